@@ -1,0 +1,62 @@
+"""The ``dprkwatch`` command line: one Typer app, one sub-app per capability.
+
+Each command is a few lines over a library call. User mistakes surface as
+:class:`~dprkwatch.exceptions.DprkwatchError` and are printed as one line on
+stderr with a non-zero exit code, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from dprkwatch import __version__
+from dprkwatch import settings as settings_mod
+from dprkwatch.cli.context import CliState
+from dprkwatch.cli.lists import app as lists_app
+from dprkwatch.exceptions import DprkwatchError
+
+app = typer.Typer(
+    name="dprkwatch",
+    help="Sanctions screening, maritime evasion detection and a sourced ledger on North Korea.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(lists_app, name="lists")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"dprkwatch {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option("--data-dir", help="Data directory (default: $DPRKWATCH_HOME or the user-data dir)."),
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    """dprkwatch command line."""
+    cfg = settings_mod.load()
+    if data_dir is not None:
+        cfg = cfg.with_home(data_dir)
+    ctx.obj = CliState(settings=cfg)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point: run the app, print domain errors as one line."""
+    try:
+        app(args=argv)
+    except DprkwatchError as exc:
+        typer.secho(f"error: {exc}", err=True, fg=typer.colors.RED)
+        sys.exit(exc.exit_code)

@@ -1,0 +1,56 @@
+"""The root of every error dprkwatch raises on purpose.
+
+Hierarchy (each package adds its own subclasses in its own ``exceptions``
+module, so callers can catch a whole layer at once)::
+
+    DprkwatchError
+    ├── InputError            bad user input: a file, a field, a value
+    │   └── (lists.ImportError_, ledger.ValidationError, arsenal.ParameterError, ...)
+    ├── ConfigError           a setting that cannot be used
+    └── NotFoundError         something asked for by name does not exist
+
+The CLI turns any ``DprkwatchError`` into a one-line message and a non-zero
+exit code; the HTTP service maps them to 4xx responses in one table. Anything
+else that escapes is a bug and is allowed to show its traceback.
+"""
+
+from __future__ import annotations
+
+
+class DprkwatchError(Exception):
+    """Base class for errors that carry a message meant for the user."""
+
+    exit_code: int = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InputError(DprkwatchError):
+    """Input that cannot be used: names the file or field and the problem."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, source: str | None = None, where: str | None = None) -> None:
+        parts = [p for p in (source, where) if p]
+        prefix = ":".join(parts)
+        super().__init__(f"{prefix}: {message}" if prefix else message)
+        self.source = source
+        self.where = where
+        self.problem = message
+
+
+class ConfigError(DprkwatchError):
+    """A setting (environment variable or option) that cannot be used."""
+
+    exit_code = 3
+
+
+class NotFoundError(DprkwatchError):
+    """A named thing (snapshot, entity, dataset, parameter) does not exist."""
+
+    exit_code = 4

@@ -1,0 +1,93 @@
+"""Every setting dprkwatch reads from the environment, in one place.
+
+Nothing else in the package reads ``os.environ``. Tests build a
+:class:`Settings` explicitly instead of patching the environment.
+
+=============================  ============================================
+Variable                       Meaning
+=============================  ============================================
+``DPRKWATCH_HOME``             data directory (snapshots, database, caches);
+                               default: the platform user-data directory
+``DPRKWATCH_DATABASE_URL``     SQLAlchemy URL; default: SQLite in WAL mode
+                               inside the data directory
+``DPRKWATCH_SHARED_DATA``      folder of real source files used by
+                               ``make run`` and by tests when present
+``DPRKWATCH_HOST``             address ``serve`` binds (default 127.0.0.1)
+``DPRKWATCH_PORT``             port ``serve`` binds (default 8000)
+``DPRKWATCH_ADMIN_KEY``        bootstrap admin API key for ``serve``
+``DPRKWATCH_MAX_BODY_BYTES``   request size limit for the API
+=============================  ============================================
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from platformdirs import user_data_dir
+
+from dprkwatch.exceptions import ConfigError
+
+PREFIX = "DPRKWATCH_"
+
+
+def _default_home() -> Path:
+    return Path(user_data_dir("dprkwatch", appauthor=False))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved configuration. Build with :func:`load` or directly in tests."""
+
+    home: Path = field(default_factory=_default_home)
+    database_url: str | None = None
+    shared_data: Path | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    admin_key: str | None = None
+    max_body_bytes: int = 1_000_000
+
+    @property
+    def snapshots_dir(self) -> Path:
+        return self.home / "snapshots"
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to SQLite in the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.home / 'dprkwatch.sqlite3'}"
+
+    def with_home(self, home: Path) -> Settings:
+        return replace(self, home=home)
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(PREFIX + name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{PREFIX}{name}: expected an integer, got {raw!r}") from None
+    if value < 0:
+        raise ConfigError(f"{PREFIX}{name}: must not be negative, got {value}")
+    return value
+
+
+def load(env: Mapping[str, str] | None = None) -> Settings:
+    """Read settings from ``env`` (default: the process environment)."""
+    env = os.environ if env is None else env
+    home = env.get(PREFIX + "HOME")
+    shared = env.get(PREFIX + "SHARED_DATA")
+    return Settings(
+        home=Path(home).expanduser() if home else _default_home(),
+        database_url=env.get(PREFIX + "DATABASE_URL") or None,
+        shared_data=Path(shared).expanduser() if shared else None,
+        host=env.get(PREFIX + "HOST") or "127.0.0.1",
+        port=_int(env, "PORT", 8000),
+        admin_key=env.get(PREFIX + "ADMIN_KEY") or None,
+        max_body_bytes=_int(env, "MAX_BODY_BYTES", 1_000_000),
+    )
