@@ -16,6 +16,11 @@ Variable                       Meaning
 ``DPRKWATCH_PORT``             port ``serve`` binds (default 8000)
 ``DPRKWATCH_ADMIN_KEY``        bootstrap admin API key for ``serve``
 ``DPRKWATCH_MAX_BODY_BYTES``   request size limit for the API
+``DPRKWATCH_WORKERS``          uvicorn worker processes for ``serve``
+                               (default 1)
+``DPRKWATCH_KEY_TTL``          seconds the API trusts a verified key
+                               before reading it again (default 5;
+                               bounds how late a revocation takes effect)
 =============================  ============================================
 """
 
@@ -48,6 +53,8 @@ class Settings:
     port: int = 8000
     admin_key: str | None = None
     max_body_bytes: int = 1_000_000
+    workers: int = 1
+    key_ttl: int = 5
 
     @property
     def snapshots_dir(self) -> Path:
@@ -90,4 +97,30 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         port=_int(env, "PORT", 8000),
         admin_key=env.get(PREFIX + "ADMIN_KEY") or None,
         max_body_bytes=_int(env, "MAX_BODY_BYTES", 1_000_000),
+        workers=max(1, _int(env, "WORKERS", 1)),
+        key_ttl=_int(env, "KEY_TTL", 5),
     )
+
+
+def to_env(settings: Settings) -> dict[str, str]:
+    """The ``DPRKWATCH_*`` variables that :func:`load` turns back into ``settings``.
+
+    ``serve`` with several workers starts fresh processes that build their
+    settings from the environment; this is how options given on the command
+    line (``--data-dir``) reach them.
+    """
+    env = {
+        PREFIX + "HOME": str(settings.home),
+        PREFIX + "HOST": settings.host,
+        PREFIX + "PORT": str(settings.port),
+        PREFIX + "MAX_BODY_BYTES": str(settings.max_body_bytes),
+        PREFIX + "WORKERS": str(settings.workers),
+        PREFIX + "KEY_TTL": str(settings.key_ttl),
+    }
+    if settings.database_url:
+        env[PREFIX + "DATABASE_URL"] = settings.database_url
+    if settings.shared_data:
+        env[PREFIX + "SHARED_DATA"] = str(settings.shared_data)
+    if settings.admin_key:
+        env[PREFIX + "ADMIN_KEY"] = settings.admin_key
+    return env
