@@ -11,8 +11,11 @@ import typer
 from rich.progress import Progress
 
 from dprkwatch.cli.context import settings_of
-from dprkwatch.cli.output import emit_json, print_table
+from dprkwatch.cli.output import emit_csv, emit_json, print_table
 from dprkwatch.lists import SnapshotStore, import_paths
+from dprkwatch.lists.diff import diff_snapshots, source_notes
+from dprkwatch.lists.download import fetch
+from dprkwatch.lists.history import counts, designations
 from dprkwatch.lists.registry import formats
 from dprkwatch.lists.snapshot import ENTITIES_FILE
 
@@ -157,3 +160,92 @@ def export_cmd(
         atomic_write_bytes(output, data)
         lines = data.count(b"\n")
         typer.echo(f"wrote {output} ({lines} entities)", err=True)
+
+
+@app.command("diff")
+def diff_cmd(
+    ctx: typer.Context,
+    old: Annotated[str, typer.Argument(help="Older snapshot: list@version, list@date-prefix or version id.")],
+    new: Annotated[str, typer.Argument(help="Newer snapshot (a bare list name means its active version).")],
+    dprk: Annotated[bool, typer.Option("--dprk", help="Only DPRK-programme entities.")] = False,
+    limit: Annotated[int, typer.Option("--limit", help="Rows shown per section in the table.")] = 50,
+    json_out: JsonOpt = False,
+) -> None:
+    """Added, removed and changed entities between two snapshots, with the changed fields."""
+    store = _store(ctx)
+    a, b = store.resolve(old), store.resolve(new)
+    result = diff_snapshots(a, b)
+    if dprk:
+        result = result.only_dprk()
+    notes = source_notes(a, b)
+    if json_out:
+        emit_json({**result.to_dict(), "notes": notes})
+        return
+    s = result.summary()
+    typer.echo(
+        f"{a.manifest.ref} -> {b.manifest.ref}: {s['added']} added, {s['removed']} removed, {s['changed']} changed"
+        + (" (DPRK only)" if dprk else "")
+    )
+    for note in notes:
+        typer.echo(f"note: {note}")
+    for title, items in (("Added", result.added), ("Removed", result.removed)):
+        if items:
+            rows = [{"id": c.entity_id, "schema": c.schema, "name": c.caption, "dprk": "yes" if c.dprk else ""} for c in items[:limit]]
+            print_table(rows, ["id", "schema", "name", "dprk"], title=f"{title} ({len(items)})")
+    if result.changed:
+        rows = [
+            {
+                "id": c.entity_id,
+                "name": c.caption,
+                "kinds": ", ".join(c.kinds),
+                "detail": "; ".join(
+                    f"{f.kind}: +{', '.join(f.added) or '-'} / -{', '.join(f.removed) or '-'}" for f in c.changes
+                )[:200],
+            }
+            for c in result.changed[:limit]
+        ]
+        print_table(rows, ["id", "name", "kinds", "detail"], title=f"Changed ({len(result.changed)})")
+
+
+@app.command("history")
+def history_cmd(
+    ctx: typer.Context,
+    by: Annotated[str, typer.Option("--by", help="Period: year or quarter.")] = "year",
+    dprk: Annotated[bool, typer.Option("--dprk", help="Only DPRK-programme designations.")] = False,
+    list_name: Annotated[list[str] | None, typer.Option("--list", help="Only these lists (repeatable).")] = None,
+    program: Annotated[bool, typer.Option("--program", help="Break down by programme code.")] = False,
+    json_out: JsonOpt = False,
+    csv_out: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
+) -> None:
+    """Designations over time by list (and programme), from the dates the sources carry."""
+    if by not in ("year", "quarter"):
+        raise typer.BadParameter("--by must be 'year' or 'quarter'")
+    items = designations(_store(ctx), dprk_only=dprk, lists=list_name)
+    rows = counts(items, by=by, program=program)
+    columns = ["period", "list", *(["program"] if program else []), "basis", "count"]
+    if json_out:
+        emit_json(rows)
+    elif csv_out:
+        emit_csv(rows, columns)
+    elif not rows:
+        typer.echo("No designations: import some lists first.")
+    else:
+        print_table(rows, columns, title="Designations" + (" (DPRK)" if dprk else ""))
+        typer.echo(
+            "basis: listed = the publisher's own listing date; first_seen = first imported version "
+            "containing the entry; on_or_before = already in the oldest imported version"
+        )
+
+
+@app.command("update")
+def update_cmd(
+    ctx: typer.Context,
+    list_name: Annotated[list[str] | None, typer.Option("--list", help="Only these lists (repeatable).")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Download the official lists from their publishers, then import and activate them."""
+    store = _store(ctx)
+    with Progress(transient=True, disable=json_out or not sys.stderr.isatty()) as progress:
+        task = progress.add_task("downloading", total=None)
+        paths = fetch(store.home, list_name, progress=lambda what: progress.update(task, description=what))
+    ctx.invoke(import_cmd, ctx=ctx, paths=paths, json_out=json_out)

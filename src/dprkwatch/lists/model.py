@@ -33,7 +33,17 @@ SUBJECT_SCHEMATA = frozenset(
 
 def make_entity(schema: str, entity_id: str, dataset: str) -> ValueEntity:
     """An empty FtM entity of ``schema`` with its id and dataset set."""
-    return ValueEntity(ftm_model.get(schema), {"id": entity_id, "datasets": [dataset]}, cleaned=True)
+    schema_obj = ftm_model.get(schema)
+    if schema_obj is None:
+        raise ValueError(f"unknown FtM schema {schema!r}")
+    return ValueEntity(schema_obj, {"id": entity_id, "datasets": [dataset]}, cleaned=True)
+
+
+def entity_id(entity: ValueEntity) -> str:
+    """The id of an entity built here (always set; FtM types it as optional)."""
+    if entity.id is None:
+        raise ValueError("entity without id")
+    return entity.id
 
 
 def is_subject(schema: str, has_holder: bool = False) -> bool:
@@ -114,7 +124,7 @@ class EntityBuilder:
             prop = "name" if kind == "primary" else "alias"
         entity.add(prop, value, quiet=True)
         self.version.names.append(
-            NameDetail(entity.id, value, kind, lang or None, quality or None)
+            NameDetail(entity_id(entity), value, kind, lang or None, quality or None)
         )
 
     def add(self, entity: ValueEntity, prop: str, value: Any, *, quiet: bool = True) -> None:
@@ -162,7 +172,7 @@ class EntityBuilder:
             sanction.add("provisions", item, quiet=True)
         if unsc_id:
             sanction.add("unscId", unsc_id, quiet=True)
-        self.version.entities[sanction.id] = sanction
+        self.version.entities[entity_id(sanction)] = sanction
         return sanction
 
     def wallet(self, entity: ValueEntity, address: str, chain: str | None) -> ValueEntity:
@@ -176,7 +186,7 @@ class EntityBuilder:
         wallet.add("topics", "sanction")
         for code in entity.get("programId"):
             wallet.add("programId", code)
-        self.version.entities[wallet.id] = wallet
+        self.version.entities[entity_id(wallet)] = wallet
         return wallet
 
     def finish(self, published: date | None) -> ListVersion:

@@ -37,7 +37,7 @@ from followthemoney import ValueEntity
 
 from dprkwatch import __version__
 from dprkwatch.lists.exceptions import SnapshotNotFound, SourceError
-from dprkwatch.lists.model import ListVersion, is_subject
+from dprkwatch.lists.model import ListVersion
 from dprkwatch.lists.names import NameDetail
 from dprkwatch.lists.programs import any_dprk
 

@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any, ClassVar, TextIO
 
 import orjson
-from followthemoney.exc import FollowTheMoneyException
 from followthemoney import ValueEntity
+from followthemoney.exc import FollowTheMoneyException
 
 from dprkwatch.lists.exceptions import SourceError
-from dprkwatch.lists.model import ListVersion
+from dprkwatch.lists.model import ListVersion, entity_id
 from dprkwatch.lists.names import NameDetail
 from dprkwatch.lists.registry import register
 
@@ -57,18 +57,19 @@ class FtMImporter:
                     if not line:
                         continue
                     entity = _parse_line(path, lineno, line)
-                    if entity.id in entities:
+                    eid = entity_id(entity)
+                    if eid in entities:
                         raise SourceError(
-                            f"duplicate entity id {entity.id!r}", source=str(path), where=f"line {lineno}"
+                            f"duplicate entity id {eid!r}", source=str(path), where=f"line {lineno}"
                         )
                     if dataset is None:
                         dataset = next(iter(sorted(entity.datasets)), None) or path.stem.split(".")[0]
-                    entities[entity.id] = entity
+                    entities[eid] = entity
                     for prop, kind in _NAME_PROPS:
                         if entity.schema.get(prop) is None:
                             continue
                         for value in entity.get(prop, quiet=True):
-                            names.append(NameDetail(entity.id, value, kind))
+                            names.append(NameDetail(eid, value, kind))
         except OSError as exc:
             raise SourceError(f"cannot read: {exc.strerror}", source=str(path)) from None
         if not entities:

@@ -1,0 +1,153 @@
+"""The snapshot store: content addressing, atomic activation, failures leave state intact."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import orjson
+import pytest
+
+from dprkwatch.lists import SnapshotNotFound, SnapshotStore, SourceError, import_paths
+from dprkwatch.lists.snapshot import ACTIVE_FILE
+from tests.conftest import FIXTURES
+
+V1 = FIXTURES / "lists" / "watch_v1.ftm.json"
+V2 = FIXTURES / "lists" / "watch_v2.ftm.json"
+
+
+def test_import_writes_manifest_and_activates(tmp_path: Path) -> None:
+    store = SnapshotStore(tmp_path)
+    (manifest,) = import_paths(store, [V1])
+    assert manifest.list_name == "ftm_testwatch"
+    assert manifest.counts["entities"] == 3
+    assert manifest.counts["dprk"] == 2
+    assert manifest.counts["dprk_by_schema"] == {"Person": 1, "Vessel": 1}
+    assert manifest.sources[0].name == V1.name and len(manifest.sources[0].sha256) == 64
+    assert store.active_versions() == {"ftm_testwatch": manifest.version}
+    snap = store.active()["ftm_testwatch"]
+    ids = {d["id"] for d in snap.iter_dicts()}
+    assert {"tw-1", "tw-2", "tw-3", "tw-1-sanction"} <= ids
+    assert any(n.value == "KIM Chol Nam" for n in snap.names())
+
+
+def test_same_files_give_the_same_version(tmp_path: Path) -> None:
+    store = SnapshotStore(tmp_path)
+    (a,) = import_paths(store, [V1])
+    (b,) = import_paths(store, [V1])
+    assert a.version == b.version
+    assert len(store.versions("ftm_testwatch")) == 1
+
+
+def test_newer_import_replaces_active_and_keeps_old(tmp_path: Path) -> None:
+    store = SnapshotStore(tmp_path)
+    (a,) = import_paths(store, [V1])
+    (b,) = import_paths(store, [V2])
+    assert a.version != b.version
+    assert store.active_versions()["ftm_testwatch"] == b.version
+    assert [m.version for m in store.versions("ftm_testwatch")] and len(store.versions("ftm_testwatch")) == 2
+    assert store.resolve(f"ftm_testwatch@{a.version[:10]}").version in {a.version, b.version}
+    assert store.resolve(a.version).version == a.version
+
+
+def test_bad_file_in_batch_changes_nothing(tmp_path: Path) -> None:
+    store = SnapshotStore(tmp_path)
+    import_paths(store, [V1])
+    before = (tmp_path / ACTIVE_FILE).read_bytes()
+    listing_before = sorted(p.name for p in (tmp_path / "snapshots" / "ftm_testwatch").iterdir())
+    with pytest.raises(SourceError) as err:
+        import_paths(store, [V2, FIXTURES / "lists" / "truncated.ftm.json"])
+    assert "truncated.ftm.json" in str(err.value) and "line 2" in str(err.value)
+    assert (tmp_path / ACTIVE_FILE).read_bytes() == before
+    assert sorted(p.name for p in (tmp_path / "snapshots" / "ftm_testwatch").iterdir()) == listing_before
+
+
+@pytest.mark.parametrize(
+    ("fixture", "message"),
+    [
+        ("dup_ids.ftm.json", "duplicate entity id 'tw-9'"),
+        ("unknown_schema.ftm.json", "invalid entity"),
+        ("truncated.ftm.json", "invalid JSON"),
+    ],
+)
+def test_bad_ftm_files_name_file_and_line(tmp_path: Path, fixture: str, message: str) -> None:
+    with pytest.raises(SourceError) as err:
+        import_paths(SnapshotStore(tmp_path), [FIXTURES / "lists" / fixture])
+    text = str(err.value)
+    assert fixture in text and "line" in text and message in text
+    assert "\n" not in text
+
+
+def test_empty_and_missing_files(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    store = SnapshotStore(tmp_path / "home")
+    with pytest.raises(SourceError, match="empty"):
+        import_paths(store, [empty])
+    with pytest.raises(SourceError, match="file not found"):
+        import_paths(store, [tmp_path / "nope.xml"])
+    garbage = tmp_path / "garbage.bin"
+    garbage.write_bytes(os.urandom(256) + b"\x00")
+    with pytest.raises(SourceError, match="unknown format"):
+        import_paths(store, [garbage])
+    assert not (tmp_path / "home" / ACTIVE_FILE).exists()
+
+
+def test_unknown_snapshot_ref(tmp_path: Path) -> None:
+    store = SnapshotStore(tmp_path)
+    import_paths(store, [V1])
+    with pytest.raises(SnapshotNotFound):
+        store.resolve("ftm_testwatch@1999")
+    with pytest.raises(SnapshotNotFound):
+        store.resolve("nolist")
+
+
+_KILLER = textwrap.dedent(
+    """
+    import os, signal, sys
+    from pathlib import Path
+    import dprkwatch.lists.snapshot as snap
+    from dprkwatch.lists import SnapshotStore, import_paths
+
+    stage = sys.argv[3]
+    original_write, original_activate = snap._write_bytes, snap.SnapshotStore.activate
+
+    def write(path, data):
+        if stage == "write" and path.name == snap.NAMES_FILE:
+            with path.open("wb") as fh:
+                fh.write(data[: len(data) // 2])
+            os.kill(os.getpid(), signal.SIGKILL)
+        return original_write(path, data)
+
+    def activate(self, versions):
+        if stage == "activate":
+            os.kill(os.getpid(), signal.SIGKILL)
+        return original_activate(self, versions)
+
+    snap._write_bytes = write
+    snap.SnapshotStore.activate = activate
+    import_paths(SnapshotStore(Path(sys.argv[1])), [Path(sys.argv[2])])
+    """
+)
+
+
+@pytest.mark.parametrize("stage", ["write", "activate"])
+def test_kill_during_import_keeps_previous_active(tmp_path: Path, stage: str) -> None:
+    store = SnapshotStore(tmp_path)
+    (first,) = import_paths(store, [V1])
+    before = (tmp_path / ACTIVE_FILE).read_bytes()
+    proc = subprocess.run(
+        [sys.executable, "-c", _KILLER, str(tmp_path), str(V2), stage], capture_output=True, check=False
+    )
+    assert proc.returncode == -9, proc.stderr.decode()
+    assert (tmp_path / ACTIVE_FILE).read_bytes() == before
+    assert store.active()["ftm_testwatch"].version == first.version
+    assert sum(1 for _ in store.active()["ftm_testwatch"].iter_dicts()) == 6
+    # The next import cleans up and succeeds.
+    (second,) = import_paths(store, [V2])
+    assert store.active_versions()["ftm_testwatch"] == second.version
+    assert not list((tmp_path / "snapshots" / "ftm_testwatch").glob(".tmp-*"))
+    assert orjson.loads((tmp_path / ACTIVE_FILE).read_bytes()) == {"ftm_testwatch": second.version}
