@@ -1,0 +1,197 @@
+"""Reading untrusted XML without letting it reach the disk, the network or all the memory.
+
+Sanctions lists are downloaded from the internet and may be swapped or
+corrupted on the way, so every XML importer reads through this module:
+
+* the lxml parser runs with ``resolve_entities=False, no_network=True,
+  load_dtd=False, huge_tree=False``: entities are never expanded, no external
+  DTD or entity is fetched, and libxml2's size limits stay on;
+* any document type declaration is refused outright. The official UN and EU
+  files have none, and a DTD is the only way to declare the entities used in
+  "billion laughs" bombs and external-entity (XXE) file disclosure;
+* every parse problem becomes one :class:`SourceError` naming the file, the
+  line and column, and the problem (syntax, truncation, wrong encoding).
+
+Records are streamed (``iterparse``) and cleared once handled, so a large
+EU file does not have to fit in memory as a tree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from lxml import etree
+
+from dprkwatch.lists.exceptions import SourceError
+
+_HEAD_BYTES = 64 * 1024
+
+
+def local_name(tag: object) -> str:
+    """``{namespace}name`` -> ``name`` (comments and PIs have non-string tags)."""
+    if not isinstance(tag, str):
+        return ""
+    return tag.rsplit("}", 1)[-1]
+
+
+def _doctype_line(path: Path) -> str:
+    """Where the document type declaration starts, for the error message."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(_HEAD_BYTES)
+    except OSError:
+        return "line 1"
+    pos = head.find(b"<!DOCTYPE")
+    if pos < 0:
+        return "line 1"
+    line = head.count(b"\n", 0, pos) + 1
+    return f"line {line}"
+
+
+def _syntax_error(path: Path, exc: etree.XMLSyntaxError) -> SourceError:
+    line, column = exc.position if exc.position else (0, 0)
+    msg = (exc.msg or str(exc)).strip()
+    lowered = msg.lower()
+    if "encoding" in lowered or "utf-8" in lowered or "bytes:" in lowered:
+        problem = f"wrong encoding: bytes do not match the declared encoding ({msg})"
+    elif "premature end" in lowered or "no element found" in lowered or "extra content" in lowered:
+        problem = f"truncated or incomplete XML ({msg})"
+    elif "document is empty" in lowered:
+        problem = "file is empty"
+    else:
+        problem = f"invalid XML ({msg})"
+    where = f"line {line}, column {column}" if line else None
+    return SourceError(problem, source=str(path), where=where)
+
+
+class SafeXmlReader:
+    """Streams the records of one XML file through a hardened parser.
+
+    Use :meth:`records` to iterate the elements with the given local names;
+    after the first record :attr:`root_tag` and :attr:`root_attrib` describe
+    the document element. Each record is cleared after the caller is done
+    with it, so callers must copy what they need before asking for the next.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.root_tag: str | None = None
+        self.root_attrib: dict[str, str] = {}
+
+    def _check_document(self, element: etree._Element) -> None:
+        tree = element.getroottree()
+        info = tree.docinfo
+        # The stubs lack DocInfo.doctype; read it without upsetting the checker.
+        doctype = str(getattr(info, "doctype", "") or "")
+        if doctype or info.internalDTD is not None or info.system_url:
+            raise SourceError(
+                "XML with a DOCTYPE/entity declarations is refused "
+                "(possible entity-expansion bomb or external-entity payload)",
+                source=str(self.path),
+                where=_doctype_line(self.path),
+            )
+        root = tree.getroot()
+        self.root_tag = local_name(root.tag)
+        self.root_attrib = {local_name(k): str(v) for k, v in root.attrib.items()}
+
+    def records(self, names: Sequence[str], *, root: Sequence[str] = ()) -> Iterator[etree._Element]:
+        """Yield every complete element whose local name is in ``names``.
+
+        ``root`` lists the acceptable document element names; any other root
+        is reported as a wrong format rather than producing an empty list.
+        """
+        try:
+            size = self.path.stat().st_size
+        except OSError as exc:
+            raise SourceError(f"cannot read: {exc.strerror}", source=str(self.path)) from None
+        if size == 0:
+            raise SourceError("file is empty", source=str(self.path))
+        wanted = frozenset(names)
+        checked = False
+        context = etree.iterparse(
+            str(self.path),
+            events=("start", "end"),
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            huge_tree=False,
+            remove_comments=True,
+            remove_pis=True,
+        )
+        try:
+            for event, element in context:
+                if not checked:
+                    self._check_document(element)
+                    checked = True
+                    if root and self.root_tag not in root:
+                        raise SourceError(
+                            f"unexpected root element <{self.root_tag}> (expected "
+                            + " or ".join(f"<{r}>" for r in root)
+                            + ")",
+                            source=str(self.path),
+                            where=f"line {element.sourceline}",
+                        )
+                if event != "end" or local_name(element.tag) not in wanted:
+                    continue
+                yield element
+                # Free what has been handled: the record and its earlier siblings.
+                element.clear(keep_tail=False)
+                parent = element.getparent()
+                if parent is not None:
+                    while element.getprevious() is not None:
+                        del parent[0]
+        except etree.XMLSyntaxError as exc:
+            raise _syntax_error(self.path, exc) from None
+        except OSError as exc:
+            raise SourceError(f"cannot read: {exc}", source=str(self.path)) from None
+        if not checked:
+            raise SourceError("no XML element found", source=str(self.path))
+
+
+def text_of(element: etree._Element | None) -> str | None:
+    """The whitespace-normalised text of an element, or None when empty."""
+    if element is None or element.text is None:
+        return None
+    value = " ".join(element.text.split())
+    return value or None
+
+
+def sniff_root(head: bytes) -> str | None:
+    """The local name of the document element in the first bytes of a file, if any.
+
+    Used for format detection only; it does not parse, so it cannot be fooled
+    into expanding anything.
+    """
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not text.startswith(b"<"):
+        return None
+    i = 0
+    n = len(text)
+    while i < n:
+        start = text.find(b"<", i)
+        if start < 0 or start + 1 >= n:
+            return None
+        nxt = text[start + 1 : start + 2]
+        if nxt == b"?":
+            end = text.find(b"?>", start)
+            i = n if end < 0 else end + 2
+        elif text.startswith(b"<!--", start):
+            end = text.find(b"-->", start)
+            i = n if end < 0 else end + 3
+        elif nxt == b"!":
+            # DOCTYPE (possibly with an internal subset): skip to its end.
+            bracket = text.find(b"[", start)
+            close = text.find(b">", start)
+            if 0 <= bracket < close:
+                end = text.find(b"]>", bracket)
+                i = n if end < 0 else end + 2
+            else:
+                i = n if close < 0 else close + 1
+        else:
+            j = start + 1
+            while j < n and text[j : j + 1] not in b" \t\r\n/>":
+                j += 1
+            name = text[start + 1 : j].decode("utf-8", "replace")
+            return name.rsplit(":", 1)[-1]
+    return None
