@@ -81,6 +81,8 @@ class EntityBuilder:
     def __init__(self, list_name: str, fmt: str, sources: list[Path]) -> None:
         self.version = ListVersion(list_name=list_name, format=fmt, sources=sources)
         self._source_label = sources[0].name if sources else list_name
+        # Wallets per holder, so numbering does not rescan every entity (O(n) per wallet).
+        self._wallets: dict[str, int] = {}
 
     @property
     def list_name(self) -> str:
@@ -177,7 +179,9 @@ class EntityBuilder:
 
     def wallet(self, entity: ValueEntity, address: str, chain: str | None) -> ValueEntity:
         """A CryptoWallet held by ``entity``; ids are numbered per holder in source order."""
-        n = sum(1 for k in self.version.entities if k.startswith(f"{entity.id}-wallet-")) + 1
+        holder = entity_id(entity)
+        n = self._wallets.get(holder, 0) + 1
+        self._wallets[holder] = n
         wallet = make_entity("CryptoWallet", f"{entity.id}-wallet-{n}", self.list_name)
         wallet.add("publicKey", address.strip())
         if chain:
