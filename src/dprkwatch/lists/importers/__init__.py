@@ -1,6 +1,5 @@
 """Built-in importers. Importing this package registers them all."""
 
-from dprkwatch.lists.importers import ftm
-from dprkwatch.lists.importers import un_xml
+from dprkwatch.lists.importers import ftm, ofac, un_xml
 
-__all__ = ["ftm", "un_xml"]
+__all__ = ["ftm", "ofac", "un_xml"]
