@@ -1,0 +1,352 @@
+"""The append-only, hash-chained audit log: append, verify, export.
+
+Every record's hash is SHA-256 over the previous record's hash, a canonical
+JSON header (seq, time, kind, actor, ref) and the record's canonical JSON
+payload. Changing, removing, inserting or reordering any record therefore
+breaks every hash after it, and ``verify`` names the first record where the
+chain no longer holds. The newest (seq, hash) is also kept in the
+``audit_head`` row; ``verify`` prints it so that an operator can anchor it
+elsewhere (a ticket, a signed e-mail) - that is what catches someone who
+rewrites the whole chain with their own hashes.
+
+Kinds written by the service: ``screening``, ``review``, ``key.create``,
+``key.revoke``, ``lists.import``, ``book.register``, ``book.remove``,
+``rescreen``.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import uuid
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+from sqlalchemy import insert, select, update
+from sqlalchemy.engine import Connection
+
+from dprkwatch.exceptions import InputError
+from dprkwatch.service.storage.database import Database
+from dprkwatch.service.storage.tables import audit_head, audit_log
+
+GENESIS = "0" * 64
+EXPORT_FORMATS = ("csv", "json", "jsonl")
+_MAX_PROBLEMS = 20
+
+
+def canonical(obj: Any) -> bytes:
+    """Canonical JSON: sorted keys, no whitespace, UTF-8 (orjson's compact output)."""
+    return orjson.dumps(obj, option=orjson.OPT_SORT_KEYS)
+
+
+def now_iso() -> str:
+    """The current UTC time as the service stores it (microseconds, ``Z``)."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def new_id() -> str:
+    """A random 32-hex-digit record id (screenings, reviews, runs)."""
+    return uuid.uuid4().hex
+
+
+def record_hash(
+    prev_hash: str, seq: int, ts: str, kind: str, actor: str, ref: str | None, payload: str
+) -> str:
+    header = canonical({"actor": actor, "kind": kind, "prev": prev_hash, "ref": ref, "seq": seq, "ts": ts})
+    h = hashlib.sha256(header)
+    h.update(b"\n")
+    h.update(payload.encode("utf-8"))
+    return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """Something to append: what happened, who did it, and the full details."""
+
+    kind: str
+    actor: str
+    payload: Mapping[str, Any]
+    ref: str | None = None
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    """One stored record of the chain."""
+
+    seq: int
+    ts: str
+    kind: str
+    actor: str
+    ref: str | None
+    payload: str
+    prev_hash: str
+    hash: str
+
+    def data(self) -> dict[str, Any]:
+        loaded: dict[str, Any] = orjson.loads(self.payload)
+        return loaded
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "ts": self.ts,
+            "kind": self.kind,
+            "actor": self.actor,
+            "ref": self.ref,
+            "payload": self.data(),
+            "prev_hash": self.prev_hash,
+            "hash": self.hash,
+        }
+
+    def expected_hash(self) -> str:
+        return record_hash(self.prev_hash, self.seq, self.ts, self.kind, self.actor, self.ref, self.payload)
+
+
+def append(conn: Connection, entries: Sequence[AuditEntry]) -> list[AuditRecord]:
+    """Append ``entries`` to the chain inside the write transaction ``conn``.
+
+    ``conn`` must come from :meth:`Database.write`, which already holds the
+    head row, so reading the head here cannot race another writer.
+    """
+    if not entries:
+        return []
+    head = conn.execute(select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)).one()
+    seq, prev = int(head.seq), str(head.hash)
+    records: list[AuditRecord] = []
+    for entry in entries:
+        seq += 1
+        ts = now_iso()
+        payload = canonical(dict(entry.payload)).decode("utf-8")
+        digest = record_hash(prev, seq, ts, entry.kind, entry.actor, entry.ref, payload)
+        records.append(AuditRecord(seq, ts, entry.kind, entry.actor, entry.ref, payload, prev, digest))
+        prev = digest
+    conn.execute(
+        insert(audit_log),
+        [
+            {
+                "seq": r.seq,
+                "ts": r.ts,
+                "kind": r.kind,
+                "actor": r.actor,
+                "ref": r.ref,
+                "payload": r.payload,
+                "prev_hash": r.prev_hash,
+                "hash": r.hash,
+            }
+            for r in records
+        ],
+    )
+    conn.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=seq, hash=prev))
+    return records
+
+
+def record(db: Database, entry: AuditEntry) -> AuditRecord:
+    """Append one entry in its own transaction (for rare events; screenings use group commit)."""
+    with db.write() as conn:
+        return append(conn, [entry])[0]
+
+
+def _row(row: Any) -> AuditRecord:
+    return AuditRecord(
+        int(row.seq), row.ts, row.kind, row.actor, row.ref, row.payload, row.prev_hash, row.hash
+    )
+
+
+def get(conn: Connection, seq: int) -> AuditRecord | None:
+    row = conn.execute(select(audit_log).where(audit_log.c.seq == seq)).first()
+    return _row(row) if row else None
+
+
+def iter_records(
+    db: Database,
+    *,
+    kinds: Iterable[str] | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    page: int = 2000,
+) -> Iterator[AuditRecord]:
+    """Records in chain order, read page by page (keyset pagination on seq)."""
+    kinds = list(kinds or [])
+    last = 0
+    while True:
+        query = select(audit_log).where(audit_log.c.seq > last).order_by(audit_log.c.seq).limit(page)
+        if kinds:
+            query = query.where(audit_log.c.kind.in_(kinds))
+        if since:
+            query = query.where(audit_log.c.ts >= since)
+        if until:
+            query = query.where(audit_log.c.ts < until)
+        with db.read() as conn:
+            rows = [_row(r) for r in conn.execute(query)]
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1].seq
+
+
+# -- verification ----------------------------------------------------------
+
+
+@dataclass
+class VerifyReport:
+    """The outcome of walking the whole chain."""
+
+    records: int = 0
+    head_seq: int = 0
+    head_hash: str = GENESIS
+    problems: list[str] = field(default_factory=list)
+    problem_count: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.problem_count == 0
+
+    def problem(self, message: str) -> None:
+        self.problem_count += 1
+        if len(self.problems) < _MAX_PROBLEMS:
+            self.problems.append(message)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "records": self.records,
+            "head_seq": self.head_seq,
+            "head_hash": self.head_hash,
+            "problem_count": self.problem_count,
+            "problems": self.problems,
+        }
+
+
+def verify(db: Database) -> VerifyReport:
+    """Recompute every hash and check the links; report what does not hold."""
+    report = VerifyReport()
+    prev_seq, prev_hash = 0, GENESIS
+    for rec in iter_records(db):
+        report.records += 1
+        if rec.seq != prev_seq + 1:
+            report.problem(f"seq {rec.seq}: expected seq {prev_seq + 1} (records removed or inserted)")
+        if rec.prev_hash != prev_hash:
+            report.problem(f"seq {rec.seq}: does not link to the record before it")
+        if rec.expected_hash() != rec.hash:
+            report.problem(f"seq {rec.seq}: content does not match its hash (record altered)")
+        prev_seq, prev_hash = rec.seq, rec.hash
+    head = db.head()
+    if head is None:
+        report.problem("no audit head: the database was never migrated")
+    else:
+        report.head_seq, report.head_hash = head
+        if head != (prev_seq, prev_hash):
+            report.problem(
+                f"head says seq {head[0]} but the chain ends at seq {prev_seq} "
+                "(records removed from the end, or the head altered)"
+            )
+    return report
+
+
+# -- export ----------------------------------------------------------------
+
+CSV_COLUMNS = (
+    "seq", "ts", "kind", "actor", "ref", "dataset", "algorithm", "versions", "payload", "prev_hash", "hash",
+)
+
+
+def _csv_row(rec: AuditRecord) -> dict[str, Any]:
+    data = rec.data()
+    versions = data.get("versions")
+    return {
+        "seq": rec.seq,
+        "ts": rec.ts,
+        "kind": rec.kind,
+        "actor": rec.actor,
+        "ref": rec.ref or "",
+        "dataset": data.get("dataset", ""),
+        "algorithm": data.get("algorithm", ""),
+        "versions": " ".join(f"{k}@{v}" for k, v in sorted(versions.items())) if isinstance(versions, dict) else "",
+        "payload": rec.payload,
+        "prev_hash": rec.prev_hash,
+        "hash": rec.hash,
+    }
+
+
+def check_format(fmt: str) -> str:
+    if fmt not in EXPORT_FORMATS:
+        raise InputError(f"unknown export format {fmt!r} (use one of: {', '.join(EXPORT_FORMATS)})", where="format")
+    return fmt
+
+
+def export_chunks(records: Iterable[AuditRecord], fmt: str) -> Iterator[str]:
+    """The export as text chunks (so the HTTP API can stream it).
+
+    ``csv`` has one row per record with the list versions and algorithm
+    pulled out of screening payloads; ``json`` is one array; ``jsonl`` is
+    one object per line. Every format keeps ``prev_hash`` and ``hash`` so an
+    exported file can be re-verified on its own.
+    """
+    check_format(fmt)
+    if fmt == "csv":
+        yield ",".join(CSV_COLUMNS) + "\r\n"
+        for rec in records:
+            yield _csv_line(_csv_row(rec))
+    elif fmt == "jsonl":
+        for rec in records:
+            yield orjson.dumps(rec.to_dict()).decode("utf-8") + "\n"
+    else:
+        yield "["
+        first = True
+        for rec in records:
+            yield ("\n" if first else ",\n") + orjson.dumps(rec.to_dict()).decode("utf-8")
+            first = False
+        yield "\n]\n"
+
+
+class _Line:
+    """A file-like sink that keeps what the csv module writes to it."""
+
+    def __init__(self) -> None:
+        self.text = ""
+
+    def write(self, s: str) -> int:
+        self.text += s
+        return len(s)
+
+
+def _csv_line(row: Mapping[str, Any]) -> str:
+    sink = _Line()
+    csv.DictWriter(sink, fieldnames=CSV_COLUMNS).writerow(row)
+    return sink.text
+
+
+def export(db: Database, out: IO[str], fmt: str, **filters: Any) -> int:
+    """Write the export to ``out``; returns the number of records written."""
+    count = 0
+
+    def counted() -> Iterator[AuditRecord]:
+        nonlocal count
+        for rec in iter_records(db, **filters):
+            count += 1
+            yield rec
+
+    for chunk in export_chunks(counted(), fmt):
+        out.write(chunk)
+    return count
+
+
+def export_file(db: Database, path: Path, fmt: str, **filters: Any) -> int:
+    """Export to ``path`` atomically: a temporary file, fsynced, then renamed over it."""
+    check_format(fmt)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        with tmp.open("w", encoding="utf-8", newline="") as fh:
+            count = export(db, fh, fmt, **filters)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return count

@@ -1,0 +1,122 @@
+"""Domain errors to HTTP responses, in one table, with one JSON shape.
+
+Every error response body is ``{"detail": <one-line message>, "error": <code>}``.
+``detail`` is what yente and its clients read; ``error`` is a stable code a
+program can branch on. Anything not in the table is a bug: it becomes a 500
+with a generic message and its traceback goes to the log.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from dprkwatch.exceptions import ConfigError, DprkwatchError, InputError, NotFoundError
+from dprkwatch.service.exceptions import (
+    Conflict,
+    Forbidden,
+    NotAuthenticated,
+    PayloadTooLarge,
+    Unavailable,
+    UnknownDataset,
+)
+
+log = logging.getLogger(__name__)
+
+# Exception class -> (HTTP status, error code). Looked up along the MRO, so
+# the most specific class listed wins.
+HANDLERS: dict[type[BaseException], tuple[int, str]] = {
+    NotAuthenticated: (401, "unauthorized"),
+    Forbidden: (403, "forbidden"),
+    UnknownDataset: (404, "unknown_dataset"),
+    NotFoundError: (404, "not_found"),
+    Conflict: (409, "conflict"),
+    PayloadTooLarge: (413, "payload_too_large"),
+    InputError: (400, "bad_request"),
+    Unavailable: (503, "unavailable"),
+    ConfigError: (500, "config_error"),
+    DprkwatchError: (400, "error"),
+}
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "invalid_request",
+}
+
+
+def status_for(exc: BaseException) -> tuple[int, str]:
+    for cls in type(exc).__mro__:
+        if cls in HANDLERS:
+            return HANDLERS[cls]
+    return 500, "internal_error"
+
+
+def error_response(status: int, code: str, detail: str, headers: dict[str, str] | None = None) -> Response:
+    body = orjson.dumps({"detail": detail, "error": code})
+    hdrs = dict(headers or {})
+    if status == 401:
+        hdrs.setdefault("WWW-Authenticate", 'ApiKey realm="dprkwatch"')
+    return Response(body, status_code=status, media_type="application/json", headers=hdrs)
+
+
+def _location(loc: Any) -> str:
+    parts = [str(p) for p in loc if p not in ("body",)] if isinstance(loc, list | tuple) else [str(loc)]
+    return ".".join(parts) or "body"
+
+
+def validation_message(exc: RequestValidationError) -> tuple[int, str]:
+    """One line for a request that failed validation; invalid JSON is a 400."""
+    errors = list(exc.errors())
+    if not errors:
+        return 422, "invalid request"
+    first = errors[0]
+    if first.get("type") == "json_invalid":
+        ctx = first.get("ctx") or {}
+        return 400, f"invalid JSON in request body: {ctx.get('error', 'cannot parse')}"
+    msg = f"{_location(first.get('loc', ()))}: {first.get('msg', 'invalid')}"
+    if len(errors) > 1:
+        msg += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
+    return 422, msg
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers on ``app``."""
+
+    async def on_domain(_request: Request, exc: Exception) -> Response:
+        status, code = status_for(exc)
+        if status >= 500:
+            log.error("%s: %s", type(exc).__name__, exc)
+        return error_response(status, code, str(exc))
+
+    async def on_validation(_request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        status, message = validation_message(exc)
+        return error_response(status, _HTTP_CODES.get(status, "invalid_request"), message)
+
+    async def on_http(_request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        detail = exc.detail if isinstance(exc.detail, str) else "request failed"
+        headers = dict(exc.headers) if exc.headers else None
+        code = _HTTP_CODES.get(exc.status_code, "error")
+        return error_response(exc.status_code, code, detail, headers)
+
+    async def on_unexpected(_request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error", exc_info=exc)
+        return error_response(500, "internal_error", "internal server error")
+
+    app.add_exception_handler(DprkwatchError, on_domain)
+    app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(StarletteHTTPException, on_http)
+    app.add_exception_handler(Exception, on_unexpected)

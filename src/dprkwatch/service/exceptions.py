@@ -1,0 +1,74 @@
+"""Errors raised by the screening service, and the HTTP status each one means.
+
+Hierarchy::
+
+    DprkwatchError
+    ├── InputError
+    │   ├── QueryError            a /match query that cannot be screened
+    │   └── PayloadTooLarge       a request body above the configured limit
+    ├── NotFoundError
+    │   ├── UnknownDataset        /match/{dataset} names no dataset
+    │   └── RecordNotFound        a screening, book, key or run id that does not exist
+    ├── ServiceError              errors with no general counterpart
+    │   ├── NotAuthenticated      no API key, or a key that is unknown or revoked
+    │   ├── Forbidden             a valid key without the role the action needs
+    │   ├── Conflict              the request contradicts stored state
+    │   └── Unavailable           the database or the index cannot serve now
+    │       └── DatabaseUnavailable
+    └── AuditIntegrityError       ``audit verify`` found a broken chain
+
+The library raises these and knows nothing of HTTP; ``service.errors`` maps
+them to status codes in one table.
+"""
+
+from __future__ import annotations
+
+from dprkwatch.exceptions import DprkwatchError, InputError, NotFoundError
+
+
+class QueryError(InputError):
+    """A screening query with an unknown schema, property or shape."""
+
+
+class PayloadTooLarge(InputError):
+    """A request body larger than ``DPRKWATCH_MAX_BODY_BYTES``."""
+
+
+class UnknownDataset(NotFoundError):
+    """A dataset name the service does not publish."""
+
+
+class RecordNotFound(NotFoundError):
+    """A stored record (screening, book, API key, rescreen run) that does not exist."""
+
+
+class ServiceError(DprkwatchError):
+    """Base for service errors that have no counterpart in the general hierarchy."""
+
+
+class NotAuthenticated(ServiceError):
+    """The request carries no API key, or one that is unknown or revoked."""
+
+
+class Forbidden(ServiceError):
+    """The API key is valid but lacks the role the action needs."""
+
+
+class Conflict(ServiceError):
+    """The request contradicts what is stored (a name already taken, ...)."""
+
+
+class Unavailable(ServiceError):
+    """The service cannot answer now (index still loading, database down)."""
+
+    exit_code = 5
+
+
+class DatabaseUnavailable(Unavailable):
+    """The database cannot be reached or refused the operation."""
+
+
+class AuditIntegrityError(DprkwatchError):
+    """The audit chain does not verify: a record was changed, removed or inserted."""
+
+    exit_code = 6

@@ -1,0 +1,198 @@
+"""API keys: issued once, stored only as a hash, carrying roles.
+
+A key looks like ``dpk_<id>_<secret>``: the id names the key in listings
+and in the audit log, the secret is 256 random bits. Only the SHA-256 of the
+whole key is stored; a fast hash is the right tool for random secrets of
+this length (a slow password hash would cost more per request than the
+screening itself and adds nothing when there is nothing to guess).
+
+Roles: ``screen`` (match, search, entities, catalog, lists), ``review``
+(reviews and reading screening records) and ``admin`` (everything, including
+keys, imports, books and the audit log). ``DPRKWATCH_ADMIN_KEY`` is an extra
+admin key that lives only in the environment, to bootstrap the first keys.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import insert, select, update
+
+from dprkwatch.exceptions import InputError
+from dprkwatch.service import audit
+from dprkwatch.service.audit import AuditEntry
+from dprkwatch.service.exceptions import RecordNotFound
+from dprkwatch.service.storage.database import Database
+from dprkwatch.service.storage.tables import api_keys
+
+ROLES = ("screen", "review", "admin")
+PREFIX = "dpk_"
+_KEY_RE = re.compile(r"^dpk_([0-9a-f]{12})_[A-Za-z0-9_-]{43}$")
+BOOTSTRAP_ID = "env-admin"
+
+
+def hash_key(raw: str) -> str:
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def parse_roles(roles: Iterable[str]) -> frozenset[str]:
+    """Validated roles; names the bad one when there is one."""
+    out: set[str] = set()
+    for role in roles:
+        for part in role.split(","):
+            part = part.strip().lower()
+            if not part:
+                continue
+            if part not in ROLES:
+                raise InputError(f"unknown role {part!r} (roles: {', '.join(ROLES)})", where="roles")
+            out.add(part)
+    if not out:
+        raise InputError(f"a key needs at least one role ({', '.join(ROLES)})", where="roles")
+    return frozenset(out)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the key's id, name and roles."""
+
+    key_id: str
+    name: str
+    roles: frozenset[str]
+
+    @property
+    def actor(self) -> str:
+        """How the audit log names the caller."""
+        return f"key:{self.key_id}"
+
+    def has(self, role: str) -> bool:
+        return "admin" in self.roles or role in self.roles
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    id: str
+    name: str
+    roles: frozenset[str]
+    created_at: str
+    created_by: str
+    revoked_at: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "roles": sorted(self.roles),
+            "created_at": self.created_at,
+            "created_by": self.created_by,
+            "revoked_at": self.revoked_at,
+            "active": self.revoked_at is None,
+        }
+
+
+def _from_row(row: Any) -> ApiKey:
+    return ApiKey(
+        id=row.id,
+        name=row.name,
+        roles=frozenset(r for r in row.roles.split(",") if r),
+        created_at=row.created_at,
+        created_by=row.created_by,
+        revoked_at=row.revoked_at,
+    )
+
+
+def create_key(db: Database, name: str, roles: Iterable[str], created_by: str) -> tuple[ApiKey, str]:
+    """Issue a key. Returns the stored record and the key itself (shown only this once)."""
+    name = " ".join(name.split())
+    if not name or len(name) > 200:
+        raise InputError("a key needs a name of 1 to 200 characters", where="name")
+    role_set = parse_roles(roles)
+    key_id = secrets.token_hex(6)
+    raw = f"{PREFIX}{key_id}_{secrets.token_urlsafe(32)}"
+    key = ApiKey(key_id, name, role_set, audit.now_iso(), created_by, None)
+    with db.write() as conn:
+        conn.execute(
+            insert(api_keys).values(
+                id=key.id,
+                name=key.name,
+                roles=",".join(sorted(role_set)),
+                key_hash=hash_key(raw),
+                created_at=key.created_at,
+                created_by=created_by,
+            )
+        )
+        audit.append(conn, [AuditEntry("key.create", created_by, {"key": key.to_dict()}, ref=key.id)])
+    return key, raw
+
+
+def list_keys(db: Database) -> list[ApiKey]:
+    with db.read() as conn:
+        rows = conn.execute(select(api_keys).order_by(api_keys.c.created_at, api_keys.c.id)).all()
+    return [_from_row(r) for r in rows]
+
+
+def revoke_key(db: Database, key_id: str, revoked_by: str) -> ApiKey:
+    """Revoke a key for good; revoking twice is harmless and keeps the first time."""
+    with db.write() as conn:
+        row = conn.execute(select(api_keys).where(api_keys.c.id == key_id)).first()
+        if row is None:
+            raise RecordNotFound(f"no API key with id {key_id!r}")
+        key = _from_row(row)
+        if key.revoked_at is None:
+            ts = audit.now_iso()
+            conn.execute(update(api_keys).where(api_keys.c.id == key_id).values(revoked_at=ts))
+            key = ApiKey(key.id, key.name, key.roles, key.created_at, key.created_by, ts)
+            audit.append(conn, [AuditEntry("key.revoke", revoked_by, {"key": key.to_dict()}, ref=key.id)])
+    return key
+
+
+class KeyVerifier:
+    """Checks presented keys, remembering good ones for ``ttl`` seconds.
+
+    The cache keeps the database out of the request path; ``ttl`` bounds
+    how long a key revoked by another process keeps working (revocations
+    made through this process take effect at once).
+    """
+
+    def __init__(self, db: Database, *, ttl: float = 5.0, bootstrap_key: str | None = None) -> None:
+        self.db = db
+        self.ttl = ttl
+        self._bootstrap = hash_key(bootstrap_key) if bootstrap_key else None
+        self._cache: dict[str, tuple[Principal, float]] = {}
+        self._lock = threading.Lock()
+
+    def forget(self) -> None:
+        with self._lock:
+            self._cache.clear()
+
+    def verify(self, raw: str) -> Principal | None:
+        """The principal for key ``raw``, or ``None`` if it is unknown or revoked."""
+        digest = hash_key(raw)
+        if self._bootstrap is not None and hmac.compare_digest(digest, self._bootstrap):
+            return Principal(BOOTSTRAP_ID, "DPRKWATCH_ADMIN_KEY", frozenset({"admin"}))
+        if not _KEY_RE.match(raw):
+            return None
+        now = time.monotonic()
+        hit = self._cache.get(digest)
+        if hit is not None and hit[1] > now:
+            return hit[0]
+        with self.db.read() as conn:
+            row = conn.execute(
+                select(api_keys).where(api_keys.c.key_hash == digest, api_keys.c.revoked_at.is_(None))
+            ).first()
+        if row is None:
+            with self._lock:
+                self._cache.pop(digest, None)
+            return None
+        key = _from_row(row)
+        principal = Principal(key.id, key.name, key.roles)
+        with self._lock:
+            self._cache[digest] = (principal, now + self.ttl)
+        return principal

@@ -1,0 +1,338 @@
+"""Request and response shapes, yente's where yente has one.
+
+The yente models follow the wire format of OpenSanctions' yente
+(``EntityMatchQuery``, ``EntityMatchResponse``, ``SearchResponse``,
+``DataCatalogModel``) so that its clients work unchanged. Fields yente does
+not have are additions a yente client ignores: ``screening`` on each match
+response (the audit record's id and seq, and what was suppressed by
+review) and ``versions``/``algorithm`` on the batch.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# -- errors ----------------------------------------------------------------
+
+
+class ErrorResponse(BaseModel):
+    detail: str = Field(..., examples=["unknown dataset 'xx' (datasets: ofac, un, eu, uk, dprk, default)"])
+    error: str = Field(..., examples=["unknown_dataset"])
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorResponse, "description": "Invalid request"},
+    401: {"model": ErrorResponse, "description": "Missing, unknown or revoked API key"},
+    403: {"model": ErrorResponse, "description": "The key lacks the role"},
+    404: {"model": ErrorResponse, "description": "Not found"},
+    413: {"model": ErrorResponse, "description": "Request body too large"},
+    422: {"model": ErrorResponse, "description": "Request does not match the schema"},
+    503: {"model": ErrorResponse, "description": "Database unreachable or index loading"},
+}
+
+
+def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The documented error responses for a route."""
+    return {c: ERRORS[c] for c in codes}
+
+
+# -- yente: match ----------------------------------------------------------
+
+
+class EntityExample(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, extra="forbid")
+
+    id: str | None = Field(None, max_length=200, examples=["customer-1042"])
+    schema_: str = Field(..., alias="schema", max_length=60, examples=["Person"])
+    properties: dict[str, str | list[str]] = Field(
+        ..., examples=[{"name": ["Kim Jong Un"], "birthDate": ["1984-01-08"]}]
+    )
+
+
+class EntityMatchQuery(BaseModel):
+    queries: dict[str, EntityExample] = Field(..., description="Query examples keyed by a name of your choice")
+    weights: dict[str, float] = Field(default_factory=dict, description="Not supported; must be empty")
+    config: dict[str, Any] = Field(default_factory=dict, description="Not supported; must be empty")
+
+
+class FeatureExplanation(BaseModel):
+    score: float
+    detail: str | None = None
+
+
+class EntityResponse(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    id: str
+    caption: str
+    schema_: str = Field(..., alias="schema")
+    properties: dict[str, list[Any]]
+    datasets: list[str] = Field(default_factory=list)
+    referents: list[str] = Field(default_factory=list)
+    target: bool = False
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    last_change: datetime | None = None
+
+
+class ScoredEntityResponse(EntityResponse):
+    score: float
+    features: dict[str, float]
+    match: bool
+    explanations: dict[str, FeatureExplanation] = Field(default_factory=dict)
+
+
+class TotalSpec(BaseModel):
+    value: int
+    relation: Literal["eq", "gte"] = "eq"
+
+
+class SuppressedHit(BaseModel):
+    id: str
+    score: float
+    review_id: str
+    reviewed_at: str
+
+
+class ScreeningInfo(BaseModel):
+    id: str = Field(..., description="Screening record id (for POST /reviews)")
+    audit_seq: int = Field(..., description="Position of the record in the audit chain")
+    subject: str = Field(..., description="Subject fingerprint")
+    suppressed: list[SuppressedHit] = Field(default_factory=list)
+
+
+class EntityMatches(BaseModel):
+    status: int = 200
+    results: list[ScoredEntityResponse]
+    total: TotalSpec
+    query: dict[str, Any]
+    screening: ScreeningInfo
+
+
+class EntityMatchResponse(BaseModel):
+    responses: dict[str, EntityMatches]
+    matcher: dict[str, Any]
+    limit: int
+    algorithm: str
+    versions: dict[str, str]
+
+
+# -- yente: search, catalog, algorithms --------------------------------------
+
+
+class SearchResponse(BaseModel):
+    results: list[EntityResponse]
+    facets: dict[str, Any] = Field(default_factory=dict)
+    total: TotalSpec
+    limit: int
+    offset: int = 0
+
+
+class DatasetModel(BaseModel):
+    name: str
+    title: str
+    summary: str | None = None
+    load: bool
+    version: str
+    index_version: str | None = None
+    index_current: bool = False
+    children: list[str]
+    entity_count: int
+    updated_at: str | None = None
+    lists: dict[str, str]
+    algorithm: str | None = None
+
+
+class DataCatalogModel(BaseModel):
+    datasets: list[DatasetModel]
+    current: list[str]
+    outdated: list[str]
+    index_stale: bool = False
+
+
+class AlgorithmModel(BaseModel):
+    name: str
+    description: str | None = None
+    features: dict[str, Any] = Field(default_factory=dict)
+
+
+class AlgorithmResponse(BaseModel):
+    algorithms: list[AlgorithmModel]
+    default: str
+    best: str
+
+
+# -- our own: lists ----------------------------------------------------------
+
+
+class ListVersionModel(BaseModel):
+    list: str
+    version: str
+    published: str | None
+    imported_at: str
+    entities: int
+    dprk: int
+    format: str
+
+
+class ListsResponse(BaseModel):
+    lists: list[ListVersionModel]
+    algorithm: str | None
+    index_versions: dict[str, str]
+
+
+class ImportRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    paths: list[str] = Field(..., min_length=1, max_length=50, description="Files or folders on the server")
+    format: str | None = Field(None, max_length=40)
+    published: str | None = Field(None, pattern=r"^\d{4}-\d{2}-\d{2}$")
+    rescreen: bool = Field(True, description="Re-screen every registered book afterwards")
+
+
+class ImportResponse(BaseModel):
+    imported: list[ListVersionModel]
+    active: dict[str, str]
+    rescreen_run: str | None
+
+
+# -- our own: reviews and screenings ---------------------------------------
+
+
+class ReviewRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    screening_id: str = Field(..., min_length=1, max_length=32)
+    entity_id: str = Field(..., min_length=1, max_length=200)
+    verdict: Literal["true_match", "false_positive"]
+    reason: str = Field(..., min_length=1, max_length=4000)
+
+
+class ReviewModel(BaseModel):
+    id: str
+    ts: str
+    actor: str
+    screening_id: str
+    subject: str
+    entity_id: str
+    entity_hash: str
+    verdict: str
+    reason: str
+    audit_seq: int
+
+
+class ReviewsResponse(BaseModel):
+    reviews: list[ReviewModel]
+
+
+class ScreeningRecord(BaseModel):
+    id: str
+    ts: str
+    actor: str
+    audit_seq: int
+    hash: str
+    record: dict[str, Any]
+
+
+# -- our own: keys and audit ---------------------------------------------------
+
+
+class KeyCreateRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(..., min_length=1, max_length=200)
+    roles: list[Literal["screen", "review", "admin"]] = Field(..., min_length=1)
+
+
+class KeyModel(BaseModel):
+    id: str
+    name: str
+    roles: list[str]
+    created_at: str
+    created_by: str
+    revoked_at: str | None
+    active: bool
+
+
+class KeyCreated(KeyModel):
+    key: str = Field(..., description="The API key. Shown only once; store it now.")
+
+
+class KeysResponse(BaseModel):
+    keys: list[KeyModel]
+
+
+class VerifyResponse(BaseModel):
+    ok: bool
+    records: int
+    head_seq: int
+    head_hash: str
+    problem_count: int
+    problems: list[str]
+
+
+# -- our own: books, rescreens, alerts ---------------------------------------
+
+
+class BookFromPath(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(..., min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    path: str = Field(..., min_length=1, max_length=4096)
+    dataset: str = Field("default", max_length=60)
+
+
+class BookModel(BaseModel):
+    name: str
+    dataset: str
+    source: str
+    subjects: int
+    created_at: str
+    created_by: str
+
+
+class BookRegistered(BookModel):
+    rescreen_run: str
+
+
+class BooksResponse(BaseModel):
+    books: list[BookModel]
+
+
+class RunModel(BaseModel):
+    id: str
+    trigger: str
+    books: list[str]
+    versions: dict[str, str]
+    algorithm: str
+    status: str
+    started_at: str
+    finished_at: str | None
+    subjects: int
+    alerts: int
+    error: str | None
+
+
+class RunsResponse(BaseModel):
+    runs: list[RunModel]
+
+
+class AlertModel(BaseModel):
+    id: int
+    run_id: str
+    book: str
+    subject_id: str
+    entity_id: str
+    kind: Literal["new", "changed", "removed"]
+    score: float | None
+    caption: str
+    detail: dict[str, Any]
+    created_at: str
+
+
+class AlertsResponse(BaseModel):
+    alerts: list[AlertModel]
+    total: int
