@@ -122,6 +122,7 @@ class RecordMapper:
         self.b = builder
         self.tally = Tally()
         self._links: list[tuple[ValueEntity, str]] = []
+        self._names: set[tuple[str, str]] = set()
 
     # -- one record ----------------------------------------------------------
 
@@ -142,8 +143,9 @@ class RecordMapper:
             schema = "LegalEntity"
         b = self.b
         e = b.subject(ent, schema, where=f"line {row.line}")
+        self._names.clear()
         name = row[1]
-        b.name(e, name, "primary")
+        self._name(e, name, "primary")
         if schema == "Person" and name and "," in name:
             last, _, first = name.partition(",")
             b.add(e, "lastName", last.strip())
@@ -211,10 +213,17 @@ class RecordMapper:
                 if code is not None:
                     self._put(e, "birthCountry", code)
         for kind, alias in remarks.names:
-            b.name(e, alias, kind, quality="low")
+            self._name(e, alias, kind, quality="low")
         for link in remarks.links:
             self._links.append((e, link))
         return remarks
+
+    def _name(self, e: ValueEntity, value: str | None, kind: str, quality: str | None = None) -> None:
+        """A name of the current record, once per kind however often OFAC repeats it."""
+        if value is None or (value, kind) in self._names:
+            return
+        self._names.add((value, kind))
+        self.b.name(e, value, kind, quality=quality)
 
     def _country(self, e: ValueEntity, prop: str, value: str) -> None:
         if value.lower() in NO_COUNTRY:
@@ -242,7 +251,7 @@ class RecordMapper:
         if kind is None:
             self.tally.problems[f"alt_type {alt_type!r} unknown, read as aka"] += 1
             kind = "alias"
-        self.b.name(e, alt[3], kind)
+        self._name(e, alt[3], kind)
         if alt[4]:
             self.b.add(e, "notes", f"{alt[3]}: {alt[4]}")
 
