@@ -1,0 +1,1 @@
+"""Data files shipped with the arsenal model: parameters, scenarios, published estimates."""

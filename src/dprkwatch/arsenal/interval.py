@@ -1,0 +1,78 @@
+"""An estimate with its uncertainty: what every query of the model returns."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+#: Quantiles reported for every Monte Carlo result; the band is p05..p95.
+QUANTILES: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+def quantile_key(q: float) -> str:
+    return f"p{round(q * 100):02d}"
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A central value with a low and a high end.
+
+    For a Monte Carlo result ``low``/``high`` are the 5th and 95th percentiles
+    (a 90% band) and ``quantiles`` holds p05, p25, p50, p75, p95. For a
+    deterministic scenario they are the scenario's low and high cases and
+    ``median`` is their midpoint.
+    """
+
+    low: float
+    median: float
+    high: float
+    unit: str = "weapons"
+    method: str = "monte-carlo"
+    quantiles: Mapping[str, float] = field(default_factory=dict)
+    draws: int | None = None
+
+    @property
+    def p05(self) -> float:
+        return self.quantiles.get("p05", self.low)
+
+    @property
+    def p95(self) -> float:
+        return self.quantiles.get("p95", self.high)
+
+    def contains(self, value: float) -> bool:
+        return self.low <= value <= self.high
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "low": self.low,
+            "median": self.median,
+            "high": self.high,
+            "unit": self.unit,
+            "method": self.method,
+            "quantiles": dict(self.quantiles),
+            "draws": self.draws,
+        }
+
+
+def from_samples(samples: NDArray[np.floating], *, unit: str = "weapons") -> list[Interval]:
+    """One :class:`Interval` per row of a ``(T, n)`` sample matrix."""
+    qs = np.quantile(samples, QUANTILES, axis=-1)
+    qs = np.atleast_2d(qs.T) if samples.ndim > 1 else qs[None, :]
+    out = []
+    for row in qs:
+        quant = {quantile_key(q): float(v) for q, v in zip(QUANTILES, row, strict=True)}
+        out.append(
+            Interval(
+                low=quant["p05"],
+                median=quant["p50"],
+                high=quant["p95"],
+                unit=unit,
+                quantiles=quant,
+                draws=int(samples.shape[-1]),
+            )
+        )
+    return out
