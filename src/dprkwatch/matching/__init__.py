@@ -1,0 +1,36 @@
+"""Screening: Korean-aware name matching against the active sanctions lists.
+
+Public API::
+
+    from dprkwatch.matching import Screener, Query, Match, Scope
+
+    screener = Screener.from_store(store)        # index the active snapshots
+    q = Query(schema="Person", properties={"name": ["Ri Su Yong"], "birthDate": ["1940"]}, id="row-1")
+    for m in screener.screen(q, top=5, scope=Scope(dprk_only=True)):
+        print(m.entity_id, m.score, m.match, m.explanation)
+
+Modules: ``hangul``/``syllables``/``korean_names``/``hanja`` read Korean
+names; ``text``/``orgs``/``identifiers`` normalise everything else;
+``analysis`` turns a name into comparable forms; ``index`` files them under
+blocking keys; ``features`` compare; ``algorithms`` combine into a named,
+versioned score; ``screener`` ties it together; ``batch`` reads and writes
+files of queries.
+"""
+
+from dprkwatch.matching.algorithms import ALGORITHMS, DEFAULT_ALGORITHM
+from dprkwatch.matching.exceptions import BatchFileError, QueryError, UnknownAlgorithm
+from dprkwatch.matching.query import Query, Scope
+from dprkwatch.matching.result import Match
+from dprkwatch.matching.screener import Screener
+
+__all__ = [
+    "ALGORITHMS",
+    "DEFAULT_ALGORITHM",
+    "BatchFileError",
+    "Match",
+    "Query",
+    "QueryError",
+    "Scope",
+    "Screener",
+    "UnknownAlgorithm",
+]

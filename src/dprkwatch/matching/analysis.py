@@ -1,0 +1,171 @@
+"""Name analysis: one name string in, the comparable forms of it out.
+
+Both sides of a comparison go through :func:`analyze_name`: every name of
+every listed entity once, at index build, and each query name at query
+time (cached). A :class:`NameForm` carries everything the feature functions
+and the blocking keys need, so nothing is re-derived per comparison:
+
+* ASCII tokens (transliterated, org lexicon applied) and their joined form;
+* Korean readings (surname + given syllables) when the name is Korean;
+* per-token Korean syllable keys (for company and vessel words such as
+  Kwangson/Gwangseon, Chonmasan/Cheonmasan);
+* phonetic keys, the consonant skeleton (for Arabic/Hebrew script) and
+  acronyms.
+
+Names are analysed in a *group* chosen by schema: ``person``, ``org``,
+``vessel`` or ``any`` (LegalEntity and untyped queries).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rigour.text import metaphone
+
+from dprkwatch.lists.names import detect_script
+from dprkwatch.matching.hangul import is_hangul_syllable, romanize_syllable
+from dprkwatch.matching.hanja import is_han, read_hanja
+from dprkwatch.matching.korean_names import KoreanName, korean_forms
+from dprkwatch.matching.orgs import acronyms, normalize_org_tokens
+from dprkwatch.matching.syllables import parse_word
+from dprkwatch.matching.text import abjad_ascii, ascii_tokens, skeleton, strip_controls, words
+
+GROUP_OF_SCHEMA = {
+    "Person": "person",
+    "Organization": "org",
+    "Company": "org",
+    "PublicBody": "org",
+    "LegalEntity": "any",
+    "Thing": "any",
+    "Vessel": "vessel",
+    "Airplane": "vessel",
+    "CryptoWallet": "wallet",
+}
+_HONORIFICS = frozenset(
+    {"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "gen", "col", "maj", "capt", "lt", "sgt",
+     "hon", "jr", "sr", "haji", "hajji", "sheikh", "shaikh", "mullah", "maulana", "maulvi"}
+)  # fmt: skip
+_VESSEL_PREFIXES = frozenset({"mv", "mt", "ms", "ss", "m", "v", "t", "fv", "lpg", "lng", "tb"})
+_MAX_TOKENS = 24
+
+
+@dataclass(frozen=True, slots=True)
+class NameForm:
+    """One comparable form of a name (a name may yield two: pinyin and hanja reading)."""
+
+    text: str
+    script: str
+    tokens: tuple[str, ...]
+    joined: str
+    korean: tuple[KoreanName, ...]
+    token_keys: tuple[str, ...]
+    phonetic: tuple[str, ...]
+    skeleton: str
+    abjad: bool
+    acronyms: frozenset[str]
+    numbers: tuple[str, ...]
+    korean_joined: str
+    reading: str | None = None
+
+
+def _word_ascii(word: str) -> list[str]:
+    if any(is_hangul_syllable(ch) for ch in word):
+        text = "".join(romanize_syllable(ch, "dprk") if is_hangul_syllable(ch) else ch for ch in word)
+        return ascii_tokens(text)
+    return ascii_tokens(word)
+
+
+@lru_cache(maxsize=16384)
+def _token_key(token: str) -> str:
+    """The Korean syllable key of one word of two or more syllables, else ''."""
+    parses = parse_word(token)
+    if not parses or len(parses[0]) < 2:
+        return ""
+    return "".join(s.coarse for s in parses[0])
+
+
+@lru_cache(maxsize=16384)
+def _phonetic(token: str) -> str:
+    if len(token) < 3 or token.isdigit():
+        return ""
+    return str(metaphone(token))
+
+
+def analyze_name(text: str, group: str, korean_context: bool = False) -> tuple[NameForm, ...]:
+    """All comparable forms of one name in a schema group; () if nothing is left."""
+    return _analyze(strip_controls(text), group, korean_context)
+
+
+@lru_cache(maxsize=131072)
+def _analyze(text: str, group: str, korean_context: bool) -> tuple[NameForm, ...]:
+    if not text:
+        return ()
+    forms: list[NameForm] = []
+    form = _build(text, group, korean_context, None)
+    if form is not None:
+        forms.append(form)
+    if any(is_han(ch) for ch in text):
+        reading = read_hanja(text)
+        if reading:
+            extra = _build(reading, group, True, text)
+            if extra is not None:
+                forms.append(extra)
+    return tuple(forms)
+
+
+def _build(text: str, group: str, korean_context: bool, hanja_source: str | None) -> NameForm | None:
+    script = detect_script(text)
+    raw_words = words(text)
+    if not raw_words:
+        return None
+    comma_after: int | None = None
+    if "," in text:
+        head = text.split(",", 1)[0]
+        comma_after = len(words(head)) - 1 if words(head) else None
+    raw_tokens: list[str] = []
+    for w in raw_words:
+        raw_tokens.extend(_word_ascii(w))
+    raw_tokens = raw_tokens[:_MAX_TOKENS]
+    tokens = [t for t in raw_tokens if t not in _HONORIFICS] or raw_tokens
+    if group == "vessel":
+        tokens = [t for t in tokens if t not in _VESSEL_PREFIXES] or tokens
+    org_acronyms: frozenset[str] = frozenset()
+    if group in ("org", "any"):
+        org_acronyms = frozenset(acronyms(raw_tokens))
+        tokens = [t for t in normalize_org_tokens(tokens) if t != "<legal>"] or tokens
+    numbers = tuple(t for t in tokens if t.isdigit())
+    korean: tuple[KoreanName, ...] = ()
+    if group in ("person", "any") and len(raw_words) <= 5:
+        person_words = tuple(w for w in raw_words if w.lower().strip(".") not in _HONORIFICS)
+        korean = korean_forms(person_words, comma_after, korean_context)
+    token_keys = tuple("" if t == "korea" else _token_key(t) for t in tokens)
+    joined = "".join(tokens)
+    korean_joined = ""
+    if group in ("vessel", "org", "any") and not numbers:
+        korean_joined = _token_key(joined) if len(joined) <= 24 else ""
+    abjad = script in ("Arab", "Hebr")
+    if abjad:
+        outline = "".join(skeleton(a) for w in raw_words if (a := abjad_ascii(w)))
+    else:
+        outline = "".join(skeleton(t) for t in tokens)
+    reading = None
+    if hanja_source is not None:
+        reading = korean[0].reading if korean else text
+    elif script == "Hang" and korean:
+        reading = korean[0].reading
+    return NameForm(
+        text=hanja_source or text,
+        script="Hani" if hanja_source else script,
+        tokens=tuple(tokens),
+        joined=joined,
+        korean=korean,
+        token_keys=token_keys,
+        phonetic=tuple(_phonetic(t) for t in tokens),
+        skeleton=outline,
+        abjad=abjad,
+        acronyms=org_acronyms,
+        numbers=numbers,
+        korean_joined=korean_joined,
+        reading=reading,
+    )

@@ -1,0 +1,346 @@
+"""Feature functions: each compares one aspect of a query and a candidate.
+
+Every function is pure and returns a :class:`Feature`: a value and a plain-
+English reason. Name features return a similarity in [0, 1]; qualifier and
+identifier features return a signed adjustment (0.0 when they have nothing
+to say). The algorithm in :mod:`dprkwatch.matching.algorithms` decides how
+to combine them; nothing here knows about thresholds.
+
+Weights (``Weights``) come from the index: a token or syllable found in
+many listed names says less about identity than a rare one, so "Kim" and
+"Mohammed" count for less than "Kwangson" or "Sakhalin".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from typing import NamedTuple
+
+from rapidfuzz.distance import Levenshtein
+
+from dprkwatch.matching.analysis import NameForm
+from dprkwatch.matching.korean_names import KoreanName
+from dprkwatch.matching.syllables import Syllable
+
+
+class Feature(NamedTuple):
+    value: float
+    reason: str
+
+
+NONE = Feature(0.0, "")
+
+
+class Weights(NamedTuple):
+    """Informativeness lookups supplied by the index."""
+
+    token: Callable[[str], float]
+    syllable: Callable[[str], float]
+
+
+# --- tokens ---------------------------------------------------------------
+
+
+def token_similarity(a: str, b: str, pa: str, pb: str, ka: str, kb: str) -> float:
+    """Similarity of two ASCII tokens: spelling, sound, Korean syllables."""
+    if a == b:
+        return 1.0
+    if ka and ka == kb:
+        return 0.92
+    la, lb = len(a), len(b)
+    if la < 3 or lb < 3:
+        if (la == 1 and b.startswith(a)) or (lb == 1 and a.startswith(b)):
+            return 0.5
+        return 0.0
+    if a.isdigit() or b.isdigit():
+        return 0.0
+    sim = Levenshtein.normalized_similarity(a, b)
+    if pa and pa == pb:
+        sim = max(sim, 0.85)
+    return sim if sim >= 0.7 else 0.0
+
+
+def _align(q: NameForm, c: NameForm) -> list[tuple[float, int, int]]:
+    pairs: list[tuple[float, int, int]] = []
+    for i, a in enumerate(q.tokens):
+        pa, ka = q.phonetic[i], q.token_keys[i]
+        for j, b in enumerate(c.tokens):
+            s = token_similarity(a, b, pa, c.phonetic[j], ka, c.token_keys[j])
+            if s > 0.0:
+                pairs.append((s, i, j))
+    if len(pairs) > 1:
+        pairs.sort(reverse=True)
+    used_q: set[int] = set()
+    used_c: set[int] = set()
+    out: list[tuple[float, int, int]] = []
+    for s, i, j in pairs:
+        if i in used_q or j in used_c:
+            continue
+        used_q.add(i)
+        used_c.add(j)
+        out.append((s, i, j))
+    return out
+
+
+# Unmatched words on the list side (extra middle names, patronymics) cost
+# less than query words nobody on the list has.
+EXTRA_CANDIDATE_WORD = 0.6
+
+
+def name_tokens(q: NameForm, c: NameForm, w: Weights) -> Feature:
+    """Word-by-word comparison weighted by how rare each word is."""
+    if not q.tokens or not c.tokens:
+        return NONE
+    aligned = _align(q, c)
+    if not aligned:
+        return NONE
+    wq = [w.token(t) for t in q.tokens]
+    wc = [w.token(t) for t in c.tokens]
+    num = 0.0
+    den = 0.0
+    matched_q: set[int] = set()
+    matched_c: set[int] = set()
+    exact = 0
+    for s, i, j in aligned:
+        pair_w = wq[i] + wc[j]
+        num += s * pair_w
+        den += pair_w
+        matched_q.add(i)
+        matched_c.add(j)
+        exact += s == 1.0
+    den += sum(x for i, x in enumerate(wq) if i not in matched_q)
+    den += EXTRA_CANDIDATE_WORD * sum(x for j, x in enumerate(wc) if j not in matched_c)
+    score = num / den if den else 0.0
+    n = len(aligned)
+    if exact == n == len(q.tokens) == len(c.tokens):
+        reason = f"same words as '{c.text}'"
+    elif exact == n:
+        reason = f"{n} of {max(len(q.tokens), len(c.tokens))} words agree with '{c.text}'"
+    else:
+        reason = f"{n} words of '{q.text}' resemble words of '{c.text}' ({exact} exact)"
+    return Feature(score, reason)
+
+
+def name_joined(q: NameForm, c: NameForm, *, always: bool) -> Feature:
+    """The letters without spaces: CHON MA SAN = CHONMASAN, Jong Un = Jongun."""
+    if not q.joined or not c.joined:
+        return NONE
+    if not always and len(q.tokens) == len(c.tokens):
+        return NONE
+    if q.joined == c.joined:
+        return Feature(0.97, f"same letters as '{c.text}' apart from spacing")
+    if min(len(q.joined), len(c.joined)) < 6:
+        return NONE
+    sim = Levenshtein.normalized_similarity(q.joined, c.joined)
+    if sim < 0.85:
+        return NONE
+    return Feature(sim * 0.94, f"'{q.text}' spelled close to '{c.text}' ignoring spaces")
+
+
+def name_korean_joined(q: NameForm, c: NameForm) -> Feature:
+    """Vessel and company names read as Korean syllables (Cheonmasan = CHON MA SAN)."""
+    if q.korean_joined and q.korean_joined == c.korean_joined and q.joined != c.joined:
+        return Feature(0.95, f"'{q.text}' and '{c.text}' are the same Korean syllables")
+    return NONE
+
+
+def name_acronym(q: NameForm, c: NameForm) -> Feature:
+    """An acronym on one side that spells the initials of the other (KKBC)."""
+    if len(q.tokens) == 1 and q.tokens[0] in c.acronyms:
+        return Feature(0.86, f"'{q.text}' is the acronym of '{c.text}'")
+    if len(c.tokens) == 1 and c.tokens[0] in q.acronyms:
+        return Feature(0.86, f"'{c.text}' is the acronym of '{q.text}'")
+    return NONE
+
+
+def name_abjad(q: NameForm, c: NameForm) -> Feature:
+    """Arabic or Hebrew script against Latin: compare consonant outlines."""
+    if not (q.abjad or c.abjad) or q.abjad == c.abjad:
+        return NONE
+    a, b = q.skeleton, c.skeleton
+    if len(a) < 3 or len(b) < 3:
+        return NONE
+    sim = 1.0 if a == b else Levenshtein.normalized_similarity(a, b)
+    if sim < 0.8:
+        return NONE
+    return Feature(0.88 * sim, f"consonants of '{q.text}' match '{c.text}' ({a})")
+
+
+# --- Korean personal names --------------------------------------------------
+
+_PART_WEIGHTS = (0.35, 0.4, 0.25)
+
+
+def _syllable_parts(key: str) -> tuple[str, str, str]:
+    ini = key[0]
+    rest = key[1:]
+    k = 0
+    while k < len(rest) and rest[k].islower():
+        k += 1
+    return ini, rest[:k], rest[k:]
+
+
+def syllable_similarity(a: Syllable, b: Syllable) -> float:
+    """1.0 same syllable, 0.95 same up to spelling system, less per differing sound."""
+    if a.fine == b.fine:
+        return 1.0
+    if a.coarse == b.coarse:
+        return 0.95
+    pa, pb = _syllable_parts(a.coarse), _syllable_parts(b.coarse)
+    sim = sum(w for x, y, w in zip(pa, pb, _PART_WEIGHTS, strict=True) if x == y)
+    return sim * sim
+
+
+def _given_similarity(ga: tuple[Syllable, ...], gb: tuple[Syllable, ...], w: Weights) -> float:
+    if len(ga) == len(gb):
+        direct = [syllable_similarity(x, y) for x, y in zip(ga, gb, strict=True)]
+        weights = [(w.syllable(x.coarse) + w.syllable(y.coarse)) / 2 for x, y in zip(ga, gb, strict=True)]
+        score = sum(s * x for s, x in zip(direct, weights, strict=True)) / sum(weights)
+        if len(ga) == 2 and score < 1.0:
+            swapped = (syllable_similarity(ga[0], gb[1]) * weights[0] + syllable_similarity(ga[1], gb[0]) * weights[1]) / sum(weights)
+            score = max(score, 0.85 * swapped)
+        return score
+    short, long_ = (ga, gb) if len(ga) < len(gb) else (gb, ga)
+    best = 0.0
+    total_w = sum(w.syllable(s.coarse) for s in long_)
+    for offset in range(len(long_) - len(short) + 1):
+        got = sum(
+            syllable_similarity(x, long_[offset + k]) * w.syllable(long_[offset + k].coarse)
+            for k, x in enumerate(short)
+        )
+        best = max(best, got / total_w if total_w else 0.0)
+    return best
+
+
+def _surname_factor(a: tuple[Syllable, ...], b: tuple[Syllable, ...]) -> float:
+    if not a or not b:
+        return 0.92
+    if len(a) == len(b) and all(x.coarse == y.coarse for x, y in zip(a, b, strict=True)):
+        return 1.0
+    if len(a) == len(b) == 1 and syllable_similarity(a[0], b[0]) >= 0.4:
+        return 0.8
+    return 0.5
+
+
+def korean_pair(qk: KoreanName, ck: KoreanName, w: Weights) -> float:
+    return _surname_factor(qk.surname, ck.surname) * _given_similarity(qk.given, ck.given, w)
+
+
+def _pairing(qk: KoreanName, ck: KoreanName) -> str:
+    """'Lee=RI, Soo=SU, yong=YONG': which syllable met which."""
+    pairs = list(zip(qk.surname, ck.surname, strict=False)) + list(zip(qk.given, ck.given, strict=False))
+    return ", ".join(f"{a.spelling.capitalize()}={b.spelling.upper()}" for a, b in pairs)
+
+
+def name_korean(q: NameForm, c: NameForm, w: Weights) -> Feature:
+    """Korean personal names compared syllable by syllable across romanizations."""
+    if not q.korean or not c.korean:
+        return NONE
+    best = 0.0
+    pair: tuple[KoreanName, KoreanName] | None = None
+    for qk in q.korean:
+        for ck in c.korean:
+            s = korean_pair(qk, ck, w)
+            if s > best:
+                best, pair = s, (qk, ck)
+    if pair is None:
+        return NONE
+    qk, ck = pair
+    pairing = _pairing(qk, ck)
+    if q.script == "Hani" or c.script == "Hani":
+        han, other, kn = (q, c, qk) if q.script == "Hani" else (c, q, ck)
+        reason = f"hanja {han.text} read as Korean {kn.reading.upper()} met '{other.text}'"
+    elif qk.script == "Hang" and ck.script != "Hang":
+        reason = f"Hangul {q.text} read as {qk.reading.upper()} met '{c.text}'"
+    elif ck.script == "Hang" and qk.script != "Hang":
+        reason = f"'{q.text}' met Hangul {c.text} read as {ck.reading.upper()}"
+    else:
+        reason = f"Korean name '{q.text}' met '{c.text}' ({pairing})"
+    if 0.0 < best < 1.0:
+        reason += f", syllable similarity {best:.2f}"
+    return Feature(best, reason)
+
+
+# --- identifiers -------------------------------------------------------------
+
+ID_LABELS = {
+    "imo": "IMO",
+    "mmsi": "MMSI",
+    "document": "document number",
+    "wallet": "wallet address",
+}
+
+
+def identifier_match(kind: str, query_values: Collection[str], entity_values: Collection[str]) -> Feature:
+    """Any identical identifier of one kind (strong evidence on its own)."""
+    common = [v for v in query_values if v in entity_values]
+    if not common:
+        return NONE
+    return Feature(1.0, f"{ID_LABELS[kind]} {common[0]} identical")
+
+
+def identifier_conflict(kind: str, query_values: Collection[str], entity_values: Collection[str]) -> Feature:
+    """Both sides have this identifier and none agree: a different ship or firm."""
+    if not query_values or not entity_values or any(v in entity_values for v in query_values):
+        return NONE
+    return Feature(
+        -0.25,
+        f"{ID_LABELS[kind]} differs ({next(iter(query_values))} vs listed {next(iter(entity_values))})",
+    )
+
+
+# --- qualifiers --------------------------------------------------------------
+
+
+def birth_date(query_dates: Collection[str], entity_dates: Collection[str]) -> Feature:
+    """Birth dates: agreeing raises the score, distant years lower it."""
+    if not query_dates or not entity_dates:
+        return NONE
+    full_q = {d for d in query_dates if len(d) == 10}
+    full_c = {d for d in entity_dates if len(d) == 10}
+    common = full_q & full_c
+    if common:
+        return Feature(0.06, f"birth date {min(common)} agrees")
+    years_q = {int(d[:4]) for d in query_dates}
+    years_c = {int(d[:4]) for d in entity_dates}
+    if years_q & years_c:
+        if full_q and full_c:
+            month_q = {d[:7] for d in full_q}
+            if not month_q & {d[:7] for d in full_c}:
+                return Feature(-0.02, f"birth year {min(years_q & years_c)} agrees but the dates differ")
+        return Feature(0.04, f"birth year {min(years_q & years_c)} agrees")
+    gap = min(abs(a - b) for a in years_q for b in years_c)
+    qy, cy = min(years_q), min(years_c)
+    if gap <= 1:
+        return Feature(-0.03, f"birth year {qy} is one year from listed {cy}")
+    if gap <= 3:
+        return Feature(-0.12, f"birth year {qy} differs from listed {cy}")
+    return Feature(-0.25, f"birth year {qy} disagrees with listed {cy}")
+
+
+def nationality(query_countries: Collection[str], entity_countries: Collection[str]) -> Feature:
+    """Countries (nationality, citizenship, country, flag): agreement helps a little."""
+    if not query_countries or not entity_countries:
+        return NONE
+    common = set(query_countries) & set(entity_countries)
+    if common:
+        return Feature(0.03, f"country {', '.join(sorted(common))} agrees")
+    return Feature(
+        -0.08,
+        f"country {', '.join(sorted(query_countries))} vs listed {', '.join(sorted(entity_countries))}",
+    )
+
+
+def gender(query_gender: Collection[str], entity_gender: Collection[str]) -> Feature:
+    if not query_gender or not entity_gender:
+        return NONE
+    if set(query_gender) & set(entity_gender):
+        return NONE
+    return Feature(-0.12, f"gender {next(iter(query_gender))} vs listed {next(iter(entity_gender))}")
+
+
+def number_conflict(q: NameForm, c: NameForm) -> Feature:
+    """Numbered names (vessel KUM UN SAN 3, factory No. 2) must agree on the number."""
+    if q.numbers and c.numbers and not set(q.numbers) & set(c.numbers):
+        return Feature(-0.2, f"number {q.numbers[0]} vs listed {c.numbers[0]}")
+    return NONE

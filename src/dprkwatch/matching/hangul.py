@@ -1,0 +1,238 @@
+"""Hangul syllables: decomposition into jamo, romanization, and matching keys.
+
+A precomposed Hangul syllable is arithmetic: ``0xAC00 + (initial * 21 +
+medial) * 28 + final``. From the three jamo indices this module derives
+
+* romanizations in four systems: McCune-Reischauer (MR), the DPRK's own
+  1992 system (close to MR, used for names on the UN and US lists), South
+  Korea's Revised Romanization (RR, 2000) and common Western spellings
+  (Lee, Park, Choi, Jung, Soo, Eun ...);
+* a *fine key*: the sound classes that survive every one of those systems
+  (aspirated, tense and plain stops fold together because MR apostrophes
+  are routinely dropped; the vowels written ``o`` in MR fold together);
+* a *coarse key*: the fine key with ``eo/o/u/eu`` and ``yeo/yo/yu`` merged
+  (Western spellings write 정 as Jung, 성 as Sung) and the South Korean
+  initial-sound law applied (리 = 이, 로 = 노, 렴 = 염), so that North and
+  South Korean spellings of one name meet.
+
+The Latin side (parsing "Jong-un" back into syllables) lives in
+:mod:`dprkwatch.matching.syllables`; both sides produce the same keys, which
+a test checks for all 11,172 syllables.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import NamedTuple
+
+HANGUL_BASE = 0xAC00
+HANGUL_LAST = 0xD7A3
+
+INITIAL_JAMO = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
+MEDIAL_JAMO = "ㅏㅐㅑㅒㅓㅔㅕㅖㅗㅘㅙㅚㅛㅜㅝㅞㅟㅠㅡㅢㅣ"
+FINAL_JAMO = ("", "ㄱ", "ㄲ", "ㄳ", "ㄴ", "ㄵ", "ㄶ", "ㄷ", "ㄹ", "ㄺ", "ㄻ", "ㄼ", "ㄽ", "ㄾ",
+              "ㄿ", "ㅀ", "ㅁ", "ㅂ", "ㅄ", "ㅅ", "ㅆ", "ㅇ", "ㅈ", "ㅊ", "ㅋ", "ㅌ", "ㅍ", "ㅎ")
+
+# --- sound classes ---------------------------------------------------------
+# Initial consonant classes: K T P C(j/ch) S H M N R and "_" (silent ㅇ).
+INITIAL_CLASS = ("K", "K", "N", "T", "T", "R", "M", "P", "P", "S", "S", "_", "C", "C", "C",
+                 "K", "T", "P", "H")
+# Vowel classes (fine): what a romanization can still tell apart.
+MEDIAL_CLASS = ("a", "e", "ya", "ye", "o", "e", "yo", "ye", "o", "wa", "we", "we", "yo", "u",
+                "wo", "we", "wi", "yu", "u", "i", "i")
+# Final consonants are pronounced as one of seven sounds.
+FINAL_CLASS = ("", "K", "K", "K", "N", "N", "N", "T", "L", "K", "M", "P", "L", "L", "P", "L",
+               "M", "P", "P", "T", "T", "NG", "T", "T", "K", "T", "P", "T")
+
+# Coarse vowel merges: Western spellings write ㅓ as "u" (Jung, Sung, Chul)
+# and ㅕ as "yu" (Hyun, Myung).
+COARSE_VOWEL = {"u": "o", "yu": "yo"}
+# Vowels before which South Korean usage drops an initial ㄹ/ㄴ (initial-sound law).
+_IOTIZED = frozenset({"i", "ya", "ye", "yo", "yu"})
+
+# --- romanization tables ----------------------------------------------------
+_MR_INITIAL = ("k", "kk", "n", "t", "tt", "r", "m", "p", "pp", "s", "ss", "", "ch", "tch",
+               "ch'", "k'", "t'", "p'", "h")
+_DPRK_INITIAL = ("k", "kk", "n", "t", "tt", "r", "m", "p", "pp", "s", "ss", "", "j", "jj",
+                 "ch", "kh", "th", "ph", "h")
+_RR_INITIAL = ("g", "kk", "n", "d", "tt", "r", "m", "b", "pp", "s", "ss", "", "j", "jj", "ch",
+               "k", "t", "p", "h")
+_MR_MEDIAL = ("a", "ae", "ya", "yae", "ŏ", "e", "yŏ", "ye", "o", "wa", "wae", "oe", "yo", "u",
+              "wŏ", "we", "wi", "yu", "ŭ", "ŭi", "i")
+_RR_MEDIAL = ("a", "ae", "ya", "yae", "eo", "e", "yeo", "ye", "o", "wa", "wae", "oe", "yo", "u",
+              "wo", "we", "wi", "yu", "eu", "ui", "i")
+_FINAL_ROMAN = ("", "k", "k", "k", "n", "n", "n", "t", "l", "k", "m", "p", "l", "l", "p", "l",
+                "m", "p", "p", "t", "t", "ng", "t", "t", "k", "t", "p", "t")
+
+# Western respellings of single vowels (RR spelling -> common alternatives).
+_WESTERN_VOWEL: dict[str, tuple[str, ...]] = {
+    "eo": ("u", "o"),
+    "yeo": ("yu", "yo", "you"),
+    "eu": ("u",),
+    "u": ("oo",),
+    "yu": ("yoo",),
+    "i": ("ee",),
+    "ui": ("ee", "i"),
+    "oe": ("oi", "we"),
+    "ae": ("ai",),
+    "wi": ("wee",),
+}
+_WESTERN_INITIAL: dict[str, tuple[str, ...]] = {
+    "g": ("k",),
+    "d": ("t",),
+    "b": ("p",),
+    "j": ("ch",),
+    "s": ("sh",),
+}
+
+# Surnames whose usual Western spelling no rule produces.
+WESTERN_SURNAMES: dict[str, tuple[str, ...]] = {
+    "이": ("Lee", "Yi", "Rhee", "I"),
+    "리": ("Ri", "Rhee", "Lee", "Li"),
+    "박": ("Park", "Pak", "Bak"),
+    "최": ("Choi", "Choe", "Chwe"),
+    "정": ("Jung", "Chung", "Jeong", "Jong", "Cheong"),
+    "김": ("Kim", "Gim"),
+    "오": ("Oh", "O"),
+    "안": ("Ahn", "An"),
+    "손": ("Sohn", "Son"),
+    "노": ("Noh", "Roh", "No"),
+    "로": ("Ro", "Roh"),
+    "고": ("Ko", "Koh", "Go"),
+    "서": ("Suh", "Seo", "So"),
+    "신": ("Shin", "Sin"),
+    "유": ("Yoo", "Yu"),
+    "류": ("Ryu", "Yoo", "Yu", "Rhyu"),
+    "우": ("Woo", "U"),
+    "주": ("Joo", "Ju", "Chu"),
+    "문": ("Moon", "Mun"),
+    "허": ("Hur", "Heo", "Ho"),
+    "백": ("Paik", "Baek", "Paek"),
+    "임": ("Lim", "Im", "Yim"),
+    "림": ("Rim", "Lim"),
+    "염": ("Yeom", "Yom"),
+    "렴": ("Ryom", "Yom"),
+    "라": ("Ra", "La"),
+    "나": ("Na", "Ra"),
+    "량": ("Ryang", "Yang"),
+    "양": ("Yang",),
+    "전": ("Jeon", "Jun", "Chun", "Chon", "Jon"),
+    "조": ("Cho", "Jo"),
+    "윤": ("Yoon", "Yun"),
+    "장": ("Jang", "Chang"),
+    "강": ("Kang",),
+    "구": ("Koo", "Ku"),
+}
+
+
+class Jamo(NamedTuple):
+    initial: int
+    medial: int
+    final: int
+
+
+def is_hangul_syllable(ch: str) -> bool:
+    return HANGUL_BASE <= ord(ch) <= HANGUL_LAST
+
+
+def decompose(ch: str) -> Jamo:
+    """The jamo indices of one precomposed syllable."""
+    offset = ord(ch) - HANGUL_BASE
+    if not 0 <= offset <= HANGUL_LAST - HANGUL_BASE:
+        raise ValueError(f"not a Hangul syllable: {ch!r}")
+    return Jamo(offset // (21 * 28), (offset % (21 * 28)) // 28, offset % 28)
+
+
+def compose(initial: int, medial: int, final: int = 0) -> str:
+    return chr(HANGUL_BASE + (initial * 21 + medial) * 28 + final)
+
+
+def fine_key_of(initial: str, vowel: str, final: str) -> str:
+    """Key string: initial class (one capital), vowel class (lower case), final class."""
+    return f"{initial}{vowel}{final}"
+
+
+def coarse_from_parts(initial: str, vowel: str, final: str) -> str:
+    """The coarse key of a syllable given its fine classes."""
+    v = COARSE_VOWEL.get(vowel, vowel)
+    if initial == "R":
+        initial = "_" if vowel in _IOTIZED else "N"
+    elif initial == "N" and vowel in _IOTIZED:
+        initial = "_"
+    return f"{initial}{v}{final}"
+
+
+@lru_cache(maxsize=16384)
+def syllable_keys(ch: str) -> tuple[str, str]:
+    """(fine key, coarse key) of one Hangul syllable."""
+    j = decompose(ch)
+    ini, vow, fin = INITIAL_CLASS[j.initial], MEDIAL_CLASS[j.medial], FINAL_CLASS[j.final]
+    return fine_key_of(ini, vow, fin), coarse_from_parts(ini, vow, fin)
+
+
+def _fold_ascii(text: str) -> str:
+    return text.replace("ŏ", "o").replace("ŭ", "u").replace("'", "")
+
+
+def romanize_syllable(ch: str, system: str = "dprk", *, ascii_only: bool = True) -> str:
+    """One syllable in a system: ``mr``, ``dprk`` or ``rr`` (lower case, name style).
+
+    Names are romanized syllable by syllable, without the sound changes
+    across syllable boundaries that the systems apply to running text: that
+    is how both Koreas write personal names in Latin script (Kim Jong Un,
+    Ri Su Yong).
+    """
+    j = decompose(ch)
+    if system == "mr":
+        ini = _MR_INITIAL[j.initial]
+        if ini == "s" and MEDIAL_JAMO[j.medial] in "ㅣㅟ":
+            ini = "sh"
+        text = ini + _MR_MEDIAL[j.medial] + _FINAL_ROMAN[j.final]
+    elif system == "dprk":
+        text = _DPRK_INITIAL[j.initial] + _MR_MEDIAL[j.medial] + _FINAL_ROMAN[j.final]
+    elif system == "rr":
+        text = _RR_INITIAL[j.initial] + _RR_MEDIAL[j.medial] + _FINAL_ROMAN[j.final]
+    else:
+        raise ValueError(f"unknown romanization system {system!r}")
+    return _fold_ascii(text) if ascii_only else text
+
+
+def western_spellings(ch: str) -> tuple[str, ...]:
+    """Common informal spellings of one syllable (Soo, Jung, Eun, Hee ...)."""
+    j = decompose(ch)
+    ini = _RR_INITIAL[j.initial]
+    vow = _RR_MEDIAL[j.medial]
+    fin = _FINAL_ROMAN[j.final]
+    out: list[str] = []
+    for i in (ini, *_WESTERN_INITIAL.get(ini, ())):
+        for v in (vow, *_WESTERN_VOWEL.get(vow, ())):
+            spelled = i + v + fin
+            if spelled not in out:
+                out.append(spelled)
+    return tuple(out)
+
+
+def romanizations(ch: str) -> dict[str, tuple[str, ...]]:
+    """Every spelling of one syllable by system, ASCII, lower case."""
+    return {
+        "mr": (romanize_syllable(ch, "mr"),),
+        "dprk": (romanize_syllable(ch, "dprk"),),
+        "rr": (romanize_syllable(ch, "rr"),),
+        "western": western_spellings(ch),
+    }
+
+
+# Readings follow the DPRK system (Ri, Ryu, Rim stay as written); a bare
+# "I" for the South Korean spelling of the surname 이 is unreadable, so Yi.
+_READING_OVERRIDES = {"이": "Yi"}
+
+
+def read_name(syllables: str) -> str:
+    """A readable DPRK-style rendering of Hangul text, syllable by syllable."""
+    parts: list[str] = []
+    for ch in syllables:
+        if is_hangul_syllable(ch):
+            parts.append(_READING_OVERRIDES.get(ch) or romanize_syllable(ch, "dprk").capitalize())
+        elif not ch.isspace():
+            parts.append(ch)
+    return " ".join(parts)

@@ -1,0 +1,243 @@
+"""The in-memory screening index: analysed names, blocking keys, identifier maps.
+
+Built once from the active snapshots (a few seconds for all four lists) so
+that a query touches only dictionaries: its blocking keys pull candidate
+names out of posting lists, a cheap pre-score keeps the best few dozen, and
+only those are compared feature by feature. No query is ever compared with
+the whole list.
+
+Blocking keys of a name (see :func:`blocking_keys`):
+
+``t:`` word       ``m:`` metaphone of a word      ``j:`` all letters joined
+``s:`` consonant skeleton (Arabic/Hebrew script)   ``a:`` acronym
+``k:`` Korean given name (syllable keys)    ``ks:`` Korean surname + first syllable
+``kt:`` Korean syllables of one company/vessel word    ``kj:`` of the whole name
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from dprkwatch.lists.model import is_subject
+from dprkwatch.lists.programs import any_dprk
+from dprkwatch.matching.analysis import GROUP_OF_SCHEMA, NameForm, analyze_name
+from dprkwatch.matching.identifiers import document_number, imo_number, mmsi_number, wallet_address
+
+NAME_PROPS = (("name", "primary"), ("alias", "alias"), ("weakAlias", "weak"), ("previousName", "former"))
+DOC_PROPS = ("passportNumber", "idNumber", "registrationNumber", "taxNumber", "innCode", "ogrnCode",
+             "leiCode", "swiftBic", "vatCode")  # fmt: skip
+COUNTRY_PROPS = ("nationality", "citizenship", "country", "jurisdiction", "flag")
+KOREAN_COUNTRIES = frozenset({"kp", "kr"})
+# Keys in more names than this only confirm candidates found through rarer keys.
+COMMON_KEY = 1500
+
+
+@dataclass(slots=True)
+class EntityRecord:
+    """What the screener keeps about one listed subject."""
+
+    idx: int
+    id: str
+    schema: str
+    group: str
+    caption: str
+    list_name: str
+    programs: tuple[str, ...]
+    dprk: bool
+    name_ids: list[int] = field(default_factory=list)
+    birth_dates: frozenset[str] = frozenset()
+    countries: frozenset[str] = frozenset()
+    gender: frozenset[str] = frozenset()
+    imo: frozenset[str] = frozenset()
+    mmsi: frozenset[str] = frozenset()
+    documents: frozenset[str] = frozenset()
+    wallets: set[str] = field(default_factory=set)
+
+
+def _name_keys(form: NameForm) -> set[str]:
+    keys: set[str] = set()
+    for tok, ph, tk in zip(form.tokens, form.phonetic, form.token_keys, strict=True):
+        if len(tok) >= 2 or tok.isdigit():
+            keys.add("t:" + tok)
+        if ph:
+            keys.add("m:" + ph)
+        if tk:
+            keys.add("kt:" + tk)
+    if len(form.joined) >= 4:
+        keys.add("j:" + form.joined)
+    if form.korean_joined:
+        keys.add("kj:" + form.korean_joined)
+    for kn in form.korean:
+        keys.add("k:" + kn.given_coarse)
+        if kn.surname:
+            keys.add("ks:" + kn.surname_coarse + "|" + kn.given[0].coarse)
+    return keys
+
+
+def blocking_keys(form: NameForm) -> set[str]:
+    """Every key under which a listed name is filed."""
+    keys = _name_keys(form)
+    for acr in form.acronyms:
+        keys.add("a:" + acr)
+    if len(form.skeleton) >= 3:
+        # Arabic/Hebrew-script names file their outline for Latin queries and vice versa.
+        keys.add(("s:" if form.abjad else "sl:") + form.skeleton)
+    return keys
+
+
+def query_keys(form: NameForm) -> set[str]:
+    """Lookup keys for a query name.
+
+    A one-word query may be the acronym of a listed name; a query's
+    consonant outline looks for listed names in the other kind of script.
+    """
+    keys = _name_keys(form)
+    if len(form.tokens) == 1 and 2 <= len(form.tokens[0]) <= 8:
+        keys.add("a:" + form.tokens[0])
+    for acr in form.acronyms:
+        keys.add("t:" + acr)
+    if len(form.skeleton) >= 3:
+        keys.add(("sl:" if form.abjad else "s:") + form.skeleton)
+    return keys
+
+
+class Index:
+    """Analysed entities of one or more list snapshots."""
+
+    def __init__(self) -> None:
+        self.records: list[EntityRecord] = []
+        self.by_id: dict[str, int] = {}
+        self.raw: dict[str, dict[str, Any]] = {}
+        self.forms: list[NameForm] = []
+        self.name_kind: list[str] = []
+        self.name_entity: list[int] = []
+        self.postings: dict[str, list[int]] = {}
+        self.key_weight: dict[str, float] = {}
+        self.imo: dict[str, list[int]] = defaultdict(list)
+        self.mmsi: dict[str, list[int]] = defaultdict(list)
+        self.documents: dict[str, list[int]] = defaultdict(list)
+        self.wallets: dict[str, list[int]] = defaultdict(list)
+        self.token_df: dict[str, int] = {}
+        self.syllable_df: dict[str, int] = {}
+        self._token_max = 1.0
+        self._syllable_max = 1.0
+        self.versions: dict[str, str] = {}
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    # -- weights ---------------------------------------------------------------
+
+    def token_weight(self, token: str) -> float:
+        df = self.token_df.get(token)
+        if df is None:
+            return self._token_max
+        return math.log(1.0 + len(self.forms) / df)
+
+    def syllable_weight(self, key: str) -> float:
+        df = self.syllable_df.get(key)
+        if df is None:
+            return self._syllable_max
+        return math.log(1.0 + self._korean_forms / df)
+
+    # -- building --------------------------------------------------------------
+
+    @classmethod
+    def build(cls, sources: Mapping[str, Iterable[dict[str, Any]]], versions: Mapping[str, str] | None = None) -> Index:
+        """Index entity dicts, given per list name (``{"ofac": iter_dicts(), ...}``)."""
+        index = cls()
+        index.versions = dict(versions or {})
+        postings: dict[str, list[int]] = defaultdict(list)
+        token_df: dict[str, int] = defaultdict(int)
+        syllable_df: dict[str, int] = defaultdict(int)
+        pending_wallets: list[tuple[str, str, str]] = []
+        korean_forms = 0
+        for list_name, dicts in sources.items():
+            for data in dicts:
+                schema = str(data.get("schema") or "")
+                props: dict[str, list[str]] = data.get("properties") or {}
+                if schema == "CryptoWallet" and props.get("holder"):
+                    for key in props.get("publicKey", []):
+                        addr = wallet_address(key)
+                        if addr:
+                            pending_wallets.append((addr, props["holder"][0], list_name))
+                    continue
+                if not is_subject(schema, False) or schema not in GROUP_OF_SCHEMA:
+                    continue
+                rec = index._add_record(list_name, data, schema, props)
+                korean_context = rec.dprk or bool(rec.countries & KOREAN_COUNTRIES)
+                for prop, kind in NAME_PROPS:
+                    for value in props.get(prop, []):
+                        for form in analyze_name(value, rec.group, korean_context):
+                            nid = len(index.forms)
+                            index.forms.append(form)
+                            index.name_kind.append(kind)
+                            index.name_entity.append(rec.idx)
+                            rec.name_ids.append(nid)
+                            for key in blocking_keys(form):
+                                postings[key].append(nid)
+                            for tok in set(form.tokens):
+                                token_df[tok] += 1
+                            if form.korean:
+                                korean_forms += 1
+                                for syl in {s.coarse for s in form.korean[0].given}:
+                                    syllable_df[syl] += 1
+        for addr, holder, _list_name in pending_wallets:
+            idx = index.by_id.get(holder)
+            if idx is not None:
+                index.records[idx].wallets.add(addr)
+                index.wallets[addr].append(idx)
+        n = max(len(index.forms), 1)
+        index.postings = dict(postings)
+        index.key_weight = {k: math.log(1.0 + n / len(v)) for k, v in index.postings.items()}
+        index.token_df = dict(token_df)
+        index.syllable_df = dict(syllable_df)
+        index._korean_forms = max(korean_forms, 1)
+        index._token_max = math.log(1.0 + n)
+        index._syllable_max = math.log(1.0 + index._korean_forms)
+        return index
+
+    _korean_forms: int = 1
+
+    def _add_record(self, list_name: str, data: dict[str, Any], schema: str, props: dict[str, list[str]]) -> EntityRecord:
+        entity_id = str(data["id"])
+        programs = tuple(props.get("programId", []))
+        names = props.get("name") or props.get("alias") or [entity_id]
+        countries = frozenset(v for p in COUNTRY_PROPS for v in props.get(p, []))
+        docs = frozenset(d for p in DOC_PROPS for v in props.get(p, []) if (d := document_number(v)))
+        rec = EntityRecord(
+            idx=len(self.records),
+            id=entity_id,
+            schema=schema,
+            group=GROUP_OF_SCHEMA[schema],
+            caption=str(data.get("caption") or names[0]),
+            list_name=list_name,
+            programs=programs,
+            dprk=any_dprk(list_name, programs),
+            birth_dates=frozenset(v[:10] for v in props.get("birthDate", []) if v[:4].isdigit()),
+            countries=countries,
+            gender=frozenset(props.get("gender", [])),
+            imo=frozenset(i for v in props.get("imoNumber", []) if (i := imo_number(v))),
+            mmsi=frozenset(m for v in props.get("mmsi", []) if (m := mmsi_number(v))),
+            documents=docs,
+        )
+        if schema == "CryptoWallet":
+            for key in props.get("publicKey", []):
+                addr = wallet_address(key)
+                if addr:
+                    rec.wallets.add(addr)
+                    self.wallets[addr].append(rec.idx)
+        self.records.append(rec)
+        self.by_id[entity_id] = rec.idx
+        self.raw[entity_id] = data
+        for i in rec.imo:
+            self.imo[i].append(rec.idx)
+        for m in rec.mmsi:
+            self.mmsi[m].append(rec.idx)
+        for d in docs:
+            self.documents[d].append(rec.idx)
+        return rec

@@ -1,0 +1,163 @@
+"""Korean personal names: surname and given name, from Hangul, hanja or Latin.
+
+A Korean name is a surname (one syllable, rarely two) and a given name (one
+to three syllables, usually two). Lists write it "KIM Jong Un", "Kim
+Jong-un", "Jong Un Kim", "RI, Su Yong" or 리수용. This module finds the
+surname, splits the given name into syllables, and returns
+:class:`KoreanName` forms whose syllable keys compare across all of those.
+
+The surname table includes the North Korean forms 리, 류, 로, 렴, 라, 림
+and 량 beside the South Korean 이, 유, 노, 염, 나, 임 and 양.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import NamedTuple
+
+from dprkwatch.matching.hangul import (
+    is_hangul_syllable,
+    read_name,
+    romanize_syllable,
+    syllable_keys,
+)
+from dprkwatch.matching.syllables import Syllable, parse_word
+
+# Single-syllable surnames, roughly by frequency (the first 40 are "common").
+SURNAMES = (
+    "김이리박최정강조윤장임림한오서신권황안송류유전홍고문양량손배백허남심노로하곽성차주우구"
+    "민진지엄채원천방공현함변염렴여려추도소석선설마길연위표명기반라나왕금옥육륙인맹제모탁국"
+    "어은편용예경봉사부태계피탄",
+)[0]
+COMMON_SURNAMES = SURNAMES[:40]
+COMPOUND_SURNAMES = ("남궁", "황보", "제갈", "선우", "독고", "사공", "서문", "동방")
+
+SURNAME_COARSE = frozenset(syllable_keys(ch)[1] for ch in SURNAMES)
+COMMON_SURNAME_COARSE = frozenset(syllable_keys(ch)[1] for ch in COMMON_SURNAMES)
+COMPOUND_COARSE = frozenset(
+    tuple(syllable_keys(ch)[1] for ch in s) for s in COMPOUND_SURNAMES
+)
+
+_MAX_FORMS = 4
+_MAX_GIVEN = 4
+
+
+class KoreanName(NamedTuple):
+    """One reading of a name as a Korean personal name."""
+
+    surname: tuple[Syllable, ...]
+    given: tuple[Syllable, ...]
+    reading: str
+    script: str
+
+    @property
+    def given_coarse(self) -> str:
+        return "".join(s.coarse for s in self.given)
+
+    @property
+    def surname_coarse(self) -> str:
+        return "".join(s.coarse for s in self.surname)
+
+
+def _hangul_word(word: str) -> tuple[Syllable, ...]:
+    out = []
+    for ch in word:
+        fine, coarse = syllable_keys(ch)
+        out.append(Syllable(fine, coarse, romanize_syllable(ch, "dprk")))
+    return tuple(out)
+
+
+def _word_alternatives(word: str) -> tuple[tuple[Syllable, ...], ...]:
+    if word and all(is_hangul_syllable(ch) for ch in word):
+        return (_hangul_word(word),)
+    if word.isascii():
+        return parse_word(word)
+    return ()
+
+
+def _is_surname(syls: tuple[Syllable, ...]) -> bool:
+    if len(syls) == 1:
+        return syls[0].coarse in SURNAME_COARSE
+    if len(syls) == 2:
+        return (syls[0].coarse, syls[1].coarse) in COMPOUND_COARSE
+    return False
+
+
+def _split_hangul_single(syls: tuple[Syllable, ...], word: str) -> tuple[tuple[Syllable, ...], tuple[Syllable, ...]] | None:
+    """Surname/given split of an unspaced Hangul name (김정은 -> 김 + 정은)."""
+    if len(syls) >= 3 and word[:2] in COMPOUND_SURNAMES:
+        return syls[:2], syls[2:]
+    if len(syls) >= 2 and word[0] in SURNAMES:
+        return syls[:1], syls[1:]
+    return None
+
+
+@lru_cache(maxsize=65536)
+def korean_forms(
+    words: tuple[str, ...], comma_after: int | None = None, korean_context: bool = False
+) -> tuple[KoreanName, ...]:
+    """Readings of ``words`` as a Korean personal name; () when it is not one.
+
+    ``comma_after`` is the index of the last word before a comma ("RI, Su
+    Yong": 0), which marks the surname. Without a surname the name counts as
+    Korean only in a ``korean_context`` (a DPRK-listed entity, a query with
+    Korean nationality) or when written in Hangul.
+    """
+    if not words or len(words) > 5:
+        return ()
+    alternatives = [_word_alternatives(w) for w in words]
+    if not all(alternatives):
+        return ()
+    hangul = all(all(is_hangul_syllable(ch) for ch in w) for w in words)
+    script = "Hang" if hangul else "Latn"
+    forms: list[KoreanName] = []
+    combos: list[tuple[tuple[Syllable, ...], ...]] = [()]
+    for alts in alternatives:
+        combos = [(*c, a) for c in combos for a in alts][:_MAX_FORMS]
+    for combo in combos:
+        for surname, given in _splits(combo, words, comma_after, korean_context or hangul):
+            if not given or len(given) > _MAX_GIVEN:
+                continue
+            reading = (
+                read_name("".join(words)) if hangul and len(words) == 1 else
+                " ".join(s.spelling.capitalize() for s in (*surname, *given))
+            )
+            form = KoreanName(surname, given, reading, script)
+            if form not in forms:
+                forms.append(form)
+    return tuple(forms[:_MAX_FORMS])
+
+
+def _splits(
+    combo: Sequence[tuple[Syllable, ...]],
+    words: tuple[str, ...],
+    comma_after: int | None,
+    lenient: bool,
+) -> list[tuple[tuple[Syllable, ...], tuple[Syllable, ...]]]:
+    if any(len(w) > 3 for w in combo):
+        return []
+    if len(combo) == 1:
+        syls = combo[0]
+        split = _split_hangul_single(syls, words[0]) if all(is_hangul_syllable(c) for c in words[0]) else None
+        if split is not None:
+            return [split]
+        return [((), syls)] if lenient and len(syls) >= 2 else []
+    if comma_after is not None and 0 <= comma_after < len(combo) - 1:
+        head = tuple(s for w in combo[: comma_after + 1] for s in w)
+        tail = tuple(s for w in combo[comma_after + 1 :] for s in w)
+        return [(head, tail)] if _is_surname(head) or lenient else []
+    first, last = combo[0], combo[-1]
+    given_first = tuple(s for w in combo[1:] for s in w)
+    given_last = tuple(s for w in combo[:-1] for s in w)
+    out: list[tuple[tuple[Syllable, ...], tuple[Syllable, ...]]] = []
+    if _is_surname(first):
+        out.append((first, given_first))
+        # "Jong Un Kim": Western order puts a (common) surname last.
+        if len(last) == 1 and last[0].coarse in COMMON_SURNAME_COARSE:
+            out.append((last, given_last))
+    elif _is_surname(last):
+        out.append((last, given_last))
+    elif lenient:
+        out.append(((), tuple(s for w in combo for s in w)))
+    return out

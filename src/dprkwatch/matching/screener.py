@@ -1,0 +1,245 @@
+"""The screener: an index over the active lists plus a scoring algorithm.
+
+Usage::
+
+    screener = Screener.from_store(SnapshotStore(settings.home))
+    for m in screener.screen(Query("Person", {"name": ["Ri Su Yong"]})):
+        print(m.caption, m.score, m.match, m.explanation)
+
+A screener is immutable once built and safe to share between threads; to
+pick up newly activated snapshots build a new one (the service swaps it
+atomically).
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from dprkwatch.exceptions import InputError
+from dprkwatch.lists.snapshot import Snapshot, SnapshotStore
+from dprkwatch.matching.algorithms import MatchV1, QueryAnalysis, get_algorithm
+from dprkwatch.matching.exceptions import QueryError
+from dprkwatch.matching.index import COMMON_KEY, EntityRecord, Index, query_keys
+from dprkwatch.matching.query import Query, Scope
+from dprkwatch.matching.result import Match
+
+# Candidates scored in full per query, at least; more when ``top`` is large.
+MIN_CANDIDATES = 24
+# Names of one entity compared in full (its best-blocked ones).
+NAMES_PER_ENTITY = 6
+# Results scoring below this are not worth a reviewer's time and are dropped.
+MIN_SCORE = 0.5
+MAX_TOP = 100
+
+
+class Screener:
+    """Screens queries against an :class:`~dprkwatch.matching.index.Index`."""
+
+    def __init__(self, index: Index, algorithm: str | None = None) -> None:
+        self.index = index
+        self._algo: MatchV1 = get_algorithm(algorithm)
+        self._common_sets: dict[str, frozenset[int]] = {}
+
+    # -- construction ------------------------------------------------------
+
+    @classmethod
+    def from_store(cls, store: SnapshotStore, algorithm: str | None = None) -> Screener:
+        """Index the active snapshot of every list in ``store``."""
+        return cls.from_snapshots(store.active(), algorithm=algorithm)
+
+    @classmethod
+    def from_snapshots(cls, snapshots: Mapping[str, Snapshot], algorithm: str | None = None) -> Screener:
+        """Index the given snapshots (``{"ofac": snap, ...}``)."""
+        get_algorithm(algorithm)  # fail before the expensive part
+        sources = {name: snap.iter_dicts() for name, snap in snapshots.items()}
+        versions = {name: snap.version for name, snap in snapshots.items()}
+        return cls(Index.build(sources, versions), algorithm)
+
+    @classmethod
+    def from_entities(
+        cls, entities: Iterable[dict[str, Any]], list_name: str = "adhoc", algorithm: str | None = None
+    ) -> Screener:
+        """Index FtM entity dicts directly (tests, evaluation, ad-hoc lists)."""
+        return cls(Index.build({list_name: entities}, {list_name: "adhoc"}), algorithm)
+
+    # -- properties --------------------------------------------------------
+
+    @property
+    def algorithm(self) -> str:
+        """Name and version of the scoring algorithm, e.g. ``dprkwatch-match-v1``."""
+        return self._algo.name
+
+    @property
+    def threshold(self) -> float:
+        """The calibrated score at and above which a result is a match."""
+        return self._algo.threshold
+
+    @property
+    def versions(self) -> dict[str, str]:
+        """``{list_name: snapshot version}`` the index was built from."""
+        return dict(self.index.versions)
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def get(self, entity_id: str) -> dict[str, Any] | None:
+        """The FtM entity dict of a listed subject, or None."""
+        return self.index.raw.get(entity_id)
+
+    # -- screening -----------------------------------------------------------
+
+    def screen(
+        self,
+        query: Query,
+        top: int = 5,
+        threshold: float | None = None,
+        scope: Scope | None = None,
+    ) -> list[Match]:
+        """The best ``top`` candidates for ``query``, strongest first."""
+        if not isinstance(query, Query):
+            raise QueryError("screen() takes a Query")
+        if not 1 <= top <= MAX_TOP:
+            raise InputError(f"top must be between 1 and {MAX_TOP}, got {top}", where="top")
+        cut = self.threshold if threshold is None else float(threshold)
+        if not 0.0 <= cut <= 1.0:
+            raise InputError(f"threshold must be between 0 and 1, got {threshold}", where="threshold")
+        qa = self._algo.analyze(query)
+        return self._screen(qa, top, cut, scope or Scope())
+
+    def screen_many(
+        self,
+        queries: Iterable[Query],
+        top: int = 5,
+        threshold: float | None = None,
+        scope: Scope | None = None,
+    ) -> Iterator[list[Match]]:
+        """Screen queries one after another (results in input order)."""
+        for q in queries:
+            yield self.screen(q, top=top, threshold=threshold, scope=scope)
+
+    def search(self, text: str, limit: int = 10, scope: Scope | None = None) -> list[Match]:
+        """Free-text name search across every entity type, for a search box."""
+        query = Query(schema="Thing", properties={"name": [text]})
+        qa = self._algo.analyze(query)
+        return self._screen(qa, max(1, min(limit, MAX_TOP)), self.threshold, scope or Scope(), floor=0.3)
+
+    def compare(self, query: Query, entity: dict[str, Any], threshold: float | None = None) -> Match:
+        """Score ``query`` against one FtM entity dict, outside any index."""
+        index = Index.build({"adhoc": [entity]})
+        qa = self._algo.analyze(query)
+        cut = self.threshold if threshold is None else threshold
+        if not index.records:
+            raise QueryError("entity has no screenable schema or names", where="entity")
+        rec = index.records[0]
+        scored = self._algo.score(qa, rec, rec.name_ids, index)
+        if scored is None:
+            return self._match(qa, rec, 0.0, {}, ["no name or identifier in common"], cut)
+        return self._match(qa, rec, scored.score, scored.features, scored.reasons, cut)
+
+    # -- internals ---------------------------------------------------------------
+
+    def _allowed(self, rec: EntityRecord, qa: QueryAnalysis, scope: Scope) -> bool:
+        if scope.lists is not None and rec.list_name.lower() not in scope.lists:
+            return False
+        if scope.dprk_only and not rec.dprk:
+            return False
+        return not (scope.programs is not None and not any(p.upper() in scope.programs for p in rec.programs))
+
+    def _candidates(self, qa: QueryAnalysis, scope: Scope, want: int) -> dict[int, list[int]]:
+        index = self.index
+        keys: set[str] = set()
+        for form in qa.forms:
+            keys |= query_keys(form)
+        postings = index.postings
+        weights = index.key_weight
+        acc: dict[int, float] = {}
+        common: list[str] = []
+        for key in keys:
+            plist = postings.get(key)
+            if plist is None:
+                continue
+            if len(plist) > COMMON_KEY:
+                common.append(key)
+                continue
+            w = weights[key]
+            for nid in plist:
+                acc[nid] = acc.get(nid, 0.0) + w
+        for key in common:
+            w = weights[key]
+            if acc:
+                members = self._common_set(key)
+                for nid in acc:
+                    if nid in members:
+                        acc[nid] += w
+            else:
+                for nid in postings[key]:
+                    acc[nid] = acc.get(nid, 0.0) + w
+        out: dict[int, list[int]] = {}
+        if acc:
+            ranked = heapq.nlargest(want * NAMES_PER_ENTITY, acc.items(), key=lambda kv: kv[1])
+            name_entity = index.name_entity
+            records = index.records
+            groups = qa.groups
+            for nid, _w in ranked:
+                ent = name_entity[nid]
+                names = out.get(ent)
+                if names is None:
+                    if len(out) >= want:
+                        continue
+                    rec = records[ent]
+                    if rec.group not in groups or not self._allowed(rec, qa, scope):
+                        continue
+                    out[ent] = [nid]
+                elif len(names) < NAMES_PER_ENTITY:
+                    names.append(nid)
+        for values, table in (
+            (qa.imo, index.imo),
+            (qa.mmsi, index.mmsi),
+            (qa.documents, index.documents),
+            (qa.wallets, index.wallets),
+        ):
+            for v in values:
+                for ent in table.get(v, ()):
+                    if ent not in out and self._allowed(index.records[ent], qa, scope):
+                        out[ent] = list(index.records[ent].name_ids[:NAMES_PER_ENTITY])
+        return out
+
+    def _common_set(self, key: str) -> frozenset[int]:
+        members = self._common_sets.get(key)
+        if members is None:
+            members = frozenset(self.index.postings[key])
+            self._common_sets[key] = members
+        return members
+
+    def _screen(self, qa: QueryAnalysis, top: int, cut: float, scope: Scope, floor: float = MIN_SCORE) -> list[Match]:
+        want = max(MIN_CANDIDATES, top * 3)
+        candidates = self._candidates(qa, scope, want)
+        scored = []
+        for ent, name_ids in candidates.items():
+            rec = self.index.records[ent]
+            result = self._algo.score(qa, rec, name_ids, self.index)
+            if result is None or result.score < floor:
+                continue
+            scored.append((result.score, rec.id, rec, result))
+        scored.sort(key=lambda item: (-item[0], item[1]))
+        return [self._match(qa, rec, s.score, s.features, s.reasons, cut) for _, _, rec, s in scored[:top]]
+
+    def _match(
+        self, qa: QueryAnalysis, rec: EntityRecord, score: float, features: dict[str, float], reasons: list[str], cut: float
+    ) -> Match:
+        return Match(
+            entity_id=rec.id,
+            schema=rec.schema,
+            caption=rec.caption,
+            score=score,
+            match=score >= cut,
+            datasets=[rec.list_name],
+            features=features,
+            explanation=reasons,
+            programs=list(rec.programs),
+            dprk=rec.dprk,
+            query_id=qa.query.id,
+            algorithm=self._algo.name,
+        )

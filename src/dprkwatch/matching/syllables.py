@@ -1,0 +1,160 @@
+"""Korean names written in Latin letters, split back into syllables.
+
+"Jong-un", "Jongun", "Jeong Eun" and "Chong Un" are one name in four
+spellings. To compare them we parse each word into Korean syllables
+(initial consonant, vowel, final consonant) using the spellings of every
+romanization system and the common Western habits, and map each syllable to
+the same keys :mod:`dprkwatch.matching.hangul` derives from Hangul. A word
+that cannot be parsed this way (it holds an ``f``, a ``v``, a ``z`` or an
+impossible cluster) is simply not Korean, which is how we tell "Korean-
+looking" names from others.
+
+Joined words are ambiguous ("jongun" is jong-un or jon-gun); the parser
+keeps every parse with the fewest syllables (up to four) and lets the
+comparison pick.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import NamedTuple
+
+from dprkwatch.matching.hangul import coarse_from_parts, fine_key_of
+
+# Latin spelling -> initial consonant class.
+INITIALS: dict[str, str] = {
+    "": "_",
+    "g": "K", "k": "K", "kk": "K", "gg": "K", "kh": "K",
+    "n": "N",
+    "d": "T", "t": "T", "tt": "T", "th": "T", "dd": "T",
+    "r": "R", "l": "R", "rh": "R",
+    "m": "M",
+    "b": "P", "p": "P", "pp": "P", "ph": "P", "bb": "P",
+    "s": "S", "ss": "S", "sh": "S",
+    "j": "C", "ch": "C", "jj": "C", "tch": "C",
+    "h": "H",
+}  # fmt: skip
+# Latin spelling -> vowel class (see hangul.MEDIAL_CLASS).
+MEDIALS: dict[str, str] = {
+    "a": "a",
+    "ae": "e", "ai": "e", "e": "e",
+    "ya": "ya",
+    "yae": "ye", "ye": "ye",
+    "eo": "o", "o": "o",
+    "yeo": "yo", "yo": "yo", "you": "yo",
+    "wa": "wa",
+    "wae": "we", "oe": "we", "oi": "we", "we": "we",
+    "wo": "wo", "weo": "wo",
+    "u": "u", "oo": "u", "eu": "u", "woo": "u",
+    "wi": "wi", "wee": "wi",
+    "yu": "yu", "yoo": "yu",
+    "i": "i", "ee": "i", "ui": "i", "eui": "i", "yi": "i",
+}  # fmt: skip
+FINALS: dict[str, str] = {
+    "": "",
+    "k": "K", "g": "K", "kk": "K",
+    "n": "N",
+    "t": "T", "d": "T",
+    "l": "L",
+    "m": "M",
+    "p": "P", "b": "P",
+    "ng": "NG",
+}  # fmt: skip
+
+_MAX_PARSES = 4
+_MAX_SYLLABLES = 8
+_INITIAL_BY_LEN = sorted(INITIALS, key=len, reverse=True)
+_MEDIAL_BY_LEN = sorted(MEDIALS, key=len, reverse=True)
+_FINAL_BY_LEN = sorted(FINALS, key=len, reverse=True)
+
+# Western habits: a silent "h" after a vowel (Oh, Ahn, Sohn, Suh) and an
+# English "r" before a consonant or at the end (Park, Hur).
+_SILENT_H = re.compile(r"(?<=[aeiou])h(?=[^aeiouwy]|$)")
+_SILENT_R = re.compile(r"(?<=[aeiou])r(?=[^aeiouwy]|$)")
+_NOT_KOREAN = re.compile(r"[^a-z]|[cfqvxz](?!h)|[fqvxz]")
+
+
+class Syllable(NamedTuple):
+    """One parsed syllable: its keys and the spelling it was read from."""
+
+    fine: str
+    coarse: str
+    spelling: str
+
+
+def _prepare(word: str) -> str:
+    word = word.lower().replace("'", "").replace("’", "").replace("ŏ", "o").replace("ŭ", "u")
+    word = _SILENT_H.sub("", word)
+    return _SILENT_R.sub("", word)
+
+
+@lru_cache(maxsize=131072)
+def parse_word(word: str) -> tuple[tuple[Syllable, ...], ...]:
+    """Every minimal parse of one Latin word into Korean syllables; () if none.
+
+    Hyphens mark syllable boundaries and are honoured ("Jong-un" has one
+    parse, "Jongun" two).
+    """
+    parts = [p for p in _prepare(word).split("-") if p]
+    if not parts:
+        return ()
+    results: list[tuple[Syllable, ...]] = [()]
+    for part in parts:
+        if _NOT_KOREAN.search(part):
+            return ()
+        alternatives = _parse_part(part)
+        if not alternatives:
+            return ()
+        results = [r + alt for r in results for alt in alternatives][:_MAX_PARSES]
+    return tuple(results)
+
+
+@lru_cache(maxsize=65536)
+def _parse_part(text: str) -> tuple[tuple[Syllable, ...], ...]:
+    n = len(text)
+    # best[i]: minimal parses of text[i:], as (syllable count, parses)
+    best: list[list[tuple[Syllable, ...]] | None] = [None] * (n + 1)
+    best[n] = [()]
+    for i in range(n - 1, -1, -1):
+        found: list[tuple[Syllable, ...]] = []
+        min_len = _MAX_SYLLABLES + 1
+        for syl, end in _syllables_at(text, i):
+            rest = best[end]
+            if not rest:
+                continue
+            length = 1 + len(rest[0])
+            if length > min_len:
+                continue
+            if length < min_len:
+                min_len = length
+                found = []
+            for r in rest:
+                cand = (syl, *r)
+                if cand not in found:
+                    found.append(cand)
+        best[i] = found[:_MAX_PARSES] if found else None
+    return tuple(best[0] or ())
+
+
+def _syllables_at(text: str, i: int) -> list[tuple[Syllable, int]]:
+    out: list[tuple[Syllable, int]] = []
+    for ini in _INITIAL_BY_LEN:
+        if not text.startswith(ini, i):
+            continue
+        j = i + len(ini)
+        for med in _MEDIAL_BY_LEN:
+            if not text.startswith(med, j):
+                continue
+            k = j + len(med)
+            for fin in _FINAL_BY_LEN:
+                if not text.startswith(fin, k):
+                    continue
+                a, v, f = INITIALS[ini], MEDIALS[med], FINALS[fin]
+                end = k + len(fin)
+                out.append((Syllable(fine_key_of(a, v, f), coarse_from_parts(a, v, f), text[i:end]), end))
+    return out
+
+
+def is_korean_word(word: str) -> bool:
+    return bool(parse_word(word))
