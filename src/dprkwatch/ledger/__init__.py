@@ -1,0 +1,1 @@
+"""The sourced ledger: what Pyongyang promised, what it did, and how much pressure was applied."""
