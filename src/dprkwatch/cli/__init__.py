@@ -17,6 +17,7 @@ from dprkwatch import __version__
 from dprkwatch import settings as settings_mod
 from dprkwatch.cli.context import CliState
 from dprkwatch.cli.lists import app as lists_app
+from dprkwatch.cli.service import app as service_app
 from dprkwatch.exceptions import DprkwatchError
 
 app = typer.Typer(
@@ -27,6 +28,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(lists_app, name="lists")
+app.add_typer(service_app)  # serve, rescreen, books, keys, audit, db
 
 
 def _version(value: bool) -> None:

@@ -1,0 +1,33 @@
+"""The screening service: a yente-compatible HTTP API with storage, keys, audit and delta screening.
+
+Public API::
+
+    from dprkwatch.service import create_app, serve
+    app = create_app(settings)      # FastAPI app (for tests, or any ASGI server)
+    serve(settings)                 # uvicorn on settings.host:settings.port
+
+Both are imported on first use, so that the command line (which imports
+``service.audit`` and ``service.keys``) does not load the web stack.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from dprkwatch.service.app import create_app
+    from dprkwatch.service.server import serve
+
+__all__ = ["create_app", "serve"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "create_app":
+        from dprkwatch.service.app import create_app
+
+        return create_app
+    if name == "serve":
+        from dprkwatch.service.server import serve
+
+        return serve
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,65 @@
+"""The FastAPI application factory.
+
+``create_app(settings)`` wires the pieces: the gatekeeper middleware (body
+limit and API keys), the error table, and one router per area. Start-up
+(the lifespan) migrates the database, starts the group-commit writer and
+begins loading the screening index in the background; shutdown drains the
+writer so no acknowledged screening is lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
+
+from dprkwatch import __version__
+from dprkwatch.service import errors
+from dprkwatch.service.middleware import Gatekeeper
+from dprkwatch.service.routers import admin, books, health, lists, reviews, yente
+from dprkwatch.service.state import ServiceState
+from dprkwatch.settings import Settings
+
+DESCRIPTION = """\
+Sanctions screening against the OFAC, UN, EU and UK lists, with Korean-aware
+name matching. Speaks the request and response shapes of OpenSanctions'
+yente (`/match`, `/search`, `/entities`, `/catalog`), and adds list
+versions and diffs, reviews of hits, delta screening of registered books,
+and a hash-chained audit log of every screening.
+
+Every request except `/healthz`, `/readyz` and these docs needs an API key:
+`Authorization: ApiKey <key>`.
+"""
+
+
+def create_app(
+    settings: Settings,
+    *,
+    migrate_db: bool = True,
+    load_index: bool = True,
+) -> FastAPI:
+    """Build the service app for ``settings`` (nothing is opened until start-up)."""
+    state = ServiceState.build(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await run_in_threadpool(state.start, migrate_db=migrate_db, load_index=load_index)
+        try:
+            yield
+        finally:
+            await run_in_threadpool(state.stop)
+
+    app = FastAPI(
+        title="dprkwatch screening service",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.service = state
+    errors.install(app)
+    for router in (health.router, yente.router, lists.router, reviews.router, books.router, admin.router):
+        app.include_router(router)
+    app.add_middleware(Gatekeeper, verify=state.verifier.verify, max_body=settings.max_body_bytes)
+    return app

@@ -1,0 +1,16 @@
+"""ASGI entry point for worker processes: ``uvicorn --factory dprkwatch.service.asgi:app``.
+
+Each worker builds its settings from the ``DPRKWATCH_*`` environment that
+:func:`dprkwatch.service.server.serve` prepared.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from dprkwatch import settings as settings_mod
+from dprkwatch.service.app import create_app
+
+
+def app() -> FastAPI:
+    return create_app(settings_mod.load())

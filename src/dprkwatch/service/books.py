@@ -1,0 +1,289 @@
+"""Customer and counterparty books: registered once, re-screened after every list import.
+
+A book is a table with one subject per row: an ``id`` column (your own
+reference, unique), an optional ``schema`` column (``Person``,
+``Company``, ``Vessel``... default ``Thing``) and any of the FtM property
+columns a screening query takes (``name``, ``alias``, ``birthDate``,
+``nationality``, ``imoNumber``, ``registrationNumber``...). Several values
+in one cell are separated by ``;``. CSV (UTF-8, with a header) and Parquet
+are read; every row is validated like a ``/match`` query, and a bad row
+rejects the whole file with its row number, so a book is stored completely
+or not at all.
+
+Re-registering a book under the same name replaces its rows: subjects whose
+content is unchanged keep their last hits (no repeated alerts), new or
+changed subjects are screened afresh at the next rescreen.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+from sqlalchemy import delete, insert, select
+from sqlalchemy.engine import Connection
+
+from dprkwatch.exceptions import InputError
+from dprkwatch.matching.exceptions import QueryError
+from dprkwatch.matching.query import Query
+from dprkwatch.service import audit
+from dprkwatch.service.audit import AuditEntry
+from dprkwatch.service.datasets import get_dataset
+from dprkwatch.service.exceptions import RecordNotFound
+from dprkwatch.service.storage.database import Database
+from dprkwatch.service.storage.tables import book_subjects, books, subject_hits
+from dprkwatch.service.subjects import fingerprint
+
+MAX_SUBJECTS = 1_000_000
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+_PARQUET_MAGIC = b"PAR1"
+_RESERVED = ("id", "schema")
+
+
+@dataclass(frozen=True)
+class Subject:
+    subject_id: str
+    query: Query
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.query.schema, self.query.properties)
+
+
+@dataclass(frozen=True)
+class Book:
+    name: str
+    dataset: str
+    source: str
+    subjects: int
+    created_at: str
+    created_by: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "dataset": self.dataset,
+            "source": self.source,
+            "subjects": self.subjects,
+            "created_at": self.created_at,
+            "created_by": self.created_by,
+        }
+
+
+def check_name(name: str) -> str:
+    if not _NAME.match(name):
+        raise InputError(
+            f"book name {name!r}: use 1-100 letters, digits, '_', '.', '-' (starting with a letter or digit)",
+            where="name",
+        )
+    return name
+
+
+# -- reading files -------------------------------------------------------------
+
+
+def _rows_csv(data: bytes, source: str) -> Iterator[dict[str, Any]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text (byte {exc.start})", source=source) from None
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    if not reader.fieldnames:
+        raise InputError("empty file: expected a header row with at least 'id' and 'name'", source=source)
+    for row in reader:
+        if None in row:
+            raise InputError("more cells than header columns", source=source, where=f"row {reader.line_num}")
+        yield row
+
+
+def _rows_parquet(data: bytes, source: str) -> Iterator[dict[str, Any]]:
+    import polars as pl
+
+    try:
+        frame = pl.read_parquet(io.BytesIO(data))
+    except Exception as exc:  # polars raises a zoo of error types for broken files
+        raise InputError(f"cannot read Parquet: {str(exc).splitlines()[0]}", source=source) from None
+    yield from frame.iter_rows(named=True)
+
+
+def _cell_values(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, list | tuple):
+        return [str(v).strip() for v in value if v is not None and str(v).strip()]
+    return [v.strip() for v in str(value).split(";") if v.strip()]
+
+
+def parse(data: bytes, source: str, *, default_schema: str = "Thing") -> list[Subject]:
+    """Validate a CSV or Parquet book; raises :class:`InputError` naming the row and field."""
+    reader = _rows_parquet if data[:4] == _PARQUET_MAGIC else _rows_csv
+    subjects: list[Subject] = []
+    seen: set[str] = set()
+    header_checked = False
+    for n, row in enumerate(reader(data, source), start=2):
+        if not header_checked:
+            if "id" not in row:
+                raise InputError(f"no 'id' column (columns: {', '.join(map(str, row))})", source=source)
+            header_checked = True
+        where = f"row {n}"
+        subject_id = " ".join(str(row.get("id") or "").split())
+        if not subject_id:
+            raise InputError("empty id", source=source, where=where)
+        if len(subject_id) > 200:
+            raise InputError("id longer than 200 characters", source=source, where=where)
+        if subject_id in seen:
+            raise InputError(f"duplicate id {subject_id!r}", source=source, where=where)
+        seen.add(subject_id)
+        schema = str(row.get("schema") or "").strip() or default_schema
+        props = {str(k): _cell_values(v) for k, v in row.items() if k not in _RESERVED}
+        props = {k: v for k, v in props.items() if v}
+        try:
+            query = Query(schema=schema, properties=props, id=subject_id)
+        except QueryError as exc:
+            raise InputError(exc.problem, source=source, where=f"{where}, {exc.where or 'row'}") from None
+        subjects.append(Subject(subject_id, query))
+        if len(subjects) > MAX_SUBJECTS:
+            raise InputError(f"more than {MAX_SUBJECTS:,} subjects", source=source)
+    if not subjects:
+        raise InputError("no subjects: the file has a header but no rows", source=source)
+    return subjects
+
+
+def read_path(path: Path, *, default_schema: str = "Thing") -> list[Subject]:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError("file not found", source=str(path)) from None
+    except IsADirectoryError:
+        raise InputError("is a folder; name the CSV or Parquet file", source=str(path)) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", source=str(path)) from None
+    return parse(data, str(path), default_schema=default_schema)
+
+
+# -- storing -------------------------------------------------------------------
+
+
+def _book(row: Any) -> Book:
+    return Book(row.name, row.dataset, row.source, int(row.subjects), row.created_at, row.created_by)
+
+
+def register(
+    db: Database, name: str, subjects: list[Subject], *, source: str, dataset: str, actor: str
+) -> Book:
+    """Store (or replace) a book; its subjects' previous hits survive only where unchanged."""
+    check_name(name)
+    get_dataset(dataset)
+    new = {s.subject_id: s for s in subjects}
+    with db.write() as conn:
+        old = {
+            r.subject_id: r.fingerprint
+            for r in conn.execute(
+                select(book_subjects.c.subject_id, book_subjects.c.fingerprint).where(book_subjects.c.book == name)
+            )
+        }
+        stale = [sid for sid, fp in old.items() if sid not in new or new[sid].fingerprint != fp]
+        for chunk in _chunks(stale, 500):
+            conn.execute(
+                delete(subject_hits).where(subject_hits.c.book == name, subject_hits.c.subject_id.in_(chunk))
+            )
+        conn.execute(delete(book_subjects).where(book_subjects.c.book == name))
+        conn.execute(delete(books).where(books.c.name == name))
+        book = Book(name, dataset, source, len(subjects), audit.now_iso(), actor)
+        conn.execute(insert(books).values(**book.to_dict()))
+        rows = [
+            {
+                "book": name,
+                "subject_id": s.subject_id,
+                "schema": s.query.schema,
+                "properties": orjson.dumps(dict(s.query.properties)).decode(),
+                "fingerprint": s.fingerprint,
+            }
+            for s in subjects
+        ]
+        for chunk in _chunks(rows, 2000):
+            conn.execute(insert(book_subjects), chunk)
+        audit.append(
+            conn,
+            [
+                AuditEntry(
+                    "book.register",
+                    actor,
+                    {**book.to_dict(), "replaced": bool(old), "changed_or_removed": len(stale)},
+                    ref=name,
+                )
+            ],
+        )
+    return book
+
+
+def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def get(db: Database, name: str) -> Book:
+    with db.read() as conn:
+        row = conn.execute(select(books).where(books.c.name == name)).first()
+    if row is None:
+        raise RecordNotFound(f"no book named {name!r}")
+    return _book(row)
+
+
+def list_books(db: Database) -> list[Book]:
+    with db.read() as conn:
+        return [_book(r) for r in conn.execute(select(books).order_by(books.c.name))]
+
+
+def remove(db: Database, name: str, actor: str) -> Book:
+    with db.write() as conn:
+        row = conn.execute(select(books).where(books.c.name == name)).first()
+        if row is None:
+            raise RecordNotFound(f"no book named {name!r}")
+        book = _book(row)
+        conn.execute(delete(subject_hits).where(subject_hits.c.book == name))
+        conn.execute(delete(book_subjects).where(book_subjects.c.book == name))
+        conn.execute(delete(books).where(books.c.name == name))
+        audit.append(conn, [AuditEntry("book.remove", actor, book.to_dict(), ref=name)])
+    return book
+
+
+def iter_subjects(conn: Connection, name: str, *, page: int = 500) -> Iterator[list[tuple[str, Query]]]:
+    """A book's subjects in pages, as validated queries."""
+    last = ""
+    while True:
+        rows = conn.execute(
+            select(book_subjects.c.subject_id, book_subjects.c.schema, book_subjects.c.properties)
+            .where(book_subjects.c.book == name, book_subjects.c.subject_id > last)
+            .order_by(book_subjects.c.subject_id)
+            .limit(page)
+        ).all()
+        if not rows:
+            return
+        yield [(r.subject_id, Query(schema=r.schema, properties=orjson.loads(r.properties), id=r.subject_id)) for r in rows]
+        last = rows[-1].subject_id
+
+
+def previous_hits(conn: Connection, name: str, subject_ids: list[str]) -> dict[str, dict[str, Mapping[str, Any]]]:
+    """The stored hits of these subjects: subject id -> entity id -> row."""
+    out: dict[str, dict[str, Mapping[str, Any]]] = {sid: {} for sid in subject_ids}
+    rows = conn.execute(
+        select(subject_hits).where(subject_hits.c.book == name, subject_hits.c.subject_id.in_(subject_ids))
+    )
+    for r in rows:
+        out[r.subject_id][r.entity_id] = dict(r._mapping)
+    return out
+
+
+def replace_hits(conn: Connection, name: str, subject_id: str, hits: list[dict[str, Any]]) -> None:
+    conn.execute(delete(subject_hits).where(subject_hits.c.book == name, subject_hits.c.subject_id == subject_id))
+    if hits:
+        conn.execute(insert(subject_hits), [{"book": name, "subject_id": subject_id, **h} for h in hits])
+
+

@@ -1,0 +1,54 @@
+"""FastAPI dependencies: the service state and the caller's role.
+
+The gatekeeper middleware has already authenticated the caller; a route
+only says which role it needs. ``Security`` on the documented header makes
+the key show up in the OpenAPI schema (and in the docs' "Authorize" box).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
+
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader
+
+from dprkwatch.service.exceptions import Forbidden, NotAuthenticated
+from dprkwatch.service.keys import Principal
+from dprkwatch.service.middleware import principal_of
+from dprkwatch.service.state import ServiceState
+
+api_key_header = APIKeyHeader(
+    name="Authorization",
+    scheme_name="ApiKey",
+    description="`ApiKey <key>` (yente's scheme); `Bearer <key>` and an `X-API-Key` header also work.",
+    auto_error=False,
+)
+
+
+def get_state(request: Request) -> ServiceState:
+    state: ServiceState = request.app.state.service
+    return state
+
+
+State = Annotated[ServiceState, Depends(get_state)]
+
+
+def require(role: str) -> Callable[..., Coroutine[Any, Any, Principal]]:
+    """A dependency that yields the caller if their key has ``role`` (admin has every role)."""
+
+    async def dependency(request: Request, _key: str | None = Security(api_key_header)) -> Principal:
+        principal = principal_of(request.scope)
+        if principal is None:
+            raise NotAuthenticated("missing API key (send 'Authorization: ApiKey <key>')")
+        if not principal.has(role):
+            raise Forbidden(f"this API key lacks the {role!r} role")
+        return principal
+
+    dependency.__name__ = f"require_{role}"
+    return dependency
+
+
+ScreenRole = Annotated[Principal, Depends(require("screen"))]
+ReviewRole = Annotated[Principal, Depends(require("review"))]
+AdminRole = Annotated[Principal, Depends(require("admin"))]

@@ -1,0 +1,129 @@
+"""The screener in memory, swapped atomically when the active lists change.
+
+Building a screener over every active snapshot takes seconds, so it happens
+on a background thread: at start-up (``/readyz`` answers 503 until it is
+done) and whenever ``active.json`` names other versions - after an import
+through this process at once, after an import by another process within
+``poll`` seconds. Requests always see one complete screener; the old one
+keeps serving until the new one is ready.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from dprkwatch.lists import SnapshotStore
+from dprkwatch.service.exceptions import Unavailable
+from dprkwatch.service.subjects import entity_hash
+
+log = logging.getLogger(__name__)
+
+POLL_SECONDS = 2.0
+
+
+def build_screener(store: SnapshotStore) -> Any:
+    from dprkwatch.matching import Screener
+
+    return Screener.from_store(store)
+
+
+@dataclass
+class Loaded:
+    """One built screener and what it was built from."""
+
+    screener: Any
+    versions: dict[str, str]  # as the screener reports them
+    active: dict[str, str]  # active.json when the build started
+    generation: int
+    _hashes: dict[str, str | None] = field(default_factory=dict)
+
+    @property
+    def algorithm(self) -> str:
+        return str(self.screener.algorithm)
+
+    def entity(self, entity_id: str) -> dict[str, Any] | None:
+        found: dict[str, Any] | None = self.screener.get(entity_id)
+        return found
+
+    def entity_hash(self, entity_id: str) -> str | None:
+        """Content hash of a listed entity, cached for the life of this screener."""
+        if entity_id not in self._hashes:
+            entity = self.entity(entity_id)
+            self._hashes[entity_id] = entity_hash(entity) if entity is not None else None
+        return self._hashes[entity_id]
+
+
+class LiveIndex:
+    def __init__(
+        self,
+        store: SnapshotStore,
+        builder: Callable[[SnapshotStore], Any] = build_screener,
+        poll: float = POLL_SECONDS,
+    ) -> None:
+        self.store = store
+        self.builder = builder
+        self.poll = poll
+        self._loaded: Loaded | None = None
+        self._error: str | None = None
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._generation = 0
+
+    @property
+    def ready(self) -> bool:
+        return self._loaded is not None
+
+    def current(self) -> Loaded:
+        """The screener to use now; :class:`Unavailable` while the first one is built."""
+        loaded = self._loaded
+        if loaded is None:
+            reason = f" (last attempt failed: {self._error})" if self._error else ""
+            raise Unavailable(f"the screening index is still loading{reason}")
+        return loaded
+
+    def load(self) -> Loaded:
+        """Build a screener over the active snapshots now and make it current."""
+        with self._lock:
+            versions = self.store.active_versions()
+            screener = self.builder(self.store)
+            built = dict(getattr(screener, "versions", versions))
+            self._generation += 1
+            loaded = Loaded(screener, built, versions, self._generation)
+            self._loaded = loaded
+            self._error = None
+        log.info("screening index loaded: %s", ", ".join(f"{k}@{v}" for k, v in sorted(built.items())) or "no lists")
+        return loaded
+
+    def reload_if_changed(self) -> bool:
+        """Rebuild when ``active.json`` names other versions than the loaded ones."""
+        loaded = self._loaded
+        if loaded is not None and self.store.active_versions() == loaded.active:
+            return False
+        self.load()
+        return True
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._run, name="index-loader", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+            self._thread = None
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.reload_if_changed()
+            except Exception as exc:  # keep serving the old index; say why on /readyz
+                self._error = f"{type(exc).__name__}: {exc}"
+                log.exception("loading the screening index failed")
+            self._stop.wait(self.poll)

@@ -1,0 +1,98 @@
+"""Active list versions, differences between versions, and imports (admin)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, BackgroundTasks, Query
+
+from dprkwatch.lists import import_paths
+from dprkwatch.lists.diff import diff_snapshots, source_notes
+from dprkwatch.lists.snapshot import Manifest
+from dprkwatch.service import audit
+from dprkwatch.service.audit import AuditEntry
+from dprkwatch.service.deps import AdminRole, ScreenRole, State
+from dprkwatch.service.models import (
+    ImportRequest,
+    ImportResponse,
+    ListsResponse,
+    ListVersionModel,
+    errors,
+)
+
+router = APIRouter(tags=["Lists"])
+
+
+def version_model(m: Manifest) -> ListVersionModel:
+    return ListVersionModel(
+        list=m.list_name,
+        version=m.version,
+        published=m.published,
+        imported_at=m.imported_at,
+        entities=int(m.counts.get("entities", 0)),
+        dprk=int(m.counts.get("dprk", 0)),
+        format=m.format,
+    )
+
+
+@router.get("/lists", response_model=ListsResponse, summary="The active version of every list", responses=errors(401, 403))
+def lists(state: State, _caller: ScreenRole) -> ListsResponse:
+    active = state.store.active()
+    loaded = state.index.current() if state.index.ready else None
+    return ListsResponse(
+        lists=[version_model(s.manifest) for s in active.values()],
+        algorithm=loaded.algorithm if loaded else None,
+        index_versions=dict(loaded.versions) if loaded else {},
+    )
+
+
+@router.get(
+    "/lists/diff",
+    summary="What changed between two list versions",
+    description="`old` and `new` take `list` (its active version), `list@version`, `list@<date prefix>` or a version id.",
+    responses=errors(400, 401, 403, 404, 422),
+)
+def diff(
+    state: State,
+    _caller: ScreenRole,
+    old: Annotated[str, Query(min_length=1, max_length=200)],
+    new: Annotated[str, Query(min_length=1, max_length=200)],
+    dprk: bool = False,
+) -> dict[str, Any]:
+    a, b = state.store.resolve(old), state.store.resolve(new)
+    result = diff_snapshots(a, b)
+    if dprk:
+        result = result.only_dprk()
+    data = result.to_dict()
+    data["notes"] = source_notes(a, b)
+    return data
+
+
+@router.post(
+    "/lists/import",
+    response_model=ImportResponse,
+    summary="Import list files that are on the server, activate them, re-screen the books",
+    responses=errors(400, 401, 403, 404, 422),
+)
+def import_lists(body: ImportRequest, background: BackgroundTasks, state: State, principal: AdminRole) -> ImportResponse:
+    published = date.fromisoformat(body.published) if body.published else None
+    with state.import_lock:
+        manifests = import_paths(state.store, [Path(p) for p in body.paths], fmt=body.format, published=published)
+        active = state.store.active_versions()
+        audit.record(
+            state.db,
+            AuditEntry(
+                "lists.import",
+                principal.actor,
+                {"imported": [m.to_dict() for m in manifests], "active": active},
+            ),
+        )
+        state.index.load()
+    run_id = None
+    if body.rescreen:
+        run, job = state.begin_rescreen(trigger=f"lists.import by {principal.actor}")
+        background.add_task(job)
+        run_id = run.id
+    return ImportResponse(imported=[version_model(m) for m in manifests], active=active, rescreen_run=run_id)

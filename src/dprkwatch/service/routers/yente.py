@@ -1,0 +1,238 @@
+"""The yente-compatible routes: /match, /search, /entities, /catalog, /algorithms."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from starlette.responses import Response
+
+from dprkwatch.exceptions import InputError
+from dprkwatch.matching.exceptions import QueryError
+from dprkwatch.matching.query import Query as MatchQuery
+from dprkwatch.matching.query import Scope
+from dprkwatch.matching.result import Match
+from dprkwatch.service import reviews
+from dprkwatch.service.datasets import catalog as build_catalog
+from dprkwatch.service.datasets import get_dataset, select_lists
+from dprkwatch.service.deps import ScreenRole, State
+from dprkwatch.service.exceptions import RecordNotFound
+from dprkwatch.service.models import (
+    AlgorithmResponse,
+    DataCatalogModel,
+    EntityExample,
+    EntityMatchQuery,
+    EntityMatchResponse,
+    EntityResponse,
+    SearchResponse,
+    errors,
+)
+from dprkwatch.service.responses import json_response
+from dprkwatch.service.screening import MAX_LIMIT, Filters, Outcome, screen, subject_of, write_unit
+
+router = APIRouter(tags=["Screening (yente-compatible)"])
+
+MAX_BATCH = 100
+DEFAULT_LIMIT = 5
+ALGORITHM_ALIASES = ("best", "default")
+
+
+def _query(key: str, example: EntityExample) -> MatchQuery:
+    try:
+        return MatchQuery(schema=example.schema_, properties=example.properties, id=example.id)
+    except QueryError as exc:
+        where = f"queries.{key}" + (f".{exc.where}" if exc.where else "")
+        raise QueryError(exc.problem, where=where) from None
+
+
+def _check_algorithm(requested: str | None, current: str) -> None:
+    if requested is None or requested in ALGORITHM_ALIASES or requested == current:
+        return
+    raise InputError(
+        f"unknown algorithm {requested!r}: this service runs {current!r} (or say 'best')", where="algorithm"
+    )
+
+
+def _entity_fields(m: Match, entity: dict[str, Any] | None) -> dict[str, Any]:
+    return {
+        "id": m.entity_id,
+        "caption": m.caption,
+        "schema": m.schema,
+        "properties": (entity or {}).get("properties", {}),
+        "datasets": list(m.datasets),
+        "referents": [],
+        "target": True,
+        "first_seen": None,
+        "last_seen": None,
+        "last_change": None,
+    }
+
+
+def _scored(m: Match, entity: dict[str, Any] | None) -> dict[str, Any]:
+    features = {k: round(v, 4) for k, v in m.features.items()}
+    return {
+        **_entity_fields(m, entity),
+        "score": round(m.score, 4),
+        "features": features,
+        "match": m.match,
+        "explanations": {k: {"score": v, "detail": None} for k, v in features.items()},
+        "explanation": list(m.explanation),
+        "programs": list(m.programs),
+        "dprk": m.dprk,
+    }
+
+
+def _response(key: str, o: Outcome) -> dict[str, Any]:
+    assert o.record is not None
+    return {
+        "status": 200,
+        "results": [_scored(m, e) for m, e, _h in o.results],
+        "total": {"value": len(o.results), "relation": "eq"},
+        "query": o.query.to_dict(),
+        "screening": {
+            "id": o.screening_id,
+            "audit_seq": o.record.seq,
+            "subject": o.subject,
+            "suppressed": [
+                {"id": m.entity_id, "score": round(m.score, 4), "review_id": r.id, "reviewed_at": r.ts}
+                for m, r, _h in o.suppressed
+            ],
+        },
+    }
+
+
+@router.post(
+    "/match/{dataset}",
+    summary="Screen entities by example (yente's matching API)",
+    response_model=None,
+    responses={200: {"model": EntityMatchResponse}, **errors(400, 401, 403, 404, 413, 422, 503)},
+)
+async def match(
+    dataset: str,
+    body: EntityMatchQuery,
+    state: State,
+    principal: ScreenRole,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Results per query")] = DEFAULT_LIMIT,
+    threshold: Annotated[float | None, Query(ge=0.0, le=1.0, description="Score at which a result is a match")] = None,
+    cutoff: Annotated[float | None, Query(ge=0.0, le=1.0, deprecated=True, description="Accepted for yente clients; ignored")] = None,
+    algorithm: Annotated[str | None, Query(max_length=60, description="'best' or the service's algorithm")] = None,
+    include_dataset: Annotated[list[str], Query(max_length=20)] = [],  # noqa: B006 - FastAPI copies defaults
+    exclude_dataset: Annotated[list[str], Query(max_length=20)] = [],  # noqa: B006
+    exclude_schema: Annotated[list[str], Query(max_length=20)] = [],  # noqa: B006
+    exclude_entity_ids: Annotated[list[str], Query(max_length=50)] = [],  # noqa: B006
+    topics: Annotated[list[str], Query(max_length=20)] = [],  # noqa: B006
+) -> Response:
+    """Screen each query of the batch against `dataset`. Every query becomes a
+    screening record in the audit log, committed before this response is sent;
+    its id is in `responses.<key>.screening.id` for `POST /reviews`."""
+    ds = get_dataset(dataset)
+    loaded = state.index.current()
+    _check_algorithm(algorithm, loaded.algorithm)
+    if body.weights or body.config:
+        raise InputError("custom weights and config are not supported", where="weights")
+    if not body.queries:
+        raise InputError("no queries provided", where="queries")
+    if len(body.queries) > MAX_BATCH:
+        raise InputError(f"too many queries in one batch ({len(body.queries)}; at most {MAX_BATCH})", where="queries")
+    queries = {key: _query(key, ex) for key, ex in body.queries.items()}
+    lists = select_lists(ds, loaded.versions, include_dataset, exclude_dataset)
+    filters = Filters(frozenset(exclude_schema), frozenset(exclude_entity_ids), frozenset(topics))
+    with state.db.read() as conn:
+        verdicts = reviews.latest(conn, (subject_of(q) for q in queries.values()))
+    caller = {"key_id": principal.key_id, "name": principal.name}
+    outcomes = {
+        key: screen(
+            loaded, q, dataset=ds.name, lists=lists, dprk_only=ds.dprk_only, limit=limit,
+            threshold=threshold, filters=filters, verdicts=verdicts, actor=principal.actor, caller=caller,
+        )
+        for key, q in queries.items()
+    }
+    await state.committer.write(write_unit(list(outcomes.values())))
+    return json_response(
+        {
+            "responses": {key: _response(key, o) for key, o in outcomes.items()},
+            "matcher": {"name": loaded.algorithm},
+            "limit": limit,
+            "algorithm": loaded.algorithm,
+            "versions": {n: loaded.versions[n] for n in lists},
+        },
+        headers={"x-batch-size": str(len(outcomes))},
+    )
+
+
+@router.get(
+    "/search/{dataset}",
+    summary="Search entities by name (yente's search API)",
+    response_model=None,
+    responses={200: {"model": SearchResponse}, **errors(400, 401, 403, 404, 422, 503)},
+)
+def search(
+    dataset: str,
+    state: State,
+    _caller: ScreenRole,
+    q: Annotated[str, Query(min_length=1, max_length=500, description="Text to search for")],
+    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+    offset: Annotated[int, Query(ge=0, le=1000)] = 0,
+    schema: Annotated[str | None, Query(max_length=60)] = None,
+) -> Response:
+    ds = get_dataset(dataset)
+    loaded = state.index.current()
+    lists = select_lists(ds, loaded.versions)
+    found: list[Match] = []
+    if lists and q.strip():
+        found = list(loaded.screener.search(q, limit=limit + offset, scope=Scope(lists=lists, dprk_only=ds.dprk_only)))
+    if schema:
+        found = [m for m in found if m.schema == schema]
+    page = found[offset : offset + limit]
+    return json_response(
+        {
+            "results": [_entity_fields(m, loaded.entity(m.entity_id)) for m in page],
+            "facets": {},
+            "total": {"value": len(found), "relation": "eq"},
+            "limit": limit,
+            "offset": offset,
+        }
+    )
+
+
+@router.get(
+    "/entities/{entity_id}",
+    summary="One listed entity (yente's entity API)",
+    response_model=None,
+    responses={200: {"model": EntityResponse}, **errors(401, 403, 404, 503)},
+)
+def entity(entity_id: str, state: State, _caller: ScreenRole) -> Response:
+    loaded = state.index.current()
+    data = loaded.entity(entity_id)
+    if data is None:
+        raise RecordNotFound(f"no entity with id {entity_id!r}")
+    out = {
+        "id": data.get("id", entity_id),
+        "caption": data.get("caption") or next(iter(data.get("properties", {}).get("name", [])), entity_id),
+        "schema": data.get("schema"),
+        "properties": data.get("properties", {}),
+        "datasets": list(data.get("datasets", [])),
+        "referents": list(data.get("referents", [])),
+        "target": True,
+        "first_seen": None,
+        "last_seen": None,
+        "last_change": None,
+    }
+    return json_response(out)
+
+
+@router.get("/catalog", response_model=DataCatalogModel, summary="Datasets and their versions (yente's catalog)", responses=errors(401, 403))
+def catalog(state: State, _caller: ScreenRole) -> dict[str, Any]:
+    algorithm = state.index.current().algorithm if state.index.ready else None
+    return build_catalog(state.store.active(), algorithm)
+
+
+@router.get("/algorithms", response_model=AlgorithmResponse, summary="The matching algorithm in use", responses=errors(401, 403, 503))
+def algorithms(state: State, _caller: ScreenRole) -> dict[str, Any]:
+    loaded = state.index.current()
+    name = loaded.algorithm
+    return {
+        "algorithms": [{"name": name, "description": "dprkwatch Korean-aware matcher", "features": {}}],
+        "default": name,
+        "best": name,
+    }

@@ -1,0 +1,50 @@
+"""Run the service under uvicorn: ``dprkwatch serve`` and the lead's ``dprkwatch run``.
+
+The schema is migrated once here, before any worker starts. With one
+worker the app object is served directly; with several, uvicorn starts
+processes that each build the app from the environment, so the settings
+are exported to it first.
+"""
+
+from __future__ import annotations
+
+import os
+
+import uvicorn
+from fastapi import FastAPI
+
+from dprkwatch import settings as settings_mod
+from dprkwatch.service.app import create_app
+from dprkwatch.service.storage import Database, migrate
+from dprkwatch.settings import Settings
+
+
+def prepare(settings: Settings) -> str | None:
+    """Migrate the database; returns the revision it is at."""
+    db = Database(settings.resolved_database_url)
+    try:
+        return migrate.upgrade(db)
+    finally:
+        db.close()
+
+
+def serve(settings: Settings, *, access_log: bool = False) -> None:
+    """Serve until interrupted."""
+    prepare(settings)
+    app: str | FastAPI = create_app(settings)
+    if settings.workers > 1:
+        os.environ.update(settings_mod.to_env(settings))
+        app = "dprkwatch.service.asgi:app"
+    uvicorn.run(
+        app,
+        factory=settings.workers > 1,
+        workers=settings.workers if settings.workers > 1 else None,
+        host=settings.host,
+        port=settings.port,
+        loop="uvloop",
+        http="httptools",
+        access_log=access_log,
+        log_level="info",
+        backlog=2048,
+        timeout_graceful_shutdown=10,
+    )

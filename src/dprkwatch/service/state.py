@@ -1,0 +1,76 @@
+"""Everything one service process holds: settings, database, index, writer, key checker.
+
+Built by :func:`dprkwatch.service.app.create_app`; started and stopped by
+the app's lifespan. Routers reach it through ``deps.State``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from dprkwatch.lists import SnapshotStore
+from dprkwatch.service import rescreen
+from dprkwatch.service.committer import GroupCommitter
+from dprkwatch.service.index import LiveIndex
+from dprkwatch.service.keys import KeyVerifier
+from dprkwatch.service.rescreen import Run
+from dprkwatch.service.storage import Database, migrate
+from dprkwatch.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ServiceState:
+    settings: Settings
+    db: Database
+    store: SnapshotStore
+    index: LiveIndex
+    committer: GroupCommitter
+    verifier: KeyVerifier
+    # Serialise list imports, and rescreen runs, inside this process.
+    import_lock: threading.Lock = field(default_factory=threading.Lock)
+    rescreen_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @classmethod
+    def build(cls, settings: Settings) -> ServiceState:
+        db = Database(settings.resolved_database_url)
+        store = SnapshotStore(settings.home)
+        return cls(
+            settings=settings,
+            db=db,
+            store=store,
+            index=LiveIndex(store),
+            committer=GroupCommitter(db),
+            verifier=KeyVerifier(db, ttl=settings.key_ttl, bootstrap_key=settings.admin_key),
+        )
+
+    def start(self, *, migrate_db: bool = True, load_index: bool = True) -> None:
+        if migrate_db:
+            migrate.upgrade(self.db)
+            rescreen.interrupt_stale(self.db)
+        self.committer.start()
+        if load_index:
+            self.index.start()
+
+    def begin_rescreen(self, *, trigger: str, books: list[str] | None = None) -> tuple[Run, Callable[[], None]]:
+        """Record a rescreen run now; returns it and the job that performs it (run it in the background)."""
+        loaded = self.index.current()
+        run = rescreen.start(self.db, loaded, trigger=trigger, book_names=books)
+
+        def job() -> None:
+            with self.rescreen_lock:
+                try:
+                    rescreen.execute(self.db, loaded, run)
+                except Exception:  # the run row says "failed" and why
+                    log.exception("rescreen run %s failed", run.id)
+
+        return run, job
+
+    def stop(self) -> None:
+        self.index.stop()
+        self.committer.close()
+        self.db.close()
