@@ -13,17 +13,24 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.progress import Progress
 
 from dprkwatch.cli.context import settings_of
-from dprkwatch.cli.output import emit_json, print_table
-from dprkwatch.service import audit, keys
+from dprkwatch.cli.output import emit_csv, emit_json, print_table
+from dprkwatch.exceptions import InputError
+from dprkwatch.lists import SnapshotStore
+from dprkwatch.service import audit, books, keys, rescreen
 from dprkwatch.service.exceptions import AuditIntegrityError
+from dprkwatch.service.index import LiveIndex
+from dprkwatch.service.rescreen import Run
 from dprkwatch.service.storage import Database, migrate
 
 app = typer.Typer(no_args_is_help=True)
+books_app = typer.Typer(help="Books of customers or counterparties for delta screening.", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys for the service: create, list, revoke.", no_args_is_help=True)
 audit_app = typer.Typer(help="The hash-chained audit log: verify, export.", no_args_is_help=True)
 db_app = typer.Typer(help="The service database: migrate, show the revision.", no_args_is_help=True)
+app.add_typer(books_app, name="books")
 app.add_typer(keys_app, name="keys")
 app.add_typer(audit_app, name="audit")
 app.add_typer(db_app, name="db")
@@ -67,6 +74,119 @@ def serve_cmd(
         workers=workers or cfg.workers,
     )
     serve(cfg, access_log=access_log)
+
+
+# -- rescreen and books ------------------------------------------------------------
+
+ALERT_COLUMNS = ["id", "book", "subject_id", "kind", "entity_id", "caption", "score"]
+
+
+def _rescreen(db: Database, ctx: typer.Context, book_names: list[str] | None, trigger: str, quiet: bool) -> Run:
+    loaded = LiveIndex(SnapshotStore(settings_of(ctx).home)).load()
+    run = rescreen.start(db, loaded, trigger=trigger, book_names=book_names)
+    total = sum(books.get(db, name).subjects for name in run.books)
+    with Progress(transient=True, disable=quiet or not sys.stderr.isatty()) as progress:
+        task = progress.add_task("screening", total=total)
+        return rescreen.execute(db, loaded, run, progress=lambda n: progress.advance(task, n))
+
+
+def _show_run(db: Database, run: Run, json_out: bool) -> None:
+    found, _total = rescreen.list_alerts(db, run_id=run.id, limit=100_000)
+    if json_out:
+        emit_json({"run": run.to_dict(), "alerts": found})
+        return
+    typer.echo(
+        f"run {run.id}: {run.subjects} subjects in {len(run.books)} book(s), {run.alerts} alert(s); "
+        f"lists {', '.join(f'{k}@{v}' for k, v in sorted(run.versions.items())) or 'none'}"
+    )
+    if found:
+        print_table(found, ALERT_COLUMNS, title="Alerts")
+
+
+@app.command("rescreen")
+def rescreen_cmd(
+    ctx: typer.Context,
+    book: Annotated[list[str] | None, typer.Option("--book", "-b", help="Only this book (repeatable).")] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Re-screen registered books against the active lists; report new, changed and removed hits."""
+    with _database(ctx) as db:
+        if not book and not books.list_books(db):
+            typer.echo("No books registered. Add one with `dprkwatch books add FILE --name NAME`.")
+            return
+        run = _rescreen(db, ctx, book, "cli", json_out)
+        _show_run(db, run, json_out)
+
+
+@books_app.command("add")
+def books_add(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="CSV (with header) or Parquet: id, schema, name, birthDate, ...")],
+    name: Annotated[str, typer.Option("--name", "-n", help="Book name (registering it again replaces it).")],
+    dataset: Annotated[str, typer.Option("--dataset", help="Dataset to screen against.")] = "default",
+    schema: Annotated[str, typer.Option("--schema", help="Schema for rows without a 'schema' column.")] = "Thing",
+    no_screen: Annotated[bool, typer.Option("--no-screen", help="Register only; screen at the next rescreen.")] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Register (or replace) a book, then screen it."""
+    books.check_name(name)
+    subjects = books.read_path(path, default_schema=schema)
+    with _database(ctx) as db:
+        book = books.register(db, name, subjects, source=str(path), dataset=dataset, actor=CLI_ACTOR)
+        if no_screen:
+            if json_out:
+                emit_json(book.to_dict())
+            else:
+                typer.echo(f"registered book {book.name}: {book.subjects} subjects")
+            return
+        run = _rescreen(db, ctx, [book.name], f"book.register {book.name} by {CLI_ACTOR}", json_out)
+        _show_run(db, run, json_out)
+
+
+@books_app.command("list")
+def books_list(ctx: typer.Context, json_out: JsonOpt = False) -> None:
+    """Registered books."""
+    with _database(ctx) as db:
+        rows = [b.to_dict() for b in books.list_books(db)]
+    if json_out:
+        emit_json(rows)
+    elif rows:
+        print_table(rows, ["name", "dataset", "subjects", "source", "created_at", "created_by"], title="Books")
+    else:
+        typer.echo("No books registered.")
+
+
+@books_app.command("remove")
+def books_remove(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Book name.")]) -> None:
+    """Remove a book and its stored hits (its alerts stay on record)."""
+    with _database(ctx) as db:
+        book = books.remove(db, name, CLI_ACTOR)
+    typer.echo(f"removed book {book.name} ({book.subjects} subjects)")
+
+
+@books_app.command("alerts")
+def books_alerts(
+    ctx: typer.Context,
+    run: Annotated[str | None, typer.Option("--run", help="Only this rescreen run.")] = None,
+    book: Annotated[str | None, typer.Option("--book", "-b", help="Only this book.")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help="new, changed or removed.")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many, newest first.")] = 100,
+    json_out: JsonOpt = False,
+    csv_out: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
+) -> None:
+    """Alerts raised by rescreens, newest first."""
+    if kind is not None and kind not in rescreen.ALERT_KINDS:
+        raise InputError(f"unknown alert kind {kind!r} (use {', '.join(rescreen.ALERT_KINDS)})", where="--kind")
+    with _database(ctx) as db:
+        found, total = rescreen.list_alerts(db, run_id=run, book=book, kind=kind, limit=limit)
+    if json_out:
+        emit_json({"alerts": found, "total": total})
+    elif csv_out:
+        emit_csv(found, [*ALERT_COLUMNS, "run_id", "created_at", "detail"])
+    elif found:
+        print_table(found, ALERT_COLUMNS, title=f"Alerts ({len(found)} of {total})")
+    else:
+        typer.echo("No alerts.")
 
 
 # -- db ------------------------------------------------------------------------

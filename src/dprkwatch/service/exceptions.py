@@ -4,7 +4,7 @@ Hierarchy::
 
     DprkwatchError
     ├── InputError
-    │   ├── QueryError            a /match query that cannot be screened
+    │   ├── (matching.QueryError  a /match query that cannot be screened)
     │   └── PayloadTooLarge       a request body above the configured limit
     ├── NotFoundError
     │   ├── UnknownDataset        /match/{dataset} names no dataset
@@ -24,10 +24,6 @@ them to status codes in one table.
 from __future__ import annotations
 
 from dprkwatch.exceptions import DprkwatchError, InputError, NotFoundError
-
-
-class QueryError(InputError):
-    """A screening query with an unknown schema, property or shape."""
 
 
 class PayloadTooLarge(InputError):

@@ -27,6 +27,8 @@ from dprkwatch.service.storage.tables import screenings
 from dprkwatch.service.subjects import fingerprint
 
 MAX_LIMIT = 50
+# The most candidates the screener returns for one query.
+MAX_CANDIDATES = 100
 # Extra candidates asked of the screener so that results dropped afterwards
 # (suppressed, excluded by schema/id/topic) do not leave the page short.
 HEADROOM = 10
@@ -97,7 +99,8 @@ def screen(
     matches: list[Match] = []
     if lists:  # an empty selection must not widen to "everything"
         scope = Scope(lists=lists, dprk_only=dprk_only)
-        matches = list(loaded.screener.screen(query, top=limit + HEADROOM + len(filters.exclude_entity_ids), threshold=threshold, scope=scope))
+        top = min(MAX_CANDIDATES, limit + HEADROOM + len(filters.exclude_entity_ids))
+        matches = list(loaded.screener.screen(query, top=top, threshold=threshold, scope=scope))
     kept: list[tuple[Match, dict[str, Any] | None, str | None]] = []
     suppressed: list[tuple[Match, Review, str]] = []
     for m in matches:
