@@ -17,6 +17,7 @@ from dprkwatch import __version__
 from dprkwatch import settings as settings_mod
 from dprkwatch.cli.context import CliState
 from dprkwatch.cli.lists import app as lists_app
+from dprkwatch.cli.run import run_cmd
 from dprkwatch.cli.service import app as service_app
 from dprkwatch.exceptions import DprkwatchError
 
@@ -28,6 +29,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(lists_app, name="lists")
+app.command("run")(run_cmd)
 app.add_typer(service_app)  # serve, rescreen, books, keys, audit, db
 
 

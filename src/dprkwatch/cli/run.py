@@ -1,0 +1,57 @@
+"""``dprkwatch run``: the one command behind ``make run``.
+
+It makes sure lists are loaded (local copies first, then the publishers),
+then starts the main job: the HTTP service with the web workbench.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from dprkwatch.cli.context import settings_of
+from dprkwatch.cli.output import err_console
+from dprkwatch.exceptions import DprkwatchError
+from dprkwatch.lists import SnapshotStore, import_paths
+from dprkwatch.lists.download import fetch
+from dprkwatch.lists.seed import local_sources
+from dprkwatch.settings import Settings
+
+
+def ensure_lists(settings: Settings, *, refresh: bool = False) -> None:
+    """Import the lists when none are active (or when asked to refresh)."""
+    store = SnapshotStore(settings.home)
+    if store.active_versions() and not refresh:
+        err_console.print(f"lists: using {len(store.active_versions())} active list(s) in {settings.home}")
+        return
+    shared = settings.shared_data
+    paths = local_sources(shared) if shared is not None and shared.is_dir() else []
+    if paths:
+        err_console.print(f"lists: importing {len(paths)} local file(s) from {shared}")
+        with err_console.status("importing lists"):
+            manifests = import_paths(store, paths)
+    else:
+        err_console.print("lists: no local copies; downloading the official lists")
+        try:
+            with err_console.status("downloading lists"):
+                downloaded = fetch(store.home)
+            manifests = import_paths(store, downloaded)
+        except DprkwatchError as exc:
+            err_console.print(f"[yellow]lists: {exc}[/yellow]")
+            err_console.print("lists: starting without lists; import some with `dprkwatch lists import PATH...`")
+            return
+    for m in manifests:
+        err_console.print(f"  {m.list_name}@{m.version}: {m.counts['entities']} entities, {m.counts['dprk']} DPRK")
+
+
+def run_cmd(
+    ctx: typer.Context,
+    refresh: Annotated[bool, typer.Option("--refresh", help="Re-import lists even if some are active.")] = False,
+) -> None:
+    """Set up the data directory (import lists) and start the service."""
+    settings = settings_of(ctx)
+    ensure_lists(settings, refresh=refresh)
+    from dprkwatch.service.server import serve
+
+    serve(settings)
