@@ -1,0 +1,1 @@
+"""Maritime evasion detection: AIS ingest, detectors, engines, vessel risk."""

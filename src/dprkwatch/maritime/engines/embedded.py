@@ -1,0 +1,623 @@
+"""The embedded engine: Polars, one UTC day in memory at a time.
+
+Each stored day is already sorted by ``(mmsi, ts)``, so a track's previous
+position is one ``shift`` away and every run ("gaps and islands") is a
+cumulative sum; nothing is sorted again and no Python loop touches a row.
+What must cross midnight is carried explicitly:
+
+* ``carry``: the last position of every MMSI seen so far, with its loitering
+  and port flags, so the first position of a day knows its predecessor;
+* run summaries (loitering, port calls) marked ``cont`` when their first
+  position continues a run of an earlier day; they are chained after the
+  last day and only then judged against the duration rules;
+* close encounter buckets, which are small and are turned into runs at the end.
+
+Memory therefore holds one day of positions plus summaries that grow with
+the number of events, not of positions.
+
+Detectors are small classes sharing two verbs: ``detect(day)`` returns a
+new frame of partial results for one day and ``finish(parts)`` turns the
+parts of all days into raw events. None of them modifies its input.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import ClassVar, Protocol
+
+import numpy as np
+import polars as pl
+
+from dprkwatch.maritime import schema
+from dprkwatch.maritime.engines.base import (
+    RAW_EVENTS,
+    Detection,
+    Progress,
+    empty_raw,
+    encounter_cell_deg,
+)
+from dprkwatch.maritime.engines.exprs import haversine, same_as_previous
+from dprkwatch.maritime.geo import KM_PER_NM
+from dprkwatch.maritime.ports import Grid, Ports, port_cells
+from dprkwatch.maritime.rules import Rules
+from dprkwatch.maritime.store import PositionStore
+
+US = 1_000_000
+
+CARRY_SCHEMA: dict[str, pl.DataType] = {
+    "mmsi": pl.Int32(),
+    "c_t": pl.Int64(),
+    "c_lat": pl.Float64(),
+    "c_lon": pl.Float64(),
+    "c_loiter": pl.Boolean(),
+    "c_port": pl.Int32(),
+}
+
+
+# --------------------------------------------------------------------------
+# Nearest ports
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PortIndex:
+    """Port cells for one query radius; answers nearest-port queries for a frame."""
+
+    grid: Grid
+    cells: pl.DataFrame
+    radius_km: float
+
+    @classmethod
+    def build(cls, ports: Ports, radius_km: float) -> PortIndex:
+        grid, cells = port_cells(ports, radius_km)
+        return cls(grid=grid, cells=cells, radius_km=radius_km)
+
+    def cell_keys(self, lat: pl.Expr, lon: pl.Expr) -> list[pl.Expr]:
+        g = self.grid
+        return [
+            ((lat + 90.0) / g.deg).floor().cast(pl.Int32).alias("cy"),
+            (((lon + 180.0) / g.deg).floor() % g.ncx).cast(pl.Int32).alias("cx"),
+        ]
+
+    def nearest(self, lat: pl.Series, lon: pl.Series) -> tuple[np.ndarray, np.ndarray]:
+        """(distance km, port_idx) per point; (inf, -1) when no port is within the radius."""
+        n = len(lat)
+        dist = np.full(n, np.inf)
+        port = np.full(n, -1, dtype=np.int32)
+        if n == 0 or self.cells.height == 0:
+            return dist, port
+        frame = pl.DataFrame({"lat": lat, "lon": lon}).with_row_index("_row")
+        cand = (
+            frame.with_columns(self.cell_keys(pl.col("lat"), pl.col("lon")))
+            .join(self.cells, on=["cy", "cx"], how="inner")
+            .with_columns(haversine(pl.col("lat"), pl.col("lon"), pl.col("plat"), pl.col("plon")).alias("d"))
+            .filter(pl.col("d") <= self.radius_km)
+        )
+        if cand.height == 0:
+            return dist, port
+        best = cand.sort(["_row", "d", "port_idx"]).filter(pl.col("_row").is_first_distinct())
+        rows = best["_row"].to_numpy()
+        dist[rows] = best["d"].to_numpy()
+        port[rows] = best["port_idx"].to_numpy()
+        return dist, port
+
+
+@dataclass(frozen=True)
+class Context:
+    rules: Rules
+    ports: Ports
+    near: PortIndex
+    """Radius ``rules.port_query_km``: loitering, encounters, port calls."""
+    far: PortIndex
+    """Radius ``rules.gap_port_km``: both ends of dark gaps."""
+
+    @classmethod
+    def build(cls, ports: Ports, rules: Rules) -> Context:
+        return cls(
+            rules=rules,
+            ports=ports,
+            near=PortIndex.build(ports, rules.port_query_km),
+            far=PortIndex.build(ports, rules.gap_port_km),
+        )
+
+
+# --------------------------------------------------------------------------
+# One day of tracks, with predecessors and flags
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrackDay:
+    """One day's positions with everything the detectors read.
+
+    Columns: mmsi, t (epoch us), lat, lon, sog, p_t/p_lat/p_lon (previous
+    position, possibly from an earlier day), dt_s, dist_km, jump, newseg,
+    slow, d_port (km, inf if beyond ``port_query_km``), port_id (-1 unless
+    within ``port_exit_km``), loiter_q/port_q and their continuation flags.
+    """
+
+    frame: pl.DataFrame
+    day_start_us: int
+
+
+class Segmenter:
+    """Prepares a :class:`TrackDay`: predecessors, jumps, segments, port distances."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    def prepare(self, day: pl.DataFrame, carry: pl.DataFrame, day_start_us: int) -> TrackDay:
+        r = self.ctx.rules
+        df = day.select(
+            pl.col("mmsi"), pl.col("ts").dt.epoch("us").alias("t"), pl.col("lat"), pl.col("lon"), pl.col("sog")
+        )
+        if not _is_sorted(df):
+            df = df.sort(["mmsi", "t"])
+        first = (df["mmsi"] != df["mmsi"].shift(1)).fill_null(True)
+        idx_first = first.arg_true()
+        heads = df.select("mmsi")[idx_first].join(carry, on="mmsi", how="left", maintain_order="left")
+
+        def prev(col: str, carried: str) -> pl.Series:
+            return df[col].shift(1).scatter(idx_first, heads[carried])
+
+        dist, port = self.ctx.near.nearest(df["lat"], df["lon"])
+        df = df.with_columns(
+            prev("t", "c_t").alias("p_t"),
+            prev("lat", "c_lat").alias("p_lat"),
+            prev("lon", "c_lon").alias("p_lon"),
+            first.alias("first"),
+            pl.Series("d_port", dist),
+            pl.Series("near_port", port),
+        )
+        dt_s = (pl.col("t") - pl.col("p_t")).cast(pl.Float64) / US
+        df = df.with_columns(
+            dt_s.alias("dt_s"),
+            haversine(pl.col("p_lat"), pl.col("p_lon"), pl.col("lat"), pl.col("lon")).alias("dist_km"),
+            (pl.col("sog") < r.slow_knots).fill_null(False).alias("slow"),
+        )
+        has_prev = pl.col("p_t").is_not_null()
+        jump = has_prev & (pl.col("dist_km") > r.max_speed_kmh * pl.col("dt_s") / 3600.0 + r.position_noise_km)
+        df = df.with_columns(jump.fill_null(False).alias("jump"))
+        df = df.with_columns(
+            (~has_prev | pl.col("jump") | (pl.col("dt_s") > r.max_gap_s)).fill_null(True).alias("newseg"),
+            (pl.col("slow") & (pl.col("d_port") > r.loiter_port_km)).alias("loiter_q"),
+            pl.when(pl.col("d_port") <= r.port_exit_km).then(pl.col("near_port")).otherwise(-1).cast(pl.Int32).alias("port_id"),
+        )
+        prev_loiter = df["loiter_q"].shift(1).scatter(idx_first, heads["c_loiter"]).fill_null(False)
+        prev_port = df["port_id"].shift(1).scatter(idx_first, heads["c_port"]).fill_null(-1)
+        df = df.with_columns(prev_loiter.alias("p_loiter"), prev_port.alias("p_port"))
+        df = df.with_columns(
+            (pl.col("loiter_q") & pl.col("p_loiter") & ~pl.col("newseg")).alias("loiter_cont"),
+            (pl.col("port_id") >= 0).alias("port_q"),
+        ).with_columns(
+            (pl.col("port_q") & (pl.col("p_port") == pl.col("port_id")) & ~pl.col("newseg")).alias("port_cont"),
+        )
+        return TrackDay(frame=df, day_start_us=day_start_us)
+
+    @staticmethod
+    def carry(day: TrackDay, carry: pl.DataFrame) -> pl.DataFrame:
+        """The last position of every MMSI, updated with this day."""
+        df = day.frame
+        last = df.filter((pl.col("mmsi") != pl.col("mmsi").shift(-1)).fill_null(True)).select(
+            "mmsi",
+            pl.col("t").alias("c_t"),
+            pl.col("lat").alias("c_lat"),
+            pl.col("lon").alias("c_lon"),
+            pl.col("loiter_q").alias("c_loiter"),
+            pl.col("port_id").alias("c_port"),
+        )
+        kept = carry.join(last.select("mmsi"), on="mmsi", how="anti")
+        return pl.concat([kept, last]).select(list(CARRY_SCHEMA))
+
+
+def _is_sorted(df: pl.DataFrame) -> bool:
+    if df.height < 2:
+        return True
+    d_m = df["mmsi"].diff().drop_nulls()
+    d_t = df["t"].diff().drop_nulls()
+    return bool(((d_m > 0) | ((d_m == 0) & (d_t > 0))).all())
+
+
+# --------------------------------------------------------------------------
+# Detectors
+# --------------------------------------------------------------------------
+
+
+class Detector(Protocol):
+    name: ClassVar[str]
+
+    def detect(self, day: TrackDay) -> pl.DataFrame: ...
+
+    def finish(self, parts: Sequence[pl.DataFrame]) -> pl.DataFrame: ...
+
+
+def _concat(parts: Sequence[pl.DataFrame]) -> pl.DataFrame | None:
+    nonempty = [p for p in parts if p.height]
+    return pl.concat(nonempty) if nonempty else None
+
+
+class Spoofing:
+    """MMSI-days with many impossible jumps (shared or spoofed identities)."""
+
+    name: ClassVar[str] = "spoofing"
+
+    def __init__(self, ctx: Context) -> None:
+        self.rules = ctx.rules
+
+    def detect(self, day: TrackDay) -> pl.DataFrame:
+        speed_kn = pl.col("dist_km") / (pl.col("dt_s") / 3600.0) / KM_PER_NM
+        return (
+            day.frame.filter(pl.col("jump"))
+            .group_by("mmsi", maintain_order=True)
+            .agg(
+                pl.len().alias("points"),
+                pl.col("t").min().alias("start_us"),
+                pl.col("t").max().alias("end_us"),
+                pl.col("lat").first(),
+                pl.col("lon").first(),
+                pl.col("dist_km").max().alias("distance_km"),
+                speed_kn.max().alias("max_speed_kn"),
+            )
+            .filter(pl.col("points") >= self.rules.spoofing_min_jumps)
+            .with_columns(pl.lit("spoofing").alias("event_type"))
+        )
+
+    def finish(self, parts: Sequence[pl.DataFrame]) -> pl.DataFrame:
+        got = _concat(parts)
+        return empty_raw() if got is None else schema.conform(got, RAW_EVENTS)
+
+
+class DarkGaps:
+    """Long silences far from port at both ends."""
+
+    name: ClassVar[str] = "dark_gap"
+
+    def __init__(self, ctx: Context) -> None:
+        self.rules = ctx.rules
+        self.far = ctx.far
+
+    def detect(self, day: TrackDay) -> pl.DataFrame:
+        r = self.rules
+        gaps = day.frame.filter(
+            pl.col("p_t").is_not_null() & (pl.col("dt_s") >= r.gap_min_hours * 3600.0) & ~pl.col("jump")
+        ).select("mmsi", "p_t", "t", "p_lat", "p_lon", "lat", "lon", "dist_km")
+        if gaps.height == 0:
+            return gaps
+        d_start, _ = self.far.nearest(gaps["p_lat"], gaps["p_lon"])
+        d_end, _ = self.far.nearest(gaps["lat"], gaps["lon"])
+        keep = (d_start > r.gap_port_km) & (d_end > r.gap_port_km)
+        return gaps.filter(pl.Series(keep)).select(
+            pl.lit("dark_gap").alias("event_type"),
+            "mmsi",
+            pl.col("p_t").alias("start_us"),
+            pl.col("t").alias("end_us"),
+            pl.col("p_lat").alias("lat"),
+            pl.col("p_lon").alias("lon"),
+            pl.col("dist_km").alias("distance_km"),
+            pl.lit(2, pl.Int64).alias("points"),
+            pl.col("lat").alias("end_lat"),
+            pl.col("lon").alias("end_lon"),
+        )
+
+    def finish(self, parts: Sequence[pl.DataFrame]) -> pl.DataFrame:
+        got = _concat(parts)
+        return empty_raw() if got is None else schema.conform(got, RAW_EVENTS)
+
+
+class Loitering:
+    """Slow runs far from port, stitched across days, kept when long enough."""
+
+    name: ClassVar[str] = "loitering"
+
+    def __init__(self, ctx: Context) -> None:
+        self.rules = ctx.rules
+
+    def detect(self, day: TrackDay) -> pl.DataFrame:
+        df = day.frame
+        # A run starts where the flag is set and either does not continue or a new MMSI begins
+        # (a continuation from an earlier day is marked by ``cont`` and chained in ``finish``).
+        run = (pl.col("loiter_q") & (~pl.col("loiter_cont") | pl.col("first"))).cum_sum().alias("_run")
+        return (
+            df.with_columns(run)
+            .filter(pl.col("loiter_q"))
+            .group_by("_run", maintain_order=True)
+            .agg(
+                pl.col("mmsi").first(),
+                pl.col("loiter_cont").first().alias("cont"),
+                pl.col("t").min().alias("t_first"),
+                pl.col("t").max().alias("t_last"),
+                pl.len().alias("n"),
+                pl.col("lat").sum().alias("sum_lat"),
+                pl.col("lon").sum().alias("sum_lon"),
+                pl.col("sog").cast(pl.Float64).sum().alias("sum_sog"),
+                pl.col("d_port").min().alias("min_d"),
+            )
+            .drop("_run")
+        )
+
+    def finish(self, parts: Sequence[pl.DataFrame]) -> pl.DataFrame:
+        runs = _concat(parts)
+        if runs is None:
+            return empty_raw()
+        chained = (
+            runs.sort(["mmsi", "t_first"])
+            .with_columns((~pl.col("cont")).cum_sum().alias("_chain"))
+            .group_by("_chain", maintain_order=True)
+            .agg(
+                pl.col("mmsi").first(), pl.col("t_first").min(), pl.col("t_last").max(), pl.col("n").sum(),
+                pl.col("sum_lat").sum(), pl.col("sum_lon").sum(), pl.col("sum_sog").sum(), pl.col("min_d").min(),
+            )
+        )
+        min_us = int(round(self.rules.loiter_min_hours * 3600 * US))
+        events = chained.filter((pl.col("t_last") - pl.col("t_first")) >= min_us).select(
+            pl.lit("loitering").alias("event_type"),
+            "mmsi",
+            pl.col("t_first").alias("start_us"),
+            pl.col("t_last").alias("end_us"),
+            (pl.col("sum_lat") / pl.col("n")).alias("lat"),
+            (pl.col("sum_lon") / pl.col("n")).alias("lon"),
+            pl.when(pl.col("min_d").is_infinite()).then(None).otherwise(pl.col("min_d")).alias("distance_km"),
+            pl.col("n").alias("points"),
+            (pl.col("sum_sog") / pl.col("n")).alias("mean_sog"),
+        )
+        return schema.conform(events, RAW_EVENTS)
+
+
+class PortCalls:
+    """Runs near one port with a stop in them (GFW-style enter/exit hysteresis)."""
+
+    name: ClassVar[str] = "port_call"
+
+    def __init__(self, ctx: Context) -> None:
+        self.rules = ctx.rules
+
+    def detect(self, day: TrackDay) -> pl.DataFrame:
+        r = self.rules
+        run = (pl.col("port_q") & (~pl.col("port_cont") | pl.col("first"))).cum_sum().alias("_run")
+        return (
+            day.frame.with_columns(run)
+            .filter(pl.col("port_q"))
+            .group_by("_run", maintain_order=True)
+            .agg(
+                pl.col("mmsi").first(),
+                pl.col("port_id").first(),
+                pl.col("port_cont").first().alias("cont"),
+                pl.col("t").min().alias("t_first"),
+                pl.col("t").max().alias("t_last"),
+                pl.col("t").filter(pl.col("d_port") <= r.port_entry_km).min().alias("t_entry"),
+                pl.len().alias("n"),
+                pl.col("slow").any().alias("stopped"),
+                pl.col("d_port").min().alias("min_d"),
+            )
+            .drop("_run")
+        )
+
+    def finish(self, parts: Sequence[pl.DataFrame]) -> pl.DataFrame:
+        runs = _concat(parts)
+        if runs is None:
+            return empty_raw()
+        chained = (
+            runs.sort(["mmsi", "t_first"])
+            .with_columns((~pl.col("cont")).cum_sum().alias("_chain"))
+            .group_by("_chain", maintain_order=True)
+            .agg(
+                pl.col("mmsi").first(), pl.col("port_id").first(), pl.col("t_first").min(),
+                pl.col("t_last").max(), pl.col("t_entry").min(), pl.col("n").sum(),
+                pl.col("stopped").any(), pl.col("min_d").min(),
+            )
+        )
+        events = chained.filter(pl.col("stopped") & pl.col("t_entry").is_not_null()).select(
+            pl.lit("port_call").alias("event_type"),
+            "mmsi",
+            pl.col("t_entry").alias("start_us"),
+            pl.col("t_last").alias("end_us"),
+            pl.col("port_id").alias("port_idx"),
+            pl.col("min_d").alias("distance_km"),
+            pl.col("n").alias("points"),
+        )
+        return schema.conform(events, RAW_EVENTS)
+
+
+class Encounters:
+    """Pairs close together while slow, found with a time-bucketed grid self-join."""
+
+    name: ClassVar[str] = "encounter"
+
+    def __init__(self, ctx: Context) -> None:
+        self.rules = ctx.rules
+        self.cell = encounter_cell_deg(ctx.rules)
+
+    def _band_width(self, band: pl.Expr) -> pl.Expr:
+        lo = (band.cast(pl.Float64) * self.cell - 90.0).abs()
+        hi = ((band.cast(pl.Float64) + 1.0) * self.cell - 90.0).abs()
+        edge = pl.max_horizontal(lo, hi).clip(upper_bound=89.9)
+        return self.cell / edge.radians().cos()
+
+    def detect(self, day: TrackDay) -> pl.DataFrame:
+        r = self.rules
+        bucket_us = r.bucket_s * US
+        cand = day.frame.filter(pl.col("slow") & (pl.col("d_port") > r.encounter_port_km)).select(
+            "mmsi", "t", "lat", "lon", (pl.col("t") // bucket_us).alias("bucket")
+        )
+        reps = cand.filter(~same_as_previous("mmsi", "bucket"))
+        if reps.height < 2:
+            return _CLOSE_EMPTY
+        reps = reps.with_columns(((pl.col("lat") + 90.0) / self.cell).floor().cast(pl.Int32).alias("band"))
+        home = reps.select(
+            pl.col("mmsi").alias("b_mmsi"), pl.col("t").alias("b_t"), pl.col("lat").alias("b_lat"),
+            pl.col("lon").alias("b_lon"), "bucket", "band",
+            ((pl.col("lon") + 180.0) / self._band_width(pl.col("band"))).floor().cast(pl.Int32).alias("cx"),
+        )
+        probes = []
+        for dy in (-1, 0, 1):
+            band = pl.col("band") + dy
+            base = ((pl.col("lon") + 180.0) / self._band_width(band)).floor().cast(pl.Int32)
+            for dx in (-1, 0, 1):
+                probes.append(
+                    reps.select(
+                        pl.col("mmsi").alias("a_mmsi"), pl.col("t").alias("a_t"), pl.col("lat").alias("a_lat"),
+                        pl.col("lon").alias("a_lon"), "bucket", band.cast(pl.Int32).alias("band"),
+                        (base + dx).alias("cx"),
+                    )
+                )
+        pairs = (
+            pl.concat(probes)
+            .join(home, on=["bucket", "band", "cx"], how="inner")
+            .filter(pl.col("a_mmsi") < pl.col("b_mmsi"))
+            .with_columns(haversine(pl.col("a_lat"), pl.col("a_lon"), pl.col("b_lat"), pl.col("b_lon")).alias("d"))
+            .filter(pl.col("d") <= r.encounter_max_km)
+        )
+        return pairs.select(
+            pl.col("a_mmsi").alias("a"),
+            pl.col("b_mmsi").alias("b"),
+            "bucket",
+            pl.min_horizontal("a_t", "b_t").alias("t_lo"),
+            pl.max_horizontal("a_t", "b_t").alias("t_hi"),
+            ((pl.col("a_lat") + pl.col("b_lat")) / 2.0).alias("mid_lat"),
+            ((pl.col("a_lon") + pl.col("b_lon")) / 2.0).alias("mid_lon"),
+            "d",
+        )
+
+    def finish(self, parts: Sequence[pl.DataFrame]) -> pl.DataFrame:
+        close = _concat(parts)
+        if close is None:
+            return empty_raw()
+        r = self.rules
+        step = pl.col("bucket") - pl.col("bucket").shift(1)
+        raw = (
+            close.sort(["a", "b", "bucket"])
+            .with_columns((~(same_as_previous("a", "b") & (step <= r.encounter_max_gap_buckets))).cum_sum().alias("_run"))
+            .group_by("_run", maintain_order=True)
+            .agg(
+                pl.col("a").first(), pl.col("b").first(), pl.col("t_lo").min().alias("start"),
+                pl.col("t_hi").max().alias("end"), pl.len().alias("n"), pl.col("mid_lat").sum().alias("sum_lat"),
+                pl.col("mid_lon").sum().alias("sum_lon"), pl.col("d").sum().alias("sum_d"),
+            )
+        )
+        min_us = int(round(r.encounter_min_hours * 3600 * US))
+        merge_us = int(round(r.encounter_merge_hours * 3600 * US))
+        kept = raw.filter((pl.col("end") - pl.col("start")) >= min_us).sort(["a", "b", "start"])
+        merged = (
+            kept.with_columns(
+                (~(same_as_previous("a", "b") & ((pl.col("start") - pl.col("end").shift(1)) < merge_us)))
+                .cum_sum().alias("_m")
+            )
+            .group_by("_m", maintain_order=True)
+            .agg(
+                pl.col("a").first(), pl.col("b").first(), pl.col("start").min(), pl.col("end").max(),
+                pl.col("n").sum(), pl.col("sum_lat").sum(), pl.col("sum_lon").sum(), pl.col("sum_d").sum(),
+            )
+        )
+        events = merged.select(
+            pl.lit("encounter").alias("event_type"),
+            pl.col("a").alias("mmsi"),
+            pl.col("b").alias("other_mmsi"),
+            pl.col("start").alias("start_us"),
+            pl.col("end").alias("end_us"),
+            (pl.col("sum_lat") / pl.col("n")).alias("lat"),
+            (pl.col("sum_lon") / pl.col("n")).alias("lon"),
+            (pl.col("sum_d") / pl.col("n")).alias("distance_km"),
+            pl.col("n").alias("points"),
+        )
+        return schema.conform(events, RAW_EVENTS)
+
+
+_CLOSE_EMPTY = pl.DataFrame(
+    schema={"a": pl.Int32, "b": pl.Int32, "bucket": pl.Int64, "t_lo": pl.Int64, "t_hi": pl.Int64,
+            "mid_lat": pl.Float64, "mid_lon": pl.Float64, "d": pl.Float64}
+)
+
+
+class IdentityChanges:
+    """New names, IMOs, call signs, flags per MMSI, and new MMSIs per IMO."""
+
+    name: ClassVar[str] = "identity_change"
+
+    def detect_intervals(self, intervals: pl.DataFrame) -> pl.DataFrame:
+        if intervals.height == 0:
+            return empty_raw()
+        iv = intervals.with_columns(
+            pl.col("first_ts").dt.epoch("us").alias("f"), pl.col("last_ts").dt.epoch("us").alias("l")
+        )
+        by_field = iv.sort(["mmsi", "field", "f", "l", "value"]).with_columns(
+            pl.col("value").shift(1).alias("old_value"),
+            pl.col("l").shift(1).alias("prev_l"),
+            same_as_previous("mmsi", "field").alias("same"),
+            pl.struct("mmsi", "field", "value").is_first_distinct().alias("new"),
+        )
+        field_events = by_field.filter(pl.col("same") & (pl.col("value") != pl.col("old_value")) & pl.col("new")).select(
+            pl.lit("identity_change").alias("event_type"),
+            "mmsi",
+            pl.col("prev_l").alias("start_us"),
+            pl.col("f").alias("end_us"),
+            "field",
+            "old_value",
+            pl.col("value").alias("new_value"),
+        )
+        imo = iv.filter(pl.col("field") == "imo").sort(["value", "f", "l", "mmsi"]).with_columns(
+            pl.col("mmsi").shift(1).alias("other_mmsi"),
+            pl.col("l").shift(1).alias("prev_l"),
+            same_as_previous("value").alias("same"),
+            pl.struct("value", "mmsi").is_first_distinct().alias("new"),
+        )
+        mmsi_events = imo.filter(pl.col("same") & (pl.col("mmsi") != pl.col("other_mmsi")) & pl.col("new")).select(
+            pl.lit("identity_change").alias("event_type"),
+            "mmsi",
+            "other_mmsi",
+            pl.col("prev_l").alias("start_us"),
+            pl.col("f").alias("end_us"),
+            pl.lit("mmsi").alias("field"),
+            pl.col("other_mmsi").cast(pl.String).alias("old_value"),
+            pl.col("mmsi").cast(pl.String).alias("new_value"),
+            pl.col("value").alias("imo"),
+        )
+        return pl.concat([schema.conform(field_events, RAW_EVENTS), schema.conform(mmsi_events, RAW_EVENTS)])
+
+
+# --------------------------------------------------------------------------
+# The engine
+# --------------------------------------------------------------------------
+
+
+class PolarsEngine:
+    """Embedded default engine (Polars, one day partition in memory at a time)."""
+
+    name: ClassVar[str] = "polars"
+
+    def detect(
+        self, store: PositionStore, ports: Ports, rules: Rules, progress: Progress | None = None
+    ) -> Detection:
+        timings = {"read": 0.0, "prepare": 0.0, "detect": 0.0, "finish": 0.0}
+        ctx = Context.build(ports, rules)
+        segmenter = Segmenter(ctx)
+        detectors: list[Detector] = [Spoofing(ctx), DarkGaps(ctx), Loitering(ctx), PortCalls(ctx), Encounters(ctx)]
+        parts: dict[str, list[pl.DataFrame]] = {d.name: [] for d in detectors}
+        carry = pl.DataFrame(schema=CARRY_SCHEMA)
+        days = store.days()
+        positions = 0
+        for i, day_file in enumerate(days):
+            t0 = time.perf_counter()
+            frame = store.read_day(day_file, columns=["mmsi", "ts", "lat", "lon", "sog"])
+            t1 = time.perf_counter()
+            day_start = int(datetime(day_file.day.year, day_file.day.month, day_file.day.day, tzinfo=UTC).timestamp()) * US
+            track = segmenter.prepare(frame, carry, day_start)
+            carry = segmenter.carry(track, carry)
+            t2 = time.perf_counter()
+            for det in detectors:
+                parts[det.name].append(det.detect(track))
+            t3 = time.perf_counter()
+            timings["read"] += t1 - t0
+            timings["prepare"] += t2 - t1
+            timings["detect"] += t3 - t2
+            positions += frame.height
+            if progress is not None:
+                progress("days", i + 1, len(days))
+        t4 = time.perf_counter()
+        results = [det.finish(parts[det.name]) for det in detectors]
+        results.append(IdentityChanges().detect_intervals(store.identity()))
+        raw = pl.concat([schema.conform(r, RAW_EVENTS) for r in results])
+        timings["finish"] = time.perf_counter() - t4
+        return Detection(raw_events=raw, engine=self.name, positions=positions, days=len(days), seconds=timings)

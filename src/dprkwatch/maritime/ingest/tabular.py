@@ -1,0 +1,113 @@
+"""CSV and Parquet position files, read in bounded batches.
+
+Column names are matched case-insensitively against common spellings (see
+:data:`normalise.ALIASES`), so the Solent file's ``Latitude_degrees`` and
+MarineCadastre's ``BaseDateTime`` work without options. A missing required
+column is the one thing that stops a file (``AisInputError`` naming it);
+everything row-level is counted instead.
+
+CSV goes through Arrow's streaming reader with every column read as text,
+so one bad cell cannot change a column's type; rows with the wrong number
+of fields are skipped and counted as ``malformed_row`` with their line.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from dprkwatch.maritime.exceptions import AisInputError
+from dprkwatch.maritime.ingest.normalise import REQUIRED, map_columns
+from dprkwatch.maritime.ingest.quality import Quality
+
+BLOCK_BYTES = 32 << 20
+PARQUET_BATCH_ROWS = 1_000_000
+
+
+def _check_columns(mapping: dict[str, str], header: list[str], source: str) -> None:
+    missing = [c for c in REQUIRED if c not in mapping.values()]
+    if missing:
+        wanted = ", ".join({"ts": "timestamp"}.get(c, c) for c in missing)
+        seen = ", ".join(header[:12]) + (" ..." if len(header) > 12 else "")
+        raise AisInputError(f"missing column(s) {wanted} (columns found: {seen})", source=source, where="header")
+
+
+def read_csv(path: Path, quality: Quality) -> Iterator[pl.DataFrame]:
+    """Batches of canonical columns plus ``_line`` from a CSV file."""
+    source = str(path)
+    try:
+        with path.open("r", encoding="utf-8-sig", newline="") as fh:
+            header = next(csv.reader(fh), None)
+    except OSError as exc:
+        raise AisInputError(f"cannot read: {exc.strerror}", source=source) from None
+    except UnicodeDecodeError:
+        raise AisInputError("not UTF-8 text; is this a CSV file?", source=source) from None
+    if not header:
+        raise AisInputError("empty file", source=source)
+    header = [h.strip() for h in header]
+    mapping = map_columns(header)
+    _check_columns(mapping, header, source)
+
+    bad_lines: list[int] = []
+
+    def on_invalid(row: pacsv.InvalidRow) -> str:
+        line = int(row.number) if row.number is not None else -1
+        bad_lines.append(line)
+        quality.rows_read += 1
+        quality.skip("malformed_row", 1, [f"{source}:{line}"] if line > 0 else None)
+        return "skip"
+
+    read_opts = pacsv.ReadOptions(block_size=BLOCK_BYTES, column_names=header, skip_rows=1, encoding="utf8")
+    parse_opts = pacsv.ParseOptions(invalid_row_handler=on_invalid, newlines_in_values=False)
+    convert_opts = pacsv.ConvertOptions(
+        column_types={h: pa.string() for h in header},
+        include_columns=list(mapping),
+        strings_can_be_null=True,
+        null_values=[""],
+    )
+    valid_seen = 0
+    try:
+        reader = pacsv.open_csv(path, read_options=read_opts, parse_options=parse_opts, convert_options=convert_opts)
+        for batch in reader:
+            n = batch.num_rows
+            if n == 0:
+                continue
+            lines = np.arange(valid_seen, valid_seen + n, dtype=np.int64) + 2  # header is line 1
+            for bad in sorted(bad_lines):
+                lines[lines >= bad] += 1
+            valid_seen += n
+            frame = pl.from_arrow(batch)
+            assert isinstance(frame, pl.DataFrame)
+            frame = frame.rename(mapping).with_columns(pl.Series("_line", lines))
+            yield frame
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        raise AisInputError(f"cannot parse as CSV: {str(exc).splitlines()[0]}", source=source) from None
+
+
+def read_parquet(path: Path, quality: Quality) -> Iterator[pl.DataFrame]:
+    """Batches of canonical columns plus ``_line`` (row number) from a Parquet file."""
+    source = str(path)
+    try:
+        pf = pq.ParquetFile(path)
+    except (OSError, pa.ArrowInvalid) as exc:
+        raise AisInputError(f"cannot read as Parquet: {str(exc).splitlines()[0]}", source=source) from None
+    header = list(pf.schema_arrow.names)
+    mapping = map_columns(header)
+    _check_columns(mapping, header, source)
+    offset = 0
+    for batch in pf.iter_batches(batch_size=PARQUET_BATCH_ROWS, columns=list(mapping)):
+        frame = pl.from_arrow(batch)
+        assert isinstance(frame, pl.DataFrame)
+        n = frame.height
+        frame = frame.rename(mapping).with_columns(
+            pl.int_range(offset + 1, offset + n + 1, dtype=pl.Int64).alias("_line")
+        )
+        offset += n
+        yield frame
