@@ -9,6 +9,8 @@ from pathlib import Path
 import orjson
 import pytest
 from followthemoney import ValueEntity
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dprkwatch.lists import SourceError, parse
 from dprkwatch.lists.exceptions import FormatError
@@ -200,7 +202,8 @@ def test_sniff_by_content() -> None:
         head = (SDN_SET / companion).read_bytes()
         assert 0 < sdn_imp.sniff(Path("x"), head) < 0.5
         assert cons_imp.sniff(Path("x"), head) == 0
-    for other in (b"<?xml version='1.0'?><CONSOLIDATED_LIST/>", b'{"id": "x", "schema": "Person"}', b"---\na: 1\n"):
+    noise = bytes(range(256)) * 4 + b"1,2,3\r\n"
+    for other in (noise, b"\x93\rU\n1,\r2", b"<?xml version='1.0'?><CONSOLIDATED_LIST/>", b'{"id": "x", "schema": "Person"}', b"---\na: 1\n"):
         assert sdn_imp.sniff(Path("x"), other) == 0 == cons_imp.sniff(Path("x"), other)
 
 
@@ -295,3 +298,10 @@ def test_cli_import_and_failed_import_leaves_active_untouched(
     r = run_cli(capsys, "--data-dir", str(home), "lists", "import", "--format", "ofac-sdn", str(empty))
     assert r.code != 0 and "sdn.csv: file is empty" in r.err
     assert (home / "active.json").read_bytes() == active
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=3000))
+def test_sniff_never_fails_on_arbitrary_bytes(head: bytes) -> None:
+    for importer in (OfacSdnImporter(), OfacConsImporter()):
+        assert 0.0 <= importer.sniff(Path("x"), head) <= 1.0

@@ -41,6 +41,15 @@ def test_quoted_field_spanning_lines_keeps_line_numbers(tmp_path: Path) -> None:
     assert rows[1][11] == "DOB 1962;\nGender Male."
 
 
+def test_raw_columns_keep_their_edge_spaces(tmp_path: Path) -> None:
+    data = ROW.replace('"DOB 1962."', '"Controlled By U.S. "').encode()
+    path = write(tmp_path, data)
+    assert read_rows(path, MAIN_COLUMNS)[0][0][11] == "Controlled By U.S."
+    raw = read_rows(path, MAIN_COLUMNS, raw=frozenset({11}))[0][0]
+    assert raw[11] == "Controlled By U.S. " and raw[1] == "KIM, Il"
+    assert read_rows(write(tmp_path, ROW.replace('"DOB 1962."', "-0- ").encode()), MAIN_COLUMNS, raw=frozenset({11}))[0][0][11] is None
+
+
 def test_header_row_is_skipped(tmp_path: Path) -> None:
     header = "ent_num,SDN_Name,SDN_Type,Program,Title,Call_Sign,Vess_type,Tonnage,GRT,Vess_flag,Vess_owner,Remarks"
     rows, _ = read_rows(write(tmp_path, f"{header}\n{ROW}\n".encode()), MAIN_COLUMNS)

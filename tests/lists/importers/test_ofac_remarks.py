@@ -50,6 +50,8 @@ PROP_CASES: list[tuple[str, list[tuple[str, str]]]] = [
     ("Identification Number IMO 5342883.", [("imoNumber", "IMO5342883")]),
     ("Company Number IMO 5055293", [("imoNumber", "IMO5055293")]),
     ("International Maritime Organization No. (5777731)", [("imoNumber", "IMO5777731")]),
+    ("Vessel Registration Identification 8606173", [("imoNumber", "IMO8606173")]),
+    ("Vessel Registration Identification 8606174", [("registrationNumber", "8606174")]),
     ("MMSI 445123000", [("mmsi", "445123000")]),
     ("Vessel Year of Build 1999", [("buildDate", "1999")]),
     ("alt. Former Vessel Flag Tanzania", [("pastFlags", "Tanzania")]),
@@ -153,8 +155,10 @@ def test_truncated_remarks_drop_only_the_cut_item() -> None:
     assert r.truncated_item == "alt. Digital Currency Address - XBT 1Gq"
     # The same text, not known to be cut, is read whole.
     assert len(parse_remarks(text).wallets) == 2
-    # A cut right after a separator leaves the last item whole.
+    # A cut right after a separator leaves the last item whole; after a dot it may not.
     assert parse_remarks(text + ";", truncated=True).truncated_item is None
+    cut = parse_remarks("DOB 1962; Transactions Prohibited For Persons Owned or Controlled By U.S. ", truncated=True)
+    assert cut.truncated_item is not None and cut.provisions == []
 
 
 def test_unclosed_alias_is_never_added_as_a_name() -> None:

@@ -42,6 +42,9 @@ NON_SDN_TAGS = frozenset(
      "FSE-IR", "FSE-SY", "FSE-WMD", "FSE-SDGT"}
 )  # fmt: skip
 _SNIFF_ROWS = 40
+# Text columns read untrimmed (see read_rows): Remarks, and its overflow.
+REMARKS = frozenset({MAIN_COLUMNS.index("Remarks")})
+OVERFLOW = frozenset({COMMENTS_COLUMNS.index("remarks")})
 
 
 def sniff_main(head: bytes) -> tuple[bool, float]:
@@ -50,6 +53,8 @@ def sniff_main(head: bytes) -> tuple[bool, float]:
     A main file is headerless CSV whose records have 12 fields and a numeric
     first field. Companion files (6, 5 or 2 fields) and XML/YAML/JSON are not.
     """
+    if b"\x00" in head:
+        return False, 0.0
     text = head.decode("cp1252", errors="replace").lstrip("\ufeff \t\r\n")
     if not text or text[0] in "<{[" or text.startswith(("---", "%YAML")):
         return False, 0.0
@@ -71,15 +76,20 @@ def sniff_main(head: bytes) -> tuple[bool, float]:
 
 def is_companion(head: bytes) -> bool:
     """Whether ``head`` looks like an add/alt/comments file (numeric key, 6/5/2 fields)."""
+    if b"\x00" in head:
+        return False
     text = head.decode("cp1252", errors="replace")
-    first = next(csv.reader(io.StringIO(text.split("\n", 1)[0])), [])
+    try:
+        first = next(csv.reader(io.StringIO(text.splitlines()[0] if text else "")), [])
+    except csv.Error:
+        return False
     widths = (len(ADD_COLUMNS), len(ALT_COLUMNS), len(COMMENTS_COLUMNS))
     return len(first) in widths and first[0].strip().isdigit()
 
 
 def load_set(path: Path, *, family: str, list_name: str, fmt: str) -> ListVersion:
     """Read a main file and whichever companions sit next to it into a list version."""
-    rows, notes = read_rows(path, MAIN_COLUMNS)
+    rows, notes = read_rows(path, MAIN_COLUMNS, raw=REMARKS)
     companions = find_companions(path, family)
     builder = EntityBuilder(list_name, fmt, [path, *companions.paths()])
     for note in notes:
@@ -89,7 +99,7 @@ def load_set(path: Path, *, family: str, list_name: str, fmt: str) -> ListVersio
     aliases = _grouped(companions.alt, ALT_COLUMNS, "alt_num", builder)
     overflow: dict[str, str] = {}
     if companions.comments is not None:
-        comment_rows, notes = read_rows(companions.comments, COMMENTS_COLUMNS)
+        comment_rows, notes = read_rows(companions.comments, COMMENTS_COLUMNS, raw=OVERFLOW)
         for note in notes:
             builder.warn(note)
         for row in comment_rows:

@@ -113,8 +113,15 @@ def _line_of(data: bytes, offset: int) -> str:
     return f"line {data.count(NEWLINE, 0, offset) + 1}"
 
 
-def read_rows(path: Path, columns: tuple[str, ...]) -> tuple[list[Row], list[str]]:
+def read_rows(
+    path: Path, columns: tuple[str, ...], *, raw: frozenset[int] = frozenset()
+) -> tuple[list[Row], list[str]]:
     """Every record of ``path`` checked against ``columns``; also notes for the builder.
+
+    Fields are trimmed, except the column indexes in ``raw``: Remarks and their
+    overflow must keep their edge spaces, because OFAC cuts Remarks at exactly
+    1000 characters (a cut can end in a space) and the overflow continues the
+    text character for character.
 
     Raises :class:`SourceError` for an unreadable, empty, garbled or truncated
     file and for a record with the wrong number of fields.
@@ -140,7 +147,7 @@ def read_rows(path: Path, columns: tuple[str, ...]) -> tuple[list[Row], list[str
             f"control character 0x{ord(bad.group()):02x} in the text: file is binary or garbled",
             source=src, where=f"line {line}",
         )
-    rows = list(_parse(path, body, columns))
+    rows = list(_parse(path, body, columns, raw))
     if not rows:
         raise SourceError("file holds no records", source=src)
     last = rows[-1]
@@ -156,7 +163,7 @@ def _raw_last_field(body: str) -> str:
     return body.rsplit(",", 1)[-1].strip()
 
 
-def _parse(path: Path, body: str, columns: tuple[str, ...]) -> Iterator[Row]:
+def _parse(path: Path, body: str, columns: tuple[str, ...], raw: frozenset[int]) -> Iterator[Row]:
     src = str(path)
     reader = csv.reader(io.StringIO(body, newline=""), strict=True)
     start = 1
@@ -182,15 +189,15 @@ def _parse(path: Path, body: str, columns: tuple[str, ...]) -> Iterator[Row]:
                 f"expected {len(columns)} fields ({', '.join(columns[:3])}, ...), found {len(fields)}",
                 source=src, where=f"line {line}",
             )
-        yield Row(line, tuple(_value(f) for f in fields))
+        yield Row(line, tuple(_value(f, i in raw) for i, f in enumerate(fields)))
 
 
-def _value(field: str) -> str | None:
+def _value(field: str, keep_edges: bool = False) -> str | None:
     value = field.strip()
     # "-0" only occurs as a cut-off null marker at the very end of a file.
     if not value or value == NULL or value == "-0":
         return None
-    return value
+    return field if keep_edges else value
 
 
 def ent_num(path: Path, row: Row, column: str = "ent_num", index: int = 0) -> str:

@@ -193,7 +193,7 @@ class RecordMapper:
         if not full:
             return remarks
         b = self.b
-        b.add(e, "notes", full)
+        b.add(e, "notes", full.strip())
         if remarks.truncated_item is not None:
             self.tally.truncated.append(ent)
         self.tally.unparsed.update(remarks.unparsed)

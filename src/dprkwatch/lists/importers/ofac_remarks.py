@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from dprkwatch.lists.importers.ofac_dates import parse_dates
-from dprkwatch.lists.importers.ofac_ids import classify
+from dprkwatch.lists.importers.ofac_ids import classify, imo_check_ok
 
 # OFAC cuts Remarks at this many characters and continues in the comments file.
 REMARKS_LIMIT = 1000
@@ -132,6 +132,14 @@ def _imo(r: Remarks, m: re.Match[str], item: str) -> None:
     add_imo(r, m.group(1))
 
 
+def _bare_imo(r: Remarks, m: re.Match[str], item: str) -> None:
+    """A ship number written without "IMO": an IMO number only if its check digit says so."""
+    if imo_check_ok(m.group(1)):
+        add_imo(r, m.group(1))
+    else:
+        r.props.append(("registrationNumber", m.group(1)))
+
+
 def add_imo(r: Remarks, number: str) -> None:
     """Keep an IMO number in FtM's ``IMO1234567`` form (ship and company numbers alike)."""
     r.props.append(("imoNumber", f"IMO{number}"))
@@ -166,7 +174,7 @@ _RULE_TABLE: tuple[tuple[str, Handler], ...] = (
     (r"^Linked To:\s*(.+)$", _link),
     (r"^(?:Vessel Registration Identification|Identification Number|Company Number)\s+IMO\s*(\d{7})$", _imo),
     (r"^International Maritime Organization No\.?\s*\(?(\d{7})\)?$", _imo),
-    (r"^Vessel Registration Identification\s+(\d{7})$", _imo),
+    (r"^Vessel Registration Identification\s+(\d{7})$", _bare_imo),
     (r"^MMSI\s+(\d{9})$", _prop("mmsi")),
     (r"^Vessel Year of Build\s+(.+)$", _dates("buildDate")),
     (r"^Former Vessel Flag\s+(.+)$", _prop("pastFlags")),
@@ -233,8 +241,10 @@ def parse_remarks(text: str | None, *, truncated: bool = False) -> Remarks:
     if not text:
         return result
     items, unclosed = split_items(text)
-    # A cut that happens to fall just after an item's "." or ";" leaves it whole.
-    if items and (unclosed or (truncated and not text.rstrip().endswith((".", ";")))):
+    # A cut that falls just after a ";" leaves the last item whole. One after a
+    # "." proves nothing ("... By U.S." is cut mid-sentence), so that item is
+    # kept in notes only.
+    if items and (unclosed or (truncated and not text.rstrip().endswith(";"))):
         result.truncated_item = items.pop()
     for item in items:
         parse_item(item, result)
