@@ -20,6 +20,7 @@ from sqlalchemy import create_engine, make_url, text
 
 from dprkwatch.service.storage import Database, migrate
 from dprkwatch.settings import Settings
+from tests.service.factory import OFAC_V1, UN, LiveService, import_lists, live_service
 
 POSTGRES_URL = os.environ.get("DPRKWATCH_TEST_POSTGRES_URL")
 ADMIN_KEY = "test-bootstrap-admin-key"
@@ -65,3 +66,34 @@ def db(database_url: str) -> Iterator[Database]:
 def service_settings(settings: Settings, database_url: str) -> Settings:
     """Settings for a service with its own data dir and database and a bootstrap admin key."""
     return replace(settings, database_url=database_url, admin_key=ADMIN_KEY, key_ttl=0)
+
+
+@pytest.fixture
+def sqlite_settings(settings: Settings, tmp_path: Path) -> Settings:
+    """Service settings on SQLite only (for API behaviour that does not depend on the backend)."""
+    url = f"sqlite:///{tmp_path / 'service.sqlite3'}"
+    return replace(settings, database_url=url, admin_key=ADMIN_KEY, key_ttl=0)
+
+
+@pytest.fixture
+def service(service_settings: Settings) -> Iterator[LiveService]:
+    """A live service over the OFAC (January) and UN fixture lists, once per database backend."""
+    import_lists(service_settings.home, OFAC_V1, UN)
+    with live_service(service_settings) as svc:
+        yield svc
+
+
+@pytest.fixture(scope="module")
+def sqlite_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveService]:
+    """A live service over the OFAC (January) and UN fixture lists, on SQLite, shared by a module.
+
+    For tests that only read, or whose writes (keys, screenings) cannot
+    disturb the others; flows that need a clean slate use ``service``.
+    """
+    root = tmp_path_factory.mktemp("shared-service")
+    cfg = Settings(
+        home=root / "home", database_url=f"sqlite:///{root / 'service.sqlite3'}", admin_key=ADMIN_KEY, key_ttl=0
+    )
+    import_lists(cfg.home, OFAC_V1, UN)
+    with live_service(cfg) as svc:
+        yield svc

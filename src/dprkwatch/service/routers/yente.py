@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -16,7 +17,7 @@ from dprkwatch.service import reviews
 from dprkwatch.service.datasets import catalog as build_catalog
 from dprkwatch.service.datasets import get_dataset, select_lists
 from dprkwatch.service.deps import ScreenRole, State
-from dprkwatch.service.exceptions import RecordNotFound
+from dprkwatch.service.exceptions import RecordNotFound, Unavailable
 from dprkwatch.service.models import (
     AlgorithmResponse,
     DataCatalogModel,
@@ -30,6 +31,7 @@ from dprkwatch.service.models import (
 from dprkwatch.service.responses import json_response
 from dprkwatch.service.screening import MAX_LIMIT, Filters, Outcome, screen, subject_of, write_unit
 
+log = logging.getLogger(__name__)
 router = APIRouter(tags=["Screening (yente-compatible)"])
 
 MAX_BATCH = 100
@@ -147,11 +149,17 @@ async def match(
         )
         for key, q in queries.items()
     }
-    await state.committer.write(write_unit(list(outcomes.values())))
+    try:
+        await state.committer.write(write_unit(list(outcomes.values())))
+    except Unavailable:
+        raise
+    except Exception as exc:  # never answer a screening whose record is not committed
+        log.exception("audit write failed")
+        raise Unavailable("the screening could not be recorded in the audit log, so no result is given") from exc
     return json_response(
         {
             "responses": {key: _response(key, o) for key, o in outcomes.items()},
-            "matcher": {"name": loaded.algorithm},
+            "matcher": {},
             "limit": limit,
             "algorithm": loaded.algorithm,
             "versions": {n: loaded.versions[n] for n in lists},

@@ -1,0 +1,157 @@
+"""The edge of the API: one error shape, keys and roles, size limits, bad input, a missing database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+
+import httpx
+import pytest
+
+from dprkwatch.service.errors import HANDLERS, status_for
+from dprkwatch.service.exceptions import DatabaseUnavailable, Forbidden, PayloadTooLarge, UnknownDataset
+from dprkwatch.settings import Settings
+from tests.service.factory import LiveService, live_service
+
+PERSON = {"queries": {"q": {"schema": "Person", "properties": {"name": ["Ryang Chol Min"]}}}}
+
+
+def assert_error(r: httpx.Response, status: int, code: str, detail_part: str) -> None:
+    """The pinned error shape: exactly ``detail`` (one line) and ``error``."""
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"] == "application/json"
+    body = r.json()
+    assert set(body) == {"detail", "error"}
+    assert body["error"] == code
+    assert detail_part in body["detail"]
+    assert "\n" not in body["detail"]
+
+
+def test_the_error_table_maps_the_most_specific_class() -> None:
+    assert status_for(UnknownDataset("x")) == (404, "unknown_dataset")
+    assert status_for(DatabaseUnavailable("x")) == (503, "unavailable")
+    assert status_for(PayloadTooLarge("x")) == (413, "payload_too_large")
+    assert status_for(Forbidden("x")) == (403, "forbidden")
+    assert status_for(KeyError("x")) == (500, "internal_error")
+    assert all(400 <= status < 600 for status, _code in HANDLERS.values())
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("POST", "/match/default"),
+        ("GET", "/search/default?q=x"),
+        ("GET", "/entities/ofac-5001"),
+        ("GET", "/catalog"),
+        ("GET", "/lists"),
+        ("GET", "/alerts"),
+        ("GET", "/audit/export"),
+        ("GET", "/no/such/path"),
+    ],
+)
+def test_everything_but_health_and_docs_needs_a_key(sqlite_service: LiveService, method: str, path: str) -> None:
+    r = sqlite_service.anon.request(method, path, json=PERSON if method == "POST" else None)
+    assert_error(r, 401, "unauthorized", "missing API key")
+    assert r.headers["www-authenticate"].startswith("ApiKey")
+
+
+def test_health_and_docs_are_public(sqlite_service: LiveService) -> None:
+    for path in ("/healthz", "/readyz", "/openapi.json", "/docs", "/redoc"):
+        assert sqlite_service.anon.get(path).status_code == 200, path
+    assert sqlite_service.anon.get("/healthz").json() == {"status": "ok"}
+
+
+def test_unknown_and_revoked_keys_are_rejected(sqlite_service: LiveService) -> None:
+    bogus = sqlite_service.client("dpk_000000000000_" + "A" * 43)
+    assert_error(bogus.get("/catalog"), 401, "unauthorized", "invalid or revoked")
+    key = sqlite_service.key("screen")
+    client = sqlite_service.client(key)
+    assert client.get("/catalog").status_code == 200
+    key_id = key.split("_")[1]
+    assert sqlite_service.admin.delete(f"/keys/{key_id}").json()["active"] is False
+    assert_error(client.get("/catalog"), 401, "unauthorized", "invalid or revoked")
+
+
+@pytest.mark.parametrize(
+    ("role", "method", "path", "allowed"),
+    [
+        ("screen", "POST", "/match/default", True),
+        ("screen", "GET", "/reviews", False),
+        ("screen", "GET", "/keys", False),
+        ("review", "GET", "/reviews", True),
+        ("review", "POST", "/match/default", False),
+        ("review", "GET", "/audit/verify", False),
+        ("admin", "GET", "/audit/verify", True),
+        ("admin", "POST", "/match/default", True),
+    ],
+)
+def test_roles(sqlite_service: LiveService, role: str, method: str, path: str, allowed: bool) -> None:
+    client = sqlite_service.client(sqlite_service.key(role))
+    r = client.request(method, path, json=PERSON if method == "POST" else None)
+    if allowed:
+        assert r.status_code == 200, r.text
+    else:
+        assert_error(r, 403, "forbidden", "this API key lacks the")
+
+
+def test_other_ways_of_sending_the_key(sqlite_service: LiveService) -> None:
+    key = sqlite_service.key("screen")
+    for headers in ({"Authorization": f"Bearer {key}"}, {"X-API-Key": key}):
+        assert sqlite_service.anon.get("/catalog", headers=headers).status_code == 200
+
+
+def test_bad_match_requests_get_clear_4xx(sqlite_service: LiveService) -> None:
+    c = sqlite_service.admin
+    assert_error(
+        c.post("/match/default", content=b'{"queries": {', headers={"content-type": "application/json"}),
+        400, "bad_request", "invalid JSON",
+    )  # fmt: skip
+    assert_error(c.post("/match/nowhere", json=PERSON), 404, "unknown_dataset", "unknown dataset 'nowhere'")
+    bad_schema = {"queries": {"a": {"schema": "Spaceship", "properties": {"name": ["X"]}}}}
+    assert_error(c.post("/match/default", json=bad_schema), 400, "bad_request", "queries.a.schema: unknown schema 'Spaceship'")
+    bad_prop = {"queries": {"a": {"schema": "Person", "properties": {"shoeSize": ["44"]}}}}
+    assert_error(c.post("/match/default", json=bad_prop), 400, "bad_request", "queries.a.shoeSize: unknown property")
+    assert_error(c.post("/match/default", json={"queries": {}}), 400, "bad_request", "no queries provided")
+    assert_error(c.post("/match/default", json={"nope": 1}), 422, "invalid_request", "queries: Field required")
+    too_many = {"queries": {str(i): PERSON["queries"]["q"] for i in range(101)}}
+    assert_error(c.post("/match/default", json=too_many), 400, "bad_request", "too many queries")
+    weights = {**PERSON, "weights": {"name_literal_match": 0.5}}
+    assert_error(c.post("/match/default", json=weights), 400, "bad_request", "weights")
+    assert_error(c.post("/match/default?limit=0", json=PERSON), 422, "invalid_request", "limit")
+    assert_error(c.post("/match/default?algorithm=logic-v2", json=PERSON), 400, "bad_request", "unknown algorithm 'logic-v2'")
+    assert_error(c.post("/match/default?include_dataset=mars", json=PERSON), 404, "unknown_dataset", "include_dataset")
+    assert_error(c.get("/entities/no-such-entity"), 404, "not_found", "no entity with id")
+    assert_error(c.get("/screenings/abc"), 404, "not_found", "no screening")
+    assert_error(c.delete("/match/default"), 405, "method_not_allowed", "Method Not Allowed")
+
+
+def test_oversized_bodies_are_refused(sqlite_settings: Settings) -> None:
+    with live_service(replace(sqlite_settings, max_body_bytes=2000)) as svc:
+        small = svc.admin.post("/match/default", json=PERSON)
+        assert small.status_code == 200
+        big = {"queries": {"q": {"schema": "Person", "properties": {"name": ["x" * 3000]}}}}
+        assert_error(svc.admin.post("/match/default", json=big), 413, "payload_too_large", "larger than 2000 bytes")
+
+        def chunks() -> Iterator[bytes]:  # no Content-Length: counted while streaming
+            yield b'{"queries": {"q": {"schema": "Person", "properties": {"name": ["'
+            for _ in range(10):
+                yield b"y" * 500
+            yield b'"]}}}}'
+
+        streamed = svc.admin.post("/match/default", content=chunks(), headers={"content-type": "application/json"})
+        assert_error(streamed, 413, "payload_too_large", "larger than 2000 bytes")
+        # The service is fine afterwards.
+        assert svc.admin.post("/match/default", json=PERSON).status_code == 200
+
+
+def test_unreachable_database_gives_503_on_readiness_and_screening(settings: Settings) -> None:
+    broken = replace(
+        settings, database_url="postgresql+psycopg://nobody@127.0.0.1:1/none", admin_key="adm", key_ttl=0
+    )
+    with live_service(broken, wait_ready=False, migrate_db=False) as svc:
+        assert svc.anon.get("/healthz").status_code == 200
+        assert_error(svc.anon.get("/readyz"), 503, "unavailable", "database unavailable")
+        # The bootstrap admin key needs no database; the screening itself cannot be recorded.
+        r = svc.admin.post("/match/default", json=PERSON)
+        assert r.status_code == 503, r.text
+        assert r.json()["error"] == "unavailable"
