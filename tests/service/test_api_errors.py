@@ -9,7 +9,12 @@ import httpx
 import pytest
 
 from dprkwatch.service.errors import HANDLERS, status_for
-from dprkwatch.service.exceptions import DatabaseUnavailable, Forbidden, PayloadTooLarge, UnknownDataset
+from dprkwatch.service.exceptions import (
+    DatabaseUnavailable,
+    Forbidden,
+    PayloadTooLarge,
+    UnknownDataset,
+)
 from dprkwatch.settings import Settings
 from tests.service.factory import LiveService, live_service
 
