@@ -58,10 +58,36 @@ class Interval:
         }
 
 
+def sorted_quantiles(ordered: NDArray[np.floating], qs: tuple[float, ...] = QUANTILES) -> NDArray[np.float64]:
+    """Quantiles of each row of an already row-sorted matrix, ``(rows, len(qs))``.
+
+    Linear interpolation between order statistics: numpy's default method,
+    so the result equals ``np.quantile`` on the unsorted rows.
+    """
+    rows = np.atleast_2d(ordered)
+    n = rows.shape[-1]
+    pos = np.asarray(qs, dtype=np.float64) * (n - 1)
+    below = np.floor(pos).astype(np.intp)
+    above = np.minimum(below + 1, n - 1)
+    lo = rows[:, below].astype(np.float64)
+    hi = rows[:, above].astype(np.float64)
+    out: NDArray[np.float64] = lo + (hi - lo) * (pos - below)
+    return out
+
+
+def quantiles(samples: NDArray[np.floating], qs: tuple[float, ...] = QUANTILES) -> NDArray[np.float64]:
+    """Quantiles of each row, ``(rows, len(qs))``.
+
+    Sorting the row and interpolating is several times faster than
+    ``np.quantile`` here: numpy's vectorised sort beats repeated partitioning
+    for a handful of quantiles over a million values.
+    """
+    return sorted_quantiles(np.sort(np.atleast_2d(samples), axis=-1), qs)
+
+
 def from_samples(samples: NDArray[np.floating], *, unit: str = "weapons") -> list[Interval]:
-    """One :class:`Interval` per row of a ``(T, n)`` sample matrix."""
-    qs = np.quantile(samples, QUANTILES, axis=-1)
-    qs = np.atleast_2d(qs.T) if samples.ndim > 1 else qs[None, :]
+    """One :class:`Interval` per row of a ``(T, n)`` sample matrix (or one row)."""
+    qs = quantiles(samples)
     out = []
     for row in qs:
         quant = {quantile_key(q): float(v) for q, v in zip(QUANTILES, row, strict=True)}

@@ -32,7 +32,13 @@ from dprkwatch.arsenal.compare import Comparison, compare_estimates
 from dprkwatch.arsenal.engine import Engine, Material, f32
 from dprkwatch.arsenal.estimates import Estimate, load_estimates
 from dprkwatch.arsenal.exceptions import DateError, ParameterError
-from dprkwatch.arsenal.interval import QUANTILES, Interval, from_samples, quantile_key
+from dprkwatch.arsenal.interval import (
+    QUANTILES,
+    Interval,
+    from_samples,
+    quantile_key,
+    sorted_quantiles,
+)
 from dprkwatch.arsenal.parameters import Parameters, load_parameters
 from dprkwatch.arsenal.sampling import DTYPE, Draws, FloatArray, draw
 from dprkwatch.arsenal.scenarios import Scenario, ScenarioBook, load_scenarios
@@ -40,7 +46,8 @@ from dprkwatch.arsenal.timeline import DateLike, decimal_year, parse_date, year_
 
 DEFAULT_DRAWS = 200_000
 DEFAULT_SEED = 20180612  # the Singapore summit; any fixed seed would do
-CHUNK = 1 << 16
+SEED_CHUNK = 1 << 16  # draws per random stream; fixed so results never depend on threads
+EVAL_CHUNK = 1 << 13  # draws per evaluation task; small enough for the buffers to stay in cache
 MAX_DRAWS = 50_000_000
 
 Progress = Callable[[int, int], None]
@@ -110,37 +117,49 @@ class ArsenalModel:
 
     @cached_property
     def draws(self) -> Draws:
-        """All parameter draws, made once. Chunk seeds are spawned from the model seed,
-        so the draws do not depend on the number of worker threads."""
+        """All parameter draws, made once. Each block of draws has its own random
+        stream spawned from the model seed, so the draws do not depend on the
+        number of worker threads."""
         ranges = self.params.ranges()
-        bounds = [(a, min(a + CHUNK, self.n_draws)) for a in range(0, self.n_draws, CHUNK)]
+        bounds = [(a, min(a + SEED_CHUNK, self.n_draws)) for a in range(0, self.n_draws, SEED_CHUNK)]
         seeds = np.random.SeedSequence(self.seed).spawn(len(bounds))
-        parts: list[Draws] = [
-            draw(ranges, b - a, np.random.default_rng(s)) for (a, b), s in zip(bounds, seeds, strict=True)
-        ]
-        first = parts[0]
-        matrix = first.matrix if len(parts) == 1 else np.concatenate([p.matrix for p in parts], axis=1)
+        first = draw(ranges, bounds[0][1], np.random.default_rng(seeds[0]))
+        if len(bounds) == 1:
+            return first
+        matrix = np.empty((len(first.ids), self.n_draws), dtype=DTYPE)
+        matrix[:, : bounds[0][1]] = first.matrix
+
+        def fill(i: int) -> None:
+            a, b = bounds[i]
+            matrix[:, a:b] = draw(ranges, b - a, np.random.default_rng(seeds[i])).matrix
+
+        self._run(fill, range(1, len(bounds)))
         return Draws(self.n_draws, first.ids, matrix, first.constants)
+
+    def _run(self, task: Callable[[int], None], items: Iterable[int]) -> None:
+        """Run ``task`` over ``items`` on the worker threads, reporting progress."""
+        todo = list(items)
+        if self.workers == 1 or len(todo) == 1:
+            for i, item in enumerate(todo):
+                task(item)
+                if self.progress:
+                    self.progress(i + 1, len(todo))
+            return
+        with ThreadPoolExecutor(self.workers) as pool:
+            for i, _ in enumerate(pool.map(task, todo)):
+                if self.progress:
+                    self.progress(i + 1, len(todo))
 
     def _map_chunks(self, fn: Callable[[Draws], FloatArray], rows: int) -> FloatArray:
         d = self.draws
         out = np.empty((rows, d.n), dtype=DTYPE)
-        bounds = [(a, min(a + CHUNK, d.n)) for a in range(0, d.n, CHUNK)]
+        bounds = [(a, min(a + EVAL_CHUNK, d.n)) for a in range(0, d.n, EVAL_CHUNK)]
 
-        def run(ab: tuple[int, int]) -> None:
-            a, b = ab
+        def run(i: int) -> None:
+            a, b = bounds[i]
             out[:, a:b] = fn(d.slice(a, b))
 
-        if self.workers == 1 or len(bounds) == 1:
-            for i, ab in enumerate(bounds):
-                run(ab)
-                if self.progress:
-                    self.progress(i + 1, len(bounds))
-        else:
-            with ThreadPoolExecutor(self.workers) as pool:
-                for i, _ in enumerate(pool.map(run, bounds)):
-                    if self.progress:
-                        self.progress(i + 1, len(bounds))
+        self._run(run, range(len(bounds)))
         return out
 
     def samples(self, when: Sequence[date], quantity: str = "stock") -> FloatArray:
@@ -153,11 +172,11 @@ class ArsenalModel:
         engine = self.engine
 
         def fn(d: Draws) -> FloatArray:
-            m: Material = engine.material(d, t)
             if quantity == "stock":
-                return engine.stock(d, m)
+                return engine.stock(d, t)
             if quantity == "produced":
-                return engine.produced(d, m)
+                return engine.produced(d, t)
+            m: Material = engine.material(d, t)
             if quantity == "pu_kg":
                 return f32(np.maximum(m.pu_separated - m.pu_tested, 0))
             if quantity == "heu_kg":
@@ -208,7 +227,8 @@ class ArsenalModel:
         ys = list(years) if years is not None else list(range(2006, self.horizon[1].year + 1))
         days = [self.resolve_date(year_end(int(y)), "year") for y in ys]
         values = self.samples(days, quantity)
-        qs = np.quantile(values, QUANTILES, axis=1).T
+        self._run(lambda i: values[i].sort(), range(len(days)))  # in place, one row per task
+        qs = sorted_quantiles(values)
         unit = {"stock": "weapons", "produced": "weapons", "pu_kg": "kg Pu", "heu_kg": "kg HEU"}[quantity]
         rows = []
         for y, day, row in zip(ys, days, qs, strict=True):

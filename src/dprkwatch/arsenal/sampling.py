@@ -22,6 +22,7 @@ from dprkwatch.arsenal.parameters import Range
 
 FloatArray = NDArray[np.float32]
 DTYPE = np.float32
+BLOCK = 4096
 
 
 @dataclass(frozen=True)
@@ -52,33 +53,62 @@ class Draws:
 
 
 def draw(ranges: Mapping[str, Range], n: int, rng: np.random.Generator) -> Draws:
-    """Draw ``n`` joint samples of every range (independent across parameters)."""
+    """Draw ``n`` joint samples of every range (independent across parameters).
+
+    Varying parameters are grouped by distribution so that each group is a
+    contiguous block of rows and is transformed in place, without copies.
+    """
     if n <= 0:
         raise ValueError("n must be positive")
-    ids = tuple(pid for pid, r in ranges.items() if not r.fixed)
+    order = {"triangular": 0, "uniform": 1, "bernoulli": 2}
+    varying = sorted((pid for pid, r in ranges.items() if not r.fixed), key=lambda p: order[ranges[p].distribution])
+    ids = tuple(varying)
     constants = {pid: r.value for pid, r in ranges.items() if r.fixed}
     u = rng.random((len(ids), n), dtype=DTYPE)
-    if not ids:
-        return Draws(n, ids, u, constants)
+    counts = [sum(1 for p in ids if ranges[p].distribution == kind) for kind in order]
+    bounds = np.cumsum([0, *counts])
     params = [ranges[pid] for pid in ids]
-    kind = np.array([r.distribution for r in params])
     lo = np.array([r.lo for r in params], dtype=DTYPE)[:, None]
     hi = np.array([r.hi for r in params], dtype=DTYPE)[:, None]
     mode = np.array([r.value for r in params], dtype=DTYPE)[:, None]
-    out = np.empty_like(u)
 
-    tri = kind == "triangular"
-    if tri.any():
-        a, b, c, x = lo[tri], hi[tri], mode[tri], u[tri]
-        width = b - a
-        split = np.divide(c - a, width, out=np.zeros_like(width), where=width > 0)
-        left = a + np.sqrt(x * width * (c - a))
-        right = b - np.sqrt((1 - x) * width * (b - c))
-        out[tri] = np.where(x < split, left, right)
-    uni = kind == "uniform"
-    if uni.any():
-        out[uni] = lo[uni] + u[uni] * (hi[uni] - lo[uni])
-    ber = kind == "bernoulli"
-    if ber.any():
-        out[ber] = (u[ber] < mode[ber]).astype(DTYPE)
-    return Draws(n, ids, out, constants)
+    tri = slice(bounds[0], bounds[1])
+    if counts[0]:
+        # Column blocks small enough for the temporaries to stay in cache.
+        for j in range(0, n, BLOCK):
+            _triangular(u[tri, j : j + BLOCK], lo[tri], mode[tri], hi[tri])
+    uni = slice(bounds[1], bounds[2])
+    if counts[1]:
+        block = u[uni]
+        block *= hi[uni] - lo[uni]
+        block += lo[uni]
+    ber = slice(bounds[2], bounds[3])
+    if counts[2]:
+        u[ber] = u[ber] < mode[ber]
+    return Draws(n, ids, u, constants)
+
+
+def _triangular(u: FloatArray, a: FloatArray, c: FloatArray, b: FloatArray) -> None:
+    """Map uniforms ``u`` (in place) to triangular(a, c, b) by the inverse CDF.
+
+    Below the mode ``x = a + sqrt(u (b-a)(c-a))``, above it
+    ``x = b - sqrt((1-u)(b-a)(b-c))``. Written without masks or ``np.where``:
+    with random masks those run an order of magnitude slower than plain
+    SIMD arithmetic, so the branch is blended with a 0/1 factor instead.
+    """
+    width = b - a
+    split = np.divide(c - a, width, out=np.zeros_like(width), where=width > 0)
+    below = (u < split).astype(DTYPE)  # 1 left of the mode, 0 right of it
+    right_arg = 1 - u
+    right_arg *= width * (b - c)
+    left_arg = u * (width * (c - a))
+    left_arg -= right_arg
+    left_arg *= below
+    left_arg += right_arg  # below ? left argument : right argument
+    root = np.sqrt(left_arg, out=left_arg)
+    # below ? a + root : b - root  ==  b - root + below * (a - b + 2 root)
+    np.subtract(b, root, out=u)
+    root *= 2
+    root += a - b
+    root *= below
+    u += root
