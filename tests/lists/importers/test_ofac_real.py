@@ -133,3 +133,33 @@ def test_cli_imports_a_real_set(shared_data: Path, tmp_path: Path, capsys: pytes
     r = run_cli(capsys, "--data-dir", str(home), "lists", "import", str(folder / "alt.csv"))
     assert r.code != 0 and "unknown format" in r.err
     assert (home / "active.json").read_bytes() == active
+
+
+def test_2024_cross_check_with_derived_counts(shared_data: Path) -> None:
+    """The per-tag DPRK counts of the independently made snapshot table, last row."""
+    with (shared_data / "ofac" / "derived" / "sdn_snapshot_counts_2021-08_2024-05.csv").open(newline="") as fh:
+        last = list(csv.DictReader(fh))[-1]
+    assert last["commit_date_utc"].startswith("2024-05-03")
+    counts = count_version(load("sdn_2024-05-03"))
+    assert counts["entities"] == int(last["total_entries"])
+    for tag in ("DPRK", "DPRK2", "DPRK3", "DPRK4", "DPRK-NKSPEA"):
+        assert counts["by_program"][tag] == int(last[f"n_{tag}"]), tag
+
+
+def test_2024_cross_check_with_derived_dprk_rows(shared_data: Path) -> None:
+    """Every DPRK row current on 2024-05-03 maps to an entity with its name, type, tags and flag."""
+    version = load("sdn_2024-05-03")
+    schema = {"individual": "Person", "vessel": "Vessel", "aircraft": "Airplane", "-0-": "Organization"}
+    path = shared_data / "ofac" / "derived" / "sdn_dprk_row_versions_2021-08_2024-05.csv"
+    with path.open(newline="") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["last_seen"] == "2024-05-03"]
+    assert len(rows) == 484
+    for row in rows:
+        e = version.entities[f"ofac-{row['ent_num']}"]
+        assert e.get("name") == [row["SDN_Name"]]
+        assert e.schema.name == schema[row["SDN_Type"]]
+        assert set(e.get("programId")) == {t.strip() for t in row["Program"].split("] [")}
+        if row["Call_Sign"] != "-0-":
+            assert row["Call_Sign"] in e.get("callSign")
+        if row["Vess_flag"] != "-0-":
+            assert e.get("flag"), row["ent_num"]
