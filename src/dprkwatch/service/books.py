@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection
 
 from dprkwatch.exceptions import InputError
@@ -194,9 +194,12 @@ def register(
                 delete(subject_hits).where(subject_hits.c.book == name, subject_hits.c.subject_id.in_(chunk))
             )
         conn.execute(delete(book_subjects).where(book_subjects.c.book == name))
-        conn.execute(delete(books).where(books.c.name == name))
         book = Book(name, dataset, source, len(subjects), audit.now_iso(), actor)
-        conn.execute(insert(books).values(**book.to_dict()))
+        exists = conn.execute(select(books.c.name).where(books.c.name == name)).first() is not None
+        if exists:  # update in place: deleting the row would cascade to the hits kept above
+            conn.execute(update(books).where(books.c.name == name).values(**book.to_dict()))
+        else:
+            conn.execute(insert(books).values(**book.to_dict()))
         rows = [
             {
                 "book": name,
