@@ -24,6 +24,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -66,7 +67,7 @@ def render(
         raise InputError("no years to plot", where="years")
     band = model.band(ys)
     first, last = date.fromisoformat(band[0]["date"]), date.fromisoformat(band[-1]["date"])
-    x = [date.fromisoformat(r["date"]) for r in band]
+    x = _num([date.fromisoformat(r["date"]) for r in band])
 
     fig = Figure(figsize=(10, 6), dpi=110)
     FigureCanvasAgg(fig)
@@ -78,11 +79,12 @@ def render(
     for name in scenarios:
         sc = model.scenario(name)
         start = max(sc.spec.base.date, first)
-        pts = [d for d in x if d >= start] or [start]
+        days = [date.fromisoformat(r["date"]) for r in band]
+        pts = [d for d in days if d >= start] or [start]
         lows = [sc.stock(d).low for d in pts]
         highs = [sc.stock(d).high for d in pts]
-        line = ax.plot(pts, lows, linestyle="--", linewidth=1.2, label=f"scenario {sc.id}")[0]
-        ax.plot(pts, highs, linestyle="--", linewidth=1.2, color=line.get_color())
+        line = ax.plot(_num(pts), lows, linestyle="--", linewidth=1.2, label=f"scenario {sc.id}")[0]
+        ax.plot(_num(pts), highs, linestyle="--", linewidth=1.2, color=line.get_color())
 
     rows = model.compare() if comparisons is None else comparisons
     for c in rows:
@@ -95,7 +97,7 @@ def render(
         marker = "^" if e.projection else ("s" if e.kind == "assembled" else "o")
         face = "none" if e.kind == "assembled" else colour
         ax.errorbar(
-            [e.as_of], [mid], yerr=[[mid - lo], [hi - mid]], fmt=marker, color=colour,
+            _num([e.as_of]), [mid], yerr=[[mid - lo], [hi - mid]], fmt=marker, color=colour,
             markerfacecolor=face, markersize=6, capsize=3, linewidth=1,
         )
 
@@ -104,8 +106,8 @@ def render(
     for name in _EVENTS:
         day = events.get(name)
         if day is not None and first <= day <= last:
-            ax.axvline(day, color="#616161", linestyle=":", linewidth=1)
-            ax.text(day, ymax * 0.97, f" {name}", rotation=90, va="top", fontsize=8, color="#616161")
+            ax.axvline(_num([day])[0], color="#616161", linestyle=":", linewidth=1)
+            ax.text(_num([day])[0], ymax * 0.97, f" {name}", rotation=90, va="top", fontsize=8, color="#616161")
 
     handles, _ = ax.get_legend_handles_labels()
     handles += [
@@ -116,6 +118,7 @@ def render(
         Line2D([], [], marker="^", linestyle="", color="#424242", label="projection"),
     ]
     ax.legend(handles=handles, loc="upper left", fontsize=8, frameon=False)
+    ax.xaxis_date()
     ax.set_ylabel("weapons (fissile-material equivalent)")
     ax.set_ylim(bottom=0)
     ax.grid(True, alpha=0.3)
@@ -124,6 +127,13 @@ def render(
     buf = io.BytesIO()
     fig.savefig(buf, format=fmt, metadata={"Software": "dprkwatch"} if fmt == "png" else {"Creator": "dprkwatch"})
     return buf.getvalue()
+
+
+def _num(days: Sequence[date]) -> list[float]:
+    """Dates as matplotlib's day numbers: days since its date epoch (the axis is
+    then formatted as dates by ``xaxis_date``)."""
+    epoch = date.fromisoformat(str(matplotlib.rcParams["date.epoch"])[:10])
+    return [float((d - epoch).days) for d in days]
 
 
 def write_atomic(path: Path, data: bytes) -> None:
