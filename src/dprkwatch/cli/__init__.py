@@ -17,6 +17,8 @@ from dprkwatch import __version__
 from dprkwatch import settings as settings_mod
 from dprkwatch.cli.arsenal import app as arsenal_app
 from dprkwatch.cli.context import CliState
+from dprkwatch.cli.ledger import app as ledger_app
+from dprkwatch.cli.ledger import claims_cmd
 from dprkwatch.cli.lists import app as lists_app
 from dprkwatch.cli.run import run_cmd
 from dprkwatch.cli.service import app as service_app
@@ -30,6 +32,8 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(lists_app, name="lists")
+app.add_typer(ledger_app, name="ledger")
+app.command("claims")(claims_cmd)
 app.add_typer(arsenal_app, name="arsenal")
 app.command("run")(run_cmd)
 app.add_typer(service_app)  # serve, rescreen, books, keys, audit, db

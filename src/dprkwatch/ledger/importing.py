@@ -1,0 +1,144 @@
+"""Event importers: CNS missile launches, CSIS provocations, OFAC first-seen dates.
+
+Each importer is a class with a ``format`` name, the ``dataset`` it produces,
+a ``sniff`` that scores a file by its name and first bytes, and a ``load``
+that parses the whole file into a :class:`Dataset` (or raises
+:class:`~dprkwatch.ledger.exceptions.EventSourceError` naming the file, the
+place and the problem). Built-ins register with :func:`register`; adding a
+source is a new module in ``ledger/importers/``, not an edit here.
+
+Importers read every field they know, and list fields they do not handle as
+warnings rather than silently dropping them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, ClassVar, Literal, Protocol
+
+from dprkwatch.ledger.exceptions import EventSourceError
+
+SNIFF_BYTES = 16 * 1024
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    name: str
+    sha256: str
+    bytes: int
+
+    @classmethod
+    def of(cls, path: Path) -> SourceFile:
+        h = hashlib.sha256()
+        size = 0
+        with path.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+                size += len(chunk)
+        return cls(name=path.name, sha256=h.hexdigest(), bytes=size)
+
+
+@dataclass
+class Dataset:
+    """One imported file, normalised: events for the timeline or designations."""
+
+    name: str
+    family: str
+    kind: Literal["events", "designations"]
+    importer: str
+    citation: str
+    licence: str
+    sources: list[SourceFile]
+    coverage: tuple[str, str]
+    records: list[dict[str, Any]]
+    warnings: list[str] = field(default_factory=list)
+    imported_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+
+    def manifest(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("records")
+        data["records"] = len(self.records)
+        return data
+
+
+class EventImporter(Protocol):
+    """What every event importer provides."""
+
+    format: ClassVar[str]
+    dataset: ClassVar[str]
+    description: ClassVar[str]
+
+    def sniff(self, path: Path, head: bytes) -> float:
+        """Confidence in [0, 1] that ``path`` is this importer's format."""
+        ...
+
+    def load(self, path: Path) -> Dataset:
+        """Parse the file into a dataset; raise EventSourceError on bad input."""
+        ...
+
+
+_REGISTRY: dict[str, type[EventImporter]] = {}
+
+
+def register(cls: type[EventImporter]) -> type[EventImporter]:
+    """Class decorator: make an importer available by its ``format`` name."""
+    _REGISTRY[cls.format] = cls
+    return cls
+
+
+def formats() -> dict[str, type[EventImporter]]:
+    from dprkwatch.ledger import importers  # noqa: F401  (built-ins register on import)
+
+    return dict(sorted(_REGISTRY.items()))
+
+
+def _head(path: Path) -> bytes:
+    try:
+        with path.open("rb") as fh:
+            return fh.read(SNIFF_BYTES)
+    except FileNotFoundError:
+        raise EventSourceError("file not found", source=str(path)) from None
+    except OSError as exc:
+        raise EventSourceError(f"cannot read: {exc.strerror}", source=str(path)) from None
+
+
+def detect(path: Path, fmt: str | None = None) -> EventImporter | None:
+    """The importer for ``path`` (or the one named ``fmt``); ``None`` if nothing fits."""
+    known = formats()
+    if fmt is not None:
+        if fmt not in known:
+            raise EventSourceError(f"unknown format {fmt!r} (known: {', '.join(known)})", source=str(path))
+        return known[fmt]()
+    head = _head(path)
+    scored = sorted(((cls().sniff(path, head), name) for name, cls in known.items()), reverse=True)
+    if scored and scored[0][0] >= 0.5:
+        return known[scored[0][1]]()
+    return None
+
+
+def expand(paths: Sequence[Path], fmt: str | None = None) -> tuple[list[tuple[Path, EventImporter]], list[str]]:
+    """Files to import: each file as given, each folder's recognised files; plus skip notes."""
+    chosen: list[tuple[Path, EventImporter]] = []
+    skipped: list[str] = []
+    for path in paths:
+        if not path.exists():
+            raise EventSourceError("file not found", source=str(path))
+        if path.is_dir():
+            for child in sorted(p for p in path.iterdir() if p.is_file()):
+                imp = detect(child, fmt)
+                if imp is None:
+                    skipped.append(child.name)
+                else:
+                    chosen.append((child, imp))
+            continue
+        imp = detect(path, fmt)
+        if imp is None:
+            raise EventSourceError(
+                f"not a recognised event file (formats: {', '.join(formats())})", source=str(path)
+            )
+        chosen.append((path, imp))
+    return chosen, skipped

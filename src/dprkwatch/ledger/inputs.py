@@ -1,0 +1,99 @@
+"""Everything the analyses read, gathered once from a data directory.
+
+The curated ledger ships with the package; imported event datasets and the
+sanctions-list history live in the data directory. Missing pieces are not
+errors: an empty data directory still gives the curated timeline, and the
+analyses say what they could not compute.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from dprkwatch.ledger.dates import PartialDate
+from dprkwatch.ledger.events import TimelineEvent
+from dprkwatch.ledger.loader import Ledger, load_ledger
+from dprkwatch.ledger.pressure import PressureIndex, base_list, build_index
+from dprkwatch.ledger.store import LedgerStore
+from dprkwatch.ledger.timeline import build_timeline
+from dprkwatch.lists.history import Designation, designations
+from dprkwatch.lists.snapshot import SnapshotStore
+
+
+@dataclass
+class Inputs:
+    ledger: Ledger
+    events: list[TimelineEvent]
+    designations: list[Designation] = field(default_factory=list)
+    versions: dict[str, list[date]] = field(default_factory=dict)
+    daily: list[Designation] = field(default_factory=list)
+    daily_spans: dict[str, list[tuple[date, date]]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def has_launches(self) -> bool:
+        return any(e.kind == "missile-launch" for e in self.events)
+
+    @property
+    def has_designations(self) -> bool:
+        return bool(self.designations or self.daily)
+
+    def pressure(self, start: date, end: date) -> PressureIndex:
+        return build_index(
+            self.ledger,
+            self.designations,
+            self.events,
+            versions=self.versions,
+            daily=self.daily,
+            daily_spans=self.daily_spans,
+            start=start,
+            end=end,
+        )
+
+
+def _version_dates(store: SnapshotStore) -> dict[str, list[date]]:
+    out: dict[str, list[date]] = {}
+    for name in store.lists():
+        days = []
+        for m in store.versions(name):
+            if m.published:
+                try:
+                    days.append(PartialDate.parse(m.published[:10]).start())
+                except ValueError:
+                    continue
+        out[name] = sorted(days)
+    return out
+
+
+def gather(home: Path | None, *, ledger: Ledger | None = None) -> Inputs:
+    """Ledger, timeline and designation history for the data directory ``home``."""
+    ledger = ledger or load_ledger()
+    if home is None:
+        events, notes = build_timeline(ledger)
+        return Inputs(ledger=ledger, events=events, notes=notes)
+    store = LedgerStore(home)
+    events, notes = build_timeline(ledger, store)
+    snapshots = SnapshotStore(home)
+    history = designations(snapshots, dprk_only=True)
+    daily = [d for d in store.designations() if d.dprk]
+    spans: dict[str, list[tuple[date, date]]] = {}
+    for ds in store.datasets():
+        if ds.kind == "designations":
+            first, last = ds.coverage
+            for lst in sorted({base_list(str(r["list_name"])) for r in ds.records}):
+                spans.setdefault(lst, []).append((date.fromisoformat(first), date.fromisoformat(last)))
+    if not history and not daily:
+        notes.append("No sanctions lists imported in this data directory; designation counts are unavailable.")
+    if not any(e.kind == "missile-launch" for e in events):
+        notes.append("No CNS missile data imported; launch counts are unavailable (dprkwatch ledger import PATH).")
+    return Inputs(
+        ledger=ledger,
+        events=events,
+        designations=history,
+        versions=_version_dates(snapshots),
+        daily=daily,
+        daily_spans=spans,
+        notes=notes,
+    )

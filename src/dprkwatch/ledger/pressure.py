@@ -1,0 +1,317 @@
+"""The pressure index: DPRK designations per quarter and list, beside diplomacy and tests.
+
+The honest difficulty is dating. UN, EU and UK entries carry their own
+listing date. OFAC files do not: an OFAC entry is dated by the first
+imported version that contains it, which only says it was designated
+*between* the previous version and that one. So every designation becomes a
+:class:`Window` ``[first, last]`` of days it could have happened on, and is
+counted in a quarter only if the whole window falls inside that quarter.
+Entries already present in the oldest version are "on or before" that date
+and form a baseline, not a quarter's count.
+
+Each list also has *coverage*: the stretches of time in which the data can
+date a designation at all. A quarter outside coverage is shown as missing
+(``None``), never as zero; a quarter partly covered is flagged.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any, Protocol
+
+from dprkwatch.ledger.dates import PartialDate, quarter_of, quarters_between
+from dprkwatch.ledger.events import TimelineEvent
+from dprkwatch.ledger.loader import Ledger
+
+EPOCH = date(1900, 1, 1)
+# Consecutive list versions closer than this date the entries between them well enough.
+MAX_VERSION_GAP = timedelta(days=31)
+LIST_ORDER = ("un", "eu", "uk", "ofac")
+DIPLOMACY_KINDS = frozenset({"summit", "talks", "envoy"})
+
+
+class DesignationLike(Protocol):
+    """What the index needs of a designation (``dprkwatch.lists.history.Designation``)."""
+
+    @property
+    def list_name(self) -> str: ...
+    @property
+    def entity_id(self) -> str: ...
+    @property
+    def schema(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def dprk(self) -> bool: ...
+    @property
+    def date(self) -> str | None: ...
+    @property
+    def basis(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class Window:
+    """The days on which one designation may have happened."""
+
+    list: str
+    entity_id: str
+    name: str
+    schema: str
+    first: date
+    last: date
+    basis: str
+
+    @property
+    def quarter(self) -> str | None:
+        """The quarter holding the whole window, if there is one."""
+        q = quarter_of(self.first)
+        return q if q == quarter_of(self.last) and self.first > EPOCH else None
+
+    def within(self, start: date, end: date) -> bool:
+        return start <= self.first and self.last <= end
+
+
+def base_list(list_name: str) -> str:
+    return list_name.split("_", 1)[0]
+
+
+def _previous(versions: Sequence[date], day: date) -> date | None:
+    earlier = [v for v in versions if v < day]
+    return max(earlier) if earlier else None
+
+
+def to_window(d: DesignationLike, versions: Sequence[date], *, daily: bool = False) -> Window | None:
+    """The window of one designation; ``daily`` when its source had (near) daily versions."""
+    if not d.date:
+        return None
+    pd = PartialDate.parse(d.date)
+    lst = base_list(d.list_name)
+    if d.basis == "listed":
+        first, last = pd.start(), pd.end()
+    elif d.basis == "on_or_before":
+        first, last = EPOCH, pd.end()
+    else:  # first_seen
+        last = pd.end()
+        prev = _previous(versions, pd.start())
+        if daily:
+            first = last - timedelta(days=1)
+        elif prev is not None:
+            first = prev + timedelta(days=1)
+        else:
+            first = EPOCH
+    return Window(lst, d.entity_id, d.name, d.schema, first, last, d.basis)
+
+
+def merge_windows(windows: Iterable[Window]) -> tuple[list[Window], list[str]]:
+    """One window per (list, entity): the intersection of what every source says."""
+    grouped: dict[tuple[str, str], list[Window]] = defaultdict(list)
+    for w in windows:
+        grouped[(w.list, w.entity_id)].append(w)
+    out: list[Window] = []
+    warnings: list[str] = []
+    for (lst, eid), ws in grouped.items():
+        first = max(w.first for w in ws)
+        last = min(w.last for w in ws)
+        best = min(ws, key=lambda w: (w.basis != "listed", w.last - w.first))
+        if first > last:
+            warnings.append(f"{lst} {eid}: sources disagree on the designation date; kept {best.basis} {best.last}")
+            out.append(best)
+            continue
+        basis = "listed" if any(w.basis == "listed" for w in ws) else best.basis
+        out.append(Window(lst, eid, best.name, best.schema, first, last, basis))
+    return sorted(out, key=lambda w: (w.list, w.last, w.entity_id)), warnings
+
+
+@dataclass(frozen=True)
+class Interval:
+    start: date
+    end: date
+
+
+def coverage_intervals(
+    windows: Sequence[Window],
+    versions: Mapping[str, Sequence[date]],
+    daily_spans: Mapping[str, Sequence[tuple[date, date]]],
+) -> dict[str, list[Interval]]:
+    """Per list, the stretches of time in which designations can be dated to a quarter."""
+    out: dict[str, list[Interval]] = defaultdict(list)
+    for lst in {w.list for w in windows}:
+        listed = [w for w in windows if w.list == lst and w.basis == "listed"]
+        vs = sorted({v for name, dates in versions.items() if base_list(name) == lst for v in dates})
+        if listed:
+            end = max([*vs, *(w.last for w in listed)])
+            out[lst].append(Interval(min(w.first for w in listed), end))
+        for a, b in itertools.pairwise(vs):
+            if b - a <= MAX_VERSION_GAP:
+                out[lst].append(Interval(a + timedelta(days=1), b))
+        for start, end in daily_spans.get(lst, ()):
+            out[lst].append(Interval(start + timedelta(days=1), end))
+    return {k: _union(v) for k, v in out.items()}
+
+
+def _union(items: list[Interval]) -> list[Interval]:
+    items = sorted(items, key=lambda i: i.start)
+    merged: list[Interval] = []
+    for it in items:
+        if merged and it.start <= merged[-1].end + timedelta(days=1):
+            last = merged[-1]
+            merged[-1] = Interval(last.start, max(last.end, it.end))
+        else:
+            merged.append(it)
+    return merged
+
+
+def _quarter_bounds(q: str) -> tuple[date, date]:
+    year, n = int(q[:4]), int(q[-1])
+    start = date(year, 3 * (n - 1) + 1, 1)
+    end = date(year + 1, 1, 1) if n == 4 else date(year, 3 * n + 1, 1)
+    return start, end - timedelta(days=1)
+
+
+def covered_days(intervals: Sequence[Interval], start: date, end: date) -> int:
+    days = 0
+    for it in intervals:
+        lo, hi = max(it.start, start), min(it.end, end)
+        if lo <= hi:
+            days += (hi - lo).days + 1
+    return days
+
+
+@dataclass
+class QuarterRow:
+    quarter: str
+    designations: dict[str, int | None]
+    partial: dict[str, bool]
+    ofac_actions: int
+    diplomacy: int
+    launches: int | None
+    nuclear_tests: int
+    exercises: int
+    highlights: list[str]
+
+    def to_dict(self, lists: Sequence[str]) -> dict[str, Any]:
+        row: dict[str, Any] = {"quarter": self.quarter}
+        for lst in lists:
+            row[lst] = self.designations.get(lst)
+            row[f"{lst}_partial"] = self.partial.get(lst, False)
+        row.update(
+            ofac_actions_sample=self.ofac_actions,
+            diplomacy=self.diplomacy,
+            launches=self.launches,
+            nuclear_tests=self.nuclear_tests,
+            exercises_suspended=self.exercises,
+            highlights="; ".join(self.highlights),
+        )
+        return row
+
+
+@dataclass
+class PressureIndex:
+    lists: list[str]
+    rows: list[QuarterRow]
+    windows: list[Window]
+    coverage: dict[str, list[Interval]]
+    baseline: dict[str, tuple[int, str]] = field(default_factory=dict)
+    unplaced: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def count(self, lst: str, start: date, end: date) -> tuple[int | None, bool]:
+        """Designations of ``lst`` dated wholly within ``[start, end]``; and whether coverage is complete."""
+        intervals = self.coverage.get(lst, [])
+        covered = covered_days(intervals, start, end)
+        if covered == 0:
+            return None, False
+        n = sum(1 for w in self.windows if w.list == lst and w.first > EPOCH and w.within(start, end))
+        return n, covered == (end - start).days + 1
+
+
+def build_index(
+    ledger: Ledger,
+    designations: Sequence[DesignationLike],
+    events: Sequence[TimelineEvent],
+    *,
+    versions: Mapping[str, Sequence[date]] | None = None,
+    daily: Sequence[DesignationLike] = (),
+    daily_spans: Mapping[str, Sequence[tuple[date, date]]] | None = None,
+    start: date,
+    end: date,
+) -> PressureIndex:
+    """Quarter rows from ``start`` to ``end``.
+
+    ``designations`` come from the lists history (dated with ``versions``);
+    ``daily`` from a history with near-daily versions (the OFAC first-seen
+    file), whose coverage spans are ``daily_spans``.
+    """
+    versions = versions or {}
+    raw: list[Window] = []
+    for d in designations:
+        if d.dprk:
+            w = to_window(d, versions.get(d.list_name, ()))
+            if w is not None:
+                raw.append(w)
+    for d in daily:
+        if d.dprk:
+            w = to_window(d, (), daily=d.basis == "first_seen")
+            if w is not None:
+                raw.append(w)
+    windows, notes = merge_windows(raw)
+    coverage = coverage_intervals(windows, versions, daily_spans or {})
+    lists = [x for x in LIST_ORDER if x in coverage] + sorted(x for x in coverage if x not in LIST_ORDER)
+
+    placed: dict[str, Counter[str]] = {lst: Counter() for lst in lists}
+    unplaced: Counter[str] = Counter()
+    baseline: dict[str, tuple[int, str]] = {}
+    for w in windows:
+        if w.first == EPOCH:
+            n, day = baseline.get(w.list, (0, str(w.last)))
+            baseline[w.list] = (n + 1, max(day, str(w.last)))
+        elif w.quarter is not None:
+            placed[w.list][w.quarter] += 1
+        else:
+            unplaced[w.list] += 1
+
+    actions: Counter[str] = Counter()
+    for a in ledger.sanctions_actions:
+        if a.date.quarter():
+            actions[str(a.date.quarter())] += a.total
+    has_launch_data = any(e.kind == "missile-launch" for e in events)
+    rows: list[QuarterRow] = []
+    for q in quarters_between(start, end):
+        qs, qe = _quarter_bounds(q)
+        cells: dict[str, int | None] = {}
+        partial: dict[str, bool] = {}
+        for lst in lists:
+            days = covered_days(coverage[lst], qs, qe)
+            cells[lst] = placed[lst][q] if days else None
+            partial[lst] = 0 < days < (qe - qs).days + 1
+        in_q = [e for e in events if qs <= e.start <= qe]
+        highlights = [e.title for e in in_q if e.kind in ("summit", "nuclear-test", "resolution")]
+        rows.append(
+            QuarterRow(
+                quarter=q,
+                designations=cells,
+                partial=partial,
+                ofac_actions=actions[q],
+                diplomacy=sum(1 for e in in_q if e.kind in DIPLOMACY_KINDS),
+                launches=sum(1 for e in in_q if e.kind == "missile-launch") if has_launch_data else None,
+                nuclear_tests=sum(1 for e in in_q if e.kind == "nuclear-test"),
+                exercises=sum(1 for e in in_q if e.kind == "exercise"),
+                highlights=highlights,
+            )
+        )
+    if not lists:
+        notes.append("No sanctions lists imported: designation columns are empty (dprkwatch lists import ...).")
+    if not has_launch_data:
+        notes.append("No CNS missile data imported: the launches column is empty (dprkwatch ledger import ...).")
+    for lst, n in sorted(unplaced.items()):
+        notes.append(f"{lst}: {n} designation(s) dated only to a span longer than a quarter (versions too far apart)")
+    for lst, (n, day) in sorted(baseline.items()):
+        notes.append(f"{lst}: {n} designation(s) already present in the oldest version, i.e. on or before {day}")
+    return PressureIndex(
+        lists=lists, rows=rows, windows=windows, coverage=coverage,
+        baseline=baseline, unplaced=dict(unplaced), notes=notes,
+    )
