@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import orjson
@@ -273,31 +274,68 @@ def test_unknown_type_and_bad_country_are_warned(tmp_path: Path) -> None:
 # -- through the command line --------------------------------------------------
 
 
-def test_cli_import_and_failed_import_leaves_active_untouched(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_cli_imports_both_sets(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     home = tmp_path / "home"
     r = run_cli(capsys, "--data-dir", str(home), "lists", "import", str(SDN_SET), str(CONS_SET), "--json")
     assert r.code == 0, r.err
     manifests = {m["list_name"]: m for m in orjson.loads(r.out)}
     assert manifests["ofac"]["counts"]["dprk"] == 5
     assert manifests["ofac_cons"]["counts"]["entities"] == 3
+    assert orjson.loads((home / "active.json").read_bytes()).keys() == {"ofac", "ofac_cons"}
+
+
+def _wrong_width(d: Path) -> tuple[Path, str]:
+    append_rows(d / "add.csv", '1001,777,"only three fields"\r\n')
+    return d, "add.csv:line 5: expected 6 fields"
+
+
+def _bad_encoding(d: Path) -> tuple[Path, str]:
+    data = (d / "sdn.csv").read_bytes()
+    (d / "sdn.csv").write_bytes(data.replace(b"KIM, Chol Su", b"KIM, Chol \x81u"))
+    return d, "sdn.csv:line 1: byte 0x81 at offset"
+
+
+def _truncated(d: Path) -> tuple[Path, str]:
+    data = (d / "sdn.csv").read_bytes()
+    (d / "sdn.csv").write_bytes(data[: data.index(b"1006,") + 30])
+    return d, "sdn.csv:line 6: quoted field is never closed"
+
+
+def _empty(d: Path) -> tuple[Path, str]:
+    (d / "sdn_comments.csv").write_bytes(b"")
+    return d, "sdn_comments.csv: file is empty"
+
+
+def _duplicate(d: Path) -> tuple[Path, str]:
+    append_rows(d / "sdn.csv", main_row("1003", "AGAIN") + "\r\n")
+    return d, "sdn.csv:line 8: duplicate record id '1003'"
+
+
+def _unknown_format(d: Path) -> tuple[Path, str]:
+    return d / "alt.csv", "alt.csv: unknown format"
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [_wrong_width, _bad_encoding, _truncated, _empty, _duplicate, _unknown_format],
+    ids=["wrong-width", "bad-encoding", "truncated", "empty", "duplicate-id", "unknown-format"],
+)
+def test_cli_bad_input_is_one_line_and_leaves_active_untouched(
+    damage: Callable[[Path], tuple[Path, str]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    home = tmp_path / "home"
+    assert run_cli(capsys, "--data-dir", str(home), "lists", "import", str(SDN_SET)).code == 0
     active = (home / "active.json").read_bytes()
+    snapshots = sorted(p.name for p in (home / "snapshots" / "ofac").iterdir())
 
-    broken = copy_set(SDN_SET, tmp_path)
-    append_rows(broken / "add.csv", '1001,777,"only three fields"\r\n')
-    r = run_cli(capsys, "--data-dir", str(home), "lists", "import", str(broken))
+    target, message = damage(copy_set(SDN_SET, tmp_path))
+    r = run_cli(capsys, "--data-dir", str(home), "lists", "import", str(target))
     assert r.code != 0
-    assert r.err.strip().startswith("error: ") and len(r.err.strip().splitlines()) == 1
-    assert "add.csv:line 5: expected 6 fields" in r.err
+    lines = r.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ")
+    assert message in lines[0]
     assert (home / "active.json").read_bytes() == active
-
-    empty = tmp_path / "empty" / "sdn.csv"
-    empty.parent.mkdir()
-    empty.write_bytes(b"\x1a")
-    r = run_cli(capsys, "--data-dir", str(home), "lists", "import", "--format", "ofac-sdn", str(empty))
-    assert r.code != 0 and "sdn.csv: file is empty" in r.err
-    assert (home / "active.json").read_bytes() == active
+    assert sorted(p.name for p in (home / "snapshots" / "ofac").iterdir()) == snapshots
 
 
 @settings(max_examples=200, deadline=None)
