@@ -222,7 +222,8 @@ class Engine:
 
     def _tail(self, d: Draws, t: Times, carry: FloatArray) -> FloatArray:
         """Plutonium made after the last discharge, available after a lag."""
-        x = f32(t[:, None] - np.asarray(d.get("reprocessing.tail_lag_years"), dtype=np.float64))
+        lag = np.broadcast_to(np.asarray(d.get("reprocessing.tail_lag_years"), dtype=np.float64), (d.n,))
+        x = f32(t[:, None] - lag[None, :])
         made = np.zeros_like(x)
         for pid, s, e, base in self.tail_periods:
             made += d.get(pid) * (_overlap(x, s, e) - DTYPE(base))
@@ -233,7 +234,8 @@ class Engine:
 
     def _elwr(self, d: Draws, t: Times) -> FloatArray:
         rate = np.asarray(d.get("elwr.pu_kg_per_year")) * d.get("elwr.capacity_factor")
-        x = t[:, None] - d.get("elwr.lag_years") - self.elwr_start
+        lag = np.broadcast_to(np.asarray(d.get("elwr.lag_years"), dtype=np.float64), (d.n,))
+        x = t[:, None] - lag[None, :] - self.elwr_start
         return f32(np.maximum(x, 0) * rate)
 
     # -- uranium ---------------------------------------------------------

@@ -535,6 +535,10 @@ def _validate(raw: Mapping[str, Any], origin: str) -> Parameters:
         loc = tuple(err["loc"])
         msg = str(err["msg"]).removeprefix("Value error, ")
         where = _loc_name(raw, loc)
+        named = re.match(r"^([a-z0-9_.]+): (.+)$", msg)
+        if not where and named:
+            # File-wide checks name the parameter at the start of their message.
+            where, msg = named.group(1), named.group(2)
         if err["type"] == "extra_forbidden":
             where, _, field = where.rpartition(".")
             msg = f"unknown field {field!r}"
