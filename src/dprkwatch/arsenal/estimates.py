@@ -73,6 +73,15 @@ class Estimate:
     explanation: str | None = None
     origin: str = "package"
 
+    def __post_init__(self) -> None:
+        problem = _check_numbers(self.low, self.high, self.point)
+        if problem is None and (self.kind == "increment") != (self.window_start is not None):
+            problem = "window_start is required for, and only for, kind 'increment'"
+        if problem is None and self.kind not in KINDS:
+            problem = f"unknown kind {self.kind!r}"
+        if problem:
+            raise EstimateError(problem, source=self.origin, where=self.id)
+
     @property
     def bounds(self) -> tuple[float, float]:
         """The range the estimate asserts. "Up to 60" asserts 60: it is compared as 60."""
