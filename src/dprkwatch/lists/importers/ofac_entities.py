@@ -123,6 +123,8 @@ class RecordMapper:
         self.tally = Tally()
         self._links: list[tuple[ValueEntity, str]] = []
         self._names: set[tuple[str, str]] = set()
+        # Primary names (upper case) -> subject ids, for resolving "Linked To".
+        self._by_name: dict[str, list[str]] = defaultdict(list)
 
     # -- one record ----------------------------------------------------------
 
@@ -146,6 +148,8 @@ class RecordMapper:
         self._names.clear()
         name = row[1]
         self._name(e, name, "primary")
+        if name:
+            self._by_name[" ".join(name.split()).upper()].append(entity_id(e))
         if schema == "Person" and name and "," in name:
             last, _, first = name.partition(",")
             b.add(e, "lastName", last.strip())
@@ -268,13 +272,9 @@ class RecordMapper:
 
     def resolve_links(self) -> None:
         """Turn "Linked To: NAME" into UnknownLink entities where NAME is unambiguous."""
-        by_name: dict[str, list[str]] = defaultdict(list)
-        for entity in self.b.version.subjects():
-            for name in entity.get("name", quiet=True):
-                by_name[name.upper()].append(entity_id(entity))
         numbers: Counter[str] = Counter()
         for subject, text in self._links:
-            target = _unique_target(by_name, text)
+            target = _unique_target(self._by_name, text)
             sid = entity_id(subject)
             if target is None or target == sid:
                 self.tally.unresolved_links += 1
@@ -289,7 +289,7 @@ class RecordMapper:
 
 
 def _unique_target(by_name: dict[str, list[str]], text: str) -> str | None:
-    key = text.strip().upper()
+    key = " ".join(text.split()).upper()
     for candidate in (key, key.rstrip("."), key + "."):
         ids = by_name.get(candidate)
         if ids:
