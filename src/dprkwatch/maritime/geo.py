@@ -24,13 +24,30 @@ FloatArray = npt.NDArray[np.float64]
 def haversine_km(
     lat1: FloatArray | float, lon1: FloatArray | float, lat2: FloatArray | float, lon2: FloatArray | float
 ) -> FloatArray:
-    """Great-circle distance in km between arrays of points (degrees)."""
-    p1 = np.radians(lat1)
-    p2 = np.radians(lat2)
-    dphi = p2 - p1
-    dlmb = np.radians(np.asarray(lon2) - np.asarray(lon1))
-    a = np.sin(dphi / 2.0) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2.0) ** 2
-    return np.asarray(2.0 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(a, 1.0))), dtype=np.float64)
+    """Great-circle distance in km between arrays of points (degrees).
+
+    The operation order (differences first, then radians) is the one the
+    Polars and Spark engines use too, so all three agree to the last bits
+    wherever their maths libraries do.
+    """
+    la1 = np.asarray(lat1, dtype=np.float64)
+    la2 = np.asarray(lat2, dtype=np.float64)
+    a = np.radians(la2 - la1)
+    a *= 0.5
+    np.sin(a, out=a)
+    a *= a
+    b = np.radians(np.asarray(lon2, dtype=np.float64) - np.asarray(lon1, dtype=np.float64))
+    b *= 0.5
+    np.sin(b, out=b)
+    b *= b
+    b *= np.cos(np.radians(la1))
+    b *= np.cos(np.radians(la2))
+    a += b
+    np.minimum(a, 1.0, out=a)
+    np.sqrt(a, out=a)
+    np.arcsin(a, out=a)
+    a *= 2.0 * EARTH_RADIUS_KM
+    return a
 
 
 def nm_to_km(nm: float) -> float:

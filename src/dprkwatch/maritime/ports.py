@@ -73,9 +73,15 @@ class Grid:
 
     @classmethod
     def for_radius(cls, radius_km: float) -> Grid:
-        # Cells of about one radius keep the candidate lists short without making the table big.
-        deg = min(2.0, max(0.05, radius_km / KM_PER_DEG))
+        # Cells of about a quarter radius keep each cell's candidate list short
+        # (most cells have one port) while the table stays small.
+        deg = min(1.0, max(0.02, radius_km / KM_PER_DEG / 4.0))
         return cls(deg=deg, ncx=math.ceil(360.0 / deg))
+
+    def keys(self, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+        cy = np.floor((lat + 90.0) / self.deg).astype(np.int64)
+        cx = np.mod(np.floor((lon + 180.0) / self.deg).astype(np.int64), self.ncx)
+        return cy * self.ncx + cx
 
 
 def bundled_dprk_ports() -> pl.DataFrame:
@@ -173,41 +179,133 @@ def _not_near(extra: pl.DataFrame, base: pl.DataFrame, km: float) -> pl.DataFram
     return extra.filter(pl.Series(keep, dtype=pl.Boolean))
 
 
-def port_cells(ports: Ports, radius_km: float) -> tuple[Grid, pl.DataFrame]:
-    """For each grid cell, the ports that may lie within ``radius_km`` of a point in it.
+_PRUNE_MARGIN_KM = 0.5
 
-    Returns the grid and a table ``(cy, cx, port_idx, plat, plon)``. The cover
-    is conservative (a superset); engines filter candidates by exact distance.
+
+def port_cells(ports: Ports, radius_km: float) -> tuple[Grid, pl.DataFrame]:
+    """For each grid cell, the ports that can be the nearest port within ``radius_km`` of a point in it.
+
+    Returns the grid and a table ``(cy, cx, port_idx, plat, plon)`` sorted by
+    cell and port. Every port within ``radius_km`` of some point of a cell is
+    listed for that cell, except ports that can never be the *nearest*: a port
+    is dropped when even its closest approach to the cell is farther than
+    another port's farthest (plus a 0.5 km margin), or farther than the radius.
     """
     grid = Grid.for_radius(radius_km)
     r_deg = radius_km * 1.01 / KM_PER_DEG
-    rows_cy: list[int] = []
-    rows_cx: list[int] = []
-    rows_port: list[int] = []
-    plats: list[float] = []
-    plons: list[float] = []
+    cys: list[np.ndarray] = []
+    cxs: list[np.ndarray] = []
+    pidx: list[np.ndarray] = []
     for idx, lat, lon in ports.frame.select("port_idx", "lat", "lon").iter_rows():
         lat_lo = max(-90.0, lat - r_deg)
         lat_hi = min(90.0, lat + r_deg)
         edge = max(abs(lat_lo), abs(lat_hi))
         dlon = 360.0 if edge >= 89.0 else r_deg / math.cos(math.radians(edge))
-        cy_lo = math.floor((lat_lo + 90.0) / grid.deg)
-        cy_hi = math.floor((lat_hi + 90.0) / grid.deg)
+        cy = np.arange(math.floor((lat_lo + 90.0) / grid.deg), math.floor((lat_hi + 90.0) / grid.deg) + 1)
         if dlon >= 180.0:
-            cxs = range(grid.ncx)
+            cx = np.arange(grid.ncx)
         else:
-            cx_lo = math.floor((lon - dlon + 180.0) / grid.deg)
-            cx_hi = math.floor((lon + dlon + 180.0) / grid.deg)
-            cxs = range(cx_lo, cx_hi + 1)
-        for cy in range(cy_lo, cy_hi + 1):
-            for cx in {c % grid.ncx for c in cxs}:
-                rows_cy.append(cy)
-                rows_cx.append(cx)
-                rows_port.append(idx)
-                plats.append(lat)
-                plons.append(lon)
+            cx = np.unique(np.mod(np.arange(math.floor((lon - dlon + 180.0) / grid.deg),
+                                            math.floor((lon + dlon + 180.0) / grid.deg) + 1), grid.ncx))
+        gy, gx = np.meshgrid(cy, cx, indexing="ij")
+        cys.append(gy.ravel())
+        cxs.append(gx.ravel())
+        pidx.append(np.full(gy.size, idx, dtype=np.int64))
+    if not cys:
+        return grid, _cells_frame(np.array([]), np.array([]), np.array([]), ports)
+    cy_a = np.concatenate(cys)
+    cx_a = np.concatenate(cxs)
+    p_a = np.concatenate(pidx)
+    plat = ports.frame["lat"].to_numpy()[p_a]
+    plon = ports.frame["lon"].to_numpy()[p_a]
+    # Bounds of the distance from the port to any point of the cell.
+    lat0 = cy_a * grid.deg - 90.0
+    lon0 = cx_a * grid.deg - 180.0
+    near_lat = np.clip(plat, lat0, lat0 + grid.deg)
+    rel = (plon - lon0 + 180.0) % 360.0 - 180.0  # port longitude relative to the cell's west edge
+    near_lon = lon0 + np.clip(rel, 0.0, grid.deg)
+    dmin = haversine_km(plat, plon, near_lat, near_lon)
+    corners = [haversine_km(plat, plon, lat0 + a * grid.deg, lon0 + b * grid.deg) for a in (0, 1) for b in (0, 1)]
+    dmax = np.maximum.reduce(corners)
+    keys = cy_a * grid.ncx + cx_a
+    order = np.argsort(keys, kind="stable")
+    keys_s, dmax_s = keys[order], dmax[order]
+    starts = np.flatnonzero(np.r_[True, keys_s[1:] != keys_s[:-1]])
+    best_far = np.minimum.reduceat(dmax_s, starts)
+    cell_best = np.empty_like(dmax)
+    cell_best[order] = np.repeat(best_far, np.diff(np.r_[starts, len(keys_s)]))
+    keep = (dmin <= radius_km) & (dmin <= cell_best + _PRUNE_MARGIN_KM)
+    return grid, _cells_frame(cy_a[keep], cx_a[keep], p_a[keep], ports)
+
+
+def _cells_frame(cy: np.ndarray, cx: np.ndarray, port: np.ndarray, ports: Ports) -> pl.DataFrame:
+    plat = ports.frame["lat"].to_numpy()
+    plon = ports.frame["lon"].to_numpy()
+    port = port.astype(np.int64)
     table = pl.DataFrame(
-        {"cy": rows_cy, "cx": rows_cx, "port_idx": rows_port, "plat": plats, "plon": plons},
-        schema={"cy": pl.Int32, "cx": pl.Int32, "port_idx": pl.Int32, "plat": pl.Float64, "plon": pl.Float64},
+        {"cy": cy.astype(np.int32), "cx": cx.astype(np.int32), "port_idx": port.astype(np.int32),
+         "plat": plat[port] if len(port) else np.array([], dtype=np.float64),
+         "plon": plon[port] if len(port) else np.array([], dtype=np.float64)},
     )
-    return grid, table.sort(["cy", "cx", "port_idx"])
+    return table.sort(["cy", "cx", "port_idx"])
+
+
+class PortLookup:
+    """Nearest port within a radius for arrays of positions, in vectorised numpy.
+
+    The candidate lists of :func:`port_cells` are packed into a matrix (one
+    row per cell, padded); each position finds its cell with a binary search
+    and computes distances to its few candidates only.
+    """
+
+    def __init__(self, ports: Ports, radius_km: float) -> None:
+        self.radius_km = radius_km
+        self.grid, cells = port_cells(ports, radius_km)
+        self.cells = cells
+        if cells.height == 0:
+            self.keys = np.array([], dtype=np.int64)
+            self.cand = np.zeros((0, 1), dtype=np.int64)
+        else:
+            keys = cells["cy"].to_numpy().astype(np.int64) * self.grid.ncx + cells["cx"].to_numpy()
+            self.keys, first, counts = np.unique(keys, return_index=True, return_counts=True)
+            width = int(counts.max())
+            self.cand = np.full((len(self.keys), width), -1, dtype=np.int64)
+            ports_col = cells["port_idx"].to_numpy().astype(np.int64)
+            for k in range(width):
+                has = counts > k
+                self.cand[has, k] = ports_col[first[has] + k]
+        self.plat = ports.frame["lat"].to_numpy()
+        self.plon = ports.frame["lon"].to_numpy()
+
+    def nearest(self, lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(distance km, port_idx) per position; (inf, -1) when no port is within the radius."""
+        n = len(lat)
+        dist = np.full(n, np.inf)
+        port = np.full(n, -1, dtype=np.int32)
+        if n == 0 or len(self.keys) == 0:
+            return dist, port
+        keys = self.grid.keys(lat, lon)
+        pos = np.searchsorted(self.keys, keys)
+        np.minimum(pos, len(self.keys) - 1, out=pos)
+        rows = np.flatnonzero(self.keys[pos] == keys)
+        if len(rows) == 0:
+            return dist, port
+        cand = self.cand[pos[rows]]
+        la = lat[rows]
+        lo = lon[rows]
+        # Every listed cell has at least one candidate; later columns only for some rows.
+        best_p = cand[:, 0].copy()
+        best = haversine_km(la, lo, self.plat[best_p], self.plon[best_p])
+        for k in range(1, cand.shape[1]):
+            sub = np.flatnonzero(cand[:, k] >= 0)
+            if len(sub) == 0:
+                break
+            p = cand[sub, k]
+            d = haversine_km(la[sub], lo[sub], self.plat[p], self.plon[p])
+            better = d < best[sub]  # candidates are in port_idx order, so ties keep the lower id
+            best[sub[better]] = d[better]
+            best_p[sub[better]] = p[better]
+        within = best <= self.radius_km
+        dist[rows[within]] = best[within]
+        port[rows[within]] = best_p[within]
+        return dist, port

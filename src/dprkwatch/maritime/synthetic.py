@@ -389,13 +389,20 @@ def _port_hopper(w: _World, v: Vessel, force_dprk: list[int] | None, dark_in_por
 
 
 def _cruiser(w: _World, v: Vessel, t0: float, t1: float, origin: tuple[float, float] | None = None) -> None:
-    """Straight-line transit at constant speed, starting offshore."""
+    """Transit at constant speed from one offshore waypoint to the next, never stopping."""
     rng = w.rng
-    lat, lon = origin if origin is not None else w.offshore_point()
+    here = origin if origin is not None else w.offshore_point()
     speed = float(rng.uniform(9.0, 16.0))
-    hours = (t1 - t0) / H
-    end = w.offset(lat, lon, speed * KM_PER_NM * hours)
-    v.legs.append(_leg(t0, t1, (lat, lon), end, False))
+    t = t0
+    while t < t1:
+        there = w.offshore_point(min_km=20.0)
+        km = float(haversine_km(here[0], here[1], np.array([there[0]]), np.array([there[1]]))[0])
+        if km < 50.0:
+            continue
+        hours = km / (speed * KM_PER_NM)
+        v.legs.append(_leg(t, t + hours * H, here, there, False))
+        t += hours * H
+        here = there
 
 
 def _meeting(w: _World, dur: float, sep_km: float) -> tuple[Vessel, Vessel, float, float]:
@@ -556,9 +563,9 @@ def _sample(w: _World) -> pl.DataFrame:
     leg_km = haversine_km(L[:, 3], L[:, 4], L[:, 5], L[:, 6])
     leg_kn = leg_km / np.maximum((L[:, 2] - L[:, 1]) / H, 1e-9) / KM_PER_NM
     still = stationary[li]
+    leg_bearing = bearing_deg(L[:, 3], L[:, 4], L[:, 5], L[:, 6])
     sog = np.where(still, rng.uniform(0.05, 0.9, total), np.maximum(leg_kn[li] + rng.normal(0, 0.2, total), 2.5))
-    cog = np.where(still, rng.uniform(0, 360, total),
-                   bearing_deg(L[li, 3], L[li, 4], L[li, 5], L[li, 6]) + rng.normal(0, 1.0, total)) % 360.0
+    cog = np.where(still, rng.uniform(0, 360, total), leg_bearing[li] + rng.normal(0, 1.0, total)) % 360.0
     # position noise of about 10 m
     lat = lat + rng.normal(0, 0.00009, total)
     lon = lon + rng.normal(0, 0.00009, total) / np.cos(np.radians(lat))
@@ -568,10 +575,9 @@ def _sample(w: _World) -> pl.DataFrame:
     silent_hi = np.array([v.silent[1] if v.silent else -np.inf for v in vs])
     keep &= ~((t >= silent_lo[owner]) & (t <= silent_hi[owner]))
     glitch = np.array([v.glitch_at if v.glitch_at is not None else np.nan for v in vs])
-    g_hit = np.zeros(total, dtype=bool)
-    has_g = ~np.isnan(glitch[owner])
-    g_hit[has_g] = np.abs(t[has_g] - glitch[owner][has_g]) < step[owner][has_g] / 2
-    lat = np.where(g_hit, lat + 0.5, lat)
+    has_g = np.flatnonzero(~np.isnan(glitch[owner]))
+    hit = has_g[np.abs(t[has_g] - glitch[owner[has_g]]) < step[owner[has_g]] / 2]
+    lat[hit] += 0.5
 
     change = np.array([v.change_at if v.change_at is not None else np.inf for v in vs])
     after = t >= change[owner]
@@ -579,36 +585,50 @@ def _sample(w: _World) -> pl.DataFrame:
     mmsi_after = np.array([v.mmsi_after or v.mmsi for v in vs], dtype=np.int64)
     mmsi = np.where(after, mmsi_after[owner], mmsi_before[owner])
 
-    # static fields on about one report in twenty, as with AIS message 5 every few minutes
-    static_row = (k % 20) == 0
-    names = np.array([v.name for v in vs], dtype=object)
-    names_after = np.array([v.name_after or v.name for v in vs], dtype=object)
-    flags = np.array([v.flag for v in vs], dtype=object)
-    flags_after = np.array([v.flag_after or v.flag for v in vs], dtype=object)
-    variant = np.array([v.name_variant for v in vs])
-    name = np.where(after, names_after[owner], names[owner])
-    alt = (k // 20) % 2 == 1
-    name = np.where(variant[owner] & alt, np.char.add(np.char.title(name.astype(str)), "@@@").astype(object), name)
-    flag = np.where(after, flags_after[owner], flags[owner])
-    imo = np.array([v.imo for v in vs], dtype=object)[owner]
-
     start_us = int(w.cfg.start.timestamp() * 1_000_000)
     frame = pl.DataFrame(
         {
-            "mmsi": mmsi,
+            "mmsi": mmsi.astype(np.int32),
             "timestamp": (t * 1_000_000).astype(np.int64) + start_us,
             "lat": lat,
             "lon": lon,
             "sog": np.round(sog, 1),
             "cog": np.round(cog, 1),
-            "imo": np.where(static_row, imo, None),
-            "name": np.where(static_row, name, None),
-            "flag": np.where(static_row, flag, None),
-        },
-        schema_overrides={"imo": pl.String, "name": pl.String, "flag": pl.String},
-    ).filter(pl.Series(keep))
-    return frame.with_columns(
-        pl.col("mmsi").cast(pl.Int32),
+        }
+    )
+    # Static fields on about one report in twenty, as with AIS message 5 every few minutes.
+    srows = np.flatnonzero((k % 20) == 0)
+    vessels = pl.DataFrame(
+        {
+            "_owner": np.arange(n_v),
+            "_name": [v.name for v in vs],
+            "_name_after": [v.name_after or v.name for v in vs],
+            "_flag": [v.flag for v in vs],
+            "_flag_after": [v.flag_after or v.flag for v in vs],
+            "_imo": [v.imo for v in vs],
+            "_variant": [v.name_variant for v in vs],
+        }
+    )
+    static = (
+        pl.DataFrame({"_owner": owner[srows], "_after": after[srows], "_alt": (k[srows] // 20) % 2 == 1})
+        .join(vessels, on="_owner", how="left", maintain_order="left")
+        .select(
+            pl.when(pl.col("_after")).then(pl.col("_name_after")).otherwise(pl.col("_name")).alias("name"),
+            pl.when(pl.col("_after")).then(pl.col("_flag_after")).otherwise(pl.col("_flag")).alias("flag"),
+            pl.col("_imo").alias("imo"),
+            (pl.col("_variant") & pl.col("_alt")).alias("_variant"),
+        )
+        .with_columns(
+            pl.when(pl.col("_variant"))
+            .then(pl.col("name").str.to_titlecase() + "@@@")
+            .otherwise(pl.col("name"))
+            .alias("name")
+        )
+    )
+    for col in ("imo", "name", "flag"):
+        full = pl.repeat(None, total, dtype=pl.String, eager=True).alias(col)
+        frame = frame.with_columns(full.scatter(srows, static[col]))
+    return frame.filter(pl.Series(keep)).with_columns(
         pl.col("timestamp").cast(pl.Datetime("us")).dt.replace_time_zone("UTC"),
     )
 

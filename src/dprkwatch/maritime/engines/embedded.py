@@ -41,7 +41,7 @@ from dprkwatch.maritime.engines.base import (
 )
 from dprkwatch.maritime.engines.exprs import haversine, same_as_previous
 from dprkwatch.maritime.geo import KM_PER_NM
-from dprkwatch.maritime.ports import Grid, Ports, port_cells
+from dprkwatch.maritime.ports import PortLookup, Ports
 from dprkwatch.maritime.rules import Rules
 from dprkwatch.maritime.store import PositionStore
 
@@ -63,55 +63,12 @@ CARRY_SCHEMA: dict[str, pl.DataType] = {
 
 
 @dataclass(frozen=True)
-class PortIndex:
-    """Port cells for one query radius; answers nearest-port queries for a frame."""
-
-    grid: Grid
-    cells: pl.DataFrame
-    radius_km: float
-
-    @classmethod
-    def build(cls, ports: Ports, radius_km: float) -> PortIndex:
-        grid, cells = port_cells(ports, radius_km)
-        return cls(grid=grid, cells=cells, radius_km=radius_km)
-
-    def cell_keys(self, lat: pl.Expr, lon: pl.Expr) -> list[pl.Expr]:
-        g = self.grid
-        return [
-            ((lat + 90.0) / g.deg).floor().cast(pl.Int32).alias("cy"),
-            (((lon + 180.0) / g.deg).floor() % g.ncx).cast(pl.Int32).alias("cx"),
-        ]
-
-    def nearest(self, lat: pl.Series, lon: pl.Series) -> tuple[np.ndarray, np.ndarray]:
-        """(distance km, port_idx) per point; (inf, -1) when no port is within the radius."""
-        n = len(lat)
-        dist = np.full(n, np.inf)
-        port = np.full(n, -1, dtype=np.int32)
-        if n == 0 or self.cells.height == 0:
-            return dist, port
-        frame = pl.DataFrame({"lat": lat, "lon": lon}).with_row_index("_row")
-        cand = (
-            frame.with_columns(self.cell_keys(pl.col("lat"), pl.col("lon")))
-            .join(self.cells, on=["cy", "cx"], how="inner")
-            .with_columns(haversine(pl.col("lat"), pl.col("lon"), pl.col("plat"), pl.col("plon")).alias("d"))
-            .filter(pl.col("d") <= self.radius_km)
-        )
-        if cand.height == 0:
-            return dist, port
-        best = cand.sort(["_row", "d", "port_idx"]).filter(pl.col("_row").is_first_distinct())
-        rows = best["_row"].to_numpy()
-        dist[rows] = best["d"].to_numpy()
-        port[rows] = best["port_idx"].to_numpy()
-        return dist, port
-
-
-@dataclass(frozen=True)
 class Context:
     rules: Rules
     ports: Ports
-    near: PortIndex
+    near: PortLookup
     """Radius ``rules.port_query_km``: loitering, encounters, port calls."""
-    far: PortIndex
+    far: PortLookup
     """Radius ``rules.gap_port_km``: both ends of dark gaps."""
 
     @classmethod
@@ -119,8 +76,8 @@ class Context:
         return cls(
             rules=rules,
             ports=ports,
-            near=PortIndex.build(ports, rules.port_query_km),
-            far=PortIndex.build(ports, rules.gap_port_km),
+            near=PortLookup(ports, rules.port_query_km),
+            far=PortLookup(ports, rules.gap_port_km),
         )
 
 
@@ -163,7 +120,7 @@ class Segmenter:
         def prev(col: str, carried: str) -> pl.Series:
             return df[col].shift(1).scatter(idx_first, heads[carried])
 
-        dist, port = self.ctx.near.nearest(df["lat"], df["lon"])
+        dist, port = self.ctx.near.nearest(df["lat"].to_numpy(), df["lon"].to_numpy())
         df = df.with_columns(
             prev("t", "c_t").alias("p_t"),
             prev("lat", "c_lat").alias("p_lat"),
@@ -286,8 +243,8 @@ class DarkGaps:
         ).select("mmsi", "p_t", "t", "p_lat", "p_lon", "lat", "lon", "dist_km")
         if gaps.height == 0:
             return gaps
-        d_start, _ = self.far.nearest(gaps["p_lat"], gaps["p_lon"])
-        d_end, _ = self.far.nearest(gaps["lat"], gaps["lon"])
+        d_start, _ = self.far.nearest(gaps["p_lat"].to_numpy(), gaps["p_lon"].to_numpy())
+        d_end, _ = self.far.nearest(gaps["lat"].to_numpy(), gaps["lon"].to_numpy())
         keep = (d_start > r.gap_port_km) & (d_end > r.gap_port_km)
         return gaps.filter(pl.Series(keep)).select(
             pl.lit("dark_gap").alias("event_type"),
