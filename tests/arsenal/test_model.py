@@ -153,3 +153,13 @@ def test_bad_draws_and_seed() -> None:
 def test_decimal_year_convention() -> None:
     assert decimal_year(date(2017, 12, 31)) == 2018.0
     assert decimal_year(date(2020, 12, 31)) - decimal_year(date(2017, 12, 31)) == 3.0
+
+
+def test_workbench_payload_is_json(model: ArsenalModel) -> None:
+    payload = model.to_dict(range(2015, 2028))
+    decoded = orjson.loads(orjson.dumps(payload))
+    assert [r["year"] for r in decoded["band"]] == list(range(2015, 2028))
+    rand = next(s for s in decoded["scenarios"] if s["id"] == "rand-asan-2021")
+    assert rand["series"][0]["year"] == 2017 and rand["series"][-1] == {"year": 2027, "low": 151, "high": 242}
+    assert any(c["flagged"] for c in decoded["comparisons"])
+    assert decoded["events"]["singapore"] == "2018-06-12"

@@ -258,6 +258,36 @@ class ArsenalModel:
         """Every published estimate against the model's band at its date."""
         return compare_estimates(self, self.estimates if estimates is None else list(estimates))
 
+    def to_dict(self, years: Iterable[int] | None = None) -> dict[str, Any]:
+        """Everything a chart or the web workbench needs, JSON-able in one call:
+        the band, each published estimate with its verdict, the scenarios with
+        their low/high series over the same years, the events and the parameters."""
+        band = self.band(years)
+        ys = [int(r["year"]) for r in band]
+        scenarios = []
+        for sc in self.scenarios:
+            series = [
+                {"year": y, "low": iv.low, "high": iv.high}
+                for y in ys
+                if year_end(y) >= sc.spec.base.date
+                for iv in [sc.stock(year_end(y))]
+            ]
+            scenarios.append({**sc.to_dict(), "series": series, "checks": [c.to_dict() for c in sc.check()]})
+        return {
+            "draws": self.n_draws,
+            "seed": self.seed,
+            "parameters_origin": self.params.origin,
+            "band": band,
+            "comparisons": [c.to_dict() for c in self.compare()],
+            "scenarios": scenarios,
+            "events": {k: d.isoformat() for k, d in self.events.items()},
+            "parameters": [
+                {"id": pid, "value": r.value, "low": r.lo, "high": r.hi, "unit": r.unit,
+                 "confidence": r.confidence, "source": list(r.source), "note": r.note}
+                for pid, r in self.params.ranges().items()
+            ],
+        }
+
 
 def load_model(
     path: Path | str | None = None,
