@@ -10,6 +10,7 @@ the first and last day it can mean.
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -21,7 +22,8 @@ from pydantic_core import core_schema
 _PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 
-@dataclass(frozen=True, order=True)
+@functools.total_ordering
+@dataclass(frozen=True)
 class PartialDate:
     """A calendar date known to the year, the month or the day."""
 
@@ -62,6 +64,15 @@ class PartialDate:
             raise ValueError(f"expected a date as YYYY, YYYY-MM or YYYY-MM-DD, got {value!r}")
         y, mo, d = m.groups()
         return cls(int(y), int(mo) if mo else None, int(d) if d else None)
+
+    def sort_key(self) -> tuple[date, date]:
+        """Order by first possible day, then last: ``2018-06`` sorts before ``2018-06-12``."""
+        return self.start(), self.end()
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, PartialDate):
+            return NotImplemented
+        return self.sort_key() < other.sort_key()
 
     @property
     def precision(self) -> str:

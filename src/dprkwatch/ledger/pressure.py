@@ -140,6 +140,7 @@ def coverage_intervals(
     """Per list, the stretches of time in which designations can be dated to a quarter."""
     out: dict[str, list[Interval]] = defaultdict(list)
     for lst in {w.list for w in windows}:
+        out[lst] = []  # every list gets a column, even with no datable stretch
         listed = [w for w in windows if w.list == lst and w.basis == "listed"]
         vs = sorted({v for name, dates in versions.items() if base_list(name) == lst for v in dates})
         if listed:
