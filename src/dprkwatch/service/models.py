@@ -35,8 +35,12 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
-    """The documented error responses for a route."""
-    return {c: ERRORS[c] for c in codes}
+    """The documented error responses for a route.
+
+    422 is always included (with our error shape, replacing FastAPI's
+    default) because any route with a parameter can answer it.
+    """
+    return {c: ERRORS[c] for c in sorted({*codes, 422})}
 
 
 # -- yente: match ----------------------------------------------------------

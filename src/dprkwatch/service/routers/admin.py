@@ -24,7 +24,7 @@ router = APIRouter(tags=["Administration"])
 _MEDIA = {"csv": "text/csv; charset=utf-8", "json": "application/json", "jsonl": "application/x-ndjson"}
 
 
-@router.post("/keys", response_model=KeyCreated, status_code=201, summary="Issue an API key", responses=errors(401, 403, 422))
+@router.post("/keys", response_model=KeyCreated, status_code=201, summary="Issue an API key", responses=errors(400, 401, 403, 422))
 def create_key(body: KeyCreateRequest, state: State, principal: AdminRole) -> KeyCreated:
     key, raw = keys.create_key(state.db, body.name, body.roles, principal.actor)
     return KeyCreated(**key.to_dict(), key=raw)

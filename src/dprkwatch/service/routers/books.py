@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, BackgroundTasks, File, Form, Query, UploadFile
@@ -20,6 +19,7 @@ from dprkwatch.service.models import (
     RunsResponse,
     errors,
 )
+from dprkwatch.service.server_paths import server_path
 
 router = APIRouter(tags=["Delta screening"])
 
@@ -66,7 +66,7 @@ def upload_book(
     responses=errors(400, 401, 403, 404, 422, 503),
 )
 def book_from_path(body: BookFromPath, state: State, background: BackgroundTasks, principal: AdminRole) -> BookRegistered:
-    path = Path(body.path)
+    path = server_path(body.path, "path")
     subjects = books.read_path(path)
     book = books.register(state.db, body.name, subjects, source=str(path), dataset=body.dataset, actor=principal.actor)
     return _registered(state, background, book, principal.actor)

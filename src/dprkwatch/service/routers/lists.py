@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Query
 
+from dprkwatch.exceptions import InputError
 from dprkwatch.lists import import_paths
 from dprkwatch.lists.diff import diff_snapshots, source_notes
 from dprkwatch.lists.snapshot import Manifest
@@ -21,6 +21,7 @@ from dprkwatch.service.models import (
     ListVersionModel,
     errors,
 )
+from dprkwatch.service.server_paths import server_path
 
 router = APIRouter(tags=["Lists"])
 
@@ -77,9 +78,13 @@ def diff(
     responses=errors(400, 401, 403, 404, 422),
 )
 def import_lists(body: ImportRequest, background: BackgroundTasks, state: State, principal: AdminRole) -> ImportResponse:
-    published = date.fromisoformat(body.published) if body.published else None
+    try:
+        published = date.fromisoformat(body.published) if body.published else None
+    except ValueError:
+        raise InputError(f"not a date: {body.published!r}", where="published") from None
+    paths = [server_path(p, f"paths[{i}]") for i, p in enumerate(body.paths)]
     with state.import_lock:
-        manifests = import_paths(state.store, [Path(p) for p in body.paths], fmt=body.format, published=published)
+        manifests = import_paths(state.store, paths, fmt=body.format, published=published)
         active = state.store.active_versions()
         audit.record(
             state.db,
