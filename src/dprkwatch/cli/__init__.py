@@ -21,6 +21,7 @@ from dprkwatch.cli.ledger import app as ledger_app
 from dprkwatch.cli.ledger import claims_cmd
 from dprkwatch.cli.lists import app as lists_app
 from dprkwatch.cli.run import run_cmd
+from dprkwatch.cli.screen import screen_cmd
 from dprkwatch.cli.service import app as service_app
 from dprkwatch.exceptions import DprkwatchError
 
@@ -36,6 +37,7 @@ app.add_typer(ledger_app, name="ledger")
 app.command("claims")(claims_cmd)
 app.add_typer(arsenal_app, name="arsenal")
 app.command("run")(run_cmd)
+app.command("screen")(screen_cmd)
 app.add_typer(service_app)  # serve, rescreen, books, keys, audit, db
 
 

@@ -70,13 +70,13 @@ class NameForm:
 
 
 def _word_ascii(word: str) -> list[str]:
-    if any(is_hangul_syllable(ch) for ch in word):
+    if not word.isascii() and any(is_hangul_syllable(ch) for ch in word):
         text = "".join(romanize_syllable(ch, "dprk") if is_hangul_syllable(ch) else ch for ch in word)
         return ascii_tokens(text)
     return ascii_tokens(word)
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=262144)
 def _token_key(token: str) -> str:
     """The Korean syllable key of one word of two or more syllables, else ''."""
     parses = parse_word(token)
@@ -85,7 +85,7 @@ def _token_key(token: str) -> str:
     return "".join(s.coarse for s in parses[0])
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=262144)
 def _phonetic(token: str) -> str:
     if len(token) < 3 or token.isdigit():
         return ""
@@ -105,7 +105,7 @@ def _analyze(text: str, group: str, korean_context: bool) -> tuple[NameForm, ...
     form = _build(text, group, korean_context, None)
     if form is not None:
         forms.append(form)
-    if any(is_han(ch) for ch in text):
+    if not text.isascii() and any(is_han(ch) for ch in text):
         reading = read_hanja(text)
         if reading:
             extra = _build(reading, group, True, text)
@@ -115,7 +115,7 @@ def _analyze(text: str, group: str, korean_context: bool) -> tuple[NameForm, ...
 
 
 def _build(text: str, group: str, korean_context: bool, hanja_source: str | None) -> NameForm | None:
-    script = detect_script(text)
+    script = "Latn" if text.isascii() else detect_script(text)
     raw_words = words(text)
     if not raw_words:
         return None

@@ -34,6 +34,8 @@ KOREA_PHRASES: tuple[tuple[str, ...], ...] = (
     ("chao", "xian"),
 )
 
+_PHRASE_STARTS = frozenset(p[0] for p in KOREA_PHRASES)
+
 LEGAL_FORMS = frozenset(
     {"co", "company", "corp", "corporation", "ltd", "limited", "llc", "inc", "incorporated",
      "plc", "gmbh", "sa", "jsc", "ojsc", "cjsc", "pjsc", "ooo", "zao", "oao", "llp", "lp",
@@ -63,7 +65,11 @@ def normalize_org_tokens(tokens: list[str]) -> list[str]:
     i = 0
     n = len(tokens)
     while i < n:
-        for phrase in KOREA_PHRASES:
+        if tokens[i] not in _PHRASE_STARTS:
+            phrases: tuple[tuple[str, ...], ...] = ()
+        else:
+            phrases = KOREA_PHRASES
+        for phrase in phrases:
             if tuple(tokens[i : i + len(phrase)]) == phrase:
                 out.append("korea")
                 i += len(phrase)

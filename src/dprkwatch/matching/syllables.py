@@ -64,15 +64,14 @@ FINALS: dict[str, str] = {
 
 _MAX_PARSES = 4
 _MAX_SYLLABLES = 8
-_INITIAL_BY_LEN = sorted(INITIALS, key=len, reverse=True)
-_MEDIAL_BY_LEN = sorted(MEDIALS, key=len, reverse=True)
-_FINAL_BY_LEN = sorted(FINALS, key=len, reverse=True)
 
 # Western habits: a silent "h" after a vowel (Oh, Ahn, Sohn, Suh) and an
 # English "r" before a consonant or at the end (Park, Hur).
 _SILENT_H = re.compile(r"(?<=[aeiou])h(?=[^aeiouwy]|$)")
 _SILENT_R = re.compile(r"(?<=[aeiou])r(?=[^aeiouwy]|$)")
-_NOT_KOREAN = re.compile(r"[^a-z]|[cfqvxz](?!h)|[fqvxz]")
+# Letters no romanization of Korean uses, a word end no syllable has, or a
+# run of six consonants: cheap rejections before the parser runs.
+_NOT_KOREAN = re.compile(r"[^a-z]|[cfqvxz](?!h)|[fqvxz]|[^aeioukgntdlmpb]$|[^aeiouwy]{6}")
 
 
 class Syllable(NamedTuple):
@@ -83,19 +82,45 @@ class Syllable(NamedTuple):
     spelling: str
 
 
+# Every spelled syllable, built once: (initial, vowel, final) spelling -> Syllable.
+_SYLLABLES: dict[tuple[str, str, str], Syllable] = {
+    (i, m, f): Syllable(
+        fine_key_of(INITIALS[i], MEDIALS[m], FINALS[f]),
+        coarse_from_parts(INITIALS[i], MEDIALS[m], FINALS[f]),
+        i + m + f,
+    )
+    for i in INITIALS
+    for m in MEDIALS
+    for f in FINALS
+}
+
+
+# The same letters can spell two syllables ("kkan": kk+a+n; "ngan" none), so a
+# spelling maps to every syllable it can be.
+_BY_SPELLING: dict[str, tuple[Syllable, ...]] = {}
+for _syl in _SYLLABLES.values():
+    if _syl not in _BY_SPELLING.get(_syl.spelling, ()):
+        _BY_SPELLING[_syl.spelling] = (*_BY_SPELLING.get(_syl.spelling, ()), _syl)
+_MAX_SPELLING = max(len(k) for k in _BY_SPELLING)
+
+
 def _prepare(word: str) -> str:
     word = word.lower().replace("'", "").replace("’", "").replace("ŏ", "o").replace("ŭ", "u")
     word = _SILENT_H.sub("", word)
     return _SILENT_R.sub("", word)
 
 
-@lru_cache(maxsize=131072)
 def parse_word(word: str) -> tuple[tuple[Syllable, ...], ...]:
     """Every minimal parse of one Latin word into Korean syllables; () if none.
 
     Hyphens mark syllable boundaries and are honoured ("Jong-un" has one
     parse, "Jongun" two).
     """
+    return _parse_lower(word.lower())
+
+
+@lru_cache(maxsize=131072)
+def _parse_lower(word: str) -> tuple[tuple[Syllable, ...], ...]:
     parts = [p for p in _prepare(word).split("-") if p]
     if not parts:
         return ()
@@ -139,20 +164,11 @@ def _parse_part(text: str) -> tuple[tuple[Syllable, ...], ...]:
 
 def _syllables_at(text: str, i: int) -> list[tuple[Syllable, int]]:
     out: list[tuple[Syllable, int]] = []
-    for ini in _INITIAL_BY_LEN:
-        if not text.startswith(ini, i):
-            continue
-        j = i + len(ini)
-        for med in _MEDIAL_BY_LEN:
-            if not text.startswith(med, j):
-                continue
-            k = j + len(med)
-            for fin in _FINAL_BY_LEN:
-                if not text.startswith(fin, k):
-                    continue
-                a, v, f = INITIALS[ini], MEDIALS[med], FINALS[fin]
-                end = k + len(fin)
-                out.append((Syllable(fine_key_of(a, v, f), coarse_from_parts(a, v, f), text[i:end]), end))
+    for length in range(1, min(_MAX_SPELLING, len(text) - i) + 1):
+        found = _BY_SPELLING.get(text[i : i + length])
+        if found:
+            end = i + length
+            out.extend((syl, end) for syl in found)
     return out
 
 

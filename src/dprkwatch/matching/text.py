@@ -40,6 +40,8 @@ STOP_TOKENS = frozenset(
 
 def strip_controls(text: str) -> str:
     """Remove control and invisible format characters; whitespace becomes one space."""
+    if text.isprintable() and unicodedata.is_normalized("NFC", text):
+        return " ".join(text.split())
     text = unicodedata.normalize("NFC", text)
     out = []
     for ch in text:
@@ -58,12 +60,42 @@ def words(text: str) -> list[str]:
     return [w.strip("-'’") for w in _WORD_SPLIT.split(text) if w.strip("-'’")]
 
 
+# Latin letters that do not decompose into a base letter and accents.
+_LATIN_SPECIAL = str.maketrans(
+    {"ß": "ss", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d",
+     "Đ": "D", "þ": "th", "Þ": "TH", "ı": "i", "œ": "oe", "Œ": "OE", "ð": "d", "ŋ": "ng",
+     "ʼ": "'", "ʻ": "'", "‘": "'"}
+)  # fmt: skip
+# Russian/Ukrainian/Belarusian Cyrillic, close to the BGN/PCGN spellings that
+# sanctions lists use (Shevchenko, Zhukov, Yanukovych).
+_CYRILLIC = str.maketrans(
+    {"а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh",
+     "з": "z", "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
+     "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts",
+     "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu",
+     "я": "ya", "і": "i", "ї": "yi", "є": "ye", "ґ": "g", "ў": "u"}
+)  # fmt: skip
+
+
 @lru_cache(maxsize=262144)
 def to_ascii(word: str) -> str:
-    """Lower-case ASCII form of one word in any script."""
+    """Lower-case ASCII form of one word in any script.
+
+    Latin with accents and Cyrillic are handled here (fast, and Cyrillic in
+    the spellings the lists use); every other script goes through rigour's
+    ICU-based transliteration.
+    """
     if word.isascii():
         return word.lower()
-    return ascii_text(word).lower()
+    low = word.lower()
+    if all(ch < "\u0250" or not ch.isalpha() for ch in low):
+        folded = unicodedata.normalize("NFKD", low.translate(_LATIN_SPECIAL))
+        return folded.encode("ascii", "ignore").decode("ascii")
+    if all("\u0400" <= ch <= "\u04ff" or not ch.isalpha() for ch in low):
+        out = low.translate(_CYRILLIC)
+        if out.isascii():
+            return out
+    return str(ascii_text(word)).lower()
 
 
 def ascii_tokens(word: str) -> list[str]:

@@ -1,0 +1,141 @@
+"""``dprkwatch screen``: screen one name, or a whole file, against the active lists."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from dprkwatch.cli.context import settings_of
+from dprkwatch.cli.output import emit_json, err_console, print_table
+from dprkwatch.exceptions import InputError, NotFoundError
+from dprkwatch.lists import SnapshotStore
+from dprkwatch.matching import Query, Scope, Screener
+from dprkwatch.matching.batch import screen_file
+
+Opt = typer.Option
+
+
+def _screener(ctx: typer.Context, algorithm: str | None, quiet: bool) -> Screener:
+    store = SnapshotStore(settings_of(ctx).home)
+    if not store.active_versions():
+        raise NotFoundError(
+            f"no lists are active in {store.home}; import some first with `dprkwatch lists import PATH`"
+        )
+    if quiet:
+        return Screener.from_store(store, algorithm=algorithm)
+    with err_console.status("indexing the active lists"):
+        return Screener.from_store(store, algorithm=algorithm)
+
+
+def screen_cmd(
+    ctx: typer.Context,
+    name: Annotated[str | None, typer.Argument(help="Name to screen (any script).")] = None,
+    schema: Annotated[str, Opt("--schema", help="Person, Organization, Company, Vessel, CryptoWallet ... (default: any).")] = "Thing",
+    birth_date: Annotated[str | None, Opt("--birth-date", help="YYYY, YYYY-MM or YYYY-MM-DD.")] = None,
+    nationality: Annotated[str | None, Opt("--nationality", help="Country code or name, e.g. kp.")] = None,
+    country: Annotated[str | None, Opt("--country", help="Country of residence or registration.")] = None,
+    gender: Annotated[str | None, Opt("--gender", help="male or female.")] = None,
+    imo: Annotated[str | None, Opt("--imo", help="IMO number of a vessel or company.")] = None,
+    mmsi: Annotated[str | None, Opt("--mmsi", help="MMSI of a vessel.")] = None,
+    wallet: Annotated[str | None, Opt("--wallet", help="Crypto wallet address.")] = None,
+    passport: Annotated[str | None, Opt("--passport", help="Passport number.")] = None,
+    input_path: Annotated[Path | None, Opt("--input", "-i", help="Batch: CSV, XLSX, Parquet or JSONL of queries.")] = None,
+    output_path: Annotated[Path | None, Opt("--output", "-o", help="Batch: where to write results (format from suffix).")] = None,
+    input_format: Annotated[str | None, Opt("--input-format", help="csv, xlsx, parquet or jsonl (default: from suffix).")] = None,
+    output_format: Annotated[str | None, Opt("--output-format", help="csv, xlsx, parquet or jsonl (default: from suffix).")] = None,
+    top: Annotated[int, Opt("--top", "-k", min=1, max=100, help="Results per query.")] = 5,
+    threshold: Annotated[float | None, Opt("--threshold", "-t", min=0.0, max=1.0, help="Match threshold (default: the algorithm's calibrated one).")] = None,
+    lists: Annotated[list[str] | None, Opt("--list", "-l", help="Only these lists (repeatable): ofac, un, eu, uk ...")] = None,
+    dprk_only: Annotated[bool, Opt("--dprk-only", help="Only entities under a DPRK programme.")] = False,
+    programs: Annotated[list[str] | None, Opt("--program", help="Only these programme codes (repeatable), e.g. DPRK3.")] = None,
+    workers: Annotated[int, Opt("--workers", min=0, max=64, help="Batch: worker processes (0: one per CPU).")] = 0,
+    algorithm: Annotated[str | None, Opt("--algorithm", help="Matching algorithm and version (default: current).")] = None,
+    json_out: Annotated[bool, Opt("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """Screen a name (or a file with --input/--output) against the active lists."""
+    scope = Scope(lists=lists or None, dprk_only=dprk_only, programs=programs or None)
+    if input_path is not None or output_path is not None:
+        if input_path is None or output_path is None:
+            raise InputError("batch mode needs both --input and --output")
+        if name is not None:
+            raise InputError("give either a NAME or --input, not both")
+        _batch(ctx, input_path, output_path, input_format, output_format, top, threshold, scope, workers, algorithm, json_out)
+        return
+    props: dict[str, Any] = {
+        "name": name, "birthDate": birth_date, "nationality": nationality, "country": country,
+        "gender": gender, "imoNumber": imo, "mmsi": mmsi, "publicKey": wallet, "passportNumber": passport,
+    }  # fmt: skip
+    query = Query(schema=schema, properties={k: v for k, v in props.items() if v})
+    screener = _screener(ctx, algorithm, json_out)
+    results = screener.screen(query, top=top, threshold=threshold, scope=scope)
+    if json_out:
+        emit_json([m.to_dict() for m in results])
+        return
+    if not results:
+        typer.echo(f"No candidates for {query.names[0] if query.names else 'the identifiers given'}.")
+        return
+    rows = [
+        {
+            "#": i,
+            "score": f"{m.score:.2f}",
+            "match": "MATCH" if m.match else "",
+            "entity": m.entity_id,
+            "name": m.caption,
+            "type": m.schema,
+            "list": ", ".join(m.datasets),
+            "why": "; ".join(m.explanation),
+        }
+        for i, m in enumerate(results, start=1)
+    ]
+    cut = screener.threshold if threshold is None else threshold
+    print_table(rows, list(rows[0]), title=f"Screening results ({screener.algorithm}, threshold {cut:.2f})")
+
+
+def _batch(
+    ctx: typer.Context,
+    input_path: Path,
+    output_path: Path,
+    input_format: str | None,
+    output_format: str | None,
+    top: int,
+    threshold: float | None,
+    scope: Scope,
+    workers: int,
+    algorithm: str | None,
+    json_out: bool,
+) -> None:
+    screener = _screener(ctx, algorithm, json_out)
+    n_workers = workers or (os.cpu_count() or 1)
+    columns = (TextColumn("screening"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err_console, transient=True, disable=json_out or not sys.stderr.isatty()) as progress:
+        task = progress.add_task("screening", total=None)
+
+        def tick(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        summary = screen_file(
+            screener, input_path, output_path, input_format=input_format, output_format=output_format,
+            top=top, threshold=threshold, scope=scope, workers=n_workers, progress=tick,
+        )  # fmt: skip
+    report = {
+        "rows": summary.rows,
+        "matched": summary.matched,
+        "errors": summary.errors,
+        "results": summary.results,
+        "output": str(output_path),
+        "algorithm": screener.algorithm,
+        "threshold": screener.threshold if threshold is None else threshold,
+        "lists": screener.versions,
+    }
+    if json_out:
+        emit_json(report)
+    else:
+        err_console.print(
+            f"screened {summary.rows} rows: {summary.matched} with a match, {summary.errors} with errors "
+            f"-> {output_path}"
+        )

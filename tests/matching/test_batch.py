@@ -1,0 +1,182 @@
+"""Batch screening: four file formats, per-row errors, atomic output."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from dprkwatch.matching import BatchFileError, Scope, Screener
+from dprkwatch.matching.batch import OUTPUT_COLUMNS, read_queries, screen_file
+
+ROWS = [
+    {"id": "q1", "schema": "Person", "name": "Lee Soo-yong", "birth_date": "", "nationality": "kp"},
+    {"id": "q2", "schema": "Vessel", "name": "", "imo": "8660313"},
+    {"id": "q3", "schema": "Persn", "name": "Kim Jong Un"},
+    {"id": "q4", "schema": "Person", "name": ""},
+    {"id": "q5", "schema": "Person", "name": "x" * 10_240},
+    {"id": "q6", "schema": "Organization", "name": "Joseon Gwangseon Bank\x00\x07"},
+    {"id": "q7", "schema": "Person", "name": "Zebedee Quiggleworth"},
+    {"id": "q8", "schema": "", "name": "Kim 정은"},
+]
+
+
+def write_csv(path: Path, rows: list[dict[str, str]]) -> Path:
+    columns = ["id", "schema", "name", "birth_date", "nationality", "imo"]
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=columns)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({c: row.get(c, "") for c in columns})
+    return path
+
+
+def read_output_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def by_query(rows: list[dict[str, str]]) -> dict[str, list[dict[str, str]]]:
+    out: dict[str, list[dict[str, str]]] = {}
+    for row in rows:
+        out.setdefault(row["query_id"], []).append(row)
+    return out
+
+
+def check_results(rows: list[dict[str, str]]) -> None:
+    grouped = by_query(rows)
+    assert list(grouped) == [f"q{i}" for i in range(1, 9)], "every input row is in the output, in order"
+    first = {q: r[0] for q, r in grouped.items()}
+    assert first["q1"]["match"] == "true" and first["q1"]["entity_id"] in {"us-1002", "eu-13"}
+    assert first["q1"]["rank"] == "1" and float(first["q1"]["score"]) >= 0.8
+    assert first["q1"]["explanation"]
+    assert first["q2"]["entity_id"] == "us-1007" and "IMO 8660313 identical" in first["q2"]["explanation"]
+    assert "unknown schema 'Persn'" in first["q3"]["error"] and first["q3"]["entity_id"] == ""
+    assert "needs a name or an identifier" in first["q4"]["error"]
+    assert "too long (10,240 characters" in first["q5"]["error"]
+    assert first["q6"]["entity_id"] == "us-1005" and first["q6"]["error"] == ""
+    assert first["q7"]["entity_id"] == "" and first["q7"]["rank"] == "" and first["q7"]["error"] == ""
+    assert first["q8"]["entity_id"] == "us-1001"
+
+
+def test_csv_round_trip(screener: Screener, tmp_path: Path) -> None:
+    src = write_csv(tmp_path / "in.csv", ROWS)
+    out = tmp_path / "out.csv"
+    summary = screen_file(screener, src, out)
+    assert summary.rows == 8
+    assert summary.errors == 3
+    assert summary.matched >= 4
+    rows = read_output_csv(out)
+    assert list(rows[0]) == list(OUTPUT_COLUMNS)
+    check_results(rows)
+    assert not list(tmp_path.glob(".*.tmp")), "no temporary file left behind"
+
+
+def test_jsonl_in_xlsx_and_parquet_out(screener: Screener, tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    lines = [json.dumps(r) for r in ROWS]
+    lines.insert(3, "{not json")
+    lines.insert(4, "[1, 2]")
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    parsed = {r.query_id: r for r in read_queries(src)}
+    assert parsed["row-4"].query is None and (parsed["row-4"].error or "").startswith("line 4: invalid JSON")
+    assert parsed["row-5"].error == "line 5: expected a JSON object"
+    assert parsed["q1"].query is not None and parsed["q1"].query.get("nationality") == ["kp"]
+    xlsx = tmp_path / "out.xlsx"
+    summary = screen_file(screener, src, xlsx, top=2)
+    assert summary.rows == 10 and summary.errors == 5
+    sheet = load_workbook(xlsx, read_only=True).worksheets[0]
+    values = list(sheet.iter_rows(values_only=True))
+    assert list(values[0]) == list(OUTPUT_COLUMNS)
+    assert sum(1 for v in values[1:] if v[0] == "q1") <= 2
+    parquet = tmp_path / "out.parquet"
+    screen_file(screener, src, parquet)
+    table = pq.read_table(parquet)
+    assert table.column_names == list(OUTPUT_COLUMNS)
+    assert table.schema.field("match").type == pa.bool_()
+
+
+def test_xlsx_and_parquet_input(screener: Screener, tmp_path: Path) -> None:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["id", "schema", "name", "imo", "birth_date"])
+    for r in ROWS:
+        name = r["name"].replace("\x00", "").replace("\x07", "")  # Excel cannot hold control characters
+        ws.append([r["id"], r["schema"], name, int(r["imo"]) if r.get("imo") else None, None])
+    wb.save(tmp_path / "in.xlsx")
+    out = tmp_path / "out.csv"
+    screen_file(screener, tmp_path / "in.xlsx", out)
+    check_results(read_output_csv(out))
+
+    records = [{"id": r["id"], "schema": r["schema"], "name": r["name"], "imo": r.get("imo"), "birth_date": None} for r in ROWS]
+    pq.write_table(pa.Table.from_pylist(records), tmp_path / "in.parquet")
+    screen_file(screener, tmp_path / "in.parquet", out)
+    check_results(read_output_csv(out))
+
+
+def test_malformed_csv_rows_do_not_abort(screener: Screener, tmp_path: Path) -> None:
+    src = tmp_path / "in.csv"
+    src.write_text('id,schema,name\nq1,Person,Ri Su Yong\nq2,Person\nq3,Person,"Kim, Jong Un",extra\nq4,Person,KKBC\n', encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    summary = screen_file(screener, src, out)
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    errors = [r["error"] for r in rows if r["error"]]
+    assert errors == ["line 3: 2 fields, header has 3", "line 4: 4 fields, header has 3"]
+    assert summary.rows == 4 and summary.errors == 2
+    assert {r["query_id"] for r in rows if r["entity_id"]} == {"q1"}
+
+
+def test_scope_and_threshold_apply_to_batches(screener: Screener, tmp_path: Path) -> None:
+    src = write_csv(tmp_path / "in.csv", [{"id": "a", "schema": "Person", "name": "Ri Su Yong"}])
+    out = tmp_path / "out.csv"
+    screen_file(screener, src, out, scope=Scope(lists=["ftm_eu_sample"]), threshold=1.0, top=10)
+    rows = read_output_csv(out)
+    assert {r["entity_id"] for r in rows} == {"eu-13"}
+    assert all(r["match"] == ("true" if float(r["score"]) >= 1.0 else "false") for r in rows)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "fragment"),
+    [
+        ("in.csv", "", "empty file"),
+        ("in.csv", "foo,bar\n1,2\n", "no usable column"),
+        ("in.txt", "name\nx\n", "cannot tell the format"),
+        ("in.xlsx", "not a zip", "not a readable XLSX"),
+        ("in.parquet", "not parquet", "not a readable Parquet"),
+    ],
+)
+def test_unusable_input_files(screener: Screener, tmp_path: Path, name: str, content: str, fragment: str) -> None:
+    src = tmp_path / name
+    src.write_text(content, encoding="utf-8")
+    out = tmp_path / "out.csv"
+    out.write_text("previous results\n", encoding="utf-8")
+    with pytest.raises(BatchFileError, match=fragment) as err:
+        screen_file(screener, src, out)
+    assert str(src) in str(err.value)
+    assert out.read_text(encoding="utf-8") == "previous results\n", "a failed run leaves the old output alone"
+
+
+def test_missing_input_and_output_folder(screener: Screener, tmp_path: Path) -> None:
+    with pytest.raises(BatchFileError, match="file not found"):
+        screen_file(screener, tmp_path / "nope.csv", tmp_path / "out.csv")
+    src = write_csv(tmp_path / "in.csv", ROWS[:1])
+    with pytest.raises(BatchFileError, match="output folder does not exist"):
+        screen_file(screener, src, tmp_path / "missing" / "out.csv")
+    with pytest.raises(BatchFileError, match="overwrite the input"):
+        screen_file(screener, src, src)
+
+
+def test_parallel_workers_give_the_same_results(screener: Screener, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("dprkwatch.matching.batch.PARALLEL_MIN_ROWS", 4)
+    monkeypatch.setattr("dprkwatch.matching.batch._CHUNK", 3)
+    src = write_csv(tmp_path / "in.csv", ROWS * 2)
+    single, double = tmp_path / "one.csv", tmp_path / "two.csv"
+    screen_file(screener, src, single, workers=1)
+    screen_file(screener, src, double, workers=2)
+    assert read_output_csv(single) == read_output_csv(double)
