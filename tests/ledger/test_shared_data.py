@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -43,8 +44,11 @@ def test_json_and_csv_agree_up_to_2019_10(shared_data: Path, cns: list[dict[str,
     # The JSON adds one 2006 launch and five 2019 launches identified after the CSV's last update.
     assert differ == {"2006", "2019"}
     assert all(new[y] >= csv_years[y] for y in differ)
-    icbm = lambda rows: sorted(str(r["date"]) for r in rows if r["attrs"]["missile_type"] == "ICBM" and str(r["date"]) < "2018")  # type: ignore[index] # noqa: E731
-    assert icbm(old) == icbm(cns) == ["2017-07-04", "2017-07-28", "2017-11-28"]
+    assert _icbm_before_2018(old) == _icbm_before_2018(cns) == ["2017-07-04", "2017-07-28", "2017-11-28"]
+
+
+def _icbm_before_2018(rows: list[dict[str, Any]]) -> list[str]:
+    return sorted(str(r["date"]) for r in rows if r["attrs"]["missile_type"] == "ICBM" and str(r["date"]) < "2018")
 
 
 def test_nuclear_test_yields_match_yao_2018(shared_data: Path) -> None:
@@ -67,7 +71,7 @@ def test_un_designation_counts_match_resolutions(shared_data: Path, tmp_path: Pa
     store = SnapshotStore(tmp_path)
     import_paths(store, [shared_data / "un" / "un_consolidated_2026-02-27.xml"])
     inputs = gather(tmp_path)
-    listed = Counter(d.date for d in inputs.designations if d.list_name == "un" and d.basis == "listed")
+    listed = Counter(str(d.date) for d in inputs.designations if d.list_name == "un" and d.basis == "listed")
     checked = 0
     for res in inputs.ledger.resolutions:
         for m in res.measures:
