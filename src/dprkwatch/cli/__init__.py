@@ -20,6 +20,7 @@ from dprkwatch.cli.context import CliState
 from dprkwatch.cli.ledger import app as ledger_app
 from dprkwatch.cli.ledger import claims_cmd
 from dprkwatch.cli.lists import app as lists_app
+from dprkwatch.cli.maritime import app as maritime_app
 from dprkwatch.cli.run import run_cmd
 from dprkwatch.cli.screen import screen_cmd
 from dprkwatch.cli.service import app as service_app
@@ -36,6 +37,7 @@ app.add_typer(lists_app, name="lists")
 app.add_typer(ledger_app, name="ledger")
 app.command("claims")(claims_cmd)
 app.add_typer(arsenal_app, name="arsenal")
+app.add_typer(maritime_app, name="maritime")
 app.command("run")(run_cmd)
 app.command("screen")(screen_cmd)
 app.add_typer(service_app)  # serve, rescreen, books, keys, audit, db

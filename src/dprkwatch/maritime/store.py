@@ -267,23 +267,27 @@ class PositionStore:
     def events_dir(self) -> Path:
         return self.root / "events"
 
-    def save_events(self, events: pl.DataFrame, run: dict[str, Any]) -> None:
-        """Keep the latest detection run (events + how they were made) for ``maritime vessel``."""
+    def save_events(self, events: pl.DataFrame, identity: pl.DataFrame, run: dict[str, Any]) -> None:
+        """Keep the latest detection run (events, identities, how they were made) for ``maritime vessel``."""
         self.events_dir.mkdir(parents=True, exist_ok=True)
-        tmp = self.events_dir / f".events-{uuid.uuid4().hex}.parquet"
-        try:
-            write_parquet_durable(events, tmp)
-            os.replace(tmp, self.events_dir / "events.parquet")
-        finally:
-            with contextlib.suppress(FileNotFoundError):
-                tmp.unlink()
+        for frame, name in ((identity, "identity.parquet"), (events, "events.parquet")):
+            tmp = self.events_dir / f".{name}-{uuid.uuid4().hex}"
+            try:
+                write_parquet_durable(frame, tmp)
+                os.replace(tmp, self.events_dir / name)
+            finally:
+                with contextlib.suppress(FileNotFoundError):
+                    tmp.unlink()
         atomic_write_bytes(self.events_dir / "run.json", orjson.dumps(run, option=orjson.OPT_INDENT_2))
 
-    def load_events(self) -> tuple[pl.DataFrame, dict[str, Any]] | None:
+    def load_events(self) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, Any]] | None:
+        """The latest run's (events, identity intervals, run info), or None before any run."""
         path = self.events_dir / "events.parquet"
         if not path.exists():
             return None
         run: dict[str, Any] = {}
         if (self.events_dir / "run.json").exists():
             run = orjson.loads((self.events_dir / "run.json").read_bytes())
-        return pl.read_parquet(path), run
+        ident_path = self.events_dir / "identity.parquet"
+        identity = pl.read_parquet(ident_path) if ident_path.exists() else schema.empty(IDENTITY_SCHEMA)
+        return pl.read_parquet(path), identity, run

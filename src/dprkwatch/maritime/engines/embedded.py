@@ -120,37 +120,50 @@ class Segmenter:
         def prev(col: str, carried: str) -> pl.Series:
             return df[col].shift(1).scatter(idx_first, heads[carried])
 
+        def carried(col: str, dtype: pl.DataType) -> pl.Series:
+            return pl.repeat(None, df.height, dtype=dtype, eager=True).scatter(idx_first, heads[col])
+
         dist, port = self.ctx.near.nearest(df["lat"].to_numpy(), df["lon"].to_numpy())
-        df = df.with_columns(
+        base = df.with_columns(
             prev("t", "c_t").alias("p_t"),
             prev("lat", "c_lat").alias("p_lat"),
             prev("lon", "c_lon").alias("p_lon"),
             first.alias("first"),
             pl.Series("d_port", dist),
             pl.Series("near_port", port),
-        )
-        dt_s = (pl.col("t") - pl.col("p_t")).cast(pl.Float64) / US
-        df = df.with_columns(
-            dt_s.alias("dt_s"),
-            haversine(pl.col("p_lat"), pl.col("p_lon"), pl.col("lat"), pl.col("lon")).alias("dist_km"),
-            (pl.col("sog") < r.slow_knots).fill_null(False).alias("slow"),
+            carried("c_loiter", pl.Boolean()).alias("c_loiter"),
+            carried("c_port", pl.Int32()).alias("c_port"),
         )
         has_prev = pl.col("p_t").is_not_null()
         jump = has_prev & (pl.col("dist_km") > r.max_speed_kmh * pl.col("dt_s") / 3600.0 + r.position_noise_km)
-        df = df.with_columns(jump.fill_null(False).alias("jump"))
-        df = df.with_columns(
-            (~has_prev | pl.col("jump") | (pl.col("dt_s") > r.max_gap_s)).fill_null(True).alias("newseg"),
-            (pl.col("slow") & (pl.col("d_port") > r.loiter_port_km)).alias("loiter_q"),
-            pl.when(pl.col("d_port") <= r.port_exit_km).then(pl.col("near_port")).otherwise(-1).cast(pl.Int32).alias("port_id"),
-        )
-        prev_loiter = df["loiter_q"].shift(1).scatter(idx_first, heads["c_loiter"]).fill_null(False)
-        prev_port = df["port_id"].shift(1).scatter(idx_first, heads["c_port"]).fill_null(-1)
-        df = df.with_columns(prev_loiter.alias("p_loiter"), prev_port.alias("p_port"))
-        df = df.with_columns(
-            (pl.col("loiter_q") & pl.col("p_loiter") & ~pl.col("newseg")).alias("loiter_cont"),
-            (pl.col("port_id") >= 0).alias("port_q"),
-        ).with_columns(
-            (pl.col("port_q") & (pl.col("p_port") == pl.col("port_id")) & ~pl.col("newseg")).alias("port_cont"),
+        first_row = pl.col("first")
+        df = (
+            base.lazy()
+            .with_columns(
+                ((pl.col("t") - pl.col("p_t")).cast(pl.Float64) / US).alias("dt_s"),
+                haversine(pl.col("p_lat"), pl.col("p_lon"), pl.col("lat"), pl.col("lon")).alias("dist_km"),
+                (pl.col("sog") < r.slow_knots).fill_null(False).alias("slow"),
+            )
+            .with_columns(jump.fill_null(False).alias("jump"))
+            .with_columns(
+                (~has_prev | pl.col("jump") | (pl.col("dt_s") > r.max_gap_s)).fill_null(True).alias("newseg"),
+                (pl.col("slow") & (pl.col("d_port") > r.loiter_port_km)).alias("loiter_q"),
+                pl.when(pl.col("d_port") <= r.port_exit_km).then(pl.col("near_port")).otherwise(-1)
+                .cast(pl.Int32).alias("port_id"),
+            )
+            .with_columns(
+                pl.when(first_row).then(pl.col("c_loiter")).otherwise(pl.col("loiter_q").shift(1))
+                .fill_null(False).alias("p_loiter"),
+                pl.when(first_row).then(pl.col("c_port")).otherwise(pl.col("port_id").shift(1))
+                .fill_null(-1).alias("p_port"),
+                (pl.col("port_id") >= 0).alias("port_q"),
+            )
+            .with_columns(
+                (pl.col("loiter_q") & pl.col("p_loiter") & ~pl.col("newseg")).alias("loiter_cont"),
+                (pl.col("port_q") & (pl.col("p_port") == pl.col("port_id")) & ~pl.col("newseg")).alias("port_cont"),
+            )
+            .drop("c_loiter", "c_port", "near_port", "p_loiter", "p_port")
+            .collect()
         )
         return TrackDay(frame=df, day_start_us=day_start_us)
 
