@@ -47,7 +47,10 @@ def test_quarters_coverage_and_baseline() -> None:
     ]
     versions = {"un": [date(2021, 1, 27)], "ofac": [date(2019, 1, 1), date(2021, 7, 1)]}
     events = [*curated_events(ledger), launch("2017-08-25"), launch("2017-09-14")]
-    index = build_index(ledger, items, events, versions=versions, start=date(2017, 7, 1), end=date(2018, 6, 30))
+    index = build_index(
+        ledger, items, events, versions=versions, launch_coverage=(date(1984, 4, 9), date(2026, 4, 18)),
+        start=date(2017, 7, 1), end=date(2018, 6, 30),
+    )
     assert index.lists == ["un", "ofac"]
     rows = {r.quarter: r for r in index.rows}
     assert rows["2017-Q3"].designations == {"un": 2, "ofac": None}
@@ -77,4 +80,6 @@ def test_daily_history_covers_quarters() -> None:
     assert rows["2022-Q4"].designations["ofac"] == 1 and not rows["2022-Q4"].partial["ofac"]
     assert rows["2024-Q2"].partial["ofac"]
     assert rows["2022-Q4"].launches is None  # no launch data at all
+    short = build_index(ledger, [], [launch("2017-08-25")], launch_coverage=(date(2017, 1, 1), date(2017, 8, 31)), start=date(2017, 1, 1), end=date(2017, 12, 31))
+    assert [r.launches for r in short.rows] == [0, 0, None, None]  # Q3 only partly covered
     assert any("No CNS missile data" in n for n in index.notes)

@@ -30,6 +30,7 @@ class Inputs:
     versions: dict[str, list[date]] = field(default_factory=dict)
     daily: list[Designation] = field(default_factory=list)
     daily_spans: dict[str, list[tuple[date, date]]] = field(default_factory=dict)
+    launch_coverage: tuple[date, date] | None = None
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -48,6 +49,7 @@ class Inputs:
             versions=self.versions,
             daily=self.daily,
             daily_spans=self.daily_spans,
+            launch_coverage=self.launch_coverage,
             start=start,
             end=end,
         )
@@ -84,6 +86,12 @@ def gather(home: Path | None, *, ledger: Ledger | None = None) -> Inputs:
             first, last = ds.coverage
             for lst in sorted({base_list(str(r["list_name"])) for r in ds.records}):
                 spans.setdefault(lst, []).append((date.fromisoformat(first), date.fromisoformat(last)))
+    launch_coverage = None
+    chosen, _ = store.preferred("events")
+    for ds in chosen:
+        if ds.family == "cns":
+            first, last = ds.coverage
+            launch_coverage = (PartialDate.parse(first).start(), PartialDate.parse(last).end())
     if not history and not daily:
         notes.append("No sanctions lists imported in this data directory; designation counts are unavailable.")
     if not any(e.kind == "missile-launch" for e in events):
@@ -95,5 +103,6 @@ def gather(home: Path | None, *, ledger: Ledger | None = None) -> Inputs:
         versions=_version_dates(snapshots),
         daily=daily,
         daily_spans=spans,
+        launch_coverage=launch_coverage,
         notes=notes,
     )

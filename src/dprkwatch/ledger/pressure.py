@@ -210,6 +210,15 @@ class QuarterRow:
         return row
 
 
+def _launch_count(
+    in_quarter: Sequence[TimelineEvent], coverage: tuple[date, date] | None, qs: date, qe: date
+) -> int | None:
+    """Launches in the quarter, or ``None`` if the launch data does not cover all of it."""
+    if coverage is None or qs < coverage[0] or qe > coverage[1]:
+        return None
+    return sum(1 for e in in_quarter if e.kind == "missile-launch")
+
+
 @dataclass
 class PressureIndex:
     lists: list[str]
@@ -238,6 +247,7 @@ def build_index(
     versions: Mapping[str, Sequence[date]] | None = None,
     daily: Sequence[DesignationLike] = (),
     daily_spans: Mapping[str, Sequence[tuple[date, date]]] | None = None,
+    launch_coverage: tuple[date, date] | None = None,
     start: date,
     end: date,
 ) -> PressureIndex:
@@ -245,7 +255,9 @@ def build_index(
 
     ``designations`` come from the lists history (dated with ``versions``);
     ``daily`` from a history with near-daily versions (the OFAC first-seen
-    file), whose coverage spans are ``daily_spans``.
+    file), whose coverage spans are ``daily_spans``. ``launch_coverage`` is the
+    span of the missile dataset (default: first to last launch in ``events``);
+    quarters outside it have no launch count.
     """
     versions = versions or {}
     raw: list[Window] = []
@@ -279,7 +291,10 @@ def build_index(
     for a in ledger.sanctions_actions:
         if a.date.quarter():
             actions[str(a.date.quarter())] += a.total
-    has_launch_data = any(e.kind == "missile-launch" for e in events)
+    launch_days = [e.start for e in events if e.kind == "missile-launch"]
+    if launch_coverage is None and launch_days:
+        launch_coverage = (min(launch_days), max(launch_days))
+    has_launch_data = launch_coverage is not None
     rows: list[QuarterRow] = []
     for q in quarters_between(start, end):
         qs, qe = _quarter_bounds(q)
@@ -298,7 +313,7 @@ def build_index(
                 partial=partial,
                 ofac_actions=actions[q],
                 diplomacy=sum(1 for e in in_q if e.kind in DIPLOMACY_KINDS),
-                launches=sum(1 for e in in_q if e.kind == "missile-launch") if has_launch_data else None,
+                launches=_launch_count(in_q, launch_coverage, qs, qe),
                 nuclear_tests=sum(1 for e in in_q if e.kind == "nuclear-test"),
                 exercises=sum(1 for e in in_q if e.kind == "exercise"),
                 highlights=highlights,
@@ -308,6 +323,8 @@ def build_index(
         notes.append("No sanctions lists imported: designation columns are empty (dprkwatch lists import ...).")
     if not has_launch_data:
         notes.append("No CNS missile data imported: the launches column is empty (dprkwatch ledger import ...).")
+    if launch_coverage is not None:
+        notes.append(f"launches: CNS-class only, data from {launch_coverage[0]} to {launch_coverage[1]}")
     for lst, n in sorted(unplaced.items()):
         notes.append(f"{lst}: {n} designation(s) dated only to a span longer than a quarter (versions too far apart)")
     for lst, (n, day) in sorted(baseline.items()):
