@@ -19,6 +19,7 @@ Carlo use both cores.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
@@ -48,7 +49,7 @@ DEFAULT_DRAWS = 200_000
 DEFAULT_SEED = 20180612  # the Singapore summit; any fixed seed would do
 SEED_CHUNK = 1 << 16  # draws per random stream; fixed so results never depend on threads
 EVAL_CHUNK = 1 << 13  # draws per evaluation task; small enough for the buffers to stay in cache
-MAX_DRAWS = 50_000_000
+MAX_DRAWS = 10_000_000  # about 1.5 GB of draws; more buys no visible precision
 
 Progress = Callable[[int, int], None]
 
@@ -85,6 +86,8 @@ class ArsenalModel:
         self._scenarios = scenarios
         self._estimates = list(estimates) if estimates is not None else None
         self._shared_data = shared_data
+        self._draws: Draws | None = None
+        self._lock = threading.Lock()
 
     # -- construction helpers ---------------------------------------------
 
@@ -115,11 +118,19 @@ class ArsenalModel:
 
     # -- draws -----------------------------------------------------------
 
-    @cached_property
+    @property
     def draws(self) -> Draws:
-        """All parameter draws, made once. Each block of draws has its own random
-        stream spawned from the model seed, so the draws do not depend on the
-        number of worker threads."""
+        """All parameter draws, made once (under a lock: the web service may ask
+        from several threads at once)."""
+        if self._draws is None:
+            with self._lock:
+                if self._draws is None:
+                    self._draws = self._make_draws()
+        return self._draws
+
+    def _make_draws(self) -> Draws:
+        """Each block of draws has its own random stream spawned from the model
+        seed, so the draws do not depend on the number of worker threads."""
         ranges = self.params.ranges()
         bounds = [(a, min(a + SEED_CHUNK, self.n_draws)) for a in range(0, self.n_draws, SEED_CHUNK)]
         seeds = np.random.SeedSequence(self.seed).spawn(len(bounds))

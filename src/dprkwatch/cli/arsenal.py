@@ -16,7 +16,13 @@ from typing import Annotated, Any
 import typer
 from rich.progress import Progress
 
-from dprkwatch.arsenal import ArsenalModel, ParameterError, load_model
+from dprkwatch.arsenal import (
+    ArsenalModel,
+    ParameterError,
+    load_model,
+    load_parameters,
+    load_scenarios,
+)
 from dprkwatch.arsenal.estimates import load_estimates
 from dprkwatch.arsenal.model import DEFAULT_DRAWS, DEFAULT_SEED
 from dprkwatch.arsenal.plot import save_plot
@@ -236,8 +242,7 @@ def plot_cmd(
 @app.command("scenarios")
 def scenarios_cmd(ctx: typer.Context, json_out: JsonOpt = False) -> None:
     """The deterministic scenarios and whether each reproduces its published figures."""
-    model = load_model(draws=1)
-    book = model.scenarios
+    book = load_scenarios()
     if json_out:
         emit_json([{**s.to_dict(), "checks": [c.to_dict() for c in s.check()]} for s in book])
         return
@@ -265,7 +270,7 @@ def parameters_cmd(
     csv_out: Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")] = False,
 ) -> None:
     """Every parameter with its range, unit, confidence and sources."""
-    model = load_model(params, draws=1)
+    loaded = load_parameters(params)
     rows = [
         {
             "id": pid,
@@ -278,10 +283,11 @@ def parameters_cmd(
             "source": list(r.source),
             "note": r.note,
         }
-        for pid, r in model.params.ranges().items()
+        for pid, r in loaded.ranges().items()
     ]
     if json_out:
-        emit_json({"parameters": rows, "events": {k: v.isoformat() for k, v in model.events.items()}})
+        events = {k: v.isoformat() for k, v in loaded.file.event_dates().items()}
+        emit_json({"parameters": rows, "events": events})
     elif csv_out:
         emit_csv(rows, list(rows[0]))
     else:
