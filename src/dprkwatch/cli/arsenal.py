@@ -209,7 +209,12 @@ def compare_cmd(
     if csv_out:
         emit_csv(rows, [*cols, "explanation", "source", "reference"])
         return
-    print_table(rows, cols, title="Published estimates against the model's 90% band")
+    for r in rows:
+        r["model_median"] = f"{r['model_median']:.1f}"
+    print_table(
+        rows, cols, title="Published estimates against the model's 90% band",
+        headers={"model_median": "median", "model p05-p95": "model p05-p95"},
+    )
     flagged = [r for r in rows if r["flagged"]]
     if flagged:
         console.print(f"\n[bold]{len(flagged)} outside the band:[/bold]")
