@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import orjson
@@ -11,7 +13,7 @@ import pytest
 from dprkwatch.arsenal import ArsenalModel, DateError, ParameterError, load_model
 from dprkwatch.arsenal.interval import QUANTILES, quantiles
 from dprkwatch.arsenal.timeline import decimal_year
-from tests.arsenal.factory import SIMPLE
+from tests.arsenal.factory import SIMPLE, write_edited
 
 # In the fixture every range is fixed, so every draw gives the same number and
 # the quantiles equal the hand calculation (see the fixture's header).
@@ -163,3 +165,16 @@ def test_workbench_payload_is_json(model: ArsenalModel) -> None:
     assert rand["series"][0]["year"] == 2017 and rand["series"][-1] == {"year": 2027, "low": 151, "high": 242}
     assert any(c["flagged"] for c in decoded["comparisons"])
     assert decoded["events"]["singapore"] == "2018-06-12"
+
+
+def test_without_campaigns_or_plants_plutonium_arrives_through_the_lag(tmp_path: Path) -> None:
+    def edit(d: dict[str, Any]) -> None:
+        d["reprocessing"]["campaigns"] = []
+        d["tests"] = []
+        d["enrichment"]["sites"] = []
+
+    m = load_model(write_edited(tmp_path, edit), draws=8, workers=1)
+    # 3 kg a year from end-1999 to end-2009, each kilogram available a year after it is made.
+    assert m.stock("2004-12-31").median == pytest.approx(4 * 3 / 5, rel=1e-5)
+    assert m.stock("2012").median == pytest.approx(10 * 3 / 5, rel=1e-5)
+    assert m.material("2012")["heu_kg"].high == 0
