@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
-from followthemoney import ValueEntity
+from followthemoney import ValueEntity, registry
 
 from dprkwatch.lists.model import EntityBuilder
 
@@ -36,6 +37,17 @@ def clean_text(value: object) -> str | None:
     return text or None
 
 
+# Types whose cleaning does not depend on the entity: worth caching, because
+# country-name cleaning in particular is slow and the same values repeat.
+_CACHED_TYPES = frozenset({"country", "gender", "date", "language"})
+
+
+@lru_cache(maxsize=16384)
+def _clean_cached(type_name: str, text: str) -> str | None:
+    cleaned: str | None = registry.get(type_name).clean(text)
+    return cleaned
+
+
 def put(
     b: EntityBuilder, entity: ValueEntity, prop: str, value: object, *, what: str | None = None
 ) -> bool:
@@ -51,7 +63,11 @@ def put(
     if prop_obj is None:
         b.add(entity, prop, text)
         return True
-    cleaned = prop_obj.type.clean(text, proxy=entity)
+    type_name = prop_obj.type.name
+    if type_name in _CACHED_TYPES:
+        cleaned = _clean_cached(type_name, text)
+    else:
+        cleaned = prop_obj.type.clean(text, proxy=entity)
     if cleaned is None:
         b.warn(f"{entity.id}: {what or prop} {text!r} not understood, dropped")
         return False
