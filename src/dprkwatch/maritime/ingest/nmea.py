@@ -39,6 +39,7 @@ POSITION_TYPES = frozenset({1, 2, 3, 18, 19, 27})
 STATIC_TYPES = frozenset({5, 19, 24})
 _SENTENCE = re.compile(rb"[!$][A-Z]{2}VD[MO],")
 _PREFIX_SEP = re.compile(rb"[\s,;]+$")
+_TAG_TIME = re.compile(rb"(?:^|,)c:(\d+(?:\.\d+)?)")
 
 
 @dataclass
@@ -89,24 +90,18 @@ def _line_time(prefix: bytes) -> datetime | None:
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
-def _tag_time(msg: NMEAMessage) -> datetime | None:
-    tb = msg.tag_block
-    if tb is None:
+def _tag_time(block: bytes) -> datetime | None:
+    """The receiver time (``c:`` field, epoch seconds or milliseconds) of a tag block."""
+    m = _TAG_TIME.search(block)
+    if not m:
         return None
-    try:
-        tb.init()
-        ts = tb.receiver_timestamp
-    except (AISBaseException, ValueError, TypeError):
-        return None
-    if ts is None:
-        return None
-    try:
-        value = float(ts)
-    except (TypeError, ValueError):
-        return None
+    value = float(m.group(1))
     if value > 1e11:
         value /= 1000.0
-    return datetime.fromtimestamp(value, tz=UTC)
+    try:
+        return datetime.fromtimestamp(value, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 def read_nmea(path: Path, quality: Quality) -> Iterator[pl.DataFrame]:
@@ -126,16 +121,20 @@ def read_nmea(path: Path, quality: Quality) -> Iterator[pl.DataFrame]:
                 continue
             match = _SENTENCE.search(line)
             start = match.start() if match else 0
-            # A tag block sits between backslashes right before the sentence.
-            if start and line[:start].endswith(b"\\"):
-                tb_start = line.rfind(b"\\", 0, start - 1)
-                prefix, sentence = (line[:tb_start] if tb_start > 0 else b""), line[max(tb_start, 0):]
-            else:
-                prefix, sentence = line[:start], line[start:]
-            line_time = _line_time(prefix) if prefix else None
+            prefix, sentence = line[:start], line[start:]
+            tag_time = None
+            if prefix.endswith(b"\\"):
+                # An NMEA 4.0 tag block sits between backslashes right before the sentence.
+                tb_start = prefix.rfind(b"\\", 0, len(prefix) - 1)
+                tag_time = _tag_time(prefix[tb_start + 1 : -1]) if tb_start >= 0 else None
+                prefix = prefix[: max(tb_start, 0)]
+            line_time = tag_time or (_line_time(prefix) if prefix else None)
             try:
                 msg = NMEAMessage.from_bytes(sentence)
+                valid = bool(msg.is_valid)
             except (AISBaseException, ValueError, IndexError, UnicodeDecodeError):
+                valid = False
+            if not valid:
                 quality.rows_read += 1
                 quality.skip("malformed_nmea", 1, [f"{source}:{lineno}"])
                 continue
@@ -150,7 +149,7 @@ def read_nmea(path: Path, quality: Quality) -> Iterator[pl.DataFrame]:
             except (AISBaseException, ValueError, IndexError, TypeError):
                 quality.skip("malformed_nmea", 1, [f"{source}:{lineno}"])
                 continue
-            when = _tag_time(msg) or line_time
+            when = line_time
             mtype = int(decoded.msg_type)
             if mtype == 4:
                 clock.time = _base_station_time(decoded.asdict()) or clock.time

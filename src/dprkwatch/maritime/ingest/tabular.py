@@ -59,12 +59,15 @@ def read_csv(path: Path, quality: Quality) -> Iterator[pl.DataFrame]:
 
     def on_invalid(row: pacsv.InvalidRow) -> str:
         line = int(row.number) if row.number is not None else -1
-        bad_lines.append(line)
+        if line > 0:
+            bad_lines.append(line)
         quality.rows_read += 1
         quality.skip("malformed_row", 1, [f"{source}:{line}"] if line > 0 else None)
         return "skip"
 
-    read_opts = pacsv.ReadOptions(block_size=BLOCK_BYTES, column_names=header, skip_rows=1, encoding="utf8")
+    # Single-threaded parsing keeps physical line numbers for the rows it rejects.
+    read_opts = pacsv.ReadOptions(block_size=BLOCK_BYTES, column_names=header, skip_rows=1, encoding="utf8",
+                                  use_threads=False)
     parse_opts = pacsv.ParseOptions(invalid_row_handler=on_invalid, newlines_in_values=False)
     convert_opts = pacsv.ConvertOptions(
         column_types={h: pa.string() for h in header},

@@ -1,0 +1,146 @@
+"""Ingest: every row kept or counted with its reason and line; the store switches atomically."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from dprkwatch.maritime import AisInputError, PositionStore, ingest
+from dprkwatch.maritime.ingest import pipeline
+from tests.maritime.factory import FIXTURES, T0, frame, sail, SEA
+
+BAD_CSV = FIXTURES / "positions_bad.csv"
+
+
+def _balanced(report: pipeline.IngestReport) -> bool:
+    q = report.quality
+    return q.rows_read == q.positions_kept + q.total_skipped + q.non_position_rows
+
+
+def test_bad_rows_are_counted_by_reason_with_their_lines(tmp_path: Path) -> None:
+    store = PositionStore(tmp_path / "m")
+    report = ingest(store, [BAD_CSV])
+    q = report.quality
+    assert q.rows_read == 15 and q.positions_kept == 5 and _balanced(report)
+    assert dict(q.skipped) == {
+        "duplicate": 1, "position_unavailable": 1, "bad_coordinates": 1, "bad_speed": 1, "unparseable": 2,
+        "bad_mmsi": 1, "missing_value": 1, "malformed_row": 1, "bad_timestamp": 1,
+    }
+    assert q.notes["out_of_order_sorted"] == 1
+    assert q.notes["speed_unavailable"] == 1 and q.notes["course_unavailable"] == 1
+    assert q.examples["duplicate"] == [f"{BAD_CSV}:4"]
+    assert q.examples["malformed_row"] == [f"{BAD_CSV}:14"]
+    assert q.examples["out_of_order_sorted"] == [f"{BAD_CSV}:5"]
+    assert q.examples["unparseable"] == [f"{BAD_CSV}:10", f"{BAD_CSV}:11"]
+    day = store.read_day(store.days()[0])
+    assert day["mmsi"].to_list() == [412000001] * 4 + [412000002]
+    assert day["ts"].is_sorted() or day.filter(pl.col("mmsi") == 412000001)["ts"].is_sorted()
+    assert day.filter(pl.col("sog").is_null()).height == 1  # 102.3 kn means "not available"
+    ident = store.identity().sort(["mmsi", "field"])
+    assert ident.select("mmsi", "field", "value").rows() == [
+        (412000001, "flag", "PA"), (412000001, "imo", "9074729"), (412000001, "name", "SEA STAR"),
+        (412000002, "flag", "PA"), (412000002, "imo", "9074729"), (412000002, "name", "SEA STAR"),
+    ]
+
+
+def test_out_of_order_rows_can_be_dropped(tmp_path: Path) -> None:
+    report = ingest(PositionStore(tmp_path / "m"), [BAD_CSV], drop_out_of_order=True)
+    assert report.quality.skipped["out_of_order"] == 1 and report.quality.positions_kept == 4
+    assert _balanced(report)
+
+
+def test_reingest_is_idempotent_and_merges_days(tmp_path: Path) -> None:
+    store = PositionStore(tmp_path / "m")
+    first = frame(sail(412000001, T0, SEA, (33.0, 126.0), every_min=30))  # crosses midnight
+    part1, part2 = tmp_path / "a.parquet", tmp_path / "b.parquet"
+    first.head(20).write_parquet(part1)
+    first.write_parquet(part2)
+    ingest(store, [part1])
+    v1 = store.current_version()
+    report = ingest(store, [part2])
+    assert report.quality.skipped["duplicate"] == 20
+    assert store.row_count() == first.height and store.current_version() != v1
+    again = ingest(store, [part2])
+    assert again.quality.positions_kept == 0 and store.row_count() == first.height
+    assert [d.rows for d in store.days()] == [
+        first.filter(pl.col("timestamp").dt.date() == d.day).height for d in store.days()
+    ]
+    assert len(list((store.root / "versions").iterdir())) == 1  # old versions removed
+
+
+def test_failed_ingest_leaves_the_store_as_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = PositionStore(tmp_path / "m")
+    ingest(store, [BAD_CSV])
+    before = (store.current_version(), store.row_count(), store.read_day(store.days()[0]))
+
+    def boom(*_a: object) -> pl.DataFrame:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(pipeline, "_merge_identity", boom)
+    more = tmp_path / "more.parquet"
+    frame(sail(412000009, T0, SEA, (33.0, 124.0))).write_parquet(more)
+    with pytest.raises(RuntimeError, match="disk full"):
+        ingest(store, [more])
+    assert (store.current_version(), store.row_count()) == before[:2]
+    assert store.read_day(store.days()[0]).equals(before[2])
+    assert not list(store.root.glob(".staging-*")) and not list(store.root.glob(".build-*"))
+
+
+def test_leftovers_of_a_killed_run_are_cleaned(tmp_path: Path) -> None:
+    store = PositionStore(tmp_path / "m")
+    ingest(store, [BAD_CSV])
+    (store.root / ".staging-dead").mkdir()
+    (store.root / "versions" / "half-written").mkdir()
+    ingest(store, [BAD_CSV])
+    assert not (store.root / ".staging-dead").exists()
+    assert [p.name for p in (store.root / "versions").iterdir()] == [store.current_version()]
+
+
+def test_nmea_times_and_errors(tmp_path: Path) -> None:
+    store = PositionStore(tmp_path / "m")
+    report = ingest(store, [FIXTURES / "nmea_mixed.txt"])
+    q = report.quality
+    assert q.rows_read == 8 and _balanced(report)
+    assert dict(q.skipped) == {"malformed_nmea": 3, "nmea_no_timestamp": 1, "nmea_incomplete": 1}
+    day = store.read_day(store.days()[0])
+    # tag block, epoch prefix and ISO prefix each dated their sentence
+    assert [t.isoformat() for t in day.sort("ts")["ts"].to_list()] == [
+        "2026-01-05T00:00:00+00:00", "2026-01-05T00:01:00+00:00", "2026-01-05T00:02:00+00:00",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "message"),
+    [
+        ("mmsi,lat,lon\n1,2,3\n", "nots.csv", ":header: missing column(s) timestamp (columns found: mmsi, lat, lon)"),
+        ("", "empty.csv", ": empty file"),
+        (None, "missing.csv", ": file not found"),
+    ],
+)
+def test_unusable_files_stop_with_one_line(tmp_path: Path, content: str | None, name: str, message: str) -> None:
+    path = tmp_path / name
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    store = PositionStore(tmp_path / "m")
+    with pytest.raises(AisInputError) as err:
+        ingest(store, [path])
+    assert str(err.value) == f"{path}{message}"
+    assert store.is_empty()
+
+
+def test_unknown_format_and_no_files(tmp_path: Path) -> None:
+    with pytest.raises(AisInputError, match="--format: unknown format 'xml'"):
+        ingest(PositionStore(tmp_path / "m"), [BAD_CSV], fmt="xml")
+    with pytest.raises(AisInputError, match="no input files"):
+        ingest(PositionStore(tmp_path / "m"), [])
+
+
+def test_parquet_with_numeric_epoch_times(tmp_path: Path) -> None:
+    path = tmp_path / "epoch.parquet"
+    pl.DataFrame({"MMSI": [412000001, 412000001], "BaseDateTime": [1767571200, 1767571260],
+                  "LAT": [33.0, 33.01], "LON": [123.0, 123.0], "SOG": [1.0, 1.0]}).write_parquet(path)
+    store = PositionStore(tmp_path / "m")
+    ingest(store, [path])
+    assert store.read_day(store.days()[0])["ts"].to_list()[0].isoformat() == "2026-01-05T00:00:00+00:00"
