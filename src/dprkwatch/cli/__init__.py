@@ -24,6 +24,7 @@ from dprkwatch.cli.maritime import app as maritime_app
 from dprkwatch.cli.run import run_cmd
 from dprkwatch.cli.screen import screen_cmd
 from dprkwatch.cli.service import app as service_app
+from dprkwatch.cli.web import app as web_app
 from dprkwatch.exceptions import DprkwatchError
 
 app = typer.Typer(
@@ -41,6 +42,7 @@ app.add_typer(maritime_app, name="maritime")
 app.command("run")(run_cmd)
 app.command("screen")(screen_cmd)
 app.add_typer(service_app)  # serve, rescreen, books, keys, audit, db
+app.add_typer(web_app, name="web")
 
 
 def _version(value: bool) -> None:

@@ -53,5 +53,8 @@ def run_cmd(
     settings = settings_of(ctx)
     ensure_lists(settings, refresh=refresh)
     from dprkwatch.service.server import serve
+    from dprkwatch.web.localkey import local_key, workbench_url
+
+    err_console.print(f"workbench: open {workbench_url(settings, local_key(settings))}")
 
     serve(settings)

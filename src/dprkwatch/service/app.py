@@ -17,8 +17,20 @@ from fastapi.concurrency import run_in_threadpool
 
 from dprkwatch import __version__
 from dprkwatch.service import errors
+from dprkwatch.service.analyses import Analyses
 from dprkwatch.service.middleware import Gatekeeper
-from dprkwatch.service.routers import admin, books, health, lists, reviews, yente
+from dprkwatch.service.routers import (
+    admin,
+    arsenal,
+    books,
+    health,
+    ledger,
+    lists,
+    maritime,
+    reviews,
+    workbench,
+    yente,
+)
 from dprkwatch.service.state import ServiceState
 from dprkwatch.settings import Settings
 
@@ -59,7 +71,10 @@ def create_app(
     )
     app.state.service = state
     errors.install(app)
+    app.state.analyses = Analyses(settings)
     for router in (health.router, yente.router, lists.router, reviews.router, books.router, admin.router):
+        app.include_router(router)
+    for router in (ledger.router, arsenal.router, maritime.router, workbench.build_router(workbench.Workbench())):
         app.include_router(router)
     app.add_middleware(Gatekeeper, verify=state.verifier.verify, max_body=settings.max_body_bytes)
     return app

@@ -4,7 +4,8 @@ Written as plain ASGI (not Starlette's ``BaseHTTPMiddleware``) because it
 runs on every request of a service meant to answer hundreds per second.
 Requests without a valid key get 401 before routing, so an unauthenticated
 caller learns nothing, not even which paths exist - except the health
-probes and the API documentation, which stay public.
+probes, the API documentation and the web workbench's page and static
+files, which stay public.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from dprkwatch.service.errors import error_response
 from dprkwatch.service.keys import Principal
 
-PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"})
+PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json", "/"})
+# The web workbench's page and static files: code, no data; the page asks for a key.
+PUBLIC_PREFIXES = ("/assets/",)
 
 
 class BodyTooLarge(StarletteHTTPException):
@@ -68,7 +71,7 @@ class Gatekeeper:
                 if length > limit:
                     await self._too_large(scope, receive, send)
                     return
-        if scope["path"] not in PUBLIC_PATHS:
+        if scope["path"] not in PUBLIC_PATHS and not scope["path"].startswith(PUBLIC_PREFIXES):
             raw = presented_key(headers)
             principal = self.verify(raw) if raw else None
             if principal is None:

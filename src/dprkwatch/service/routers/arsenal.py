@@ -1,0 +1,79 @@
+"""The arsenal model over HTTP: the band with published estimates, and increments.
+
+Thin over :mod:`dprkwatch.arsenal`. The model is built once per process with
+the packaged parameters and its fixed seed, so every answer is reproducible
+and equals what ``dprkwatch arsenal ... --json`` prints.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, Field
+
+from dprkwatch.service.analyses import Analyses
+from dprkwatch.service.deps import ScreenRole
+from dprkwatch.service.models import errors
+
+router = APIRouter(prefix="/arsenal", tags=["Arsenal"])
+
+
+def analyses_of(request: Request) -> Analyses:
+    found: Analyses = request.app.state.analyses
+    return found
+
+
+class BandRow(BaseModel):
+    year: int
+    date: str
+    unit: str
+    p05: float
+    p25: float
+    p50: float
+    p75: float
+    p95: float
+
+
+class ArsenalResponse(BaseModel):
+    draws: int
+    seed: int
+    parameters_origin: str
+    band: list[BandRow] = Field(description="Weapons-equivalent stock quantiles at each year-end")
+    comparisons: list[dict[str, Any]] = Field(
+        description="Each published estimate against the band: status inside/overlaps/above/below, "
+        "flagged outliers with the assumption that would reach them"
+    )
+    scenarios: list[dict[str, Any]] = Field(description="Deterministic published recipes, with low/high series")
+    events: dict[str, str] = Field(description="Named dates usable in queries (singapore, hanoi...)")
+    parameters: list[dict[str, Any]] = Field(description="Every model parameter: value, range, unit, sources")
+
+
+class IncrementResponse(BaseModel):
+    start: str
+    end: str
+    days: int
+    low: float = Field(description="5th percentile")
+    median: float
+    high: float = Field(description="95th percentile")
+    unit: str
+    quantiles: dict[str, float]
+    draws: int | None
+
+
+@router.get("", response_model=ArsenalResponse, summary="The arsenal band, published estimates with verdicts, scenarios", responses=errors(401, 403))
+def arsenal(request: Request, _caller: ScreenRole) -> dict[str, Any]:
+    return analyses_of(request).arsenal_payload()
+
+
+@router.get("/increment", response_model=IncrementResponse, summary="Weapons-equivalent produced between two dates", responses=errors(400, 401, 403))
+def increment(
+    request: Request,
+    _caller: ScreenRole,
+    start: Annotated[str, Query(min_length=1, max_length=40, description="YYYY-MM-DD, YYYY-MM, YYYY or an event name (singapore)")],
+    end: Annotated[str, Query(min_length=1, max_length=40, description="Same forms as start (hanoi)")],
+) -> IncrementResponse:
+    model = analyses_of(request).arsenal()
+    a, b = model.resolve_date(start, "start"), model.resolve_date(end, "end")
+    iv = model.increment(a, b)
+    return IncrementResponse(start=a.isoformat(), end=b.isoformat(), days=(b - a).days, **iv.to_dict())

@@ -1,0 +1,309 @@
+"""The sourced ledger over HTTP: timeline, pressure index, compliance matrix, claims.
+
+Each route is a thin layer over :mod:`dprkwatch.ledger`; the analyses are
+cached per data directory (:mod:`dprkwatch.service.analyses`). Read-only,
+so the ``screen`` role is enough. Dates take ``YYYY``, ``YYYY-MM`` or
+``YYYY-MM-DD``: ``from`` means the first day such a date can mean and
+``to`` the last, as in ``dprkwatch ledger --from/--to``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, Field
+
+from dprkwatch.exceptions import InputError
+from dprkwatch.ledger import (
+    KINDS,
+    Ledger,
+    commitment_rows,
+    resolution_matrix,
+    resolve_kinds,
+    select,
+)
+from dprkwatch.ledger.dates import PartialDate
+from dprkwatch.service.analyses import Analyses
+from dprkwatch.service.deps import ScreenRole
+from dprkwatch.service.models import errors
+
+router = APIRouter(prefix="/ledger", tags=["Ledger"])
+
+PRESSURE_FROM = "2016"
+# Events drawn as labelled markers over the pressure chart: the diplomacy and
+# the tests the designations are read against.
+MARKER_KINDS = frozenset({"summit", "talks", "agreement", "nuclear-test", "resolution"})
+_DATE = "YYYY, YYYY-MM or YYYY-MM-DD"
+FromParam = Annotated[str | None, Query(alias="from", max_length=10, description=f"Start: {_DATE}")]
+ToParam = Annotated[str | None, Query(alias="to", max_length=10, description=f"End, inclusive: {_DATE}")]
+
+
+def analyses_of(request: Request) -> Analyses:
+    found: Analyses = request.app.state.analyses
+    return found
+
+
+def date_range(start: str | None, end: str | None) -> tuple[date | None, date | None]:
+    """``from``/``to`` as the first and last day they can mean; a clear 400 otherwise."""
+
+    def parse(value: str | None, where: str, last: bool) -> date | None:
+        if value is None or not value.strip():
+            return None
+        try:
+            pd = PartialDate.parse(value.strip())
+        except ValueError as exc:
+            raise InputError(str(exc), where=where) from None
+        return pd.end() if last else pd.start()
+
+    first, last = parse(start, "from", False), parse(end, "to", True)
+    if first and last and first > last:
+        raise InputError(f"from {start} is after to {end}", where="from")
+    return first, last
+
+
+# -- response shapes ---------------------------------------------------------
+
+
+class EventModel(BaseModel):
+    id: str
+    date: str
+    end_date: str | None
+    category: str
+    kind: str
+    title: str
+    detail: str
+    dataset: str
+    sources: list[str] = Field(description="Citations as text: publisher, title, date, URL")
+    confidence: str
+    attrs: dict[str, Any]
+
+
+class TimelineResponse(BaseModel):
+    events: list[EventModel]
+    total: int = Field(description="Events matching the filters (before `limit`)")
+    kinds: dict[str, str] = Field(description="Every event kind and its category")
+    datasets: list[str] = Field(description="Datasets present in the timeline (ledger, cns, csis...)")
+    notes: list[str]
+
+
+class QuarterModel(BaseModel):
+    quarter: str
+    designations: dict[str, int | None] = Field(description="Per list; null = the data cannot date this quarter")
+    partial: dict[str, bool] = Field(description="Per list: the quarter is only partly covered")
+    ofac_actions: int = Field(description="Designations in the curated sample of OFAC actions")
+    diplomacy: int
+    launches: int | None = Field(description="CNS-recorded launches; null without CNS data")
+    nuclear_tests: int
+    exercises: int
+    highlights: list[str]
+
+
+class Baseline(BaseModel):
+    count: int
+    on_or_before: str
+
+
+class PressureResponse(BaseModel):
+    lists: list[str]
+    rows: list[QuarterModel]
+    coverage: dict[str, list[list[str]]] = Field(description="Per list, [start, end] spans the data can date")
+    baseline: dict[str, Baseline] = Field(description="Per list, entries already in the oldest version")
+    markers: list[EventModel] = Field(description="Summits, talks, agreements, resolutions and nuclear tests in range")
+    notes: list[str]
+
+
+class SourceModel(BaseModel):
+    id: str
+    publication: str
+    title: str
+    date: str
+    url: str
+    note: str | None = None
+
+
+class BreachModel(BaseModel):
+    date: str
+    text: str
+    ref: str | None
+    sources: list[str]
+    standing: bool
+
+
+class CellModel(BaseModel):
+    resolution: str
+    label: str
+    adopted: str
+    obligation: str
+    force: str
+    binding: bool
+    status: str
+    summary: str
+    breaches: list[BreachModel]
+    note: str
+
+
+class MatrixRow(BaseModel):
+    resolution: str
+    label: str
+    adopted: str
+    cells: dict[str, CellModel]
+
+
+class CommitmentModel(BaseModel):
+    agreement: str
+    agreement_name: str
+    date: str
+    commitment: str
+    party: str
+    topic: str
+    obligation: str
+    deadline: str | None
+    status: str
+    evidence: str
+    evidence_date: str | None
+    confidence: str
+    sources: list[str] = Field(description="Ids of bibliography entries (see `sources`)")
+
+
+class ComplianceResponse(BaseModel):
+    columns: list[str] = Field(description="DPRK obligations, in column order")
+    rows: list[MatrixRow]
+    commitments: list[CommitmentModel]
+    sources: dict[str, SourceModel] = Field(description="Every bibliography entry cited above, by id")
+    notes: list[str]
+
+
+class ClaimModel(BaseModel):
+    id: str
+    topic: str
+    claim: str
+    as_of: str
+    verdict: str
+    value: str
+    evidence: list[str]
+    data: dict[str, Any]
+
+
+class ClaimsResponse(BaseModel):
+    claims: list[ClaimModel]
+    today: str
+    notes: list[str]
+
+
+# -- routes ------------------------------------------------------------------
+
+
+@router.get("/timeline", response_model=TimelineResponse, summary="Curated and imported events on one timeline", responses=errors(400, 401, 403))
+def timeline(
+    request: Request,
+    _caller: ScreenRole,
+    start: FromParam = None,
+    end: ToParam = None,
+    kind: Annotated[list[str] | None, Query(max_length=30, description="Kinds or categories (diplomacy, test, un...)")] = None,
+    dataset: Annotated[str | None, Query(max_length=40, description="Only events from this dataset")] = None,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 2000,
+) -> TimelineResponse:
+    first, last = date_range(start, end)
+    try:
+        kinds = resolve_kinds(kind) if kind else None
+    except ValueError as exc:
+        raise InputError(str(exc), where="kind") from None
+    inputs = analyses_of(request).inputs()
+    events = select(inputs.events, start=first, end=last, kinds=kinds)
+    if dataset:
+        events = [e for e in events if e.dataset == dataset]
+    return TimelineResponse(
+        events=[EventModel(**e.to_dict()) for e in events[:limit]],
+        total=len(events),
+        kinds=dict(KINDS),
+        datasets=sorted({e.dataset for e in inputs.events}),
+        notes=list(inputs.notes),
+    )
+
+
+@router.get("/pressure", response_model=PressureResponse, summary="DPRK designations per quarter and list, beside diplomacy and tests", responses=errors(400, 401, 403))
+def pressure(
+    request: Request,
+    _caller: ScreenRole,
+    start: FromParam = PRESSURE_FROM,
+    end: ToParam = None,
+) -> PressureResponse:
+    first, last = date_range(start or PRESSURE_FROM, end)
+    first, last = first or date(2016, 1, 1), last or date.today()
+    inputs = analyses_of(request).inputs()
+    index = inputs.pressure(first, last)
+    markers = select(inputs.events, start=first, end=last, kinds=MARKER_KINDS)
+    return PressureResponse(
+        lists=index.lists,
+        rows=[
+            QuarterModel(
+                quarter=r.quarter, designations=r.designations, partial=r.partial, ofac_actions=r.ofac_actions,
+                diplomacy=r.diplomacy, launches=r.launches, nuclear_tests=r.nuclear_tests, exercises=r.exercises,
+                highlights=r.highlights,
+            )
+            for r in index.rows
+        ],
+        coverage={k: [[str(i.start), str(i.end)] for i in v] for k, v in index.coverage.items()},
+        baseline={k: Baseline(count=n, on_or_before=d) for k, (n, d) in index.baseline.items()},
+        markers=[EventModel(**e.to_dict()) for e in markers],
+        notes=[*inputs.notes, *index.notes],
+    )
+
+
+def _sources(ledger: Ledger, ids: set[str]) -> dict[str, SourceModel]:
+    return {s.id: SourceModel(**s.model_dump(mode="json")) for s in ledger.sources if s.id in ids}
+
+
+@router.get("/compliance", response_model=ComplianceResponse, summary="Resolutions × DPRK obligations, and agreements × commitments", responses=errors(400, 401, 403))
+def compliance(
+    request: Request,
+    _caller: ScreenRole,
+    start: FromParam = None,
+    end: ToParam = None,
+) -> ComplianceResponse:
+    first, last = date_range(start, end)
+    inputs = analyses_of(request).inputs()
+    ledger = inputs.ledger
+    matrix = resolution_matrix(ledger, inputs.events, start=first, end=last)
+    cited: dict[str, list[str]] = {
+        f"{a.id}/{c.id}": sorted({*a.sources, *(s for ev in c.evidence for s in ev.sources)})
+        for a, c in ledger.commitments()
+    }
+    commitments = [
+        CommitmentModel(**r.to_dict(), sources=cited.get(r.commitment, []))
+        for r in commitment_rows(ledger, start=first, end=last)
+    ]
+    rows = [
+        MatrixRow(
+            resolution=res.id, label=res.label, adopted=str(res.date),
+            cells={k: CellModel(**c.to_dict()) for k, c in cells.items()},
+        )
+        for res, cells in matrix.rows
+    ]
+    ids = {s for c in matrix.cells() for b in c.breaches for s in b.sources}
+    ids.update(s for c in commitments for s in c.sources)
+    return ComplianceResponse(
+        columns=matrix.columns, rows=rows, commitments=commitments, sources=_sources(ledger, ids), notes=matrix.notes
+    )
+
+
+@router.get("/claims", response_model=ClaimsResponse, summary="The commentary's quantitative claims, checked against the data", responses=errors(400, 401, 403))
+def claims(
+    request: Request,
+    _caller: ScreenRole,
+    today: Annotated[str | None, Query(max_length=10, description=f"Evaluate as of this date (default: today): {_DATE}")] = None,
+) -> ClaimsResponse:
+    as_of = date_range(None, today)[1] or date.today()
+    analyses = analyses_of(request)
+    verdicts = analyses.claims(as_of)
+    return ClaimsResponse(
+        claims=[ClaimModel(**v.to_dict()) for v in verdicts], today=as_of.isoformat(), notes=list(analyses.inputs().notes)
+    )
+
+
+@router.get("/sources", response_model=list[SourceModel], summary="The bibliography every ledger row cites", responses=errors(401, 403))
+def sources(request: Request, _caller: ScreenRole) -> list[SourceModel]:
+    ledger = analyses_of(request).inputs().ledger
+    return [SourceModel(**s.model_dump(mode="json")) for s in ledger.sources]

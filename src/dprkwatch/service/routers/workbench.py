@@ -1,0 +1,114 @@
+"""The web workbench: its page at ``/`` and its static files under ``/assets/``.
+
+The front end is built from ``web/`` at the repository root (``make web``)
+into the package folder ``dprkwatch/web/static/``; this router only serves
+those files. Page and files are public (they hold code, no data); every API
+call the page makes carries the caller's key.
+
+The page is sent with a Content-Security-Policy that allows nothing but
+this origin: scripts, styles, images, fonts and ``fetch`` all come from the
+service itself, so the browser refuses any request elsewhere even if a
+dependency tried one. That is how the workbench stays offline.
+
+When the bundle has not been built, ``/`` answers 503 with a page saying how
+to build it; the API itself is unaffected.
+"""
+
+from __future__ import annotations
+
+import logging
+from importlib import resources
+from pathlib import Path
+
+from fastapi import APIRouter
+from starlette.responses import FileResponse, HTMLResponse, Response
+
+from dprkwatch.service.exceptions import RecordNotFound
+
+log = logging.getLogger(__name__)
+
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        # Chart and map libraries set element styles from script.
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+PAGE_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "Cache-Control": "no-cache",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+# Vite names built files by content hash, so they can be cached for good.
+ASSET_HEADERS = {"Cache-Control": "public, max-age=31536000, immutable", "X-Content-Type-Options": "nosniff"}
+
+MISSING = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>dprkwatch: workbench not built</title></head>
+<body style="font-family: sans-serif; max-width: 40em; margin: 3em auto; line-height: 1.5">
+<h1>The web workbench is not built</h1>
+<p>This dprkwatch service was installed without the workbench's front end
+(looked for <code>{index}</code>).</p>
+<p>Build it with <code>make web</code> in the repository (needs Node.js 20 and
+npm; it runs <code>npm ci &amp;&amp; npm run build</code> in <code>web/</code>),
+then restart the service.</p>
+<p>The API works without it: see <a href="/docs">/docs</a>.</p>
+</body></html>
+"""
+
+
+def bundle_dir() -> Path:
+    """Where the built front end lives (package data; may not exist)."""
+    return Path(str(resources.files("dprkwatch.web"))) / "static"
+
+
+class Workbench:
+    """Serves one bundle directory (the packaged one, or another in tests)."""
+
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = (root or bundle_dir()).resolve()
+
+    @property
+    def index(self) -> Path:
+        return self.root / "index.html"
+
+    @property
+    def built(self) -> bool:
+        return self.index.is_file()
+
+    def page(self) -> Response:
+        if not self.built:
+            return HTMLResponse(MISSING.format(index=self.index), status_code=503, headers={"Cache-Control": "no-cache"})
+        return FileResponse(self.index, media_type="text/html; charset=utf-8", headers=PAGE_HEADERS)
+
+    def asset(self, name: str) -> Response:
+        assets = self.root / "assets"
+        path = (assets / name).resolve()
+        if not path.is_relative_to(assets) or not path.is_file():
+            raise RecordNotFound(f"no such file: /assets/{name}")
+        return FileResponse(path, headers=ASSET_HEADERS)
+
+
+def build_router(workbench: Workbench) -> APIRouter:
+    """Routes for ``workbench``; logs a warning at start-up when its bundle is missing."""
+    router = APIRouter(include_in_schema=False)
+    if not workbench.built:
+        log.warning("web workbench not built (no %s): run `make web`; the API is unaffected", workbench.index)
+
+    @router.get("/")
+    def page() -> Response:
+        return workbench.page()
+
+    @router.get("/assets/{name:path}")
+    def asset(name: str) -> Response:
+        return workbench.asset(name)
+
+    return router
