@@ -131,6 +131,8 @@ class ObligationRef(Record):
 
 
 class Vote(Record):
+    """How the Security Council voted."""
+
     in_favour: int = Field(ge=0, le=15)
     against: int = Field(0, ge=0, le=15)
     abstaining: int = Field(0, ge=0, le=15)
@@ -332,6 +334,8 @@ class Administration(Sourced):
 
 
 class YieldEstimate(Sourced):
+    """One published yield estimate of a nuclear test."""
+
     estimator: Text = Field(description="Who estimated it (paper, agency).")
     kt: float | None = Field(None, ge=0, description="Central estimate in kilotons.")
     low: float | None = Field(None, ge=0)
@@ -348,6 +352,8 @@ class YieldEstimate(Sourced):
 
 
 class NuclearTest(Sourced):
+    """A DPRK nuclear test, with every published yield estimate."""
+
     id: Slug
     number: int = Field(ge=1, description="Sequence number.")
     date: PartialDate = Field(description="Date (UTC).")

@@ -48,6 +48,11 @@ def _required(info: FieldInfo) -> str:
     return "yes" if info.is_required() else ""
 
 
+def _summary(model: type[BaseModel]) -> str:
+    lines = (model.__doc__ or "").strip().splitlines()
+    return lines[0] if lines else ""
+
+
 def model_table(model: type[BaseModel]) -> str:
     lines = ["| field | type | required | meaning |", "|---|---|---|---|"]
     for name, info in model.model_fields.items():
@@ -60,11 +65,9 @@ def schema_markdown() -> str:
     """Every file's record type, then the nested types, as Markdown."""
     parts = [BEGIN, ""]
     for file, model in FILES.items():
-        doc = (model.__doc__ or "").strip().splitlines()[0]
-        parts += [f"### `{file}` ({model.__name__})", "", doc, "", model_table(model), ""]
+        parts += [f"### `{file}` ({model.__name__})", "", _summary(model), "", model_table(model), ""]
     parts += ["### Nested types", ""]
     for nested in NESTED:
-        doc = (nested.__doc__ or "").strip().splitlines()[0] if nested.__doc__ else ""
-        parts += [f"#### {nested.__name__}", "", doc, "", model_table(nested), ""]
+        parts += [f"#### {nested.__name__}", "", _summary(nested), "", model_table(nested), ""]
     parts.append(END)
     return "\n".join(parts) + "\n"
