@@ -52,6 +52,8 @@ EVAL_CHUNK = 1 << 13  # draws per evaluation task; small enough for the buffers 
 MAX_DRAWS = 10_000_000  # about 1.5 GB of draws; more buys no visible precision
 
 Progress = Callable[[int, int], None]
+#: What :meth:`ArsenalModel.samples` and :meth:`ArsenalModel.band` can report, with its unit.
+QUANTITIES = {"stock": "weapons", "produced": "weapons", "pu_kg": "kg Pu", "heu_kg": "kg HEU"}
 
 
 def _workers() -> int:
@@ -179,6 +181,8 @@ class ArsenalModel:
         ``quantity``: ``stock`` (weapons, net of tests), ``produced`` (weapons,
         gross), ``pu_kg`` and ``heu_kg`` (kilograms held, net of tests).
         """
+        if quantity not in QUANTITIES:
+            raise ValueError(f"unknown quantity {quantity!r}; expected one of {', '.join(QUANTITIES)}")
         t = np.array([decimal_year(d) for d in when], dtype=np.float64)
         engine = self.engine
 
@@ -190,9 +194,7 @@ class ArsenalModel:
             m: Material = engine.material(d, t)
             if quantity == "pu_kg":
                 return f32(np.maximum(m.pu_separated - m.pu_tested, 0))
-            if quantity == "heu_kg":
-                return f32(np.maximum(m.heu_produced - m.heu_tested, 0))
-            raise ValueError(f"unknown quantity {quantity!r}")
+            return f32(np.maximum(m.heu_produced - m.heu_tested, 0))
 
         return self._map_chunks(fn, len(when))
 
@@ -240,7 +242,7 @@ class ArsenalModel:
         values = self.samples(days, quantity)
         self._run(lambda i: values[i].sort(), range(len(days)))  # in place, one row per task
         qs = sorted_quantiles(values)
-        unit = {"stock": "weapons", "produced": "weapons", "pu_kg": "kg Pu", "heu_kg": "kg HEU"}[quantity]
+        unit = QUANTITIES[quantity]
         rows = []
         for y, day, row in zip(ys, days, qs, strict=True):
             item: dict[str, Any] = {"year": int(y), "date": day.isoformat(), "unit": unit}
