@@ -18,6 +18,7 @@ EU file does not have to fit in memory as a tree.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from lxml import etree
 from dprkwatch.lists.exceptions import SourceError
 
 _HEAD_BYTES = 64 * 1024
+_POSITION_SUFFIX = re.compile(r",? *line \d+(?:, column \d+)?$")
 
 
 def local_name(tag: object) -> str:
@@ -49,13 +51,21 @@ def _doctype_line(path: Path) -> str:
     return f"line {line}"
 
 
+def _last_line(path: Path) -> int:
+    try:
+        with path.open("rb") as fh:
+            return sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b"")) + 1
+    except OSError:
+        return 0
+
+
 def _syntax_error(path: Path, exc: etree.XMLSyntaxError) -> SourceError:
     line, column = exc.position if exc.position else (0, 0)
-    msg = (exc.msg or str(exc)).strip()
+    msg = _POSITION_SUFFIX.sub("", (exc.msg or str(exc)).strip())
     lowered = msg.lower()
     if "encoding" in lowered or "utf-8" in lowered or "bytes:" in lowered:
         problem = f"wrong encoding: bytes do not match the declared encoding ({msg})"
-    elif "premature end" in lowered or "no element found" in lowered or "extra content" in lowered:
+    elif "premature end" in lowered or "no element found" in lowered or line >= _last_line(path):
         problem = f"truncated or incomplete XML ({msg})"
     elif "document is empty" in lowered:
         problem = "file is empty"
