@@ -119,7 +119,8 @@ def timeline_cmd(
     ]
     columns = ["date", "kind", "title", "confidence", "id"]
     _emit(rows, [*columns, "detail", "category", "dataset", "sources"] if csv_out else columns, json_out=False, csv_out=csv_out, title="Timeline", empty="No events match.")
-    _notes(inputs.notes, json_out or csv_out)
+    wants_data = kinds is None or bool(kinds & {"missile-launch", "provocation"})
+    _notes([*inputs.notes, *(inputs.missing()[:1] if wants_data else [])], json_out or csv_out)
 
 
 @app.command("resolutions")
@@ -417,9 +418,9 @@ def claims_cmd(
             raise InputError(f"unknown claim {cid!r} (known: {', '.join(sorted(known))})", where="--claim")
     verdicts = evaluate_all(inputs.ledger, inputs, today=today, only=claim or ())
     if json_out:
-        emit_json({"claims": [v.to_dict() for v in verdicts], "notes": inputs.notes})
+        emit_json({"claims": [v.to_dict() for v in verdicts], "notes": [*inputs.notes, *inputs.missing()]})
         return
     rows = [{**v.to_dict(), "evidence": " | ".join(v.evidence)} for v in verdicts]
     columns = ["id", "claim", "verdict", "value", "evidence"]
     _emit(rows, [*columns, "topic", "as_of"] if csv_out else columns, json_out=False, csv_out=csv_out, title="Claims of the commentary, checked", empty="No claims.")
-    _notes(inputs.notes, csv_out)
+    _notes([*inputs.notes, *inputs.missing()], csv_out)

@@ -41,6 +41,15 @@ class Inputs:
     def has_designations(self) -> bool:
         return bool(self.designations or self.daily)
 
+    def missing(self) -> list[str]:
+        """What is not imported, as notes for the user."""
+        out = []
+        if not self.has_launches:
+            out.append("No CNS missile data imported: launches are missing (dprkwatch ledger import PATH).")
+        if not self.has_designations:
+            out.append("No sanctions lists imported: designation counts are unavailable (dprkwatch lists import PATH).")
+        return out
+
     def pressure(self, start: date, end: date) -> PressureIndex:
         return build_index(
             self.ledger,
@@ -92,10 +101,6 @@ def gather(home: Path | None, *, ledger: Ledger | None = None) -> Inputs:
         if ds.family == "cns":
             first, last = ds.coverage
             launch_coverage = (PartialDate.parse(first).start(), PartialDate.parse(last).end())
-    if not history and not daily:
-        notes.append("No sanctions lists imported in this data directory; designation counts are unavailable.")
-    if not any(e.kind == "missile-launch" for e in events):
-        notes.append("No CNS missile data imported; launch counts are unavailable (dprkwatch ledger import PATH).")
     return Inputs(
         ledger=ledger,
         events=events,
