@@ -60,3 +60,11 @@ def test_ensure_lists_offline_without_local_copies_starts_empty(
     settings = Settings(home=tmp_path / "home", shared_data=None)
     ensure_lists(settings)  # prints a clear message, does not raise
     assert SnapshotStore(settings.home).active_versions() == {}
+
+
+def test_folder_resolves_main_file_case_insensitively(tmp_path: Path) -> None:
+    from dprkwatch.lists.importing import resolve_path
+
+    (tmp_path / "ADD.CSV").write_text("1,2\n")
+    (tmp_path / "SDN.CSV").write_text("1,x\n")
+    assert resolve_path(tmp_path).name == "SDN.CSV"

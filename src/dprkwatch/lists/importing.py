@@ -26,9 +26,10 @@ def resolve_path(path: Path) -> Path:
         raise SourceError("file not found", source=str(path))
     if path.is_file():
         return path
+    by_lower = {p.name.lower(): p for p in path.iterdir() if p.is_file()}
     for name in _MAIN_FILES:
-        if (path / name).is_file():
-            return path / name
+        if name in by_lower:
+            return by_lower[name]
     files = sorted(p for p in path.iterdir() if p.is_file() and p.name.endswith(_MAIN_SUFFIXES))
     if len(files) == 1:
         return files[0]
