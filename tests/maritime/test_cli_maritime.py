@@ -1,0 +1,90 @@
+"""``dprkwatch maritime``: end to end in-process, happy paths and one-line errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+import pytest
+
+from tests.factory import run_cli
+from tests.maritime.factory import FIXTURES, PORTS_CSV
+
+CFG = ("--vessels", "40", "--days", "2", "--seed", "5")
+
+
+@pytest.fixture(scope="module")
+def synth(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("cli") / "synth"
+    from dprkwatch.maritime.synthetic import SynthConfig, generate
+
+    generate(SynthConfig.scaled(40, 2, seed=5)).write(folder)
+    return folder
+
+
+def test_ingest_detect_vessel(capsys: pytest.CaptureFixture[str], tmp_path: Path, synth: Path) -> None:
+    home = str(tmp_path / "home")
+    r = run_cli(capsys, "--data-dir", home, "maritime", "ingest", str(synth / "positions.parquet"), "--json")
+    assert r.code == 0, r.err
+    report = orjson.loads(r.out)
+    assert report["quality"]["rows_read"] == report["quality"]["positions_kept"] > 0
+    out = tmp_path / "events.csv"
+    r = run_cli(capsys, "--data-dir", home, "maritime", "detect", "--ports", str(synth / "ports.csv"),
+                "--output", str(out), "--json")
+    assert r.code == 0, r.err
+    info = orjson.loads(r.out)
+    assert info["engine"] == "polars" and set(info["events"]) >= {"encounter", "port_call", "loitering"}
+    assert out.read_text(encoding="utf-8").count("\n") == sum(info["events"].values()) + 1
+    r = run_cli(capsys, "--data-dir", home, "lists", "import", str(synth / "designated.ftm.json"))
+    assert r.code == 0, r.err
+    r = run_cli(capsys, "--data-dir", home, "maritime", "vessel", "--json", "--top", "5")
+    ranked = orjson.loads(r.out)
+    assert r.code == 0 and ranked["algorithm"] == "maritime-risk-v1" and len(ranked["vessels"]) == 5
+    top = ranked["vessels"][0]
+    assert top["score"] == 100.0 and top["designated"]
+    r = run_cli(capsys, "--data-dir", home, "maritime", "vessel", str(top["mmsi"]), "--exact")
+    assert r.code == 0 and "designated_imo" in r.out and "Identity" in r.out
+    r = run_cli(capsys, "--data-dir", home, "maritime", "vessel", f"IMO{top['imos'][0]}", "--json", "--exact")
+    assert orjson.loads(r.out)["vessels"][0]["mmsi"] == top["mmsi"]
+    r = run_cli(capsys, "--data-dir", home, "maritime", "status", "--json")
+    status = orjson.loads(r.out)
+    assert status["positions"] == report["quality"]["positions_kept"] and status["last_detection"]["events"]
+
+
+def test_detect_input_file_without_store(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    out = tmp_path / "events.geojson"
+    r = run_cli(capsys, "--data-dir", str(tmp_path / "home"), "maritime", "detect", "--input",
+                str(FIXTURES / "positions_bad.csv"), "--ports", str(PORTS_CSV), "-o", str(out))
+    assert r.code == 0, r.err
+    assert "skipped" in r.err and "malformed_row" in r.out  # quality summary shown
+    assert orjson.loads(out.read_bytes())["type"] == "FeatureCollection"
+    assert not list((tmp_path / "home" / "maritime").glob(".input-*"))
+
+
+@pytest.mark.parametrize(
+    ("args", "message", "code"),
+    [
+        (("maritime", "ingest", "nope.csv"), "error: nope.csv: file not found", 2),
+        (("maritime", "detect", "--set", "slow_knots=fast"), "error: --set:slow_knots: expected a number", 2),
+        (("maritime", "detect", "--ports", str(FIXTURES / "ports_no_columns.csv")), ":header: expected columns", 2),
+        (("maritime", "detect", "-o", "x.txt"), "x.txt:--output: unknown output type '.txt'", 2),
+        (("maritime", "detect", "--ports", str(PORTS_CSV)), "error: no positions ingested yet", 4),
+        (("maritime", "detect", "--engine", "duck", "--ports", str(PORTS_CSV), "--input",
+          str(FIXTURES / "positions_bad.csv")), "error: unknown engine 'duck'", 3),
+        (("maritime", "vessel"), "error: no detection run yet", 4),
+        (("maritime", "synth", "x", "--vessels", "0"), "must be at least 1", 2),
+    ],
+)
+def test_errors_are_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Path, args: tuple[str, ...],
+                             message: str, code: int) -> None:
+    r = run_cli(capsys, "--data-dir", str(tmp_path / "home"), *args)
+    assert r.code == code, (r.out, r.err)
+    lines = [line for line in r.err.splitlines() if line.startswith("error:")]
+    assert len(lines) == 1 and message in lines[0], r.err
+    assert "Traceback" not in r.err
+
+
+def test_rules_listing(capsys: pytest.CaptureFixture[str]) -> None:
+    r = run_cli(capsys, "maritime", "rules", "--json")
+    rows = orjson.loads(r.out)
+    assert r.code == 0 and {"name": "encounter_max_km", "default": 0.5}.items() <= rows[4].items()
