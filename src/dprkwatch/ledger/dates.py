@@ -121,15 +121,6 @@ class PartialDate:
         )
 
 
-def parse_day(value: str, *, what: str = "date") -> date:
-    """A full ``YYYY-MM-DD`` date (for command-line filters); names ``what`` on error."""
-    try:
-        pd = PartialDate.parse(value)
-    except ValueError as exc:
-        raise ValueError(f"{what}: {exc}") from None
-    return pd.start()
-
-
 def quarter_of(day: date) -> str:
     return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
 

@@ -106,13 +106,6 @@ class Ledger:
             for commitment in agreement.commitments:
                 yield agreement, commitment
 
-    def administration_on(self, day: Any) -> Administration | None:
-        """The US administration in office on ``day`` (a :class:`datetime.date`)."""
-        for adm in self.administrations:
-            if adm.start.start() <= day and (adm.end is None or day < adm.end.start()):
-                return adm
-        return None
-
     def _index(self) -> None:
         self._sources = {s.id: s for s in self.sources}
         self._obligations = {o.key: o for o in self.obligations}

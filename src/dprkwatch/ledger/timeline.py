@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from dprkwatch.ledger.events import TimelineEvent
 from dprkwatch.ledger.loader import Ledger
 from dprkwatch.ledger.model import Sourced
@@ -101,6 +99,3 @@ def build_timeline(ledger: Ledger, store: LedgerStore | None = None) -> tuple[li
     events.sort(key=lambda e: (e.start, e.end, e.kind, e.id))
     return events, notes
 
-
-def missile_launches(events: Iterable[TimelineEvent]) -> list[TimelineEvent]:
-    return [e for e in events if e.kind == "missile-launch"]
