@@ -66,6 +66,18 @@ def _plain(node: Node, memo: dict[int, Any]) -> Any:
     return items
 
 
+def _offset_where(path: Path, offset: int) -> str:
+    """``line L, column C`` (1-based) of a byte offset, for encoding errors."""
+    try:
+        with path.open("rb") as fh:
+            before = fh.read(max(offset, 0))
+    except OSError:
+        return f"byte {offset}"
+    line = before.count(b"\n") + 1
+    column = len(before) - (before.rfind(b"\n") + 1) + 1
+    return f"line {line}, column {column}"
+
+
 def _error(path: Path, exc: yaml.YAMLError) -> SourceError:
     if isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
         mark = exc.problem_mark
@@ -77,9 +89,9 @@ def _error(path: Path, exc: yaml.YAMLError) -> SourceError:
         )
     if isinstance(exc, yaml.reader.ReaderError):
         return SourceError(
-            f"wrong encoding: {exc.reason} (byte {exc.character!r} at offset {exc.position})",
+            f"wrong encoding: not valid UTF-8 ({exc.reason})",
             source=str(path),
-            where=f"byte {exc.position}",
+            where=_offset_where(path, exc.position),
         )
     text = " ".join(str(exc).split())
     if "invalid leading UTF-8" in text or "invalid trailing UTF-8" in text or "unicode" in text.lower():

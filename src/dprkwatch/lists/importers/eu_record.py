@@ -14,7 +14,7 @@ Decisions worth knowing:
   main-entry markers (function, title, split first/last name), lowest
   logical id first; every other strong alias is an alias, ``strong=false``
   ones are weak aliases. ``nameLanguage`` becomes the name's ``lang``
-  ("KO" -> "ko");
+  ("KO" -> "ko"); a Hangul name without a language is tagged ``ko``;
 * listing date: the record's ``designationDate`` when present, else the
   earliest publication date of any regulation the record cites (its own and
   those summarised on names, addresses, ...), i.e. the act that first listed
@@ -254,6 +254,9 @@ class EuRecordBuilder:
         is_person = entity.schema.name == "Person"
         for i, (alias, whole) in enumerate(named):
             lang = (as_text(alias.get("name_language"), "name_language") or "").lower() or None
+            if lang is None and not whole.isascii() and detect_script(whole) == "Hang":
+                # 43 Hangul aliases of the PRK list carry no language; Hangul means Korean.
+                lang = "ko"
             remarks = _texts(alias.get("remark"), "name_aliases.remark")
             # Some entries flag quality only in a remark ("low quality alias").
             strong = _truthy(alias.get("strong", "true")) and not any(
