@@ -9,7 +9,18 @@ import polars as pl
 import pytest
 
 from dprkwatch.maritime import Rules
-from tests.maritime.factory import HARBOUR, NAMPO, SEA, T0, detect, end_of, of_type, offset, sail, stay
+from tests.maritime.factory import (
+    HARBOUR,
+    NAMPO,
+    SEA,
+    T0,
+    detect,
+    end_of,
+    of_type,
+    offset,
+    sail,
+    stay,
+)
 
 
 def _meeting(a: int, b: int, start_h: float, hours: float, at: tuple[float, float] = SEA, sep_km: float = 0.2):

@@ -9,7 +9,7 @@ import pytest
 
 from dprkwatch.maritime import AisInputError, PositionStore, ingest
 from dprkwatch.maritime.ingest import pipeline
-from tests.maritime.factory import FIXTURES, T0, frame, sail, SEA
+from tests.maritime.factory import FIXTURES, SEA, T0, frame, sail
 
 BAD_CSV = FIXTURES / "positions_bad.csv"
 

@@ -19,7 +19,13 @@ and ``risk`` (vessel risk against the lists), ``synthetic`` and
 
 from dprkwatch.maritime.detect import DetectionRun, run_detection
 from dprkwatch.maritime.events import finalise, read_events, to_geojson, write_events
-from dprkwatch.maritime.exceptions import AisInputError, EngineError, PortsError, RuleError, StoreEmpty
+from dprkwatch.maritime.exceptions import (
+    AisInputError,
+    EngineError,
+    PortsError,
+    RuleError,
+    StoreEmpty,
+)
 from dprkwatch.maritime.ingest import IngestReport, Quality, ingest
 from dprkwatch.maritime.ports import Ports, load_ports
 from dprkwatch.maritime.rules import Rules
@@ -33,8 +39,8 @@ __all__ = [
     "DetectionRun",
     "EngineError",
     "IngestReport",
-    "PortsError",
     "Ports",
+    "PortsError",
     "PositionStore",
     "Quality",
     "RuleError",

@@ -122,9 +122,9 @@ class RiskScorer:
         names = ident.get("name", [])
         if names:
             for hit in self.names.match(names):
-                v = self.designations.get(hit.entity_id)
-                caption = v.caption if v else hit.entity_id
-                listed = f" ({v.list_name})" if v else ""
+                listed_vessel = self.designations.get(hit.entity_id)
+                caption = listed_vessel.caption if listed_vessel else hit.entity_id
+                listed = f" ({listed_vessel.list_name})" if listed_vessel else ""
                 out.append(("designated_name", round(WEIGHTS["designated_name"][0] * hit.score, 1),
                             f"name {hit.name!r} matches {caption}{listed}: {hit.explanation}", hit.entity_id))
         self._evidence[mmsi] = out

@@ -34,7 +34,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import orjson
 import polars as pl
@@ -46,7 +46,7 @@ from dprkwatch.maritime.exceptions import AisInputError, StoreEmpty
 CURRENT = "current.json"
 MANIFEST = "manifest.json"
 IDENTITY = "identity.parquet"
-COMPRESSION = "lz4"
+COMPRESSION: Final = "lz4"
 
 IDENTITY_SCHEMA: dict[str, pl.DataType] = {
     "mmsi": pl.Int32(),

@@ -330,10 +330,10 @@ def _plant(w: _World) -> None:
         _dark(w, float(rng.uniform(4.0, 9.0)) * H, truth=False)
         v = w.vessel(active=(0.0, T))
         _port_hopper(w, v, force_dprk=None, dark_in_port=True)
-        g = w.vessel(active=(0.0, T))
-        _cruiser(w, g, 0.0, T)
-        g.glitch_at = float(rng.uniform(0.1, 0.9)) * T
-        w.decoys.append(_ev("glitch", g.mmsi, None, g.glitch_at, g.glitch_at))
+        bad_fix = w.vessel(active=(0.0, T))
+        _cruiser(w, bad_fix, 0.0, T)
+        bad_fix.glitch_at = float(rng.uniform(0.1, 0.9)) * T
+        w.decoys.append(_ev("glitch", bad_fix.mmsi, None, bad_fix.glitch_at, bad_fix.glitch_at))
         n = w.vessel(active=(0.0, T))
         _cruiser(w, n, 0.0, T)
         n.name_variant = True

@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import ClassVar, Protocol
 
-import numpy as np
 import polars as pl
 
 from dprkwatch.maritime import schema
@@ -321,7 +320,7 @@ class Loitering:
                 pl.col("sum_lat").sum(), pl.col("sum_lon").sum(), pl.col("sum_sog").sum(), pl.col("min_d").min(),
             )
         )
-        min_us = int(round(self.rules.loiter_min_hours * 3600 * US))
+        min_us = round(self.rules.loiter_min_hours * 3600 * US)
         events = chained.filter((pl.col("t_last") - pl.col("t_first")) >= min_us).select(
             pl.lit("loitering").alias("event_type"),
             "mmsi",
@@ -467,8 +466,8 @@ class Encounters:
                 pl.col("mid_lon").sum().alias("sum_lon"), pl.col("d").sum().alias("sum_d"),
             )
         )
-        min_us = int(round(r.encounter_min_hours * 3600 * US))
-        merge_us = int(round(r.encounter_merge_hours * 3600 * US))
+        min_us = round(r.encounter_min_hours * 3600 * US)
+        merge_us = round(r.encounter_merge_hours * 3600 * US)
         kept = raw.filter((pl.col("end") - pl.col("start")) >= min_us).sort(["a", "b", "start"])
         merged = (
             kept.with_columns(

@@ -23,13 +23,20 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
 
 import polars as pl
 
 from dprkwatch.maritime import schema
-from dprkwatch.maritime.engines.base import RAW_EVENTS, Detection, Progress, empty_raw, encounter_cell_deg
+from dprkwatch.maritime.engines.base import (
+    RAW_EVENTS,
+    Detection,
+    Progress,
+    empty_raw,
+    encounter_cell_deg,
+)
 from dprkwatch.maritime.exceptions import EngineError
 from dprkwatch.maritime.geo import EARTH_RADIUS_KM, KM_PER_NM
 from dprkwatch.maritime.ports import Ports, port_cells
@@ -123,13 +130,13 @@ class SparkEngine:
                 near = _cells(spark, ports, rules.port_query_km, work / "near.parquet")
                 far = _cells(spark, ports, rules.gap_port_km, work / "far.parquet")
                 tracks = _tracks(pos, near, rules).persist()
-                detectors = (
+                detectors: list[tuple[str, Callable[[], Any]]] = [
                     ("spoofing", lambda: _spoofing(tracks, rules)),
                     ("dark_gap", lambda: _dark_gaps(tracks, far, rules)),
                     ("loitering", lambda: _loitering(tracks, rules)),
                     ("port_call", lambda: _port_calls(tracks, rules)),
                     ("encounter", lambda: _encounters(tracks, rules)),
-                )
+                ]
                 for i, (name, run) in enumerate(detectors):
                     ts = time.perf_counter()
                     parts.append(_collect(run()))

@@ -14,18 +14,22 @@ of fields are skipped and counted as ``malformed_row`` with their line.
 from __future__ import annotations
 
 import csv
+import importlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
 import pyarrow as pa
-import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
 
 from dprkwatch.maritime.exceptions import AisInputError
 from dprkwatch.maritime.ingest.normalise import REQUIRED, map_columns
 from dprkwatch.maritime.ingest.quality import Quality
+
+# pyarrow's stubs mark these modules' members private; they are its documented API.
+pacsv: Any = importlib.import_module("pyarrow.csv")
+pq: Any = importlib.import_module("pyarrow.parquet")
 
 BLOCK_BYTES = 32 << 20
 PARQUET_BATCH_ROWS = 1_000_000
@@ -57,7 +61,7 @@ def read_csv(path: Path, quality: Quality) -> Iterator[pl.DataFrame]:
 
     bad_lines: list[int] = []
 
-    def on_invalid(row: pacsv.InvalidRow) -> str:
+    def on_invalid(row: Any) -> str:
         line = int(row.number) if row.number is not None else -1
         if line > 0:
             bad_lines.append(line)
