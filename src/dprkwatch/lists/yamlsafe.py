@@ -70,9 +70,15 @@ def _offset_where(path: Path, offset: int) -> str:
     """``line L, column C`` (1-based) of a byte offset, for encoding errors."""
     try:
         with path.open("rb") as fh:
-            before = fh.read(max(offset, 0))
+            data = fh.read(max(offset, 0) + 4)
     except OSError:
         return f"byte {offset}"
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # libyaml may point at the byte after a broken sequence; name its start.
+        offset = exc.start
+    before = data[:offset]
     line = before.count(b"\n") + 1
     column = len(before) - (before.rfind(b"\n") + 1) + 1
     return f"line {line}, column {column}"
