@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 SHARED_DATA ?= ../shared/data
 export DPRKWATCH_SHARED_DATA ?= $(abspath $(SHARED_DATA))
 
-.PHONY: run test install system lint typecheck unit bench docs-cli clean
+.PHONY: run test install system lint typecheck unit bench docs-cli clean web
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,23 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-install: $(BIN)/.installed
+install: $(BIN)/.installed web
+
+# The web workbench: web/ (TypeScript, npm) built into the package, where the
+# service serves it. Rebuilt when its sources change. Without npm the service
+# runs without it (and says so at /); the browser tests then skip.
+WEB_BUNDLE := src/dprkwatch/web/static/index.html
+WEB_SOURCES := $(wildcard web/src/*.ts web/src/*.tsx web/src/*.css web/src/*/*.ts web/src/*/*.tsx) \
+	web/index.html web/package.json web/package-lock.json web/vite.config.ts web/tsconfig.json
+
+web: $(WEB_BUNDLE)
+
+$(WEB_BUNDLE): $(WEB_SOURCES)
+	@if command -v npm >/dev/null 2>&1; then \
+		cd web && npm ci --no-audit --no-fund --loglevel=error && npm run build; \
+	else \
+		echo "web: npm not found; the workbench is not built (the API works; browser tests skip)" >&2; \
+	fi
 
 # System packages the tests use (PostgreSQL server, Chromium); needs root and apt.
 system:

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Query
+from pydantic import BaseModel
 
 from dprkwatch.exceptions import InputError
 from dprkwatch.lists import import_paths
@@ -46,6 +47,31 @@ def lists(state: State, _caller: ScreenRole) -> ListsResponse:
         lists=[version_model(s.manifest) for s in active.values()],
         algorithm=loaded.algorithm if loaded else None,
         index_versions=dict(loaded.versions) if loaded else {},
+    )
+
+
+class StoredVersionModel(ListVersionModel):
+    active: bool
+
+
+class VersionsResponse(BaseModel):
+    versions: list[StoredVersionModel]
+
+
+@router.get(
+    "/lists/versions",
+    response_model=VersionsResponse,
+    summary="Every stored version of every list, oldest publication first (for diffs)",
+    responses=errors(401, 403),
+)
+def versions(state: State, _caller: ScreenRole) -> VersionsResponse:
+    active = state.store.active_versions()
+    return VersionsResponse(
+        versions=[
+            StoredVersionModel(**version_model(m).model_dump(), active=active.get(name) == m.version)
+            for name in state.store.lists()
+            for m in state.store.versions(name)
+        ]
     )
 
 

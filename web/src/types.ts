@@ -1,0 +1,290 @@
+// Shapes of the service's JSON answers, as far as the pages read them.
+// The OpenAPI schema at /docs is the reference.
+
+export interface ScoredEntity {
+  id: string;
+  caption: string;
+  schema: string;
+  properties: Record<string, string[]>;
+  datasets: string[];
+  score: number;
+  match: boolean;
+  features: Record<string, number>;
+  explanation: string[];
+  programs: string[];
+  dprk: boolean;
+}
+
+export interface Suppressed {
+  id: string;
+  score: number;
+  review_id: string;
+  reviewed_at: string;
+}
+
+export interface MatchResult {
+  results: ScoredEntity[];
+  total: { value: number };
+  screening: { id: string; audit_seq: number; subject: string; suppressed: Suppressed[] };
+}
+
+export interface MatchResponse {
+  responses: Record<string, MatchResult>;
+  algorithm: string;
+  versions: Record<string, string>;
+}
+
+export interface Review {
+  id: string;
+  ts: string;
+  actor: string;
+  screening_id: string;
+  entity_id: string;
+  verdict: string;
+  reason: string;
+  audit_seq: number;
+}
+
+export interface Dataset {
+  name: string;
+  title: string;
+  entity_count: number;
+}
+
+export interface ListVersion {
+  list: string;
+  version: string;
+  published: string | null;
+  imported_at: string;
+  entities: number;
+  dprk: number;
+  format: string;
+  active?: boolean;
+}
+
+export interface ListsResponse {
+  lists: ListVersion[];
+  algorithm: string | null;
+}
+
+export interface FieldChange {
+  prop: string;
+  kind: string;
+  added: string[];
+  removed: string[];
+}
+
+export interface EntityChange {
+  id: string;
+  schema: string;
+  caption: string;
+  dprk: boolean;
+  kinds: string[];
+  changes: FieldChange[];
+}
+
+export interface ListDiff {
+  list: string;
+  old: string;
+  new: string;
+  summary: { added: number; removed: number; changed: number };
+  added: EntityChange[];
+  removed: EntityChange[];
+  changed: EntityChange[];
+  notes: string[];
+}
+
+export interface Alert {
+  id: number;
+  run_id: string;
+  book: string;
+  subject_id: string;
+  entity_id: string;
+  kind: string;
+  score: number | null;
+  caption: string;
+  created_at: string;
+}
+
+export interface TimelineEvent {
+  id: string;
+  date: string;
+  end_date: string | null;
+  category: string;
+  kind: string;
+  title: string;
+  detail: string;
+  dataset: string;
+  sources: string[];
+  confidence: string;
+}
+
+export interface TimelineResponse {
+  events: TimelineEvent[];
+  total: number;
+  kinds: Record<string, string>;
+  datasets: string[];
+  notes: string[];
+}
+
+export interface Quarter {
+  quarter: string;
+  designations: Record<string, number | null>;
+  partial: Record<string, boolean>;
+  ofac_actions: number;
+  diplomacy: number;
+  launches: number | null;
+  nuclear_tests: number;
+  exercises: number;
+  highlights: string[];
+}
+
+export interface PressureResponse {
+  lists: string[];
+  rows: Quarter[];
+  coverage: Record<string, string[][]>;
+  baseline: Record<string, { count: number; on_or_before: string }>;
+  markers: TimelineEvent[];
+  notes: string[];
+}
+
+export interface Source {
+  id: string;
+  publication: string;
+  title: string;
+  date: string;
+  url: string;
+  note?: string | null;
+}
+
+export interface Breach {
+  date: string;
+  text: string;
+  sources: string[];
+  standing: boolean;
+}
+
+export interface Cell {
+  obligation: string;
+  force: string;
+  binding: boolean;
+  status: string;
+  summary: string;
+  breaches: Breach[];
+  note: string;
+}
+
+export interface ComplianceResponse {
+  columns: string[];
+  rows: { resolution: string; label: string; adopted: string; cells: Record<string, Cell> }[];
+  commitments: {
+    agreement_name: string;
+    date: string;
+    commitment: string;
+    party: string;
+    obligation: string;
+    status: string;
+    evidence: string;
+    evidence_date: string | null;
+    sources: string[];
+  }[];
+  sources: Record<string, Source>;
+  notes: string[];
+}
+
+export interface Claim {
+  id: string;
+  topic: string;
+  claim: string;
+  as_of: string;
+  verdict: string;
+  value: string;
+  evidence: string[];
+}
+
+export interface ClaimsResponse {
+  claims: Claim[];
+  today: string;
+  notes: string[];
+}
+
+export interface BandRow {
+  year: number;
+  date: string;
+  p05: number;
+  p25: number;
+  p50: number;
+  p75: number;
+  p95: number;
+}
+
+export interface Comparison {
+  id: string;
+  source: string;
+  publication: string;
+  as_of: string;
+  window_start: string | null;
+  kind: string;
+  unit: string;
+  published: string;
+  published_low: number;
+  published_high: number;
+  projection: boolean;
+  model_p05: number;
+  model_median: number;
+  model_p95: number;
+  status: string;
+  flagged: boolean;
+  explanation: string | null;
+  reference: string | null;
+}
+
+export interface ArsenalResponse {
+  draws: number;
+  seed: number;
+  band: BandRow[];
+  comparisons: Comparison[];
+  events: Record<string, string>;
+}
+
+export interface Increment {
+  start: string;
+  end: string;
+  days: number;
+  low: number;
+  median: number;
+  high: number;
+  unit: string;
+  draws: number | null;
+}
+
+export interface MaritimeEvent {
+  event_type: string;
+  mmsi: number | null;
+  other_mmsi: number | null;
+  start: string | null;
+  end: string | null;
+  lat: number | null;
+  lon: number | null;
+  port: string | null;
+  dprk_port: boolean | null;
+  duration_hours: number | null;
+  distance_km: number | null;
+  detail: string | null;
+}
+
+export interface Port {
+  port: string;
+  country: string;
+  lat: number;
+  lon: number;
+}
+
+export interface MaritimeResponse {
+  run: Record<string, unknown> | null;
+  counts: Record<string, number>;
+  total: number;
+  events: MaritimeEvent[];
+  ports: Port[];
+  notes: string[];
+}
