@@ -11,7 +11,7 @@ import typer
 from rich.progress import Progress
 
 from dprkwatch.cli.context import settings_of
-from dprkwatch.cli.output import emit_csv, emit_json, print_table
+from dprkwatch.cli.output import emit_csv, emit_json, print_table, to_json
 from dprkwatch.exceptions import InputError
 from dprkwatch.ledger import (
     FILES,
@@ -114,11 +114,12 @@ def timeline_cmd(
             "confidence": e.confidence,
             "id": e.id,
             "sources": " | ".join(e.sources),
+            "attrs": to_json({k: v for k, v in e.attrs.items() if v not in (None, "", [])}).replace("\n", " "),
         }
         for e in events
     ]
     columns = ["date", "kind", "title", "confidence", "id"]
-    _emit(rows, [*columns, "detail", "category", "dataset", "sources"] if csv_out else columns, json_out=False, csv_out=csv_out, title="Timeline", empty="No events match.")
+    _emit(rows, [*columns, "detail", "category", "dataset", "sources", "attrs"] if csv_out else columns, json_out=False, csv_out=csv_out, title="Timeline", empty="No events match.")
     wants_data = kinds is None or bool(kinds & {"missile-launch", "provocation"})
     _notes([*inputs.notes, *(inputs.missing()[:1] if wants_data else [])], json_out or csv_out)
 

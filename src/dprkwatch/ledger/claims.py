@@ -25,7 +25,7 @@ from dprkwatch.ledger.events import TimelineEvent
 from dprkwatch.ledger.exceptions import LedgerValidationError
 from dprkwatch.ledger.inputs import Inputs
 from dprkwatch.ledger.loader import Ledger
-from dprkwatch.ledger.model import Administration, Claim, CommitmentStatus, Humanitarian
+from dprkwatch.ledger.model import Claim, CommitmentStatus, Humanitarian
 
 SINGAPORE = date(2018, 6, 12)
 SUPPORTED, PARTLY, NOT_SUPPORTED, PENDING = "supported", "partly supported", "not supported", "pending"
@@ -133,16 +133,8 @@ def _years(days: int) -> str:
     return f"{days / 365.25:.1f} years"
 
 
-def _administrations(ledger: Ledger, start: date, end: date) -> list[Administration]:
-    return [
-        a
-        for a in ledger.administrations
-        if a.start.start() <= end and (a.end is None or a.end.start() > start)
-    ]
-
-
 def _admin_label(ledger: Ledger, h: Humanitarian) -> str:
-    admins = _administrations(ledger, h.date.start(), (h.end_date or h.date).end())
+    admins = ledger.administrations_during(h.date.start(), (h.end_date or h.date).end())
     return "/".join(a.id for a in admins) or "unknown"
 
 
@@ -354,7 +346,7 @@ def _detainees(claim: Claim, ctx: ClaimContext) -> Verdict:
             label = _admin_label(ctx.ledger, h)
             totals[label] += h.count
             names[label] += list(h.people)
-    current = next((a.id for a in _administrations(ctx.ledger, as_of, as_of)), "unknown")
+    current = next((a.id for a in ctx.ledger.administrations_during(as_of, as_of)), "unknown")
     mine = totals.get(current, 0)
     more = {k: v for k, v in totals.items() if k != current and v > mine}
     value = ", ".join(f"{k} {v}" for k, v in sorted(totals.items(), key=lambda kv: -kv[1]))

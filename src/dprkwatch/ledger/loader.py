@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -105,6 +106,13 @@ class Ledger:
         for agreement in self.agreements:
             for commitment in agreement.commitments:
                 yield agreement, commitment
+
+    def administrations_during(self, start: date, end: date) -> list[Administration]:
+        """US administrations in office at any time from ``start`` to ``end``."""
+        return [
+            a for a in self.administrations
+            if a.start.start() <= end and (a.end is None or a.end.start() > start)
+        ]
 
     def _index(self) -> None:
         self._sources = {s.id: s for s in self.sources}

@@ -73,7 +73,15 @@ def curated_events(ledger: Ledger) -> list[TimelineEvent]:
                 id=h.id, date=h.date, end_date=h.end_date, kind=h.kind, title=title,
                 detail=h.detail or "", dataset="ledger", sources=_cite(ledger, h),
                 confidence=h.confidence.value,
-                attrs={"count": h.count, "unit": h.unit, "at_least": h.at_least, "envoy": h.envoy},
+                attrs={
+                    "count": h.count,
+                    "unit": h.unit,
+                    "at_least": h.at_least,
+                    "envoy": h.envoy,
+                    "administration": "/".join(
+                        a.president for a in ledger.administrations_during(h.date.start(), (h.end_date or h.date).end())
+                    ),
+                },
             )
         )
     for t in ledger.nuclear_tests:
