@@ -11,14 +11,19 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
+from fastapi.openapi.utils import get_openapi
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
 
 from dprkwatch import __version__
 from dprkwatch.service import errors
 from dprkwatch.service.analyses import Analyses
 from dprkwatch.service.middleware import Gatekeeper
+from dprkwatch.service.models import EntityMatchQuery
 from dprkwatch.service.routers import (
     admin,
     arsenal,
@@ -46,6 +51,26 @@ Every request except `/healthz`, `/readyz` and these docs needs an API key:
 """
 
 
+def _publish_models(app: FastAPI, models: list[type[BaseModel]]) -> None:
+    """Add schemas of models that routes reference by hand (``$ref``) to the OpenAPI components."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title, version=app.version, description=app.description, routes=app.routes
+            )
+            _, defs = models_json_schema(
+                [(m, "validation") for m in models], ref_template="#/components/schemas/{model}"
+            )
+            schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+            for name, definition in defs.get("$defs", {}).items():
+                schemas.setdefault(name, definition)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def create_app(
     settings: Settings,
     *,
@@ -70,6 +95,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.service = state
+    _publish_models(app, [EntityMatchQuery])
     errors.install(app)
     app.state.analyses = Analyses(settings)
     for router in (health.router, yente.router, lists.router, reviews.router, books.router, admin.router):

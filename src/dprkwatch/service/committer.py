@@ -30,10 +30,18 @@ MAX_BATCH = 512
 
 @dataclass(frozen=True)
 class WriteUnit:
-    """Records to append, plus rows that must commit with them (e.g. the screening index)."""
+    """Records to append, plus rows that must commit with them (e.g. the screening index).
 
-    entries: Sequence[AuditEntry]
+    ``build``, when given, produces the entries inside the write transaction
+    (it may read there, as screenings read the reviews they must honour).
+    """
+
+    entries: Sequence[AuditEntry] = ()
     after: Callable[[Connection, list[AuditRecord]], None] | None = None
+    build: Callable[[Connection], Sequence[AuditEntry]] | None = None
+
+    def resolve(self, conn: Connection) -> Sequence[AuditEntry]:
+        return self.build(conn) if self.build is not None else self.entries
 
 
 @dataclass
@@ -105,13 +113,14 @@ class GroupCommitter:
     def _commit(self, batch: list[_Pending]) -> None:
         try:
             with self.db.write() as conn:
-                entries = [e for p in batch for e in p.unit.entries]
+                per_unit = [list(p.unit.resolve(conn)) for p in batch]
+                entries = [e for unit in per_unit for e in unit]
                 records = audit.append(conn, entries)
                 results: list[list[AuditRecord]] = []
                 start = 0
-                for p in batch:
-                    mine = records[start : start + len(p.unit.entries)]
-                    start += len(p.unit.entries)
+                for p, unit in zip(batch, per_unit, strict=True):
+                    mine = records[start : start + len(unit)]
+                    start += len(unit)
                     if p.unit.after is not None:
                         p.unit.after(conn, mine)
                     results.append(mine)

@@ -21,6 +21,7 @@ from dprkwatch.exceptions import ConfigError, DprkwatchError, InputError, NotFou
 from dprkwatch.service.exceptions import (
     Conflict,
     Forbidden,
+    InvalidRequest,
     NotAuthenticated,
     PayloadTooLarge,
     Unavailable,
@@ -38,6 +39,7 @@ HANDLERS: dict[type[BaseException], tuple[int, str]] = {
     NotFoundError: (404, "not_found"),
     Conflict: (409, "conflict"),
     PayloadTooLarge: (413, "payload_too_large"),
+    InvalidRequest: (422, "invalid_request"),
     InputError: (400, "bad_request"),
     Unavailable: (503, "unavailable"),
     ConfigError: (500, "config_error"),

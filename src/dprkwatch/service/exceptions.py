@@ -5,6 +5,7 @@ Hierarchy::
     DprkwatchError
     ├── InputError
     │   ├── (matching.QueryError  a /match query that cannot be screened)
+    │   ├── InvalidRequest        a request that does not match the API schema (422)
     │   └── PayloadTooLarge       a request body above the configured limit
     ├── NotFoundError
     │   ├── UnknownDataset        /match/{dataset} names no dataset
@@ -24,6 +25,10 @@ them to status codes in one table.
 from __future__ import annotations
 
 from dprkwatch.exceptions import DprkwatchError, InputError, NotFoundError
+
+
+class InvalidRequest(InputError):
+    """A request whose parameters or body do not match the published schema."""
 
 
 class PayloadTooLarge(InputError):

@@ -29,12 +29,12 @@ from typing import Any
 import orjson
 from sqlalchemy import func, insert, select, update
 
-from dprkwatch.service import audit, books, reviews
+from dprkwatch.service import audit, books
 from dprkwatch.service.audit import AuditEntry
 from dprkwatch.service.datasets import get_dataset, select_lists
 from dprkwatch.service.exceptions import RecordNotFound
 from dprkwatch.service.index import Loaded
-from dprkwatch.service.screening import Filters, Outcome, save, screen, subject_of
+from dprkwatch.service.screening import Filters, Outcome, save, screen
 from dprkwatch.service.storage.database import Database
 from dprkwatch.service.storage.tables import alerts, rescreen_runs
 
@@ -95,18 +95,16 @@ def execute(db: Database, loaded: Loaded, run: Run, *, progress: Callable[[int],
             with db.read() as conn:
                 pages = list(books.iter_subjects(conn, name))
             for page in pages:
-                with db.read() as conn:
-                    verdicts = reviews.latest(conn, (subject_of(q) for _sid, q in page))
-                outcomes = [
+                batch = [
                     screen(
                         loaded, q, dataset=ds.name, lists=lists, dprk_only=ds.dprk_only, limit=PER_SUBJECT,
-                        threshold=None, filters=Filters(), verdicts=verdicts, actor=f"rescreen:{run.id}",
+                        threshold=None, filters=Filters(), actor=f"rescreen:{run.id}",
                         caller={"rescreen": run.id, "trigger": run.trigger, "book": name, "subject_id": sid},
                     )
                     for sid, q in page
                 ]
                 with db.write() as conn:
-                    save(conn, outcomes)
+                    outcomes = save(conn, batch)
                     previous = books.previous_hits(conn, name, [sid for sid, _q in page])
                     rows: list[dict[str, Any]] = []
                     for (sid, _q), outcome in zip(page, outcomes, strict=True):

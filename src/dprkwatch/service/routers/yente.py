@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from dprkwatch.exceptions import InputError
@@ -13,29 +13,29 @@ from dprkwatch.matching.exceptions import QueryError
 from dprkwatch.matching.query import Query as MatchQuery
 from dprkwatch.matching.query import Scope
 from dprkwatch.matching.result import Match
-from dprkwatch.service import reviews
+from dprkwatch.service import match_request
 from dprkwatch.service.datasets import catalog as build_catalog
 from dprkwatch.service.datasets import get_dataset, select_lists
 from dprkwatch.service.deps import ScreenRole, State
-from dprkwatch.service.exceptions import RecordNotFound, Unavailable
+from dprkwatch.service.exceptions import Forbidden, NotAuthenticated, RecordNotFound, Unavailable
+from dprkwatch.service.middleware import principal_of
 from dprkwatch.service.models import (
     AlgorithmResponse,
     DataCatalogModel,
     EntityExample,
-    EntityMatchQuery,
     EntityMatchResponse,
     EntityResponse,
     SearchResponse,
     errors,
 )
 from dprkwatch.service.responses import json_response
-from dprkwatch.service.screening import MAX_LIMIT, Filters, Outcome, screen, subject_of, write_unit
+from dprkwatch.service.screening import Filters, Outcome, PendingBatch, screen
+from dprkwatch.service.state import ServiceState
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["Screening (yente-compatible)"])
 
 MAX_BATCH = 100
-DEFAULT_LIMIT = 5
 ALGORITHM_ALIASES = ("best", "default")
 
 
@@ -84,7 +84,7 @@ def _scored(m: Match, entity: dict[str, Any] | None) -> dict[str, Any]:
     }
 
 
-def _response(key: str, o: Outcome) -> dict[str, Any]:
+def _response(o: Outcome) -> dict[str, Any]:
     assert o.record is not None
     return {
         "status": 200,
@@ -108,28 +108,26 @@ def _response(key: str, o: Outcome) -> dict[str, Any]:
     summary="Screen entities by example (yente's matching API)",
     response_model=None,
     responses={200: {"model": EntityMatchResponse}, **errors(400, 401, 403, 404, 413, 422, 503)},
+    openapi_extra=match_request.OPENAPI,
 )
-async def match(
-    dataset: str,
-    body: EntityMatchQuery,
-    state: State,
-    principal: ScreenRole,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Results per query")] = DEFAULT_LIMIT,
-    threshold: Annotated[float | None, Query(ge=0.0, le=1.0, description="Score at which a result is a match")] = None,
-    cutoff: Annotated[float | None, Query(ge=0.0, le=1.0, deprecated=True, description="Accepted for yente clients; ignored")] = None,
-    algorithm: Annotated[str | None, Query(max_length=60, description="'best' or the service's algorithm")] = None,
-    include_dataset: Annotated[list[str], Query(max_length=20)] = [],  # noqa: B006 - FastAPI copies defaults
-    exclude_dataset: Annotated[list[str], Query(max_length=20)] = [],  # noqa: B006
-    exclude_schema: Annotated[list[str], Query(max_length=20)] = [],  # noqa: B006
-    exclude_entity_ids: Annotated[list[str], Query(max_length=50)] = [],  # noqa: B006
-    topics: Annotated[list[str], Query(max_length=20)] = [],  # noqa: B006
-) -> Response:
+async def match(dataset: str, request: Request) -> Response:
     """Screen each query of the batch against `dataset`. Every query becomes a
     screening record in the audit log, committed before this response is sent;
-    its id is in `responses.<key>.screening.id` for `POST /reviews`."""
+    its id is in `responses.<key>.screening.id` for `POST /reviews`.
+
+    Parameters and body are read by `match_request` rather than declared here
+    (see that module for why); the schema above documents them all the same."""
+    principal = principal_of(request.scope)
+    if principal is None:
+        raise NotAuthenticated("missing API key (send 'Authorization: ApiKey <key>')")
+    if not principal.has("screen"):
+        raise Forbidden("this API key lacks the 'screen' role")
+    state: ServiceState = request.app.state.service
+    params = match_request.parse_params(request.query_params)
+    body = match_request.parse_body(await request.body())
     ds = get_dataset(dataset)
     loaded = state.index.current()
-    _check_algorithm(algorithm, loaded.algorithm)
+    _check_algorithm(params.algorithm, loaded.algorithm)
     if body.weights or body.config:
         raise InputError("custom weights and config are not supported", where="weights")
     if not body.queries:
@@ -137,20 +135,19 @@ async def match(
     if len(body.queries) > MAX_BATCH:
         raise InputError(f"too many queries in one batch ({len(body.queries)}; at most {MAX_BATCH})", where="queries")
     queries = {key: _query(key, ex) for key, ex in body.queries.items()}
-    lists = select_lists(ds, loaded.versions, include_dataset, exclude_dataset)
-    filters = Filters(frozenset(exclude_schema), frozenset(exclude_entity_ids), frozenset(topics))
-    with state.db.read() as conn:
-        verdicts = reviews.latest(conn, (subject_of(q) for q in queries.values()))
+    lists = select_lists(ds, loaded.versions, params.include_dataset, params.exclude_dataset)
+    filters = Filters(frozenset(params.exclude_schema), frozenset(params.exclude_entity_ids), frozenset(params.topics))
     caller = {"key_id": principal.key_id, "name": principal.name}
-    outcomes = {
-        key: screen(
-            loaded, q, dataset=ds.name, lists=lists, dprk_only=ds.dprk_only, limit=limit,
-            threshold=threshold, filters=filters, verdicts=verdicts, actor=principal.actor, caller=caller,
+    batch = [
+        screen(
+            loaded, q, dataset=ds.name, lists=lists, dprk_only=ds.dprk_only, limit=params.limit,
+            threshold=params.threshold, filters=filters, actor=principal.actor, caller=caller,
         )
-        for key, q in queries.items()
-    }
+        for q in queries.values()
+    ]
+    pending = PendingBatch(batch)
     try:
-        await state.committer.write(write_unit(list(outcomes.values())))
+        await state.committer.write(pending.unit())
     except Unavailable:
         raise
     except Exception as exc:  # never answer a screening whose record is not committed
@@ -158,13 +155,13 @@ async def match(
         raise Unavailable("the screening could not be recorded in the audit log, so no result is given") from exc
     return json_response(
         {
-            "responses": {key: _response(key, o) for key, o in outcomes.items()},
+            "responses": {key: _response(o) for key, o in zip(queries, pending.outcomes, strict=True)},
             "matcher": {},
-            "limit": limit,
+            "limit": params.limit,
             "algorithm": loaded.algorithm,
             "versions": {n: loaded.versions[n] for n in lists},
         },
-        headers={"x-batch-size": str(len(outcomes))},
+        headers={"x-batch-size": str(len(queries))},
     )
 
 

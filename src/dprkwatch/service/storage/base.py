@@ -35,6 +35,11 @@ class Backend(ABC):
         """Start a write transaction on ``conn`` that waits for other writers."""
 
     @contextlib.contextmanager
+    def write_turn(self, url: URL) -> Iterator[None]:
+        """Held around each write transaction, for backends whose own waiting is poor."""
+        yield
+
+    @contextlib.contextmanager
     def migration_lock(self, conn: Connection) -> Iterator[None]:
         """Held while migrating, so that two processes starting at once do not race."""
         yield

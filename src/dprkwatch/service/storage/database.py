@@ -84,7 +84,7 @@ class Database:
     @contextlib.contextmanager
     def write(self) -> Iterator[Connection]:
         """A write transaction holding the audit head lock; commits on success."""
-        with self.translate_errors(), self.engine.connect() as conn:
+        with self.translate_errors(), self.backend.write_turn(self.url), self.engine.connect() as conn:
             self.backend.begin_write(conn)
             with conn.begin():
                 # Claim the head row before reading anything (see module docstring).
