@@ -19,7 +19,14 @@ DPRK_CODES: dict[str, frozenset[str]] = {
     # EU FSF programme code.
     "eu": frozenset({"PRK"}),
     # UK OFSI regime name.
-    "uk": frozenset({"Democratic People's Republic of Korea", "DPRK"}),
+    "uk": frozenset(
+        {
+            "Democratic People's Republic of Korea",
+            "DPRK",
+            # Regime name as the UK Sanctions List (and the YAML copy of it) writes it.
+            "The Democratic People's Republic of Korea (Sanctions) (EU Exit) Regulations 2019",
+        }
+    ),
 }
 
 PROGRAM_LABELS: dict[str, str] = {

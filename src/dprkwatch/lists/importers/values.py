@@ -37,6 +37,12 @@ def clean_text(value: object) -> str | None:
     return text or None
 
 
+# Country names publishers write that FtM does not recognise (UK list spellings).
+COUNTRY_ALIASES = {
+    "congo (democratic republic)": "cd",
+    "occupied palestinian territories": "ps",
+}
+
 # Types whose cleaning does not depend on the entity: worth caching, because
 # country-name cleaning in particular is slow and the same values repeat.
 _CACHED_TYPES = frozenset({"country", "gender", "date", "language"})
@@ -64,6 +70,8 @@ def put(
         b.add(entity, prop, text)
         return True
     type_name = prop_obj.type.name
+    if type_name == "country":
+        text = COUNTRY_ALIASES.get(text.lower(), text)
     if type_name in _CACHED_TYPES:
         cleaned = _clean_cached(type_name, text)
     else:
