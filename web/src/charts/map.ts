@@ -38,10 +38,11 @@ export function mapChart(land: FeatureCollection, events: MaritimeEvent[], ports
   const types = Object.keys(EVENT_COLOURS);
   return Plot.plot({
     width,
-    height: Math.round(width * 0.62),
+    height: Math.min(600, Math.round(width * 0.62)),
     projection: { type: "mercator", domain, inset: 40 },
     color: { domain: types, range: types.map((t) => EVENT_COLOURS[t]), legend: true },
     marks: [
+      Plot.sphere({ fill: "#e3eef6", stroke: "none" }),
       Plot.geo(land, { fill: "#eef0e8", stroke: "#9aa08c", strokeWidth: 0.6 }),
       Plot.graticule({ stroke: "#dde3ea", strokeOpacity: 0.6 }),
       Plot.dot(ports, {
@@ -58,8 +59,9 @@ export function mapChart(land: FeatureCollection, events: MaritimeEvent[], ports
         x: "lon",
         y: "lat",
         fill: "event_type",
-        r: 5,
+        r: 7,
         stroke: "white",
+        strokeWidth: 1.5,
         title: (e: MaritimeEvent) =>
           `${e.event_type} · MMSI ${e.mmsi}${e.other_mmsi ? ` with ${e.other_mmsi}` : ""}\n${e.start} → ${e.end}\n${e.detail ?? ""}`,
         className: "maritime-event",

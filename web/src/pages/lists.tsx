@@ -56,23 +56,28 @@ export function ListsPage() {
 }
 
 function DiffPanel({ versions }: { versions: ListVersion[] }) {
-  const refs = versions.map((v) => `${v.list}@${v.version}`);
+  const names = [...new Set(versions.map((v) => v.list))];
+  const [chosen, setChosen] = useState("");
+  const list = chosen || names.find((n) => versions.filter((v) => v.list === n).length > 1) || names[0] || "";
+  const ofList = versions.filter((v) => v.list === list);
   const [oldRef, setOld] = useState("");
   const [newRef, setNew] = useState("");
   const [dprk, setDprk] = useState(true);
   const [path, setPath] = useState<string | null>(null);
   const diff = useApi<ListDiff>(path);
-  const a = oldRef || refs[0] || "";
-  const b = newRef || refs[refs.length - 1] || "";
+  const ref = (v: ListVersion) => `${v.list}@${v.version}`;
+  // Defaults: the version before the latest, against the latest.
+  const a = ofList.some((v) => ref(v) === oldRef) ? oldRef : ofList.length ? ref(ofList[Math.max(0, ofList.length - 2)]) : "";
+  const b = ofList.some((v) => ref(v) === newRef) ? newRef : ofList.length ? ref(ofList[ofList.length - 1]) : "";
 
   function submit(e: Event) {
     e.preventDefault();
     setPath(`/lists/diff${query({ old: a, new: b, dprk })}`);
   }
 
-  const options = versions.map((v) => (
-    <option key={`${v.list}@${v.version}`} value={`${v.list}@${v.version}`}>
-      {v.list} · {v.published ?? "undated"} · {v.version}
+  const options = ofList.map((v) => (
+    <option key={ref(v)} value={ref(v)}>
+      {v.published ?? "undated"} · {v.version}
       {v.active ? " (active)" : ""}
     </option>
   ));
@@ -80,6 +85,16 @@ function DiffPanel({ versions }: { versions: ListVersion[] }) {
     <section class="panel" aria-labelledby="diff-title">
       <h2 id="diff-title">What changed between two versions</h2>
       <form class="form-row" onSubmit={submit}>
+        <label>
+          List
+          <select value={list} onChange={(e) => setChosen((e.target as HTMLSelectElement).value)} name="list">
+            {names.map((n) => (
+              <option key={n} value={n}>
+                {n} ({versions.filter((v) => v.list === n).length} versions)
+              </option>
+            ))}
+          </select>
+        </label>
         <label>
           Old version
           <select value={a} onChange={(e) => setOld((e.target as HTMLSelectElement).value)} name="old">
@@ -96,10 +111,11 @@ function DiffPanel({ versions }: { versions: ListVersion[] }) {
           <input type="checkbox" checked={dprk} onChange={(e) => setDprk((e.target as HTMLInputElement).checked)} /> DPRK
           entries only
         </label>
-        <button type="submit" disabled={!refs.length}>
+        <button type="submit" disabled={!ofList.length}>
           Compare
         </button>
       </form>
+      {ofList.length === 1 && <p class="meta">Only one version of {list} is stored; import another to compare.</p>}
       <Status loading={diff.loading} error={diff.error} />
       {diff.data && (
         <div class="diff">
