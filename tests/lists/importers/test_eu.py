@@ -148,12 +148,12 @@ def test_yaml_duplicate_logical_id(tmp_path: Path) -> None:
     text = YAML_SAMPLE.read_text(encoding="utf-8").replace("logical_id: '900002'", "logical_id: '900001'")
     err = _yaml_error(tmp_path, text)
     assert "duplicate record id '900001'" in err.problem
-    assert err.where is not None and err.where.startswith("document 2 (line ")
+    assert err.where is not None and err.where.startswith("line ") and err.where.endswith("(document 2)")
 
 
 def test_yaml_wrong_shape(tmp_path: Path) -> None:
     err = _yaml_error(tmp_path, "---\nlogical_id: '1'\nsubject_type: {code: person}\nname_aliases: [a, b]\n")
-    assert "name_aliases" in err.problem and err.where == "document 1 (line 2)"
+    assert "name_aliases" in err.problem and err.where == "line 2 (document 1)"
     err = _yaml_error(tmp_path, "---\n- just\n- a list\n")
     assert err.problem == "record is not a mapping"
 

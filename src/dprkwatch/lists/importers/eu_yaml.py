@@ -41,7 +41,7 @@ class EuYamlImporter:
         for n, (line, doc) in enumerate(iter_documents(path), start=1):
             if doc is None or doc == "":
                 continue
-            records.add(doc, f"document {n} (line {line})")
+            records.add(doc, f"line {line} (document {n})")
         records.finish_warnings()
         newest = records.newest_publication
         return b.finish(date.fromisoformat(newest) if newest else None)

@@ -161,7 +161,7 @@ class UkCsvImporter:
             raise SourceError(f"cannot read: {exc.strerror}", source=str(path)) from None
         if not data.strip():
             raise SourceError("file is empty", source=str(path))
-        reader = csv.reader(io.StringIO(_decode(path, data), newline=""))
+        reader = csv.reader(io.StringIO(_decode(path, data), newline=""), strict=True)
         b = EntityBuilder(self.list_name, self.format, [path])
         try:
             records, banner = self._gather(path, iter(reader), lambda: reader.line_num, b)

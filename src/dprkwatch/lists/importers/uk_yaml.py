@@ -119,7 +119,7 @@ class UkYamlImporter:
         for n, (line, doc) in enumerate(iter_documents(path), start=1):
             if doc is None or doc == "":
                 continue
-            where = f"document {n} (line {line})"
+            where = f"line {line} (document {n})"
             if not isinstance(doc, dict):
                 raise SourceError("record is not a mapping", source=str(path), where=where)
             try:

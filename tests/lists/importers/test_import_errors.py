@@ -1,0 +1,148 @@
+"""Bad source files through the CLI: one-line error, non-zero exit, active snapshot untouched."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from dprkwatch.settings import Settings
+from tests.conftest import FIXTURES
+from tests.factory import run_cli
+from tests.lists.test_xmlsafe import BILLION_LAUGHS
+
+UN_SAMPLE = FIXTURES / "lists" / "un_sample.xml"
+EU_YAML = FIXTURES / "lists" / "eu_sample.yaml"
+UK_CSV = FIXTURES / "lists" / "uk_conlist_sample.csv"
+
+
+def _bomb(tmp: Path) -> Path:
+    path = tmp / "bomb.xml"
+    path.write_text(BILLION_LAUGHS)
+    return path
+
+
+def _xxe(tmp: Path) -> Path:
+    secret = tmp / "secret.txt"
+    secret.write_text("TOP-SECRET")
+    path = tmp / "xxe.xml"
+    path.write_text(
+        f'<?xml version="1.0"?>\n<!DOCTYPE CONSOLIDATED_LIST [<!ENTITY x SYSTEM "file://{secret}">]>\n'
+        "<CONSOLIDATED_LIST><INDIVIDUALS><INDIVIDUAL><FIRST_NAME>&x;</FIRST_NAME>"
+        "<REFERENCE_NUMBER>KPi.1</REFERENCE_NUMBER></INDIVIDUAL></INDIVIDUALS></CONSOLIDATED_LIST>\n"
+    )
+    return path
+
+
+def _truncated(tmp: Path) -> Path:
+    path = tmp / "truncated.xml"
+    data = UN_SAMPLE.read_bytes()
+    path.write_bytes(data[: int(len(data) * 0.7)])
+    return path
+
+
+def _garbled(tmp: Path) -> Path:
+    path = tmp / "garbled.xml"
+    data = bytearray(UN_SAMPLE.read_bytes())
+    at = data.index(b"RYANG")
+    data[at : at + 5] = b"\xff\xfe\x00\xc3\x28"
+    path.write_bytes(bytes(data))
+    return path
+
+
+def _empty(tmp: Path) -> Path:
+    path = tmp / "empty.xml"
+    path.write_bytes(b"")
+    return path
+
+
+def _duplicate_ids(tmp: Path) -> Path:
+    path = tmp / "dup.xml"
+    path.write_text(UN_SAMPLE.read_text(encoding="utf-8").replace("KPe.901", "KPi.901"), encoding="utf-8")
+    return path
+
+
+def _duplicate_ids_yaml(tmp: Path) -> Path:
+    path = tmp / "dup.yaml"
+    path.write_text(
+        EU_YAML.read_text(encoding="utf-8").replace("logical_id: '900003'", "logical_id: '900001'"),
+        encoding="utf-8",
+    )
+    return path
+
+
+def _bad_csv_encoding(tmp: Path) -> Path:
+    path = tmp / "ConList.csv"
+    path.write_bytes(UK_CSV.read_bytes().replace("량성철".encode(), b"\xe9\xe9"))
+    return path
+
+
+def _unknown(tmp: Path) -> Path:
+    path = tmp / "notes.txt"
+    path.write_text("These are meeting notes, not a sanctions list.\n")
+    return path
+
+
+CASES: dict[str, tuple[Callable[[Path], Path], str, bool]] = {
+    # name: (make file, expected text in the message, message names a line)
+    "billion-laughs": (_bomb, "DOCTYPE", True),
+    "xxe": (_xxe, "external-entity", True),
+    "truncated": (_truncated, "truncated", True),
+    "garbled": (_garbled, "wrong encoding", True),
+    "empty": (_empty, "file is empty", False),
+    "duplicate-ids": (_duplicate_ids, "duplicate record id 'KPi.901'", True),
+    "duplicate-ids-yaml": (_duplicate_ids_yaml, "duplicate record id '900001'", True),
+    "csv-encoding": (_bad_csv_encoding, "wrong encoding", True),
+    "unknown-format": (_unknown, "unknown format", False),
+}
+
+
+def _state(home: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(home)): p.read_bytes()
+        for p in sorted(home.rglob("*"))
+        if p.is_file() and p.name != ".lock"
+    }
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_file_leaves_store_untouched(
+    case: str, tmp_path: Path, settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    home = str(settings.home)
+    ok = run_cli(capsys, "--data-dir", home, "lists", "import", str(UN_SAMPLE))
+    assert ok.code == 0, ok.err
+    before = _state(settings.home)
+    make, expected, has_line = CASES[case]
+    bad = make(tmp_path)
+
+    result = run_cli(capsys, "--data-dir", home, "lists", "import", str(bad))
+
+    assert result.code != 0
+    message = result.err.strip()
+    assert len(message.splitlines()) == 1, message
+    assert message.startswith("error: ")
+    assert bad.name in message
+    assert expected in message
+    if has_line:
+        assert ":line " in message
+    assert "TOP-SECRET" not in message
+    assert _state(settings.home) == before
+
+
+def test_forced_unknown_format_is_an_error(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = run_cli(capsys, "--data-dir", str(settings.home), "lists", "import", "--format", "nope", str(UN_SAMPLE))
+    assert result.code != 0
+    assert "unknown format 'nope'" in result.err
+    assert "uk-csv" in result.err and "eu-fsf-xml" in result.err
+
+
+def test_forcing_a_format_reads_the_file_as_that_format(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = run_cli(capsys, "--data-dir", str(settings.home), "lists", "import", "--format", "uk-csv", str(UN_SAMPLE))
+    assert result.code != 0
+    assert "no header row" in result.err
