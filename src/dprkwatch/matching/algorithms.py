@@ -69,7 +69,9 @@ class Algorithm(Protocol):
 
     def analyze(self, query: Query) -> QueryAnalysis: ...
 
-    def score(self, qa: QueryAnalysis, rec: EntityRecord, name_ids: list[int], index: Index) -> Scored | None: ...
+    def score(
+        self, qa: QueryAnalysis, rec: EntityRecord, name_ids: list[int], index: Index, weights: F.Weights
+    ) -> Scored | None: ...
 
 
 class MatchV1:
@@ -78,6 +80,7 @@ class MatchV1:
     name: ClassVar[str] = "dprkwatch-match-v1"
     threshold: ClassVar[float] = 0.80
     WEAK_ALIAS = 0.9
+    KOREAN_WORDS_DISCOUNT = 0.9
     ID_FLOOR = 0.95
 
     def analyze(self, query: Query) -> QueryAnalysis:
@@ -113,13 +116,21 @@ class MatchV1:
             gender=frozenset(query.get("gender")),
         )
 
-    def name_feature(self, q: NameForm, c: NameForm, group: str, index: Index) -> tuple[str, F.Feature]:
+    def name_feature(self, q: NameForm, c: NameForm, group: str, weights: F.Weights) -> tuple[str, F.Feature]:
         """The strongest comparison of two name forms, with its feature name."""
-        weights = F.Weights(index.token_weight, index.syllable_weight)
         best = ("", F.NONE)
-        if q.korean and c.korean:
-            cands = [("name.korean", F.name_korean(q, c, weights))]
-            if q.joined == c.joined:
+        if q.script == "Hani" and c.script == "Hani" and not (q.korean and c.korean and q.reading):
+            cands = [("name.characters", F.name_han(q, c))]
+        elif q.korean and c.korean:
+            # Korean names are compared as syllables; the word comparison
+            # only rescues typos that broke the syllable reading ("Juung"),
+            # and is discounted so it cannot pass on near-miss given names.
+            words = F.name_tokens(q, c, weights, strict=True)
+            cands = [
+                ("name.korean", F.name_korean(q, c, weights)),
+                ("name.words", F.Feature(words.value * self.KOREAN_WORDS_DISCOUNT, words.reason)),
+            ]
+            if q.joined == c.joined and not (q.script == c.script == "Hang"):
                 cands.append(("name.joined", F.name_joined(q, c, always=True)))
         else:
             cands = [
@@ -134,7 +145,11 @@ class MatchV1:
                 best = (key, feat)
         return best
 
-    def score(self, qa: QueryAnalysis, rec: EntityRecord, name_ids: list[int], index: Index) -> Scored | None:
+    def score(
+        self, qa: QueryAnalysis, rec: EntityRecord, name_ids: list[int], index: Index, weights: F.Weights
+    ) -> Scored | None:
+        """Score one candidate; ``weights`` come from the full index even when
+        ``index`` is an ad-hoc one holding just this candidate."""
         features: dict[str, float] = {}
         reasons: list[str] = []
         # Names.
@@ -145,7 +160,7 @@ class MatchV1:
             c = index.forms[nid]
             factor = self.WEAK_ALIAS if index.name_kind[nid] == "weak" else 1.0
             for q in qa.forms:
-                key, feat = self.name_feature(q, c, qa.group, index)
+                key, feat = self.name_feature(q, c, qa.group, weights)
                 value = feat.value * factor
                 if value > name_score:
                     name_score = value

@@ -18,6 +18,7 @@ Names are analysed in a *group* chosen by schema: ``person``, ``org``,
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -27,7 +28,7 @@ from dprkwatch.lists.names import detect_script
 from dprkwatch.matching.hangul import is_hangul_syllable, romanize_syllable
 from dprkwatch.matching.hanja import is_han, read_hanja
 from dprkwatch.matching.korean_names import KoreanName, korean_forms
-from dprkwatch.matching.orgs import acronyms, normalize_org_tokens
+from dprkwatch.matching.orgs import acronyms, normalize_org_tokens, segment_hangul_org
 from dprkwatch.matching.syllables import parse_word
 from dprkwatch.matching.text import abjad_ascii, ascii_tokens, skeleton, strip_controls, words
 
@@ -46,6 +47,8 @@ _HONORIFICS = frozenset(
     {"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "gen", "col", "maj", "capt", "lt", "sgt",
      "hon", "jr", "sr", "haji", "hajji", "sheikh", "shaikh", "mullah", "maulana", "maulvi"}
 )  # fmt: skip
+# Arabic name particles spelled several ways (bin/ben/ibn "son of", al/el "the").
+_PARTICLES = {"ben": "bin", "ibn": "bin", "el": "al"}
 _VESSEL_PREFIXES = frozenset({"mv", "mt", "ms", "ss", "m", "v", "t", "fv", "lpg", "lng", "tb"})
 _MAX_TOKENS = 24
 
@@ -97,20 +100,40 @@ def analyze_name(text: str, group: str, korean_context: bool = False) -> tuple[N
     return _analyze(strip_controls(text), group, korean_context)
 
 
+_BRACKETS = re.compile(r"\s*[(\[]([^()\[\]]*)[)\]]\s*")
+
+
 @lru_cache(maxsize=131072)
 def _analyze(text: str, group: str, korean_context: bool) -> tuple[NameForm, ...]:
     if not text:
         return ()
     forms: list[NameForm] = []
+    # "Korean National Insurance Corporation (KNIC)": the name without the
+    # brackets, and for organisations the bracketed acronym as a name too.
+    # A one-word aside, "(KKBC)" or "(Chairman)", is set apart; a longer one,
+    # "(Spain)" aside, usually says which of several similar entities this is
+    # and stays part of the name.
+    inner: list[str] = []
+    if "(" in text or "[" in text:
+        asides = [m.strip() for m in _BRACKETS.findall(text) if m.strip()]
+        if asides and all(len(a.split()) == 1 and len(a) <= 8 for a in asides):
+            inner = asides
+            text = " ".join(_BRACKETS.sub(" ", text).split()) or text
     form = _build(text, group, korean_context, None)
     if form is not None:
         forms.append(form)
+    if group != "person":
+        for extra in inner:
+            if not extra.isdigit() and extra.upper() == extra:
+                extra_form = _build(extra, group, korean_context, None)
+                if extra_form is not None:
+                    forms.append(extra_form)
     if not text.isascii() and any(is_han(ch) for ch in text):
         reading = read_hanja(text)
         if reading:
-            extra = _build(reading, group, True, text)
-            if extra is not None:
-                forms.append(extra)
+            hanja_form = _build(reading, group, True, text)
+            if hanja_form is not None:
+                forms.append(hanja_form)
     return tuple(forms)
 
 
@@ -124,15 +147,17 @@ def _build(text: str, group: str, korean_context: bool, hanja_source: str | None
         head = text.split(",", 1)[0]
         comma_after = len(words(head)) - 1 if words(head) else None
     raw_tokens: list[str] = []
+    org_like = group in ("org", "any")
     for w in raw_words:
-        raw_tokens.extend(_word_ascii(w))
+        segmented = segment_hangul_org(w) if org_like and not w.isascii() else None
+        raw_tokens.extend(segmented if segmented is not None else _word_ascii(w))
     raw_tokens = raw_tokens[:_MAX_TOKENS]
-    tokens = [t for t in raw_tokens if t not in _HONORIFICS] or raw_tokens
+    tokens = [_PARTICLES.get(t, t) for t in raw_tokens if t not in _HONORIFICS] or raw_tokens
     if group == "vessel":
         tokens = [t for t in tokens if t not in _VESSEL_PREFIXES] or tokens
     org_acronyms: frozenset[str] = frozenset()
     if group in ("org", "any"):
-        org_acronyms = frozenset(acronyms(raw_tokens))
+        org_acronyms = frozenset(acronyms([t for t in raw_tokens if t != "<legal>"]))
         tokens = [t for t in normalize_org_tokens(tokens) if t != "<legal>"] or tokens
     numbers = tuple(t for t in tokens if t.isdigit())
     korean: tuple[KoreanName, ...] = ()

@@ -16,10 +16,10 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from typing import NamedTuple
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA, Levenshtein
 
 from dprkwatch.matching.analysis import NameForm
-from dprkwatch.matching.korean_names import KoreanName
+from dprkwatch.matching.korean_names import KoreanName, surname_groups
 from dprkwatch.matching.syllables import Syllable
 
 
@@ -36,36 +36,56 @@ class Weights(NamedTuple):
 
     token: Callable[[str], float]
     syllable: Callable[[str], float]
+    unknown: Callable[[str], bool]
 
 
 # --- tokens ---------------------------------------------------------------
 
 
-def token_similarity(a: str, b: str, pa: str, pb: str, ka: str, kb: str) -> float:
-    """Similarity of two ASCII tokens: spelling, sound, Korean syllables."""
+def edit_budget(length: int) -> int:
+    """How many slips a word of this length may carry and still be the same word."""
+    if length <= 8:
+        return 1
+    return 2 if length <= 14 else 3
+
+
+def token_similarity(a: str, b: str, pa: str, pb: str, ka: str, kb: str, *, exact: bool = False) -> float:
+    """Similarity of two ASCII tokens: spelling, sound, Korean syllables.
+
+    Within the edit budget (one slip up to 8 letters, two up to 14) the
+    similarity is the share of letters that agree; beyond it, 0: "Sancho"
+    is not a misspelt "Sanchez", nor "Chad" of "China". ``exact`` (for
+    Chinese-character names read in pinyin, whose syllables are whole
+    characters) allows no slips at all.
+    """
     if a == b:
         return 1.0
     if ka and ka == kb:
         return 0.92
     la, lb = len(a), len(b)
-    if la < 3 or lb < 3:
-        if (la == 1 and b.startswith(a)) or (lb == 1 and a.startswith(b)):
-            return 0.5
+    if la == 1 or lb == 1:
+        # An initial (V. Putin) stands for any word it begins.
+        return 0.8 if (la == 1 and b.startswith(a)) or (lb == 1 and a.startswith(b)) else 0.0
+    if exact or la < 3 or lb < 3 or a.isdigit() or b.isdigit():
         return 0.0
-    if a.isdigit() or b.isdigit():
-        return 0.0
-    sim = Levenshtein.normalized_similarity(a, b)
-    if pa and pa == pb:
-        sim = max(sim, 0.85)
-    return sim if sim >= 0.7 else 0.0
+    longest = max(la, lb)
+    # Optimal string alignment: a swapped pair of letters is one slip, not two.
+    dist = OSA.distance(a, b, score_cutoff=edit_budget(longest) + 1)
+    sim = 1.0 - dist / longest if dist <= edit_budget(longest) else 0.0
+    # Same sound (Mohamed/Muhammad), for words long enough for the phonetic
+    # code to mean something: short ones collide (gun/chon, Snow/Snoe).
+    if pa and pa == pb and a[0] == b[0] and min(la, lb) >= 5:
+        sim = max(sim, 0.8)
+    return sim
 
 
 def _align(q: NameForm, c: NameForm) -> list[tuple[float, int, int]]:
     pairs: list[tuple[float, int, int]] = []
+    exact = q.script == "Hani" or c.script == "Hani"
     for i, a in enumerate(q.tokens):
         pa, ka = q.phonetic[i], q.token_keys[i]
         for j, b in enumerate(c.tokens):
-            s = token_similarity(a, b, pa, c.phonetic[j], ka, c.token_keys[j])
+            s = token_similarity(a, b, pa, c.phonetic[j], ka, c.token_keys[j], exact=exact)
             if s > 0.0:
                 pairs.append((s, i, j))
     if len(pairs) > 1:
@@ -87,15 +107,35 @@ def _align(q: NameForm, c: NameForm) -> list[tuple[float, int, int]]:
 EXTRA_CANDIDATE_WORD = 0.6
 
 
-def name_tokens(q: NameForm, c: NameForm, w: Weights) -> Feature:
-    """Word-by-word comparison weighted by how rare each word is."""
+def _in_order(aligned: list[tuple[float, int, int]]) -> bool:
+    """Whether aligned words keep their order, allowing the surname to move to the end."""
+    js = [j for _s, _i, j in sorted(aligned, key=lambda a: a[1])]
+    ordered = sorted(js)
+    return js in (ordered, ordered[1:] + ordered[:1], ordered[-1:] + ordered[:-1])
+
+
+def name_tokens(q: NameForm, c: NameForm, w: Weights, *, strict: bool = False) -> Feature:
+    """Word-by-word comparison weighted by how rare each word is.
+
+    ``strict`` (used for Korean names, where it only rescues typos that broke
+    the syllable reading) demands that every word on both sides is paired
+    and that the pairs keep their order: "Kim Ho Hong" is not "Kim Tong Ho".
+    """
     if not q.tokens or not c.tokens:
         return NONE
     aligned = _align(q, c)
     if not aligned:
         return NONE
-    wq = [w.token(t) for t in q.tokens]
+    if strict and not (len(aligned) == len(q.tokens) == len(c.tokens) and _in_order(aligned)):
+        return NONE
     wc = [w.token(t) for t in c.tokens]
+    # A query word found nowhere in the lists (usually a typo) weighs what
+    # the listed word it was paired with weighs, not the maximum.
+    partner = {i: j for _s, i, j in aligned}
+    wq = [
+        wc[partner[i]] if w.unknown(t) and i in partner else w.token(t)
+        for i, t in enumerate(q.tokens)
+    ]
     num = 0.0
     den = 0.0
     matched_q: set[int] = set()
@@ -122,19 +162,47 @@ def name_tokens(q: NameForm, c: NameForm, w: Weights) -> Feature:
 
 
 def name_joined(q: NameForm, c: NameForm, *, always: bool) -> Feature:
-    """The letters without spaces: CHON MA SAN = CHONMASAN, Jong Un = Jongun."""
+    """The letters without spaces: CHON MA SAN = CHONMASAN, Jong Un = Jongun.
+
+    For vessels and organisations spacing is arbitrary and this always
+    applies; for people only when the word counts differ (a joined or split
+    name), or at a discount, so that two different given names that happen
+    to be one letter apart do not pass as one.
+    """
     if not q.joined or not c.joined:
-        return NONE
-    if not always and len(q.tokens) == len(c.tokens):
         return NONE
     if q.joined == c.joined:
         return Feature(0.97, f"same letters as '{c.text}' apart from spacing")
+    if q.script == "Hani" or c.script == "Hani":
+        return NONE
+    longest = max(len(q.joined), len(c.joined))
     if min(len(q.joined), len(c.joined)) < 6:
         return NONE
-    sim = Levenshtein.normalized_similarity(q.joined, c.joined)
-    if sim < 0.85:
+    dist = OSA.distance(q.joined, c.joined, score_cutoff=edit_budget(longest) + 1)
+    if dist > edit_budget(longest):
         return NONE
-    return Feature(sim * 0.94, f"'{q.text}' spelled close to '{c.text}' ignoring spaces")
+    sim = 1.0 - dist / longest
+    factor = 0.94 if always or len(q.tokens) != len(c.tokens) else 0.88
+    return Feature(sim * factor, f"'{q.text}' spelled close to '{c.text}' ignoring spaces")
+
+
+def name_han(q: NameForm, c: NameForm) -> Feature:
+    """Two names in Chinese characters: compare the characters, not a reading of them.
+
+    Pinyin merges characters that sound alike (高石 and 高市 are both gao
+    shi); when both sides are written in characters there is no need to.
+    """
+    a = [ch for ch in q.text if not ch.isspace() and ch not in "·・"]
+    b = [ch for ch in c.text if not ch.isspace() and ch not in "·・"]
+    if not a or not b:
+        return NONE
+    if a == b:
+        return Feature(1.0, f"same characters as '{c.text}'")
+    same = sum(1 for x, y in zip(a, b, strict=False) if x == y)
+    sim = same / max(len(a), len(b))
+    if sim < 0.5:
+        return NONE
+    return Feature(0.9 * sim, f"{same} of {max(len(a), len(b))} characters agree with '{c.text}'")
 
 
 def name_korean_joined(q: NameForm, c: NameForm) -> Feature:
@@ -157,8 +225,10 @@ def name_abjad(q: NameForm, c: NameForm) -> Feature:
     """Arabic or Hebrew script against Latin: compare consonant outlines."""
     if not (q.abjad or c.abjad) or q.abjad == c.abjad:
         return NONE
+    if (q.script if c.abjad else c.script) != "Latn":
+        return NONE
     a, b = q.skeleton, c.skeleton
-    if len(a) < 3 or len(b) < 3:
+    if len(a) < 4 or len(b) < 4:
         return NONE
     sim = 1.0 if a == b else Levenshtein.normalized_similarity(a, b)
     if sim < 0.8:
@@ -168,37 +238,44 @@ def name_abjad(q: NameForm, c: NameForm) -> Feature:
 
 # --- Korean personal names --------------------------------------------------
 
-_PART_WEIGHTS = (0.35, 0.4, 0.25)
-
-
-def _syllable_parts(key: str) -> tuple[str, str, str]:
-    ini = key[0]
-    rest = key[1:]
-    k = 0
-    while k < len(rest) and rest[k].islower():
-        k += 1
-    return ini, rest[:k], rest[k:]
-
-
 def syllable_similarity(a: Syllable, b: Syllable) -> float:
-    """1.0 same syllable, 0.95 same up to spelling system, less per differing sound."""
+    """1.0 same syllable, 0.95 same up to spelling system, 0.7 one slip apart, else 0.
+
+    A typist slips on letters, not on sounds: "Kag" for Kang or "Pyong" for
+    Myong is one letter, while "Su" for Song, though it shares two sounds,
+    is a different syllable. So beyond the spelling systems, only a one-
+    letter difference between the spellings as written earns credit.
+    """
+    if a.hangul and b.hangul:
+        # Both written in Hangul: no romanization in between, so only the
+        # same syllable is the same; a neighbouring one may be a slip.
+        if a.hangul == b.hangul:
+            return 1.0
+        return 0.5 if OSA.distance(a.spelling, b.spelling) <= 1 else 0.0
     if a.fine == b.fine:
         return 1.0
     if a.coarse == b.coarse:
         return 0.95
-    pa, pb = _syllable_parts(a.coarse), _syllable_parts(b.coarse)
-    sim = sum(w for x, y, w in zip(pa, pb, _PART_WEIGHTS, strict=True) if x == y)
-    return sim * sim
+    sa, sb = a.spelling, b.spelling
+    if max(len(sa), len(sb)) >= 3 and OSA.distance(sa, sb) <= 1:
+        return 0.7
+    return 0.0
 
 
 def _given_similarity(ga: tuple[Syllable, ...], gb: tuple[Syllable, ...], w: Weights) -> float:
+    """Weighted syllable agreement of two given names (``gb`` is the listed one).
+
+    Weights are those of the listed name's syllables: how informative the
+    name on the list is decides how much a differing syllable costs.
+    """
     if len(ga) == len(gb):
-        direct = [syllable_similarity(x, y) for x, y in zip(ga, gb, strict=True)]
-        weights = [(w.syllable(x.coarse) + w.syllable(y.coarse)) / 2 for x, y in zip(ga, gb, strict=True)]
-        score = sum(s * x for s, x in zip(direct, weights, strict=True)) / sum(weights)
+        weights = [w.syllable(y.coarse) for y in gb]
+        total = sum(weights)
+        score = sum(syllable_similarity(x, y) * k for x, y, k in zip(ga, gb, weights, strict=True)) / total
         if len(ga) == 2 and score < 1.0:
-            swapped = (syllable_similarity(ga[0], gb[1]) * weights[0] + syllable_similarity(ga[1], gb[0]) * weights[1]) / sum(weights)
-            score = max(score, 0.85 * swapped)
+            # Su Yong is not Yong Su, but a clerk may swap them: some credit.
+            swapped = (syllable_similarity(ga[0], gb[1]) * weights[1] + syllable_similarity(ga[1], gb[0]) * weights[0]) / total
+            score = max(score, SWAPPED_GIVEN * swapped)
         return score
     short, long_ = (ga, gb) if len(ga) < len(gb) else (gb, ga)
     best = 0.0
@@ -212,13 +289,26 @@ def _given_similarity(ga: tuple[Syllable, ...], gb: tuple[Syllable, ...], w: Wei
     return best
 
 
+SWAPPED_GIVEN = 0.75
+
+
 def _surname_factor(a: tuple[Syllable, ...], b: tuple[Syllable, ...]) -> float:
+    """1.0 for the same family name in any spelling, 0.5 for a different one."""
+    # A given name alone (an alias without surname) is weak evidence.
     if not a or not b:
-        return 0.92
+        return 0.78
+    if len(a) == len(b) == 1:
+        x, y = a[0], b[0]
+        gx, gy = surname_groups(x), surname_groups(y)
+        if gx and gy and gx & gy:
+            return 1.0
+        if not (gx and gy) and x.coarse == y.coarse:
+            return 0.95
+        if syllable_similarity(x, y) >= 0.5:
+            return 0.8
+        return 0.5
     if len(a) == len(b) and all(x.coarse == y.coarse for x, y in zip(a, b, strict=True)):
         return 1.0
-    if len(a) == len(b) == 1 and syllable_similarity(a[0], b[0]) >= 0.4:
-        return 0.8
     return 0.5
 
 
@@ -311,10 +401,14 @@ def birth_date(query_dates: Collection[str], entity_dates: Collection[str]) -> F
         return Feature(0.04, f"birth year {min(years_q & years_c)} agrees")
     gap = min(abs(a - b) for a in years_q for b in years_c)
     qy, cy = min(years_q), min(years_c)
+    # Lists and customer records disagree by a year or a few often enough
+    # (estimated ages, transcription); decades apart is another person.
     if gap <= 1:
         return Feature(-0.03, f"birth year {qy} is one year from listed {cy}")
     if gap <= 3:
-        return Feature(-0.12, f"birth year {qy} differs from listed {cy}")
+        return Feature(-0.08, f"birth year {qy} differs from listed {cy}")
+    if gap <= 10:
+        return Feature(-0.15, f"birth year {qy} differs from listed {cy} by {gap} years")
     return Feature(-0.25, f"birth year {qy} disagrees with listed {cy}")
 
 

@@ -84,7 +84,7 @@ def blocking_keys(form: NameForm) -> set[str]:
     keys = _name_keys(form)
     for acr in form.acronyms:
         keys.add("a:" + acr)
-    if len(form.skeleton) >= 3:
+    if len(form.skeleton) >= 4:
         # Arabic/Hebrew-script names file their outline for Latin queries and vice versa.
         keys.add(("s:" if form.abjad else "sl:") + form.skeleton)
     return keys
@@ -101,7 +101,7 @@ def query_keys(form: NameForm) -> set[str]:
         keys.add("a:" + form.tokens[0])
     for acr in form.acronyms:
         keys.add("t:" + acr)
-    if len(form.skeleton) >= 3:
+    if len(form.skeleton) >= 4:
         keys.add(("sl:" if form.abjad else "s:") + form.skeleton)
     return keys
 
@@ -138,6 +138,9 @@ class Index:
         if df is None:
             return self._token_max
         return math.log(1.0 + len(self.forms) / df)
+
+    def unknown_token(self, token: str) -> bool:
+        return token not in self.token_df
 
     def syllable_weight(self, key: str) -> float:
         df = self.syllable_df.get(key)

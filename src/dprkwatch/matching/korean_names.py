@@ -17,12 +17,14 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from dprkwatch.matching.hangul import (
+    WESTERN_SURNAMES,
     is_hangul_syllable,
     read_name,
     romanize_syllable,
     syllable_keys,
 )
 from dprkwatch.matching.syllables import Syllable, parse_word
+from dprkwatch.matching.text import APOSTROPHES, to_ascii
 
 # Single-syllable surnames, roughly by frequency (the first 40 are "common").
 SURNAMES = (
@@ -38,6 +40,34 @@ COMMON_SURNAME_COARSE = frozenset(syllable_keys(ch)[1] for ch in COMMON_SURNAMES
 COMPOUND_COARSE = frozenset(
     tuple(syllable_keys(ch)[1] for ch in s) for s in COMPOUND_SURNAMES
 )
+
+# Surnames written with and without the initial-sound law are one family
+# name (North Korean 리 = South Korean 이); the North Korean form stands for both.
+_SAME_SURNAME = {"이": "리", "유": "류", "노": "로", "임": "림", "양": "량", "염": "렴", "나": "라",
+                 "여": "려", "육": "륙"}  # fmt: skip
+
+
+def _surname_spellings() -> dict[str, frozenset[str]]:
+    """Latin spelling -> the surnames (as group ids) it can stand for."""
+    table: dict[str, set[str]] = {}
+    for ch in SURNAMES:
+        group = _SAME_SURNAME.get(ch, ch)
+        spellings = {romanize_syllable(ch, system) for system in ("mr", "dprk", "rr")}
+        spellings |= {w.lower() for w in WESTERN_SURNAMES.get(ch, ())}
+        for spelling in spellings:
+            table.setdefault(spelling, set()).add(group)
+    return {k: frozenset(v) for k, v in table.items()}
+
+
+SURNAME_SPELLINGS = _surname_spellings()
+
+
+def surname_groups(syl: Syllable) -> frozenset[str]:
+    """Which family names a surname syllable can be; empty when the spelling is unknown."""
+    if syl.hangul:
+        return frozenset({_SAME_SURNAME.get(syl.hangul, syl.hangul)})
+    return SURNAME_SPELLINGS.get(syl.spelling, frozenset())
+
 
 _MAX_FORMS = 4
 _MAX_GIVEN = 4
@@ -64,16 +94,20 @@ def _hangul_word(word: str) -> tuple[Syllable, ...]:
     out = []
     for ch in word:
         fine, coarse = syllable_keys(ch)
-        out.append(Syllable(fine, coarse, romanize_syllable(ch, "dprk")))
+        out.append(Syllable(fine, coarse, romanize_syllable(ch, "dprk"), ch))
     return tuple(out)
 
 
 def _word_alternatives(word: str) -> tuple[tuple[Syllable, ...], ...]:
     if word and all(is_hangul_syllable(ch) for ch in word):
         return (_hangul_word(word),)
-    if word.isascii():
-        return parse_word(word)
-    return ()
+    if not word.isascii():
+        # McCune-Reischauer breves and typographic apostrophes (Chŏng, Cho’ng).
+        word = APOSTROPHES.sub("", word)
+        if not all(ch < "\u0250" for ch in word):
+            return ()
+        word = to_ascii(word)
+    return parse_word(word)
 
 
 def _is_surname(syls: tuple[Syllable, ...]) -> bool:

@@ -14,6 +14,8 @@ so those variants meet:
 
 from __future__ import annotations
 
+from dprkwatch.matching.hangul import is_hangul_syllable, romanize_syllable
+
 KOREA_WORDS = frozenset(
     {"korea", "korean", "koryo", "corea", "coree", "chosun", "choson", "chosen", "joseon",
      "josun", "joson", "dprk", "dprks", "koreya", "koreyskaya", "koreiskaya", "coreenne",
@@ -59,8 +61,86 @@ STEMS: dict[str, str] = {
 }  # fmt: skip
 
 
+# Legal forms written out in words (and their transliterations).
+LEGAL_PHRASES: tuple[tuple[str, ...], ...] = tuple(
+    sorted(
+        (
+            tuple(p.split())
+            for p in (
+                "joint stock company", "open joint stock company", "closed joint stock company",
+                "public joint stock company", "limited liability company", "limited liability partnership",
+                "public limited company", "private limited company", "company limited", "co ltd",
+                "gesellschaft mit beschrankter haftung", "societatea cu raspundere limitata",
+                "sp z o o", "sp zoo", "spolka z ograniczona odpowiedzialnoscia", "obshchestvo s ogranichennoy otvetstvennostyu",
+                "obshchestvo s ogranichennoi otvetstvennostiu", "aktsionernoe obshchestvo",
+                "aktsionernoye obshchestvo", "otkrytoe aktsionernoe obshchestvo", "zakrytoe aktsionernoe obshchestvo",
+                "publichnoe aktsionernoe obshchestvo", "societe anonyme", "societe a responsabilite limitee",
+                "sociedad anonima", "sociedad limitada", "s a", "s a r l", "s r l", "l l c", "p l c",
+                "g m b h", "joint venture company",
+            )
+        ),
+        key=len,
+        reverse=True,
+    )
+)  # fmt: skip
+_LEGAL_STARTS = frozenset(p[0] for p in LEGAL_PHRASES)
+LEGAL_WORDS = frozenset({"aktiengesellschaft", "kommanditgesellschaft", "gmbh", "sarl", "spzoo", "tov", "ooo"})
+
+_UNIT_WORDS = (
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+    "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
+)  # fmt: skip
+_UNITS = {w: i for i, w in enumerate(_UNIT_WORDS)}
+_TEN_WORDS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_TENS = {w: 10 * (i + 2) for i, w in enumerate(_TEN_WORDS)}
+_TENS["fourty"] = 40
+_ORDINALS = {"first": "1", "second": "2", "third": "3", "1st": "1", "2nd": "2", "3rd": "3"}
+
+
+def number_words(tokens: list[str]) -> list[str]:
+    """Number words as digits: "forty four" -> "44", "three" -> "3", "second" -> "2"."""
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        if tok in _TENS:
+            value = _TENS[tok]
+            if i + 1 < len(tokens) and tokens[i + 1] in _UNITS and 0 < _UNITS[tokens[i + 1]] < 10:
+                value += _UNITS[tokens[i + 1]]
+                i += 1
+            out.append(str(value))
+        elif tok in _UNITS:
+            out.append(str(_UNITS[tok]))
+        elif tok in _ORDINALS:
+            out.append(_ORDINALS[tok])
+        else:
+            out.append(tok)
+        i += 1
+    return out
+
+
+def collapse_letters(tokens: list[str]) -> list[str]:
+    """Runs of single letters are one word: "A.B.C." -> "abc", "G.m.b.H." -> "gmbh"."""
+    out: list[str] = []
+    run: list[str] = []
+    for tok in [*tokens, ""]:
+        if len(tok) == 1 and tok.isalpha():
+            run.append(tok)
+            continue
+        if len(run) >= 2:
+            out.append("".join(run))
+        else:
+            out.extend(run)
+        run = []
+        if tok:
+            out.append(tok)
+    return out
+
+
 def normalize_org_tokens(tokens: list[str]) -> list[str]:
     """Rewrite org-name tokens: Korea phrases -> ``korea``, legal forms -> ``<legal>``."""
+    tokens = ["korea" if t in KOREA_WORDS else t for t in number_words(collapse_letters(tokens))]
+    tokens = _replace_phrases(tokens, LEGAL_PHRASES, _LEGAL_STARTS, "<legal>")
     out: list[str] = []
     i = 0
     n = len(tokens)
@@ -78,10 +158,31 @@ def normalize_org_tokens(tokens: list[str]) -> list[str]:
             tok = tokens[i]
             if tok in KOREA_WORDS:
                 out.append("korea")
-            elif tok in LEGAL_FORMS:
+            elif tok in LEGAL_FORMS or tok in LEGAL_WORDS:
                 out.append("<legal>")
             else:
                 out.append(STEMS.get(tok, tok))
+            i += 1
+    return out
+
+
+def _replace_phrases(
+    tokens: list[str], phrases: tuple[tuple[str, ...], ...], starts: frozenset[str], marker: str
+) -> list[str]:
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        if tokens[i] in starts:
+            for phrase in phrases:
+                if tuple(tokens[i : i + len(phrase)]) == phrase:
+                    out.append(marker)
+                    i += len(phrase)
+                    break
+            else:
+                out.append(tokens[i])
+                i += 1
+        else:
+            out.append(tokens[i])
             i += 1
     return out
 
@@ -96,3 +197,61 @@ def acronyms(raw_tokens: list[str]) -> set[str]:
     if len(core) >= 2:
         out.add("".join(w[0] for w in core))
     return {a for a in out if len(a) >= 2}
+
+
+# Common words of North Korean organisation names in Hangul, with the English
+# word the lists use for them. Enough to split 조선릉라도무역총회사 into
+# korea / rungrado / trade / general / <legal>, so that the proper name in the
+# middle is compared on its own.
+HANGUL_ORG_WORDS: dict[str, tuple[str, ...]] = {
+    "조선": ("korea",), "무역": ("trade",), "총회사": ("general", "<legal>"), "회사": ("<legal>",),
+    "공사": ("<legal>",), "상사": ("trade", "<legal>"), "은행": ("bank",), "해운": ("ship",),
+    "련합": ("association",), "연합": ("association",), "대외": ("foreign",), "건설": ("construction",),
+    "광업": ("mine",), "개발": ("development",), "기술": ("technology",), "합영": ("joint", "venture"),
+    "합작": ("joint", "venture"), "총국": ("general", "bureau"), "위원회": ("commission",),
+    "기업소": ("enterprise",), "연구소": ("institute",), "연구원": ("institute",), "대학": ("university",),
+    "인민": ("people",), "국가": ("national",), "중앙": ("central",), "보험": ("insurance",),
+    "금융": ("finance",), "투자": ("investment",), "그룹": ("group",), "수출입": ("import", "export"),
+    "해사": ("maritime",), "국제": ("international",), "로동당": ("workers", "party"),
+    "노동당": ("workers", "party"), "군수": ("munitions",), "공업": ("industry",), "부": ("department",),
+    "성": ("ministry",), "군": ("army",), "총": ("general",), "정찰": ("reconnaissance",),
+    "원자력": ("atomic", "energy"), "우주": ("aerospace",), "항공": ("air",), "선박": ("ship",),
+    "관리국": ("administration",), "감독국": ("supervision", "bureau"), "공화국": ("republic",),
+    "민주주의": ("democratic",),
+}  # fmt: skip
+_HANGUL_WORD_MAX = max(len(k) for k in HANGUL_ORG_WORDS)
+
+
+def segment_hangul_org(word: str) -> list[str] | None:
+    """English/romanized tokens of a long Hangul organisation name, or None.
+
+    Greedy longest match of the lexicon; the syllables between known words
+    are romanized together as one proper name. Words of fewer than four
+    syllables, or with no known word of two syllables or more, are left to
+    the ordinary reading (they are more likely personal names).
+    """
+    if len(word) < 4 or not all(is_hangul_syllable(ch) for ch in word):
+        return None
+    out: list[str] = []
+    buffer = ""
+    found_long = False
+    i = 0
+    while i < len(word):
+        for length in range(min(_HANGUL_WORD_MAX, len(word) - i), 0, -1):
+            piece = word[i : i + length]
+            # One-syllable words (성 ministry, 군 army) only count at the end:
+            # inside a name they are usually part of it (대성, 군수).
+            if piece in HANGUL_ORG_WORDS and (length >= 2 or i + length == len(word)):
+                if buffer:
+                    out.append("".join(romanize_syllable(ch, "dprk") for ch in buffer))
+                    buffer = ""
+                out.extend(HANGUL_ORG_WORDS[piece])
+                found_long = found_long or length >= 2
+                i += length
+                break
+        else:
+            buffer += word[i]
+            i += 1
+    if buffer:
+        out.append("".join(romanize_syllable(ch, "dprk") for ch in buffer))
+    return out if found_long else None

@@ -21,6 +21,7 @@ from dprkwatch.exceptions import InputError
 from dprkwatch.lists.snapshot import Snapshot, SnapshotStore
 from dprkwatch.matching.algorithms import MatchV1, QueryAnalysis, get_algorithm
 from dprkwatch.matching.exceptions import QueryError
+from dprkwatch.matching.features import Weights
 from dprkwatch.matching.index import COMMON_KEY, EntityRecord, Index, query_keys
 from dprkwatch.matching.query import Query, Scope
 from dprkwatch.matching.result import Match
@@ -40,6 +41,7 @@ class Screener:
     def __init__(self, index: Index, algorithm: str | None = None) -> None:
         self.index = index
         self._algo: MatchV1 = get_algorithm(algorithm)
+        self._weights = Weights(index.token_weight, index.syllable_weight, index.unknown_token)
         self._common_sets: dict[str, frozenset[int]] = {}
 
     # -- construction ------------------------------------------------------
@@ -126,14 +128,17 @@ class Screener:
         return self._screen(qa, max(1, min(limit, MAX_TOP)), self.threshold, scope or Scope(), floor=0.3)
 
     def compare(self, query: Query, entity: dict[str, Any], threshold: float | None = None) -> Match:
-        """Score ``query`` against one FtM entity dict, outside any index."""
+        """Score ``query`` against one FtM entity dict that need not be listed.
+
+        How informative each word is still comes from the loaded lists.
+        """
         index = Index.build({"adhoc": [entity]})
         qa = self._algo.analyze(query)
         cut = self.threshold if threshold is None else threshold
         if not index.records:
             raise QueryError("entity has no screenable schema or names", where="entity")
         rec = index.records[0]
-        scored = self._algo.score(qa, rec, rec.name_ids, index)
+        scored = self._algo.score(qa, rec, rec.name_ids, index, self._weights)
         if scored is None:
             return self._match(qa, rec, 0.0, {}, ["no name or identifier in common"], cut)
         return self._match(qa, rec, scored.score, scored.features, scored.reasons, cut)
@@ -219,7 +224,7 @@ class Screener:
         scored = []
         for ent, name_ids in candidates.items():
             rec = self.index.records[ent]
-            result = self._algo.score(qa, rec, name_ids, self.index)
+            result = self._algo.score(qa, rec, name_ids, self.index, self._weights)
             if result is None or result.score < floor:
                 continue
             scored.append((result.score, rec.id, rec, result))

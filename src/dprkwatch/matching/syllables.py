@@ -75,11 +75,12 @@ _NOT_KOREAN = re.compile(r"[^a-z]|[cfqvxz](?!h)|[fqvxz]|[^aeioukgntdlmpb]$|[^aei
 
 
 class Syllable(NamedTuple):
-    """One parsed syllable: its keys and the spelling it was read from."""
+    """One syllable: its keys, the spelling it was read from, and its Hangul if known."""
 
     fine: str
     coarse: str
     spelling: str
+    hangul: str = ""
 
 
 # Every spelled syllable, built once: (initial, vowel, final) spelling -> Syllable.

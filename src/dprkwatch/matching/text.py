@@ -98,9 +98,16 @@ def to_ascii(word: str) -> str:
     return str(ascii_text(word)).lower()
 
 
+APOSTROPHES = re.compile(r"['’ʼʻ‘`´]")
+
+
 def ascii_tokens(word: str) -> list[str]:
-    """The ASCII tokens of one word (a transliteration may split it)."""
-    return [t for t in _ASCII_SPLIT.split(to_ascii(word)) if t]
+    """The ASCII tokens of one word (a transliteration may split it).
+
+    Apostrophes inside a word are dropped, not split on: McCune-Reischauer
+    marks aspiration with them (Ch'o'l, So'k), and O'Brien is one name.
+    """
+    return [t for t in _ASCII_SPLIT.split(to_ascii(APOSTROPHES.sub("", word))) if t]
 
 
 @lru_cache(maxsize=262144)

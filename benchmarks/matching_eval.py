@@ -1,0 +1,494 @@
+"""Evaluation harness: our screening engine against baselines, by category.
+
+    python benchmarks/matching_eval.py [--data ../shared/data] [--data-dir DIR]
+        [--baseline-sample 80] [--negatives 50000] [--markdown OUT.md]
+
+Runs every method on the same queries and prints one table of recall, false-
+positive rate and F1 per category:
+
+* ``ours``: dprkwatch's screener (index + blocking + scoring), scope limited to
+  the DPRK subset so that it sees exactly what the baselines see;
+* ``logic-v2``, ``logic-v1``, ``ofac``: nomenklatura's algorithms (install the
+  ``bench`` extra), threshold 0.70 (yente's default); they have no index, so
+  they compare each query with every entity of the DPRK subset (brute force);
+* ``token-sort``: rapidfuzz ``token_sort_ratio`` over all names, threshold 0.85.
+
+Baselines are slow (brute force), so they run on a seeded sample of each
+category (``--baseline-sample``); ``ours`` runs on the same sample for the
+comparison, and additionally on every query against all loaded lists (the
+"ours, full" columns). Pair benchmarks (the nomenklatura name bench and the
+watchman cross-script pairs) compare two names directly.
+
+Data (see ../shared/data/SOURCES.md): DPRK variants generated from the OFAC,
+UN and EU DPRK entries (``dprk_variants.py``), yente's UN positives (treated
+and untreated), yente's 50,000 global negatives, nomenklatura's name bench
+and watchman's cross-script pairs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import re
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from followthemoney import ValueEntity, model
+from followthemoney.types import registry
+from rapidfuzz import fuzz
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from dprk_variants import Case, Generator, name_key
+from dprkwatch.lists import SnapshotStore, import_paths
+from dprkwatch.matching import Query, QueryError, Scope, Screener
+
+LIST_FILES = (
+    "ofac/sdn_2024-05-03/sdn.csv",
+    "un/un_consolidated_2026-02-27.xml",
+    "eu/eu_fsf_ammitto_2026-05-01.yaml",
+    "uk/uk_ofsi_conlist_ammitto_2026-08-22.yaml",
+)
+BASELINE_THRESHOLD = 0.70
+TOKEN_SORT_THRESHOLD = 0.85
+DPRK_CATEGORIES = ("romanization", "hyphenation", "reordering", "typo", "hangul", "vessel", "imo", "company")
+
+
+@dataclass
+class Tally:
+    tp: int = 0
+    fn: int = 0
+    fp: int = 0
+    n: int = 0
+    positives: int = 0
+    seconds: float = 0.0
+
+    def add(self, expected: frozenset[str], flagged: set[str]) -> None:
+        self.n += 1
+        wrong = flagged - expected
+        if expected:
+            self.positives += 1
+            if flagged & expected:
+                self.tp += 1
+            else:
+                self.fn += 1
+        if wrong:
+            self.fp += 1
+
+    @property
+    def recall(self) -> float | None:
+        return self.tp / self.positives if self.positives else None
+
+    @property
+    def fp_rate(self) -> float:
+        return self.fp / self.n if self.n else 0.0
+
+    @property
+    def f1(self) -> float | None:
+        if not self.positives:
+            return None
+        denom = 2 * self.tp + self.fp + self.fn
+        return 2 * self.tp / denom if denom else 0.0
+
+    def cell(self) -> str:
+        parts = []
+        if self.recall is not None:
+            parts.append(f"R {self.recall:.3f}")
+        parts.append(f"FP {100 * self.fp_rate:.1f}%")
+        if self.f1 is not None:
+            parts.append(f"F1 {self.f1:.3f}")
+        return " · ".join(parts)
+
+
+@dataclass
+class Method:
+    name: str
+    screen: Callable[[Case], set[str]]
+    pair: Callable[[str, str, str], bool] | None = None
+    tallies: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+
+
+# -- loading ------------------------------------------------------------------
+
+
+def load_screener(args: argparse.Namespace) -> Screener:
+    if args.data_dir is not None:
+        store = SnapshotStore(args.data_dir)
+    else:
+        home = Path(tempfile.mkdtemp(prefix="dprkwatch-eval-"))
+        store = SnapshotStore(home)
+        paths = [args.data / f for f in LIST_FILES if (args.data / f).exists()]
+        for path in paths:
+            try:
+                import_paths(store, [path])
+            except Exception as exc:  # an importer not written yet must not stop the evaluation
+                print(f"note: could not import {path.name}: {exc}", file=sys.stderr)
+    if not store.active_versions():
+        raise SystemExit("no lists loaded")
+    t0 = time.perf_counter()
+    screener = Screener.from_store(store)
+    print(f"index: {len(screener)} entities from {', '.join(screener.versions)} in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    return screener
+
+
+def dprk_subset(screener: Screener) -> dict[str, dict[str, Any]]:
+    return {rec.id: screener.index.raw[rec.id] for rec in screener.index.records if rec.dprk}
+
+
+def all_names(screener: Screener) -> list[str]:
+    """Every name of every listed person (to keep hard negatives off the lists)."""
+    return [
+        value
+        for data in screener.index.raw.values()
+        if data.get("schema") == "Person"
+        for prop in ("name", "alias", "previousName", "weakAlias")
+        for value in data.get("properties", {}).get(prop, [])
+    ]
+
+
+# -- external data --------------------------------------------------------------
+
+_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
+
+
+def lenient_date(value: str) -> list[str]:
+    """A date as the query accepts it; broken dates ("1974-01-32") keep their year."""
+    m = _DATE.match(value.strip())
+    if not m:
+        return []
+    year, month, day = m.group(1), m.group(2), m.group(3)
+    if month and day and 1 <= int(month) <= 12 and 1 <= int(day) <= 31:
+        return [f"{year}-{int(month):02d}-{int(day):02d}"]
+    if month and 1 <= int(month) <= 12 and not day:
+        return [f"{year}-{int(month):02d}"]
+    return [year]
+
+
+def person_props(row: dict[str, str]) -> dict[str, list[str]]:
+    props: dict[str, list[str]] = {"name": [row["full_name"]]}
+    if row.get("date_of_birth"):
+        props["birthDate"] = lenient_date(row["date_of_birth"])
+    country = registry.country.clean(row.get("nationality") or "")
+    if country:
+        props["nationality"] = [country]
+    gender = registry.gender.clean(row.get("gender") or "")
+    if gender:
+        props["gender"] = [gender]
+    return {k: v for k, v in props.items() if v}
+
+
+def yente_cases(data: Path, screener: Screener, gen: Generator) -> list[Case]:
+    """yente's UN positives; the expected set is the UN entity plus its copies on other lists."""
+    by_key: dict[str, set[str]] = defaultdict(set)
+    for rec in screener.index.records:
+        for prop in ("name", "alias"):
+            for value in screener.index.raw[rec.id]["properties"].get(prop, []):
+                key = name_key(value)
+                if len(key) >= 4:
+                    by_key[key].add(rec.id)
+    un_ids = {rec.id for rec in screener.index.records if rec.list_name == "un"}
+    dprk_ids = {rec.id for rec in screener.index.records if rec.dprk}
+    untreated = list(csv.DictReader((data / "matching" / "yente_positives_un_untreated.csv").open(encoding="utf-8")))
+    cases: list[Case] = []
+    for variant in ("untreated", "treated"):
+        path = data / "matching" / f"yente_positives_un_{variant}.csv"
+        rows = list(csv.DictReader(path.open(encoding="utf-8")))
+        for base, row in zip(untreated, rows, strict=True):
+            found = by_key.get(name_key(base["full_name"]), set())
+            if not found & un_ids:
+                continue
+            expected = set(found)
+            for eid in found:
+                expected |= gen.cluster.get(eid, {eid})
+                for prop in ("name", "alias"):
+                    for value in screener.index.raw[eid]["properties"].get(prop, []):
+                        expected |= by_key.get(name_key(value), set())
+            dprk = bool(expected & dprk_ids)
+            cases.append(Case(f"yente_{variant}", "Person", person_props(row), frozenset(expected), min(found & un_ids), meta={"dprk": dprk}))
+    return cases
+
+
+def negative_cases(data: Path, limit: int) -> list[Case]:
+    path = data / "matching" / "yente_negatives_global.csv"
+    cases = []
+    with path.open(encoding="utf-8") as fh:
+        for i, row in enumerate(csv.DictReader(fh)):
+            if i >= limit:
+                break
+            cases.append(Case("global_negative", "Person", person_props(row), frozenset(), f"neg-{i}"))
+    return cases
+
+
+def name_bench(data: Path) -> list[tuple[str, str, str, str, bool]]:
+    out = []
+    with (data / "matching" / "nomenklatura_name_bench_cases.csv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            out.append((row["case_group"], row["schema"], row["name1"], row["name2"], row["is_match"].strip().lower() == "true"))
+    return out
+
+
+def cross_script_pairs(data: Path) -> list[tuple[str, str, str, str, bool]]:
+    out = []
+    with (data / "matching" / "watchman_cross_script_pairs.csv").open(encoding="utf-8") as fh:
+        for line in fh:
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            query, expected, _score, _desc = line.split(",", 3)
+            out.append(("cross_script", "Person", query, expected, True))
+    return out
+
+
+# -- methods ------------------------------------------------------------------------
+
+
+def ours(screener: Screener, *, dprk_only: bool) -> Method:
+    def screen(case: Case) -> set[str]:
+        scope = Scope(lists=case.lists, dprk_only=dprk_only)
+        try:
+            q = Query(case.schema, case.properties)
+        except QueryError:
+            return set()
+        return {m.entity_id for m in screener.screen(q, top=10, scope=scope) if m.match}
+
+    def pair(schema: str, a: str, b: str) -> bool:
+        try:
+            q = Query(schema, {"name": [a]})
+        except QueryError:
+            return False
+        entity = {"id": "pair", "schema": schema, "properties": {"name": [b]}}
+        return screener.compare(q, entity).match
+
+    return Method("ours" if dprk_only else "ours, full", screen, pair)
+
+
+_N = 0
+
+
+def ftm_entity(schema: str, properties: dict[str, list[str]]) -> ValueEntity:
+    global _N
+    _N += 1
+    entity = ValueEntity(model.get(schema), {"id": f"q{_N}", "datasets": ["eval"]}, cleaned=False)
+    for prop, values in properties.items():
+        if entity.schema.get(prop) is None:
+            continue
+        for v in values:
+            entity.add(prop, v, quiet=True)
+    return entity
+
+
+def nomenklatura_methods(targets: dict[str, dict[str, Any]]) -> list[Method]:
+    try:
+        from nomenklatura.matching import LogicV1, LogicV2, OFACMatcher
+    except ImportError:
+        print("note: nomenklatura not installed (pip install -e '.[bench]'); skipping its baselines", file=sys.stderr)
+        return []
+    entities = [(eid, ValueEntity.from_dict(data, cleaned=True)) for eid, data in targets.items()]
+    methods = []
+    for algo in (LogicV2, LogicV1, OFACMatcher):
+        config = algo.default_config()
+
+        def screen(case: Case, algo: Any = algo, config: Any = config) -> set[str]:
+            q = ftm_entity(case.schema, case.properties)
+            flagged = set()
+            for eid, e in entities:
+                if case.lists and eid.split("-", 1)[0] not in case.lists:
+                    continue
+                if not q.schema.can_match(e.schema):
+                    continue
+                if algo.compare(q, e, config).score >= BASELINE_THRESHOLD:
+                    flagged.add(eid)
+            return flagged
+
+        def pair(schema: str, a: str, b: str, algo: Any = algo, config: Any = config) -> bool:
+            qa = ftm_entity(schema, {"name": [a]})
+            qb = ftm_entity(schema, {"name": [b]})
+            return bool(algo.compare(qa, qb, config).score >= BASELINE_THRESHOLD)
+
+        methods.append(Method(algo.NAME, screen, pair))
+    return methods
+
+
+def token_sort(targets: dict[str, dict[str, Any]]) -> Method:
+    names = [
+        (eid, data["schema"], [v for p in ("name", "alias", "previousName") for v in data["properties"].get(p, [])])
+        for eid, data in targets.items()
+    ]
+
+    def screen(case: Case) -> set[str]:
+        qnames = case.properties.get("name", [])
+        flagged = set()
+        for eid, _schema, values in names:
+            if case.lists and eid.split("-", 1)[0] not in case.lists:
+                continue
+            if any(fuzz.token_sort_ratio(a, b) / 100 >= TOKEN_SORT_THRESHOLD for a in qnames for b in values):
+                flagged.add(eid)
+        return flagged
+
+    def pair(schema: str, a: str, b: str) -> bool:
+        return fuzz.token_sort_ratio(a, b) / 100 >= TOKEN_SORT_THRESHOLD
+
+    return Method("token-sort", screen, pair)
+
+
+# -- running ------------------------------------------------------------------------
+
+
+def run(method: Method, cases: Iterable[Case], label: str | None = None) -> None:
+    for case in cases:
+        t0 = time.perf_counter()
+        flagged = method.screen(case)
+        tally = method.tallies[label or case.category]
+        tally.seconds += time.perf_counter() - t0
+        tally.add(case.expected, flagged)
+
+
+def run_pairs(method: Method, pairs: list[tuple[str, str, str, str, bool]], label: str) -> None:
+    assert method.pair is not None
+    for _group, schema, a, b, is_match in pairs:
+        t0 = time.perf_counter()
+        got = method.pair(schema, a, b)
+        tally = method.tallies[label]
+        tally.seconds += time.perf_counter() - t0
+        tally.n += 1
+        if is_match:
+            tally.positives += 1
+            if got:
+                tally.tp += 1
+            else:
+                tally.fn += 1
+        elif got:
+            tally.fp += 1
+
+
+def sample(cases: list[Case], k: int, rng: random.Random) -> list[Case]:
+    return cases if len(cases) <= k else rng.sample(cases, k)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared" / "data")
+    ap.add_argument("--data-dir", type=Path, default=None, help="dprkwatch data dir with the lists already imported")
+    ap.add_argument("--baseline-sample", type=int, default=80, help="queries per category for the brute-force baselines")
+    ap.add_argument("--negatives", type=int, default=50_000, help="global negatives screened by 'ours, full'")
+    ap.add_argument("--no-baselines", action="store_true")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--markdown", type=Path, default=None, help="also write the table to this file")
+    ap.add_argument("--show-misses", type=int, default=0, help="print up to N misses/false positives of 'ours' per category")
+    args = ap.parse_args()
+    rng = random.Random(args.seed)
+
+    screener = load_screener(args)
+    targets = dprk_subset(screener)
+    gen = Generator(targets, all_names(screener), seed=args.seed)
+    variants = gen.all()
+    yente = yente_cases(args.data, screener, gen)
+    negatives = negative_cases(args.data, args.negatives)
+    by_cat: dict[str, list[Case]] = defaultdict(list)
+    for case in variants:
+        by_cat[case.category].append(case)
+    yente_dprk = [c for c in yente if c.meta.get("dprk")]
+    for c in yente_dprk:
+        by_cat[c.category + "_dprk"].append(c)
+
+    compare_cats = [*DPRK_CATEGORIES, "hard_negative", "yente_untreated_dprk", "yente_treated_dprk"]
+    samples = {cat: sample(by_cat[cat], args.baseline_sample, rng) for cat in compare_cats}
+    samples["global_negative"] = sample(negatives, max(args.baseline_sample * 3, 100), rng)
+
+    methods = [ours(screener, dprk_only=True)]
+    if not args.no_baselines:
+        methods += nomenklatura_methods(targets)
+        methods.append(token_sort(targets))
+    full = ours(screener, dprk_only=False)
+
+    bench = name_bench(args.data)
+    pairs = cross_script_pairs(args.data)
+    for method in methods:
+        print(f"running {method.name} ...", file=sys.stderr)
+        for cat, cases in samples.items():
+            run(method, cases, cat)
+        run_pairs(method, bench, "name_bench")
+        run_pairs(method, pairs, "cross_script")
+    print("running ours, full ...", file=sys.stderr)
+    for cat in compare_cats:
+        if cat.startswith("yente"):
+            continue
+        run(full, by_cat[cat], cat)
+    run(full, [c for c in yente if c.category == "yente_untreated"], "yente_untreated")
+    run(full, [c for c in yente if c.category == "yente_treated"], "yente_treated")
+    run(full, negatives, "global_negative")
+
+    if args.show_misses:
+        show_misses(screener, by_cat, negatives, args.show_misses)
+
+    table = render(methods, full, samples, compare_cats, screener)
+    print(table)
+    if args.markdown:
+        args.markdown.parent.mkdir(parents=True, exist_ok=True)
+        args.markdown.write_text(table + "\n", encoding="utf-8")
+    return 0
+
+
+def render(methods: list[Method], full: Method, samples: dict[str, list[Case]], cats: list[str], screener: Screener) -> str:
+    rows = [*cats, "global_negative", "name_bench", "cross_script"]
+    header = ["category", "n (sample)", *(m.name for m in methods), "ours, full: n", "ours, full"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for cat in rows:
+        n = methods[0].tallies[cat].n
+        full_cat = {"yente_untreated_dprk": "yente_untreated", "yente_treated_dprk": "yente_treated"}.get(cat, cat)
+        ft = full.tallies.get(full_cat)
+        cells = [cat, str(n), *(m.tallies[cat].cell() for m in methods)]
+        cells += [str(ft.n) if ft else "", ft.cell() if ft else ""]
+        lines.append("| " + " | ".join(cells) + " |")
+    timing = ["| ms per query (sample) | |"]
+    for m in methods:
+        total_s = sum(t.seconds for k, t in m.tallies.items() if k not in ("name_bench", "cross_script"))
+        total_n = sum(t.n for k, t in m.tallies.items() if k not in ("name_bench", "cross_script"))
+        timing.append(f" {1000 * total_s / max(total_n, 1):.2f} |")
+    ft_s = sum(t.seconds for t in full.tallies.values())
+    ft_n = sum(t.n for t in full.tallies.values())
+    timing.append(f" {ft_n} | {1000 * ft_s / max(ft_n, 1):.2f} |")
+    lines.append("".join(timing))
+    lines.append("")
+    lines.append(
+        f"Engine {screener.algorithm}, threshold {screener.threshold:.2f}; lists {', '.join(f'{k} {v}' for k, v in screener.versions.items())}. "
+        f"Baselines: threshold {BASELINE_THRESHOLD} (nomenklatura), {TOKEN_SORT_THRESHOLD} (token-sort), brute force over the "
+        f"{sum(1 for r in screener.index.records if r.dprk)} DPRK-programme entities; 'ours' is scoped to the same entities. "
+        "R = recall, FP = share of queries flagging a wrong entity, F1 from both."
+    )
+    return "\n".join(lines)
+
+
+def show_misses(screener: Screener, by_cat: dict[str, list[Case]], negatives: list[Case], limit: int) -> None:
+    for cat, cases in sorted(by_cat.items()):
+        shown = 0
+        for case in cases:
+            scope = Scope(lists=case.lists, dprk_only=not cat.startswith("yente"))
+            try:
+                results = screener.screen(Query(case.schema, case.properties), top=5, scope=scope)
+            except QueryError as exc:
+                print(f"[{cat}] query error {exc}: {case.properties}", file=sys.stderr)
+                continue
+            flagged = {m.entity_id for m in results if m.match}
+            bad = (case.expected and not flagged & case.expected) or (flagged - case.expected)
+            if bad and shown < limit:
+                shown += 1
+                top = [(m.entity_id, m.caption, m.score) for m in results[:3]]
+                print(f"[{cat}] {case.properties} expected {sorted(case.expected)[:3]} ({case.note}) got {top}", file=sys.stderr)
+    shown = 0
+    for case in negatives:
+        results = screener.screen(Query(case.schema, case.properties), top=3)
+        if any(m.match for m in results) and shown < limit:
+            shown += 1
+            print(f"[global_negative] {case.properties} got {[(m.entity_id, m.caption, m.score, m.explanation) for m in results[:2]]}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
