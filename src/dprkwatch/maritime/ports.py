@@ -24,6 +24,8 @@ from __future__ import annotations
 import csv
 import io
 import math
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -180,6 +182,8 @@ def _not_near(extra: pl.DataFrame, base: pl.DataFrame, km: float) -> pl.DataFram
 
 
 _PRUNE_MARGIN_KM = 0.5
+_WORKERS = max(1, min(4, os.cpu_count() or 1))
+_SLICE_MIN = 250_000
 
 
 def port_cells(ports: Ports, radius_km: float) -> tuple[Grid, pl.DataFrame]:
@@ -278,7 +282,22 @@ class PortLookup:
         self.plon = ports.frame["lon"].to_numpy()
 
     def nearest(self, lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(distance km, port_idx) per position; (inf, -1) when no port is within the radius."""
+        """(distance km, port_idx) per position; (inf, -1) when no port is within the radius.
+
+        Large inputs are cut into one slice per core and run in threads (numpy
+        releases the GIL inside its loops), so both cores work on one day.
+        """
+        n = len(lat)
+        workers = min(_WORKERS, n // _SLICE_MIN)
+        if workers > 1:
+            bounds = np.linspace(0, n, workers + 1).astype(np.int64)
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                parts = list(pool.map(lambda ab: self._nearest(lat[ab[0]:ab[1]], lon[ab[0]:ab[1]]),
+                                      zip(bounds[:-1], bounds[1:], strict=True)))
+            return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+        return self._nearest(lat, lon)
+
+    def _nearest(self, lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         n = len(lat)
         dist = np.full(n, np.inf)
         port = np.full(n, -1, dtype=np.int32)

@@ -22,11 +22,12 @@ parts of all days into raw events. None of them modifies its input.
 
 from __future__ import annotations
 
+import ctypes
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import ClassVar, Protocol
+from typing import Any, ClassVar, Protocol
 
 import polars as pl
 
@@ -182,6 +183,27 @@ class Segmenter:
         return pl.concat([kept, last]).select(list(CARRY_SCHEMA))
 
 
+def _load_libc() -> Any:
+    try:
+        return ctypes.CDLL("libc.so.6")
+    except OSError:  # not glibc (macOS, musl): nothing to trim
+        return None
+
+
+_LIBC = _load_libc()
+
+
+def _trim_heap() -> None:
+    """Hand freed memory back to the OS after a day.
+
+    numpy's large temporaries come from glibc's heap; without this, freed
+    arenas stay resident and the process grows by about one day's worth of
+    temporaries per day processed, which defeats processing by day.
+    """
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
+
+
 def _is_sorted(df: pl.DataFrame) -> bool:
     if df.height < 2:
         return True
@@ -288,7 +310,7 @@ class Loitering:
         df = day.frame
         # A run starts where the flag is set and either does not continue or a new MMSI begins
         # (a continuation from an earlier day is marked by ``cont`` and chained in ``finish``).
-        run = (pl.col("loiter_q") & (~pl.col("loiter_cont") | pl.col("first"))).cum_sum().alias("_run")
+        run = (pl.col("loiter_q") & (~pl.col("loiter_cont") | pl.col("first"))).cum_sum().set_sorted().alias("_run")
         return (
             df.with_columns(run)
             .filter(pl.col("loiter_q"))
@@ -345,7 +367,7 @@ class PortCalls:
 
     def detect(self, day: TrackDay) -> pl.DataFrame:
         r = self.rules
-        run = (pl.col("port_q") & (~pl.col("port_cont") | pl.col("first"))).cum_sum().alias("_run")
+        run = (pl.col("port_q") & (~pl.col("port_cont") | pl.col("first"))).cum_sum().set_sorted().alias("_run")
         return (
             day.frame.with_columns(run)
             .filter(pl.col("port_q"))
@@ -570,6 +592,7 @@ class PolarsEngine:
         for i, day_file in enumerate(days):
             t0 = time.perf_counter()
             frame = store.read_day(day_file, columns=["mmsi", "ts", "lat", "lon", "sog"])
+            positions += frame.height
             t1 = time.perf_counter()
             day_start = int(datetime(day_file.day.year, day_file.day.month, day_file.day.day, tzinfo=UTC).timestamp()) * US
             track = segmenter.prepare(frame, carry, day_start)
@@ -578,10 +601,11 @@ class PolarsEngine:
             for det in detectors:
                 parts[det.name].append(det.detect(track))
             t3 = time.perf_counter()
+            del frame, track
+            _trim_heap()
             timings["read"] += t1 - t0
             timings["prepare"] += t2 - t1
             timings["detect"] += t3 - t2
-            positions += frame.height
             if progress is not None:
                 progress("days", i + 1, len(days))
         t4 = time.perf_counter()
