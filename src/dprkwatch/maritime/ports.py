@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import math
 import os
 from concurrent.futures import ThreadPoolExecutor
@@ -293,7 +294,7 @@ class PortLookup:
             bounds = np.linspace(0, n, workers + 1).astype(np.int64)
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 parts = list(pool.map(lambda ab: self._nearest(lat[ab[0]:ab[1]], lon[ab[0]:ab[1]]),
-                                      zip(bounds[:-1], bounds[1:], strict=True)))
+                                      itertools.pairwise(bounds)))
             return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
         return self._nearest(lat, lon)
 
