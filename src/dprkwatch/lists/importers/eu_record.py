@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from followthemoney import ValueEntity
 
@@ -242,17 +242,14 @@ class EuRecordBuilder:
 
     def _names(self, entity: ValueEntity, aliases: list[dict[str, Any]]) -> None:
         b = self.b
-        named: list[tuple[dict[str, Any], str]] = []
+        named: list[_Alias] = []
         for alias in aliases:
             self._count_unknown("name_aliases", alias)
             whole = as_text(alias.get("whole_name"), "whole_name") or join_parts(
                 (as_text(alias.get(k), k) for k in ("first_name", "middle_name", "last_name")), sep=" "
             )
-            if whole:
-                named.append((alias, whole))
-        primary = _pick_primary(named)
-        is_person = entity.schema.name == "Person"
-        for i, (alias, whole) in enumerate(named):
+            if not whole:
+                continue
             lang = (as_text(alias.get("name_language"), "name_language") or "").lower() or None
             if lang is None and not whole.isascii() and detect_script(whole) == "Hang":
                 # 43 Hangul aliases of the PRK list carry no language; Hangul means Korean.
@@ -262,18 +259,25 @@ class EuRecordBuilder:
             strong = _truthy(alias.get("strong", "true")) and not any(
                 "low quality" in r.lower() for r in remarks
             )
-            kind = "primary" if i == primary else ("alias" if strong else "weak")
-            b.name(entity, whole, kind, lang=lang, quality=None if strong else "low")
+            named.append(_Alias(alias, whole, lang, strong, remarks))
+        primary = _pick_primary(named)
+        is_person = entity.schema.name == "Person"
+        for i, item in enumerate(named):
+            alias = item.alias
+            kind = "primary" if i == primary else ("alias" if item.strong else "weak")
+            b.name(entity, item.whole, kind, lang=item.lang, quality=None if item.strong else "low")
             function = as_text(alias.get("function"), "function")
             if function:
                 put(b, entity, "position" if is_person else "notes", function)
-            put(b, entity, "title", as_text(alias.get("title"), "title"))
+            title = alias.get("title")
+            if title:
+                put(b, entity, "title", as_text(title, "title"))
             if is_person:
                 gender = (as_text(alias.get("gender"), "gender") or "").upper()
                 if gender in ("M", "F"):
                     put(b, entity, "gender", "male" if gender == "M" else "female")
-            for remark in remarks:
-                put(b, entity, "notes", f"Name {whole}: {remark}")
+            for remark in item.remarks:
+                put(b, entity, "notes", f"Name {item.whole}: {remark}")
 
     def _country_code(self, item: dict[str, Any]) -> str | None:
         code = (as_text(item.get("country_iso2_code"), "country_iso2_code") or "").upper()
@@ -414,32 +418,37 @@ def _description(item: dict[str, Any]) -> str | None:
 def _summary_dates(items: Iterable[dict[str, Any]]) -> Iterator[str]:
     for item in items:
         for summary in as_items(item.get("regulation_summaries"), "regulation_summaries"):
-            value = iso_date(as_text(summary.get("publication_date"), "publication_date"))
+            raw = summary.get("publication_date")
+            # Nearly all are already YYYY-MM-DD; only parse the others.
+            if isinstance(raw, str) and len(raw) == 10 and raw[4] == "-" and raw[7] == "-":
+                yield raw
+                continue
+            value = iso_date(as_text(raw, "publication_date"))
             if value:
                 yield value
 
 
-def _pick_primary(named: list[tuple[dict[str, Any], str]]) -> int:
-    """Index of the alias to show as the primary name (see the module docstring)."""
-    if not named:
-        return -1
+class _Alias(NamedTuple):
+    alias: dict[str, Any]
+    whole: str
+    lang: str | None
+    strong: bool
+    remarks: list[str]
 
-    def score(pair: tuple[int, tuple[dict[str, Any], str]]) -> tuple[int, ...]:
-        i, (alias, whole) = pair
-        lang = (as_text(alias.get("name_language"), "name_language") or "").upper()
-        strong = _truthy(alias.get("strong", "true"))
-        latin = whole.isascii() or detect_script(whole) in ("Latn", "Zyyy")
-        marked = sum(
-            1 for k in ("function", "title", "last_name") if as_text(alias.get(k), k)
-        )
-        logical = as_text(alias.get("logical_id"), "logical_id") or ""
+
+def _pick_primary(named: list[_Alias]) -> int:
+    """Index of the alias to show as the primary name (see the module docstring)."""
+    if len(named) < 2:
+        return len(named) - 1
+
+    def score(pair: tuple[int, _Alias]) -> tuple[int, int, int, int, int]:
+        i, item = pair
+        english = item.lang in (None, "en")
+        # Only an English/unspecified name can win on script, so only those are checked.
+        latin = english and (item.whole.isascii() or detect_script(item.whole) in ("Latn", "Zyyy"))
+        marked = sum(1 for k in ("function", "title", "last_name") if item.alias.get(k))
+        logical = str(item.alias.get("logical_id") or "").strip()
         order = int(logical) if logical.isdigit() else 10**12 + i
-        return (
-            0 if strong else 1,
-            0 if lang in ("", "EN") else 1,
-            0 if latin else 1,
-            -marked,
-            order,
-        )
+        return (0 if item.strong else 1, 0 if english else 1, 0 if latin else 1, -marked, order)
 
     return min(enumerate(named), key=score)[0]
