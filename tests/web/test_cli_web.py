@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from dprkwatch import settings as settings_mod
 from dprkwatch.service.routers.workbench import Workbench
 from tests.factory import run_cli
 
@@ -32,3 +33,24 @@ def test_status_reports_the_bundle(capsys: pytest.CaptureFixture[str]) -> None:
     plain = run_cli(capsys, "web", "status")
     assert plain.code == (0 if Workbench().built else 1)
     assert ("built:" if Workbench().built else "not built") in plain.out
+
+
+def test_run_prints_a_link_that_signs_in(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dprkwatch.service import server
+    from tests.service.factory import UN, import_lists
+
+    served: list[object] = []
+    monkeypatch.setattr(server, "serve", lambda settings: served.append(settings))
+    home = tmp_path / "home"
+    import_lists(home, UN)  # lists present: run starts without downloading
+    result = run_cli(capsys, "--data-dir", str(home), "run")
+    assert result.code == 0, result.err
+    assert len(served) == 1
+    line = next(x for x in result.err.splitlines() if x.startswith("workbench: open "))
+    url = line.removeprefix("workbench: open ")
+    cfg = settings_mod.load()
+    assert url.startswith(f"http://{cfg.host}:{cfg.port}/#key=dpk_")
+    again = run_cli(capsys, "--data-dir", str(home), "web", "key")
+    assert f"#key={again.out.split()[1]}" in url

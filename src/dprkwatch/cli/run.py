@@ -55,6 +55,6 @@ def run_cmd(
     from dprkwatch.service.server import serve
     from dprkwatch.web.localkey import local_key, workbench_url
 
-    err_console.print(f"workbench: open {workbench_url(settings, local_key(settings))}")
+    err_console.print(f"workbench: open {workbench_url(settings, local_key(settings))}", soft_wrap=True)
 
     serve(settings)
