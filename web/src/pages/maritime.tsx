@@ -10,9 +10,12 @@ import { useWidth } from "../layout";
 import type { MaritimeResponse } from "../types";
 
 const TYPES = Object.keys(EVENT_COLOURS);
+// Rows drawn at once: thousands of table rows cost seconds and help nobody; the map shows all.
+const PAGE_ROWS = 250;
 
 export function MaritimePage() {
   const [types, setTypes] = useState<string[]>([]);
+  const [rows, setRows] = useState(PAGE_ROWS);
   const data = useApi<MaritimeResponse>(`/maritime/events${query({ type: types, limit: 5000 })}`);
   const [land, setLand] = useState<FeatureCollection | null>(null);
   const [mapError, setMapError] = useState<string | null>(null);
@@ -23,6 +26,7 @@ export function MaritimePage() {
 
   function toggle(t: string) {
     setTypes(types.includes(t) ? types.filter((x) => x !== t) : [...types, t]);
+    setRows(PAGE_ROWS);
   }
 
   const run = data.data?.run as { at?: string; engine?: string; positions?: number } | null | undefined;
@@ -82,7 +86,7 @@ export function MaritimePage() {
                 </tr>
               </thead>
               <tbody>
-                {data.data.events.map((e, i) => (
+                {data.data.events.slice(0, rows).map((e, i) => (
                   <tr key={i} data-type={e.event_type}>
                     <td>
                       <span class="badge" style={{ borderColor: EVENT_COLOURS[e.event_type] }}>
@@ -102,6 +106,14 @@ export function MaritimePage() {
                 ))}
               </tbody>
             </table>
+          )}
+          {data.data.events.length > rows && (
+            <p>
+              {rows} of {data.data.events.length} rows shown.{" "}
+              <button type="button" class="secondary" onClick={() => setRows(rows + PAGE_ROWS * 4)}>
+                Show more rows
+              </button>
+            </p>
           )}
         </>
       )}
