@@ -76,13 +76,23 @@ def create_app(
     *,
     migrate_db: bool = True,
     load_index: bool = True,
+    wait_for_index: bool = False,
 ) -> FastAPI:
-    """Build the service app for ``settings`` (nothing is opened until start-up)."""
+    """Build the service app for ``settings`` (nothing is opened until start-up).
+
+    With ``wait_for_index`` start-up only completes once the screening index
+    is built, so the server does not accept connections before it can
+    screen. ``serve`` uses it: workers sharing one socket would otherwise
+    answer 503 while the others are ready. Without it (tests, embedding)
+    the index loads in the background and ``/readyz`` says when it is done.
+    """
     state = ServiceState.build(settings)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        await run_in_threadpool(state.start, migrate_db=migrate_db, load_index=load_index)
+        await run_in_threadpool(
+            state.start, migrate_db=migrate_db, load_index=load_index, wait_for_index=wait_for_index
+        )
         try:
             yield
         finally:

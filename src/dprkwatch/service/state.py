@@ -48,12 +48,19 @@ class ServiceState:
             verifier=KeyVerifier(db, ttl=settings.key_ttl, bootstrap_key=settings.admin_key),
         )
 
-    def start(self, *, migrate_db: bool = True, load_index: bool = True) -> None:
+    def start(self, *, migrate_db: bool = True, load_index: bool = True, wait_for_index: bool = False) -> None:
         if migrate_db:
             migrate.upgrade(self.db)
-            rescreen.interrupt_stale(self.db)
+            if self.settings.workers <= 1:
+                # Only a lone process can tell that a "running" run has no one running it.
+                rescreen.interrupt_stale(self.db)
         self.committer.start()
         if load_index:
+            if wait_for_index:
+                try:
+                    self.index.load()
+                except Exception:  # serve anyway: /readyz reports it and the loader retries
+                    log.exception("loading the screening index at start-up failed")
             self.index.start()
 
     def begin_rescreen(self, *, trigger: str, books: list[str] | None = None) -> tuple[Run, Callable[[], None]]:
