@@ -26,6 +26,7 @@ them as much.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import platform
@@ -59,6 +60,19 @@ def _since(start: tuple[float, float]) -> dict[str, float]:
     return {"wall_s": round(time.perf_counter() - start[0], 3), "cpu_s": round(time.process_time() - start[1], 3)}
 
 
+def _peak_rss_mb() -> float:
+    """This process's peak resident memory since it started (VmHWM).
+
+    ``getrusage`` is no good here: its maximum survives fork and exec, so a
+    child started by a large parent would report the parent's size.
+    """
+    with open("/proc/self/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    return float("nan")
+
+
 def stage_detect(store: Path, ports: Path, engine: str, events_out: Path) -> dict[str, Any]:
     """Run one detection in this process and report time and peak memory."""
     t = _clock()
@@ -71,7 +85,7 @@ def stage_detect(store: Path, ports: Path, engine: str, events_out: Path) -> dic
         days=run.detection.days,
         events=run.events.height,
         stages={k: round(v, 3) for k, v in run.detection.seconds.items()},
-        max_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        max_rss_mb=_peak_rss_mb(),
         # the Spark JVM is a child process; its peak shows here once the session has stopped
         children_max_rss_mb=round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
     )
@@ -121,7 +135,10 @@ def main() -> None:
     report["generate"] = {**_since(t), "positions": syn.positions.height, "truth": syn.truth.height,
                           "decoys": syn.decoys.height}
     syn.write(out / "data")
-    print(f"generated {syn.positions.height:,} positions for {vessels} vessels over {args.days} days "
+    truth = syn.truth
+    del syn  # free the generated positions before measuring anything else
+    gc.collect()
+    print(f"generated {report['generate']['positions']:,} positions for {vessels} vessels over {args.days} days "
           f"({report['generate']['wall_s']} s)", flush=True)
 
     store_dir = out / "store"
@@ -146,7 +163,7 @@ def main() -> None:
         "max_rss_mb": max(r["max_rss_mb"] for r in runs),
     }
     events = pl.read_parquet(out / "events_polars.parquet")
-    report["accuracy"] = [s.to_dict() for s in score(events, syn.truth)]
+    report["accuracy"] = [s.to_dict() for s in score(events, truth)]
 
     if args.spark:
         sr = _subprocess_detect(store_dir, ports, "spark", out / "events_spark.parquet")

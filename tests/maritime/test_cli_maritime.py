@@ -46,6 +46,8 @@ def test_ingest_detect_vessel(capsys: pytest.CaptureFixture[str], tmp_path: Path
     assert r.code == 0 and "designated_imo" in r.out and "Identity" in r.out
     r = run_cli(capsys, "--data-dir", home, "maritime", "vessel", f"IMO{top['imos'][0]}", "--json", "--exact")
     assert orjson.loads(r.out)["vessels"][0]["mmsi"] == top["mmsi"]
+    r = run_cli(capsys, "--data-dir", home, "maritime", "vessel", "999999999")
+    assert r.code == 4 and "error: no vessel with mmsi '999999999' in the last detection run" in r.err
     r = run_cli(capsys, "--data-dir", home, "maritime", "status", "--json")
     status = orjson.loads(r.out)
     assert status["positions"] == report["quality"]["positions_kept"] and status["last_detection"]["events"]

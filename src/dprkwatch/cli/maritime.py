@@ -21,11 +21,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from dprkwatch.cli.context import settings_of
 from dprkwatch.cli.output import emit_json, err_console, print_table
+from dprkwatch.exceptions import NotFoundError
 from dprkwatch.lists import SnapshotStore
 from dprkwatch.maritime import (
     PositionStore,
-    Rules,
     RuleError,
+    Rules,
     StoreEmpty,
     ingest,
     load_ports,
@@ -280,14 +281,12 @@ def vessel_cmd(
         return
     kind, value = _parse_query(query)
     if kind == "mmsi":
-        mmsis = [int(value)]
+        mmsis = [int(value)] if int(value) in set(scorer.mmsis()) else []
     else:
         mmsis = sorted({int(m) for m in identity.filter(
             (identity["field"] == kind) & (identity["value"].str.to_uppercase() == value.upper())
         )["mmsi"].to_list()})
     if not mmsis:
-        from dprkwatch.exceptions import NotFoundError
-
         raise NotFoundError(f"no vessel with {kind} {value!r} in the last detection run")
     risks = [scorer.assess(m) for m in mmsis]
     if json_out:

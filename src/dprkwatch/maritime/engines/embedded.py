@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Protocol
 
+import numpy as np
 import polars as pl
 
 from dprkwatch.maritime import schema
@@ -241,7 +242,9 @@ class Spoofing:
     def detect(self, day: TrackDay) -> pl.DataFrame:
         speed_kn = pl.col("dist_km") / (pl.col("dt_s") / 3600.0) / KM_PER_NM
         return (
-            day.frame.filter(pl.col("jump"))
+            day.frame.lazy()
+            .select("mmsi", "t", "lat", "lon", "dist_km", "dt_s", "jump")
+            .filter(pl.col("jump"))
             .group_by("mmsi", maintain_order=True)
             .agg(
                 pl.len().alias("points"),
@@ -254,6 +257,7 @@ class Spoofing:
             )
             .filter(pl.col("points") >= self.rules.spoofing_min_jumps)
             .with_columns(pl.lit("spoofing").alias("event_type"))
+            .collect()
         )
 
     def finish(self, parts: Sequence[pl.DataFrame]) -> pl.DataFrame:
@@ -272,9 +276,12 @@ class DarkGaps:
 
     def detect(self, day: TrackDay) -> pl.DataFrame:
         r = self.rules
-        gaps = day.frame.filter(
-            pl.col("p_t").is_not_null() & (pl.col("dt_s") >= r.gap_min_hours * 3600.0) & ~pl.col("jump")
-        ).select("mmsi", "p_t", "t", "p_lat", "p_lon", "lat", "lon", "dist_km")
+        gaps = (
+            day.frame.lazy()
+            .filter(pl.col("p_t").is_not_null() & (pl.col("dt_s") >= r.gap_min_hours * 3600.0) & ~pl.col("jump"))
+            .select("mmsi", "p_t", "t", "p_lat", "p_lon", "lat", "lon", "dist_km")
+            .collect()
+        )
         if gaps.height == 0:
             return gaps
         d_start, _ = self.far.nearest(gaps["p_lat"].to_numpy(), gaps["p_lon"].to_numpy())
@@ -298,6 +305,57 @@ class DarkGaps:
         return empty_raw() if got is None else schema.conform(got, RAW_EVENTS)
 
 
+_NO_TIME = np.iinfo(np.int64).max
+
+
+class _Runs:
+    """Maximal runs of rows where ``flag`` holds, reduced with numpy instead of a hash group-by.
+
+    Rows are sorted by (mmsi, t) and a run's rows are contiguous, so after
+    keeping the flagged rows a run starts wherever the row does not continue
+    the one before it (or a new MMSI begins); every aggregate is then one
+    ``reduceat`` over the run starts.
+    """
+
+    def __init__(self, frame: pl.DataFrame, flag: str, cont: str, columns: Sequence[str]) -> None:
+        self.rows = frame.select(list(dict.fromkeys([*columns, cont, "first"]))).filter(frame[flag])
+        begins = (~self.rows[cont] | self.rows["first"]).to_numpy()
+        self.starts = np.flatnonzero(begins)
+        self.ends = np.r_[self.starts[1:], self.rows.height] - 1
+        self.empty = self.rows.height == 0
+
+    def values(self, col: str) -> np.ndarray:
+        return self.rows[col].to_numpy()
+
+    def first(self, col: str) -> np.ndarray:
+        return self.values(col)[self.starts]
+
+    def last(self, col: str) -> np.ndarray:
+        return self.values(col)[self.ends]
+
+    def count(self) -> np.ndarray:
+        return self.ends - self.starts + 1
+
+    def sum(self, col: str) -> np.ndarray:
+        return np.add.reduceat(self.values(col).astype(np.float64), self.starts)
+
+    def min(self, col: str) -> np.ndarray:
+        return np.minimum.reduceat(self.values(col), self.starts)
+
+    def any(self, col: str) -> np.ndarray:
+        return np.logical_or.reduceat(self.values(col), self.starts)
+
+
+_LOITER_EMPTY = pl.DataFrame(
+    schema={"mmsi": pl.Int32, "cont": pl.Boolean, "t_first": pl.Int64, "t_last": pl.Int64, "n": pl.Int64,
+            "sum_lat": pl.Float64, "sum_lon": pl.Float64, "sum_sog": pl.Float64, "min_d": pl.Float64}
+)
+_PORT_EMPTY = pl.DataFrame(
+    schema={"mmsi": pl.Int32, "port_id": pl.Int32, "cont": pl.Boolean, "t_first": pl.Int64, "t_last": pl.Int64,
+            "t_entry": pl.Int64, "n": pl.Int64, "stopped": pl.Boolean, "min_d": pl.Float64}
+)
+
+
 class Loitering:
     """Slow runs far from port, stitched across days, kept when long enough."""
 
@@ -307,26 +365,22 @@ class Loitering:
         self.rules = ctx.rules
 
     def detect(self, day: TrackDay) -> pl.DataFrame:
-        df = day.frame
-        # A run starts where the flag is set and either does not continue or a new MMSI begins
-        # (a continuation from an earlier day is marked by ``cont`` and chained in ``finish``).
-        run = (pl.col("loiter_q") & (~pl.col("loiter_cont") | pl.col("first"))).cum_sum().set_sorted().alias("_run")
-        return (
-            df.with_columns(run)
-            .filter(pl.col("loiter_q"))
-            .group_by("_run", maintain_order=True)
-            .agg(
-                pl.col("mmsi").first(),
-                pl.col("loiter_cont").first().alias("cont"),
-                pl.col("t").min().alias("t_first"),
-                pl.col("t").max().alias("t_last"),
-                pl.len().alias("n"),
-                pl.col("lat").sum().alias("sum_lat"),
-                pl.col("lon").sum().alias("sum_lon"),
-                pl.col("sog").cast(pl.Float64).sum().alias("sum_sog"),
-                pl.col("d_port").min().alias("min_d"),
-            )
-            .drop("_run")
+        runs = _Runs(day.frame, "loiter_q", "loiter_cont", ["mmsi", "t", "lat", "lon", "sog", "d_port"])
+        if runs.empty:
+            return _LOITER_EMPTY
+        return pl.DataFrame(
+            {
+                "mmsi": runs.first("mmsi"),
+                "cont": runs.first("loiter_cont"),
+                "t_first": runs.first("t"),
+                "t_last": runs.last("t"),
+                "n": runs.count(),
+                "sum_lat": runs.sum("lat"),
+                "sum_lon": runs.sum("lon"),
+                "sum_sog": runs.sum("sog"),
+                "min_d": runs.min("d_port"),
+            },
+            schema=_LOITER_EMPTY.schema,
         )
 
     def finish(self, parts: Sequence[pl.DataFrame]) -> pl.DataFrame:
@@ -366,24 +420,26 @@ class PortCalls:
         self.rules = ctx.rules
 
     def detect(self, day: TrackDay) -> pl.DataFrame:
-        r = self.rules
-        run = (pl.col("port_q") & (~pl.col("port_cont") | pl.col("first"))).cum_sum().set_sorted().alias("_run")
-        return (
-            day.frame.with_columns(run)
-            .filter(pl.col("port_q"))
-            .group_by("_run", maintain_order=True)
-            .agg(
-                pl.col("mmsi").first(),
-                pl.col("port_id").first(),
-                pl.col("port_cont").first().alias("cont"),
-                pl.col("t").min().alias("t_first"),
-                pl.col("t").max().alias("t_last"),
-                pl.col("t").filter(pl.col("d_port") <= r.port_entry_km).min().alias("t_entry"),
-                pl.len().alias("n"),
-                pl.col("slow").any().alias("stopped"),
-                pl.col("d_port").min().alias("min_d"),
-            )
-            .drop("_run")
+        runs = _Runs(day.frame, "port_q", "port_cont", ["mmsi", "port_id", "t", "d_port", "slow"])
+        if runs.empty:
+            return _PORT_EMPTY
+        d = runs.values("d_port")
+        t = runs.values("t")
+        entry = np.where(d <= self.rules.port_entry_km, t, _NO_TIME)
+        t_entry = np.minimum.reduceat(entry, runs.starts)
+        return pl.DataFrame(
+            {
+                "mmsi": runs.first("mmsi"),
+                "port_id": runs.first("port_id"),
+                "cont": runs.first("port_cont"),
+                "t_first": runs.first("t"),
+                "t_last": runs.last("t"),
+                "t_entry": pl.Series(t_entry).set(pl.Series(t_entry == _NO_TIME), None),
+                "n": runs.count(),
+                "stopped": runs.any("slow"),
+                "min_d": runs.min("d_port"),
+            },
+            schema=_PORT_EMPTY.schema,
         )
 
     def finish(self, parts: Sequence[pl.DataFrame]) -> pl.DataFrame:
@@ -430,8 +486,11 @@ class Encounters:
     def detect(self, day: TrackDay) -> pl.DataFrame:
         r = self.rules
         bucket_us = r.bucket_s * US
-        cand = day.frame.filter(pl.col("slow") & (pl.col("d_port") > r.encounter_port_km)).select(
-            "mmsi", "t", "lat", "lon", (pl.col("t") // bucket_us).alias("bucket")
+        cand = (
+            day.frame.lazy()
+            .filter(pl.col("slow") & (pl.col("d_port") > r.encounter_port_km))
+            .select("mmsi", "t", "lat", "lon", (pl.col("t") // bucket_us).alias("bucket"))
+            .collect()
         )
         reps = cand.filter(~same_as_previous("mmsi", "bucket"))
         if reps.height < 2:
