@@ -320,8 +320,8 @@ class _Runs:
     def __init__(self, frame: pl.DataFrame, flag: str, cont: str, columns: Sequence[str]) -> None:
         self.rows = frame.select(list(dict.fromkeys([*columns, cont, "first"]))).filter(frame[flag])
         begins = (~self.rows[cont] | self.rows["first"]).to_numpy()
-        self.starts = np.flatnonzero(begins)
-        self.ends = np.r_[self.starts[1:], self.rows.height] - 1
+        self.starts: np.ndarray = np.flatnonzero(begins)
+        self.ends: np.ndarray = np.r_[self.starts[1:], self.rows.height] - 1
         self.empty = self.rows.height == 0
 
     def values(self, col: str) -> np.ndarray:
