@@ -206,7 +206,7 @@ def test_real_eu_counts(real_eu: ListVersion) -> None:
 def test_real_eu_hangul_aliases_keep_language(real_eu: ListVersion) -> None:
     prk = {e.id for e in real_eu.subjects() if "PRK" in e.get("programId")}
     hangul = [n for n in real_eu.names if n.entity_id in prk and n.script == "Hang"]
-    assert len(hangul) >= 30
+    assert len(hangul) == 79
     assert all(n.lang == "ko" for n in hangul)
     song = real_eu.entities["eu-165809"]
     assert song.get("name") == ["SONG Rim"]
