@@ -226,3 +226,21 @@ def test_pages_send_the_key_and_a_revoked_key_returns_to_sign_in(session: Sessio
     go(page, session.base_url, "lists")
     page.get_by_label("API key", exact=True).wait_for()
     assert "no longer accepts" in page.get_by_role("alert").inner_text()
+
+
+def test_alerts_page_lists_the_alerts_of_a_rescreen(page: Any, session: Session, web_service: LiveService) -> None:
+    from tests.service.factory import SERVICE_FIXTURES
+
+    book = web_service.admin.post(
+        "/books/from-path", json={"name": "customers", "path": str(SERVICE_FIXTURES / "book_customers.csv")}
+    ).json()
+    web_service.wait_for_run(book["rescreen_run"])
+    alerts = web_service.admin.get("/alerts").json()["alerts"]
+    assert alerts, "the fixture book has listed customers"
+    go(page, session.base_url, "alerts")
+    page.locator("table tbody tr").first.wait_for()
+    rows = page.locator("table tbody tr").all_inner_texts()
+    assert len(rows) == len(alerts)
+    assert {a["subject_id"] for a in alerts} == {r.split("\t")[2] for r in rows}
+    page.get_by_label("Kind").select_option("removed")
+    page.get_by_text("No alerts").wait_for()
