@@ -321,20 +321,20 @@ class _Runs:
         self.rows = frame.select(list(dict.fromkeys([*columns, cont, "first"]))).filter(frame[flag])
         begins = (~self.rows[cont] | self.rows["first"]).to_numpy()
         self.starts: np.ndarray = np.flatnonzero(begins)
-        self.ends: np.ndarray = np.r_[self.starts[1:], self.rows.height] - 1
+        self.ends: np.ndarray = np.append(self.starts[1:], self.rows.height) - 1
         self.empty = self.rows.height == 0
 
     def values(self, col: str) -> np.ndarray:
         return self.rows[col].to_numpy()
 
     def first(self, col: str) -> np.ndarray:
-        return self.values(col)[self.starts]
+        return np.take(self.values(col), self.starts)
 
     def last(self, col: str) -> np.ndarray:
-        return self.values(col)[self.ends]
+        return np.take(self.values(col), self.ends)
 
     def count(self) -> np.ndarray:
-        return self.ends - self.starts + 1
+        return np.subtract(self.ends, self.starts) + 1
 
     def sum(self, col: str) -> np.ndarray:
         return np.add.reduceat(self.values(col).astype(np.float64), self.starts)
