@@ -334,7 +334,8 @@ class _Runs:
         return np.take(self.values(col), self.ends)
 
     def count(self) -> np.ndarray:
-        return np.subtract(self.ends, self.starts) + 1
+        counts: np.ndarray = self.ends - self.starts + 1
+        return counts
 
     def sum(self, col: str) -> np.ndarray:
         return np.add.reduceat(self.values(col).astype(np.float64), self.starts)
