@@ -120,3 +120,24 @@ def test_a_new_import_shows_without_a_restart(tmp_path: Path) -> None:
         after = fresh.admin.get("/ledger/timeline").json()
     assert "csis" in after["datasets"]
     assert after["total"] > before["total"]
+
+
+@pytest.mark.parametrize("cap", [20, 1])
+def test_compliance_lists_the_first_breaches_per_cell_and_counts_all(
+    svc: LiveService, monkeypatch: pytest.MonkeyPatch, cap: int
+) -> None:
+    from dprkwatch.ledger import gather, resolution_matrix
+    from dprkwatch.service.routers import ledger as ledger_router
+
+    monkeypatch.setattr(ledger_router, "MAX_BREACHES", cap)  # the service runs in this process
+    body = svc.admin.get("/ledger/compliance").json()
+    inputs = gather(svc.state.settings.home)
+    full = {(c.resolution, c.obligation): c for c in resolution_matrix(inputs.ledger, inputs.events).cells()}
+    truncated = 0
+    for row in body["rows"]:
+        for key, cell in row["cells"].items():
+            expected = full[(row["resolution"], key)].breaches
+            assert cell["breach_count"] == len(expected)
+            assert [b["date"] for b in cell["breaches"]] == [b.date for b in expected[:cap]]
+            truncated += len(expected) > cap
+    assert truncated > 0 or cap == 20

@@ -171,6 +171,7 @@ export interface Cell {
   status: string;
   summary: string;
   breaches: Breach[];
+  breach_count: number;
   note: string;
 }
 

@@ -272,6 +272,11 @@ function Compliance() {
                                 </li>
                               ))}
                             </ul>
+                            {cell.breach_count > cell.breaches.length && (
+                              <p class="meta">
+                                and {cell.breach_count - cell.breaches.length} more (see the timeline, kind “test”)
+                              </p>
+                            )}
                           </details>
                         </td>
                       );

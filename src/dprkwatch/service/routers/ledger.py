@@ -35,6 +35,9 @@ PRESSURE_FROM = "2016"
 # Events drawn as labelled markers over the pressure chart: the diplomacy and
 # the tests the designations are read against.
 MARKER_KINDS = frozenset({"summit", "talks", "agreement", "nuclear-test", "resolution"})
+# Breaches listed per compliance cell. With the CNS data every launch breaches
+# the launch obligations of every resolution; all of them made a 1 MB answer.
+MAX_BREACHES = 20
 _DATE = "YYYY, YYYY-MM or YYYY-MM-DD"
 FromParam = Annotated[str | None, Query(alias="from", max_length=10, description=f"Start: {_DATE}")]
 ToParam = Annotated[str | None, Query(alias="to", max_length=10, description=f"End, inclusive: {_DATE}")]
@@ -140,7 +143,8 @@ class CellModel(BaseModel):
     binding: bool
     status: str
     summary: str
-    breaches: list[BreachModel]
+    breaches: list[BreachModel] = Field(description=f"The first {MAX_BREACHES} breaches, in date order")
+    breach_count: int = Field(description="All breaches, including those not listed")
     note: str
 
 
@@ -252,6 +256,11 @@ def pressure(
     )
 
 
+def _cell(data: dict[str, Any]) -> CellModel:
+    breaches = data.pop("breaches")
+    return CellModel(**data, breaches=breaches[:MAX_BREACHES], breach_count=len(breaches))
+
+
 def _sources(ledger: Ledger, ids: set[str]) -> dict[str, SourceModel]:
     return {s.id: SourceModel(**s.model_dump(mode="json")) for s in ledger.sources if s.id in ids}
 
@@ -278,11 +287,11 @@ def compliance(
     rows = [
         MatrixRow(
             resolution=res.id, label=res.label, adopted=str(res.date),
-            cells={k: CellModel(**c.to_dict()) for k, c in cells.items()},
+            cells={k: _cell(c.to_dict()) for k, c in cells.items()},
         )
         for res, cells in matrix.rows
     ]
-    ids = {s for c in matrix.cells() for b in c.breaches for s in b.sources}
+    ids = {s for row in rows for c in row.cells.values() for b in c.breaches for s in b.sources}
     ids.update(s for c in commitments for s in c.sources)
     return ComplianceResponse(
         columns=matrix.columns, rows=rows, commitments=commitments, sources=_sources(ledger, ids), notes=matrix.notes
