@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.service.factory import LiveService, live_service
-from tests.web.factory import RUN_INFO, workbench_service, workbench_settings
+from tests.web.factory import RUN_INFO, positions_csv, workbench_service, workbench_settings
 
 
 @pytest.fixture(scope="module")
@@ -61,3 +61,39 @@ def test_before_any_run(tmp_path: Path) -> None:
     assert body["run"] is None and body["events"] == [] and body["total"] == 0
     assert "maritime detect" in body["notes"][0]
     assert body["ports"], "the DPRK ports are shown even without events"
+
+
+def test_detect_on_an_upload_finds_the_encounter_and_saves_nothing(svc: LiveService) -> None:
+    client = svc.client(svc.key("screen"))
+    r = client.post("/maritime/detect", files={"file": ("pair.csv", positions_csv(), "text/csv")})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["file"] == "pair.csv"
+    assert body["counts"] == {"encounter": 1}
+    (event,) = body["events"]
+    assert {event["mmsi"], event["other_mmsi"]} == {412000001, 445000002}
+    assert event["start"] == "2026-01-05T10:00:00Z" and event["end"] == "2026-01-05T13:00:00Z"
+    assert "dprkwatch-detect" not in r.text, "no server paths in the answer"
+    assert body["ports"]
+    stored = svc.admin.get("/maritime/events").json()
+    assert stored["run"] == RUN_INFO and stored["total"] == 4, "the stored run is untouched"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "detail"),
+    [
+        ("empty.csv", b"", "empty.csv: the file is empty"),
+        ("cols.csv", b"a,b\n1,2\n", "cols.csv:header: missing column(s)"),
+        ("bad.csv", b"mmsi,timestamp,lat,lon\n1,not a time,99,999\n", "bad.csv: no usable positions"),
+    ],
+)
+def test_detect_rejects_unusable_files_with_400(svc: LiveService, name: str, content: bytes, detail: str) -> None:
+    r = svc.admin.post("/maritime/detect", files={"file": (name, content, "text/csv")})
+    assert r.status_code == 400, r.text
+    assert detail in r.json()["detail"]
+
+
+def test_detect_is_bounded_by_the_request_limit(svc: LiveService) -> None:
+    big = positions_csv() * (svc.state.settings.max_body_bytes // len(positions_csv()) + 1)
+    r = svc.admin.post("/maritime/detect", files={"file": ("big.csv", big, "text/csv")})
+    assert r.status_code == 413

@@ -50,3 +50,13 @@ def workbench_service(root: Path) -> Iterator[LiveService]:
     populate(settings.home)
     with live_service(settings) as svc:
         yield svc
+
+
+def positions_csv(rows: int = 19) -> bytes:
+    """Two vessels side by side, slow, 140 m apart, for three hours, far from any port: one encounter."""
+    lines = ["mmsi,timestamp,lat,lon,sog,cog"]
+    for i in range(rows):
+        ts = f"2026-01-05T{10 + i // 6:02d}:{(i % 6) * 10:02d}:00Z"
+        lines.append(f"412000001,{ts},38.60000,123.90000,0.5,90")
+        lines.append(f"445000002,{ts},38.60100,123.90100,0.4,270")
+    return ("\n".join(lines) + "\n").encode()

@@ -14,6 +14,7 @@ import pytest
 
 from tests.service.factory import LiveService
 from tests.web.conftest import Session
+from tests.web.factory import positions_csv
 
 pytestmark = pytest.mark.browser
 
@@ -244,3 +245,22 @@ def test_alerts_page_lists_the_alerts_of_a_rescreen(page: Any, session: Session,
     assert {a["subject_id"] for a in alerts} == {r.split("\t")[2] for r in rows}
     page.get_by_label("Kind").select_option("removed")
     page.get_by_text("No alerts").wait_for()
+
+
+def test_maritime_upload_shows_detected_events_without_saving(
+    page: Any, session: Session, web_service: LiveService, tmp_path: Any
+) -> None:
+    upload = tmp_path / "pair.csv"
+    upload.write_bytes(positions_csv())
+    go(page, session.base_url, "maritime")
+    page.locator("svg g.maritime-event").wait_for()
+    page.get_by_text("Detect in a small AIS file").click()
+    page.get_by_label("Positions file").set_input_files(str(upload))
+    page.get_by_role("button", name="Detect", exact=True).click()
+    page.get_by_text("Showing events detected in").wait_for()
+    page.wait_for_function("() => document.querySelectorAll('table tbody tr').length === 1")
+    assert page.locator("table tbody tr").get_attribute("data-type") == "encounter"
+    assert page.locator("svg g.maritime-event > *").count() == 1
+    page.get_by_role("button", name="Back to the stored run").click()
+    page.wait_for_function("() => document.querySelectorAll('table tbody tr').length === 4")
+    assert web_service.admin.get("/maritime/events").json()["total"] == 4

@@ -33,17 +33,19 @@ export function query(params: Params): string {
   return s ? `?${s}` : "";
 }
 
+/** `body` is sent as JSON, or as multipart form data when it is a FormData (file uploads). */
 export async function api<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
   const headers: Record<string, string> = { Accept: "application/json" };
   const key = currentKey();
   if (key) headers.Authorization = `ApiKey ${key}`;
-  if (init.body !== undefined) headers["Content-Type"] = "application/json";
+  const form = init.body instanceof FormData;
+  if (init.body !== undefined && !form) headers["Content-Type"] = "application/json";
   let response: Response;
   try {
     response = await fetch(path, {
       method: init.method ?? "GET",
       headers,
-      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+      body: init.body === undefined ? undefined : form ? (init.body as FormData) : JSON.stringify(init.body),
       credentials: "omit",
     });
   } catch {

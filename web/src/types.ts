@@ -289,3 +289,12 @@ export interface MaritimeResponse {
   ports: Port[];
   notes: string[];
 }
+
+export interface DetectResponse {
+  file: string;
+  quality: { rows_read?: number; positions_kept?: number; skipped?: Record<string, number> };
+  run: Record<string, unknown>;
+  counts: Record<string, number>;
+  events: MaritimeEvent[];
+  ports: Port[];
+}

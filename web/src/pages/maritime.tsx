@@ -1,13 +1,13 @@
 // Maritime evasion events of the latest detection run, on a map and in a table.
 
 import type { FeatureCollection } from "geojson";
-import { useEffect, useState } from "preact/hooks";
-import { query } from "../api";
+import { useEffect, useMemo, useState } from "preact/hooks";
+import { api, query } from "../api";
 import { ChartBox, Notes, Status, fmt } from "../components";
 import { EVENT_COLOURS, loadWorld, mapChart } from "../charts/map";
 import { useApi } from "../hooks";
 import { useWidth } from "../layout";
-import type { MaritimeResponse } from "../types";
+import type { DetectResponse, MaritimeResponse } from "../types";
 
 const TYPES = Object.keys(EVENT_COLOURS);
 // Rows drawn at once: thousands of table rows cost seconds and help nobody; the map shows all.
@@ -29,7 +29,19 @@ export function MaritimePage() {
     setRows(PAGE_ROWS);
   }
 
-  const run = data.data?.run as { at?: string; engine?: string; positions?: number } | null | undefined;
+  const [upload, setUpload] = useState<DetectResponse | null>(null);
+  // An uploaded file's events replace the stored run's until the reader goes back.
+  const shown: MaritimeResponse | null = useMemo(() => upload
+    ? {
+        run: upload.run,
+        counts: upload.counts,
+        total: upload.events.filter((e) => !types.length || types.includes(e.event_type)).length,
+        events: upload.events.filter((e) => !types.length || types.includes(e.event_type)),
+        ports: upload.ports,
+        notes: [],
+      }
+    : data.data, [upload, types, data.data]);
+  const run = shown?.run as { at?: string; engine?: string; positions?: number } | null | undefined;
   return (
     <div class="page">
       <h1>Maritime</h1>
@@ -45,8 +57,18 @@ export function MaritimePage() {
           </label>
         ))}
       </fieldset>
+      <UploadPanel onResult={setUpload} active={upload !== null} />
+      {upload && (
+        <p class="note" role="status">
+          Showing events detected in <strong>{upload.file}</strong> ({upload.quality.positions_kept ?? 0} positions kept of{" "}
+          {upload.quality.rows_read ?? 0} rows); nothing was saved.{" "}
+          <button type="button" class="secondary" onClick={() => setUpload(null)}>
+            Back to the stored run
+          </button>
+        </p>
+      )}
       <Status loading={data.loading} error={data.error ?? mapError} />
-      {data.data && (
+      {shown && (
         <>
           <p class="meta">
             {run ? (
@@ -54,22 +76,22 @@ export function MaritimePage() {
                 Run of {run.at ?? "?"} · engine {run.engine ?? "?"} · {fmt(run.positions ?? null, 0)} positions ·{" "}
               </>
             ) : null}
-            {Object.entries(data.data.counts)
+            {Object.entries(shown.counts)
               .map(([k, v]) => `${v} ${k}`)
               .join(", ") || "no events"}
           </p>
-          <Notes notes={data.data.notes} />
+          <Notes notes={shown.notes} />
           {land && (
             <ChartBox
               label="Map of maritime events and DPRK ports"
-              deps={[data.data, land, width]}
-              render={() => mapChart(land, data.data!.events, data.data!.ports, width)}
+              deps={[shown, land, width]}
+              render={() => mapChart(land, shown!.events, shown!.ports, width)}
             />
           )}
-          {data.data.events.length > 0 && (
+          {shown.events.length > 0 && (
             <table class="compact">
               <caption>
-                {data.data.total} event(s){data.data.total > data.data.events.length ? `, first ${data.data.events.length} shown` : ""}
+                {shown.total} event(s){shown.total > shown.events.length ? `, first ${shown.events.length} shown` : ""}
               </caption>
               <thead>
                 <tr>
@@ -86,7 +108,7 @@ export function MaritimePage() {
                 </tr>
               </thead>
               <tbody>
-                {data.data.events.slice(0, rows).map((e, i) => (
+                {shown.events.slice(0, rows).map((e, i) => (
                   <tr key={i} data-type={e.event_type}>
                     <td>
                       <span class="badge" style={{ borderColor: EVENT_COLOURS[e.event_type] }}>
@@ -107,9 +129,9 @@ export function MaritimePage() {
               </tbody>
             </table>
           )}
-          {data.data.events.length > rows && (
+          {shown.events.length > rows && (
             <p>
-              {rows} of {data.data.events.length} rows shown.{" "}
+              {rows} of {shown.events.length} rows shown.{" "}
               <button type="button" class="secondary" onClick={() => setRows(rows + PAGE_ROWS * 4)}>
                 Show more rows
               </button>
@@ -118,5 +140,44 @@ export function MaritimePage() {
         </>
       )}
     </div>
+  );
+}
+
+function UploadPanel({ onResult, active }: { onResult: (r: DetectResponse | null) => void; active: boolean }) {
+  const [file, setFile] = useState<File | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  async function submit(e: Event) {
+    e.preventDefault();
+    if (!file) return;
+    const form = new FormData();
+    form.append("file", file);
+    setBusy(true);
+    setError(null);
+    try {
+      onResult(await api<DetectResponse>("/maritime/detect", { method: "POST", body: form }));
+    } catch (err) {
+      setError((err as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <details class="panel upload" open={active}>
+      <summary>Detect in a small AIS file</summary>
+      <form class="form-row" onSubmit={submit}>
+        <label>
+          Positions file (CSV, Parquet or NMEA; up to the service's request limit, 1 MB by default)
+          <input type="file" name="file" onChange={(e) => setFile((e.target as HTMLInputElement).files?.[0] ?? null)} />
+        </label>
+        <button type="submit" disabled={!file || busy}>
+          {busy ? "Detecting…" : "Detect"}
+        </button>
+      </form>
+      <p class="meta">Runs the detectors with default rules and the bundled DPRK ports; the stored run is not changed.</p>
+      <Status loading={false} error={error} />
+    </details>
   );
 }

@@ -2,20 +2,29 @@
 
 ``dprkwatch maritime detect`` keeps its latest run in the data directory
 (``<home>/maritime/events/``, see :class:`dprkwatch.maritime.PositionStore`);
-this route serves those events with how they were made, and the North
-Korean ports the detectors flag calls at. It reads and never runs a
-detection: detection over a real AIS store takes minutes and belongs to the
-command line.
+``GET /maritime/events`` serves those events with how they were made, and
+the North Korean ports the detectors flag calls at.
+
+``POST /maritime/detect`` runs the detectors (embedded engine, default
+rules, the bundled DPRK ports) over one small uploaded positions file - as
+large as the service's request limit - in a temporary store, and returns
+the events without saving anything: a quick look at a file, not a
+replacement for ``maritime ingest`` and ``maritime detect`` on a real store.
 """
 
 from __future__ import annotations
 
+import re
+import tempfile
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import polars as pl
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, File, Query, UploadFile
 from pydantic import BaseModel, Field
 
+from dprkwatch.exceptions import InputError
+from dprkwatch.maritime import StoreEmpty, ingest, load_ports, run_detection
 from dprkwatch.maritime.events import to_csv_frame
 from dprkwatch.maritime.ports import bundled_dprk_ports
 from dprkwatch.maritime.schema import EVENT_TYPES
@@ -70,7 +79,7 @@ def events(
     mmsi: Annotated[int | None, Query(ge=0, le=999_999_999)] = None,
     limit: Annotated[int, Query(ge=1, le=20_000)] = 5000,
 ) -> MaritimeEventsResponse:
-    ports = [PortModel(**r) for r in bundled_dprk_ports().iter_rows(named=True)]
+    ports = _ports()
     saved = PositionStore(state.settings.home / "maritime").load_events()
     if saved is None:
         note = "No maritime detection run in this data directory yet (dprkwatch maritime ingest FILE; dprkwatch maritime detect)."
@@ -86,4 +95,69 @@ def events(
     return MaritimeEventsResponse(
         run=run, counts=dict(sorted(counts.items())), total=frame.height,
         events=[EventRow(**r) for r in rows], ports=ports, notes=notes,
+    )
+
+
+class DetectResponse(BaseModel):
+    file: str
+    quality: dict[str, Any] = Field(description="Rows read, kept and rejected (by reason) while reading the file")
+    run: dict[str, Any] = Field(description="How the events were made (engine, rules, ports, counts)")
+    counts: dict[str, int]
+    events: list[EventRow]
+    ports: list[PortModel]
+
+
+def _renamed(value: Any, old: str, new: str) -> Any:
+    """``value`` with the temporary file's path replaced by the upload's name."""
+    if isinstance(value, str):
+        return value.replace(old, new)
+    if isinstance(value, dict):
+        return {k: _renamed(v, old, new) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_renamed(v, old, new) for v in value]
+    return value
+
+
+def _ports() -> list[PortModel]:
+    return [PortModel(**r) for r in bundled_dprk_ports().iter_rows(named=True)]
+
+
+@router.post(
+    "/detect",
+    response_model=DetectResponse,
+    summary="Detect events in one small uploaded AIS positions file (nothing is saved)",
+    responses=errors(400, 401, 403, 413),
+)
+def detect(
+    _caller: ScreenRole,
+    file: Annotated[UploadFile, File(description="Positions as CSV, Parquet or NMEA (mmsi, timestamp, lat, lon, sog...)")],
+) -> DetectResponse:
+    name = Path(file.filename or "upload").name or "upload"
+    data = file.file.read()
+    if not data:
+        raise InputError("the file is empty", source=name)
+    with tempfile.TemporaryDirectory(prefix="dprkwatch-detect-") as tmp:
+        # The upload's own name is only shown; on disk it gets a safe one.
+        path = Path(tmp) / ("positions" + re.sub(r"[^A-Za-z0-9.]", "", Path(name).suffix)[:10])
+        path.write_bytes(data)
+        store = PositionStore(Path(tmp) / "store")
+        try:
+            report = ingest(store, [path])
+            quality = _renamed(report.quality.to_dict(), str(path), name)
+            if not quality.get("positions_kept"):
+                skipped = ", ".join(f"{k} {v}" for k, v in sorted(quality.get("skipped", {}).items()))
+                raise InputError(f"no usable positions in the file ({skipped or 'no rows'})", source=name)
+            run = run_detection(store, load_ports(None))
+        except StoreEmpty:
+            raise InputError("no usable positions in the file", source=name) from None
+        except InputError as exc:  # name the upload, not the temporary file
+            raise InputError(exc.problem.replace(str(path), name), source=name, where=exc.where) from None
+    counts = run.counts()
+    return DetectResponse(
+        file=name,
+        quality=quality,
+        run=run.info(),
+        counts=counts,
+        events=[EventRow(**r) for r in to_csv_frame(run.events).to_dicts()],
+        ports=_ports(),
     )
