@@ -12,13 +12,19 @@ temporary folder, an FSF XML file rebuilt from the EU YAML copy and a UK
 Sanctions List CSV (one row per name) rebuilt from the UK YAML copy, and
 checks that they give the same DPRK counts as the copies they came from.
 
+The big YAML copies are read by a forked child process while entities are
+built, when a core is idle (``lists/yamlsafe.py``); ``--yaml-reader`` forces
+one way or the other to compare them.
+
     python benchmarks/lists_un_eu_uk.py [--data ../shared/data] [--runs 5] [--markdown]
+                                        [--yaml-reader auto|forked|in-process]
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import os
 import resource
 import statistics
 import sys
@@ -29,6 +35,7 @@ from typing import Any
 
 from lxml import etree
 
+from dprkwatch.lists import yamlsafe
 from dprkwatch.lists.importers.eu_fsf_xml import EuFsfXmlImporter
 from dprkwatch.lists.importers.eu_yaml import EuYamlImporter
 from dprkwatch.lists.importers.uk_csv import UkCsvImporter
@@ -159,12 +166,17 @@ def main() -> int:
     ap.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared" / "data")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    ap.add_argument("--yaml-reader", choices=("auto", "forked", "in-process"), default="auto")
     args = ap.parse_args()
+    if args.yaml_reader != "auto":
+        forced = args.yaml_reader == "forked"
+        yamlsafe._parallel_worthwhile = lambda _path: forced  # type: ignore[assignment]
     missing = [name for name, _ in FILES if not (args.data / name).exists()]
     if missing:
         print(f"missing input files: {', '.join(missing)}", file=sys.stderr)
         return 2
 
+    load_before = " ".join(f"{x:.1f}" for x in os.getloadavg())
     rows: list[dict[str, Any]] = []
     dprk: dict[str, int] = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -205,7 +217,9 @@ def main() -> int:
     else:
         for r in rows:
             print("  ".join(f"{c}={r[c]}" for c in cols))
-    print(f"\npeak RSS {peak:.0f} MiB; rebuilt official formats give the copies' DPRK counts: {same}")
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"\nyaml reader: {args.yaml_reader}; load average before/after: {load_before} / {load}")
+    print(f"peak RSS {peak:.0f} MiB; rebuilt official formats give the copies' DPRK counts: {same}")
     return 0 if same else 1
 
 
