@@ -260,6 +260,8 @@ class EuRecordBuilder:
                 "low quality" in r.lower() for r in remarks
             )
             named.append(_Alias(alias, whole, lang, strong, remarks))
+        if not named:
+            b.warn(f"{entity.id}: record has no names")
         primary = _pick_primary(named)
         is_person = entity.schema.name == "Person"
         for i, item in enumerate(named):

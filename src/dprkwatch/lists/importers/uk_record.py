@@ -208,7 +208,9 @@ def _names(b: EntityBuilder, entity: ValueEntity, rec: UkRecord) -> None:
                 kind = "alias"
             primary_seen = True
         b.name(entity, name, kind, quality=flag)
-    if not primary_seen and rec.names:
+    if not rec.names and not rec.non_latin:
+        b.warn(f"{entity.id}: record has no names")
+    elif not primary_seen and rec.names:
         b.warn(f"{entity.id}: no primary name; the first alias stands in")
         put(b, entity, "name", rec.names[0][0])
     for value, language in rec.non_latin:
