@@ -167,21 +167,30 @@ def build(b: EntityBuilder, rec: UkRecord) -> ValueEntity:
             put(b, entity, "notes", f"{label}: {value}")
     _vessel_facts(b, entity, rec)
     _other_information(b, entity, rec)
-    for value in rec.get("last_updated"):
-        put(b, entity, "modifiedAt", iso_date(value), what="last updated")
+    updated = sorted(d for d in (iso_date(v) for v in rec.get("last_updated")) if d)
+    if updated:
+        put(b, entity, "modifiedAt", updated[-1], what="last updated")
     if rec.get("group_id"):
         put(b, entity, "notes", f"OFSI Group ID: {rec.get('group_id')[0]}")
+    _sanction(b, entity, rec)
+    return entity
 
+
+def _sanction(b: EntityBuilder, entity: ValueEntity, rec: UkRecord) -> ValueEntity:
+    """The Sanction, whose ``authority`` carries the designation source (module docstring)."""
     sources = {s.strip().upper() for v in rec.get("designation_source") for s in v.split("|")}
     un_refs = rec.get("un_reference_number") or [
         m for v in rec.get("other_information") for m in _UN_REF.findall(v)
     ]
     authorities = []
+    # Without a designation-source column (ConList), a UN reference marks a UN designation.
     if "UN" in sources or (not sources and un_refs):
         authorities.append(UN_AUTHORITY)
     if "UK" in sources or not authorities:
         authorities.append(UK_AUTHORITY)
-    listed = sorted(d for d in (iso_date(v) for k in ("listed_on", "date_designated") for v in rec.get(k)) if d)
+    listed = sorted(
+        d for d in (iso_date(v) for k in ("listed_on", "date_designated") for v in rec.get(k)) if d
+    )
     sanction = b.sanction(
         entity,
         authority=authorities[0],
@@ -197,7 +206,7 @@ def build(b: EntityBuilder, rec: UkRecord) -> ValueEntity:
         sanction.add("unscId", ref, quiet=True)
     if rec.get("unique_id"):
         sanction.add("authorityId", rec.get("unique_id")[0], quiet=True)
-    return entity
+    return sanction
 
 
 def _names(b: EntityBuilder, entity: ValueEntity, rec: UkRecord) -> None:
@@ -212,7 +221,7 @@ def _names(b: EntityBuilder, entity: ValueEntity, rec: UkRecord) -> None:
         b.warn(f"{entity.id}: record has no names")
     elif not primary_seen and rec.names:
         b.warn(f"{entity.id}: no primary name; the first alias stands in")
-        put(b, entity, "name", rec.names[0][0])
+        b.name(entity, rec.names[0][0], "primary")
     for value, language in rec.non_latin:
         lang = (language or "").lower()[:2] or None
         if detect_script(value) == "Hang":
