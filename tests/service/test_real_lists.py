@@ -1,0 +1,34 @@
+"""The service over the real UN list, when ``../shared/data`` is present (skips otherwise)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dprkwatch.lists import SnapshotStore
+from dprkwatch.settings import Settings
+from tests.service.factory import import_lists, live_service
+
+pytestmark = pytest.mark.shared_data
+
+
+def test_dprk_entries_of_the_real_un_list_are_found(shared_data: Path, sqlite_settings: Settings) -> None:
+    import_lists(sqlite_settings.home, shared_data / "un" / "un_consolidated_2026-02-27.xml")
+    snapshot = SnapshotStore(sqlite_settings.home).active()["un"]
+    people = [
+        e for e in snapshot.iter_dicts()
+        if e["schema"] == "Person" and "DPRK" in e["properties"].get("programId", []) and e["properties"].get("name")
+    ]  # fmt: skip
+    assert len(people) == 80  # 80 KPi records (SOURCES.md)
+    with live_service(sqlite_settings) as svc:
+        for entity in people[::10]:
+            name = entity["properties"]["name"][0]
+            exact = svc.match(svc.admin, "dprk", name=name.lower())
+            assert exact.status_code == 200, exact.text
+            assert exact.json()["responses"]["q"]["results"][0]["id"] == entity["id"], name
+            swapped = " ".join(reversed(name.split()))
+            found = svc.match(svc.admin, "dprk", name=swapped).json()["responses"]["q"]["results"]
+            assert entity["id"] in [x["id"] for x in found], (swapped, [x["id"] for x in found])
+        catalog = {d["name"]: d for d in svc.admin.get("/catalog").json()["datasets"]}
+        assert catalog["dprk"]["entity_count"] == 155
