@@ -101,7 +101,7 @@ _KNOWN: dict[str, frozenset[str]] = {
         {
             "identification_type_code", "identification_type_description", "number",
             "latin_number", "country_iso2_code", "country_description", "region", "issued_by",
-            "issued_date", "valid_from", "valid_to", "name_on_document", "diplomatic",
+            "issue_date", "issued_date", "valid_from", "valid_to", "name_on_document", "diplomatic",
             "known_expired", "known_false", "reported_lost", "revoked_by_issuer",
             "regulation_language", "logical_id", "regulation_summaries", "remark",
         }
@@ -401,7 +401,7 @@ class EuRecordBuilder:
                 [
                     _description(item),
                     as_text(item.get("issued_by"), "issued_by"),
-                    as_text(item.get("issued_date"), "issued_date"),
+                    as_text(item.get("issue_date") or item.get("issued_date"), "issue_date"),
                     as_text(item.get("name_on_document"), "name_on_document"),
                     *flags,
                     *_texts(item.get("remark"), "identifications.remark"),
