@@ -212,3 +212,16 @@ def test_real_eu_hangul_aliases_keep_language(real_eu: ListVersion) -> None:
     assert song.get("name") == ["SONG Rim"]
     assert "송림" in song.get("alias")
     assert song.get("birthDate") == ["1991-02-25"]
+
+
+def test_unknown_fields_are_reported(tmp_path: Path) -> None:
+    path = tmp_path / "fsf.xml"
+    path.write_text(
+        XML_SAMPLE.read_text(encoding="utf-8").replace(
+            'logicalId="900002">', 'logicalId="900002" sanctionColour="red">'
+        ).replace('<nameAlias firstName=""', '<nameAlias shoeSize="44" firstName=""', 1),
+        encoding="utf-8",
+    )
+    version = EuFsfXmlImporter().load(path)
+    assert "field sanction_colour not handled (1 times)" in version.warnings
+    assert "field name_aliases.shoe_size not handled (1 times)" in version.warnings
