@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dprkwatch.lists import SnapshotStore
+from dprkwatch.matching import Screener
 from dprkwatch.service.exceptions import Unavailable
 from dprkwatch.service.subjects import entity_hash
 
@@ -25,9 +26,7 @@ log = logging.getLogger(__name__)
 POLL_SECONDS = 2.0
 
 
-def build_screener(store: SnapshotStore) -> Any:
-    from dprkwatch.matching import Screener
-
+def build_screener(store: SnapshotStore) -> Screener:
     return Screener.from_store(store)
 
 
@@ -35,7 +34,7 @@ def build_screener(store: SnapshotStore) -> Any:
 class Loaded:
     """One built screener and what it was built from."""
 
-    screener: Any
+    screener: Screener
     versions: dict[str, str]  # as the screener reports them
     active: dict[str, str]  # active.json when the build started
     generation: int
@@ -46,8 +45,7 @@ class Loaded:
         return str(self.screener.algorithm)
 
     def entity(self, entity_id: str) -> dict[str, Any] | None:
-        found: dict[str, Any] | None = self.screener.get(entity_id)
-        return found
+        return self.screener.get(entity_id)
 
     def entity_hash(self, entity_id: str) -> str | None:
         """Content hash of a listed entity, cached for the life of this screener."""
@@ -61,7 +59,7 @@ class LiveIndex:
     def __init__(
         self,
         store: SnapshotStore,
-        builder: Callable[[SnapshotStore], Any] = build_screener,
+        builder: Callable[[SnapshotStore], Screener] = build_screener,
         poll: float = POLL_SECONDS,
     ) -> None:
         self.store = store
@@ -91,7 +89,7 @@ class LiveIndex:
         with self._lock:
             versions = self.store.active_versions()
             screener = self.builder(self.store)
-            built = dict(getattr(screener, "versions", versions))
+            built = screener.versions
             self._generation += 1
             loaded = Loaded(screener, built, versions, self._generation)
             self._loaded = loaded
