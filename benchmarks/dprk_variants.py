@@ -71,7 +71,7 @@ GIVEN_POOL = (
     "chun", "sik", "min", "hak", "kuk", "sok", "tae", "hun", "jin", "ok", "sun", "man", "gun", "bom",
 )  # fmt: skip
 _SYLLABLE = re.compile(
-    r"(?:kk|tt|pp|ss|ch|jj|k|g|n|t|d|r|l|m|p|b|s|j|h)?"
+    r"(?:kk|tt|pp|ss|ch|jj|th|kh|ph|k|g|n|t|d|r|l|m|p|b|s|j|h)?"
     r"(?:yae|wae|ae|ya|yo|yu|ye|wa|wo|we|wi|oe|ui|eu|eo|a|o|u|i|e)"
     r"(?:ng|k|n|t|l|m|p)?"
 )
@@ -140,9 +140,12 @@ _VOWEL_FOLD = (("yeo", "yo"), ("eo", "o"), ("eu", "u"), ("oo", "u"), ("ee", "i")
 def canonical(text: str) -> str:
     """Romanization-neutral spelling for near-duplicate checks (Cheol = Chol = Chul)."""
     out = fold(text).replace(" ", "").replace("-", "")
+    for a, b in (("tch", "j"), ("ch", "j"), ("th", "t"), ("kh", "k"), ("ph", "p"), ("k", "g"), ("t", "d"), ("p", "b")):
+        out = out.replace(a, b)
     for a, b in _VOWEL_FOLD:
         out = out.replace(a, b)
-    for sk, nk in (("lee", "ri"), ("yi", "ri"), ("rhee", "ri"), ("park", "pak"), ("choi", "choe")):
+    # South Korean surname spellings, as they come out of the folding above.
+    for sk, nk in (("li", "ri"), ("yi", "ri"), ("i", "ri"), ("rhi", "ri"), ("barg", "bag"), ("joi", "joe")):
         if out == sk:
             out = nk
     return out
@@ -183,7 +186,9 @@ def split_korean(name: str) -> KoreanName | None:
         return None
     given: list[str] = []
     for w in rest:
-        for part in fold(w).replace(" ", "-").split("-"):
+        # Western spellings the syllable pattern below does not know.
+        w = re.sub(r"young", "yong", fold(w))
+        for part in w.replace(" ", "-").split("-"):
             if _SYLLABLE.fullmatch(part):
                 given.append(part)
             else:
@@ -364,7 +369,7 @@ class Generator:
             linked = frozenset(x for x in self.same_as(eid) if not x.startswith("eu-"))
             if not linked:
                 continue
-            cases.append(Case("hangul", data["schema"], {"name": [hangul[0]]}, linked, eid, lists=("ofac", "un")))
+            cases.append(Case("hangul", data["schema"], {"name": [hangul[0]]}, linked, eid, lists=("ofac", "un", "uk")))
         return cases
 
     def vessels(self) -> list[Case]:

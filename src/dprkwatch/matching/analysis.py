@@ -19,6 +19,7 @@ Names are analysed in a *group* chosen by schema: ``person``, ``org``,
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -43,9 +44,11 @@ GROUP_OF_SCHEMA = {
     "Airplane": "vessel",
     "CryptoWallet": "wallet",
 }
+# Titles that say nothing about identity. Military abbreviations (Col, Gen)
+# are left out: "Col" is also a slip for the Korean syllable Chol.
 _HONORIFICS = frozenset(
-    {"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "gen", "col", "maj", "capt", "lt", "sgt",
-     "hon", "jr", "sr", "haji", "hajji", "sheikh", "shaikh", "mullah", "maulana", "maulvi"}
+    {"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "hon", "jr", "sr", "haji", "hajji", "sheikh",
+     "shaikh", "mullah", "maulana", "maulvi", "colonel", "general", "major", "captain"}
 )  # fmt: skip
 # Arabic name particles spelled several ways (bin/ben/ibn "son of", al/el "the").
 _PARTICLES = {"ben": "bin", "ibn": "bin", "el": "al"}
@@ -152,7 +155,10 @@ def _build(text: str, group: str, korean_context: bool, hanja_source: str | None
         segmented = segment_hangul_org(w) if org_like and not w.isascii() else None
         raw_tokens.extend(segmented if segmented is not None else _word_ascii(w))
     raw_tokens = raw_tokens[:_MAX_TOKENS]
-    tokens = [_PARTICLES.get(t, t) for t in raw_tokens if t not in _HONORIFICS] or raw_tokens
+    if group == "person":
+        tokens = [_PARTICLES.get(t, t) for t in raw_tokens if t not in _HONORIFICS] or raw_tokens
+    else:
+        tokens = list(raw_tokens)
     if group == "vessel":
         tokens = [t for t in tokens if t not in _VESSEL_PREFIXES] or tokens
     org_acronyms: frozenset[str] = frozenset()
@@ -164,7 +170,7 @@ def _build(text: str, group: str, korean_context: bool, hanja_source: str | None
     if group in ("person", "any") and len(raw_words) <= 5:
         person_words = tuple(w for w in raw_words if w.lower().strip(".") not in _HONORIFICS)
         korean = korean_forms(person_words, comma_after, korean_context)
-    token_keys = tuple("" if t == "korea" else _token_key(t) for t in tokens)
+    token_keys = tuple("" if t == "korea" else sys.intern(_token_key(t)) for t in tokens)
     joined = "".join(tokens)
     korean_joined = ""
     if group in ("vessel", "org", "any") and not numbers:
@@ -182,11 +188,11 @@ def _build(text: str, group: str, korean_context: bool, hanja_source: str | None
     return NameForm(
         text=hanja_source or text,
         script="Hani" if hanja_source else script,
-        tokens=tuple(tokens),
+        tokens=tuple(sys.intern(t) for t in tokens),
         joined=joined,
         korean=korean,
         token_keys=token_keys,
-        phonetic=tuple(_phonetic(t) for t in tokens),
+        phonetic=tuple(sys.intern(_phonetic(t)) for t in tokens),
         skeleton=outline,
         abjad=abjad,
         acronyms=org_acronyms,

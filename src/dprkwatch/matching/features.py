@@ -42,6 +42,42 @@ class Weights(NamedTuple):
 # --- tokens ---------------------------------------------------------------
 
 
+_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+_POS = {ch: (r, c) for r, row in enumerate(_ROWS) for c, ch in enumerate(row)}
+
+
+def _adjacent_keys(x: str, y: str) -> bool:
+    px, py = _POS.get(x), _POS.get(y)
+    if px is None or py is None:
+        return False
+    (rx, cx), (ry, cy) = px, py
+    if rx == ry:
+        return abs(cx - cy) == 1
+    # The row below sits half a key to the right of the row above.
+    if abs(rx - ry) == 1:
+        upper, lower = (cx, cy) if rx < ry else (cy, cx)
+        return lower in (upper - 1, upper)
+    return False
+
+
+def is_slip(a: str, b: str) -> bool:
+    """One typing slip apart: a letter dropped, doubled or added, two letters
+    swapped, or a neighbouring key struck. "Sok" for "Son" is none of these."""
+    la, lb = len(a), len(b)
+    if abs(la - lb) == 1:
+        short, long_ = (a, b) if la < lb else (b, a)
+        return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+    if la != lb:
+        return False
+    diff = [i for i in range(la) if a[i] != b[i]]
+    if len(diff) == 1:
+        return _adjacent_keys(a[diff[0]], b[diff[0]])
+    if len(diff) == 2 and diff[1] == diff[0] + 1:
+        i, j = diff
+        return a[i] == b[j] and a[j] == b[i]
+    return False
+
+
 def edit_budget(length: int) -> int:
     """How many slips a word of this length may carry and still be the same word."""
     if length <= 8:
@@ -71,12 +107,22 @@ def token_similarity(a: str, b: str, pa: str, pb: str, ka: str, kb: str, *, exac
     longest = max(la, lb)
     # Optimal string alignment: a swapped pair of letters is one slip, not two.
     dist = OSA.distance(a, b, score_cutoff=edit_budget(longest) + 1)
-    sim = 1.0 - dist / longest if dist <= edit_budget(longest) else 0.0
-    # Same sound (Mohamed/Muhammad), for words long enough for the phonetic
-    # code to mean something: short ones collide (gun/chon, Snow/Snoe).
-    if pa and pa == pb and a[0] == b[0] and min(la, lb) >= 5:
+    if dist > edit_budget(longest):
+        return _phonetic_only(a, b, pa, pb)
+    sim = 1.0 - dist / longest
+    if dist == 1 and a[0] == b[0] and is_slip(a, b):
+        # One slip after the first letter: a typo more often than a new name,
+        # however short the word (Kag/Kang, Ill/Il).
         sim = max(sim, 0.8)
-    return sim
+    return max(sim, _phonetic_only(a, b, pa, pb))
+
+
+def _phonetic_only(a: str, b: str, pa: str, pb: str) -> float:
+    """Same sound (Mohamed/Muhammad), for words long enough for the phonetic
+    code to mean something: short ones collide (gun/chon, Snow/Snoe)."""
+    if pa and pa == pb and a[0] == b[0] and min(len(a), len(b)) >= 5:
+        return 0.8
+    return 0.0
 
 
 def _align(q: NameForm, c: NameForm) -> list[tuple[float, int, int]]:
@@ -148,8 +194,12 @@ def name_tokens(q: NameForm, c: NameForm, w: Weights, *, strict: bool = False) -
         matched_q.add(i)
         matched_c.add(j)
         exact += s == 1.0
-    den += sum(x for i, x in enumerate(wq) if i not in matched_q)
-    den += EXTRA_CANDIDATE_WORD * sum(x for j, x in enumerate(wc) if j not in matched_c)
+    extra_q = sum(x for i, x in enumerate(wq) if i not in matched_q)
+    extra_c = sum(x for j, x in enumerate(wc) if j not in matched_c)
+    # A listed name with an extra word (a middle name, a patronymic) costs
+    # less than one where a word was replaced: if the query has unpaired
+    # words too, the listed name's unpaired words count in full.
+    den += extra_q + (extra_c if extra_q else EXTRA_CANDIDATE_WORD * extra_c)
     score = num / den if den else 0.0
     n = len(aligned)
     if exact == n == len(q.tokens) == len(c.tokens):
@@ -182,7 +232,7 @@ def name_joined(q: NameForm, c: NameForm, *, always: bool) -> Feature:
     if dist > edit_budget(longest):
         return NONE
     sim = 1.0 - dist / longest
-    factor = 0.94 if always or len(q.tokens) != len(c.tokens) else 0.88
+    factor = 0.94 if always or len(q.tokens) != len(c.tokens) else 0.92
     return Feature(sim * factor, f"'{q.text}' spelled close to '{c.text}' ignoring spaces")
 
 
@@ -228,17 +278,20 @@ def name_abjad(q: NameForm, c: NameForm) -> Feature:
     if (q.script if c.abjad else c.script) != "Latn":
         return NONE
     a, b = q.skeleton, c.skeleton
-    if len(a) < 4 or len(b) < 4:
+    if len(a) < 5 or len(b) < 5:
         return NONE
-    sim = 1.0 if a == b else Levenshtein.normalized_similarity(a, b)
+    if a == b:
+        return Feature(0.84, f"consonants of '{q.text}' match '{c.text}' ({a})")
+    sim = Levenshtein.normalized_similarity(a, b)
     if sim < 0.8:
         return NONE
-    return Feature(0.88 * sim, f"consonants of '{q.text}' match '{c.text}' ({a})")
+    # Without vowels a near miss is weak evidence: never enough on its own.
+    return Feature(0.78 * sim, f"consonants of '{q.text}' resemble '{c.text}' ({a}/{b})")
 
 
 # --- Korean personal names --------------------------------------------------
 
-def syllable_similarity(a: Syllable, b: Syllable) -> float:
+def syllable_similarity(a: Syllable, b: Syllable, word_start: bool = True) -> float:
     """1.0 same syllable, 0.95 same up to spelling system, 0.7 one slip apart, else 0.
 
     A typist slips on letters, not on sounds: "Kag" for Kang or "Pyong" for
@@ -256,22 +309,34 @@ def syllable_similarity(a: Syllable, b: Syllable) -> float:
         return 1.0
     if a.coarse == b.coarse:
         return 0.95
+    if a.hangul or b.hangul:
+        # Hangul has no typing slips to forgive on the Latin side's behalf.
+        return 0.0
     sa, sb = a.spelling, b.spelling
-    if max(len(sa), len(sb)) >= 3 and OSA.distance(sa, sb) <= 1:
-        return 0.7
+    if max(len(sa), len(sb)) >= 3 and is_slip(sa, sb):
+        # Slips rarely hit the first letter of a word; a different first
+        # letter there (Tong/Yong, Il/Gil) is more often another syllable.
+        return 0.7 if sa[0] == sb[0] or not word_start else 0.5
     return 0.0
 
 
-def _given_similarity(ga: tuple[Syllable, ...], gb: tuple[Syllable, ...], w: Weights) -> float:
-    """Weighted syllable agreement of two given names (``gb`` is the listed one).
+def _given_similarity(qk: KoreanName, ck: KoreanName, w: Weights) -> float:
+    """Weighted syllable agreement of two given names (``ck`` is the listed one).
 
     Weights are those of the listed name's syllables: how informative the
     name on the list is decides how much a differing syllable costs.
     """
+    ga, gb = qk.given, ck.given
+    sa = qk.starts or (True,) * len(ga)
+    sb = ck.starts or (True,) * len(gb)
     if len(ga) == len(gb):
         weights = [w.syllable(y.coarse) for y in gb]
         total = sum(weights)
-        score = sum(syllable_similarity(x, y) * k for x, y, k in zip(ga, gb, weights, strict=True)) / total
+        sims = [
+            syllable_similarity(x, y, fa and fb)
+            for x, y, fa, fb in zip(ga, gb, sa, sb, strict=True)
+        ]
+        score = sum(v * k for v, k in zip(sims, weights, strict=True)) / total
         if len(ga) == 2 and score < 1.0:
             # Su Yong is not Yong Su, but a clerk may swap them: some credit.
             swapped = (syllable_similarity(ga[0], gb[1]) * weights[1] + syllable_similarity(ga[1], gb[0]) * weights[0]) / total
@@ -300,20 +365,22 @@ def _surname_factor(a: tuple[Syllable, ...], b: tuple[Syllable, ...]) -> float:
     if len(a) == len(b) == 1:
         x, y = a[0], b[0]
         gx, gy = surname_groups(x), surname_groups(y)
-        if gx and gy and gx & gy:
-            return 1.0
-        if not (gx and gy) and x.coarse == y.coarse:
+        if gx and gy:
+            if gx & gy:
+                return 1.0
+            # Two known, different family names (Jo and Ju, Yon and Yun),
+            # unless one looks like a slip of the other.
+            return 0.8 if syllable_similarity(x, y) == 0.7 else 0.5
+        if x.coarse == y.coarse:
             return 0.95
-        if syllable_similarity(x, y) >= 0.5:
-            return 0.8
-        return 0.5
+        return 0.8 if syllable_similarity(x, y) >= 0.5 else 0.5
     if len(a) == len(b) and all(x.coarse == y.coarse for x, y in zip(a, b, strict=True)):
         return 1.0
     return 0.5
 
 
 def korean_pair(qk: KoreanName, ck: KoreanName, w: Weights) -> float:
-    return _surname_factor(qk.surname, ck.surname) * _given_similarity(qk.given, ck.given, w)
+    return _surname_factor(qk.surname, ck.surname) * _given_similarity(qk, ck, w)
 
 
 def _pairing(qk: KoreanName, ck: KoreanName) -> str:
@@ -434,7 +501,13 @@ def gender(query_gender: Collection[str], entity_gender: Collection[str]) -> Fea
 
 
 def number_conflict(q: NameForm, c: NameForm) -> Feature:
-    """Numbered names (vessel KUM UN SAN 3, factory No. 2) must agree on the number."""
-    if q.numbers and c.numbers and not set(q.numbers) & set(c.numbers):
-        return Feature(-0.2, f"number {q.numbers[0]} vs listed {c.numbers[0]}")
+    """Numbered names (vessel KUM UN SAN 3, factory No. 2) must agree on the number.
+
+    Digits are compared all together, so respacing ("JH 86" / "JH8 6") is
+    no conflict.
+    """
+    dq = "".join(ch for ch in q.joined if ch.isdigit())
+    dc = "".join(ch for ch in c.joined if ch.isdigit())
+    if dq and dc and dq != dc:
+        return Feature(-0.2, f"number {dq} vs listed {dc}")
     return NONE

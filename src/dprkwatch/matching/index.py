@@ -19,9 +19,12 @@ from __future__ import annotations
 import gc
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+import orjson
 
 from dprkwatch.lists.model import is_subject
 from dprkwatch.lists.programs import any_dprk
@@ -33,6 +36,8 @@ DOC_PROPS = ("passportNumber", "idNumber", "registrationNumber", "taxNumber", "i
              "leiCode", "swiftBic", "vatCode")  # fmt: skip
 COUNTRY_PROPS = ("nationality", "citizenship", "country", "jurisdiction", "flag")
 KOREAN_COUNTRIES = frozenset({"kp", "kr"})
+# Entities of one list: dicts, or the path of an FtM JSON-lines file.
+Source = Iterable[dict[str, Any]] | Path
 # Keys in more names than this only confirm candidates found through rarer keys.
 COMMON_KEY = 1500
 
@@ -112,12 +117,15 @@ class Index:
     def __init__(self) -> None:
         self.records: list[EntityRecord] = []
         self.by_id: dict[str, int] = {}
-        self.raw: dict[str, dict[str, Any]] = {}
+        # Entities given as dicts are kept as compact JSON; those read from a
+        # snapshot file are found again by (file number, offset, length).
+        self.raw: dict[str, bytes] = {}
+        self.files: list[str] = []
+        self.locations: dict[str, tuple[int, int, int]] = {}
         self.forms: list[NameForm] = []
         self.name_kind: list[str] = []
         self.name_entity: list[int] = []
         self.postings: dict[str, list[int]] = {}
-        self.key_weight: dict[str, float] = {}
         self.imo: dict[str, list[int]] = defaultdict(list)
         self.mmsi: dict[str, list[int]] = defaultdict(list)
         self.documents: dict[str, list[int]] = defaultdict(list)
@@ -131,6 +139,26 @@ class Index:
     def __len__(self) -> int:
         return len(self.records)
 
+    def entity(self, entity_id: str) -> dict[str, Any] | None:
+        """The FtM dict of a listed entity, read and decoded on demand."""
+        data = self.raw.get(entity_id)
+        if data is None:
+            location = self.locations.get(entity_id)
+            if location is None:
+                return None
+            file_no, offset, length = location
+            try:
+                with open(self.files[file_no], "rb") as fh:
+                    fh.seek(offset)
+                    data = fh.read(length)
+            except OSError:
+                return None
+        try:
+            entity: dict[str, Any] = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            return None
+        return entity if entity.get("id") == entity_id else None
+
     # -- weights ---------------------------------------------------------------
 
     def token_weight(self, token: str) -> float:
@@ -138,6 +166,12 @@ class Index:
         if df is None:
             return self._token_max
         return math.log(1.0 + len(self.forms) / df)
+
+    def key_weight(self, postings_length: int) -> float:
+        """How much sharing a blocking key says: rare keys say more."""
+        return math.log(1.0 + self._n_forms / postings_length)
+
+    _n_forms: int = 1
 
     def unknown_token(self, token: str) -> bool:
         return token not in self.token_df
@@ -151,8 +185,13 @@ class Index:
     # -- building --------------------------------------------------------------
 
     @classmethod
-    def build(cls, sources: Mapping[str, Iterable[dict[str, Any]]], versions: Mapping[str, str] | None = None) -> Index:
-        """Index entity dicts, given per list name (``{"ofac": iter_dicts(), ...}``).
+    def build(cls, sources: Mapping[str, Source], versions: Mapping[str, str] | None = None) -> Index:
+        """Index entities, given per list name as dicts or as an FtM JSON-lines file.
+
+        Entities read from a file (a snapshot's ``entities.ftm.json``) are
+        not kept in memory: the index remembers where each one is in the
+        file and :meth:`entity` reads it back on demand, which saves the
+        largest single block of memory (remarks, addresses, reasons).
 
         The cyclic garbage collector is paused while building: the index is
         hundreds of thousands of small acyclic objects, and generation scans
@@ -171,7 +210,7 @@ class Index:
         return index
 
     @classmethod
-    def _build(cls, sources: Mapping[str, Iterable[dict[str, Any]]], versions: Mapping[str, str] | None) -> Index:
+    def _build(cls, sources: Mapping[str, Source], versions: Mapping[str, str] | None) -> Index:
         index = cls()
         index.versions = dict(versions or {})
         postings: dict[str, list[int]] = defaultdict(list)
@@ -179,8 +218,8 @@ class Index:
         syllable_df: dict[str, int] = defaultdict(int)
         pending_wallets: list[tuple[str, str, str]] = []
         korean_forms = 0
-        for list_name, dicts in sources.items():
-            for data in dicts:
+        for list_name, source in sources.items():
+            for data, location in index._entries(source):
                 schema = str(data.get("schema") or "")
                 props: dict[str, list[str]] = data.get("properties") or {}
                 if schema == "CryptoWallet" and props.get("holder"):
@@ -191,7 +230,7 @@ class Index:
                     continue
                 if not is_subject(schema, False) or schema not in GROUP_OF_SCHEMA:
                     continue
-                rec = index._add_record(list_name, data, schema, props)
+                rec = index._add_record(list_name, data, schema, props, location)
                 korean_context = rec.dprk or bool(rec.countries & KOREAN_COUNTRIES)
                 for prop, kind in NAME_PROPS:
                     for value in props.get(prop, []):
@@ -214,19 +253,44 @@ class Index:
             if idx is not None:
                 index.records[idx].wallets.add(addr)
                 index.wallets[addr].append(idx)
-        n = max(len(index.forms), 1)
         index.postings = dict(postings)
-        index.key_weight = {k: math.log(1.0 + n / len(v)) for k, v in index.postings.items()}
         index.token_df = dict(token_df)
         index.syllable_df = dict(syllable_df)
-        index._korean_forms = max(korean_forms, 1)
-        index._token_max = math.log(1.0 + n)
-        index._syllable_max = math.log(1.0 + index._korean_forms)
+        index.finish(korean_forms)
         return index
 
     _korean_forms: int = 1
 
-    def _add_record(self, list_name: str, data: dict[str, Any], schema: str, props: dict[str, list[str]]) -> EntityRecord:
+    def finish(self, korean_forms: int) -> None:
+        """Derive the weights from the counts (after building or loading)."""
+        n = max(len(self.forms), 1)
+        self._n_forms = n
+        self._korean_forms = max(korean_forms, 1)
+        self._token_max = math.log(1.0 + n)
+        self._syllable_max = math.log(1.0 + self._korean_forms)
+
+    def _entries(self, source: Source) -> Iterator[tuple[dict[str, Any], tuple[int, int, int] | None]]:
+        if not isinstance(source, Path):
+            for data in source:
+                yield data, None
+            return
+        file_no = len(self.files)
+        self.files.append(str(source))
+        offset = 0
+        with source.open("rb") as fh:
+            for line in fh:
+                if line.strip():
+                    yield orjson.loads(line), (file_no, offset, len(line))
+                offset += len(line)
+
+    def _add_record(
+        self,
+        list_name: str,
+        data: dict[str, Any],
+        schema: str,
+        props: dict[str, list[str]],
+        location: tuple[int, int, int] | None = None,
+    ) -> EntityRecord:
         entity_id = str(data["id"])
         programs = tuple(props.get("programId", []))
         names = props.get("name") or props.get("alias") or [entity_id]
@@ -256,7 +320,10 @@ class Index:
                     self.wallets[addr].append(rec.idx)
         self.records.append(rec)
         self.by_id[entity_id] = rec.idx
-        self.raw[entity_id] = data
+        if location is None:
+            self.raw[entity_id] = orjson.dumps(data)
+        else:
+            self.locations[entity_id] = location
         for i in rec.imo:
             self.imo[i].append(rec.idx)
         for m in rec.mmsi:

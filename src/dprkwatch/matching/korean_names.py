@@ -80,6 +80,10 @@ class KoreanName(NamedTuple):
     given: tuple[Syllable, ...]
     reading: str
     script: str
+    # Whether each given syllable begins a written word ("Su Yong": both;
+    # "Suyong", "Su-yong": the first only). A slip of the first letter of a
+    # word is rare; inside a word it is as likely as anywhere.
+    starts: tuple[bool, ...] = ()
 
     @property
     def given_coarse(self) -> str:
@@ -150,17 +154,22 @@ def korean_forms(
     for alts in alternatives:
         combos = [(*c, a) for c in combos for a in alts][:_MAX_FORMS]
     for combo in combos:
-        for surname, given in _splits(combo, words, comma_after, korean_context or hangul):
+        for surname, given_words in _splits(combo, words, comma_after, korean_context or hangul):
+            given = tuple(s for w in given_words for s in w)
             if not given or len(given) > _MAX_GIVEN:
                 continue
+            starts = tuple(i == 0 for w in given_words for i in range(len(w)))
             reading = (
                 read_name("".join(words)) if hangul and len(words) == 1 else
                 " ".join(s.spelling.capitalize() for s in (*surname, *given))
             )
-            form = KoreanName(surname, given, reading, script)
+            form = KoreanName(surname, given, reading, script, starts)
             if form not in forms:
                 forms.append(form)
     return tuple(forms[:_MAX_FORMS])
+
+
+Words = tuple[tuple[Syllable, ...], ...]
 
 
 def _splits(
@@ -168,30 +177,28 @@ def _splits(
     words: tuple[str, ...],
     comma_after: int | None,
     lenient: bool,
-) -> list[tuple[tuple[Syllable, ...], tuple[Syllable, ...]]]:
+) -> list[tuple[tuple[Syllable, ...], Words]]:
+    """Ways to read ``combo`` as (surname syllables, given-name words)."""
     if any(len(w) > 3 for w in combo):
         return []
     if len(combo) == 1:
         syls = combo[0]
         split = _split_hangul_single(syls, words[0]) if all(is_hangul_syllable(c) for c in words[0]) else None
         if split is not None:
-            return [split]
-        return [((), syls)] if lenient and len(syls) >= 2 else []
+            return [(split[0], (split[1],))]
+        return [((), (syls,))] if lenient and len(syls) >= 2 else []
     if comma_after is not None and 0 <= comma_after < len(combo) - 1:
         head = tuple(s for w in combo[: comma_after + 1] for s in w)
-        tail = tuple(s for w in combo[comma_after + 1 :] for s in w)
-        return [(head, tail)] if _is_surname(head) or lenient else []
+        return [(head, tuple(combo[comma_after + 1 :]))] if _is_surname(head) or lenient else []
     first, last = combo[0], combo[-1]
-    given_first = tuple(s for w in combo[1:] for s in w)
-    given_last = tuple(s for w in combo[:-1] for s in w)
-    out: list[tuple[tuple[Syllable, ...], tuple[Syllable, ...]]] = []
+    out: list[tuple[tuple[Syllable, ...], Words]] = []
     if _is_surname(first):
-        out.append((first, given_first))
-        # "Jong Un Kim": Western order puts a (common) surname last.
-        if len(last) == 1 and last[0].coarse in COMMON_SURNAME_COARSE:
-            out.append((last, given_last))
+        out.append((first, tuple(combo[1:])))
+        # "Jong Un Kim", "Won Gun Pyon": Western order puts the surname last.
+        if _is_surname(last):
+            out.append((last, tuple(combo[:-1])))
     elif _is_surname(last):
-        out.append((last, given_last))
+        out.append((last, tuple(combo[:-1])))
     elif lenient:
-        out.append(((), tuple(s for w in combo for s in w)))
+        out.append(((), tuple(combo)))
     return out

@@ -58,6 +58,7 @@ STEMS: dict[str, str] = {
     "minerals": "mineral", "chemicals": "chemical", "machines": "machine", "machinery": "machine",
     "group": "group", "groups": "group", "centre": "center", "shipyard": "shipyard",
     "association": "association", "assn": "association", "bros": "brothers", "dept": "department",
+    "external": "foreign", "administrative": "administration", "exhibitions": "exhibition",
 }  # fmt: skip
 
 
@@ -212,12 +213,13 @@ HANGUL_ORG_WORDS: dict[str, tuple[str, ...]] = {
     "기업소": ("enterprise",), "연구소": ("institute",), "연구원": ("institute",), "대학": ("university",),
     "인민": ("people",), "국가": ("national",), "중앙": ("central",), "보험": ("insurance",),
     "금융": ("finance",), "투자": ("investment",), "그룹": ("group",), "수출입": ("import", "export"),
-    "해사": ("maritime",), "국제": ("international",), "로동당": ("workers", "party"),
+    "해사": ("maritime",), "해사감독국": ("maritime", "administration", "bureau"), "국제": ("international",), "로동당": ("workers", "party"),
     "노동당": ("workers", "party"), "군수": ("munitions",), "공업": ("industry",), "부": ("department",),
     "성": ("ministry",), "군": ("army",), "총": ("general",), "정찰": ("reconnaissance",),
     "원자력": ("atomic", "energy"), "우주": ("aerospace",), "항공": ("air",), "선박": ("ship",),
-    "관리국": ("administration",), "감독국": ("supervision", "bureau"), "공화국": ("republic",),
-    "민주주의": ("democratic",),
+    "관리국": ("administration",), "공화국": ("republic",),
+    "민주주의": ("democratic",), "조선민주주의인민공화국": ("korea",), "전람": ("exhibition",),
+    "전람회": ("exhibition",), "감독국": ("administration", "bureau"), "사": ("<legal>",),
 }  # fmt: skip
 _HANGUL_WORD_MAX = max(len(k) for k in HANGUL_ORG_WORDS)
 

@@ -13,16 +13,19 @@ atomically).
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 from dprkwatch.exceptions import InputError
-from dprkwatch.lists.snapshot import Snapshot, SnapshotStore
+from dprkwatch.lists.snapshot import ENTITIES_FILE, Snapshot, SnapshotStore
+from dprkwatch.matching import cache as index_cache
 from dprkwatch.matching.algorithms import MatchV1, QueryAnalysis, get_algorithm
 from dprkwatch.matching.exceptions import QueryError
 from dprkwatch.matching.features import Weights
-from dprkwatch.matching.index import COMMON_KEY, EntityRecord, Index, query_keys
+from dprkwatch.matching.index import COMMON_KEY, EntityRecord, Index, Source, query_keys
 from dprkwatch.matching.query import Query, Scope
 from dprkwatch.matching.result import Match
 
@@ -47,17 +50,34 @@ class Screener:
     # -- construction ------------------------------------------------------
 
     @classmethod
-    def from_store(cls, store: SnapshotStore, algorithm: str | None = None) -> Screener:
-        """Index the active snapshot of every list in ``store``."""
-        return cls.from_snapshots(store.active(), algorithm=algorithm)
+    def from_store(cls, store: SnapshotStore, algorithm: str | None = None, *, cache: bool = True) -> Screener:
+        """Index the active snapshot of every list in ``store``.
+
+        With ``cache`` (the default) the built index is kept under
+        ``<data dir>/cache/matching`` and reused while the same snapshots
+        are active.
+        """
+        cache_dir = store.home / "cache" / "matching" if cache else None
+        return cls.from_snapshots(store.active(), algorithm=algorithm, cache_dir=cache_dir)
 
     @classmethod
-    def from_snapshots(cls, snapshots: Mapping[str, Snapshot], algorithm: str | None = None) -> Screener:
-        """Index the given snapshots (``{"ofac": snap, ...}``)."""
-        get_algorithm(algorithm)  # fail before the expensive part
-        sources = {name: snap.iter_dicts() for name, snap in snapshots.items()}
+    def from_snapshots(
+        cls, snapshots: Mapping[str, Snapshot], algorithm: str | None = None, *, cache_dir: Path | None = None
+    ) -> Screener:
+        """Index the given snapshots (``{"ofac": snap, ...}``), through a cache folder if given."""
+        algo = get_algorithm(algorithm)  # fail before the expensive part
         versions = {name: snap.version for name, snap in snapshots.items()}
-        return cls(Index.build(sources, versions), algorithm)
+        path = index_cache.cache_path(cache_dir, versions, algo.name) if cache_dir is not None else None
+        if path is not None:
+            cached = index_cache.load(path)
+            if cached is not None and cached.versions == versions:
+                return cls(cached, algorithm)
+        sources: dict[str, Source] = {name: snap.path / ENTITIES_FILE for name, snap in snapshots.items()}
+        index = Index.build(sources, versions)
+        if path is not None:
+            with contextlib.suppress(OSError):
+                index_cache.save(index, path)
+        return cls(index, algorithm)
 
     @classmethod
     def from_entities(
@@ -88,7 +108,7 @@ class Screener:
 
     def get(self, entity_id: str) -> dict[str, Any] | None:
         """The FtM entity dict of a listed subject, or None."""
-        return self.index.raw.get(entity_id)
+        return self.index.entity(entity_id)
 
     # -- screening -----------------------------------------------------------
 
@@ -158,7 +178,7 @@ class Screener:
         for form in qa.forms:
             keys |= query_keys(form)
         postings = index.postings
-        weights = index.key_weight
+        key_weight = index.key_weight
         acc: dict[int, float] = {}
         common: list[str] = []
         for key in keys:
@@ -168,11 +188,11 @@ class Screener:
             if len(plist) > COMMON_KEY:
                 common.append(key)
                 continue
-            w = weights[key]
+            w = key_weight(len(plist))
             for nid in plist:
                 acc[nid] = acc.get(nid, 0.0) + w
         for key in common:
-            w = weights[key]
+            w = key_weight(len(postings[key]))
             if acc:
                 members = self._common_set(key)
                 for nid in acc:

@@ -29,15 +29,6 @@ _ASCII_SPLIT = re.compile(r"[^a-z0-9]+")
 _VOWELS = re.compile(r"[aeiouy]+")
 _REPEATS = re.compile(r"(.)\1+")
 
-# Honorifics and particles that say nothing about identity.
-STOP_TOKENS = frozenset(
-    {"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "gen", "general", "col", "colonel",
-     "maj", "major", "capt", "captain", "lt", "sgt", "hon", "jr", "sr", "the", "of", "and",
-     "de", "del", "der", "van", "von", "la", "le", "da", "do", "dos", "das", "y", "e", "et",
-     "aka", "fka", "nee", "alias", "mv", "m", "v", "mt", "ss"}
-)  # fmt: skip
-
-
 def strip_controls(text: str) -> str:
     """Remove control and invisible format characters; whitespace becomes one space."""
     if text.isprintable() and unicodedata.is_normalized("NFC", text):
