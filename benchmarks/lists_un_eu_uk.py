@@ -12,9 +12,10 @@ temporary folder, an FSF XML file rebuilt from the EU YAML copy and a UK
 Sanctions List CSV (one row per name) rebuilt from the UK YAML copy, and
 checks that they give the same DPRK counts as the copies they came from.
 
-The big YAML copies are read by a forked child process while entities are
-built, when a core is idle (``lists/yamlsafe.py``); ``--yaml-reader`` forces
-one way or the other to compare them.
+The importers read YAML in-process; ``lists/yamlsafe.py`` also has an
+opt-in forked reader that parses in a child while entities are built.
+``--yaml-reader forked`` / ``in-process`` forces one or the other so the
+two can be compared (``auto`` leaves the importers' default).
 
     python benchmarks/lists_un_eu_uk.py [--data ../shared/data] [--runs 5] [--markdown]
                                         [--yaml-reader auto|forked|in-process]
