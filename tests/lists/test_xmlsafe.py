@@ -154,3 +154,10 @@ def test_records_are_streamed_and_cleared() -> None:
 )
 def test_sniff_root(head: bytes, root: str | None) -> None:
     assert sniff_root(head) == root
+
+
+@pytest.mark.parametrize("content", [b"\n\n  \n", b"Last Updated,20/08/2026\nName 6,Name 1\n"])
+def test_not_xml_at_all(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "forced.xml"
+    path.write_bytes(content)
+    assert _load_error(path).problem.startswith("not an XML document")

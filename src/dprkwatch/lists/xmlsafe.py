@@ -65,10 +65,12 @@ def _syntax_error(path: Path, exc: etree.XMLSyntaxError) -> SourceError:
     lowered = msg.lower()
     if "encoding" in lowered or "utf-8" in lowered or "bytes:" in lowered:
         problem = f"wrong encoding: bytes do not match the declared encoding ({msg})"
-    elif "premature end" in lowered or "no element found" in lowered or line >= _last_line(path):
+    elif "document is empty" in lowered or "no element found" in lowered:
+        problem = "no XML element found (blank file)"
+    elif "start tag expected" in lowered:
+        problem = f"not an XML document ({msg})"
+    elif "premature end" in lowered or line >= _last_line(path):
         problem = f"truncated or incomplete XML ({msg})"
-    elif "document is empty" in lowered:
-        problem = "file is empty"
     else:
         problem = f"invalid XML ({msg})"
     where = f"line {line}, column {column}" if line else None
