@@ -130,6 +130,9 @@ class SparkEngine:
                 near = _cells(spark, ports, rules.port_query_km, work / "near.parquet")
                 far = _cells(spark, ports, rules.gap_port_km, work / "far.parquet")
                 tracks = _tracks(pos, near, rules).persist()
+                tt = time.perf_counter()
+                tracks.count()  # build the tracks once (windows, nearest ports) before the detectors
+                timings["tracks"] = time.perf_counter() - tt
                 detectors: list[tuple[str, Callable[[], Any]]] = [
                     ("spoofing", lambda: _spoofing(tracks, rules)),
                     ("dark_gap", lambda: _dark_gaps(tracks, far, rules)),
