@@ -68,3 +68,20 @@ def test_folder_resolves_main_file_case_insensitively(tmp_path: Path) -> None:
     (tmp_path / "ADD.CSV").write_text("1,2\n")
     (tmp_path / "SDN.CSV").write_text("1,x\n")
     assert resolve_path(tmp_path).name == "SDN.CSV"
+
+
+def test_ensure_events_imports_event_files_once(tmp_path: Path) -> None:
+    from dprkwatch.cli.run import ensure_events
+    from dprkwatch.ledger.store import LedgerStore
+
+    sources = [FIXTURES / "ledger" / f"cns_{kind}.en.json" for kind in ("test", "missile", "facility")]
+    data = tmp_path / "data" / "dprk"
+    data.mkdir(parents=True)
+    for src in sources:
+        shutil.copy(src, data / src.name)
+    settings = Settings(home=tmp_path / "home", shared_data=tmp_path / "data")
+    ensure_events(settings)
+    first = [d.manifest for d in LedgerStore(settings.home).datasets()]
+    assert [m["name"] for m in first] == ["cns"]
+    ensure_events(settings)  # already imported: nothing new
+    assert [d.manifest for d in LedgerStore(settings.home).datasets()] == first

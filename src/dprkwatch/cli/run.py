@@ -13,6 +13,8 @@ import typer
 from dprkwatch.cli.context import settings_of
 from dprkwatch.cli.output import err_console
 from dprkwatch.exceptions import DprkwatchError
+from dprkwatch.ledger.importing import expand
+from dprkwatch.ledger.store import LedgerStore
 from dprkwatch.lists import SnapshotStore, import_paths
 from dprkwatch.lists.download import fetch
 from dprkwatch.lists.seed import local_sources
@@ -45,6 +47,30 @@ def ensure_lists(settings: Settings, *, refresh: bool = False) -> None:
         err_console.print(f"  {m.list_name}@{m.version}: {m.counts['entities']} entities, {m.counts['dprk']} DPRK")
 
 
+def ensure_events(settings: Settings) -> None:
+    """Import the launch, provocation and OFAC first-seen files beside the lists, once.
+
+    The ledger's timeline, pressure index and claims need them; without the
+    local folder they simply stay empty and the ledger says so.
+    """
+    store = LedgerStore(settings.home)
+    shared = settings.shared_data
+    if store.datasets() or shared is None or not shared.is_dir():
+        return
+    candidates = [shared / "dprk", shared / "ofac" / "derived"]
+    chosen, _skipped = expand([p for p in candidates if p.is_dir()])
+    if not chosen:
+        return
+    try:
+        datasets = [importer.load(path) for path, importer in chosen]
+    except DprkwatchError as exc:
+        err_console.print(f"[yellow]ledger: events not imported: {exc}[/yellow]")
+        return
+    for dataset in datasets:
+        store.save(dataset)
+    err_console.print(f"ledger: imported {len(datasets)} event file(s) from {shared}")
+
+
 def run_cmd(
     ctx: typer.Context,
     refresh: Annotated[bool, typer.Option("--refresh", help="Re-import lists even if some are active.")] = False,
@@ -52,6 +78,7 @@ def run_cmd(
     """Set up the data directory (import lists) and start the service."""
     settings = settings_of(ctx)
     ensure_lists(settings, refresh=refresh)
+    ensure_events(settings)
     from dprkwatch.service.server import serve
     from dprkwatch.web.localkey import local_key, workbench_url
 
