@@ -78,7 +78,7 @@ class MatchV1:
     """dprkwatch-match-v1 (see the module docstring)."""
 
     name: ClassVar[str] = "dprkwatch-match-v1"
-    threshold: ClassVar[float] = 0.80
+    threshold: ClassVar[float] = 0.78
     WEAK_ALIAS = 0.9
     KOREAN_WORDS_DISCOUNT = 0.9
     ID_FLOOR = 0.95
@@ -125,11 +125,15 @@ class MatchV1:
             # Korean names are compared as syllables; the word comparison
             # only rescues typos that broke the syllable reading ("Juung"),
             # and is discounted so it cannot pass on near-miss given names.
+            cands = [("name.korean", F.name_korean(q, c, weights))]
             words = F.name_tokens(q, c, weights, strict=True)
-            cands = [
-                ("name.korean", F.name_korean(q, c, weights)),
-                ("name.words", F.Feature(words.value * self.KOREAN_WORDS_DISCOUNT, words.reason)),
-            ]
+            if words.value >= 1.0 and "Hang" not in (q.script, c.script):
+                # The same words in the same order (or the surname moved):
+                # whatever the syllable reading, the names are written alike
+                # (Chinese names such as "Kee Seng Kwek" read as Korean too).
+                cands.append(("name.words", words))
+            elif not _same_shape(q, c):
+                cands.append(("name.words", F.Feature(words.value * self.KOREAN_WORDS_DISCOUNT, words.reason)))
             if q.joined == c.joined and not (q.script == c.script == "Hang"):
                 cands.append(("name.joined", F.name_joined(q, c, always=True)))
         else:
@@ -204,6 +208,18 @@ class MatchV1:
         if id_hit:
             score = max(score, self.ID_FLOOR + (1.0 - self.ID_FLOOR) * name_score)
         return Scored(round(score, 4), features, reasons)
+
+
+def _same_shape(q: NameForm, c: NameForm) -> bool:
+    """Whether some reading of each name has as many syllables as the other.
+
+    Then the syllable comparison has seen every difference already; only
+    when a slip changed the syllable count ("Juung", "Jongechon") is the
+    word comparison needed to rescue it.
+    """
+    return any(
+        len(a.given) == len(b.given) and len(a.surname) == len(b.surname) for a in q.korean for b in c.korean
+    )
 
 
 ALGORITHMS: dict[str, type[MatchV1]] = {MatchV1.name: MatchV1}

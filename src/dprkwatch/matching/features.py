@@ -228,11 +228,15 @@ def name_joined(q: NameForm, c: NameForm, *, always: bool) -> Feature:
     longest = max(len(q.joined), len(c.joined))
     if min(len(q.joined), len(c.joined)) < 6:
         return NONE
-    dist = OSA.distance(q.joined, c.joined, score_cutoff=edit_budget(longest) + 1)
-    if dist > edit_budget(longest):
+    # Slips in a long run of letters still have to be few: two at most, and
+    # only one when the words line up anyway (then the words say the rest).
+    split_differs = always or len(q.tokens) != len(c.tokens)
+    budget = min(edit_budget(longest), 2 if split_differs else 1)
+    dist = OSA.distance(q.joined, c.joined, score_cutoff=budget + 1)
+    if dist > budget:
         return NONE
     sim = 1.0 - dist / longest
-    factor = 0.94 if always or len(q.tokens) != len(c.tokens) else 0.92
+    factor = 0.94 if split_differs else 0.92
     return Feature(sim * factor, f"'{q.text}' spelled close to '{c.text}' ignoring spaces")
 
 
@@ -316,7 +320,7 @@ def syllable_similarity(a: Syllable, b: Syllable, word_start: bool = True) -> fl
     if max(len(sa), len(sb)) >= 3 and is_slip(sa, sb):
         # Slips rarely hit the first letter of a word; a different first
         # letter there (Tong/Yong, Il/Gil) is more often another syllable.
-        return 0.7 if sa[0] == sb[0] or not word_start else 0.5
+        return 0.7 if sa[0] == sb[0] or not word_start else 0.4
     return 0.0
 
 

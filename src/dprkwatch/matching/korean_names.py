@@ -179,14 +179,15 @@ def _splits(
     lenient: bool,
 ) -> list[tuple[tuple[Syllable, ...], Words]]:
     """Ways to read ``combo`` as (surname syllables, given-name words)."""
-    if any(len(w) > 3 for w in combo):
-        return []
     if len(combo) == 1:
         syls = combo[0]
-        split = _split_hangul_single(syls, words[0]) if all(is_hangul_syllable(c) for c in words[0]) else None
-        if split is not None:
-            return [(split[0], (split[1],))]
-        return [((), (syls,))] if lenient and len(syls) >= 2 else []
+        if all(is_hangul_syllable(c) for c in words[0]) and len(syls) <= 5:
+            split = _split_hangul_single(syls, words[0])
+            if split is not None:
+                return [(split[0], (split[1],))]
+        return [((), (syls,))] if lenient and 2 <= len(syls) <= 3 else []
+    if any(len(w) > 3 for w in combo):
+        return []
     if comma_after is not None and 0 <= comma_after < len(combo) - 1:
         head = tuple(s for w in combo[: comma_after + 1] for s in w)
         return [(head, tuple(combo[comma_after + 1 :]))] if _is_surname(head) or lenient else []

@@ -1,0 +1,188 @@
+"""Speed benchmark of the screening engine with OFAC + UN + EU + UK loaded.
+
+    python benchmarks/screening_speed.py [--data ../shared/data] [--data-dir DIR]
+        [--queries 5000] [--batch 20000] [--workers 2] [--logic-v2 40]
+
+Measures, in this order and in one process:
+
+1. index build from the active snapshots with a cold cache (names analysed
+   from scratch), then a warm start from the on-disk index cache;
+2. resident memory after the build (and the peak);
+3. single in-process query latency, p50 and p99, over distinct queries
+   (a mix of list names, Korean spelling variants and yente's synthetic
+   non-listed people, with their birth dates and nationalities);
+4. batch throughput through ``screen_queries`` with forked workers;
+5. nomenklatura's LogicV2 per query on the same queries, brute force over
+   the DPRK subset (it has no index), and the ratio to ours.
+
+Wall-clock and CPU time are both reported: on a shared machine the wall
+clock includes time spent waiting for a core.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import random
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from dprkwatch.lists import SnapshotStore, import_paths
+from dprkwatch.matching import Query, QueryError, Screener
+from dprkwatch.matching.batch import screen_queries
+from matching_eval import LIST_FILES, ftm_entity, person_props
+
+
+def mb(n: float) -> str:
+    return f"{n / 2**20:.0f} MB"
+
+
+def make_store(args: argparse.Namespace) -> SnapshotStore:
+    if args.data_dir is not None:
+        return SnapshotStore(args.data_dir)
+    store = SnapshotStore(Path(tempfile.mkdtemp(prefix="dprkwatch-speed-")))
+    for f in LIST_FILES:
+        if (args.data / f).exists():
+            import_paths(store, [args.data / f])
+    return store
+
+
+def make_queries(screener: Screener, data: Path, n: int, seed: int) -> list[Query]:
+    """Distinct, realistic queries: half non-listed people, half list names and variants."""
+    rng = random.Random(seed)
+    out: list[Query] = []
+    with (data / "matching" / "yente_negatives_global.csv").open(encoding="utf-8") as fh:
+        for i, row in enumerate(csv.DictReader(fh)):
+            if i >= n // 2:
+                break
+            try:
+                out.append(Query("Person", person_props(row)))
+            except QueryError:
+                continue
+    records = list(screener.index.records)
+    rng.shuffle(records)
+    for rec in records:
+        if len(out) >= n:
+            break
+        name = rec.caption
+        if rng.random() < 0.3 and len(name) > 5:
+            i = rng.randrange(1, len(name) - 1)
+            name = name[:i] + name[i + 1 :]
+        try:
+            out.append(Query(rec.schema if rec.schema != "LegalEntity" else "Thing", {"name": [name]}))
+        except QueryError:
+            continue
+    rng.shuffle(out)
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared" / "data")
+    ap.add_argument("--data-dir", type=Path, default=None)
+    ap.add_argument("--queries", type=int, default=5000, help="single-query latency sample")
+    ap.add_argument("--batch", type=int, default=20000, help="batch throughput sample")
+    ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--logic-v2", type=int, default=40, help="queries timed with LogicV2 (0 to skip)")
+    ap.add_argument("--seed", type=int, default=11)
+    args = ap.parse_args()
+    proc = psutil.Process()
+    store = make_store(args)
+    cache_dir = Path(tempfile.mkdtemp(prefix="dprkwatch-cache-"))
+    print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start", file=sys.stderr)
+
+    # 1. build, cold, then warm from the cache.
+    w0, c0 = time.perf_counter(), time.process_time()
+    screener = Screener.from_snapshots(store.active(), cache_dir=None)
+    build_wall, build_cpu = time.perf_counter() - w0, time.process_time() - c0
+    rss_built = proc.memory_info().rss
+    Screener.from_snapshots(store.active(), cache_dir=cache_dir)  # writes the cache
+    w0, c0 = time.perf_counter(), time.process_time()
+    screener = Screener.from_snapshots(store.active(), cache_dir=cache_dir)
+    warm_wall, warm_cpu = time.perf_counter() - w0, time.process_time() - c0
+    entities = len(screener)
+
+    # 3. single-query latency over distinct queries (after a warm-up set).
+    queries = make_queries(screener, args.data, args.queries + 500, args.seed)
+    for q in queries[:500]:
+        screener.screen(q)
+    lat: list[float] = []
+    c0 = time.process_time()
+    for q in queries[500:]:
+        t0 = time.perf_counter()
+        screener.screen(q)
+        lat.append(time.perf_counter() - t0)
+    cpu_per_query = (time.process_time() - c0) / len(lat)
+    lat.sort()
+    p50 = lat[len(lat) // 2]
+    p99 = lat[int(len(lat) * 0.99)]
+
+    # 4. batch throughput with forked workers (fresh queries: no warm caches).
+    batch = make_queries(screener, args.data, args.batch, args.seed + 1)
+    w0 = time.perf_counter()
+    n = sum(1 for _ in screen_queries(screener, batch, workers=args.workers))
+    batch_wall = time.perf_counter() - w0
+    w0 = time.perf_counter()
+    sum(1 for _ in screen_queries(screener, batch[: args.batch // 4], workers=1))
+    single_wall = time.perf_counter() - w0
+    rss_after = proc.memory_info().rss
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+    # 5. LogicV2 on the same kind of queries, brute force over the DPRK subset.
+    v2_per_query = None
+    if args.logic_v2:
+        try:
+            from followthemoney import ValueEntity
+            from nomenklatura.matching import LogicV2
+        except ImportError:
+            print("nomenklatura not installed; skipping LogicV2", file=sys.stderr)
+        else:
+            targets = [
+                ValueEntity.from_dict(data, cleaned=True)
+                for rec in screener.index.records
+                if rec.dprk and (data := screener.get(rec.id)) is not None
+            ]
+            config = LogicV2.default_config()
+            sample = queries[500 : 500 + args.logic_v2]
+            w0 = time.perf_counter()
+            for q in sample:
+                qe = ftm_entity(q.schema if q.schema != "Thing" else "LegalEntity", dict(q.properties))
+                for e in targets:
+                    if qe.schema.can_match(e.schema):
+                        LogicV2.compare(qe, e, config)
+            v2_per_query = (time.perf_counter() - w0) / len(sample)
+
+    rows = [
+        ("lists", ", ".join(f"{k} {v}" for k, v in screener.versions.items()), ""),
+        ("entities indexed", f"{entities:,}", "about 28,000"),
+        ("index build, cold (wall / CPU)", f"{build_wall:.2f} s / {build_cpu:.2f} s", "≤ 3 s"),
+        ("index start from cache (wall / CPU)", f"{warm_wall:.2f} s / {warm_cpu:.2f} s", "≤ 3 s"),
+        ("resident memory after build / after batch / peak", f"{mb(rss_built)} / {mb(rss_after)} / {mb(peak)}", "≤ 500 MB"),
+        ("single query p50 (wall)", f"{1000 * p50:.2f} ms", "≤ 1 ms"),
+        ("single query p99 (wall)", f"{1000 * p99:.2f} ms", "≤ 5 ms"),
+        ("single query mean CPU", f"{1000 * cpu_per_query:.2f} ms", ""),
+        (f"batch throughput, {args.workers} workers", f"{n / batch_wall:,.0f} queries/s ({n:,} queries)", "≥ 5,000 /s"),
+        ("batch throughput, 1 process", f"{(args.batch // 4) / single_wall:,.0f} queries/s", ""),
+    ]
+    if v2_per_query is not None:
+        rows.append(("LogicV2 per query (brute force, DPRK subset)", f"{1000 * v2_per_query:.1f} ms", ""))
+        rows.append(("speed ratio LogicV2 / ours (p50)", f"{v2_per_query / p50:,.0f}×", ""))
+    print("| measure | result | target |\n|---|---|---|")
+    for label, value, target in rows:
+        print(f"| {label} | {value} | {target} |")
+    print(f"\nload average at end {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs; median of one run.")
+    print(f"latency spread: p10 {1000 * lat[len(lat) // 10]:.2f} ms, p90 {1000 * lat[9 * len(lat) // 10]:.2f} ms, mean {1000 * statistics.fmean(lat):.2f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
