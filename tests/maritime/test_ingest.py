@@ -144,3 +144,22 @@ def test_parquet_with_numeric_epoch_times(tmp_path: Path) -> None:
     store = PositionStore(tmp_path / "m")
     ingest(store, [path])
     assert store.read_day(store.days()[0])["ts"].to_list()[0].isoformat() == "2026-01-05T00:00:00+00:00"
+
+
+def test_bytes_that_are_not_utf8_are_replaced_and_noted(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.csv"
+    path.write_bytes(b"mmsi,timestamp,lat,lon,sog,name\n"
+                     b"412000001,2026-01-05 00:00:00,33.0,123.0,1,CAF\xe9 STAR\n"
+                     b"412000001,2026-01-05 00:05:00,33.0,123.0,1,CAFE STAR\n")
+    store = PositionStore(tmp_path / "m")
+    report = ingest(store, [path])
+    assert report.quality.positions_kept == 2 and report.quality.notes["bad_encoding"] == 1
+    assert report.quality.examples["bad_encoding"] == [f"{path}:2"]
+    assert store.identity()["value"].to_list() == ["CAF\ufffd STAR", "CAFE STAR"]
+
+
+def test_binary_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "blob.csv"
+    path.write_bytes(b"mmsi,ts\x00\x01\x02\n\x00\x00")
+    with pytest.raises(AisInputError, match=r"blob\.csv: binary data, not a CSV file"):
+        ingest(PositionStore(tmp_path / "m"), [path])

@@ -47,12 +47,13 @@ def read_csv(path: Path, quality: Quality) -> Iterator[pl.DataFrame]:
     """Batches of canonical columns plus ``_line`` from a CSV file."""
     source = str(path)
     try:
-        with path.open("r", encoding="utf-8-sig", newline="") as fh:
-            header = next(csv.reader(fh), None)
+        with path.open("rb") as fh:
+            first = fh.readline()
     except OSError as exc:
         raise AisInputError(f"cannot read: {exc.strerror}", source=source) from None
-    except UnicodeDecodeError:
-        raise AisInputError("not UTF-8 text; is this a CSV file?", source=source) from None
+    if b"\x00" in first:
+        raise AisInputError("binary data, not a CSV file", source=source)
+    header = next(csv.reader([first.decode("utf-8-sig", errors="replace")]), None)
     if not header:
         raise AisInputError("empty file", source=source)
     header = [h.strip() for h in header]
@@ -74,7 +75,8 @@ def read_csv(path: Path, quality: Quality) -> Iterator[pl.DataFrame]:
                                   use_threads=False)
     parse_opts = pacsv.ParseOptions(invalid_row_handler=on_invalid, newlines_in_values=False)
     convert_opts = pacsv.ConvertOptions(
-        column_types={h: pa.string() for h in header},
+        # Bytes, not text: a stray Latin-1 byte in one name must not stop the file (see _text).
+        column_types={h: pa.binary() for h in header},
         include_columns=list(mapping),
         strings_can_be_null=True,
         null_values=[""],
@@ -90,12 +92,29 @@ def read_csv(path: Path, quality: Quality) -> Iterator[pl.DataFrame]:
             for bad in sorted(bad_lines):
                 lines[lines >= bad] += 1
             valid_seen += n
-            frame = pl.from_arrow(batch)
+            frame = pl.from_arrow(_text(batch, lines, source, quality))
             assert isinstance(frame, pl.DataFrame)
             frame = frame.rename(mapping).with_columns(pl.Series("_line", lines))
             yield frame
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         raise AisInputError(f"cannot parse as CSV: {str(exc).splitlines()[0]}", source=source) from None
+
+
+def _text(batch: Any, lines: np.ndarray, source: str, quality: Quality) -> Any:
+    """Decode a batch of byte columns as UTF-8; rows with undecodable bytes get U+FFFD and a note."""
+    columns = []
+    damaged = np.zeros(batch.num_rows, dtype=bool)
+    for column in batch.columns:
+        try:
+            columns.append(column.cast(pa.string()))
+        except pa.ArrowInvalid:
+            values = column.to_pylist()
+            decoded: list[str | None] = [None if v is None else v.decode("utf-8", errors="replace") for v in values]
+            damaged |= np.array([d is not None and "\ufffd" in d for d in decoded])
+            columns.append(pa.array(decoded, pa.string()))
+    if damaged.any():
+        quality.note("bad_encoding", int(damaged.sum()), [f"{source}:{line}" for line in lines[damaged][:5]])
+    return pa.RecordBatch.from_arrays(columns, names=batch.schema.names)
 
 
 def read_parquet(path: Path, quality: Quality) -> Iterator[pl.DataFrame]:
