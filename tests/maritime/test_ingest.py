@@ -163,3 +163,14 @@ def test_binary_file_is_refused(tmp_path: Path) -> None:
     path.write_bytes(b"mmsi,ts\x00\x01\x02\n\x00\x00")
     with pytest.raises(AisInputError, match=r"blob\.csv: binary data, not a CSV file"):
         ingest(PositionStore(tmp_path / "m"), [path])
+
+
+def test_an_unclosed_quote_counts_every_line_it_swallows(tmp_path: Path) -> None:
+    path = tmp_path / "quote.csv"
+    path.write_text("mmsi,timestamp,lat,lon\n412000001,2026-01-05 00:00:00,33.0,123.0\n"
+                    '412000001,"2026-01-05 00:05:00,33.0,123.01\n412000001,2026-01-05 00:06:00,33.0,123.02\n'
+                    "412000001,2026-01-05 00:07:00,33.0,123.03\n", encoding="utf-8")
+    q = ingest(PositionStore(tmp_path / "m"), [path]).quality
+    # the quote runs to the end of the file: three lines lost, and all three counted
+    assert q.rows_read == 4 and q.skipped["malformed_row"] == 3 and q.positions_kept == 1
+    assert q.examples["malformed_row"] == [f"{path}:3"]

@@ -63,11 +63,13 @@ def read_csv(path: Path, quality: Quality) -> Iterator[pl.DataFrame]:
     bad_lines: list[int] = []
 
     def on_invalid(row: Any) -> str:
+        # An unclosed quote can swallow the lines after it; each swallowed line counts as a row.
+        span = 1 + (row.text or "").rstrip("\r\n").count("\n")
         line = int(row.number) if row.number is not None else -1
         if line > 0:
-            bad_lines.append(line)
-        quality.rows_read += 1
-        quality.skip("malformed_row", 1, [f"{source}:{line}"] if line > 0 else None)
+            bad_lines.extend(range(line, line + span))
+        quality.rows_read += span
+        quality.skip("malformed_row", span, [f"{source}:{line}"] if line > 0 else None)
         return "skip"
 
     # Single-threaded parsing keeps physical line numbers for the rows it rejects.
