@@ -171,9 +171,12 @@ def _collect(frame: Any) -> pl.DataFrame:
         (F.col(name) if name in frame.columns else F.lit(None)).cast(_spark_type(dtype)).alias(name)
         for name, dtype in RAW_EVENTS.items()
     ]
-    table = frame.select(*cols).toArrow()
-    got = pl.from_arrow(table)
-    assert isinstance(got, pl.DataFrame)
+    selected = frame.select(*cols)
+    if hasattr(selected, "toArrow"):  # Spark 4
+        got = pl.from_arrow(selected.toArrow())
+        assert isinstance(got, pl.DataFrame)
+    else:  # Spark 3.5: rows through the driver (events are few)
+        got = pl.DataFrame([r.asDict() for r in selected.collect()], schema=RAW_EVENTS)
     return schema.conform(got, RAW_EVENTS)
 
 
