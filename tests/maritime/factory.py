@@ -81,7 +81,7 @@ def store_of(tmp_path: Path, rows: Iterable[Row], name: str = "store") -> Positi
     """A store holding ``rows`` (written as Parquet and ingested like any file)."""
     tmp_path.mkdir(parents=True, exist_ok=True)
     data = tmp_path / f"{name}.parquet"
-    frame(rows).write_parquet(data)
+    frame(rows).sort("timestamp", maintain_order=True).write_parquet(data)  # feed order
     store = PositionStore(tmp_path / name)
     ingest(store, [data])
     return store

@@ -23,19 +23,18 @@ def test_bad_rows_are_counted_by_reason_with_their_lines(tmp_path: Path) -> None
     store = PositionStore(tmp_path / "m")
     report = ingest(store, [BAD_CSV])
     q = report.quality
-    assert q.rows_read == 15 and q.positions_kept == 5 and _balanced(report)
+    assert q.rows_read == 15 and q.positions_kept == 4 and _balanced(report)
     assert dict(q.skipped) == {
         "duplicate": 1, "position_unavailable": 1, "bad_coordinates": 1, "bad_speed": 1, "unparseable": 2,
-        "bad_mmsi": 1, "missing_value": 1, "malformed_row": 1, "bad_timestamp": 1,
+        "bad_mmsi": 1, "missing_value": 1, "malformed_row": 1, "bad_timestamp": 1, "out_of_order": 1,
     }
-    assert q.notes["out_of_order_sorted"] == 1
     assert q.notes["speed_unavailable"] == 1 and q.notes["course_unavailable"] == 1
     assert q.examples["duplicate"] == [f"{BAD_CSV}:4"]
     assert q.examples["malformed_row"] == [f"{BAD_CSV}:14"]
-    assert q.examples["out_of_order_sorted"] == [f"{BAD_CSV}:5"]
+    assert q.examples["out_of_order"] == [f"{BAD_CSV}:5"]
     assert q.examples["unparseable"] == [f"{BAD_CSV}:10", f"{BAD_CSV}:11"]
     day = store.read_day(store.days()[0])
-    assert day["mmsi"].to_list() == [412000001] * 4 + [412000002]
+    assert day["mmsi"].to_list() == [412000001] * 3 + [412000002]
     assert day["ts"].is_sorted() or day.filter(pl.col("mmsi") == 412000001)["ts"].is_sorted()
     assert day.filter(pl.col("sog").is_null()).height == 1  # 102.3 kn means "not available"
     ident = store.identity().sort(["mmsi", "field"])
@@ -45,10 +44,22 @@ def test_bad_rows_are_counted_by_reason_with_their_lines(tmp_path: Path) -> None
     ]
 
 
-def test_out_of_order_rows_can_be_dropped(tmp_path: Path) -> None:
-    report = ingest(PositionStore(tmp_path / "m"), [BAD_CSV], drop_out_of_order=True)
-    assert report.quality.skipped["out_of_order"] == 1 and report.quality.positions_kept == 4
-    assert _balanced(report)
+def test_out_of_order_rows_can_be_kept(tmp_path: Path) -> None:
+    store = PositionStore(tmp_path / "m")
+    report = ingest(store, [BAD_CSV], keep_out_of_order=True)
+    assert report.quality.notes["out_of_order_sorted"] == 1 and report.quality.positions_kept == 5
+    assert "out_of_order" not in report.quality.skipped and _balanced(report)
+    times = store.read_day(store.days()[0]).filter(pl.col("mmsi") == 412000001)["ts"]
+    assert times.is_sorted() and len(times) == 4
+
+
+def test_files_are_checked_for_order_one_by_one(tmp_path: Path) -> None:
+    rows = frame(sail(412000001, T0, SEA, (33.0, 124.0)))
+    late, early = tmp_path / "late.parquet", tmp_path / "early.parquet"
+    rows.tail(10).write_parquet(late)
+    rows.head(10).write_parquet(early)
+    report = ingest(PositionStore(tmp_path / "m"), [late, early])
+    assert "out_of_order" not in report.quality.skipped and report.quality.positions_kept == 20
 
 
 def test_reingest_is_idempotent_and_merges_days(tmp_path: Path) -> None:

@@ -59,7 +59,7 @@ def _progress(quiet: bool) -> Iterator[Progress]:
         yield progress
 
 
-def _ingest(store: PositionStore, paths: list[Path], fmt: str | None, drop: bool, quiet: bool) -> IngestReport:
+def _ingest(store: PositionStore, paths: list[Path], fmt: str | None, keep: bool, quiet: bool) -> IngestReport:
     with _progress(quiet) as progress:
         rows = progress.add_task("reading rows", total=None)
         days = progress.add_task("writing days", total=None, visible=False)
@@ -71,7 +71,7 @@ def _ingest(store: PositionStore, paths: list[Path], fmt: str | None, drop: bool
                 progress.update(days, visible=True)
                 progress.advance(days, amount)
 
-        return ingest(store, paths, fmt=fmt, drop_out_of_order=drop, progress=tick)
+        return ingest(store, paths, fmt=fmt, keep_out_of_order=keep, progress=tick)
 
 
 def _print_quality(report: IngestReport, title: str) -> None:
@@ -91,15 +91,15 @@ def ingest_cmd(
     ctx: typer.Context,
     paths: Annotated[list[Path], typer.Argument(help="AIS files: CSV, Parquet or raw NMEA (detected from content).")],
     fmt: Annotated[str | None, typer.Option("--format", help=f"Force a format: {', '.join(FORMATS)}.")] = None,
-    drop_out_of_order: Annotated[
-        bool, typer.Option("--drop-out-of-order", help="Skip rows earlier than an earlier row of the same MMSI "
-                           "(default: count them and sort them into place).")
+    keep_out_of_order: Annotated[
+        bool, typer.Option("--keep-out-of-order", help="Sort rows that are earlier than an earlier row of the "
+                           "same MMSI in the same file into place (default: count and skip them).")
     ] = False,
     json_out: JsonOpt = False,
 ) -> None:
     """Read AIS positions into the day-partitioned store (atomic; bad rows are counted, not fatal)."""
     store = _store(settings_of(ctx))
-    report = _ingest(store, paths, fmt, drop_out_of_order, quiet=json_out)
+    report = _ingest(store, paths, fmt, keep_out_of_order, quiet=json_out)
     if json_out:
         emit_json(report.to_dict())
         return

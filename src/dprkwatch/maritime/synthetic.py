@@ -628,7 +628,8 @@ def _sample(w: _World) -> pl.DataFrame:
     for col in ("imo", "name", "flag"):
         full = pl.repeat(None, total, dtype=pl.String, eager=True).alias(col)
         frame = frame.with_columns(full.scatter(srows, static[col]))
-    return frame.filter(pl.Series(keep)).with_columns(
+    # In time order, as a feed delivers it (a spoofed MMSI's two ships interleave).
+    return frame.filter(pl.Series(keep)).sort("timestamp", maintain_order=True).with_columns(
         pl.col("timestamp").cast(pl.Datetime("us")).dt.replace_time_zone("UTC"),
     )
 

@@ -6,9 +6,10 @@ each touched day is merged with what the store already holds, sorted by
 ``(mmsi, ts)``, de-duplicated and written once.
 
 Rows arrive in file order. A row whose time is earlier than an earlier row of
-the same MMSI is *out of order*: by default it is counted and sorted into
-place (the store is ordered by time anyway); with ``drop_out_of_order`` it
-is counted and skipped. A second report of one MMSI at the same instant,
+the same MMSI *in the same file* is *out of order*: by default it is counted
+and skipped, as a feed consumer would; with ``keep_out_of_order`` it is
+counted and sorted into place (the store is ordered by time anyway). Files
+are independent, so several files may be ingested in any order. A second report of one MMSI at the same instant,
 within the input or against the store, is a *duplicate*: the first one seen
 (the stored one, then the earliest in the input) wins.
 """
@@ -75,7 +76,7 @@ class IngestReport:
     days: list[str] = field(default_factory=list)
     version: str | None = None
     identity_rows: int = 0
-    drop_out_of_order: bool = False
+    keep_out_of_order: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -83,7 +84,7 @@ class IngestReport:
             "version": self.version,
             "days": self.days,
             "identity_rows": self.identity_rows,
-            "drop_out_of_order": self.drop_out_of_order,
+            "keep_out_of_order": self.keep_out_of_order,
             "quality": self.quality.to_dict(),
         }
 
@@ -97,7 +98,7 @@ def ingest(
     paths: Sequence[Path],
     *,
     fmt: str | None = None,
-    drop_out_of_order: bool = False,
+    keep_out_of_order: bool = False,
     progress: Progress | None = None,
 ) -> IngestReport:
     """Read ``paths`` into ``store`` as one new version."""
@@ -107,13 +108,13 @@ def ingest(
         raise AisInputError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})", where="--format")
     formats = [fmt or detect_format(p) for p in paths]
     quality = Quality()
-    report = IngestReport(files=[str(p) for p in paths], quality=quality, drop_out_of_order=drop_out_of_order)
+    report = IngestReport(files=[str(p) for p in paths], quality=quality, keep_out_of_order=keep_out_of_order)
     with store.lock():
         store.clean_workdirs()
         staging = store.new_workdir("staging")
         build = store.new_workdir("build")
         try:
-            staged = _stage(paths, formats, staging, quality, drop_out_of_order, progress)
+            staged = _stage(paths, formats, staging, quality, keep_out_of_order, progress)
             changed, rows = _merge_days(store, staged, build, [str(p) for p in paths], quality, progress)
             identity = _merge_identity(store, staging)
             record = {
@@ -141,15 +142,15 @@ def _stage(
     formats: Sequence[str],
     staging: Path,
     quality: Quality,
-    drop_out_of_order: bool,
+    keep_out_of_order: bool,
     progress: Progress | None,
 ) -> _Staged:
     staged = _Staged()
-    last_ts = pl.DataFrame(schema={"mmsi": pl.Int32, "_max_ts": schema.TS_TYPE})
     seq = 0
     part = 0
     for src_idx, (path, fmt) in enumerate(zip(paths, formats, strict=True)):
         reader = _READERS[fmt]
+        last_ts = pl.DataFrame(schema={"mmsi": pl.Int32, "_max_ts": schema.TS_TYPE})  # per file
         for batch in reader(path, quality):
             norm = normalise(batch, str(path), quality, count_rows=fmt != "nmea")
             pos = norm.positions
@@ -159,7 +160,7 @@ def _stage(
                     pl.lit(src_idx, pl.Int32).alias("_src"),
                 )
                 seq += pos.height
-                pos, last_ts = _order_check(pos, last_ts, str(path), quality, drop_out_of_order)
+                pos, last_ts = _order_check(pos, last_ts, str(path), quality, keep_out_of_order)
                 pos = pos.with_columns(pl.col("ts").dt.date().alias("_day"))
                 for (day,), chunk in pos.partition_by("_day", as_dict=True, include_key=False).items():
                     assert isinstance(day, date)
@@ -180,7 +181,7 @@ def _stage(
 
 
 def _order_check(
-    pos: pl.DataFrame, last_ts: pl.DataFrame, source: str, quality: Quality, drop: bool
+    pos: pl.DataFrame, last_ts: pl.DataFrame, source: str, quality: Quality, keep: bool
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Flag rows earlier than an earlier row of the same MMSI (in arrival order)."""
     checked = pos.join(last_ts, on="mmsi", how="left", maintain_order="left").with_columns(
@@ -191,11 +192,11 @@ def _order_check(
     late = checked.filter(pl.col("ts") < pl.col("_prev_max"))
     if late.height:
         where = [f"{source}:{line}" for line in late["_line"].head(5).to_list()]
-        if drop:
+        if keep:
+            quality.note("out_of_order_sorted", late.height, where)
+        else:
             quality.skip("out_of_order", late.height, where)
             checked = checked.filter(~(pl.col("ts") < pl.col("_prev_max")).fill_null(False))
-        else:
-            quality.note("out_of_order_sorted", late.height, where)
     new_max = checked.group_by("mmsi").agg(pl.col("ts").max().alias("_max_ts"))
     last_ts = (
         pl.concat([last_ts, new_max]).group_by("mmsi").agg(pl.col("_max_ts").max())

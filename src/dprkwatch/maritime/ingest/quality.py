@@ -31,7 +31,7 @@ REASONS: dict[str, str] = {
     "bad_coordinates": "latitude outside -90..90 or longitude outside -180..180",
     "bad_speed": "speed over ground negative or above 102.2 kn",
     "duplicate": "a second report of one MMSI at the same instant",
-    "out_of_order": "timestamp earlier than an earlier row of the same MMSI (sorted into place unless dropped)",
+    "out_of_order": "timestamp earlier than an earlier row of the same MMSI in the same file",
 }
 
 NOTES: dict[str, str] = {
@@ -40,7 +40,7 @@ NOTES: dict[str, str] = {
     "bad_imo": "IMO that is not a 7-digit number: identity kept without it",
     "bad_encoding": "text that is not UTF-8: the bad bytes replaced with U+FFFD, the row kept",
     "non_position_messages": "NMEA messages that are neither positions nor static data (base stations, safety text, ...)",
-    "out_of_order_sorted": "out-of-order rows that were sorted into place",
+    "out_of_order_sorted": "out-of-order rows sorted into place (with --keep-out-of-order)",
 }
 
 
