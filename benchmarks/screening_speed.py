@@ -27,6 +27,7 @@ import os
 import random
 import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -85,7 +86,21 @@ def make_queries(screener: Screener, data: Path, n: int, seed: int) -> list[Quer
     return out
 
 
+def cold_build(home: Path, cache_dir: Path) -> None:
+    """Child process: build from scratch, print wall, CPU, RSS and peak RSS."""
+    store = SnapshotStore(home)
+    w0, c0 = time.perf_counter(), time.process_time()
+    Screener.from_snapshots(store.active(), cache_dir=cache_dir)
+    wall, cpu = time.perf_counter() - w0, time.process_time() - c0
+    rss = psutil.Process().memory_info().rss
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    print(wall, cpu, rss, peak)
+
+
 def main() -> int:
+    if len(sys.argv) == 4 and sys.argv[1] == "--cold-build":
+        cold_build(Path(sys.argv[2]), Path(sys.argv[3]))
+        return 0
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared" / "data")
     ap.add_argument("--data-dir", type=Path, default=None)
@@ -100,15 +115,17 @@ def main() -> int:
     cache_dir = Path(tempfile.mkdtemp(prefix="dprkwatch-cache-"))
     print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start", file=sys.stderr)
 
-    # 1. build, cold, then warm from the cache.
-    w0, c0 = time.perf_counter(), time.process_time()
-    screener = Screener.from_snapshots(store.active(), cache_dir=None)
-    build_wall, build_cpu = time.perf_counter() - w0, time.process_time() - c0
-    rss_built = proc.memory_info().rss
-    Screener.from_snapshots(store.active(), cache_dir=cache_dir)  # writes the cache
+    # 1. build, cold, in a fresh process (nothing cached, memory measured
+    #    alone); it also writes the index cache. Then a warm start here.
+    cold = subprocess.run(
+        [sys.executable, __file__, "--cold-build", str(store.home), str(cache_dir)],
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    build_wall, build_cpu, rss_built, cold_peak = (float(x) for x in cold.stdout.split())
     w0, c0 = time.perf_counter(), time.process_time()
     screener = Screener.from_snapshots(store.active(), cache_dir=cache_dir)
     warm_wall, warm_cpu = time.perf_counter() - w0, time.process_time() - c0
+    rss_warm = proc.memory_info().rss
     entities = len(screener)
 
     # 3. single-query latency over distinct queries (after a warm-up set).
@@ -164,9 +181,10 @@ def main() -> int:
     rows = [
         ("lists", ", ".join(f"{k} {v}" for k, v in screener.versions.items()), ""),
         ("entities indexed", f"{entities:,}", "about 28,000"),
-        ("index build, cold (wall / CPU)", f"{build_wall:.2f} s / {build_cpu:.2f} s", "≤ 3 s"),
+        ("index build from snapshots, cold (wall / CPU; includes writing the cache)", f"{build_wall:.2f} s / {build_cpu:.2f} s", "≤ 3 s"),
         ("index start from cache (wall / CPU)", f"{warm_wall:.2f} s / {warm_cpu:.2f} s", "≤ 3 s"),
-        ("resident memory after build / after batch / peak", f"{mb(rss_built)} / {mb(rss_after)} / {mb(peak)}", "≤ 500 MB"),
+        ("resident memory, cold build: after / peak", f"{mb(rss_built)} / {mb(cold_peak)}", "≤ 500 MB"),
+        ("resident memory, warm start: after start / after all queries / peak", f"{mb(rss_warm)} / {mb(rss_after)} / {mb(peak)}", "≤ 500 MB"),
         ("single query p50 (wall)", f"{1000 * p50:.2f} ms", "≤ 1 ms"),
         ("single query p99 (wall)", f"{1000 * p99:.2f} ms", "≤ 5 ms"),
         ("single query mean CPU", f"{1000 * cpu_per_query:.2f} ms", ""),

@@ -70,7 +70,7 @@ class NameForm:
     skeleton: str
     abjad: bool
     acronyms: frozenset[str]
-    numbers: tuple[str, ...]
+    numbers: tuple[str, ...]  # all digits of the name, as one string (or empty)
     korean_joined: str
     reading: str | None = None
 
@@ -106,7 +106,9 @@ def analyze_name(text: str, group: str, korean_context: bool = False) -> tuple[N
 _BRACKETS = re.compile(r"\s*[(\[]([^()\[\]]*)[)\]]\s*")
 
 
-@lru_cache(maxsize=131072)
+# Small on purpose: query names rarely repeat, and a large cache of analysed
+# query names would grow the screening process by hundreds of megabytes.
+@lru_cache(maxsize=8192)
 def _analyze(text: str, group: str, korean_context: bool) -> tuple[NameForm, ...]:
     if not text:
         return ()
@@ -165,7 +167,8 @@ def _build(text: str, group: str, korean_context: bool, hanja_source: str | None
     if group in ("org", "any"):
         org_acronyms = frozenset(acronyms([t for t in raw_tokens if t != "<legal>"]))
         tokens = [t for t in normalize_org_tokens(tokens) if t != "<legal>"] or tokens
-    numbers = tuple(t for t in tokens if t.isdigit())
+    digits = "".join(ch for t in tokens for ch in t if ch.isdigit())
+    numbers = (digits,) if digits else ()
     korean: tuple[KoreanName, ...] = ()
     if group in ("person", "any") and len(raw_words) <= 5:
         person_words = tuple(w for w in raw_words if w.lower().strip(".") not in _HONORIFICS)

@@ -19,21 +19,22 @@ import contextlib
 import gc
 import hashlib
 import marshal
+import os
+import uuid
 from collections import defaultdict
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 
 from dprkwatch import __version__
-from dprkwatch.lists.snapshot import atomic_write_bytes
 from dprkwatch.matching.analysis import NameForm
 from dprkwatch.matching.index import EntityRecord, Index
 from dprkwatch.matching.korean_names import KoreanName
 from dprkwatch.matching.syllables import Syllable
 
 # Bump when the layout below or anything the index derives from names changes.
-CACHE_FORMAT = 5
+CACHE_FORMAT = 8
 KEEP_FILES = 4
 
 
@@ -71,7 +72,7 @@ def cache_path(directory: Path, versions: dict[str, str], algorithm: str) -> Pat
 
 
 def _korean(kn: KoreanName) -> tuple[Any, ...]:
-    return (tuple(tuple(s) for s in kn.surname), tuple(tuple(s) for s in kn.given), kn.reading, kn.script)
+    return (tuple(tuple(s) for s in kn.surname), tuple(tuple(s) for s in kn.given), kn.reading, kn.script, kn.starts)
 
 
 def _form(f: NameForm) -> tuple[Any, ...]:
@@ -88,37 +89,62 @@ def _record(r: EntityRecord) -> tuple[Any, ...]:
     )  # fmt: skip
 
 
-def dumps(index: Index) -> bytes:
-    forms: dict[int, int] = {}
-    unique: list[tuple[Any, ...]] = []
-    refs: list[int] = []
-    for form in index.forms:
-        key = id(form)
-        if key not in forms:
-            forms[key] = len(unique)
-            unique.append(_form(form))
-        refs.append(forms[key])
-    state = {
-        "format": CACHE_FORMAT,
-        "records": [_record(r) for r in index.records],
-        "raw": index.raw,
-        "files": index.files,
-        "locations": index.locations,
-        "forms": unique,
-        "form_refs": refs,
-        "name_kind": index.name_kind,
-        "name_entity": index.name_entity,
-        "postings": index.postings,
-        "imo": dict(index.imo),
-        "mmsi": dict(index.mmsi),
-        "documents": dict(index.documents),
-        "wallets": dict(index.wallets),
-        "token_df": index.token_df,
-        "syllable_df": index.syllable_df,
-        "korean_forms": index._korean_forms,
-        "versions": index.versions,
-    }
-    return marshal.dumps(state)
+_PARTS = (
+    "records", "raw", "files", "locations", "forms", "form_refs", "name_kind", "name_entity",
+    "postings", "imo", "mmsi", "documents", "wallets", "token_df", "syllable_df", "korean_forms",
+    "versions",
+)  # fmt: skip
+
+
+def _part(index: Index, name: str) -> Any:
+    """One part of the index as plain data (built only when it is written)."""
+    if name == "records":
+        return [_record(r) for r in index.records]
+    if name in ("forms", "form_refs"):
+        ids: dict[int, int] = {}
+        unique: list[tuple[Any, ...]] = []
+        refs: list[int] = []
+        for form in index.forms:
+            key = id(form)
+            if key not in ids:
+                ids[key] = len(ids)
+                if name == "forms":
+                    unique.append(_form(form))
+            refs.append(ids[key])
+        return unique if name == "forms" else refs
+    if name in ("imo", "mmsi", "documents", "wallets"):
+        return dict(getattr(index, name))
+    if name == "korean_forms":
+        return index._korean_forms
+    return getattr(index, name)
+
+
+def dump(index: Index, fh: BinaryIO) -> None:
+    """Write the index part by part (each length-prefixed), so that no second
+    copy of the whole index is ever held in memory at once."""
+    for value in ({"format": CACHE_FORMAT, "parts": list(_PARTS)}, *(_part(index, n) for n in _PARTS)):
+        data = marshal.dumps(value)
+        fh.write(len(data).to_bytes(8, "little"))
+        fh.write(data)
+        del data
+
+
+def _read(data: bytes) -> dict[str, Any]:
+    view = memoryview(data)
+    offset = 0
+
+    def next_part() -> Any:
+        nonlocal offset
+        size = int.from_bytes(view[offset : offset + 8], "little")
+        start, offset = offset + 8, offset + 8 + size
+        if size <= 0 or offset > len(view):
+            raise ValueError("truncated index cache")
+        return marshal.loads(view[start:offset])
+
+    header = next_part()
+    if not isinstance(header, dict) or header.get("format") != CACHE_FORMAT or header.get("parts") != list(_PARTS):
+        raise ValueError("not an index cache of this format")
+    return {name: next_part() for name in _PARTS}
 
 
 # -- back to objects ---------------------------------------------------------------
@@ -128,11 +154,9 @@ def _syllables(items: Any) -> tuple[Syllable, ...]:
     return tuple(Syllable(*s) for s in items)
 
 
-def loads(data: bytes) -> Index:
-    """Rebuild an index; raises ValueError/TypeError/KeyError on a malformed file."""
-    state = marshal.loads(data)
-    if not isinstance(state, dict) or state.get("format") != CACHE_FORMAT:
-        raise ValueError("not an index cache of this format")
+def read(data: bytes) -> Index:
+    """Rebuild an index; raises ValueError/TypeError/KeyError/EOFError on a malformed file."""
+    state = _read(data)
     index = Index()
     index.records = [
         EntityRecord(
@@ -149,7 +173,7 @@ def loads(data: bytes) -> Index:
     unique = [
         NameForm(
             f[0], f[1], f[2], f[3],
-            tuple(KoreanName(_syllables(k[0]), _syllables(k[1]), k[2], k[3]) for k in f[4]),
+            tuple(KoreanName(_syllables(k[0]), _syllables(k[1]), k[2], k[3], k[4]) for k in f[4]),
             *f[5:],
         )
         for f in state["forms"]
@@ -175,15 +199,11 @@ def loads(data: bytes) -> Index:
 
 def load(path: Path) -> Index | None:
     """The cached index at ``path``, or None when missing or unusable."""
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return None
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        index = loads(data)
-    except (ValueError, TypeError, KeyError, IndexError, EOFError, AttributeError):
+        index = read(path.read_bytes())
+    except (OSError, ValueError, TypeError, KeyError, IndexError, EOFError, AttributeError):
         return None
     finally:
         if was_enabled:
@@ -193,8 +213,18 @@ def load(path: Path) -> Index | None:
 
 
 def save(index: Index, path: Path) -> None:
-    """Write the cache atomically and keep only the most recent few files."""
-    atomic_write_bytes(path, dumps(index))
+    """Write the cache atomically (temp file, fsync, rename) and keep the newest few."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        with tmp.open("wb") as fh:
+            dump(index, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
     old = sorted(path.parent.glob("index-*.marshal"), key=lambda p: p.stat().st_mtime, reverse=True)
     for stale in old[KEEP_FILES:]:
         with contextlib.suppress(OSError):

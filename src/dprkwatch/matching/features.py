@@ -125,13 +125,32 @@ def _phonetic_only(a: str, b: str, pa: str, pb: str) -> float:
     return 0.0
 
 
+# Token pairs recur across candidates and queries (common given names,
+# company words); their similarity is pure, so it is memoised.
+_PAIR_CACHE: dict[tuple[str, str, bool], float] = {}
+_PAIR_CACHE_MAX = 1 << 16
+
+
 def _align(q: NameForm, c: NameForm) -> list[tuple[float, int, int]]:
     pairs: list[tuple[float, int, int]] = []
     exact = q.script == "Hani" or c.script == "Hani"
+    cache = _PAIR_CACHE
+    c_tokens = c.tokens
     for i, a in enumerate(q.tokens):
-        pa, ka = q.phonetic[i], q.token_keys[i]
-        for j, b in enumerate(c.tokens):
-            s = token_similarity(a, b, pa, c.phonetic[j], ka, c.token_keys[j], exact=exact)
+        pa = ka = None
+        for j, b in enumerate(c_tokens):
+            if a == b:
+                pairs.append((1.0, i, j))
+                continue
+            key = (a, b, exact)
+            s = cache.get(key)
+            if s is None:
+                if pa is None:
+                    pa, ka = q.phonetic[i], q.token_keys[i]
+                s = token_similarity(a, b, pa, c.phonetic[j], ka or "", c.token_keys[j], exact=exact)
+                if len(cache) >= _PAIR_CACHE_MAX:
+                    cache.clear()
+                cache[key] = s
             if s > 0.0:
                 pairs.append((s, i, j))
     if len(pairs) > 1:
@@ -510,8 +529,7 @@ def number_conflict(q: NameForm, c: NameForm) -> Feature:
     Digits are compared all together, so respacing ("JH 86" / "JH8 6") is
     no conflict.
     """
-    dq = "".join(ch for ch in q.joined if ch.isdigit())
-    dc = "".join(ch for ch in c.joined if ch.isdigit())
-    if dq and dc and dq != dc:
+    if q.numbers and c.numbers and q.numbers != c.numbers:
+        dq, dc = q.numbers[0], c.numbers[0]
         return Feature(-0.2, f"number {dq} vs listed {dc}")
     return NONE

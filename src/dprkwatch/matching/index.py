@@ -39,7 +39,7 @@ KOREAN_COUNTRIES = frozenset({"kp", "kr"})
 # Entities of one list: dicts, or the path of an FtM JSON-lines file.
 Source = Iterable[dict[str, Any]] | Path
 # Keys in more names than this only confirm candidates found through rarer keys.
-COMMON_KEY = 1500
+COMMON_KEY = 800
 
 
 @dataclass(slots=True)
@@ -89,7 +89,7 @@ def blocking_keys(form: NameForm) -> set[str]:
     keys = _name_keys(form)
     for acr in form.acronyms:
         keys.add("a:" + acr)
-    if len(form.skeleton) >= 4:
+    if len(form.skeleton) >= 5:
         # Arabic/Hebrew-script names file their outline for Latin queries and vice versa.
         keys.add(("s:" if form.abjad else "sl:") + form.skeleton)
     return keys
@@ -106,7 +106,7 @@ def query_keys(form: NameForm) -> set[str]:
         keys.add("a:" + form.tokens[0])
     for acr in form.acronyms:
         keys.add("t:" + acr)
-    if len(form.skeleton) >= 4:
+    if len(form.skeleton) >= 5:
         keys.add(("sl:" if form.abjad else "s:") + form.skeleton)
     return keys
 
@@ -135,6 +135,7 @@ class Index:
         self._token_max = 1.0
         self._syllable_max = 1.0
         self.versions: dict[str, str] = {}
+        self._weights: dict[str, float] = {}
 
     def __len__(self) -> int:
         return len(self.records)
@@ -162,10 +163,13 @@ class Index:
     # -- weights ---------------------------------------------------------------
 
     def token_weight(self, token: str) -> float:
-        df = self.token_df.get(token)
-        if df is None:
-            return self._token_max
-        return math.log(1.0 + len(self.forms) / df)
+        w = self._weights.get(token)
+        if w is None:
+            df = self.token_df.get(token)
+            w = self._token_max if df is None else math.log(1.0 + len(self.forms) / df)
+            if len(self._weights) < 1 << 18:
+                self._weights[token] = w
+        return w
 
     def key_weight(self, postings_length: int) -> float:
         """How much sharing a blocking key says: rare keys say more."""

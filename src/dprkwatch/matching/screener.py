@@ -30,7 +30,10 @@ from dprkwatch.matching.query import Query, Scope
 from dprkwatch.matching.result import Match
 
 # Candidates scored in full per query, at least; more when ``top`` is large.
-MIN_CANDIDATES = 24
+MIN_CANDIDATES = 12
+# Names whose blocking score is below this share of the best one are not
+# scored in full: they share only common words with the query.
+PRUNE_SHARE = 0.3
 # Names of one entity compared in full (its best-blocked ones).
 NAMES_PER_ENTITY = 6
 # Results scoring below this are not worth a reviewer's time and are dropped.
@@ -203,11 +206,20 @@ class Screener:
                     acc[nid] = acc.get(nid, 0.0) + w
         out: dict[int, list[int]] = {}
         if acc:
-            ranked = heapq.nlargest(want * NAMES_PER_ENTITY, acc.items(), key=lambda kv: kv[1])
+            items: Iterable[tuple[int, float]] = acc.items()
+            if scope.is_everything and len(acc) > want * NAMES_PER_ENTITY * 4:
+                # Unscoped, the best candidate is allowed (up to its schema),
+                # so names far below it can be dropped before sorting.
+                cut = max(acc.values()) * PRUNE_SHARE * 0.5
+                items = [kv for kv in acc.items() if kv[1] >= cut]
+            ranked = heapq.nlargest(want * NAMES_PER_ENTITY * 2, items, key=lambda kv: kv[1])
             name_entity = index.name_entity
             records = index.records
             groups = qa.groups
-            for nid, _w in ranked:
+            floor = -1.0
+            for nid, weight in ranked:
+                if weight < floor:
+                    break
                 ent = name_entity[nid]
                 names = out.get(ent)
                 if names is None:
@@ -216,6 +228,9 @@ class Screener:
                     rec = records[ent]
                     if rec.group not in groups or not self._allowed(rec, qa, scope):
                         continue
+                    if floor < 0:
+                        # Relative to the best candidate the scope allows.
+                        floor = weight * PRUNE_SHARE
                     out[ent] = [nid]
                 elif len(names) < NAMES_PER_ENTITY:
                     names.append(nid)
@@ -239,7 +254,7 @@ class Screener:
         return members
 
     def _screen(self, qa: QueryAnalysis, top: int, cut: float, scope: Scope, floor: float = MIN_SCORE) -> list[Match]:
-        want = max(MIN_CANDIDATES, top * 3)
+        want = max(MIN_CANDIDATES, top * 2)
         candidates = self._candidates(qa, scope, want)
         scored = []
         for ent, name_ids in candidates.items():

@@ -1,0 +1,94 @@
+"""The on-disk index cache: identical results, safe against bad files."""
+
+from __future__ import annotations
+
+import marshal
+from pathlib import Path
+
+import pytest
+
+from dprkwatch.lists import SnapshotStore, import_paths
+from dprkwatch.matching import Query, Screener
+from dprkwatch.matching import cache as index_cache
+from tests.matching.conftest import SAMPLE_FILES
+
+QUERIES = [
+    Query("Person", {"name": ["Lee Soo-yong"]}),
+    Query("Person", {"name": ["리수용"], "birthDate": ["1940"]}),
+    Query("Organization", {"name": ["Joseon Gwangseon Bank"]}),
+    Query("Vessel", {"imoNumber": ["8660313"]}),
+    Query("CryptoWallet", {"publicKey": ["0x098b716b8aaf21512996dc57eb0615e2383e2f96"]}),
+    Query("Thing", {"name": ["Cheonmasan"]}),
+]
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> SnapshotStore:
+    store = SnapshotStore(tmp_path / "home")
+    import_paths(store, list(SAMPLE_FILES))
+    return store
+
+
+def cache_files(store: SnapshotStore) -> list[Path]:
+    return sorted((store.home / "cache" / "matching").glob("index-*.marshal"))
+
+
+def test_a_cached_index_screens_exactly_like_a_fresh_one(store: SnapshotStore) -> None:
+    fresh = Screener.from_store(store, cache=False)
+    assert cache_files(store) == []
+    built = Screener.from_store(store)
+    [path] = cache_files(store)
+    loaded = Screener.from_store(store)
+    assert loaded.index.forms == fresh.index.forms
+    assert loaded.index.postings == fresh.index.postings
+    for q in QUERIES:
+        expected = fresh.screen(q)
+        assert built.screen(q) == expected
+        assert loaded.screen(q) == expected
+    assert loaded.get("us-1007") == fresh.get("us-1007")
+    data = path.read_bytes()
+    size = int.from_bytes(data[:8], "little")
+    assert marshal.loads(data[8 : 8 + size])["format"] == index_cache.CACHE_FORMAT, "plain marshal data"
+
+
+def test_a_corrupt_cache_is_ignored_and_rewritten(store: SnapshotStore) -> None:
+    Screener.from_store(store)
+    [path] = cache_files(store)
+    for junk in (b"", b"\x00" * 40, path.read_bytes()[:1000], (12).to_bytes(8, "little") + marshal.dumps({"format": 0})):
+        path.write_bytes(junk)
+        screener = Screener.from_store(store)
+        assert screener.screen(QUERIES[0])[0].entity_id in {"us-1002", "eu-13"}
+        assert path.read_bytes() != junk, "rebuilt and saved again"
+
+
+def test_new_snapshots_get_a_new_cache_file(store: SnapshotStore, tmp_path: Path) -> None:
+    Screener.from_store(store)
+    extra = tmp_path / "extra.ftm.json"
+    extra.write_text(
+        '{"id": "x-1", "schema": "Person", "datasets": ["extra"], "properties": {"name": ["Pak Pong Ju"]}}\n',
+        encoding="utf-8",
+    )
+    import_paths(store, [extra])
+    screener = Screener.from_store(store)
+    assert len(cache_files(store)) == 2
+    assert "ftm_extra" in screener.versions
+    assert screener.get("x-1") is not None
+
+
+def test_the_key_covers_lists_algorithm_and_code() -> None:
+    a = index_cache.cache_key({"un": "v1", "ofac": "v2"}, "dprkwatch-match-v1")
+    assert a == index_cache.cache_key({"ofac": "v2", "un": "v1"}, "dprkwatch-match-v1")
+    assert a != index_cache.cache_key({"ofac": "v3", "un": "v1"}, "dprkwatch-match-v1")
+    assert a != index_cache.cache_key({"ofac": "v2", "un": "v1"}, "dprkwatch-match-v2")
+    assert len(index_cache.CODE_FINGERPRINT) == 16
+
+
+def test_a_removed_snapshot_file_invalidates_the_cache(store: SnapshotStore) -> None:
+    screener = Screener.from_store(store)
+    [path] = cache_files(store)
+    data = path.read_bytes()
+    moved = Path(screener.index.files[0])
+    moved.rename(moved.with_suffix(".gone"))
+    assert index_cache.load(path) is None
+    moved.with_suffix(".gone").rename(moved)
+    assert index_cache.read(data).versions == screener.versions
