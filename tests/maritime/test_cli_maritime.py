@@ -90,3 +90,22 @@ def test_rules_listing(capsys: pytest.CaptureFixture[str]) -> None:
     r = run_cli(capsys, "maritime", "rules", "--json")
     rows = orjson.loads(r.out)
     assert r.code == 0 and {"name": "encounter_max_km", "default": 0.5}.items() <= rows[4].items()
+
+
+def test_default_ports_come_from_the_shared_folder_or_the_bundled_list(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = str(tmp_path / "home")
+    r = run_cli(capsys, "--data-dir", home, "maritime", "ingest", str(FIXTURES / "positions_bad.csv"))
+    assert r.code == 0, r.err
+    monkeypatch.setenv("DPRKWATCH_SHARED_DATA", str(tmp_path / "absent"))
+    r = run_cli(capsys, "--data-dir", home, "maritime", "detect", "--json")
+    assert r.code == 0 and "only the bundled DPRK ports are known" in r.err
+    assert orjson.loads(r.out)["ports"]["sources"] == ["bundled DPRK ports"]
+    shared = tmp_path / "shared"
+    (shared / "ais" / "ports").mkdir(parents=True)
+    (shared / "ais" / "ports" / "WPI_ports.csv").write_bytes((FIXTURES / "wpi_ports.csv").read_bytes())
+    monkeypatch.setenv("DPRKWATCH_SHARED_DATA", str(shared))
+    r = run_cli(capsys, "--data-dir", home, "maritime", "detect", "--json")
+    info = orjson.loads(r.out)
+    assert r.code == 0 and info["ports"]["sources"][0].endswith("WPI_ports.csv") and "bundled" not in r.err
