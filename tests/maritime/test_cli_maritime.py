@@ -109,3 +109,17 @@ def test_default_ports_come_from_the_shared_folder_or_the_bundled_list(
     r = run_cli(capsys, "--data-dir", home, "maritime", "detect", "--json")
     info = orjson.loads(r.out)
     assert r.code == 0 and info["ports"]["sources"][0].endswith("WPI_ports.csv") and "bundled" not in r.err
+
+
+def test_stale_input_stores_are_removed(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    import os
+
+    root = tmp_path / "home" / "maritime"
+    stale, fresh = root / ".input-old", root / ".input-new"
+    stale.mkdir(parents=True)
+    fresh.mkdir()
+    os.utime(stale, (0, 0))
+    r = run_cli(capsys, "--data-dir", str(tmp_path / "home"), "maritime", "detect", "--input",
+                str(FIXTURES / "positions_bad.csv"), "--ports", str(PORTS_CSV))
+    assert r.code == 0, r.err
+    assert not stale.exists() and fresh.exists()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -196,6 +197,7 @@ def detect_cmd(
     try:
         source = store
         if input_paths:
+            _remove_stale_inputs(store.root)
             tmp = store.root / f".input-{uuid.uuid4().hex}"
             source = PositionStore(tmp)
             report = _ingest(source, list(input_paths), None, False, quiet=json_out)
@@ -223,6 +225,16 @@ def detect_cmd(
                 f"{run.detection.positions:,} positions, {len(ports)} ports)")
     if output is not None:
         typer.echo(f"wrote {run.events.height} events to {output}")
+
+
+def _remove_stale_inputs(root: Path, max_age_s: float = 86_400.0) -> None:
+    """Temporary stores of ``detect --input`` runs that were killed more than a day ago."""
+    if not root.exists():
+        return
+    now = time.time()
+    for old in root.glob(".input-*"):
+        if now - old.stat().st_mtime > max_age_s:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 @app.command("rules")
