@@ -1,0 +1,96 @@
+"""Text clean-up, identifiers and the organisation lexicon."""
+
+from __future__ import annotations
+
+import pytest
+
+from dprkwatch.matching.features import is_slip, token_similarity
+from dprkwatch.matching.identifiers import (
+    document_number,
+    imo_checksum_ok,
+    imo_number,
+    mmsi_number,
+    wallet_address,
+)
+from dprkwatch.matching.orgs import (
+    acronyms,
+    collapse_letters,
+    normalize_org_tokens,
+    number_words,
+    segment_hangul_org,
+)
+from dprkwatch.matching.text import abjad_ascii, ascii_tokens, skeleton, strip_controls, to_ascii
+
+
+def test_strip_controls() -> None:
+    assert strip_controls("  Ri\tSu\nYong  ") == "Ri Su Yong"
+    assert strip_controls("Kim\x00\x07 Jong\u200b Un\ufeff") == "Kim Jong Un"
+    assert strip_controls("a\u200cb") == "a\u200cb", "ZWNJ is part of Persian spelling"
+    assert strip_controls("Cafe\u0301") == "Café", "NFC"
+
+
+@pytest.mark.parametrize(
+    ("word", "ascii"),
+    [("Путин", "putin"), ("Шевченко", "shevchenko"), ("Müller", "muller"), ("Łukasz", "lukasz"), ("Σωκράτης", "sokratis")],
+)
+def test_to_ascii(word: str, ascii: str) -> None:
+    assert to_ascii(word) == ascii
+
+
+def test_tokens_keep_mccune_reischauer_apostrophes_inside_words() -> None:
+    assert ascii_tokens("Ch'o'l") == ["chol"]
+    assert ascii_tokens("Jong-un") == ["jong", "un"]
+
+
+def test_abjad_outline_meets_latin() -> None:
+    arabic = "".join(skeleton(a) for a in (abjad_ascii("محمد"), abjad_ascii("علي")) if a)
+    latin = "".join(skeleton(t) for t in ("mohamed", "ali"))
+    assert arabic == latin == "mhmdl"
+    assert abjad_ascii("Kim") is None
+
+
+def test_imo_numbers() -> None:
+    assert imo_number("IMO 8660313") == "8660313"
+    assert imo_checksum_ok("8660313")
+    assert not imo_checksum_ok("8660314")
+    assert imo_number("12345") is None
+    assert mmsi_number("445 999 000") == "445999000"
+    assert mmsi_number("44599900") is None
+
+
+def test_documents_and_wallets() -> None:
+    assert document_number("PS 472-330-208") == "PS472330208"
+    assert document_number("AB") is None
+    assert document_number("ABCDEF") is None, "needs a digit"
+    evm = "0x098B716B8Aaf21512996dC57EB0615e2383E2f96"
+    assert wallet_address(evm) == evm.lower()
+    assert wallet_address("BC1QXY2KGDYGJRSQTZQ2N0YRF2493P83KKFJHX0WLH") == "bc1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh"
+    legacy = "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa"
+    assert wallet_address(legacy) == legacy, "base58 is case-sensitive"
+    assert wallet_address("not a wallet") is None
+
+
+def test_org_lexicon() -> None:
+    assert normalize_org_tokens(["chosun", "kwangson", "banking", "corp"]) == ["korea", "kwangson", "bank", "<legal>"]
+    assert normalize_org_tokens(["democratic", "people", "s", "republic", "of", "korea"]) == ["korea"]
+    assert normalize_org_tokens(["open", "joint", "stock", "company", "gazprom"]) == ["<legal>", "gazprom"]
+    assert number_words(["brigade", "forty", "four"]) == ["brigade", "44"]
+    assert collapse_letters(["a", "b", "c", "company"]) == ["abc", "company"]
+    assert "kkbc" in acronyms(["korea", "kwangson", "banking", "corporation"])
+    assert segment_hangul_org("조선릉라도무역총회사") == ["korea", "rungrato", "trade", "general", "<legal>"]
+    assert segment_hangul_org("김정은") is None
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "slip"),
+    [("kag", "kang", True), ("yogn", "yong", True), ("chol", "cjol", True), ("sok", "son", False), ("kim", "kim", False)],
+)
+def test_keyboard_slips(a: str, b: str, slip: bool) -> None:
+    assert is_slip(a, b) is slip
+
+
+def test_token_similarity_budget() -> None:
+    assert token_similarity("sancho", "sanchez", "", "", "", "") == 0.0
+    assert token_similarity("scholze", "scholz", "", "", "", "") >= 0.8
+    assert token_similarity("v", "vladimir", "", "", "", "") == 0.8
+    assert token_similarity("peng", "ping", "", "", "", "", exact=True) == 0.0
