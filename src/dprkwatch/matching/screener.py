@@ -30,10 +30,10 @@ from dprkwatch.matching.query import Query, Scope
 from dprkwatch.matching.result import Match
 
 # Candidates scored in full per query, at least; more when ``top`` is large.
-MIN_CANDIDATES = 12
+MIN_CANDIDATES = 8
 # Names whose blocking score is below this share of the best one are not
 # scored in full: they share only common words with the query.
-PRUNE_SHARE = 0.3
+PRUNE_SHARE = 0.45
 # Names of one entity compared in full (its best-blocked ones).
 NAMES_PER_ENTITY = 6
 # Results scoring below this are not worth a reviewer's time and are dropped.
@@ -254,7 +254,7 @@ class Screener:
         return members
 
     def _screen(self, qa: QueryAnalysis, top: int, cut: float, scope: Scope, floor: float = MIN_SCORE) -> list[Match]:
-        want = max(MIN_CANDIDATES, top * 2)
+        want = max(MIN_CANDIDATES, top + 3)
         candidates = self._candidates(qa, scope, want)
         scored = []
         for ent, name_ids in candidates.items():
