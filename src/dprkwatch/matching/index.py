@@ -221,6 +221,7 @@ class Index:
         token_df: dict[str, int] = defaultdict(int)
         syllable_df: dict[str, int] = defaultdict(int)
         pending_wallets: list[tuple[str, str, str]] = []
+        seen: dict[tuple[str, str, bool], tuple[NameForm, ...]] = {}
         korean_forms = 0
         for list_name, source in sources.items():
             for data, location in index._entries(source):
@@ -238,7 +239,12 @@ class Index:
                 korean_context = rec.dprk or bool(rec.countries & KOREAN_COUNTRIES)
                 for prop, kind in NAME_PROPS:
                     for value in props.get(prop, []):
-                        for form in analyze_name(value, rec.group, korean_context):
+                        # The same name is on several lists: analyse it once.
+                        memo_key = (value, rec.group, korean_context)
+                        forms = seen.get(memo_key)
+                        if forms is None:
+                            forms = seen[memo_key] = analyze_name(value, rec.group, korean_context)
+                        for form in forms:
                             nid = len(index.forms)
                             index.forms.append(form)
                             index.name_kind.append(kind)

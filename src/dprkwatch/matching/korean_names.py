@@ -26,17 +26,15 @@ from dprkwatch.matching.hangul import (
 from dprkwatch.matching.syllables import Syllable, parse_word
 from dprkwatch.matching.text import APOSTROPHES, to_ascii
 
-# Single-syllable surnames, roughly by frequency (the first 40 are "common").
+# Single-syllable surnames, roughly by frequency.
 SURNAMES = (
     "김이리박최정강조윤장임림한오서신권황안송류유전홍고문양량손배백허남심노로하곽성차주우구"
     "민진지엄채원천방공현함변염렴여려추도소석선설마길연위표명기반라나왕금옥육륙인맹제모탁국"
     "어은편용예경봉사부태계피탄",
 )[0]
-COMMON_SURNAMES = SURNAMES[:40]
 COMPOUND_SURNAMES = ("남궁", "황보", "제갈", "선우", "독고", "사공", "서문", "동방")
 
 SURNAME_COARSE = frozenset(syllable_keys(ch)[1] for ch in SURNAMES)
-COMMON_SURNAME_COARSE = frozenset(syllable_keys(ch)[1] for ch in COMMON_SURNAMES)
 COMPOUND_COARSE = frozenset(
     tuple(syllable_keys(ch)[1] for ch in s) for s in COMPOUND_SURNAMES
 )

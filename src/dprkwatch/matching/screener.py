@@ -168,7 +168,8 @@ class Screener:
 
     # -- internals ---------------------------------------------------------------
 
-    def _allowed(self, rec: EntityRecord, qa: QueryAnalysis, scope: Scope) -> bool:
+    @staticmethod
+    def _allowed(rec: EntityRecord, scope: Scope) -> bool:
         if scope.lists is not None and rec.list_name.lower() not in scope.lists:
             return False
         if scope.dprk_only and not rec.dprk:
@@ -226,7 +227,7 @@ class Screener:
                     if len(out) >= want:
                         continue
                     rec = records[ent]
-                    if rec.group not in groups or not self._allowed(rec, qa, scope):
+                    if rec.group not in groups or not self._allowed(rec, scope):
                         continue
                     if floor < 0:
                         # Relative to the best candidate the scope allows.
@@ -242,7 +243,7 @@ class Screener:
         ):
             for v in values:
                 for ent in table.get(v, ()):
-                    if ent not in out and self._allowed(index.records[ent], qa, scope):
+                    if ent not in out and self._allowed(index.records[ent], scope):
                         out[ent] = list(index.records[ent].name_ids[:NAMES_PER_ENTITY])
         return out
 

@@ -172,6 +172,3 @@ def _syllables_at(text: str, i: int) -> list[tuple[Syllable, int]]:
             out.extend((syl, end) for syl in found)
     return out
 
-
-def is_korean_word(word: str) -> bool:
-    return bool(parse_word(word))
