@@ -78,7 +78,7 @@ class MatchV1:
     """dprkwatch-match-v1 (see the module docstring)."""
 
     name: ClassVar[str] = "dprkwatch-match-v1"
-    threshold: ClassVar[float] = 0.78
+    threshold: ClassVar[float] = 0.80
     WEAK_ALIAS = 0.9
     KOREAN_WORDS_DISCOUNT = 0.9
     ID_FLOOR = 0.95
@@ -134,6 +134,13 @@ class MatchV1:
                 cands.append(("name.words", words))
             elif not _same_shape(q, c):
                 cands.append(("name.words", F.Feature(words.value * self.KOREAN_WORDS_DISCOUNT, words.reason)))
+            elif "Hang" not in (q.script, c.script):
+                # Same shape: the syllables saw every difference, but a one-
+                # syllable given name with a slip (Ryong Kag) cannot reach
+                # the threshold there; words that differ only by keyboard
+                # slips may.
+                slips = F.name_tokens(q, c, weights, strict=True, slips_only=True)
+                cands.append(("name.words", F.Feature(slips.value * self.KOREAN_WORDS_DISCOUNT, slips.reason)))
             if q.joined == c.joined and not (q.script == c.script == "Hang"):
                 cands.append(("name.joined", F.name_joined(q, c, always=True)))
         else:

@@ -78,6 +78,10 @@ def is_slip(a: str, b: str) -> bool:
     return False
 
 
+# Similarity of two words one keyboard slip apart (after the first letter).
+SLIP = 0.8
+
+
 def edit_budget(length: int) -> int:
     """How many slips a word of this length may carry and still be the same word."""
     if length <= 8:
@@ -102,8 +106,11 @@ def token_similarity(a: str, b: str, pa: str, pb: str, ka: str, kb: str, *, exac
     if la == 1 or lb == 1:
         # An initial (V. Putin) stands for any word it begins.
         return 0.8 if (la == 1 and b.startswith(a)) or (lb == 1 and a.startswith(b)) else 0.0
-    if exact or la < 3 or lb < 3 or a.isdigit() or b.isdigit():
+    if exact or a.isdigit() or b.isdigit():
         return 0.0
+    if la < 3 or lb < 3:
+        # Short words only forgive a slip that leaves the first letter (Un/Uun).
+        return SLIP if max(la, lb) >= 3 and a[0] == b[0] and is_slip(a, b) else 0.0
     longest = max(la, lb)
     # Optimal string alignment: a swapped pair of letters is one slip, not two.
     dist = OSA.distance(a, b, score_cutoff=edit_budget(longest) + 1)
@@ -113,7 +120,7 @@ def token_similarity(a: str, b: str, pa: str, pb: str, ka: str, kb: str, *, exac
     if dist == 1 and a[0] == b[0] and is_slip(a, b):
         # One slip after the first letter: a typo more often than a new name,
         # however short the word (Kag/Kang, Ill/Il).
-        sim = max(sim, 0.8)
+        sim = max(sim, SLIP)
     return max(sim, _phonetic_only(a, b, pa, pb))
 
 
@@ -179,12 +186,15 @@ def _in_order(aligned: list[tuple[float, int, int]]) -> bool:
     return js in (ordered, ordered[1:] + ordered[:1], ordered[-1:] + ordered[:-1])
 
 
-def name_tokens(q: NameForm, c: NameForm, w: Weights, *, strict: bool = False) -> Feature:
+def name_tokens(
+    q: NameForm, c: NameForm, w: Weights, *, strict: bool = False, slips_only: bool = False
+) -> Feature:
     """Word-by-word comparison weighted by how rare each word is.
 
-    ``strict`` (used for Korean names, where it only rescues typos that broke
-    the syllable reading) demands that every word on both sides is paired
-    and that the pairs keep their order: "Kim Ho Hong" is not "Kim Tong Ho".
+    ``strict`` (used for Korean names, where it only rescues typos) demands
+    that every word on both sides is paired and that the pairs keep their
+    order: "Kim Ho Hong" is not "Kim Tong Ho". ``slips_only`` further
+    demands that every differing word is one keyboard slip from its pair.
     """
     if not q.tokens or not c.tokens:
         return NONE
@@ -192,6 +202,8 @@ def name_tokens(q: NameForm, c: NameForm, w: Weights, *, strict: bool = False) -
     if not aligned:
         return NONE
     if strict and not (len(aligned) == len(q.tokens) == len(c.tokens) and _in_order(aligned)):
+        return NONE
+    if slips_only and any(s < SLIP for s, _i, _j in aligned):
         return NONE
     wc = [w.token(t) for t in c.tokens]
     # A query word found nowhere in the lists (usually a typo) weighs what
@@ -336,9 +348,10 @@ def syllable_similarity(a: Syllable, b: Syllable, word_start: bool = True) -> fl
         # Hangul has no typing slips to forgive on the Latin side's behalf.
         return 0.0
     sa, sb = a.spelling, b.spelling
-    if max(len(sa), len(sb)) >= 3 and is_slip(sa, sb):
+    if is_slip(sa, sb) and (max(len(sa), len(sb)) >= 3 or not word_start):
         # Slips rarely hit the first letter of a word; a different first
         # letter there (Tong/Yong, Il/Gil) is more often another syllable.
+        # Inside a word even two-letter syllables slip (Il-Du for Il-Su).
         return 0.7 if sa[0] == sb[0] or not word_start else 0.4
     return 0.0
 
