@@ -112,7 +112,8 @@ def main() -> int:
     args = ap.parse_args()
     proc = psutil.Process()
     store = make_store(args)
-    cache_dir = Path(tempfile.mkdtemp(prefix="dprkwatch-cache-"))
+    cache_tmp = tempfile.TemporaryDirectory(prefix="dprkwatch-cache-")
+    cache_dir = Path(cache_tmp.name)
     print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start", file=sys.stderr)
 
     # 1. build, cold, in a fresh process (nothing cached, memory measured
@@ -194,6 +195,7 @@ def main() -> int:
     if v2_per_query is not None:
         rows.append(("LogicV2 per query (brute force, DPRK subset)", f"{1000 * v2_per_query:.1f} ms", ""))
         rows.append(("speed ratio LogicV2 / ours (p50)", f"{v2_per_query / p50:,.0f}×", ""))
+    cache_tmp.cleanup()
     print("| measure | result | target |\n|---|---|---|")
     for label, value, target in rows:
         print(f"| {label} | {value} | {target} |")
