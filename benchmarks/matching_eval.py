@@ -119,11 +119,14 @@ class Method:
 # -- loading ------------------------------------------------------------------
 
 
+_TEMP: dict[str, tempfile.TemporaryDirectory[str]] = {}
+
 def load_screener(args: argparse.Namespace) -> Screener:
     if args.data_dir is not None:
         store = SnapshotStore(args.data_dir)
     else:
-        home = Path(tempfile.mkdtemp(prefix="dprkwatch-eval-"))
+        # Removed when the process ends (the finalizer of TemporaryDirectory).
+        home = Path(_TEMP.setdefault("home", tempfile.TemporaryDirectory(prefix="dprkwatch-eval-")).name)
         store = SnapshotStore(home)
         paths = [args.data / f for f in LIST_FILES if (args.data / f).exists()]
         for path in paths:

@@ -42,6 +42,7 @@ from dprkwatch.matching import Query, QueryError, Screener
 from dprkwatch.matching.batch import screen_queries
 from matching_eval import LIST_FILES, ftm_entity, person_props
 
+_TEMP: dict[str, tempfile.TemporaryDirectory[str]] = {}
 
 def mb(n: float) -> str:
     return f"{n / 2**20:.0f} MB"
@@ -50,7 +51,8 @@ def mb(n: float) -> str:
 def make_store(args: argparse.Namespace) -> SnapshotStore:
     if args.data_dir is not None:
         return SnapshotStore(args.data_dir)
-    store = SnapshotStore(Path(tempfile.mkdtemp(prefix="dprkwatch-speed-")))
+    # Removed when the process ends (the finalizer of TemporaryDirectory).
+    store = SnapshotStore(Path(_TEMP.setdefault("home", tempfile.TemporaryDirectory(prefix="dprkwatch-speed-")).name))
     for f in LIST_FILES:
         if (args.data / f).exists():
             import_paths(store, [args.data / f])
