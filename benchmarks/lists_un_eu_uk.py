@@ -12,13 +12,7 @@ temporary folder, an FSF XML file rebuilt from the EU YAML copy and a UK
 Sanctions List CSV (one row per name) rebuilt from the UK YAML copy, and
 checks that they give the same DPRK counts as the copies they came from.
 
-The importers read YAML in-process; ``lists/yamlsafe.py`` also has an
-opt-in forked reader that parses in a child while entities are built.
-``--yaml-reader forked`` / ``in-process`` forces one or the other so the
-two can be compared (``auto`` leaves the importers' default).
-
     python benchmarks/lists_un_eu_uk.py [--data ../shared/data] [--runs 5] [--markdown]
-                                        [--yaml-reader auto|forked|in-process]
 """
 
 from __future__ import annotations
@@ -36,7 +30,6 @@ from typing import Any
 
 from lxml import etree
 
-from dprkwatch.lists import yamlsafe
 from dprkwatch.lists.importers.eu_fsf_xml import EuFsfXmlImporter
 from dprkwatch.lists.importers.eu_yaml import EuYamlImporter
 from dprkwatch.lists.importers.uk_csv import UkCsvImporter
@@ -167,11 +160,7 @@ def main() -> int:
     ap.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared" / "data")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--markdown", action="store_true", help="print a Markdown table")
-    ap.add_argument("--yaml-reader", choices=("auto", "forked", "in-process"), default="auto")
     args = ap.parse_args()
-    if args.yaml_reader != "auto":
-        forced = args.yaml_reader == "forked"
-        yamlsafe._parallel_worthwhile = lambda _path: forced  # type: ignore[assignment]
     missing = [name for name, _ in FILES if not (args.data / name).exists()]
     if missing:
         print(f"missing input files: {', '.join(missing)}", file=sys.stderr)
@@ -219,7 +208,7 @@ def main() -> int:
         for r in rows:
             print("  ".join(f"{c}={r[c]}" for c in cols))
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"\nyaml reader: {args.yaml_reader}; load average before/after: {load_before} / {load}")
+    print(f"\nload average before/after: {load_before} / {load}")
     print(f"peak RSS {peak:.0f} MiB; rebuilt official formats give the copies' DPRK counts: {same}")
     return 0 if same else 1
 

@@ -151,3 +151,37 @@ def test_kill_during_import_keeps_previous_active(tmp_path: Path, stage: str) ->
     assert store.active_versions()["ftm_testwatch"] == second.version
     assert not list((tmp_path / "snapshots" / "ftm_testwatch").glob(".tmp-*"))
     assert orjson.loads((tmp_path / ACTIVE_FILE).read_bytes()) == {"ftm_testwatch": second.version}
+
+
+def _ofac_like(tmp_path: Path, name: str, rows: int) -> Path:
+    """A second list in another format, so a batch has two files to parse."""
+    folder = tmp_path / name
+    folder.mkdir()
+    lines = [f'{i},"NAME {i}",-0- ,"DPRK3",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ' for i in range(1, rows + 1)]
+    (folder / "sdn.csv").write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
+    return folder
+
+
+def test_parallel_and_serial_imports_give_identical_snapshots(tmp_path: Path) -> None:
+    ofac = _ofac_like(tmp_path, "sdn_2024-01-02", 50)
+    serial, parallel = SnapshotStore(tmp_path / "a"), SnapshotStore(tmp_path / "b")
+    ms = import_paths(serial, [V1, ofac], workers=1)
+    mp = import_paths(parallel, [V1, ofac], workers=2)
+    assert [m.version for m in ms] == [m.version for m in mp]
+    assert serial.active_versions() == parallel.active_versions()
+    for m in ms:
+        a = serial.open(m.list_name, m.version).path
+        b = parallel.open(m.list_name, m.version).path
+        assert (a / "entities.ftm.json").read_bytes() == (b / "entities.ftm.json").read_bytes()
+
+
+def test_failure_in_a_parallel_batch_removes_its_snapshots(tmp_path: Path) -> None:
+    store = SnapshotStore(tmp_path / "home")
+    import_paths(store, [V1])
+    before = (store.home / ACTIVE_FILE).read_bytes()
+    ofac = _ofac_like(tmp_path, "sdn_2024-01-02", 50)
+    with pytest.raises(SourceError, match="duplicate entity id"):
+        import_paths(store, [ofac, V2, FIXTURES / "lists" / "dup_ids.ftm.json"], workers=2)
+    assert (store.home / ACTIVE_FILE).read_bytes() == before
+    assert store.versions("ofac") == []
+    assert len(store.versions("ftm_testwatch")) == 1

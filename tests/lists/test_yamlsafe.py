@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
-import threading
 from pathlib import Path
 
 import pytest
@@ -72,12 +70,7 @@ def test_real_files_are_sniffed_as_their_formats() -> None:
         assert detect(SHARED_DATA / name).format == fmt, name
 
 
-# -- the forked reader ----------------------------------------------------------
-
-needs_fork = pytest.mark.skipif(
-    "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1,
-    reason="fork() unavailable or unsafe here",
-)
+# -- many documents --------------------------------------------------------------
 
 
 def _many_docs(tmp_path: Path, n: int = 600) -> Path:
@@ -86,47 +79,17 @@ def _many_docs(tmp_path: Path, n: int = 600) -> Path:
     return path
 
 
-@needs_fork
-def test_forked_reader_gives_the_same_documents(tmp_path: Path) -> None:
-    path = _many_docs(tmp_path)
-    serial = list(iter_documents(path, parallel=False))
-    assert len(serial) == 600
-    assert list(iter_documents(path, parallel=True)) == serial
+def test_documents_come_with_their_start_line(tmp_path: Path) -> None:
+    docs = list(iter_documents(_many_docs(tmp_path)))
+    assert len(docs) == 600
+    assert docs[0] == (2, {"id": "0", "names": ["a0", "b0"], "nested": {"k": "v0"}})
+    assert docs[1][0] == 6
 
 
-@needs_fork
-def test_forked_reader_reports_errors_with_their_place(tmp_path: Path) -> None:
+def test_errors_name_their_place_in_a_long_file(tmp_path: Path) -> None:
     path = _many_docs(tmp_path)
     with path.open("a") as fh:
         fh.write("---\nbroken: [1, 2\nnext: 3\n")
-    errors = []
-    for parallel in (False, True):
-        with pytest.raises(SourceError) as info:
-            list(iter_documents(path, parallel=parallel))
-        errors.append(str(info.value))
-    assert errors[0] == errors[1]
-    assert ":line 2403, column" in errors[0]
-
-
-@needs_fork
-def test_forked_reader_stops_its_child_when_abandoned(tmp_path: Path) -> None:
-    docs = iter_documents(_many_docs(tmp_path), parallel=True)
-    assert next(docs)[0] == 2
-    docs.close()
-    assert multiprocessing.active_children() == []
-
-
-@needs_fork
-def test_importer_results_do_not_depend_on_the_reader(monkeypatch: pytest.MonkeyPatch) -> None:
-    from dprkwatch.lists import yamlsafe
-    from dprkwatch.lists.importers.eu_yaml import EuYamlImporter
-    from tests.conftest import FIXTURES
-
-    sample = FIXTURES / "lists" / "eu_sample.yaml"
-    serial = EuYamlImporter().load(sample)
-    monkeypatch.setattr(yamlsafe, "_parallel_worthwhile", lambda _path: True)
-    forked = EuYamlImporter().load(sample)
-    assert {k: e.to_dict() for k, e in forked.entities.items()} == {
-        k: e.to_dict() for k, e in serial.entities.items()
-    }
-    assert forked.names == serial.names
+    with pytest.raises(SourceError) as info:
+        list(iter_documents(path))
+    assert ":line 2403, column" in str(info.value)

@@ -273,21 +273,38 @@ class SnapshotStore:
         )
         return active
 
-    def import_versions(
-        self, versions: Iterable[tuple[ListVersion, str]], *, activate: bool = True
-    ) -> list[Manifest]:
-        """Write every version, then activate the newest per list in one step."""
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the write lock for a batch of imports; undo the batch's new snapshots if it fails.
+
+        Snapshots written inside the block that did not exist before are
+        removed again when the block raises, so a failed batch leaves the
+        store as it found it (a ``kill -9`` can leave complete but inactive
+        snapshots, which are harmless and reused by the next import).
+        """
         with self.lock():
             self._clean_tmp()
-            manifests = [self.write(v, iv) for v, iv in versions]
-            if activate:
-                newest: dict[str, Manifest] = {}
-                for m in manifests:
-                    cur = newest.get(m.list_name)
-                    if cur is None or (m.published or "") >= (cur.published or ""):
-                        newest[m.list_name] = m
-                self.activate({k: m.version for k, m in newest.items()})
-        return manifests
+            before = self._snapshot_dirs()
+            try:
+                yield
+            except BaseException:
+                for path in self._snapshot_dirs() - before:
+                    shutil.rmtree(path, ignore_errors=True)
+                raise
+
+    def _snapshot_dirs(self) -> set[Path]:
+        if not self.root.exists():
+            return set()
+        return {p for d in self.root.iterdir() if d.is_dir() for p in d.iterdir() if p.is_dir() and not p.name.startswith(".")}
+
+    def activate_newest(self, manifests: Iterable[Manifest]) -> dict[str, str]:
+        """Activate, in one step, the newest published version of each list among ``manifests``."""
+        newest: dict[str, Manifest] = {}
+        for m in manifests:
+            cur = newest.get(m.list_name)
+            if cur is None or (m.published or "") >= (cur.published or ""):
+                newest[m.list_name] = m
+        return self.activate({k: m.version for k, m in newest.items()})
 
     def _clean_tmp(self) -> None:
         if not self.root.exists():

@@ -15,11 +15,7 @@ problems become one :class:`SourceError` with line and column.
 
 from __future__ import annotations
 
-import marshal
-import multiprocessing
-import threading
 from collections.abc import Iterator
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -109,24 +105,15 @@ def _error(path: Path, exc: yaml.YAMLError) -> SourceError:
     return SourceError(f"invalid YAML ({text})", source=str(path))
 
 
-def iter_documents(path: Path, *, parallel: bool | None = None) -> Iterator[tuple[int, Any]]:
+def iter_documents(path: Path) -> Iterator[tuple[int, Any]]:
     """``(line, data)`` for every document in a (multi-document) YAML file.
 
     ``line`` is where the document starts (1-based), for error messages.
     Every scalar is returned as a string: "true", "1991", "2024-05-31".
-
-    With ``parallel`` a forked child process parses while the caller builds
-    entities from the documents already read, so parsing and building
-    overlap; it falls back to reading in-process where ``fork`` is unsafe.
-    Results and errors are the same either way. The default is decided by
-    :func:`_parallel_worthwhile` (currently: in-process, see there).
+    Big imports overlap work by parsing several files in parallel
+    (``lists.importing``), not by splitting one file.
     """
-    if parallel is None:
-        parallel = _parallel_worthwhile(path)
-    if parallel:
-        yield from _iter_forked(path)
-    else:
-        yield from _iter_local(path)
+    yield from _iter_local(path)
 
 
 def _iter_local(path: Path) -> Iterator[tuple[int, Any]]:
@@ -152,79 +139,6 @@ def _iter_local(path: Path) -> Iterator[tuple[int, Any]]:
             ) from None
         finally:
             loader.dispose()
-
-
-# -- parsing in a child process ----------------------------------------------
-
-_BATCH = 256
-
-
-def _parallel_worthwhile(path: Path) -> bool:
-    """Whether the importers should use the forked reader: not by default.
-
-    Measured on the shared 2-core machine (load average 3 to 9), the forked
-    reader was slower than reading in-process: EU copy 3.3 to 8.1 s against
-    3.2 to 4.8 s. The child competes for the same busy cores. On an idle
-    machine the overlap should win, but that is not measured yet. The forked
-    reader therefore stays opt-in: ``iter_documents(path, parallel=True)``,
-    or ``benchmarks/lists_un_eu_uk.py --yaml-reader forked`` to measure it.
-    """
-    return False
-
-
-def _fork_available() -> bool:
-    # fork() is only safe (and only warning-free) in a single-threaded process.
-    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
-
-
-def _produce(path: Path, conn: Connection) -> None:
-    """Child process: parse ``path`` and send batches of documents (marshal-encoded)."""
-    try:
-        batch: list[tuple[int, Any]] = []
-        for item in _iter_local(path):
-            batch.append(item)
-            if len(batch) >= _BATCH:
-                conn.send_bytes(marshal.dumps(("docs", batch)))
-                batch = []
-        conn.send_bytes(marshal.dumps(("docs", batch)))
-        conn.send_bytes(marshal.dumps(("end",)))
-    except SourceError as exc:
-        conn.send_bytes(marshal.dumps(("error", exc.problem, exc.where)))
-    except Exception as exc:  # reported to the parent, which raises it as a SourceError
-        conn.send_bytes(marshal.dumps(("failed", f"{type(exc).__name__}: {exc}")))
-    finally:
-        conn.close()
-
-
-def _iter_forked(path: Path) -> Iterator[tuple[int, Any]]:
-    if not (HAS_LIBYAML and _fork_available()):
-        yield from _iter_local(path)
-        return
-    ctx = multiprocessing.get_context("fork")
-    receiver, sender = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_produce, args=(path, sender), daemon=True)
-    proc.start()
-    sender.close()
-    try:
-        while True:
-            try:
-                message = marshal.loads(receiver.recv_bytes())
-            except EOFError:
-                raise SourceError("the YAML reader process stopped unexpectedly", source=str(path)) from None
-            kind = message[0]
-            if kind == "docs":
-                yield from message[1]
-            elif kind == "end":
-                return
-            elif kind == "error":
-                raise SourceError(message[1], source=str(path), where=message[2])
-            else:
-                raise SourceError(f"cannot read YAML ({message[1]})", source=str(path))
-    finally:
-        receiver.close()
-        if proc.is_alive():
-            proc.terminate()
-        proc.join()
 
 
 def first_document_keys(head: bytes) -> set[str]:
