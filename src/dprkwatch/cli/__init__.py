@@ -15,34 +15,20 @@ import typer
 
 from dprkwatch import __version__
 from dprkwatch import settings as settings_mod
-from dprkwatch.cli.arsenal import app as arsenal_app
 from dprkwatch.cli.context import CliState
-from dprkwatch.cli.ledger import app as ledger_app
-from dprkwatch.cli.ledger import claims_cmd
-from dprkwatch.cli.lists import app as lists_app
-from dprkwatch.cli.maritime import app as maritime_app
-from dprkwatch.cli.run import run_cmd
-from dprkwatch.cli.screen import screen_cmd
-from dprkwatch.cli.service import app as service_app
-from dprkwatch.cli.web import app as web_app
+from dprkwatch.cli.lazy import LazyGroup
 from dprkwatch.exceptions import DprkwatchError
 
+# Sub-commands are listed in ``dprkwatch.cli.lazy.COMMANDS`` and imported on
+# first use, so a command pays only for the libraries it needs.
 app = typer.Typer(
     name="dprkwatch",
+    cls=LazyGroup,
     help="Sanctions screening, maritime evasion detection and a sourced ledger on North Korea.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-app.add_typer(lists_app, name="lists")
-app.add_typer(ledger_app, name="ledger")
-app.command("claims")(claims_cmd)
-app.add_typer(arsenal_app, name="arsenal")
-app.add_typer(maritime_app, name="maritime")
-app.command("run")(run_cmd)
-app.command("screen")(screen_cmd)
-app.add_typer(service_app)  # serve, rescreen, books, keys, audit, db
-app.add_typer(web_app, name="web")
 
 
 def _version(value: bool) -> None:
