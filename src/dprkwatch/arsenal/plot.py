@@ -17,8 +17,6 @@ asked for.
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
@@ -29,6 +27,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from dprkwatch import durable
 from dprkwatch.exceptions import InputError
 
 if TYPE_CHECKING:
@@ -141,16 +140,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise InputError("folder does not exist", source=str(folder))
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    durable.write_bytes(path, data)
 
 
 def save_plot(

@@ -155,9 +155,9 @@ def export_cmd(
     if output is None:
         sys.stdout.buffer.write(data)
     else:
-        from dprkwatch.lists.snapshot import atomic_write_bytes
+        from dprkwatch import durable
 
-        atomic_write_bytes(output, data)
+        durable.write_bytes(output, data)
         lines = data.count(b"\n")
         typer.echo(f"wrote {output} ({lines} entities)", err=True)
 

@@ -13,13 +13,13 @@ warnings rather than silently dropping them.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar, Literal, Protocol
 
+from dprkwatch.durable import sha256_file
 from dprkwatch.ledger.exceptions import EventSourceError
 
 SNIFF_BYTES = 16 * 1024
@@ -33,13 +33,8 @@ class SourceFile:
 
     @classmethod
     def of(cls, path: Path) -> SourceFile:
-        h = hashlib.sha256()
-        size = 0
-        with path.open("rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                h.update(chunk)
-                size += len(chunk)
-        return cls(name=path.name, sha256=h.hexdigest(), bytes=size)
+        digest, size = sha256_file(path)
+        return cls(name=path.name, sha256=digest, bytes=size)
 
 
 @dataclass

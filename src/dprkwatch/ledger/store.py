@@ -19,11 +19,11 @@ from typing import Any
 
 import orjson
 
+from dprkwatch import durable
 from dprkwatch.ledger.events import TimelineEvent
 from dprkwatch.ledger.exceptions import EventSourceError
 from dprkwatch.ledger.importing import Dataset
 from dprkwatch.lists.history import Designation
-from dprkwatch.lists.snapshot import atomic_write_bytes
 
 IMPORTS_DIR = Path("ledger") / "imports"
 
@@ -60,7 +60,7 @@ class LedgerStore:
     def save(self, dataset: Dataset) -> Path:
         path = self.root / f"{dataset.name}.json"
         payload = {"manifest": dataset.manifest(), "records": dataset.records}
-        atomic_write_bytes(path, orjson.dumps(payload))
+        durable.write_bytes(path, orjson.dumps(payload))
         return path
 
     def datasets(self) -> list[StoredDataset]:

@@ -1,15 +1,13 @@
 """Fetch the official list files from their publishers.
 
 Only ``lists update`` and ``make run`` (when no local copies exist) use the
-network. Files land in ``<data dir>/downloads/<UTC date>/<list>/`` via a
-temporary name, so a broken download never leaves a half-written file that
-looks complete. Import then goes through the same path as local files.
+network. Files land in ``<data dir>/downloads/<UTC date>/<list>/`` through
+:mod:`dprkwatch.durable`, so a broken download never leaves a half-written
+file that looks complete. Import then goes through the same path as local files.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,6 +15,7 @@ from pathlib import Path
 
 import httpx
 
+from dprkwatch import durable
 from dprkwatch.exceptions import DprkwatchError
 
 
@@ -111,25 +110,19 @@ def fetch(
 
 
 def _download(http: httpx.Client, url: str, target: Path) -> None:
-    tmp = target.with_name(f".{target.name}.part")
     host = httpx.URL(url).host
     try:
-        with http.stream("GET", url) as response:
-            if response.status_code != 200:
-                raise DownloadError(f"{host}: HTTP {response.status_code} for {target.name}")
-            with tmp.open("wb") as fh:
-                for chunk in response.iter_bytes():
-                    fh.write(chunk)
-                fh.flush()
-                os.fsync(fh.fileno())
-        if tmp.stat().st_size == 0:
-            raise DownloadError(f"{host}: empty response for {target.name}")
-        os.replace(tmp, target)
+        with durable.replacing(target) as tmp:
+            with http.stream("GET", url) as response:
+                if response.status_code != 200:
+                    raise DownloadError(f"{host}: HTTP {response.status_code} for {target.name}")
+                with tmp.open("wb") as fh:
+                    for chunk in response.iter_bytes():
+                        fh.write(chunk)
+            if tmp.stat().st_size == 0:
+                raise DownloadError(f"{host}: empty response for {target.name}")
     except httpx.HTTPError as exc:
         raise DownloadError(
             f"cannot download {target.name} from {host} ({type(exc).__name__}); "
             "are you offline? Import local files with `dprkwatch lists import PATH...`"
         ) from None
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()

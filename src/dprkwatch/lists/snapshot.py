@@ -35,7 +35,8 @@ from typing import Any
 import orjson
 from followthemoney import ValueEntity
 
-from dprkwatch import __version__
+from dprkwatch import __version__, durable
+from dprkwatch.durable import fsync_dir, sha256_file
 from dprkwatch.lists.exceptions import SnapshotNotFound, SourceError
 from dprkwatch.lists.model import ListVersion
 from dprkwatch.lists.names import NameDetail
@@ -120,13 +121,8 @@ class Snapshot:
 
 
 def _sha256_file(path: Path) -> SourceFile:
-    h = hashlib.sha256()
-    size = 0
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-            size += len(chunk)
-    return SourceFile(name=path.name, sha256=h.hexdigest(), bytes=size)
+    digest, size = sha256_file(path)
+    return SourceFile(name=path.name, sha256=digest, bytes=size)
 
 
 def published_from_path(paths: Sequence[Path]) -> str | None:
@@ -162,33 +158,12 @@ def count_version(version: ListVersion) -> dict[str, Any]:
     }
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _write_bytes(path: Path, data: bytes) -> str:
     with path.open("wb") as fh:
         fh.write(data)
         fh.flush()
         os.fsync(fh.fileno())
     return hashlib.sha256(data).hexdigest()
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` in one step (temp file, fsync, rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        _write_bytes(tmp, data)
-        os.replace(tmp, path)
-        _fsync_dir(path.parent)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
 
 
 class SnapshotStore:
@@ -253,9 +228,9 @@ class SnapshotStore:
             _write_bytes(
                 tmp / MANIFEST_FILE, orjson.dumps(manifest.to_dict(), option=orjson.OPT_INDENT_2)
             )
-            _fsync_dir(tmp)
+            fsync_dir(tmp)
             os.rename(tmp, target)
-            _fsync_dir(target.parent)
+            fsync_dir(target.parent)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
@@ -268,7 +243,7 @@ class SnapshotStore:
                 raise SnapshotNotFound(f"no snapshot {list_name}@{vid}")
         active = self.active_versions()
         active.update(versions)
-        atomic_write_bytes(
+        durable.write_bytes(
             self.home / ACTIVE_FILE, orjson.dumps(dict(sorted(active.items())), option=orjson.OPT_INDENT_2)
         )
         return active

@@ -9,15 +9,13 @@ tables when their numbers agree to the rounding below (coordinates to
 
 from __future__ import annotations
 
-import contextlib
-import os
-import uuid
 from pathlib import Path
 from typing import Any
 
 import orjson
 import polars as pl
 
+from dprkwatch import durable
 from dprkwatch.maritime import schema
 from dprkwatch.maritime.exceptions import AisInputError
 from dprkwatch.maritime.ports import Ports
@@ -115,23 +113,16 @@ def to_geojson(events: pl.DataFrame) -> dict[str, Any]:
 def write_events(events: pl.DataFrame, path: Path) -> None:
     """Write events atomically in the format the suffix names."""
     fmt = output_format(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     try:
-        if fmt == "csv":
-            to_csv_frame(events).write_csv(tmp)
-        elif fmt == "parquet":
-            events.write_parquet(tmp)
-        else:
-            tmp.write_bytes(orjson.dumps(to_geojson(events)))
-        with tmp.open("rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        with durable.replacing(path) as tmp:
+            if fmt == "csv":
+                to_csv_frame(events).write_csv(tmp)
+            elif fmt == "parquet":
+                events.write_parquet(tmp)
+            else:
+                tmp.write_bytes(orjson.dumps(to_geojson(events)))
     except OSError as exc:
         raise AisInputError(f"cannot write: {exc.strerror}", source=str(path)) from None
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
 
 
 def read_events(path: Path) -> pl.DataFrame:

@@ -39,7 +39,8 @@ from typing import Any, Final
 import orjson
 import polars as pl
 
-from dprkwatch.lists.snapshot import atomic_write_bytes
+from dprkwatch import durable
+from dprkwatch.durable import fsync_dir, fsync_file
 from dprkwatch.maritime import schema
 from dprkwatch.maritime.exceptions import AisInputError, StoreEmpty
 
@@ -58,19 +59,10 @@ IDENTITY_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def write_parquet_durable(frame: pl.DataFrame, path: Path) -> None:
     """Write and fsync a Parquet file (callers rename it into place)."""
     frame.write_parquet(path, compression=COMPRESSION, statistics=True)
-    with path.open("rb") as fh:
-        os.fsync(fh.fileno())
+    fsync_file(path)
 
 
 def intervals_from_reports(reports: pl.DataFrame) -> pl.DataFrame:
@@ -249,13 +241,13 @@ class PositionStore:
         (build / MANIFEST).write_bytes(orjson.dumps(manifest, option=orjson.OPT_INDENT_2))
         with (build / MANIFEST).open("rb") as fh:
             os.fsync(fh.fileno())
-        _fsync_dir(positions_dir)
-        _fsync_dir(build)
+        fsync_dir(positions_dir)
+        fsync_dir(build)
         versions = self.root / "versions"
         versions.mkdir(exist_ok=True)
         os.rename(build, versions / version)
-        _fsync_dir(versions)
-        atomic_write_bytes(self.root / CURRENT, orjson.dumps({"version": version}))
+        fsync_dir(versions)
+        durable.write_bytes(self.root / CURRENT, orjson.dumps({"version": version}))
         for other in versions.iterdir():
             if other.name != version:
                 shutil.rmtree(other, ignore_errors=True)
@@ -278,7 +270,7 @@ class PositionStore:
             finally:
                 with contextlib.suppress(FileNotFoundError):
                     tmp.unlink()
-        atomic_write_bytes(self.events_dir / "run.json", orjson.dumps(run, option=orjson.OPT_INDENT_2))
+        durable.write_bytes(self.events_dir / "run.json", orjson.dumps(run, option=orjson.OPT_INDENT_2))
 
     def load_events(self) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, Any]] | None:
         """The latest run's (events, identity intervals, run info), or None before any run."""

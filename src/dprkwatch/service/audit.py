@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import os
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ import orjson
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection
 
+from dprkwatch import durable
 from dprkwatch.exceptions import InputError
 from dprkwatch.service.storage.database import Database
 from dprkwatch.service.storage.tables import audit_head, audit_log
@@ -339,14 +339,6 @@ def export(db: Database, out: IO[str], fmt: str, **filters: Any) -> int:
 def export_file(db: Database, path: Path, fmt: str, **filters: Any) -> int:
     """Export to ``path`` atomically: a temporary file, fsynced, then renamed over it."""
     check_format(fmt)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        with tmp.open("w", encoding="utf-8", newline="") as fh:
-            count = export(db, fh, fmt, **filters)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with durable.replacing(path) as tmp, tmp.open("w", encoding="utf-8", newline="") as fh:
+        count = export(db, fh, fmt, **filters)
     return count

@@ -14,11 +14,9 @@ server; the page moves it to sessionStorage and removes it from the address.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import uuid
 from pathlib import Path
 
+from dprkwatch import durable
 from dprkwatch.service import keys
 from dprkwatch.service.keys import KeyVerifier
 from dprkwatch.service.storage import Database, migrate
@@ -35,18 +33,7 @@ def key_path(settings: Settings) -> Path:
 
 def _write_secret(path: Path, text: str) -> None:
     """Atomically write ``text`` readable by the owner only."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
+    durable.write_text(path, text + "\n", mode=0o600)
 
 
 def local_key(settings: Settings, *, renew: bool = False) -> str:

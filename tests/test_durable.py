@@ -1,0 +1,43 @@
+"""Durable writes: the target holds the old content or the new, never a mix."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from dprkwatch import durable
+
+
+def test_write_bytes_replaces_and_leaves_no_temporary_files(tmp_path: Path) -> None:
+    target = tmp_path / "sub" / "file.bin"
+    durable.write_bytes(target, b"one")
+    durable.write_bytes(target, b"two")
+    assert target.read_bytes() == b"two"
+    assert [p.name for p in target.parent.iterdir()] == ["file.bin"]
+
+
+def test_failed_block_keeps_the_old_file(tmp_path: Path) -> None:
+    target = tmp_path / "state.json"
+    target.write_text("old")
+    with pytest.raises(RuntimeError), durable.replacing(target) as tmp:
+        tmp.write_text("half of the new")
+        raise RuntimeError("writer crashed")
+    assert target.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["state.json"]
+
+
+def test_secret_files_are_private_from_the_start(tmp_path: Path) -> None:
+    target = tmp_path / "key"
+    durable.write_text(target, "secret\n", mode=0o600)
+    assert target.read_text() == "secret\n"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+def test_sha256_file(tmp_path: Path) -> None:
+    path = tmp_path / "x"
+    path.write_bytes(b"abc")
+    digest, size = durable.sha256_file(path)
+    assert size == 3
+    assert digest == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
