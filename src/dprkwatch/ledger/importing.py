@@ -13,7 +13,9 @@ warnings rather than silently dropping them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import csv
+import io
+from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -137,3 +139,24 @@ def expand(paths: Sequence[Path], fmt: str | None = None) -> tuple[list[tuple[Pa
             )
         chosen.append((path, imp))
     return chosen, skipped
+
+
+def open_csv(
+    path: Path, required: Sequence[str], handled: Collection[str]
+) -> tuple[csv.DictReader[str], list[str]]:
+    """A dict reader over a UTF-8 CSV event file whose header has every ``required`` column.
+
+    Returns the reader and a warning for each column the importer does not
+    handle, so a new column upstream is noticed instead of silently dropped.
+    """
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise EventSourceError("not UTF-8 text", source=path.name) from None
+    reader = csv.DictReader(io.StringIO(text))
+    header = reader.fieldnames or []
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise EventSourceError(f"missing column(s): {', '.join(missing)}", source=path.name, where="line 1")
+    warnings = [f"column {c!r} not handled" for c in header if c not in handled]
+    return reader, warnings

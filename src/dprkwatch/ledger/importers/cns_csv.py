@@ -7,8 +7,6 @@ such as ``"2802 km"`` or ``Unknown``.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections import Counter
 from pathlib import Path
@@ -25,7 +23,7 @@ from dprkwatch.ledger.importers.cns_fields import (
     launch_title,
     outcome,
 )
-from dprkwatch.ledger.importing import Dataset, SourceFile, register
+from dprkwatch.ledger.importing import Dataset, SourceFile, open_csv, register
 
 REQUIRED = ("F1", "Date", "Missile Name", "Missile Type", "Test Outcome")
 HANDLED = frozenset(
@@ -87,16 +85,7 @@ class CnsCsvImporter:
         return 0.9 if b"Missile Name" in first and b"Test Outcome" in first else 0.0
 
     def load(self, path: Path) -> Dataset:
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError:
-            raise EventSourceError("not UTF-8 text", source=path.name) from None
-        reader = csv.DictReader(io.StringIO(text))
-        header = reader.fieldnames or []
-        missing = [c for c in REQUIRED if c not in header]
-        if missing:
-            raise EventSourceError(f"missing column(s): {', '.join(missing)}", source=path.name, where="line 1")
-        warnings = [f"column {c!r} not handled" for c in header if c not in HANDLED and c not in IGNORED]
+        reader, warnings = open_csv(path, REQUIRED, HANDLED | IGNORED)
         records: list[dict[str, Any]] = []
         per_day: Counter[str] = Counter()
         for row in reader:

@@ -7,8 +7,6 @@ The file is sorted newest first; order does not matter here.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter
 from pathlib import Path
 from typing import Any, ClassVar
@@ -16,7 +14,7 @@ from typing import Any, ClassVar
 from dprkwatch.ledger.dates import PartialDate
 from dprkwatch.ledger.events import TimelineEvent
 from dprkwatch.ledger.exceptions import EventSourceError
-from dprkwatch.ledger.importing import Dataset, SourceFile, register
+from dprkwatch.ledger.importing import Dataset, SourceFile, open_csv, register
 
 COLUMNS = ("date", "type", "event", "description", "resources")
 TYPES = {"Missile Provocation": "missile", "Nuclear Provocation": "nuclear", "Other Provocation": "other"}
@@ -36,16 +34,7 @@ class CsisImporter:
         return 0.9 if first.startswith(b"date,type,event,description") else 0.0
 
     def load(self, path: Path) -> Dataset:
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError:
-            raise EventSourceError("not UTF-8 text", source=path.name) from None
-        reader = csv.DictReader(io.StringIO(text))
-        header = reader.fieldnames or []
-        missing = [c for c in COLUMNS if c not in header]
-        if missing:
-            raise EventSourceError(f"missing column(s): {', '.join(missing)}", source=path.name, where="line 1")
-        warnings = [f"column {c!r} not handled" for c in header if c not in COLUMNS]
+        reader, warnings = open_csv(path, COLUMNS, COLUMNS)
         per_day: Counter[str] = Counter()
         unknown_types: Counter[str] = Counter()
         records: list[dict[str, Any]] = []

@@ -10,14 +10,12 @@ publication). Only entries that ever carried a DPRK programme tag are kept.
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 from typing import Any, ClassVar
 
 from dprkwatch.ledger.dates import PartialDate
 from dprkwatch.ledger.exceptions import EventSourceError
-from dprkwatch.ledger.importing import Dataset, SourceFile, register
+from dprkwatch.ledger.importing import Dataset, SourceFile, open_csv, register
 
 COLUMNS = (
     "ent_num",
@@ -65,16 +63,7 @@ class OfacLifetimesImporter:
         return 0.9 if first.startswith(b"ent_num,") and b"dprk_any" in first and b"programs_history" in first else 0.0
 
     def load(self, path: Path) -> Dataset:
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError:
-            raise EventSourceError("not UTF-8 text", source=path.name) from None
-        reader = csv.DictReader(io.StringIO(text))
-        header = reader.fieldnames or []
-        missing = [c for c in COLUMNS if c not in header]
-        if missing:
-            raise EventSourceError(f"missing column(s): {', '.join(missing)}", source=path.name, where="line 1")
-        warnings = [f"column {c!r} not handled" for c in header if c not in COLUMNS]
+        reader, warnings = open_csv(path, COLUMNS, COLUMNS)
         rows: list[tuple[int, dict[str, str]]] = [(reader.line_num, row) for row in reader]
         if not rows:
             raise EventSourceError("no rows", source=path.name)
