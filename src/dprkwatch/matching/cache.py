@@ -31,10 +31,11 @@ from dprkwatch import __version__
 from dprkwatch.matching.analysis import NameForm
 from dprkwatch.matching.index import EntityRecord, Index
 from dprkwatch.matching.korean_names import KoreanName
+from dprkwatch.matching.postings import Postings
 from dprkwatch.matching.syllables import Syllable
 
 # Bump when the layout below or anything the index derives from names changes.
-CACHE_FORMAT = 8
+CACHE_FORMAT = 9
 KEEP_FILES = 4
 
 
@@ -116,6 +117,8 @@ def _part(index: Index, name: str) -> Any:
         return dict(getattr(index, name))
     if name == "korean_forms":
         return index._korean_forms
+    if name == "postings":
+        return index.postings.to_plain()
     return getattr(index, name)
 
 
@@ -181,7 +184,7 @@ def read(data: bytes) -> Index:
     index.forms = [unique[i] for i in state["form_refs"]]
     index.name_kind = state["name_kind"]
     index.name_entity = state["name_entity"]
-    index.postings = state["postings"]
+    index.postings = Postings.from_plain(state["postings"])
     for name in ("imo", "mmsi", "documents", "wallets"):
         table: defaultdict[str, list[int]] = defaultdict(list)
         table.update(state[name])
@@ -192,6 +195,9 @@ def read(data: bytes) -> Index:
     index.finish(state["korean_forms"])
     if len(index.name_entity) != len(index.forms):
         raise ValueError("inconsistent index cache")
+    nids = index.postings.nids
+    if len(nids) and int(nids.max()) >= len(index.forms):
+        raise ValueError("posting lists name unknown names")
     if not all(Path(f).is_file() for f in index.files):
         raise ValueError("a snapshot file of the cached index has gone")
     return index

@@ -24,12 +24,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import orjson
 
 from dprkwatch.lists.model import is_subject
 from dprkwatch.lists.programs import any_dprk
 from dprkwatch.matching.analysis import GROUP_OF_SCHEMA, NameForm, analyze_name
 from dprkwatch.matching.identifiers import document_number, imo_number, mmsi_number, wallet_address
+from dprkwatch.matching.postings import NIDS, Postings
 
 NAME_PROPS = (("name", "primary"), ("alias", "alias"), ("weakAlias", "weak"), ("previousName", "former"))
 DOC_PROPS = ("passportNumber", "idNumber", "registrationNumber", "taxNumber", "innCode", "ogrnCode",
@@ -125,7 +127,7 @@ class Index:
         self.forms: list[NameForm] = []
         self.name_kind: list[str] = []
         self.name_entity: list[int] = []
-        self.postings: dict[str, list[int]] = {}
+        self.postings = Postings({}, np.empty(0, dtype=NIDS))
         self.imo: dict[str, list[int]] = defaultdict(list)
         self.mmsi: dict[str, list[int]] = defaultdict(list)
         self.documents: dict[str, list[int]] = defaultdict(list)
@@ -263,7 +265,8 @@ class Index:
             if idx is not None:
                 index.records[idx].wallets.add(addr)
                 index.wallets[addr].append(idx)
-        index.postings = dict(postings)
+        index.postings = Postings.from_lists(postings)
+        del postings
         index.token_df = dict(token_df)
         index.syllable_df = dict(syllable_df)
         index.finish(korean_forms)

@@ -14,7 +14,6 @@ atomically).
 from __future__ import annotations
 
 import contextlib
-import heapq
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ from dprkwatch.matching.algorithms import MatchV1, QueryAnalysis, get_algorithm
 from dprkwatch.matching.exceptions import QueryError
 from dprkwatch.matching.features import Weights
 from dprkwatch.matching.index import COMMON_KEY, EntityRecord, Index, Source, query_keys
+from dprkwatch.matching.postings import top
 from dprkwatch.matching.query import Query, Scope
 from dprkwatch.matching.result import Match
 
@@ -48,7 +48,6 @@ class Screener:
         self.index = index
         self._algo: MatchV1 = get_algorithm(algorithm)
         self._weights = Weights(index.token_weight, index.syllable_weight, index.unknown_token)
-        self._common_sets: dict[str, frozenset[int]] = {}
 
     # -- construction ------------------------------------------------------
 
@@ -181,39 +180,16 @@ class Screener:
         keys: set[str] = set()
         for form in qa.forms:
             keys |= query_keys(form)
-        postings = index.postings
-        key_weight = index.key_weight
-        acc: dict[int, float] = {}
-        common: list[str] = []
-        for key in keys:
-            plist = postings.get(key)
-            if plist is None:
-                continue
-            if len(plist) > COMMON_KEY:
-                common.append(key)
-                continue
-            w = key_weight(len(plist))
-            for nid in plist:
-                acc[nid] = acc.get(nid, 0.0) + w
-        for key in common:
-            w = key_weight(len(postings[key]))
-            if acc:
-                members = self._common_set(key)
-                for nid in acc:
-                    if nid in members:
-                        acc[nid] += w
-            else:
-                for nid in postings[key]:
-                    acc[nid] = acc.get(nid, 0.0) + w
+        ids, sums = index.postings.prescore(keys, index.key_weight, COMMON_KEY)
         out: dict[int, list[int]] = {}
-        if acc:
-            items: Iterable[tuple[int, float]] = acc.items()
-            if scope.is_everything and len(acc) > want * NAMES_PER_ENTITY * 4:
+        if len(ids):
+            if scope.is_everything and len(ids) > want * NAMES_PER_ENTITY * 4:
                 # Unscoped, the best candidate is allowed (up to its schema),
                 # so names far below it can be dropped before sorting.
-                cut = max(acc.values()) * PRUNE_SHARE * 0.5
-                items = [kv for kv in acc.items() if kv[1] >= cut]
-            ranked = heapq.nlargest(want * NAMES_PER_ENTITY * 2, items, key=lambda kv: kv[1])
+                cut = float(sums.max()) * PRUNE_SHARE * 0.5
+                keep = sums >= cut
+                ids, sums = ids[keep], sums[keep]
+            ranked = top(ids, sums, want * NAMES_PER_ENTITY * 2)
             name_entity = index.name_entity
             records = index.records
             groups = qa.groups
@@ -246,13 +222,6 @@ class Screener:
                     if ent not in out and self._allowed(index.records[ent], scope):
                         out[ent] = list(index.records[ent].name_ids[:NAMES_PER_ENTITY])
         return out
-
-    def _common_set(self, key: str) -> frozenset[int]:
-        members = self._common_sets.get(key)
-        if members is None:
-            members = frozenset(self.index.postings[key])
-            self._common_sets[key] = members
-        return members
 
     def _screen(self, qa: QueryAnalysis, top: int, cut: float, scope: Scope, floor: float = MIN_SCORE) -> list[Match]:
         want = max(MIN_CANDIDATES, top + 3)

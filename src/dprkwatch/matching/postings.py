@@ -1,0 +1,168 @@
+"""Posting lists packed into one array, and the blocking pre-score summed over them.
+
+A query's blocking keys pull a few hundred name ids out of a dozen posting
+lists, and each name's pre-score is the sum of the weights of the keys it
+shares with the query. Summed in a Python dict that loop was 40% of a
+screen; with every posting list a slice of one ``int32`` array the sums are
+one ``bincount``. The array is also a tenth of the memory of 190,000 Python
+lists and is written to the index cache as raw bytes.
+
+The pre-scores are bit-for-bit those of the dict loop: each name's weights
+are added in the same order (keys in the caller's order, common keys last),
+and candidates with equal pre-scores keep the order in which they were
+first seen, so the candidates, and the answers, do not change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from itertools import chain
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+# A key's place in the array: start << 32 | length, one int per key.
+_SHIFT = 32
+_LENGTH = (1 << _SHIFT) - 1
+NIDS = np.dtype("<i4")
+
+IntArray = NDArray[np.int32]
+FloatArray = NDArray[np.float64]
+
+
+class Postings:
+    """Blocking key -> ascending ids of the names filed under it (read-only)."""
+
+    __slots__ = ("_where", "nids")
+
+    def __init__(self, where: dict[str, int], nids: IntArray) -> None:
+        self._where = where
+        self.nids = nids
+
+    @classmethod
+    def from_lists(cls, lists: Mapping[str, Sequence[int]]) -> Postings:
+        where: dict[str, int] = {}
+        start = 0
+        for key, ids in lists.items():
+            where[key] = start << _SHIFT | len(ids)
+            start += len(ids)
+        nids = np.fromiter(chain.from_iterable(lists.values()), dtype=NIDS, count=start)
+        return cls(where, nids)
+
+    # -- cache ---------------------------------------------------------------
+
+    def to_plain(self) -> tuple[dict[str, int], bytes]:
+        """Core Python types for the marshal index cache."""
+        return self._where, self.nids.tobytes()
+
+    @classmethod
+    def from_plain(cls, state: Any) -> Postings:
+        """Back from :meth:`to_plain`; ValueError/TypeError on anything malformed."""
+        where, data = state
+        if not isinstance(where, dict) or not isinstance(data, bytes) or len(data) % NIDS.itemsize:
+            raise ValueError("malformed posting lists")
+        nids = np.frombuffer(data, dtype=NIDS)
+        packed = np.fromiter(where.values(), dtype=np.int64, count=len(where))
+        if len(packed) and int(((packed >> _SHIFT) + (packed & _LENGTH)).max()) > len(nids):
+            raise ValueError("posting lists point past their array")
+        if len(nids) and (int(nids.min()) < 0):
+            raise ValueError("negative name id in posting lists")
+        return cls(where, nids)
+
+    # -- mapping -------------------------------------------------------------
+
+    def get(self, key: str) -> IntArray | None:
+        packed = self._where.get(key)
+        if packed is None:
+            return None
+        start = packed >> _SHIFT
+        return self.nids[start : start + (packed & _LENGTH)]
+
+    def __getitem__(self, key: str) -> IntArray:
+        found = self.get(key)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._where
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._where)
+
+    def __len__(self) -> int:
+        return len(self._where)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Postings):
+            return NotImplemented
+        if self._where.keys() != other._where.keys():
+            return False
+        return all(np.array_equal(self[key], other[key]) for key in self._where)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    # -- the pre-score -------------------------------------------------------
+
+    def prescore(
+        self, keys: Iterable[str], key_weight: Callable[[int], float], common: int
+    ) -> tuple[IntArray, FloatArray]:
+        """Names sharing a key with the query and their summed key weights.
+
+        Returned in the order the names were first met. A key in more than
+        ``common`` names only adds its weight to names already found through
+        rarer keys; when there are none, the first common key supplies them.
+        """
+        where = self._where
+        nids = self.nids
+        slices: list[IntArray] = []
+        weights: list[float] = []
+        lengths: list[int] = []
+        common_keys: list[tuple[int, int]] = []
+        for key in keys:
+            packed = where.get(key)
+            if packed is None:
+                continue
+            start, n = packed >> _SHIFT, packed & _LENGTH
+            if n > common:
+                common_keys.append((start, n))
+                continue
+            slices.append(nids[start : start + n])
+            weights.append(key_weight(n))
+            lengths.append(n)
+        ids: IntArray
+        sums: FloatArray
+        if slices:
+            flat = np.concatenate(slices) if len(slices) > 1 else slices[0]
+            uniq, first, inverse = np.unique(flat, return_index=True, return_inverse=True)
+            # bincount adds each name's weights in input order, as the dict did.
+            totals = np.bincount(inverse, np.repeat(np.array(weights), lengths), len(uniq)).astype(np.float64, copy=False)
+            seen = np.argsort(first, kind="stable")
+            ids, sums = uniq[seen], totals[seen]
+        elif common_keys:
+            start, n = common_keys.pop(0)
+            ids = nids[start : start + n].copy()
+            sums = np.full(n, key_weight(n))
+        else:
+            return np.empty(0, dtype=NIDS), np.empty(0, dtype=np.float64)
+        for start, n in common_keys:
+            members = nids[start : start + n]
+            at = np.searchsorted(members, ids)
+            at[at == n] = 0
+            sums[members[at] == ids] += key_weight(n)
+        return ids, sums
+
+
+def top(ids: IntArray, sums: FloatArray, n: int) -> list[tuple[int, float]]:
+    """The ``n`` best ``(id, sum)`` pairs, best first; ties keep their order.
+
+    The same as ``heapq.nlargest(n, zip(ids, sums), key=sum)``, which is a
+    stable sort, without sorting everything when there are many.
+    """
+    if len(ids) > n:
+        kth = np.partition(sums, len(sums) - n)[len(sums) - n]
+        keep = np.flatnonzero(sums >= kth)
+        ids, sums = ids[keep], sums[keep]
+    order = np.argsort(-sums, kind="stable")[:n]
+    return list(zip(ids[order].tolist(), sums[order].tolist(), strict=True))

@@ -1,0 +1,115 @@
+"""Packed posting lists: the numpy pre-score must equal the dict loop it replaced, bit for bit."""
+
+from __future__ import annotations
+
+import heapq
+import math
+import random
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+
+from dprkwatch.matching.postings import Postings, top
+
+
+def dict_prescore(
+    lists: dict[str, list[int]], keys: list[str], weight: Callable[[int], float], common: int
+) -> dict[int, float]:
+    """The screener's original pre-score loop (insertion order matters for ties)."""
+    acc: dict[int, float] = {}
+    deferred: list[str] = []
+    for key in keys:
+        plist = lists.get(key)
+        if plist is None:
+            continue
+        if len(plist) > common:
+            deferred.append(key)
+            continue
+        w = weight(len(plist))
+        for nid in plist:
+            acc[nid] = acc.get(nid, 0.0) + w
+    for key in deferred:
+        w = weight(len(lists[key]))
+        if acc:
+            members = set(lists[key])
+            for nid in acc:
+                if nid in members:
+                    acc[nid] += w
+        else:
+            for nid in lists[key]:
+                acc[nid] = acc.get(nid, 0.0) + w
+    return acc
+
+
+def random_lists(rng: random.Random, n_names: int, n_keys: int, common: int) -> dict[str, list[int]]:
+    lists: dict[str, list[int]] = {}
+    for k in range(n_keys):
+        size = rng.choice((1, 2, 3, 5, 8, 20, common - 1, common, common + 1, common * 3))
+        lists[f"k{k}"] = sorted(rng.sample(range(n_names), min(size, n_names)))
+    return lists
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_prescore_equals_the_dict_loop(seed: int) -> None:
+    rng = random.Random(seed)
+    n_names, common = 500, 30
+    lists = random_lists(rng, n_names, 60, common)
+    postings = Postings.from_lists(lists)
+    # Unknown keys, only-common keys and mixes all occur.
+    keys = rng.sample([*lists, "missing-1", "missing-2"], rng.randint(0, 12))
+    # The index's key weight: log(1 + names / list length).
+    weight = lambda n: math.log(1.0 + n_names / n)  # noqa: E731
+    expected = dict_prescore(lists, keys, weight, common)
+    ids, sums = postings.prescore(keys, weight, common)
+    assert ids.tolist() == list(expected), "same names in first-seen order"
+    assert sums.tolist() == list(expected.values()), "identical floating-point sums"
+    want = rng.choice((1, 5, 96, 1000))
+    assert top(ids, sums, want) == heapq.nlargest(want, expected.items(), key=lambda kv: kv[1])
+
+
+def test_only_common_keys_take_the_first_common_list_and_confirm_with_the_rest() -> None:
+    lists = {"a": [1, 2, 3, 4], "b": [2, 4, 6, 8], "c": [0, 4], "rare": [6]}
+    postings = Postings.from_lists(lists)
+    weight = {4: 1.0, 2: 3.0, 1: 5.0}
+    for keys in (["a", "b"], ["b", "a", "missing"], ["a", "b", "c"], ["rare", "a", "b"]):
+        expected = dict_prescore(lists, keys, weight.__getitem__, common=3)
+        ids, sums = postings.prescore(keys, weight.__getitem__, 3)
+        assert list(zip(ids.tolist(), sums.tolist(), strict=True)) == list(expected.items())
+    ids, _ = postings.prescore(["b", "a"], weight.__getitem__, 3)
+    assert ids.tolist() == [2, 4, 6, 8], "names of later common keys are not added"
+
+
+def test_top_keeps_first_seen_order_among_ties() -> None:
+    ids = np.array([7, 3, 9, 1, 4], dtype=np.int32)
+    sums = np.array([1.0, 2.0, 1.0, 2.0, 1.0])
+    assert top(ids, sums, 3) == [(3, 2.0), (1, 2.0), (7, 1.0)]
+    assert top(ids, sums, 10) == [(3, 2.0), (1, 2.0), (7, 1.0), (9, 1.0), (4, 1.0)]
+
+
+def test_mapping_view_and_cache_round_trip() -> None:
+    lists = {"t:kim": [0, 4, 9], "t:su": [4], "m:sn": [1, 2]}
+    postings = Postings.from_lists(lists)
+    assert len(postings) == 3 and "t:su" in postings and "t:x" not in postings
+    assert postings["t:kim"].tolist() == [0, 4, 9]
+    assert postings.get("t:x") is None
+    with pytest.raises(KeyError):
+        postings["t:x"]
+    again = Postings.from_plain(postings.to_plain())
+    assert again == postings
+    assert again != Postings.from_lists({**lists, "t:su": [5]})
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        ({"t:kim": 3}, b"\x00\x00\x00\x00"),  # three names promised, one stored
+        ({"t:kim": (5 << 32) | 1}, b"\x00" * 8),  # starts past the end
+        ({"t:kim": 1}, b"\x00\x00\x00"),  # not whole int32s
+        ({"t:kim": 1}, b"\xff\xff\xff\xff"),  # a negative id
+        (["t:kim"], b""),
+    ],
+)
+def test_malformed_cached_postings_are_refused(state: tuple[object, bytes]) -> None:
+    with pytest.raises((ValueError, TypeError)):
+        Postings.from_plain(state)
