@@ -144,13 +144,27 @@ class MatchV1:
             if q.joined == c.joined and not (q.script == c.script == "Hang"):
                 cands.append(("name.joined", F.name_joined(q, c, always=True)))
         else:
-            cands = [
-                ("name.words", F.name_tokens(q, c, weights)),
-                ("name.joined", F.name_joined(q, c, always=group != "person")),
-                ("name.korean_words", F.name_korean_joined(q, c)),
-                ("name.acronym", F.name_acronym(q, c) if group != "person" else F.NONE),
-                ("name.script", F.name_abjad(q, c)),
-            ]
+            # Each later comparison replaces the words only when strictly
+            # stronger, so one whose ceiling cannot beat the best so far is
+            # skipped: the same answer for less work.
+            key, feat = "name.words", F.name_tokens(q, c, weights)
+            if feat.value < F.JOINED_SAME:
+                joined = F.name_joined(q, c, always=group != "person")
+                if joined.value > feat.value:
+                    key, feat = "name.joined", joined
+            if feat.value < F.KOREAN_WORDS_SAME:
+                korean_words = F.name_korean_joined(q, c)
+                if korean_words.value > feat.value:
+                    key, feat = "name.korean_words", korean_words
+            if group != "person" and feat.value < F.ACRONYM:
+                acronym = F.name_acronym(q, c)
+                if acronym.value > feat.value:
+                    key, feat = "name.acronym", acronym
+            if feat.value < F.ABJAD_SAME:
+                script = F.name_abjad(q, c)
+                if script.value > feat.value:
+                    key, feat = "name.script", script
+            return (key, feat) if feat.value > 0.0 else best
         for key, feat in cands:
             if feat.value > best[1].value:
                 best = (key, feat)
@@ -167,11 +181,17 @@ class MatchV1:
         name_score = 0.0
         best_pair: tuple[NameForm, NameForm] | None = None
         best_feat = ("", F.NONE)
+        forms = index.forms
+        kinds = index.name_kind
+        group = qa.group
         for nid in name_ids:
-            c = index.forms[nid]
-            factor = self.WEAK_ALIAS if index.name_kind[nid] == "weak" else 1.0
+            factor = self.WEAK_ALIAS if kinds[nid] == "weak" else 1.0
+            if name_score >= factor:
+                # Name similarities are at most 1, so this name cannot do better.
+                continue
+            c = forms[nid]
             for q in qa.forms:
-                key, feat = self.name_feature(q, c, qa.group, weights)
+                key, feat = self.name_feature(q, c, group, weights)
                 value = feat.value * factor
                 if value > name_score:
                     name_score = value
@@ -180,31 +200,37 @@ class MatchV1:
                     best_feat = (key, F.Feature(value, reason))
         # Identifiers.
         id_hit = False
-        for kind, qv, cv in (
-            ("imo", qa.imo, rec.imo),
-            ("mmsi", qa.mmsi, rec.mmsi),
-            ("document", qa.documents, rec.documents),
-            ("wallet", qa.wallets, rec.wallets),
-        ):
-            hit = F.identifier_match(kind, qv, cv)
-            if hit.value:
-                id_hit = True
-                features[f"id.{kind}"] = 1.0
-                reasons.append(hit.reason)
+        if qa.imo or qa.mmsi or qa.documents or qa.wallets:
+            for kind, qv, cv in (
+                ("imo", qa.imo, rec.imo),
+                ("mmsi", qa.mmsi, rec.mmsi),
+                ("document", qa.documents, rec.documents),
+                ("wallet", qa.wallets, rec.wallets),
+            ):
+                hit = F.identifier_match(kind, qv, cv)
+                if hit.value:
+                    id_hit = True
+                    features[f"id.{kind}"] = 1.0
+                    reasons.append(hit.reason)
         if not id_hit and name_score <= 0.0:
             return None
         if best_feat[0]:
             features[best_feat[0]] = round(best_feat[1].value, 4)
             reasons.append(best_feat[1].reason)
+        # Qualifiers say nothing when either side lacks the property, so
+        # they are only asked when both have it (in this order).
         adjust = 0.0
         qualifiers: list[tuple[str, F.Feature]] = []
-        if not id_hit:
+        if not id_hit and qa.imo and rec.imo:
             qualifiers.append(("id.imo_conflict", F.identifier_conflict("imo", qa.imo, rec.imo)))
         if rec.group in ("person", "any"):
-            qualifiers.append(("birth_date", F.birth_date(qa.birth_dates, rec.birth_dates)))
-            qualifiers.append(("gender", F.gender(qa.gender, rec.gender)))
-        qualifiers.append(("country", F.nationality(qa.countries, rec.countries)))
-        if best_pair is not None:
+            if qa.birth_dates and rec.birth_dates:
+                qualifiers.append(("birth_date", F.birth_date(qa.birth_dates, rec.birth_dates)))
+            if qa.gender and rec.gender:
+                qualifiers.append(("gender", F.gender(qa.gender, rec.gender)))
+        if qa.countries and rec.countries:
+            qualifiers.append(("country", F.nationality(qa.countries, rec.countries)))
+        if best_pair is not None and best_pair[0].numbers and best_pair[1].numbers:
             qualifiers.append(("number", F.number_conflict(*best_pair)))
         for key, feat in qualifiers:
             if feat.value:

@@ -112,9 +112,13 @@ def token_similarity(a: str, b: str, pa: str, pb: str, ka: str, kb: str, *, exac
         # Short words only forgive a slip that leaves the first letter (Un/Uun).
         return SLIP if max(la, lb) >= 3 and a[0] == b[0] and is_slip(a, b) else 0.0
     longest = max(la, lb)
+    budget = edit_budget(longest)
+    if abs(la - lb) > budget:
+        # The length difference alone exceeds the budget (no edit distance needed).
+        return _phonetic_only(a, b, pa, pb)
     # Optimal string alignment: a swapped pair of letters is one slip, not two.
-    dist = OSA.distance(a, b, score_cutoff=edit_budget(longest) + 1)
-    if dist > edit_budget(longest):
+    dist = OSA.distance(a, b, score_cutoff=budget + 1)
+    if dist > budget:
         return _phonetic_only(a, b, pa, pb)
     sim = 1.0 - dist / longest
     if dist == 1 and a[0] == b[0] and is_slip(a, b):
@@ -133,44 +137,66 @@ def _phonetic_only(a: str, b: str, pa: str, pb: str) -> float:
 
 
 # Token pairs recur across candidates and queries (common given names,
-# company words); their similarity is pure, so it is memoised.
-_PAIR_CACHE: dict[tuple[str, str, bool], float] = {}
+# company words); their similarity is pure, so it is memoised: query word ->
+# listed word -> similarity, one table for pinyin (no slips) and one for the
+# rest. Nested tables spare building a tuple key per pair.
+_PAIRS: dict[str, dict[str, float]] = {}
+_PINYIN_PAIRS: dict[str, dict[str, float]] = {}
 _PAIR_CACHE_MAX = 1 << 16
+_pair_count = 0
 
 
 def _align(q: NameForm, c: NameForm) -> list[tuple[float, int, int]]:
-    pairs: list[tuple[float, int, int]] = []
-    exact = q.script == "Hani" or c.script == "Hani"
-    cache = _PAIR_CACHE
+    """Pair query and listed words, best pairs first, each word at most once.
+
+    Returns ``(similarity, query index, listed index)`` in the order the
+    greedy pass took them (which decides the order of the sums later).
+    """
+    global _pair_count
+    q_tokens = q.tokens
     c_tokens = c.tokens
-    for i, a in enumerate(q.tokens):
-        pa = ka = None
+    if q_tokens == c_tokens:
+        # Every word meets itself: what the greedy pass below would pick
+        # (pairs of 1.0, taken from the highest index down).
+        return [(1.0, i, i) for i in range(len(q_tokens) - 1, -1, -1)]
+    exact = q.script == "Hani" or c.script == "Hani"
+    cache = _PINYIN_PAIRS if exact else _PAIRS
+    pairs: list[tuple[float, int, int]] = []
+    for i, a in enumerate(q_tokens):
+        row = cache.get(a)
+        if row is None:
+            if _pair_count >= _PAIR_CACHE_MAX:
+                _PAIRS.clear()
+                _PINYIN_PAIRS.clear()
+                _pair_count = 0
+            row = cache[a] = {}
         for j, b in enumerate(c_tokens):
             if a == b:
                 pairs.append((1.0, i, j))
                 continue
-            key = (a, b, exact)
-            s = cache.get(key)
+            s = row.get(b)
             if s is None:
-                if pa is None:
-                    pa, ka = q.phonetic[i], q.token_keys[i]
-                s = token_similarity(a, b, pa, c.phonetic[j], ka or "", c.token_keys[j], exact=exact)
-                if len(cache) >= _PAIR_CACHE_MAX:
-                    cache.clear()
-                cache[key] = s
+                s = row[b] = token_similarity(
+                    a, b, q.phonetic[i], c.phonetic[j], q.token_keys[i], c.token_keys[j], exact=exact
+                )
+                _pair_count += 1
             if s > 0.0:
                 pairs.append((s, i, j))
-    if len(pairs) > 1:
-        pairs.sort(reverse=True)
+    if len(pairs) <= 1:
+        return pairs
+    pairs.sort(reverse=True)
     used_q: set[int] = set()
     used_c: set[int] = set()
     out: list[tuple[float, int, int]] = []
+    most = min(len(q_tokens), len(c_tokens))
     for s, i, j in pairs:
         if i in used_q or j in used_c:
             continue
         used_q.add(i)
         used_c.add(j)
         out.append((s, i, j))
+        if len(out) == most:
+            break
     return out
 
 
@@ -242,6 +268,14 @@ def name_tokens(
     return Feature(score, reason)
 
 
+# The highest value each secondary name comparison can give (the algorithm
+# skips one that cannot beat what it already has).
+JOINED_SAME = 0.97
+KOREAN_WORDS_SAME = 0.95
+ACRONYM = 0.86
+ABJAD_SAME = 0.84
+
+
 def name_joined(q: NameForm, c: NameForm, *, always: bool) -> Feature:
     """The letters without spaces: CHON MA SAN = CHONMASAN, Jong Un = Jongun.
 
@@ -253,7 +287,7 @@ def name_joined(q: NameForm, c: NameForm, *, always: bool) -> Feature:
     if not q.joined or not c.joined:
         return NONE
     if q.joined == c.joined:
-        return Feature(0.97, f"same letters as '{c.text}' apart from spacing")
+        return Feature(JOINED_SAME, f"same letters as '{c.text}' apart from spacing")
     if q.script == "Hani" or c.script == "Hani":
         return NONE
     longest = max(len(q.joined), len(c.joined))
@@ -293,16 +327,16 @@ def name_han(q: NameForm, c: NameForm) -> Feature:
 def name_korean_joined(q: NameForm, c: NameForm) -> Feature:
     """Vessel and company names read as Korean syllables (Cheonmasan = CHON MA SAN)."""
     if q.korean_joined and q.korean_joined == c.korean_joined and q.joined != c.joined:
-        return Feature(0.95, f"'{q.text}' and '{c.text}' are the same Korean syllables")
+        return Feature(KOREAN_WORDS_SAME, f"'{q.text}' and '{c.text}' are the same Korean syllables")
     return NONE
 
 
 def name_acronym(q: NameForm, c: NameForm) -> Feature:
     """An acronym on one side that spells the initials of the other (KKBC)."""
     if len(q.tokens) == 1 and q.tokens[0] in c.acronyms:
-        return Feature(0.86, f"'{q.text}' is the acronym of '{c.text}'")
+        return Feature(ACRONYM, f"'{q.text}' is the acronym of '{c.text}'")
     if len(c.tokens) == 1 and c.tokens[0] in q.acronyms:
-        return Feature(0.86, f"'{c.text}' is the acronym of '{q.text}'")
+        return Feature(ACRONYM, f"'{c.text}' is the acronym of '{q.text}'")
     return NONE
 
 
@@ -316,7 +350,7 @@ def name_abjad(q: NameForm, c: NameForm) -> Feature:
     if len(a) < 5 or len(b) < 5:
         return NONE
     if a == b:
-        return Feature(0.84, f"consonants of '{q.text}' match '{c.text}' ({a})")
+        return Feature(ABJAD_SAME, f"consonants of '{q.text}' match '{c.text}' ({a})")
     sim = Levenshtein.normalized_similarity(a, b)
     if sim < 0.8:
         return NONE
