@@ -20,17 +20,19 @@ from __future__ import annotations
 
 import re
 import sys
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from rigour.text import metaphone
 
-from dprkwatch.lists.names import detect_script
+from dprkwatch.lists.names import char_script
 from dprkwatch.matching.hangul import is_hangul_syllable, romanize_syllable
-from dprkwatch.matching.hanja import is_han, read_hanja
+from dprkwatch.matching.hanja import has_han, read_hanja
 from dprkwatch.matching.korean_names import KoreanName, korean_forms
 from dprkwatch.matching.orgs import acronyms, normalize_org_tokens, segment_hangul_org
-from dprkwatch.matching.syllables import parse_word
+from dprkwatch.matching.syllables import Syllable, parse_word
 from dprkwatch.matching.text import abjad_ascii, ascii_tokens, skeleton, strip_controls, words
 
 GROUP_OF_SCHEMA = {
@@ -75,11 +77,60 @@ class NameForm:
     reading: str | None = None
 
 
-def _word_ascii(word: str) -> list[str]:
+# -- as plain data (the index cache, the forked analyser) -------------------------
+
+PlainForm = tuple[Any, ...]
+
+
+def form_to_plain(f: NameForm) -> PlainForm:
+    """A form as core Python types only (tuples, strings, a frozenset), for marshal."""
+    korean = tuple(
+        (tuple(tuple(s) for s in k.surname), tuple(tuple(s) for s in k.given), k.reading, k.script, k.starts)
+        for k in f.korean
+    )
+    return (
+        f.text, f.script, f.tokens, f.joined, korean, f.token_keys, f.phonetic, f.skeleton, f.abjad,
+        f.acronyms, f.numbers, f.korean_joined, f.reading,
+    )  # fmt: skip
+
+
+def form_from_plain(t: PlainForm, syllables: dict[tuple[str, ...], Syllable] | None = None) -> NameForm:
+    """Back from :func:`form_to_plain`. ``syllables`` shares equal syllables between forms."""
+    memo = {} if syllables is None else syllables
+
+    def syl(items: tuple[str, ...]) -> Syllable:
+        found = memo.get(items)
+        if found is None:
+            found = memo[items] = Syllable(*items)
+        return found
+
+    korean = tuple(
+        KoreanName(tuple(map(syl, k[0])), tuple(map(syl, k[1])), k[2], k[3], k[4]) for k in t[4]
+    )
+    return NameForm(t[0], t[1], t[2], t[3], korean, *t[5:])
+
+
+@lru_cache(maxsize=262144)
+def _word_ascii(word: str) -> tuple[str, ...]:
     if not word.isascii() and any(is_hangul_syllable(ch) for ch in word):
         text = "".join(romanize_syllable(ch, "dprk") if is_hangul_syllable(ch) else ch for ch in word)
-        return ascii_tokens(text)
-    return ascii_tokens(word)
+        return tuple(ascii_tokens(text))
+    return tuple(ascii_tokens(word))
+
+
+# What a name form keeps of one token: the token, its Korean syllable key,
+# its phonetic key and its consonant outline (all interned: they recur).
+TokenInfo = tuple[str, str, str, str]
+
+
+@lru_cache(maxsize=262144)
+def _token_info(token: str) -> TokenInfo:
+    return (
+        sys.intern(token),
+        "" if token == "korea" else sys.intern(_token_key(token)),
+        sys.intern(_phonetic(token)),
+        skeleton(token),
+    )
 
 
 @lru_cache(maxsize=262144)
@@ -133,7 +184,7 @@ def _analyze(text: str, group: str, korean_context: bool) -> tuple[NameForm, ...
                 extra_form = _build(extra, group, korean_context, None)
                 if extra_form is not None:
                     forms.append(extra_form)
-    if not text.isascii() and any(is_han(ch) for ch in text):
+    if not text.isascii() and has_han(text):
         reading = read_hanja(text)
         if reading:
             hanja_form = _build(reading, group, True, text)
@@ -142,8 +193,21 @@ def _analyze(text: str, group: str, korean_context: bool) -> tuple[NameForm, ...
     return tuple(forms)
 
 
+def script_of(text: str) -> str:
+    """:func:`dprkwatch.lists.names.detect_script`, counted in C (a third of a
+    build's non-ASCII names went through it character by character)."""
+    counts = Counter(map(char_script, text))
+    counts.pop(None, None)
+    if not counts:
+        return "Zyyy"
+    if "Hang" in counts:
+        return "Hang"
+    # The most frequent script; on a tie the first met, as detect_script.
+    return str(max(counts.items(), key=lambda kv: kv[1])[0])
+
+
 def _build(text: str, group: str, korean_context: bool, hanja_source: str | None) -> NameForm | None:
-    script = "Latn" if text.isascii() else detect_script(text)
+    script = "Latn" if text.isascii() else script_of(text)
     raw_words = words(text)
     if not raw_words:
         return None
@@ -167,14 +231,19 @@ def _build(text: str, group: str, korean_context: bool, hanja_source: str | None
     if group in ("org", "any"):
         org_acronyms = frozenset(acronyms([t for t in raw_tokens if t != "<legal>"]))
         tokens = [t for t in normalize_org_tokens(tokens) if t != "<legal>"] or tokens
-    digits = "".join(ch for t in tokens for ch in t if ch.isdigit())
+    joined = "".join(tokens)
+    digits = "".join(filter(str.isdigit, joined)) if not joined.isalpha() else ""
     numbers = (digits,) if digits else ()
     korean: tuple[KoreanName, ...] = ()
     if group in ("person", "any") and len(raw_words) <= 5:
         person_words = tuple(w for w in raw_words if w.lower().strip(".") not in _HONORIFICS)
         korean = korean_forms(person_words, comma_after, korean_context)
-    token_keys = tuple("" if t == "korea" else sys.intern(_token_key(t)) for t in tokens)
-    joined = "".join(tokens)
+    token_tuple: tuple[str, ...] = ()
+    token_keys: tuple[str, ...] = ()
+    phonetic: tuple[str, ...] = ()
+    outlines: tuple[str, ...] = ()
+    if tokens:
+        token_tuple, token_keys, phonetic, outlines = zip(*map(_token_info, tokens), strict=True)
     korean_joined = ""
     if group in ("vessel", "org", "any") and not numbers:
         korean_joined = _token_key(joined) if len(joined) <= 24 else ""
@@ -182,7 +251,7 @@ def _build(text: str, group: str, korean_context: bool, hanja_source: str | None
     if abjad:
         outline = "".join(skeleton(a) for w in raw_words if (a := abjad_ascii(w)))
     else:
-        outline = "".join(skeleton(t) for t in tokens)
+        outline = "".join(outlines)
     reading = None
     if hanja_source is not None:
         reading = korean[0].reading if korean else text
@@ -191,11 +260,11 @@ def _build(text: str, group: str, korean_context: bool, hanja_source: str | None
     return NameForm(
         text=hanja_source or text,
         script="Hani" if hanja_source else script,
-        tokens=tuple(sys.intern(t) for t in tokens),
+        tokens=token_tuple,
         joined=joined,
         korean=korean,
         token_keys=token_keys,
-        phonetic=tuple(sys.intern(_phonetic(t)) for t in tokens),
+        phonetic=phonetic,
         skeleton=outline,
         abjad=abjad,
         acronyms=org_acronyms,

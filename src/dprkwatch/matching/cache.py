@@ -28,9 +28,8 @@ from typing import Any, BinaryIO
 import orjson
 
 from dprkwatch import __version__
-from dprkwatch.matching.analysis import NameForm
+from dprkwatch.matching.analysis import form_from_plain, form_to_plain
 from dprkwatch.matching.index import EntityRecord, Index
-from dprkwatch.matching.korean_names import KoreanName
 from dprkwatch.matching.postings import Postings
 from dprkwatch.matching.syllables import Syllable
 
@@ -72,17 +71,6 @@ def cache_path(directory: Path, versions: dict[str, str], algorithm: str) -> Pat
 # -- to plain data -----------------------------------------------------------------
 
 
-def _korean(kn: KoreanName) -> tuple[Any, ...]:
-    return (tuple(tuple(s) for s in kn.surname), tuple(tuple(s) for s in kn.given), kn.reading, kn.script, kn.starts)
-
-
-def _form(f: NameForm) -> tuple[Any, ...]:
-    return (
-        f.text, f.script, f.tokens, f.joined, tuple(_korean(k) for k in f.korean), f.token_keys,
-        f.phonetic, f.skeleton, f.abjad, f.acronyms, f.numbers, f.korean_joined, f.reading,
-    )  # fmt: skip
-
-
 def _record(r: EntityRecord) -> tuple[Any, ...]:
     return (
         r.idx, r.id, r.schema, r.group, r.caption, r.list_name, r.programs, r.dprk, r.name_ids,
@@ -110,7 +98,7 @@ def _part(index: Index, name: str) -> Any:
             if key not in ids:
                 ids[key] = len(ids)
                 if name == "forms":
-                    unique.append(_form(form))
+                    unique.append(form_to_plain(form))
             refs.append(ids[key])
         return unique if name == "forms" else refs
     if name in ("imo", "mmsi", "documents", "wallets"):
@@ -153,10 +141,6 @@ def _read(data: bytes) -> dict[str, Any]:
 # -- back to objects ---------------------------------------------------------------
 
 
-def _syllables(items: Any) -> tuple[Syllable, ...]:
-    return tuple(Syllable(*s) for s in items)
-
-
 def read(data: bytes) -> Index:
     """Rebuild an index; raises ValueError/TypeError/KeyError/EOFError on a malformed file."""
     state = _read(data)
@@ -173,14 +157,8 @@ def read(data: bytes) -> Index:
     index.raw = state["raw"]
     index.files = state["files"]
     index.locations = state["locations"]
-    unique = [
-        NameForm(
-            f[0], f[1], f[2], f[3],
-            tuple(KoreanName(_syllables(k[0]), _syllables(k[1]), k[2], k[3], k[4]) for k in f[4]),
-            *f[5:],
-        )
-        for f in state["forms"]
-    ]  # fmt: skip
+    syllables: dict[tuple[str, ...], Syllable] = {}
+    unique = [form_from_plain(f, syllables) for f in state["forms"]]
     index.forms = [unique[i] for i in state["form_refs"]]
     index.name_kind = state["name_kind"]
     index.name_entity = state["name_entity"]

@@ -222,47 +222,48 @@ def name_tokens(
     order: "Kim Ho Hong" is not "Kim Tong Ho". ``slips_only`` further
     demands that every differing word is one keyboard slip from its pair.
     """
-    if not q.tokens or not c.tokens:
+    q_tokens = q.tokens
+    c_tokens = c.tokens
+    if not q_tokens or not c_tokens:
         return NONE
     aligned = _align(q, c)
     if not aligned:
         return NONE
-    if strict and not (len(aligned) == len(q.tokens) == len(c.tokens) and _in_order(aligned)):
+    n = len(aligned)
+    if strict and not (n == len(q_tokens) == len(c_tokens) and _in_order(aligned)):
         return NONE
     if slips_only and any(s < SLIP for s, _i, _j in aligned):
         return NONE
-    wc = [w.token(t) for t in c.tokens]
+    token = w.token
+    wc = [token(t) for t in c_tokens]
     # A query word found nowhere in the lists (usually a typo) weighs what
     # the listed word it was paired with weighs, not the maximum.
     partner = {i: j for _s, i, j in aligned}
+    unknown = w.unknown
     wq = [
-        wc[partner[i]] if w.unknown(t) and i in partner else w.token(t)
-        for i, t in enumerate(q.tokens)
+        wc[partner[i]] if unknown(t) and i in partner else token(t)
+        for i, t in enumerate(q_tokens)
     ]
     num = 0.0
     den = 0.0
-    matched_q: set[int] = set()
-    matched_c: set[int] = set()
     exact = 0
     for s, i, j in aligned:
         pair_w = wq[i] + wc[j]
         num += s * pair_w
         den += pair_w
-        matched_q.add(i)
-        matched_c.add(j)
         exact += s == 1.0
-    extra_q = sum(x for i, x in enumerate(wq) if i not in matched_q)
+    matched_c = set(partner.values())
+    extra_q = sum(x for i, x in enumerate(wq) if i not in partner)
     extra_c = sum(x for j, x in enumerate(wc) if j not in matched_c)
     # A listed name with an extra word (a middle name, a patronymic) costs
     # less than one where a word was replaced: if the query has unpaired
     # words too, the listed name's unpaired words count in full.
     den += extra_q + (extra_c if extra_q else EXTRA_CANDIDATE_WORD * extra_c)
     score = num / den if den else 0.0
-    n = len(aligned)
-    if exact == n == len(q.tokens) == len(c.tokens):
+    if exact == n == len(q_tokens) == len(c_tokens):
         reason = f"same words as '{c.text}'"
     elif exact == n:
-        reason = f"{n} of {max(len(q.tokens), len(c.tokens))} words agree with '{c.text}'"
+        reason = f"{n} of {max(len(q_tokens), len(c_tokens))} words agree with '{c.text}'"
     else:
         reason = f"{n} words of '{q.text}' resemble words of '{c.text}' ({exact} exact)"
     return Feature(score, reason)

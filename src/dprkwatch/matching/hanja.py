@@ -18,6 +18,8 @@ table is not read as Korean.
 
 from __future__ import annotations
 
+import re
+
 _READINGS = """
 金김 李리 朴박 崔최 鄭정 郑정 姜강 趙조 赵조 尹윤 張장 张장 林림 韓한 韩한 吳오 吴오
 申신 權권 权권 黃황 黄황 安안 宋송 柳류 全전 洪홍 高고 文문 梁량 孫손 孙손 白백 許허 许허
@@ -73,6 +75,14 @@ HANJA_READINGS: dict[str, str] = _parse()
 def is_han(ch: str) -> bool:
     code = ord(ch)
     return 0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF or 0xF900 <= code <= 0xFAFF
+
+
+_HAN = re.compile("[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff]")
+
+
+def has_han(text: str) -> bool:
+    """Whether any character is a Chinese character (as :func:`is_han`)."""
+    return _HAN.search(text) is not None
 
 
 def read_hanja(text: str) -> str | None:

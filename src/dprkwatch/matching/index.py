@@ -29,7 +29,8 @@ import orjson
 
 from dprkwatch.lists.model import is_subject
 from dprkwatch.lists.programs import any_dprk
-from dprkwatch.matching.analysis import GROUP_OF_SCHEMA, NameForm, analyze_name
+from dprkwatch.matching.analysis import GROUP_OF_SCHEMA, NameForm
+from dprkwatch.matching.analysis_pool import NameKey, analyse_names
 from dprkwatch.matching.identifiers import document_number, imo_number, mmsi_number, wallet_address
 from dprkwatch.matching.postings import NIDS, Postings
 
@@ -113,6 +114,22 @@ def query_keys(form: NameForm) -> set[str]:
     return keys
 
 
+class Informativeness(dict[str, float]):
+    """Word (or syllable key) -> weight; one never seen on the lists weighs ``unseen``.
+
+    A dict so that the hot scoring loop can use its C ``__getitem__``.
+    """
+
+    __slots__ = ("unseen",)
+
+    def __init__(self, weights: dict[str, float], unseen: float) -> None:
+        super().__init__(weights)
+        self.unseen = unseen
+
+    def __missing__(self, key: str) -> float:
+        return self.unseen
+
+
 class Index:
     """Analysed entities of one or more list snapshots."""
 
@@ -137,7 +154,8 @@ class Index:
         self._token_max = 1.0
         self._syllable_max = 1.0
         self.versions: dict[str, str] = {}
-        self._weights: dict[str, float] = {}
+        self.token_weights = Informativeness({}, 1.0)
+        self.syllable_weights = Informativeness({}, 1.0)
 
     def __len__(self) -> int:
         return len(self.records)
@@ -165,13 +183,8 @@ class Index:
     # -- weights ---------------------------------------------------------------
 
     def token_weight(self, token: str) -> float:
-        w = self._weights.get(token)
-        if w is None:
-            df = self.token_df.get(token)
-            w = self._token_max if df is None else math.log(1.0 + len(self.forms) / df)
-            if len(self._weights) < 1 << 18:
-                self._weights[token] = w
-        return w
+        """How much a word says: log(1 + names / names with it); unlisted words the most."""
+        return self.token_weights[token]
 
     def key_weight(self, postings_length: int) -> float:
         """How much sharing a blocking key says: rare keys say more."""
@@ -183,10 +196,7 @@ class Index:
         return token not in self.token_df
 
     def syllable_weight(self, key: str) -> float:
-        df = self.syllable_df.get(key)
-        if df is None:
-            return self._syllable_max
-        return math.log(1.0 + self._korean_forms / df)
+        return self.syllable_weights[key]
 
     # -- building --------------------------------------------------------------
 
@@ -219,12 +229,11 @@ class Index:
     def _build(cls, sources: Mapping[str, Source], versions: Mapping[str, str] | None) -> Index:
         index = cls()
         index.versions = dict(versions or {})
-        postings: dict[str, list[int]] = defaultdict(list)
-        token_df: dict[str, int] = defaultdict(int)
-        syllable_df: dict[str, int] = defaultdict(int)
         pending_wallets: list[tuple[str, str, str]] = []
-        seen: dict[tuple[str, str, bool], tuple[NameForm, ...]] = {}
-        korean_forms = 0
+        # The same name is on several lists: each distinct (name, group,
+        # Korean context) is analysed once, all of them together below.
+        distinct: dict[NameKey, int] = {}
+        occurrences: list[tuple[int, str, int]] = []  # (entity, kind, distinct name)
         for list_name, source in sources.items():
             for data, location in index._entries(source):
                 schema = str(data.get("schema") or "")
@@ -241,30 +250,40 @@ class Index:
                 korean_context = rec.dprk or bool(rec.countries & KOREAN_COUNTRIES)
                 for prop, kind in NAME_PROPS:
                     for value in props.get(prop, []):
-                        # The same name is on several lists: analyse it once.
-                        memo_key = (value, rec.group, korean_context)
-                        forms = seen.get(memo_key)
-                        if forms is None:
-                            forms = seen[memo_key] = analyze_name(value, rec.group, korean_context)
-                        for form in forms:
-                            nid = len(index.forms)
-                            index.forms.append(form)
-                            index.name_kind.append(kind)
-                            index.name_entity.append(rec.idx)
-                            rec.name_ids.append(nid)
-                            for key in blocking_keys(form):
-                                postings[key].append(nid)
-                            for tok in set(form.tokens):
-                                token_df[tok] += 1
-                            if form.korean:
-                                korean_forms += 1
-                                for syl in {s.coarse for s in form.korean[0].given}:
-                                    syllable_df[syl] += 1
+                        slot = distinct.setdefault((value, rec.group, korean_context), len(distinct))
+                        occurrences.append((rec.idx, kind, slot))
         for addr, holder, _list_name in pending_wallets:
             idx = index.by_id.get(holder)
             if idx is not None:
                 index.records[idx].wallets.add(addr)
                 index.wallets[addr].append(idx)
+        analysed = analyse_names(list(distinct), blocking_keys)
+        del distinct
+        postings: dict[str, list[int]] = defaultdict(list)
+        token_df: dict[str, int] = defaultdict(int)
+        syllable_df: dict[str, int] = defaultdict(int)
+        korean_forms = 0
+        forms = index.forms
+        name_kind = index.name_kind
+        name_entity = index.name_entity
+        records = index.records
+        for ent, kind, slot in occurrences:
+            name_ids = records[ent].name_ids
+            for form, keys in analysed[slot]:
+                nid = len(forms)
+                forms.append(form)
+                name_kind.append(kind)
+                name_entity.append(ent)
+                name_ids.append(nid)
+                for key in keys:
+                    postings[key].append(nid)
+                for tok in set(form.tokens):
+                    token_df[tok] += 1
+                if form.korean:
+                    korean_forms += 1
+                    for syl in {s.coarse for s in form.korean[0].given}:
+                        syllable_df[syl] += 1
+        del analysed, occurrences
         index.postings = Postings.from_lists(postings)
         del postings
         index.token_df = dict(token_df)
@@ -275,12 +294,23 @@ class Index:
     _korean_forms: int = 1
 
     def finish(self, korean_forms: int) -> None:
-        """Derive the weights from the counts (after building or loading)."""
+        """Derive the weights from the counts (after building or loading).
+
+        Every listed word's and syllable's weight is worked out here once,
+        so that scoring looks them up in a dict instead of calling a method.
+        """
         n = max(len(self.forms), 1)
         self._n_forms = n
         self._korean_forms = max(korean_forms, 1)
         self._token_max = math.log(1.0 + n)
         self._syllable_max = math.log(1.0 + self._korean_forms)
+        log = math.log
+        self.token_weights = Informativeness(
+            {t: log(1.0 + len(self.forms) / df) for t, df in self.token_df.items()}, self._token_max
+        )
+        self.syllable_weights = Informativeness(
+            {k: log(1.0 + self._korean_forms / df) for k, df in self.syllable_df.items()}, self._syllable_max
+        )
 
     def _entries(self, source: Source) -> Iterator[tuple[dict[str, Any], tuple[int, int, int] | None]]:
         if not isinstance(source, Path):

@@ -36,8 +36,6 @@ KOREA_PHRASES: tuple[tuple[str, ...], ...] = (
     ("chao", "xian"),
 )
 
-_PHRASE_STARTS = frozenset(p[0] for p in KOREA_PHRASES)
-
 LEGAL_FORMS = frozenset(
     {"co", "company", "corp", "corporation", "ltd", "limited", "llc", "inc", "incorporated",
      "plc", "gmbh", "sa", "jsc", "ojsc", "cjsc", "pjsc", "ooo", "zao", "oao", "llp", "lp",
@@ -84,7 +82,19 @@ LEGAL_PHRASES: tuple[tuple[str, ...], ...] = tuple(
         reverse=True,
     )
 )  # fmt: skip
-_LEGAL_STARTS = frozenset(p[0] for p in LEGAL_PHRASES)
+
+
+def _by_first_word(phrases: tuple[tuple[str, ...], ...]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Phrases grouped by their first word, each group in the original order
+    (so the first phrase that matches is the one the full scan would find)."""
+    groups: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in phrases:
+        groups.setdefault(phrase[0], []).append(phrase)
+    return {k: tuple(v) for k, v in groups.items()}
+
+
+_KOREA_BY_FIRST = _by_first_word(KOREA_PHRASES)
+_LEGAL_BY_FIRST = _by_first_word(LEGAL_PHRASES)
 LEGAL_WORDS = frozenset({"aktiengesellschaft", "kommanditgesellschaft", "gmbh", "sarl", "spzoo", "tov", "ooo"})
 
 _UNIT_WORDS = (
@@ -96,10 +106,13 @@ _TEN_WORDS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty"
 _TENS = {w: 10 * (i + 2) for i, w in enumerate(_TEN_WORDS)}
 _TENS["fourty"] = 40
 _ORDINALS = {"first": "1", "second": "2", "third": "3", "1st": "1", "2nd": "2", "3rd": "3"}
+_NUMBER_WORDS = frozenset(_TENS) | frozenset(_UNITS) | frozenset(_ORDINALS)
 
 
 def number_words(tokens: list[str]) -> list[str]:
     """Number words as digits: "forty four" -> "44", "three" -> "3", "second" -> "2"."""
+    if _NUMBER_WORDS.isdisjoint(tokens):
+        return list(tokens)
     out: list[str] = []
     i = 0
     while i < len(tokens):
@@ -122,6 +135,8 @@ def number_words(tokens: list[str]) -> list[str]:
 
 def collapse_letters(tokens: list[str]) -> list[str]:
     """Runs of single letters are one word: "A.B.C." -> "abc", "G.m.b.H." -> "gmbh"."""
+    if tokens and min(map(len, tokens)) > 1:
+        return list(tokens)  # no single letters (and no empty tokens)
     out: list[str] = []
     run: list[str] = []
     for tok in [*tokens, ""]:
@@ -141,16 +156,12 @@ def collapse_letters(tokens: list[str]) -> list[str]:
 def normalize_org_tokens(tokens: list[str]) -> list[str]:
     """Rewrite org-name tokens: Korea phrases -> ``korea``, legal forms -> ``<legal>``."""
     tokens = ["korea" if t in KOREA_WORDS else t for t in number_words(collapse_letters(tokens))]
-    tokens = _replace_phrases(tokens, LEGAL_PHRASES, _LEGAL_STARTS, "<legal>")
+    tokens = _replace_phrases(tokens, _LEGAL_BY_FIRST, "<legal>")
     out: list[str] = []
     i = 0
     n = len(tokens)
     while i < n:
-        if tokens[i] not in _PHRASE_STARTS:
-            phrases: tuple[tuple[str, ...], ...] = ()
-        else:
-            phrases = KOREA_PHRASES
-        for phrase in phrases:
+        for phrase in _KOREA_BY_FIRST.get(tokens[i], ()):
             if tuple(tokens[i : i + len(phrase)]) == phrase:
                 out.append("korea")
                 i += len(phrase)
@@ -168,20 +179,18 @@ def normalize_org_tokens(tokens: list[str]) -> list[str]:
 
 
 def _replace_phrases(
-    tokens: list[str], phrases: tuple[tuple[str, ...], ...], starts: frozenset[str], marker: str
+    tokens: list[str], phrases: dict[str, tuple[tuple[str, ...], ...]], marker: str
 ) -> list[str]:
+    if phrases.keys().isdisjoint(tokens):
+        return list(tokens)
     out: list[str] = []
     i = 0
     while i < len(tokens):
-        if tokens[i] in starts:
-            for phrase in phrases:
-                if tuple(tokens[i : i + len(phrase)]) == phrase:
-                    out.append(marker)
-                    i += len(phrase)
-                    break
-            else:
-                out.append(tokens[i])
-                i += 1
+        for phrase in phrases.get(tokens[i], ()):
+            if tuple(tokens[i : i + len(phrase)]) == phrase:
+                out.append(marker)
+                i += len(phrase)
+                break
         else:
             out.append(tokens[i])
             i += 1

@@ -47,7 +47,7 @@ class Screener:
     def __init__(self, index: Index, algorithm: str | None = None) -> None:
         self.index = index
         self._algo: MatchV1 = get_algorithm(algorithm)
-        self._weights = Weights(index.token_weight, index.syllable_weight, index.unknown_token)
+        self._weights = Weights(index.token_weights.__getitem__, index.syllable_weights.__getitem__, index.unknown_token)
 
     # -- construction ------------------------------------------------------
 

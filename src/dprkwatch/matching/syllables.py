@@ -145,30 +145,25 @@ def _parse_part(text: str) -> tuple[tuple[Syllable, ...], ...]:
     for i in range(n - 1, -1, -1):
         found: list[tuple[Syllable, ...]] = []
         min_len = _MAX_SYLLABLES + 1
-        for syl, end in _syllables_at(text, i):
+        # Every syllable spelled from here, shortest spelling first.
+        for end in range(i + 1, min(i + _MAX_SPELLING, n) + 1):
+            syls = _BY_SPELLING.get(text[i:end])
+            if not syls:
+                continue
             rest = best[end]
             if not rest:
                 continue
             length = 1 + len(rest[0])
             if length > min_len:
                 continue
-            if length < min_len:
-                min_len = length
-                found = []
-            for r in rest:
-                cand = (syl, *r)
-                if cand not in found:
-                    found.append(cand)
+            for syl in syls:
+                if length < min_len:
+                    min_len = length
+                    found = []
+                for r in rest:
+                    cand = (syl, *r)
+                    if cand not in found:
+                        found.append(cand)
         best[i] = found[:_MAX_PARSES] if found else None
     return tuple(best[0] or ())
-
-
-def _syllables_at(text: str, i: int) -> list[tuple[Syllable, int]]:
-    out: list[tuple[Syllable, int]] = []
-    for length in range(1, min(_MAX_SPELLING, len(text) - i) + 1):
-        found = _BY_SPELLING.get(text[i : i + length])
-        if found:
-            end = i + length
-            out.extend((syl, end) for syl in found)
-    return out
 

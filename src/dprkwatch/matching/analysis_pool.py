@@ -1,0 +1,109 @@
+"""Analyse the distinct names of an index build, on two cores when that is safe.
+
+Analysing some 63,000 distinct names (Korean syllable parses, transliteration,
+phonetic keys) is most of a cold index build and needs no shared state, so
+the build hands a share of them to a forked child process. The child starts
+with every module and table already loaded (forking copies the parent),
+analyses its share, and sends the forms back as plain :mod:`marshal` data
+through a pipe while the parent analyses the rest.
+
+Forking a process that runs other threads can deadlock the child (a lock
+held by another thread is copied locked), so the child is only used when
+this is the process's only thread, ``fork`` exists, there is more than one
+CPU and enough names to repay the fork; otherwise, or if the child fails,
+everything is analysed in this process. Either way the result is the same
+list, in the same order.
+"""
+
+from __future__ import annotations
+
+import marshal
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from multiprocessing.connection import Connection
+
+from dprkwatch.matching.analysis import NameForm, analyze_name, form_from_plain, form_to_plain
+from dprkwatch.matching.syllables import Syllable
+
+# One name to analyse: (text, schema group, Korean context).
+NameKey = tuple[str, str, bool]
+# What a name becomes: its forms, each with the keys it is filed under.
+Analysed = tuple[tuple[NameForm, tuple[str, ...]], ...]
+KeysOf = Callable[[NameForm], Iterable[str]]
+
+# Below this many names a fork costs more than it saves.
+PARALLEL_MIN_NAMES = 4000
+# The parent's share: it also decodes the child's answer afterwards.
+PARENT_SHARE = 0.48
+
+
+def analyse_one(name: NameKey, keys: KeysOf) -> Analysed:
+    return tuple((form, tuple(keys(form))) for form in analyze_name(*name))
+
+
+def fork_is_safe() -> bool:
+    """Whether a child may be forked: a single-threaded process with fork, on several CPUs."""
+    return (
+        threading.active_count() == 1
+        and "fork" in multiprocessing.get_all_start_methods()
+        and (os.cpu_count() or 1) > 1
+    )
+
+
+def analyse_names(names: Sequence[NameKey], keys: KeysOf, *, parallel: bool | None = None) -> list[Analysed]:
+    """Every name analysed, in order; ``parallel=None`` decides by :func:`fork_is_safe` and size."""
+    if parallel is None:
+        parallel = len(names) >= PARALLEL_MIN_NAMES and fork_is_safe()
+    if not parallel or len(names) < 2:
+        return [analyse_one(name, keys) for name in names]
+    split = int(len(names) * PARENT_SHARE)
+    ctx = multiprocessing.get_context("fork")
+    reader, writer = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_child, args=(names, split, keys, writer), daemon=True)
+    child.start()
+    writer.close()
+    try:
+        mine = [analyse_one(name, keys) for name in names[:split]]
+        try:
+            data: bytes | None = reader.recv_bytes()
+        except (EOFError, OSError):
+            data = None
+        child.join()
+    except BaseException:
+        child.terminate()
+        child.join()
+        raise
+    finally:
+        reader.close()
+    theirs = _decode(data, len(names) - split) if data is not None and child.exitcode == 0 else None
+    if theirs is None:
+        # The child failed (killed, out of memory): do its share here.
+        theirs = [analyse_one(name, keys) for name in names[split:]]
+    return mine + theirs
+
+
+def _child(names: Sequence[NameKey], split: int, keys: KeysOf, conn: Connection) -> None:
+    try:
+        plain = [
+            tuple((form_to_plain(form), form_keys) for form, form_keys in analyse_one(name, keys))
+            for name in names[split:]
+        ]
+        conn.send_bytes(marshal.dumps(plain))
+    finally:
+        conn.close()
+
+
+def _decode(data: bytes, expected: int) -> list[Analysed] | None:
+    try:
+        plain = marshal.loads(data)
+    except (EOFError, ValueError, TypeError):
+        return None
+    if not isinstance(plain, list) or len(plain) != expected:
+        return None
+    syllables: dict[tuple[str, ...], Syllable] = {}
+    try:
+        return [tuple((form_from_plain(f, syllables), form_keys) for f, form_keys in item) for item in plain]
+    except (TypeError, ValueError, IndexError):
+        return None
