@@ -70,8 +70,19 @@ class Algorithm(Protocol):
     def analyze(self, query: Query) -> QueryAnalysis: ...
 
     def score(
-        self, qa: QueryAnalysis, rec: EntityRecord, name_ids: list[int], index: Index, weights: F.Weights
+        self,
+        qa: QueryAnalysis,
+        rec: EntityRecord,
+        name_ids: list[int],
+        index: Index,
+        weights: F.Weights,
+        floor: float = 0.0,
     ) -> Scored | None: ...
+
+
+# The most the qualifiers can add to a name score (birth date +0.06 and
+# country +0.03; the others only subtract), with a margin for rounding.
+QUALIFIERS_CEILING = 0.1
 
 
 class MatchV1:
@@ -171,10 +182,21 @@ class MatchV1:
         return best
 
     def score(
-        self, qa: QueryAnalysis, rec: EntityRecord, name_ids: list[int], index: Index, weights: F.Weights
+        self,
+        qa: QueryAnalysis,
+        rec: EntityRecord,
+        name_ids: list[int],
+        index: Index,
+        weights: F.Weights,
+        floor: float = 0.0,
     ) -> Scored | None:
         """Score one candidate; ``weights`` come from the full index even when
-        ``index`` is an ad-hoc one holding just this candidate."""
+        ``index`` is an ad-hoc one holding just this candidate.
+
+        None when nothing matches, or when the candidate is sure to score
+        below ``floor`` (the caller drops those anyway; most candidates of a
+        query for someone not listed end here, before qualifiers and reasons).
+        """
         features: dict[str, float] = {}
         reasons: list[str] = []
         # Names.
@@ -212,7 +234,7 @@ class MatchV1:
                     id_hit = True
                     features[f"id.{kind}"] = 1.0
                     reasons.append(hit.reason)
-        if not id_hit and name_score <= 0.0:
+        if not id_hit and (name_score <= 0.0 or name_score + QUALIFIERS_CEILING < floor):
             return None
         if best_feat[0]:
             features[best_feat[0]] = round(best_feat[1].value, 4)

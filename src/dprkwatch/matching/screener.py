@@ -229,7 +229,7 @@ class Screener:
         scored = []
         for ent, name_ids in candidates.items():
             rec = self.index.records[ent]
-            result = self._algo.score(qa, rec, name_ids, self.index, self._weights)
+            result = self._algo.score(qa, rec, name_ids, self.index, self._weights, floor)
             if result is None or result.score < floor:
                 continue
             scored.append((result.score, rec.id, rec, result))
