@@ -28,13 +28,13 @@ from typing import Any, BinaryIO
 import orjson
 
 from dprkwatch import __version__
-from dprkwatch.matching.analysis import form_from_plain, form_to_plain
+from dprkwatch.matching.analysis import NameForm, form_from_plain, form_to_plain
 from dprkwatch.matching.index import EntityRecord, Index
 from dprkwatch.matching.postings import Postings
 from dprkwatch.matching.syllables import Syllable
 
 # Bump when the layout below or anything the index derives from names changes.
-CACHE_FORMAT = 9
+CACHE_FORMAT = 10
 KEEP_FILES = 4
 
 
@@ -85,22 +85,25 @@ _PARTS = (
 )  # fmt: skip
 
 
+def _unique_forms(index: Index) -> list[NameForm]:
+    """Each distinct form object once, in first-use order (a name on several
+    lists shares its forms); ``form_refs`` points into this list."""
+    seen: dict[int, NameForm] = {}
+    for form in index.forms:
+        seen.setdefault(id(form), form)
+    return list(seen.values())
+
+
 def _part(index: Index, name: str) -> Any:
     """One part of the index as plain data (built only when it is written)."""
     if name == "records":
         return [_record(r) for r in index.records]
-    if name in ("forms", "form_refs"):
+    if name == "form_refs":
         ids: dict[int, int] = {}
-        unique: list[tuple[Any, ...]] = []
         refs: list[int] = []
         for form in index.forms:
-            key = id(form)
-            if key not in ids:
-                ids[key] = len(ids)
-                if name == "forms":
-                    unique.append(form_to_plain(form))
-            refs.append(ids[key])
-        return unique if name == "forms" else refs
+            refs.append(ids.setdefault(id(form), len(ids)))
+        return refs
     if name in ("imo", "mmsi", "documents", "wallets"):
         return dict(getattr(index, name))
     if name == "korean_forms":
@@ -112,12 +115,26 @@ def _part(index: Index, name: str) -> Any:
 
 def dump(index: Index, fh: BinaryIO) -> None:
     """Write the index part by part (each length-prefixed), so that no second
-    copy of the whole index is ever held in memory at once."""
-    for value in ({"format": CACHE_FORMAT, "parts": list(_PARTS)}, *(_part(index, n) for n in _PARTS)):
+    copy of the whole index is ever held in memory at once. The distinct
+    name forms, the largest part, go in chunks (a count, then the lists)."""
+
+    def write(value: Any) -> None:
         data = marshal.dumps(value)
         fh.write(len(data).to_bytes(8, "little"))
         fh.write(data)
-        del data
+
+    write({"format": CACHE_FORMAT, "parts": list(_PARTS)})
+    for name in _PARTS:
+        if name != "forms":
+            write(_part(index, name))
+            continue
+        unique = _unique_forms(index)
+        write(len(range(0, len(unique), _FORMS_CHUNK)))
+        for start in range(0, len(unique), _FORMS_CHUNK):
+            write([form_to_plain(f) for f in unique[start : start + _FORMS_CHUNK]])
+
+
+_FORMS_CHUNK = 8192
 
 
 def _read(data: bytes) -> dict[str, Any]:
@@ -135,7 +152,16 @@ def _read(data: bytes) -> dict[str, Any]:
     header = next_part()
     if not isinstance(header, dict) or header.get("format") != CACHE_FORMAT or header.get("parts") != list(_PARTS):
         raise ValueError("not an index cache of this format")
-    return {name: next_part() for name in _PARTS}
+    state: dict[str, Any] = {}
+    for name in _PARTS:
+        if name == "forms":
+            chunks = next_part()
+            if not isinstance(chunks, int) or chunks < 0:
+                raise ValueError("malformed index cache")
+            state[name] = [f for _ in range(chunks) for f in next_part()]
+        else:
+            state[name] = next_part()
+    return state
 
 
 # -- back to objects ---------------------------------------------------------------
