@@ -47,6 +47,7 @@ import argparse
 import csv
 import gzip
 import hashlib
+import multiprocessing
 import os
 import random
 import sys
@@ -256,7 +257,9 @@ def main() -> int:
     if not args.no_cache_check:
         del screener
         with tempfile.TemporaryDirectory(prefix="dprkwatch-regr-cache-") as tmp:
-            build(store, Path(tmp))  # writes the cache
+            build(store, Path(tmp))  # writes the cache (maybe from a forked child: wait for it)
+            for writer in multiprocessing.active_children():
+                writer.join()
             cached, secs = build(store, Path(tmp))
             say(f"index loaded from the cache in {secs:.1f} s")
             runs.append(("cache", list(screen_all(cached, cases))))

@@ -6,7 +6,11 @@
 Measures, in this order and in one process:
 
 1. index build from the active snapshots with a cold cache (names analysed
-   from scratch), then a warm start from the on-disk index cache;
+   from scratch), in a fresh process: the time until the screener is
+   ready, the CPU of that process and of the child it forks to analyse
+   names, and when the index cache file is complete (a large index's cache
+   is written by a forked child while the screener is already usable);
+   then a warm start from the on-disk index cache;
 2. resident memory after the build (and the peak);
 3. single in-process query latency, p50 and p99, over distinct queries
    (a mix of list names, Korean spelling variants and yente's synthetic
@@ -23,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import multiprocessing
 import os
 import random
 import resource
@@ -94,9 +99,20 @@ def cold_build(home: Path, cache_dir: Path) -> None:
     w0, c0 = time.perf_counter(), time.process_time()
     Screener.from_snapshots(store.active(), cache_dir=cache_dir)
     wall, cpu = time.perf_counter() - w0, time.process_time() - c0
+    # CPU of the forked name analyser (already joined), then of the cache
+    # writer, which may still be writing: wait for it.
+    analyser_cpu = _children_cpu()
     rss = psutil.Process().memory_info().rss
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    print(wall, cpu, rss, peak)
+    for writer in multiprocessing.active_children():
+        writer.join()
+    cached = time.perf_counter() - w0
+    print(wall, cpu, rss, peak, analyser_cpu, cached, _children_cpu() - analyser_cpu)
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> int:
@@ -124,7 +140,9 @@ def main() -> int:
         [sys.executable, __file__, "--cold-build", str(store.home), str(cache_dir)],
         check=True, capture_output=True, text=True,
     )  # fmt: skip
-    build_wall, build_cpu, rss_built, cold_peak = (float(x) for x in cold.stdout.split())
+    build_wall, build_cpu, rss_built, cold_peak, analyser_cpu, cache_done, writer_cpu = (
+        float(x) for x in cold.stdout.split()
+    )
     w0, c0 = time.perf_counter(), time.process_time()
     screener = Screener.from_snapshots(store.active(), cache_dir=cache_dir)
     warm_wall, warm_cpu = time.perf_counter() - w0, time.process_time() - c0
@@ -184,7 +202,8 @@ def main() -> int:
     rows = [
         ("lists", ", ".join(f"{k} {v}" for k, v in screener.versions.items()), ""),
         ("entities indexed", f"{entities:,}", "about 28,000"),
-        ("index build from snapshots, cold (wall / CPU; includes writing the cache)", f"{build_wall:.2f} s / {build_cpu:.2f} s", "≤ 3 s"),
+        ("index build from snapshots, cold: ready (wall / CPU of this process + forked analyser)", f"{build_wall:.2f} s / {build_cpu:.2f} s + {analyser_cpu:.2f} s", "≤ 3 s"),
+        ("index cache file complete (written in line, or by a forked writer: its CPU)", f"{cache_done:.2f} s ({writer_cpu:.2f} s)", ""),
         ("index start from cache (wall / CPU)", f"{warm_wall:.2f} s / {warm_cpu:.2f} s", "≤ 3 s"),
         ("resident memory, cold build: after / peak", f"{mb(rss_built)} / {mb(cold_peak)}", "≤ 500 MB"),
         ("resident memory, warm start: after start / after all queries / peak", f"{mb(rss_warm)} / {mb(rss_after)} / {mb(peak)}", "≤ 500 MB"),

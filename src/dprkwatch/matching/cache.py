@@ -19,6 +19,7 @@ import contextlib
 import gc
 import hashlib
 import marshal
+import multiprocessing
 import os
 import uuid
 from collections import defaultdict
@@ -29,6 +30,7 @@ import orjson
 
 from dprkwatch import __version__
 from dprkwatch.matching.analysis import NameForm, form_from_plain, form_to_plain
+from dprkwatch.matching.analysis_pool import fork_is_safe
 from dprkwatch.matching.index import EntityRecord, Index
 from dprkwatch.matching.postings import Postings
 from dprkwatch.matching.syllables import Syllable
@@ -220,6 +222,37 @@ def load(path: Path) -> Index | None:
             gc.enable()
     gc.freeze()
     return index
+
+
+def save_soon(index: Index, path: Path) -> bool:
+    """Write the cache, from a forked child when that is safe and worth it.
+
+    The index is usable before its cache file exists, so for a large index
+    a forked copy of this process writes the file while the caller goes on
+    screening (about 0.4 s of a four-list cold start). Only when this
+    process runs no other thread (then forking is safe) and fork exists;
+    otherwise, and for small indexes, the file is written here and now.
+    Python waits for the writer at exit (multiprocessing joins its
+    non-daemon children), so the file is complete when the process ends.
+    Returns whether the write was handed to a child; a failed write, here
+    or there, only means the next start rebuilds.
+    """
+    if len(index.forms) < BACKGROUND_MIN_NAMES or not fork_is_safe():
+        with contextlib.suppress(OSError):
+            save(index, path)
+        return False
+    writer = multiprocessing.get_context("fork").Process(target=_save_quietly, args=(index, path))
+    writer.start()
+    return True
+
+
+# Below this many names a fork costs more than writing the cache in line.
+BACKGROUND_MIN_NAMES = 20_000
+
+
+def _save_quietly(index: Index, path: Path) -> None:
+    with contextlib.suppress(OSError):
+        save(index, path)
 
 
 def save(index: Index, path: Path) -> None:

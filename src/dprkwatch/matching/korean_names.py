@@ -100,6 +100,7 @@ def _hangul_word(word: str) -> tuple[Syllable, ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=131072)
 def _word_alternatives(word: str) -> tuple[tuple[Syllable, ...], ...]:
     if word and all(is_hangul_syllable(ch) for ch in word):
         return (_hangul_word(word),)

@@ -13,7 +13,6 @@ atomically).
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -77,8 +76,7 @@ class Screener:
         sources: dict[str, Source] = {name: snap.path / ENTITIES_FILE for name, snap in snapshots.items()}
         index = Index.build(sources, versions)
         if path is not None:
-            with contextlib.suppress(OSError):
-                index_cache.save(index, path)
+            index_cache.save_soon(index, path)
         return cls(index, algorithm)
 
     @classmethod
