@@ -290,18 +290,18 @@ _READERS: dict[str, Callable[[Path], Iterator[tuple[int, dict[str, Any] | str]]]
 
 # -- screening ------------------------------------------------------------------
 
-_WORKER: tuple[Screener, int, float | None, Scope | None] | None = None
+_WORKER: tuple[Screener, Sequence[Query], int, float | None, Scope | None] | None = None
 
 
-def _init_worker(state: tuple[Screener, int, float | None, Scope | None]) -> None:
+def _init_worker(state: tuple[Screener, Sequence[Query], int, float | None, Scope | None]) -> None:
     global _WORKER
     _WORKER = state
 
 
-def _screen_chunk(chunk: list[Query]) -> list[list[Match]]:
+def _screen_chunk(start: int) -> list[list[Match]]:
     assert _WORKER is not None
-    screener, top, threshold, scope = _WORKER
-    return [screener.screen(q, top=top, threshold=threshold, scope=scope) for q in chunk]
+    screener, queries, top, threshold, scope = _WORKER
+    return [screener.screen(q, top=top, threshold=threshold, scope=scope) for q in queries[start : start + _CHUNK]]
 
 
 def screen_queries(
@@ -325,10 +325,12 @@ def screen_queries(
             if progress is not None:
                 progress(1)
         return
-    chunks = [list(queries[i : i + _CHUNK]) for i in range(0, len(queries), _CHUNK)]
+    # The forked workers inherit the queries: only chunk offsets travel to them.
+    starts = range(0, len(queries), _CHUNK)
     ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(workers, initializer=_init_worker, initargs=((screener, top, threshold, scope),)) as pool:
-        for results in pool.imap(_screen_chunk, chunks):
+    state = (screener, queries, top, threshold, scope)
+    with ctx.Pool(workers, initializer=_init_worker, initargs=(state,)) as pool:
+        for results in pool.imap(_screen_chunk, starts):
             yield from results
             if progress is not None:
                 progress(len(results))

@@ -116,6 +116,10 @@ def token_similarity(a: str, b: str, pa: str, pb: str, ka: str, kb: str, *, exac
     if abs(la - lb) > budget:
         # The length difference alone exceeds the budget (no edit distance needed).
         return _phonetic_only(a, b, pa, pb)
+    if budget == 1 and a[0] != b[0] and a[-1] != b[-1]:
+        # One slip leaves the first or the last letter in place, and words
+        # that only sound alike must begin alike: nothing in common.
+        return 0.0
     # Optimal string alignment: a swapped pair of letters is one slip, not two.
     dist = OSA.distance(a, b, score_cutoff=budget + 1)
     if dist > budget:
