@@ -173,11 +173,9 @@ def _align(q: NameForm, c: NameForm) -> list[tuple[float, int, int]]:
                 _PAIRS.clear()
                 _PINYIN_PAIRS.clear()
                 _pair_count = 0
-            row = cache[a] = {}
+            # A word is itself: 1.0 (stored, so the loop needs no extra test).
+            row = cache[a] = {a: 1.0}
         for j, b in enumerate(c_tokens):
-            if a == b:
-                pairs.append((1.0, i, j))
-                continue
             s = row.get(b)
             if s is None:
                 s = row[b] = token_similarity(
@@ -239,15 +237,15 @@ def name_tokens(
     if slips_only and any(s < SLIP for s, _i, _j in aligned):
         return NONE
     token = w.token
-    wc = [token(t) for t in c_tokens]
+    wc = list(map(token, c_tokens))
+    wq = list(map(token, q_tokens))
     # A query word found nowhere in the lists (usually a typo) weighs what
     # the listed word it was paired with weighs, not the maximum.
     partner = {i: j for _s, i, j in aligned}
     unknown = w.unknown
-    wq = [
-        wc[partner[i]] if unknown(t) and i in partner else token(t)
-        for i, t in enumerate(q_tokens)
-    ]
+    for i, j in partner.items():
+        if unknown(q_tokens[i]):
+            wq[i] = wc[j]
     num = 0.0
     den = 0.0
     exact = 0
@@ -256,9 +254,13 @@ def name_tokens(
         num += s * pair_w
         den += pair_w
         exact += s == 1.0
-    matched_c = set(partner.values())
-    extra_q = sum(x for i, x in enumerate(wq) if i not in partner)
-    extra_c = sum(x for j, x in enumerate(wc) if j not in matched_c)
+    # (sum() of nothing is 0, as when every word is paired.)
+    extra_q = sum(x for i, x in enumerate(wq) if i not in partner) if n < len(wq) else 0
+    if n < len(wc):
+        matched_c = set(partner.values())
+        extra_c = sum(x for j, x in enumerate(wc) if j not in matched_c)
+    else:
+        extra_c = 0
     # A listed name with an extra word (a middle name, a patronymic) costs
     # less than one where a word was replaced: if the query has unpaired
     # words too, the listed name's unpaired words count in full.

@@ -130,6 +130,20 @@ class Informativeness(dict[str, float]):
         return self.unseen
 
 
+class KeyWeights(dict[int, float]):
+    """Posting-list length -> log(1 + names / length), worked out once per length."""
+
+    __slots__ = ("names",)
+
+    def __init__(self, names: int) -> None:
+        super().__init__()
+        self.names = names
+
+    def __missing__(self, length: int) -> float:
+        weight = self[length] = math.log(1.0 + self.names / length)
+        return weight
+
+
 class Index:
     """Analysed entities of one or more list snapshots."""
 
@@ -155,6 +169,7 @@ class Index:
         self._syllable_max = 1.0
         self.versions: dict[str, str] = {}
         self.token_weights = Informativeness({}, 1.0)
+        self.key_weights = KeyWeights(1)
         self.syllable_weights = Informativeness({}, 1.0)
 
     def __len__(self) -> int:
@@ -188,7 +203,7 @@ class Index:
 
     def key_weight(self, postings_length: int) -> float:
         """How much sharing a blocking key says: rare keys say more."""
-        return math.log(1.0 + self._n_forms / postings_length)
+        return self.key_weights[postings_length]
 
     _n_forms: int = 1
 
@@ -301,6 +316,7 @@ class Index:
         """
         n = max(len(self.forms), 1)
         self._n_forms = n
+        self.key_weights = KeyWeights(n)
         self._korean_forms = max(korean_forms, 1)
         self._token_max = math.log(1.0 + n)
         self._syllable_max = math.log(1.0 + self._korean_forms)

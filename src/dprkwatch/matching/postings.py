@@ -15,6 +15,7 @@ first seen, so the candidates, and the answers, do not change.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import chain
 from typing import Any
@@ -26,6 +27,7 @@ from numpy.typing import NDArray
 _SHIFT = 32
 _LENGTH = (1 << _SHIFT) - 1
 NIDS = np.dtype("<i4")
+_NEVER = np.iinfo(np.int64).max
 
 IntArray = NDArray[np.int32]
 FloatArray = NDArray[np.float64]
@@ -34,11 +36,14 @@ FloatArray = NDArray[np.float64]
 class Postings:
     """Blocking key -> ascending ids of the names filed under it (read-only)."""
 
-    __slots__ = ("_where", "nids")
+    __slots__ = ("_local", "_size", "_where", "nids")
 
     def __init__(self, where: dict[str, int], nids: IntArray) -> None:
         self._where = where
         self.nids = nids
+        self._size = int(nids.max()) + 1 if len(nids) else 0
+        # Per-thread scratch arrays for the pre-score (see prescore).
+        self._local = threading.local()
 
     @classmethod
     def from_lists(cls, lists: Mapping[str, Sequence[int]]) -> Postings:
@@ -135,11 +140,7 @@ class Postings:
         sums: FloatArray
         if slices:
             flat = np.concatenate(slices) if len(slices) > 1 else slices[0]
-            uniq, first, inverse = np.unique(flat, return_index=True, return_inverse=True)
-            # bincount adds each name's weights in input order, as the dict did.
-            totals = np.bincount(inverse, np.repeat(np.array(weights), lengths), len(uniq)).astype(np.float64, copy=False)
-            seen = np.argsort(first, kind="stable")
-            ids, sums = uniq[seen], totals[seen]
+            ids, sums = self._sum(flat, np.repeat(np.array(weights), lengths))
         elif common_keys:
             start, n = common_keys.pop(0)
             ids = nids[start : start + n].copy()
@@ -153,6 +154,28 @@ class Postings:
             sums[members[at] == ids] += key_weight(n)
         return ids, sums
 
+    def _sum(self, flat: IntArray, weights: FloatArray) -> tuple[IntArray, FloatArray]:
+        """Distinct ids of ``flat`` in first-seen order, with their weights summed.
+
+        Uses two arrays over all names, kept per thread and cleaned after
+        use: ``add.at`` adds each id's weights in input order (the dict
+        loop's order, so the same sums), and ``minimum.at`` finds each id's
+        first position, which keeps first-seen order without sorting.
+        """
+        scratch = getattr(self._local, "scratch", None)
+        if scratch is None:
+            scratch = self._local.scratch = (np.zeros(self._size), np.full(self._size, _NEVER, dtype=np.int64))
+        totals, first = scratch
+        try:
+            np.add.at(totals, flat, weights)
+            at = np.arange(len(flat))
+            np.minimum.at(first, flat, at)
+            ids = flat[first[flat] == at]
+            return ids, totals[ids]
+        finally:
+            totals[flat] = 0.0
+            first[flat] = _NEVER
+
 
 def top(ids: IntArray, sums: FloatArray, n: int) -> list[tuple[int, float]]:
     """The ``n`` best ``(id, sum)`` pairs, best first; ties keep their order.
@@ -160,7 +183,7 @@ def top(ids: IntArray, sums: FloatArray, n: int) -> list[tuple[int, float]]:
     The same as ``heapq.nlargest(n, zip(ids, sums), key=sum)``, which is a
     stable sort, without sorting everything when there are many.
     """
-    if len(ids) > n:
+    if len(ids) > 2 * n:
         kth = np.partition(sums, len(sums) - n)[len(sums) - n]
         keep = np.flatnonzero(sums >= kth)
         ids, sums = ids[keep], sums[keep]

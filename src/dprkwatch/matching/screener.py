@@ -178,7 +178,7 @@ class Screener:
         keys: set[str] = set()
         for form in qa.forms:
             keys |= query_keys(form)
-        ids, sums = index.postings.prescore(keys, index.key_weight, COMMON_KEY)
+        ids, sums = index.postings.prescore(keys, index.key_weights.__getitem__, COMMON_KEY)
         out: dict[int, list[int]] = {}
         if len(ids):
             if scope.is_everything and len(ids) > want * NAMES_PER_ENTITY * 4:
@@ -191,6 +191,7 @@ class Screener:
             name_entity = index.name_entity
             records = index.records
             groups = qa.groups
+            scoped = not scope.is_everything
             floor = -1.0
             for nid, weight in ranked:
                 if weight < floor:
@@ -201,7 +202,7 @@ class Screener:
                     if len(out) >= want:
                         continue
                     rec = records[ent]
-                    if rec.group not in groups or not self._allowed(rec, scope):
+                    if rec.group not in groups or (scoped and not self._allowed(rec, scope)):
                         continue
                     if floor < 0:
                         # Relative to the best candidate the scope allows.
