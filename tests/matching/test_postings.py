@@ -5,6 +5,7 @@ from __future__ import annotations
 import heapq
 import math
 import random
+import threading
 from collections.abc import Callable
 
 import numpy as np
@@ -113,3 +114,32 @@ def test_mapping_view_and_cache_round_trip() -> None:
 def test_malformed_cached_postings_are_refused(state: tuple[object, bytes]) -> None:
     with pytest.raises((ValueError, TypeError)):
         Postings.from_plain(state)
+
+
+def test_threads_sharing_postings_get_their_own_scratch() -> None:
+    """A Screener is shared between threads: the pre-score's scratch arrays must not be."""
+    rng = random.Random(5)
+    n_names, common = 400, 25
+    lists = random_lists(rng, n_names, 80, common)
+    postings = Postings.from_lists(lists)
+
+    def weight(n: int) -> float:
+        return math.log(1.0 + n_names / n)
+
+    cases = [rng.sample(list(lists), rng.randint(1, 10)) for _ in range(200)]
+    expected = [list(dict_prescore(lists, keys, weight, common).items()) for keys in cases]
+    failures: list[int] = []
+
+    def run(offset: int) -> None:
+        for _ in range(20):
+            for i in range(offset, len(cases), 4):
+                ids, sums = postings.prescore(cases[i], weight, common)
+                if list(zip(ids.tolist(), sums.tolist(), strict=True)) != expected[i]:
+                    failures.append(i)
+
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
