@@ -62,3 +62,4 @@ def test_identical_across_midnight_with_other_rules(spark: object, tmp_path: Pat
     embedded, remote = _both(store, PORTS_CSV, spark, rules)
     assert embedded.filter(pl.col("event_type") == "encounter").height == 1
     assert remote.equals(embedded)
+

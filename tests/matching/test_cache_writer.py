@@ -29,6 +29,8 @@ def test_a_large_index_is_cached_by_a_child_and_complete_once_it_ends(
     store: SnapshotStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(index_cache, "BACKGROUND_MIN_NAMES", 1)
+    others = [t.name for t in threading.enumerate() if t is not threading.current_thread()]
+    assert others == [], "an earlier test left threads running; the writer only forks when there are none"
     before = set(multiprocessing.active_children())
     built = Screener.from_store(store)
     writers = [p for p in multiprocessing.active_children() if p not in before]

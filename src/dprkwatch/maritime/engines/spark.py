@@ -21,7 +21,9 @@ its session until :meth:`SparkEngine.close`.
 from __future__ import annotations
 
 import shutil
+import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -86,6 +88,42 @@ def start_session(master: str = "local[2]", driver_memory: str = "2g", shuffle_p
     return session
 
 
+def _spark_running() -> bool:
+    try:
+        from pyspark import SparkContext
+    except ImportError:
+        return False  # start_session says what is missing
+    return SparkContext._active_spark_context is not None
+
+
+def _shutdown_gateway() -> None:
+    from pyspark import SparkContext
+
+    gateway = SparkContext._gateway
+    if gateway is None or SparkContext._active_spark_context is not None:
+        return  # another session still uses it
+    proc = getattr(gateway, "proc", None)
+    try:
+        gateway.shutdown()
+    finally:
+        SparkContext._gateway = None
+        SparkContext._jvm = None
+    if proc is not None:
+        # pyspark's JVM exits when its stdin closes.
+        if proc.stdin is not None:
+            proc.stdin.close()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    # py4j's finalizer thread is told to stop by the shutdown; wait for it
+    # so the caller really is single-threaded when this returns.
+    for thread in threading.enumerate():
+        if type(thread).__name__ == "FinalizerWorker":
+            thread.join(timeout=10)
+
+
 class SparkEngine:
     """The rules on Spark DataFrames. Same input, same events as the embedded engine."""
 
@@ -102,12 +140,23 @@ class SparkEngine:
     @property
     def session(self) -> Any:
         if self._session is None:
+            # getOrCreate hands back a session someone else started: not ours to stop.
+            self._own_session = not _spark_running()
             self._session = start_session(self.master, self.driver_memory, self.shuffle_partitions)
         return self._session
 
     def close(self) -> None:
+        """Stop a session this engine started, and the JVM behind it.
+
+        ``SparkSession.stop`` leaves the py4j gateway (a JVM and a Python
+        thread watching it) running; shutting it down as well frees the
+        JVM's memory and leaves this process single-threaded again, which
+        the forking parts of dprkwatch (list import, index build) need.
+        A later session starts a fresh gateway.
+        """
         if self._session is not None and self._own_session:
             self._session.stop()
+            _shutdown_gateway()
         self._session = None
 
     def detect(
