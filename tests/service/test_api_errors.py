@@ -128,6 +128,8 @@ def test_bad_match_requests_get_clear_4xx(sqlite_service: LiveService) -> None:
     assert_error(c.get("/entities/no-such-entity"), 404, "not_found", "no entity with id")
     assert_error(c.get("/screenings/abc"), 404, "not_found", "no screening")
     assert_error(c.delete("/match/default"), 405, "method_not_allowed", "Method Not Allowed")
+    # Found by the fuzzer: an offset past 64 bits reached the database and raised.
+    assert_error(c.get("/alerts?offset=" + "9" * 40), 422, "invalid_request", "offset")
 
 
 def test_oversized_bodies_are_refused(sqlite_settings: Settings) -> None:

@@ -21,6 +21,10 @@ from dprkwatch.service.models import (
 )
 from dprkwatch.service.server_paths import server_path
 
+# Deeper pages than this are no use to anyone, and a larger number overflows
+# the databases' 64-bit integers.
+MAX_OFFSET = 1_000_000_000
+
 router = APIRouter(tags=["Delta screening"])
 
 
@@ -124,7 +128,7 @@ def list_alerts(
     kind: Literal["new", "changed", "removed"] | None = None,
     subject_id: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> AlertsResponse:
     found, total = rescreen.list_alerts(
         state.db, run_id=run, book=book, kind=kind, subject_id=subject_id, limit=limit, offset=offset
