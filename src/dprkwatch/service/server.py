@@ -1,4 +1,4 @@
-"""Run the service under uvicorn: ``dprkwatch serve`` and the lead's ``dprkwatch run``.
+"""Run the service under uvicorn: ``dprkwatch serve`` and ``dprkwatch run``.
 
 The schema is migrated once here, before any worker starts. With one
 worker the app object is served directly; with several, uvicorn starts
