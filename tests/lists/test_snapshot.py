@@ -89,6 +89,10 @@ def test_empty_and_missing_files(tmp_path: Path) -> None:
         import_paths(store, [empty])
     with pytest.raises(SourceError, match="file not found"):
         import_paths(store, [tmp_path / "nope.xml"])
+    # Found by the API fuzzer: the operating system refuses a 300-byte file
+    # name with an error of its own, which must not escape as a traceback.
+    with pytest.raises(SourceError, match="cannot read: File name too long"):
+        import_paths(store, [tmp_path / ("x" * 300)])
     garbage = tmp_path / "garbage.bin"
     garbage.write_bytes(os.urandom(256) + b"\x00")
     with pytest.raises(SourceError, match="unknown format"):

@@ -141,6 +141,18 @@ def test_unusable_files_stop_with_one_line(tmp_path: Path, content: str | None, 
     assert store.is_empty()
 
 
+def test_a_carriage_return_inside_the_header_is_one_line_too(tmp_path: Path) -> None:
+    # Found by the API fuzzer through POST /maritime/detect.
+    path = tmp_path / "cr.csv"
+    path.write_bytes(b"mmsi\rtimestamp,lat,lon\n1,2,3\n")
+    store = PositionStore(tmp_path / "m")
+    with pytest.raises(AisInputError) as err:
+        ingest(store, [path])
+    assert str(err.value).startswith(f"{path}:line 1: unreadable header line: ")
+    assert "\n" not in str(err.value)
+    assert store.is_empty()
+
+
 def test_unknown_format_and_no_files(tmp_path: Path) -> None:
     with pytest.raises(AisInputError, match="--format: unknown format 'xml'"):
         ingest(PositionStore(tmp_path / "m"), [BAD_CSV], fmt="xml")

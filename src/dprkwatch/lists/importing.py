@@ -27,16 +27,24 @@ _MAIN_SUFFIXES = (".xml", ".yaml", ".yml", ".ftm.json", ".jsonl", ".json", ".csv
 
 
 def resolve_path(path: Path) -> Path:
-    """The list file to read for ``path`` (a file, or a folder holding one)."""
-    if not path.exists():
-        raise SourceError("file not found", source=str(path))
-    if path.is_file():
-        return path
-    by_lower = {p.name.lower(): p for p in path.iterdir() if p.is_file()}
+    """The list file to read for ``path`` (a file, or a folder holding one).
+
+    Anything the operating system refuses (a name too long, no permission)
+    becomes a one-line :class:`SourceError`, as a missing file does.
+    """
+    try:
+        if not path.exists():
+            raise SourceError("file not found", source=str(path))
+        if path.is_file():
+            return path
+        entries = [p for p in path.iterdir() if p.is_file()]
+    except OSError as exc:
+        raise SourceError(f"cannot read: {exc.strerror or exc}", source=str(path)) from None
+    by_lower = {p.name.lower(): p for p in entries}
     for name in _MAIN_FILES:
         if name in by_lower:
             return by_lower[name]
-    files = sorted(p for p in path.iterdir() if p.is_file() and p.name.endswith(_MAIN_SUFFIXES))
+    files = sorted(p for p in entries if p.name.endswith(_MAIN_SUFFIXES))
     if len(files) == 1:
         return files[0]
     raise SourceError(

@@ -53,7 +53,10 @@ def read_csv(path: Path, quality: Quality) -> Iterator[pl.DataFrame]:
         raise AisInputError(f"cannot read: {exc.strerror}", source=source) from None
     if b"\x00" in first:
         raise AisInputError("binary data, not a CSV file", source=source)
-    header = next(csv.reader([first.decode("utf-8-sig", errors="replace")]), None)
+    try:
+        header = next(csv.reader([first.decode("utf-8-sig", errors="replace").rstrip("\r\n")]), None)
+    except csv.Error as exc:  # a stray carriage return or NUL inside the header line
+        raise AisInputError(f"unreadable header line: {exc}", source=source, where="line 1") from None
     if not header:
         raise AisInputError("empty file", source=source)
     header = [h.strip() for h in header]
