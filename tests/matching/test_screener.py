@@ -156,3 +156,23 @@ def test_compare_one_entity(screener: Screener) -> None:
     assert entity is not None
     m = screener.compare(Query("Person", {"name": ["Lee Soo-yong"]}), entity)
     assert m.match and m.entity_id == "eu-13"
+
+
+def test_spacing_inside_hangul_company_names_is_ignored() -> None:
+    """An EU alias breaks 무역 (trading) with a space: 조선남강무 역회사. The
+    words are found again in the unspaced name, so it meets the romanized
+    OFAC entry; a person's name is not joined."""
+    from dprkwatch.matching.analysis import analyze_name
+
+    listed = {
+        "id": "ofac-27383",
+        "schema": "Organization",
+        "properties": {"name": ["KOREA NAMGANG TRADING CORPORATION"], "country": ["kp"]},
+    }
+    screener = Screener.from_entities([listed], "ofac")
+    for name in ("조선남강무 역회사", "조선 남강 무역 회사", "조선남강무역회사"):
+        m = best(screener, "Organization", name=name)
+        assert (m.entity_id, m.match) == ("ofac-27383", True), name
+    spaced = {form.tokens for form in analyze_name("조선남강무 역회사", "org")}
+    assert analyze_name("조선남강무역회사", "org")[0].tokens in spaced
+    assert len(analyze_name("정숙 박", "person")) == 1, "person names keep their spacing"
