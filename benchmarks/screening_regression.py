@@ -63,12 +63,10 @@ import orjson
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from dprk_variants import Generator
-from dprkwatch.lists import SnapshotStore, import_paths
+from dprkwatch.lists import SnapshotStore
 from dprkwatch.matching import Match, Query, QueryError, Scope, Screener
-from matching_eval import LIST_FILES, all_names, dprk_subset, negative_cases, person_props
-from screening_speed import make_queries
-
-_TEMP: dict[str, tempfile.TemporaryDirectory[str]] = {}
+from matching_eval import all_names, dprk_subset, negative_cases, person_props
+from screening_speed import make_queries, make_store
 
 
 @dataclass(frozen=True)
@@ -81,16 +79,6 @@ class Case:
     threshold: float | None = None
     scope: Scope | None = None
     search: bool = False
-
-
-def make_store(args: argparse.Namespace) -> SnapshotStore:
-    if args.data_dir is not None:
-        return SnapshotStore(args.data_dir)
-    store = SnapshotStore(Path(_TEMP.setdefault("home", tempfile.TemporaryDirectory(prefix="dprkwatch-regr-")).name))
-    for f in LIST_FILES:
-        if (args.data / f).exists():
-            import_paths(store, [args.data / f])
-    return store
 
 
 def _query(schema: str, props: dict[str, list[str]]) -> Query | None:

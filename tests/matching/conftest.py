@@ -24,3 +24,16 @@ def sample_store(tmp_path_factory: pytest.TempPathFactory) -> SnapshotStore:
 @pytest.fixture(scope="session")
 def screener(sample_store: SnapshotStore) -> Screener:
     return Screener.from_store(sample_store)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> SnapshotStore:
+    """Both sample lists in a store of this test's own (it may write caches)."""
+    store = SnapshotStore(tmp_path / "home")
+    import_paths(store, list(SAMPLE_FILES))
+    return store
+
+
+def cache_files(store: SnapshotStore) -> list[Path]:
+    """The index cache files the screener wrote into ``store``."""
+    return sorted((store.home / "cache" / "matching").glob("index-*.marshal"))

@@ -5,12 +5,10 @@ from __future__ import annotations
 import marshal
 from pathlib import Path
 
-import pytest
-
 from dprkwatch.lists import SnapshotStore, import_paths
 from dprkwatch.matching import Query, Screener
 from dprkwatch.matching import cache as index_cache
-from tests.matching.conftest import SAMPLE_FILES
+from tests.matching.conftest import cache_files
 
 QUERIES = [
     Query("Person", {"name": ["Lee Soo-yong"]}),
@@ -20,17 +18,6 @@ QUERIES = [
     Query("CryptoWallet", {"publicKey": ["0x098b716b8aaf21512996dc57eb0615e2383e2f96"]}),
     Query("Thing", {"name": ["Cheonmasan"]}),
 ]
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> SnapshotStore:
-    store = SnapshotStore(tmp_path / "home")
-    import_paths(store, list(SAMPLE_FILES))
-    return store
-
-
-def cache_files(store: SnapshotStore) -> list[Path]:
-    return sorted((store.home / "cache" / "matching").glob("index-*.marshal"))
 
 
 def test_a_cached_index_screens_exactly_like_a_fresh_one(store: SnapshotStore) -> None:

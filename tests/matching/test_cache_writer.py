@@ -4,25 +4,13 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
-from pathlib import Path
 
 import pytest
 
-from dprkwatch.lists import SnapshotStore, import_paths
+from dprkwatch.lists import SnapshotStore
 from dprkwatch.matching import Query, Screener
 from dprkwatch.matching import cache as index_cache
-from tests.matching.conftest import SAMPLE_FILES
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> SnapshotStore:
-    store = SnapshotStore(tmp_path / "home")
-    import_paths(store, list(SAMPLE_FILES))
-    return store
-
-
-def cache_files(store: SnapshotStore) -> list[Path]:
-    return sorted((store.home / "cache" / "matching").glob("index-*.marshal"))
+from tests.matching.conftest import cache_files
 
 
 def test_a_large_index_is_cached_by_a_child_and_complete_once_it_ends(
