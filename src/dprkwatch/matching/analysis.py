@@ -178,7 +178,7 @@ def _analyze(text: str, group: str, korean_context: bool) -> tuple[NameForm, ...
     form = _build(text, group, korean_context, None)
     if form is not None:
         forms.append(form)
-    if group in ("org", "vessel") and " " in text and _has_hangul(text):
+    if group in ("org", "vessel") and " " in text and any(map(is_hangul_syllable, text)):
         # Spacing inside Hangul company and ship names is the writer's
         # choice (조선남강무역회사, 조선남강 무역회사), and a space can fall
         # inside a word (조선남강무 역회사): the words are found again in
@@ -199,10 +199,6 @@ def _analyze(text: str, group: str, korean_context: bool) -> tuple[NameForm, ...
             if hanja_form is not None:
                 forms.append(hanja_form)
     return tuple(forms)
-
-
-def _has_hangul(text: str) -> bool:
-    return any("\uac00" <= ch <= "\ud7a3" for ch in text)
 
 
 def script_of(text: str) -> str:
