@@ -8,10 +8,11 @@ import threading
 
 import pytest
 
+from dprkwatch.forking import fork_is_safe
 from dprkwatch.lists.names import detect_script
 from dprkwatch.matching import analysis_pool
 from dprkwatch.matching.analysis import analyze_name, form_from_plain, form_to_plain, script_of
-from dprkwatch.matching.analysis_pool import NameKey, analyse_names, fork_is_safe
+from dprkwatch.matching.analysis_pool import NameKey, analyse_names
 from dprkwatch.matching.index import blocking_keys
 
 NAMES: list[NameKey] = [

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from pathlib import Path
 
+from dprkwatch.forking import fork_is_safe
 from dprkwatch.lists.exceptions import SourceError
 from dprkwatch.lists.model import ListVersion
 from dprkwatch.lists.registry import Importer, detect
@@ -103,7 +103,7 @@ def importer_version(importer: Importer) -> str:
 def _worker_count(requested: int | None, files: int) -> int:
     if requested is not None:
         return max(1, min(requested, files))
-    if threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if not fork_is_safe():
         return 1
     return max(1, min(os.cpu_count() or 1, files))
 

@@ -19,11 +19,10 @@ from __future__ import annotations
 
 import marshal
 import multiprocessing
-import os
-import threading
 from collections.abc import Callable, Iterable, Sequence
 from multiprocessing.connection import Connection
 
+from dprkwatch.forking import fork_is_safe
 from dprkwatch.matching.analysis import NameForm, analyze_name, form_from_plain, form_to_plain
 from dprkwatch.matching.syllables import Syllable
 
@@ -41,15 +40,6 @@ PEOPLE_SHARE = (0.35, 0.7)
 
 def analyse_one(name: NameKey, keys: KeysOf) -> Analysed:
     return tuple((form, tuple(keys(form))) for form in analyze_name(*name))
-
-
-def fork_is_safe() -> bool:
-    """Whether a child may be forked: a single-threaded process with fork, on several CPUs."""
-    return (
-        threading.active_count() == 1
-        and "fork" in multiprocessing.get_all_start_methods()
-        and (os.cpu_count() or 1) > 1
-    )
 
 
 def analyse_names(names: Sequence[NameKey], keys: KeysOf, *, parallel: bool | None = None) -> list[Analysed]:

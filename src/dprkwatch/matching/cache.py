@@ -29,8 +29,8 @@ from typing import Any, BinaryIO
 import orjson
 
 from dprkwatch import __version__
+from dprkwatch.forking import fork_is_safe
 from dprkwatch.matching.analysis import NameForm, form_from_plain, form_to_plain
-from dprkwatch.matching.analysis_pool import fork_is_safe
 from dprkwatch.matching.index import EntityRecord, Index
 from dprkwatch.matching.postings import Postings
 from dprkwatch.matching.syllables import Syllable
