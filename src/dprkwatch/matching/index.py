@@ -169,8 +169,6 @@ class Index:
         self.wallets: dict[str, list[int]] = defaultdict(list)
         self.token_df: dict[str, int] = {}
         self.syllable_df: dict[str, int] = {}
-        self._token_max = 1.0
-        self._syllable_max = 1.0
         self.versions: dict[str, str] = {}
         self.token_weights = Informativeness({}, 1.0)
         self.key_weights = KeyWeights(1)
@@ -220,21 +218,8 @@ class Index:
 
     # -- weights ---------------------------------------------------------------
 
-    def token_weight(self, token: str) -> float:
-        """How much a word says: log(1 + names / names with it); unlisted words the most."""
-        return self.token_weights[token]
-
-    def key_weight(self, postings_length: int) -> float:
-        """How much sharing a blocking key says: rare keys say more."""
-        return self.key_weights[postings_length]
-
-    _n_forms: int = 1
-
     def unknown_token(self, token: str) -> bool:
         return token not in self.token_df
-
-    def syllable_weight(self, key: str) -> float:
-        return self.syllable_weights[key]
 
     # -- building --------------------------------------------------------------
 
@@ -338,17 +323,16 @@ class Index:
         so that scoring looks them up in a dict instead of calling a method.
         """
         n = max(len(self.forms), 1)
-        self._n_forms = n
         self.key_weights = KeyWeights(n)
         self._korean_forms = max(korean_forms, 1)
-        self._token_max = math.log(1.0 + n)
-        self._syllable_max = math.log(1.0 + self._korean_forms)
         log = math.log
+        # A word or syllable never seen on the lists says the most.
         self.token_weights = Informativeness(
-            {t: log(1.0 + len(self.forms) / df) for t, df in self.token_df.items()}, self._token_max
+            {t: log(1.0 + len(self.forms) / df) for t, df in self.token_df.items()}, log(1.0 + n)
         )
         self.syllable_weights = Informativeness(
-            {k: log(1.0 + self._korean_forms / df) for k, df in self.syllable_df.items()}, self._syllable_max
+            {k: log(1.0 + self._korean_forms / df) for k, df in self.syllable_df.items()},
+            log(1.0 + self._korean_forms),
         )
 
     def _entries(self, source: Source) -> Iterator[tuple[dict[str, Any], tuple[int, int, int] | None]]:
