@@ -137,21 +137,25 @@ class MatchV1:
             # only rescues typos that broke the syllable reading ("Juung"),
             # and is discounted so it cannot pass on near-miss given names.
             cands = [("name.korean", F.name_korean(q, c, weights))]
-            words = F.name_tokens(q, c, weights, strict=True)
-            if words.value >= 1.0 and "Hang" not in (q.script, c.script):
-                # The same words in the same order (or the surname moved):
-                # whatever the syllable reading, the names are written alike
-                # (Chinese names such as "Kee Seng Kwek" read as Korean too).
-                cands.append(("name.words", words))
-            elif not _same_shape(q, c):
-                cands.append(("name.words", F.Feature(words.value * self.KOREAN_WORDS_DISCOUNT, words.reason)))
-            elif "Hang" not in (q.script, c.script):
+            hangul = "Hang" in (q.script, c.script)
+            words: F.Feature | None = None
+            if not _same_shape(q, c):
+                words = F.name_tokens(q, c, weights, strict=True)
+            elif not hangul:
                 # Same shape: the syllables saw every difference, but a one-
                 # syllable given name with a slip (Ryong Kag) cannot reach
                 # the threshold there; words that differ only by keyboard
-                # slips may.
-                slips = F.name_tokens(q, c, weights, strict=True, slips_only=True)
-                cands.append(("name.words", F.Feature(slips.value * self.KOREAN_WORDS_DISCOUNT, slips.reason)))
+                # slips may. (Words all alike are no slips: they pass too.)
+                words = F.name_tokens(q, c, weights, strict=True, slips_only=True)
+            if words is not None:
+                if words.value >= 1.0 and not hangul:
+                    # The same words in the same order (or the surname moved):
+                    # whatever the syllable reading, the names are written
+                    # alike (Chinese names such as "Kee Seng Kwek" read as
+                    # Korean too).
+                    cands.append(("name.words", words))
+                else:
+                    cands.append(("name.words", F.Feature(words.value * self.KOREAN_WORDS_DISCOUNT, words.reason)))
             if q.joined == c.joined and not (q.script == c.script == "Hang"):
                 cands.append(("name.joined", F.name_joined(q, c, always=True)))
         else:
