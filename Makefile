@@ -4,17 +4,40 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
+# Installs come from uv.lock (exact versions with hashes), so a fresh machine
+# gets what CI tested. uv itself is pinned and lives in its own small venv.
+UV_VERSION := 0.13.9
+TOOLS  := .tools
+UV     := $(TOOLS)/bin/uv
+SYNC   := UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --python $(PYTHON)
 # Real source lists, when this checkout sits beside them; optional everywhere.
 SHARED_DATA ?= ../shared/data
 export DPRKWATCH_SHARED_DATA ?= $(abspath $(SHARED_DATA))
 
-.PHONY: run test install system lint typecheck unit bench docs-cli clean web
+.PHONY: run test install system lint typecheck unit bench docs-cli clean web lock test-latest
 
-$(BIN)/.installed: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet uv==$(UV_VERSION)
+
+$(BIN)/.installed: pyproject.toml uv.lock | $(UV)
+	$(SYNC) --extra dev
 	touch $@
+
+# Refresh uv.lock to the newest versions pyproject.toml allows. Run
+# `make test-latest` first: it tries exactly those versions in a separate venv.
+lock: | $(UV)
+	$(UV) lock --upgrade
+
+# The suite against the newest versions the ranges allow (not the lock), in
+# .venv-latest; tells whether `make lock` is safe. Not part of CI.
+test-latest: | $(UV)
+	rm -rf .venv-latest
+	$(UV) venv --quiet --python $(PYTHON) .venv-latest
+	VIRTUAL_ENV=.venv-latest $(UV) pip install --quiet --upgrade --resolution highest -e '.[dev]'
+	.venv-latest/bin/ruff check src tests benchmarks
+	.venv-latest/bin/mypy
+	scripts/with-postgres.sh .venv-latest/bin/pytest -p no:cacheprovider
 
 install: $(BIN)/.installed web
 
@@ -54,8 +77,9 @@ test: install system lint typecheck
 	scripts/with-postgres.sh $(BIN)/pytest
 
 bench: install
-	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(SYNC) --extra dev --extra bench
+	touch $(BIN)/.installed
 	$(BIN)/python benchmarks/run_all.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build src/*.egg-info
+	rm -rf $(VENV) .venv-latest $(TOOLS) .pytest_cache .mypy_cache .ruff_cache build src/*.egg-info

@@ -161,3 +161,29 @@ def test_not_xml_at_all(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "forced.xml"
     path.write_bytes(content)
     assert _load_error(path).problem.startswith("not an XML document")
+
+
+@pytest.mark.parametrize("codec", ["utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "utf-32"])
+def test_doctype_is_refused_before_the_parser_sees_the_file(
+    tmp_path: Path, codec: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The prolog scan refuses a DOCTYPE in any encoding, so libxml2's own wording never shows."""
+    path = tmp_path / "bomb.xml"
+    body = BILLION_LAUGHS.replace('<?xml version="1.0"?>', "<!-- a comment -->\n<?pi x?>")
+    path.write_bytes(body.encode(codec))
+
+    def parser_must_not_run(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the parser ran on a file with a DOCTYPE")
+
+    monkeypatch.setattr("dprkwatch.lists.xmlsafe.etree.iterparse", parser_must_not_run)
+    err = _load_error(path)
+    assert "DOCTYPE" in err.problem
+    assert err.where == "line 3"
+
+
+def test_doctype_text_inside_a_comment_or_the_body_is_not_a_declaration(tmp_path: Path) -> None:
+    from dprkwatch.lists.xmlsafe import prolog_declaration_line
+
+    assert prolog_declaration_line(b"<?xml version='1.0'?><!-- <!DOCTYPE x> --><a/>") is None
+    assert prolog_declaration_line(b"<a><![CDATA[<!DOCTYPE x>]]></a>") is None
+    assert prolog_declaration_line(b"\n\n<!ENTITY x 'y'><a/>") == 3

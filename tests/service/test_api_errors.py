@@ -117,7 +117,7 @@ def test_bad_match_requests_get_clear_4xx(sqlite_service: LiveService) -> None:
     bad_prop = {"queries": {"a": {"schema": "Person", "properties": {"shoeSize": ["44"]}}}}
     assert_error(c.post("/match/default", json=bad_prop), 400, "bad_request", "queries.a.shoeSize: unknown property")
     assert_error(c.post("/match/default", json={"queries": {}}), 400, "bad_request", "no queries provided")
-    assert_error(c.post("/match/default", json={"nope": 1}), 422, "invalid_request", "queries: Field required")
+    assert_error(c.post("/match/default", json={"nope": 1}), 422, "invalid_request", "queries")
     too_many = {"queries": {str(i): PERSON["queries"]["q"] for i in range(101)}}
     assert_error(c.post("/match/default", json=too_many), 400, "bad_request", "too many queries")
     weights = {**PERSON, "weights": {"name_literal_match": 0.5}}

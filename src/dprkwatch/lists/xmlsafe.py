@@ -6,9 +6,12 @@ corrupted on the way, so every XML importer reads through this module:
 * the lxml parser runs with ``resolve_entities=False, no_network=True,
   load_dtd=False, huge_tree=False``: entities are never expanded, no external
   DTD or entity is fetched, and libxml2's size limits stay on;
-* any document type declaration is refused outright. The official UN and EU
-  files have none, and a DTD is the only way to declare the entities used in
-  "billion laughs" bombs and external-entity (XXE) file disclosure;
+* any document type declaration is refused outright, by a scan of the prolog
+  *before* the parser sees a byte. The official UN and EU files have none,
+  and a DTD is the only way to declare the entities used in "billion laughs"
+  bombs and external-entity (XXE) file disclosure. Scanning first means the
+  refusal is ours, with our wording, whatever libxml2 version is installed
+  (newer ones stop some bombs themselves, with their own message);
 * every parse problem becomes one :class:`SourceError` naming the file, the
   line and column, and the problem (syntax, truncation, wrong encoding).
 
@@ -37,18 +40,85 @@ def local_name(tag: object) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _doctype_line(path: Path) -> str:
-    """Where the document type declaration starts, for the error message."""
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+# Without a byte-order mark, the first "<" tells a wide encoding by its zeros.
+_WIDE_STARTS = (
+    (b"<\x00\x00\x00", "utf-32-le"),
+    (b"\x00\x00\x00<", "utf-32-be"),
+    (b"<\x00", "utf-16-le"),
+    (b"\x00<", "utf-16-be"),
+)
+_DOCTYPE_PROBLEM = (
+    "XML with a DOCTYPE/entity declarations is refused "
+    "(possible entity-expansion bomb or external-entity payload)"
+)
+
+
+def _prolog_text(head: bytes) -> str:
+    """The first bytes as text, in whichever encoding their first bytes announce.
+
+    Only the markup characters matter here, so undecodable bytes are replaced
+    rather than refused (the parser reports a wrong encoding properly later).
+    """
+    for bom, codec in _BOMS:
+        if head.startswith(bom):
+            return head[len(bom) :].decode(codec, "replace")
+    for start, codec in _WIDE_STARTS:
+        if head.startswith(start):
+            return head.decode(codec, "replace")
+    return head.decode("latin-1")
+
+
+def prolog_declaration_line(head: bytes) -> int | None:
+    """The line of a ``<!DOCTYPE``/``<!ENTITY`` declaration in the prolog, or None.
+
+    Walks the prolog (XML declaration, comments, processing instructions and
+    white space) up to the document element. Any other ``<!`` markup there is
+    a document type or entity declaration, which no sanctions list needs.
+    """
+    text = _prolog_text(head)
+    i, n = 0, len(text)
+    while i < n:
+        start = text.find("<", i)
+        if start < 0:
+            return None
+        if text.startswith("<?", start):
+            end = text.find("?>", start)
+            if end < 0:
+                return None
+            i = end + 2
+        elif text.startswith("<!--", start):
+            end = text.find("-->", start + 4)
+            if end < 0:
+                return None
+            i = end + 3
+        elif text.startswith("<!", start):
+            return text.count("\n", 0, start) + 1
+        else:
+            return None  # the document element: the prolog is over
+    return None
+
+
+def check_prolog(path: Path) -> None:
+    """Refuse a file whose prolog declares a document type or entities.
+
+    Raises :class:`SourceError` naming the file and the declaration's line;
+    unreadable files are left for the parser to report.
+    """
     try:
         with path.open("rb") as fh:
             head = fh.read(_HEAD_BYTES)
     except OSError:
-        return "line 1"
-    pos = head.find(b"<!DOCTYPE")
-    if pos < 0:
-        return "line 1"
-    line = head.count(b"\n", 0, pos) + 1
-    return f"line {line}"
+        return
+    line = prolog_declaration_line(head)
+    if line is not None:
+        raise SourceError(_DOCTYPE_PROBLEM, source=str(path), where=f"line {line}")
 
 
 def _last_line(path: Path) -> int:
@@ -97,12 +167,8 @@ class SafeXmlReader:
         # The stubs lack DocInfo.doctype; read it without upsetting the checker.
         doctype = str(getattr(info, "doctype", "") or "")
         if doctype or info.internalDTD is not None or info.system_url:
-            raise SourceError(
-                "XML with a DOCTYPE/entity declarations is refused "
-                "(possible entity-expansion bomb or external-entity payload)",
-                source=str(self.path),
-                where=_doctype_line(self.path),
-            )
+            # A declaration past the first 64 KiB of prolog: still refused.
+            raise SourceError(_DOCTYPE_PROBLEM, source=str(self.path), where="line 1")
         root = tree.getroot()
         self.root_tag = local_name(root.tag)
         self.root_attrib = {local_name(k): str(v) for k, v in root.attrib.items()}
@@ -119,6 +185,7 @@ class SafeXmlReader:
             raise SourceError(f"cannot read: {exc.strerror}", source=str(self.path)) from None
         if size == 0:
             raise SourceError("file is empty", source=str(self.path))
+        check_prolog(self.path)
         wanted = frozenset(names)
         checked = False
         context = etree.iterparse(
