@@ -31,7 +31,7 @@ lock: | $(UV)
 
 # The suite against the newest versions the ranges allow (not the lock), in
 # .venv-latest; tells whether `make lock` is safe. Not part of CI.
-test-latest: | $(UV)
+test-latest: web | $(UV)
 	rm -rf .venv-latest
 	$(UV) venv --quiet --python $(PYTHON) .venv-latest
 	VIRTUAL_ENV=.venv-latest $(UV) pip install --quiet --upgrade --resolution highest -e '.[dev]'
