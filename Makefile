@@ -36,6 +36,7 @@ test-latest: web | $(UV)
 	$(UV) venv --quiet --python $(PYTHON) .venv-latest
 	VIRTUAL_ENV=.venv-latest $(UV) pip install --quiet --upgrade --resolution highest -e '.[dev]'
 	.venv-latest/bin/ruff check src tests benchmarks
+	.venv-latest/bin/ruff format --check src tests benchmarks
 	.venv-latest/bin/mypy
 	scripts/with-postgres.sh .venv-latest/bin/pytest -p no:cacheprovider
 
@@ -66,6 +67,7 @@ run: install
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 
 typecheck: install
 	$(BIN)/mypy

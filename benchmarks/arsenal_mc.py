@@ -89,7 +89,9 @@ def main() -> int:
     )
     if args.markdown:
         print(f"Conditions: {conditions}\n")
-        print("| job | median s | min s | max s | CPU s | draws/s (median) | draws/s (best) | draws per CPU-s | target 1M/s (median wall) |")
+        print(
+            "| job | median s | min s | max s | CPU s | draws/s (median) | draws/s (best) | draws per CPU-s | target 1M/s (median wall) |"
+        )
         print("|---|---|---|---|---|---|---|---|---|")
         for r in rows:
             ok = "met" if r["draws_per_s"] >= 1_000_000 else "not met"

@@ -61,9 +61,93 @@ RESPELL: dict[str, tuple[str, ...]] = {
     "tuk": ("deuk",), "suk": ("sook",), "hyang": ("hyang",), "ryo": ("yeo", "ryeo"), "kum": ("geum",),
 }  # fmt: skip
 SURNAMES = frozenset(
-    ["kim", "ri", "pak", "choe", "jong", "kang", "cho", "yun", "jang", "rim", "han", "o", "so", "sin", "kwon", "hwang", "an", "song", "ryu", "jon", "hong", "ko", "mun", "yang", "ryang", "son", "pae", "paek", "ho", "nam", "sim", "ro", "ha", "kwak", "cha", "ju", "u", "ku", "min", "jin", "ji", "om", "chae", "won", "chon", "pang", "kong", "hyon", "ham", "pyon", "ryom", "yo", "chu", "to", "sok", "sol", "ma", "kil", "yon", "wi", "pyo", "myong", "ki", "pan", "ra", "wang", "kum", "ok", "in", "che", "tak", "kuk", "ye", "kye",
-     # South Korean spellings of the surnames above
-     "yu", "yi", "i", "lee", "im", "yom", "na", "no", "yeo", "ryo"]
+    [
+        "kim",
+        "ri",
+        "pak",
+        "choe",
+        "jong",
+        "kang",
+        "cho",
+        "yun",
+        "jang",
+        "rim",
+        "han",
+        "o",
+        "so",
+        "sin",
+        "kwon",
+        "hwang",
+        "an",
+        "song",
+        "ryu",
+        "jon",
+        "hong",
+        "ko",
+        "mun",
+        "yang",
+        "ryang",
+        "son",
+        "pae",
+        "paek",
+        "ho",
+        "nam",
+        "sim",
+        "ro",
+        "ha",
+        "kwak",
+        "cha",
+        "ju",
+        "u",
+        "ku",
+        "min",
+        "jin",
+        "ji",
+        "om",
+        "chae",
+        "won",
+        "chon",
+        "pang",
+        "kong",
+        "hyon",
+        "ham",
+        "pyon",
+        "ryom",
+        "yo",
+        "chu",
+        "to",
+        "sok",
+        "sol",
+        "ma",
+        "kil",
+        "yon",
+        "wi",
+        "pyo",
+        "myong",
+        "ki",
+        "pan",
+        "ra",
+        "wang",
+        "kum",
+        "ok",
+        "in",
+        "che",
+        "tak",
+        "kuk",
+        "ye",
+        "kye",
+        # South Korean spellings of the surnames above
+        "yu",
+        "yi",
+        "i",
+        "lee",
+        "im",
+        "yom",
+        "na",
+        "no",
+        "yeo",
+        "ryo",
+    ]
 )
 # Common North Korean given-name syllables, for the hard negatives.
 GIVEN_POOL = (
@@ -112,7 +196,19 @@ def name_key(text: str) -> str:
     return " ".join(sorted(fold(text).split()))
 
 
-_LEGAL = {"co", "ltd", "corp", "corporation", "company", "limited", "llc", "inc", "jsc", "the", "of"}
+_LEGAL = {
+    "co",
+    "ltd",
+    "corp",
+    "corporation",
+    "company",
+    "limited",
+    "llc",
+    "inc",
+    "jsc",
+    "the",
+    "of",
+}
 _KOREA = {"korea", "korean", "chosun", "choson", "joseon", "dprk"}
 
 
@@ -130,22 +226,50 @@ def entity_key(schema: str, text: str) -> str:
     if schema == "Vessel":
         return fold(text).replace(" ", "")
     text = re.sub(r"\([^)]*\)", " ", text)
-    words = ["korea" if w in _KOREA else w for w in fold(text).replace("s ", " ").split() if w not in _LEGAL]
+    words = [
+        "korea" if w in _KOREA else w
+        for w in fold(text).replace("s ", " ").split()
+        if w not in _LEGAL
+    ]
     return " ".join(sorted(words))
 
 
-_VOWEL_FOLD = (("yeo", "yo"), ("eo", "o"), ("eu", "u"), ("oo", "u"), ("ee", "i"), ("yu", "yo"), ("u", "o"))
+_VOWEL_FOLD = (
+    ("yeo", "yo"),
+    ("eo", "o"),
+    ("eu", "u"),
+    ("oo", "u"),
+    ("ee", "i"),
+    ("yu", "yo"),
+    ("u", "o"),
+)
 
 
 def canonical(text: str) -> str:
     """Romanization-neutral spelling for near-duplicate checks (Cheol = Chol = Chul)."""
     out = fold(text).replace(" ", "").replace("-", "")
-    for a, b in (("tch", "j"), ("ch", "j"), ("th", "t"), ("kh", "k"), ("ph", "p"), ("k", "g"), ("t", "d"), ("p", "b")):
+    for a, b in (
+        ("tch", "j"),
+        ("ch", "j"),
+        ("th", "t"),
+        ("kh", "k"),
+        ("ph", "p"),
+        ("k", "g"),
+        ("t", "d"),
+        ("p", "b"),
+    ):
         out = out.replace(a, b)
     for a, b in _VOWEL_FOLD:
         out = out.replace(a, b)
     # South Korean surname spellings, as they come out of the folding above.
-    for sk, nk in (("li", "ri"), ("yi", "ri"), ("i", "ri"), ("rhi", "ri"), ("barg", "bag"), ("joi", "joe")):
+    for sk, nk in (
+        ("li", "ri"),
+        ("yi", "ri"),
+        ("i", "ri"),
+        ("rhi", "ri"),
+        ("barg", "bag"),
+        ("joi", "joe"),
+    ):
         if out == sk:
             out = nk
     return out
@@ -157,7 +281,9 @@ def is_korean_word(word: str) -> bool:
 
 
 def _two_syllables(part: str) -> bool:
-    return any(_SYLLABLE.fullmatch(part[:i]) and _SYLLABLE.fullmatch(part[i:]) for i in range(1, len(part)))
+    return any(
+        _SYLLABLE.fullmatch(part[:i]) and _SYLLABLE.fullmatch(part[i:]) for i in range(1, len(part))
+    )
 
 
 @dataclass
@@ -192,7 +318,11 @@ def split_korean(name: str) -> KoreanName | None:
             if _SYLLABLE.fullmatch(part):
                 given.append(part)
             else:
-                i = next(i for i in range(1, len(part)) if _SYLLABLE.fullmatch(part[:i]) and _SYLLABLE.fullmatch(part[i:]))
+                i = next(
+                    i
+                    for i in range(1, len(part))
+                    if _SYLLABLE.fullmatch(part[:i]) and _SYLLABLE.fullmatch(part[i:])
+                )
                 given.extend([part[:i], part[i:]])
     if fold(surname) not in SURNAMES or not 1 <= len(given) <= 3:
         return None
@@ -225,7 +355,9 @@ def _typo(word: str, rng: random.Random) -> str:
 class Generator:
     """Builds the cases from entity dicts of the DPRK subset (and all names, for checks)."""
 
-    def __init__(self, dprk: dict[str, dict[str, Any]], all_names: Iterable[str], seed: int = 7) -> None:
+    def __init__(
+        self, dprk: dict[str, dict[str, Any]], all_names: Iterable[str], seed: int = 7
+    ) -> None:
         self.dprk = dprk
         self.rng = random.Random(seed)
         self.by_imo: dict[str, set[str]] = defaultdict(set)
@@ -247,7 +379,11 @@ class Generator:
         owners: dict[str, str] = {}
         for eid, data in sorted(dprk.items()):
             props = data["properties"]
-            keys = {f"{data['schema']}:{entity_key(data['schema'], v)}" for p in ("name", "alias") for v in props.get(p, [])}
+            keys = {
+                f"{data['schema']}:{entity_key(data['schema'], v)}"
+                for p in ("name", "alias")
+                for v in props.get(p, [])
+            }
             for p in ("imoNumber", "passportNumber", "registrationNumber"):
                 for v in props.get(p, []):
                     digits = re.sub(r"[^0-9A-Z]", "", v.upper())
@@ -303,10 +439,20 @@ class Generator:
                 cases.append(Case("typo", "Person", {"name": [" ".join(words)]}, expected, eid))
             if kn is None and len(words) >= 2:
                 words = name.replace(",", " ").split()
-                cases.append(Case("reordering", "Person", {"name": [" ".join(words[1:] + words[:1])]}, expected, eid))
+                cases.append(
+                    Case(
+                        "reordering",
+                        "Person",
+                        {"name": [" ".join(words[1:] + words[:1])]},
+                        expected,
+                        eid,
+                    )
+                )
         return cases
 
-    def _korean_person(self, eid: str, name: str, kn: KoreanName, expected: frozenset[str]) -> list[Case]:
+    def _korean_person(
+        self, eid: str, name: str, kn: KoreanName, expected: frozenset[str]
+    ) -> list[Case]:
         rng = self.rng
         out: list[Case] = []
         sur = kn.surname
@@ -316,7 +462,11 @@ class Generator:
         new_given = [rng.choice(RESPELL.get(g, (g,))) for g in given]
         if (new_sur, new_given) != (sur, given):
             joiner = rng.choice((" ", "-"))
-            text = f"{_cap(new_sur)} {_cap(joiner.join(new_given))}" if joiner == "-" else " ".join(_cap(x) for x in [new_sur, *new_given])
+            text = (
+                f"{_cap(new_sur)} {_cap(joiner.join(new_given))}"
+                if joiner == "-"
+                else " ".join(_cap(x) for x in [new_sur, *new_given])
+            )
             out.append(Case("romanization", "Person", {"name": [text]}, expected, eid))
         # hyphenation
         if len(given) >= 2:
@@ -342,10 +492,29 @@ class Generator:
                 k = rng.randrange(len(given))
                 new[k] = rng.choice([g for g in GIVEN_POOL if _clearly_different(g, given[k])])
             else:
-                new_surname = rng.choice([s for s in ("kim", "pak", "ri", "choe", "jong", "kang", "han", "ryu", "o", "hwang") if s != sur and not _same_surname(s, sur)])
+                new_surname = rng.choice(
+                    [
+                        s
+                        for s in (
+                            "kim",
+                            "pak",
+                            "ri",
+                            "choe",
+                            "jong",
+                            "kang",
+                            "han",
+                            "ryu",
+                            "o",
+                            "hwang",
+                        )
+                        if s != sur and not _same_surname(s, sur)
+                    ]
+                )
             text = " ".join(_cap(x) for x in [new_surname, *new])
             if self._unlisted(new_surname, new):
-                out.append(Case("hard_negative", "Person", {"name": [text]}, frozenset(), eid, note=name))
+                out.append(
+                    Case("hard_negative", "Person", {"name": [text]}, frozenset(), eid, note=name)
+                )
                 break
         return out
 
@@ -363,13 +532,26 @@ class Generator:
         for eid, data in self._entities(["Person", "Organization", "Company", "LegalEntity"]):
             if not eid.startswith("eu-"):
                 continue
-            hangul = [a for a in data["properties"].get("alias", []) if any("\uac00" <= ch <= "\ud7a3" for ch in a)]
+            hangul = [
+                a
+                for a in data["properties"].get("alias", [])
+                if any("\uac00" <= ch <= "\ud7a3" for ch in a)
+            ]
             if not hangul:
                 continue
             linked = frozenset(x for x in self.same_as(eid) if not x.startswith("eu-"))
             if not linked:
                 continue
-            cases.append(Case("hangul", data["schema"], {"name": [hangul[0]]}, linked, eid, lists=("ofac", "un", "uk")))
+            cases.append(
+                Case(
+                    "hangul",
+                    data["schema"],
+                    {"name": [hangul[0]]},
+                    linked,
+                    eid,
+                    lists=("ofac", "un", "uk"),
+                )
+            )
         return cases
 
     def vessels(self) -> list[Case]:
@@ -404,7 +586,9 @@ class Generator:
         for digits, ids in sorted(self.by_imo.items()):
             schemas = {self.dprk[i]["schema"] for i in ids}
             schema = "Vessel" if "Vessel" in schemas else sorted(schemas)[0]
-            cases.append(Case("imo", schema, {"imoNumber": [digits]}, frozenset(ids), sorted(ids)[0]))
+            cases.append(
+                Case("imo", schema, {"imoNumber": [digits]}, frozenset(ids), sorted(ids)[0])
+            )
         return cases
 
     def companies(self) -> list[Case]:
@@ -453,8 +637,8 @@ def _clearly_different(a: str, b: str) -> bool:
     oa, ob = _onset(a), _onset(b)
     if _ONSET_CLASS.get(oa, oa) == _ONSET_CLASS.get(ob, ob):
         return False
-    va = re.sub(r"[^aeiouwy]", "", a[len(oa):])
-    vb = re.sub(r"[^aeiouwy]", "", b[len(ob):])
+    va = re.sub(r"[^aeiouwy]", "", a[len(oa) :])
+    vb = re.sub(r"[^aeiouwy]", "", b[len(ob) :])
     return va != vb
 
 

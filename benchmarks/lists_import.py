@@ -39,7 +39,9 @@ def open_active(home: Path) -> int:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared" / "data")
+    ap.add_argument(
+        "--data", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared" / "data"
+    )
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--markdown", action="store_true", help="print a Markdown table")
     args = ap.parse_args()

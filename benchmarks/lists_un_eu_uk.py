@@ -88,16 +88,42 @@ def write_fsf_xml(source: Path, target: Path) -> None:
     root.set("generationDate", "2026-05-01T00:00:00.000+02:00")
     for _line, doc in iter_documents(source):
         _fsf_element(root, "sanctionEntity", doc)
-    etree.ElementTree(root).write(str(target), xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    etree.ElementTree(root).write(
+        str(target), xml_declaration=True, encoding="UTF-8", pretty_print=True
+    )
 
 
 UKSL_HEADER = [
-    "Last Updated", "Unique ID", "OFSI Group ID", "UN Reference Number", "Name 6", "Name 1",
-    "Name 2", "Name 3", "Name 4", "Name 5", "Name type", "Alias strength", "Title",
-    "Name non-latin script", "Non-latin script type", "Non-latin script language", "Regime Name",
-    "Designation Type", "Designation source", "Sanctions Imposed", "Other Information",
-    "UK Statement of Reasons", "Address Line 1", "Address Line 2", "Address Line 3",
-    "Address Line 4", "Address Line 5", "Address Line 6", "Address Postal Code", "Address Country",
+    "Last Updated",
+    "Unique ID",
+    "OFSI Group ID",
+    "UN Reference Number",
+    "Name 6",
+    "Name 1",
+    "Name 2",
+    "Name 3",
+    "Name 4",
+    "Name 5",
+    "Name type",
+    "Alias strength",
+    "Title",
+    "Name non-latin script",
+    "Non-latin script type",
+    "Non-latin script language",
+    "Regime Name",
+    "Designation Type",
+    "Designation source",
+    "Sanctions Imposed",
+    "Other Information",
+    "UK Statement of Reasons",
+    "Address Line 1",
+    "Address Line 2",
+    "Address Line 3",
+    "Address Line 4",
+    "Address Line 5",
+    "Address Line 6",
+    "Address Postal Code",
+    "Address Country",
     "Date Designated",
 ]
 
@@ -129,7 +155,9 @@ def write_uksl_csv(source: Path, target: Path) -> None:
                         "Sanctions Imposed": doc.get("sanctions_imposed", ""),
                         "Other Information": doc.get("other_information", ""),
                         "UK Statement of Reasons": doc.get("uk_statement_of_reasons", ""),
-                        "Date Designated": "/".join(reversed(doc.get("date_designated", "").split("-"))),
+                        "Date Designated": "/".join(
+                            reversed(doc.get("date_designated", "").split("-"))
+                        ),
                     }
                 )
                 for k in range(1, 7):
@@ -143,7 +171,9 @@ def write_uksl_csv(source: Path, target: Path) -> None:
                 out.writerow([row[h] for h in UKSL_HEADER])
 
 
-def measure(path: Path, importer: type[Importer], runs: int) -> tuple[ListVersion, list[float], list[float]]:
+def measure(
+    path: Path, importer: type[Importer], runs: int
+) -> tuple[ListVersion, list[float], list[float]]:
     version = importer().load(path)  # warm-up run, not timed
     walls: list[float] = []
     cpus: list[float] = []
@@ -157,7 +187,9 @@ def measure(path: Path, importer: type[Importer], runs: int) -> tuple[ListVersio
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared" / "data")
+    ap.add_argument(
+        "--data", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared" / "data"
+    )
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--markdown", action="store_true", help="print a Markdown table")
     args = ap.parse_args()
@@ -196,7 +228,8 @@ def main() -> int:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     same = (
         dprk["eu_fsf_rebuilt_from_yaml.xml"] == dprk["eu_fsf_ammitto_2026-05-01.yaml"]
-        and dprk["uk_sanctions_list_rebuilt_from_yaml.csv"] == dprk["uk_ofsi_conlist_ammitto_2026-08-22.yaml"]
+        and dprk["uk_sanctions_list_rebuilt_from_yaml.csv"]
+        == dprk["uk_ofsi_conlist_ammitto_2026-08-22.yaml"]
     )
     cols = list(rows[0])
     if args.markdown:

@@ -58,7 +58,16 @@ LIST_FILES = (
 )
 BASELINE_THRESHOLD = 0.70
 TOKEN_SORT_THRESHOLD = 0.85
-DPRK_CATEGORIES = ("romanization", "hyphenation", "reordering", "typo", "hangul", "vessel", "imo", "company")
+DPRK_CATEGORIES = (
+    "romanization",
+    "hyphenation",
+    "reordering",
+    "typo",
+    "hangul",
+    "vessel",
+    "imo",
+    "company",
+)
 
 
 @dataclass
@@ -121,12 +130,15 @@ class Method:
 
 _TEMP: dict[str, tempfile.TemporaryDirectory[str]] = {}
 
+
 def load_screener(args: argparse.Namespace) -> Screener:
     if args.data_dir is not None:
         store = SnapshotStore(args.data_dir)
     else:
         # Removed when the process ends (the finalizer of TemporaryDirectory).
-        home = Path(_TEMP.setdefault("home", tempfile.TemporaryDirectory(prefix="dprkwatch-eval-")).name)
+        home = Path(
+            _TEMP.setdefault("home", tempfile.TemporaryDirectory(prefix="dprkwatch-eval-")).name
+        )
         store = SnapshotStore(home)
         paths = [args.data / f for f in LIST_FILES if (args.data / f).exists()]
         for path in paths:
@@ -138,7 +150,10 @@ def load_screener(args: argparse.Namespace) -> Screener:
         raise SystemExit("no lists loaded")
     t0 = time.perf_counter()
     screener = Screener.from_store(store)
-    print(f"index: {len(screener)} entities from {', '.join(screener.versions)} in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+    print(
+        f"index: {len(screener)} entities from {', '.join(screener.versions)} in {time.perf_counter() - t0:.1f} s",
+        file=sys.stderr,
+    )
     return screener
 
 
@@ -205,7 +220,11 @@ def yente_cases(data: Path, screener: Screener, gen: Generator) -> list[Case]:
                     by_key[key].add(rec.id)
     un_ids = {rec.id for rec in screener.index.records if rec.list_name == "un"}
     dprk_ids = {rec.id for rec in screener.index.records if rec.dprk}
-    untreated = list(csv.DictReader((data / "matching" / "yente_positives_un_untreated.csv").open(encoding="utf-8")))
+    untreated = list(
+        csv.DictReader(
+            (data / "matching" / "yente_positives_un_untreated.csv").open(encoding="utf-8")
+        )
+    )
     cases: list[Case] = []
     for variant in ("untreated", "treated"):
         path = data / "matching" / f"yente_positives_un_{variant}.csv"
@@ -221,7 +240,16 @@ def yente_cases(data: Path, screener: Screener, gen: Generator) -> list[Case]:
                     for value in entity(screener, eid)["properties"].get(prop, []):
                         expected |= by_key.get(name_key(value), set())
             dprk = bool(expected & dprk_ids)
-            cases.append(Case(f"yente_{variant}", "Person", person_props(row), frozenset(expected), min(found & un_ids), meta={"dprk": dprk}))
+            cases.append(
+                Case(
+                    f"yente_{variant}",
+                    "Person",
+                    person_props(row),
+                    frozenset(expected),
+                    min(found & un_ids),
+                    meta={"dprk": dprk},
+                )
+            )
     return cases
 
 
@@ -232,7 +260,9 @@ def negative_cases(data: Path, limit: int) -> list[Case]:
         for i, row in enumerate(csv.DictReader(fh)):
             if i >= limit:
                 break
-            cases.append(Case("global_negative", "Person", person_props(row), frozenset(), f"neg-{i}"))
+            cases.append(
+                Case("global_negative", "Person", person_props(row), frozenset(), f"neg-{i}")
+            )
     return cases
 
 
@@ -240,7 +270,15 @@ def name_bench(data: Path) -> list[tuple[str, str, str, str, bool]]:
     out = []
     with (data / "matching" / "nomenklatura_name_bench_cases.csv").open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
-            out.append((row["case_group"], row["schema"], row["name1"], row["name2"], row["is_match"].strip().lower() == "true"))
+            out.append(
+                (
+                    row["case_group"],
+                    row["schema"],
+                    row["name1"],
+                    row["name2"],
+                    row["is_match"].strip().lower() == "true",
+                )
+            )
     return out
 
 
@@ -300,7 +338,9 @@ def ours(screener: Screener, *, dprk_only: bool) -> Method:
         entity = {"id": "pair", "schema": schema, "properties": {"name": [b]}}
         return screener.compare(q, entity).match
 
-    return Method("ours" if dprk_only else "ours, full", screen, pair, expected=None if dprk_only else widen)
+    return Method(
+        "ours" if dprk_only else "ours, full", screen, pair, expected=None if dprk_only else widen
+    )
 
 
 _N = 0
@@ -322,7 +362,10 @@ def nomenklatura_methods(targets: dict[str, dict[str, Any]]) -> list[Method]:
     try:
         from nomenklatura.matching import LogicV1, LogicV2, OFACMatcher
     except ImportError:
-        print("note: nomenklatura not installed (pip install -e '.[bench]'); skipping its baselines", file=sys.stderr)
+        print(
+            "note: nomenklatura not installed (pip install -e '.[bench]'); skipping its baselines",
+            file=sys.stderr,
+        )
         return []
     entities = [(eid, ValueEntity.from_dict(data, cleaned=True)) for eid, data in targets.items()]
     methods = []
@@ -352,7 +395,11 @@ def nomenklatura_methods(targets: dict[str, dict[str, Any]]) -> list[Method]:
 
 def token_sort(targets: dict[str, dict[str, Any]]) -> Method:
     names = [
-        (eid, data["schema"], [v for p in ("name", "alias", "previousName") for v in data["properties"].get(p, [])])
+        (
+            eid,
+            data["schema"],
+            [v for p in ("name", "alias", "previousName") for v in data["properties"].get(p, [])],
+        )
         for eid, data in targets.items()
     ]
 
@@ -362,7 +409,11 @@ def token_sort(targets: dict[str, dict[str, Any]]) -> Method:
         for eid, _schema, values in names:
             if case.lists and eid.split("-", 1)[0] not in case.lists:
                 continue
-            if any(fuzz.token_sort_ratio(a, b) / 100 >= TOKEN_SORT_THRESHOLD for a in qnames for b in values):
+            if any(
+                fuzz.token_sort_ratio(a, b) / 100 >= TOKEN_SORT_THRESHOLD
+                for a in qnames
+                for b in values
+            ):
                 flagged.add(eid)
         return flagged
 
@@ -407,15 +458,36 @@ def sample(cases: list[Case], k: int, rng: random.Random) -> list[Case]:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared" / "data")
-    ap.add_argument("--data-dir", type=Path, default=None, help="dprkwatch data dir with the lists already imported")
-    ap.add_argument("--baseline-sample", type=int, default=80, help="queries per category for the brute-force baselines")
-    ap.add_argument("--negatives", type=int, default=50_000, help="global negatives screened by 'ours, full'")
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "--data", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared" / "data"
+    )
+    ap.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="dprkwatch data dir with the lists already imported",
+    )
+    ap.add_argument(
+        "--baseline-sample",
+        type=int,
+        default=80,
+        help="queries per category for the brute-force baselines",
+    )
+    ap.add_argument(
+        "--negatives", type=int, default=50_000, help="global negatives screened by 'ours, full'"
+    )
     ap.add_argument("--no-baselines", action="store_true")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--markdown", type=Path, default=None, help="also write the table to this file")
-    ap.add_argument("--show-misses", type=int, default=0, help="print up to N misses/false positives of 'ours' per category")
+    ap.add_argument(
+        "--show-misses",
+        type=int,
+        default=0,
+        help="print up to N misses/false positives of 'ours' per category",
+    )
     args = ap.parse_args()
     rng = random.Random(args.seed)
 
@@ -470,20 +542,31 @@ def main() -> int:
     return 0
 
 
-def render(methods: list[Method], full: Method, samples: dict[str, list[Case]], cats: list[str], screener: Screener) -> str:
+def render(
+    methods: list[Method],
+    full: Method,
+    samples: dict[str, list[Case]],
+    cats: list[str],
+    screener: Screener,
+) -> str:
     rows = [*cats, "global_negative", "name_bench", "cross_script"]
     header = ["category", "n (sample)", *(m.name for m in methods), "ours, full: n", "ours, full"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for cat in rows:
         n = methods[0].tallies[cat].n
-        full_cat = {"yente_untreated_dprk": "yente_untreated", "yente_treated_dprk": "yente_treated"}.get(cat, cat)
+        full_cat = {
+            "yente_untreated_dprk": "yente_untreated",
+            "yente_treated_dprk": "yente_treated",
+        }.get(cat, cat)
         ft = full.tallies.get(full_cat)
         cells = [cat, str(n), *(m.tallies[cat].cell() for m in methods)]
         cells += [str(ft.n) if ft else "", ft.cell() if ft else ""]
         lines.append("| " + " | ".join(cells) + " |")
     timing = ["| ms per query (sample) | |"]
     for m in methods:
-        total_s = sum(t.seconds for k, t in m.tallies.items() if k not in ("name_bench", "cross_script"))
+        total_s = sum(
+            t.seconds for k, t in m.tallies.items() if k not in ("name_bench", "cross_script")
+        )
         total_n = sum(t.n for k, t in m.tallies.items() if k not in ("name_bench", "cross_script"))
         timing.append(f" {1000 * total_s / max(total_n, 1):.2f} |")
     ft_s = sum(t.seconds for t in full.tallies.values())
@@ -500,7 +583,9 @@ def render(methods: list[Method], full: Method, samples: dict[str, list[Case]], 
     return "\n".join(lines)
 
 
-def show_misses(screener: Screener, by_cat: dict[str, list[Case]], negatives: list[Case], limit: int) -> None:
+def show_misses(
+    screener: Screener, by_cat: dict[str, list[Case]], negatives: list[Case], limit: int
+) -> None:
     for cat, cases in sorted(by_cat.items()):
         shown = 0
         for case in cases:
@@ -515,13 +600,19 @@ def show_misses(screener: Screener, by_cat: dict[str, list[Case]], negatives: li
             if bad and shown < limit:
                 shown += 1
                 top = [(m.entity_id, m.caption, m.score) for m in results[:3]]
-                print(f"[{cat}] {case.properties} expected {sorted(case.expected)[:3]} ({case.note}) got {top}", file=sys.stderr)
+                print(
+                    f"[{cat}] {case.properties} expected {sorted(case.expected)[:3]} ({case.note}) got {top}",
+                    file=sys.stderr,
+                )
     shown = 0
     for case in negatives:
         results = screener.screen(Query(case.schema, case.properties), top=3)
         if any(m.match for m in results) and shown < limit:
             shown += 1
-            print(f"[global_negative] {case.properties} got {[(m.entity_id, m.caption, m.score, m.explanation) for m in results[:2]]}", file=sys.stderr)
+            print(
+                f"[global_negative] {case.properties} got {[(m.entity_id, m.caption, m.score, m.explanation) for m in results[:2]]}",
+                file=sys.stderr,
+            )
 
 
 if __name__ == "__main__":

@@ -56,7 +56,9 @@ def cold(path: Path) -> float:
         "import time, sys; from pathlib import Path; from dprkwatch.lists import parse; "
         "t = time.perf_counter(); parse(Path(sys.argv[1])); print(time.perf_counter() - t)"
     )
-    out = subprocess.run([sys.executable, "-c", code, str(path)], check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(path)], check=True, capture_output=True, text=True
+    )
     return float(out.stdout.strip())
 
 
@@ -77,7 +79,9 @@ def split_2024(path: Path, runs: int) -> dict[str, float]:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared" / "data")
+    ap.add_argument(
+        "--data", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared" / "data"
+    )
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--markdown", action="store_true", help="print a Markdown table")
     args = ap.parse_args()
@@ -110,7 +114,9 @@ def main() -> int:
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     if args.markdown:
-        print("| set | records | FtM entities | cold (s) | warm median (s) | min | max | warm CPU median (s) |")
+        print(
+            "| set | records | FtM entities | cold (s) | warm median (s) | min | max | warm CPU median (s) |"
+        )
         print("|---|---:|---:|---:|---:|---:|---:|---:|")
         for r in results:
             print(
@@ -123,7 +129,11 @@ def main() -> int:
             f"Remarks grammar {split['remarks_grammar']} s. Peak RSS {peak_mb:.0f} MiB."
         )
     else:
-        print(json.dumps({"sets": results, "sdn_2024_parts": split, "peak_rss_mib": round(peak_mb)}, indent=2))
+        print(
+            json.dumps(
+                {"sets": results, "sdn_2024_parts": split, "peak_rss_mib": round(peak_mb)}, indent=2
+            )
+        )
     return 0
 
 

@@ -26,7 +26,10 @@ SUITE: dict[str, tuple[list[str], list[str]]] = {
     "screening_speed": ([], ["--queries", "2000", "--batch", "5000", "--logic-v2", "10"]),
     "service_load": ([], []),
     "arsenal_mc": (["--runs", "5", "--markdown"], ["--runs", "2", "--markdown"]),
-    "maritime_detect": (["--runs", "3", "--spark", "--markdown"], ["--positions", "5000000", "--runs", "1", "--markdown"]),
+    "maritime_detect": (
+        ["--runs", "3", "--spark", "--markdown"],
+        ["--positions", "5000000", "--runs", "1", "--markdown"],
+    ),
     "ledger_bench": (["--markdown"], ["--runs", "1", "--markdown"]),
     "web_workbench": (["--markdown"], ["--runs", "1", "--markdown"]),
 }
@@ -34,15 +37,22 @@ ON_REQUEST = {"matching_eval": ([], [])}
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--only", nargs="*", default=None, help="benchmark names (script names without .py)")
+    ap.add_argument(
+        "--only", nargs="*", default=None, help="benchmark names (script names without .py)"
+    )
     args = ap.parse_args()
     chosen = {**SUITE, **ON_REQUEST} if args.only else SUITE
     names = args.only or list(SUITE)
     unknown = [n for n in names if n not in chosen]
     if unknown:
-        print(f"unknown benchmark(s): {', '.join(unknown)}; known: {', '.join([*SUITE, *ON_REQUEST])}", file=sys.stderr)
+        print(
+            f"unknown benchmark(s): {', '.join(unknown)}; known: {', '.join([*SUITE, *ON_REQUEST])}",
+            file=sys.stderr,
+        )
         return 2
     failed = []
     for name in names:

@@ -101,7 +101,9 @@ def build_cases(screener: Screener, data: Path, seed: int) -> list[Case]:
         if q is None:
             continue
         cases.append(Case(f"variant-{v.category}", q, scope=Scope(lists=v.lists)))
-        cases.append(Case(f"variant-{v.category}-dprk", q, scope=Scope(lists=v.lists, dprk_only=True)))
+        cases.append(
+            Case(f"variant-{v.category}-dprk", q, scope=Scope(lists=v.lists, dprk_only=True))
+        )
     # 3. yente's UN positives (persons with birth dates and nationalities).
     for variant in ("untreated", "treated"):
         path = data / "matching" / f"yente_positives_un_{variant}.csv"
@@ -117,10 +119,15 @@ def build_cases(screener: Screener, data: Path, seed: int) -> list[Case]:
     for rec in rng.sample(vessels, min(300, len(vessels))):
         imo = sorted(rec.imo)[0]
         cases.append(Case("id-imo", Query("Vessel", {"imoNumber": [imo]})))
-        if q := _query(rec.schema if rec.schema != "LegalEntity" else "Thing", {"name": [rec.caption], "imoNumber": [imo]}):
+        if q := _query(
+            rec.schema if rec.schema != "LegalEntity" else "Thing",
+            {"name": [rec.caption], "imoNumber": [imo]},
+        ):
             cases.append(Case("id-imo-name", q))
         other = rng.choice(vessels)
-        if not other.imo & rec.imo and (q := _query("Vessel", {"name": [rec.caption], "imoNumber": [sorted(other.imo)[0]]})):
+        if not other.imo & rec.imo and (
+            q := _query("Vessel", {"name": [rec.caption], "imoNumber": [sorted(other.imo)[0]]})
+        ):
             cases.append(Case("id-imo-conflict", q))
     for rec in [r for r in records if r.mmsi][:200]:
         if q := _query("Vessel", {"mmsi": [sorted(rec.mmsi)[0]]}):
@@ -134,7 +141,9 @@ def build_cases(screener: Screener, data: Path, seed: int) -> list[Case]:
         doc = sorted(rec.documents)[0]
         if q := _query("Thing", {"passportNumber": [doc]}):
             cases.append(Case("id-document", q))
-        if rec.group == "person" and (q := _query("Person", {"name": [rec.caption], "idNumber": [doc]})):
+        if rec.group == "person" and (
+            q := _query("Person", {"name": [rec.caption], "idNumber": [doc]})
+        ):
             cases.append(Case("id-document-name", q))
     # 5. Other call shapes: scopes, a large top with a high threshold, search.
     shuffled = list(records)
@@ -144,7 +153,9 @@ def build_cases(screener: Screener, data: Path, seed: int) -> list[Case]:
         q = _query(rec.schema if rec.schema != "LegalEntity" else "Thing", {"name": [rec.caption]})
         if q is None:
             continue
-        cases.append(Case("scope-lists", q, scope=Scope(lists=[rng.choice(["un", "eu", "uk", "ofac"])])))
+        cases.append(
+            Case("scope-lists", q, scope=Scope(lists=[rng.choice(["un", "eu", "uk", "ofac"])]))
+        )
         cases.append(Case("scope-programs", q, scope=Scope(programs=rng.sample(programs, 3))))
         cases.append(Case("top20-t0.9", q, top=20, threshold=0.9))
     for rec in shuffled[300:600]:
@@ -193,11 +204,17 @@ def digest(results: list[dict[str, Any]]) -> str:
 
 
 def compare(
-    ref: list[dict[str, Any]], got: list[dict[str, Any]], label: str, show: int, say: Callable[[str], None]
+    ref: list[dict[str, Any]],
+    got: list[dict[str, Any]],
+    label: str,
+    show: int,
+    say: Callable[[str], None],
 ) -> tuple[int, int]:
     """Count queries whose answers differ, and those whose details alone differ."""
     if len(ref) != len(got):
-        say(f"{label}: {len(got)} queries, reference has {len(ref)} (different query set: different data?)")
+        say(
+            f"{label}: {len(got)} queries, reference has {len(ref)} (different query set: different data?)"
+        )
         return max(len(ref), len(got)), 0
     answers = details = 0
     for i, (a, b) in enumerate(zip(ref, got, strict=True)):
@@ -207,40 +224,65 @@ def compare(
         if a["answers"] != b["answers"]:
             answers += 1
             if answers <= show:
-                say(f"{label}: ANSWER {i} [{a['kind']}] {orjson.dumps(a['query']).decode()}\n  ref {a['answers']}\n  got {b['answers']}")
+                say(
+                    f"{label}: ANSWER {i} [{a['kind']}] {orjson.dumps(a['query']).decode()}\n  ref {a['answers']}\n  got {b['answers']}"
+                )
         elif a["details"] != b["details"]:
             details += 1
             if details <= show:
-                say(f"{label}: detail {i} [{a['kind']}] {orjson.dumps(a['query']).decode()}\n  ref {a['details']}\n  got {b['details']}")
+                say(
+                    f"{label}: detail {i} [{a['kind']}] {orjson.dumps(a['query']).decode()}\n  ref {a['details']}\n  got {b['details']}"
+                )
     return answers, details
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared" / "data")
-    ap.add_argument("--data-dir", type=Path, default=None, help="data dir with the lists imported (else a temporary one)")
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "--data", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared" / "data"
+    )
+    ap.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help="data dir with the lists imported (else a temporary one)",
+    )
     mode = ap.add_mutually_exclusive_group(required=True)
     mode.add_argument("--write", type=Path, help="write the reference (gzipped JSON lines) here")
     mode.add_argument("--check", type=Path, help="compare with this reference")
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--hash-seed", default="0", help="PYTHONHASHSEED to run under (see above)")
     ap.add_argument("--show", type=int, default=10, help="differences printed per kind")
-    ap.add_argument("--answers-only", action="store_true", help="explanation-only differences do not fail")
-    ap.add_argument("--no-cache-check", action="store_true", help="skip the run through the on-disk cache")
+    ap.add_argument(
+        "--answers-only", action="store_true", help="explanation-only differences do not fail"
+    )
+    ap.add_argument(
+        "--no-cache-check", action="store_true", help="skip the run through the on-disk cache"
+    )
     args = ap.parse_args()
     if os.environ.get("PYTHONHASHSEED") != args.hash_seed:
-        os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, "PYTHONHASHSEED": args.hash_seed})
+        os.execve(
+            sys.executable,
+            [sys.executable, *sys.argv],
+            {**os.environ, "PYTHONHASHSEED": args.hash_seed},
+        )
 
     def say(text: str) -> None:
         print(text, file=sys.stderr)
 
     store = make_store(args)
     screener, secs = build(store, None)
-    say(f"PYTHONHASHSEED={args.hash_seed}; index built cold: {len(screener):,} entities in {secs:.1f} s ({', '.join(f'{k} {v}' for k, v in screener.versions.items())})")
+    say(
+        f"PYTHONHASHSEED={args.hash_seed}; index built cold: {len(screener):,} entities in {secs:.1f} s ({', '.join(f'{k} {v}' for k, v in screener.versions.items())})"
+    )
     cases = build_cases(screener, args.data, args.seed)
     t0 = time.perf_counter()
     results = list(screen_all(screener, cases))
-    say(f"screened {len(results):,} queries in {time.perf_counter() - t0:.1f} s; answer digest {digest(results)}")
+    say(
+        f"screened {len(results):,} queries in {time.perf_counter() - t0:.1f} s; answer digest {digest(results)}"
+    )
     runs = [("cold build", results)]
     if not args.no_cache_check:
         del screener
@@ -256,7 +298,9 @@ def main() -> int:
     if args.write is not None:
         if runs[-1][1] != results:
             a, d = compare(results, runs[-1][1], "cache vs cold", args.show, say)
-            say(f"the cached index answers differently from the cold one ({a} answers, {d} details): no reference written")
+            say(
+                f"the cached index answers differently from the cold one ({a} answers, {d} details): no reference written"
+            )
             return 1
         args.write.parent.mkdir(parents=True, exist_ok=True)
         with gzip.open(args.write, "wb") as fh:
@@ -270,7 +314,9 @@ def main() -> int:
     failed = False
     for label, got in runs:
         answers, details = compare(ref, got, label, args.show, say)
-        say(f"{label}: {answers} of {len(ref):,} queries answer differently, {details} more differ in features/explanations only")
+        say(
+            f"{label}: {answers} of {len(ref):,} queries answer differently, {details} more differ in features/explanations only"
+        )
         failed |= answers > 0 or (details > 0 and not args.answers_only)
     print("DIFFERENT" if failed else "IDENTICAL")
     return 1 if failed else 0

@@ -49,6 +49,7 @@ from matching_eval import LIST_FILES, ftm_entity, person_props
 
 _TEMP: dict[str, tempfile.TemporaryDirectory[str]] = {}
 
+
 def mb(n: float) -> str:
     return f"{n / 2**20:.0f} MB"
 
@@ -57,7 +58,9 @@ def make_store(args: argparse.Namespace) -> SnapshotStore:
     if args.data_dir is not None:
         return SnapshotStore(args.data_dir)
     # Removed when the process ends (the finalizer of TemporaryDirectory).
-    store = SnapshotStore(Path(_TEMP.setdefault("home", tempfile.TemporaryDirectory(prefix="dprkwatch-speed-")).name))
+    store = SnapshotStore(
+        Path(_TEMP.setdefault("home", tempfile.TemporaryDirectory(prefix="dprkwatch-speed-")).name)
+    )
     for f in LIST_FILES:
         if (args.data / f).exists():
             import_paths(store, [args.data / f])
@@ -86,7 +89,9 @@ def make_queries(screener: Screener, data: Path, n: int, seed: int) -> list[Quer
             i = rng.randrange(1, len(name) - 1)
             name = name[:i] + name[i + 1 :]
         try:
-            out.append(Query(rec.schema if rec.schema != "LegalEntity" else "Thing", {"name": [name]}))
+            out.append(
+                Query(rec.schema if rec.schema != "LegalEntity" else "Thing", {"name": [name]})
+            )
         except QueryError:
             continue
     rng.shuffle(out)
@@ -119,20 +124,29 @@ def main() -> int:
     if len(sys.argv) == 4 and sys.argv[1] == "--cold-build":
         cold_build(Path(sys.argv[2]), Path(sys.argv[3]))
         return 0
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared" / "data")
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "--data", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared" / "data"
+    )
     ap.add_argument("--data-dir", type=Path, default=None)
     ap.add_argument("--queries", type=int, default=5000, help="single-query latency sample")
     ap.add_argument("--batch", type=int, default=20000, help="batch throughput sample")
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    ap.add_argument("--logic-v2", type=int, default=40, help="queries timed with LogicV2 (0 to skip)")
+    ap.add_argument(
+        "--logic-v2", type=int, default=40, help="queries timed with LogicV2 (0 to skip)"
+    )
     ap.add_argument("--seed", type=int, default=11)
     args = ap.parse_args()
     proc = psutil.Process()
     store = make_store(args)
     cache_tmp = tempfile.TemporaryDirectory(prefix="dprkwatch-cache-")
     cache_dir = Path(cache_tmp.name)
-    print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start", file=sys.stderr)
+    print(
+        f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at start",
+        file=sys.stderr,
+    )
 
     # 1. build, cold, in a fresh process (nothing cached, memory measured
     #    alone); it also writes the index cache. Then a warm start here.
@@ -193,7 +207,9 @@ def main() -> int:
             sample = queries[500 : 500 + args.logic_v2]
             w0 = time.perf_counter()
             for q in sample:
-                qe = ftm_entity(q.schema if q.schema != "Thing" else "LegalEntity", dict(q.properties))
+                qe = ftm_entity(
+                    q.schema if q.schema != "Thing" else "LegalEntity", dict(q.properties)
+                )
                 for e in targets:
                     if qe.schema.can_match(e.schema):
                         LogicV2.compare(qe, e, config)
@@ -202,26 +218,52 @@ def main() -> int:
     rows = [
         ("lists", ", ".join(f"{k} {v}" for k, v in screener.versions.items()), ""),
         ("entities indexed", f"{entities:,}", "about 28,000"),
-        ("index build from snapshots, cold: ready (wall / CPU of this process + forked analyser)", f"{build_wall:.2f} s / {build_cpu:.2f} s + {analyser_cpu:.2f} s", "≤ 3 s"),
-        ("index cache file complete (written in line, or by a forked writer: its CPU)", f"{cache_done:.2f} s ({writer_cpu:.2f} s)", ""),
+        (
+            "index build from snapshots, cold: ready (wall / CPU of this process + forked analyser)",
+            f"{build_wall:.2f} s / {build_cpu:.2f} s + {analyser_cpu:.2f} s",
+            "≤ 3 s",
+        ),
+        (
+            "index cache file complete (written in line, or by a forked writer: its CPU)",
+            f"{cache_done:.2f} s ({writer_cpu:.2f} s)",
+            "",
+        ),
         ("index start from cache (wall / CPU)", f"{warm_wall:.2f} s / {warm_cpu:.2f} s", "≤ 3 s"),
-        ("resident memory, cold build: after / peak", f"{mb(rss_built)} / {mb(cold_peak)}", "≤ 500 MB"),
-        ("resident memory, warm start: after start / after all queries / peak", f"{mb(rss_warm)} / {mb(rss_after)} / {mb(peak)}", "≤ 500 MB"),
+        (
+            "resident memory, cold build: after / peak",
+            f"{mb(rss_built)} / {mb(cold_peak)}",
+            "≤ 500 MB",
+        ),
+        (
+            "resident memory, warm start: after start / after all queries / peak",
+            f"{mb(rss_warm)} / {mb(rss_after)} / {mb(peak)}",
+            "≤ 500 MB",
+        ),
         ("single query p50 (wall)", f"{1000 * p50:.2f} ms", "≤ 1 ms"),
         ("single query p99 (wall)", f"{1000 * p99:.2f} ms", "≤ 5 ms"),
         ("single query mean CPU", f"{1000 * cpu_per_query:.2f} ms", ""),
-        (f"batch throughput, {args.workers} workers", f"{n / batch_wall:,.0f} queries/s ({n:,} queries)", "≥ 5,000 /s"),
+        (
+            f"batch throughput, {args.workers} workers",
+            f"{n / batch_wall:,.0f} queries/s ({n:,} queries)",
+            "≥ 5,000 /s",
+        ),
         ("batch throughput, 1 process", f"{(args.batch // 4) / single_wall:,.0f} queries/s", ""),
     ]
     if v2_per_query is not None:
-        rows.append(("LogicV2 per query (brute force, DPRK subset)", f"{1000 * v2_per_query:.1f} ms", ""))
+        rows.append(
+            ("LogicV2 per query (brute force, DPRK subset)", f"{1000 * v2_per_query:.1f} ms", "")
+        )
         rows.append(("speed ratio LogicV2 / ours (p50)", f"{v2_per_query / p50:,.0f}×", ""))
     cache_tmp.cleanup()
     print("| measure | result | target |\n|---|---|---|")
     for label, value, target in rows:
         print(f"| {label} | {value} | {target} |")
-    print(f"\nload average at end {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs; median of one run.")
-    print(f"latency spread: p10 {1000 * lat[len(lat) // 10]:.2f} ms, p90 {1000 * lat[9 * len(lat) // 10]:.2f} ms, mean {1000 * statistics.fmean(lat):.2f} ms")
+    print(
+        f"\nload average at end {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs; median of one run."
+    )
+    print(
+        f"latency spread: p10 {1000 * lat[len(lat) // 10]:.2f} ms, p90 {1000 * lat[9 * len(lat) // 10]:.2f} ms, mean {1000 * statistics.fmean(lat):.2f} ms"
+    )
     return 0
 
 

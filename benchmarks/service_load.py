@@ -58,12 +58,24 @@ REAL_LISTS = (
     "eu/eu_fsf_ammitto_2026-05-01.yaml",
     "uk/uk_ofsi_conlist_ammitto_2026-08-22.yaml",
 )
-FIXTURE_LISTS = ("tests/fixtures/service/ofac_2026-03-10", "tests/fixtures/service/un_2026-02-27.xml")
+FIXTURE_LISTS = (
+    "tests/fixtures/service/ofac_2026-03-10",
+    "tests/fixtures/service/un_2026-02-27.xml",
+)
 FIRST = ("Anna", "Lukas", "Maria", "Jonas", "Sofia", "Emil", "Clara", "Noah", "Ida", "Felix", "Mei", "Arjun",
          "Fatima", "Diego", "Olga", "Tomasz", "Aiko", "Kwame", "Leila", "Mateo")  # fmt: skip
 LAST = ("Lindqvist", "Moreau", "Schneider", "Kowalski", "Haddad", "Okafor", "Tanaka", "Fernandes", "Novak",
         "Brennan", "Castillo", "Ivanova", "Nakamura", "Mensah", "Rahman", "Dubois", "Jensen", "Silva")  # fmt: skip
-COMPANY = ("Trading", "Logistics", "Holdings", "Shipping", "Textiles", "Foods", "Energy", "Partners")
+COMPANY = (
+    "Trading",
+    "Logistics",
+    "Holdings",
+    "Shipping",
+    "Textiles",
+    "Foods",
+    "Energy",
+    "Partners",
+)
 
 
 # -- the service under test ------------------------------------------------------------
@@ -106,7 +118,9 @@ def started_service(args: argparse.Namespace) -> Iterator[tuple[str, str, Path]]
     active = store.active_versions()
     if not active:
         raise SystemExit("no list could be imported")
-    print(f"imported {', '.join(sorted(active))} in {time.perf_counter() - t0:.1f}s", file=sys.stderr)
+    print(
+        f"imported {', '.join(sorted(active))} in {time.perf_counter() - t0:.1f}s", file=sys.stderr
+    )
     admin = secrets.token_urlsafe(24)
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("DPRKWATCH_")}
@@ -169,7 +183,13 @@ def query_bodies(home: Path | None, count: int, seed: int) -> list[bytes]:
 
         for snap in SnapshotStore(home).active().values():
             for data in snap.iter_dicts():
-                if data.get("schema") in ("Person", "Organization", "Company", "LegalEntity", "Vessel"):
+                if data.get("schema") in (
+                    "Person",
+                    "Organization",
+                    "Company",
+                    "LegalEntity",
+                    "Vessel",
+                ):
                     for name in data.get("properties", {}).get("name", [])[:1]:
                         listed.append((data["schema"], name))
     rng.shuffle(listed)
@@ -186,7 +206,9 @@ def query_bodies(home: Path | None, count: int, seed: int) -> list[bytes]:
             schema, name = "Person", f"{rng.choice(FIRST)} {rng.choice(LAST)}"
         else:
             schema, name = "Company", f"{rng.choice(LAST)} {rng.choice(COMPANY)} Ltd"
-        bodies.append(orjson.dumps({"queries": {"q": {"schema": schema, "properties": {"name": [name]}}}}))
+        bodies.append(
+            orjson.dumps({"queries": {"q": {"schema": schema, "properties": {"name": [name]}}}})
+        )
     return bodies
 
 
@@ -210,7 +232,11 @@ class Phase:
         lat = sorted(self.latencies)
 
         def pct(p: float) -> float:
-            return round(lat[min(len(lat) - 1, int(p / 100 * len(lat)))] * 1000, 2) if lat else float("nan")
+            return (
+                round(lat[min(len(lat) - 1, int(p / 100 * len(lat)))] * 1000, 2)
+                if lat
+                else float("nan")
+            )
 
         return {
             "phase": self.name,
@@ -308,7 +334,14 @@ async def saturate(
 
 
 async def fixed_rate(
-    host: str, port: int, path: str, key: str, bodies: list[bytes], rate: float, duration: float, concurrency: int
+    host: str,
+    port: int,
+    path: str,
+    key: str,
+    bodies: list[bytes],
+    rate: float,
+    duration: float,
+    concurrency: int,
 ) -> Phase:
     """Open loop: request i is due at start + i/rate; latency counts from that moment."""
     phase = Phase(f"fixed rate {rate:g}/s")
@@ -343,7 +376,9 @@ async def fixed_rate(
 # -- main ------------------------------------------------------------------------------------
 
 
-def run_phases(args: argparse.Namespace, url: str, key: str, bodies: list[bytes]) -> list[dict[str, Any]]:
+def run_phases(
+    args: argparse.Namespace, url: str, key: str, bodies: list[bytes]
+) -> list[dict[str, Any]]:
     host, port = check_loopback(url)
     path = f"/match/{args.dataset}"
     with contextlib.suppress(ImportError):
@@ -353,34 +388,70 @@ def run_phases(args: argparse.Namespace, url: str, key: str, bodies: list[bytes]
 
     async def all_phases() -> list[Phase]:
         # Warm-up: caches, connection set-up, JIT-free Python still likes hot code.
-        await saturate(host, port, path, key, bodies, min(args.concurrency, 8), None, min(500, len(bodies)))
+        await saturate(
+            host, port, path, key, bodies, min(args.concurrency, 8), None, min(500, len(bodies))
+        )
         phases = []
         if not args.skip_saturation:
-            phases.append(await saturate(host, port, path, key, bodies, args.concurrency, args.duration if args.requests is None else None, args.requests))
+            phases.append(
+                await saturate(
+                    host,
+                    port,
+                    path,
+                    key,
+                    bodies,
+                    args.concurrency,
+                    args.duration if args.requests is None else None,
+                    args.requests,
+                )
+            )
         if args.rate > 0:
-            phases.append(await fixed_rate(host, port, path, key, bodies, args.rate, args.duration, args.rate_connections))
+            phases.append(
+                await fixed_rate(
+                    host, port, path, key, bodies, args.rate, args.duration, args.rate_connections
+                )
+            )
         return phases
 
     return [p.summary() for p in asyncio.run(all_phases())]
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--url", help="a running service on loopback (default: start one)")
     ap.add_argument("--key", help="a 'screen' API key for --url")
-    ap.add_argument("--lists", nargs="*", help="list files to import (default: the real lists, else fixtures)")
+    ap.add_argument(
+        "--lists", nargs="*", help="list files to import (default: the real lists, else fixtures)"
+    )
     ap.add_argument("--database-url", help="DPRKWATCH_DATABASE_URL for the started service")
     ap.add_argument("--workers", type=int, default=2, help="uvicorn workers of the started service")
     ap.add_argument("--dataset", default="default")
     ap.add_argument("--duration", type=float, default=60.0, help="seconds per phase")
-    ap.add_argument("--requests", type=int, help="saturation phase: this many requests instead of --duration")
-    ap.add_argument("--concurrency", type=int, default=32, help="connections in the saturation phase")
-    ap.add_argument("--rate", type=float, default=500.0, help="requests/s of the fixed-rate phase (0: skip)")
-    ap.add_argument("--rate-connections", type=int, default=64, help="connections available to the fixed-rate phase")
+    ap.add_argument(
+        "--requests", type=int, help="saturation phase: this many requests instead of --duration"
+    )
+    ap.add_argument(
+        "--concurrency", type=int, default=32, help="connections in the saturation phase"
+    )
+    ap.add_argument(
+        "--rate", type=float, default=500.0, help="requests/s of the fixed-rate phase (0: skip)"
+    )
+    ap.add_argument(
+        "--rate-connections",
+        type=int,
+        default=64,
+        help="connections available to the fixed-rate phase",
+    )
     ap.add_argument("--skip-saturation", action="store_true")
-    ap.add_argument("--queries", type=int, default=20_000, help="distinct request bodies to cycle through")
+    ap.add_argument(
+        "--queries", type=int, default=20_000, help="distinct request bodies to cycle through"
+    )
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--keep", action="store_true", help="keep the temporary data dir and server log")
+    ap.add_argument(
+        "--keep", action="store_true", help="keep the temporary data dir and server log"
+    )
     ap.add_argument("--json", type=Path, help="also write the results here")
     ap.add_argument("--markdown", action="store_true", help="print a Markdown table")
     args = ap.parse_args()
@@ -402,7 +473,9 @@ def main() -> int:
             "loadavg_before": [round(x, 2) for x in load_before],
             "loadavg_after": [round(x, 2) for x in os.getloadavg()],
             "workers": None if args.url else args.workers,
-            "database": "given service" if args.url else ("postgresql" if args.database_url else "sqlite"),
+            "database": "given service"
+            if args.url
+            else ("postgresql" if args.database_url else "sqlite"),
             "dataset": args.dataset,
             "python": sys.version.split()[0],
         },
@@ -415,7 +488,9 @@ def main() -> int:
         print("| phase | requests | errors | req/s | p50 ms | p95 ms | p99 ms | max ms |")
         print("|---|---:|---:|---:|---:|---:|---:|---:|")
         for r in results:
-            print(f"| {r['phase']} | {r['requests']} | {r['errors']} | {r['throughput_rps']} | {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} | {r['max_ms']} |")
+            print(
+                f"| {r['phase']} | {r['requests']} | {r['errors']} | {r['throughput_rps']} | {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} | {r['max_ms']} |"
+            )
     else:
         print(json.dumps(report, indent=2))
     return 0 if all(r["errors"] == 0 for r in results) else 1

@@ -87,8 +87,12 @@ def prepare(home: Path, shared: Path) -> None:
     base = read_events(EVENTS_FIXTURE)
     copies = []
     for i in range(1250):
-        copies.append(base.with_columns(pl.col("lat") + (i % 50) * 0.01, pl.col("lon") + (i // 50) * 0.01))
-    PositionStore(home / "maritime").save_events(pl.concat(copies), empty(IDENTITY_SCHEMA), {"engine": "benchmark"})
+        copies.append(
+            base.with_columns(pl.col("lat") + (i % 50) * 0.01, pl.col("lon") + (i // 50) * 0.01)
+        )
+    PositionStore(home / "maritime").save_events(
+        pl.concat(copies), empty(IDENTITY_SCHEMA), {"engine": "benchmark"}
+    )
 
 
 def serve(settings: Settings) -> tuple[str, uvicorn.Server, threading.Thread]:
@@ -155,20 +159,32 @@ def main() -> None:
         t = time.perf_counter()
         prepare(home, args.shared)
         print(f"prepared the data directory in {time.perf_counter() - t:.1f}s")
-    settings = Settings(home=home, database_url=f"sqlite:///{root / 'bench.sqlite3'}", admin_key=ADMIN, key_ttl=5)
+    settings = Settings(
+        home=home, database_url=f"sqlite:///{root / 'bench.sqlite3'}", admin_key=ADMIN, key_ttl=5
+    )
     base, server, thread = serve(settings)
     rows: list[tuple[str, float, float, float, float, float | None]] = []
     try:
-        with httpx.Client(base_url=base, headers={"Authorization": f"ApiKey {ADMIN}"}, timeout=120) as client:
+        with httpx.Client(
+            base_url=base, headers={"Authorization": f"ApiKey {ADMIN}"}, timeout=120
+        ) as client:
             while client.get("/readyz").status_code != 200:
                 time.sleep(0.1)
             for path in ENDPOINTS:
                 cold = timed_get(client, path)
                 warm = [timed_get(client, path) for _ in range(args.runs)]
                 size = len(client.get(path).content)
-                rows.append((path, cold, statistics.median(warm), min(warm), max(warm), size / 1024))
-            key = client.post("/keys", json={"name": "bench", "roles": ["screen", "review"]}).json()["key"]
-        pages = page_times(base, key, args.runs) if Path("/usr/bin/chromium").exists() and Workbench().built else {}
+                rows.append(
+                    (path, cold, statistics.median(warm), min(warm), max(warm), size / 1024)
+                )
+            key = client.post(
+                "/keys", json={"name": "bench", "roles": ["screen", "review"]}
+            ).json()["key"]
+        pages = (
+            page_times(base, key, args.runs)
+            if Path("/usr/bin/chromium").exists() and Workbench().built
+            else {}
+        )
     finally:
         server.should_exit = True
         thread.join(timeout=30)
@@ -177,24 +193,40 @@ def main() -> None:
 
     ok = lambda v, target: "yes" if v < target else "NO"  # noqa: E731
     if args.markdown:
-        print(f"load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}; {args.runs} warm runs each\n")
-        print("| endpoint | cold (s) | warm median (s) | min | max | KB | warm < 0.3 s | cold < 5 s |")
+        print(
+            f"load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}; {args.runs} warm runs each\n"
+        )
+        print(
+            "| endpoint | cold (s) | warm median (s) | min | max | KB | warm < 0.3 s | cold < 5 s |"
+        )
         print("|---|---:|---:|---:|---:|---:|---|---|")
         for path, cold, med, lo, hi, kb in rows:
-            print(f"| `{path}` | {cold:.3f} | {med:.3f} | {lo:.3f} | {hi:.3f} | {kb:.0f} | {ok(med, 0.3)} | {ok(cold, 5.0)} |")
+            print(
+                f"| `{path}` | {cold:.3f} | {med:.3f} | {lo:.3f} | {hi:.3f} | {kb:.0f} | {ok(med, 0.3)} | {ok(cold, 5.0)} |"
+            )
         if pages:
             print("\n| page | median (s) | min | max | < 2 s |")
             print("|---|---:|---:|---:|---|")
             for route, times in pages.items():
                 med = statistics.median(times)
-                print(f"| {route} | {med:.3f} | {min(times):.3f} | {max(times):.3f} | {ok(med, 2.0)} |")
-        print(f"\nJavaScript {js / 1024:.0f} KB ({js_gz / 1024:.0f} KB gzipped, target < 200: {ok(js_gz / 1024, 200)}); all assets {total / 1024:.0f} KB")
+                print(
+                    f"| {route} | {med:.3f} | {min(times):.3f} | {max(times):.3f} | {ok(med, 2.0)} |"
+                )
+        print(
+            f"\nJavaScript {js / 1024:.0f} KB ({js_gz / 1024:.0f} KB gzipped, target < 200: {ok(js_gz / 1024, 200)}); all assets {total / 1024:.0f} KB"
+        )
     else:
         for path, cold, med, lo, hi, kb in rows:
-            print(f"{path:48s} cold {cold:.3f}s  warm median {med:.3f}s (min {lo:.3f}, max {hi:.3f})  {kb:.0f} KB")
+            print(
+                f"{path:48s} cold {cold:.3f}s  warm median {med:.3f}s (min {lo:.3f}, max {hi:.3f})  {kb:.0f} KB"
+            )
         for route, times in pages.items():
-            print(f"page {route:20s} median {statistics.median(times):.3f}s  min {min(times):.3f}  max {max(times):.3f}")
-        print(f"bundle: JS {js / 1024:.0f} KB, gzipped {js_gz / 1024:.0f} KB; all assets {total / 1024:.0f} KB")
+            print(
+                f"page {route:20s} median {statistics.median(times):.3f}s  min {min(times):.3f}  max {max(times):.3f}"
+            )
+        print(
+            f"bundle: JS {js / 1024:.0f} KB, gzipped {js_gz / 1024:.0f} KB; all assets {total / 1024:.0f} KB"
+        )
         print(f"load average: {load}")
     if tmp is not None:
         tmp.cleanup()

@@ -35,7 +35,9 @@ class InputError(DprkwatchError):
 
     exit_code = 2
 
-    def __init__(self, message: str, *, source: str | None = None, where: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, source: str | None = None, where: str | None = None
+    ) -> None:
         parts = [p for p in (source, where) if p]
         prefix = ":".join(parts)
         super().__init__(f"{prefix}: {message}" if prefix else message)

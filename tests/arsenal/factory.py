@@ -14,7 +14,9 @@ from tests.conftest import FIXTURES
 
 ARSENAL = FIXTURES / "arsenal"
 SIMPLE = ARSENAL / "simple.yaml"
-DEFAULT_PARAMS = Path(__file__).resolve().parents[2] / "src" / "dprkwatch" / "arsenal" / "data" / DEFAULT_FILE
+DEFAULT_PARAMS = (
+    Path(__file__).resolve().parents[2] / "src" / "dprkwatch" / "arsenal" / "data" / DEFAULT_FILE
+)
 
 
 def raw(path: Path = SIMPLE) -> dict[str, Any]:

@@ -26,7 +26,9 @@ def test_increment_json_matches_the_library(capsys: pytest.CaptureFixture[str]) 
 
 
 def test_estimate_dates_band_and_scenario(capsys: pytest.CaptureFixture[str]) -> None:
-    r = run_cli(capsys, "arsenal", "estimate", "2019-07-02", "singapore", "--material", "--json", *DRAWS)
+    r = run_cli(
+        capsys, "arsenal", "estimate", "2019-07-02", "singapore", "--material", "--json", *DRAWS
+    )
     assert r.code == 0, r.err
     rows = orjson.loads(r.out)["rows"]
     assert [x["date"] for x in rows] == ["2019-07-02", "2018-06-12"]
@@ -34,8 +36,14 @@ def test_estimate_dates_band_and_scenario(capsys: pytest.CaptureFixture[str]) ->
     assert rows[0]["heu_kg"]["p50"] > rows[1]["heu_kg"]["p50"]
     r = run_cli(capsys, "arsenal", "estimate", "--from", "2015", "--to", "2017", "--csv", *DRAWS)
     lines = r.out.strip().splitlines()
-    assert lines[0] == "date,p05,p25,p50,p75,p95" and len(lines) == 4 and lines[1].startswith("2015-12-31,")
-    r = run_cli(capsys, "arsenal", "estimate", "--scenario", "rand-asan-2021", "2020", "2027", "--json")
+    assert (
+        lines[0] == "date,p05,p25,p50,p75,p95"
+        and len(lines) == 4
+        and lines[1].startswith("2015-12-31,")
+    )
+    r = run_cli(
+        capsys, "arsenal", "estimate", "--scenario", "rand-asan-2021", "2020", "2027", "--json"
+    )
     got = orjson.loads(r.out)["rows"]
     assert [(x["low"], x["high"]) for x in got] == [(67, 116), (151, 242)]
     r = run_cli(capsys, "arsenal", "estimate", "--scenario", "isis-2017", "--to", "2020")
@@ -43,11 +51,30 @@ def test_estimate_dates_band_and_scenario(capsys: pytest.CaptureFixture[str]) ->
 
 
 def test_overrides_and_parameter_file(capsys: pytest.CaptureFixture[str]) -> None:
-    r = run_cli(capsys, "arsenal", "estimate", "2012-12-31", "--params", str(SIMPLE), "--json", "--draws", "10")
+    r = run_cli(
+        capsys,
+        "arsenal",
+        "estimate",
+        "2012-12-31",
+        "--params",
+        str(SIMPLE),
+        "--json",
+        "--draws",
+        "10",
+    )
     assert orjson.loads(r.out)["rows"][0]["median"] == pytest.approx(18, rel=1e-5)
     r = run_cli(
-        capsys, "arsenal", "estimate", "2012-12-31", "--params", str(SIMPLE), "--set", "conversion.utilisation=0.5",
-        "--json", "--draws", "10",
+        capsys,
+        "arsenal",
+        "estimate",
+        "2012-12-31",
+        "--params",
+        str(SIMPLE),
+        "--set",
+        "conversion.utilisation=0.5",
+        "--json",
+        "--draws",
+        "10",
     )
     assert orjson.loads(r.out)["rows"][0]["median"] == pytest.approx(9, rel=1e-5)
 
@@ -66,7 +93,19 @@ def test_compare_flags_outliers(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_plot_scenarios_parameters(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "band.svg"
-    r = run_cli(capsys, "arsenal", "plot", "-o", str(out), "--from", "2010", "--scenario", "isis-2017", "--draws", "5000")
+    r = run_cli(
+        capsys,
+        "arsenal",
+        "plot",
+        "-o",
+        str(out),
+        "--from",
+        "2010",
+        "--scenario",
+        "isis-2017",
+        "--draws",
+        "5000",
+    )
     assert r.code == 0, r.err
     assert "<svg" in out.read_text("utf-8")
     r = run_cli(capsys, "arsenal", "scenarios", "--json")
@@ -85,19 +124,41 @@ def test_plot_scenarios_parameters(tmp_path: Path, capsys: pytest.CaptureFixture
     [
         (("estimate", "2019-13-01"), 2, "error: date: cannot read '2019-13-01'"),
         (("estimate", "2045"), 2, "error: date: 2045-12-31 is outside the model's horizon"),
-        (("increment", "hanoi", "singapore"), 2, "error: end: end (2018-06-12) is before start (2019-02-28)"),
+        (
+            ("increment", "hanoi", "singapore"),
+            2,
+            "error: end: end (2018-06-12) is before start (2019-02-28)",
+        ),
         (("increment", "singapore", "saigon"), 2, "error: end: cannot read 'saigon'"),
-        (("estimate", "--set", "conversion.pu_kg_per_weapn=5", "2019"), 4, "error: unknown parameter 'conversion.pu_kg_per_weapn'"),
-        (("estimate", "--set", "conversion.pu_kg_per_weapon=8..4", "2019"), 2, "error: conversion.pu_kg_per_weapon: low (8) is above high (4)"),
+        (
+            ("estimate", "--set", "conversion.pu_kg_per_weapn=5", "2019"),
+            4,
+            "error: unknown parameter 'conversion.pu_kg_per_weapn'",
+        ),
+        (
+            ("estimate", "--set", "conversion.pu_kg_per_weapon=8..4", "2019"),
+            2,
+            "error: conversion.pu_kg_per_weapon: low (8) is above high (4)",
+        ),
         (("estimate", "--set", "utilisation", "2019"), 2, "error: --set: expected NAME=VALUE"),
-        (("estimate", "--from", "2020", "--to", "2010"), 2, "error: --to: --to (2010) is before --from (2020)"),
+        (
+            ("estimate", "--from", "2020", "--to", "2010"),
+            2,
+            "error: --to: --to (2010) is before --from (2020)",
+        ),
         (("estimate", "--scenario", "rand-2099", "2020"), 4, "error: unknown scenario 'rand-2099'"),
         (("estimate", "--draws", "0", "2019"), 2, "error: draws: must be between 1"),
         (("plot", "-o", "band.gif"), 2, "unsupported plot format 'gif'"),
-        (("compare", "--estimates", "/nonexistent/est.csv"), 2, "error: /nonexistent/est.csv: file not found"),
+        (
+            ("compare", "--estimates", "/nonexistent/est.csv"),
+            2,
+            "error: /nonexistent/est.csv: file not found",
+        ),
     ],
 )
-def test_errors_are_one_line(capsys: pytest.CaptureFixture[str], args: tuple[str, ...], code: int, message: str) -> None:
+def test_errors_are_one_line(
+    capsys: pytest.CaptureFixture[str], args: tuple[str, ...], code: int, message: str
+) -> None:
     r = run_cli(capsys, "arsenal", *args)
     assert r.code == code, r.err
     assert message in r.err
@@ -107,7 +168,10 @@ def test_errors_are_one_line(capsys: pytest.CaptureFixture[str], args: tuple[str
 
 def test_bad_parameter_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "p.yaml"
-    bad.write_text(SIMPLE.read_text("utf-8").replace("value: 6, unit: kg/yr", "value: -6, unit: kg/yr"), "utf-8")
+    bad.write_text(
+        SIMPLE.read_text("utf-8").replace("value: 6, unit: kg/yr", "value: -6, unit: kg/yr"),
+        "utf-8",
+    )
     r = run_cli(capsys, "arsenal", "estimate", "2019", "--params", str(bad))
     assert r.code == 2
     assert r.err.strip() == "error: p.yaml:reactor.pu_kg_per_year: value (-6) must not be negative"

@@ -33,13 +33,23 @@ def test_status_table(bounds: tuple[float, float], status: str) -> None:
 
 
 def _est(id: str, as_of: date, kind: str = "stock", **figures: float) -> Estimate:
-    return Estimate(id=id, source="Test", publication="test", as_of=as_of, kind=kind, reference="test", **figures)  # type: ignore[arg-type]
+    return Estimate(
+        id=id,
+        source="Test",
+        publication="test",
+        as_of=as_of,
+        kind=kind,
+        reference="test",
+        **figures,
+    )  # type: ignore[arg-type]
 
 
 def test_one_varying_parameter_is_named_as_the_explanation() -> None:
     # Only HEU per weapon varies (15..25 kg): an estimate above the band can only be
     # reached with few kilograms per weapon, and one below with many.
-    model = load_model(SIMPLE, overrides={"conversion.heu_kg_per_weapon": "15..20..25"}, draws=20_000, workers=1)
+    model = load_model(
+        SIMPLE, overrides={"conversion.heu_kg_per_weapon": "15..20..25"}, draws=20_000, workers=1
+    )
     when = date(2012, 12, 31)  # 260 kg HEU, 5 Pu weapons: stock 15.4 .. 22.3
     band = model.stock(when)
     rows = model.compare(
@@ -51,7 +61,11 @@ def test_one_varying_parameter_is_named_as_the_explanation() -> None:
         ]
     )
     by_id = {c.estimate.id: c for c in rows}
-    assert by_id["mid"].status == "inside" and by_id["mid"].explanation is None and not by_id["mid"].flagged
+    assert (
+        by_id["mid"].status == "inside"
+        and by_id["mid"].explanation is None
+        and not by_id["mid"].flagged
+    )
     high, low, way = by_id["high"], by_id["low"], by_id["way-up"]
     assert high.status == "above" and high.flagged
     assert high.assumption == "conversion.heu_kg_per_weapon" and high.drivers[0].direction == "low"
@@ -73,7 +87,10 @@ def test_increment_and_material_estimates_use_their_own_quantities() -> None:
     )
     by_id = {c.estimate.id: c for c in rows}
     assert list(by_id) == ["heu", "pu"]
-    assert by_id["heu"].model.median == pytest.approx(180, rel=1e-5) and by_id["heu"].status == "overlaps"
+    assert (
+        by_id["heu"].model.median == pytest.approx(180, rel=1e-5)
+        and by_id["heu"].status == "overlaps"
+    )
     assert by_id["pu"].model.median == pytest.approx(19, rel=1e-5) and by_id["pu"].status == "above"
     assert by_id["heu"].model.unit == "kg HEU"
 
@@ -83,8 +100,13 @@ def test_increments_are_compared_with_production_in_the_window() -> None:
     with pytest.raises(EstimateError, match="inc: window_start is required"):
         _est("inc", date(2002, 12, 31), kind="increment", point=2)
     inc = Estimate(
-        id="inc", source="T", publication="t", as_of=date(2002, 12, 31), window_start=date(2000, 12, 31),
-        kind="increment", point=2,
+        id="inc",
+        source="T",
+        publication="t",
+        as_of=date(2002, 12, 31),
+        window_start=date(2000, 12, 31),
+        kind="increment",
+        point=2,
     )
     (row,) = model.compare([inc])
     assert row.status == "inside" and row.model.median == pytest.approx(2, rel=1e-5)

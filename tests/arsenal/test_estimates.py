@@ -33,7 +33,12 @@ def test_curated_list_is_complete_and_cited() -> None:
     assert by_id["sipri-2022"].kind == "assembled" and by_id["sipri-2022"].explanation
     assert by_id["fas-2021"].kind == "assembled"  # FAS's change of method
     nyt = by_id["nyt-2019-singapore-hanoi"]
-    assert (nyt.kind, nyt.window_start, nyt.as_of, nyt.point) == ("increment", date(2018, 6, 12), date(2019, 2, 28), 6)
+    assert (nyt.kind, nyt.window_start, nyt.as_of, nyt.point) == (
+        "increment",
+        date(2018, 6, 12),
+        date(2019, 2, 28),
+        6,
+    )
     assert {e.kind for e in rows} == {"stock", "assembled", "increment", "pu_kg", "heu_kg"}
 
 
@@ -47,9 +52,18 @@ def test_compiled_csv_forms() -> None:
     beta = by_source["Beta"]
     assert [(e.as_of.year, e.point) for e in beta] == [(2015, 5), (2016, 10), (2017, 15)]
     (gamma,) = by_source["Gamma"]
-    assert (gamma.kind, gamma.window_start, gamma.as_of, gamma.point) == ("increment", date(2018, 1, 1), date(2018, 12, 31), 6)
+    assert (gamma.kind, gamma.window_start, gamma.as_of, gamma.point) == (
+        "increment",
+        date(2018, 1, 1),
+        date(2018, 12, 31),
+        6,
+    )
     (delta,) = by_source["Delta"]
-    assert (delta.kind, delta.window_start, delta.as_of) == ("increment", date(2018, 6, 1), date(2019, 2, 1))
+    assert (delta.kind, delta.window_start, delta.as_of) == (
+        "increment",
+        date(2018, 6, 1),
+        date(2019, 2, 1),
+    )
     (eps,) = by_source["Epsilon"]
     assert eps.projection and eps.as_of == date(2027, 12, 31) and eps.bounds == (151, 242)
     (zeta,) = by_source["Zeta"]
@@ -106,31 +120,67 @@ def test_bad_compiled_files_name_line_and_field(tmp_path: Path, content: str, me
 def test_bad_curated_file(tmp_path: Path) -> None:
     path = tmp_path / "est.yaml"
     path.write_text(
-        "estimates:\n  - {id: a, source: S, publication: P, as_of: 2020-01-01, kind: stock, low: 5, high: 1}\n", "utf-8"
+        "estimates:\n  - {id: a, source: S, publication: P, as_of: 2020-01-01, kind: stock, low: 5, high: 1}\n",
+        "utf-8",
     )
     with pytest.raises(EstimateError, match=re.escape("est.yaml:a: low (5) is above high (1)")):
         load_curated(path)
     path.write_text(
-        "estimates:\n  - {id: a, source: S, publication: P, as_of: 2020-01-01, kind: increment, point: 5}\n", "utf-8"
+        "estimates:\n  - {id: a, source: S, publication: P, as_of: 2020-01-01, kind: increment, point: 5}\n",
+        "utf-8",
     )
     with pytest.raises(EstimateError, match="window_start is required"):
         load_curated(path)
-    path.write_text("estimates:\n  - {id: a, source: S, publication: P, as_of: 2020-01-01, kind: rumour, point: 5}\n", "utf-8")
+    path.write_text(
+        "estimates:\n  - {id: a, source: S, publication: P, as_of: 2020-01-01, kind: rumour, point: 5}\n",
+        "utf-8",
+    )
     with pytest.raises(EstimateError, match=re.escape("est.yaml:a.kind")):
         load_curated(path)
 
 
 def test_merge_keeps_curated_rows_and_adds_new_ones() -> None:
-    curated = [Estimate(id="c", source="SIPRI", publication="YB", as_of=date(2019, 1, 1), kind="stock", low=20, high=30, explanation="why")]
-    same = Estimate(id="x1", source="SIPRI (press)", publication="other", as_of=date(2019, 6, 1), kind="stock", low=20, high=30, origin="f.csv")
-    new = Estimate(id="x2", source="SIPRI", publication="YB", as_of=date(2020, 1, 1), kind="stock", low=30, high=40, origin="f.csv")
+    curated = [
+        Estimate(
+            id="c",
+            source="SIPRI",
+            publication="YB",
+            as_of=date(2019, 1, 1),
+            kind="stock",
+            low=20,
+            high=30,
+            explanation="why",
+        )
+    ]
+    same = Estimate(
+        id="x1",
+        source="SIPRI (press)",
+        publication="other",
+        as_of=date(2019, 6, 1),
+        kind="stock",
+        low=20,
+        high=30,
+        origin="f.csv",
+    )
+    new = Estimate(
+        id="x2",
+        source="SIPRI",
+        publication="YB",
+        as_of=date(2020, 1, 1),
+        kind="stock",
+        low=30,
+        high=40,
+        origin="f.csv",
+    )
     merged = merge(curated, [same, new, new])
     assert [e.id for e in merged] == ["c", "x2"]
     assert merged[0].explanation == "why"
 
 
 def test_extra_files_are_read_and_missing_ones_fail(tmp_path: Path) -> None:
-    rows = load_estimates(files=[ARSENAL / "estimates_compiled.csv", ARSENAL / "owid_stockpiles.csv"])
+    rows = load_estimates(
+        files=[ARSENAL / "estimates_compiled.csv", ARSENAL / "owid_stockpiles.csv"]
+    )
     origins = {e.origin for e in rows}
     assert {"package", "estimates_compiled.csv"} <= origins
     assert any(e.source == "Zeta" for e in rows)
@@ -149,7 +199,9 @@ def test_real_data_folder_merges_without_duplicates(shared_data: Path) -> None:
     # The package's curated copy covers every row of the compiled table: each
     # is recognised (same source family, year and figures), none is doubled.
     assert {e.key() for e in compiled} <= curated
-    owid = read_owid_stockpiles(shared_data / "dprk" / "fas_owid_nuclear_warhead_stockpiles_1945_2023.csv")
+    owid = read_owid_stockpiles(
+        shared_data / "dprk" / "fas_owid_nuclear_warhead_stockpiles_1945_2023.csv"
+    )
     assert [(e.as_of.year, e.point) for e in owid][:2] == [(2015, 5), (2016, 10)]
     assert {e.key() for e in owid} <= curated
     sipri_2019 = [e for e in merged if e.family == "sipri" and e.as_of.year == 2019]

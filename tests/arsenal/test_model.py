@@ -34,7 +34,9 @@ def simple() -> ArsenalModel:
 
 
 @pytest.mark.parametrize(("when", "weapons"), EXPECTED_STOCK)
-def test_fixture_stock_matches_hand_calculation(simple: ArsenalModel, when: str, weapons: float) -> None:
+def test_fixture_stock_matches_hand_calculation(
+    simple: ArsenalModel, when: str, weapons: float
+) -> None:
     iv = simple.stock(when)
     assert iv.low == pytest.approx(weapons, rel=1e-5, abs=1e-5)
     assert iv.median == pytest.approx(weapons, rel=1e-5, abs=1e-5)
@@ -90,7 +92,9 @@ def test_band_rows_are_ordered_json_and_consistent_with_stock(model: ArsenalMode
     iv = model.stock("2019-12-31")
     row = rows[9]
     assert row["date"] == "2019-12-31"
-    assert (row["p05"], row["p50"], row["p95"]) == pytest.approx((iv.low, iv.median, iv.high), abs=1e-3)
+    assert (row["p05"], row["p50"], row["p95"]) == pytest.approx(
+        (iv.low, iv.median, iv.high), abs=1e-3
+    )
 
 
 def test_singapore_increments(model: ArsenalModel) -> None:
@@ -101,7 +105,11 @@ def test_singapore_increments(model: ArsenalModel) -> None:
     assert july.median > hanoi.median
     # No test fell in the window, so the gross increment equals the change in stock, draw by draw.
     stock = model.samples([date(2018, 6, 12), date(2019, 2, 28)])
-    assert np.allclose(model.increment_samples(date(2018, 6, 12), date(2019, 2, 28)), stock[1] - stock[0], atol=1e-3)
+    assert np.allclose(
+        model.increment_samples(date(2018, 6, 12), date(2019, 2, 28)),
+        stock[1] - stock[0],
+        atol=1e-3,
+    )
     orjson.dumps(hanoi.to_dict())
 
 
@@ -131,15 +139,25 @@ def test_shipped_model_brackets_the_sourced_material_figures(model: ArsenalModel
 @pytest.mark.parametrize(
     ("call", "error", "message"),
     [
-        (lambda m: m.stock("2040-01-01"), DateError, "date: 2040-01-01 is outside the model's horizon"),
+        (
+            lambda m: m.stock("2040-01-01"),
+            DateError,
+            "date: 2040-01-01 is outside the model's horizon",
+        ),
         (lambda m: m.stock("1980"), DateError, "outside the model's horizon"),
         (lambda m: m.stock("yesterday"), DateError, "cannot read 'yesterday'"),
-        (lambda m: m.increment("hanoi", "singapore"), DateError, "end: end (2018-06-12) is before start (2019-02-28)"),
+        (
+            lambda m: m.increment("hanoi", "singapore"),
+            DateError,
+            "end: end (2018-06-12) is before start (2019-02-28)",
+        ),
         (lambda m: m.increment("singapore", "hanoy"), DateError, "end: cannot read 'hanoy'"),
         (lambda m: m.band([2050]), DateError, "year: 2050-12-31 is outside"),
     ],
 )
-def test_bad_dates_fail_clearly(model: ArsenalModel, call, error: type[Exception], message: str) -> None:  # type: ignore[no-untyped-def]
+def test_bad_dates_fail_clearly(
+    model: ArsenalModel, call, error: type[Exception], message: str
+) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(error) as info:
         call(model)
     assert message in str(info.value)
@@ -162,7 +180,11 @@ def test_workbench_payload_is_json(model: ArsenalModel) -> None:
     decoded = orjson.loads(orjson.dumps(payload))
     assert [r["year"] for r in decoded["band"]] == list(range(2015, 2028))
     rand = next(s for s in decoded["scenarios"] if s["id"] == "rand-asan-2021")
-    assert rand["series"][0]["year"] == 2017 and rand["series"][-1] == {"year": 2027, "low": 151, "high": 242}
+    assert rand["series"][0]["year"] == 2017 and rand["series"][-1] == {
+        "year": 2027,
+        "low": 151,
+        "high": 242,
+    }
     assert any(c["flagged"] for c in decoded["comparisons"])
     assert decoded["events"]["singapore"] == "2018-06-12"
 

@@ -32,8 +32,14 @@ def test_shipped_file_loads_with_sources_for_every_range() -> None:
         "tests.t2017.heu_kg",
     ):
         assert pid in ranges, pid
-    assert ranges["conversion.pu_kg_per_weapon"].lo == 4 and ranges["conversion.pu_kg_per_weapon"].hi == 8
-    assert ranges["conversion.heu_kg_per_weapon"].lo == 15 and ranges["conversion.heu_kg_per_weapon"].hi == 25
+    assert (
+        ranges["conversion.pu_kg_per_weapon"].lo == 4
+        and ranges["conversion.pu_kg_per_weapon"].hi == 8
+    )
+    assert (
+        ranges["conversion.heu_kg_per_weapon"].lo == 15
+        and ranges["conversion.heu_kg_per_weapon"].hi == 25
+    )
     sources = params.file.sources
     for pid, r in ranges.items():
         assert all(key in sources for key in r.source), pid
@@ -62,7 +68,10 @@ def _set(path: list[str | int], value: Any) -> Callable[[dict[str, Any]], None]:
 BAD_FILES: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
     (
         "low above high",
-        _set(["reactor", "periods", 0, "capacity_factor"], {"value": 0.5, "low": 0.9, "high": 0.4, "unit": "fraction", "confidence": "low"}),
+        _set(
+            ["reactor", "periods", 0, "capacity_factor"],
+            {"value": 0.5, "low": 0.9, "high": 0.4, "unit": "fraction", "confidence": "low"},
+        ),
         "reactor.only.capacity_factor",
         "low (0.9) is above high (0.4)",
     ),
@@ -74,13 +83,19 @@ BAD_FILES: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
     ),
     (
         "fraction above one",
-        _set(["enrichment", "heu_share"], {"value": 1, "low": 0.5, "high": 1.5, "unit": "fraction", "confidence": "low"}),
+        _set(
+            ["enrichment", "heu_share"],
+            {"value": 1, "low": 0.5, "high": 1.5, "unit": "fraction", "confidence": "low"},
+        ),
         "enrichment.heu_share",
         "cannot exceed 1",
     ),
     (
         "value outside its range",
-        _set(["conversion", "pu_kg_per_weapon"], {"value": 9, "low": 4, "high": 8, "unit": "kg/weapon", "confidence": "medium"}),
+        _set(
+            ["conversion", "pu_kg_per_weapon"],
+            {"value": 9, "low": 4, "high": 8, "unit": "kg/weapon", "confidence": "medium"},
+        ),
         "conversion.pu_kg_per_weapon",
         "outside low..high",
     ),
@@ -105,7 +120,12 @@ BAD_FILES: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
     (
         "overlapping periods",
         lambda d: d["reactor"]["periods"].append(
-            {"id": "again", "start": "2005-01-01", "end": "2012-01-01", "capacity_factor": {"value": 0.5, "unit": "fraction", "confidence": "low"}}
+            {
+                "id": "again",
+                "start": "2005-01-01",
+                "end": "2012-01-01",
+                "capacity_factor": {"value": 0.5, "unit": "fraction", "confidence": "low"},
+            }
         ),
         "reactor.again",
         "overlaps period only",
@@ -149,7 +169,9 @@ BAD_FILES: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
 ]
 
 
-@pytest.mark.parametrize(("label", "edit", "where", "problem"), BAD_FILES, ids=[b[0] for b in BAD_FILES])
+@pytest.mark.parametrize(
+    ("label", "edit", "where", "problem"), BAD_FILES, ids=[b[0] for b in BAD_FILES]
+)
 def test_bad_files_fail_naming_the_parameter(
     tmp_path: Path, label: str, edit: Callable[[dict[str, Any]], None], where: str, problem: str
 ) -> None:
@@ -178,34 +200,59 @@ def test_unreadable_and_invalid_files(tmp_path: Path) -> None:
 def test_overrides_replace_ranges_without_touching_the_original() -> None:
     params = load_parameters(SIMPLE)
     fixed = params.with_overrides({"conversion.pu_kg_per_weapon": "4"})
-    assert fixed.range("conversion.pu_kg_per_weapon") == Range(value=4, low=4, high=4, unit="kg/weapon", confidence="high")
+    assert fixed.range("conversion.pu_kg_per_weapon") == Range(
+        value=4, low=4, high=4, unit="kg/weapon", confidence="high"
+    )
     assert params.range("conversion.pu_kg_per_weapon").value == 5
 
     widened = params.with_overrides({"conversion.pu_kg_per_weapon": "4..8"})
     r = widened.range("conversion.pu_kg_per_weapon")
     assert (r.lo, r.value, r.hi) == (4, 5, 8)  # the old value still fits, so it stays the mode
     shifted = params.with_overrides({"conversion.pu_kg_per_weapon": "6..8"})
-    assert shifted.range("conversion.pu_kg_per_weapon").value == 7  # midpoint when the old value falls outside
+    assert (
+        shifted.range("conversion.pu_kg_per_weapon").value == 7
+    )  # midpoint when the old value falls outside
     three = params.with_overrides({"conversion.pu_kg_per_weapon": "4..6..8", "elwr.enabled": "yes"})
     assert three.range("conversion.pu_kg_per_weapon").value == 6
     assert three.file.elwr.enabled and not params.file.elwr.enabled
-    assert params.with_overrides({"conversion.utilisation": 0.7}).range("conversion.utilisation").value == 0.7
+    assert (
+        params.with_overrides({"conversion.utilisation": 0.7}).range("conversion.utilisation").value
+        == 0.7
+    )
 
 
 @pytest.mark.parametrize(
     ("overrides", "error", "message"),
     [
-        ({"conversion.pu_kg_per_weapn": "4"}, UnknownParameter, "unknown parameter 'conversion.pu_kg_per_weapn'; did you mean conversion.pu_kg_per_weapon"),
+        (
+            {"conversion.pu_kg_per_weapn": "4"},
+            UnknownParameter,
+            "unknown parameter 'conversion.pu_kg_per_weapn'; did you mean conversion.pu_kg_per_weapon",
+        ),
         ({"nothing.like.this": "4"}, UnknownParameter, "arsenal parameters"),
-        ({"conversion.pu_kg_per_weapon": "8..4"}, ParameterError, "conversion.pu_kg_per_weapon: low (8) is above high (4)"),
+        (
+            {"conversion.pu_kg_per_weapon": "8..4"},
+            ParameterError,
+            "conversion.pu_kg_per_weapon: low (8) is above high (4)",
+        ),
         ({"conversion.pu_kg_per_weapon": "-3"}, ParameterError, "must not be negative"),
-        ({"conversion.pu_kg_per_weapon": "five"}, ParameterError, "conversion.pu_kg_per_weapon: expected a number, got 'five'"),
+        (
+            {"conversion.pu_kg_per_weapon": "five"},
+            ParameterError,
+            "conversion.pu_kg_per_weapon: expected a number, got 'five'",
+        ),
         ({"conversion.utilisation": "1..2"}, ParameterError, "cannot exceed 1"),
         ({"elwr.enabled": "maybe"}, ParameterError, "elwr.enabled: expected true or false"),
-        ({"enrichment.main.presence": "0.2..0.4"}, ParameterError, "a probability takes one number"),
+        (
+            {"enrichment.main.presence": "0.2..0.4"},
+            ParameterError,
+            "a probability takes one number",
+        ),
     ],
 )
-def test_bad_overrides_name_the_parameter(overrides: dict[str, str], error: type[Exception], message: str) -> None:
+def test_bad_overrides_name_the_parameter(
+    overrides: dict[str, str], error: type[Exception], message: str
+) -> None:
     with pytest.raises(error) as info:
         load_parameters(SIMPLE).with_overrides(overrides)
     assert message in str(info.value)

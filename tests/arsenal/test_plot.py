@@ -18,7 +18,9 @@ def model() -> ArsenalModel:
 
 
 def test_png_and_svg(tmp_path: Path, model: ArsenalModel) -> None:
-    png = save_plot(model, tmp_path / "band.png", years=range(2010, 2028), scenarios=["rand-asan-2021"])
+    png = save_plot(
+        model, tmp_path / "band.png", years=range(2010, 2028), scenarios=["rand-asan-2021"]
+    )
     assert png.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
     svg = save_plot(model, tmp_path / "band.svg")
     text = svg.read_text("utf-8")

@@ -15,7 +15,9 @@ def _tri_cdf(x: float, a: float, c: float, b: float) -> float:
     return 1 - (b - x) ** 2 / ((b - a) * (b - c))
 
 
-@pytest.mark.parametrize(("a", "c", "b"), [(4, 5, 8), (0, 0, 1), (1500, 2000, 2000), (0.5, 0.75, 0.95)])
+@pytest.mark.parametrize(
+    ("a", "c", "b"), [(4, 5, 8), (0, 0, 1), (1500, 2000, 2000), (0.5, 0.75, 0.95)]
+)
 def test_triangular_draws_match_the_cdf(a: float, c: float, b: float) -> None:
     ranges = {"x": Range(value=c, low=a, high=b, unit="u", confidence="low")}
     x = draw(ranges, 200_000, np.random.default_rng(7)).column("x")

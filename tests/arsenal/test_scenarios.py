@@ -30,7 +30,9 @@ BOOK = load_scenarios()
         ("hecker-2019", "2025-12-31", 35, 37),  # a lump stops growing after its end
     ],
 )
-def test_published_tables_are_reproduced_exactly(scenario: str, when: str, low: Fraction, high: Fraction) -> None:
+def test_published_tables_are_reproduced_exactly(
+    scenario: str, when: str, low: Fraction, high: Fraction
+) -> None:
     lo, hi = BOOK.get(scenario).exact(date.fromisoformat(when))
     assert (lo, hi) == (low, high)
 
@@ -67,9 +69,18 @@ def test_a_partial_year_is_prorated_on_the_day_axis() -> None:
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ("base: {date: 2017-12-31, low: 60, high: 30}", "scenarios.x.base: low (60) is above high (30)"),
-        ("base: {date: 2017-12-31, low: 1, high: 2}\n    steps:\n      - {label: s, kind: lump, from: 2018-01-01, low: 1, high: 2}", "a lump needs 'to' after 'from'"),
-        ("base: {date: 2017-12-31, low: 1, high: 2}\n    steps:\n      - {label: s, kind: rate, from: 2016-01-01, low: 1, high: 2}", "starts before the base date"),
+        (
+            "base: {date: 2017-12-31, low: 60, high: 30}",
+            "scenarios.x.base: low (60) is above high (30)",
+        ),
+        (
+            "base: {date: 2017-12-31, low: 1, high: 2}\n    steps:\n      - {label: s, kind: lump, from: 2018-01-01, low: 1, high: 2}",
+            "a lump needs 'to' after 'from'",
+        ),
+        (
+            "base: {date: 2017-12-31, low: 1, high: 2}\n    steps:\n      - {label: s, kind: rate, from: 2016-01-01, low: 1, high: 2}",
+            "starts before the base date",
+        ),
         ("base: {date: 2017-12-31, low: -1, high: 2}", "scenarios.x.base.low"),
     ],
 )

@@ -23,7 +23,9 @@ def launch(day: str, missile_type: str = "SRBM", n: int = 1) -> TimelineEvent:
     )
 
 
-def designation(list_name: str, entity: str, day: str | None, basis: str = "listed", dprk: bool = True) -> Designation:
+def designation(
+    list_name: str, entity: str, day: str | None, basis: str = "listed", dprk: bool = True
+) -> Designation:
     return Designation(
         list_name=list_name,
         entity_id=entity,
@@ -36,7 +38,9 @@ def designation(list_name: str, entity: str, day: str | None, basis: str = "list
     )
 
 
-def inputs_with(launches: Sequence[TimelineEvent] = (), designations: Sequence[Designation] = ()) -> Inputs:
+def inputs_with(
+    launches: Sequence[TimelineEvent] = (), designations: Sequence[Designation] = ()
+) -> Inputs:
     """Curated events plus the given launches and list history."""
     ledger = load_ledger()
     events = sorted([*curated_events(ledger), *launches], key=lambda e: (e.start, e.id))

@@ -39,7 +39,9 @@ class FakeArsenal:
         return self.interval
 
 
-def _verdicts(inputs: Inputs, arsenal: FakeArsenal | None = None, only: Sequence[str] = ()) -> dict[str, Verdict]:
+def _verdicts(
+    inputs: Inputs, arsenal: FakeArsenal | None = None, only: Sequence[str] = ()
+) -> dict[str, Verdict]:
     verdicts = evaluate_all(inputs.ledger, inputs, today=TODAY, arsenal=lambda: arsenal, only=only)
     return {v.claim.id: v for v in verdicts}
 
@@ -52,7 +54,14 @@ def test_every_claim_has_an_evaluator_and_every_evaluator_a_claim() -> None:
 
 def test_unknown_evaluator_is_a_clear_error() -> None:
     inputs = inputs_with()
-    bogus = Claim(id="x", topic="t", restatement="r", source="klingner-2019-hill", evaluator="nope", as_of="2019-07-02")  # type: ignore[arg-type]
+    bogus = Claim(
+        id="x",
+        topic="t",
+        restatement="r",
+        source="klingner-2019-hill",
+        evaluator="nope",
+        as_of="2019-07-02",
+    )  # type: ignore[arg-type]
     inputs.ledger.claims.append(bogus)
     try:
         with pytest.raises(LedgerValidationError, match="names evaluator 'nope'"):
@@ -105,13 +114,18 @@ def test_moratoria_and_pause_follow_the_launches() -> None:
 
 
 def test_designations_around_singapore() -> None:
-    items = [designation("un", f"u{i}", "2017-09-11") for i in range(4)] + [designation("un", "late", "2019-01-10")]
+    items = [designation("un", f"u{i}", "2017-09-11") for i in range(4)] + [
+        designation("un", "late", "2019-01-10")
+    ]
     v = _verdicts(inputs_with(designations=items))
     d = v["designations-around-singapore"]
     assert d.data["un"]["before"] == 4 and d.data["un"]["after"] == 1
     assert d.verdict == "supported"
     more_after = items + [designation("un", f"n{i}", "2018-12-01") for i in range(5)]
-    assert _verdicts(inputs_with(designations=more_after))["designations-around-singapore"].verdict == "not supported"
+    assert (
+        _verdicts(inputs_with(designations=more_after))["designations-around-singapore"].verdict
+        == "not supported"
+    )
 
 
 @pytest.mark.parametrize(

@@ -40,13 +40,17 @@ def test_standing_breach_before_adoption() -> None:
 def test_launch_checks_need_launch_data() -> None:
     ledger = load_ledger()
     without = resolution_matrix(ledger, curated_events(ledger))
-    cell = {(c.resolution, c.obligation): c for c in without.cells()}[("unscr-2397", "no-ballistic-launch")]
+    cell = {(c.resolution, c.obligation): c for c in without.cells()}[
+        ("unscr-2397", "no-ballistic-launch")
+    ]
     assert cell.status == "not-assessed"
     assert without.notes
 
     quiet = _cells([*curated_events(ledger), launch("2017-12-01", "ICBM")])
     assert quiet[("unscr-2397", "no-ballistic-launch")].status == "kept"
-    loud = _cells([*curated_events(ledger), launch("2017-12-01"), launch("2019-05-04"), launch("2019-05-09")])
+    loud = _cells(
+        [*curated_events(ledger), launch("2017-12-01"), launch("2019-05-04"), launch("2019-05-09")]
+    )
     c = loud[("unscr-2397", "no-ballistic-launch")]
     assert c.status == "broken" and c.first is not None
     assert c.first.date == "2019-05-04" and len(c.breaches) == 2
@@ -55,7 +59,12 @@ def test_launch_checks_need_launch_data() -> None:
 def test_date_filter_limits_rows() -> None:
     ledger = load_ledger()
     matrix = resolution_matrix(ledger, [], start=date(2017, 1, 1), end=date(2017, 12, 31))
-    assert [r.id for r, _ in matrix.rows] == ["unscr-2356", "unscr-2371", "unscr-2375", "unscr-2397"]
+    assert [r.id for r, _ in matrix.rows] == [
+        "unscr-2356",
+        "unscr-2371",
+        "unscr-2375",
+        "unscr-2397",
+    ]
 
 
 def test_commitment_rows_and_filters() -> None:
@@ -63,6 +72,9 @@ def test_commitment_rows_and_filters() -> None:
     rows = commitment_rows(ledger)
     assert len(rows) == sum(len(a.commitments) for a in ledger.agreements)
     kept = commitment_rows(ledger, status="kept", party="DPRK")
-    assert {r.commitment for r in kept} >= {"initial-actions-2007/shutdown", "singapore-2018/remains-identified"}
+    assert {r.commitment for r in kept} >= {
+        "initial-actions-2007/shutdown",
+        "singapore-2018/remains-identified",
+    }
     sohae = next(r for r in rows if r.commitment == "pyongyang-2018/sohae")
     assert sohae.status == "broken" and sohae.evidence_date == "2019-12-07"

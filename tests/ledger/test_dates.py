@@ -49,4 +49,8 @@ def test_ordering_and_quarters() -> None:
     assert PartialDate.parse("2018-06-12").quarter() == "2018-Q2"
     assert PartialDate.parse("2018").quarter() is None
     assert quarter_of(date(2019, 10, 1)) == "2019-Q4"
-    assert quarters_between(date(2017, 11, 5), date(2018, 4, 1)) == ["2017-Q4", "2018-Q1", "2018-Q2"]
+    assert quarters_between(date(2017, 11, 5), date(2018, 4, 1)) == [
+        "2017-Q4",
+        "2018-Q1",
+        "2018-Q2",
+    ]

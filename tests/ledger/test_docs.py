@@ -16,7 +16,9 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "ledger.md"
 def test_schema_section_matches_the_models() -> None:
     text = DOC.read_text(encoding="utf-8")
     section = text[text.index(BEGIN) : text.index(END) + len(END)] + "\n"
-    assert section == schema_markdown(), "run `dprkwatch ledger schema` and paste it into docs/ledger.md"
+    assert section == schema_markdown(), (
+        "run `dprkwatch ledger schema` and paste it into docs/ledger.md"
+    )
 
 
 def test_every_command_is_documented() -> None:

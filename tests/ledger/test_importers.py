@@ -25,7 +25,12 @@ def _events(records: list[dict[str, object]]) -> list[TimelineEvent]:
 def test_cns_json_with_companions() -> None:
     ds = CnsJsonImporter().load(FIXTURES / "cns_test.en.json")
     events = _events(ds.records)
-    assert [e.id for e in events] == ["cns-2017-07-04-1", "cns-2017-11-28-1", "cns-2019-05-04-1", "cns-2019-05-04-2"]
+    assert [e.id for e in events] == [
+        "cns-2017-07-04-1",
+        "cns-2017-11-28-1",
+        "cns-2019-05-04-1",
+        "cns-2019-05-04-2",
+    ]
     first = events[0]
     assert first.kind == "missile-launch"
     assert first.attrs["missile_type"] == "ICBM"
@@ -36,7 +41,11 @@ def test_cns_json_with_companions() -> None:
     assert events[2].attrs["apogee_km"] is None  # "unknown"
     assert ds.coverage == ("2017-07-04", "2019-05-04")
     assert ds.warnings == ["field 'colour' not handled (1 rows)"]
-    assert {s.name for s in ds.sources} == {"cns_test.en.json", "cns_missile.en.json", "cns_facility.en.json"}
+    assert {s.name for s in ds.sources} == {
+        "cns_test.en.json",
+        "cns_missile.en.json",
+        "cns_facility.en.json",
+    }
 
 
 def test_cns_json_without_companions_keeps_launches_and_warns(tmp_path: Path) -> None:
@@ -51,7 +60,9 @@ def test_cns_json_without_companions_keeps_launches_and_warns(tmp_path: Path) ->
 def test_cns_json_errors_name_the_place(tmp_path: Path) -> None:
     bad = tmp_path / "x_test.en.json"
     bad.write_text('{"timeBins": [{"data": [{"date": "2019-02-30", "missile": "x"}]}]}')
-    with pytest.raises(EventSourceError, match=r"^x_test.en.json:timeBins\[0\].data\[0\]: `date`: impossible date"):
+    with pytest.raises(
+        EventSourceError, match=r"^x_test.en.json:timeBins\[0\].data\[0\]: `date`: impossible date"
+    ):
         CnsJsonImporter().load(bad)
     broken = tmp_path / "y_test.en.json"
     broken.write_text('{"timeBins": [\n  {"data": [}\n]}')
@@ -65,7 +76,12 @@ def test_cns_json_errors_name_the_place(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("9-Apr-84", "1984-04-09"), ("Sep-84", "1984-09"), ("31-Aug-98", "1998-08-31"), ("4-Jul-17", "2017-07-04")],
+    [
+        ("9-Apr-84", "1984-04-09"),
+        ("Sep-84", "1984-09"),
+        ("31-Aug-98", "1998-08-31"),
+        ("4-Jul-17", "2017-07-04"),
+    ],
 )
 def test_cns_csv_dates(text: str, expected: str) -> None:
     assert str(parse_cns_date(text)) == expected
@@ -100,7 +116,10 @@ def test_csis_rows_and_unknown_type_warning() -> None:
 
 
 def test_csis_missing_column() -> None:
-    with pytest.raises(EventSourceError, match=r"csis_missing_column.csv:line 1: missing column\(s\): event, resources"):
+    with pytest.raises(
+        EventSourceError,
+        match=r"csis_missing_column.csv:line 1: missing column\(s\): event, resources",
+    ):
         CsisImporter().load(FIXTURES / "csis_missing_column.csv")
 
 

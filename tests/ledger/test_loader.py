@@ -75,7 +75,10 @@ def _append(path: Path, text: str) -> int:
 def test_row_without_source_names_file_and_line() -> None:
     with pytest.raises(LedgerValidationError) as err:
         load_ledger(replace={"exercises.yaml": FIXTURES / "bad_no_source.yaml"})
-    assert str(err.value) == "bad_no_source.yaml:line 1: no source: every row needs `sources` (ids from sources.yaml)"
+    assert (
+        str(err.value)
+        == "bad_no_source.yaml:line 1: no source: every row needs `sources` (ids from sources.yaml)"
+    )
 
 
 def test_impossible_date_names_file_line_and_problem() -> None:
@@ -88,7 +91,12 @@ def test_impossible_date_names_file_line_and_problem() -> None:
 
 def test_unknown_reference_is_reported(tmp_path: Path) -> None:
     root = _copy(tmp_path)
-    line = _append(root / "diplomacy.yaml", (FIXTURES / "bad_unknown_reference.yaml").read_text().replace("talks-2019-10-05-stockholm", "talks-test-extra"))
+    line = _append(
+        root / "diplomacy.yaml",
+        (FIXTURES / "bad_unknown_reference.yaml")
+        .read_text()
+        .replace("talks-2019-10-05-stockholm", "talks-test-extra"),
+    )
     _ledger, problems = check_ledger(root)
     assert [str(p) for p in problems] == [
         f"diplomacy.yaml:line {line + 5}: unknown reference 'no-such-agreement' (no record has this id)"
@@ -100,8 +108,14 @@ def test_unknown_source_and_duplicate_id(tmp_path: Path) -> None:
     line = _append(root / "exercises.yaml", (FIXTURES / "bad_unknown_source.yaml").read_text())
     _ledger, problems = check_ledger(root)
     messages = [str(p) for p in problems]
-    assert f"exercises.yaml:line {line}: id 'exercise-2018-06-18-ufg' is already used in exercises.yaml" in messages
-    assert f"exercises.yaml:line {line + 4}: unknown source 'made-up-source' (not in sources.yaml)" in messages
+    assert (
+        f"exercises.yaml:line {line}: id 'exercise-2018-06-18-ufg' is already used in exercises.yaml"
+        in messages
+    )
+    assert (
+        f"exercises.yaml:line {line + 4}: unknown source 'made-up-source' (not in sources.yaml)"
+        in messages
+    )
 
 
 def test_yaml_syntax_error_and_unknown_field(tmp_path: Path) -> None:
@@ -118,7 +132,10 @@ def test_yaml_syntax_error_and_unknown_field(tmp_path: Path) -> None:
 
 def test_error_counts_further_problems(tmp_path: Path) -> None:
     root = _copy(tmp_path)
-    _append(root / "exercises.yaml", "- id: exercise-y\n  name: Y\n  date: 2019-02-30\n  action: ended\n  confidence: maybe\n")
+    _append(
+        root / "exercises.yaml",
+        "- id: exercise-y\n  name: Y\n  date: 2019-02-30\n  action: ended\n  confidence: maybe\n",
+    )
     with pytest.raises(LedgerValidationError) as err:
         load_ledger(root)
     assert "(and 2 more problems)" in str(err.value)

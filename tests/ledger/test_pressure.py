@@ -18,17 +18,25 @@ def _window(*args: object, **kw: object) -> Window:
 
 def test_windows_by_basis() -> None:
     listed = _window(designation("un", "a", "2017-08-05"), ())
-    assert (listed.first, listed.last, listed.quarter) == (date(2017, 8, 5), date(2017, 8, 5), "2017-Q3")
+    assert (listed.first, listed.last, listed.quarter) == (
+        date(2017, 8, 5),
+        date(2017, 8, 5),
+        "2017-Q3",
+    )
     floor = _window(designation("ofac", "b", "2019-01", "on_or_before"), ())
     assert floor.first == EPOCH and floor.quarter is None
-    seen = _window(designation("ofac", "c", "2021-07", "first_seen"), [date(2019, 1, 1), date(2021, 7, 1)])
+    seen = _window(
+        designation("ofac", "c", "2021-07", "first_seen"), [date(2019, 1, 1), date(2021, 7, 1)]
+    )
     assert (seen.first, seen.last, seen.quarter) == (date(2019, 1, 2), date(2021, 7, 31), None)
     daily = _window(designation("ofac", "d", "2022-12-01", "first_seen"), (), daily=True)
     assert (daily.first, daily.quarter) == (date(2022, 11, 30), "2022-Q4")
 
 
 def test_merge_intersects_sources() -> None:
-    a = _window(designation("ofac", "x", "2024-05-03", "first_seen"), [date(2021, 7, 1), date(2024, 5, 3)])
+    a = _window(
+        designation("ofac", "x", "2024-05-03", "first_seen"), [date(2021, 7, 1), date(2024, 5, 3)]
+    )
     b = _window(designation("ofac", "x", "2022-12-01", "first_seen"), (), daily=True)
     merged, warnings = merge_windows([a, b])
     assert warnings == [] and len(merged) == 1
@@ -48,8 +56,13 @@ def test_quarters_coverage_and_baseline() -> None:
     versions = {"un": [date(2021, 1, 27)], "ofac": [date(2019, 1, 1), date(2021, 7, 1)]}
     events = [*curated_events(ledger), launch("2017-08-25"), launch("2017-09-14")]
     index = build_index(
-        ledger, items, events, versions=versions, launch_coverage=(date(1984, 4, 9), date(2026, 4, 18)),
-        start=date(2017, 7, 1), end=date(2018, 6, 30),
+        ledger,
+        items,
+        events,
+        versions=versions,
+        launch_coverage=(date(1984, 4, 9), date(2026, 4, 18)),
+        start=date(2017, 7, 1),
+        end=date(2018, 6, 30),
     )
     assert index.lists == ["un", "ofac"]
     rows = {r.quarter: r for r in index.rows}
@@ -69,10 +82,18 @@ def test_quarters_coverage_and_baseline() -> None:
 
 def test_daily_history_covers_quarters() -> None:
     ledger = load_ledger()
-    daily = [designation("ofac", "d1", "2021-08-18", "on_or_before"), designation("ofac", "d2", "2022-12-01", "first_seen")]
+    daily = [
+        designation("ofac", "d1", "2021-08-18", "on_or_before"),
+        designation("ofac", "d2", "2022-12-01", "first_seen"),
+    ]
     index = build_index(
-        ledger, [], [], daily=daily, daily_spans={"ofac": [(date(2021, 8, 18), date(2024, 5, 3))]},
-        start=date(2021, 7, 1), end=date(2024, 6, 30),
+        ledger,
+        [],
+        [],
+        daily=daily,
+        daily_spans={"ofac": [(date(2021, 8, 18), date(2024, 5, 3))]},
+        start=date(2021, 7, 1),
+        end=date(2024, 6, 30),
     )
     rows = {r.quarter: r for r in index.rows}
     assert "2021-Q2" not in rows  # before the range start
@@ -80,6 +101,13 @@ def test_daily_history_covers_quarters() -> None:
     assert rows["2022-Q4"].designations["ofac"] == 1 and not rows["2022-Q4"].partial["ofac"]
     assert rows["2024-Q2"].partial["ofac"]
     assert rows["2022-Q4"].launches is None  # no launch data at all
-    short = build_index(ledger, [], [launch("2017-08-25")], launch_coverage=(date(2017, 1, 1), date(2017, 8, 31)), start=date(2017, 1, 1), end=date(2017, 12, 31))
+    short = build_index(
+        ledger,
+        [],
+        [launch("2017-08-25")],
+        launch_coverage=(date(2017, 1, 1), date(2017, 8, 31)),
+        start=date(2017, 1, 1),
+        end=date(2017, 12, 31),
+    )
     assert [r.launches for r in short.rows] == [0, 0, None, None]  # Q3 only partly covered
     assert any("No CNS missile data" in n for n in index.notes)

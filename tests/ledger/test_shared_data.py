@@ -44,18 +44,28 @@ def test_json_and_csv_agree_up_to_2019_10(shared_data: Path, cns: list[dict[str,
     # The JSON adds one 2006 launch and five 2019 launches identified after the CSV's last update.
     assert differ == {"2006", "2019"}
     assert all(new[y] >= csv_years[y] for y in differ)
-    assert _icbm_before_2018(old) == _icbm_before_2018(cns) == ["2017-07-04", "2017-07-28", "2017-11-28"]
+    assert (
+        _icbm_before_2018(old)
+        == _icbm_before_2018(cns)
+        == ["2017-07-04", "2017-07-28", "2017-11-28"]
+    )
 
 
 def _icbm_before_2018(rows: list[dict[str, Any]]) -> list[str]:
-    return sorted(str(r["date"]) for r in rows if r["attrs"]["missile_type"] == "ICBM" and str(r["date"]) < "2018")
+    return sorted(
+        str(r["date"])
+        for r in rows
+        if r["attrs"]["missile_type"] == "ICBM" and str(r["date"]) < "2018"
+    )
 
 
 def test_nuclear_test_yields_match_yao_2018(shared_data: Path) -> None:
     ledger = load_ledger()
     rows = [
         line.split()
-        for line in (shared_data / "dprk" / "yao2018_nknt_six_tests.dat").read_text(encoding="utf-8").splitlines()
+        for line in (shared_data / "dprk" / "yao2018_nknt_six_tests.dat")
+        .read_text(encoding="utf-8")
+        .splitlines()
         if line.strip() and not line.startswith("#")
     ]
     assert len(rows) == len(ledger.nuclear_tests) == 6
@@ -71,7 +81,9 @@ def test_un_designation_counts_match_resolutions(shared_data: Path, tmp_path: Pa
     store = SnapshotStore(tmp_path)
     import_paths(store, [shared_data / "un" / "un_consolidated_2026-02-27.xml"])
     inputs = gather(tmp_path)
-    listed = Counter(str(d.date) for d in inputs.designations if d.list_name == "un" and d.basis == "listed")
+    listed = Counter(
+        str(d.date) for d in inputs.designations if d.list_name == "un" and d.basis == "listed"
+    )
     checked = 0
     for res in inputs.ledger.resolutions:
         for m in res.measures:
@@ -83,7 +95,9 @@ def test_un_designation_counts_match_resolutions(shared_data: Path, tmp_path: Pa
 
 
 def test_ofac_additions_after_august_2021(shared_data: Path) -> None:
-    ds = OfacLifetimesImporter().load(shared_data / "ofac" / "derived" / "sdn_entry_lifetimes_2021-08_2024-05.csv")
+    ds = OfacLifetimesImporter().load(
+        shared_data / "ofac" / "derived" / "sdn_entry_lifetimes_2021-08_2024-05.csv"
+    )
     basis = Counter(r["basis"] for r in ds.records)
     assert basis == {"on_or_before": 414, "first_seen": 72}
 
@@ -92,9 +106,17 @@ def test_claims_on_real_launch_data(shared_data: Path, tmp_path: Path) -> None:
     store = LedgerStore(tmp_path)
     store.save(CnsJsonImporter().load(shared_data / "dprk" / "nagix_cns_test.en.json"))
     inputs = gather(tmp_path)
-    verdicts = {v.claim.id: v for v in evaluate_all(inputs.ledger, inputs, today=date(2026, 11, 28), arsenal=lambda: None)}
+    verdicts = {
+        v.claim.id: v
+        for v in evaluate_all(inputs.ledger, inputs, today=date(2026, 11, 28), arsenal=lambda: None)
+    }
     pause = verdicts["tests-around-pause"]
     assert pause.verdict == "supported" and pause.data["launches_2018"] == 0
-    assert any(re.search(r"first ICBM after the pause: .* on 2022-03-16", e) for e in pause.evidence)
+    assert any(
+        re.search(r"first ICBM after the pause: .* on 2022-03-16", e) for e in pause.evidence
+    )
     moratoria = verdicts["test-moratoria"]
-    assert moratoria.data["earlier_days"]["moratorium-1999-berlin"] == (date(2006, 7, 5) - date(1999, 9, 30)).days
+    assert (
+        moratoria.data["earlier_days"]["moratorium-1999-berlin"]
+        == (date(2006, 7, 5) - date(1999, 9, 30)).days
+    )

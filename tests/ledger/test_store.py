@@ -26,7 +26,9 @@ def test_round_trip_and_family_preference(tmp_path: Path) -> None:
     # The JSON reaches 2019, the CSV only 1998: the JSON is used, the CSV reported.
     assert {e.dataset for e in events} == {"cns"}
     assert len(events) == 4
-    assert notes == ["cns-csv (1984-04-09 to 1998-08-31) superseded by cns (2017-07-04 to 2019-05-04) for family cns"]
+    assert notes == [
+        "cns-csv (1984-04-09 to 1998-08-31) superseded by cns (2017-07-04 to 2019-05-04) for family cns"
+    ]
 
 
 def test_designations_round_trip(tmp_path: Path) -> None:

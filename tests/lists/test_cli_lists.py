@@ -16,7 +16,9 @@ V1 = FIXTURES / "lists" / "watch_v1.ftm.json"
 V2 = FIXTURES / "lists" / "watch_v2.ftm.json"
 
 
-def test_import_status_diff_history_export(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_import_status_diff_history_export(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     home = str(tmp_path / "home")
     r = run_cli(capsys, "--data-dir", home, "lists", "import", "--no-activate", str(V1), "--json")
     assert r.code == 0, r.err
@@ -30,10 +32,21 @@ def test_import_status_diff_history_export(tmp_path: Path, capsys: pytest.Captur
     assert status["ftm_testwatch"]["version"] == new
     assert status["ftm_testwatch"]["counts"]["dprk"] == 3
 
-    r = run_cli(capsys, "--data-dir", home, "lists", "diff", f"ftm_testwatch@{old}", "ftm_testwatch", "--json")
+    r = run_cli(
+        capsys,
+        "--data-dir",
+        home,
+        "lists",
+        "diff",
+        f"ftm_testwatch@{old}",
+        "ftm_testwatch",
+        "--json",
+    )
     diff = orjson.loads(r.out)
     assert diff["summary"] == {"added": 1, "removed": 1, "changed": 2}
-    r = run_cli(capsys, "--data-dir", home, "lists", "diff", f"ftm_testwatch@{old}", "ftm_testwatch")
+    r = run_cli(
+        capsys, "--data-dir", home, "lists", "diff", f"ftm_testwatch@{old}", "ftm_testwatch"
+    )
     assert "1 added, 1 removed, 2 changed" in r.out
 
     r = run_cli(capsys, "--data-dir", home, "lists", "history", "--dprk", "--csv")
@@ -46,9 +59,13 @@ def test_import_status_diff_history_export(tmp_path: Path, capsys: pytest.Captur
     assert {orjson.loads(line)["id"] for line in out.read_text().splitlines()} >= {"tw-1", "tw-4"}
 
 
-def test_errors_are_one_line_with_nonzero_exit(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_errors_are_one_line_with_nonzero_exit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     home = str(tmp_path / "home")
-    r = run_cli(capsys, "--data-dir", home, "lists", "import", str(FIXTURES / "lists" / "dup_ids.ftm.json"))
+    r = run_cli(
+        capsys, "--data-dir", home, "lists", "import", str(FIXTURES / "lists" / "dup_ids.ftm.json")
+    )
     assert r.code != 0
     assert r.err.strip().startswith("error: ") and len(r.err.strip().splitlines()) == 1
     assert "dup_ids.ftm.json" in r.err

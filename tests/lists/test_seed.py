@@ -54,7 +54,9 @@ def test_ensure_lists_offline_without_local_copies_starts_empty(
     from dprkwatch.lists.download import DownloadError
 
     def offline(home: Path) -> list[Path]:
-        raise DownloadError("cannot download consolidated.xml from scsanctions.un.org; are you offline?")
+        raise DownloadError(
+            "cannot download consolidated.xml from scsanctions.un.org; are you offline?"
+        )
 
     monkeypatch.setattr(run_mod, "fetch", offline)
     settings = Settings(home=tmp_path / "home", shared_data=None)
@@ -74,7 +76,9 @@ def test_ensure_events_imports_event_files_once(tmp_path: Path) -> None:
     from dprkwatch.cli.run import ensure_events
     from dprkwatch.ledger.store import LedgerStore
 
-    sources = [FIXTURES / "ledger" / f"cns_{kind}.en.json" for kind in ("test", "missile", "facility")]
+    sources = [
+        FIXTURES / "ledger" / f"cns_{kind}.en.json" for kind in ("test", "missile", "facility")
+    ]
     data = tmp_path / "data" / "dprk"
     data.mkdir(parents=True)
     for src in sources:

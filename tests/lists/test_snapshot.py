@@ -48,7 +48,9 @@ def test_newer_import_replaces_active_and_keeps_old(tmp_path: Path) -> None:
     (b,) = import_paths(store, [V2])
     assert a.version != b.version
     assert store.active_versions()["ftm_testwatch"] == b.version
-    assert [m.version for m in store.versions("ftm_testwatch")] and len(store.versions("ftm_testwatch")) == 2
+    assert [m.version for m in store.versions("ftm_testwatch")] and len(
+        store.versions("ftm_testwatch")
+    ) == 2
     assert store.resolve(f"ftm_testwatch@{a.version[:10]}").version in {a.version, b.version}
     assert store.resolve(a.version).version == a.version
 
@@ -62,7 +64,10 @@ def test_bad_file_in_batch_changes_nothing(tmp_path: Path) -> None:
         import_paths(store, [V2, FIXTURES / "lists" / "truncated.ftm.json"])
     assert "truncated.ftm.json" in str(err.value) and "line 2" in str(err.value)
     assert (tmp_path / ACTIVE_FILE).read_bytes() == before
-    assert sorted(p.name for p in (tmp_path / "snapshots" / "ftm_testwatch").iterdir()) == listing_before
+    assert (
+        sorted(p.name for p in (tmp_path / "snapshots" / "ftm_testwatch").iterdir())
+        == listing_before
+    )
 
 
 @pytest.mark.parametrize(
@@ -144,7 +149,9 @@ def test_kill_during_import_keeps_previous_active(tmp_path: Path, stage: str) ->
     (first,) = import_paths(store, [V1])
     before = (tmp_path / ACTIVE_FILE).read_bytes()
     proc = subprocess.run(
-        [sys.executable, "-c", _KILLER, str(tmp_path), str(V2), stage], capture_output=True, check=False
+        [sys.executable, "-c", _KILLER, str(tmp_path), str(V2), stage],
+        capture_output=True,
+        check=False,
     )
     assert proc.returncode == -9, proc.stderr.decode()
     assert (tmp_path / ACTIVE_FILE).read_bytes() == before
@@ -161,7 +168,10 @@ def _ofac_like(tmp_path: Path, name: str, rows: int) -> Path:
     """A second list in another format, so a batch has two files to parse."""
     folder = tmp_path / name
     folder.mkdir()
-    lines = [f'{i},"NAME {i}",-0- ,"DPRK3",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ' for i in range(1, rows + 1)]
+    lines = [
+        f'{i},"NAME {i}",-0- ,"DPRK3",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- '
+        for i in range(1, rows + 1)
+    ]
     (folder / "sdn.csv").write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
     return folder
 

@@ -102,7 +102,11 @@ def test_syntax_error_reports_location(tmp_path: Path) -> None:
 
 
 def test_latin1_bytes_in_utf8_file_are_a_wrong_encoding(tmp_path: Path) -> None:
-    text = UN_SAMPLE.read_text(encoding="utf-8").replace("량성철", "X").replace("RYANG", "RYANG JOS\u00c9")
+    text = (
+        UN_SAMPLE.read_text(encoding="utf-8")
+        .replace("량성철", "X")
+        .replace("RYANG", "RYANG JOS\u00c9")
+    )
     path = tmp_path / "latin1.xml"
     path.write_bytes(text.encode("latin-1"))
     err = _load_error(path)

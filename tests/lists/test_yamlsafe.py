@@ -18,7 +18,9 @@ def test_libyaml_is_available() -> None:
 
 def test_documents_with_lines_and_string_scalars(tmp_path: Path) -> None:
     path = tmp_path / "x.yaml"
-    path.write_text("---\na: 1\nb: true\nc: [x, 2026-01-01]\n---\nd: !!python/object:os.system ls\n")
+    path.write_text(
+        "---\na: 1\nb: true\nc: [x, 2026-01-01]\n---\nd: !!python/object:os.system ls\n"
+    )
     docs = list(iter_documents(path))
     assert docs == [
         (2, {"a": "1", "b": "true", "c": ["x", "2026-01-01"]}),
@@ -75,7 +77,9 @@ def test_real_files_are_sniffed_as_their_formats() -> None:
 
 def _many_docs(tmp_path: Path, n: int = 600) -> Path:
     path = tmp_path / "many.yaml"
-    path.write_text("".join(f"---\nid: '{i}'\nnames: [a{i}, b{i}]\nnested: {{k: v{i}}}\n" for i in range(n)))
+    path.write_text(
+        "".join(f"---\nid: '{i}'\nnames: [a{i}, b{i}]\nnested: {{k: v{i}}}\n" for i in range(n))
+    )
     return path
 
 

@@ -29,13 +29,23 @@ NAMPO = (38.72, 125.39)
 Row = dict[str, Any]
 
 
-def offset(point: tuple[float, float], north_km: float = 0.0, east_km: float = 0.0) -> tuple[float, float]:
+def offset(
+    point: tuple[float, float], north_km: float = 0.0, east_km: float = 0.0
+) -> tuple[float, float]:
     lat, lon = point
     return lat + north_km / KM_PER_DEG, lon + east_km / (KM_PER_DEG * math.cos(math.radians(lat)))
 
 
-def stay(mmsi: int, start: datetime, hours: float, at: tuple[float, float], *, every_min: float = 5.0,
-         sog: float = 0.3, wobble_m: float = 15.0) -> list[Row]:
+def stay(
+    mmsi: int,
+    start: datetime,
+    hours: float,
+    at: tuple[float, float],
+    *,
+    every_min: float = 5.0,
+    sog: float = 0.3,
+    wobble_m: float = 15.0,
+) -> list[Row]:
     """A vessel sitting (drifting slightly) at one spot, reporting every ``every_min`` minutes."""
     n = int(hours * 60 / every_min) + 1
     rows = []
@@ -43,23 +53,49 @@ def stay(mmsi: int, start: datetime, hours: float, at: tuple[float, float], *, e
         north = wobble_m / 1000.0 * math.sin(i * 0.7)
         east = wobble_m / 1000.0 * math.cos(i * 1.3)
         lat, lon = offset(at, north, east)
-        rows.append({"mmsi": mmsi, "timestamp": start + timedelta(minutes=i * every_min), "lat": lat, "lon": lon,
-                     "sog": sog, "cog": 0.0})
+        rows.append(
+            {
+                "mmsi": mmsi,
+                "timestamp": start + timedelta(minutes=i * every_min),
+                "lat": lat,
+                "lon": lon,
+                "sog": sog,
+                "cog": 0.0,
+            }
+        )
     return rows
 
 
-def sail(mmsi: int, start: datetime, a: tuple[float, float], b: tuple[float, float], knots: float = 12.0, *,
-         every_min: float = 5.0, include_end: bool = True) -> list[Row]:
+def sail(
+    mmsi: int,
+    start: datetime,
+    a: tuple[float, float],
+    b: tuple[float, float],
+    knots: float = 12.0,
+    *,
+    every_min: float = 5.0,
+    include_end: bool = True,
+) -> list[Row]:
     """A straight run from ``a`` to ``b`` at ``knots``."""
-    km = math.dist((a[0] * KM_PER_DEG, a[1] * KM_PER_DEG * math.cos(math.radians(a[0]))),
-                   (b[0] * KM_PER_DEG, b[1] * KM_PER_DEG * math.cos(math.radians(a[0]))))
+    km = math.dist(
+        (a[0] * KM_PER_DEG, a[1] * KM_PER_DEG * math.cos(math.radians(a[0]))),
+        (b[0] * KM_PER_DEG, b[1] * KM_PER_DEG * math.cos(math.radians(a[0]))),
+    )
     hours = km / (knots * KM_PER_NM)
     n = max(1, int(hours * 60 / every_min))
     rows = []
     for i in range(n + (1 if include_end else 0)):
         f = min(1.0, i / n)
-        rows.append({"mmsi": mmsi, "timestamp": start + timedelta(hours=hours * f), "lat": a[0] + f * (b[0] - a[0]),
-                     "lon": a[1] + f * (b[1] - a[1]), "sog": knots, "cog": 90.0})
+        rows.append(
+            {
+                "mmsi": mmsi,
+                "timestamp": start + timedelta(hours=hours * f),
+                "lat": a[0] + f * (b[0] - a[0]),
+                "lon": a[1] + f * (b[1] - a[1]),
+                "sog": knots,
+                "cog": 90.0,
+            }
+        )
     return rows
 
 
@@ -72,8 +108,17 @@ def frame(rows: Iterable[Row]) -> pl.DataFrame:
     columns = ["mmsi", "timestamp", "lat", "lon", "sog", "cog", "imo", "name", "flag"]
     return pl.DataFrame(
         [{c: r.get(c) for c in columns} for r in data],
-        schema={"mmsi": pl.Int64, "timestamp": pl.Datetime("us", "UTC"), "lat": pl.Float64, "lon": pl.Float64,
-                "sog": pl.Float64, "cog": pl.Float64, "imo": pl.String, "name": pl.String, "flag": pl.String},
+        schema={
+            "mmsi": pl.Int64,
+            "timestamp": pl.Datetime("us", "UTC"),
+            "lat": pl.Float64,
+            "lon": pl.Float64,
+            "sog": pl.Float64,
+            "cog": pl.Float64,
+            "imo": pl.String,
+            "name": pl.String,
+            "flag": pl.String,
+        },
     )
 
 
@@ -87,8 +132,14 @@ def store_of(tmp_path: Path, rows: Iterable[Row], name: str = "store") -> Positi
     return store
 
 
-def detect(tmp_path: Path, rows: Iterable[Row], rules: Rules | None = None, *, engine: str = "polars",
-           ports: Path = PORTS_CSV) -> pl.DataFrame:
+def detect(
+    tmp_path: Path,
+    rows: Iterable[Row],
+    rules: Rules | None = None,
+    *,
+    engine: str = "polars",
+    ports: Path = PORTS_CSV,
+) -> pl.DataFrame:
     """The published events for ``rows``."""
     store = store_of(tmp_path, rows)
     return run_detection(store, load_ports(ports), rules or Rules(), engine=engine).events

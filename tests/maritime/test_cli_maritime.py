@@ -22,18 +22,36 @@ def synth(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def test_ingest_detect_vessel(capsys: pytest.CaptureFixture[str], tmp_path: Path, synth: Path) -> None:
+def test_ingest_detect_vessel(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, synth: Path
+) -> None:
     home = str(tmp_path / "home")
-    r = run_cli(capsys, "--data-dir", home, "maritime", "ingest", str(synth / "positions.parquet"), "--json")
+    r = run_cli(
+        capsys, "--data-dir", home, "maritime", "ingest", str(synth / "positions.parquet"), "--json"
+    )
     assert r.code == 0, r.err
     report = orjson.loads(r.out)
     assert report["quality"]["rows_read"] == report["quality"]["positions_kept"] > 0
     out = tmp_path / "events.csv"
-    r = run_cli(capsys, "--data-dir", home, "maritime", "detect", "--ports", str(synth / "ports.csv"),
-                "--output", str(out), "--json")
+    r = run_cli(
+        capsys,
+        "--data-dir",
+        home,
+        "maritime",
+        "detect",
+        "--ports",
+        str(synth / "ports.csv"),
+        "--output",
+        str(out),
+        "--json",
+    )
     assert r.code == 0, r.err
     info = orjson.loads(r.out)
-    assert info["engine"] == "polars" and set(info["events"]) >= {"encounter", "port_call", "loitering"}
+    assert info["engine"] == "polars" and set(info["events"]) >= {
+        "encounter",
+        "port_call",
+        "loitering",
+    }
     assert out.read_text(encoding="utf-8").count("\n") == sum(info["events"].values()) + 1
     r = run_cli(capsys, "--data-dir", home, "lists", "import", str(synth / "designated.ftm.json"))
     assert r.code == 0, r.err
@@ -44,19 +62,46 @@ def test_ingest_detect_vessel(capsys: pytest.CaptureFixture[str], tmp_path: Path
     assert top["score"] == 100.0 and top["designated"]
     r = run_cli(capsys, "--data-dir", home, "maritime", "vessel", str(top["mmsi"]), "--exact")
     assert r.code == 0 and "designated_imo" in r.out and "Identity" in r.out
-    r = run_cli(capsys, "--data-dir", home, "maritime", "vessel", f"IMO{top['imos'][0]}", "--json", "--exact")
+    r = run_cli(
+        capsys,
+        "--data-dir",
+        home,
+        "maritime",
+        "vessel",
+        f"IMO{top['imos'][0]}",
+        "--json",
+        "--exact",
+    )
     assert orjson.loads(r.out)["vessels"][0]["mmsi"] == top["mmsi"]
     r = run_cli(capsys, "--data-dir", home, "maritime", "vessel", "999999999")
-    assert r.code == 4 and "error: no vessel with mmsi '999999999' in the last detection run" in r.err
+    assert (
+        r.code == 4 and "error: no vessel with mmsi '999999999' in the last detection run" in r.err
+    )
     r = run_cli(capsys, "--data-dir", home, "maritime", "status", "--json")
     status = orjson.loads(r.out)
-    assert status["positions"] == report["quality"]["positions_kept"] and status["last_detection"]["events"]
+    assert (
+        status["positions"] == report["quality"]["positions_kept"]
+        and status["last_detection"]["events"]
+    )
 
 
-def test_detect_input_file_without_store(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_detect_input_file_without_store(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     out = tmp_path / "events.geojson"
-    r = run_cli(capsys, "--data-dir", str(tmp_path / "home"), "maritime", "detect", "--input",
-                str(FIXTURES / "positions_bad.csv"), "--ports", str(PORTS_CSV), "-o", str(out))
+    r = run_cli(
+        capsys,
+        "--data-dir",
+        str(tmp_path / "home"),
+        "maritime",
+        "detect",
+        "--input",
+        str(FIXTURES / "positions_bad.csv"),
+        "--ports",
+        str(PORTS_CSV),
+        "-o",
+        str(out),
+    )
     assert r.code == 0, r.err
     assert "skipped" in r.err and "malformed_row" in r.out  # quality summary shown
     assert orjson.loads(out.read_bytes())["type"] == "FeatureCollection"
@@ -67,18 +112,43 @@ def test_detect_input_file_without_store(capsys: pytest.CaptureFixture[str], tmp
     ("args", "message", "code"),
     [
         (("maritime", "ingest", "nope.csv"), "error: nope.csv: file not found", 2),
-        (("maritime", "detect", "--set", "slow_knots=fast"), "error: --set:slow_knots: expected a number", 2),
-        (("maritime", "detect", "--ports", str(FIXTURES / "ports_no_columns.csv")), ":header: expected columns", 2),
+        (
+            ("maritime", "detect", "--set", "slow_knots=fast"),
+            "error: --set:slow_knots: expected a number",
+            2,
+        ),
+        (
+            ("maritime", "detect", "--ports", str(FIXTURES / "ports_no_columns.csv")),
+            ":header: expected columns",
+            2,
+        ),
         (("maritime", "detect", "-o", "x.txt"), "x.txt:--output: unknown output type '.txt'", 2),
         (("maritime", "detect", "--ports", str(PORTS_CSV)), "error: no positions ingested yet", 4),
-        (("maritime", "detect", "--engine", "duck", "--ports", str(PORTS_CSV), "--input",
-          str(FIXTURES / "positions_bad.csv")), "error: unknown engine 'duck'", 3),
+        (
+            (
+                "maritime",
+                "detect",
+                "--engine",
+                "duck",
+                "--ports",
+                str(PORTS_CSV),
+                "--input",
+                str(FIXTURES / "positions_bad.csv"),
+            ),
+            "error: unknown engine 'duck'",
+            3,
+        ),
         (("maritime", "vessel"), "error: no detection run yet", 4),
         (("maritime", "synth", "x", "--vessels", "0"), "must be at least 1", 2),
     ],
 )
-def test_errors_are_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Path, args: tuple[str, ...],
-                             message: str, code: int) -> None:
+def test_errors_are_one_line(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    args: tuple[str, ...],
+    message: str,
+    code: int,
+) -> None:
     r = run_cli(capsys, "--data-dir", str(tmp_path / "home"), *args)
     assert r.code == code, (r.out, r.err)
     lines = [line for line in r.err.splitlines() if line.startswith("error:")]
@@ -96,7 +166,9 @@ def test_default_ports_come_from_the_shared_folder_or_the_bundled_list(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     home = str(tmp_path / "home")
-    r = run_cli(capsys, "--data-dir", home, "maritime", "ingest", str(FIXTURES / "positions_bad.csv"))
+    r = run_cli(
+        capsys, "--data-dir", home, "maritime", "ingest", str(FIXTURES / "positions_bad.csv")
+    )
     assert r.code == 0, r.err
     monkeypatch.setenv("DPRKWATCH_SHARED_DATA", str(tmp_path / "absent"))
     r = run_cli(capsys, "--data-dir", home, "maritime", "detect", "--json")
@@ -104,11 +176,17 @@ def test_default_ports_come_from_the_shared_folder_or_the_bundled_list(
     assert orjson.loads(r.out)["ports"]["sources"] == ["bundled DPRK ports"]
     shared = tmp_path / "shared"
     (shared / "ais" / "ports").mkdir(parents=True)
-    (shared / "ais" / "ports" / "WPI_ports.csv").write_bytes((FIXTURES / "wpi_ports.csv").read_bytes())
+    (shared / "ais" / "ports" / "WPI_ports.csv").write_bytes(
+        (FIXTURES / "wpi_ports.csv").read_bytes()
+    )
     monkeypatch.setenv("DPRKWATCH_SHARED_DATA", str(shared))
     r = run_cli(capsys, "--data-dir", home, "maritime", "detect", "--json")
     info = orjson.loads(r.out)
-    assert r.code == 0 and info["ports"]["sources"][0].endswith("WPI_ports.csv") and "bundled" not in r.err
+    assert (
+        r.code == 0
+        and info["ports"]["sources"][0].endswith("WPI_ports.csv")
+        and "bundled" not in r.err
+    )
 
 
 def test_stale_input_stores_are_removed(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -119,7 +197,16 @@ def test_stale_input_stores_are_removed(capsys: pytest.CaptureFixture[str], tmp_
     stale.mkdir(parents=True)
     fresh.mkdir()
     os.utime(stale, (0, 0))
-    r = run_cli(capsys, "--data-dir", str(tmp_path / "home"), "maritime", "detect", "--input",
-                str(FIXTURES / "positions_bad.csv"), "--ports", str(PORTS_CSV))
+    r = run_cli(
+        capsys,
+        "--data-dir",
+        str(tmp_path / "home"),
+        "maritime",
+        "detect",
+        "--input",
+        str(FIXTURES / "positions_bad.csv"),
+        "--ports",
+        str(PORTS_CSV),
+    )
     assert r.code == 0, r.err
     assert not stale.exists() and fresh.exists()

@@ -23,7 +23,9 @@ from tests.maritime.factory import (
 )
 
 
-def _meeting(a: int, b: int, start_h: float, hours: float, at: tuple[float, float] = SEA, sep_km: float = 0.2):
+def _meeting(
+    a: int, b: int, start_h: float, hours: float, at: tuple[float, float] = SEA, sep_km: float = 0.2
+):
     start = T0 + timedelta(hours=start_h)
     return stay(a, start, hours, at) + stay(b, start, hours, offset(at, east_km=sep_km), sog=0.5)
 
@@ -37,7 +39,9 @@ def test_encounter_found_with_pair_times_and_place(tmp_path: Path) -> None:
     assert row["start"] == T0 + timedelta(hours=3)
     assert row["end"] == T0 + timedelta(hours=6)
     assert row["duration_hours"] == pytest.approx(3.0)
-    assert row["lat"] == pytest.approx(SEA[0], abs=1e-3) and row["lon"] == pytest.approx(SEA[1] + 0.001, abs=2e-3)
+    assert row["lat"] == pytest.approx(SEA[0], abs=1e-3) and row["lon"] == pytest.approx(
+        SEA[1] + 0.001, abs=2e-3
+    )
     assert 0.15 < row["distance_km"] < 0.25
     assert row["points"] == 19  # 3 h of ten-minute buckets, both ends included
 
@@ -73,7 +77,9 @@ def test_encounter_runs_merge_when_less_than_merge_hours_apart(tmp_path: Path) -
     rows = first + away + gap_a + second
     merged = of_type(detect(tmp_path, rows), "encounter")
     assert merged.height == 1
-    assert merged["start"][0] == T0 + timedelta(hours=1) and merged["end"][0] == T0 + timedelta(hours=9)
+    assert merged["start"][0] == T0 + timedelta(hours=1) and merged["end"][0] == T0 + timedelta(
+        hours=9
+    )
     split = of_type(detect(tmp_path / "split", rows, Rules(encounter_merge_hours=2.0)), "encounter")
     assert split.height == 2
 
@@ -95,9 +101,13 @@ def test_dark_gap_offshore_but_not_near_port(tmp_path: Path) -> None:
     far_a = sail(412000001, T0, SEA, offset(SEA, 0, 20))
     far_b = sail(412000001, T0 + timedelta(hours=16), offset(SEA, 0, 320), offset(SEA, 0, 340))
     near = sail(412000002, T0, offset(HARBOUR, 5), offset(HARBOUR, 25))
-    near_b = sail(412000002, T0 + timedelta(hours=16), offset(HARBOUR, 300, 100), offset(HARBOUR, 320, 100))
+    near_b = sail(
+        412000002, T0 + timedelta(hours=16), offset(HARBOUR, 300, 100), offset(HARBOUR, 320, 100)
+    )
     short = sail(412000003, T0, offset(SEA, -100), offset(SEA, -100, 20))
-    short_b = sail(412000003, T0 + timedelta(hours=8), offset(SEA, -100, 150), offset(SEA, -100, 170))
+    short_b = sail(
+        412000003, T0 + timedelta(hours=8), offset(SEA, -100, 150), offset(SEA, -100, 170)
+    )
     events = detect(tmp_path, far_a + far_b + near + near_b + short + short_b)
     gaps = of_type(events, "dark_gap")
     assert gaps["mmsi"].to_list() == [412000001]
@@ -110,7 +120,9 @@ def test_dark_gap_offshore_but_not_near_port(tmp_path: Path) -> None:
 def test_port_call_names_port_and_flags_dprk(tmp_path: Path) -> None:
     approach = sail(445000001, T0, offset(NAMPO, -30), offset(NAMPO, -0.5), knots=10)
     moored = stay(445000001, end_of(approach) + timedelta(minutes=5), 10.0, offset(NAMPO, -0.5))
-    leave = sail(445000001, end_of(moored) + timedelta(minutes=5), offset(NAMPO, -0.5), offset(NAMPO, -30))
+    leave = sail(
+        445000001, end_of(moored) + timedelta(minutes=5), offset(NAMPO, -0.5), offset(NAMPO, -30)
+    )
     passing = sail(412000009, T0, offset(HARBOUR, -2, -30), offset(HARBOUR, -2, 30), knots=14)
     events = detect(tmp_path, approach + moored + leave + passing)
     calls = of_type(events, "port_call")
@@ -125,8 +137,10 @@ def test_port_call_names_port_and_flags_dprk(tmp_path: Path) -> None:
 
 def test_spoofing_needs_many_jumps_in_a_day(tmp_path: Path) -> None:
     real = sail(412000001, T0 + timedelta(hours=2), SEA, offset(SEA, 0, 60))
-    ghost = [dict(r, timestamp=r["timestamp"] + timedelta(minutes=2))
-             for r in sail(412000001, T0 + timedelta(hours=2), offset(SEA, 200), offset(SEA, 200, 60))]
+    ghost = [
+        dict(r, timestamp=r["timestamp"] + timedelta(minutes=2))
+        for r in sail(412000001, T0 + timedelta(hours=2), offset(SEA, 200), offset(SEA, 200, 60))
+    ]
     glitch = sail(412000002, T0, offset(SEA, -50), offset(SEA, -50, 60))
     glitch[5] = dict(glitch[5], lat=glitch[5]["lat"] + 0.5)
     events = detect(tmp_path, real + ghost + glitch)
@@ -147,7 +161,9 @@ def test_runs_are_stitched_across_midnight(tmp_path: Path) -> None:
     assert loit.height == 2 and set(loit["start"].to_list()) == {start}
     assert set(loit["end"].to_list()) == {start + timedelta(hours=6)}
     enc = of_type(events, "encounter")
-    assert enc.height == 1 and enc["start"][0] == start and enc["end"][0] == start + timedelta(hours=6)
+    assert (
+        enc.height == 1 and enc["start"][0] == start and enc["end"][0] == start + timedelta(hours=6)
+    )
 
 
 def test_identity_changes_and_mmsi_swaps(tmp_path: Path) -> None:
@@ -183,6 +199,15 @@ def test_segments_split_on_long_silence(tmp_path: Path) -> None:
 
 def test_event_table_shape(tmp_path: Path) -> None:
     events = detect(tmp_path, _meeting(412000001, 412000002, 3, 3.0))
-    assert events.columns[:8] == ["event_type", "mmsi", "other_mmsi", "start", "end", "lat", "lon", "port"]
+    assert events.columns[:8] == [
+        "event_type",
+        "mmsi",
+        "other_mmsi",
+        "start",
+        "end",
+        "lat",
+        "lon",
+        "port",
+    ]
     assert events.schema["start"] == pl.Datetime("us", "UTC")
     assert events.sort(["event_type", "mmsi"]).equals(events.sort(["event_type", "mmsi", "start"]))

@@ -26,7 +26,9 @@ def test_rules_table_matches_the_code() -> None:
     for rule in Rules.describe():
         default, unit, meaning, origin = rows[rule["name"]][:4]
         assert float(default) == rule["default"], rule["name"]
-        assert (unit, meaning, origin) == (rule["unit"], rule["meaning"], rule["origin"]), rule["name"]
+        assert (unit, meaning, origin) == (rule["unit"], rule["meaning"], rule["origin"]), rule[
+            "name"
+        ]
 
 
 def test_every_quality_reason_is_documented() -> None:

@@ -26,7 +26,9 @@ def spark() -> Iterator[object]:
     engine.close()
 
 
-def _both(store: PositionStore, ports_path: Path, spark: object, rules: Rules) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _both(
+    store: PositionStore, ports_path: Path, spark: object, rules: Rules
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     from dprkwatch.maritime.engines.spark import SparkEngine
     from dprkwatch.maritime.events import finalise
 
@@ -38,14 +40,32 @@ def _both(store: PositionStore, ports_path: Path, spark: object, rules: Rules) -
 
 
 def test_identical_events_on_synthetic_data(spark: object, tmp_path: Path) -> None:
-    syn = generate(SynthConfig(vessels=30, days=2, seed=21, encounters=4, loiterers=4, dark_gaps=4, spoofers=2,
-                               identity_changes=2, mmsi_changes=1, dprk_callers=2, decoys=2))
+    syn = generate(
+        SynthConfig(
+            vessels=30,
+            days=2,
+            seed=21,
+            encounters=4,
+            loiterers=4,
+            dark_gaps=4,
+            spoofers=2,
+            identity_changes=2,
+            mmsi_changes=1,
+            dprk_callers=2,
+            decoys=2,
+        )
+    )
     syn.write(tmp_path / "data")
     store = PositionStore(tmp_path / "store")
     ingest(store, [tmp_path / "data" / "positions.parquet"])
     embedded, remote = _both(store, tmp_path / "data" / "ports.csv", spark, Rules())
     assert set(embedded["event_type"].to_list()) == {
-        "encounter", "loitering", "dark_gap", "port_call", "spoofing", "identity_change"
+        "encounter",
+        "loitering",
+        "dark_gap",
+        "port_call",
+        "spoofing",
+        "identity_change",
     }
     assert embedded.height > 50
     assert remote.equals(embedded), (
@@ -56,10 +76,11 @@ def test_identical_events_on_synthetic_data(spark: object, tmp_path: Path) -> No
 
 def test_identical_across_midnight_with_other_rules(spark: object, tmp_path: Path) -> None:
     start = T0 + timedelta(hours=21)
-    rows = stay(412000001, start, 7.0, SEA) + stay(412000002, start + timedelta(hours=1), 5.0, offset(SEA, east_km=0.3))
+    rows = stay(412000001, start, 7.0, SEA) + stay(
+        412000002, start + timedelta(hours=1), 5.0, offset(SEA, east_km=0.3)
+    )
     store = store_of(tmp_path, rows)
     rules = Rules(encounter_min_hours=1.0, loiter_min_hours=3.0, encounter_bucket_minutes=15)
     embedded, remote = _both(store, PORTS_CSV, spark, rules)
     assert embedded.filter(pl.col("event_type") == "encounter").height == 1
     assert remote.equals(embedded)
-

@@ -25,8 +25,16 @@ def test_bad_rows_are_counted_by_reason_with_their_lines(tmp_path: Path) -> None
     q = report.quality
     assert q.rows_read == 15 and q.positions_kept == 4 and _balanced(report)
     assert dict(q.skipped) == {
-        "duplicate": 1, "position_unavailable": 1, "bad_coordinates": 1, "bad_speed": 1, "unparseable": 2,
-        "bad_mmsi": 1, "missing_value": 1, "malformed_row": 1, "bad_timestamp": 1, "out_of_order": 1,
+        "duplicate": 1,
+        "position_unavailable": 1,
+        "bad_coordinates": 1,
+        "bad_speed": 1,
+        "unparseable": 2,
+        "bad_mmsi": 1,
+        "missing_value": 1,
+        "malformed_row": 1,
+        "bad_timestamp": 1,
+        "out_of_order": 1,
     }
     assert q.notes["speed_unavailable"] == 1 and q.notes["course_unavailable"] == 1
     assert q.examples["duplicate"] == [f"{BAD_CSV}:4"]
@@ -39,8 +47,12 @@ def test_bad_rows_are_counted_by_reason_with_their_lines(tmp_path: Path) -> None
     assert day.filter(pl.col("sog").is_null()).height == 1  # 102.3 kn means "not available"
     ident = store.identity().sort(["mmsi", "field"])
     assert ident.select("mmsi", "field", "value").rows() == [
-        (412000001, "flag", "PA"), (412000001, "imo", "9074729"), (412000001, "name", "SEA STAR"),
-        (412000002, "flag", "PA"), (412000002, "imo", "9074729"), (412000002, "name", "SEA STAR"),
+        (412000001, "flag", "PA"),
+        (412000001, "imo", "9074729"),
+        (412000001, "name", "SEA STAR"),
+        (412000002, "flag", "PA"),
+        (412000002, "imo", "9074729"),
+        (412000002, "name", "SEA STAR"),
     ]
 
 
@@ -81,7 +93,9 @@ def test_reingest_is_idempotent_and_merges_days(tmp_path: Path) -> None:
     assert len(list((store.root / "versions").iterdir())) == 1  # old versions removed
 
 
-def test_failed_ingest_leaves_the_store_as_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_ingest_leaves_the_store_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     store = PositionStore(tmp_path / "m")
     ingest(store, [BAD_CSV])
     before = (store.current_version(), store.row_count(), store.read_day(store.days()[0]))
@@ -118,19 +132,27 @@ def test_nmea_times_and_errors(tmp_path: Path) -> None:
     day = store.read_day(store.days()[0])
     # tag block, epoch prefix and ISO prefix each dated their sentence
     assert [t.isoformat() for t in day.sort("ts")["ts"].to_list()] == [
-        "2026-01-05T00:00:00+00:00", "2026-01-05T00:01:00+00:00", "2026-01-05T00:02:00+00:00",
+        "2026-01-05T00:00:00+00:00",
+        "2026-01-05T00:01:00+00:00",
+        "2026-01-05T00:02:00+00:00",
     ]
 
 
 @pytest.mark.parametrize(
     ("content", "name", "message"),
     [
-        ("mmsi,lat,lon\n1,2,3\n", "nots.csv", ":header: missing column(s) timestamp (columns found: mmsi, lat, lon)"),
+        (
+            "mmsi,lat,lon\n1,2,3\n",
+            "nots.csv",
+            ":header: missing column(s) timestamp (columns found: mmsi, lat, lon)",
+        ),
         ("", "empty.csv", ": empty file"),
         (None, "missing.csv", ": file not found"),
     ],
 )
-def test_unusable_files_stop_with_one_line(tmp_path: Path, content: str | None, name: str, message: str) -> None:
+def test_unusable_files_stop_with_one_line(
+    tmp_path: Path, content: str | None, name: str, message: str
+) -> None:
     path = tmp_path / name
     if content is not None:
         path.write_text(content, encoding="utf-8")
@@ -162,18 +184,30 @@ def test_unknown_format_and_no_files(tmp_path: Path) -> None:
 
 def test_parquet_with_numeric_epoch_times(tmp_path: Path) -> None:
     path = tmp_path / "epoch.parquet"
-    pl.DataFrame({"MMSI": [412000001, 412000001], "BaseDateTime": [1767571200, 1767571260],
-                  "LAT": [33.0, 33.01], "LON": [123.0, 123.0], "SOG": [1.0, 1.0]}).write_parquet(path)
+    pl.DataFrame(
+        {
+            "MMSI": [412000001, 412000001],
+            "BaseDateTime": [1767571200, 1767571260],
+            "LAT": [33.0, 33.01],
+            "LON": [123.0, 123.0],
+            "SOG": [1.0, 1.0],
+        }
+    ).write_parquet(path)
     store = PositionStore(tmp_path / "m")
     ingest(store, [path])
-    assert store.read_day(store.days()[0])["ts"].to_list()[0].isoformat() == "2026-01-05T00:00:00+00:00"
+    assert (
+        store.read_day(store.days()[0])["ts"].to_list()[0].isoformat()
+        == "2026-01-05T00:00:00+00:00"
+    )
 
 
 def test_bytes_that_are_not_utf8_are_replaced_and_noted(tmp_path: Path) -> None:
     path = tmp_path / "latin1.csv"
-    path.write_bytes(b"mmsi,timestamp,lat,lon,sog,name\n"
-                     b"412000001,2026-01-05 00:00:00,33.0,123.0,1,CAF\xe9 STAR\n"
-                     b"412000001,2026-01-05 00:05:00,33.0,123.0,1,CAFE STAR\n")
+    path.write_bytes(
+        b"mmsi,timestamp,lat,lon,sog,name\n"
+        b"412000001,2026-01-05 00:00:00,33.0,123.0,1,CAF\xe9 STAR\n"
+        b"412000001,2026-01-05 00:05:00,33.0,123.0,1,CAFE STAR\n"
+    )
     store = PositionStore(tmp_path / "m")
     report = ingest(store, [path])
     assert report.quality.positions_kept == 2 and report.quality.notes["bad_encoding"] == 1
@@ -190,9 +224,12 @@ def test_binary_file_is_refused(tmp_path: Path) -> None:
 
 def test_an_unclosed_quote_counts_every_line_it_swallows(tmp_path: Path) -> None:
     path = tmp_path / "quote.csv"
-    path.write_text("mmsi,timestamp,lat,lon\n412000001,2026-01-05 00:00:00,33.0,123.0\n"
-                    '412000001,"2026-01-05 00:05:00,33.0,123.01\n412000001,2026-01-05 00:06:00,33.0,123.02\n'
-                    "412000001,2026-01-05 00:07:00,33.0,123.03\n", encoding="utf-8")
+    path.write_text(
+        "mmsi,timestamp,lat,lon\n412000001,2026-01-05 00:00:00,33.0,123.0\n"
+        '412000001,"2026-01-05 00:05:00,33.0,123.01\n412000001,2026-01-05 00:06:00,33.0,123.02\n'
+        "412000001,2026-01-05 00:07:00,33.0,123.03\n",
+        encoding="utf-8",
+    )
     q = ingest(PositionStore(tmp_path / "m"), [path]).quality
     # the quote runs to the end of the file: three lines lost, and all three counted
     assert q.rows_read == 4 and q.skipped["malformed_row"] == 3 and q.positions_kept == 1

@@ -47,7 +47,9 @@ def test_no_ports_at_all_is_an_error() -> None:
         load_ports(None, include_dprk=False)
 
 
-def _brute(lat: np.ndarray, lon: np.ndarray, plat: np.ndarray, plon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _brute(
+    lat: np.ndarray, lon: np.ndarray, plat: np.ndarray, plon: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     d = haversine_km(lat[:, None], lon[:, None], plat[None, :], plon[None, :])
     return d.min(axis=1), d.argmin(axis=1)
 
@@ -59,7 +61,10 @@ def test_lookup_equals_brute_force(radius: float, tmp_path: Path) -> None:
     lat = np.r_[rng.uniform(34.5, 35.5, 40), [0.0, 0.0, 80.0]]
     lon = np.r_[rng.uniform(124.5, 125.5, 40), [179.95, -179.95, 10.0]]
     path = tmp_path / "many.csv"
-    path.write_text("name,country,lat,lon\n" + "".join(f"P{i},ZZZ,{a},{b}\n" for i, (a, b) in enumerate(zip(lat, lon, strict=True))))
+    path.write_text(
+        "name,country,lat,lon\n"
+        + "".join(f"P{i},ZZZ,{a},{b}\n" for i, (a, b) in enumerate(zip(lat, lon, strict=True)))
+    )
     ports = load_ports(path, include_dprk=False)
     lookup = PortLookup(ports, radius)
     plat, plon = ports.frame["lat"].to_numpy(), ports.frame["lon"].to_numpy()

@@ -44,7 +44,9 @@ def test_solent_harbour_pairs_are_not_encounters(solent: tuple[PositionStore, Pa
     # Rules shortened so an 84-minute file can show pairs at all; the port filter stays on.
     short = Rules(encounter_min_hours=1.0, loiter_min_hours=1.0)
     with_filter = run_detection(store, ports, short).events
-    without = run_detection(store, ports, Rules(encounter_min_hours=1.0, encounter_port_km=0.0)).events
+    without = run_detection(
+        store, ports, Rules(encounter_min_hours=1.0, encounter_port_km=0.0)
+    ).events
     n_with = with_filter.filter(pl.col("event_type") == "encounter").height
     n_without = without.filter(pl.col("event_type") == "encounter").height
     assert n_without > 50 and n_with < n_without / 5
@@ -53,7 +55,9 @@ def test_solent_harbour_pairs_are_not_encounters(solent: tuple[PositionStore, Pa
     assert set(calls["port_country"].to_list()) == {"GBR"} and not calls["dprk_port"].any()
 
 
-def test_solent_corrupt_longitude_is_two_jumps_not_spoofing(solent: tuple[PositionStore, Path]) -> None:
+def test_solent_corrupt_longitude_is_two_jumps_not_spoofing(
+    solent: tuple[PositionStore, Path],
+) -> None:
     store, shared = solent
     ports = load_ports(shared / WPI)
     default = run_detection(store, ports, Rules()).events

@@ -34,8 +34,19 @@ def designations(settings: Settings) -> tuple[SnapshotStore, Designations]:
 
 def _identity(rows: list[tuple[int, str, str]]) -> pl.DataFrame:
     return schema.conform(
-        pl.DataFrame([{"mmsi": m, "field": f, "value": v, "first_ts": T0, "last_ts": T0 + timedelta(hours=1),
-                       "reports": 3} for m, f, v in rows]),
+        pl.DataFrame(
+            [
+                {
+                    "mmsi": m,
+                    "field": f,
+                    "value": v,
+                    "first_ts": T0,
+                    "last_ts": T0 + timedelta(hours=1),
+                    "reports": 3,
+                }
+                for m, f, v in rows
+            ]
+        ),
         IDENTITY_SCHEMA,
     )
 
@@ -60,28 +71,40 @@ def test_designations_are_vessels_only(designations: tuple[SnapshotStore, Design
     assert d.by_name("YU JONG NO 2")[0].entity_id == "test-vessel-2"
 
 
-def test_scores_add_up_with_caps_and_reasons(designations: tuple[SnapshotStore, Designations]) -> None:
+def test_scores_add_up_with_caps_and_reasons(
+    designations: tuple[SnapshotStore, Designations],
+) -> None:
     _, d = designations
-    identity = _identity([
-        (412000001, "imo", "9074729"), (412000001, "name", "KUM UN SAN"),  # designated by IMO and name
-        (412000002, "name", "OCEAN STAR"), (412000002, "imo", "1234568"),  # bad check digit
-        (445112000, "name", "SOMETHING ELSE"),  # designated by MMSI only
-    ])
-    events = _events([
-        {"event_type": "encounter", "mmsi": 412000001, "other_mmsi": 412000002},
-        {"event_type": "port_call", "mmsi": 412000002, "port": "NAMPO", "dprk_port": True},
-        {"event_type": "port_call", "mmsi": 412000002, "port": "NAMPO", "dprk_port": True},
-        {"event_type": "port_call", "mmsi": 412000002, "port": "NAMPO", "dprk_port": True},
-        {"event_type": "dark_gap", "mmsi": 412000003, "detail": "reappeared"},
-        {"event_type": "port_call", "mmsi": 412000003, "port": "BUSAN", "dprk_port": False},
-    ])
+    identity = _identity(
+        [
+            (412000001, "imo", "9074729"),
+            (412000001, "name", "KUM UN SAN"),  # designated by IMO and name
+            (412000002, "name", "OCEAN STAR"),
+            (412000002, "imo", "1234568"),  # bad check digit
+            (445112000, "name", "SOMETHING ELSE"),  # designated by MMSI only
+        ]
+    )
+    events = _events(
+        [
+            {"event_type": "encounter", "mmsi": 412000001, "other_mmsi": 412000002},
+            {"event_type": "port_call", "mmsi": 412000002, "port": "NAMPO", "dprk_port": True},
+            {"event_type": "port_call", "mmsi": 412000002, "port": "NAMPO", "dprk_port": True},
+            {"event_type": "port_call", "mmsi": 412000002, "port": "NAMPO", "dprk_port": True},
+            {"event_type": "dark_gap", "mmsi": 412000003, "detail": "reappeared"},
+            {"event_type": "port_call", "mmsi": 412000003, "port": "BUSAN", "dprk_port": False},
+        ]
+    )
     scorer = RiskScorer(events, identity, d, ExactNames(d))
     a = scorer.assess(412000001)
     assert [r.code for r in a.reasons] == ["designated_imo", "designated_name"] and a.score == 95.0
     assert a.designated == ["test-vessel-1"] and a.level == "high"
     b = scorer.assess(412000002)
     codes = [r.code for r in b.reasons]
-    assert codes.count("dprk_port_call") == 3 and "encounter_designated" in codes and "invalid_imo" in codes
+    assert (
+        codes.count("dprk_port_call") == 3
+        and "encounter_designated" in codes
+        and "invalid_imo" in codes
+    )
     assert b.score == 60 + 25 + 10  # DPRK calls capped at 60
     assert scorer.assess(445112000).score == 50.0
     c = scorer.assess(412000003)
@@ -92,7 +115,9 @@ def test_scores_add_up_with_caps_and_reasons(designations: tuple[SnapshotStore, 
     assert level_of(0) == "none" and level_of(30) == "medium"
 
 
-def test_name_matching_goes_through_the_small_interface(designations: tuple[SnapshotStore, Designations]) -> None:
+def test_name_matching_goes_through_the_small_interface(
+    designations: tuple[SnapshotStore, Designations],
+) -> None:
     store, d = designations
 
     class Fuzzy:

@@ -12,7 +12,12 @@ from dprkwatch.maritime import RuleError, Rules
 def test_defaults_are_the_published_gfw_numbers() -> None:
     r = Rules()
     assert (r.max_speed_knots, r.max_gap_hours) == (30.0, 24.0)
-    assert (r.encounter_max_km, r.encounter_min_hours, r.slow_knots, r.encounter_port_km) == (0.5, 2.0, 2.0, 10.0)
+    assert (r.encounter_max_km, r.encounter_min_hours, r.slow_knots, r.encounter_port_km) == (
+        0.5,
+        2.0,
+        2.0,
+        10.0,
+    )
     assert r.encounter_merge_hours == 4.0
     assert (r.loiter_min_hours, r.loiter_port_nm) == (4.0, 20.0)
     assert (r.gap_min_hours, r.gap_port_nm) == (12.0, 50.0)
@@ -20,7 +25,10 @@ def test_defaults_are_the_published_gfw_numbers() -> None:
     assert r.loiter_port_km == pytest.approx(37.04) and r.gap_port_km == pytest.approx(92.6)
     described = {row["name"]: row for row in Rules.describe()}
     assert set(described) == set(r.to_dict())
-    assert "GFW" in described["encounter_max_km"]["origin"] and "dprkwatch" in described["spoofing_min_jumps"]["origin"]
+    assert (
+        "GFW" in described["encounter_max_km"]["origin"]
+        and "dprkwatch" in described["spoofing_min_jumps"]["origin"]
+    )
 
 
 def test_assignments_change_only_what_they_name() -> None:
@@ -36,7 +44,10 @@ def test_assignments_change_only_what_they_name() -> None:
         ("encounter_max_km=near", "--set:encounter_max_km: expected a number, got 'near'"),
         ("encounter_max_km=-1", "--set:encounter_max_km: must be positive, got -1.0"),
         ("spoofing_min_jumps=2.5", "--set:spoofing_min_jumps: expected a whole number, got '2.5'"),
-        ("encounter_bucket_minutes=7", "--set:encounter_bucket_minutes: must be a whole number of minutes that divides a day"),
+        (
+            "encounter_bucket_minutes=7",
+            "--set:encounter_bucket_minutes: must be a whole number of minutes that divides a day",
+        ),
         ("port_entry_km=5", "--set:port_entry_km: port_entry_km (5.0) exceeds port_exit_km (4.0)"),
         ("max_gap_hours=nan", "--set:max_gap_hours: must be finite"),
         ("novalue", "--set: expected name=value, got 'novalue'"),
@@ -71,7 +82,9 @@ def test_rules_from_yaml_and_json(tmp_path: Path) -> None:
         ("zero.yaml", "slow_knots: 0\n", "slow_knots: must be positive"),
     ],
 )
-def test_bad_rule_files_name_file_and_problem(tmp_path: Path, name: str, text: str, message: str) -> None:
+def test_bad_rule_files_name_file_and_problem(
+    tmp_path: Path, name: str, text: str, message: str
+) -> None:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     with pytest.raises(RuleError) as err:

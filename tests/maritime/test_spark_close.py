@@ -17,7 +17,9 @@ def test_closing_the_engine_stops_its_jvm_and_threads() -> None:
 
     from dprkwatch.maritime.engines.spark import SparkEngine
 
-    assert SparkContext._active_spark_context is None, "no other test may leave a Spark session running"
+    assert SparkContext._active_spark_context is None, (
+        "no other test may leave a Spark session running"
+    )
     before = {t.ident for t in threading.enumerate()}
     engine = SparkEngine(master="local[1]", shuffle_partitions=1)
     assert engine.session.range(3).count() == 3

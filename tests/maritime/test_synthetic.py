@@ -9,12 +9,25 @@ from dprkwatch.maritime import PositionStore, Rules, ingest, load_ports, run_det
 from dprkwatch.maritime.evaluate import score
 from dprkwatch.maritime.synthetic import SynthConfig, generate, imo_check_digit
 
-CONFIG = SynthConfig(vessels=60, days=2, seed=11, encounters=6, loiterers=6, dark_gaps=6, spoofers=3,
-                     identity_changes=4, mmsi_changes=2, dprk_callers=3, decoys=4)
+CONFIG = SynthConfig(
+    vessels=60,
+    days=2,
+    seed=11,
+    encounters=6,
+    loiterers=6,
+    dark_gaps=6,
+    spoofers=3,
+    identity_changes=4,
+    mmsi_changes=2,
+    dprk_callers=3,
+    decoys=4,
+)
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+def run(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     tmp = tmp_path_factory.mktemp("synth")
     syn = generate(CONFIG)
     syn.write(tmp / "data")
@@ -35,18 +48,33 @@ def test_generation_is_deterministic_per_seed() -> None:
 def test_planted_truth_covers_every_event_type() -> None:
     syn = generate(CONFIG)
     kinds = set(syn.truth["event_type"].to_list())
-    assert kinds == {"encounter", "loitering", "dark_gap", "port_call", "spoofing", "identity_change"}
+    assert kinds == {
+        "encounter",
+        "loitering",
+        "dark_gap",
+        "port_call",
+        "spoofing",
+        "identity_change",
+    }
     assert syn.truth.filter(pl.col("dprk_port").fill_null(False)).height >= CONFIG.dprk_callers
     assert set(syn.decoys["event_type"].to_list()) >= {
-        "short_meeting", "moored_pair", "fast_crossing", "short_drift", "drift_near_port", "short_gap",
-        "glitch", "name_variant",
+        "short_meeting",
+        "moored_pair",
+        "fast_crossing",
+        "short_drift",
+        "drift_near_port",
+        "short_gap",
+        "glitch",
+        "name_variant",
     }
     imos = syn.positions["imo"].drop_nulls().unique().to_list()
     assert all(imo[6] == imo_check_digit(imo[:6]) for imo in imos)
     assert {d["schema"] for d in syn.designations} == {"Vessel"}
 
 
-def test_recall_and_precision_meet_the_targets(run: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]) -> None:
+def test_recall_and_precision_meet_the_targets(
+    run: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame],
+) -> None:
     events, truth, _ = run
     scores = {s.event_type: s for s in score(events, truth)}
     assert set(scores) == set(truth["event_type"].unique().to_list())
@@ -57,6 +85,7 @@ def test_recall_and_precision_meet_the_targets(run: tuple[pl.DataFrame, pl.DataF
 
 def test_decoys_are_not_reported(run: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]) -> None:
     events, _, decoys = run
+
     def mmsis(kind: str) -> set[int]:
         d = decoys.filter(pl.col("event_type") == kind)
         return set(d["mmsi"].to_list()) | set(d["other_mmsi"].drop_nulls().to_list())
@@ -65,7 +94,9 @@ def test_decoys_are_not_reported(run: tuple[pl.DataFrame, pl.DataFrame, pl.DataF
         e = events.filter(pl.col("event_type") == event_type)
         return set(e["mmsi"].to_list()) | set(e["other_mmsi"].drop_nulls().to_list())
 
-    assert not (mmsis("short_meeting") | mmsis("moored_pair") | mmsis("fast_crossing")) & reported("encounter")
+    assert not (mmsis("short_meeting") | mmsis("moored_pair") | mmsis("fast_crossing")) & reported(
+        "encounter"
+    )
     assert not (mmsis("short_drift") | mmsis("drift_near_port")) & reported("loitering")
     assert not (mmsis("short_gap") | mmsis("dark_in_port")) & reported("dark_gap")
     assert not mmsis("glitch") & reported("spoofing")

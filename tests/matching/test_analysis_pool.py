@@ -60,12 +60,16 @@ def test_a_failed_child_is_replaced_by_the_parent(monkeypatch: pytest.MonkeyPatc
         os._exit(3)  # a killed or crashed child sends nothing
 
     monkeypatch.setattr(analysis_pool, "_child", dies)
-    assert analyse_names(names, blocking_keys, parallel=True) == analyse_names(names, blocking_keys, parallel=False)
+    assert analyse_names(names, blocking_keys, parallel=True) == analyse_names(
+        names, blocking_keys, parallel=False
+    )
 
 
 def test_garbled_child_output_is_not_trusted() -> None:
     assert analysis_pool._decode(b"not marshal", 3) is None
-    assert analysis_pool._decode(marshal.dumps([(), ()]), 3) is None  # answers for two names, not three
+    assert (
+        analysis_pool._decode(marshal.dumps([(), ()]), 3) is None
+    )  # answers for two names, not three
     assert analysis_pool._decode(marshal.dumps({"a": 1}), 1) is None
     assert analysis_pool._decode(marshal.dumps([5]), 1) is None
     assert analysis_pool._decode(marshal.dumps([((("x",), ()),)]), 1) is None
@@ -91,8 +95,23 @@ def test_plain_forms_round_trip(name: NameKey) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["Ri Su Yong", "리수용", "김 Jong", "金正恩", "Шевченко", "محمد", "ΑΒΓ abc", "ab αβ", "ª", "µ", "a1", "", "—",
-     "Ab Бв Гд", "Бв Ab"],
+    [
+        "Ri Su Yong",
+        "리수용",
+        "김 Jong",
+        "金正恩",
+        "Шевченко",
+        "محمد",
+        "ΑΒΓ abc",
+        "ab αβ",
+        "ª",
+        "µ",
+        "a1",
+        "",
+        "—",
+        "Ab Бв Гд",
+        "Бв Ab",
+    ],
 )
 def test_script_of_agrees_with_the_lists_layer(text: str) -> None:
     assert script_of(text) == detect_script(text)

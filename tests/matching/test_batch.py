@@ -50,17 +50,24 @@ def by_query(rows: list[dict[str, str]]) -> dict[str, list[dict[str, str]]]:
 
 def check_results(rows: list[dict[str, str]]) -> None:
     grouped = by_query(rows)
-    assert list(grouped) == [f"q{i}" for i in range(1, 9)], "every input row is in the output, in order"
+    assert list(grouped) == [f"q{i}" for i in range(1, 9)], (
+        "every input row is in the output, in order"
+    )
     first = {q: r[0] for q, r in grouped.items()}
     assert first["q1"]["match"] == "true" and first["q1"]["entity_id"] in {"us-1002", "eu-13"}
     assert first["q1"]["rank"] == "1" and float(first["q1"]["score"]) >= 0.8
     assert first["q1"]["explanation"]
-    assert first["q2"]["entity_id"] == "us-1007" and "IMO 8660313 identical" in first["q2"]["explanation"]
+    assert (
+        first["q2"]["entity_id"] == "us-1007"
+        and "IMO 8660313 identical" in first["q2"]["explanation"]
+    )
     assert "unknown schema 'Persn'" in first["q3"]["error"] and first["q3"]["entity_id"] == ""
     assert "needs a name or an identifier" in first["q4"]["error"]
     assert "too long (10,240 characters" in first["q5"]["error"]
     assert first["q6"]["entity_id"] == "us-1005" and first["q6"]["error"] == ""
-    assert first["q7"]["entity_id"] == "" and first["q7"]["rank"] == "" and first["q7"]["error"] == ""
+    assert (
+        first["q7"]["entity_id"] == "" and first["q7"]["rank"] == "" and first["q7"]["error"] == ""
+    )
     assert first["q8"]["entity_id"] == "us-1001"
 
 
@@ -84,7 +91,9 @@ def test_jsonl_in_xlsx_and_parquet_out(screener: Screener, tmp_path: Path) -> No
     lines.insert(4, "[1, 2]")
     src.write_text("\n".join(lines) + "\n", encoding="utf-8")
     parsed = {r.query_id: r for r in read_queries(src)}
-    assert parsed["row-4"].query is None and (parsed["row-4"].error or "").startswith("line 4: invalid JSON")
+    assert parsed["row-4"].query is None and (parsed["row-4"].error or "").startswith(
+        "line 4: invalid JSON"
+    )
     assert parsed["row-5"].error == "line 5: expected a JSON object"
     assert parsed["q1"].query is not None and parsed["q1"].query.get("nationality") == ["kp"]
     xlsx = tmp_path / "out.xlsx"
@@ -107,14 +116,25 @@ def test_xlsx_and_parquet_input(screener: Screener, tmp_path: Path) -> None:
     assert ws is not None
     ws.append(["id", "schema", "name", "imo", "birth_date"])
     for r in ROWS:
-        name = r["name"].replace("\x00", "").replace("\x07", "")  # Excel cannot hold control characters
+        name = (
+            r["name"].replace("\x00", "").replace("\x07", "")
+        )  # Excel cannot hold control characters
         ws.append([r["id"], r["schema"], name, int(r["imo"]) if r.get("imo") else None, None])
     wb.save(tmp_path / "in.xlsx")
     out = tmp_path / "out.csv"
     screen_file(screener, tmp_path / "in.xlsx", out)
     check_results(read_output_csv(out))
 
-    records = [{"id": r["id"], "schema": r["schema"], "name": r["name"], "imo": r.get("imo"), "birth_date": None} for r in ROWS]
+    records = [
+        {
+            "id": r["id"],
+            "schema": r["schema"],
+            "name": r["name"],
+            "imo": r.get("imo"),
+            "birth_date": None,
+        }
+        for r in ROWS
+    ]
     pq.write_table(pa.Table.from_pylist(records), tmp_path / "in.parquet")
     screen_file(screener, tmp_path / "in.parquet", out)
     check_results(read_output_csv(out))
@@ -122,7 +142,10 @@ def test_xlsx_and_parquet_input(screener: Screener, tmp_path: Path) -> None:
 
 def test_malformed_csv_rows_do_not_abort(screener: Screener, tmp_path: Path) -> None:
     src = tmp_path / "in.csv"
-    src.write_text('id,schema,name\nq1,Person,Ri Su Yong\nq2,Person\nq3,Person,"Kim, Jong Un",extra\nq4,Person,KKBC\n', encoding="utf-8")
+    src.write_text(
+        'id,schema,name\nq1,Person,Ri Su Yong\nq2,Person\nq3,Person,"Kim, Jong Un",extra\nq4,Person,KKBC\n',
+        encoding="utf-8",
+    )
     out = tmp_path / "out.jsonl"
     summary = screen_file(screener, src, out)
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
@@ -151,7 +174,9 @@ def test_scope_and_threshold_apply_to_batches(screener: Screener, tmp_path: Path
         ("in.parquet", "not parquet", "not a readable Parquet"),
     ],
 )
-def test_unusable_input_files(screener: Screener, tmp_path: Path, name: str, content: str, fragment: str) -> None:
+def test_unusable_input_files(
+    screener: Screener, tmp_path: Path, name: str, content: str, fragment: str
+) -> None:
     src = tmp_path / name
     src.write_text(content, encoding="utf-8")
     out = tmp_path / "out.csv"
@@ -159,7 +184,9 @@ def test_unusable_input_files(screener: Screener, tmp_path: Path, name: str, con
     with pytest.raises(BatchFileError, match=fragment) as err:
         screen_file(screener, src, out)
     assert str(src) in str(err.value)
-    assert out.read_text(encoding="utf-8") == "previous results\n", "a failed run leaves the old output alone"
+    assert out.read_text(encoding="utf-8") == "previous results\n", (
+        "a failed run leaves the old output alone"
+    )
 
 
 def test_missing_input_and_output_folder(screener: Screener, tmp_path: Path) -> None:
@@ -172,7 +199,9 @@ def test_missing_input_and_output_folder(screener: Screener, tmp_path: Path) -> 
         screen_file(screener, src, src)
 
 
-def test_parallel_workers_give_the_same_results(screener: Screener, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_parallel_workers_give_the_same_results(
+    screener: Screener, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr("dprkwatch.matching.batch.PARALLEL_MIN_ROWS", 4)
     monkeypatch.setattr("dprkwatch.matching.batch._CHUNK", 3)
     src = write_csv(tmp_path / "in.csv", ROWS * 2)

@@ -35,13 +35,20 @@ def test_a_cached_index_screens_exactly_like_a_fresh_one(store: SnapshotStore) -
     assert loaded.get("us-1007") == fresh.get("us-1007")
     data = path.read_bytes()
     size = int.from_bytes(data[:8], "little")
-    assert marshal.loads(data[8 : 8 + size])["format"] == index_cache.CACHE_FORMAT, "plain marshal data"
+    assert marshal.loads(data[8 : 8 + size])["format"] == index_cache.CACHE_FORMAT, (
+        "plain marshal data"
+    )
 
 
 def test_a_corrupt_cache_is_ignored_and_rewritten(store: SnapshotStore) -> None:
     Screener.from_store(store)
     [path] = cache_files(store)
-    for junk in (b"", b"\x00" * 40, path.read_bytes()[:1000], (12).to_bytes(8, "little") + marshal.dumps({"format": 0})):
+    for junk in (
+        b"",
+        b"\x00" * 40,
+        path.read_bytes()[:1000],
+        (12).to_bytes(8, "little") + marshal.dumps({"format": 0}),
+    ):
         path.write_bytes(junk)
         screener = Screener.from_store(store)
         assert screener.screen(QUERIES[0])[0].entity_id in {"us-1002", "eu-13"}

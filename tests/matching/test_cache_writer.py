@@ -18,7 +18,9 @@ def test_a_large_index_is_cached_by_a_child_and_complete_once_it_ends(
 ) -> None:
     monkeypatch.setattr(index_cache, "BACKGROUND_MIN_NAMES", 1)
     others = [t.name for t in threading.enumerate() if t is not threading.current_thread()]
-    assert others == [], "an earlier test left threads running; the writer only forks when there are none"
+    assert others == [], (
+        "an earlier test left threads running; the writer only forks when there are none"
+    )
     before = set(multiprocessing.active_children())
     built = Screener.from_store(store)
     writers = [p for p in multiprocessing.active_children() if p not in before]
@@ -59,6 +61,8 @@ def test_small_indexes_are_cached_in_line(store: SnapshotStore) -> None:
 
 def test_an_unwritable_cache_folder_does_not_stop_screening(store: SnapshotStore) -> None:
     (store.home / "cache").mkdir(parents=True, exist_ok=True)
-    (store.home / "cache" / "matching").write_text("a file where the folder should be", encoding="utf-8")
+    (store.home / "cache" / "matching").write_text(
+        "a file where the folder should be", encoding="utf-8"
+    )
     screener = Screener.from_store(store)
     assert screener.screen(Query("Person", {"name": ["Ri Su Yong"]}))

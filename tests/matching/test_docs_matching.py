@@ -46,8 +46,12 @@ def test_batch_columns_are_documented() -> None:
 
 
 def test_every_feature_name_is_documented() -> None:
-    source = (Path(__file__).resolve().parents[2] / "src" / "dprkwatch" / "matching" / "algorithms.py").read_text(encoding="utf-8")
-    names = set(re.findall(r'"((?:name|id)\.[a-z_]+)"', source)) | set(re.findall(r'\("([a-z_]+)", F\.', source))
+    source = (
+        Path(__file__).resolve().parents[2] / "src" / "dprkwatch" / "matching" / "algorithms.py"
+    ).read_text(encoding="utf-8")
+    names = set(re.findall(r'"((?:name|id)\.[a-z_]+)"', source)) | set(
+        re.findall(r'\("([a-z_]+)", F\.', source)
+    )
     names |= {f"id.{kind}" for kind in ("imo", "mmsi", "document", "wallet")}
     missing = sorted(n for n in names if f"`{n}`" not in doc())
     assert missing == []

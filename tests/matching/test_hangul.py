@@ -80,7 +80,14 @@ def test_every_syllable_reads_back_from_every_system() -> None:
 
 
 def test_north_and_south_korean_forms_share_a_coarse_key() -> None:
-    for north, south in [("리", "이"), ("류", "유"), ("로", "노"), ("렴", "염"), ("라", "나"), ("량", "양")]:
+    for north, south in [
+        ("리", "이"),
+        ("류", "유"),
+        ("로", "노"),
+        ("렴", "염"),
+        ("라", "나"),
+        ("량", "양"),
+    ]:
         assert syllable_keys(north)[1] == syllable_keys(south)[1], (north, south)
         assert syllable_keys(north)[0] != syllable_keys(south)[0]
 

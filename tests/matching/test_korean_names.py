@@ -46,7 +46,9 @@ def test_surname_list_has_the_north_korean_forms() -> None:
     for surname in "리류로렴라":
         assert surname in SURNAMES
     assert surname_groups(parse_word("Lee")[0][0]) == surname_groups(parse_word("Ri")[0][0])
-    assert surname_groups(parse_word("Yun")[0][0]).isdisjoint(surname_groups(parse_word("Yon")[0][0]))
+    assert surname_groups(parse_word("Yun")[0][0]).isdisjoint(
+        surname_groups(parse_word("Yon")[0][0])
+    )
 
 
 def forms(*words: str, comma: int | None = None, context: bool = False) -> list[tuple[str, str]]:

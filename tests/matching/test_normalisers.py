@@ -31,7 +31,13 @@ def test_strip_controls() -> None:
 
 @pytest.mark.parametrize(
     ("word", "ascii"),
-    [("Путин", "putin"), ("Шевченко", "shevchenko"), ("Müller", "muller"), ("Łukasz", "lukasz"), ("Σωκράτης", "sokratis")],
+    [
+        ("Путин", "putin"),
+        ("Шевченко", "shevchenko"),
+        ("Müller", "muller"),
+        ("Łukasz", "lukasz"),
+        ("Σωκράτης", "sokratis"),
+    ],
 )
 def test_to_ascii(word: str, ascii: str) -> None:
     assert to_ascii(word) == ascii
@@ -64,26 +70,51 @@ def test_documents_and_wallets() -> None:
     assert document_number("ABCDEF") is None, "needs a digit"
     evm = "0x098B716B8Aaf21512996dC57EB0615e2383E2f96"
     assert wallet_address(evm) == evm.lower()
-    assert wallet_address("BC1QXY2KGDYGJRSQTZQ2N0YRF2493P83KKFJHX0WLH") == "bc1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh"
+    assert (
+        wallet_address("BC1QXY2KGDYGJRSQTZQ2N0YRF2493P83KKFJHX0WLH")
+        == "bc1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh"
+    )
     legacy = "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa"
     assert wallet_address(legacy) == legacy, "base58 is case-sensitive"
     assert wallet_address("not a wallet") is None
 
 
 def test_org_lexicon() -> None:
-    assert normalize_org_tokens(["chosun", "kwangson", "banking", "corp"]) == ["korea", "kwangson", "bank", "<legal>"]
-    assert normalize_org_tokens(["democratic", "people", "s", "republic", "of", "korea"]) == ["korea"]
-    assert normalize_org_tokens(["open", "joint", "stock", "company", "gazprom"]) == ["<legal>", "gazprom"]
+    assert normalize_org_tokens(["chosun", "kwangson", "banking", "corp"]) == [
+        "korea",
+        "kwangson",
+        "bank",
+        "<legal>",
+    ]
+    assert normalize_org_tokens(["democratic", "people", "s", "republic", "of", "korea"]) == [
+        "korea"
+    ]
+    assert normalize_org_tokens(["open", "joint", "stock", "company", "gazprom"]) == [
+        "<legal>",
+        "gazprom",
+    ]
     assert number_words(["brigade", "forty", "four"]) == ["brigade", "44"]
     assert collapse_letters(["a", "b", "c", "company"]) == ["abc", "company"]
     assert "kkbc" in acronyms(["korea", "kwangson", "banking", "corporation"])
-    assert segment_hangul_org("조선릉라도무역총회사") == ["korea", "rungrato", "trade", "general", "<legal>"]
+    assert segment_hangul_org("조선릉라도무역총회사") == [
+        "korea",
+        "rungrato",
+        "trade",
+        "general",
+        "<legal>",
+    ]
     assert segment_hangul_org("김정은") is None
 
 
 @pytest.mark.parametrize(
     ("a", "b", "slip"),
-    [("kag", "kang", True), ("yogn", "yong", True), ("chol", "cjol", True), ("sok", "son", False), ("kim", "kim", False)],
+    [
+        ("kag", "kang", True),
+        ("yogn", "yong", True),
+        ("chol", "cjol", True),
+        ("sok", "son", False),
+        ("kim", "kim", False),
+    ],
 )
 def test_keyboard_slips(a: str, b: str, slip: bool) -> None:
     assert is_slip(a, b) is slip

@@ -43,7 +43,9 @@ def dict_prescore(
     return acc
 
 
-def random_lists(rng: random.Random, n_names: int, n_keys: int, common: int) -> dict[str, list[int]]:
+def random_lists(
+    rng: random.Random, n_names: int, n_keys: int, common: int
+) -> dict[str, list[int]]:
     lists: dict[str, list[int]] = {}
     for k in range(n_keys):
         size = rng.choice((1, 2, 3, 5, 8, 20, common - 1, common, common + 1, common * 3))

@@ -9,7 +9,11 @@ from dprkwatch.matching import Query, QueryError, Scope
 
 
 def test_clean_query_keeps_ftm_shape() -> None:
-    q = Query("Person", {"name": "  Ri\tSu\x00 Yong ", "nationality": ["North Korea"], "birthDate": "1940"}, id="r1")
+    q = Query(
+        "Person",
+        {"name": "  Ri\tSu\x00 Yong ", "nationality": ["North Korea"], "birthDate": "1940"},
+        id="r1",
+    )
     assert q.properties == {"name": ["Ri Su Yong"], "nationality": ["kp"], "birthDate": ["1940"]}
     assert q.names == ["Ri Su Yong"]
     assert Query.from_dict(q.to_dict()) == q

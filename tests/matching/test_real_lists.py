@@ -29,7 +29,9 @@ def un_screener(tmp_path_factory: pytest.TempPathFactory, shared_data_module: Pa
     return Screener.from_store(store)
 
 
-@pytest.mark.parametrize("name", ["RI SU YONG", "리수용", "Lee Soo-yong", "Su-yong Ri", "Ri Suyong"])
+@pytest.mark.parametrize(
+    "name", ["RI SU YONG", "리수용", "Lee Soo-yong", "Su-yong Ri", "Ri Suyong"]
+)
 def test_korean_spellings_find_the_un_entry(un_screener: Screener, name: str) -> None:
     results = un_screener.screen(Query("Person", {"name": [name]}), scope=Scope(dprk_only=True))
     assert results and results[0].caption == "RI SU YONG" and results[0].match
@@ -40,20 +42,35 @@ def test_un_company_with_korea_variant(un_screener: Screener) -> None:
     assert m.match and "KWANGSON" in m.caption
 
 
-def test_yente_untreated_dprk_rows_all_match(un_screener: Screener, shared_data_module: Path) -> None:
+def test_yente_untreated_dprk_rows_all_match(
+    un_screener: Screener, shared_data_module: Path
+) -> None:
     path = shared_data_module / "matching" / "yente_positives_un_untreated.csv"
     with path.open(encoding="utf-8") as fh:
         rows = [r for r in csv.DictReader(fh) if r["nationality"] == "kp"]
     assert len(rows) >= 70
-    missed = [r["full_name"] for r in rows if not any(m.match for m in un_screener.screen(Query("Person", {"name": [r["full_name"]]})))]
+    missed = [
+        r["full_name"]
+        for r in rows
+        if not any(m.match for m in un_screener.screen(Query("Person", {"name": [r["full_name"]]})))
+    ]
     assert missed == []
 
 
 def test_cross_script_korean_pairs(un_screener: Screener, shared_data_module: Path) -> None:
-    lines = (shared_data_module / "matching" / "watchman_cross_script_pairs.csv").read_text(encoding="utf-8").splitlines()
+    lines = (
+        (shared_data_module / "matching" / "watchman_cross_script_pairs.csv")
+        .read_text(encoding="utf-8")
+        .splitlines()
+    )
     pairs = [line.split(",")[:2] for line in lines if line and not line.startswith("#")]
-    korean = [(q, e) for q, e in pairs if any("\uac00" <= ch <= "\ud7a3" for ch in q) or q == "金正恩"]
+    korean = [
+        (q, e) for q, e in pairs if any("\uac00" <= ch <= "\ud7a3" for ch in q) or q == "金正恩"
+    ]
     assert len(korean) >= 3
     for query, expected in korean:
         entity = {"id": "x", "schema": "Person", "properties": {"name": [expected]}}
-        assert un_screener.compare(Query("Person", {"name": [query]}), entity).match, (query, expected)
+        assert un_screener.compare(Query("Person", {"name": [query]}), entity).match, (
+            query,
+            expected,
+        )

@@ -25,7 +25,9 @@ def test_qualifiers_never_add_more_than_the_ceiling() -> None:
         for qc, cc in itertools.product(COUNTRIES, COUNTRIES):
             for qg, cg in itertools.product(GENDERS, GENDERS):
                 added = (
-                    F.birth_date(qd, cd).value + F.nationality(qc, cc).value + F.gender(qg, cg).value
+                    F.birth_date(qd, cd).value
+                    + F.nationality(qc, cc).value
+                    + F.gender(qg, cg).value
                 )
                 most = max(most, added)
     for a, b in itertools.product(forms, forms):
@@ -49,7 +51,9 @@ QUERIES = [
 
 @pytest.mark.parametrize("query", QUERIES)
 @pytest.mark.parametrize("floor", [0.0, 0.3, 0.5, 0.8, 0.95])
-def test_a_floor_only_drops_candidates_that_score_below_it(screener: Screener, query: Query, floor: float) -> None:
+def test_a_floor_only_drops_candidates_that_score_below_it(
+    screener: Screener, query: Query, floor: float
+) -> None:
     algo = screener._algo
     qa = algo.analyze(query)
     index = screener.index

@@ -9,7 +9,9 @@ from dprkwatch.matching import Match, Query, Scope, Screener
 from dprkwatch.matching.exceptions import UnknownAlgorithm
 
 
-def best(screener: Screener, schema: str, scope: Scope | None = None, **props: str | list[str]) -> Match:
+def best(
+    screener: Screener, schema: str, scope: Scope | None = None, **props: str | list[str]
+) -> Match:
     results = screener.screen(Query(schema, dict(props)), scope=scope)
     assert results, f"no result for {props}"
     return results[0]
@@ -31,7 +33,16 @@ def test_unknown_algorithm_is_a_clean_error(sample_store: SnapshotStore) -> None
 
 @pytest.mark.parametrize(
     "name",
-    ["Ri Su Yong", "Ri Su-yong", "Lee Soo-yong", "Yi Su Yong", "Rhee Su Yong", "리수용", "Su-yong Ri", "RI, Su Yong"],
+    [
+        "Ri Su Yong",
+        "Ri Su-yong",
+        "Lee Soo-yong",
+        "Yi Su Yong",
+        "Rhee Su Yong",
+        "리수용",
+        "Su-yong Ri",
+        "RI, Su Yong",
+    ],
 )
 def test_korean_spellings_of_one_person_meet(screener: Screener, name: str) -> None:
     m = best(screener, "Person", scope=Scope(lists=["ftm_us_sample"]), name=name)
@@ -52,7 +63,9 @@ def test_hanja_name_is_read_in_korean(screener: Screener) -> None:
     assert any("hanja 金正恩 read as Korean KIM JONG UN" in r for r in m.explanation)
 
 
-@pytest.mark.parametrize("name", ["Kim Jong Un", "Kim Jong-un", "Kim Jongun", "Jong Un Kim", "김정은", "Kim Jeong Eun"])
+@pytest.mark.parametrize(
+    "name", ["Kim Jong Un", "Kim Jong-un", "Kim Jongun", "Jong Un Kim", "김정은", "Kim Jeong Eun"]
+)
 def test_kim_jong_un_variants(screener: Screener, name: str) -> None:
     m = best(screener, "Person", name=name)
     assert (m.entity_id, m.match) == ("us-1001", True)
@@ -67,7 +80,9 @@ def test_birth_year_qualifier_moves_the_score_and_says_so(screener: Screener) ->
     scope = Scope(lists=["ftm_us_sample"])
     plain = best(screener, "Person", scope=scope, name="Choe Ryong Hae")
     agree = best(screener, "Person", scope=scope, name="Choe Ryong Hae", birthDate="1950")
-    disagree = screener.screen(Query("Person", {"name": ["Choe Ryong Hae"], "birthDate": ["1990"]}), scope=scope)
+    disagree = screener.screen(
+        Query("Person", {"name": ["Choe Ryong Hae"], "birthDate": ["1990"]}), scope=scope
+    )
     assert agree.score >= plain.score
     assert "birth year 1950 agrees" in agree.explanation
     assert disagree and disagree[0].score < plain.score
@@ -76,7 +91,12 @@ def test_birth_year_qualifier_moves_the_score_and_says_so(screener: Screener) ->
 
 
 def test_company_korea_variants_and_acronym(screener: Screener) -> None:
-    for name in ("Joseon Gwangseon Bank", "Chosun Kwangson Banking Corporation", "KKBC", "DPRK Kwangson Bank"):
+    for name in (
+        "Joseon Gwangseon Bank",
+        "Chosun Kwangson Banking Corporation",
+        "KKBC",
+        "DPRK Kwangson Bank",
+    ):
         m = best(screener, "Organization", name=name)
         assert (m.entity_id, m.match) == ("us-1005", True), name
 
@@ -129,7 +149,9 @@ def test_scope_filters(screener: Screener) -> None:
     q = Query("Person", {"name": ["Ri Su Yong"]})
     everywhere = {m.entity_id for m in screener.screen(q) if m.match}
     assert everywhere == {"us-1002", "eu-13"}
-    assert {m.entity_id for m in screener.screen(q, scope=Scope(lists=["ftm_eu_sample"]))} == {"eu-13"}
+    assert {m.entity_id for m in screener.screen(q, scope=Scope(lists=["ftm_eu_sample"]))} == {
+        "eu-13"
+    }
     assert {m.entity_id for m in screener.screen(q, scope=Scope(programs=["dprk2"]))} == {"us-1002"}
     q2 = Query("Person", {"name": ["Vladimir Putin"]})
     assert screener.screen(q2, scope=Scope(dprk_only=True)) == []

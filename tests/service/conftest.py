@@ -92,7 +92,10 @@ def sqlite_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSer
     """
     root = tmp_path_factory.mktemp("shared-service")
     cfg = Settings(
-        home=root / "home", database_url=f"sqlite:///{root / 'service.sqlite3'}", admin_key=ADMIN_KEY, key_ttl=0
+        home=root / "home",
+        database_url=f"sqlite:///{root / 'service.sqlite3'}",
+        admin_key=ADMIN_KEY,
+        key_ttl=0,
     )
     import_lists(cfg.home, OFAC_V1, UN)
     with live_service(cfg) as svc:

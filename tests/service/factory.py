@@ -40,7 +40,9 @@ class LiveService:
     def __init__(self, base_url: str, admin_key: str, app: Any) -> None:
         self.base_url = base_url
         self.app = app
-        self.admin = httpx.Client(base_url=base_url, headers={"Authorization": f"ApiKey {admin_key}"}, timeout=30)
+        self.admin = httpx.Client(
+            base_url=base_url, headers={"Authorization": f"ApiKey {admin_key}"}, timeout=30
+        )
         self.anon = httpx.Client(base_url=base_url, timeout=30)
 
     @property
@@ -48,7 +50,9 @@ class LiveService:
         return self.app.state.service
 
     def client(self, key: str) -> httpx.Client:
-        return httpx.Client(base_url=self.base_url, headers={"Authorization": f"ApiKey {key}"}, timeout=30)
+        return httpx.Client(
+            base_url=self.base_url, headers={"Authorization": f"ApiKey {key}"}, timeout=30
+        )
 
     def key(self, *roles: str, name: str = "test") -> str:
         r = self.admin.post("/keys", json={"name": name, "roles": list(roles)})
@@ -68,7 +72,10 @@ class LiveService:
     def match(self, client: httpx.Client, dataset: str = "default", **props: Any) -> httpx.Response:
         schema = props.pop("schema", "Person")
         properties = {k: v if isinstance(v, list) else [v] for k, v in props.items()}
-        return client.post(f"/match/{dataset}", json={"queries": {"q": {"schema": schema, "properties": properties}}})
+        return client.post(
+            f"/match/{dataset}",
+            json={"queries": {"q": {"schema": schema, "properties": properties}}},
+        )
 
     def close(self) -> None:
         self.admin.close()
@@ -76,7 +83,9 @@ class LiveService:
 
 
 @contextmanager
-def live_service(settings: Settings, *, wait_ready: bool = True, **app_options: Any) -> Iterator[LiveService]:
+def live_service(
+    settings: Settings, *, wait_ready: bool = True, **app_options: Any
+) -> Iterator[LiveService]:
     """Serve ``create_app(settings)`` on a free loopback port for the duration of the block."""
     assert settings.admin_key, "live_service needs settings.admin_key"
     app = create_app(settings, **app_options)

@@ -28,7 +28,11 @@ def test_payload_is_the_models(svc: LiveService) -> None:
 
 
 def test_increment_between_events(svc: LiveService) -> None:
-    body = svc.client(svc.key("screen")).get("/arsenal/increment", params={"start": "singapore", "end": "hanoi"}).json()
+    body = (
+        svc.client(svc.key("screen"))
+        .get("/arsenal/increment", params={"start": "singapore", "end": "hanoi"})
+        .json()
+    )
     iv = load_model().increment("singapore", "hanoi")
     assert (body["start"], body["end"], body["days"]) == ("2018-06-12", "2019-02-28", 261)
     assert body["low"] == pytest.approx(iv.low) and body["high"] == pytest.approx(iv.high)
@@ -43,7 +47,9 @@ def test_increment_between_events(svc: LiveService) -> None:
         ("1900", "2019", "start: 1900-12-31 is outside the model's horizon"),
     ],
 )
-def test_bad_dates_are_400_naming_the_field(svc: LiveService, start: str, end: str, detail: str) -> None:
+def test_bad_dates_are_400_naming_the_field(
+    svc: LiveService, start: str, end: str, detail: str
+) -> None:
     r = svc.admin.get("/arsenal/increment", params={"start": start, "end": end})
     assert r.status_code == 400
     assert r.json()["detail"].startswith(detail)

@@ -54,7 +54,9 @@ def test_the_error_table_maps_the_most_specific_class() -> None:
         ("GET", "/no/such/path"),
     ],
 )
-def test_everything_but_health_and_docs_needs_a_key(sqlite_service: LiveService, method: str, path: str) -> None:
+def test_everything_but_health_and_docs_needs_a_key(
+    sqlite_service: LiveService, method: str, path: str
+) -> None:
     r = sqlite_service.anon.request(method, path, json=PERSON if method == "POST" else None)
     assert_error(r, 401, "unauthorized", "missing API key")
     assert r.headers["www-authenticate"].startswith("ApiKey")
@@ -90,7 +92,9 @@ def test_unknown_and_revoked_keys_are_rejected(sqlite_service: LiveService) -> N
         ("admin", "POST", "/match/default", True),
     ],
 )
-def test_roles(sqlite_service: LiveService, role: str, method: str, path: str, allowed: bool) -> None:
+def test_roles(
+    sqlite_service: LiveService, role: str, method: str, path: str, allowed: bool
+) -> None:
     client = sqlite_service.client(sqlite_service.key(role))
     r = client.request(method, path, json=PERSON if method == "POST" else None)
     if allowed:
@@ -111,20 +115,44 @@ def test_bad_match_requests_get_clear_4xx(sqlite_service: LiveService) -> None:
         c.post("/match/default", content=b'{"queries": {', headers={"content-type": "application/json"}),
         400, "bad_request", "invalid JSON",
     )  # fmt: skip
-    assert_error(c.post("/match/nowhere", json=PERSON), 404, "unknown_dataset", "unknown dataset 'nowhere'")
+    assert_error(
+        c.post("/match/nowhere", json=PERSON), 404, "unknown_dataset", "unknown dataset 'nowhere'"
+    )
     bad_schema = {"queries": {"a": {"schema": "Spaceship", "properties": {"name": ["X"]}}}}
-    assert_error(c.post("/match/default", json=bad_schema), 400, "bad_request", "queries.a.schema: unknown schema 'Spaceship'")
+    assert_error(
+        c.post("/match/default", json=bad_schema),
+        400,
+        "bad_request",
+        "queries.a.schema: unknown schema 'Spaceship'",
+    )
     bad_prop = {"queries": {"a": {"schema": "Person", "properties": {"shoeSize": ["44"]}}}}
-    assert_error(c.post("/match/default", json=bad_prop), 400, "bad_request", "queries.a.shoeSize: unknown property")
-    assert_error(c.post("/match/default", json={"queries": {}}), 400, "bad_request", "no queries provided")
+    assert_error(
+        c.post("/match/default", json=bad_prop),
+        400,
+        "bad_request",
+        "queries.a.shoeSize: unknown property",
+    )
+    assert_error(
+        c.post("/match/default", json={"queries": {}}), 400, "bad_request", "no queries provided"
+    )
     assert_error(c.post("/match/default", json={"nope": 1}), 422, "invalid_request", "queries")
     too_many = {"queries": {str(i): PERSON["queries"]["q"] for i in range(101)}}
     assert_error(c.post("/match/default", json=too_many), 400, "bad_request", "too many queries")
     weights = {**PERSON, "weights": {"name_literal_match": 0.5}}
     assert_error(c.post("/match/default", json=weights), 400, "bad_request", "weights")
     assert_error(c.post("/match/default?limit=0", json=PERSON), 422, "invalid_request", "limit")
-    assert_error(c.post("/match/default?algorithm=logic-v2", json=PERSON), 400, "bad_request", "unknown algorithm 'logic-v2'")
-    assert_error(c.post("/match/default?include_dataset=mars", json=PERSON), 404, "unknown_dataset", "include_dataset")
+    assert_error(
+        c.post("/match/default?algorithm=logic-v2", json=PERSON),
+        400,
+        "bad_request",
+        "unknown algorithm 'logic-v2'",
+    )
+    assert_error(
+        c.post("/match/default?include_dataset=mars", json=PERSON),
+        404,
+        "unknown_dataset",
+        "include_dataset",
+    )
     assert_error(c.get("/entities/no-such-entity"), 404, "not_found", "no entity with id")
     assert_error(c.get("/screenings/abc"), 404, "not_found", "no screening")
     assert_error(c.delete("/match/default"), 405, "method_not_allowed", "Method Not Allowed")
@@ -137,7 +165,12 @@ def test_oversized_bodies_are_refused(sqlite_settings: Settings) -> None:
         small = svc.admin.post("/match/default", json=PERSON)
         assert small.status_code == 200
         big = {"queries": {"q": {"schema": "Person", "properties": {"name": ["x" * 3000]}}}}
-        assert_error(svc.admin.post("/match/default", json=big), 413, "payload_too_large", "larger than 2000 bytes")
+        assert_error(
+            svc.admin.post("/match/default", json=big),
+            413,
+            "payload_too_large",
+            "larger than 2000 bytes",
+        )
 
         def chunks() -> Iterator[bytes]:  # no Content-Length: counted while streaming
             yield b'{"queries": {"q": {"schema": "Person", "properties": {"name": ["'
@@ -145,7 +178,9 @@ def test_oversized_bodies_are_refused(sqlite_settings: Settings) -> None:
                 yield b"y" * 500
             yield b'"]}}}}'
 
-        streamed = svc.admin.post("/match/default", content=chunks(), headers={"content-type": "application/json"})
+        streamed = svc.admin.post(
+            "/match/default", content=chunks(), headers={"content-type": "application/json"}
+        )
         assert_error(streamed, 413, "payload_too_large", "larger than 2000 bytes")
         # The service is fine afterwards.
         assert svc.admin.post("/match/default", json=PERSON).status_code == 200
@@ -153,7 +188,10 @@ def test_oversized_bodies_are_refused(sqlite_settings: Settings) -> None:
 
 def test_unreachable_database_gives_503_on_readiness_and_screening(settings: Settings) -> None:
     broken = replace(
-        settings, database_url="postgresql+psycopg://nobody@127.0.0.1:1/none", admin_key="adm", key_ttl=0
+        settings,
+        database_url="postgresql+psycopg://nobody@127.0.0.1:1/none",
+        admin_key="adm",
+        key_ttl=0,
     )
     with live_service(broken, wait_ready=False, migrate_db=False) as svc:
         assert svc.anon.get("/healthz").status_code == 200

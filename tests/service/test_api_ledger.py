@@ -22,18 +22,28 @@ def svc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveService]:
 
 def test_routes_need_a_key_and_screen_is_enough(svc: LiveService) -> None:
     client = svc.client(svc.key("screen"))
-    for path in ("/ledger/timeline", "/ledger/pressure", "/ledger/compliance", "/ledger/claims", "/ledger/sources"):
+    for path in (
+        "/ledger/timeline",
+        "/ledger/pressure",
+        "/ledger/compliance",
+        "/ledger/claims",
+        "/ledger/sources",
+    ):
         assert svc.anon.get(path).status_code == 401, path
         assert client.get(path).status_code == 200, path
 
 
 def test_timeline_filters_by_category_and_dates(svc: LiveService) -> None:
-    body = svc.admin.get("/ledger/timeline", params={"kind": "test", "from": "2016", "to": "2019-06"}).json()
+    body = svc.admin.get(
+        "/ledger/timeline", params={"kind": "test", "from": "2016", "to": "2019-06"}
+    ).json()
     assert body["events"], "the ledger has tests in 2016-2019"
     assert {e["kind"] for e in body["events"]} <= {k for k, c in KINDS.items() if c == "test"}
     assert all("2016" <= e["date"][:7] <= "2019-06" for e in body["events"])
     assert body["total"] == len(body["events"])
-    assert "cns" in {e["dataset"] for e in body["events"]}, "imported CNS launches join the timeline"
+    assert "cns" in {e["dataset"] for e in body["events"]}, (
+        "imported CNS launches join the timeline"
+    )
     assert body["kinds"] == KINDS
     assert all(e["sources"] for e in body["events"] if e["dataset"] == "ledger")
 
@@ -54,7 +64,9 @@ def test_timeline_limit_keeps_the_total(svc: LiveService) -> None:
         ({"to": "19x"}, "to: "),
     ],
 )
-def test_timeline_bad_filters_are_400_naming_the_field(svc: LiveService, params: dict[str, str], detail: str) -> None:
+def test_timeline_bad_filters_are_400_naming_the_field(
+    svc: LiveService, params: dict[str, str], detail: str
+) -> None:
     r = svc.admin.get("/ledger/timeline", params=params)
     assert r.status_code == 400
     assert r.json()["error"] == "bad_request"
@@ -68,7 +80,13 @@ def test_pressure_counts_listed_designations_and_marks_events(svc: LiveService) 
     q1 = body["rows"][0]
     assert q1["designations"]["un"] == 1, "the UN fixture lists one DPRK person on 2016-03-02"
     assert q1["nuclear_tests"] == 1
-    assert {m["kind"] for m in body["markers"]} <= {"summit", "talks", "agreement", "nuclear-test", "resolution"}
+    assert {m["kind"] for m in body["markers"]} <= {
+        "summit",
+        "talks",
+        "agreement",
+        "nuclear-test",
+        "resolution",
+    }
     assert any(m["title"].startswith("Nuclear test 6") for m in body["markers"])
     assert all("2016" <= m["date"][:4] <= "2019" for m in body["markers"])
     assert any(r["launches"] for r in body["rows"]), "CNS launches are counted"
@@ -86,7 +104,13 @@ def test_pressure_without_imports_says_what_is_missing(tmp_path: Path) -> None:
 
 def test_compliance_resolves_every_cited_source(svc: LiveService) -> None:
     body = svc.admin.get("/ledger/compliance").json()
-    cited = {s for row in body["rows"] for c in row["cells"].values() for b in c["breaches"] for s in b["sources"]}
+    cited = {
+        s
+        for row in body["rows"]
+        for c in row["cells"].values()
+        for b in c["breaches"]
+        for s in b["sources"]
+    }
     cited |= {s for c in body["commitments"] for s in c["sources"]}
     # Bibliography ids resolve; launches from imported data cite their dataset in words.
     ids = {s.id for s in load_ledger().sources}
@@ -132,7 +156,10 @@ def test_compliance_lists_the_first_breaches_per_cell_and_counts_all(
     monkeypatch.setattr(ledger_router, "MAX_BREACHES", cap)  # the service runs in this process
     body = svc.admin.get("/ledger/compliance").json()
     inputs = gather(svc.state.settings.home)
-    full = {(c.resolution, c.obligation): c for c in resolution_matrix(inputs.ledger, inputs.events).cells()}
+    full = {
+        (c.resolution, c.obligation): c
+        for c in resolution_matrix(inputs.ledger, inputs.events).cells()
+    }
     truncated = 0
     for row in body["rows"]:
         for key, cell in row["cells"].items():

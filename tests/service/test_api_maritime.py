@@ -23,7 +23,11 @@ def test_events_of_the_stored_run(svc: LiveService) -> None:
     assert body["counts"] == {"dark_gap": 1, "encounter": 1, "loitering": 1, "port_call": 1}
     assert body["total"] == len(body["events"]) == 4
     call = next(e for e in body["events"] if e["event_type"] == "port_call")
-    assert (call["port"], call["dprk_port"], call["start"]) == ("NAMPO", True, "2026-01-06T02:00:00Z")
+    assert (call["port"], call["dprk_port"], call["start"]) == (
+        "NAMPO",
+        True,
+        "2026-01-06T02:00:00Z",
+    )
     assert any(p["port"] == "NAMPO" and p["country"] == "PRK" for p in body["ports"])
     assert svc.anon.get("/maritime/events").status_code == 401
 
@@ -84,10 +88,16 @@ def test_detect_on_an_upload_finds_the_encounter_and_saves_nothing(svc: LiveServ
     [
         ("empty.csv", b"", "empty.csv: the file is empty"),
         ("cols.csv", b"a,b\n1,2\n", "cols.csv:header: missing column(s)"),
-        ("bad.csv", b"mmsi,timestamp,lat,lon\n1,not a time,99,999\n", "bad.csv: no usable positions"),
+        (
+            "bad.csv",
+            b"mmsi,timestamp,lat,lon\n1,not a time,99,999\n",
+            "bad.csv: no usable positions",
+        ),
     ],
 )
-def test_detect_rejects_unusable_files_with_400(svc: LiveService, name: str, content: bytes, detail: str) -> None:
+def test_detect_rejects_unusable_files_with_400(
+    svc: LiveService, name: str, content: bytes, detail: str
+) -> None:
     r = svc.admin.post("/maritime/detect", files={"file": (name, content, "text/csv")})
     assert r.status_code == 400, r.text
     assert detail in r.json()["detail"]

@@ -34,7 +34,9 @@ def assert_shape(ours: Any, theirs: Any, path: str = "$") -> None:
     """Every key yente sends is in ours, with a value of the same JSON type (null matches anything)."""
     if theirs is None or ours is None:
         return
-    assert _json_type(ours) == _json_type(theirs), f"{path}: {_json_type(ours)} where yente has {_json_type(theirs)}"
+    assert _json_type(ours) == _json_type(theirs), (
+        f"{path}: {_json_type(ours)} where yente has {_json_type(theirs)}"
+    )
     if isinstance(theirs, dict):
         open_keys = path.endswith(("properties", "features", "explanations", "responses"))
         for key, value in theirs.items():
@@ -71,7 +73,10 @@ def test_search_and_catalog_speak_yentes_wire_format(sqlite_service: LiveService
     assert by_name["default"]["children"] == ["ofac", "un"]
     assert by_name["dprk"]["entity_count"] == 3 + 2  # DPRK entries of the OFAC and UN fixtures
     assert by_name["eu"]["load"] is False and "eu" not in catalog["current"]
-    assert by_name["un"]["version"] == sqlite_service.admin.get("/lists").json()["index_versions"]["un"]
+    assert (
+        by_name["un"]["version"]
+        == sqlite_service.admin.get("/lists").json()["index_versions"]["un"]
+    )
 
 
 def test_entities_returns_the_listed_entity(sqlite_service: LiveService) -> None:
@@ -110,15 +115,26 @@ def test_limit_threshold_and_yente_filters(sqlite_service: LiveService) -> None:
         return list(r.json()["responses"]["q"]["results"])
 
     everything = results(limit=10, threshold=0.0)
-    assert {x["id"] for x in everything} >= {"ofac-5003", "un-QDi.901"}  # EXAMPLE STAR, HAMID EXAMPLE
+    assert {x["id"] for x in everything} >= {
+        "ofac-5003",
+        "un-QDi.901",
+    }  # EXAMPLE STAR, HAMID EXAMPLE
     assert all(x["match"] for x in everything)
     assert len(results(limit=1, threshold=0.0)) == 1
     assert not any(x["match"] for x in results(limit=10, threshold=1.0) if x["score"] < 1.0)
     first = everything[0]["id"]
-    assert first not in [x["id"] for x in results(limit=10, threshold=0.0, exclude_entity_ids=[first])]
-    assert "ofac-5003" not in {x["id"] for x in results(limit=10, threshold=0.0, exclude_schema=["Vessel"])}
-    assert {d for x in results(limit=10, threshold=0.0, include_dataset=["un"]) for d in x["datasets"]} == {"un"}
-    assert {d for x in results(limit=10, threshold=0.0, exclude_dataset=["un"]) for d in x["datasets"]} == {"ofac"}
+    assert first not in [
+        x["id"] for x in results(limit=10, threshold=0.0, exclude_entity_ids=[first])
+    ]
+    assert "ofac-5003" not in {
+        x["id"] for x in results(limit=10, threshold=0.0, exclude_schema=["Vessel"])
+    }
+    assert {
+        d for x in results(limit=10, threshold=0.0, include_dataset=["un"]) for d in x["datasets"]
+    } == {"un"}
+    assert {
+        d for x in results(limit=10, threshold=0.0, exclude_dataset=["un"]) for d in x["datasets"]
+    } == {"ofac"}
 
 
 def test_every_screening_is_recorded_before_it_is_answered(service: LiveService) -> None:
@@ -134,7 +150,9 @@ def test_every_screening_is_recorded_before_it_is_answered(service: LiveService)
         assert stored.audit_seq == info["audit_seq"]
         record = stored.record
         assert record["query"]["properties"] == {"name": ["Ryang Chol Min"], "birthDate": ["1971"]}
-        assert [x["id"] for x in record["results"]] == [x["id"] for x in answer["responses"]["q"]["results"]]
+        assert [x["id"] for x in record["results"]] == [
+            x["id"] for x in answer["responses"]["q"]["results"]
+        ]
         assert record["versions"] == answer["versions"] == service.state.index.current().versions
         assert record["algorithm"] == answer["algorithm"] == "dprkwatch-match-v1"
         assert record["caller"] == {"key_id": key.split("_")[1], "name": "payments-bot"}
@@ -151,7 +169,11 @@ def test_no_answer_when_the_record_cannot_be_written(sqlite_settings: Any) -> No
     with live_service(sqlite_settings) as svc:
         db = svc.state.db
         with db.engine.begin() as conn:
-            conn.execute(text("CREATE TRIGGER full_disk BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'disk full'); END"))
+            conn.execute(
+                text(
+                    "CREATE TRIGGER full_disk BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+                )
+            )
         r = svc.match(svc.admin, name="Ryang Chol Min")
         assert r.status_code == 503
         assert r.json() == {
@@ -182,7 +204,9 @@ def test_lists_endpoints_and_import(service: LiveService) -> None:
     assert service.wait_for_run(data["rescreen_run"])["status"] == "done"
     # The new version is what the next screening uses.
     assert "ofac-5005" in _ids(service, "ofac", name="Jong Kyong Hui")
-    diff = c.get("/lists/diff", params={"old": f"ofac@{before['index_versions']['ofac']}", "new": "ofac"}).json()
+    diff = c.get(
+        "/lists/diff", params={"old": f"ofac@{before['index_versions']['ofac']}", "new": "ofac"}
+    ).json()
     assert [x["id"] for x in diff["added"]] == ["ofac-5005"]
     assert [x["id"] for x in diff["removed"]] == ["ofac-5002"]
     assert [x["id"] for x in diff["changed"]] == ["ofac-5001"]

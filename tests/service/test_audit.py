@@ -25,7 +25,15 @@ SCREENING = {
 
 def _fill(db: Database, n: int = 5) -> None:
     for i in range(n):
-        audit.record(db, AuditEntry("screening" if i % 2 == 0 else "review", f"key:k{i}", {**SCREENING, "i": i}, ref=f"r{i}"))
+        audit.record(
+            db,
+            AuditEntry(
+                "screening" if i % 2 == 0 else "review",
+                f"key:k{i}",
+                {**SCREENING, "i": i},
+                ref=f"r{i}",
+            ),
+        )
 
 
 def _tamper(db: Database, statement: str) -> None:
@@ -53,7 +61,10 @@ def test_each_hash_covers_the_previous_hash_and_the_record(db: Database) -> None
 
 def test_verify_finds_an_altered_record(db: Database) -> None:
     _fill(db)
-    _tamper(db, "UPDATE audit_log SET payload = replace(payload, 'KIM Jong Un', 'Somebody Else') WHERE seq = 3")
+    _tamper(
+        db,
+        "UPDATE audit_log SET payload = replace(payload, 'KIM Jong Un', 'Somebody Else') WHERE seq = 3",
+    )
     report = audit.verify(db)
     assert not report.ok
     assert report.problems[0] == "seq 3: content does not match its hash (record altered)"
@@ -79,7 +90,9 @@ def test_verify_finds_a_truncated_tail(db: Database) -> None:
 def test_verify_finds_a_forged_actor_even_with_a_fresh_hash_on_that_record(db: Database) -> None:
     _fill(db)
     rec = next(r for r in audit.iter_records(db) if r.seq == 2)
-    forged = record_hash(rec.prev_hash, rec.seq, rec.ts, rec.kind, "key:mallory", rec.ref, rec.payload)
+    forged = record_hash(
+        rec.prev_hash, rec.seq, rec.ts, rec.kind, "key:mallory", rec.ref, rec.payload
+    )
     _tamper(db, f"UPDATE audit_log SET actor = 'key:mallory', hash = '{forged}' WHERE seq = 2")
     report = audit.verify(db)
     # The forged record verifies on its own, but the next one no longer links to it.
@@ -105,13 +118,18 @@ def test_json_exports_round_trip_and_re_verify(db: Database, fmt: str) -> None:
     out = io.StringIO()
     audit.export(db, out, fmt)
     text_ = out.getvalue()
-    records = json.loads(text_) if fmt == "json" else [json.loads(line) for line in text_.splitlines()]
+    records = (
+        json.loads(text_) if fmt == "json" else [json.loads(line) for line in text_.splitlines()]
+    )
     assert [r["seq"] for r in records] == [1, 2, 3, 4]
     prev = GENESIS
     for r in records:
         payload = audit.canonical(r["payload"]).decode()
         assert r["prev_hash"] == prev
-        assert record_hash(prev, r["seq"], r["ts"], r["kind"], r["actor"], r["ref"], payload) == r["hash"]
+        assert (
+            record_hash(prev, r["seq"], r["ts"], r["kind"], r["actor"], r["ref"], payload)
+            == r["hash"]
+        )
         prev = r["hash"]
 
 

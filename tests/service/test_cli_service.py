@@ -45,16 +45,23 @@ def test_keys_commands(capsys: pytest.CaptureFixture[str], home: Path) -> None:
     assert raw.startswith("dpk_")
     code, out, _ = cli(capsys, home, "keys", "list", "--json")
     (listed,) = json.loads(out)
-    assert listed["name"] == "payments" and listed["roles"] == ["review", "screen"] and raw not in out
+    assert (
+        listed["name"] == "payments" and listed["roles"] == ["review", "screen"] and raw not in out
+    )
     code, out, _ = cli(capsys, home, "keys", "revoke", listed["id"])
     assert code == 0 and f"revoked key {listed['id']}" in out
     code, _, err = cli(capsys, home, "keys", "create", "x", "--role", "root")
-    assert code == 2 and err.strip() == "error: roles: unknown role 'root' (roles: screen, review, admin)"
+    assert (
+        code == 2
+        and err.strip() == "error: roles: unknown role 'root' (roles: screen, review, admin)"
+    )
     code, _, err = cli(capsys, home, "keys", "revoke", "nope")
     assert code == 4 and "no API key with id 'nope'" in err
 
 
-def test_audit_verify_detects_tampering_and_exports(capsys: pytest.CaptureFixture[str], home: Path, tmp_path: Path) -> None:
+def test_audit_verify_detects_tampering_and_exports(
+    capsys: pytest.CaptureFixture[str], home: Path, tmp_path: Path
+) -> None:
     for name in ("a", "b", "c"):
         assert cli(capsys, home, "keys", "create", name, "--role", "screen")[0] == 0
     code, out, _ = cli(capsys, home, "audit", "verify")
@@ -64,7 +71,9 @@ def test_audit_verify_detects_tampering_and_exports(capsys: pytest.CaptureFixtur
     assert code == 0 and "wrote 3 records" in err
     assert [r["kind"] for r in json.loads(target.read_text())] == ["key.create"] * 3
     code, out, _ = cli(capsys, home, "audit", "export", "--kind", "key.create")
-    assert code == 0 and out.splitlines()[0].startswith("seq,ts,kind") and len(out.splitlines()) == 4
+    assert (
+        code == 0 and out.splitlines()[0].startswith("seq,ts,kind") and len(out.splitlines()) == 4
+    )
     code, _, err = cli(capsys, home, "audit", "export", "--format", "xml")
     assert code == 2 and "unknown export format 'xml'" in err
 
@@ -88,18 +97,28 @@ def test_books_and_rescreen(capsys: pytest.CaptureFixture[str], home: Path) -> N
     assert code == 0
     first = json.loads(out)
     assert first["run"]["subjects"] == 5
-    assert {(a["subject_id"], a["kind"]) for a in first["alerts"]} == {("c1", "new"), ("c3", "new"), ("v1", "new")}
+    assert {(a["subject_id"], a["kind"]) for a in first["alerts"]} == {
+        ("c1", "new"),
+        ("c3", "new"),
+        ("v1", "new"),
+    }
     import_lists(home, OFAC_V2)
     code, out, _ = cli(capsys, home, "rescreen", "--json")
     second = json.loads(out)
-    assert {(a["subject_id"], a["kind"]) for a in second["alerts"]} == {("c1", "changed"), ("c2", "new"), ("c3", "removed")}
+    assert {(a["subject_id"], a["kind"]) for a in second["alerts"]} == {
+        ("c1", "changed"),
+        ("c2", "new"),
+        ("c3", "removed"),
+    }
     code, out, _ = cli(capsys, home, "books", "alerts", "--kind", "removed", "--csv")
     assert code == 0 and out.splitlines()[1].split(",")[1:4] == ["customers", "c3", "removed"]
     code, _, err = cli(capsys, home, "books", "alerts", "--kind", "gone")
     assert code == 2 and "unknown alert kind 'gone'" in err
     code, out, _ = cli(capsys, home, "books", "list", "--json")
     assert [b["name"] for b in json.loads(out)] == ["customers"]
-    code, _, err = cli(capsys, home, "books", "add", str(SERVICE_FIXTURES / "nope.csv"), "--name", "x")
+    code, _, err = cli(
+        capsys, home, "books", "add", str(SERVICE_FIXTURES / "nope.csv"), "--name", "x"
+    )
     assert code == 2 and "nope.csv: file not found" in err
     code, out, _ = cli(capsys, home, "books", "remove", "customers")
     assert code == 0 and "removed book customers (5 subjects)" in out
@@ -135,7 +154,9 @@ def test_serve_starts_uvicorn_with_the_cli_settings(home: Path, workers: int) ->
                 assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
                 assert time.monotonic() < deadline, "serve did not become ready"
                 time.sleep(0.2)
-            lists = client.get("/lists", headers={"Authorization": "ApiKey serve-test-admin"}).json()
+            lists = client.get(
+                "/lists", headers={"Authorization": "ApiKey serve-test-admin"}
+            ).json()
             assert [x["list"] for x in lists["lists"]] == ["ofac"]
     finally:
         proc.terminate()

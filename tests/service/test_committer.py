@@ -43,7 +43,9 @@ def test_a_failing_unit_does_not_fail_its_batch(db: Database) -> None:
     committer.start()
     try:
         futures = [committer.submit(WriteUnit([AuditEntry("t", "a", {"n": n})])) for n in range(20)]
-        futures.insert(10, committer.submit(WriteUnit([AuditEntry("t", "a", {"bad": True})], after=bad_after)))
+        futures.insert(
+            10, committer.submit(WriteUnit([AuditEntry("t", "a", {"bad": True})], after=bad_after))
+        )
         outcomes = [f.exception(timeout=30) for f in futures]
     finally:
         committer.close()

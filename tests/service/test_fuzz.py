@@ -33,7 +33,9 @@ EXAMPLES = 40
 EXCLUDED = [negative_data_rejection, positive_data_acceptance]
 
 # The schema as the app publishes it (an in-memory database: nothing is opened).
-SCHEMA = schemathesis.openapi.from_dict(create_app(Settings(home=Path("unused"), database_url="sqlite://")).openapi())
+SCHEMA = schemathesis.openapi.from_dict(
+    create_app(Settings(home=Path("unused"), database_url="sqlite://")).openapi()
+)
 OPERATIONS = {op.label: op for op in (r.ok() for r in SCHEMA.get_all_operations())}
 
 
@@ -41,12 +43,21 @@ OPERATIONS = {op.label: op for op in (r.ok() for r in SCHEMA.get_all_operations(
 def test_no_server_errors(sqlite_service: LiveService, label: str) -> None:
     operation = OPERATIONS[label]
     strategy = st.one_of(
-        operation.as_strategy(GenerationMode.POSITIVE), operation.as_strategy(GenerationMode.NEGATIVE)
+        operation.as_strategy(GenerationMode.POSITIVE),
+        operation.as_strategy(GenerationMode.NEGATIVE),
     )
 
     @given(case=strategy)
-    @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True, database=None)
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        derandomize=True,
+        database=None,
+    )
     def run(case: Any) -> None:
-        case.call_and_validate(base_url=sqlite_service.base_url, headers=ADMIN, excluded_checks=EXCLUDED)
+        case.call_and_validate(
+            base_url=sqlite_service.base_url, headers=ADMIN, excluded_checks=EXCLUDED
+        )
 
     run()

@@ -32,7 +32,11 @@ def test_verifier_accepts_good_keys_and_honours_revocation(db: Database) -> None
     key, raw = keys.create_key(db, "bot", ["screen"], "tester")
     verifier = KeyVerifier(db, ttl=0)
     principal = verifier.verify(raw)
-    assert principal is not None and principal.roles == frozenset({"screen"}) and principal.actor == f"key:{key.id}"
+    assert (
+        principal is not None
+        and principal.roles == frozenset({"screen"})
+        and principal.actor == f"key:{key.id}"
+    )
     assert principal.has("screen") and not principal.has("review")
     assert verifier.verify(raw[:-1] + ("A" if raw[-1] != "A" else "B")) is None
     assert verifier.verify("not-a-key") is None
@@ -49,7 +53,9 @@ def test_cached_keys_expire_after_the_ttl(db: Database) -> None:
     cached = KeyVerifier(db, ttl=3600)
     assert cached.verify(raw) is not None
     keys.revoke_key(db, _key.id, "tester")
-    assert cached.verify(raw) is not None  # another process revoked it; this one trusts its cache...
+    assert (
+        cached.verify(raw) is not None
+    )  # another process revoked it; this one trusts its cache...
     cached.forget()
     assert cached.verify(raw) is None  # ...until the entry is dropped (at most ttl seconds)
 

@@ -13,7 +13,9 @@ from tests.service.factory import import_lists, live_service
 pytestmark = pytest.mark.shared_data
 
 
-def test_dprk_entries_of_the_real_un_list_are_found(shared_data: Path, sqlite_settings: Settings) -> None:
+def test_dprk_entries_of_the_real_un_list_are_found(
+    shared_data: Path, sqlite_settings: Settings
+) -> None:
     import_lists(sqlite_settings.home, shared_data / "un" / "un_consolidated_2026-02-27.xml")
     snapshot = SnapshotStore(sqlite_settings.home).active()["un"]
     people = [

@@ -44,7 +44,9 @@ def test_false_positive_is_suppressed_until_the_entity_changes(service: LiveServ
     again = _screen(service, screener, name="RYANG   chol min", nationality="KP")
     assert again["screening"]["subject"] == first["screening"]["subject"]
     assert "ofac-5001" not in _ids(again)
-    assert [(s["id"], s["review_id"]) for s in again["screening"]["suppressed"]] == [("ofac-5001", review["id"])]
+    assert [(s["id"], s["review_id"]) for s in again["screening"]["suppressed"]] == [
+        ("ofac-5001", review["id"])
+    ]
     record = service.admin.get(f"/screenings/{again['screening']['id']}").json()["record"]
     assert [s["id"] for s in record["suppressed"]] == ["ofac-5001"]
 
@@ -53,7 +55,9 @@ def test_false_positive_is_suppressed_until_the_entity_changes(service: LiveServ
     assert "ofac-5001" in _ids(other)
 
     # The list entry changes (a new alias in the March list): the hit comes back.
-    imported = service.admin.post("/lists/import", json={"paths": [str(OFAC_V2)], "rescreen": False})
+    imported = service.admin.post(
+        "/lists/import", json={"paths": [str(OFAC_V2)], "rescreen": False}
+    )
     assert imported.status_code == 200, imported.text
     after = _screen(service, screener, name="Ryang Chol Min", nationality="kp")
     assert "ofac-5001" in _ids(after) and after["screening"]["suppressed"] == []
@@ -66,17 +70,29 @@ def test_a_later_true_match_lifts_the_suppression(service: LiveService) -> None:
     reviewer = service.client(service.key("review", "screen"))
     first = _screen(service, reviewer, name="Ryang Chol Min")
     for verdict in ("false_positive", "true_match"):
-        body = {"screening_id": first["screening"]["id"], "entity_id": "ofac-5001", "verdict": verdict, "reason": "checked"}
+        body = {
+            "screening_id": first["screening"]["id"],
+            "entity_id": "ofac-5001",
+            "verdict": verdict,
+            "reason": "checked",
+        }
         assert reviewer.post("/reviews", json=body).status_code == 201
     assert "ofac-5001" in _ids(_screen(service, reviewer, name="Ryang Chol Min"))
-    listed = reviewer.get("/reviews", params={"subject": first["screening"]["subject"]}).json()["reviews"]
+    listed = reviewer.get("/reviews", params={"subject": first["screening"]["subject"]}).json()[
+        "reviews"
+    ]
     assert [r["verdict"] for r in listed] == ["true_match", "false_positive"]
 
 
 def test_review_errors(service: LiveService) -> None:
     reviewer = service.client(service.key("review", "screen"))
     first = _screen(service, reviewer, name="Ryang Chol Min")
-    base = {"screening_id": first["screening"]["id"], "entity_id": "ofac-5001", "verdict": "false_positive", "reason": "x"}
+    base = {
+        "screening_id": first["screening"]["id"],
+        "entity_id": "ofac-5001",
+        "verdict": "false_positive",
+        "reason": "x",
+    }
 
     def post(**changes: Any) -> httpx.Response:
         return reviewer.post("/reviews", json={**base, **changes})

@@ -67,7 +67,9 @@ def test_page_carries_a_same_origin_policy(client: httpx.Client) -> None:
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("text/html")
     assert "<title>bench</title>" in r.text
-    csp = dict(part.strip().split(" ", 1) for part in r.headers["content-security-policy"].split(";"))
+    csp = dict(
+        part.strip().split(" ", 1) for part in r.headers["content-security-policy"].split(";")
+    )
     assert csp["default-src"] == "'self'"
     assert csp["connect-src"] == "'self'"
     assert csp["script-src"] == "'self'"
@@ -81,7 +83,15 @@ def test_assets_are_cached_for_good(client: httpx.Client) -> None:
     assert r.headers["content-type"].startswith(("text/javascript", "application/javascript"))
 
 
-@pytest.mark.parametrize("path", ["/assets/nope.js", "/assets/%2e%2e/%2e%2e/secret.txt", "/assets/..%2F..%2Fsecret.txt", "/assets/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/assets/nope.js",
+        "/assets/%2e%2e/%2e%2e/secret.txt",
+        "/assets/..%2F..%2Fsecret.txt",
+        "/assets/",
+    ],
+)
 def test_no_file_outside_assets_is_served(client: httpx.Client, path: str) -> None:
     r = client.get(path)
     assert r.status_code == 404
@@ -89,7 +99,9 @@ def test_no_file_outside_assets_is_served(client: httpx.Client, path: str) -> No
     assert "not for you" not in r.text
 
 
-def test_missing_bundle_is_a_clear_503_and_a_warning(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_missing_bundle_is_a_clear_503_and_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     with caplog.at_level(logging.WARNING, logger="dprkwatch.service.routers.workbench"):
         app = app_for(tmp_path / "nothing")
     assert "web workbench not built" in caplog.text

@@ -20,7 +20,10 @@ def client(sqlite_service: LiveService) -> Client:
 
 def test_match_person(client: Client) -> None:
     with client:
-        result = client.match(Person(name="Ryang Chol Min", birthDate="1971-04-12", nationality="kp"), datasets=["dprk"])
+        result = client.match(
+            Person(name="Ryang Chol Min", birthDate="1971-04-12", nationality="kp"),
+            datasets=["dprk"],
+        )
     assert result.top is not None
     assert result.top.id == "ofac-5001"
     assert result.top.match and result.top.score >= 0.9
@@ -61,5 +64,8 @@ def test_client_errors_map_to_its_exceptions(sqlite_service: LiveService, client
             client.match(Person(name="Kim"), algorithm="logic-v2")
         with pytest.raises(NotFoundError):
             client.fetch("no-such-entity")
-    with Client(api_key="wrong", base_url=sqlite_service.base_url) as bad, pytest.raises(AuthenticationError):
+    with (
+        Client(api_key="wrong", base_url=sqlite_service.base_url) as bad,
+        pytest.raises(AuthenticationError),
+    ):
         bad.match(Person(name="Kim"))

@@ -47,7 +47,9 @@ def chromium() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        browser = pw.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
         try:
             yield browser
         finally:
@@ -84,7 +86,9 @@ def session(chromium: Any, web_service: LiveService) -> Iterator[Session]:
     def guard(route: Any) -> None:
         url = route.request.url
         parts = urlsplit(url)
-        if url.startswith(LOCAL_SCHEMES) or (parts.scheme == "http" and parts.hostname == "127.0.0.1"):
+        if url.startswith(LOCAL_SCHEMES) or (
+            parts.scheme == "http" and parts.hostname == "127.0.0.1"
+        ):
             route.continue_()
         else:
             s.refused.append(url)

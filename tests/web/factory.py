@@ -23,7 +23,12 @@ from tests.service.factory import OFAC_V1, OFAC_V2, UN, LiveService, import_list
 ADMIN_KEY = "web-test-bootstrap-admin-key"
 CNS_LAUNCHES = FIXTURES / "ledger" / "cns_test.en.json"
 MARITIME_EVENTS = FIXTURES / "web" / "maritime_events.csv"
-RUN_INFO = {"at": "2026-01-08T00:00:00+00:00", "engine": "fixture", "positions": 1234, "events": {"encounter": 1}}
+RUN_INFO = {
+    "at": "2026-01-08T00:00:00+00:00",
+    "engine": "fixture",
+    "positions": 1234,
+    "events": {"encounter": 1},
+}
 
 
 def populate(home: Path) -> None:
@@ -34,12 +39,17 @@ def populate(home: Path) -> None:
     store = LedgerStore(home)
     for path, importer in chosen:
         store.save(importer.load(path))
-    PositionStore(home / "maritime").save_events(read_events(MARITIME_EVENTS), empty(IDENTITY_SCHEMA), RUN_INFO)
+    PositionStore(home / "maritime").save_events(
+        read_events(MARITIME_EVENTS), empty(IDENTITY_SCHEMA), RUN_INFO
+    )
 
 
 def workbench_settings(root: Path) -> Settings:
     return replace(
-        Settings(home=root / "home"), database_url=f"sqlite:///{root / 'service.sqlite3'}", admin_key=ADMIN_KEY, key_ttl=0
+        Settings(home=root / "home"),
+        database_url=f"sqlite:///{root / 'service.sqlite3'}",
+        admin_key=ADMIN_KEY,
+        key_ttl=0,
     )
 
 

@@ -74,8 +74,12 @@ def test_screening_shows_the_entity_with_its_explanation_and_records_a_review(
     done.wait_for()
     assert "false positive" in done.inner_text()
 
-    reviews = web_service.admin.get("/reviews", params={"entity_id": "un-KPi.901"}).json()["reviews"]
-    assert [(r["verdict"], r["reason"]) for r in reviews] == [("false_positive", "different person: passport seen")]
+    reviews = web_service.admin.get("/reviews", params={"entity_id": "un-KPi.901"}).json()[
+        "reviews"
+    ]
+    assert [(r["verdict"], r["reason"]) for r in reviews] == [
+        ("false_positive", "different person: passport seen")
+    ]
 
     # Screening the same subject again hides the reviewed hit and says so.
     page.get_by_role("button", name="Screen", exact=True).click()
@@ -92,7 +96,9 @@ def test_review_without_a_reason_is_refused_in_the_page(page: Any) -> None:
     assert "Give a reason" in hit.get_by_role("alert").inner_text()
 
 
-def test_lists_page_shows_active_versions_and_a_diff(page: Any, session: Session, web_service: LiveService) -> None:
+def test_lists_page_shows_active_versions_and_a_diff(
+    page: Any, session: Session, web_service: LiveService
+) -> None:
     go(page, session.base_url, "lists")
     active = web_service.admin.get("/lists").json()["lists"]
     table = page.locator("section[aria-labelledby=active-title] table")
@@ -106,13 +112,20 @@ def test_lists_page_shows_active_versions_and_a_diff(page: Any, session: Session
     summary = page.locator(".diff .summary")
     summary.wait_for()
     assert "ofac: 1 added, 1 removed, 1 changed" in summary.inner_text()
-    assert "JONG, KYONG HUI" in page.locator("table:has(caption:text('Added'))").inner_text().upper()
-    assert "TAEDONG EXAMPLE SHIPPING" in page.locator("table:has(caption:text('Removed'))").inner_text().upper()
+    assert (
+        "JONG, KYONG HUI" in page.locator("table:has(caption:text('Added'))").inner_text().upper()
+    )
+    assert (
+        "TAEDONG EXAMPLE SHIPPING"
+        in page.locator("table:has(caption:text('Removed'))").inner_text().upper()
+    )
     changed = page.locator("table:has(caption:text('Changed'))").inner_text()
     assert "RYANG" in changed.upper() and "alias" in changed
 
 
-def test_ledger_timeline_filters_by_kind_and_cites_sources(page: Any, session: Session, web_service: LiveService) -> None:
+def test_ledger_timeline_filters_by_kind_and_cites_sources(
+    page: Any, session: Session, web_service: LiveService
+) -> None:
     go(page, session.base_url, "ledger/timeline")
     rows = page.locator("table.timeline tbody tr")
     rows.first.wait_for()
@@ -123,15 +136,23 @@ def test_ledger_timeline_filters_by_kind_and_cites_sources(page: Any, session: S
     page.get_by_label("test", exact=True).check()
     page.get_by_label("From").fill("2016")
     page.get_by_role("button", name="Apply").click()
-    page.wait_for_function("() => [...document.querySelectorAll('table.timeline tbody tr')].every(r => ['nuclear-test','missile-launch'].includes(r.dataset.kind))")
-    kinds = set(page.locator("table.timeline tbody tr").evaluate_all("rows => rows.map(r => r.dataset.kind)"))
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('table.timeline tbody tr')].every(r => ['nuclear-test','missile-launch'].includes(r.dataset.kind))"
+    )
+    kinds = set(
+        page.locator("table.timeline tbody tr").evaluate_all(
+            "rows => rows.map(r => r.dataset.kind)"
+        )
+    )
     assert kinds == {"nuclear-test", "missile-launch"}  # the CNS fixture's launches are there too
     first = page.locator("table.timeline tbody tr").first
     first.locator("summary").click()
     assert first.locator("ul.sources a[href^='http']").count() >= 1
 
 
-def test_ledger_pressure_chart_draws_designations_events_and_launches(page: Any, session: Session, web_service: LiveService) -> None:
+def test_ledger_pressure_chart_draws_designations_events_and_launches(
+    page: Any, session: Session, web_service: LiveService
+) -> None:
     go(page, session.base_url, "ledger/pressure")
     chart = page.locator("figure.chart .pressure-chart")
     chart.wait_for()
@@ -156,7 +177,9 @@ def test_ledger_compliance_cells_open_to_sourced_evidence(page: Any, session: Se
     assert cell.locator("ul.sources a[href^='http']").count() >= 1
 
 
-def test_ledger_claims_show_every_verdict(page: Any, session: Session, web_service: LiveService) -> None:
+def test_ledger_claims_show_every_verdict(
+    page: Any, session: Session, web_service: LiveService
+) -> None:
     go(page, session.base_url, "ledger/claims")
     claims = web_service.admin.get("/ledger/claims").json()["claims"]
     page.locator("article.claim").first.wait_for()
@@ -166,27 +189,43 @@ def test_ledger_claims_show_every_verdict(page: Any, session: Session, web_servi
     assert badges == [c["verdict"] for c in claims]
 
 
-def test_arsenal_band_with_estimates_and_an_increment(page: Any, session: Session, web_service: LiveService) -> None:
+def test_arsenal_band_with_estimates_and_an_increment(
+    page: Any, session: Session, web_service: LiveService
+) -> None:
     go(page, session.base_url, "arsenal")
     chart = page.locator("section[aria-labelledby=band-title] figure.chart svg")
     chart.wait_for()
     data = web_service.admin.get("/arsenal").json()
     shown = [
-        c for c in data["comparisons"] if c["kind"] in ("stock", "assembled") and c["unit"] == "weapons" and not c["projection"]
+        c
+        for c in data["comparisons"]
+        if c["kind"] in ("stock", "assembled") and c["unit"] == "weapons" and not c["projection"]
     ]
     assert chart.locator("g.band-90 path").count() == 1
     assert chart.locator("g.band-median path").count() == 1
     assert chart.locator("g.estimate > *").count() == len(shown) > 0
     flagged = [c for c in shown if c["flagged"]]
-    red = chart.locator("g.estimate > *").evaluate_all("els => els.filter(e => e.getAttribute('fill') === '#c0392b').length")
+    red = chart.locator("g.estimate > *").evaluate_all(
+        "els => els.filter(e => e.getAttribute('fill') === '#c0392b').length"
+    )
     assert red == len(flagged) > 0
-    assert page.locator("table.estimates tbody tr.flagged").count() == sum(c["flagged"] for c in data["comparisons"])
+    assert page.locator("table.estimates tbody tr.flagged").count() == sum(
+        c["flagged"] for c in data["comparisons"]
+    )
 
     page.get_by_role("checkbox", name="include projections").check()
-    projections = [c for c in data["comparisons"] if c["kind"] in ("stock", "assembled") and c["unit"] == "weapons"]
-    page.wait_for_function(f"() => document.querySelectorAll('g.estimate > *').length === {len(projections)}")
+    projections = [
+        c
+        for c in data["comparisons"]
+        if c["kind"] in ("stock", "assembled") and c["unit"] == "weapons"
+    ]
+    page.wait_for_function(
+        f"() => document.querySelectorAll('g.estimate > *').length === {len(projections)}"
+    )
 
-    expected = web_service.admin.get("/arsenal/increment", params={"start": "singapore", "end": "hanoi"}).json()
+    expected = web_service.admin.get(
+        "/arsenal/increment", params={"start": "singapore", "end": "hanoi"}
+    ).json()
     page.get_by_role("button", name="Compute").click()
     result = page.locator(".increment-result")
     result.wait_for()
@@ -196,10 +235,15 @@ def test_arsenal_band_with_estimates_and_an_increment(page: Any, session: Sessio
 
     page.get_by_label("To", exact=True).fill("someday")
     page.get_by_role("button", name="Compute").click()
-    assert "cannot read 'someday'" in page.locator("section[aria-labelledby=increment-title] [role=alert]").inner_text()
+    assert (
+        "cannot read 'someday'"
+        in page.locator("section[aria-labelledby=increment-title] [role=alert]").inner_text()
+    )
 
 
-def test_maritime_map_shows_events_and_dprk_ports(page: Any, session: Session, web_service: LiveService) -> None:
+def test_maritime_map_shows_events_and_dprk_ports(
+    page: Any, session: Session, web_service: LiveService
+) -> None:
     go(page, session.base_url, "maritime")
     svg = page.locator("figure.chart svg:has(g.maritime-event)")
     svg.wait_for()
@@ -217,7 +261,9 @@ def test_maritime_map_shows_events_and_dprk_ports(page: Any, session: Session, w
     assert svg.locator("g.maritime-event > *").count() == 1
 
 
-def test_pages_send_the_key_and_a_revoked_key_returns_to_sign_in(session: Session, web_service: LiveService) -> None:
+def test_pages_send_the_key_and_a_revoked_key_returns_to_sign_in(
+    session: Session, web_service: LiveService
+) -> None:
     doomed = web_service.key("screen", name="to revoke")
     page = session.page
     page.goto(f"{session.base_url}/#key={doomed}")
@@ -229,11 +275,14 @@ def test_pages_send_the_key_and_a_revoked_key_returns_to_sign_in(session: Sessio
     assert "no longer accepts" in page.get_by_role("alert").inner_text()
 
 
-def test_alerts_page_lists_the_alerts_of_a_rescreen(page: Any, session: Session, web_service: LiveService) -> None:
+def test_alerts_page_lists_the_alerts_of_a_rescreen(
+    page: Any, session: Session, web_service: LiveService
+) -> None:
     from tests.service.factory import SERVICE_FIXTURES
 
     book = web_service.admin.post(
-        "/books/from-path", json={"name": "customers", "path": str(SERVICE_FIXTURES / "book_customers.csv")}
+        "/books/from-path",
+        json={"name": "customers", "path": str(SERVICE_FIXTURES / "book_customers.csv")},
     ).json()
     web_service.wait_for_run(book["rescreen_run"])
     alerts = web_service.admin.get("/alerts").json()["alerts"]

@@ -12,7 +12,9 @@ from dprkwatch.service.routers.workbench import Workbench
 from tests.factory import run_cli
 
 
-def test_key_prints_the_same_key_until_renewed(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_key_prints_the_same_key_until_renewed(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     home = str(tmp_path / "home")
     first = run_cli(capsys, "--data-dir", home, "web", "key")
     assert first.code == 0, first.err

@@ -131,7 +131,12 @@ def status_of(bounds: tuple[float, float], band: Interval) -> Status:
 
 
 def drivers_for(
-    values: NDArray[np.floating], model: ArsenalModel, target: float, direction: int, *, top: int = 3
+    values: NDArray[np.floating],
+    model: ArsenalModel,
+    target: float,
+    direction: int,
+    *,
+    top: int = 3,
 ) -> tuple[float, tuple[Driver, ...]]:
     """Share of draws reaching ``target`` and the parameters that set them apart."""
     n = values.size
@@ -159,7 +164,13 @@ def drivers_for(
     return reach, tuple(found[:top])
 
 
-def _explain(e: Estimate, status: Status, values: NDArray[np.floating], reach: float, drivers: tuple[Driver, ...]) -> str:
+def _explain(
+    e: Estimate,
+    status: Status,
+    values: NDArray[np.floating],
+    reach: float,
+    drivers: tuple[Driver, ...],
+) -> str:
     lo, hi = e.bounds
     target = lo if status == "above" else hi
     if reach > 0:
@@ -176,7 +187,11 @@ def _explain(e: Estimate, status: Status, values: NDArray[np.floating], reach: f
 def compare_estimates(model: ArsenalModel, estimates: Sequence[Estimate]) -> list[Comparison]:
     """Compare each estimate with the model; one batched evaluation per quantity."""
     start, end = model.horizon
-    usable = [e for e in estimates if start <= e.as_of <= end and (e.window_start is None or e.window_start >= start)]
+    usable = [
+        e
+        for e in estimates
+        if start <= e.as_of <= end and (e.window_start is None or e.window_start >= start)
+    ]
 
     by_quantity: dict[str, list[date]] = {}
     for e in usable:

@@ -77,7 +77,9 @@ class Plan:
     camp_full: NDArray[np.intp]  # campaigns fully released by each time (prefix, end order)
     camp_partial: tuple[tuple[int, int, float], ...]  # (row, campaign, share released)
     site_full: NDArray[np.intp]  # site periods complete by each time (prefix, end order)
-    site_active: tuple[tuple[NDArray[np.intp], NDArray[np.intp], FloatArray], ...]  # per site: rows, period, years
+    site_active: tuple[
+        tuple[NDArray[np.intp], NDArray[np.intp], FloatArray], ...
+    ]  # per site: rows, period, years
     tests_before: NDArray[np.intp]
     tail_rows: NDArray[np.intp]
     elwr_rows: NDArray[np.intp]
@@ -92,7 +94,8 @@ class Engine:
         r = pf.reactor
         self.reactor_ids = [f"reactor.{p.id}.capacity_factor" for p in r.periods]
         self.reactor_bounds = [
-            (decimal_year(p.start), decimal_year(p.end) if p.end else horizon_end) for p in r.periods
+            (decimal_year(p.start), decimal_year(p.end) if p.end else horizon_end)
+            for p in r.periods
         ]
         camps = pf.reprocessing.campaigns
         # (discharge, start, end, share id) in discharge order
@@ -106,9 +109,15 @@ class Engine:
             for c in camps
         ]
         self.camp_end_order = np.argsort([c[2] for c in self.campaigns], kind="stable")
-        self.camp_ends_sorted = np.array([self.campaigns[k][2] for k in self.camp_end_order], dtype=np.float64)
+        self.camp_ends_sorted = np.array(
+            [self.campaigns[k][2] for k in self.camp_end_order], dtype=np.float64
+        )
         self.discharge_overlap = np.array(
-            [[float(_overlap(c[0], s, e)) for (s, e) in self.reactor_bounds] for c in self.campaigns], dtype=DTYPE
+            [
+                [float(_overlap(c[0], s, e)) for (s, e) in self.reactor_bounds]
+                for c in self.campaigns
+            ],
+            dtype=DTYPE,
         ).reshape(len(self.campaigns), len(self.reactor_bounds))
         self.last_discharge = self.campaigns[-1][0] if self.campaigns else -np.inf
         self.tail_periods = [
@@ -163,7 +172,11 @@ class Engine:
                         idx.append(j)
                         years.append(x - s)
             active.append(
-                (np.array(rows, dtype=np.intp), np.array(idx, dtype=np.intp), np.array(years, dtype=DTYPE))
+                (
+                    np.array(rows, dtype=np.intp),
+                    np.array(idx, dtype=np.intp),
+                    np.array(years, dtype=DTYPE),
+                )
             )
         lag_lo = self.pf.reprocessing.tail_lag_years.lo
         elwr = self.pf.elwr
@@ -174,8 +187,12 @@ class Engine:
             site_full=site_full,
             site_active=tuple(active),
             tests_before=np.searchsorted(self.test_times, t, side="right"),
-            tail_rows=np.nonzero(t > self.last_discharge + lag_lo)[0] if self.tail_periods else np.array([], dtype=np.intp),
-            elwr_rows=np.nonzero(t > self.elwr_start + elwr.lag_years.lo)[0] if elwr.enabled else np.array([], dtype=np.intp),
+            tail_rows=np.nonzero(t > self.last_discharge + lag_lo)[0]
+            if self.tail_periods
+            else np.array([], dtype=np.intp),
+            elwr_rows=np.nonzero(t > self.elwr_start + elwr.lag_years.lo)[0]
+            if elwr.enabled
+            else np.array([], dtype=np.intp),
         )
         if len(self._plans) > 64:
             self._plans.clear()
@@ -222,7 +239,9 @@ class Engine:
 
     def _tail(self, d: Draws, t: Times, carry: FloatArray) -> FloatArray:
         """Plutonium made after the last discharge, available after a lag."""
-        lag = np.broadcast_to(np.asarray(d.get("reprocessing.tail_lag_years"), dtype=np.float64), (d.n,))
+        lag = np.broadcast_to(
+            np.asarray(d.get("reprocessing.tail_lag_years"), dtype=np.float64), (d.n,)
+        )
         x = f32(t[:, None] - lag[None, :])
         made = np.zeros_like(x)
         for pid, s, e, base in self.tail_periods:

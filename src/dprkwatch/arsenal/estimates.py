@@ -49,7 +49,18 @@ UNITS: dict[Kind, str] = {
 COMPILED_CSV = "dprk_arsenal_estimates_compiled.csv"
 OWID_STOCKPILES = "fas_owid_nuclear_warhead_stockpiles_1945_2023.csv"
 CURATED_FILE = "estimates.yaml"
-_COMPILED_COLUMNS = ("source", "publication", "published", "as_of", "low", "high", "point", "measure", "basis_notes", "reference")
+_COMPILED_COLUMNS = (
+    "source",
+    "publication",
+    "published",
+    "as_of",
+    "low",
+    "high",
+    "point",
+    "measure",
+    "basis_notes",
+    "reference",
+)
 
 
 @dataclass(frozen=True)
@@ -178,7 +189,9 @@ class _CuratedRow(BaseModel):
         if (self.kind == "increment") != (self.window_start is not None):
             raise ValueError("window_start is required for, and only for, kind 'increment'")
         if self.window_start is not None and self.window_start >= self.as_of:
-            raise ValueError(f"window_start ({self.window_start}) is not before as_of ({self.as_of})")
+            raise ValueError(
+                f"window_start ({self.window_start}) is not before as_of ({self.as_of})"
+            )
         return self
 
 
@@ -211,7 +224,9 @@ def load_curated(path: Path | str | None = None) -> list[Estimate]:
             err = exc.errors()[0]
             field = ".".join(str(x) for x in err["loc"])
             msg = str(err["msg"]).removeprefix("Value error, ")
-            raise EstimateError(msg, source=origin, where=f"{label}{'.' + field if field else ''}") from None
+            raise EstimateError(
+                msg, source=origin, where=f"{label}{'.' + field if field else ''}"
+            ) from None
         if row.id in seen:
             raise EstimateError("duplicate id", source=origin, where=row.id)
         seen.add(row.id)
@@ -229,7 +244,9 @@ def _num(text: str, path: Path, where: str) -> float | None:
     try:
         return float(text)
     except ValueError:
-        raise EstimateError(f"expected a number, got {text!r}", source=path.name, where=where) from None
+        raise EstimateError(
+            f"expected a number, got {text!r}", source=path.name, where=where
+        ) from None
 
 
 def _infer_kind(measure: str, point_text: str, window: bool) -> Kind:
@@ -252,7 +269,9 @@ def read_compiled(path: Path) -> list[Estimate]:
             reader = csv.DictReader(fh)
             missing = [c for c in _COMPILED_COLUMNS if c not in (reader.fieldnames or ())]
             if missing:
-                raise EstimateError(f"missing column {missing[0]!r}", source=path.name, where="header")
+                raise EstimateError(
+                    f"missing column {missing[0]!r}", source=path.name, where="header"
+                )
             rows = list(reader)
     except OSError as exc:
         raise EstimateError(f"cannot read: {exc.strerror or exc}", source=str(path)) from None
@@ -285,12 +304,17 @@ def _compiled_row(path: Path, line: int, row: dict[str, str]) -> list[Estimate]:
             year_text, _, value_text = part.partition(":")
             value = _num(value_text, path, f"{where}: point")
             if not year_text.strip().isdigit() or value is None:
-                raise EstimateError(f"cannot read series item {part!r}", source=path.name, where=f"{where}: point")
+                raise EstimateError(
+                    f"cannot read series item {part!r}", source=path.name, where=f"{where}: point"
+                )
             year = int(year_text)
             out.append(
                 Estimate(
-                    id=f"csv-{line}-{year}", as_of=date(year, 1, 1),
-                    kind=_infer_kind(measure, "", False), point=value, **common,
+                    id=f"csv-{line}-{year}",
+                    as_of=date(year, 1, 1),
+                    kind=_infer_kind(measure, "", False),
+                    point=value,
+                    **common,
                 )
             )
         return out
@@ -312,7 +336,9 @@ def _compiled_row(path: Path, line: int, row: dict[str, str]) -> list[Estimate]:
     point_match = re.match(r"^\+?\s*(\d+(?:\.\d+)?)", point_text)
     point = float(point_match.group(1)) if point_match else None
     if point_text and point is None:
-        raise EstimateError(f"cannot read point {point_text!r}", source=path.name, where=f"{where}: point")
+        raise EstimateError(
+            f"cannot read point {point_text!r}", source=path.name, where=f"{where}: point"
+        )
     if kind == "increment" and window_start is None:
         # "+6 during 2018": the window is the calendar year.
         window_start = date(as_of.year, 1, 1)
@@ -322,8 +348,15 @@ def _compiled_row(path: Path, line: int, row: dict[str, str]) -> list[Estimate]:
         raise EstimateError(problem, source=path.name, where=where)
     return [
         Estimate(
-            id=f"csv-{line}", as_of=as_of, window_start=window_start, kind=kind,
-            low=low, high=high, point=point, projection=projection, **common,
+            id=f"csv-{line}",
+            as_of=as_of,
+            window_start=window_start,
+            kind=kind,
+            low=low,
+            high=high,
+            point=point,
+            projection=projection,
+            **common,
         )
     ]
 
@@ -341,27 +374,41 @@ def read_owid_stockpiles(path: Path) -> list[Estimate]:
             need = ("country_name", "year", "nuclear_weapons_stockpile")
             missing = [c for c in need if c not in (reader.fieldnames or ())]
             if missing:
-                raise EstimateError(f"missing column {missing[0]!r}", source=path.name, where="header")
-            rows = [(i, r) for i, r in enumerate(reader, start=2) if " ".join(r["country_name"].split()) == "North Korea"]
+                raise EstimateError(
+                    f"missing column {missing[0]!r}", source=path.name, where="header"
+                )
+            rows = [
+                (i, r)
+                for i, r in enumerate(reader, start=2)
+                if " ".join(r["country_name"].split()) == "North Korea"
+            ]
     except OSError as exc:
         raise EstimateError(f"cannot read: {exc.strerror or exc}", source=str(path)) from None
     out: list[Estimate] = []
     started = False
     for line, r in rows:
-        value = _num(r["nuclear_weapons_stockpile"], path, f"line {line}: nuclear_weapons_stockpile")
+        value = _num(
+            r["nuclear_weapons_stockpile"], path, f"line {line}: nuclear_weapons_stockpile"
+        )
         year_text = r["year"].strip()
         if not year_text.isdigit():
-            raise EstimateError(f"expected a year, got {year_text!r}", source=path.name, where=f"line {line}: year")
+            raise EstimateError(
+                f"expected a year, got {year_text!r}", source=path.name, where=f"line {line}: year"
+            )
         if value is None or (value == 0 and not started):
             continue
         started = True
         year = int(year_text)
         out.append(
             Estimate(
-                id=f"owid-fas-{year}", source="FAS (Kristensen/Korda) via OWID",
+                id=f"owid-fas-{year}",
+                source="FAS (Kristensen/Korda) via OWID",
                 publication="FAS Status of World Nuclear Forces, as cleaned by Our World in Data",
-                as_of=date(year, 1, 1), kind="stock", point=value,
-                reference="owid/notebooks (FAS 2023 nuclear weapons stockpiles)", origin=path.name,
+                as_of=date(year, 1, 1),
+                kind="stock",
+                point=value,
+                reference="owid/notebooks (FAS 2023 nuclear weapons stockpiles)",
+                origin=path.name,
             )
         )
     return out
@@ -379,7 +426,9 @@ def merge(curated: Iterable[Estimate], extra: Iterable[Estimate]) -> list[Estima
     return sorted(out, key=lambda e: (e.as_of, e.family, e.id))
 
 
-def load_estimates(shared_data: Path | None = None, *, files: Sequence[Path] = ()) -> list[Estimate]:
+def load_estimates(
+    shared_data: Path | None = None, *, files: Sequence[Path] = ()
+) -> list[Estimate]:
     """Curated estimates, merged with the real data folder's files when present.
 
     ``shared_data`` is the data folder (its ``dprk/`` subfolder is read);

@@ -58,7 +58,9 @@ class Interval:
         }
 
 
-def sorted_quantiles(ordered: NDArray[np.floating], qs: tuple[float, ...] = QUANTILES) -> NDArray[np.float64]:
+def sorted_quantiles(
+    ordered: NDArray[np.floating], qs: tuple[float, ...] = QUANTILES
+) -> NDArray[np.float64]:
     """Quantiles of each row of an already row-sorted matrix, ``(rows, len(qs))``.
 
     Linear interpolation between order statistics: numpy's default method,
@@ -75,7 +77,9 @@ def sorted_quantiles(ordered: NDArray[np.floating], qs: tuple[float, ...] = QUAN
     return out
 
 
-def quantiles(samples: NDArray[np.floating], qs: tuple[float, ...] = QUANTILES) -> NDArray[np.float64]:
+def quantiles(
+    samples: NDArray[np.floating], qs: tuple[float, ...] = QUANTILES
+) -> NDArray[np.float64]:
     """Quantiles of each row, ``(rows, len(qs))``.
 
     Sorting the row and interpolating is several times faster than

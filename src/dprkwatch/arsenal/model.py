@@ -76,7 +76,9 @@ class ArsenalModel:
         progress: Progress | None = None,
     ) -> None:
         if not 1 <= draws <= MAX_DRAWS:
-            raise ParameterError(f"must be between 1 and {MAX_DRAWS:,}, got {draws:,}", where="draws")
+            raise ParameterError(
+                f"must be between 1 and {MAX_DRAWS:,}, got {draws:,}", where="draws"
+            )
         if seed < 0:
             raise ParameterError(f"must not be negative, got {seed}", where="seed")
         self.params = params
@@ -96,9 +98,14 @@ class ArsenalModel:
     def with_overrides(self, overrides: Mapping[str, str | float | bool]) -> ArsenalModel:
         """The same model with some parameters replaced (see :meth:`Parameters.with_overrides`)."""
         return ArsenalModel(
-            self.params.with_overrides(overrides), draws=self.n_draws, seed=self.seed,
-            scenarios=self._scenarios, estimates=self._estimates, shared_data=self._shared_data,
-            workers=self.workers, progress=self.progress,
+            self.params.with_overrides(overrides),
+            draws=self.n_draws,
+            seed=self.seed,
+            scenarios=self._scenarios,
+            estimates=self._estimates,
+            shared_data=self._shared_data,
+            workers=self.workers,
+            progress=self.progress,
         )
 
     @property
@@ -134,7 +141,9 @@ class ArsenalModel:
         """Each block of draws has its own random stream spawned from the model
         seed, so the draws do not depend on the number of worker threads."""
         ranges = self.params.ranges()
-        bounds = [(a, min(a + SEED_CHUNK, self.n_draws)) for a in range(0, self.n_draws, SEED_CHUNK)]
+        bounds = [
+            (a, min(a + SEED_CHUNK, self.n_draws)) for a in range(0, self.n_draws, SEED_CHUNK)
+        ]
         seeds = np.random.SeedSequence(self.seed).spawn(len(bounds))
         first = draw(ranges, bounds[0][1], np.random.default_rng(seeds[0]))
         if len(bounds) == 1:
@@ -182,7 +191,9 @@ class ArsenalModel:
         gross), ``pu_kg`` and ``heu_kg`` (kilograms held, net of tests).
         """
         if quantity not in QUANTITIES:
-            raise ValueError(f"unknown quantity {quantity!r}; expected one of {', '.join(QUANTITIES)}")
+            raise ValueError(
+                f"unknown quantity {quantity!r}; expected one of {', '.join(QUANTITIES)}"
+            )
         t = np.array([decimal_year(d) for d in when], dtype=np.float64)
         engine = self.engine
 
@@ -246,7 +257,9 @@ class ArsenalModel:
         rows = []
         for y, day, row in zip(ys, days, qs, strict=True):
             item: dict[str, Any] = {"year": int(y), "date": day.isoformat(), "unit": unit}
-            item.update({quantile_key(q): round(float(v), 3) for q, v in zip(QUANTILES, row, strict=True)})
+            item.update(
+                {quantile_key(q): round(float(v), 3) for q, v in zip(QUANTILES, row, strict=True)}
+            )
             rows.append(item)
         return rows
 
@@ -285,7 +298,9 @@ class ArsenalModel:
                 if year_end(y) >= sc.spec.base.date
                 for iv in [sc.stock(year_end(y))]
             ]
-            scenarios.append({**sc.to_dict(), "series": series, "checks": [c.to_dict() for c in sc.check()]})
+            scenarios.append(
+                {**sc.to_dict(), "series": series, "checks": [c.to_dict() for c in sc.check()]}
+            )
         return {
             "draws": self.n_draws,
             "seed": self.seed,
@@ -295,8 +310,16 @@ class ArsenalModel:
             "scenarios": scenarios,
             "events": {k: d.isoformat() for k, d in self.events.items()},
             "parameters": [
-                {"id": pid, "value": r.value, "low": r.lo, "high": r.hi, "unit": r.unit,
-                 "confidence": r.confidence, "source": list(r.source), "note": r.note}
+                {
+                    "id": pid,
+                    "value": r.value,
+                    "low": r.lo,
+                    "high": r.hi,
+                    "unit": r.unit,
+                    "confidence": r.confidence,
+                    "source": list(r.source),
+                    "note": r.note,
+                }
                 for pid, r in self.params.ranges().items()
             ],
         }
@@ -322,7 +345,11 @@ def load_model(
     if overrides:
         params = params.with_overrides(overrides)
     return ArsenalModel(
-        params, draws=draws, seed=seed, shared_data=shared_data,
+        params,
+        draws=draws,
+        seed=seed,
+        shared_data=shared_data,
         scenarios=load_scenarios(scenarios) if scenarios is not None else None,
-        workers=workers, progress=progress,
+        workers=workers,
+        progress=progress,
     )

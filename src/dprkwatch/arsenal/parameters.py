@@ -102,7 +102,9 @@ class Range(_Strict):
         if lo > hi:
             raise ValueError(f"low ({_fmt(lo)}) is above high ({_fmt(hi)})")
         if not lo <= self.value <= hi:
-            raise ValueError(f"value ({_fmt(self.value)}) is outside low..high ({_fmt(lo)}..{_fmt(hi)})")
+            raise ValueError(
+                f"value ({_fmt(self.value)}) is outside low..high ({_fmt(lo)}..{_fmt(hi)})"
+            )
         if (self.unit in _BOUNDED_UNITS or self.distribution == "bernoulli") and hi > 1:
             raise ValueError(f"a {self.unit} cannot exceed 1 (high is {_fmt(hi)})")
         if self.distribution == "bernoulli" and self.unit != "probability":
@@ -154,7 +156,9 @@ class Period(_Strict):
     @model_validator(mode="after")
     def _order(self) -> Period:
         if self.end is not None and self.start >= self.end:
-            raise ValueError(f"period {self.id}: start ({self.start}) is not before end ({self.end})")
+            raise ValueError(
+                f"period {self.id}: start ({self.start}) is not before end ({self.end})"
+            )
         return self
 
 
@@ -185,7 +189,9 @@ class Campaign(_Strict):
         if self.start > self.end:
             raise ValueError(f"campaign {self.id}: start ({self.start}) is after end ({self.end})")
         if self.discharge > self.end:
-            raise ValueError(f"campaign {self.id}: discharge ({self.discharge}) is after its end ({self.end})")
+            raise ValueError(
+                f"campaign {self.id}: discharge ({self.discharge}) is after its end ({self.end})"
+            )
         return self
 
 
@@ -289,7 +295,9 @@ class NuclearTest(_Strict):
         if needs_heu and self.heu_kg is None:
             raise ValueError(f"test {self.id}: material {self.material!r} needs heu_kg")
         if (self.material == "either") != (self.pu_probability is not None):
-            raise ValueError(f"test {self.id}: pu_probability is required for, and only for, material 'either'")
+            raise ValueError(
+                f"test {self.id}: pu_probability is required for, and only for, material 'either'"
+            )
         return self
 
 
@@ -335,7 +343,9 @@ class ParameterFile(_Strict):
         dates.append(("elwr.start", self.elwr.start))
         for where, d in dates:
             if not self.horizon.start <= d <= self.horizon.end:
-                raise ValueError(f"{where}: {d} is outside the horizon {self.horizon.start}..{self.horizon.end}")
+                raise ValueError(
+                    f"{where}: {d} is outside the horizon {self.horizon.start}..{self.horizon.end}"
+                )
         seen: set[str] = set()
         for pid, _ in iter_ranges(self):
             if pid in seen:
@@ -382,7 +392,11 @@ def _walk(pf: ParameterFile) -> Iterator[tuple[str, tuple[str | int, ...], Range
     """Every range with its dotted id and its path in the raw YAML mapping."""
     yield "reactor.pu_kg_per_year", ("reactor", "pu_kg_per_year"), pf.reactor.pu_kg_per_year
     for i, rp in enumerate(pf.reactor.periods):
-        yield f"reactor.{rp.id}.capacity_factor", ("reactor", "periods", i, "capacity_factor"), rp.capacity_factor
+        yield (
+            f"reactor.{rp.id}.capacity_factor",
+            ("reactor", "periods", i, "capacity_factor"),
+            rp.capacity_factor,
+        )
     for i, c in enumerate(pf.reprocessing.campaigns):
         if c.recovered_share is not None:
             yield (
@@ -390,13 +404,21 @@ def _walk(pf: ParameterFile) -> Iterator[tuple[str, tuple[str | int, ...], Range
                 ("reprocessing", "campaigns", i, "recovered_share"),
                 c.recovered_share,
             )
-    yield "reprocessing.tail_lag_years", ("reprocessing", "tail_lag_years"), pf.reprocessing.tail_lag_years
+    yield (
+        "reprocessing.tail_lag_years",
+        ("reprocessing", "tail_lag_years"),
+        pf.reprocessing.tail_lag_years,
+    )
     for name in ("pu_kg_per_year", "capacity_factor", "lag_years"):
         yield f"elwr.{name}", ("elwr", name), getattr(pf.elwr, name)
     for name in ("swu_per_machine_year", "swu_per_kg_heu", "heu_share"):
         yield f"enrichment.{name}", ("enrichment", name), getattr(pf.enrichment, name)
     for si, site in enumerate(pf.enrichment.sites):
-        yield f"enrichment.{site.id}.presence", ("enrichment", "sites", si, "presence"), site.presence
+        yield (
+            f"enrichment.{site.id}.presence",
+            ("enrichment", "sites", si, "presence"),
+            site.presence,
+        )
         for pi, sp in enumerate(site.periods):
             yield (
                 f"enrichment.{site.id}.{sp.id}.centrifuges",
@@ -453,7 +475,11 @@ class Parameters:
 
 def _unknown(pid: str, known: Mapping[str, Range]) -> str:
     close = difflib.get_close_matches(pid, [*known, "elwr.enabled"], n=3, cutoff=0.6)
-    hint = f"; did you mean {', '.join(close)}?" if close else "; `dprkwatch arsenal parameters` lists them"
+    hint = (
+        f"; did you mean {', '.join(close)}?"
+        if close
+        else "; `dprkwatch arsenal parameters` lists them"
+    )
     return f"unknown parameter {pid!r}{hint}"
 
 
@@ -569,7 +595,9 @@ def load_parameters(path: Path | str | None = None) -> Parameters:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else None
-        raise ParameterError(f"not valid YAML: {getattr(exc, 'problem', exc)}", source=origin, where=where) from None
+        raise ParameterError(
+            f"not valid YAML: {getattr(exc, 'problem', exc)}", source=origin, where=where
+        ) from None
     if not isinstance(raw, dict):
         raise ParameterError("expected a mapping at the top level", source=origin)
     return _validate(raw, origin)

@@ -71,8 +71,22 @@ def render(
     fig = Figure(figsize=(10, 6), dpi=110)
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
-    ax.fill_between(x, [r["p05"] for r in band], [r["p95"] for r in band], color="#90caf9", alpha=0.45, label="model p05-p95")
-    ax.fill_between(x, [r["p25"] for r in band], [r["p75"] for r in band], color="#42a5f5", alpha=0.45, label="model p25-p75")
+    ax.fill_between(
+        x,
+        [r["p05"] for r in band],
+        [r["p95"] for r in band],
+        color="#90caf9",
+        alpha=0.45,
+        label="model p05-p95",
+    )
+    ax.fill_between(
+        x,
+        [r["p25"] for r in band],
+        [r["p75"] for r in band],
+        color="#42a5f5",
+        alpha=0.45,
+        label="model p25-p75",
+    )
     ax.plot(x, [r["p50"] for r in band], color="#0d47a1", linewidth=1.8, label="model median")
 
     for name in scenarios:
@@ -96,8 +110,15 @@ def render(
         marker = "^" if e.projection else ("s" if e.kind == "assembled" else "o")
         face = "none" if e.kind == "assembled" else colour
         ax.errorbar(
-            _num([e.as_of]), [mid], yerr=[[mid - lo], [hi - mid]], fmt=marker, color=colour,
-            markerfacecolor=face, markersize=6, capsize=3, linewidth=1,
+            _num([e.as_of]),
+            [mid],
+            yerr=[[mid - lo], [hi - mid]],
+            fmt=marker,
+            color=colour,
+            markerfacecolor=face,
+            markersize=6,
+            capsize=3,
+            linewidth=1,
         )
 
     events = model.events
@@ -106,14 +127,31 @@ def render(
         day = events.get(name)
         if day is not None and first <= day <= last:
             ax.axvline(_num([day])[0], color="#616161", linestyle=":", linewidth=1)
-            ax.text(_num([day])[0], ymax * 0.97, f" {name}", rotation=90, va="top", fontsize=8, color="#616161")
+            ax.text(
+                _num([day])[0],
+                ymax * 0.97,
+                f" {name}",
+                rotation=90,
+                va="top",
+                fontsize=8,
+                color="#616161",
+            )
 
     handles, _ = ax.get_legend_handles_labels()
     handles += [
-        Line2D([], [], marker="o", linestyle="", color=_COLOURS[s], label=f"published: {s}") for s in _COLOURS
+        Line2D([], [], marker="o", linestyle="", color=_COLOURS[s], label=f"published: {s}")
+        for s in _COLOURS
     ]
     handles += [
-        Line2D([], [], marker="s", linestyle="", color="#424242", markerfacecolor="none", label="assembled warheads"),
+        Line2D(
+            [],
+            [],
+            marker="s",
+            linestyle="",
+            color="#424242",
+            markerfacecolor="none",
+            label="assembled warheads",
+        ),
         Line2D([], [], marker="^", linestyle="", color="#424242", label="projection"),
     ]
     ax.legend(handles=handles, loc="upper left", fontsize=8, frameon=False)
@@ -121,10 +159,16 @@ def render(
     ax.set_ylabel("weapons (fissile-material equivalent)")
     ax.set_ylim(bottom=0)
     ax.grid(True, alpha=0.3)
-    ax.set_title(title or f"North Korea: modelled stock ({model.n_draws:,} draws) and published estimates")
+    ax.set_title(
+        title or f"North Korea: modelled stock ({model.n_draws:,} draws) and published estimates"
+    )
     fig.tight_layout()
     buf = io.BytesIO()
-    fig.savefig(buf, format=fmt, metadata={"Software": "dprkwatch"} if fmt == "png" else {"Creator": "dprkwatch"})
+    fig.savefig(
+        buf,
+        format=fmt,
+        metadata={"Software": "dprkwatch"} if fmt == "png" else {"Creator": "dprkwatch"},
+    )
     return buf.getvalue()
 
 

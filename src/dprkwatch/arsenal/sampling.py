@@ -61,7 +61,10 @@ def draw(ranges: Mapping[str, Range], n: int, rng: np.random.Generator) -> Draws
     if n <= 0:
         raise ValueError("n must be positive")
     order = {"triangular": 0, "uniform": 1, "bernoulli": 2}
-    varying = sorted((pid for pid, r in ranges.items() if not r.fixed), key=lambda p: order[ranges[p].distribution])
+    varying = sorted(
+        (pid for pid, r in ranges.items() if not r.fixed),
+        key=lambda p: order[ranges[p].distribution],
+    )
     ids = tuple(varying)
     constants = {pid: r.value for pid, r in ranges.items() if r.fixed}
     u = rng.random((len(ids), n), dtype=DTYPE)

@@ -92,10 +92,14 @@ class ScenarioSpec(_Strict):
     def _dates(self) -> ScenarioSpec:
         for step in self.steps:
             if step.start < self.base.date:
-                raise ValueError(f"step {step.label!r} starts before the base date {self.base.date}")
+                raise ValueError(
+                    f"step {step.label!r} starts before the base date {self.base.date}"
+                )
         for pub in self.published:
             if pub.date < self.base.date:
-                raise ValueError(f"published figure at {pub.date} is before the base date {self.base.date}")
+                raise ValueError(
+                    f"published figure at {pub.date} is before the base date {self.base.date}"
+                )
         return self
 
 
@@ -122,7 +126,9 @@ class CheckRow:
 
     @property
     def reproduced(self) -> bool:
-        return self.computed_low == _q(self.published_low) and self.computed_high == _q(self.published_high)
+        return self.computed_low == _q(self.published_low) and self.computed_high == _q(
+            self.published_high
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -151,7 +157,9 @@ class Scenario:
         """Low and high case at the end of ``when``, as exact fractions."""
         base = self.spec.base
         if when < base.date:
-            raise DateError(f"scenario {self.id} starts at {base.date}; {when} is before it", where="date")
+            raise DateError(
+                f"scenario {self.id} starts at {base.date}; {when} is before it", where="date"
+            )
         t = exact_year(when)
         low, high = _q(base.low), _q(base.high)
         for step in self.spec.steps:
@@ -171,7 +179,10 @@ class Scenario:
     def stock(self, when: date) -> Interval:
         low, high = self.exact(when)
         return Interval(
-            low=float(low), median=float((low + high) / 2), high=float(high), method=f"scenario:{self.id}"
+            low=float(low),
+            median=float((low + high) / 2),
+            high=float(high),
+            method=f"scenario:{self.id}",
         )
 
     def increment(self, start: date, end: date) -> Interval:
@@ -183,7 +194,10 @@ class Scenario:
         low, high = lo1 - lo0, hi1 - hi0
         low, high = min(low, high), max(low, high)
         return Interval(
-            low=float(low), median=float((low + high) / 2), high=float(high), method=f"scenario:{self.id}"
+            low=float(low),
+            median=float((low + high) / 2),
+            high=float(high),
+            method=f"scenario:{self.id}",
         )
 
     def check(self) -> list[CheckRow]:
@@ -234,4 +248,6 @@ def load_scenarios(path: Path | str | None = None) -> ScenarioBook:
         where = ".".join(str(x) for x in err["loc"])
         msg = str(err["msg"]).removeprefix("Value error, ")
         raise ParameterError(msg, source=origin, where=where) from None
-    return ScenarioBook({name.lower(): Scenario(name.lower(), spec) for name, spec in book.scenarios.items()})
+    return ScenarioBook(
+        {name.lower(): Scenario(name.lower(), spec) for name, spec in book.scenarios.items()}
+    )

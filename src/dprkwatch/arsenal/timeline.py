@@ -52,7 +52,9 @@ def event_key(name: str) -> str:
     return re.sub(r"[\s_]+", "-", name.strip().lower())
 
 
-def parse_date(value: DateLike, *, events: Mapping[str, date] | None = None, what: str = "date") -> date:
+def parse_date(
+    value: DateLike, *, events: Mapping[str, date] | None = None, what: str = "date"
+) -> date:
     """Read one date; ``what`` names the argument in the error message."""
     if isinstance(value, date):
         return value

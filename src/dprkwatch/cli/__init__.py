@@ -42,7 +42,9 @@ def root(
     ctx: typer.Context,
     data_dir: Annotated[
         Path | None,
-        typer.Option("--data-dir", help="Data directory (default: $DPRKWATCH_HOME or the user-data dir)."),
+        typer.Option(
+            "--data-dir", help="Data directory (default: $DPRKWATCH_HOME or the user-data dir)."
+        ),
     ] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")

@@ -35,7 +35,8 @@ app = typer.Typer(
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 ParamsOpt = Annotated[
-    Path | None, typer.Option("--params", help="Parameter file (default: the one shipped with dprkwatch).")
+    Path | None,
+    typer.Option("--params", help="Parameter file (default: the one shipped with dprkwatch)."),
 ]
 SetOpt = Annotated[
     list[str] | None,
@@ -46,9 +47,12 @@ SetOpt = Annotated[
     ),
 ]
 DrawsOpt = Annotated[int, typer.Option("--draws", help="Monte Carlo draws.")]
-SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed (results are reproducible for a seed).")]
+SeedOpt = Annotated[
+    int, typer.Option("--seed", help="Random seed (results are reproducible for a seed).")
+]
 ScenarioOpt = Annotated[
-    str | None, typer.Option("--scenario", help="Use a deterministic scenario instead of the Monte Carlo.")
+    str | None,
+    typer.Option("--scenario", help="Use a deterministic scenario instead of the Monte Carlo."),
 ]
 FromOpt = Annotated[int, typer.Option("--from", help="First year-end of the band.")]
 ToOpt = Annotated[int, typer.Option("--to", help="Last year-end of the band.")]
@@ -68,7 +72,12 @@ def _overrides(items: list[str] | None) -> dict[str, str]:
 
 @contextmanager
 def _model(
-    ctx: typer.Context, params: Path | None, sets: list[str] | None, draws: int, seed: int, quiet: bool
+    ctx: typer.Context,
+    params: Path | None,
+    sets: list[str] | None,
+    draws: int,
+    seed: int,
+    quiet: bool,
 ) -> Iterator[ArsenalModel]:
     settings = settings_of(ctx)
     show = not quiet and draws >= _PROGRESS_FROM and sys.stderr.isatty()
@@ -79,8 +88,12 @@ def _model(
             progress.update(task, completed=done, total=total)
 
         yield load_model(
-            params, overrides=_overrides(sets), draws=draws, seed=seed,
-            shared_data=settings.shared_data, progress=tick if show else None,
+            params,
+            overrides=_overrides(sets),
+            draws=draws,
+            seed=seed,
+            shared_data=settings.shared_data,
+            progress=tick if show else None,
         )
 
 
@@ -91,11 +104,15 @@ def _r(x: float) -> float:
 @app.command("estimate")
 def estimate_cmd(
     ctx: typer.Context,
-    dates: Annotated[list[str] | None, typer.Argument(help="Dates or event names; default: every year-end.")] = None,
+    dates: Annotated[
+        list[str] | None, typer.Argument(help="Dates or event names; default: every year-end.")
+    ] = None,
     start: FromOpt = 2006,
     end: ToOpt = 2030,
     scenario: ScenarioOpt = None,
-    material: Annotated[bool, typer.Option("--material", help="Also show kg of plutonium and HEU held.")] = False,
+    material: Annotated[
+        bool, typer.Option("--material", help="Also show kg of plutonium and HEU held.")
+    ] = False,
     params: ParamsOpt = None,
     sets: SetOpt = None,
     draws: DrawsOpt = DEFAULT_DRAWS,
@@ -107,10 +124,17 @@ def estimate_cmd(
     with _model(ctx, params, sets, draws, seed, json_out or csv_out) as model:
         if scenario:
             sc = model.scenario(scenario)
-            whens = [model.resolve_date(d) for d in dates] if dates else [
-                model.resolve_date(str(y)) for y in range(max(start, sc.spec.base.date.year), end + 1)
+            whens = (
+                [model.resolve_date(d) for d in dates]
+                if dates
+                else [
+                    model.resolve_date(str(y))
+                    for y in range(max(start, sc.spec.base.date.year), end + 1)
+                ]
+            )
+            rows: list[dict[str, Any]] = [
+                {"date": d.isoformat(), **sc.stock(d).to_dict()} for d in whens
             ]
-            rows: list[dict[str, Any]] = [{"date": d.isoformat(), **sc.stock(d).to_dict()} for d in whens]
             if json_out:
                 emit_json({"scenario": sc.to_dict(), "rows": rows})
             elif csv_out:
@@ -123,7 +147,12 @@ def estimate_cmd(
             for d in dates:
                 day = model.resolve_date(d)
                 iv = model.stock(day)
-                row: dict[str, Any] = {"query": d, "date": day.isoformat(), **iv.quantiles, "median": iv.median}
+                row: dict[str, Any] = {
+                    "query": d,
+                    "date": day.isoformat(),
+                    **iv.quantiles,
+                    "median": iv.median,
+                }
                 if material:
                     mat = model.material(day)
                     row["pu_kg"] = {k: _r(v) for k, v in mat["pu_kg"].quantiles.items()}
@@ -135,7 +164,9 @@ def estimate_cmd(
             rows = model.band(range(start, end + 1))
             if material:
                 for quantity in ("pu_kg", "heu_kg"):
-                    for row, extra in zip(rows, model.band(range(start, end + 1), quantity=quantity), strict=True):
+                    for row, extra in zip(
+                        rows, model.band(range(start, end + 1), quantity=quantity), strict=True
+                    ):
                         row[quantity] = {k: extra[k] for k in ("p05", "p50", "p95")}
         if json_out:
             emit_json({"draws": model.n_draws, "seed": model.seed, "rows": rows})
@@ -150,13 +181,19 @@ def estimate_cmd(
         if csv_out:
             emit_csv(flat, cols)
         else:
-            print_table(flat, cols, title=f"Weapons-equivalent stock ({model.n_draws:,} draws; p50 = median)")
+            print_table(
+                flat,
+                cols,
+                title=f"Weapons-equivalent stock ({model.n_draws:,} draws; p50 = median)",
+            )
 
 
 @app.command("increment")
 def increment_cmd(
     ctx: typer.Context,
-    start: Annotated[str, typer.Argument(help="Start date or event (e.g. 2018-06-12 or singapore).")],
+    start: Annotated[
+        str, typer.Argument(help="Start date or event (e.g. 2018-06-12 or singapore).")
+    ],
     end: Annotated[str, typer.Argument(help="End date or event (e.g. hanoi).")],
     scenario: ScenarioOpt = None,
     params: ParamsOpt = None,
@@ -169,22 +206,40 @@ def increment_cmd(
     with _model(ctx, params, sets, draws, seed, json_out) as model:
         a, b = model.resolve_date(start, "start"), model.resolve_date(end, "end")
         iv = model.scenario(scenario).increment(a, b) if scenario else model.increment(a, b)
-        result = {"start": a.isoformat(), "end": b.isoformat(), "days": (b - a).days, **iv.to_dict()}
+        result = {
+            "start": a.isoformat(),
+            "end": b.isoformat(),
+            "days": (b - a).days,
+            **iv.to_dict(),
+        }
         if json_out:
             emit_json(result)
             return
-        row = {"start": a.isoformat(), "end": b.isoformat(), "low": _r(iv.low), "median": _r(iv.median), "high": _r(iv.high)}
-        label = f"scenario {scenario}" if scenario else f"p05 / median / p95 of {model.n_draws:,} draws"
+        row = {
+            "start": a.isoformat(),
+            "end": b.isoformat(),
+            "low": _r(iv.low),
+            "median": _r(iv.median),
+            "high": _r(iv.high),
+        }
+        label = (
+            f"scenario {scenario}" if scenario else f"p05 / median / p95 of {model.n_draws:,} draws"
+        )
         print_table([row], list(row), title=f"Weapons-equivalent produced ({label})")
 
 
 @app.command("compare")
 def compare_cmd(
     ctx: typer.Context,
-    outside_only: Annotated[bool, typer.Option("--outside", help="Only estimates outside the band.")] = False,
+    outside_only: Annotated[
+        bool, typer.Option("--outside", help="Only estimates outside the band.")
+    ] = False,
     estimates: Annotated[
         list[Path] | None,
-        typer.Option("--estimates", help="Extra estimates file (compiled CSV or FAS/OWID stockpile CSV); repeatable."),
+        typer.Option(
+            "--estimates",
+            help="Extra estimates file (compiled CSV or FAS/OWID stockpile CSV); repeatable.",
+        ),
     ] = None,
     params: ParamsOpt = None,
     sets: SetOpt = None,
@@ -205,14 +260,25 @@ def compare_cmd(
     for r in rows:
         r["model p05-p95"] = f"{r['model_p05']:.1f}-{r['model_p95']:.1f}"
         r["date"] = r["as_of"] if not r["window_start"] else f"{r['window_start']}..{r['as_of']}"
-    cols = ["id", "date", "kind", "published", "model p05-p95", "model_median", "status", "assumption"]
+    cols = [
+        "id",
+        "date",
+        "kind",
+        "published",
+        "model p05-p95",
+        "model_median",
+        "status",
+        "assumption",
+    ]
     if csv_out:
         emit_csv(rows, [*cols, "explanation", "source", "reference"])
         return
     for r in rows:
         r["model_median"] = f"{r['model_median']:.1f}"
     print_table(
-        rows, cols, title="Published estimates against the model's 90% band",
+        rows,
+        cols,
+        title="Published estimates against the model's 90% band",
         headers={"model_median": "median", "model p05-p95": "model p05-p95"},
     )
     flagged = [r for r in rows if r["flagged"]]
@@ -229,7 +295,8 @@ def plot_cmd(
     start: FromOpt = 2006,
     end: ToOpt = 2030,
     scenario: Annotated[
-        list[str] | None, typer.Option("--scenario", help="Overlay a deterministic scenario (repeatable).")
+        list[str] | None,
+        typer.Option("--scenario", help="Overlay a deterministic scenario (repeatable)."),
     ] = None,
     params: ParamsOpt = None,
     sets: SetOpt = None,
@@ -296,4 +363,6 @@ def parameters_cmd(
     elif csv_out:
         emit_csv(rows, list(rows[0]))
     else:
-        print_table(rows, ["id", "value", "low", "high", "unit", "confidence", "source"], title="Parameters")
+        print_table(
+            rows, ["id", "value", "low", "high", "unit", "confidence", "source"], title="Parameters"
+        )

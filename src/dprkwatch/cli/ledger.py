@@ -31,12 +31,19 @@ from dprkwatch.ledger import (
 from dprkwatch.ledger.dates import PartialDate
 from dprkwatch.ledger.exceptions import LedgerValidationError
 
-app = typer.Typer(help="The sourced ledger: timeline, resolutions, agreements, compliance, pressure.", no_args_is_help=True)
+app = typer.Typer(
+    help="The sourced ledger: timeline, resolutions, agreements, compliance, pressure.",
+    no_args_is_help=True,
+)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 CsvOpt = Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")]
-FromOpt = Annotated[str | None, typer.Option("--from", help="Start date: YYYY, YYYY-MM or YYYY-MM-DD.")]
-ToOpt = Annotated[str | None, typer.Option("--to", help="End date: YYYY, YYYY-MM or YYYY-MM-DD (inclusive).")]
+FromOpt = Annotated[
+    str | None, typer.Option("--from", help="Start date: YYYY, YYYY-MM or YYYY-MM-DD.")
+]
+ToOpt = Annotated[
+    str | None, typer.Option("--to", help="End date: YYYY, YYYY-MM or YYYY-MM-DD (inclusive).")
+]
 
 
 def _range(start: str | None, end: str | None) -> tuple[date | None, date | None]:
@@ -55,7 +62,15 @@ def _range(start: str | None, end: str | None) -> tuple[date | None, date | None
     return first, last
 
 
-def _emit(rows: list[dict[str, Any]], columns: list[str], *, json_out: bool, csv_out: bool, title: str, empty: str) -> None:
+def _emit(
+    rows: list[dict[str, Any]],
+    columns: list[str],
+    *,
+    json_out: bool,
+    csv_out: bool,
+    title: str,
+    empty: str,
+) -> None:
     if json_out and csv_out:
         raise InputError("choose one of --json and --csv")
     if json_out:
@@ -81,10 +96,19 @@ def timeline_cmd(
     end: ToOpt = None,
     kind: Annotated[
         list[str] | None,
-        typer.Option("--kind", "-k", help="Kind or category (repeatable): diplomacy, test, un, sanctions, exercise, humanitarian, provocation, summit, missile-launch..."),
+        typer.Option(
+            "--kind",
+            "-k",
+            help="Kind or category (repeatable): diplomacy, test, un, sanctions, exercise, humanitarian, provocation, summit, missile-launch...",
+        ),
     ] = None,
-    dataset: Annotated[str | None, typer.Option("--dataset", help="Only events from this dataset: ledger, cns, csis...")] = None,
-    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Show at most this many events.")] = None,
+    dataset: Annotated[
+        str | None,
+        typer.Option("--dataset", help="Only events from this dataset: ledger, cns, csis..."),
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=1, help="Show at most this many events.")
+    ] = None,
     json_out: JsonOpt = False,
     csv_out: CsvOpt = False,
 ) -> None:
@@ -114,12 +138,21 @@ def timeline_cmd(
             "confidence": e.confidence,
             "id": e.id,
             "sources": " | ".join(e.sources),
-            "attrs": to_json({k: v for k, v in e.attrs.items() if v not in (None, "", [])}).replace("\n", " "),
+            "attrs": to_json({k: v for k, v in e.attrs.items() if v not in (None, "", [])}).replace(
+                "\n", " "
+            ),
         }
         for e in events
     ]
     columns = ["date", "kind", "title", "confidence", "id"]
-    _emit(rows, [*columns, "detail", "category", "dataset", "sources", "attrs"] if csv_out else columns, json_out=False, csv_out=csv_out, title="Timeline", empty="No events match.")
+    _emit(
+        rows,
+        [*columns, "detail", "category", "dataset", "sources", "attrs"] if csv_out else columns,
+        json_out=False,
+        csv_out=csv_out,
+        title="Timeline",
+        empty="No events match.",
+    )
     wants_data = kinds is None or bool(kinds & {"missile-launch", "provocation"})
     _notes([*inputs.notes, *(inputs.missing()[:1] if wants_data else [])], json_out or csv_out)
 
@@ -128,8 +161,16 @@ def timeline_cmd(
 def resolutions_cmd(
     start: FromOpt = None,
     end: ToOpt = None,
-    measures: Annotated[bool, typer.Option("--measures", help="One row per measure instead of per resolution.")] = False,
-    kind: Annotated[str | None, typer.Option("--kind", help="Measure kind: cap, ban, designation, inspection, financial, body, other.")] = None,
+    measures: Annotated[
+        bool, typer.Option("--measures", help="One row per measure instead of per resolution.")
+    ] = False,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            "--kind",
+            help="Measure kind: cap, ban, designation, inspection, financial, body, other.",
+        ),
+    ] = None,
     json_out: JsonOpt = False,
     csv_out: CsvOpt = False,
 ) -> None:
@@ -137,7 +178,8 @@ def resolutions_cmd(
     first, last = _range(start, end)
     ledger = load_ledger()
     chosen = [
-        r for r in ledger.resolutions
+        r
+        for r in ledger.resolutions
         if (first is None or r.date.start() >= first) and (last is None or r.date.start() <= last)
     ]
     if json_out and not measures:
@@ -163,8 +205,26 @@ def resolutions_cmd(
             for m in r.measures
             if kind is None or m.kind.value == kind
         ]
-        columns = ["resolution", "date", "kind", "subject", "direction", "quantity", "unit", "period", "designated", "confidence"]
-        _emit(measure_rows, [*columns, "paragraph", "detail"] if csv_out or json_out else columns, json_out=json_out, csv_out=csv_out, title="Measures", empty="No measures match.")
+        columns = [
+            "resolution",
+            "date",
+            "kind",
+            "subject",
+            "direction",
+            "quantity",
+            "unit",
+            "period",
+            "designated",
+            "confidence",
+        ]
+        _emit(
+            measure_rows,
+            [*columns, "paragraph", "detail"] if csv_out or json_out else columns,
+            json_out=json_out,
+            csv_out=csv_out,
+            title="Measures",
+            empty="No measures match.",
+        )
         return
     rows: list[dict[str, Any]] = [
         {
@@ -180,11 +240,22 @@ def resolutions_cmd(
         }
         for r in chosen
     ]
-    _emit(rows, list(rows[0]) if rows else [], json_out=False, csv_out=csv_out, title="UN Security Council resolutions on the DPRK", empty="No resolutions match.")
+    _emit(
+        rows,
+        list(rows[0]) if rows else [],
+        json_out=False,
+        csv_out=csv_out,
+        title="UN Security Council resolutions on the DPRK",
+        empty="No resolutions match.",
+    )
 
 
 def _designated(ind: int | None, ent: int | None, ves: int | None) -> str | None:
-    parts = [f"{n} {w}" for n, w in ((ind, "individuals"), (ent, "entities"), (ves, "vessels")) if n is not None]
+    parts = [
+        f"{n} {w}"
+        for n, w in ((ind, "individuals"), (ent, "entities"), (ves, "vessels"))
+        if n is not None
+    ]
     return ", ".join(parts) or None
 
 
@@ -199,24 +270,65 @@ def _vote(vote: Any) -> str:
 def agreements_cmd(
     start: FromOpt = None,
     end: ToOpt = None,
-    commitments: Annotated[bool, typer.Option("--commitments", help="One row per commitment.")] = False,
-    party: Annotated[str | None, typer.Option("--party", help="Only commitments of this party (DPRK, US, ROK, both, all).")] = None,
-    status: Annotated[str | None, typer.Option("--status", help="kept, broken, lapsed or never-verified.")] = None,
-    topic: Annotated[str | None, typer.Option("--topic", help="denuclearization, missiles, verification, peace, relations, aid, humanitarian, military.")] = None,
+    commitments: Annotated[
+        bool, typer.Option("--commitments", help="One row per commitment.")
+    ] = False,
+    party: Annotated[
+        str | None,
+        typer.Option("--party", help="Only commitments of this party (DPRK, US, ROK, both, all)."),
+    ] = None,
+    status: Annotated[
+        str | None, typer.Option("--status", help="kept, broken, lapsed or never-verified.")
+    ] = None,
+    topic: Annotated[
+        str | None,
+        typer.Option(
+            "--topic",
+            help="denuclearization, missiles, verification, peace, relations, aid, humanitarian, military.",
+        ),
+    ] = None,
     json_out: JsonOpt = False,
     csv_out: CsvOpt = False,
 ) -> None:
     """The DPRK's nuclear agreements and what became of each commitment."""
     first, last = _range(start, end)
     if status and status not in ("kept", "broken", "lapsed", "never-verified"):
-        raise InputError(f"unknown status {status!r} (kept, broken, lapsed, never-verified)", where="--status")
+        raise InputError(
+            f"unknown status {status!r} (kept, broken, lapsed, never-verified)", where="--status"
+        )
     ledger = load_ledger()
-    rows = [r.to_dict() for r in commitment_rows(ledger, start=first, end=last, party=party, status=status, topic=topic)]
+    rows = [
+        r.to_dict()
+        for r in commitment_rows(
+            ledger, start=first, end=last, party=party, status=status, topic=topic
+        )
+    ]
     if commitments or party or status or topic:
-        columns = ["date", "agreement_name", "party", "obligation", "deadline", "status", "evidence_date", "evidence", "confidence"]
-        _emit(rows, [*columns, "commitment", "topic"] if csv_out or json_out else columns, json_out=json_out, csv_out=csv_out, title="Commitments", empty="No commitments match.")
+        columns = [
+            "date",
+            "agreement_name",
+            "party",
+            "obligation",
+            "deadline",
+            "status",
+            "evidence_date",
+            "evidence",
+            "confidence",
+        ]
+        _emit(
+            rows,
+            [*columns, "commitment", "topic"] if csv_out or json_out else columns,
+            json_out=json_out,
+            csv_out=csv_out,
+            title="Commitments",
+            empty="No commitments match.",
+        )
         return
-    chosen = [a for a in ledger.agreements if (first is None or a.date.start() >= first) and (last is None or a.date.start() <= last)]
+    chosen = [
+        a
+        for a in ledger.agreements
+        if (first is None or a.date.start() >= first) and (last is None or a.date.start() <= last)
+    ]
     if json_out:
         emit_json([a.model_dump(mode="json") for a in chosen])
         return
@@ -237,7 +349,14 @@ def agreements_cmd(
                 "id": a.id,
             }
         )
-    _emit(table, list(table[0]) if table else [], json_out=False, csv_out=csv_out, title="DPRK nuclear agreements", empty="No agreements match.")
+    _emit(
+        table,
+        list(table[0]) if table else [],
+        json_out=False,
+        csv_out=csv_out,
+        title="DPRK nuclear agreements",
+        empty="No agreements match.",
+    )
 
 
 @app.command("compliance")
@@ -245,7 +364,12 @@ def compliance_cmd(
     ctx: typer.Context,
     start: FromOpt = None,
     end: ToOpt = None,
-    agreements: Annotated[bool, typer.Option("--agreements", help="Agreements × commitments instead of resolutions × obligations.")] = False,
+    agreements: Annotated[
+        bool,
+        typer.Option(
+            "--agreements", help="Agreements × commitments instead of resolutions × obligations."
+        ),
+    ] = False,
     json_out: JsonOpt = False,
     csv_out: CsvOpt = False,
 ) -> None:
@@ -254,28 +378,65 @@ def compliance_cmd(
     if agreements:
         rows = [r.to_dict() for r in commitment_rows(load_ledger(), start=first, end=last)]
         columns = ["agreement_name", "party", "obligation", "status", "evidence_date", "evidence"]
-        _emit(rows, [*columns, "commitment", "topic", "deadline", "confidence"] if csv_out else columns, json_out=json_out, csv_out=csv_out, title="Agreements × commitments", empty="No agreements match.")
+        _emit(
+            rows,
+            [*columns, "commitment", "topic", "deadline", "confidence"] if csv_out else columns,
+            json_out=json_out,
+            csv_out=csv_out,
+            title="Agreements × commitments",
+            empty="No agreements match.",
+        )
         return
     inputs = gather(settings_of(ctx).home)
     matrix = resolution_matrix(inputs.ledger, inputs.events, start=first, end=last)
     if json_out:
-        emit_json({"columns": matrix.columns, "cells": [c.to_dict() for c in matrix.cells()], "notes": matrix.notes})
+        emit_json(
+            {
+                "columns": matrix.columns,
+                "cells": [c.to_dict() for c in matrix.cells()],
+                "notes": matrix.notes,
+            }
+        )
         return
     if csv_out:
         flat = [
-            {**c.to_dict(), "first_breach": c.first.date if c.first else None, "evidence": c.first.text if c.first else None, "breaches": len(c.breaches)}
+            {
+                **c.to_dict(),
+                "first_breach": c.first.date if c.first else None,
+                "evidence": c.first.text if c.first else None,
+                "breaches": len(c.breaches),
+            }
             for c in matrix.cells()
         ]
-        emit_csv(flat, ["resolution", "label", "adopted", "obligation", "force", "binding", "status", "first_breach", "evidence", "breaches", "note"])
+        emit_csv(
+            flat,
+            [
+                "resolution",
+                "label",
+                "adopted",
+                "obligation",
+                "force",
+                "binding",
+                "status",
+                "first_breach",
+                "evidence",
+                "breaches",
+                "note",
+            ],
+        )
         return
     table: list[dict[str, Any]] = []
     for res, by_key in matrix.rows:
         row: dict[str, Any] = {"resolution": res.label, "adopted": str(res.date)}
         for key in matrix.columns:
             cell = by_key.get(key)
-            row[key] = (cell.summary() + ("" if cell.binding else f" [{cell.force}]")) if cell else ""
+            row[key] = (
+                (cell.summary() + ("" if cell.binding else f" [{cell.force}]")) if cell else ""
+            )
         table.append(row)
-    print_table(table, ["resolution", "adopted", *matrix.columns], title="Resolutions × DPRK obligations")
+    print_table(
+        table, ["resolution", "adopted", *matrix.columns], title="Resolutions × DPRK obligations"
+    )
     _notes(matrix.notes, False)
 
 
@@ -297,13 +458,26 @@ def pressure_cmd(
             {
                 "lists": index.lists,
                 "rows": rows,
-                "coverage": {k: [[str(i.start), str(i.end)] for i in v] for k, v in index.coverage.items()},
-                "baseline": {k: {"count": n, "on_or_before": d} for k, (n, d) in index.baseline.items()},
+                "coverage": {
+                    k: [[str(i.start), str(i.end)] for i in v] for k, v in index.coverage.items()
+                },
+                "baseline": {
+                    k: {"count": n, "on_or_before": d} for k, (n, d) in index.baseline.items()
+                },
                 "notes": [*inputs.notes, *index.notes],
             }
         )
         return
-    columns = ["quarter", *index.lists, "ofac_actions_sample", "diplomacy", "launches", "nuclear_tests", "exercises_suspended", "highlights"]
+    columns = [
+        "quarter",
+        *index.lists,
+        "ofac_actions_sample",
+        "diplomacy",
+        "launches",
+        "nuclear_tests",
+        "exercises_suspended",
+        "highlights",
+    ]
     if csv_out:
         emit_csv(rows, [*columns, *(f"{x}_partial" for x in index.lists)])
         return
@@ -312,25 +486,38 @@ def pressure_cmd(
         shown = dict(r)
         for lst in index.lists:
             value = r[lst]
-            shown[lst] = "n/a" if value is None else f"{value}*" if r[f"{lst}_partial"] else str(value)
+            shown[lst] = (
+                "n/a" if value is None else f"{value}*" if r[f"{lst}_partial"] else str(value)
+            )
         shown["launches"] = "n/a" if r["launches"] is None else r["launches"]
         table.append(shown)
-    print_table(table, columns, title="Pressure index (DPRK designations per quarter; * = partly covered; n/a = not in the data)")
+    print_table(
+        table,
+        columns,
+        title="Pressure index (DPRK designations per quarter; * = partly covered; n/a = not in the data)",
+    )
     _notes([*inputs.notes, *index.notes], False)
 
 
 @app.command("import")
 def import_cmd(
     ctx: typer.Context,
-    paths: Annotated[list[Path], typer.Argument(help="Event files, or folders holding them (e.g. ../shared/data/dprk).")],
-    fmt: Annotated[str | None, typer.Option("--format", help="Force a format (see `ledger formats`).")] = None,
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="Event files, or folders holding them (e.g. ../shared/data/dprk)."),
+    ],
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="Force a format (see `ledger formats`).")
+    ] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Import CNS launches, CSIS provocations or OFAC first-seen dates into the data directory."""
     store = LedgerStore(settings_of(ctx).home)
     chosen, skipped = expand(paths, fmt)
     if not chosen:
-        raise InputError("no recognised event files in the given paths", source=", ".join(str(p) for p in paths))
+        raise InputError(
+            "no recognised event files in the given paths", source=", ".join(str(p) for p in paths)
+        )
     datasets = []
     with Progress(transient=True, disable=json_out or not sys.stderr.isatty()) as progress:
         task = progress.add_task("parsing", total=len(chosen))
@@ -340,7 +527,15 @@ def import_cmd(
     for ds in datasets:  # parse everything first, so a bad file writes nothing
         store.save(ds)
     rows = [
-        {"dataset": d.name, "format": d.importer, "file": d.sources[0].name, "records": len(d.records), "from": d.coverage[0], "to": d.coverage[1], "warnings": len(d.warnings)}
+        {
+            "dataset": d.name,
+            "format": d.importer,
+            "file": d.sources[0].name,
+            "records": len(d.records),
+            "from": d.coverage[0],
+            "to": d.coverage[1],
+            "warnings": len(d.warnings),
+        }
         for d in datasets
     ]
     if json_out:
@@ -357,13 +552,28 @@ def import_cmd(
 @app.command("formats")
 def formats_cmd(json_out: JsonOpt = False) -> None:
     """Event importers available, by format name."""
-    rows = [{"format": k, "dataset": v.dataset, "description": v.description} for k, v in formats().items()]
-    _emit(rows, ["format", "dataset", "description"], json_out=json_out, csv_out=False, title="Event formats", empty="")
+    rows = [
+        {"format": k, "dataset": v.dataset, "description": v.description}
+        for k, v in formats().items()
+    ]
+    _emit(
+        rows,
+        ["format", "dataset", "description"],
+        json_out=json_out,
+        csv_out=False,
+        title="Event formats",
+        empty="",
+    )
 
 
 @app.command("validate")
 def validate_cmd(
-    path: Annotated[Path | None, typer.Argument(help="A ledger directory, or one ledger file to check against the packaged ledger.")] = None,
+    path: Annotated[
+        Path | None,
+        typer.Argument(
+            help="A ledger directory, or one ledger file to check against the packaged ledger."
+        ),
+    ] = None,
 ) -> None:
     """Check curated ledger files: schema, sources, dates and references."""
     if path is None:
@@ -372,7 +582,9 @@ def validate_cmd(
         ledger, problems = check_ledger(path)
     elif path.is_file():
         if path.name not in FILES:
-            raise InputError(f"not a ledger file name (expected one of: {', '.join(FILES)})", source=str(path))
+            raise InputError(
+                f"not a ledger file name (expected one of: {', '.join(FILES)})", source=str(path)
+            )
         ledger, problems = check_ledger(replace={path.name: path})
     else:
         raise InputError("file not found", source=str(path))
@@ -380,7 +592,9 @@ def validate_cmd(
         typer.echo(f"{p}", err=True)
     if problems:
         first = problems[0]
-        raise LedgerValidationError(first.message, source=first.file, where=f"line {first.line}", more=len(problems) - 1)
+        raise LedgerValidationError(
+            first.message, source=first.file, where=f"line {first.line}", more=len(problems) - 1
+        )
     records = sum(len(getattr(ledger, name.removesuffix(".yaml"))) for name in FILES)
     typer.echo(f"ok: {records} records in {len(FILES)} files, every row sourced")
 
@@ -389,7 +603,14 @@ def validate_cmd(
 def sources_cmd(json_out: JsonOpt = False, csv_out: CsvOpt = False) -> None:
     """The bibliography every ledger row cites."""
     rows = [s.model_dump(mode="json") for s in load_ledger().sources]
-    _emit(rows, ["id", "publication", "title", "date", "url"], json_out=json_out, csv_out=csv_out, title="Sources", empty="")
+    _emit(
+        rows,
+        ["id", "publication", "title", "date", "url"],
+        json_out=json_out,
+        csv_out=csv_out,
+        title="Sources",
+        empty="",
+    )
 
 
 @app.command("schema")
@@ -400,8 +621,12 @@ def schema_cmd() -> None:
 
 def claims_cmd(
     ctx: typer.Context,
-    claim: Annotated[list[str] | None, typer.Option("--claim", help="Only this claim id (repeatable).")] = None,
-    as_of: Annotated[str | None, typer.Option("--today", help="Evaluate 'today' as this date (YYYY-MM-DD).")] = None,
+    claim: Annotated[
+        list[str] | None, typer.Option("--claim", help="Only this claim id (repeatable).")
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--today", help="Evaluate 'today' as this date (YYYY-MM-DD).")
+    ] = None,
     json_out: JsonOpt = False,
     csv_out: CsvOpt = False,
 ) -> None:
@@ -416,12 +641,23 @@ def claims_cmd(
     known = {c.id for c in inputs.ledger.claims}
     for cid in claim or ():
         if cid not in known:
-            raise InputError(f"unknown claim {cid!r} (known: {', '.join(sorted(known))})", where="--claim")
+            raise InputError(
+                f"unknown claim {cid!r} (known: {', '.join(sorted(known))})", where="--claim"
+            )
     verdicts = evaluate_all(inputs.ledger, inputs, today=today, only=claim or ())
     if json_out:
-        emit_json({"claims": [v.to_dict() for v in verdicts], "notes": [*inputs.notes, *inputs.missing()]})
+        emit_json(
+            {"claims": [v.to_dict() for v in verdicts], "notes": [*inputs.notes, *inputs.missing()]}
+        )
         return
     rows = [{**v.to_dict(), "evidence": " | ".join(v.evidence)} for v in verdicts]
     columns = ["id", "claim", "verdict", "value", "evidence"]
-    _emit(rows, [*columns, "topic", "as_of"] if csv_out else columns, json_out=False, csv_out=csv_out, title="Claims of the commentary, checked", empty="No claims.")
+    _emit(
+        rows,
+        [*columns, "topic", "as_of"] if csv_out else columns,
+        json_out=False,
+        csv_out=csv_out,
+        title="Claims of the commentary, checked",
+        empty="No claims.",
+    )
     _notes([*inputs.notes, *inputs.missing()], csv_out)

@@ -19,7 +19,9 @@ from dprkwatch.lists.history import counts, designations
 from dprkwatch.lists.registry import formats
 from dprkwatch.lists.snapshot import ENTITIES_FILE
 
-app = typer.Typer(help="Official sanctions lists: import, status, diff, history.", no_args_is_help=True)
+app = typer.Typer(
+    help="Official sanctions lists: import, status, diff, history.", no_args_is_help=True
+)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
@@ -31,12 +33,19 @@ def _store(ctx: typer.Context) -> SnapshotStore:
 @app.command("import")
 def import_cmd(
     ctx: typer.Context,
-    paths: Annotated[list[Path], typer.Argument(help="List files, or folders holding one (OFAC sets).")],
-    fmt: Annotated[str | None, typer.Option("--format", help="Force a format (see `lists formats`).")] = None,
-    published: Annotated[
-        str | None, typer.Option("--published", help="Publication date when the source has none (YYYY-MM-DD).")
+    paths: Annotated[
+        list[Path], typer.Argument(help="List files, or folders holding one (OFAC sets).")
+    ],
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="Force a format (see `lists formats`).")
     ] = None,
-    no_activate: Annotated[bool, typer.Option("--no-activate", help="Store without activating.")] = False,
+    published: Annotated[
+        str | None,
+        typer.Option("--published", help="Publication date when the source has none (YYYY-MM-DD)."),
+    ] = None,
+    no_activate: Annotated[
+        bool, typer.Option("--no-activate", help="Store without activating.")
+    ] = False,
     json_out: JsonOpt = False,
 ) -> None:
     """Import list files as snapshots and activate them atomically."""
@@ -45,7 +54,11 @@ def import_cmd(
     with Progress(transient=True, disable=json_out or not sys.stderr.isatty()) as progress:
         task = progress.add_task("parsing", total=len(paths))
         manifests = import_paths(
-            store, paths, fmt=fmt, published=pub, activate=not no_activate,
+            store,
+            paths,
+            fmt=fmt,
+            published=pub,
+            activate=not no_activate,
             progress=lambda _p: progress.advance(task),
         )
     rows = [
@@ -82,12 +95,16 @@ def status_cmd(ctx: typer.Context, json_out: JsonOpt = False) -> None:
         emit_json({name: snap.manifest.to_dict() for name, snap in active.items()})
         return
     if not active:
-        typer.echo("No lists imported yet. Run `dprkwatch lists import PATH...` or `dprkwatch lists update`.")
+        typer.echo(
+            "No lists imported yet. Run `dprkwatch lists import PATH...` or `dprkwatch lists update`."
+        )
         return
     rows = []
     for name, snap in active.items():
         m = snap.manifest
-        programs = ", ".join(f"{k} {v}" for k, v in sorted(m.counts["by_program"].items(), key=lambda kv: -kv[1])[:6])
+        programs = ", ".join(
+            f"{k} {v}" for k, v in sorted(m.counts["by_program"].items(), key=lambda kv: -kv[1])[:6]
+        )
         rows.append(
             {
                 "list": name,
@@ -95,7 +112,9 @@ def status_cmd(ctx: typer.Context, json_out: JsonOpt = False) -> None:
                 "published": m.published or "",
                 "entities": m.counts["entities"],
                 "dprk": m.counts["dprk"],
-                "dprk by type": ", ".join(f"{k} {v}" for k, v in m.counts["dprk_by_schema"].items()),
+                "dprk by type": ", ".join(
+                    f"{k} {v}" for k, v in m.counts["dprk_by_schema"].items()
+                ),
                 "top programmes": programs,
             }
         )
@@ -136,7 +155,10 @@ def versions_cmd(
 @app.command("formats")
 def formats_cmd(json_out: JsonOpt = False) -> None:
     """The importers available, by format name."""
-    rows = [{"format": k, "list": v.list_name, "description": v.description} for k, v in formats().items()]
+    rows = [
+        {"format": k, "list": v.list_name, "description": v.description}
+        for k, v in formats().items()
+    ]
     if json_out:
         emit_json(rows)
     else:
@@ -147,7 +169,9 @@ def formats_cmd(json_out: JsonOpt = False) -> None:
 def export_cmd(
     ctx: typer.Context,
     ref: Annotated[str, typer.Argument(help="List name (active version) or list@version.")],
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default stdout).")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write (default stdout).")
+    ] = None,
 ) -> None:
     """Write a snapshot's entities as FollowTheMoney JSON lines."""
     snap = _store(ctx).resolve(ref)
@@ -165,10 +189,16 @@ def export_cmd(
 @app.command("diff")
 def diff_cmd(
     ctx: typer.Context,
-    old: Annotated[str, typer.Argument(help="Older snapshot: list@version, list@date-prefix or version id.")],
-    new: Annotated[str, typer.Argument(help="Newer snapshot (a bare list name means its active version).")],
+    old: Annotated[
+        str, typer.Argument(help="Older snapshot: list@version, list@date-prefix or version id.")
+    ],
+    new: Annotated[
+        str, typer.Argument(help="Newer snapshot (a bare list name means its active version).")
+    ],
     dprk: Annotated[bool, typer.Option("--dprk", help="Only DPRK-programme entities.")] = False,
-    limit: Annotated[int, typer.Option("--limit", help="Rows shown per section in the table.")] = 50,
+    limit: Annotated[
+        int, typer.Option("--limit", help="Rows shown per section in the table.")
+    ] = 50,
     json_out: JsonOpt = False,
 ) -> None:
     """Added, removed and changed entities between two snapshots, with the changed fields."""
@@ -190,7 +220,15 @@ def diff_cmd(
         typer.echo(f"note: {note}")
     for title, items in (("Added", result.added), ("Removed", result.removed)):
         if items:
-            rows = [{"id": c.entity_id, "schema": c.schema, "name": c.caption, "dprk": "yes" if c.dprk else ""} for c in items[:limit]]
+            rows = [
+                {
+                    "id": c.entity_id,
+                    "schema": c.schema,
+                    "name": c.caption,
+                    "dprk": "yes" if c.dprk else "",
+                }
+                for c in items[:limit]
+            ]
             print_table(rows, ["id", "schema", "name", "dprk"], title=f"{title} ({len(items)})")
     if result.changed:
         rows = [
@@ -199,12 +237,15 @@ def diff_cmd(
                 "name": c.caption,
                 "kinds": ", ".join(c.kinds),
                 "detail": "; ".join(
-                    f"{f.kind}: +{', '.join(f.added) or '-'} / -{', '.join(f.removed) or '-'}" for f in c.changes
+                    f"{f.kind}: +{', '.join(f.added) or '-'} / -{', '.join(f.removed) or '-'}"
+                    for f in c.changes
                 )[:200],
             }
             for c in result.changed[:limit]
         ]
-        print_table(rows, ["id", "name", "kinds", "detail"], title=f"Changed ({len(result.changed)})")
+        print_table(
+            rows, ["id", "name", "kinds", "detail"], title=f"Changed ({len(result.changed)})"
+        )
 
 
 @app.command("history")
@@ -212,8 +253,12 @@ def history_cmd(
     ctx: typer.Context,
     by: Annotated[str, typer.Option("--by", help="Period: year or quarter.")] = "year",
     dprk: Annotated[bool, typer.Option("--dprk", help="Only DPRK-programme designations.")] = False,
-    list_name: Annotated[list[str] | None, typer.Option("--list", help="Only these lists (repeatable).")] = None,
-    program: Annotated[bool, typer.Option("--program", help="Break down by programme code.")] = False,
+    list_name: Annotated[
+        list[str] | None, typer.Option("--list", help="Only these lists (repeatable).")
+    ] = None,
+    program: Annotated[
+        bool, typer.Option("--program", help="Break down by programme code.")
+    ] = False,
     json_out: JsonOpt = False,
     csv_out: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
 ) -> None:
@@ -240,12 +285,16 @@ def history_cmd(
 @app.command("update")
 def update_cmd(
     ctx: typer.Context,
-    list_name: Annotated[list[str] | None, typer.Option("--list", help="Only these lists (repeatable).")] = None,
+    list_name: Annotated[
+        list[str] | None, typer.Option("--list", help="Only these lists (repeatable).")
+    ] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Download the official lists from their publishers, then import and activate them."""
     store = _store(ctx)
     with Progress(transient=True, disable=json_out or not sys.stderr.isatty()) as progress:
         task = progress.add_task("downloading", total=None)
-        paths = fetch(store.home, list_name, progress=lambda what: progress.update(task, description=what))
+        paths = fetch(
+            store.home, list_name, progress=lambda what: progress.update(task, description=what)
+        )
     ctx.invoke(import_cmd, ctx=ctx, paths=paths, json_out=json_out)

@@ -55,12 +55,19 @@ def _store(settings: Settings) -> PositionStore:
 @contextmanager
 def _progress(quiet: bool) -> Iterator[Progress]:
     show = not quiet and sys.stderr.isatty()
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, console=err_console, transient=True, disable=not show) as progress:
         yield progress
 
 
-def _ingest(store: PositionStore, paths: list[Path], fmt: str | None, keep: bool, quiet: bool) -> IngestReport:
+def _ingest(
+    store: PositionStore, paths: list[Path], fmt: str | None, keep: bool, quiet: bool
+) -> IngestReport:
     with _progress(quiet) as progress:
         rows = progress.add_task("reading rows", total=None)
         days = progress.add_task("writing days", total=None, visible=False)
@@ -79,22 +86,38 @@ def _print_quality(report: IngestReport, title: str) -> None:
     q = report.quality
     err_console.print(f"{title}: {q.summary()}")
     rows = [
-        {"reason": r["reason"], "kind": r["kind"], "rows": r["rows"], "meaning": r["meaning"],
-         "first seen at": ", ".join(r["examples"][:2])}
+        {
+            "reason": r["reason"],
+            "kind": r["kind"],
+            "rows": r["rows"],
+            "meaning": r["meaning"],
+            "first seen at": ", ".join(r["examples"][:2]),
+        }
         for r in q.rows()
     ]
     if rows:
-        print_table(rows, ["reason", "kind", "rows", "meaning", "first seen at"], title="Data quality")
+        print_table(
+            rows, ["reason", "kind", "rows", "meaning", "first seen at"], title="Data quality"
+        )
 
 
 @app.command("ingest")
 def ingest_cmd(
     ctx: typer.Context,
-    paths: Annotated[list[Path], typer.Argument(help="AIS files: CSV, Parquet or raw NMEA (detected from content).")],
-    fmt: Annotated[str | None, typer.Option("--format", help=f"Force a format: {', '.join(FORMATS)}.")] = None,
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="AIS files: CSV, Parquet or raw NMEA (detected from content)."),
+    ],
+    fmt: Annotated[
+        str | None, typer.Option("--format", help=f"Force a format: {', '.join(FORMATS)}.")
+    ] = None,
     keep_out_of_order: Annotated[
-        bool, typer.Option("--keep-out-of-order", help="Sort rows that are earlier than an earlier row of the "
-                           "same MMSI in the same file into place (default: count and skip them).")
+        bool,
+        typer.Option(
+            "--keep-out-of-order",
+            help="Sort rows that are earlier than an earlier row of the "
+            "same MMSI in the same file into place (default: count and skip them).",
+        ),
     ] = False,
     json_out: JsonOpt = False,
 ) -> None:
@@ -105,8 +128,10 @@ def ingest_cmd(
         emit_json(report.to_dict())
         return
     _print_quality(report, "ingested")
-    typer.echo(f"store version {report.version}: {len(report.days)} day(s) updated, "
-               f"{store.row_count():,} positions in {len(store.days())} day(s)")
+    typer.echo(
+        f"store version {report.version}: {len(report.days)} day(s) updated, "
+        f"{store.row_count():,} positions in {len(store.days())} day(s)"
+    )
 
 
 @app.command("status")
@@ -131,19 +156,27 @@ def status_cmd(ctx: typer.Context, json_out: JsonOpt = False) -> None:
         return
     first_day = min(manifest["days"]) if manifest["days"] else "-"
     last_day = max(manifest["days"]) if manifest["days"] else "-"
-    typer.echo(f"{info['positions']:,} positions over {info['days']} day(s) ({first_day} .. {last_day}); "
-               f"{info['identity_rows']:,} identity intervals; store version {info['version']}")
+    typer.echo(
+        f"{info['positions']:,} positions over {info['days']} day(s) ({first_day} .. {last_day}); "
+        f"{info['identity_rows']:,} identity intervals; store version {info['version']}"
+    )
     rows = [
-        {"at": i["at"], "files": ", ".join(Path(f).name for f in i["files"]),
-         "read": i["quality"]["rows_read"], "kept": i["quality"]["positions_kept"],
-         "skipped": sum(i["quality"]["skipped"].values())}
+        {
+            "at": i["at"],
+            "files": ", ".join(Path(f).name for f in i["files"]),
+            "read": i["quality"]["rows_read"],
+            "kept": i["quality"]["positions_kept"],
+            "skipped": sum(i["quality"]["skipped"].values()),
+        }
         for i in info["ingests"][-10:]
     ]
     print_table(rows, ["at", "files", "read", "kept", "skipped"], title="Ingests")
     if last:
         run = last[2]
-        typer.echo(f"last detection: {run.get('at')} with {run.get('engine')}: "
-                   + ", ".join(f"{k} {v}" for k, v in run.get("events", {}).items()))
+        typer.echo(
+            f"last detection: {run.get('at')} with {run.get('engine')}: "
+            + ", ".join(f"{k} {v}" for k, v in run.get("events", {}).items())
+        )
 
 
 def _load_rules(rules_file: Path | None, sets: list[str] | None) -> Rules:
@@ -152,12 +185,18 @@ def _load_rules(rules_file: Path | None, sets: list[str] | None) -> Rules:
 
 
 def _ports(settings: Settings, path: Path | None, no_dprk: bool) -> Any:
-    if path is None and settings.shared_data is not None and (settings.shared_data / WPI_RELATIVE).is_file():
+    if (
+        path is None
+        and settings.shared_data is not None
+        and (settings.shared_data / WPI_RELATIVE).is_file()
+    ):
         path = settings.shared_data / WPI_RELATIVE
     ports = load_ports(path, include_dprk=not no_dprk)
     if path is None:
-        err_console.print("note: no --ports given; only the bundled DPRK ports are known, so port filters "
-                          "treat every other coast as open sea")
+        err_console.print(
+            "note: no --ports given; only the bundled DPRK ports are known, so port filters "
+            "treat every other coast as open sea"
+        )
     return ports
 
 
@@ -165,23 +204,40 @@ def _ports(settings: Settings, path: Path | None, no_dprk: bool) -> Any:
 def detect_cmd(
     ctx: typer.Context,
     input_paths: Annotated[
-        list[Path] | None, typer.Option("--input", "-i", help="Positions file(s) to read instead of the store "
-                                        "(CSV, Parquet or NMEA; repeatable).")
+        list[Path] | None,
+        typer.Option(
+            "--input",
+            "-i",
+            help="Positions file(s) to read instead of the store "
+            "(CSV, Parquet or NMEA; repeatable).",
+        ),
     ] = None,
     ports_path: Annotated[
-        Path | None, typer.Option("--ports", help="Port list CSV (World Port Index layout or name,country,lat,lon).")
+        Path | None,
+        typer.Option(
+            "--ports", help="Port list CSV (World Port Index layout or name,country,lat,lon)."
+        ),
     ] = None,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write events to .csv, .parquet or .geojson.")
+        Path | None,
+        typer.Option("--output", "-o", help="Write events to .csv, .parquet or .geojson."),
     ] = None,
-    engine: Annotated[str, typer.Option("--engine", help=f"Engine: {', '.join(ENGINES)}.")] = "polars",
+    engine: Annotated[
+        str, typer.Option("--engine", help=f"Engine: {', '.join(ENGINES)}.")
+    ] = "polars",
     sets: Annotated[
-        list[str] | None, typer.Option("--set", help="Change a rule: NAME=VALUE (repeatable; see `maritime rules`).")
+        list[str] | None,
+        typer.Option("--set", help="Change a rule: NAME=VALUE (repeatable; see `maritime rules`)."),
     ] = None,
-    rules_file: Annotated[Path | None, typer.Option("--rules", help="YAML or JSON file of rule values.")] = None,
-    spark_master: Annotated[str, typer.Option("--spark-master", help="Spark master URL.")] = "local[2]",
+    rules_file: Annotated[
+        Path | None, typer.Option("--rules", help="YAML or JSON file of rule values.")
+    ] = None,
+    spark_master: Annotated[
+        str, typer.Option("--spark-master", help="Spark master URL.")
+    ] = "local[2]",
     no_dprk_ports: Annotated[
-        bool, typer.Option("--no-dprk-ports", help="Do not add the bundled DPRK ports to the port list.")
+        bool,
+        typer.Option("--no-dprk-ports", help="Do not add the bundled DPRK ports to the port list."),
     ] = False,
     json_out: JsonOpt = False,
 ) -> None:
@@ -209,8 +265,15 @@ def detect_cmd(
             def tick(_stage: str, done: int, total: int) -> None:
                 progress.update(task, completed=done, total=total)
 
-            run = run_detection(source, ports, rules, engine=engine, engine_options=options, progress=tick,
-                                save_to=store)
+            run = run_detection(
+                source,
+                ports,
+                rules,
+                engine=engine,
+                engine_options=options,
+                progress=tick,
+                save_to=store,
+            )
     finally:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -221,8 +284,12 @@ def detect_cmd(
         return
     counts = run.counts()
     rows = [{"event_type": k, "events": v} for k, v in counts.items()]
-    print_table(rows, ["event_type", "events"], title=f"Events ({engine}, {run.seconds:.1f} s, "
-                f"{run.detection.positions:,} positions, {len(ports)} ports)")
+    print_table(
+        rows,
+        ["event_type", "events"],
+        title=f"Events ({engine}, {run.seconds:.1f} s, "
+        f"{run.detection.positions:,} positions, {len(ports)} ports)",
+    )
     if output is not None:
         typer.echo(f"wrote {run.events.height} events to {output}")
 
@@ -251,7 +318,11 @@ def _parse_query(query: str) -> tuple[str, str]:
     text = query.strip()
     if text.isdigit() and len(text) == 9:
         return "mmsi", text
-    imo = normalise_imo(text) if text.upper().startswith("IMO") or (text.isdigit() and len(text) == 7) else None
+    imo = (
+        normalise_imo(text)
+        if text.upper().startswith("IMO") or (text.isdigit() and len(text) == 7)
+        else None
+    )
     if imo:
         return "imo", imo
     return "name", text
@@ -260,11 +331,21 @@ def _parse_query(query: str) -> tuple[str, str]:
 @app.command("vessel")
 def vessel_cmd(
     ctx: typer.Context,
-    query: Annotated[str | None, typer.Argument(help="MMSI (9 digits), IMO (IMO1234567) or a name; "
-                                                 "omit to rank vessels by risk.")] = None,
+    query: Annotated[
+        str | None,
+        typer.Argument(
+            help="MMSI (9 digits), IMO (IMO1234567) or a name; omit to rank vessels by risk."
+        ),
+    ] = None,
     top: Annotated[int, typer.Option("--top", help="How many vessels to rank.")] = 20,
-    fuzzy: Annotated[bool | None, typer.Option("--fuzzy/--exact", help="Match names with the screening engine "
-                                               "(default for one vessel) or exactly (default for rankings).")] = None,
+    fuzzy: Annotated[
+        bool | None,
+        typer.Option(
+            "--fuzzy/--exact",
+            help="Match names with the screening engine "
+            "(default for one vessel) or exactly (default for rankings).",
+        ),
+    ] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """A vessel's identities, events and risk score, or the riskiest vessels of the last run."""
@@ -277,52 +358,102 @@ def vessel_cmd(
     snapshots = SnapshotStore(settings.home)
     designations = Designations.from_store(snapshots)
     use_fuzzy = fuzzy if fuzzy is not None else query is not None
-    scorer = RiskScorer(events, identity, designations, name_matcher(snapshots, designations, fuzzy=use_fuzzy))
+    scorer = RiskScorer(
+        events, identity, designations, name_matcher(snapshots, designations, fuzzy=use_fuzzy)
+    )
     if query is None:
         ranked = scorer.rank(top=top)
         if json_out:
-            emit_json({"algorithm": ALGORITHM, "lists": len(designations), "vessels": [r.to_dict() for r in ranked]})
+            emit_json(
+                {
+                    "algorithm": ALGORITHM,
+                    "lists": len(designations),
+                    "vessels": [r.to_dict() for r in ranked],
+                }
+            )
             return
         if not designations:
-            err_console.print("note: no designated vessels in the active lists (import lists with "
-                              "`dprkwatch lists import`); scores use behaviour only")
-        rows = [{"mmsi": r.mmsi, "score": r.score, "level": r.level, "name": ", ".join(r.names[:2]),
-                 "imo": ", ".join(r.imos[:2]), "top reason": r.reasons[0].text if r.reasons else ""}
-                for r in ranked]
-        print_table(rows, ["mmsi", "score", "level", "name", "imo", "top reason"], title=f"Vessel risk ({ALGORITHM})")
+            err_console.print(
+                "note: no designated vessels in the active lists (import lists with "
+                "`dprkwatch lists import`); scores use behaviour only"
+            )
+        rows = [
+            {
+                "mmsi": r.mmsi,
+                "score": r.score,
+                "level": r.level,
+                "name": ", ".join(r.names[:2]),
+                "imo": ", ".join(r.imos[:2]),
+                "top reason": r.reasons[0].text if r.reasons else "",
+            }
+            for r in ranked
+        ]
+        print_table(
+            rows,
+            ["mmsi", "score", "level", "name", "imo", "top reason"],
+            title=f"Vessel risk ({ALGORITHM})",
+        )
         return
     kind, value = _parse_query(query)
     if kind == "mmsi":
         mmsis = [int(value)] if int(value) in set(scorer.mmsis()) else []
     else:
-        mmsis = sorted({int(m) for m in identity.filter(
-            (identity["field"] == kind) & (identity["value"].str.to_uppercase() == value.upper())
-        )["mmsi"].to_list()})
+        mmsis = sorted(
+            {
+                int(m)
+                for m in identity.filter(
+                    (identity["field"] == kind)
+                    & (identity["value"].str.to_uppercase() == value.upper())
+                )["mmsi"].to_list()
+            }
+        )
     if not mmsis:
         raise NotFoundError(f"no vessel with {kind} {value!r} in the last detection run")
     risks = [scorer.assess(m) for m in mmsis]
     if json_out:
-        emit_json({"algorithm": ALGORITHM, "run": run, "vessels": [
-            {**r.to_dict(), "identity": _identity_rows(identity, r.mmsi), "event_list": _event_rows(events, r.mmsi)}
-            for r in risks]})
+        emit_json(
+            {
+                "algorithm": ALGORITHM,
+                "run": run,
+                "vessels": [
+                    {
+                        **r.to_dict(),
+                        "identity": _identity_rows(identity, r.mmsi),
+                        "event_list": _event_rows(events, r.mmsi),
+                    }
+                    for r in risks
+                ],
+            }
+        )
         return
     for r in risks:
         typer.echo(f"MMSI {r.mmsi}: risk {r.score} ({r.level}, {ALGORITHM})")
         ident = _identity_rows(identity, r.mmsi)
         if ident:
-            print_table(ident, ["field", "value", "from", "to", "reports"], title="Identity (valid intervals)")
+            print_table(
+                ident,
+                ["field", "value", "from", "to", "reports"],
+                title="Identity (valid intervals)",
+            )
         if r.reasons:
-            print_table([{"points": x.points, "reason": x.code, "evidence": x.text} for x in r.reasons],
-                        ["points", "reason", "evidence"], title="Risk reasons")
+            print_table(
+                [{"points": x.points, "reason": x.code, "evidence": x.text} for x in r.reasons],
+                ["points", "reason", "evidence"],
+                title="Risk reasons",
+            )
         evs = _event_rows(events, r.mmsi)
         if evs:
-            print_table(evs, ["event_type", "start", "end", "other_mmsi", "port", "detail"], title="Events")
+            print_table(
+                evs, ["event_type", "start", "end", "other_mmsi", "port", "detail"], title="Events"
+            )
 
 
 def _identity_rows(identity: Any, mmsi: int) -> list[dict[str, Any]]:
     sub = identity.filter(identity["mmsi"] == mmsi).sort(["field", "first_ts"])
-    return [{"field": f, "value": v, "from": a, "to": b, "reports": n}
-            for _m, f, v, a, b, n in sub.iter_rows()]
+    return [
+        {"field": f, "value": v, "from": a, "to": b, "reports": n}
+        for _m, f, v, a, b, n in sub.iter_rows()
+    ]
 
 
 def _event_rows(events: Any, mmsi: int) -> list[dict[str, Any]]:
@@ -332,9 +463,16 @@ def _event_rows(events: Any, mmsi: int) -> list[dict[str, Any]]:
 
 @app.command("synth")
 def synth_cmd(
-    folder: Annotated[Path, typer.Argument(help="Folder to write positions.parquet, ports.csv, truth.csv, "
-                                           "decoys.csv and designated.ftm.json into.")],
-    vessels: Annotated[int, typer.Option("--vessels", help="Port-hopping background vessels.")] = 120,
+    folder: Annotated[
+        Path,
+        typer.Argument(
+            help="Folder to write positions.parquet, ports.csv, truth.csv, "
+            "decoys.csv and designated.ftm.json into."
+        ),
+    ],
+    vessels: Annotated[
+        int, typer.Option("--vessels", help="Port-hopping background vessels.")
+    ] = 120,
     days: Annotated[int, typer.Option("--days", help="Days of data.")] = 2,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 7,
     json_out: JsonOpt = False,
@@ -346,5 +484,7 @@ def synth_cmd(
     if json_out:
         emit_json(info)
     else:
-        typer.echo(f"wrote {info['positions']:,} positions, {info['truth']} planted events and "
-                   f"{info['decoys']} decoys to {folder}")
+        typer.echo(
+            f"wrote {info['positions']:,} positions, {info['truth']} planted events and "
+            f"{info['decoys']} decoys to {folder}"
+        )

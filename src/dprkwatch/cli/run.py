@@ -25,7 +25,9 @@ def ensure_lists(settings: Settings, *, refresh: bool = False) -> None:
     """Import the lists when none are active (or when asked to refresh)."""
     store = SnapshotStore(settings.home)
     if store.active_versions() and not refresh:
-        err_console.print(f"lists: using {len(store.active_versions())} active list(s) in {settings.home}")
+        err_console.print(
+            f"lists: using {len(store.active_versions())} active list(s) in {settings.home}"
+        )
         return
     shared = settings.shared_data
     paths = local_sources(shared) if shared is not None and shared.is_dir() else []
@@ -41,10 +43,14 @@ def ensure_lists(settings: Settings, *, refresh: bool = False) -> None:
             manifests = import_paths(store, downloaded)
         except DprkwatchError as exc:
             err_console.print(f"[yellow]lists: {exc}[/yellow]")
-            err_console.print("lists: starting without lists; import some with `dprkwatch lists import PATH...`")
+            err_console.print(
+                "lists: starting without lists; import some with `dprkwatch lists import PATH...`"
+            )
             return
     for m in manifests:
-        err_console.print(f"  {m.list_name}@{m.version}: {m.counts['entities']} entities, {m.counts['dprk']} DPRK")
+        err_console.print(
+            f"  {m.list_name}@{m.version}: {m.counts['entities']} entities, {m.counts['dprk']} DPRK"
+        )
 
 
 def ensure_events(settings: Settings) -> None:
@@ -73,7 +79,9 @@ def ensure_events(settings: Settings) -> None:
 
 def run_cmd(
     ctx: typer.Context,
-    refresh: Annotated[bool, typer.Option("--refresh", help="Re-import lists even if some are active.")] = False,
+    refresh: Annotated[
+        bool, typer.Option("--refresh", help="Re-import lists even if some are active.")
+    ] = False,
 ) -> None:
     """Set up the data directory (import lists) and start the service."""
     settings = settings_of(ctx)
@@ -82,6 +90,8 @@ def run_cmd(
     from dprkwatch.service.server import serve
     from dprkwatch.web.localkey import local_key, workbench_url
 
-    err_console.print(f"workbench: open {workbench_url(settings, local_key(settings))}", soft_wrap=True)
+    err_console.print(
+        f"workbench: open {workbench_url(settings, local_key(settings))}", soft_wrap=True
+    )
 
     serve(settings)

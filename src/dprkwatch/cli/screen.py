@@ -35,26 +35,70 @@ def _screener(ctx: typer.Context, algorithm: str | None, quiet: bool) -> Screene
 def screen_cmd(
     ctx: typer.Context,
     name: Annotated[str | None, typer.Argument(help="Name to screen (any script).")] = None,
-    schema: Annotated[str, Opt("--schema", help="Person, Organization, Company, Vessel, CryptoWallet ... (default: any).")] = "Thing",
-    birth_date: Annotated[str | None, Opt("--birth-date", help="YYYY, YYYY-MM or YYYY-MM-DD.")] = None,
-    nationality: Annotated[str | None, Opt("--nationality", help="Country code or name, e.g. kp.")] = None,
-    country: Annotated[str | None, Opt("--country", help="Country of residence or registration.")] = None,
+    schema: Annotated[
+        str,
+        Opt(
+            "--schema",
+            help="Person, Organization, Company, Vessel, CryptoWallet ... (default: any).",
+        ),
+    ] = "Thing",
+    birth_date: Annotated[
+        str | None, Opt("--birth-date", help="YYYY, YYYY-MM or YYYY-MM-DD.")
+    ] = None,
+    nationality: Annotated[
+        str | None, Opt("--nationality", help="Country code or name, e.g. kp.")
+    ] = None,
+    country: Annotated[
+        str | None, Opt("--country", help="Country of residence or registration.")
+    ] = None,
     gender: Annotated[str | None, Opt("--gender", help="male or female.")] = None,
     imo: Annotated[str | None, Opt("--imo", help="IMO number of a vessel or company.")] = None,
     mmsi: Annotated[str | None, Opt("--mmsi", help="MMSI of a vessel.")] = None,
     wallet: Annotated[str | None, Opt("--wallet", help="Crypto wallet address.")] = None,
     passport: Annotated[str | None, Opt("--passport", help="Passport number.")] = None,
-    input_path: Annotated[Path | None, Opt("--input", "-i", help="Batch: CSV, XLSX, Parquet or JSONL of queries.")] = None,
-    output_path: Annotated[Path | None, Opt("--output", "-o", help="Batch: where to write results (format from suffix).")] = None,
-    input_format: Annotated[str | None, Opt("--input-format", help="csv, xlsx, parquet or jsonl (default: from suffix).")] = None,
-    output_format: Annotated[str | None, Opt("--output-format", help="csv, xlsx, parquet or jsonl (default: from suffix).")] = None,
+    input_path: Annotated[
+        Path | None, Opt("--input", "-i", help="Batch: CSV, XLSX, Parquet or JSONL of queries.")
+    ] = None,
+    output_path: Annotated[
+        Path | None,
+        Opt("--output", "-o", help="Batch: where to write results (format from suffix)."),
+    ] = None,
+    input_format: Annotated[
+        str | None,
+        Opt("--input-format", help="csv, xlsx, parquet or jsonl (default: from suffix)."),
+    ] = None,
+    output_format: Annotated[
+        str | None,
+        Opt("--output-format", help="csv, xlsx, parquet or jsonl (default: from suffix)."),
+    ] = None,
     top: Annotated[int, Opt("--top", "-k", min=1, max=100, help="Results per query.")] = 5,
-    threshold: Annotated[float | None, Opt("--threshold", "-t", min=0.0, max=1.0, help="Match threshold (default: the algorithm's calibrated one).")] = None,
-    lists: Annotated[list[str] | None, Opt("--list", "-l", help="Only these lists (repeatable): ofac, un, eu, uk ...")] = None,
-    dprk_only: Annotated[bool, Opt("--dprk-only", help="Only entities under a DPRK programme.")] = False,
-    programs: Annotated[list[str] | None, Opt("--program", help="Only these programme codes (repeatable), e.g. DPRK3.")] = None,
-    workers: Annotated[int, Opt("--workers", min=0, max=64, help="Batch: worker processes (0: one per CPU).")] = 0,
-    algorithm: Annotated[str | None, Opt("--algorithm", help="Matching algorithm and version (default: current).")] = None,
+    threshold: Annotated[
+        float | None,
+        Opt(
+            "--threshold",
+            "-t",
+            min=0.0,
+            max=1.0,
+            help="Match threshold (default: the algorithm's calibrated one).",
+        ),
+    ] = None,
+    lists: Annotated[
+        list[str] | None,
+        Opt("--list", "-l", help="Only these lists (repeatable): ofac, un, eu, uk ..."),
+    ] = None,
+    dprk_only: Annotated[
+        bool, Opt("--dprk-only", help="Only entities under a DPRK programme.")
+    ] = False,
+    programs: Annotated[
+        list[str] | None,
+        Opt("--program", help="Only these programme codes (repeatable), e.g. DPRK3."),
+    ] = None,
+    workers: Annotated[
+        int, Opt("--workers", min=0, max=64, help="Batch: worker processes (0: one per CPU).")
+    ] = 0,
+    algorithm: Annotated[
+        str | None, Opt("--algorithm", help="Matching algorithm and version (default: current).")
+    ] = None,
     json_out: Annotated[bool, Opt("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """Screen a name (or a file with --input/--output) against the active lists."""
@@ -64,7 +108,19 @@ def screen_cmd(
             raise InputError("batch mode needs both --input and --output")
         if name is not None:
             raise InputError("give either a NAME or --input, not both")
-        _batch(ctx, input_path, output_path, input_format, output_format, top, threshold, scope, workers, algorithm, json_out)
+        _batch(
+            ctx,
+            input_path,
+            output_path,
+            input_format,
+            output_format,
+            top,
+            threshold,
+            scope,
+            workers,
+            algorithm,
+            json_out,
+        )
         return
     props: dict[str, Any] = {
         "name": name, "birthDate": birth_date, "nationality": nationality, "country": country,
@@ -77,7 +133,9 @@ def screen_cmd(
         emit_json([m.to_dict() for m in results])
         return
     if not results:
-        typer.echo(f"No candidates for {query.names[0] if query.names else 'the identifiers given'}.")
+        typer.echo(
+            f"No candidates for {query.names[0] if query.names else 'the identifiers given'}."
+        )
         return
     rows = [
         {
@@ -93,7 +151,9 @@ def screen_cmd(
         for i, m in enumerate(results, start=1)
     ]
     cut = screener.threshold if threshold is None else threshold
-    print_table(rows, list(rows[0]), title=f"Screening results ({screener.algorithm}, threshold {cut:.2f})")
+    print_table(
+        rows, list(rows[0]), title=f"Screening results ({screener.algorithm}, threshold {cut:.2f})"
+    )
 
 
 def _batch(
@@ -112,7 +172,9 @@ def _batch(
     screener = _screener(ctx, algorithm, json_out)
     n_workers = workers or (os.cpu_count() or 1)
     columns = (TextColumn("screening"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=err_console, transient=True, disable=json_out or not sys.stderr.isatty()) as progress:
+    with Progress(
+        *columns, console=err_console, transient=True, disable=json_out or not sys.stderr.isatty()
+    ) as progress:
         task = progress.add_task("screening", total=None)
 
         def tick(done: int, total: int) -> None:

@@ -26,7 +26,9 @@ from dprkwatch.service.rescreen import Run
 from dprkwatch.service.storage import Database, migrate
 
 app = typer.Typer(no_args_is_help=True)
-books_app = typer.Typer(help="Books of customers or counterparties for delta screening.", no_args_is_help=True)
+books_app = typer.Typer(
+    help="Books of customers or counterparties for delta screening.", no_args_is_help=True
+)
 keys_app = typer.Typer(help="API keys for the service: create, list, revoke.", no_args_is_help=True)
 audit_app = typer.Typer(help="The hash-chained audit log: verify, export.", no_args_is_help=True)
 db_app = typer.Typer(help="The service database: migrate, show the revision.", no_args_is_help=True)
@@ -56,9 +58,16 @@ def _database(ctx: typer.Context, *, upgrade: bool = True) -> Iterator[Database]
 @app.command("serve")
 def serve_cmd(
     ctx: typer.Context,
-    host: Annotated[str | None, typer.Option("--host", help="Address to bind (default $DPRKWATCH_HOST).")] = None,
-    port: Annotated[int | None, typer.Option("--port", help="Port (default $DPRKWATCH_PORT).")] = None,
-    workers: Annotated[int | None, typer.Option("--workers", min=1, help="Worker processes (default $DPRKWATCH_WORKERS).")] = None,
+    host: Annotated[
+        str | None, typer.Option("--host", help="Address to bind (default $DPRKWATCH_HOST).")
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option("--port", help="Port (default $DPRKWATCH_PORT).")
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", min=1, help="Worker processes (default $DPRKWATCH_WORKERS)."),
+    ] = None,
     access_log: Annotated[bool, typer.Option("--access-log", help="Log every request.")] = False,
 ) -> None:
     """Run the screening API (yente-compatible) until interrupted."""
@@ -81,7 +90,9 @@ def serve_cmd(
 ALERT_COLUMNS = ["id", "book", "subject_id", "kind", "entity_id", "caption", "score"]
 
 
-def _rescreen(db: Database, ctx: typer.Context, book_names: list[str] | None, trigger: str, quiet: bool) -> Run:
+def _rescreen(
+    db: Database, ctx: typer.Context, book_names: list[str] | None, trigger: str, quiet: bool
+) -> Run:
     loaded = LiveIndex(SnapshotStore(settings_of(ctx).home)).load()
     run = rescreen.start(db, loaded, trigger=trigger, book_names=book_names)
     total = sum(books.get(db, name).subjects for name in run.books)
@@ -106,7 +117,9 @@ def _show_run(db: Database, run: Run, json_out: bool) -> None:
 @app.command("rescreen")
 def rescreen_cmd(
     ctx: typer.Context,
-    book: Annotated[list[str] | None, typer.Option("--book", "-b", help="Only this book (repeatable).")] = None,
+    book: Annotated[
+        list[str] | None, typer.Option("--book", "-b", help="Only this book (repeatable).")
+    ] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Re-screen registered books against the active lists; report new, changed and removed hits."""
@@ -121,18 +134,30 @@ def rescreen_cmd(
 @books_app.command("add")
 def books_add(
     ctx: typer.Context,
-    path: Annotated[Path, typer.Argument(help="CSV (with header) or Parquet: id, schema, name, birthDate, ...")],
-    name: Annotated[str, typer.Option("--name", "-n", help="Book name (registering it again replaces it).")],
-    dataset: Annotated[str, typer.Option("--dataset", help="Dataset to screen against.")] = "default",
-    schema: Annotated[str, typer.Option("--schema", help="Schema for rows without a 'schema' column.")] = "Thing",
-    no_screen: Annotated[bool, typer.Option("--no-screen", help="Register only; screen at the next rescreen.")] = False,
+    path: Annotated[
+        Path, typer.Argument(help="CSV (with header) or Parquet: id, schema, name, birthDate, ...")
+    ],
+    name: Annotated[
+        str, typer.Option("--name", "-n", help="Book name (registering it again replaces it).")
+    ],
+    dataset: Annotated[
+        str, typer.Option("--dataset", help="Dataset to screen against.")
+    ] = "default",
+    schema: Annotated[
+        str, typer.Option("--schema", help="Schema for rows without a 'schema' column.")
+    ] = "Thing",
+    no_screen: Annotated[
+        bool, typer.Option("--no-screen", help="Register only; screen at the next rescreen.")
+    ] = False,
     json_out: JsonOpt = False,
 ) -> None:
     """Register (or replace) a book, then screen it."""
     books.check_name(name)
     subjects = books.read_path(path, default_schema=schema)
     with _database(ctx) as db:
-        book = books.register(db, name, subjects, source=str(path), dataset=dataset, actor=CLI_ACTOR)
+        book = books.register(
+            db, name, subjects, source=str(path), dataset=dataset, actor=CLI_ACTOR
+        )
         if no_screen:
             if json_out:
                 emit_json(book.to_dict())
@@ -151,13 +176,19 @@ def books_list(ctx: typer.Context, json_out: JsonOpt = False) -> None:
     if json_out:
         emit_json(rows)
     elif rows:
-        print_table(rows, ["name", "dataset", "subjects", "source", "created_at", "created_by"], title="Books")
+        print_table(
+            rows,
+            ["name", "dataset", "subjects", "source", "created_at", "created_by"],
+            title="Books",
+        )
     else:
         typer.echo("No books registered.")
 
 
 @books_app.command("remove")
-def books_remove(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Book name.")]) -> None:
+def books_remove(
+    ctx: typer.Context, name: Annotated[str, typer.Argument(help="Book name.")]
+) -> None:
     """Remove a book and its stored hits (its alerts stay on record)."""
     with _database(ctx) as db:
         book = books.remove(db, name, CLI_ACTOR)
@@ -170,13 +201,17 @@ def books_alerts(
     run: Annotated[str | None, typer.Option("--run", help="Only this rescreen run.")] = None,
     book: Annotated[str | None, typer.Option("--book", "-b", help="Only this book.")] = None,
     kind: Annotated[str | None, typer.Option("--kind", help="new, changed or removed.")] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="At most this many, newest first.")] = 100,
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, help="At most this many, newest first.")
+    ] = 100,
     json_out: JsonOpt = False,
     csv_out: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
 ) -> None:
     """Alerts raised by rescreens, newest first."""
     if kind is not None and kind not in rescreen.ALERT_KINDS:
-        raise InputError(f"unknown alert kind {kind!r} (use {', '.join(rescreen.ALERT_KINDS)})", where="--kind")
+        raise InputError(
+            f"unknown alert kind {kind!r} (use {', '.join(rescreen.ALERT_KINDS)})", where="--kind"
+        )
     with _database(ctx) as db:
         found, total = rescreen.list_alerts(db, run_id=run, book=book, kind=kind, limit=limit)
     if json_out:
@@ -214,8 +249,13 @@ def db_current(ctx: typer.Context) -> None:
 @keys_app.command("create")
 def keys_create(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(help="Who or what uses the key (e.g. 'payments-screening').")],
-    role: Annotated[list[str], typer.Option("--role", "-r", help="screen, review or admin; repeat or comma-separate.")],
+    name: Annotated[
+        str, typer.Argument(help="Who or what uses the key (e.g. 'payments-screening').")
+    ],
+    role: Annotated[
+        list[str],
+        typer.Option("--role", "-r", help="screen, review or admin; repeat or comma-separate."),
+    ],
     json_out: JsonOpt = False,
 ) -> None:
     """Issue a key. The key is printed once; only its hash is stored."""
@@ -225,7 +265,10 @@ def keys_create(
         emit_json({**key.to_dict(), "key": raw})
     else:
         typer.echo(raw)
-        typer.echo(f"created key {key.id} ({key.name}; roles: {', '.join(sorted(key.roles))}); store it now", err=True)
+        typer.echo(
+            f"created key {key.id} ({key.name}; roles: {', '.join(sorted(key.roles))}); store it now",
+            err=True,
+        )
 
 
 @keys_app.command("list")
@@ -236,13 +279,20 @@ def keys_list(ctx: typer.Context, json_out: JsonOpt = False) -> None:
     if json_out:
         emit_json(rows)
     elif rows:
-        print_table(rows, ["id", "name", "roles", "created_at", "created_by", "revoked_at"], title="API keys")
+        print_table(
+            rows,
+            ["id", "name", "roles", "created_at", "created_by", "revoked_at"],
+            title="API keys",
+        )
     else:
         typer.echo("No API keys. Create one with `dprkwatch keys create NAME --role screen`.")
 
 
 @keys_app.command("revoke")
-def keys_revoke(ctx: typer.Context, key_id: Annotated[str, typer.Argument(help="The key's id (see `keys list`).")]) -> None:
+def keys_revoke(
+    ctx: typer.Context,
+    key_id: Annotated[str, typer.Argument(help="The key's id (see `keys list`).")],
+) -> None:
     """Revoke a key; services stop accepting it within DPRKWATCH_KEY_TTL seconds."""
     with _database(ctx) as db:
         key = keys.revoke_key(db, key_id, CLI_ACTOR)
@@ -268,15 +318,21 @@ def audit_verify(ctx: typer.Context, json_out: JsonOpt = False) -> None:
             f"first: {report.problems[0]}"
         )
     if not json_out:
-        typer.echo(f"audit chain intact: {report.records} records, head seq {report.head_seq} hash {report.head_hash}")
+        typer.echo(
+            f"audit chain intact: {report.records} records, head seq {report.head_seq} hash {report.head_hash}"
+        )
 
 
 @audit_app.command("export")
 def audit_export(
     ctx: typer.Context,
     fmt: Annotated[str, typer.Option("--format", "-f", help="csv, json or jsonl.")] = "csv",
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default stdout).")] = None,
-    kind: Annotated[list[str] | None, typer.Option("--kind", help="Only these kinds (screening, review, ...).")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write (default stdout).")
+    ] = None,
+    kind: Annotated[
+        list[str] | None, typer.Option("--kind", help="Only these kinds (screening, review, ...).")
+    ] = None,
     since: Annotated[str | None, typer.Option("--since", help="ISO time, inclusive.")] = None,
     until: Annotated[str | None, typer.Option("--until", help="ISO time, exclusive.")] = None,
 ) -> None:

@@ -11,13 +11,17 @@ from dprkwatch.cli.output import emit_json
 from dprkwatch.service.routers.workbench import Workbench
 from dprkwatch.web.localkey import key_path, local_key, workbench_url
 
-app = typer.Typer(help="The web workbench: its local API key and whether it is built.", no_args_is_help=True)
+app = typer.Typer(
+    help="The web workbench: its local API key and whether it is built.", no_args_is_help=True
+)
 
 
 @app.command("key")
 def key_cmd(
     ctx: typer.Context,
-    renew: Annotated[bool, typer.Option("--renew", help="Revoke the saved key and issue a new one.")] = False,
+    renew: Annotated[
+        bool, typer.Option("--renew", help="Revoke the saved key and issue a new one.")
+    ] = False,
 ) -> None:
     """Print the local workbench key and a link that opens the workbench signed in."""
     settings = settings_of(ctx)
@@ -28,7 +32,9 @@ def key_cmd(
 
 
 @app.command("status")
-def status_cmd(json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
+def status_cmd(
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
     """Whether the front end is built, and where the service looks for it."""
     bench = Workbench()
     if json_out:

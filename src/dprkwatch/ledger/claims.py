@@ -28,7 +28,12 @@ from dprkwatch.ledger.loader import Ledger
 from dprkwatch.ledger.model import Claim, CommitmentStatus, Humanitarian
 
 SINGAPORE = date(2018, 6, 12)
-SUPPORTED, PARTLY, NOT_SUPPORTED, PENDING = "supported", "partly supported", "not supported", "pending"
+SUPPORTED, PARTLY, NOT_SUPPORTED, PENDING = (
+    "supported",
+    "partly supported",
+    "not supported",
+    "pending",
+)
 
 
 class IntervalLike(Protocol):
@@ -141,7 +146,12 @@ def _admin_label(ledger: Ledger, h: Humanitarian) -> str:
 def _launches(events: Sequence[TimelineEvent], types: Sequence[str] = ()) -> list[TimelineEvent]:
     wanted = {t.upper() for t in types}
     return sorted(
-        (e for e in events if e.kind == "missile-launch" and (not wanted or str(e.attrs.get("missile_type", "")).upper() in wanted)),
+        (
+            e
+            for e in events
+            if e.kind == "missile-launch"
+            and (not wanted or str(e.attrs.get("missile_type", "")).upper() in wanted)
+        ),
         key=lambda e: e.start,
     )
 
@@ -157,14 +167,19 @@ def _us_dprk(e: TimelineEvent) -> bool:
 @evaluator("resolutions-requiring-denuclearization")
 def _resolutions(claim: Claim, ctx: ClaimContext) -> Verdict:
     as_of = claim.as_of.end()
-    adopted = [r for r in ctx.ledger.resolutions if r.outcome == "adopted" and r.date.start() <= as_of]
+    adopted = [
+        r for r in ctx.ledger.resolutions if r.outcome == "adopted" and r.date.start() <= as_of
+    ]
     binding = [r for r in adopted if r.requires("abandon-nuclear")]
     asking = [r for r in adopted if any(o.key == "abandon-nuclear" for o in r.obligations)]
     matrix = resolution_matrix(ctx.ledger, ctx.events, end=as_of)
     broken = {
         res.id
         for res, cells in matrix.rows
-        if any(c.status == "broken" and c.first is not None and c.first.date <= str(claim.as_of) for c in cells.values())
+        if any(
+            c.status == "broken" and c.first is not None and c.first.date <= str(claim.as_of)
+            for c in cells.values()
+        )
     }
     n = len(binding)
     value = (
@@ -178,7 +193,11 @@ def _resolutions(claim: Claim, ctx: ClaimContext) -> Verdict:
         verdict,
         value,
         evidence=[f"{r.label} ({r.date})" for r in binding],
-        data={"binding": [r.id for r in binding], "asking": [r.id for r in asking], "broken": sorted(broken)},
+        data={
+            "binding": [r.id for r in binding],
+            "asking": [r.id for r in asking],
+            "broken": sorted(broken),
+        },
     )
 
 
@@ -186,7 +205,11 @@ def _resolutions(claim: Claim, ctx: ClaimContext) -> Verdict:
 def _agreements(claim: Claim, ctx: ClaimContext) -> Verdict:
     earlier = [a for a in ctx.ledger.agreements if a.date.start() < date(2018, 1, 1)]
     with_dprk = [a for a in earlier if any(c.party == "DPRK" for c in a.commitments)]
-    broken = [a for a in with_dprk if any(c.party == "DPRK" and c.status is CommitmentStatus.BROKEN for c in a.commitments)]
+    broken = [
+        a
+        for a in with_dprk
+        if any(c.party == "DPRK" and c.status is CommitmentStatus.BROKEN for c in a.commitments)
+    ]
     clean = [a for a in with_dprk if a not in broken]
     value = f"{len(with_dprk)} agreements with DPRK commitments before 2018; the DPRK broke commitments in {len(broken)}"
     if clean:
@@ -194,9 +217,17 @@ def _agreements(claim: Claim, ctx: ClaimContext) -> Verdict:
     verdict = (SUPPORTED if not clean else PARTLY) if len(with_dprk) == 8 else NOT_SUPPORTED
     evidence = []
     for a in with_dprk:
-        statuses = ", ".join(f"{c.id}: {c.status.value}" for c in a.commitments if c.party == "DPRK")
+        statuses = ", ".join(
+            f"{c.id}: {c.status.value}" for c in a.commitments if c.party == "DPRK"
+        )
         evidence.append(f"{a.name} ({a.date}): {statuses}")
-    return Verdict(claim, verdict, value, evidence, {"agreements": [a.id for a in with_dprk], "broken": [a.id for a in broken]})
+    return Verdict(
+        claim,
+        verdict,
+        value,
+        evidence,
+        {"agreements": [a.id for a in with_dprk], "broken": [a.id for a in broken]},
+    )
 
 
 @evaluator("summit-denuclearization-steps")
@@ -206,24 +237,47 @@ def _summit_steps(claim: Claim, ctx: ClaimContext) -> Verdict:
         (a, c)
         for a in recent
         for c in a.commitments
-        if c.party in ("DPRK", "both") and c.topic in ("denuclearization", "missiles", "verification")
+        if c.party in ("DPRK", "both")
+        and c.topic in ("denuclearization", "missiles", "verification")
     ]
     kept = [(a, c) for a, c in steps if c.status is CommitmentStatus.KEPT]
     value = f"{len(kept)} of {len(steps)} DPRK denuclearization or missile commitments in the 2018 statements were kept"
     evidence = [f"{a.name}: {c.obligation} -> {c.status.value}" for a, c in steps]
     verdict = SUPPORTED if not kept else NOT_SUPPORTED
-    return Verdict(claim, verdict, value, evidence, {"commitments": [f"{a.id}/{c.id}" for a, c in steps], "kept": len(kept)})
+    return Verdict(
+        claim,
+        verdict,
+        value,
+        evidence,
+        {"commitments": [f"{a.id}/{c.id}" for a, c in steps], "kept": len(kept)},
+    )
 
 
 @evaluator("denuclearization-definition")
 def _definition(claim: Claim, ctx: ClaimContext) -> Verdict:
-    recent = [a for a in ctx.ledger.agreements if a.date.year >= 2018 and a.date.start() <= claim.as_of.end()]
+    recent = [
+        a
+        for a in ctx.ledger.agreements
+        if a.date.year >= 2018 and a.date.start() <= claim.as_of.end()
+    ]
     defined = [a for a in recent if a.denuclearization_definition]
-    earlier = [a for a in ctx.ledger.agreements if a.date.year < 2018 and a.denuclearization_definition]
-    value = f"{len(defined)} of {len(recent)} statements since 2018 say what denuclearization covers"
+    earlier = [
+        a for a in ctx.ledger.agreements if a.date.year < 2018 and a.denuclearization_definition
+    ]
+    value = (
+        f"{len(defined)} of {len(recent)} statements since 2018 say what denuclearization covers"
+    )
     evidence = [f"{a.name}: no definition" for a in recent if not a.denuclearization_definition]
-    evidence += [f"earlier, {a.name} ({a.date}) did: {a.denuclearization_definition}" for a in earlier[:3]]
-    return Verdict(claim, SUPPORTED if not defined else NOT_SUPPORTED, value, evidence, {"defined": [a.id for a in defined]})
+    evidence += [
+        f"earlier, {a.name} ({a.date}) did: {a.denuclearization_definition}" for a in earlier[:3]
+    ]
+    return Verdict(
+        claim,
+        SUPPORTED if not defined else NOT_SUPPORTED,
+        value,
+        evidence,
+        {"defined": [a.id for a in defined]},
+    )
 
 
 def _moratorium_span(m: Any, ctx: ClaimContext, until: date) -> tuple[int, str, bool]:
@@ -231,9 +285,17 @@ def _moratorium_span(m: Any, ctx: ClaimContext, until: date) -> tuple[int, str, 
     announced = m.announced.end()
     breaches: list[tuple[date, str]] = []
     if m.nuclear_tests:
-        breaches += [(t.date.start(), f"nuclear test {t.number} ({t.date})") for t in ctx.ledger.nuclear_tests if t.date.start() > announced]
+        breaches += [
+            (t.date.start(), f"nuclear test {t.number} ({t.date})")
+            for t in ctx.ledger.nuclear_tests
+            if t.date.start() > announced
+        ]
     if m.missile_types:
-        breaches += [(e.start, f"{e.title} ({e.date})") for e in _launches(ctx.events, m.missile_types) if e.start > announced]
+        breaches += [
+            (e.start, f"{e.title} ({e.date})")
+            for e in _launches(ctx.events, m.missile_types)
+            if e.start > announced
+        ]
     breaches = [b for b in breaches if b[0] <= until]
     if breaches:
         first = min(breaches)
@@ -252,7 +314,9 @@ def _moratoria(claim: Claim, ctx: ClaimContext) -> Verdict:
     spans = {m.id: _moratorium_span(m, ctx, ctx.today) for m in earlier}
     best_id, (best_days, _best_why, _) = max(spans.items(), key=lambda kv: kv[1][0])
     evidence = [f"{m_id}: held {_years(d)} until {why}" for m_id, (d, why, _h) in spans.items()]
-    evidence.append(f"{current.id}: {_years(at_claim)} by {claim.as_of} ({why_claim}); {_years(today_days)} by {ctx.today} ({why_today})")
+    evidence.append(
+        f"{current.id}: {_years(at_claim)} by {claim.as_of} ({why_claim}); {_years(today_days)} by {ctx.today} ({why_today})"
+    )
     tests = sorted(t.date.start() for t in ctx.ledger.nuclear_tests)
     gaps = [(b - a).days for a, b in itertools.pairwise(tests)]
     since_last = (ctx.today - tests[-1]).days if tests else 0
@@ -272,7 +336,18 @@ def _moratoria(claim: Claim, ctx: ClaimContext) -> Verdict:
         value += "; the nuclear-test pause itself is now the longest on record"
         if verdict == SUPPORTED:
             verdict = PARTLY
-    return Verdict(claim, verdict, value, evidence, {"earlier_days": {k: v[0] for k, v in spans.items()}, "current_days_at_claim": at_claim, "current_days_today": today_days, "current_holding": holding})
+    return Verdict(
+        claim,
+        verdict,
+        value,
+        evidence,
+        {
+            "earlier_days": {k: v[0] for k, v in spans.items()},
+            "current_days_at_claim": at_claim,
+            "current_days_today": today_days,
+            "current_holding": holding,
+        },
+    )
 
 
 @evaluator("tests-around-pause")
@@ -294,10 +369,17 @@ def _tests_around_pause(claim: Claim, ctx: ClaimContext) -> Verdict:
     first_icbm = next((e for e in _launches(ctx.events, ("ICBM",)) if e.start >= pause), None)
     rows = {
         "2017": {k: count(k, *before) for k in ("icbm", "nuclear", "all")},
-        f"{pause}..{claim_end}": {k: count(k, pause, claim_end) for k in ("icbm", "nuclear", "all")},
-        f"{pause}..{ctx.today}": {k: count(k, pause, ctx.today) for k in ("icbm", "nuclear", "all")},
+        f"{pause}..{claim_end}": {
+            k: count(k, pause, claim_end) for k in ("icbm", "nuclear", "all")
+        },
+        f"{pause}..{ctx.today}": {
+            k: count(k, pause, ctx.today) for k in ("icbm", "nuclear", "all")
+        },
     }
-    evidence = [f"{span}: {r['icbm']} ICBM, {r['nuclear']} nuclear, {r['all']} CNS-class launches" for span, r in rows.items()]
+    evidence = [
+        f"{span}: {r['icbm']} ICBM, {r['nuclear']} nuclear, {r['all']} CNS-class launches"
+        for span, r in rows.items()
+    ]
     evidence.append(f"CNS-class launches in 2018: {y2018}")
     if first_after is not None:
         evidence.append(f"first launch after the pause: {first_after.title} on {first_after.date}")
@@ -306,7 +388,13 @@ def _tests_around_pause(claim: Claim, ctx: ClaimContext) -> Verdict:
     during = rows[f"{pause}..{claim_end}"]
     ok = during["icbm"] == 0 and during["nuclear"] == 0 and during["all"] > 0
     value = f"{during['icbm']} ICBM and {during['nuclear']} nuclear tests but {during['all']} other launches between {pause} and {claim.as_of}"
-    return Verdict(claim, SUPPORTED if ok else NOT_SUPPORTED, value, evidence, {"counts": rows, "launches_2018": y2018})
+    return Verdict(
+        claim,
+        SUPPORTED if ok else NOT_SUPPORTED,
+        value,
+        evidence,
+        {"counts": rows, "launches_2018": y2018},
+    )
 
 
 def _by_admin(ctx: ClaimContext, kind: str) -> dict[str, dict[str, int]]:
@@ -331,9 +419,17 @@ def _remains(claim: Claim, ctx: ClaimContext) -> Verdict:
     ]
     value = (
         f"2018: {latest.count} {latest.unit}, the largest single handover; earlier periods returned more in total: "
-        + ", ".join(f"{h.count} {h.unit} ({h.date.year}-{(h.end_date or h.date).year})" for h in bigger)
+        + ", ".join(
+            f"{h.count} {h.unit} ({h.date.year}-{(h.end_date or h.date).year})" for h in bigger
+        )
     )
-    return Verdict(claim, SUPPORTED if bigger else NOT_SUPPORTED, value, evidence, {"by_administration": _by_admin(ctx, "remains-return")})
+    return Verdict(
+        claim,
+        SUPPORTED if bigger else NOT_SUPPORTED,
+        value,
+        evidence,
+        {"by_administration": _by_admin(ctx, "remains-return")},
+    )
 
 
 @evaluator("detainees-by-administration")
@@ -351,18 +447,30 @@ def _detainees(claim: Claim, ctx: ClaimContext) -> Verdict:
     more = {k: v for k, v in totals.items() if k != current and v > mine}
     value = ", ".join(f"{k} {v}" for k, v in sorted(totals.items(), key=lambda kv: -kv[1]))
     evidence = [f"{k}: {', '.join(v)}" for k, v in names.items()]
-    return Verdict(claim, SUPPORTED if more else NOT_SUPPORTED, f"released by {claim.as_of}: {value}", evidence, {"totals": dict(totals)})
+    return Verdict(
+        claim,
+        SUPPORTED if more else NOT_SUPPORTED,
+        f"released by {claim.as_of}: {value}",
+        evidence,
+        {"totals": dict(totals)},
+    )
 
 
 @evaluator("designations-around-singapore")
 def _designations(claim: Claim, ctx: ClaimContext) -> Verdict:
     before = (SINGAPORE - timedelta(days=365), SINGAPORE - timedelta(days=1))
     after = (SINGAPORE, SINGAPORE + timedelta(days=364))
-    sample_before = sum(a.total for a in ctx.ledger.sanctions_actions if before[0] <= a.date.start() <= before[1])
-    sample_after = sum(a.total for a in ctx.ledger.sanctions_actions if after[0] <= a.date.start() <= after[1])
+    sample_before = sum(
+        a.total for a in ctx.ledger.sanctions_actions if before[0] <= a.date.start() <= before[1]
+    )
+    sample_after = sum(
+        a.total for a in ctx.ledger.sanctions_actions if after[0] <= a.date.start() <= after[1]
+    )
     sample = f"curated OFAC action sample: {sample_before} before, {sample_after} after (a sample, not a series)"
     if not ctx.inputs.has_designations:
-        return Verdict(claim, PENDING, "needs imported sanctions lists (dprkwatch lists import)", [sample])
+        return Verdict(
+            claim, PENDING, "needs imported sanctions lists (dprkwatch lists import)", [sample]
+        )
     index = ctx.inputs.pressure(before[0], after[1])
     evidence: list[str] = []
     data: dict[str, Any] = {}
@@ -382,7 +490,9 @@ def _designations(claim: Claim, ctx: ClaimContext) -> Verdict:
     evidence.append(sample)
     if measured == 0:
         return Verdict(claim, PENDING, "no list covers both years", evidence, data)
-    value = f"designations fell after Singapore on {drops} of {measured} lists with data for both years"
+    value = (
+        f"designations fell after Singapore on {drops} of {measured} lists with data for both years"
+    )
     verdict = SUPPORTED if drops == measured else PARTLY if drops else NOT_SUPPORTED
     return Verdict(claim, verdict, value, evidence, data)
 
@@ -390,16 +500,24 @@ def _designations(claim: Claim, ctx: ClaimContext) -> Verdict:
 @evaluator("exercises-cancelled")
 def _exercises(claim: Claim, ctx: ClaimContext) -> Verdict:
     as_of = claim.as_of.end()
-    rows = [e for e in ctx.ledger.exercises if SINGAPORE <= e.date.start() <= as_of and e.action != "resumed"]
+    rows = [
+        e
+        for e in ctx.ledger.exercises
+        if SINGAPORE <= e.date.start() <= as_of and e.action != "resumed"
+    ]
     later = [e for e in ctx.ledger.exercises if e.date.start() > as_of and e.action != "resumed"]
     value = f"{len(rows)} exercises suspended, cancelled or ended between Singapore and {claim.as_of} ({len(later)} more later)"
     evidence = [f"{e.date}: {e.name} {e.action}" for e in rows + later]
-    return Verdict(claim, SUPPORTED if len(rows) >= 3 else NOT_SUPPORTED, value, evidence, {"count": len(rows)})
+    return Verdict(
+        claim, SUPPORTED if len(rows) >= 3 else NOT_SUPPORTED, value, evidence, {"count": len(rows)}
+    )
 
 
 @evaluator("refused-after-singapore")
 def _refused_after_singapore(claim: Claim, ctx: ClaimContext) -> Verdict:
-    us_dprk = [e for e in ctx.events if e.dataset == "ledger" and _us_dprk(e) and e.start > SINGAPORE]
+    us_dprk = [
+        e for e in ctx.events if e.dataset == "ledger" and _us_dprk(e) and e.start > SINGAPORE
+    ]
     talks = sorted((e for e in us_dprk if e.kind == "talks"), key=lambda e: e.start)
     if not talks:
         return Verdict(claim, PENDING, "no working-level talks after Singapore in the ledger", [])
@@ -408,8 +526,16 @@ def _refused_after_singapore(claim: Claim, ctx: ClaimContext) -> Verdict:
     between = [e for e in us_dprk if e.start < first.start and e.kind in ("envoy", "refusal")]
     evidence = [f"first working-level meeting: {first.title} ({first.date})"]
     evidence += [f"meanwhile {e.date}: {e.title}" for e in between]
-    value = f"{days} days ({days / 30.44:.1f} months) from Singapore to the first working-level meeting"
-    return Verdict(claim, SUPPORTED if days >= 150 else NOT_SUPPORTED, value, evidence, {"days": days, "first": first.id})
+    value = (
+        f"{days} days ({days / 30.44:.1f} months) from Singapore to the first working-level meeting"
+    )
+    return Verdict(
+        claim,
+        SUPPORTED if days >= 150 else NOT_SUPPORTED,
+        value,
+        evidence,
+        {"days": days, "first": first.id},
+    )
 
 
 @evaluator("quiet-after-hanoi")
@@ -421,12 +547,23 @@ def _quiet_after_hanoi(claim: Claim, ctx: ClaimContext) -> Verdict:
     meetings = [
         e
         for e in ctx.events
-        if e.dataset == "ledger" and _us_dprk(e) and e.kind in ("summit", "talks", "envoy") and hanoi.end < e.start < dmz.start
+        if e.dataset == "ledger"
+        and _us_dprk(e)
+        and e.kind in ("summit", "talks", "envoy")
+        and hanoi.end < e.start < dmz.start
     ]
     days = (dmz.start - hanoi.end).days
     value = f"{len(meetings)} US–DPRK meetings in the {days} days between Hanoi and the DMZ"
-    evidence = [f"{e.date}: {e.title}" for e in meetings] or ["no summit, talks or envoy visit recorded in between"]
-    return Verdict(claim, SUPPORTED if not meetings else NOT_SUPPORTED, value, evidence, {"meetings": len(meetings), "days": days})
+    evidence = [f"{e.date}: {e.title}" for e in meetings] or [
+        "no summit, talks or envoy visit recorded in between"
+    ]
+    return Verdict(
+        claim,
+        SUPPORTED if not meetings else NOT_SUPPORTED,
+        value,
+        evidence,
+        {"meetings": len(meetings), "days": days},
+    )
 
 
 @evaluator("arsenal-increment")
@@ -446,4 +583,6 @@ def _arsenal(claim: Claim, ctx: ClaimContext) -> Verdict:
         "fissile-material equivalents from the arsenal model (dprkwatch.arsenal), not observed warheads",
         "press basis of the claim: NYT 2019-03-09 'half-dozen' and Bloomberg 2019-01-14 'about six more'",
     ]
-    return Verdict(claim, verdict, value, evidence, {"low": inc.low, "median": inc.median, "high": inc.high})
+    return Verdict(
+        claim, verdict, value, evidence, {"low": inc.low, "median": inc.median, "high": inc.high}
+    )

@@ -34,7 +34,13 @@ class Breach:
     standing: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return {"date": self.date, "text": self.text, "ref": self.ref, "sources": list(self.sources), "standing": self.standing}
+        return {
+            "date": self.date,
+            "text": self.text,
+            "ref": self.ref,
+            "sources": list(self.sources),
+            "standing": self.standing,
+        }
 
 
 @dataclass(frozen=True)
@@ -92,7 +98,8 @@ def _launches(events: Sequence[TimelineEvent], types: Sequence[str]) -> list[Tim
     return [
         e
         for e in events
-        if e.kind == "missile-launch" and (not wanted or str(e.attrs.get("missile_type", "")).upper() in wanted)
+        if e.kind == "missile-launch"
+        and (not wanted or str(e.attrs.get("missile_type", "")).upper() in wanted)
     ]
 
 
@@ -106,21 +113,41 @@ def _cell(
 ) -> Cell:
     adopted = res.date.start()
     breaches: list[Breach] = []
-    if ob.standing is not None and ob.standing.date is not None and ob.standing.date.start() <= adopted:
+    if (
+        ob.standing is not None
+        and ob.standing.date is not None
+        and ob.standing.date.start() <= adopted
+    ):
         breaches.append(
-            Breach(str(ob.standing.date), ob.standing.text, None, tuple(ob.standing.sources), standing=True)
+            Breach(
+                str(ob.standing.date),
+                ob.standing.text,
+                None,
+                tuple(ob.standing.sources),
+                standing=True,
+            )
         )
     for ev in ob.breaches:
         if ev.date is not None and ev.date.start() > adopted:
-            breaches.append(Breach(str(ev.date), ev.text, ev.refs[0] if ev.refs else None, tuple(ev.sources)))
-    if ob.standing is not None and ob.standing.date is not None and ob.standing.date.start() > adopted:
-        breaches.append(Breach(str(ob.standing.date), ob.standing.text, None, tuple(ob.standing.sources)))
+            breaches.append(
+                Breach(str(ev.date), ev.text, ev.refs[0] if ev.refs else None, tuple(ev.sources))
+            )
+    if (
+        ob.standing is not None
+        and ob.standing.date is not None
+        and ob.standing.date.start() > adopted
+    ):
+        breaches.append(
+            Breach(str(ob.standing.date), ob.standing.text, None, tuple(ob.standing.sources))
+        )
     note = ""
     assessed = True
     if ob.check == "nuclear-test":
         for t in ledger.nuclear_tests:
             if t.date.start() > adopted:
-                breaches.append(Breach(str(t.date), f"Nuclear test {t.number}", t.id, tuple(t.sources)))
+                breaches.append(
+                    Breach(str(t.date), f"Nuclear test {t.number}", t.id, tuple(t.sources))
+                )
     elif ob.check == "missile-launch":
         if launches is None:
             assessed = False
@@ -177,7 +204,14 @@ def resolution_matrix(
         if (start and res.date.start() < start) or (end and res.date.start() > end):
             continue
         cells = {
-            ref.key: _cell(ledger, res, ref, ledger.obligation(ref.key), launch_data, str(coverage) if coverage else None)
+            ref.key: _cell(
+                ledger,
+                res,
+                ref,
+                ledger.obligation(ref.key),
+                launch_data,
+                str(coverage) if coverage else None,
+            )
             for ref in res.obligations
         }
         rows.append((res, cells))
@@ -227,9 +261,19 @@ def commitment_rows(
         if topic and c.topic != topic:
             continue
         dated = [e for e in c.evidence if e.date is not None]
-        ev = max(dated, key=lambda e: e.date.start() if e.date else date.min) if dated else c.evidence[-1]
+        ev = (
+            max(dated, key=lambda e: e.date.start() if e.date else date.min)
+            if dated
+            else c.evidence[-1]
+        )
         confidences = [e.confidence.value for e in c.evidence]
-        worst = "unverified" if "unverified" in confidences else "secondary" if "secondary" in confidences else "verified"
+        worst = (
+            "unverified"
+            if "unverified" in confidences
+            else "secondary"
+            if "secondary" in confidences
+            else "verified"
+        )
         out.append(
             CommitmentRow(
                 agreement=agreement.id,

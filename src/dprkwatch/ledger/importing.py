@@ -53,7 +53,9 @@ class Dataset:
     coverage: tuple[str, str]
     records: list[dict[str, Any]]
     warnings: list[str] = field(default_factory=list)
-    imported_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+    imported_at: str = field(
+        default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds")
+    )
 
     def manifest(self) -> dict[str, Any]:
         data = asdict(self)
@@ -108,7 +110,9 @@ def detect(path: Path, fmt: str | None = None) -> EventImporter | None:
     known = formats()
     if fmt is not None:
         if fmt not in known:
-            raise EventSourceError(f"unknown format {fmt!r} (known: {', '.join(known)})", source=str(path))
+            raise EventSourceError(
+                f"unknown format {fmt!r} (known: {', '.join(known)})", source=str(path)
+            )
         return known[fmt]()
     head = _head(path)
     scored = sorted(((cls().sniff(path, head), name) for name, cls in known.items()), reverse=True)
@@ -117,7 +121,9 @@ def detect(path: Path, fmt: str | None = None) -> EventImporter | None:
     return None
 
 
-def expand(paths: Sequence[Path], fmt: str | None = None) -> tuple[list[tuple[Path, EventImporter]], list[str]]:
+def expand(
+    paths: Sequence[Path], fmt: str | None = None
+) -> tuple[list[tuple[Path, EventImporter]], list[str]]:
     """Files to import: each file as given, each folder's recognised files; plus skip notes."""
     chosen: list[tuple[Path, EventImporter]] = []
     skipped: list[str] = []
@@ -157,6 +163,8 @@ def open_csv(
     header = reader.fieldnames or []
     missing = [c for c in required if c not in header]
     if missing:
-        raise EventSourceError(f"missing column(s): {', '.join(missing)}", source=path.name, where="line 1")
+        raise EventSourceError(
+            f"missing column(s): {', '.join(missing)}", source=path.name, where="line 1"
+        )
     warnings = [f"column {c!r} not handled" for c in header if c not in handled]
     return reader, warnings

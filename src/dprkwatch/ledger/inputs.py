@@ -45,9 +45,13 @@ class Inputs:
         """What is not imported, as notes for the user."""
         out = []
         if not self.has_launches:
-            out.append("No CNS missile data imported: launches are missing (dprkwatch ledger import PATH).")
+            out.append(
+                "No CNS missile data imported: launches are missing (dprkwatch ledger import PATH)."
+            )
         if not self.has_designations:
-            out.append("No sanctions lists imported: designation counts are unavailable (dprkwatch lists import PATH).")
+            out.append(
+                "No sanctions lists imported: designation counts are unavailable (dprkwatch lists import PATH)."
+            )
         return out
 
     def pressure(self, start: date, end: date) -> PressureIndex:
@@ -94,7 +98,9 @@ def gather(home: Path | None, *, ledger: Ledger | None = None) -> Inputs:
         if ds.kind == "designations":
             first, last = ds.coverage
             for lst in sorted({base_list(str(r["list_name"])) for r in ds.records}):
-                spans.setdefault(lst, []).append((date.fromisoformat(first), date.fromisoformat(last)))
+                spans.setdefault(lst, []).append(
+                    (date.fromisoformat(first), date.fromisoformat(last))
+                )
     launch_coverage = None
     chosen, _ = store.preferred("events")
     for ds in chosen:

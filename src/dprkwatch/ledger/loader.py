@@ -110,7 +110,8 @@ class Ledger:
     def administrations_during(self, start: date, end: date) -> list[Administration]:
         """US administrations in office at any time from ``start`` to ``end``."""
         return [
-            a for a in self.administrations
+            a
+            for a in self.administrations
             if a.start.start() <= end and (a.end is None or a.end.start() > start)
         ]
 
@@ -248,13 +249,19 @@ def _check_references(ledger: Ledger, where: _Where, problems: list[Problem]) ->
     source_ids = {s.id for s in ledger.sources}
     for rec in _later_duplicates(ledger.sources, "id"):
         problems.append(
-            Problem(where.file("sources.yaml"), where.line(rec, ("id",)), f"source id {rec.id!r} is defined twice")
+            Problem(
+                where.file("sources.yaml"),
+                where.line(rec, ("id",)),
+                f"source id {rec.id!r} is defined twice",
+            )
         )
     obligation_keys = {o.key for o in ledger.obligations}
     for rec in _later_duplicates(ledger.obligations, "key"):
         problems.append(
             Problem(
-                where.file("obligations.yaml"), where.line(rec, ("key",)), f"obligation key {rec.key!r} is defined twice"
+                where.file("obligations.yaml"),
+                where.line(rec, ("key",)),
+                f"obligation key {rec.key!r} is defined twice",
             )
         )
 
@@ -266,7 +273,11 @@ def _check_references(ledger: Ledger, where: _Where, problems: list[Problem]) ->
         for rec in getattr(ledger, attr):
             if rec.id in ids:
                 problems.append(
-                    Problem(where.file(name), where.line(rec, ("id",)), f"id {rec.id!r} is already used in {ids[rec.id]}")
+                    Problem(
+                        where.file(name),
+                        where.line(rec, ("id",)),
+                        f"id {rec.id!r} is already used in {ids[rec.id]}",
+                    )
                 )
             else:
                 ids[rec.id] = where.file(name)

@@ -50,7 +50,11 @@ def _scalar(node: yaml.ScalarNode, constructor: yaml.constructor.SafeConstructor
 
 
 def _build(
-    node: yaml.Node, path: Path_, out: Located, constructor: yaml.constructor.SafeConstructor, source: str
+    node: yaml.Node,
+    path: Path_,
+    out: Located,
+    constructor: yaml.constructor.SafeConstructor,
+    source: str,
 ) -> Any:
     out.lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
@@ -58,7 +62,9 @@ def _build(
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 raise LedgerValidationError(
-                    "mapping keys must be plain names", source=source, where=f"line {key_node.start_mark.line + 1}"
+                    "mapping keys must be plain names",
+                    source=source,
+                    where=f"line {key_node.start_mark.line + 1}",
                 )
             key = str(key_node.value)
             if key in result:

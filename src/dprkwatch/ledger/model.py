@@ -97,7 +97,9 @@ class Measure(Record):
     quantity: float | None = Field(None, ge=0, description="The cap's amount (caps only).")
     unit: str | None = Field(None, description="Unit of `quantity`, e.g. `barrels per year`.")
     period: str | None = Field(None, description="When a cap applies, e.g. `from 2018-01-01`.")
-    individuals: int | None = Field(None, ge=0, description="Individuals designated (designations).")
+    individuals: int | None = Field(
+        None, ge=0, description="Individuals designated (designations)."
+    )
     entities: int | None = Field(None, ge=0, description="Entities designated (designations).")
     vessels: int | None = Field(None, ge=0, description="Vessels designated or named.")
     paragraph: str | None = Field(None, description="Operative paragraph(s), e.g. `OP5`.")
@@ -123,7 +125,9 @@ class ObligationRef(Record):
         description="The operative verb: `decides`/`demands`/`reaffirms` bind; `urges`/`calls-upon` do not."
     )
     paragraph: str | None = Field(None, description="Operative paragraph, e.g. `OP6`.")
-    confidence: Confidence | None = Field(None, description="Overrides the resolution's confidence.")
+    confidence: Confidence | None = Field(
+        None, description="Overrides the resolution's confidence."
+    )
 
     @property
     def binding(self) -> bool:
@@ -177,7 +181,9 @@ class Resolution(Sourced):
 
     def requires(self, key: str) -> bool:
         """Whether this resolution binds the DPRK to obligation ``key``."""
-        return self.outcome == "adopted" and any(o.key == key and o.binding for o in self.obligations)
+        return self.outcome == "adopted" and any(
+            o.key == key and o.binding for o in self.obligations
+        )
 
 
 class Obligation(Sourced):
@@ -189,7 +195,8 @@ class Obligation(Sourced):
         None, description="Compute breaches from nuclear tests or CNS missile launches."
     )
     missile_types: list[str] = Field(
-        default_factory=list, description="For `missile-launch`: CNS types that breach (empty: all)."
+        default_factory=list,
+        description="For `missile-launch`: CNS types that breach (empty: all).",
     )
     breaches: list[Evidence] = Field(
         default_factory=list, description="Dated curated evidence of breach (besides the check)."
@@ -220,7 +227,15 @@ class Commitment(Record):
     party: Text = Field(description="Who committed: `DPRK`, `US`, `ROK`, `KEDO`, `all`...")
     obligation: Text = Field(description="What was promised, in our words.")
     topic: Literal[
-        "denuclearization", "missiles", "verification", "peace", "relations", "aid", "humanitarian", "military", "other"
+        "denuclearization",
+        "missiles",
+        "verification",
+        "peace",
+        "relations",
+        "aid",
+        "humanitarian",
+        "military",
+        "other",
     ] = Field(description="Subject area, for filtering.")
     deadline: PartialDate | None = Field(None, description="Deadline, when the text sets one.")
     deadline_note: str | None = Field(None, description="Deadline as worded, if not a date.")
@@ -236,7 +251,13 @@ class Agreement(Sourced):
     date: PartialDate = Field(description="Date signed, issued or acceded.")
     place: str | None = Field(None, description="Where it was signed or issued.")
     kind: Literal[
-        "treaty", "safeguards", "declaration", "framework", "joint-statement", "implementation", "parallel-statements"
+        "treaty",
+        "safeguards",
+        "declaration",
+        "framework",
+        "joint-statement",
+        "implementation",
+        "parallel-statements",
     ] = Field(description="Form of the instrument.")
     parties: list[Text] = Field(min_length=1, description="Parties.")
     ended: PartialDate | None = Field(None, description="When it stopped operating, if it did.")
@@ -290,8 +311,8 @@ class Exercise(Sourced):
     name: Text = Field(description="Exercise name.")
     date: PartialDate = Field(description="When the decision was announced.")
     scheduled: str | None = Field(None, description="When it would have run.")
-    action: Literal["suspended", "cancelled", "postponed", "scaled-down", "ended", "resumed"] = Field(
-        description="What was decided."
+    action: Literal["suspended", "cancelled", "postponed", "scaled-down", "ended", "resumed"] = (
+        Field(description="What was decided.")
     )
     detail: str | None = None
 
@@ -391,7 +412,9 @@ class Moratorium(Sourced):
     missile_types: list[str] = Field(
         default_factory=list, description="CNS missile types covered (`ICBM`, `SLV`, `IRBM`...)."
     )
-    renounced: PartialDate | None = Field(None, description="When the DPRK said it no longer applied.")
+    renounced: PartialDate | None = Field(
+        None, description="When the DPRK said it no longer applied."
+    )
     refs: list[str] = Field(default_factory=list)
 
 

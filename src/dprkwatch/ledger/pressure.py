@@ -84,7 +84,9 @@ def _previous(versions: Sequence[date], day: date) -> date | None:
     return max(earlier) if earlier else None
 
 
-def to_window(d: DesignationLike, versions: Sequence[date], *, daily: bool = False) -> Window | None:
+def to_window(
+    d: DesignationLike, versions: Sequence[date], *, daily: bool = False
+) -> Window | None:
     """The window of one designation; ``daily`` when its source had (near) daily versions."""
     if not d.date:
         return None
@@ -118,7 +120,9 @@ def merge_windows(windows: Iterable[Window]) -> tuple[list[Window], list[str]]:
         last = min(w.last for w in ws)
         best = min(ws, key=lambda w: (w.basis != "listed", w.last - w.first))
         if first > last:
-            warnings.append(f"{lst} {eid}: sources disagree on the designation date; kept {best.basis} {best.last}")
+            warnings.append(
+                f"{lst} {eid}: sources disagree on the designation date; kept {best.basis} {best.last}"
+            )
             out.append(best)
             continue
         basis = "listed" if any(w.basis == "listed" for w in ws) else best.basis
@@ -142,7 +146,9 @@ def coverage_intervals(
     for lst in {w.list for w in windows}:
         out[lst] = []  # every list gets a column, even with no datable stretch
         listed = [w for w in windows if w.list == lst and w.basis == "listed"]
-        vs = sorted({v for name, dates in versions.items() if base_list(name) == lst for v in dates})
+        vs = sorted(
+            {v for name, dates in versions.items() if base_list(name) == lst for v in dates}
+        )
         if listed:
             end = max([*vs, *(w.last for w in listed)])
             out[lst].append(Interval(min(w.first for w in listed), end))
@@ -235,7 +241,9 @@ class PressureIndex:
         covered = covered_days(intervals, start, end)
         if covered == 0:
             return None, False
-        n = sum(1 for w in self.windows if w.list == lst and w.first > EPOCH and w.within(start, end))
+        n = sum(
+            1 for w in self.windows if w.list == lst and w.first > EPOCH and w.within(start, end)
+        )
         return n, covered == (end - start).days + 1
 
 
@@ -273,7 +281,9 @@ def build_index(
                 raw.append(w)
     windows, notes = merge_windows(raw)
     coverage = coverage_intervals(windows, versions, daily_spans or {})
-    lists = [x for x in LIST_ORDER if x in coverage] + sorted(x for x in coverage if x not in LIST_ORDER)
+    lists = [x for x in LIST_ORDER if x in coverage] + sorted(
+        x for x in coverage if x not in LIST_ORDER
+    )
 
     placed: dict[str, Counter[str]] = {lst: Counter() for lst in lists}
     unplaced: Counter[str] = Counter()
@@ -320,16 +330,31 @@ def build_index(
             )
         )
     if not lists:
-        notes.append("No sanctions lists imported: designation columns are empty (dprkwatch lists import ...).")
+        notes.append(
+            "No sanctions lists imported: designation columns are empty (dprkwatch lists import ...)."
+        )
     if not has_launch_data:
-        notes.append("No CNS missile data imported: the launches column is empty (dprkwatch ledger import ...).")
+        notes.append(
+            "No CNS missile data imported: the launches column is empty (dprkwatch ledger import ...)."
+        )
     if launch_coverage is not None:
-        notes.append(f"launches: CNS-class only, data from {launch_coverage[0]} to {launch_coverage[1]}")
+        notes.append(
+            f"launches: CNS-class only, data from {launch_coverage[0]} to {launch_coverage[1]}"
+        )
     for lst, n in sorted(unplaced.items()):
-        notes.append(f"{lst}: {n} designation(s) dated only to a span longer than a quarter (versions too far apart)")
+        notes.append(
+            f"{lst}: {n} designation(s) dated only to a span longer than a quarter (versions too far apart)"
+        )
     for lst, (n, day) in sorted(baseline.items()):
-        notes.append(f"{lst}: {n} designation(s) already present in the oldest version, i.e. on or before {day}")
+        notes.append(
+            f"{lst}: {n} designation(s) already present in the oldest version, i.e. on or before {day}"
+        )
     return PressureIndex(
-        lists=lists, rows=rows, windows=windows, coverage=coverage,
-        baseline=baseline, unplaced=dict(unplaced), notes=notes,
+        lists=lists,
+        rows=rows,
+        windows=windows,
+        coverage=coverage,
+        baseline=baseline,
+        unplaced=dict(unplaced),
+        notes=notes,
     )

@@ -70,7 +70,9 @@ class LedgerStore:
         for path in sorted(self.root.glob("*.json")):
             try:
                 data = orjson.loads(path.read_bytes())
-                out.append(StoredDataset(manifest=dict(data["manifest"]), records=list(data["records"])))
+                out.append(
+                    StoredDataset(manifest=dict(data["manifest"]), records=list(data["records"]))
+                )
             except (orjson.JSONDecodeError, KeyError, TypeError):
                 raise EventSourceError(
                     "stored dataset is unreadable; re-import its source file", source=str(path)

@@ -51,7 +51,12 @@ class FieldChange:
         return _KINDS.get(self.prop, self.prop)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"prop": self.prop, "kind": self.kind, "added": list(self.added), "removed": list(self.removed)}
+        return {
+            "prop": self.prop,
+            "kind": self.kind,
+            "added": list(self.added),
+            "removed": list(self.removed),
+        }
 
 
 @dataclass(frozen=True)
@@ -97,7 +102,11 @@ class ListDiff:
         )
 
     def summary(self) -> dict[str, int]:
-        return {"added": len(self.added), "removed": len(self.removed), "changed": len(self.changed)}
+        return {
+            "added": len(self.added),
+            "removed": len(self.removed),
+            "changed": len(self.changed),
+        }
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -118,7 +127,10 @@ def folded(snapshot: Snapshot) -> dict[str, dict[str, Any]]:
     for data in snapshot.iter_dicts():
         props = data.get("properties", {})
         if is_subject(data["schema"], bool(props.get("holder"))):
-            subjects[data["id"]] = {"schema": data["schema"], "properties": {k: set(v) for k, v in props.items()}}
+            subjects[data["id"]] = {
+                "schema": data["schema"],
+                "properties": {k: set(v) for k, v in props.items()},
+            }
         else:
             extras.append(data)
     for data in extras:
@@ -128,7 +140,11 @@ def folded(snapshot: Snapshot) -> dict[str, dict[str, Any]]:
             key = "listingDate"
         elif data["schema"] == "CryptoWallet":
             owners = props.get("holder", [])
-            values = [f"{c}:{k}" for k in props.get("publicKey", []) for c in (props.get("currency") or [""])]
+            values = [
+                f"{c}:{k}"
+                for k in props.get("publicKey", [])
+                for c in (props.get("currency") or [""])
+            ]
             key = "wallet"
         else:
             continue
@@ -143,7 +159,9 @@ def _caption(entity: dict[str, Any]) -> str:
     return names[0] if names else ""
 
 
-def _change(list_name: str, entity_id: str, entity: dict[str, Any], changes: Iterable[FieldChange] = ()) -> EntityChange:
+def _change(
+    list_name: str, entity_id: str, entity: dict[str, Any], changes: Iterable[FieldChange] = ()
+) -> EntityChange:
     return EntityChange(
         entity_id=entity_id,
         schema=entity["schema"],
@@ -169,7 +187,9 @@ def diff_snapshots(old: Snapshot, new: Snapshot) -> ListDiff:
             if va != vb:
                 changes.append(FieldChange(prop, tuple(sorted(vb - va)), tuple(sorted(va - vb))))
         if a[entity_id]["schema"] != b[entity_id]["schema"]:
-            changes.append(FieldChange("schema", (b[entity_id]["schema"],), (a[entity_id]["schema"],)))
+            changes.append(
+                FieldChange("schema", (b[entity_id]["schema"],), (a[entity_id]["schema"],))
+            )
         if changes:
             # A DPRK programme on either side makes the change DPRK-relevant.
             entity = b[entity_id]
@@ -192,7 +212,11 @@ def source_notes(old: Snapshot, new: Snapshot) -> list[str]:
     a = {s.name for s in old.manifest.sources}
     b = {s.name for s in new.manifest.sources}
     if a - b:
-        notes.append(f"{', '.join(sorted(a - b))} only in the old version: changes to what they carry are not real changes")
+        notes.append(
+            f"{', '.join(sorted(a - b))} only in the old version: changes to what they carry are not real changes"
+        )
     if b - a:
-        notes.append(f"{', '.join(sorted(b - a))} only in the new version: changes to what they carry are not real changes")
+        notes.append(
+            f"{', '.join(sorted(b - a))} only in the new version: changes to what they carry are not real changes"
+        )
     return notes

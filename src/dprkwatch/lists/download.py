@@ -56,7 +56,10 @@ SOURCES: dict[str, Source] = {
         ),
         optional=("cons_comments.csv",),
     ),
-    "un": Source("un", (("consolidated.xml", "https://scsanctions.un.org/resources/xml/en/consolidated.xml"),)),
+    "un": Source(
+        "un",
+        (("consolidated.xml", "https://scsanctions.un.org/resources/xml/en/consolidated.xml"),),
+    ),
     "eu": Source(
         "eu",
         (
@@ -67,7 +70,13 @@ SOURCES: dict[str, Source] = {
         ),
     ),
     "uk": Source(
-        "uk", (("ConList.csv", "https://ofsistorage.blob.core.windows.net/publishlive/2022format/ConList.csv"),)
+        "uk",
+        (
+            (
+                "ConList.csv",
+                "https://ofsistorage.blob.core.windows.net/publishlive/2022format/ConList.csv",
+            ),
+        ),
     ),
 }
 

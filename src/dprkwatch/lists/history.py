@@ -141,7 +141,9 @@ def counts(
     for key, n in sorted(counter.items()):
         if program:
             period, list_name, code, basis = key
-            rows.append({"period": period, "list": list_name, "program": code, "basis": basis, "count": n})
+            rows.append(
+                {"period": period, "list": list_name, "program": code, "basis": basis, "count": n}
+            )
         else:
             period, list_name, basis = key
             rows.append({"period": period, "list": list_name, "basis": basis, "count": n})

@@ -52,7 +52,9 @@ def resolve_path(path: Path) -> Path:
     )
 
 
-def parse(path: Path, fmt: str | None = None, published: date | None = None) -> tuple[ListVersion, Importer]:
+def parse(
+    path: Path, fmt: str | None = None, published: date | None = None
+) -> tuple[ListVersion, Importer]:
     """Parse one source (file or folder) into a list version."""
     main = resolve_path(path)
     importer = detect(main, fmt)

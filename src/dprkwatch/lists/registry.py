@@ -74,7 +74,9 @@ def read_head(path: Path) -> bytes:
     except FileNotFoundError:
         raise SourceError("file not found", source=str(path)) from None
     except IsADirectoryError:
-        raise SourceError("is a directory; name the list file inside it", source=str(path)) from None
+        raise SourceError(
+            "is a directory; name the list file inside it", source=str(path)
+        ) from None
     except OSError as exc:
         raise SourceError(f"cannot read: {exc.strerror}", source=str(path)) from None
 

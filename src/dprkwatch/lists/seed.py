@@ -26,5 +26,7 @@ def local_sources(folder: Path) -> list[Path]:
     """Every list file under ``folder`` that an importer should read, in a stable order."""
     found: list[Path] = []
     for pattern in PATTERNS:
-        found.extend(sorted(p for p in folder.glob(pattern) if p.is_file() and p.stat().st_size > 0))
+        found.extend(
+            sorted(p for p in folder.glob(pattern) if p.is_file() and p.stat().st_size > 0)
+        )
     return found

@@ -195,7 +195,11 @@ class SnapshotStore:
         h.update(f"{version.list_name}\0{version.format}\0{importer_version}\0".encode())
         for s in sorted(sources, key=lambda s: s.sha256):
             h.update(s.sha256.encode())
-        published = version.published.isoformat() if version.published else published_from_path(version.sources)
+        published = (
+            version.published.isoformat()
+            if version.published
+            else published_from_path(version.sources)
+        )
         vid = f"{published or 'undated'}-{h.hexdigest()[:12]}"
         target = self.root / version.list_name / vid
         if (target / MANIFEST_FILE).exists():
@@ -244,7 +248,8 @@ class SnapshotStore:
         active = self.active_versions()
         active.update(versions)
         durable.write_bytes(
-            self.home / ACTIVE_FILE, orjson.dumps(dict(sorted(active.items())), option=orjson.OPT_INDENT_2)
+            self.home / ACTIVE_FILE,
+            orjson.dumps(dict(sorted(active.items())), option=orjson.OPT_INDENT_2),
         )
         return active
 
@@ -270,7 +275,13 @@ class SnapshotStore:
     def _snapshot_dirs(self) -> set[Path]:
         if not self.root.exists():
             return set()
-        return {p for d in self.root.iterdir() if d.is_dir() for p in d.iterdir() if p.is_dir() and not p.name.startswith(".")}
+        return {
+            p
+            for d in self.root.iterdir()
+            if d.is_dir()
+            for p in d.iterdir()
+            if p.is_dir() and not p.name.startswith(".")
+        }
 
     def activate_newest(self, manifests: Iterable[Manifest]) -> dict[str, str]:
         """Activate, in one step, the newest published version of each list among ``manifests``."""
@@ -317,7 +328,9 @@ class SnapshotStore:
     def lists(self) -> list[str]:
         if not self.root.exists():
             return []
-        return sorted(p.name for p in self.root.iterdir() if p.is_dir() and not p.name.startswith("."))
+        return sorted(
+            p.name for p in self.root.iterdir() if p.is_dir() and not p.name.startswith(".")
+        )
 
     def versions(self, list_name: str) -> list[Manifest]:
         """Every stored version of a list, oldest publication first."""

@@ -173,7 +173,9 @@ class SafeXmlReader:
         self.root_tag = local_name(root.tag)
         self.root_attrib = {local_name(k): str(v) for k, v in root.attrib.items()}
 
-    def records(self, names: Sequence[str], *, root: Sequence[str] = ()) -> Iterator[etree._Element]:
+    def records(
+        self, names: Sequence[str], *, root: Sequence[str] = ()
+    ) -> Iterator[etree._Element]:
         """Yield every complete element whose local name is in ``names``.
 
         ``root`` lists the acceptable document element names; any other root

@@ -100,7 +100,11 @@ def _error(path: Path, exc: yaml.YAMLError) -> SourceError:
             where=_offset_where(path, exc.position),
         )
     text = " ".join(str(exc).split())
-    if "invalid leading UTF-8" in text or "invalid trailing UTF-8" in text or "unicode" in text.lower():
+    if (
+        "invalid leading UTF-8" in text
+        or "invalid trailing UTF-8" in text
+        or "unicode" in text.lower()
+    ):
         return SourceError(f"wrong encoding: not valid UTF-8 ({text})", source=str(path))
     return SourceError(f"invalid YAML ({text})", source=str(path))
 

@@ -28,7 +28,9 @@ def imo_valid(digits: str) -> bool:
     """The IMO check: first six digits weighted 7..2, summed; the last digit is that sum mod 10."""
     if len(digits) != 7 or not digits.isdigit():
         return False
-    return sum(int(d) * w for d, w in zip(digits[:6], range(7, 1, -1), strict=True)) % 10 == int(digits[6])
+    return sum(int(d) * w for d, w in zip(digits[:6], range(7, 1, -1), strict=True)) % 10 == int(
+        digits[6]
+    )
 
 
 def normalise_imo(value: str | None) -> str | None:
@@ -54,7 +56,7 @@ def normalise_name(value: str) -> str:
     text = _NON_WORD.sub(" ", value.upper()).strip()
     for prefix in _PREFIXES:
         if text.startswith(prefix):
-            text = text[len(prefix):]
+            text = text[len(prefix) :]
             break
     return " ".join(text.split())
 
@@ -72,8 +74,13 @@ class DesignatedVessel:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "entity_id": self.entity_id, "list": self.list_name, "name": self.caption, "imo": list(self.imos),
-            "mmsi": list(self.mmsis), "flag": list(self.flags), "dprk": self.dprk,
+            "entity_id": self.entity_id,
+            "list": self.list_name,
+            "name": self.caption,
+            "imo": list(self.imos),
+            "mmsi": list(self.mmsis),
+            "flag": list(self.flags),
+            "dprk": self.dprk,
         }
 
 
@@ -110,11 +117,22 @@ class Designations:
             if entity.get("schema") != "Vessel":
                 continue
             props: dict[str, list[str]] = entity.get("properties", {})
-            names = tuple(dict.fromkeys(
-                n for p in ("name", "alias", "previousName", "weakAlias") for n in props.get(p, []) if n
-            ))
-            imos = tuple(dict.fromkeys(i for i in (normalise_imo(v) for v in props.get("imoNumber", [])) if i))
-            mmsis = tuple(dict.fromkeys(m for m in (normalise_mmsi(v) for v in props.get("mmsi", [])) if m))
+            names = tuple(
+                dict.fromkeys(
+                    n
+                    for p in ("name", "alias", "previousName", "weakAlias")
+                    for n in props.get(p, [])
+                    if n
+                )
+            )
+            imos = tuple(
+                dict.fromkeys(
+                    i for i in (normalise_imo(v) for v in props.get("imoNumber", [])) if i
+                )
+            )
+            mmsis = tuple(
+                dict.fromkeys(m for m in (normalise_mmsi(v) for v in props.get("mmsi", [])) if m)
+            )
             out.append(
                 DesignatedVessel(
                     entity_id=str(entity.get("id")),
@@ -177,7 +195,12 @@ class ExactNames:
         hits: dict[str, NameHit] = {}
         for name in names:
             for v in self.designations.by_name(name):
-                hits.setdefault(v.entity_id, NameHit(v.entity_id, name, 1.0, f"name {name!r} equals a listed name of {v.caption}"))
+                hits.setdefault(
+                    v.entity_id,
+                    NameHit(
+                        v.entity_id, name, 1.0, f"name {name!r} equals a listed name of {v.caption}"
+                    ),
+                )
         return list(hits.values())
 
 
@@ -194,7 +217,9 @@ class ScreenerNames:
         clean = [n for n in names if n and n.strip()]
         if not clean:
             return []
-        results = self.screener.screen(self.query_cls(schema="Vessel", properties={"name": clean}), top=3)
+        results = self.screener.screen(
+            self.query_cls(schema="Vessel", properties={"name": clean}), top=3
+        )
         hits = []
         for m in results:
             if getattr(m, "schema", "Vessel") != "Vessel" or not getattr(m, "match", False):
@@ -204,7 +229,9 @@ class ScreenerNames:
         return hits
 
 
-def name_matcher(store: SnapshotStore, designations: Designations, *, fuzzy: bool = True) -> NameMatcher:
+def name_matcher(
+    store: SnapshotStore, designations: Designations, *, fuzzy: bool = True
+) -> NameMatcher:
     """The screening engine's matcher when available and wanted, else exact names."""
     if fuzzy and len(designations):
         try:

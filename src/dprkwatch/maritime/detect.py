@@ -31,7 +31,10 @@ class DetectionRun:
     seconds: float
 
     def counts(self) -> dict[str, int]:
-        return {str(k): int(v) for k, v in self.events.group_by("event_type").len().sort("event_type").iter_rows()}
+        return {
+            str(k): int(v)
+            for k, v in self.events.group_by("event_type").len().sort("event_type").iter_rows()
+        }
 
     def info(self) -> dict[str, Any]:
         """How the events were made (kept beside them in the store)."""
@@ -43,7 +46,11 @@ class DetectionRun:
             "seconds": round(self.seconds, 3),
             "stage_seconds": {k: round(v, 3) for k, v in self.detection.seconds.items()},
             "rules": self.rules.to_dict(),
-            "ports": {"sources": list(self.ports.sources), "count": len(self.ports), "dprk": self.ports.dprk_count},
+            "ports": {
+                "sources": list(self.ports.sources),
+                "count": len(self.ports),
+                "dprk": self.ports.dprk_count,
+            },
             "events": self.counts(),
         }
 
@@ -66,7 +73,9 @@ def run_detection(
     """
     rules = rules or Rules()
     if store.is_empty():
-        raise StoreEmpty(f"no positions ingested yet in {store.root} (run `dprkwatch maritime ingest FILE`)")
+        raise StoreEmpty(
+            f"no positions ingested yet in {store.root} (run `dprkwatch maritime ingest FILE`)"
+        )
     backend = get_engine(engine, **(engine_options or {}))
     t0 = time.perf_counter()
     try:
@@ -76,7 +85,13 @@ def run_detection(
         if callable(close):
             close()
     events = finalise(detection.raw_events, ports)
-    run = DetectionRun(events=events, detection=detection, rules=rules, ports=ports, seconds=time.perf_counter() - t0)
+    run = DetectionRun(
+        events=events,
+        detection=detection,
+        rules=rules,
+        ports=ports,
+        seconds=time.perf_counter() - t0,
+    )
     if save_to is not None:
         save_to.save_events(events, store.identity(), run.info())
     return run

@@ -43,8 +43,12 @@ class Score:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "event_type": self.event_type, "truth": self.truth, "detected": self.detected,
-            "matched": self.matched, "recall": round(self.recall, 4), "precision": round(self.precision, 4),
+            "event_type": self.event_type,
+            "truth": self.truth,
+            "detected": self.detected,
+            "matched": self.matched,
+            "recall": round(self.recall, 4),
+            "precision": round(self.precision, 4),
         }
 
 
@@ -53,16 +57,23 @@ def _key(frame: pl.DataFrame) -> pl.DataFrame:
     lo = pl.min_horizontal("mmsi", "other_mmsi").cast(pl.Int64)
     hi = pl.max_horizontal("mmsi", "other_mmsi").cast(pl.Int64)
     key = (
-        pl.when(et == "encounter").then(pl.format("{}-{}", lo, hi))
-        .when(et == "port_call").then(pl.format("{}@{}", pl.col("mmsi"), pl.col("port")))
-        .when(et == "identity_change").then(pl.format("{}:{}", pl.col("mmsi"), pl.col("field")))
+        pl.when(et == "encounter")
+        .then(pl.format("{}-{}", lo, hi))
+        .when(et == "port_call")
+        .then(pl.format("{}@{}", pl.col("mmsi"), pl.col("port")))
+        .when(et == "identity_change")
+        .then(pl.format("{}:{}", pl.col("mmsi"), pl.col("field")))
         .otherwise(pl.col("mmsi").cast(pl.String))
     )
     return frame.with_columns(key.alias("_key"))
 
 
 def _field_of(detail: pl.Expr) -> pl.Expr:
-    return pl.when(detail.str.starts_with("IMO ")).then(pl.lit("mmsi")).otherwise(detail.str.extract(r"^(\w+):", 1))
+    return (
+        pl.when(detail.str.starts_with("IMO "))
+        .then(pl.lit("mmsi"))
+        .otherwise(detail.str.extract(r"^(\w+):", 1))
+    )
 
 
 def score(events: pl.DataFrame, truth: pl.DataFrame) -> list[Score]:
@@ -74,20 +85,32 @@ def score(events: pl.DataFrame, truth: pl.DataFrame) -> list[Score]:
         "_t", "event_type", "_key", pl.col("start").alias("ts"), pl.col("end").alias("te")
     )
     cand = det.join(tru, on=["event_type", "_key"], how="inner")
-    overlap = (pl.min_horizontal("de", "te") - pl.max_horizontal("ds", "ts")).dt.total_microseconds()
+    overlap = (
+        pl.min_horizontal("de", "te") - pl.max_horizontal("ds", "ts")
+    ).dt.total_microseconds()
     union = (pl.max_horizontal("de", "te") - pl.min_horizontal("ds", "ts")).dt.total_microseconds()
-    iou = pl.when(union > 0).then(overlap.cast(pl.Float64) / union).otherwise(
-        pl.when(overlap >= 0).then(1.0).otherwise(0.0)
+    iou = (
+        pl.when(union > 0)
+        .then(overlap.cast(pl.Float64) / union)
+        .otherwise(pl.when(overlap >= 0).then(1.0).otherwise(0.0))
     )
     slack = int(IDENTITY_SLACK.total_seconds() * 1_000_000)
     identity_ok = (pl.col("de") - pl.col("te")).dt.total_microseconds().is_between(0, slack)
     quality = (
-        pl.when(pl.col("event_type") == "spoofing").then((pl.col("ds").dt.date() == pl.col("ts").dt.date()).cast(pl.Float64))
-        .when(pl.col("event_type") == "identity_change").then(identity_ok.cast(pl.Float64))
+        pl.when(pl.col("event_type") == "spoofing")
+        .then((pl.col("ds").dt.date() == pl.col("ts").dt.date()).cast(pl.Float64))
+        .when(pl.col("event_type") == "identity_change")
+        .then(identity_ok.cast(pl.Float64))
         .otherwise(iou)
     )
-    need = pl.when(pl.col("event_type").is_in(["spoofing", "identity_change"])).then(1.0).otherwise(MIN_IOU)
-    cand = cand.with_columns(quality.alias("q")).filter(pl.col("q") >= need).sort("q", descending=True)
+    need = (
+        pl.when(pl.col("event_type").is_in(["spoofing", "identity_change"]))
+        .then(1.0)
+        .otherwise(MIN_IOU)
+    )
+    cand = (
+        cand.with_columns(quality.alias("q")).filter(pl.col("q") >= need).sort("q", descending=True)
+    )
     used_d: set[int] = set()
     used_t: set[int] = set()
     matched: dict[str, int] = {}

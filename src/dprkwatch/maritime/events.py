@@ -35,28 +35,52 @@ def _fmt(value: pl.Expr, decimals: int) -> pl.Expr:
 def finalise(raw: pl.DataFrame, ports: Ports) -> pl.DataFrame:
     """Raw engine rows to the published event table (:data:`schema.EVENTS`), sorted."""
     port_names = ports.frame.select(
-        pl.col("port_idx"), pl.col("port"), pl.col("country").alias("port_country"),
-        pl.col("dprk").alias("dprk_port"), pl.col("lat").alias("_plat"), pl.col("lon").alias("_plon"),
+        pl.col("port_idx"),
+        pl.col("port"),
+        pl.col("country").alias("port_country"),
+        pl.col("dprk").alias("dprk_port"),
+        pl.col("lat").alias("_plat"),
+        pl.col("lon").alias("_plon"),
     )
     df = raw.join(port_names, on="port_idx", how="left")
     is_port = pl.col("event_type") == "port_call"
     duration = ((pl.col("end_us") - pl.col("start_us")).cast(pl.Float64) / 3.6e9).round(3)
     detail = (
         pl.when(pl.col("event_type") == "encounter")
-        .then(pl.format("close in {} ten-minute buckets, mean distance {} m", pl.col("points"),
-                        (pl.col("distance_km") * 1000.0).round(0).cast(pl.Int64)))
+        .then(
+            pl.format(
+                "close in {} ten-minute buckets, mean distance {} m",
+                pl.col("points"),
+                (pl.col("distance_km") * 1000.0).round(0).cast(pl.Int64),
+            )
+        )
         .when(pl.col("event_type") == "loitering")
         .then(pl.format("mean speed {} kn", _fmt(pl.col("mean_sog"), 2)))
         .when(pl.col("event_type") == "dark_gap")
-        .then(pl.format("reappeared {} km away at {}, {}", _fmt(pl.col("distance_km"), 1),
-                        _fmt(pl.col("end_lat"), 5), _fmt(pl.col("end_lon"), 5)))
+        .then(
+            pl.format(
+                "reappeared {} km away at {}, {}",
+                _fmt(pl.col("distance_km"), 1),
+                _fmt(pl.col("end_lat"), 5),
+                _fmt(pl.col("end_lon"), 5),
+            )
+        )
         .when(is_port)
         .then(pl.when(pl.col("dprk_port")).then(pl.lit("DPRK port")).otherwise(pl.lit("")))
         .when(pl.col("event_type") == "spoofing")
-        .then(pl.format("{} impossible jumps, up to {} kn", pl.col("points"),
-                        pl.col("max_speed_kn").round(0).cast(pl.Int64)))
+        .then(
+            pl.format(
+                "{} impossible jumps, up to {} kn",
+                pl.col("points"),
+                pl.col("max_speed_kn").round(0).cast(pl.Int64),
+            )
+        )
         .when((pl.col("event_type") == "identity_change") & (pl.col("field") == "mmsi"))
-        .then(pl.format("IMO {}: mmsi {} -> {}", pl.col("imo"), pl.col("old_value"), pl.col("new_value")))
+        .then(
+            pl.format(
+                "IMO {}: mmsi {} -> {}", pl.col("imo"), pl.col("old_value"), pl.col("new_value")
+            )
+        )
         .when(pl.col("event_type") == "identity_change")
         .then(pl.format("{}: {} -> {}", pl.col("field"), pl.col("old_value"), pl.col("new_value")))
         .otherwise(pl.lit(""))
@@ -85,7 +109,8 @@ def output_format(path: Path) -> str:
     if fmt is None:
         raise AisInputError(
             f"unknown output type {path.suffix or '(none)'!r}; use .csv, .parquet or .geojson",
-            source=str(path), where="--output",
+            source=str(path),
+            where="--output",
         )
     return fmt
 
@@ -104,8 +129,11 @@ def to_geojson(events: pl.DataFrame) -> dict[str, Any]:
     for row in to_csv_frame(events).filter(pl.col("lat").is_not_null()).iter_rows(named=True):
         props = {k: v for k, v in row.items() if k not in ("lat", "lon")}
         features.append(
-            {"type": "Feature", "geometry": {"type": "Point", "coordinates": [row["lon"], row["lat"]]},
-             "properties": props}
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [row["lon"], row["lat"]]},
+                "properties": props,
+            }
         )
     return {"type": "FeatureCollection", "features": features}
 
@@ -137,7 +165,9 @@ def read_events(path: Path) -> pl.DataFrame:
         frame.with_columns(
             pl.col("start").str.to_datetime("%Y-%m-%dT%H:%M:%SZ", time_zone="UTC", time_unit="us"),
             pl.col("end").str.to_datetime("%Y-%m-%dT%H:%M:%SZ", time_zone="UTC", time_unit="us"),
-            pl.col("dprk_port").replace_strict({"true": True, "false": False}, default=None, return_dtype=pl.Boolean),
+            pl.col("dprk_port").replace_strict(
+                {"true": True, "false": False}, default=None, return_dtype=pl.Boolean
+            ),
         ),
         schema.EVENTS,
     )

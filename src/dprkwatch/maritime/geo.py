@@ -22,7 +22,10 @@ FloatArray = npt.NDArray[np.float64]
 
 
 def haversine_km(
-    lat1: FloatArray | float, lon1: FloatArray | float, lat2: FloatArray | float, lon2: FloatArray | float
+    lat1: FloatArray | float,
+    lon1: FloatArray | float,
+    lat2: FloatArray | float,
+    lon2: FloatArray | float,
 ) -> FloatArray:
     """Great-circle distance in km between arrays of points (degrees).
 
@@ -58,7 +61,9 @@ def knots_to_kmh(knots: float) -> float:
     return knots * KM_PER_NM
 
 
-def destination(lat: FloatArray, lon: FloatArray, bearing_deg: FloatArray, dist_km: FloatArray) -> tuple[FloatArray, FloatArray]:
+def destination(
+    lat: FloatArray, lon: FloatArray, bearing_deg: FloatArray, dist_km: FloatArray
+) -> tuple[FloatArray, FloatArray]:
     """The point ``dist_km`` from (lat, lon) along ``bearing_deg``; used by the synthetic generator."""
     d = np.asarray(dist_km) / EARTH_RADIUS_KM
     b = np.radians(bearing_deg)
@@ -70,7 +75,9 @@ def destination(lat: FloatArray, lon: FloatArray, bearing_deg: FloatArray, dist_
     return np.degrees(p2).astype(np.float64), lon2.astype(np.float64)
 
 
-def bearing_deg(lat1: FloatArray, lon1: FloatArray, lat2: FloatArray, lon2: FloatArray) -> FloatArray:
+def bearing_deg(
+    lat1: FloatArray, lon1: FloatArray, lat2: FloatArray, lon2: FloatArray
+) -> FloatArray:
     """Initial great-circle bearing from point 1 to point 2, degrees in [0, 360)."""
     p1 = np.radians(lat1)
     p2 = np.radians(lat2)

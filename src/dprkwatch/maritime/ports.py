@@ -89,7 +89,11 @@ class Grid:
 
 def bundled_dprk_ports() -> pl.DataFrame:
     """The package's own list of DPRK ports (name, country, lat, lon)."""
-    text = resources.files("dprkwatch.maritime").joinpath("data/dprk_ports.csv").read_text(encoding="utf-8")
+    text = (
+        resources.files("dprkwatch.maritime")
+        .joinpath("data/dprk_ports.csv")
+        .read_text(encoding="utf-8")
+    )
     return _read_rows(text, "dprk_ports.csv")
 
 
@@ -130,15 +134,26 @@ def _read_rows(text: str, source: str) -> pl.DataFrame:
     except StopIteration:
         raise PortsError("empty file", source=source) from None
     if all(c in header for c in _WPI_COLUMNS):
-        name_cols = [header.index("label")] + ([header.index("sublabel")] if "sublabel" in header else [])
-        country_col, lat_col, lon_col = header.index("iso3"), header.index("latitude"), header.index("longitude")
+        name_cols = [header.index("label")] + (
+            [header.index("sublabel")] if "sublabel" in header else []
+        )
+        country_col, lat_col, lon_col = (
+            header.index("iso3"),
+            header.index("latitude"),
+            header.index("longitude"),
+        )
     elif all(c in header for c in _PLAIN_COLUMNS):
         name_cols = [header.index("name")]
-        country_col, lat_col, lon_col = header.index("country"), header.index("lat"), header.index("lon")
+        country_col, lat_col, lon_col = (
+            header.index("country"),
+            header.index("lat"),
+            header.index("lon"),
+        )
     else:
         raise PortsError(
             "expected columns iso3,label,latitude,longitude (World Port Index) or name,country,lat,lon",
-            source=source, where="header",
+            source=source,
+            where="header",
         )
     names: list[str] = []
     countries: list[str] = []
@@ -148,16 +163,24 @@ def _read_rows(text: str, source: str) -> pl.DataFrame:
         if not row or all(not c.strip() for c in row):
             continue
         if len(row) < len(header):
-            raise PortsError(f"expected {len(header)} fields, got {len(row)}", source=source, where=f"line {lineno}")
+            raise PortsError(
+                f"expected {len(header)} fields, got {len(row)}",
+                source=source,
+                where=f"line {lineno}",
+            )
         try:
             lat = float(row[lat_col])
             lon = float(row[lon_col])
         except ValueError:
             raise PortsError(
-                f"latitude/longitude not numbers: {row[lat_col]!r}, {row[lon_col]!r}", source=source, where=f"line {lineno}"
+                f"latitude/longitude not numbers: {row[lat_col]!r}, {row[lon_col]!r}",
+                source=source,
+                where=f"line {lineno}",
             ) from None
         if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
-            raise PortsError(f"impossible coordinates {lat}, {lon}", source=source, where=f"line {lineno}")
+            raise PortsError(
+                f"impossible coordinates {lat}, {lon}", source=source, where=f"line {lineno}"
+            )
         name = " / ".join(row[i].strip() for i in name_cols if row[i].strip())
         if not name:
             raise PortsError("port has no name", source=source, where=f"line {lineno}")
@@ -206,12 +229,21 @@ def port_cells(ports: Ports, radius_km: float) -> tuple[Grid, pl.DataFrame]:
         lat_hi = min(90.0, lat + r_deg)
         edge = max(abs(lat_lo), abs(lat_hi))
         dlon = 360.0 if edge >= 89.0 else r_deg / math.cos(math.radians(edge))
-        cy = np.arange(math.floor((lat_lo + 90.0) / grid.deg), math.floor((lat_hi + 90.0) / grid.deg) + 1)
+        cy = np.arange(
+            math.floor((lat_lo + 90.0) / grid.deg), math.floor((lat_hi + 90.0) / grid.deg) + 1
+        )
         if dlon >= 180.0:
             cx = np.arange(grid.ncx)
         else:
-            cx = np.unique(np.mod(np.arange(math.floor((lon - dlon + 180.0) / grid.deg),
-                                            math.floor((lon + dlon + 180.0) / grid.deg) + 1), grid.ncx))
+            cx = np.unique(
+                np.mod(
+                    np.arange(
+                        math.floor((lon - dlon + 180.0) / grid.deg),
+                        math.floor((lon + dlon + 180.0) / grid.deg) + 1,
+                    ),
+                    grid.ncx,
+                )
+            )
         gy, gx = np.meshgrid(cy, cx, indexing="ij")
         cys.append(gy.ravel())
         cxs.append(gx.ravel())
@@ -230,7 +262,11 @@ def port_cells(ports: Ports, radius_km: float) -> tuple[Grid, pl.DataFrame]:
     rel = (plon - lon0 + 180.0) % 360.0 - 180.0  # port longitude relative to the cell's west edge
     near_lon = lon0 + np.clip(rel, 0.0, grid.deg)
     dmin = haversine_km(plat, plon, near_lat, near_lon)
-    corners = [haversine_km(plat, plon, lat0 + a * grid.deg, lon0 + b * grid.deg) for a in (0, 1) for b in (0, 1)]
+    corners = [
+        haversine_km(plat, plon, lat0 + a * grid.deg, lon0 + b * grid.deg)
+        for a in (0, 1)
+        for b in (0, 1)
+    ]
     dmax = np.maximum.reduce(corners)
     keys = cy_a * grid.ncx + cx_a
     order = np.argsort(keys, kind="stable")
@@ -248,9 +284,13 @@ def _cells_frame(cy: np.ndarray, cx: np.ndarray, port: np.ndarray, ports: Ports)
     plon = ports.frame["lon"].to_numpy()
     port = port.astype(np.int64)
     table = pl.DataFrame(
-        {"cy": cy.astype(np.int32), "cx": cx.astype(np.int32), "port_idx": port.astype(np.int32),
-         "plat": plat[port] if len(port) else np.array([], dtype=np.float64),
-         "plon": plon[port] if len(port) else np.array([], dtype=np.float64)},
+        {
+            "cy": cy.astype(np.int32),
+            "cx": cx.astype(np.int32),
+            "port_idx": port.astype(np.int32),
+            "plat": plat[port] if len(port) else np.array([], dtype=np.float64),
+            "plon": plon[port] if len(port) else np.array([], dtype=np.float64),
+        },
     )
     return table.sort(["cy", "cx", "port_idx"])
 
@@ -293,8 +333,12 @@ class PortLookup:
         if workers > 1:
             bounds = np.linspace(0, n, workers + 1).astype(np.int64)
             with ThreadPoolExecutor(max_workers=workers) as pool:
-                parts = list(pool.map(lambda ab: self._nearest(lat[ab[0]:ab[1]], lon[ab[0]:ab[1]]),
-                                      itertools.pairwise(bounds)))
+                parts = list(
+                    pool.map(
+                        lambda ab: self._nearest(lat[ab[0] : ab[1]], lon[ab[0] : ab[1]]),
+                        itertools.pairwise(bounds),
+                    )
+                )
             return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
         return self._nearest(lat, lon)
 

@@ -69,9 +69,15 @@ class VesselRisk:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "mmsi": self.mmsi, "score": self.score, "level": self.level, "algorithm": ALGORITHM,
+            "mmsi": self.mmsi,
+            "score": self.score,
+            "level": self.level,
+            "algorithm": ALGORITHM,
             "reasons": [{"code": r.code, "points": r.points, "text": r.text} for r in self.reasons],
-            "names": self.names, "imos": self.imos, "flags": self.flags, "designated": self.designated,
+            "names": self.names,
+            "imos": self.imos,
+            "flags": self.flags,
+            "designated": self.designated,
             "events": self.events,
         }
 
@@ -88,13 +94,21 @@ class RiskScorer:
     """Scores MMSIs from a detection run's events and identity intervals."""
 
     def __init__(
-        self, events: pl.DataFrame, identity: pl.DataFrame, designations: Designations, names: NameMatcher
+        self,
+        events: pl.DataFrame,
+        identity: pl.DataFrame,
+        designations: Designations,
+        names: NameMatcher,
     ) -> None:
         self.events = events
         self.designations = designations
         self.names = names
         self._ident: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-        for mmsi, fld, value in identity.sort(["mmsi", "field", "first_ts"]).select("mmsi", "field", "value").iter_rows():
+        for mmsi, fld, value in (
+            identity.sort(["mmsi", "field", "first_ts"])
+            .select("mmsi", "field", "value")
+            .iter_rows()
+        ):
             if value not in self._ident[mmsi][fld]:
                 self._ident[mmsi][fld].append(value)
         self._evidence: dict[int, list[tuple[str, float, str, str]]] = {}
@@ -114,19 +128,37 @@ class RiskScorer:
         ident = self._ident.get(mmsi, {})
         for imo in ident.get("imo", []):
             for v in self.designations.by_imo(imo):
-                out.append(("designated_imo", WEIGHTS["designated_imo"][0],
-                            f"broadcasts IMO {imo}, designated as {v.caption} ({v.list_name})", v.entity_id))
+                out.append(
+                    (
+                        "designated_imo",
+                        WEIGHTS["designated_imo"][0],
+                        f"broadcasts IMO {imo}, designated as {v.caption} ({v.list_name})",
+                        v.entity_id,
+                    )
+                )
         for v in self.designations.by_mmsi(mmsi):
-            out.append(("designated_mmsi", WEIGHTS["designated_mmsi"][0],
-                        f"MMSI {mmsi} is listed for {v.caption} ({v.list_name})", v.entity_id))
+            out.append(
+                (
+                    "designated_mmsi",
+                    WEIGHTS["designated_mmsi"][0],
+                    f"MMSI {mmsi} is listed for {v.caption} ({v.list_name})",
+                    v.entity_id,
+                )
+            )
         names = ident.get("name", [])
         if names:
             for hit in self.names.match(names):
                 listed_vessel = self.designations.get(hit.entity_id)
                 caption = listed_vessel.caption if listed_vessel else hit.entity_id
                 listed = f" ({listed_vessel.list_name})" if listed_vessel else ""
-                out.append(("designated_name", round(WEIGHTS["designated_name"][0] * hit.score, 1),
-                            f"name {hit.name!r} matches {caption}{listed}: {hit.explanation}", hit.entity_id))
+                out.append(
+                    (
+                        "designated_name",
+                        round(WEIGHTS["designated_name"][0] * hit.score, 1),
+                        f"name {hit.name!r} matches {caption}{listed}: {hit.explanation}",
+                        hit.entity_id,
+                    )
+                )
         self._evidence[mmsi] = out
         return out
 
@@ -146,25 +178,50 @@ class RiskScorer:
             et = row["event_type"]
             when = row["start"].strftime("%Y-%m-%d") if row["start"] is not None else "?"
             if et == "port_call" and row["dprk_port"]:
-                reasons.append(Reason("dprk_port_call", WEIGHTS["dprk_port_call"][0],
-                                      f"called at {row['port']} (DPRK) on {when}"))
+                reasons.append(
+                    Reason(
+                        "dprk_port_call",
+                        WEIGHTS["dprk_port_call"][0],
+                        f"called at {row['port']} (DPRK) on {when}",
+                    )
+                )
             elif et == "encounter":
                 other = row["other_mmsi"] if row["mmsi"] == mmsi else row["mmsi"]
                 if other is not None and self.is_designated(int(other)):
-                    reasons.append(Reason("encounter_designated", WEIGHTS["encounter_designated"][0],
-                                          f"encounter with designated vessel MMSI {other} on {when}"))
-            elif et in ("spoofing", "dark_gap") or (et == "identity_change" and row["mmsi"] == mmsi):
-                reasons.append(Reason(et, WEIGHTS[et][0], f"{et.replace('_', ' ')} on {when}: {row['detail']}"))
+                    reasons.append(
+                        Reason(
+                            "encounter_designated",
+                            WEIGHTS["encounter_designated"][0],
+                            f"encounter with designated vessel MMSI {other} on {when}",
+                        )
+                    )
+            elif et in ("spoofing", "dark_gap") or (
+                et == "identity_change" and row["mmsi"] == mmsi
+            ):
+                reasons.append(
+                    Reason(et, WEIGHTS[et][0], f"{et.replace('_', ' ')} on {when}: {row['detail']}")
+                )
         for imo in self._ident.get(mmsi, {}).get("imo", []):
             if not imo_valid(imo):
-                reasons.append(Reason("invalid_imo", WEIGHTS["invalid_imo"][0],
-                                      f"broadcast IMO {imo} fails its check digit"))
+                reasons.append(
+                    Reason(
+                        "invalid_imo",
+                        WEIGHTS["invalid_imo"][0],
+                        f"broadcast IMO {imo} fails its check digit",
+                    )
+                )
         score = _total(reasons)
         ident = self._ident.get(mmsi, {})
         return VesselRisk(
-            mmsi=mmsi, score=score, level=level_of(score), reasons=reasons,
-            names=list(ident.get("name", [])), imos=list(ident.get("imo", [])), flags=list(ident.get("flag", [])),
-            designated=designated, events={str(k): int(v) for k, v in counts.items()},
+            mmsi=mmsi,
+            score=score,
+            level=level_of(score),
+            reasons=reasons,
+            names=list(ident.get("name", [])),
+            imos=list(ident.get("imo", [])),
+            flags=list(ident.get("flag", [])),
+            designated=designated,
+            events={str(k): int(v) for k, v in counts.items()},
         )
 
     def rank(self, mmsis: Iterable[int] | None = None, top: int | None = None) -> list[VesselRisk]:

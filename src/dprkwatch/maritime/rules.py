@@ -25,7 +25,9 @@ from dprkwatch.maritime.exceptions import RuleError
 from dprkwatch.maritime.geo import KM_PER_NM
 
 GFW_SEGMENT = "GFW track segmenter (gpsdio-segment): max speed 30 kn, max gap 24 h"
-GFW_ENCOUNTER = "GFW encounters (Miller et al. 2018): < 500 m, >= 2 h, < 2 kn, >= 10 km from anchorage"
+GFW_ENCOUNTER = (
+    "GFW encounters (Miller et al. 2018): < 500 m, >= 2 h, < 2 kn, >= 10 km from anchorage"
+)
 GFW_ENCOUNTER_MERGE = "GFW pipe-encounters: raw encounters of one pair merged when < 4 h apart"
 GFW_LOITER = "GFW loitering (carrier vessels): < 2 kn for >= 4 h, > 20 nm from shore"
 GFW_GAP = "GFW AIS-disabling events: gaps >= 12 h, > 50 nm from shore at both ends"
@@ -42,29 +44,61 @@ class Rules:
     """Detector parameters. Units are in the field names' metadata (see ``describe``)."""
 
     # --- track segmentation -------------------------------------------------
-    max_speed_knots: float = _rule(30.0, "kn", GFW_SEGMENT, "implied speed above which a track is split (and a jump counted)")
+    max_speed_knots: float = _rule(
+        30.0, "kn", GFW_SEGMENT, "implied speed above which a track is split (and a jump counted)"
+    )
     max_gap_hours: float = _rule(24.0, "h", GFW_SEGMENT, "silence after which a track is split")
-    position_noise_km: float = _rule(0.1, "km", OURS, "position error allowed before an implied speed counts as a jump")
+    position_noise_km: float = _rule(
+        0.1, "km", OURS, "position error allowed before an implied speed counts as a jump"
+    )
     # --- speed -------------------------------------------------------------
-    slow_knots: float = _rule(2.0, "kn", GFW_ENCOUNTER, "below this speed over ground a vessel counts as slow")
+    slow_knots: float = _rule(
+        2.0, "kn", GFW_ENCOUNTER, "below this speed over ground a vessel counts as slow"
+    )
     # --- encounters ----------------------------------------------------------
-    encounter_max_km: float = _rule(0.5, "km", GFW_ENCOUNTER, "largest distance between two vessels in an encounter")
+    encounter_max_km: float = _rule(
+        0.5, "km", GFW_ENCOUNTER, "largest distance between two vessels in an encounter"
+    )
     encounter_min_hours: float = _rule(2.0, "h", GFW_ENCOUNTER, "shortest encounter run kept")
-    encounter_port_km: float = _rule(10.0, "km", GFW_ENCOUNTER, "positions this close to a port never form encounters")
-    encounter_merge_hours: float = _rule(4.0, "h", GFW_ENCOUNTER_MERGE, "runs of one pair closer in time than this are merged")
-    encounter_bucket_minutes: int = _rule(10, "min", "GFW resamples tracks to 10-minute steps for encounters", "time bucket of the grid self-join")
-    encounter_max_gap_minutes: float = _rule(30.0, "min", OURS, "a run of close buckets survives holes up to this long")
+    encounter_port_km: float = _rule(
+        10.0, "km", GFW_ENCOUNTER, "positions this close to a port never form encounters"
+    )
+    encounter_merge_hours: float = _rule(
+        4.0, "h", GFW_ENCOUNTER_MERGE, "runs of one pair closer in time than this are merged"
+    )
+    encounter_bucket_minutes: int = _rule(
+        10,
+        "min",
+        "GFW resamples tracks to 10-minute steps for encounters",
+        "time bucket of the grid self-join",
+    )
+    encounter_max_gap_minutes: float = _rule(
+        30.0, "min", OURS, "a run of close buckets survives holes up to this long"
+    )
     # --- loitering -----------------------------------------------------------
     loiter_min_hours: float = _rule(4.0, "h", GFW_LOITER, "shortest loitering run kept")
-    loiter_port_nm: float = _rule(20.0, "nm", GFW_LOITER, "positions this close to a port never loiter (GFW: from shore)")
+    loiter_port_nm: float = _rule(
+        20.0, "nm", GFW_LOITER, "positions this close to a port never loiter (GFW: from shore)"
+    )
     # --- dark gaps -----------------------------------------------------------
     gap_min_hours: float = _rule(12.0, "h", GFW_GAP, "shortest silence reported as a dark gap")
-    gap_port_nm: float = _rule(50.0, "nm", GFW_GAP, "both ends of a dark gap must be farther than this from any port")
+    gap_port_nm: float = _rule(
+        50.0, "nm", GFW_GAP, "both ends of a dark gap must be farther than this from any port"
+    )
     # --- port calls ----------------------------------------------------------
-    port_entry_km: float = _rule(3.0, "km", GFW_PORT, "a call starts at the first position this close to a port")
-    port_exit_km: float = _rule(4.0, "km", GFW_PORT, "a call lasts while positions stay this close to the same port")
+    port_entry_km: float = _rule(
+        3.0, "km", GFW_PORT, "a call starts at the first position this close to a port"
+    )
+    port_exit_km: float = _rule(
+        4.0, "km", GFW_PORT, "a call lasts while positions stay this close to the same port"
+    )
     # --- spoofing ------------------------------------------------------------
-    spoofing_min_jumps: int = _rule(5, "jumps/day", OURS, "impossible jumps of one MMSI in one UTC day that make a spoofing event")
+    spoofing_min_jumps: int = _rule(
+        5,
+        "jumps/day",
+        OURS,
+        "impossible jumps of one MMSI in one UTC day that make a spoofing event",
+    )
 
     # --- derived values, in the units the engines compute with ---------------
     @property
@@ -115,7 +149,9 @@ class Rules:
                 f"port_entry_km ({self.port_entry_km}) exceeds port_exit_km ({self.port_exit_km})",
                 where="port_entry_km",
             )
-        if 1440 % int(self.encounter_bucket_minutes) or self.encounter_bucket_minutes != int(self.encounter_bucket_minutes):
+        if 1440 % int(self.encounter_bucket_minutes) or self.encounter_bucket_minutes != int(
+            self.encounter_bucket_minutes
+        ):
             raise RuleError(
                 "must be a whole number of minutes that divides a day (e.g. 5, 10, 15)",
                 where="encounter_bucket_minutes",
@@ -129,8 +165,15 @@ class Rules:
         changes: dict[str, Any] = {}
         for name, raw in values.items():
             if name not in known:
-                close = ", ".join(sorted(n for n in known if n.split("_")[0] == str(name).split("_")[0])) or "see `dprkwatch maritime rules`"
-                raise RuleError(f"unknown rule (known here: {close})", source=source, where=str(name))
+                close = (
+                    ", ".join(
+                        sorted(n for n in known if n.split("_")[0] == str(name).split("_")[0])
+                    )
+                    or "see `dprkwatch maritime rules`"
+                )
+                raise RuleError(
+                    f"unknown rule (known here: {close})", source=source, where=str(name)
+                )
             changes[name] = _coerce(name, raw, known[name].default, source)
         try:
             return replace(self, **changes)
@@ -159,7 +202,12 @@ class Rules:
         try:
             data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
         except (json.JSONDecodeError, yaml.YAMLError) as exc:
-            raise RuleError(f"not valid {'JSON' if path.suffix.lower() == '.json' else 'YAML'}: {exc}".splitlines()[0], source=str(path)) from None
+            raise RuleError(
+                f"not valid {'JSON' if path.suffix.lower() == '.json' else 'YAML'}: {exc}".splitlines()[
+                    0
+                ],
+                source=str(path),
+            ) from None
         if data is None:
             data = {}
         if not isinstance(data, dict):
@@ -184,7 +232,9 @@ class Rules:
         ]
 
 
-_MAY_BE_ZERO = frozenset({"position_noise_km", "encounter_port_km", "loiter_port_nm", "gap_port_nm"})
+_MAY_BE_ZERO = frozenset(
+    {"position_noise_km", "encounter_port_km", "loiter_port_nm", "gap_port_nm"}
+)
 _INTEGER_RULES = frozenset({"encounter_bucket_minutes", "spoofing_min_jumps"})
 
 

@@ -38,7 +38,14 @@ STATIC: Final[dict[str, pl.DataType]] = {
 }
 STATIC_FIELDS: Final = ("imo", "name", "callsign", "flag")
 
-EVENT_TYPES: Final = ("encounter", "loitering", "dark_gap", "port_call", "spoofing", "identity_change")
+EVENT_TYPES: Final = (
+    "encounter",
+    "loitering",
+    "dark_gap",
+    "port_call",
+    "spoofing",
+    "identity_change",
+)
 
 EVENTS: Final[dict[str, pl.DataType]] = {
     "event_type": pl.String(),

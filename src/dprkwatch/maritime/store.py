@@ -72,8 +72,12 @@ def intervals_from_reports(reports: pl.DataFrame) -> pl.DataFrame:
     long = pl.concat(
         [
             reports.filter(pl.col(f).is_not_null()).select(
-                "mmsi", pl.lit(f).alias("field"), pl.col(f).alias("value"),
-                pl.col("ts").alias("first_ts"), pl.col("ts").alias("last_ts"), pl.lit(1, pl.Int64).alias("reports"),
+                "mmsi",
+                pl.lit(f).alias("field"),
+                pl.col(f).alias("value"),
+                pl.col("ts").alias("first_ts"),
+                pl.col("ts").alias("last_ts"),
+                pl.lit(1, pl.Int64).alias("reports"),
             )
             for f in schema.STATIC_FIELDS
         ]
@@ -86,14 +90,20 @@ def merge_intervals(intervals: pl.DataFrame) -> pl.DataFrame:
     if intervals.height == 0:
         return schema.empty(IDENTITY_SCHEMA)
     ordered = intervals.sort(["mmsi", "field", "first_ts", "last_ts", "value"])
-    same_key = (pl.col("mmsi") == pl.col("mmsi").shift(1)) & (pl.col("field") == pl.col("field").shift(1))
+    same_key = (pl.col("mmsi") == pl.col("mmsi").shift(1)) & (
+        pl.col("field") == pl.col("field").shift(1)
+    )
     brk = ~(same_key & (pl.col("value") == pl.col("value").shift(1))).fill_null(False)
     merged = (
         ordered.with_columns(brk.cum_sum().alias("_run"))
         .group_by("_run", maintain_order=True)
         .agg(
-            pl.col("mmsi").first(), pl.col("field").first(), pl.col("value").first(),
-            pl.col("first_ts").min(), pl.col("last_ts").max(), pl.col("reports").sum(),
+            pl.col("mmsi").first(),
+            pl.col("field").first(),
+            pl.col("value").first(),
+            pl.col("first_ts").min(),
+            pl.col("last_ts").max(),
+            pl.col("reports").sum(),
         )
         .drop("_run")
     )
@@ -129,14 +139,18 @@ class PositionStore:
     def version_dir(self) -> Path:
         version = self.current_version()
         if version is None:
-            raise StoreEmpty(f"no positions ingested yet in {self.root} (run `dprkwatch maritime ingest FILE`)")
+            raise StoreEmpty(
+                f"no positions ingested yet in {self.root} (run `dprkwatch maritime ingest FILE`)"
+            )
         return self.root / "versions" / version
 
     def manifest(self) -> dict[str, Any]:
         version = self.current_version()
         if version is None:
             return {"version": None, "days": {}, "identity_rows": 0, "ingests": []}
-        data: dict[str, Any] = orjson.loads((self.root / "versions" / version / MANIFEST).read_bytes())
+        data: dict[str, Any] = orjson.loads(
+            (self.root / "versions" / version / MANIFEST).read_bytes()
+        )
         return data
 
     def is_empty(self) -> bool:
@@ -259,7 +273,9 @@ class PositionStore:
     def events_dir(self) -> Path:
         return self.root / "events"
 
-    def save_events(self, events: pl.DataFrame, identity: pl.DataFrame, run: dict[str, Any]) -> None:
+    def save_events(
+        self, events: pl.DataFrame, identity: pl.DataFrame, run: dict[str, Any]
+    ) -> None:
         """Keep the latest detection run (events, identities, how they were made) for ``maritime vessel``."""
         self.events_dir.mkdir(parents=True, exist_ok=True)
         for frame, name in ((identity, "identity.parquet"), (events, "events.parquet")):
@@ -270,7 +286,9 @@ class PositionStore:
             finally:
                 with contextlib.suppress(FileNotFoundError):
                     tmp.unlink()
-        durable.write_bytes(self.events_dir / "run.json", orjson.dumps(run, option=orjson.OPT_INDENT_2))
+        durable.write_bytes(
+            self.events_dir / "run.json", orjson.dumps(run, option=orjson.OPT_INDENT_2)
+        )
 
     def load_events(self) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, Any]] | None:
         """The latest run's (events, identity intervals, run info), or None before any run."""
@@ -281,5 +299,7 @@ class PositionStore:
         if (self.events_dir / "run.json").exists():
             run = orjson.loads((self.events_dir / "run.json").read_bytes())
         ident_path = self.events_dir / "identity.parquet"
-        identity = pl.read_parquet(ident_path) if ident_path.exists() else schema.empty(IDENTITY_SCHEMA)
+        identity = (
+            pl.read_parquet(ident_path) if ident_path.exists() else schema.empty(IDENTITY_SCHEMA)
+        )
         return pl.read_parquet(path), identity, run

@@ -49,10 +49,53 @@ BOX = (25.0, 45.0, 115.0, 140.0)  # lat min, lat max, lon min, lon max
 OFFSHORE_KM = 115.0  # planted offshore events sit farther than this from every port
 H = 3600.0
 _MIDS = (412, 413, 445, 351, 352, 353, 354, 370, 371, 372, 511, 667, 671, 620, 273, 440, 441, 636)
-_FLAGS = {412: "CN", 413: "CN", 445: "KP", 351: "PA", 352: "PA", 353: "PA", 354: "PA", 370: "PA", 371: "PA",
-          372: "PA", 511: "PW", 667: "SL", 671: "TG", 620: "KM", 273: "RU", 440: "KR", 441: "KR", 636: "LR"}
-_NAME_A = ("OCEAN", "SEA", "GOLDEN", "EAST", "NORTH", "STAR", "BLUE", "GRAND", "PACIFIC", "JADE", "RICH", "NEW")
-_NAME_B = ("STAR", "GLORY", "PEARL", "WAVE", "DRAGON", "FORTUNE", "HARMONY", "BRIDGE", "LIGHT", "WIND", "SPIRIT")
+_FLAGS = {
+    412: "CN",
+    413: "CN",
+    445: "KP",
+    351: "PA",
+    352: "PA",
+    353: "PA",
+    354: "PA",
+    370: "PA",
+    371: "PA",
+    372: "PA",
+    511: "PW",
+    667: "SL",
+    671: "TG",
+    620: "KM",
+    273: "RU",
+    440: "KR",
+    441: "KR",
+    636: "LR",
+}
+_NAME_A = (
+    "OCEAN",
+    "SEA",
+    "GOLDEN",
+    "EAST",
+    "NORTH",
+    "STAR",
+    "BLUE",
+    "GRAND",
+    "PACIFIC",
+    "JADE",
+    "RICH",
+    "NEW",
+)
+_NAME_B = (
+    "STAR",
+    "GLORY",
+    "PEARL",
+    "WAVE",
+    "DRAGON",
+    "FORTUNE",
+    "HARMONY",
+    "BRIDGE",
+    "LIGHT",
+    "WIND",
+    "SPIRIT",
+)
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -84,8 +127,16 @@ class SynthConfig:
         """A config whose planted counts grow with the fleet (about 1 in 40 vessels each)."""
         k = max(1, vessels // 40)
         base = dict(
-            vessels=vessels, days=days, encounters=2 * k, loiterers=2 * k, dark_gaps=2 * k, spoofers=k,
-            identity_changes=k, mmsi_changes=max(1, k // 2), dprk_callers=k, decoys=k,
+            vessels=vessels,
+            days=days,
+            encounters=2 * k,
+            loiterers=2 * k,
+            dark_gaps=2 * k,
+            spoofers=k,
+            identity_changes=k,
+            mmsi_changes=max(1, k // 2),
+            dprk_callers=k,
+            decoys=k,
         )
         base.update(kw)
         return cls(**base)  # type: ignore[arg-type]
@@ -135,9 +186,15 @@ class Synthetic:
         self.ports.select("name", "country", "lat", "lon").write_csv(out / "ports.csv")
         _times_as_text(self.truth).write_csv(out / "truth.csv")
         _times_as_text(self.decoys).write_csv(out / "decoys.csv")
-        (out / "designated.ftm.json").write_bytes(b"".join(orjson.dumps(e) + b"\n" for e in self.designations))
-        return {"positions": self.positions.height, "truth": self.truth.height, "decoys": self.decoys.height,
-                "folder": str(out)}
+        (out / "designated.ftm.json").write_bytes(
+            b"".join(orjson.dumps(e) + b"\n" for e in self.designations)
+        )
+        return {
+            "positions": self.positions.height,
+            "truth": self.truth.height,
+            "decoys": self.decoys.height,
+            "folder": str(out),
+        }
 
 
 def _times_as_text(frame: pl.DataFrame) -> pl.DataFrame:
@@ -185,8 +242,12 @@ class _World:
                 lats.append(lat)
                 lons.append(lon)
         synth = pl.DataFrame(
-            {"name": [f"SYNTH PORT {i + 1:02d}" for i in range(len(lats))], "country": ["ZZZ"] * len(lats),
-             "lat": lats, "lon": lons}
+            {
+                "name": [f"SYNTH PORT {i + 1:02d}" for i in range(len(lats))],
+                "country": ["ZZZ"] * len(lats),
+                "lat": lats,
+                "lon": lons,
+            }
         )
         return pl.concat([synth, dprk])
 
@@ -203,7 +264,9 @@ class _World:
             if imo not in self._imos:
                 self._imos.add(imo)
                 break
-        name = f"{self.rng.choice(_NAME_A)} {self.rng.choice(_NAME_B)} {int(self.rng.integers(1, 99))}"
+        name = (
+            f"{self.rng.choice(_NAME_A)} {self.rng.choice(_NAME_B)} {int(self.rng.integers(1, 99))}"
+        )
         return mmsi, imo, name, _FLAGS.get(mmsi // 1_000_000, "ZZ")
 
     def vessel(self, **kw: Any) -> Vessel:
@@ -227,27 +290,39 @@ class _World:
         for _ in range(1000):
             d = float(self.rng.uniform(min_km, max_km))
             b = float(self.rng.uniform(0, 360))
-            lat, lon = destination(np.array(self.plat[port]), np.array(self.plon[port]), np.array(b), np.array(d))
+            lat, lon = destination(
+                np.array(self.plat[port]), np.array(self.plon[port]), np.array(b), np.array(d)
+            )
             dists = haversine_km(float(lat), float(lon), self.plat, self.plon)
             if dists.min() >= min_km * 0.999:
                 return float(lat), float(lon)
         raise RuntimeError("no point near port found")
 
-    def offset(self, lat: float, lon: float, km: float, bearing: float | None = None) -> tuple[float, float]:
+    def offset(
+        self, lat: float, lon: float, km: float, bearing: float | None = None
+    ) -> tuple[float, float]:
         b = float(self.rng.uniform(0, 360)) if bearing is None else bearing
         la, lo = destination(np.array(lat), np.array(lon), np.array(b), np.array(km))
         return float(la), float(lo)
 
-    def approach(self, lat: float, lon: float, t_arrive: float, speed_kn: float, hours: float,
-                 bearing: float | None = None) -> tuple[float, float, float]:
+    def approach(
+        self,
+        lat: float,
+        lon: float,
+        t_arrive: float,
+        speed_kn: float,
+        hours: float,
+        bearing: float | None = None,
+    ) -> tuple[float, float, float]:
         """Where a vessel starts to reach (lat, lon) at ``t_arrive`` after ``hours`` at ``speed_kn``."""
         km = speed_kn * KM_PER_NM * hours
         la, lo = self.offset(lat, lon, km, bearing)
         return la, lo, t_arrive - hours * H
 
 
-def _leg(t0: float, t1: float, a: tuple[float, float], b: tuple[float, float], stationary: bool
-         ) -> tuple[float, float, float, float, float, float, bool]:
+def _leg(
+    t0: float, t1: float, a: tuple[float, float], b: tuple[float, float], stationary: bool
+) -> tuple[float, float, float, float, float, float, bool]:
     return (t0, t1, a[0], a[1], b[0], b[1], stationary)
 
 
@@ -303,11 +378,17 @@ def _plant(w: _World) -> None:
         _cruiser(w, v, 0.0, T)
         v.change_at = float(rng.uniform(0.2, 0.8)) * T
         if i % 2 == 0:
-            v.name_after = f"{rng.choice(_NAME_A)} {rng.choice(_NAME_B)} {int(rng.integers(100, 999))}"
-            w.truth.append(_ev("identity_change", v.mmsi, None, v.change_at, v.change_at, field="name"))
+            v.name_after = (
+                f"{rng.choice(_NAME_A)} {rng.choice(_NAME_B)} {int(rng.integers(100, 999))}"
+            )
+            w.truth.append(
+                _ev("identity_change", v.mmsi, None, v.change_at, v.change_at, field="name")
+            )
         else:
             v.flag_after = "KM" if v.flag != "KM" else "TG"
-            w.truth.append(_ev("identity_change", v.mmsi, None, v.change_at, v.change_at, field="flag"))
+            w.truth.append(
+                _ev("identity_change", v.mmsi, None, v.change_at, v.change_at, field="flag")
+            )
     for _ in range(cfg.mmsi_changes):
         v = w.vessel(active=(0.0, T))
         _cruiser(w, v, 0.0, T)
@@ -315,7 +396,9 @@ def _plant(w: _World) -> None:
         new_mmsi, _, _, _ = w.new_identity(667)
         v.mmsi_after = new_mmsi
         v.flag_after = "SL"
-        w.truth.append(_ev("identity_change", new_mmsi, v.mmsi, v.change_at, v.change_at, field="mmsi"))
+        w.truth.append(
+            _ev("identity_change", new_mmsi, v.mmsi, v.change_at, v.change_at, field="mmsi")
+        )
         w.designated.append(v)
 
     # ---- decoys
@@ -340,13 +423,32 @@ def _plant(w: _World) -> None:
         w.decoys.append(_ev("name_variant", n.mmsi, None, 0.0, T))
 
 
-def _ev(kind: str, mmsi: int, other: int | None, start: float, end: float, *, port: str | None = None,
-        field: str | None = None, dprk: bool | None = None) -> dict[str, Any]:
-    return {"event_type": kind, "mmsi": mmsi, "other_mmsi": other, "start_s": start, "end_s": end, "port": port,
-            "field": field, "dprk_port": dprk}
+def _ev(
+    kind: str,
+    mmsi: int,
+    other: int | None,
+    start: float,
+    end: float,
+    *,
+    port: str | None = None,
+    field: str | None = None,
+    dprk: bool | None = None,
+) -> dict[str, Any]:
+    return {
+        "event_type": kind,
+        "mmsi": mmsi,
+        "other_mmsi": other,
+        "start_s": start,
+        "end_s": end,
+        "port": port,
+        "field": field,
+        "dprk_port": dprk,
+    }
 
 
-def _port_hopper(w: _World, v: Vessel, force_dprk: list[int] | None, dark_in_port: bool = False) -> None:
+def _port_hopper(
+    w: _World, v: Vessel, force_dprk: list[int] | None, dark_in_port: bool = False
+) -> None:
     rng = w.rng
     T = w.T
     port = int(rng.integers(0, len(w.names)))
@@ -359,8 +461,17 @@ def _port_hopper(w: _World, v: Vessel, force_dprk: list[int] | None, dark_in_por
         t_end = t + stay
         v.legs.append(_leg(t, t_end, berth, w.offset(*berth, 0.05), True))
         if t_end > 0:
-            w.truth.append(_ev("port_call", v.mmsi, None, max(t, 0.0), min(t_end, T), port=w.names[port],
-                               dprk=w.countries[port] == "PRK"))
+            w.truth.append(
+                _ev(
+                    "port_call",
+                    v.mmsi,
+                    None,
+                    max(t, 0.0),
+                    min(t_end, T),
+                    port=w.names[port],
+                    dprk=w.countries[port] == "PRK",
+                )
+            )
         if dark_in_port and stays == 0 and t_end > 0:
             g = float(rng.uniform(13.0, 22.0)) * H
             s0 = max(t, 0.0) + 0.5 * H
@@ -381,14 +492,20 @@ def _port_hopper(w: _World, v: Vessel, force_dprk: list[int] | None, dark_in_por
                 nxt = order[0]
         speed = float(rng.uniform(9.0, 14.0))
         dest_berth = w.offset(float(w.plat[nxt]), float(w.plon[nxt]), float(rng.uniform(0.3, 1.5)))
-        km = float(haversine_km(berth[0], berth[1], np.array([dest_berth[0]]), np.array([dest_berth[1]]))[0])
+        km = float(
+            haversine_km(berth[0], berth[1], np.array([dest_berth[0]]), np.array([dest_berth[1]]))[
+                0
+            ]
+        )
         hours = km / (speed * KM_PER_NM)
         v.legs.append(_leg(t_end, t_end + hours * H, berth, dest_berth, False))
         t = t_end + hours * H
         port = nxt
 
 
-def _cruiser(w: _World, v: Vessel, t0: float, t1: float, origin: tuple[float, float] | None = None) -> None:
+def _cruiser(
+    w: _World, v: Vessel, t0: float, t1: float, origin: tuple[float, float] | None = None
+) -> None:
     """Transit at constant speed from one offshore waypoint to the next, never stopping."""
     rng = w.rng
     here = origin if origin is not None else w.offshore_point()
@@ -462,7 +579,9 @@ def _drifter(w: _World, dur: float, truth: bool, near_port: bool = False) -> Non
     if truth:
         w.truth.append(_ev("loitering", v.mmsi, None, t0, t0 + dur))
     else:
-        w.decoys.append(_ev("drift_near_port" if near_port else "short_drift", v.mmsi, None, t0, t0 + dur))
+        w.decoys.append(
+            _ev("drift_near_port" if near_port else "short_drift", v.mmsi, None, t0, t0 + dur)
+        )
 
 
 def _dark(w: _World, gap: float, truth: bool) -> None:
@@ -520,8 +639,17 @@ def _moored_pair(w: _World) -> None:
             _leg(t0, t0 + dur, spot, w.offset(*spot, 0.03), True),
             _leg(t0 + dur, t0 + dur + 3 * H, spot, away, False),
         ]
-        w.truth.append(_ev("port_call", v.mmsi, None, t0, t0 + dur, port=w.names[port],
-                           dprk=w.countries[port] == "PRK"))
+        w.truth.append(
+            _ev(
+                "port_call",
+                v.mmsi,
+                None,
+                t0,
+                t0 + dur,
+                port=w.names[port],
+                dprk=w.countries[port] == "PRK",
+            )
+        )
         mm.append(v.mmsi)
     w.decoys.append(_ev("moored_pair", mm[0], mm[1], t0, t0 + dur))
 
@@ -564,8 +692,15 @@ def _sample(w: _World) -> pl.DataFrame:
     leg_kn = leg_km / np.maximum((L[:, 2] - L[:, 1]) / H, 1e-9) / KM_PER_NM
     still = stationary[li]
     leg_bearing = bearing_deg(L[:, 3], L[:, 4], L[:, 5], L[:, 6])
-    sog = np.where(still, rng.uniform(0.05, 0.9, total), np.maximum(leg_kn[li] + rng.normal(0, 0.2, total), 2.5))
-    cog = np.where(still, rng.uniform(0, 360, total), leg_bearing[li] + rng.normal(0, 1.0, total)) % 360.0
+    sog = np.where(
+        still,
+        rng.uniform(0.05, 0.9, total),
+        np.maximum(leg_kn[li] + rng.normal(0, 0.2, total), 2.5),
+    )
+    cog = (
+        np.where(still, rng.uniform(0, 360, total), leg_bearing[li] + rng.normal(0, 1.0, total))
+        % 360.0
+    )
     # position noise of about 10 m
     lat = lat + rng.normal(0, 0.00009, total)
     lon = lon + rng.normal(0, 0.00009, total) / np.cos(np.radians(lat))
@@ -610,11 +745,19 @@ def _sample(w: _World) -> pl.DataFrame:
         }
     )
     static = (
-        pl.DataFrame({"_owner": owner[srows], "_after": after[srows], "_alt": (k[srows] // 20) % 2 == 1})
+        pl.DataFrame(
+            {"_owner": owner[srows], "_after": after[srows], "_alt": (k[srows] // 20) % 2 == 1}
+        )
         .join(vessels, on="_owner", how="left", maintain_order="left")
         .select(
-            pl.when(pl.col("_after")).then(pl.col("_name_after")).otherwise(pl.col("_name")).alias("name"),
-            pl.when(pl.col("_after")).then(pl.col("_flag_after")).otherwise(pl.col("_flag")).alias("flag"),
+            pl.when(pl.col("_after"))
+            .then(pl.col("_name_after"))
+            .otherwise(pl.col("_name"))
+            .alias("name"),
+            pl.when(pl.col("_after"))
+            .then(pl.col("_flag_after"))
+            .otherwise(pl.col("_flag"))
+            .alias("flag"),
             pl.col("_imo").alias("imo"),
             (pl.col("_variant") & pl.col("_alt")).alias("_variant"),
         )
@@ -629,8 +772,12 @@ def _sample(w: _World) -> pl.DataFrame:
         full = pl.repeat(None, total, dtype=pl.String, eager=True).alias(col)
         frame = frame.with_columns(full.scatter(srows, static[col]))
     # In time order, as a feed delivers it (a spoofed MMSI's two ships interleave).
-    return frame.filter(pl.Series(keep)).sort("timestamp", maintain_order=True).with_columns(
-        pl.col("timestamp").cast(pl.Datetime("us")).dt.replace_time_zone("UTC"),
+    return (
+        frame.filter(pl.Series(keep))
+        .sort("timestamp", maintain_order=True)
+        .with_columns(
+            pl.col("timestamp").cast(pl.Datetime("us")).dt.replace_time_zone("UTC"),
+        )
     )
 
 
@@ -638,15 +785,30 @@ def _truth_frame(w: _World, rows: list[dict[str, Any]]) -> pl.DataFrame:
     start = w.cfg.start
     out = pl.DataFrame(
         rows,
-        schema={"event_type": pl.String, "mmsi": pl.Int32, "other_mmsi": pl.Int32, "start_s": pl.Float64,
-                "end_s": pl.Float64, "port": pl.String, "field": pl.String, "dprk_port": pl.Boolean},
+        schema={
+            "event_type": pl.String,
+            "mmsi": pl.Int32,
+            "other_mmsi": pl.Int32,
+            "start_s": pl.Float64,
+            "end_s": pl.Float64,
+            "port": pl.String,
+            "field": pl.String,
+            "dprk_port": pl.Boolean,
+        },
     )
-    return out.with_columns(
-        (pl.lit(start) + pl.duration(microseconds=(pl.col("start_s") * 1e6).cast(pl.Int64))).alias("start"),
-        (pl.lit(start) + pl.duration(microseconds=(pl.col("end_s") * 1e6).cast(pl.Int64))).alias("end"),
-    ).drop("start_s", "end_s").select(
-        "event_type", "mmsi", "other_mmsi", "start", "end", "port", "field", "dprk_port"
-    ).sort(["event_type", "mmsi", "start"])
+    return (
+        out.with_columns(
+            (
+                pl.lit(start) + pl.duration(microseconds=(pl.col("start_s") * 1e6).cast(pl.Int64))
+            ).alias("start"),
+            (
+                pl.lit(start) + pl.duration(microseconds=(pl.col("end_s") * 1e6).cast(pl.Int64))
+            ).alias("end"),
+        )
+        .drop("start_s", "end_s")
+        .select("event_type", "mmsi", "other_mmsi", "start", "end", "port", "field", "dprk_port")
+        .sort(["event_type", "mmsi", "start"])
+    )
 
 
 def _designations(w: _World) -> list[dict[str, Any]]:
@@ -681,8 +843,14 @@ def generate(cfg: SynthConfig | None = None) -> Synthetic:
     truth = _truth_frame(w, w.truth)
     decoys = _truth_frame(w, w.decoys).drop("field", "dprk_port", "port")
     ports = w.ports.rename({}).with_columns(pl.col("lat").round(6), pl.col("lon").round(6))
-    return Synthetic(positions=positions, ports=ports, truth=truth, decoys=decoys,
-                     designations=_designations(w), config=cfg)
+    return Synthetic(
+        positions=positions,
+        ports=ports,
+        truth=truth,
+        decoys=decoys,
+        designations=_designations(w),
+        config=cfg,
+    )
 
 
 __all__ = ["SynthConfig", "Synthetic", "generate", "imo_check_digit"]

@@ -127,7 +127,9 @@ class MatchV1:
             gender=frozenset(query.get("gender")),
         )
 
-    def name_feature(self, q: NameForm, c: NameForm, group: str, weights: F.Weights) -> tuple[str, F.Feature]:
+    def name_feature(
+        self, q: NameForm, c: NameForm, group: str, weights: F.Weights
+    ) -> tuple[str, F.Feature]:
         """The strongest comparison of two name forms, with its feature name."""
         best = ("", F.NONE)
         if q.script == "Hani" and c.script == "Hani" and not (q.korean and c.korean and q.reading):
@@ -155,7 +157,12 @@ class MatchV1:
                     # Korean too).
                     cands.append(("name.words", words))
                 else:
-                    cands.append(("name.words", F.Feature(words.value * self.KOREAN_WORDS_DISCOUNT, words.reason)))
+                    cands.append(
+                        (
+                            "name.words",
+                            F.Feature(words.value * self.KOREAN_WORDS_DISCOUNT, words.reason),
+                        )
+                    )
             if q.joined == c.joined and not (q.script == c.script == "Hang"):
                 cands.append(("name.joined", F.name_joined(q, c, always=True)))
         else:
@@ -277,7 +284,9 @@ def _same_shape(q: NameForm, c: NameForm) -> bool:
     word comparison needed to rescue it.
     """
     return any(
-        len(a.given) == len(b.given) and len(a.surname) == len(b.surname) for a in q.korean for b in c.korean
+        len(a.given) == len(b.given) and len(a.surname) == len(b.surname)
+        for a in q.korean
+        for b in c.korean
     )
 
 
@@ -290,5 +299,7 @@ def get_algorithm(name: str | None = None) -> MatchV1:
     key = name or DEFAULT_ALGORITHM
     cls = ALGORITHMS.get(key)
     if cls is None:
-        raise UnknownAlgorithm(f"unknown matching algorithm {key!r} (known: {', '.join(ALGORITHMS)})")
+        raise UnknownAlgorithm(
+            f"unknown matching algorithm {key!r} (known: {', '.join(ALGORITHMS)})"
+        )
     return cls()

@@ -85,7 +85,13 @@ PlainForm = tuple[Any, ...]
 def form_to_plain(f: NameForm) -> PlainForm:
     """A form as core Python types only (tuples, strings, a frozenset), for marshal."""
     korean = tuple(
-        (tuple(tuple(s) for s in k.surname), tuple(tuple(s) for s in k.given), k.reading, k.script, k.starts)
+        (
+            tuple(tuple(s) for s in k.surname),
+            tuple(tuple(s) for s in k.given),
+            k.reading,
+            k.script,
+            k.starts,
+        )
         for k in f.korean
     )
     return (
@@ -94,7 +100,9 @@ def form_to_plain(f: NameForm) -> PlainForm:
     )  # fmt: skip
 
 
-def form_from_plain(t: PlainForm, syllables: dict[tuple[str, ...], Syllable] | None = None) -> NameForm:
+def form_from_plain(
+    t: PlainForm, syllables: dict[tuple[str, ...], Syllable] | None = None
+) -> NameForm:
     """Back from :func:`form_to_plain`. ``syllables`` shares equal syllables between forms."""
     memo = {} if syllables is None else syllables
 
@@ -113,7 +121,9 @@ def form_from_plain(t: PlainForm, syllables: dict[tuple[str, ...], Syllable] | N
 @lru_cache(maxsize=262144)
 def _word_ascii(word: str) -> tuple[str, ...]:
     if not word.isascii() and any(is_hangul_syllable(ch) for ch in word):
-        text = "".join(romanize_syllable(ch, "dprk") if is_hangul_syllable(ch) else ch for ch in word)
+        text = "".join(
+            romanize_syllable(ch, "dprk") if is_hangul_syllable(ch) else ch for ch in word
+        )
         return tuple(ascii_tokens(text))
     return tuple(ascii_tokens(word))
 
@@ -214,7 +224,9 @@ def script_of(text: str) -> str:
     return str(max(counts.items(), key=lambda kv: kv[1])[0])
 
 
-def _build(text: str, group: str, korean_context: bool, hanja_source: str | None) -> NameForm | None:
+def _build(
+    text: str, group: str, korean_context: bool, hanja_source: str | None
+) -> NameForm | None:
     script = "Latn" if text.isascii() else script_of(text)
     raw_words = words(text)
     if not raw_words:

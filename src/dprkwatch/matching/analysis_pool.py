@@ -42,7 +42,9 @@ def analyse_one(name: NameKey, keys: KeysOf) -> Analysed:
     return tuple((form, tuple(keys(form))) for form in analyze_name(*name))
 
 
-def analyse_names(names: Sequence[NameKey], keys: KeysOf, *, parallel: bool | None = None) -> list[Analysed]:
+def analyse_names(
+    names: Sequence[NameKey], keys: KeysOf, *, parallel: bool | None = None
+) -> list[Analysed]:
     """Every name analysed, in order; ``parallel=None`` decides by :func:`fork_is_safe` and size."""
     if parallel is None:
         parallel = len(names) >= PARALLEL_MIN_NAMES and fork_is_safe()
@@ -114,6 +116,9 @@ def _decode(data: bytes, expected: int) -> list[Analysed] | None:
         return None
     syllables: dict[tuple[str, ...], Syllable] = {}
     try:
-        return [tuple((form_from_plain(f, syllables), form_keys) for f, form_keys in item) for item in plain]
+        return [
+            tuple((form_from_plain(f, syllables), form_keys) for f, form_keys in item)
+            for item in plain
+        ]
     except (TypeError, ValueError, IndexError):
         return None

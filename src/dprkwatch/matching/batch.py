@@ -84,7 +84,9 @@ def detect_format(path: Path, fmt: str | None = None) -> str:
     if fmt is not None:
         fmt = fmt.lower()
         if fmt not in FORMATS:
-            raise BatchFileError(f"unknown format {fmt!r} (expected one of: {', '.join(FORMATS)})", source=str(path))
+            raise BatchFileError(
+                f"unknown format {fmt!r} (expected one of: {', '.join(FORMATS)})", source=str(path)
+            )
         return fmt
     found = _SUFFIXES.get(path.suffix.lower())
     if found is None:
@@ -152,7 +154,11 @@ def _to_row(number: int, record: dict[str, Any] | str) -> InputRow:
         props.setdefault(prop, []).append(_text(value))
     schema = record.get("schema")
     try:
-        query = Query(schema=str(schema).strip() if schema not in (None, "") else "Thing", properties=props, id=query_id)
+        query = Query(
+            schema=str(schema).strip() if schema not in (None, "") else "Thing",
+            properties=props,
+            id=query_id,
+        )
     except QueryError as exc:
         return InputRow(number, query_id, None, str(exc))
     return InputRow(number, query_id, query, None)
@@ -180,7 +186,11 @@ def _read_csv(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
         except UnicodeDecodeError:
             raise BatchFileError("not UTF-8 text", source=str(path)) from None
         fh.seek(0)
-        delimiter = "\t" if path.suffix.lower() == ".tsv" or (sample.count("\t") > sample.count(",")) else ","
+        delimiter = (
+            "\t"
+            if path.suffix.lower() == ".tsv" or (sample.count("\t") > sample.count(","))
+            else ","
+        )
         reader = csv.reader(fh, delimiter=delimiter)
         try:
             header = next(reader, None)
@@ -207,7 +217,10 @@ def _read_csv(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
             if not any(c.strip() for c in cells):
                 continue
             if len(cells) != len(header):
-                yield number, f"line {reader.line_num}: {len(cells)} fields, header has {len(header)}"
+                yield (
+                    number,
+                    f"line {reader.line_num}: {len(cells)} fields, header has {len(header)}",
+                )
                 continue
             yield number, dict(zip(header, cells, strict=True))
 
@@ -249,7 +262,9 @@ def _read_xlsx(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a bad workbook
-        raise BatchFileError(f"not a readable XLSX workbook ({type(exc).__name__})", source=str(path)) from None
+        raise BatchFileError(
+            f"not a readable XLSX workbook ({type(exc).__name__})", source=str(path)
+        ) from None
     try:
         ws = wb.worksheets[0]
         rows = ws.iter_rows(values_only=True)
@@ -301,7 +316,10 @@ def _init_worker(state: tuple[Screener, Sequence[Query], int, float | None, Scop
 def _screen_chunk(start: int) -> list[list[Match]]:
     assert _WORKER is not None
     screener, queries, top, threshold, scope = _WORKER
-    return [screener.screen(q, top=top, threshold=threshold, scope=scope) for q in queries[start : start + _CHUNK]]
+    return [
+        screener.screen(q, top=top, threshold=threshold, scope=scope)
+        for q in queries[start : start + _CHUNK]
+    ]
 
 
 def screen_queries(
@@ -319,7 +337,11 @@ def screen_queries(
     Workers are forked from this process, so they share the index already in
     memory instead of rebuilding it.
     """
-    if workers <= 1 or len(queries) < PARALLEL_MIN_ROWS or "fork" not in multiprocessing.get_all_start_methods():
+    if (
+        workers <= 1
+        or len(queries) < PARALLEL_MIN_ROWS
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
         for q in queries:
             yield screener.screen(q, top=top, threshold=threshold, scope=scope)
             if progress is not None:
@@ -364,7 +386,17 @@ def screen_file(
         if progress is not None:
             progress(done, len(rows))
 
-    results = iter(screen_queries(screener, valid, top=top, threshold=threshold, scope=scope, workers=workers, progress=tick))
+    results = iter(
+        screen_queries(
+            screener,
+            valid,
+            top=top,
+            threshold=threshold,
+            scope=scope,
+            workers=workers,
+            progress=tick,
+        )
+    )
     out: list[dict[str, Any]] = []
     for row in rows:
         if row.query is None:
@@ -384,7 +416,9 @@ def screen_file(
     return summary
 
 
-def _row(query_id: str, rank: int | None = None, m: Match | None = None, error: str | None = None) -> dict[str, Any]:
+def _row(
+    query_id: str, rank: int | None = None, m: Match | None = None, error: str | None = None
+) -> dict[str, Any]:
     return {
         "query_id": query_id,
         "rank": rank,
@@ -395,7 +429,9 @@ def _row(query_id: str, rank: int | None = None, m: Match | None = None, error: 
         "caption": m.caption if m else None,
         "schema": m.schema if m else None,
         "lists": ", ".join(m.datasets) if m else None,
-        "features": orjson.dumps({k: round(v, 4) for k, v in m.features.items()}).decode() if m else None,
+        "features": orjson.dumps({k: round(v, 4) for k, v in m.features.items()}).decode()
+        if m
+        else None,
         "error": error,
     }
 

@@ -152,7 +152,11 @@ def _read(data: bytes) -> dict[str, Any]:
         return marshal.loads(view[start:offset])
 
     header = next_part()
-    if not isinstance(header, dict) or header.get("format") != CACHE_FORMAT or header.get("parts") != list(_PARTS):
+    if (
+        not isinstance(header, dict)
+        or header.get("format") != CACHE_FORMAT
+        or header.get("parts") != list(_PARTS)
+    ):
         raise ValueError("not an index cache of this format")
     state: dict[str, Any] = {}
     for name in _PARTS:

@@ -89,7 +89,9 @@ def edit_budget(length: int) -> int:
     return 2 if length <= 14 else 3
 
 
-def token_similarity(a: str, b: str, pa: str, pb: str, ka: str, kb: str, *, exact: bool = False) -> float:
+def token_similarity(
+    a: str, b: str, pa: str, pb: str, ka: str, kb: str, *, exact: bool = False
+) -> float:
     """Similarity of two ASCII tokens: spelling, sound, Korean syllables.
 
     Within the edit budget (one slip up to 8 letters, two up to 14) the
@@ -179,7 +181,13 @@ def _align(q: NameForm, c: NameForm) -> list[tuple[float, int, int]]:
             s = row.get(b)
             if s is None:
                 s = row[b] = token_similarity(
-                    a, b, q.phonetic[i], c.phonetic[j], q.token_keys[i], c.token_keys[j], exact=exact
+                    a,
+                    b,
+                    q.phonetic[i],
+                    c.phonetic[j],
+                    q.token_keys[i],
+                    c.token_keys[j],
+                    exact=exact,
                 )
                 _pair_count += 1
             if s > 0.0:
@@ -334,7 +342,9 @@ def name_han(q: NameForm, c: NameForm) -> Feature:
 def name_korean_joined(q: NameForm, c: NameForm) -> Feature:
     """Vessel and company names read as Korean syllables (Cheonmasan = CHON MA SAN)."""
     if q.korean_joined and q.korean_joined == c.korean_joined and q.joined != c.joined:
-        return Feature(KOREAN_WORDS_SAME, f"'{q.text}' and '{c.text}' are the same Korean syllables")
+        return Feature(
+            KOREAN_WORDS_SAME, f"'{q.text}' and '{c.text}' are the same Korean syllables"
+        )
     return NONE
 
 
@@ -366,6 +376,7 @@ def name_abjad(q: NameForm, c: NameForm) -> Feature:
 
 
 # --- Korean personal names --------------------------------------------------
+
 
 def syllable_similarity(a: Syllable, b: Syllable, word_start: bool = True) -> float:
     """1.0 same syllable, 0.95 same up to spelling system, 0.7 one slip apart, else 0.
@@ -416,7 +427,10 @@ def _given_similarity(qk: KoreanName, ck: KoreanName, w: Weights) -> float:
         score = sum(v * k for v, k in zip(sims, weights, strict=True)) / total
         if len(ga) == 2 and score < 1.0:
             # Su Yong is not Yong Su, but a clerk may swap them: some credit.
-            swapped = (syllable_similarity(ga[0], gb[1]) * weights[1] + syllable_similarity(ga[1], gb[0]) * weights[0]) / total
+            swapped = (
+                syllable_similarity(ga[0], gb[1]) * weights[1]
+                + syllable_similarity(ga[1], gb[0]) * weights[0]
+            ) / total
             score = max(score, SWAPPED_GIVEN * swapped)
         return score
     short, long_ = (ga, gb) if len(ga) < len(gb) else (gb, ga)
@@ -462,7 +476,9 @@ def korean_pair(qk: KoreanName, ck: KoreanName, w: Weights) -> float:
 
 def _pairing(qk: KoreanName, ck: KoreanName) -> str:
     """'Lee=RI, Soo=SU, yong=YONG': which syllable met which."""
-    pairs = list(zip(qk.surname, ck.surname, strict=False)) + list(zip(qk.given, ck.given, strict=False))
+    pairs = list(zip(qk.surname, ck.surname, strict=False)) + list(
+        zip(qk.given, ck.given, strict=False)
+    )
     return ", ".join(f"{a.spelling.capitalize()}={b.spelling.upper()}" for a, b in pairs)
 
 
@@ -505,7 +521,9 @@ ID_LABELS = {
 }
 
 
-def identifier_match(kind: str, query_values: Collection[str], entity_values: Collection[str]) -> Feature:
+def identifier_match(
+    kind: str, query_values: Collection[str], entity_values: Collection[str]
+) -> Feature:
     """Any identical identifier of one kind (strong evidence on its own)."""
     common = [v for v in query_values if v in entity_values]
     if not common:
@@ -513,7 +531,9 @@ def identifier_match(kind: str, query_values: Collection[str], entity_values: Co
     return Feature(1.0, f"{ID_LABELS[kind]} {common[0]} identical")
 
 
-def identifier_conflict(kind: str, query_values: Collection[str], entity_values: Collection[str]) -> Feature:
+def identifier_conflict(
+    kind: str, query_values: Collection[str], entity_values: Collection[str]
+) -> Feature:
     """Both sides have this identifier and none agree: a different ship or firm."""
     if not query_values or not entity_values or any(v in entity_values for v in query_values):
         return NONE
@@ -541,7 +561,9 @@ def birth_date(query_dates: Collection[str], entity_dates: Collection[str]) -> F
         if full_q and full_c:
             month_q = {d[:7] for d in full_q}
             if not month_q & {d[:7] for d in full_c}:
-                return Feature(-0.02, f"birth year {min(years_q & years_c)} agrees but the dates differ")
+                return Feature(
+                    -0.02, f"birth year {min(years_q & years_c)} agrees but the dates differ"
+                )
         return Feature(0.04, f"birth year {min(years_q & years_c)} agrees")
     gap = min(abs(a - b) for a in years_q for b in years_c)
     qy, cy = min(years_q), min(years_c)
@@ -574,7 +596,9 @@ def gender(query_gender: Collection[str], entity_gender: Collection[str]) -> Fea
         return NONE
     if set(query_gender) & set(entity_gender):
         return NONE
-    return Feature(-0.12, f"gender {next(iter(query_gender))} vs listed {next(iter(entity_gender))}")
+    return Feature(
+        -0.12, f"gender {next(iter(query_gender))} vs listed {next(iter(entity_gender))}"
+    )
 
 
 def number_conflict(q: NameForm, c: NameForm) -> Feature:

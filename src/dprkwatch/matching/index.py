@@ -36,7 +36,12 @@ from dprkwatch.matching.analysis_pool import NameKey, analyse_names
 from dprkwatch.matching.identifiers import document_number, imo_number, mmsi_number, wallet_address
 from dprkwatch.matching.postings import NIDS, Postings
 
-NAME_PROPS = (("name", "primary"), ("alias", "alias"), ("weakAlias", "weak"), ("previousName", "former"))
+NAME_PROPS = (
+    ("name", "primary"),
+    ("alias", "alias"),
+    ("weakAlias", "weak"),
+    ("previousName", "former"),
+)
 DOC_PROPS = ("passportNumber", "idNumber", "registrationNumber", "taxNumber", "innCode", "ogrnCode",
              "leiCode", "swiftBic", "vatCode")  # fmt: skip
 COUNTRY_PROPS = ("nationality", "citizenship", "country", "jurisdiction", "flag")
@@ -224,7 +229,9 @@ class Index:
     # -- building --------------------------------------------------------------
 
     @classmethod
-    def build(cls, sources: Mapping[str, Source], versions: Mapping[str, str] | None = None) -> Index:
+    def build(
+        cls, sources: Mapping[str, Source], versions: Mapping[str, str] | None = None
+    ) -> Index:
         """Index entities, given per list name as dicts or as an FtM JSON-lines file.
 
         Entities read from a file (a snapshot's ``entities.ftm.json``) are
@@ -273,7 +280,9 @@ class Index:
                 korean_context = rec.dprk or bool(rec.countries & KOREAN_COUNTRIES)
                 for prop, kind in NAME_PROPS:
                     for value in props.get(prop, []):
-                        slot = distinct.setdefault((value, rec.group, korean_context), len(distinct))
+                        slot = distinct.setdefault(
+                            (value, rec.group, korean_context), len(distinct)
+                        )
                         occurrences.append((rec.idx, kind, slot))
         for addr, holder, _list_name in pending_wallets:
             idx = index.by_id.get(holder)
@@ -335,7 +344,9 @@ class Index:
             log(1.0 + self._korean_forms),
         )
 
-    def _entries(self, source: Source) -> Iterator[tuple[dict[str, Any], tuple[int, int, int] | None]]:
+    def _entries(
+        self, source: Source
+    ) -> Iterator[tuple[dict[str, Any], tuple[int, int, int] | None]]:
         if not isinstance(source, Path):
             for data in source:
                 yield data, None
@@ -361,7 +372,9 @@ class Index:
         programs = tuple(props.get("programId", []))
         names = props.get("name") or props.get("alias") or [entity_id]
         countries = frozenset(v for p in COUNTRY_PROPS for v in props.get(p, []))
-        docs = frozenset(d for p in DOC_PROPS for v in props.get(p, []) if (d := document_number(v)))
+        docs = frozenset(
+            d for p in DOC_PROPS for v in props.get(p, []) if (d := document_number(v))
+        )
         rec = EntityRecord(
             idx=len(self.records),
             id=entity_id,

@@ -35,9 +35,7 @@ SURNAMES = (
 COMPOUND_SURNAMES = ("남궁", "황보", "제갈", "선우", "독고", "사공", "서문", "동방")
 
 SURNAME_COARSE = frozenset(syllable_keys(ch)[1] for ch in SURNAMES)
-COMPOUND_COARSE = frozenset(
-    tuple(syllable_keys(ch)[1] for ch in s) for s in COMPOUND_SURNAMES
-)
+COMPOUND_COARSE = frozenset(tuple(syllable_keys(ch)[1] for ch in s) for s in COMPOUND_SURNAMES)
 
 # Surnames written with and without the initial-sound law are one family
 # name (North Korean 리 = South Korean 이); the North Korean form stands for both.
@@ -121,7 +119,9 @@ def _is_surname(syls: tuple[Syllable, ...]) -> bool:
     return False
 
 
-def _split_hangul_single(syls: tuple[Syllable, ...], word: str) -> tuple[tuple[Syllable, ...], tuple[Syllable, ...]] | None:
+def _split_hangul_single(
+    syls: tuple[Syllable, ...], word: str
+) -> tuple[tuple[Syllable, ...], tuple[Syllable, ...]] | None:
     """Surname/given split of an unspaced Hangul name (김정은 -> 김 + 정은)."""
     if len(syls) >= 3 and word[:2] in COMPOUND_SURNAMES:
         return syls[:2], syls[2:]
@@ -159,8 +159,9 @@ def korean_forms(
                 continue
             starts = tuple(i == 0 for w in given_words for i in range(len(w)))
             reading = (
-                read_name("".join(words)) if hangul and len(words) == 1 else
-                " ".join(s.spelling.capitalize() for s in (*surname, *given))
+                read_name("".join(words))
+                if hangul and len(words) == 1
+                else " ".join(s.spelling.capitalize() for s in (*surname, *given))
             )
             form = KoreanName(surname, given, reading, script, starts)
             if form not in forms:

@@ -95,7 +95,9 @@ def _by_first_word(phrases: tuple[tuple[str, ...], ...]) -> dict[str, tuple[tupl
 
 _KOREA_BY_FIRST = _by_first_word(KOREA_PHRASES)
 _LEGAL_BY_FIRST = _by_first_word(LEGAL_PHRASES)
-LEGAL_WORDS = frozenset({"aktiengesellschaft", "kommanditgesellschaft", "gmbh", "sarl", "spzoo", "tov", "ooo"})
+LEGAL_WORDS = frozenset(
+    {"aktiengesellschaft", "kommanditgesellschaft", "gmbh", "sarl", "spzoo", "tov", "ooo"}
+)
 
 _UNIT_WORDS = (
     "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",

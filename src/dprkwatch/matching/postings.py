@@ -164,7 +164,10 @@ class Postings:
         """
         scratch = getattr(self._local, "scratch", None)
         if scratch is None:
-            scratch = self._local.scratch = (np.zeros(self._size), np.full(self._size, _NEVER, dtype=np.int64))
+            scratch = self._local.scratch = (
+                np.zeros(self._size),
+                np.full(self._size, _NEVER, dtype=np.int64),
+            )
         totals, first = scratch
         try:
             np.add.at(totals, flat, weights)

@@ -79,7 +79,9 @@ class Scope:
         return self.lists is None and not self.dprk_only and self.programs is None
 
 
-def _frozen(values: Iterable[str] | None, *, lower: bool, upper: bool = False) -> frozenset[str] | None:
+def _frozen(
+    values: Iterable[str] | None, *, lower: bool, upper: bool = False
+) -> frozenset[str] | None:
     if values is None:
         return None
     if isinstance(values, str):
@@ -135,8 +137,12 @@ class Query:
             if values:
                 cleaned[prop] = values
         if total > MAX_TOTAL_CHARS:
-            raise QueryError(f"query is too long ({total:,} characters; at most {MAX_TOTAL_CHARS:,})")
-        if not any(cleaned.get(p) for p in NAME_PROPS) and not any(cleaned.get(p) for p in ID_PROPS):
+            raise QueryError(
+                f"query is too long ({total:,} characters; at most {MAX_TOTAL_CHARS:,})"
+            )
+        if not any(cleaned.get(p) for p in NAME_PROPS) and not any(
+            cleaned.get(p) for p in ID_PROPS
+        ):
             raise QueryError(
                 "a query needs a name or an identifier (imoNumber, mmsi, passportNumber, "
                 "registrationNumber, publicKey ...)",
@@ -152,7 +158,11 @@ class Query:
         return [v for p in NAME_PROPS for v in self.properties.get(p, ())]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "schema": self.schema, "properties": {k: list(v) for k, v in self.properties.items()}}
+        return {
+            "id": self.id,
+            "schema": self.schema,
+            "properties": {k: list(v) for k, v in self.properties.items()},
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Query:
@@ -168,7 +178,9 @@ def _clean_values(prop: str, raw: Any) -> list[str]:
         return []
     items = [raw] if isinstance(raw, str | int | float) else raw
     if not isinstance(items, list | tuple | set | frozenset):
-        raise QueryError(f"expected a string or a list of strings, got {type(raw).__name__}", where=prop)
+        raise QueryError(
+            f"expected a string or a list of strings, got {type(raw).__name__}", where=prop
+        )
     if len(items) > MAX_VALUES:
         raise QueryError(f"too many values ({len(items)}; at most {MAX_VALUES})", where=prop)
     out: list[str] = []
@@ -180,12 +192,14 @@ def _clean_values(prop: str, raw: Any) -> list[str]:
         text = str(item)
         if len(text) > MAX_VALUE_CHARS * 4:
             raise QueryError(
-                f"value is too long ({len(text):,} characters; at most {MAX_VALUE_CHARS:,})", where=prop
+                f"value is too long ({len(text):,} characters; at most {MAX_VALUE_CHARS:,})",
+                where=prop,
             )
         text = strip_controls(text)
         if len(text) > MAX_VALUE_CHARS:
             raise QueryError(
-                f"value is too long ({len(text):,} characters; at most {MAX_VALUE_CHARS:,})", where=prop
+                f"value is too long ({len(text):,} characters; at most {MAX_VALUE_CHARS:,})",
+                where=prop,
             )
         if not text:
             continue
@@ -204,17 +218,24 @@ def _clean_one(prop: str, text: str) -> str:
     if prop in ID_PROPS:
         norm = document_number(text)
         if norm is None:
-            raise QueryError(f"not an identifier (needs 4+ letters/digits incl. a digit): {text[:60]!r}", where=prop)
+            raise QueryError(
+                f"not an identifier (needs 4+ letters/digits incl. a digit): {text[:60]!r}",
+                where=prop,
+            )
         return norm
     if prop in COUNTRY_PROPS:
         code = registry.country.clean(text)
         if code is None:
-            raise QueryError(f"unknown country {text[:60]!r} (use an ISO code like 'kp')", where=prop)
+            raise QueryError(
+                f"unknown country {text[:60]!r} (use an ISO code like 'kp')", where=prop
+            )
         return str(code)
     if prop in ("birthDate", "incorporationDate", "buildDate"):
         m = _DATE.match(text)
         if m is None:
-            raise QueryError(f"expected a date as YYYY, YYYY-MM or YYYY-MM-DD, got {text[:40]!r}", where=prop)
+            raise QueryError(
+                f"expected a date as YYYY, YYYY-MM or YYYY-MM-DD, got {text[:40]!r}", where=prop
+            )
         year = int(m.group(1))
         month = int(m.group(2) or 1)
         day = int(m.group(3) or 1)

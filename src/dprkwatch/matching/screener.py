@@ -46,12 +46,16 @@ class Screener:
     def __init__(self, index: Index, algorithm: str | None = None) -> None:
         self.index = index
         self._algo: MatchV1 = get_algorithm(algorithm)
-        self._weights = Weights(index.token_weights.__getitem__, index.syllable_weights.__getitem__, index.unknown_token)
+        self._weights = Weights(
+            index.token_weights.__getitem__, index.syllable_weights.__getitem__, index.unknown_token
+        )
 
     # -- construction ------------------------------------------------------
 
     @classmethod
-    def from_store(cls, store: SnapshotStore, algorithm: str | None = None, *, cache: bool = True) -> Screener:
+    def from_store(
+        cls, store: SnapshotStore, algorithm: str | None = None, *, cache: bool = True
+    ) -> Screener:
         """Index the active snapshot of every list in ``store``.
 
         With ``cache`` (the default) the built index is kept under
@@ -63,17 +67,27 @@ class Screener:
 
     @classmethod
     def from_snapshots(
-        cls, snapshots: Mapping[str, Snapshot], algorithm: str | None = None, *, cache_dir: Path | None = None
+        cls,
+        snapshots: Mapping[str, Snapshot],
+        algorithm: str | None = None,
+        *,
+        cache_dir: Path | None = None,
     ) -> Screener:
         """Index the given snapshots (``{"ofac": snap, ...}``), through a cache folder if given."""
         algo = get_algorithm(algorithm)  # fail before the expensive part
         versions = {name: snap.version for name, snap in snapshots.items()}
-        path = index_cache.cache_path(cache_dir, versions, algo.name) if cache_dir is not None else None
+        path = (
+            index_cache.cache_path(cache_dir, versions, algo.name)
+            if cache_dir is not None
+            else None
+        )
         if path is not None:
             cached = index_cache.load(path)
             if cached is not None and cached.versions == versions:
                 return cls(cached, algorithm)
-        sources: dict[str, Source] = {name: snap.path / ENTITIES_FILE for name, snap in snapshots.items()}
+        sources: dict[str, Source] = {
+            name: snap.path / ENTITIES_FILE for name, snap in snapshots.items()
+        }
         index = Index.build(sources, versions)
         if path is not None:
             index_cache.save_soon(index, path)
@@ -81,7 +95,10 @@ class Screener:
 
     @classmethod
     def from_entities(
-        cls, entities: Iterable[dict[str, Any]], list_name: str = "adhoc", algorithm: str | None = None
+        cls,
+        entities: Iterable[dict[str, Any]],
+        list_name: str = "adhoc",
+        algorithm: str | None = None,
     ) -> Screener:
         """Index FtM entity dicts directly (tests, evaluation, ad-hoc lists)."""
         return cls(Index.build({list_name: entities}, {list_name: "adhoc"}), algorithm)
@@ -126,7 +143,9 @@ class Screener:
             raise InputError(f"top must be between 1 and {MAX_TOP}, got {top}", where="top")
         cut = self.threshold if threshold is None else float(threshold)
         if not 0.0 <= cut <= 1.0:
-            raise InputError(f"threshold must be between 0 and 1, got {threshold}", where="threshold")
+            raise InputError(
+                f"threshold must be between 0 and 1, got {threshold}", where="threshold"
+            )
         qa = self._algo.analyze(query)
         return self._screen(qa, top, cut, scope or Scope())
 
@@ -145,9 +164,13 @@ class Screener:
         """Free-text name search across every entity type, for a search box."""
         query = Query(schema="Thing", properties={"name": [text]})
         qa = self._algo.analyze(query)
-        return self._screen(qa, max(1, min(limit, MAX_TOP)), self.threshold, scope or Scope(), floor=0.3)
+        return self._screen(
+            qa, max(1, min(limit, MAX_TOP)), self.threshold, scope or Scope(), floor=0.3
+        )
 
-    def compare(self, query: Query, entity: dict[str, Any], threshold: float | None = None) -> Match:
+    def compare(
+        self, query: Query, entity: dict[str, Any], threshold: float | None = None
+    ) -> Match:
         """Score ``query`` against one FtM entity dict that need not be listed.
 
         How informative each word is still comes from the loaded lists.
@@ -171,7 +194,10 @@ class Screener:
             return False
         if scope.dprk_only and not rec.dprk:
             return False
-        return not (scope.programs is not None and not any(p.upper() in scope.programs for p in rec.programs))
+        return not (
+            scope.programs is not None
+            and not any(p.upper() in scope.programs for p in rec.programs)
+        )
 
     def _candidates(self, qa: QueryAnalysis, scope: Scope, want: int) -> dict[int, list[int]]:
         index = self.index
@@ -222,7 +248,9 @@ class Screener:
                         out[ent] = list(index.records[ent].name_ids[:NAMES_PER_ENTITY])
         return out
 
-    def _screen(self, qa: QueryAnalysis, top: int, cut: float, scope: Scope, floor: float = MIN_SCORE) -> list[Match]:
+    def _screen(
+        self, qa: QueryAnalysis, top: int, cut: float, scope: Scope, floor: float = MIN_SCORE
+    ) -> list[Match]:
         want = max(MIN_CANDIDATES, top + 3)
         candidates = self._candidates(qa, scope, want)
         scored = []
@@ -233,10 +261,19 @@ class Screener:
                 continue
             scored.append((result.score, rec.id, rec, result))
         scored.sort(key=lambda item: (-item[0], item[1]))
-        return [self._match(qa, rec, s.score, s.features, s.reasons, cut) for _, _, rec, s in scored[:top]]
+        return [
+            self._match(qa, rec, s.score, s.features, s.reasons, cut)
+            for _, _, rec, s in scored[:top]
+        ]
 
     def _match(
-        self, qa: QueryAnalysis, rec: EntityRecord, score: float, features: dict[str, float], reasons: list[str], cut: float
+        self,
+        qa: QueryAnalysis,
+        rec: EntityRecord,
+        score: float,
+        features: dict[str, float],
+        reasons: list[str],
+        cut: float,
     ) -> Match:
         return Match(
             entity_id=rec.id,

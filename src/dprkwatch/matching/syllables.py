@@ -166,4 +166,3 @@ def _parse_part(text: str) -> tuple[tuple[Syllable, ...], ...]:
                         found.append(cand)
         best[i] = found[:_MAX_PARSES] if found else None
     return tuple(best[0] or ())
-

@@ -29,6 +29,7 @@ _ASCII_SPLIT = re.compile(r"[^a-z0-9]+")
 _VOWELS = re.compile(r"[aeiouy]+")
 _REPEATS = re.compile(r"(.)\1+")
 
+
 def strip_controls(text: str) -> str:
     """Remove control and invisible format characters; whitespace becomes one space."""
     if text.isprintable() and unicodedata.is_normalized("NFC", text):

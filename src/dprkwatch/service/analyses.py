@@ -38,7 +38,9 @@ def fingerprint(home: Path) -> Fingerprint:
     if snapshots.is_dir():
         for lst in snapshots.iterdir():
             if lst.is_dir():
-                versions.extend(f"{lst.name}/{v.name}" for v in lst.iterdir() if not v.name.startswith("."))
+                versions.extend(
+                    f"{lst.name}/{v.name}" for v in lst.iterdir() if not v.name.startswith(".")
+                )
     imports: list[tuple[str, int, int]] = []
     folder = home / IMPORTS_DIR
     if folder.is_dir():

@@ -108,9 +108,21 @@ def create_app(
     _publish_models(app, [EntityMatchQuery])
     errors.install(app)
     app.state.analyses = Analyses(settings)
-    for router in (health.router, yente.router, lists.router, reviews.router, books.router, admin.router):
+    for router in (
+        health.router,
+        yente.router,
+        lists.router,
+        reviews.router,
+        books.router,
+        admin.router,
+    ):
         app.include_router(router)
-    for router in (ledger.router, arsenal.router, maritime.router, workbench.build_router(workbench.Workbench())):
+    for router in (
+        ledger.router,
+        arsenal.router,
+        maritime.router,
+        workbench.build_router(workbench.Workbench()),
+    ):
         app.include_router(router)
     app.add_middleware(Gatekeeper, verify=state.verifier.verify, max_body=settings.max_body_bytes)
     return app

@@ -57,7 +57,9 @@ def new_id() -> str:
 def record_hash(
     prev_hash: str, seq: int, ts: str, kind: str, actor: str, ref: str | None, payload: str
 ) -> str:
-    header = canonical({"actor": actor, "kind": kind, "prev": prev_hash, "ref": ref, "seq": seq, "ts": ts})
+    header = canonical(
+        {"actor": actor, "kind": kind, "prev": prev_hash, "ref": ref, "seq": seq, "ts": ts}
+    )
     h = hashlib.sha256(header)
     h.update(b"\n")
     h.update(payload.encode("utf-8"))
@@ -104,7 +106,9 @@ class AuditRecord:
         }
 
     def expected_hash(self) -> str:
-        return record_hash(self.prev_hash, self.seq, self.ts, self.kind, self.actor, self.ref, self.payload)
+        return record_hash(
+            self.prev_hash, self.seq, self.ts, self.kind, self.actor, self.ref, self.payload
+        )
 
 
 def append(conn: Connection, entries: Sequence[AuditEntry]) -> list[AuditRecord]:
@@ -115,7 +119,9 @@ def append(conn: Connection, entries: Sequence[AuditEntry]) -> list[AuditRecord]
     """
     if not entries:
         return []
-    head = conn.execute(select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)).one()
+    head = conn.execute(
+        select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)
+    ).one()
     seq, prev = int(head.seq), str(head.hash)
     records: list[AuditRecord] = []
     for entry in entries:
@@ -123,7 +129,9 @@ def append(conn: Connection, entries: Sequence[AuditEntry]) -> list[AuditRecord]
         ts = now_iso()
         payload = canonical(dict(entry.payload)).decode("utf-8")
         digest = record_hash(prev, seq, ts, entry.kind, entry.actor, entry.ref, payload)
-        records.append(AuditRecord(seq, ts, entry.kind, entry.actor, entry.ref, payload, prev, digest))
+        records.append(
+            AuditRecord(seq, ts, entry.kind, entry.actor, entry.ref, payload, prev, digest)
+        )
         prev = digest
     conn.execute(
         insert(audit_log),
@@ -174,7 +182,9 @@ def iter_records(
     kinds = list(kinds or [])
     last = 0
     while True:
-        query = select(audit_log).where(audit_log.c.seq > last).order_by(audit_log.c.seq).limit(page)
+        query = (
+            select(audit_log).where(audit_log.c.seq > last).order_by(audit_log.c.seq).limit(page)
+        )
         if kinds:
             query = query.where(audit_log.c.kind.in_(kinds))
         if since:
@@ -229,7 +239,9 @@ def verify(db: Database) -> VerifyReport:
     for rec in iter_records(db):
         report.records += 1
         if rec.seq != prev_seq + 1:
-            report.problem(f"seq {rec.seq}: expected seq {prev_seq + 1} (records removed or inserted)")
+            report.problem(
+                f"seq {rec.seq}: expected seq {prev_seq + 1} (records removed or inserted)"
+            )
         if rec.prev_hash != prev_hash:
             report.problem(f"seq {rec.seq}: does not link to the record before it")
         if rec.expected_hash() != rec.hash:
@@ -251,7 +263,17 @@ def verify(db: Database) -> VerifyReport:
 # -- export ----------------------------------------------------------------
 
 CSV_COLUMNS = (
-    "seq", "ts", "kind", "actor", "ref", "dataset", "algorithm", "versions", "payload", "prev_hash", "hash",
+    "seq",
+    "ts",
+    "kind",
+    "actor",
+    "ref",
+    "dataset",
+    "algorithm",
+    "versions",
+    "payload",
+    "prev_hash",
+    "hash",
 )
 
 
@@ -266,7 +288,9 @@ def _csv_row(rec: AuditRecord) -> dict[str, Any]:
         "ref": rec.ref or "",
         "dataset": data.get("dataset", ""),
         "algorithm": data.get("algorithm", ""),
-        "versions": " ".join(f"{k}@{v}" for k, v in sorted(versions.items())) if isinstance(versions, dict) else "",
+        "versions": " ".join(f"{k}@{v}" for k, v in sorted(versions.items()))
+        if isinstance(versions, dict)
+        else "",
         "payload": rec.payload,
         "prev_hash": rec.prev_hash,
         "hash": rec.hash,
@@ -275,7 +299,10 @@ def _csv_row(rec: AuditRecord) -> dict[str, Any]:
 
 def check_format(fmt: str) -> str:
     if fmt not in EXPORT_FORMATS:
-        raise InputError(f"unknown export format {fmt!r} (use one of: {', '.join(EXPORT_FORMATS)})", where="format")
+        raise InputError(
+            f"unknown export format {fmt!r} (use one of: {', '.join(EXPORT_FORMATS)})",
+            where="format",
+        )
     return fmt
 
 

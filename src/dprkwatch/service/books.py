@@ -95,10 +95,14 @@ def _rows_csv(data: bytes, source: str) -> Iterator[dict[str, Any]]:
         raise InputError(f"not UTF-8 text (byte {exc.start})", source=source) from None
     reader = csv.DictReader(io.StringIO(text, newline=""))
     if not reader.fieldnames:
-        raise InputError("empty file: expected a header row with at least 'id' and 'name'", source=source)
+        raise InputError(
+            "empty file: expected a header row with at least 'id' and 'name'", source=source
+        )
     for row in reader:
         if None in row:
-            raise InputError("more cells than header columns", source=source, where=f"row {reader.line_num}")
+            raise InputError(
+                "more cells than header columns", source=source, where=f"row {reader.line_num}"
+            )
         yield row
 
 
@@ -108,7 +112,9 @@ def _rows_parquet(data: bytes, source: str) -> Iterator[dict[str, Any]]:
     try:
         frame = pl.read_parquet(io.BytesIO(data))
     except Exception as exc:  # polars raises a zoo of error types for broken files
-        raise InputError(f"cannot read Parquet: {str(exc).splitlines()[0]}", source=source) from None
+        raise InputError(
+            f"cannot read Parquet: {str(exc).splitlines()[0]}", source=source
+        ) from None
     yield from frame.iter_rows(named=True)
 
 
@@ -129,7 +135,9 @@ def parse(data: bytes, source: str, *, default_schema: str = "Thing") -> list[Su
     for n, row in enumerate(reader(data, source), start=2):
         if not header_checked:
             if "id" not in row:
-                raise InputError(f"no 'id' column (columns: {', '.join(map(str, row))})", source=source)
+                raise InputError(
+                    f"no 'id' column (columns: {', '.join(map(str, row))})", source=source
+                )
             header_checked = True
         where = f"row {n}"
         subject_id = " ".join(str(row.get("id") or "").split())
@@ -146,7 +154,9 @@ def parse(data: bytes, source: str, *, default_schema: str = "Thing") -> list[Su
         try:
             query = Query(schema=schema, properties=props, id=subject_id)
         except QueryError as exc:
-            raise InputError(exc.problem, source=source, where=f"{where}, {exc.where or 'row'}") from None
+            raise InputError(
+                exc.problem, source=source, where=f"{where}, {exc.where or 'row'}"
+            ) from None
         subjects.append(Subject(subject_id, query))
         if len(subjects) > MAX_SUBJECTS:
             raise InputError(f"more than {MAX_SUBJECTS:,} subjects", source=source)
@@ -171,7 +181,9 @@ def read_path(path: Path, *, default_schema: str = "Thing") -> list[Subject]:
 
 
 def _book(row: Any) -> Book:
-    return Book(row.name, row.dataset, row.source, int(row.subjects), row.created_at, row.created_by)
+    return Book(
+        row.name, row.dataset, row.source, int(row.subjects), row.created_at, row.created_by
+    )
 
 
 def register(
@@ -185,13 +197,17 @@ def register(
         old = {
             r.subject_id: r.fingerprint
             for r in conn.execute(
-                select(book_subjects.c.subject_id, book_subjects.c.fingerprint).where(book_subjects.c.book == name)
+                select(book_subjects.c.subject_id, book_subjects.c.fingerprint).where(
+                    book_subjects.c.book == name
+                )
             )
         }
         stale = [sid for sid, fp in old.items() if sid not in new or new[sid].fingerprint != fp]
         for chunk in _chunks(stale, 500):
             conn.execute(
-                delete(subject_hits).where(subject_hits.c.book == name, subject_hits.c.subject_id.in_(chunk))
+                delete(subject_hits).where(
+                    subject_hits.c.book == name, subject_hits.c.subject_id.in_(chunk)
+                )
             )
         conn.execute(delete(book_subjects).where(book_subjects.c.book == name))
         book = Book(name, dataset, source, len(subjects), audit.now_iso(), actor)
@@ -257,7 +273,9 @@ def remove(db: Database, name: str, actor: str) -> Book:
     return book
 
 
-def iter_subjects(conn: Connection, name: str, *, page: int = 500) -> Iterator[list[tuple[str, Query]]]:
+def iter_subjects(
+    conn: Connection, name: str, *, page: int = 500
+) -> Iterator[list[tuple[str, Query]]]:
     """A book's subjects in pages, as validated queries."""
     last = ""
     while True:
@@ -269,15 +287,25 @@ def iter_subjects(conn: Connection, name: str, *, page: int = 500) -> Iterator[l
         ).all()
         if not rows:
             return
-        yield [(r.subject_id, Query(schema=r.schema, properties=orjson.loads(r.properties), id=r.subject_id)) for r in rows]
+        yield [
+            (
+                r.subject_id,
+                Query(schema=r.schema, properties=orjson.loads(r.properties), id=r.subject_id),
+            )
+            for r in rows
+        ]
         last = rows[-1].subject_id
 
 
-def previous_hits(conn: Connection, name: str, subject_ids: list[str]) -> dict[str, dict[str, Mapping[str, Any]]]:
+def previous_hits(
+    conn: Connection, name: str, subject_ids: list[str]
+) -> dict[str, dict[str, Mapping[str, Any]]]:
     """The stored hits of these subjects: subject id -> entity id -> row."""
     out: dict[str, dict[str, Mapping[str, Any]]] = {sid: {} for sid in subject_ids}
     rows = conn.execute(
-        select(subject_hits).where(subject_hits.c.book == name, subject_hits.c.subject_id.in_(subject_ids))
+        select(subject_hits).where(
+            subject_hits.c.book == name, subject_hits.c.subject_id.in_(subject_ids)
+        )
     )
     for r in rows:
         out[r.subject_id][r.entity_id] = dict(r._mapping)
@@ -285,8 +313,12 @@ def previous_hits(conn: Connection, name: str, subject_ids: list[str]) -> dict[s
 
 
 def replace_hits(conn: Connection, name: str, subject_id: str, hits: list[dict[str, Any]]) -> None:
-    conn.execute(delete(subject_hits).where(subject_hits.c.book == name, subject_hits.c.subject_id == subject_id))
+    conn.execute(
+        delete(subject_hits).where(
+            subject_hits.c.book == name, subject_hits.c.subject_id == subject_id
+        )
+    )
     if hits:
-        conn.execute(insert(subject_hits), [{"book": name, "subject_id": subject_id, **h} for h in hits])
-
-
+        conn.execute(
+            insert(subject_hits), [{"book": name, "subject_id": subject_id, **h} for h in hits]
+        )

@@ -64,7 +64,9 @@ class GroupCommitter:
 
     def start(self) -> None:
         if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="audit-group-commit", daemon=True)
+            self._thread = threading.Thread(
+                target=self._run, name="audit-group-commit", daemon=True
+            )
             self._thread.start()
 
     def close(self) -> None:

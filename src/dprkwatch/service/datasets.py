@@ -51,11 +51,26 @@ class Dataset:
 DATASETS: dict[str, Dataset] = {
     d.name: d
     for d in (
-        Dataset("ofac", "OFAC sanctions lists", "US Treasury SDN and consolidated (non-SDN) lists.", "ofac"),
-        Dataset("un", "UN Security Council consolidated list", "All UN Security Council sanctions regimes.", "un"),
+        Dataset(
+            "ofac",
+            "OFAC sanctions lists",
+            "US Treasury SDN and consolidated (non-SDN) lists.",
+            "ofac",
+        ),
+        Dataset(
+            "un",
+            "UN Security Council consolidated list",
+            "All UN Security Council sanctions regimes.",
+            "un",
+        ),
         Dataset("eu", "EU financial sanctions", "EU consolidated financial sanctions file.", "eu"),
         Dataset("uk", "UK OFSI consolidated list", "UK financial sanctions targets (OFSI).", "uk"),
-        Dataset("dprk", "DPRK sanctions programmes", "Every entry listed under a North Korea programme.", dprk_only=True),
+        Dataset(
+            "dprk",
+            "DPRK sanctions programmes",
+            "Every entry listed under a North Korea programme.",
+            dprk_only=True,
+        ),
         Dataset("default", "All loaded lists", "Every active list snapshot."),
     )
 }

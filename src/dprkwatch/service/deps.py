@@ -37,7 +37,9 @@ State = Annotated[ServiceState, Depends(get_state)]
 def require(role: str) -> Callable[..., Coroutine[Any, Any, Principal]]:
     """A dependency that yields the caller if their key has ``role`` (admin has every role)."""
 
-    async def dependency(request: Request, _key: str | None = Security(api_key_header)) -> Principal:
+    async def dependency(
+        request: Request, _key: str | None = Security(api_key_header)
+    ) -> Principal:
         principal = principal_of(request.scope)
         if principal is None:
             raise NotAuthenticated("missing API key (send 'Authorization: ApiKey <key>')")

@@ -65,7 +65,9 @@ def status_for(exc: BaseException) -> tuple[int, str]:
     return 500, "internal_error"
 
 
-def error_response(status: int, code: str, detail: str, headers: dict[str, str] | None = None) -> Response:
+def error_response(
+    status: int, code: str, detail: str, headers: dict[str, str] | None = None
+) -> Response:
     body = orjson.dumps({"detail": detail, "error": code})
     hdrs = dict(headers or {})
     if status == 401:
@@ -74,7 +76,9 @@ def error_response(status: int, code: str, detail: str, headers: dict[str, str] 
 
 
 def _location(loc: Any) -> str:
-    parts = [str(p) for p in loc if p not in ("body",)] if isinstance(loc, list | tuple) else [str(loc)]
+    parts = (
+        [str(p) for p in loc if p not in ("body",)] if isinstance(loc, list | tuple) else [str(loc)]
+    )
     return ".".join(parts) or "body"
 
 

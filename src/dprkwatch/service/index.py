@@ -94,7 +94,10 @@ class LiveIndex:
             loaded = Loaded(screener, built, versions, self._generation)
             self._loaded = loaded
             self._error = None
-        log.info("screening index loaded: %s", ", ".join(f"{k}@{v}" for k, v in sorted(built.items())) or "no lists")
+        log.info(
+            "screening index loaded: %s",
+            ", ".join(f"{k}@{v}" for k, v in sorted(built.items())) or "no lists",
+        )
         return loaded
 
     def reload_if_changed(self) -> bool:

@@ -52,7 +52,9 @@ def parse_roles(roles: Iterable[str]) -> frozenset[str]:
             if not part:
                 continue
             if part not in ROLES:
-                raise InputError(f"unknown role {part!r} (roles: {', '.join(ROLES)})", where="roles")
+                raise InputError(
+                    f"unknown role {part!r} (roles: {', '.join(ROLES)})", where="roles"
+                )
             out.add(part)
     if not out:
         raise InputError(f"a key needs at least one role ({', '.join(ROLES)})", where="roles")
@@ -108,7 +110,9 @@ def _from_row(row: Any) -> ApiKey:
     )
 
 
-def create_key(db: Database, name: str, roles: Iterable[str], created_by: str) -> tuple[ApiKey, str]:
+def create_key(
+    db: Database, name: str, roles: Iterable[str], created_by: str
+) -> tuple[ApiKey, str]:
     """Issue a key. Returns the stored record and the key itself (shown only this once)."""
     name = " ".join(name.split())
     if not name or len(name) > 200:
@@ -128,7 +132,9 @@ def create_key(db: Database, name: str, roles: Iterable[str], created_by: str) -
                 created_by=created_by,
             )
         )
-        audit.append(conn, [AuditEntry("key.create", created_by, {"key": key.to_dict()}, ref=key.id)])
+        audit.append(
+            conn, [AuditEntry("key.create", created_by, {"key": key.to_dict()}, ref=key.id)]
+        )
     return key, raw
 
 
@@ -149,7 +155,9 @@ def revoke_key(db: Database, key_id: str, revoked_by: str) -> ApiKey:
             ts = audit.now_iso()
             conn.execute(update(api_keys).where(api_keys.c.id == key_id).values(revoked_at=ts))
             key = ApiKey(key.id, key.name, key.roles, key.created_at, key.created_by, ts)
-            audit.append(conn, [AuditEntry("key.revoke", revoked_by, {"key": key.to_dict()}, ref=key.id)])
+            audit.append(
+                conn, [AuditEntry("key.revoke", revoked_by, {"key": key.to_dict()}, ref=key.id)]
+            )
     return key
 
 
@@ -185,7 +193,9 @@ class KeyVerifier:
             return hit[0]
         with self.db.read() as conn:
             row = conn.execute(
-                select(api_keys).where(api_keys.c.key_hash == digest, api_keys.c.revoked_at.is_(None))
+                select(api_keys).where(
+                    api_keys.c.key_hash == digest, api_keys.c.revoked_at.is_(None)
+                )
             ).first()
         if row is None:
             with self._lock:

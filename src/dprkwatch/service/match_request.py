@@ -95,7 +95,11 @@ def parse_body(raw: bytes) -> EntityMatchQuery:
         errors = exc.errors()
         first = errors[0]
         loc = ".".join(str(p) for p in first.get("loc", ())) or "body"
-        more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
+        more = (
+            f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
+            if len(errors) > 1
+            else ""
+        )
         raise InvalidRequest(f"{loc}: {first.get('msg', 'invalid')}{more}") from None
 
 
@@ -113,15 +117,40 @@ def _list_param(name: str, most: int, description: str) -> dict[str, Any]:
 
 OPENAPI: dict[str, Any] = {
     "parameters": [
-        {"name": "limit", "in": "query", "required": False, "description": "Results per query",
-         "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}},
-        {"name": "threshold", "in": "query", "required": False,
-         "description": "Score at which a result is a match (default: the algorithm's calibrated threshold)",
-         "schema": {"type": "number", "minimum": 0, "maximum": 1}},
-        {"name": "cutoff", "in": "query", "required": False, "deprecated": True,
-         "description": "Accepted for yente clients; ignored", "schema": {"type": "number", "minimum": 0, "maximum": 1}},
-        {"name": "algorithm", "in": "query", "required": False, "description": "'best' or the service's algorithm",
-         "schema": {"type": "string", "maxLength": 60}},
+        {
+            "name": "limit",
+            "in": "query",
+            "required": False,
+            "description": "Results per query",
+            "schema": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": MAX_LIMIT,
+                "default": DEFAULT_LIMIT,
+            },
+        },
+        {
+            "name": "threshold",
+            "in": "query",
+            "required": False,
+            "description": "Score at which a result is a match (default: the algorithm's calibrated threshold)",
+            "schema": {"type": "number", "minimum": 0, "maximum": 1},
+        },
+        {
+            "name": "cutoff",
+            "in": "query",
+            "required": False,
+            "deprecated": True,
+            "description": "Accepted for yente clients; ignored",
+            "schema": {"type": "number", "minimum": 0, "maximum": 1},
+        },
+        {
+            "name": "algorithm",
+            "in": "query",
+            "required": False,
+            "description": "'best' or the service's algorithm",
+            "schema": {"type": "string", "maxLength": 60},
+        },
         _list_param("include_dataset", 20, "Only these datasets or lists"),
         _list_param("exclude_dataset", 20, "Not these datasets or lists"),
         _list_param("exclude_schema", 20, "Drop results of these schemata"),
@@ -130,7 +159,9 @@ OPENAPI: dict[str, Any] = {
     ],
     "requestBody": {
         "required": True,
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/EntityMatchQuery"}}},
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/EntityMatchQuery"}}
+        },
     },
     "security": [{"ApiKey": []}],
 }

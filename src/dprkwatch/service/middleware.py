@@ -19,7 +19,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from dprkwatch.service.errors import error_response
 from dprkwatch.service.keys import Principal
 
-PUBLIC_PATHS = frozenset({"/healthz", "/readyz", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json", "/"})
+PUBLIC_PATHS = frozenset(
+    {"/healthz", "/readyz", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json", "/"}
+)
 # The web workbench's page and static files: code, no data; the page asks for a key.
 PUBLIC_PREFIXES = ("/assets/",)
 
@@ -50,7 +52,9 @@ def presented_key(headers: list[tuple[bytes, bytes]]) -> str | None:
 class Gatekeeper:
     """Enforce ``max_body`` bytes and authenticate with ``verify`` (key -> principal or None)."""
 
-    def __init__(self, app: ASGIApp, *, verify: Callable[[str], Principal | None], max_body: int) -> None:
+    def __init__(
+        self, app: ASGIApp, *, verify: Callable[[str], Principal | None], max_body: int
+    ) -> None:
         self.app = app
         self.verify = verify
         self.max_body = max_body
@@ -66,7 +70,9 @@ class Gatekeeper:
                 try:
                     length = int(value)
                 except ValueError:
-                    await error_response(400, "bad_request", "invalid Content-Length header")(scope, receive, send)
+                    await error_response(400, "bad_request", "invalid Content-Length header")(
+                        scope, receive, send
+                    )
                     return
                 if length > limit:
                     await self._too_large(scope, receive, send)
@@ -75,7 +81,11 @@ class Gatekeeper:
             raw = presented_key(headers)
             principal = self.verify(raw) if raw else None
             if principal is None:
-                detail = "invalid or revoked API key" if raw else "missing API key (send 'Authorization: ApiKey <key>')"
+                detail = (
+                    "invalid or revoked API key"
+                    if raw
+                    else "missing API key (send 'Authorization: ApiKey <key>')"
+                )
                 await error_response(401, "unauthorized", detail)(scope, receive, send)
                 return
             scope.setdefault("state", {})["principal"] = principal

@@ -19,7 +19,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class ErrorResponse(BaseModel):
-    detail: str = Field(..., examples=["unknown dataset 'xx' (datasets: ofac, un, eu, uk, dprk, default)"])
+    detail: str = Field(
+        ..., examples=["unknown dataset 'xx' (datasets: ofac, un, eu, uk, dprk, default)"]
+    )
     error: str = Field(..., examples=["unknown_dataset"])
 
 
@@ -57,8 +59,12 @@ class EntityExample(BaseModel):
 
 
 class EntityMatchQuery(BaseModel):
-    queries: dict[str, EntityExample] = Field(..., description="Query examples keyed by a name of your choice")
-    weights: dict[str, float] = Field(default_factory=dict, description="Not supported; must be empty")
+    queries: dict[str, EntityExample] = Field(
+        ..., description="Query examples keyed by a name of your choice"
+    )
+    weights: dict[str, float] = Field(
+        default_factory=dict, description="Not supported; must be empty"
+    )
     config: dict[str, Any] = Field(default_factory=dict, description="Not supported; must be empty")
 
 
@@ -191,7 +197,9 @@ class ListsResponse(BaseModel):
 class ImportRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    paths: list[str] = Field(..., min_length=1, max_length=50, description="Files or folders on the server")
+    paths: list[str] = Field(
+        ..., min_length=1, max_length=50, description="Files or folders on the server"
+    )
     format: str | None = Field(None, max_length=40)
     published: str | None = Field(None, pattern=r"^\d{4}-\d{2}-\d{2}$")
     rescreen: bool = Field(True, description="Re-screen every registered book afterwards")

@@ -67,7 +67,9 @@ def _run(row: Any) -> Run:
     )  # fmt: skip
 
 
-def start(db: Database, loaded: Loaded, *, trigger: str, book_names: list[str] | None = None) -> Run:
+def start(
+    db: Database, loaded: Loaded, *, trigger: str, book_names: list[str] | None = None
+) -> Run:
     """Record a new run (status ``running``) over the named books, or all of them."""
     names = sorted(book_names) if book_names else [b.name for b in books.list_books(db)]
     for name in names:
@@ -77,13 +79,19 @@ def start(db: Database, loaded: Loaded, *, trigger: str, book_names: list[str] |
     with db.write() as conn:
         conn.execute(
             insert(rescreen_runs).values(
-                **{**run.to_dict(), "books": orjson.dumps(names).decode(), "versions": orjson.dumps(run.versions).decode()}
+                **{
+                    **run.to_dict(),
+                    "books": orjson.dumps(names).decode(),
+                    "versions": orjson.dumps(run.versions).decode(),
+                }
             )
         )
     return run
 
 
-def execute(db: Database, loaded: Loaded, run: Run, *, progress: Callable[[int], None] | None = None) -> Run:
+def execute(
+    db: Database, loaded: Loaded, run: Run, *, progress: Callable[[int], None] | None = None
+) -> Run:
     """Screen every subject of the run's books; write records, hits and alerts page by page."""
     subjects = 0
     counts = dict.fromkeys(ALERT_KINDS, 0)
@@ -97,9 +105,21 @@ def execute(db: Database, loaded: Loaded, run: Run, *, progress: Callable[[int],
             for page in pages:
                 batch = [
                     screen(
-                        loaded, q, dataset=ds.name, lists=lists, dprk_only=ds.dprk_only, limit=PER_SUBJECT,
-                        threshold=None, filters=Filters(), actor=f"rescreen:{run.id}",
-                        caller={"rescreen": run.id, "trigger": run.trigger, "book": name, "subject_id": sid},
+                        loaded,
+                        q,
+                        dataset=ds.name,
+                        lists=lists,
+                        dprk_only=ds.dprk_only,
+                        limit=PER_SUBJECT,
+                        threshold=None,
+                        filters=Filters(),
+                        actor=f"rescreen:{run.id}",
+                        caller={
+                            "rescreen": run.id,
+                            "trigger": run.trigger,
+                            "book": name,
+                            "subject_id": sid,
+                        },
                     )
                     for sid, q in page
                 ]
@@ -113,7 +133,15 @@ def execute(db: Database, loaded: Loaded, run: Run, *, progress: Callable[[int],
                         ts = outcome.record.ts if outcome.record else audit.now_iso()
                         for alert in new_alerts:
                             counts[alert["kind"]] += 1
-                            rows.append({"run_id": run.id, "book": name, "subject_id": sid, "created_at": ts, **alert})
+                            rows.append(
+                                {
+                                    "run_id": run.id,
+                                    "book": name,
+                                    "subject_id": sid,
+                                    "created_at": ts,
+                                    **alert,
+                                }
+                            )
                     if rows:
                         conn.execute(insert(alerts), rows)
                 subjects += len(page)
@@ -125,25 +153,44 @@ def execute(db: Database, loaded: Loaded, run: Run, *, progress: Callable[[int],
     return _finish(db, run, "done", subjects, counts, None)
 
 
-def _finish(db: Database, run: Run, status: str, subjects: int, counts: Mapping[str, int], error: str | None) -> Run:
+def _finish(
+    db: Database, run: Run, status: str, subjects: int, counts: Mapping[str, int], error: str | None
+) -> Run:
     done = Run(**{**run.to_dict(), "status": status, "finished_at": audit.now_iso(), "subjects": subjects,
                   "alerts": sum(counts.values()), "error": error})  # fmt: skip
     with db.write() as conn:
         conn.execute(
             update(rescreen_runs)
             .where(rescreen_runs.c.id == run.id)
-            .values(status=status, finished_at=done.finished_at, subjects=subjects, alerts=done.alerts, error=error)
+            .values(
+                status=status,
+                finished_at=done.finished_at,
+                subjects=subjects,
+                alerts=done.alerts,
+                error=error,
+            )
         )
         audit.append(
             conn,
-            [AuditEntry("rescreen", f"rescreen:{run.id}", {**done.to_dict(), "alerts_by_kind": dict(counts)}, ref=run.id)],
+            [
+                AuditEntry(
+                    "rescreen",
+                    f"rescreen:{run.id}",
+                    {**done.to_dict(), "alerts_by_kind": dict(counts)},
+                    ref=run.id,
+                )
+            ],
         )
     return done
 
 
 def _entity_doc(entity: Mapping[str, Any] | None, caption: str, schema: str) -> dict[str, Any]:
     props = (entity or {}).get("properties", {})
-    return {"caption": caption, "schema": schema, "properties": {k: sorted(map(str, v)) for k, v in props.items()}}
+    return {
+        "caption": caption,
+        "schema": schema,
+        "properties": {k: sorted(map(str, v)) for k, v in props.items()},
+    }
 
 
 def _changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, dict[str, list[str]]]:
@@ -189,7 +236,9 @@ def _compare(
         detail = {
             "screening_id": outcome.screening_id,
             "previous_score": before["score"],
-            "reason": "no longer on the lists screened" if delisted else "no longer scores as a match",
+            "reason": "no longer on the lists screened"
+            if delisted
+            else "no longer scores as a match",
         }
         found.append({"entity_id": entity_id, "score": None, "caption": old.get("caption", ""),
                       "kind": "removed", "detail": orjson.dumps(detail).decode()})  # fmt: skip
@@ -209,7 +258,9 @@ def get_run(db: Database, run_id: str) -> Run:
 
 def list_runs(db: Database, limit: int = 50) -> list[Run]:
     with db.read() as conn:
-        rows = conn.execute(select(rescreen_runs).order_by(rescreen_runs.c.started_at.desc()).limit(limit))
+        rows = conn.execute(
+            select(rescreen_runs).order_by(rescreen_runs.c.started_at.desc()).limit(limit)
+        )
         return [_run(r) for r in rows]
 
 
@@ -217,8 +268,12 @@ def interrupt_stale(db: Database) -> int:
     """Mark runs left ``running`` by a process that died as ``interrupted``."""
     with db.write() as conn:
         result = conn.execute(
-            update(rescreen_runs).where(rescreen_runs.c.status == "running").values(
-                status="interrupted", finished_at=audit.now_iso(), error="the process running it stopped"
+            update(rescreen_runs)
+            .where(rescreen_runs.c.status == "running")
+            .values(
+                status="interrupted",
+                finished_at=audit.now_iso(),
+                error="the process running it stopped",
             )
         )
     return int(result.rowcount or 0)
@@ -246,6 +301,8 @@ def list_alerts(
         cond.append(alerts.c.subject_id == subject_id)
     with db.read() as conn:
         total = conn.execute(select(func.count()).select_from(alerts).where(*cond)).scalar_one()
-        rows = conn.execute(select(alerts).where(*cond).order_by(alerts.c.id.desc()).limit(limit).offset(offset))
+        rows = conn.execute(
+            select(alerts).where(*cond).order_by(alerts.c.id.desc()).limit(limit).offset(offset)
+        )
         out = [{**r._mapping, "detail": orjson.loads(r.detail)} for r in rows]
     return out, int(total)

@@ -69,7 +69,9 @@ def _screening(conn: Connection, screening_id: str) -> StoredScreening:
         raise RecordNotFound(f"no screening with id {screening_id!r}")
     rec = audit.get(conn, int(row.audit_seq))
     if rec is None:  # only if the audit log was tampered with
-        raise RecordNotFound(f"screening {screening_id!r} has no audit record (seq {row.audit_seq})")
+        raise RecordNotFound(
+            f"screening {screening_id!r} has no audit record (seq {row.audit_seq})"
+        )
     return StoredScreening(row.id, row.ts, row.actor, rec.seq, rec.hash, rec.data())
 
 
@@ -78,7 +80,9 @@ def submit(
 ) -> Review:
     """Record a verdict on one result of a screening (and audit it in the same transaction)."""
     if verdict not in VERDICTS:
-        raise InputError(f"unknown verdict {verdict!r} (use {' or '.join(VERDICTS)})", where="verdict")
+        raise InputError(
+            f"unknown verdict {verdict!r} (use {' or '.join(VERDICTS)})", where="verdict"
+        )
     reason = reason.strip()
     if not reason:
         raise InputError("a review needs a reason", where="reason")
@@ -88,7 +92,8 @@ def submit(
         seen = next((r for r in listed if r.get("id") == entity_id), None)
         if seen is None:
             raise InputError(
-                f"entity {entity_id!r} is not a result of screening {screening_id!r}", where="entity_id"
+                f"entity {entity_id!r} is not a result of screening {screening_id!r}",
+                where="entity_id",
             )
         review_id = audit.new_id()
         payload = {

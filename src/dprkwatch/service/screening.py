@@ -177,7 +177,9 @@ def decide(c: Candidates, verdicts: Mapping[tuple[str, str], Review]) -> Outcome
         "subject": c.subject,
         "caller": c.caller,
         "results": [_audited(m, h) for m, _e, h in kept],
-        "suppressed": [{**_audited(m, h), "review_id": r.id, "reviewed_at": r.ts} for m, r, h in suppressed],
+        "suppressed": [
+            {**_audited(m, h), "review_id": r.id, "reviewed_at": r.ts} for m, r, h in suppressed
+        ],
     }
     return Outcome(screening_id, c.query, c.subject, c.dataset, kept, suppressed, payload, c.actor)
 
@@ -217,7 +219,9 @@ def index_rows(outcomes: Sequence[Outcome], records: Sequence[AuditRecord]) -> l
                 "schema": o.query.schema,
                 "results": len(o.results),
                 "matches": len(o.hits),
-                "top_score": round(max(m.score for m, _e, _h in o.results), 4) if o.results else None,
+                "top_score": round(max(m.score for m, _e, _h in o.results), 4)
+                if o.results
+                else None,
                 "audit_seq": rec.seq,
             }
         )

@@ -48,7 +48,9 @@ class ServiceState:
             verifier=KeyVerifier(db, ttl=settings.key_ttl, bootstrap_key=settings.admin_key),
         )
 
-    def start(self, *, migrate_db: bool = True, load_index: bool = True, wait_for_index: bool = False) -> None:
+    def start(
+        self, *, migrate_db: bool = True, load_index: bool = True, wait_for_index: bool = False
+    ) -> None:
         if migrate_db:
             migrate.upgrade(self.db)
             if self.settings.workers <= 1:
@@ -63,7 +65,9 @@ class ServiceState:
                     log.exception("loading the screening index at start-up failed")
             self.index.start()
 
-    def begin_rescreen(self, *, trigger: str, books: list[str] | None = None) -> tuple[Run, Callable[[], None]]:
+    def begin_rescreen(
+        self, *, trigger: str, books: list[str] | None = None
+    ) -> tuple[Run, Callable[[], None]]:
         """Record a rescreen run now; returns it and the job that performs it (run it in the background)."""
         loaded = self.index.current()
         run = rescreen.start(self.db, loaded, trigger=trigger, book_names=books)

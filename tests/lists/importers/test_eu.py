@@ -60,7 +60,11 @@ def test_person_names_languages_and_strength(xml_version: ListVersion) -> None:
     person = xml_version.entities["eu-900001"]
     assert person.schema.name == "Person"
     assert person.get("name") == ["RYANG Song Chol"]
-    details = {n.value: (n.kind, n.lang, n.quality) for n in xml_version.names if n.entity_id == "eu-900001"}
+    details = {
+        n.value: (n.kind, n.lang, n.quality)
+        for n in xml_version.names
+        if n.entity_id == "eu-900001"
+    }
     assert details["량성철"] == ("alias", "ko", None)
     assert details["Mr. Ryang"] == ("weak", None, "low")
     assert details["Ryang Song-chol"] == ("alias", "en", None)
@@ -145,14 +149,22 @@ def test_yaml_empty_file(tmp_path: Path) -> None:
 
 
 def test_yaml_duplicate_logical_id(tmp_path: Path) -> None:
-    text = YAML_SAMPLE.read_text(encoding="utf-8").replace("logical_id: '900002'", "logical_id: '900001'")
+    text = YAML_SAMPLE.read_text(encoding="utf-8").replace(
+        "logical_id: '900002'", "logical_id: '900001'"
+    )
     err = _yaml_error(tmp_path, text)
     assert "duplicate record id '900001'" in err.problem
-    assert err.where is not None and err.where.startswith("line ") and err.where.endswith("(document 2)")
+    assert (
+        err.where is not None
+        and err.where.startswith("line ")
+        and err.where.endswith("(document 2)")
+    )
 
 
 def test_yaml_wrong_shape(tmp_path: Path) -> None:
-    err = _yaml_error(tmp_path, "---\nlogical_id: '1'\nsubject_type: {code: person}\nname_aliases: [a, b]\n")
+    err = _yaml_error(
+        tmp_path, "---\nlogical_id: '1'\nsubject_type: {code: person}\nname_aliases: [a, b]\n"
+    )
     assert "name_aliases" in err.problem and err.where == "line 2 (document 1)"
     err = _yaml_error(tmp_path, "---\n- just\n- a list\n")
     assert err.problem == "record is not a mapping"
@@ -163,7 +175,11 @@ def test_yaml_alias_bomb_is_cheap_and_rejected(tmp_path: Path) -> None:
     for i in range(1, 10):
         refs = ",".join([f"*a{i - 1}"] * 9)
         levels.append(f"a{i}: &a{i} [{refs}]")
-    text = "---\nlogical_id: '1'\nsubject_type: {code: person}\n" + "\n".join(levels) + "\nname_aliases: *a9\n"
+    text = (
+        "---\nlogical_id: '1'\nsubject_type: {code: person}\n"
+        + "\n".join(levels)
+        + "\nname_aliases: *a9\n"
+    )
     started = time.perf_counter()
     err = _yaml_error(tmp_path, text)
     assert time.perf_counter() - started < 2
@@ -217,9 +233,9 @@ def test_real_eu_hangul_aliases_keep_language(real_eu: ListVersion) -> None:
 def test_unknown_fields_are_reported(tmp_path: Path) -> None:
     path = tmp_path / "fsf.xml"
     path.write_text(
-        XML_SAMPLE.read_text(encoding="utf-8").replace(
-            'logicalId="900002">', 'logicalId="900002" sanctionColour="red">'
-        ).replace('<nameAlias firstName=""', '<nameAlias shoeSize="44" firstName=""', 1),
+        XML_SAMPLE.read_text(encoding="utf-8")
+        .replace('logicalId="900002">', 'logicalId="900002" sanctionColour="red">')
+        .replace('<nameAlias firstName=""', '<nameAlias shoeSize="44" firstName=""', 1),
         encoding="utf-8",
     )
     version = EuFsfXmlImporter().load(path)

@@ -59,7 +59,9 @@ def _empty(tmp: Path) -> Path:
 
 def _duplicate_ids(tmp: Path) -> Path:
     path = tmp / "dup.xml"
-    path.write_text(UN_SAMPLE.read_text(encoding="utf-8").replace("KPe.901", "KPi.901"), encoding="utf-8")
+    path.write_text(
+        UN_SAMPLE.read_text(encoding="utf-8").replace("KPe.901", "KPi.901"), encoding="utf-8"
+    )
     return path
 
 
@@ -134,7 +136,16 @@ def test_bad_file_leaves_store_untouched(
 def test_forced_unknown_format_is_an_error(
     settings: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    result = run_cli(capsys, "--data-dir", str(settings.home), "lists", "import", "--format", "nope", str(UN_SAMPLE))
+    result = run_cli(
+        capsys,
+        "--data-dir",
+        str(settings.home),
+        "lists",
+        "import",
+        "--format",
+        "nope",
+        str(UN_SAMPLE),
+    )
     assert result.code != 0
     assert "unknown format 'nope'" in result.err
     assert "uk-csv" in result.err and "eu-fsf-xml" in result.err
@@ -143,6 +154,15 @@ def test_forced_unknown_format_is_an_error(
 def test_forcing_a_format_reads_the_file_as_that_format(
     settings: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    result = run_cli(capsys, "--data-dir", str(settings.home), "lists", "import", "--format", "uk-csv", str(UN_SAMPLE))
+    result = run_cli(
+        capsys,
+        "--data-dir",
+        str(settings.home),
+        "lists",
+        "import",
+        "--format",
+        "uk-csv",
+        str(UN_SAMPLE),
+    )
     assert result.code != 0
     assert "no header row" in result.err

@@ -49,7 +49,9 @@ def append_rows(path: Path, text: str) -> None:
     path.write_bytes(data + text.encode("cp1252") + b"\x1a")
 
 
-def main_row(ent: str, name: str, remarks: str = N, sdn_type: str = N, program: str = "DPRK") -> str:
+def main_row(
+    ent: str, name: str, remarks: str = N, sdn_type: str = N, program: str = "DPRK"
+) -> str:
     return f'{ent},"{name}",{sdn_type},"{program}",{N},{N},{N},{N},{N},{N},{N},{remarks}'
 
 
@@ -96,7 +98,9 @@ def test_sanction_and_link(sdn: ListVersion) -> None:
     s = sdn.entities["ofac-1001-sanction"]
     assert s.schema.name == "Sanction"
     assert props(s, "entity") == {"ofac-1001"}
-    assert props(s, "authority") == {"US Department of the Treasury, Office of Foreign Assets Control"}
+    assert props(s, "authority") == {
+        "US Department of the Treasury, Office of Foreign Assets Control"
+    }
     assert props(s, "sourceUrl") == {"https://sanctionssearch.ofac.treas.gov/Details.aspx?id=1001"}
     assert props(s, "programId") == {"DPRK3"}
     assert any(p.startswith("Secondary sanctions risk:") for p in props(s, "provisions"))
@@ -138,7 +142,9 @@ def test_vessel(sdn: ListVersion) -> None:
 
 def test_wallets_use_the_comments_overflow(sdn: ListVersion) -> None:
     main = next(
-        line for line in (SDN_SET / "sdn.csv").read_text("cp1252").splitlines() if line.startswith("1004,")
+        line
+        for line in (SDN_SET / "sdn.csv").read_text("cp1252").splitlines()
+        if line.startswith("1004,")
     )
     overflow = (SDN_SET / "sdn_comments.csv").read_text("cp1252")
     assert main.endswith('Address - X"'), "the fixture cuts 1004's Remarks inside an address item"
@@ -147,7 +153,9 @@ def test_wallets_use_the_comments_overflow(sdn: ListVersion) -> None:
     assert len(expected) == 15
 
     wallets = [
-        e for e in sdn.entities.values() if e.schema.name == "CryptoWallet" and e.first("holder") == "ofac-1004"
+        e
+        for e in sdn.entities.values()
+        if e.schema.name == "CryptoWallet" and e.first("holder") == "ofac-1004"
     ]
     assert {(w.first("currency"), w.first("publicKey")) for w in wallets} == expected
     assert all(props(w, "programId") == {"DPRK3"} for w in wallets)
@@ -186,9 +194,13 @@ def test_consolidated_set() -> None:
     assert props(e, "taxNumber") == {"7700000001"}
     assert props(e, "previousName") == {"OLD EXAMPLE ENERGY"}
     # The alias repeats in the Remarks; it is kept once, in the entity and in the sidecar.
-    assert [n.value for n in version.names if n.entity_id == "ofac-9002" and n.kind == "weak"] == ["EXAMPLE ENERGY"]
+    assert [n.value for n in version.names if n.entity_id == "ofac-9002" and n.kind == "weak"] == [
+        "EXAMPLE ENERGY"
+    ]
     provisions = props(version.entities["ofac-9002-sanction"], "provisions")
-    assert any(p.endswith("ukraine.aspx#directives") for p in provisions)  # joined from cons_comments.csv
+    assert any(
+        p.endswith("ukraine.aspx#directives") for p in provisions
+    )  # joined from cons_comments.csv
     assert props(version.entities["ofac-9003"], "incorporationDate") == {"2001-01-12"}
 
 
@@ -204,7 +216,13 @@ def test_sniff_by_content() -> None:
         assert 0 < sdn_imp.sniff(Path("x"), head) < 0.5
         assert cons_imp.sniff(Path("x"), head) == 0
     noise = bytes(range(256)) * 4 + b"1,2,3\r\n"
-    for other in (noise, b"\x93\rU\n1,\r2", b"<?xml version='1.0'?><CONSOLIDATED_LIST/>", b'{"id": "x", "schema": "Person"}', b"---\na: 1\n"):
+    for other in (
+        noise,
+        b"\x93\rU\n1,\r2",
+        b"<?xml version='1.0'?><CONSOLIDATED_LIST/>",
+        b'{"id": "x", "schema": "Person"}',
+        b"---\na: 1\n",
+    ):
         assert sdn_imp.sniff(Path("x"), other) == 0 == cons_imp.sniff(Path("x"), other)
 
 
@@ -244,7 +262,10 @@ def test_orphan_companion_rows_are_warned(tmp_path: Path) -> None:
     d = copy_set(SDN_SET, tmp_path)
     append_rows(d / "add.csv", f'4242,999,{N},"Nowhere","Korea, North",{N}\r\n')
     version, _ = parse(d)
-    assert any(w.startswith("add file: 1 ent_num values have no record") and "4242" in w for w in version.warnings)
+    assert any(
+        w.startswith("add file: 1 ent_num values have no record") and "4242" in w
+        for w in version.warnings
+    )
 
 
 def test_truncated_remarks_without_overflow(tmp_path: Path) -> None:
@@ -253,7 +274,9 @@ def test_truncated_remarks_without_overflow(tmp_path: Path) -> None:
     version, _ = parse(d)
     assert [p.name for p in version.sources] == ["sdn.csv", "add.csv", "alt.csv"]
     wallets = [
-        e for e in version.entities.values() if e.schema.name == "CryptoWallet" and e.first("holder") == "ofac-1004"
+        e
+        for e in version.entities.values()
+        if e.schema.name == "CryptoWallet" and e.first("holder") == "ofac-1004"
     ]
     # The address cut at character 1000 is not turned into a wallet.
     assert len(wallets) == 13
@@ -268,7 +291,9 @@ def test_unknown_type_and_bad_country_are_warned(tmp_path: Path) -> None:
     version, _ = parse(path)
     assert version.entities["ofac-1"].schema.name == "LegalEntity"
     assert any("SDN_Type 'spaceship' is not known" in w for w in version.warnings)
-    assert any(w.startswith("nationality: 1 values are not a recognised country") for w in version.warnings)
+    assert any(
+        w.startswith("nationality: 1 values are not a recognised country") for w in version.warnings
+    )
 
 
 # -- through the command line --------------------------------------------------
@@ -276,7 +301,9 @@ def test_unknown_type_and_bad_country_are_warned(tmp_path: Path) -> None:
 
 def test_cli_imports_both_sets(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     home = tmp_path / "home"
-    r = run_cli(capsys, "--data-dir", str(home), "lists", "import", str(SDN_SET), str(CONS_SET), "--json")
+    r = run_cli(
+        capsys, "--data-dir", str(home), "lists", "import", str(SDN_SET), str(CONS_SET), "--json"
+    )
     assert r.code == 0, r.err
     manifests = {m["list_name"]: m for m in orjson.loads(r.out)}
     assert manifests["ofac"]["counts"]["dprk"] == 5

@@ -25,7 +25,9 @@ def write(tmp_path: Path, data: bytes, name: str = "sdn.csv") -> Path:
 
 
 def test_quirks_of_the_official_files(tmp_path: Path) -> None:
-    data = (ROW + "\r\n" + ROW.replace("7,", "8,", 1).replace("KIM, Il", "CAFÉ Š€") + "\r\n").encode("cp1252")
+    data = (
+        ROW + "\r\n" + ROW.replace("7,", "8,", 1).replace("KIM, Il", "CAFÉ Š€") + "\r\n"
+    ).encode("cp1252")
     rows, notes = read_rows(write(tmp_path, data + b"\x1a"), MAIN_COLUMNS)
     assert [r.line for r in rows] == [1, 2]
     assert rows[0].fields[:3] == ("7", "KIM, Il", "individual")
@@ -35,7 +37,9 @@ def test_quirks_of_the_official_files(tmp_path: Path) -> None:
 
 
 def test_quoted_field_spanning_lines_keeps_line_numbers(tmp_path: Path) -> None:
-    data = (ROW + "\n" + ROW.replace('"DOB 1962."', '"DOB 1962;\nGender Male."') + "\n" + ROW + "\n").encode()
+    data = (
+        ROW + "\n" + ROW.replace('"DOB 1962."', '"DOB 1962;\nGender Male."') + "\n" + ROW + "\n"
+    ).encode()
     rows, _ = read_rows(write(tmp_path, data), MAIN_COLUMNS)
     assert [r.line for r in rows] == [1, 2, 4]
     assert rows[1][11] == "DOB 1962;\nGender Male."
@@ -47,7 +51,14 @@ def test_raw_columns_keep_their_edge_spaces(tmp_path: Path) -> None:
     assert read_rows(path, MAIN_COLUMNS)[0][0][11] == "Controlled By U.S."
     raw = read_rows(path, MAIN_COLUMNS, raw=frozenset({11}))[0][0]
     assert raw[11] == "Controlled By U.S. " and raw[1] == "KIM, Il"
-    assert read_rows(write(tmp_path, ROW.replace('"DOB 1962."', "-0- ").encode()), MAIN_COLUMNS, raw=frozenset({11}))[0][0][11] is None
+    assert (
+        read_rows(
+            write(tmp_path, ROW.replace('"DOB 1962."', "-0- ").encode()),
+            MAIN_COLUMNS,
+            raw=frozenset({11}),
+        )[0][0][11]
+        is None
+    )
 
 
 def test_header_row_is_skipped(tmp_path: Path) -> None:
@@ -84,7 +95,18 @@ def test_cut_off_null_marker_at_end_is_noted(tmp_path: Path) -> None:
         (ROW.encode() + b"\n7,\x07beep\n", "control character 0x07", "line 2"),
         (b"x7," + ROW.encode()[2:] + b"\n", None, None),
     ],
-    ids=["empty", "only-eof", "short-row", "long-row", "truncated", "bad-cp1252", "utf16", "nul", "control", "ok"],
+    ids=[
+        "empty",
+        "only-eof",
+        "short-row",
+        "long-row",
+        "truncated",
+        "bad-cp1252",
+        "utf16",
+        "nul",
+        "control",
+        "ok",
+    ],
 )
 def test_bad_files_give_one_line_errors(
     tmp_path: Path, data: bytes, problem: str | None, where: str | None
@@ -116,10 +138,19 @@ def test_missing_file(tmp_path: Path) -> None:
 
 
 def test_find_companions(tmp_path: Path) -> None:
-    for name in ("SDN.CSV", "ADD.CSV", "alt.csv", "sdn_comments.csv", "cons_prim.csv", "cons_alt.csv"):
+    for name in (
+        "SDN.CSV",
+        "ADD.CSV",
+        "alt.csv",
+        "sdn_comments.csv",
+        "cons_prim.csv",
+        "cons_alt.csv",
+    ):
         (tmp_path / name).write_bytes(b"1")
     found = find_companions(tmp_path / "SDN.CSV", "sdn")
-    assert found == Companions(tmp_path / "ADD.CSV", tmp_path / "alt.csv", tmp_path / "sdn_comments.csv")
+    assert found == Companions(
+        tmp_path / "ADD.CSV", tmp_path / "alt.csv", tmp_path / "sdn_comments.csv"
+    )
     cons = find_companions(tmp_path / "cons_prim.csv", "cons")
     assert cons == Companions(None, tmp_path / "cons_alt.csv", None)
     assert find_companions(tmp_path / "other.csv", "sdn") == Companions()

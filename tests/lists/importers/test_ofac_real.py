@@ -37,16 +37,33 @@ def load(folder: str) -> ListVersion:
 
 def dprk_subjects(version: ListVersion) -> list[str]:
     return [
-        e.id for e in version.subjects() if e.id and any_dprk(version.list_name, e.get("programId", quiet=True))
+        e.id
+        for e in version.subjects()
+        if e.id and any_dprk(version.list_name, e.get("programId", quiet=True))
     ]
 
 
 @pytest.mark.parametrize(
     ("folder", "list_name", "entries", "dprk_by_schema"),
     [
-        ("sdn_2024-05-03", "ofac", 14965, {"Person": 164, "Organization": 199, "Vessel": 105, "Airplane": 16}),
-        ("sdn_2021-07_set", "ofac", 8976, {"Person": 130, "Organization": 162, "Vessel": 106, "Airplane": 16}),
-        ("sdn_2019-01_set", "ofac", 7379, {"Person": 125, "Organization": 146, "Vessel": 101, "Airplane": 16}),
+        (
+            "sdn_2024-05-03",
+            "ofac",
+            14965,
+            {"Person": 164, "Organization": 199, "Vessel": 105, "Airplane": 16},
+        ),
+        (
+            "sdn_2021-07_set",
+            "ofac",
+            8976,
+            {"Person": 130, "Organization": 162, "Vessel": 106, "Airplane": 16},
+        ),
+        (
+            "sdn_2019-01_set",
+            "ofac",
+            7379,
+            {"Person": 125, "Organization": 146, "Vessel": 101, "Airplane": 16},
+        ),
         ("consolidated_nonsdn_2025-12", "ofac_cons", 442, {}),
     ],
 )
@@ -62,7 +79,11 @@ def test_counts(folder: str, list_name: str, entries: int, dprk_by_schema: dict[
 
 def test_dprk_vessels_have_imo_numbers(shared_data: Path) -> None:
     version = load("sdn_2024-05-03")
-    vessels = [version.entities[i] for i in dprk_subjects(version) if version.entities[i].schema.name == "Vessel"]
+    vessels = [
+        version.entities[i]
+        for i in dprk_subjects(version)
+        if version.entities[i].schema.name == "Vessel"
+    ]
     stated = [v for v in vessels if any("IMO" in n for n in v.get("notes"))]
     assert len(stated) == 104
     # RYONG GUN BONG gives "Vessel Registration Identification 8606173" without the
@@ -79,7 +100,9 @@ def test_dprk_wallets_2024(shared_data: Path) -> None:
         for w in version.entities.values()
         if w.schema.name == "CryptoWallet" and w.first("holder") in dprk
     }
-    path = shared_data / "crypto" / "derived" / "dprk_sdn_crypto_addresses_from_remarks_2024-05-03.csv"
+    path = (
+        shared_data / "crypto" / "derived" / "dprk_sdn_crypto_addresses_from_remarks_2024-05-03.csv"
+    )
     with path.open(newline="") as fh:
         expected = {(r["ent_num"], r["chain"], r["address"]) for r in csv.DictReader(fh)}
     assert len(expected) == 69
@@ -90,11 +113,17 @@ def test_2021_set_joins_companions(shared_data: Path) -> None:
     version = load("sdn_2021-07_set")
     dprk = set(dprk_subjects(version))
     # alt.csv names carry no quality flag; Remarks aliases are flagged "low".
-    alt_names = [n for n in version.names if n.entity_id in dprk and n.kind != "primary" and n.quality is None]
+    alt_names = [
+        n
+        for n in version.names
+        if n.entity_id in dprk and n.kind != "primary" and n.quality is None
+    ]
     assert len(alt_names) == 322
     # The 5 sdn_comments rows complete the 5 Remarks cut at 1000 characters.
     assert not any("cut at 1000" in w for w in version.warnings)
-    with (shared_data / "ofac" / "sdn_2021-07_set" / "sdn_comments.csv").open(encoding="cp1252") as fh:
+    with (shared_data / "ofac" / "sdn_2021-07_set" / "sdn_comments.csv").open(
+        encoding="cp1252"
+    ) as fh:
         comments = {row[0]: row[1] for row in csv.reader(fh) if len(row) == 2}
     assert len(comments) == 5
     for ent, tail in comments.items():
@@ -106,7 +135,9 @@ def test_2024_warnings_are_aggregated(shared_data: Path) -> None:
     version = load("sdn_2024-05-03")
     assert 0 < len(version.warnings) < 20
     truncated = next(w for w in version.warnings if "cut at 1000" in w)
-    assert truncated.startswith("remarks: 17 Remarks")  # 18 reach 1000 chars; 42496 is cut after a ";"
+    assert truncated.startswith(
+        "remarks: 17 Remarks"
+    )  # 18 reach 1000 chars; 42496 is cut after a ";"
 
 
 def test_links_resolve_to_records(shared_data: Path) -> None:
@@ -118,7 +149,9 @@ def test_links_resolve_to_records(shared_data: Path) -> None:
     assert roles == {"Linked To": len(links)}
 
 
-def test_cli_imports_a_real_set(shared_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_imports_a_real_set(
+    shared_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     home = tmp_path / "home"
     folder = shared_data / "ofac" / "sdn_2021-07_set"
     r = run_cli(capsys, "--data-dir", str(home), "lists", "import", str(folder), "--json")
@@ -126,7 +159,12 @@ def test_cli_imports_a_real_set(shared_data: Path, tmp_path: Path, capsys: pytes
     manifest = orjson.loads(r.out)[0]
     assert manifest["published"] == "2021-07"  # from the folder name; the CSV has no date
     assert manifest["counts"]["dprk"] == 414
-    assert [s["name"] for s in manifest["sources"]] == ["sdn.csv", "add.csv", "alt.csv", "sdn_comments.csv"]
+    assert [s["name"] for s in manifest["sources"]] == [
+        "sdn.csv",
+        "add.csv",
+        "alt.csv",
+        "sdn_comments.csv",
+    ]
     active = (home / "active.json").read_bytes()
     assert orjson.loads(active) == {"ofac": manifest["version"]}
 
@@ -137,7 +175,9 @@ def test_cli_imports_a_real_set(shared_data: Path, tmp_path: Path, capsys: pytes
 
 def test_2024_cross_check_with_derived_counts(shared_data: Path) -> None:
     """The per-tag DPRK counts of the independently made snapshot table, last row."""
-    with (shared_data / "ofac" / "derived" / "sdn_snapshot_counts_2021-08_2024-05.csv").open(newline="") as fh:
+    with (shared_data / "ofac" / "derived" / "sdn_snapshot_counts_2021-08_2024-05.csv").open(
+        newline=""
+    ) as fh:
         last = list(csv.DictReader(fh))[-1]
     assert last["commit_date_utc"].startswith("2024-05-03")
     counts = count_version(load("sdn_2024-05-03"))
@@ -149,7 +189,12 @@ def test_2024_cross_check_with_derived_counts(shared_data: Path) -> None:
 def test_2024_cross_check_with_derived_dprk_rows(shared_data: Path) -> None:
     """Every DPRK row current on 2024-05-03 maps to an entity with its name, type, tags and flag."""
     version = load("sdn_2024-05-03")
-    schema = {"individual": "Person", "vessel": "Vessel", "aircraft": "Airplane", "-0-": "Organization"}
+    schema = {
+        "individual": "Person",
+        "vessel": "Vessel",
+        "aircraft": "Airplane",
+        "-0-": "Organization",
+    }
     path = shared_data / "ofac" / "derived" / "sdn_dprk_row_versions_2021-08_2024-05.csv"
     with path.open(newline="") as fh:
         rows = [r for r in csv.DictReader(fh) if r["last_seen"] == "2024-05-03"]

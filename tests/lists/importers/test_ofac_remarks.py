@@ -43,7 +43,10 @@ PROP_CASES: list[tuple[str, list[tuple[str, str]]]] = [
     ("R.F.C. DIB-771110-HQ1 (Mexico)", [("taxNumber", "DIB-771110-HQ1")]),
     ("Registration Number 26740 (Iran)", [("registrationNumber", "26740")]),
     ("Registration Number HRB 14604 (Germany)", [("registrationNumber", "HRB 14604")]),
-    ("Unified Social Credit Code (USCC) 9113100033607322XK (China)", [("registrationNumber", "9113100033607322XK")]),
+    (
+        "Unified Social Credit Code (USCC) 9113100033607322XK (China)",
+        [("registrationNumber", "9113100033607322XK")],
+    ),
     ("Company Number 01074897 (United Kingdom).", [("registrationNumber", "01074897")]),
     ("SWIFT/BIC HAVIGB2L", [("swiftBic", "HAVIGB2L")]),
     ("Vessel Registration Identification IMO 8514306", [("imoNumber", "IMO8514306")]),
@@ -63,7 +66,10 @@ PROP_CASES: list[tuple[str, list[tuple[str, str]]]] = [
     ("Email Address info@example.com", [("email", "info@example.com")]),
     ("Website www.example.com", [("website", "www.example.com")]),
     ("Organization Established Date 1969.", [("incorporationDate", "1969")]),
-    ("Organization Type: Activities of holding companies", [("sector", "Activities of holding companies")]),
+    (
+        "Organization Type: Activities of holding companies",
+        [("sector", "Activities of holding companies")],
+    ),
 ]
 
 
@@ -157,7 +163,9 @@ def test_truncated_remarks_drop_only_the_cut_item() -> None:
     assert len(parse_remarks(text).wallets) == 2
     # A cut right after a separator leaves the last item whole; after a dot it may not.
     assert parse_remarks(text + ";", truncated=True).truncated_item is None
-    cut = parse_remarks("DOB 1962; Transactions Prohibited For Persons Owned or Controlled By U.S. ", truncated=True)
+    cut = parse_remarks(
+        "DOB 1962; Transactions Prohibited For Persons Owned or Controlled By U.S. ", truncated=True
+    )
     assert cut.truncated_item is not None and cut.provisions == []
 
 
@@ -192,7 +200,10 @@ def test_dates(text: str, expected: list[str] | None) -> None:
     ("item", "expected"),
     [
         ("Tax ID No. AABA 670850 Y", ("Tax ID No.", "AABA 670850 Y")),
-        ("National ID No. CNIC: 35202-5400413-9 (Pakistan)", ("National ID No. CNIC:", "35202-5400413-9 (Pakistan)")),
+        (
+            "National ID No. CNIC: 35202-5400413-9 (Pakistan)",
+            ("National ID No. CNIC:", "35202-5400413-9 (Pakistan)"),
+        ),
         ("Identification Number IMO 5342883", ("Identification Number IMO", "5342883")),
         ("Gender Male", None),
         ("12345", None),

@@ -41,7 +41,9 @@ def _names(version: ListVersion, entity_id: str) -> dict[str, tuple[str, str | N
     return {n.value: (n.kind, n.lang, n.quality) for n in version.names if n.entity_id == entity_id}
 
 
-@pytest.mark.parametrize(("path", "fmt"), [(CONLIST, "uk-csv"), (UKSL, "uk-csv"), (YAML, "uk-yaml")])
+@pytest.mark.parametrize(
+    ("path", "fmt"), [(CONLIST, "uk-csv"), (UKSL, "uk-csv"), (YAML, "uk-yaml")]
+)
 def test_detected_by_content(tmp_path: Path, path: Path, fmt: str) -> None:
     copy = tmp_path / "list.txt"
     copy.write_bytes(path.read_bytes())
@@ -137,9 +139,21 @@ def test_yaml_copy(yaml_version: ListVersion) -> None:
     assert yaml_version.entities["uk-DPR9003"].get("imoNumber") == ["9123456"]
     assert MISSING_NOTE in yaml_version.warnings
     assert "field favourite_colour not handled (1 times)" in yaml_version.warnings
-    sources = {e.id: designation_source(yaml_version.entities[f"{e.id}-sanction"]) for e in yaml_version.subjects()}
-    assert sources == {"uk-DPR9001": "UN", "uk-DPR9002": "UK", "uk-DPR9003": "UN", "uk-RUS9001": "UK|UN"}
-    assert count_version(yaml_version)["dprk_by_schema"] == {"Organization": 1, "Person": 1, "Vessel": 1}
+    sources = {
+        e.id: designation_source(yaml_version.entities[f"{e.id}-sanction"])
+        for e in yaml_version.subjects()
+    }
+    assert sources == {
+        "uk-DPR9001": "UN",
+        "uk-DPR9002": "UK",
+        "uk-DPR9003": "UN",
+        "uk-RUS9001": "UK|UN",
+    }
+    assert count_version(yaml_version)["dprk_by_schema"] == {
+        "Organization": 1,
+        "Person": 1,
+        "Vessel": 1,
+    }
 
 
 @pytest.mark.parametrize(
@@ -209,11 +223,17 @@ def test_csv_truncated_quoted_field(tmp_path: Path) -> None:
 
 def test_yaml_duplicate_unique_id(tmp_path: Path) -> None:
     path = tmp_path / "uk.yaml"
-    path.write_text(YAML.read_text(encoding="utf-8").replace("unique_id: DPR9002", "unique_id: DPR9001"))
+    path.write_text(
+        YAML.read_text(encoding="utf-8").replace("unique_id: DPR9002", "unique_id: DPR9001")
+    )
     with pytest.raises(SourceError) as info:
         UkYamlImporter().load(path)
     assert "duplicate record id 'DPR9001'" in str(info.value)
-    assert info.value.where is not None and info.value.where.startswith("line ") and info.value.where.endswith("(document 2)")
+    assert (
+        info.value.where is not None
+        and info.value.where.startswith("line ")
+        and info.value.where.endswith("(document 2)")
+    )
 
 
 # -- real data ---------------------------------------------------------------
@@ -238,7 +258,9 @@ def test_real_uk_counts(real_uk: ListVersion) -> None:
 
 @pytest.mark.shared_data
 def test_real_uk_designation_sources(real_uk: ListVersion) -> None:
-    dprk = [e for e in real_uk.subjects() if any(is_dprk_program("uk", c) for c in e.get("programId"))]
+    dprk = [
+        e for e in real_uk.subjects() if any(is_dprk_program("uk", c) for c in e.get("programId"))
+    ]
     sources = Counter(designation_source(real_uk.entities[f"{e.id}-sanction"]) for e in dprk)
     assert sources == {"UN": 192, "UK": 69}
     omm = real_uk.entities["uk-DPR0181"]

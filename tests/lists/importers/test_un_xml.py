@@ -36,7 +36,11 @@ def test_detected_by_content_not_name(tmp_path: Path) -> None:
 
 def test_ids_schemata_and_publication_date(sample: ListVersion) -> None:
     subjects = {e.id: e.schema.name for e in sample.subjects()}
-    assert subjects == {"un-KPi.901": "Person", "un-QDi.901": "Person", "un-KPe.901": "Organization"}
+    assert subjects == {
+        "un-KPi.901": "Person",
+        "un-QDi.901": "Person",
+        "un-KPe.901": "Organization",
+    }
     assert str(sample.published) == "2026-02-27"
 
 
@@ -104,8 +108,16 @@ def test_dprk_counts(sample: ListVersion) -> None:
 
 UN_FILES = {
     "un/un_consolidated_2026-02-27.xml": ("2026-02-27", 1003, {"Person": 730, "Organization": 273}),
-    "un/history/un_consolidated_2021-01-27.xml": ("2021-01-27", 1003, {"Person": 710, "Organization": 293}),
-    "un/history/un_consolidated_2025-06-18.xml": ("2025-06-18", 877, {"Person": 684, "Organization": 193}),
+    "un/history/un_consolidated_2021-01-27.xml": (
+        "2021-01-27",
+        1003,
+        {"Person": 710, "Organization": 293},
+    ),
+    "un/history/un_consolidated_2025-06-18.xml": (
+        "2025-06-18",
+        877,
+        {"Person": 684, "Organization": 193},
+    ),
 }
 
 

@@ -55,7 +55,9 @@ def test_year_range() -> None:
 
 
 def test_join_parts_skips_empty_and_repeated() -> None:
-    assert join_parts(["Pyongyang", " ", None, "PYONGYANG", "North Korea"]) == "Pyongyang, North Korea"
+    assert (
+        join_parts(["Pyongyang", " ", None, "PYONGYANG", "North Korea"]) == "Pyongyang, North Korea"
+    )
     assert join_parts([None, ""]) is None
 
 
@@ -76,7 +78,9 @@ def test_put_warns_when_ftm_drops_a_value() -> None:
 
 def test_imo_numbers_only_right_after_a_label() -> None:
     assert freetext.imo_numbers("Registered owner. IMO number: 5571322.") == ["5571322"]
-    assert freetext.imo_numbers("International Maritime Organization (IMO) Number: 1790183.") == ["1790183"]
+    assert freetext.imo_numbers("International Maritime Organization (IMO) Number: 1790183.") == [
+        "1790183"
+    ]
     assert freetext.imo_numbers("Company Number IMO 5434358.") == ["5434358"]
     assert freetext.imo_numbers("vessel AVAX (IMO 9058713) was listed") == ["9058713"]
     listing = "operator of the following vessels with IMO Number: (a) Chol Ryong 8606173, (b) Mi Rim 8713471"

@@ -41,8 +41,21 @@ HANDLED = frozenset(
     }
 )
 # Columns we read but deliberately do not carry (coordinates are per facility, not per launch).
-IGNORED = frozenset({"Launch Agency/Authority", "Other Name", "Facility Latitude", "Facility Longitude", "Landing Location"})
-_MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+IGNORED = frozenset(
+    {
+        "Launch Agency/Authority",
+        "Other Name",
+        "Facility Latitude",
+        "Facility Longitude",
+        "Landing Location",
+    }
+)
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
+    )
+}
 _DAY = re.compile(r"^(\d{1,2})-([A-Za-z]{3})-(\d{2})$")
 _MONTH = re.compile(r"^([A-Za-z]{3})-(\d{2})$")
 
@@ -93,7 +106,9 @@ class CnsCsvImporter:
             try:
                 day = parse_cns_date(row["Date"] or "")
             except ValueError as exc:
-                raise EventSourceError(f"`Date`: {exc}", source=path.name, where=f"line {line}") from None
+                raise EventSourceError(
+                    f"`Date`: {exc}", source=path.name, where=f"line {line}"
+                ) from None
             per_day[str(day)] += 1
             mtype = (row.get("Missile Type") or "unknown").strip() or "unknown"
             mtype = "unknown" if mtype.lower() == "unknown" else mtype
@@ -109,7 +124,9 @@ class CnsCsvImporter:
                 detail=launch_detail(result, apogee, distance, facility),
                 dataset=self.dataset,
                 sources=(CNS_CITATION,),
-                confidence="secondary" if (row.get("Confirmation Status") or "").strip() == "Confirmed" else "unverified",
+                confidence="secondary"
+                if (row.get("Confirmation Status") or "").strip() == "Confirmed"
+                else "unverified",
                 attrs={
                     "missile": name,
                     "missile_name": name,

@@ -5,9 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-CNS_CITATION = (
-    "CNS North Korea Missile Test Database, James Martin Center for Nonproliferation Studies for NTI"
-)
+CNS_CITATION = "CNS North Korea Missile Test Database, James Martin Center for Nonproliferation Studies for NTI"
 CNS_SCOPE = "Counts only missiles able to carry 500 kg to 300 km or more (CNS inclusion rule)."
 _NUMBER = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*(km)?\s*$", re.IGNORECASE)
 OUTCOMES = {"success", "failure", "unknown"}
@@ -33,7 +31,9 @@ def launch_title(missile: str, missile_type: str) -> str:
     return f"{missile} launch{kind}"
 
 
-def launch_detail(outcome_: str, apogee: float | None, distance: float | None, facility: str) -> str:
+def launch_detail(
+    outcome_: str, apogee: float | None, distance: float | None, facility: str
+) -> str:
     parts = [outcome_]
     if apogee is not None:
         parts.append(f"apogee {apogee:g} km")

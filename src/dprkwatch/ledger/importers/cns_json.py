@@ -27,7 +27,20 @@ from dprkwatch.ledger.importers.cns_fields import (
 from dprkwatch.ledger.importing import Dataset, SourceFile, register
 
 KNOWN_FIELDS = frozenset(
-    {"date", "time", "series", "missile", "facility", "landing", "apogee", "distance", "bearing", "outcome", "description", "glide"}
+    {
+        "date",
+        "time",
+        "series",
+        "missile",
+        "facility",
+        "landing",
+        "apogee",
+        "distance",
+        "bearing",
+        "outcome",
+        "description",
+        "glide",
+    }
 )
 
 
@@ -35,7 +48,9 @@ def _load_json(path: Path) -> Any:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
-        raise EventSourceError(f"not valid JSON: {exc.msg}", source=path.name, where=f"line {exc.lineno}") from None
+        raise EventSourceError(
+            f"not valid JSON: {exc.msg}", source=path.name, where=f"line {exc.lineno}"
+        ) from None
     except UnicodeDecodeError:
         raise EventSourceError("not UTF-8 text", source=path.name) from None
 
@@ -73,17 +88,22 @@ class CnsJsonImporter:
         for b, tbin in enumerate(bins):
             rows = tbin.get("data") if isinstance(tbin, dict) else None
             if not isinstance(rows, list):
-                raise EventSourceError("expected a `data` list", source=path.name, where=f"timeBins[{b}]")
+                raise EventSourceError(
+                    "expected a `data` list", source=path.name, where=f"timeBins[{b}]"
+                )
             for r, row in enumerate(rows):
                 where = f"timeBins[{b}].data[{r}]"
                 if not isinstance(row, dict):
                     raise EventSourceError("expected an object", source=path.name, where=where)
                 unknown_fields.update(k for k in row if k not in KNOWN_FIELDS)
-                records.append(self._event(row, where, path, missiles, facilities, per_day).to_dict())
+                records.append(
+                    self._event(row, where, path, missiles, facilities, per_day).to_dict()
+                )
         for name, n in sorted(unknown_fields.items()):
             warnings.append(f"field {name!r} not handled ({n} rows)")
         missing = sorted(
-            {r["attrs"]["missile"] for r in records if r["attrs"]["missile_type"] == "unknown"} - {"unknown"}
+            {r["attrs"]["missile"] for r in records if r["attrs"]["missile_type"] == "unknown"}
+            - {"unknown"}
         )
         if missiles and missing:
             warnings.append(f"missile keys without a type: {', '.join(missing)}")
@@ -102,12 +122,18 @@ class CnsJsonImporter:
         )
 
     def _companions(self, path: Path) -> list[Path]:
-        return [p for p in (_companion(path, "missile"), _companion(path, "facility")) if p is not None]
+        return [
+            p for p in (_companion(path, "missile"), _companion(path, "facility")) if p is not None
+        ]
 
-    def _dictionary(self, path: Path, word: str, key: str | None, warnings: list[str]) -> dict[str, Any]:
+    def _dictionary(
+        self, path: Path, word: str, key: str | None, warnings: list[str]
+    ) -> dict[str, Any]:
         companion = _companion(path, word)
         if companion is None:
-            warnings.append(f"no companion {word} file next to {path.name}; {word} details left blank")
+            warnings.append(
+                f"no companion {word} file next to {path.name}; {word} details left blank"
+            )
             return {}
         data = _load_json(companion)
         if key is not None:
@@ -159,7 +185,9 @@ class CnsJsonImporter:
                 "apogee_km": apogee,
                 "distance_km": distance,
                 "facility": facility,
-                "time_utc": None if str(row.get("time") or "unknown") == "unknown" else str(row["time"]),
+                "time_utc": None
+                if str(row.get("time") or "unknown") == "unknown"
+                else str(row["time"]),
                 "source_row": where,
             },
         )

@@ -17,7 +17,11 @@ from dprkwatch.ledger.exceptions import EventSourceError
 from dprkwatch.ledger.importing import Dataset, SourceFile, open_csv, register
 
 COLUMNS = ("date", "type", "event", "description", "resources")
-TYPES = {"Missile Provocation": "missile", "Nuclear Provocation": "nuclear", "Other Provocation": "other"}
+TYPES = {
+    "Missile Provocation": "missile",
+    "Nuclear Provocation": "nuclear",
+    "Other Provocation": "other",
+}
 CITATION = "CSIS Beyond Parallel, Database of North Korean Provocations (daily scrape by stiles/north-korea-provocations)"
 
 
@@ -43,7 +47,9 @@ class CsisImporter:
             try:
                 day = PartialDate.parse((row["date"] or "").strip())
             except ValueError as exc:
-                raise EventSourceError(f"`date`: {exc}", source=path.name, where=f"line {line}") from None
+                raise EventSourceError(
+                    f"`date`: {exc}", source=path.name, where=f"line {line}"
+                ) from None
             ptype = (row["type"] or "").strip()
             sub = TYPES.get(ptype)
             if sub is None:
@@ -58,7 +64,10 @@ class CsisImporter:
                 title=title,
                 detail=(row["description"] or "").strip(),
                 dataset=self.dataset,
-                sources=(CITATION, *[u.strip() for u in (row["resources"] or "").split(";") if u.strip()][:3]),
+                sources=(
+                    CITATION,
+                    *[u.strip() for u in (row["resources"] or "").split(";") if u.strip()][:3],
+                ),
                 confidence="secondary",
                 attrs={"provocation_type": sub, "event": title, "source_row": f"line {line}"},
             )

@@ -44,9 +44,13 @@ def _day(value: str, field: str, path: Path, line: int) -> str:
     try:
         pd = PartialDate.parse(value.strip())
     except ValueError as exc:
-        raise EventSourceError(f"`{field}`: {exc}", source=path.name, where=f"line {line}") from None
+        raise EventSourceError(
+            f"`{field}`: {exc}", source=path.name, where=f"line {line}"
+        ) from None
     if not pd.is_exact:
-        raise EventSourceError(f"`{field}`: expected YYYY-MM-DD, got {value!r}", source=path.name, where=f"line {line}")
+        raise EventSourceError(
+            f"`{field}`: expected YYYY-MM-DD, got {value!r}", source=path.name, where=f"line {line}"
+        )
     return str(pd)
 
 
@@ -54,13 +58,21 @@ def _day(value: str, field: str, path: Path, line: int) -> str:
 class OfacLifetimesImporter:
     format: ClassVar[str] = "ofac-lifetimes"
     dataset: ClassVar[str] = "ofac-first-seen"
-    description: ClassVar[str] = "OFAC SDN first/last-seen dates per entry (derived daily history CSV)"
+    description: ClassVar[str] = (
+        "OFAC SDN first/last-seen dates per entry (derived daily history CSV)"
+    )
 
     def sniff(self, path: Path, head: bytes) -> float:
         if path.suffix.lower() != ".csv":
             return 0.0
         first = head.split(b"\n", 1)[0]
-        return 0.9 if first.startswith(b"ent_num,") and b"dprk_any" in first and b"programs_history" in first else 0.0
+        return (
+            0.9
+            if first.startswith(b"ent_num,")
+            and b"dprk_any" in first
+            and b"programs_history" in first
+            else 0.0
+        )
 
     def load(self, path: Path) -> Dataset:
         reader, warnings = open_csv(path, COLUMNS, COLUMNS)
@@ -73,13 +85,21 @@ class OfacLifetimesImporter:
         for line, row in rows:
             flag = (row["dprk_any"] or "").strip()
             if flag not in ("True", "False"):
-                raise EventSourceError(f"`dprk_any`: expected True or False, got {flag!r}", source=path.name, where=f"line {line}")
+                raise EventSourceError(
+                    f"`dprk_any`: expected True or False, got {flag!r}",
+                    source=path.name,
+                    where=f"line {line}",
+                )
             if flag != "True":
                 continue
             seen = _day(row["first_seen"], "first_seen", path, line)
             ent = (row["ent_num"] or "").strip()
             if not ent.isdigit():
-                raise EventSourceError(f"`ent_num`: expected a number, got {ent!r}", source=path.name, where=f"line {line}")
+                raise EventSourceError(
+                    f"`ent_num`: expected a number, got {ent!r}",
+                    source=path.name,
+                    where=f"line {line}",
+                )
             records.append(
                 {
                     "list_name": "ofac",

@@ -58,52 +58,126 @@ ID_PROPS = {
 _KNOWN: dict[str, frozenset[str]] = {
     "": frozenset(
         {
-            "eu_reference_number", "logical_id", "united_nation_id", "designation_details",
-            "designation_date", "regulations", "subject_type", "name_aliases", "citizenships",
-            "birthdates", "addresses", "identifications", "remark",
+            "eu_reference_number",
+            "logical_id",
+            "united_nation_id",
+            "designation_details",
+            "designation_date",
+            "regulations",
+            "subject_type",
+            "name_aliases",
+            "citizenships",
+            "birthdates",
+            "addresses",
+            "identifications",
+            "remark",
         }
     ),
     "regulations": frozenset(
         {
-            "regulation_type", "organisation_type", "publication_date", "entry_into_force_date",
-            "number_title", "programme", "logical_id", "publication_url", "remark",
+            "regulation_type",
+            "organisation_type",
+            "publication_date",
+            "entry_into_force_date",
+            "number_title",
+            "programme",
+            "logical_id",
+            "publication_url",
+            "remark",
         }
     ),
     "name_aliases": frozenset(
         {
-            "whole_name", "first_name", "middle_name", "last_name", "function", "gender", "title",
-            "name_language", "strong", "regulation_language", "logical_id", "regulation_summaries",
+            "whole_name",
+            "first_name",
+            "middle_name",
+            "last_name",
+            "function",
+            "gender",
+            "title",
+            "name_language",
+            "strong",
+            "regulation_language",
+            "logical_id",
+            "regulation_summaries",
             "remark",
         }
     ),
     "citizenships": frozenset(
         {
-            "country_iso2_code", "country_description", "region", "regulation_language",
-            "logical_id", "regulation_summaries", "remark",
+            "country_iso2_code",
+            "country_description",
+            "region",
+            "regulation_language",
+            "logical_id",
+            "regulation_summaries",
+            "remark",
         }
     ),
     "birthdates": frozenset(
         {
-            "birthdate", "circa", "calendar_type", "day_of_month", "month_of_year", "year",
-            "year_range_from", "year_range_to", "city", "place", "region", "zip_code",
-            "country_iso2_code", "country_description", "regulation_language", "logical_id",
-            "regulation_summaries", "remark",
+            "birthdate",
+            "circa",
+            "calendar_type",
+            "day_of_month",
+            "month_of_year",
+            "year",
+            "year_range_from",
+            "year_range_to",
+            "city",
+            "place",
+            "region",
+            "zip_code",
+            "country_iso2_code",
+            "country_description",
+            "regulation_language",
+            "logical_id",
+            "regulation_summaries",
+            "remark",
         }
     ),
     "addresses": frozenset(
         {
-            "street", "city", "zip_code", "region", "place", "po_box", "country_iso2_code",
-            "country_description", "as_at_listing_time", "contact_info", "regulation_language",
-            "logical_id", "regulation_summaries", "remark",
+            "street",
+            "city",
+            "zip_code",
+            "region",
+            "place",
+            "po_box",
+            "country_iso2_code",
+            "country_description",
+            "as_at_listing_time",
+            "contact_info",
+            "regulation_language",
+            "logical_id",
+            "regulation_summaries",
+            "remark",
         }
     ),
     "identifications": frozenset(
         {
-            "identification_type_code", "identification_type_description", "number",
-            "latin_number", "country_iso2_code", "country_description", "region", "issued_by",
-            "issue_date", "issued_date", "valid_from", "valid_to", "name_on_document", "diplomatic",
-            "known_expired", "known_false", "reported_lost", "revoked_by_issuer",
-            "regulation_language", "logical_id", "regulation_summaries", "remark",
+            "identification_type_code",
+            "identification_type_description",
+            "number",
+            "latin_number",
+            "country_iso2_code",
+            "country_description",
+            "region",
+            "issued_by",
+            "issue_date",
+            "issued_date",
+            "valid_from",
+            "valid_to",
+            "name_on_document",
+            "diplomatic",
+            "known_expired",
+            "known_false",
+            "reported_lost",
+            "revoked_by_issuer",
+            "regulation_language",
+            "logical_id",
+            "regulation_summaries",
+            "remark",
         }
     ),
 }
@@ -182,7 +256,9 @@ class EuRecordBuilder:
         if logical_id is None:
             raise SourceError("record without logical_id", source=self.source, where=where)
         subject = record.get("subject_type")
-        code = as_text(subject.get("code"), "subject_type.code") if isinstance(subject, dict) else None
+        code = (
+            as_text(subject.get("code"), "subject_type.code") if isinstance(subject, dict) else None
+        )
         schema = SCHEMATA.get((code or "").lower())
         if schema is None:
             b.warn(f"eu-{logical_id}: subject type {code!r} unknown, imported as LegalEntity")
@@ -200,7 +276,9 @@ class EuRecordBuilder:
                 programs.append(programme)
             published = iso_date(as_text(reg.get("publication_date"), "publication_date"))
             in_force = iso_date(as_text(reg.get("entry_into_force_date"), "entry_into_force_date"))
-            if published and (self.newest_publication is None or published > self.newest_publication):
+            if published and (
+                self.newest_publication is None or published > self.newest_publication
+            ):
                 self.newest_publication = published
             if published or in_force:
                 dates.append(published or in_force or "")
@@ -217,7 +295,13 @@ class EuRecordBuilder:
         self._birthdates(entity, as_items(record.get("birthdates"), "birthdates"))
         self._addresses(entity, as_items(record.get("addresses"), "addresses"))
         self._identifications(entity, as_items(record.get("identifications"), "identifications"))
-        for section in ("name_aliases", "citizenships", "birthdates", "addresses", "identifications"):
+        for section in (
+            "name_aliases",
+            "citizenships",
+            "birthdates",
+            "addresses",
+            "identifications",
+        ):
             dates.extend(_summary_dates(as_items(record.get(section), section)))
         for remark in _texts(record.get("remark"), "remark"):
             put(b, entity, "notes", remark)
@@ -235,7 +319,11 @@ class EuRecordBuilder:
             source_url=urls[0] if urls else None,
             unsc_id=as_text(record.get("united_nation_id"), "united_nation_id"),
         )
-        sanction.add("authorityId", as_text(record.get("eu_reference_number"), "eu_reference_number"), quiet=True)
+        sanction.add(
+            "authorityId",
+            as_text(record.get("eu_reference_number"), "eu_reference_number"),
+            quiet=True,
+        )
         return entity
 
     # -- sections ----------------------------------------------------------
@@ -246,7 +334,8 @@ class EuRecordBuilder:
         for alias in aliases:
             self._count_unknown("name_aliases", alias)
             whole = as_text(alias.get("whole_name"), "whole_name") or join_parts(
-                (as_text(alias.get(k), k) for k in ("first_name", "middle_name", "last_name")), sep=" "
+                (as_text(alias.get(k), k) for k in ("first_name", "middle_name", "last_name")),
+                sep=" ",
             )
             if not whole:
                 continue
@@ -321,7 +410,9 @@ class EuRecordBuilder:
                 lo, hi = sorted((int(start), int(end)))
                 values.extend(str(y) for y in range(lo, hi + 1) if hi - lo <= 30)
             if calendar != "GREGORIAN" and values:
-                b.warn(f"{entity.id}: {calendar.lower()} birth date {values[0]!r} not converted, dropped")
+                b.warn(
+                    f"{entity.id}: {calendar.lower()} birth date {values[0]!r} not converted, dropped"
+                )
                 values = []
             for value in values:
                 put(b, entity, "birthDate", value, what="birth date")
@@ -360,20 +451,36 @@ class EuRecordBuilder:
                 key = (as_text(contact.get("key"), "contact_info.key") or "").lower()
                 value = as_text(contact.get("value"), "contact_info.value")
                 prop = (
-                    "phone" if "phone" in key or "fax" in key
-                    else "email" if "mail" in key
-                    else "website" if "web" in key or "url" in key
+                    "phone"
+                    if "phone" in key or "fax" in key
+                    else "email"
+                    if "mail" in key
+                    else "website"
+                    if "web" in key or "url" in key
                     else "notes"
                 )
-                put(b, entity, prop, value if prop != "notes" else f"{key}: {value}", what=f"contact {key}")
+                put(
+                    b,
+                    entity,
+                    prop,
+                    value if prop != "notes" else f"{key}: {value}",
+                    what=f"contact {key}",
+                )
             for remark in _texts(item.get("remark"), "addresses.remark"):
-                put(b, entity, "notes", f"Address {full}: {remark}" if full else f"Address: {remark}")
+                put(
+                    b,
+                    entity,
+                    "notes",
+                    f"Address {full}: {remark}" if full else f"Address: {remark}",
+                )
 
     def _identifications(self, entity: ValueEntity, items: list[dict[str, Any]]) -> None:
         b = self.b
         for item in items:
             self._count_unknown("identifications", item)
-            code = (as_text(item.get("identification_type_code"), "identification_type_code") or "").lower()
+            code = (
+                as_text(item.get("identification_type_code"), "identification_type_code") or ""
+            ).lower()
             numbers = [
                 n
                 for n in (
@@ -385,7 +492,9 @@ class EuRecordBuilder:
             prop = ID_PROPS.get(code, "idNumber")
             for number in dict.fromkeys(numbers):
                 put(b, entity, prop, number, what=f"{code or 'identification'} number")
-            description = as_text(item.get("identification_type_description"), "identification_type_description")
+            description = as_text(
+                item.get("identification_type_description"), "identification_type_description"
+            )
             flags = [
                 label
                 for key, label in (
@@ -409,7 +518,12 @@ class EuRecordBuilder:
                 sep="; ",
             )
             if numbers and details:
-                put(b, entity, "notes", f"{description or code or 'Document'} {numbers[0]} ({details})")
+                put(
+                    b,
+                    entity,
+                    "notes",
+                    f"{description or code or 'Document'} {numbers[0]} ({details})",
+                )
 
 
 def _description(item: dict[str, Any]) -> str | None:

@@ -21,14 +21,18 @@ from dprkwatch.lists.model import EntityBuilder, ListVersion
 from dprkwatch.lists.registry import register
 from dprkwatch.lists.yamlsafe import first_document_keys, iter_documents
 
-_MARKERS = frozenset({"eu_reference_number", "logical_id", "regulations", "subject_type", "name_aliases"})
+_MARKERS = frozenset(
+    {"eu_reference_number", "logical_id", "regulations", "subject_type", "name_aliases"}
+)
 
 
 @register
 class EuYamlImporter:
     format: ClassVar[str] = "eu-yaml"
     list_name: ClassVar[str] = "eu"
-    description: ClassVar[str] = "EU Financial Sanctions Files, one YAML document per entity (Ammitto copy)"
+    description: ClassVar[str] = (
+        "EU Financial Sanctions Files, one YAML document per entity (Ammitto copy)"
+    )
     version: ClassVar[str] = "1"
 
     def sniff(self, path: Path, head: bytes) -> float:

@@ -23,7 +23,12 @@ from dprkwatch.lists.names import NameDetail
 from dprkwatch.lists.registry import register
 
 _SAFE = re.compile(r"[^a-z0-9]+")
-_NAME_PROPS = (("name", "primary"), ("alias", "alias"), ("weakAlias", "weak"), ("previousName", "former"))
+_NAME_PROPS = (
+    ("name", "primary"),
+    ("alias", "alias"),
+    ("weakAlias", "weak"),
+    ("previousName", "former"),
+)
 
 
 def list_name_for(dataset: str) -> str:
@@ -63,7 +68,9 @@ class FtMImporter:
                             f"duplicate entity id {eid!r}", source=str(path), where=f"line {lineno}"
                         )
                     if dataset is None:
-                        dataset = next(iter(sorted(entity.datasets)), None) or path.stem.split(".")[0]
+                        dataset = (
+                            next(iter(sorted(entity.datasets)), None) or path.stem.split(".")[0]
+                        )
                     entities[eid] = entity
                     for prop, kind in _NAME_PROPS:
                         if entity.schema.get(prop) is None:
@@ -89,7 +96,9 @@ def _parse_line(path: Path, lineno: int, line: bytes) -> ValueEntity:
     except orjson.JSONDecodeError as exc:
         raise SourceError(f"invalid JSON ({exc})", source=str(path), where=where) from None
     if not isinstance(data, dict) or not data.get("id") or not data.get("schema"):
-        raise SourceError("expected an object with 'id' and 'schema'", source=str(path), where=where)
+        raise SourceError(
+            "expected an object with 'id' and 'schema'", source=str(path), where=where
+        )
     try:
         return ValueEntity.from_dict(data, cleaned=False)
     except FollowTheMoneyException as exc:

@@ -146,7 +146,9 @@ def _grouped(
         key = ent_num(path, row)
         number = ent_num(path, row, key_name, 1)
         if number in keys:
-            raise SourceError(f"duplicate {key_name} {number}", source=str(path), where=f"line {row.line}")
+            raise SourceError(
+                f"duplicate {key_name} {number}", source=str(path), where=f"line {row.line}"
+            )
         keys.add(number)
         grouped[key].append(row)
     return grouped

@@ -80,12 +80,15 @@ def decode(path: Path, data: bytes) -> tuple[str, str]:
     """
     src = str(path)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise SourceError("file is UTF-16 encoded; OFAC CSV files are Windows-1252 text", source=src)
+        raise SourceError(
+            "file is UTF-16 encoded; OFAC CSV files are Windows-1252 text", source=src
+        )
     nul = data.find(b"\x00")
     if nul >= 0:
         raise SourceError(
             f"NUL byte at offset {nul}: binary or UTF-16 data, not OFAC CSV text",
-            source=src, where=_line_of(data, nul),
+            source=src,
+            where=_line_of(data, nul),
         )
     if data.startswith(b"\xef\xbb\xbf"):
         return _decode_as(path, data[3:], "utf-8", offset=3), "utf-8"
@@ -105,7 +108,8 @@ def _decode_as(path: Path, data: bytes, encoding: str, offset: int = 0) -> str:
         byte = data[exc.start]
         raise SourceError(
             f"byte 0x{byte:02x} at offset {pos} is not valid {encoding.upper()} text",
-            source=str(path), where=_line_of(data, exc.start),
+            source=str(path),
+            where=_line_of(data, exc.start),
         ) from None
 
 
@@ -145,13 +149,18 @@ def read_rows(
         line = body.count("\n", 0, bad.start()) + 1
         raise SourceError(
             f"control character 0x{ord(bad.group()):02x} in the text: file is binary or garbled",
-            source=src, where=f"line {line}",
+            source=src,
+            where=f"line {line}",
         )
     rows = list(_parse(path, body, columns, raw))
     if not rows:
         raise SourceError("file holds no records", source=src)
     last = rows[-1]
-    if not text.endswith(("\n", EOF_MARK)) and last.fields[-1] is None and _raw_last_field(body) == "-0":
+    if (
+        not text.endswith(("\n", EOF_MARK))
+        and last.fields[-1] is None
+        and _raw_last_field(body) == "-0"
+    ):
         notes.append(
             f"{path.name}: line {last.line}: file ends in '-0' without a newline "
             "(cut off); read as the null marker '-0-'"
@@ -175,7 +184,9 @@ def _parse(path: Path, body: str, columns: tuple[str, ...], raw: frozenset[int])
         except csv.Error as exc:
             if "end of data" in str(exc) or "EOF" in str(exc):
                 raise SourceError(
-                    "quoted field is never closed (file truncated?)", source=src, where=f"line {start}"
+                    "quoted field is never closed (file truncated?)",
+                    source=src,
+                    where=f"line {start}",
                 ) from None
             raise SourceError(f"malformed CSV ({exc})", source=src, where=f"line {start}") from None
         line = start
@@ -187,7 +198,8 @@ def _parse(path: Path, body: str, columns: tuple[str, ...], raw: frozenset[int])
         if len(fields) != len(columns):
             raise SourceError(
                 f"expected {len(columns)} fields ({', '.join(columns[:3])}, ...), found {len(fields)}",
-                source=src, where=f"line {line}",
+                source=src,
+                where=f"line {line}",
             )
         yield Row(line, tuple(_value(f, i in raw) for i, f in enumerate(fields)))
 
@@ -205,7 +217,9 @@ def ent_num(path: Path, row: Row, column: str = "ent_num", index: int = 0) -> st
     value = row[index]
     if value is None or not value.isdigit():
         raise SourceError(
-            f"{column} {value or '(empty)'!r} is not a number", source=str(path), where=f"line {row.line}"
+            f"{column} {value or '(empty)'!r} is not a number",
+            source=str(path),
+            where=f"line {row.line}",
         )
     return str(int(value))
 
@@ -214,11 +228,13 @@ def find_companions(main: Path, family: str) -> Companions:
     """The companion files next to ``main`` for ``family`` ("sdn" or "cons")."""
     stem = main.stem.lower()
     prefix = "sdn" if family == "sdn" else "cons_prim"
-    suffix = stem[len(prefix):] if stem.startswith(prefix) else None
+    suffix = stem[len(prefix) :] if stem.startswith(prefix) else None
     if suffix is None:
         return Companions()
     names = (
-        ("add", "alt", "sdn_comments") if family == "sdn" else ("cons_add", "cons_alt", "cons_comments")
+        ("add", "alt", "sdn_comments")
+        if family == "sdn"
+        else ("cons_add", "cons_alt", "cons_comments")
     )
     try:
         siblings = {p.name.lower(): p for p in main.parent.iterdir() if p.is_file()}

@@ -222,7 +222,9 @@ class RecordMapper:
             self._links.append((e, link))
         return remarks
 
-    def _name(self, e: ValueEntity, value: str | None, kind: str, quality: str | None = None) -> None:
+    def _name(
+        self, e: ValueEntity, value: str | None, kind: str, quality: str | None = None
+    ) -> None:
         """A name of the current record, once per kind however often OFAC repeats it."""
         if value is None or (value, kind) in self._names:
             return

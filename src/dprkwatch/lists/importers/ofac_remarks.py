@@ -172,7 +172,10 @@ _RULE_TABLE: tuple[tuple[str, Handler], ...] = (
     (r"^Gender\s+(Male|Female)$", _gender),
     (r"^Digital Currency Address\s*-\s*([A-Za-z0-9]+)\s+(\S+)$", _wallet),
     (r"^Linked To:\s*(.+)$", _link),
-    (r"^(?:Vessel Registration Identification|Identification Number|Company Number)\s+IMO\s*(\d{7})$", _imo),
+    (
+        r"^(?:Vessel Registration Identification|Identification Number|Company Number)\s+IMO\s*(\d{7})$",
+        _imo,
+    ),
     (r"^International Maritime Organization No\.?\s*\(?(\d{7})\)?$", _imo),
     (r"^Vessel Registration Identification\s+(\d{7})$", _bare_imo),
     (r"^MMSI\s+(\d{9})$", _prop("mmsi")),

@@ -100,7 +100,9 @@ _NON_LATIN = ("namenonlatinscript", "nonlatinscripttype", "nonlatinscriptlanguag
 _ADDRESS = tuple(f"address{i}" for i in range(1, 7)) + tuple(f"addressline{i}" for i in range(1, 7))
 _POSTCODE = ("postzipcode", "addresspostalcode")
 _COUNTRY = ("country", "addresscountry")
-_SPECIAL = frozenset((*_NAME_PARTS, *_NAME_TYPE, *_QUALITY, *_NON_LATIN, *_ADDRESS, *_POSTCODE, *_COUNTRY))
+_SPECIAL = frozenset(
+    (*_NAME_PARTS, *_NAME_TYPE, *_QUALITY, *_NON_LATIN, *_ADDRESS, *_POSTCODE, *_COUNTRY)
+)
 # "(UK Sanctions List Ref):DPR0001" inside Other Information of ConList rows.
 _LIST_REF = re.compile(r"\(UK Sanctions List Ref\)\s*:\s*([A-Z]{2,4}\d{3,5})")
 _NORMALISE = re.compile(r"[^a-z0-9]+")
@@ -140,7 +142,9 @@ def _banner_date(first_row: list[str]) -> str | None:
 class UkCsvImporter:
     format: ClassVar[str] = "uk-csv"
     list_name: ClassVar[str] = "uk"
-    description: ClassVar[str] = "UK consolidated list, official CSV (OFSI ConList or UK Sanctions List layout)"
+    description: ClassVar[str] = (
+        "UK consolidated list, official CSV (OFSI ConList or UK Sanctions List layout)"
+    )
     version: ClassVar[str] = "1"
 
     def sniff(self, path: Path, head: bytes) -> float:
@@ -166,7 +170,9 @@ class UkCsvImporter:
         try:
             records, banner = self._gather(path, iter(reader), lambda: reader.line_num, b)
         except csv.Error as exc:
-            raise SourceError(f"invalid CSV ({exc})", source=str(path), where=f"line {reader.line_num}") from None
+            raise SourceError(
+                f"invalid CSV ({exc})", source=str(path), where=f"line {reader.line_num}"
+            ) from None
         newest: str | None = None
         for rec in records.values():
             build(b, rec)
@@ -175,7 +181,9 @@ class UkCsvImporter:
                 if updated and len(updated) == 10 and (newest is None or updated > newest):
                     newest = updated
         published = banner or newest
-        return b.finish(date.fromisoformat(published) if published and len(published) == 10 else None)
+        return b.finish(
+            date.fromisoformat(published) if published and len(published) == 10 else None
+        )
 
     def _gather(
         self, path: Path, rows: Iterator[list[str]], line_of: Callable[[], int], b: EntityBuilder
@@ -195,7 +203,9 @@ class UkCsvImporter:
         known = set(COLUMNS) | _SPECIAL
         for name in dict.fromkeys(h for h in header if h and h not in known):
             b.warn(f"column {name!r} not handled")
-        id_column = "unique_id" if any(COLUMNS.get(h) == "unique_id" for h in header) else "group_id"
+        id_column = (
+            "unique_id" if any(COLUMNS.get(h) == "unique_id" for h in header) else "group_id"
+        )
         if not any(COLUMNS.get(h) == id_column for h in header):
             raise SourceError("no Group ID or Unique ID column", source=str(path), where="header")
         records: dict[str, UkRecord] = {}
@@ -206,14 +216,21 @@ class UkCsvImporter:
             line = line_of()
             if len(row) > width and any(cell.strip() for cell in row[width:]):
                 raise SourceError(
-                    f"row has {len(row)} cells, the header {width}", source=str(path), where=f"line {line}"
+                    f"row has {len(row)} cells, the header {width}",
+                    source=str(path),
+                    where=f"line {line}",
                 )
             cells = dict(zip(header, row, strict=False))
             self._row(path, line, cells, id_column, records)
         return records, banner
 
     def _row(
-        self, path: Path, line: int, cells: dict[str, str], id_column: str, records: dict[str, UkRecord]
+        self,
+        path: Path,
+        line: int,
+        cells: dict[str, str],
+        id_column: str,
+        records: dict[str, UkRecord],
     ) -> None:
         fields: dict[str, list[str]] = {}
         for key, value in cells.items():

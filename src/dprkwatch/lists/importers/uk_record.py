@@ -39,7 +39,9 @@ UN_AUTHORITY = "United Nations Security Council"
 UK_AUTHORITY = "United Kingdom"
 SCHEMATA = {"individual": "Person", "entity": "Organization", "ship": "Vessel"}
 _ENUMERATION = re.compile(r"\(\s*\d{1,2}\s*\)\s*")
-_UN_REF = re.compile(r"\bUN\s*Ref(?:erence)?(?:\s*Number)?\s*:?\s*([A-Z]{2}[ie]\.\d{3}(?:\.\d+)?)\b", re.IGNORECASE)
+_UN_REF = re.compile(
+    r"\bUN\s*Ref(?:erence)?(?:\s*Number)?\s*:?\s*([A-Z]{2}[ie]\.\d{3}(?:\.\d+)?)\b", re.IGNORECASE
+)
 _YEAR = re.compile(r"\b(1[89]\d{2}|20\d{2})\b")
 
 
@@ -122,9 +124,11 @@ def split_enumerated(value: str | None) -> list[str]:
 
 
 def designation_source(sanction: ValueEntity) -> str | None:
-    """"UN", "UK" or "UK|UN" as the publisher wrote it, from a built Sanction."""
+    """ "UN", "UK" or "UK|UN" as the publisher wrote it, from a built Sanction."""
     authorities = set(sanction.get("authority"))
-    sources = [code for code, name in (("UK", UK_AUTHORITY), ("UN", UN_AUTHORITY)) if name in authorities]
+    sources = [
+        code for code, name in (("UK", UK_AUTHORITY), ("UN", UN_AUTHORITY)) if name in authorities
+    ]
     return "|".join(sources) or None
 
 
@@ -197,7 +201,9 @@ def _sanction(b: EntityBuilder, entity: ValueEntity, rec: UkRecord) -> ValueEnti
         programs=rec.get("regime"),
         listing_date=listed[0] if listed else None,
         reason=join_parts(rec.get("statement_of_reasons"), sep=" "),
-        provisions=[p.strip() for v in rec.get("sanctions_imposed") for p in v.split("|") if p.strip()],
+        provisions=[
+            p.strip() for v in rec.get("sanctions_imposed") for p in v.split("|") if p.strip()
+        ],
         unsc_id=un_refs[0] if un_refs else None,
     )
     for extra in authorities[1:]:
@@ -270,7 +276,11 @@ def _vessel_facts(b: EntityBuilder, entity: ValueEntity, rec: UkRecord) -> None:
     for value in rec.get("imo_number"):
         for number in re.findall(r"\d{7}", value) or [value]:
             put(b, entity, "imoNumber", number, what="IMO number")
-    for key, prop in (("type_of_ship", "type"), ("tonnage", "tonnage"), ("year_built", "buildDate")):
+    for key, prop in (
+        ("type_of_ship", "type"),
+        ("tonnage", "tonnage"),
+        ("year_built", "buildDate"),
+    ):
         for value in rec.get(key):
             put(b, entity, prop if is_vessel else "notes", value, what=key.replace("_", " "))
     for value in rec.get("flag"):

@@ -29,7 +29,9 @@ from dprkwatch.lists.model import EntityBuilder, ListVersion
 from dprkwatch.lists.registry import register
 from dprkwatch.lists.yamlsafe import first_document_keys, iter_documents
 
-_MARKERS = frozenset({"unique_id", "ofsi_group_id", "regime_name", "individual_entity_ship", "names"})
+_MARKERS = frozenset(
+    {"unique_id", "ofsi_group_id", "regime_name", "individual_entity_ship", "names"}
+)
 # YAML key -> UkRecord field, for the plain text fields.
 _FIELDS = {
     "ofsi_group_id": "group_id",
@@ -44,7 +46,9 @@ _FIELDS = {
     "last_updated": "last_updated",
 }
 # Read elsewhere, or redundant with a field that is read.
-_CONSUMED = frozenset({"unique_id", "names", "non_latin_names", "addresses", "sanctions_imposed_indicators"})
+_CONSUMED = frozenset(
+    {"unique_id", "names", "non_latin_names", "addresses", "sanctions_imposed_indicators"}
+)
 MISSING_NOTE = (
     "the UK YAML copy has no dates of birth, nationalities, passport/ID numbers, "
     "IMO numbers or ship details (dropped by its converter); only what is written "
@@ -88,7 +92,11 @@ def to_record(doc: dict[str, Any], where: str, unhandled: Counter[str]) -> UkRec
             unhandled[key] += 1
     for item in _items(doc.get("names"), "names"):
         parts = [_text(item.get(f"name{i}"), f"name{i}") for i in (1, 2, 3, 4, 5, 6)]
-        rec.add_name(parts, _text(item.get("name_type"), "name_type"), _text(item.get("alias_strength"), "alias_strength"))
+        rec.add_name(
+            parts,
+            _text(item.get("name_type"), "name_type"),
+            _text(item.get("alias_strength"), "alias_strength"),
+        )
     for item in _items(doc.get("non_latin_names"), "non_latin_names"):
         rec.add_non_latin(
             _text(item.get("name_non_latin_script"), "name_non_latin_script"),
@@ -105,7 +113,9 @@ def to_record(doc: dict[str, Any], where: str, unhandled: Counter[str]) -> UkRec
 class UkYamlImporter:
     format: ClassVar[str] = "uk-yaml"
     list_name: ClassVar[str] = "uk"
-    description: ClassVar[str] = "UK consolidated list, one YAML document per designation (Ammitto copy, lossy)"
+    description: ClassVar[str] = (
+        "UK consolidated list, one YAML document per designation (Ammitto copy, lossy)"
+    )
     version: ClassVar[str] = "1"
 
     def sniff(self, path: Path, head: bytes) -> float:

@@ -55,7 +55,15 @@ _ALIAS_KINDS: dict[str, tuple[str, str | None]] = {
 _NAME_PARTS = ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME")
 # Elements read elsewhere or deliberately ignored (internal bookkeeping).
 _IGNORED = frozenset(
-    {"DATAID", "VERSIONNUM", "LIST_TYPE", "SORT_KEY", "SORT_KEY_LAST_MOD", "SUBMITTED_BY", "SUBMITTED_ON"}
+    {
+        "DATAID",
+        "VERSIONNUM",
+        "LIST_TYPE",
+        "SORT_KEY",
+        "SORT_KEY_LAST_MOD",
+        "SUBMITTED_BY",
+        "SUBMITTED_ON",
+    }
 )
 
 
@@ -107,7 +115,12 @@ def _record(b: EntityBuilder, el: etree._Element, path: Path, unhandled: Counter
     listed_on: str | None = None
     for child in el:
         tag = child.tag
-        if not isinstance(tag, str) or tag in _IGNORED or tag in _NAME_PARTS or tag == "REFERENCE_NUMBER":
+        if (
+            not isinstance(tag, str)
+            or tag in _IGNORED
+            or tag in _NAME_PARTS
+            or tag == "REFERENCE_NUMBER"
+        ):
             continue
         if tag == "UN_LIST_TYPE":
             program = text_of(child)
@@ -222,9 +235,7 @@ def _birth_date(b: EntityBuilder, entity: ValueEntity, el: etree._Element) -> No
 
 
 def _birth_place(b: EntityBuilder, entity: ValueEntity, el: etree._Element) -> None:
-    place = join_parts(
-        text_of(el.find(t)) for t in ("STREET", "CITY", "STATE_PROVINCE", "COUNTRY")
-    )
+    place = join_parts(text_of(el.find(t)) for t in ("STREET", "CITY", "STATE_PROVINCE", "COUNTRY"))
     put(b, entity, "birthPlace", place)
     put(b, entity, "birthCountry", text_of(el.find("COUNTRY")), what="place of birth COUNTRY")
     note = text_of(el.find("NOTE"))
@@ -234,7 +245,9 @@ def _birth_place(b: EntityBuilder, entity: ValueEntity, el: etree._Element) -> N
 
 def _document(b: EntityBuilder, entity: ValueEntity, el: etree._Element) -> None:
     number = text_of(el.find("NUMBER"))
-    kind = join_parts((text_of(el.find("TYPE_OF_DOCUMENT")), text_of(el.find("TYPE_OF_DOCUMENT2"))), sep=" / ")
+    kind = join_parts(
+        (text_of(el.find("TYPE_OF_DOCUMENT")), text_of(el.find("TYPE_OF_DOCUMENT2"))), sep=" / "
+    )
     if number is None:
         note = text_of(el.find("NOTE"))
         if note:

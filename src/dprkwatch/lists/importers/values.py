@@ -23,7 +23,8 @@ _DMY = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*$")
 _MONTHS = {
     m: i
     for i, m in enumerate(
-        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"),
+        start=1,
     )
 }
 _DAY_MONTH_YEAR = re.compile(r"^\s*(\d{1,2})[\s-]+([A-Za-z]{3,9})\.?[\s-]+(\d{4})\s*$")

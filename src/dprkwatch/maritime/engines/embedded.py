@@ -110,19 +110,27 @@ class Segmenter:
     def prepare(self, day: pl.DataFrame, carry: pl.DataFrame, day_start_us: int) -> TrackDay:
         r = self.ctx.rules
         df = day.select(
-            pl.col("mmsi"), pl.col("ts").dt.epoch("us").alias("t"), pl.col("lat"), pl.col("lon"), pl.col("sog")
+            pl.col("mmsi"),
+            pl.col("ts").dt.epoch("us").alias("t"),
+            pl.col("lat"),
+            pl.col("lon"),
+            pl.col("sog"),
         )
         if not _is_sorted(df):
             df = df.sort(["mmsi", "t"])
         first = (df["mmsi"] != df["mmsi"].shift(1)).fill_null(True)
         idx_first = first.arg_true()
-        heads = df.select("mmsi")[idx_first].join(carry, on="mmsi", how="left", maintain_order="left")
+        heads = df.select("mmsi")[idx_first].join(
+            carry, on="mmsi", how="left", maintain_order="left"
+        )
 
         def prev(col: str, carried: str) -> pl.Series:
             return df[col].shift(1).scatter(idx_first, heads[carried])
 
         def carried(col: str, dtype: pl.DataType) -> pl.Series:
-            return pl.repeat(None, df.height, dtype=dtype, eager=True).scatter(idx_first, heads[col])
+            return pl.repeat(None, df.height, dtype=dtype, eager=True).scatter(
+                idx_first, heads[col]
+            )
 
         dist, port = self.ctx.near.nearest(df["lat"].to_numpy(), df["lon"].to_numpy())
         base = df.with_columns(
@@ -136,32 +144,49 @@ class Segmenter:
             carried("c_port", pl.Int32()).alias("c_port"),
         )
         has_prev = pl.col("p_t").is_not_null()
-        jump = has_prev & (pl.col("dist_km") > r.max_speed_kmh * pl.col("dt_s") / 3600.0 + r.position_noise_km)
+        jump = has_prev & (
+            pl.col("dist_km") > r.max_speed_kmh * pl.col("dt_s") / 3600.0 + r.position_noise_km
+        )
         first_row = pl.col("first")
         df = (
             base.lazy()
             .with_columns(
                 ((pl.col("t") - pl.col("p_t")).cast(pl.Float64) / US).alias("dt_s"),
-                haversine(pl.col("p_lat"), pl.col("p_lon"), pl.col("lat"), pl.col("lon")).alias("dist_km"),
+                haversine(pl.col("p_lat"), pl.col("p_lon"), pl.col("lat"), pl.col("lon")).alias(
+                    "dist_km"
+                ),
                 (pl.col("sog") < r.slow_knots).fill_null(False).alias("slow"),
             )
             .with_columns(jump.fill_null(False).alias("jump"))
             .with_columns(
-                (~has_prev | pl.col("jump") | (pl.col("dt_s") > r.max_gap_s)).fill_null(True).alias("newseg"),
+                (~has_prev | pl.col("jump") | (pl.col("dt_s") > r.max_gap_s))
+                .fill_null(True)
+                .alias("newseg"),
                 (pl.col("slow") & (pl.col("d_port") > r.loiter_port_km)).alias("loiter_q"),
-                pl.when(pl.col("d_port") <= r.port_exit_km).then(pl.col("near_port")).otherwise(-1)
-                .cast(pl.Int32).alias("port_id"),
+                pl.when(pl.col("d_port") <= r.port_exit_km)
+                .then(pl.col("near_port"))
+                .otherwise(-1)
+                .cast(pl.Int32)
+                .alias("port_id"),
             )
             .with_columns(
-                pl.when(first_row).then(pl.col("c_loiter")).otherwise(pl.col("loiter_q").shift(1))
-                .fill_null(False).alias("p_loiter"),
-                pl.when(first_row).then(pl.col("c_port")).otherwise(pl.col("port_id").shift(1))
-                .fill_null(-1).alias("p_port"),
+                pl.when(first_row)
+                .then(pl.col("c_loiter"))
+                .otherwise(pl.col("loiter_q").shift(1))
+                .fill_null(False)
+                .alias("p_loiter"),
+                pl.when(first_row)
+                .then(pl.col("c_port"))
+                .otherwise(pl.col("port_id").shift(1))
+                .fill_null(-1)
+                .alias("p_port"),
                 (pl.col("port_id") >= 0).alias("port_q"),
             )
             .with_columns(
                 (pl.col("loiter_q") & pl.col("p_loiter") & ~pl.col("newseg")).alias("loiter_cont"),
-                (pl.col("port_q") & (pl.col("p_port") == pl.col("port_id")) & ~pl.col("newseg")).alias("port_cont"),
+                (
+                    pl.col("port_q") & (pl.col("p_port") == pl.col("port_id")) & ~pl.col("newseg")
+                ).alias("port_cont"),
             )
             .drop("c_loiter", "c_port", "near_port", "p_loiter", "p_port")
             .collect()
@@ -278,7 +303,11 @@ class DarkGaps:
         r = self.rules
         gaps = (
             day.frame.lazy()
-            .filter(pl.col("p_t").is_not_null() & (pl.col("dt_s") >= r.gap_min_hours * 3600.0) & ~pl.col("jump"))
+            .filter(
+                pl.col("p_t").is_not_null()
+                & (pl.col("dt_s") >= r.gap_min_hours * 3600.0)
+                & ~pl.col("jump")
+            )
             .select("mmsi", "p_t", "t", "p_lat", "p_lon", "lat", "lon", "dist_km")
             .collect()
         )
@@ -348,12 +377,30 @@ class _Runs:
 
 
 _LOITER_EMPTY = pl.DataFrame(
-    schema={"mmsi": pl.Int32, "cont": pl.Boolean, "t_first": pl.Int64, "t_last": pl.Int64, "n": pl.Int64,
-            "sum_lat": pl.Float64, "sum_lon": pl.Float64, "sum_sog": pl.Float64, "min_d": pl.Float64}
+    schema={
+        "mmsi": pl.Int32,
+        "cont": pl.Boolean,
+        "t_first": pl.Int64,
+        "t_last": pl.Int64,
+        "n": pl.Int64,
+        "sum_lat": pl.Float64,
+        "sum_lon": pl.Float64,
+        "sum_sog": pl.Float64,
+        "min_d": pl.Float64,
+    }
 )
 _PORT_EMPTY = pl.DataFrame(
-    schema={"mmsi": pl.Int32, "port_id": pl.Int32, "cont": pl.Boolean, "t_first": pl.Int64, "t_last": pl.Int64,
-            "t_entry": pl.Int64, "n": pl.Int64, "stopped": pl.Boolean, "min_d": pl.Float64}
+    schema={
+        "mmsi": pl.Int32,
+        "port_id": pl.Int32,
+        "cont": pl.Boolean,
+        "t_first": pl.Int64,
+        "t_last": pl.Int64,
+        "t_entry": pl.Int64,
+        "n": pl.Int64,
+        "stopped": pl.Boolean,
+        "min_d": pl.Float64,
+    }
 )
 
 
@@ -366,7 +413,9 @@ class Loitering:
         self.rules = ctx.rules
 
     def detect(self, day: TrackDay) -> pl.DataFrame:
-        runs = _Runs(day.frame, "loiter_q", "loiter_cont", ["mmsi", "t", "lat", "lon", "sog", "d_port"])
+        runs = _Runs(
+            day.frame, "loiter_q", "loiter_cont", ["mmsi", "t", "lat", "lon", "sog", "d_port"]
+        )
         if runs.empty:
             return _LOITER_EMPTY
         return pl.DataFrame(
@@ -393,8 +442,14 @@ class Loitering:
             .with_columns((~pl.col("cont")).cum_sum().alias("_chain"))
             .group_by("_chain", maintain_order=True)
             .agg(
-                pl.col("mmsi").first(), pl.col("t_first").min(), pl.col("t_last").max(), pl.col("n").sum(),
-                pl.col("sum_lat").sum(), pl.col("sum_lon").sum(), pl.col("sum_sog").sum(), pl.col("min_d").min(),
+                pl.col("mmsi").first(),
+                pl.col("t_first").min(),
+                pl.col("t_last").max(),
+                pl.col("n").sum(),
+                pl.col("sum_lat").sum(),
+                pl.col("sum_lon").sum(),
+                pl.col("sum_sog").sum(),
+                pl.col("min_d").min(),
             )
         )
         min_us = round(self.rules.loiter_min_hours * 3600 * US)
@@ -405,7 +460,10 @@ class Loitering:
             pl.col("t_last").alias("end_us"),
             (pl.col("sum_lat") / pl.col("n")).alias("lat"),
             (pl.col("sum_lon") / pl.col("n")).alias("lon"),
-            pl.when(pl.col("min_d").is_infinite()).then(None).otherwise(pl.col("min_d")).alias("distance_km"),
+            pl.when(pl.col("min_d").is_infinite())
+            .then(None)
+            .otherwise(pl.col("min_d"))
+            .alias("distance_km"),
             pl.col("n").alias("points"),
             (pl.col("sum_sog") / pl.col("n")).alias("mean_sog"),
         )
@@ -452,9 +510,14 @@ class PortCalls:
             .with_columns((~pl.col("cont")).cum_sum().alias("_chain"))
             .group_by("_chain", maintain_order=True)
             .agg(
-                pl.col("mmsi").first(), pl.col("port_id").first(), pl.col("t_first").min(),
-                pl.col("t_last").max(), pl.col("t_entry").min(), pl.col("n").sum(),
-                pl.col("stopped").any(), pl.col("min_d").min(),
+                pl.col("mmsi").first(),
+                pl.col("port_id").first(),
+                pl.col("t_first").min(),
+                pl.col("t_last").max(),
+                pl.col("t_entry").min(),
+                pl.col("n").sum(),
+                pl.col("stopped").any(),
+                pl.col("min_d").min(),
             )
         )
         events = chained.filter(pl.col("stopped") & pl.col("t_entry").is_not_null()).select(
@@ -496,11 +559,20 @@ class Encounters:
         reps = cand.filter(~same_as_previous("mmsi", "bucket"))
         if reps.height < 2:
             return _CLOSE_EMPTY
-        reps = reps.with_columns(((pl.col("lat") + 90.0) / self.cell).floor().cast(pl.Int32).alias("band"))
+        reps = reps.with_columns(
+            ((pl.col("lat") + 90.0) / self.cell).floor().cast(pl.Int32).alias("band")
+        )
         home = reps.select(
-            pl.col("mmsi").alias("b_mmsi"), pl.col("t").alias("b_t"), pl.col("lat").alias("b_lat"),
-            pl.col("lon").alias("b_lon"), "bucket", "band",
-            ((pl.col("lon") + 180.0) / self._band_width(pl.col("band"))).floor().cast(pl.Int32).alias("cx"),
+            pl.col("mmsi").alias("b_mmsi"),
+            pl.col("t").alias("b_t"),
+            pl.col("lat").alias("b_lat"),
+            pl.col("lon").alias("b_lon"),
+            "bucket",
+            "band",
+            ((pl.col("lon") + 180.0) / self._band_width(pl.col("band")))
+            .floor()
+            .cast(pl.Int32)
+            .alias("cx"),
         )
         probes = []
         for dy in (-1, 0, 1):
@@ -509,8 +581,12 @@ class Encounters:
             for dx in (-1, 0, 1):
                 probes.append(
                     reps.select(
-                        pl.col("mmsi").alias("a_mmsi"), pl.col("t").alias("a_t"), pl.col("lat").alias("a_lat"),
-                        pl.col("lon").alias("a_lon"), "bucket", band.cast(pl.Int32).alias("band"),
+                        pl.col("mmsi").alias("a_mmsi"),
+                        pl.col("t").alias("a_t"),
+                        pl.col("lat").alias("a_lat"),
+                        pl.col("lon").alias("a_lon"),
+                        "bucket",
+                        band.cast(pl.Int32).alias("band"),
                         (base + dx).alias("cx"),
                     )
                 )
@@ -518,7 +594,11 @@ class Encounters:
             pl.concat(probes)
             .join(home, on=["bucket", "band", "cx"], how="inner")
             .filter(pl.col("a_mmsi") < pl.col("b_mmsi"))
-            .with_columns(haversine(pl.col("a_lat"), pl.col("a_lon"), pl.col("b_lat"), pl.col("b_lon")).alias("d"))
+            .with_columns(
+                haversine(pl.col("a_lat"), pl.col("a_lon"), pl.col("b_lat"), pl.col("b_lon")).alias(
+                    "d"
+                )
+            )
             .filter(pl.col("d") <= r.encounter_max_km)
         )
         return pairs.select(
@@ -540,12 +620,21 @@ class Encounters:
         step = pl.col("bucket") - pl.col("bucket").shift(1)
         raw = (
             close.sort(["a", "b", "bucket"])
-            .with_columns((~(same_as_previous("a", "b") & (step <= r.encounter_max_gap_buckets))).cum_sum().alias("_run"))
+            .with_columns(
+                (~(same_as_previous("a", "b") & (step <= r.encounter_max_gap_buckets)))
+                .cum_sum()
+                .alias("_run")
+            )
             .group_by("_run", maintain_order=True)
             .agg(
-                pl.col("a").first(), pl.col("b").first(), pl.col("t_lo").min().alias("start"),
-                pl.col("t_hi").max().alias("end"), pl.len().alias("n"), pl.col("mid_lat").sum().alias("sum_lat"),
-                pl.col("mid_lon").sum().alias("sum_lon"), pl.col("d").sum().alias("sum_d"),
+                pl.col("a").first(),
+                pl.col("b").first(),
+                pl.col("t_lo").min().alias("start"),
+                pl.col("t_hi").max().alias("end"),
+                pl.len().alias("n"),
+                pl.col("mid_lat").sum().alias("sum_lat"),
+                pl.col("mid_lon").sum().alias("sum_lon"),
+                pl.col("d").sum().alias("sum_d"),
             )
         )
         min_us = round(r.encounter_min_hours * 3600 * US)
@@ -553,13 +642,25 @@ class Encounters:
         kept = raw.filter((pl.col("end") - pl.col("start")) >= min_us).sort(["a", "b", "start"])
         merged = (
             kept.with_columns(
-                (~(same_as_previous("a", "b") & ((pl.col("start") - pl.col("end").shift(1)) < merge_us)))
-                .cum_sum().alias("_m")
+                (
+                    ~(
+                        same_as_previous("a", "b")
+                        & ((pl.col("start") - pl.col("end").shift(1)) < merge_us)
+                    )
+                )
+                .cum_sum()
+                .alias("_m")
             )
             .group_by("_m", maintain_order=True)
             .agg(
-                pl.col("a").first(), pl.col("b").first(), pl.col("start").min(), pl.col("end").max(),
-                pl.col("n").sum(), pl.col("sum_lat").sum(), pl.col("sum_lon").sum(), pl.col("sum_d").sum(),
+                pl.col("a").first(),
+                pl.col("b").first(),
+                pl.col("start").min(),
+                pl.col("end").max(),
+                pl.col("n").sum(),
+                pl.col("sum_lat").sum(),
+                pl.col("sum_lon").sum(),
+                pl.col("sum_d").sum(),
             )
         )
         events = merged.select(
@@ -577,8 +678,16 @@ class Encounters:
 
 
 _CLOSE_EMPTY = pl.DataFrame(
-    schema={"a": pl.Int32, "b": pl.Int32, "bucket": pl.Int64, "t_lo": pl.Int64, "t_hi": pl.Int64,
-            "mid_lat": pl.Float64, "mid_lon": pl.Float64, "d": pl.Float64}
+    schema={
+        "a": pl.Int32,
+        "b": pl.Int32,
+        "bucket": pl.Int64,
+        "t_lo": pl.Int64,
+        "t_hi": pl.Int64,
+        "mid_lat": pl.Float64,
+        "mid_lon": pl.Float64,
+        "d": pl.Float64,
+    }
 )
 
 
@@ -591,7 +700,8 @@ class IdentityChanges:
         if intervals.height == 0:
             return empty_raw()
         iv = intervals.with_columns(
-            pl.col("first_ts").dt.epoch("us").alias("f"), pl.col("last_ts").dt.epoch("us").alias("l")
+            pl.col("first_ts").dt.epoch("us").alias("f"),
+            pl.col("last_ts").dt.epoch("us").alias("l"),
         )
         by_field = iv.sort(["mmsi", "field", "f", "l", "value"]).with_columns(
             pl.col("value").shift(1).alias("old_value"),
@@ -599,7 +709,9 @@ class IdentityChanges:
             same_as_previous("mmsi", "field").alias("same"),
             pl.struct("mmsi", "field", "value").is_first_distinct().alias("new"),
         )
-        field_events = by_field.filter(pl.col("same") & (pl.col("value") != pl.col("old_value")) & pl.col("new")).select(
+        field_events = by_field.filter(
+            pl.col("same") & (pl.col("value") != pl.col("old_value")) & pl.col("new")
+        ).select(
             pl.lit("identity_change").alias("event_type"),
             "mmsi",
             pl.col("prev_l").alias("start_us"),
@@ -608,13 +720,19 @@ class IdentityChanges:
             "old_value",
             pl.col("value").alias("new_value"),
         )
-        imo = iv.filter(pl.col("field") == "imo").sort(["value", "f", "l", "mmsi"]).with_columns(
-            pl.col("mmsi").shift(1).alias("other_mmsi"),
-            pl.col("l").shift(1).alias("prev_l"),
-            same_as_previous("value").alias("same"),
-            pl.struct("value", "mmsi").is_first_distinct().alias("new"),
+        imo = (
+            iv.filter(pl.col("field") == "imo")
+            .sort(["value", "f", "l", "mmsi"])
+            .with_columns(
+                pl.col("mmsi").shift(1).alias("other_mmsi"),
+                pl.col("l").shift(1).alias("prev_l"),
+                same_as_previous("value").alias("same"),
+                pl.struct("value", "mmsi").is_first_distinct().alias("new"),
+            )
         )
-        mmsi_events = imo.filter(pl.col("same") & (pl.col("mmsi") != pl.col("other_mmsi")) & pl.col("new")).select(
+        mmsi_events = imo.filter(
+            pl.col("same") & (pl.col("mmsi") != pl.col("other_mmsi")) & pl.col("new")
+        ).select(
             pl.lit("identity_change").alias("event_type"),
             "mmsi",
             "other_mmsi",
@@ -625,7 +743,9 @@ class IdentityChanges:
             pl.col("mmsi").cast(pl.String).alias("new_value"),
             pl.col("value").alias("imo"),
         )
-        return pl.concat([schema.conform(field_events, RAW_EVENTS), schema.conform(mmsi_events, RAW_EVENTS)])
+        return pl.concat(
+            [schema.conform(field_events, RAW_EVENTS), schema.conform(mmsi_events, RAW_EVENTS)]
+        )
 
 
 # --------------------------------------------------------------------------
@@ -644,7 +764,13 @@ class PolarsEngine:
         timings = {"read": 0.0, "prepare": 0.0, "detect": 0.0, "finish": 0.0}
         ctx = Context.build(ports, rules)
         segmenter = Segmenter(ctx)
-        detectors: list[Detector] = [Spoofing(ctx), DarkGaps(ctx), Loitering(ctx), PortCalls(ctx), Encounters(ctx)]
+        detectors: list[Detector] = [
+            Spoofing(ctx),
+            DarkGaps(ctx),
+            Loitering(ctx),
+            PortCalls(ctx),
+            Encounters(ctx),
+        ]
         parts: dict[str, list[pl.DataFrame]] = {d.name: [] for d in detectors}
         carry = pl.DataFrame(schema=CARRY_SCHEMA)
         days = store.days()
@@ -654,7 +780,14 @@ class PolarsEngine:
             frame = store.read_day(day_file, columns=["mmsi", "ts", "lat", "lon", "sog"])
             positions += frame.height
             t1 = time.perf_counter()
-            day_start = int(datetime(day_file.day.year, day_file.day.month, day_file.day.day, tzinfo=UTC).timestamp()) * US
+            day_start = (
+                int(
+                    datetime(
+                        day_file.day.year, day_file.day.month, day_file.day.day, tzinfo=UTC
+                    ).timestamp()
+                )
+                * US
+            )
             track = segmenter.prepare(frame, carry, day_start)
             carry = segmenter.carry(track, carry)
             t2 = time.perf_counter()
@@ -673,4 +806,6 @@ class PolarsEngine:
         results.append(IdentityChanges().detect_intervals(store.identity()))
         raw = pl.concat([schema.conform(r, RAW_EVENTS) for r in results])
         timings["finish"] = time.perf_counter() - t4
-        return Detection(raw_events=raw, engine=self.name, positions=positions, days=len(days), seconds=timings)
+        return Detection(
+            raw_events=raw, engine=self.name, positions=positions, days=len(days), seconds=timings
+        )

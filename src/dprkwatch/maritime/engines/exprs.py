@@ -11,7 +11,9 @@ def haversine(lat1: pl.Expr, lon1: pl.Expr, lat2: pl.Expr, lon2: pl.Expr) -> pl.
     """Great-circle km; the same operation order as the Spark engine's version."""
     dphi = (lat2 - lat1).radians()
     dlmb = (lon2 - lon1).radians()
-    a = (dphi / 2.0).sin().pow(2) + lat1.radians().cos() * lat2.radians().cos() * (dlmb / 2.0).sin().pow(2)
+    a = (dphi / 2.0).sin().pow(2) + lat1.radians().cos() * lat2.radians().cos() * (
+        dlmb / 2.0
+    ).sin().pow(2)
     return a.clip(upper_bound=1.0).sqrt().arcsin() * (2.0 * EARTH_RADIUS_KM)
 
 

@@ -62,12 +62,16 @@ def _spark_type(dtype: pl.DataType) -> str:
     raise TypeError(f"no Spark type for {dtype}")
 
 
-def start_session(master: str = "local[2]", driver_memory: str = "2g", shuffle_partitions: int = 8) -> Any:
+def start_session(
+    master: str = "local[2]", driver_memory: str = "2g", shuffle_partitions: int = 8
+) -> Any:
     """A local Spark session bound to loopback with the UI off (raises EngineError if Spark cannot start)."""
     try:
         from pyspark.sql import SparkSession
     except ImportError:
-        raise EngineError("the Spark engine needs pyspark: pip install 'dprkwatch[spark]'") from None
+        raise EngineError(
+            "the Spark engine needs pyspark: pip install 'dprkwatch[spark]'"
+        ) from None
     try:
         session = (
             SparkSession.builder.master(master)
@@ -83,7 +87,9 @@ def start_session(master: str = "local[2]", driver_memory: str = "2g", shuffle_p
             .getOrCreate()
         )
     except Exception as exc:  # JVM missing, port clash, ...: the message is what the user needs
-        raise EngineError(f"Spark could not start: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+        raise EngineError(
+            f"Spark could not start: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
+        ) from None
     session.sparkContext.setLogLevel("ERROR")
     return session
 
@@ -129,8 +135,13 @@ class SparkEngine:
 
     name: ClassVar[str] = "spark"
 
-    def __init__(self, master: str = "local[2]", driver_memory: str = "2g", shuffle_partitions: int = 8,
-                 session: Any = None) -> None:
+    def __init__(
+        self,
+        master: str = "local[2]",
+        driver_memory: str = "2g",
+        shuffle_partitions: int = 8,
+        session: Any = None,
+    ) -> None:
         self.master = master
         self.driver_memory = driver_memory
         self.shuffle_partitions = shuffle_partitions
@@ -174,7 +185,9 @@ class SparkEngine:
             t1 = time.perf_counter()
             parts = [empty_raw()]
             if days:
-                pos = spark.read.parquet(*[str(d.path) for d in days]).select("mmsi", "ts", "lat", "lon", "sog")
+                pos = spark.read.parquet(*[str(d.path) for d in days]).select(
+                    "mmsi", "ts", "lat", "lon", "sog"
+                )
                 pos = pos.withColumn("t", F.unix_micros("ts"))
                 near = _cells(spark, ports, rules.port_query_km, work / "near.parquet")
                 far = _cells(spark, ports, rules.gap_port_km, work / "far.parquet")
@@ -205,8 +218,13 @@ class SparkEngine:
         finally:
             shutil.rmtree(work, ignore_errors=True)
         raw = pl.concat([schema.conform(p, RAW_EVENTS) for p in parts])
-        return Detection(raw_events=raw, engine=self.name, positions=store.row_count(), days=len(days),
-                         seconds=timings)
+        return Detection(
+            raw_events=raw,
+            engine=self.name,
+            positions=store.row_count(),
+            days=len(days),
+            seconds=timings,
+        )
 
 
 # --------------------------------------------------------------------------
@@ -234,7 +252,9 @@ def _haversine(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> Any:
 
     dphi = F.radians(lat2 - lat1)
     dlmb = F.radians(lon2 - lon1)
-    a = F.pow(F.sin(dphi / 2.0), 2) + F.cos(F.radians(lat1)) * F.cos(F.radians(lat2)) * F.pow(F.sin(dlmb / 2.0), 2)
+    a = F.pow(F.sin(dphi / 2.0), 2) + F.cos(F.radians(lat1)) * F.cos(F.radians(lat2)) * F.pow(
+        F.sin(dlmb / 2.0), 2
+    )
     return F.asin(F.sqrt(F.least(a, F.lit(1.0)))) * (2.0 * EARTH_RADIUS_KM)
 
 
@@ -244,13 +264,17 @@ def _cells(spark: Any, ports: Ports, radius_km: float, path: Path) -> tuple[Any,
     return spark.read.parquet(str(path)), grid.deg, grid.ncx, radius_km
 
 
-def _nearest(points: Any, key: list[str], lat: str, lon: str, cells: tuple[Any, float, int, float]) -> Any:
+def _nearest(
+    points: Any, key: list[str], lat: str, lon: str, cells: tuple[Any, float, int, float]
+) -> Any:
     """``key`` columns plus ``d_port`` (inf when no port within the radius) and ``near_port`` (-1)."""
     from pyspark.sql import functions as F
 
     table, deg, ncx, radius = cells
     keyed = points.select(
-        *key, F.col(lat).alias("_lat"), F.col(lon).alias("_lon"),
+        *key,
+        F.col(lat).alias("_lat"),
+        F.col(lon).alias("_lon"),
         F.floor((F.col(lat) + 90.0) / deg).cast("int").alias("cy"),
         F.pmod(F.floor((F.col(lon) + 180.0) / deg), F.lit(ncx)).cast("int").alias("cx"),
     )
@@ -271,8 +295,14 @@ def _tracks(pos: Any, near: tuple[Any, float, int, float], r: Rules) -> Any:
 
     w = Window.partitionBy("mmsi").orderBy("t")
     df = pos.select(
-        "mmsi", "t", "lat", "lon", "sog",
-        F.lag("t").over(w).alias("p_t"), F.lag("lat").over(w).alias("p_lat"), F.lag("lon").over(w).alias("p_lon"),
+        "mmsi",
+        "t",
+        "lat",
+        "lon",
+        "sog",
+        F.lag("t").over(w).alias("p_t"),
+        F.lag("lat").over(w).alias("p_lat"),
+        F.lag("lon").over(w).alias("p_lon"),
     )
     nearest = _nearest(df, ["mmsi", "t"], "lat", "lon", near)
     df = df.join(nearest, on=["mmsi", "t"], how="left").select(
@@ -283,7 +313,9 @@ def _tracks(pos: Any, near: tuple[Any, float, int, float], r: Rules) -> Any:
     df = df.withColumn("d_port", F.coalesce(F.col("d_port"), F.lit(float("inf"))))
     df = df.withColumn("near_port", F.coalesce(F.col("near_port"), F.lit(-1)))
     has_prev = F.col("p_t").isNotNull()
-    jump = has_prev & (F.col("dist_km") > F.lit(r.max_speed_kmh) * F.col("dt_s") / 3600.0 + r.position_noise_km)
+    jump = has_prev & (
+        F.col("dist_km") > F.lit(r.max_speed_kmh) * F.col("dt_s") / 3600.0 + r.position_noise_km
+    )
     df = df.select(
         "*",
         F.coalesce(jump, F.lit(False)).alias("jump"),
@@ -291,9 +323,14 @@ def _tracks(pos: Any, near: tuple[Any, float, int, float], r: Rules) -> Any:
     )
     df = df.select(
         "*",
-        F.coalesce(~has_prev | F.col("jump") | (F.col("dt_s") > r.max_gap_s), F.lit(True)).alias("newseg"),
+        F.coalesce(~has_prev | F.col("jump") | (F.col("dt_s") > r.max_gap_s), F.lit(True)).alias(
+            "newseg"
+        ),
         (F.col("slow") & (F.col("d_port") > r.loiter_port_km)).alias("loiter_q"),
-        F.when(F.col("d_port") <= r.port_exit_km, F.col("near_port")).otherwise(F.lit(-1)).cast("int").alias("port_id"),
+        F.when(F.col("d_port") <= r.port_exit_km, F.col("near_port"))
+        .otherwise(F.lit(-1))
+        .cast("int")
+        .alias("port_id"),
     )
     df = df.select(
         "*",
@@ -304,11 +341,15 @@ def _tracks(pos: Any, near: tuple[Any, float, int, float], r: Rules) -> Any:
         "*",
         (F.col("loiter_q") & F.col("p_loiter") & ~F.col("newseg")).alias("loiter_cont"),
         (F.col("port_id") >= 0).alias("port_q"),
-    ).withColumn("port_cont", F.col("port_q") & (F.col("p_port") == F.col("port_id")) & ~F.col("newseg"))
+    ).withColumn(
+        "port_cont", F.col("port_q") & (F.col("p_port") == F.col("port_id")) & ~F.col("newseg")
+    )
     running = w.rowsBetween(Window.unboundedPreceding, Window.currentRow)
     return df.select(
         "*",
-        F.sum((F.col("loiter_q") & ~F.col("loiter_cont")).cast("int")).over(running).alias("loiter_run"),
+        F.sum((F.col("loiter_q") & ~F.col("loiter_cont")).cast("int"))
+        .over(running)
+        .alias("loiter_run"),
         F.sum((F.col("port_q") & ~F.col("port_cont")).cast("int")).over(running).alias("port_run"),
     )
 
@@ -337,12 +378,18 @@ def _spoofing(df: Any, r: Rules) -> Any:
 def _dark_gaps(df: Any, far: tuple[Any, float, int, float], r: Rules) -> Any:
     from pyspark.sql import functions as F
 
-    gaps = df.where(F.col("p_t").isNotNull() & (F.col("dt_s") >= r.gap_min_hours * 3600.0) & ~F.col("jump")).select(
-        "mmsi", "p_t", "t", "p_lat", "p_lon", "lat", "lon", "dist_km"
+    gaps = df.where(
+        F.col("p_t").isNotNull() & (F.col("dt_s") >= r.gap_min_hours * 3600.0) & ~F.col("jump")
+    ).select("mmsi", "p_t", "t", "p_lat", "p_lon", "lat", "lon", "dist_km")
+    d_start = _nearest(gaps, ["mmsi", "t"], "p_lat", "p_lon", far).select(
+        "mmsi", "t", F.col("d_port").alias("d0")
     )
-    d_start = _nearest(gaps, ["mmsi", "t"], "p_lat", "p_lon", far).select("mmsi", "t", F.col("d_port").alias("d0"))
-    d_end = _nearest(gaps, ["mmsi", "t"], "lat", "lon", far).select("mmsi", "t", F.col("d_port").alias("d1"))
-    joined = gaps.join(d_start, on=["mmsi", "t"], how="left").join(d_end, on=["mmsi", "t"], how="left")
+    d_end = _nearest(gaps, ["mmsi", "t"], "lat", "lon", far).select(
+        "mmsi", "t", F.col("d_port").alias("d1")
+    )
+    joined = gaps.join(d_start, on=["mmsi", "t"], how="left").join(
+        d_end, on=["mmsi", "t"], how="left"
+    )
     return joined.where(F.col("d0").isNull() & F.col("d1").isNull()).select(
         F.lit("dark_gap").alias("event_type"),
         "mmsi",
@@ -360,10 +407,18 @@ def _dark_gaps(df: Any, far: tuple[Any, float, int, float], r: Rules) -> Any:
 def _loitering(df: Any, r: Rules) -> Any:
     from pyspark.sql import functions as F
 
-    runs = df.where(F.col("loiter_q")).groupBy("mmsi", "loiter_run").agg(
-        F.min("t").alias("t_first"), F.max("t").alias("t_last"), F.count(F.lit(1)).alias("n"),
-        F.sum("lat").alias("sum_lat"), F.sum("lon").alias("sum_lon"),
-        F.sum(F.col("sog").cast("double")).alias("sum_sog"), F.min("d_port").alias("min_d"),
+    runs = (
+        df.where(F.col("loiter_q"))
+        .groupBy("mmsi", "loiter_run")
+        .agg(
+            F.min("t").alias("t_first"),
+            F.max("t").alias("t_last"),
+            F.count(F.lit(1)).alias("n"),
+            F.sum("lat").alias("sum_lat"),
+            F.sum("lon").alias("sum_lon"),
+            F.sum(F.col("sog").cast("double")).alias("sum_sog"),
+            F.min("d_port").alias("min_d"),
+        )
     )
     min_us = round(r.loiter_min_hours * 3600 * US)
     return runs.where((F.col("t_last") - F.col("t_first")) >= min_us).select(
@@ -373,7 +428,9 @@ def _loitering(df: Any, r: Rules) -> Any:
         F.col("t_last").alias("end_us"),
         (F.col("sum_lat") / F.col("n")).alias("lat"),
         (F.col("sum_lon") / F.col("n")).alias("lon"),
-        F.when(F.col("min_d") == float("inf"), F.lit(None)).otherwise(F.col("min_d")).alias("distance_km"),
+        F.when(F.col("min_d") == float("inf"), F.lit(None))
+        .otherwise(F.col("min_d"))
+        .alias("distance_km"),
         F.col("n").alias("points"),
         (F.col("sum_sog") / F.col("n")).alias("mean_sog"),
     )
@@ -382,14 +439,18 @@ def _loitering(df: Any, r: Rules) -> Any:
 def _port_calls(df: Any, r: Rules) -> Any:
     from pyspark.sql import functions as F
 
-    runs = df.where(F.col("port_q")).groupBy("mmsi", "port_run").agg(
-        F.first("port_id").alias("port_id"),
-        F.min("t").alias("t_first"),
-        F.max("t").alias("t_last"),
-        F.min(F.when(F.col("d_port") <= r.port_entry_km, F.col("t"))).alias("t_entry"),
-        F.count(F.lit(1)).alias("n"),
-        F.max(F.col("slow").cast("int")).alias("stopped"),
-        F.min("d_port").alias("min_d"),
+    runs = (
+        df.where(F.col("port_q"))
+        .groupBy("mmsi", "port_run")
+        .agg(
+            F.first("port_id").alias("port_id"),
+            F.min("t").alias("t_first"),
+            F.max("t").alias("t_last"),
+            F.min(F.when(F.col("d_port") <= r.port_entry_km, F.col("t"))).alias("t_entry"),
+            F.count(F.lit(1)).alias("n"),
+            F.max(F.col("slow").cast("int")).alias("stopped"),
+            F.min("d_port").alias("min_d"),
+        )
     )
     return runs.where((F.col("stopped") == 1) & F.col("t_entry").isNotNull()).select(
         F.lit("port_call").alias("event_type"),
@@ -416,26 +477,44 @@ def _encounters(df: Any, r: Rules) -> Any:
         return F.lit(cell) / F.cos(F.radians(edge))
 
     cand = df.where(F.col("slow") & (F.col("d_port") > r.encounter_port_km)).select(
-        "mmsi", "t", "lat", "lon", F.floor(F.col("t") / F.lit(bucket_us)).cast("bigint").alias("bucket")
+        "mmsi",
+        "t",
+        "lat",
+        "lon",
+        F.floor(F.col("t") / F.lit(bucket_us)).cast("bigint").alias("bucket"),
     )
     first = Window.partitionBy("mmsi", "bucket").orderBy("t")
     reps = (
-        cand.withColumn("_rn", F.row_number().over(first)).where(F.col("_rn") == 1).drop("_rn")
+        cand.withColumn("_rn", F.row_number().over(first))
+        .where(F.col("_rn") == 1)
+        .drop("_rn")
         .withColumn("band", F.floor((F.col("lat") + 90.0) / cell).cast("int"))
     )
     home = reps.select(
-        F.col("mmsi").alias("b_mmsi"), F.col("t").alias("b_t"), F.col("lat").alias("b_lat"),
-        F.col("lon").alias("b_lon"), "bucket", "band",
+        F.col("mmsi").alias("b_mmsi"),
+        F.col("t").alias("b_t"),
+        F.col("lat").alias("b_lat"),
+        F.col("lon").alias("b_lon"),
+        "bucket",
+        "band",
         F.floor((F.col("lon") + 180.0) / width(F.col("band"))).cast("int").alias("cx"),
     )
     probes = (
         reps.withColumn("dy", F.explode(F.array(F.lit(-1), F.lit(0), F.lit(1))))
         .withColumn("dx", F.explode(F.array(F.lit(-1), F.lit(0), F.lit(1))))
         .select(
-            F.col("mmsi").alias("a_mmsi"), F.col("t").alias("a_t"), F.col("lat").alias("a_lat"),
-            F.col("lon").alias("a_lon"), "bucket", (F.col("band") + F.col("dy")).cast("int").alias("band"),
-            (F.floor((F.col("lon") + 180.0) / width(F.col("band") + F.col("dy"))).cast("int") + F.col("dx"))
-            .cast("int").alias("cx"),
+            F.col("mmsi").alias("a_mmsi"),
+            F.col("t").alias("a_t"),
+            F.col("lat").alias("a_lat"),
+            F.col("lon").alias("a_lon"),
+            "bucket",
+            (F.col("band") + F.col("dy")).cast("int").alias("band"),
+            (
+                F.floor((F.col("lon") + 180.0) / width(F.col("band") + F.col("dy"))).cast("int")
+                + F.col("dx")
+            )
+            .cast("int")
+            .alias("cx"),
         )
     )
     close = (
@@ -444,8 +523,11 @@ def _encounters(df: Any, r: Rules) -> Any:
         .withColumn("d", _haversine(F.col("a_lat"), F.col("a_lon"), F.col("b_lat"), F.col("b_lon")))
         .where(F.col("d") <= r.encounter_max_km)
         .select(
-            F.col("a_mmsi").alias("a"), F.col("b_mmsi").alias("b"), "bucket",
-            F.least("a_t", "b_t").alias("t_lo"), F.greatest("a_t", "b_t").alias("t_hi"),
+            F.col("a_mmsi").alias("a"),
+            F.col("b_mmsi").alias("b"),
+            "bucket",
+            F.least("a_t", "b_t").alias("t_lo"),
+            F.greatest("a_t", "b_t").alias("t_hi"),
             ((F.col("a_lat") + F.col("b_lat")) / 2.0).alias("mid_lat"),
             ((F.col("a_lon") + F.col("b_lon")) / 2.0).alias("mid_lon"),
             "d",
@@ -455,12 +537,18 @@ def _encounters(df: Any, r: Rules) -> Any:
     running = pair.rowsBetween(Window.unboundedPreceding, Window.currentRow)
     step = F.col("bucket") - F.lag("bucket").over(pair)
     raw = (
-        close.withColumn("_brk", F.coalesce(step > r.encounter_max_gap_buckets, F.lit(True)).cast("int"))
+        close.withColumn(
+            "_brk", F.coalesce(step > r.encounter_max_gap_buckets, F.lit(True)).cast("int")
+        )
         .withColumn("_run", F.sum("_brk").over(running))
         .groupBy("a", "b", "_run")
         .agg(
-            F.min("t_lo").alias("start"), F.max("t_hi").alias("end"), F.count(F.lit(1)).alias("n"),
-            F.sum("mid_lat").alias("sum_lat"), F.sum("mid_lon").alias("sum_lon"), F.sum("d").alias("sum_d"),
+            F.min("t_lo").alias("start"),
+            F.max("t_hi").alias("end"),
+            F.count(F.lit(1)).alias("n"),
+            F.sum("mid_lat").alias("sum_lat"),
+            F.sum("mid_lon").alias("sum_lon"),
+            F.sum("d").alias("sum_d"),
         )
     )
     min_us = round(r.encounter_min_hours * 3600 * US)
@@ -470,13 +558,22 @@ def _encounters(df: Any, r: Rules) -> Any:
     merged = (
         kept.withColumn(
             "_brk",
-            F.coalesce((F.col("start") - F.lag("end").over(by_start)) >= merge_us, F.lit(True)).cast("int"),
+            F.coalesce(
+                (F.col("start") - F.lag("end").over(by_start)) >= merge_us, F.lit(True)
+            ).cast("int"),
         )
-        .withColumn("_m", F.sum("_brk").over(by_start.rowsBetween(Window.unboundedPreceding, Window.currentRow)))
+        .withColumn(
+            "_m",
+            F.sum("_brk").over(by_start.rowsBetween(Window.unboundedPreceding, Window.currentRow)),
+        )
         .groupBy("a", "b", "_m")
         .agg(
-            F.min("start").alias("start"), F.max("end").alias("end"), F.sum("n").alias("n"),
-            F.sum("sum_lat").alias("sum_lat"), F.sum("sum_lon").alias("sum_lon"), F.sum("sum_d").alias("sum_d"),
+            F.min("start").alias("start"),
+            F.max("end").alias("end"),
+            F.sum("n").alias("n"),
+            F.sum("sum_lat").alias("sum_lat"),
+            F.sum("sum_lon").alias("sum_lon"),
+            F.sum("sum_d").alias("sum_d"),
         )
     )
     return merged.select(
@@ -503,10 +600,17 @@ def _identity(iv: Any) -> Any:
         iv.withColumn("old_value", F.lag("value").over(w))
         .withColumn("prev_l", F.lag("l").over(w))
         .withColumn("_new", F.row_number().over(first_of_value) == 1)
-        .where(F.col("old_value").isNotNull() & (F.col("value") != F.col("old_value")) & F.col("_new"))
+        .where(
+            F.col("old_value").isNotNull() & (F.col("value") != F.col("old_value")) & F.col("_new")
+        )
         .select(
-            F.lit("identity_change").alias("event_type"), "mmsi", F.col("prev_l").alias("start_us"),
-            F.col("f").alias("end_us"), "field", "old_value", F.col("value").alias("new_value"),
+            F.lit("identity_change").alias("event_type"),
+            "mmsi",
+            F.col("prev_l").alias("start_us"),
+            F.col("f").alias("end_us"),
+            "field",
+            "old_value",
+            F.col("value").alias("new_value"),
         )
     )
     w_imo = Window.partitionBy("value").orderBy("f", "l", "mmsi")
@@ -516,11 +620,18 @@ def _identity(iv: Any) -> Any:
         .withColumn("other_mmsi", F.lag("mmsi").over(w_imo))
         .withColumn("prev_l", F.lag("l").over(w_imo))
         .withColumn("_new", F.row_number().over(first_mmsi) == 1)
-        .where(F.col("other_mmsi").isNotNull() & (F.col("mmsi") != F.col("other_mmsi")) & F.col("_new"))
+        .where(
+            F.col("other_mmsi").isNotNull() & (F.col("mmsi") != F.col("other_mmsi")) & F.col("_new")
+        )
         .select(
-            F.lit("identity_change").alias("event_type"), "mmsi", "other_mmsi", F.col("prev_l").alias("start_us"),
-            F.col("f").alias("end_us"), F.lit("mmsi").alias("field"),
-            F.col("other_mmsi").cast("string").alias("old_value"), F.col("mmsi").cast("string").alias("new_value"),
+            F.lit("identity_change").alias("event_type"),
+            "mmsi",
+            "other_mmsi",
+            F.col("prev_l").alias("start_us"),
+            F.col("f").alias("end_us"),
+            F.lit("mmsi").alias("field"),
+            F.col("other_mmsi").cast("string").alias("old_value"),
+            F.col("mmsi").cast("string").alias("new_value"),
             F.col("value").alias("imo"),
         )
     )

@@ -219,8 +219,15 @@ def _add_fragment(
 
 def _base_station_time(d: dict[str, Any]) -> datetime | None:
     try:
-        return datetime(int(d["year"]), int(d["month"]), int(d["day"]), int(d["hour"]), int(d["minute"]),
-                        int(d["second"]), tzinfo=UTC)
+        return datetime(
+            int(d["year"]),
+            int(d["month"]),
+            int(d["day"]),
+            int(d["hour"]),
+            int(d["minute"]),
+            int(d["second"]),
+            tzinfo=UTC,
+        )
     except (KeyError, TypeError, ValueError):
         return None
 
@@ -232,11 +239,20 @@ def _row(d: dict[str, Any], mtype: int) -> dict[str, Any] | None:
     if not (is_position or is_static):
         return None
     if is_position:
-        row.update(lat=d.get("lat"), lon=d.get("lon"), sog=d.get("speed"), cog=d.get("course"),
-                   second=d.get("second"))
+        row.update(
+            lat=d.get("lat"),
+            lon=d.get("lon"),
+            sog=d.get("speed"),
+            cog=d.get("course"),
+            second=d.get("second"),
+        )
     if is_static:
         if mtype == 5:
-            row.update(imo=str(d["imo"]) if d.get("imo") else None, name=d.get("shipname"), callsign=d.get("callsign"))
+            row.update(
+                imo=str(d["imo"]) if d.get("imo") else None,
+                name=d.get("shipname"),
+                callsign=d.get("callsign"),
+            )
         elif mtype == 19:
             row.update(name=d.get("shipname"))
         elif mtype == 24:
@@ -264,7 +280,9 @@ _NMEA_SCHEMA: dict[str, pl.DataType] = {
 
 
 def _flush(rows: list[dict[str, Any]], quality: Quality) -> Iterator[pl.DataFrame]:
-    frame = pl.DataFrame(rows, schema=_NMEA_SCHEMA).with_columns(pl.col("_static_only").fill_null(False))
+    frame = pl.DataFrame(rows, schema=_NMEA_SCHEMA).with_columns(
+        pl.col("_static_only").fill_null(False)
+    )
     # Every message was counted in rows_read as it was decoded; static-only ones
     # are not positions, and the normaliser (told not to count rows) skips them.
     quality.non_position_rows += int(frame["_static_only"].sum())

@@ -105,17 +105,23 @@ def ingest(
     if not paths:
         raise AisInputError("no input files given")
     if fmt is not None and fmt not in FORMATS:
-        raise AisInputError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})", where="--format")
+        raise AisInputError(
+            f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})", where="--format"
+        )
     formats = [fmt or detect_format(p) for p in paths]
     quality = Quality()
-    report = IngestReport(files=[str(p) for p in paths], quality=quality, keep_out_of_order=keep_out_of_order)
+    report = IngestReport(
+        files=[str(p) for p in paths], quality=quality, keep_out_of_order=keep_out_of_order
+    )
     with store.lock():
         store.clean_workdirs()
         staging = store.new_workdir("staging")
         build = store.new_workdir("build")
         try:
             staged = _stage(paths, formats, staging, quality, keep_out_of_order, progress)
-            changed, rows = _merge_days(store, staged, build, [str(p) for p in paths], quality, progress)
+            changed, rows = _merge_days(
+                store, staged, build, [str(p) for p in paths], quality, progress
+            )
             identity = _merge_identity(store, staging)
             record = {
                 "at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -162,7 +168,9 @@ def _stage(
                 seq += pos.height
                 pos, last_ts = _order_check(pos, last_ts, str(path), quality, keep_out_of_order)
                 pos = pos.with_columns(pl.col("ts").dt.date().alias("_day"))
-                for (day,), chunk in pos.partition_by("_day", as_dict=True, include_key=False).items():
+                for (day,), chunk in pos.partition_by(
+                    "_day", as_dict=True, include_key=False
+                ).items():
                     assert isinstance(day, date)
                     target = staging / day.isoformat()
                     target.mkdir(exist_ok=True)
@@ -185,9 +193,9 @@ def _order_check(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Flag rows earlier than an earlier row of the same MMSI (in arrival order)."""
     checked = pos.join(last_ts, on="mmsi", how="left", maintain_order="left").with_columns(
-        pl.max_horizontal(
-            pl.col("ts").cum_max().shift(1).over("mmsi"), pl.col("_max_ts")
-        ).alias("_prev_max")
+        pl.max_horizontal(pl.col("ts").cum_max().shift(1).over("mmsi"), pl.col("_max_ts")).alias(
+            "_prev_max"
+        )
     )
     late = checked.filter(pl.col("ts") < pl.col("_prev_max"))
     if late.height:
@@ -198,9 +206,7 @@ def _order_check(
             quality.skip("out_of_order", late.height, where)
             checked = checked.filter(~(pl.col("ts") < pl.col("_prev_max")).fill_null(False))
     new_max = checked.group_by("mmsi").agg(pl.col("ts").max().alias("_max_ts"))
-    last_ts = (
-        pl.concat([last_ts, new_max]).group_by("mmsi").agg(pl.col("_max_ts").max())
-    )
+    last_ts = pl.concat([last_ts, new_max]).group_by("mmsi").agg(pl.col("_max_ts").max())
     return checked.drop("_max_ts", "_prev_max"), last_ts
 
 
@@ -222,7 +228,9 @@ def _merge_days(
         parts = [new]
         if day in existing:
             old = store.read_day(existing[day]).with_columns(
-                pl.lit(-1, pl.Int64).alias("_seq"), pl.lit(-1, pl.Int32).alias("_src"), pl.lit(0, pl.Int64).alias("_line")
+                pl.lit(-1, pl.Int64).alias("_seq"),
+                pl.lit(-1, pl.Int32).alias("_src"),
+                pl.lit(0, pl.Int64).alias("_line"),
             )
             parts.insert(0, old.select(new.columns))
         merged = pl.concat(parts).sort(["mmsi", "ts", "_seq"])
@@ -230,7 +238,9 @@ def _merge_days(
         merged = merged.with_columns(dup.fill_null(False).alias("_dup"))
         dups = merged.filter(pl.col("_dup"))
         if dups.height:
-            where = [f"{files[s]}:{line}" for s, line in dups.select("_src", "_line").head(5).iter_rows()]
+            where = [
+                f"{files[s]}:{line}" for s, line in dups.select("_src", "_line").head(5).iter_rows()
+            ]
             quality.skip("duplicate", dups.height, where)
         kept = merged.filter(~pl.col("_dup"))
         quality.positions_kept += int((kept["_seq"] >= 0).sum())
@@ -245,7 +255,9 @@ def _merge_days(
 
 
 def _merge_identity(store: PositionStore, staging: Path) -> pl.DataFrame:
-    parts = [store.identity()] + [pl.read_parquet(p) for p in sorted(staging.glob("static-*.parquet"))]
+    parts = [store.identity()] + [
+        pl.read_parquet(p) for p in sorted(staging.glob("static-*.parquet"))
+    ]
     parts = [schema.conform(p, IDENTITY_SCHEMA) for p in parts if p.height]
     if not parts:
         return schema.empty(IDENTITY_SCHEMA)

@@ -103,11 +103,25 @@ class Quality:
         """One row per reason with a count, for tables and JSON."""
         out: list[dict[str, Any]] = []
         for reason, n in sorted(self.skipped.items(), key=lambda kv: -kv[1]):
-            out.append({"reason": reason, "kind": "skipped", "rows": n, "meaning": REASONS[reason],
-                        "examples": self.examples.get(reason, [])})
+            out.append(
+                {
+                    "reason": reason,
+                    "kind": "skipped",
+                    "rows": n,
+                    "meaning": REASONS[reason],
+                    "examples": self.examples.get(reason, []),
+                }
+            )
         for reason, n in sorted(self.notes.items(), key=lambda kv: -kv[1]):
-            out.append({"reason": reason, "kind": "note", "rows": n, "meaning": NOTES[reason],
-                        "examples": self.examples.get(reason, [])})
+            out.append(
+                {
+                    "reason": reason,
+                    "kind": "note",
+                    "rows": n,
+                    "meaning": NOTES[reason],
+                    "examples": self.examples.get(reason, []),
+                }
+            )
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -135,9 +149,17 @@ class Quality:
 
     def summary(self) -> str:
         """One line for logs and the CLI."""
-        parts = [f"{self.rows_read:,} rows read", f"{self.positions_kept:,} positions kept",
-                 f"{self.static_reports:,} static reports"]
+        parts = [
+            f"{self.rows_read:,} rows read",
+            f"{self.positions_kept:,} positions kept",
+            f"{self.static_reports:,} static reports",
+        ]
         if self.skipped:
-            parts.append(f"{self.total_skipped:,} skipped (" + ", ".join(
-                f"{k} {v:,}" for k, v in sorted(self.skipped.items(), key=lambda kv: -kv[1])) + ")")
+            parts.append(
+                f"{self.total_skipped:,} skipped ("
+                + ", ".join(
+                    f"{k} {v:,}" for k, v in sorted(self.skipped.items(), key=lambda kv: -kv[1])
+                )
+                + ")"
+            )
         return "; ".join(parts)

@@ -40,7 +40,9 @@ def _check_columns(mapping: dict[str, str], header: list[str], source: str) -> N
     if missing:
         wanted = ", ".join({"ts": "timestamp"}.get(c, c) for c in missing)
         seen = ", ".join(header[:12]) + (" ..." if len(header) > 12 else "")
-        raise AisInputError(f"missing column(s) {wanted} (columns found: {seen})", source=source, where="header")
+        raise AisInputError(
+            f"missing column(s) {wanted} (columns found: {seen})", source=source, where="header"
+        )
 
 
 def read_csv(path: Path, quality: Quality) -> Iterator[pl.DataFrame]:
@@ -54,9 +56,13 @@ def read_csv(path: Path, quality: Quality) -> Iterator[pl.DataFrame]:
     if b"\x00" in first:
         raise AisInputError("binary data, not a CSV file", source=source)
     try:
-        header = next(csv.reader([first.decode("utf-8-sig", errors="replace").rstrip("\r\n")]), None)
+        header = next(
+            csv.reader([first.decode("utf-8-sig", errors="replace").rstrip("\r\n")]), None
+        )
     except csv.Error as exc:  # a stray carriage return or NUL inside the header line
-        raise AisInputError(f"unreadable header line: {exc}", source=source, where="line 1") from None
+        raise AisInputError(
+            f"unreadable header line: {exc}", source=source, where="line 1"
+        ) from None
     if not header:
         raise AisInputError("empty file", source=source)
     header = [h.strip() for h in header]
@@ -76,8 +82,9 @@ def read_csv(path: Path, quality: Quality) -> Iterator[pl.DataFrame]:
         return "skip"
 
     # Single-threaded parsing keeps physical line numbers for the rows it rejects.
-    read_opts = pacsv.ReadOptions(block_size=BLOCK_BYTES, column_names=header, skip_rows=1, encoding="utf8",
-                                  use_threads=False)
+    read_opts = pacsv.ReadOptions(
+        block_size=BLOCK_BYTES, column_names=header, skip_rows=1, encoding="utf8", use_threads=False
+    )
     parse_opts = pacsv.ParseOptions(invalid_row_handler=on_invalid, newlines_in_values=False)
     convert_opts = pacsv.ConvertOptions(
         # Bytes, not text: a stray Latin-1 byte in one name must not stop the file (see _text).
@@ -88,7 +95,9 @@ def read_csv(path: Path, quality: Quality) -> Iterator[pl.DataFrame]:
     )
     valid_seen = 0
     try:
-        reader = pacsv.open_csv(path, read_options=read_opts, parse_options=parse_opts, convert_options=convert_opts)
+        reader = pacsv.open_csv(
+            path, read_options=read_opts, parse_options=parse_opts, convert_options=convert_opts
+        )
         for batch in reader:
             n = batch.num_rows
             if n == 0:
@@ -102,7 +111,9 @@ def read_csv(path: Path, quality: Quality) -> Iterator[pl.DataFrame]:
             frame = frame.rename(mapping).with_columns(pl.Series("_line", lines))
             yield frame
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-        raise AisInputError(f"cannot parse as CSV: {str(exc).splitlines()[0]}", source=source) from None
+        raise AisInputError(
+            f"cannot parse as CSV: {str(exc).splitlines()[0]}", source=source
+        ) from None
 
 
 def _text(batch: Any, lines: np.ndarray, source: str, quality: Quality) -> Any:
@@ -114,11 +125,15 @@ def _text(batch: Any, lines: np.ndarray, source: str, quality: Quality) -> Any:
             columns.append(column.cast(pa.string()))
         except pa.ArrowInvalid:
             values = column.to_pylist()
-            decoded: list[str | None] = [None if v is None else v.decode("utf-8", errors="replace") for v in values]
+            decoded: list[str | None] = [
+                None if v is None else v.decode("utf-8", errors="replace") for v in values
+            ]
             damaged |= np.array([d is not None and "\ufffd" in d for d in decoded])
             columns.append(pa.array(decoded, pa.string()))
     if damaged.any():
-        quality.note("bad_encoding", int(damaged.sum()), [f"{source}:{line}" for line in lines[damaged][:5]])
+        quality.note(
+            "bad_encoding", int(damaged.sum()), [f"{source}:{line}" for line in lines[damaged][:5]]
+        )
     return pa.RecordBatch.from_arrays(columns, names=batch.schema.names)
 
 
@@ -128,7 +143,9 @@ def read_parquet(path: Path, quality: Quality) -> Iterator[pl.DataFrame]:
     try:
         pf = pq.ParquetFile(path)
     except (OSError, pa.ArrowInvalid) as exc:
-        raise AisInputError(f"cannot read as Parquet: {str(exc).splitlines()[0]}", source=source) from None
+        raise AisInputError(
+            f"cannot read as Parquet: {str(exc).splitlines()[0]}", source=source
+        ) from None
     header = list(pf.schema_arrow.names)
     mapping = map_columns(header)
     _check_columns(mapping, header, source)

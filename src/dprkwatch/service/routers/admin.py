@@ -21,28 +21,53 @@ from dprkwatch.service.models import (
 
 router = APIRouter(tags=["Administration"])
 
-_MEDIA = {"csv": "text/csv; charset=utf-8", "json": "application/json", "jsonl": "application/x-ndjson"}
+_MEDIA = {
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+    "jsonl": "application/x-ndjson",
+}
 
 
-@router.post("/keys", response_model=KeyCreated, status_code=201, summary="Issue an API key", responses=errors(400, 401, 403, 422))
+@router.post(
+    "/keys",
+    response_model=KeyCreated,
+    status_code=201,
+    summary="Issue an API key",
+    responses=errors(400, 401, 403, 422),
+)
 def create_key(body: KeyCreateRequest, state: State, principal: AdminRole) -> KeyCreated:
     key, raw = keys.create_key(state.db, body.name, body.roles, principal.actor)
     return KeyCreated(**key.to_dict(), key=raw)
 
 
-@router.get("/keys", response_model=KeysResponse, summary="Every API key (never the keys themselves)", responses=errors(401, 403))
+@router.get(
+    "/keys",
+    response_model=KeysResponse,
+    summary="Every API key (never the keys themselves)",
+    responses=errors(401, 403),
+)
 def list_keys(state: State, _admin: AdminRole) -> KeysResponse:
     return KeysResponse(keys=[KeyModel(**k.to_dict()) for k in keys.list_keys(state.db)])
 
 
-@router.delete("/keys/{key_id}", response_model=KeyModel, summary="Revoke an API key", responses=errors(401, 403, 404))
+@router.delete(
+    "/keys/{key_id}",
+    response_model=KeyModel,
+    summary="Revoke an API key",
+    responses=errors(401, 403, 404),
+)
 def revoke_key(key_id: str, state: State, principal: AdminRole) -> KeyModel:
     key = keys.revoke_key(state.db, key_id, principal.actor)
     state.verifier.forget()
     return KeyModel(**key.to_dict())
 
 
-@router.get("/audit/verify", response_model=VerifyResponse, summary="Walk the hash chain", responses=errors(401, 403))
+@router.get(
+    "/audit/verify",
+    response_model=VerifyResponse,
+    summary="Walk the hash chain",
+    responses=errors(401, 403),
+)
 def verify(state: State, _admin: AdminRole) -> VerifyResponse:
     return VerifyResponse(**audit.verify(state.db).to_dict())
 
@@ -50,13 +75,18 @@ def verify(state: State, _admin: AdminRole) -> VerifyResponse:
 @router.get(
     "/audit/export",
     summary="Export the audit log as CSV, a JSON array or JSON lines",
-    responses={200: {"content": {"text/csv": {}, "application/x-ndjson": {}}}, **errors(400, 401, 403, 422)},
+    responses={
+        200: {"content": {"text/csv": {}, "application/x-ndjson": {}}},
+        **errors(400, 401, 403, 422),
+    },
 )
 def export(
     state: State,
     _admin: AdminRole,
     format: Literal["csv", "json", "jsonl"] = "csv",
-    kind: Annotated[list[str] | None, Query(description="Only these record kinds (screening, review, ...)")] = None,
+    kind: Annotated[
+        list[str] | None, Query(description="Only these record kinds (screening, review, ...)")
+    ] = None,
     since: Annotated[str | None, Query(description="ISO time, inclusive", max_length=40)] = None,
     until: Annotated[str | None, Query(description="ISO time, exclusive", max_length=40)] = None,
 ) -> StreamingResponse:

@@ -44,9 +44,15 @@ class ArsenalResponse(BaseModel):
         description="Each published estimate against the band: status inside/overlaps/above/below, "
         "flagged outliers with the assumption that would reach them"
     )
-    scenarios: list[dict[str, Any]] = Field(description="Deterministic published recipes, with low/high series")
-    events: dict[str, str] = Field(description="Named dates usable in queries (singapore, hanoi...)")
-    parameters: list[dict[str, Any]] = Field(description="Every model parameter: value, range, unit, sources")
+    scenarios: list[dict[str, Any]] = Field(
+        description="Deterministic published recipes, with low/high series"
+    )
+    events: dict[str, str] = Field(
+        description="Named dates usable in queries (singapore, hanoi...)"
+    )
+    parameters: list[dict[str, Any]] = Field(
+        description="Every model parameter: value, range, unit, sources"
+    )
 
 
 class IncrementResponse(BaseModel):
@@ -61,19 +67,40 @@ class IncrementResponse(BaseModel):
     draws: int | None
 
 
-@router.get("", response_model=ArsenalResponse, summary="The arsenal band, published estimates with verdicts, scenarios", responses=errors(401, 403))
+@router.get(
+    "",
+    response_model=ArsenalResponse,
+    summary="The arsenal band, published estimates with verdicts, scenarios",
+    responses=errors(401, 403),
+)
 def arsenal(request: Request, _caller: ScreenRole) -> dict[str, Any]:
     return analyses_of(request).arsenal_payload()
 
 
-@router.get("/increment", response_model=IncrementResponse, summary="Weapons-equivalent produced between two dates", responses=errors(400, 401, 403))
+@router.get(
+    "/increment",
+    response_model=IncrementResponse,
+    summary="Weapons-equivalent produced between two dates",
+    responses=errors(400, 401, 403),
+)
 def increment(
     request: Request,
     _caller: ScreenRole,
-    start: Annotated[str, Query(min_length=1, max_length=40, description="YYYY-MM-DD, YYYY-MM, YYYY or an event name (singapore)")],
-    end: Annotated[str, Query(min_length=1, max_length=40, description="Same forms as start (hanoi)")],
+    start: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=40,
+            description="YYYY-MM-DD, YYYY-MM, YYYY or an event name (singapore)",
+        ),
+    ],
+    end: Annotated[
+        str, Query(min_length=1, max_length=40, description="Same forms as start (hanoi)")
+    ],
 ) -> IncrementResponse:
     model = analyses_of(request).arsenal()
     a, b = model.resolve_date(start, "start"), model.resolve_date(end, "end")
     iv = model.increment(a, b)
-    return IncrementResponse(start=a.isoformat(), end=b.isoformat(), days=(b - a).days, **iv.to_dict())
+    return IncrementResponse(
+        start=a.isoformat(), end=b.isoformat(), days=(b - a).days, **iv.to_dict()
+    )

@@ -28,8 +28,12 @@ MAX_OFFSET = 1_000_000_000
 router = APIRouter(tags=["Delta screening"])
 
 
-def _registered(state: State, background: BackgroundTasks, book: books.Book, actor: str) -> BookRegistered:
-    run, job = state.begin_rescreen(trigger=f"book.register {book.name} by {actor}", books=[book.name])
+def _registered(
+    state: State, background: BackgroundTasks, book: books.Book, actor: str
+) -> BookRegistered:
+    run, job = state.begin_rescreen(
+        trigger=f"book.register {book.name} by {actor}", books=[book.name]
+    )
     background.add_task(job)
     return BookRegistered(**book.to_dict(), rescreen_run=run.id)
 
@@ -45,11 +49,18 @@ def upload_book(
     state: State,
     background: BackgroundTasks,
     principal: AdminRole,
-    file: Annotated[UploadFile, File(description="CSV with a header, or Parquet: id, schema, name, ...")],
-    name: Annotated[str, Form(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")],
+    file: Annotated[
+        UploadFile, File(description="CSV with a header, or Parquet: id, schema, name, ...")
+    ],
+    name: Annotated[
+        str, Form(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    ],
     dataset: Annotated[str, Form(max_length=60)] = "default",
     default_schema: Annotated[
-        str, Form(alias="schema", max_length=60, description="Schema for rows without a 'schema' column")
+        str,
+        Form(
+            alias="schema", max_length=60, description="Schema for rows without a 'schema' column"
+        ),
     ] = "Thing",
 ) -> BookRegistered:
     """The book is screened at once (a rescreen run, in the background); its first
@@ -57,7 +68,12 @@ def upload_book(
     data = file.file.read()
     subjects = books.parse(data, file.filename or "upload", default_schema=default_schema)
     book = books.register(
-        state.db, name, subjects, source=f"upload:{file.filename or 'unnamed'}", dataset=dataset, actor=principal.actor
+        state.db,
+        name,
+        subjects,
+        source=f"upload:{file.filename or 'unnamed'}",
+        dataset=dataset,
+        actor=principal.actor,
     )
     return _registered(state, background, book, principal.actor)
 
@@ -69,19 +85,30 @@ def upload_book(
     summary="Register (or replace) a book from a file on the server",
     responses=errors(400, 401, 403, 404, 422, 503),
 )
-def book_from_path(body: BookFromPath, state: State, background: BackgroundTasks, principal: AdminRole) -> BookRegistered:
+def book_from_path(
+    body: BookFromPath, state: State, background: BackgroundTasks, principal: AdminRole
+) -> BookRegistered:
     path = server_path(body.path, "path")
     subjects = books.read_path(path)
-    book = books.register(state.db, body.name, subjects, source=str(path), dataset=body.dataset, actor=principal.actor)
+    book = books.register(
+        state.db, body.name, subjects, source=str(path), dataset=body.dataset, actor=principal.actor
+    )
     return _registered(state, background, book, principal.actor)
 
 
-@router.get("/books", response_model=BooksResponse, summary="Registered books", responses=errors(401, 403))
+@router.get(
+    "/books", response_model=BooksResponse, summary="Registered books", responses=errors(401, 403)
+)
 def list_books(state: State, _reviewer: ReviewRole) -> BooksResponse:
     return BooksResponse(books=[BookModel(**b.to_dict()) for b in books.list_books(state.db)])
 
 
-@router.delete("/books/{name}", response_model=BookModel, summary="Remove a book and its stored hits", responses=errors(401, 403, 404))
+@router.delete(
+    "/books/{name}",
+    response_model=BookModel,
+    summary="Remove a book and its stored hits",
+    responses=errors(401, 403, 404),
+)
 def remove_book(name: str, state: State, principal: AdminRole) -> BookModel:
     return BookModel(**books.remove(state.db, name, principal.actor).to_dict())
 
@@ -104,12 +131,24 @@ def start_rescreen(
     return RunModel(**run.to_dict())
 
 
-@router.get("/rescreens", response_model=RunsResponse, summary="Recent rescreen runs", responses=errors(401, 403))
-def list_runs(state: State, _reviewer: ReviewRole, limit: Annotated[int, Query(ge=1, le=500)] = 50) -> RunsResponse:
+@router.get(
+    "/rescreens",
+    response_model=RunsResponse,
+    summary="Recent rescreen runs",
+    responses=errors(401, 403),
+)
+def list_runs(
+    state: State, _reviewer: ReviewRole, limit: Annotated[int, Query(ge=1, le=500)] = 50
+) -> RunsResponse:
     return RunsResponse(runs=[RunModel(**r.to_dict()) for r in rescreen.list_runs(state.db, limit)])
 
 
-@router.get("/rescreens/{run_id}", response_model=RunModel, summary="One rescreen run", responses=errors(401, 403, 404))
+@router.get(
+    "/rescreens/{run_id}",
+    response_model=RunModel,
+    summary="One rescreen run",
+    responses=errors(401, 403, 404),
+)
 def get_run(run_id: str, state: State, _reviewer: ReviewRole) -> RunModel:
     return RunModel(**rescreen.get_run(state.db, run_id).to_dict())
 
@@ -131,6 +170,12 @@ def list_alerts(
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> AlertsResponse:
     found, total = rescreen.list_alerts(
-        state.db, run_id=run, book=book, kind=kind, subject_id=subject_id, limit=limit, offset=offset
+        state.db,
+        run_id=run,
+        book=book,
+        kind=kind,
+        subject_id=subject_id,
+        limit=limit,
+        offset=offset,
     )
     return AlertsResponse(alerts=[AlertModel(**a) for a in found], total=total)

@@ -28,7 +28,9 @@ async def healthz() -> StatusResponse:
     "/readyz",
     response_model=StatusResponse,
     summary="The database answers and the screening index is loaded",
-    responses={503: {"model": ErrorResponse, "description": "Database unreachable or index loading"}},
+    responses={
+        503: {"model": ErrorResponse, "description": "Database unreachable or index loading"}
+    },
 )
 def readyz(state: State) -> Response:
     try:

@@ -40,7 +40,9 @@ MARKER_KINDS = frozenset({"summit", "talks", "agreement", "nuclear-test", "resol
 MAX_BREACHES = 20
 _DATE = "YYYY, YYYY-MM or YYYY-MM-DD"
 FromParam = Annotated[str | None, Query(alias="from", max_length=10, description=f"Start: {_DATE}")]
-ToParam = Annotated[str | None, Query(alias="to", max_length=10, description=f"End, inclusive: {_DATE}")]
+ToParam = Annotated[
+    str | None, Query(alias="to", max_length=10, description=f"End, inclusive: {_DATE}")
+]
 
 
 def analyses_of(request: Request) -> Analyses:
@@ -87,13 +89,17 @@ class TimelineResponse(BaseModel):
     events: list[EventModel]
     total: int = Field(description="Events matching the filters (before `limit`)")
     kinds: dict[str, str] = Field(description="Every event kind and its category")
-    datasets: list[str] = Field(description="Datasets present in the timeline (ledger, cns, csis...)")
+    datasets: list[str] = Field(
+        description="Datasets present in the timeline (ledger, cns, csis...)"
+    )
     notes: list[str]
 
 
 class QuarterModel(BaseModel):
     quarter: str
-    designations: dict[str, int | None] = Field(description="Per list; null = the data cannot date this quarter")
+    designations: dict[str, int | None] = Field(
+        description="Per list; null = the data cannot date this quarter"
+    )
     partial: dict[str, bool] = Field(description="Per list: the quarter is only partly covered")
     ofac_actions: int = Field(description="Designations in the curated sample of OFAC actions")
     diplomacy: int
@@ -111,9 +117,15 @@ class Baseline(BaseModel):
 class PressureResponse(BaseModel):
     lists: list[str]
     rows: list[QuarterModel]
-    coverage: dict[str, list[list[str]]] = Field(description="Per list, [start, end] spans the data can date")
-    baseline: dict[str, Baseline] = Field(description="Per list, entries already in the oldest version")
-    markers: list[EventModel] = Field(description="Summits, talks, agreements, resolutions and nuclear tests in range")
+    coverage: dict[str, list[list[str]]] = Field(
+        description="Per list, [start, end] spans the data can date"
+    )
+    baseline: dict[str, Baseline] = Field(
+        description="Per list, entries already in the oldest version"
+    )
+    markers: list[EventModel] = Field(
+        description="Summits, talks, agreements, resolutions and nuclear tests in range"
+    )
     notes: list[str]
 
 
@@ -143,7 +155,9 @@ class CellModel(BaseModel):
     binding: bool
     status: str
     summary: str
-    breaches: list[BreachModel] = Field(description=f"The first {MAX_BREACHES} breaches, in date order")
+    breaches: list[BreachModel] = Field(
+        description=f"The first {MAX_BREACHES} breaches, in date order"
+    )
     breach_count: int = Field(description="All breaches, including those not listed")
     note: str
 
@@ -175,7 +189,9 @@ class ComplianceResponse(BaseModel):
     columns: list[str] = Field(description="DPRK obligations, in column order")
     rows: list[MatrixRow]
     commitments: list[CommitmentModel]
-    sources: dict[str, SourceModel] = Field(description="Every bibliography entry cited above, by id")
+    sources: dict[str, SourceModel] = Field(
+        description="Every bibliography entry cited above, by id"
+    )
     notes: list[str]
 
 
@@ -199,14 +215,24 @@ class ClaimsResponse(BaseModel):
 # -- routes ------------------------------------------------------------------
 
 
-@router.get("/timeline", response_model=TimelineResponse, summary="Curated and imported events on one timeline", responses=errors(400, 401, 403))
+@router.get(
+    "/timeline",
+    response_model=TimelineResponse,
+    summary="Curated and imported events on one timeline",
+    responses=errors(400, 401, 403),
+)
 def timeline(
     request: Request,
     _caller: ScreenRole,
     start: FromParam = None,
     end: ToParam = None,
-    kind: Annotated[list[str] | None, Query(max_length=30, description="Kinds or categories (diplomacy, test, un...)")] = None,
-    dataset: Annotated[str | None, Query(max_length=40, description="Only events from this dataset")] = None,
+    kind: Annotated[
+        list[str] | None,
+        Query(max_length=30, description="Kinds or categories (diplomacy, test, un...)"),
+    ] = None,
+    dataset: Annotated[
+        str | None, Query(max_length=40, description="Only events from this dataset")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 2000,
 ) -> TimelineResponse:
     first, last = date_range(start, end)
@@ -227,7 +253,12 @@ def timeline(
     )
 
 
-@router.get("/pressure", response_model=PressureResponse, summary="DPRK designations per quarter and list, beside diplomacy and tests", responses=errors(400, 401, 403))
+@router.get(
+    "/pressure",
+    response_model=PressureResponse,
+    summary="DPRK designations per quarter and list, beside diplomacy and tests",
+    responses=errors(400, 401, 403),
+)
 def pressure(
     request: Request,
     _caller: ScreenRole,
@@ -243,8 +274,14 @@ def pressure(
         lists=index.lists,
         rows=[
             QuarterModel(
-                quarter=r.quarter, designations=r.designations, partial=r.partial, ofac_actions=r.ofac_actions,
-                diplomacy=r.diplomacy, launches=r.launches, nuclear_tests=r.nuclear_tests, exercises=r.exercises,
+                quarter=r.quarter,
+                designations=r.designations,
+                partial=r.partial,
+                ofac_actions=r.ofac_actions,
+                diplomacy=r.diplomacy,
+                launches=r.launches,
+                nuclear_tests=r.nuclear_tests,
+                exercises=r.exercises,
                 highlights=r.highlights,
             )
             for r in index.rows
@@ -265,7 +302,12 @@ def _sources(ledger: Ledger, ids: set[str]) -> dict[str, SourceModel]:
     return {s.id: SourceModel(**s.model_dump(mode="json")) for s in ledger.sources if s.id in ids}
 
 
-@router.get("/compliance", response_model=ComplianceResponse, summary="Resolutions × DPRK obligations, and agreements × commitments", responses=errors(400, 401, 403))
+@router.get(
+    "/compliance",
+    response_model=ComplianceResponse,
+    summary="Resolutions × DPRK obligations, and agreements × commitments",
+    responses=errors(400, 401, 403),
+)
 def compliance(
     request: Request,
     _caller: ScreenRole,
@@ -286,7 +328,9 @@ def compliance(
     ]
     rows = [
         MatrixRow(
-            resolution=res.id, label=res.label, adopted=str(res.date),
+            resolution=res.id,
+            label=res.label,
+            adopted=str(res.date),
             cells={k: _cell(c.to_dict()) for k, c in cells.items()},
         )
         for res, cells in matrix.rows
@@ -294,25 +338,44 @@ def compliance(
     ids = {s for row in rows for c in row.cells.values() for b in c.breaches for s in b.sources}
     ids.update(s for c in commitments for s in c.sources)
     return ComplianceResponse(
-        columns=matrix.columns, rows=rows, commitments=commitments, sources=_sources(ledger, ids), notes=matrix.notes
+        columns=matrix.columns,
+        rows=rows,
+        commitments=commitments,
+        sources=_sources(ledger, ids),
+        notes=matrix.notes,
     )
 
 
-@router.get("/claims", response_model=ClaimsResponse, summary="The commentary's quantitative claims, checked against the data", responses=errors(400, 401, 403))
+@router.get(
+    "/claims",
+    response_model=ClaimsResponse,
+    summary="The commentary's quantitative claims, checked against the data",
+    responses=errors(400, 401, 403),
+)
 def claims(
     request: Request,
     _caller: ScreenRole,
-    today: Annotated[str | None, Query(max_length=10, description=f"Evaluate as of this date (default: today): {_DATE}")] = None,
+    today: Annotated[
+        str | None,
+        Query(max_length=10, description=f"Evaluate as of this date (default: today): {_DATE}"),
+    ] = None,
 ) -> ClaimsResponse:
     as_of = date_range(None, today)[1] or date.today()
     analyses = analyses_of(request)
     verdicts = analyses.claims(as_of)
     return ClaimsResponse(
-        claims=[ClaimModel(**v.to_dict()) for v in verdicts], today=as_of.isoformat(), notes=list(analyses.inputs().notes)
+        claims=[ClaimModel(**v.to_dict()) for v in verdicts],
+        today=as_of.isoformat(),
+        notes=list(analyses.inputs().notes),
     )
 
 
-@router.get("/sources", response_model=list[SourceModel], summary="The bibliography every ledger row cites", responses=errors(401, 403))
+@router.get(
+    "/sources",
+    response_model=list[SourceModel],
+    summary="The bibliography every ledger row cites",
+    responses=errors(401, 403),
+)
 def sources(request: Request, _caller: ScreenRole) -> list[SourceModel]:
     ledger = analyses_of(request).inputs().ledger
     return [SourceModel(**s.model_dump(mode="json")) for s in ledger.sources]

@@ -39,7 +39,12 @@ def version_model(m: Manifest) -> ListVersionModel:
     )
 
 
-@router.get("/lists", response_model=ListsResponse, summary="The active version of every list", responses=errors(401, 403))
+@router.get(
+    "/lists",
+    response_model=ListsResponse,
+    summary="The active version of every list",
+    responses=errors(401, 403),
+)
 def lists(state: State, _caller: ScreenRole) -> ListsResponse:
     active = state.store.active()
     loaded = state.index.current() if state.index.ready else None
@@ -68,7 +73,9 @@ def versions(state: State, _caller: ScreenRole) -> VersionsResponse:
     active = state.store.active_versions()
     return VersionsResponse(
         versions=[
-            StoredVersionModel(**version_model(m).model_dump(), active=active.get(name) == m.version)
+            StoredVersionModel(
+                **version_model(m).model_dump(), active=active.get(name) == m.version
+            )
             for name in state.store.lists()
             for m in state.store.versions(name)
         ]
@@ -103,7 +110,9 @@ def diff(
     summary="Import list files that are on the server, activate them, re-screen the books",
     responses=errors(400, 401, 403, 404, 422),
 )
-def import_lists(body: ImportRequest, background: BackgroundTasks, state: State, principal: AdminRole) -> ImportResponse:
+def import_lists(
+    body: ImportRequest, background: BackgroundTasks, state: State, principal: AdminRole
+) -> ImportResponse:
     try:
         published = date.fromisoformat(body.published) if body.published else None
     except ValueError:
@@ -126,4 +135,6 @@ def import_lists(body: ImportRequest, background: BackgroundTasks, state: State,
         run, job = state.begin_rescreen(trigger=f"lists.import by {principal.actor}")
         background.add_task(job)
         run_id = run.id
-    return ImportResponse(imported=[version_model(m) for m in manifests], active=active, rescreen_run=run_id)
+    return ImportResponse(
+        imported=[version_model(m) for m in manifests], active=active, rescreen_run=run_id
+    )

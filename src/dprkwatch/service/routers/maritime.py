@@ -34,7 +34,9 @@ from dprkwatch.service.models import errors
 
 router = APIRouter(prefix="/maritime", tags=["Maritime"])
 
-EventType = Literal["encounter", "loitering", "dark_gap", "port_call", "spoofing", "identity_change"]
+EventType = Literal[
+    "encounter", "loitering", "dark_gap", "port_call", "spoofing", "identity_change"
+]
 assert set(EventType.__args__) == set(EVENT_TYPES)  # type: ignore[attr-defined]
 
 
@@ -63,7 +65,9 @@ class PortModel(BaseModel):
 
 
 class MaritimeEventsResponse(BaseModel):
-    run: dict[str, Any] | None = Field(description="How the events were made (engine, rules, ports, counts); null before any run")
+    run: dict[str, Any] | None = Field(
+        description="How the events were made (engine, rules, ports, counts); null before any run"
+    )
     counts: dict[str, int] = Field(description="Events of the run by type (before filters)")
     total: int = Field(description="Events matching the filters (before `limit`)")
     events: list[EventRow]
@@ -71,11 +75,18 @@ class MaritimeEventsResponse(BaseModel):
     notes: list[str]
 
 
-@router.get("/events", response_model=MaritimeEventsResponse, summary="Events of the latest maritime detection run", responses=errors(401, 403))
+@router.get(
+    "/events",
+    response_model=MaritimeEventsResponse,
+    summary="Events of the latest maritime detection run",
+    responses=errors(401, 403),
+)
 def events(
     state: State,
     _caller: ScreenRole,
-    event_type: Annotated[list[EventType] | None, Query(alias="type", description="Only these event types")] = None,
+    event_type: Annotated[
+        list[EventType] | None, Query(alias="type", description="Only these event types")
+    ] = None,
     mmsi: Annotated[int | None, Query(ge=0, le=999_999_999)] = None,
     limit: Annotated[int, Query(ge=1, le=20_000)] = 5000,
 ) -> MaritimeEventsResponse:
@@ -83,7 +94,9 @@ def events(
     saved = PositionStore(state.settings.home / "maritime").load_events()
     if saved is None:
         note = "No maritime detection run in this data directory yet (dprkwatch maritime ingest FILE; dprkwatch maritime detect)."
-        return MaritimeEventsResponse(run=None, counts={}, total=0, events=[], ports=ports, notes=[note])
+        return MaritimeEventsResponse(
+            run=None, counts={}, total=0, events=[], ports=ports, notes=[note]
+        )
     frame, run = saved[0], saved[-1]  # (events, ..., run info)
     counts = {str(k): int(v) for k, v in frame.group_by("event_type").len().iter_rows()}
     if event_type:
@@ -93,15 +106,23 @@ def events(
     rows = to_csv_frame(frame.head(limit)).to_dicts()
     notes = [] if frame.height <= limit else [f"showing the first {limit} of {frame.height} events"]
     return MaritimeEventsResponse(
-        run=run, counts=dict(sorted(counts.items())), total=frame.height,
-        events=[EventRow(**r) for r in rows], ports=ports, notes=notes,
+        run=run,
+        counts=dict(sorted(counts.items())),
+        total=frame.height,
+        events=[EventRow(**r) for r in rows],
+        ports=ports,
+        notes=notes,
     )
 
 
 class DetectResponse(BaseModel):
     file: str
-    quality: dict[str, Any] = Field(description="Rows read, kept and rejected (by reason) while reading the file")
-    run: dict[str, Any] = Field(description="How the events were made (engine, rules, ports, counts)")
+    quality: dict[str, Any] = Field(
+        description="Rows read, kept and rejected (by reason) while reading the file"
+    )
+    run: dict[str, Any] = Field(
+        description="How the events were made (engine, rules, ports, counts)"
+    )
     counts: dict[str, int]
     events: list[EventRow]
     ports: list[PortModel]
@@ -130,7 +151,10 @@ def _ports() -> list[PortModel]:
 )
 def detect(
     _caller: ScreenRole,
-    file: Annotated[UploadFile, File(description="Positions as CSV, Parquet or NMEA (mmsi, timestamp, lat, lon, sog...)")],
+    file: Annotated[
+        UploadFile,
+        File(description="Positions as CSV, Parquet or NMEA (mmsi, timestamp, lat, lon, sog...)"),
+    ],
 ) -> DetectResponse:
     name = Path(file.filename or "upload").name or "upload"
     data = file.file.read()
@@ -145,13 +169,19 @@ def detect(
             report = ingest(store, [path])
             quality = _renamed(report.quality.to_dict(), str(path), name)
             if not quality.get("positions_kept"):
-                skipped = ", ".join(f"{k} {v}" for k, v in sorted(quality.get("skipped", {}).items()))
-                raise InputError(f"no usable positions in the file ({skipped or 'no rows'})", source=name)
+                skipped = ", ".join(
+                    f"{k} {v}" for k, v in sorted(quality.get("skipped", {}).items())
+                )
+                raise InputError(
+                    f"no usable positions in the file ({skipped or 'no rows'})", source=name
+                )
             run = run_detection(store, load_ports(None))
         except StoreEmpty:
             raise InputError("no usable positions in the file", source=name) from None
         except InputError as exc:  # name the upload, not the temporary file
-            raise InputError(exc.problem.replace(str(path), name), source=name, where=exc.where) from None
+            raise InputError(
+                exc.problem.replace(str(path), name), source=name, where=exc.where
+            ) from None
     counts = run.counts()
     return DetectResponse(
         file=name,

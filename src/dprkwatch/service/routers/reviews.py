@@ -29,11 +29,18 @@ router = APIRouter(tags=["Reviews"])
 def create_review(body: ReviewRequest, state: State, principal: ReviewRole) -> ReviewModel:
     """A `false_positive` verdict suppresses this entity in later screenings of the
     same subject until the listed entity changes; a later `true_match` lifts it."""
-    review = reviews.submit(state.db, body.screening_id, body.entity_id, body.verdict, body.reason, principal)
+    review = reviews.submit(
+        state.db, body.screening_id, body.entity_id, body.verdict, body.reason, principal
+    )
     return ReviewModel(**review.to_dict())
 
 
-@router.get("/reviews", response_model=ReviewsResponse, summary="Reviews, newest first", responses=errors(401, 403, 422))
+@router.get(
+    "/reviews",
+    response_model=ReviewsResponse,
+    summary="Reviews, newest first",
+    responses=errors(401, 403, 422),
+)
 def list_reviews(
     state: State,
     _reviewer: ReviewRole,
@@ -53,4 +60,6 @@ def list_reviews(
 )
 def get_screening(screening_id: str, state: State, _reviewer: ReviewRole) -> ScreeningRecord:
     s = reviews.get_screening(state.db, screening_id)
-    return ScreeningRecord(id=s.id, ts=s.ts, actor=s.actor, audit_seq=s.audit_seq, hash=s.hash, record=s.record)
+    return ScreeningRecord(
+        id=s.id, ts=s.ts, actor=s.actor, audit_seq=s.audit_seq, hash=s.hash, record=s.record
+    )

@@ -49,7 +49,10 @@ PAGE_HEADERS = {
     "Referrer-Policy": "no-referrer",
 }
 # Vite names built files by content hash, so they can be cached for good.
-ASSET_HEADERS = {"Cache-Control": "public, max-age=31536000, immutable", "X-Content-Type-Options": "nosniff"}
+ASSET_HEADERS = {
+    "Cache-Control": "public, max-age=31536000, immutable",
+    "X-Content-Type-Options": "nosniff",
+}
 
 MISSING = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>dprkwatch: workbench not built</title></head>
@@ -86,7 +89,11 @@ class Workbench:
 
     def page(self) -> Response:
         if not self.built:
-            return HTMLResponse(MISSING.format(index=self.index), status_code=503, headers={"Cache-Control": "no-cache"})
+            return HTMLResponse(
+                MISSING.format(index=self.index),
+                status_code=503,
+                headers={"Cache-Control": "no-cache"},
+            )
         return FileResponse(self.index, media_type="text/html; charset=utf-8", headers=PAGE_HEADERS)
 
     def asset(self, name: str) -> Response:
@@ -101,7 +108,10 @@ def build_router(workbench: Workbench) -> APIRouter:
     """Routes for ``workbench``; logs a warning at start-up when its bundle is missing."""
     router = APIRouter(include_in_schema=False)
     if not workbench.built:
-        log.warning("web workbench not built (no %s): run `make web`; the API is unaffected", workbench.index)
+        log.warning(
+            "web workbench not built (no %s): run `make web`; the API is unaffected",
+            workbench.index,
+        )
 
     @router.get("/")
     def page() -> Response:

@@ -51,7 +51,8 @@ def _check_algorithm(requested: str | None, current: str) -> None:
     if requested is None or requested in ALGORITHM_ALIASES or requested == current:
         return
     raise InputError(
-        f"unknown algorithm {requested!r}: this service runs {current!r} (or say 'best')", where="algorithm"
+        f"unknown algorithm {requested!r}: this service runs {current!r} (or say 'best')",
+        where="algorithm",
     )
 
 
@@ -96,7 +97,12 @@ def _response(o: Outcome) -> dict[str, Any]:
             "audit_seq": o.record.seq,
             "subject": o.subject,
             "suppressed": [
-                {"id": m.entity_id, "score": round(m.score, 4), "review_id": r.id, "reviewed_at": r.ts}
+                {
+                    "id": m.entity_id,
+                    "score": round(m.score, 4),
+                    "review_id": r.id,
+                    "reviewed_at": r.ts,
+                }
                 for m, r, _h in o.suppressed
             ],
         },
@@ -133,15 +139,30 @@ async def match(dataset: str, request: Request) -> Response:
     if not body.queries:
         raise InputError("no queries provided", where="queries")
     if len(body.queries) > MAX_BATCH:
-        raise InputError(f"too many queries in one batch ({len(body.queries)}; at most {MAX_BATCH})", where="queries")
+        raise InputError(
+            f"too many queries in one batch ({len(body.queries)}; at most {MAX_BATCH})",
+            where="queries",
+        )
     queries = {key: _query(key, ex) for key, ex in body.queries.items()}
     lists = select_lists(ds, loaded.versions, params.include_dataset, params.exclude_dataset)
-    filters = Filters(frozenset(params.exclude_schema), frozenset(params.exclude_entity_ids), frozenset(params.topics))
+    filters = Filters(
+        frozenset(params.exclude_schema),
+        frozenset(params.exclude_entity_ids),
+        frozenset(params.topics),
+    )
     caller = {"key_id": principal.key_id, "name": principal.name}
     batch = [
         screen(
-            loaded, q, dataset=ds.name, lists=lists, dprk_only=ds.dprk_only, limit=params.limit,
-            threshold=params.threshold, filters=filters, actor=principal.actor, caller=caller,
+            loaded,
+            q,
+            dataset=ds.name,
+            lists=lists,
+            dprk_only=ds.dprk_only,
+            limit=params.limit,
+            threshold=params.threshold,
+            filters=filters,
+            actor=principal.actor,
+            caller=caller,
         )
         for q in queries.values()
     ]
@@ -152,10 +173,14 @@ async def match(dataset: str, request: Request) -> Response:
         raise
     except Exception as exc:  # never answer a screening whose record is not committed
         log.exception("audit write failed")
-        raise Unavailable("the screening could not be recorded in the audit log, so no result is given") from exc
+        raise Unavailable(
+            "the screening could not be recorded in the audit log, so no result is given"
+        ) from exc
     return json_response(
         {
-            "responses": {key: _response(o) for key, o in zip(queries, pending.outcomes, strict=True)},
+            "responses": {
+                key: _response(o) for key, o in zip(queries, pending.outcomes, strict=True)
+            },
             "matcher": {},
             "limit": params.limit,
             "algorithm": loaded.algorithm,
@@ -185,7 +210,11 @@ def search(
     lists = select_lists(ds, loaded.versions)
     found: list[Match] = []
     if lists and q.strip():
-        found = list(loaded.screener.search(q, limit=limit + offset, scope=Scope(lists=lists, dprk_only=ds.dprk_only)))
+        found = list(
+            loaded.screener.search(
+                q, limit=limit + offset, scope=Scope(lists=lists, dprk_only=ds.dprk_only)
+            )
+        )
     if schema:
         found = [m for m in found if m.schema == schema]
     page = found[offset : offset + limit]
@@ -213,7 +242,8 @@ def entity(entity_id: str, state: State, _caller: ScreenRole) -> Response:
         raise RecordNotFound(f"no entity with id {entity_id!r}")
     out = {
         "id": data.get("id", entity_id),
-        "caption": data.get("caption") or next(iter(data.get("properties", {}).get("name", [])), entity_id),
+        "caption": data.get("caption")
+        or next(iter(data.get("properties", {}).get("name", [])), entity_id),
         "schema": data.get("schema"),
         "properties": data.get("properties", {}),
         "datasets": list(data.get("datasets", [])),
@@ -226,18 +256,30 @@ def entity(entity_id: str, state: State, _caller: ScreenRole) -> Response:
     return json_response(out)
 
 
-@router.get("/catalog", response_model=DataCatalogModel, summary="Datasets and their versions (yente's catalog)", responses=errors(401, 403))
+@router.get(
+    "/catalog",
+    response_model=DataCatalogModel,
+    summary="Datasets and their versions (yente's catalog)",
+    responses=errors(401, 403),
+)
 def catalog(state: State, _caller: ScreenRole) -> dict[str, Any]:
     algorithm = state.index.current().algorithm if state.index.ready else None
     return build_catalog(state.store.active(), algorithm)
 
 
-@router.get("/algorithms", response_model=AlgorithmResponse, summary="The matching algorithm in use", responses=errors(401, 403, 503))
+@router.get(
+    "/algorithms",
+    response_model=AlgorithmResponse,
+    summary="The matching algorithm in use",
+    responses=errors(401, 403, 503),
+)
 def algorithms(state: State, _caller: ScreenRole) -> dict[str, Any]:
     loaded = state.index.current()
     name = loaded.algorithm
     return {
-        "algorithms": [{"name": name, "description": "dprkwatch Korean-aware matcher", "features": {}}],
+        "algorithms": [
+            {"name": name, "description": "dprkwatch Korean-aware matcher", "features": {}}
+        ],
         "default": name,
         "best": name,
     }

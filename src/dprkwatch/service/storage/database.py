@@ -84,11 +84,17 @@ class Database:
     @contextlib.contextmanager
     def write(self) -> Iterator[Connection]:
         """A write transaction holding the audit head lock; commits on success."""
-        with self.translate_errors(), self.backend.write_turn(self.url), self.engine.connect() as conn:
+        with (
+            self.translate_errors(),
+            self.backend.write_turn(self.url),
+            self.engine.connect() as conn,
+        ):
             self.backend.begin_write(conn)
             with conn.begin():
                 # Claim the head row before reading anything (see module docstring).
-                conn.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=audit_head.c.seq))
+                conn.execute(
+                    update(audit_head).where(audit_head.c.id == 1).values(seq=audit_head.c.seq)
+                )
                 yield conn
 
     def ping(self) -> None:
@@ -99,7 +105,9 @@ class Database:
     def head(self) -> tuple[int, str] | None:
         """The audit chain head (seq, hash), or ``None`` before migrations ran."""
         with self.read() as conn:
-            row = conn.execute(select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)).first()
+            row = conn.execute(
+                select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)
+            ).first()
         return (int(row.seq), str(row.hash)) if row else None
 
     def close(self) -> None:

@@ -151,7 +151,9 @@ rescreen_runs = Table(
 alerts = Table(
     "alerts",
     metadata,
-    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column(
+        "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
     Column("run_id", String(32), ForeignKey("rescreen_runs.id"), nullable=False),
     Column("book", String(100), nullable=False),
     Column("subject_id", String(200), nullable=False),

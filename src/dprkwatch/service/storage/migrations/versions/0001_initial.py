@@ -95,7 +95,12 @@ def upgrade() -> None:
     )
     op.create_table(
         "book_subjects",
-        sa.Column("book", sa.String(100), sa.ForeignKey("books.name", ondelete="CASCADE"), primary_key=True),
+        sa.Column(
+            "book",
+            sa.String(100),
+            sa.ForeignKey("books.name", ondelete="CASCADE"),
+            primary_key=True,
+        ),
         sa.Column("subject_id", sa.String(200), primary_key=True),
         sa.Column("schema", sa.String(60), nullable=False),
         sa.Column("properties", sa.Text, nullable=False),
@@ -103,7 +108,12 @@ def upgrade() -> None:
     )
     op.create_table(
         "subject_hits",
-        sa.Column("book", sa.String(100), sa.ForeignKey("books.name", ondelete="CASCADE"), primary_key=True),
+        sa.Column(
+            "book",
+            sa.String(100),
+            sa.ForeignKey("books.name", ondelete="CASCADE"),
+            primary_key=True,
+        ),
         sa.Column("subject_id", sa.String(200), primary_key=True),
         sa.Column("entity_id", sa.String(200), primary_key=True),
         sa.Column("entity_hash", sa.String(64), nullable=False),
