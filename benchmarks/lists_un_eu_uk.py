@@ -30,11 +30,11 @@ from typing import Any
 
 from lxml import etree
 
-from dprkwatch.lists.importers.eu_fsf_xml import EuFsfXmlImporter
-from dprkwatch.lists.importers.eu_yaml import EuYamlImporter
-from dprkwatch.lists.importers.uk_csv import UkCsvImporter
-from dprkwatch.lists.importers.uk_yaml import UkYamlImporter
-from dprkwatch.lists.importers.un_xml import UnXmlImporter
+from dprkwatch.lists.importers.eu.fsf_xml import EuFsfXmlImporter
+from dprkwatch.lists.importers.eu.yaml_copy import EuYamlImporter
+from dprkwatch.lists.importers.uk.official_csv import UkCsvImporter
+from dprkwatch.lists.importers.uk.yaml_copy import UkYamlImporter
+from dprkwatch.lists.importers.un.consolidated_xml import UnXmlImporter
 from dprkwatch.lists.model import ListVersion
 from dprkwatch.lists.registry import Importer
 from dprkwatch.lists.snapshot import count_version

@@ -25,9 +25,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from dprkwatch.lists import parse
-from dprkwatch.lists.importers.ofac import REMARKS
-from dprkwatch.lists.importers.ofac_csv import MAIN_COLUMNS, read_rows
-from dprkwatch.lists.importers.ofac_remarks import REMARKS_LIMIT, parse_remarks
+from dprkwatch.lists.importers.ofac.legacy import REMARKS
+from dprkwatch.lists.importers.ofac.legacy_rows import MAIN_COLUMNS, read_rows
+from dprkwatch.lists.importers.ofac.remarks import REMARKS_LIMIT, parse_remarks
 
 SETS = (
     "ofac/sdn_2024-05-03",

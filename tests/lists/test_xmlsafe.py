@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from dprkwatch.lists.exceptions import SourceError
-from dprkwatch.lists.importers.eu_fsf_xml import EuFsfXmlImporter
-from dprkwatch.lists.importers.un_xml import UnXmlImporter
+from dprkwatch.lists.importers.eu.fsf_xml import EuFsfXmlImporter
+from dprkwatch.lists.importers.un.consolidated_xml import UnXmlImporter
 from dprkwatch.lists.xmlsafe import SafeXmlReader, sniff_root
 from tests.conftest import FIXTURES
 

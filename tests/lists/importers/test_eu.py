@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from dprkwatch.lists.exceptions import SourceError
-from dprkwatch.lists.importers.eu_fsf_xml import EuFsfXmlImporter, snake
-from dprkwatch.lists.importers.eu_yaml import EuYamlImporter
+from dprkwatch.lists.importers.eu.fsf_xml import EuFsfXmlImporter, snake
+from dprkwatch.lists.importers.eu.yaml_copy import EuYamlImporter
 from dprkwatch.lists.model import ListVersion
 from dprkwatch.lists.registry import detect
 from dprkwatch.lists.snapshot import count_version

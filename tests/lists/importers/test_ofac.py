@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from dprkwatch.lists import SourceError, parse
 from dprkwatch.lists.exceptions import FormatError
-from dprkwatch.lists.importers.ofac import OfacConsImporter, OfacSdnImporter
+from dprkwatch.lists.importers.ofac.legacy import OfacConsImporter, OfacSdnImporter
 from dprkwatch.lists.model import ListVersion
 from dprkwatch.lists.snapshot import count_version
 from tests.conftest import FIXTURES

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from dprkwatch.lists.exceptions import SourceError
-from dprkwatch.lists.importers.ofac_csv import (
+from dprkwatch.lists.importers.ofac.legacy_rows import (
     ALT_COLUMNS,
     MAIN_COLUMNS,
     Companions,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from dprkwatch.lists.importers.ofac_dates import parse_dates
-from dprkwatch.lists.importers.ofac_ids import classify, imo_check_ok, split_label
-from dprkwatch.lists.importers.ofac_remarks import (
+from dprkwatch.lists.importers.ofac.dates import parse_dates
+from dprkwatch.lists.importers.ofac.ids import classify, imo_check_ok, split_label
+from dprkwatch.lists.importers.ofac.remarks import (
     Remarks,
     kind_of,
     parse_item,

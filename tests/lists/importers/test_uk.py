@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from dprkwatch.lists.exceptions import SourceError
-from dprkwatch.lists.importers.uk_csv import UkCsvImporter
-from dprkwatch.lists.importers.uk_record import designation_source, name_kind, split_enumerated
-from dprkwatch.lists.importers.uk_yaml import MISSING_NOTE, UkYamlImporter
+from dprkwatch.lists.importers.uk.official_csv import UkCsvImporter
+from dprkwatch.lists.importers.uk.record import designation_source, name_kind, split_enumerated
+from dprkwatch.lists.importers.uk.yaml_copy import MISSING_NOTE, UkYamlImporter
 from dprkwatch.lists.model import ListVersion
 from dprkwatch.lists.programs import is_dprk_program
 from dprkwatch.lists.registry import detect

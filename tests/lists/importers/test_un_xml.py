@@ -8,7 +8,7 @@ import pytest
 from followthemoney import ValueEntity
 
 from dprkwatch.lists import SnapshotStore, import_paths
-from dprkwatch.lists.importers.un_xml import UnXmlImporter
+from dprkwatch.lists.importers.un.consolidated_xml import UnXmlImporter
 from dprkwatch.lists.model import ListVersion
 from dprkwatch.lists.registry import detect
 from dprkwatch.lists.snapshot import count_version

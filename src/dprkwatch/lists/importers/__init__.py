@@ -1,5 +1,9 @@
-"""Built-in importers. Importing this package registers them all."""
+"""Built-in importers, one sub-package per publisher. Importing this package registers them all.
 
-from dprkwatch.lists.importers import eu_fsf_xml, eu_yaml, ftm, ofac, uk_csv, uk_yaml, un_xml
+``values`` and ``freetext`` are the helpers every publisher's importer shares;
+``ftm`` reads FollowTheMoney JSON, which is a data model rather than a publisher.
+"""
 
-__all__ = ["eu_fsf_xml", "eu_yaml", "ftm", "ofac", "uk_csv", "uk_yaml", "un_xml"]
+from dprkwatch.lists.importers import eu, ftm, ofac, uk, un
+
+__all__ = ["eu", "ftm", "ofac", "uk", "un"]

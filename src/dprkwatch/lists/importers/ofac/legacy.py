@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import ClassVar
 
 from dprkwatch.lists.exceptions import SourceError
-from dprkwatch.lists.importers.ofac_csv import (
+from dprkwatch.lists.importers.ofac.entities import RecordMapper, program_tags
+from dprkwatch.lists.importers.ofac.legacy_rows import (
     ADD_COLUMNS,
     ALT_COLUMNS,
     COMMENTS_COLUMNS,
@@ -31,7 +32,6 @@ from dprkwatch.lists.importers.ofac_csv import (
     find_companions,
     read_rows,
 )
-from dprkwatch.lists.importers.ofac_entities import RecordMapper, program_tags
 from dprkwatch.lists.model import EntityBuilder, ListVersion
 from dprkwatch.lists.registry import register
 

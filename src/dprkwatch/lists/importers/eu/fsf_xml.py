@@ -24,7 +24,7 @@ Layout (namespace ``http://eu.europa.ec/fpi/fsd/export``)::
 Each ``sanctionEntity`` is brought into the snake_case shape of the Ammitto
 YAML copy (attributes and child elements renamed, repeated children as
 lists, every value a string) and built by
-:mod:`~dprkwatch.lists.importers.eu_record`, so both EU formats agree. The
+:mod:`~dprkwatch.lists.importers.eu.record`, so both EU formats agree. The
 publication date is the root's ``generationDate``, else the newest
 regulation publication date.
 """
@@ -38,7 +38,7 @@ from typing import Any, ClassVar
 
 from lxml import etree
 
-from dprkwatch.lists.importers.eu_record import EuRecordBuilder
+from dprkwatch.lists.importers.eu.record import EuRecordBuilder
 from dprkwatch.lists.importers.values import iso_date
 from dprkwatch.lists.model import EntityBuilder, ListVersion
 from dprkwatch.lists.registry import register

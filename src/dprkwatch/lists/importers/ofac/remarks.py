@@ -22,8 +22,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from dprkwatch.lists.importers.ofac_dates import parse_dates
-from dprkwatch.lists.importers.ofac_ids import classify, imo_check_ok
+from dprkwatch.lists.importers.ofac.dates import parse_dates
+from dprkwatch.lists.importers.ofac.ids import classify, imo_check_ok
 
 # OFAC cuts Remarks at this many characters and continues in the comments file.
 REMARKS_LIMIT = 1000

@@ -20,9 +20,9 @@ from functools import lru_cache
 
 from followthemoney import ValueEntity, registry
 
-from dprkwatch.lists.importers.ofac_csv import Row
-from dprkwatch.lists.importers.ofac_ids import imo_check_ok
-from dprkwatch.lists.importers.ofac_remarks import REMARKS_LIMIT, Remarks, parse_remarks
+from dprkwatch.lists.importers.ofac.ids import imo_check_ok
+from dprkwatch.lists.importers.ofac.legacy_rows import Row
+from dprkwatch.lists.importers.ofac.remarks import REMARKS_LIMIT, Remarks, parse_remarks
 from dprkwatch.lists.model import EntityBuilder, entity_id, make_entity
 from dprkwatch.lists.programs import PROGRAM_LABELS
 

@@ -5,7 +5,7 @@ Each document is one FSF ``sanctionEntity`` with snake_case fields
 ``name_aliases``, ``citizenships``, ``birthdates``, ``addresses``,
 ``identifications``, ``remark``). The content is the official one, so the
 entities are built by the same code as for the FSF XML
-(:mod:`~dprkwatch.lists.importers.eu_record`). The publication date is the
+(:mod:`~dprkwatch.lists.importers.eu.record`). The publication date is the
 newest regulation publication date in the file: the copy carries no
 generation date of its own.
 """
@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import ClassVar
 
-from dprkwatch.lists.importers.eu_record import EuRecordBuilder
+from dprkwatch.lists.importers.eu.record import EuRecordBuilder
 from dprkwatch.lists.model import EntityBuilder, ListVersion
 from dprkwatch.lists.registry import register
 from dprkwatch.lists.yamlsafe import first_document_keys, iter_documents

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from dprkwatch.lists.exceptions import SourceError
-from dprkwatch.lists.importers.uk_record import UkRecord, build
+from dprkwatch.lists.importers.uk.record import UkRecord, build
 from dprkwatch.lists.importers.values import iso_date
 from dprkwatch.lists.model import EntityBuilder, ListVersion
 from dprkwatch.lists.registry import register

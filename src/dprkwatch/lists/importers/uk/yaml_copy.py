@@ -10,7 +10,7 @@ with ``name_type`` and ``alias_strength``), ``non_latin_names``,
 **This copy is lossy**: its converter dropped dates of birth, nationality,
 passport and ID numbers, IMO numbers and all ship details. What can be
 recovered from ``other_information`` is (see
-:mod:`~dprkwatch.lists.importers.uk_record`); the rest is simply absent, and
+:mod:`~dprkwatch.lists.importers.uk.record`); the rest is simply absent, and
 each import records that in a warning. The publication date is the newest
 ``last_updated`` in the file.
 """
@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from dprkwatch.lists.exceptions import SourceError
-from dprkwatch.lists.importers.uk_record import UkRecord, build
+from dprkwatch.lists.importers.uk.record import UkRecord, build
 from dprkwatch.lists.importers.values import iso_date
 from dprkwatch.lists.model import EntityBuilder, ListVersion
 from dprkwatch.lists.registry import register
