@@ -38,8 +38,8 @@ from dprkwatch.lists import SnapshotStore, import_paths
 from dprkwatch.maritime import PositionStore, read_events
 from dprkwatch.maritime.schema import empty
 from dprkwatch.maritime.store import IDENTITY_SCHEMA
-from dprkwatch.service.app import create_app
-from dprkwatch.service.routers.workbench import Workbench
+from dprkwatch.service.api.app import create_app
+from dprkwatch.service.api.routers.workbench import Workbench
 from dprkwatch.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent

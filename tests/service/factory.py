@@ -19,7 +19,7 @@ import httpx
 import uvicorn
 
 from dprkwatch.lists import SnapshotStore, import_paths
-from dprkwatch.service.app import create_app
+from dprkwatch.service.api.app import create_app
 from dprkwatch.settings import Settings
 from tests.conftest import FIXTURES
 

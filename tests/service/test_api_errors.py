@@ -8,7 +8,7 @@ from dataclasses import replace
 import httpx
 import pytest
 
-from dprkwatch.service.errors import HANDLERS, status_for
+from dprkwatch.service.api.errors import HANDLERS, status_for
 from dprkwatch.service.exceptions import (
     DatabaseUnavailable,
     Forbidden,

@@ -151,7 +151,7 @@ def test_compliance_lists_the_first_breaches_per_cell_and_counts_all(
     svc: LiveService, monkeypatch: pytest.MonkeyPatch, cap: int
 ) -> None:
     from dprkwatch.ledger import gather, resolution_matrix
-    from dprkwatch.service.routers import ledger as ledger_router
+    from dprkwatch.service.api.routers import ledger as ledger_router
 
     monkeypatch.setattr(ledger_router, "MAX_BREACHES", cap)  # the service runs in this process
     body = svc.admin.get("/ledger/compliance").json()

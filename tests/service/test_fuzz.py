@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
-from dprkwatch.service.app import create_app
+from dprkwatch.service.api.app import create_app
 from dprkwatch.settings import Settings
 from tests.service.conftest import ADMIN
 from tests.service.factory import LiveService

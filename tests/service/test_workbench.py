@@ -15,8 +15,8 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
-from dprkwatch.service import errors
-from dprkwatch.service.routers.workbench import Workbench, build_router
+from dprkwatch.service.api import errors
+from dprkwatch.service.api.routers.workbench import Workbench, build_router
 from tests.service.factory import LiveService
 
 
@@ -102,7 +102,7 @@ def test_no_file_outside_assets_is_served(client: httpx.Client, path: str) -> No
 def test_missing_bundle_is_a_clear_503_and_a_warning(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.WARNING, logger="dprkwatch.service.routers.workbench"):
+    with caplog.at_level(logging.WARNING, logger="dprkwatch.service.api.routers.workbench"):
         app = app_for(tmp_path / "nothing")
     assert "web workbench not built" in caplog.text
     with serve(app) as c:

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from dprkwatch.service.routers.workbench import Workbench
+from dprkwatch.service.api.routers.workbench import Workbench
 from tests.service.factory import LiveService
 from tests.web.factory import workbench_service
 

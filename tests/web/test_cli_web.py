@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from dprkwatch import settings as settings_mod
-from dprkwatch.service.routers.workbench import Workbench
+from dprkwatch.service.api.routers.workbench import Workbench
 from tests.factory import run_cli
 
 
@@ -40,7 +40,7 @@ def test_status_reports_the_bundle(capsys: pytest.CaptureFixture[str]) -> None:
 def test_run_prints_a_link_that_signs_in(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from dprkwatch.service import server
+    from dprkwatch.service.api import server
     from tests.service.factory import UN, import_lists
 
     served: list[object] = []

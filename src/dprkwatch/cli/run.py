@@ -87,7 +87,7 @@ def run_cmd(
     settings = settings_of(ctx)
     ensure_lists(settings, refresh=refresh)
     ensure_events(settings)
-    from dprkwatch.service.server import serve
+    from dprkwatch.service.api.server import serve
     from dprkwatch.web.localkey import local_key, workbench_url
 
     err_console.print(

@@ -73,7 +73,7 @@ def serve_cmd(
     """Run the screening API (yente-compatible) until interrupted."""
     from dataclasses import replace
 
-    from dprkwatch.service.server import serve
+    from dprkwatch.service.api.server import serve
 
     cfg = settings_of(ctx)
     cfg = replace(

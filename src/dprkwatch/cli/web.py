@@ -8,7 +8,7 @@ import typer
 
 from dprkwatch.cli.context import settings_of
 from dprkwatch.cli.output import emit_json
-from dprkwatch.service.routers.workbench import Workbench
+from dprkwatch.service.api.routers.workbench import Workbench
 from dprkwatch.web.localkey import key_path, local_key, workbench_url
 
 app = typer.Typer(

@@ -18,7 +18,7 @@ Hierarchy::
     │       └── DatabaseUnavailable
     └── AuditIntegrityError       ``audit verify`` found a broken chain
 
-The library raises these and knows nothing of HTTP; ``service.errors`` maps
+The library raises these and knows nothing of HTTP; ``service.api.errors`` maps
 them to status codes in one table.
 """
 

@@ -21,8 +21,8 @@ from pydantic import ValidationError
 from starlette.datastructures import QueryParams
 
 from dprkwatch.exceptions import InputError
+from dprkwatch.service.api.models import EntityMatchQuery
 from dprkwatch.service.exceptions import InvalidRequest
-from dprkwatch.service.models import EntityMatchQuery
 
 MAX_LIMIT = 50
 DEFAULT_LIMIT = 5

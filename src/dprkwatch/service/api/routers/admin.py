@@ -9,8 +9,8 @@ from fastapi.concurrency import iterate_in_threadpool
 from starlette.responses import StreamingResponse
 
 from dprkwatch.service import audit, keys
-from dprkwatch.service.deps import AdminRole, State
-from dprkwatch.service.models import (
+from dprkwatch.service.api.deps import AdminRole, State
+from dprkwatch.service.api.models import (
     KeyCreated,
     KeyCreateRequest,
     KeyModel,

@@ -13,16 +13,16 @@ from dprkwatch.lists import import_paths
 from dprkwatch.lists.diff import diff_snapshots, source_notes
 from dprkwatch.lists.snapshot import Manifest
 from dprkwatch.service import audit
-from dprkwatch.service.audit import AuditEntry
-from dprkwatch.service.deps import AdminRole, ScreenRole, State
-from dprkwatch.service.models import (
+from dprkwatch.service.api.deps import AdminRole, ScreenRole, State
+from dprkwatch.service.api.models import (
     ImportRequest,
     ImportResponse,
     ListsResponse,
     ListVersionModel,
     errors,
 )
-from dprkwatch.service.server_paths import server_path
+from dprkwatch.service.api.server_paths import server_path
+from dprkwatch.service.audit import AuditEntry
 
 router = APIRouter(tags=["Lists"])
 

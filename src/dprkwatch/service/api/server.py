@@ -14,7 +14,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from dprkwatch import settings as settings_mod
-from dprkwatch.service.app import create_app
+from dprkwatch.service.api.app import create_app
 from dprkwatch.service.storage import Database, migrate
 from dprkwatch.settings import Settings
 
@@ -34,7 +34,7 @@ def serve(settings: Settings, *, access_log: bool = False) -> None:
     app: str | FastAPI = create_app(settings, wait_for_index=True)
     if settings.workers > 1:
         os.environ.update(settings_mod.to_env(settings))
-        app = "dprkwatch.service.asgi:app"
+        app = "dprkwatch.service.api.asgi:app"
     uvicorn.run(
         app,
         factory=settings.workers > 1,

@@ -9,19 +9,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from dprkwatch.service.analyses import Analyses
-from dprkwatch.service.deps import ScreenRole
-from dprkwatch.service.models import errors
+from dprkwatch.service.api.deps import AnalysesDep, ScreenRole
+from dprkwatch.service.api.models import errors
 
 router = APIRouter(prefix="/arsenal", tags=["Arsenal"])
-
-
-def analyses_of(request: Request) -> Analyses:
-    found: Analyses = request.app.state.analyses
-    return found
 
 
 class BandRow(BaseModel):
@@ -73,8 +67,8 @@ class IncrementResponse(BaseModel):
     summary="The arsenal band, published estimates with verdicts, scenarios",
     responses=errors(401, 403),
 )
-def arsenal(request: Request, _caller: ScreenRole) -> dict[str, Any]:
-    return analyses_of(request).arsenal_payload()
+def arsenal(analyses: AnalysesDep, _caller: ScreenRole) -> dict[str, Any]:
+    return analyses.arsenal_payload()
 
 
 @router.get(
@@ -84,7 +78,7 @@ def arsenal(request: Request, _caller: ScreenRole) -> dict[str, Any]:
     responses=errors(400, 401, 403),
 )
 def increment(
-    request: Request,
+    analyses: AnalysesDep,
     _caller: ScreenRole,
     start: Annotated[
         str,
@@ -98,7 +92,7 @@ def increment(
         str, Query(min_length=1, max_length=40, description="Same forms as start (hanoi)")
     ],
 ) -> IncrementResponse:
-    model = analyses_of(request).arsenal()
+    model = analyses.arsenal()
     a, b = model.resolve_date(start, "start"), model.resolve_date(end, "end")
     iv = model.increment(a, b)
     return IncrementResponse(

@@ -1,6 +1,6 @@
-"""Everything one service process holds: settings, database, index, writer, key checker.
+"""Everything one service process holds: settings, database, index, writer, key checker, analyses.
 
-Built by :func:`dprkwatch.service.app.create_app`; started and stopped by
+Built by :func:`dprkwatch.service.api.app.create_app`; started and stopped by
 the app's lifespan. Routers reach it through ``deps.State``.
 """
 
@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from dprkwatch.lists import SnapshotStore
 from dprkwatch.service import rescreen
+from dprkwatch.service.analyses import Analyses
 from dprkwatch.service.committer import GroupCommitter
 from dprkwatch.service.index import LiveIndex
 from dprkwatch.service.keys import KeyVerifier
@@ -31,6 +32,7 @@ class ServiceState:
     index: LiveIndex
     committer: GroupCommitter
     verifier: KeyVerifier
+    analyses: Analyses
     # Serialise list imports, and rescreen runs, inside this process.
     import_lock: threading.Lock = field(default_factory=threading.Lock)
     rescreen_lock: threading.Lock = field(default_factory=threading.Lock)
@@ -46,6 +48,7 @@ class ServiceState:
             index=LiveIndex(store),
             committer=GroupCommitter(db),
             verifier=KeyVerifier(db, ttl=settings.key_ttl, bootstrap_key=settings.admin_key),
+            analyses=Analyses(settings),
         )
 
     def start(

@@ -7,8 +7,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, BackgroundTasks, File, Form, Query, UploadFile
 
 from dprkwatch.service import books, rescreen
-from dprkwatch.service.deps import AdminRole, ReviewRole, State
-from dprkwatch.service.models import (
+from dprkwatch.service.api.deps import AdminRole, ReviewRole, State
+from dprkwatch.service.api.models import (
     AlertModel,
     AlertsResponse,
     BookFromPath,
@@ -19,7 +19,7 @@ from dprkwatch.service.models import (
     RunsResponse,
     errors,
 )
-from dprkwatch.service.server_paths import server_path
+from dprkwatch.service.api.server_paths import server_path
 
 # Deeper pages than this are no use to anyone, and a larger number overflows
 # the databases' 64-bit integers.

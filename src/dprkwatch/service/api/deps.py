@@ -1,4 +1,4 @@
-"""FastAPI dependencies: the service state and the caller's role.
+"""FastAPI dependencies: the service state, the cached analyses and the caller's role.
 
 The gatekeeper middleware has already authenticated the caller; a route
 only says which role it needs. ``Security`` on the documented header makes
@@ -13,10 +13,11 @@ from typing import Annotated, Any
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader
 
+from dprkwatch.service.analyses import Analyses
+from dprkwatch.service.api.middleware import principal_of
+from dprkwatch.service.api.state import ServiceState
 from dprkwatch.service.exceptions import Forbidden, NotAuthenticated
 from dprkwatch.service.keys import Principal
-from dprkwatch.service.middleware import principal_of
-from dprkwatch.service.state import ServiceState
 
 api_key_header = APIKeyHeader(
     name="Authorization",
@@ -32,6 +33,13 @@ def get_state(request: Request) -> ServiceState:
 
 
 State = Annotated[ServiceState, Depends(get_state)]
+
+
+def get_analyses(request: Request) -> Analyses:
+    return get_state(request).analyses
+
+
+AnalysesDep = Annotated[Analyses, Depends(get_analyses)]
 
 
 def require(role: str) -> Callable[..., Coroutine[Any, Any, Principal]]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from dprkwatch.exceptions import InputError
@@ -25,9 +25,8 @@ from dprkwatch.ledger import (
     select,
 )
 from dprkwatch.ledger.dates import PartialDate
-from dprkwatch.service.analyses import Analyses
-from dprkwatch.service.deps import ScreenRole
-from dprkwatch.service.models import errors
+from dprkwatch.service.api.deps import AnalysesDep, ScreenRole
+from dprkwatch.service.api.models import errors
 
 router = APIRouter(prefix="/ledger", tags=["Ledger"])
 
@@ -43,11 +42,6 @@ FromParam = Annotated[str | None, Query(alias="from", max_length=10, description
 ToParam = Annotated[
     str | None, Query(alias="to", max_length=10, description=f"End, inclusive: {_DATE}")
 ]
-
-
-def analyses_of(request: Request) -> Analyses:
-    found: Analyses = request.app.state.analyses
-    return found
 
 
 def date_range(start: str | None, end: str | None) -> tuple[date | None, date | None]:
@@ -222,7 +216,7 @@ class ClaimsResponse(BaseModel):
     responses=errors(400, 401, 403),
 )
 def timeline(
-    request: Request,
+    analyses: AnalysesDep,
     _caller: ScreenRole,
     start: FromParam = None,
     end: ToParam = None,
@@ -240,7 +234,7 @@ def timeline(
         kinds = resolve_kinds(kind) if kind else None
     except ValueError as exc:
         raise InputError(str(exc), where="kind") from None
-    inputs = analyses_of(request).inputs()
+    inputs = analyses.inputs()
     events = select(inputs.events, start=first, end=last, kinds=kinds)
     if dataset:
         events = [e for e in events if e.dataset == dataset]
@@ -260,14 +254,14 @@ def timeline(
     responses=errors(400, 401, 403),
 )
 def pressure(
-    request: Request,
+    analyses: AnalysesDep,
     _caller: ScreenRole,
     start: FromParam = PRESSURE_FROM,
     end: ToParam = None,
 ) -> PressureResponse:
     first, last = date_range(start or PRESSURE_FROM, end)
     first, last = first or date(2016, 1, 1), last or date.today()
-    inputs = analyses_of(request).inputs()
+    inputs = analyses.inputs()
     index = inputs.pressure(first, last)
     markers = select(inputs.events, start=first, end=last, kinds=MARKER_KINDS)
     return PressureResponse(
@@ -309,13 +303,13 @@ def _sources(ledger: Ledger, ids: set[str]) -> dict[str, SourceModel]:
     responses=errors(400, 401, 403),
 )
 def compliance(
-    request: Request,
+    analyses: AnalysesDep,
     _caller: ScreenRole,
     start: FromParam = None,
     end: ToParam = None,
 ) -> ComplianceResponse:
     first, last = date_range(start, end)
-    inputs = analyses_of(request).inputs()
+    inputs = analyses.inputs()
     ledger = inputs.ledger
     matrix = resolution_matrix(ledger, inputs.events, start=first, end=last)
     cited: dict[str, list[str]] = {
@@ -353,7 +347,7 @@ def compliance(
     responses=errors(400, 401, 403),
 )
 def claims(
-    request: Request,
+    analyses: AnalysesDep,
     _caller: ScreenRole,
     today: Annotated[
         str | None,
@@ -361,7 +355,6 @@ def claims(
     ] = None,
 ) -> ClaimsResponse:
     as_of = date_range(None, today)[1] or date.today()
-    analyses = analyses_of(request)
     verdicts = analyses.claims(as_of)
     return ClaimsResponse(
         claims=[ClaimModel(**v.to_dict()) for v in verdicts],
@@ -376,6 +369,6 @@ def claims(
     summary="The bibliography every ledger row cites",
     responses=errors(401, 403),
 )
-def sources(request: Request, _caller: ScreenRole) -> list[SourceModel]:
-    ledger = analyses_of(request).inputs().ledger
+def sources(analyses: AnalysesDep, _caller: ScreenRole) -> list[SourceModel]:
+    ledger = analyses.inputs().ledger
     return [SourceModel(**s.model_dump(mode="json")) for s in ledger.sources]

@@ -6,11 +6,11 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 from starlette.responses import Response
 
-from dprkwatch.service.deps import State
-from dprkwatch.service.errors import error_response
+from dprkwatch.service.api.deps import State
+from dprkwatch.service.api.errors import error_response
+from dprkwatch.service.api.models import ErrorResponse
+from dprkwatch.service.api.responses import json_response
 from dprkwatch.service.exceptions import Unavailable
-from dprkwatch.service.models import ErrorResponse
-from dprkwatch.service.responses import json_response
 
 router = APIRouter(tags=["System"])
 

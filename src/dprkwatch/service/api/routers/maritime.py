@@ -29,8 +29,8 @@ from dprkwatch.maritime.events import to_csv_frame
 from dprkwatch.maritime.ports import bundled_dprk_ports
 from dprkwatch.maritime.schema import EVENT_TYPES
 from dprkwatch.maritime.store import PositionStore
-from dprkwatch.service.deps import ScreenRole, State
-from dprkwatch.service.models import errors
+from dprkwatch.service.api.deps import ScreenRole, State
+from dprkwatch.service.api.models import errors
 
 router = APIRouter(prefix="/maritime", tags=["Maritime"])
 

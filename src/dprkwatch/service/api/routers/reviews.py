@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from dprkwatch.service import reviews
-from dprkwatch.service.deps import ReviewRole, State
-from dprkwatch.service.models import (
+from dprkwatch.service.api.deps import ReviewRole, State
+from dprkwatch.service.api.models import (
     ReviewModel,
     ReviewRequest,
     ReviewsResponse,

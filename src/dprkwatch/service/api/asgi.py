@@ -1,7 +1,7 @@
-"""ASGI entry point for worker processes: ``uvicorn --factory dprkwatch.service.asgi:app``.
+"""ASGI entry point for worker processes: ``uvicorn --factory dprkwatch.service.api.asgi:app``.
 
 Each worker builds its settings from the ``DPRKWATCH_*`` environment that
-:func:`dprkwatch.service.server.serve` prepared.
+:func:`dprkwatch.service.api.server.serve` prepared.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from dprkwatch import settings as settings_mod
-from dprkwatch.service.app import create_app
+from dprkwatch.service.api.app import create_app
 
 
 def app() -> FastAPI:

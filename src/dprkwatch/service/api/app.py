@@ -20,11 +20,10 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from dprkwatch import __version__
-from dprkwatch.service import errors
-from dprkwatch.service.analyses import Analyses
-from dprkwatch.service.middleware import Gatekeeper
-from dprkwatch.service.models import EntityMatchQuery
-from dprkwatch.service.routers import (
+from dprkwatch.service.api import errors
+from dprkwatch.service.api.middleware import Gatekeeper
+from dprkwatch.service.api.models import EntityMatchQuery
+from dprkwatch.service.api.routers import (
     admin,
     arsenal,
     books,
@@ -36,7 +35,7 @@ from dprkwatch.service.routers import (
     workbench,
     yente,
 )
-from dprkwatch.service.state import ServiceState
+from dprkwatch.service.api.state import ServiceState
 from dprkwatch.settings import Settings
 
 DESCRIPTION = """\
@@ -107,7 +106,6 @@ def create_app(
     app.state.service = state
     _publish_models(app, [EntityMatchQuery])
     errors.install(app)
-    app.state.analyses = Analyses(settings)
     for router in (
         health.router,
         yente.router,

@@ -16,7 +16,7 @@ from typing import Any
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from dprkwatch.service.errors import error_response
+from dprkwatch.service.api.errors import error_response
 from dprkwatch.service.keys import Principal
 
 PUBLIC_PATHS = frozenset(

@@ -13,13 +13,10 @@ from dprkwatch.matching.exceptions import QueryError
 from dprkwatch.matching.query import Query as MatchQuery
 from dprkwatch.matching.query import Scope
 from dprkwatch.matching.result import Match
-from dprkwatch.service import match_request
-from dprkwatch.service.datasets import catalog as build_catalog
-from dprkwatch.service.datasets import get_dataset, select_lists
-from dprkwatch.service.deps import ScreenRole, State
-from dprkwatch.service.exceptions import Forbidden, NotAuthenticated, RecordNotFound, Unavailable
-from dprkwatch.service.middleware import principal_of
-from dprkwatch.service.models import (
+from dprkwatch.service.api import match_request
+from dprkwatch.service.api.deps import ScreenRole, State
+from dprkwatch.service.api.middleware import principal_of
+from dprkwatch.service.api.models import (
     AlgorithmResponse,
     DataCatalogModel,
     EntityExample,
@@ -28,9 +25,12 @@ from dprkwatch.service.models import (
     SearchResponse,
     errors,
 )
-from dprkwatch.service.responses import json_response
+from dprkwatch.service.api.responses import json_response
+from dprkwatch.service.api.state import ServiceState
+from dprkwatch.service.datasets import catalog as build_catalog
+from dprkwatch.service.datasets import get_dataset, select_lists
+from dprkwatch.service.exceptions import Forbidden, NotAuthenticated, RecordNotFound, Unavailable
 from dprkwatch.service.screening import Filters, Outcome, PendingBatch, screen
-from dprkwatch.service.state import ServiceState
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["Screening (yente-compatible)"])
