@@ -150,9 +150,14 @@ def test_every_screening_is_recorded_before_it_is_answered(service: LiveService)
         assert stored.audit_seq == info["audit_seq"]
         record = stored.record
         assert record["query"]["properties"] == {"name": ["Ryang Chol Min"], "birthDate": ["1971"]}
-        assert [x["id"] for x in record["results"]] == [
-            x["id"] for x in answer["responses"]["q"]["results"]
-        ]
+        answered = answer["responses"]["q"]["results"]
+        assert answered and [x["id"] for x in record["results"]] == [x["id"] for x in answered]
+        # The record and the answer are built from one serialised hit: they agree field by field.
+        for kept, sent in zip(record["results"], answered, strict=True):
+            for field in ("schema", "caption", "score", "match", "datasets", "features"):
+                assert kept[field] == sent[field], field
+            assert kept["explanation"] == sent["explanation"]
+            assert {k: v["score"] for k, v in sent["explanations"].items()} == kept["features"]
         assert record["versions"] == answer["versions"] == service.state.index.current().versions
         assert record["algorithm"] == answer["algorithm"] == "dprkwatch-match-v1"
         assert record["caller"] == {"key_id": key.split("_")[1], "name": "payments-bot"}

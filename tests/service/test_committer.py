@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 
 from dprkwatch.service import audit
 from dprkwatch.service.audit import AuditEntry, AuditRecord
-from dprkwatch.service.committer import GroupCommitter, WriteUnit
+from dprkwatch.service.committer import GroupCommitter, Staged, WriteUnit, appending
 from dprkwatch.service.exceptions import Unavailable
 from dprkwatch.service.storage import Database
 from dprkwatch.service.storage.tables import api_keys
@@ -21,7 +21,7 @@ def test_concurrent_writes_are_batched_and_all_committed(db: Database) -> None:
     committer.start()
 
     async def many() -> list[list[AuditRecord]]:
-        units = [WriteUnit([AuditEntry("screening", "key:a", {"n": n})]) for n in range(200)]
+        units = [appending([AuditEntry("screening", "key:a", {"n": n})]) for n in range(200)]
         return await asyncio.gather(*(committer.write(u) for u in units))
 
     try:
@@ -42,9 +42,9 @@ def test_a_failing_unit_does_not_fail_its_batch(db: Database) -> None:
     committer = GroupCommitter(db)
     committer.start()
     try:
-        futures = [committer.submit(WriteUnit([AuditEntry("t", "a", {"n": n})])) for n in range(20)]
+        futures = [committer.submit(appending([AuditEntry("t", "a", {"n": n})])) for n in range(20)]
         futures.insert(
-            10, committer.submit(WriteUnit([AuditEntry("t", "a", {"bad": True})], after=bad_after))
+            10, committer.submit(appending([AuditEntry("t", "a", {"bad": True})], after=bad_after))
         )
         outcomes = [f.exception(timeout=30) for f in futures]
     finally:
@@ -59,4 +59,22 @@ def test_a_failing_unit_does_not_fail_its_batch(db: Database) -> None:
 def test_submitting_to_a_stopped_writer_is_unavailable(db: Database) -> None:
     committer = GroupCommitter(db)
     with pytest.raises(Unavailable, match="not running"):
-        committer.submit(WriteUnit([AuditEntry("t", "a", {})]))
+        committer.submit(appending([AuditEntry("t", "a", {})]))
+
+
+def test_write_returns_what_the_unit_committed(db: Database) -> None:
+    """The value comes back from the transaction that committed it; the caller's data is untouched."""
+    entries = (AuditEntry("t", "a", {"n": 1}), AuditEntry("t", "a", {"n": 2}))
+
+    def stage(_conn: Connection) -> Staged[list[tuple[int, int]]]:
+        return Staged(entries, lambda _c, records: [(r.seq, r.data()["n"]) for r in records])
+
+    committer = GroupCommitter(db)
+    committer.start()
+    try:
+        value = asyncio.run(committer.write(WriteUnit(stage)))
+    finally:
+        committer.close()
+    assert value == [(1, 1), (2, 2)]
+    assert [e.payload for e in entries] == [{"n": 1}, {"n": 2}]
+    assert [r.seq for r in audit.iter_records(db)] == [1, 2]

@@ -7,6 +7,12 @@ previous commit was running, appends it to the chain in a single
 transaction, commits, and only then releases each waiting request with its
 own committed records. Under load the cost of the fsync is shared by the
 whole batch; with a single caller it is an ordinary commit.
+
+A unit of work says, inside the write transaction, what it appends
+(:class:`Staged`) and how it finishes once those entries are records - the
+rows that must commit with them, and the value handed back to the caller.
+``write`` returns that value: what was committed, built in the transaction
+that committed it, and nothing the caller holds is changed behind its back.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy.engine import Connection
 
@@ -28,26 +35,52 @@ from dprkwatch.service.storage.database import Database
 MAX_BATCH = 512
 
 
-@dataclass(frozen=True)
-class WriteUnit:
-    """Records to append, plus rows that must commit with them (e.g. the screening index).
+T = TypeVar("T")
 
-    ``build``, when given, produces the entries inside the write transaction
-    (it may read there, as screenings read the reviews they must honour).
+
+@dataclass(frozen=True)
+class Staged(Generic[T]):
+    """Entries to append, and what to do once they are records (in the same transaction)."""
+
+    entries: Sequence[AuditEntry]
+    finish: Callable[[Connection, list[AuditRecord]], T]
+
+
+@dataclass(frozen=True)
+class WriteUnit(Generic[T]):
+    """One caller's work: ``stage`` runs inside the write transaction.
+
+    It may read there first, as screenings read the reviews they must
+    honour. It may run more than once (if a batch fails it is retried unit
+    by unit), so it must not act outside ``conn``.
     """
 
-    entries: Sequence[AuditEntry] = ()
-    after: Callable[[Connection, list[AuditRecord]], None] | None = None
-    build: Callable[[Connection], Sequence[AuditEntry]] | None = None
+    stage: Callable[[Connection], Staged[T]]
 
-    def resolve(self, conn: Connection) -> Sequence[AuditEntry]:
-        return self.build(conn) if self.build is not None else self.entries
+    def commit_in(self, conn: Connection) -> T:
+        """Run the unit in an open write transaction (callers that hold one already)."""
+        staged = self.stage(conn)
+        return staged.finish(conn, audit.append(conn, list(staged.entries)))
+
+
+def appending(
+    entries: Sequence[AuditEntry],
+    after: Callable[[Connection, list[AuditRecord]], None] | None = None,
+) -> WriteUnit[list[AuditRecord]]:
+    """A unit that appends ``entries`` (then runs ``after``) and returns their records."""
+
+    def finish(conn: Connection, records: list[AuditRecord]) -> list[AuditRecord]:
+        if after is not None:
+            after(conn, records)
+        return records
+
+    return WriteUnit(lambda _conn: Staged(entries, finish))
 
 
 @dataclass
 class _Pending:
-    unit: WriteUnit
-    future: Future[list[AuditRecord]]
+    unit: WriteUnit[Any]
+    future: Future[Any]
 
 
 class GroupCommitter:
@@ -77,20 +110,17 @@ class GroupCommitter:
             self._thread.join()
             self._thread = None
 
-    def submit(self, unit: WriteUnit) -> Future[list[AuditRecord]]:
-        """Queue ``unit``; the future resolves once it is committed."""
+    def submit(self, unit: WriteUnit[T]) -> Future[T]:
+        """Queue ``unit``; the future resolves to its committed value once it is durable."""
         if self._closed or self._thread is None:
             raise Unavailable("the audit writer is not running")
-        future: Future[list[AuditRecord]] = Future()
+        future: Future[T] = Future()
         self._queue.put(_Pending(unit, future))
         return future
 
-    async def write(self, unit: WriteUnit) -> list[AuditRecord]:
-        """Append ``unit`` and wait until it is durably committed."""
+    async def write(self, unit: WriteUnit[T]) -> T:
+        """Commit ``unit`` and return what it committed, once that is durable."""
         return await asyncio.wrap_future(self.submit(unit))
-
-    def write_sync(self, unit: WriteUnit) -> list[AuditRecord]:
-        return self.submit(unit).result()
 
     # -- the writer thread ---------------------------------------------------
 
@@ -115,17 +145,15 @@ class GroupCommitter:
     def _commit(self, batch: list[_Pending]) -> None:
         try:
             with self.db.write() as conn:
-                per_unit = [list(p.unit.resolve(conn)) for p in batch]
-                entries = [e for unit in per_unit for e in unit]
+                staged = [p.unit.stage(conn) for p in batch]
+                entries = [e for s in staged for e in s.entries]
                 records = audit.append(conn, entries)
-                results: list[list[AuditRecord]] = []
+                results: list[Any] = []
                 start = 0
-                for p, unit in zip(batch, per_unit, strict=True):
-                    mine = records[start : start + len(unit)]
-                    start += len(unit)
-                    if p.unit.after is not None:
-                        p.unit.after(conn, mine)
-                    results.append(mine)
+                for s in staged:
+                    mine = records[start : start + len(s.entries)]
+                    start += len(s.entries)
+                    results.append(s.finish(conn, mine))
         except DatabaseUnavailable as exc:
             for p in batch:
                 p.future.set_exception(exc)

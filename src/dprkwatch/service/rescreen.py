@@ -34,7 +34,7 @@ from dprkwatch.service.audit import AuditEntry
 from dprkwatch.service.datasets import get_dataset, select_lists
 from dprkwatch.service.exceptions import RecordNotFound
 from dprkwatch.service.index import Loaded
-from dprkwatch.service.screening import Filters, Outcome, save, screen
+from dprkwatch.service.screening import Filters, Screening, save, screen
 from dprkwatch.service.storage.database import Database
 from dprkwatch.service.storage.tables import alerts, rescreen_runs
 
@@ -124,13 +124,13 @@ def execute(
                     for sid, q in page
                 ]
                 with db.write() as conn:
-                    outcomes = save(conn, batch)
+                    saved = save(conn, batch)
                     previous = books.previous_hits(conn, name, [sid for sid, _q in page])
                     rows: list[dict[str, Any]] = []
-                    for (sid, _q), outcome in zip(page, outcomes, strict=True):
-                        hits, new_alerts = _compare(loaded, outcome, previous[sid])
+                    for (sid, _q), screening in zip(page, saved, strict=True):
+                        hits, new_alerts = _compare(loaded, screening, previous[sid])
                         books.replace_hits(conn, name, sid, hits)
-                        ts = outcome.record.ts if outcome.record else audit.now_iso()
+                        ts = screening.record.ts
                         for alert in new_alerts:
                             counts[alert["kind"]] += 1
                             rows.append(
@@ -204,21 +204,23 @@ def _changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, dict[s
 
 
 def _compare(
-    loaded: Loaded, outcome: Outcome, previous: Mapping[str, Mapping[str, Any]]
+    loaded: Loaded, screening: Screening, previous: Mapping[str, Mapping[str, Any]]
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The hits to store for a subject, and the alerts that differ from ``previous``."""
+    outcome = screening.outcome
     hits: list[dict[str, Any]] = []
     found: list[dict[str, Any]] = []
     current: set[str] = set()
-    for m, entity, digest in outcome.hits:
-        doc = _entity_doc(entity, m.caption, m.schema)
-        current.add(m.entity_id)
-        hits.append({"entity_id": m.entity_id, "entity_hash": digest or "", "score": round(m.score, 4),
+    for r in outcome.hits:
+        hit, digest = r.hit, r.entity_hash
+        doc = _entity_doc(r.entity, hit["caption"], hit["schema"])
+        current.add(r.entity_id)
+        hits.append({"entity_id": r.entity_id, "entity_hash": digest or "", "score": hit["score"],
                      "entity": orjson.dumps(doc).decode()})  # fmt: skip
-        before = previous.get(m.entity_id)
-        base = {"entity_id": m.entity_id, "score": round(m.score, 4), "caption": m.caption}
+        before = previous.get(r.entity_id)
+        base = {"entity_id": r.entity_id, "score": hit["score"], "caption": hit["caption"]}
         if before is None:
-            first = {"screening_id": outcome.screening_id, "explanation": list(m.explanation)[:5]}
+            first = {"screening_id": outcome.screening_id, "explanation": hit["explanation"][:5]}
             found.append({**base, "kind": "new", "detail": orjson.dumps(first).decode()})
         elif before["entity_hash"] != (digest or ""):
             detail: dict[str, Any] = {
@@ -227,7 +229,7 @@ def _compare(
                 "changes": _changes(orjson.loads(before["entity"]), doc),
             }
             found.append({**base, "kind": "changed", "detail": orjson.dumps(detail).decode()})
-    suppressed = {m.entity_id for m, _r, _h in outcome.suppressed}
+    suppressed = {r.entity_id for r, _review in outcome.suppressed}
     for entity_id, before in previous.items():
         if entity_id in current or entity_id in suppressed:
             continue

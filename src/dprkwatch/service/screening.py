@@ -13,12 +13,17 @@ the subject there, so whether a hit is suppressed is decided in the same
 order as the reviews were committed - a screening committed after a review
 always sees it, whichever process handled either - and a batch of
 screenings shares one read of the reviews table.
+
+Each result is serialised once, by :meth:`Match.to_dict`, when it is kept
+(:class:`Result`). The audit record and every answer (``/match``, the
+rescreen alerts) are built from that one value, so what was recorded and
+what was answered cannot drift apart.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import insert
@@ -28,13 +33,12 @@ from dprkwatch.matching.query import Query, Scope
 from dprkwatch.matching.result import Match
 from dprkwatch.service import audit, reviews
 from dprkwatch.service.audit import AuditEntry, AuditRecord
-from dprkwatch.service.committer import WriteUnit
+from dprkwatch.service.committer import Staged, WriteUnit
 from dprkwatch.service.index import Loaded
 from dprkwatch.service.reviews import Review
 from dprkwatch.service.storage.tables import screenings
 from dprkwatch.service.subjects import fingerprint
 
-MAX_LIMIT = 50
 # The most candidates the screener returns for one query.
 MAX_CANDIDATES = 100
 # Extra candidates asked of the screener so that results dropped afterwards
@@ -45,6 +49,44 @@ HEADROOM = 2
 FILTER_HEADROOM = 10
 
 Row = tuple[Match, dict[str, Any] | None, str | None]  # match, listed entity, entity hash
+
+
+@dataclass(frozen=True)
+class Result:
+    """One result of a screening: the hit as serialised once, the listed entity and its hash."""
+
+    hit: dict[str, Any]  # Match.to_dict(): the one serialised form of a hit
+    entity: dict[str, Any] | None
+    entity_hash: str | None
+
+    @classmethod
+    def of(cls, row: Row) -> Result:
+        m, entity, entity_hash = row
+        return cls(m.to_dict(), entity, entity_hash)
+
+    @property
+    def entity_id(self) -> str:
+        entity_id: str = self.hit["entity_id"]
+        return entity_id
+
+    @property
+    def is_match(self) -> bool:
+        return bool(self.hit["match"])
+
+    def audited(self) -> dict[str, Any]:
+        """The result as the audit record keeps it."""
+        h = self.hit
+        return {
+            "id": h["entity_id"],
+            "schema": h["schema"],
+            "caption": h["caption"],
+            "score": h["score"],
+            "match": h["match"],
+            "datasets": h["datasets"],
+            "entity_hash": self.entity_hash,
+            "features": h["features"],
+            "explanation": h["explanation"],
+        }
 
 
 @dataclass(frozen=True)
@@ -85,26 +127,49 @@ class Candidates:
     caller: dict[str, Any]
 
 
-@dataclass
+@dataclass(frozen=True)
 class Outcome:
-    """One screened subject: what is returned, what was suppressed, what is audited."""
+    """One screened subject after reviews: what is returned, what was suppressed, what is audited."""
 
     screening_id: str
     query: Query
     subject: str
     dataset: str
-    results: list[Row]
-    suppressed: list[tuple[Match, Review, str]]
+    results: list[Result]
+    suppressed: list[tuple[Result, Review]]
     payload: dict[str, Any]
     actor: str
-    record: AuditRecord | None = field(default=None)
 
     @property
-    def hits(self) -> list[Row]:
-        return [r for r in self.results if r[0].match]
+    def hits(self) -> list[Result]:
+        return [r for r in self.results if r.is_match]
 
     def entry(self) -> AuditEntry:
         return AuditEntry("screening", self.actor, self.payload, ref=self.screening_id)
+
+
+@dataclass(frozen=True)
+class Screening:
+    """A committed screening: the outcome and the audit record it became."""
+
+    outcome: Outcome
+    record: AuditRecord
+
+    def index_row(self) -> dict[str, Any]:
+        """The row for the ``screenings`` table, pointing at the audit record."""
+        o = self.outcome
+        return {
+            "id": o.screening_id,
+            "ts": self.record.ts,
+            "actor": o.actor,
+            "dataset": o.dataset,
+            "subject": o.subject,
+            "schema": o.query.schema,
+            "results": len(o.results),
+            "matches": len(o.hits),
+            "top_score": max(r.hit["score"] for r in o.results) if o.results else None,
+            "audit_seq": self.record.seq,
+        }
 
 
 def subject_of(query: Query) -> str:
@@ -154,15 +219,15 @@ def screen(
 
 def decide(c: Candidates, verdicts: Mapping[tuple[str, str], Review]) -> Outcome:
     """Apply the subject's reviews and build the audit payload."""
-    kept: list[Row] = []
-    suppressed: list[tuple[Match, Review, str]] = []
+    kept: list[Result] = []
+    suppressed: list[tuple[Result, Review]] = []
     for m, entity, current in c.rows:
         verdict = verdicts.get((c.subject, m.entity_id))
         if reviews.is_suppressed(verdict, current):
-            assert verdict is not None and current is not None
-            suppressed.append((m, verdict, current))
+            assert verdict is not None
+            suppressed.append((Result.of((m, entity, current)), verdict))
         elif len(kept) < c.limit:
-            kept.append((m, entity, current))
+            kept.append(Result.of((m, entity, current)))
     screening_id = audit.new_id()
     payload = {
         "screening_id": screening_id,
@@ -176,26 +241,12 @@ def decide(c: Candidates, verdicts: Mapping[tuple[str, str], Review]) -> Outcome
         "query": c.query.to_dict(),
         "subject": c.subject,
         "caller": c.caller,
-        "results": [_audited(m, h) for m, _e, h in kept],
+        "results": [r.audited() for r in kept],
         "suppressed": [
-            {**_audited(m, h), "review_id": r.id, "reviewed_at": r.ts} for m, r, h in suppressed
+            {**r.audited(), "review_id": v.id, "reviewed_at": v.ts} for r, v in suppressed
         ],
     }
     return Outcome(screening_id, c.query, c.subject, c.dataset, kept, suppressed, payload, c.actor)
-
-
-def _audited(m: Match, entity_hash: str | None) -> dict[str, Any]:
-    return {
-        "id": m.entity_id,
-        "schema": m.schema,
-        "caption": m.caption,
-        "score": round(m.score, 4),
-        "match": m.match,
-        "datasets": list(m.datasets),
-        "entity_hash": entity_hash,
-        "features": {k: round(v, 4) for k, v in m.features.items()},
-        "explanation": list(m.explanation),
-    }
 
 
 def decide_all(conn: Connection, batch: Sequence[Candidates]) -> list[Outcome]:
@@ -204,52 +255,24 @@ def decide_all(conn: Connection, batch: Sequence[Candidates]) -> list[Outcome]:
     return [decide(c, verdicts) for c in batch]
 
 
-def index_rows(outcomes: Sequence[Outcome], records: Sequence[AuditRecord]) -> list[dict[str, Any]]:
-    """Rows for the ``screenings`` table, one per outcome, pointing at its audit record."""
-    rows = []
-    for o, rec in zip(outcomes, records, strict=True):
-        o.record = rec
-        rows.append(
-            {
-                "id": o.screening_id,
-                "ts": rec.ts,
-                "actor": o.actor,
-                "dataset": o.dataset,
-                "subject": o.subject,
-                "schema": o.query.schema,
-                "results": len(o.results),
-                "matches": len(o.hits),
-                "top_score": round(max(m.score for m, _e, _h in o.results), 4)
-                if o.results
-                else None,
-                "audit_seq": rec.seq,
-            }
-        )
-    return rows
+def unit(batch: Sequence[Candidates]) -> WriteUnit[list[Screening]]:
+    """The write of a batch: decide it in the transaction, append its records, index them."""
+    pending = list(batch)
+
+    def stage(conn: Connection) -> Staged[list[Screening]]:
+        outcomes = decide_all(conn, pending)
+
+        def finish(conn: Connection, records: list[AuditRecord]) -> list[Screening]:
+            done = [Screening(o, r) for o, r in zip(outcomes, records, strict=True)]
+            if done:
+                conn.execute(insert(screenings), [s.index_row() for s in done])
+            return done
+
+        return Staged([o.entry() for o in outcomes], finish)
+
+    return WriteUnit(stage)
 
 
-class PendingBatch:
-    """A batch of screenings handed to the group committer; holds the outcomes once committed."""
-
-    def __init__(self, batch: Sequence[Candidates]) -> None:
-        self.batch = list(batch)
-        self.outcomes: list[Outcome] = []
-
-    def unit(self) -> WriteUnit:
-        def build(conn: Connection) -> list[AuditEntry]:
-            self.outcomes = decide_all(conn, self.batch)
-            return [o.entry() for o in self.outcomes]
-
-        def after(conn: Connection, records: list[AuditRecord]) -> None:
-            conn.execute(insert(screenings), index_rows(self.outcomes, records))
-
-        return WriteUnit(build=build, after=after)
-
-
-def save(conn: Connection, batch: Sequence[Candidates]) -> list[Outcome]:
+def save(conn: Connection, batch: Sequence[Candidates]) -> list[Screening]:
     """Decide and write a batch inside an open write transaction (rescreens)."""
-    outcomes = decide_all(conn, batch)
-    records = audit.append(conn, [o.entry() for o in outcomes])
-    if outcomes:
-        conn.execute(insert(screenings), index_rows(outcomes, records))
-    return outcomes
+    return unit(batch).commit_in(conn)

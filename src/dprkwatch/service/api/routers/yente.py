@@ -13,7 +13,7 @@ from dprkwatch.matching.exceptions import QueryError
 from dprkwatch.matching.query import Query as MatchQuery
 from dprkwatch.matching.query import Scope
 from dprkwatch.matching.result import Match
-from dprkwatch.service.api import match_request
+from dprkwatch.service.api import match_request, yente_shapes
 from dprkwatch.service.api.deps import ScreenRole, State
 from dprkwatch.service.api.middleware import principal_of
 from dprkwatch.service.api.models import (
@@ -30,7 +30,7 @@ from dprkwatch.service.api.state import ServiceState
 from dprkwatch.service.datasets import catalog as build_catalog
 from dprkwatch.service.datasets import get_dataset, select_lists
 from dprkwatch.service.exceptions import Forbidden, NotAuthenticated, RecordNotFound, Unavailable
-from dprkwatch.service.screening import Filters, Outcome, PendingBatch, screen
+from dprkwatch.service.screening import Filters, screen, unit
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["Screening (yente-compatible)"])
@@ -54,59 +54,6 @@ def _check_algorithm(requested: str | None, current: str) -> None:
         f"unknown algorithm {requested!r}: this service runs {current!r} (or say 'best')",
         where="algorithm",
     )
-
-
-def _entity_fields(m: Match, entity: dict[str, Any] | None) -> dict[str, Any]:
-    return {
-        "id": m.entity_id,
-        "caption": m.caption,
-        "schema": m.schema,
-        "properties": (entity or {}).get("properties", {}),
-        "datasets": list(m.datasets),
-        "referents": [],
-        "target": True,
-        "first_seen": None,
-        "last_seen": None,
-        "last_change": None,
-    }
-
-
-def _scored(m: Match, entity: dict[str, Any] | None) -> dict[str, Any]:
-    features = {k: round(v, 4) for k, v in m.features.items()}
-    return {
-        **_entity_fields(m, entity),
-        "score": round(m.score, 4),
-        "features": features,
-        "match": m.match,
-        "explanations": {k: {"score": v, "detail": None} for k, v in features.items()},
-        "explanation": list(m.explanation),
-        "programs": list(m.programs),
-        "dprk": m.dprk,
-    }
-
-
-def _response(o: Outcome) -> dict[str, Any]:
-    assert o.record is not None
-    return {
-        "status": 200,
-        "results": [_scored(m, e) for m, e, _h in o.results],
-        "total": {"value": len(o.results), "relation": "eq"},
-        "query": o.query.to_dict(),
-        "screening": {
-            "id": o.screening_id,
-            "audit_seq": o.record.seq,
-            "subject": o.subject,
-            "suppressed": [
-                {
-                    "id": m.entity_id,
-                    "score": round(m.score, 4),
-                    "review_id": r.id,
-                    "reviewed_at": r.ts,
-                }
-                for m, r, _h in o.suppressed
-            ],
-        },
-    }
 
 
 @router.post(
@@ -166,9 +113,8 @@ async def match(dataset: str, request: Request) -> Response:
         )
         for q in queries.values()
     ]
-    pending = PendingBatch(batch)
     try:
-        await state.committer.write(pending.unit())
+        committed = await state.committer.write(unit(batch))
     except Unavailable:
         raise
     except Exception as exc:  # never answer a screening whose record is not committed
@@ -179,7 +125,7 @@ async def match(dataset: str, request: Request) -> Response:
     return json_response(
         {
             "responses": {
-                key: _response(o) for key, o in zip(queries, pending.outcomes, strict=True)
+                key: yente_shapes.matches(s) for key, s in zip(queries, committed, strict=True)
             },
             "matcher": {},
             "limit": params.limit,
@@ -220,7 +166,7 @@ def search(
     page = found[offset : offset + limit]
     return json_response(
         {
-            "results": [_entity_fields(m, loaded.entity(m.entity_id)) for m in page],
+            "results": [yente_shapes.found(m, loaded.entity(m.entity_id)) for m in page],
             "facets": {},
             "total": {"value": len(found), "relation": "eq"},
             "limit": limit,
@@ -240,20 +186,7 @@ def entity(entity_id: str, state: State, _caller: ScreenRole) -> Response:
     data = loaded.entity(entity_id)
     if data is None:
         raise RecordNotFound(f"no entity with id {entity_id!r}")
-    out = {
-        "id": data.get("id", entity_id),
-        "caption": data.get("caption")
-        or next(iter(data.get("properties", {}).get("name", [])), entity_id),
-        "schema": data.get("schema"),
-        "properties": data.get("properties", {}),
-        "datasets": list(data.get("datasets", [])),
-        "referents": list(data.get("referents", [])),
-        "target": True,
-        "first_seen": None,
-        "last_seen": None,
-        "last_change": None,
-    }
-    return json_response(out)
+    return json_response(yente_shapes.listed(entity_id, data))
 
 
 @router.get(
