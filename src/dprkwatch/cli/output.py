@@ -1,22 +1,92 @@
 """Rendering of command results: Rich tables for people, JSON and CSV for programs.
 
-Every listing command takes ``--json`` (and, where rows are flat, ``--csv``)
-and passes its rows here, so all commands print the same way.
+A command calls one library function, which returns a typed value, and
+hands that value to :func:`render` with the format the user asked for
+(``--json``, ``--csv`` or the default table). JSON prints the whole value
+(pydantic models as they dump, so the command line prints what the HTTP API
+answers); CSV and the table print its rows. So every command prints the same
+way and no command branches on its output flags.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import orjson
+from pydantic import BaseModel
 from rich.console import Console
 from rich.table import Table
 
 console = Console()
 err_console = Console(stderr=True)
+
+Format = Literal["table", "json", "csv"]
+
+
+def output_format(json_out: bool = False, csv_out: bool = False) -> Format:
+    """The format that a command's ``--json`` / ``--csv`` flags ask for."""
+    return "json" if json_out else "csv" if csv_out else "table"
+
+
+def render(
+    value: Any,
+    fmt: Format = "table",
+    *,
+    rows: Iterable[Any] | None = None,
+    columns: Sequence[str] = (),
+    csv_columns: Sequence[str] | None = None,
+    title: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    summary: str | None = None,
+    empty: str | None = None,
+    text: str | None = None,
+) -> None:
+    """Print a command's result in ``fmt``.
+
+    JSON prints ``value`` whole. A value that reads as a sentence gives
+    ``text``, which the table format prints instead of a table. Otherwise CSV
+    and the table print ``rows`` (default: ``value`` itself, a sequence of
+    records: mappings, pydantic models or dataclasses) in ``columns`` (CSV in
+    ``csv_columns`` if given). The table is preceded by ``summary``; with no
+    rows it prints ``empty`` instead when that is given ("" prints nothing).
+    """
+    if fmt == "json":
+        emit_json(value)
+        return
+    if text is not None and fmt == "table":
+        _line(text)
+        return
+    records = [record(r) for r in (value if rows is None else rows)]
+    if fmt == "csv":
+        emit_csv(records, csv_columns or columns)
+        return
+    if summary is not None:
+        _line(summary)
+    if records or empty is None:
+        print_table(records, columns, title=title, headers=headers)
+    elif empty:
+        _line(empty)
+
+
+def _line(text: str) -> None:
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+def record(value: Any) -> Mapping[str, Any]:
+    """One row as a mapping: a mapping itself, a pydantic model's or a dataclass's fields."""
+    if isinstance(value, Mapping):
+        return value
+    if isinstance(value, BaseModel):
+        dumped: dict[str, Any] = value.model_dump(mode="json")
+        return dumped
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    raise TypeError(f"not a record: {type(value).__name__}")
 
 
 def _default(obj: Any) -> Any:

@@ -16,7 +16,7 @@ import typer
 from rich.progress import Progress
 
 from dprkwatch.cli.context import settings_of
-from dprkwatch.cli.output import emit_csv, emit_json, print_table
+from dprkwatch.cli.output import output_format, render
 from dprkwatch.exceptions import InputError
 from dprkwatch.lists import SnapshotStore
 from dprkwatch.service import audit, books, keys, rescreen
@@ -103,15 +103,17 @@ def _rescreen(
 
 def _show_run(db: Database, run: Run, json_out: bool) -> None:
     found, _total = rescreen.list_alerts(db, run_id=run.id, limit=100_000)
-    if json_out:
-        emit_json({"run": run.to_dict(), "alerts": found})
-        return
-    typer.echo(
-        f"run {run.id}: {run.subjects} subjects in {len(run.books)} book(s), {run.alerts} alert(s); "
-        f"lists {', '.join(f'{k}@{v}' for k, v in sorted(run.versions.items())) or 'none'}"
+    render(
+        {"run": run, "alerts": found},
+        output_format(json_out),
+        rows=found,
+        columns=ALERT_COLUMNS,
+        title="Alerts",
+        summary=f"run {run.id}: {run.subjects} subjects in {len(run.books)} book(s), "
+        f"{run.alerts} alert(s); lists "
+        f"{', '.join(f'{k}@{v}' for k, v in sorted(run.versions.items())) or 'none'}",
+        empty="",
     )
-    if found:
-        print_table(found, ALERT_COLUMNS, title="Alerts")
 
 
 @app.command("rescreen")
@@ -159,10 +161,11 @@ def books_add(
             db, name, subjects, source=str(path), dataset=dataset, actor=CLI_ACTOR
         )
         if no_screen:
-            if json_out:
-                emit_json(book.to_dict())
-            else:
-                typer.echo(f"registered book {book.name}: {book.subjects} subjects")
+            render(
+                book,
+                output_format(json_out),
+                text=f"registered book {book.name}: {book.subjects} subjects",
+            )
             return
         run = _rescreen(db, ctx, [book.name], f"book.register {book.name} by {CLI_ACTOR}", json_out)
         _show_run(db, run, json_out)
@@ -172,17 +175,14 @@ def books_add(
 def books_list(ctx: typer.Context, json_out: JsonOpt = False) -> None:
     """Registered books."""
     with _database(ctx) as db:
-        rows = [b.to_dict() for b in books.list_books(db)]
-    if json_out:
-        emit_json(rows)
-    elif rows:
-        print_table(
-            rows,
-            ["name", "dataset", "subjects", "source", "created_at", "created_by"],
-            title="Books",
-        )
-    else:
-        typer.echo("No books registered.")
+        found = books.list_books(db)
+    render(
+        found,
+        output_format(json_out),
+        columns=["name", "dataset", "subjects", "source", "created_at", "created_by"],
+        title="Books",
+        empty="No books registered.",
+    )
 
 
 @books_app.command("remove")
@@ -214,14 +214,15 @@ def books_alerts(
         )
     with _database(ctx) as db:
         found, total = rescreen.list_alerts(db, run_id=run, book=book, kind=kind, limit=limit)
-    if json_out:
-        emit_json({"alerts": found, "total": total})
-    elif csv_out:
-        emit_csv(found, [*ALERT_COLUMNS, "run_id", "created_at", "detail"])
-    elif found:
-        print_table(found, ALERT_COLUMNS, title=f"Alerts ({len(found)} of {total})")
-    else:
-        typer.echo("No alerts.")
+    render(
+        {"alerts": found, "total": total},
+        output_format(json_out, csv_out),
+        rows=found,
+        columns=ALERT_COLUMNS,
+        csv_columns=[*ALERT_COLUMNS, "run_id", "created_at", "detail"],
+        title=f"Alerts ({len(found)} of {total})",
+        empty="No alerts.",
+    )
 
 
 # -- db ------------------------------------------------------------------------
@@ -261,10 +262,8 @@ def keys_create(
     """Issue a key. The key is printed once; only its hash is stored."""
     with _database(ctx) as db:
         key, raw = keys.create_key(db, name, role, CLI_ACTOR)
-    if json_out:
-        emit_json({**key.to_dict(), "key": raw})
-    else:
-        typer.echo(raw)
+    render({**key.model_dump(mode="json"), "key": raw}, output_format(json_out), text=raw)
+    if not json_out:
         typer.echo(
             f"created key {key.id} ({key.name}; roles: {', '.join(sorted(key.roles))}); store it now",
             err=True,
@@ -275,17 +274,14 @@ def keys_create(
 def keys_list(ctx: typer.Context, json_out: JsonOpt = False) -> None:
     """Every key: id, name, roles, when created and revoked."""
     with _database(ctx) as db:
-        rows = [k.to_dict() for k in keys.list_keys(db)]
-    if json_out:
-        emit_json(rows)
-    elif rows:
-        print_table(
-            rows,
-            ["id", "name", "roles", "created_at", "created_by", "revoked_at"],
-            title="API keys",
-        )
-    else:
-        typer.echo("No API keys. Create one with `dprkwatch keys create NAME --role screen`.")
+        found = keys.list_keys(db)
+    render(
+        found,
+        output_format(json_out),
+        columns=["id", "name", "roles", "created_at", "created_by", "revoked_at"],
+        title="API keys",
+        empty="No API keys. Create one with `dprkwatch keys create NAME --role screen`.",
+    )
 
 
 @keys_app.command("revoke")
@@ -307,8 +303,12 @@ def audit_verify(ctx: typer.Context, json_out: JsonOpt = False) -> None:
     """Recompute the hash chain; exit non-zero if any record was altered, removed or inserted."""
     with _database(ctx) as db:
         report = audit.verify(db)
-    if json_out:
-        emit_json(report.to_dict())
+    intact = (
+        f"audit chain intact: {report.records} records, head seq {report.head_seq} "
+        f"hash {report.head_hash}"
+    )
+    if report.ok or json_out:
+        render(report, output_format(json_out), text=intact)
     if not report.ok:
         if not json_out:
             for problem in report.problems:
@@ -316,10 +316,6 @@ def audit_verify(ctx: typer.Context, json_out: JsonOpt = False) -> None:
         raise AuditIntegrityError(
             f"audit chain broken: {report.problem_count} problem(s) in {report.records} records; "
             f"first: {report.problems[0]}"
-        )
-    if not json_out:
-        typer.echo(
-            f"audit chain intact: {report.records} records, head seq {report.head_seq} hash {report.head_hash}"
         )
 
 

@@ -20,12 +20,13 @@ import csv
 import hashlib
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
 import orjson
+from pydantic import BaseModel, Field, computed_field
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection
 
@@ -202,16 +203,16 @@ def iter_records(
 # -- verification ----------------------------------------------------------
 
 
-@dataclass
-class VerifyReport:
-    """The outcome of walking the whole chain."""
+class VerifyReport(BaseModel):
+    """The outcome of walking the whole chain (also the ``/audit/verify`` answer)."""
 
     records: int = 0
     head_seq: int = 0
     head_hash: str = GENESIS
-    problems: list[str] = field(default_factory=list)
+    problems: list[str] = Field(default_factory=list)
     problem_count: int = 0
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def ok(self) -> bool:
         return self.problem_count == 0
@@ -220,16 +221,6 @@ class VerifyReport:
         self.problem_count += 1
         if len(self.problems) < _MAX_PROBLEMS:
             self.problems.append(message)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "ok": self.ok,
-            "records": self.records,
-            "head_seq": self.head_seq,
-            "head_hash": self.head_hash,
-            "problem_count": self.problem_count,
-            "problems": self.problems,
-        }
 
 
 def verify(db: Database) -> VerifyReport:

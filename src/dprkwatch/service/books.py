@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection
 
@@ -56,24 +57,17 @@ class Subject:
         return fingerprint(self.query.schema, self.query.properties)
 
 
-@dataclass(frozen=True)
-class Book:
+class Book(BaseModel):
+    """A registered book: a customer file re-screened after every list import."""
+
+    model_config = ConfigDict(frozen=True)
+
     name: str
     dataset: str
     source: str
     subjects: int
     created_at: str
     created_by: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "dataset": self.dataset,
-            "source": self.source,
-            "subjects": self.subjects,
-            "created_at": self.created_at,
-            "created_by": self.created_by,
-        }
 
 
 def check_name(name: str) -> str:
@@ -182,8 +176,9 @@ def read_path(path: Path, *, default_schema: str = "Thing") -> list[Subject]:
 
 def _book(row: Any) -> Book:
     return Book(
-        row.name, row.dataset, row.source, int(row.subjects), row.created_at, row.created_by
-    )
+        name=row.name, dataset=row.dataset, source=row.source, subjects=int(row.subjects),
+        created_at=row.created_at, created_by=row.created_by,
+    )  # fmt: skip
 
 
 def register(
@@ -210,12 +205,15 @@ def register(
                 )
             )
         conn.execute(delete(book_subjects).where(book_subjects.c.book == name))
-        book = Book(name, dataset, source, len(subjects), audit.now_iso(), actor)
+        book = Book(
+            name=name, dataset=dataset, source=source, subjects=len(subjects),
+            created_at=audit.now_iso(), created_by=actor,
+        )  # fmt: skip
         exists = conn.execute(select(books.c.name).where(books.c.name == name)).first() is not None
         if exists:  # update in place: deleting the row would cascade to the hits kept above
-            conn.execute(update(books).where(books.c.name == name).values(**book.to_dict()))
+            conn.execute(update(books).where(books.c.name == name).values(**book.model_dump()))
         else:
-            conn.execute(insert(books).values(**book.to_dict()))
+            conn.execute(insert(books).values(**book.model_dump()))
         rows = [
             {
                 "book": name,
@@ -234,7 +232,7 @@ def register(
                 AuditEntry(
                     "book.register",
                     actor,
-                    {**book.to_dict(), "replaced": bool(old), "changed_or_removed": len(stale)},
+                    {**book.model_dump(), "replaced": bool(old), "changed_or_removed": len(stale)},
                     ref=name,
                 )
             ],
@@ -269,7 +267,7 @@ def remove(db: Database, name: str, actor: str) -> Book:
         conn.execute(delete(subject_hits).where(subject_hits.c.book == name))
         conn.execute(delete(book_subjects).where(book_subjects.c.book == name))
         conn.execute(delete(books).where(books.c.name == name))
-        audit.append(conn, [AuditEntry("book.remove", actor, book.to_dict(), ref=name)])
+        audit.append(conn, [AuditEntry("book.remove", actor, book.model_dump(), ref=name)])
     return book
 
 

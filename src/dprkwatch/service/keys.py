@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, computed_field, field_serializer
 from sqlalchemy import insert, select, update
 
 from dprkwatch.exceptions import InputError
@@ -78,8 +79,11 @@ class Principal:
         return "admin" in self.roles or role in self.roles
 
 
-@dataclass(frozen=True)
-class ApiKey:
+class ApiKey(BaseModel):
+    """A stored API key (never the key itself: only its hash is kept)."""
+
+    model_config = ConfigDict(frozen=True)
+
     id: str
     name: str
     roles: frozenset[str]
@@ -87,16 +91,14 @@ class ApiKey:
     created_by: str
     revoked_at: str | None
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "name": self.name,
-            "roles": sorted(self.roles),
-            "created_at": self.created_at,
-            "created_by": self.created_by,
-            "revoked_at": self.revoked_at,
-            "active": self.revoked_at is None,
-        }
+    @field_serializer("roles")
+    def _sorted_roles(self, roles: frozenset[str]) -> list[str]:
+        return sorted(roles)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
 
 
 def _from_row(row: Any) -> ApiKey:
@@ -120,7 +122,10 @@ def create_key(
     role_set = parse_roles(roles)
     key_id = secrets.token_hex(6)
     raw = f"{PREFIX}{key_id}_{secrets.token_urlsafe(32)}"
-    key = ApiKey(key_id, name, role_set, audit.now_iso(), created_by, None)
+    key = ApiKey(
+        id=key_id, name=name, roles=role_set, created_at=audit.now_iso(), created_by=created_by,
+        revoked_at=None,
+    )  # fmt: skip
     with db.write() as conn:
         conn.execute(
             insert(api_keys).values(
@@ -133,7 +138,12 @@ def create_key(
             )
         )
         audit.append(
-            conn, [AuditEntry("key.create", created_by, {"key": key.to_dict()}, ref=key.id)]
+            conn,
+            [
+                AuditEntry(
+                    "key.create", created_by, {"key": key.model_dump(mode="json")}, ref=key.id
+                )
+            ],
         )
     return key, raw
 
@@ -154,9 +164,14 @@ def revoke_key(db: Database, key_id: str, revoked_by: str) -> ApiKey:
         if key.revoked_at is None:
             ts = audit.now_iso()
             conn.execute(update(api_keys).where(api_keys.c.id == key_id).values(revoked_at=ts))
-            key = ApiKey(key.id, key.name, key.roles, key.created_at, key.created_by, ts)
+            key = key.model_copy(update={"revoked_at": ts})
             audit.append(
-                conn, [AuditEntry("key.revoke", revoked_by, {"key": key.to_dict()}, ref=key.id)]
+                conn,
+                [
+                    AuditEntry(
+                        "key.revoke", revoked_by, {"key": key.model_dump(mode="json")}, ref=key.id
+                    )
+                ],
             )
     return key
 

@@ -23,10 +23,10 @@ next run compares against it.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import orjson
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import func, insert, select, update
 
 from dprkwatch.service import audit, books
@@ -42,8 +42,11 @@ PER_SUBJECT = 10
 ALERT_KINDS = ("new", "changed", "removed")
 
 
-@dataclass(frozen=True)
-class Run:
+class Run(BaseModel):
+    """One rescreen run: what it screened, against which versions, and how it ended."""
+
+    model_config = ConfigDict(frozen=True)
+
     id: str
     trigger: str
     books: list[str]
@@ -56,14 +59,30 @@ class Run:
     alerts: int
     error: str | None
 
-    def to_dict(self) -> dict[str, Any]:
-        return dict(vars(self))
+
+class Alert(BaseModel):
+    """A subject whose hits changed in a rescreen: a new, changed or removed hit."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    run_id: str
+    book: str
+    subject_id: str
+    entity_id: str
+    kind: Literal["new", "changed", "removed"]
+    score: float | None
+    caption: str
+    detail: dict[str, Any]
+    created_at: str
 
 
 def _run(row: Any) -> Run:
     return Run(
-        row.id, row.trigger, orjson.loads(row.books), orjson.loads(row.versions), row.algorithm, row.status,
-        row.started_at, row.finished_at, int(row.subjects), int(row.alerts), row.error,
+        id=row.id, trigger=row.trigger, books=orjson.loads(row.books),
+        versions=orjson.loads(row.versions), algorithm=row.algorithm, status=row.status,
+        started_at=row.started_at, finished_at=row.finished_at, subjects=int(row.subjects),
+        alerts=int(row.alerts), error=row.error,
     )  # fmt: skip
 
 
@@ -74,13 +93,16 @@ def start(
     names = sorted(book_names) if book_names else [b.name for b in books.list_books(db)]
     for name in names:
         books.get(db, name)
-    run = Run(audit.new_id(), trigger, names, dict(loaded.versions), loaded.algorithm, "running",
-              audit.now_iso(), None, 0, 0, None)  # fmt: skip
+    run = Run(
+        id=audit.new_id(), trigger=trigger, books=names, versions=dict(loaded.versions),
+        algorithm=loaded.algorithm, status="running", started_at=audit.now_iso(),
+        finished_at=None, subjects=0, alerts=0, error=None,
+    )  # fmt: skip
     with db.write() as conn:
         conn.execute(
             insert(rescreen_runs).values(
                 **{
-                    **run.to_dict(),
+                    **run.model_dump(),
                     "books": orjson.dumps(names).decode(),
                     "versions": orjson.dumps(run.versions).decode(),
                 }
@@ -156,8 +178,10 @@ def execute(
 def _finish(
     db: Database, run: Run, status: str, subjects: int, counts: Mapping[str, int], error: str | None
 ) -> Run:
-    done = Run(**{**run.to_dict(), "status": status, "finished_at": audit.now_iso(), "subjects": subjects,
-                  "alerts": sum(counts.values()), "error": error})  # fmt: skip
+    done = run.model_copy(
+        update={"status": status, "finished_at": audit.now_iso(), "subjects": subjects,
+                "alerts": sum(counts.values()), "error": error}
+    )  # fmt: skip
     with db.write() as conn:
         conn.execute(
             update(rescreen_runs)
@@ -176,7 +200,7 @@ def _finish(
                 AuditEntry(
                     "rescreen",
                     f"rescreen:{run.id}",
-                    {**done.to_dict(), "alerts_by_kind": dict(counts)},
+                    {**done.model_dump(), "alerts_by_kind": dict(counts)},
                     ref=run.id,
                 )
             ],
@@ -290,7 +314,7 @@ def list_alerts(
     subject_id: str | None = None,
     limit: int = 100,
     offset: int = 0,
-) -> tuple[list[dict[str, Any]], int]:
+) -> tuple[list[Alert], int]:
     """Alerts, newest first, with the total matching the filters."""
     cond = []
     if run_id:
@@ -306,5 +330,5 @@ def list_alerts(
         rows = conn.execute(
             select(alerts).where(*cond).order_by(alerts.c.id.desc()).limit(limit).offset(offset)
         )
-        out = [{**r._mapping, "detail": orjson.loads(r.detail)} for r in rows]
+        out = [Alert(**{**r._mapping, "detail": orjson.loads(r.detail)}) for r in rows]
     return out, int(total)

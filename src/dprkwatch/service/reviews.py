@@ -13,9 +13,9 @@ The newest review of a (subject, entity) pair wins, so a later
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Connection
 
@@ -30,8 +30,11 @@ from dprkwatch.service.storage.tables import reviews, screenings
 VERDICTS = ("true_match", "false_positive")
 
 
-@dataclass(frozen=True)
-class Review:
+class Review(BaseModel):
+    """A verdict on one result of one screening (also the ``/reviews`` answer)."""
+
+    model_config = ConfigDict(frozen=True)
+
     id: str
     ts: str
     actor: str
@@ -43,12 +46,12 @@ class Review:
     reason: str
     audit_seq: int
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
+class StoredScreening(BaseModel):
+    """A screening record as the audit log holds it (also the ``/screenings/{id}`` answer)."""
 
-@dataclass(frozen=True)
-class StoredScreening:
+    model_config = ConfigDict(frozen=True)
+
     id: str
     ts: str
     actor: str
@@ -72,7 +75,9 @@ def _screening(conn: Connection, screening_id: str) -> StoredScreening:
         raise RecordNotFound(
             f"screening {screening_id!r} has no audit record (seq {row.audit_seq})"
         )
-    return StoredScreening(row.id, row.ts, row.actor, rec.seq, rec.hash, rec.data())
+    return StoredScreening(
+        id=row.id, ts=row.ts, actor=row.actor, audit_seq=rec.seq, hash=rec.hash, record=rec.data()
+    )
 
 
 def submit(
@@ -119,14 +124,15 @@ def submit(
             reason=reason,
             audit_seq=rec.seq,
         )
-        conn.execute(insert(reviews).values(**review.to_dict()))
+        conn.execute(insert(reviews).values(**review.model_dump()))
     return review
 
 
 def _review(row: Any) -> Review:
     return Review(
-        row.id, row.ts, row.actor, row.screening_id, row.subject, row.entity_id,
-        row.entity_hash, row.verdict, row.reason, int(row.audit_seq),
+        id=row.id, ts=row.ts, actor=row.actor, screening_id=row.screening_id, subject=row.subject,
+        entity_id=row.entity_id, entity_hash=row.entity_hash, verdict=row.verdict,
+        reason=row.reason, audit_seq=int(row.audit_seq),
     )  # fmt: skip
 
 

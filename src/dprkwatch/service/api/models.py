@@ -2,8 +2,11 @@
 
 The yente models follow the wire format of OpenSanctions' yente
 (``EntityMatchQuery``, ``EntityMatchResponse``, ``SearchResponse``,
-``DataCatalogModel``) so that its clients work unchanged. Fields yente does
-not have are additions a yente client ignores: ``screening`` on each match
+``DataCatalogModel``) so that its clients work unchanged. Our own records
+(reviews, books, runs, alerts, keys) are answered as the library's pydantic
+models themselves; the wrappers here only add what a route adds (a list,
+a total, a key shown once). Fields yente does not have are additions a
+yente client ignores: ``screening`` on each match
 response (the audit record's id and seq, and what was suppressed by
 review) and ``versions``/``algorithm`` on the batch.
 """
@@ -14,6 +17,11 @@ from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from dprkwatch.service.books import Book
+from dprkwatch.service.keys import ApiKey
+from dprkwatch.service.rescreen import Alert, Run
+from dprkwatch.service.reviews import Review
 
 # -- errors ----------------------------------------------------------------
 
@@ -223,30 +231,8 @@ class ReviewRequest(BaseModel):
     reason: str = Field(..., min_length=1, max_length=4000)
 
 
-class ReviewModel(BaseModel):
-    id: str
-    ts: str
-    actor: str
-    screening_id: str
-    subject: str
-    entity_id: str
-    entity_hash: str
-    verdict: str
-    reason: str
-    audit_seq: int
-
-
 class ReviewsResponse(BaseModel):
-    reviews: list[ReviewModel]
-
-
-class ScreeningRecord(BaseModel):
-    id: str
-    ts: str
-    actor: str
-    audit_seq: int
-    hash: str
-    record: dict[str, Any]
+    reviews: list[Review]
 
 
 # -- our own: keys and audit ---------------------------------------------------
@@ -259,31 +245,12 @@ class KeyCreateRequest(BaseModel):
     roles: list[Literal["screen", "review", "admin"]] = Field(..., min_length=1)
 
 
-class KeyModel(BaseModel):
-    id: str
-    name: str
-    roles: list[str]
-    created_at: str
-    created_by: str
-    revoked_at: str | None
-    active: bool
-
-
-class KeyCreated(KeyModel):
+class KeyCreated(ApiKey):
     key: str = Field(..., description="The API key. Shown only once; store it now.")
 
 
 class KeysResponse(BaseModel):
-    keys: list[KeyModel]
-
-
-class VerifyResponse(BaseModel):
-    ok: bool
-    records: int
-    head_seq: int
-    head_hash: str
-    problem_count: int
-    problems: list[str]
+    keys: list[ApiKey]
 
 
 # -- our own: books, rescreens, alerts ---------------------------------------
@@ -297,54 +264,18 @@ class BookFromPath(BaseModel):
     dataset: str = Field("default", max_length=60)
 
 
-class BookModel(BaseModel):
-    name: str
-    dataset: str
-    source: str
-    subjects: int
-    created_at: str
-    created_by: str
-
-
-class BookRegistered(BookModel):
+class BookRegistered(Book):
     rescreen_run: str
 
 
 class BooksResponse(BaseModel):
-    books: list[BookModel]
-
-
-class RunModel(BaseModel):
-    id: str
-    trigger: str
-    books: list[str]
-    versions: dict[str, str]
-    algorithm: str
-    status: str
-    started_at: str
-    finished_at: str | None
-    subjects: int
-    alerts: int
-    error: str | None
+    books: list[Book]
 
 
 class RunsResponse(BaseModel):
-    runs: list[RunModel]
-
-
-class AlertModel(BaseModel):
-    id: int
-    run_id: str
-    book: str
-    subject_id: str
-    entity_id: str
-    kind: Literal["new", "changed", "removed"]
-    score: float | None
-    caption: str
-    detail: dict[str, Any]
-    created_at: str
+    runs: list[Run]
 
 
 class AlertsResponse(BaseModel):
-    alerts: list[AlertModel]
+    alerts: list[Alert]
     total: int

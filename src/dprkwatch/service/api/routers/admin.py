@@ -13,9 +13,7 @@ from dprkwatch.service.api.deps import AdminRole, State
 from dprkwatch.service.api.models import (
     KeyCreated,
     KeyCreateRequest,
-    KeyModel,
     KeysResponse,
-    VerifyResponse,
     errors,
 )
 
@@ -37,7 +35,7 @@ _MEDIA = {
 )
 def create_key(body: KeyCreateRequest, state: State, principal: AdminRole) -> KeyCreated:
     key, raw = keys.create_key(state.db, body.name, body.roles, principal.actor)
-    return KeyCreated(**key.to_dict(), key=raw)
+    return KeyCreated(**key.model_dump(exclude={"active"}), key=raw)
 
 
 @router.get(
@@ -47,29 +45,29 @@ def create_key(body: KeyCreateRequest, state: State, principal: AdminRole) -> Ke
     responses=errors(401, 403),
 )
 def list_keys(state: State, _admin: AdminRole) -> KeysResponse:
-    return KeysResponse(keys=[KeyModel(**k.to_dict()) for k in keys.list_keys(state.db)])
+    return KeysResponse(keys=keys.list_keys(state.db))
 
 
 @router.delete(
     "/keys/{key_id}",
-    response_model=KeyModel,
+    response_model=keys.ApiKey,
     summary="Revoke an API key",
     responses=errors(401, 403, 404),
 )
-def revoke_key(key_id: str, state: State, principal: AdminRole) -> KeyModel:
+def revoke_key(key_id: str, state: State, principal: AdminRole) -> keys.ApiKey:
     key = keys.revoke_key(state.db, key_id, principal.actor)
     state.verifier.forget()
-    return KeyModel(**key.to_dict())
+    return key
 
 
 @router.get(
     "/audit/verify",
-    response_model=VerifyResponse,
+    response_model=audit.VerifyReport,
     summary="Walk the hash chain",
     responses=errors(401, 403),
 )
-def verify(state: State, _admin: AdminRole) -> VerifyResponse:
-    return VerifyResponse(**audit.verify(state.db).to_dict())
+def verify(state: State, _admin: AdminRole) -> audit.VerifyReport:
+    return audit.verify(state.db)
 
 
 @router.get(

@@ -9,13 +9,10 @@ from fastapi import APIRouter, BackgroundTasks, File, Form, Query, UploadFile
 from dprkwatch.service import books, rescreen
 from dprkwatch.service.api.deps import AdminRole, ReviewRole, State
 from dprkwatch.service.api.models import (
-    AlertModel,
     AlertsResponse,
     BookFromPath,
-    BookModel,
     BookRegistered,
     BooksResponse,
-    RunModel,
     RunsResponse,
     errors,
 )
@@ -35,7 +32,7 @@ def _registered(
         trigger=f"book.register {book.name} by {actor}", books=[book.name]
     )
     background.add_task(job)
-    return BookRegistered(**book.to_dict(), rescreen_run=run.id)
+    return BookRegistered(**book.model_dump(), rescreen_run=run.id)
 
 
 @router.post(
@@ -100,22 +97,22 @@ def book_from_path(
     "/books", response_model=BooksResponse, summary="Registered books", responses=errors(401, 403)
 )
 def list_books(state: State, _reviewer: ReviewRole) -> BooksResponse:
-    return BooksResponse(books=[BookModel(**b.to_dict()) for b in books.list_books(state.db)])
+    return BooksResponse(books=books.list_books(state.db))
 
 
 @router.delete(
     "/books/{name}",
-    response_model=BookModel,
+    response_model=books.Book,
     summary="Remove a book and its stored hits",
     responses=errors(401, 403, 404),
 )
-def remove_book(name: str, state: State, principal: AdminRole) -> BookModel:
-    return BookModel(**books.remove(state.db, name, principal.actor).to_dict())
+def remove_book(name: str, state: State, principal: AdminRole) -> books.Book:
+    return books.remove(state.db, name, principal.actor)
 
 
 @router.post(
     "/rescreens",
-    response_model=RunModel,
+    response_model=rescreen.Run,
     status_code=202,
     summary="Re-screen every book (or the named ones) now",
     responses=errors(401, 403, 404, 422, 503),
@@ -125,10 +122,10 @@ def start_rescreen(
     background: BackgroundTasks,
     principal: AdminRole,
     book: Annotated[list[str] | None, Query(max_length=100)] = None,
-) -> RunModel:
+) -> rescreen.Run:
     run, job = state.begin_rescreen(trigger=f"requested by {principal.actor}", books=book)
     background.add_task(job)
-    return RunModel(**run.to_dict())
+    return run
 
 
 @router.get(
@@ -140,17 +137,17 @@ def start_rescreen(
 def list_runs(
     state: State, _reviewer: ReviewRole, limit: Annotated[int, Query(ge=1, le=500)] = 50
 ) -> RunsResponse:
-    return RunsResponse(runs=[RunModel(**r.to_dict()) for r in rescreen.list_runs(state.db, limit)])
+    return RunsResponse(runs=rescreen.list_runs(state.db, limit))
 
 
 @router.get(
     "/rescreens/{run_id}",
-    response_model=RunModel,
+    response_model=rescreen.Run,
     summary="One rescreen run",
     responses=errors(401, 403, 404),
 )
-def get_run(run_id: str, state: State, _reviewer: ReviewRole) -> RunModel:
-    return RunModel(**rescreen.get_run(state.db, run_id).to_dict())
+def get_run(run_id: str, state: State, _reviewer: ReviewRole) -> rescreen.Run:
+    return rescreen.get_run(state.db, run_id)
 
 
 @router.get(
@@ -178,4 +175,4 @@ def list_alerts(
         limit=limit,
         offset=offset,
     )
-    return AlertsResponse(alerts=[AlertModel(**a) for a in found], total=total)
+    return AlertsResponse(alerts=found, total=total)

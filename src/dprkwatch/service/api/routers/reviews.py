@@ -9,10 +9,8 @@ from fastapi import APIRouter, Query
 from dprkwatch.service import reviews
 from dprkwatch.service.api.deps import ReviewRole, State
 from dprkwatch.service.api.models import (
-    ReviewModel,
     ReviewRequest,
     ReviewsResponse,
-    ScreeningRecord,
     errors,
 )
 
@@ -21,18 +19,17 @@ router = APIRouter(tags=["Reviews"])
 
 @router.post(
     "/reviews",
-    response_model=ReviewModel,
+    response_model=reviews.Review,
     status_code=201,
     summary="Mark a hit of a screening as a true match or a false positive",
     responses=errors(400, 401, 403, 404, 422),
 )
-def create_review(body: ReviewRequest, state: State, principal: ReviewRole) -> ReviewModel:
+def create_review(body: ReviewRequest, state: State, principal: ReviewRole) -> reviews.Review:
     """A `false_positive` verdict suppresses this entity in later screenings of the
     same subject until the listed entity changes; a later `true_match` lifts it."""
-    review = reviews.submit(
+    return reviews.submit(
         state.db, body.screening_id, body.entity_id, body.verdict, body.reason, principal
     )
-    return ReviewModel(**review.to_dict())
 
 
 @router.get(
@@ -49,17 +46,16 @@ def list_reviews(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> ReviewsResponse:
     found = reviews.list_reviews(state.db, subject=subject, entity_id=entity_id, limit=limit)
-    return ReviewsResponse(reviews=[ReviewModel(**r.to_dict()) for r in found])
+    return ReviewsResponse(reviews=found)
 
 
 @router.get(
     "/screenings/{screening_id}",
-    response_model=ScreeningRecord,
+    response_model=reviews.StoredScreening,
     summary="A screening record: query, results, list versions, algorithm, caller",
     responses=errors(401, 403, 404),
 )
-def get_screening(screening_id: str, state: State, _reviewer: ReviewRole) -> ScreeningRecord:
-    s = reviews.get_screening(state.db, screening_id)
-    return ScreeningRecord(
-        id=s.id, ts=s.ts, actor=s.actor, audit_seq=s.audit_seq, hash=s.hash, record=s.record
-    )
+def get_screening(
+    screening_id: str, state: State, _reviewer: ReviewRole
+) -> reviews.StoredScreening:
+    return reviews.get_screening(state.db, screening_id)
