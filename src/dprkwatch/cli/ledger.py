@@ -298,7 +298,7 @@ def agreements_cmd(
         )
     ledger = load_ledger()
     rows = [
-        r.to_dict()
+        r.model_dump()
         for r in commitment_rows(
             ledger, start=first, end=last, party=party, status=status, topic=topic
         )
@@ -376,7 +376,7 @@ def compliance_cmd(
     """Compliance matrix: each cell a status with its first piece of evidence."""
     first, last = _range(start, end)
     if agreements:
-        rows = [r.to_dict() for r in commitment_rows(load_ledger(), start=first, end=last)]
+        rows = [r.model_dump() for r in commitment_rows(load_ledger(), start=first, end=last)]
         columns = ["agreement_name", "party", "obligation", "status", "evidence_date", "evidence"]
         _emit(
             rows,

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from dprkwatch.ledger.events import TimelineEvent
 from dprkwatch.ledger.loader import Ledger
 from dprkwatch.ledger.model import Obligation, ObligationRef, Resolution
@@ -221,8 +223,11 @@ def resolution_matrix(
     return ResolutionMatrix(columns=columns, rows=rows, notes=notes)
 
 
-@dataclass(frozen=True)
-class CommitmentRow:
+class CommitmentRow(BaseModel):
+    """One commitment of an agreement with its latest evidence (also the HTTP answer's row)."""
+
+    model_config = ConfigDict(frozen=True)
+
     agreement: str
     agreement_name: str
     date: str
@@ -235,9 +240,7 @@ class CommitmentRow:
     evidence: str
     evidence_date: str | None
     confidence: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+    sources: list[str] = Field(description="Ids of bibliography entries (see `sources`)")
 
 
 def commitment_rows(
@@ -288,6 +291,7 @@ def commitment_rows(
                 evidence=ev.text,
                 evidence_date=str(ev.date) if ev.date else None,
                 confidence=worst,
+                sources=sorted({*agreement.sources, *(s for e in c.evidence for s in e.sources)}),
             )
         )
     return out

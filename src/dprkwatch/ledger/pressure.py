@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Protocol
 
+from pydantic import BaseModel, Field
+
 from dprkwatch.ledger.dates import PartialDate, quarter_of, quarters_between
 from dprkwatch.ledger.events import TimelineEvent
 from dprkwatch.ledger.loader import Ledger
@@ -188,14 +190,17 @@ def covered_days(intervals: Sequence[Interval], start: date, end: date) -> int:
     return days
 
 
-@dataclass
-class QuarterRow:
+class QuarterRow(BaseModel):
+    """One quarter of the pressure index (also the HTTP answer's row)."""
+
     quarter: str
-    designations: dict[str, int | None]
-    partial: dict[str, bool]
-    ofac_actions: int
+    designations: dict[str, int | None] = Field(
+        description="Per list; null = the data cannot date this quarter"
+    )
+    partial: dict[str, bool] = Field(description="Per list: the quarter is only partly covered")
+    ofac_actions: int = Field(description="Designations in the curated sample of OFAC actions")
     diplomacy: int
-    launches: int | None
+    launches: int | None = Field(description="CNS-recorded launches; null without CNS data")
     nuclear_tests: int
     exercises: int
     highlights: list[str]

@@ -18,7 +18,9 @@ from pydantic import BaseModel, Field
 from dprkwatch.exceptions import InputError
 from dprkwatch.ledger import (
     KINDS,
+    CommitmentRow,
     Ledger,
+    QuarterRow,
     commitment_rows,
     resolution_matrix,
     resolve_kinds,
@@ -89,20 +91,6 @@ class TimelineResponse(BaseModel):
     notes: list[str]
 
 
-class QuarterModel(BaseModel):
-    quarter: str
-    designations: dict[str, int | None] = Field(
-        description="Per list; null = the data cannot date this quarter"
-    )
-    partial: dict[str, bool] = Field(description="Per list: the quarter is only partly covered")
-    ofac_actions: int = Field(description="Designations in the curated sample of OFAC actions")
-    diplomacy: int
-    launches: int | None = Field(description="CNS-recorded launches; null without CNS data")
-    nuclear_tests: int
-    exercises: int
-    highlights: list[str]
-
-
 class Baseline(BaseModel):
     count: int
     on_or_before: str
@@ -110,7 +98,7 @@ class Baseline(BaseModel):
 
 class PressureResponse(BaseModel):
     lists: list[str]
-    rows: list[QuarterModel]
+    rows: list[QuarterRow]
     coverage: dict[str, list[list[str]]] = Field(
         description="Per list, [start, end] spans the data can date"
     )
@@ -163,26 +151,10 @@ class MatrixRow(BaseModel):
     cells: dict[str, CellModel]
 
 
-class CommitmentModel(BaseModel):
-    agreement: str
-    agreement_name: str
-    date: str
-    commitment: str
-    party: str
-    topic: str
-    obligation: str
-    deadline: str | None
-    status: str
-    evidence: str
-    evidence_date: str | None
-    confidence: str
-    sources: list[str] = Field(description="Ids of bibliography entries (see `sources`)")
-
-
 class ComplianceResponse(BaseModel):
     columns: list[str] = Field(description="DPRK obligations, in column order")
     rows: list[MatrixRow]
-    commitments: list[CommitmentModel]
+    commitments: list[CommitmentRow]
     sources: dict[str, SourceModel] = Field(
         description="Every bibliography entry cited above, by id"
     )
@@ -266,20 +238,7 @@ def pressure(
     markers = select(inputs.events, start=first, end=last, kinds=MARKER_KINDS)
     return PressureResponse(
         lists=index.lists,
-        rows=[
-            QuarterModel(
-                quarter=r.quarter,
-                designations=r.designations,
-                partial=r.partial,
-                ofac_actions=r.ofac_actions,
-                diplomacy=r.diplomacy,
-                launches=r.launches,
-                nuclear_tests=r.nuclear_tests,
-                exercises=r.exercises,
-                highlights=r.highlights,
-            )
-            for r in index.rows
-        ],
+        rows=index.rows,
         coverage={k: [[str(i.start), str(i.end)] for i in v] for k, v in index.coverage.items()},
         baseline={k: Baseline(count=n, on_or_before=d) for k, (n, d) in index.baseline.items()},
         markers=[EventModel(**e.to_dict()) for e in markers],
@@ -312,14 +271,7 @@ def compliance(
     inputs = analyses.inputs()
     ledger = inputs.ledger
     matrix = resolution_matrix(ledger, inputs.events, start=first, end=last)
-    cited: dict[str, list[str]] = {
-        f"{a.id}/{c.id}": sorted({*a.sources, *(s for ev in c.evidence for s in ev.sources)})
-        for a, c in ledger.commitments()
-    }
-    commitments = [
-        CommitmentModel(**r.to_dict(), sources=cited.get(r.commitment, []))
-        for r in commitment_rows(ledger, start=first, end=last)
-    ]
+    commitments = commitment_rows(ledger, start=first, end=last)
     rows = [
         MatrixRow(
             resolution=res.id,
