@@ -1,0 +1,263 @@
+"""The three kinds of evidence that two listings are one target, strongest first.
+
+1. **References** (:func:`reference_links`): an EU or UK entry that carries a
+   UN reference number (``KPi.052``) names the UN entry it implements. The
+   publisher said so; nothing is guessed.
+2. **Shared identifiers** (:func:`identifier_links`): the same IMO number,
+   passport or national id number, wallet address or SWIFT/BIC code on two
+   lists. A number shared by two entries of one list proves nothing (it is
+   not unique there) and is skipped; a shared number with unlike names is
+   only a candidate for review.
+3. **The matching engine** (:func:`matching_candidates`): each entry is
+   screened, as a query made of its names, birth dates, nationalities and
+   type, against the other lists' entries with the same engine and
+   algorithm that screens customers. Its score and reasons become the link's
+   evidence.
+
+"Linked To" and similar relations join *different* targets (a man and the
+company he works for), so they never make two listings one target; they
+feed DPRK relevance and the links between targets instead.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import Any
+
+from dprkwatch.matching import Match, Query, QueryError, Scope, Screener
+from dprkwatch.matching.batch import screen_queries
+from dprkwatch.resolution.records import Listing, compatible
+
+ID_LABELS = {
+    "imo": "IMO number",
+    "passport": "passport number",
+    "national_id": "national id number",
+    "swift": "SWIFT/BIC code",
+    "wallet": "wallet address",
+}
+# Query properties built from a listing, and how many values of each to send.
+_QUERY_PROPS = ("birthDate", "nationality", "gender")
+_MAX_VALUES = 50
+_QUERY_SCHEMA = {"LegalEntity": "LegalEntity", "CryptoWallet": ""}
+
+
+@dataclass
+class Candidate:
+    """Two listings that may be one target, with the evidence and how strong it is."""
+
+    a: str
+    b: str
+    method: str
+    score: float
+    evidence: list[str]
+    features: dict[str, float] = field(default_factory=dict)
+    # Why the evidence alone does not decide (empty when it does).
+    doubt: str = ""
+
+    def __post_init__(self) -> None:
+        if self.b < self.a:
+            self.a, self.b = self.b, self.a
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.a, self.b)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "a": self.a,
+            "b": self.b,
+            "method": self.method,
+            "score": round(self.score, 4),
+            "evidence": list(self.evidence),
+            "features": {k: round(v, 4) for k, v in self.features.items()},
+            "doubt": self.doubt,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Candidate:
+        return cls(
+            a=str(data["a"]),
+            b=str(data["b"]),
+            method=str(data["method"]),
+            score=float(data["score"]),
+            evidence=[str(e) for e in data.get("evidence", [])],
+            features={str(k): float(v) for k, v in data.get("features", {}).items()},
+            doubt=str(data.get("doubt", "")),
+        )
+
+
+# -- 1. references -------------------------------------------------------------
+
+
+def reference_links(listings: Mapping[str, Listing]) -> list[Candidate]:
+    """Links from UN reference numbers carried by other lists' entries."""
+    carriers: dict[str, list[Listing]] = defaultdict(list)
+    for rec in listings.values():
+        for ref in rec.unsc_refs:
+            carriers[ref.upper()].append(rec)
+    for rec in listings.values():
+        for ref in rec.mentions:
+            for other in carriers.get(ref.upper(), ()):
+                if other.id != rec.id and other.id not in rec.links:
+                    rec.links.append(other.id)
+    out: list[Candidate] = []
+    for ref, recs in sorted(carriers.items()):
+        un = [r for r in recs if r.list_name.split("_", 1)[0] == "un"]
+        anchor = un[0] if un else min(recs, key=lambda r: r.id)
+        for rec in recs:
+            if rec.id == anchor.id:
+                continue
+            if not compatible(rec.group, anchor.group):
+                # A vessel listed "as asset of" a company carries the company's
+                # reference: a relation between two targets, not one target.
+                for x, y in ((rec, anchor), (anchor, rec)):
+                    if y.id not in x.links:
+                        x.links.append(y.id)
+                continue
+            where = f"the UN's own entry {anchor.id}" if un else f"also carried by {anchor.id}"
+            out.append(
+                Candidate(
+                    rec.id,
+                    anchor.id,
+                    "reference",
+                    1.0,
+                    [f"{rec.id} ({rec.list_name}) carries UN reference {ref} ({where})"],
+                )
+            )
+    return out
+
+
+# -- 2. identifiers --------------------------------------------------------------
+
+
+def identifier_links(
+    listings: Mapping[str, Listing],
+    name_score: Callable[[Listing, Listing], float],
+    *,
+    name_floor: float,
+) -> list[Candidate]:
+    """Links from strong identifiers that two lists give the same value."""
+    holders: dict[tuple[str, str], list[Listing]] = defaultdict(list)
+    for rec in listings.values():
+        for kind, values in rec.identifiers.items():
+            for value in values:
+                holders[(kind, value)].append(rec)
+    found: dict[tuple[str, str], Candidate] = {}
+    for (kind, value), recs in sorted(holders.items()):
+        if len(recs) < 2:
+            continue
+        per_list: dict[str, int] = defaultdict(int)
+        for rec in recs:
+            per_list[rec.list_name] += 1
+        for x, y in combinations(recs, 2):
+            if x.list_name == y.list_name or not compatible(x.group, y.group):
+                continue
+            if per_list[x.list_name] > 1 or per_list[y.list_name] > 1:
+                continue
+            label = f"same {ID_LABELS[kind]} {value}"
+            pair = (min(x.id, y.id), max(x.id, y.id))
+            cand = found.get(pair)
+            if cand is not None:
+                if label not in cand.evidence:
+                    cand.evidence.append(label)
+                continue
+            cand = Candidate(x.id, y.id, "identifier", 1.0, [label])
+            # A vessel keeps its IMO number through every renaming, and a
+            # wallet address is unique by construction: names do not matter.
+            by_number_alone = kind == "wallet" or (kind == "imo" and x.group == "vessel")
+            if not by_number_alone:
+                score = name_score(x, y)
+                cand.features["name"] = score
+                if score < name_floor:
+                    cand.doubt = f"names unlike (name score {score:.2f})"
+            found[pair] = cand
+    return list(found.values())
+
+
+# -- 3. the matching engine --------------------------------------------------------
+
+
+def query_for(rec: Listing) -> Query | None:
+    """The screening query that describes a listing: names, dates, nationality, type."""
+    schema = _QUERY_SCHEMA.get(rec.schema, rec.schema)
+    if not schema:
+        return None
+    props: dict[str, list[str]] = {k: v[:_MAX_VALUES] for k, v in rec.names.items() if v}
+    if not props:
+        return None
+    extra = {
+        "birthDate": rec.birth_dates,
+        "nationality": rec.nationality,
+        "gender": rec.gender,
+        "flag": rec.flags,
+        # Where a firm sits tells branches of one name apart; a person's
+        # address country says less than a nationality, so it is left out.
+        "country": rec.countries if rec.group != "person" else [],
+    }
+    for key, values in extra.items():
+        if values:
+            props[key] = values[:_MAX_VALUES]
+    while True:
+        try:
+            return Query(schema=schema, properties=props, id=rec.id)
+        except QueryError as exc:
+            # Drop the one property the engine cannot take (an odd date) and keep the rest.
+            bad = getattr(exc, "where", None)
+            if not bad or bad not in props or bad == "name":
+                return None
+            del props[bad]
+
+
+def list_order(listings: Iterable[Listing]) -> list[str]:
+    """Lists from the smallest to the largest: each list's entries query the larger ones."""
+    sizes: dict[str, int] = defaultdict(int)
+    for rec in listings:
+        sizes[rec.list_name] += 1
+    return sorted(sizes, key=lambda name: (sizes[name], name))
+
+
+def matching_candidates(
+    screener: Screener,
+    queries: Sequence[Listing],
+    targets: Sequence[str],
+    *,
+    floor: float,
+    top: int,
+    workers: int,
+) -> dict[str, list[Candidate]]:
+    """For each listing in ``queries``, its candidates on the lists ``targets`` at or above ``floor``.
+
+    The result is keyed by the querying listing, so an incremental re-run
+    can keep the candidates of entries that did not change.
+    """
+    built = [(rec, query_for(rec)) for rec in queries]
+    usable = [(rec, q) for rec, q in built if q is not None]
+    out: dict[str, list[Candidate]] = {rec.id: [] for rec in queries}
+    if not usable or not targets:
+        return out
+    scope = Scope(lists=targets)
+    results = screen_queries(
+        screener,
+        [q for _, q in usable],
+        top=top,
+        threshold=floor,
+        scope=scope,
+        workers=workers,
+    )
+    for (rec, _), matches in zip(usable, results, strict=True):
+        out[rec.id] = [_from_match(rec, m) for m in matches if m.score >= floor]
+    return out
+
+
+def _from_match(rec: Listing, m: Match) -> Candidate:
+    return Candidate(
+        rec.id,
+        m.entity_id,
+        "matching",
+        float(m.score),
+        [f"{m.algorithm} score {m.score:.2f}: " + "; ".join(m.explanation)],
+        features=dict(m.features),
+    )

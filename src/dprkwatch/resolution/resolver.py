@@ -1,0 +1,462 @@
+"""One resolution run: the active lists in, canonical targets and a review queue out.
+
+The run reads every active snapshot, gathers the evidence of
+:mod:`~dprkwatch.resolution.evidence`, applies human decisions first and the
+machine's links strongest first (see :mod:`~dprkwatch.resolution.clusters`),
+gives each target its stable id, assesses DPRK relevance, and stores the
+result in one atomic write.
+
+**Incremental.** The expensive step is screening entries against the other
+lists. A re-run screens only entries that are new or whose fingerprint
+changed (in both directions, against every other list) and keeps the stored
+candidates of the others; references and identifiers, cheap to find, are
+recomputed in full. The screening index is the one screening itself uses
+(cached per set of active versions), so after a list update it is built once
+for both.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from dprkwatch.exceptions import InputError
+from dprkwatch.forking import fork_is_safe
+from dprkwatch.lists.snapshot import SnapshotStore
+from dprkwatch.matching import Query, Screener
+from dprkwatch.resolution import relevance
+from dprkwatch.resolution.clusters import Clusters, assign_ids
+from dprkwatch.resolution.evidence import (
+    Candidate,
+    identifier_links,
+    list_order,
+    matching_candidates,
+    query_for,
+    reference_links,
+)
+from dprkwatch.resolution.judgements import DIFFERENT, SAME, UNSURE, Judgement
+from dprkwatch.resolution.records import Listing, read_active
+from dprkwatch.resolution.store import Resolution, ResolutionStore, ReviewItem, Target
+
+Progress = Callable[[str], None]
+
+
+# Remark similarity that settles a tie between namesakes, and the lead it needs.
+TEXT_AGREES = 0.4
+TEXT_MARGIN = 0.2
+# Engine features that, when negative, say two listings differ.
+CONFLICTS = ("birth_date", "country", "gender", "id.imo_conflict", "number")
+
+
+@dataclass(frozen=True)
+class Params:
+    """The thresholds of one resolution method; a change makes the next run a full one."""
+
+    method: str = "dprkwatch-resolve-v1"
+    # Engine matches at or above this score, unopposed, link two listings.
+    auto: float = 0.90
+    # Engine matches between this and ``auto`` go to the review queue.
+    review: float = 0.75
+    # A second candidate on the same list this close to the best makes both doubtful.
+    margin: float = 0.03
+    # Below this name score, a shared passport or id number is only a candidate.
+    id_name_floor: float = 0.60
+    # Candidates asked of the engine per query (over all target lists).
+    top: int = 10
+
+
+def _name_scorer(screener: Screener) -> Callable[[Listing, Listing], float]:
+    def score(x: Listing, y: Listing) -> float:
+        query = query_for(x)
+        other = screener.get(y.id)
+        if query is None or other is None:
+            return 0.0
+        names = Query(schema=query.schema, properties={"name": list(query.get("name"))[:50]})
+        try:
+            return float(screener.compare(names, other).score)
+        except InputError:
+            return 0.0
+
+    return score
+
+
+class _Duplicates:
+    """Whether two entries of one list describe the same subject (memoised engine comparison)."""
+
+    def __init__(self, listings: Mapping[str, Listing], screener: Screener, params: Params):
+        self._listings = listings
+        self._screener = screener
+        self._params = params
+        self._memo: dict[tuple[str, str], bool] = {}
+
+    def __call__(self, x: str, y: str) -> bool:
+        key = (x, y) if x < y else (y, x)
+        known = self._memo.get(key)
+        if known is None:
+            known = self._memo[key] = self._compare(*key)
+        return known
+
+    def _compare(self, x: str, y: str) -> bool:
+        query = query_for(self._listings[x])
+        other = self._screener.get(y)
+        if query is None or other is None:
+            return False
+        try:
+            m = self._screener.compare(query, other)
+        except InputError:
+            return False
+        # Names alone do not make a duplicate (branches of one firm share a
+        # name, North Korean firms share a country): a birth date or an
+        # identifier must agree as well.
+        corroborated = any(
+            v > 0 for k, v in m.features.items() if k == "birth_date" or k.startswith("id.")
+        )
+        return m.score >= self._params.auto and corroborated and not _conflicts(m.features)
+
+
+def _conflicts(features: Mapping[str, float]) -> list[str]:
+    return [k for k in CONFLICTS if features.get(k, 0.0) < 0]
+
+
+def _country_conflict(x: Listing, y: Listing) -> bool:
+    """Nationalities (people) or seats (firms, vessels' flags) that both give and that differ.
+
+    The engine also weighs a person's address country against a
+    nationality; a man of one nationality living elsewhere is common, so
+    only like is compared with like here.
+    """
+    if x.group == "person" or y.group == "person":
+        a, b = set(x.nationality), set(y.nationality)
+    elif x.group == "vessel":
+        return False  # flags change with every re-registration
+    else:
+        a, b = set(x.countries), set(y.countries)
+    return bool(a and b and not a & b)
+
+
+_WORD = re.compile(r"\w{4,}")
+
+
+def text_similarity(x: Listing, y: Listing) -> float:
+    """Share of remark words in common (Jaccard over words of four letters or more).
+
+    Publishers copy each other's narrative ("director of the Second Academy
+    of Natural Sciences"), so the remarks tell namesakes apart where the
+    names cannot.
+    """
+    a = {w.lower() for t in x.texts for w in _WORD.findall(t)}
+    b = {w.lower() for t in y.texts for w in _WORD.findall(t)}
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def _engine_links(
+    candidates: Mapping[str, list[Candidate]],
+    listings: Mapping[str, Listing],
+    params: Params,
+    duplicates: Callable[[str, str], bool],
+) -> list[Candidate]:
+    """Engine candidates, one per pair, each with its doubt (if any) spelled out."""
+    best: dict[tuple[str, str], Candidate] = {}
+    for cands in candidates.values():
+        for c in cands:
+            if c.a not in listings or c.b not in listings:
+                continue
+            if listings[c.a].list_name == listings[c.b].list_name:
+                continue
+            cur = best.get(c.key)
+            if cur is None or c.score > cur.score:
+                best[c.key] = Candidate(
+                    c.a, c.b, c.method, c.score, list(c.evidence), dict(c.features)
+                )
+    # Each listing's candidates per other list, to spot ambiguity.
+    ranks: dict[tuple[str, str], list[tuple[float, str]]] = defaultdict(list)
+    for c in best.values():
+        ranks[(c.a, listings[c.b].list_name)].append((c.score, c.b))
+        ranks[(c.b, listings[c.a].list_name)].append((c.score, c.a))
+    for c in best.values():
+        conflicts = [k for k in _conflicts(c.features) if k != "country"]
+        if _country_conflict(listings[c.a], listings[c.b]):
+            conflicts.append("country")
+        if conflicts:
+            c.doubt = "the engine found differences: " + ", ".join(conflicts)
+            continue
+        if c.score < params.auto:
+            c.doubt = f"score {c.score:.2f} below {params.auto:.2f}"
+            continue
+        # A rival close behind on the same list makes the pair doubtful,
+        # unless the rival is a duplicate entry of the same subject.
+        for end, other in ((c.a, c.b), (c.b, c.a)):
+            for score, rival in ranks[(end, listings[other].list_name)]:
+                close = rival != other and score >= c.score - params.margin
+                if close and not duplicates(other, rival):
+                    mine = text_similarity(listings[end], listings[other])
+                    theirs = text_similarity(listings[end], listings[rival])
+                    if mine >= TEXT_AGREES and theirs <= mine - TEXT_MARGIN:
+                        c.evidence.append(
+                            f"remarks agree with {other} ({mine:.2f}) more than with {rival} "
+                            f"({theirs:.2f})"
+                        )
+                        continue
+                    c.doubt = f"{rival} on the same list scores almost as high"
+                    break
+            if c.doubt:
+                break
+    return sorted(best.values(), key=lambda c: (-c.score, c.key))
+
+
+def _screen_all(
+    screener: Screener,
+    listings: Mapping[str, Listing],
+    changed: set[str],
+    incremental: bool,
+    params: Params,
+    workers: int,
+) -> tuple[dict[str, list[Candidate]], int]:
+    """Engine candidates for the ``changed`` listings; how many queries that took."""
+    order = list_order(listings.values())
+    by_list: dict[str, list[Listing]] = defaultdict(list)
+    for rid in sorted(changed):
+        by_list[listings[rid].list_name].append(listings[rid])
+    out: dict[str, list[Candidate]] = {}
+    asked = 0
+    for pos, name in enumerate(order):
+        recs = by_list.get(name, [])
+        if not recs:
+            continue
+        # A full run asks each pair of lists once (the smaller list asks the larger);
+        # changed entries of a re-run ask every other list.
+        targets = [n for n in order if n != name] if incremental else order[pos + 1 :]
+        found = matching_candidates(
+            screener, recs, targets, floor=params.review, top=params.top, workers=workers
+        )
+        out.update(found)
+        if targets:
+            asked += len(recs)
+    return out, asked
+
+
+def run(
+    home: Path,
+    *,
+    full: bool = False,
+    workers: int | None = None,
+    progress: Progress | None = None,
+    screener: Screener | None = None,
+    params: Params | None = None,
+) -> Resolution:
+    """Resolve the active lists of ``home`` and store the result (atomically)."""
+    say = progress or (lambda _msg: None)
+    t0 = time.perf_counter()
+    lists = SnapshotStore(home)
+    snapshots = lists.active()
+    if not snapshots:
+        raise InputError("no active lists to resolve; import some with `dprkwatch lists import`")
+    store = ResolutionStore(home)
+    with store.lock():
+        previous = None if full else store.load_or_none()
+        say(f"reading {len(snapshots)} list(s)")
+        listings = read_active(snapshots)
+        read = time.perf_counter() - t0
+        t = time.perf_counter()
+        screener = screener or Screener.from_store(lists)
+        index = time.perf_counter() - t
+        resolution = compute(
+            listings,
+            screener,
+            versions={name: snap.version for name, snap in sorted(snapshots.items())},
+            previous=previous,
+            judgements=store.judgements().current(),
+            params=params,
+            workers=workers,
+            progress=say,
+        )
+        seconds = resolution.stats["seconds"]
+        seconds.update(read=round(read, 3), index=round(index, 3))
+        seconds["total"] = round(time.perf_counter() - t0, 3)
+        store.save(resolution)
+    return resolution
+
+
+def compute(
+    listings: Mapping[str, Listing],
+    screener: Screener,
+    *,
+    versions: Mapping[str, str],
+    previous: Resolution | None = None,
+    judgements: Mapping[tuple[str, str], Judgement] | None = None,
+    params: Params | None = None,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> Resolution:
+    """Resolve ``listings`` (no files touched): the pure core of :func:`run`.
+
+    ``previous`` makes the run incremental when it used the same ``params``.
+    """
+    params = params or Params()
+    say = progress or (lambda _msg: None)
+    judgements = judgements or {}
+    timings: dict[str, float] = {}
+    reuse = previous is not None and previous.params == asdict(params)
+    if reuse and previous is not None:
+        changed = {
+            rid
+            for rid, rec in listings.items()
+            if previous.listings.get(rid, {}).get("fp") != rec.fingerprint
+        }
+    else:
+        changed = set(listings)
+    t = time.perf_counter()
+    kept: dict[str, list[Candidate]] = {}
+    if reuse and previous is not None:
+        for qid, cands in previous.candidates.items():
+            if qid in listings and qid not in changed:
+                kept[qid] = [
+                    c
+                    for c in cands
+                    if c.a in listings and c.b in listings
+                    and c.a not in changed and c.b not in changed
+                ]  # fmt: skip
+    n_workers = workers if workers is not None else (2 if fork_is_safe() else 1)
+    say(f"screening {len(changed)} changed listing(s) against the other lists")
+    fresh, asked = _screen_all(screener, listings, changed, reuse, params, n_workers)
+    candidates = {**kept, **fresh}
+    timings["engine"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    result = _cluster(listings, candidates, judgements, params, screener)
+    ids = assign_ids(result.groups, _previous_members(previous))
+    target_of = {m: cid for cid, members in ids.items() for m in members}
+    targets = {cid: Target(cid, members) for cid, members in ids.items()}
+    for c in result.applied:
+        targets[target_of[c.a]].links.append(c)
+    dprk = relevance.assess(listings, ids)
+    timings["cluster"] = time.perf_counter() - t
+
+    former = dict(previous.former) if previous is not None else {}
+    if previous is not None:
+        for rid, info in previous.listings.items():
+            if rid not in listings:
+                former[rid] = info["target"]
+    for rid in listings:
+        former.pop(rid, None)
+    orphans = [
+        {**j.to_dict(), "missing": [x for x in (j.a, j.b) if x not in listings]}
+        for j in judgements.values()
+        if j.a not in listings or j.b not in listings
+    ]
+    multi = sum(
+        1 for tg in targets.values() if len({listings[m].list_name for m in tg.members}) > 1
+    )
+    stats: dict[str, Any] = {
+        "listings": len(listings),
+        "targets": len(targets),
+        "multi_list_targets": multi,
+        "links": {
+            method: sum(1 for c in result.applied if c.method == method)
+            for method in ("judgement", "reference", "identifier", "matching")
+        },
+        "review": len(result.review),
+        "dprk_targets": len(dprk),
+        "dprk_evidence": relevance.counts(dprk),
+        "incremental": reuse,
+        "changed": len(changed),
+        "screened": asked,
+        "judgements": len(judgements),
+        "orphan_judgements": len(orphans),
+        "seconds": {k: round(v, 3) for k, v in timings.items()},
+    }
+    return Resolution(
+        params=asdict(params),
+        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        versions=dict(versions),
+        listings={
+            rid: {"list": rec.list_name, "fp": rec.fingerprint, "target": target_of[rid]}
+            for rid, rec in listings.items()
+        },
+        targets=targets,
+        review=result.review,
+        dprk={cid: [list(e) for e in ev] for cid, ev in dprk.items()},
+        candidates=candidates,
+        former=former,
+        orphans=orphans,
+        stats=stats,
+    )
+
+
+def _previous_members(previous: Resolution | None) -> dict[str, str]:
+    if previous is None:
+        return {}
+    out = dict(previous.former)
+    out.update({rid: info["target"] for rid, info in previous.listings.items()})
+    return out
+
+
+@dataclass
+class _Outcome:
+    groups: list[list[str]]
+    applied: list[Candidate]
+    review: list[ReviewItem]
+
+
+def _cluster(
+    listings: Mapping[str, Listing],
+    candidates: Mapping[str, list[Candidate]],
+    judgements: Mapping[tuple[str, str], Judgement],
+    params: Params,
+    screener: Screener,
+) -> _Outcome:
+    """Apply human decisions, then references, identifiers and engine matches."""
+    clusters = Clusters(listings, {rid: rec.list_name for rid, rec in listings.items()})
+    applied: list[Candidate] = []
+    doubtful: list[tuple[Candidate, str]] = []
+    for j in judgements.values():
+        if j.decision == DIFFERENT and j.a in listings and j.b in listings:
+            clusters.keep_apart(j.a, j.b)
+    for j in judgements.values():
+        if j.decision == SAME and j.a in listings and j.b in listings:
+            clusters.union(j.a, j.b)
+            applied.append(
+                Candidate(
+                    j.a, j.b, "judgement", 1.0, [f"judged the same by {j.user} on {j.at[:10]}"]
+                )
+            )
+
+    duplicates = _Duplicates(listings, screener, params)
+
+    def apply(cands: Iterable[Candidate], same_list_ok: bool) -> None:
+        for c in cands:
+            judged = judgements.get(c.key)
+            if judged is not None and judged.decision != UNSURE:
+                continue  # decided by a person above
+            if c.doubt:
+                doubtful.append((c, c.doubt))
+                continue
+            why = clusters.obstacle(c.a, c.b, same_list_ok=same_list_ok, duplicates=duplicates)
+            if why:
+                doubtful.append((c, why))
+                continue
+            if clusters.find(c.a) != clusters.find(c.b):
+                clusters.union(c.a, c.b)
+            applied.append(c)
+
+    apply(reference_links(listings), same_list_ok=True)
+    apply(
+        identifier_links(listings, _name_scorer(screener), name_floor=params.id_name_floor),
+        same_list_ok=False,
+    )
+    apply(_engine_links(candidates, listings, params, duplicates), same_list_ok=False)
+
+    review: dict[tuple[str, str], ReviewItem] = {}
+    for c, why in doubtful:
+        if c.key in judgements or clusters.find(c.a) == clusters.find(c.b):
+            continue
+        if c.key not in review:
+            review[c.key] = ReviewItem(c, why)
+    queue = sorted(review.values(), key=lambda r: (-r.candidate.score, r.candidate.key))
+    return _Outcome(clusters.groups(), applied, queue)

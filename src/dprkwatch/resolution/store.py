@@ -1,0 +1,180 @@
+"""Where a resolution lives: one state file, replaced whole, plus the judgement log.
+
+Layout inside the data directory::
+
+    resolution/state.json         the current resolution (targets, links, review queue,
+                                  DPRK evidence, engine candidates kept for re-runs)
+    resolution/judgements.jsonl   human decisions, append-only (see ``judgements``)
+    resolution/.lock              held while a run or a decision writes
+
+A run computes everything in memory and replaces ``state.json`` in one
+atomic rename at the very end, so a crash or ``kill -9`` at any point leaves
+the previous resolution in force.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from dprkwatch import durable
+from dprkwatch.resolution.evidence import Candidate
+from dprkwatch.resolution.exceptions import NotResolved, ResolutionError
+from dprkwatch.resolution.judgements import JudgementLog
+
+STATE_FORMAT = 1
+
+
+@dataclass
+class Target:
+    """One canonical target: its listings and the links that joined them."""
+
+    id: str
+    members: list[str]
+    links: list[Candidate] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "members": self.members,
+            "links": [c.to_dict() for c in self.links],
+        }
+
+
+@dataclass
+class ReviewItem:
+    """A pair the machine would not decide alone, and why."""
+
+    candidate: Candidate
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.candidate.to_dict(), "reason": self.reason}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ReviewItem:
+        return cls(Candidate.from_dict(data), str(data.get("reason", "")))
+
+
+@dataclass
+class Resolution:
+    """The outcome of one run, as stored."""
+
+    params: dict[str, Any]
+    created_at: str
+    versions: dict[str, str]
+    listings: dict[str, dict[str, str]]
+    targets: dict[str, Target]
+    review: list[ReviewItem]
+    dprk: dict[str, list[list[str]]]
+    candidates: dict[str, list[Candidate]]
+    former: dict[str, str] = field(default_factory=dict)
+    orphans: list[dict[str, Any]] = field(default_factory=list)
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    def target_of(self, entity_id: str) -> str | None:
+        """The canonical id of a listing (also of one no longer listed, as last resolved)."""
+        info = self.listings.get(entity_id)
+        if info is not None:
+            return info["target"]
+        return self.former.get(entity_id)
+
+    def members(self, target_id: str) -> list[str]:
+        target = self.targets.get(target_id)
+        return list(target.members) if target is not None else []
+
+    def to_bytes(self) -> bytes:
+        data = {
+            "format": STATE_FORMAT,
+            "params": self.params,
+            "created_at": self.created_at,
+            "versions": self.versions,
+            "stats": self.stats,
+            "listings": self.listings,
+            "former": self.former,
+            "targets": {cid: t.to_dict() for cid, t in self.targets.items()},
+            "review": [r.to_dict() for r in self.review],
+            "dprk": self.dprk,
+            "orphans": self.orphans,
+            "candidates": {
+                qid: [c.to_dict() for c in cands] for qid, cands in self.candidates.items() if cands
+            },
+        }
+        return orjson.dumps(data)
+
+    @classmethod
+    def from_bytes(cls, raw: bytes, source: str) -> Resolution:
+        try:
+            data = orjson.loads(raw)
+            if data.get("format") != STATE_FORMAT:
+                raise ResolutionError(
+                    f"{source}: resolution format {data.get('format')!r}, expected {STATE_FORMAT}; "
+                    "run `dprkwatch resolve run --full`"
+                )
+            return cls(
+                params=data["params"],
+                created_at=data["created_at"],
+                versions=data["versions"],
+                listings=data["listings"],
+                former=data.get("former", {}),
+                targets={
+                    cid: Target(
+                        cid, list(t["members"]), [Candidate.from_dict(c) for c in t["links"]]
+                    )
+                    for cid, t in data["targets"].items()
+                },
+                review=[ReviewItem.from_dict(r) for r in data["review"]],
+                dprk=data.get("dprk", {}),
+                orphans=data.get("orphans", []),
+                stats=data.get("stats", {}),
+                candidates={
+                    qid: [Candidate.from_dict(c) for c in cands]
+                    for qid, cands in data.get("candidates", {}).items()
+                },
+            )
+        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+            raise ResolutionError(f"{source}: unreadable resolution state ({exc})") from None
+
+
+class ResolutionStore:
+    """The resolution files of one data directory."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = Path(home)
+        self.root = self.home / "resolution"
+        self.state_path = self.root / "state.json"
+
+    def judgements(self) -> JudgementLog:
+        return JudgementLog(self.root / "judgements.jsonl")
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Exclusive while writing; readers see the old or the new state file, never half."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with (self.root / ".lock").open("a+b") as fh:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+    def exists(self) -> bool:
+        return self.state_path.exists()
+
+    def load(self) -> Resolution:
+        if not self.state_path.exists():
+            raise NotResolved(
+                "no resolution in this data directory yet; run `dprkwatch resolve run`"
+            )
+        return Resolution.from_bytes(self.state_path.read_bytes(), self.state_path.name)
+
+    def load_or_none(self) -> Resolution | None:
+        return self.load() if self.exists() else None
+
+    def save(self, resolution: Resolution) -> None:
+        durable.write_bytes(self.state_path, resolution.to_bytes())
