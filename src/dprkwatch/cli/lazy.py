@@ -40,6 +40,7 @@ COMMANDS: dict[str, Lazy] = {
     "run": Lazy("dprkwatch.cli.run", "run_cmd"),
     "lists": Lazy("dprkwatch.cli.lists", "app"),
     "screen": Lazy("dprkwatch.cli.screen", "screen_cmd"),
+    "resolve": Lazy("dprkwatch.cli.resolve", "app"),
     "serve": Lazy("dprkwatch.cli.service", "app", merged=True),
     "rescreen": Lazy("dprkwatch.cli.service", "app", merged=True),
     "books": Lazy("dprkwatch.cli.service", "app", merged=True),

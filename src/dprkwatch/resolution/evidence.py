@@ -95,16 +95,19 @@ class Candidate:
 def reference_links(listings: Mapping[str, Listing]) -> list[Candidate]:
     """Links from UN reference numbers carried by other lists' entries."""
     carriers: dict[str, list[Listing]] = defaultdict(list)
+    spelled: dict[str, str] = {}
     for rec in listings.values():
         for ref in rec.unsc_refs:
             carriers[ref.upper()].append(rec)
+            spelled.setdefault(ref.upper(), ref)
     for rec in listings.values():
         for ref in rec.mentions:
             for other in carriers.get(ref.upper(), ()):
                 if other.id != rec.id and other.id not in rec.links:
                     rec.links.append(other.id)
     out: list[Candidate] = []
-    for ref, recs in sorted(carriers.items()):
+    for key, recs in sorted(carriers.items()):
+        ref = spelled[key]
         un = [r for r in recs if r.list_name.split("_", 1)[0] == "un"]
         anchor = un[0] if un else min(recs, key=lambda r: r.id)
         for rec in recs:

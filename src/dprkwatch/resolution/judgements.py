@@ -118,7 +118,9 @@ class JudgementLog:
                 if value not in ids:
                     raise JudgementError(f"no listing with id {value!r} in the current lists")
         a, b = pair(x, y)
-        judgement = Judgement(a, b, decision, user, datetime.now(UTC).isoformat("seconds"), note)
+        judgement = Judgement(
+            a, b, decision, user, datetime.now(UTC).isoformat(timespec="seconds"), note
+        )
         proposed = self.current()
         proposed[judgement.key] = judgement
         check_consistent(proposed)

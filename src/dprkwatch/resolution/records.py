@@ -117,8 +117,10 @@ class Listing:
     def legal_basis(self) -> list[str]:
         """The programmes or regimes the listing rests on, readable where a label is known."""
         out: list[str] = []
+        # The shared labels are OFAC's and the EU's codes; other lists name their own.
+        labelled = self.list_name.split("_", 1)[0] in ("ofac", "eu")
         for code in self.programs:
-            label = PROGRAM_LABELS.get(code)
+            label = PROGRAM_LABELS.get(code) if labelled else None
             out.append(f"{code} ({label})" if label and label != code else code)
         for label in self.program_labels:
             if label not in out and not any(label in o for o in out):

@@ -36,14 +36,20 @@ KINDS = (
     "cluster",
 )  # fmt: skip
 DIRECT_KINDS = KINDS[:-2]
-# Regulations, orders, laws and resolutions aimed at the DPRK, as publishers cite them.
-_REMARKS = re.compile(
-    r"North Korea Sanctions Regulations|31 C\.?F\.?R\.? (?:part )?510|"
-    r"North Korea Sanctions and Policy Enhancement Act|NKSPEA|"
-    r"(?:E\.?O\.?|Executive Order)\s*13(?:466|551|570|687|722|810)\b|"
-    r"resolutions? (?:\d{4}[ ,and]*)*(?:1718|1874|2087|2094|2270|2321|2356|2371|2375|2397)\b|"
-    r"Democratic People'?s Republic of Korea|\bDPRK\b|Korea,? North|North Korea",
-    re.IGNORECASE,
+# Regulations, orders, laws and resolutions aimed at the DPRK, as publishers cite them;
+# failing those, the country named in the remarks.
+_REMARKS = (
+    re.compile(
+        r"North Korea Sanctions Regulations|31 C\.?F\.?R\.? (?:part )?510|"
+        r"North Korea Sanctions and Policy Enhancement Act|NKSPEA|"
+        r"(?:E\.?O\.?|Executive Order)\s*13(?:466|551|570|687|722|810)\b|"
+        r"resolutions? (?:\d{4}[ ,and]*)*(?:1718|1874|2087|2094|2270|2321|2356|2371|2375|2397)\b",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"Democratic People'?s Republic of Korea|\bDPRK\b|Korea,? North|North Korea",
+        re.IGNORECASE,
+    ),
 )
 
 Evidence = tuple[str, str, str]  # (kind, listing id, detail)
@@ -66,10 +72,10 @@ def direct_evidence(rec: Listing) -> list[Evidence]:
     ):
         if DPRK in values:
             out.append((kind, rec.id, "kp"))
-    for text in rec.texts:
-        m = _REMARKS.search(text)
-        if m:
-            out.append(("remarks", rec.id, m.group(0)))
+    for pattern in _REMARKS:
+        found = next((m.group(0) for t in rec.texts if (m := pattern.search(t))), None)
+        if found:
+            out.append(("remarks", rec.id, found))
             break
     return out
 

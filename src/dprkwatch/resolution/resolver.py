@@ -376,7 +376,12 @@ def compute(
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
         versions=dict(versions),
         listings={
-            rid: {"list": rec.list_name, "fp": rec.fingerprint, "target": target_of[rid]}
+            rid: {
+                "list": rec.list_name,
+                "fp": rec.fingerprint,
+                "target": target_of[rid],
+                "summary": rec.summary(),
+            }
             for rid, rec in listings.items()
         },
         targets=targets,

@@ -24,11 +24,26 @@ from typing import Any
 import orjson
 
 from dprkwatch import durable
+from dprkwatch.exceptions import NotFoundError
 from dprkwatch.resolution.evidence import Candidate
 from dprkwatch.resolution.exceptions import NotResolved, ResolutionError
 from dprkwatch.resolution.judgements import JudgementLog
 
 STATE_FORMAT = 1
+# The list whose spelling of a name is shown first, when a target has several.
+CAPTION_ORDER = ("un", "eu", "uk", "ofac")
+
+
+def _caption(records: list[dict[str, Any]]) -> str:
+    def rank(r: dict[str, Any]) -> tuple[int, str]:
+        base = str(r.get("list") or "").split("_", 1)[0]
+        pos = CAPTION_ORDER.index(base) if base in CAPTION_ORDER else len(CAPTION_ORDER)
+        return (pos, str(r.get("id")))
+
+    for r in sorted(records, key=rank):
+        if r.get("caption"):
+            return str(r["caption"])
+    return str(records[0].get("id")) if records else ""
 
 
 @dataclass
@@ -68,7 +83,7 @@ class Resolution:
     params: dict[str, Any]
     created_at: str
     versions: dict[str, str]
-    listings: dict[str, dict[str, str]]
+    listings: dict[str, dict[str, Any]]
     targets: dict[str, Target]
     review: list[ReviewItem]
     dprk: dict[str, list[list[str]]]
@@ -81,8 +96,40 @@ class Resolution:
         """The canonical id of a listing (also of one no longer listed, as last resolved)."""
         info = self.listings.get(entity_id)
         if info is not None:
-            return info["target"]
+            return str(info["target"])
         return self.former.get(entity_id)
+
+    def summary(self, entity_id: str) -> dict[str, Any]:
+        """The per-list record of a listing, as shown beside a target."""
+        info = self.listings.get(entity_id)
+        if info is None:
+            return {"id": entity_id, "list": None, "caption": None, "delisted": True}
+        return dict(info.get("summary") or {"id": entity_id, "list": info["list"]})
+
+    def target(self, ref: str) -> Target:
+        """A target by its canonical id or by the id of one of its listings."""
+        if ref in self.targets:
+            return self.targets[ref]
+        cid = self.target_of(ref)
+        if cid is None or cid not in self.targets:
+            raise NotFoundError(f"no target or listing with id {ref!r}")
+        return self.targets[cid]
+
+    def describe(self, target: Target) -> dict[str, Any]:
+        """A target as the CLI, the API and the workbench show it."""
+        records = [self.summary(m) for m in target.members]
+        return {
+            "id": target.id,
+            "caption": _caption(records),
+            "lists": sorted({str(r.get("list")) for r in records if r.get("list")}),
+            "referents": list(target.members),
+            "records": records,
+            "links": [c.to_dict() for c in target.links],
+            "dprk": [
+                {"kind": kind, "listing": listing, "detail": detail}
+                for kind, listing, detail in self.dprk.get(target.id, [])
+            ],
+        }
 
     def members(self, target_id: str) -> list[str]:
         target = self.targets.get(target_id)
