@@ -33,6 +33,7 @@ from pathlib import Path
 
 from platformdirs import user_data_dir
 
+from dprkwatch.datadir import DataDir
 from dprkwatch.exceptions import ConfigError
 
 PREFIX = "DPRKWATCH_"
@@ -57,15 +58,16 @@ class Settings:
     key_ttl: int = 5
 
     @property
-    def snapshots_dir(self) -> Path:
-        return self.home / "snapshots"
+    def data(self) -> DataDir:
+        """The layout of the data directory ``home``."""
+        return DataDir(self.home)
 
     @property
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to SQLite in the data directory."""
         if self.database_url:
             return self.database_url
-        return f"sqlite:///{self.home / 'dprkwatch.sqlite3'}"
+        return f"sqlite:///{self.data.database}"
 
     def with_home(self, home: Path) -> Settings:
         return replace(self, home=home)

@@ -11,8 +11,8 @@ from pathlib import Path
 import orjson
 import pytest
 
+from dprkwatch.datadir import DataDir
 from dprkwatch.lists import SnapshotNotFound, SnapshotStore, SourceError, import_paths
-from dprkwatch.lists.snapshot import ACTIVE_FILE
 from tests.conftest import FIXTURES
 
 V1 = FIXTURES / "lists" / "watch_v1.ftm.json"
@@ -58,12 +58,12 @@ def test_newer_import_replaces_active_and_keeps_old(tmp_path: Path) -> None:
 def test_bad_file_in_batch_changes_nothing(tmp_path: Path) -> None:
     store = SnapshotStore(tmp_path)
     import_paths(store, [V1])
-    before = (tmp_path / ACTIVE_FILE).read_bytes()
+    before = DataDir(tmp_path).active_lists.read_bytes()
     listing_before = sorted(p.name for p in (tmp_path / "snapshots" / "ftm_testwatch").iterdir())
     with pytest.raises(SourceError) as err:
         import_paths(store, [V2, FIXTURES / "lists" / "truncated.ftm.json"])
     assert "truncated.ftm.json" in str(err.value) and "line 2" in str(err.value)
-    assert (tmp_path / ACTIVE_FILE).read_bytes() == before
+    assert DataDir(tmp_path).active_lists.read_bytes() == before
     assert (
         sorted(p.name for p in (tmp_path / "snapshots" / "ftm_testwatch").iterdir())
         == listing_before
@@ -102,7 +102,7 @@ def test_empty_and_missing_files(tmp_path: Path) -> None:
     garbage.write_bytes(os.urandom(256) + b"\x00")
     with pytest.raises(SourceError, match="unknown format"):
         import_paths(store, [garbage])
-    assert not (tmp_path / "home" / ACTIVE_FILE).exists()
+    assert not DataDir(tmp_path / "home").active_lists.exists()
 
 
 def test_unknown_snapshot_ref(tmp_path: Path) -> None:
@@ -147,21 +147,23 @@ _KILLER = textwrap.dedent(
 def test_kill_during_import_keeps_previous_active(tmp_path: Path, stage: str) -> None:
     store = SnapshotStore(tmp_path)
     (first,) = import_paths(store, [V1])
-    before = (tmp_path / ACTIVE_FILE).read_bytes()
+    before = DataDir(tmp_path).active_lists.read_bytes()
     proc = subprocess.run(
         [sys.executable, "-c", _KILLER, str(tmp_path), str(V2), stage],
         capture_output=True,
         check=False,
     )
     assert proc.returncode == -9, proc.stderr.decode()
-    assert (tmp_path / ACTIVE_FILE).read_bytes() == before
+    assert DataDir(tmp_path).active_lists.read_bytes() == before
     assert store.active()["ftm_testwatch"].version == first.version
     assert sum(1 for _ in store.active()["ftm_testwatch"].iter_dicts()) == 6
     # The next import cleans up and succeeds.
     (second,) = import_paths(store, [V2])
     assert store.active_versions()["ftm_testwatch"] == second.version
     assert not list((tmp_path / "snapshots" / "ftm_testwatch").glob(".tmp-*"))
-    assert orjson.loads((tmp_path / ACTIVE_FILE).read_bytes()) == {"ftm_testwatch": second.version}
+    assert orjson.loads(DataDir(tmp_path).active_lists.read_bytes()) == {
+        "ftm_testwatch": second.version
+    }
 
 
 def _ofac_like(tmp_path: Path, name: str, rows: int) -> Path:
@@ -192,10 +194,10 @@ def test_parallel_and_serial_imports_give_identical_snapshots(tmp_path: Path) ->
 def test_failure_in_a_parallel_batch_removes_its_snapshots(tmp_path: Path) -> None:
     store = SnapshotStore(tmp_path / "home")
     import_paths(store, [V1])
-    before = (store.home / ACTIVE_FILE).read_bytes()
+    before = store.layout.active_lists.read_bytes()
     ofac = _ofac_like(tmp_path, "sdn_2024-01-02", 50)
     with pytest.raises(SourceError, match="duplicate entity id"):
         import_paths(store, [ofac, V2, FIXTURES / "lists" / "dup_ids.ftm.json"], workers=2)
-    assert (store.home / ACTIVE_FILE).read_bytes() == before
+    assert store.layout.active_lists.read_bytes() == before
     assert store.versions("ofac") == []
     assert len(store.versions("ftm_testwatch")) == 1

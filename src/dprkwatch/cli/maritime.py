@@ -49,7 +49,7 @@ WPI_RELATIVE = Path("ais") / "ports" / "WPI_ports.csv"
 
 
 def _store(settings: Settings) -> PositionStore:
-    return PositionStore(settings.home / "maritime")
+    return PositionStore(settings.data.maritime)
 
 
 @contextmanager

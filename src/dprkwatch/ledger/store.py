@@ -20,12 +20,11 @@ from typing import Any
 import orjson
 
 from dprkwatch import durable
+from dprkwatch.datadir import DataDir
 from dprkwatch.ledger.events import TimelineEvent
 from dprkwatch.ledger.exceptions import EventSourceError
 from dprkwatch.ledger.importing import Dataset
 from dprkwatch.lists.history import Designation
-
-IMPORTS_DIR = Path("ledger") / "imports"
 
 
 @dataclass(frozen=True)
@@ -55,7 +54,18 @@ class LedgerStore:
     """The imported datasets of one data directory."""
 
     def __init__(self, home: Path) -> None:
-        self.root = Path(home) / IMPORTS_DIR
+        self.root = DataDir(Path(home)).ledger_imports
+
+    def fingerprint(self) -> tuple[tuple[str, int, int], ...]:
+        """Name, size and modification time of every imported file: changes when one does."""
+        if not self.root.is_dir():
+            return ()
+        out = []
+        for f in self.root.iterdir():
+            if f.suffix == ".json" and not f.name.startswith("."):
+                st = f.stat()
+                out.append((f.name, st.st_size, st.st_mtime_ns))
+        return tuple(sorted(out))
 
     def save(self, dataset: Dataset) -> Path:
         path = self.root / f"{dataset.name}.json"

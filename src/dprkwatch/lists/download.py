@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 
 from dprkwatch import durable
+from dprkwatch.datadir import DataDir
 from dprkwatch.exceptions import DprkwatchError
 
 
@@ -100,7 +101,7 @@ def fetch(
     try:
         for name in names:
             source = SOURCES[name]
-            folder = home / "downloads" / stamp / name
+            folder = DataDir(home).downloads / stamp / name
             folder.mkdir(parents=True, exist_ok=True)
             for filename, url in source.files:
                 if progress is not None:

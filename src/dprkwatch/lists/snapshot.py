@@ -36,6 +36,7 @@ import orjson
 from followthemoney import ValueEntity
 
 from dprkwatch import __version__, durable
+from dprkwatch.datadir import DataDir
 from dprkwatch.durable import fsync_dir, sha256_file
 from dprkwatch.lists.exceptions import SnapshotNotFound, SourceError
 from dprkwatch.lists.model import ListVersion
@@ -45,7 +46,6 @@ from dprkwatch.lists.programs import any_dprk
 ENTITIES_FILE = "entities.ftm.json"
 NAMES_FILE = "names.json"
 MANIFEST_FILE = "manifest.json"
-ACTIVE_FILE = "active.json"
 _DATE_IN_PATH = re.compile(r"(?<!\d)((?:19|20)\d{2}-\d{2}(?:-\d{2})?)(?!\d)")
 
 
@@ -171,7 +171,8 @@ class SnapshotStore:
 
     def __init__(self, home: Path) -> None:
         self.home = Path(home)
-        self.root = self.home / "snapshots"
+        self.layout = DataDir(self.home)
+        self.root = self.layout.snapshots
 
     # -- locking -----------------------------------------------------------
 
@@ -179,7 +180,7 @@ class SnapshotStore:
     def lock(self) -> Iterator[None]:
         """Exclusive lock held while writing; readers never need it."""
         self.home.mkdir(parents=True, exist_ok=True)
-        with (self.home / ".lock").open("a+b") as fh:
+        with self.layout.lists_lock.open("a+b") as fh:
             fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
             try:
                 yield
@@ -248,7 +249,7 @@ class SnapshotStore:
         active = self.active_versions()
         active.update(versions)
         durable.write_bytes(
-            self.home / ACTIVE_FILE,
+            self.layout.active_lists,
             orjson.dumps(dict(sorted(active.items())), option=orjson.OPT_INDENT_2),
         )
         return active
@@ -303,7 +304,7 @@ class SnapshotStore:
     # -- reading -----------------------------------------------------------
 
     def active_versions(self) -> dict[str, str]:
-        path = self.home / ACTIVE_FILE
+        path = self.layout.active_lists
         if not path.exists():
             return {}
         try:
@@ -311,6 +312,22 @@ class SnapshotStore:
         except orjson.JSONDecodeError as exc:
             raise SourceError(f"corrupt active pointer ({exc})", source=str(path)) from None
         return {str(k): str(v) for k, v in data.items()}
+
+    def fingerprint(self) -> tuple[str, ...]:
+        """Every stored ``list/version``, read with a directory listing per list.
+
+        Snapshot folders are immutable and content-addressed, so this changes
+        exactly when a version is added or removed: what caches of analyses
+        over the lists key on.
+        """
+        versions: list[str] = []
+        if self.root.is_dir():
+            for lst in self.root.iterdir():
+                if lst.is_dir():
+                    versions.extend(
+                        f"{lst.name}/{v.name}" for v in lst.iterdir() if not v.name.startswith(".")
+                    )
+        return tuple(sorted(versions))
 
     def _read_manifest(self, path: Path) -> Manifest:
         return Manifest.from_dict(orjson.loads((path / MANIFEST_FILE).read_bytes()))

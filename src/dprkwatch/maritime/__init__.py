@@ -4,7 +4,7 @@ Public API::
 
     from dprkwatch.maritime import PositionStore, ingest, load_ports, Rules, run_detection
 
-    store = PositionStore(settings.home / "maritime")
+    store = PositionStore(settings.data.maritime)
     report = ingest(store, [Path("positions.csv")])        # quality counts in report.quality
     run = run_detection(store, load_ports(Path("WPI_ports.csv")), Rules(), engine="polars")
     run.events                                                # one row per event (schema.EVENTS)

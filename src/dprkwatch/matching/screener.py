@@ -62,7 +62,7 @@ class Screener:
         ``<data dir>/cache/matching`` and reused while the same snapshots
         are active.
         """
-        cache_dir = store.home / "cache" / "matching" if cache else None
+        cache_dir = store.layout.matching_cache if cache else None
         return cls.from_snapshots(store.active(), algorithm=algorithm, cache_dir=cache_dir)
 
     @classmethod

@@ -24,7 +24,8 @@ from typing import Any, TypeVar
 
 from dprkwatch.arsenal import ArsenalModel, load_model
 from dprkwatch.ledger import Inputs, Verdict, evaluate_all, gather
-from dprkwatch.ledger.store import IMPORTS_DIR
+from dprkwatch.ledger.store import LedgerStore
+from dprkwatch.lists import SnapshotStore
 from dprkwatch.settings import Settings
 
 T = TypeVar("T")
@@ -32,23 +33,8 @@ Fingerprint = tuple[tuple[str, ...], tuple[tuple[str, int, int], ...]]
 
 
 def fingerprint(home: Path) -> Fingerprint:
-    """What identifies the analysis inputs in ``home``, read with a few ``stat`` calls."""
-    snapshots = home / "snapshots"
-    versions: list[str] = []
-    if snapshots.is_dir():
-        for lst in snapshots.iterdir():
-            if lst.is_dir():
-                versions.extend(
-                    f"{lst.name}/{v.name}" for v in lst.iterdir() if not v.name.startswith(".")
-                )
-    imports: list[tuple[str, int, int]] = []
-    folder = home / IMPORTS_DIR
-    if folder.is_dir():
-        for f in folder.iterdir():
-            if f.suffix == ".json" and not f.name.startswith("."):
-                st = f.stat()
-                imports.append((f.name, st.st_size, st.st_mtime_ns))
-    return tuple(sorted(versions)), tuple(sorted(imports))
+    """What identifies the analysis inputs in ``home``: each store's own fingerprint."""
+    return SnapshotStore(home).fingerprint(), LedgerStore(home).fingerprint()
 
 
 class Analyses:

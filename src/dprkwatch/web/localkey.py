@@ -28,7 +28,7 @@ ISSUER = "dprkwatch run"
 
 
 def key_path(settings: Settings) -> Path:
-    return settings.home / "web" / "workbench.key"
+    return settings.data.workbench_key
 
 
 def _write_secret(path: Path, text: str) -> None:

@@ -91,7 +91,7 @@ def events(
     limit: Annotated[int, Query(ge=1, le=20_000)] = 5000,
 ) -> MaritimeEventsResponse:
     ports = _ports()
-    saved = PositionStore(state.settings.home / "maritime").load_events()
+    saved = PositionStore(state.settings.data.maritime).load_events()
     if saved is None:
         note = "No maritime detection run in this data directory yet (dprkwatch maritime ingest FILE; dprkwatch maritime detect)."
         return MaritimeEventsResponse(
