@@ -39,8 +39,8 @@ from dprkwatch.maritime import PositionStore, read_events
 from dprkwatch.maritime.schema import empty
 from dprkwatch.maritime.store import IDENTITY_SCHEMA
 from dprkwatch.service.api.app import create_app
-from dprkwatch.service.api.routers.workbench import Workbench
 from dprkwatch.settings import Settings
+from dprkwatch.web.bundle import Bundle
 
 REPO = Path(__file__).resolve().parent.parent
 LIST_FILES = (
@@ -138,7 +138,7 @@ def page_times(base: str, key: str, runs: int) -> dict[str, list[float]]:
 
 
 def bundle_sizes() -> tuple[int, int, int]:
-    assets = Workbench().root / "assets"
+    assets = Bundle().root / "assets"
     js = b"".join(p.read_bytes() for p in assets.glob("*.js"))
     total = sum(p.stat().st_size for p in assets.iterdir())
     return len(js), len(gzip.compress(js)), total
@@ -182,13 +182,13 @@ def main() -> None:
             ).json()["key"]
         pages = (
             page_times(base, key, args.runs)
-            if Path("/usr/bin/chromium").exists() and Workbench().built
+            if Path("/usr/bin/chromium").exists() and Bundle().built
             else {}
         )
     finally:
         server.should_exit = True
         thread.join(timeout=30)
-    js, js_gz, total = bundle_sizes() if Workbench().built else (0, 0, 0)
+    js, js_gz, total = bundle_sizes() if Bundle().built else (0, 0, 0)
     load = os.getloadavg()
 
     ok = lambda v, target: "yes" if v < target else "NO"  # noqa: E731

@@ -12,6 +12,7 @@ glance::
         downloads/<date>/<list>/       files fetched from the publishers
         ledger/imports/                imported event datasets (LedgerStore)
         maritime/                      AIS positions and detected events (PositionStore)
+        resolution/                    cross-list clusters and judgements (ResolutionStore)
         web/workbench.key              the workbench's local API key
         dprkwatch.sqlite3              the service database (when no URL is set)
 """
@@ -51,6 +52,10 @@ class DataDir:
     @property
     def ledger_imports(self) -> Path:
         return self.home / "ledger" / "imports"
+
+    @property
+    def resolution(self) -> Path:
+        return self.home / "resolution"
 
     @property
     def maritime(self) -> Path:

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from dprkwatch.service.api.routers.workbench import Workbench
+from dprkwatch.web.bundle import Bundle
 from tests.service.factory import LiveService
 from tests.web.factory import workbench_service
 
@@ -42,8 +42,8 @@ def web_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServic
 def chromium() -> Iterator[Any]:
     if not CHROMIUM.exists():
         pytest.skip(f"Debian's Chromium is not installed at {CHROMIUM} (make system installs it)")
-    if not Workbench().built:
-        pytest.skip(f"the web workbench is not built (no {Workbench().index}; run make web)")
+    if not Bundle().built:
+        pytest.skip(f"the web workbench is not built (no {Bundle().index}; run make web)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

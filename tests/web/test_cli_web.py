@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from dprkwatch import settings as settings_mod
-from dprkwatch.service.api.routers.workbench import Workbench
+from dprkwatch.web.bundle import Bundle
 from tests.factory import run_cli
 
 
@@ -31,10 +31,10 @@ def test_key_prints_the_same_key_until_renewed(
 def test_status_reports_the_bundle(capsys: pytest.CaptureFixture[str]) -> None:
     result = run_cli(capsys, "web", "status", "--json")
     assert result.code == 0
-    assert json.loads(result.out) == {"built": Workbench().built, "index": str(Workbench().index)}
+    assert json.loads(result.out) == {"built": Bundle().built, "index": str(Bundle().index)}
     plain = run_cli(capsys, "web", "status")
-    assert plain.code == (0 if Workbench().built else 1)
-    assert ("built:" if Workbench().built else "not built") in plain.out
+    assert plain.code == (0 if Bundle().built else 1)
+    assert ("built:" if Bundle().built else "not built") in plain.out
 
 
 def test_run_prints_a_link_that_signs_in(

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+from pydantic import BaseModel, ConfigDict, Field
 
 #: Quantiles reported for every Monte Carlo result; the band is p05..p95.
 QUANTILES: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -56,6 +58,29 @@ class Interval:
             "quantiles": dict(self.quantiles),
             "draws": self.draws,
         }
+
+
+class Increment(BaseModel):
+    """Weapons-equivalent produced between two dates: the answer of ``arsenal increment``
+    and of ``GET /arsenal/increment`` alike."""
+
+    model_config = ConfigDict(frozen=True)
+
+    start: str
+    end: str
+    days: int
+    low: float = Field(description="5th percentile (a scenario's low case)")
+    median: float
+    high: float = Field(description="95th percentile (a scenario's high case)")
+    unit: str
+    method: str
+    quantiles: dict[str, float]
+    draws: int | None
+
+    @classmethod
+    def between(cls, start: date, end: date, iv: Interval) -> Increment:
+        return cls(start=start.isoformat(), end=end.isoformat(), days=(end - start).days,
+                   **iv.to_dict())  # fmt: skip
 
 
 def sorted_quantiles(

@@ -35,6 +35,7 @@ from dprkwatch.arsenal.estimates import Estimate, load_estimates
 from dprkwatch.arsenal.exceptions import DateError, ParameterError
 from dprkwatch.arsenal.interval import (
     QUANTILES,
+    Increment,
     Interval,
     from_samples,
     quantile_key,
@@ -239,6 +240,12 @@ class ArsenalModel:
         if b < a:
             raise DateError(f"end ({b}) is before start ({a})", where="end")
         return from_samples(self.increment_samples(a, b))[0]
+
+    def produced(self, start: DateLike, end: DateLike, scenario: str | None = None) -> Increment:
+        """:meth:`increment` (or a scenario's) with its dates resolved: one answer for every caller."""
+        a, b = self.resolve_date(start, "start"), self.resolve_date(end, "end")
+        iv = self.scenario(scenario).increment(a, b) if scenario else self.increment(a, b)
+        return Increment.between(a, b, iv)
 
     def band(
         self, years: Iterable[int] | None = None, *, quantity: str = "stock"

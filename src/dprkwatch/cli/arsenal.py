@@ -27,7 +27,7 @@ from dprkwatch.arsenal.estimates import load_estimates
 from dprkwatch.arsenal.model import DEFAULT_DRAWS, DEFAULT_SEED
 from dprkwatch.arsenal.plot import save_plot
 from dprkwatch.cli.context import settings_of
-from dprkwatch.cli.output import console, emit_csv, emit_json, print_table
+from dprkwatch.cli.output import console, output_format, render
 
 app = typer.Typer(
     help="Arsenal model: stock, increments, published estimates, plots.", no_args_is_help=True
@@ -121,7 +121,8 @@ def estimate_cmd(
     csv_out: Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")] = False,
 ) -> None:
     """The stock (weapons-equivalent) at dates, or the band at every year-end."""
-    with _model(ctx, params, sets, draws, seed, json_out or csv_out) as model:
+    fmt = output_format(json_out, csv_out)
+    with _model(ctx, params, sets, draws, seed, fmt != "table") as model:
         if scenario:
             sc = model.scenario(scenario)
             whens = (
@@ -135,12 +136,13 @@ def estimate_cmd(
             rows: list[dict[str, Any]] = [
                 {"date": d.isoformat(), **sc.stock(d).to_dict()} for d in whens
             ]
-            if json_out:
-                emit_json({"scenario": sc.to_dict(), "rows": rows})
-            elif csv_out:
-                emit_csv(rows, ["date", "low", "high"])
-            else:
-                print_table(rows, ["date", "low", "high"], title=sc.title)
+            render(
+                {"scenario": sc.to_dict(), "rows": rows},
+                fmt,
+                rows=rows,
+                columns=["date", "low", "high"],
+                title=sc.title,
+            )
             return
         if dates:
             rows = []
@@ -168,9 +170,6 @@ def estimate_cmd(
                         rows, model.band(range(start, end + 1), quantity=quantity), strict=True
                     ):
                         row[quantity] = {k: extra[k] for k in ("p05", "p50", "p95")}
-        if json_out:
-            emit_json({"draws": model.n_draws, "seed": model.seed, "rows": rows})
-            return
         cols = ["date", "p05", "p25", "p50", "p75", "p95"]
         flat = [{**r, **{k: _r(r[k]) for k in cols[1:]}} for r in rows]
         if material:
@@ -178,14 +177,13 @@ def estimate_cmd(
                 r["pu kg (p05-p95)"] = f"{r['pu_kg']['p05']:.0f}-{r['pu_kg']['p95']:.0f}"
                 r["heu kg (p05-p95)"] = f"{r['heu_kg']['p05']:.0f}-{r['heu_kg']['p95']:.0f}"
             cols += ["pu kg (p05-p95)", "heu kg (p05-p95)"]
-        if csv_out:
-            emit_csv(flat, cols)
-        else:
-            print_table(
-                flat,
-                cols,
-                title=f"Weapons-equivalent stock ({model.n_draws:,} draws; p50 = median)",
-            )
+        render(
+            {"draws": model.n_draws, "seed": model.seed, "rows": rows},
+            fmt,
+            rows=flat,
+            columns=cols,
+            title=f"Weapons-equivalent stock ({model.n_draws:,} draws; p50 = median)",
+        )
 
 
 @app.command("increment")
@@ -204,28 +202,22 @@ def increment_cmd(
 ) -> None:
     """Weapons-equivalent of fissile material produced between two dates."""
     with _model(ctx, params, sets, draws, seed, json_out) as model:
-        a, b = model.resolve_date(start, "start"), model.resolve_date(end, "end")
-        iv = model.scenario(scenario).increment(a, b) if scenario else model.increment(a, b)
-        result = {
-            "start": a.isoformat(),
-            "end": b.isoformat(),
-            "days": (b - a).days,
-            **iv.to_dict(),
-        }
-        if json_out:
-            emit_json(result)
-            return
-        row = {
-            "start": a.isoformat(),
-            "end": b.isoformat(),
-            "low": _r(iv.low),
-            "median": _r(iv.median),
-            "high": _r(iv.high),
-        }
-        label = (
-            f"scenario {scenario}" if scenario else f"p05 / median / p95 of {model.n_draws:,} draws"
-        )
-        print_table([row], list(row), title=f"Weapons-equivalent produced ({label})")
+        inc = model.produced(start, end, scenario)
+    label = f"scenario {scenario}" if scenario else f"p05 / median / p95 of {model.n_draws:,} draws"
+    row = {
+        "start": inc.start,
+        "end": inc.end,
+        "low": _r(inc.low),
+        "median": _r(inc.median),
+        "high": _r(inc.high),
+    }
+    render(
+        inc,
+        output_format(json_out),
+        rows=[row],
+        columns=list(row),
+        title=f"Weapons-equivalent produced ({label})",
+    )
 
 
 @app.command("compare")
@@ -249,40 +241,40 @@ def compare_cmd(
     csv_out: Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")] = False,
 ) -> None:
     """Every published estimate against the model's band; outliers flagged and explained."""
-    with _model(ctx, params, sets, draws, seed, json_out or csv_out) as model:
+    fmt = output_format(json_out, csv_out)
+    with _model(ctx, params, sets, draws, seed, fmt != "table") as model:
         found = load_estimates(settings_of(ctx).shared_data, files=estimates or ())
-        rows = [c.to_dict() for c in model.compare(found)]
-    if outside_only:
-        rows = [r for r in rows if r["flagged"]]
-    if json_out:
-        emit_json(rows)
-        return
-    for r in rows:
-        r["model p05-p95"] = f"{r['model_p05']:.1f}-{r['model_p95']:.1f}"
-        r["date"] = r["as_of"] if not r["window_start"] else f"{r['window_start']}..{r['as_of']}"
+        compared = [c for c in model.compare(found) if c.flagged or not outside_only]
+    data = [c.to_dict() for c in compared]
+    rows = [
+        {
+            **r,
+            "model p05-p95": f"{r['model_p05']:.1f}-{r['model_p95']:.1f}",
+            "date": r["as_of"] if not r["window_start"] else f"{r['window_start']}..{r['as_of']}",
+            "median": f"{r['model_median']:.1f}",
+        }
+        for r in data
+    ]
     cols = [
         "id",
         "date",
         "kind",
         "published",
         "model p05-p95",
-        "model_median",
+        "median",
         "status",
         "assumption",
     ]
-    if csv_out:
-        emit_csv(rows, [*cols, "explanation", "source", "reference"])
-        return
-    for r in rows:
-        r["model_median"] = f"{r['model_median']:.1f}"
-    print_table(
-        rows,
-        cols,
+    render(
+        data,
+        fmt,
+        rows=rows,
+        columns=cols,
+        csv_columns=[*cols[:5], "model_median", *cols[6:], "explanation", "source", "reference"],
         title="Published estimates against the model's 90% band",
-        headers={"model_median": "median", "model p05-p95": "model p05-p95"},
     )
     flagged = [r for r in rows if r["flagged"]]
-    if flagged:
+    if flagged and fmt == "table":
         console.print(f"\n[bold]{len(flagged)} outside the band:[/bold]")
         for r in flagged:
             console.print(f"- [bold]{r['id']}[/bold] ({r['status']}): {r['explanation']}")
@@ -315,9 +307,6 @@ def plot_cmd(
 def scenarios_cmd(ctx: typer.Context, json_out: JsonOpt = False) -> None:
     """The deterministic scenarios and whether each reproduces its published figures."""
     book = load_scenarios()
-    if json_out:
-        emit_json([{**s.to_dict(), "checks": [c.to_dict() for c in s.check()]} for s in book])
-        return
     rows = []
     for s in book:
         for c in s.check():
@@ -331,7 +320,13 @@ def scenarios_cmd(ctx: typer.Context, json_out: JsonOpt = False) -> None:
                     "extrapolation": "yes" if s.spec.extrapolation else "",
                 }
             )
-    print_table(rows, list(rows[0]) if rows else ["scenario"], title="Deterministic scenarios")
+    render(
+        [{**s.to_dict(), "checks": [c.to_dict() for c in s.check()]} for s in book],
+        output_format(json_out),
+        rows=rows,
+        columns=list(rows[0]) if rows else ["scenario"],
+        title="Deterministic scenarios",
+    )
 
 
 @app.command("parameters")
@@ -357,12 +352,12 @@ def parameters_cmd(
         }
         for pid, r in loaded.ranges().items()
     ]
-    if json_out:
-        events = {k: v.isoformat() for k, v in loaded.file.event_dates().items()}
-        emit_json({"parameters": rows, "events": events})
-    elif csv_out:
-        emit_csv(rows, list(rows[0]))
-    else:
-        print_table(
-            rows, ["id", "value", "low", "high", "unit", "confidence", "source"], title="Parameters"
-        )
+    events = {k: v.isoformat() for k, v in loaded.file.event_dates().items()}
+    render(
+        {"parameters": rows, "events": events},
+        output_format(json_out, csv_out),
+        rows=rows,
+        columns=["id", "value", "low", "high", "unit", "confidence", "source"],
+        csv_columns=list(rows[0]),
+        title="Parameters",
+    )

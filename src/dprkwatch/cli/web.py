@@ -7,8 +7,8 @@ from typing import Annotated
 import typer
 
 from dprkwatch.cli.context import settings_of
-from dprkwatch.cli.output import emit_json
-from dprkwatch.service.api.routers.workbench import Workbench
+from dprkwatch.cli.output import output_format, render
+from dprkwatch.web.bundle import Bundle
 from dprkwatch.web.localkey import key_path, local_key, workbench_url
 
 app = typer.Typer(
@@ -36,12 +36,12 @@ def status_cmd(
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Whether the front end is built, and where the service looks for it."""
-    bench = Workbench()
-    if json_out:
-        emit_json({"built": bench.built, "index": str(bench.index)})
-        return
-    if bench.built:
-        typer.echo(f"built: {bench.index}")
-    else:
-        typer.echo(f"not built (no {bench.index}); run `make web`")
+    status = Bundle().status()
+    text = (
+        f"built: {status.index}"
+        if status.built
+        else f"not built (no {status.index}); run `make web`"
+    )
+    render(status, output_format(json_out), text=text)
+    if not status.built and not json_out:
         raise typer.Exit(1)

@@ -24,6 +24,7 @@ from typing import Any
 import orjson
 
 from dprkwatch import durable
+from dprkwatch.datadir import DataDir
 from dprkwatch.exceptions import NotFoundError
 from dprkwatch.resolution.evidence import Candidate
 from dprkwatch.resolution.exceptions import NotResolved, ResolutionError
@@ -193,7 +194,7 @@ class ResolutionStore:
 
     def __init__(self, home: Path) -> None:
         self.home = Path(home)
-        self.root = self.home / "resolution"
+        self.root = DataDir(self.home).resolution
         self.state_path = self.root / "state.json"
 
     def judgements(self) -> JudgementLog:

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from dprkwatch.arsenal.interval import Increment
 from dprkwatch.service.api.deps import AnalysesDep, ScreenRole
 from dprkwatch.service.api.models import errors
 
@@ -49,18 +50,6 @@ class ArsenalResponse(BaseModel):
     )
 
 
-class IncrementResponse(BaseModel):
-    start: str
-    end: str
-    days: int
-    low: float = Field(description="5th percentile")
-    median: float
-    high: float = Field(description="95th percentile")
-    unit: str
-    quantiles: dict[str, float]
-    draws: int | None
-
-
 @router.get(
     "",
     response_model=ArsenalResponse,
@@ -73,7 +62,7 @@ def arsenal(analyses: AnalysesDep, _caller: ScreenRole) -> dict[str, Any]:
 
 @router.get(
     "/increment",
-    response_model=IncrementResponse,
+    response_model=Increment,
     summary="Weapons-equivalent produced between two dates",
     responses=errors(400, 401, 403),
 )
@@ -91,10 +80,5 @@ def increment(
     end: Annotated[
         str, Query(min_length=1, max_length=40, description="Same forms as start (hanoi)")
     ],
-) -> IncrementResponse:
-    model = analyses.arsenal()
-    a, b = model.resolve_date(start, "start"), model.resolve_date(end, "end")
-    iv = model.increment(a, b)
-    return IncrementResponse(
-        start=a.isoformat(), end=b.isoformat(), days=(b - a).days, **iv.to_dict()
-    )
+) -> Increment:
+    return analyses.arsenal().produced(start, end)

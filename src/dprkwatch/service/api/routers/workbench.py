@@ -17,13 +17,12 @@ to build it; the API itself is unaffected.
 from __future__ import annotations
 
 import logging
-from importlib import resources
-from pathlib import Path
 
 from fastapi import APIRouter
 from starlette.responses import FileResponse, HTMLResponse, Response
 
 from dprkwatch.service.exceptions import RecordNotFound
+from dprkwatch.web.bundle import Bundle
 
 log = logging.getLogger(__name__)
 
@@ -68,24 +67,8 @@ then restart the service.</p>
 """
 
 
-def bundle_dir() -> Path:
-    """Where the built front end lives (package data; may not exist)."""
-    return Path(str(resources.files("dprkwatch.web"))) / "static"
-
-
-class Workbench:
+class Workbench(Bundle):
     """Serves one bundle directory (the packaged one, or another in tests)."""
-
-    def __init__(self, root: Path | None = None) -> None:
-        self.root = (root or bundle_dir()).resolve()
-
-    @property
-    def index(self) -> Path:
-        return self.root / "index.html"
-
-    @property
-    def built(self) -> bool:
-        return self.index.is_file()
 
     def page(self) -> Response:
         if not self.built:
@@ -96,10 +79,9 @@ class Workbench:
             )
         return FileResponse(self.index, media_type="text/html; charset=utf-8", headers=PAGE_HEADERS)
 
-    def asset(self, name: str) -> Response:
-        assets = self.root / "assets"
-        path = (assets / name).resolve()
-        if not path.is_relative_to(assets) or not path.is_file():
+    def asset_response(self, name: str) -> Response:
+        path = self.asset(name)
+        if path is None:
             raise RecordNotFound(f"no such file: /assets/{name}")
         return FileResponse(path, headers=ASSET_HEADERS)
 
@@ -119,6 +101,6 @@ def build_router(workbench: Workbench) -> APIRouter:
 
     @router.get("/assets/{name:path}")
     def asset(name: str) -> Response:
-        return workbench.asset(name)
+        return workbench.asset_response(name)
 
     return router
