@@ -44,7 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from dprkwatch.lists import SnapshotStore, import_paths
 from dprkwatch.matching import Query, QueryError, Screener
-from dprkwatch.matching.batch import screen_queries
+from dprkwatch.matching.batch_pool import screen_queries
 from matching_eval import LIST_FILES, ftm_entity, person_props
 
 _TEMP: dict[str, tempfile.TemporaryDirectory[str]] = {}

@@ -12,7 +12,8 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from dprkwatch.matching import BatchFileError, Scope, Screener
-from dprkwatch.matching.batch import OUTPUT_COLUMNS, read_queries, screen_file
+from dprkwatch.matching.batch import screen_file
+from dprkwatch.matching.batch_files import OUTPUT_COLUMNS, read_queries
 
 ROWS = [
     {"id": "q1", "schema": "Person", "name": "Lee Soo-yong", "birth_date": "", "nationality": "kp"},
@@ -202,10 +203,91 @@ def test_missing_input_and_output_folder(screener: Screener, tmp_path: Path) -> 
 def test_parallel_workers_give_the_same_results(
     screener: Screener, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("dprkwatch.matching.batch.PARALLEL_MIN_ROWS", 4)
-    monkeypatch.setattr("dprkwatch.matching.batch._CHUNK", 3)
+    monkeypatch.setattr("dprkwatch.matching.batch_pool.PARALLEL_MIN_ROWS", 4)
+    monkeypatch.setattr("dprkwatch.matching.batch_pool._CHUNK", 3)
     src = write_csv(tmp_path / "in.csv", ROWS * 2)
     single, double = tmp_path / "one.csv", tmp_path / "two.csv"
     screen_file(screener, src, single, workers=1)
     screen_file(screener, src, double, workers=2)
     assert read_output_csv(single) == read_output_csv(double)
+
+
+class _ContextSpy:
+    """Records whether the worker pool asked for a fork context."""
+
+    def __init__(self) -> None:
+        import multiprocessing
+
+        self.calls = 0
+        self._real = multiprocessing.get_context
+
+    def __call__(self, method: str | None = None) -> object:
+        self.calls += 1
+        return self._real(method)
+
+
+def test_pool_forks_only_when_no_other_thread_runs(
+    screener: Screener, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from dprkwatch.forking import fork_is_safe
+    from dprkwatch.matching import Query
+    from dprkwatch.matching.batch_pool import screen_queries
+
+    if not fork_is_safe():
+        pytest.skip("this test process already runs threads, or has one CPU or no fork")
+    monkeypatch.setattr("dprkwatch.matching.batch_pool.PARALLEL_MIN_ROWS", 4)
+    monkeypatch.setattr("dprkwatch.matching.batch_pool._CHUNK", 3)
+    spy = _ContextSpy()
+    monkeypatch.setattr("dprkwatch.matching.batch_pool.multiprocessing.get_context", spy)
+    queries = [Query("Thing", {"name": [r["name"]]}) for r in ROWS if 0 < len(r["name"]) < 100]
+    pooled = list(screen_queries(screener, queries * 2, workers=2))
+    assert spy.calls == 1, "single-threaded: the pool forks"
+    stop = threading.Event()
+    redraw = threading.Thread(target=stop.wait, daemon=True)  # like a progress bar's refresher
+    redraw.start()
+    try:
+        inline = list(screen_queries(screener, queries * 2, workers=2))
+    finally:
+        stop.set()
+        redraw.join()
+    assert spy.calls == 1, "with another thread running, no fork"
+    assert inline == pooled
+
+
+def test_cli_progress_bar_runs_no_refresh_thread(
+    screener: Screener, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The batch progress bar redraws from the callback, so the pool may fork under it."""
+    import threading
+
+    import rich.progress
+
+    seen: list[int] = []
+    real = rich.progress.Progress.update
+
+    def update(self: rich.progress.Progress, *args: object, **kwargs: object) -> None:
+        seen.append(threading.active_count())
+        real(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(rich.progress.Progress, "update", update)
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True)
+    from dprkwatch.cli import screen as screen_cli
+
+    monkeypatch.setattr(screen_cli, "_screener", lambda *a: screener)
+    src = write_csv(tmp_path / "in.csv", ROWS)
+    screen_cli._batch(
+        None,  # type: ignore[arg-type]
+        src,
+        tmp_path / "out.csv",
+        None,
+        None,
+        5,
+        None,
+        Scope(),
+        2,
+        None,
+        False,
+    )
+    assert seen and max(seen) == threading.active_count() == 1

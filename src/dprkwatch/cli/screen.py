@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -26,10 +27,18 @@ def _screener(ctx: typer.Context, algorithm: str | None, quiet: bool) -> Screene
         raise NotFoundError(
             f"no lists are active in {store.home}; import some first with `dprkwatch lists import PATH`"
         )
-    if quiet:
+    if quiet or not err_console.is_terminal:
         return Screener.from_store(store, algorithm=algorithm)
-    with err_console.status("indexing the active lists"):
+    # A line erased afterwards, not a spinner: a spinner redraws from its own
+    # thread, and the index build forks a name analyser and a cache writer
+    # only while this process runs no other thread.
+    err_console.file.write("indexing the active lists ...\r")
+    err_console.file.flush()
+    try:
         return Screener.from_store(store, algorithm=algorithm)
+    finally:
+        err_console.file.write("\x1b[K")
+        err_console.file.flush()
 
 
 def screen_cmd(
@@ -172,13 +181,25 @@ def _batch(
     screener = _screener(ctx, algorithm, json_out)
     n_workers = workers or (os.cpu_count() or 1)
     columns = (TextColumn("screening"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    # Redrawn by the callback, not by Rich's refresh thread: the worker
+    # pool forks only while this process runs no other thread.
     with Progress(
-        *columns, console=err_console, transient=True, disable=json_out or not sys.stderr.isatty()
+        *columns,
+        console=err_console,
+        transient=True,
+        auto_refresh=False,
+        disable=json_out or not sys.stderr.isatty(),
     ) as progress:
         task = progress.add_task("screening", total=None)
+        last = 0.0
 
         def tick(done: int, total: int) -> None:
+            nonlocal last
             progress.update(task, completed=done, total=total)
+            now = time.monotonic()
+            if now - last >= 0.1 or done == total:
+                last = now
+                progress.refresh()
 
         summary = screen_file(
             screener, input_path, output_path, input_format=input_format, output_format=output_format,

@@ -12,9 +12,10 @@ Public API::
 Modules: ``hangul``/``syllables``/``korean_names``/``hanja`` read Korean
 names; ``text``/``orgs``/``identifiers`` normalise everything else;
 ``analysis`` turns a name into comparable forms; ``index`` files them under
-blocking keys; ``features`` compare; ``algorithms`` combine into a named,
-versioned score; ``screener`` ties it together; ``batch`` reads and writes
-files of queries.
+blocking keys; ``features`` compare (words and names, Korean syllables,
+identifiers and qualifiers); ``algorithms`` combine into a named, versioned
+score; ``screener`` ties it together; ``batch`` screens files of queries
+(``batch_files`` reads and writes them, ``batch_pool`` forks workers).
 """
 
 from dprkwatch.matching.algorithms import ALGORITHMS, DEFAULT_ALGORITHM
