@@ -49,6 +49,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from dprk_variants import Case, Generator, entity_key, name_key
 from dprkwatch.lists import SnapshotStore, import_paths
 from dprkwatch.matching import Query, QueryError, Scope, Screener
+from inputs import (
+    FOUR_LISTS_MIN_ENTITIES,
+    require_count,
+    require_entities,
+    require_file,
+    require_store,
+)
 
 LIST_FILES = (
     "ofac/sdn_2024-05-03/sdn.csv",
@@ -140,16 +147,12 @@ def load_screener(args: argparse.Namespace) -> Screener:
             _TEMP.setdefault("home", tempfile.TemporaryDirectory(prefix="dprkwatch-eval-")).name
         )
         store = SnapshotStore(home)
-        paths = [args.data / f for f in LIST_FILES if (args.data / f).exists()]
-        for path in paths:
-            try:
-                import_paths(store, [path])
-            except Exception as exc:  # an importer not written yet must not stop the evaluation
-                print(f"note: could not import {path.name}: {exc}", file=sys.stderr)
-    if not store.active_versions():
-        raise SystemExit("no lists loaded")
+        for f in LIST_FILES:
+            import_paths(store, [require_file(args.data / f)])
+    require_store(store, args.min_entities)
     t0 = time.perf_counter()
     screener = Screener.from_store(store)
+    require_entities(len(screener), args.min_entities, str(store.home))
     print(
         f"index: {len(screener)} entities from {', '.join(screener.versions)} in {time.perf_counter() - t0:.1f} s",
         file=sys.stderr,
@@ -222,12 +225,14 @@ def yente_cases(data: Path, screener: Screener, gen: Generator) -> list[Case]:
     dprk_ids = {rec.id for rec in screener.index.records if rec.dprk}
     untreated = list(
         csv.DictReader(
-            (data / "matching" / "yente_positives_un_untreated.csv").open(encoding="utf-8")
+            require_file(data / "matching" / "yente_positives_un_untreated.csv").open(
+                encoding="utf-8"
+            )
         )
     )
     cases: list[Case] = []
     for variant in ("untreated", "treated"):
-        path = data / "matching" / f"yente_positives_un_{variant}.csv"
+        path = require_file(data / "matching" / f"yente_positives_un_{variant}.csv")
         rows = list(csv.DictReader(path.open(encoding="utf-8")))
         for base, row in zip(untreated, rows, strict=True):
             found = by_key.get(name_key(base["full_name"]), set())
@@ -254,7 +259,7 @@ def yente_cases(data: Path, screener: Screener, gen: Generator) -> list[Case]:
 
 
 def negative_cases(data: Path, limit: int) -> list[Case]:
-    path = data / "matching" / "yente_negatives_global.csv"
+    path = require_file(data / "matching" / "yente_negatives_global.csv")
     cases = []
     with path.open(encoding="utf-8") as fh:
         for i, row in enumerate(csv.DictReader(fh)):
@@ -268,7 +273,9 @@ def negative_cases(data: Path, limit: int) -> list[Case]:
 
 def name_bench(data: Path) -> list[tuple[str, str, str, str, bool]]:
     out = []
-    with (data / "matching" / "nomenklatura_name_bench_cases.csv").open(encoding="utf-8") as fh:
+    with require_file(data / "matching" / "nomenklatura_name_bench_cases.csv").open(
+        encoding="utf-8"
+    ) as fh:
         for row in csv.DictReader(fh):
             out.append(
                 (
@@ -284,7 +291,9 @@ def name_bench(data: Path) -> list[tuple[str, str, str, str, bool]]:
 
 def cross_script_pairs(data: Path) -> list[tuple[str, str, str, str, bool]]:
     out = []
-    with (data / "matching" / "watchman_cross_script_pairs.csv").open(encoding="utf-8") as fh:
+    with require_file(data / "matching" / "watchman_cross_script_pairs.csv").open(
+        encoding="utf-8"
+    ) as fh:
         for line in fh:
             line = line.strip()
             if not line or line.startswith("#"):
@@ -480,6 +489,12 @@ def main() -> int:
         "--negatives", type=int, default=50_000, help="global negatives screened by 'ours, full'"
     )
     ap.add_argument("--no-baselines", action="store_true")
+    ap.add_argument(
+        "--min-entities",
+        type=int,
+        default=FOUR_LISTS_MIN_ENTITIES,
+        help="stop unless the index holds at least this many entities",
+    )
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--markdown", type=Path, default=None, help="also write the table to this file")
     ap.add_argument(
@@ -503,6 +518,9 @@ def main() -> int:
     yente_dprk = [c for c in yente if c.meta.get("dprk")]
     for c in yente_dprk:
         by_cat[c.category + "_dprk"].append(c)
+    require_count("global negatives read", negatives, args.negatives)
+    for cat in (*DPRK_CATEGORIES, "hard_negative", "yente_untreated_dprk", "yente_treated_dprk"):
+        require_count(f"{cat} queries generated", by_cat[cat], 20)
 
     compare_cats = [*DPRK_CATEGORIES, "hard_negative", "yente_untreated_dprk", "yente_treated_dprk"]
     samples = {cat: sample(by_cat[cat], args.baseline_sample, rng) for cat in compare_cats}
@@ -516,6 +534,8 @@ def main() -> int:
 
     bench = name_bench(args.data)
     pairs = cross_script_pairs(args.data)
+    require_count("name bench pairs", bench, 800)
+    require_count("cross-script pairs", pairs, 20)
     for method in methods:
         print(f"running {method.name} ...", file=sys.stderr)
         for cat, cases in samples.items():

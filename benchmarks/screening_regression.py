@@ -65,6 +65,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from dprk_variants import Generator
 from dprkwatch.lists import SnapshotStore
 from dprkwatch.matching import Match, Query, QueryError, Scope, Screener
+from inputs import FOUR_LISTS_MIN_ENTITIES, require_count, require_entities
 from matching_eval import all_names, dprk_subset, negative_cases, person_props
 from screening_speed import make_queries, make_store
 
@@ -274,10 +275,12 @@ def main() -> int:
 
     store = make_store(args)
     screener, secs = build(store, None)
+    require_entities(len(screener), FOUR_LISTS_MIN_ENTITIES, str(store.home))
     say(
         f"PYTHONHASHSEED={args.hash_seed}; index built cold: {len(screener):,} entities in {secs:.1f} s ({', '.join(f'{k} {v}' for k, v in screener.versions.items())})"
     )
     cases = build_cases(screener, args.data, args.seed)
+    require_count("queries built", cases, 10_000)
     t0 = time.perf_counter()
     results = list(screen_all(screener, cases))
     say(

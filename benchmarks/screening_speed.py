@@ -38,13 +38,19 @@ import tempfile
 import time
 from pathlib import Path
 
-import psutil
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from dprkwatch.lists import SnapshotStore, import_paths
 from dprkwatch.matching import Query, QueryError, Screener
 from dprkwatch.matching.batch_pool import screen_queries
+from inputs import (
+    FOUR_LISTS_MIN_ENTITIES,
+    fail,
+    require_count,
+    require_entities,
+    require_file,
+    require_store,
+)
 from matching_eval import LIST_FILES, ftm_entity, person_props
 
 _TEMP: dict[str, tempfile.TemporaryDirectory[str]] = {}
@@ -56,14 +62,15 @@ def mb(n: float) -> str:
 
 def make_store(args: argparse.Namespace) -> SnapshotStore:
     if args.data_dir is not None:
-        return SnapshotStore(args.data_dir)
+        store = SnapshotStore(args.data_dir)
+        require_store(store, getattr(args, "min_entities", FOUR_LISTS_MIN_ENTITIES))
+        return store
     # Removed when the process ends (the finalizer of TemporaryDirectory).
     store = SnapshotStore(
         Path(_TEMP.setdefault("home", tempfile.TemporaryDirectory(prefix="dprkwatch-speed-")).name)
     )
     for f in LIST_FILES:
-        if (args.data / f).exists():
-            import_paths(store, [args.data / f])
+        import_paths(store, [require_file(args.data / f)])
     return store
 
 
@@ -71,7 +78,9 @@ def make_queries(screener: Screener, data: Path, n: int, seed: int) -> list[Quer
     """Distinct, realistic queries: half non-listed people, half list names and variants."""
     rng = random.Random(seed)
     out: list[Query] = []
-    with (data / "matching" / "yente_negatives_global.csv").open(encoding="utf-8") as fh:
+    with require_file(data / "matching" / "yente_negatives_global.csv").open(
+        encoding="utf-8"
+    ) as fh:
         for i, row in enumerate(csv.DictReader(fh)):
             if i >= n // 2:
                 break
@@ -107,6 +116,8 @@ def cold_build(home: Path, cache_dir: Path) -> None:
     # CPU of the forked name analyser (already joined), then of the cache
     # writer, which may still be writing: wait for it.
     analyser_cpu = _children_cpu()
+    import psutil  # the bench extra; imported once the inputs are known to be there
+
     rss = psutil.Process().memory_info().rss
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     for writer in multiprocessing.active_children():
@@ -138,9 +149,17 @@ def main() -> int:
         "--logic-v2", type=int, default=40, help="queries timed with LogicV2 (0 to skip)"
     )
     ap.add_argument("--seed", type=int, default=11)
+    ap.add_argument(
+        "--min-entities",
+        type=int,
+        default=FOUR_LISTS_MIN_ENTITIES,
+        help="stop unless the index holds at least this many entities",
+    )
     args = ap.parse_args()
-    proc = psutil.Process()
     store = make_store(args)
+    import psutil  # the bench extra; imported once the inputs are known to be there
+
+    proc = psutil.Process()
     cache_tmp = tempfile.TemporaryDirectory(prefix="dprkwatch-cache-")
     cache_dir = Path(cache_tmp.name)
     print(
@@ -162,9 +181,11 @@ def main() -> int:
     warm_wall, warm_cpu = time.perf_counter() - w0, time.process_time() - c0
     rss_warm = proc.memory_info().rss
     entities = len(screener)
+    require_entities(entities, args.min_entities, str(store.home))
 
     # 3. single-query latency over distinct queries (after a warm-up set).
     queries = make_queries(screener, args.data, args.queries + 500, args.seed)
+    require_count("latency queries made", queries, args.queries + 500)
     for q in queries[:500]:
         screener.screen(q)
     lat: list[float] = []
@@ -180,9 +201,12 @@ def main() -> int:
 
     # 4. batch throughput with forked workers (fresh queries: no warm caches).
     batch = make_queries(screener, args.data, args.batch, args.seed + 1)
+    require_count("batch queries made", batch, args.batch)
     w0 = time.perf_counter()
     n = sum(1 for _ in screen_queries(screener, batch, workers=args.workers))
     batch_wall = time.perf_counter() - w0
+    if n != len(batch):
+        fail(f"batch: {n:,} answers for {len(batch):,} queries")
     w0 = time.perf_counter()
     sum(1 for _ in screen_queries(screener, batch[: args.batch // 4], workers=1))
     single_wall = time.perf_counter() - w0
