@@ -87,6 +87,19 @@ def test_screening_shows_the_entity_with_its_explanation_and_records_a_review(
     assert page.locator("article.hit[data-entity='un-KPi.901']").count() == 0
 
 
+def test_screening_form_defaults_to_any_type(page: Any) -> None:
+    """A company name typed without choosing a type finds the company (as on the CLI)."""
+    kind = page.get_by_label("Type", exact=True)
+    assert kind.input_value() == "Thing"
+    assert kind.locator("option:checked").inner_text() == "any type"
+    page.get_by_label("Name", exact=True).fill("Koryo Example Trading Corporation")
+    page.get_by_role("button", name="Screen", exact=True).click()
+    hit = page.locator("article.hit").first
+    hit.wait_for()
+    assert hit.locator("h3").inner_text() == "KORYO EXAMPLE TRADING CORPORATION"
+    assert hit.locator(".badge.match").inner_text() == "match"
+
+
 def test_review_without_a_reason_is_refused_in_the_page(page: Any) -> None:
     page.get_by_label("Name", exact=True).fill("Ryang Chol Min")
     page.get_by_role("button", name="Screen", exact=True).click()

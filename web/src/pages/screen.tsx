@@ -6,7 +6,16 @@ import { Status, fmt } from "../components";
 import { useApi } from "../hooks";
 import type { Dataset, MatchResponse, MatchResult, Review, ScoredEntity } from "../types";
 
-const SCHEMATA = ["Person", "Organization", "Company", "Vessel", "CryptoWallet", "Thing"];
+// "Thing" is any type, the default (as on the command line and in yente): a
+// name typed without choosing a type must find a bank as well as a person.
+const SCHEMATA: { value: string; label: string }[] = [
+  { value: "Thing", label: "any type" },
+  { value: "Person", label: "Person" },
+  { value: "Organization", label: "Organization" },
+  { value: "Company", label: "Company" },
+  { value: "Vessel", label: "Vessel" },
+  { value: "CryptoWallet", label: "CryptoWallet" },
+];
 // Form field -> FtM property of the query.
 const FIELDS: { id: string; prop: string; label: string; hint: string }[] = [
   { id: "name", prop: "name", label: "Name", hint: "Latin or Hangul; any order of family and given names" },
@@ -20,7 +29,7 @@ type Form = Record<string, string>;
 
 export function ScreenPage() {
   const catalog = useApi<{ datasets: Dataset[] }>("/catalog");
-  const [form, setForm] = useState<Form>({ schema: "Person", dataset: "default" });
+  const [form, setForm] = useState<Form>({ schema: "Thing", dataset: "default" });
   const [result, setResult] = useState<{ response: MatchResponse; result: MatchResult } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -61,7 +70,9 @@ export function ScreenPage() {
           Type
           <select value={form.schema} onChange={set("schema")} name="schema">
             {SCHEMATA.map((s) => (
-              <option key={s}>{s}</option>
+              <option key={s.value} value={s.value}>
+                {s.label}
+              </option>
             ))}
           </select>
         </label>
