@@ -89,7 +89,7 @@ def test_screening_shows_the_entity_with_its_explanation_and_records_a_review(
 
 def test_screening_form_defaults_to_any_type(page: Any) -> None:
     """A company name typed without choosing a type finds the company (as on the CLI)."""
-    kind = page.get_by_label("Type", exact=True)
+    kind = page.locator("select[name=schema]")
     assert kind.input_value() == "Thing"
     assert kind.locator("option:checked").inner_text() == "any type"
     page.get_by_label("Name", exact=True).fill("Koryo Example Trading Corporation")
