@@ -28,7 +28,7 @@ from itertools import combinations
 from typing import Any
 
 from dprkwatch.matching import Match, Query, QueryError, Scope, Screener
-from dprkwatch.matching.batch import screen_queries
+from dprkwatch.matching.batch_pool import screen_queries
 from dprkwatch.resolution.records import Listing, compatible
 
 ID_LABELS = {
