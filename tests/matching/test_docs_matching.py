@@ -9,7 +9,8 @@ import typer
 
 from dprkwatch.cli.screen import screen_cmd
 from dprkwatch.matching.algorithms import ALGORITHMS, DEFAULT_ALGORITHM, MatchV1
-from dprkwatch.matching.batch_files import COLUMNS, OUTPUT_COLUMNS
+from dprkwatch.matching.batch_files import OUTPUT_COLUMNS
+from dprkwatch.matching.subjects import COLUMNS
 
 # Aliases accepted for convenience, documented by their main spelling.
 ALIASES = {"dob"}

@@ -127,7 +127,7 @@ def test_parquet_book_by_path(service: LiveService, tmp_path: Path) -> None:
         (b"id,name\n,Kim\n", "book.csv:row 2: empty id"),
         (b"id,name\n", "book.csv: no subjects"),
         (b"\xff\xfeid,name\n", "book.csv: not UTF-8 text"),
-        (b"PAR1 not really parquet", "book.csv: cannot read Parquet"),
+        (b"PAR1 not really parquet", "book.csv: not a readable Parquet file"),
     ],
 )
 def test_bad_books_are_refused_whole(content: bytes, message: str) -> None:

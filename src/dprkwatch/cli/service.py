@@ -137,7 +137,10 @@ def rescreen_cmd(
 def books_add(
     ctx: typer.Context,
     path: Annotated[
-        Path, typer.Argument(help="CSV (with header) or Parquet: id, schema, name, birthDate, ...")
+        Path,
+        typer.Argument(
+            help="CSV (with header), XLSX, Parquet or JSON lines: id, schema, name, ..."
+        ),
     ],
     name: Annotated[
         str, typer.Option("--name", "-n", help="Book name (registering it again replaces it).")

@@ -4,8 +4,10 @@ Each importer is a class with a ``format`` name, the ``dataset`` it produces,
 a ``sniff`` that scores a file by its name and first bytes, and a ``load``
 that parses the whole file into a :class:`Dataset` (or raises
 :class:`~dprkwatch.ledger.exceptions.EventSourceError` naming the file, the
-place and the problem). Built-ins register with :func:`register`; adding a
-source is a new module in ``ledger/importers/``, not an edit here.
+place and the problem). Built-ins register with :func:`register` (the
+registry is :class:`dprkwatch.plugins.Registry`, shared with the list
+importers); adding a source is a new module in ``ledger/importers/``, not an
+edit here.
 
 Importers read every field they know, and list fields they do not handle as
 warnings rather than silently dropping them.
@@ -23,6 +25,7 @@ from typing import Any, ClassVar, Literal, Protocol
 
 from dprkwatch.durable import sha256_file
 from dprkwatch.ledger.exceptions import EventSourceError
+from dprkwatch.plugins import Registry
 
 SNIFF_BYTES = 16 * 1024
 
@@ -80,45 +83,20 @@ class EventImporter(Protocol):
         ...
 
 
-_REGISTRY: dict[str, type[EventImporter]] = {}
-
-
-def register(cls: type[EventImporter]) -> type[EventImporter]:
-    """Class decorator: make an importer available by its ``format`` name."""
-    _REGISTRY[cls.format] = cls
-    return cls
-
-
-def formats() -> dict[str, type[EventImporter]]:
+def _builtins() -> None:
     from dprkwatch.ledger import importers  # noqa: F401  (built-ins register on import)
 
-    return dict(sorted(_REGISTRY.items()))
 
-
-def _head(path: Path) -> bytes:
-    try:
-        with path.open("rb") as fh:
-            return fh.read(SNIFF_BYTES)
-    except FileNotFoundError:
-        raise EventSourceError("file not found", source=str(path)) from None
-    except OSError as exc:
-        raise EventSourceError(f"cannot read: {exc.strerror}", source=str(path)) from None
+IMPORTERS: Registry[EventImporter] = Registry(
+    builtins=_builtins, error=EventSourceError, head_bytes=SNIFF_BYTES
+)
+register = IMPORTERS.register
+formats = IMPORTERS.formats
 
 
 def detect(path: Path, fmt: str | None = None) -> EventImporter | None:
     """The importer for ``path`` (or the one named ``fmt``); ``None`` if nothing fits."""
-    known = formats()
-    if fmt is not None:
-        if fmt not in known:
-            raise EventSourceError(
-                f"unknown format {fmt!r} (known: {', '.join(known)})", source=str(path)
-            )
-        return known[fmt]()
-    head = _head(path)
-    scored = sorted(((cls().sniff(path, head), name) for name, cls in known.items()), reverse=True)
-    if scored and scored[0][0] >= 0.5:
-        return known[scored[0][1]]()
-    return None
+    return IMPORTERS.named(fmt, path) if fmt is not None else IMPORTERS.sniff(path)
 
 
 def expand(

@@ -20,6 +20,7 @@ from dprkwatch.lists.exceptions import SourceError
 from dprkwatch.lists.model import ListVersion
 from dprkwatch.lists.registry import Importer, detect
 from dprkwatch.lists.snapshot import Manifest, SnapshotStore
+from dprkwatch.sources import reading
 
 # A folder given on the command line is searched for these, in this order.
 _MAIN_FILES = ("sdn.csv", "cons_prim.csv")
@@ -32,14 +33,12 @@ def resolve_path(path: Path) -> Path:
     Anything the operating system refuses (a name too long, no permission)
     becomes a one-line :class:`SourceError`, as a missing file does.
     """
-    try:
+    with reading(path, SourceError):
         if not path.exists():
             raise SourceError("file not found", source=str(path))
         if path.is_file():
             return path
         entries = [p for p in path.iterdir() if p.is_file()]
-    except OSError as exc:
-        raise SourceError(f"cannot read: {exc.strerror or exc}", source=str(path)) from None
     by_lower = {p.name.lower(): p for p in entries}
     for name in _MAIN_FILES:
         if name in by_lower:

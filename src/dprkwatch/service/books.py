@@ -1,12 +1,9 @@
 """Customer and counterparty books: registered once, re-screened after every list import.
 
-A book is a table with one subject per row: an ``id`` column (your own
-reference, unique), an optional ``schema`` column (``Person``,
-``Company``, ``Vessel``... default ``Thing``) and any of the FtM property
-columns a screening query takes (``name``, ``alias``, ``birthDate``,
-``nationality``, ``imoNumber``, ``registrationNumber``...). Several values
-in one cell are separated by ``;``. CSV (UTF-8, with a header) and Parquet
-are read; every row is validated like a ``/match`` query, and a bad row
+A book is a subject file read by :mod:`dprkwatch.matching.subjects` in
+its strict mode - the same formats, columns and ``;`` multi-values as
+``dprkwatch screen --input``: one subject per row, each with a unique
+``id``. Every row is validated like a ``/match`` query, and a bad row
 rejects the whole file with its row number, so a book is stored completely
 or not at all.
 
@@ -17,10 +14,9 @@ changed subjects are screened afresh at the next rescreen.
 
 from __future__ import annotations
 
-import csv
 import io
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,8 +27,9 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection
 
 from dprkwatch.exceptions import InputError
-from dprkwatch.matching.exceptions import QueryError
+from dprkwatch.matching import subjects as subject_files
 from dprkwatch.matching.query import Query
+from dprkwatch.matching.subjects import SubjectRow
 from dprkwatch.service import audit
 from dprkwatch.service.audit import AuditEntry
 from dprkwatch.service.datasets import get_dataset
@@ -43,8 +40,6 @@ from dprkwatch.service.subjects import fingerprint
 
 MAX_SUBJECTS = 1_000_000
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
-_PARQUET_MAGIC = b"PAR1"
-_RESERVED = ("id", "schema")
 
 
 @dataclass(frozen=True)
@@ -82,93 +77,28 @@ def check_name(name: str) -> str:
 # -- reading files -------------------------------------------------------------
 
 
-def _rows_csv(data: bytes, source: str) -> Iterator[dict[str, Any]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text (byte {exc.start})", source=source) from None
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    if not reader.fieldnames:
-        raise InputError(
-            "empty file: expected a header row with at least 'id' and 'name'", source=source
-        )
-    for row in reader:
-        if None in row:
-            raise InputError(
-                "more cells than header columns", source=source, where=f"row {reader.line_num}"
-            )
-        yield row
-
-
-def _rows_parquet(data: bytes, source: str) -> Iterator[dict[str, Any]]:
-    import polars as pl
-
-    try:
-        frame = pl.read_parquet(io.BytesIO(data))
-    except Exception as exc:  # polars raises a zoo of error types for broken files
-        raise InputError(
-            f"cannot read Parquet: {str(exc).splitlines()[0]}", source=source
-        ) from None
-    yield from frame.iter_rows(named=True)
-
-
-def _cell_values(value: Any) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, list | tuple):
-        return [str(v).strip() for v in value if v is not None and str(v).strip()]
-    return [v.strip() for v in str(value).split(";") if v.strip()]
+def _subjects(rows: Iterable[SubjectRow]) -> list[Subject]:
+    out = []
+    for r in rows:
+        assert r.query is not None  # strict mode raises on a row without a query
+        out.append(Subject(r.subject_id, r.query))
+    return out
 
 
 def parse(data: bytes, source: str, *, default_schema: str = "Thing") -> list[Subject]:
-    """Validate a CSV or Parquet book; raises :class:`InputError` naming the row and field."""
-    reader = _rows_parquet if data[:4] == _PARQUET_MAGIC else _rows_csv
-    subjects: list[Subject] = []
-    seen: set[str] = set()
-    header_checked = False
-    for n, row in enumerate(reader(data, source), start=2):
-        if not header_checked:
-            if "id" not in row:
-                raise InputError(
-                    f"no 'id' column (columns: {', '.join(map(str, row))})", source=source
-                )
-            header_checked = True
-        where = f"row {n}"
-        subject_id = " ".join(str(row.get("id") or "").split())
-        if not subject_id:
-            raise InputError("empty id", source=source, where=where)
-        if len(subject_id) > 200:
-            raise InputError("id longer than 200 characters", source=source, where=where)
-        if subject_id in seen:
-            raise InputError(f"duplicate id {subject_id!r}", source=source, where=where)
-        seen.add(subject_id)
-        schema = str(row.get("schema") or "").strip() or default_schema
-        props = {str(k): _cell_values(v) for k, v in row.items() if k not in _RESERVED}
-        props = {k: v for k, v in props.items() if v}
-        try:
-            query = Query(schema=schema, properties=props, id=subject_id)
-        except QueryError as exc:
-            raise InputError(
-                exc.problem, source=source, where=f"{where}, {exc.where or 'row'}"
-            ) from None
-        subjects.append(Subject(subject_id, query))
-        if len(subjects) > MAX_SUBJECTS:
-            raise InputError(f"more than {MAX_SUBJECTS:,} subjects", source=source)
-    if not subjects:
-        raise InputError("no subjects: the file has a header but no rows", source=source)
-    return subjects
+    """Validate an uploaded book; raises :class:`InputError` naming the row and field."""
+    rows = subject_files.read(
+        io.BytesIO(data), source, "strict", default_schema=default_schema, max_rows=MAX_SUBJECTS
+    )
+    return _subjects(rows)
 
 
 def read_path(path: Path, *, default_schema: str = "Thing") -> list[Subject]:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("file not found", source=str(path)) from None
-    except IsADirectoryError:
-        raise InputError("is a folder; name the CSV or Parquet file", source=str(path)) from None
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", source=str(path)) from None
-    return parse(data, str(path), default_schema=default_schema)
+    """Validate a book file on disk (the same rules as :func:`parse`)."""
+    rows = subject_files.read_path(
+        path, "strict", default_schema=default_schema, max_rows=MAX_SUBJECTS
+    )
+    return _subjects(rows)
 
 
 # -- storing -------------------------------------------------------------------

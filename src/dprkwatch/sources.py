@@ -1,0 +1,37 @@
+"""Reading the files users name: the one place an OS error becomes a one-line input error.
+
+Every importer, reader and loader opens files the user named, and each must
+answer a missing file, a folder, an unreadable or over-long path with one
+line naming the file - never a traceback. :func:`reading` is that mapping,
+raised as the caller's own error class so each package keeps its exception
+tree; :func:`read_head` reads the first bytes a format sniffer looks at.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from dprkwatch.exceptions import InputError
+
+
+@contextmanager
+def reading(
+    path: Path | str, error: type[InputError] = InputError, *, verb: str = "read"
+) -> Iterator[None]:
+    """Run the body; an ``OSError`` in it becomes ``error`` naming ``path`` in one line."""
+    try:
+        yield
+    except FileNotFoundError:
+        raise error("file not found", source=str(path)) from None
+    except IsADirectoryError:
+        raise error("is a directory; name a file inside it", source=str(path)) from None
+    except OSError as exc:
+        raise error(f"cannot {verb}: {exc.strerror or exc}", source=str(path)) from None
+
+
+def read_head(path: Path, size: int, error: type[InputError] = InputError) -> bytes:
+    """The first ``size`` bytes of ``path`` (what format sniffers look at)."""
+    with reading(path, error), path.open("rb") as fh:
+        return fh.read(size)
