@@ -143,6 +143,7 @@ class Engine:
         self.tests = sorted(((decimal_year(t.date), t) for t in pf.tests), key=lambda x: x[0])
         self.test_times = np.array([when for when, _ in self.tests], dtype=np.float64)
         self.elwr_start = decimal_year(pf.elwr.start)
+        self.elwr_end = decimal_year(pf.elwr.end) if pf.elwr.end else None
         self._plans: dict[bytes, Plan] = {}
 
     # -- plans -----------------------------------------------------------
@@ -254,7 +255,10 @@ class Engine:
     def _elwr(self, d: Draws, t: Times) -> FloatArray:
         rate = np.asarray(d.get("elwr.pu_kg_per_year")) * d.get("elwr.capacity_factor")
         lag = np.broadcast_to(np.asarray(d.get("elwr.lag_years"), dtype=np.float64), (d.n,))
-        x = t[:, None] - lag[None, :] - self.elwr_start
+        x = t[:, None] - lag[None, :]
+        if self.elwr_end is not None:  # made only while it runs; still separated after the lag
+            np.minimum(x, self.elwr_end, out=x)
+        x -= self.elwr_start
         return f32(np.maximum(x, 0) * rate)
 
     # -- uranium ---------------------------------------------------------
@@ -299,6 +303,18 @@ class Engine:
         return pu, heu
 
     # -- public ----------------------------------------------------------
+
+    def tested(self, d: Draws, plan: Plan) -> tuple[FloatArray, FloatArray]:
+        """Kilograms of plutonium and HEU used by tests by each planned time, ``(T, n)`` each."""
+        pu_cum, heu_cum = self._test_cumulative(d)
+        return pu_cum[plan.tests_before], heu_cum[plan.tests_before]
+
+    def weapons(self, d: Draws, pu: FloatArray, heu: FloatArray) -> FloatArray:
+        """Weapons-equivalent of kilograms held, the conversion every query uses.
+
+        Works in place on ``pu`` (and scales ``heu``): pass copies to keep them.
+        """
+        return self._convert(d, pu, heu)
 
     def material(self, d: Draws, t: Times) -> Material:
         """Cumulative kilograms at times ``t`` (decimal years) for every draw."""

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from dprkwatch.arsenal.compare import Comparison, compare_estimates
 from dprkwatch.arsenal.engine import Engine, Material, f32
@@ -185,6 +186,20 @@ class ArsenalModel:
         self._run(run, range(len(bounds)))
         return out
 
+    def map_draws(self, fn: Callable[[Draws], FloatArray], rows: int) -> FloatArray:
+        """``fn`` over every chunk of the draws on the worker threads, ``(rows, n)``.
+
+        ``fn`` gets a slice of the draws and returns its ``(rows, chunk)`` values;
+        this is how other layers (the roadmap's counterfactuals) run their own
+        arithmetic on exactly the draws every other query uses.
+        """
+        return self._map_chunks(fn, rows)
+
+    def quantile_rows(self, values: FloatArray) -> NDArray[np.float64]:
+        """p05, p25, p50, p75, p95 of each row, ``(rows, 5)``; sorts ``values`` in place."""
+        self._run(lambda i: values[i].sort(), range(values.shape[0]))  # one row per task
+        return sorted_quantiles(values)
+
     def samples(self, when: Sequence[date], quantity: str = "stock") -> FloatArray:
         """Per-draw values at each date, ``(len(when), n)``.
 
@@ -257,9 +272,7 @@ class ArsenalModel:
         """
         ys = list(years) if years is not None else list(range(2006, self.horizon[1].year + 1))
         days = [self.resolve_date(year_end(int(y)), "year") for y in ys]
-        values = self.samples(days, quantity)
-        self._run(lambda i: values[i].sort(), range(len(days)))  # in place, one row per task
-        qs = sorted_quantiles(values)
+        qs = self.quantile_rows(self.samples(days, quantity))
         unit = QUANTITIES[quantity]
         rows = []
         for y, day, row in zip(ys, days, qs, strict=True):

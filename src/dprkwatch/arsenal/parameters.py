@@ -27,7 +27,7 @@ import copy
 import difflib
 import itertools
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from importlib import resources
@@ -218,12 +218,21 @@ class Reprocessing(_Strict):
 class Elwr(_Strict):
     enabled: bool = False
     start: date
+    end: date | None = Field(
+        default=None, description="last day of operation (none: runs to the horizon)"
+    )
     pu_kg_per_year: Range
     capacity_factor: Range
     lag_years: Range
     note: str | None = None
     source: tuple[str, ...] = ()
     confidence: Confidence = "unverified"
+
+    @model_validator(mode="after")
+    def _order(self) -> Elwr:
+        if self.end is not None and self.end <= self.start:
+            raise ValueError(f"elwr: end ({self.end}) is not after start ({self.start})")
+        return self
 
 
 class SitePeriod(Period):
@@ -471,6 +480,17 @@ class Parameters:
             node = _get(raw, paths[pid])
             node.update(_parse_override(pid, spec, current[pid]))
         return _validate(raw, f"{self.origin} (with overrides)")
+
+
+def parse_settings(items: Iterable[str]) -> dict[str, str]:
+    """``NAME=VALUE`` strings (the CLI's repeatable ``--set``) as an overrides mapping."""
+    out: dict[str, str] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise ParameterError(f"expected NAME=VALUE, got {item!r}", where="--set")
+        out[name.strip()] = value.strip()
+    return out
 
 
 def _unknown(pid: str, known: Mapping[str, Range]) -> str:

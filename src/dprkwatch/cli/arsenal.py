@@ -25,6 +25,7 @@ from dprkwatch.arsenal import (
 )
 from dprkwatch.arsenal.estimates import load_estimates
 from dprkwatch.arsenal.model import DEFAULT_DRAWS, DEFAULT_SEED
+from dprkwatch.arsenal.parameters import parse_settings
 from dprkwatch.arsenal.plot import save_plot
 from dprkwatch.cli.context import settings_of
 from dprkwatch.cli.output import console, output_format, render
@@ -61,13 +62,7 @@ _PROGRESS_FROM = 2_000_000  # draws above which a progress bar is worth showing
 
 
 def _overrides(items: list[str] | None) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for item in items or []:
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip() or not value.strip():
-            raise ParameterError(f"expected NAME=VALUE, got {item!r}", where="--set")
-        out[name.strip()] = value.strip()
-    return out
+    return parse_settings(items or [])
 
 
 @contextmanager

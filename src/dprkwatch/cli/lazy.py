@@ -50,6 +50,7 @@ COMMANDS: dict[str, Lazy] = {
     "ledger": Lazy("dprkwatch.cli.ledger", "app"),
     "claims": Lazy("dprkwatch.cli.ledger", "claims_cmd"),
     "arsenal": Lazy("dprkwatch.cli.arsenal", "app"),
+    "roadmap": Lazy("dprkwatch.cli.roadmap", "app"),
     "maritime": Lazy("dprkwatch.cli.maritime", "app"),
     "web": Lazy("dprkwatch.cli.web", "app"),
 }

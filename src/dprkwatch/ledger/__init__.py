@@ -15,24 +15,30 @@ confidence flag. Imported datasets (CNS, CSIS, OFAC first-seen) live in the
 data directory (:class:`LedgerStore`).
 """
 
-from dprkwatch.ledger.claims import EVALUATORS, Verdict, evaluate_all
-from dprkwatch.ledger.compliance import (
-    Cell,
-    CommitmentRow,
-    ResolutionMatrix,
-    commitment_rows,
-    resolution_matrix,
-)
-from dprkwatch.ledger.dates import PartialDate
-from dprkwatch.ledger.events import CATEGORIES, KINDS, TimelineEvent, resolve_kinds, select
-from dprkwatch.ledger.exceptions import EventSourceError, LedgerValidationError
-from dprkwatch.ledger.importing import Dataset, expand, formats
-from dprkwatch.ledger.inputs import Inputs, gather
-from dprkwatch.ledger.loader import FILES, Ledger, Problem, check_ledger, load_ledger
-from dprkwatch.ledger.pressure import PressureIndex, QuarterRow, Window, build_index
-from dprkwatch.ledger.schema import schema_markdown
-from dprkwatch.ledger.store import LedgerStore
-from dprkwatch.ledger.timeline import build_timeline
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from dprkwatch.ledger.claims import EVALUATORS, Verdict, evaluate_all
+    from dprkwatch.ledger.compliance import (
+        Cell,
+        CommitmentRow,
+        ResolutionMatrix,
+        commitment_rows,
+        resolution_matrix,
+    )
+    from dprkwatch.ledger.dates import PartialDate
+    from dprkwatch.ledger.events import CATEGORIES, KINDS, TimelineEvent, resolve_kinds, select
+    from dprkwatch.ledger.exceptions import EventSourceError, LedgerValidationError
+    from dprkwatch.ledger.importing import Dataset, expand, formats
+    from dprkwatch.ledger.inputs import Inputs, gather
+    from dprkwatch.ledger.loader import FILES, Ledger, Problem, check_ledger, load_ledger
+    from dprkwatch.ledger.pressure import PressureIndex, QuarterRow, Window, build_index
+    from dprkwatch.ledger.schema import schema_markdown
+    from dprkwatch.ledger.store import LedgerStore
+    from dprkwatch.ledger.timeline import build_timeline
 
 __all__ = [
     "CATEGORIES",
@@ -69,3 +75,51 @@ __all__ = [
     "schema_markdown",
     "select",
 ]
+
+# Where each public name lives. Names are imported on first use (PEP 562), so
+# that a layer which needs only the curated records (``load_ledger``) does not
+# pay for the importers, the lists history and FollowTheMoney behind ``gather``.
+_WHERE: dict[str, str] = {
+    "CATEGORIES": "dprkwatch.ledger.events",
+    "Cell": "dprkwatch.ledger.compliance",
+    "CommitmentRow": "dprkwatch.ledger.compliance",
+    "Dataset": "dprkwatch.ledger.importing",
+    "EVALUATORS": "dprkwatch.ledger.claims",
+    "EventSourceError": "dprkwatch.ledger.exceptions",
+    "FILES": "dprkwatch.ledger.loader",
+    "Inputs": "dprkwatch.ledger.inputs",
+    "KINDS": "dprkwatch.ledger.events",
+    "Ledger": "dprkwatch.ledger.loader",
+    "LedgerStore": "dprkwatch.ledger.store",
+    "LedgerValidationError": "dprkwatch.ledger.exceptions",
+    "PartialDate": "dprkwatch.ledger.dates",
+    "PressureIndex": "dprkwatch.ledger.pressure",
+    "Problem": "dprkwatch.ledger.loader",
+    "QuarterRow": "dprkwatch.ledger.pressure",
+    "ResolutionMatrix": "dprkwatch.ledger.compliance",
+    "TimelineEvent": "dprkwatch.ledger.events",
+    "Verdict": "dprkwatch.ledger.claims",
+    "Window": "dprkwatch.ledger.pressure",
+    "build_index": "dprkwatch.ledger.pressure",
+    "build_timeline": "dprkwatch.ledger.timeline",
+    "check_ledger": "dprkwatch.ledger.loader",
+    "commitment_rows": "dprkwatch.ledger.compliance",
+    "evaluate_all": "dprkwatch.ledger.claims",
+    "expand": "dprkwatch.ledger.importing",
+    "formats": "dprkwatch.ledger.importing",
+    "gather": "dprkwatch.ledger.inputs",
+    "load_ledger": "dprkwatch.ledger.loader",
+    "resolution_matrix": "dprkwatch.ledger.compliance",
+    "resolve_kinds": "dprkwatch.ledger.events",
+    "schema_markdown": "dprkwatch.ledger.schema",
+    "select": "dprkwatch.ledger.events",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

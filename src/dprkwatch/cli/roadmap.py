@@ -1,0 +1,335 @@
+"""``dprkwatch roadmap``: definitions, proposals, and what each deal would have stopped.
+
+Thin over :mod:`dprkwatch.roadmap`; ``--json`` prints what the library
+returns. Model options (``--draws``, ``--seed``, ``--params``, ``--set``) mean
+what they mean for ``dprkwatch arsenal``. ``--proposals FILE`` adds a user's
+proposal file, validated like the shipped one (unknown asset or resolution,
+impossible phase order: one line naming the file, line and problem).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from dprkwatch.arsenal import ArsenalModel, load_model, load_parameters
+from dprkwatch.arsenal.model import DEFAULT_DRAWS, DEFAULT_SEED
+from dprkwatch.arsenal.parameters import parse_settings
+from dprkwatch.cli.output import console, emit_json, print_table
+from dprkwatch.roadmap import (
+    DEFAULT_BY,
+    Evaluation,
+    Roadmap,
+    check_assessments,
+    evaluate,
+    load_roadmap,
+    site_share,
+)
+
+app = typer.Typer(
+    help="Roadmaps and deals: definitions, proposals, and what each would have stopped.",
+    no_args_is_help=True,
+)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+ProposalsOpt = Annotated[
+    list[Path] | None,
+    typer.Option("--proposals", help="Extra proposal file (YAML list of proposals); repeatable."),
+]
+ParamsOpt = Annotated[
+    Path | None, typer.Option("--params", help="Arsenal parameter file (default: the shipped one).")
+]
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="Override an arsenal parameter: NAME=VALUE or NAME=LOW..HIGH; repeatable."),
+]
+DrawsOpt = Annotated[int, typer.Option("--draws", help="Monte Carlo draws.")]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed (same seed, same numbers).")]
+ByOpt = Annotated[int, typer.Option("--by", help="Year whose end the results are taken at.")]
+IdsArg = Annotated[
+    list[str] | None, typer.Argument(help="Proposal ids (default: every proposal).")
+]
+
+
+def _roadmap(params: Path | None, proposals: list[Path] | None) -> Roadmap:
+    if params is None and not proposals:
+        return load_roadmap()
+    return load_roadmap(
+        proposal_files=proposals or (), params=load_parameters(params) if params else None
+    )
+
+
+def _model(params: Path | None, sets: list[str] | None, draws: int, seed: int) -> ArsenalModel:
+    return load_model(params, overrides=parse_settings(sets or []), draws=draws, seed=seed)
+
+
+def _pct(x: float) -> str:
+    return f"{x:.0%}"
+
+
+def _band(iv: dict[str, Any] | None, fmt: str = "{:.1f}") -> str:
+    if not iv:
+        return "-"
+    return f"{fmt.format(iv['median'])} ({fmt.format(iv['low'])}-{fmt.format(iv['high'])})"
+
+
+@app.command("definitions")
+def definitions_cmd(
+    members: Annotated[bool, typer.Option("--members", help="List every member.")] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """The definitions of denuclearization (and of freezes), each a set of assets and activities."""
+    rm = load_roadmap()
+    rows = []
+    for d in rm.definitions:
+        assets, activities = rm.members(d)
+        rows.append(
+            {
+                "id": d.id,
+                "name": d.name,
+                "holder": d.holder,
+                "kind": d.kind,
+                "summary": d.summary,
+                "assets": [a.id for a in assets],
+                "activities": [a.id for a in activities],
+                "sources": list(d.sources),
+                "confidence": d.confidence.value,
+                "note": d.note,
+            }
+        )
+    if json_out:
+        emit_json(rows)
+        return
+    flat = [
+        {
+            **r,
+            "members": f"{len(r['assets'])} assets, {len(r['activities'])} activities",
+        }
+        for r in rows
+    ]
+    cols = ["id", "holder", "kind", "members", "confidence", "sources"]
+    if members:
+        cols = ["id", "assets", "activities"]
+    print_table(flat, cols, title="Definitions of denuclearization")
+
+
+@app.command("assets")
+def assets_cmd(json_out: JsonOpt = False) -> None:
+    """The asset inventory: role, arsenal-model component, location, counts, sources."""
+    rm = load_roadmap()
+    rows = [a.model_dump(mode="json") for a in rm.assets]
+    if json_out:
+        emit_json(rows)
+        return
+    for r in rows:
+        loc = r.get("location")
+        r["location"] = f"{loc['lat']:.3f}, {loc['lon']:.3f} ({loc['precision']})" if loc else ""
+        cnt = r.get("count")
+        r["count"] = f"{cnt.get('low') or '?'}-{cnt.get('high') or '?'} ({cnt['as_of']})" if cnt else ""
+    print_table(
+        rows,
+        ["id", "roles", "model", "location", "count", "confidence", "sources"],
+        title="Asset inventory",
+    )
+
+
+@app.command("proposals")
+def proposals_cmd(
+    proposal: Annotated[str | None, typer.Argument(help="Show one proposal's phases.")] = None,
+    proposals: ProposalsOpt = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """The encoded proposals, or one proposal's phases."""
+    rm = _roadmap(None, proposals)
+    chosen = [rm.proposal(proposal)] if proposal else rm.proposals
+    if json_out:
+        emit_json([{**p.model_dump(mode="json"), "origin": rm.origin.get(p.id)} for p in chosen])
+        return
+    if proposal:
+        p = chosen[0]
+        console.print(f"[bold]{p.name}[/bold] ({p.date}, {p.proposed_by}; {p.status})\n{p.summary}")
+        for ph in p.phases:
+            assumed = " (date assumed)" if ph.dates_assumed else ""
+            console.print(f"\n[bold]{ph.id}[/bold] from {ph.start}{assumed}: {ph.name}")
+            for action, asset in ph.actions():
+                console.print(f"  {action.value:<10} {asset}")
+            for activity in ph.halt:
+                console.print(f"  {'halt':<10} {activity}")
+            for v in ph.verification:
+                console.print(f"  {'checked by':<10} {v.kind}: {v.detail or ''}")
+            for r in ph.relief:
+                console.print(f"  {'relief':<10} {r.resolution} ({r.scope})")
+            for c in ph.corresponding:
+                console.print(f"  {'in return':<10} {c.kind}: {c.detail}")
+            console.print(f"  sources: {', '.join(ph.sources)} ({ph.confidence.value})")
+        return
+    rows = [
+        {
+            "id": p.id,
+            "date": p.date.isoformat(),
+            "proposed by": p.proposed_by,
+            "status": p.status,
+            "phases": len(p.phases),
+            "relief": sorted({r.resolution for ph in p.phases for r in ph.relief}),
+            "origin": rm.origin.get(p.id),
+        }
+        for p in chosen
+    ]
+    print_table(rows, list(rows[0]) if rows else ["id"], title="Proposals")
+
+
+def _evaluation(
+    ids: list[str] | None,
+    by: int,
+    params: Path | None,
+    sets: list[str] | None,
+    draws: int,
+    seed: int,
+    proposals: list[Path] | None,
+    trajectory_years: list[int] | None = None,
+) -> tuple[Roadmap, Evaluation]:
+    rm = _roadmap(params, proposals)
+    chosen = [rm.proposal(i) for i in ids] if ids else None
+    model = _model(params, sets, draws, seed)
+    return rm, evaluate(model, rm, chosen, by=by, trajectory_years=trajectory_years or ())
+
+
+@app.command("evaluate")
+def evaluate_cmd(
+    ids: IdsArg = None,
+    by: ByOpt = DEFAULT_BY,
+    proposals: ProposalsOpt = None,
+    params: ParamsOpt = None,
+    sets: SetOpt = None,
+    draws: DrawsOpt = DEFAULT_DRAWS,
+    seed: SeedOpt = DEFAULT_SEED,
+    trajectories: Annotated[
+        bool, typer.Option("--trajectories", help="Also compute the stock at every year-end (JSON).")
+    ] = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """What each proposal would have stopped by the end of --by, side by side."""
+    years = list(range(1990, by + 1)) if trajectories else None
+    rm, ev = _evaluation(ids, by, params, sets, draws, seed, proposals, years)
+    data = ev.to_dict(rm)
+    if json_out:
+        emit_json(data)
+        return
+    rows = []
+    notes = []
+    for p in data["proposals"]:
+        res = p["results"]
+        defs = {d["definition"]: d["stopped_share"] for d in p["definitions"]}
+        relief = p["relief"]
+        rows.append(
+            {
+                "proposal": p["id"],
+                "from": p["first_stop"] or "-",
+                f"prevented by {by}": _band(res.get("prevented")),
+                "share": _band(res.get("share"), "{:.0%}") if res.get("share") else "-",
+                f"held {by}": _band(res.get("held") or data["held_baseline"]),
+                "CVID/DPRK": f"{_pct(defs.get('un-cvid', 0))}/{_pct(defs.get('dprk-peninsula', 0))}",
+                "relief": f"{len(relief['resolutions'])} res."
+                + (f", ${relief['revenue_musd_per_year']:,.0f}m/yr" if relief["revenue_musd_per_year"] else "")
+                if relief["resolutions"]
+                else "none",
+            }
+        )
+        left = ", ".join(p["uncovered"]) or "nothing modelled"
+        still = _band(res.get("remaining")) if res.get("remaining") else "-"
+        notes.append(f"- [bold]{p['id']}[/bold]: still made {still}; uncovered: {left}")
+    print_table(
+        rows,
+        list(rows[0]) if rows else ["proposal"],
+        title=f"What each proposal would have stopped ({ev.draws:,} draws, seed {ev.seed})",
+    )
+    console.print(
+        f"Median (p05-p95), weapons-equivalent. Without a deal: {_band(data['held_baseline'])} held at the end of {by}.\n"
+        "share = prevented / what the model makes from the first stop to the end of the year; "
+        "CVID/DPRK = share of each definition's assets and activities stopped; relief revenue = "
+        "exports the relieved resolutions were said to block (a lower bound)."
+    )
+    for line in notes:
+        console.print(line)
+
+
+@app.command("shares")
+def shares_cmd(
+    site: Annotated[str, typer.Option("--site", help="Site whose share to compute.")] = "yongbyon",
+    start: Annotated[str, typer.Option("--from", help="Window start (date or event).")] = "hanoi",
+    end: Annotated[str, typer.Option("--to", help="Window end (date, year or event).")] = str(DEFAULT_BY),
+    params: ParamsOpt = None,
+    sets: SetOpt = None,
+    draws: DrawsOpt = DEFAULT_DRAWS,
+    seed: SeedOpt = DEFAULT_SEED,
+    json_out: JsonOpt = False,
+) -> None:
+    """A site's share of fissile production in the model, against published assessments."""
+    rm = _roadmap(params, None)
+    model = _model(params, sets, draws, seed)
+    a, b = model.resolve_date(start, "--from"), model.resolve_date(end, "--to")
+    share = site_share(model, rm, site, a, b)
+    checks = check_assessments(model, rm, share)
+    data = {
+        "site": site,
+        "from": a.isoformat(),
+        "to": b.isoformat(),
+        "components": list(share.components),
+        "share": {q: share.interval(q).to_dict() for q in share.values},
+        "assessments": [c.to_dict() for c in checks],
+    }
+    if json_out:
+        emit_json(data)
+        return
+    for q, iv in data["share"].items():
+        console.print(f"{site} share of {q} production {a}..{b}: {_band(iv, '{:.2f}')}")
+    rows = [
+        {
+            "assessment": c["id"],
+            "quantity": c["quantity"],
+            "published": f"{c['low']:.2f}-{c['high']:.2f}",
+            "model p05-p95": f"{c['model_p05']:.2f}-{c['model_p95']:.2f}",
+            "status": c["status"],
+        }
+        for c in data["assessments"]
+    ]
+    print_table(rows, list(rows[0]) if rows else ["assessment"], title="Published assessments against the model")
+    for c in data["assessments"]:
+        console.print(f"- [bold]{c['id']}[/bold] ({c['status']}): {c['explanation']}")
+
+
+@app.command("plot")
+def plot_cmd(
+    output: Annotated[Path, typer.Option("--output", "-o", help="Image file: .png or .svg.")],
+    ids: IdsArg = None,
+    by: ByOpt = DEFAULT_BY,
+    start: Annotated[int | None, typer.Option("--from", help="First year-end drawn.")] = None,
+    proposals: ProposalsOpt = None,
+    params: ParamsOpt = None,
+    sets: SetOpt = None,
+    draws: DrawsOpt = DEFAULT_DRAWS,
+    seed: SeedOpt = DEFAULT_SEED,
+) -> None:
+    """Arsenal trajectories with and without each proposal."""
+    from dprkwatch.roadmap.plot import default_years, save_plot  # matplotlib only when plotting
+
+    rm = _roadmap(params, proposals)
+    firsts = [rm.proposal(i).phases[0].start.year for i in (ids or [p.id for p in rm.proposals])]
+    years = list(range(start, by + 1)) if start else default_years(firsts, by)
+    _, ev = _evaluation(ids, by, params, sets, draws, seed, proposals, years)
+    path = save_plot(ev, output)
+    console.print(f"wrote {path}")
+
+
+@app.command("check")
+def check_cmd(
+    files: Annotated[list[Path], typer.Argument(help="Proposal files to validate.")],
+) -> None:
+    """Validate proposal files against the inventory, the ledger and the model; one line per file."""
+    for f in files:
+        rm = load_roadmap(proposal_files=[f])
+        mine = [p.id for p in rm.proposals if rm.origin.get(p.id) == str(f)]
+        console.print(f"{f}: ok ({len(mine)} proposal{'s' if len(mine) != 1 else ''}: {', '.join(mine)})")
+
