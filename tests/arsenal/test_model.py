@@ -69,6 +69,30 @@ def test_fixture_options_change_what_they_should(simple: ArsenalModel) -> None:
     assert half == pytest.approx(base / 2, rel=1e-5)
 
 
+def test_elwr_end_date_stops_its_output(tmp_path: Path, simple: ArsenalModel) -> None:
+    def stop(data: dict[str, Any]) -> None:
+        data["elwr"].update(enabled=True, end="2021-12-31")
+
+    ended = load_model(write_edited(tmp_path, stop), draws=64)
+    # two years at 5 kg/yr (end-2019 to end-2021), still separated a year later: 10 kg = 2 weapons
+    assert ended.stock("2024-12-31").median - simple.stock("2024-12-31").median == pytest.approx(
+        2, rel=1e-4
+    )
+
+    def backwards(data: dict[str, Any]) -> None:
+        data["elwr"]["end"] = "2019-01-01"
+
+    with pytest.raises(ParameterError, match=r"elwr: end \(2019-01-01\) is not after start"):
+        load_model(write_edited(tmp_path, backwards))
+
+
+def test_map_draws_and_quantile_rows_use_the_models_draws(simple: ArsenalModel) -> None:
+    rows = simple.map_draws(lambda d: np.tile(np.arange(d.n, dtype=np.float32), (2, 1)), 2)
+    assert rows.shape == (2, simple.n_draws)
+    qs = simple.quantile_rows(np.stack([np.arange(101, dtype=np.float32)] * 2))
+    assert qs[0].tolist() == [5, 25, 50, 75, 95]
+
+
 def test_a_second_site_present_in_some_draws(simple: ArsenalModel) -> None:
     # Presence 0.5: about half of the draws carry the plant's 20 kg a year.
     m = load_model(SIMPLE, overrides={"enrichment.main.presence": 0.5}, draws=20_000, workers=1)

@@ -10,43 +10,49 @@ HEU: 6 + 12 = 18 weapons, 17 held after the test.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 import numpy as np
 import pytest
+from numpy.typing import NDArray
 
-from dprkwatch.arsenal import load_model, load_parameters
+from dprkwatch.arsenal import ArsenalModel, load_model, load_parameters
 from dprkwatch.roadmap import evaluate, load_roadmap
-from dprkwatch.roadmap.counterfactual import Cut, cut_file
+from dprkwatch.roadmap.counterfactual import Cut, Quantities, cut_file
 from tests.roadmap.factory import SIMPLE_PARAMS, SIMPLE_ROADMAP
 
 END_2011 = np.array([2012.0])
 
 
 @pytest.fixture(scope="module")
-def model():  # type: ignore[no-untyped-def]
+def model() -> ArsenalModel:
     return load_model(SIMPLE_PARAMS, draws=64)
 
 
-def _at(model, stops, removal=None, t=END_2011):  # type: ignore[no-untyped-def]
-    q = Cut(model, stops, removal).quantities(model.draws, t)
-    return q
+def _at(
+    model: ArsenalModel,
+    stops: Mapping[str, date],
+    removal: date | None = None,
+    t: NDArray[np.float64] = END_2011,
+) -> Quantities:
+    return Cut(model, stops, removal).quantities(model.draws, t)
 
 
-def test_baseline_is_the_model(model) -> None:  # type: ignore[no-untyped-def]
+def test_baseline_is_the_model(model: ArsenalModel) -> None:
     q = _at(model, {})
     assert q.pu_kg[0, 0] == pytest.approx(30) and q.heu_kg[0, 0] == pytest.approx(240)
     assert q.produced[0, 0] == pytest.approx(18) and q.stock[0, 0] == pytest.approx(17)
     assert q.stock[0, 0] == pytest.approx(model.stock("2011").median)
 
 
-def test_reactor_stop_keeps_what_was_made_before(model) -> None:  # type: ignore[no-untyped-def]
+def test_reactor_stop_keeps_what_was_made_before(model: ArsenalModel) -> None:
     q = _at(model, {"reactor": date(2002, 12, 31)})
     # 9 kg made to end-2002, separated by the 2006 campaign; no tail.
     assert q.pu_kg[0, 0] == pytest.approx(9) and q.produced[0, 0] == pytest.approx(13.8)
 
 
-def test_reprocessing_stop_freezes_separation(model) -> None:  # type: ignore[no-untyped-def]
+def test_reprocessing_stop_freezes_separation(model: ArsenalModel) -> None:
     # mid-2006: half the campaign (7.5 kg) plus half a year of tail (1.5 kg)
     t = np.array([2006.0, 2006.5, 2012.0])
     assert np.allclose(_at(model, {}, t=t).pu_kg[:, 0], [0, 9, 30])
@@ -55,12 +61,12 @@ def test_reprocessing_stop_freezes_separation(model) -> None:  # type: ignore[no
     assert np.allclose(_at(model, {"reprocessing": date(2005, 12, 31)}, t=t).pu_kg[:, 0], 0)
 
 
-def test_enrichment_stop_ends_the_site(model) -> None:  # type: ignore[no-untyped-def]
+def test_enrichment_stop_ends_the_site(model: ArsenalModel) -> None:
     q = _at(model, {"enrichment.main": date(2004, 12, 31)})
     assert q.heu_kg[0, 0] == pytest.approx(100)
 
 
-def test_removal_ships_out_what_is_held(model) -> None:  # type: ignore[no-untyped-def]
+def test_removal_ships_out_what_is_held(model: ArsenalModel) -> None:
     t = np.array([2010.5, 2012.0])
     q = _at(model, {}, removal=date(2010, 12, 31), t=t)
     # before the removal: as the baseline; after it: only the 20 kg HEU of 2011 (1 weapon)
@@ -71,9 +77,13 @@ def test_removal_ships_out_what_is_held(model) -> None:  # type: ignore[no-untyp
 
 def test_cut_keeps_every_range_so_the_draws_still_apply() -> None:
     params = load_parameters()
-    cut = cut_file(params.file, {"reactor": date(2019, 3, 1), "enrichment.kangson": date(2019, 3, 1)})
+    cut = cut_file(
+        params.file, {"reactor": date(2019, 3, 1), "enrichment.kangson": date(2019, 3, 1)}
+    )
     assert cut.ranges().keys() >= {
-        k for k in params.ranges() if not k.startswith(("reactor.restart_2021", "enrichment.kangson.later"))
+        k
+        for k in params.ranges()
+        if not k.startswith(("reactor.restart_2021", "enrichment.kangson.later"))
     }
     # the reactor was idle at the stop (2019-2021): the 2021 restart goes, earlier periods stay
     assert [p.id for p in cut.reactor.periods][-1] == "restart_2013"

@@ -9,7 +9,12 @@ import pytest
 
 from dprkwatch.arsenal import load_parameters
 from dprkwatch.ledger import load_ledger
-from dprkwatch.roadmap import RoadmapValidationError, UnknownRoadmapItem, check_roadmap, load_roadmap
+from dprkwatch.roadmap import (
+    RoadmapValidationError,
+    UnknownRoadmapItem,
+    check_roadmap,
+    load_roadmap,
+)
 from tests.roadmap.factory import SIMPLE_PARAMS, line_of, shipped, write_proposals
 
 
@@ -34,7 +39,14 @@ def test_shipped_data_is_valid_and_cites_known_sources() -> None:
     assert len(rm.proposals) >= 7 and len(rm.definitions) >= 3
     ledger_ids = {s.id for s in load_ledger().sources}
     assert not ledger_ids & {s.id for s in rm.sources}
-    for rows in (rm.assets, rm.activities, rm.definitions, rm.proposals, rm.assessments, rm.pressure):
+    for rows in (
+        rm.assets,
+        rm.activities,
+        rm.definitions,
+        rm.proposals,
+        rm.assessments,
+        rm.pressure,
+    ):
         for row in rows:
             for s in row.sources:
                 assert rm.source(s).url.startswith("http")
@@ -69,7 +81,9 @@ def test_unknown_and_vetoed_resolutions(tmp_path: Path) -> None:
     )
     row["phases"][0]["relief"][0]["resolution"] = "draft-2022-05-26"
     path = write_proposals(tmp_path, row)
-    assert _error(path).endswith("phase dismantle-yongbyon: draft-2022-05-26 was vetoed; there is nothing to relieve")
+    assert _error(path).endswith(
+        "phase dismantle-yongbyon: draft-2022-05-26 was vetoed; there is nothing to relieve"
+    )
 
 
 def test_relief_of_a_resolution_adopted_after_the_phase(tmp_path: Path) -> None:
@@ -146,7 +160,12 @@ def test_verifying_a_dismantled_asset_is_allowed(tmp_path: Path) -> None:
         tmp_path,
         _two_phases(
             {"id": "a", "start": "2019-03-01", "dismantle": ["yongbyon-5mwe"]},
-            {"id": "b", "start": "2019-06-01", "verify": ["yongbyon-5mwe"], "declare": ["yongbyon-5mwe"]},
+            {
+                "id": "b",
+                "start": "2019-06-01",
+                "verify": ["yongbyon-5mwe"],
+                "declare": ["yongbyon-5mwe"],
+            },
         ),
     )
     rm = load_roadmap(proposal_files=[path])
@@ -164,14 +183,18 @@ def test_schema_yaml_and_file_problems(tmp_path: Path) -> None:
     missing = tmp_path / "nope.yaml"
     assert _error(missing) == f"{missing}:line 1: file not found"
     dup = write_proposals(tmp_path, shipped("hanoi-dprk-offer"), name="dup.yaml")
-    assert _error(dup) == f"{dup}:line 1: proposal id 'hanoi-dprk-offer' is already used in proposals.yaml"
+    assert (
+        _error(dup)
+        == f"{dup}:line 1: proposal id 'hanoi-dprk-offer' is already used in proposals.yaml"
+    )
 
 
 def test_asset_tied_to_a_site_the_parameters_lack() -> None:
     _, problems = check_roadmap(params=load_parameters(SIMPLE_PARAMS))
     messages = [str(p) for p in problems]
     assert any(
-        m.startswith("assets.yaml:line ") and "asset yongbyon-uep: the arsenal parameters have no enrichment site 'yongbyon'" in m
+        m.startswith("assets.yaml:line ")
+        and "asset yongbyon-uep: the arsenal parameters have no enrichment site 'yongbyon'" in m
         for m in messages
     ), messages
 
@@ -184,4 +207,8 @@ def test_lookups_suggest_close_ids() -> None:
     assets, activities = rm.members(rm.definition("dprk-peninsula"))
     assert "us-extended-deterrence" in {a.id for a in assets}
     assert "tels-icbm" not in {a.id for a in assets}  # the DPRK's formula leaves missiles out
-    assert {a.id for a in activities} == {"nuclear-testing", "us-strategic-deployments", "us-rok-exercises"}
+    assert {a.id for a in activities} == {
+        "nuclear-testing",
+        "us-strategic-deployments",
+        "us-rok-exercises",
+    }

@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.table import Table
 
 from dprkwatch.arsenal import ArsenalModel, load_model, load_parameters
 from dprkwatch.arsenal.model import DEFAULT_DRAWS, DEFAULT_SEED
 from dprkwatch.arsenal.parameters import parse_settings
-from dprkwatch.cli.output import console, emit_json, print_table
+from dprkwatch.cli.output import console, emit_json
 from dprkwatch.roadmap import (
     DEFAULT_BY,
     Evaluation,
@@ -43,14 +44,14 @@ ParamsOpt = Annotated[
 ]
 SetOpt = Annotated[
     list[str] | None,
-    typer.Option("--set", help="Override an arsenal parameter: NAME=VALUE or NAME=LOW..HIGH; repeatable."),
+    typer.Option(
+        "--set", help="Override an arsenal parameter: NAME=VALUE or NAME=LOW..HIGH; repeatable."
+    ),
 ]
 DrawsOpt = Annotated[int, typer.Option("--draws", help="Monte Carlo draws.")]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed (same seed, same numbers).")]
 ByOpt = Annotated[int, typer.Option("--by", help="Year whose end the results are taken at.")]
-IdsArg = Annotated[
-    list[str] | None, typer.Argument(help="Proposal ids (default: every proposal).")
-]
+IdsArg = Annotated[list[str] | None, typer.Argument(help="Proposal ids (default: every proposal).")]
 
 
 def _roadmap(params: Path | None, proposals: list[Path] | None) -> Roadmap:
@@ -65,14 +66,33 @@ def _model(params: Path | None, sets: list[str] | None, draws: int, seed: int) -
     return load_model(params, overrides=parse_settings(sets or []), draws=draws, seed=seed)
 
 
+def print_table(rows: list[dict[str, Any]], columns: list[str], *, title: str) -> None:
+    """A Rich table whose first column (the id) never truncates; other cells fold."""
+    table = Table(title=title)
+    for i, col in enumerate(columns):
+        table.add_column(col, no_wrap=i == 0, overflow="fold")
+    for row in rows:
+        table.add_row(*(_cell(row.get(c)) for c in columns))
+    console.print(table)  # tables wrap inside their cells
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
 def _pct(x: float) -> str:
     return f"{x:.0%}"
 
 
-def _band(iv: dict[str, Any] | None, fmt: str = "{:.1f}") -> str:
+def _band(iv: dict[str, Any] | None, fmt: str = "{:.1f}", sep: str = " ") -> str:
+    """``median (p05-p95)`` of an interval's dict."""
     if not iv:
         return "-"
-    return f"{fmt.format(iv['median'])} ({fmt.format(iv['low'])}-{fmt.format(iv['high'])})"
+    return f"{fmt.format(iv['median'])}{sep}({fmt.format(iv['low'])}-{fmt.format(iv['high'])})"
 
 
 @app.command("definitions")
@@ -82,7 +102,7 @@ def definitions_cmd(
 ) -> None:
     """The definitions of denuclearization (and of freezes), each a set of assets and activities."""
     rm = load_roadmap()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for d in rm.definitions:
         assets, activities = rm.members(d)
         rows.append(
@@ -125,14 +145,12 @@ def assets_cmd(json_out: JsonOpt = False) -> None:
         return
     for r in rows:
         loc = r.get("location")
-        r["location"] = f"{loc['lat']:.3f}, {loc['lon']:.3f} ({loc['precision']})" if loc else ""
+        r["location"] = f"{loc['lat']:.3f} {loc['lon']:.3f}" if loc else ""
         cnt = r.get("count")
-        r["count"] = f"{cnt.get('low') or '?'}-{cnt.get('high') or '?'} ({cnt['as_of']})" if cnt else ""
-    print_table(
-        rows,
-        ["id", "roles", "model", "location", "count", "confidence", "sources"],
-        title="Asset inventory",
-    )
+        r["count"] = (
+            f"{cnt.get('low') or '?'}-{cnt.get('high') or '?'} ({cnt['as_of']})" if cnt else ""
+        )
+    print_table(rows, ["id", "roles", "model", "location", "count"], title="Asset inventory")
 
 
 @app.command("proposals")
@@ -149,21 +167,28 @@ def proposals_cmd(
         return
     if proposal:
         p = chosen[0]
-        console.print(f"[bold]{p.name}[/bold] ({p.date}, {p.proposed_by}; {p.status})\n{p.summary}")
+        console.print(
+            f"[bold]{p.name}[/bold] ({p.date}, {p.proposed_by}; {p.status})\n{p.summary}",
+            soft_wrap=True,
+        )
         for ph in p.phases:
             assumed = " (date assumed)" if ph.dates_assumed else ""
-            console.print(f"\n[bold]{ph.id}[/bold] from {ph.start}{assumed}: {ph.name}")
+            console.print(
+                f"\n[bold]{ph.id}[/bold] from {ph.start}{assumed}: {ph.name}", soft_wrap=True
+            )
             for action, asset in ph.actions():
-                console.print(f"  {action.value:<10} {asset}")
+                console.print(f"  {action.value:<10} {asset}", soft_wrap=True)
             for activity in ph.halt:
-                console.print(f"  {'halt':<10} {activity}")
+                console.print(f"  {'halt':<10} {activity}", soft_wrap=True)
             for v in ph.verification:
-                console.print(f"  {'checked by':<10} {v.kind}: {v.detail or ''}")
+                console.print(f"  {'checked by':<10} {v.kind}: {v.detail or ''}", soft_wrap=True)
             for r in ph.relief:
-                console.print(f"  {'relief':<10} {r.resolution} ({r.scope})")
+                console.print(f"  {'relief':<10} {r.resolution} ({r.scope})", soft_wrap=True)
             for c in ph.corresponding:
-                console.print(f"  {'in return':<10} {c.kind}: {c.detail}")
-            console.print(f"  sources: {', '.join(ph.sources)} ({ph.confidence.value})")
+                console.print(f"  {'in return':<10} {c.kind}: {c.detail}", soft_wrap=True)
+            console.print(
+                f"  sources: {', '.join(ph.sources)} ({ph.confidence.value})", soft_wrap=True
+            )
         return
     rows = [
         {
@@ -206,7 +231,8 @@ def evaluate_cmd(
     draws: DrawsOpt = DEFAULT_DRAWS,
     seed: SeedOpt = DEFAULT_SEED,
     trajectories: Annotated[
-        bool, typer.Option("--trajectories", help="Also compute the stock at every year-end (JSON).")
+        bool,
+        typer.Option("--trajectories", help="Also compute the stock at every year-end (JSON)."),
     ] = False,
     json_out: JsonOpt = False,
 ) -> None:
@@ -223,43 +249,51 @@ def evaluate_cmd(
         res = p["results"]
         defs = {d["definition"]: d["stopped_share"] for d in p["definitions"]}
         relief = p["relief"]
+        revenue = relief["revenue_musd_per_year"]
         rows.append(
             {
                 "proposal": p["id"],
-                "from": p["first_stop"] or "-",
-                f"prevented by {by}": _band(res.get("prevented")),
-                "share": _band(res.get("share"), "{:.0%}") if res.get("share") else "-",
-                f"held {by}": _band(res.get("held") or data["held_baseline"]),
-                "CVID/DPRK": f"{_pct(defs.get('un-cvid', 0))}/{_pct(defs.get('dprk-peninsula', 0))}",
-                "relief": f"{len(relief['resolutions'])} res."
-                + (f", ${relief['revenue_musd_per_year']:,.0f}m/yr" if relief["revenue_musd_per_year"] else "")
-                if relief["resolutions"]
-                else "none",
+                f"prevented by {by}": _band(res.get("prevented"), sep="\n"),
+                "share": _band(res.get("share"), "{:.0%}", sep="\n") if res.get("share") else "-",
+                f"held {by}": _band(res.get("held") or data["held_baseline"], sep="\n"),
+                "relief": (
+                    f"{len(relief['resolutions'])} res."
+                    + (f"\n${revenue:,.0f}m/yr" if revenue else "")
+                    if relief["resolutions"]
+                    else "none"
+                ),
             }
         )
         left = ", ".join(p["uncovered"]) or "nothing modelled"
         still = _band(res.get("remaining")) if res.get("remaining") else "-"
-        notes.append(f"- [bold]{p['id']}[/bold]: still made {still}; uncovered: {left}")
+        notes.append(
+            f"- [bold]{p['id']}[/bold] (first stop {p['first_stop'] or '-'}): still made {still}; "
+            f"uncovered: {left}; stops {_pct(defs.get('un-cvid', 0))} of the UN definition, "
+            f"{_pct(defs.get('dprk-peninsula', 0))} of the DPRK's"
+        )
     print_table(
         rows,
         list(rows[0]) if rows else ["proposal"],
         title=f"What each proposal would have stopped ({ev.draws:,} draws, seed {ev.seed})",
     )
     console.print(
-        f"Median (p05-p95), weapons-equivalent. Without a deal: {_band(data['held_baseline'])} held at the end of {by}.\n"
-        "share = prevented / what the model makes from the first stop to the end of the year; "
-        "CVID/DPRK = share of each definition's assets and activities stopped; relief revenue = "
-        "exports the relieved resolutions were said to block (a lower bound)."
+        f"Median (p05-p95), weapons-equivalent. Without a deal: {_band(data['held_baseline'])} "
+        f"held at the end of {by}. share = prevented / what the model makes from the first stop "
+        "to then; relief = resolutions relieved and the export revenue they were said to block "
+        "(a lower bound).",
+        soft_wrap=True,
     )
     for line in notes:
-        console.print(line)
+        console.print(line, soft_wrap=True)
 
 
 @app.command("shares")
 def shares_cmd(
     site: Annotated[str, typer.Option("--site", help="Site whose share to compute.")] = "yongbyon",
     start: Annotated[str, typer.Option("--from", help="Window start (date or event).")] = "hanoi",
-    end: Annotated[str, typer.Option("--to", help="Window end (date, year or event).")] = str(DEFAULT_BY),
+    end: Annotated[str, typer.Option("--to", help="Window end (date, year or event).")] = str(
+        DEFAULT_BY
+    ),
     params: ParamsOpt = None,
     sets: SetOpt = None,
     draws: DrawsOpt = DEFAULT_DRAWS,
@@ -272,7 +306,7 @@ def shares_cmd(
     a, b = model.resolve_date(start, "--from"), model.resolve_date(end, "--to")
     share = site_share(model, rm, site, a, b)
     checks = check_assessments(model, rm, share)
-    data = {
+    data: dict[str, Any] = {
         "site": site,
         "from": a.isoformat(),
         "to": b.isoformat(),
@@ -284,7 +318,9 @@ def shares_cmd(
         emit_json(data)
         return
     for q, iv in data["share"].items():
-        console.print(f"{site} share of {q} production {a}..{b}: {_band(iv, '{:.2f}')}")
+        console.print(
+            f"{site} share of {q} production {a}..{b}: {_band(iv, '{:.2f}')}", soft_wrap=True
+        )
     rows = [
         {
             "assessment": c["id"],
@@ -295,9 +331,15 @@ def shares_cmd(
         }
         for c in data["assessments"]
     ]
-    print_table(rows, list(rows[0]) if rows else ["assessment"], title="Published assessments against the model")
+    print_table(
+        rows,
+        list(rows[0]) if rows else ["assessment"],
+        title="Published assessments against the model",
+    )
     for c in data["assessments"]:
-        console.print(f"- [bold]{c['id']}[/bold] ({c['status']}): {c['explanation']}")
+        console.print(
+            f"- [bold]{c['id']}[/bold] ({c['status']}): {c['explanation']}", soft_wrap=True
+        )
 
 
 @app.command("plot")
@@ -320,7 +362,7 @@ def plot_cmd(
     years = list(range(start, by + 1)) if start else default_years(firsts, by)
     _, ev = _evaluation(ids, by, params, sets, draws, seed, proposals, years)
     path = save_plot(ev, output)
-    console.print(f"wrote {path}")
+    console.print(f"wrote {path}", soft_wrap=True)
 
 
 @app.command("check")
@@ -331,5 +373,7 @@ def check_cmd(
     for f in files:
         rm = load_roadmap(proposal_files=[f])
         mine = [p.id for p in rm.proposals if rm.origin.get(p.id) == str(f)]
-        console.print(f"{f}: ok ({len(mine)} proposal{'s' if len(mine) != 1 else ''}: {', '.join(mine)})")
-
+        console.print(
+            f"{f}: ok ({len(mine)} proposal{'s' if len(mine) != 1 else ''}: {', '.join(mine)})",
+            soft_wrap=True,
+        )

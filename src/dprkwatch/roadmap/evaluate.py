@@ -232,9 +232,15 @@ def evaluate(
         )
     trajectories: dict[str, Any] = {}
     if years:
+
         def series(offset: int) -> list[dict[str, Any]]:
             return [
-                {"year": y, "p05": float(qs[offset + k][0]), "p50": float(qs[offset + k][2]), "p95": float(qs[offset + k][4])}
+                {
+                    "year": y,
+                    "p05": float(qs[offset + k][0]),
+                    "p50": float(qs[offset + k][2]),
+                    "p95": float(qs[offset + k][4]),
+                }
                 for k, y in enumerate(years)
             ]
 

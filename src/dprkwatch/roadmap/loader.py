@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -49,6 +49,8 @@ from dprkwatch.roadmap.model import (
     PressureFigure,
     Proposal,
 )
+
+T = TypeVar("T")
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -125,7 +127,7 @@ class Roadmap:
         return assets, [a for a in self.activities if a.id in wanted]
 
 
-def _pick(index: Mapping[str, Any], key: str, what: str) -> Any:
+def _pick(index: Mapping[str, T], key: str, what: str) -> T:
     found = index.get(key)
     if found is None:
         close = difflib.get_close_matches(key, list(index), n=3, cutoff=0.6)
@@ -192,7 +194,9 @@ def _duplicates(rows: _Rows, key: str, problems: list[Problem]) -> None:
     for i, rec in rows.rows:
         value = getattr(rec, key)
         if value in seen:
-            problems.append(Problem(rows.name, rows.line(i, (key,)), f"{key} {value!r} appears twice"))
+            problems.append(
+                Problem(rows.name, rows.line(i, (key,)), f"{key} {value!r} appears twice")
+            )
         seen.add(value)
 
 
@@ -210,7 +214,9 @@ def _check_sources(files: Iterable[_Rows], known: set[str], problems: list[Probl
                     )
 
 
-def _source_refs(obj: Any, path: tuple[str | int, ...]) -> Iterable[tuple[tuple[str | int, ...], str]]:
+def _source_refs(
+    obj: Any, path: tuple[str | int, ...]
+) -> Iterable[tuple[tuple[str | int, ...], str]]:
     if isinstance(obj, BaseModel):
         for name in type(obj).model_fields:
             value = getattr(obj, name)
@@ -248,7 +254,11 @@ def _check_definitions(
         for j, a in enumerate(d.assets):
             if a not in assets:
                 problems.append(
-                    Problem(rows.name, rows.line(i, ("assets", j)), f"definition {d.id}: {_unknown('asset', a, assets)}")
+                    Problem(
+                        rows.name,
+                        rows.line(i, ("assets", j)),
+                        f"definition {d.id}: {_unknown('asset', a, assets)}",
+                    )
                 )
         for j, a in enumerate(d.activities):
             if a not in activities:
@@ -294,9 +304,15 @@ def _check_proposal(
         seen[ph.id] = k
         lo, hi = ctx.horizon
         if not lo <= ph.start <= hi:
-            add((*where, "start"), f"{tag}: start {ph.start} is outside the model's horizon {lo}..{hi}")
+            add(
+                (*where, "start"),
+                f"{tag}: start {ph.start} is outside the model's horizon {lo}..{hi}",
+            )
         if ph.start < p.date:
-            add((*where, "start"), f"{tag}: starts {ph.start}, before the proposal itself ({p.date})")
+            add(
+                (*where, "start"),
+                f"{tag}: starts {ph.start}, before the proposal itself ({p.date})",
+            )
         if ph.end is not None and ph.end < ph.start:
             add((*where, "end"), f"{tag}: ends {ph.end}, before it starts ({ph.start})")
         if previous is not None and ph.start < previous.start:
@@ -328,14 +344,17 @@ def _check_proposal(
                         f"{tag}: {_unknown('activity', activity, ctx.activities)}",
                     )
         for j, r in enumerate(ph.relief):
-            path = (*where, "relief", j, "resolution")
+            at = (*where, "relief", j, "resolution")
             rec = ctx.ledger.record(r.resolution) if ctx.ledger.has(r.resolution) else None
             if not isinstance(rec, Resolution):
-                add(path, f"{tag}: unknown resolution {r.resolution!r} (not in the ledger)")
+                add(at, f"{tag}: unknown resolution {r.resolution!r} (not in the ledger)")
             elif rec.outcome != "adopted":
-                add(path, f"{tag}: {r.resolution} was vetoed; there is nothing to relieve")
+                add(at, f"{tag}: {r.resolution} was vetoed; there is nothing to relieve")
             elif rec.date.start() > ph.start:
-                add(path, f"{tag}: relieves {r.resolution}, adopted {rec.date}, after the phase starts")
+                add(
+                    at,
+                    f"{tag}: relieves {r.resolution}, adopted {rec.date}, after the phase starts",
+                )
         for action in FINAL:
             for asset in getattr(ph, action.value):
                 gone.setdefault(asset, (ph.id, action))
@@ -349,9 +368,15 @@ def _check_proposals(rows: _Rows, ctx: _Context, problems: list[Problem]) -> Non
 
 def _check_pressure(pressure: _Rows, ledger: Ledger, problems: list[Problem]) -> None:
     for i, f in pressure.rows:
-        if not isinstance(ledger.record(f.resolution) if ledger.has(f.resolution) else None, Resolution):
+        if not isinstance(
+            ledger.record(f.resolution) if ledger.has(f.resolution) else None, Resolution
+        ):
             problems.append(
-                Problem(pressure.name, pressure.line(i, ("resolution",)), f"unknown resolution {f.resolution!r} (not in the ledger)")
+                Problem(
+                    pressure.name,
+                    pressure.line(i, ("resolution",)),
+                    f"unknown resolution {f.resolution!r} (not in the ledger)",
+                )
             )
 
 
@@ -390,10 +415,20 @@ def check_roadmap(
     for i, s in read["sources.yaml"].rows:
         if s.id in ledger_sources:
             problems.append(
-                Problem("sources.yaml", read["sources.yaml"].line(i, ("id",)), f"source id {s.id!r} is also a ledger source; pick another")
+                Problem(
+                    "sources.yaml",
+                    read["sources.yaml"].line(i, ("id",)),
+                    f"source id {s.id!r} is also a ledger source; pick another",
+                )
             )
     known_sources = ledger_sources | {s.id for _, s in read["sources.yaml"].rows}
-    for name in ("sources.yaml", "assets.yaml", "activities.yaml", "definitions.yaml", "assessments.yaml"):
+    for name in (
+        "sources.yaml",
+        "assets.yaml",
+        "activities.yaml",
+        "definitions.yaml",
+        "assessments.yaml",
+    ):
         _duplicates(read[name], "id", problems)
     _duplicates(read["pressure.yaml"], "resolution", problems)
     _check_sources([*read.values(), *extra], known_sources, problems)
@@ -411,7 +446,11 @@ def check_roadmap(
         for i, p in rows.rows:
             if p.id in origin:
                 problems.append(
-                    Problem(rows.name, rows.line(i, ("id",)), f"proposal id {p.id!r} is already used in {origin[p.id]}")
+                    Problem(
+                        rows.name,
+                        rows.line(i, ("id",)),
+                        f"proposal id {p.id!r} is already used in {origin[p.id]}",
+                    )
                 )
             origin.setdefault(p.id, rows.name)
     _check_pressure(read["pressure.yaml"], ledger, problems)
@@ -454,7 +493,9 @@ def _load(
     ledger: Ledger | None,
     params: Parameters | None,
 ) -> Roadmap:
-    roadmap, problems = check_roadmap(root, proposal_files=proposal_files, ledger=ledger, params=params)
+    roadmap, problems = check_roadmap(
+        root, proposal_files=proposal_files, ledger=ledger, params=params
+    )
     if problems:
         first = problems[0]
         raise RoadmapValidationError(

@@ -39,7 +39,8 @@ ROLES: tuple[str, ...] = Role.__args__  # type: ignore[attr-defined]
 #: ``reprocessing`` (all plutonium separation), the ``elwr``, one enrichment site
 #: (``enrichment.<site id>``) or the ``stockpile`` of weapons and separated material.
 Component = Annotated[
-    str, StringConstraints(pattern=r"^(reactor|reprocessing|elwr|stockpile|enrichment\.[a-z0-9_]+)$")
+    str,
+    StringConstraints(pattern=r"^(reactor|reprocessing|elwr|stockpile|enrichment\.[a-z0-9_]+)$"),
 ]
 
 
@@ -194,7 +195,8 @@ class Phase(Sourced):
     start: dt.date = Field(description="When the covered assets stop (or are declared).")
     end: dt.date | None = Field(None, description="When the phase is due to be complete.")
     dates_assumed: bool = Field(
-        False, description="The dates are our assumption, not the text's (a proposal never implemented)."
+        False,
+        description="The dates are our assumption, not the text's (a proposal never implemented).",
     )
     declare: list[Slug] = Field(default_factory=list)
     verify: list[Slug] = Field(default_factory=list)
@@ -221,7 +223,9 @@ class Proposal(Sourced):
     name: Text
     date: dt.date = Field(description="When it was agreed, offered or reported.")
     proposed_by: Text
-    status: Literal["implemented-then-collapsed", "agreed-never-implemented", "rejected", "reported", "proposed"]
+    status: Literal[
+        "implemented-then-collapsed", "agreed-never-implemented", "rejected", "reported", "proposed"
+    ]
     summary: Text
     ledger: list[Slug] = Field(
         default_factory=list, description="Ledger agreements it corresponds to, if any."

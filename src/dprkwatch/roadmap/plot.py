@@ -46,14 +46,44 @@ def render(evaluation: Evaluation, *, fmt: str = "png", title: str | None = None
     for k, res in enumerate(results):
         ax = fig.add_subplot(rows, cols, k + 1)
         colour = _COLOURS[k % len(_COLOURS)]
-        ax.fill_between(years, [r["p05"] for r in base], [r["p95"] for r in base], color="#bdbdbd", alpha=0.6, label="as it happened, p05-p95")
-        ax.plot(years, [r["p50"] for r in base], color="#424242", linewidth=1.4, label="as it happened, median")
+        ax.fill_between(
+            years,
+            [r["p05"] for r in base],
+            [r["p95"] for r in base],
+            color="#bdbdbd",
+            alpha=0.6,
+            label="as it happened, p05-p95",
+        )
+        ax.plot(
+            years,
+            [r["p50"] for r in base],
+            color="#424242",
+            linewidth=1.4,
+            label="as it happened, median",
+        )
         mine = traj[res.proposal.id]
-        ax.fill_between(years, [r["p05"] for r in mine], [r["p95"] for r in mine], color=colour, alpha=0.25, label="with the deal, p05-p95")
-        ax.plot(years, [r["p50"] for r in mine], color=colour, linewidth=1.8, label="with the deal, median")
-        first = res.coverage.first_day or (res.proposal.phases[0].start if res.proposal.phases else None)
+        ax.fill_between(
+            years,
+            [r["p05"] for r in mine],
+            [r["p95"] for r in mine],
+            color=colour,
+            alpha=0.25,
+            label="with the deal, p05-p95",
+        )
+        ax.plot(
+            years,
+            [r["p50"] for r in mine],
+            color=colour,
+            linewidth=1.8,
+            label="with the deal, median",
+        )
+        first = res.coverage.first_day or (
+            res.proposal.phases[0].start if res.proposal.phases else None
+        )
         if first is not None and years[0] <= first.year <= years[-1]:
-            x = first.year + (first.timetuple().tm_yday - 1) / 365.0 - 1  # year-end axis: 2019 = end-2019
+            x = (
+                first.year + (first.timetuple().tm_yday - 1) / 365.0 - 1
+            )  # year-end axis: 2019 = end-2019
             ax.axvline(x, color=colour, linestyle=":", linewidth=1)
         prevented = res.prevented
         label = (
@@ -77,11 +107,17 @@ def render(evaluation: Evaluation, *, fmt: str = "png", title: str | None = None
     )
     fig.tight_layout()
     buf = io.BytesIO()
-    fig.savefig(buf, format=fmt, metadata={"Software": "dprkwatch"} if fmt == "png" else {"Creator": "dprkwatch"})
+    fig.savefig(
+        buf,
+        format=fmt,
+        metadata={"Software": "dprkwatch"} if fmt == "png" else {"Creator": "dprkwatch"},
+    )
     return buf.getvalue()
 
 
-def save_plot(evaluation: Evaluation, path: Path, *, fmt: str | None = None, title: str | None = None) -> Path:
+def save_plot(
+    evaluation: Evaluation, path: Path, *, fmt: str | None = None, title: str | None = None
+) -> Path:
     """Render and write the plot; the format comes from ``fmt`` or the file's extension."""
     path = Path(path)
     chosen = plot_format(path, fmt)

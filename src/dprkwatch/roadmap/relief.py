@@ -55,7 +55,12 @@ class Relief:
             "of_sanctions_resolutions": self.sanctions_resolutions,
             "measures_by_kind": dict(sorted(kinds.items())),
             "measures": [
-                {"resolution": rid, "kind": m.kind.value, "subject": m.subject, "direction": m.direction}
+                {
+                    "resolution": rid,
+                    "kind": m.kind.value,
+                    "subject": m.subject,
+                    "direction": m.direction,
+                }
                 for rid, m in self.measures
             ],
             "revenue_musd_per_year": self.revenue_musd,
@@ -90,7 +95,9 @@ def relief_of(roadmap: Roadmap, proposal: Proposal) -> Relief:
         if fig is not None and fig.imports:
             imports.append(f"{res.label}: {fig.imports}")
     with_measures = sum(
-        1 for r in roadmap.ledger.resolutions if r.outcome == "adopted" and any(m.kind not in (MeasureKind.BODY,) for m in r.measures)
+        1
+        for r in roadmap.ledger.resolutions
+        if r.outcome == "adopted" and any(m.kind not in (MeasureKind.BODY,) for m in r.measures)
     )
     return Relief(
         resolutions=list(chosen.values()),

@@ -52,7 +52,9 @@ class SiteShare:
         return from_samples(self.values[quantity], unit="fraction")[0]
 
 
-def site_share(model: ArsenalModel, roadmap: Roadmap, site: str, start: date, end: date) -> SiteShare:
+def site_share(
+    model: ArsenalModel, roadmap: Roadmap, site: str, start: date, end: date
+) -> SiteShare:
     """Share of production from ``start`` to ``end`` made by the components tied to ``site``."""
     comps = sorted(
         {a.model for a in roadmap.assets if a.site == site and a.model is not None}
@@ -128,9 +130,7 @@ class ShareCheck:
         }
 
 
-def check_assessments(
-    model: ArsenalModel, roadmap: Roadmap, share: SiteShare
-) -> list[ShareCheck]:
+def check_assessments(model: ArsenalModel, roadmap: Roadmap, share: SiteShare) -> list[ShareCheck]:
     """Every assessment in ``assessments.yaml`` against ``share`` (the site's, from the same model)."""
     out = []
     for a in roadmap.assessments:
