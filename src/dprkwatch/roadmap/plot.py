@@ -3,7 +3,7 @@
 One panel per proposal: the grey band and line are the model's stock as it
 happened (p05-p95 and median at each year-end), the coloured ones the stock
 had the proposal been carried out and held. The dotted line marks the
-proposal's first stop. The gap between the medians is not "weapons
+proposal's first stop; the axis is calendar time, each point the end of a year. The gap between the medians is not "weapons
 prevented" (that is the paired difference, draw by draw, printed in the
 panel title), but it shows where the divergence starts and how it grows.
 
@@ -18,7 +18,10 @@ import math
 from collections.abc import Sequence
 from pathlib import Path
 
+from datetime import date
+
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.dates import date2num
 from matplotlib.figure import Figure
 
 from dprkwatch.arsenal.plot import plot_format, write_atomic
@@ -41,7 +44,7 @@ def render(evaluation: Evaluation, *, fmt: str = "png", title: str | None = None
     fig = Figure(figsize=(6.2 * cols, 3.4 * rows + 0.6), dpi=100)
     FigureCanvasAgg(fig)
     base = traj["baseline"]
-    years = [r["year"] for r in base]
+    years = [float(date2num(date(r["year"], 12, 31))) for r in base]  # stocks at year-ends
     top = max(r["p95"] for r in base) * 1.05 or 1.0
     for k, res in enumerate(results):
         ax = fig.add_subplot(rows, cols, k + 1)
@@ -80,11 +83,8 @@ def render(evaluation: Evaluation, *, fmt: str = "png", title: str | None = None
         first = res.coverage.first_day or (
             res.proposal.phases[0].start if res.proposal.phases else None
         )
-        if first is not None and years[0] <= first.year <= years[-1]:
-            x = (
-                first.year + (first.timetuple().tm_yday - 1) / 365.0 - 1
-            )  # year-end axis: 2019 = end-2019
-            ax.axvline(x, color=colour, linestyle=":", linewidth=1)
+        if first is not None and years[0] <= date2num(first) <= years[-1]:
+            ax.axvline(float(date2num(first)), color=colour, linestyle=":", linewidth=1)
         prevented = res.prevented
         label = (
             f"prevented by {evaluation.by.year}: {prevented.median:.1f} ({prevented.low:.1f}-{prevented.high:.1f})"
@@ -93,6 +93,7 @@ def render(evaluation: Evaluation, *, fmt: str = "png", title: str | None = None
         )
         ax.set_title(f"{res.proposal.name}\n{label}", fontsize=9)
         ax.set_xlim(years[0], years[-1])
+        ax.xaxis_date()
         ax.set_ylim(0, top)
         ax.grid(True, alpha=0.3)
         ax.tick_params(labelsize=8)
