@@ -15,18 +15,26 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Sequence
-from pathlib import Path
-
+from collections.abc import Callable, Sequence
 from datetime import date
+from pathlib import Path
+from typing import Any, cast
 
+from matplotlib import dates as mdates
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.dates import date2num
 from matplotlib.figure import Figure
 
 from dprkwatch.arsenal.plot import plot_format, write_atomic
 from dprkwatch.exceptions import InputError
 from dprkwatch.roadmap.evaluate import Evaluation
+
+_date2num = cast(Callable[[date], Any], mdates.date2num)  # untyped upstream
+
+
+def _x(day: date) -> float:
+    """A date as matplotlib's day number, the unit of its date axis."""
+    return float(_date2num(day))
+
 
 _COLOURS = ("#c62828", "#1565c0", "#2e7d32", "#ef6c00", "#6a1b9a", "#00838f", "#5d4037", "#ad1457")
 
@@ -44,7 +52,7 @@ def render(evaluation: Evaluation, *, fmt: str = "png", title: str | None = None
     fig = Figure(figsize=(6.2 * cols, 3.4 * rows + 0.6), dpi=100)
     FigureCanvasAgg(fig)
     base = traj["baseline"]
-    years = [float(date2num(date(r["year"], 12, 31))) for r in base]  # stocks at year-ends
+    years = [_x(date(r["year"], 12, 31)) for r in base]  # stocks at year-ends
     top = max(r["p95"] for r in base) * 1.05 or 1.0
     for k, res in enumerate(results):
         ax = fig.add_subplot(rows, cols, k + 1)
@@ -83,8 +91,8 @@ def render(evaluation: Evaluation, *, fmt: str = "png", title: str | None = None
         first = res.coverage.first_day or (
             res.proposal.phases[0].start if res.proposal.phases else None
         )
-        if first is not None and years[0] <= date2num(first) <= years[-1]:
-            ax.axvline(float(date2num(first)), color=colour, linestyle=":", linewidth=1)
+        if first is not None and years[0] <= _x(first) <= years[-1]:
+            ax.axvline(_x(first), color=colour, linestyle=":", linewidth=1)
         prevented = res.prevented
         label = (
             f"prevented by {evaluation.by.year}: {prevented.median:.1f} ({prevented.low:.1f}-{prevented.high:.1f})"
