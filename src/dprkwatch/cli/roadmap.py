@@ -19,15 +19,8 @@ from dprkwatch.arsenal import ArsenalModel, load_model, load_parameters
 from dprkwatch.arsenal.model import DEFAULT_DRAWS, DEFAULT_SEED
 from dprkwatch.arsenal.parameters import parse_settings
 from dprkwatch.cli.output import console, emit_json
-from dprkwatch.roadmap import (
-    DEFAULT_BY,
-    Evaluation,
-    Roadmap,
-    check_assessments,
-    evaluate,
-    load_roadmap,
-    site_share,
-)
+from dprkwatch.roadmap import DEFAULT_BY, Evaluation, Roadmap, evaluate, load_roadmap
+from dprkwatch.roadmap.report import definition_rows, shares_report
 
 app = typer.Typer(
     help="Roadmaps and deals: definitions, proposals, and what each would have stopped.",
@@ -101,24 +94,7 @@ def definitions_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """The definitions of denuclearization (and of freezes), each a set of assets and activities."""
-    rm = load_roadmap()
-    rows: list[dict[str, Any]] = []
-    for d in rm.definitions:
-        assets, activities = rm.members(d)
-        rows.append(
-            {
-                "id": d.id,
-                "name": d.name,
-                "holder": d.holder,
-                "kind": d.kind,
-                "summary": d.summary,
-                "assets": [a.id for a in assets],
-                "activities": [a.id for a in activities],
-                "sources": list(d.sources),
-                "confidence": d.confidence.value,
-                "note": d.note,
-            }
-        )
+    rows = definition_rows(load_roadmap())
     if json_out:
         emit_json(rows)
         return
@@ -304,16 +280,7 @@ def shares_cmd(
     rm = _roadmap(params, None)
     model = _model(params, sets, draws, seed)
     a, b = model.resolve_date(start, "--from"), model.resolve_date(end, "--to")
-    share = site_share(model, rm, site, a, b)
-    checks = check_assessments(model, rm, share)
-    data: dict[str, Any] = {
-        "site": site,
-        "from": a.isoformat(),
-        "to": b.isoformat(),
-        "components": list(share.components),
-        "share": {q: share.interval(q).to_dict() for q in share.values},
-        "assessments": [c.to_dict() for c in checks],
-    }
+    data = shares_report(model, rm, site, a, b)
     if json_out:
         emit_json(data)
         return

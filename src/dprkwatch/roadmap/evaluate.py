@@ -151,6 +151,17 @@ def _times(days: Sequence[date]) -> np.ndarray[Any, np.dtype[np.float64]]:
     return np.array([decimal_year(d) for d in days], dtype=np.float64)
 
 
+def _trajectory(
+    model: ArsenalModel, cut: Cut, t: np.ndarray[Any, np.dtype[np.float64]], years: list[int]
+) -> list[dict[str, Any]]:
+    """Stock quantiles at each year-end, one pass of its own (so memory stays one row set)."""
+    qs = model.quantile_rows(model.map_draws(lambda d: cut.quantities(d, t).stock, len(years)))
+    return [
+        {"year": y, "p05": float(q[0]), "p50": float(q[2]), "p95": float(q[4])}
+        for y, q in zip(years, qs, strict=True)
+    ]
+
+
 def evaluate(
     model: ArsenalModel,
     roadmap: Roadmap,
@@ -173,12 +184,10 @@ def evaluate(
     row_of = {d: k for k, d in enumerate(base_days)}
     n_rows = 1 + len(live) * len(ROWS)
     years = sorted({int(y) for y in trajectory_years})
-    t_traj = _times([model.resolve_date(year_end(y), "year") for y in years])
-    n_traj = len(years) * (1 + len(chosen))
     zero = np.float32(0)
 
     def run(d: Draws) -> FloatArray:
-        out = np.empty((n_rows + n_traj, d.n), dtype=DTYPE)
+        out = np.empty((n_rows, d.n), dtype=DTYPE)
         b = base.quantities(d, t_base)
         k_end = row_of[end]
         out[0] = b.stock[k_end]
@@ -199,16 +208,9 @@ def evaluate(
             out[r + 5] = q.pu_kg[1] - q.pu_kg[0]
             out[r + 6] = q.heu_kg[1] - q.heu_kg[0]
             r += len(ROWS)
-        if years:
-            out[r : r + len(years)] = base.quantities(d, t_traj).stock
-            r += len(years)
-            for cut in cuts:
-                out[r : r + len(years)] = cut.quantities(d, t_traj).stock
-                r += len(years)
         return out
 
-    values = model.map_draws(run, n_rows + n_traj)
-    qs = model.quantile_rows(values)
+    qs = model.quantile_rows(model.map_draws(run, n_rows))
     n = model.n_draws
     held_base = _interval(qs[0], "weapons", n)
     results = []
@@ -232,21 +234,8 @@ def evaluate(
         )
     trajectories: dict[str, Any] = {}
     if years:
-
-        def series(offset: int) -> list[dict[str, Any]]:
-            return [
-                {
-                    "year": y,
-                    "p05": float(qs[offset + k][0]),
-                    "p50": float(qs[offset + k][2]),
-                    "p95": float(qs[offset + k][4]),
-                }
-                for k, y in enumerate(years)
-            ]
-
-        trajectories = {"baseline": series(r)}
-        r += len(years)
-        for p in chosen:
-            trajectories[p.id] = series(r)
-            r += len(years)
+        t_traj = _times([model.resolve_date(year_end(y), "year") for y in years])
+        trajectories["baseline"] = _trajectory(model, base, t_traj, years)
+        for p, cut in zip(chosen, cuts, strict=True):
+            trajectories[p.id] = _trajectory(model, cut, t_traj, years)
     return Evaluation(end, n, model.seed, results, held_base, trajectories)

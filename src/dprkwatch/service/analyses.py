@@ -26,6 +26,8 @@ from dprkwatch.arsenal import ArsenalModel, load_model
 from dprkwatch.ledger import Inputs, Verdict, evaluate_all, gather
 from dprkwatch.ledger.store import LedgerStore
 from dprkwatch.lists import SnapshotStore
+from dprkwatch.roadmap import load_roadmap
+from dprkwatch.roadmap.report import workbench
 from dprkwatch.settings import Settings
 
 T = TypeVar("T")
@@ -48,6 +50,7 @@ class Analyses:
         self._claims: tuple[Fingerprint, date, list[Verdict]] | None = None
         self._model: ArsenalModel | None = None
         self._payload: dict[str, Any] | None = None
+        self._roadmap: dict[str, Any] | None = None
 
     def inputs(self) -> Inputs:
         """The ledger inputs of the data directory, rebuilt when it changed."""
@@ -77,6 +80,11 @@ class Analyses:
     def arsenal_payload(self) -> dict[str, Any]:
         """``ArsenalModel.to_dict()``: band, estimates with verdicts, scenarios, events, parameters."""
         return self._once("_payload", lambda: self.arsenal().to_dict())
+
+    def roadmap_payload(self) -> dict[str, Any]:
+        """The roadmap page: every proposal evaluated on the shared model (built once)."""
+
+        return self._once("_roadmap", lambda: workbench(self.arsenal(), load_roadmap()))
 
     def _once(self, attr: str, build: Callable[[], T]) -> T:
         # Built under a re-entrant lock: concurrent first requests wait for one

@@ -32,6 +32,7 @@ from dprkwatch.service.api.routers import (
     lists,
     maritime,
     reviews,
+    roadmap,
     workbench,
     yente,
 )
@@ -118,6 +119,7 @@ def create_app(
     for router in (
         ledger.router,
         arsenal.router,
+        roadmap.router,
         maritime.router,
         workbench.build_router(workbench.Workbench()),
     ):
