@@ -254,6 +254,43 @@ def test_arsenal_band_with_estimates_and_an_increment(
     )
 
 
+def test_roadmap_side_by_side_trajectory_and_assessments(
+    page: Any, session: Session, web_service: LiveService
+) -> None:
+    go(page, session.base_url, "roadmap")
+    chart = page.locator("section[aria-labelledby=trajectory-title] figure.chart svg")
+    chart.wait_for(timeout=120_000)  # the page's evaluation runs once per service process
+    data = web_service.admin.get("/roadmap").json()
+    ev = data["evaluation"]
+    rows = page.locator("table.proposals tbody tr")
+    assert rows.count() == len(ev["proposals"]) >= 7
+    hanoi = next(p for p in ev["proposals"] if p["id"] == "hanoi-dprk-offer")
+    prevented = hanoi["results"]["prevented"]
+    cell = page.locator("tr[data-proposal=hanoi-dprk-offer] td.prevented").inner_text()
+    assert cell.startswith(f"{prevented['median']:.1f} (")
+    assert page.locator("tr[data-proposal=hanoi-dprk-offer]").get_attribute("class") == "selected"
+    for mark in ("baseline-band", "baseline-median", "deal-band", "deal-median", "first-stop"):
+        assert chart.locator(f"g.{mark} > *").count() >= 1, mark
+    covered = page.locator("ul.covered li").all_inner_texts()
+    assert len(covered) == len(hanoi["covered"])
+    assert any("Yongbyon uranium enrichment plant" in line for line in covered)
+
+    page.get_by_label("Proposal").select_option("freeze-for-freeze-2017")
+    page.get_by_role("heading", name="With and without: Freeze for freeze").wait_for()
+    assert (
+        page.locator("section[aria-labelledby=trajectory-title]")
+        .get_by_text("No fissile-production capacity.")
+        .is_visible()
+    )
+
+    table = page.locator("table.shares tbody tr")
+    assert table.count() == len(data["shares"]["assessments"])
+    albright = page.locator("tr[data-assessment=albright-2019]")
+    assert albright.get_attribute("class") == "flagged"
+    assert "enrichment.kangson" in albright.inner_text()
+    assert page.locator("table.definitions thead th").count() == len(data["definitions"]) + 1
+
+
 def test_maritime_map_shows_events_and_dprk_ports(
     page: Any, session: Session, web_service: LiveService
 ) -> None:

@@ -10,6 +10,7 @@ import { ArsenalPage } from "./pages/arsenal";
 import { LedgerPage } from "./pages/ledger";
 import { ListsPage } from "./pages/lists";
 import { MaritimePage } from "./pages/maritime";
+import { RoadmapPage } from "./pages/roadmap";
 import { ScreenPage } from "./pages/screen";
 import "./style.css";
 
@@ -19,6 +20,7 @@ const PAGES = [
   ["lists", "Lists"],
   ["ledger", "Ledger"],
   ["arsenal", "Arsenal"],
+  ["roadmap", "Roadmap"],
   ["maritime", "Maritime"],
 ] as const;
 
@@ -134,6 +136,7 @@ function App() {
         {page === "lists" && <ListsPage />}
         {page === "ledger" && <LedgerPage tab={sub ?? "timeline"} />}
         {page === "arsenal" && <ArsenalPage />}
+        {page === "roadmap" && <RoadmapPage />}
         {page === "maritime" && <MaritimePage />}
         {!PAGES.some(([id]) => id === page) && <p>No such page. Choose one above.</p>}
       </main>

@@ -298,3 +298,134 @@ export interface DetectResponse {
   events: MaritimeEvent[];
   ports: Port[];
 }
+
+// -- roadmap ---------------------------------------------------------------
+
+export interface RoadmapInterval {
+  low: number;
+  median: number;
+  high: number;
+  unit: string;
+  quantiles: Record<string, number>;
+  draws: number | null;
+}
+
+export interface TrajectoryPoint {
+  year: number;
+  p05: number;
+  p50: number;
+  p95: number;
+}
+
+export interface CoveredAsset {
+  id: string;
+  name: string;
+  sources: string[];
+  confidence: string;
+}
+
+export interface CoveredComponent {
+  component: string;
+  from: string;
+  phase: string;
+  action: string;
+  verified: boolean;
+  assets: CoveredAsset[];
+}
+
+export interface DefinitionShare {
+  definition: string;
+  name: string;
+  kind: string;
+  members: number;
+  stopped_share: number;
+  declared_share: number;
+  verified_share: number;
+  not_covered: string[];
+}
+
+export interface ReliefSummary {
+  resolutions: { id: string; label: string; scope: string; phase: string }[];
+  of_sanctions_resolutions: number;
+  measures_by_kind: Record<string, number>;
+  measures: { resolution: string; kind: string; subject: string; direction: string | null }[];
+  revenue_musd_per_year: number;
+  revenue_quantified_for: string[];
+  revenue_not_quantified_for: string[];
+  imports: string[];
+}
+
+export interface RoadmapPhase {
+  id: string;
+  name: string;
+  start: string;
+  end: string | null;
+  dates_assumed: boolean;
+  verification: { kind: string; detail: string | null }[];
+  corresponding: { kind: string; detail: string }[];
+  sources: string[];
+  confidence: string;
+}
+
+export interface ProposalResult {
+  id: string;
+  name: string;
+  date: string;
+  status: string;
+  proposed_by: string;
+  first_stop: string | null;
+  results: Partial<Record<"prevented" | "remaining" | "window" | "share" | "held" | "pu_remaining" | "heu_remaining", RoadmapInterval>>;
+  covered: CoveredComponent[];
+  uncovered: string[];
+  uncovered_unmodelled: string[];
+  stockpile_removed: string | null;
+  definitions: DefinitionShare[];
+  relief: ReliefSummary;
+  phases: RoadmapPhase[];
+  sources: string[];
+  confidence: string;
+}
+
+export interface RoadmapEvaluation {
+  by: string;
+  draws: number;
+  seed: number;
+  held_baseline: RoadmapInterval;
+  proposals: ProposalResult[];
+  trajectories: Record<string, TrajectoryPoint[]>;
+}
+
+export interface RoadmapAsset {
+  id: string;
+  name: string;
+  owner: string;
+  roles: string[];
+  model: string | null;
+  location: { lat: number; lon: number; precision: string } | null;
+  count: { low: number | null; high: number | null; as_of: string } | null;
+  status: string;
+  sources: string[];
+  confidence: string;
+}
+
+export interface ShareCheck {
+  id: string;
+  who: string;
+  quantity: string;
+  low: number;
+  high: number;
+  statement: string;
+  derivation: string;
+  model_p05: number;
+  model_median: number;
+  model_p95: number;
+  status: string;
+  explanation: string;
+}
+
+export interface RoadmapResponse {
+  evaluation: RoadmapEvaluation;
+  definitions: { id: string; name: string; holder: string; kind: string; summary: string; assets: string[]; activities: string[] }[];
+  assets: RoadmapAsset[];
+  shares: { site: string; from: string; to: string; share: Record<string, RoadmapInterval>; assessments: ShareCheck[] };
+}
