@@ -1,10 +1,12 @@
 """``dprkwatch roadmap``: definitions, proposals, and what each deal would have stopped.
 
-Thin over :mod:`dprkwatch.roadmap`; ``--json`` prints what the library
-returns. Model options (``--draws``, ``--seed``, ``--params``, ``--set``) mean
-what they mean for ``dprkwatch arsenal``. ``--proposals FILE`` adds a user's
-proposal file, validated like the shipped one (unknown asset or resolution,
-impossible phase order: one line naming the file, line and problem).
+Each command is one library call handed to :func:`dprkwatch.cli.output.render`;
+``--json`` prints the whole value (what ``GET /roadmap`` answers), the table
+format a readable cut of it. Model options (``--draws``, ``--seed``,
+``--params``, ``--set``) mean what they mean for ``dprkwatch arsenal``.
+``--proposals FILE`` adds a user's proposal file, validated like the shipped
+one (an unknown asset or resolution, phases that cannot follow each other:
+one line naming the file, the line and the problem).
 """
 
 from __future__ import annotations
@@ -13,13 +15,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from dprkwatch.arsenal import ArsenalModel, load_model, load_parameters
 from dprkwatch.arsenal.model import DEFAULT_DRAWS, DEFAULT_SEED
 from dprkwatch.arsenal.parameters import parse_settings
-from dprkwatch.cli.output import console, emit_json
-from dprkwatch.roadmap import DEFAULT_BY, Evaluation, Roadmap, evaluate, load_roadmap
+from dprkwatch.cli.output import output_format, render
+from dprkwatch.roadmap import DEFAULT_BY, Roadmap, evaluate, load_roadmap
+from dprkwatch.roadmap.model import Proposal
 from dprkwatch.roadmap.report import definition_rows, shares_report
 
 app = typer.Typer(
@@ -59,28 +61,6 @@ def _model(params: Path | None, sets: list[str] | None, draws: int, seed: int) -
     return load_model(params, overrides=parse_settings(sets or []), draws=draws, seed=seed)
 
 
-def print_table(rows: list[dict[str, Any]], columns: list[str], *, title: str) -> None:
-    """A Rich table whose first column (the id) never truncates; other cells fold."""
-    table = Table(title=title)
-    for i, col in enumerate(columns):
-        table.add_column(col, no_wrap=i == 0, overflow="fold")
-    for row in rows:
-        table.add_row(*(_cell(row.get(c)) for c in columns))
-    console.print(table)  # tables wrap inside their cells
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value)
-    return str(value)
-
-
-def _pct(x: float) -> str:
-    return f"{x:.0%}"
-
-
 def _band(iv: dict[str, Any] | None, fmt: str = "{:.1f}", sep: str = " ") -> str:
     """``median (p05-p95)`` of an interval's dict."""
     if not iv:
@@ -88,45 +68,61 @@ def _band(iv: dict[str, Any] | None, fmt: str = "{:.1f}", sep: str = " ") -> str
     return f"{fmt.format(iv['median'])}{sep}({fmt.format(iv['low'])}-{fmt.format(iv['high'])})"
 
 
+def _pct(x: float) -> str:
+    return f"{x:.0%}"
+
+
 @app.command("definitions")
-def definitions_cmd(
-    members: Annotated[bool, typer.Option("--members", help="List every member.")] = False,
-    json_out: JsonOpt = False,
-) -> None:
+def definitions_cmd(json_out: JsonOpt = False) -> None:
     """The definitions of denuclearization (and of freezes), each a set of assets and activities."""
     rows = definition_rows(load_roadmap())
-    if json_out:
-        emit_json(rows)
-        return
-    flat = [
-        {
-            **r,
-            "members": f"{len(r['assets'])} assets, {len(r['activities'])} activities",
-        }
+    table = [
+        {**r, "members": f"{len(r['assets'])} assets, {len(r['activities'])} activities"}
         for r in rows
     ]
-    cols = ["id", "holder", "kind", "members", "confidence", "sources"]
-    if members:
-        cols = ["id", "assets", "activities"]
-    print_table(flat, cols, title="Definitions of denuclearization")
+    render(
+        rows,
+        output_format(json_out),
+        rows=table,
+        columns=["id", "kind", "members", "holder"],
+        title="Definitions of denuclearization (`--json` lists every member)",
+    )
 
 
 @app.command("assets")
 def assets_cmd(json_out: JsonOpt = False) -> None:
     """The asset inventory: role, arsenal-model component, location, counts, sources."""
-    rm = load_roadmap()
-    rows = [a.model_dump(mode="json") for a in rm.assets]
-    if json_out:
-        emit_json(rows)
-        return
-    for r in rows:
-        loc = r.get("location")
-        r["location"] = f"{loc['lat']:.3f} {loc['lon']:.3f}" if loc else ""
-        cnt = r.get("count")
-        r["count"] = (
-            f"{cnt.get('low') or '?'}-{cnt.get('high') or '?'} ({cnt['as_of']})" if cnt else ""
-        )
-    print_table(rows, ["id", "roles", "model", "location", "count"], title="Asset inventory")
+    assets = load_roadmap().assets
+    table = [
+        {
+            "id": a.id,
+            "model": a.model or "",
+            "where": f"{a.location.lat:.3f} {a.location.lon:.3f}" if a.location else "",
+            "count": f"{a.count.low or '?'}-{a.count.high or '?'}" if a.count else "",
+        }
+        for a in assets
+    ]
+    render(
+        assets,
+        output_format(json_out),
+        rows=table,
+        columns=["id", "model", "where", "count"],
+        title="Asset inventory (`--json` gives roles, sources and notes)",
+    )
+
+
+def _phases_text(p: Proposal) -> str:
+    lines = [f"{p.name} ({p.date}, {p.proposed_by}; {p.status})", p.summary]
+    for ph in p.phases:
+        assumed = " (date assumed)" if ph.dates_assumed else ""
+        lines.append(f"\n{ph.id} from {ph.start}{assumed}: {ph.name}")
+        lines += [f"  {action.value:<10} {asset}" for action, asset in ph.actions()]
+        lines += [f"  {'halt':<10} {activity}" for activity in ph.halt]
+        lines += [f"  {'checked by':<10} {v.kind}: {v.detail or ''}" for v in ph.verification]
+        lines += [f"  {'relief':<10} {r.resolution} ({r.scope})" for r in ph.relief]
+        lines += [f"  {'in return':<10} {c.kind}: {c.detail}" for c in ph.corresponding]
+        lines.append(f"  sources: {', '.join(ph.sources)} ({ph.confidence.value})")
+    return "\n".join(lines)
 
 
 @app.command("proposals")
@@ -138,63 +134,18 @@ def proposals_cmd(
     """The encoded proposals, or one proposal's phases."""
     rm = _roadmap(None, proposals)
     chosen = [rm.proposal(proposal)] if proposal else rm.proposals
-    if json_out:
-        emit_json([{**p.model_dump(mode="json"), "origin": rm.origin.get(p.id)} for p in chosen])
-        return
-    if proposal:
-        p = chosen[0]
-        console.print(
-            f"[bold]{p.name}[/bold] ({p.date}, {p.proposed_by}; {p.status})\n{p.summary}",
-            soft_wrap=True,
-        )
-        for ph in p.phases:
-            assumed = " (date assumed)" if ph.dates_assumed else ""
-            console.print(
-                f"\n[bold]{ph.id}[/bold] from {ph.start}{assumed}: {ph.name}", soft_wrap=True
-            )
-            for action, asset in ph.actions():
-                console.print(f"  {action.value:<10} {asset}", soft_wrap=True)
-            for activity in ph.halt:
-                console.print(f"  {'halt':<10} {activity}", soft_wrap=True)
-            for v in ph.verification:
-                console.print(f"  {'checked by':<10} {v.kind}: {v.detail or ''}", soft_wrap=True)
-            for r in ph.relief:
-                console.print(f"  {'relief':<10} {r.resolution} ({r.scope})", soft_wrap=True)
-            for c in ph.corresponding:
-                console.print(f"  {'in return':<10} {c.kind}: {c.detail}", soft_wrap=True)
-            console.print(
-                f"  sources: {', '.join(ph.sources)} ({ph.confidence.value})", soft_wrap=True
-            )
-        return
-    rows = [
-        {
-            "id": p.id,
-            "date": p.date.isoformat(),
-            "proposed by": p.proposed_by,
-            "status": p.status,
-            "phases": len(p.phases),
-            "relief": sorted({r.resolution for ph in p.phases for r in ph.relief}),
-            "origin": rm.origin.get(p.id),
-        }
-        for p in chosen
+    value = [{**p.model_dump(mode="json"), "origin": rm.origin.get(p.id)} for p in chosen]
+    table = [
+        {"id": p.id, "date": p.date, "status": p.status, "phases": len(p.phases)} for p in chosen
     ]
-    print_table(rows, list(rows[0]) if rows else ["id"], title="Proposals")
-
-
-def _evaluation(
-    ids: list[str] | None,
-    by: int,
-    params: Path | None,
-    sets: list[str] | None,
-    draws: int,
-    seed: int,
-    proposals: list[Path] | None,
-    trajectory_years: list[int] | None = None,
-) -> tuple[Roadmap, Evaluation]:
-    rm = _roadmap(params, proposals)
-    chosen = [rm.proposal(i) for i in ids] if ids else None
-    model = _model(params, sets, draws, seed)
-    return rm, evaluate(model, rm, chosen, by=by, trajectory_years=trajectory_years or ())
+    render(
+        value,
+        output_format(json_out),
+        rows=table,
+        columns=["id", "date", "status", "phases"],
+        title="Proposals",
+        text=_phases_text(chosen[0]) if proposal else None,
+    )
 
 
 @app.command("evaluate")
@@ -213,54 +164,55 @@ def evaluate_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """What each proposal would have stopped by the end of --by, side by side."""
-    years = list(range(1990, by + 1)) if trajectories else None
-    rm, ev = _evaluation(ids, by, params, sets, draws, seed, proposals, years)
+    rm = _roadmap(params, proposals)
+    chosen = [rm.proposal(i) for i in ids] if ids else None
+    years = range(1990, by + 1) if trajectories else ()
+    ev = evaluate(_model(params, sets, draws, seed), rm, chosen, by=by, trajectory_years=years)
     data = ev.to_dict(rm)
-    if json_out:
-        emit_json(data)
-        return
     rows = []
     notes = []
     for p in data["proposals"]:
         res = p["results"]
         defs = {d["definition"]: d["stopped_share"] for d in p["definitions"]}
         relief = p["relief"]
-        revenue = relief["revenue_musd_per_year"]
         rows.append(
             {
                 "proposal": p["id"],
-                f"prevented by {by}": _band(res.get("prevented"), sep="\n"),
+                "prevented": _band(res.get("prevented"), sep="\n"),
                 "share": _band(res.get("share"), "{:.0%}", sep="\n") if res.get("share") else "-",
                 f"held {by}": _band(res.get("held") or data["held_baseline"], sep="\n"),
-                "relief": (
-                    f"{len(relief['resolutions'])} res."
-                    + (f"\n${revenue:,.0f}m/yr" if revenue else "")
-                    if relief["resolutions"]
-                    else "none"
-                ),
             }
         )
-        left = ", ".join(p["uncovered"]) or "nothing modelled"
-        still = _band(res.get("remaining")) if res.get("remaining") else "-"
-        notes.append(
-            f"- [bold]{p['id']}[/bold] (first stop {p['first_stop'] or '-'}): still made {still}; "
-            f"uncovered: {left}; stops {_pct(defs.get('un-cvid', 0))} of the UN definition, "
-            f"{_pct(defs.get('dprk-peninsula', 0))} of the DPRK's"
+        cost = (
+            f"relieves {len(relief['resolutions'])} resolutions, "
+            f"at least ${relief['revenue_musd_per_year']:,.0f}m a year of exports"
+            if relief["resolutions"]
+            else "no UN relief"
         )
-    print_table(
-        rows,
-        list(rows[0]) if rows else ["proposal"],
-        title=f"What each proposal would have stopped ({ev.draws:,} draws, seed {ev.seed})",
+        notes.append(
+            f"- {p['id']} (first stop {p['first_stop'] or '-'}): still made "
+            f"{_band(res.get('remaining'))}; uncovered: {', '.join(p['uncovered']) or 'none'}; "
+            f"stops {_pct(defs.get('un-cvid', 0))} of the UN definition, "
+            f"{_pct(defs.get('dprk-peninsula', 0))} of the DPRK's; {cost}"
+        )
+    fmt = output_format(json_out)
+    render(
+        data,
+        fmt,
+        rows=rows,
+        columns=["proposal", "prevented", "share", f"held {by}"],
+        title=f"Prevented by the end of {by} ({ev.draws:,} draws, seed {ev.seed})",
     )
-    console.print(
-        f"Median (p05-p95), weapons-equivalent. Without a deal: {_band(data['held_baseline'])} "
-        f"held at the end of {by}. share = prevented / what the model makes from the first stop "
-        "to then; relief = resolutions relieved and the export revenue they were said to block "
-        "(a lower bound).",
-        soft_wrap=True,
-    )
-    for line in notes:
-        console.print(line, soft_wrap=True)
+    if fmt == "table":
+        render(
+            None,
+            fmt,
+            text=(
+                f"Median (p05-p95), weapons-equivalent. Without a deal: "
+                f"{_band(data['held_baseline'])} held at the end of {by}. share = prevented / "
+                "what the model makes from the first stop to then.\n" + "\n".join(notes)
+            ),
+        )
 
 
 @app.command("shares")
@@ -281,32 +233,29 @@ def shares_cmd(
     model = _model(params, sets, draws, seed)
     a, b = model.resolve_date(start, "--from"), model.resolve_date(end, "--to")
     data = shares_report(model, rm, site, a, b)
-    if json_out:
-        emit_json(data)
-        return
-    for q, iv in data["share"].items():
-        console.print(
-            f"{site} share of {q} production {a}..{b}: {_band(iv, '{:.2f}')}", soft_wrap=True
-        )
     rows = [
         {
             "assessment": c["id"],
             "quantity": c["quantity"],
             "published": f"{c['low']:.2f}-{c['high']:.2f}",
-            "model p05-p95": f"{c['model_p05']:.2f}-{c['model_p95']:.2f}",
+            "model": f"{c['model_p05']:.2f}-{c['model_p95']:.2f}",
             "status": c["status"],
         }
         for c in data["assessments"]
     ]
-    print_table(
-        rows,
-        list(rows[0]) if rows else ["assessment"],
-        title="Published assessments against the model",
+    fmt = output_format(json_out)
+    share = "; ".join(f"{q}: {_band(iv, '{:.2f}')}" for q, iv in data["share"].items())
+    render(
+        data,
+        fmt,
+        rows=rows,
+        columns=["assessment", "quantity", "published", "model", "status"],
+        title="Published assessments against the model's 90% band",
+        summary=f"{site}'s share of production {a}..{b} - {share}",
     )
-    for c in data["assessments"]:
-        console.print(
-            f"- [bold]{c['id']}[/bold] ({c['status']}): {c['explanation']}", soft_wrap=True
-        )
+    if fmt == "table":
+        why = [f"- {c['id']} ({c['status']}): {c['explanation']}" for c in data["assessments"]]
+        render(None, fmt, text="\n".join(why))
 
 
 @app.command("plot")
@@ -325,11 +274,15 @@ def plot_cmd(
     from dprkwatch.roadmap.plot import default_years, save_plot  # matplotlib only when plotting
 
     rm = _roadmap(params, proposals)
-    firsts = [rm.proposal(i).phases[0].start.year for i in (ids or [p.id for p in rm.proposals])]
-    years = list(range(start, by + 1)) if start else default_years(firsts, by)
-    _, ev = _evaluation(ids, by, params, sets, draws, seed, proposals, years)
+    chosen = [rm.proposal(i) for i in ids] if ids else rm.proposals
+    years = (
+        list(range(start, by + 1))
+        if start
+        else default_years([p.phases[0].start.year for p in chosen], by)
+    )
+    ev = evaluate(_model(params, sets, draws, seed), rm, chosen, by=by, trajectory_years=years)
     path = save_plot(ev, output)
-    console.print(f"wrote {path}", soft_wrap=True)
+    render(None, text=f"wrote {path}")
 
 
 @app.command("check")
@@ -337,10 +290,11 @@ def check_cmd(
     files: Annotated[list[Path], typer.Argument(help="Proposal files to validate.")],
 ) -> None:
     """Validate proposal files against the inventory, the ledger and the model; one line per file."""
+    lines = []
     for f in files:
         rm = load_roadmap(proposal_files=[f])
         mine = [p.id for p in rm.proposals if rm.origin.get(p.id) == str(f)]
-        console.print(
-            f"{f}: ok ({len(mine)} proposal{'s' if len(mine) != 1 else ''}: {', '.join(mine)})",
-            soft_wrap=True,
+        lines.append(
+            f"{f}: ok ({len(mine)} proposal{'s' if len(mine) != 1 else ''}: {', '.join(mine)})"
         )
+    render(None, text="\n".join(lines))

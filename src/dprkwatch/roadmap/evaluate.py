@@ -21,7 +21,9 @@ date (:mod:`~dprkwatch.roadmap.counterfactual`) - and the evaluator reports:
 All proposals are evaluated in one pass over the draws (each chunk of draws
 computes the baseline once and every counterfactual), and the quantiles of all
 rows are taken together, which is what keeps 200,000 draws for every
-proposal inside a few seconds.
+proposal inside a few seconds. Year-by-year trajectories (for plots and the
+workbench) are asked for separately and computed one proposal per pass, so
+memory holds one set of rows at a time.
 """
 
 from __future__ import annotations
