@@ -16,6 +16,11 @@ imports, loading the data, drawing, evaluating, serialising; and as a
 reference the straightforward way of doing the same work - one evaluation
 per proposal, each its own pass over the draws.
 
+CPU seconds (user + system of the child, from the operating system) are
+printed beside wall time: they do not depend on what else the machine runs,
+so on a loaded machine they say what the command would take on idle cores
+(the Monte Carlo part runs on two threads, so idle wall time is below CPU).
+
 The script fails (exit 1) if the evaluation comes back with fewer proposals
 than the data holds, or with no draws: an empty run is not a fast run.
 
@@ -27,6 +32,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -60,12 +66,21 @@ print(json.dumps({"steps": [b - a for a, b in zip(t, t[1:])], "proposals": len(e
 """
 
 
-def wall(cmd: list[str]) -> tuple[float, str]:
+def _children_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def wall(cmd: list[str], cpu: list[float] | None = None) -> tuple[float, str]:
+    """Wall seconds of one fresh process (and its CPU seconds, appended to ``cpu``)."""
+    before = _children_cpu()
     start = time.perf_counter()
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - start
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed: {done.stderr.strip()}")
+    if cpu is not None:
+        cpu.append(_children_cpu() - before)
     return elapsed, done.stdout
 
 
@@ -89,9 +104,10 @@ def main() -> int:
         return 1
     load_before = os.getloadavg()
     times: dict[str, list[float]] = {"roadmap": [], "arsenal": []}
+    cpus: dict[str, list[float]] = {"roadmap": [], "arsenal": []}
     for _ in range(args.runs):  # alternate, so both commands see the same machine
-        times["roadmap"].append(wall(roadmap)[0])
-        times["arsenal"].append(wall(arsenal)[0])
+        times["roadmap"].append(wall(roadmap, cpus["roadmap"])[0])
+        times["arsenal"].append(wall(arsenal, cpus["arsenal"])[0])
     load_after = os.getloadavg()
 
     script = STEPS.replace("DRAWS", str(args.draws))
@@ -111,8 +127,10 @@ def main() -> int:
     )
     if args.markdown:
         print(f"Conditions: {cond}\n")
-        print("| command (fresh process) | median s | min s | max s | target 3 s |")
-        print("|---|---|---|---|---|")
+        print(
+            "| command (fresh process) | median s | min s | max s | CPU s (median) | target 3 s |"
+        )
+        print("|---|---|---|---|---|---|")
         for name, label in (
             ("roadmap", "`roadmap evaluate --json`"),
             ("arsenal", "`arsenal increment hanoi 2026 --json`"),

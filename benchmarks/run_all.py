@@ -26,6 +26,7 @@ SUITE: dict[str, tuple[list[str], list[str]]] = {
     "screening_speed": ([], ["--queries", "2000", "--batch", "5000", "--logic-v2", "10"]),
     "service_load": ([], []),
     "arsenal_mc": (["--runs", "5", "--markdown"], ["--runs", "2", "--markdown"]),
+    "roadmap_evaluate": (["--runs", "5", "--markdown"], ["--runs", "2", "--markdown"]),
     "maritime_detect": (
         ["--runs", "3", "--spark", "--markdown"],
         ["--positions", "5000000", "--runs", "1", "--markdown"],
