@@ -76,6 +76,13 @@ class EntityBuilder:
 
     Importers call :meth:`subject` once per source record, then the helpers
     below; the builder keeps the name sidecar and the FtM properties in step.
+
+    A repeated record id is an error for formats whose publisher guarantees
+    unique ids (OFAC ent_num, UN reference number). Where a real file repeats
+    an id on purpose (the EU FSF lists one person once per regulation
+    context), the importer passes ``repeat_ok=True``: the records are merged
+    into one entity that keeps every programme, name and fact, and the merge
+    is reported in the manifest warnings.
     """
 
     def __init__(self, list_name: str, fmt: str, sources: list[Path]) -> None:
@@ -83,6 +90,11 @@ class EntityBuilder:
         self._source_label = sources[0].name if sources else list_name
         # Wallets per holder, so numbering does not rescan every entity (O(n) per wallet).
         self._wallets: dict[str, int] = {}
+        # Subjects built from more than one record: id -> extra records merged into it.
+        self.repeated: dict[str, int] = {}
+        # For repeated subjects only: the name details already recorded, to skip copies.
+        self._seen_names: dict[str, set[tuple[str, str | None, str | None]]] = {}
+        self._primary: dict[str, str] = {}
 
     @property
     def list_name(self) -> str:
@@ -94,13 +106,30 @@ class EntityBuilder:
     def make_id(self, record_id: str) -> str:
         return f"{self.list_name.split('_', 1)[0]}-{record_id.strip()}"
 
-    def subject(self, record_id: str, schema: str, *, where: str | None = None) -> ValueEntity:
-        """A new subject entity; a second record with the same id is an error."""
+    def subject(
+        self, record_id: str, schema: str, *, where: str | None = None, repeat_ok: bool = False
+    ) -> ValueEntity:
+        """A new subject entity; a second record with the same id is an error unless ``repeat_ok``.
+
+        With ``repeat_ok`` the existing entity is returned, and everything the
+        importer adds for the repeated record is merged into it.
+        """
         entity_id = self.make_id(record_id)
-        if entity_id in self.version.entities:
-            raise SourceError(
-                f"duplicate record id {record_id!r}", source=self._source_label, where=where
-            )
+        existing = self.version.entities.get(entity_id)
+        if existing is not None:
+            if not repeat_ok:
+                raise SourceError(
+                    f"duplicate record id {record_id!r}", source=self._source_label, where=where
+                )
+            if existing.schema.name != schema:
+                raise SourceError(
+                    f"record id {record_id!r} repeats as {schema}, "
+                    f"first seen as {existing.schema.name}",
+                    source=self._source_label,
+                    where=where,
+                )
+            self._start_repeat(entity_id)
+            return existing
         entity = make_entity(schema, entity_id, self.list_name)
         entity.add("topics", "sanction")
         self.version.entities[entity_id] = entity
@@ -121,13 +150,49 @@ class EntityBuilder:
         value = " ".join(value.split())
         if not value:
             return
+        subject_id = entity_id(entity)
+        if subject_id in self._seen_names:
+            merged_kind = self._repeat_kind(subject_id, value, kind, lang, quality)
+            if merged_kind is None:
+                return
+            kind = merged_kind
         prop = NAME_KINDS[kind]
         if not entity.schema.get(prop):
             prop = "name" if kind == "primary" else "alias"
         entity.add(prop, value, quiet=True)
         self.version.names.append(
-            NameDetail(entity_id(entity), value, kind, lang or None, quality or None)
+            NameDetail(subject_id, value, kind, lang or None, quality or None)
         )
+
+    def _start_repeat(self, subject_id: str) -> None:
+        self.repeated[subject_id] = self.repeated.get(subject_id, 0) + 1
+        if subject_id in self._seen_names:
+            return
+        own = [n for n in self.version.names if n.entity_id == subject_id]
+        self._seen_names[subject_id] = {(n.value, n.lang, n.quality) for n in own}
+        primary = next((n.value for n in own if n.kind == "primary"), None)
+        if primary is not None:
+            self._primary[subject_id] = primary
+
+    def _repeat_kind(
+        self, subject_id: str, value: str, kind: str, lang: str | None, quality: str | None
+    ) -> str | None:
+        """The kind to record a repeated record's name under, or None when already there.
+
+        A subject keeps one primary name: the first record's. The repeated
+        record's own primary name becomes an alias (unless it is the same).
+        """
+        seen = self._seen_names[subject_id]
+        key = (value, lang or None, quality or None)
+        if key in seen:
+            return None
+        seen.add(key)
+        if kind == "primary":
+            if subject_id not in self._primary:
+                self._primary[subject_id] = value
+            elif self._primary[subject_id] != value:
+                return "alias"
+        return kind
 
     def add(self, entity: ValueEntity, prop: str, value: Any, *, quiet: bool = True) -> None:
         """Add a property value if the schema has the property; else keep it in notes."""
@@ -158,14 +223,20 @@ class EntityBuilder:
         provisions: Iterable[str] = (),
         unsc_id: str | None = None,
     ) -> ValueEntity:
-        """The Sanction entity for a subject (one per subject)."""
-        sanction = make_entity("Sanction", f"{entity.id}-sanction", self.list_name)
-        sanction.add("entity", entity.id)
-        sanction.add("authority", authority)
+        """The Sanction entity for a subject (one per subject; a repeated record adds to it)."""
+        sanction_id = f"{entity.id}-sanction"
+        sanction = self.version.entities.get(sanction_id)
+        if sanction is None:
+            sanction = make_entity("Sanction", sanction_id, self.list_name)
+            sanction.add("entity", entity.id)
+        sanction.add("authority", authority, quiet=True)
         for code in programs:
             sanction.add("programId", code, quiet=True)
         if listing_date:
-            sanction.add("listingDate", listing_date, quiet=True)
+            # A merged subject keeps the earliest listing date of its records.
+            earlier = [d for d in sanction.get("listingDate", quiet=True) if d <= listing_date]
+            if not earlier:
+                sanction.set("listingDate", listing_date, quiet=True)
         if source_url:
             sanction.add("sourceUrl", source_url, quiet=True)
         if reason:
@@ -195,6 +266,13 @@ class EntityBuilder:
 
     def finish(self, published: date | None) -> ListVersion:
         self.version.published = published
+        for subject_id, extra in sorted(self.repeated.items()):
+            subject = self.version.entities[subject_id]
+            programs = ", ".join(sorted(subject.get("programId", quiet=True))) or "none"
+            self.warn(
+                f"{subject_id}: {extra + 1} records share this id; merged into one entity "
+                f"(programmes {programs})"
+            )
         if not any(True for _ in self.version.subjects()):
             raise SourceError("no records found", source=self._source_label)
         return self.version

@@ -129,7 +129,10 @@ def _last_line(path: Path) -> int:
         return 0
 
 
-def _syntax_error(path: Path, exc: etree.XMLSyntaxError) -> SourceError:
+def _syntax_error(
+    path: Path, exc: etree.XMLSyntaxError, records: int = 0, open_record: str | None = None
+) -> SourceError:
+    """One error for a parse failure; a cut-off file says how far the records got."""
     line, column = exc.position if exc.position else (0, 0)
     msg = _POSITION_SUFFIX.sub("", (exc.msg or str(exc)).strip())
     lowered = msg.lower()
@@ -140,7 +143,15 @@ def _syntax_error(path: Path, exc: etree.XMLSyntaxError) -> SourceError:
     elif "start tag expected" in lowered:
         problem = f"not an XML document ({msg})"
     elif "premature end" in lowered or line >= _last_line(path):
-        problem = f"truncated or incomplete XML ({msg})"
+        if open_record is not None:
+            # A download cut off mid-file: say how much was complete, so nobody
+            # mistakes the prefix for the whole list.
+            problem = (
+                f"truncated or incomplete XML: the file ends inside a <{open_record}> "
+                f"after {records:,} complete records ({msg})"
+            )
+        else:
+            problem = f"truncated or incomplete XML ({msg})"
     else:
         problem = f"invalid XML ({msg})"
     where = f"line {line}, column {column}" if line else None
@@ -190,6 +201,8 @@ class SafeXmlReader:
         check_prolog(self.path)
         wanted = frozenset(names)
         checked = False
+        complete = 0
+        open_record: str | None = None
         context = etree.iterparse(
             str(self.path),
             events=("start", "end"),
@@ -213,8 +226,14 @@ class SafeXmlReader:
                             source=str(self.path),
                             where=f"line {element.sourceline}",
                         )
-                if event != "end" or local_name(element.tag) not in wanted:
+                name = local_name(element.tag)
+                if name not in wanted:
                     continue
+                if event == "start":
+                    open_record = name
+                    continue
+                open_record = None
+                complete += 1
                 yield element
                 # Free what has been handled: the record and its earlier siblings.
                 element.clear(keep_tail=False)
@@ -223,7 +242,7 @@ class SafeXmlReader:
                     while element.getprevious() is not None:
                         del parent[0]
         except etree.XMLSyntaxError as exc:
-            raise _syntax_error(self.path, exc) from None
+            raise _syntax_error(self.path, exc, complete, open_record) from None
         except OSError as exc:
             raise SourceError(f"cannot read: {exc}", source=str(self.path)) from None
         if not checked:

@@ -148,17 +148,63 @@ def test_yaml_empty_file(tmp_path: Path) -> None:
     assert err.problem == "no records found"
 
 
-def test_yaml_duplicate_logical_id(tmp_path: Path) -> None:
+def _repeat_first_record(text: str) -> str:
+    """The fixture with person 900001 listed a second time under another regulation.
+
+    This is what the real FSF does (logicalId 516 at lines 3630 and 3656 of the
+    2022-03-18 export): one person, two regulation contexts, two records.
+    """
+    start = text.index("  <sanctionEntity ")
+    end = text.index("</sanctionEntity>", start) + len("</sanctionEntity>")
+    repeat = (
+        text[start:end]
+        .replace('programme="PRK"', 'programme="TAQA"')
+        .replace('publicationDate="2017-08-05"', 'publicationDate="2009-03-01"')
+        .replace('wholeName="Mr. Ryang"', 'wholeName="RYANG Song-chol (2)"')
+        .replace('wholeName="RYANG Song Chol"', 'wholeName="Song Chol RYANG"')
+    )
+    return text[:end] + "\n" + repeat + text[end:]
+
+
+def test_repeated_logical_id_is_merged(tmp_path: Path) -> None:
+    path = tmp_path / "fsf.xml"
+    path.write_text(_repeat_first_record(XML_SAMPLE.read_text("utf-8")), encoding="utf-8")
+    version = EuFsfXmlImporter().load(path)
+    single = EuFsfXmlImporter().load(XML_SAMPLE)
+    assert len(list(version.subjects())) == len(list(single.subjects()))
+    person = version.entities["eu-900001"]
+    assert sorted(person.get("programId")) == ["PRK", "TAQA"]
+    sanction = version.entities["eu-900001-sanction"]
+    assert sorted(sanction.get("programId")) == ["PRK", "TAQA"]
+    # The earliest regulation of either record is the listing date.
+    assert sanction.get("listingDate") == ["2009-03-01"]
+    # One primary name; the repeat's own primary becomes an alias; nothing is lost or doubled.
+    names = [n for n in version.names if n.entity_id == "eu-900001"]
+    assert [n.value for n in names if n.kind == "primary"] == ["RYANG Song Chol"]
+    assert {"Song Chol RYANG", "RYANG Song-chol (2)", "량성철"} <= {n.value for n in names}
+    assert len({(n.value, n.lang, n.quality) for n in names}) == len(names)
+    assert person.get("birthDate") == single.entities["eu-900001"].get("birthDate")
+    assert any(w.startswith("eu-900001: 2 records share this id") for w in version.warnings)
+
+
+def test_yaml_repeated_logical_id_is_merged(tmp_path: Path) -> None:
+    text = YAML_SAMPLE.read_text(encoding="utf-8").replace(
+        "logical_id: '900003'", "logical_id: '900001'"
+    )
+    path = tmp_path / "eu.yaml"
+    path.write_text(text, encoding="utf-8")
+    version = EuYamlImporter().load(path)
+    assert "eu-900003" not in version.entities
+    assert "UKR" in version.entities["eu-900001"].get("programId")
+
+
+def test_repeated_logical_id_of_another_subject_type_is_an_error(tmp_path: Path) -> None:
     text = YAML_SAMPLE.read_text(encoding="utf-8").replace(
         "logical_id: '900002'", "logical_id: '900001'"
     )
     err = _yaml_error(tmp_path, text)
-    assert "duplicate record id '900001'" in err.problem
-    assert (
-        err.where is not None
-        and err.where.startswith("line ")
-        and err.where.endswith("(document 2)")
-    )
+    assert err.problem == "record id '900001' repeats as Organization, first seen as Person"
+    assert err.where is not None and err.where.endswith("(document 2)")
 
 
 def test_yaml_wrong_shape(tmp_path: Path) -> None:
@@ -228,6 +274,46 @@ def test_real_eu_hangul_aliases_keep_language(real_eu: ListVersion) -> None:
     assert song.get("name") == ["SONG Rim"]
     assert "송림" in song.get("alias")
     assert song.get("birthDate") == ["1991-02-25"]
+
+
+@pytest.fixture(scope="module")
+def real_fsf_xml() -> Path:
+    if SHARED_DATA is None:
+        pytest.skip("real data folder not present")
+    return SHARED_DATA / "eu" / "eu_fsf_xml_1_1_2022-03-18_truncated.xml"
+
+
+@pytest.mark.shared_data
+def test_real_fsf_xml_truncated_download_is_refused(real_fsf_xml: Path) -> None:
+    with pytest.raises(SourceError) as info:
+        EuFsfXmlImporter().load(real_fsf_xml)
+    message = str(info.value)
+    assert len(message.splitlines()) == 1
+    assert message.startswith(f"{real_fsf_xml}:line 28198, column ")
+    assert "truncated or incomplete XML: the file ends inside a <sanctionEntity>" in message
+    assert "after 1,044 complete records" in message
+
+
+@pytest.mark.shared_data
+def test_real_fsf_xml_cut_after_last_entity_imports(real_fsf_xml: Path, tmp_path: Path) -> None:
+    data = real_fsf_xml.read_bytes()
+    end = data.rindex(b"</sanctionEntity>") + len(b"</sanctionEntity>")
+    cut = tmp_path / "eu_fsf_cut.xml"
+    cut.write_bytes(data[:end] + b"\n</export>\n")
+    version = EuFsfXmlImporter().load(cut)
+    counts = count_version(version)
+    assert counts["dprk"] == 46
+    assert counts["dprk_by_schema"] == {"Organization": 29, "Person": 17}
+    assert str(version.published) == "2022-03-18"
+    # 1,044 elements; 20 logicalIds appear twice (one person, two regulation contexts).
+    merged = [w for w in version.warnings if "records share this id" in w]
+    assert len(merged) == 20
+    assert counts["entities"] == 1044 - len(merged)
+    person = version.entities["eu-516"]
+    assert sorted(person.get("programId")) == ["AFG", "TAQA"]
+    names = {n.value for n in version.names if n.entity_id == "eu-516"}
+    assert {"Sayed Ghiasuddin Sayed Ghousuddin", "Agha, Sayyed Ghiassouddine"} <= names
+    assert version.entities["eu-516-sanction"].get("listingDate") == ["2001-01-31"]
 
 
 def test_unknown_fields_are_reported(tmp_path: Path) -> None:

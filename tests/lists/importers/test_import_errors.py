@@ -13,7 +13,7 @@ from tests.factory import run_cli
 from tests.lists.test_xmlsafe import BILLION_LAUGHS
 
 UN_SAMPLE = FIXTURES / "lists" / "un_sample.xml"
-EU_YAML = FIXTURES / "lists" / "eu_sample.yaml"
+UK_YAML = FIXTURES / "lists" / "uk_sample.yaml"
 UK_CSV = FIXTURES / "lists" / "uk_conlist_sample.csv"
 
 
@@ -66,9 +66,10 @@ def _duplicate_ids(tmp: Path) -> Path:
 
 
 def _duplicate_ids_yaml(tmp: Path) -> Path:
+    # The UK Sanctions List guarantees unique ids; the EU FSF does not (its repeats merge).
     path = tmp / "dup.yaml"
     path.write_text(
-        EU_YAML.read_text(encoding="utf-8").replace("logical_id: '900003'", "logical_id: '900001'"),
+        UK_YAML.read_text(encoding="utf-8").replace("unique_id: DPR9003", "unique_id: DPR9001"),
         encoding="utf-8",
     )
     return path
@@ -94,7 +95,7 @@ CASES: dict[str, tuple[Callable[[Path], Path], str, bool]] = {
     "garbled": (_garbled, "wrong encoding", True),
     "empty": (_empty, "file is empty", False),
     "duplicate-ids": (_duplicate_ids, "duplicate record id 'KPi.901'", True),
-    "duplicate-ids-yaml": (_duplicate_ids_yaml, "duplicate record id '900001'", True),
+    "duplicate-ids-yaml": (_duplicate_ids_yaml, "duplicate record id 'DPR9001'", True),
     "csv-encoding": (_bad_csv_encoding, "wrong encoding", True),
     "unknown-format": (_unknown, "unknown format", False),
 }

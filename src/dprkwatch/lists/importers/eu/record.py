@@ -263,7 +263,7 @@ class EuRecordBuilder:
         if schema is None:
             b.warn(f"eu-{logical_id}: subject type {code!r} unknown, imported as LegalEntity")
             schema = "LegalEntity"
-        entity = b.subject(logical_id, schema, where=where)
+        entity = b.subject(logical_id, schema, where=where, repeat_ok=True)
 
         regulations = as_items(record.get("regulations"), "regulations")
         dates: list[str] = []
