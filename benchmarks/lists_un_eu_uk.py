@@ -32,7 +32,7 @@ from lxml import etree
 
 from dprkwatch.lists.importers.eu.fsf_xml import EuFsfXmlImporter
 from dprkwatch.lists.importers.eu.yaml_copy import EuYamlImporter
-from dprkwatch.lists.importers.uk.official_csv import UkCsvImporter
+from dprkwatch.lists.importers.uk.csv_lists import UkslCsvImporter
 from dprkwatch.lists.importers.uk.yaml_copy import UkYamlImporter
 from dprkwatch.lists.importers.un.consolidated_xml import UnXmlImporter
 from dprkwatch.lists.model import ListVersion
@@ -207,7 +207,7 @@ def main() -> int:
         write_fsf_xml(args.data / "eu/eu_fsf_ammitto_2026-05-01.yaml", fsf)
         write_uksl_csv(args.data / "uk/uk_ofsi_conlist_ammitto_2026-08-22.yaml", uksl)
         jobs = [(args.data / name, imp) for name, imp in FILES]
-        jobs += [(fsf, EuFsfXmlImporter), (uksl, UkCsvImporter)]
+        jobs += [(fsf, EuFsfXmlImporter), (uksl, UkslCsvImporter)]
         for path, importer in jobs:
             version, walls, cpus = measure(path, importer, args.runs)
             counts = count_version(version)

@@ -58,6 +58,7 @@ def parse(
     main = resolve_path(path)
     importer = detect(main, fmt)
     version = importer.load(main)
+    version.source = getattr(importer, "source", None)
     if published is not None:
         version.published = published
     return version, importer

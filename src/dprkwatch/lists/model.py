@@ -61,6 +61,8 @@ class ListVersion:
     format: str
     sources: list[Path]
     published: date | None = None
+    # The publication this version came from (a key of dprkwatch.lists.sources.SOURCES).
+    source: str | None = None
     entities: dict[str, ValueEntity] = field(default_factory=dict)
     names: list[NameDetail] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)

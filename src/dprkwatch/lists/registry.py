@@ -26,6 +26,8 @@ class Importer(Protocol):
 
     format: ClassVar[str]
     list_name: ClassVar[str]
+    # Key into dprkwatch.lists.sources.SOURCES (publisher, retirement); None when unknown.
+    source: ClassVar[str | None]
     description: ClassVar[str]
 
     def sniff(self, path: Path, head: bytes) -> float:
@@ -59,8 +61,8 @@ def detect(path: Path, fmt: str | None = None) -> Importer:
     found = IMPORTERS.sniff(path, head)
     if found is None:
         raise FormatError(
-            "unknown format: not an OFAC CSV, UN/EU XML, EU/UK YAML, UK CSV or FtM JSON file "
-            "(use --format to force one)",
+            "unknown format: no importer recognises it (see `dprkwatch lists formats`; "
+            "use --format to force one)",
             source=str(path),
         )
     return found

@@ -71,6 +71,9 @@ class Manifest:
     counts: dict[str, Any]
     warnings: list[str] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)
+    # Key of the publication (dprkwatch.lists.sources); None for FtM files and
+    # for snapshots stored before sources were recorded (see ``source_key``).
+    source: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -229,6 +232,7 @@ class SnapshotStore:
                 counts=count_version(version),
                 warnings=version.warnings[:1000],
                 files=files,
+                source=version.source,
             )
             _write_bytes(
                 tmp / MANIFEST_FILE, orjson.dumps(manifest.to_dict(), option=orjson.OPT_INDENT_2)

@@ -11,6 +11,7 @@ from dprkwatch.settings import Settings
 from tests.conftest import FIXTURES
 from tests.factory import run_cli
 from tests.lists.test_xmlsafe import BILLION_LAUGHS
+from tests.lists.workbooks import csv_rows, write_xlsx
 
 UN_SAMPLE = FIXTURES / "lists" / "un_sample.xml"
 UK_YAML = FIXTURES / "lists" / "uk_sample.yaml"
@@ -81,6 +82,12 @@ def _bad_csv_encoding(tmp: Path) -> Path:
     return path
 
 
+def _renamed_xlsx_column(tmp: Path) -> Path:
+    rows = csv_rows(UK_CSV)
+    rows[1][rows[1].index("Regime")] = "Regime Name (new)"
+    return write_xlsx(tmp / "ConList.xlsx", rows)
+
+
 def _unknown(tmp: Path) -> Path:
     path = tmp / "notes.txt"
     path.write_text("These are meeting notes, not a sanctions list.\n")
@@ -98,6 +105,19 @@ CASES: dict[str, tuple[Callable[[Path], Path], str, bool]] = {
     "duplicate-ids-yaml": (_duplicate_ids_yaml, "duplicate record id 'DPR9001'", True),
     "csv-encoding": (_bad_csv_encoding, "wrong encoding", True),
     "unknown-format": (_unknown, "unknown format", False),
+    "renamed-xlsx-column": (_renamed_xlsx_column, "missing: 'Regime'; unknown column(s)", True),
+}
+
+
+def _ofsi_csv_as_uksl(tmp: Path) -> tuple[Path, str]:
+    path = tmp / "UK-Sanctions-List.csv"
+    path.write_bytes(UK_CSV.read_bytes())
+    return path, "uksl-csv"
+
+
+FORCED: dict[str, tuple[Callable[[Path], tuple[Path, str]], str]] = {
+    # name: (make file and the format it is passed as, expected text in the message)
+    "retired-ofsi-csv-as-uksl": (_ofsi_csv_as_uksl, "retired OFSI Consolidated List layout"),
 }
 
 
@@ -129,7 +149,7 @@ def test_bad_file_leaves_store_untouched(
     assert bad.name in message
     assert expected in message
     if has_line:
-        assert ":line " in message
+        assert ":line " in message or ":row " in message
     assert "TOP-SECRET" not in message
     assert _state(settings.home) == before
 
@@ -149,7 +169,7 @@ def test_forced_unknown_format_is_an_error(
     )
     assert result.code != 0
     assert "unknown format 'nope'" in result.err
-    assert "uk-csv" in result.err and "eu-fsf-xml" in result.err
+    assert "uksl-csv" in result.err and "eu-fsf-xml" in result.err
 
 
 def test_forcing_a_format_reads_the_file_as_that_format(
@@ -162,8 +182,28 @@ def test_forcing_a_format_reads_the_file_as_that_format(
         "lists",
         "import",
         "--format",
-        "uk-csv",
+        "uksl-csv",
         str(UN_SAMPLE),
     )
     assert result.code != 0
     assert "no header row" in result.err
+
+
+@pytest.mark.parametrize("case", sorted(FORCED))
+def test_bad_file_of_a_forced_format_leaves_store_untouched(
+    case: str, tmp_path: Path, settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    home = str(settings.home)
+    assert run_cli(capsys, "--data-dir", home, "lists", "import", str(UN_SAMPLE)).code == 0
+    before = _state(settings.home)
+    make, expected = FORCED[case]
+    bad, fmt = make(tmp_path)
+
+    result = run_cli(capsys, "--data-dir", home, "lists", "import", "--format", fmt, str(bad))
+
+    assert result.code != 0
+    message = result.err.strip()
+    assert len(message.splitlines()) == 1, message
+    assert message.startswith(f"error: {bad}") or message.startswith(f"error: {bad.name}")
+    assert expected in message
+    assert _state(settings.home) == before

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from dprkwatch.lists.exceptions import SourceError
-from dprkwatch.lists.importers.uk.official_csv import UkCsvImporter
+from dprkwatch.lists.importers.uk.csv_lists import OfsiCsvImporter, UkslCsvImporter
 from dprkwatch.lists.importers.uk.record import designation_source, name_kind, split_enumerated
 from dprkwatch.lists.importers.uk.yaml_copy import MISSING_NOTE, UkYamlImporter
 from dprkwatch.lists.model import ListVersion
@@ -24,12 +24,12 @@ YAML = FIXTURES / "lists" / "uk_sample.yaml"
 
 @pytest.fixture(scope="module")
 def conlist() -> ListVersion:
-    return UkCsvImporter().load(CONLIST)
+    return OfsiCsvImporter().load(CONLIST)
 
 
 @pytest.fixture(scope="module")
 def uksl() -> ListVersion:
-    return UkCsvImporter().load(UKSL)
+    return UkslCsvImporter().load(UKSL)
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +42,7 @@ def _names(version: ListVersion, entity_id: str) -> dict[str, tuple[str, str | N
 
 
 @pytest.mark.parametrize(
-    ("path", "fmt"), [(CONLIST, "uk-csv"), (UKSL, "uk-csv"), (YAML, "uk-yaml")]
+    ("path", "fmt"), [(CONLIST, "ofsi-csv"), (UKSL, "uksl-csv"), (YAML, "uk-yaml")]
 )
 def test_detected_by_content(tmp_path: Path, path: Path, fmt: str) -> None:
     copy = tmp_path / "list.txt"
@@ -182,7 +182,7 @@ def _csv_error(tmp_path: Path, data: bytes) -> SourceError:
     path = tmp_path / "ConList.csv"
     path.write_bytes(data)
     with pytest.raises(SourceError) as info:
-        UkCsvImporter().load(path)
+        OfsiCsvImporter().load(path)
     assert "\n" not in str(info.value)
     assert str(info.value).split(":", 1)[0] in (str(path), path.name)
     return info.value

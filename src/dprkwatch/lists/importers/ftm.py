@@ -39,6 +39,8 @@ def list_name_for(dataset: str) -> str:
 class FtMImporter:
     format: ClassVar[str] = "ftm"
     list_name: ClassVar[str] = "ftm"
+    # FtM files come from anyone; no publisher or retirement date is known.
+    source: ClassVar[str | None] = None
     description: ClassVar[str] = "FollowTheMoney entities, one JSON object per line"
 
     def sniff(self, path: Path, head: bytes) -> float:

@@ -87,6 +87,7 @@ def to_record(element: etree._Element) -> dict[str, Any]:
 class EuFsfXmlImporter:
     format: ClassVar[str] = "eu-fsf-xml"
     list_name: ClassVar[str] = "eu"
+    source: ClassVar[str | None] = "eu"
     description: ClassVar[str] = "EU Financial Sanctions Files, official XML"
     version: ClassVar[str] = "1"
 

@@ -30,6 +30,7 @@ _MARKERS = frozenset(
 class EuYamlImporter:
     format: ClassVar[str] = "eu-yaml"
     list_name: ClassVar[str] = "eu"
+    source: ClassVar[str | None] = "eu"
     description: ClassVar[str] = (
         "EU Financial Sanctions Files, one YAML document per entity (Ammitto copy)"
     )

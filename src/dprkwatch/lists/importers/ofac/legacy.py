@@ -160,6 +160,7 @@ class OfacSdnImporter:
 
     format: ClassVar[str] = "ofac-sdn"
     list_name: ClassVar[str] = "ofac"
+    source: ClassVar[str | None] = "ofac-sdn"
     description: ClassVar[str] = (
         "OFAC SDN list, legacy CSV (sdn.csv + optional add/alt/sdn_comments.csv)"
     )
@@ -181,6 +182,7 @@ class OfacConsImporter:
 
     format: ClassVar[str] = "ofac-cons"
     list_name: ClassVar[str] = "ofac_cons"
+    source: ClassVar[str | None] = "ofac-cons"
     description: ClassVar[str] = (
         "OFAC consolidated non-SDN list, legacy CSV (cons_prim.csv + optional cons_add/alt/comments.csv)"
     )

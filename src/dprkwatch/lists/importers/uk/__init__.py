@@ -1,5 +1,8 @@
-"""UK: the OFSI consolidated list and UK Sanctions List CSV, and the YAML re-serialisation."""
+"""UK lists: the FCDO's UK Sanctions List (in force) and OFSI's Consolidated List (retired).
 
-from dprkwatch.lists.importers.uk import official_csv, yaml_copy
+The YAML copy is the Ammitto project's re-serialisation of the UK Sanctions List.
+"""
 
-__all__ = ["official_csv", "yaml_copy"]
+from dprkwatch.lists.importers.uk import csv_lists, ofsi_xlsx, yaml_copy
+
+__all__ = ["csv_lists", "ofsi_xlsx", "yaml_copy"]

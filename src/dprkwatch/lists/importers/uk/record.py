@@ -42,6 +42,8 @@ _ENUMERATION = re.compile(r"\(\s*\d{1,2}\s*\)\s*")
 _UN_REF = re.compile(
     r"\bUN\s*Ref(?:erence)?(?:\s*Number)?\s*:?\s*([A-Z]{2}[ie]\.\d{3}(?:\.\d+)?)\b", re.IGNORECASE
 )
+# OFSI's Other Information labels the record's own UN reference: "(UN Ref):KPe.016".
+_OWN_UN_REF = re.compile(r"\(UN Ref\)\s*:\s*([A-Z]{2}[ie]\.\d{3}(?:\.\d+)?)\b")
 _YEAR = re.compile(r"\b(1[89]\d{2}|20\d{2})\b")
 
 
@@ -183,9 +185,12 @@ def build(b: EntityBuilder, rec: UkRecord) -> ValueEntity:
 def _sanction(b: EntityBuilder, entity: ValueEntity, rec: UkRecord) -> ValueEntity:
     """The Sanction, whose ``authority`` carries the designation source (module docstring)."""
     sources = {s.strip().upper() for v in rec.get("designation_source") for s in v.split("|")}
-    un_refs = rec.get("un_reference_number") or [
-        m for v in rec.get("other_information") for m in _UN_REF.findall(v)
-    ]
+    info = rec.get("other_information")
+    un_refs = (
+        rec.get("un_reference_number")
+        or list(dict.fromkeys(m for v in info for m in _OWN_UN_REF.findall(v)))
+        or [m for v in info for m in _UN_REF.findall(v)]
+    )
     authorities = []
     # Without a designation-source column (ConList), a UN reference marks a UN designation.
     if "UN" in sources or (not sources and un_refs):

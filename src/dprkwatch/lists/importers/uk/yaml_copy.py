@@ -113,6 +113,7 @@ def to_record(doc: dict[str, Any], where: str, unhandled: Counter[str]) -> UkRec
 class UkYamlImporter:
     format: ClassVar[str] = "uk-yaml"
     list_name: ClassVar[str] = "uk"
+    source: ClassVar[str | None] = "uksl"
     description: ClassVar[str] = (
         "UK consolidated list, one YAML document per designation (Ammitto copy, lossy)"
     )

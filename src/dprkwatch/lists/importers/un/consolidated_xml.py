@@ -71,6 +71,7 @@ _IGNORED = frozenset(
 class UnXmlImporter:
     format: ClassVar[str] = "un-xml"
     list_name: ClassVar[str] = "un"
+    source: ClassVar[str | None] = "un"
     description: ClassVar[str] = "UN Security Council Consolidated List (XML)"
     version: ClassVar[str] = "1"
 
