@@ -96,7 +96,8 @@ def test_update_saves_files_atomically(tmp_path: Path) -> None:
         return httpx.Response(200, content=body)
 
     client = httpx.Client(transport=httpx.MockTransport(serve))
-    (main,) = download.fetch(tmp_path, ["ofac"], client=client)
+    (fetched,) = download.fetch(tmp_path, ["ofac"], client=client)
+    main = fetched.main
     assert main.name == "sdn.csv" and main.read_bytes() == body
     assert not (main.parent / "sdn_comments.csv").exists()
     assert not list(main.parent.glob(".*part"))

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from dprkwatch.cli.run import ensure_lists
-from dprkwatch.lists import SnapshotStore
+from dprkwatch.lists import Manifest, SnapshotStore
 from dprkwatch.lists.seed import local_sources
 from dprkwatch.settings import Settings
 from tests.conftest import FIXTURES
@@ -53,12 +53,12 @@ def test_ensure_lists_offline_without_local_copies_starts_empty(
     from dprkwatch.cli import run as run_mod
     from dprkwatch.lists.download import DownloadError
 
-    def offline(home: Path) -> list[Path]:
+    def offline(store: SnapshotStore) -> list[Manifest]:
         raise DownloadError(
             "cannot download consolidated.xml from scsanctions.un.org; are you offline?"
         )
 
-    monkeypatch.setattr(run_mod, "fetch", offline)
+    monkeypatch.setattr(run_mod, "update", offline)
     settings = Settings(home=tmp_path / "home", shared_data=None)
     ensure_lists(settings)  # prints a clear message, does not raise
     assert SnapshotStore(settings.home).active_versions() == {}

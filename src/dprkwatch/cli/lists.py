@@ -12,9 +12,9 @@ from rich.progress import Progress
 
 from dprkwatch.cli.context import settings_of
 from dprkwatch.cli.output import emit_csv, emit_json, print_table
-from dprkwatch.lists import SnapshotStore, import_paths
+from dprkwatch.lists import Manifest, SnapshotStore, import_paths
 from dprkwatch.lists.diff import diff_snapshots, source_notes
-from dprkwatch.lists.download import fetch
+from dprkwatch.lists.download import update
 from dprkwatch.lists.history import counts, designations
 from dprkwatch.lists.registry import formats
 from dprkwatch.lists.snapshot import ENTITIES_FILE
@@ -61,6 +61,10 @@ def import_cmd(
             activate=not no_activate,
             progress=lambda _p: progress.advance(task),
         )
+    _show_imported(manifests, json_out)
+
+
+def _show_imported(manifests: list[Manifest], json_out: bool) -> None:
     rows = [
         {
             "list": m.list_name,
@@ -286,7 +290,15 @@ def history_cmd(
 def update_cmd(
     ctx: typer.Context,
     list_name: Annotated[
-        list[str] | None, typer.Option("--list", help="Only these lists (repeatable).")
+        list[str] | None,
+        typer.Option("--list", help="Only these lists or sources (repeatable), e.g. uk, ofac."),
+    ] = None,
+    mirror: Annotated[
+        str | None,
+        typer.Option(
+            "--mirror",
+            help="Fetch from this base URL instead of the publishers (BASE/<host>/<path>).",
+        ),
     ] = None,
     json_out: JsonOpt = False,
 ) -> None:
@@ -294,7 +306,10 @@ def update_cmd(
     store = _store(ctx)
     with Progress(transient=True, disable=json_out or not sys.stderr.isatty()) as progress:
         task = progress.add_task("downloading", total=None)
-        paths = fetch(
-            store.home, list_name, progress=lambda what: progress.update(task, description=what)
+        manifests = update(
+            store,
+            list_name,
+            mirror=mirror,
+            progress=lambda what: progress.update(task, description=what),
         )
-    ctx.invoke(import_cmd, ctx=ctx, paths=paths, json_out=json_out)
+    _show_imported(manifests, json_out)

@@ -16,7 +16,7 @@ from dprkwatch.exceptions import DprkwatchError
 from dprkwatch.ledger.importing import expand
 from dprkwatch.ledger.store import LedgerStore
 from dprkwatch.lists import SnapshotStore, import_paths
-from dprkwatch.lists.download import fetch
+from dprkwatch.lists.download import update
 from dprkwatch.lists.seed import local_sources
 from dprkwatch.settings import Settings
 
@@ -39,8 +39,7 @@ def ensure_lists(settings: Settings, *, refresh: bool = False) -> None:
         err_console.print("lists: no local copies; downloading the official lists")
         try:
             with err_console.status("downloading lists"):
-                downloaded = fetch(store.home)
-            manifests = import_paths(store, downloaded)
+                manifests = update(store)
         except DprkwatchError as exc:
             err_console.print(f"[yellow]lists: {exc}[/yellow]")
             err_console.print(

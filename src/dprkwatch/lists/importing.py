@@ -73,22 +73,28 @@ def import_paths(
     activate: bool = True,
     progress: Callable[[Path], None] | None = None,
     workers: int | None = None,
+    formats: Sequence[str | None] | None = None,
 ) -> list[Manifest]:
     """Parse and store every path, then (by default) activate the newest version of each list.
 
     ``workers`` caps the parallel parsers (default: one per core, and none
     when the calling process runs other threads, where forking is unsafe).
+    ``formats`` forces a format per path (``lists update`` knows what each
+    publisher sends); otherwise ``fmt`` applies to all, or each file is sniffed.
     """
     if not paths:
         raise SourceError("no files given")
+    if formats is not None and len(formats) != len(paths):
+        raise ValueError("formats must give one entry per path")
+    chosen = list(formats) if formats is not None else [fmt] * len(paths)
     n = _worker_count(workers, len(paths))
     with store.writing():
         if n > 1:
-            manifests = _parse_in_workers(store, paths, fmt, published, n, progress)
+            manifests = _parse_in_workers(store, paths, chosen, published, n, progress)
         else:
             parsed: list[tuple[ListVersion, str]] = []
-            for path in paths:
-                version, importer = parse(path, fmt, published)
+            for path, path_fmt in zip(paths, chosen, strict=True):
+                version, importer = parse(path, path_fmt, published)
                 parsed.append((version, importer_version(importer)))
                 if progress is not None:
                     progress(path)
@@ -119,7 +125,7 @@ def _parse_and_write(home: Path, path: Path, fmt: str | None, published: date | 
 def _parse_in_workers(
     store: SnapshotStore,
     paths: Sequence[Path],
-    fmt: str | None,
+    formats: Sequence[str | None],
     published: date | None,
     workers: int,
     progress: Callable[[Path], None] | None,
@@ -129,7 +135,10 @@ def _parse_in_workers(
     # manifests, never as entities.
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = [pool.submit(_parse_and_write, store.home, p, fmt, published) for p in paths]
+        futures = [
+            pool.submit(_parse_and_write, store.home, p, f, published)
+            for p, f in zip(paths, formats, strict=True)
+        ]
         manifests: list[Manifest] = []
         try:
             for path, future in zip(paths, futures, strict=True):

@@ -129,9 +129,15 @@ def _sha256_file(path: Path) -> SourceFile:
 
 
 def published_from_path(paths: Sequence[Path]) -> str | None:
-    """A date embedded in a file or folder name (``sdn_2024-05-03``), if any."""
+    """A date embedded in a file or folder name (``sdn_2024-05-03``), if any.
+
+    The grandparent folder counts too: ``lists update`` saves files under
+    ``downloads/<date>/<source>/``, and for a list whose files carry no date
+    (OFAC's legacy CSV) the day it was fetched is the best statement of
+    when it was published (on or before).
+    """
     for path in paths:
-        for part in (path.name, path.parent.name):
+        for part in (path.name, path.parent.name, path.parent.parent.name):
             m = _DATE_IN_PATH.search(part)
             if m:
                 return m.group(1)

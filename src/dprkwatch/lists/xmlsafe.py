@@ -170,6 +170,7 @@ class SafeXmlReader:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.root_tag: str | None = None
+        self.root_namespace: str | None = None
         self.root_attrib: dict[str, str] = {}
 
     def _check_document(self, element: etree._Element) -> None:
@@ -182,6 +183,8 @@ class SafeXmlReader:
             raise SourceError(_DOCTYPE_PROBLEM, source=str(self.path), where="line 1")
         root = tree.getroot()
         self.root_tag = local_name(root.tag)
+        tag = root.tag if isinstance(root.tag, str) else ""
+        self.root_namespace = tag[1:].split("}", 1)[0] if tag.startswith("{") else None
         self.root_attrib = {local_name(k): str(v) for k, v in root.attrib.items()}
 
     def records(

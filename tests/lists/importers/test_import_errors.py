@@ -16,6 +16,7 @@ from tests.lists.workbooks import csv_rows, write_xlsx
 UN_SAMPLE = FIXTURES / "lists" / "un_sample.xml"
 UK_YAML = FIXTURES / "lists" / "uk_sample.yaml"
 UK_CSV = FIXTURES / "lists" / "uk_conlist_sample.csv"
+UKSL_XML = FIXTURES / "lists" / "uk_sanctions_list_sample.xml"
 
 
 def _bomb(tmp: Path) -> Path:
@@ -88,6 +89,13 @@ def _renamed_xlsx_column(tmp: Path) -> Path:
     return write_xlsx(tmp / "ConList.xlsx", rows)
 
 
+def _unknown_uksl_schema(tmp: Path) -> Path:
+    path = tmp / "UK-Sanctions-List.xml"
+    text = UKSL_XML.read_text(encoding="utf-8")
+    path.write_text(text.replace("<Designations ", '<Designations schemaVersion="3.0" ', 1))
+    return path
+
+
 def _unknown(tmp: Path) -> Path:
     path = tmp / "notes.txt"
     path.write_text("These are meeting notes, not a sanctions list.\n")
@@ -105,6 +113,7 @@ CASES: dict[str, tuple[Callable[[Path], Path], str, bool]] = {
     "duplicate-ids-yaml": (_duplicate_ids_yaml, "duplicate record id 'DPR9001'", True),
     "csv-encoding": (_bad_csv_encoding, "wrong encoding", True),
     "unknown-format": (_unknown, "unknown format", False),
+    "unknown-uksl-schema": (_unknown_uksl_schema, "unknown UK Sanctions List schema", True),
     "renamed-xlsx-column": (_renamed_xlsx_column, "missing: 'Regime'; unknown column(s)", True),
 }
 
@@ -115,9 +124,19 @@ def _ofsi_csv_as_uksl(tmp: Path) -> tuple[Path, str]:
     return path, "uksl-csv"
 
 
+def _ofsi_xml_as_uksl(tmp: Path) -> tuple[Path, str]:
+    path = tmp / "UK-Sanctions-List.xml"
+    path.write_text(
+        '<?xml version="1.0"?>\n<ArrayOfFinancialSanctionsTarget><FinancialSanctionsTarget>'
+        "<GroupID>1</GroupID></FinancialSanctionsTarget></ArrayOfFinancialSanctionsTarget>\n"
+    )
+    return path, "uksl-xml"
+
+
 FORCED: dict[str, tuple[Callable[[Path], tuple[Path, str]], str]] = {
     # name: (make file and the format it is passed as, expected text in the message)
     "retired-ofsi-csv-as-uksl": (_ofsi_csv_as_uksl, "retired OFSI Consolidated List layout"),
+    "retired-ofsi-xml-as-uksl": (_ofsi_xml_as_uksl, "retired OFSI Consolidated List XML"),
 }
 
 

@@ -3,6 +3,6 @@
 The YAML copy is the Ammitto project's re-serialisation of the UK Sanctions List.
 """
 
-from dprkwatch.lists.importers.uk import csv_lists, ofsi_xlsx, yaml_copy
+from dprkwatch.lists.importers.uk import csv_lists, ofsi_xlsx, uksl_xml, yaml_copy
 
-__all__ = ["csv_lists", "ofsi_xlsx", "yaml_copy"]
+__all__ = ["csv_lists", "ofsi_xlsx", "uksl_xml", "yaml_copy"]
