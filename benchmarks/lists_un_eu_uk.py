@@ -33,6 +33,7 @@ from lxml import etree
 from dprkwatch.lists.importers.eu.fsf_xml import EuFsfXmlImporter
 from dprkwatch.lists.importers.eu.yaml_copy import EuYamlImporter
 from dprkwatch.lists.importers.uk.csv_lists import UkslCsvImporter
+from dprkwatch.lists.importers.uk.table import UKSL
 from dprkwatch.lists.importers.uk.yaml_copy import UkYamlImporter
 from dprkwatch.lists.importers.un.consolidated_xml import UnXmlImporter
 from dprkwatch.lists.model import ListVersion
@@ -93,39 +94,8 @@ def write_fsf_xml(source: Path, target: Path) -> None:
     )
 
 
-UKSL_HEADER = [
-    "Last Updated",
-    "Unique ID",
-    "OFSI Group ID",
-    "UN Reference Number",
-    "Name 6",
-    "Name 1",
-    "Name 2",
-    "Name 3",
-    "Name 4",
-    "Name 5",
-    "Name type",
-    "Alias strength",
-    "Title",
-    "Name non-latin script",
-    "Non-latin script type",
-    "Non-latin script language",
-    "Regime Name",
-    "Designation Type",
-    "Designation source",
-    "Sanctions Imposed",
-    "Other Information",
-    "UK Statement of Reasons",
-    "Address Line 1",
-    "Address Line 2",
-    "Address Line 3",
-    "Address Line 4",
-    "Address Line 5",
-    "Address Line 6",
-    "Address Postal Code",
-    "Address Country",
-    "Date Designated",
-]
+# The UK Sanctions List CSV header, as the importer requires it.
+UKSL_HEADER = list(UKSL.columns)
 
 
 def write_uksl_csv(source: Path, target: Path) -> None:
