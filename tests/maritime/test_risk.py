@@ -14,6 +14,7 @@ from dprkwatch.maritime.designations import (
     Designations,
     ExactNames,
     NameHit,
+    ScreenerNames,
     imo_valid,
     name_matcher,
     normalise_imo,
@@ -137,3 +138,14 @@ def test_name_matching_goes_through_the_small_interface(
     assert got.score == 28.0 and "YU JONG 2" in got.reasons[0].text
     assert isinstance(name_matcher(store, d, fuzzy=False), ExactNames)
     assert name_matcher(store, Designations(), fuzzy=True).kind == "exact"
+
+
+def test_fuzzy_names_go_through_the_screening_engine(
+    designations: tuple[SnapshotStore, Designations],
+) -> None:
+    store, d = designations
+    fuzzy = name_matcher(store, d, fuzzy=True)
+    assert isinstance(fuzzy, ScreenerNames)
+    hits = fuzzy.match(["YU JONG 2"])
+    assert [h.entity_id for h in hits] == ["test-vessel-2"] and hits[0].score >= 0.7
+    assert fuzzy.match(["   "]) == []

@@ -3,21 +3,21 @@
 Vessel risk needs to know which ships the lists name. Exact identifiers
 (IMO with its check digit, MMSI) are matched here from the snapshots
 directly. Names are matched through a small :class:`NameMatcher` interface:
-:class:`ExactNames` compares normalised names (always available), and
-:class:`ScreenerNames` asks the screening engine (``dprkwatch.matching``)
-for fuzzy matches when it is installed. The maritime layer never imports
-matching internals, so either side can change without breaking the other.
+:class:`ExactNames` compares normalised names, and :class:`ScreenerNames`
+asks the screening engine for fuzzy matches. Only the public API of
+``dprkwatch.matching`` (``Screener``, ``Query``) is used, so matching can
+change its internals without breaking vessel risk.
 """
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from dprkwatch.lists import SnapshotStore, any_dprk
+from dprkwatch.matching import Query, Screener
 
 _IMO = re.compile(r"(?<!\d)(\d{7})(?!\d)")
 _NON_WORD = re.compile(r"[^0-9A-Z]+")
@@ -209,37 +209,27 @@ class ScreenerNames:
 
     kind = "screener"
 
-    def __init__(self, screener: Any, query_cls: Any) -> None:
+    def __init__(self, screener: Screener) -> None:
         self.screener = screener
-        self.query_cls = query_cls
 
     def match(self, names: Sequence[str]) -> list[NameHit]:
         clean = [n for n in names if n and n.strip()]
         if not clean:
             return []
-        results = self.screener.screen(
-            self.query_cls(schema="Vessel", properties={"name": clean}), top=3
-        )
+        results = self.screener.screen(Query(schema="Vessel", properties={"name": clean}), top=3)
         hits = []
         for m in results:
-            if getattr(m, "schema", "Vessel") != "Vessel" or not getattr(m, "match", False):
+            if m.schema != "Vessel" or not m.match:
                 continue
-            why = "; ".join(getattr(m, "explanation", []) or []) or "name match"
-            hits.append(NameHit(str(m.entity_id), clean[0], float(m.score), why))
+            why = "; ".join(m.explanation) or "name match"
+            hits.append(NameHit(m.entity_id, clean[0], m.score, why))
         return hits
 
 
 def name_matcher(
     store: SnapshotStore, designations: Designations, *, fuzzy: bool = True
 ) -> NameMatcher:
-    """The screening engine's matcher when available and wanted, else exact names."""
+    """The screening engine's matcher when wanted and there is a list to match, else exact names."""
     if fuzzy and len(designations):
-        try:
-            matching = importlib.import_module("dprkwatch.matching")
-        except ImportError:
-            return ExactNames(designations)
-        screener_cls = getattr(matching, "Screener", None)
-        query_cls = getattr(matching, "Query", None)
-        if screener_cls is not None and query_cls is not None:
-            return ScreenerNames(screener_cls.from_store(store), query_cls)
+        return ScreenerNames(Screener.from_store(store))
     return ExactNames(designations)
