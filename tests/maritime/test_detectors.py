@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -199,7 +199,8 @@ def test_segments_split_on_long_silence(tmp_path: Path) -> None:
 
 def test_event_table_shape(tmp_path: Path) -> None:
     events = detect(tmp_path, _meeting(412000001, 412000002, 3, 3.0))
-    assert events.columns[:8] == [
+    assert events.columns[:9] == [
+        "event_id",
         "event_type",
         "mmsi",
         "other_mmsi",
@@ -211,3 +212,71 @@ def test_event_table_shape(tmp_path: Path) -> None:
     ]
     assert events.schema["start"] == pl.Datetime("us", "UTC")
     assert events.sort(["event_type", "mmsi"]).equals(events.sort(["event_type", "mmsi", "start"]))
+
+
+def _call(mmsi: int, start: datetime, hours: float) -> list[dict[str, object]]:
+    """In from 30 km out, ``hours`` at a berth 0.5 km from the port, out again."""
+    approach = sail(mmsi, start, offset(HARBOUR, -30), offset(HARBOUR, -0.5), knots=10)
+    moored = stay(mmsi, end_of(approach) + timedelta(minutes=5), hours, offset(HARBOUR, -0.5))
+    leave = sail(
+        mmsi, end_of(moored) + timedelta(minutes=5), offset(HARBOUR, -0.5), offset(HARBOUR, -30)
+    )
+    return approach + moored + leave
+
+
+def test_port_calls_need_the_minimum_stay(tmp_path: Path) -> None:
+    brief = _call(412000001, T0, 55 / 60)  # a 55-minute stop at a berth
+    long = _call(412000002, T0, 2.5)
+    events = detect(tmp_path, brief + long)
+    calls = of_type(events, "port_call")
+    assert calls["mmsi"].to_list() == [412000002]
+    assert calls["duration_hours"][0] >= 2.0
+    relaxed = of_type(detect(tmp_path / "r", brief + long, Rules(port_min_hours=0.5)), "port_call")
+    assert sorted(relaxed["mmsi"].to_list()) == [412000001, 412000002]
+
+
+def test_port_call_confidence_counts_what_was_seen(tmp_path: Path) -> None:
+    full = _call(412000001, T0, 4.0)  # entry, stop, exit: 4
+    # already moored when the data starts, then leaves: stop and exit, no entry: 3
+    no_entry = [r for r in _call(412000002, T0, 6.0) if r["timestamp"] >= T0 + timedelta(hours=2)]
+    # arrives and is still moored when the data ends: entry and stop: 3
+    no_exit = [r for r in _call(412000003, T0, 20.0) if r["timestamp"] <= T0 + timedelta(hours=8)]
+    # moored for the whole data: stop only: 2
+    only = stay(412000004, T0, 8.0, offset(HARBOUR, 0.8))
+    events = detect(tmp_path, full + no_entry + no_exit + only)
+    got = dict(of_type(events, "port_call").select("mmsi", "confidence").iter_rows())
+    assert got == {412000001: 4, 412000002: 3, 412000003: 3, 412000004: 2}
+
+
+def test_port_call_exit_is_seen_across_midnight(tmp_path: Path) -> None:
+    # in at noon, moored until 23:58, first position outside the port at 00:03 the next day
+    approach = sail(
+        412000001, T0 + timedelta(hours=10), offset(HARBOUR, -30), offset(HARBOUR, -0.5)
+    )
+    moored = stay(412000001, end_of(approach) + timedelta(minutes=2), 9.0, offset(HARBOUR, -0.5))
+    moored = [r for r in moored if r["timestamp"] < T0 + timedelta(hours=24)]
+    leave = sail(
+        412000001, T0 + timedelta(hours=24, minutes=3), offset(HARBOUR, -4.5), offset(HARBOUR, -30)
+    )
+    events = detect(tmp_path, approach + moored + leave)
+    call = of_type(events, "port_call").row(0, named=True)
+    assert call["end"] == end_of(moored) and call["confidence"] == 4
+    # without the next day the exit is not seen
+    same_day = detect(tmp_path / "one", approach + moored)
+    assert of_type(same_day, "port_call")["confidence"].to_list() == [3]
+
+
+def test_encounter_across_the_antimeridian(tmp_path: Path) -> None:
+    start = T0 + timedelta(hours=3)
+    west = stay(412000001, start, 3.0, (52.0, 179.9985))
+    east = stay(412000002, start, 3.0, (52.0, -179.9990), sog=0.5)  # about 180 m east
+    for r in west + east:  # fold the wobble back into [-180, 180)
+        r["lon"] = (r["lon"] + 540.0) % 360.0 - 180.0
+    events = detect(tmp_path, west + east)
+    enc = of_type(events, "encounter")
+    assert enc.height == 1
+    row = enc.row(0, named=True)
+    assert 0.1 < row["distance_km"] < 0.3
+    assert abs(row["lon"]) > 179.99  # the midpoint, not 0 degrees
+    loit = of_type(events, "loitering")
+    assert loit.is_empty() or (loit["lon"].abs() > 179.99).all()

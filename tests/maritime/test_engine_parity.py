@@ -9,7 +9,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from dprkwatch.maritime import PositionStore, Rules, ingest, load_ports, run_detection
+from dprkwatch.maritime import EVENT_TYPES, PositionStore, Rules, ingest, load_ports, run_detection
 from dprkwatch.maritime.synthetic import SynthConfig, generate
 from tests.maritime.factory import PORTS_CSV, SEA, T0, offset, stay, store_of
 
@@ -30,12 +30,11 @@ def _both(
     store: PositionStore, ports_path: Path, spark: object, rules: Rules
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     from dprkwatch.maritime.engines.spark import SparkEngine
-    from dprkwatch.maritime.events import finalise
 
     assert isinstance(spark, SparkEngine)
     ports = load_ports(ports_path)
     embedded = run_detection(store, ports, rules).events
-    remote = finalise(spark.detect(store, ports, rules).raw_events, ports)
+    remote = run_detection(store, ports, rules, engine=spark).events
     return embedded, remote
 
 
@@ -59,15 +58,11 @@ def test_identical_events_on_synthetic_data(spark: object, tmp_path: Path) -> No
     store = PositionStore(tmp_path / "store")
     ingest(store, [tmp_path / "data" / "positions.parquet"])
     embedded, remote = _both(store, tmp_path / "data" / "ports.csv", spark, Rules())
-    assert set(embedded["event_type"].to_list()) == {
-        "encounter",
-        "loitering",
-        "dark_gap",
-        "port_call",
-        "spoofing",
-        "identity_change",
-    }
+    assert set(embedded["event_type"].to_list()) == set(EVENT_TYPES)
     assert embedded.height > 50
+    # the parts the rules added lately are in the comparison too
+    assert set(embedded["confidence"].drop_nulls().to_list()) >= {3, 4}
+    assert embedded.filter(pl.col("lon").abs() > 179.99).height >= 2  # at 180 degrees
     assert remote.equals(embedded), (
         embedded.join(remote, on=embedded.columns, how="anti", nulls_equal=True),
         remote.join(embedded, on=embedded.columns, how="anti", nulls_equal=True),

@@ -24,7 +24,7 @@ def test_csv_round_trip(events: pl.DataFrame, tmp_path: Path) -> None:
     path = tmp_path / "out" / "events.csv"
     write_events(events, path)
     header = path.read_text(encoding="utf-8").splitlines()[0]
-    assert header.startswith("event_type,mmsi,other_mmsi,start,end,lat,lon,port,")
+    assert header.startswith("event_id,event_type,mmsi,other_mmsi,start,end,lat,lon,port,")
     assert ",2026-01-05T02:00:00Z," in path.read_text(encoding="utf-8")
     back = read_events(path)
     assert back.select("event_type", "mmsi", "other_mmsi", "start", "end").equals(
@@ -48,3 +48,35 @@ def test_parquet_and_geojson(events: pl.DataFrame, tmp_path: Path) -> None:
 def test_unknown_output_type(events: pl.DataFrame, tmp_path: Path) -> None:
     with pytest.raises(AisInputError, match=r"events\.xlsx:--output: unknown output type '\.xlsx'"):
         write_events(events, tmp_path / "events.xlsx")
+
+
+def test_finalise_refuses_an_event_that_ends_before_it_starts() -> None:
+    from dprkwatch.maritime import load_ports
+    from dprkwatch.maritime.engines.base import RAW_EVENTS
+    from dprkwatch.maritime.events import finalise
+    from dprkwatch.maritime.exceptions import InvalidEvents
+    from dprkwatch.maritime.schema import conform
+
+    raw = conform(
+        pl.DataFrame(
+            {
+                "event_type": ["loitering", "identity_change"],
+                "mmsi": [412000001, 667000002],
+                "start_us": [0, 120 * 3_600_000_000],
+                "end_us": [3_600_000_000, 1 * 3_600_000_000],
+            }
+        ),
+        RAW_EVENTS,
+    )
+    ports = load_ports(None)
+    with pytest.raises(InvalidEvents, match=r"1 event\(s\) end before they start.*identity_change"):
+        finalise(raw, ports)
+    assert finalise(raw.head(1), ports).height == 1
+
+
+def test_event_ids_are_stable_and_distinct(events: pl.DataFrame, tmp_path: Path) -> None:
+    ids = events["event_id"].to_list()
+    assert len(set(ids)) == len(ids) and all(len(i) == 12 for i in ids)
+    start = T0 + timedelta(hours=2)
+    rows = stay(412000001, start, 5.0, SEA) + stay(412000002, start, 5.0, offset(SEA, east_km=0.2))
+    assert detect(tmp_path, rows)["event_id"].to_list() == ids  # same events, same ids

@@ -42,7 +42,7 @@ def test_solent_harbour_pairs_are_not_encounters(solent: tuple[PositionStore, Pa
     store, shared = solent
     ports = load_ports(shared / WPI)
     # Rules shortened so an 84-minute file can show pairs at all; the port filter stays on.
-    short = Rules(encounter_min_hours=1.0, loiter_min_hours=1.0)
+    short = Rules(encounter_min_hours=1.0, loiter_min_hours=1.0, port_min_hours=0.25)
     with_filter = run_detection(store, ports, short).events
     without = run_detection(
         store, ports, Rules(encounter_min_hours=1.0, encounter_port_km=0.0)
@@ -53,6 +53,13 @@ def test_solent_harbour_pairs_are_not_encounters(solent: tuple[PositionStore, Pa
     calls = with_filter.filter(pl.col("event_type") == "port_call")
     assert {"PORTSMOUTH HARBOUR", "COWES HARBOUR"} <= set(calls["port"].to_list())
     assert set(calls["port_country"].to_list()) == {"GBR"} and not calls["dprk_port"].any()
+    # 84 minutes of data: no call is seen both entering and leaving at the full rules' length
+    assert (
+        run_detection(store, ports, Rules())
+        .events.filter(pl.col("event_type") == "port_call")
+        .is_empty()
+    )
+    assert set(calls["confidence"].to_list()) <= {2, 3, 4}
 
 
 def test_solent_corrupt_longitude_is_two_jumps_not_spoofing(

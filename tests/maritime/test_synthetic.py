@@ -55,7 +55,19 @@ def test_planted_truth_covers_every_event_type() -> None:
         "port_call",
         "spoofing",
         "identity_change",
+        "identity_shared",
+        "transfer_chain",
     }
+    chains = syn.truth.filter(pl.col("event_type") == "transfer_chain")
+    assert chains.height == CONFIG.chains and chains["dprk_port"].sum() == (CONFIG.chains + 1) // 2
+    shared = syn.truth.filter(pl.col("event_type") == "identity_shared")
+    assert shared["field"].value_counts().sort("field").rows() == [
+        ("imo", CONFIG.imo_clones),
+        ("mmsi", CONFIG.spoofers),
+    ]
+    # encounters on both sides of 180 degrees
+    lons = syn.positions.filter(pl.col("lon").abs() > 179.9)["lon"]
+    assert (lons > 0).any() and (lons < 0).any()
     assert syn.truth.filter(pl.col("dprk_port").fill_null(False)).height >= CONFIG.dprk_callers
     assert set(syn.decoys["event_type"].to_list()) >= {
         "short_meeting",
@@ -66,6 +78,8 @@ def test_planted_truth_covers_every_event_type() -> None:
         "short_gap",
         "glitch",
         "name_variant",
+        "brief_port_stop",
+        "brief_handover",
     }
     imos = syn.positions["imo"].drop_nulls().unique().to_list()
     assert all(imo[6] == imo_check_digit(imo[:6]) for imo in imos)
@@ -100,4 +114,32 @@ def test_decoys_are_not_reported(run: tuple[pl.DataFrame, pl.DataFrame, pl.DataF
     assert not (mmsis("short_drift") | mmsis("drift_near_port")) & reported("loitering")
     assert not (mmsis("short_gap") | mmsis("dark_in_port")) & reported("dark_gap")
     assert not mmsis("glitch") & reported("spoofing")
+    assert not mmsis("glitch") & reported("identity_shared")
     assert not mmsis("name_variant") & reported("identity_change")
+    assert not mmsis("brief_port_stop") & reported("port_call")
+    assert not mmsis("brief_handover") & reported("identity_shared")
+    assert mmsis("brief_handover") <= reported("identity_change")
+
+
+def test_antimeridian_encounters_sit_at_180_degrees(
+    run: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame],
+) -> None:
+    events, _, _ = run
+    far_east = events.filter(
+        pl.col("event_type").is_in(["encounter", "loitering"]) & (pl.col("lon").abs() > 179.0)
+    )
+    assert (
+        far_east.filter(pl.col("event_type") == "encounter").height
+        == CONFIG.antimeridian_encounters
+    )
+    # a mean taken the long way round would land near 0 degrees
+    assert (far_east["lon"].abs() > 179.99).all()
+
+
+def test_no_event_ends_before_it_starts(
+    run: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame],
+) -> None:
+    events, _, _ = run
+    assert events.height > 100
+    assert events.filter(pl.col("end") < pl.col("start")).is_empty()
+    assert events["event_id"].n_unique() == events.height

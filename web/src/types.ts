@@ -260,6 +260,7 @@ export interface Increment {
 }
 
 export interface MaritimeEvent {
+  event_id: string | null;
   event_type: string;
   mmsi: number | null;
   other_mmsi: number | null;
@@ -269,6 +270,7 @@ export interface MaritimeEvent {
   lon: number | null;
   port: string | null;
   dprk_port: boolean | null;
+  confidence: number | null;
   duration_hours: number | null;
   distance_km: number | null;
   detail: string | null;

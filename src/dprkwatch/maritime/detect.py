@@ -14,9 +14,11 @@ from typing import Any
 
 import polars as pl
 
-from dprkwatch.maritime.engines import Detection, Progress, get_engine
+from dprkwatch.maritime.chains import transfer_chains
+from dprkwatch.maritime.engines import Detection, Engine, Progress, get_engine
 from dprkwatch.maritime.events import finalise
 from dprkwatch.maritime.exceptions import StoreEmpty
+from dprkwatch.maritime.identity import identity_events
 from dprkwatch.maritime.ports import Ports
 from dprkwatch.maritime.rules import Rules
 from dprkwatch.maritime.store import PositionStore
@@ -55,36 +57,62 @@ class DetectionRun:
         }
 
 
+def derive(raw: pl.DataFrame, identity: pl.DataFrame, ports: Ports, rules: Rules) -> pl.DataFrame:
+    """An engine's raw events plus what every engine shares: identity events and transfer chains.
+
+    Identity events come from the identity intervals and chains from the
+    encounters and port calls, not from positions, so one implementation
+    serves every engine.
+    """
+    with_identity = pl.concat([raw, identity_events(identity, rules)])
+    return pl.concat([with_identity, transfer_chains(with_identity, ports, rules)])
+
+
 def run_detection(
     store: PositionStore,
     ports: Ports,
     rules: Rules | None = None,
     *,
-    engine: str = "polars",
+    engine: str | Engine = "polars",
     engine_options: dict[str, Any] | None = None,
     progress: Progress | None = None,
     save_to: PositionStore | None = None,
 ) -> DetectionRun:
     """Run every detector over ``store`` with one engine and finalise the events.
 
+    ``engine`` is a name (the engine is started and closed here) or an engine
+    the caller started and keeps (a Spark session reused across runs).
     ``save_to`` keeps the run (events, identities, run info) in that store's
-    ``events/`` folder, usually the store itself; ``detect --input`` reads a
-    temporary store and saves into the user's.
+    ``events/`` folder, usually the store itself.
     """
     rules = rules or Rules()
     if store.is_empty():
         raise StoreEmpty(
             f"no positions ingested yet in {store.root} (run `dprkwatch maritime ingest FILE`)"
         )
-    backend = get_engine(engine, **(engine_options or {}))
+    backend = get_engine(engine, **(engine_options or {})) if isinstance(engine, str) else engine
     t0 = time.perf_counter()
     try:
         detection = backend.detect(store, ports, rules, progress)
     finally:
         close = getattr(backend, "close", None)
-        if callable(close):
+        if isinstance(engine, str) and callable(close):
             close()
-    events = finalise(detection.raw_events, ports)
+    identity = store.identity()
+    return _finish(detection, identity, ports, rules, t0, save_to)
+
+
+def _finish(
+    detection: Detection,
+    identity: pl.DataFrame,
+    ports: Ports,
+    rules: Rules,
+    t0: float,
+    save_to: PositionStore | None,
+) -> DetectionRun:
+    t1 = time.perf_counter()
+    events = finalise(derive(detection.raw_events, identity, ports, rules), ports)
+    detection.seconds["events"] = time.perf_counter() - t1
     run = DetectionRun(
         events=events,
         detection=detection,
@@ -93,5 +121,5 @@ def run_detection(
         seconds=time.perf_counter() - t0,
     )
     if save_to is not None:
-        save_to.save_events(events, store.identity(), run.info())
+        save_to.save_events(events, identity, run.info())
     return run

@@ -1,17 +1,21 @@
 """Scoring detected events against the planted truth: recall and precision per type.
 
 A detection matches a truth event of the same type about the same vessels
-(the unordered pair for encounters; the port for port calls; the field for
-identity changes) when their times agree:
+(the unordered pair for encounters, shared identities and transfer chains,
+the last also agreeing on the DPRK flag; the port for port calls; the field
+for identity changes) when their times agree:
 
-* intervals (encounter, loitering, dark gap, port call): time overlap over
-  union (IoU) of at least :data:`MIN_IOU`;
+* intervals (encounter, loitering, dark gap, port call, shared identity,
+  transfer chain): time overlap over union (IoU) of at least :data:`MIN_IOU`;
 * spoofing: the same UTC day;
 * identity changes: the detected change time (the first report of the new
   value) within :data:`IDENTITY_SLACK` after the planted change.
 
 Matching is one-to-one, best overlap first, so a detector that splits one
-event in two scores one hit and one false positive.
+event in two scores one hit and one false positive. Truth rows marked
+``optional`` (port calls cut to minutes by the start or end of the data) are
+left out of both counts: a detection matching one is neither a hit nor a
+false positive, and missing one costs nothing.
 """
 
 from __future__ import annotations
@@ -57,8 +61,10 @@ def _key(frame: pl.DataFrame) -> pl.DataFrame:
     lo = pl.min_horizontal("mmsi", "other_mmsi").cast(pl.Int64)
     hi = pl.max_horizontal("mmsi", "other_mmsi").cast(pl.Int64)
     key = (
-        pl.when(et == "encounter")
+        pl.when(et.is_in(["encounter", "identity_shared"]))
         .then(pl.format("{}-{}", lo, hi))
+        .when(et == "transfer_chain")
+        .then(pl.format("{}-{}|{}", lo, hi, pl.col("dprk_port").fill_null(False)))
         .when(et == "port_call")
         .then(pl.format("{}@{}", pl.col("mmsi"), pl.col("port")))
         .when(et == "identity_change")
@@ -81,8 +87,15 @@ def score(events: pl.DataFrame, truth: pl.DataFrame) -> list[Score]:
     det = _key(
         events.with_columns(_field_of(pl.col("detail")).alias("field")).with_row_index("_d")
     ).select("_d", "event_type", "_key", pl.col("start").alias("ds"), pl.col("end").alias("de"))
+    if "optional" not in truth.columns:
+        truth = truth.with_columns(pl.lit(False).alias("optional"))
     tru = _key(truth.with_row_index("_t")).select(
-        "_t", "event_type", "_key", pl.col("start").alias("ts"), pl.col("end").alias("te")
+        "_t",
+        "event_type",
+        "_key",
+        pl.col("start").alias("ts"),
+        pl.col("end").alias("te"),
+        pl.col("optional").fill_null(False),
     )
     cand = det.join(tru, on=["event_type", "_key"], how="inner")
     overlap = (
@@ -114,16 +127,26 @@ def score(events: pl.DataFrame, truth: pl.DataFrame) -> list[Score]:
     used_d: set[int] = set()
     used_t: set[int] = set()
     matched: dict[str, int] = {}
-    for d, t, et in cand.select("_d", "_t", "event_type").iter_rows():
+    excused: dict[str, int] = {}
+    for d, t, et, optional in cand.select("_d", "_t", "event_type", "optional").iter_rows():
         if d in used_d or t in used_t:
             continue
         used_d.add(d)
         used_t.add(t)
-        matched[et] = matched.get(et, 0) + 1
+        bucket = excused if optional else matched
+        bucket[et] = bucket.get(et, 0) + 1
     types = sorted(set(events["event_type"].to_list()) | set(truth["event_type"].to_list()))
     n_det = dict(events.group_by("event_type").len().iter_rows())
-    n_tru = dict(truth.group_by("event_type").len().iter_rows())
-    return [Score(t, int(n_tru.get(t, 0)), int(n_det.get(t, 0)), matched.get(t, 0)) for t in types]
+    n_tru = dict(truth.filter(~pl.col("optional")).group_by("event_type").len().iter_rows())
+    return [
+        Score(
+            t,
+            int(n_tru.get(t, 0)),
+            int(n_det.get(t, 0)) - excused.get(t, 0),
+            matched.get(t, 0),
+        )
+        for t in types
+    ]
 
 
 def unmatched(events: pl.DataFrame, truth: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:

@@ -9,6 +9,7 @@ tables when their numbers agree to the rounding below (coordinates to
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ import polars as pl
 
 from dprkwatch import durable
 from dprkwatch.maritime import schema
-from dprkwatch.maritime.exceptions import AisInputError
+from dprkwatch.maritime.exceptions import AisInputError, InvalidEvents
 from dprkwatch.maritime.ports import Ports
 
 SORT_KEYS = ["event_type", "mmsi", "start", "other_mmsi", "end", "port", "detail"]
@@ -33,7 +34,19 @@ def _fmt(value: pl.Expr, decimals: int) -> pl.Expr:
 
 
 def finalise(raw: pl.DataFrame, ports: Ports) -> pl.DataFrame:
-    """Raw engine rows to the published event table (:data:`schema.EVENTS`), sorted."""
+    """Raw engine rows to the published event table (:data:`schema.EVENTS`), sorted.
+
+    Raises :class:`InvalidEvents` when a row ends before it starts: no
+    detector may produce one, so such a row is a bug to stop at, not a
+    number to publish.
+    """
+    backwards = raw.filter(pl.col("end_us") < pl.col("start_us"))
+    if backwards.height:
+        first = backwards.row(0, named=True)
+        raise InvalidEvents(
+            f"{backwards.height} event(s) end before they start, e.g. {first['event_type']} "
+            f"of mmsi {first['mmsi']} ({first['start_us']} > {first['end_us']} us)"
+        )
     port_names = ports.frame.select(
         pl.col("port_idx"),
         pl.col("port"),
@@ -42,8 +55,9 @@ def finalise(raw: pl.DataFrame, ports: Ports) -> pl.DataFrame:
         pl.col("lat").alias("_plat"),
         pl.col("lon").alias("_plon"),
     )
-    df = raw.join(port_names, on="port_idx", how="left")
+    df = raw.join(port_names, on="port_idx", how="left", maintain_order="left")
     is_port = pl.col("event_type") == "port_call"
+    has_port_flag = is_port | (pl.col("event_type") == "transfer_chain")
     duration = ((pl.col("end_us") - pl.col("start_us")).cast(pl.Float64) / 3.6e9).round(3)
     detail = (
         pl.when(pl.col("event_type") == "encounter")
@@ -83,6 +97,35 @@ def finalise(raw: pl.DataFrame, ports: Ports) -> pl.DataFrame:
         )
         .when(pl.col("event_type") == "identity_change")
         .then(pl.format("{}: {} -> {}", pl.col("field"), pl.col("old_value"), pl.col("new_value")))
+        .when((pl.col("event_type") == "identity_shared") & (pl.col("field") == "imo"))
+        .then(
+            pl.format(
+                "IMO {}: broadcast by mmsi {} and {} at the same time",
+                pl.col("imo"),
+                pl.col("mmsi"),
+                pl.col("other_mmsi"),
+            )
+        )
+        .when(pl.col("event_type") == "identity_shared")
+        .then(
+            pl.format(
+                "mmsi used by {} transmitters at once, {} km apart",
+                pl.col("points"),
+                _fmt(pl.col("distance_km"), 1),
+            )
+        )
+        .when((pl.col("event_type") == "transfer_chain") & pl.col("port").is_not_null())
+        .then(
+            pl.format(
+                "{} ({} encounters); DPRK port call at {} by {}",
+                pl.col("new_value"),
+                pl.col("points"),
+                pl.col("port"),
+                pl.col("old_value"),
+            )
+        )
+        .when(pl.col("event_type") == "transfer_chain")
+        .then(pl.format("{} ({} encounters)", pl.col("new_value"), pl.col("points")))
         .otherwise(pl.lit(""))
     )
     out = df.select(
@@ -95,13 +138,48 @@ def finalise(raw: pl.DataFrame, ports: Ports) -> pl.DataFrame:
         pl.when(is_port).then(pl.col("_plon")).otherwise(pl.col("lon")).round(5).alias("lon"),
         "port",
         "port_country",
-        pl.when(is_port).then(pl.col("dprk_port")).otherwise(None).alias("dprk_port"),
+        pl.when(is_port)
+        .then(pl.col("dprk_port"))
+        .when(has_port_flag)
+        .then(pl.col("dprk_port").fill_null(False))
+        .otherwise(None)
+        .alias("dprk_port"),
+        "confidence",
         duration.alias("duration_hours"),
         pl.col("distance_km").round(3),
         "points",
         detail.alias("detail"),
     )
+    out = out.with_columns(_event_ids(out))
     return schema.conform(out, schema.EVENTS).sort(SORT_KEYS, nulls_last=True)
+
+
+def _event_ids(events: pl.DataFrame) -> pl.Series:
+    """A short digest of what identifies an event: type, vessels, times, port and detail kind.
+
+    Computed with hashlib, not Polars' hash, so the id stays the same across
+    Polars versions and machines (events are few; this loop is not per position).
+    """
+    keys = events.select(
+        pl.concat_str(
+            [
+                pl.col("event_type"),
+                pl.col("mmsi").cast(pl.String),
+                pl.col("other_mmsi").cast(pl.String),
+                pl.col("start").dt.epoch("us").cast(pl.String),
+                pl.col("end").dt.epoch("us").cast(pl.String),
+                pl.col("port"),
+                pl.col("detail").str.extract(r"^([^:]*):", 1),
+            ],
+            separator="|",
+            ignore_nulls=True,
+        )
+    ).to_series()
+    return pl.Series(
+        "event_id",
+        [hashlib.blake2b(k.encode(), digest_size=6).hexdigest() for k in keys],
+        dtype=pl.String,
+    )
 
 
 def output_format(path: Path) -> str:

@@ -12,6 +12,9 @@ Hierarchy::
     │   └── EngineError      an engine cannot run here (e.g. Spark without Java)
     └── NotFoundError
         └── StoreEmpty       no positions have been ingested yet
+
+    RuntimeError
+    └── InvalidEvents        an engine produced an impossible event (a bug, not bad input)
 """
 
 from __future__ import annotations
@@ -37,3 +40,11 @@ class EngineError(ConfigError):
 
 class StoreEmpty(NotFoundError):
     """The positions store holds no data yet."""
+
+
+class InvalidEvents(RuntimeError):
+    """An event that cannot be right (it ends before it starts): a bug in a detector.
+
+    Not a :class:`~dprkwatch.exceptions.DprkwatchError`: no input can cause
+    it, so it is reported as an internal error with its traceback.
+    """

@@ -32,6 +32,10 @@ GFW_ENCOUNTER_MERGE = "GFW pipe-encounters: raw encounters of one pair merged wh
 GFW_LOITER = "GFW loitering (carrier vessels): < 2 kn for >= 4 h, > 20 nm from shore"
 GFW_GAP = "GFW AIS-disabling events: gaps >= 12 h, > 50 nm from shore at both ends"
 GFW_PORT = "GFW port visits (pipe-anchorages): enter at 3 km, exit at 4 km"
+GFW_PORT_STAY = (
+    "GFW port-visit minimum as cited for this project (not found in GFW's pipe-anchorages "
+    "code: unverified)"
+)
 OURS = "dprkwatch choice (no published GFW number)"
 
 
@@ -92,12 +96,35 @@ class Rules:
     port_exit_km: float = _rule(
         4.0, "km", GFW_PORT, "a call lasts while positions stay this close to the same port"
     )
+    port_min_hours: float = _rule(
+        2.0, "h", GFW_PORT_STAY, "shortest port call kept (first position within entry to last)"
+    )
     # --- spoofing ------------------------------------------------------------
     spoofing_min_jumps: int = _rule(
         5,
         "jumps/day",
         OURS,
         "impossible jumps of one MMSI in one UTC day that make a spoofing event",
+    )
+    # --- shared identities -----------------------------------------------------
+    shared_min_hours: float = _rule(
+        1.0,
+        "h",
+        OURS,
+        "two transmitters of one IMO or MMSI must overlap this long to count as a shared identity",
+    )
+    shared_min_positions: int = _rule(
+        5,
+        "positions",
+        OURS,
+        "consistent positions a second transmitter of one MMSI needs (one bad fix is not one)",
+    )
+    # --- transfer chains -------------------------------------------------------
+    chain_max_days: float = _rule(
+        10.0,
+        "d",
+        OURS,
+        "longest wait between encounters that pass cargo on (A meets B, then B meets C)",
     )
 
     # --- derived values, in the units the engines compute with ---------------
@@ -125,6 +152,18 @@ class Rules:
     def encounter_max_gap_buckets(self) -> int:
         """Largest step between two close buckets that keeps a run together."""
         return max(1, int(self.encounter_max_gap_minutes // self.encounter_bucket_minutes))
+
+    @property
+    def port_min_us(self) -> int:
+        return round(self.port_min_hours * 3600 * 1_000_000)
+
+    @property
+    def shared_min_us(self) -> int:
+        return round(self.shared_min_hours * 3600 * 1_000_000)
+
+    @property
+    def chain_max_us(self) -> int:
+        return round(self.chain_max_days * 86400 * 1_000_000)
 
     @property
     def port_query_km(self) -> float:
@@ -156,8 +195,9 @@ class Rules:
                 "must be a whole number of minutes that divides a day (e.g. 5, 10, 15)",
                 where="encounter_bucket_minutes",
             )
-        if self.spoofing_min_jumps != int(self.spoofing_min_jumps):
-            raise RuleError("must be a whole number", where="spoofing_min_jumps")
+        for name in _INTEGER_RULES:
+            if getattr(self, name) != int(getattr(self, name)):
+                raise RuleError("must be a whole number", where=name)
 
     def with_overrides(self, values: Mapping[str, Any], *, source: str | None = None) -> Rules:
         """A copy with some rules changed; unknown names and bad values raise ``RuleError``."""
@@ -233,9 +273,18 @@ class Rules:
 
 
 _MAY_BE_ZERO = frozenset(
-    {"position_noise_km", "encounter_port_km", "loiter_port_nm", "gap_port_nm"}
+    {
+        "position_noise_km",
+        "encounter_port_km",
+        "loiter_port_nm",
+        "gap_port_nm",
+        "port_min_hours",
+        "shared_min_hours",
+    }
 )
-_INTEGER_RULES = frozenset({"encounter_bucket_minutes", "spoofing_min_jumps"})
+_INTEGER_RULES = frozenset(
+    {"encounter_bucket_minutes", "spoofing_min_jumps", "shared_min_positions"}
+)
 
 
 def _coerce(name: str, raw: Any, default: Any, source: str | None) -> float | int:

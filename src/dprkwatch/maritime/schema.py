@@ -45,9 +45,12 @@ EVENT_TYPES: Final = (
     "port_call",
     "spoofing",
     "identity_change",
+    "identity_shared",
+    "transfer_chain",
 )
 
 EVENTS: Final[dict[str, pl.DataType]] = {
+    "event_id": pl.String(),
     "event_type": pl.String(),
     "mmsi": pl.Int32(),
     "other_mmsi": pl.Int32(),
@@ -59,13 +62,16 @@ EVENTS: Final[dict[str, pl.DataType]] = {
     # --- details ---
     "port_country": pl.String(),
     "dprk_port": pl.Boolean(),
+    "confidence": pl.Int8(),
     "duration_hours": pl.Float64(),
     "distance_km": pl.Float64(),
     "points": pl.Int64(),
     "detail": pl.String(),
 }
-"""Event columns in output order. ``detail`` is a short human-readable note
-(e.g. ``name: KUM UN SAN -> SKY ANGEL``); the numeric details have columns."""
+"""Event columns in output order. ``event_id`` is stable for the same event
+(a digest of its type, vessels, times and port), so evidence can be asked for
+by id. ``detail`` is a short human-readable note (e.g. ``name: KUM UN SAN ->
+SKY ANGEL``); the numeric details have columns."""
 
 
 def empty(schema: dict[str, pl.DataType]) -> pl.DataFrame:

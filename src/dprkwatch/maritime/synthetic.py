@@ -48,6 +48,8 @@ from dprkwatch.maritime.ports import bundled_dprk_ports
 BOX = (25.0, 45.0, 115.0, 140.0)  # lat min, lat max, lon min, lon max
 OFFSHORE_KM = 115.0  # planted offshore events sit farther than this from every port
 H = 3600.0
+OPTIONAL_PORT_CALL_H = 3.0
+"""Port calls cut by the data's edges to less than this are optional in the truth."""
 _MIDS = (412, 413, 445, 351, 352, 353, 354, 370, 371, 372, 511, 667, 671, 620, 273, 440, 441, 636)
 _FLAGS = {
     412: "CN",
@@ -119,6 +121,12 @@ class SynthConfig:
     identity_changes: int = 6
     mmsi_changes: int = 3
     dprk_callers: int = 4
+    imo_clones: int = 3
+    """Pairs of MMSIs broadcasting one IMO at the same time."""
+    antimeridian_encounters: int = 2
+    """Encounters whose two vessels lie on either side of 180 degrees longitude."""
+    chains: int = 3
+    """Transfer chains A -> B -> C; every other one starts with a call at a DPRK port."""
     decoys: int = 6
     """Number of each decoy kind."""
 
@@ -136,6 +144,9 @@ class SynthConfig:
             identity_changes=k,
             mmsi_changes=max(1, k // 2),
             dprk_callers=k,
+            imo_clones=k,
+            antimeridian_encounters=max(1, k // 2),
+            chains=k,
             decoys=k,
         )
         base.update(kw)
@@ -371,6 +382,8 @@ def _plant(w: _World) -> None:
                 break
         _cruiser(w, ghost, w0, w1, origin=g)
         w.truth.append(_ev("spoofing", real.mmsi, None, w0, w1))
+        # ... which is also one MMSI used by two transmitters at once
+        w.truth.append(_ev("identity_shared", real.mmsi, None, w0, w1, field="mmsi"))
 
     # ---- identity changes
     for i in range(cfg.identity_changes):
@@ -401,6 +414,37 @@ def _plant(w: _World) -> None:
         )
         w.designated.append(v)
 
+    # ---- identity cloning: a second MMSI broadcasts a real vessel's IMO for a while
+    for _ in range(cfg.imo_clones):
+        real = w.vessel(active=(0.0, T))
+        _cruiser(w, real, 0.0, T)
+        dur = float(rng.uniform(6.0, 0.6 * cfg.days * 24.0)) * H
+        w0 = float(rng.uniform(0.05, 0.95)) * (T - dur)
+        clone = w.vessel(active=(w0, w0 + dur))
+        clone.imo, clone.name = real.imo, real.name
+        _cruiser(w, clone, w0, w0 + dur)
+        w.truth.append(
+            _ev(
+                "identity_shared",
+                min(real.mmsi, clone.mmsi),
+                max(real.mmsi, clone.mmsi),
+                w0,
+                w0 + dur,
+                field="imo",
+            )
+        )
+
+    # ---- encounters across the antimeridian (Bering Sea, far from every port)
+    for i in range(cfg.antimeridian_encounters):
+        dur = float(rng.uniform(2.5, 3.3) if i % 2 == 0 else rng.uniform(4.8, 8.0)) * H
+        spot = (float(rng.uniform(50.0, 56.0)), 179.9995)
+        a, b, start, end = _meeting(w, dur, float(rng.uniform(0.08, 0.2)), spot, 90.0)
+        w.truth.append(_ev("encounter", min(a.mmsi, b.mmsi), max(a.mmsi, b.mmsi), start, end))
+
+    # ---- transfer chains: A (from a DPRK port, every other chain) meets B, B meets C
+    for i in range(cfg.chains):
+        _chain(w, dprk_ports if i % 2 == 0 else None)
+
     # ---- decoys
     for _ in range(cfg.decoys):
         dur = float(rng.uniform(0.5, 1.3)) * H
@@ -421,6 +465,8 @@ def _plant(w: _World) -> None:
         _cruiser(w, n, 0.0, T)
         n.name_variant = True
         w.decoys.append(_ev("name_variant", n.mmsi, None, 0.0, T))
+        _brief_stop(w)
+        _handover(w)
 
 
 def _ev(
@@ -522,7 +568,13 @@ def _cruiser(
         here = there
 
 
-def _meeting(w: _World, dur: float, sep_km: float) -> tuple[Vessel, Vessel, float, float]:
+def _meeting(
+    w: _World,
+    dur: float,
+    sep_km: float,
+    spot: tuple[float, float] | None = None,
+    sep_bearing: float | None = None,
+) -> tuple[Vessel, Vessel, float, float]:
     """Two vessels that sail in, drift side by side for about ``dur`` and leave.
 
     Returns the vessels and the window when both are there (later arrival,
@@ -530,13 +582,13 @@ def _meeting(w: _World, dur: float, sep_km: float) -> tuple[Vessel, Vessel, floa
     loitering, and that is added to the truth.
     """
     rng = w.rng
-    o = w.offshore_point()
+    o = spot if spot is not None else w.offshore_point()
     t_meet = float(rng.uniform(0.1, 0.9)) * (w.T - dur - 0.5 * H)
     pair: list[Vessel] = []
     for k in range(2):
         arrive = t_meet - (0.0 if k == 0 else float(rng.uniform(0.0, 0.2)) * H)
         leave = t_meet + dur + (0.0 if k == 0 else float(rng.uniform(0.0, 0.2)) * H)
-        spot = o if k == 0 else w.offset(o[0], o[1], sep_km)
+        spot = o if k == 0 else w.offset(o[0], o[1], sep_km, sep_bearing)
         lead = float(rng.uniform(3.0, 6.0))
         speed = float(rng.uniform(9.0, 13.0))
         la, lo, t_start = w.approach(spot[0], spot[1], arrive, speed, lead)
@@ -654,6 +706,143 @@ def _moored_pair(w: _World) -> None:
     w.decoys.append(_ev("moored_pair", mm[0], mm[1], t0, t0 + dur))
 
 
+def _chain(w: _World, dprk_ports: list[int] | None) -> None:
+    """A meets B offshore, B sails on and meets C: two encounters and one transfer chain.
+
+    With ``dprk_ports``, A first stays at one of them (a DPRK port call the
+    chain must be flagged with). Distances are kept short enough for the
+    whole chain to fit in two days.
+    """
+    rng = w.rng
+    meet = (float(rng.uniform(2.5, 3.3)) * H, float(rng.uniform(2.5, 3.3)) * H)
+    lead = 4.0 * H
+    speed_a = float(rng.uniform(11.0, 13.0))
+    speed_b = float(rng.uniform(9.0, 11.0))
+    dprk = int(rng.choice(dprk_ports)) if dprk_ports else None
+    if dprk is not None:
+        berth = w.offset(float(w.plat[dprk]), float(w.plon[dprk]), float(rng.uniform(0.3, 1.0)))
+        spot1 = _offshore_within(w, berth, 130.0, 250.0)
+        km_a = _km(berth, spot1)
+        port_stay = float(rng.uniform(6.0, 10.0)) * H
+        pre = port_stay + km_a / (speed_a * KM_PER_NM) * H
+    else:
+        spot1 = w.offshore_point()
+        pre = lead
+    spot2 = _offshore_within(w, spot1, 120.0, 220.0)
+    travel = _km(spot1, spot2) / (speed_b * KM_PER_NM) * H + 0.3 * H
+    total = pre + meet[0] + travel + meet[1] + lead
+    t1 = float(rng.uniform(0.05, 0.95)) * max(w.T - total, 0.0) + pre
+    e1 = (t1, t1 + meet[0])
+    e2 = (e1[1] + travel, e1[1] + travel + meet[1])
+    sep = float(rng.uniform(0.08, 0.2))
+    spot1b = w.offset(spot1[0], spot1[1], sep)
+    spot2c = w.offset(spot2[0], spot2[1], sep)
+
+    a_start = e1[0] - pre
+    a = w.vessel(active=(max(0.0, a_start), min(w.T, e1[1] + lead)))
+    if dprk is not None:
+        a.legs = [
+            _leg(a_start, a_start + port_stay, berth, w.offset(*berth, 0.03), True),
+            _leg(a_start + port_stay, e1[0], berth, spot1, False),
+        ]
+        w.truth.append(
+            _ev(
+                "port_call",
+                a.mmsi,
+                None,
+                a_start,
+                a_start + port_stay,
+                port=w.names[dprk],
+                dprk=True,
+            )
+        )
+    else:
+        la, lo, _ = w.approach(spot1[0], spot1[1], e1[0], speed_a, lead / H)
+        a.legs = [_leg(a_start, e1[0], (la, lo), spot1, False)]
+    drift_a = w.offset(*spot1, 0.03)
+    a.legs += [
+        _leg(e1[0], e1[1], spot1, drift_a, True),
+        _leg(e1[1], e1[1] + lead, drift_a, w.offset(*drift_a, speed_a * KM_PER_NM * 4), False),
+    ]
+
+    la, lo, b_start = w.approach(spot1b[0], spot1b[1], e1[0], speed_b, lead / H)
+    b = w.vessel(active=(max(0.0, b_start), min(w.T, e2[1] + lead)))
+    drift_b = w.offset(*spot1b, 0.03)
+    b.legs = [
+        _leg(b_start, e1[0], (la, lo), spot1b, False),
+        _leg(e1[0], e1[1], spot1b, drift_b, True),
+        _leg(e1[1], e2[0], drift_b, spot2, False),
+        _leg(e2[0], e2[1], spot2, w.offset(*spot2, 0.03), True),
+        _leg(e2[1], e2[1] + lead, spot2, w.offset(*spot2, speed_b * KM_PER_NM * 4), False),
+    ]
+    la, lo, c_start = w.approach(spot2c[0], spot2c[1], e2[0], speed_a, lead / H)
+    c = w.vessel(active=(max(0.0, c_start), min(w.T, e2[1] + lead)))
+    drift_c = w.offset(*spot2c, 0.03)
+    c.legs = [
+        _leg(c_start, e2[0], (la, lo), spot2c, False),
+        _leg(e2[0], e2[1], spot2c, drift_c, True),
+        _leg(e2[1], e2[1] + lead, drift_c, w.offset(*drift_c, speed_a * KM_PER_NM * 4), False),
+    ]
+    for (x, y), (s0, s1) in (((a, b), e1), ((b, c), e2)):
+        w.truth.append(_ev("encounter", min(x.mmsi, y.mmsi), max(x.mmsi, y.mmsi), s0, s1))
+    w.truth.append(_ev("transfer_chain", a.mmsi, c.mmsi, e1[0], e2[1], dprk=dprk is not None))
+
+
+def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    return float(haversine_km(a[0], a[1], np.array([b[0]]), np.array([b[1]]))[0])
+
+
+def _offshore_within(
+    w: _World, origin: tuple[float, float], min_km: float, max_km: float
+) -> tuple[float, float]:
+    """An offshore point (far from every port) at ``min_km``..``max_km`` from ``origin``."""
+    for _ in range(10_000):
+        b = float(w.rng.uniform(0, 360))
+        p = w.offset(origin[0], origin[1], float(w.rng.uniform(min_km, max_km)), b)
+        lat0, lat1, lon0, lon1 = BOX
+        inside = lat0 <= p[0] <= lat1 and lon0 <= p[1] <= lon1
+        if inside and np.all(haversine_km(p[0], p[1], w.plat, w.plon) > OFFSHORE_KM):
+            return p
+    raise RuntimeError("no offshore point at that distance")
+
+
+def _brief_stop(w: _World) -> None:
+    """A vessel that comes in from sea, stops 50-65 minutes at a berth and leaves: no port call."""
+    rng = w.rng
+    port = int(rng.integers(0, len(w.names)))
+    berth = w.offset(float(w.plat[port]), float(w.plon[port]), float(rng.uniform(0.3, 1.0)))
+    stop = float(rng.uniform(50.0, 65.0)) * 60.0
+    t0 = float(rng.uniform(0.1, 0.8)) * w.T
+    speed = float(rng.uniform(9.0, 12.0))
+    la, lo, t_start = w.approach(berth[0], berth[1], t0, speed, 3.0)
+    away = w.offset(berth[0], berth[1], speed * KM_PER_NM * 3.0)
+    v = w.vessel(active=(max(0.0, t_start), min(w.T, t0 + stop + 3 * H)))
+    v.legs = [
+        _leg(t_start, t0, (la, lo), berth, False),
+        _leg(t0, t0 + stop, berth, w.offset(*berth, 0.02), True),
+        _leg(t0 + stop, t0 + stop + 3 * H, berth, away, False),
+    ]
+    w.decoys.append(_ev("brief_port_stop", v.mmsi, None, t0, t0 + stop))
+
+
+def _handover(w: _World) -> None:
+    """A new MMSI for one IMO, with the old transmitter on for 10-30 more minutes: a change.
+
+    The two MMSIs overlap by less than ``shared_min_hours``, so this must be
+    reported as an identity change, not as a shared identity.
+    """
+    rng = w.rng
+    old = w.vessel(active=(0.0, w.T))
+    _cruiser(w, old, 0.0, w.T)
+    change = float(rng.uniform(0.2, 0.8)) * w.T
+    overlap = float(rng.uniform(10.0, 30.0)) * 60.0
+    old.active = (0.0, change + overlap)
+    new = w.vessel(active=(change, w.T))
+    new.imo, new.name, new.legs = old.imo, old.name, list(old.legs)
+    w.truth.append(_ev("identity_change", new.mmsi, old.mmsi, change, change, field="mmsi"))
+    w.decoys.append(_ev("brief_handover", new.mmsi, old.mmsi, change, change + overlap))
+
+
 # --------------------------------------------------------------------------
 # Sampling
 # --------------------------------------------------------------------------
@@ -687,7 +876,9 @@ def _sample(w: _World) -> pl.DataFrame:
     t0, t1 = L[li, 1], L[li, 2]
     frac = np.clip((t - t0) / np.maximum(t1 - t0, 1e-9), 0.0, 1.0)
     lat = L[li, 3] + frac * (L[li, 5] - L[li, 3])
-    lon = L[li, 4] + frac * (L[li, 6] - L[li, 4])
+    # the short way round, also across the antimeridian
+    dlon = (L[li, 6] - L[li, 4] + 540.0) % 360.0 - 180.0
+    lon = L[li, 4] + frac * dlon
     leg_km = haversine_km(L[:, 3], L[:, 4], L[:, 5], L[:, 6])
     leg_kn = leg_km / np.maximum((L[:, 2] - L[:, 1]) / H, 1e-9) / KM_PER_NM
     still = stationary[li]
@@ -704,6 +895,7 @@ def _sample(w: _World) -> pl.DataFrame:
     # position noise of about 10 m
     lat = lat + rng.normal(0, 0.00009, total)
     lon = lon + rng.normal(0, 0.00009, total) / np.cos(np.radians(lat))
+    lon = (lon + 540.0) % 360.0 - 180.0
 
     keep = np.ones(total, dtype=bool)
     silent_lo = np.array([v.silent[0] if v.silent else np.inf for v in vs])
@@ -796,6 +988,18 @@ def _truth_frame(w: _World, rows: list[dict[str, Any]]) -> pl.DataFrame:
             "dprk_port": pl.Boolean,
         },
     )
+    # A stay cut by the start or end of the data leaves only minutes of a port
+    # call: whether a detector should report it depends on where the cut fell,
+    # so such calls are neither required nor counted as false when found.
+    optional = (pl.col("event_type") == "port_call") & (
+        (pl.col("end_s").clip(upper_bound=w.T) - pl.col("start_s").clip(lower_bound=0.0))
+        < OPTIONAL_PORT_CALL_H * H
+    )
+    out = out.with_columns(
+        optional.alias("optional"),
+        pl.col("start_s").clip(lower_bound=0.0),
+        pl.col("end_s").clip(upper_bound=w.T),
+    )
     return (
         out.with_columns(
             (
@@ -806,7 +1010,17 @@ def _truth_frame(w: _World, rows: list[dict[str, Any]]) -> pl.DataFrame:
             ).alias("end"),
         )
         .drop("start_s", "end_s")
-        .select("event_type", "mmsi", "other_mmsi", "start", "end", "port", "field", "dprk_port")
+        .select(
+            "event_type",
+            "mmsi",
+            "other_mmsi",
+            "start",
+            "end",
+            "port",
+            "field",
+            "dprk_port",
+            "optional",
+        )
         .sort(["event_type", "mmsi", "start"])
     )
 
@@ -841,7 +1055,7 @@ def generate(cfg: SynthConfig | None = None) -> Synthetic:
     positions = _sample(w)
     # clip the truth to what was actually observed
     truth = _truth_frame(w, w.truth)
-    decoys = _truth_frame(w, w.decoys).drop("field", "dprk_port", "port")
+    decoys = _truth_frame(w, w.decoys).drop("field", "dprk_port", "port", "optional")
     ports = w.ports.rename({}).with_columns(pl.col("lat").round(6), pl.col("lon").round(6))
     return Synthetic(
         positions=positions,

@@ -16,6 +16,8 @@ export const EVENT_COLOURS: Record<string, string> = {
   port_call: "#1f77b4",
   spoofing: "#9467bd",
   identity_change: "#8c564b",
+  identity_shared: "#e377c2",
+  transfer_chain: "#17becf",
 };
 
 let world: Promise<FeatureCollection> | null = null;

@@ -47,13 +47,14 @@ export function MaritimePage() {
       <h1>Maritime</h1>
       <p class="lead">
         Events found in AIS positions by the latest <code>dprkwatch maritime detect</code> run: ship-to-ship encounters,
-        loitering, dark gaps, port calls (North Korean ports marked ▲), position spoofing and identity changes.
+        loitering, dark gaps, port calls (North Korean ports marked ▲), position spoofing, identity changes, shared
+        identities and transfer chains.
       </p>
       <fieldset class="checks">
         <legend>Event types (none ticked: all)</legend>
         {TYPES.map((t) => (
           <label key={t} class="check">
-            <input type="checkbox" name="type" value={t} checked={types.includes(t)} onChange={() => toggle(t)} /> {t.replace("_", " ")}
+            <input type="checkbox" name="type" value={t} checked={types.includes(t)} onChange={() => toggle(t)} /> {t.replaceAll("_", " ")}
           </label>
         ))}
       </fieldset>

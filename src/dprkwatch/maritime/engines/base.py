@@ -70,6 +70,7 @@ RAW_EVENTS: dict[str, pl.DataType] = {
     "port_idx": pl.Int32(),
     "distance_km": pl.Float64(),
     "points": pl.Int64(),
+    "confidence": pl.Int8(),
     # per-type extras, turned into the detail text by events.finalise
     "end_lat": pl.Float64(),
     "end_lon": pl.Float64(),

@@ -24,15 +24,15 @@ from __future__ import annotations
 
 import ctypes
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any, ClassVar, Protocol
 
 import numpy as np
 import polars as pl
 
 from dprkwatch.maritime import schema
+from dprkwatch.maritime.clones import CANDIDATES, shared_mmsi_events
 from dprkwatch.maritime.engines.base import (
     RAW_EVENTS,
     Detection,
@@ -40,13 +40,23 @@ from dprkwatch.maritime.engines.base import (
     empty_raw,
     encounter_cell_deg,
 )
-from dprkwatch.maritime.engines.exprs import haversine, same_as_previous
+from dprkwatch.maritime.engines.exprs import (
+    haversine,
+    lon360,
+    mean_lon,
+    port_confidence,
+    same_as_previous,
+    wrap_lon,
+)
 from dprkwatch.maritime.geo import KM_PER_NM
 from dprkwatch.maritime.ports import PortLookup, Ports
 from dprkwatch.maritime.rules import Rules
 from dprkwatch.maritime.store import PositionStore
 
 US = 1_000_000
+
+DAY_COLUMNS = ("mmsi", "ts", "lat", "lon", "sog")
+"""What the engine reads of each day."""
 
 CARRY_SCHEMA: dict[str, pl.DataType] = {
     "mmsi": pl.Int32(),
@@ -94,11 +104,11 @@ class TrackDay:
     Columns: mmsi, t (epoch us), lat, lon, sog, p_t/p_lat/p_lon (previous
     position, possibly from an earlier day), dt_s, dist_km, jump, newseg,
     slow, d_port (km, inf if beyond ``port_query_km``), port_id (-1 unless
-    within ``port_exit_km``), loiter_q/port_q and their continuation flags.
+    within ``port_exit_km``), loiter_q/port_q and their continuation flags,
+    port_exit (the previous position ended a port run that this one left).
     """
 
     frame: pl.DataFrame
-    day_start_us: int
 
 
 class Segmenter:
@@ -107,7 +117,7 @@ class Segmenter:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
 
-    def prepare(self, day: pl.DataFrame, carry: pl.DataFrame, day_start_us: int) -> TrackDay:
+    def prepare(self, day: pl.DataFrame, carry: pl.DataFrame) -> TrackDay:
         r = self.ctx.rules
         df = day.select(
             pl.col("mmsi"),
@@ -188,10 +198,17 @@ class Segmenter:
                     pl.col("port_q") & (pl.col("p_port") == pl.col("port_id")) & ~pl.col("newseg")
                 ).alias("port_cont"),
             )
+            .with_columns(
+                # The previous position ended a port run and this one, in the same
+                # segment, is elsewhere: the vessel was seen leaving.
+                (~pl.col("newseg") & (pl.col("p_port") >= 0) & ~pl.col("port_cont")).alias(
+                    "port_exit"
+                ),
+            )
             .drop("c_loiter", "c_port", "near_port", "p_loiter", "p_port")
             .collect()
         )
-        return TrackDay(frame=df, day_start_us=day_start_us)
+        return TrackDay(frame=df)
 
     @staticmethod
     def carry(day: TrackDay, carry: pl.DataFrame) -> pl.DataFrame:
@@ -290,6 +307,35 @@ class Spoofing:
         return empty_raw() if got is None else schema.conform(got, RAW_EVENTS)
 
 
+class SharedMmsi:
+    """Positions of MMSI-days with spoofing-level jumps, split into transmitters at the end."""
+
+    name: ClassVar[str] = "identity_shared"
+
+    def __init__(self, ctx: Context) -> None:
+        self.rules = ctx.rules
+
+    def detect(self, day: TrackDay) -> pl.DataFrame:
+        suspects = (
+            day.frame.lazy()
+            .filter(pl.col("jump"))
+            .group_by("mmsi")
+            .len()
+            .filter(pl.col("len") >= self.rules.spoofing_min_jumps)
+            .select("mmsi")
+        )
+        return (
+            day.frame.lazy()
+            .join(suspects, on="mmsi", how="semi")
+            .select(list(CANDIDATES))
+            .collect()
+        )
+
+    def finish(self, parts: Sequence[pl.DataFrame]) -> pl.DataFrame:
+        got = _concat(parts)
+        return empty_raw() if got is None else shared_mmsi_events(got, self.rules)
+
+
 class DarkGaps:
     """Long silences far from port at both ends."""
 
@@ -385,6 +431,9 @@ _LOITER_EMPTY = pl.DataFrame(
         "n": pl.Int64,
         "sum_lat": pl.Float64,
         "sum_lon": pl.Float64,
+        "sum_lon360": pl.Float64,
+        "min_lon": pl.Float64,
+        "max_lon": pl.Float64,
         "sum_sog": pl.Float64,
         "min_d": pl.Float64,
     }
@@ -400,6 +449,8 @@ _PORT_EMPTY = pl.DataFrame(
         "n": pl.Int64,
         "stopped": pl.Boolean,
         "min_d": pl.Float64,
+        "entered": pl.Boolean,
+        "exit_mark": pl.Boolean,
     }
 )
 
@@ -418,6 +469,7 @@ class Loitering:
         )
         if runs.empty:
             return _LOITER_EMPTY
+        lon = runs.values("lon")
         return pl.DataFrame(
             {
                 "mmsi": runs.first("mmsi"),
@@ -427,6 +479,9 @@ class Loitering:
                 "n": runs.count(),
                 "sum_lat": runs.sum("lat"),
                 "sum_lon": runs.sum("lon"),
+                "sum_lon360": np.add.reduceat(lon - 360.0 * np.floor(lon / 360.0), runs.starts),
+                "min_lon": runs.min("lon"),
+                "max_lon": np.maximum.reduceat(lon, runs.starts),
                 "sum_sog": runs.sum("sog"),
                 "min_d": runs.min("d_port"),
             },
@@ -448,6 +503,9 @@ class Loitering:
                 pl.col("n").sum(),
                 pl.col("sum_lat").sum(),
                 pl.col("sum_lon").sum(),
+                pl.col("sum_lon360").sum(),
+                pl.col("min_lon").min(),
+                pl.col("max_lon").max(),
                 pl.col("sum_sog").sum(),
                 pl.col("min_d").min(),
             )
@@ -459,7 +517,13 @@ class Loitering:
             pl.col("t_first").alias("start_us"),
             pl.col("t_last").alias("end_us"),
             (pl.col("sum_lat") / pl.col("n")).alias("lat"),
-            (pl.col("sum_lon") / pl.col("n")).alias("lon"),
+            mean_lon(
+                pl.col("sum_lon"),
+                pl.col("sum_lon360"),
+                pl.col("min_lon"),
+                pl.col("max_lon"),
+                pl.col("n").cast(pl.Float64),
+            ).alias("lon"),
             pl.when(pl.col("min_d").is_infinite())
             .then(None)
             .otherwise(pl.col("min_d"))
@@ -479,14 +543,34 @@ class PortCalls:
         self.rules = ctx.rules
 
     def detect(self, day: TrackDay) -> pl.DataFrame:
-        runs = _Runs(day.frame, "port_q", "port_cont", ["mmsi", "port_id", "t", "d_port", "slow"])
+        exits = (
+            day.frame.lazy()
+            .filter(pl.col("port_exit"))
+            .select(
+                "mmsi",
+                pl.lit(-1, pl.Int32).alias("port_id"),
+                pl.lit(True).alias("cont"),
+                pl.col("p_t").alias("t_first"),
+                pl.col("p_t").alias("t_last"),
+                pl.lit(None, pl.Int64).alias("t_entry"),
+                pl.lit(0, pl.Int64).alias("n"),
+                pl.lit(False).alias("stopped"),
+                pl.lit(None, pl.Float64).alias("min_d"),
+                pl.lit(False).alias("entered"),
+                pl.lit(True).alias("exit_mark"),
+            )
+            .collect()
+        )
+        runs = _Runs(
+            day.frame, "port_q", "port_cont", ["mmsi", "port_id", "t", "d_port", "slow", "newseg"]
+        )
         if runs.empty:
-            return _PORT_EMPTY
+            return exits
         d = runs.values("d_port")
         t = runs.values("t")
         entry = np.where(d <= self.rules.port_entry_km, t, _NO_TIME)
         t_entry = np.minimum.reduceat(entry, runs.starts)
-        return pl.DataFrame(
+        found = pl.DataFrame(
             {
                 "mmsi": runs.first("mmsi"),
                 "port_id": runs.first("port_id"),
@@ -497,16 +581,24 @@ class PortCalls:
                 "n": runs.count(),
                 "stopped": runs.any("slow"),
                 "min_d": runs.min("d_port"),
+                # a run that does not start a segment was entered from outside
+                "entered": ~runs.first("newseg"),
+                "exit_mark": np.zeros(len(runs.starts), dtype=bool),
             },
             schema=_PORT_EMPTY.schema,
         )
+        return pl.concat([found, exits])
 
     def finish(self, parts: Sequence[pl.DataFrame]) -> pl.DataFrame:
-        runs = _concat(parts)
-        if runs is None:
+        got = _concat(parts)
+        if got is None:
             return empty_raw()
+        exits = got.filter(pl.col("exit_mark")).select(
+            "mmsi", "t_last", pl.lit(True).alias("exited")
+        )
         chained = (
-            runs.sort(["mmsi", "t_first"])
+            got.filter(~pl.col("exit_mark"))
+            .sort(["mmsi", "t_first"])
             .with_columns((~pl.col("cont")).cum_sum().alias("_chain"))
             .group_by("_chain", maintain_order=True)
             .agg(
@@ -518,9 +610,15 @@ class PortCalls:
                 pl.col("n").sum(),
                 pl.col("stopped").any(),
                 pl.col("min_d").min(),
+                pl.col("entered").first(),
             )
+            .join(exits.unique(), on=["mmsi", "t_last"], how="left")
         )
-        events = chained.filter(pl.col("stopped") & pl.col("t_entry").is_not_null()).select(
+        events = chained.filter(
+            pl.col("stopped")
+            & pl.col("t_entry").is_not_null()
+            & ((pl.col("t_last") - pl.col("t_entry")) >= self.rules.port_min_us)
+        ).select(
             pl.lit("port_call").alias("event_type"),
             "mmsi",
             pl.col("t_entry").alias("start_us"),
@@ -528,6 +626,7 @@ class PortCalls:
             pl.col("port_id").alias("port_idx"),
             pl.col("min_d").alias("distance_km"),
             pl.col("n").alias("points"),
+            port_confidence(pl.col("entered"), pl.col("exited").fill_null(False)),
         )
         return schema.conform(events, RAW_EVENTS)
 
@@ -546,6 +645,10 @@ class Encounters:
         hi = ((band.cast(pl.Float64) + 1.0) * self.cell - 90.0).abs()
         edge = pl.max_horizontal(lo, hi).clip(upper_bound=89.9)
         return self.cell / edge.radians().cos()
+
+    def _band_cells(self, band: pl.Expr) -> pl.Expr:
+        """Cells around the globe in a band; the last one absorbs the remainder, so cells wrap."""
+        return (360.0 / self._band_width(band)).floor().cast(pl.Int32).clip(lower_bound=1)
 
     def detect(self, day: TrackDay) -> pl.DataFrame:
         r = self.rules
@@ -569,25 +672,28 @@ class Encounters:
             pl.col("lon").alias("b_lon"),
             "bucket",
             "band",
-            ((pl.col("lon") + 180.0) / self._band_width(pl.col("band")))
-            .floor()
-            .cast(pl.Int32)
-            .alias("cx"),
+            (
+                ((pl.col("lon") + 180.0) / self._band_width(pl.col("band"))).floor().cast(pl.Int32)
+                % self._band_cells(pl.col("band"))
+            ).alias("cx"),
         )
         probes = []
         for dy in (-1, 0, 1):
             band = pl.col("band") + dy
+            cells = self._band_cells(band)
             base = ((pl.col("lon") + 180.0) / self._band_width(band)).floor().cast(pl.Int32)
             for dx in (-1, 0, 1):
+                # Near the poles a band may hold fewer than three cells; probe each once.
+                distinct = pl.lit(dx == 0) | (cells >= 3) | ((cells == 2) & (dx == 1))
                 probes.append(
-                    reps.select(
+                    reps.filter(distinct).select(
                         pl.col("mmsi").alias("a_mmsi"),
                         pl.col("t").alias("a_t"),
                         pl.col("lat").alias("a_lat"),
                         pl.col("lon").alias("a_lon"),
                         "bucket",
                         band.cast(pl.Int32).alias("band"),
-                        (base + dx).alias("cx"),
+                        ((base + dx + cells) % cells).alias("cx"),
                     )
                 )
         pairs = (
@@ -608,7 +714,9 @@ class Encounters:
             pl.min_horizontal("a_t", "b_t").alias("t_lo"),
             pl.max_horizontal("a_t", "b_t").alias("t_hi"),
             ((pl.col("a_lat") + pl.col("b_lat")) / 2.0).alias("mid_lat"),
-            ((pl.col("a_lon") + pl.col("b_lon")) / 2.0).alias("mid_lon"),
+            wrap_lon(pl.col("a_lon") + wrap_lon(pl.col("b_lon") - pl.col("a_lon")) / 2.0).alias(
+                "mid_lon"
+            ),
             "d",
         )
 
@@ -634,6 +742,9 @@ class Encounters:
                 pl.len().alias("n"),
                 pl.col("mid_lat").sum().alias("sum_lat"),
                 pl.col("mid_lon").sum().alias("sum_lon"),
+                lon360(pl.col("mid_lon")).sum().alias("sum_lon360"),
+                pl.col("mid_lon").min().alias("min_lon"),
+                pl.col("mid_lon").max().alias("max_lon"),
                 pl.col("d").sum().alias("sum_d"),
             )
         )
@@ -660,6 +771,9 @@ class Encounters:
                 pl.col("n").sum(),
                 pl.col("sum_lat").sum(),
                 pl.col("sum_lon").sum(),
+                pl.col("sum_lon360").sum(),
+                pl.col("min_lon").min(),
+                pl.col("max_lon").max(),
                 pl.col("sum_d").sum(),
             )
         )
@@ -670,7 +784,13 @@ class Encounters:
             pl.col("start").alias("start_us"),
             pl.col("end").alias("end_us"),
             (pl.col("sum_lat") / pl.col("n")).alias("lat"),
-            (pl.col("sum_lon") / pl.col("n")).alias("lon"),
+            mean_lon(
+                pl.col("sum_lon"),
+                pl.col("sum_lon360"),
+                pl.col("min_lon"),
+                pl.col("max_lon"),
+                pl.col("n").cast(pl.Float64),
+            ).alias("lon"),
             (pl.col("sum_d") / pl.col("n")).alias("distance_km"),
             pl.col("n").alias("points"),
         )
@@ -691,63 +811,6 @@ _CLOSE_EMPTY = pl.DataFrame(
 )
 
 
-class IdentityChanges:
-    """New names, IMOs, call signs, flags per MMSI, and new MMSIs per IMO."""
-
-    name: ClassVar[str] = "identity_change"
-
-    def detect_intervals(self, intervals: pl.DataFrame) -> pl.DataFrame:
-        if intervals.height == 0:
-            return empty_raw()
-        iv = intervals.with_columns(
-            pl.col("first_ts").dt.epoch("us").alias("f"),
-            pl.col("last_ts").dt.epoch("us").alias("l"),
-        )
-        by_field = iv.sort(["mmsi", "field", "f", "l", "value"]).with_columns(
-            pl.col("value").shift(1).alias("old_value"),
-            pl.col("l").shift(1).alias("prev_l"),
-            same_as_previous("mmsi", "field").alias("same"),
-            pl.struct("mmsi", "field", "value").is_first_distinct().alias("new"),
-        )
-        field_events = by_field.filter(
-            pl.col("same") & (pl.col("value") != pl.col("old_value")) & pl.col("new")
-        ).select(
-            pl.lit("identity_change").alias("event_type"),
-            "mmsi",
-            pl.col("prev_l").alias("start_us"),
-            pl.col("f").alias("end_us"),
-            "field",
-            "old_value",
-            pl.col("value").alias("new_value"),
-        )
-        imo = (
-            iv.filter(pl.col("field") == "imo")
-            .sort(["value", "f", "l", "mmsi"])
-            .with_columns(
-                pl.col("mmsi").shift(1).alias("other_mmsi"),
-                pl.col("l").shift(1).alias("prev_l"),
-                same_as_previous("value").alias("same"),
-                pl.struct("value", "mmsi").is_first_distinct().alias("new"),
-            )
-        )
-        mmsi_events = imo.filter(
-            pl.col("same") & (pl.col("mmsi") != pl.col("other_mmsi")) & pl.col("new")
-        ).select(
-            pl.lit("identity_change").alias("event_type"),
-            "mmsi",
-            "other_mmsi",
-            pl.col("prev_l").alias("start_us"),
-            pl.col("f").alias("end_us"),
-            pl.lit("mmsi").alias("field"),
-            pl.col("other_mmsi").cast(pl.String).alias("old_value"),
-            pl.col("mmsi").cast(pl.String).alias("new_value"),
-            pl.col("value").alias("imo"),
-        )
-        return pl.concat(
-            [schema.conform(field_events, RAW_EVENTS), schema.conform(mmsi_events, RAW_EVENTS)]
-        )
-
-
 # --------------------------------------------------------------------------
 # The engine
 # --------------------------------------------------------------------------
@@ -761,11 +824,30 @@ class PolarsEngine:
     def detect(
         self, store: PositionStore, ports: Ports, rules: Rules, progress: Progress | None = None
     ) -> Detection:
+        days = store.days()
+        frames = (store.read_day(d, columns=list(DAY_COLUMNS)) for d in days)
+        return self.detect_days(frames, ports, rules, progress, total=len(days))
+
+    def detect_days(
+        self,
+        frames: Iterable[pl.DataFrame],
+        ports: Ports,
+        rules: Rules,
+        progress: Progress | None = None,
+        *,
+        total: int = 0,
+    ) -> Detection:
+        """Detect over UTC days in time order, each sorted by ``(mmsi, ts)`` (:data:`DAY_COLUMNS`).
+
+        ``frames`` may be lazy: ``detect --input`` hands over days as it reads
+        them, so reading and detecting never hold more than one day.
+        """
         timings = {"read": 0.0, "prepare": 0.0, "detect": 0.0, "finish": 0.0}
         ctx = Context.build(ports, rules)
         segmenter = Segmenter(ctx)
         detectors: list[Detector] = [
             Spoofing(ctx),
+            SharedMmsi(ctx),
             DarkGaps(ctx),
             Loitering(ctx),
             PortCalls(ctx),
@@ -773,22 +855,14 @@ class PolarsEngine:
         ]
         parts: dict[str, list[pl.DataFrame]] = {d.name: [] for d in detectors}
         carry = pl.DataFrame(schema=CARRY_SCHEMA)
-        days = store.days()
         positions = 0
-        for i, day_file in enumerate(days):
-            t0 = time.perf_counter()
-            frame = store.read_day(day_file, columns=["mmsi", "ts", "lat", "lon", "sog"])
+        days = 0
+        t0 = time.perf_counter()
+        for frame in frames:
             positions += frame.height
+            days += 1
             t1 = time.perf_counter()
-            day_start = (
-                int(
-                    datetime(
-                        day_file.day.year, day_file.day.month, day_file.day.day, tzinfo=UTC
-                    ).timestamp()
-                )
-                * US
-            )
-            track = segmenter.prepare(frame, carry, day_start)
+            track = segmenter.prepare(frame, carry)
             carry = segmenter.carry(track, carry)
             t2 = time.perf_counter()
             for det in detectors:
@@ -800,12 +874,12 @@ class PolarsEngine:
             timings["prepare"] += t2 - t1
             timings["detect"] += t3 - t2
             if progress is not None:
-                progress("days", i + 1, len(days))
+                progress("days", days, max(total, days))
+            t0 = time.perf_counter()
         t4 = time.perf_counter()
         results = [det.finish(parts[det.name]) for det in detectors]
-        results.append(IdentityChanges().detect_intervals(store.identity()))
         raw = pl.concat([schema.conform(r, RAW_EVENTS) for r in results])
         timings["finish"] = time.perf_counter() - t4
         return Detection(
-            raw_events=raw, engine=self.name, positions=positions, days=len(days), seconds=timings
+            raw_events=raw, engine=self.name, positions=positions, days=days, seconds=timings
         )

@@ -1,4 +1,4 @@
-"""Polars expressions shared by the embedded engine's detectors."""
+"""Polars expressions shared by the embedded engine's detectors and the shared event code."""
 
 from __future__ import annotations
 
@@ -21,3 +21,31 @@ def same_as_previous(*cols: str) -> pl.Expr:
     """True where every column equals the row above (False on the first row)."""
     parts = [pl.col(c) == pl.col(c).shift(1) for c in cols]
     return pl.all_horizontal(parts).fill_null(False)
+
+
+def wrap_lon(lon: pl.Expr) -> pl.Expr:
+    """Longitude folded into [-180, 180) (the same formula as the Spark engine)."""
+    return lon - 360.0 * ((lon + 180.0) / 360.0).floor()
+
+
+def lon360(lon: pl.Expr) -> pl.Expr:
+    """Longitude in [0, 360): continuous across the antimeridian, cut at Greenwich instead."""
+    return lon - 360.0 * (lon / 360.0).floor()
+
+
+def mean_lon(
+    sum_lon: pl.Expr, sum_lon360: pl.Expr, lo: pl.Expr, hi: pl.Expr, n: pl.Expr
+) -> pl.Expr:
+    """Mean longitude of points that may straddle the antimeridian.
+
+    Points of one event lie within a few kilometres of each other, so when
+    their longitudes span more than 180 degrees they straddle ±180; their
+    mean is then taken in [0, 360) and folded back. Sums, minimum and
+    maximum add up across days, so runs stitched over midnight agree.
+    """
+    return pl.when((hi - lo) > 180.0).then(wrap_lon(sum_lon360 / n)).otherwise(sum_lon / n)
+
+
+def port_confidence(entered: pl.Expr, exited: pl.Expr) -> pl.Expr:
+    """GFW's port-visit confidence for a call with a stop: 2, plus one each for a seen entry and exit."""
+    return (2 + entered.cast(pl.Int8) + exited.cast(pl.Int8)).cast(pl.Int8).alias("confidence")

@@ -32,6 +32,7 @@ from typing import Any, ClassVar
 import polars as pl
 
 from dprkwatch.maritime import schema
+from dprkwatch.maritime.clones import CANDIDATES, shared_mmsi_events
 from dprkwatch.maritime.engines.base import (
     RAW_EVENTS,
     Detection,
@@ -43,7 +44,7 @@ from dprkwatch.maritime.exceptions import EngineError
 from dprkwatch.maritime.geo import EARTH_RADIUS_KM, KM_PER_NM
 from dprkwatch.maritime.ports import Ports, port_cells
 from dprkwatch.maritime.rules import Rules
-from dprkwatch.maritime.store import IDENTITY, PositionStore
+from dprkwatch.maritime.store import PositionStore
 
 US = 1_000_000
 
@@ -55,6 +56,8 @@ def _spark_type(dtype: pl.DataType) -> str:
         return "int"
     if dtype == pl.Int64:
         return "bigint"
+    if dtype == pl.Int8:
+        return "tinyint"
     if dtype == pl.Float64:
         return "double"
     if dtype == pl.Boolean:
@@ -197,6 +200,7 @@ class SparkEngine:
                 timings["tracks"] = time.perf_counter() - tt
                 detectors: list[tuple[str, Callable[[], Any]]] = [
                     ("spoofing", lambda: _spoofing(tracks, rules)),
+                    ("identity_shared", lambda: _shared_mmsi(tracks, rules)),
                     ("dark_gap", lambda: _dark_gaps(tracks, far, rules)),
                     ("loitering", lambda: _loitering(tracks, rules)),
                     ("port_call", lambda: _port_calls(tracks, rules)),
@@ -204,16 +208,14 @@ class SparkEngine:
                 ]
                 for i, (name, run) in enumerate(detectors):
                     ts = time.perf_counter()
-                    parts.append(_collect(run()))
+                    found = run()
+                    parts.append(found if isinstance(found, pl.DataFrame) else _collect(found))
                     timings[name] = time.perf_counter() - ts
                     if progress is not None:
                         progress("detectors", i + 1, len(detectors) + 1)
                 tracks.unpersist()
-            identity = store.version_dir() / IDENTITY if not store.is_empty() else None
-            if identity is not None and identity.exists():
-                parts.append(_collect(_identity(spark.read.parquet(str(identity)))))
             if progress is not None:
-                progress("detectors", 6, 6)
+                progress("detectors", 7, 7)
             timings["total"] = time.perf_counter() - t1
         finally:
             shutil.rmtree(work, ignore_errors=True)
@@ -256,6 +258,26 @@ def _haversine(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> Any:
         F.sin(dlmb / 2.0), 2
     )
     return F.asin(F.sqrt(F.least(a, F.lit(1.0)))) * (2.0 * EARTH_RADIUS_KM)
+
+
+def _wrap_lon(lon: Any) -> Any:
+    """Longitude folded into [-180, 180): the formula of ``exprs.wrap_lon``."""
+    from pyspark.sql import functions as F
+
+    return lon - 360.0 * F.floor((lon + 180.0) / 360.0)
+
+
+def _lon360(lon: Any) -> Any:
+    from pyspark.sql import functions as F
+
+    return lon - 360.0 * F.floor(lon / 360.0)
+
+
+def _mean_lon(sum_lon: Any, sum_lon360: Any, lo: Any, hi: Any, n: Any) -> Any:
+    """``exprs.mean_lon``: the mean taken in [0, 360) when the points straddle ±180."""
+    from pyspark.sql import functions as F
+
+    return F.when((hi - lo) > 180.0, _wrap_lon(sum_lon360 / n)).otherwise(sum_lon / n)
 
 
 def _cells(spark: Any, ports: Ports, radius_km: float, path: Path) -> tuple[Any, float, int, float]:
@@ -344,6 +366,7 @@ def _tracks(pos: Any, near: tuple[Any, float, int, float], r: Rules) -> Any:
     ).withColumn(
         "port_cont", F.col("port_q") & (F.col("p_port") == F.col("port_id")) & ~F.col("newseg")
     )
+    df = df.withColumn("port_exit", ~F.col("newseg") & (F.col("p_port") >= 0) & ~F.col("port_cont"))
     running = w.rowsBetween(Window.unboundedPreceding, Window.currentRow)
     return df.select(
         "*",
@@ -373,6 +396,28 @@ def _spoofing(df: Any, r: Rules) -> Any:
         .where(F.col("points") >= r.spoofing_min_jumps)
         .withColumn("event_type", F.lit("spoofing"))
     )
+
+
+def _shared_mmsi(df: Any, r: Rules) -> pl.DataFrame:
+    """Positions of MMSI-days with spoofing-level jumps, split into transmitters on the driver."""
+    from pyspark.sql import functions as F
+
+    day = F.floor(F.col("t") / F.lit(86_400 * US)).alias("_day")
+    suspects = (
+        df.where(F.col("jump"))
+        .groupBy("mmsi", day)
+        .agg(F.count(F.lit(1)).alias("n"))
+        .where(F.col("n") >= r.spoofing_min_jumps)
+        .select("mmsi", "_day")
+    )
+    rows = df.select("mmsi", "t", "lat", "lon", day).join(suspects, on=["mmsi", "_day"], how="semi")
+    selected = rows.select(*CANDIDATES)
+    if hasattr(selected, "toArrow"):  # Spark 4
+        got = pl.from_arrow(selected.toArrow())
+        assert isinstance(got, pl.DataFrame)
+    else:
+        got = pl.DataFrame([row.asDict() for row in selected.collect()], schema=CANDIDATES)
+    return shared_mmsi_events(got, r)
 
 
 def _dark_gaps(df: Any, far: tuple[Any, float, int, float], r: Rules) -> Any:
@@ -416,6 +461,9 @@ def _loitering(df: Any, r: Rules) -> Any:
             F.count(F.lit(1)).alias("n"),
             F.sum("lat").alias("sum_lat"),
             F.sum("lon").alias("sum_lon"),
+            F.sum(_lon360(F.col("lon"))).alias("sum_lon360"),
+            F.min("lon").alias("min_lon"),
+            F.max("lon").alias("max_lon"),
             F.sum(F.col("sog").cast("double")).alias("sum_sog"),
             F.min("d_port").alias("min_d"),
         )
@@ -427,7 +475,13 @@ def _loitering(df: Any, r: Rules) -> Any:
         F.col("t_first").alias("start_us"),
         F.col("t_last").alias("end_us"),
         (F.col("sum_lat") / F.col("n")).alias("lat"),
-        (F.col("sum_lon") / F.col("n")).alias("lon"),
+        _mean_lon(
+            F.col("sum_lon"),
+            F.col("sum_lon360"),
+            F.col("min_lon"),
+            F.col("max_lon"),
+            F.col("n").cast("double"),
+        ).alias("lon"),
         F.when(F.col("min_d") == float("inf"), F.lit(None))
         .otherwise(F.col("min_d"))
         .alias("distance_km"),
@@ -443,16 +497,32 @@ def _port_calls(df: Any, r: Rules) -> Any:
         df.where(F.col("port_q"))
         .groupBy("mmsi", "port_run")
         .agg(
-            F.first("port_id").alias("port_id"),
+            F.min_by("port_id", "t").alias("port_id"),
             F.min("t").alias("t_first"),
             F.max("t").alias("t_last"),
             F.min(F.when(F.col("d_port") <= r.port_entry_km, F.col("t"))).alias("t_entry"),
             F.count(F.lit(1)).alias("n"),
             F.max(F.col("slow").cast("int")).alias("stopped"),
             F.min("d_port").alias("min_d"),
+            (~F.min_by("newseg", "t")).alias("entered"),
         )
     )
-    return runs.where((F.col("stopped") == 1) & F.col("t_entry").isNotNull()).select(
+    exits = (
+        df.where(F.col("port_exit"))
+        .select("mmsi", F.col("p_t").alias("t_last"), F.lit(True).alias("exited"))
+        .distinct()
+    )
+    calls = runs.where(
+        (F.col("stopped") == 1)
+        & F.col("t_entry").isNotNull()
+        & ((F.col("t_last") - F.col("t_entry")) >= r.port_min_us)
+    ).join(exits, on=["mmsi", "t_last"], how="left")
+    confidence = (
+        F.lit(2)
+        + F.col("entered").cast("int")
+        + F.coalesce(F.col("exited"), F.lit(False)).cast("int")
+    )
+    return calls.select(
         F.lit("port_call").alias("event_type"),
         "mmsi",
         F.col("t_entry").alias("start_us"),
@@ -460,6 +530,7 @@ def _port_calls(df: Any, r: Rules) -> Any:
         F.col("port_id").alias("port_idx"),
         F.col("min_d").alias("distance_km"),
         F.col("n").alias("points"),
+        confidence.cast("tinyint").alias("confidence"),
     )
 
 
@@ -475,6 +546,9 @@ def _encounters(df: Any, r: Rules) -> Any:
         hi = F.abs((band.cast("double") + 1.0) * cell - 90.0)
         edge = F.least(F.greatest(lo, hi), F.lit(89.9))
         return F.lit(cell) / F.cos(F.radians(edge))
+
+    def cells(band: Any) -> Any:
+        return F.greatest(F.floor(F.lit(360.0) / width(band)).cast("int"), F.lit(1))
 
     cand = df.where(F.col("slow") & (F.col("d_port") > r.encounter_port_km)).select(
         "mmsi",
@@ -497,21 +571,27 @@ def _encounters(df: Any, r: Rules) -> Any:
         F.col("lon").alias("b_lon"),
         "bucket",
         "band",
-        F.floor((F.col("lon") + 180.0) / width(F.col("band"))).cast("int").alias("cx"),
+        F.pmod(
+            F.floor((F.col("lon") + 180.0) / width(F.col("band"))).cast("int"),
+            cells(F.col("band")),
+        ).alias("cx"),
     )
+    probe_band = F.col("band") + F.col("dy")
+    n_cells = cells(probe_band)
     probes = (
         reps.withColumn("dy", F.explode(F.array(F.lit(-1), F.lit(0), F.lit(1))))
         .withColumn("dx", F.explode(F.array(F.lit(-1), F.lit(0), F.lit(1))))
+        .where((F.col("dx") == 0) | (n_cells >= 3) | ((n_cells == 2) & (F.col("dx") == 1)))
         .select(
             F.col("mmsi").alias("a_mmsi"),
             F.col("t").alias("a_t"),
             F.col("lat").alias("a_lat"),
             F.col("lon").alias("a_lon"),
             "bucket",
-            (F.col("band") + F.col("dy")).cast("int").alias("band"),
-            (
-                F.floor((F.col("lon") + 180.0) / width(F.col("band") + F.col("dy"))).cast("int")
-                + F.col("dx")
+            probe_band.cast("int").alias("band"),
+            F.pmod(
+                F.floor((F.col("lon") + 180.0) / width(probe_band)).cast("int") + F.col("dx"),
+                n_cells,
             )
             .cast("int")
             .alias("cx"),
@@ -529,7 +609,9 @@ def _encounters(df: Any, r: Rules) -> Any:
             F.least("a_t", "b_t").alias("t_lo"),
             F.greatest("a_t", "b_t").alias("t_hi"),
             ((F.col("a_lat") + F.col("b_lat")) / 2.0).alias("mid_lat"),
-            ((F.col("a_lon") + F.col("b_lon")) / 2.0).alias("mid_lon"),
+            _wrap_lon(F.col("a_lon") + _wrap_lon(F.col("b_lon") - F.col("a_lon")) / 2.0).alias(
+                "mid_lon"
+            ),
             "d",
         )
     )
@@ -548,6 +630,9 @@ def _encounters(df: Any, r: Rules) -> Any:
             F.count(F.lit(1)).alias("n"),
             F.sum("mid_lat").alias("sum_lat"),
             F.sum("mid_lon").alias("sum_lon"),
+            F.sum(_lon360(F.col("mid_lon"))).alias("sum_lon360"),
+            F.min("mid_lon").alias("min_lon"),
+            F.max("mid_lon").alias("max_lon"),
             F.sum("d").alias("sum_d"),
         )
     )
@@ -573,6 +658,9 @@ def _encounters(df: Any, r: Rules) -> Any:
             F.sum("n").alias("n"),
             F.sum("sum_lat").alias("sum_lat"),
             F.sum("sum_lon").alias("sum_lon"),
+            F.sum("sum_lon360").alias("sum_lon360"),
+            F.min("min_lon").alias("min_lon"),
+            F.max("max_lon").alias("max_lon"),
             F.sum("sum_d").alias("sum_d"),
         )
     )
@@ -583,56 +671,13 @@ def _encounters(df: Any, r: Rules) -> Any:
         F.col("start").alias("start_us"),
         F.col("end").alias("end_us"),
         (F.col("sum_lat") / F.col("n")).alias("lat"),
-        (F.col("sum_lon") / F.col("n")).alias("lon"),
+        _mean_lon(
+            F.col("sum_lon"),
+            F.col("sum_lon360"),
+            F.col("min_lon"),
+            F.col("max_lon"),
+            F.col("n").cast("double"),
+        ).alias("lon"),
         (F.col("sum_d") / F.col("n")).alias("distance_km"),
         F.col("n").alias("points"),
     )
-
-
-def _identity(iv: Any) -> Any:
-    from pyspark.sql import Window
-    from pyspark.sql import functions as F
-
-    iv = iv.withColumn("f", F.unix_micros("first_ts")).withColumn("l", F.unix_micros("last_ts"))
-    w = Window.partitionBy("mmsi", "field").orderBy("f", "l", "value")
-    first_of_value = Window.partitionBy("mmsi", "field", "value").orderBy("f", "l")
-    fields = (
-        iv.withColumn("old_value", F.lag("value").over(w))
-        .withColumn("prev_l", F.lag("l").over(w))
-        .withColumn("_new", F.row_number().over(first_of_value) == 1)
-        .where(
-            F.col("old_value").isNotNull() & (F.col("value") != F.col("old_value")) & F.col("_new")
-        )
-        .select(
-            F.lit("identity_change").alias("event_type"),
-            "mmsi",
-            F.col("prev_l").alias("start_us"),
-            F.col("f").alias("end_us"),
-            "field",
-            "old_value",
-            F.col("value").alias("new_value"),
-        )
-    )
-    w_imo = Window.partitionBy("value").orderBy("f", "l", "mmsi")
-    first_mmsi = Window.partitionBy("value", "mmsi").orderBy("f", "l")
-    mmsis = (
-        iv.where(F.col("field") == "imo")
-        .withColumn("other_mmsi", F.lag("mmsi").over(w_imo))
-        .withColumn("prev_l", F.lag("l").over(w_imo))
-        .withColumn("_new", F.row_number().over(first_mmsi) == 1)
-        .where(
-            F.col("other_mmsi").isNotNull() & (F.col("mmsi") != F.col("other_mmsi")) & F.col("_new")
-        )
-        .select(
-            F.lit("identity_change").alias("event_type"),
-            "mmsi",
-            "other_mmsi",
-            F.col("prev_l").alias("start_us"),
-            F.col("f").alias("end_us"),
-            F.lit("mmsi").alias("field"),
-            F.col("other_mmsi").cast("string").alias("old_value"),
-            F.col("mmsi").cast("string").alias("new_value"),
-            F.col("value").alias("imo"),
-        )
-    )
-    return fields.unionByName(mmsis, allowMissingColumns=True)

@@ -35,12 +35,20 @@ from dprkwatch.service.api.models import errors
 router = APIRouter(prefix="/maritime", tags=["Maritime"])
 
 EventType = Literal[
-    "encounter", "loitering", "dark_gap", "port_call", "spoofing", "identity_change"
+    "encounter",
+    "loitering",
+    "dark_gap",
+    "port_call",
+    "spoofing",
+    "identity_change",
+    "identity_shared",
+    "transfer_chain",
 ]
 assert set(EventType.__args__) == set(EVENT_TYPES)  # type: ignore[attr-defined]
 
 
 class EventRow(BaseModel):
+    event_id: str | None
     event_type: str
     mmsi: int | None
     other_mmsi: int | None
@@ -51,6 +59,7 @@ class EventRow(BaseModel):
     port: str | None
     port_country: str | None
     dprk_port: bool | None
+    confidence: int | None = Field(description="Port calls: GFW confidence 2, 3 or 4")
     duration_hours: float | None
     distance_km: float | None
     points: int | None

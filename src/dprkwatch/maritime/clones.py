@@ -1,0 +1,164 @@
+"""One MMSI, two transmitters: following both tracks of a shared MMSI.
+
+Spoofing counts impossible jumps of a single track (one MMSI in time order).
+When two ships broadcast the same MMSI at once, their reports interleave and
+the single track jumps back and forth at almost every report. Spoofing says
+*that* something is wrong; this module says *what*: it splits the positions
+of such an MMSI into consistent tracks, the way a multi-segment track
+splitter does, and reports an ``identity_shared`` event when two tracks with
+at least ``shared_min_positions`` positions each broadcast over the same time
+for at least ``shared_min_hours``.
+
+* The input is the positions of every (MMSI, UTC day) that had at least
+  ``spoofing_min_jumps`` jumps; engines collect them and call
+  :func:`shared_mmsi_events`, so the splitting is the same code for both.
+* A position joins the open track it can reach without an impossible jump
+  (the same ``max_speed * dt + position_noise`` rule as segmentation) with
+  the smallest distance; when it can reach none, it starts a new track.
+  Tracks silent for longer than ``max_gap_hours`` are closed.
+* One bad fix becomes a track of one position and is no transmitter; two
+  ships make two long tracks.
+
+The loop runs over candidate positions only (a few per thousand in real
+feeds), which keeps it cheap; at most :data:`MAX_OPEN_TRACKS` tracks are kept
+open per MMSI so that a default MMSI used by many devices stays bounded.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import polars as pl
+
+from dprkwatch.maritime import schema
+from dprkwatch.maritime.engines.base import RAW_EVENTS, empty_raw
+from dprkwatch.maritime.geo import EARTH_RADIUS_KM
+from dprkwatch.maritime.rules import Rules
+
+MAX_OPEN_TRACKS = 8
+CANDIDATES: dict[str, pl.DataType] = {
+    "mmsi": pl.Int32(),
+    "t": pl.Int64(),
+    "lat": pl.Float64(),
+    "lon": pl.Float64(),
+}
+"""Columns engines hand over: the positions of MMSI-days with spoofing-level jumps."""
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    a = (
+        math.sin(math.radians(lat2 - lat1) / 2.0) ** 2
+        + math.cos(math.radians(lat1))
+        * math.cos(math.radians(lat2))
+        * math.sin(math.radians(lon2 - lon1) / 2.0) ** 2
+    )
+    return 2.0 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(a, 1.0)))
+
+
+@dataclass
+class _Track:
+    first_t: int
+    last_t: int
+    last_lat: float
+    last_lon: float
+    times: list[int]
+    lats: list[float]
+    lons: list[float]
+
+
+def split_tracks(rows: list[tuple[int, float, float]], rules: Rules) -> list[_Track]:
+    """Consistent tracks of one MMSI's positions ``(t_us, lat, lon)`` in time order."""
+    open_: list[_Track] = []
+    done: list[_Track] = []
+    max_gap_us = rules.max_gap_s * 1_000_000
+    for t, lat, lon in rows:
+        for tr in [tr for tr in open_ if t - tr.last_t > max_gap_us]:
+            open_.remove(tr)
+            done.append(tr)
+        best: _Track | None = None
+        best_d = math.inf
+        for tr in open_:
+            d = _km(tr.last_lat, tr.last_lon, lat, lon)
+            reach = rules.max_speed_kmh * (t - tr.last_t) / 3.6e9 + rules.position_noise_km
+            if d <= reach and d < best_d:
+                best, best_d = tr, d
+        if best is None:
+            if len(open_) >= MAX_OPEN_TRACKS:
+                stale = min(open_, key=lambda tr: tr.last_t)
+                open_.remove(stale)
+                done.append(stale)
+            best = _Track(t, t, lat, lon, [], [], [])
+            open_.append(best)
+        best.last_t, best.last_lat, best.last_lon = t, lat, lon
+        best.times.append(t)
+        best.lats.append(lat)
+        best.lons.append(lon)
+    return done + open_
+
+
+def _at(track: _Track, t: int) -> tuple[float, float]:
+    """The track's reported position nearest in time to ``t``."""
+    i = min(range(len(track.times)), key=lambda k: (abs(track.times[k] - t), k))
+    return track.lats[i], track.lons[i]
+
+
+def shared_mmsi_events(candidates: pl.DataFrame, rules: Rules) -> pl.DataFrame:
+    """Raw ``identity_shared`` events (field ``mmsi``) from candidate positions."""
+    if candidates.height == 0:
+        return empty_raw()
+    rows = (
+        schema.conform(candidates, CANDIDATES)
+        .sort(["mmsi", "t", "lat", "lon"])
+        .unique(["mmsi", "t"], keep="first", maintain_order=True)
+    )
+    out: list[dict[str, object]] = []
+    for group in rows.partition_by("mmsi", maintain_order=True):
+        tracks = [
+            tr
+            for tr in split_tracks(list(group.select("t", "lat", "lon").iter_rows()), rules)
+            if len(tr.times) >= rules.shared_min_positions
+        ]
+        out.extend(_overlaps(int(group["mmsi"][0]), tracks, rules))
+    if not out:
+        return empty_raw()
+    return schema.conform(pl.DataFrame(out, infer_schema_length=None), RAW_EVENTS)
+
+
+def _overlaps(mmsi: int, tracks: list[_Track], rules: Rules) -> list[dict[str, object]]:
+    """Overlapping transmitter pairs, merged into one event per continuous stretch."""
+    windows: list[tuple[int, int, _Track, _Track]] = []
+    tracks = sorted(tracks, key=lambda tr: (tr.first_t, tr.last_t))
+    for i, a in enumerate(tracks):
+        for b in tracks[i + 1 :]:
+            lo, hi = max(a.first_t, b.first_t), min(a.last_t, b.last_t)
+            if hi - lo >= max(rules.shared_min_us, 1):
+                windows.append((lo, hi, a, b))
+    windows.sort(key=lambda w: (w[0], w[1]))
+    merged: list[tuple[int, int, _Track, _Track]] = []
+    for lo, hi, a, b in windows:
+        if merged and lo <= merged[-1][1]:
+            first = merged[-1]
+            merged[-1] = (first[0], max(first[1], hi), first[2], first[3])
+        else:
+            merged.append((lo, hi, a, b))
+    events: list[dict[str, object]] = []
+    for lo, hi, a, b in merged:
+        lat, lon = _at(b, lo)
+        other_lat, other_lon = _at(a, lo)
+        events.append(
+            {
+                "event_type": "identity_shared",
+                "mmsi": mmsi,
+                "start_us": lo,
+                "end_us": hi,
+                "lat": lat,
+                "lon": lon,
+                "end_lat": other_lat,
+                "end_lon": other_lon,
+                "distance_km": _km(lat, lon, other_lat, other_lon),
+                "points": sum(1 for tr in tracks if tr.first_t <= hi and tr.last_t >= lo),
+                "field": "mmsi",
+            }
+        )
+    return events
