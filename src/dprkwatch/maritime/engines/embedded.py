@@ -517,13 +517,7 @@ class Loitering:
             pl.col("t_first").alias("start_us"),
             pl.col("t_last").alias("end_us"),
             (pl.col("sum_lat") / pl.col("n")).alias("lat"),
-            mean_lon(
-                pl.col("sum_lon"),
-                pl.col("sum_lon360"),
-                pl.col("min_lon"),
-                pl.col("max_lon"),
-                pl.col("n").cast(pl.Float64),
-            ).alias("lon"),
+            mean_lon().alias("lon"),
             pl.when(pl.col("min_d").is_infinite())
             .then(None)
             .otherwise(pl.col("min_d"))
@@ -784,13 +778,7 @@ class Encounters:
             pl.col("start").alias("start_us"),
             pl.col("end").alias("end_us"),
             (pl.col("sum_lat") / pl.col("n")).alias("lat"),
-            mean_lon(
-                pl.col("sum_lon"),
-                pl.col("sum_lon360"),
-                pl.col("min_lon"),
-                pl.col("max_lon"),
-                pl.col("n").cast(pl.Float64),
-            ).alias("lon"),
+            mean_lon().alias("lon"),
             (pl.col("sum_d") / pl.col("n")).alias("distance_km"),
             pl.col("n").alias("points"),
         )

@@ -33,17 +33,20 @@ def lon360(lon: pl.Expr) -> pl.Expr:
     return lon - 360.0 * (lon / 360.0).floor()
 
 
-def mean_lon(
-    sum_lon: pl.Expr, sum_lon360: pl.Expr, lo: pl.Expr, hi: pl.Expr, n: pl.Expr
-) -> pl.Expr:
-    """Mean longitude of points that may straddle the antimeridian.
+def mean_lon() -> pl.Expr:
+    """Mean longitude of a run from its ``sum_lon``, ``sum_lon360``, ``min_lon``, ``max_lon``, ``n``.
 
     Points of one event lie within a few kilometres of each other, so when
     their longitudes span more than 180 degrees they straddle ±180; their
     mean is then taken in [0, 360) and folded back. Sums, minimum and
     maximum add up across days, so runs stitched over midnight agree.
     """
-    return pl.when((hi - lo) > 180.0).then(wrap_lon(sum_lon360 / n)).otherwise(sum_lon / n)
+    n = pl.col("n").cast(pl.Float64)
+    return (
+        pl.when((pl.col("max_lon") - pl.col("min_lon")) > 180.0)
+        .then(wrap_lon(pl.col("sum_lon360") / n))
+        .otherwise(pl.col("sum_lon") / n)
+    )
 
 
 def port_confidence(entered: pl.Expr, exited: pl.Expr) -> pl.Expr:

@@ -273,11 +273,14 @@ def _lon360(lon: Any) -> Any:
     return lon - 360.0 * F.floor(lon / 360.0)
 
 
-def _mean_lon(sum_lon: Any, sum_lon360: Any, lo: Any, hi: Any, n: Any) -> Any:
+def _mean_lon() -> Any:
     """``exprs.mean_lon``: the mean taken in [0, 360) when the points straddle ±180."""
     from pyspark.sql import functions as F
 
-    return F.when((hi - lo) > 180.0, _wrap_lon(sum_lon360 / n)).otherwise(sum_lon / n)
+    n = F.col("n").cast("double")
+    return F.when(
+        (F.col("max_lon") - F.col("min_lon")) > 180.0, _wrap_lon(F.col("sum_lon360") / n)
+    ).otherwise(F.col("sum_lon") / n)
 
 
 def _cells(spark: Any, ports: Ports, radius_km: float, path: Path) -> tuple[Any, float, int, float]:
@@ -475,13 +478,7 @@ def _loitering(df: Any, r: Rules) -> Any:
         F.col("t_first").alias("start_us"),
         F.col("t_last").alias("end_us"),
         (F.col("sum_lat") / F.col("n")).alias("lat"),
-        _mean_lon(
-            F.col("sum_lon"),
-            F.col("sum_lon360"),
-            F.col("min_lon"),
-            F.col("max_lon"),
-            F.col("n").cast("double"),
-        ).alias("lon"),
+        _mean_lon().alias("lon"),
         F.when(F.col("min_d") == float("inf"), F.lit(None))
         .otherwise(F.col("min_d"))
         .alias("distance_km"),
@@ -671,13 +668,7 @@ def _encounters(df: Any, r: Rules) -> Any:
         F.col("start").alias("start_us"),
         F.col("end").alias("end_us"),
         (F.col("sum_lat") / F.col("n")).alias("lat"),
-        _mean_lon(
-            F.col("sum_lon"),
-            F.col("sum_lon360"),
-            F.col("min_lon"),
-            F.col("max_lon"),
-            F.col("n").cast("double"),
-        ).alias("lon"),
+        _mean_lon().alias("lon"),
         (F.col("sum_d") / F.col("n")).alias("distance_km"),
         F.col("n").alias("points"),
     )
