@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.progress import Progress
 
+from dprkwatch.arsenal import load_model
 from dprkwatch.cli.context import settings_of
 from dprkwatch.cli.output import emit_csv, emit_json, print_table, to_json
 from dprkwatch.exceptions import InputError
@@ -644,7 +645,9 @@ def claims_cmd(
             raise InputError(
                 f"unknown claim {cid!r} (known: {', '.join(sorted(known))})", where="--claim"
             )
-    verdicts = evaluate_all(inputs.ledger, inputs, today=today, only=claim or ())
+    verdicts = evaluate_all(
+        inputs.ledger, inputs, today=today, arsenal=load_model, only=claim or ()
+    )
     if json_out:
         emit_json(
             {"claims": [v.to_dict() for v in verdicts], "notes": [*inputs.notes, *inputs.missing()]}

@@ -18,6 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from dprkwatch.ledger.citations import Citation
 from dprkwatch.ledger.events import TimelineEvent
 from dprkwatch.ledger.loader import Ledger
 from dprkwatch.ledger.model import Obligation, ObligationRef, Resolution
@@ -34,6 +35,7 @@ class Breach:
     ref: str | None
     sources: tuple[str, ...]
     standing: bool = False
+    citations: tuple[Citation, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -42,6 +44,7 @@ class Breach:
             "ref": self.ref,
             "sources": list(self.sources),
             "standing": self.standing,
+            "citations": [c.to_dict() for c in self.citations],
         }
 
 
@@ -127,12 +130,19 @@ def _cell(
                 None,
                 tuple(ob.standing.sources),
                 standing=True,
+                citations=ledger.cite(ob.standing.sources),
             )
         )
     for ev in ob.breaches:
         if ev.date is not None and ev.date.start() > adopted:
             breaches.append(
-                Breach(str(ev.date), ev.text, ev.refs[0] if ev.refs else None, tuple(ev.sources))
+                Breach(
+                    str(ev.date),
+                    ev.text,
+                    ev.refs[0] if ev.refs else None,
+                    tuple(ev.sources),
+                    citations=ledger.cite(ev.sources),
+                )
             )
     if (
         ob.standing is not None
@@ -140,7 +150,13 @@ def _cell(
         and ob.standing.date.start() > adopted
     ):
         breaches.append(
-            Breach(str(ob.standing.date), ob.standing.text, None, tuple(ob.standing.sources))
+            Breach(
+                str(ob.standing.date),
+                ob.standing.text,
+                None,
+                tuple(ob.standing.sources),
+                citations=ledger.cite(ob.standing.sources),
+            )
         )
     note = ""
     assessed = True
@@ -148,7 +164,13 @@ def _cell(
         for t in ledger.nuclear_tests:
             if t.date.start() > adopted:
                 breaches.append(
-                    Breach(str(t.date), f"Nuclear test {t.number}", t.id, tuple(t.sources))
+                    Breach(
+                        str(t.date),
+                        f"Nuclear test {t.number}",
+                        t.id,
+                        tuple(t.sources),
+                        citations=ledger.cite(t.sources),
+                    )
                 )
     elif ob.check == "missile-launch":
         if launches is None:
@@ -157,7 +179,9 @@ def _cell(
         else:
             after = [e for e in _launches(launches, ob.missile_types) if e.start > adopted]
             for e in after:
-                breaches.append(Breach(str(e.date), e.title, e.id, e.sources))
+                breaches.append(
+                    Breach(str(e.date), e.title, e.id, e.sources, citations=e.citations)
+                )
             note = f"CNS launches through {launch_coverage}"
     breaches.sort(key=lambda b: (not b.standing, b.date))
     if breaches:

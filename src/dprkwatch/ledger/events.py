@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from dprkwatch.ledger.citations import Citation
 from dprkwatch.ledger.dates import PartialDate
 
 # kind -> category. The order is the order of `--kind` help and of docs.
@@ -35,6 +36,7 @@ KINDS: dict[str, str] = {
     "nuclear-test": "test",
     "missile-launch": "test",
     "provocation": "provocation",
+    "finding": "finding",
 }
 CATEGORIES: tuple[str, ...] = tuple(dict.fromkeys(KINDS.values()))
 
@@ -53,6 +55,7 @@ class TimelineEvent:
     detail: str = ""
     end_date: PartialDate | None = None
     attrs: Mapping[str, Any] = field(default_factory=dict)
+    citations: tuple[Citation, ...] = ()
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -81,6 +84,7 @@ class TimelineEvent:
             "detail": self.detail,
             "dataset": self.dataset,
             "sources": list(self.sources),
+            "citations": [c.to_dict() for c in self.citations],
             "confidence": self.confidence,
             "attrs": dict(self.attrs),
         }
@@ -98,6 +102,7 @@ class TimelineEvent:
             sources=tuple(data.get("sources") or ()),
             confidence=str(data.get("confidence") or "secondary"),
             attrs=dict(data.get("attrs") or {}),
+            citations=tuple(Citation(**c) for c in data.get("citations") or ()),
         )
 
 

@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from dprkwatch.ledger.asof import Withheld, ledger_as_of
 from dprkwatch.ledger.dates import PartialDate
 from dprkwatch.ledger.events import TimelineEvent
 from dprkwatch.ledger.loader import Ledger, load_ledger
 from dprkwatch.ledger.pressure import PressureIndex, base_list, build_index
 from dprkwatch.ledger.store import LedgerStore
-from dprkwatch.ledger.timeline import build_timeline
+from dprkwatch.ledger.timeline import build_timeline, curated_events
 from dprkwatch.lists.history import Designation, designations
 from dprkwatch.lists.snapshot import SnapshotStore
 
@@ -53,6 +54,44 @@ class Inputs:
                 "No sanctions lists imported: designation counts are unavailable (dprkwatch lists import PATH)."
             )
         return out
+
+    def as_of(self, day: date) -> tuple[Inputs, Withheld]:
+        """Everything as citable on ``day``: see :mod:`dprkwatch.ledger.asof`.
+
+        Imported launches and provocations count from their entry date; list
+        snapshots from their publication date, so a designation read from a
+        snapshot published after ``day`` is left out even when its listing
+        date is earlier (unless an earlier snapshot of that list exists).
+        """
+        ledger, withheld = ledger_as_of(self.ledger, day)
+        imported = [e for e in self.events if e.dataset != "ledger" and e.start <= day]
+        events = sorted(
+            [*curated_events(ledger), *imported], key=lambda e: (e.start, e.end, e.kind, e.id)
+        )
+        versions = {k: [v for v in vs if v <= day] for k, vs in self.versions.items()}
+        iso = day.isoformat()
+        designations = [
+            d
+            for d in self.designations
+            if d.date is not None and d.date[:10] <= iso and versions.get(d.list_name)
+        ]
+        spans = {
+            k: [(a, min(b, day)) for a, b in v if a <= day] for k, v in self.daily_spans.items()
+        }
+        coverage = self.launch_coverage
+        if coverage is not None:
+            coverage = None if coverage[0] > day else (coverage[0], min(coverage[1], day))
+        view = Inputs(
+            ledger=ledger,
+            events=events,
+            designations=designations,
+            versions=versions,
+            daily=[d for d in self.daily if d.date is not None and d.date[:10] <= iso],
+            daily_spans=spans,
+            launch_coverage=coverage,
+            notes=list(self.notes),
+        )
+        return view, withheld
 
     def pressure(self, start: date, end: date) -> PressureIndex:
         return build_index(

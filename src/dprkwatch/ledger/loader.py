@@ -12,7 +12,7 @@ downstream ever sees a half-valid ledger.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -21,6 +21,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from dprkwatch.ledger.citations import DATASET_SOURCES, Citation
 from dprkwatch.ledger.exceptions import LedgerValidationError
 from dprkwatch.ledger.located import Located, Path_, load_yaml_file
 from dprkwatch.ledger.model import (
@@ -35,6 +36,7 @@ from dprkwatch.ledger.model import (
     NuclearTest,
     Obligation,
     ObligationRef,
+    Observation,
     Record,
     Resolution,
     SanctionsAction,
@@ -55,6 +57,7 @@ FILES: dict[str, type[Record]] = {
     "nuclear_tests.yaml": NuclearTest,
     "moratoria.yaml": Moratorium,
     "sanctions_actions.yaml": SanctionsAction,
+    "observations.yaml": Observation,
     "administrations.yaml": Administration,
     "claims.yaml": Claim,
 }
@@ -86,11 +89,23 @@ class Ledger:
     nuclear_tests: list[NuclearTest] = field(default_factory=list)
     moratoria: list[Moratorium] = field(default_factory=list)
     sanctions_actions: list[SanctionsAction] = field(default_factory=list)
+    observations: list[Observation] = field(default_factory=list)
     administrations: list[Administration] = field(default_factory=list)
     claims: list[Claim] = field(default_factory=list)
 
     def source(self, source_id: str) -> Source:
         return self._sources[source_id]
+
+    def cite(self, source_ids: Iterable[str]) -> tuple[Citation, ...]:
+        """The resolved citations of bibliography ids, in the order given."""
+        return tuple(Citation.of(self._sources[s]) for s in source_ids)
+
+    def cite_dataset(self, dataset: str, entry_date: str) -> tuple[Citation, ...]:
+        """The citation of one entry of an imported dataset (none for an unknown dataset)."""
+        source_id = DATASET_SOURCES.get(dataset)
+        if source_id is None or source_id not in self._sources:
+            return ()
+        return (Citation.of(self._sources[source_id], entry_date=entry_date),)
 
     def obligation(self, key: str) -> Obligation:
         return self._obligations[key]

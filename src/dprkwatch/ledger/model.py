@@ -12,6 +12,7 @@ are (:class:`Confidence`).
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -218,6 +219,15 @@ class CommitmentStatus(StrEnum):
     BROKEN = "broken"
     LAPSED = "lapsed"
     NEVER_VERIFIED = "never-verified"
+    PENDING = "pending"
+
+
+class StatusChange(Sourced):
+    """A dated change of a commitment's status (``kept`` in 2007, ``broken`` in 2009)."""
+
+    date: PartialDate = Field(description="When the status changed.")
+    status: CommitmentStatus = Field(description="The status from that date on.")
+    text: Text = Field(description="What happened, in our words.")
 
 
 class Commitment(Record):
@@ -239,8 +249,42 @@ class Commitment(Record):
     ] = Field(description="Subject area, for filtering.")
     deadline: PartialDate | None = Field(None, description="Deadline, when the text sets one.")
     deadline_note: str | None = Field(None, description="Deadline as worded, if not a date.")
-    status: CommitmentStatus = Field(description="`kept`, `broken`, `lapsed` or `never-verified`.")
+    status: CommitmentStatus = Field(
+        description="`kept`, `broken`, `lapsed` or `never-verified` today; `pending` only as of an earlier date."
+    )
     evidence: list[Evidence] = Field(min_length=1, description="Why the status is what it is.")
+    history: list[StatusChange] = Field(
+        default_factory=list,
+        description="Status changes in date order; the last one is today's `status`.",
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> Commitment:
+        if self.status is CommitmentStatus.PENDING:
+            raise ValueError("`pending` is computed for earlier dates; give today's status")
+        days = [h.date.start() for h in self.history]
+        if days != sorted(days):
+            raise ValueError("`history` must be in date order")
+        if self.history and self.history[-1].status is not self.status:
+            raise ValueError(
+                f"the last `history` entry says {self.history[-1].status.value} "
+                f"but `status` is {self.status.value}"
+            )
+        return self
+
+    def since(self) -> dt.date:
+        """The first day today's status is established: its last change, else its latest evidence."""
+        if self.history:
+            return self.history[-1].date.end()
+        dated = [e.date.end() for e in self.evidence if e.date is not None]
+        return max(dated) if dated else dt.date.min
+
+    def status_on(self, day: dt.date) -> CommitmentStatus:
+        """The status as it stood on ``day``: ``pending`` before anything established one."""
+        if self.history:
+            known = [h for h in self.history if h.date.end() <= day]
+            return known[-1].status if known else CommitmentStatus.PENDING
+        return self.status if self.since() <= day else CommitmentStatus.PENDING
 
 
 class Agreement(Sourced):
@@ -296,6 +340,17 @@ class DiplomacyEvent(Sourced):
     place: str | None = None
     outcome: str | None = Field(None, description="What came of it, in our words.")
     refs: list[str] = Field(default_factory=list, description="Related ledger ids (agreements...).")
+    refused_by: list[Text] = Field(
+        default_factory=list,
+        description="For a refusal: who declined, cancelled or did not show up.",
+    )
+    requested_by: list[Text] = Field(
+        default_factory=list, description="For a refusal: whose request or proposal was refused."
+    )
+    tags: list[Literal["summit-logistics", "denuclearization", "unplanned", "denial"]] = Field(
+        default_factory=list,
+        description="Facets the claims test: what talks covered (`summit-logistics`, `denuclearization`), an `unplanned` meeting, a `denial` that a meeting was planned.",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> DiplomacyEvent:
@@ -418,6 +473,44 @@ class Moratorium(Sourced):
     refs: list[str] = Field(default_factory=list)
 
 
+class Quantity(Record):
+    """One structured figure of a finding (``1.46 billion USD stolen``)."""
+
+    name: Text = Field(description="What is counted, e.g. `cryptocurrency stolen`.")
+    value: float = Field(description="The figure as published.")
+    unit: Text = Field(description="Unit, e.g. `USD`, `kg HEU`, `troops`.")
+    qualifier: Literal["about", "at least", "up to", "exactly"] = Field(
+        "exactly", description="How the source words the figure."
+    )
+    period: str | None = Field(None, description="What period it covers, if any.")
+
+
+class Observation(Sourced):
+    """A dated finding by a monitoring body or government (IAEA, Panel, MSMT, COI, ROK, US)."""
+
+    id: Slug
+    date: PartialDate = Field(description="Publication date of the finding.")
+    by: Text = Field(description="Who found or stated it, e.g. `IAEA Director General`.")
+    category: Literal[
+        "fissile-material",
+        "enrichment-site",
+        "production-facility",
+        "launchers",
+        "re-entry-vehicles",
+        "missile-milestone",
+        "sanctions-evasion",
+        "cyber-theft",
+        "arms-transfer",
+        "human-rights",
+        "doctrine",
+        "other",
+    ] = Field(description="What the finding is about.")
+    title: Text = Field(description="The finding in a line.")
+    detail: str | None = Field(None, description="More of it, in our words.")
+    quantities: list[Quantity] = Field(default_factory=list, description="Key figures, structured.")
+    refs: list[str] = Field(default_factory=list, description="Related ledger ids.")
+
+
 class Claim(Record):
     """A quantitative claim of the commentary, restated, with the evaluator that checks it."""
 
@@ -427,3 +520,4 @@ class Claim(Record):
     source: Slug = Field(description="Bibliography id of the commentary.")
     evaluator: Slug = Field(description="Name of the check in `dprkwatch.ledger.claims`.")
     as_of: PartialDate = Field(description="Date the claim was made.")
+    quote: Text = Field(description="The commentary's words the claim restates.")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+from typing import Any
+
 from dprkwatch.ledger.events import TimelineEvent
 from dprkwatch.ledger.loader import Ledger
 from dprkwatch.ledger.model import Sourced
@@ -10,12 +13,17 @@ from dprkwatch.ledger.store import LedgerStore
 
 def citation(ledger: Ledger, source_id: str) -> str:
     """``Publication, "Title" (date). URL`` for a bibliography id."""
-    s = ledger.source(source_id)
-    return f'{s.publication}, "{s.title}" ({s.date}). {s.url}'
+    return ledger.cite([source_id])[0].text()
 
 
-def _cite(ledger: Ledger, rec: Sourced) -> tuple[str, ...]:
-    return tuple(citation(ledger, sid) for sid in rec.sources)
+def _cited(ledger: Ledger, rec: Sourced) -> dict[str, Any]:
+    """The provenance fields of a curated row's event: citation texts, citations, confidence."""
+    citations = ledger.cite(rec.sources)
+    return {
+        "sources": tuple(c.text() for c in citations),
+        "citations": citations,
+        "confidence": rec.confidence.value,
+    }
 
 
 def curated_events(ledger: Ledger) -> list[TimelineEvent]:
@@ -31,13 +39,15 @@ def curated_events(ledger: Ledger) -> list[TimelineEvent]:
                 title=d.title,
                 detail=d.outcome or "",
                 dataset="ledger",
-                sources=_cite(ledger, d),
-                confidence=d.confidence.value,
+                **_cited(ledger, d),
                 attrs={
                     "parties": list(d.parties),
                     "place": d.place,
                     "refs": list(d.refs),
                     "note": d.note,
+                    "refused_by": list(d.refused_by),
+                    "requested_by": list(d.requested_by),
+                    "tags": list(d.tags),
                 },
             )
         )
@@ -50,8 +60,7 @@ def curated_events(ledger: Ledger) -> list[TimelineEvent]:
                 title=a.name,
                 detail=a.outcome,
                 dataset="ledger",
-                sources=_cite(ledger, a),
-                confidence=a.confidence.value,
+                **_cited(ledger, a),
                 attrs={
                     "parties": list(a.parties),
                     "place": a.place,
@@ -73,8 +82,7 @@ def curated_events(ledger: Ledger) -> list[TimelineEvent]:
                 title=label,
                 detail=r.trigger,
                 dataset="ledger",
-                sources=_cite(ledger, r),
-                confidence=r.confidence.value,
+                **_cited(ledger, r),
                 attrs={
                     "number": r.number,
                     "measures": len(r.measures),
@@ -91,8 +99,7 @@ def curated_events(ledger: Ledger) -> list[TimelineEvent]:
                 title=f"{s.authority}: {s.title}",
                 detail=f"{s.total} designations (individuals {s.individuals or 0}, entities {s.entities or 0}, vessels {s.vessels or 0})",
                 dataset="ledger",
-                sources=_cite(ledger, s),
-                confidence=s.confidence.value,
+                **_cited(ledger, s),
                 attrs={"authority": s.authority, "total": s.total},
             )
         )
@@ -105,8 +112,7 @@ def curated_events(ledger: Ledger) -> list[TimelineEvent]:
                 title=f"{e.name}: {e.action}",
                 detail=e.detail or "",
                 dataset="ledger",
-                sources=_cite(ledger, e),
-                confidence=e.confidence.value,
+                **_cited(ledger, e),
                 attrs={"action": e.action, "scheduled": e.scheduled},
             )
         )
@@ -130,8 +136,7 @@ def curated_events(ledger: Ledger) -> list[TimelineEvent]:
                 title=title,
                 detail=h.detail or "",
                 dataset="ledger",
-                sources=_cite(ledger, h),
-                confidence=h.confidence.value,
+                **_cited(ledger, h),
                 attrs={
                     "count": h.count,
                     "unit": h.unit,
@@ -143,6 +148,24 @@ def curated_events(ledger: Ledger) -> list[TimelineEvent]:
                             h.date.start(), (h.end_date or h.date).end()
                         )
                     ),
+                },
+            )
+        )
+    for o in ledger.observations:
+        out.append(
+            TimelineEvent(
+                id=o.id,
+                date=o.date,
+                kind="finding",
+                title=f"{o.by}: {o.title}",
+                detail=o.detail or "",
+                dataset="ledger",
+                **_cited(ledger, o),
+                attrs={
+                    "by": o.by,
+                    "category": o.category,
+                    "quantities": [q.model_dump(mode="json") for q in o.quantities],
+                    "refs": list(o.refs),
                 },
             )
         )
@@ -158,8 +181,7 @@ def curated_events(ledger: Ledger) -> list[TimelineEvent]:
                 if central is not None
                 else f"mb {t.mb}",
                 dataset="ledger",
-                sources=_cite(ledger, t),
-                confidence=t.confidence.value,
+                **_cited(ledger, t),
                 attrs={"number": t.number, "mb": t.mb, "yield_kt": central},
             )
         )
@@ -174,6 +196,11 @@ def build_timeline(
     notes: list[str] = []
     if store is not None:
         imported, notes = store.events()
-        events.extend(imported)
+        events.extend(
+            e
+            if e.citations
+            else dataclasses.replace(e, citations=ledger.cite_dataset(e.dataset, str(e.date)))
+            for e in imported
+        )
     events.sort(key=lambda e: (e.start, e.end, e.kind, e.id))
     return events, notes
