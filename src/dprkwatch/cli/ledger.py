@@ -1,4 +1,12 @@
-"""``dprkwatch ledger`` and ``dprkwatch claims``: the sourced record, as tables or exports."""
+"""``dprkwatch ledger`` and ``dprkwatch claims``: the sourced record, as tables or exports.
+
+Every listing is built once in :mod:`dprkwatch.ledger.views` and only
+rendered here: a Rich table (data escaped, so ``[calls-upon]`` survives;
+dates marked local or UTC; a legend under it), ``--json`` (one envelope:
+``kind``, ``total``, ``offset``, ``count``, ``rows``, ``notes``,
+``legend``) or ``--csv``. ``--sources`` adds the resolved citations as a
+table column; JSON and CSV rows always carry them.
+"""
 
 from __future__ import annotations
 
@@ -12,25 +20,23 @@ from rich.progress import Progress
 
 from dprkwatch.arsenal import load_model
 from dprkwatch.cli.context import settings_of
-from dprkwatch.cli.output import emit_csv, emit_json, print_table, to_json
+from dprkwatch.cli.output import console, emit_csv, emit_json, print_table
 from dprkwatch.exceptions import InputError
 from dprkwatch.ledger import (
     FILES,
-    LedgerStore,
     check_ledger,
-    commitment_rows,
     evaluate_all,
-    expand,
     formats,
     gather,
     load_ledger,
-    resolution_matrix,
     resolve_kinds,
     schema_markdown,
-    select,
+    views,
 )
-from dprkwatch.ledger.dates import PartialDate
 from dprkwatch.ledger.exceptions import LedgerValidationError
+from dprkwatch.ledger.ingest import import_events
+from dprkwatch.ledger.unverified import unverified_rows
+from dprkwatch.ledger.views import Listing
 
 app = typer.Typer(
     help="The sourced ledger: timeline, resolutions, agreements, compliance, pressure.",
@@ -45,43 +51,87 @@ FromOpt = Annotated[
 ToOpt = Annotated[
     str | None, typer.Option("--to", help="End date: YYYY, YYYY-MM or YYYY-MM-DD (inclusive).")
 ]
+SourcesOpt = Annotated[
+    bool,
+    typer.Option(
+        "--sources", help="Add a column with each row's citations (publisher, title, date, URL)."
+    ),
+]
+LimitOpt = Annotated[
+    int | None, typer.Option("--limit", min=1, help="Show at most this many rows.")
+]
+OffsetOpt = Annotated[int, typer.Option("--offset", min=0, help="Skip this many rows first.")]
 
 
-def _range(start: str | None, end: str | None) -> tuple[date | None, date | None]:
-    def parse(value: str | None, option: str, last: bool) -> date | None:
-        if value is None:
-            return None
-        try:
-            pd = PartialDate.parse(value)
-        except ValueError as exc:
-            raise InputError(str(exc), where=option) from None
-        return pd.end() if last else pd.start()
-
-    first, last = parse(start, "--from", False), parse(end, "--to", True)
-    if first and last and first > last:
-        raise InputError(f"--from {start} is after --to {end}")
-    return first, last
+def _range(
+    start: str | None, end: str | None, default_start: str | None = None
+) -> tuple[date | None, date | None]:
+    try:
+        return views.parse_range(start, end, default_start=default_start)
+    except ValueError as exc:
+        option, _, problem = str(exc).partition(": ")
+        raise InputError(problem, where=f"--{option}") from None
 
 
-def _emit(
-    rows: list[dict[str, Any]],
+def _flat(value: Any) -> Any:
+    """A cell of a table or CSV: lists joined, citations as text."""
+    if isinstance(value, list) and value and isinstance(value[0], dict) and "url" in value[0]:
+        return " | ".join(
+            f'{c["publisher"]}, "{c["title"]}" ({c["date"]}). {c["url"]}' for c in value
+        )
+    if isinstance(value, dict):
+        return "; ".join(f"{k}={v}" for k, v in value.items() if v not in (None, "", [], {}))
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    return value
+
+
+def _show(
+    listing: Listing,
     columns: list[str],
     *,
+    title: str,
     json_out: bool,
     csv_out: bool,
-    title: str,
-    empty: str,
+    sources: bool = False,
+    limit: int | None = None,
+    offset: int = 0,
+    csv_columns: list[str] | None = None,
+    empty: str = "Nothing matches.",
+    quiet_notes: bool = False,
 ) -> None:
+    """Print a listing as JSON (one envelope), CSV (citations as text) or a table."""
     if json_out and csv_out:
         raise InputError("choose one of --json and --csv")
+    page = listing.page(limit, offset)
     if json_out:
-        emit_json(rows)
-    elif csv_out:
-        emit_csv(rows, columns)
-    elif rows:
-        print_table(rows, columns, title=title)
-    else:
+        emit_json(page.to_dict())
+        return
+    if csv_out:
+        cols = [*(csv_columns or columns), "citations"]
+        emit_csv(({k: _flat(r.get(k)) for k in cols} for r in page.rows), cols)
+        return
+    if not page.rows:
         typer.echo(empty)
+    else:
+        shown = [*columns, "citations"] if sources else columns
+        rows = []
+        for r in page.rows:
+            row = {k: _flat(r.get(k)) for k in shown}
+            if "date" in row and r.get("clock"):
+                end = r.get("end_date")
+                row["date"] = f"{r['date']}{'..' + end if end else ''} {r['clock']}"
+            rows.append(row)
+        print_table(rows, shown, title=title, headers={"citations": "sources"})
+        if page.total > len(page.rows):
+            console.print(
+                f"rows {offset + 1}-{offset + len(page.rows)} of {page.total} "
+                "(--limit/--offset for more)",
+                markup=False,
+            )
+        for key, meaning in listing.legend.items():
+            console.print(f"  {key}: {meaning}", markup=False, style="dim")
+    _notes(listing.notes, quiet_notes)
 
 
 def _notes(notes: list[str], quiet: bool) -> None:
@@ -100,62 +150,43 @@ def timeline_cmd(
         typer.Option(
             "--kind",
             "-k",
-            help="Kind or category (repeatable): diplomacy, test, un, sanctions, exercise, humanitarian, provocation, summit, missile-launch...",
+            help="Kind or category (repeatable): diplomacy, test, un, sanctions, exercise, humanitarian, provocation, finding, summit, missile-launch...",
         ),
     ] = None,
     dataset: Annotated[
         str | None,
         typer.Option("--dataset", help="Only events from this dataset: ledger, cns, csis..."),
     ] = None,
-    limit: Annotated[
-        int | None, typer.Option("--limit", min=1, help="Show at most this many events.")
-    ] = None,
+    limit: LimitOpt = None,
+    offset: OffsetOpt = 0,
+    sources: SourcesOpt = False,
     json_out: JsonOpt = False,
     csv_out: CsvOpt = False,
 ) -> None:
-    """Curated events and imported launches/provocations on one timeline."""
+    """Curated events, findings and imported launches/provocations on one timeline."""
     first, last = _range(start, end)
     try:
         kinds = resolve_kinds(kind) if kind else None
     except ValueError as exc:
         raise InputError(str(exc), where="--kind") from None
     inputs = gather(settings_of(ctx).home)
-    events = select(inputs.events, start=first, end=last, kinds=kinds)
-    if dataset:
-        events = [e for e in events if e.dataset == dataset]
-    if limit:
-        events = events[:limit]
-    if json_out:
-        emit_json([e.to_dict() for e in events])
-        return
-    rows = [
-        {
-            "date": f"{e.date}" + (f"..{e.end_date}" if e.end_date else ""),
-            "category": e.category,
-            "kind": e.kind,
-            "title": e.title,
-            "detail": e.detail,
-            "dataset": e.dataset,
-            "confidence": e.confidence,
-            "id": e.id,
-            "sources": " | ".join(e.sources),
-            "attrs": to_json({k: v for k, v in e.attrs.items() if v not in (None, "", [])}).replace(
-                "\n", " "
-            ),
-        }
-        for e in events
-    ]
-    columns = ["date", "kind", "title", "confidence", "id"]
-    _emit(
-        rows,
-        [*columns, "detail", "category", "dataset", "sources", "attrs"] if csv_out else columns,
-        json_out=False,
-        csv_out=csv_out,
-        title="Timeline",
-        empty="No events match.",
-    )
+    listing = views.timeline(inputs, start=first, end=last, kinds=kinds, dataset=dataset)
     wants_data = kinds is None or bool(kinds & {"missile-launch", "provocation"})
-    _notes([*inputs.notes, *(inputs.missing()[:1] if wants_data else [])], json_out or csv_out)
+    listing.notes = [*listing.notes, *(inputs.missing()[:1] if wants_data else [])]
+    columns = ["date", "kind", "title", "confidence", "id"]
+    _show(
+        listing,
+        columns,
+        title="Timeline",
+        json_out=json_out,
+        csv_out=csv_out,
+        sources=sources,
+        limit=limit,
+        offset=offset,
+        csv_columns=[*columns, "end_date", "clock", "detail", "category", "dataset", "attrs"],
+        empty="No events match.",
+        quiet_notes=json_out or csv_out,
+    )
 
 
 @app.command("resolutions")
@@ -172,99 +203,80 @@ def resolutions_cmd(
             help="Measure kind: cap, ban, designation, inspection, financial, body, other.",
         ),
     ] = None,
+    limit: LimitOpt = None,
+    offset: OffsetOpt = 0,
+    sources: SourcesOpt = False,
     json_out: JsonOpt = False,
     csv_out: CsvOpt = False,
 ) -> None:
     """UN Security Council resolutions on the DPRK, with their measures."""
     first, last = _range(start, end)
     ledger = load_ledger()
-    chosen = [
-        r
-        for r in ledger.resolutions
-        if (first is None or r.date.start() >= first) and (last is None or r.date.start() <= last)
-    ]
-    if json_out and not measures:
-        emit_json([r.model_dump(mode="json") for r in chosen])
-        return
     if measures or kind:
-        measure_rows = [
-            {
-                "resolution": r.label,
-                "date": str(r.date),
-                "kind": m.kind.value,
-                "subject": m.subject,
-                "direction": m.direction,
-                "quantity": f"{m.quantity:,.0f}" if m.quantity is not None else None,
-                "unit": m.unit,
-                "period": m.period,
-                "designated": _designated(m.individuals, m.entities, m.vessels),
-                "paragraph": m.paragraph,
-                "confidence": (m.confidence or r.confidence).value,
-                "detail": m.detail,
-            }
-            for r in chosen
-            for m in r.measures
-            if kind is None or m.kind.value == kind
-        ]
+        listing = views.measures(ledger, start=first, end=last, kind=kind)
         columns = [
-            "resolution",
             "date",
+            "resolution",
             "kind",
             "subject",
             "direction",
             "quantity",
             "unit",
             "period",
-            "designated",
+            "individuals",
+            "entities",
+            "vessels",
             "confidence",
         ]
-        _emit(
-            measure_rows,
-            [*columns, "paragraph", "detail"] if csv_out or json_out else columns,
+        _show(
+            listing,
+            columns,
+            title="Measures",
             json_out=json_out,
             csv_out=csv_out,
-            title="Measures",
+            sources=sources,
+            limit=limit,
+            offset=offset,
+            csv_columns=[*columns, "clock", "resolution_id", "paragraph", "detail"],
             empty="No measures match.",
         )
         return
-    rows: list[dict[str, Any]] = [
-        {
-            "resolution": r.label,
-            "date": str(r.date),
-            "outcome": r.outcome,
-            "vote": _vote(r.vote),
-            "trigger": r.trigger,
-            "measures": len(r.measures),
-            "requires denuclearization": "yes" if r.requires("abandon-nuclear") else "",
-            "confidence": r.confidence.value,
-            "id": r.id,
-        }
-        for r in chosen
+    listing = views.resolutions(ledger, start=first, end=last)
+    for row in listing.rows:
+        row["votes"] = _vote(row["vote"])
+    columns = [
+        "date",
+        "resolution",
+        "outcome",
+        "chapter_vii",
+        "votes",
+        "trigger",
+        "measures",
+        "requires_denuclearization",
+        "confidence",
     ]
-    _emit(
-        rows,
-        list(rows[0]) if rows else [],
-        json_out=False,
-        csv_out=csv_out,
+    _show(
+        listing,
+        columns,
         title="UN Security Council resolutions on the DPRK",
+        json_out=json_out,
+        csv_out=csv_out,
+        sources=sources,
+        limit=limit,
+        offset=offset,
+        csv_columns=[*columns, "clock", "id", "number", "note"],
         empty="No resolutions match.",
     )
 
 
-def _designated(ind: int | None, ent: int | None, ves: int | None) -> str | None:
-    parts = [
-        f"{n} {w}"
-        for n, w in ((ind, "individuals"), (ent, "entities"), (ves, "vessels"))
-        if n is not None
-    ]
-    return ", ".join(parts) or None
-
-
-def _vote(vote: Any) -> str:
+def _vote(vote: dict[str, Any] | None) -> str:
     if vote is None:
         return ""
-    text = f"{vote.in_favour}-{vote.against}-{vote.abstaining}"
-    return f"{text} (veto: {', '.join(vote.vetoed_by)})" if vote.vetoed_by else text
+    text = f"{vote['in_favour']}-{vote['against']}-{vote['abstaining']}"
+    return f"{text} (veto: {', '.join(vote['vetoed_by'])})" if vote["vetoed_by"] else text
+
+
+STATUSES = ("kept", "broken", "lapsed", "never-verified")
 
 
 @app.command("agreements")
@@ -288,75 +300,63 @@ def agreements_cmd(
             help="denuclearization, missiles, verification, peace, relations, aid, humanitarian, military.",
         ),
     ] = None,
+    limit: LimitOpt = None,
+    offset: OffsetOpt = 0,
+    sources: SourcesOpt = False,
     json_out: JsonOpt = False,
     csv_out: CsvOpt = False,
 ) -> None:
     """The DPRK's nuclear agreements and what became of each commitment."""
     first, last = _range(start, end)
-    if status and status not in ("kept", "broken", "lapsed", "never-verified"):
-        raise InputError(
-            f"unknown status {status!r} (kept, broken, lapsed, never-verified)", where="--status"
-        )
+    if status and status not in STATUSES:
+        raise InputError(f"unknown status {status!r} ({', '.join(STATUSES)})", where="--status")
     ledger = load_ledger()
-    rows = [
-        r.model_dump()
-        for r in commitment_rows(
-            ledger, start=first, end=last, party=party, status=status, topic=topic
-        )
-    ]
     if commitments or party or status or topic:
-        columns = [
-            "date",
-            "agreement_name",
-            "party",
-            "obligation",
-            "deadline",
-            "status",
-            "evidence_date",
-            "evidence",
-            "confidence",
-        ]
-        _emit(
-            rows,
-            [*columns, "commitment", "topic"] if csv_out or json_out else columns,
+        _commitments(
+            views.commitments(
+                ledger, start=first, end=last, party=party, status=status, topic=topic
+            ),
+            sources=sources,
+            limit=limit,
+            offset=offset,
             json_out=json_out,
             csv_out=csv_out,
-            title="Commitments",
-            empty="No commitments match.",
         )
         return
-    chosen = [
-        a
-        for a in ledger.agreements
-        if (first is None or a.date.start() >= first) and (last is None or a.date.start() <= last)
-    ]
-    if json_out:
-        emit_json([a.model_dump(mode="json") for a in chosen])
-        return
-    table = []
-    for a in chosen:
-        statuses = [c.status.value for c in a.commitments]
-        table.append(
-            {
-                "date": str(a.date),
-                "agreement": a.name,
-                "parties": ", ".join(a.parties),
-                "commitments": len(statuses),
-                "kept": statuses.count("kept"),
-                "broken": statuses.count("broken"),
-                "lapsed": statuses.count("lapsed"),
-                "never-verified": statuses.count("never-verified"),
-                "ended": str(a.ended) if a.ended else "",
-                "id": a.id,
-            }
-        )
-    _emit(
-        table,
-        list(table[0]) if table else [],
-        json_out=False,
-        csv_out=csv_out,
+    columns = ["date", "agreement", "commitments", *STATUSES, "ended", "id"]
+    _show(
+        views.agreements(ledger, start=first, end=last),
+        columns,
         title="DPRK nuclear agreements",
+        json_out=json_out,
+        csv_out=csv_out,
+        sources=sources,
+        limit=limit,
+        offset=offset,
+        csv_columns=[*columns, "clock", "kind", "parties", "outcome", "confidence"],
         empty="No agreements match.",
+    )
+
+
+def _commitments(listing: Listing, **kw: Any) -> None:
+    columns = [
+        "date",
+        "agreement_name",
+        "party",
+        "obligation",
+        "status",
+        "status_path",
+        "evidence_date",
+        "evidence",
+        "confidence",
+    ]
+    _show(
+        listing,
+        columns,
+        title="Commitments (status path: each change with its date)",
+        csv_columns=[*columns, "clock", "commitment", "topic", "deadline"],
+        empty="No commitments match.",
+        **kw,
     )
 
 
@@ -371,74 +371,71 @@ def compliance_cmd(
             "--agreements", help="Agreements × commitments instead of resolutions × obligations."
         ),
     ] = False,
+    limit: LimitOpt = None,
+    offset: OffsetOpt = 0,
+    sources: SourcesOpt = False,
     json_out: JsonOpt = False,
     csv_out: CsvOpt = False,
 ) -> None:
     """Compliance matrix: each cell a status with its first piece of evidence."""
     first, last = _range(start, end)
     if agreements:
-        rows = [r.model_dump() for r in commitment_rows(load_ledger(), start=first, end=last)]
-        columns = ["agreement_name", "party", "obligation", "status", "evidence_date", "evidence"]
-        _emit(
-            rows,
-            [*columns, "commitment", "topic", "deadline", "confidence"] if csv_out else columns,
+        _commitments(
+            views.commitments(load_ledger(), start=first, end=last),
+            sources=sources,
+            limit=limit,
+            offset=offset,
             json_out=json_out,
             csv_out=csv_out,
-            title="Agreements × commitments",
-            empty="No agreements match.",
         )
         return
     inputs = gather(settings_of(ctx).home)
-    matrix = resolution_matrix(inputs.ledger, inputs.events, start=first, end=last)
-    if json_out:
-        emit_json(
-            {
-                "columns": matrix.columns,
-                "cells": [c.to_dict() for c in matrix.cells()],
-                "notes": matrix.notes,
-            }
-        )
-        return
-    if csv_out:
-        flat = [
-            {
-                **c.to_dict(),
-                "first_breach": c.first.date if c.first else None,
-                "evidence": c.first.text if c.first else None,
-                "breaches": len(c.breaches),
-            }
-            for c in matrix.cells()
-        ]
-        emit_csv(
-            flat,
-            [
+    listing = views.compliance(inputs, start=first, end=last)
+    if json_out or csv_out or sources:
+        columns = ["date", "resolution", "obligation", "summary", "evidence"]
+        _show(
+            listing,
+            columns,
+            title="Resolutions × DPRK obligations (one row per cell)",
+            json_out=json_out,
+            csv_out=csv_out,
+            sources=sources,
+            limit=limit,
+            offset=offset,
+            csv_columns=[
+                "date",
+                "clock",
                 "resolution",
-                "label",
-                "adopted",
+                "resolution_id",
                 "obligation",
                 "force",
                 "binding",
                 "status",
                 "first_breach",
                 "evidence",
-                "breaches",
+                "breach_count",
                 "note",
             ],
         )
         return
-    table: list[dict[str, Any]] = []
-    for res, by_key in matrix.rows:
-        row: dict[str, Any] = {"resolution": res.label, "adopted": str(res.date)}
-        for key in matrix.columns:
-            cell = by_key.get(key)
-            row[key] = (
-                (cell.summary() + ("" if cell.binding else f" [{cell.force}]")) if cell else ""
-            )
-        table.append(row)
-    print_table(
-        table, ["resolution", "adopted", *matrix.columns], title="Resolutions × DPRK obligations"
+    obligations: list[str] = listing.meta["columns"]
+    matrix: dict[str, dict[str, Any]] = {}
+    for r in listing.rows:
+        row = matrix.setdefault(
+            r["resolution_id"],
+            {"resolution": r["resolution"], "date": r["date"], "clock": r["clock"]},
+        )
+        row[r["obligation"]] = r["summary"]
+    grid = Listing("compliance", list(matrix.values()), len(matrix), listing.notes, listing.legend)
+    _show(
+        grid,
+        ["date", "resolution", *obligations],
+        title="Resolutions × DPRK obligations",
+        json_out=False,
+        csv_out=False,
+        limit=limit,
+        offset=offset,
     )
-    _notes(matrix.notes, False)
 
 
 @app.command("pressure")
@@ -446,58 +443,54 @@ def pressure_cmd(
     ctx: typer.Context,
     start: FromOpt = None,
     end: ToOpt = None,
+    limit: LimitOpt = None,
+    offset: OffsetOpt = 0,
+    sources: SourcesOpt = False,
     json_out: JsonOpt = False,
     csv_out: CsvOpt = False,
 ) -> None:
     """DPRK designations per quarter and list, beside diplomacy, launches and tests."""
-    first, last = _range(start or "2016", end)
+    first, last = _range(start, end, default_start=views.PRESSURE_FROM)
     inputs = gather(settings_of(ctx).home)
-    index = inputs.pressure(first or date(2016, 1, 1), last or date.today())
-    rows = [r.to_dict(index.lists) for r in index.rows]
-    if json_out:
-        emit_json(
-            {
-                "lists": index.lists,
-                "rows": rows,
-                "coverage": {
-                    k: [[str(i.start), str(i.end)] for i in v] for k, v in index.coverage.items()
-                },
-                "baseline": {
-                    k: {"count": n, "on_or_before": d} for k, (n, d) in index.baseline.items()
-                },
-                "notes": [*inputs.notes, *index.notes],
-            }
-        )
-        return
+    listing = views.pressure(inputs, first or date.min, last or date.today())
+    lists: list[str] = listing.meta["lists"]
     columns = [
         "quarter",
-        *index.lists,
-        "ofac_actions_sample",
+        *lists,
+        "ofac_series",
         "diplomacy",
         "launches",
         "nuclear_tests",
         "exercises_suspended",
         "highlights",
     ]
-    if csv_out:
-        emit_csv(rows, [*columns, *(f"{x}_partial" for x in index.lists)])
+    if json_out or csv_out:
+        _show(
+            listing,
+            columns,
+            title="",
+            json_out=json_out,
+            csv_out=csv_out,
+            limit=limit,
+            offset=offset,
+            csv_columns=[*columns, "ofac_actions", *(f"{x}_partial" for x in lists)],
+        )
         return
-    table = []
-    for r in rows:
-        shown = dict(r)
-        for lst in index.lists:
+    for r in listing.rows:
+        for lst in lists:
             value = r[lst]
-            shown[lst] = (
-                "n/a" if value is None else f"{value}*" if r[f"{lst}_partial"] else str(value)
-            )
-        shown["launches"] = "n/a" if r["launches"] is None else r["launches"]
-        table.append(shown)
-    print_table(
-        table,
+            r[lst] = "n/a" if value is None else f"{value}*" if r[f"{lst}_partial"] else value
+        r["launches"] = "n/a" if r["launches"] is None else r["launches"]
+    _show(
+        listing,
         columns,
-        title="Pressure index (DPRK designations per quarter; * = partly covered; n/a = not in the data)",
+        title="Pressure index: DPRK designations per quarter and list (ofac_series: curated OFAC actions)",
+        json_out=False,
+        csv_out=False,
+        sources=sources,
+        limit=limit,
+        offset=offset,
     )
-    _notes([*inputs.notes, *index.notes], False)
 
 
 @app.command("import")
@@ -513,20 +506,15 @@ def import_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """Import CNS launches, CSIS provocations or OFAC first-seen dates into the data directory."""
-    store = LedgerStore(settings_of(ctx).home)
-    chosen, skipped = expand(paths, fmt)
-    if not chosen:
-        raise InputError(
-            "no recognised event files in the given paths", source=", ".join(str(p) for p in paths)
-        )
-    datasets = []
     with Progress(transient=True, disable=json_out or not sys.stderr.isatty()) as progress:
-        task = progress.add_task("parsing", total=len(chosen))
-        for path, importer in chosen:
-            datasets.append(importer.load(path))
-            progress.advance(task)
-    for ds in datasets:  # parse everything first, so a bad file writes nothing
-        store.save(ds)
+        task = progress.add_task("parsing", total=None)
+        report = import_events(
+            settings_of(ctx).home,
+            paths,
+            fmt=fmt,
+            progress=lambda done, total: progress.update(task, completed=done, total=total),
+        )
+    datasets = report.datasets
     rows = [
         {
             "dataset": d.name,
@@ -539,12 +527,13 @@ def import_cmd(
         }
         for d in datasets
     ]
+    listing = Listing("imports", [d.manifest() for d in datasets], len(datasets))
     if json_out:
-        emit_json([d.manifest() for d in datasets])
+        emit_json(listing.to_dict())
         return
     print_table(rows, list(rows[0]), title="Imported")
-    if skipped:
-        typer.echo(f"skipped (not event files): {', '.join(skipped)}", err=True)
+    if report.skipped:
+        typer.echo(f"skipped (not event files): {', '.join(report.skipped)}", err=True)
     for d in datasets:
         for w in d.warnings:
             typer.secho(f"warning: {d.name}: {w}", err=True, fg=typer.colors.YELLOW)
@@ -557,13 +546,12 @@ def formats_cmd(json_out: JsonOpt = False) -> None:
         {"format": k, "dataset": v.dataset, "description": v.description}
         for k, v in formats().items()
     ]
-    _emit(
-        rows,
+    _show(
+        Listing("formats", rows, len(rows)),
         ["format", "dataset", "description"],
+        title="Event formats",
         json_out=json_out,
         csv_out=False,
-        title="Event formats",
-        empty="",
     )
 
 
@@ -576,7 +564,7 @@ def validate_cmd(
         ),
     ] = None,
 ) -> None:
-    """Check curated ledger files: schema, sources, dates and references."""
+    """Check curated ledger files: schema, sources, dates and references; list unverified rows."""
     if path is None:
         ledger, problems = check_ledger()
     elif path.is_dir():
@@ -597,20 +585,32 @@ def validate_cmd(
             first.message, source=first.file, where=f"line {first.line}", more=len(problems) - 1
         )
     records = sum(len(getattr(ledger, name.removesuffix(".yaml"))) for name in FILES)
-    typer.echo(f"ok: {records} records in {len(FILES)} files, every row sourced")
+    unverified = unverified_rows(ledger)
+    typer.echo(
+        f"ok: {records} records in {len(FILES)} files, every row sourced; "
+        f"{len(unverified)} unverified row(s)"
+    )
+    for u in unverified:
+        typer.echo(f"  unverified: {u.file} {u.where}: {u.reason}")
 
 
 @app.command("sources")
-def sources_cmd(json_out: JsonOpt = False, csv_out: CsvOpt = False) -> None:
-    """The bibliography every ledger row cites."""
-    rows = [s.model_dump(mode="json") for s in load_ledger().sources]
-    _emit(
-        rows,
-        ["id", "publication", "title", "date", "url"],
+def sources_cmd(
+    limit: LimitOpt = None,
+    offset: OffsetOpt = 0,
+    json_out: JsonOpt = False,
+    csv_out: CsvOpt = False,
+) -> None:
+    """The bibliography every ledger row cites, oldest first."""
+    _show(
+        views.sources(load_ledger()),
+        ["date", "publisher", "title", "url", "id"],
+        title="Sources",
         json_out=json_out,
         csv_out=csv_out,
-        title="Sources",
-        empty="",
+        limit=limit,
+        offset=offset,
+        csv_columns=["date", "publisher", "title", "url", "id", "note"],
     )
 
 
@@ -626,18 +626,24 @@ def claims_cmd(
         list[str] | None, typer.Option("--claim", help="Only this claim id (repeatable).")
     ] = None,
     as_of: Annotated[
-        str | None, typer.Option("--today", help="Evaluate 'today' as this date (YYYY-MM-DD).")
+        str | None,
+        typer.Option(
+            "--today",
+            help="Judge 'today' as of this date (YYYY-MM-DD): nothing published later is used.",
+        ),
     ] = None,
+    evidence: Annotated[
+        bool,
+        typer.Option("--evidence", help="Print each verdict's cited evidence under the table."),
+    ] = False,
+    sources: SourcesOpt = False,
     json_out: JsonOpt = False,
     csv_out: CsvOpt = False,
 ) -> None:
-    """Check the commentary's quantitative claims against the ledger and the data."""
+    """Check the commentary's claims, at the time they were made and today, with cited evidence."""
     today = date.today()
     if as_of:
-        try:
-            today = PartialDate.parse(as_of).end()
-        except ValueError as exc:
-            raise InputError(str(exc), where="--today") from None
+        today = _range(None, as_of)[1] or today
     inputs = gather(settings_of(ctx).home)
     known = {c.id for c in inputs.ledger.claims}
     for cid in claim or ():
@@ -648,19 +654,27 @@ def claims_cmd(
     verdicts = evaluate_all(
         inputs.ledger, inputs, today=today, arsenal=load_model, only=claim or ()
     )
-    if json_out:
-        emit_json(
-            {"claims": [v.to_dict() for v in verdicts], "notes": [*inputs.notes, *inputs.missing()]}
-        )
-        return
-    rows = [{**v.to_dict(), "evidence": " | ".join(v.evidence)} for v in verdicts]
-    columns = ["id", "claim", "verdict", "value", "evidence"]
-    _emit(
-        rows,
-        [*columns, "topic", "as_of"] if csv_out else columns,
-        json_out=False,
+    listing = views.claims(verdicts, [*inputs.notes, *inputs.missing()])
+    columns = ["id", "verdict_at_time", "value_at_time", "verdict_today", "value_today"]
+    _show(
+        listing,
+        columns,
+        title=f"Claims of the commentary: at the time, and as of {today} (UTC calendar)",
+        json_out=json_out,
         csv_out=csv_out,
-        title="Claims of the commentary, checked",
-        empty="No claims.",
+        sources=sources,
+        csv_columns=["id", "date", "claim", "quote", *columns[1:]],
+        quiet_notes=csv_out,
     )
-    _notes([*inputs.notes, *inputs.missing()], csv_out)
+    if evidence and not (json_out or csv_out):
+        for v in verdicts:
+            for label, a in (("at the time", v.at_time), ("today", v.today)):
+                console.print(f"{v.claim.id} — {label} ({a.as_of}): {a.verdict}", markup=False)
+                for f in a.evidence:
+                    cites = "; ".join(f"{c.publisher}, {c.date}, {c.url}" for c in f.citations)
+                    console.print(f"    {f.date or ''} {f.text}  [{cites}]", markup=False)
+                if a.withheld:
+                    console.print(
+                        f"    ({a.withheld} ledger row(s) withheld: cited only by later sources)",
+                        markup=False,
+                    )

@@ -19,6 +19,7 @@ from typing import Any, Literal
 import orjson
 from pydantic import BaseModel
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 console = Console()
@@ -142,5 +143,6 @@ def print_table(
     for col in columns:
         table.add_column((headers or {}).get(col, col))
     for row in rows:
-        table.add_row(*(_cell(row.get(c)) for c in columns))
+        # Escaped: data such as "[calls-upon]" must print as written, not as Rich markup.
+        table.add_row(*(escape(_cell(row.get(c))) for c in columns))
     console.print(table)

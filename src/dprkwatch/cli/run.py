@@ -13,7 +13,7 @@ import typer
 from dprkwatch.cli.context import settings_of
 from dprkwatch.cli.output import err_console
 from dprkwatch.exceptions import DprkwatchError
-from dprkwatch.ledger.importing import expand
+from dprkwatch.ledger.ingest import import_events
 from dprkwatch.ledger.store import LedgerStore
 from dprkwatch.lists import SnapshotStore, import_paths
 from dprkwatch.lists.download import update
@@ -58,22 +58,18 @@ def ensure_events(settings: Settings) -> None:
     The ledger's timeline, pressure index and claims need them; without the
     local folder they simply stay empty and the ledger says so.
     """
-    store = LedgerStore(settings.home)
     shared = settings.shared_data
-    if store.datasets() or shared is None or not shared.is_dir():
+    if LedgerStore(settings.home).datasets() or shared is None or not shared.is_dir():
         return
-    candidates = [shared / "dprk", shared / "ofac" / "derived"]
-    chosen, _skipped = expand([p for p in candidates if p.is_dir()])
-    if not chosen:
+    candidates = [p for p in (shared / "dprk", shared / "ofac" / "derived") if p.is_dir()]
+    if not candidates:
         return
     try:
-        datasets = [importer.load(path) for path, importer in chosen]
+        report = import_events(settings.home, candidates)
     except DprkwatchError as exc:
         err_console.print(f"[yellow]ledger: events not imported: {exc}[/yellow]")
         return
-    for dataset in datasets:
-        store.save(dataset)
-    err_console.print(f"ledger: imported {len(datasets)} event file(s) from {shared}")
+    err_console.print(f"ledger: imported {len(report.datasets)} event file(s) from {shared}")
 
 
 def run_cmd(

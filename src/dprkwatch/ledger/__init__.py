@@ -7,7 +7,8 @@ Public API::
     events = select(inputs.events, start=..., kinds=resolve_kinds(["diplomacy"]))
     matrix = resolution_matrix(ledger, inputs.events)
     index = inputs.pressure(date(2016, 1, 1), date.today())
-    verdicts = evaluate_all(ledger, inputs, today=date.today())
+    verdicts = evaluate_all(ledger, inputs, today=date.today(), arsenal=load_model)
+    listing = views.timeline(inputs, start=...)    # rows with resolved citations, for any front end
 
 Curated files live in ``ledger/data/`` (one YAML list per record type, see
 :data:`FILES`); every factual row cites the bibliography and carries a
@@ -21,7 +22,9 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from dprkwatch.ledger.claims import EVALUATORS, Verdict, evaluate_all
+    from dprkwatch.ledger import views
+    from dprkwatch.ledger.citations import Citation
+    from dprkwatch.ledger.claims import EVALUATORS, Assessment, Finding, Verdict, evaluate_all
     from dprkwatch.ledger.compliance import (
         Cell,
         CommitmentRow,
@@ -45,10 +48,13 @@ __all__ = [
     "EVALUATORS",
     "FILES",
     "KINDS",
+    "Assessment",
     "Cell",
+    "Citation",
     "CommitmentRow",
     "Dataset",
     "EventSourceError",
+    "Finding",
     "Inputs",
     "Ledger",
     "LedgerStore",
@@ -74,12 +80,17 @@ __all__ = [
     "resolve_kinds",
     "schema_markdown",
     "select",
+    "views",
 ]
 
 # Where each public name lives. Names are imported on first use (PEP 562), so
 # that a layer which needs only the curated records (``load_ledger``) does not
 # pay for the importers, the lists history and FollowTheMoney behind ``gather``.
 _WHERE: dict[str, str] = {
+    "Assessment": "dprkwatch.ledger.claims",
+    "Citation": "dprkwatch.ledger.citations",
+    "Finding": "dprkwatch.ledger.claims",
+    "views": "dprkwatch.ledger.views",
     "CATEGORIES": "dprkwatch.ledger.events",
     "Cell": "dprkwatch.ledger.compliance",
     "CommitmentRow": "dprkwatch.ledger.compliance",
@@ -120,6 +131,10 @@ def __getattr__(name: str) -> Any:
     module = _WHERE.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
+    value = (
+        importlib.import_module(module)
+        if module == f"{__name__}.{name}"
+        else getattr(importlib.import_module(module), name)
+    )
     globals()[name] = value
     return value

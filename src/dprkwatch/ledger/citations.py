@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+import datetime as dt
 from typing import Any
 
 from dprkwatch.ledger.dates import PartialDate
@@ -58,7 +58,7 @@ class Citation:
         )
 
     @property
-    def published(self) -> date:
+    def published(self) -> dt.date:
         """The last day the publication date can mean (``2019-07`` -> 2019-07-31)."""
         return PartialDate.parse(self.date).end()
 

@@ -254,6 +254,7 @@ def check_ledger(
             continue
         setattr(ledger, name.removesuffix(".yaml"), _load_file(name, path, model, problems, where))
     _check_references(ledger, where, problems)
+    _check_reasons(ledger, where, problems)
     ledger._index()
     order = {where.file(n): i for i, n in enumerate(FILES)}
     problems.sort(key=lambda p: (order.get(p.file, 99), p.file, p.line))
@@ -320,6 +321,20 @@ def _check_references(ledger: Ledger, where: _Where, problems: list[Problem]) ->
                         f"unknown source {rec.source!r} (not in sources.yaml)",
                     )
                 )
+
+
+def _check_reasons(ledger: Ledger, where: _Where, problems: list[Problem]) -> None:
+    from dprkwatch.ledger.unverified import unverified_rows
+
+    for u in unverified_rows(ledger):
+        if not u.reason:
+            problems.append(
+                Problem(
+                    where.file(u.file),
+                    where.line(u.record, u.path),
+                    "an unverified row needs a `note` saying why it cannot be verified",
+                )
+            )
 
 
 def _later_duplicates(records: list[Any], key: str) -> list[Any]:

@@ -108,6 +108,7 @@ class Measure(Record):
     confidence: Confidence | None = Field(
         None, description="Overrides the resolution's confidence for this measure."
     )
+    note: str | None = Field(None, description="Caveats; why it is unverified, if it is.")
 
     @model_validator(mode="after")
     def _check(self) -> Measure:
@@ -129,6 +130,7 @@ class ObligationRef(Record):
     confidence: Confidence | None = Field(
         None, description="Overrides the resolution's confidence."
     )
+    note: str | None = Field(None, description="Caveats; why it is unverified, if it is.")
 
     @property
     def binding(self) -> bool:

@@ -211,7 +211,7 @@ class QuarterRow(BaseModel):
             row[lst] = self.designations.get(lst)
             row[f"{lst}_partial"] = self.partial.get(lst, False)
         row.update(
-            ofac_actions_sample=self.ofac_actions,
+            ofac_series=self.ofac_actions,
             diplomacy=self.diplomacy,
             launches=self.launches,
             nuclear_tests=self.nuclear_tests,
@@ -304,7 +304,7 @@ def build_index(
 
     actions: Counter[str] = Counter()
     for a in ledger.sanctions_actions:
-        if a.date.quarter():
+        if a.authority == "OFAC" and a.date.quarter():
             actions[str(a.date.quarter())] += a.total
     launch_days = [e.start for e in events if e.kind == "missile-launch"]
     if launch_coverage is None and launch_days:

@@ -124,10 +124,7 @@ def refused_after_singapore(claim: Claim, ctx: ClaimContext) -> Assessment:
         f"talks; {len(refusals)} recorded DPRK refusal(s) or no-show(s) in between; "
         f"{len(envoys)} higher-level meeting(s) did take place"
     )
-    if days >= 150 and refusals:
-        verdict = SUPPORTED if not envoys else PARTLY
-    else:
-        verdict = NOT_SUPPORTED
+    verdict = (SUPPORTED if not envoys else PARTLY) if days >= 150 and refusals else NOT_SUPPORTED
     return ctx.assess(
         verdict,
         value,

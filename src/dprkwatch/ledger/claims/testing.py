@@ -84,10 +84,7 @@ def moratoria(claim: Claim, ctx: ClaimContext) -> Assessment:
         f"longest earlier moratorium {_years(best_days)} ({best_id}); "
         f"the 2018 one {'held' if broke is None else 'lasted'} {_years(held)}"
     )
-    if best_days > held:
-        verdict = SUPPORTED
-    else:
-        verdict = NOT_SUPPORTED
+    verdict = SUPPORTED if best_days > held else NOT_SUPPORTED
     if tests and since_last > longest_gap:
         value += (
             f"; no nuclear test for {_years(since_last)}, longer than any earlier gap "
