@@ -109,20 +109,28 @@ def white_house_denial(claim: Claim, ctx: ClaimContext) -> Assessment:
 @evaluator("refused-after-singapore")
 def refused_after_singapore(claim: Claim, ctx: ClaimContext) -> Assessment:
     after = [e for e in ctx.events if _us_dprk(e) and e.start > SINGAPORE]
-    talks = sorted((e for e in after if e.kind == "talks"), key=lambda e: e.start)
+    talks = sorted(
+        (e for e in after if e.kind == "talks" and "humanitarian" not in _parties(e, "tags")),
+        key=lambda e: e.start,
+    )
     if not talks:
         return ctx.pending("no working-level talks after Singapore in the ledger as of this date")
     first = talks[0]
     days = (first.start - SINGAPORE).days
     refusals = _refusals(ctx, "DPRK", "US", SINGAPORE, first.start)
-    envoys = [e for e in after if e.kind in ("envoy", "summit") and e.start < first.start]
+    envoys = [
+        e
+        for e in after
+        if (e.kind in ("envoy", "summit") or "humanitarian" in _parties(e, "tags"))
+        and e.start < first.start
+    ]
     evidence = [ctx.event_finding(first, f"first working-level talks: {first.title}")]
     evidence += [ctx.event_finding(e, f"refused: {e.title}") for e in refusals]
-    evidence += [ctx.event_finding(e, f"meanwhile, at a higher level: {e.title}") for e in envoys]
+    evidence += [ctx.event_finding(e, f"meanwhile: {e.title}") for e in envoys]
     value = (
         f"{days} days ({days / 30.44:.1f} months) from Singapore to the first working-level "
         f"talks; {len(refusals)} recorded DPRK refusal(s) or no-show(s) in between; "
-        f"{len(envoys)} higher-level meeting(s) did take place"
+        f"{len(envoys)} envoy-level or humanitarian meeting(s) did take place"
     )
     verdict = (SUPPORTED if not envoys else PARTLY) if days >= 150 and refusals else NOT_SUPPORTED
     return ctx.assess(
