@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from dprkwatch.ledger import Inputs, TimelineEvent, load_ledger
 from dprkwatch.ledger.dates import PartialDate
@@ -43,5 +44,6 @@ def inputs_with(
 ) -> Inputs:
     """Curated events plus the given launches and list history."""
     ledger = load_ledger()
-    events = sorted([*curated_events(ledger), *launches], key=lambda e: (e.start, e.id))
+    cited = [replace(e, citations=ledger.cite_dataset(e.dataset, str(e.date))) for e in launches]
+    events = sorted([*curated_events(ledger), *cited], key=lambda e: (e.start, e.id))
     return Inputs(ledger=ledger, events=events, designations=list(designations))

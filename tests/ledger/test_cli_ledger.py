@@ -35,14 +35,19 @@ def test_timeline_filters_by_kind_and_date(
         "--json",
     )
     assert r.code == 0, r.err
-    rows = json.loads(r.out)
+    envelope = json.loads(r.out)
+    assert envelope["kind"] == "timeline" and envelope["count"] == len(envelope["rows"])
+    rows = envelope["rows"]
     assert [(e["date"], e["end_date"]) for e in rows if "Hanoi" in e["title"]] == [
         ("2019-02-27", "2019-02-28")
     ]
     assert {e["kind"] for e in rows} == {"summit"}
     assert all("2018" <= e["date"] < "2020" for e in rows)
     assert "Singapore summit (Trump and Kim Jong Un)" in {e["title"] for e in rows}
-    assert all(e["sources"] for e in rows)
+    assert all(e["citations"] for e in rows)
+    for c in rows[0]["citations"]:
+        assert set(c) >= {"title", "publisher", "date", "url"}
+    assert all(e["clock"] == "local" for e in rows)
 
 
 def test_timeline_category_and_csv(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -75,7 +80,7 @@ def test_bad_filters_are_one_line_errors(
     r = _cli(capsys, tmp_path, "ledger", "timeline", "--from", "2018-02-30")
     assert r.code == 2 and "--from: impossible date 2018-02-30" in r.err
     r = _cli(capsys, tmp_path, "ledger", "pressure", "--from", "2020", "--to", "2019")
-    assert r.code == 2 and "is after --to" in r.err
+    assert r.code == 2 and "is after" in r.err and "\n" not in r.err.strip()
 
 
 def test_import_then_timeline_and_pressure(
@@ -91,7 +96,7 @@ def test_import_then_timeline_and_pressure(
         "--json",
     )
     assert r.code == 0, r.err
-    assert sorted(m["name"] for m in json.loads(r.out)) == ["cns", "ofac-first-seen"]
+    assert sorted(m["name"] for m in json.loads(r.out)["rows"]) == ["cns", "ofac-first-seen"]
     r = _cli(
         capsys,
         tmp_path,
@@ -103,7 +108,7 @@ def test_import_then_timeline_and_pressure(
         "cns",
         "--json",
     )
-    assert [e["date"] for e in json.loads(r.out)] == [
+    assert [e["date"] for e in json.loads(r.out)["rows"]] == [
         "2017-07-04",
         "2017-11-28",
         "2019-05-04",
@@ -116,7 +121,8 @@ def test_import_then_timeline_and_pressure(
     rows = {row["quarter"]: row for row in data["rows"]}
     assert rows["2022-Q4"]["ofac"] == 1 and rows["2023-Q1"]["ofac"] == 1
     assert rows["2022-Q4"]["launches"] is None  # the fixture's launch data ends in 2019
-    assert data["baseline"]["ofac"]["count"] == 1
+    assert data["meta"]["baseline"]["ofac"]["count"] == 1
+    assert "n/a" in data["legend"]
 
 
 def test_import_of_a_bad_file_writes_nothing(
@@ -156,13 +162,21 @@ def test_resolutions_measures_and_agreements(
         "--csv",
     )
     rows = list(csv.DictReader(io.StringIO(r.out)))
-    assert ("refined petroleum products", "500,000", "barrels per year") in {
+    assert ("refined petroleum products", "500000", "barrels per year") in {
         (x["subject"], x["quantity"], x["unit"]) for x in rows
     }
+    assert all("undocs.org" in x["citations"] for x in rows)
+    r = _cli(
+        capsys, tmp_path, "ledger", "resolutions", "--measures", "--kind", "cap", "--json"
+    )
+    quantities = [x["quantity"] for x in json.loads(r.out)["rows"]]
+    assert 500000 in quantities and all(isinstance(q, int | float) for q in quantities)
     r = _cli(
         capsys, tmp_path, "ledger", "agreements", "--party", "DPRK", "--status", "kept", "--json"
     )
-    assert {x["commitment"] for x in json.loads(r.out)} >= {"singapore-2018/remains-identified"}
+    rows = json.loads(r.out)["rows"]
+    assert {x["commitment"] for x in rows} >= {"singapore-2018/remains-identified"}
+    assert all(x["citations"] for x in rows)
     r = _cli(capsys, tmp_path, "ledger", "agreements", "--status", "maybe")
     assert r.code == 2 and "unknown status 'maybe'" in r.err
 
@@ -172,11 +186,22 @@ def test_compliance_table_and_json(capsys: pytest.CaptureFixture[str], tmp_path:
     data = json.loads(r.out)
     cell = next(
         c
-        for c in data["cells"]
-        if c["resolution"] == "unscr-1718" and c["obligation"] == "no-nuclear-test"
+        for c in data["rows"]
+        if c["resolution_id"] == "unscr-1718" and c["obligation"] == "no-nuclear-test"
     )
     assert cell["status"] == "broken" and cell["breaches"][0]["date"] == "2009-05-25"
+    assert cell["citations"] and cell["breaches"][0]["citations"]
     assert data["notes"]  # launch data missing in an empty data dir
+    assert "(+N)" in data["legend"]
+    talks = next(
+        c
+        for c in data["rows"]
+        if c["resolution_id"] == "unscr-1718" and c["obligation"] == "return-six-party-talks"
+    )
+    assert talks["force"] == "calls-upon" and not talks["binding"]
+    # The table keeps the bracketed wording (Rich would otherwise eat it as markup).
+    r = _cli(capsys, tmp_path, "ledger", "compliance")
+    assert "[calls-upon]" in r.out and "(+N)" in r.out
     r = _cli(capsys, tmp_path, "ledger", "compliance", "--agreements", "--csv")
     assert "Singapore Joint Statement" in r.out
 
@@ -199,13 +224,18 @@ def test_claims_command(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> N
         "--claim",
         "detainees-released",
         "--claim",
-        "tests-around-pause",
+        "test-moratoria",
+        "--today",
+        "2019-07-02",
         "--json",
     )
     assert r.code == 0, r.err
     data = json.loads(r.out)
-    by_id = {c["id"]: c for c in data["claims"]}
-    assert by_id["detainees-released"]["verdict"] == "supported"
-    assert by_id["tests-around-pause"]["verdict"] == "pending"
+    by_id = {c["id"]: c for c in data["rows"]}
+    assert by_id["detainees-released"]["at_time"]["verdict"] == "supported"
+    assert by_id["detainees-released"]["today"]["as_of"] == "2019-07-02"
+    assert by_id["test-moratoria"]["today"]["verdict"] == "pending"  # no launch data imported
+    evidence = by_id["detainees-released"]["at_time"]["evidence"]
+    assert evidence and all(f["citations"] for f in evidence)
     r = _cli(capsys, tmp_path, "claims", "--claim", "nope")
     assert r.code == 2 and "unknown claim 'nope'" in r.err

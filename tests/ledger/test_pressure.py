@@ -71,7 +71,7 @@ def test_quarters_coverage_and_baseline() -> None:
     assert rows["2018-Q2"].designations["un"] == 0  # covered, and nothing listed: a real zero
     assert rows["2017-Q3"].launches == 2 and rows["2017-Q3"].nuclear_tests == 1
     assert rows["2018-Q2"].diplomacy >= 3  # Panmunjom, Pompeo, Singapore...
-    assert rows["2017-Q4"].ofac_actions == 34  # curated 2017-11-21 action
+    assert rows["2017-Q4"].ofac_actions == 10 + 34 + 2  # OFAC actions of 10-26, 11-21, 12-26
     assert index.baseline == {"ofac": (1, "2019-01-31")}
     assert index.unplaced == {"ofac": 1}
     # UN coverage starts at the earliest listing in the data, so July 2017 is not covered.

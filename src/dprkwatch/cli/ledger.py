@@ -83,6 +83,8 @@ def _flat(value: Any) -> Any:
         return "; ".join(f"{k}={v}" for k, v in value.items() if v not in (None, "", [], {}))
     if isinstance(value, bool):
         return "yes" if value else ""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
     return value
 
 
