@@ -27,7 +27,9 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from dprkwatch.ledger import LedgerStore, check_ledger, evaluate_all, expand, gather
+from dprkwatch.arsenal import load_model
+from dprkwatch.ledger import check_ledger, evaluate_all, gather
+from dprkwatch.ledger.ingest import import_events
 from dprkwatch.lists import SnapshotStore, import_paths
 
 LIST_FILES = (
@@ -63,12 +65,16 @@ def main() -> None:
     home = args.home or Path(tmp.name if tmp else ".")
     if tmp is not None:
         import_paths(SnapshotStore(home), [args.shared / p for p in LIST_FILES])
-    chosen, _skipped = expand([args.shared / p for p in EVENT_FILES])
+    event_paths = [args.shared / p for p in EVENT_FILES]
+    if not all(p.exists() for p in event_paths):
+        raise SystemExit(
+            f"benchmark input missing: {[str(p) for p in event_paths if not p.exists()]}"
+        )
 
     def do_import() -> None:
-        store = LedgerStore(home)
-        for path, importer in chosen:
-            store.save(importer.load(path))
+        report = import_events(home, event_paths)
+        if not report.datasets:
+            raise SystemExit("benchmark input empty: no event dataset imported")
 
     def do_pressure() -> None:
         gather(home).pressure(date(2016, 1, 1), date.today())
@@ -78,7 +84,7 @@ def main() -> None:
     def do_claims() -> None:
         nonlocal inputs
         inputs = inputs or gather(home)
-        evaluate_all(inputs.ledger, inputs, today=date.today())
+        evaluate_all(inputs.ledger, inputs, today=date.today(), arsenal=load_model)
 
     results = {
         "validate": timed(lambda: check_ledger(), args.runs),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -161,3 +162,13 @@ def test_arsenal_claim_states_its_basis_and_shows_both(
     # At the time the model is not evidence: its inputs were published later.
     at_time = v["arsenal-since-singapore"].at_time
     assert "model" not in at_time.value
+
+
+def test_every_claim_quotes_the_commentary(shared_data: Path) -> None:
+    """Only claims the commentary makes: each quote is found verbatim in its text."""
+    seed = shared_data.parent / "seed"
+    if not seed.is_dir():
+        pytest.skip("commentary folder not present")
+    text = " ".join(" ".join(p.read_text(encoding="utf-8").split()) for p in seed.glob("*.txt"))
+    for claim in load_ledger().claims:
+        assert " ".join(claim.quote.split()) in text, claim.id

@@ -55,8 +55,15 @@ def _check(inputs_today: date, inputs: object) -> None:
 
 
 def test_claims_on_the_day_cite_nothing_later_curated_and_launches() -> None:
-    launches = [launch(d, t) for d, t in [("2017-11-28", "ICBM"), ("2019-05-04", "SRBM"),
-                                          ("2019-07-25", "SRBM"), ("2022-03-24", "ICBM")]]
+    launches = [
+        launch(d, t)
+        for d, t in [
+            ("2017-11-28", "ICBM"),
+            ("2019-05-04", "SRBM"),
+            ("2019-07-25", "SRBM"),
+            ("2022-03-24", "ICBM"),
+        ]
+    ]
     _check(DAY, inputs_with(launches))
 
 

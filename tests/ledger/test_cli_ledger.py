@@ -166,9 +166,7 @@ def test_resolutions_measures_and_agreements(
         (x["subject"], x["quantity"], x["unit"]) for x in rows
     }
     assert all("undocs.org" in x["citations"] for x in rows)
-    r = _cli(
-        capsys, tmp_path, "ledger", "resolutions", "--measures", "--kind", "cap", "--json"
-    )
+    r = _cli(capsys, tmp_path, "ledger", "resolutions", "--measures", "--kind", "cap", "--json")
     quantities = [x["quantity"] for x in json.loads(r.out)["rows"]]
     assert 500000 in quantities and all(isinstance(q, int | float) for q in quantities)
     r = _cli(

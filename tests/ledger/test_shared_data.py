@@ -7,7 +7,6 @@ of each resolution, the OFAC additions after August 2021.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from datetime import date
 from pathlib import Path

@@ -60,7 +60,7 @@ def test_timeline_limit_keeps_the_total(svc: LiveService) -> None:
     [
         ({"kind": "tests"}, "kind: unknown kind 'tests'"),
         ({"from": "2020-13"}, "from: impossible date: month 13 does not exist"),
-        ({"from": "2020", "to": "2019"}, "from: from 2020 is after to 2019"),
+        ({"from": "2020", "to": "2019"}, "from: 2020 is after to 2019"),
         ({"to": "19x"}, "to: "),
     ],
 )
@@ -127,6 +127,13 @@ def test_claims_cover_every_claim_as_of_a_given_day(svc: LiveService) -> None:
     assert body["today"] == "2019-07-02"
     assert [c["id"] for c in body["claims"]] == [c.id for c in load_ledger().claims]
     assert all(c["verdict"] and c["value"] for c in body["claims"])
+    for c in body["claims"]:
+        for a in (c["at_time"], c["today_assessment"]):
+            assert a["as_of"] <= "2019-07-02"
+            for f in a["evidence"]:
+                assert f["citations"] and all(
+                    x["date"][:10] <= "2019-07-02" for x in f["citations"]
+                )
 
 
 def test_sources_are_the_bibliography(svc: LiveService) -> None:

@@ -15,9 +15,9 @@ date our copy was retrieved stays in ``retrieved``. That is what lets
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-import datetime as dt
 from typing import Any
 
 from dprkwatch.ledger.dates import PartialDate

@@ -265,6 +265,13 @@ class CommitmentRow(BaseModel):
     evidence_date: str | None
     confidence: str
     sources: list[str] = Field(description="Ids of bibliography entries (see `sources`)")
+    citations: list[Citation] = Field(
+        default_factory=list, description="The same sources, resolved (title, publisher, date, URL)"
+    )
+    history: list[dict[str, str]] = Field(
+        default_factory=list, description="Dated status changes: date, status, text"
+    )
+    status_path: str | None = Field(None, description="The history in one line")
 
 
 def commitment_rows(
@@ -316,6 +323,18 @@ def commitment_rows(
                 evidence_date=str(ev.date) if ev.date else None,
                 confidence=worst,
                 sources=sorted({*agreement.sources, *(s for e in c.evidence for s in e.sources)}),
+                citations=list(
+                    ledger.cite(
+                        dict.fromkeys(
+                            [*agreement.sources, *(s for e in c.evidence for s in e.sources)]
+                        )
+                    )
+                ),
+                history=[
+                    {"date": str(h.date), "status": h.status.value, "text": h.text}
+                    for h in c.history
+                ],
+                status_path=" → ".join(f"{h.status.value} {h.date}" for h in c.history) or None,
             )
         )
     return out

@@ -349,7 +349,9 @@ class DiplomacyEvent(Sourced):
     requested_by: list[Text] = Field(
         default_factory=list, description="For a refusal: whose request or proposal was refused."
     )
-    tags: list[Literal["summit-logistics", "denuclearization", "unplanned", "denial", "humanitarian"]] = Field(
+    tags: list[
+        Literal["summit-logistics", "denuclearization", "unplanned", "denial", "humanitarian"]
+    ] = Field(
         default_factory=list,
         description="Facets the claims test: what talks covered (`summit-logistics`, `denuclearization`), an `unplanned` meeting, a `denial` that a meeting was planned, `humanitarian` talks (remains, detainees).",
     )

@@ -25,6 +25,7 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, Field
 
+from dprkwatch.ledger.citations import Citation
 from dprkwatch.ledger.dates import PartialDate, quarter_of, quarters_between
 from dprkwatch.ledger.events import TimelineEvent
 from dprkwatch.ledger.loader import Ledger
@@ -198,12 +199,18 @@ class QuarterRow(BaseModel):
         description="Per list; null = the data cannot date this quarter"
     )
     partial: dict[str, bool] = Field(description="Per list: the quarter is only partly covered")
-    ofac_actions: int = Field(description="Designations in the curated sample of OFAC actions")
+    ofac_actions: int = Field(
+        description="Designations in the curated OFAC series (sanctions_actions.yaml) this quarter"
+    )
+    ofac_action_count: int = Field(0, description="OFAC designation actions this quarter")
     diplomacy: int
     launches: int | None = Field(description="CNS-recorded launches; null without CNS data")
     nuclear_tests: int
     exercises: int
     highlights: list[str]
+    citations: list[Citation] = Field(
+        default_factory=list, description="Treasury releases of the quarter's OFAC actions"
+    )
 
     def to_dict(self, lists: Sequence[str]) -> dict[str, Any]:
         row: dict[str, Any] = {"quarter": self.quarter}
@@ -212,11 +219,13 @@ class QuarterRow(BaseModel):
             row[f"{lst}_partial"] = self.partial.get(lst, False)
         row.update(
             ofac_series=self.ofac_actions,
+            ofac_actions=self.ofac_action_count,
             diplomacy=self.diplomacy,
             launches=self.launches,
             nuclear_tests=self.nuclear_tests,
             exercises_suspended=self.exercises,
             highlights="; ".join(self.highlights),
+            citations=[c.to_dict() for c in self.citations],
         )
         return row
 
@@ -303,9 +312,15 @@ def build_index(
             unplaced[w.list] += 1
 
     actions: Counter[str] = Counter()
+    action_count: Counter[str] = Counter()
+    action_citations: dict[str, list[Citation]] = {}
     for a in ledger.sanctions_actions:
         if a.authority == "OFAC" and a.date.quarter():
-            actions[str(a.date.quarter())] += a.total
+            q = str(a.date.quarter())
+            actions[q] += a.total
+            action_count[q] += 1
+            cited = action_citations.setdefault(q, [])
+            cited.extend(c for c in ledger.cite(a.sources) if c not in cited)
     launch_days = [e.start for e in events if e.kind == "missile-launch"]
     if launch_coverage is None and launch_days:
         launch_coverage = (min(launch_days), max(launch_days))
@@ -327,6 +342,8 @@ def build_index(
                 designations=cells,
                 partial=partial,
                 ofac_actions=actions[q],
+                ofac_action_count=action_count[q],
+                citations=action_citations.get(q, []),
                 diplomacy=sum(1 for e in in_q if e.kind in DIPLOMACY_KINDS),
                 launches=_launch_count(in_q, launch_coverage, qs, qe),
                 nuclear_tests=sum(1 for e in in_q if e.kind == "nuclear-test"),

@@ -26,11 +26,15 @@ from dprkwatch.ledger.events import TimelineEvent, select
 from dprkwatch.ledger.inputs import Inputs
 from dprkwatch.ledger.loader import Ledger
 from dprkwatch.ledger.model import Resolution, Vote
+from dprkwatch.ledger.pressure import PressureIndex
 
 Row = dict[str, Any]
 #: Where the pressure index starts when no ``--from`` is given: the year of
 #: resolution 2270 and of the first OFAC actions of the curated series.
 PRESSURE_FROM = "2016"
+#: Events drawn as labelled markers over the pressure chart: the diplomacy and
+#: the tests the designations are read against.
+MARKER_KINDS = frozenset({"summit", "talks", "agreement", "nuclear-test", "resolution"})
 
 #: What the date of each kind of row means. Curated rows carry the local
 #: date where the event happened; nuclear tests are dated in UTC (as the
@@ -266,21 +270,12 @@ def commitments(
     status: str | None = None,
     topic: str | None = None,
 ) -> Listing:
-    by_id = {f"{a.id}/{c.id}": (a, c) for a, c in ledger.commitments()}
-    rows = []
-    for r in commitment_rows(ledger, start=start, end=end, party=party, status=status, topic=topic):
-        a, c = by_id[r.commitment]
-        cited = list(dict.fromkeys([*a.sources, *(s for ev in c.evidence for s in ev.sources)]))
-        row = r.model_dump()
-        row.update(
-            clock="local",
-            history=[
-                {"date": str(h.date), "status": h.status.value, "text": h.text} for h in c.history
-            ],
-            status_path=" → ".join(f"{h.status.value} {h.date}" for h in c.history) or None,
-            citations=dicts(ledger.cite(cited)),
+    rows = [
+        {**r.model_dump(mode="json"), "clock": "local"}
+        for r in commitment_rows(
+            ledger, start=start, end=end, party=party, status=status, topic=topic
         )
-        rows.append(row)
+    ]
     rows.sort(key=lambda r: (PartialDate.parse(r["date"]).sort_key(), r["commitment"]))
     return _listing("commitments", rows, legend=_legend("local", "pending"))
 
@@ -346,33 +341,25 @@ def sources(ledger: Ledger) -> Listing:
     return _listing("sources", rows)
 
 
+def pressure_index(
+    inputs: Inputs, start: date, end: date
+) -> tuple[PressureIndex, list[TimelineEvent]]:
+    """The pressure index over ``start``..``end`` and the markers (summits, tests...) beside it."""
+    index = inputs.pressure(start, end)
+    return index, select(inputs.events, start=start, end=end, kinds=MARKER_KINDS)
+
+
+PRESSURE_LEGEND = _legend("*", "n/a")
+
+
 def pressure(inputs: Inputs, start: date, end: date) -> Listing:
     """The pressure index (see :mod:`dprkwatch.ledger.pressure`) as a listing of quarters."""
-    index = inputs.pressure(start, end)
-    rows = []
-    for r in index.rows:
-        row = r.to_dict(index.lists)
-        actions = [
-            a
-            for a in inputs.ledger.sanctions_actions
-            if a.authority == "OFAC" and a.date.quarter() == r.quarter
-        ]
-        row["ofac_actions"] = len(actions)
-        row["citations"] = dicts(
-            list(dict.fromkeys(c for a in actions for c in inputs.ledger.cite(a.sources)))
-        )
-        rows.append(row)
-    markers = select(
-        inputs.events,
-        start=start,
-        end=end,
-        kinds=frozenset({"summit", "talks", "agreement", "nuclear-test", "resolution"}),
-    )
+    index, markers = pressure_index(inputs, start, end)
     return _listing(
         "pressure",
-        rows,
+        [r.to_dict(index.lists) for r in index.rows],
         notes=[*inputs.notes, *index.notes],
-        legend=_legend("*", "n/a"),
+        legend=PRESSURE_LEGEND,
         meta={
             "lists": index.lists,
             "coverage": {

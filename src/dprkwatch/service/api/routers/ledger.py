@@ -24,18 +24,14 @@ from dprkwatch.ledger import (
     commitment_rows,
     resolution_matrix,
     resolve_kinds,
-    select,
+    views,
 )
-from dprkwatch.ledger.dates import PartialDate
 from dprkwatch.service.api.deps import AnalysesDep, ScreenRole
 from dprkwatch.service.api.models import errors
 
 router = APIRouter(prefix="/ledger", tags=["Ledger"])
 
-PRESSURE_FROM = "2016"
-# Events drawn as labelled markers over the pressure chart: the diplomacy and
-# the tests the designations are read against.
-MARKER_KINDS = frozenset({"summit", "talks", "agreement", "nuclear-test", "resolution"})
+PRESSURE_FROM = views.PRESSURE_FROM
 # Breaches listed per compliance cell. With the CNS data every launch breaches
 # the launch obligations of every resolution; all of them made a 1 MB answer.
 MAX_BREACHES = 20
@@ -46,37 +42,41 @@ ToParam = Annotated[
 ]
 
 
-def date_range(start: str | None, end: str | None) -> tuple[date | None, date | None]:
-    """``from``/``to`` as the first and last day they can mean; a clear 400 otherwise."""
-
-    def parse(value: str | None, where: str, last: bool) -> date | None:
-        if value is None or not value.strip():
-            return None
-        try:
-            pd = PartialDate.parse(value.strip())
-        except ValueError as exc:
-            raise InputError(str(exc), where=where) from None
-        return pd.end() if last else pd.start()
-
-    first, last = parse(start, "from", False), parse(end, "to", True)
-    if first and last and first > last:
-        raise InputError(f"from {start} is after to {end}", where="from")
-    return first, last
+def date_range(
+    start: str | None, end: str | None, default_start: str | None = None
+) -> tuple[date | None, date | None]:
+    """``from``/``to`` parsed by :func:`dprkwatch.ledger.views.parse_range`; a clear 400 otherwise."""
+    try:
+        return views.parse_range(start, end, default_start=default_start)
+    except ValueError as exc:
+        where, _, problem = str(exc).partition(": ")
+        raise InputError(problem, where=where) from None
 
 
 # -- response shapes ---------------------------------------------------------
+
+
+class CitationModel(BaseModel):
+    id: str
+    title: str
+    publisher: str
+    date: str = Field(description="Publication date (for a database entry: the entry's date)")
+    url: str
+    retrieved: str | None = Field(None, description="When our copy of a database was taken")
 
 
 class EventModel(BaseModel):
     id: str
     date: str
     end_date: str | None
+    clock: str = Field(description="`local`, `UTC` or `unstated`: which calendar day `date` is")
     category: str
     kind: str
     title: str
     detail: str
     dataset: str
     sources: list[str] = Field(description="Citations as text: publisher, title, date, URL")
+    citations: list[CitationModel] = Field(description="The same citations, resolved")
     confidence: str
     attrs: dict[str, Any]
 
@@ -88,6 +88,7 @@ class TimelineResponse(BaseModel):
     datasets: list[str] = Field(
         description="Datasets present in the timeline (ledger, cns, csis...)"
     )
+    legend: dict[str, str] = Field(description="What `clock` and other notations mean")
     notes: list[str]
 
 
@@ -108,6 +109,7 @@ class PressureResponse(BaseModel):
     markers: list[EventModel] = Field(
         description="Summits, talks, agreements, resolutions and nuclear tests in range"
     )
+    legend: dict[str, str] = Field(description="What the compact notations mean")
     notes: list[str]
 
 
@@ -161,15 +163,32 @@ class ComplianceResponse(BaseModel):
     notes: list[str]
 
 
+class FindingModel(BaseModel):
+    text: str
+    date: str | None
+    citations: list[CitationModel]
+
+
+class AssessmentModel(BaseModel):
+    as_of: str
+    verdict: str
+    value: str
+    evidence: list[FindingModel]
+    withheld: int = Field(description="Ledger rows left out because only later sources cite them")
+    data: dict[str, Any]
+
+
 class ClaimModel(BaseModel):
     id: str
     topic: str
     claim: str
-    as_of: str
-    verdict: str
+    quote: str = Field(description="The commentary's own words")
+    as_of: str = Field(description="When the claim was made")
+    verdict: str = Field(description="Today's verdict (see `today_assessment`)")
     value: str
-    evidence: list[str]
-    data: dict[str, Any]
+    evidence: list[str] = Field(description="Today's findings as text, each with its citations")
+    at_time: AssessmentModel = Field(description="Judged on what was citable when it was made")
+    today_assessment: AssessmentModel = Field(description="Judged on what is citable today")
 
 
 class ClaimsResponse(BaseModel):
@@ -206,16 +225,14 @@ def timeline(
         kinds = resolve_kinds(kind) if kind else None
     except ValueError as exc:
         raise InputError(str(exc), where="kind") from None
-    inputs = analyses.inputs()
-    events = select(inputs.events, start=first, end=last, kinds=kinds)
-    if dataset:
-        events = [e for e in events if e.dataset == dataset]
+    listing = views.timeline(analyses.inputs(), start=first, end=last, kinds=kinds, dataset=dataset)
     return TimelineResponse(
-        events=[EventModel(**e.to_dict()) for e in events[:limit]],
-        total=len(events),
+        events=[EventModel(**e) for e in listing.page(limit).rows],
+        total=listing.total,
         kinds=dict(KINDS),
-        datasets=sorted({e.dataset for e in inputs.events}),
-        notes=list(inputs.notes),
+        datasets=listing.meta["datasets"],
+        legend=listing.legend,
+        notes=listing.notes,
     )
 
 
@@ -231,17 +248,16 @@ def pressure(
     start: FromParam = PRESSURE_FROM,
     end: ToParam = None,
 ) -> PressureResponse:
-    first, last = date_range(start or PRESSURE_FROM, end)
-    first, last = first or date(2016, 1, 1), last or date.today()
+    first, last = date_range(start, end, default_start=PRESSURE_FROM)
     inputs = analyses.inputs()
-    index = inputs.pressure(first, last)
-    markers = select(inputs.events, start=first, end=last, kinds=MARKER_KINDS)
+    index, markers = views.pressure_index(inputs, first or date.min, last or date.today())
     return PressureResponse(
         lists=index.lists,
         rows=index.rows,
         coverage={k: [[str(i.start), str(i.end)] for i in v] for k, v in index.coverage.items()},
         baseline={k: Baseline(count=n, on_or_before=d) for k, (n, d) in index.baseline.items()},
-        markers=[EventModel(**e.to_dict()) for e in markers],
+        markers=[EventModel(**views.event_row(e)) for e in markers],
+        legend=views.PRESSURE_LEGEND,
         notes=[*inputs.notes, *index.notes],
     )
 
@@ -309,9 +325,32 @@ def claims(
     as_of = date_range(None, today)[1] or date.today()
     verdicts = analyses.claims(as_of)
     return ClaimsResponse(
-        claims=[ClaimModel(**v.to_dict()) for v in verdicts],
+        claims=[_claim(v.to_dict()) for v in verdicts],
         today=as_of.isoformat(),
         notes=list(analyses.inputs().notes),
+    )
+
+
+def _claim(d: dict[str, Any]) -> ClaimModel:
+    today = d["today"]
+    return ClaimModel(
+        id=d["id"],
+        topic=d["topic"],
+        claim=d["claim"],
+        quote=d["quote"],
+        as_of=d["made"],
+        verdict=today["verdict"],
+        value=today["value"],
+        evidence=[
+            f"{f['text']} — "
+            + "; ".join(
+                f'{c["publisher"]}, "{c["title"]}" ({c["date"]}). {c["url"]}'
+                for c in f["citations"]
+            )
+            for f in today["evidence"]
+        ],
+        at_time=AssessmentModel(**d["at_time"]),
+        today_assessment=AssessmentModel(**today),
     )
 
 
