@@ -20,7 +20,7 @@ from rich.progress import Progress
 
 from dprkwatch.arsenal import load_model
 from dprkwatch.cli.context import settings_of
-from dprkwatch.cli.output import console, emit_csv, emit_json, print_table
+from dprkwatch.cli.output import Format, console, render
 from dprkwatch.exceptions import InputError
 from dprkwatch.ledger import (
     FILES,
@@ -106,25 +106,27 @@ def _show(
     if json_out and csv_out:
         raise InputError("choose one of --json and --csv")
     page = listing.page(limit, offset)
-    if json_out:
-        emit_json(page.to_dict())
-        return
-    if csv_out:
-        cols = [*(csv_columns or columns), "citations"]
-        emit_csv(({k: _flat(r.get(k)) for k in cols} for r in page.rows), cols)
-        return
-    if not page.rows:
-        typer.echo(empty)
-    else:
-        shown = [*columns, "citations"] if sources else columns
-        rows = []
-        for r in page.rows:
-            row = {k: _flat(r.get(k)) for k in shown}
-            if "date" in row and r.get("clock"):
-                end = r.get("end_date")
-                row["date"] = f"{r['date']}{'..' + end if end else ''} {r['clock']}"
-            rows.append(row)
-        print_table(rows, shown, title=title, headers={"citations": "sources"})
+    fmt: Format = "json" if json_out else "csv" if csv_out else "table"
+    shown = [*columns, "citations"] if sources else columns
+    if fmt == "csv":
+        shown = [*(csv_columns or columns), "citations"]
+    rows = []
+    for r in page.rows:
+        row = {k: _flat(r.get(k)) for k in shown}
+        if fmt == "table" and "date" in row and r.get("clock"):
+            end = r.get("end_date")
+            row["date"] = f"{r['date']}{'..' + end if end else ''} {r['clock']}"
+        rows.append(row)
+    render(
+        page.to_dict(),
+        fmt,
+        rows=rows,
+        columns=shown,
+        title=title,
+        headers={"citations": "sources"},
+        empty=empty,
+    )
+    if fmt == "table" and page.rows:
         if page.total > len(page.rows):
             console.print(
                 f"rows {offset + 1}-{offset + len(page.rows)} of {page.total} "
@@ -530,10 +532,13 @@ def import_cmd(
         for d in datasets
     ]
     listing = Listing("imports", [d.manifest() for d in datasets], len(datasets))
-    if json_out:
-        emit_json(listing.to_dict())
-        return
-    print_table(rows, list(rows[0]), title="Imported")
+    render(
+        listing.to_dict(),
+        "json" if json_out else "table",
+        rows=rows,
+        columns=list(rows[0]),
+        title="Imported",
+    )
     if report.skipped:
         typer.echo(f"skipped (not event files): {', '.join(report.skipped)}", err=True)
     for d in datasets:
