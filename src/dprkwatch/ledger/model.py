@@ -494,6 +494,9 @@ class Observation(Sourced):
 
     id: Slug
     date: PartialDate = Field(description="Publication date of the finding.")
+    event_date: PartialDate | None = Field(
+        None, description="When the observed thing happened, if not the publication date."
+    )
     by: Text = Field(description="Who found or stated it, e.g. `IAEA Director General`.")
     category: Literal[
         "fissile-material",

@@ -164,6 +164,7 @@ def curated_events(ledger: Ledger) -> list[TimelineEvent]:
                 attrs={
                     "by": o.by,
                     "category": o.category,
+                    "event_date": str(o.event_date) if o.event_date else None,
                     "quantities": [q.model_dump(mode="json") for q in o.quantities],
                     "refs": list(o.refs),
                 },

@@ -101,20 +101,40 @@ def increment(claim: Claim, ctx: ClaimContext) -> Assessment:
     return ctx.assess(verdict, value, evidence, data)
 
 
+def _stock_series(stocks: list[Observation]) -> list[tuple[str, float, float, str]]:
+    """Published warhead ranges by period: (period, low, high, publisher), oldest first."""
+    ranges: dict[tuple[str, str], list[float]] = {}
+    for o in stocks:
+        for q in o.quantities:
+            if q.name != "warheads":
+                continue
+            low_high = ranges.setdefault((q.period or str(o.date), o.by), [q.value, q.value])
+            if q.qualifier == "at least":
+                low_high[0] = q.value
+            elif q.qualifier == "up to":
+                low_high[1] = q.value
+            else:
+                low_high[:] = [q.value, q.value]
+    return sorted((p, lo, hi, by) for (p, by), (lo, hi) in ranges.items())
+
+
 @evaluator("arsenal-not-reduced")
 def not_reduced(claim: Claim, ctx: ClaimContext) -> Assessment:
     """Published stock estimates across the window (at the time); the model's stock (today)."""
     stocks = sorted(_estimates(ctx, "warheads"), key=lambda o: o.date.start())
     evidence = [ctx.finding(f"{o.by}: {o.title}", o.date, o) for o in stocks]
-    series = [
-        (str(o.date), q.value, o.by) for o in stocks for q in o.quantities if q.name == "warheads"
-    ]
-    data: dict[str, object] = {"published": series}
+    series = _stock_series(stocks)
+    data: dict[str, object] = {
+        "published": [{"period": p, "low": lo, "high": hi, "by": by} for p, lo, hi, by in series]
+    }
     if ctx.day <= claim.as_of.end():
         if len(series) < 2:
             return ctx.pending("fewer than two published stock estimates as of this date", evidence)
         first, last = series[0], series[-1]
-        value = f"published estimates: {first[1]:g} ({first[2]}, {first[0]}) to {last[1]:g} ({last[2]}, {last[0]})"
+        value = (
+            f"published estimates: {first[1]:g}-{first[2]:g} warheads ({first[3]}, {first[0]}) "
+            f"to {last[1]:g}-{last[2]:g} ({last[3]}, {last[0]})"
+        )
         verdict = SUPPORTED if last[1] >= first[1] else NOT_SUPPORTED
         return ctx.assess(verdict, value, evidence, data)
     model = ctx.arsenal()

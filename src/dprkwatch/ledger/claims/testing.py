@@ -42,10 +42,13 @@ def _span(m: Moratorium, ctx: ClaimContext) -> tuple[int, Finding | None]:
         ]
         # Curated milestones that official sources tie to a covered missile
         # type before the launch data does (E9: the 2022 ICBM-system tests).
+        # The span runs to the event; the finding is citable from its publication.
         breaches += [
-            (o.date.start(), ctx.finding(f"{o.by}: {o.title}", o.date, o))
+            ((o.event_date or o.date).start(), ctx.finding(f"{o.by}: {o.title}", o.date, o))
             for o in ctx.ledger.observations
-            if o.category == "missile-milestone" and m.id in o.refs and o.date.start() > announced
+            if o.category == "missile-milestone"
+            and m.id in o.refs
+            and (o.event_date or o.date).start() > announced
         ]
     if breaches:
         first = min(breaches, key=lambda b: b[0])
