@@ -87,10 +87,16 @@ def _build(
     )
 
 
+# libyaml's composer when PyYAML was built with it: the same nodes, marks and
+# values as the pure-Python one, about fifteen times faster (the curated files
+# are read on every command that loads the ledger or the roadmap).
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def load_yaml(text: str, source: str) -> Located:
     """Parse one YAML document, keeping line numbers; errors name ``source``."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"line {mark.line + 1}" if mark is not None else None

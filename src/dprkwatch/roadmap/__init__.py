@@ -20,11 +20,12 @@ Public API::
     check_assessments(model, roadmap, share)         # published assessments against the model
 """
 
+from dprkwatch.ledger.loader import Problem
 from dprkwatch.roadmap.capacity import Coverage, Stop, components, coverage
 from dprkwatch.roadmap.coverage import DefinitionCoverage, definition_coverage
 from dprkwatch.roadmap.evaluate import DEFAULT_BY, Evaluation, ProposalResult, evaluate
 from dprkwatch.roadmap.exceptions import RoadmapValidationError, UnknownRoadmapItem
-from dprkwatch.roadmap.loader import FILES, Problem, Roadmap, check_roadmap, load_roadmap
+from dprkwatch.roadmap.loader import FILES, Roadmap, check_roadmap, load_roadmap
 from dprkwatch.roadmap.relief import Relief, relief_of
 from dprkwatch.roadmap.shares import ShareCheck, SiteShare, check_assessments, site_share
 

@@ -34,6 +34,7 @@ from pydantic import BaseModel, ValidationError
 
 from dprkwatch.arsenal import Parameters, load_parameters
 from dprkwatch.ledger import Ledger, LedgerValidationError, load_ledger
+from dprkwatch.ledger.loader import Problem  # one problem shape for both curated layers
 from dprkwatch.ledger.located import Located, load_yaml_file
 from dprkwatch.ledger.model import Resolution, Source
 from dprkwatch.roadmap.exceptions import RoadmapValidationError, UnknownRoadmapItem
@@ -65,16 +66,6 @@ FILES: dict[str, type[BaseModel]] = {
 }
 #: Components every parameter file has; enrichment sites are checked by name.
 FIXED_COMPONENTS = frozenset({"reactor", "reprocessing", "elwr", "stockpile"})
-
-
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:line {self.line}: {self.message}"
 
 
 @dataclass
