@@ -38,7 +38,12 @@ def test_documented_figures_are_the_models(pid: str) -> None:
         _band(got[n].low, got[n].median, got[n].high) for n in ("prevented", "remaining", "held")
     ]
     rows = [line for line in text.splitlines() if line.startswith(f"| `{pid}` | ")]
-    assert any(all(b in row for b in bands) for row in rows), (bands, rows)
+    assert any(all(b in row for b in bands) for row in rows), (
+        f"docs/roadmap.md is stale for {pid}: the model now gives {bands}; run "
+        "`dprkwatch roadmap evaluate` and `dprkwatch roadmap shares` and update the tables "
+        "and the worked example",
+        rows,
+    )
     if pid == "hanoi-dprk-offer":
         p = got["prevented"]
         assert f"**{p.median:.1f}\n({p.low:.1f}-{p.high:.1f})**" in text or (
