@@ -14,6 +14,22 @@ listed entities it should (or, for negatives, must not) find:
 ``hard_negative`` a listed Korean name with one given-name syllable or the
                   surname replaced by a clearly different one, checked not
                   to be any listed name
+``two_edits``     two keyboard slips in one name: in two words, or both in
+                  one word of nine letters or more
+``two_words``     one keyboard slip in each of two words
+``split_join``    a word split in two, two words joined, a hyphen or space lost
+``ocr``           one optical-character-recognition confusion (rn/m, 0/O,
+                  1/l/I, 5/S, cl/d, vv/w)
+``korean_spelling`` the surname in one of its South Korean, passport or
+                  everyday spellings (every spelling of the groups below is
+                  used), given syllables respelled by the vowel and consonant
+                  habits below
+
+Slips are struck on a QWERTY keyboard and never on the first letter of a
+word, as in the original typo category; a slip is a neighbouring key, a
+dropped, doubled or inserted neighbouring letter, or two letters swapped.
+Words of fewer than four letters are left alone by the slip categories
+(a slip in "Ri" or "Il" makes another name, not a misspelt one).
 
 The respelling tables here are written independently of the engine's own
 romanization tables, from common usage (South Korean press and passports),
@@ -35,7 +51,40 @@ from rapidfuzz.distance import Levenshtein
 
 CATEGORIES = (
     "romanization", "hyphenation", "reordering", "typo", "hangul", "vessel", "imo", "company",
-    "hard_negative",
+    "hard_negative", "two_edits", "two_words", "split_join", "ocr", "korean_spelling",
+)  # fmt: skip
+
+# Surname spellings by family, as written on South Korean passports, in the
+# press and by Western clerks, beside the North Korean forms (the groups of
+# issue 11, written out here independently of the engine's tables).
+SURNAME_GROUPS: tuple[tuple[str, ...], ...] = (
+    ("choe", "choi", "choy", "chey"),
+    ("ri", "rhee", "rhie", "lee", "yi", "yee", "i"),
+    ("pak", "park", "bak"),
+    ("jong", "chong", "jeong", "chung", "jung"),
+    ("hwang", "whang"),
+    ("jo", "cho", "joe"),
+    ("ryu", "yu", "yoo", "rhyu"),
+    ("rim", "im", "lim"),
+    ("ro", "no", "noh", "roh"),
+    ("o", "oh"),
+    ("so", "seo", "suh"),
+    ("sin", "shin"),
+    ("kang", "gang"),
+    ("yun", "yoon"),
+)
+# Syllable habits of South Korean and everyday spellings: (pattern, replacements).
+_VOWEL_HABITS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("eo", ("o", "u")), ("o", ("eo", "u")), ("ae", ("ai",)), ("i", ("ee",)), ("u", ("oo",)),
+)  # fmt: skip
+_ONSET_HABITS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("k", ("g",)), ("g", ("k",)), ("ch", ("j",)), ("j", ("ch",)), ("t", ("d",)), ("d", ("t",)),
+    ("p", ("b",)), ("b", ("p",)), ("r", ("l", "n", "")), ("l", ("r", "n")), ("n", ("r", "l")),
+)  # fmt: skip
+# What optical character recognition mistakes for what.
+OCR_CONFUSIONS: tuple[tuple[str, str], ...] = (
+    ("rn", "m"), ("m", "rn"), ("O", "0"), ("o", "0"), ("l", "1"), ("I", "1"), ("I", "l"),
+    ("l", "I"), ("S", "5"), ("s", "5"), ("cl", "d"), ("d", "cl"), ("w", "vv"), ("B", "8"),
 )  # fmt: skip
 
 # North Korean spelling -> South Korean / Western spellings of the same syllable.
@@ -352,6 +401,64 @@ def _typo(word: str, rng: random.Random) -> str:
     return "".join(chars)
 
 
+def _slip_positions(words: list[str]) -> list[tuple[int, int]]:
+    """(word, letter) positions a slip may hit: not a first letter, words of four letters or more."""
+    return [(w, i) for w, word in enumerate(words) if len(word) >= 4 for i in range(1, len(word))]
+
+
+def _slip_at(word: str, i: int, rng: random.Random) -> str:
+    """One keyboard slip at letter ``i`` (never 0) of ``word``."""
+    kind = rng.choice(("sub", "del", "dup", "swap", "ins"))
+    ch = word[i]
+    if kind == "del":
+        return word[:i] + word[i + 1 :]
+    if kind == "dup":
+        return word[: i + 1] + ch + word[i + 1 :]
+    if kind == "swap":
+        j = i + 1 if i + 1 < len(word) else i - 1
+        if j == 0:
+            return word[:i] + word[i + 1 :]
+        a, b = sorted((i, j))
+        return word[:a] + word[b] + word[a] + word[b + 1 :]
+    near = _NEIGHBOURS.get(ch.lower(), "e")
+    repl = rng.choice(near)
+    repl = repl.upper() if ch.isupper() else repl
+    if kind == "ins":
+        return word[: i + 1] + repl + word[i + 1 :]
+    return word[:i] + repl + word[i + 1 :]
+
+
+_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+# Each row sits half a key to the right of the row above it.
+_KEY_AT = {ch: (r, c + 0.5 * r) for r, row in enumerate(_ROWS) for c, ch in enumerate(row)}
+_NEIGHBOURS: dict[str, str] = {
+    a: "".join(
+        b
+        for b, (rb, xb) in _KEY_AT.items()
+        if b != a and abs(rb - ra) <= 1 and abs(xb - xa) <= (1.0 if rb == ra else 0.5)
+    )
+    for a, (ra, xa) in _KEY_AT.items()
+}
+
+
+def respell_syllable(syl: str, rng: random.Random) -> str:
+    """A given-name syllable with one vowel or onset habit applied (or unchanged)."""
+    options: list[str] = []
+    for pat, repls in _VOWEL_HABITS:
+        at = syl.find(pat)
+        if at > 0 or (at == 0 and pat not in ("o", "u", "i")):
+            for r in repls:
+                options.append(syl[:at] + r + syl[at + len(pat) :])
+    for pat, repls in _ONSET_HABITS:
+        if syl.startswith(pat) and not (pat in ("k", "t", "p") and syl.startswith(pat + "h")):
+            for r in repls:
+                rest = syl[len(pat) :]
+                if r == "" and not rest.startswith(("i", "y")):
+                    continue
+                options.append(r + rest)
+    return rng.choice(options) if options else syl
+
+
 class Generator:
     """Builds the cases from entity dicts of the DPRK subset (and all names, for checks)."""
 
@@ -617,8 +724,170 @@ class Generator:
             cases.append(Case("company", data["schema"], {"name": [text]}, self.same_as(eid), eid))
         return cases
 
+    def named(self) -> list[tuple[str, dict[str, Any], str]]:
+        """(entity id, entity, primary name) of every person, company and vessel."""
+        out = []
+        for eid, data in self._entities(
+            ["Person", "Organization", "Company", "LegalEntity", "Vessel"]
+        ):
+            name = self._primary(data)
+            if name:
+                out.append((eid, data, name))
+        return out
+
+    def slips(self) -> list[Case]:
+        """Two slips per name, and one slip in each of two words."""
+        cases: list[Case] = []
+        for eid, data, name in self.named():
+            words = name.replace(",", " ").split()
+            positions = _slip_positions(words)
+            by_word = sorted({w for w, _ in positions})
+            if len(by_word) >= 2:
+                a, b = self.rng.sample(by_word, 2)
+                new = list(words)
+                for w in (a, b):
+                    new[w] = _slip_at(new[w], self.rng.randrange(1, len(new[w])), self.rng)
+                cases.append(
+                    Case(
+                        "two_words",
+                        data["schema"],
+                        {"name": [" ".join(new)]},
+                        self.same_as(eid),
+                        eid,
+                        note=name,
+                    )
+                )
+            # Two slips in one name: in two words, or both in one long word.
+            long_words = [w for w in by_word if len(words[w]) >= 9]
+            choices = [("two", None)] if len(by_word) >= 2 else []
+            choices += [("one", w) for w in long_words]
+            if not choices:
+                continue
+            how, where = self.rng.choice(choices)
+            new = list(words)
+            if how == "two":
+                for w in self.rng.sample(by_word, 2):
+                    new[w] = _slip_at(new[w], self.rng.randrange(1, len(new[w])), self.rng)
+            else:
+                assert where is not None
+                first, second = sorted(
+                    self.rng.sample(range(1, len(new[where]) - 1), 2), reverse=True
+                )
+                new[where] = _slip_at(_slip_at(new[where], first, self.rng), second, self.rng)
+            cases.append(
+                Case(
+                    "two_edits",
+                    data["schema"],
+                    {"name": [" ".join(new)]},
+                    self.same_as(eid),
+                    eid,
+                    note=name,
+                )
+            )
+        return cases
+
+    def split_join(self) -> list[Case]:
+        """A word split in two, two words joined, or a hyphen or space lost."""
+        cases: list[Case] = []
+        for eid, data, name in self.named():
+            words = name.replace(",", " ").split()
+            options = []
+            if any(len(w) >= 6 for w in words):
+                options.append("split")
+            if len(words) >= 2:
+                options.append("join")
+            if "-" in name:
+                options.append("hyphen")
+            if not options:
+                continue
+            how = self.rng.choice(options)
+            if how == "split":
+                w = self.rng.choice([i for i, x in enumerate(words) if len(x) >= 6])
+                cut = self.rng.randrange(3, len(words[w]) - 2)
+                words[w] = words[w][:cut] + " " + words[w][cut:]
+                text = " ".join(words)
+            elif how == "join":
+                i = self.rng.randrange(len(words) - 1)
+                words[i : i + 2] = [words[i] + words[i + 1]]
+                text = " ".join(words)
+            else:
+                text = name.replace("-", self.rng.choice(("", " ")), 1)
+            if fold(text) == fold(name):
+                continue
+            cases.append(
+                Case(
+                    "split_join",
+                    data["schema"],
+                    {"name": [text]},
+                    self.same_as(eid),
+                    eid,
+                    note=name,
+                )
+            )
+        return cases
+
+    def ocr(self) -> list[Case]:
+        """One confusion of optical character recognition."""
+        cases: list[Case] = []
+        for eid, data, name in self.named():
+            options = [(a, b, i) for a, b in OCR_CONFUSIONS for i in _find_all(name, a)]
+            # Not the first letter of a word: that is a different mistake.
+            options = [(a, b, i) for a, b, i in options if i > 0 and name[i - 1].isalnum()]
+            if not options:
+                continue
+            a, b, i = self.rng.choice(options)
+            text = name[:i] + b + name[i + len(a) :]
+            cases.append(
+                Case("ocr", data["schema"], {"name": [text]}, self.same_as(eid), eid, note=name)
+            )
+        return cases
+
+    def korean_spelling(self) -> list[Case]:
+        """Korean persons with their surname in each spelling of its family, in turn."""
+        cases: list[Case] = []
+        turn: dict[tuple[str, ...], int] = defaultdict(int)
+        for eid, data in self._entities(["Person"]):
+            name = self._primary(data)
+            kn = split_korean(name) if name else None
+            if kn is None:
+                continue
+            group = next((g for g in SURNAME_GROUPS if kn.surname in g), None)
+            if group is None:
+                continue
+            spellings = [s for s in group if s != kn.surname]
+            surname = spellings[turn[group] % len(spellings)]
+            turn[group] += 1
+            given = [
+                respell_syllable(g, self.rng) if self.rng.random() < 0.7 else g for g in kn.given
+            ]
+            style = self.rng.choice(("spaced", "hyphen", "surname-last"))
+            if style == "spaced":
+                text = " ".join(_cap(x) for x in [surname, *given])
+            elif style == "hyphen":
+                text = f"{_cap(surname)} {_cap('-'.join(given))}"
+            else:
+                text = " ".join(_cap(g) for g in given) + " " + _cap(surname)
+            cases.append(
+                Case(
+                    "korean_spelling", "Person", {"name": [text]}, self.same_as(eid), eid, note=name
+                )
+            )
+        return cases
+
     def all(self) -> list[Case]:
-        return self.persons() + self.hangul() + self.vessels() + self.imo() + self.companies()
+        return (
+            self.persons() + self.hangul() + self.vessels() + self.imo() + self.companies()
+            + self.slips() + self.split_join() + self.ocr() + self.korean_spelling()
+        )  # fmt: skip
+
+
+def _find_all(text: str, part: str) -> list[int]:
+    out = []
+    at = text.find(part)
+    while at >= 0:
+        out.append(at)
+        at = text.find(part, at + 1)
+    return out
 
 
 def _onset(syl: str) -> str:

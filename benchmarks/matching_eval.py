@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import random
 import re
 import sys
@@ -74,6 +75,11 @@ DPRK_CATEGORIES = (
     "vessel",
     "imo",
     "company",
+    "two_edits",
+    "two_words",
+    "split_join",
+    "ocr",
+    "korean_spelling",
 )
 
 
@@ -136,6 +142,13 @@ class Method:
 
 
 _TEMP: dict[str, tempfile.TemporaryDirectory[str]] = {}
+
+
+def dev_half(key: str) -> bool:
+    """The development half of a split (by a hash of the source entity id): the
+    calibration is fitted and misses are studied there; the held-out column
+    and the calibration report use the other half only."""
+    return int(hashlib.sha256(key.encode("utf-8")).hexdigest(), 16) % 2 == 0
 
 
 def load_screener(args: argparse.Namespace) -> Screener:
@@ -258,8 +271,10 @@ def yente_cases(data: Path, screener: Screener, gen: Generator) -> list[Case]:
     return cases
 
 
-def negative_cases(data: Path, limit: int) -> list[Case]:
-    path = require_file(data / "matching" / "yente_negatives_global.csv")
+def negative_cases(
+    data: Path, limit: int, filename: str = "yente_negatives_global.csv"
+) -> list[Case]:
+    path = require_file(data / "matching" / filename)
     cases = []
     with path.open(encoding="utf-8") as fh:
         for i, row in enumerate(csv.DictReader(fh)):
@@ -367,7 +382,9 @@ def ftm_entity(schema: str, properties: dict[str, list[str]]) -> ValueEntity:
     return entity
 
 
-def nomenklatura_methods(targets: dict[str, dict[str, Any]]) -> list[Method]:
+def nomenklatura_methods(
+    targets: dict[str, dict[str, Any]], names: Iterable[str] = ("logic-v2", "logic-v1", "ofac")
+) -> list[Method]:
     try:
         from nomenklatura.matching import LogicV1, LogicV2, OFACMatcher
     except ImportError:
@@ -378,7 +395,10 @@ def nomenklatura_methods(targets: dict[str, dict[str, Any]]) -> list[Method]:
         return []
     entities = [(eid, ValueEntity.from_dict(data, cleaned=True)) for eid, data in targets.items()]
     methods = []
+    wanted = set(names)
     for algo in (LogicV2, LogicV1, OFACMatcher):
+        if algo.NAME not in wanted:
+            continue
         config = algo.default_config()
 
         def screen(case: Case, algo: Any = algo, config: Any = config) -> set[str]:
@@ -490,12 +510,23 @@ def main() -> int:
     )
     ap.add_argument("--no-baselines", action="store_true")
     ap.add_argument(
+        "--baselines",
+        nargs="*",
+        default=["logic-v2", "logic-v1", "ofac"],
+        help="nomenklatura algorithms run beside ours (default: all three)",
+    )
+    ap.add_argument(
         "--min-entities",
         type=int,
         default=FOUR_LISTS_MIN_ENTITIES,
         help="stop unless the index holds at least this many entities",
     )
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument(
+        "--no-calibration",
+        action="store_true",
+        help="skip the calibration report (held-out halves)",
+    )
     ap.add_argument("--markdown", type=Path, default=None, help="also write the table to this file")
     ap.add_argument(
         "--show-misses",
@@ -528,7 +559,7 @@ def main() -> int:
 
     methods = [ours(screener, dprk_only=True)]
     if not args.no_baselines:
-        methods += nomenklatura_methods(targets)
+        methods += nomenklatura_methods(targets, args.baselines)
         methods.append(token_sort(targets))
     full = ours(screener, dprk_only=False)
 
@@ -550,11 +581,18 @@ def main() -> int:
     run(full, [c for c in yente if c.category == "yente_untreated"], "yente_untreated")
     run(full, [c for c in yente if c.category == "yente_treated"], "yente_treated")
     run(full, negatives, "global_negative")
+    held_out = ours(screener, dprk_only=False)
+    held_out.name = "ours, full, held-out half"
+    for cat in compare_cats:
+        if not cat.startswith("yente"):
+            run(held_out, [c for c in by_cat[cat] if not dev_half(c.source)], cat)
 
     if args.show_misses:
         show_misses(screener, by_cat, negatives, args.show_misses)
 
-    table = render(methods, full, samples, compare_cats, screener)
+    table = render(methods, full, samples, compare_cats, screener, held_out)
+    if not args.no_calibration:
+        table += "\n\n" + calibration_report(screener, args.data, args.negatives)
     print(table)
     if args.markdown:
         args.markdown.parent.mkdir(parents=True, exist_ok=True)
@@ -568,9 +606,13 @@ def render(
     samples: dict[str, list[Case]],
     cats: list[str],
     screener: Screener,
+    held_out: Method,
 ) -> str:
     rows = [*cats, "global_negative", "name_bench", "cross_script"]
-    header = ["category", "n (sample)", *(m.name for m in methods), "ours, full: n", "ours, full"]
+    header = [
+        "category", "n (sample)", *(m.name for m in methods), "ours, full: n", "ours, full",
+        "held-out half",
+    ]  # fmt: skip
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for cat in rows:
         n = methods[0].tallies[cat].n
@@ -581,6 +623,8 @@ def render(
         ft = full.tallies.get(full_cat)
         cells = [cat, str(n), *(m.tallies[cat].cell() for m in methods)]
         cells += [str(ft.n) if ft else "", ft.cell() if ft else ""]
+        ht = held_out.tallies.get(cat)
+        cells.append(f"{ht.cell()} (n {ht.n})" if ht else "")
         lines.append("| " + " | ".join(cells) + " |")
     timing = ["| ms per query (sample) | |"]
     for m in methods:
@@ -591,7 +635,7 @@ def render(
         timing.append(f" {1000 * total_s / max(total_n, 1):.2f} |")
     ft_s = sum(t.seconds for t in full.tallies.values())
     ft_n = sum(t.n for t in full.tallies.values())
-    timing.append(f" {ft_n} | {1000 * ft_s / max(ft_n, 1):.2f} |")
+    timing.append(f" {ft_n} | {1000 * ft_s / max(ft_n, 1):.2f} | |")
     lines.append("".join(timing))
     lines.append("")
     lines.append(
@@ -601,6 +645,83 @@ def render(
         "R = recall, FP = share of queries flagging a wrong entity, F1 from both."
     )
     return "\n".join(lines)
+
+
+def calibration_report(screener: Screener, data: Path, negatives: int) -> str:
+    """ROC AUC, average precision, a reliability table and the share of true
+    non-matches at 0.99 or more, per labelled set, on the held-out halves
+    (and yente's global negatives, which the calibration never saw)."""
+    from calibrate import collect
+
+    examples = collect(screener, data, dev=False, seed=7, negatives=negatives)
+    require_count("held-out labelled examples", examples, 1000)
+    lines = [
+        "| labelled set (held-out) | results | true matches | ROC AUC | average precision "
+        "| non-matches scoring ≥ 0.99 |",
+        "|---|---|---|---|---|---|",
+    ]
+    sources = ["variants", "yente_un", "negatives", "name_bench", "all"]
+    for source in sources:
+        rows = [e for e in examples if source == "all" or e.source == source]
+        if not rows:
+            continue
+        y = [e.label for e in rows]
+        p = [e.score for e in rows]
+        non = [s for s, lab in zip(p, y, strict=True) if not lab]
+        high = sum(s >= 0.99 for s in non)
+        lines.append(
+            f"| {source} | {len(rows):,} | {sum(y):,} | {_auc(p, y)} | {_ap(p, y)} "
+            f"| {high:,} of {len(non):,} ({100 * high / max(1, len(non)):.2f}%) |"
+        )
+    lines += [
+        "",
+        "| score band | results | mean score | observed match rate | balanced match rate |",
+        "|---|---|---|---|---|",
+    ]
+    pos = sum(e.label for e in examples)
+    neg = len(examples) - pos
+    for lo in [i / 10 for i in range(10)]:
+        hi = lo + 0.1
+        band = [e for e in examples if lo <= e.score < hi or (hi >= 1.0 and e.score >= lo)]
+        if not band:
+            continue
+        matched = sum(e.label for e in band)
+        wpos, wneg = matched / max(1, pos), (len(band) - matched) / max(1, neg)
+        lines.append(
+            f"| {lo:.1f}-{hi:.1f} | {len(band):,} | {sum(e.score for e in band) / len(band):.3f} "
+            f"| {matched / len(band):.3f} | {wpos / max(1e-12, wpos + wneg):.3f} |"
+        )
+    return "\n".join(lines)
+
+
+def _auc(scores: list[float], labels: list[bool]) -> str:
+    pos = [s for s, lab in zip(scores, labels, strict=True) if lab]
+    neg = [s for s, lab in zip(scores, labels, strict=True) if not lab]
+    if not pos or not neg:
+        return "n/a"
+    import numpy as np
+
+    allv = np.array(pos + neg)
+    ranks = allv.argsort().argsort().astype(float) + 1
+    # Average ranks over ties.
+    for v in np.unique(allv):
+        at = allv == v
+        ranks[at] = ranks[at].mean()
+    auc = (ranks[: len(pos)].sum() - len(pos) * (len(pos) + 1) / 2) / (len(pos) * len(neg))
+    return f"{auc:.4f}"
+
+
+def _ap(scores: list[float], labels: list[bool]) -> str:
+    if not any(labels):
+        return "n/a"
+    order = sorted(range(len(scores)), key=lambda i: -scores[i])
+    hits = 0
+    total = 0.0
+    for rank, i in enumerate(order, start=1):
+        if labels[i]:
+            hits += 1
+            total += hits / rank
+    return f"{total / sum(labels):.4f}"
 
 
 def show_misses(

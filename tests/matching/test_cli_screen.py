@@ -32,7 +32,7 @@ def test_screen_one_name_prints_a_table(
     )
     assert res.code == 0, res.err
     assert "us-1002" in res.out and "MATCH" in res.out
-    assert "dprkwatch-match-v1" in res.out
+    assert "dprkwatch-match-v2" in res.out
 
 
 def test_screen_json_and_scope(

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from dprkwatch.cli.screen import screen_cmd
-from dprkwatch.matching.algorithms import ALGORITHMS, DEFAULT_ALGORITHM, MatchV1
+from dprkwatch.matching.algorithms import ALGORITHMS, DEFAULT_ALGORITHM
 from dprkwatch.matching.batch_files import OUTPUT_COLUMNS
 from dprkwatch.matching.subjects import COLUMNS
 
@@ -33,9 +33,12 @@ def test_every_screen_option_is_documented() -> None:
 
 def test_threshold_and_algorithm_are_the_documented_ones() -> None:
     text = doc()
-    assert f"`{DEFAULT_ALGORITHM}`" in text
-    assert f"threshold **{MatchV1.threshold:.2f}**" in text
-    assert set(ALGORITHMS) == {DEFAULT_ALGORITHM}
+    assert (
+        f"- Algorithm: `{DEFAULT_ALGORITHM}`, threshold **{ALGORITHMS[DEFAULT_ALGORITHM].threshold:.2f}**"
+        in text
+    )
+    for name, algo in ALGORITHMS.items():
+        assert f"`{name}`" in text and f"threshold {algo.threshold:.2f}" in text, name
 
 
 def test_batch_columns_are_documented() -> None:

@@ -55,13 +55,13 @@ def test_a_floor_only_drops_candidates_that_score_below_it(
     screener: Screener, query: Query, floor: float
 ) -> None:
     algo = screener._algo
-    qa = algo.analyze(query)
     index = screener.index
+    qa = algo.analyze(query, index.vocabulary)
     for rec in index.records:
         full = algo.score(qa, rec, rec.name_ids, index, screener._weights)
         cut = algo.score(qa, rec, rec.name_ids, index, screener._weights, floor)
         if cut is None:
-            assert full is None or full.score < floor
+            assert full is None or full.raw < floor
         else:
             assert cut == full
 
@@ -70,14 +70,14 @@ def test_a_floor_only_drops_candidates_that_score_below_it(
 def test_screening_ranks_like_scoring_every_entity(screener: Screener, query: Query) -> None:
     """Screening through the index gives what scoring every listed entity gives, for these queries."""
     algo = screener._algo
-    qa = algo.analyze(query)
     index = screener.index
+    qa = algo.analyze(query, index.vocabulary)
     expected = []
     for rec in index.records:
         if rec.group not in qa.groups:
             continue
         s = algo.score(qa, rec, rec.name_ids[:6], index, screener._weights)
-        if s is not None and s.score >= 0.5:
+        if s is not None and s.raw >= 0.5:
             expected.append((-s.score, rec.id))
     got = [(-m.score, m.entity_id) for m in screener.screen(query, top=100, scope=Scope())]
     assert got == sorted(expected)[: len(got)]

@@ -20,8 +20,8 @@ def best(
 def test_store_versions_and_algorithm(screener: Screener, sample_store: SnapshotStore) -> None:
     assert screener.versions == sample_store.active_versions()
     assert set(screener.versions) == {"ftm_us_sample", "ftm_eu_sample"}
-    assert screener.algorithm == "dprkwatch-match-v1"
-    assert 0.5 < screener.threshold < 1.0
+    assert screener.algorithm == "dprkwatch-match-v2"
+    assert 0.5 <= screener.threshold < 1.0
     # 12 US subjects (the wallet has a holder, so it is not a subject) + 5 EU.
     assert len(screener) == 17
 

@@ -159,7 +159,7 @@ def test_every_screening_is_recorded_before_it_is_answered(service: LiveService)
             assert kept["explanation"] == sent["explanation"]
             assert {k: v["score"] for k, v in sent["explanations"].items()} == kept["features"]
         assert record["versions"] == answer["versions"] == service.state.index.current().versions
-        assert record["algorithm"] == answer["algorithm"] == "dprkwatch-match-v1"
+        assert record["algorithm"] == answer["algorithm"] == "dprkwatch-match-v2"
         assert record["caller"] == {"key_id": key.split("_")[1], "name": "payments-bot"}
         assert stored.actor == f"key:{key.split('_')[1]}"
         assert audit.verify(other).ok
@@ -222,4 +222,4 @@ def test_lists_endpoints_and_import(service: LiveService) -> None:
 @pytest.mark.parametrize("path", ["/algorithms"])
 def test_algorithms_names_the_one_in_use(sqlite_service: LiveService, path: str) -> None:
     data = sqlite_service.admin.get(path).json()
-    assert data["default"] == data["best"] == "dprkwatch-match-v1"
+    assert data["default"] == data["best"] == "dprkwatch-match-v2"

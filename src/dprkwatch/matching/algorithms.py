@@ -20,14 +20,17 @@ Changing a weight or a feature means a new version, not an edit.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar, NamedTuple, Protocol
 
+from dprkwatch.matching import calibration
 from dprkwatch.matching import features as F
 from dprkwatch.matching.analysis import GROUP_OF_SCHEMA, NameForm, analyze_name
+from dprkwatch.matching.corrections import corrections
 from dprkwatch.matching.exceptions import UnknownAlgorithm
 from dprkwatch.matching.index import EntityRecord, Index
 from dprkwatch.matching.query import COUNTRY_PROPS, NAME_PROPS, Query
+from dprkwatch.matching.typos import Vocabulary
 
 # Which listed groups a query group may be compared with by name.
 COMPATIBLE_GROUPS: dict[str, frozenset[str]] = {
@@ -55,12 +58,27 @@ class QueryAnalysis:
     birth_dates: frozenset[str]
     countries: frozenset[str]
     gender: frozenset[str]
+    # Readings of mistyped query names (form, discount, what was changed):
+    # compared like the query's own forms, at the discount.
+    corrected: tuple[tuple[NameForm, float, str], ...] = ()
+
+    def name_forms(self) -> tuple[tuple[NameForm, float, str], ...]:
+        """Every form to compare: the query's own (no discount), then the corrected ones."""
+        return tuple((f, 1.0, "") for f in self.forms) + self.corrected
 
 
 class Scored(NamedTuple):
     score: float
     features: dict[str, float]
     reasons: list[str]
+    # The uncalibrated score (v1's score; what the MIN_SCORE floor applies to),
+    # the evidence level and the listed name form that scored best.
+    raw: float = 0.0
+    evidence: str = ""
+    listed: NameForm | None = None
+    # The name score plus the qualifiers before clipping to [0, 1] (what
+    # v2 calibrates: an agreeing birth date still counts on an exact name).
+    total: float = 0.0
 
 
 class Algorithm(Protocol):
@@ -94,7 +112,8 @@ class MatchV1:
     KOREAN_WORDS_DISCOUNT = 0.9
     ID_FLOOR = 0.95
 
-    def analyze(self, query: Query) -> QueryAnalysis:
+    def analyze(self, query: Query, vocabulary: Vocabulary | None = None) -> QueryAnalysis:
+        """Analyse a query once; v1 ignores the listed ``vocabulary`` (no corrections)."""
         group = GROUP_OF_SCHEMA[query.schema]
         countries = frozenset(v for p in COUNTRY_PROPS for v in query.get(p))
         korean_context = bool(countries & {"kp", "kr"})
@@ -217,19 +236,24 @@ class MatchV1:
         forms = index.forms
         kinds = index.name_kind
         group = qa.group
+        query_forms = qa.name_forms() if qa.corrected else [(q, 1.0, "") for q in qa.forms]
         for nid in name_ids:
             factor = self.WEAK_ALIAS if kinds[nid] == "weak" else 1.0
             if name_score >= factor:
                 # Name similarities are at most 1, so this name cannot do better.
                 continue
             c = forms[nid]
-            for q in qa.forms:
+            for q, discount, note in query_forms:
+                if name_score >= factor * discount:
+                    continue
                 key, feat = self.name_feature(q, c, group, weights)
-                value = feat.value * factor
+                value = feat.value * factor * discount if discount < 1.0 else feat.value * factor
                 if value > name_score:
                     name_score = value
                     best_pair = (q, c)
                     reason = feat.reason + (" (weak alias)" if factor < 1.0 else "")
+                    if note:
+                        reason = f"read as '{q.text}' ({note}): {reason}"
                     best_feat = (key, F.Feature(value, reason))
         # Identifiers.
         id_hit = False
@@ -270,10 +294,108 @@ class MatchV1:
                 adjust += feat.value
                 features[key] = feat.value
                 reasons.append(feat.reason)
-        score = min(1.0, max(0.0, name_score + adjust)) if name_score > 0 else 0.0
+        total = name_score + adjust if name_score > 0 else 0.0
+        score = min(1.0, max(0.0, total))
         if id_hit:
             score = max(score, self.ID_FLOOR + (1.0 - self.ID_FLOOR) * name_score)
-        return Scored(round(score, 4), features, reasons)
+            total = max(total, score)
+        score = round(score, 4)
+        listed = best_pair[1] if best_pair is not None else None
+        level = evidence_level(features)
+        return Scored(score, features, reasons, score, level, listed, round(total, 4))
+
+
+_CALIBRATION = calibration.load()
+
+
+class MatchV2(MatchV1):
+    """dprkwatch-match-v2: v1 with corrected readings of mistyped names, and a
+    calibrated score.
+
+    A query word that no listed name uses is looked up in the listed
+    vocabulary (:mod:`dprkwatch.matching.corrections`); up to four corrected
+    readings of the name are analysed beside it, feed blocking, and are
+    compared with the candidates at a discount for what was changed. The
+    v1 score of a candidate then becomes an estimate of the probability of
+    a true match (:mod:`dprkwatch.matching.calibration`), given the
+    evidence it rests on and how informative the listed name is.
+    """
+
+    name: ClassVar[str] = "dprkwatch-match-v2"
+    threshold: ClassVar[float] = _CALIBRATION.threshold if _CALIBRATION else 0.80
+
+    def __init__(self, calibrated: bool = True) -> None:
+        # Uncalibrated (raw v1-style scores) only for fitting the calibration.
+        self.calibration = _CALIBRATION if calibrated else None
+
+    def score(
+        self,
+        qa: QueryAnalysis,
+        rec: EntityRecord,
+        name_ids: list[int],
+        index: Index,
+        weights: F.Weights,
+        floor: float = 0.0,
+    ) -> Scored | None:
+        scored = super().score(qa, rec, name_ids, index, weights, floor)
+        if scored is None:
+            return None
+        features = scored.features
+        reasons = scored.reasons
+        info = (
+            calibration.information(scored.listed.tokens, weights.token)
+            if scored.listed is not None
+            else 0.0
+        )
+        features["name.information"] = round(info, 3)
+        features["score.total"] = scored.total
+        cal = self.calibration
+        if cal is None:
+            return scored
+        p = round(cal.probability(scored.total, scored.evidence, info), 4)
+        reasons.append(
+            f"evidence: {EVIDENCE_LABELS[scored.evidence]}; name score with qualifiers "
+            f"{scored.total:.2f}: probability {p:.2f}"
+        )
+        return scored._replace(score=p)
+
+    def analyze(self, query: Query, vocabulary: Vocabulary | None = None) -> QueryAnalysis:
+        qa = super().analyze(query, vocabulary)
+        if vocabulary is None or not len(vocabulary):
+            return qa
+        korean_context = bool(qa.countries & {"kp", "kr"})
+        seen = set(qa.forms)
+        corrected: list[tuple[NameForm, float, str]] = []
+        for prop in NAME_PROPS:
+            for value in query.get(prop):
+                for corr in corrections(value, vocabulary):
+                    for form in analyze_name(corr.text, qa.group, korean_context):
+                        if form not in seen:
+                            seen.add(form)
+                            corrected.append((form, corr.factor(), corr.describe()))
+        if not corrected:
+            return qa
+        return replace(qa, corrected=tuple(corrected))
+
+
+EVIDENCE_LABELS = {
+    "identifier": "identical identifier",
+    "document": "identical document number",
+    "birth_date": "name and birth date",
+    "name": "name only",
+}
+
+
+def evidence_level(features: dict[str, float]) -> str:
+    """What a score rests on, strongest first: an identifier (IMO, MMSI, wallet),
+    a document number, the name with an agreeing birth date, or the name alone."""
+    if "id.imo" in features or "id.mmsi" in features or "id.wallet" in features:
+        return "identifier"
+    if "id.document" in features:
+        return "document"
+    if features.get("birth_date", 0.0) > 0.0:
+        return "birth_date"
+    return "name"
 
 
 def _same_shape(q: NameForm, c: NameForm) -> bool:
@@ -290,8 +412,8 @@ def _same_shape(q: NameForm, c: NameForm) -> bool:
     )
 
 
-ALGORITHMS: dict[str, type[MatchV1]] = {MatchV1.name: MatchV1}
-DEFAULT_ALGORITHM = MatchV1.name
+ALGORITHMS: dict[str, type[MatchV1]] = {MatchV1.name: MatchV1, MatchV2.name: MatchV2}
+DEFAULT_ALGORITHM = MatchV2.name
 
 
 def get_algorithm(name: str | None = None) -> MatchV1:

@@ -34,9 +34,10 @@ from dprkwatch.matching.analysis import NameForm, form_from_plain, form_to_plain
 from dprkwatch.matching.index import EntityRecord, Index
 from dprkwatch.matching.postings import Postings
 from dprkwatch.matching.syllables import Syllable
+from dprkwatch.matching.typos import Vocabulary
 
 # Bump when the layout below or anything the index derives from names changes.
-CACHE_FORMAT = 10
+CACHE_FORMAT = 11
 KEEP_FILES = 4
 
 
@@ -44,8 +45,9 @@ def _code_fingerprint() -> str:
     """A hash of the matching package's source, so that any change to how
     names are analysed invalidates old caches (even between releases)."""
     h = hashlib.sha256()
-    for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
-        h.update(path.name.encode())
+    root = Path(__file__).resolve().parent
+    for path in sorted(root.rglob("*.py")):
+        h.update(path.relative_to(root).as_posix().encode())
         h.update(path.read_bytes())
     return h.hexdigest()[:16]
 
@@ -83,7 +85,7 @@ def _record(r: EntityRecord) -> tuple[Any, ...]:
 _PARTS = (
     "records", "raw", "files", "locations", "forms", "form_refs", "name_kind", "name_entity",
     "postings", "imo", "mmsi", "documents", "wallets", "token_df", "syllable_df", "korean_forms",
-    "versions",
+    "versions", "vocabulary",
 )  # fmt: skip
 
 
@@ -112,6 +114,8 @@ def _part(index: Index, name: str) -> Any:
         return index._korean_forms
     if name == "postings":
         return index.postings.to_plain()
+    if name == "vocabulary":
+        return index.vocabulary.to_plain()
     return getattr(index, name)
 
 
@@ -202,6 +206,7 @@ def read(data: bytes) -> Index:
     index.token_df = state["token_df"]
     index.syllable_df = state["syllable_df"]
     index.versions = state["versions"]
+    index.vocabulary = Vocabulary.from_plain(state["vocabulary"])
     index.finish(state["korean_forms"])
     if len(index.name_entity) != len(index.forms):
         raise ValueError("inconsistent index cache")

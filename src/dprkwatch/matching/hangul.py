@@ -308,31 +308,40 @@ _WESTERN_INITIAL: dict[str, tuple[str, ...]] = {
     "s": ("sh",),
 }
 
-# Surnames whose usual Western spelling no rule produces.
+# Surnames whose usual Western spelling no rule produces: South Korean
+# passport spellings, the press's, and older Western habits. Sources: the
+# Revised Romanization (2000) tables and its guidance that family names keep
+# their customary spellings; the spellings the South Korean passport office
+# accepts for family names (Lee, Park, Choi, Jung, Kang, Cho, Yoon, Shin,
+# Hwang, Ahn, Oh, Seo/Suh, Noh/Roh, Ryu/Yoo, Lim); McCune-Reischauer (1939)
+# and the BGN/PCGN forms for North Korea (Ch'oe, Chŏng, Pak); the US
+# intelligence community's Korean name standard, ICS 630-01 Annex W (Yi for
+# 이); and everyday variants on lists and in customer files (Choy, Chey,
+# Rhie, Yee, Whang, Joe, Rhyu). Unverified: how often each variant occurs.
 WESTERN_SURNAMES: dict[str, tuple[str, ...]] = {
-    "이": ("Lee", "Yi", "Rhee", "I"),
-    "리": ("Ri", "Rhee", "Lee", "Li"),
+    "이": ("Lee", "Yi", "Rhee", "I", "Rhie", "Yee", "Ri", "Li"),
+    "리": ("Ri", "Rhee", "Lee", "Li", "Yi", "I", "Rhie", "Yee"),
     "박": ("Park", "Pak", "Bak"),
-    "최": ("Choi", "Choe", "Chwe"),
-    "정": ("Jung", "Chung", "Jeong", "Jong", "Cheong"),
+    "최": ("Choi", "Choe", "Chwe", "Choy", "Chey"),
+    "정": ("Jung", "Chung", "Jeong", "Jong", "Cheong", "Chong"),
     "김": ("Kim", "Gim"),
     "오": ("Oh", "O"),
     "안": ("Ahn", "An"),
     "손": ("Sohn", "Son"),
-    "노": ("Noh", "Roh", "No"),
-    "로": ("Ro", "Roh"),
+    "노": ("Noh", "Roh", "No", "Ro"),
+    "로": ("Ro", "Roh", "Noh", "No"),
     "고": ("Ko", "Koh", "Go"),
     "서": ("Suh", "Seo", "So"),
     "신": ("Shin", "Sin"),
-    "유": ("Yoo", "Yu"),
+    "유": ("Yoo", "Yu", "Ryu", "Rhyu"),
     "류": ("Ryu", "Yoo", "Yu", "Rhyu"),
     "우": ("Woo", "U"),
     "주": ("Joo", "Ju", "Chu"),
     "문": ("Moon", "Mun"),
     "허": ("Hur", "Heo", "Ho"),
     "백": ("Paik", "Baek", "Paek"),
-    "임": ("Lim", "Im", "Yim"),
-    "림": ("Rim", "Lim"),
+    "임": ("Lim", "Im", "Yim", "Rim"),
+    "림": ("Rim", "Lim", "Im"),
     "염": ("Yeom", "Yom"),
     "렴": ("Ryom", "Yom"),
     "라": ("Ra", "La"),
@@ -340,10 +349,11 @@ WESTERN_SURNAMES: dict[str, tuple[str, ...]] = {
     "량": ("Ryang", "Yang"),
     "양": ("Yang",),
     "전": ("Jeon", "Jun", "Chun", "Chon", "Jon"),
-    "조": ("Cho", "Jo"),
+    "조": ("Cho", "Jo", "Joe"),
     "윤": ("Yoon", "Yun"),
     "장": ("Jang", "Chang"),
-    "강": ("Kang",),
+    "강": ("Kang", "Gang"),
+    "황": ("Hwang", "Whang"),
     "구": ("Koo", "Ku"),
 }
 

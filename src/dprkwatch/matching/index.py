@@ -19,6 +19,7 @@ from __future__ import annotations
 import gc
 import math
 import mmap
+import re
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
@@ -34,7 +35,10 @@ from dprkwatch.lists.programs import any_dprk
 from dprkwatch.matching.analysis import GROUP_OF_SCHEMA, NameForm
 from dprkwatch.matching.analysis_pool import NameKey, analyse_names
 from dprkwatch.matching.identifiers import document_number, imo_number, mmsi_number, wallet_address
+from dprkwatch.matching.orgs import KOREA_WORDS, LEGAL_FORMS, STEMS
 from dprkwatch.matching.postings import NIDS, Postings
+from dprkwatch.matching.text import APOSTROPHES
+from dprkwatch.matching.typos import Vocabulary
 
 NAME_PROPS = (
     ("name", "primary"),
@@ -121,6 +125,31 @@ def query_keys(form: NameForm) -> set[str]:
     return keys
 
 
+_ASCII_WORDS = re.compile(r"[^a-z0-9]+")
+
+
+def build_vocabulary(forms: Iterable[NameForm]) -> Vocabulary:
+    """Every word of the listed names, as analysed and as written (before the
+    organisation lexicon: KORYO as well as its token ``korea``), with how many
+    names use it, plus the lexicon's own words, for typo lookups."""
+    counts: dict[str, int] = defaultdict(int)
+    seen: set[int] = set()
+    for form in forms:
+        if id(form) in seen:
+            continue
+        seen.add(id(form))
+        words = set(form.tokens)
+        text = form.text
+        if text.isascii():
+            words.update(_ASCII_WORDS.split(APOSTROPHES.sub("", text).lower()))
+        for w in words:
+            counts[w] += 1
+    for w in (*KOREA_WORDS, *LEGAL_FORMS, *STEMS):
+        counts.setdefault(w, 1)
+    counts.pop("", None)
+    return Vocabulary.build(counts)
+
+
 class Informativeness(dict[str, float]):
     """Word (or syllable key) -> weight; one never seen on the lists weighs ``unseen``.
 
@@ -178,6 +207,7 @@ class Index:
         self.token_weights = Informativeness({}, 1.0)
         self.key_weights = KeyWeights(1)
         self.syllable_weights = Informativeness({}, 1.0)
+        self.vocabulary = Vocabulary.build({})
 
     def __len__(self) -> int:
         return len(self.records)
@@ -318,6 +348,7 @@ class Index:
         del analysed, occurrences
         index.postings = Postings.from_lists(postings)
         del postings
+        index.vocabulary = build_vocabulary(index.forms)
         index.token_df = dict(token_df)
         index.syllable_df = dict(syllable_df)
         index.finish(korean_forms)

@@ -58,6 +58,24 @@ def _surname_spellings() -> dict[str, frozenset[str]]:
 SURNAME_SPELLINGS = _surname_spellings()
 
 
+def _surname_readings() -> dict[str, Syllable]:
+    """Latin surname spellings the syllable parser cannot read (Choy, Rhie, Whang,
+    Joe as 조 rather than 죄) -> the surname's syllable, spelled as written."""
+    out: dict[str, Syllable] = {}
+    for ch, spellings in WESTERN_SURNAMES.items():
+        fine, coarse = syllable_keys(ch)
+        for spelling in spellings:
+            low = spelling.lower()
+            if low in out:
+                continue
+            if not any(len(p) == 1 and p[0].coarse == coarse for p in parse_word(low)):
+                out[low] = Syllable(fine, coarse, low)
+    return out
+
+
+SURNAME_READINGS = _surname_readings()
+
+
 def surname_groups(syl: Syllable) -> frozenset[str]:
     """Which family names a surname syllable can be; empty when the spelling is unknown."""
     if syl.hangul:
@@ -108,7 +126,11 @@ def _word_alternatives(word: str) -> tuple[tuple[Syllable, ...], ...]:
         if not all(ch < "\u0250" for ch in word):
             return ()
         word = to_ascii(word)
-    return parse_word(word)
+    parses = parse_word(word)
+    surname = SURNAME_READINGS.get(word.lower())
+    if surname is not None:
+        return ((surname,), *parses)
+    return parses
 
 
 def _is_surname(syls: tuple[Syllable, ...]) -> bool:

@@ -190,6 +190,11 @@ def _clean_values(prop: str, raw: Any) -> list[str]:
         if not isinstance(item, str | int | float):
             raise QueryError(f"expected a string, got {type(item).__name__}", where=prop)
         text = str(item)
+        if not _is_unicode(text):
+            raise QueryError(
+                "value is not valid Unicode text (it holds a lone surrogate code point)",
+                where=prop,
+            )
         if len(text) > MAX_VALUE_CHARS * 4:
             raise QueryError(
                 f"value is too long ({len(text):,} characters; at most {MAX_VALUE_CHARS:,})",
@@ -207,6 +212,16 @@ def _clean_values(prop: str, raw: Any) -> list[str]:
         if value not in out:
             out.append(value)
     return out
+
+
+def _is_unicode(text: str) -> bool:
+    """False for a string holding a lone surrogate (U+D800-U+DFFF), which no
+    file encoding can carry: JSON escapes and Python callers can still send one."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _clean_one(prop: str, text: str) -> str:

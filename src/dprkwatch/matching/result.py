@@ -14,6 +14,10 @@ class Match:
     signed amount added to the score, or the name similarity itself);
     ``explanation`` the same in plain English, strongest reason first.
     ``match`` is ``score >= threshold`` for the threshold the screen used.
+    ``evidence`` says what the score rests on: ``identifier`` (an identical
+    IMO number, MMSI or wallet), ``document`` (an identical document
+    number), ``birth_date`` (the name and an agreeing birth date) or
+    ``name`` (the name alone).
     """
 
     entity_id: str
@@ -28,6 +32,7 @@ class Match:
     dprk: bool = False
     query_id: str | None = None
     algorithm: str = ""
+    evidence: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -43,4 +48,5 @@ class Match:
             "features": {k: round(v, 4) for k, v in self.features.items()},
             "explanation": list(self.explanation),
             "algorithm": self.algorithm,
+            "evidence": self.evidence,
         }

@@ -146,7 +146,7 @@ class Screener:
             raise InputError(
                 f"threshold must be between 0 and 1, got {threshold}", where="threshold"
             )
-        qa = self._algo.analyze(query)
+        qa = self._algo.analyze(query, self.index.vocabulary)
         return self._screen(qa, top, cut, scope or Scope())
 
     def screen_many(
@@ -163,7 +163,7 @@ class Screener:
     def search(self, text: str, limit: int = 10, scope: Scope | None = None) -> list[Match]:
         """Free-text name search across every entity type, for a search box."""
         query = Query(schema="Thing", properties={"name": [text]})
-        qa = self._algo.analyze(query)
+        qa = self._algo.analyze(query, self.index.vocabulary)
         return self._screen(
             qa, max(1, min(limit, MAX_TOP)), self.threshold, scope or Scope(), floor=0.3
         )
@@ -176,15 +176,17 @@ class Screener:
         How informative each word is still comes from the loaded lists.
         """
         index = Index.build({"adhoc": [entity]})
-        qa = self._algo.analyze(query)
+        qa = self._algo.analyze(query, self.index.vocabulary)
         cut = self.threshold if threshold is None else threshold
         if not index.records:
             raise QueryError("entity has no screenable schema or names", where="entity")
         rec = index.records[0]
         scored = self._algo.score(qa, rec, rec.name_ids, index, self._weights)
         if scored is None:
-            return self._match(qa, rec, 0.0, {}, ["no name or identifier in common"], cut)
-        return self._match(qa, rec, scored.score, scored.features, scored.reasons, cut)
+            return self._match(qa, rec, 0.0, {}, ["no name or identifier in common"], cut, "")
+        return self._match(
+            qa, rec, scored.score, scored.features, scored.reasons, cut, scored.evidence
+        )
 
     # -- internals ---------------------------------------------------------------
 
@@ -203,6 +205,8 @@ class Screener:
         index = self.index
         keys: set[str] = set()
         for form in qa.forms:
+            keys |= query_keys(form)
+        for form, _discount, _note in qa.corrected:
             keys |= query_keys(form)
         ids, sums = index.postings.prescore(keys, index.key_weights.__getitem__, COMMON_KEY)
         out: dict[int, list[int]] = {}
@@ -257,12 +261,12 @@ class Screener:
         for ent, name_ids in candidates.items():
             rec = self.index.records[ent]
             result = self._algo.score(qa, rec, name_ids, self.index, self._weights, floor)
-            if result is None or result.score < floor:
+            if result is None or result.raw < floor:
                 continue
             scored.append((result.score, rec.id, rec, result))
         scored.sort(key=lambda item: (-item[0], item[1]))
         return [
-            self._match(qa, rec, s.score, s.features, s.reasons, cut)
+            self._match(qa, rec, s.score, s.features, s.reasons, cut, s.evidence)
             for _, _, rec, s in scored[:top]
         ]
 
@@ -274,6 +278,7 @@ class Screener:
         features: dict[str, float],
         reasons: list[str],
         cut: float,
+        evidence: str,
     ) -> Match:
         return Match(
             entity_id=rec.id,
@@ -288,4 +293,5 @@ class Screener:
             dprk=rec.dprk,
             query_id=qa.query.id,
             algorithm=self._algo.name,
+            evidence=evidence,
         )

@@ -32,7 +32,7 @@ INITIALS: dict[str, str] = {
     "m": "M",
     "b": "P", "p": "P", "pp": "P", "ph": "P", "bb": "P",
     "s": "S", "ss": "S", "sh": "S",
-    "j": "C", "ch": "C", "jj": "C", "tch": "C",
+    "j": "C", "ch": "C", "jj": "C", "tch": "C", "chch": "C",
     "h": "H",
 }  # fmt: skip
 # Latin spelling -> vowel class (see hangul.MEDIAL_CLASS).

@@ -59,6 +59,9 @@ class Params:
     """The thresholds of one resolution method; a change makes the next run a full one."""
 
     method: str = "dprkwatch-resolve-v1"
+    # The matching algorithm whose scores the thresholds below are set on
+    # (v2's scores are calibrated probabilities, on another scale).
+    algorithm: str = "dprkwatch-match-v1"
     # Engine matches at or above this score, unopposed, link two listings.
     auto: float = 0.90
     # Engine matches between this and ``auto`` go to the review queue.
@@ -264,7 +267,8 @@ def run(
         listings = read_active(snapshots)
         read = time.perf_counter() - t0
         t = time.perf_counter()
-        screener = screener or Screener.from_store(lists)
+        algorithm = (params or Params()).algorithm
+        screener = screener or Screener.from_store(lists, algorithm=algorithm)
         index = time.perf_counter() - t
         resolution = compute(
             listings,

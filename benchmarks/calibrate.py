@@ -1,0 +1,316 @@
+"""Fit the calibration of dprkwatch-match-v2 on labelled data kept apart from the evaluation.
+
+    python benchmarks/calibrate.py [--data ../shared/data] [--data-dir DIR] [--write]
+
+Every labelled query is screened with the uncalibrated algorithm, and every
+result it returns becomes one example: (v1 score, evidence level, name
+information) -> is it the queried subject? A logistic model per evidence
+level is fitted to them, and the match threshold chosen on the same data.
+``--write`` stores the result in ``src/dprkwatch/matching/calibration_v2.json``.
+
+The examples come only from the *development* side of every split, so that
+``matching_eval.py`` can report on data the fit never saw:
+
+* DPRK variants (every category, hard negatives included) generated with
+  seed 101 (the evaluation uses 7) from the listed DPRK entities whose id
+  hashes to the development half (``dev_half``); the evaluation reports on
+  the other half;
+* yente's 50,000 US negatives (the evaluation uses the *global* negatives);
+* yente's UN positives, the rows whose name hashes to the development half;
+* nomenklatura's name bench, the pairs that hash to the development half.
+
+The ``name`` level is fitted on its examples (logistic regression, both
+classes weighted to the same total, so the probability is that of a 1:1
+prior). The ``birth_date`` level shares its slopes and adds a fitted,
+non-negative bonus to the log-odds. The evidence levels ``document`` and
+``identifier`` have too few negatives
+in labelled data to fit; they take the ``name`` level's weights plus a
+fixed bonus to the log-odds (an identical document number or IMO number is
+taken to be 20 times, respectively 100 times, likelier for the same
+subject: assumptions, stated in the file, not measured).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from dprk_variants import Case, Generator
+from dprkwatch.matching import Query, QueryError, Scope, Screener
+from dprkwatch.matching.algorithms import MatchV2
+from dprkwatch.matching.calibration import LEVELS, TABLE, Calibration
+from inputs import FOUR_LISTS_MIN_ENTITIES, require_count
+from matching_eval import (
+    all_names,
+    dev_half,
+    dprk_subset,
+    entity_keys,
+    load_screener,
+    name_bench,
+    negative_cases,
+    yente_cases,
+)
+
+DOCUMENT_BONUS = float(np.log(20.0))
+IDENTIFIER_BONUS = float(np.log(100.0))
+
+
+@dataclass(frozen=True)
+class Example:
+    raw: float
+    level: str
+    info: float
+    label: bool
+    source: str
+    query: int  # which query returned it (false positives are counted per query)
+    category: str = ""
+    score: float = 0.0  # the score the screener returned (calibrated, unless fitting)
+
+
+def uncalibrated(screener: Screener) -> Screener:
+    """The same index with v2's raw scores (what the calibration is fitted on)."""
+    out = Screener(screener.index, MatchV2.name)
+    out._algo = MatchV2(calibrated=False)
+    return out
+
+
+def query_examples(
+    screener: Screener,
+    cases: Iterable[Case],
+    source: str,
+    same_key: dict[tuple[str, str], set[str]],
+    first: int = 0,
+) -> Iterator[Example]:
+    """Every result of every case, labelled by whether it is an expected entity
+    (or the same subject under another programme: same name key)."""
+    for n, case in enumerate(cases, start=first):
+        try:
+            q = Query(case.schema, case.properties)
+        except QueryError:
+            continue
+        expected = set(case.expected)
+        if expected:
+            for key in {k for eid in case.expected for k in entity_keys(screener, eid)}:
+                expected |= same_key.get(key, set())
+        for m in screener.screen(q, top=5, scope=Scope(lists=case.lists)):
+            info = m.features.get("name.information", 0.0)
+            total = m.features.get("score.total", m.score)
+            yield Example(
+                total, m.evidence, info, m.entity_id in expected, source, n, case.category
+            )
+
+
+def pair_examples(
+    screener: Screener, pairs: Iterable[tuple[str, str, str, str, bool]], first: int = 0
+) -> Iterator[Example]:
+    for n, (_group, schema, a, b, is_match) in enumerate(pairs, start=first):
+        try:
+            q = Query(schema, {"name": [a]})
+        except QueryError:
+            continue
+        m = screener.compare(q, {"id": "pair", "schema": schema, "properties": {"name": [b]}})
+        if m.score > 0:
+            info = m.features.get("name.information", 0.0)
+            total = m.features.get("score.total", m.score)
+            yield Example(total, m.evidence, info, is_match, "name_bench", n, "name_bench", m.score)
+
+
+def fit_logistic(
+    x: np.ndarray, y: np.ndarray, weight: np.ndarray, l2: float = 1e-3, rounds: int = 50
+) -> np.ndarray:
+    """Weights of a weighted logistic regression (intercept first), by Newton's method."""
+    xb = np.column_stack([np.ones(len(x)), x])
+    w = np.zeros(xb.shape[1])
+    for _ in range(rounds):
+        p = 1.0 / (1.0 + np.exp(-(xb @ w)))
+        grad = xb.T @ (weight * (p - y)) + l2 * w
+        hess = (xb * (weight * p * (1 - p))[:, None]).T @ xb + l2 * np.eye(len(w))
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if float(np.abs(step).max()) < 1e-9:
+            break
+    return w
+
+
+def same_key_table(screener: Screener) -> dict[tuple[str, str], set[str]]:
+    table: dict[tuple[str, str], set[str]] = {}
+    for rec in screener.index.records:
+        for key in entity_keys(screener, rec.id):
+            table.setdefault(key, set()).add(rec.id)
+    return table
+
+
+def collect(
+    screener: Screener, data: Path, *, dev: bool, seed: int, negatives: int
+) -> list[Example]:
+    """Labelled examples from one side of the splits (dev=True: the fitting side)."""
+    raw = uncalibrated(screener) if dev else screener
+    same_key = same_key_table(screener)
+    gen = Generator(dprk_subset(screener), all_names(screener), seed=seed)
+    variants = [c for c in gen.all() if dev_half(c.source) == dev]
+    out = list(query_examples(raw, variants, "variants", same_key))
+    yente = [
+        c for c in yente_cases(data, screener, gen) if dev_half(c.properties["name"][0]) == dev
+    ]
+    out += query_examples(raw, yente, "yente_un", same_key, 100_000)
+    if dev:
+        negs = negative_cases(data, negatives, "yente_negatives_us.csv")
+    else:
+        negs = negative_cases(data, negatives)
+    out += query_examples(raw, negs, "negatives", same_key, 200_000)
+    bench = [p for p in name_bench(data) if dev_half(p[2] + "|" + p[3]) == dev]
+    out += pair_examples(raw, bench, 300_000)
+    return out
+
+
+def balance(labels: np.ndarray) -> np.ndarray:
+    """Example weights that give both classes the same total (prior odds 1:1)."""
+    pos = max(1.0, float(labels.sum()))
+    neg = max(1.0, float(len(labels) - labels.sum()))
+    return np.where(labels > 0, 0.5 * len(labels) / pos, 0.5 * len(labels) / neg)
+
+
+def fit(examples: list[Example]) -> tuple[dict[str, tuple[float, float, float]], float]:
+    """Weights per level, and the fitted log-odds bonus of an agreeing birth date.
+
+    The name level is fitted on its own examples; the other levels share its
+    slopes and differ by a non-negative bonus to the log-odds, so more
+    evidence never lowers the probability of the same name score.
+    """
+    name = [e for e in examples if e.level == "name"]
+    x = np.array([[e.raw, e.info] for e in name])
+    y = np.array([1.0 if e.label else 0.0 for e in name])
+    w = fit_logistic(x, y, balance(y))
+    if w[2] < 0:
+        # A rarer name must never lower the probability: without the
+        # information term when the data say otherwise (its positives are
+        # mostly Korean names, its negatives mostly Western ones).
+        w = np.append(fit_logistic(x[:, :1], y, balance(y)), 0.0)
+    b0, b1, b2 = (round(float(v), 4) for v in w)
+    dob = [e for e in examples if e.level == "birth_date"]
+    bonus = 0.0
+    if dob:
+        z = np.array([b0 + b1 * e.raw + b2 * e.info for e in dob])
+        yd = np.array([1.0 if e.label else 0.0 for e in dob])
+        weight = balance(yd)
+        for _ in range(50):
+            p = 1.0 / (1.0 + np.exp(-(z + bonus)))
+            grad = float((weight * (p - yd)).sum()) + 1e-3 * bonus
+            hess = float((weight * p * (1 - p)).sum()) + 1e-3
+            bonus -= grad / hess
+        bonus = round(max(0.0, bonus), 4)
+    weights = {
+        "name": (b0, b1, b2),
+        "birth_date": (round(b0 + bonus, 4), b1, b2),
+        "document": (round(b0 + DOCUMENT_BONUS, 4), b1, b2),
+        "identifier": (round(b0 + IDENTIFIER_BONUS, 4), b1, b2),
+    }
+    return weights, bonus
+
+
+def flagged_share(examples: Iterable[Example], cal: Calibration, threshold: float) -> float:
+    """Share of the queries among ``examples`` with a wrong result at or above ``threshold``."""
+    queries: set[int] = set()
+    wrong: set[int] = set()
+    for e in examples:
+        queries.add(e.query)
+        if not e.label and cal.probability(e.raw, e.level, e.info) >= threshold:
+            wrong.add(e.query)
+    return len(wrong) / len(queries) if queries else 0.0
+
+
+def choose_threshold(examples: list[Example], cal: Calibration, queries: dict[str, int]) -> float:
+    """The lowest threshold (in hundredths) at which at most 0.1% of the negative
+    queries and 0.2% of the hard negatives flag a wrong entity."""
+    negs = [e for e in examples if e.source == "negatives"]
+    hard = [e for e in examples if e.category == "hard_negative"]
+    for t in np.arange(0.05, 0.995, 0.01):
+        t = round(float(t), 2)
+        neg_share = (
+            flagged_share(negs, cal, t)
+            * len({e.query for e in negs})
+            / max(1, queries["negatives"])
+        )
+        hard_share = (
+            flagged_share(hard, cal, t)
+            * len({e.query for e in hard})
+            / max(1, queries["hard_negative"])
+        )
+        if neg_share <= 0.001 and hard_share <= 0.002:
+            return t
+    return 0.99
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "--data", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared" / "data"
+    )
+    ap.add_argument("--data-dir", type=Path, default=None)
+    ap.add_argument("--min-entities", type=int, default=FOUR_LISTS_MIN_ENTITIES)
+    ap.add_argument("--negatives", type=int, default=20_000, help="US negatives screened")
+    ap.add_argument("--seed", type=int, default=101)
+    ap.add_argument("--write", action="store_true", help=f"write {TABLE.name}")
+    args = ap.parse_args()
+    screener = load_screener(args)
+    t0 = time.perf_counter()
+    examples = collect(screener, args.data, dev=True, seed=args.seed, negatives=args.negatives)
+    require_count("labelled examples", examples, 10_000)
+    positives = sum(e.label for e in examples)
+    require_count("positive examples", [e for e in examples if e.label], 1000)
+    weights, dob_bonus = fit(examples)
+    cal = Calibration(weights, 0.5)
+    gen = Generator(dprk_subset(screener), all_names(screener), seed=args.seed)
+    queries = {
+        "negatives": args.negatives,
+        "hard_negative": sum(
+            1 for c in gen.all() if c.category == "hard_negative" and dev_half(c.source)
+        ),
+    }
+    threshold = choose_threshold(examples, cal, queries)
+    counts = {
+        level: {
+            "examples": sum(e.level == level for e in examples),
+            "positives": sum(e.level == level and e.label for e in examples),
+        }
+        for level in LEVELS
+    }
+    fitted = {
+        "by": "benchmarks/calibrate.py",
+        "date": date.today().isoformat(),
+        "lists": screener.versions,
+        "examples": len(examples),
+        "positives": positives,
+        "by_level": counts,
+        "data": "development halves: DPRK variants (seed 101), yente UN positives, nomenklatura name bench; yente US negatives",
+        "assumptions": "document and identifier levels: name-level weights with log-odds bonus ln 20 and ln 100 (not fitted)",
+        "weighting": "both classes weighted to the same total (prior odds 1:1)",
+        "birth_date_bonus": dob_bonus,
+        "threshold_rule": "lowest threshold (hundredths) at which at most 0.1% of the US negative queries and 0.2% of the development hard negatives flag a wrong entity",
+    }
+    cal = Calibration(weights, threshold, fitted)
+    print(json.dumps(cal.to_dict(), indent=2))
+    print(
+        f"{len(examples):,} examples ({positives:,} positive) in {time.perf_counter() - t0:.0f} s",
+        file=sys.stderr,
+    )
+    if args.write:
+        TABLE.write_text(json.dumps(cal.to_dict(), indent=2) + "\n", encoding="utf-8")
+        print(f"written to {TABLE}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

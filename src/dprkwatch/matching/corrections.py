@@ -1,0 +1,215 @@
+"""A query name as it was probably meant: spelling, spacing and OCR slips undone.
+
+Screening compares a query with the candidates that blocking retrieves, and
+blocking retrieves through the words a query shares with listed names. A
+slip in the one rare word of a name ("KORYOO BANK", "JSNG Chol", "KIM
+Munchlo") used to leave blocking with only common words, and the right
+entity was never scored. Here each query word that no listed name contains
+is looked up in the listed vocabulary (:mod:`dprkwatch.matching.typos`):
+
+* one or two edits away (two from nine letters on, as the scorer allows),
+  keeping the first letter (a slip rarely hits it, and Tong for Yong is
+  more often another name): ``koryoo`` -> ``koryo``, ``myoyhang`` ->
+  ``myohyang``;
+* an optical-character-recognition confusion: ``k0ryo`` -> ``koryo``,
+  ``kirn`` -> ``kim``, ``s1nbad`` -> ``sinbad``;
+* a lost space, alone or with a slip in one half: ``koryobank`` ->
+  ``koryo bank``, ``munchlo`` -> ``mun chol``, ``yongiil`` -> ``yong il``;
+
+and two neighbouring words are joined when the joined word is listed and
+one of them is unknown or very short (``KO RYO BANK`` -> ``KORYO BANK``).
+
+The result is a handful of corrected texts, each with the changes made and
+how similar each replacement is to what was typed. The algorithm analyses
+them like the query itself, uses their blocking keys, and scores them at a
+discount for the changes (so a correction never scores as an exact match).
+Only ASCII names are corrected: the slips handled here are slips of Latin
+typing and scanning.
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import product
+from typing import NamedTuple
+
+from dprkwatch.matching.text import APOSTROPHES
+from dprkwatch.matching.typos import MIN_FUZZY, Vocabulary
+
+# Similarity credited to a replacement: a join or split changes only the
+# spacing; an OCR confusion one glyph.
+SPACING = 0.97
+OCR = 0.9
+# A keyboard slip after the first letter (as the word comparison credits it).
+SLIP = 0.8
+# Corrected texts per query name, and options considered per word.
+MAX_VARIANTS = 4
+_PER_WORD = 3
+
+_WORD = re.compile(r"[A-Za-z0-9]+")
+# Glyphs optical character recognition confuses: (as scanned, as meant).
+_OCR: tuple[tuple[str, str], ...] = (
+    ("0", "o"), ("1", "l"), ("1", "i"), ("5", "s"), ("8", "b"), ("rn", "m"), ("m", "rn"),
+    ("cl", "d"), ("d", "cl"), ("vv", "w"), ("ii", "u"), ("l", "i"), ("i", "l"),
+)  # fmt: skip
+
+
+class Change(NamedTuple):
+    """One replacement: what was typed, what it became, how alike the two are."""
+
+    typed: str
+    meant: str
+    similarity: float
+    kind: str  # "spelling", "ocr", "split", "join"
+
+
+class Correction(NamedTuple):
+    """A corrected query text and the changes that made it."""
+
+    text: str
+    changes: tuple[Change, ...]
+
+    def factor(self) -> float:
+        """The discount for the changes: each costs its dissimilarity times its
+        share of the name's letters (a slip in a long name costs less)."""
+        letters = sum(1 for ch in self.text if ch.isalnum()) or 1
+        out = 1.0
+        for c in self.changes:
+            share = min(1.0, max(len(c.typed), len(c.meant.replace(" ", ""))) / letters)
+            out *= 1.0 - (1.0 - c.similarity) * share
+        return out
+
+    def describe(self) -> str:
+        return ", ".join(f"{c.typed.upper()} as {c.meant.upper()}" for c in self.changes)
+
+
+def _similarity(typed: str, meant: str, distance: int) -> float:
+    """Share of letters that agree; at least a slip's worth for one edit after the first letter."""
+    sim = 1.0 - distance / max(len(typed), len(meant))
+    if distance == 1 and typed[:1] == meant[:1]:
+        sim = max(sim, SLIP)
+    return sim
+
+
+def _ocr_readings(word: str) -> set[str]:
+    """The word with one OCR confusion undone, and with every digit read as a letter."""
+    out: set[str] = set()
+    for scanned, meant in _OCR:
+        at = word.find(scanned)
+        while at >= 0:
+            out.add(word[:at] + meant + word[at + len(scanned) :])
+            at = word.find(scanned, at + 1)
+    if any(ch.isdigit() for ch in word) and not word.isdigit():
+        out.add(word.translate(_DIGIT_LETTERS))
+    out.discard(word)
+    return out
+
+
+_DIGIT_LETTERS = str.maketrans({"0": "o", "1": "l", "5": "s", "8": "b"})
+
+
+def _word_options(word: str, vocab: Vocabulary) -> list[tuple[str, Change]]:
+    """Ways to read an unknown word, best first: (replacement text, change).
+
+    Ranked by similarity to what was typed, then by how many listed names
+    use the replacement (for a split, its rarer half): of several words one
+    slip away, the common one is the likelier meant.
+    """
+    options: dict[str, tuple[float, int, Change]] = {}
+
+    def offer(meant: str, sim: float, kind: str, used: int) -> None:
+        sim = round(sim, 4)
+        if sim > 0.0 and (meant not in options or options[meant][:2] < (sim, used)):
+            options[meant] = (sim, used, Change(word, meant, sim, kind))
+
+    count = vocab.count
+    for reading in _ocr_readings(word):
+        if reading in vocab:
+            offer(reading, OCR, "ocr", count(reading))
+    if not any(ch.isdigit() for ch in word):
+        asks: list[tuple[str, int | None]] = [(word, None)]
+        halves: list[tuple[str, str, bool]] = []  # (known half, fuzzy half, known is left)
+        for cut in range(2, len(word) - 1):
+            left, right = word[:cut], word[cut:]
+            left_ok, right_ok = left in vocab, right in vocab
+            if left_ok and right_ok:
+                offer(f"{left} {right}", SPACING, "split", min(count(left), count(right)))
+            elif left_ok and len(right) >= MIN_FUZZY:
+                asks.append((right, 1))
+                halves.append((left, right, True))
+            elif right_ok and len(left) >= MIN_FUZZY:
+                asks.append((left, 1))
+                halves.append((right, left, False))
+        found = vocab.near_many(asks)
+        # A slip keeps the first letter of the word: another first letter
+        # (Tong for Yong) is more often another name, and is not corrected.
+        for distance, other in found[0]:
+            if other[0] == word[0]:
+                offer(other, _similarity(word, other, distance), "spelling", count(other))
+        for (known, fuzzy, known_left), near in zip(halves, found[1:], strict=True):
+            for distance, other in near:
+                if other[0] != fuzzy[0]:
+                    continue
+                text = f"{known} {other}" if known_left else f"{other} {known}"
+                sim = SPACING * _similarity(fuzzy, other, distance)
+                offer(text, sim, "split", min(count(known), count(other)))
+    ranked = sorted(options.items(), key=lambda kv: (-kv[1][0], -kv[1][1], kv[0]))
+    return [(meant, change) for meant, (_s, _u, change) in ranked[:_PER_WORD]]
+
+
+def corrections(text: str, vocab: Vocabulary) -> list[Correction]:
+    """Corrected readings of a query name, most similar first; [] when nothing needs it."""
+    if not text.isascii() or not len(vocab):
+        return []
+    text = APOSTROPHES.sub("", text)
+    spans = [(m.start(), m.end(), m.group().lower()) for m in _WORD.finditer(text)]
+    if not spans or len(spans) > 12:
+        return []
+    # Each slot: a span of the text and its options (including "leave it").
+    slots: list[tuple[int, int, list[tuple[str, Change | None]]]] = []
+    i = 0
+    while i < len(spans):
+        start, end, word = spans[i]
+        known = word in vocab or word.isdigit() or len(word) < MIN_FUZZY
+        if i + 1 < len(spans):
+            n_start, n_end, n_word = spans[i + 1]
+            gap = text[end:n_start]
+            joined = word + n_word
+            if (
+                gap.strip(" -") == ""
+                and joined in vocab
+                and (not known or len(word) <= 3 or len(n_word) <= 3 or n_word not in vocab)
+            ):
+                change = Change(f"{word} {n_word}", joined, SPACING, "join")
+                slots.append((start, n_end, [(joined, change)]))
+                i += 2
+                continue
+        if not known:
+            options = _word_options(word, vocab)
+            if options:
+                slots.append((start, end, list(options)))
+        i += 1
+    if not slots:
+        return []
+    # Every combination of options (each slot keeps its word as a last resort
+    # only when another slot changed), the most similar first.
+    choices = [[*opts, (None, None)] for _s, _e, opts in slots]
+    combos: list[tuple[float, Correction]] = []
+    for pick in product(*choices):
+        changes = tuple(ch for _meant, ch in pick if ch is not None)
+        if not changes:
+            continue
+        out = text
+        for (start, end, _opts), (meant, _ch) in sorted(
+            zip(slots, pick, strict=True), key=lambda sp: -sp[0][0]
+        ):
+            if meant is None:
+                continue
+            typed = text[start:end]
+            out = out[:start] + (meant.upper() if typed.isupper() else meant) + out[end:]
+        corr = Correction(out, changes)
+        combos.append((corr.factor(), corr))
+        if len(combos) > 64:
+            break
+    combos.sort(key=lambda fc: (-len(fc[1].changes), -fc[0], fc[1].text))
+    return [c for _f, c in combos[:MAX_VARIANTS]]

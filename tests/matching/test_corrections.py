@@ -1,0 +1,83 @@
+"""Corrected readings of mistyped query names (spelling, spacing, OCR)."""
+
+from __future__ import annotations
+
+import pytest
+
+from dprkwatch.matching import Query, Screener
+from dprkwatch.matching.corrections import corrections
+from dprkwatch.matching.typos import Vocabulary
+
+VOCAB = Vocabulary.build(
+    {"koryo": 40, "korea": 300, "bank": 120, "kim": 900, "mun": 60, "chol": 500, "yong": 700,
+     "il": 200, "sin": 90, "thae": 30, "sinbad": 1, "nam": 400, "trading": 200, "chilsong": 2,
+     "ri": 800, "jong": 600, "kwangson": 3}
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("KORYOO BANK", "KORYO BANK"),  # a doubled letter in the rare word
+        ("KO RYO BANK", "KORYO BANK"),  # a word split in two
+        ("KORYOBANK", "KORYO BANK"),  # a lost space
+        ("KIM Munchlo", "KIM mun chol"),  # a lost space and two letters swapped
+        ("SIN Yongiil", "SIN yong il"),  # a lost space and a doubled letter
+        ("RI Thaecol", "RI thae chol"),  # a lost space and a dropped letter
+        ("K0RYO BANK", "KORYO BANK"),  # OCR: zero for O
+        ("Chol Nam Kirn", "Chol Nam kim"),  # OCR: rn for m
+        ("S1NBAD", "SINBAD"),  # OCR: one for I
+        ("CHILDSONG TRADING", "CHILSONG TRADING"),
+        ("JSNG Chol", "JONG Chol"),
+    ],
+)
+def test_the_meant_reading_is_among_the_first(typed: str, meant: str) -> None:
+    found = [c.text for c in corrections(typed, VOCAB)]
+    assert meant in found[:3], found
+
+
+def test_corrections_are_discounted_and_described() -> None:
+    first = corrections("KORYOO BANK", VOCAB)[0]
+    assert 0.8 < first.factor() < 1.0
+    assert first.describe() == "KORYOO as KORYO"
+    assert corrections("KO RYO BANK", VOCAB)[0].factor() > first.factor()  # spacing costs less
+
+
+def test_nothing_to_correct() -> None:
+    assert corrections("KIM Yong Chol", VOCAB) == []  # every word listed
+    assert corrections("김영철", VOCAB) == []  # only Latin typing is corrected
+    assert corrections("Tong Chol", VOCAB) == []  # another first letter is another name
+    assert corrections("Kim Yong Chol", Vocabulary.build({})) == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "listed"),
+    [
+        ("KOREA KWANGSN BANKING CORP", "us-1005"),
+        ("Korea Ryonbongg General Corporation", "eu-15"),
+        ("SAKHALN SHIPPING COMPANY", "us-1012"),
+        ("CHOE Ryonghea", "us-1003"),
+        ("LAZARUSGROUP", "us-1009"),
+    ],
+)
+def test_screening_finds_the_listed_entity_through_a_correction(
+    screener: Screener, typed: str, listed: str
+) -> None:
+    results = screener.screen(Query("Thing", {"name": [typed]}))
+    assert results and results[0].entity_id == listed and results[0].match, results[:2]
+
+
+def test_a_corrected_match_says_what_was_read(screener: Screener) -> None:
+    m = screener.screen(Query("Thing", {"name": ["KOREA KWANGSN BANKING CORP"]}))[0]
+    assert any("read as" in line and "KWANGSN as KWANGSON" in line for line in m.explanation)
+    assert m.score < 1.0, "a corrected name never scores as an exact one"
+
+
+def test_version_1_makes_no_corrections(sample_store: object) -> None:
+    from dprkwatch.lists import SnapshotStore
+
+    assert isinstance(sample_store, SnapshotStore)
+    v1 = Screener.from_store(sample_store, algorithm="dprkwatch-match-v1", cache=False)
+    assert v1.algorithm == "dprkwatch-match-v1"
+    for m in v1.screen(Query("Thing", {"name": ["KOREA KWANGSN BANKING CORP"]})):
+        assert not any("read as" in line for line in m.explanation)

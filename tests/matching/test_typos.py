@@ -1,0 +1,77 @@
+"""The deletion-key vocabulary behind typo-tolerant retrieval."""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dprkwatch.matching.typos import Vocabulary, key_hash
+
+WORDS = {
+    "koryo": 40, "korea": 300, "bank": 120, "kwangson": 3, "international": 50,
+    "internacional": 2, "chol": 500, "chal": 4, "mun": 60, "il": 200, "sinbad": 1, "ab": 9,
+}  # fmt: skip
+
+
+def deletions(word: str, most: int) -> set[str]:
+    out = {word}
+    if len(word) >= 3:
+        out |= {word[:k] + word[k + 1 :] for k in range(len(word))}
+    if most >= 2:
+        out |= {
+            word[:i] + word[i + 1 : j] + word[j + 1 :] for i, j in combinations(range(len(word)), 2)
+        }
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet="abcdefghijklmnoprstuwy", min_size=1, max_size=14), max_size=20))
+def test_numpy_keys_are_the_python_keys_of_every_deletion(words: list[str]) -> None:
+    vocab = Vocabulary.build({w: 1 for w in words})
+    expected = {key_hash(v) for w in set(words) for v in deletions(w, 2 if len(w) >= 9 else 1)}
+    assert set(vocab._hashes.tolist()) == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "found"),
+    [
+        ("koryoo", "koryo"),  # a letter doubled
+        ("kory", "koryo"),  # one dropped
+        ("kroyo", "koryo"),  # two swapped
+        ("kwangsom", "kwangson"),  # a neighbouring key
+        ("intrenatonal", "international"),  # two slips in a long word
+        ("sinbsd", "sinbad"),
+    ],
+)
+def test_near_finds_words_within_the_budget(typed: str, found: str) -> None:
+    vocab = Vocabulary.build(WORDS)
+    assert found in [w for _d, w in vocab.near(typed)]
+
+
+def test_near_respects_the_budget_and_ranks_by_distance_then_use() -> None:
+    vocab = Vocabulary.build(WORDS)
+    assert vocab.near("kwngsn") == []  # two slips in a short word: not the same word
+    assert vocab.near("chol") == [(1, "chal")]  # never the word itself
+    assert vocab.near("chel")[:2] == [(1, "chol"), (1, "chal")]  # the more used first
+    assert vocab.near("international") == [(1, "internacional")]
+    assert vocab.near("ab") == []  # too short to correct
+    assert "bank" in vocab and "bnak" not in vocab and vocab.count("chol") == 500
+
+
+def test_round_trip_through_plain_data_and_malformed_input() -> None:
+    vocab = Vocabulary.build(WORDS)
+    again = Vocabulary.from_plain(vocab.to_plain())
+    assert again.near("koryoo") == vocab.near("koryoo") and again.counts == vocab.counts
+    words, counts, hashes, ids = vocab.to_plain()
+    for bad in (None, (words, counts, hashes), (words, counts[:-1], hashes, ids),
+                (words, counts, hashes[:-8], ids), (words[:1], counts[:1], hashes, ids)):  # fmt: skip
+        with pytest.raises(ValueError):
+            Vocabulary.from_plain(bad)
+
+
+def test_empty_vocabulary() -> None:
+    vocab = Vocabulary.build({})
+    assert len(vocab) == 0 and vocab.near("koryo") == [] and vocab.keys == 0
