@@ -21,6 +21,12 @@ Variable                       Meaning
 ``DPRKWATCH_KEY_TTL``          seconds the API trusts a verified key
                                before reading it again (default 5;
                                bounds how late a revocation takes effect)
+``DPRKWATCH_AUTH``             ``keys`` (default): every API call needs a
+                               key; ``none``: single-user mode without
+                               keys, allowed only on a loopback bind
+``DPRKWATCH_CORS_ORIGINS``     browser origins allowed to call the API
+                               (comma-separated, ``*`` for any; default
+                               none)
 =============================  ============================================
 """
 
@@ -56,6 +62,8 @@ class Settings:
     max_body_bytes: int = 1_000_000
     workers: int = 1
     key_ttl: int = 5
+    auth: str = "keys"
+    cors_origins: tuple[str, ...] = ()
 
     @property
     def data(self) -> DataDir:
@@ -86,6 +94,21 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
     return value
 
 
+AUTH_MODES = ("keys", "none")
+
+
+def _auth(env: Mapping[str, str]) -> str:
+    raw = (env.get(PREFIX + "AUTH") or "keys").strip().lower()
+    if raw not in AUTH_MODES:
+        raise ConfigError(f"{PREFIX}AUTH: expected one of {', '.join(AUTH_MODES)}, got {raw!r}")
+    return raw
+
+
+def _origins(env: Mapping[str, str]) -> tuple[str, ...]:
+    raw = env.get(PREFIX + "CORS_ORIGINS") or ""
+    return tuple(o.strip().rstrip("/") for o in raw.split(",") if o.strip())
+
+
 def load(env: Mapping[str, str] | None = None) -> Settings:
     """Read settings from ``env`` (default: the process environment)."""
     env = os.environ if env is None else env
@@ -101,6 +124,8 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         max_body_bytes=_int(env, "MAX_BODY_BYTES", 1_000_000),
         workers=max(1, _int(env, "WORKERS", 1)),
         key_ttl=_int(env, "KEY_TTL", 5),
+        auth=_auth(env),
+        cors_origins=_origins(env),
     )
 
 
@@ -118,6 +143,8 @@ def to_env(settings: Settings) -> dict[str, str]:
         PREFIX + "MAX_BODY_BYTES": str(settings.max_body_bytes),
         PREFIX + "WORKERS": str(settings.workers),
         PREFIX + "KEY_TTL": str(settings.key_ttl),
+        PREFIX + "AUTH": settings.auth,
+        PREFIX + "CORS_ORIGINS": ",".join(settings.cors_origins),
     }
     if settings.database_url:
         env[PREFIX + "DATABASE_URL"] = settings.database_url

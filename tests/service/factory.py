@@ -84,20 +84,27 @@ class LiveService:
 
 @contextmanager
 def live_service(
-    settings: Settings, *, wait_ready: bool = True, **app_options: Any
+    settings: Settings, *, wait_ready: bool = True, access_log: bool = False, **app_options: Any
 ) -> Iterator[LiveService]:
-    """Serve ``create_app(settings)`` on a free loopback port for the duration of the block."""
-    assert settings.admin_key, "live_service needs settings.admin_key"
+    """Serve ``create_app(settings)`` on a free loopback port for the duration of the block.
+
+    With ``access_log`` uvicorn logs every request through the standard
+    logging tree (so ``caplog`` sees the lines).
+    """
+    assert settings.admin_key or settings.auth == "none", "live_service needs a key or auth=none"
     app = create_app(settings, **app_options)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning", lifespan="on", access_log=False)
+    if access_log:
+        config = uvicorn.Config(app, log_config=None, lifespan="on", access_log=True)
+    else:
+        config = uvicorn.Config(app, log_level="warning", lifespan="on", access_log=False)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
-    service = LiveService(f"http://127.0.0.1:{port}", settings.admin_key, app)
+    service = LiveService(f"http://127.0.0.1:{port}", settings.admin_key or "", app)
     try:
         deadline = time.monotonic() + 30
         while not server.started:

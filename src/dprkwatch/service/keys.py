@@ -38,6 +38,8 @@ ROLES = ("screen", "review", "admin")
 PREFIX = "dpk_"
 _KEY_RE = re.compile(r"^dpk_([0-9a-f]{12})_[A-Za-z0-9_-]{43}$")
 BOOTSTRAP_ID = "env-admin"
+# The caller in single-user mode (``DPRKWATCH_AUTH=none``).
+LOCAL_ID = "local"
 
 
 def hash_key(raw: str) -> str:
@@ -70,10 +72,15 @@ class Principal:
     name: str
     roles: frozenset[str]
 
+    @classmethod
+    def local(cls) -> Principal:
+        """The one user of a keyless service on loopback: every role, audited as ``local``."""
+        return cls(LOCAL_ID, LOCAL_ID, frozenset({"admin"}))
+
     @property
     def actor(self) -> str:
         """How the audit log names the caller."""
-        return f"key:{self.key_id}"
+        return LOCAL_ID if self.key_id == LOCAL_ID else f"key:{self.key_id}"
 
     def has(self, role: str) -> bool:
         return "admin" in self.roles or role in self.roles

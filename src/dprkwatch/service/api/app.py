@@ -15,12 +15,14 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from dprkwatch import __version__
-from dprkwatch.service.api import errors
+from dprkwatch.service.api import access_log, errors
 from dprkwatch.service.api.middleware import Gatekeeper
 from dprkwatch.service.api.models import EntityMatchQuery
 from dprkwatch.service.api.routers import (
@@ -47,7 +49,9 @@ versions and diffs, reviews of hits, delta screening of registered books,
 and a hash-chained audit log of every screening.
 
 Every request except `/healthz`, `/readyz` and these docs needs an API key:
-`Authorization: ApiKey <key>`.
+`Authorization: ApiKey <key>` (preferred), or an `api_key` query parameter
+for clients that cannot set headers (it is removed from the request before
+anything logs it).
 """
 
 
@@ -86,6 +90,7 @@ def create_app(
     answer 503 while the others are ready. Without it (tests, embedding)
     the index loads in the background and ``/readyz`` says when it is done.
     """
+    access_log.check_auth(settings)
     state = ServiceState.build(settings)
 
     @asynccontextmanager
@@ -124,5 +129,23 @@ def create_app(
         workbench.build_router(workbench.Workbench()),
     ):
         app.include_router(router)
-    app.add_middleware(Gatekeeper, verify=state.verifier.verify, max_body=settings.max_body_bytes)
+    app.add_middleware(
+        Gatekeeper,
+        verify=state.verifier.verify,
+        max_body=settings.max_body_bytes,
+        local=settings.auth == "none",
+    )
+    if settings.cors_origins:
+        # Outside the gate: a browser's preflight carries no key, and a 401
+        # must carry the CORS headers for the page to read it.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST", "DELETE", "OPTIONS"],
+            allow_headers=["Authorization", "Content-Type", "X-API-Key"],
+            expose_headers=["ETag", "x-batch-size"],
+            max_age=600,
+        )
+    app.add_middleware(GZipMiddleware, minimum_size=1000)
+    access_log.install()
     return app

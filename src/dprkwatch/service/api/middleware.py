@@ -1,4 +1,4 @@
-"""The gate every request passes: body size limit, then API key.
+"""The gate every request passes: URL length, body size limit, then API key.
 
 Written as plain ASGI (not Starlette's ``BaseHTTPMiddleware``) because it
 runs on every request of a service meant to answer hundreds per second.
@@ -6,12 +6,22 @@ Requests without a valid key get 401 before routing, so an unauthenticated
 caller learns nothing, not even which paths exist - except the health
 probes, the API documentation and the web workbench's page and static
 files, which stay public.
+
+The key is read from ``Authorization: ApiKey <key>`` (preferred) or from an
+``api_key`` query parameter, which OpenSanctions' hosted API accepts and
+which browser apps and OpenRefine need because they cannot set headers.
+A key in the query string is cut out of the request before anything else
+sees it: routes, error messages, the audit record and uvicorn's access log
+(which reads the same request scope) only ever see the URL without it.
+With ``DPRKWATCH_AUTH=none`` (loopback only) every caller is the one local
+user.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, MutableMapping
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -24,6 +34,9 @@ PUBLIC_PATHS = frozenset(
 )
 # The web workbench's page and static files: code, no data; the page asks for a key.
 PUBLIC_PREFIXES = ("/assets/",)
+QUERY_KEY = "api_key"
+# Longest request line (path and query string) accepted; yente's default cap.
+MAX_URL_LENGTH = 60_000
 
 
 class BodyTooLarge(StarletteHTTPException):
@@ -49,19 +62,73 @@ def presented_key(headers: list[tuple[bytes, bytes]]) -> str | None:
     return None
 
 
+def take_query_key(query_string: bytes) -> tuple[str | None, bytes]:
+    """Split an ``api_key`` parameter off a query string: (the key or None, the rest)."""
+    if QUERY_KEY.encode() not in query_string:
+        return None, query_string
+    pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
+    keys = [v for k, v in pairs if k == QUERY_KEY]
+    if not keys:
+        return None, query_string
+    rest = urlencode([(k, v) for k, v in pairs if k != QUERY_KEY]).encode("latin-1")
+    return (keys[0].strip() or None), rest
+
+
+def redact_query_key(text: str) -> str:
+    """``text`` (a URL or log line) with the value of every ``api_key`` parameter hidden."""
+    out: list[str] = []
+    start = 0
+    marker = QUERY_KEY + "="
+    while True:
+        at = text.find(marker, start)
+        if at < 0:
+            out.append(text[start:])
+            return "".join(out)
+        end = at + len(marker)
+        if at > 0 and text[at - 1] not in "?&":
+            out.append(text[start:end])
+            start = end
+            continue
+        stop = end
+        while stop < len(text) and text[stop] not in '& "':
+            stop += 1
+        out.append(text[start:end] + "[redacted]")
+        start = stop
+
+
 class Gatekeeper:
-    """Enforce ``max_body`` bytes and authenticate with ``verify`` (key -> principal or None)."""
+    """Enforce URL and body limits and authenticate with ``verify`` (key -> principal or None).
+
+    ``local`` (``DPRKWATCH_AUTH=none``) skips the key check: every request
+    is the local user's.
+    """
 
     def __init__(
-        self, app: ASGIApp, *, verify: Callable[[str], Principal | None], max_body: int
+        self,
+        app: ASGIApp,
+        *,
+        verify: Callable[[str], Principal | None],
+        max_body: int,
+        local: bool = False,
+        max_url: int = MAX_URL_LENGTH,
     ) -> None:
         self.app = app
         self.verify = verify
         self.max_body = max_body
+        self.local = local
+        self.max_url = max_url
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        query_key, rest = take_query_key(scope.get("query_string", b""))
+        if query_key is not None or rest != scope.get("query_string", b""):
+            # In place: uvicorn's access log reads this same scope.
+            scope["query_string"] = rest
+        raw_path = scope.get("raw_path") or scope["path"].encode("utf-8", "replace")
+        if len(raw_path) + len(rest) + 1 > self.max_url:
+            await error_response(414, "uri_too_long", "Request URI too long")(scope, receive, send)
             return
         headers: list[tuple[bytes, bytes]] = scope["headers"]
         limit = self.max_body
@@ -77,14 +144,16 @@ class Gatekeeper:
                 if length > limit:
                     await self._too_large(scope, receive, send)
                     return
-        if scope["path"] not in PUBLIC_PATHS and not scope["path"].startswith(PUBLIC_PREFIXES):
-            raw = presented_key(headers)
+        if self.local:
+            scope.setdefault("state", {})["principal"] = Principal.local()
+        elif scope["path"] not in PUBLIC_PATHS and not scope["path"].startswith(PUBLIC_PREFIXES):
+            raw = presented_key(headers) or query_key
             principal = self.verify(raw) if raw else None
             if principal is None:
                 detail = (
                     "invalid or revoked API key"
                     if raw
-                    else "missing API key (send 'Authorization: ApiKey <key>')"
+                    else "missing API key (send 'Authorization: ApiKey <key>', or ?api_key=)"
                 )
                 await error_response(401, "unauthorized", detail)(scope, receive, send)
                 return

@@ -10,17 +10,21 @@ this origin: scripts, styles, images, fonts and ``fetch`` all come from the
 service itself, so the browser refuses any request elsewhere even if a
 dependency tried one. That is how the workbench stays offline.
 
-When the bundle has not been built, ``/`` answers 503 with a page saying how
-to build it; the API itself is unaffected.
+When the bundle has not been built, ``/`` serves the API reference instead
+(as yente does at ``/``), with a note saying how to build the workbench;
+the API itself is unaffected.
 """
 
 from __future__ import annotations
 
 import logging
+from html import escape
+from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from starlette.responses import FileResponse, HTMLResponse, Response
 
+from dprkwatch.service.api import apidocs
 from dprkwatch.service.exceptions import RecordNotFound
 from dprkwatch.web.bundle import Bundle
 
@@ -53,30 +57,21 @@ ASSET_HEADERS = {
     "X-Content-Type-Options": "nosniff",
 }
 
-MISSING = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>dprkwatch: workbench not built</title></head>
-<body style="font-family: sans-serif; max-width: 40em; margin: 3em auto; line-height: 1.5">
-<h1>The web workbench is not built</h1>
-<p>This dprkwatch service was installed without the workbench's front end
-(looked for <code>{index}</code>).</p>
-<p>Build it with <code>make web</code> in the repository (needs Node.js 20 and
-npm; it runs <code>npm ci &amp;&amp; npm run build</code> in <code>web/</code>),
-then restart the service.</p>
-<p>The API works without it: see <a href="/docs">/docs</a>.</p>
-</body></html>
-"""
+MISSING = (
+    "<p><strong>The web workbench is not built</strong> (looked for <code>{index}</code>). "
+    "Build it with <code>make web</code> (Node.js 20 and npm; it runs "
+    "<code>npm ci &amp;&amp; npm run build</code> in <code>web/</code>) and restart the "
+    "service. The API below works without it.</p>"
+)
 
 
 class Workbench(Bundle):
     """Serves one bundle directory (the packaged one, or another in tests)."""
 
-    def page(self) -> Response:
+    def page(self, openapi: dict[str, Any]) -> Response:
         if not self.built:
-            return HTMLResponse(
-                MISSING.format(index=self.index),
-                status_code=503,
-                headers={"Cache-Control": "no-cache"},
-            )
+            html = apidocs.render(openapi, note=MISSING.format(index=escape(str(self.index))))
+            return HTMLResponse(html, headers={**PAGE_HEADERS, "Cache-Control": "no-cache"})
         return FileResponse(self.index, media_type="text/html; charset=utf-8", headers=PAGE_HEADERS)
 
     def asset_response(self, name: str) -> Response:
@@ -96,8 +91,8 @@ def build_router(workbench: Workbench) -> APIRouter:
         )
 
     @router.get("/")
-    def page() -> Response:
-        return workbench.page()
+    def page(request: Request) -> Response:
+        return workbench.page(request.app.openapi())
 
     @router.get("/assets/{name:path}")
     def asset(name: str) -> Response:
