@@ -12,7 +12,8 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from dprkwatch.cli.context import settings_of
-from dprkwatch.cli.output import emit_json, err_console, print_table
+from dprkwatch.cli.output import err_console, render
+from dprkwatch.cli.output import output_format as format_of
 from dprkwatch.exceptions import InputError, NotFoundError
 from dprkwatch.lists import SnapshotStore
 from dprkwatch.matching import Query, Scope, Screener
@@ -138,19 +139,13 @@ def screen_cmd(
     query = Query(schema=schema, properties={k: v for k, v in props.items() if v})
     screener = _screener(ctx, algorithm, json_out)
     results = screener.screen(query, top=top, threshold=threshold, scope=scope)
-    if json_out:
-        emit_json([m.to_dict() for m in results])
-        return
-    if not results:
-        typer.echo(
-            f"No candidates for {query.names[0] if query.names else 'the identifiers given'}."
-        )
-        return
+    cut = screener.threshold if threshold is None else threshold
     rows = [
         {
             "#": i,
             "score": f"{m.score:.2f}",
             "match": "MATCH" if m.match else "",
+            "evidence": m.evidence,
             "entity": m.entity_id,
             "name": m.caption,
             "type": m.schema,
@@ -159,9 +154,14 @@ def screen_cmd(
         }
         for i, m in enumerate(results, start=1)
     ]
-    cut = screener.threshold if threshold is None else threshold
-    print_table(
-        rows, list(rows[0]), title=f"Screening results ({screener.algorithm}, threshold {cut:.2f})"
+    named = query.names[0] if query.names else "the identifiers given"
+    render(
+        [m.to_dict() for m in results],
+        format_of(json_out),
+        rows=rows,
+        columns=["#", "score", "match", "evidence", "entity", "name", "type", "list", "why"],
+        title=f"Screening results ({screener.algorithm}, threshold {cut:.2f})",
+        empty=f"No candidates for {named}.",
     )
 
 
@@ -216,7 +216,7 @@ def _batch(
         "lists": screener.versions,
     }
     if json_out:
-        emit_json(report)
+        render(report, "json")
     else:
         err_console.print(
             f"screened {summary.rows} rows: {summary.matched} with a match, {summary.errors} with errors "
