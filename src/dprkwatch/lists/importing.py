@@ -58,7 +58,10 @@ def parse(
     main = resolve_path(path)
     importer = detect(main, fmt)
     version = importer.load(main)
-    version.source = getattr(importer, "source", None)
+    if version.source is None:
+        # Importers whose files can be either of two publications (OFAC's XML
+        # holds the SDN or the consolidated list) set the source themselves.
+        version.source = getattr(importer, "source", None)
     if published is not None:
         version.published = published
     return version, importer

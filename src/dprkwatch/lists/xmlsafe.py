@@ -204,7 +204,7 @@ class SafeXmlReader:
         check_prolog(self.path)
         wanted = frozenset(names)
         checked = False
-        complete = 0
+        complete: dict[str, int] = {}
         open_record: str | None = None
         context = etree.iterparse(
             str(self.path),
@@ -236,7 +236,7 @@ class SafeXmlReader:
                     open_record = name
                     continue
                 open_record = None
-                complete += 1
+                complete[name] = complete.get(name, 0) + 1
                 yield element
                 # Free what has been handled: the record and its earlier siblings.
                 element.clear(keep_tail=False)
@@ -245,7 +245,8 @@ class SafeXmlReader:
                     while element.getprevious() is not None:
                         del parent[0]
         except etree.XMLSyntaxError as exc:
-            raise _syntax_error(self.path, exc, complete, open_record) from None
+            done = complete.get(open_record, 0) if open_record else 0
+            raise _syntax_error(self.path, exc, done, open_record) from None
         except OSError as exc:
             raise SourceError(f"cannot read: {exc}", source=str(self.path)) from None
         if not checked:

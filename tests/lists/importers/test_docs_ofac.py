@@ -14,9 +14,9 @@ DOC = REPO / "docs" / "lists-ofac.md"
 def test_every_ofac_format_is_documented() -> None:
     text = DOC.read_text("utf-8")
     ofac_formats = {name: cls for name, cls in formats().items() if name.startswith("ofac-")}
-    assert set(ofac_formats) == {"ofac-sdn", "ofac-cons"}
+    assert set(ofac_formats) == {"ofac-sdn", "ofac-cons", "ofac-enhanced-xml", "ofac-advanced-xml"}
     for name, cls in ofac_formats.items():
-        assert f"| `{name}` | `{cls.list_name}` |" in text
+        assert f"| `{name}` | `{cls.list_name}`" in text
 
 
 def test_every_ofac_module_is_documented() -> None:
