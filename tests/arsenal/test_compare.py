@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import orjson
 import pytest
 
@@ -112,6 +113,52 @@ def test_increments_are_compared_with_production_in_the_window() -> None:
     assert row.status == "inside" and row.model.median == pytest.approx(2, rel=1e-5)
 
 
+def test_material_figures_are_compared_on_the_material_basis() -> None:
+    # Utilisation varies 0.6..1.0: a "material for N" figure is set against each
+    # draw's weapons divided by its utilisation, the same draws on another basis.
+    model = load_model(SIMPLE, overrides={"conversion.utilisation": "0.6..0.8..1.0"}, draws=4_000)
+    when = date(2012, 12, 31)
+    weapons = model.samples([when])[0]
+    utilisation = model.draws.get("conversion.utilisation")
+    material = weapons / utilisation
+    # The same figure either side of the material median.
+    mid = float(np.median(material))
+    figure = {"low": 0.99 * mid, "high": 1.01 * mid}
+    rows = model.compare(
+        [
+            _est("counted", when, **figure),
+            Estimate(
+                id="material",
+                source="T",
+                publication="t",
+                as_of=when,
+                kind="stock",
+                counts="material",
+                **figure,
+            ),
+        ]
+    )
+    by_id = {c.estimate.id: c for c in rows}
+    # The same figure: beyond every draw on the weapons basis, inside the material band.
+    assert by_id["counted"].status == "above"
+    assert by_id["material"].status in ("inside", "overlaps")
+    assert by_id["material"].model.median == pytest.approx(float(np.median(material)), rel=1e-3)
+    assert by_id["material"].to_dict()["counts"] == "material"
+
+
+def test_material_basis_only_for_weapon_counts() -> None:
+    with pytest.raises(EstimateError, match="counts 'material' applies to stock and increment"):
+        Estimate(
+            id="kg",
+            source="T",
+            publication="t",
+            as_of=date(2012, 1, 1),
+            kind="pu_kg",
+            point=40,
+            counts="material",
+        )
+
+
 @pytest.fixture(scope="module")
 def shipped() -> ArsenalModel:
     return load_model(draws=40_000)
@@ -127,6 +174,9 @@ def test_shipped_comparison_flags_and_explains(shipped: ArsenalModel) -> None:
     # SIPRI's assembled count falls below a material band, and says why.
     assert rows["sipri-2022"].status == "below"
     assert "assembled warheads" in (rows["sipri-2022"].explanation or "")
+    # "Material for up to 90" (SIPRI 2025) is compared on the material basis.
+    assert rows["sipri-2025-material"].estimate.counts == "material"
+    assert rows["sipri-2025-material"].model.high > rows["sipri-2025"].model.high
     # Sources the parameter file is calibrated on sit inside or across the band.
     for rid in ("isis-2017", "hecker-2016", "sipri-2019", "sipri-2020", "isis-2017-pu"):
         assert rows[rid].status in ("inside", "overlaps"), rid

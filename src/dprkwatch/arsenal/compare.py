@@ -8,6 +8,11 @@ in the window for increments, kilograms held for material estimates.
 * ``overlaps`` part of it does (or it is wider than the band)
 * ``above`` / ``below``  no part of it does: the estimate is *flagged*
 
+A "material for N" figure (``counts: material``) is compared with the model on
+the same basis: each draw's weapons divided by that draw's utilisation, i.e.
+every kilogram in a weapon. Compared on the model's weapons basis, SIPRI's
+"material for up to 90" would look high by the utilisation factor alone.
+
 For a flagged estimate the model says which assumption it would take to reach
 it. It looks at the draws that get there (those at or beyond the published
 figure nearest the band, or the most extreme 1% of draws when fewer reach it)
@@ -101,6 +106,7 @@ class Comparison:
             "published_low": lo,
             "published_high": hi,
             "projection": e.projection,
+            "counts": e.counts,
             "model_p05": round(self.model.low, 2),
             "model_median": round(self.model.median, 2),
             "model_p95": round(self.model.high, 2),
@@ -184,6 +190,12 @@ def _explain(
     return f"{e.explanation}. {model_part}" if e.explanation else model_part
 
 
+def material_basis(model: ArsenalModel, weapons: NDArray[np.floating]) -> NDArray[np.floating]:
+    """Each draw's weapons count with every kilogram in a weapon (utilisation 1)."""
+    utilisation = model.draws.get("conversion.utilisation")
+    return np.asarray(weapons / utilisation, dtype=weapons.dtype)
+
+
 def compare_estimates(model: ArsenalModel, estimates: Sequence[Estimate]) -> list[Comparison]:
     """Compare each estimate with the model; one batched evaluation per quantity."""
     start, end = model.horizon
@@ -214,6 +226,8 @@ def compare_estimates(model: ArsenalModel, estimates: Sequence[Estimate]) -> lis
             v = cache[("produced", e.as_of)] - cache[("produced", e.window_start)]
         else:
             v = cache[(_QUANTITY[e.kind], e.as_of)]
+        if e.counts == "material":
+            v = material_basis(model, v)
         band = from_samples(v, unit=e.unit if e.kind != "assembled" else "weapons")[0]
         status = status_of(e.bounds, band)
         if status in ("above", "below"):

@@ -17,6 +17,13 @@ Two origins, merged:
 Kinds: ``stock`` (weapons or weapons-equivalent of material at a date),
 ``assembled`` (assembled warheads), ``increment`` (weapons-equivalent added in
 a window), ``pu_kg`` and ``heu_kg`` (material stocks in kilograms).
+
+Counting basis (``counts``), for stock and increment figures: ``weapons`` (the
+default: what could be in weapons after losses and material in process, the
+model's own basis at utilisation about 0.8) or ``material`` ("enough material
+for N": every kilogram in a weapon, utilisation 1). A "material for 90" figure
+and a count of 70 weapons can describe the same stock, so the comparison puts
+each on its own basis before it flags anything.
 """
 
 from __future__ import annotations
@@ -37,6 +44,7 @@ from dprkwatch.arsenal.exceptions import DateError, EstimateError
 from dprkwatch.arsenal.timeline import parse_date
 
 Kind = Literal["stock", "assembled", "increment", "pu_kg", "heu_kg"]
+Basis = Literal["weapons", "material"]
 KINDS: tuple[Kind, ...] = ("stock", "assembled", "increment", "pu_kg", "heu_kg")
 UNITS: dict[Kind, str] = {
     "stock": "weapons",
@@ -82,6 +90,7 @@ class Estimate:
     reference: str | None = None
     verified: str | None = None
     explanation: str | None = None
+    counts: Basis = "weapons"
     origin: str = "package"
 
     def __post_init__(self) -> None:
@@ -90,6 +99,8 @@ class Estimate:
             problem = "window_start is required for, and only for, kind 'increment'"
         if problem is None and self.kind not in KINDS:
             problem = f"unknown kind {self.kind!r}"
+        if problem is None:
+            problem = _check_basis(self.kind, self.counts)
         if problem:
             raise EstimateError(problem, source=self.origin, where=self.id)
 
@@ -143,11 +154,21 @@ class Estimate:
             "label": self.label,
             "projection": self.projection,
             "basis": self.basis,
+            "counts": self.counts,
             "reference": self.reference,
             "verified": self.verified,
             "explanation": self.explanation,
             "origin": self.origin,
         }
+
+
+def _check_basis(kind: str, counts: str) -> str | None:
+    """A problem with an estimate's counting basis, or None."""
+    if counts not in ("weapons", "material"):
+        return f"counts must be 'weapons' or 'material', got {counts!r}"
+    if counts == "material" and kind not in ("stock", "increment"):
+        return f"counts 'material' applies to stock and increment figures, not {kind!r}"
+    return None
 
 
 def _check_numbers(low: float | None, high: float | None, point: float | None) -> str | None:
@@ -180,10 +201,13 @@ class _CuratedRow(BaseModel):
     reference: str | None = None
     verified: str | None = None
     explanation: str | None = None
+    counts: Basis = "weapons"
 
     @model_validator(mode="after")
     def _check(self) -> _CuratedRow:
-        problem = _check_numbers(self.low, self.high, self.point)
+        problem = _check_numbers(self.low, self.high, self.point) or _check_basis(
+            self.kind, self.counts
+        )
         if problem:
             raise ValueError(problem)
         if (self.kind == "increment") != (self.window_start is not None):
@@ -260,6 +284,16 @@ def _infer_kind(measure: str, point_text: str, window: bool) -> Kind:
     if "assembled" in m:
         return "assembled"
     return "stock"
+
+
+_MATERIAL_WORDS = re.compile(r"fissile.material|worth", re.IGNORECASE)
+
+
+def _infer_counts(measure: str, kind: Kind) -> Basis:
+    """``material`` for a "bombs' worth" or "fissile-material based" figure, else ``weapons``."""
+    if kind in ("stock", "increment") and _MATERIAL_WORDS.search(measure):
+        return "material"
+    return "weapons"
 
 
 def read_compiled(path: Path) -> list[Estimate]:
@@ -356,6 +390,7 @@ def _compiled_row(path: Path, line: int, row: dict[str, str]) -> list[Estimate]:
             high=high,
             point=point,
             projection=projection,
+            counts=_infer_counts(measure, kind),
             **common,
         )
     ]
