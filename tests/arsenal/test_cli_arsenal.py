@@ -46,8 +46,16 @@ def test_estimate_dates_band_and_scenario(capsys: pytest.CaptureFixture[str]) ->
     )
     got = orjson.loads(r.out)["rows"]
     assert [(x["low"], x["high"]) for x in got] == [(67, 116), (151, 242)]
+    assert [x["extrapolated"] for x in got] == [False, False]
     r = run_cli(capsys, "arsenal", "estimate", "--scenario", "isis-2017", "--to", "2020")
     assert r.code == 0 and "25.0" in r.out and "50.0" in r.out
+    assert "extrapolate" not in r.out.replace("extrapolated ", "")  # the column only
+    r = run_cli(capsys, "arsenal", "estimate", "--scenario", "isis-2017", "--to", "2022")
+    assert r.code == 0 and "Rows after 2020-12-31 extrapolate" in " ".join(r.out.split())
+    r = run_cli(
+        capsys, "arsenal", "increment", "2018", "2022", "--scenario", "isis-2017", "--json"
+    )
+    assert orjson.loads(r.out)["extrapolated"] is True
 
 
 def test_overrides_and_parameter_file(capsys: pytest.CaptureFixture[str]) -> None:

@@ -208,7 +208,11 @@ def test_workbench_payload_is_json(model: ArsenalModel) -> None:
         "year": 2027,
         "low": 151,
         "high": 242,
+        "extrapolated": False,
     }
+    isis = next(s for s in decoded["scenarios"] if s["id"] == "isis-2017")
+    assert isis["horizon"] == "2020-12-31"
+    assert [r["year"] for r in isis["series"] if r["extrapolated"]] == list(range(2021, 2028))
     assert any(c["flagged"] for c in decoded["comparisons"])
     assert decoded["events"]["singapore"] == "2018-06-12"
 

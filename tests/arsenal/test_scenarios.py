@@ -95,3 +95,20 @@ def test_bad_scenario_files(tmp_path: Path, body: str, message: str) -> None:
         load_scenarios(path)
     assert message in str(info.value)
     assert str(info.value).startswith("sc.yaml:")
+
+
+def test_answers_past_the_publications_last_figure_are_flagged_extrapolated() -> None:
+    book = load_scenarios()
+    isis = book.get("isis-2017")  # published figures end at 2020-12-31
+    assert isis.horizon == date(2020, 12, 31)
+    assert not isis.stock(date(2020, 12, 31)).extrapolated
+    assert isis.stock(date(2021, 1, 1)).extrapolated
+    assert isis.increment(date(2017, 1, 1), date(2020, 6, 30)).extrapolated is False
+    assert isis.increment(date(2017, 1, 1), date(2022, 6, 30)).extrapolated is True
+    # A scenario the file marks as extrapolated by construction is flagged from its base on.
+    isis_2023 = book.get("isis-2023")
+    assert isis_2023.spec.extrapolation and isis_2023.horizon == date(2022, 12, 31)
+    assert isis_2023.stock(date(2024, 12, 31)).to_dict()["extrapolated"] is True
+    for s in book:
+        assert s.to_dict()["horizon"] == s.horizon.isoformat()
+        assert not s.stock(s.horizon).extrapolated

@@ -36,6 +36,9 @@ class Interval:
     method: str = "monte-carlo"
     quantiles: Mapping[str, float] = field(default_factory=dict)
     draws: int | None = None
+    #: A scenario read past the last figure its publication gave: this tool's
+    #: arithmetic carried forward, not the publication's number.
+    extrapolated: bool = False
 
     @property
     def p05(self) -> float:
@@ -57,6 +60,7 @@ class Interval:
             "method": self.method,
             "quantiles": dict(self.quantiles),
             "draws": self.draws,
+            "extrapolated": self.extrapolated,
         }
 
 
@@ -76,6 +80,10 @@ class Increment(BaseModel):
     method: str
     quantiles: dict[str, float]
     draws: int | None
+    extrapolated: bool = Field(
+        default=False,
+        description="a scenario read past the last figure its publication gave",
+    )
 
     @classmethod
     def between(cls, start: date, end: date, iv: Interval) -> Increment:

@@ -313,7 +313,7 @@ class ArsenalModel:
         scenarios = []
         for sc in self.scenarios:
             series = [
-                {"year": y, "low": iv.low, "high": iv.high}
+                {"year": y, "low": iv.low, "high": iv.high, "extrapolated": iv.extrapolated}
                 for y in ys
                 if year_end(y) >= sc.spec.base.date
                 for iv in [sc.stock(year_end(y))]

@@ -11,7 +11,7 @@ estimates are markers at their date, with a bar for a range; colour gives
 the verdict of :mod:`~dprkwatch.arsenal.compare` (inside, overlapping,
 outside the band), hollow markers are assembled-warhead counts and
 triangles are projections. Dashed lines show any deterministic scenarios
-asked for.
+asked for, dotted past the last figure their publication gave.
 """
 
 from __future__ import annotations
@@ -96,8 +96,28 @@ def render(
         pts = [d for d in days if d >= start] or [start]
         lows = [sc.stock(d).low for d in pts]
         highs = [sc.stock(d).high for d in pts]
-        line = ax.plot(_num(pts), lows, linestyle="--", linewidth=1.2, label=f"scenario {sc.id}")[0]
-        ax.plot(_num(pts), highs, linestyle="--", linewidth=1.2, color=line.get_color())
+        # Dashed up to the publication's last figure, dotted where the recipe is extrapolated.
+        own = [i for i, d in enumerate(pts) if not sc.extrapolated(d)]
+        cut = own[-1] + 1 if own else 0
+        line = None
+        for part, style, label in (
+            (slice(0, cut), "--", f"scenario {sc.id}"),
+            (slice(max(cut - 1, 0), len(pts)), ":", f"scenario {sc.id} (extrapolated)"),
+        ):
+            if len(pts[part]) == 0 or (style == ":" and cut == len(pts)):
+                continue
+            colour = line.get_color() if line is not None else None
+            line = ax.plot(
+                _num(pts[part]),
+                lows[part],
+                linestyle=style,
+                linewidth=1.2,
+                color=colour,
+                label=label,
+            )[0]
+            ax.plot(
+                _num(pts[part]), highs[part], linestyle=style, linewidth=1.2, color=line.get_color()
+            )
 
     rows = model.compare() if comparisons is None else comparisons
     for c in rows:

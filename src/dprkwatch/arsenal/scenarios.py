@@ -153,6 +153,19 @@ class Scenario:
     def title(self) -> str:
         return self.spec.title
 
+    @property
+    def horizon(self) -> date:
+        """The last date the publication itself gave a figure for (else its base date).
+
+        Past it the recipe is this tool's arithmetic carried forward, and every
+        answer says so (``extrapolated``). A scenario marked ``extrapolation``
+        in the file has its forward years extrapolated by construction.
+        """
+        return max((p.date for p in self.spec.published), default=self.spec.base.date)
+
+    def extrapolated(self, when: date) -> bool:
+        return when > self.horizon
+
     def exact(self, when: date) -> tuple[Fraction, Fraction]:
         """Low and high case at the end of ``when``, as exact fractions."""
         base = self.spec.base
@@ -183,6 +196,7 @@ class Scenario:
             median=float((low + high) / 2),
             high=float(high),
             method=f"scenario:{self.id}",
+            extrapolated=self.extrapolated(when),
         )
 
     def increment(self, start: date, end: date) -> Interval:
@@ -198,6 +212,7 @@ class Scenario:
             median=float((low + high) / 2),
             high=float(high),
             method=f"scenario:{self.id}",
+            extrapolated=self.extrapolated(end),
         )
 
     def check(self) -> list[CheckRow]:
@@ -208,7 +223,11 @@ class Scenario:
         return rows
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, **self.spec.model_dump(mode="json", by_alias=True)}
+        return {
+            "id": self.id,
+            **self.spec.model_dump(mode="json", by_alias=True),
+            "horizon": self.horizon.isoformat(),
+        }
 
 
 @dataclass(frozen=True)

@@ -131,13 +131,22 @@ def estimate_cmd(
             rows: list[dict[str, Any]] = [
                 {"date": d.isoformat(), **sc.stock(d).to_dict()} for d in whens
             ]
+            shown = [
+                {**r, "extrapolated": "yes (this tool's)" if r["extrapolated"] else ""}
+                for r in rows
+            ]
             render(
                 {"scenario": sc.to_dict(), "rows": rows},
                 fmt,
-                rows=rows,
-                columns=["date", "low", "high"],
+                rows=shown,
+                columns=["date", "low", "high", "extrapolated"],
                 title=sc.title,
             )
+            if fmt == "table" and any(r["extrapolated"] for r in rows):
+                console.print(
+                    f"Rows after {sc.horizon} extrapolate the recipe past the last figure "
+                    "its publication gave."
+                )
             return
         if dates:
             rows = []
@@ -206,6 +215,8 @@ def increment_cmd(
         "median": _r(inc.median),
         "high": _r(inc.high),
     }
+    if inc.extrapolated:
+        label += f", extrapolated past the publication's last figure ({model.scenario(scenario or '').horizon})"
     render(
         inc,
         output_format(json_out),
