@@ -52,9 +52,7 @@ def test_estimate_dates_band_and_scenario(capsys: pytest.CaptureFixture[str]) ->
     assert "extrapolate" not in r.out.replace("extrapolated ", "")  # the column only
     r = run_cli(capsys, "arsenal", "estimate", "--scenario", "isis-2017", "--to", "2022")
     assert r.code == 0 and "Rows after 2020-12-31 extrapolate" in " ".join(r.out.split())
-    r = run_cli(
-        capsys, "arsenal", "increment", "2018", "2022", "--scenario", "isis-2017", "--json"
-    )
+    r = run_cli(capsys, "arsenal", "increment", "2018", "2022", "--scenario", "isis-2017", "--json")
     assert orjson.loads(r.out)["extrapolated"] is True
 
 

@@ -20,7 +20,7 @@ import io
 from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -106,7 +106,7 @@ def render(
         ):
             if len(pts[part]) == 0 or (style == ":" and cut == len(pts)):
                 continue
-            colour = line.get_color() if line is not None else None
+            colour: Any = line.get_color() if line is not None else None
             line = ax.plot(
                 _num(pts[part]),
                 lows[part],
