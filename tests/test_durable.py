@@ -41,3 +41,27 @@ def test_sha256_file(tmp_path: Path) -> None:
     digest, size = durable.sha256_file(path)
     assert size == 3
     assert digest == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+
+
+def test_locked_makes_a_second_holder_wait(tmp_path: Path) -> None:
+    """Two holders (two open files, as two processes would have) take turns."""
+    import threading
+
+    lock = tmp_path / "folder" / ".lock"
+    order: list[str] = []
+    held = threading.Event()
+
+    def first() -> None:
+        with durable.locked(lock):
+            order.append("first in")
+            held.set()
+            threading.Event().wait(0.3)
+            order.append("first out")
+
+    t = threading.Thread(target=first)
+    t.start()
+    held.wait(5)
+    with durable.locked(lock):
+        order.append("second in")
+    t.join()
+    assert order == ["first in", "first out", "second in"]

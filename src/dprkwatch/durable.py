@@ -10,6 +10,7 @@ either the previous file or the complete new one.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import os
 import uuid
@@ -53,6 +54,25 @@ def replacing(path: Path, *, mode: int | None = None) -> Iterator[Path]:
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
+
+
+@contextlib.contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on the file ``path`` (created if missing) for the block.
+
+    How writers that share a folder take turns across processes: snapshot
+    activation, the maritime and resolution stores, SQLite's writer and
+    migrations. The lock goes with the open file, so a process that dies
+    releases it; threads of one process need their own lock as well (flock
+    does not order threads sharing one open file).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a+b") as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
 def write_bytes(path: Path, data: bytes, *, mode: int | None = None) -> None:

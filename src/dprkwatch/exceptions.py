@@ -1,13 +1,18 @@
 """The root of every error dprkwatch raises on purpose.
 
 Hierarchy (each package adds its own subclasses in its own ``exceptions``
-module, so callers can catch a whole layer at once)::
+module, so callers can catch a whole layer at once; the package trees are
+drawn in those modules' docstrings)::
 
     DprkwatchError
     ├── InputError            bad user input: a file, a field, a value
-    │   └── (lists.ImportError_, ledger.ValidationError, arsenal.ParameterError, ...)
+    │   └── (lists.SourceError, ledger.LedgerValidationError, ledger.EventSourceError,
+    │        matching.QueryError, maritime.AisInputError, arsenal.ParameterError,
+    │        service.InvalidRequest, ...)
     ├── ConfigError           a setting that cannot be used
+    │   └── (maritime.EngineError)
     └── NotFoundError         something asked for by name does not exist
+        └── (lists.SnapshotNotFound, matching.UnknownAlgorithm, service.RecordNotFound, ...)
 
 The CLI turns any ``DprkwatchError`` into a one-line message and a non-zero
 exit code; the HTTP service maps them to 4xx responses in one table. Anything

@@ -12,7 +12,6 @@ from dprkwatch.service.api.errors import HANDLERS, status_for
 from dprkwatch.service.exceptions import (
     DatabaseUnavailable,
     Forbidden,
-    PayloadTooLarge,
     UnknownDataset,
 )
 from dprkwatch.settings import Settings
@@ -35,7 +34,6 @@ def assert_error(r: httpx.Response, status: int, code: str, detail_part: str) ->
 def test_the_error_table_maps_the_most_specific_class() -> None:
     assert status_for(UnknownDataset("x")) == (404, "unknown_dataset")
     assert status_for(DatabaseUnavailable("x")) == (503, "unavailable")
-    assert status_for(PayloadTooLarge("x")) == (413, "payload_too_large")
     assert status_for(Forbidden("x")) == (403, "forbidden")
     assert status_for(KeyError("x")) == (500, "internal_error")
     assert all(400 <= status < 600 for status, _code in HANDLERS.values())

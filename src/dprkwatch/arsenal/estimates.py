@@ -33,15 +33,15 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from dprkwatch.arsenal.exceptions import DateError, EstimateError
+from dprkwatch.arsenal.packaged import load_yaml
 from dprkwatch.arsenal.timeline import parse_date
+from dprkwatch.sources import reading
 
 Kind = Literal["stock", "assembled", "increment", "pu_kg", "heu_kg"]
 Basis = Literal["weapons", "material"]
@@ -221,20 +221,7 @@ class _CuratedRow(BaseModel):
 
 def load_curated(path: Path | str | None = None) -> list[Estimate]:
     """The curated estimates (default: the list shipped with the package)."""
-    if path is None:
-        text = resources.files("dprkwatch.arsenal.data").joinpath(CURATED_FILE).read_text("utf-8")
-        origin = CURATED_FILE
-    else:
-        p = Path(path)
-        origin = p.name
-        try:
-            text = p.read_text("utf-8")
-        except OSError as exc:
-            raise EstimateError(f"cannot read: {exc.strerror or exc}", source=str(p)) from None
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise EstimateError(f"not valid YAML: {exc}", source=origin) from None
+    raw, origin = load_yaml(path, CURATED_FILE, EstimateError)
     rows = raw.get("estimates") if isinstance(raw, dict) else None
     if not isinstance(rows, list):
         raise EstimateError("expected a mapping with an 'estimates' list", source=origin)
@@ -299,7 +286,7 @@ def _infer_counts(measure: str, kind: Kind) -> Basis:
 def read_compiled(path: Path) -> list[Estimate]:
     """Read the compiled estimates table (columns as in the data folder's SOURCES.md)."""
     try:
-        with path.open(encoding="utf-8", newline="") as fh:
+        with reading(path, EstimateError), path.open(encoding="utf-8", newline="") as fh:
             reader = csv.DictReader(fh)
             missing = [c for c in _COMPILED_COLUMNS if c not in (reader.fieldnames or ())]
             if missing:
@@ -307,8 +294,6 @@ def read_compiled(path: Path) -> list[Estimate]:
                     f"missing column {missing[0]!r}", source=path.name, where="header"
                 )
             rows = list(reader)
-    except OSError as exc:
-        raise EstimateError(f"cannot read: {exc.strerror or exc}", source=str(path)) from None
     except UnicodeDecodeError:
         raise EstimateError("not UTF-8 text", source=path.name) from None
     out: list[Estimate] = []
@@ -403,22 +388,17 @@ def read_owid_stockpiles(path: Path) -> list[Estimate]:
     "no weapons"), so leading zeros are skipped. The country name carries a
     double space in this file; whitespace is normalised before matching.
     """
-    try:
-        with path.open(encoding="utf-8", newline="") as fh:
-            reader = csv.DictReader(fh)
-            need = ("country_name", "year", "nuclear_weapons_stockpile")
-            missing = [c for c in need if c not in (reader.fieldnames or ())]
-            if missing:
-                raise EstimateError(
-                    f"missing column {missing[0]!r}", source=path.name, where="header"
-                )
-            rows = [
-                (i, r)
-                for i, r in enumerate(reader, start=2)
-                if " ".join(r["country_name"].split()) == "North Korea"
-            ]
-    except OSError as exc:
-        raise EstimateError(f"cannot read: {exc.strerror or exc}", source=str(path)) from None
+    with reading(path, EstimateError), path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        need = ("country_name", "year", "nuclear_weapons_stockpile")
+        missing = [c for c in need if c not in (reader.fieldnames or ())]
+        if missing:
+            raise EstimateError(f"missing column {missing[0]!r}", source=path.name, where="header")
+        rows = [
+            (i, r)
+            for i, r in enumerate(reader, start=2)
+            if " ".join(r["country_name"].split()) == "North Korea"
+        ]
     out: list[Estimate] = []
     started = False
     for line, r in rows:

@@ -30,14 +30,13 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from dprkwatch.arsenal.exceptions import ParameterError, UnknownParameter
+from dprkwatch.arsenal.packaged import load_yaml
 from dprkwatch.arsenal.timeline import event_key
 
 Confidence = Literal["high", "medium", "low", "unverified"]
@@ -598,26 +597,7 @@ def _validate(raw: Mapping[str, Any], origin: str) -> Parameters:
 
 def load_parameters(path: Path | str | None = None) -> Parameters:
     """Read and validate a parameter file; ``None`` reads the one shipped with the package."""
-    if path is None:
-        text = resources.files("dprkwatch.arsenal.data").joinpath(DEFAULT_FILE).read_text("utf-8")
-        origin = DEFAULT_FILE
-    else:
-        p = Path(path)
-        origin = p.name
-        try:
-            text = p.read_text("utf-8")
-        except FileNotFoundError:
-            raise ParameterError("file not found", source=str(p)) from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ParameterError(f"cannot read: {exc}", source=str(p)) from None
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else None
-        raise ParameterError(
-            f"not valid YAML: {getattr(exc, 'problem', exc)}", source=origin, where=where
-        ) from None
+    raw, origin = load_yaml(path, DEFAULT_FILE, ParameterError)
     if not isinstance(raw, dict):
         raise ParameterError("expected a mapping at the top level", source=origin)
     return _validate(raw, origin)

@@ -19,15 +19,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from dprkwatch.arsenal.exceptions import DateError, ParameterError, UnknownScenario
 from dprkwatch.arsenal.interval import Interval
+from dprkwatch.arsenal.packaged import load_yaml
 from dprkwatch.arsenal.timeline import exact_year
 
 DEFAULT_FILE = "scenarios.yaml"
@@ -247,21 +246,9 @@ class ScenarioBook:
 
 def load_scenarios(path: Path | str | None = None) -> ScenarioBook:
     """Read the scenario file (default: the one shipped with the package)."""
-    if path is None:
-        text = resources.files("dprkwatch.arsenal.data").joinpath(DEFAULT_FILE).read_text("utf-8")
-        origin = DEFAULT_FILE
-    else:
-        p = Path(path)
-        origin = p.name
-        try:
-            text = p.read_text("utf-8")
-        except OSError as exc:
-            raise ParameterError(f"cannot read: {exc.strerror or exc}", source=str(p)) from None
+    raw, origin = load_yaml(path, DEFAULT_FILE, ParameterError)
     try:
-        raw = yaml.safe_load(text)
         book = ScenarioFile.model_validate(raw)
-    except yaml.YAMLError as exc:
-        raise ParameterError(f"not valid YAML: {exc}", source=origin) from None
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(x) for x in err["loc"])

@@ -19,7 +19,6 @@ replace leaves the previously active snapshots exactly as they were.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import os
 import re
@@ -188,13 +187,8 @@ class SnapshotStore:
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
         """Exclusive lock held while writing; readers never need it."""
-        self.home.mkdir(parents=True, exist_ok=True)
-        with self.layout.lists_lock.open("a+b") as fh:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+        with durable.locked(self.layout.lists_lock):
+            yield
 
     # -- writing -----------------------------------------------------------
 

@@ -147,12 +147,3 @@ def score(events: pl.DataFrame, truth: pl.DataFrame) -> list[Score]:
         )
         for t in types
     ]
-
-
-def unmatched(events: pl.DataFrame, truth: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(missed truth, false detections) by a simple key-only check, for debugging and reports."""
-    det = _key(events.with_columns(_field_of(pl.col("detail")).alias("field")))
-    tru = _key(truth)
-    missed = tru.join(det.select("event_type", "_key"), on=["event_type", "_key"], how="anti")
-    extra = det.join(tru.select("event_type", "_key"), on=["event_type", "_key"], how="anti")
-    return missed.drop("_key"), extra.drop("_key")

@@ -53,14 +53,6 @@ def haversine_km(
     return a
 
 
-def nm_to_km(nm: float) -> float:
-    return nm * KM_PER_NM
-
-
-def knots_to_kmh(knots: float) -> float:
-    return knots * KM_PER_NM
-
-
 def destination(
     lat: FloatArray, lon: FloatArray, bearing_deg: FloatArray, dist_km: FloatArray
 ) -> tuple[FloatArray, FloatArray]:

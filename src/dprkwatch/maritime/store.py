@@ -26,7 +26,6 @@ same value with the first and last time it was reported and how often.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import shutil
 import uuid
@@ -183,13 +182,8 @@ class PositionStore:
 
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
-        self.root.mkdir(parents=True, exist_ok=True)
-        with (self.root / ".lock").open("a+b") as fh:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+        with durable.locked(self.root / ".lock"):
+            yield
 
     def new_workdir(self, prefix: str) -> Path:
         path = self.root / f".{prefix}-{uuid.uuid4().hex}"

@@ -21,7 +21,7 @@ Changing a weight or a feature means a new version, not an edit.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import ClassVar, NamedTuple, Protocol
+from typing import ClassVar, NamedTuple
 
 from dprkwatch.matching import calibration
 from dprkwatch.matching import features as F
@@ -79,23 +79,6 @@ class Scored(NamedTuple):
     # The name score plus the qualifiers before clipping to [0, 1] (what
     # v2 calibrates: an agreeing birth date still counts on an exact name).
     total: float = 0.0
-
-
-class Algorithm(Protocol):
-    name: ClassVar[str]
-    threshold: ClassVar[float]
-
-    def analyze(self, query: Query) -> QueryAnalysis: ...
-
-    def score(
-        self,
-        qa: QueryAnalysis,
-        rec: EntityRecord,
-        name_ids: list[int],
-        index: Index,
-        weights: F.Weights,
-        floor: float = 0.0,
-    ) -> Scored | None: ...
 
 
 # The most the qualifiers can add to a name score (birth date +0.06 and

@@ -28,38 +28,7 @@ from typing import NamedTuple
 HANGUL_BASE = 0xAC00
 HANGUL_LAST = 0xD7A3
 
-INITIAL_JAMO = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
 MEDIAL_JAMO = "ㅏㅐㅑㅒㅓㅔㅕㅖㅗㅘㅙㅚㅛㅜㅝㅞㅟㅠㅡㅢㅣ"
-FINAL_JAMO = (
-    "",
-    "ㄱ",
-    "ㄲ",
-    "ㄳ",
-    "ㄴ",
-    "ㄵ",
-    "ㄶ",
-    "ㄷ",
-    "ㄹ",
-    "ㄺ",
-    "ㄻ",
-    "ㄼ",
-    "ㄽ",
-    "ㄾ",
-    "ㄿ",
-    "ㅀ",
-    "ㅁ",
-    "ㅂ",
-    "ㅄ",
-    "ㅅ",
-    "ㅆ",
-    "ㅇ",
-    "ㅈ",
-    "ㅊ",
-    "ㅋ",
-    "ㅌ",
-    "ㅍ",
-    "ㅎ",
-)
 
 # --- sound classes ---------------------------------------------------------
 # Initial consonant classes: K T P C(j/ch) S H M N R and "_" (silent ㅇ).

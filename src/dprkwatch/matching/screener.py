@@ -13,7 +13,7 @@ atomically).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -148,17 +148,6 @@ class Screener:
             )
         qa = self._algo.analyze(query, self.index.vocabulary)
         return self._screen(qa, top, cut, scope or Scope())
-
-    def screen_many(
-        self,
-        queries: Iterable[Query],
-        top: int = 5,
-        threshold: float | None = None,
-        scope: Scope | None = None,
-    ) -> Iterator[list[Match]]:
-        """Screen queries one after another (results in input order)."""
-        for q in queries:
-            yield self.screen(q, top=top, threshold=threshold, scope=scope)
 
     def search(self, text: str, limit: int = 10, scope: Scope | None = None) -> list[Match]:
         """Free-text name search across every entity type, for a search box."""

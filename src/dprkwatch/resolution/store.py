@@ -15,7 +15,6 @@ the previous resolution in force.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -203,13 +202,8 @@ class ResolutionStore:
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
         """Exclusive while writing; readers see the old or the new state file, never half."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        with (self.root / ".lock").open("a+b") as fh:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+        with durable.locked(self.root / ".lock"):
+            yield
 
     def exists(self) -> bool:
         return self.state_path.exists()

@@ -5,8 +5,7 @@ Hierarchy::
     DprkwatchError
     ├── InputError
     │   ├── (matching.QueryError  a /match query that cannot be screened)
-    │   ├── InvalidRequest        a request that does not match the API schema (422)
-    │   └── PayloadTooLarge       a request body above the configured limit
+    │   └── InvalidRequest        a request that does not match the API schema (422)
     ├── NotFoundError
     │   ├── UnknownDataset        /match/{dataset} names no dataset
     │   └── RecordNotFound        a screening, book, key or run id that does not exist
@@ -29,10 +28,6 @@ from dprkwatch.exceptions import DprkwatchError, InputError, NotFoundError
 
 class InvalidRequest(InputError):
     """A request whose parameters or body do not match the published schema."""
-
-
-class PayloadTooLarge(InputError):
-    """A request body larger than ``DPRKWATCH_MAX_BODY_BYTES``."""
 
 
 class UnknownDataset(NotFoundError):

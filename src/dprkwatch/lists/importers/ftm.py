@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, ClassVar, TextIO
+from typing import Any, ClassVar
 
 import orjson
 from followthemoney import ValueEntity
@@ -110,13 +110,3 @@ def _parse_line(path: Path, lineno: int, line: bytes) -> ValueEntity:
 def iter_dicts(entities: Iterable[ValueEntity]) -> Iterator[dict[str, Any]]:
     for entity in entities:
         yield entity.to_dict()
-
-
-def write_entities(entities: Iterable[dict[str, Any]], out: TextIO) -> int:
-    """Write FtM entity dicts as JSON lines; returns the number written."""
-    n = 0
-    for data in entities:
-        out.write(orjson.dumps(data).decode("utf-8"))
-        out.write("\n")
-        n += 1
-    return n

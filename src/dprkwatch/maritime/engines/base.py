@@ -46,7 +46,6 @@ threshold.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import ClassVar, Protocol
@@ -110,14 +109,6 @@ class Engine(Protocol):
 def encounter_cell_deg(rules: Rules) -> float:
     """Latitude size of an encounter grid cell: just above the distance threshold."""
     return rules.encounter_max_km * 1.01 / KM_PER_DEG
-
-
-def band_lon_width(cell_deg: float, band: int) -> float:
-    """Longitude width of the cells in latitude band ``band`` (python reference for tests)."""
-    lo = band * cell_deg - 90.0
-    hi = lo + cell_deg
-    edge = min(89.9, max(abs(lo), abs(hi)))
-    return cell_deg / math.cos(math.radians(edge))
 
 
 def empty_raw() -> pl.DataFrame:

@@ -18,7 +18,6 @@ from dprkwatch.maritime import schema
 from dprkwatch.maritime.ingest.quality import Quality
 
 REQUIRED = ("mmsi", "ts", "lat", "lon")
-OPTIONAL = ("sog", "cog", "imo", "name", "callsign", "flag")
 
 # Column names seen in the wild, lower-cased, mapped to ours.
 ALIASES: dict[str, str] = {

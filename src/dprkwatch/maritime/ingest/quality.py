@@ -70,12 +70,6 @@ class Quality:
             self.notes[reason] += count
             self._example(reason, where)
 
-    def unskip(self, reason: str, count: int) -> None:
-        """Move rows counted under ``reason`` back to kept (used when sorting late rows in)."""
-        self.skipped[reason] -= count
-        if self.skipped[reason] <= 0:
-            del self.skipped[reason]
-
     def _example(self, reason: str, where: list[str] | None) -> None:
         if not where:
             return

@@ -23,7 +23,6 @@ from dprkwatch.service.exceptions import (
     Forbidden,
     InvalidRequest,
     NotAuthenticated,
-    PayloadTooLarge,
     Unavailable,
     UnknownDataset,
 )
@@ -38,7 +37,6 @@ HANDLERS: dict[type[BaseException], tuple[int, str]] = {
     UnknownDataset: (404, "unknown_dataset"),
     NotFoundError: (404, "not_found"),
     Conflict: (409, "conflict"),
-    PayloadTooLarge: (413, "payload_too_large"),
     InvalidRequest: (422, "invalid_request"),
     InputError: (400, "bad_request"),
     Unavailable: (503, "unavailable"),

@@ -19,15 +19,15 @@ busy handler.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any, ClassVar
+from typing import Any, ClassVar
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import URL, Connection, Engine
 
+from dprkwatch import durable
 from dprkwatch.service.storage.base import Backend
 
 BUSY_TIMEOUT_MS = 30_000
@@ -39,7 +39,6 @@ class SQLiteBackend(Backend):
 
     def __init__(self) -> None:
         self._thread_lock = threading.Lock()
-        self._lock_file: IO[bytes] | None = None
 
     @classmethod
     def handles(cls, url: URL) -> bool:
@@ -91,13 +90,8 @@ class SQLiteBackend(Backend):
             if path is None:
                 yield
                 return
-            if self._lock_file is None:
-                self._lock_file = path.with_name(path.name + ".write-lock").open("a+b")
-            fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_EX)
-            try:
+            with durable.locked(path.with_name(path.name + ".write-lock")):
                 yield
-            finally:
-                fcntl.flock(self._lock_file.fileno(), fcntl.LOCK_UN)
 
     @contextlib.contextmanager
     def migration_lock(self, conn: Connection) -> Iterator[None]:
@@ -105,9 +99,5 @@ class SQLiteBackend(Backend):
         if path is None:
             yield
             return
-        with path.with_name(path.name + ".migrate-lock").open("a+b") as fh:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+        with durable.locked(path.with_name(path.name + ".migrate-lock")):
+            yield
