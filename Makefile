@@ -78,6 +78,11 @@ unit: install
 test: install system lint typecheck
 	scripts/with-postgres.sh $(BIN)/pytest
 
+# The command-line reference, generated from the real --help (tests/test_docs_cli.py
+# fails when it is out of date).
+docs-cli: install
+	$(BIN)/python -m dprkwatch.cli.reference docs/cli.md
+
 bench: install
 	$(SYNC) --extra dev --extra bench
 	touch $(BIN)/.installed

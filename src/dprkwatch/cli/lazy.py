@@ -9,9 +9,8 @@ still lists every command (and then imports them all).
 
 from __future__ import annotations
 
-import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import typer
 import typer.main
@@ -22,48 +21,117 @@ from typer.core import TyperGroup
 # not the ``click`` package's, are the ones commands are built from.
 
 
+Command = typer.Typer | Callable[..., None]
+
+
 @dataclass(frozen=True)
 class Lazy:
-    """Where a top-level command lives: ``module:attr``.
+    """How to get a top-level command: ``load`` imports its module and returns it.
 
-    ``attr`` is a Typer app (a command group, or with ``merged`` a set of
+    The result is a Typer app (a command group, or with ``merged`` a set of
     top-level commands) or a plain command function.
     """
 
-    module: str
-    attr: str
+    load: Callable[[], Command]
     merged: bool = False
+
+
+# One plain import per capability, run only when its command is asked for.
+def _run() -> Command:
+    from dprkwatch.cli.run import run_cmd
+
+    return run_cmd
+
+
+def _lists() -> Command:
+    from dprkwatch.cli.lists import app
+
+    return app
+
+
+def _screen() -> Command:
+    from dprkwatch.cli.screen import screen_cmd
+
+    return screen_cmd
+
+
+def _resolve() -> Command:
+    from dprkwatch.cli.resolve import app
+
+    return app
+
+
+def _service() -> Command:
+    from dprkwatch.cli.service import app
+
+    return app
+
+
+def _ledger() -> Command:
+    from dprkwatch.cli.ledger import app
+
+    return app
+
+
+def _claims() -> Command:
+    from dprkwatch.cli.ledger import claims_cmd
+
+    return claims_cmd
+
+
+def _arsenal() -> Command:
+    from dprkwatch.cli.arsenal import app
+
+    return app
+
+
+def _roadmap() -> Command:
+    from dprkwatch.cli.roadmap import app
+
+    return app
+
+
+def _maritime() -> Command:
+    from dprkwatch.cli.maritime import app
+
+    return app
+
+
+def _web() -> Command:
+    from dprkwatch.cli.web import app
+
+    return app
 
 
 # Order is the order ``--help`` shows.
 COMMANDS: dict[str, Lazy] = {
-    "run": Lazy("dprkwatch.cli.run", "run_cmd"),
-    "lists": Lazy("dprkwatch.cli.lists", "app"),
-    "screen": Lazy("dprkwatch.cli.screen", "screen_cmd"),
-    "resolve": Lazy("dprkwatch.cli.resolve", "app"),
-    "serve": Lazy("dprkwatch.cli.service", "app", merged=True),
-    "rescreen": Lazy("dprkwatch.cli.service", "app", merged=True),
-    "books": Lazy("dprkwatch.cli.service", "app", merged=True),
-    "keys": Lazy("dprkwatch.cli.service", "app", merged=True),
-    "audit": Lazy("dprkwatch.cli.service", "app", merged=True),
-    "db": Lazy("dprkwatch.cli.service", "app", merged=True),
-    "ledger": Lazy("dprkwatch.cli.ledger", "app"),
-    "claims": Lazy("dprkwatch.cli.ledger", "claims_cmd"),
-    "arsenal": Lazy("dprkwatch.cli.arsenal", "app"),
-    "roadmap": Lazy("dprkwatch.cli.roadmap", "app"),
-    "maritime": Lazy("dprkwatch.cli.maritime", "app"),
-    "web": Lazy("dprkwatch.cli.web", "app"),
+    "run": Lazy(_run),
+    "lists": Lazy(_lists),
+    "screen": Lazy(_screen),
+    "resolve": Lazy(_resolve),
+    "serve": Lazy(_service, merged=True),
+    "rescreen": Lazy(_service, merged=True),
+    "books": Lazy(_service, merged=True),
+    "keys": Lazy(_service, merged=True),
+    "audit": Lazy(_service, merged=True),
+    "db": Lazy(_service, merged=True),
+    "ledger": Lazy(_ledger),
+    "claims": Lazy(_claims),
+    "arsenal": Lazy(_arsenal),
+    "roadmap": Lazy(_roadmap),
+    "maritime": Lazy(_maritime),
+    "web": Lazy(_web),
 }
 
 
-def load(ctx: _click.Context, name: str, spec: Lazy) -> Any:
+def load(ctx: _click.Context, name: str, spec: Lazy) -> _click.Command | None:
     """Import the module behind ``name`` and build its (Typer-flavoured Click) command."""
-    obj: Any = getattr(importlib.import_module(spec.module), spec.attr)
+    obj = spec.load()
     if isinstance(obj, typer.Typer):
         command = typer.main.get_command(obj)
         if spec.merged:
             if not isinstance(command, TyperGroup):  # pragma: no cover - a wiring mistake
-                raise TypeError(f"{spec.module}:{spec.attr} is not a group of commands")
+                raise TypeError(f"the commands of {name!r} are not a group")
             return command.get_command(ctx, name)
         command.name = name
         return command
@@ -85,5 +153,4 @@ class LazyGroup(TyperGroup):
         command = super().get_command(ctx, cmd_name)
         if command is not None or cmd_name not in COMMANDS:
             return command
-        loaded: _click.Command | None = load(ctx, cmd_name, COMMANDS[cmd_name])
-        return loaded
+        return load(ctx, cmd_name, COMMANDS[cmd_name])
