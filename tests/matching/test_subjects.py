@@ -12,13 +12,13 @@ import pytest
 from openpyxl import Workbook
 
 from dprkwatch.exceptions import InputError
-from dprkwatch.matching.subjects import SubjectRow, read, read_path
+from dprkwatch.matching.subjects import Reading, SubjectRow, read, read_path
 
 CSV = b"id,schema,name,birth_date,imo\na,Person,Kim Jong Un; Kim Jong-un,1984,\nb,Vessel,CHON MA SAN,,8660313\n"
 
 
 def _read(data: bytes, name: str, mode: str = "lenient") -> list[SubjectRow]:
-    return list(read(io.BytesIO(data), name, mode, max_rows=100))  # type: ignore[arg-type]
+    return list(read(io.BytesIO(data), name, Reading(mode, 100)))  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("mode", ["strict", "lenient"])
@@ -78,8 +78,8 @@ def test_lenient_mode_keeps_going_and_strict_mode_stops() -> None:
 
 def test_unreadable_paths_are_one_line(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="file not found"):
-        list(read_path(tmp_path / "nope.csv", "strict", max_rows=10))
+        list(read_path(tmp_path / "nope.csv", Reading("strict", 10)))
     with pytest.raises(InputError, match="is a directory"):
-        list(read_path(tmp_path, "strict", max_rows=10))
+        list(read_path(tmp_path, Reading("strict", 10)))
     with pytest.raises(InputError, match="more than 1 rows"):
-        list(read(io.BytesIO(CSV), "in.csv", "lenient", max_rows=1))
+        list(read(io.BytesIO(CSV), "in.csv", Reading("lenient", 1)))

@@ -63,7 +63,8 @@ def detect_format(path: Path, fmt: str | None = None) -> str:
 
 def read_queries(path: Path, fmt: str | None = None) -> Iterator[InputRow]:
     """Parse an input file into rows; bad rows carry an error instead of a query."""
-    for r in subjects.read_path(path, "lenient", fmt=fmt, max_rows=MAX_ROWS, error=BatchFileError):
+    how = subjects.Reading("lenient", MAX_ROWS, BatchFileError, fmt)
+    for r in subjects.read_path(path, how):
         yield InputRow(r.number, r.subject_id, r.query, r.error)
 
 

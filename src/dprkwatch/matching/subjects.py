@@ -99,39 +99,31 @@ def detect_format(
     return _SUFFIXES[suffix]
 
 
-def read_path(
-    path: Path,
-    mode: Mode,
-    *,
-    fmt: str | None = None,
-    default_schema: str = "Thing",
-    max_rows: int,
-    error: type[InputError] = InputError,
-) -> Iterator[SubjectRow]:
+@dataclass(frozen=True)
+class Reading:
+    """How to read a subject file: the mode, the row limit, the error class to raise..."""
+
+    mode: Mode
+    max_rows: int
+    error: type[InputError] = InputError
+    fmt: str | None = None  # a format name; default: recognised from the bytes or suffix
+    default_schema: str = "Thing"  # for rows without a ``schema``
+
+
+def read_path(path: Path, how: Reading) -> Iterator[SubjectRow]:
     """The subjects of the file at ``path`` (see the module docstring for the rules)."""
-    with reading(path, error):
+    with reading(path, how.error):
         fh = path.open("rb")
     with fh:
-        yield from read(
-            fh, str(path), mode, fmt=fmt, default_schema=default_schema, max_rows=max_rows,
-            error=error,
-        )  # fmt: skip
+        yield from read(fh, str(path), how)
 
 
-def read(
-    fh: IO[bytes],
-    name: str,
-    mode: Mode,
-    *,
-    fmt: str | None = None,
-    default_schema: str = "Thing",
-    max_rows: int,
-    error: type[InputError] = InputError,
-) -> Iterator[SubjectRow]:
+def read(fh: IO[bytes], name: str, how: Reading) -> Iterator[SubjectRow]:
     """The subjects of the open binary file ``fh`` (an upload, or a file on disk) named ``name``."""
+    mode, max_rows, error, default_schema = how.mode, how.max_rows, how.error, how.default_schema
     head = fh.read(8)
     fh.seek(0)
-    records = _READERS[detect_format(name, head, fmt, error)](fh, name, error)
+    records = _READERS[detect_format(name, head, how.fmt, error)](fh, name, error)
     seen: set[str] = set()
     checked = False
     count = 0

@@ -29,7 +29,7 @@ from sqlalchemy.engine import Connection
 from dprkwatch.exceptions import InputError
 from dprkwatch.matching import subjects as subject_files
 from dprkwatch.matching.query import Query
-from dprkwatch.matching.subjects import SubjectRow
+from dprkwatch.matching.subjects import Reading, SubjectRow
 from dprkwatch.service import audit
 from dprkwatch.service.audit import AuditEntry
 from dprkwatch.service.datasets import get_dataset
@@ -77,6 +77,10 @@ def check_name(name: str) -> str:
 # -- reading files -------------------------------------------------------------
 
 
+def _reading(default_schema: str) -> Reading:
+    return Reading("strict", MAX_SUBJECTS, default_schema=default_schema)
+
+
 def _subjects(rows: Iterable[SubjectRow]) -> list[Subject]:
     out = []
     for r in rows:
@@ -87,18 +91,12 @@ def _subjects(rows: Iterable[SubjectRow]) -> list[Subject]:
 
 def parse(data: bytes, source: str, *, default_schema: str = "Thing") -> list[Subject]:
     """Validate an uploaded book; raises :class:`InputError` naming the row and field."""
-    rows = subject_files.read(
-        io.BytesIO(data), source, "strict", default_schema=default_schema, max_rows=MAX_SUBJECTS
-    )
-    return _subjects(rows)
+    return _subjects(subject_files.read(io.BytesIO(data), source, _reading(default_schema)))
 
 
 def read_path(path: Path, *, default_schema: str = "Thing") -> list[Subject]:
     """Validate a book file on disk (the same rules as :func:`parse`)."""
-    rows = subject_files.read_path(
-        path, "strict", default_schema=default_schema, max_rows=MAX_SUBJECTS
-    )
-    return _subjects(rows)
+    return _subjects(subject_files.read_path(path, _reading(default_schema)))
 
 
 # -- storing -------------------------------------------------------------------
