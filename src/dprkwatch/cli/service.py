@@ -102,7 +102,7 @@ def _rescreen(
 
 
 def _show_run(db: Database, run: Run, json_out: bool) -> None:
-    found, _total = rescreen.list_alerts(db, run_id=run.id, limit=100_000)
+    found = rescreen.list_alerts(db, run_id=run.id, limit=100_000).alerts
     render(
         {"run": run, "alerts": found},
         output_format(json_out),
@@ -216,14 +216,14 @@ def books_alerts(
             f"unknown alert kind {kind!r} (use {', '.join(rescreen.ALERT_KINDS)})", where="--kind"
         )
     with _database(ctx) as db:
-        found, total = rescreen.list_alerts(db, run_id=run, book=book, kind=kind, limit=limit)
+        page = rescreen.list_alerts(db, run_id=run, book=book, kind=kind, limit=limit)
     render(
-        {"alerts": found, "total": total},
+        page,
         output_format(json_out, csv_out),
-        rows=found,
+        rows=page.alerts,
         columns=ALERT_COLUMNS,
         csv_columns=[*ALERT_COLUMNS, "run_id", "created_at", "detail"],
-        title=f"Alerts ({len(found)} of {total})",
+        title=f"Alerts ({len(page.alerts)} of {page.total})",
         empty="No alerts.",
     )
 

@@ -77,6 +77,13 @@ class Alert(BaseModel):
     created_at: str
 
 
+class AlertPage(BaseModel):
+    """A page of alerts and how many match the filters in all (also the ``/alerts`` answer)."""
+
+    alerts: list[Alert]
+    total: int
+
+
 def _run(row: Any) -> Run:
     return Run(
         id=row.id, trigger=row.trigger, books=orjson.loads(row.books),
@@ -314,7 +321,7 @@ def list_alerts(
     subject_id: str | None = None,
     limit: int = 100,
     offset: int = 0,
-) -> tuple[list[Alert], int]:
+) -> AlertPage:
     """Alerts, newest first, with the total matching the filters."""
     cond = []
     if run_id:
@@ -331,4 +338,4 @@ def list_alerts(
             select(alerts).where(*cond).order_by(alerts.c.id.desc()).limit(limit).offset(offset)
         )
         out = [Alert(**{**r._mapping, "detail": orjson.loads(r.detail)}) for r in rows]
-    return out, int(total)
+    return AlertPage(alerts=out, total=int(total))

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from dprkwatch.service.books import Book
 from dprkwatch.service.keys import ApiKey
-from dprkwatch.service.rescreen import Alert, Run
+from dprkwatch.service.rescreen import Run
 from dprkwatch.service.reviews import Review
 
 # -- errors ----------------------------------------------------------------
@@ -274,8 +274,3 @@ class BooksResponse(BaseModel):
 
 class RunsResponse(BaseModel):
     runs: list[Run]
-
-
-class AlertsResponse(BaseModel):
-    alerts: list[Alert]
-    total: int

@@ -9,7 +9,6 @@ from fastapi import APIRouter, BackgroundTasks, File, Form, Query, UploadFile
 from dprkwatch.service import books, rescreen
 from dprkwatch.service.api.deps import AdminRole, ReviewRole, State
 from dprkwatch.service.api.models import (
-    AlertsResponse,
     BookFromPath,
     BookRegistered,
     BooksResponse,
@@ -152,7 +151,7 @@ def get_run(run_id: str, state: State, _reviewer: ReviewRole) -> rescreen.Run:
 
 @router.get(
     "/alerts",
-    response_model=AlertsResponse,
+    response_model=rescreen.AlertPage,
     summary="Subjects with new, changed or removed hits after rescreens",
     responses=errors(401, 403, 422),
 )
@@ -165,8 +164,8 @@ def list_alerts(
     subject_id: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
-) -> AlertsResponse:
-    found, total = rescreen.list_alerts(
+) -> rescreen.AlertPage:
+    return rescreen.list_alerts(
         state.db,
         run_id=run,
         book=book,
@@ -175,4 +174,3 @@ def list_alerts(
         limit=limit,
         offset=offset,
     )
-    return AlertsResponse(alerts=found, total=total)
