@@ -2,9 +2,10 @@
 
 Every importer, reader and loader opens files the user named, and each must
 answer a missing file, a folder, an unreadable or over-long path with one
-line naming the file - never a traceback. :func:`reading` is that mapping,
-raised as the caller's own error class so each package keeps its exception
-tree; :func:`read_head` reads the first bytes a format sniffer looks at.
+line naming the file - never a traceback. :func:`unreadable` is that
+mapping (and :func:`reading` the block that applies it), raised as the
+caller's own error class so each package keeps its exception tree;
+:func:`read_head` reads the first bytes a format sniffer looks at.
 """
 
 from __future__ import annotations
@@ -16,6 +17,17 @@ from pathlib import Path
 from dprkwatch.exceptions import InputError
 
 
+def unreadable(
+    path: Path | str, exc: OSError, error: type[InputError] = InputError, *, verb: str = "read"
+) -> InputError:
+    """The one-line error for ``exc``, raised while trying to ``verb`` the file ``path``."""
+    if verb == "read" and isinstance(exc, FileNotFoundError):
+        return error("file not found", source=str(path))
+    if verb == "read" and isinstance(exc, IsADirectoryError):
+        return error("is a directory; name a file inside it", source=str(path))
+    return error(f"cannot {verb}: {exc.strerror or exc}", source=str(path))
+
+
 @contextmanager
 def reading(
     path: Path | str, error: type[InputError] = InputError, *, verb: str = "read"
@@ -23,12 +35,8 @@ def reading(
     """Run the body; an ``OSError`` in it becomes ``error`` naming ``path`` in one line."""
     try:
         yield
-    except FileNotFoundError:
-        raise error("file not found", source=str(path)) from None
-    except IsADirectoryError:
-        raise error("is a directory; name a file inside it", source=str(path)) from None
     except OSError as exc:
-        raise error(f"cannot {verb}: {exc.strerror or exc}", source=str(path)) from None
+        raise unreadable(path, exc, error, verb=verb) from None
 
 
 def read_head(path: Path, size: int, error: type[InputError] = InputError) -> bytes:

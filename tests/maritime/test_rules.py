@@ -93,5 +93,5 @@ def test_bad_rule_files_name_file_and_problem(
 
 
 def test_missing_rules_file() -> None:
-    with pytest.raises(RuleError, match="cannot read"):
+    with pytest.raises(RuleError, match=r"rules\.yaml: file not found"):
         Rules.from_file(Path("/nonexistent/rules.yaml"))

@@ -28,6 +28,7 @@ from pathlib import Path
 from lxml import etree
 
 from dprkwatch.lists.exceptions import SourceError
+from dprkwatch.sources import reading, unreadable
 
 _HEAD_BYTES = 64 * 1024
 _POSITION_SUFFIX = re.compile(r",? *line \d+(?:, column \d+)?$")
@@ -195,10 +196,8 @@ class SafeXmlReader:
         ``root`` lists the acceptable document element names; any other root
         is reported as a wrong format rather than producing an empty list.
         """
-        try:
+        with reading(self.path, SourceError):
             size = self.path.stat().st_size
-        except OSError as exc:
-            raise SourceError(f"cannot read: {exc.strerror}", source=str(self.path)) from None
         if size == 0:
             raise SourceError("file is empty", source=str(self.path))
         check_prolog(self.path)
@@ -248,7 +247,7 @@ class SafeXmlReader:
             done = complete.get(open_record, 0) if open_record else 0
             raise _syntax_error(self.path, exc, done, open_record) from None
         except OSError as exc:
-            raise SourceError(f"cannot read: {exc}", source=str(self.path)) from None
+            raise unreadable(self.path, exc, SourceError) from None
         if not checked:
             raise SourceError("no XML element found", source=str(self.path))
 

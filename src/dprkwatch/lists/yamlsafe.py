@@ -23,6 +23,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode
 
 from dprkwatch.lists.exceptions import SourceError
+from dprkwatch.sources import reading
 
 # libyaml's parser when PyYAML was built with it, else the pure-Python one.
 _Base: Any = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
@@ -121,10 +122,8 @@ def iter_documents(path: Path) -> Iterator[tuple[int, Any]]:
 
 
 def _iter_local(path: Path) -> Iterator[tuple[int, Any]]:
-    try:
+    with reading(path, SourceError):
         fh = path.open("rb")
-    except OSError as exc:
-        raise SourceError(f"cannot read: {exc.strerror}", source=str(path)) from None
     with fh:
         loader = _Loader(fh)
         try:

@@ -20,6 +20,7 @@ from dprkwatch import durable
 from dprkwatch.maritime import schema
 from dprkwatch.maritime.exceptions import AisInputError, InvalidEvents
 from dprkwatch.maritime.ports import Ports
+from dprkwatch.sources import unreadable
 
 SORT_KEYS = ["event_type", "mmsi", "start", "other_mmsi", "end", "port", "detail"]
 OUTPUT_FORMATS = {".csv": "csv", ".parquet": "parquet", ".geojson": "geojson", ".json": "geojson"}
@@ -228,7 +229,7 @@ def write_events(events: pl.DataFrame, path: Path) -> None:
             else:
                 tmp.write_bytes(orjson.dumps(to_geojson(events)))
     except OSError as exc:
-        raise AisInputError(f"cannot write: {exc.strerror}", source=str(path)) from None
+        raise unreadable(path, exc, AisInputError, verb="write") from None
 
 
 def read_events(path: Path) -> pl.DataFrame:

@@ -36,6 +36,7 @@ import polars as pl
 
 from dprkwatch.maritime.exceptions import PortsError
 from dprkwatch.maritime.geo import KM_PER_DEG, haversine_km
+from dprkwatch.sources import reading
 
 DPRK_ISO3 = "PRK"
 _MERGE_KM = 5.0
@@ -103,10 +104,9 @@ def load_ports(path: Path | None, *, include_dprk: bool = True) -> Ports:
     sources: list[str] = []
     if path is not None:
         try:
-            text = path.read_text(encoding="utf-8-sig")
-        except FileNotFoundError:
-            raise PortsError("file not found", source=str(path)) from None
-        except (OSError, UnicodeDecodeError) as exc:
+            with reading(path, PortsError):
+                text = path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError as exc:
             raise PortsError(f"cannot read: {exc}", source=str(path)) from None
         frames.append(_read_rows(text, str(path)))
         sources.append(str(path))

@@ -23,6 +23,7 @@ import yaml
 
 from dprkwatch.maritime.exceptions import RuleError
 from dprkwatch.maritime.geo import KM_PER_NM
+from dprkwatch.sources import reading
 
 GFW_SEGMENT = "GFW track segmenter (gpsdio-segment): max speed 30 kn, max gap 24 h"
 GFW_ENCOUNTER = (
@@ -235,10 +236,8 @@ class Rules:
     @classmethod
     def from_file(cls, path: Path) -> Rules:
         """Rules from a YAML or JSON mapping of ``name: value``; the rest keep their defaults."""
-        try:
+        with reading(path, RuleError):
             text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise RuleError(f"cannot read: {exc.strerror}", source=str(path)) from None
         try:
             data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
         except (json.JSONDecodeError, yaml.YAMLError) as exc:

@@ -133,7 +133,7 @@ def test_companion_width_is_checked(tmp_path: Path) -> None:
 
 
 def test_missing_file(tmp_path: Path) -> None:
-    with pytest.raises(SourceError, match="cannot read"):
+    with pytest.raises(SourceError, match=r"nope\.csv: file not found"):
         read_rows(tmp_path / "nope.csv", MAIN_COLUMNS)
 
 

@@ -21,6 +21,7 @@ from dprkwatch.lists.exceptions import SourceError
 from dprkwatch.lists.model import ListVersion, entity_id
 from dprkwatch.lists.names import NameDetail
 from dprkwatch.lists.registry import register
+from dprkwatch.sources import unreadable
 
 _SAFE = re.compile(r"[^a-z0-9]+")
 _NAME_PROPS = (
@@ -80,7 +81,7 @@ class FtMImporter:
                         for value in entity.get(prop, quiet=True):
                             names.append(NameDetail(eid, value, kind))
         except OSError as exc:
-            raise SourceError(f"cannot read: {exc.strerror}", source=str(path)) from None
+            raise unreadable(path, exc, SourceError) from None
         if not entities:
             raise SourceError("no entities found", source=str(path))
         list_name = list_name_for(dataset or path.stem)

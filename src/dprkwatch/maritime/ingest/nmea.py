@@ -33,6 +33,7 @@ from pyais.exceptions import AISBaseException
 
 from dprkwatch.maritime.exceptions import AisInputError
 from dprkwatch.maritime.ingest.quality import Quality
+from dprkwatch.sources import reading
 
 BATCH_MESSAGES = 200_000
 POSITION_TYPES = frozenset({1, 2, 3, 18, 19, 27})
@@ -107,10 +108,8 @@ def _tag_time(block: bytes) -> datetime | None:
 def read_nmea(path: Path, quality: Quality) -> Iterator[pl.DataFrame]:
     """Batches of positions (and static fields) decoded from an NMEA log."""
     source = str(path)
-    try:
+    with reading(source, AisInputError):
         fh = path.open("rb")
-    except OSError as exc:
-        raise AisInputError(f"cannot read: {exc.strerror}", source=source) from None
     clock = _Clock()
     frags = _Fragments()
     rows: list[dict[str, Any]] = []

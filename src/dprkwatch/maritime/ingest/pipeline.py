@@ -38,6 +38,7 @@ from dprkwatch.maritime.store import (
     merge_intervals,
     write_parquet_durable,
 )
+from dprkwatch.sources import read_head
 
 FORMATS = ("csv", "parquet", "nmea")
 Reader = Callable[[Path, Quality], Iterator[pl.DataFrame]]
@@ -47,15 +48,7 @@ _SNIFF_BYTES = 4096
 
 def detect_format(path: Path) -> str:
     """Guess csv / parquet / nmea from the file's first bytes (the suffix is only a hint)."""
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(_SNIFF_BYTES)
-    except FileNotFoundError:
-        raise AisInputError("file not found", source=str(path)) from None
-    except IsADirectoryError:
-        raise AisInputError("is a folder; give the files inside it", source=str(path)) from None
-    except OSError as exc:
-        raise AisInputError(f"cannot read: {exc.strerror}", source=str(path)) from None
+    head = read_head(path, _SNIFF_BYTES, AisInputError)
     if head.startswith(b"PAR1"):
         return "parquet"
     if not head.strip():

@@ -26,6 +26,7 @@ import pyarrow as pa
 from dprkwatch.maritime.exceptions import AisInputError
 from dprkwatch.maritime.ingest.normalise import REQUIRED, map_columns
 from dprkwatch.maritime.ingest.quality import Quality
+from dprkwatch.sources import reading
 
 # pyarrow's stubs mark these modules' members private; they are its documented API.
 pacsv: Any = importlib.import_module("pyarrow.csv")
@@ -48,11 +49,8 @@ def _check_columns(mapping: dict[str, str], header: list[str], source: str) -> N
 def read_csv(path: Path, quality: Quality) -> Iterator[pl.DataFrame]:
     """Batches of canonical columns plus ``_line`` from a CSV file."""
     source = str(path)
-    try:
-        with path.open("rb") as fh:
-            first = fh.readline()
-    except OSError as exc:
-        raise AisInputError(f"cannot read: {exc.strerror}", source=source) from None
+    with reading(source, AisInputError), path.open("rb") as fh:
+        first = fh.readline()
     if b"\x00" in first:
         raise AisInputError("binary data, not a CSV file", source=source)
     try:

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dprkwatch.lists.exceptions import SourceError
+from dprkwatch.sources import reading
 
 NULL = "-0-"
 EOF_MARK = "\x1a"
@@ -131,10 +132,8 @@ def read_rows(
     file and for a record with the wrong number of fields.
     """
     src = str(path)
-    try:
+    with reading(src, SourceError):
         data = path.read_bytes()
-    except OSError as exc:
-        raise SourceError(f"cannot read: {exc.strerror}", source=src) from None
     text, encoding = decode(path, data)
     notes: list[str] = []
     if encoding != "cp1252":

@@ -19,6 +19,7 @@ from dprkwatch.lists.exceptions import SourceError
 from dprkwatch.lists.importers.uk.table import OFSI, UKSL, Layout, UkTable
 from dprkwatch.lists.model import EntityBuilder, ListVersion
 from dprkwatch.lists.registry import register
+from dprkwatch.sources import reading
 
 
 def _decode(path: Path, data: bytes) -> str:
@@ -45,10 +46,8 @@ def _sniff_lines(head: bytes) -> tuple[bool, str]:
 
 def load_csv(path: Path, builder: EntityBuilder, layout: Layout) -> ListVersion:
     """Read one UK CSV of the given layout into entities."""
-    try:
+    with reading(path, SourceError):
         data = path.read_bytes()
-    except OSError as exc:
-        raise SourceError(f"cannot read: {exc.strerror}", source=str(path)) from None
     if not data.strip():
         raise SourceError("file is empty", source=str(path))
     reader = csv.reader(io.StringIO(_decode(path, data), newline=""), strict=True)
