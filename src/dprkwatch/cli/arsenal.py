@@ -35,6 +35,7 @@ app = typer.Typer(
 )
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+CsvOpt = Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")]
 ParamsOpt = Annotated[
     Path | None,
     typer.Option("--params", help="Parameter file (default: the one shipped with dprkwatch)."),
@@ -113,7 +114,7 @@ def estimate_cmd(
     draws: DrawsOpt = DEFAULT_DRAWS,
     seed: SeedOpt = DEFAULT_SEED,
     json_out: JsonOpt = False,
-    csv_out: Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")] = False,
+    csv_out: CsvOpt = False,
 ) -> None:
     """The stock (weapons-equivalent) at dates, or the band at every year-end."""
     fmt = output_format(json_out, csv_out)
@@ -244,7 +245,7 @@ def compare_cmd(
     draws: DrawsOpt = DEFAULT_DRAWS,
     seed: SeedOpt = DEFAULT_SEED,
     json_out: JsonOpt = False,
-    csv_out: Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")] = False,
+    csv_out: CsvOpt = False,
 ) -> None:
     """Every published estimate against the model's band; outliers flagged and explained."""
     fmt = output_format(json_out, csv_out)
@@ -340,7 +341,7 @@ def parameters_cmd(
     ctx: typer.Context,
     params: ParamsOpt = None,
     json_out: JsonOpt = False,
-    csv_out: Annotated[bool, typer.Option("--csv", help="Print CSV instead of a table.")] = False,
+    csv_out: CsvOpt = False,
 ) -> None:
     """Every parameter with its range, unit, confidence and sources."""
     loaded = load_parameters(params)
