@@ -181,3 +181,38 @@ def test_bad_parameter_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     r = run_cli(capsys, "arsenal", "estimate", "2019", "--params", str(bad))
     assert r.code == 2
     assert r.err.strip() == "error: p.yaml:reactor.pu_kg_per_year: value (-6) must not be negative"
+
+
+def test_variants_command_and_option(capsys: pytest.CaptureFixture[str]) -> None:
+    r = run_cli(capsys, "arsenal", "variants", "--at", "2030", "--json", *DRAWS)
+    assert r.code == 0, r.err
+    rows = {x["variant"]: x for x in orjson.loads(r.out)}
+    assert {"default", "elwr-on", "four-sites", "four-sites-elwr-on"} <= set(rows)
+    # More plutonium or more centrifuges can only add to the stock.
+    assert rows["elwr-on"]["median"] > rows["default"]["median"]
+    assert rows["four-sites"]["median"] > rows["default"]["median"]
+    assert rows["four-sites-elwr-on"]["median"] > rows["four-sites"]["median"]
+    # --variant NAME is the same model as its --set options; --set wins over it.
+    by_variant = run_cli(
+        capsys, "arsenal", "estimate", "2030", "--variant", "elwr-on", "--json", *DRAWS
+    )
+    by_set = run_cli(
+        capsys, "arsenal", "estimate", "2030", "--set", "elwr.enabled=true", "--json", *DRAWS
+    )
+    assert orjson.loads(by_variant.out) == orjson.loads(by_set.out)
+    undone = run_cli(
+        capsys,
+        "arsenal",
+        "estimate",
+        "2030",
+        "--variant",
+        "elwr-on",
+        "--set",
+        "elwr.enabled=false",
+        "--json",
+        *DRAWS,
+    )
+    plain = run_cli(capsys, "arsenal", "estimate", "2030", "--json", *DRAWS)
+    assert orjson.loads(undone.out) == orjson.loads(plain.out)
+    r = run_cli(capsys, "arsenal", "estimate", "2030", "--variant", "nope")
+    assert r.code != 0 and "unknown variant 'nope'" in r.err and "\n" not in r.err.strip()

@@ -256,3 +256,33 @@ def test_bad_overrides_name_the_parameter(
     with pytest.raises(error) as info:
         load_parameters(SIMPLE).with_overrides(overrides)
     assert message in str(info.value)
+
+
+def test_variants_name_their_overrides_and_are_checked(tmp_path: Path) -> None:
+    shipped = load_parameters()
+    assert shipped.variant("elwr-on") == {"elwr.enabled": "true"}
+    assert shipped.variant("Four-Sites") == {"enrichment.other.presence": "1"}
+    with pytest.raises(ParameterError, match=r"unknown variant 'nope'; known: elwr-on"):
+        shipped.variant("nope")
+    bad = write_edited(
+        tmp_path, _set(["variants"], {"x": {"title": "t", "set": {"reactor.nope": 1}}})
+    )
+    with pytest.raises(ParameterError, match=r"variants.x: unknown parameter 'reactor.nope'"):
+        load_parameters(bad)
+    bad = write_edited(
+        tmp_path,
+        _set(
+            ["variants"], {"x": {"title": "t", "source": ["nowhere"], "set": {"elwr.enabled": 1}}}
+        ),
+    )
+    with pytest.raises(ParameterError, match=r"variants.x: unknown source 'nowhere'"):
+        load_parameters(bad)
+
+
+def test_a_site_never_present_is_not_drawn() -> None:
+    # Drawing its centrifuges would shift every later parameter's random stream.
+    shipped = load_parameters()
+    pid = "enrichment.other.reported.centrifuges"
+    assert not shipped.ranges()[pid].fixed and shipped.sampled_ranges()[pid].fixed
+    on = shipped.with_overrides(shipped.variant("four-sites"))
+    assert not on.sampled_ranges()[pid].fixed

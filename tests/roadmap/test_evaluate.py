@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from dprkwatch.arsenal import load_model
+from dprkwatch.arsenal import load_model, load_parameters
 from dprkwatch.roadmap import Evaluation, Roadmap, evaluate, load_roadmap
 from tests.roadmap.factory import shipped, write_proposals
 
@@ -156,3 +156,13 @@ def test_trajectories_with_and_without(roadmap: Roadmap) -> None:
     assert [r["year"] for r in base] == list(range(2017, 2027))
     assert base[0] == hanoi[0]  # identical before the deal
     assert hanoi[-1]["p50"] < base[-1]["p50"]
+
+
+def test_the_four_sites_variant_adds_capacity_hanoi_leaves_running(roadmap: Roadmap) -> None:
+    params = load_parameters()
+    model = load_model(overrides=params.variant("four-sites"), draws=DRAWS)
+    (hanoi,) = evaluate(model, roadmap, [roadmap.proposal("hanoi-dprk-offer")]).results
+    assert hanoi.coverage.uncovered == ["enrichment.kangson", "enrichment.other"]
+    assert "undeclared-enrichment" not in hanoi.coverage.unmodelled
+    default = evaluate(load_model(draws=DRAWS), roadmap, [roadmap.proposal("hanoi-dprk-offer")])
+    assert hanoi.values["remaining"].median > default.results[0].values["remaining"].median

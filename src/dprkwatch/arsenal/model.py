@@ -142,7 +142,7 @@ class ArsenalModel:
     def _make_draws(self) -> Draws:
         """Each block of draws has its own random stream spawned from the model
         seed, so the draws do not depend on the number of worker threads."""
-        ranges = self.params.ranges()
+        ranges = self.params.sampled_ranges()
         bounds = [
             (a, min(a + SEED_CHUNK, self.n_draws)) for a in range(0, self.n_draws, SEED_CHUNK)
         ]

@@ -315,6 +315,15 @@ class Event(_Strict):
     source: tuple[str, ...] = ()
 
 
+class Variant(_Strict):
+    """A named set of overrides (``--variant``): a case a reader would otherwise spell out."""
+
+    title: str
+    note: str | None = None
+    source: tuple[str, ...] = ()
+    set: dict[str, str | float | bool]
+
+
 class ParameterFile(_Strict):
     """The whole validated file. Build with :func:`load_parameters`."""
 
@@ -329,6 +338,7 @@ class ParameterFile(_Strict):
     conversion: Conversion
     tests: tuple[NuclearTest, ...]
     events: dict[str, Event] = Field(default_factory=dict)
+    variants: dict[str, Variant] = Field(default_factory=dict)
 
     @field_validator("schema_")
     @classmethod
@@ -359,6 +369,13 @@ class ParameterFile(_Strict):
             if pid in seen:
                 raise ValueError(f"{pid}: duplicate id (two periods, sites or tests share an id)")
             seen.add(pid)
+        for name, variant in self.variants.items():
+            for key in variant.source:
+                if key not in self.sources:
+                    raise ValueError(f"variants.{name}: unknown source {key!r}")
+            for pid in variant.set:
+                if pid != "elwr.enabled" and pid not in seen:
+                    raise ValueError(f"variants.{name}: unknown parameter {pid!r}")
         return self
 
     def ranges(self) -> dict[str, Range]:
@@ -459,6 +476,30 @@ class Parameters:
             raise UnknownParameter(_unknown(pid, self.ranges()))
         return found
 
+    def sampled_ranges(self) -> dict[str, Range]:
+        """The ranges the Monte Carlo draws: those of a site that is never present are pinned.
+
+        A site with presence 0 changes nothing, but drawing its centrifuges would
+        shift the random stream of every later parameter; pinned, an optional site
+        (the four-sites variant's) leaves the default model's draws exactly as they were.
+        """
+        out = self.ranges()
+        for site in self.file.enrichment.sites:
+            if site.presence.distribution == "bernoulli" and site.presence.value == 0:
+                for sp in site.periods:
+                    pid = f"enrichment.{site.id}.{sp.id}.centrifuges"
+                    r = out[pid]
+                    out[pid] = r.model_copy(update={"low": r.value, "high": r.value})
+        return out
+
+    def variant(self, name: str) -> dict[str, str | float | bool]:
+        """The overrides a named variant stands for."""
+        found = self.file.variants.get(name.strip().lower())
+        if found is None:
+            known = ", ".join(sorted(self.file.variants)) or "none"
+            raise ParameterError(f"unknown variant {name!r}; known: {known}", where="--variant")
+        return dict(found.set)
+
     def with_overrides(self, overrides: Mapping[str, str | float | bool]) -> Parameters:
         """A new parameter set with some ranges replaced (the original is untouched).
 
@@ -479,6 +520,20 @@ class Parameters:
             node = _get(raw, paths[pid])
             node.update(_parse_override(pid, spec, current[pid]))
         return _validate(raw, f"{self.origin} (with overrides)")
+
+
+def combined_overrides(
+    path: Path | str | None, variants: Iterable[str] = (), settings: Iterable[str] = ()
+) -> dict[str, str | float | bool]:
+    """What ``--variant`` and ``--set`` ask for together: variants in order, then ``--set``."""
+    out: dict[str, str | float | bool] = {}
+    names = list(variants)
+    if names:
+        loaded = load_parameters(path)
+        for name in names:
+            out.update(loaded.variant(name))
+    out.update(parse_settings(settings))
+    return out
 
 
 def parse_settings(items: Iterable[str]) -> dict[str, str]:

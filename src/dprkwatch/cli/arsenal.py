@@ -25,7 +25,7 @@ from dprkwatch.arsenal import (
 )
 from dprkwatch.arsenal.estimates import load_estimates
 from dprkwatch.arsenal.model import DEFAULT_DRAWS, DEFAULT_SEED
-from dprkwatch.arsenal.parameters import parse_settings
+from dprkwatch.arsenal.parameters import combined_overrides
 from dprkwatch.arsenal.plot import save_plot
 from dprkwatch.cli.context import settings_of
 from dprkwatch.cli.output import console, output_format, render
@@ -48,6 +48,14 @@ SetOpt = Annotated[
         "see `arsenal parameters` for names.",
     ),
 ]
+VariantOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--variant",
+        help="Apply a named set of overrides (repeatable; `arsenal variants` lists them); "
+        "--set wins over a variant.",
+    ),
+]
 DrawsOpt = Annotated[int, typer.Option("--draws", help="Monte Carlo draws.")]
 SeedOpt = Annotated[
     int, typer.Option("--seed", help="Random seed (results are reproducible for a seed).")
@@ -62,10 +70,6 @@ ToOpt = Annotated[int, typer.Option("--to", help="Last year-end of the band.")]
 _PROGRESS_FROM = 2_000_000  # draws above which a progress bar is worth showing
 
 
-def _overrides(items: list[str] | None) -> dict[str, str]:
-    return parse_settings(items or [])
-
-
 @contextmanager
 def _model(
     ctx: typer.Context,
@@ -74,6 +78,7 @@ def _model(
     draws: int,
     seed: int,
     quiet: bool,
+    variants: list[str] | None = None,
 ) -> Iterator[ArsenalModel]:
     settings = settings_of(ctx)
     show = not quiet and draws >= _PROGRESS_FROM and sys.stderr.isatty()
@@ -85,7 +90,7 @@ def _model(
 
         yield load_model(
             params,
-            overrides=_overrides(sets),
+            overrides=combined_overrides(params, variants or (), sets or ()),
             draws=draws,
             seed=seed,
             shared_data=settings.shared_data,
@@ -111,6 +116,7 @@ def estimate_cmd(
     ] = False,
     params: ParamsOpt = None,
     sets: SetOpt = None,
+    variant: VariantOpt = None,
     draws: DrawsOpt = DEFAULT_DRAWS,
     seed: SeedOpt = DEFAULT_SEED,
     json_out: JsonOpt = False,
@@ -118,7 +124,7 @@ def estimate_cmd(
 ) -> None:
     """The stock (weapons-equivalent) at dates, or the band at every year-end."""
     fmt = output_format(json_out, csv_out)
-    with _model(ctx, params, sets, draws, seed, fmt != "table") as model:
+    with _model(ctx, params, sets, draws, seed, fmt != "table", variant) as model:
         if scenario:
             sc = model.scenario(scenario)
             whens = (
@@ -201,12 +207,13 @@ def increment_cmd(
     scenario: ScenarioOpt = None,
     params: ParamsOpt = None,
     sets: SetOpt = None,
+    variant: VariantOpt = None,
     draws: DrawsOpt = DEFAULT_DRAWS,
     seed: SeedOpt = DEFAULT_SEED,
     json_out: JsonOpt = False,
 ) -> None:
     """Weapons-equivalent of fissile material produced between two dates."""
-    with _model(ctx, params, sets, draws, seed, json_out) as model:
+    with _model(ctx, params, sets, draws, seed, json_out, variant) as model:
         inc = model.produced(start, end, scenario)
     label = f"scenario {scenario}" if scenario else f"p05 / median / p95 of {model.n_draws:,} draws"
     row = {
@@ -242,6 +249,7 @@ def compare_cmd(
     ] = None,
     params: ParamsOpt = None,
     sets: SetOpt = None,
+    variant: VariantOpt = None,
     draws: DrawsOpt = DEFAULT_DRAWS,
     seed: SeedOpt = DEFAULT_SEED,
     json_out: JsonOpt = False,
@@ -249,7 +257,7 @@ def compare_cmd(
 ) -> None:
     """Every published estimate against the model's band; outliers flagged and explained."""
     fmt = output_format(json_out, csv_out)
-    with _model(ctx, params, sets, draws, seed, fmt != "table") as model:
+    with _model(ctx, params, sets, draws, seed, fmt != "table", variant) as model:
         found = load_estimates(settings_of(ctx).shared_data, files=estimates or ())
         compared = [c for c in model.compare(found) if c.flagged or not outside_only]
     data = [c.to_dict() for c in compared]
@@ -299,13 +307,14 @@ def plot_cmd(
     ] = None,
     params: ParamsOpt = None,
     sets: SetOpt = None,
+    variant: VariantOpt = None,
     draws: DrawsOpt = DEFAULT_DRAWS,
     seed: SeedOpt = DEFAULT_SEED,
 ) -> None:
     """Draw the band with the published estimates overlaid."""
     if end < start:
         raise ParameterError(f"--to ({end}) is before --from ({start})", where="--to")
-    with _model(ctx, params, sets, draws, seed, False) as model:
+    with _model(ctx, params, sets, draws, seed, False, variant) as model:
         path = save_plot(model, output, years=range(start, end + 1), scenarios=scenario or ())
     console.print(f"wrote {path}")
 
@@ -333,6 +342,50 @@ def scenarios_cmd(ctx: typer.Context, json_out: JsonOpt = False) -> None:
         rows=rows,
         columns=list(rows[0]) if rows else ["scenario"],
         title="Deterministic scenarios",
+    )
+
+
+@app.command("variants")
+def variants_cmd(
+    ctx: typer.Context,
+    at: Annotated[
+        list[str] | None,
+        typer.Option("--at", help="Date or event for the stock (repeatable; default 2026, 2030)."),
+    ] = None,
+    params: ParamsOpt = None,
+    draws: DrawsOpt = DEFAULT_DRAWS,
+    seed: SeedOpt = DEFAULT_SEED,
+    json_out: JsonOpt = False,
+) -> None:
+    """Each named variant beside the default: what it sets and the stock it gives."""
+    loaded = load_parameters(params)
+    cases: list[tuple[str, str, dict[str, str | float | bool]]] = [
+        ("default", "the parameter file as shipped", {})
+    ]
+    cases += [(name, v.title, dict(v.set)) for name, v in loaded.file.variants.items()]
+    rows: list[dict[str, Any]] = []
+    for name, title, overrides in cases:
+        model = load_model(params, overrides=overrides, draws=draws, seed=seed, shared_data=None)
+        for when in at or ["2026", "2030"]:
+            day = model.resolve_date(when)
+            band = model.stock(day)
+            rows.append(
+                {
+                    "variant": name,
+                    "title": title,
+                    "sets": ", ".join(f"{k}={v}" for k, v in overrides.items()),
+                    "date": day.isoformat(),
+                    "p05": _r(band.low),
+                    "median": _r(band.median),
+                    "p95": _r(band.high),
+                }
+            )
+    render(
+        rows,
+        output_format(json_out),
+        rows=rows,
+        columns=["variant", "sets", "date", "p05", "median", "p95"],
+        title=f"Variants of the model (stock, weapons-equivalent; {draws:,} draws each)",
     )
 
 

@@ -18,7 +18,7 @@ import typer
 
 from dprkwatch.arsenal import ArsenalModel, load_model, load_parameters
 from dprkwatch.arsenal.model import DEFAULT_DRAWS, DEFAULT_SEED
-from dprkwatch.arsenal.parameters import parse_settings
+from dprkwatch.arsenal.parameters import combined_overrides
 from dprkwatch.cli.output import output_format, render
 from dprkwatch.roadmap import DEFAULT_BY, Roadmap, evaluate, load_roadmap
 from dprkwatch.roadmap.model import Proposal
@@ -43,6 +43,13 @@ SetOpt = Annotated[
         "--set", help="Override an arsenal parameter: NAME=VALUE or NAME=LOW..HIGH; repeatable."
     ),
 ]
+VariantOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--variant",
+        help="A named set of arsenal overrides (repeatable; `arsenal variants` lists them).",
+    ),
+]
 DrawsOpt = Annotated[int, typer.Option("--draws", help="Monte Carlo draws.")]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed (same seed, same numbers).")]
 ByOpt = Annotated[int, typer.Option("--by", help="Year whose end the results are taken at.")]
@@ -57,8 +64,15 @@ def _roadmap(params: Path | None, proposals: list[Path] | None) -> Roadmap:
     )
 
 
-def _model(params: Path | None, sets: list[str] | None, draws: int, seed: int) -> ArsenalModel:
-    return load_model(params, overrides=parse_settings(sets or []), draws=draws, seed=seed)
+def _model(
+    params: Path | None,
+    sets: list[str] | None,
+    draws: int,
+    seed: int,
+    variants: list[str] | None = None,
+) -> ArsenalModel:
+    overrides = combined_overrides(params, variants or (), sets or ())
+    return load_model(params, overrides=overrides, draws=draws, seed=seed)
 
 
 def _band(iv: dict[str, Any] | None, fmt: str = "{:.1f}", sep: str = " ") -> str:
@@ -155,6 +169,7 @@ def evaluate_cmd(
     proposals: ProposalsOpt = None,
     params: ParamsOpt = None,
     sets: SetOpt = None,
+    variant: VariantOpt = None,
     draws: DrawsOpt = DEFAULT_DRAWS,
     seed: SeedOpt = DEFAULT_SEED,
     trajectories: Annotated[
@@ -167,7 +182,9 @@ def evaluate_cmd(
     rm = _roadmap(params, proposals)
     chosen = [rm.proposal(i) for i in ids] if ids else None
     years = range(1990, by + 1) if trajectories else ()
-    ev = evaluate(_model(params, sets, draws, seed), rm, chosen, by=by, trajectory_years=years)
+    ev = evaluate(
+        _model(params, sets, draws, seed, variant), rm, chosen, by=by, trajectory_years=years
+    )
     data = ev.to_dict(rm)
     rows = []
     notes = []
@@ -224,13 +241,14 @@ def shares_cmd(
     ),
     params: ParamsOpt = None,
     sets: SetOpt = None,
+    variant: VariantOpt = None,
     draws: DrawsOpt = DEFAULT_DRAWS,
     seed: SeedOpt = DEFAULT_SEED,
     json_out: JsonOpt = False,
 ) -> None:
     """A site's share of fissile production in the model, against published assessments."""
     rm = _roadmap(params, None)
-    model = _model(params, sets, draws, seed)
+    model = _model(params, sets, draws, seed, variant)
     a, b = model.resolve_date(start, "--from"), model.resolve_date(end, "--to")
     data = shares_report(model, rm, site, a, b)
     rows = [
@@ -267,6 +285,7 @@ def plot_cmd(
     proposals: ProposalsOpt = None,
     params: ParamsOpt = None,
     sets: SetOpt = None,
+    variant: VariantOpt = None,
     draws: DrawsOpt = DEFAULT_DRAWS,
     seed: SeedOpt = DEFAULT_SEED,
 ) -> None:
@@ -280,7 +299,9 @@ def plot_cmd(
         if start
         else default_years([p.phases[0].start.year for p in chosen], by)
     )
-    ev = evaluate(_model(params, sets, draws, seed), rm, chosen, by=by, trajectory_years=years)
+    ev = evaluate(
+        _model(params, sets, draws, seed, variant), rm, chosen, by=by, trajectory_years=years
+    )
     path = save_plot(ev, output)
     render(None, text=f"wrote {path}")
 

@@ -14,7 +14,9 @@ figure such as "weapons prevented" can always be traced back to the rows of
 ``assets.yaml`` and ``proposals.yaml`` that produced it. Components that no
 phase stops are the *uncovered* capacity; components with no asset row at all
 (a site a parameter file adds without an inventory entry) are uncovered by
-construction and are reported as such rather than silently dropped.
+construction and are reported as such rather than silently dropped. Assets
+tied to a site the parameters never have (presence 0) are listed as
+unmodelled, like assets with no component at all.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from datetime import date
 from typing import Any
 
 from dprkwatch.arsenal import Parameters
+from dprkwatch.arsenal.parameters import Range
 from dprkwatch.roadmap.loader import Roadmap
 from dprkwatch.roadmap.model import STOPPING, Action, Asset, Proposal
 
@@ -32,12 +35,26 @@ PRODUCTION = ("reactor", "reprocessing", "elwr")
 
 
 def components(params: Parameters) -> list[str]:
-    """Production components of a parameter file, in a fixed order (ELWR only when on)."""
+    """Production components of a parameter file, in a fixed order.
+
+    The ELWR only when on, and an enrichment site only when it can be present:
+    a site the parameter file never has (presence 0, like the four-sites
+    variant's extra site in the default) makes nothing a deal could stop.
+    """
     out = ["reactor", "reprocessing"]
     if params.file.elwr.enabled:
         out.append("elwr")
-    out += [f"enrichment.{s.id}" for s in params.file.enrichment.sites]
+    out += [f"enrichment.{s.id}" for s in params.file.enrichment.sites if not _absent(s.presence)]
     return out
+
+
+def absent_sites(params: Parameters) -> set[str]:
+    """Enrichment components a parameter file names but never has."""
+    return {f"enrichment.{s.id}" for s in params.file.enrichment.sites if _absent(s.presence)}
+
+
+def _absent(presence: Range) -> bool:
+    return presence.distribution == "bernoulli" and presence.value == 0
 
 
 @dataclass(frozen=True)
@@ -128,10 +145,14 @@ def coverage(roadmap: Roadmap, proposal: Proposal, params: Parameters) -> Covera
     wanted = components(params)
     uncovered = [c for c in wanted if c not in stops]
     stopped_assets = {a for ph in proposal.phases for act, a in ph.actions() if act in STOPPING}
+    # Production assets the model does not run: no component, or a site it never has.
+    absent = absent_sites(params)
     unmodelled = [
         a.id
         for a in roadmap.assets
-        if a.model is None and "fissile-production" in a.roles and a.id not in stopped_assets
+        if (a.model is None or a.model in absent)
+        and "fissile-production" in a.roles
+        and a.id not in stopped_assets
     ]
     days = [s.day for c, s in stops.items() if c in wanted]
     return Coverage(proposal, stops, uncovered, unmodelled, min(days) if days else None)
