@@ -27,6 +27,11 @@ Variable                       Meaning
 ``DPRKWATCH_CORS_ORIGINS``     browser origins allowed to call the API
                                (comma-separated, ``*`` for any; default
                                none)
+``DPRKWATCH_LIST_AGE_DAYS``    a list published longer ago than this is
+                               reported as stale (default 7)
+``DPRKWATCH_MAX_LIST_AGE_DAYS``  when set, ``/readyz`` fails while an active
+                               list is older than this or from a retired
+                               source (default: unset, never fails)
 =============================  ============================================
 """
 
@@ -64,6 +69,8 @@ class Settings:
     key_ttl: int = 5
     auth: str = "keys"
     cors_origins: tuple[str, ...] = ()
+    list_age_days: int = 7
+    max_list_age_days: int | None = None
 
     @property
     def data(self) -> DataDir:
@@ -126,7 +133,15 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         key_ttl=_int(env, "KEY_TTL", 5),
         auth=_auth(env),
         cors_origins=_origins(env),
+        list_age_days=_int(env, "LIST_AGE_DAYS", 7),
+        max_list_age_days=_optional_int(env, "MAX_LIST_AGE_DAYS"),
     )
+
+
+def _optional_int(env: Mapping[str, str], name: str) -> int | None:
+    if not env.get(PREFIX + name):
+        return None
+    return _int(env, name, 0)
 
 
 def to_env(settings: Settings) -> dict[str, str]:
@@ -145,7 +160,10 @@ def to_env(settings: Settings) -> dict[str, str]:
         PREFIX + "KEY_TTL": str(settings.key_ttl),
         PREFIX + "AUTH": settings.auth,
         PREFIX + "CORS_ORIGINS": ",".join(settings.cors_origins),
+        PREFIX + "LIST_AGE_DAYS": str(settings.list_age_days),
     }
+    if settings.max_list_age_days is not None:
+        env[PREFIX + "MAX_LIST_AGE_DAYS"] = str(settings.max_list_age_days)
     if settings.database_url:
         env[PREFIX + "DATABASE_URL"] = settings.database_url
     if settings.shared_data:

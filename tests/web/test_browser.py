@@ -119,6 +119,11 @@ def test_lists_page_shows_active_versions_and_a_diff(
     rows = table.locator("tbody tr").all_inner_texts()
     assert len(rows) == len(active) == 2
     assert any(r.startswith("ofac") and "2026-03-10" in r for r in rows)
+    # The fixture lists are months old: every page says so, with the service's own reasons.
+    banner = page.get_by_role("status", name="Out-of-date sanctions data")
+    stale = web_service.admin.get("/lists").json()["stale"]
+    assert stale and all(reason in banner.inner_text() for reason in stale)
+    assert any(r.startswith("un") and "days ago" in r for r in rows)
 
     page.get_by_label("List").select_option("ofac")
     page.get_by_role("button", name="Compare").click()

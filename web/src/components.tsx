@@ -10,6 +10,21 @@ export function Status({ loading, error }: { loading: boolean; error: string | n
   return null;
 }
 
+/** Stale-list warnings (too old, undated, or from a retired source), shown above every page. */
+export function StaleLists({ warnings }: { warnings: string[] }) {
+  if (!warnings.length) return null;
+  return (
+    <div class="stale" role="status" aria-label="Out-of-date sanctions data">
+      <strong>Screening uses stale lists.</strong> Run <code>dprkwatch lists update</code>.
+      <ul>
+        {warnings.map((w) => (
+          <li key={w}>{w}</li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
 export function Notes({ notes }: { notes: string[] }) {
   if (!notes.length) return null;
   return (

@@ -5,6 +5,8 @@ import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { api, ApiError, whenUnauthorized } from "./api";
 import { adoptKeyFromFragment, currentKey, forgetKey, saveKey } from "./auth";
+import { StaleLists } from "./components";
+import { useApi } from "./hooks";
 import { AlertsPage } from "./pages/alerts";
 import { ArsenalPage } from "./pages/arsenal";
 import { LedgerPage } from "./pages/ledger";
@@ -13,6 +15,7 @@ import { MaritimePage } from "./pages/maritime";
 import { RoadmapPage } from "./pages/roadmap";
 import { ScreenPage } from "./pages/screen";
 import "./style.css";
+import type { ListsResponse } from "./types";
 
 const PAGES = [
   ["screen", "Screen"],
@@ -130,6 +133,7 @@ function App() {
           Sign out
         </button>
       </header>
+      <StaleBanner />
       <main id="main" tabIndex={-1}>
         {page === "screen" && <ScreenPage />}
         {page === "alerts" && <AlertsPage />}
@@ -146,6 +150,11 @@ function App() {
       </footer>
     </>
   );
+}
+
+function StaleBanner() {
+  const lists = useApi<ListsResponse>("/lists");
+  return <StaleLists warnings={lists.data?.stale ?? []} />;
 }
 
 adoptKeyFromFragment();

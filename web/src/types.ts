@@ -60,11 +60,17 @@ export interface ListVersion {
   dprk: number;
   format: string;
   active?: boolean;
+  source?: string | null;
+  source_title?: string | null;
+  retired?: string | null;
+  age_days?: number | null;
+  stale?: string[];
 }
 
 export interface ListsResponse {
   lists: ListVersion[];
   algorithm: string | null;
+  stale?: string[];
 }
 
 export interface FieldChange {

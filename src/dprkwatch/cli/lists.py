@@ -1,8 +1,13 @@
-"""``dprkwatch lists``: import, inspect, compare and export list snapshots."""
+"""``dprkwatch lists``: import, inspect, compare and export list snapshots.
+
+Each command calls one library function and hands the result to
+:func:`~dprkwatch.cli.output.render`; ``--json`` prints the value whole.
+"""
 
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -10,20 +15,33 @@ from typing import Annotated
 import typer
 from rich.progress import Progress
 
+from dprkwatch import durable
 from dprkwatch.cli.context import settings_of
-from dprkwatch.cli.output import emit_csv, emit_json, print_table
+from dprkwatch.cli.output import err_console, output_format, render
 from dprkwatch.lists import Manifest, SnapshotStore, import_paths
 from dprkwatch.lists.diff import diff_snapshots, source_notes
 from dprkwatch.lists.download import update
 from dprkwatch.lists.history import counts, designations
 from dprkwatch.lists.registry import formats
 from dprkwatch.lists.snapshot import ENTITIES_FILE
+from dprkwatch.lists.sources import SOURCES
+from dprkwatch.lists.status import status
 
 app = typer.Typer(
     help="Official sanctions lists: import, status, diff, history.", no_args_is_help=True
 )
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+IMPORTED_COLUMNS = (
+    "list",
+    "version",
+    "format",
+    "source",
+    "published",
+    "entities",
+    "dprk",
+    "warnings",
+)
 
 
 def _store(ctx: typer.Context) -> SnapshotStore:
@@ -70,6 +88,7 @@ def _show_imported(manifests: list[Manifest], json_out: bool) -> None:
             "list": m.list_name,
             "version": m.version,
             "format": m.format,
+            "source": SOURCES[m.source].title if m.source in SOURCES else "",
             "published": m.published,
             "entities": m.counts["entities"],
             "dprk": m.counts["dprk"],
@@ -77,10 +96,20 @@ def _show_imported(manifests: list[Manifest], json_out: bool) -> None:
         }
         for m in manifests
     ]
-    if json_out:
-        emit_json([m.to_dict() for m in manifests])
-    else:
-        print_table(rows, list(rows[0]), title="Imported")
+    render(
+        [m.to_dict() for m in manifests],
+        output_format(json_out),
+        rows=rows,
+        columns=IMPORTED_COLUMNS,
+        title="Imported",
+    )
+    for m in manifests:
+        source = SOURCES.get(m.source or "")
+        if source is not None and source.retired is not None and not json_out:
+            err_console.print(
+                f"[yellow]warning: {m.list_name}@{m.version} comes from a retired source: "
+                f"{source.retired_note()}[/yellow]"
+            )
 
 
 def _parse_date(value: str) -> date:
@@ -91,38 +120,46 @@ def _parse_date(value: str) -> date:
 
 
 @app.command("status")
-def status_cmd(ctx: typer.Context, json_out: JsonOpt = False) -> None:
-    """Active versions, counts by programme and DPRK counts."""
-    store = _store(ctx)
-    active = store.active()
-    if json_out:
-        emit_json({name: snap.manifest.to_dict() for name, snap in active.items()})
-        return
-    if not active:
-        typer.echo(
-            "No lists imported yet. Run `dprkwatch lists import PATH...` or `dprkwatch lists update`."
+def status_cmd(
+    ctx: typer.Context,
+    max_age_days: Annotated[
+        int | None,
+        typer.Option(
+            "--max-age-days",
+            help="Call a list stale when published longer ago (default DPRKWATCH_LIST_AGE_DAYS, 7).",
+        ),
+    ] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Active lists: publisher, publication date and age, staleness, sizes and DPRK counts."""
+    settings = settings_of(ctx)
+    limit = settings.list_age_days if max_age_days is None else max_age_days
+    rows, documents = status(_store(ctx), max_age_days=limit)
+    render(
+        documents,
+        output_format(json_out),
+        rows=rows,
+        columns=(
+            "list",
+            "source",
+            "published",
+            "age_days",
+            "entities",
+            "dprk",
+            "dprk_by_type",
+            "stale",
+        ),
+        headers={"age_days": "age (days)", "dprk_by_type": "DPRK by type"},
+        title="Active lists",
+        empty="No lists imported yet. Run `dprkwatch lists import PATH...` or `dprkwatch lists update`.",
+    )
+    stale = [r for r in rows if r.stale]
+    if stale and not json_out:
+        err_console.print(
+            f"[yellow]warning: {len(stale)} of {len(rows)} active lists are stale "
+            f"(older than {limit} days, undated, or from a retired source); "
+            "run `dprkwatch lists update`[/yellow]"
         )
-        return
-    rows = []
-    for name, snap in active.items():
-        m = snap.manifest
-        programs = ", ".join(
-            f"{k} {v}" for k, v in sorted(m.counts["by_program"].items(), key=lambda kv: -kv[1])[:6]
-        )
-        rows.append(
-            {
-                "list": name,
-                "version": m.version,
-                "published": m.published or "",
-                "entities": m.counts["entities"],
-                "dprk": m.counts["dprk"],
-                "dprk by type": ", ".join(
-                    f"{k} {v}" for k, v in m.counts["dprk_by_schema"].items()
-                ),
-                "top programmes": programs,
-            }
-        )
-    print_table(rows, list(rows[0]), title="Active lists")
 
 
 @app.command("versions")
@@ -148,25 +185,39 @@ def versions_cmd(
         for name in names
         for m in store.versions(name)
     ]
-    if json_out:
-        emit_json(rows)
-    elif rows:
-        print_table(rows, list(rows[0]), title="Stored versions")
-    else:
-        typer.echo("No versions stored.")
+    render(
+        rows,
+        output_format(json_out),
+        columns=("list", "version", "published", "imported_at", "entities", "dprk", "active"),
+        title="Stored versions",
+        empty="No versions stored.",
+    )
+
+
+@dataclass(frozen=True)
+class FormatRow:
+    format: str
+    list: str
+    source: str
+    description: str
 
 
 @app.command("formats")
 def formats_cmd(json_out: JsonOpt = False) -> None:
-    """The importers available, by format name."""
-    rows = [
-        {"format": k, "list": v.list_name, "description": v.description}
-        for k, v in formats().items()
-    ]
-    if json_out:
-        emit_json(rows)
-    else:
-        print_table(rows, ["format", "list", "description"], title="Formats")
+    """The importers available, by format name, with the publication each reads."""
+    rows = []
+    for name, cls in formats().items():
+        source = SOURCES.get(getattr(cls, "source", None) or "")
+        label = source.title if source else ""
+        if source is not None and source.retired is not None:
+            label += f" (retired {source.retired.isoformat()})"
+        rows.append(FormatRow(name, cls.list_name, label, cls.description))
+    render(
+        rows,
+        output_format(json_out),
+        columns=("format", "list", "source", "description"),
+        title="Formats",
+    )
 
 
 @app.command("export")
@@ -183,8 +234,6 @@ def export_cmd(
     if output is None:
         sys.stdout.buffer.write(data)
     else:
-        from dprkwatch import durable
-
         durable.write_bytes(output, data)
         lines = data.count(b"\n")
         typer.echo(f"wrote {output} ({lines} entities)", err=True)
@@ -213,15 +262,15 @@ def diff_cmd(
         result = result.only_dprk()
     notes = source_notes(a, b)
     if json_out:
-        emit_json({**result.to_dict(), "notes": notes})
+        render({**result.to_dict(), "notes": notes}, "json")
         return
     s = result.summary()
-    typer.echo(
-        f"{a.manifest.ref} -> {b.manifest.ref}: {s['added']} added, {s['removed']} removed, {s['changed']} changed"
-        + (" (DPRK only)" if dprk else "")
-    )
-    for note in notes:
-        typer.echo(f"note: {note}")
+    lines = [
+        f"{a.manifest.ref} -> {b.manifest.ref}: {s['added']} added, {s['removed']} removed, "
+        f"{s['changed']} changed" + (" (DPRK only)" if dprk else ""),
+        *(f"note: {note}" for note in notes),
+    ]
+    render(None, text="\n".join(lines))
     for title, items in (("Added", result.added), ("Removed", result.removed)):
         if items:
             rows = [
@@ -233,7 +282,7 @@ def diff_cmd(
                 }
                 for c in items[:limit]
             ]
-            print_table(rows, ["id", "schema", "name", "dprk"], title=f"{title} ({len(items)})")
+            render(rows, columns=("id", "schema", "name", "dprk"), title=f"{title} ({len(items)})")
     if result.changed:
         rows = [
             {
@@ -247,8 +296,10 @@ def diff_cmd(
             }
             for c in result.changed[:limit]
         ]
-        print_table(
-            rows, ["id", "name", "kinds", "detail"], title=f"Changed ({len(result.changed)})"
+        render(
+            rows,
+            columns=("id", "name", "kinds", "detail"),
+            title=f"Changed ({len(result.changed)})",
         )
 
 
@@ -271,18 +322,20 @@ def history_cmd(
         raise typer.BadParameter("--by must be 'year' or 'quarter'")
     items = designations(_store(ctx), dprk_only=dprk, lists=list_name)
     rows = counts(items, by=by, program=program)
-    columns = ["period", "list", *(["program"] if program else []), "basis", "count"]
-    if json_out:
-        emit_json(rows)
-    elif csv_out:
-        emit_csv(rows, columns)
-    elif not rows:
-        typer.echo("No designations: import some lists first.")
-    else:
-        print_table(rows, columns, title="Designations" + (" (DPRK)" if dprk else ""))
-        typer.echo(
-            "basis: listed = the publisher's own listing date; first_seen = first imported version "
-            "containing the entry; on_or_before = already in the oldest imported version"
+    columns = ("period", "list", *(("program",) if program else ()), "basis", "count")
+    fmt = output_format(json_out, csv_out)
+    render(
+        rows,
+        fmt,
+        columns=columns,
+        title="Designations" + (" (DPRK)" if dprk else ""),
+        empty="No designations: import some lists first.",
+    )
+    if fmt == "table" and rows:
+        render(
+            None,
+            text="basis: listed = the publisher's own listing date; first_seen = first imported "
+            "version containing the entry; on_or_before = already in the oldest imported version",
         )
 
 

@@ -262,6 +262,7 @@ CSV_COLUMNS = (
     "dataset",
     "algorithm",
     "versions",
+    "stale_lists",
     "payload",
     "prev_hash",
     "hash",
@@ -282,10 +283,27 @@ def _csv_row(rec: AuditRecord) -> dict[str, Any]:
         "versions": " ".join(f"{k}@{v}" for k, v in sorted(versions.items()))
         if isinstance(versions, dict)
         else "",
+        "stale_lists": _stale_lists(data.get("list_staleness")),
         "payload": rec.payload,
         "prev_hash": rec.prev_hash,
         "hash": rec.hash,
     }
+
+
+def _stale_lists(staleness: Any) -> str:
+    """``un: published ... days ago ...; uk: source retired ...``: what a screening was told.
+
+    Screenings recorded before list staleness was audited carry none; their
+    cell stays empty rather than being judged now.
+    """
+    if not isinstance(staleness, dict):
+        return ""
+    return "; ".join(
+        f"{name}: {warning}"
+        for name, facts in sorted(staleness.items())
+        if isinstance(facts, dict)
+        for warning in facts.get("warnings", [])
+    )
 
 
 def check_format(fmt: str) -> str:

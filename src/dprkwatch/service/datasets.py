@@ -8,7 +8,7 @@ two collections:
 ``ofac``    OFAC SDN and the OFAC consolidated (non-SDN) list
 ``un``      UN Security Council consolidated list
 ``eu``      EU financial sanctions file
-``uk``      UK OFSI consolidated list
+``uk``      UK Sanctions List (FCDO); OFSI's retired list when that is imported
 ``dprk``    every entry listed under a DPRK programme, on any list
 ``default`` everything that is loaded
 ==========  ================================================================
@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from dprkwatch.lists.freshness import assess_active
 from dprkwatch.lists.snapshot import Snapshot
 from dprkwatch.service.exceptions import UnknownDataset
 
@@ -64,7 +65,12 @@ DATASETS: dict[str, Dataset] = {
             "un",
         ),
         Dataset("eu", "EU financial sanctions", "EU consolidated financial sanctions file.", "eu"),
-        Dataset("uk", "UK OFSI consolidated list", "UK financial sanctions targets (OFSI).", "uk"),
+        Dataset(
+            "uk",
+            "UK Sanctions List",
+            "UK designations (FCDO); OFSI's Consolidated List was retired on 2026-01-28.",
+            "uk",
+        ),
         Dataset(
             "dprk",
             "DPRK sanctions programmes",
@@ -134,8 +140,16 @@ def _version_of(snapshots: Mapping[str, Snapshot]) -> str:
     return f"{newest}-{hashlib.sha256(refs.encode()).hexdigest()[:12]}"
 
 
-def catalog(active: Mapping[str, Snapshot], algorithm: str | None) -> dict[str, Any]:
-    """The ``/catalog`` document in yente's shape (``datasets``, ``current``, ``outdated``)."""
+def catalog(
+    active: Mapping[str, Snapshot], algorithm: str | None, *, max_age_days: int
+) -> dict[str, Any]:
+    """The ``/catalog`` document in yente's shape (``datasets``, ``current``, ``outdated``).
+
+    ``outdated`` names the datasets with a stale list (older than
+    ``max_age_days``, undated, or from a retired source); each dataset says
+    which of its lists are stale and why in ``freshness`` and ``warnings``.
+    """
+    verdicts = assess_active(active, max_age_days=max_age_days)
     entries: list[dict[str, Any]] = []
     for ds in DATASETS.values():
         names = ds.lists(active)
@@ -158,7 +172,10 @@ def catalog(active: Mapping[str, Snapshot], algorithm: str | None) -> dict[str, 
                 "updated_at": max(imported) if imported else None,
                 "lists": {n: s.version for n, s in snaps.items()},
                 "algorithm": algorithm,
+                "freshness": {n: verdicts[n].to_dict() for n in names},
+                "warnings": [f"{n}: {w}" for n in names for w in verdicts[n].warnings],
             }
         )
     current = [e["name"] for e in entries if e["load"]]
-    return {"datasets": entries, "current": current, "outdated": [], "index_stale": False}
+    outdated = [e["name"] for e in entries if e["warnings"]]
+    return {"datasets": entries, "current": current, "outdated": outdated, "index_stale": False}

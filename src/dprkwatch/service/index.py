@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dprkwatch.lists import SnapshotStore
+from dprkwatch.lists.freshness import DEFAULT_MAX_AGE_DAYS, assess, today_utc
+from dprkwatch.lists.snapshot import Manifest
 from dprkwatch.matching import Screener
 from dprkwatch.service.exceptions import Unavailable
 from dprkwatch.service.subjects import entity_hash
@@ -38,6 +40,9 @@ class Loaded:
     versions: dict[str, str]  # as the screener reports them
     active: dict[str, str]  # active.json when the build started
     generation: int
+    # The manifests of the lists built, for saying how old each was when it screened.
+    manifests: dict[str, Manifest] = field(default_factory=dict)
+    max_age_days: int = DEFAULT_MAX_AGE_DAYS
     _hashes: dict[str, str | None] = field(default_factory=dict)
 
     @property
@@ -46,6 +51,23 @@ class Loaded:
 
     def entity(self, entity_id: str) -> dict[str, Any] | None:
         return self.screener.get(entity_id)
+
+    def staleness(self, lists: list[str]) -> dict[str, dict[str, Any]]:
+        """How old each of ``lists`` is now and why it is stale, for the audit record."""
+        today = today_utc()
+        out: dict[str, dict[str, Any]] = {}
+        for name in lists:
+            manifest = self.manifests.get(name)
+            if manifest is None:
+                continue
+            verdict = assess(manifest, today=today, max_age_days=self.max_age_days)
+            out[name] = {
+                "source": verdict.source,
+                "published": verdict.published,
+                "age_days": verdict.age_days,
+                "warnings": list(verdict.warnings),
+            }
+        return out
 
     def entity_hash(self, entity_id: str) -> str | None:
         """Content hash of a listed entity, cached for the life of this screener."""
@@ -61,8 +83,10 @@ class LiveIndex:
         store: SnapshotStore,
         builder: Callable[[SnapshotStore], Screener] = build_screener,
         poll: float = POLL_SECONDS,
+        max_age_days: int = DEFAULT_MAX_AGE_DAYS,
     ) -> None:
         self.store = store
+        self.max_age_days = max_age_days
         self.builder = builder
         self.poll = poll
         self._loaded: Loaded | None = None
@@ -91,7 +115,19 @@ class LiveIndex:
             screener = self.builder(self.store)
             built = screener.versions
             self._generation += 1
-            loaded = Loaded(screener, built, versions, self._generation)
+            manifests = {
+                name: snap.manifest
+                for name, snap in self.store.active().items()
+                if built.get(name) == snap.version
+            }
+            loaded = Loaded(
+                screener,
+                built,
+                versions,
+                self._generation,
+                manifests=manifests,
+                max_age_days=self.max_age_days,
+            )
             self._loaded = loaded
             self._error = None
         log.info(

@@ -23,7 +23,7 @@ what was answered cannot drift apart.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import insert
@@ -125,6 +125,8 @@ class Candidates:
     rows: list[Row]
     actor: str
     caller: dict[str, Any]
+    # Per list screened: publication date, age and why it was stale at screening time.
+    staleness: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -214,6 +216,7 @@ def screen(
         rows=rows,
         actor=actor,
         caller=dict(caller),
+        staleness=loaded.staleness(list(lists)),
     )
 
 
@@ -234,6 +237,7 @@ def decide(c: Candidates, verdicts: Mapping[tuple[str, str], Review]) -> Outcome
         "dataset": c.dataset,
         "lists": c.lists,
         "versions": c.versions,
+        "list_staleness": c.staleness,
         "algorithm": c.algorithm,
         "threshold": c.threshold,
         "limit": c.limit,

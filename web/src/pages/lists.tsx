@@ -27,6 +27,8 @@ export function ListsPage() {
                   <th scope="col" class="num">Entities</th>
                   <th scope="col" class="num">DPRK</th>
                   <th scope="col">Format</th>
+                  <th scope="col">Source</th>
+                  <th scope="col">Stale</th>
                 </tr>
               </thead>
               <tbody>
@@ -41,6 +43,8 @@ export function ListsPage() {
                     <td class="num">{l.entities.toLocaleString()}</td>
                     <td class="num">{l.dprk.toLocaleString()}</td>
                     <td>{l.format}</td>
+                    <td>{l.source_title ?? "–"}</td>
+                    <td class={l.stale?.length ? "warn" : undefined}>{l.stale?.length ? l.stale.join("; ") : "no"}</td>
                   </tr>
                 ))}
               </tbody>

@@ -13,6 +13,7 @@ review) and ``versions``/``algorithm`` on the batch.
 
 from __future__ import annotations
 
+import builtins
 from datetime import datetime
 from typing import Any, Literal
 
@@ -149,6 +150,22 @@ class SearchResponse(BaseModel):
     offset: int = 0
 
 
+class ListFreshnessModel(BaseModel):
+    """How current one list is: publisher, publication date, age, and why it is stale."""
+
+    list_name: str
+    version: str
+    source: str | None
+    source_title: str | None
+    publisher: str | None
+    published: str | None
+    age_days: int | None
+    max_age_days: int
+    retired: str | None
+    warnings: list[str]
+    stale: bool
+
+
 class DatasetModel(BaseModel):
     name: str
     title: str
@@ -162,6 +179,8 @@ class DatasetModel(BaseModel):
     updated_at: str | None = None
     lists: dict[str, str]
     algorithm: str | None = None
+    freshness: dict[str, ListFreshnessModel] = Field(default_factory=dict)
+    warnings: list[str] = Field(default_factory=list)
 
 
 class DataCatalogModel(BaseModel):
@@ -194,12 +213,24 @@ class ListVersionModel(BaseModel):
     entities: int
     dprk: int
     format: str
+    source: str | None = None
+    source_title: str | None = None
+    retired: str | None = None
+    age_days: int | None = None
+    # ``builtins``: the field ``list`` above hides the type inside this class.
+    stale: builtins.list[str] = Field(
+        default_factory=builtins.list,
+        description="Why the list is stale: too old, undated, or from a retired source",
+    )
 
 
 class ListsResponse(BaseModel):
     lists: list[ListVersionModel]
     algorithm: str | None
     index_versions: dict[str, str]
+    stale: list[str] = Field(
+        default_factory=list, description="Every stale-list warning, as 'list: reason'"
+    )
 
 
 class ImportRequest(BaseModel):

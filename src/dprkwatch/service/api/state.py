@@ -45,7 +45,7 @@ class ServiceState:
             settings=settings,
             db=db,
             store=store,
-            index=LiveIndex(store),
+            index=LiveIndex(store, max_age_days=settings.list_age_days),
             committer=GroupCommitter(db),
             verifier=KeyVerifier(db, ttl=settings.key_ttl, bootstrap_key=settings.admin_key),
             analyses=Analyses(settings),

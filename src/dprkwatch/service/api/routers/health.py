@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 from starlette.responses import Response
 
+from dprkwatch.lists.freshness import assess_active, too_old
 from dprkwatch.service.api.deps import State
 from dprkwatch.service.api.errors import error_response
 from dprkwatch.service.api.models import ErrorResponse
@@ -27,9 +28,14 @@ async def healthz() -> StatusResponse:
 @router.get(
     "/readyz",
     response_model=StatusResponse,
-    summary="The database answers and the screening index is loaded",
+    summary="The database answers, the screening index is loaded and no list is too old",
     responses={
-        503: {"model": ErrorResponse, "description": "Database unreachable or index loading"}
+        503: {
+            "model": ErrorResponse,
+            "description": "Database unreachable, index loading, or (with "
+            "DPRKWATCH_MAX_LIST_AGE_DAYS set) an active list older than that or from a retired "
+            "source",
+        }
     },
 )
 def readyz(state: State) -> Response:
@@ -38,4 +44,12 @@ def readyz(state: State) -> Response:
         state.index.current()
     except Unavailable as exc:
         return error_response(503, "unavailable", str(exc))
+    limit = state.settings.max_list_age_days
+    if limit is not None:
+        verdicts = assess_active(state.store.active(), max_age_days=limit)
+        reasons = too_old(verdicts, limit)
+        if reasons:
+            return error_response(
+                503, "stale_lists", "lists too old to screen against: " + "; ".join(reasons)
+            )
     return json_response({"status": "ok"})

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from dprkwatch.exceptions import InputError
 from dprkwatch.lists import import_paths
 from dprkwatch.lists.diff import diff_snapshots, source_notes
+from dprkwatch.lists.freshness import Freshness, assess_active
 from dprkwatch.lists.snapshot import Manifest
 from dprkwatch.service import audit
 from dprkwatch.service.api.deps import AdminRole, ScreenRole, State
@@ -27,7 +28,7 @@ from dprkwatch.service.audit import AuditEntry
 router = APIRouter(tags=["Lists"])
 
 
-def version_model(m: Manifest) -> ListVersionModel:
+def version_model(m: Manifest, verdict: Freshness | None = None) -> ListVersionModel:
     return ListVersionModel(
         list=m.list_name,
         version=m.version,
@@ -36,6 +37,11 @@ def version_model(m: Manifest) -> ListVersionModel:
         entities=int(m.counts.get("entities", 0)),
         dprk=int(m.counts.get("dprk", 0)),
         format=m.format,
+        source=verdict.source if verdict else m.source,
+        source_title=verdict.source_title if verdict else None,
+        retired=verdict.retired if verdict else None,
+        age_days=verdict.age_days if verdict else None,
+        stale=list(verdict.warnings) if verdict else [],
     )
 
 
@@ -47,11 +53,13 @@ def version_model(m: Manifest) -> ListVersionModel:
 )
 def lists(state: State, _caller: ScreenRole) -> ListsResponse:
     active = state.store.active()
+    verdicts = assess_active(active, max_age_days=state.settings.list_age_days)
     loaded = state.index.current() if state.index.ready else None
     return ListsResponse(
-        lists=[version_model(s.manifest) for s in active.values()],
+        lists=[version_model(s.manifest, verdicts[n]) for n, s in active.items()],
         algorithm=loaded.algorithm if loaded else None,
         index_versions=dict(loaded.versions) if loaded else {},
+        stale=[f"{n}: {w}" for n, v in sorted(verdicts.items()) for w in v.warnings],
     )
 
 

@@ -197,7 +197,7 @@ def entity(entity_id: str, state: State, _caller: ScreenRole) -> Response:
 )
 def catalog(state: State, _caller: ScreenRole) -> dict[str, Any]:
     algorithm = state.index.current().algorithm if state.index.ready else None
-    return build_catalog(state.store.active(), algorithm)
+    return build_catalog(state.store.active(), algorithm, max_age_days=state.settings.list_age_days)
 
 
 @router.get(
