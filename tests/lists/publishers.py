@@ -10,6 +10,7 @@ override single paths to act out a moved file, a refused token or a redirect.
 
 from __future__ import annotations
 
+import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +22,7 @@ import httpx
 
 from dprkwatch.lists.sources import SOURCES
 from tests.conftest import FIXTURES
+from tests.lists.workbooks import csv_rows, write_xlsx
 
 LISTS = FIXTURES / "lists"
 
@@ -37,7 +39,21 @@ RECORDED: dict[str, Path] = {
     "consolidated.xml": LISTS / "un_sample.xml",
     "eu_fsf.xml": LISTS / "eu_fsf_sample.xml",
     "UK-Sanctions-List.xml": LISTS / "uk_sanctions_list_sample.xml",
+    "consolidated.json": LISTS / "csl_sample.json",
+    "sema-lmes.xml": LISTS / "sema_sample.xml",
+    "swiss-sanctions-list.xml": LISTS / "seco_sample.xml",
+    # DFAT publishes a workbook; the sample is kept as CSV and written into one.
+    "regulation8_consolidated.xlsx": LISTS / "dfat_sample.csv",
 }
+
+
+def recorded_body(filename: str) -> bytes:
+    """The recorded response for one publisher file."""
+    path = RECORDED[filename]
+    if filename.endswith(".xlsx") and path.suffix == ".csv":
+        with tempfile.TemporaryDirectory() as tmp:
+            return write_xlsx(Path(tmp) / filename, csv_rows(path)).read_bytes()
+    return path.read_bytes()
 
 
 @dataclass
@@ -53,7 +69,7 @@ def recorded_replies() -> dict[str, Reply]:
     for source in SOURCES.values():
         for item in source.downloads:
             url = httpx.URL(item.url)
-            body = RECORDED[item.filename].read_bytes()
+            body = recorded_body(item.filename)
             replies[f"/{url.host}{url.path}"] = Reply(body=body)
     return replies
 

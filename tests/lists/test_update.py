@@ -43,7 +43,14 @@ def test_update_fetches_every_publisher_and_the_uk_sanctions_list(
         result = _update(capsys, settings, server.base)
     assert result.code == 0, result.err
     manifests = {m["list_name"]: m for m in orjson.loads(result.out)}
-    assert set(manifests) == {"ofac", "ofac_cons", "un", "eu", "uk"}
+    assert set(manifests) == {"ofac", "ofac_cons", "un", "eu", "uk", "csl", "au", "ca", "ch"}
+    # Every publisher's DPRK-relevant count (three DPRK records in each new sample).
+    assert {name: manifests[name]["counts"]["dprk"] for name in ("csl", "au", "ca", "ch")} == {
+        "csl": 3,
+        "au": 3,
+        "ca": 3,
+        "ch": 3,
+    }
     uk = manifests["uk"]
     assert (uk["source"], uk["format"], uk["published"]) == ("uksl", "uksl-xml", "2026-08-22")
     assert uk["counts"]["dprk"] == 3

@@ -15,7 +15,7 @@ from typing import Any
 
 from dprkwatch.lists.model import is_subject
 from dprkwatch.lists.programs import any_dprk
-from dprkwatch.lists.snapshot import Snapshot
+from dprkwatch.lists.snapshot import COUNTRY_PROPS, Snapshot
 
 # Property -> label of the change kind when values are added to it.
 _KINDS: dict[str, str] = {
@@ -159,6 +159,11 @@ def _caption(entity: dict[str, Any]) -> str:
     return names[0] if names else ""
 
 
+def _dprk(list_name: str, props: dict[str, Any]) -> bool:
+    countries = (c for p in COUNTRY_PROPS for c in props.get(p, ()))
+    return any_dprk(list_name, props.get("programId", ()), countries)
+
+
 def _change(
     list_name: str, entity_id: str, entity: dict[str, Any], changes: Iterable[FieldChange] = ()
 ) -> EntityChange:
@@ -166,7 +171,7 @@ def _change(
         entity_id=entity_id,
         schema=entity["schema"],
         caption=_caption(entity),
-        dprk=any_dprk(list_name, entity["properties"].get("programId", ())),
+        dprk=_dprk(list_name, entity["properties"]),
         changes=tuple(changes),
     )
 
@@ -193,7 +198,7 @@ def diff_snapshots(old: Snapshot, new: Snapshot) -> ListDiff:
         if changes:
             # A DPRK programme on either side makes the change DPRK-relevant.
             entity = b[entity_id]
-            if not any_dprk(new.list_name, entity["properties"].get("programId", ())):
+            if not _dprk(new.list_name, entity["properties"]):
                 entity = a[entity_id]
             result.changed.append(_change(new.list_name, entity_id, entity, changes))
     return result

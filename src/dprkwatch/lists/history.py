@@ -20,7 +20,7 @@ from typing import Any
 
 from dprkwatch.lists.model import is_subject
 from dprkwatch.lists.programs import any_dprk
-from dprkwatch.lists.snapshot import SnapshotStore
+from dprkwatch.lists.snapshot import COUNTRY_PROPS, SnapshotStore
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,9 @@ def _list_history(store: SnapshotStore, list_name: str) -> list[Designation]:
                 schema=rec["data"]["schema"],
                 name=names[0] if names else "",
                 programs=programs,
-                dprk=any_dprk(list_name, programs),
+                dprk=any_dprk(
+                    list_name, programs, (c for k in COUNTRY_PROPS for c in props.get(k, ()))
+                ),
                 date=date,
                 basis=basis,
             )

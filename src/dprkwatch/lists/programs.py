@@ -12,6 +12,17 @@ from collections.abc import Iterable
 
 # OFAC tags: DPRK, DPRK2, DPRK3, DPRK4, DPRK-NKSPEA (and future DPRKn).
 _OFAC_DPRK = re.compile(r"^DPRK[0-9A-Z-]*$")
+# Regime and programme names of the other MSMT states' lists, as each publisher
+# writes them: DFAT "1718 (DPRK)" / "Autonomous (DPRK)", SEMA "North Korea / Corée
+# du Nord", SECO "North Korea" / "Democratic People's Republic of Korea".
+_NAMED_DPRK = re.compile(
+    r"\bDPRK\b|north korea|democratic people'?s republic of korea|cor[ée]e du nord|\b1718\b",
+    re.IGNORECASE,
+)
+# Lists whose records may carry no programme at all (the US Consolidated
+# Screening List merges export-control lists that have none): a North Korean
+# address, nationality or citizenship makes a record DPRK-relevant there.
+_BY_COUNTRY = frozenset({"csl"})
 
 DPRK_CODES: dict[str, frozenset[str]] = {
     # UN consolidated list: UN_LIST_TYPE of the 1718 Committee list.
@@ -42,12 +53,18 @@ PROGRAM_LABELS: dict[str, str] = {
 def is_dprk_program(list_name: str, code: str) -> bool:
     """Whether ``code`` (a programId as stored by the importer) is a DPRK regime."""
     base = list_name.split("_", 1)[0]
-    if base == "ofac":
+    if base in ("ofac", "csl"):
         return bool(_OFAC_DPRK.match(code.strip().upper()))
+    if base in ("au", "ca", "ch"):
+        return bool(_NAMED_DPRK.search(code))
     if base == "ftm":
         return code.upper().startswith(("DPRK", "PRK", "KP")) or "KOREA" in code.upper()
     return code in DPRK_CODES.get(base, frozenset())
 
 
-def any_dprk(list_name: str, codes: Iterable[str]) -> bool:
-    return any(is_dprk_program(list_name, c) for c in codes)
+def any_dprk(list_name: str, codes: Iterable[str], countries: Iterable[str] = ()) -> bool:
+    """Whether a record is DPRK-relevant: a DPRK programme, or, on lists that carry
+    no programme for many records (see ``_BY_COUNTRY``), a North Korean country."""
+    if any(is_dprk_program(list_name, c) for c in codes):
+        return True
+    return list_name.split("_", 1)[0] in _BY_COUNTRY and "kp" in countries

@@ -143,6 +143,9 @@ def published_from_path(paths: Sequence[Path]) -> str | None:
     return None
 
 
+COUNTRY_PROPS = ("country", "nationality", "citizenship", "jurisdiction")
+
+
 def count_version(version: ListVersion) -> dict[str, Any]:
     by_schema: Counter[str] = Counter()
     by_program: Counter[str] = Counter()
@@ -152,7 +155,9 @@ def count_version(version: ListVersion) -> dict[str, Any]:
         codes = entity.get("programId", quiet=True)
         for code in codes:
             by_program[code] += 1
-        if any_dprk(version.list_name, codes):
+        # A generator: the countries are only read where the list needs them.
+        countries = (c for p in COUNTRY_PROPS for c in entity.get(p, quiet=True))
+        if any_dprk(version.list_name, codes, countries):
             dprk_by_schema[entity.schema.name] += 1
     wallets = sum(1 for e in version.entities.values() if e.schema.name == "CryptoWallet")
     return {

@@ -137,6 +137,62 @@ SOURCES: dict[str, Source] = {
             ),
         ),
         Source(
+            "us-csl",
+            "csl",
+            "US Department of Commerce, International Trade Administration",
+            "US Consolidated Screening List",
+            "https://www.trade.gov/consolidated-screening-list",
+            update_format="csl-json",
+            downloads=(
+                Download(
+                    "consolidated.json",
+                    "https://data.trade.gov/downloadable_consolidated_screening_list/v1/consolidated.json",
+                ),
+            ),
+        ),
+        Source(
+            "au-dfat",
+            "au",
+            "Australian Government, Department of Foreign Affairs and Trade",
+            "Australia DFAT Consolidated List",
+            "https://www.dfat.gov.au/international-relations/security/sanctions/consolidated-list",
+            update_format="dfat-xlsx",
+            downloads=(
+                Download(
+                    "regulation8_consolidated.xlsx",
+                    "https://www.dfat.gov.au/sites/default/files/regulation8_consolidated.xlsx",
+                ),
+            ),
+        ),
+        Source(
+            "ca-sema",
+            "ca",
+            "Global Affairs Canada",
+            "Canada Consolidated Special Economic Measures Act List",
+            "https://www.international.gc.ca/world-monde/international_relations-relations_internationales/sanctions/consolidated-consolide.aspx",
+            update_format="sema-xml",
+            downloads=(
+                Download(
+                    "sema-lmes.xml",
+                    "https://www.international.gc.ca/world-monde/assets/office_docs/international_relations-relations_internationales/sanctions/sema-lmes.xml",
+                ),
+            ),
+        ),
+        Source(
+            "ch-seco",
+            "ch",
+            "Swiss State Secretariat for Economic Affairs (SECO)",
+            "Swiss SECO Sanctions List",
+            "https://www.seco.admin.ch/seco/en/home/Aussenwirtschaftspolitik_Wirtschaftliche_Zusammenarbeit/Wirtschaftsbeziehungen/exportkontrollen-und-sanktionen/sanktionen-embargos.html",
+            update_format="seco-xml",
+            downloads=(
+                Download(
+                    "swiss-sanctions-list.xml",
+                    "https://www.sesam.search.admin.ch/sesam-search-web/pages/downloadXmlGesamtliste.xhtml?lang=en&action=downloadXmlGesamtlisteAction",
+                ),
+            ),
+        ),
+        Source(
             "ofsi",
             "uk",
             "HM Treasury, Office of Financial Sanctions Implementation",

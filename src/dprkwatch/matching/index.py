@@ -414,7 +414,7 @@ class Index:
             caption=str(data.get("caption") or names[0]),
             list_name=list_name,
             programs=programs,
-            dprk=any_dprk(list_name, programs),
+            dprk=any_dprk(list_name, programs, countries),
             birth_dates=frozenset(v[:10] for v in props.get("birthDate", []) if v[:4].isdigit()),
             countries=countries,
             gender=frozenset(props.get("gender", [])),

@@ -4,6 +4,6 @@
 ``ftm`` reads FollowTheMoney JSON, which is a data model rather than a publisher.
 """
 
-from dprkwatch.lists.importers import eu, ftm, ofac, uk, un
+from dprkwatch.lists.importers import au, ca, ch, eu, ftm, ofac, uk, un, us
 
-__all__ = ["eu", "ftm", "ofac", "uk", "un"]
+__all__ = ["au", "ca", "ch", "eu", "ftm", "ofac", "uk", "un", "us"]
