@@ -121,6 +121,20 @@ def test_designations_claim_reads_the_ofac_series_not_other_lists() -> None:
     assert d.data["actions_before"] >= 8 and d.data["actions_after"] >= 7
 
 
+def test_designations_by_administration_are_lower_bounds_outside_the_complete_window() -> None:
+    v = _verdicts(inputs_with())
+    today = v["predecessors-not-fully-implementing"].today
+    assert today.verdict == "pending"
+    rates = today.data["by_administration"]
+    # Only Trump's first term overlaps the complete window (2017-06-12..2019-06-11).
+    assert rates["trump-45"]["years_of_complete_coverage"] == pytest.approx(2.0, abs=0.01)
+    assert rates["biden"]["years_of_complete_coverage"] == 0
+    assert rates["biden"]["designations_found"] > 0  # rows exist, but as a sample
+    assert "biden: at least" in today.value and "2017-06-12 to 2019-06-11" in today.value
+    inside = rates["trump-45"]["designations_in_complete_window"]
+    assert 0 < inside <= rates["trump-45"]["designations_found"]
+
+
 def test_moratoria_follow_the_launches() -> None:
     launches = [
         launch("1998-08-31", "SLV"),

@@ -2,8 +2,10 @@
 
 UN, EU and UK listings follow the UN committee's consensus (or their own
 regimes) and say little about US enforcement, so these claims read only
-the curated OFAC actions (``sanctions_actions.yaml``, complete from
-:data:`OFAC_SERIES_START`, each with its Treasury press release).
+the curated OFAC actions (``sanctions_actions.yaml``, each with its Treasury
+press release). The series is complete only for :data:`OFAC_COMPLETE` (the
+year either side of Singapore); elsewhere it is a sample, so counts outside
+that window are lower bounds and are reported as such.
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ from dprkwatch.ledger.claims.core import (
 from dprkwatch.ledger.model import Claim, SanctionsAction
 
 SINGAPORE = date(2018, 6, 12)
-#: The curated OFAC series is complete from this day (earlier rows are a sample).
+#: The curated OFAC series starts here (the rows before are a sample of older actions).
 OFAC_SERIES_START = date(2016, 1, 1)
+#: Every OFAC DPRK action in this window is a row; outside it the series is partial.
+OFAC_COMPLETE = (date(2017, 6, 12), date(2019, 6, 11))
 
 
 def ofac_series(ctx: ClaimContext) -> list[SanctionsAction]:
@@ -83,17 +87,25 @@ def by_administration(claim: Claim, ctx: ClaimContext) -> Assessment:
         per_admin[admins[-1].id if admins else "unknown"].append(a)
     rates = {}
     evidence = []
+    lo, hi = OFAC_COMPLETE
     for admin in ctx.ledger.administrations:
         start = max(admin.start.start(), OFAC_SERIES_START)
         end = min(admin.end.start() if admin.end else ctx.day, ctx.day)
         if end <= start:
             continue
-        years = (end - start).days / 365.25
-        total = sum(x.total for x in per_admin.get(admin.id, []))
-        rates[admin.id] = {"designations": total, "years_covered": round(years, 2)}
+        found = per_admin.get(admin.id, [])
+        c_start, c_end = max(start, lo), min(end, hi, ctx.day)
+        complete_years = max((c_end - c_start).days, 0) / 365.25
+        rates[admin.id] = {
+            "designations_found": sum(x.total for x in found),
+            "designations_in_complete_window": sum(
+                x.total for x in found if c_start <= x.date.start() <= c_end
+            ),
+            "years_of_complete_coverage": round(complete_years, 2),
+            "years_in_office_since_series_start": round((end - start).days / 365.25, 2),
+        }
         evidence += [
-            ctx.finding(f"{admin.id}: OFAC {x.date} — {x.total}", x.date, x)
-            for x in per_admin.get(admin.id, [])
+            ctx.finding(f"{admin.id}: OFAC {x.date} — {x.total}", x.date, x) for x in found
         ]
     uncovered = [
         a.id
@@ -101,11 +113,19 @@ def by_administration(claim: Claim, ctx: ClaimContext) -> Assessment:
         if a.id in ("bush-43", "obama") and a.id not in rates
     ]
     value = "; ".join(
-        f"{k}: {v['designations']} in {v['years_covered']} years covered" for k, v in rates.items()
+        f"{k}: at least {v['designations_found']}"
+        + (
+            f" ({v['designations_in_complete_window']} in "
+            f"{v['years_of_complete_coverage']} years of complete coverage)"
+            if v["years_of_complete_coverage"]
+            else ""
+        )
+        for k, v in rates.items()
     )
     note = (
-        "the series starts in 2016: the Bush years and most of Obama's are not covered, "
-        "so the comparison the claim makes cannot be computed"
+        f"the series is complete only from {lo} to {hi} and starts in 2016: the Bush years "
+        "and most of Obama's are not covered, so the comparison the claim makes cannot be "
+        "computed"
     )
     return ctx.assess(
         "pending",
