@@ -90,7 +90,8 @@ def main() -> int:
     if args.markdown:
         print(f"Conditions: {conditions}\n")
         print(
-            "| job | median s | min s | max s | CPU s | draws/s (median) | draws/s (best) | draws per CPU-s | target 1M/s (median wall) |"
+            "| job | median s | min s | max s | CPU s | draws/s (median) | draws/s "
+            "(best) | draws per CPU-s | target 1M/s (median wall) |"
         )
         print("|---|---|---|---|---|---|---|---|---|")
         for r in rows:

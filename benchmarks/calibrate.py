@@ -294,11 +294,21 @@ def main() -> int:
         "examples": len(examples),
         "positives": positives,
         "by_level": counts,
-        "data": "development halves: DPRK variants (seed 101), yente UN positives, nomenklatura name bench; yente US negatives",
-        "assumptions": "document and identifier levels: name-level weights with log-odds bonus ln 20 and ln 100 (not fitted)",
+        "data": (
+            "development halves: DPRK variants (seed 101), yente UN positives, "
+            "nomenklatura name bench; yente US negatives"
+        ),
+        "assumptions": (
+            "document and identifier levels: name-level weights with log-odds "
+            "bonus ln 20 and ln 100 (not fitted)"
+        ),
         "weighting": "both classes weighted to the same total (prior odds 1:1)",
         "birth_date_bonus": dob_bonus,
-        "threshold_rule": "lowest threshold (hundredths) at which at most 0.1% of the US negative queries and 0.2% of the development hard negatives flag a wrong entity",
+        "threshold_rule": (
+            "lowest threshold (hundredths) at which at most 0.1% of the US "
+            "negative queries and 0.2% of the development hard negatives flag a "
+            "wrong entity"
+        ),
     }
     cal = Calibration(weights, threshold, fitted)
     print(json.dumps(cal.to_dict(), indent=2))

@@ -100,12 +100,14 @@ def main() -> None:
         for name, times in results.items():
             med = statistics.median(times)
             print(
-                f"| {name} | {TARGETS[name]:g} | {med:.3f} | {min(times):.3f} | {max(times):.3f} | {'yes' if med < TARGETS[name] else 'NO'} |"
+                f"| {name} | {TARGETS[name]:g} | {med:.3f} | {min(times):.3f} | "
+                f"{max(times):.3f} | {'yes' if med < TARGETS[name] else 'NO'} |"
             )
     else:
         for name, times in results.items():
             print(
-                f"{name:20s} median {statistics.median(times):.3f}s  min {min(times):.3f}  max {max(times):.3f}  target {TARGETS[name]:g}s"
+                f"{name:20s} median {statistics.median(times):.3f}s  min "
+                f"{min(times):.3f}  max {max(times):.3f}  target {TARGETS[name]:g}s"
             )
         print(f"load average: {load}")
     if tmp is not None:

@@ -639,9 +639,12 @@ def render(
     lines.append("".join(timing))
     lines.append("")
     lines.append(
-        f"Engine {screener.algorithm}, threshold {screener.threshold:.2f}; lists {', '.join(f'{k} {v}' for k, v in screener.versions.items())}. "
-        f"Baselines: threshold {BASELINE_THRESHOLD} (nomenklatura), {TOKEN_SORT_THRESHOLD} (token-sort), brute force over the "
-        f"{sum(1 for r in screener.index.records if r.dprk)} DPRK-programme entities; 'ours' is scoped to the same entities. "
+        f"Engine {screener.algorithm}, threshold {screener.threshold:.2f}; "
+        f"lists {', '.join(f'{k} {v}' for k, v in screener.versions.items())}. "
+        f"Baselines: threshold {BASELINE_THRESHOLD} (nomenklatura), "
+        f"{TOKEN_SORT_THRESHOLD} (token-sort), brute force over the "
+        f"{sum(1 for r in screener.index.records if r.dprk)} DPRK-programme "
+        f"entities; 'ours' is scoped to the same entities. "
         "R = recall, FP = share of queries flagging a wrong entity, F1 from both."
     )
     return "\n".join(lines)
@@ -751,7 +754,8 @@ def show_misses(
         if any(m.match for m in results) and shown < limit:
             shown += 1
             print(
-                f"[global_negative] {case.properties} got {[(m.entity_id, m.caption, m.score, m.explanation) for m in results[:2]]}",
+                f"[global_negative] {case.properties} got "
+                f"{[(m.entity_id, m.caption, m.score, m.explanation) for m in results[:2]]}",
                 file=sys.stderr,
             )
 

@@ -238,13 +238,17 @@ def compare(
             answers += 1
             if answers <= show:
                 say(
-                    f"{label}: ANSWER {i} [{a['kind']}] {orjson.dumps(a['query']).decode()}\n  ref {a['answers']}\n  got {b['answers']}"
+                    f"{label}: ANSWER {i} [{a['kind']}] "
+                    f"{orjson.dumps(a['query']).decode()}\n  ref {a['answers']}\n  got "
+                    f"{b['answers']}"
                 )
         elif a["details"] != b["details"]:
             details += 1
             if details <= show:
                 say(
-                    f"{label}: detail {i} [{a['kind']}] {orjson.dumps(a['query']).decode()}\n  ref {a['details']}\n  got {b['details']}"
+                    f"{label}: detail {i} [{a['kind']}] "
+                    f"{orjson.dumps(a['query']).decode()}\n  ref {a['details']}\n  got "
+                    f"{b['details']}"
                 )
     return answers, details
 
@@ -290,7 +294,9 @@ def main() -> int:
     screener, secs = build(store, None, args.algorithm)
     require_entities(len(screener), FOUR_LISTS_MIN_ENTITIES, str(store.home))
     say(
-        f"PYTHONHASHSEED={args.hash_seed}; index built cold: {len(screener):,} entities in {secs:.1f} s ({', '.join(f'{k} {v}' for k, v in screener.versions.items())})"
+        f"PYTHONHASHSEED={args.hash_seed}; index built cold: {len(screener):,} "
+        f"entities in {secs:.1f} s "
+        f"({', '.join(f'{k} {v}' for k, v in screener.versions.items())})"
     )
     cases = build_cases(screener, args.data, args.seed)
     require_count("queries built", cases, 10_000)
@@ -316,7 +322,8 @@ def main() -> int:
         if runs[-1][1] != results:
             a, d = compare(results, runs[-1][1], "cache vs cold", args.show, say)
             say(
-                f"the cached index answers differently from the cold one ({a} answers, {d} details): no reference written"
+                f"the cached index answers differently from the cold one ({a} answers, "
+                f"{d} details): no reference written"
             )
             return 1
         args.write.parent.mkdir(parents=True, exist_ok=True)
@@ -332,7 +339,8 @@ def main() -> int:
     for label, got in runs:
         answers, details = compare(ref, got, label, args.show, say)
         say(
-            f"{label}: {answers} of {len(ref):,} queries answer differently, {details} more differ in features/explanations only"
+            f"{label}: {answers} of {len(ref):,} queries answer differently, "
+            f"{details} more differ in features/explanations only"
         )
         failed |= answers > 0 or (details > 0 and not args.answers_only)
     print("DIFFERENT" if failed else "IDENTICAL")

@@ -286,7 +286,9 @@ def main() -> int:
         f"\nload average at end {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs; median of one run."
     )
     print(
-        f"latency spread: p10 {1000 * lat[len(lat) // 10]:.2f} ms, p90 {1000 * lat[9 * len(lat) // 10]:.2f} ms, mean {1000 * statistics.fmean(lat):.2f} ms"
+        f"latency spread: p10 {1000 * lat[len(lat) // 10]:.2f} ms, p90 "
+        f"{1000 * lat[9 * len(lat) // 10]:.2f} ms, mean "
+        f"{1000 * statistics.fmean(lat):.2f} ms"
     )
     return 0
 

@@ -489,7 +489,9 @@ def main() -> int:
         print("|---|---:|---:|---:|---:|---:|---:|---:|")
         for r in results:
             print(
-                f"| {r['phase']} | {r['requests']} | {r['errors']} | {r['throughput_rps']} | {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} | {r['max_ms']} |"
+                f"| {r['phase']} | {r['requests']} | {r['errors']} | "
+                f"{r['throughput_rps']} | {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} "
+                f"| {r['max_ms']} |"
             )
     else:
         print(json.dumps(report, indent=2))

@@ -202,7 +202,8 @@ def main() -> None:
         print("|---|---:|---:|---:|---:|---:|---|---|")
         for path, cold, med, lo, hi, kb in rows:
             print(
-                f"| `{path}` | {cold:.3f} | {med:.3f} | {lo:.3f} | {hi:.3f} | {kb:.0f} | {ok(med, 0.3)} | {ok(cold, 5.0)} |"
+                f"| `{path}` | {cold:.3f} | {med:.3f} | {lo:.3f} | {hi:.3f} | {kb:.0f} "
+                f"| {ok(med, 0.3)} | {ok(cold, 5.0)} |"
             )
         if pages:
             print("\n| page | median (s) | min | max | < 2 s |")
@@ -213,7 +214,9 @@ def main() -> None:
                     f"| {route} | {med:.3f} | {min(times):.3f} | {max(times):.3f} | {ok(med, 2.0)} |"
                 )
         print(
-            f"\nJavaScript {js / 1024:.0f} KB ({js_gz / 1024:.0f} KB gzipped, target < 200: {ok(js_gz / 1024, 200)}); all assets {total / 1024:.0f} KB"
+            f"\nJavaScript {js / 1024:.0f} KB ({js_gz / 1024:.0f} KB gzipped, "
+            f"target < 200: {ok(js_gz / 1024, 200)}); all assets {total / 1024:.0f} "
+            f"KB"
         )
     else:
         for path, cold, med, lo, hi, kb in rows:

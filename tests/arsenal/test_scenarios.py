@@ -74,11 +74,13 @@ def test_a_partial_year_is_prorated_on_the_day_axis() -> None:
             "scenarios.x.base: low (60) is above high (30)",
         ),
         (
-            "base: {date: 2017-12-31, low: 1, high: 2}\n    steps:\n      - {label: s, kind: lump, from: 2018-01-01, low: 1, high: 2}",
+            "base: {date: 2017-12-31, low: 1, high: 2}\n    steps:\n      - "
+            "{label: s, kind: lump, from: 2018-01-01, low: 1, high: 2}",
             "a lump needs 'to' after 'from'",
         ),
         (
-            "base: {date: 2017-12-31, low: 1, high: 2}\n    steps:\n      - {label: s, kind: rate, from: 2016-01-01, low: 1, high: 2}",
+            "base: {date: 2017-12-31, low: 1, high: 2}\n    steps:\n      - "
+            "{label: s, kind: rate, from: 2016-01-01, low: 1, high: 2}",
             "starts before the base date",
         ),
         ("base: {date: 2017-12-31, low: -1, high: 2}", "scenarios.x.base.low"),

@@ -124,7 +124,8 @@ def test_yaml_syntax_error_and_unknown_field(tmp_path: Path) -> None:
     root = _copy(tmp_path)
     line = _append(
         root / "exercises.yaml",
-        "- id: exercise-x\n  name: X\n  date: 2019-01-01\n  action: ended\n  colour: red\n  sources: [dod-2018-06-18-ufg]\n  confidence: verified\n",
+        "- id: exercise-x\n  name: X\n  date: 2019-01-01\n  action: ended\n  "
+        "colour: red\n  sources: [dod-2018-06-18-ufg]\n  confidence: verified\n",
     )
     _ledger, problems = check_ledger(root)
     assert [str(p) for p in problems] == [f"exercises.yaml:line {line + 4}: unknown field `colour`"]

@@ -96,8 +96,14 @@ def test_missing_shared_string(tmp_path: Path) -> None:
     book = _zip(
         tmp_path / "bad.xlsx",
         {
-            "xl/workbook.xml": f'<workbook xmlns="{ns}"><sheets><sheet name="S" sheetId="1"/></sheets></workbook>'.encode(),
-            "xl/worksheets/sheet1.xml": f'<worksheet xmlns="{ns}"><sheetData><row r="1"><c r="A1" t="s"><v>7</v></c></row></sheetData></worksheet>'.encode(),
+            "xl/workbook.xml": (
+                f'<workbook xmlns="{ns}"><sheets><sheet name="S" '
+                f'sheetId="1"/></sheets></workbook>'.encode()
+            ),
+            "xl/worksheets/sheet1.xml": (
+                f'<worksheet xmlns="{ns}"><sheetData><row r="1"><c r="A1" '
+                f't="s"><v>7</v></c></row></sheetData></worksheet>'.encode()
+            ),
         },
     )
     err = _error(book)

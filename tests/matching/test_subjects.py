@@ -54,7 +54,10 @@ def _parquet() -> bytes:
     [
         ("ships.xlsx", _xlsx()),
         ("ships.bin", _parquet()),  # recognised by its first bytes, whatever the name
-        ("ships.jsonl", json.dumps({"id": "v1", "properties": {"name": ["CHON MA SAN"], "imoNumber": [8660313]}}).encode()),
+        (
+            "ships.jsonl",
+            json.dumps({"id": "v1", "properties": {"name": ["CHON MA SAN"], "imoNumber": [8660313]}}).encode(),
+        ),
         ("ships.tsv", b"id\tname\timo\nv1\tCHON MA SAN\t8660313\n"),
     ],
 )  # fmt: skip

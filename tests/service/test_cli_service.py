@@ -85,7 +85,8 @@ def test_audit_verify_detects_tampering_and_exports(
     code, _, err = cli(capsys, home, "audit", "verify")
     assert code == 6
     assert err.strip().splitlines()[-1] == (
-        "error: audit chain broken: 1 problem(s) in 3 records; first: seq 2: content does not match its hash (record altered)"
+        "error: audit chain broken: 1 problem(s) in 3 records; first: seq 2: "
+        "content does not match its hash (record altered)"
     )
 
 
@@ -139,7 +140,8 @@ def test_serve_starts_uvicorn_with_the_cli_settings(home: Path, workers: int) ->
     env = {k: v for k, v in os.environ.items() if not k.startswith("DPRKWATCH_")}
     env["DPRKWATCH_ADMIN_KEY"] = "serve-test-admin"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "dprkwatch", "--data-dir", str(home), "serve", "--port", str(port), "--workers", str(workers)],
+        [sys.executable, "-m", "dprkwatch", "--data-dir", str(home),
+         "serve", "--port", str(port), "--workers", str(workers)],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
     try:

@@ -155,7 +155,8 @@ def test_ledger_timeline_filters_by_kind_and_cites_sources(
     page.get_by_label("From").fill("2016")
     page.get_by_role("button", name="Apply").click()
     page.wait_for_function(
-        "() => [...document.querySelectorAll('table.timeline tbody tr')].every(r => ['nuclear-test','missile-launch'].includes(r.dataset.kind))"
+        "() => [...document.querySelectorAll('table.timeline tbody tr')]"
+        ".every(r => ['nuclear-test','missile-launch'].includes(r.dataset.kind))"
     )
     kinds = set(
         page.locator("table.timeline tbody tr").evaluate_all(

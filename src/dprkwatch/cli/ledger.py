@@ -154,7 +154,11 @@ def timeline_cmd(
         typer.Option(
             "--kind",
             "-k",
-            help="Kind or category (repeatable): diplomacy, test, un, sanctions, exercise, humanitarian, provocation, finding, summit, missile-launch...",
+            help=(
+                "Kind or category (repeatable): diplomacy, test, un, sanctions, "
+                "exercise, humanitarian, provocation, finding, summit, "
+                "missile-launch..."
+            ),
         ),
     ] = None,
     dataset: Annotated[

@@ -206,7 +206,10 @@ class Obligation(Sourced):
     )
     standing: Evidence | None = Field(
         None,
-        description="A continuing state that breaches the obligation from its date on (e.g. outside the NPT since 2003).",
+        description=(
+            "A continuing state that breaches the obligation from its date on "
+            "(e.g. outside the NPT since 2003)."
+        ),
     )
     verifiable: bool = Field(
         True, description="Whether compliance could be observed without inspections."
@@ -353,7 +356,11 @@ class DiplomacyEvent(Sourced):
         Literal["summit-logistics", "denuclearization", "unplanned", "denial", "humanitarian"]
     ] = Field(
         default_factory=list,
-        description="Facets the claims test: what talks covered (`summit-logistics`, `denuclearization`), an `unplanned` meeting, a `denial` that a meeting was planned, `humanitarian` talks (remains, detainees).",
+        description=(
+            "Facets the claims test: what talks covered (`summit-logistics`, "
+            "`denuclearization`), an `unplanned` meeting, a `denial` that a "
+            "meeting was planned, `humanitarian` talks (remains, detainees)."
+        ),
     )
 
     @model_validator(mode="after")

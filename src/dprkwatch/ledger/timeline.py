@@ -97,7 +97,10 @@ def curated_events(ledger: Ledger) -> list[TimelineEvent]:
                 date=s.date,
                 kind="designation-action",
                 title=f"{s.authority}: {s.title}",
-                detail=f"{s.total} designations (individuals {s.individuals or 0}, entities {s.entities or 0}, vessels {s.vessels or 0})",
+                detail=(
+                    f"{s.total} designations (individuals {s.individuals or 0}, entities "
+                    f"{s.entities or 0}, vessels {s.vessels or 0})"
+                ),
                 dataset="ledger",
                 **_cited(ledger, s),
                 attrs={"authority": s.authority, "total": s.total},

@@ -3,9 +3,10 @@
 One panel per proposal: the grey band and line are the model's stock as it
 happened (p05-p95 and median at each year-end), the coloured ones the stock
 had the proposal been carried out and held. The dotted line marks the
-proposal's first stop; the axis is calendar time, each point the end of a year. The gap between the medians is not "weapons
-prevented" (that is the paired difference, draw by draw, printed in the
-panel title), but it shows where the divergence starts and how it grows.
+proposal's first stop; the axis is calendar time, each point the end of a
+year. The gap between the medians is not "weapons prevented" (that is the
+paired difference, draw by draw, printed in the panel title), but it shows
+where the divergence starts and how it grows.
 
 Uses matplotlib's object API with the Agg canvas, as the arsenal plot does,
 so rendering never touches the global backend; files are written atomically.

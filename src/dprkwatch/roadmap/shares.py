@@ -97,7 +97,11 @@ class ShareCheck:
         a = self.assessment
         lo, hi = a.bounds
         if self.status in ("inside", "overlaps"):
-            return f"the model's 90% band ({self.model.low:.2f}-{self.model.high:.2f}) {'contains' if self.status == 'inside' else 'overlaps'} {lo:.2f}-{hi:.2f}"
+            return (
+                f"the model's 90% band ({self.model.low:.2f}-{self.model.high:.2f}) "
+                f"{'contains' if self.status == 'inside' else 'overlaps'} "
+                f"{lo:.2f}-{hi:.2f}"
+            )
         target = hi if self.status == "below" else lo
         reach = self.reach or 0.0
         share = f"{reach:.1%}" if reach >= 0.001 else "under 0.1%"

@@ -22,7 +22,10 @@ TYPES = {
     "Nuclear Provocation": "nuclear",
     "Other Provocation": "other",
 }
-CITATION = "CSIS Beyond Parallel, Database of North Korean Provocations (daily scrape by stiles/north-korea-provocations)"
+CITATION = (
+    "CSIS Beyond Parallel, Database of North Korean Provocations (daily "
+    "scrape by stiles/north-korea-provocations)"
+)
 
 
 @register

@@ -30,7 +30,8 @@ _WALLET = re.compile(
 )
 _GENDER = re.compile(r"\b(?:Gender|Sex)[ \t]*:[ \t]*(male|female)\b", re.IGNORECASE)
 _DOB = re.compile(
-    r"\b(?:date of birth|DOB)[ \t]*:?[ \t]*(\d{1,2}[ \t]+[A-Za-z]{3,9}\.?[ \t]+\d{4}|\d{1,2}/\d{1,2}/\d{4}|\d{4}-\d{2}-\d{2})",
+    r"\b(?:date of birth|DOB)[ \t]*:?[ \t]*"
+    r"(\d{1,2}[ \t]+[A-Za-z]{3,9}\.?[ \t]+\d{4}|\d{1,2}/\d{1,2}/\d{4}|\d{4}-\d{2}-\d{2})",
     re.IGNORECASE,
 )
 _PASSPORT = re.compile(

@@ -39,7 +39,9 @@ NOTES: dict[str, str] = {
     "course_unavailable": "course 360 or outside 0..360: kept with no course",
     "bad_imo": "IMO that is not a 7-digit number: identity kept without it",
     "bad_encoding": "text that is not UTF-8: the bad bytes replaced with U+FFFD, the row kept",
-    "non_position_messages": "NMEA messages that are neither positions nor static data (base stations, safety text, ...)",
+    "non_position_messages": (
+        "NMEA messages that are neither positions nor static data (base stations, safety text, ...)"
+    ),
     "out_of_order_sorted": "out-of-order rows sorted into place (with --keep-out-of-order)",
 }
 

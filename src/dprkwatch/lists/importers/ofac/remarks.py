@@ -155,7 +155,8 @@ def _kept(r: Remarks, m: re.Match[str], item: str) -> None:
 
 _PROVISIONS = (
     r"Secondary sanctions risk:|Transactions Prohibited For Persons Owned or Controlled By"
-    r"|Additional Sanctions Information -|Executive Order \d+ (?:Directive Determination|Directive Information|information)"
+    r"|Additional Sanctions Information -"
+    r"|Executive Order \d+ (?:Directive Determination|Directive Information|information)"
     r"|CAATSA Section|Listing Date \(|Effective Date \(|Purchase/Sales For Divestment Date"
     r"|For more information|IFCA Determination|Subject to Directive"
     r"|Sanctions? Information -|Section \d+ of Executive Order"

@@ -96,9 +96,10 @@ _LISTS = {
     "IndividualDetails/Individual/NationalIdentifierDetails/NationalIdentifier/NationalIdentifierNumber": (
         "national_id_number"
     ),
-    "IndividualDetails/Individual/NationalIdentifierDetails/NationalIdentifier/NationalIdentifierAdditionalInformation": (
-        "national_id_details"
-    ),
+    (
+        "IndividualDetails/Individual/NationalIdentifierDetails/NationalIdentifier/"
+        "NationalIdentifierAdditionalInformation"
+    ): "national_id_details",
     "IndividualDetails/Individual/Nationalities/Nationality": "nationality",
     "IndividualDetails/Individual/Positions/Position": "position",
     "IndividualDetails/Individual/Genders/Gender": "gender",

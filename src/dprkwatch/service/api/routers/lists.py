@@ -93,7 +93,10 @@ def versions(state: State, _caller: ScreenRole) -> VersionsResponse:
 @router.get(
     "/lists/diff",
     summary="What changed between two list versions",
-    description="`old` and `new` take `list` (its active version), `list@version`, `list@<date prefix>` or a version id.",
+    description=(
+        "`old` and `new` take `list` (its active version), `list@version`, "
+        "`list@<date prefix>` or a version id."
+    ),
     responses=errors(400, 401, 403, 404, 422),
 )
 def diff(

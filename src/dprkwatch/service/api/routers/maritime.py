@@ -102,7 +102,10 @@ def events(
     ports = _ports()
     saved = PositionStore(state.settings.data.maritime).load_events()
     if saved is None:
-        note = "No maritime detection run in this data directory yet (dprkwatch maritime ingest FILE; dprkwatch maritime detect)."
+        note = (
+            "No maritime detection run in this data directory yet (dprkwatch "
+            "maritime ingest FILE; dprkwatch maritime detect)."
+        )
         return MaritimeEventsResponse(
             run=None, counts={}, total=0, events=[], ports=ports, notes=[note]
         )
