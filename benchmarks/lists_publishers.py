@@ -406,7 +406,8 @@ def main() -> int:
         "| `dprkwatch lists import` in a fresh data dir (subprocess, end to end) | median s | min | max |",
         "|---|---:|---:|---:|",
         f"| all eight publishers | **{med:.2f}** | {min(eight_runs):.2f} | {max(eight_runs):.2f} |",
-        f"| yardstick: the four-list import of benchmarks/lists_import.py | {statistics.median(four_runs):.2f} | {min(four_runs):.2f} | {max(four_runs):.2f} |",
+        f"| yardstick: the four-list import of benchmarks/lists_import.py "
+        f"| {statistics.median(four_runs):.2f} | {min(four_runs):.2f} | {max(four_runs):.2f} |",
         "",
         f"target: all eight in <= {TARGET_SECONDS:.0f} s: {'met' if med <= TARGET_SECONDS else 'NOT met'}",
     ]
