@@ -44,8 +44,10 @@ def run_cmd(
 ) -> None:
     """Resolve the active lists into targets (incremental after the first run)."""
     home = settings_of(ctx).home
-    with err_console.status("resolving") as status:
-        resolution = run(home, full=full, progress=lambda msg: status.update(msg))
+    # Progress goes out as plain lines: a spinner redraws from its own
+    # thread, and a process with a second thread may not fork the workers
+    # that screen on both cores.
+    resolution = run(home, full=full, progress=lambda msg: err_console.print(f"[dim]{msg}[/dim]"))
     if json_out:
         emit_json(resolution.stats)
         return

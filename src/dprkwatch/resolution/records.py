@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -276,24 +275,3 @@ def _fold_sanction(rec: Listing, props: Mapping[str, Any]) -> None:
     urls = _values(props, "sourceUrl")
     if urls and rec.source_url is None:
         rec.source_url = urls[0]
-
-
-def read_active(snapshots: Mapping[str, Snapshot]) -> dict[str, Listing]:
-    """Every listing of the given snapshots by entity id.
-
-    Two lists can hold the same id (OFAC's SDN and non-SDN lists number
-    entries alike): the entry is then one listing, kept from the first list
-    in name order, since the publisher says it is one record.
-    """
-    out: dict[str, Listing] = {}
-    for name in sorted(snapshots):
-        for rec in read_snapshot(snapshots[name]):
-            out.setdefault(rec.id, rec)
-    return out
-
-
-def by_list(listings: Iterable[Listing]) -> dict[str, list[Listing]]:
-    groups: dict[str, list[Listing]] = defaultdict(list)
-    for rec in listings:
-        groups[rec.list_name].append(rec)
-    return dict(groups)

@@ -10,9 +10,11 @@ result in one atomic write.
 lists. A re-run screens only entries that are new or whose fingerprint
 changed (in both directions, against every other list) and keeps the stored
 candidates of the others; references and identifiers, cheap to find, are
-recomputed in full. The screening index is the one screening itself uses
-(cached per set of active versions), so after a list update it is built once
-for both.
+recomputed in full. The screening index (of the matching algorithm the
+thresholds are set on) is cached per set of active versions; a re-run that
+screens nothing does not load it, and after the update of one list the
+previous run's index still serves, since the changed entries are screened
+against the other lists, which have not changed.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ from dprkwatch.exceptions import InputError
 from dprkwatch.forking import fork_is_safe
 from dprkwatch.lists.snapshot import SnapshotStore
 from dprkwatch.matching import Query, Screener
-from dprkwatch.resolution import relevance
+from dprkwatch.matching import cache as index_cache
+from dprkwatch.resolution import listing_cache, relevance
 from dprkwatch.resolution.clusters import Clusters, assign_ids
 from dprkwatch.resolution.evidence import (
     Candidate,
@@ -41,7 +44,7 @@ from dprkwatch.resolution.evidence import (
     reference_links,
 )
 from dprkwatch.resolution.judgements import DIFFERENT, SAME, UNSURE, Judgement
-from dprkwatch.resolution.records import Listing, read_active
+from dprkwatch.resolution.records import Listing
 from dprkwatch.resolution.store import Resolution, ResolutionStore, ReviewItem, Target
 
 Progress = Callable[[str], None]
@@ -74,44 +77,82 @@ class Params:
     top: int = 10
 
 
-def _name_scorer(screener: Screener) -> Callable[[Listing, Listing], float]:
-    def score(x: Listing, y: Listing) -> float:
+ScreenerSource = Callable[[frozenset[str]], Screener]
+
+
+class _Engine:
+    """The screening index, loaded only when a run must screen or compare, and
+    engine comparisons remembered across runs by the two listings' fingerprints.
+
+    A re-run that changed nothing needs neither: its identifier name scores
+    and duplicate checks are the stored ones. ``source`` is asked for an
+    index that covers the given lists (the lists the run screens against).
+    """
+
+    def __init__(
+        self,
+        source: ScreenerSource,
+        listings: Mapping[str, Listing],
+        params: Params,
+        remembered: Mapping[str, float],
+    ) -> None:
+        self._source = source
+        self._listings = listings
+        self._params = params
+        self._remembered = remembered
+        self._screener: Screener | None = None
+        self.compared: dict[str, float] = {}
+        self.computed = 0
+
+    def screener(self, asked: frozenset[str] = frozenset()) -> Screener:
+        if self._screener is None:
+            self._screener = self._source(asked)
+        return self._screener
+
+    @property
+    def loaded(self) -> bool:
+        return self._screener is not None
+
+    def _recall(self, key: str, compute: Callable[[], float]) -> float:
+        value = self.compared.get(key)
+        if value is None:
+            value = self._remembered.get(key)
+            if value is None:
+                value = compute()
+                self.computed += 1
+            self.compared[key] = value
+        return value
+
+    def name_score(self, x: Listing, y: Listing) -> float:
+        """Engine score of the names alone (for a shared passport or id number)."""
+        return self._recall(f"n|{x.fingerprint}|{y.fingerprint}", lambda: self._names(x, y))
+
+    def _names(self, x: Listing, y: Listing) -> float:
         query = query_for(x)
-        other = screener.get(y.id)
+        other = self.screener().get(y.id)
         if query is None or other is None:
             return 0.0
         names = Query(schema=query.schema, properties={"name": list(query.get("name"))[:50]})
         try:
-            return float(screener.compare(names, other).score)
+            return float(self.screener().compare(names, other).score)
         except InputError:
             return 0.0
 
-    return score
+    def duplicates(self, x: str, y: str) -> bool:
+        """Whether two entries of one list describe the same subject."""
+        if y < x:
+            x, y = y, x
+        a, b = self._listings[x], self._listings[y]
+        key = f"d|{a.fingerprint}|{b.fingerprint}"
+        return bool(self._recall(key, lambda: float(self._duplicate(x, y))))
 
-
-class _Duplicates:
-    """Whether two entries of one list describe the same subject (memoised engine comparison)."""
-
-    def __init__(self, listings: Mapping[str, Listing], screener: Screener, params: Params):
-        self._listings = listings
-        self._screener = screener
-        self._params = params
-        self._memo: dict[tuple[str, str], bool] = {}
-
-    def __call__(self, x: str, y: str) -> bool:
-        key = (x, y) if x < y else (y, x)
-        known = self._memo.get(key)
-        if known is None:
-            known = self._memo[key] = self._compare(*key)
-        return known
-
-    def _compare(self, x: str, y: str) -> bool:
+    def _duplicate(self, x: str, y: str) -> bool:
         query = query_for(self._listings[x])
-        other = self._screener.get(y)
+        other = self.screener().get(y)
         if query is None or other is None:
             return False
         try:
-            m = self._screener.compare(query, other)
+            m = self.screener().compare(query, other)
         except InputError:
             return False
         # Names alone do not make a duplicate (branches of one firm share a
@@ -214,33 +255,39 @@ def _engine_links(
 
 
 def _screen_all(
-    screener: Screener,
+    engine: _Engine,
     listings: Mapping[str, Listing],
     changed: set[str],
     incremental: bool,
     params: Params,
     workers: int,
+    say: Progress,
 ) -> tuple[dict[str, list[Candidate]], int]:
     """Engine candidates for the ``changed`` listings; how many queries that took."""
     order = list_order(listings.values())
     by_list: dict[str, list[Listing]] = defaultdict(list)
     for rid in sorted(changed):
         by_list[listings[rid].list_name].append(listings[rid])
-    out: dict[str, list[Candidate]] = {}
-    asked = 0
+    plan: list[tuple[str, list[Listing], list[str]]] = []
     for pos, name in enumerate(order):
         recs = by_list.get(name, [])
-        if not recs:
-            continue
         # A full run asks each pair of lists once (the smaller list asks the larger);
         # changed entries of a re-run ask every other list.
         targets = [n for n in order if n != name] if incremental else order[pos + 1 :]
+        if recs and targets:
+            plan.append((name, recs, targets))
+    out: dict[str, list[Candidate]] = {rid: [] for rid in changed}
+    if not plan:
+        return out, 0
+    screener = engine.screener(frozenset(t for _, _, targets in plan for t in targets))
+    asked = 0
+    for name, recs, targets in plan:
+        say(f"screening {len(recs)} {name} listing(s) against {', '.join(targets)}")
         found = matching_candidates(
             screener, recs, targets, floor=params.review, top=params.top, workers=workers
         )
         out.update(found)
-        if targets:
-            asked += len(recs)
+        asked += len(recs)
     return out, asked
 
 
@@ -264,16 +311,19 @@ def run(
     with store.lock():
         previous = None if full else store.load_or_none()
         say(f"reading {len(snapshots)} list(s)")
-        listings = read_active(snapshots)
+        listings, cached = listing_cache.read_active(snapshots, store.cache_dir)
         read = time.perf_counter() - t0
-        t = time.perf_counter()
+        versions = {name: snap.version for name, snap in sorted(snapshots.items())}
         algorithm = (params or Params()).algorithm
-        screener = screener or Screener.from_store(lists, algorithm=algorithm)
-        index = time.perf_counter() - t
+        engine: Screener | ScreenerSource = (
+            screener
+            if screener is not None
+            else screener_source(lists, versions, algorithm, previous, say)
+        )
         resolution = compute(
             listings,
-            screener,
-            versions={name: snap.version for name, snap in sorted(snapshots.items())},
+            engine,
+            versions=versions,
             previous=previous,
             judgements=store.judgements().current(),
             params=params,
@@ -281,15 +331,53 @@ def run(
             progress=say,
         )
         seconds = resolution.stats["seconds"]
-        seconds.update(read=round(read, 3), index=round(index, 3))
+        seconds["read"] = round(read, 3)
+        resolution.stats["listings_cached"] = sorted(k for k, hit in cached.items() if hit)
         seconds["total"] = round(time.perf_counter() - t0, 3)
         store.save(resolution)
+        listing_cache.prune(store.cache_dir, lists.root)
     return resolution
+
+
+def screener_source(
+    lists: SnapshotStore,
+    versions: Mapping[str, str],
+    algorithm: str,
+    previous: Resolution | None,
+    say: Progress,
+) -> ScreenerSource:
+    """Where a run gets its screening index, cheapest first.
+
+    1. The cached index of the active versions.
+    2. The index the previous run used, when it holds every list the run
+       screens against at its active version (after an update of one list,
+       that list's changed entries are screened against the others, which
+       have not changed). Token weights then come from the previous version
+       of the updated list, a difference of a few entries in thousands.
+    3. A new index of the active versions, cached for screening as well.
+    """
+
+    def load(asked: frozenset[str]) -> Screener:
+        cache_dir = lists.layout.matching_cache
+        current = index_cache.load(index_cache.cache_path(cache_dir, dict(versions), algorithm))
+        if current is not None and current.versions == dict(versions):
+            return Screener(current, algorithm)
+        if previous is not None and previous.index_versions:
+            old = previous.index_versions
+            if all(old.get(name) == versions.get(name) for name in asked):
+                say("loading the previous run's screening index")
+                index = index_cache.load(index_cache.cache_path(cache_dir, dict(old), algorithm))
+                if index is not None and index.versions == old:
+                    return Screener(index, algorithm)
+        say("building the screening index of the active lists")
+        return Screener.from_store(lists, algorithm=algorithm)
+
+    return load
 
 
 def compute(
     listings: Mapping[str, Listing],
-    screener: Screener,
+    screener: Screener | ScreenerSource,
     *,
     versions: Mapping[str, str],
     previous: Resolution | None = None,
@@ -300,7 +388,9 @@ def compute(
 ) -> Resolution:
     """Resolve ``listings`` (no files touched): the pure core of :func:`run`.
 
-    ``previous`` makes the run incremental when it used the same ``params``.
+    ``screener`` is the engine, or a function that loads one on first need
+    (given the lists it must hold). ``previous`` makes the run incremental
+    when it used the same ``params``.
     """
     params = params or Params()
     say = progress or (lambda _msg: None)
@@ -326,14 +416,21 @@ def compute(
                     if c.a in listings and c.b in listings
                     and c.a not in changed and c.b not in changed
                 ]  # fmt: skip
+    source: ScreenerSource = (
+        (lambda _asked: screener) if isinstance(screener, Screener) else screener
+    )
+    engine = _Engine(
+        source, listings, params, previous.compared if reuse and previous is not None else {}
+    )
     n_workers = workers if workers is not None else (2 if fork_is_safe() else 1)
-    say(f"screening {len(changed)} changed listing(s) against the other lists")
-    fresh, asked = _screen_all(screener, listings, changed, reuse, params, n_workers)
+    say(f"{len(changed)} new or changed listing(s)")
+    fresh, asked = _screen_all(engine, listings, changed, reuse, params, n_workers, say)
     candidates = {**kept, **fresh}
     timings["engine"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    result = _cluster(listings, candidates, judgements, params, screener)
+    say("clustering")
+    result = _cluster(listings, candidates, judgements, params, engine)
     ids = assign_ids(result.groups, _previous_members(previous))
     target_of = {m: cid for cid, members in ids.items() for m in members}
     targets = {cid: Target(cid, members) for cid, members in ids.items()}
@@ -357,6 +454,10 @@ def compute(
     multi = sum(
         1 for tg in targets.values() if len({listings[m].list_name for m in tg.members}) > 1
     )
+    if engine.loaded:
+        index_versions = engine.screener().versions
+    else:
+        index_versions = dict(previous.index_versions) if previous is not None else {}
     stats: dict[str, Any] = {
         "listings": len(listings),
         "targets": len(targets),
@@ -371,6 +472,8 @@ def compute(
         "incremental": reuse,
         "changed": len(changed),
         "screened": asked,
+        "compared": engine.computed,
+        "index_loaded": engine.loaded,
         "judgements": len(judgements),
         "orphan_judgements": len(orphans),
         "seconds": {k: round(v, 3) for k, v in timings.items()},
@@ -395,6 +498,8 @@ def compute(
         former=former,
         orphans=orphans,
         stats=stats,
+        compared=engine.compared,
+        index_versions=index_versions,
     )
 
 
@@ -418,7 +523,7 @@ def _cluster(
     candidates: Mapping[str, list[Candidate]],
     judgements: Mapping[tuple[str, str], Judgement],
     params: Params,
-    screener: Screener,
+    engine: _Engine,
 ) -> _Outcome:
     """Apply human decisions, then references, identifiers and engine matches."""
     clusters = Clusters(listings, {rid: rec.list_name for rid, rec in listings.items()})
@@ -436,7 +541,7 @@ def _cluster(
                 )
             )
 
-    duplicates = _Duplicates(listings, screener, params)
+    duplicates = engine.duplicates
 
     def apply(cands: Iterable[Candidate], same_list_ok: bool) -> None:
         for c in cands:
@@ -456,7 +561,7 @@ def _cluster(
 
     apply(reference_links(listings), same_list_ok=True)
     apply(
-        identifier_links(listings, _name_scorer(screener), name_floor=params.id_name_floor),
+        identifier_links(listings, engine.name_score, name_floor=params.id_name_floor),
         same_list_ok=False,
     )
     apply(_engine_links(candidates, listings, params, duplicates), same_list_ok=False)

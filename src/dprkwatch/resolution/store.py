@@ -6,6 +6,7 @@ Layout inside the data directory::
                                   DPRK evidence, engine candidates kept for re-runs)
     resolution/judgements.jsonl   human decisions, append-only (see ``judgements``)
     resolution/.lock              held while a run or a decision writes
+    resolution/cache/             listings per snapshot version (deletable)
 
 A run computes everything in memory and replaces ``state.json`` in one
 atomic rename at the very end, so a crash or ``kill -9`` at any point leaves
@@ -91,6 +92,11 @@ class Resolution:
     former: dict[str, str] = field(default_factory=dict)
     orphans: list[dict[str, Any]] = field(default_factory=list)
     stats: dict[str, Any] = field(default_factory=dict)
+    # Engine comparisons by the two listings' fingerprints (identifier name
+    # scores "n|…", duplicate checks "d|…"), reused while both are unchanged.
+    compared: dict[str, float] = field(default_factory=dict)
+    # The list versions of the screening index the engine candidates came from.
+    index_versions: dict[str, str] = field(default_factory=dict)
 
     def target_of(self, entity_id: str) -> str | None:
         """The canonical id of a listing (also of one no longer listed, as last resolved)."""
@@ -148,6 +154,8 @@ class Resolution:
             "review": [r.to_dict() for r in self.review],
             "dprk": self.dprk,
             "orphans": self.orphans,
+            "compared": self.compared,
+            "index_versions": self.index_versions,
             "candidates": {
                 qid: [c.to_dict() for c in cands] for qid, cands in self.candidates.items() if cands
             },
@@ -179,6 +187,8 @@ class Resolution:
                 dprk=data.get("dprk", {}),
                 orphans=data.get("orphans", []),
                 stats=data.get("stats", {}),
+                compared={str(k): float(v) for k, v in data.get("compared", {}).items()},
+                index_versions={str(k): str(v) for k, v in data.get("index_versions", {}).items()},
                 candidates={
                     qid: [Candidate.from_dict(c) for c in cands]
                     for qid, cands in data.get("candidates", {}).items()
@@ -195,6 +205,8 @@ class ResolutionStore:
         self.home = Path(home)
         self.root = DataDir(self.home).resolution
         self.state_path = self.root / "state.json"
+        # Listings per snapshot version (see ``listing_cache``); safe to delete.
+        self.cache_dir = self.root / "cache"
 
     def judgements(self) -> JudgementLog:
         return JudgementLog(self.root / "judgements.jsonl")

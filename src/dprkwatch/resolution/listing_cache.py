@@ -1,0 +1,112 @@
+"""Listings read once per snapshot version and kept beside the resolution.
+
+Reading a snapshot means parsing every FtM entity of it (some 28,000 for
+the four lists) and folding its sanctions, wallets and links into listings:
+seconds of CPU on every run, for a result that cannot change, since a
+snapshot is immutable. So the listings of each ``list@version`` are written
+once, as plain JSON, to ``resolution/cache/`` and read from there afterwards.
+
+The file name carries a hash of the code that makes listings (this package's
+``records`` module and the identifier normalisers it calls), so a change to
+how listings are read simply misses and re-reads. A file that cannot be read
+or has the wrong shape is ignored and rebuilt, never trusted. Files are
+written atomically; files of other code versions, or of snapshots that are
+gone, are removed on the next write.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from collections.abc import Mapping
+from pathlib import Path
+
+import orjson
+
+from dprkwatch import durable
+from dprkwatch.lists.snapshot import Snapshot
+from dprkwatch.matching import identifiers
+from dprkwatch.resolution import records
+from dprkwatch.resolution.records import Listing, read_snapshot
+
+FORMAT = 1
+
+
+def _code_key() -> str:
+    h = hashlib.sha256(str(FORMAT).encode())
+    for module in (records, identifiers):
+        source = module.__file__
+        if source:
+            h.update(Path(source).read_bytes())
+    return h.hexdigest()[:12]
+
+
+CODE_KEY = _code_key()
+
+
+def cache_path(folder: Path, snapshot: Snapshot) -> Path:
+    return folder / f"listings-{snapshot.list_name}-{snapshot.version}-{CODE_KEY}.json"
+
+
+def _load(path: Path, snapshot: Snapshot) -> list[Listing] | None:
+    try:
+        data = orjson.loads(path.read_bytes())
+        if data.get("list") != snapshot.list_name or data.get("version") != snapshot.version:
+            return None
+        return [Listing(**item) for item in data["listings"]]
+    except (OSError, orjson.JSONDecodeError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def read_cached(snapshot: Snapshot, folder: Path | None) -> tuple[list[Listing], bool]:
+    """The listings of ``snapshot`` and whether they came from the cache."""
+    if folder is None:
+        return read_snapshot(snapshot), False
+    path = cache_path(folder, snapshot)
+    if path.exists():
+        cached = _load(path, snapshot)
+        if cached is not None:
+            return cached, True
+    listings = read_snapshot(snapshot)
+    payload = {
+        "list": snapshot.list_name,
+        "version": snapshot.version,
+        "listings": [rec.__dict__ for rec in listings],
+    }
+    with contextlib.suppress(OSError):  # a cache that cannot be written is only slower
+        durable.write_bytes(path, orjson.dumps(payload))
+    return listings, False
+
+
+def read_active(
+    snapshots: Mapping[str, Snapshot], folder: Path | None = None
+) -> tuple[dict[str, Listing], dict[str, bool]]:
+    """Every listing of ``snapshots`` by entity id, and which lists came from the cache.
+
+    Two lists can hold the same id (OFAC's SDN and non-SDN lists number
+    entries alike): the entry is then one listing, kept from the first list
+    in name order, since the publisher says it is one record.
+    """
+    out: dict[str, Listing] = {}
+    hits: dict[str, bool] = {}
+    for name in sorted(snapshots):
+        listings, hits[name] = read_cached(snapshots[name], folder)
+        for rec in listings:
+            out.setdefault(rec.id, rec)
+    return out, hits
+
+
+def prune(folder: Path, snapshots_root: Path) -> None:
+    """Remove cache files of other code versions and of snapshots no longer stored."""
+    if not folder.exists():
+        return
+    suffix = f"-{CODE_KEY}.json"
+    for path in folder.glob("listings-*.json"):
+        stem = path.name[len("listings-") : -len(suffix)]
+        current = path.name.endswith(suffix) and any(
+            stem[cut] == "-" and (snapshots_root / stem[:cut] / stem[cut + 1 :]).is_dir()
+            for cut in range(len(stem))
+        )
+        if not current:
+            with contextlib.suppress(OSError):
+                path.unlink()
