@@ -28,7 +28,8 @@ class Clusters:
     def __init__(self, ids: Iterable[str], list_of: Mapping[str, str]) -> None:
         self._parent: dict[str, str] = {i: i for i in ids}
         self._list_of = list_of
-        self._lists: dict[str, Counter[str]] = {i: Counter([list_of[i]]) for i in self._parent}
+        # The lists of each group by its root (absent: the root's own list).
+        self._lists: dict[str, Counter[str]] = {}
         self._apart: dict[str, set[str]] = defaultdict(set)
         # Members of each group by its root (absent: the root alone).
         self._members: dict[str, list[str]] = {}
@@ -70,7 +71,7 @@ class Clusters:
                 if other in members_y:
                     return f"a reviewer judged {member} and {other} different"
         if not same_list_ok:
-            shared = set(self._lists[rx]) & set(self._lists[ry])
+            shared = set(self._lists_of(rx)) & set(self._lists_of(ry))
             for p in self.members_of(rx):
                 if self._list_of[p] not in shared:
                     continue
@@ -86,6 +87,10 @@ class Clusters:
     def members_of(self, root: str) -> list[str]:
         return self._members.get(root, [root])
 
+    def _lists_of(self, root: str) -> Counter[str]:
+        lists = self._lists.get(root)
+        return lists if lists is not None else Counter([self._list_of[root]])
+
     def union(self, x: str, y: str) -> None:
         rx, ry = self.find(x), self.find(y)
         if rx == ry:
@@ -93,7 +98,10 @@ class Clusters:
         if len(self.members_of(rx)) < len(self.members_of(ry)):
             rx, ry = ry, rx
         self._parent[ry] = rx
-        self._lists[rx].update(self._lists.pop(ry))
+        merged = self._lists_of(rx)
+        merged.update(self._lists_of(ry))
+        self._lists.pop(ry, None)
+        self._lists[rx] = merged
         self._members[rx] = self.members_of(rx) + self.members_of(ry)
         self._members.pop(ry, None)
 
@@ -117,15 +125,19 @@ def assign_ids(groups: Iterable[list[str]], previous: Mapping[str, str]) -> dict
     out: dict[str, list[str]] = {}
     fresh: list[list[str]] = []
     for group in ordered:
-        votes = Counter(previous[m] for m in group if m in previous)
-        choice = next(
-            (
-                cid
-                for cid, _ in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))
-                if cid not in used
-            ),
-            None,
-        )
+        if len(group) == 1:  # most targets: one listing, no vote to count
+            cid = previous.get(group[0])
+            choice = cid if cid is not None and cid not in used else None
+        else:
+            votes = Counter(previous[m] for m in group if m in previous)
+            choice = next(
+                (
+                    cid
+                    for cid, _ in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))
+                    if cid not in used
+                ),
+                None,
+            )
         if choice is None:
             fresh.append(group)
             continue

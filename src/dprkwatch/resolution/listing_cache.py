@@ -4,7 +4,9 @@ Reading a snapshot means parsing every FtM entity of it (some 28,000 for
 the four lists) and folding its sanctions, wallets and links into listings:
 seconds of CPU on every run, for a result that cannot change, since a
 snapshot is immutable. So the listings of each ``list@version`` are written
-once, as plain JSON, to ``resolution/cache/`` and read from there afterwards.
+once to ``resolution/cache/`` and read from there afterwards, as one
+``marshal`` record (a tuple of field values per listing): loading that takes a
+tenth of the time JSON takes.
 
 The file name carries a hash of the code that makes listings (this package's
 ``records`` module and the identifier normalisers it calls), so a change to
@@ -18,10 +20,10 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import marshal
 from collections.abc import Mapping
+from dataclasses import astuple, fields
 from pathlib import Path
-
-import orjson
 
 from dprkwatch import durable
 from dprkwatch.lists.snapshot import Snapshot
@@ -29,7 +31,8 @@ from dprkwatch.matching import identifiers
 from dprkwatch.resolution import records
 from dprkwatch.resolution.records import Listing, read_snapshot
 
-FORMAT = 1
+FORMAT = 2
+_FIELDS = tuple(f.name for f in fields(Listing))
 
 
 def _code_key() -> str:
@@ -45,16 +48,21 @@ CODE_KEY = _code_key()
 
 
 def cache_path(folder: Path, snapshot: Snapshot) -> Path:
-    return folder / f"listings-{snapshot.list_name}-{snapshot.version}-{CODE_KEY}.json"
+    return folder / f"listings-{snapshot.list_name}-{snapshot.version}-{CODE_KEY}.marshal"
 
 
 def _load(path: Path, snapshot: Snapshot) -> list[Listing] | None:
     try:
-        data = orjson.loads(path.read_bytes())
-        if data.get("list") != snapshot.list_name or data.get("version") != snapshot.version:
+        data = marshal.loads(path.read_bytes())
+        if (
+            not isinstance(data, dict)
+            or data.get("list") != snapshot.list_name
+            or data.get("version") != snapshot.version
+            or data.get("fields") != _FIELDS
+        ):
             return None
-        return [Listing(**item) for item in data["listings"]]
-    except (OSError, orjson.JSONDecodeError, KeyError, TypeError, AttributeError):
+        return [Listing(*row) for row in data["rows"]]
+    except (OSError, EOFError, ValueError, KeyError, TypeError):
         return None
 
 
@@ -71,10 +79,11 @@ def read_cached(snapshot: Snapshot, folder: Path | None) -> tuple[list[Listing],
     payload = {
         "list": snapshot.list_name,
         "version": snapshot.version,
-        "listings": [rec.__dict__ for rec in listings],
+        "fields": _FIELDS,
+        "rows": [astuple(rec) for rec in listings],
     }
     with contextlib.suppress(OSError):  # a cache that cannot be written is only slower
-        durable.write_bytes(path, orjson.dumps(payload))
+        durable.write_bytes(path, marshal.dumps(payload))
     return listings, False
 
 
@@ -100,8 +109,8 @@ def prune(folder: Path, snapshots_root: Path) -> None:
     """Remove cache files of other code versions and of snapshots no longer stored."""
     if not folder.exists():
         return
-    suffix = f"-{CODE_KEY}.json"
-    for path in folder.glob("listings-*.json"):
+    suffix = f"-{CODE_KEY}.marshal"
+    for path in folder.glob("listings-*"):
         stem = path.name[len("listings-") : -len(suffix)]
         current = path.name.endswith(suffix) and any(
             stem[cut] == "-" and (snapshots_root / stem[:cut] / stem[cut + 1 :]).is_dir()

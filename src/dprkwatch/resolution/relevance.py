@@ -55,12 +55,18 @@ _REMARKS = (
 Evidence = tuple[str, str, str]  # (kind, listing id, detail)
 
 
+# Words one of the ``_REMARKS`` patterns cannot match without (in lower case):
+# a remark holding none of them is not searched at all, as most are not.
+_REMARK_WORDS = (("korea", "510", "nkspea", "13", "resolution"), ("korea", "dprk"))
+# Joins a listing's remarks for one search per pattern; no pattern matches across it.
+_JOIN = "\x00"
+
+
 def direct_evidence(rec: Listing) -> list[Evidence]:
     """What a listing says about itself."""
     out: list[Evidence] = []
-    codes = [c for c in rec.programs if rec.dprk_program]
     if rec.dprk_program:
-        out.append(("programme", rec.id, ", ".join(codes)))
+        out.append(("programme", rec.id, ", ".join(rec.programs)))
     refs = [r for r in rec.unsc_refs if r.upper().startswith("KP")]
     if refs:
         out.append(("un_1718", rec.id, ", ".join(refs)))
@@ -72,11 +78,14 @@ def direct_evidence(rec: Listing) -> list[Evidence]:
     ):
         if DPRK in values:
             out.append((kind, rec.id, "kp"))
-    for pattern in _REMARKS:
-        found = next((m.group(0) for t in rec.texts if (m := pattern.search(t))), None)
-        if found:
-            out.append(("remarks", rec.id, found))
-            break
+    if rec.texts:
+        text = _JOIN.join(rec.texts)
+        lower = text.lower()
+        for pattern, words in zip(_REMARKS, _REMARK_WORDS, strict=True):
+            m = pattern.search(text) if any(w in lower for w in words) else None
+            if m:
+                out.append(("remarks", rec.id, m.group(0)))
+                break
     return out
 
 

@@ -19,10 +19,13 @@ against the other lists, which have not changed.
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import gc
 import re
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -194,9 +197,17 @@ def text_similarity(x: Listing, y: Listing) -> float:
     of Natural Sciences"), so the remarks tell namesakes apart where the
     names cannot.
     """
-    a = {w.lower() for t in x.texts for w in _WORD.findall(t)}
-    b = {w.lower() for t in y.texts for w in _WORD.findall(t)}
+    a, b = _remark_words(x), _remark_words(y)
     return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def _remark_words(rec: Listing) -> frozenset[str]:
+    return _words_of(tuple(rec.texts))
+
+
+@functools.lru_cache(maxsize=4096)
+def _words_of(texts: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(w.lower() for t in texts for w in _WORD.findall(t))
 
 
 def _engine_links(
@@ -308,11 +319,12 @@ def run(
     if not snapshots:
         raise InputError("no active lists to resolve; import some with `dprkwatch lists import`")
     store = ResolutionStore(home)
-    with store.lock():
+    with store.lock(), _collector_paused():
         previous = None if full else store.load_or_none()
+        loaded = time.perf_counter() - t0
         say(f"reading {len(snapshots)} list(s)")
         listings, cached = listing_cache.read_active(snapshots, store.cache_dir)
-        read = time.perf_counter() - t0
+        read = time.perf_counter() - t0 - loaded
         versions = {name: snap.version for name, snap in sorted(snapshots.items())}
         algorithm = (params or Params()).algorithm
         engine: Screener | ScreenerSource = (
@@ -331,12 +343,33 @@ def run(
             progress=say,
         )
         seconds = resolution.stats["seconds"]
-        seconds["read"] = round(read, 3)
+        seconds.update(load=round(loaded, 3), read=round(read, 3))
         resolution.stats["listings_cached"] = sorted(k for k, hit in cached.items() if hit)
         seconds["total"] = round(time.perf_counter() - t0, 3)
+        t = time.perf_counter()
         store.save(resolution)
         listing_cache.prune(store.cache_dir, lists.root)
+        # Known only once written, so in the returned stats, not the stored ones.
+        seconds["save"] = round(time.perf_counter() - t, 3)
     return resolution
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off for the run.
+
+    A run builds some millions of small containers (listings, candidates,
+    the stored state) and frees little before it ends; each collection would
+    walk all of them again, which cost about two thirds of reading the
+    listings. Reference counting still frees what is dropped.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def screener_source(
@@ -478,6 +511,11 @@ def compute(
         "orphan_judgements": len(orphans),
         "seconds": {k: round(v, 3) for k, v in timings.items()},
     }
+    # Summaries are made by code that can change while a listing does not.
+    same_code = (
+        previous is not None and previous.stats.get("listing_code") == listing_cache.CODE_KEY
+    )
+    stats["listing_code"] = listing_cache.CODE_KEY
     return Resolution(
         params=asdict(params),
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -487,7 +525,7 @@ def compute(
                 "list": rec.list_name,
                 "fp": rec.fingerprint,
                 "target": target_of[rid],
-                "summary": rec.summary(),
+                "summary": _summary(rec, previous if same_code else None),
             }
             for rid, rec in listings.items()
         },
@@ -501,6 +539,16 @@ def compute(
         compared=engine.compared,
         index_versions=index_versions,
     )
+
+
+def _summary(rec: Listing, previous: Resolution | None) -> dict[str, Any]:
+    """The listing's summary, as stored by the previous run when the listing is unchanged."""
+    if previous is not None:
+        info = previous.listings.get(rec.id)
+        if info is not None and info.get("fp") == rec.fingerprint and "summary" in info:
+            summary: dict[str, Any] = info["summary"]
+            return summary
+    return rec.summary()
 
 
 def _previous_members(previous: Resolution | None) -> dict[str, str]:
