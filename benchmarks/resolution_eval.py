@@ -134,8 +134,8 @@ def labelled_pairs_eval(res_target: dict[str, str]) -> dict[str, float | int | l
     }
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__)
+def add_data_option(ap: argparse.ArgumentParser) -> None:
+    """``--data``: the folder of real list files (shared by the resolution benchmarks)."""
     ap.add_argument(
         "--data",
         type=Path,
@@ -143,6 +143,11 @@ def main() -> int:
             os.environ.get("DPRKWATCH_SHARED_DATA", HERE.parent.parent / "shared" / "data")
         ),
     )
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    add_data_option(ap)
     ap.add_argument("--home", type=Path, default=None, help="reuse a data directory")
     ap.add_argument("--markdown", action="store_true")
     ap.add_argument("--show", type=int, default=15, help="errors and misses to print")

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from dprkwatch.lists.seed import local_sources
+from resolution_eval import add_data_option
 
 HERE = Path(__file__).resolve().parent
 
@@ -87,13 +88,7 @@ def describe(label: str, runs: list[dict[str, Any]], target: float) -> str:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument(
-        "--data",
-        type=Path,
-        default=Path(
-            os.environ.get("DPRKWATCH_SHARED_DATA", HERE.parent.parent / "shared" / "data")
-        ),
-    )
+    add_data_option(ap)
     ap.add_argument("--repeat", type=int, default=3, help="runs of the incremental steps")
     ap.add_argument("--home", type=Path, default=None, help="data directory to use (emptied)")
     args = ap.parse_args()
