@@ -210,3 +210,59 @@ def test_stale_input_stores_are_removed(capsys: pytest.CaptureFixture[str], tmp_
     )
     assert r.code == 0, r.err
     assert not stale.exists() and fresh.exists()
+
+
+@pytest.mark.parametrize(
+    "fixture", ["marinecadastre.csv", "dma.csv", "tagblock.nmea", "positions_bad.csv"]
+)
+def test_detect_input_reads_every_layout(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, fixture: str
+) -> None:
+    home = str(tmp_path / "home")
+    r = run_cli(
+        capsys,
+        "--data-dir",
+        home,
+        "maritime",
+        "detect",
+        "--input",
+        str(FIXTURES / fixture),
+        "--ports",
+        str(PORTS_CSV),
+        "--json",
+    )
+    assert r.code == 0, r.err
+    info = orjson.loads(r.out)
+    assert info["positions"] > 0 and info["engine"] == "polars"
+    assert not list((tmp_path / "home" / "maritime").glob(".input-*"))
+
+
+def test_evidence_for_an_event(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from tests.maritime.factory import SEA, T0, frame, offset, stay
+
+    rows = stay(412000001, T0, 5.0, SEA) + stay(412000002, T0, 5.0, offset(SEA, east_km=0.2))
+    data = tmp_path / "meet.parquet"
+    frame(rows).sort("timestamp").write_parquet(data)
+    home = str(tmp_path / "home")
+    out = tmp_path / "events.csv"
+    args = ("--data-dir", home, "maritime")
+    r = run_cli(capsys, *args, "detect", "-i", str(data), "--ports", str(PORTS_CSV), "-o", str(out))
+    assert r.code == 0, r.err
+    import polars as pl
+
+    events = pl.read_csv(out)
+    enc = events.filter(pl.col("event_type") == "encounter")["event_id"][0]
+    folder = tmp_path / "evidence"
+    r = run_cli(capsys, *args, "evidence", enc, "-o", str(folder), "-i", str(data), "--json")
+    assert r.code == 0, r.err
+    (written,) = orjson.loads(r.out)
+    assert written["positions"] == len(rows)
+    assert (folder / f"{enc}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    doc = orjson.loads((folder / f"{enc}.geojson").read_bytes())
+    assert [f["properties"]["kind"] for f in doc["features"]] == ["track", "track", "event"]
+    assert "<kml" in (folder / f"{enc}.kml").read_text(encoding="utf-8")
+    r = run_cli(capsys, *args, "evidence", "000000000000", "-i", str(data))
+    assert r.code == 4 and "no event 000000000000 in the last detection run" in r.err
+    # without --input the store has no positions of that run
+    r = run_cli(capsys, *args, "evidence", enc, "-o", str(folder))
+    assert r.code == 2 and "no positions of mmsi 412000001, 412000002" in r.err

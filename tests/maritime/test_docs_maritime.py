@@ -52,6 +52,6 @@ def test_event_columns_and_risk_weights() -> None:
 def test_every_command_is_documented() -> None:
     text = DOC.read_text("utf-8")
     names = [c.name for c in app.registered_commands]
-    assert len(names) == 6
+    assert len(names) == 7
     for name in names:
         assert f"dprkwatch maritime {name}" in text, name

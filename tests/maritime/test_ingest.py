@@ -144,7 +144,10 @@ def test_nmea_times_and_errors(tmp_path: Path) -> None:
         (
             "mmsi,lat,lon\n1,2,3\n",
             "nots.csv",
-            ":header: missing column(s) timestamp (columns found: mmsi, lat, lon)",
+            ":header: unknown layout: no timestamp column; expected one of: MarineCadastre/NOAA "
+            "AIS CSV (MMSI, BaseDateTime, LAT, LON, ...); Danish Maritime Authority AIS CSV "
+            "(# Timestamp, Type of mobile, MMSI, Latitude, Longitude, ...); or columns mmsi, "
+            "timestamp, lat, lon under a common name; found: mmsi, lat, lon",
         ),
         ("", "empty.csv", ": empty file"),
         (None, "missing.csv", ": file not found"),

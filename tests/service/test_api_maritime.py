@@ -87,7 +87,11 @@ def test_detect_on_an_upload_finds_the_encounter_and_saves_nothing(svc: LiveServ
     ("name", "content", "detail"),
     [
         ("empty.csv", b"", "empty.csv: the file is empty"),
-        ("cols.csv", b"a,b\n1,2\n", "cols.csv:header: missing column(s)"),
+        (
+            "cols.csv",
+            b"a,b\n1,2\n",
+            "cols.csv:header: unknown layout: no mmsi, timestamp, lat, lon column",
+        ),
         (
             "bad.csv",
             b"mmsi,timestamp,lat,lon\n1,not a time,99,999\n",

@@ -1,19 +1,24 @@
-"""``dprkwatch maritime``: AIS ingest, evasion detectors, vessel risk.
+"""``dprkwatch maritime``: AIS ingest, evasion detectors, evidence, vessel risk.
 
-Each command is a few lines over :mod:`dprkwatch.maritime`. Positions are
-kept in the data directory (``<data dir>/maritime``); ``detect`` reads that
-store, or a file given with ``--input``; ``vessel`` reads the latest
-detection run together with the active sanctions lists.
+Each command parses its options, calls one function of
+:mod:`dprkwatch.maritime` and prints the value it returns through
+:func:`~dprkwatch.cli.output.render`. Positions are kept in the data
+directory (``<data dir>/maritime``); ``detect`` reads that store, or files
+given with ``--input`` (read straight into the engine, no store);
+``vessel`` reads the latest detection run with the active sanctions lists.
+
+``detect`` is the command that is timed end to end on millions of
+positions, so this module imports only what every command needs; the list
+store, the screening engine and the synthetic generator are imported by the
+commands that use them.
 """
 
 from __future__ import annotations
 
-import shutil
 import sys
-import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -21,30 +26,37 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from dprkwatch.cli.context import settings_of
-from dprkwatch.cli.output import emit_json, err_console, print_table
+from dprkwatch.cli.output import err_console, output_format, render
 from dprkwatch.exceptions import NotFoundError
-from dprkwatch.lists import SnapshotStore
 from dprkwatch.maritime import (
+    Ports,
     PositionStore,
     RuleError,
     Rules,
     StoreEmpty,
+    detect_files,
     ingest,
     load_ports,
     run_detection,
     write_events,
 )
-from dprkwatch.maritime.designations import Designations, name_matcher, normalise_imo
 from dprkwatch.maritime.engines import ENGINES
-from dprkwatch.maritime.events import output_format
+from dprkwatch.maritime.events import output_format as events_format
 from dprkwatch.maritime.ingest import FORMATS, IngestReport
-from dprkwatch.maritime.risk import ALGORITHM, RiskScorer
-from dprkwatch.maritime.synthetic import SynthConfig, generate
 from dprkwatch.settings import Settings
 
-app = typer.Typer(help="AIS maritime evasion: ingest, detect, vessel risk.", no_args_is_help=True)
+app = typer.Typer(
+    help="AIS maritime evasion: ingest, detect, evidence, vessel risk.", no_args_is_help=True
+)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
+FormatOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--format",
+        help=f"Read every file in this layout instead of recognising it: {', '.join(FORMATS)}.",
+    ),
+]
 WPI_RELATIVE = Path("ais") / "ports" / "WPI_ports.csv"
 
 
@@ -65,26 +77,24 @@ def _progress(quiet: bool) -> Iterator[Progress]:
         yield progress
 
 
-def _ingest(
-    store: PositionStore, paths: list[Path], fmt: str | None, keep: bool, quiet: bool
-) -> IngestReport:
-    with _progress(quiet) as progress:
-        rows = progress.add_task("reading rows", total=None)
-        days = progress.add_task("writing days", total=None, visible=False)
+def _reading(progress: Progress) -> Any:
+    """A read-progress callback: rows read, days finished."""
+    rows = progress.add_task("reading rows", total=None)
+    days = progress.add_task("days done", total=None, visible=False)
 
-        def tick(stage: str, amount: int) -> None:
-            if stage == "rows":
-                progress.advance(rows, amount)
-            else:
-                progress.update(days, visible=True)
-                progress.advance(days, amount)
+    def tick(stage: str, amount: int) -> None:
+        if stage == "rows":
+            progress.advance(rows, amount)
+        else:
+            progress.update(days, visible=True)
+            progress.advance(days, amount)
 
-        return ingest(store, paths, fmt=fmt, keep_out_of_order=keep, progress=tick)
+    return tick
 
 
 def _print_quality(report: IngestReport, title: str) -> None:
     q = report.quality
-    err_console.print(f"{title}: {q.summary()}")
+    err_console.print(f"{title} ({report.layout}): {q.summary()}")
     rows = [
         {
             "reason": r["reason"],
@@ -95,10 +105,12 @@ def _print_quality(report: IngestReport, title: str) -> None:
         }
         for r in q.rows()
     ]
-    if rows:
-        print_table(
-            rows, ["reason", "kind", "rows", "meaning", "first seen at"], title="Data quality"
-        )
+    render(
+        rows,
+        columns=["reason", "kind", "rows", "meaning", "first seen at"],
+        title="Data quality",
+        empty="",
+    )
 
 
 @app.command("ingest")
@@ -106,11 +118,12 @@ def ingest_cmd(
     ctx: typer.Context,
     paths: Annotated[
         list[Path],
-        typer.Argument(help="AIS files: CSV, Parquet or raw NMEA (detected from content)."),
+        typer.Argument(
+            help="AIS files: MarineCadastre or DMA CSV (zipped too), other CSV, Parquet, "
+            "GeoParquet or NMEA; the layout is recognised from the content."
+        ),
     ],
-    fmt: Annotated[
-        str | None, typer.Option("--format", help=f"Force a format: {', '.join(FORMATS)}.")
-    ] = None,
+    fmt: FormatOpt = None,
     keep_out_of_order: Annotated[
         bool,
         typer.Option(
@@ -123,14 +136,17 @@ def ingest_cmd(
 ) -> None:
     """Read AIS positions into the day-partitioned store (atomic; bad rows are counted, not fatal)."""
     store = _store(settings_of(ctx))
-    report = _ingest(store, paths, fmt, keep_out_of_order, quiet=json_out)
-    if json_out:
-        emit_json(report.to_dict())
-        return
-    _print_quality(report, "ingested")
-    typer.echo(
-        f"store version {report.version}: {len(report.days)} day(s) updated, "
-        f"{store.row_count():,} positions in {len(store.days())} day(s)"
+    with _progress(json_out) as progress:
+        report = ingest(
+            store, paths, fmt=fmt, keep_out_of_order=keep_out_of_order, progress=_reading(progress)
+        )
+    if not json_out:
+        _print_quality(report, "ingested")
+    render(
+        report.to_dict(),
+        output_format(json_out),
+        text=f"store version {report.version}: {len(report.days)} day(s) updated, "
+        f"{store.row_count():,} positions in {len(store.days())} day(s)",
     )
 
 
@@ -148,34 +164,38 @@ def status_cmd(ctx: typer.Context, json_out: JsonOpt = False) -> None:
         "ingests": manifest.get("ingests", []),
         "last_detection": last[2] if last else None,
     }
-    if json_out:
-        emit_json(info)
+    fmt = output_format(json_out)
+    if fmt == "json" or not info["version"]:
+        render(info, fmt, text="No positions yet. Run `dprkwatch maritime ingest FILE...`.")
         return
-    if not info["version"]:
-        typer.echo("No positions yet. Run `dprkwatch maritime ingest FILE...`.")
-        return
-    first_day = min(manifest["days"]) if manifest["days"] else "-"
-    last_day = max(manifest["days"]) if manifest["days"] else "-"
-    typer.echo(
-        f"{info['positions']:,} positions over {info['days']} day(s) ({first_day} .. {last_day}); "
-        f"{info['identity_rows']:,} identity intervals; store version {info['version']}"
-    )
+    days = sorted(manifest["days"])
     rows = [
         {
             "at": i["at"],
             "files": ", ".join(Path(f).name for f in i["files"]),
+            "layout": i.get("layout", ""),
             "read": i["quality"]["rows_read"],
             "kept": i["quality"]["positions_kept"],
             "skipped": sum(i["quality"]["skipped"].values()),
         }
         for i in info["ingests"][-10:]
     ]
-    print_table(rows, ["at", "files", "read", "kept", "skipped"], title="Ingests")
+    render(
+        info,
+        fmt,
+        rows=rows,
+        columns=["at", "files", "layout", "read", "kept", "skipped"],
+        title="Ingests",
+        summary=f"{info['positions']:,} positions over {info['days']} day(s) "
+        f"({days[0] if days else '-'} .. {days[-1] if days else '-'}); "
+        f"{info['identity_rows']:,} identity intervals; store version {info['version']}",
+    )
     if last:
         run = last[2]
-        typer.echo(
-            f"last detection: {run.get('at')} with {run.get('engine')}: "
-            + ", ".join(f"{k} {v}" for k, v in run.get("events", {}).items())
+        render(
+            run,
+            text=f"last detection: {run.get('at')} with {run.get('engine')}: "
+            + ", ".join(f"{k} {v}" for k, v in run.get("events", {}).items()),
         )
 
 
@@ -184,7 +204,7 @@ def _load_rules(rules_file: Path | None, sets: list[str] | None) -> Rules:
     return rules.with_assignments(sets or [])
 
 
-def _ports(settings: Settings, path: Path | None, no_dprk: bool) -> Any:
+def _ports(settings: Settings, path: Path | None, no_dprk: bool) -> Ports:
     if (
         path is None
         and settings.shared_data is not None
@@ -200,6 +220,18 @@ def _ports(settings: Settings, path: Path | None, no_dprk: bool) -> Any:
     return ports
 
 
+PortsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--ports", help="Port list CSV (World Port Index layout or name,country,lat,lon)."
+    ),
+]
+NoDprkOpt = Annotated[
+    bool,
+    typer.Option("--no-dprk-ports", help="Do not add the bundled DPRK ports to the port list."),
+]
+
+
 @app.command("detect")
 def detect_cmd(
     ctx: typer.Context,
@@ -208,16 +240,12 @@ def detect_cmd(
         typer.Option(
             "--input",
             "-i",
-            help="Positions file(s) to read instead of the store "
-            "(CSV, Parquet or NMEA; repeatable).",
+            help="Positions file(s) to read instead of the store, any layout `ingest` reads "
+            "(repeatable); nothing is stored but the events.",
         ),
     ] = None,
-    ports_path: Annotated[
-        Path | None,
-        typer.Option(
-            "--ports", help="Port list CSV (World Port Index layout or name,country,lat,lon)."
-        ),
-    ] = None,
+    fmt: FormatOpt = None,
+    ports_path: PortsOpt = None,
     output: Annotated[
         Path | None,
         typer.Option("--output", "-o", help="Write events to .csv, .parquet or .geojson."),
@@ -235,38 +263,41 @@ def detect_cmd(
     spark_master: Annotated[
         str, typer.Option("--spark-master", help="Spark master URL.")
     ] = "local[2]",
-    no_dprk_ports: Annotated[
-        bool,
-        typer.Option("--no-dprk-ports", help="Do not add the bundled DPRK ports to the port list."),
-    ] = False,
+    no_dprk_ports: NoDprkOpt = False,
     json_out: JsonOpt = False,
 ) -> None:
-    """Run every detector: encounters, loitering, dark gaps, port calls, spoofing, identity changes."""
+    """Run every detector: encounters, loitering, dark gaps, port calls, spoofing, identity
+    changes and shared identities, transfer chains."""
     settings = settings_of(ctx)
     rules = _load_rules(rules_file, sets)
     if output is not None:
-        output_format(output)  # reject a bad suffix before the long part
+        events_format(output)  # reject a bad suffix before the long part
     ports = _ports(settings, ports_path, no_dprk_ports)
     store = _store(settings)
     options: dict[str, Any] = {"master": spark_master} if engine == "spark" else {}
-    tmp: Path | None = None
-    try:
-        source = store
+    with _progress(json_out) as progress:
+        task = progress.add_task(f"detecting ({engine})", total=None)
+
+        def tick(_stage: str, done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
         if input_paths:
-            _remove_stale_inputs(store.root)
-            tmp = store.root / f".input-{uuid.uuid4().hex}"
-            source = PositionStore(tmp)
-            report = _ingest(source, list(input_paths), None, False, quiet=json_out)
-            if not json_out:
-                _print_quality(report, "input")
-        with _progress(json_out) as progress:
-            task = progress.add_task(f"detecting ({engine})", total=None)
-
-            def tick(_stage: str, done: int, total: int) -> None:
-                progress.update(task, completed=done, total=total)
-
+            run, report = detect_files(
+                input_paths,
+                ports,
+                rules,
+                workdir=store.root,
+                fmt=fmt,
+                engine=engine,
+                engine_options=options,
+                progress=tick,
+                read_progress=_reading(progress),
+                save_to=store,
+            )
+        else:
+            report = None
             run = run_detection(
-                source,
+                store,
                 ports,
                 rules,
                 engine=engine,
@@ -274,47 +305,88 @@ def detect_cmd(
                 progress=tick,
                 save_to=store,
             )
-    finally:
-        if tmp is not None:
-            shutil.rmtree(tmp, ignore_errors=True)
     if output is not None:
         write_events(run.events, output)
-    if json_out:
-        emit_json(run.info())
-        return
+    if report is not None and not json_out:
+        _print_quality(report, "input")
     counts = run.counts()
-    rows = [{"event_type": k, "events": v} for k, v in counts.items()]
-    print_table(
-        rows,
-        ["event_type", "events"],
+    render(
+        run.info(),
+        output_format(json_out),
+        rows=[{"event_type": k, "events": v} for k, v in counts.items()],
+        columns=["event_type", "events"],
         title=f"Events ({engine}, {run.seconds:.1f} s, "
         f"{run.detection.positions:,} positions, {len(ports)} ports)",
     )
-    if output is not None:
-        typer.echo(f"wrote {run.events.height} events to {output}")
+    if output is not None and not json_out:
+        render({"written": run.events.height}, text=f"wrote {run.events.height} events to {output}")
 
 
-def _remove_stale_inputs(root: Path, max_age_s: float = 86_400.0) -> None:
-    """Temporary stores of ``detect --input`` runs that were killed more than a day ago."""
-    if not root.exists():
-        return
-    now = time.time()
-    for old in root.glob(".input-*"):
-        if now - old.stat().st_mtime > max_age_s:
-            shutil.rmtree(old, ignore_errors=True)
+@app.command("evidence")
+def evidence_cmd(
+    ctx: typer.Context,
+    event_ids: Annotated[
+        list[str], typer.Argument(help="Event ids (the event_id column of `detect`'s output).")
+    ],
+    folder: Annotated[
+        Path, typer.Option("--output", "-o", help="Folder to write the files into.")
+    ] = Path("evidence"),
+    input_paths: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--input",
+            "-i",
+            help="The positions files the events were found in (default: the store).",
+        ),
+    ] = None,
+    fmt: FormatOpt = None,
+    margin_hours: Annotated[
+        float, typer.Option("--margin-hours", help="Track shown before and after the event.")
+    ] = 6.0,
+    ports_path: PortsOpt = None,
+    no_dprk_ports: NoDprkOpt = False,
+    json_out: JsonOpt = False,
+) -> None:
+    """Evidence for events of the last detection run: track excerpt as GeoJSON and KML, and a
+    one-page PNG map, per event."""
+    from dprkwatch.maritime.evidence import collect_evidence
+
+    settings = settings_of(ctx)
+    store = _store(settings)
+    ports = _ports(settings, ports_path, no_dprk_ports)
+    if margin_hours < 0:
+        raise RuleError("must not be negative", where="--margin-hours")
+    written = collect_evidence(
+        store,
+        event_ids,
+        folder,
+        ports=ports,
+        inputs=input_paths,
+        fmt=fmt,
+        margin=timedelta(hours=margin_hours),
+    )
+    render(
+        written,
+        output_format(json_out),
+        columns=["event_id", "event_type", "positions", "geojson", "kml", "png"],
+        title=f"Evidence in {folder}",
+    )
 
 
 @app.command("rules")
 def rules_cmd(json_out: JsonOpt = False) -> None:
     """The detector rules, their defaults and where each default comes from."""
-    rows = Rules.describe()
-    if json_out:
-        emit_json(rows)
-    else:
-        print_table(rows, ["name", "default", "unit", "meaning", "origin"], title="Detector rules")
+    render(
+        Rules.describe(),
+        output_format(json_out),
+        columns=["name", "default", "unit", "meaning", "origin"],
+        title="Detector rules",
+    )
 
 
 def _parse_query(query: str) -> tuple[str, str]:
+    from dprkwatch.maritime.designations import normalise_imo
+
     text = query.strip()
     if text.isdigit() and len(text) == 9:
         return "mmsi", text
@@ -349,6 +421,10 @@ def vessel_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """A vessel's identities, events and risk score, or the riskiest vessels of the last run."""
+    from dprkwatch.lists import SnapshotStore
+    from dprkwatch.maritime.designations import Designations, name_matcher
+    from dprkwatch.maritime.risk import ALGORITHM, RiskScorer
+
     settings = settings_of(ctx)
     store = _store(settings)
     last = store.load_events()
@@ -361,36 +437,33 @@ def vessel_cmd(
     scorer = RiskScorer(
         events, identity, designations, name_matcher(snapshots, designations, fuzzy=use_fuzzy)
     )
+    fmt = output_format(json_out)
     if query is None:
         ranked = scorer.rank(top=top)
-        if json_out:
-            emit_json(
-                {
-                    "algorithm": ALGORITHM,
-                    "lists": len(designations),
-                    "vessels": [r.to_dict() for r in ranked],
-                }
-            )
-            return
-        if not designations:
+        if not designations and fmt == "table":
             err_console.print(
                 "note: no designated vessels in the active lists (import lists with "
                 "`dprkwatch lists import`); scores use behaviour only"
             )
-        rows = [
+        render(
             {
-                "mmsi": r.mmsi,
-                "score": r.score,
-                "level": r.level,
-                "name": ", ".join(r.names[:2]),
-                "imo": ", ".join(r.imos[:2]),
-                "top reason": r.reasons[0].text if r.reasons else "",
-            }
-            for r in ranked
-        ]
-        print_table(
-            rows,
-            ["mmsi", "score", "level", "name", "imo", "top reason"],
+                "algorithm": ALGORITHM,
+                "lists": len(designations),
+                "vessels": [r.to_dict() for r in ranked],
+            },
+            fmt,
+            rows=[
+                {
+                    "mmsi": r.mmsi,
+                    "score": r.score,
+                    "level": r.level,
+                    "name": ", ".join(r.names[:2]),
+                    "imo": ", ".join(r.imos[:2]),
+                    "top reason": r.reasons[0].text if r.reasons else "",
+                }
+                for r in ranked
+            ],
+            columns=["mmsi", "score", "level", "name", "imo", "top reason"],
             title=f"Vessel risk ({ALGORITHM})",
         )
         return
@@ -410,42 +483,37 @@ def vessel_cmd(
     if not mmsis:
         raise NotFoundError(f"no vessel with {kind} {value!r} in the last detection run")
     risks = [scorer.assess(m) for m in mmsis]
-    if json_out:
-        emit_json(
-            {
-                "algorithm": ALGORITHM,
-                "run": run,
-                "vessels": [
-                    {
-                        **r.to_dict(),
-                        "identity": _identity_rows(identity, r.mmsi),
-                        "event_list": _event_rows(events, r.mmsi),
-                    }
-                    for r in risks
-                ],
-            }
-        )
+    vessels = [
+        {
+            **r.to_dict(),
+            "identity": _identity_rows(identity, r.mmsi),
+            "event_list": _event_rows(events, r.mmsi),
+        }
+        for r in risks
+    ]
+    if fmt == "json":
+        render({"algorithm": ALGORITHM, "run": run, "vessels": vessels}, fmt)
         return
-    for r in risks:
-        typer.echo(f"MMSI {r.mmsi}: risk {r.score} ({r.level}, {ALGORITHM})")
-        ident = _identity_rows(identity, r.mmsi)
-        if ident:
-            print_table(
-                ident,
-                ["field", "value", "from", "to", "reports"],
-                title="Identity (valid intervals)",
-            )
-        if r.reasons:
-            print_table(
-                [{"points": x.points, "reason": x.code, "evidence": x.text} for x in r.reasons],
-                ["points", "reason", "evidence"],
-                title="Risk reasons",
-            )
-        evs = _event_rows(events, r.mmsi)
-        if evs:
-            print_table(
-                evs, ["event_type", "start", "end", "other_mmsi", "port", "detail"], title="Events"
-            )
+    for r, v in zip(risks, vessels, strict=True):
+        render(r, text=f"MMSI {r.mmsi}: risk {r.score} ({r.level}, {ALGORITHM})")
+        render(
+            v["identity"],
+            columns=["field", "value", "from", "to", "reports"],
+            title="Identity (valid intervals)",
+            empty="",
+        )
+        render(
+            [{"points": x.points, "reason": x.code, "evidence": x.text} for x in r.reasons],
+            columns=["points", "reason", "evidence"],
+            title="Risk reasons",
+            empty="",
+        )
+        render(
+            v["event_list"],
+            columns=["event_type", "start", "end", "other_mmsi", "port", "detail"],
+            title="Events",
+            empty="",
+        )
 
 
 def _identity_rows(identity: Any, mmsi: int) -> list[dict[str, Any]]:
@@ -478,13 +546,14 @@ def synth_cmd(
     json_out: JsonOpt = False,
 ) -> None:
     """Generate synthetic AIS with planted events and decoys (for trying the detectors)."""
+    from dprkwatch.maritime.synthetic import SynthConfig, generate
+
     if vessels < 1 or days < 1:
         raise RuleError("must be at least 1", where="--vessels/--days")
     info = generate(SynthConfig.scaled(vessels, days, seed=seed)).write(folder)
-    if json_out:
-        emit_json(info)
-    else:
-        typer.echo(
-            f"wrote {info['positions']:,} positions, {info['truth']} planted events and "
-            f"{info['decoys']} decoys to {folder}"
-        )
+    render(
+        info,
+        output_format(json_out),
+        text=f"wrote {info['positions']:,} positions, {info['truth']} planted events and "
+        f"{info['decoys']} decoys to {folder}",
+    )

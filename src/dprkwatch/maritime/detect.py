@@ -1,15 +1,26 @@
-"""One detection run: store + ports + rules + engine in, published events out.
+"""One detection run: positions + ports + rules + engine in, published events out.
 
-This is the library call behind ``dprkwatch maritime detect``; it picks
-the engine, runs it, finalises the events in shared code and (optionally)
-keeps the run in the store for ``maritime vessel`` and the web map.
+Two use cases, each one library call that the command line and the HTTP
+service both use:
+
+* :func:`run_detection`: the store's positions (``maritime detect``);
+* :func:`detect_files`: position files read straight into the engine,
+  without a store (``maritime detect --input``, ``POST /maritime/detect``).
+
+Both pick the engine, run it, derive what all engines share (identity
+events, transfer chains), finalise the events in shared code and optionally
+keep the run in a store for ``maritime vessel`` and the web map.
 """
 
 from __future__ import annotations
 
+import shutil
 import time
+import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -17,8 +28,10 @@ import polars as pl
 from dprkwatch.maritime.chains import transfer_chains
 from dprkwatch.maritime.engines import Detection, Engine, Progress, get_engine
 from dprkwatch.maritime.events import finalise
-from dprkwatch.maritime.exceptions import StoreEmpty
+from dprkwatch.maritime.exceptions import AisInputError, StoreEmpty
 from dprkwatch.maritime.identity import identity_events
+from dprkwatch.maritime.ingest import IngestReport, PositionReader, ingest
+from dprkwatch.maritime.ingest.pipeline import Progress as ReadProgress
 from dprkwatch.maritime.ports import Ports
 from dprkwatch.maritime.rules import Rules
 from dprkwatch.maritime.store import PositionStore
@@ -123,3 +136,84 @@ def _finish(
     if save_to is not None:
         save_to.save_events(events, identity, run.info())
     return run
+
+
+STALE_INPUT_S = 86_400.0
+"""Work folders of ``detect_files`` runs killed more than a day ago are removed."""
+
+
+def _remove_stale(workdir: Path) -> None:
+    if not workdir.exists():
+        return
+    now = time.time()
+    for old in workdir.glob(".input-*"):
+        try:
+            if now - old.stat().st_mtime > STALE_INPUT_S:
+                shutil.rmtree(old, ignore_errors=True)
+        except OSError:
+            continue
+
+
+def _require_positions(report: IngestReport) -> None:
+    q = report.quality
+    if q.positions_kept:
+        return
+    skipped = ", ".join(f"{k} {v}" for k, v in sorted(q.skipped.items())) or "no rows"
+    raise AisInputError(
+        f"no usable positions ({skipped})", source=", ".join(Path(f).name for f in report.files)
+    )
+
+
+def detect_files(
+    paths: Sequence[Path],
+    ports: Ports,
+    rules: Rules | None = None,
+    *,
+    workdir: Path,
+    fmt: str | None = None,
+    engine: str | Engine = "polars",
+    engine_options: dict[str, Any] | None = None,
+    progress: Progress | None = None,
+    read_progress: ReadProgress | None = None,
+    save_to: PositionStore | None = None,
+) -> tuple[DetectionRun, IngestReport]:
+    """Detect events in position files without keeping the positions.
+
+    The embedded engine takes each day as soon as the files have given all
+    of it (:class:`~dprkwatch.maritime.ingest.PositionReader`), so reading,
+    checking and detecting overlap and nothing is written but staging files
+    for input that is not in time order. Other engines read a temporary
+    store. ``workdir`` holds the run's private work folder, removed at the
+    end; folders left by killed runs are removed after a day. The returned
+    run's ``seconds`` cover everything from the first byte read.
+    """
+    rules = rules or Rules()
+    _remove_stale(workdir)
+    work = workdir / f".input-{uuid.uuid4().hex}"
+    work.mkdir(parents=True)
+    try:
+        if engine == "polars":
+            from dprkwatch.maritime.engines.embedded import PolarsEngine
+
+            t0 = time.perf_counter()
+            reader = PositionReader(paths, staging=work, fmt=fmt, progress=read_progress)
+            days = (day.positions for day in reader.days())
+            detection = PolarsEngine().detect_days(days, ports, rules, progress)
+            report = reader.report()
+            _require_positions(report)
+            return _finish(detection, reader.identity, ports, rules, t0, save_to), report
+        store = PositionStore(work / "store")
+        report = ingest(store, paths, fmt=fmt, progress=read_progress)
+        _require_positions(report)
+        run = run_detection(
+            store,
+            ports,
+            rules,
+            engine=engine,
+            engine_options=engine_options,
+            progress=progress,
+            save_to=save_to,
+        )
+        return run, report
+    finally:
+        shutil.rmtree(work, ignore_errors=True)

@@ -1,6 +1,17 @@
-"""AIS input: CSV, Parquet and NMEA readers, row checks, and the ingest into the store."""
+"""AIS input: layouts, CSV, Parquet and NMEA readers, row checks, days, and the store ingest."""
 
-from dprkwatch.maritime.ingest.pipeline import FORMATS, IngestReport, detect_format, ingest
+from dprkwatch.maritime.ingest.layouts import FORMATS, LAYOUTS
+from dprkwatch.maritime.ingest.pipeline import IngestReport, PositionReader, detect_format, ingest
 from dprkwatch.maritime.ingest.quality import NOTES, REASONS, Quality
 
-__all__ = ["FORMATS", "NOTES", "REASONS", "IngestReport", "Quality", "detect_format", "ingest"]
+__all__ = [
+    "FORMATS",
+    "LAYOUTS",
+    "NOTES",
+    "REASONS",
+    "IngestReport",
+    "PositionReader",
+    "Quality",
+    "detect_format",
+    "ingest",
+]

@@ -21,19 +21,22 @@ tens of thousands of messages a second; positions are handed on in batches.
 from __future__ import annotations
 
 import re
+import zipfile
+import zlib
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import polars as pl
 from pyais import NMEAMessage
 from pyais.exceptions import AISBaseException
 
 from dprkwatch.maritime.exceptions import AisInputError
+from dprkwatch.maritime.ingest.layouts import Source
 from dprkwatch.maritime.ingest.quality import Quality
-from dprkwatch.sources import reading
+from dprkwatch.sources import unreadable
 
 BATCH_MESSAGES = 200_000
 POSITION_TYPES = frozenset({1, 2, 3, 18, 19, 27})
@@ -64,9 +67,15 @@ class _Clock:
 
 @dataclass
 class _Fragments:
-    """Open multi-part messages keyed by (sequence id, channel)."""
+    """Open multi-part messages keyed by (sequence id, channel), with the first line time seen.
+
+    A tag block's time sits on the first fragment of a message (later ones
+    carry only the group tag), so the message keeps the time of whichever
+    fragment had one.
+    """
 
     parts: dict[tuple[Any, Any], tuple[int, list[NMEAMessage]]] = field(default_factory=dict)
+    times: dict[tuple[Any, Any], datetime] = field(default_factory=dict)
 
 
 def _line_time(prefix: bytes) -> datetime | None:
@@ -105,77 +114,97 @@ def _tag_time(block: bytes) -> datetime | None:
         return None
 
 
-def read_nmea(path: Path, quality: Quality) -> Iterator[pl.DataFrame]:
-    """Batches of positions (and static fields) decoded from an NMEA log."""
-    source = str(path)
-    with reading(source, AisInputError):
-        fh = path.open("rb")
+def read_nmea(src: Source, quality: Quality) -> Iterator[pl.DataFrame]:
+    """Batches of positions (and static fields) decoded from an NMEA log (or a zip member)."""
+    source = src.name
+    try:
+        with ExitStack() as stack:
+            if src.member is None:
+                fh: IO[bytes] = stack.enter_context(src.path.open("rb"))
+            else:
+                archive = stack.enter_context(zipfile.ZipFile(src.path))
+                fh = stack.enter_context(archive.open(src.member))
+            yield from _decode(fh, source, quality)
+    except OSError as exc:
+        raise unreadable(source, exc, AisInputError) from None
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        raise AisInputError(
+            f"the zip archive is damaged or truncated ({exc}): download it again", source=source
+        ) from None
+
+
+def _decode(fh: IO[bytes], source: str, quality: Quality) -> Iterator[pl.DataFrame]:
     clock = _Clock()
     frags = _Fragments()
     rows: list[dict[str, Any]] = []
-    with fh:
-        for lineno, raw in enumerate(fh, start=1):
-            line = raw.strip()
-            if not line:
-                continue
-            match = _SENTENCE.search(line)
-            start = match.start() if match else 0
-            prefix, sentence = line[:start], line[start:]
-            tag_time = None
-            if prefix.endswith(b"\\"):
-                # An NMEA 4.0 tag block sits between backslashes right before the sentence.
-                tb_start = prefix.rfind(b"\\", 0, len(prefix) - 1)
-                tag_time = _tag_time(prefix[tb_start + 1 : -1]) if tb_start >= 0 else None
-                prefix = prefix[: max(tb_start, 0)]
-            line_time = tag_time or (_line_time(prefix) if prefix else None)
-            try:
-                msg = NMEAMessage.from_bytes(sentence)
-                valid = bool(msg.is_valid)
-            except (AISBaseException, ValueError, IndexError, UnicodeDecodeError):
-                valid = False
-            if not valid:
-                quality.rows_read += 1
-                quality.skip("malformed_nmea", 1, [f"{source}:{lineno}"])
-                continue
-            if msg.is_multi:
-                assembled = _add_fragment(frags, msg, quality, source, lineno)
-                if assembled is None:
-                    continue
-                msg = assembled
+    for lineno, raw in enumerate(fh, start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        match = _SENTENCE.search(line)
+        start = match.start() if match else 0
+        prefix, sentence = line[:start], line[start:]
+        tag_time = None
+        if prefix.endswith(b"\\"):
+            # An NMEA 4.0 tag block sits between backslashes right before the sentence.
+            tb_start = prefix.rfind(b"\\", 0, len(prefix) - 1)
+            tag_time = _tag_time(prefix[tb_start + 1 : -1]) if tb_start >= 0 else None
+            prefix = prefix[: max(tb_start, 0)]
+        line_time = tag_time or (_line_time(prefix) if prefix else None)
+        try:
+            msg = NMEAMessage.from_bytes(sentence)
+            valid = bool(msg.is_valid)
+        except (AISBaseException, ValueError, IndexError, UnicodeDecodeError):
+            valid = False
+        if not valid:
             quality.rows_read += 1
-            try:
-                decoded = msg.decode()
-            except (AISBaseException, ValueError, IndexError, TypeError):
-                quality.skip("malformed_nmea", 1, [f"{source}:{lineno}"])
+            quality.skip("malformed_nmea", 1, [f"{source}:{lineno}"])
+            continue
+        if msg.is_multi:
+            key = (msg.seq_id, msg.channel)
+            if int(msg.frag_num) == 1:
+                frags.times.pop(key, None)
+            if line_time is not None:
+                frags.times.setdefault(key, line_time)
+            assembled = _add_fragment(frags, msg, quality, source, lineno)
+            if assembled is None:
                 continue
-            when = line_time
-            mtype = int(decoded.msg_type)
-            if mtype == 4:
-                clock.time = _base_station_time(decoded.asdict()) or clock.time
-            row = _row(decoded.asdict(), mtype)
-            if row is None:
-                quality.non_position_rows += 1
-                quality.note("non_position_messages", 1)
-                continue
-            if when is None:
-                when = clock.date(row.pop("second", None))
+            msg = assembled
+            line_time = frags.times.pop(key, line_time)
+        quality.rows_read += 1
+        try:
+            decoded = msg.decode()
+        except (AISBaseException, ValueError, IndexError, TypeError):
+            quality.skip("malformed_nmea", 1, [f"{source}:{lineno}"])
+            continue
+        when = line_time
+        mtype = int(decoded.msg_type)
+        if mtype == 4:
+            clock.time = _base_station_time(decoded.asdict()) or clock.time
+        row = _row(decoded.asdict(), mtype)
+        if row is None:
+            quality.non_position_rows += 1
+            quality.note("non_position_messages", 1)
+            continue
+        if when is None:
+            when = clock.date(row.pop("second", None))
+        else:
+            row.pop("second", None)
+        if when is None:
+            if row.get("lat") is not None:
+                quality.skip("nmea_no_timestamp", 1, [f"{source}:{lineno}"])
             else:
-                row.pop("second", None)
-            if when is None:
-                if row.get("lat") is not None:
-                    quality.skip("nmea_no_timestamp", 1, [f"{source}:{lineno}"])
-                else:
-                    quality.non_position_rows += 1
-                continue
-            row["ts"] = when
-            row["_line"] = lineno
-            if row.get("lat") is None:
-                # Static-only message: it counts as a non-position row but still feeds identities.
-                row["_static_only"] = True
-            rows.append(row)
-            if len(rows) >= BATCH_MESSAGES:
-                yield from _flush(rows, quality)
-                rows = []
+                quality.non_position_rows += 1
+            continue
+        row["ts"] = when
+        row["_line"] = lineno
+        if row.get("lat") is None:
+            # Static-only message: it counts as a non-position row but still feeds identities.
+            row["_static_only"] = True
+        rows.append(row)
+        if len(rows) >= BATCH_MESSAGES:
+            yield from _flush(rows, quality)
+            rows = []
     for _key, (_, parts) in frags.parts.items():
         quality.rows_read += 1
         quality.skip("nmea_incomplete", 1, [f"{source}:fragment {parts[0].seq_id}"])

@@ -86,31 +86,70 @@ def map_columns(names: list[str]) -> dict[str, str]:
     return mapping
 
 
-def _parse_ts(col: pl.Expr, dtype: pl.DataType) -> pl.Expr:
-    if isinstance(dtype, pl.Datetime):
-        if dtype.time_zone is None:
-            return col.dt.replace_time_zone("UTC").dt.cast_time_unit("us")
-        return col.dt.convert_time_zone("UTC").dt.cast_time_unit("us")
-    if isinstance(dtype, pl.Date):
-        return col.cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
-    if dtype.is_numeric():
-        return _epoch(col.cast(pl.Float64))
-    text = col.cast(pl.String).str.strip_chars()
-    candidates = [
-        text.str.to_datetime(fmt, strict=False, time_unit="us", time_zone="UTC")
-        for fmt, _tz in _TS_FORMATS
-    ]
-    numeric = text.cast(pl.Float64, strict=False)
-    candidates.append(_epoch(numeric))
-    return pl.coalesce(candidates)
-
-
 def _epoch(seconds: pl.Expr) -> pl.Expr:
     # Epoch seconds; values above 1e11 can only be milliseconds.
     us = pl.when(seconds.abs() > 1e11).then(seconds * 1_000.0).otherwise(seconds * 1_000_000.0)
     return (
         us.round(0).cast(pl.Int64, strict=False).cast(pl.Datetime("us")).dt.replace_time_zone("UTC")
     )
+
+
+def _text_ts(text: pl.Expr, fmt: str) -> pl.Expr:
+    return text.str.to_datetime(fmt, strict=False, time_unit="us", time_zone="UTC")
+
+
+def _any_ts(text: pl.Expr) -> pl.Expr:
+    """Every accepted spelling, first match wins (ISO, slashes, day first, epoch)."""
+    candidates = [_text_ts(text, fmt) for fmt, _tz in _TS_FORMATS]
+    candidates.append(_epoch(text.cast(pl.Float64, strict=False)))
+    return pl.coalesce(candidates)
+
+
+def sniff_ts_format(values: pl.Series) -> str | None:
+    """The accepted format that reads the most of a sample of text timestamps."""
+    sample = values.drop_nulls().str.strip_chars().head(200)
+    sample = sample.filter(sample != "")
+    if sample.is_empty():
+        return None
+    best, best_n = None, 0
+    for fmt, _tz in _TS_FORMATS:
+        n = sample.to_frame("t").select(_text_ts(pl.col("t"), fmt).is_not_null().sum()).item()
+        if n > best_n:
+            best, best_n = fmt, int(n)
+    return best
+
+
+def parse_ts(values: pl.Series, fmt: str | None = None) -> pl.Series:
+    """UTC microsecond timestamps from any column type.
+
+    Datetimes keep their instant (no zone means UTC); numbers are epoch
+    seconds or milliseconds; text is tried with ``fmt`` first (the layout's
+    own format, or the one a sample reads best) and, only for the rows that
+    fail it, with every accepted spelling.
+    """
+    dtype = values.dtype
+    frame = values.to_frame("v")
+    col = pl.col("v")
+    if isinstance(dtype, pl.Datetime):
+        if dtype.time_zone is None:
+            expr = col.dt.replace_time_zone("UTC").dt.cast_time_unit("us")
+        else:
+            expr = col.dt.convert_time_zone("UTC").dt.cast_time_unit("us")
+        return frame.select(expr).to_series()
+    if isinstance(dtype, pl.Date):
+        return frame.select(col.cast(pl.Datetime("us")).dt.replace_time_zone("UTC")).to_series()
+    if dtype.is_numeric():
+        return frame.select(_epoch(col.cast(pl.Float64))).to_series()
+    text = frame.select(col.cast(pl.String).str.strip_chars()).to_series()
+    fmt = fmt or sniff_ts_format(text)
+    if fmt is None:
+        return text.to_frame("t").select(_any_ts(pl.col("t"))).to_series()
+    first = text.to_frame("t").select(_text_ts(pl.col("t"), fmt)).to_series()
+    failed = first.is_null() & text.is_not_null() & (text != "")
+    if not failed.any():
+        return first
+    retry = text.filter(failed).to_frame("t").select(_any_ts(pl.col("t"))).to_series()
+    return first.scatter(failed.arg_true(), retry)
 
 
 def _number(col: pl.Expr, dtype: pl.DataType) -> pl.Expr:
@@ -133,13 +172,68 @@ class Normalised:
     """Static reports: :data:`schema.STATIC`."""
 
 
+_MMSI_OK = (
+    pl.col("_mmsi").is_not_null()
+    & (pl.col("_mmsi") == pl.col("_mmsi").floor())
+    & (pl.col("_mmsi") >= 1)
+    & (pl.col("_mmsi") <= 999_999_999)
+)
+
+
+def _reason(present: list[pl.Expr]) -> pl.Expr:
+    """Why a row is no position: the first problem found, in the documented order."""
+    mmsi_ok = pl.col("_mmsi").is_not_null() & (pl.col("_mmsi") == pl.col("_mmsi").floor())
+    unparseable = (
+        ~mmsi_ok | pl.col("ts").is_null() | pl.col("lat").is_null() | pl.col("lon").is_null()
+    )
+    return (
+        pl.when(~pl.all_horizontal(present))
+        .then(pl.lit("missing_value"))
+        .when(unparseable)
+        .then(pl.lit("unparseable"))
+        .when((pl.col("_mmsi") < 1) | (pl.col("_mmsi") > 999_999_999))
+        .then(pl.lit("bad_mmsi"))
+        .when(pl.col("ts").dt.epoch("us") < _MIN_TS_US)
+        .then(pl.lit("bad_timestamp"))
+        .when((pl.col("lat") == 91.0) | (pl.col("lon") == 181.0))
+        .then(pl.lit("position_unavailable"))
+        .when(_BAD_COORDS)
+        .then(pl.lit("bad_coordinates"))
+        .otherwise(pl.lit("bad_speed"))
+    )
+
+
+_BAD_COORDS = (
+    (pl.col("lat").abs() > 90.0)
+    | (pl.col("lon").abs() > 180.0)
+    | ~pl.col("lat").is_finite()
+    | ~pl.col("lon").is_finite()
+)
+_BAD_SPEED = (
+    (pl.col("sog") < 0)
+    | ((pl.col("sog") > 102.2) & (pl.col("sog") != 102.3))
+    | pl.col("sog").is_nan()
+)
+_COURSE_NA = (pl.col("cog") >= 360.0) | (pl.col("cog") < 0) | pl.col("cog").is_nan()
+
+
 def normalise(
-    frame: pl.DataFrame, source: str, quality: Quality, *, count_rows: bool = True
+    frame: pl.DataFrame,
+    source: str,
+    quality: Quality,
+    *,
+    count_rows: bool = True,
+    ts_format: str | None = None,
 ) -> Normalised:
     """Parse and check one batch; count every dropped row in ``quality``.
 
     Rows flagged ``_static_only`` (NMEA static messages) feed the static
     reports only. ``count_rows=False`` when the reader has counted rows itself.
+    ``ts_format`` is the layout's own timestamp format, tried first.
+
+    Every check is one column expression over the batch. The reason for a
+    rejected row is worked out only for the rejected rows, so a clean batch
+    costs one pass of comparisons.
     """
     if count_rows:
         quality.rows_read += frame.height
@@ -155,9 +249,8 @@ def normalise(
     parsed = frame.select(
         pl.col("_line").cast(pl.Int64),
         static_only.alias("_static_only"),
-        *[_present(pl.col(c), types[c]).alias(f"_has_{c}") for c in REQUIRED],
-        _number(pl.col("mmsi"), types["mmsi"]).alias("_mmsi_f"),
-        _parse_ts(pl.col("ts"), types["ts"]).alias("ts"),
+        _number(pl.col("mmsi"), types["mmsi"]).alias("_mmsi"),
+        pl.lit(parse_ts(frame["ts"], ts_format)).alias("ts"),
         _number(pl.col("lat"), types["lat"]).alias("lat"),
         _number(pl.col("lon"), types["lon"]).alias("lon"),
         (
@@ -171,59 +264,45 @@ def normalise(
             for c in ("imo", "name", "callsign", "flag")
         ],
     )
-    mmsi_ok = pl.col("_mmsi_f").is_not_null() & (pl.col("_mmsi_f") == pl.col("_mmsi_f").floor())
-    missing = ~pl.all_horizontal([pl.col(f"_has_{c}") for c in REQUIRED])
-    unparseable = (
-        ~mmsi_ok | pl.col("ts").is_null() | pl.col("lat").is_null() | pl.col("lon").is_null()
+    bad_position = (
+        ~_MMSI_OK
+        | pl.col("ts").is_null()
+        | pl.col("lat").is_null()
+        | pl.col("lon").is_null()
+        | (pl.col("ts").dt.epoch("us") < _MIN_TS_US)
+        | (pl.col("lat") == 91.0)
+        | (pl.col("lon") == 181.0)
+        | _BAD_COORDS
+        | _BAD_SPEED.fill_null(False)
+    ).fill_null(True)
+    flags = parsed.select(
+        (bad_position & ~pl.col("_static_only")).alias("bad"),
+        (bad_position | pl.col("_static_only")).alias("drop"),
     )
-    bad_mmsi = (pl.col("_mmsi_f") < 1) | (pl.col("_mmsi_f") > 999_999_999)
-    bad_ts = pl.col("ts").dt.epoch("us") < _MIN_TS_US
-    unavailable = (pl.col("lat") == 91.0) | (pl.col("lon") == 181.0)
-    bad_coords = (
-        (pl.col("lat").abs() > 90.0)
-        | (pl.col("lon").abs() > 180.0)
-        | ~pl.col("lat").is_finite()
-        | ~pl.col("lon").is_finite()
-    )
-    bad_speed = (
-        (pl.col("sog") < 0)
-        | ((pl.col("sog") > 102.2) & (pl.col("sog") != 102.3))
-        | pl.col("sog").is_nan()
-    )
-    reason = (
-        pl.when(missing)
-        .then(pl.lit("missing_value"))
-        .when(unparseable)
-        .then(pl.lit("unparseable"))
-        .when(bad_mmsi)
-        .then(pl.lit("bad_mmsi"))
-        .when(bad_ts)
-        .then(pl.lit("bad_timestamp"))
-        .when(unavailable)
-        .then(pl.lit("position_unavailable"))
-        .when(bad_coords)
-        .then(pl.lit("bad_coordinates"))
-        .when(bad_speed)
-        .then(pl.lit("bad_speed"))
-        .otherwise(pl.lit(None, pl.String))
-    )
-    reason = pl.when(pl.col("_static_only")).then(pl.lit("_static")).otherwise(reason)
-    parsed = parsed.with_columns(reason.alias("_reason"))
-    _count_reasons(parsed, source, quality)
+    bad, drop = flags["bad"], flags["drop"]
+    if bad.any():
+        present = [_present(pl.col(f"_raw_{c}"), types[c]) for c in REQUIRED]
+        rejected = parsed.filter(bad).with_columns(
+            frame.select(pl.col(c).alias(f"_raw_{c}") for c in REQUIRED).filter(bad)
+        )
+        _count_reasons(rejected.select(_reason(present).alias("_reason"), "_line"), source, quality)
 
-    # Static data: any row with a valid MMSI and time that carries identity fields.
     static = _static_reports(parsed, quality, source)
 
-    good = parsed.filter(pl.col("_reason").is_null())
-    speed_na = good.filter(pl.col("sog") == 102.3)
-    quality.note("speed_unavailable", speed_na.height, _where(speed_na, source))
-    course_na = good.filter(
-        pl.col("cog").is_not_null()
-        & ((pl.col("cog") >= 360.0) | (pl.col("cog") < 0) | pl.col("cog").is_nan())
+    good = parsed.filter(~drop) if drop.any() else parsed
+    marks = good.select(
+        (pl.col("sog") == 102.3).fill_null(False).alias("speed_na"),
+        (pl.col("cog").is_not_null() & _COURSE_NA).fill_null(False).alias("course_na"),
     )
-    quality.note("course_unavailable", course_na.height, _where(course_na, source))
+    for note, mask in (
+        ("speed_unavailable", marks["speed_na"]),
+        ("course_unavailable", marks["course_na"]),
+    ):
+        n = int(mask.sum())
+        if n:
+            quality.note(note, n, _where(good.select("_line").filter(mask), source))
     positions = good.select(
-        pl.col("_mmsi_f").cast(pl.Int32).alias("mmsi"),
+        pl.col("_mmsi").cast(pl.Int32).alias("mmsi"),
         pl.col("ts"),
         pl.col("lat"),
         pl.col("lon"),
@@ -232,11 +311,7 @@ def normalise(
         .otherwise(pl.col("sog"))
         .cast(pl.Float32)
         .alias("sog"),
-        pl.when((pl.col("cog") >= 360.0) | (pl.col("cog") < 0) | pl.col("cog").is_nan())
-        .then(None)
-        .otherwise(pl.col("cog"))
-        .cast(pl.Float32)
-        .alias("cog"),
+        pl.when(_COURSE_NA).then(None).otherwise(pl.col("cog")).cast(pl.Float32).alias("cog"),
         pl.col("_line"),
     )
     return Normalised(positions=positions, static=static)
@@ -246,13 +321,8 @@ def _where(frame: pl.DataFrame, source: str, limit: int = 5) -> list[str]:
     return [f"{source}:{line}" for line in frame["_line"].head(limit).to_list()]
 
 
-def _count_reasons(parsed: pl.DataFrame, source: str, quality: Quality) -> None:
-    bad = parsed.filter(pl.col("_reason").is_not_null() & (pl.col("_reason") != "_static")).select(
-        "_reason", "_line"
-    )
-    if bad.height == 0:
-        return
-    for (reason,), group in bad.group_by("_reason", maintain_order=True):
+def _count_reasons(reasons: pl.DataFrame, source: str, quality: Quality) -> None:
+    for (reason,), group in reasons.group_by("_reason", maintain_order=True):
         quality.skip(str(reason), group.height, _where(group, source))
 
 
@@ -275,17 +345,14 @@ def clean_imo(col: pl.Expr) -> pl.Expr:
 
 
 def _static_reports(parsed: pl.DataFrame, quality: Quality, source: str) -> pl.DataFrame:
-    valid_key = parsed.filter(
-        pl.col("_mmsi_f").is_not_null()
-        & (pl.col("_mmsi_f") >= 1)
-        & (pl.col("_mmsi_f") <= 999_999_999)
-        & (pl.col("_mmsi_f") == pl.col("_mmsi_f").floor())
-        & pl.col("ts").is_not_null()
+    carries = pl.any_horizontal(
+        [pl.col(c).is_not_null() for c in ("imo", "name", "callsign", "flag")]
     )
+    valid_key = parsed.filter(carries & _MMSI_OK.fill_null(False) & pl.col("ts").is_not_null())
     if valid_key.height == 0:
         return schema.empty(schema.STATIC)
     cleaned = valid_key.select(
-        pl.col("_mmsi_f").cast(pl.Int32).alias("mmsi"),
+        pl.col("_mmsi").cast(pl.Int32).alias("mmsi"),
         pl.col("ts"),
         clean_imo(pl.col("imo")).alias("imo"),
         pl.col("imo").alias("_imo_raw"),

@@ -1,17 +1,23 @@
-"""Ingest: files in, a new store version out, with a quality report for every row.
+"""Reading AIS files: files in, complete days and identity intervals out; and the store ingest.
 
-Memory stays bounded by one batch while reading and by one day while
-writing: batches are normalised and split into per-day staging files, then
-each touched day is merged with what the store already holds, sorted by
-``(mmsi, ts)``, de-duplicated and written once.
+:class:`PositionReader` is the one way files are read, by ``maritime
+ingest`` (into the store, :func:`ingest`) and by ``maritime detect --input``
+(straight into the engine, without a store):
 
-Rows arrive in file order. A row whose time is earlier than an earlier row of
-the same MMSI *in the same file* is *out of order*: by default it is counted
-and skipped, as a feed consumer would; with ``keep_out_of_order`` it is
-counted and sorted into place (the store is ordered by time anyway). Files
-are independent, so several files may be ingested in any order. A second report of one MMSI at the same instant,
-within the input or against the store, is a *duplicate*: the first one seen
-(the stored one, then the earliest in the input) wins.
+1. every file's layout is recognised first (:mod:`.layouts`); files of
+   different layouts in one run stop it before any work;
+2. each file is read in batches (:mod:`.tabular`, :mod:`.nmea`) and every
+   batch is checked with column expressions (:mod:`.normalise`): every row
+   is kept or counted under a reason in the :class:`Quality` report;
+3. checked positions become complete UTC days sorted by ``(mmsi, ts)``
+   (:mod:`.days`), streamed when the files' own statistics show which days
+   are complete, staged on disk otherwise, so memory holds about one day;
+4. static reports (name, IMO, call sign, flag) become identity intervals.
+
+The ingest builds a new store version from those days, merging each with
+what the store already holds for it (a stored report wins over a new one),
+and switches to it atomically; a failure at any point leaves the store as
+it was.
 """
 
 from __future__ import annotations
@@ -27,10 +33,11 @@ import polars as pl
 
 from dprkwatch.maritime import schema
 from dprkwatch.maritime.exceptions import AisInputError
-from dprkwatch.maritime.ingest.nmea import read_nmea
+from dprkwatch.maritime.ingest.days import DayAssembler, SortedDay
+from dprkwatch.maritime.ingest.layouts import FORMATS, Detected, Layout, Source, detect_all
 from dprkwatch.maritime.ingest.normalise import normalise
 from dprkwatch.maritime.ingest.quality import Quality
-from dprkwatch.maritime.ingest.tabular import read_csv, read_parquet
+from dprkwatch.maritime.ingest.tabular import Batch, read_csv, read_parquet, time_ranges
 from dprkwatch.maritime.store import (
     IDENTITY_SCHEMA,
     PositionStore,
@@ -38,34 +45,25 @@ from dprkwatch.maritime.store import (
     merge_intervals,
     write_parquet_durable,
 )
-from dprkwatch.sources import read_head
 
-FORMATS = ("csv", "parquet", "nmea")
-Reader = Callable[[Path, Quality], Iterator[pl.DataFrame]]
-_READERS: dict[str, Reader] = {"csv": read_csv, "parquet": read_parquet, "nmea": read_nmea}
-_SNIFF_BYTES = 4096
+__all__ = ["FORMATS", "IngestReport", "PositionReader", "detect_format", "ingest"]
+
+Progress = Callable[[str, int], None]
+"""Called with (stage, amount): ``("rows", n)`` while reading, ``("day", 1)`` per finished day."""
 
 
 def detect_format(path: Path) -> str:
-    """Guess csv / parquet / nmea from the file's first bytes (the suffix is only a hint)."""
-    head = read_head(path, _SNIFF_BYTES, AisInputError)
-    if head.startswith(b"PAR1"):
-        return "parquet"
-    if not head.strip():
-        raise AisInputError("empty file", source=str(path))
-    if b"VDM," in head or b"VDO," in head:
-        return "nmea"
-    if path.suffix.lower() in (".nmea", ".nm4", ".ais"):
-        return "nmea"
-    return "csv"
+    """The layout name recognised for ``path`` (see :mod:`.layouts`)."""
+    return detect_all([path])[0].layout.name
 
 
 @dataclass
 class IngestReport:
-    """What one ingest did: files, quality, days touched, new version."""
+    """What one read did: files, layout, quality, days touched, new version."""
 
     files: list[str]
     quality: Quality
+    layout: str = ""
     days: list[str] = field(default_factory=list)
     version: str | None = None
     identity_rows: int = 0
@@ -74,6 +72,7 @@ class IngestReport:
     def to_dict(self) -> dict[str, Any]:
         return {
             "files": self.files,
+            "layout": self.layout,
             "version": self.version,
             "days": self.days,
             "identity_rows": self.identity_rows,
@@ -82,8 +81,132 @@ class IngestReport:
         }
 
 
-Progress = Callable[[str, int], None]
-"""Called with (stage, amount): ``("rows", n)`` while reading, ``("day", 1)`` while writing."""
+def _ordered(plans: list[list[tuple[int, int, int]]]) -> bool:
+    """Whether row groups follow each other in time across all files (each starts where the last ended)."""
+    last: int | None = None
+    for plan in plans:
+        for _rows, lo, hi in plan:
+            if last is not None and lo < last:
+                return False
+            last = hi
+    return True
+
+
+class PositionReader:
+    """Files of one layout read into complete days (:meth:`days`) and identity intervals.
+
+    Construction recognises every file's layout and raises before any work
+    when they differ or one is unusable. ``staging`` is a private folder for
+    days that cannot be streamed; ``existing(day)`` gives rows already
+    stored for a day, which win over new ones (ingest only).
+    """
+
+    def __init__(
+        self,
+        paths: Sequence[Path],
+        *,
+        staging: Path,
+        fmt: str | None = None,
+        keep_out_of_order: bool = False,
+        existing: Callable[[date], pl.DataFrame | None] | None = None,
+        progress: Progress | None = None,
+    ) -> None:
+        if not paths:
+            raise AisInputError("no input files given")
+        self.paths = list(paths)
+        self.detected: list[Detected] = detect_all(self.paths, fmt)
+        self.layout: Layout = self.detected[0].layout
+        self.sources: list[Source] = [s for d in self.detected for s in d.sources]
+        self.quality = Quality()
+        self.keep_out_of_order = keep_out_of_order
+        self.staging = staging
+        self.existing = existing
+        self.progress = progress
+        plans = [time_ranges(s, self.layout) for s in self.sources]
+        self.plans: list[list[tuple[int, int, int]]] | None = (
+            [p for p in plans if p is not None] if all(p is not None for p in plans) else None
+        )
+        self.streaming = self.plans is not None and _ordered(self.plans)
+        self._intervals: list[pl.DataFrame] = []
+        self.days_read: list[date] = []
+
+    def report(self) -> IngestReport:
+        return IngestReport(
+            files=[str(p) for p in self.paths],
+            quality=self.quality,
+            layout=self.layout.name,
+            days=[d.isoformat() for d in self.days_read],
+            keep_out_of_order=self.keep_out_of_order,
+        )
+
+    def _batches(self, source: Source) -> Iterator[Batch]:
+        if self.layout.container == "nmea":
+            # pyais is imported only when an NMEA file is read (it is slow to import).
+            from dprkwatch.maritime.ingest.nmea import read_nmea
+
+            for frame in read_nmea(source, self.quality):
+                yield Batch(frame, -1)
+        elif self.layout.container == "parquet":
+            yield from read_parquet(source, self.layout, self.quality)
+        else:
+            yield from read_csv(source, self.layout, self.quality)
+
+    def _floor(self, index: int, rows_done: int) -> int | None:
+        """No later row is earlier than this: the minimum time of the next unread row group."""
+        if self.plans is None:
+            return None
+        seen = 0
+        for rows, lo, _hi in self.plans[index]:
+            if seen + rows > rows_done:
+                return lo
+            seen += rows
+        for plan in self.plans[index + 1 :]:
+            if plan:
+                return plan[0][1]
+        return None
+
+    def days(self) -> Iterator[SortedDay]:
+        """Complete days in time order, each sorted by (mmsi, ts)."""
+        assembler = DayAssembler(
+            self.quality,
+            [s.name for s in self.sources],
+            self.staging,
+            streaming=self.streaming,
+            keep_out_of_order=self.keep_out_of_order,
+            existing=self.existing,
+        )
+        count_rows = self.layout.container != "nmea"
+        for index, source in enumerate(self.sources):
+            for batch in self._batches(source):
+                norm = normalise(
+                    batch.frame,
+                    source.name,
+                    self.quality,
+                    count_rows=count_rows,
+                    ts_format=self.layout.ts_format,
+                )
+                if norm.static.height:
+                    self._intervals.append(intervals_from_reports(norm.static))
+                floor = self._floor(index, batch.rows_done) if self.streaming else None
+                yield from self._handed(assembler.add(norm.positions, index, floor))
+                if self.progress is not None:
+                    self.progress("rows", batch.frame.height)
+        yield from self._handed(assembler.finish())
+
+    def _handed(self, days: Iterator[SortedDay]) -> Iterator[SortedDay]:
+        for day in days:
+            self.days_read.append(day.day)
+            yield day
+            if self.progress is not None:
+                self.progress("day", 1)
+
+    @property
+    def identity(self) -> pl.DataFrame:
+        """Identity intervals of everything read so far."""
+        parts = [schema.conform(p, IDENTITY_SCHEMA) for p in self._intervals if p.height]
+        if not parts:
+            return schema.empty(IDENTITY_SCHEMA)
+        return merge_intervals(pl.concat(parts))
 
 
 def ingest(
@@ -95,31 +218,40 @@ def ingest(
     progress: Progress | None = None,
 ) -> IngestReport:
     """Read ``paths`` into ``store`` as one new version."""
-    if not paths:
-        raise AisInputError("no input files given")
-    if fmt is not None and fmt not in FORMATS:
-        raise AisInputError(
-            f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})", where="--format"
-        )
-    formats = [fmt or detect_format(p) for p in paths]
-    quality = Quality()
-    report = IngestReport(
-        files=[str(p) for p in paths], quality=quality, keep_out_of_order=keep_out_of_order
-    )
     with store.lock():
         store.clean_workdirs()
         staging = store.new_workdir("staging")
         build = store.new_workdir("build")
         try:
-            staged = _stage(paths, formats, staging, quality, keep_out_of_order, progress)
-            changed, rows = _merge_days(
-                store, staged, build, [str(p) for p in paths], quality, progress
+            stored = {d.day: d for d in store.days()}
+
+            def existing(day: date) -> pl.DataFrame | None:
+                return store.read_day(stored[day]) if day in stored else None
+
+            reader = PositionReader(
+                paths,
+                staging=staging,
+                fmt=fmt,
+                keep_out_of_order=keep_out_of_order,
+                existing=existing,
+                progress=progress,
             )
-            identity = _merge_identity(store, staging)
+            out_dir = build / "positions"
+            out_dir.mkdir()
+            changed: dict[date, Path] = {}
+            rows: dict[date, int] = {}
+            for day in reader.days():
+                path = out_dir / f"{day.day.isoformat()}.parquet"
+                write_parquet_durable(day.positions, path)
+                changed[day.day] = path
+                rows[day.day] = day.positions.height
+            report = reader.report()
+            identity = _merge_identity(store.identity(), reader.identity)
             record = {
                 "at": datetime.now(UTC).isoformat(timespec="seconds"),
                 "files": report.files,
-                "quality": quality.to_dict(),
+                "layout": report.layout,
+                "quality": report.quality.to_dict(),
             }
             report.version = store.commit(build, changed, rows, identity, record)
             report.days = sorted(d.isoformat() for d in changed)
@@ -130,128 +262,8 @@ def ingest(
     return report
 
 
-@dataclass
-class _Staged:
-    days: dict[date, list[Path]] = field(default_factory=dict)
-    static_parts: list[Path] = field(default_factory=list)
-
-
-def _stage(
-    paths: Sequence[Path],
-    formats: Sequence[str],
-    staging: Path,
-    quality: Quality,
-    keep_out_of_order: bool,
-    progress: Progress | None,
-) -> _Staged:
-    staged = _Staged()
-    seq = 0
-    part = 0
-    for src_idx, (path, fmt) in enumerate(zip(paths, formats, strict=True)):
-        reader = _READERS[fmt]
-        last_ts = pl.DataFrame(schema={"mmsi": pl.Int32, "_max_ts": schema.TS_TYPE})  # per file
-        for batch in reader(path, quality):
-            norm = normalise(batch, str(path), quality, count_rows=fmt != "nmea")
-            pos = norm.positions
-            if pos.height:
-                pos = pos.with_columns(
-                    pl.int_range(seq, seq + pos.height, dtype=pl.Int64).alias("_seq"),
-                    pl.lit(src_idx, pl.Int32).alias("_src"),
-                )
-                seq += pos.height
-                pos, last_ts = _order_check(pos, last_ts, str(path), quality, keep_out_of_order)
-                pos = pos.with_columns(pl.col("ts").dt.date().alias("_day"))
-                for (day,), chunk in pos.partition_by(
-                    "_day", as_dict=True, include_key=False
-                ).items():
-                    assert isinstance(day, date)
-                    target = staging / day.isoformat()
-                    target.mkdir(exist_ok=True)
-                    out = target / f"{part:06d}.parquet"
-                    chunk.write_parquet(out, compression="lz4")
-                    staged.days.setdefault(day, []).append(out)
-                    part += 1
-            if norm.static.height:
-                out = staging / f"static-{part:06d}.parquet"
-                intervals_from_reports(norm.static).write_parquet(out)
-                staged.static_parts.append(out)
-                part += 1
-            if progress is not None:
-                progress("rows", batch.height)
-    return staged
-
-
-def _order_check(
-    pos: pl.DataFrame, last_ts: pl.DataFrame, source: str, quality: Quality, keep: bool
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Flag rows earlier than an earlier row of the same MMSI (in arrival order)."""
-    checked = pos.join(last_ts, on="mmsi", how="left", maintain_order="left").with_columns(
-        pl.max_horizontal(pl.col("ts").cum_max().shift(1).over("mmsi"), pl.col("_max_ts")).alias(
-            "_prev_max"
-        )
-    )
-    late = checked.filter(pl.col("ts") < pl.col("_prev_max"))
-    if late.height:
-        where = [f"{source}:{line}" for line in late["_line"].head(5).to_list()]
-        if keep:
-            quality.note("out_of_order_sorted", late.height, where)
-        else:
-            quality.skip("out_of_order", late.height, where)
-            checked = checked.filter(~(pl.col("ts") < pl.col("_prev_max")).fill_null(False))
-    new_max = checked.group_by("mmsi").agg(pl.col("ts").max().alias("_max_ts"))
-    last_ts = pl.concat([last_ts, new_max]).group_by("mmsi").agg(pl.col("_max_ts").max())
-    return checked.drop("_max_ts", "_prev_max"), last_ts
-
-
-def _merge_days(
-    store: PositionStore,
-    staged: _Staged,
-    build: Path,
-    files: list[str],
-    quality: Quality,
-    progress: Progress | None,
-) -> tuple[dict[date, Path], dict[date, int]]:
-    existing = {d.day: d for d in store.days()}
-    out_dir = build / "positions"
-    out_dir.mkdir()
-    changed: dict[date, Path] = {}
-    rows: dict[date, int] = {}
-    for day in sorted(staged.days):
-        new = pl.concat([pl.read_parquet(p) for p in staged.days[day]])
-        parts = [new]
-        if day in existing:
-            old = store.read_day(existing[day]).with_columns(
-                pl.lit(-1, pl.Int64).alias("_seq"),
-                pl.lit(-1, pl.Int32).alias("_src"),
-                pl.lit(0, pl.Int64).alias("_line"),
-            )
-            parts.insert(0, old.select(new.columns))
-        merged = pl.concat(parts).sort(["mmsi", "ts", "_seq"])
-        dup = (pl.col("mmsi") == pl.col("mmsi").shift(1)) & (pl.col("ts") == pl.col("ts").shift(1))
-        merged = merged.with_columns(dup.fill_null(False).alias("_dup"))
-        dups = merged.filter(pl.col("_dup"))
-        if dups.height:
-            where = [
-                f"{files[s]}:{line}" for s, line in dups.select("_src", "_line").head(5).iter_rows()
-            ]
-            quality.skip("duplicate", dups.height, where)
-        kept = merged.filter(~pl.col("_dup"))
-        quality.positions_kept += int((kept["_seq"] >= 0).sum())
-        final = schema.conform(kept, schema.POSITIONS)
-        path = out_dir / f"{day.isoformat()}.parquet"
-        write_parquet_durable(final, path)
-        changed[day] = path
-        rows[day] = final.height
-        if progress is not None:
-            progress("day", 1)
-    return changed, rows
-
-
-def _merge_identity(store: PositionStore, staging: Path) -> pl.DataFrame:
-    parts = [store.identity()] + [
-        pl.read_parquet(p) for p in sorted(staging.glob("static-*.parquet"))
-    ]
-    parts = [schema.conform(p, IDENTITY_SCHEMA) for p in parts if p.height]
+def _merge_identity(stored: pl.DataFrame, new: pl.DataFrame) -> pl.DataFrame:
+    parts = [schema.conform(p, IDENTITY_SCHEMA) for p in (stored, new) if p.height]
     if not parts:
         return schema.empty(IDENTITY_SCHEMA)
     return merge_intervals(pl.concat(parts))

@@ -28,7 +28,10 @@ REASONS: dict[str, str] = {
     "bad_mmsi": "MMSI outside 1..999999999",
     "bad_timestamp": "timestamp before 1995 (AIS did not exist)",
     "position_unavailable": "lat 91 / lon 181, the AIS 'not available' marker",
-    "bad_coordinates": "latitude outside -90..90 or longitude outside -180..180",
+    "bad_coordinates": (
+        "latitude outside -90..90 or longitude outside -180..180, "
+        "or a GeoParquet geometry that is not a point"
+    ),
     "bad_speed": "speed over ground negative or above 102.2 kn",
     "duplicate": "a second report of one MMSI at the same instant",
     "out_of_order": "timestamp earlier than an earlier row of the same MMSI in the same file",
@@ -43,6 +46,7 @@ NOTES: dict[str, str] = {
         "NMEA messages that are neither positions nor static data (base stations, safety text, ...)"
     ),
     "out_of_order_sorted": "out-of-order rows sorted into place (with --keep-out-of-order)",
+    "not_a_vessel": "rows of base stations and aids to navigation (the DMA's 'Type of mobile'), not vessel positions",
 }
 
 

@@ -24,7 +24,7 @@ from fastapi import APIRouter, File, Query, UploadFile
 from pydantic import BaseModel, Field
 
 from dprkwatch.exceptions import InputError
-from dprkwatch.maritime import StoreEmpty, ingest, load_ports, run_detection
+from dprkwatch.maritime import detect_files, load_ports
 from dprkwatch.maritime.events import to_csv_frame
 from dprkwatch.maritime.ports import bundled_dprk_ports
 from dprkwatch.maritime.schema import EVENT_TYPES
@@ -176,24 +176,15 @@ def detect(
         # The upload's own name is only shown; on disk it gets a safe one.
         path = Path(tmp) / ("positions" + re.sub(r"[^A-Za-z0-9.]", "", Path(name).suffix)[:10])
         path.write_bytes(data)
-        store = PositionStore(Path(tmp) / "store")
         try:
-            report = ingest(store, [path])
-            quality = _renamed(report.quality.to_dict(), str(path), name)
-            if not quality.get("positions_kept"):
-                skipped = ", ".join(
-                    f"{k} {v}" for k, v in sorted(quality.get("skipped", {}).items())
-                )
-                raise InputError(
-                    f"no usable positions in the file ({skipped or 'no rows'})", source=name
-                )
-            run = run_detection(store, load_ports(None))
-        except StoreEmpty:
-            raise InputError("no usable positions in the file", source=name) from None
+            run, report = detect_files([path], load_ports(None), workdir=Path(tmp))
         except InputError as exc:  # name the upload, not the temporary file
             raise InputError(
-                exc.problem.replace(str(path), name), source=name, where=exc.where
+                exc.problem.replace(str(path), name).replace(path.name, name),
+                source=name,
+                where=exc.where,
             ) from None
+        quality = _renamed(report.quality.to_dict(), str(path), name)
     counts = run.counts()
     return DetectResponse(
         file=name,

@@ -1,0 +1,275 @@
+"""From checked positions in file order to complete UTC days sorted by ``(mmsi, ts)``.
+
+Both ``maritime ingest`` (which writes the days to the store) and
+``maritime detect --input`` (which hands them straight to the engine) get
+their days from :class:`DayAssembler`, so the two read files identically.
+
+**When is a day complete?** Rows of a day may come from anywhere in a file,
+so a day can only be handed on once no later row can belong to it:
+
+* *Streaming*: a Parquet file's row groups carry the minimum and maximum
+  time of their rows. When those ranges follow each other (a time-ordered
+  feed, the usual case), every later row is at least as late as the current
+  row group's minimum, and every day before it is complete. Such days are
+  sorted in memory and handed on at once, so memory holds about one day.
+* *Staged*: otherwise (CSV and NMEA carry no statistics; a Parquet file out
+  of time order), rows are written to one staging file per day, and the days
+  are read back, sorted and handed on after the last file. Memory holds one
+  read batch while reading and one day while sorting.
+
+**Order and duplicates.** A row earlier than an earlier row of the same MMSI
+in the same file is *out of order*: counted and skipped, or with
+``keep_out_of_order`` counted and sorted into place. A batch that is itself
+in time order and starts no earlier than everything before it in its file
+has no such rows; only other batches pay for the per-MMSI check. Within a
+day, the first report of an MMSI at an instant wins (file order, files in
+the order given); the others are counted as duplicates.
+
+**Sorting a day.** A day whose rows arrived in time order only needs a
+*stable* sort by MMSI. That is a least-significant-digit radix sort on the
+two 16-bit halves of the MMSI (numpy sorts 16-bit keys by counting), which
+is linear in the rows, instead of a comparison sort on two keys.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from dprkwatch.maritime import schema
+from dprkwatch.maritime.ingest.quality import Quality
+
+US_PER_DAY = 86_400_000_000
+MAX_EXAMPLES = 5
+HELPERS = ("_line", "_src")
+"""Columns that travel with each row until its day is sorted: where it came from."""
+
+
+def day_of(us: int) -> date:
+    return datetime.fromtimestamp(us // US_PER_DAY * 86_400, tz=UTC).date()
+
+
+def _day_start_us(day: date) -> int:
+    return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp()) * 1_000_000
+
+
+def mmsi_order(mmsi: np.ndarray) -> np.ndarray:
+    """The stable permutation that groups rows by MMSI (LSD radix sort on two 16-bit halves)."""
+    keys = mmsi.astype(np.int64)
+    low = (keys & 0xFFFF).astype(np.uint16)
+    first = np.argsort(low, kind="stable")
+    high = (keys[first] >> 16).astype(np.uint16)
+    return first[np.argsort(high, kind="stable")]
+
+
+@dataclass
+class SortedDay:
+    """One complete day: positions sorted by (mmsi, ts), first report of each instant kept."""
+
+    day: date
+    positions: pl.DataFrame
+    """:data:`schema.POSITIONS` columns."""
+
+
+def sort_day(frame: pl.DataFrame, *, presorted_time: bool) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """``frame`` sorted by (mmsi, ts), arrival order kept among equal keys; (kept, duplicates).
+
+    ``presorted_time``: the rows arrived in time order, so a stable sort by
+    MMSI is enough. Otherwise a stable two-key sort is used. A duplicate is a
+    row with the MMSI and time of the row before it.
+    """
+    if presorted_time:
+        order = mmsi_order(frame["mmsi"].to_numpy())
+        ordered = frame.select(pl.all().gather(pl.Series(order)))
+    else:
+        ordered = frame.sort(["mmsi", "ts"], maintain_order=True)
+    dup = ordered.select(
+        ((pl.col("mmsi") == pl.col("mmsi").shift(1)) & (pl.col("ts") == pl.col("ts").shift(1)))
+        .fill_null(False)
+        .alias("dup")
+    ).to_series()
+    if not dup.any():
+        return ordered, ordered.clear()
+    return ordered.filter(~dup), ordered.filter(dup)
+
+
+@dataclass
+class _FileOrder:
+    """What one file has shown so far, for the out-of-order check."""
+
+    max_ts: int | None = None
+    per_mmsi: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(schema={"mmsi": pl.Int32, "_max_ts": pl.Int64})
+    )
+
+
+class DayAssembler:
+    """Collects checked positions batch by batch and hands out complete days in time order.
+
+    Feed :meth:`add` with each batch of one file after the other, then call
+    :meth:`finish`. Both return :class:`SortedDay` values as days complete.
+    """
+
+    def __init__(
+        self,
+        quality: Quality,
+        sources: Sequence[str],
+        staging: Path,
+        *,
+        streaming: bool,
+        keep_out_of_order: bool = False,
+        existing: Callable[[date], pl.DataFrame | None] | None = None,
+    ) -> None:
+        """``existing(day)`` gives rows already stored for a day (they win over new ones)."""
+        self.existing = existing
+        self.quality = quality
+        self.sources = list(sources)
+        self.staging = staging
+        self.streaming = streaming
+        self.keep = keep_out_of_order
+        self._order: dict[int, _FileOrder] = {}
+        self._buffers: dict[date, list[pl.DataFrame]] = {}
+        self._time_sorted: dict[date, bool] = {}
+        self._last_ts: dict[date, int] = {}
+        self._staged: dict[date, list[Path]] = {}
+        self._parts = 0
+        self._done: set[date] = set()
+
+    # -- the out-of-order check ----------------------------------------------
+
+    def _check_order(self, pos: pl.DataFrame, src: int) -> pl.DataFrame:
+        state = self._order.setdefault(src, _FileOrder())
+        t = pos["ts"].dt.epoch("us")
+        first, last = int(t[0]), int(t.max())  # type: ignore[arg-type]
+        in_order = t.is_sorted() and (state.max_ts is None or first >= state.max_ts)
+        if not in_order:
+            pos = self._late_rows(pos, state, src)
+        if pos.height:
+            batch_max = (
+                pos.select("mmsi", pl.col("ts").dt.epoch("us").alias("_max_ts"))
+                .group_by("mmsi")
+                .agg(pl.col("_max_ts").max())
+            )
+            state.per_mmsi = (
+                pl.concat([state.per_mmsi, batch_max]).group_by("mmsi").agg(pl.col("_max_ts").max())
+            )
+        state.max_ts = last if state.max_ts is None else max(state.max_ts, last)
+        return pos
+
+    def _late_rows(self, pos: pl.DataFrame, state: _FileOrder, src: int) -> pl.DataFrame:
+        """Rows earlier than an earlier row of their MMSI in this file: skipped or noted."""
+        t = pl.col("ts").dt.epoch("us")
+        checked = pos.join(state.per_mmsi, on="mmsi", how="left", maintain_order="left")
+        prev_max = pl.max_horizontal(t.cum_max().shift(1).over("mmsi"), pl.col("_max_ts"))
+        late = (t < prev_max).fill_null(False)
+        flags = checked.select(late.alias("late")).to_series()
+        n_late = int(flags.sum())
+        if n_late:
+            lines = pos.filter(flags)["_line"].head(MAX_EXAMPLES).to_list()
+            where = [f"{self.sources[src]}:{line}" for line in lines]
+            if self.keep:
+                self.quality.note("out_of_order_sorted", n_late, where)
+            else:
+                self.quality.skip("out_of_order", n_late, where)
+                pos = pos.filter(~flags)
+        return pos
+
+    # -- collecting days -------------------------------------------------------
+
+    def add(self, pos: pl.DataFrame, src: int, floor_us: int | None = None) -> Iterator[SortedDay]:
+        """One batch of one file (``_line`` attached), in file order.
+
+        ``floor_us``: no later row of any file is earlier than this (known in
+        streaming mode from the row groups' statistics); days before it are
+        complete and are handed out.
+        """
+        if pos.height == 0:
+            if self.streaming and floor_us is not None:
+                yield from self._flush_before(floor_us)
+            return
+        pos = self._check_order(pos, src)
+        if pos.height:
+            pos = pos.with_columns(pl.lit(src, pl.Int32).alias("_src"))
+            day_idx = (pl.col("ts").dt.epoch("us") // US_PER_DAY).alias("_d")
+            for (d,), chunk in (
+                pos.with_columns(day_idx)
+                .partition_by("_d", as_dict=True, include_key=False, maintain_order=True)
+                .items()
+            ):
+                day = day_of(int(str(d)) * US_PER_DAY)
+                if self.streaming:
+                    self._keep(day, chunk)
+                else:
+                    self._stage(day, chunk)
+        if self.streaming and floor_us is not None:
+            yield from self._flush_before(floor_us)
+
+    def _note_order(self, day: date, chunk: pl.DataFrame) -> None:
+        """Whether the day's rows keep arriving in time order (then a stable MMSI sort will do)."""
+        t = chunk["ts"].dt.epoch("us")
+        first, last = int(t[0]), int(t.max())  # type: ignore[arg-type]
+        after = day not in self._last_ts or first >= self._last_ts[day]
+        self._time_sorted[day] = self._time_sorted.get(day, True) and after and t.is_sorted()
+        self._last_ts[day] = max(self._last_ts.get(day, last), last)
+
+    def _keep(self, day: date, chunk: pl.DataFrame) -> None:
+        if day in self._done:
+            raise RuntimeError(f"rows for {day} arrived after the day was handed on")
+        self._note_order(day, chunk)
+        self._buffers.setdefault(day, []).append(chunk)
+
+    def _stage(self, day: date, chunk: pl.DataFrame) -> None:
+        self._note_order(day, chunk)
+        folder = self.staging / day.isoformat()
+        folder.mkdir(parents=True, exist_ok=True)
+        out = folder / f"{self._parts:06d}.parquet"
+        self._parts += 1
+        chunk.write_parquet(out, compression="lz4")
+        self._staged.setdefault(day, []).append(out)
+
+    def _flush_before(self, floor_us: int) -> Iterator[SortedDay]:
+        for day in sorted(d for d in self._buffers if _day_start_us(d) + US_PER_DAY <= floor_us):
+            yield self._sorted(day, self._buffers.pop(day))
+
+    def _sorted(self, day: date, parts: list[pl.DataFrame]) -> SortedDay:
+        presorted = self._time_sorted.pop(day, False)
+        self._last_ts.pop(day, None)
+        self._done.add(day)
+        old = self.existing(day) if self.existing is not None else None
+        if old is not None and old.height:
+            # Stored rows come first, so a stored report wins over a new one.
+            parts = [
+                old.select(
+                    *schema.POSITIONS,
+                    pl.lit(0, pl.Int64).alias("_line"),
+                    pl.lit(-1, pl.Int32).alias("_src"),
+                ),
+                *parts,
+            ]
+            presorted = False
+        frame = pl.concat(parts, rechunk=True) if len(parts) > 1 else parts[0]
+        kept, dups = sort_day(frame, presorted_time=presorted)
+        if dups.height:
+            where = [
+                f"{self.sources[s]}:{line}"
+                for s, line in dups.select("_src", "_line").head(MAX_EXAMPLES).iter_rows()
+            ]
+            self.quality.skip("duplicate", dups.height, where)
+        self.quality.positions_kept += int((kept["_src"] >= 0).sum())
+        return SortedDay(day, schema.conform(kept, schema.POSITIONS))
+
+    def finish(self) -> Iterator[SortedDay]:
+        """Every remaining day, in time order."""
+        for day in sorted(set(self._buffers) | set(self._staged)):
+            if day in self._buffers:
+                yield self._sorted(day, self._buffers.pop(day))
+            else:
+                paths = self._staged.pop(day)
+                yield self._sorted(day, [pl.read_parquet(p) for p in paths])
+                shutil.rmtree(paths[0].parent, ignore_errors=True)
