@@ -218,12 +218,13 @@ def main() -> None:
                            < {int(ENC_MERGE_H * 3600 * US)} THEN 0 ELSE 1 END AS brk
             FROM runs
         )
-        SELECT count(*) FROM (
+        SELECT count(DISTINCT (a, b, m)) FROM (
             SELECT a, b, sum(brk) OVER (PARTITION BY a, b ORDER BY s) AS m FROM merged
-        ) GROUP BY ALL
+        )
         """
-    ).fetchall()
-    counts["encounter"] = len(enc)
+    ).fetchone()
+    assert enc is not None
+    counts["encounter"] = int(enc[0])
     t = step("encounters", t)
 
     # identity changes: a value reported for the first time after another one

@@ -9,7 +9,7 @@ import pytest
 
 from dprkwatch.maritime import PortsError, load_ports
 from dprkwatch.maritime.geo import haversine_km
-from dprkwatch.maritime.ports import PortLookup, bundled_dprk_ports
+from dprkwatch.maritime.ports import NearPorts, PortLookup, bundled_dprk_ports
 from tests.maritime.factory import FIXTURES, PORTS_CSV
 
 
@@ -79,3 +79,11 @@ def test_lookup_equals_brute_force(radius: float, tmp_path: Path) -> None:
     assert np.array_equal(port[within], bp[within]) and np.all(port[~within] == -1)
     assert np.allclose(dist[within], bd[within], rtol=0, atol=1e-9)
     assert lookup.cells.height < len(plat) * 400  # pruned: not every port in every cell
+    # the coarse mask never leaves out a position within the radius, and leaves out many beyond
+    marked = NearPorts(ports, radius)(qlat, qlon)
+    assert marked[within].all()
+    far_lat = rng.uniform(-80, 80, 4000)
+    far_lon = rng.uniform(-180, 180, 4000)
+    far_d, _ = _brute(far_lat, far_lon, plat, plon)
+    far_marked = NearPorts(ports, radius)(far_lat, far_lon)
+    assert far_marked[far_d <= radius].all() and far_marked.mean() < 0.1

@@ -33,6 +33,7 @@ from dprkwatch.maritime.identity import identity_events
 from dprkwatch.maritime.ingest import IngestReport, PositionReader, ingest
 from dprkwatch.maritime.ingest.pipeline import Progress as ReadProgress
 from dprkwatch.maritime.ports import Ports
+from dprkwatch.maritime.readahead import ahead
 from dprkwatch.maritime.rules import Rules
 from dprkwatch.maritime.store import PositionStore
 
@@ -193,11 +194,13 @@ def detect_files(
     work.mkdir(parents=True)
     try:
         if engine == "polars":
-            from dprkwatch.maritime.engines.embedded import PolarsEngine
+            from dprkwatch.maritime.engines.embedded import DAY_COLUMNS, PolarsEngine
 
             t0 = time.perf_counter()
-            reader = PositionReader(paths, staging=work, fmt=fmt, progress=read_progress)
-            days = (day.positions for day in reader.days())
+            reader = PositionReader(
+                paths, staging=work, fmt=fmt, progress=read_progress, columns=DAY_COLUMNS
+            )
+            days = (day.positions for day in ahead(reader.days()))
             detection = PolarsEngine().detect_days(days, ports, rules, progress)
             report = reader.report()
             _require_positions(report)

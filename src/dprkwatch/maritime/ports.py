@@ -295,30 +295,77 @@ def _cells_frame(cy: np.ndarray, cx: np.ndarray, port: np.ndarray, ports: Ports)
     return table.sort(["cy", "cx", "port_idx"])
 
 
+class NearPorts:
+    """Which positions may lie within ``radius_km`` of some port: a coarse, conservative mask.
+
+    Quarter-degree cells touching any port's radius are marked. A position
+    in an unmarked cell is certainly farther than the radius from every
+    port, so it needs no distance at all; most positions at sea are.
+    """
+
+    DEG = 0.25
+
+    def __init__(self, ports: Ports, radius_km: float) -> None:
+        self.ncx = round(360 / self.DEG)
+        self.ncy = round(180 / self.DEG)
+        self.mask = np.zeros(self.ncy * self.ncx, dtype=bool)
+        r_deg = radius_km * 1.01 / KM_PER_DEG
+        for lat, lon in ports.frame.select("lat", "lon").iter_rows():
+            lat_lo, lat_hi = max(-90.0, lat - r_deg), min(90.0, lat + r_deg)
+            edge = max(abs(lat_lo), abs(lat_hi))
+            dlon = 360.0 if edge >= 89.0 else r_deg / math.cos(math.radians(edge))
+            cy = np.arange(self._cy(lat_lo), self._cy(lat_hi) + 1)
+            if dlon >= 180.0:
+                cx = np.arange(self.ncx)
+            else:
+                first = math.floor((lon - dlon + 180.0) / self.DEG)
+                last = math.floor((lon + dlon + 180.0) / self.DEG)
+                cx = np.mod(np.arange(first, last + 1), self.ncx)
+            self.mask[(cy[:, None] * self.ncx + cx[None, :]).ravel()] = True
+
+    def _cy(self, lat: float) -> int:
+        return min(self.ncy - 1, max(0, math.floor((lat + 90.0) / self.DEG)))
+
+    def __call__(self, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+        cy = np.clip(np.floor((lat + 90.0) / self.DEG).astype(np.int64), 0, self.ncy - 1)
+        cx = np.mod(np.floor((lon + 180.0) / self.DEG).astype(np.int64), self.ncx)
+        marked: np.ndarray = self.mask[cy * self.ncx + cx]
+        return marked
+
+
 class PortLookup:
     """Nearest port within a radius for arrays of positions, in vectorised numpy.
 
     The candidate lists of :func:`port_cells` are packed into a matrix (one
-    row per cell, padded); each position finds its cell with a binary search
-    and computes distances to its few candidates only.
+    row per cell, padded). A dense table over the latitude rows that have
+    any candidates maps every grid cell to its matrix row, so a position
+    finds its candidates with one array lookup; distances are computed to
+    those few candidates only.
     """
 
     def __init__(self, ports: Ports, radius_km: float) -> None:
         self.radius_km = radius_km
         self.grid, cells = port_cells(ports, radius_km)
         self.cells = cells
+        ncx = self.grid.ncx
         if cells.height == 0:
-            self.keys = np.array([], dtype=np.int64)
+            self.cy0 = 0
+            self.dense = np.full(0, -1, dtype=np.int32)
             self.cand = np.zeros((0, 1), dtype=np.int64)
         else:
-            keys = cells["cy"].to_numpy().astype(np.int64) * self.grid.ncx + cells["cx"].to_numpy()
-            self.keys, first, counts = np.unique(keys, return_index=True, return_counts=True)
+            cy = cells["cy"].to_numpy().astype(np.int64)
+            keys = cy * ncx + cells["cx"].to_numpy()
+            unique, first, counts = np.unique(keys, return_index=True, return_counts=True)
             width = int(counts.max())
-            self.cand = np.full((len(self.keys), width), -1, dtype=np.int64)
+            self.cand = np.full((len(unique), width), -1, dtype=np.int64)
             ports_col = cells["port_idx"].to_numpy().astype(np.int64)
             for k in range(width):
                 has = counts > k
                 self.cand[has, k] = ports_col[first[has] + k]
+            self.cy0 = int(cy.min())
+            rows = int(cy.max()) - self.cy0 + 1
+            self.dense = np.full(rows * ncx, -1, dtype=np.int32)
+            self.dense[unique - self.cy0 * ncx] = np.arange(len(unique), dtype=np.int32)
         self.plat = ports.frame["lat"].to_numpy()
         self.plon = ports.frame["lon"].to_numpy()
 
@@ -346,15 +393,19 @@ class PortLookup:
         n = len(lat)
         dist = np.full(n, np.inf)
         port = np.full(n, -1, dtype=np.int32)
-        if n == 0 or len(self.keys) == 0:
+        if n == 0 or len(self.dense) == 0:
             return dist, port
-        keys = self.grid.keys(lat, lon)
-        pos = np.searchsorted(self.keys, keys)
-        np.minimum(pos, len(self.keys) - 1, out=pos)
-        rows = np.flatnonzero(self.keys[pos] == keys)
+        g = self.grid
+        index = np.floor((lat + 90.0) / g.deg).astype(np.int64) - self.cy0
+        index *= g.ncx
+        index += np.mod(np.floor((lon + 180.0) / g.deg).astype(np.int64), g.ncx)
+        inside = (index >= 0) & (index < len(self.dense))
+        row = np.full(n, -1, dtype=np.int32)
+        row[inside] = self.dense[index[inside]]
+        rows = np.flatnonzero(row >= 0)
         if len(rows) == 0:
             return dist, port
-        cand = self.cand[pos[rows]]
+        cand = self.cand[row[rows]]
         la = lat[rows]
         lo = lon[rows]
         # Every listed cell has at least one candidate; later columns only for some rows.

@@ -65,23 +65,41 @@ def write_parquet_durable(frame: pl.DataFrame, path: Path) -> None:
 
 
 def intervals_from_reports(reports: pl.DataFrame) -> pl.DataFrame:
-    """Static reports (wide, one row per report) to identity intervals."""
-    if reports.height == 0:
-        return schema.empty(IDENTITY_SCHEMA)
-    long = pl.concat(
-        [
-            reports.filter(pl.col(f).is_not_null()).select(
-                "mmsi",
+    """Static reports (wide, one row per report) to identity intervals.
+
+    Each field on its own: reports in (mmsi, time, value) order, a new
+    interval wherever the MMSI or the value changes. Sorting on two integer
+    keys per field is much cheaper than one sort of the long table.
+    """
+    parts = []
+    for f in schema.STATIC_FIELDS:
+        if f not in reports.columns:
+            continue
+        rows = (
+            reports.select("mmsi", "ts", pl.col(f).alias("value"))
+            .filter(pl.col("value").is_not_null())
+            .sort(["mmsi", "ts", "value"])
+        )
+        if rows.height == 0:
+            continue
+        same = (pl.col("mmsi") == pl.col("mmsi").shift(1)) & (
+            pl.col("value") == pl.col("value").shift(1)
+        )
+        parts.append(
+            rows.with_columns((~same.fill_null(False)).cum_sum().alias("_run"))
+            .group_by("_run", maintain_order=True)
+            .agg(
+                pl.col("mmsi").first(),
                 pl.lit(f).alias("field"),
-                pl.col(f).alias("value"),
-                pl.col("ts").alias("first_ts"),
-                pl.col("ts").alias("last_ts"),
-                pl.lit(1, pl.Int64).alias("reports"),
+                pl.col("value").first(),
+                pl.col("ts").min().alias("first_ts"),
+                pl.col("ts").max().alias("last_ts"),
+                pl.len().cast(pl.Int64).alias("reports"),
             )
-            for f in schema.STATIC_FIELDS
-        ]
-    )
-    return merge_intervals(long)
+        )
+    if not parts:
+        return schema.empty(IDENTITY_SCHEMA)
+    return merge_intervals(schema.conform(pl.concat(parts), IDENTITY_SCHEMA))
 
 
 def merge_intervals(intervals: pl.DataFrame) -> pl.DataFrame:

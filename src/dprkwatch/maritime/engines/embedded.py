@@ -49,7 +49,7 @@ from dprkwatch.maritime.engines.exprs import (
     wrap_lon,
 )
 from dprkwatch.maritime.geo import KM_PER_NM
-from dprkwatch.maritime.ports import PortLookup, Ports
+from dprkwatch.maritime.ports import NearPorts, PortLookup, Ports
 from dprkwatch.maritime.rules import Rules
 from dprkwatch.maritime.store import PositionStore
 
@@ -81,6 +81,8 @@ class Context:
     """Radius ``rules.port_query_km``: loitering, encounters, port calls."""
     far: PortLookup
     """Radius ``rules.gap_port_km``: both ends of dark gaps."""
+    in_port: NearPorts
+    """Which moving positions may be within ``rules.port_exit_km`` of a port."""
 
     @classmethod
     def build(cls, ports: Ports, rules: Rules) -> Context:
@@ -89,7 +91,26 @@ class Context:
             ports=ports,
             near=PortLookup(ports, rules.port_query_km),
             far=PortLookup(ports, rules.gap_port_km),
+            in_port=NearPorts(ports, rules.port_exit_km),
         )
+
+    def port_distances(self, lat: np.ndarray, lon: np.ndarray, slow: np.ndarray) -> Any:
+        """``(d_port, near_port)`` as the detectors need them.
+
+        Slow positions need the distance to the nearest port within
+        ``port_query_km`` (loitering and encounters test it); moving ones
+        only whether they are within ``port_exit_km`` of one (port calls).
+        Moving positions far from every port, most of those at sea, are
+        skipped: their distance stays infinite, which no rule can tell from
+        a distance beyond ``port_exit_km``.
+        """
+        dist = np.full(len(lat), np.inf)
+        port = np.full(len(lat), -1, dtype=np.int32)
+        rows = np.flatnonzero(slow | self.in_port(lat, lon))
+        d, p = self.near.nearest(lat[rows], lon[rows])
+        dist[rows] = d
+        port[rows] = p
+        return dist, port
 
 
 # --------------------------------------------------------------------------
@@ -102,9 +123,11 @@ class TrackDay:
     """One day's positions with everything the detectors read.
 
     Columns: mmsi, t (epoch us), lat, lon, sog, p_t/p_lat/p_lon (previous
-    position, possibly from an earlier day), dt_s, dist_km, jump, newseg,
-    slow, d_port (km, inf if beyond ``port_query_km``), port_id (-1 unless
-    within ``port_exit_km``), loiter_q/port_q and their continuation flags,
+    position, possibly from an earlier day; meaningless where ``has_prev`` is
+    false, the first position of a track), dt_s, dist_km, jump, newseg,
+    slow, d_port (km; inf beyond ``port_query_km``, and for moving positions
+    possibly beyond ``port_exit_km``: see :meth:`Context.port_distances`),
+    port_id (-1 unless within ``port_exit_km``), loiter_q/port_q and their continuation flags,
     port_exit (the previous position ended a port run that this one left).
     """
 
@@ -128,32 +151,50 @@ class Segmenter:
         )
         if not _is_sorted(df):
             df = df.sort(["mmsi", "t"])
-        first = (df["mmsi"] != df["mmsi"].shift(1)).fill_null(True)
-        idx_first = first.arg_true()
-        heads = df.select("mmsi")[idx_first].join(
-            carry, on="mmsi", how="left", maintain_order="left"
+        mmsi = df["mmsi"].to_numpy()
+        n = len(mmsi)
+        first = np.ones(n, dtype=bool)
+        np.not_equal(mmsi[1:], mmsi[:-1], out=first[1:])
+        heads = np.flatnonzero(first)
+        carried = (
+            pl.DataFrame({"mmsi": mmsi[heads]})
+            .join(carry, on="mmsi", how="left", maintain_order="left")
+            .with_columns(pl.col("c_t").is_not_null().alias("known"))
         )
 
-        def prev(col: str, carried: str) -> pl.Series:
-            return df[col].shift(1).scatter(idx_first, heads[carried])
+        def previous(col: str, carried_col: str, missing: float | int) -> np.ndarray:
+            # The row before in the track; a track's first row takes the carried last
+            # position of an earlier day (or ``missing`` when there is none).
+            values = df[col].to_numpy()
+            out = np.empty_like(values)
+            out[1:] = values[:-1]
+            out[heads] = carried[carried_col].fill_null(missing).to_numpy()
+            return out
 
-        def carried(col: str, dtype: pl.DataType) -> pl.Series:
-            return pl.repeat(None, df.height, dtype=dtype, eager=True).scatter(
-                idx_first, heads[col]
-            )
+        def at_heads(col: str, default: bool | int, dtype: Any) -> np.ndarray:
+            out = np.full(n, default, dtype=dtype)
+            out[heads] = carried[col].fill_null(default).to_numpy()
+            return out
 
-        dist, port = self.ctx.near.nearest(df["lat"].to_numpy(), df["lon"].to_numpy())
+        known = np.ones(n, dtype=bool)
+        known[heads] = carried["known"].to_numpy()
+        slow = df.select((pl.col("sog") < r.slow_knots).fill_null(False)).to_series()
+        dist, port = self.ctx.port_distances(
+            df["lat"].to_numpy(), df["lon"].to_numpy(), slow.to_numpy()
+        )
         base = df.with_columns(
-            prev("t", "c_t").alias("p_t"),
-            prev("lat", "c_lat").alias("p_lat"),
-            prev("lon", "c_lon").alias("p_lon"),
-            first.alias("first"),
+            pl.Series("p_t", previous("t", "c_t", 0)),
+            pl.Series("p_lat", previous("lat", "c_lat", np.nan)),
+            pl.Series("p_lon", previous("lon", "c_lon", np.nan)),
+            pl.Series("has_prev", known),
+            pl.Series("first", first),
+            slow.alias("slow"),
             pl.Series("d_port", dist),
             pl.Series("near_port", port),
-            carried("c_loiter", pl.Boolean()).alias("c_loiter"),
-            carried("c_port", pl.Int32()).alias("c_port"),
+            pl.Series("c_loiter", at_heads("c_loiter", False, bool)),
+            pl.Series("c_port", at_heads("c_port", -1, np.int32)),
         )
-        has_prev = pl.col("p_t").is_not_null()
+        has_prev = pl.col("has_prev")
         jump = has_prev & (
             pl.col("dist_km") > r.max_speed_kmh * pl.col("dt_s") / 3600.0 + r.position_noise_km
         )
@@ -165,7 +206,6 @@ class Segmenter:
                 haversine(pl.col("p_lat"), pl.col("p_lon"), pl.col("lat"), pl.col("lon")).alias(
                     "dist_km"
                 ),
-                (pl.col("sog") < r.slow_knots).fill_null(False).alias("slow"),
             )
             .with_columns(jump.fill_null(False).alias("jump"))
             .with_columns(
@@ -350,9 +390,7 @@ class DarkGaps:
         gaps = (
             day.frame.lazy()
             .filter(
-                pl.col("p_t").is_not_null()
-                & (pl.col("dt_s") >= r.gap_min_hours * 3600.0)
-                & ~pl.col("jump")
+                pl.col("has_prev") & (pl.col("dt_s") >= r.gap_min_hours * 3600.0) & ~pl.col("jump")
             )
             .select("mmsi", "p_t", "t", "p_lat", "p_lon", "lat", "lon", "dist_km")
             .collect()

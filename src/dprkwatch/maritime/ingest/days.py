@@ -33,6 +33,7 @@ is linear in the rows, instead of a comparison sort on two keys.
 
 from __future__ import annotations
 
+import itertools
 import shutil
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -59,6 +60,31 @@ def _day_start_us(day: date) -> int:
     return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp()) * 1_000_000
 
 
+def _split_days(pos: pl.DataFrame) -> Iterator[tuple[date, pl.DataFrame]]:
+    """The rows of each UTC day; a time-ordered batch is cut into slices, not hashed."""
+    t = pos["ts"].dt.epoch("us")
+    first, last = int(t.min()) // US_PER_DAY, int(t.max()) // US_PER_DAY  # type: ignore[arg-type]
+    if first == last:
+        yield day_of(first * US_PER_DAY), pos
+        return
+    if t.is_sorted():
+        bounds = [0]
+        for d in range(first + 1, last + 1):
+            bounds.append(int(t.search_sorted(d * US_PER_DAY, side="left")))
+        bounds.append(pos.height)
+        for d, (a, b) in zip(range(first, last + 1), itertools.pairwise(bounds), strict=True):
+            if b > a:
+                yield day_of(d * US_PER_DAY), pos.slice(a, b - a)
+        return
+    index = (pl.col("ts").dt.epoch("us") // US_PER_DAY).alias("_d")
+    for (d,), chunk in (
+        pos.with_columns(index)
+        .partition_by("_d", as_dict=True, include_key=False, maintain_order=True)
+        .items()
+    ):
+        yield day_of(int(str(d)) * US_PER_DAY), chunk
+
+
 def mmsi_order(mmsi: np.ndarray) -> np.ndarray:
     """The stable permutation that groups rows by MMSI (LSD radix sort on two 16-bit halves)."""
     keys = mmsi.astype(np.int64)
@@ -77,26 +103,30 @@ class SortedDay:
     """:data:`schema.POSITIONS` columns."""
 
 
-def sort_day(frame: pl.DataFrame, *, presorted_time: bool) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """``frame`` sorted by (mmsi, ts), arrival order kept among equal keys; (kept, duplicates).
+def sort_day(
+    frame: pl.DataFrame, columns: Sequence[str], *, presorted_time: bool
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(kept, duplicates): ``frame``'s ``columns`` sorted by (mmsi, ts), arrival order kept among
+    equal keys, and the ``_src``/``_line`` of the rows dropped as duplicates.
 
     ``presorted_time``: the rows arrived in time order, so a stable sort by
     MMSI is enough. Otherwise a stable two-key sort is used. A duplicate is a
-    row with the MMSI and time of the row before it.
+    row with the MMSI and time of the row before it. Only the kept columns
+    are moved; where a duplicate came from is looked up for the few there are.
     """
     if presorted_time:
-        order = mmsi_order(frame["mmsi"].to_numpy())
-        ordered = frame.select(pl.all().gather(pl.Series(order)))
+        order = pl.Series(mmsi_order(frame["mmsi"].to_numpy()))
     else:
-        ordered = frame.sort(["mmsi", "ts"], maintain_order=True)
+        order = frame.select(pl.arg_sort_by(["mmsi", "ts"], maintain_order=True)).to_series()
+    ordered = frame.select(pl.col(c).gather(order) for c in columns)
     dup = ordered.select(
         ((pl.col("mmsi") == pl.col("mmsi").shift(1)) & (pl.col("ts") == pl.col("ts").shift(1)))
         .fill_null(False)
         .alias("dup")
     ).to_series()
     if not dup.any():
-        return ordered, ordered.clear()
-    return ordered.filter(~dup), ordered.filter(dup)
+        return ordered, frame.select(HELPERS).clear()
+    return ordered.filter(~dup), frame.select(HELPERS)[order.filter(dup)]
 
 
 @dataclass
@@ -125,9 +155,12 @@ class DayAssembler:
         streaming: bool,
         keep_out_of_order: bool = False,
         existing: Callable[[date], pl.DataFrame | None] | None = None,
+        columns: Sequence[str] = tuple(schema.POSITIONS),
     ) -> None:
-        """``existing(day)`` gives rows already stored for a day (they win over new ones)."""
+        """``existing(day)`` gives rows already stored for a day (they win over new ones);
+        ``columns`` are the position columns kept (the engine needs no course)."""
         self.existing = existing
+        self.columns = [*columns, "_line"]
         self.quality = quality
         self.sources = list(sources)
         self.staging = staging
@@ -144,13 +177,19 @@ class DayAssembler:
     # -- the out-of-order check ----------------------------------------------
 
     def _check_order(self, pos: pl.DataFrame, src: int) -> pl.DataFrame:
+        """Skip (or note) rows earlier than an earlier row of their MMSI in their file.
+
+        Streaming, a batch is whole row groups that follow the earlier ones in
+        time, so only rows within the batch can be out of order. Staged, the
+        latest time of every MMSI seen so far in the file is kept.
+        """
         state = self._order.setdefault(src, _FileOrder())
         t = pos["ts"].dt.epoch("us")
         first, last = int(t[0]), int(t.max())  # type: ignore[arg-type]
         in_order = t.is_sorted() and (state.max_ts is None or first >= state.max_ts)
         if not in_order:
             pos = self._late_rows(pos, state, src)
-        if pos.height:
+        if not self.streaming and pos.height:
             batch_max = (
                 pos.select("mmsi", pl.col("ts").dt.epoch("us").alias("_max_ts"))
                 .group_by("mmsi")
@@ -195,14 +234,8 @@ class DayAssembler:
             return
         pos = self._check_order(pos, src)
         if pos.height:
-            pos = pos.with_columns(pl.lit(src, pl.Int32).alias("_src"))
-            day_idx = (pl.col("ts").dt.epoch("us") // US_PER_DAY).alias("_d")
-            for (d,), chunk in (
-                pos.with_columns(day_idx)
-                .partition_by("_d", as_dict=True, include_key=False, maintain_order=True)
-                .items()
-            ):
-                day = day_of(int(str(d)) * US_PER_DAY)
+            pos = pos.select(*self.columns, pl.lit(src, pl.Int32).alias("_src"))
+            for day, chunk in _split_days(pos):
                 if self.streaming:
                     self._keep(day, chunk)
                 else:
@@ -254,15 +287,17 @@ class DayAssembler:
             ]
             presorted = False
         frame = pl.concat(parts, rechunk=True) if len(parts) > 1 else parts[0]
-        kept, dups = sort_day(frame, presorted_time=presorted)
+        columns = self.columns[:-1]
+        kept, dups = sort_day(frame, columns, presorted_time=presorted)
         if dups.height:
             where = [
                 f"{self.sources[s]}:{line}"
                 for s, line in dups.select("_src", "_line").head(MAX_EXAMPLES).iter_rows()
             ]
             self.quality.skip("duplicate", dups.height, where)
-        self.quality.positions_kept += int((kept["_src"] >= 0).sum())
-        return SortedDay(day, schema.conform(kept, schema.POSITIONS))
+        stored = 0 if old is None else old.height  # a stored row is never a duplicate
+        self.quality.positions_kept += kept.height - stored
+        return SortedDay(day, kept)
 
     def finish(self) -> Iterator[SortedDay]:
         """Every remaining day, in time order."""

@@ -11,6 +11,7 @@ All of it is vectorised Polars; no Python loop touches a row.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 
@@ -344,21 +345,30 @@ def clean_imo(col: pl.Expr) -> pl.Expr:
     return pl.when(ok).then(digits).otherwise(None)
 
 
+def _cleaned(values: pl.Series, clean: Any) -> pl.Series:
+    """``clean`` applied to each distinct value once (identity fields repeat on every report)."""
+    distinct = values.unique()
+    cleaned = distinct.to_frame("v").select(clean(pl.col("v"))).to_series()
+    return values.replace_strict(distinct, cleaned, default=None, return_dtype=pl.String)
+
+
 def _static_reports(parsed: pl.DataFrame, quality: Quality, source: str) -> pl.DataFrame:
     carries = pl.any_horizontal(
         [pl.col(c).is_not_null() for c in ("imo", "name", "callsign", "flag")]
     )
-    valid_key = parsed.filter(carries & _MMSI_OK.fill_null(False) & pl.col("ts").is_not_null())
+    valid_key = parsed.select("_mmsi", "ts", "imo", "name", "callsign", "flag", "_line").filter(
+        carries & _MMSI_OK.fill_null(False) & pl.col("ts").is_not_null()
+    )
     if valid_key.height == 0:
         return schema.empty(schema.STATIC)
     cleaned = valid_key.select(
         pl.col("_mmsi").cast(pl.Int32).alias("mmsi"),
         pl.col("ts"),
-        clean_imo(pl.col("imo")).alias("imo"),
+        _cleaned(valid_key["imo"], clean_imo).alias("imo"),
         pl.col("imo").alias("_imo_raw"),
-        clean_name(pl.col("name")).alias("name"),
-        clean_name(pl.col("callsign")).alias("callsign"),
-        clean_name(pl.col("flag")).alias("flag"),
+        _cleaned(valid_key["name"], clean_name).alias("name"),
+        _cleaned(valid_key["callsign"], clean_name).alias("callsign"),
+        _cleaned(valid_key["flag"], clean_name).alias("flag"),
         pl.col("_line"),
     )
     raw_imo_present = (

@@ -98,7 +98,8 @@ class PositionReader:
     Construction recognises every file's layout and raises before any work
     when they differ or one is unusable. ``staging`` is a private folder for
     days that cannot be streamed; ``existing(day)`` gives rows already
-    stored for a day, which win over new ones (ingest only).
+    stored for a day, which win over new ones (ingest only); ``columns`` are
+    the position columns the days keep (all of them for the store).
     """
 
     def __init__(
@@ -110,6 +111,7 @@ class PositionReader:
         keep_out_of_order: bool = False,
         existing: Callable[[date], pl.DataFrame | None] | None = None,
         progress: Progress | None = None,
+        columns: Sequence[str] = tuple(schema.POSITIONS),
     ) -> None:
         if not paths:
             raise AisInputError("no input files given")
@@ -122,6 +124,7 @@ class PositionReader:
         self.staging = staging
         self.existing = existing
         self.progress = progress
+        self.columns = list(columns)
         plans = [time_ranges(s, self.layout) for s in self.sources]
         self.plans: list[list[tuple[int, int, int]]] | None = (
             [p for p in plans if p is not None] if all(p is not None for p in plans) else None
@@ -174,6 +177,7 @@ class PositionReader:
             streaming=self.streaming,
             keep_out_of_order=self.keep_out_of_order,
             existing=self.existing,
+            columns=self.columns,
         )
         count_rows = self.layout.container != "nmea"
         for index, source in enumerate(self.sources):

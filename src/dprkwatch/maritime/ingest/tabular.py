@@ -13,9 +13,9 @@ so one bad cell cannot change a column's type; rows with the wrong number
 of fields are skipped and counted as ``malformed_row`` with their line. A
 zip member is streamed straight out of the archive.
 
-Parquet is read in batches of whole row groups' worth of rows; the row
-groups' time statistics tell the day assembler which days are complete
-(:func:`time_ranges`). GeoParquet positions come from the point geometry
+Parquet is read by Polars in batches of whole row groups (about a million
+rows); the row groups' time statistics tell the day assembler which days
+are complete (:func:`time_ranges`). GeoParquet positions come from the point geometry
 (WKB or GeoArrow), which must be in longitude/latitude.
 """
 
@@ -298,12 +298,11 @@ def read_parquet(source: Source, layout: Layout, quality: Quality) -> Iterator[B
                 where="header",
             )
     columns = list(mapping) + ([geometry[0]] if geometry else [])
+    scan = pl.scan_parquet(source.path).select(columns)
     offset = 0
     try:
-        for batch in pf.iter_batches(batch_size=PARQUET_BATCH_ROWS, columns=columns):
-            frame = pl.from_arrow(batch)
-            assert isinstance(frame, pl.DataFrame)
-            n = frame.height
+        for n in _batch_rows(pf):
+            frame = scan.slice(offset, n).collect()
             if geometry is not None:
                 col, encoding = geometry
                 if encoding == "point":
@@ -319,10 +318,26 @@ def read_parquet(source: Source, layout: Layout, quality: Quality) -> Iterator[B
             )
             offset += n
             yield Batch(frame, offset)
-    except (OSError, pa.ArrowInvalid) as exc:
+    except (OSError, pl.exceptions.ComputeError) as exc:
         raise AisInputError(
             f"cannot read as Parquet: {str(exc).splitlines()[0]}", source=name
         ) from None
+
+
+def _batch_rows(pf: Any) -> Iterator[int]:
+    """Rows per batch: whole row groups, about :data:`PARQUET_BATCH_ROWS` at a time.
+
+    A batch never ends inside a row group, so when the row groups follow each
+    other in time no row of a later batch is earlier than one of this batch.
+    """
+    rows = 0
+    for i in range(pf.metadata.num_row_groups):
+        rows += pf.metadata.row_group(i).num_rows
+        if rows >= PARQUET_BATCH_ROWS:
+            yield rows
+            rows = 0
+    if rows:
+        yield rows
 
 
 def time_ranges(source: Source, layout: Layout) -> list[tuple[int, int, int]] | None:
