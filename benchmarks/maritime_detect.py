@@ -220,21 +220,7 @@ def main() -> None:
         env,
     )
     ing["report"] = json.loads(ing.pop("stdout"))
-    det = measured(
-        [
-            str(DPRKWATCH),
-            "--data-dir",
-            str(home),
-            "maritime",
-            "detect",
-            "--ports",
-            str(data / "ports.csv"),
-            "-o",
-            str(out / "events_store.parquet"),
-            "--json",
-        ],
-        env,
-    )
+    det = measured(det_cmd(home, data, out / "events_store.parquet"), env)
     det["report"] = json.loads(det.pop("stdout"))
     stored = pl.read_parquet(out / "events_store.parquet")
     report["stored"] = {
@@ -255,6 +241,7 @@ def main() -> None:
 
 
 def det_cmd(home: Path, data: Path, events: Path) -> list[str]:
+    """``maritime detect`` on the store in ``home``, events written to ``events``."""
     return [
         str(DPRKWATCH),
         "--data-dir",
