@@ -33,8 +33,18 @@ def ensure_lists(settings: Settings, *, refresh: bool = False) -> None:
     paths = local_sources(shared) if shared is not None and shared.is_dir() else []
     if paths:
         err_console.print(f"lists: importing {len(paths)} local file(s) from {shared}")
+        refused: list[DprkwatchError] = []
         with err_console.status("importing lists"):
-            manifests = import_paths(store, paths)
+            manifests = import_paths(
+                store, paths, on_refused=lambda _path, exc: refused.append(exc)
+            )
+        # A local folder can hold a file no importer accepts (a cut-off download
+        # is refused as truncated): it is left out, said in one line, and the
+        # service starts with everything else.
+        for exc in refused:
+            err_console.print(
+                f"lists: left out {exc}", style="yellow", markup=False, soft_wrap=True
+            )
     else:
         err_console.print("lists: no local copies; downloading the official lists")
         try:

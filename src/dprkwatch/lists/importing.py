@@ -1,7 +1,9 @@
 """From paths on disk to activated snapshots: detect, parse, store, activate.
 
 A batch is all-or-nothing: if any file fails, the snapshots the batch wrote
-are removed and the active versions are not touched. Several files are
+are removed and the active versions are not touched. Seeding from a folder
+(``make run``) may instead leave out the files an importer refuses, such as
+a cut-off download, and report them: see ``on_refused``. Several files are
 parsed in parallel worker processes (one per core), each writing its own
 snapshot; activation happens once, in the parent, after all have succeeded.
 """
@@ -15,6 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from pathlib import Path
 
+from dprkwatch.exceptions import DprkwatchError
 from dprkwatch.forking import fork_is_safe
 from dprkwatch.lists.exceptions import SourceError
 from dprkwatch.lists.model import ListVersion
@@ -77,6 +80,7 @@ def import_paths(
     progress: Callable[[Path], None] | None = None,
     workers: int | None = None,
     formats: Sequence[str | None] | None = None,
+    on_refused: Callable[[Path, DprkwatchError], None] | None = None,
 ) -> list[Manifest]:
     """Parse and store every path, then (by default) activate the newest version of each list.
 
@@ -84,6 +88,9 @@ def import_paths(
     when the calling process runs other threads, where forking is unsafe).
     ``formats`` forces a format per path (``lists update`` knows what each
     publisher sends); otherwise ``fmt`` applies to all, or each file is sniffed.
+    ``on_refused``, when given, hears of each file an importer refuses (a
+    :class:`SourceError`); that file is left out and the others still land.
+    Without it one refused file fails the whole batch.
     """
     if not paths:
         raise SourceError("no files given")
@@ -93,11 +100,17 @@ def import_paths(
     n = _worker_count(workers, len(paths))
     with store.writing():
         if n > 1:
-            manifests = _parse_in_workers(store, paths, chosen, published, n, progress)
+            manifests = _parse_in_workers(store, paths, chosen, published, n, progress, on_refused)
         else:
             parsed: list[tuple[ListVersion, str]] = []
             for path, path_fmt in zip(paths, chosen, strict=True):
-                version, importer = parse(path, path_fmt, published)
+                try:
+                    version, importer = parse(path, path_fmt, published)
+                except SourceError as exc:
+                    if on_refused is None:
+                        raise
+                    on_refused(path, exc)
+                    continue
                 parsed.append((version, importer_version(importer)))
                 if progress is not None:
                     progress(path)
@@ -132,6 +145,7 @@ def _parse_in_workers(
     published: date | None,
     workers: int,
     progress: Callable[[Path], None] | None,
+    on_refused: Callable[[Path, DprkwatchError], None] | None,
 ) -> list[Manifest]:
     # Forked workers start with every module already imported (FtM's model
     # and country tables take seconds to load); results come back as small
@@ -145,7 +159,14 @@ def _parse_in_workers(
         manifests: list[Manifest] = []
         try:
             for path, future in zip(paths, futures, strict=True):
-                manifests.append(future.result())
+                try:
+                    manifest = future.result()
+                except SourceError as exc:
+                    if on_refused is None:
+                        raise
+                    on_refused(path, exc)
+                    continue
+                manifests.append(manifest)
                 if progress is not None:
                     progress(path)
         except BaseException:

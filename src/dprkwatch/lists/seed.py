@@ -10,14 +10,18 @@ from __future__ import annotations
 from pathlib import Path
 
 # Glob patterns relative to the data folder, one per list family.
+# OFAC's XML exports come upper-case from the publisher (CONS_ENHANCED.XML);
+# OFSI's retired workbooks are imported for history, marked retired.
 PATTERNS: tuple[str, ...] = (
     "ofac/*/sdn.csv",
     "ofac/*/cons_prim.csv",
+    "ofac/*/*.[xX][mM][lL]",
     "un/*.xml",
     "un/history/*.xml",
     "eu/*.xml",
     "eu/*.yaml",
     "uk/*.csv",
+    "uk/*.xlsx",
     "uk/*.yaml",
 )
 
