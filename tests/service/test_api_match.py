@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from dprkwatch.service import audit
+from dprkwatch.service.datasets import source_name
 from dprkwatch.service.reviews import get_screening
 from dprkwatch.service.storage import Database
 from tests.service.factory import OFAC_V2, SERVICE_FIXTURES, LiveService
@@ -69,8 +70,15 @@ def test_search_and_catalog_speak_yentes_wire_format(sqlite_service: LiveService
     catalog = sqlite_service.admin.get("/catalog").json()
     assert_shape(catalog, _load("catalog_response.json"))
     by_name = {d["name"]: d for d in catalog["datasets"]}
-    assert set(by_name) == {"ofac", "un", "eu", "uk", "dprk", "default"}
-    assert by_name["default"]["children"] == ["ofac", "un"]
+    # OpenSanctions' names for the lists, the publisher collections, and theirs.
+    assert set(by_name) == {
+        "us_ofac_sdn", "us_ofac_cons", "un_sc_sanctions", "eu_fsf", "gb_hmt_sanctions",
+        "gb_fcdo_sanctions", "us_trade_csl", "au_dfat_sanctions", "ca_dfatd_sema_sanctions",
+        "ch_seco_sanctions", "ofac", "un", "eu", "uk", "dprk", "sanctions", "default",
+    }  # fmt: skip
+    assert by_name["default"]["children"] == ["un_sc_sanctions", "us_ofac_sdn"]
+    assert by_name["us_ofac_sdn"]["type"] == "source" and by_name["us_ofac_sdn"]["load"]
+    assert by_name["eu_fsf"]["load"] is False
     assert by_name["dprk"]["entity_count"] == 3 + 2  # DPRK entries of the OFAC and UN fixtures
     assert by_name["eu"]["load"] is False and "eu" not in catalog["current"]
     assert (
@@ -81,7 +89,7 @@ def test_search_and_catalog_speak_yentes_wire_format(sqlite_service: LiveService
 
 def test_entities_returns_the_listed_entity(sqlite_service: LiveService) -> None:
     data = sqlite_service.admin.get("/entities/un-KPi.901").json()
-    assert data["schema"] == "Person" and data["datasets"] == ["un"]
+    assert data["schema"] == "Person" and data["datasets"] == ["un_sc_sanctions"]
     assert "백성철" in data["properties"]["alias"]
 
 
@@ -131,10 +139,10 @@ def test_limit_threshold_and_yente_filters(sqlite_service: LiveService) -> None:
     }
     assert {
         d for x in results(limit=10, threshold=0.0, include_dataset=["un"]) for d in x["datasets"]
-    } == {"un"}
+    } == {"un_sc_sanctions"}
     assert {
         d for x in results(limit=10, threshold=0.0, exclude_dataset=["un"]) for d in x["datasets"]
-    } == {"ofac"}
+    } == {"us_ofac_sdn"}
 
 
 def test_every_screening_is_recorded_before_it_is_answered(service: LiveService) -> None:
@@ -154,8 +162,10 @@ def test_every_screening_is_recorded_before_it_is_answered(service: LiveService)
         assert answered and [x["id"] for x in record["results"]] == [x["id"] for x in answered]
         # The record and the answer are built from one serialised hit: they agree field by field.
         for kept, sent in zip(record["results"], answered, strict=True):
-            for field in ("schema", "caption", "score", "match", "datasets", "features"):
+            for field in ("schema", "caption", "score", "match", "features"):
                 assert kept[field] == sent[field], field
+            # The record names lists; the answer names the datasets they are published as.
+            assert [source_name(d) for d in kept["datasets"]] == sent["datasets"]
             assert kept["explanation"] == sent["explanation"]
             assert {k: v["score"] for k, v in sent["explanations"].items()} == kept["features"]
         assert record["versions"] == answer["versions"] == service.state.index.current().versions
@@ -223,3 +233,19 @@ def test_lists_endpoints_and_import(service: LiveService) -> None:
 def test_algorithms_names_the_one_in_use(sqlite_service: LiveService, path: str) -> None:
     data = sqlite_service.admin.get(path).json()
     assert data["default"] == data["best"] == "dprkwatch-match-v2"
+
+
+def test_catalog_carries_an_etag_and_manifest_is_its_yente_name(
+    sqlite_service: LiveService,
+) -> None:
+    c = sqlite_service.admin
+    first = c.get("/catalog")
+    etag = first.headers["etag"]
+    assert first.headers["cache-control"] == "public, max-age=300"
+    same = c.get("/catalog", headers={"If-None-Match": etag})
+    assert same.status_code == 304 and same.content == b"" and same.headers["etag"] == etag
+    stale = c.get("/catalog", headers={"If-None-Match": '"stale"'})
+    assert stale.status_code == 200 and stale.headers["etag"] == etag
+    assert c.get("/catalog", headers={"If-None-Match": "*"}).status_code == 304
+    manifest = c.get("/manifest")
+    assert manifest.status_code == 200 and manifest.json()["datasets"] == first.json()["datasets"]

@@ -28,7 +28,7 @@ def test_match_person(client: Client) -> None:
     assert result.top.id == "ofac-5001"
     assert result.top.match and result.top.score >= 0.9
     assert result.top.schema_ == "Person"
-    assert result.top.datasets == ["ofac"]
+    assert result.top.datasets == ["us_ofac_sdn"]
     assert result.top.contributing_explanations
     assert result.query["schema"] == "Person"
     assert result.total.value == len(result.results)
@@ -52,7 +52,9 @@ def test_search_fetch_catalog_and_probes(client: Client) -> None:
         assert client.readyz().status == "ok"
     assert found.results[0].id == "un-KPi.901"
     assert entity.caption and entity.properties["name"]
-    assert {d.name for d in catalog.datasets} == {"ofac", "un", "eu", "uk", "dprk", "default"}
+    assert {"us_ofac_sdn", "un_sc_sanctions", "ofac", "dprk", "default"} <= {
+        d.name for d in catalog.datasets
+    }
     assert "dprk" in catalog.current
 
 

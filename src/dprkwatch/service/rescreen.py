@@ -127,7 +127,7 @@ def execute(
     try:
         for name in run.books:
             book = books.get(db, name)
-            ds = get_dataset(book.dataset)
+            ds = get_dataset(book.dataset, loaded.versions)
             lists = select_lists(ds, loaded.versions)
             with db.read() as conn:
                 pages = list(books.iter_subjects(conn, name))

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from dprkwatch.matching.result import Match
+from dprkwatch.service.datasets import source_name
 from dprkwatch.service.screening import Result, Screening
 
 
@@ -27,13 +28,17 @@ def entity(
     datasets: Iterable[str],
     referents: Iterable[str] = (),
 ) -> dict[str, Any]:
-    """An ``EntityResponse``: a listed entity as yente shows it."""
+    """An ``EntityResponse``: a listed entity as yente shows it.
+
+    ``datasets`` are given as list names and shown as the source datasets
+    they are published as (``ofac`` -> ``us_ofac_sdn``).
+    """
     return {
         "id": entity_id,
         "caption": caption,
         "schema": schema,
         "properties": properties,
-        "datasets": list(datasets),
+        "datasets": sorted({source_name(d) for d in datasets}),
         "referents": list(referents),
         "target": True,
         "first_seen": None,

@@ -27,8 +27,8 @@ from dprkwatch.service.api.models import (
 )
 from dprkwatch.service.api.responses import json_response
 from dprkwatch.service.api.state import ServiceState
+from dprkwatch.service.datasets import Datasets, catalog_etag, etag_matches
 from dprkwatch.service.datasets import catalog as build_catalog
-from dprkwatch.service.datasets import get_dataset, select_lists
 from dprkwatch.service.exceptions import Forbidden, NotAuthenticated, RecordNotFound, Unavailable
 from dprkwatch.service.screening import Filters, screen, unit
 
@@ -78,8 +78,9 @@ async def match(dataset: str, request: Request) -> Response:
     state: ServiceState = request.app.state.service
     params = match_request.parse_params(request.query_params)
     body = match_request.parse_body(await request.body())
-    ds = get_dataset(dataset)
     loaded = state.index.current()
+    datasets = Datasets(loaded.versions)
+    ds = datasets.get(dataset)
     _check_algorithm(params.algorithm, loaded.algorithm)
     if body.weights or body.config:
         raise InputError("custom weights and config are not supported", where="weights")
@@ -91,7 +92,7 @@ async def match(dataset: str, request: Request) -> Response:
             where="queries",
         )
     queries = {key: _query(key, ex) for key, ex in body.queries.items()}
-    lists = select_lists(ds, loaded.versions, params.include_dataset, params.exclude_dataset)
+    lists = datasets.select(ds, params.include_dataset, params.exclude_dataset)
     filters = Filters(
         frozenset(params.exclude_schema),
         frozenset(params.exclude_entity_ids),
@@ -151,9 +152,10 @@ def search(
     offset: Annotated[int, Query(ge=0, le=1000)] = 0,
     schema: Annotated[str | None, Query(max_length=60)] = None,
 ) -> Response:
-    ds = get_dataset(dataset)
     loaded = state.index.current()
-    lists = select_lists(ds, loaded.versions)
+    datasets = Datasets(loaded.versions)
+    ds = datasets.get(dataset)
+    lists = datasets.select(ds)
     found: list[Match] = []
     if lists and q.strip():
         found = list(
@@ -191,13 +193,33 @@ def entity(entity_id: str, state: State, _caller: ScreenRole) -> Response:
 
 @router.get(
     "/catalog",
-    response_model=DataCatalogModel,
+    response_model=None,
     summary="Datasets and their versions (yente's catalog)",
-    responses=errors(401, 403),
+    responses={
+        200: {"model": DataCatalogModel},
+        304: {"description": "Not modified (the `If-None-Match` tag is current)"},
+        **errors(401, 403),
+    },
 )
-def catalog(state: State, _caller: ScreenRole) -> dict[str, Any]:
+def catalog(request: Request, state: State, _caller: ScreenRole) -> Response:
+    """Every dataset (sources and collections) with its version. The answer carries an
+    `ETag` and may be cached for five minutes; a request with a current `If-None-Match`
+    gets an empty 304."""
     algorithm = state.index.current().algorithm if state.index.ready else None
-    return build_catalog(state.store.active(), algorithm, max_age_days=state.settings.list_age_days)
+    document = build_catalog(
+        state.store.active(), algorithm, max_age_days=state.settings.list_age_days
+    )
+    etag = catalog_etag(document)
+    headers = {"ETag": etag, "Cache-Control": "public, max-age=300"}
+    if etag_matches(request.headers.get("if-none-match"), etag):
+        return Response(status_code=304, headers=headers)
+    return json_response(document, headers=headers)
+
+
+@router.get("/manifest", response_model=None, include_in_schema=False)
+def manifest(request: Request, state: State, caller: ScreenRole) -> Response:
+    """yente's name for the catalog (its configuration file lists the datasets)."""
+    return catalog(request, state, caller)
 
 
 @router.get(
