@@ -23,7 +23,7 @@ def test_sources_collections_and_aliases_choose_lists() -> None:
     assert ds.get("ofac").lists(LOADED) == ["ofac", "ofac_cons"]
     assert ds.get("zala").lists(LOADED) == ["ftm_zala"]
     assert ds.get("sanctions").lists(LOADED) == LOADED
-    assert ds.get("gb_fcdo_sanctions").lists(LOADED + ["uk"]) == ["uk"]
+    assert ds.get("gb_fcdo_sanctions").lists([*LOADED, "uk"]) == ["uk"]
     assert ds.get("gb_hmt_sanctions").lists(LOADED) == []  # known, but not loaded: empty
     assert not ds.get("zala").is_collection and ds.get("default").is_collection
     with pytest.raises(UnknownDataset, match="unknown dataset 'banana'"):

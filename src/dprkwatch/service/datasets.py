@@ -108,6 +108,13 @@ class Dataset:
         return sorted(name for name in available if self.selects(name))
 
 
+def _one_of(names: frozenset[str]) -> Selector:
+    def selects(list_name: str) -> bool:
+        return list_name in names
+
+    return selects
+
+
 def _source(list_name: str, name: str | None = None) -> Dataset:
     title, summary = SOURCE_TITLES.get(
         list_name, (f"{source_name(list_name)} (FollowTheMoney import)", "Imported FtM entities.")
@@ -116,7 +123,7 @@ def _source(list_name: str, name: str | None = None) -> Dataset:
         name or source_name(list_name),
         title,
         summary,
-        lambda n, ln=list_name: n == ln,
+        _one_of(frozenset({list_name})),
         collection=False,
     )
 
@@ -161,12 +168,11 @@ class Datasets:
             if name in by_name and not by_name[name].selects(list_name):
                 # An FtM import named like one of ours (``ftm_eu_fsf``) joins it.
                 prev = by_name[name]
+                joined = frozenset(
+                    n for n in [*self.available, *SOURCE_NAMES] if prev.selects(n)
+                ) | {list_name}
                 by_name[name] = Dataset(
-                    name,
-                    prev.title,
-                    prev.summary,
-                    lambda n, a=prev.selects, ln=list_name: a(n) or n == ln,
-                    collection=False,
+                    name, prev.title, prev.summary, _one_of(joined), collection=False
                 )
             elif name not in by_name:
                 by_name[name] = _source(list_name)
