@@ -16,10 +16,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from dprkwatch.exceptions import DprkwatchError
 from dprkwatch.lists import SnapshotStore
 from dprkwatch.lists.freshness import DEFAULT_MAX_AGE_DAYS, assess, today_utc
 from dprkwatch.lists.snapshot import Manifest
 from dprkwatch.matching import Screener
+from dprkwatch.service import seen
+from dprkwatch.service.entities import EntityStore
 from dprkwatch.service.exceptions import Unavailable
 from dprkwatch.service.subjects import entity_hash
 
@@ -30,6 +33,29 @@ POLL_SECONDS = 2.0
 
 def build_screener(store: SnapshotStore) -> Screener:
     return Screener.from_store(store)
+
+
+def resolved_targets(store: SnapshotStore) -> dict[str, list[str]]:
+    """Target id -> its listings, from the last resolution run if there is one (else nothing)."""
+    from dprkwatch.resolution import ResolutionStore
+
+    resolutions = ResolutionStore(store.home)
+    if not resolutions.exists():
+        return {}
+    try:
+        resolution = resolutions.load()
+    except DprkwatchError as exc:  # serve without referents rather than not at all
+        log.warning("resolution not used for referents: %s", exc)
+        return {}
+    return {tid: list(t.members) for tid, t in resolution.targets.items()}
+
+
+def build_entities(store: SnapshotStore, active: dict[str, str]) -> EntityStore:
+    """Every entity of the active snapshots, with history dates and resolved referents."""
+    snapshots = {name: store.open(name, version) for name, version in active.items()}
+    return EntityStore.build(
+        snapshots, seen.history(store, active), targets=resolved_targets(store)
+    )
 
 
 @dataclass
@@ -43,6 +69,7 @@ class Loaded:
     # The manifests of the lists built, for saying how old each was when it screened.
     manifests: dict[str, Manifest] = field(default_factory=dict)
     max_age_days: int = DEFAULT_MAX_AGE_DAYS
+    entities: EntityStore = field(default_factory=EntityStore)
     _hashes: dict[str, str | None] = field(default_factory=dict)
 
     @property
@@ -114,6 +141,7 @@ class LiveIndex:
             versions = self.store.active_versions()
             screener = self.builder(self.store)
             built = screener.versions
+            entities = build_entities(self.store, built)
             self._generation += 1
             manifests = {
                 name: snap.manifest
@@ -127,6 +155,7 @@ class LiveIndex:
                 self._generation,
                 manifests=manifests,
                 max_age_days=self.max_age_days,
+                entities=entities,
             )
             self._loaded = loaded
             self._error = None

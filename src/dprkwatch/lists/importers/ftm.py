@@ -1,9 +1,17 @@
 """FollowTheMoney JSON lines: import and export, for OpenSanctions and Aleph tools.
 
 Each line is one entity as ``{"id", "schema", "properties", ...}``. Ids are
-kept as they are (they are already stable in the publishing system). The list
-name is ``ftm_<dataset>`` taken from the first entity's ``datasets`` or, when
-absent, the file stem.
+kept as they are (they are already stable in the publishing system), and so
+is every entity, of every schema: the ``Sanction``, ``Address``,
+``Ownership``, ``Directorship``, ``Family`` or ``UnknownLink`` entities
+around a listed person are what the service nests into it. What an
+OpenSanctions export says beyond the properties (``referents``, ``target``,
+``first_seen``, ``last_seen``, ``last_change``) is stored with the entity.
+
+The list name is ``ftm_<dataset>``: the dataset every entity names in its
+``datasets``; for an export that mixes datasets, the dataset's folder when
+the file is called ``entities.ftm.json`` (OpenSanctions' and yente's
+layout: ``<dataset>/entities.ftm.json``), else the file name.
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ from dprkwatch.lists.registry import register
 from dprkwatch.sources import unreadable
 
 _SAFE = re.compile(r"[^a-z0-9]+")
+_GENERIC_STEMS = frozenset({"entities", "export", "data"})
 _NAME_PROPS = (
     ("name", "primary"),
     ("alias", "alias"),
@@ -34,6 +43,16 @@ _NAME_PROPS = (
 
 def list_name_for(dataset: str) -> str:
     return "ftm_" + (_SAFE.sub("_", dataset.lower()).strip("_") or "data")
+
+
+def dataset_for(path: Path, shared: set[str] | None) -> str:
+    """The dataset a file holds: the one all its entities share, else named by the file."""
+    if shared and len(shared) == 1:
+        return next(iter(shared))
+    stem = path.name.split(".")[0]
+    if stem.lower() in _GENERIC_STEMS and path.parent.name:
+        return path.parent.name
+    return stem
 
 
 @register
@@ -57,7 +76,7 @@ class FtMImporter:
     def load(self, path: Path) -> ListVersion:
         entities: dict[str, ValueEntity] = {}
         names: list[NameDetail] = []
-        dataset: str | None = None
+        shared: set[str] | None = None
         try:
             with path.open("rb") as fh:
                 for lineno, raw in enumerate(fh, start=1):
@@ -70,10 +89,7 @@ class FtMImporter:
                         raise SourceError(
                             f"duplicate entity id {eid!r}", source=str(path), where=f"line {lineno}"
                         )
-                    if dataset is None:
-                        dataset = (
-                            next(iter(sorted(entity.datasets)), None) or path.stem.split(".")[0]
-                        )
+                    shared = set(entity.datasets) if shared is None else shared & entity.datasets
                     entities[eid] = entity
                     for prop, kind in _NAME_PROPS:
                         if entity.schema.get(prop) is None:
@@ -84,7 +100,7 @@ class FtMImporter:
             raise unreadable(path, exc, SourceError) from None
         if not entities:
             raise SourceError("no entities found", source=str(path))
-        list_name = list_name_for(dataset or path.stem)
+        list_name = list_name_for(dataset_for(path, shared))
         for entity in entities.values():
             entity.datasets = {list_name}
         return ListVersion(

@@ -142,6 +142,18 @@ class EntityMatchResponse(BaseModel):
 # -- yente: search, catalog, algorithms --------------------------------------
 
 
+class AdjacentResultsResponse(BaseModel):
+    results: list[EntityResponse | str]
+    total: TotalSpec
+    limit: int
+    offset: int = 0
+
+
+class EntityAdjacentResponse(BaseModel):
+    entity: EntityResponse
+    adjacent: dict[str, AdjacentResultsResponse]
+
+
 class SearchResponse(BaseModel):
     results: list[EntityResponse]
     facets: dict[str, Any] = Field(default_factory=dict)
@@ -170,6 +182,7 @@ class DatasetModel(BaseModel):
     name: str
     title: str
     summary: str | None = None
+    type: Literal["source", "collection"] = "collection"
     load: bool
     version: str
     index_version: str | None = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
@@ -17,8 +18,10 @@ from dprkwatch.service.api import match_request, yente_shapes
 from dprkwatch.service.api.deps import ScreenRole, State
 from dprkwatch.service.api.middleware import principal_of
 from dprkwatch.service.api.models import (
+    AdjacentResultsResponse,
     AlgorithmResponse,
     DataCatalogModel,
+    EntityAdjacentResponse,
     EntityExample,
     EntityMatchResponse,
     EntityResponse,
@@ -29,7 +32,9 @@ from dprkwatch.service.api.responses import json_response
 from dprkwatch.service.api.state import ServiceState
 from dprkwatch.service.datasets import Datasets, catalog_etag, etag_matches
 from dprkwatch.service.datasets import catalog as build_catalog
+from dprkwatch.service.entities import EntityStore, entity_property_names
 from dprkwatch.service.exceptions import Forbidden, NotAuthenticated, RecordNotFound, Unavailable
+from dprkwatch.service.index import Loaded
 from dprkwatch.service.screening import Filters, screen, unit
 
 log = logging.getLogger(__name__)
@@ -177,18 +182,140 @@ def search(
     )
 
 
+def _redirect(request: Request, entity_id: str, canonical: str) -> Response:
+    path = request.url.path
+    prefix = f"/entities/{quote(entity_id, safe='')}"
+    tail = path[len(prefix) :] if path.startswith(prefix) else ""
+    return Response(
+        status_code=308, headers={"Location": f"/entities/{quote(canonical, safe='')}{tail}"}
+    )
+
+
+def _root(state: ServiceState, entity_id: str) -> tuple[Loaded, str]:
+    """The loaded index and the canonical id ``entity_id`` stands for (404 when none)."""
+    loaded = state.index.current()
+    canonical = loaded.entities.canonical(entity_id)
+    if canonical is None:
+        raise RecordNotFound(f"no entity with id {entity_id!r}")
+    return loaded, canonical
+
+
 @router.get(
     "/entities/{entity_id}",
-    summary="One listed entity (yente's entity API)",
+    summary="One entity, with the entities around it (yente's entity API)",
     response_model=None,
-    responses={200: {"model": EntityResponse}, **errors(401, 403, 404, 503)},
+    responses={
+        200: {"model": EntityResponse},
+        308: {"description": "The id is a referent of another entity: follow `Location`"},
+        **errors(401, 403, 404, 422, 503),
+    },
 )
-def entity(entity_id: str, state: State, _caller: ScreenRole) -> Response:
-    loaded = state.index.current()
-    data = loaded.entity(entity_id)
-    if data is None:
-        raise RecordNotFound(f"no entity with id {entity_id!r}")
-    return json_response(yente_shapes.listed(entity_id, data))
+def entity(
+    entity_id: str,
+    request: Request,
+    state: State,
+    _caller: ScreenRole,
+    nested: Annotated[
+        bool, Query(description="Inline adjacent entities (sanctions, addresses, owners...)")
+    ] = True,
+) -> Response:
+    """A listed entity, or any entity linked to one (its `Sanction`, `Address`, `Ownership`...).
+    With `nested` (the default) the entities it links to and those that link to it are
+    inlined as objects, as yente does, one hop deep plus the far side of edge entities."""
+    loaded, canonical = _root(state, entity_id)
+    if canonical != entity_id:
+        return _redirect(request, entity_id, canonical)
+    store = loaded.entities
+    doc = store.nested(entity_id) if nested else store.document(entity_id)
+    return json_response(doc)
+
+
+PageLimit = Annotated[int, Query(ge=0, le=500, description="Entities per property")]
+PageOffset = Annotated[int, Query(ge=0, le=9499, description="Skip this many")]
+
+
+def _adjacent_page(
+    store: EntityStore, entity_id: str, prop: str, limit: int, offset: int
+) -> dict[str, Any] | None:
+    results, total = store.adjacent(entity_id, prop, limit, offset)
+    if not total:
+        return None
+    return {
+        "results": results,
+        "total": {"value": total, "relation": "eq"},
+        "limit": limit,
+        "offset": offset,
+    }
+
+
+@router.get(
+    "/entities/{entity_id}/adjacent",
+    summary="The entities adjacent to one, by property, paged (yente's adjacent API)",
+    response_model=None,
+    responses={
+        200: {"model": EntityAdjacentResponse},
+        308: {"description": "The id is a referent of another entity: follow `Location`"},
+        **errors(401, 403, 404, 422, 503),
+    },
+)
+def adjacent(
+    entity_id: str,
+    request: Request,
+    state: State,
+    _caller: ScreenRole,
+    limit: PageLimit = 10,
+    offset: PageOffset = 0,
+) -> Response:
+    """The same neighbours as the nested entity, grouped by property, a page of each."""
+    loaded, canonical = _root(state, entity_id)
+    if canonical != entity_id:
+        return _redirect(request, entity_id, canonical)
+    store = loaded.entities
+    meta = store.meta[entity_id]
+    pages: dict[str, Any] = {}
+    for prop in entity_property_names(meta.schema):
+        page = _adjacent_page(store, entity_id, prop, limit, offset)
+        if page is not None:
+            pages[prop] = page
+    return json_response({"entity": store.document(entity_id), "adjacent": pages})
+
+
+@router.get(
+    "/entities/{entity_id}/adjacent/{property_name}",
+    summary="The entities adjacent to one through one property, paged",
+    response_model=None,
+    responses={
+        200: {"model": AdjacentResultsResponse},
+        308: {"description": "The id is a referent of another entity: follow `Location`"},
+        **errors(401, 403, 404, 422, 503),
+    },
+)
+def adjacent_by_property(
+    entity_id: str,
+    property_name: str,
+    request: Request,
+    state: State,
+    _caller: ScreenRole,
+    limit: PageLimit = 10,
+    offset: PageOffset = 0,
+) -> Response:
+    loaded, canonical = _root(state, entity_id)
+    if canonical != entity_id:
+        return _redirect(request, entity_id, canonical)
+    store = loaded.entities
+    if property_name not in entity_property_names(store.meta[entity_id].schema):
+        raise RecordNotFound(
+            f"{store.meta[entity_id].schema} has no entity property {property_name!r}"
+        )
+    results, total = store.adjacent(entity_id, property_name, limit, offset)
+    return json_response(
+        {
+            "results": results,
+            "total": {"value": total, "relation": "eq"},
+            "limit": limit,
+            "offset": offset,
+        }
+    )
 
 
 @router.get(
