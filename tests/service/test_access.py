@@ -145,12 +145,13 @@ def test_keyless_local_mode_audits_every_screening_as_local(tmp_path: Path) -> N
 
 
 def test_responses_are_gzipped_for_clients_that_ask(logged: LiveService) -> None:
+    # The first call builds the OpenAPI document: seconds on a busy machine.
     raw = httpx.get(
-        f"{logged.base_url}/openapi.json", headers={"Accept-Encoding": "gzip"}
+        f"{logged.base_url}/openapi.json", headers={"Accept-Encoding": "gzip"}, timeout=120
     )  # httpx decodes; read the header and the raw stream
     assert raw.headers.get("content-encoding") == "gzip"
     with httpx.stream(
-        "GET", f"{logged.base_url}/openapi.json", headers={"Accept-Encoding": "gzip"}
+        "GET", f"{logged.base_url}/openapi.json", headers={"Accept-Encoding": "gzip"}, timeout=120
     ) as s:
         body = b"".join(s.iter_raw())
     assert gzip.decompress(body).startswith(b"{")
