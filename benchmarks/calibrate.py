@@ -229,12 +229,18 @@ def flagged_share(examples: Iterable[Example], cal: Calibration, threshold: floa
     return len(wrong) / len(queries) if queries else 0.0
 
 
-def choose_threshold(examples: list[Example], cal: Calibration, queries: dict[str, int]) -> float:
-    """The lowest threshold (in hundredths) at which at most 0.1% of the negative
-    queries and 0.2% of the hard negatives flag a wrong entity."""
+def choose_threshold(
+    examples: list[Example], cal: Calibration, queries: dict[str, int], lowest: float = 0.5
+) -> float:
+    """The lowest threshold (in hundredths, from ``lowest`` on) at which at most 0.1%
+    of the negative queries and 0.2% of the hard negatives flag a wrong entity.
+
+    The default never goes below even odds: a candidate judged more likely
+    not the subject than the subject is not called a match. (Without that
+    floor the development data allow 0.30.)"""
     negs = [e for e in examples if e.source == "negatives"]
     hard = [e for e in examples if e.category == "hard_negative"]
-    for t in np.arange(0.05, 0.995, 0.01):
+    for t in np.arange(lowest, 0.995, 0.01):
         t = round(float(t), 2)
         neg_share = (
             flagged_share(negs, cal, t)
@@ -305,7 +311,7 @@ def main() -> int:
         "weighting": "both classes weighted to the same total (prior odds 1:1)",
         "birth_date_bonus": dob_bonus,
         "threshold_rule": (
-            "lowest threshold (hundredths) at which at most 0.1% of the US "
+            "lowest threshold (hundredths, at least 0.50) at which at most 0.1% of the US "
             "negative queries and 0.2% of the development hard negatives flag a "
             "wrong entity"
         ),
