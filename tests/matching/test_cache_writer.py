@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
+from multiprocessing.context import ForkProcess
 
 import pytest
 
@@ -21,9 +22,19 @@ def test_a_large_index_is_cached_by_a_child_and_complete_once_it_ends(
     assert others == [], (
         "an earlier test left threads running; the writer only forks when there are none"
     )
-    before = set(multiprocessing.active_children())
+    # Record the writer as it starts rather than asking active_children()
+    # afterwards: that forgets a child that has already ended, as a small
+    # index's writer may have.
+    writers: list[multiprocessing.process.BaseProcess] = []
+    start = ForkProcess.start
+
+    def record(self: ForkProcess) -> None:
+        if self._target is index_cache._save_quietly:  # type: ignore[attr-defined]
+            writers.append(self)
+        start(self)
+
+    monkeypatch.setattr(ForkProcess, "start", record)
     built = Screener.from_store(store)
-    writers = [p for p in multiprocessing.active_children() if p not in before]
     assert len(writers) == 1, "one forked writer"
     writers[0].join(timeout=60)
     assert writers[0].exitcode == 0
