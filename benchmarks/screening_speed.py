@@ -15,9 +15,15 @@ Measures, in this order and in one process:
 3. single in-process query latency, p50 and p99, over distinct queries
    (a mix of list names, Korean spelling variants and yente's synthetic
    non-listed people, with their birth dates and nationalities);
-4. batch throughput through ``screen_queries`` with forked workers;
+4. batch throughput through ``screen_queries`` with forked workers, in
+   ``--runs`` runs on fresh queries each (the target must hold in every run);
 5. nomenklatura's LogicV2 per query on the same queries, brute force over
-   the DPRK subset (it has no index), and the ratio to ours.
+   the DPRK subset (it has no index), and the ratio to ours;
+6. the command line as users run it, each a new process over the same data
+   directory (index cache warm): ``dprkwatch --version`` (interpreter and
+   command start), ``dprkwatch screen NAME --json`` for single names, and
+   ``dprkwatch screen --input CSV --output CSV`` over the batch queries of
+   every run (reading, screening, writing the results file).
 
 Wall-clock and CPU time are both reported: on a shared machine the wall
 clock includes time spent waiting for a core.
@@ -126,6 +132,70 @@ def cold_build(home: Path, cache_dir: Path) -> None:
     print(wall, cpu, rss, peak, analyser_cpu, cached, _children_cpu() - analyser_cpu)
 
 
+def command_line(
+    home: Path, singles: list[Query], batches: list[list[Query]], workers: int
+) -> list[tuple[str, str, str]]:
+    """Time ``dprkwatch`` as a user runs it: a new process per command."""
+    exe = Path(sys.executable).with_name("dprkwatch")
+    base = [str(exe), "--data-dir", str(home)]
+
+    def timed(argv: list[str]) -> float:
+        w0 = time.perf_counter()
+        subprocess.run(argv, check=True, capture_output=True)
+        return time.perf_counter() - w0
+
+    # The first command after an import builds the index cache of the data
+    # directory: done once here, untimed.
+    timed([*base, "screen", "Kim Chol", "--json"])
+    rows: list[tuple[str, str, str]] = []
+    start = statistics.median(timed([str(exe), "--version"]) for _ in range(3))
+    rows.append(("command start (`dprkwatch --version`, median of 3)", f"{start:.2f} s", ""))
+    names = [q.names[0] for q in singles if q.names]
+    if names:
+        walls = sorted(timed([*base, "screen", name, "--json"]) for name in names)
+        rows.append(
+            (
+                f"`dprkwatch screen NAME --json`, whole command (median / slowest of {len(walls)})",
+                f"{statistics.median(walls):.2f} s / {walls[-1]:.2f} s",
+                "",
+            )
+        )
+    with tempfile.TemporaryDirectory(prefix="dprkwatch-cli-") as tmp:
+        rates = []
+        for k, batch in enumerate(batches):
+            src, out = Path(tmp) / f"in{k}.csv", Path(tmp) / f"out{k}.csv"
+            write_csv(batch, src)
+            wall = timed(
+                [*base, "screen", "--input", str(src), "--output", str(out),
+                 "--workers", str(workers)]
+            )  # fmt: skip
+            with out.open(encoding="utf-8") as fh:
+                answered = {row["query_id"] for row in csv.DictReader(fh)}
+            if len(answered) != len(batch):
+                fail(f"command line batch: {len(answered):,} of {len(batch):,} queries answered")
+            rates.append(len(batch) / wall)
+        if rates:
+            rows.append(
+                (
+                    f"`dprkwatch screen --input CSV --output CSV`, whole command, {len(rates)} runs",
+                    f"{', '.join(f'{r:,.0f}' for r in rates)} queries/s; lowest {min(rates):,.0f}",
+                    "",
+                )
+            )
+    return rows
+
+
+def write_csv(queries: list[Query], path: Path) -> None:
+    """The queries as a customer file: one row each, FtM property names as columns."""
+    props = sorted({p for q in queries for p in q.properties})
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(["id", "schema", *props])
+        for i, q in enumerate(queries):
+            cells = [";".join(q.properties.get(p, [])) for p in props]
+            out.writerow([f"q{i}", q.schema, *cells])
+
+
 def _children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -149,6 +219,10 @@ def main() -> int:
         "--logic-v2", type=int, default=40, help="queries timed with LogicV2 (0 to skip)"
     )
     ap.add_argument("--seed", type=int, default=11)
+    ap.add_argument("--runs", type=int, default=5, help="batch throughput runs")
+    ap.add_argument(
+        "--cli", type=int, default=10, help="single names timed through the command (0 to skip)"
+    )
     ap.add_argument(
         "--min-entities",
         type=int,
@@ -199,16 +273,21 @@ def main() -> int:
     p50 = lat[len(lat) // 2]
     p99 = lat[int(len(lat) * 0.99)]
 
-    # 4. batch throughput with forked workers (fresh queries: no warm caches).
-    batch = make_queries(screener, args.data, args.batch, args.seed + 1)
-    require_count("batch queries made", batch, args.batch)
+    # 4. batch throughput with forked workers, fresh queries in every run
+    #    (no warm caches of the run before).
+    batches: list[list[Query]] = []
+    rates: list[float] = []
+    for run in range(args.runs):
+        batch = make_queries(screener, args.data, args.batch, args.seed + 1 + run)
+        require_count("batch queries made", batch, args.batch)
+        batches.append(batch)
+        w0 = time.perf_counter()
+        n = sum(1 for _ in screen_queries(screener, batch, workers=args.workers))
+        rates.append(n / (time.perf_counter() - w0))
+        if n != len(batch):
+            fail(f"batch: {n:,} answers for {len(batch):,} queries")
     w0 = time.perf_counter()
-    n = sum(1 for _ in screen_queries(screener, batch, workers=args.workers))
-    batch_wall = time.perf_counter() - w0
-    if n != len(batch):
-        fail(f"batch: {n:,} answers for {len(batch):,} queries")
-    w0 = time.perf_counter()
-    sum(1 for _ in screen_queries(screener, batch[: args.batch // 4], workers=1))
+    sum(1 for _ in screen_queries(screener, batches[0][: args.batch // 4], workers=1))
     single_wall = time.perf_counter() - w0
     rss_after = proc.memory_info().rss
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
@@ -239,13 +318,16 @@ def main() -> int:
                         LogicV2.compare(qe, e, config)
             v2_per_query = (time.perf_counter() - w0) / len(sample)
 
+    # 6. the command line, as users run it (new processes, warm index cache).
+    cli_rows = command_line(store.home, queries[500 : 500 + args.cli], batches, args.workers)
+
     rows = [
         ("lists", ", ".join(f"{k} {v}" for k, v in screener.versions.items()), ""),
         ("entities indexed", f"{entities:,}", "about 28,000"),
         (
             "index build from snapshots, cold: ready (wall / CPU of this process + forked analyser)",
             f"{build_wall:.2f} s / {build_cpu:.2f} s + {analyser_cpu:.2f} s",
-            "≤ 3 s",
+            "≤ 2 s",
         ),
         (
             "index cache file complete (written in line, or by a forked writer: its CPU)",
@@ -263,13 +345,14 @@ def main() -> int:
             f"{mb(rss_warm)} / {mb(rss_after)} / {mb(peak)}",
             "≤ 500 MB",
         ),
-        ("single query p50 (wall)", f"{1000 * p50:.2f} ms", "≤ 1 ms"),
-        ("single query p99 (wall)", f"{1000 * p99:.2f} ms", "≤ 5 ms"),
+        ("single query p50 (wall)", f"{1000 * p50:.2f} ms", "≤ 0.5 ms"),
+        ("single query p99 (wall)", f"{1000 * p99:.2f} ms", "≤ 3 ms"),
         ("single query mean CPU", f"{1000 * cpu_per_query:.2f} ms", ""),
         (
-            f"batch throughput, {args.workers} workers",
-            f"{n / batch_wall:,.0f} queries/s ({n:,} queries)",
-            "≥ 5,000 /s",
+            f"batch throughput, {args.workers} workers, {args.runs} runs (each run; lowest)",
+            f"{', '.join(f'{r:,.0f}' for r in rates)} queries/s; lowest {min(rates):,.0f} "
+            f"({args.batch:,} queries a run)",
+            "≥ 10,000 /s in every run",
         ),
         ("batch throughput, 1 process", f"{(args.batch // 4) / single_wall:,.0f} queries/s", ""),
     ]
@@ -278,6 +361,7 @@ def main() -> int:
             ("LogicV2 per query (brute force, DPRK subset)", f"{1000 * v2_per_query:.1f} ms", "")
         )
         rows.append(("speed ratio LogicV2 / ours (p50)", f"{v2_per_query / p50:,.0f}×", ""))
+    rows += cli_rows
     cache_tmp.cleanup()
     print("| measure | result | target |\n|---|---|---|")
     for label, value, target in rows:
