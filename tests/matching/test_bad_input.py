@@ -82,3 +82,29 @@ def test_a_batch_of_bad_rows_keeps_every_row(screener: Screener, tmp_path: Path)
     assert "invalid JSON" in errors["e1"] and "too long" in errors["e0"]
     assert summary.errors == len(ERRORS)
     assert any(r["query_id"] == "ok" and r["match"] for r in written)
+
+
+@pytest.mark.parametrize(
+    ("name", "fragment"),
+    [
+        ("", "needs a name or an identifier"),
+        ("\x01\x02\x1b", "needs a name or an identifier"),
+        ("x" * 10_000, "value is too long"),
+    ],
+)
+def test_cli_unusable_names_are_one_line(
+    capsys: pytest.CaptureFixture[str], sample_store: SnapshotStore, name: str, fragment: str
+) -> None:
+    res = run_cli(capsys, "--data-dir", str(sample_store.home), "screen", name)
+    assert res.code == 2 and res.out == ""
+    assert res.err.startswith("error: ") and fragment in res.err
+    assert len(res.err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("name", ["Kim 정은 Иван محمد 金 Ψ", "!!!...---", "Lee\x00 Soo-\x07yong"])
+def test_cli_odd_names_answer_cleanly(
+    capsys: pytest.CaptureFixture[str], sample_store: SnapshotStore, name: str
+) -> None:
+    res = run_cli(capsys, "--data-dir", str(sample_store.home), "screen", name, "--json")
+    assert res.code == 0, res.err
+    assert isinstance(json.loads(res.out), list)
