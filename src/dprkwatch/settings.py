@@ -24,6 +24,11 @@ Variable                       Meaning
 ``DPRKWATCH_AUTH``             ``keys`` (default): every API call needs a
                                key; ``none``: single-user mode without
                                keys, allowed only on a loopback bind
+``DPRKWATCH_HIDDEN_ALGORITHMS`` algorithms (comma-separated) left out of
+                               ``/algorithms``; still accepted by ``/match``
+``DPRKWATCH_UPDATE_MIRROR``    base URL ``POST /updatez`` downloads the
+                               lists from instead of the publishers (as
+                               ``lists update --mirror``)
 ``DPRKWATCH_CORS_ORIGINS``     browser origins allowed to call the API
                                (comma-separated, ``*`` for any; default
                                none)
@@ -71,6 +76,8 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     list_age_days: int = 7
     max_list_age_days: int | None = None
+    update_mirror: str | None = None
+    hidden_algorithms: tuple[str, ...] = ()
 
     @property
     def data(self) -> DataDir:
@@ -135,6 +142,10 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         cors_origins=_origins(env),
         list_age_days=_int(env, "LIST_AGE_DAYS", 7),
         max_list_age_days=_optional_int(env, "MAX_LIST_AGE_DAYS"),
+        update_mirror=env.get(PREFIX + "UPDATE_MIRROR") or None,
+        hidden_algorithms=tuple(
+            a.strip() for a in (env.get(PREFIX + "HIDDEN_ALGORITHMS") or "").split(",") if a.strip()
+        ),
     )
 
 
@@ -161,6 +172,7 @@ def to_env(settings: Settings) -> dict[str, str]:
         PREFIX + "AUTH": settings.auth,
         PREFIX + "CORS_ORIGINS": ",".join(settings.cors_origins),
         PREFIX + "LIST_AGE_DAYS": str(settings.list_age_days),
+        PREFIX + "HIDDEN_ALGORITHMS": ",".join(settings.hidden_algorithms),
     }
     if settings.max_list_age_days is not None:
         env[PREFIX + "MAX_LIST_AGE_DAYS"] = str(settings.max_list_age_days)
@@ -170,4 +182,6 @@ def to_env(settings: Settings) -> dict[str, str]:
         env[PREFIX + "SHARED_DATA"] = str(settings.shared_data)
     if settings.admin_key:
         env[PREFIX + "ADMIN_KEY"] = settings.admin_key
+    if settings.update_mirror:
+        env[PREFIX + "UPDATE_MIRROR"] = settings.update_mirror
     return env

@@ -56,7 +56,7 @@ def test_limit_says_how_many_were_left_out(svc: LiveService) -> None:
 
 def test_unknown_type_is_rejected(svc: LiveService) -> None:
     r = svc.admin.get("/maritime/events", params={"type": "piracy"})
-    assert r.status_code == 422 and r.json()["detail"].startswith("query.type")
+    assert r.status_code == 422 and r.json()["message"].startswith("query.type")
 
 
 def test_before_any_run(tmp_path: Path) -> None:

@@ -231,8 +231,9 @@ def test_lists_endpoints_and_import(service: LiveService) -> None:
 
 @pytest.mark.parametrize("path", ["/algorithms"])
 def test_algorithms_names_the_one_in_use(sqlite_service: LiveService, path: str) -> None:
-    data = sqlite_service.admin.get(path).json()
-    assert data["default"] == data["best"] == "dprkwatch-match-v2"
+    # The first call waits for nomenklatura to load (seconds; more on a busy machine).
+    data = sqlite_service.admin.get(path, timeout=300).json()
+    assert data["default"] == "best" and data["best"] == "dprkwatch-match-v2"  # as yente names them
 
 
 def test_catalog_carries_an_etag_and_manifest_is_its_yente_name(

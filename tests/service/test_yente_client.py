@@ -62,8 +62,8 @@ def test_client_errors_map_to_its_exceptions(sqlite_service: LiveService, client
     with client:
         with pytest.raises(NotFoundError, match="unknown dataset"):
             client.match(Person(name="Kim"), datasets=["nowhere"])
-        with pytest.raises(BadRequestError, match="unknown algorithm"):
-            client.match(Person(name="Kim"), algorithm="logic-v2")
+        with pytest.raises(BadRequestError, match="Invalid algorithm"):
+            client.match(Person(name="Kim"), algorithm="logic-v9")
         with pytest.raises(NotFoundError):
             client.fetch("no-such-entity")
     with (

@@ -59,12 +59,14 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
     data = null;
   }
   if (!response.ok) {
-    const body = (data ?? {}) as { detail?: string; error?: string };
+    // A 422 lists its problems in `detail` (yente's shape) and keeps the line in `message`.
+    const body = (data ?? {}) as { detail?: unknown; error?: string; message?: string };
+    const line = typeof body.detail === "string" ? body.detail : body.message;
     if (response.status === 401) {
       forgetKey();
       onUnauthorized.forEach((fn) => fn());
     }
-    throw new ApiError(response.status, body.error ?? "error", body.detail ?? `${response.status} ${response.statusText}`);
+    throw new ApiError(response.status, body.error ?? "error", line ?? `${response.status} ${response.statusText}`);
   }
   return data as T;
 }

@@ -157,6 +157,21 @@ class Screener:
             qa, max(1, min(limit, MAX_TOP)), self.threshold, scope or Scope(), floor=0.3
         )
 
+    def candidates(
+        self, query: Query, want: int = 20, scope: Scope | None = None
+    ) -> list[EntityRecord]:
+        """Up to ``want`` listed entities the index proposes for ``query``, unscored.
+
+        Blocking only, best-blocked first: what another scoring algorithm
+        (the service offers nomenklatura's) needs to score on the same
+        candidates as this one.
+        """
+        if not isinstance(query, Query):
+            raise QueryError("candidates() takes a Query")
+        qa = self._algo.analyze(query, self.index.vocabulary)
+        found = self._candidates(qa, scope or Scope(), max(1, min(want, MAX_TOP * 5)))
+        return [self.index.records[ent] for ent in found]
+
     def compare(
         self, query: Query, entity: dict[str, Any], threshold: float | None = None
     ) -> Match:

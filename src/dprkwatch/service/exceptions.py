@@ -27,7 +27,23 @@ from dprkwatch.exceptions import DprkwatchError, InputError, NotFoundError
 
 
 class InvalidRequest(InputError):
-    """A request whose parameters or body do not match the published schema."""
+    """A request whose parameters or body do not match the published schema.
+
+    ``errors`` lists the problems as yente (FastAPI) reports them:
+    ``{"loc": [...], "msg": ..., "type": ...}``; built from ``loc`` and
+    ``kind`` when not given.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        loc: tuple[str, ...] = ("body",),
+        kind: str = "value_error",
+        errors: list[dict[str, object]] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.errors = errors or [{"loc": list(loc), "msg": message, "type": kind}]
 
 
 class UnknownDataset(NotFoundError):

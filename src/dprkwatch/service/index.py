@@ -14,6 +14,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from dprkwatch.exceptions import DprkwatchError
@@ -24,6 +25,7 @@ from dprkwatch.matching import Screener
 from dprkwatch.service import seen
 from dprkwatch.service.entities import EntityStore
 from dprkwatch.service.exceptions import Unavailable
+from dprkwatch.service.search import SearchIndex
 from dprkwatch.service.subjects import entity_hash
 
 log = logging.getLogger(__name__)
@@ -70,11 +72,24 @@ class Loaded:
     manifests: dict[str, Manifest] = field(default_factory=dict)
     max_age_days: int = DEFAULT_MAX_AGE_DAYS
     entities: EntityStore = field(default_factory=EntityStore)
+    _search: SearchIndex | None = None
     _hashes: dict[str, str | None] = field(default_factory=dict)
 
     @property
     def algorithm(self) -> str:
         return str(self.screener.algorithm)
+
+    @cached_property
+    def dprk_ids(self) -> frozenset[str]:
+        """Listed subjects under a DPRK programme (what the ``dprk`` dataset holds)."""
+        return frozenset(r.id for r in self.screener.index.records if r.dprk)
+
+    @property
+    def search(self) -> SearchIndex:
+        """The text index over every entity (built with the screener)."""
+        if self._search is None:
+            self._search = SearchIndex(self.entities)
+        return self._search
 
     def entity(self, entity_id: str) -> dict[str, Any] | None:
         return self.screener.get(entity_id)
@@ -156,6 +171,7 @@ class LiveIndex:
                 manifests=manifests,
                 max_age_days=self.max_age_days,
                 entities=entities,
+                _search=SearchIndex(entities),
             )
             self._loaded = loaded
             self._error = None

@@ -26,12 +26,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from followthemoney import ValueEntity
 from sqlalchemy import insert
 from sqlalchemy.engine import Connection
 
 from dprkwatch.matching.query import Query, Scope
 from dprkwatch.matching.result import Match
 from dprkwatch.service import audit, reviews
+from dprkwatch.service.algorithms import Algorithms
 from dprkwatch.service.audit import AuditEntry, AuditRecord
 from dprkwatch.service.committer import Staged, WriteUnit
 from dprkwatch.service.index import Loaded
@@ -41,6 +43,11 @@ from dprkwatch.service.subjects import fingerprint
 
 # The most candidates the screener returns for one query.
 MAX_CANDIDATES = 100
+# Candidates another algorithm scores: yente's rule (ten per result asked
+# for, at least 20), capped.
+OTHER_CANDIDATES_PER_RESULT = 10
+OTHER_CANDIDATES_MIN = 20
+OTHER_CANDIDATES_MAX = 500
 # Extra candidates asked of the screener so that results dropped afterwards
 # do not leave the page short: a few for reviewed false positives, more when
 # schema or topic filters apply. (Asking for more than needed is not free: the
@@ -91,29 +98,72 @@ class Result:
 
 @dataclass(frozen=True)
 class Filters:
-    """yente's result filters, applied after scoring."""
+    """yente's result filters, applied after scoring.
+
+    ``exclude_entity_ids`` may name an entity by any of its referents;
+    ``changed_since`` keeps entities whose ``last_change`` is later;
+    ``schemata`` (None: any) is what the query's schema can match.
+    """
 
     exclude_schema: frozenset[str] = frozenset()
     exclude_entity_ids: frozenset[str] = frozenset()
     topics: frozenset[str] = frozenset()
+    changed_since: str | None = None
+    schemata: frozenset[str] | None = None
 
-    def keeps(self, m: Match, entity: Mapping[str, Any] | None) -> bool:
-        if m.schema in self.exclude_schema or m.entity_id in self.exclude_entity_ids:
+    def keeps(self, m: Match, entity: Mapping[str, Any] | None, loaded: Loaded) -> bool:
+        if m.schema in self.exclude_schema:
             return False
+        if self.schemata is not None and m.schema not in self.schemata:
+            return False
+        if self.exclude_entity_ids and self.exclude_entity_ids & loaded.entities.cluster(
+            m.entity_id
+        ):
+            return False
+        if self.changed_since is not None:
+            meta = loaded.entities.meta.get(m.entity_id)
+            changed = meta.seen.last_change if meta is not None and meta.seen else None
+            if changed is None or changed <= self.changed_since:
+                return False
         if self.topics:
             topics = set((entity or {}).get("properties", {}).get("topics", []))
             return bool(topics & self.topics)
         return True
 
-    def to_dict(self) -> dict[str, list[str]]:
-        return {k: sorted(v) for k, v in vars(self).items() if v}
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in vars(self).items():
+            if isinstance(value, frozenset) and value:
+                out[key] = sorted(value)
+            elif isinstance(value, str):
+                out[key] = value
+        return out
+
+
+@dataclass(frozen=True)
+class Scoring:
+    """How a screening scores: which algorithm, with what, and yente's threshold and cutoff.
+
+    ``threshold`` (None: the algorithm's calibrated one) makes a result a
+    match; a result scoring at or below ``cutoff`` is not returned at all.
+    ``other`` is None for dprkwatch's own matcher, else the nomenklatura
+    algorithm's name and ``entity`` the example as an FtM entity.
+    """
+
+    threshold: float | None = None
+    cutoff: float | None = None
+    other: str | None = None
+    algorithms: Algorithms | None = None
+    entity: ValueEntity | None = None
+    weights: Mapping[str, float] = field(default_factory=dict)
+    config: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass
 class Candidates:
     """A screened query before reviews are applied."""
 
-    query: Query
+    query: Query | None
     subject: str
     dataset: str
     lists: list[str]
@@ -125,8 +175,11 @@ class Candidates:
     rows: list[Row]
     actor: str
     caller: dict[str, Any]
+    echo: dict[str, Any]
     # Per list screened: publication date, age and why it was stale at screening time.
     staleness: dict[str, dict[str, Any]] = field(default_factory=dict)
+    unused: list[dict[str, Any]] = field(default_factory=list)
+    window_full: bool = False
 
 
 @dataclass(frozen=True)
@@ -134,13 +187,17 @@ class Outcome:
     """One screened subject after reviews: what is returned, what was suppressed, what is audited."""
 
     screening_id: str
-    query: Query
+    query: Query | None
     subject: str
     dataset: str
     results: list[Result]
     suppressed: list[tuple[Result, Review]]
     payload: dict[str, Any]
     actor: str
+    total: int = 0
+    total_relation: str = "eq"
+    echo: dict[str, Any] = field(default_factory=dict)
+    unused: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def hits(self) -> list[Result]:
@@ -166,7 +223,7 @@ class Screening:
             "actor": o.actor,
             "dataset": o.dataset,
             "subject": o.subject,
-            "schema": o.query.schema,
+            "schema": o.echo.get("schema") or (o.query.schema if o.query else "Thing"),
             "results": len(o.results),
             "matches": len(o.hits),
             "top_score": max(r.hit["score"] for r in o.results) if o.results else None,
@@ -178,9 +235,51 @@ def subject_of(query: Query) -> str:
     return fingerprint(query.schema, query.properties)
 
 
+def _filtering(filters: Filters) -> bool:
+    return bool(
+        filters.exclude_schema or filters.topics or filters.changed_since or filters.schemata
+    )
+
+
+def _other(
+    loaded: Loaded, query: Query, scoring: Scoring, scope: Scope, limit: int, cut: float
+) -> list[Match]:
+    """Score the index's candidates for ``query`` with a nomenklatura algorithm."""
+    assert scoring.other is not None and scoring.algorithms is not None
+    assert scoring.entity is not None
+    want = max(OTHER_CANDIDATES_MIN, min(OTHER_CANDIDATES_MAX, limit * OTHER_CANDIDATES_PER_RESULT))
+    out: list[Match] = []
+    for rec in loaded.screener.candidates(query, want=want, scope=scope):
+        data = loaded.entity(rec.id)
+        if data is None:
+            continue
+        result = ValueEntity.from_dict(data, cleaned=True)
+        scored = scoring.algorithms.score(
+            scoring.other, scoring.entity, result, scoring.weights, scoring.config
+        )
+        out.append(
+            Match(
+                entity_id=rec.id,
+                schema=rec.schema,
+                caption=rec.caption,
+                score=scored.score,
+                match=scored.score >= cut,
+                datasets=[rec.list_name],
+                features=scored.features,
+                explanation=[f"{k}: {v}" for k, v in scored.details.items()],
+                programs=list(rec.programs),
+                dprk=rec.dprk,
+                query_id=query.id,
+                algorithm=scoring.other,
+            )
+        )
+    out.sort(key=lambda m: (-m.score, m.entity_id))
+    return out
+
+
 def screen(
     loaded: Loaded,
-    query: Query,
+    query: Query | None,
     *,
     dataset: str,
     lists: Sequence[str],
@@ -190,33 +289,63 @@ def screen(
     filters: Filters,
     actor: str,
     caller: Mapping[str, Any],
+    scoring: Scoring | None = None,
+    echo: Mapping[str, Any] | None = None,
+    unused: Sequence[Mapping[str, Any]] = (),
 ) -> Candidates:
-    """Score ``query`` against ``lists`` (CPU only: nothing is read from or written to the database)."""
+    """Score ``query`` against ``lists`` (CPU only: nothing is read from or written to the database).
+
+    ``query`` is None when nothing in the example could be screened (the
+    screening is still recorded, with no results). ``scoring`` chooses the
+    algorithm and yente's ``cutoff`` (default: dprkwatch's matcher, every
+    result it returns).
+    """
+    scoring = scoring or Scoring(threshold=threshold)
+    cut = float(
+        scoring.threshold
+        if scoring.threshold is not None
+        else threshold
+        if threshold is not None
+        else loaded.screener.threshold
+    )
     matches: list[Match] = []
-    if lists:  # an empty selection must not widen to "everything"
+    top = limit
+    if lists and query is not None:  # an empty selection must not widen to "everything"
         scope = Scope(lists=lists, dprk_only=dprk_only)
-        extra = FILTER_HEADROOM if filters.exclude_schema or filters.topics else HEADROOM
+        extra = FILTER_HEADROOM if _filtering(filters) else HEADROOM
         top = min(MAX_CANDIDATES, limit + extra + len(filters.exclude_entity_ids))
-        matches = loaded.screener.screen(query, top=top, threshold=threshold, scope=scope)
+        if scoring.other is None:
+            matches = loaded.screener.screen(query, top=top, threshold=cut, scope=scope)
+        else:
+            matches = _other(loaded, query, scoring, scope, limit, cut)
     rows: list[Row] = []
     for m in matches:
+        if scoring.cutoff is not None and m.score <= scoring.cutoff:
+            continue
         entity = loaded.entity(m.entity_id)
-        if filters.keeps(m, entity):
+        if filters.keeps(m, entity, loaded):
             rows.append((m, entity, loaded.entity_hash(m.entity_id)))
+    if echo is None:
+        echo = query.to_dict() if query is not None else {}
     return Candidates(
         query=query,
-        subject=subject_of(query),
+        subject=subject_of(query)
+        if query is not None
+        else fingerprint(str(echo.get("schema")), echo.get("properties") or {}),
         dataset=dataset,
         lists=list(lists),
         versions={name: loaded.versions[name] for name in lists if name in loaded.versions},
-        algorithm=loaded.algorithm,
-        threshold=float(threshold if threshold is not None else loaded.screener.threshold),
+        algorithm=scoring.other or loaded.algorithm,
+        threshold=cut,
         limit=limit,
         filters=filters,
         rows=rows,
         actor=actor,
         caller=dict(caller),
         staleness=loaded.staleness(list(lists)),
+        echo=dict(echo),
+        unused=[dict(u) for u in unused],
+        window_full=scoring.other is None and len(matches) >= top,
     )
 
 
@@ -224,13 +353,19 @@ def decide(c: Candidates, verdicts: Mapping[tuple[str, str], Review]) -> Outcome
     """Apply the subject's reviews and build the audit payload."""
     kept: list[Result] = []
     suppressed: list[tuple[Result, Review]] = []
+    total = 0
     for m, entity, current in c.rows:
         verdict = verdicts.get((c.subject, m.entity_id))
         if reviews.is_suppressed(verdict, current):
             assert verdict is not None
             suppressed.append((Result.of((m, entity, current)), verdict))
-        elif len(kept) < c.limit:
+            continue
+        total += int(m.match)
+        if len(kept) < c.limit:
             kept.append(Result.of((m, entity, current)))
+    # Matches are counted among the candidates scored; when every one of them
+    # was a match there may be more beyond the window.
+    relation = "gte" if c.window_full and total and total == len(c.rows) else "eq"
     screening_id = audit.new_id()
     payload = {
         "screening_id": screening_id,
@@ -242,7 +377,7 @@ def decide(c: Candidates, verdicts: Mapping[tuple[str, str], Review]) -> Outcome
         "threshold": c.threshold,
         "limit": c.limit,
         "filters": c.filters.to_dict(),
-        "query": c.query.to_dict(),
+        "query": c.echo,
         "subject": c.subject,
         "caller": c.caller,
         "results": [r.audited() for r in kept],
@@ -250,7 +385,22 @@ def decide(c: Candidates, verdicts: Mapping[tuple[str, str], Review]) -> Outcome
             {**r.audited(), "review_id": v.id, "reviewed_at": v.ts} for r, v in suppressed
         ],
     }
-    return Outcome(screening_id, c.query, c.subject, c.dataset, kept, suppressed, payload, c.actor)
+    if c.unused:
+        payload["unused"] = c.unused
+    return Outcome(
+        screening_id,
+        c.query,
+        c.subject,
+        c.dataset,
+        kept,
+        suppressed,
+        payload,
+        c.actor,
+        total=total,
+        total_relation=relation,
+        echo=c.echo,
+        unused=c.unused,
+    )
 
 
 def decide_all(conn: Connection, batch: Sequence[Candidates]) -> list[Outcome]:

@@ -33,6 +33,7 @@ from dprkwatch.service.api.routers import (
     ledger,
     lists,
     maritime,
+    reconcile,
     reviews,
     roadmap,
     workbench,
@@ -81,6 +82,7 @@ def create_app(
     migrate_db: bool = True,
     load_index: bool = True,
     wait_for_index: bool = False,
+    warm_algorithms: bool = False,
 ) -> FastAPI:
     """Build the service app for ``settings`` (nothing is opened until start-up).
 
@@ -96,7 +98,11 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(
-            state.start, migrate_db=migrate_db, load_index=load_index, wait_for_index=wait_for_index
+            state.start,
+            migrate_db=migrate_db,
+            load_index=load_index,
+            wait_for_index=wait_for_index,
+            warm_algorithms=warm_algorithms,
         )
         try:
             yield
@@ -115,6 +121,7 @@ def create_app(
     for router in (
         health.router,
         yente.router,
+        reconcile.router,
         lists.router,
         reviews.router,
         books.router,

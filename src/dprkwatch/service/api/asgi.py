@@ -13,4 +13,4 @@ from dprkwatch.service.api.app import create_app
 
 
 def app() -> FastAPI:
-    return create_app(settings_mod.load(), wait_for_index=True)
+    return create_app(settings_mod.load(), wait_for_index=True, warm_algorithms=True)

@@ -65,9 +65,19 @@ def status_for(exc: BaseException) -> tuple[int, str]:
 
 
 def error_response(
-    status: int, code: str, detail: str, headers: dict[str, str] | None = None
+    status: int,
+    code: str,
+    detail: str,
+    headers: dict[str, str] | None = None,
+    problems: list[dict[str, Any]] | None = None,
 ) -> Response:
-    body = orjson.dumps({"detail": detail, "error": code})
+    """The error body. A 422 lists its problems in ``detail`` as yente does
+    (``[{"loc", "msg", "type"}]``) and keeps the one-line message in ``message``."""
+    if status == 422:
+        listed = problems or [{"loc": ["request"], "msg": detail, "type": "value_error"}]
+        body = orjson.dumps({"detail": listed, "error": code, "message": detail})
+    else:
+        body = orjson.dumps({"detail": detail, "error": code})
     hdrs = dict(headers or {})
     if status == 401:
         hdrs.setdefault("WWW-Authenticate", 'ApiKey realm="dprkwatch"')
@@ -103,12 +113,19 @@ def install(app: FastAPI) -> None:
         status, code = status_for(exc)
         if status >= 500:
             log.error("%s: %s", type(exc).__name__, exc)
-        return error_response(status, code, str(exc))
+        problems = exc.errors if isinstance(exc, InvalidRequest) else None
+        return error_response(status, code, str(exc), problems=problems)
 
     async def on_validation(_request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
         status, message = validation_message(exc)
-        return error_response(status, _HTTP_CODES.get(status, "invalid_request"), message)
+        problems = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")}
+            for e in exc.errors()
+        ]
+        return error_response(
+            status, _HTTP_CODES.get(status, "invalid_request"), message, problems=problems
+        )
 
     async def on_http(_request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)

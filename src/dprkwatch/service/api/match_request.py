@@ -12,6 +12,7 @@ stays exact.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -24,8 +25,12 @@ from dprkwatch.exceptions import InputError
 from dprkwatch.service.api.models import EntityMatchQuery
 from dprkwatch.service.exceptions import InvalidRequest
 
-MAX_LIMIT = 50
+MAX_LIMIT = 500
 DEFAULT_LIMIT = 5
+# yente's default: a result scoring at least this is a match, and nothing at
+# or below it is returned unless ``cutoff`` is set lower.
+DEFAULT_THRESHOLD = 0.70
+TS_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}(:\d{2}(:\d{2})?)?)?$")
 _LIST_PARAMS = {
     "include_dataset": 20,
     "exclude_dataset": 20,
@@ -38,8 +43,10 @@ _LIST_PARAMS = {
 @dataclass(frozen=True)
 class MatchParams:
     limit: int = DEFAULT_LIMIT
-    threshold: float | None = None
+    threshold: float = DEFAULT_THRESHOLD
+    cutoff: float | None = None
     algorithm: str | None = None
+    changed_since: str | None = None
     include_dataset: tuple[str, ...] = ()
     exclude_dataset: tuple[str, ...] = ()
     exclude_schema: tuple[str, ...] = ()
@@ -52,9 +59,17 @@ def _number(raw: str, name: str, cast: Callable[[str], float], low: float, high:
         value = cast(raw)
     except ValueError:
         kind = "an integer" if cast is int else "a number"
-        raise InvalidRequest(f"query.{name}: expected {kind}, got {raw[:40]!r}") from None
+        raise InvalidRequest(
+            f"query.{name}: expected {kind}, got {raw[:40]!r}",
+            loc=("query", name),
+            kind="int_parsing" if cast is int else "float_parsing",
+        ) from None
     if math.isnan(value) or not low <= value <= high:
-        raise InvalidRequest(f"query.{name}: must be between {low:g} and {high:g}, got {raw[:40]}")
+        raise InvalidRequest(
+            f"query.{name}: must be between {low:g} and {high:g}, got {raw[:40]}",
+            loc=("query", name),
+            kind="less_than_equal" if value > high else "greater_than_equal",
+        )
     return value
 
 
@@ -65,17 +80,34 @@ def parse_params(query: QueryParams) -> MatchParams:
         values["limit"] = int(_number(query["limit"], "limit", int, 1, MAX_LIMIT))
     if "threshold" in query:
         values["threshold"] = _number(query["threshold"], "threshold", float, 0.0, 1.0)
-    if "cutoff" in query:  # accepted for yente clients, otherwise ignored
-        _number(query["cutoff"], "cutoff", float, 0.0, 1.0)
+    if "cutoff" in query:
+        values["cutoff"] = _number(query["cutoff"], "cutoff", float, 0.0, 1.0)
+    if "changed_since" in query:
+        since = query["changed_since"]
+        if not TS_PATTERN.match(since):
+            raise InvalidRequest(
+                "query.changed_since: expected YYYY-MM-DD[THH[:MM[:SS]]]",
+                loc=("query", "changed_since"),
+                kind="string_pattern_mismatch",
+            )
+        values["changed_since"] = since
     if "algorithm" in query:
         algorithm = query["algorithm"]
         if len(algorithm) > 60:
-            raise InvalidRequest("query.algorithm: at most 60 characters")
+            raise InvalidRequest(
+                "query.algorithm: at most 60 characters",
+                loc=("query", "algorithm"),
+                kind="string_too_long",
+            )
         values["algorithm"] = algorithm
     for name, most in _LIST_PARAMS.items():
         items = query.getlist(name)
         if len(items) > most:
-            raise InvalidRequest(f"query.{name}: at most {most} values, got {len(items)}")
+            raise InvalidRequest(
+                f"query.{name}: at most {most} values, got {len(items)}",
+                loc=("query", name),
+                kind="too_long",
+            )
         if items:
             values[name] = tuple(items)
     return MatchParams(**values)
@@ -84,7 +116,9 @@ def parse_params(query: QueryParams) -> MatchParams:
 def parse_body(raw: bytes) -> EntityMatchQuery:
     """The JSON body, validated against :class:`EntityMatchQuery`."""
     if not raw.strip():
-        raise InvalidRequest("body: a JSON object with 'queries' is required")
+        raise InvalidRequest(
+            "body: a JSON object with 'queries' is required", loc=("body",), kind="missing"
+        )
     try:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
@@ -100,7 +134,13 @@ def parse_body(raw: bytes) -> EntityMatchQuery:
             if len(errors) > 1
             else ""
         )
-        raise InvalidRequest(f"{loc}: {first.get('msg', 'invalid')}{more}") from None
+        raise InvalidRequest(
+            f"{loc}: {first.get('msg', 'invalid')}{more}",
+            errors=[
+                {"loc": ["body", *e.get("loc", ())], "msg": e.get("msg"), "type": e.get("type")}
+                for e in errors
+            ],
+        ) from None
 
 
 def _list_param(name: str, most: int, description: str) -> dict[str, Any]:
@@ -133,23 +173,32 @@ OPENAPI: dict[str, Any] = {
             "name": "threshold",
             "in": "query",
             "required": False,
-            "description": "Score at which a result is a match (default: the algorithm's calibrated threshold)",
-            "schema": {"type": "number", "minimum": 0, "maximum": 1},
+            "description": "Score at which a result is a match (yente's default, 0.70)",
+            "schema": {"type": "number", "minimum": 0, "maximum": 1, "default": DEFAULT_THRESHOLD},
         },
         {
             "name": "cutoff",
             "in": "query",
             "required": False,
             "deprecated": True,
-            "description": "Accepted for yente clients; ignored",
+            "description": "Results scoring at or below this are not returned "
+            "(default and at most: the threshold)",
             "schema": {"type": "number", "minimum": 0, "maximum": 1},
         },
         {
             "name": "algorithm",
             "in": "query",
             "required": False,
-            "description": "'best' or the service's algorithm",
+            "description": "'best' (dprkwatch's matcher) or one of nomenklatura's: "
+            "logic-v2, logic-v1, name-based, name-qualified, ofac (see /algorithms)",
             "schema": {"type": "string", "maxLength": 60},
+        },
+        {
+            "name": "changed_since",
+            "in": "query",
+            "required": False,
+            "description": "Only entities changed after this time",
+            "schema": {"type": "string", "pattern": TS_PATTERN.pattern},
         },
         _list_param("include_dataset", 20, "Only these datasets or lists"),
         _list_param("exclude_dataset", 20, "Not these datasets or lists"),

@@ -149,6 +149,10 @@ class Gatekeeper:
         elif scope["path"] not in PUBLIC_PATHS and not scope["path"].startswith(PUBLIC_PREFIXES):
             raw = presented_key(headers) or query_key
             principal = self.verify(raw) if raw else None
+            if principal is not None and query_key is not None and raw == query_key:
+                # Kept in memory for this request only: the reconciliation manifest
+                # hands it on to the services OpenRefine calls next.
+                scope.setdefault("state", {})["query_key"] = query_key
             if principal is None:
                 detail = (
                     "invalid or revoked API key"

@@ -34,13 +34,29 @@ class ErrorResponse(BaseModel):
     error: str = Field(..., examples=["unknown_dataset"])
 
 
+class ValidationProblem(BaseModel):
+    loc: list[str | int]
+    msg: str | None = None
+    type: str | None = None
+
+
+class ValidationErrorResponse(BaseModel):
+    """A 422, as yente reports it (a list of problems), with our code and one-line message."""
+
+    detail: list[ValidationProblem]
+    error: str = Field(..., examples=["invalid_request"])
+    message: str = Field(..., examples=["query.limit: must be between 1 and 500, got 0"])
+
+
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorResponse, "description": "Invalid request"},
     401: {"model": ErrorResponse, "description": "Missing, unknown or revoked API key"},
     403: {"model": ErrorResponse, "description": "The key lacks the role"},
     404: {"model": ErrorResponse, "description": "Not found"},
     413: {"model": ErrorResponse, "description": "Request body too large"},
-    422: {"model": ErrorResponse, "description": "Request does not match the schema"},
+    414: {"model": ErrorResponse, "description": "Request URI too long"},
+    422: {"model": ValidationErrorResponse, "description": "Request does not match the schema"},
+    429: {"model": ErrorResponse, "description": "Too many requests"},
     503: {"model": ErrorResponse, "description": "Database unreachable or index loading"},
 }
 
@@ -58,12 +74,15 @@ def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 
 class EntityExample(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, extra="forbid")
+    model_config = ConfigDict(populate_by_name=True)
 
     id: str | None = Field(None, max_length=200, examples=["customer-1042"])
     schema_: str = Field(..., alias="schema", max_length=60, examples=["Person"])
-    properties: dict[str, str | list[str]] = Field(
-        ..., examples=[{"name": ["Kim Jong Un"], "birthDate": ["1984-01-08"]}]
+    properties: dict[str, str | int | float | list[Any] | None] = Field(
+        ...,
+        description="Values of any property of the schema; what cannot be used is "
+        "listed in the response's `unused`",
+        examples=[{"name": ["Kim Jong Un"], "birthDate": ["1984-01-08"]}],
     )
 
 
@@ -72,9 +91,13 @@ class EntityMatchQuery(BaseModel):
         ..., description="Query examples keyed by a name of your choice"
     )
     weights: dict[str, float] = Field(
-        default_factory=dict, description="Not supported; must be empty"
+        default_factory=dict,
+        description="Feature weights for nomenklatura's algorithms (dprkwatch's own ignores them)",
     )
-    config: dict[str, Any] = Field(default_factory=dict, description="Not supported; must be empty")
+    config: dict[str, str | int | float | bool | None] = Field(
+        default_factory=dict,
+        description="Algorithm settings; each key must be one the algorithm declares",
+    )
 
 
 class FeatureExplanation(BaseModel):
@@ -123,11 +146,20 @@ class ScreeningInfo(BaseModel):
     suppressed: list[SuppressedHit] = Field(default_factory=list)
 
 
+class UnusedValue(BaseModel):
+    property: str
+    value: str | None = None
+    reason: str
+
+
 class EntityMatches(BaseModel):
     status: int = 200
     results: list[ScoredEntityResponse]
     total: TotalSpec
     query: dict[str, Any]
+    unused: list[UnusedValue] = Field(
+        default_factory=list, description="Properties and values the screening could not use"
+    )
     screening: ScreeningInfo
 
 
@@ -137,6 +169,7 @@ class EntityMatchResponse(BaseModel):
     limit: int
     algorithm: str
     versions: dict[str, str]
+    warnings: list[str] = Field(default_factory=list)
 
 
 # -- yente: search, catalog, algorithms --------------------------------------
@@ -207,6 +240,7 @@ class AlgorithmModel(BaseModel):
     name: str
     description: str | None = None
     features: dict[str, Any] = Field(default_factory=dict)
+    docs: dict[str, Any] = Field(default_factory=dict)
 
 
 class AlgorithmResponse(BaseModel):

@@ -31,7 +31,7 @@ def prepare(settings: Settings) -> str | None:
 def serve(settings: Settings, *, access_log: bool = False) -> None:
     """Serve until interrupted."""
     prepare(settings)
-    app: str | FastAPI = create_app(settings, wait_for_index=True)
+    app: str | FastAPI = create_app(settings, wait_for_index=True, warm_algorithms=True)
     if settings.workers > 1:
         os.environ.update(settings_mod.to_env(settings))
         app = "dprkwatch.service.api.asgi:app"

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from dprkwatch.lists import SnapshotStore
 from dprkwatch.service import rescreen
+from dprkwatch.service.algorithms import Algorithms
 from dprkwatch.service.analyses import Analyses
 from dprkwatch.service.committer import GroupCommitter
 from dprkwatch.service.index import LiveIndex
@@ -33,6 +34,7 @@ class ServiceState:
     committer: GroupCommitter
     verifier: KeyVerifier
     analyses: Analyses
+    algorithms: Algorithms = field(default_factory=Algorithms)
     # Serialise list imports, and rescreen runs, inside this process.
     import_lock: threading.Lock = field(default_factory=threading.Lock)
     rescreen_lock: threading.Lock = field(default_factory=threading.Lock)
@@ -52,7 +54,12 @@ class ServiceState:
         )
 
     def start(
-        self, *, migrate_db: bool = True, load_index: bool = True, wait_for_index: bool = False
+        self,
+        *,
+        migrate_db: bool = True,
+        load_index: bool = True,
+        wait_for_index: bool = False,
+        warm_algorithms: bool = False,
     ) -> None:
         if migrate_db:
             migrate.upgrade(self.db)
@@ -60,6 +67,8 @@ class ServiceState:
                 # Only a lone process can tell that a "running" run has no one running it.
                 rescreen.interrupt_stale(self.db)
         self.committer.start()
+        if warm_algorithms:
+            self.algorithms.start_warm_up()
         if load_index:
             if wait_for_index:
                 try:

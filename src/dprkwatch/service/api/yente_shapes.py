@@ -17,6 +17,7 @@ from typing import Any
 
 from dprkwatch.matching.result import Match
 from dprkwatch.service.datasets import source_name
+from dprkwatch.service.entities import EntityStore
 from dprkwatch.service.screening import Result, Screening
 
 
@@ -26,46 +27,48 @@ def entity(
     schema: str | None,
     properties: Mapping[str, Any],
     datasets: Iterable[str],
-    referents: Iterable[str] = (),
+    store: EntityStore | None = None,
 ) -> dict[str, Any]:
     """An ``EntityResponse``: a listed entity as yente shows it.
 
     ``datasets`` are given as list names and shown as the source datasets
-    they are published as (``ofac`` -> ``us_ofac_sdn``).
+    they are published as (``ofac`` -> ``us_ofac_sdn``). ``referents``,
+    ``target`` and the three dates come from the entity store.
     """
+    meta = store.meta.get(entity_id) if store is not None else None
+    seen = meta.seen if meta is not None else None
     return {
         "id": entity_id,
         "caption": caption,
         "schema": schema,
         "properties": properties,
         "datasets": sorted({source_name(d) for d in datasets}),
-        "referents": list(referents),
-        "target": True,
-        "first_seen": None,
-        "last_seen": None,
-        "last_change": None,
+        "referents": list(meta.referents) if meta is not None else [],
+        "target": meta.target if meta is not None else True,
+        "first_seen": seen.first_seen if seen else None,
+        "last_seen": seen.last_seen if seen else None,
+        "last_change": seen.last_change if seen else None,
     }
 
 
-def listed(entity_id: str, data: Mapping[str, Any]) -> dict[str, Any]:
-    """``/entities/{id}``: the stored entity document as an ``EntityResponse``."""
-    properties = data.get("properties", {})
+def found(m: Match, data: Mapping[str, Any] | None, store: EntityStore) -> dict[str, Any]:
+    """A ``/search`` result: the matched entity, without a score."""
     return entity(
-        data.get("id", entity_id),
-        data.get("caption") or next(iter(properties.get("name", [])), entity_id),
-        data.get("schema"),
-        properties,
-        data.get("datasets", []),
-        data.get("referents", []),
+        m.entity_id, m.caption, m.schema, (data or {}).get("properties", {}), m.datasets, store
     )
 
 
-def found(m: Match, data: Mapping[str, Any] | None) -> dict[str, Any]:
-    """A ``/search`` result: the matched entity, without a score."""
-    return entity(m.entity_id, m.caption, m.schema, (data or {}).get("properties", {}), m.datasets)
+def _explanations(h: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """yente's ``explanations``: each feature's score, with the algorithm's words for it if any."""
+    details: dict[str, str] = {}
+    for line in h["explanation"]:
+        key, sep, text = str(line).partition(": ")
+        if sep and key in h["features"]:
+            details[key] = text
+    return {k: {"score": v, "detail": details.get(k)} for k, v in h["features"].items()}
 
 
-def scored(r: Result) -> dict[str, Any]:
+def scored(r: Result, store: EntityStore | None = None) -> dict[str, Any]:
     """A ``ScoredEntityResponse`` (plus our ``explanation``, ``programs``, ``dprk``)."""
     h = r.hit
     return {
@@ -75,25 +78,27 @@ def scored(r: Result) -> dict[str, Any]:
             h["schema"],
             (r.entity or {}).get("properties", {}),
             h["datasets"],
+            store,
         ),
         "score": h["score"],
         "features": h["features"],
         "match": h["match"],
-        "explanations": {k: {"score": v, "detail": None} for k, v in h["features"].items()},
+        "explanations": _explanations(h),
         "explanation": h["explanation"],
         "programs": h["programs"],
         "dprk": h["dprk"],
     }
 
 
-def matches(s: Screening) -> dict[str, Any]:
+def matches(s: Screening, store: EntityStore | None = None) -> dict[str, Any]:
     """One query's ``EntityMatches``: its results and the screening record they were audited in."""
     o = s.outcome
     return {
         "status": 200,
-        "results": [scored(r) for r in o.results],
-        "total": {"value": len(o.results), "relation": "eq"},
-        "query": o.query.to_dict(),
+        "results": [scored(r, store) for r in o.results],
+        "total": {"value": o.total, "relation": o.total_relation},
+        "query": o.echo,
+        "unused": o.unused,
         "screening": {
             "id": o.screening_id,
             "audit_seq": s.record.seq,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
 
@@ -11,6 +13,7 @@ from pydantic import BaseModel
 from dprkwatch.exceptions import InputError
 from dprkwatch.lists import import_paths
 from dprkwatch.lists.diff import diff_snapshots, source_notes
+from dprkwatch.lists.download import update
 from dprkwatch.lists.freshness import Freshness, assess_active
 from dprkwatch.lists.snapshot import Manifest
 from dprkwatch.service import audit
@@ -23,8 +26,12 @@ from dprkwatch.service.api.models import (
     errors,
 )
 from dprkwatch.service.api.server_paths import server_path
+from dprkwatch.service.api.state import ServiceState
 from dprkwatch.service.audit import AuditEntry
+from dprkwatch.service.keys import Principal
+from dprkwatch.service.rescreen import Run
 
+log = logging.getLogger(__name__)
 router = APIRouter(tags=["Lists"])
 
 
@@ -129,23 +136,83 @@ def import_lists(
     except ValueError:
         raise InputError(f"not a date: {body.published!r}", where="published") from None
     paths = [server_path(p, f"paths[{i}]") for i, p in enumerate(body.paths)]
+    manifests, active, job = _import(
+        state,
+        principal,
+        lambda: import_paths(state.store, paths, fmt=body.format, published=published),
+        rescreen=body.rescreen,
+    )
+    run_id = None
+    if job is not None:
+        run, work = job
+        background.add_task(work)
+        run_id = run.id
+    return ImportResponse(
+        imported=[version_model(m) for m in manifests], active=active, rescreen_run=run_id
+    )
+
+
+def _import(
+    state: ServiceState,
+    principal: Principal,
+    load: Callable[[], list[Manifest]],
+    *,
+    rescreen: bool = True,
+    kind: str = "lists.import",
+) -> tuple[list[Manifest], dict[str, str], tuple[Run, Callable[[], None]] | None]:
+    """Import (``load``), audit, swap in the new index; the rescreen to run, if asked."""
     with state.import_lock:
-        manifests = import_paths(state.store, paths, fmt=body.format, published=published)
+        manifests = load()
         active = state.store.active_versions()
         audit.record(
             state.db,
             AuditEntry(
-                "lists.import",
+                kind,
                 principal.actor,
                 {"imported": [m.to_dict() for m in manifests], "active": active},
             ),
         )
         state.index.load()
-    run_id = None
-    if body.rescreen:
-        run, job = state.begin_rescreen(trigger=f"lists.import by {principal.actor}")
-        background.add_task(job)
-        run_id = run.id
-    return ImportResponse(
-        imported=[version_model(m) for m in manifests], active=active, rescreen_run=run_id
-    )
+    job = state.begin_rescreen(trigger=f"{kind} by {principal.actor}") if rescreen else None
+    return manifests, active, job
+
+
+@router.post(
+    "/updatez",
+    summary="Download the lists from their publishers now, import them, re-screen the books",
+    response_model=None,
+    responses=errors(400, 401, 403, 503),
+)
+def updatez(
+    background: BackgroundTasks,
+    state: State,
+    principal: AdminRole,
+    sync: Annotated[bool, Query(description="Answer only when the update is done")] = False,
+    lists: Annotated[list[str], Query(max_length=10, description="Only these lists")] = [],  # noqa: B006
+) -> dict[str, Any]:
+    """yente's "force an index update": what `dprkwatch lists update` does, by HTTP (admin
+    only). Without `sync` it runs in the background and the answer comes at once."""
+    mirror = state.settings.update_mirror
+
+    def run() -> dict[str, Any]:
+        manifests, active, job = _import(
+            state,
+            principal,
+            lambda: update(state.store, lists or None, mirror=mirror),
+            kind="lists.update",
+        )
+        if job is not None:
+            job[1]()
+        return {"status": "ok", "imported": [m.ref for m in manifests], "active": active}
+
+    if sync:
+        return run()
+
+    def in_background() -> None:
+        try:
+            run()
+        except Exception:  # the audit log and /lists show what happened; say why here
+            log.exception("list update through /updatez failed")
+
+    background.add_task(in_background)
+    return {"status": "ok"}

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import logging
-from typing import Annotated, Any
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from followthemoney import model as ftm_model
+from followthemoney.types import registry
 from starlette.responses import Response
 
 from dprkwatch.exceptions import InputError
-from dprkwatch.matching.exceptions import QueryError
-from dprkwatch.matching.query import Query as MatchQuery
-from dprkwatch.matching.query import Scope
-from dprkwatch.matching.result import Match
+from dprkwatch.service.algorithms import Algorithms
 from dprkwatch.service.api import match_request, yente_shapes
 from dprkwatch.service.api.deps import ScreenRole, State
 from dprkwatch.service.api.middleware import principal_of
@@ -22,7 +23,6 @@ from dprkwatch.service.api.models import (
     AlgorithmResponse,
     DataCatalogModel,
     EntityAdjacentResponse,
-    EntityExample,
     EntityMatchResponse,
     EntityResponse,
     SearchResponse,
@@ -33,32 +33,18 @@ from dprkwatch.service.api.state import ServiceState
 from dprkwatch.service.datasets import Datasets, catalog_etag, etag_matches
 from dprkwatch.service.datasets import catalog as build_catalog
 from dprkwatch.service.entities import EntityStore, entity_property_names
+from dprkwatch.service.examples import Prepared, prepare
 from dprkwatch.service.exceptions import Forbidden, NotAuthenticated, RecordNotFound, Unavailable
 from dprkwatch.service.index import Loaded
-from dprkwatch.service.screening import Filters, screen, unit
+from dprkwatch.service.screening import Candidates, Filters, Scoring, screen, unit
+from dprkwatch.service.search import Request as SearchRequest
+from dprkwatch.service.search import parse_sorts, schema_filter
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["Screening (yente-compatible)"])
 
 MAX_BATCH = 100
 ALGORITHM_ALIASES = ("best", "default")
-
-
-def _query(key: str, example: EntityExample) -> MatchQuery:
-    try:
-        return MatchQuery(schema=example.schema_, properties=example.properties, id=example.id)
-    except QueryError as exc:
-        where = f"queries.{key}" + (f".{exc.where}" if exc.where else "")
-        raise QueryError(exc.problem, where=where) from None
-
-
-def _check_algorithm(requested: str | None, current: str) -> None:
-    if requested is None or requested in ALGORITHM_ALIASES or requested == current:
-        return
-    raise InputError(
-        f"unknown algorithm {requested!r}: this service runs {current!r} (or say 'best')",
-        where="algorithm",
-    )
 
 
 @router.post(
@@ -86,28 +72,52 @@ async def match(dataset: str, request: Request) -> Response:
     loaded = state.index.current()
     datasets = Datasets(loaded.versions)
     ds = datasets.get(dataset)
-    _check_algorithm(params.algorithm, loaded.algorithm)
-    if body.weights or body.config:
-        raise InputError("custom weights and config are not supported", where="weights")
-    if not body.queries:
-        raise InputError("no queries provided", where="queries")
+    algorithm = Algorithms.resolve(params.algorithm, loaded.algorithm)
+    own = algorithm == loaded.algorithm
+    if own:
+        state.algorithms.check(algorithm, loaded.algorithm, body.config)
+    else:  # may wait for nomenklatura to load: not on the event loop
+        await run_in_threadpool(state.algorithms.check, algorithm, loaded.algorithm, body.config)
     if len(body.queries) > MAX_BATCH:
         raise InputError(
-            f"too many queries in one batch ({len(body.queries)}; at most {MAX_BATCH})",
+            f"Too many queries in one batch (limit: {MAX_BATCH}; got {len(body.queries)})",
             where="queries",
         )
-    queries = {key: _query(key, ex) for key, ex in body.queries.items()}
+    if not body.queries:
+        raise InputError("No queries provided.", where="queries")
+    prepared = {
+        key: prepare(key, ex.schema_, ex.properties, ex.id) for key, ex in body.queries.items()
+    }
     lists = datasets.select(ds, params.include_dataset, params.exclude_dataset)
-    filters = Filters(
-        frozenset(params.exclude_schema),
-        frozenset(params.exclude_entity_ids),
-        frozenset(params.topics),
-    )
+    cutoff = min(params.cutoff, params.threshold) if params.cutoff is not None else params.threshold
+    warnings = []
+    if own and body.weights:
+        warnings.append(f"weights apply to nomenklatura's algorithms; {algorithm} ignores them")
     caller = {"key_id": principal.key_id, "name": principal.name}
-    batch = [
-        screen(
+
+    def screen_all() -> list[Candidates]:
+        return [screen_one(p) for p in prepared.values()]
+
+    def screen_one(p: Prepared) -> Candidates:
+        filters = Filters(
+            frozenset(params.exclude_schema),
+            frozenset(params.exclude_entity_ids),
+            frozenset(params.topics),
+            changed_since=params.changed_since,
+            schemata=p.result_schemata(),
+        )
+        scoring = Scoring(
+            threshold=params.threshold,
+            cutoff=cutoff,
+            other=None if own else algorithm,
+            algorithms=state.algorithms,
+            entity=p.entity,
+            weights=body.weights,
+            config=body.config,
+        )
+        return screen(
             loaded,
-            q,
+            p.query,
             dataset=ds.name,
             lists=lists,
             dprk_only=ds.dprk_only,
@@ -116,9 +126,13 @@ async def match(dataset: str, request: Request) -> Response:
             filters=filters,
             actor=principal.actor,
             caller=caller,
+            scoring=scoring,
+            echo=p.echo(),
+            unused=[u.to_dict() for u in p.unused],
         )
-        for q in queries.values()
-    ]
+
+    # nomenklatura's algorithms take milliseconds per candidate: off the event loop.
+    batch = screen_all() if own else await run_in_threadpool(screen_all)
     try:
         committed = await state.committer.write(unit(batch))
     except Unavailable:
@@ -128,23 +142,51 @@ async def match(dataset: str, request: Request) -> Response:
         raise Unavailable(
             "the screening could not be recorded in the audit log, so no result is given"
         ) from exc
+    store = loaded.entities
     return json_response(
         {
             "responses": {
-                key: yente_shapes.matches(s) for key, s in zip(queries, committed, strict=True)
+                key: yente_shapes.matches(s, store)
+                for key, s in zip(prepared, committed, strict=True)
             },
             "matcher": {},
             "limit": params.limit,
-            "algorithm": loaded.algorithm,
+            "algorithm": algorithm,
             "versions": {n: loaded.versions[n] for n in lists},
+            "warnings": warnings,
         },
-        headers={"x-batch-size": str(len(queries))},
+        headers={"x-batch-size": str(len(prepared))},
     )
+
+
+FacetName = Literal["countries", "topics", "datasets", "schema", "identifiers", "genders"]
+FACET_LABELS = {
+    "countries": "Countries",
+    "topics": "Topics",
+    "datasets": "Data sources",
+    "schema": "Entity types",
+    "identifiers": "Identifiers",
+    "genders": "Genders",
+}
+Many = Annotated[list[str], Query(max_length=100)]
+
+
+def _facet_label(name: str, value: str, titles: Mapping[str, str]) -> str:
+    if name == "countries":
+        return str(registry.country.caption(value) or value)
+    if name == "topics":
+        return str(registry.topic.caption(value) or value)
+    if name == "schema":
+        schema = ftm_model.get(value)
+        return str(schema.plural) if schema is not None else value
+    if name == "datasets":
+        return titles.get(value, value)
+    return value
 
 
 @router.get(
     "/search/{dataset}",
-    summary="Search entities by name (yente's search API)",
+    summary="Search entities by text, with filters and facets (yente's search API)",
     response_model=None,
     responses={200: {"model": SearchResponse}, **errors(400, 401, 403, 404, 422, 503)},
 )
@@ -152,30 +194,85 @@ def search(
     dataset: str,
     state: State,
     _caller: ScreenRole,
-    q: Annotated[str, Query(min_length=1, max_length=500, description="Text to search for")],
-    limit: Annotated[int, Query(ge=1, le=100)] = 10,
-    offset: Annotated[int, Query(ge=0, le=1000)] = 0,
-    schema: Annotated[str | None, Query(max_length=60)] = None,
+    q: Annotated[str, Query(max_length=2000, description="Words to find (optional)")] = "",
+    schema: Annotated[
+        str, Query(max_length=60, description="Entity type, with its descendants")
+    ] = "Thing",
+    include_dataset: Many = [],  # noqa: B006 (FastAPI reads, never mutates)
+    exclude_dataset: Many = [],  # noqa: B006
+    exclude_schema: Many = [],  # noqa: B006
+    changed_since: Annotated[str | None, Query(pattern=match_request.TS_PATTERN.pattern)] = None,
+    countries: Many = [],  # noqa: B006
+    topics: Many = [],  # noqa: B006
+    datasets: Many = [],  # noqa: B006
+    filter: Annotated[
+        list[str],
+        Query(max_length=50, description="`field:value`, e.g. `properties.birthDate:1965`"),
+    ] = [],  # noqa: B006
+    limit: Annotated[int, Query(ge=0, le=500)] = 10,
+    offset: Annotated[int, Query(ge=0, le=9499)] = 0,
+    sort: Annotated[list[str], Query(max_length=10, description="`field:asc|desc`")] = [],  # noqa: B006
+    target: bool | None = None,
+    fuzzy: bool = False,
+    simple: bool = False,
+    facets: Annotated[list[FacetName], Query(max_length=6)] = ["countries", "topics", "datasets"],  # noqa: B006
+    filter_op: Literal["AND", "OR"] = "OR",
 ) -> Response:
+    """Find entities by text within `dataset`: every word must appear (in a name, or
+    anywhere), with Lucene-style syntax unless `simple`; typos allowed with `fuzzy`.
+    Filters narrow, facets count, and `total` counts every entity found."""
     loaded = state.index.current()
-    datasets = Datasets(loaded.versions)
-    ds = datasets.get(dataset)
-    lists = datasets.select(ds)
-    found: list[Match] = []
-    if lists and q.strip():
-        found = list(
-            loaded.screener.search(
-                q, limit=limit + offset, scope=Scope(lists=lists, dprk_only=ds.dprk_only)
-            )
-        )
-    if schema:
-        found = [m for m in found if m.schema == schema]
-    page = found[offset : offset + limit]
+    scope = Datasets(loaded.versions)
+    ds = scope.get(dataset)
+    lists = scope.select(ds, include_dataset, exclude_dataset)
+    fields: dict[str, list[Any]] = {}
+    if countries:
+        fields["countries"] = list(countries)
+    if topics:
+        fields["topics"] = list(topics)
+    if datasets:
+        fields["datasets"] = list(datasets)
+    for flt in filter:
+        name, sep, value = flt.partition(":")
+        if not sep or not name:
+            raise InputError(f"invalid filter {flt[:60]!r} (use field:value)", where="filter")
+        fields.setdefault(name, []).append(value)
+    if target is not None:
+        fields["target"] = [target]
+    index = loaded.search
+    req = SearchRequest(
+        q=q,
+        lists=frozenset(lists),
+        only=loaded.dprk_ids if ds.dprk_only else None,
+        schemata=schema_filter(schema),
+        exclude_schema=frozenset(exclude_schema),
+        filters=fields,
+        filter_and=filter_op == "AND",
+        changed_since=changed_since,
+        fuzzy=fuzzy,
+        simple=simple,
+        sort=parse_sorts(sort),
+        facets=list(dict.fromkeys(facets)),
+        limit=limit,
+        offset=offset,
+    )
+    found = index.search(req)
+    store = loaded.entities
+    titles = {d.name: d.title for d in scope}
     return json_response(
         {
-            "results": [yente_shapes.found(m, loaded.entity(m.entity_id)) for m in page],
-            "facets": {},
-            "total": {"value": len(found), "relation": "eq"},
+            "results": [store.document(i) for i in found.ids],
+            "facets": {
+                name: {
+                    "label": FACET_LABELS[name],
+                    "values": [
+                        {"name": v, "label": _facet_label(name, v, titles), "count": c}
+                        for v, c in values
+                    ],
+                }
+                for name, values in found.facets.items()
+            },
+            "total": {"value": found.total, "relation": "eq"},
             "limit": limit,
             "offset": offset,
         }
@@ -349,19 +446,23 @@ def manifest(request: Request, state: State, caller: ScreenRole) -> Response:
     return catalog(request, state, caller)
 
 
+OWN_DESCRIPTION = (
+    "dprkwatch's Korean-aware matcher: Hangul, every romanization and hanja; identifiers "
+    "(IMO, MMSI, documents, wallets), dates and countries as qualifiers. Calibrated "
+    "threshold 0.80."
+)
+
+
 @router.get(
     "/algorithms",
     response_model=AlgorithmResponse,
-    summary="The matching algorithm in use",
+    summary="The matching algorithms a /match request can choose",
     responses=errors(401, 403, 503),
 )
 def algorithms(state: State, _caller: ScreenRole) -> dict[str, Any]:
+    """dprkwatch's own matcher (`best`) and nomenklatura's algorithms under yente's names,
+    each with its documentation, settings (`config`) and features."""
     loaded = state.index.current()
-    name = loaded.algorithm
-    return {
-        "algorithms": [
-            {"name": name, "description": "dprkwatch Korean-aware matcher", "features": {}}
-        ],
-        "default": name,
-        "best": name,
-    }
+    return state.algorithms.describe(
+        loaded.algorithm, OWN_DESCRIPTION, state.settings.hidden_algorithms
+    )

@@ -1,0 +1,289 @@
+"""The W3C Reconciliation API routes (OpenRefine), over :mod:`dprkwatch.service.reconcile`.
+
+Reconciliation queries are screenings like ``/match`` queries: screened
+by dprkwatch's matcher (or ``?algorithm=``), each one recorded in the
+audit log before the answer. The manifest hands the query string it was
+fetched with (an ``api_key``) on to the suggest and extend services, so
+OpenRefine, which cannot set headers, reaches them with the same key.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from dprkwatch.exceptions import InputError
+from dprkwatch.service import reconcile as rc
+from dprkwatch.service.algorithms import Algorithms
+from dprkwatch.service.api.deps import ScreenRole, State
+from dprkwatch.service.api.match_request import DEFAULT_THRESHOLD, TS_PATTERN
+from dprkwatch.service.api.models import errors
+from dprkwatch.service.api.responses import json_response
+from dprkwatch.service.api.state import ServiceState
+from dprkwatch.service.datasets import Datasets
+from dprkwatch.service.examples import prepare
+from dprkwatch.service.exceptions import Unavailable
+from dprkwatch.service.keys import Principal
+from dprkwatch.service.screening import Filters, Scoring, screen, unit
+
+log = logging.getLogger(__name__)
+router = APIRouter(tags=["Reconciliation (W3C, OpenRefine)"])
+MAX_BATCH = 100
+
+Prefix = Annotated[str, Query(max_length=500, description="What the user has typed")]
+
+
+def _manifest(request: Request, state: ServiceState, dataset: str) -> dict[str, Any]:
+    loaded = state.index.current()
+    scope = Datasets(loaded.versions)
+    ds = scope.get(dataset)
+    base = str(request.base_url).rstrip("/") + f"/reconcile/{dataset}"
+    query = request.url.query
+    keep = f"?{query}" if query else ""
+    # The key was cut out of the request by the gatekeeper; hand it on to the services.
+    key = (request.scope.get("state") or {}).get("query_key")
+    if key:
+        keep = f"{keep}&api_key={key}" if keep else f"?api_key={key}"
+    schemata = rc.schemata_in(loaded.entities, scope.select(ds))
+    root = str(request.base_url).rstrip("/")
+    return {
+        "versions": ["0.2"],
+        "name": f"{ds.title} (dprkwatch)",
+        "identifierSpace": f"{root}/entities/",
+        "schemaSpace": "https://followthemoney.tech/explorer/schemata/",
+        "documentation": f"{root}/docs",
+        "batchSize": 3,
+        "view": {"url": f"{root}/entities/{{{{id}}}}"},
+        "suggest": {
+            kind: {"service_url": base, "service_path": f"/suggest/{kind}{keep}"}
+            for kind in ("entity", "type", "property")
+        },
+        "extend": {
+            "propose_properties": {"service_url": base, "service_path": f"/extend/property{keep}"},
+            "propose_settings": [
+                {
+                    "name": "limit",
+                    "label": "Limit",
+                    "type": "number",
+                    "default": 0,
+                    "help_text": "Maximum number of values to return per row (0 for no limit).",
+                },
+                {
+                    "name": "render",
+                    "label": "Value rendering",
+                    "type": "select",
+                    "default": "caption",
+                    "choices": [
+                        {"id": "caption", "name": "User-readable value"},
+                        {"id": "raw", "name": "Machine-readable value"},
+                    ],
+                    "help_text": "Return readable value (e.g. 'Russia') instead of raw value ('ru').",
+                },
+            ],
+        },
+        "defaultTypes": [rc.type_of(s) for s in schemata],
+    }
+
+
+async def _queries(
+    state: ServiceState,
+    principal: Principal,
+    dataset: str,
+    raw: str,
+    algorithm: str | None,
+    changed_since: str | None,
+) -> dict[str, Any]:
+    try:
+        batch = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise InputError(f"queries: invalid JSON ({exc})", where="queries") from None
+    if not isinstance(batch, dict):
+        raise InputError("queries: expected an object of queries", where="queries")
+    if len(batch) > MAX_BATCH:
+        raise InputError(f"Too many queries in one batch (limit: {MAX_BATCH})", where="queries")
+    loaded = state.index.current()
+    scope = Datasets(loaded.versions)
+    ds = scope.get(dataset)
+    lists = scope.select(ds)
+    name = Algorithms.resolve(algorithm, loaded.algorithm)
+    own = name == loaded.algorithm
+    examples = {}
+    limits = {}
+    for key, query in batch.items():
+        schema, props, limit = rc.query_example(query, str(key))
+        examples[str(key)] = prepare(str(key), schema, props, None)
+        limits[str(key)] = limit
+    caller = {"key_id": principal.key_id, "name": principal.name, "via": "reconcile"}
+
+    def screen_all() -> list[Any]:
+        out = []
+        for key, p in examples.items():
+            scoring = Scoring(
+                threshold=DEFAULT_THRESHOLD,
+                cutoff=None,
+                other=None if own else name,
+                algorithms=state.algorithms,
+                entity=p.entity,
+            )
+            out.append(
+                screen(
+                    loaded,
+                    p.query,
+                    dataset=ds.name,
+                    lists=lists,
+                    dprk_only=ds.dprk_only,
+                    limit=limits[key],
+                    threshold=DEFAULT_THRESHOLD,
+                    filters=Filters(changed_since=changed_since, schemata=p.result_schemata()),
+                    actor=principal.actor,
+                    caller=caller,
+                    scoring=scoring,
+                    echo=p.echo(),
+                    unused=[u.to_dict() for u in p.unused],
+                )
+            )
+        return out
+
+    candidates = screen_all() if own else await run_in_threadpool(screen_all)
+    try:
+        committed = await state.committer.write(unit(candidates))
+    except Unavailable:
+        raise
+    except Exception as exc:  # never answer a screening whose record is not committed
+        log.exception("audit write failed")
+        raise Unavailable(
+            "the screening could not be recorded in the audit log, so no result is given"
+        ) from exc
+    return {
+        key: {"result": [rc.scored_result(r.hit) for r in s.outcome.results]}
+        for key, s in zip(examples, committed, strict=True)
+    }
+
+
+def _extend(state: ServiceState, raw: str) -> dict[str, Any]:
+    try:
+        request = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise InputError("Cannot decode extension request", where="extend") from None
+    if not isinstance(request, dict):
+        raise InputError("an extend request must be an object", where="extend")
+    return rc.extend(state.index.current().entities, request)
+
+
+async def _answer(
+    request: Request, state: ServiceState, principal: Principal, dataset: str, values: Any
+) -> Response:
+    algorithm = request.query_params.get("algorithm")
+    since = request.query_params.get("changed_since")
+    if since is not None and not TS_PATTERN.match(since):
+        raise InputError("changed_since: expected YYYY-MM-DD[THH[:MM[:SS]]]", where="changed_since")
+    extend = values.get("extend")
+    if isinstance(extend, str) and extend.strip():
+        out = _extend(state, extend)
+        return json_response(out, headers={"x-batch-size": str(len(out["rows"]))})
+    queries = values.get("queries")
+    if not isinstance(queries, str) or not queries.strip():
+        raise InputError("No queries or extend request provided.", where="queries")
+    answer = await _queries(state, principal, dataset, queries, algorithm, since)
+    return json_response(answer, headers={"x-batch-size": str(len(answer))})
+
+
+@router.get(
+    "/reconcile/{dataset}",
+    summary="Reconciliation service manifest (or queries given as `queries=`)",
+    response_model=None,
+    responses=errors(400, 401, 403, 404, 503),
+)
+async def manifest(dataset: str, request: Request, state: State, principal: ScreenRole) -> Response:
+    """The service manifest OpenRefine reads first. Given `queries` or `extend` as query
+    parameters (the specification's GET form), answers them instead."""
+    if "queries" in request.query_params or "extend" in request.query_params:
+        return await _answer(request, state, principal, dataset, request.query_params)
+    return json_response(_manifest(request, state, dataset))
+
+
+@router.post(
+    "/reconcile/{dataset}",
+    summary="Reconciliation queries and data extension (form fields `queries` / `extend`)",
+    response_model=None,
+    responses=errors(400, 401, 403, 404, 503),
+)
+async def queries(dataset: str, request: Request, state: State, principal: ScreenRole) -> Response:
+    """A batch of reconciliation queries (`queries`: JSON) or an extension request
+    (`extend`: JSON), form-encoded as OpenRefine sends them."""
+    form = await request.form()
+    values = {k: v for k, v in form.items() if isinstance(v, str)}
+    return await _answer(request, state, principal, dataset, values)
+
+
+@router.get(
+    "/reconcile/{dataset}/suggest/entity",
+    summary="Suggest entities by name prefix",
+    response_model=None,
+    responses=errors(401, 403, 404, 503),
+)
+def suggest_entity(
+    dataset: str,
+    state: State,
+    _caller: ScreenRole,
+    prefix: Prefix = "",
+    limit: Annotated[int, Query(ge=0, le=500)] = 10,
+) -> Response:
+    loaded = state.index.current()
+    scope = Datasets(loaded.versions)
+    lists = scope.select(scope.get(dataset))
+    ids = loaded.search.prefix(prefix, lists, limit) if prefix.strip() else []
+    found = [rc.suggested_entity(loaded.entities, i) for i in ids]
+    return json_response({**rc.OK, "prefix": prefix, "result": [f for f in found if f]})
+
+
+@router.get(
+    "/reconcile/{dataset}/suggest/type",
+    summary="Suggest entity types (schemata) by prefix",
+    response_model=None,
+    responses=errors(401, 403, 404, 503),
+)
+def suggest_type(dataset: str, state: State, _caller: ScreenRole, prefix: Prefix = "") -> Response:
+    loaded = state.index.current()
+    scope = Datasets(loaded.versions)
+    schemata = rc.schemata_in(loaded.entities, scope.select(scope.get(dataset)))
+    return json_response({**rc.OK, "prefix": prefix, "result": rc.suggest_types(schemata, prefix)})
+
+
+@router.get(
+    "/reconcile/{dataset}/suggest/property",
+    summary="Suggest properties by prefix",
+    response_model=None,
+    responses=errors(401, 403, 404, 503),
+)
+def suggest_property(
+    dataset: str, state: State, _caller: ScreenRole, prefix: Prefix = ""
+) -> Response:
+    loaded = state.index.current()
+    scope = Datasets(loaded.versions)
+    schemata = rc.schemata_in(loaded.entities, scope.select(scope.get(dataset)))
+    result = rc.suggest_properties(schemata, prefix)
+    return json_response({**rc.OK, "prefix": prefix, "result": result})
+
+
+@router.get(
+    "/reconcile/{dataset}/extend/property",
+    summary="Properties to offer for data extension of a type",
+    response_model=None,
+    responses=errors(400, 401, 403, 404, 503),
+)
+def extend_property(
+    dataset: str,
+    state: State,
+    _caller: ScreenRole,
+    type: Annotated[str, Query(max_length=60)] = "Thing",
+    limit: Annotated[int, Query(ge=0, le=500)] = 0,
+) -> Response:
+    loaded = state.index.current()
+    Datasets(loaded.versions).get(dataset)
+    return json_response(rc.extend_properties(type, limit))
