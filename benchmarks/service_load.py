@@ -1,9 +1,13 @@
-"""Load test for ``POST /match`` (one query per request), on loopback only.
+"""Load test for ``POST /match``, ``GET /search`` or ``POST /reconcile`` (one query per
+request), on loopback only.
 
 Starts ``dprkwatch serve`` on 127.0.0.1 over a fresh data directory (the
 real lists from ``../shared/data`` when present, else the test fixtures) -
 or uses a running service given by ``--url``, which must be a loopback
-address. Then it runs two phases against ``/match/<dataset>``:
+address. Then it runs two phases against the chosen ``--endpoint``
+(``/match/<dataset>`` by default; ``search``: ``/search/<dataset>?q=<name>``;
+``reconcile``: an OpenRefine-style form POST of one query to
+``/reconcile/<dataset>``):
 
 1. **saturation**: ``--concurrency`` connections send requests back to back
    for ``--duration`` seconds (or ``--requests`` in all): the highest
@@ -15,11 +19,13 @@ address. Then it runs two phases against ``/match/<dataset>``:
 
 Every request is a different name: half taken from the lists (lightly
 perturbed: case, token order), half invented, so hits and misses both count.
-Every answer must be HTTP 200 with a ``responses`` document, else it is an
-error. The client is a lean HTTP/1.1 keep-alive client on asyncio streams
-(with uvloop when installed) so that it leaves the CPU to the server.
+Every answer must be HTTP 200 with the endpoint's document (``responses``,
+``results`` or the query's ``result``), else it is an error. The client is
+a lean HTTP/1.1 keep-alive client on asyncio streams (with uvloop when
+installed) so that it leaves the CPU to the server.
 
-    python benchmarks/service_load.py [--workers 2] [--duration 60] [--rate 500]
+    python benchmarks/service_load.py [--endpoint match|search|reconcile]
+        [--workers 2] [--duration 60] [--rate 500]
         [--concurrency 32] [--requests N] [--url http://127.0.0.1:8000 --key KEY]
         [--database-url postgresql+psycopg://...] [--json out.json] [--markdown]
 """
@@ -45,7 +51,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 import httpx
 import orjson
@@ -174,8 +180,8 @@ def wait_ready(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: floa
 # -- what to ask ---------------------------------------------------------------------------
 
 
-def query_bodies(home: Path | None, count: int, seed: int) -> list[bytes]:
-    """Request bodies: half names from the lists (perturbed), half invented."""
+def query_names(home: Path | None, count: int, seed: int) -> list[tuple[str, str]]:
+    """(schema, name) to ask for: half names from the lists (perturbed), half invented."""
     rng = random.Random(seed)
     listed: list[tuple[str, str]] = []
     if home is not None:
@@ -193,7 +199,7 @@ def query_bodies(home: Path | None, count: int, seed: int) -> list[bytes]:
                     for name in data.get("properties", {}).get("name", [])[:1]:
                         listed.append((data["schema"], name))
     rng.shuffle(listed)
-    bodies = []
+    names: list[tuple[str, str]] = []
     for i in range(count):
         if listed and i % 2 == 0:
             schema, name = listed[(i // 2) % len(listed)]
@@ -206,10 +212,43 @@ def query_bodies(home: Path | None, count: int, seed: int) -> list[bytes]:
             schema, name = "Person", f"{rng.choice(FIRST)} {rng.choice(LAST)}"
         else:
             schema, name = "Company", f"{rng.choice(LAST)} {rng.choice(COMPANY)} Ltd"
-        bodies.append(
-            orjson.dumps({"queries": {"q": {"schema": schema, "properties": {"name": [name]}}}})
+        names.append((schema, name))
+    return names
+
+
+# What a successful answer of each endpoint holds.
+MARKERS = {"match": b'"responses"', "search": b'"results"', "reconcile": b'"result"'}
+
+
+def build_requests(
+    endpoint: str, dataset: str, host: str, port: int, key: str, names: list[tuple[str, str]]
+) -> list[bytes]:
+    """Complete HTTP/1.1 requests (keep-alive), one query each, as a client would send them."""
+    if not names:
+        raise SystemExit("no queries to send: the benchmark input is empty")
+    head = f"Host: {host}:{port}\r\nAuthorization: ApiKey {key}\r\n"
+    out = []
+    for schema, name in names:
+        if endpoint == "search":
+            target = f"/search/{quote(dataset)}?{urlencode({'q': name, 'limit': 5})}"
+            out.append(f"GET {target} HTTP/1.1\r\n{head}\r\n".encode())
+            continue
+        if endpoint == "reconcile":
+            query = {"q0": {"query": name, "type": schema, "limit": 5}}
+            body = urlencode({"queries": orjson.dumps(query).decode()}).encode()
+            kind = "application/x-www-form-urlencoded"
+            target = f"/reconcile/{quote(dataset)}"
+        else:
+            example = {"schema": schema, "properties": {"name": [name]}}
+            body = orjson.dumps({"queries": {"q": example}})
+            kind = "application/json"
+            target = f"/match/{quote(dataset)}"
+        out.append(
+            f"POST {target} HTTP/1.1\r\n{head}Content-Type: {kind}\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n".encode()
+            + body
         )
-    return bodies
+    return out
 
 
 # -- the client ------------------------------------------------------------------------------
@@ -218,6 +257,7 @@ def query_bodies(home: Path | None, count: int, seed: int) -> list[bytes]:
 @dataclass
 class Phase:
     name: str
+    marker: bytes
     latencies: list[float] = field(default_factory=list)
     errors: dict[str, int] = field(default_factory=dict)
     started: float = 0.0
@@ -255,22 +295,18 @@ class Phase:
 
 
 class Connection:
-    """One keep-alive HTTP/1.1 connection that sends pre-built POSTs."""
+    """One keep-alive HTTP/1.1 connection that sends pre-built requests."""
 
-    def __init__(self, host: str, port: int, path: str, key: str) -> None:
+    def __init__(self, host: str, port: int) -> None:
         self.host, self.port = host, port
-        self.head = (
-            f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\nAuthorization: ApiKey {key}\r\n"
-            "Content-Type: application/json\r\nContent-Length: "
-        ).encode()
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
-    async def post(self, body: bytes) -> tuple[int, bytes]:
+    async def send(self, request: bytes) -> tuple[int, bytes]:
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
         assert self.reader is not None
-        self.writer.write(self.head + str(len(body)).encode() + b"\r\n\r\n" + body)
+        self.writer.write(request)
         head = await self.reader.readuntil(b"\r\n\r\n")
         status = int(head[9:12])
         length = 0
@@ -295,32 +331,32 @@ class Connection:
         self.reader = self.writer = None
 
 
-async def _one(conn: Connection, body: bytes, phase: Phase, t_start: float) -> None:
+async def _one(conn: Connection, request: bytes, phase: Phase, t_start: float) -> None:
     try:
-        status, payload = await conn.post(body)
+        status, payload = await conn.send(request)
     except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
         phase.error(type(exc).__name__)
         await conn.close()
         return
     if status != 200:
         phase.error(f"http {status}")
-    elif b'"responses"' not in payload:
-        phase.error("no responses in body")
+    elif phase.marker not in payload:
+        phase.error("unexpected body")
     else:
         phase.latencies.append(time.perf_counter() - t_start)
 
 
 async def saturate(
-    host: str, port: int, path: str, key: str, bodies: list[bytes], concurrency: int,
+    host: str, port: int, marker: bytes, bodies: list[bytes], concurrency: int,
     duration: float | None, requests: int | None,
 ) -> Phase:  # fmt: skip
-    phase = Phase("saturation")
+    phase = Phase("saturation", marker)
     counter = iter(range(10**12))
     phase.started = time.perf_counter()
     stop_at = phase.started + duration if duration else float("inf")
 
     async def worker() -> None:
-        conn = Connection(host, port, path, key)
+        conn = Connection(host, port)
         while True:
             i = next(counter)
             if (requests is not None and i >= requests) or time.perf_counter() >= stop_at:
@@ -336,20 +372,19 @@ async def saturate(
 async def fixed_rate(
     host: str,
     port: int,
-    path: str,
-    key: str,
+    marker: bytes,
     bodies: list[bytes],
     rate: float,
     duration: float,
     concurrency: int,
 ) -> Phase:
     """Open loop: request i is due at start + i/rate; latency counts from that moment."""
-    phase = Phase(f"fixed rate {rate:g}/s")
+    phase = Phase(f"fixed rate {rate:g}/s", marker)
     total = int(rate * duration)
     queue: asyncio.Queue[tuple[int, float] | None] = asyncio.Queue()
 
     async def worker() -> None:
-        conn = Connection(host, port, path, key)
+        conn = Connection(host, port)
         while True:
             item = await queue.get()
             if item is None:
@@ -377,10 +412,11 @@ async def fixed_rate(
 
 
 def run_phases(
-    args: argparse.Namespace, url: str, key: str, bodies: list[bytes]
+    args: argparse.Namespace, url: str, key: str, names: list[tuple[str, str]]
 ) -> list[dict[str, Any]]:
     host, port = check_loopback(url)
-    path = f"/match/{args.dataset}"
+    bodies = build_requests(args.endpoint, args.dataset, host, port, key, names)
+    marker = MARKERS[args.endpoint]
     with contextlib.suppress(ImportError):
         import uvloop
 
@@ -389,7 +425,7 @@ def run_phases(
     async def all_phases() -> list[Phase]:
         # Warm-up: caches, connection set-up, JIT-free Python still likes hot code.
         await saturate(
-            host, port, path, key, bodies, min(args.concurrency, 8), None, min(500, len(bodies))
+            host, port, marker, bodies, min(args.concurrency, 8), None, min(500, len(bodies))
         )
         phases = []
         if not args.skip_saturation:
@@ -397,8 +433,7 @@ def run_phases(
                 await saturate(
                     host,
                     port,
-                    path,
-                    key,
+                    marker,
                     bodies,
                     args.concurrency,
                     args.duration if args.requests is None else None,
@@ -408,7 +443,7 @@ def run_phases(
         if args.rate > 0:
             phases.append(
                 await fixed_rate(
-                    host, port, path, key, bodies, args.rate, args.duration, args.rate_connections
+                    host, port, marker, bodies, args.rate, args.duration, args.rate_connections
                 )
             )
         return phases
@@ -428,6 +463,9 @@ def main() -> int:
     ap.add_argument("--database-url", help="DPRKWATCH_DATABASE_URL for the started service")
     ap.add_argument("--workers", type=int, default=2, help="uvicorn workers of the started service")
     ap.add_argument("--dataset", default="default")
+    ap.add_argument(
+        "--endpoint", choices=sorted(MARKERS), default="match", help="what to load (default match)"
+    )
     ap.add_argument("--duration", type=float, default=60.0, help="seconds per phase")
     ap.add_argument(
         "--requests", type=int, help="saturation phase: this many requests instead of --duration"
@@ -461,12 +499,12 @@ def main() -> int:
         check_loopback(args.url)
         if not args.key:
             raise SystemExit("--url needs --key (a key with the 'screen' role)")
-        bodies = query_bodies(None, args.queries, args.seed)
-        results = run_phases(args, args.url, args.key, bodies)
+        names = query_names(None, args.queries, args.seed)
+        results = run_phases(args, args.url, args.key, names)
     else:
         with started_service(args) as (url, key, home):
-            bodies = query_bodies(home, args.queries, args.seed)
-            results = run_phases(args, url, key, bodies)
+            names = query_names(home, args.queries, args.seed)
+            results = run_phases(args, url, key, names)
     report = {
         "conditions": {
             "cpus": os.cpu_count(),
@@ -477,6 +515,7 @@ def main() -> int:
             if args.url
             else ("postgresql" if args.database_url else "sqlite"),
             "dataset": args.dataset,
+            "endpoint": args.endpoint,
             "python": sys.version.split()[0],
         },
         "phases": results,
