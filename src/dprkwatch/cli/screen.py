@@ -67,10 +67,10 @@ def screen_cmd(
     wallet: Annotated[str | None, Opt("--wallet", help="Crypto wallet address.")] = None,
     passport: Annotated[str | None, Opt("--passport", help="Passport number.")] = None,
     input_path: Annotated[
-        Path | None, Opt("--input", "-i", help="Batch: CSV, XLSX, Parquet or JSONL of queries.")
+        str | None, Opt("--input", "-i", help="Batch: CSV, XLSX, Parquet or JSONL of queries.")
     ] = None,
     output_path: Annotated[
-        Path | None,
+        str | None,
         Opt("--output", "-o", help="Batch: where to write results (format from suffix)."),
     ] = None,
     input_format: Annotated[
@@ -110,18 +110,48 @@ def screen_cmd(
         str | None, Opt("--algorithm", help="Matching algorithm and version (default: current).")
     ] = None,
     json_out: Annotated[bool, Opt("--json", help="Print JSON instead of a table.")] = False,
+    engine: Annotated[
+        str, Opt("--engine", help="Batch: local (this machine) or spark (see docs/spark.md).")
+    ] = "local",
+    master: Annotated[
+        str | None,
+        Opt("--master", help="Spark: master URL (default: spark-submit's, else local[2])."),
+    ] = None,
+    previous: Annotated[
+        str | None,
+        Opt(
+            "--previous",
+            help="Spark: an earlier output; re-screen only what the list update touched.",
+        ),
+    ] = None,
+    ship: Annotated[
+        str, Opt("--ship", help="Spark: how the index reaches executors: files or broadcast.")
+    ] = "files",
 ) -> None:
     """Screen a name (or a file with --input/--output) against the active lists."""
     scope = Scope(lists=lists or None, dprk_only=dprk_only, programs=programs or None)
+    if engine not in ("local", "spark"):
+        raise InputError(f"unknown engine {engine!r} (expected local or spark)", where="--engine")
     if input_path is not None or output_path is not None:
         if input_path is None or output_path is None:
             raise InputError("batch mode needs both --input and --output")
         if name is not None:
             raise InputError("give either a NAME or --input, not both")
+        if engine == "spark":
+            from dprkwatch.cli.screen_spark import screen_spark
+
+            screen_spark(
+                ctx, input_path, output_path, input_format=input_format, output_format=output_format,
+                top=top, threshold=threshold, scope=scope, algorithm=algorithm, master=master,
+                ship=ship, previous=previous, json_out=json_out,
+            )  # fmt: skip
+            return
+        if previous is not None or master is not None:
+            raise InputError("--previous and --master need --engine spark")
         _batch(
             ctx,
-            input_path,
-            output_path,
+            Path(input_path),
+            Path(output_path),
             input_format,
             output_format,
             top,

@@ -177,8 +177,13 @@ def _read(data: bytes) -> dict[str, Any]:
 # -- back to objects ---------------------------------------------------------------
 
 
-def read(data: bytes) -> Index:
-    """Rebuild an index; raises ValueError/TypeError/KeyError/EOFError on a malformed file."""
+def read(data: bytes, *, snapshot_files: bool = True) -> Index:
+    """Rebuild an index; raises ValueError/TypeError/KeyError/EOFError on a malformed file.
+
+    ``snapshot_files=False`` accepts an index whose snapshot files are not
+    on this machine (a Spark executor): it screens the same, and only
+    :meth:`Index.entity` finds nothing.
+    """
     state = _read(data)
     index = Index()
     index.records = [
@@ -213,7 +218,7 @@ def read(data: bytes) -> Index:
     nids = index.postings.nids
     if len(nids) and int(nids.max()) >= len(index.forms):
         raise ValueError("posting lists name unknown names")
-    if not all(Path(f).is_file() for f in index.files):
+    if snapshot_files and not all(Path(f).is_file() for f in index.files):
         raise ValueError("a snapshot file of the cached index has gone")
     return index
 

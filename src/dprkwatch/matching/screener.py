@@ -149,6 +149,14 @@ class Screener:
         qa = self._algo.analyze(query, self.index.vocabulary)
         return self._screen(qa, top, cut, scope or Scope())
 
+    def analyze(self, query: Query) -> QueryAnalysis:
+        """The query as the algorithm reads it: name forms and identifiers.
+
+        Delta screening compares these with the entries a list update
+        changed, to re-screen only the subjects that could meet them.
+        """
+        return self._algo.analyze(query)
+
     def search(self, text: str, limit: int = 10, scope: Scope | None = None) -> list[Match]:
         """Free-text name search across every entity type, for a search box."""
         query = Query(schema="Thing", properties={"name": [text]})

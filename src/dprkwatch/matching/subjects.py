@@ -151,6 +151,29 @@ def read(fh: IO[bytes], name: str, how: Reading) -> Iterator[SubjectRow]:
         raise error("no subjects: the file has a header but no rows", source=name)
 
 
+def check_columns(
+    name: str, columns: Sequence[Any], mode: Mode, error: type[InputError] = InputError
+) -> None:
+    """Raise ``error`` when a table's columns cannot give queries (engines with their own reader)."""
+    _check_columns(name, columns, mode, error)
+
+
+def record_subject(
+    number: int, record: dict[str, Any], default_schema: str = "Thing"
+) -> SubjectRow:
+    """One record (column -> cell) read by the lenient rules, as a batch file's row is.
+
+    For engines that bring their own reader (Spark hands over Arrow
+    batches): the same cells give the same query as here.
+    """
+    return _subject(number, record, default_schema, lenient=True)
+
+
+def column_property(column: str) -> str | None:
+    """The FtM property an input column feeds, if any (``birth_date`` -> ``birthDate``)."""
+    return _column_prop(column)
+
+
 def _check_columns(name: str, columns: Sequence[Any], mode: Mode, error: type[InputError]) -> None:
     if mode == "strict":
         if "id" not in columns:

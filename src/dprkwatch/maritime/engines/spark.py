@@ -21,9 +21,7 @@ its session until :meth:`SparkEngine.close`.
 from __future__ import annotations
 
 import shutil
-import subprocess
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -45,6 +43,7 @@ from dprkwatch.maritime.geo import EARTH_RADIUS_KM, KM_PER_NM
 from dprkwatch.maritime.ports import Ports, port_cells
 from dprkwatch.maritime.rules import Rules
 from dprkwatch.maritime.store import PositionStore
+from dprkwatch.spark import session as spark_session
 
 US = 1_000_000
 
@@ -69,68 +68,13 @@ def start_session(
     master: str = "local[2]", driver_memory: str = "2g", shuffle_partitions: int = 8
 ) -> Any:
     """A local Spark session bound to loopback with the UI off (raises EngineError if Spark cannot start)."""
-    try:
-        from pyspark.sql import SparkSession
-    except ImportError:
-        raise EngineError(
-            "the Spark engine needs pyspark: pip install 'dprkwatch[spark]'"
-        ) from None
-    try:
-        session = (
-            SparkSession.builder.master(master)
-            .appName("dprkwatch-maritime")
-            .config("spark.ui.enabled", "false")
-            .config("spark.ui.showConsoleProgress", "false")
-            .config("spark.driver.host", "127.0.0.1")
-            .config("spark.driver.bindAddress", "127.0.0.1")
-            .config("spark.driver.memory", driver_memory)
-            .config("spark.sql.session.timeZone", "UTC")
-            .config("spark.sql.shuffle.partitions", str(shuffle_partitions))
-            .config("spark.sql.adaptive.enabled", "true")
-            .getOrCreate()
-        )
-    except Exception as exc:  # JVM missing, port clash, ...: the message is what the user needs
-        raise EngineError(
-            f"Spark could not start: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
-        ) from None
-    session.sparkContext.setLogLevel("ERROR")
-    return session
-
-
-def _spark_running() -> bool:
-    try:
-        from pyspark import SparkContext
-    except ImportError:
-        return False  # start_session says what is missing
-    return SparkContext._active_spark_context is not None
-
-
-def _shutdown_gateway() -> None:
-    from pyspark import SparkContext
-
-    gateway = SparkContext._gateway
-    if gateway is None or SparkContext._active_spark_context is not None:
-        return  # another session still uses it
-    proc = getattr(gateway, "proc", None)
-    try:
-        gateway.shutdown()
-    finally:
-        SparkContext._gateway = None
-        SparkContext._jvm = None
-    if proc is not None:
-        # pyspark's JVM exits when its stdin closes.
-        if proc.stdin is not None:
-            proc.stdin.close()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-    # py4j's finalizer thread is told to stop by the shutdown; wait for it
-    # so the caller really is single-threaded when this returns.
-    for thread in threading.enumerate():
-        if type(thread).__name__ == "FinalizerWorker":
-            thread.join(timeout=10)
+    return spark_session.start_session(
+        "dprkwatch-maritime",
+        EngineError,
+        master=master,
+        driver_memory=driver_memory,
+        shuffle_partitions=shuffle_partitions,
+    )
 
 
 class SparkEngine:
@@ -155,7 +99,7 @@ class SparkEngine:
     def session(self) -> Any:
         if self._session is None:
             # getOrCreate hands back a session someone else started: not ours to stop.
-            self._own_session = not _spark_running()
+            self._own_session = not spark_session.spark_running()
             self._session = start_session(self.master, self.driver_memory, self.shuffle_partitions)
         return self._session
 
@@ -169,8 +113,7 @@ class SparkEngine:
         A later session starts a fresh gateway.
         """
         if self._session is not None and self._own_session:
-            self._session.stop()
-            _shutdown_gateway()
+            spark_session.stop_session(self._session)
         self._session = None
 
     def detect(
