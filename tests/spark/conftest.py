@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from dprkwatch.matching import Screener
-from tests.matching.conftest import sample_store, screener
+from tests.matching.conftest import sample_store, screener, store
 
-__all__ = ["sample_store", "screener"]  # the sample lists' store and screener, shared
+__all__ = ["sample_store", "screener", "store"]  # the sample lists' store and screener, shared
 
 # Rows that exercise what the local batch does with a row: Korean and Latin
 # spellings, Hangul, identifiers only, qualifiers, typos, and bad rows.

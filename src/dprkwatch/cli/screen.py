@@ -115,7 +115,14 @@ def screen_cmd(
     ] = "local",
     master: Annotated[
         str | None,
-        Opt("--master", help="Spark: master URL (default: spark-submit's, else local[2])."),
+        Opt("--master", help="Spark: master URL: local[N] (default local[2]), yarn, spark://..."),
+    ] = None,
+    spark_conf: Annotated[
+        list[str] | None,
+        Opt(
+            "--spark-conf",
+            help="Spark: a KEY=VALUE setting (repeat), e.g. spark.executor.instances=8.",
+        ),
     ] = None,
     previous: Annotated[
         str | None,
@@ -143,11 +150,11 @@ def screen_cmd(
             screen_spark(
                 ctx, input_path, output_path, input_format=input_format, output_format=output_format,
                 top=top, threshold=threshold, scope=scope, algorithm=algorithm, master=master,
-                ship=ship, previous=previous, json_out=json_out,
+                ship=ship, previous=previous, spark_conf=spark_conf or [], json_out=json_out,
             )  # fmt: skip
             return
-        if previous is not None or master is not None:
-            raise InputError("--previous and --master need --engine spark")
+        if previous is not None or master is not None or spark_conf:
+            raise InputError("--previous, --master and --spark-conf need --engine spark")
         _batch(
             ctx,
             Path(input_path),

@@ -28,16 +28,23 @@ def screen_spark(
     master: str | None,
     ship: str,
     previous: str | None,
+    spark_conf: list[str],
     json_out: bool,
 ) -> None:
     """Screen a file or directory of subjects on Spark and print what the run did."""
     if ship not in SHIP_MODES:
         raise InputError(f"unknown --ship {ship!r} (expected files or broadcast)", where="--ship")
+    conf: dict[str, str] = {}
+    for item in spark_conf:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip().startswith("spark."):
+            raise InputError(f"expected spark.KEY=VALUE, got {item!r}", where="--spark-conf")
+        conf[key.strip()] = value.strip()
     run = screen_path(
         SnapshotStore(settings_of(ctx).home), input_path, output_path,
         input_format=input_format, output_format=output_format, top=top, threshold=threshold,
         scope=scope, algorithm=algorithm, master=master,
-        ship="files" if ship == "files" else "broadcast", previous=previous,
+        ship="files" if ship == "files" else "broadcast", previous=previous, conf=conf,
     )  # fmt: skip
     line = (
         f"screened {run.rows} rows on Spark ({run.master}): {run.matched} with a match, "

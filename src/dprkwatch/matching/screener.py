@@ -153,9 +153,11 @@ class Screener:
         """The query as the algorithm reads it: name forms and identifiers.
 
         Delta screening compares these with the entries a list update
-        changed, to re-screen only the subjects that could meet them.
+        changed, to re-screen only the subjects that could meet them. Typo
+        corrections against the listed vocabulary are included, as in
+        :meth:`screen`.
         """
-        return self._algo.analyze(query)
+        return self._algo.analyze(query, self.index.vocabulary)
 
     def search(self, text: str, limit: int = 10, scope: Scope | None = None) -> list[Match]:
         """Free-text name search across every entity type, for a search box."""

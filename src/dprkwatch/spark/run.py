@@ -103,6 +103,7 @@ def screen_path(
     ship: Ship = "files",
     partitions: int | None = None,
     previous: str | None = None,
+    conf: dict[str, str] | None = None,
 ) -> SparkRun:
     """Screen ``input_path`` into ``output_path`` on Spark (all of it, or the delta since ``previous``)."""
     seconds: dict[str, float] = {}
@@ -114,7 +115,7 @@ def screen_path(
     seconds["index"] = time.perf_counter() - t
     t = time.perf_counter()
     owned = not spark_running()
-    spark = start_session("dprkwatch-screen", SparkUnavailable, master=master)
+    spark = start_session("dprkwatch-screen", SparkUnavailable, master=master, conf=conf)
     seconds["session"] = time.perf_counter() - t
     try:
         return _run(spark, store, screener, seconds, input_path, output_path, in_fmt, out_fmt,
@@ -175,6 +176,8 @@ def _run(
         old: Screener | None = None
         if previous is not None:
             meta = paths.read_metadata(fs, previous)
+            same_options(meta, previous, screener.algorithm,
+                         screener.threshold if threshold is None else threshold, top, scope)  # fmt: skip
             t = time.perf_counter()
             old = screener_at(store, meta["lists"], algorithm)
             seconds["old_index"] = time.perf_counter() - t
@@ -197,7 +200,7 @@ def _run(
         cut = screener.threshold if threshold is None else threshold
         metadata = {
             "algorithm": screener.algorithm, "threshold": cut, "lists": screener.versions,
-            "top": top, "previous": previous, "input": input_path,
+            "top": top, "scope": scope_of(scope), "previous": previous, "input": input_path,
         }  # fmt: skip
         paths.write_table(fs, hits, output_path, out_fmt, metadata)
         seconds["screen"] = time.perf_counter() - t
@@ -222,6 +225,30 @@ def _run(
     finally:
         if shipped is not None:
             shipped.close()
+
+
+def scope_of(scope: Scope | None) -> dict[str, Any]:
+    """A scope as plain JSON values, to tell whether two screens used the same one."""
+    scope = scope or Scope()
+    return {
+        "lists": sorted(scope.lists) if scope.lists is not None else None,
+        "dprk_only": scope.dprk_only,
+        "programs": sorted(scope.programs) if scope.programs is not None else None,
+    }
+
+
+def same_options(
+    meta: dict[str, Any], previous: str, algorithm: str, cut: float, top: int, scope: Scope | None
+) -> None:
+    """A delta keeps the previous rows of most subjects, so they must come from the same options."""
+    now = {"algorithm": algorithm, "threshold": cut, "top": top, "scope": scope_of(scope)}
+    for key, value in now.items():
+        if meta.get(key) != value:
+            raise SparkInputError(
+                f"the previous screen ran with {key} {meta.get(key)!r}, this one with {value!r}; "
+                "delta screening needs the same options (or screen in full)",
+                source=previous,
+            )
 
 
 def _format_of(path: str) -> str:

@@ -45,25 +45,17 @@ def start_session(
 ) -> Any:
     """A Spark session (the running one if there is one; else a new one).
 
-    ``master=None`` takes the master ``spark-submit`` was given, and
-    ``local[2]`` when there is none. A local session binds to loopback.
-    Raises ``error`` with one line when pyspark is missing or Spark cannot
-    start.
+    ``master=None`` means ``local[2]``. A local session binds to loopback.
+    ``conf`` adds or overrides settings (``spark.executor.instances``,
+    ``spark.archives`` ...). Raises ``error`` with one line when pyspark is
+    missing or Spark cannot start.
     """
     try:
-        from pyspark import SparkConf
         from pyspark.sql import SparkSession
     except ImportError:
         raise error("the Spark engine needs pyspark: pip install 'dprkwatch[spark]'") from None
-    if master is None:
-        try:
-            submitted = SparkConf().get("spark.master")
-        except Exception as exc:  # no Java, ...: the same one line as below
-            raise error(f"Spark could not start: {_first_line(exc)}") from None
-        master = None if submitted else DEFAULT_MASTER
-    builder = SparkSession.builder.appName(app_name)
-    if master is not None:
-        builder = builder.master(master)
+    master = master or DEFAULT_MASTER
+    builder = SparkSession.builder.appName(app_name).master(master)
     settings = {
         "spark.ui.enabled": "false",
         "spark.ui.showConsoleProgress": "false",
@@ -72,7 +64,7 @@ def start_session(
         "spark.sql.shuffle.partitions": str(shuffle_partitions),
         "spark.sql.adaptive.enabled": "true",
     }
-    if master is not None and master.startswith("local"):
+    if master.startswith("local"):
         # A session of its own on this machine: nothing listens beyond loopback.
         settings["spark.driver.host"] = "127.0.0.1"
         settings["spark.driver.bindAddress"] = "127.0.0.1"
@@ -87,7 +79,7 @@ def start_session(
     except Exception as exc:  # JVM missing, port clash, ...: the message is what the user needs
         raise error(f"Spark could not start: {_first_line(exc)}") from None
     session.sparkContext.setLogLevel("ERROR")
-    if master is not None and master.startswith("local"):
+    if master.startswith("local"):
         # Python workers start from ``PYSPARK_PYTHON`` (default: the first
         # ``python3`` on PATH), which may lack dprkwatch; on this machine the
         # interpreter running now is the one that has it.

@@ -26,8 +26,10 @@ by the SHA-256 of the file, so two different indexes never mix.
 
 from __future__ import annotations
 
+import atexit
 import gc
 import hashlib
+import io
 import shutil
 import tempfile
 import time
@@ -45,6 +47,9 @@ SHIP_MODES: tuple[Ship, ...] = ("files", "broadcast")
 # old and a new index during delta screening).
 _LOADED: dict[str, Screener] = {}
 _KEEP = 2
+# On the driver: (application id, sha256) of the index files added, and their directory.
+_ADDED: set[tuple[str, str]] = set()
+_ROOT: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -63,7 +68,8 @@ class ShippedIndex:
     """A screener's index made available to every executor of ``spark``.
 
     Call :meth:`close` (or use it as a context manager) when done: it
-    removes the driver's temporary file and the broadcast.
+    frees the broadcast. A shipped file stays registered with the
+    SparkContext (and on the driver's disk) until the process ends.
     """
 
     def __init__(self, spark: Any, screener: Screener, ship: Ship = "files") -> None:
@@ -71,23 +77,17 @@ class ShippedIndex:
             raise ValueError(f"ship must be one of {SHIP_MODES}, got {ship!r}")
         self.screener = screener
         started = time.perf_counter()
-        self._dir = Path(tempfile.mkdtemp(prefix="dprkwatch-spark-index-"))
-        path = self._dir / "index.marshal"
-        with path.open("wb") as fh:
-            index_cache.dump(screener.index, fh)
-        data = path.read_bytes()
+        buffer = io.BytesIO()
+        index_cache.dump(screener.index, buffer)
+        data = buffer.getvalue()
         digest = hashlib.sha256(data).hexdigest()
         self.dump_seconds = time.perf_counter() - started
         started = time.perf_counter()
         sc = spark.sparkContext
         if ship == "files":
-            # Content-addressed name: Spark refuses one name for two files.
-            named = self._dir / f"dprkwatch-index-{digest[:24]}.marshal"
-            path.rename(named)
-            sc.addFile(str(named))
-            self.shipment = Shipment(digest, screener.algorithm, len(data), ship, named.name)
+            name = _add_file(sc, data, digest)
+            self.shipment = Shipment(digest, screener.algorithm, len(data), ship, name)
         else:
-            path.unlink()
             self.shipment = Shipment(
                 digest, screener.algorithm, len(data), ship, broadcast=sc.broadcast(data)
             )
@@ -99,15 +99,43 @@ class ShippedIndex:
         return self.shipment.size
 
     def close(self) -> None:
+        """Free the broadcast; a shipped file stays (see :func:`_add_file`)."""
         if self.shipment.broadcast is not None:
             self.shipment.broadcast.destroy()
-        shutil.rmtree(self._dir, ignore_errors=True)
 
     def __enter__(self) -> ShippedIndex:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _add_file(sc: Any, data: bytes, digest: str) -> str:
+    """Add the index file to ``sc`` once; the name executors ask ``SparkFiles`` for.
+
+    A file added to a SparkContext stays registered for the context's
+    lifetime, and an executor fetches every registered file it has not
+    seen, from its path, before its next task. So the file is named by its
+    content, added once per context, and kept until the process ends:
+    deleting it when a screen finishes would fail the next job of the same
+    session.
+    """
+    global _ROOT
+    name = f"dprkwatch-index-{digest[:24]}.marshal"
+    key = (str(sc.applicationId), digest)
+    if key in _ADDED:
+        return name
+    if _ROOT is None:
+        _ROOT = Path(tempfile.mkdtemp(prefix="dprkwatch-spark-index-"))
+        atexit.register(shutil.rmtree, _ROOT, ignore_errors=True)
+    path = _ROOT / name
+    if not path.exists():
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(data)
+        tmp.rename(path)
+    sc.addFile(str(path))
+    _ADDED.add(key)
+    return name
 
 
 def worker_screener(shipment: Shipment) -> Screener:
