@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import html
 import json
 import random
 import re
@@ -43,6 +44,7 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -164,7 +166,8 @@ def un_update(source: Path, target: Path, dprk_total: int, share: float, seed: i
         kind = m.group(1)
         block = m.group(0)
         words = re.findall(r"<(?:FIRST|SECOND|THIRD)_NAME>([^<]*)</", block)
-        alias = " ".join(reversed(" ".join(words).replace("-", "").split())).title()
+        plain = html.unescape(" ".join(words)).replace("-", "")
+        alias = escape(" ".join(reversed(plain.split())).title())
         extra = (
             f"<{kind}_ALIAS><QUALITY>Good</QUALITY><ALIAS_NAME>{alias}</ALIAS_NAME></{kind}_ALIAS>"
         )
@@ -204,6 +207,13 @@ def main() -> int:
     pq.write_table(pq.read_table(book).slice(0, args.small), small)  # type: ignore[no-untyped-call]
     n = args.subjects
     rows: list[tuple[str, str, str]] = []
+
+    def record(*found: tuple[str, str, str]) -> None:
+        """Keep a figure for the table, and print it at once (a long run shows its progress)."""
+        for a, b, c in found:
+            rows.append((a, b, c))
+            print(f"{a:55} {b}  [{c}]" if c else f"{a:55} {b}", flush=True)
+
     print(f"{len(screener):,} entities indexed ({len(dprk_ids)} DPRK); book of {n:,} subjects")
 
     # 1. throughput, end to end, one after the other
@@ -213,7 +223,7 @@ def main() -> int:
                     "--output", str(work / "spark.parquet"))  # fmt: skip
     diff = differing_rows(read_sorted(work / "local.parquet"), read_sorted(work / "spark.parquet"))
     ratio = local["wall"] / spark["wall"]
-    rows += [
+    record(
         ("local engine, 2 workers", f"{n / local['wall']:,.0f} subjects/s "
          f"({local['wall']:.0f} s wall, {local['cpu']:.0f} s CPU)", local["load"]),
         ("Spark local[2]", f"{n / spark['wall']:,.0f} subjects/s "
@@ -223,16 +233,16 @@ def main() -> int:
          f"{local['report']['results'] + local['report']['rows']:,}", ""),
         ("index shipped to each executor (target <= 300 MB)",
          f"{spark['report']['index_bytes'] / 2**20:.1f} MB", ""),
-    ]  # fmt: skip
+    )  # fmt: skip
     steps = spark["report"]["seconds"]
-    rows.append(("Spark steps (s)", ", ".join(f"{k} {v:.1f}" for k, v in steps.items()), ""))
+    record(("Spark steps (s)", ", ".join(f"{k} {v:.1f}" for k, v in steps.items()), ""))
 
     # 2. fixed overhead on a small book
     local_s = run_cli(home, "screen", "--input", str(small), "--output",
                       str(work / "local-small.parquet"), "--workers", "2")  # fmt: skip
     spark_s = run_cli(home, "screen", "--engine", "spark", "--input", str(small), "--output",
                       str(work / "spark-small.parquet"))  # fmt: skip
-    rows.append((f"fixed overhead ({args.small:,} subjects): Spark - local wall",
+    record((f"fixed overhead ({args.small:,} subjects): Spark - local wall",
                  f"{spark_s['wall'] - local_s['wall']:.1f} s ({spark_s['wall']:.1f} s vs "
                  f"{local_s['wall']:.1f} s)", spark_s["load"]))  # fmt: skip
 
@@ -248,7 +258,7 @@ def main() -> int:
         fail("the delta and the full screen ran against different lists")
     rescreened = int(delta["report"]["rescreened"])
     ddiff = differing_rows(read_sorted(work / "delta.parquet"), read_sorted(work / "full.parquet"))
-    rows += [
+    record(
         (f"list update: {k} of {len(dprk_ids)} DPRK entities changed",
          f"alerts {delta['report']['alerts']}", ""),
         ("re-screened by the delta (target <= 5 %)", f"{rescreened:,} ({rescreened / n:.2%})",
@@ -256,14 +266,11 @@ def main() -> int:
         ("delta wall vs full local re-screen", f"{delta['wall']:.0f} s vs {full['wall']:.0f} s",
          full["load"]),
         ("rows differing, delta vs full re-screen", f"{ddiff}", ""),
-    ]  # fmt: skip
+    )  # fmt: skip
     if args.markdown:
         print("| measure | figure | load average (1, 5, 15 min) |\n|---|---|---|")
         for a, b, c in rows:
             print(f"| {a} | {b} | {c} |")
-    else:
-        for a, b, c in rows:
-            print(f"{a:55} {b}  [{c}]" if c else f"{a:55} {b}")
     if tmp is not None:
         tmp.cleanup()
     return 1 if diff else 0
