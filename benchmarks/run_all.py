@@ -34,7 +34,11 @@ SUITE: dict[str, tuple[list[str], list[str]]] = {
     "ledger_bench": (["--markdown"], ["--runs", "1", "--markdown"]),
     "web_workbench": (["--markdown"], ["--runs", "1", "--markdown"]),
 }
-ON_REQUEST = {"matching_eval": ([], [])}
+ON_REQUEST = {
+    "matching_eval": ([], []),
+    # 1M subjects through both engines, a full re-screen and a delta: long; on an idle machine.
+    "spark_screening": (["--markdown"], ["--subjects", "20000", "--markdown"]),
+}
 
 
 def main() -> int:
