@@ -13,9 +13,13 @@ import contextlib
 import fcntl
 import hashlib
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+
+from dprkwatch import forking
+from dprkwatch.exceptions import LockTimeout
 
 
 def fsync_dir(path: Path) -> None:
@@ -56,23 +60,92 @@ def replacing(path: Path, *, mode: int | None = None) -> Iterator[Path]:
             tmp.unlink()
 
 
+LOCK_TIMEOUT = 60.0
+_POLL_FIRST, _POLL_MAX = 0.01, 0.1
+
+
+def lock_holder(path: Path) -> int | None:
+    """The process id the current (or last) holder of the lock ``path`` wrote into it."""
+    try:
+        text = path.read_text(encoding="ascii", errors="replace").strip()
+    except OSError:
+        return None
+    return int(text) if text.isdigit() else None
+
+
+def describe_process(pid: int) -> str:
+    """``pid 1234 (dprkwatch lists import ...)`` where the command line can be read."""
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return f"pid {pid}"
+    words = [w.decode("utf-8", "replace") for w in raw.split(b"\0") if w]
+    command = " ".join(os.path.basename(w) if i == 0 else w for i, w in enumerate(words))
+    return f"pid {pid} ({command[:120]})" if command else f"pid {pid}"
+
+
 @contextlib.contextmanager
-def locked(path: Path) -> Iterator[None]:
+def locked(path: Path, *, timeout: float | None = None, what: str | None = None) -> Iterator[None]:
     """Hold an exclusive ``flock`` on the file ``path`` (created if missing) for the block.
 
     How writers that share a folder take turns across processes: snapshot
     activation, the maritime and resolution stores, SQLite's writer and
-    migrations. The lock goes with the open file, so a process that dies
-    releases it; threads of one process need their own lock as well (flock
-    does not order threads sharing one open file).
+    migrations. Threads of one process need their own lock as well (flock
+    does not order threads sharing one open file). Three things make the
+    lock safe to rely on:
+
+    * **It is never inherited.** The descriptor is registered with
+      :func:`dprkwatch.forking.parent_only`, so workers forked while it is
+      held do not keep it after the holder dies (an ``flock`` lasts until
+      the last process holding the file closes it; a killed process closes
+      its own).
+    * **Waiting can have a deadline.** With ``timeout`` (seconds; the data
+      directory uses ``DPRKWATCH_LOCK_TIMEOUT``) a second writer polls until
+      then and stops with :class:`~dprkwatch.exceptions.LockTimeout` rather
+      than hanging with no word; without one it waits its turn.
+    * **The holder is named.** The holder writes its process id into the
+      file, so the message says which process (``what``: the thing locked)
+      to look at.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a+b") as fh:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    forking.parent_only(fd)
+    try:
+        if timeout is None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        else:
+            _acquire(fd, path, timeout, what or str(path))
         try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
             yield
         finally:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        forking.release(fd)
+        os.close(fd)
+
+
+def _acquire(fd: int, path: Path, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + max(0.0, timeout)
+    pause = _POLL_FIRST
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            pass
+        now = time.monotonic()
+        if now >= deadline:
+            holder = lock_holder(path)
+            who = describe_process(holder) if holder is not None else "another process"
+            raise LockTimeout(
+                f"{what} is busy: {who} holds {path}; gave up after {timeout:g} s "
+                "(DPRKWATCH_LOCK_TIMEOUT)",
+                holder=holder,
+            )
+        time.sleep(min(pause, deadline - now))
+        pause = min(pause * 2, _POLL_MAX)
 
 
 def write_bytes(path: Path, data: bytes, *, mode: int | None = None) -> None:

@@ -11,8 +11,9 @@ drawn in those modules' docstrings)::
     │        service.InvalidRequest, ...)
     ├── ConfigError           a setting that cannot be used
     │   └── (maritime.EngineError)
-    └── NotFoundError         something asked for by name does not exist
-        └── (lists.SnapshotNotFound, matching.UnknownAlgorithm, service.RecordNotFound, ...)
+    ├── NotFoundError         something asked for by name does not exist
+    │   └── (lists.SnapshotNotFound, matching.UnknownAlgorithm, service.RecordNotFound, ...)
+    └── LockTimeout           another process held a lock longer than the caller would wait
 
 The CLI turns any ``DprkwatchError`` into a one-line message and a non-zero
 exit code; the HTTP service maps them to 4xx responses in one table. Anything
@@ -61,3 +62,17 @@ class NotFoundError(DprkwatchError):
     """A named thing (snapshot, entity, dataset, parameter) does not exist."""
 
     exit_code = 4
+
+
+class LockTimeout(DprkwatchError):
+    """Another process held a lock for longer than the caller was willing to wait.
+
+    Raised by :func:`dprkwatch.durable.locked`; ``holder`` is the process id
+    the holder wrote into the lock file, when it could be read.
+    """
+
+    exit_code = 5
+
+    def __init__(self, message: str, *, holder: int | None) -> None:
+        super().__init__(message)
+        self.holder = holder

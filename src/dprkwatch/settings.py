@@ -37,6 +37,34 @@ Variable                       Meaning
 ``DPRKWATCH_MAX_LIST_AGE_DAYS``  when set, ``/readyz`` fails while an active
                                list is older than this or from a retired
                                source (default: unset, never fails)
+``DPRKWATCH_IMPORT_DIRS``      folders (separated by ``:``) whose files
+                               ``POST /lists/import`` and
+                               ``POST /books/from-path`` may read; unset:
+                               no server path is readable
+``DPRKWATCH_MAX_FILE_BYTES``   size limit of one file read from a server
+                               path (default 100,000,000)
+``DPRKWATCH_MAX_ROWS``         rows a request's table (book, AIS positions)
+                               may hold, from its metadata (default
+                               1,000,000)
+``DPRKWATCH_MAX_NAME_VALUES``  name values (name, alias, weakAlias,
+                               previousName) one ``/match`` request may hold
+                               in all its queries (default 500)
+``DPRKWATCH_SCREEN_THREADS``   threads that screen ``/match`` queries off
+                               the event loop (default: one per core, at
+                               least 2)
+``DPRKWATCH_KEY_CONCURRENCY``  ``/match`` requests one key may have
+                               screening at once (default 4)
+``DPRKWATCH_KEY_QUEUE``        further ``/match`` requests of one key that
+                               wait their turn (default 32); beyond that,
+                               429 with ``Retry-After``
+``DPRKWATCH_LOCK_TIMEOUT``     seconds a writer waits for the data
+                               directory's lock (default 60)
+``DPRKWATCH_MAX_LIST_DROP``    share of entries a new list version may lose
+                               and still be activated without ``--force``
+                               (default 0.10)
+``DPRKWATCH_AUDIT_KEY``        optional secret (32+ characters) kept outside
+                               the database; audit records are then also
+                               signed with HMAC-SHA256 under it
 =============================  ============================================
 """
 
@@ -78,6 +106,16 @@ class Settings:
     max_list_age_days: int | None = None
     update_mirror: str | None = None
     hidden_algorithms: tuple[str, ...] = ()
+    import_dirs: tuple[Path, ...] = ()
+    max_file_bytes: int = 100_000_000
+    max_rows: int = 1_000_000
+    max_name_values: int = 500
+    screen_threads: int = field(default_factory=lambda: max(2, os.cpu_count() or 1))
+    key_concurrency: int = 4
+    key_queue: int = 32
+    lock_timeout: int = 60
+    max_list_drop: float = 0.10
+    audit_key: str | None = None
 
     @property
     def data(self) -> DataDir:
@@ -123,6 +161,24 @@ def _origins(env: Mapping[str, str]) -> tuple[str, ...]:
     return tuple(o.strip().rstrip("/") for o in raw.split(",") if o.strip())
 
 
+def _share(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(PREFIX + name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{PREFIX}{name}: expected a number, got {raw!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise ConfigError(f"{PREFIX}{name}: expected a share between 0 and 1, got {raw}")
+    return value
+
+
+def _dirs(env: Mapping[str, str], name: str) -> tuple[Path, ...]:
+    raw = env.get(PREFIX + name) or ""
+    return tuple(Path(p).expanduser() for p in raw.split(os.pathsep) if p.strip())
+
+
 def load(env: Mapping[str, str] | None = None) -> Settings:
     """Read settings from ``env`` (default: the process environment)."""
     env = os.environ if env is None else env
@@ -146,6 +202,16 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         hidden_algorithms=tuple(
             a.strip() for a in (env.get(PREFIX + "HIDDEN_ALGORITHMS") or "").split(",") if a.strip()
         ),
+        import_dirs=_dirs(env, "IMPORT_DIRS"),
+        max_file_bytes=_int(env, "MAX_FILE_BYTES", 100_000_000),
+        max_rows=_int(env, "MAX_ROWS", 1_000_000),
+        max_name_values=max(1, _int(env, "MAX_NAME_VALUES", 500)),
+        screen_threads=max(1, _int(env, "SCREEN_THREADS", max(2, os.cpu_count() or 1))),
+        key_concurrency=max(1, _int(env, "KEY_CONCURRENCY", 4)),
+        key_queue=_int(env, "KEY_QUEUE", 32),
+        lock_timeout=_int(env, "LOCK_TIMEOUT", 60),
+        max_list_drop=_share(env, "MAX_LIST_DROP", 0.10),
+        audit_key=env.get(PREFIX + "AUDIT_KEY") or None,
     )
 
 
@@ -173,6 +239,15 @@ def to_env(settings: Settings) -> dict[str, str]:
         PREFIX + "CORS_ORIGINS": ",".join(settings.cors_origins),
         PREFIX + "LIST_AGE_DAYS": str(settings.list_age_days),
         PREFIX + "HIDDEN_ALGORITHMS": ",".join(settings.hidden_algorithms),
+        PREFIX + "IMPORT_DIRS": os.pathsep.join(str(p) for p in settings.import_dirs),
+        PREFIX + "MAX_FILE_BYTES": str(settings.max_file_bytes),
+        PREFIX + "MAX_ROWS": str(settings.max_rows),
+        PREFIX + "MAX_NAME_VALUES": str(settings.max_name_values),
+        PREFIX + "SCREEN_THREADS": str(settings.screen_threads),
+        PREFIX + "KEY_CONCURRENCY": str(settings.key_concurrency),
+        PREFIX + "KEY_QUEUE": str(settings.key_queue),
+        PREFIX + "LOCK_TIMEOUT": str(settings.lock_timeout),
+        PREFIX + "MAX_LIST_DROP": repr(settings.max_list_drop),
     }
     if settings.max_list_age_days is not None:
         env[PREFIX + "MAX_LIST_AGE_DAYS"] = str(settings.max_list_age_days)
@@ -184,4 +259,6 @@ def to_env(settings: Settings) -> dict[str, str]:
         env[PREFIX + "ADMIN_KEY"] = settings.admin_key
     if settings.update_mirror:
         env[PREFIX + "UPDATE_MIRROR"] = settings.update_mirror
+    if settings.audit_key:
+        env[PREFIX + "AUDIT_KEY"] = settings.audit_key
     return env

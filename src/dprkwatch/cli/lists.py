@@ -45,7 +45,8 @@ IMPORTED_COLUMNS = (
 
 
 def _store(ctx: typer.Context) -> SnapshotStore:
-    return SnapshotStore(settings_of(ctx).home)
+    settings = settings_of(ctx)
+    return SnapshotStore(settings.home, lock_timeout=settings.lock_timeout)
 
 
 @app.command("import")

@@ -182,17 +182,27 @@ def _write_bytes(path: Path, data: bytes) -> str:
 class SnapshotStore:
     """The snapshots in one data directory."""
 
-    def __init__(self, home: Path) -> None:
+    def __init__(self, home: Path, *, lock_timeout: float = durable.LOCK_TIMEOUT) -> None:
         self.home = Path(home)
         self.layout = DataDir(self.home)
         self.root = self.layout.snapshots
+        self.lock_timeout = lock_timeout
 
     # -- locking -----------------------------------------------------------
 
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
-        """Exclusive lock held while writing; readers never need it."""
-        with durable.locked(self.layout.lists_lock):
+        """Exclusive lock held while writing; readers never need it.
+
+        Waits at most ``lock_timeout`` seconds, then raises
+        :class:`~dprkwatch.exceptions.LockTimeout` naming the holder; workers
+        forked while it is held do not inherit it (see :func:`durable.locked`).
+        """
+        with durable.locked(
+            self.layout.lists_lock,
+            timeout=self.lock_timeout,
+            what=f"the data directory {self.home}",
+        ):
             yield
 
     # -- writing -----------------------------------------------------------

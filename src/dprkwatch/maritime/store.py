@@ -200,7 +200,12 @@ class PositionStore:
 
     @contextlib.contextmanager
     def lock(self) -> Iterator[None]:
-        with durable.locked(self.root / ".lock"):
+        """Held while writing; bounded wait naming the holder, never inherited by forked workers."""
+        with durable.locked(
+            self.root / ".lock",
+            timeout=durable.LOCK_TIMEOUT,
+            what=f"the position store {self.root}",
+        ):
             yield
 
     def new_workdir(self, prefix: str) -> Path:

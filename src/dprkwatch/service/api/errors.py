@@ -17,7 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from dprkwatch.exceptions import ConfigError, DprkwatchError, InputError, NotFoundError
+from dprkwatch.exceptions import ConfigError, DprkwatchError, InputError, LockTimeout, NotFoundError
 from dprkwatch.service.exceptions import (
     Conflict,
     Forbidden,
@@ -40,6 +40,7 @@ HANDLERS: dict[type[BaseException], tuple[int, str]] = {
     InvalidRequest: (422, "invalid_request"),
     InputError: (400, "bad_request"),
     Unavailable: (503, "unavailable"),
+    LockTimeout: (503, "unavailable"),
     ConfigError: (500, "config_error"),
     DprkwatchError: (400, "error"),
 }

@@ -42,7 +42,7 @@ class ServiceState:
     @classmethod
     def build(cls, settings: Settings) -> ServiceState:
         db = Database(settings.resolved_database_url)
-        store = SnapshotStore(settings.home)
+        store = SnapshotStore(settings.home, lock_timeout=settings.lock_timeout)
         return cls(
             settings=settings,
             db=db,

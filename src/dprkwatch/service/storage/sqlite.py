@@ -99,5 +99,9 @@ class SQLiteBackend(Backend):
         if path is None:
             yield
             return
-        with durable.locked(path.with_name(path.name + ".migrate-lock")):
+        with durable.locked(
+            path.with_name(path.name + ".migrate-lock"),
+            timeout=durable.LOCK_TIMEOUT,
+            what=f"migrating {path.name}",
+        ):
             yield
