@@ -41,9 +41,13 @@ import pyarrow as pa
 
 from dprkwatch.matching import Scope, Screener, subjects
 from dprkwatch.matching.index import EntityRecord, Index, blocking_keys, query_keys
-from dprkwatch.spark.columns import ARROW_SCHEMA
-from dprkwatch.spark.screening import Rows, check_options, map_subjects, prepare, subject_rows
-from dprkwatch.spark.shipping import Shipment, ShippedIndex, worker_screener
+from dprkwatch.spark.screening import (
+    check_options,
+    map_subjects,
+    prepare,
+    screen_selected,
+)
+from dprkwatch.spark.shipping import Shipment, ShippedIndex
 
 _ID_TABLES = ("imo", "mmsi", "documents", "wallets")
 # Columns the delta adds to each subject: it has previous rows; they name a changed entry.
@@ -142,15 +146,13 @@ def delta_batches(
     scope: Scope | None,
 ) -> Iterator[pa.RecordBatch]:
     """The task body: screen the subjects the change reaches, skip the rest."""
-    screener = worker_screener(shipment)
-    for batch in batches:
-        out: Rows = []
-        for record in batch.to_pylist():
-            known = record.pop(_KNOWN)
-            touched = record.pop(_TOUCHED)
-            if not known or touched or change.meets(screener, record):
-                out.extend(subject_rows(screener, record, top, threshold, scope))
-        yield pa.RecordBatch.from_pylist(out, schema=ARROW_SCHEMA)
+
+    def reached(screener: Screener, record: dict[str, Any]) -> bool:
+        known = record.pop(_KNOWN)
+        touched = record.pop(_TOUCHED)
+        return not known or bool(touched) or change.meets(screener, record)
+
+    return screen_selected(batches, shipment, top, threshold, scope, reached)
 
 
 def subject_id(column: Any) -> Any:

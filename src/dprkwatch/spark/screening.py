@@ -79,11 +79,27 @@ def screen_batches(
     scope: Scope | None,
 ) -> Iterator[pa.RecordBatch]:
     """The task body: Arrow batches of subjects in, Arrow batches of hits out."""
+    return screen_selected(batches, shipment, top, threshold, scope)
+
+
+def screen_selected(
+    batches: Iterable[pa.RecordBatch],
+    shipment: Shipment,
+    top: int,
+    threshold: float | None,
+    scope: Scope | None,
+    select: Callable[[Screener, dict[str, Any]], bool] | None = None,
+) -> Iterator[pa.RecordBatch]:
+    """Screen each subject ``select`` keeps (every one by default), one Arrow batch per batch.
+
+    ``select`` sees the record first and may pop bookkeeping columns from it.
+    """
     screener = worker_screener(shipment)
     for batch in batches:
         out: Rows = []
         for record in batch.to_pylist():
-            out.extend(subject_rows(screener, record, top, threshold, scope))
+            if select is None or select(screener, record):
+                out.extend(subject_rows(screener, record, top, threshold, scope))
         yield pa.RecordBatch.from_pylist(out, schema=ARROW_SCHEMA)
 
 

@@ -35,7 +35,6 @@ from dprkwatch.service.datasets import catalog as build_catalog
 from dprkwatch.service.entities import EntityStore, entity_property_names
 from dprkwatch.service.examples import Prepared, prepare
 from dprkwatch.service.exceptions import Forbidden, NotAuthenticated, RecordNotFound, Unavailable
-from dprkwatch.service.index import Loaded
 from dprkwatch.service.screening import Candidates, Filters, Scoring, screen, unit
 from dprkwatch.service.search import Request as SearchRequest
 from dprkwatch.service.search import parse_sorts, schema_filter
@@ -288,13 +287,21 @@ def _redirect(request: Request, entity_id: str, canonical: str) -> Response:
     )
 
 
-def _root(state: ServiceState, entity_id: str) -> tuple[Loaded, str]:
-    """The loaded index and the canonical id ``entity_id`` stands for (404 when none)."""
-    loaded = state.index.current()
-    canonical = loaded.entities.canonical(entity_id)
+def _store(state: ServiceState, request: Request, entity_id: str) -> EntityStore | Response:
+    """The entity store when ``entity_id`` is canonical, a 308 to the canonical id when it
+    is a referent, a 404 when it is neither: the start of every /entities route."""
+    store = state.index.current().entities
+    canonical = store.canonical(entity_id)
     if canonical is None:
         raise RecordNotFound(f"no entity with id {entity_id!r}")
-    return loaded, canonical
+    if canonical != entity_id:
+        return _redirect(request, entity_id, canonical)
+    return store
+
+
+_REFERENT: dict[int | str, dict[str, Any]] = {
+    308: {"description": "The id is a referent of another entity: follow `Location`"}
+}
 
 
 @router.get(
@@ -303,7 +310,7 @@ def _root(state: ServiceState, entity_id: str) -> tuple[Loaded, str]:
     response_model=None,
     responses={
         200: {"model": EntityResponse},
-        308: {"description": "The id is a referent of another entity: follow `Location`"},
+        **_REFERENT,
         **errors(401, 403, 404, 422, 503),
     },
 )
@@ -319,10 +326,9 @@ def entity(
     """A listed entity, or any entity linked to one (its `Sanction`, `Address`, `Ownership`...).
     With `nested` (the default) the entities it links to and those that link to it are
     inlined as objects, as yente does, one hop deep plus the far side of edge entities."""
-    loaded, canonical = _root(state, entity_id)
-    if canonical != entity_id:
-        return _redirect(request, entity_id, canonical)
-    store = loaded.entities
+    store = _store(state, request, entity_id)
+    if isinstance(store, Response):
+        return store
     doc = store.nested(entity_id) if nested else store.document(entity_id)
     return json_response(doc)
 
@@ -351,7 +357,7 @@ def _adjacent_page(
     response_model=None,
     responses={
         200: {"model": EntityAdjacentResponse},
-        308: {"description": "The id is a referent of another entity: follow `Location`"},
+        **_REFERENT,
         **errors(401, 403, 404, 422, 503),
     },
 )
@@ -364,10 +370,9 @@ def adjacent(
     offset: PageOffset = 0,
 ) -> Response:
     """The same neighbours as the nested entity, grouped by property, a page of each."""
-    loaded, canonical = _root(state, entity_id)
-    if canonical != entity_id:
-        return _redirect(request, entity_id, canonical)
-    store = loaded.entities
+    store = _store(state, request, entity_id)
+    if isinstance(store, Response):
+        return store
     meta = store.meta[entity_id]
     pages: dict[str, Any] = {}
     for prop in entity_property_names(meta.schema):
@@ -383,7 +388,7 @@ def adjacent(
     response_model=None,
     responses={
         200: {"model": AdjacentResultsResponse},
-        308: {"description": "The id is a referent of another entity: follow `Location`"},
+        **_REFERENT,
         **errors(401, 403, 404, 422, 503),
     },
 )
@@ -396,10 +401,9 @@ def adjacent_by_property(
     limit: PageLimit = 10,
     offset: PageOffset = 0,
 ) -> Response:
-    loaded, canonical = _root(state, entity_id)
-    if canonical != entity_id:
-        return _redirect(request, entity_id, canonical)
-    store = loaded.entities
+    store = _store(state, request, entity_id)
+    if isinstance(store, Response):
+        return store
     if property_name not in entity_property_names(store.meta[entity_id].schema):
         raise RecordNotFound(
             f"{store.meta[entity_id].schema} has no entity property {property_name!r}"
