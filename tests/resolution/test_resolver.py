@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import orjson
@@ -15,6 +17,7 @@ from dprkwatch.resolution import (
     run,
 )
 from dprkwatch.resolution import relevance as relevance_mod
+from dprkwatch.resolution.records import Listing
 from dprkwatch.resolution.review import decide, queue
 from tests.resolution.factory import RI_SU_YONG, write_lists
 
@@ -147,6 +150,43 @@ def test_re_run_screens_only_changed_listings(home: Path) -> None:
     assert third.stats["changed"] == 1
     assert third.stats["screened"] == 1
     assert third.target_of("uk-DPR0006") is not None
+
+
+def test_re_run_keeps_the_dprk_evidence_of_unchanged_listings(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = run(home, workers=1)
+    searched: list[str] = []
+    original = relevance_mod.direct_evidence
+
+    def counting(rec: Listing) -> list[relevance_mod.Evidence]:
+        searched.append(rec.id)
+        return original(rec)
+
+    monkeypatch.setattr(relevance_mod, "direct_evidence", counting)
+    again = run(home, workers=1)
+    assert searched == []
+    assert again.dprk == first.dprk
+    lists = {k: list(v) for k, v in RI_SU_YONG.items()}
+    lists["uk"] = [
+        *lists["uk"],
+        ("DPR0006", "Person", {"name": ["CHOE CHUN SIK"], "nationality": ["kp"]}, {}),
+    ]
+    write_lists(home, lists, published="2024-02-01")
+    third = run(home, workers=1)
+    assert searched == ["uk-DPR0006"]
+    assert ["nationality", "uk-DPR0006", "kp"] in third.dprk[third.target_of("uk-DPR0006") or ""]
+
+
+def test_resolution_reads_stored_lists_without_followthemoney() -> None:
+    """FollowTheMoney's model takes about a second to load; the resolve
+    commands import it only when a query must be cleaned or a list parsed."""
+    code = (
+        "import sys, dprkwatch.cli.resolve, dprkwatch.resolution.resolver; "
+        "print('followthemoney' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
 
 
 def test_a_crash_during_resolution_leaves_the_previous_resolution(

@@ -18,13 +18,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
-
-from followthemoney import ValueEntity
-from followthemoney import model as ftm_model
+from typing import TYPE_CHECKING, Any
 
 from dprkwatch.lists.exceptions import SourceError
 from dprkwatch.lists.names import NAME_KINDS, NameDetail
+
+if TYPE_CHECKING:
+    from followthemoney import ValueEntity
 
 SUBJECT_SCHEMATA = frozenset(
     {"Person", "Organization", "Company", "LegalEntity", "Vessel", "Airplane", "CryptoWallet"}
@@ -33,6 +33,11 @@ SUBJECT_SCHEMATA = frozenset(
 
 def make_entity(schema: str, entity_id: str, dataset: str) -> ValueEntity:
     """An empty FtM entity of ``schema`` with its id and dataset set."""
+    # Imported here: FollowTheMoney's model takes about a second to load, and
+    # readers of stored snapshots (screening, resolution) never build entities.
+    from followthemoney import ValueEntity
+    from followthemoney import model as ftm_model
+
     schema_obj = ftm_model.get(schema)
     if schema_obj is None:
         raise ValueError(f"unknown FtM schema {schema!r}")

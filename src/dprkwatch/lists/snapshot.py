@@ -29,18 +29,23 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
-from followthemoney import ValueEntity
 
 from dprkwatch import __version__, durable
 from dprkwatch.datadir import DataDir
 from dprkwatch.durable import fsync_dir, sha256_file
 from dprkwatch.lists.exceptions import SnapshotNotFound, SourceError
-from dprkwatch.lists.model import ListVersion
 from dprkwatch.lists.names import NameDetail
 from dprkwatch.lists.programs import any_dprk
+
+if TYPE_CHECKING:
+    # FollowTheMoney's model takes about a second to load; readers of stored
+    # snapshots that only want dicts (resolution, the index cache) skip it.
+    from followthemoney import ValueEntity
+
+    from dprkwatch.lists.model import ListVersion
 
 ENTITIES_FILE = "entities.ftm.json"
 NAMES_FILE = "names.json"
@@ -114,6 +119,8 @@ class Snapshot:
                     yield orjson.loads(line)
 
     def entities(self) -> Iterator[ValueEntity]:
+        from followthemoney import ValueEntity
+
         for data in self.iter_dicts():
             yield ValueEntity.from_dict(data, cleaned=True)
 

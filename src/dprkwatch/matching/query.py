@@ -9,12 +9,11 @@ records) gets the same checks and the same one-line errors.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
-
-from followthemoney.types import registry
+from typing import TYPE_CHECKING, Any
 
 from dprkwatch.matching.exceptions import QueryError
 from dprkwatch.matching.identifiers import (
@@ -24,6 +23,9 @@ from dprkwatch.matching.identifiers import (
     wallet_address,
 )
 from dprkwatch.matching.text import strip_controls
+
+if TYPE_CHECKING:
+    from followthemoney.types.registry import Registry
 
 # Schemata a query may name; "Thing" screens against every subject type.
 QUERY_SCHEMATA = (
@@ -224,6 +226,19 @@ def _is_unicode(text: str) -> bool:
     return True
 
 
+@functools.cache
+def _types() -> Registry:
+    """FollowTheMoney's value types, imported on the first country or gender cleaned.
+
+    Importing them loads FollowTheMoney's whole model (about a second), which
+    a process that screens nothing (a resolution re-run with nothing new, a
+    CLI command that only reads) should not pay.
+    """
+    from followthemoney.types import registry
+
+    return registry
+
+
 def _clean_one(prop: str, text: str) -> str:
     if prop in _ID_CHECKS:
         norm = _ID_CHECKS[prop](text)
@@ -239,7 +254,7 @@ def _clean_one(prop: str, text: str) -> str:
             )
         return norm
     if prop in COUNTRY_PROPS:
-        code = registry.country.clean(text)
+        code = _types().country.clean(text)
         if code is None:
             raise QueryError(
                 f"unknown country {text[:60]!r} (use an ISO code like 'kp')", where=prop
@@ -258,7 +273,7 @@ def _clean_one(prop: str, text: str) -> str:
             raise QueryError(f"date out of range: {text!r}", where=prop)
         return text
     if prop == "gender":
-        gender = registry.gender.clean(text)
+        gender = _types().gender.clean(text)
         if gender is None:
             raise QueryError(f"unknown gender {text[:40]!r} (male, female or other)", where=prop)
         return str(gender)

@@ -9,8 +9,9 @@ once to ``resolution/cache/`` and read from there afterwards, as one
 tenth of the time JSON takes.
 
 The file name carries a hash of the code that makes listings (this package's
-``records`` module and the identifier normalisers it calls), so a change to
-how listings are read simply misses and re-reads. A file that cannot be read
+``records`` module and the identifier normalisers it calls) and of the DPRK
+relevance rules (a re-run keeps an unchanged listing's evidence under the same
+key), so a change to how listings are read simply misses and re-reads. A file that cannot be read
 or has the wrong shape is ignored and rebuilt, never trusted. Files are
 written atomically; files of other code versions, or of snapshots that are
 gone, are removed on the next write.
@@ -28,7 +29,7 @@ from pathlib import Path
 from dprkwatch import durable
 from dprkwatch.lists.snapshot import Snapshot
 from dprkwatch.matching import identifiers
-from dprkwatch.resolution import records
+from dprkwatch.resolution import records, relevance
 from dprkwatch.resolution.records import Listing, read_snapshot
 
 FORMAT = 2
@@ -37,7 +38,7 @@ _FIELDS = tuple(f.name for f in fields(Listing))
 
 def _code_key() -> str:
     h = hashlib.sha256(str(FORMAT).encode())
-    for module in (records, identifiers):
+    for module in (records, relevance, identifiers):
         source = module.__file__
         if source:
             h.update(Path(source).read_bytes())

@@ -90,10 +90,17 @@ def direct_evidence(rec: Listing) -> list[Evidence]:
 
 
 def assess(
-    listings: Mapping[str, Listing], targets: Mapping[str, Iterable[str]]
+    listings: Mapping[str, Listing],
+    targets: Mapping[str, Iterable[str]],
+    direct: Mapping[str, list[Evidence]] | None = None,
 ) -> dict[str, list[Evidence]]:
-    """Evidence of DPRK relevance per target id (targets without any are left out)."""
-    direct = {rid: direct_evidence(rec) for rid, rec in listings.items()}
+    """Evidence of DPRK relevance per target id (targets without any are left out).
+
+    ``direct`` is each listing's own evidence when already known (a re-run
+    keeps that of unchanged listings rather than searching their remarks again).
+    """
+    if direct is None:
+        direct = {rid: direct_evidence(rec) for rid, rec in listings.items()}
     target_of = {m: cid for cid, members in targets.items() for m in members}
     relevant_targets = {
         cid for cid, members in targets.items() if any(direct.get(m) for m in members)

@@ -469,7 +469,25 @@ def compute(
     targets = {cid: Target(cid, members) for cid, members in ids.items()}
     for c in result.applied:
         targets[target_of[c.a]].links.append(c)
-    dprk = relevance.assess(listings, ids)
+    # Summaries and direct evidence are made by code that can change while a
+    # listing does not; an unchanged listing under the same code keeps both.
+    same_code = (
+        previous is not None and previous.stats.get("listing_code") == listing_cache.CODE_KEY
+    )
+    unchanged = {
+        rid: info
+        for rid, info in (previous.listings.items() if same_code and previous else ())
+        if rid in listings and rid not in changed and "summary" in info and "direct" in info
+    }
+    direct = {
+        rid: (
+            [(e[0], e[1], e[2]) for e in unchanged[rid]["direct"]]
+            if rid in unchanged
+            else relevance.direct_evidence(rec)
+        )
+        for rid, rec in listings.items()
+    }
+    dprk = relevance.assess(listings, ids, direct)
     timings["cluster"] = time.perf_counter() - t
 
     former = dict(previous.former) if previous is not None else {}
@@ -511,10 +529,6 @@ def compute(
         "orphan_judgements": len(orphans),
         "seconds": {k: round(v, 3) for k, v in timings.items()},
     }
-    # Summaries are made by code that can change while a listing does not.
-    same_code = (
-        previous is not None and previous.stats.get("listing_code") == listing_cache.CODE_KEY
-    )
     stats["listing_code"] = listing_cache.CODE_KEY
     return Resolution(
         params=asdict(params),
@@ -525,7 +539,8 @@ def compute(
                 "list": rec.list_name,
                 "fp": rec.fingerprint,
                 "target": target_of[rid],
-                "summary": _summary(rec, previous if same_code else None),
+                "summary": unchanged[rid]["summary"] if rid in unchanged else rec.summary(),
+                "direct": [list(e) for e in direct[rid]],
             }
             for rid, rec in listings.items()
         },
@@ -539,16 +554,6 @@ def compute(
         compared=engine.compared,
         index_versions=index_versions,
     )
-
-
-def _summary(rec: Listing, previous: Resolution | None) -> dict[str, Any]:
-    """The listing's summary, as stored by the previous run when the listing is unchanged."""
-    if previous is not None:
-        info = previous.listings.get(rec.id)
-        if info is not None and info.get("fp") == rec.fingerprint and "summary" in info:
-            summary: dict[str, Any] = info["summary"]
-            return summary
-    return rec.summary()
 
 
 def _previous_members(previous: Resolution | None) -> dict[str, str]:
