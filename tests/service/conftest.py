@@ -20,10 +20,17 @@ from sqlalchemy import create_engine, make_url, text
 
 from dprkwatch.service.storage import Database, migrate
 from dprkwatch.settings import Settings
-from tests.service.factory import OFAC_V1, UN, LiveService, import_lists, live_service
+from tests.service.factory import (
+    OFAC_V1,
+    SERVICE_FIXTURES,
+    UN,
+    LiveService,
+    import_lists,
+    live_service,
+)
 
 POSTGRES_URL = os.environ.get("DPRKWATCH_TEST_POSTGRES_URL")
-ADMIN_KEY = "test-bootstrap-admin-key"
+ADMIN_KEY = "test-bootstrap-admin-key-of-32-characters"
 ADMIN = {"Authorization": f"ApiKey {ADMIN_KEY}"}
 
 
@@ -64,15 +71,30 @@ def db(database_url: str) -> Iterator[Database]:
 
 @pytest.fixture
 def service_settings(settings: Settings, database_url: str) -> Settings:
-    """Settings for a service with its own data dir and database and a bootstrap admin key."""
-    return replace(settings, database_url=database_url, admin_key=ADMIN_KEY, key_ttl=0)
+    """Settings for a service with its own data dir and database and a bootstrap admin key.
+
+    Server paths may name the service fixtures and the test's own folder.
+    """
+    return replace(
+        settings,
+        database_url=database_url,
+        admin_key=ADMIN_KEY,
+        key_ttl=0,
+        import_dirs=(SERVICE_FIXTURES, settings.home.parent),
+    )
 
 
 @pytest.fixture
 def sqlite_settings(settings: Settings, tmp_path: Path) -> Settings:
     """Service settings on SQLite only (for API behaviour that does not depend on the backend)."""
     url = f"sqlite:///{tmp_path / 'service.sqlite3'}"
-    return replace(settings, database_url=url, admin_key=ADMIN_KEY, key_ttl=0)
+    return replace(
+        settings,
+        database_url=url,
+        admin_key=ADMIN_KEY,
+        key_ttl=0,
+        import_dirs=(SERVICE_FIXTURES, tmp_path),
+    )
 
 
 @pytest.fixture
@@ -96,6 +118,7 @@ def sqlite_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSer
         database_url=f"sqlite:///{root / 'service.sqlite3'}",
         admin_key=ADMIN_KEY,
         key_ttl=0,
+        import_dirs=(SERVICE_FIXTURES, root),
     )
     import_lists(cfg.home, OFAC_V1, UN)
     with live_service(cfg) as svc:

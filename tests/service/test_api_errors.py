@@ -173,7 +173,7 @@ def test_bad_match_requests_get_clear_4xx(sqlite_service: LiveService) -> None:
     assert mars.status_code == 200 and mars.json()["responses"]["q"]["results"] == []
     assert_error(c.get("/entities/no-such-entity"), 404, "not_found", "no entity with id")
     assert_error(c.get("/screenings/abc"), 404, "not_found", "no screening")
-    assert_error(c.delete("/match/default"), 405, "method_not_allowed", "Method Not Allowed")
+    assert_error(c.delete("/match/default"), 405, "method_not_allowed", "allowed: POST")
     # Found by the fuzzer: an offset past 64 bits reached the database and raised.
     assert_error(c.get("/alerts?offset=" + "9" * 40), 422, "invalid_request", "offset")
 
@@ -208,7 +208,7 @@ def test_unreachable_database_gives_503_on_readiness_and_screening(settings: Set
     broken = replace(
         settings,
         database_url="postgresql+psycopg://nobody@127.0.0.1:1/none",
-        admin_key="adm",
+        admin_key="adm" * 11,
         key_ttl=0,
     )
     with live_service(broken, wait_ready=False, migrate_db=False) as svc:
@@ -218,3 +218,13 @@ def test_unreachable_database_gives_503_on_readiness_and_screening(settings: Set
         r = svc.admin.post("/match/default", json=PERSON)
         assert r.status_code == 503, r.text
         assert r.json()["error"] == "unavailable"
+
+
+def test_405_names_every_allowed_method(sqlite_service: LiveService) -> None:
+    c = sqlite_service.admin
+    # /books is served by two routes (GET lists, POST registers); both are allowed.
+    r = c.put("/books")
+    assert_error(r, 405, "method_not_allowed", "method PUT not allowed here")
+    assert r.headers["Allow"] == "GET, POST"
+    r = c.patch("/keys/abc")
+    assert r.status_code == 405 and r.headers["Allow"] == "DELETE"

@@ -116,7 +116,7 @@ def test_parquet_book_by_path(service: LiveService, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (b"name\nKim\n", "book.csv: no 'id' column (columns: name)"),
+        (b"name\nKim\n", "book.csv: no 'id' column (columns: 'name')"),
         (b"id,name\na,Kim\na,Lee\n", "book.csv:row 3: duplicate id 'a'"),
         (b"id,name,shoeSize\na,Kim,44\n", "book.csv:row 2, shoeSize: unknown property 'shoeSize'"),
         (b"id,name,birthDate\na,Kim,yesterday\n", "book.csv:row 2, birthDate: expected a date"),
@@ -149,7 +149,7 @@ def test_bad_uploads_store_nothing(sqlite_service: LiveService) -> None:
     )
     assert r.status_code == 422
     r = c.post("/books/from-path", json={"name": "x", "path": "/nonexistent/book.csv"})
-    assert r.status_code == 400 and "file not found" in r.json()["detail"]
+    assert r.status_code == 400 and "not a readable file" in r.json()["detail"]
     r = c.post(
         "/books",
         files={"file": ("ok.csv", b"id,name\na,Kim\n")},

@@ -138,7 +138,7 @@ def test_serve_starts_uvicorn_with_the_cli_settings(home: Path, workers: int) ->
     import_lists(home, OFAC_V1)
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("DPRKWATCH_")}
-    env["DPRKWATCH_ADMIN_KEY"] = "serve-test-admin"
+    env["DPRKWATCH_ADMIN_KEY"] = "serve-test-admin-key-of-32-characters"
     proc = subprocess.Popen(
         [sys.executable, "-m", "dprkwatch", "--data-dir", str(home),
          "serve", "--port", str(port), "--workers", str(workers)],
@@ -159,7 +159,7 @@ def test_serve_starts_uvicorn_with_the_cli_settings(home: Path, workers: int) ->
                 assert time.monotonic() < deadline, "serve did not become ready"
                 time.sleep(0.2)
             lists = client.get(
-                "/lists", headers={"Authorization": "ApiKey serve-test-admin"}
+                "/lists", headers={"Authorization": "ApiKey serve-test-admin-key-of-32-characters"}
             ).json()
             assert [x["list"] for x in lists["lists"]] == ["ofac"]
     finally:

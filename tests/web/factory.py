@@ -20,7 +20,7 @@ from dprkwatch.settings import Settings
 from tests.conftest import FIXTURES
 from tests.service.factory import OFAC_V1, OFAC_V2, UN, LiveService, import_lists, live_service
 
-ADMIN_KEY = "web-test-bootstrap-admin-key"
+ADMIN_KEY = "web-test-bootstrap-admin-key-32-characters"
 CNS_LAUNCHES = FIXTURES / "ledger" / "cns_test.en.json"
 MARITIME_EVENTS = FIXTURES / "web" / "maritime_events.csv"
 RUN_INFO = {

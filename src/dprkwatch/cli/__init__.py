@@ -18,6 +18,7 @@ from dprkwatch import settings as settings_mod
 from dprkwatch.cli.context import CliState
 from dprkwatch.cli.lazy import LazyGroup
 from dprkwatch.exceptions import DprkwatchError
+from dprkwatch.private import private_dir
 
 # Sub-commands are listed in ``dprkwatch.cli.lazy.COMMANDS`` and imported on
 # first use, so a command pays only for the libraries it needs.
@@ -54,6 +55,7 @@ def root(
     cfg = settings_mod.load()
     if data_dir is not None:
         cfg = cfg.with_home(data_dir)
+    private_dir(cfg.home)
     ctx.obj = CliState(settings=cfg)
 
 

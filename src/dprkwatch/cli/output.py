@@ -22,6 +22,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from dprkwatch.printable import visible
+
 console = Console()
 err_console = Console(stderr=True)
 
@@ -122,13 +124,14 @@ def emit_csv(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> None:
 
 
 def _cell(value: Any) -> str:
+    """A table cell as plain text: Rich markup escaped, control and bidi characters made visible."""
     if value is None:
         return ""
     if isinstance(value, list | tuple | set | frozenset):
         return "; ".join(_cell(v) for v in value)
     if hasattr(value, "isoformat"):
         return str(value.isoformat())
-    return str(value)
+    return escape(visible(str(value)))
 
 
 def print_table(

@@ -30,7 +30,7 @@ from dprkwatch.exceptions import InputError
 from dprkwatch.matching import subjects as subject_files
 from dprkwatch.matching.query import Query
 from dprkwatch.matching.subjects import Reading, SubjectRow
-from dprkwatch.service import audit
+from dprkwatch.service import audit, rowcount
 from dprkwatch.service.audit import AuditEntry
 from dprkwatch.service.datasets import get_dataset
 from dprkwatch.service.exceptions import RecordNotFound
@@ -39,6 +39,8 @@ from dprkwatch.service.storage.tables import book_subjects, books, subject_hits
 from dprkwatch.service.subjects import fingerprint
 
 MAX_SUBJECTS = 1_000_000
+# The most a Parquet or XLSX book may expand to when decoded.
+MAX_EXPANDED_BYTES = 2_000_000_000
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 
 
@@ -89,9 +91,23 @@ def _subjects(rows: Iterable[SubjectRow]) -> list[Subject]:
     return out
 
 
-def parse(data: bytes, source: str, *, default_schema: str = "Thing") -> list[Subject]:
-    """Validate an uploaded book; raises :class:`InputError` naming the row and field."""
-    return _subjects(subject_files.read(io.BytesIO(data), source, _reading(default_schema)))
+def parse(
+    data: bytes,
+    source: str,
+    *,
+    default_schema: str = "Thing",
+    max_rows: int = MAX_SUBJECTS,
+    max_bytes: int = MAX_EXPANDED_BYTES,
+) -> list[Subject]:
+    """Validate an uploaded book; raises :class:`InputError` naming the row and field.
+
+    The row count of a CSV or Parquet file (and what a Parquet or XLSX file
+    expands to) is checked from its metadata against ``max_rows`` and
+    ``max_bytes`` before any row is decoded.
+    """
+    rowcount.check(data, source, max_rows=max_rows + 1, max_bytes=max_bytes)
+    how = Reading("strict", max_rows, default_schema=default_schema)
+    return _subjects(subject_files.read(io.BytesIO(data), source, how))
 
 
 def read_path(path: Path, *, default_schema: str = "Thing") -> list[Subject]:

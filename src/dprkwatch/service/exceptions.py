@@ -13,6 +13,7 @@ Hierarchy::
     │   ├── NotAuthenticated      no API key, or a key that is unknown or revoked
     │   ├── Forbidden             a valid key without the role the action needs
     │   ├── Conflict              the request contradicts stored state
+    │   ├── TooManyRequests       over a limit for now: retry after ``retry_after`` seconds
     │   └── Unavailable           the database or the index cannot serve now
     │       └── DatabaseUnavailable
     └── AuditIntegrityError       ``audit verify`` found a broken chain
@@ -68,6 +69,14 @@ class Forbidden(ServiceError):
 
 class Conflict(ServiceError):
     """The request contradicts what is stored (a name already taken, ...)."""
+
+
+class TooManyRequests(ServiceError):
+    """The caller is over a limit for now (its concurrent screenings, failed keys)."""
+
+    def __init__(self, message: str, *, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class Unavailable(ServiceError):

@@ -27,7 +27,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, computed_field, field_serializer
 from sqlalchemy import insert, select, update
 
-from dprkwatch.exceptions import InputError
+from dprkwatch import printable
+from dprkwatch.exceptions import ConfigError, InputError
 from dprkwatch.service import audit
 from dprkwatch.service.audit import AuditEntry
 from dprkwatch.service.exceptions import RecordNotFound
@@ -40,6 +41,9 @@ _KEY_RE = re.compile(r"^dpk_([0-9a-f]{12})_[A-Za-z0-9_-]{43}$")
 BOOTSTRAP_ID = "env-admin"
 # The caller in single-user mode (``DPRKWATCH_AUTH=none``).
 LOCAL_ID = "local"
+# A bootstrap key is chosen by a person, not generated: insist on a length
+# that rules out guessing (32 URL-safe characters carry about 190 bits).
+MIN_BOOTSTRAP_CHARS = 32
 
 
 def hash_key(raw: str) -> str:
@@ -123,7 +127,7 @@ def create_key(
     db: Database, name: str, roles: Iterable[str], created_by: str
 ) -> tuple[ApiKey, str]:
     """Issue a key. Returns the stored record and the key itself (shown only this once)."""
-    name = " ".join(name.split())
+    name = " ".join(printable.check_name(name).split())
     if not name or len(name) > 200:
         raise InputError("a key needs a name of 1 to 200 characters", where="name")
     role_set = parse_roles(roles)
@@ -183,6 +187,17 @@ def revoke_key(db: Database, key_id: str, revoked_by: str) -> ApiKey:
     return key
 
 
+def check_bootstrap(raw: str) -> str:
+    """The bootstrap admin key, if it is long enough to be a secret (32+ characters, no spaces)."""
+    if len(raw) < MIN_BOOTSTRAP_CHARS or raw != raw.strip() or not raw.isprintable():
+        raise ConfigError(
+            f"DPRKWATCH_ADMIN_KEY: use at least {MIN_BOOTSTRAP_CHARS} printable characters without "
+            f"surrounding spaces (got {len(raw)}); e.g. the output of "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
+        )
+    return raw
+
+
 class KeyVerifier:
     """Checks presented keys, remembering good ones for ``ttl`` seconds.
 
@@ -194,7 +209,7 @@ class KeyVerifier:
     def __init__(self, db: Database, *, ttl: float = 5.0, bootstrap_key: str | None = None) -> None:
         self.db = db
         self.ttl = ttl
-        self._bootstrap = hash_key(bootstrap_key) if bootstrap_key else None
+        self._bootstrap = hash_key(check_bootstrap(bootstrap_key)) if bootstrap_key else None
         self._cache: dict[str, tuple[Principal, float]] = {}
         self._lock = threading.Lock()
 

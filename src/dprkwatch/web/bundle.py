@@ -35,6 +35,8 @@ class Bundle:
 
     def asset(self, name: str) -> Path | None:
         """The file ``assets/<name>``, or ``None`` if absent or outside the folder."""
+        if "\x00" in name:  # the operating system refuses such a path outright
+            return None
         assets = self.root / "assets"
         path = (assets / name).resolve()
         return path if path.is_relative_to(assets) and path.is_file() else None

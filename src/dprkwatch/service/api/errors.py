@@ -9,6 +9,7 @@ with a generic message and its traceback goes to the log.
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
 import orjson
@@ -16,6 +17,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import Match
+from starlette.types import Scope
 
 from dprkwatch.exceptions import ConfigError, DprkwatchError, InputError, LockTimeout, NotFoundError
 from dprkwatch.service.exceptions import (
@@ -23,6 +26,7 @@ from dprkwatch.service.exceptions import (
     Forbidden,
     InvalidRequest,
     NotAuthenticated,
+    TooManyRequests,
     Unavailable,
     UnknownDataset,
 )
@@ -37,6 +41,7 @@ HANDLERS: dict[type[BaseException], tuple[int, str]] = {
     UnknownDataset: (404, "unknown_dataset"),
     NotFoundError: (404, "not_found"),
     Conflict: (409, "conflict"),
+    TooManyRequests: (429, "too_many_requests"),
     InvalidRequest: (422, "invalid_request"),
     InputError: (400, "bad_request"),
     Unavailable: (503, "unavailable"),
@@ -55,6 +60,7 @@ _HTTP_CODES = {
     414: "uri_too_long",
     415: "unsupported_media_type",
     422: "invalid_request",
+    429: "too_many_requests",
 }
 
 
@@ -107,6 +113,24 @@ def validation_message(exc: RequestValidationError) -> tuple[int, str]:
     return 422, msg
 
 
+def retry_after(seconds: float) -> str:
+    """A ``Retry-After`` value: whole seconds, at least 1."""
+    return str(max(1, math.ceil(seconds)))
+
+
+_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+
+
+def allowed_methods(app: Any, scope: Scope) -> list[str]:
+    """Every method some route serves at the request's path (asked of the routes themselves)."""
+    allowed = []
+    for method in _METHODS:
+        probe = {**scope, "method": method}
+        if any(route.matches(probe)[0] is Match.FULL for route in app.router.routes):
+            allowed.append(method)
+    return allowed
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers on ``app``."""
 
@@ -114,8 +138,11 @@ def install(app: FastAPI) -> None:
         status, code = status_for(exc)
         if status >= 500:
             log.error("%s: %s", type(exc).__name__, exc)
+        headers = None
+        if isinstance(exc, TooManyRequests):
+            headers = {"Retry-After": retry_after(exc.retry_after)}
         problems = exc.errors if isinstance(exc, InvalidRequest) else None
-        return error_response(status, code, str(exc), problems=problems)
+        return error_response(status, code, str(exc), headers, problems=problems)
 
     async def on_validation(_request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
@@ -128,10 +155,16 @@ def install(app: FastAPI) -> None:
             status, _HTTP_CODES.get(status, "invalid_request"), message, problems=problems
         )
 
-    async def on_http(_request: Request, exc: Exception) -> Response:
+    async def on_http(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
         detail = exc.detail if isinstance(exc.detail, str) else "request failed"
         headers = dict(exc.headers) if exc.headers else None
+        if exc.status_code == 405:
+            # Starlette names only the methods of the first route that matched
+            # the path; a path served by several routes allows all of theirs.
+            allowed = allowed_methods(request.app, request.scope)
+            headers = {**(headers or {}), "Allow": ", ".join(allowed)}
+            detail = f"method {request.method} not allowed here (allowed: {', '.join(allowed)})"
         code = _HTTP_CODES.get(exc.status_code, "error")
         return error_response(exc.status_code, code, detail, headers)
 

@@ -3,7 +3,8 @@
 Written as plain ASGI (not Starlette's ``BaseHTTPMiddleware``) because it
 runs on every request of a service meant to answer hundreds per second.
 Requests without a valid key get 401 before routing, so an unauthenticated
-caller learns nothing, not even which paths exist - except the health
+caller learns nothing, not even which paths exist (and an address that keeps
+sending bad keys waits, see :mod:`~dprkwatch.service.api.backoff`) - except the health
 probes, the API documentation and the web workbench's page and static
 files, which stay public.
 
@@ -26,7 +27,8 @@ from urllib.parse import parse_qsl, urlencode
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from dprkwatch.service.api.errors import error_response
+from dprkwatch.service.api.backoff import AuthBackoff
+from dprkwatch.service.api.errors import error_response, retry_after
 from dprkwatch.service.keys import Principal
 
 PUBLIC_PATHS = frozenset(
@@ -117,6 +119,7 @@ class Gatekeeper:
         self.max_body = max_body
         self.local = local
         self.max_url = max_url
+        self.backoff = AuthBackoff()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -148,12 +151,24 @@ class Gatekeeper:
             scope.setdefault("state", {})["principal"] = Principal.local()
         elif scope["path"] not in PUBLIC_PATHS and not scope["path"].startswith(PUBLIC_PREFIXES):
             raw = presented_key(headers) or query_key
+            client = (scope.get("client") or ("unknown", 0))[0]
+            if raw:
+                wait = self.backoff.retry_after(client)
+                if wait > 0:
+                    detail = f"too many invalid API keys from this address; retry in {retry_after(wait)} s"
+                    response = error_response(
+                        429, "too_many_requests", detail, {"Retry-After": retry_after(wait)}
+                    )
+                    await response(scope, receive, send)
+                    return
             principal = self.verify(raw) if raw else None
             if principal is not None and query_key is not None and raw == query_key:
                 # Kept in memory for this request only: the reconciliation manifest
                 # hands it on to the services OpenRefine calls next.
                 scope.setdefault("state", {})["query_key"] = query_key
             if principal is None:
+                if raw:
+                    self.backoff.failed(client)
                 detail = (
                     "invalid or revoked API key"
                     if raw

@@ -12,9 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from dprkwatch.lists import SnapshotStore
+from dprkwatch.private import private_dir
 from dprkwatch.service import rescreen
 from dprkwatch.service.algorithms import Algorithms
 from dprkwatch.service.analyses import Analyses
+from dprkwatch.service.api.server_paths import ServerPaths
 from dprkwatch.service.committer import GroupCommitter
 from dprkwatch.service.index import LiveIndex
 from dprkwatch.service.keys import KeyVerifier
@@ -34,6 +36,7 @@ class ServiceState:
     committer: GroupCommitter
     verifier: KeyVerifier
     analyses: Analyses
+    server_paths: ServerPaths
     algorithms: Algorithms = field(default_factory=Algorithms)
     # Serialise list imports, and rescreen runs, inside this process.
     import_lock: threading.Lock = field(default_factory=threading.Lock)
@@ -41,6 +44,7 @@ class ServiceState:
 
     @classmethod
     def build(cls, settings: Settings) -> ServiceState:
+        private_dir(settings.home)
         db = Database(settings.resolved_database_url)
         store = SnapshotStore(settings.home, lock_timeout=settings.lock_timeout)
         return cls(
@@ -51,6 +55,7 @@ class ServiceState:
             committer=GroupCommitter(db),
             verifier=KeyVerifier(db, ttl=settings.key_ttl, bootstrap_key=settings.admin_key),
             analyses=Analyses(settings),
+            server_paths=ServerPaths(settings.import_dirs, settings.max_file_bytes),
         )
 
     def start(

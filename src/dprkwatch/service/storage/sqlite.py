@@ -27,7 +27,7 @@ from typing import Any, ClassVar
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import URL, Connection, Engine
 
-from dprkwatch import durable
+from dprkwatch import durable, private
 from dprkwatch.service.storage.base import Backend
 
 BUSY_TIMEOUT_MS = 30_000
@@ -53,7 +53,13 @@ class SQLiteBackend(Backend):
     def create_engine(self, url: URL) -> Engine:
         path = self._path(url)
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            # Screened names live here: the database files are the owner's alone.
+            if not path.parent.exists():
+                private.private_dir(path.parent)
+            for name in ("", "-wal", "-shm", ".write-lock", ".migrate-lock"):
+                target = path.with_name(path.name + name)
+                if name == "" or target.exists():
+                    private.private_file(target)
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}
         )

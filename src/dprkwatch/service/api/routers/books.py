@@ -15,7 +15,7 @@ from dprkwatch.service.api.models import (
     RunsResponse,
     errors,
 )
-from dprkwatch.service.api.server_paths import server_path
+from dprkwatch.service.api.server_paths import withheld
 
 # Deeper pages than this are no use to anyone, and a larger number overflows
 # the databases' 64-bit integers.
@@ -62,7 +62,13 @@ def upload_book(
     """The book is screened at once (a rescreen run, in the background); its first
     hits come back as `new` alerts, and every later list import re-screens it."""
     data = file.file.read()
-    subjects = books.parse(data, file.filename or "upload", default_schema=default_schema)
+    subjects = books.parse(
+        data,
+        file.filename or "upload",
+        default_schema=default_schema,
+        max_rows=state.settings.max_rows,
+        max_bytes=state.settings.max_file_bytes,
+    )
     book = books.register(
         state.db,
         name,
@@ -84,8 +90,14 @@ def upload_book(
 def book_from_path(
     body: BookFromPath, state: State, background: BackgroundTasks, principal: AdminRole
 ) -> BookRegistered:
-    path = server_path(body.path, "path")
-    subjects = books.read_path(path)
+    path, data = state.server_paths.read(body.path, "path")
+    with withheld(path.name):
+        subjects = books.parse(
+            data,
+            path.name,
+            max_rows=state.settings.max_rows,
+            max_bytes=state.settings.max_file_bytes,
+        )
     book = books.register(
         state.db, body.name, subjects, source=str(path), dataset=body.dataset, actor=principal.actor
     )

@@ -25,7 +25,7 @@ from dprkwatch.service.api.models import (
     ListVersionModel,
     errors,
 )
-from dprkwatch.service.api.server_paths import server_path
+from dprkwatch.service.api.server_paths import withheld
 from dprkwatch.service.api.state import ServiceState
 from dprkwatch.service.audit import AuditEntry
 from dprkwatch.service.keys import Principal
@@ -135,13 +135,14 @@ def import_lists(
         published = date.fromisoformat(body.published) if body.published else None
     except ValueError:
         raise InputError(f"not a date: {body.published!r}", where="published") from None
-    paths = [server_path(p, f"paths[{i}]") for i, p in enumerate(body.paths)]
-    manifests, active, job = _import(
-        state,
-        principal,
-        lambda: import_paths(state.store, paths, fmt=body.format, published=published),
-        rescreen=body.rescreen,
-    )
+    paths = [state.server_paths.source(p, f"paths[{i}]") for i, p in enumerate(body.paths)]
+    with withheld("import"):
+        manifests, active, job = _import(
+            state,
+            principal,
+            lambda: import_paths(state.store, paths, fmt=body.format, published=published),
+            rescreen=body.rescreen,
+        )
     run_id = None
     if job is not None:
         run, work = job

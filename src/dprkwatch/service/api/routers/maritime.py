@@ -29,6 +29,7 @@ from dprkwatch.maritime.events import to_csv_frame
 from dprkwatch.maritime.ports import bundled_dprk_ports
 from dprkwatch.maritime.schema import EVENT_TYPES
 from dprkwatch.maritime.store import PositionStore
+from dprkwatch.service import rowcount
 from dprkwatch.service.api.deps import ScreenRole, State
 from dprkwatch.service.api.models import errors
 
@@ -162,6 +163,7 @@ def _ports() -> list[PortModel]:
     responses=errors(400, 401, 403, 413),
 )
 def detect(
+    state: State,
     _caller: ScreenRole,
     file: Annotated[
         UploadFile,
@@ -172,6 +174,10 @@ def detect(
     data = file.file.read()
     if not data:
         raise InputError("the file is empty", source=name)
+    # A small Parquet file can decode to millions of rows: count them from its metadata first.
+    rowcount.check(
+        data, name, max_rows=state.settings.max_rows, max_bytes=state.settings.max_file_bytes
+    )
     with tempfile.TemporaryDirectory(prefix="dprkwatch-detect-") as tmp:
         # The upload's own name is only shown; on disk it gets a safe one.
         path = Path(tmp) / ("positions" + re.sub(r"[^A-Za-z0-9.]", "", Path(name).suffix)[:10])
