@@ -26,7 +26,7 @@ from dprkwatch.settings import Settings
 from tests.conftest import FIXTURES, SHARED_DATA
 from tests.service.factory import import_lists, live_service
 
-ADMIN_KEY = "compat-suite-admin-key"
+ADMIN_KEY = "compat-suite-admin-key-of-32-or-more-characters"
 ZALA_FILE = "ftm_samples/yente_fixture_zala_entities.ftm.json"
 F = TypeVar("F", bound=Callable[..., Any])
 

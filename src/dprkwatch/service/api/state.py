@@ -16,6 +16,7 @@ from dprkwatch.private import private_dir
 from dprkwatch.service import rescreen
 from dprkwatch.service.algorithms import Algorithms
 from dprkwatch.service.analyses import Analyses
+from dprkwatch.service.api.lanes import Lanes
 from dprkwatch.service.api.server_paths import ServerPaths
 from dprkwatch.service.committer import GroupCommitter
 from dprkwatch.service.index import LiveIndex
@@ -37,6 +38,7 @@ class ServiceState:
     verifier: KeyVerifier
     analyses: Analyses
     server_paths: ServerPaths
+    lanes: Lanes
     algorithms: Algorithms = field(default_factory=Algorithms)
     # Serialise list imports, and rescreen runs, inside this process.
     import_lock: threading.Lock = field(default_factory=threading.Lock)
@@ -56,6 +58,7 @@ class ServiceState:
             verifier=KeyVerifier(db, ttl=settings.key_ttl, bootstrap_key=settings.admin_key),
             analyses=Analyses(settings),
             server_paths=ServerPaths(settings.import_dirs, settings.max_file_bytes),
+            lanes=Lanes(settings.screen_threads, settings.key_concurrency, settings.key_queue),
         )
 
     def start(
@@ -99,6 +102,7 @@ class ServiceState:
         return run, job
 
     def stop(self) -> None:
+        self.lanes.close()
         self.index.stop()
         self.committer.close()
         self.db.close()

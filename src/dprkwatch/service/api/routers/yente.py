@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import partial
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from followthemoney import model as ftm_model
 from followthemoney.types import registry
 from starlette.responses import Response
 
 from dprkwatch.exceptions import InputError
+from dprkwatch.matching.query import NAME_PROPS
 from dprkwatch.service.algorithms import Algorithms
 from dprkwatch.service.api import match_request, yente_shapes
 from dprkwatch.service.api.deps import ScreenRole, State
+from dprkwatch.service.api.lanes import SMALL_BODY, SMALL_NAMES
 from dprkwatch.service.api.middleware import principal_of
 from dprkwatch.service.api.models import (
     AdjacentResultsResponse,
@@ -35,7 +38,9 @@ from dprkwatch.service.datasets import catalog as build_catalog
 from dprkwatch.service.entities import EntityStore, entity_property_names
 from dprkwatch.service.examples import Prepared, prepare
 from dprkwatch.service.exceptions import Forbidden, NotAuthenticated, RecordNotFound, Unavailable
-from dprkwatch.service.screening import Candidates, Filters, Scoring, screen, unit
+from dprkwatch.service.index import Loaded
+from dprkwatch.service.keys import Principal
+from dprkwatch.service.screening import Candidates, Filters, Scoring, Screening, screen, unit
 from dprkwatch.service.search import Request as SearchRequest
 from dprkwatch.service.search import parse_sorts, schema_filter
 
@@ -50,7 +55,10 @@ ALGORITHM_ALIASES = ("best", "default")
     "/match/{dataset}",
     summary="Screen entities by example (yente's matching API)",
     response_model=None,
-    responses={200: {"model": EntityMatchResponse}, **errors(400, 401, 403, 404, 413, 422, 503)},
+    responses={
+        200: {"model": EntityMatchResponse},
+        **errors(400, 401, 403, 404, 413, 422, 429, 503),
+    },
     openapi_extra=match_request.OPENAPI,
 )
 async def match(dataset: str, request: Request) -> Response:
@@ -59,7 +67,9 @@ async def match(dataset: str, request: Request) -> Response:
     its id is in `responses.<key>.screening.id` for `POST /reviews`.
 
     Parameters and body are read by `match_request` rather than declared here
-    (see that module for why); the schema above documents them all the same."""
+    (see that module for why); the schema above documents them all the same.
+    A batch may hold at most 100 queries and `DPRKWATCH_MAX_NAME_VALUES` name
+    values in all; a key over its share of concurrent screenings gets 429."""
     principal = principal_of(request.scope)
     if principal is None:
         raise NotAuthenticated("missing API key (send 'Authorization: ApiKey <key>')")
@@ -67,16 +77,108 @@ async def match(dataset: str, request: Request) -> Response:
         raise Forbidden("this API key lacks the 'screen' role")
     state: ServiceState = request.app.state.service
     params = match_request.parse_params(request.query_params)
-    body = match_request.parse_body(await request.body())
+    raw = await request.body()
+    lanes = state.lanes
+    async with lanes.turn(principal.key_id):
+        # Parsing, validating and screening are CPU work: never on the loop. A small
+        # request is read and screened in one step of the quick lane; a big one (or
+        # one for nomenklatura's slower algorithms) in the bulk lane, one query per step.
+        read = partial(_read_batch, state, dataset, params, raw, principal)
+        if len(raw) <= SMALL_BODY:
+            batch, screened = await lanes.quick_call(partial(_screen_if_small, read))
+        else:
+            batch, screened = await lanes.bulk_call(read), None
+        if screened is None:
+            screened = await lanes.bulk_map(batch.jobs())
+        try:
+            committed = await state.committer.write(unit(screened))
+        except Unavailable:
+            raise
+        except Exception as exc:  # never answer a screening whose record is not committed
+            log.exception("audit write failed")
+            raise Unavailable(
+                "the screening could not be recorded in the audit log, so no result is given"
+            ) from exc
+        if batch.small:  # a few results: cheaper to build here than to hand over
+            return batch.answer(committed)
+        return await lanes.bulk_call(partial(batch.answer, committed))
+
+
+def _screen_if_small(
+    read: Callable[[], _Batch],
+) -> tuple[_Batch, list[Candidates] | None]:
+    batch = read()
+    return batch, batch.screen_all() if batch.small else None
+
+
+@dataclass
+class _Batch:
+    """A validated ``/match`` request: what to screen, against what, and how to answer."""
+
+    loaded: Loaded
+    prepared: dict[str, Prepared]
+    names: int
+    own: bool
+    run: Callable[[Prepared], Candidates]
+    lists: list[str]
+    limit: int
+    algorithm: str
+    warnings: list[str]
+
+    @property
+    def small(self) -> bool:
+        """Few queries and names, scored by dprkwatch's own matcher: the quick lane's work."""
+        return self.own and self.names <= SMALL_NAMES and len(self.prepared) <= SMALL_NAMES
+
+    def jobs(self) -> list[Callable[[], Candidates]]:
+        return [partial(self.run, p) for p in self.prepared.values()]
+
+    def screen_all(self) -> list[Candidates]:
+        return [self.run(p) for p in self.prepared.values()]
+
+    def answer(self, committed: list[Screening]) -> Response:
+        store = self.loaded.entities
+        return json_response(
+            {
+                "responses": {
+                    key: yente_shapes.matches(s, store)
+                    for key, s in zip(self.prepared, committed, strict=True)
+                },
+                "matcher": {},
+                "limit": self.limit,
+                "algorithm": self.algorithm,
+                "versions": {n: self.loaded.versions[n] for n in self.lists},
+                "warnings": self.warnings,
+            },
+            headers={"x-batch-size": str(len(self.prepared))},
+        )
+
+
+def _name_values(queries: Mapping[str, Any]) -> int:
+    """Name values sent in all (name, alias, weakAlias, previousName), counted before reading."""
+    total = 0
+    for example in queries.values():
+        for prop in NAME_PROPS:
+            raw = example.properties.get(prop)
+            total += len(raw) if isinstance(raw, list | tuple) else int(raw is not None)
+    return total
+
+
+def _read_batch(
+    state: ServiceState,
+    dataset: str,
+    params: match_request.MatchParams,
+    raw: bytes,
+    principal: Principal,
+) -> _Batch:
+    body = match_request.parse_body(raw)
     loaded = state.index.current()
     datasets = Datasets(loaded.versions)
     ds = datasets.get(dataset)
     algorithm = Algorithms.resolve(params.algorithm, loaded.algorithm)
     own = algorithm == loaded.algorithm
-    if own:
-        state.algorithms.check(algorithm, loaded.algorithm, body.config)
-    else:  # may wait for nomenklatura to load: not on the event loop
-        await run_in_threadpool(state.algorithms.check, algorithm, loaded.algorithm, body.config)
+    # May wait for nomenklatura to load: this runs on a lane's thread, not the loop.
+    state.algorithms.check(algorithm, loaded.algorithm, body.config)
     if len(body.queries) > MAX_BATCH:
         raise InputError(
             f"Too many queries in one batch (limit: {MAX_BATCH}; got {len(body.queries)})",
@@ -84,6 +186,14 @@ async def match(dataset: str, request: Request) -> Response:
         )
     if not body.queries:
         raise InputError("No queries provided.", where="queries")
+    names = _name_values(body.queries)
+    most = state.settings.max_name_values
+    if names > most:
+        raise InputError(
+            f"the batch holds {names:,} name values in all (name, alias, weakAlias, "
+            f"previousName); at most {most:,} (DPRKWATCH_MAX_NAME_VALUES): split it",
+            where="queries",
+        )
     prepared = {
         key: prepare(key, ex.schema_, ex.properties, ex.id) for key, ex in body.queries.items()
     }
@@ -93,9 +203,6 @@ async def match(dataset: str, request: Request) -> Response:
     if own and body.weights:
         warnings.append(f"weights apply to nomenklatura's algorithms; {algorithm} ignores them")
     caller = {"key_id": principal.key_id, "name": principal.name}
-
-    def screen_all() -> list[Candidates]:
-        return [screen_one(p) for p in prepared.values()]
 
     def screen_one(p: Prepared) -> Candidates:
         filters = Filters(
@@ -130,31 +237,8 @@ async def match(dataset: str, request: Request) -> Response:
             unused=[u.to_dict() for u in p.unused],
         )
 
-    # nomenklatura's algorithms take milliseconds per candidate: off the event loop.
-    batch = screen_all() if own else await run_in_threadpool(screen_all)
-    try:
-        committed = await state.committer.write(unit(batch))
-    except Unavailable:
-        raise
-    except Exception as exc:  # never answer a screening whose record is not committed
-        log.exception("audit write failed")
-        raise Unavailable(
-            "the screening could not be recorded in the audit log, so no result is given"
-        ) from exc
-    store = loaded.entities
-    return json_response(
-        {
-            "responses": {
-                key: yente_shapes.matches(s, store)
-                for key, s in zip(prepared, committed, strict=True)
-            },
-            "matcher": {},
-            "limit": params.limit,
-            "algorithm": algorithm,
-            "versions": {n: loaded.versions[n] for n in lists},
-            "warnings": warnings,
-        },
-        headers={"x-batch-size": str(len(prepared))},
+    return _Batch(
+        loaded, prepared, names, own, screen_one, lists, params.limit, algorithm, warnings
     )
 
 

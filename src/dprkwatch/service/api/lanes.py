@@ -1,0 +1,105 @@
+"""Screening off the event loop, in two lanes, with a turn per API key.
+
+One ``POST /match`` batch of 100 queries with 200 names each once held the
+event loop for 25 s: every other request of that worker, ``/readyz``
+included, waited behind it. Screening (and the parsing and validation of a
+request body, and the building of its answer) therefore runs on threads,
+never on the loop, and
+
+* **two lanes** keep small requests from queueing behind big ones: a
+  request with a small body and few names (a single query, the usual case)
+  runs in the *quick* lane, in one step; anything larger runs in the *bulk*
+  lane one query at a time, so several big batches take turns and none can
+  hold a thread for long. Each lane is a bounded pool
+  (``DPRKWATCH_SCREEN_THREADS`` threads; the bulk lane one fewer, so a
+  thread is always left for the quick lane);
+* **a turn per key**: one key may have ``DPRKWATCH_KEY_CONCURRENCY``
+  requests screening at once and ``DPRKWATCH_KEY_QUEUE`` more waiting; a
+  request beyond that is refused at once with 429 and ``Retry-After``
+  rather than piling up work no one will wait for.
+
+Python runs one thread at a time, so the threads do not add speed; they
+add *turns*. The loop, the quick lane and the audit writer each get the
+interpreter every few milliseconds however long a bulk batch runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import TypeVar
+
+from dprkwatch.service.exceptions import TooManyRequests
+
+T = TypeVar("T")
+
+# A request is "small" (quick lane) up to this many bytes of body and name values.
+SMALL_BODY = 8192
+SMALL_NAMES = 20
+RETRY_AFTER = 1.0
+
+
+@dataclass
+class _Turns:
+    running: int = 0
+    waiting: int = 0
+    ready: asyncio.Condition | None = None
+
+
+class Lanes:
+    """The quick and bulk thread pools and the per-key admission counters."""
+
+    def __init__(self, threads: int, per_key: int, queue: int) -> None:
+        self.quick = ThreadPoolExecutor(max(1, threads), thread_name_prefix="screen-quick")
+        self.bulk = ThreadPoolExecutor(max(1, threads - 1), thread_name_prefix="screen-bulk")
+        self.per_key = max(1, per_key)
+        self.queue = max(0, queue)
+        self._turns: dict[str, _Turns] = {}
+
+    @contextlib.asynccontextmanager
+    async def turn(self, key: str) -> AsyncIterator[None]:
+        """Wait for one of ``key``'s turns (429 when its queue is full too)."""
+        turns = self._turns.setdefault(key, _Turns())
+        if turns.running >= self.per_key:
+            if turns.waiting >= self.queue:
+                raise TooManyRequests(
+                    f"this API key already has {turns.running} requests screening and "
+                    f"{turns.waiting} waiting (DPRKWATCH_KEY_CONCURRENCY, DPRKWATCH_KEY_QUEUE); "
+                    "retry shortly",
+                    retry_after=RETRY_AFTER,
+                )
+            if turns.ready is None:
+                turns.ready = asyncio.Condition()
+            turns.waiting += 1
+            try:
+                async with turns.ready:
+                    await turns.ready.wait_for(lambda: turns.running < self.per_key)
+            finally:
+                turns.waiting -= 1
+        turns.running += 1
+        try:
+            yield
+        finally:
+            turns.running -= 1
+            if turns.ready is not None and turns.waiting:
+                async with turns.ready:
+                    turns.ready.notify_all()
+            elif not turns.running and not turns.waiting:
+                self._turns.pop(key, None)
+
+    async def quick_call(self, fn: Callable[[], T]) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self.quick, fn)
+
+    async def bulk_call(self, fn: Callable[[], T]) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self.bulk, fn)
+
+    async def bulk_map(self, jobs: list[Callable[[], T]]) -> list[T]:
+        """Run ``jobs`` in the bulk lane one after the other (each a separate turn at a thread)."""
+        return [await self.bulk_call(job) for job in jobs]
+
+    def close(self) -> None:
+        self.quick.shutdown(wait=False, cancel_futures=True)
+        self.bulk.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,154 @@
+"""F1: ``POST /match`` screened on the event loop; one big batch froze the worker for 25 s
+and ``/readyz`` waited behind it.
+
+Screening now runs on threads in two lanes, a batch may hold at most
+``DPRKWATCH_MAX_NAME_VALUES`` name values, and a key over its share of
+concurrent screenings gets 429 with ``Retry-After``. The probes below make
+screening deliberately slow (CPU-bound, as the real thing is) for queries
+named ``HEAVY...``, and check who answers while such a batch runs; the
+latency targets themselves are measured by ``benchmarks/service_isolation.py``.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
+
+import httpx
+import pytest
+
+from dprkwatch.settings import Settings
+from tests.security.conftest import Guarded
+from tests.service.factory import OFAC_V1, UN, LiveService, import_lists, live_service
+
+BURN_SECONDS = 0.4
+
+
+def slow_heavy_queries(service: LiveService) -> threading.Event:
+    """Make every query whose first name starts with HEAVY cost 0.4 s of CPU; returns 'started'."""
+    screener = service.state.index.current().screener
+    real = screener.screen
+    started = threading.Event()
+
+    def screen(query: Any, *args: Any, **kwargs: Any) -> Any:
+        if query.names and query.names[0].startswith("HEAVY"):
+            started.set()
+            end = time.perf_counter() + BURN_SECONDS
+            while time.perf_counter() < end:  # hold the interpreter, like scoring does
+                pass
+        return real(query, *args, **kwargs)
+
+    screener.screen = screen
+    return started
+
+
+def batch(n: int, names_each: int = 1, prefix: str = "HEAVY") -> dict[str, Any]:
+    return {
+        "queries": {
+            f"q{i}": {
+                "schema": "Person",
+                "properties": {"name": [f"{prefix} Kim {i} {j}" for j in range(names_each)]},
+            }
+            for i in range(n)
+        }
+    }
+
+
+@pytest.fixture
+def probe(guarded: Guarded) -> Iterator[tuple[LiveService, threading.Event]]:
+    yield guarded.service, slow_heavy_queries(guarded.service)
+
+
+def test_probes_and_small_queries_answer_while_a_big_batch_screens(
+    probe: tuple[LiveService, threading.Event],
+) -> None:
+    svc, started = probe
+    heavy_key, light_key = svc.key("screen", name="bulk"), svc.key("screen", name="teller")
+    outcome: dict[str, Any] = {}
+
+    def send_batch() -> None:
+        with svc.client(heavy_key) as c:
+            outcome["batch"] = c.post("/match/default", json=batch(8), timeout=120)
+            outcome["batch_done"] = time.monotonic()
+
+    sender = threading.Thread(target=send_batch)
+    sender.start()
+    try:
+        assert started.wait(60), "the batch never started screening"
+        ready = svc.anon.get("/readyz", timeout=60)
+        ready_at = time.monotonic()
+        with svc.client(light_key) as c:
+            single = svc.match(c, name="Ri Su Yong")
+        single_at = time.monotonic()
+    finally:
+        sender.join(120)
+    assert ready.status_code == 200 and single.status_code == 200, (ready.text, single.text)
+    assert outcome["batch"].status_code == 200, outcome["batch"].text
+    # Both answered while the batch (8 x 0.4 s of CPU) was still screening.
+    assert ready_at < outcome["batch_done"] and single_at < outcome["batch_done"]
+
+
+def test_a_batch_over_the_name_cap_is_refused_whole(guarded: Guarded) -> None:
+    svc = guarded.service
+    c = svc.client(svc.key("screen"))
+    # F1's batch: 100 queries x 4 name properties x 50 values.
+    big = {
+        "queries": {
+            f"q{i}": {
+                "schema": "Person",
+                "properties": {
+                    p: [f"Kim {i} {p} {j}" for j in range(50)]
+                    for p in ("name", "alias", "weakAlias", "previousName")
+                },
+            }
+            for i in range(100)
+        }
+    }
+    r = c.post("/match/default", json=big, timeout=60)
+    assert r.status_code == 400, r.text[:200]
+    assert "20,000 name values" in r.json()["detail"]
+    assert "DPRKWATCH_MAX_NAME_VALUES" in r.json()["detail"]
+    assert svc.match(c, name="Ri Su Yong").status_code == 200
+
+
+@pytest.fixture
+def narrow(guarded_settings: Settings) -> Iterator[tuple[LiveService, threading.Event]]:
+    """A service allowing one screening and one waiting request per key."""
+    settings = replace(guarded_settings, key_concurrency=1, key_queue=1)
+    import_lists(settings.home, OFAC_V1, UN)
+    with live_service(settings) as svc:
+        yield svc, slow_heavy_queries(svc)
+
+
+def test_a_key_over_its_share_gets_429_with_retry_after(
+    narrow: tuple[LiveService, threading.Event],
+) -> None:
+    svc, started = narrow
+    busy, other = svc.key("screen", name="busy"), svc.key("screen", name="other")
+    answers: list[httpx.Response] = []
+
+    def send() -> None:
+        with svc.client(busy) as c:
+            answers.append(c.post("/match/default", json=batch(3), timeout=120))
+
+    senders = [threading.Thread(target=send) for _ in range(2)]
+    for t in senders:
+        t.start()
+    try:
+        assert started.wait(60)
+        time.sleep(0.3)  # the second request is now queued behind the first
+        with svc.client(busy) as c:
+            refused = c.post("/match/default", json=batch(1), timeout=60)
+        with svc.client(other) as c:
+            served = svc.match(c, name="Ri Su Yong")
+    finally:
+        for t in senders:
+            t.join(120)
+    assert refused.status_code == 429, refused.text
+    assert refused.json()["error"] == "too_many_requests"
+    assert int(refused.headers["Retry-After"]) >= 1
+    assert served.status_code == 200
+    assert [a.status_code for a in answers] == [200, 200]
