@@ -43,6 +43,8 @@ class ServiceState:
     # Serialise list imports, and rescreen runs, inside this process.
     import_lock: threading.Lock = field(default_factory=threading.Lock)
     rescreen_lock: threading.Lock = field(default_factory=threading.Lock)
+    # When the database last answered /readyz (monotonic seconds).
+    db_checked_at: float = float("-inf")
 
     @classmethod
     def build(cls, settings: Settings) -> ServiceState:
