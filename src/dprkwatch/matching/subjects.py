@@ -177,7 +177,8 @@ def column_property(column: str) -> str | None:
 def _check_columns(name: str, columns: Sequence[Any], mode: Mode, error: type[InputError]) -> None:
     if mode == "strict":
         if "id" not in columns:
-            raise error(f"no 'id' column (columns: {', '.join(map(str, columns))})", source=name)
+            listed = ", ".join(repr(str(c)) for c in columns)
+            raise error(f"no 'id' column (columns: {listed})", source=name)
     elif not any(isinstance(c, str) and _column_prop(c) for c in columns):
         found = ", ".join(str(c) for c in columns)[:200]
         raise error(
