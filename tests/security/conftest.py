@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from dprkwatch.settings import Settings
-from tests.service.conftest import ADMIN_KEY, sqlite_service
+from tests.service.conftest import ADMIN_KEY, database_url, db, sqlite_service
 
-__all__ = ["ADMIN_KEY", "Guarded", "sqlite_service"]
+__all__ = ["ADMIN_KEY", "Guarded", "database_url", "db", "sqlite_service"]
 from tests.service.factory import OFAC_V1, UN, LiveService, import_lists, live_service
 
 

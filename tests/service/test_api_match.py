@@ -172,7 +172,7 @@ def test_every_screening_is_recorded_before_it_is_answered(service: LiveService)
         assert record["algorithm"] == answer["algorithm"] == "dprkwatch-match-v2"
         assert record["caller"] == {"key_id": key.split("_")[1], "name": "payments-bot"}
         assert stored.actor == f"key:{key.split('_')[1]}"
-        assert audit.verify(other).ok
+        assert audit.verify_chain(other).ok
     finally:
         other.close()
 

@@ -56,7 +56,7 @@ def test_each_hash_covers_the_previous_hash_and_the_record(db: Database) -> None
         # The payload is stored in canonical form, so re-serialising it changes nothing.
         assert audit.canonical(r.data()).decode() == r.payload
     assert db.head() == (3, records[-1].hash)
-    assert audit.verify(db).ok
+    assert audit.verify_chain(db).ok
 
 
 def test_verify_finds_an_altered_record(db: Database) -> None:
@@ -65,7 +65,7 @@ def test_verify_finds_an_altered_record(db: Database) -> None:
         db,
         "UPDATE audit_log SET payload = replace(payload, 'KIM Jong Un', 'Somebody Else') WHERE seq = 3",
     )
-    report = audit.verify(db)
+    report = audit.verify_chain(db)
     assert not report.ok
     assert report.problems[0] == "seq 3: content does not match its hash (record altered)"
 
@@ -73,7 +73,7 @@ def test_verify_finds_an_altered_record(db: Database) -> None:
 def test_verify_finds_a_removed_record(db: Database) -> None:
     _fill(db)
     _tamper(db, "DELETE FROM audit_log WHERE seq = 2")
-    report = audit.verify(db)
+    report = audit.verify_chain(db)
     assert any("seq 3: expected seq 2" in p for p in report.problems)
     assert any("seq 3: does not link" in p for p in report.problems)
 
@@ -81,7 +81,7 @@ def test_verify_finds_a_removed_record(db: Database) -> None:
 def test_verify_finds_a_truncated_tail(db: Database) -> None:
     _fill(db)
     _tamper(db, "DELETE FROM audit_log WHERE seq = 5")
-    report = audit.verify(db)
+    report = audit.verify_chain(db)
     assert report.problems == [
         "head says seq 5 but the chain ends at seq 4 (records removed from the end, or the head altered)"
     ]
@@ -94,7 +94,7 @@ def test_verify_finds_a_forged_actor_even_with_a_fresh_hash_on_that_record(db: D
         rec.prev_hash, rec.seq, rec.ts, rec.kind, "key:mallory", rec.ref, rec.payload
     )
     _tamper(db, f"UPDATE audit_log SET actor = 'key:mallory', hash = '{forged}' WHERE seq = 2")
-    report = audit.verify(db)
+    report = audit.verify_chain(db)
     # The forged record verifies on its own, but the next one no longer links to it.
     assert report.problems == ["seq 3: does not link to the record before it"]
 

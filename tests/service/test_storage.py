@@ -61,7 +61,7 @@ def test_concurrent_writers_keep_one_unbroken_chain(db: Database) -> None:
     for t in threads:
         t.join()
     assert errors == []
-    report = audit.verify(db)
+    report = audit.verify_chain(db)
     assert report.ok, report.problems
     assert report.records == 90
     assert [r.seq for r in audit.iter_records(db)] == list(range(1, 91))

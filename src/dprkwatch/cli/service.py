@@ -19,7 +19,7 @@ from dprkwatch.cli.context import settings_of
 from dprkwatch.cli.output import output_format, render
 from dprkwatch.exceptions import InputError
 from dprkwatch.lists import SnapshotStore
-from dprkwatch.service import audit, books, keys, rescreen
+from dprkwatch.service import audit, books, integrity, keys, rescreen
 from dprkwatch.service.exceptions import AuditIntegrityError
 from dprkwatch.service.index import LiveIndex
 from dprkwatch.service.rescreen import Run
@@ -43,7 +43,7 @@ CLI_ACTOR = "cli"
 
 @contextmanager
 def _database(ctx: typer.Context, *, upgrade: bool = True) -> Iterator[Database]:
-    db = Database(settings_of(ctx).resolved_database_url)
+    db = Database.for_settings(settings_of(ctx))
     try:
         if upgrade:
             migrate.upgrade(db)
@@ -302,13 +302,28 @@ def keys_revoke(
 
 
 @audit_app.command("verify")
-def audit_verify(ctx: typer.Context, json_out: JsonOpt = False) -> None:
-    """Recompute the hash chain; exit non-zero if any record was altered, removed or inserted."""
-    with _database(ctx) as db:
-        report = audit.verify(db)
+def audit_verify(
+    ctx: typer.Context,
+    expect_head: Annotated[
+        str | None,
+        typer.Option(
+            "--expect-head",
+            help="SEQ:HASH written down earlier (a head this command printed); the chain must "
+            "still hold it, which exposes records cut from the end and a rewritten chain.",
+        ),
+    ] = None,
+    json_out: JsonOpt = False,
+) -> None:
+    """Recompute the hash chain and check reviews, keys and screenings against it; exit 6 if
+    anything was altered, removed or inserted."""
+    anchor = audit.parse_anchor(expect_head) if expect_head else None
+    with _database(ctx, upgrade=False) as db:  # verifying never migrates
+        report = integrity.verify(db, expect_head=anchor)
     intact = (
         f"audit chain intact: {report.records} records, head seq {report.head_seq} "
         f"hash {report.head_hash}"
+        + (f"; {report.signed} signed, MACs checked" if report.signatures_checked else "")
+        + (f"; holds {report.expected_head}" if report.expected_head else "")
     )
     if report.ok or json_out:
         render(report, output_format(json_out), text=intact)

@@ -7,17 +7,26 @@ breaks every hash after it, and ``verify`` names the first record where the
 chain no longer holds. The newest (seq, hash) is also kept in the
 ``audit_head`` row; ``verify`` prints it so that an operator can anchor it
 elsewhere (a ticket, a signed e-mail) - that is what catches someone who
-rewrites the whole chain with their own hashes.
+rewrites the whole chain with their own hashes: ``verify`` takes that anchor
+back (``expect_head``) and fails when the chain no longer holds it.
 
-Kinds written by the service: ``screening``, ``review``, ``key.create``,
-``key.revoke``, ``lists.import``, ``book.register``, ``book.remove``,
-``rescreen``.
+With ``DPRKWATCH_AUDIT_KEY`` set (a secret kept outside the database), every
+record also carries ``mac``, an HMAC-SHA256 of its hash under that key.
+Because each hash covers every record before it, a valid MAC on the newest
+record vouches for the whole chain, and whoever rewrites the chain without
+the key cannot sign it again.
+
+Kinds written by the service: ``screening``, ``search``, ``review``,
+``key.create``, ``key.attest``, ``key.revoke``, ``login.token``,
+``lists.import``, ``book.register``, ``book.remove``, ``rescreen``,
+``audit.key``.
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
+import hmac
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -32,7 +41,7 @@ from sqlalchemy.engine import Connection
 
 from dprkwatch import durable
 from dprkwatch.exceptions import InputError
-from dprkwatch.service.storage.database import Database
+from dprkwatch.service.storage.database import SIGNING_KEY, Database
 from dprkwatch.service.storage.tables import audit_head, audit_log
 
 GENESIS = "0" * 64
@@ -67,6 +76,11 @@ def record_hash(
     return h.hexdigest()
 
 
+def record_mac(key: bytes, digest: str) -> str:
+    """The record's signature: HMAC-SHA256 of its hash under the audit key."""
+    return hmac.new(key, digest.encode("ascii"), hashlib.sha256).hexdigest()
+
+
 @dataclass(frozen=True)
 class AuditEntry:
     """Something to append: what happened, who did it, and the full details."""
@@ -89,6 +103,7 @@ class AuditRecord:
     payload: str
     prev_hash: str
     hash: str
+    mac: str | None = None
 
     def data(self) -> dict[str, Any]:
         loaded: dict[str, Any] = orjson.loads(self.payload)
@@ -104,6 +119,7 @@ class AuditRecord:
             "payload": self.data(),
             "prev_hash": self.prev_hash,
             "hash": self.hash,
+            "mac": self.mac,
         }
 
     def expected_hash(self) -> str:
@@ -111,15 +127,25 @@ class AuditRecord:
             self.prev_hash, self.seq, self.ts, self.kind, self.actor, self.ref, self.payload
         )
 
+    def authentic(self, key: bytes | None) -> bool:
+        """The content matches the hash and, with ``key``, the hash carries a valid MAC."""
+        if self.expected_hash() != self.hash:
+            return False
+        if key is None:
+            return True
+        return self.mac is not None and hmac.compare_digest(self.mac, record_mac(key, self.hash))
+
 
 def append(conn: Connection, entries: Sequence[AuditEntry]) -> list[AuditRecord]:
     """Append ``entries`` to the chain inside the write transaction ``conn``.
 
     ``conn`` must come from :meth:`Database.write`, which already holds the
-    head row, so reading the head here cannot race another writer.
+    head row, so reading the head here cannot race another writer (and hands
+    over the audit key, when one is set, to sign each record).
     """
     if not entries:
         return []
+    key = signing_key(conn)
     head = conn.execute(
         select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)
     ).one()
@@ -130,8 +156,9 @@ def append(conn: Connection, entries: Sequence[AuditEntry]) -> list[AuditRecord]
         ts = now_iso()
         payload = canonical(dict(entry.payload)).decode("utf-8")
         digest = record_hash(prev, seq, ts, entry.kind, entry.actor, entry.ref, payload)
+        mac = record_mac(key, digest) if key is not None else None
         records.append(
-            AuditRecord(seq, ts, entry.kind, entry.actor, entry.ref, payload, prev, digest)
+            AuditRecord(seq, ts, entry.kind, entry.actor, entry.ref, payload, prev, digest, mac)
         )
         prev = digest
     conn.execute(
@@ -146,6 +173,7 @@ def append(conn: Connection, entries: Sequence[AuditEntry]) -> list[AuditRecord]
                 "payload": r.payload,
                 "prev_hash": r.prev_hash,
                 "hash": r.hash,
+                "mac": r.mac,
             }
             for r in records
         ],
@@ -160,15 +188,42 @@ def record(db: Database, entry: AuditEntry) -> AuditRecord:
         return append(conn, [entry])[0]
 
 
-def _row(row: Any) -> AuditRecord:
+def signing_key(conn: Connection) -> bytes | None:
+    """The audit key :meth:`Database.write` handed to this connection, if any."""
+    key = conn.info.get(SIGNING_KEY)
+    return key if isinstance(key, bytes) else None
+
+
+def begin_signing(db: Database, actor: str) -> AuditRecord | None:
+    """With an audit key, make sure the newest record is signed (one ``audit.key`` record if not).
+
+    A signed record vouches for every record before it, so this is what lets
+    ``verify`` check a log that was kept without a key until now. Returns the
+    record written, if one was.
+    """
+    if db.audit_key is None:
+        return None
+    with db.write() as conn:
+        last = conn.execute(select(audit_log.c.mac).order_by(audit_log.c.seq.desc()).limit(1))
+        newest = last.first()
+        if newest is not None and newest.mac is not None:
+            return None
+        fingerprint = record_mac(db.audit_key, "dprkwatch audit key")[:16]
+        note = {"note": "records from here on are signed", "key_fingerprint": fingerprint}
+        return append(conn, [AuditEntry("audit.key", actor, note)])[0]
+
+
+def record_of(row: Any) -> AuditRecord:
+    """An ``audit_log`` row as a record."""
     return AuditRecord(
-        int(row.seq), row.ts, row.kind, row.actor, row.ref, row.payload, row.prev_hash, row.hash
-    )
+        int(row.seq), row.ts, row.kind, row.actor, row.ref, row.payload, row.prev_hash, row.hash,
+        row.mac,
+    )  # fmt: skip
 
 
 def get(conn: Connection, seq: int) -> AuditRecord | None:
     row = conn.execute(select(audit_log).where(audit_log.c.seq == seq)).first()
-    return _row(row) if row else None
+    return record_of(row) if row else None
 
 
 def iter_records(
@@ -193,7 +248,7 @@ def iter_records(
         if until:
             query = query.where(audit_log.c.ts < until)
         with db.read() as conn:
-            rows = [_row(r) for r in conn.execute(query)]
+            rows = [record_of(r) for r in conn.execute(query)]
         if not rows:
             return
         yield from rows
@@ -209,6 +264,11 @@ class VerifyReport(BaseModel):
     records: int = 0
     head_seq: int = 0
     head_hash: str = GENESIS
+    signed: int = Field(default=0, description="Records that carry a MAC")
+    signatures_checked: bool = Field(
+        default=False, description="Whether DPRKWATCH_AUDIT_KEY was set"
+    )
+    expected_head: str | None = Field(default=None, description="The anchor checked (SEQ:HASH)")
     problems: list[str] = Field(default_factory=list)
     problem_count: int = 0
 
@@ -223,10 +283,34 @@ class VerifyReport(BaseModel):
             self.problems.append(message)
 
 
-def verify(db: Database) -> VerifyReport:
-    """Recompute every hash and check the links; report what does not hold."""
-    report = VerifyReport()
+def parse_anchor(text: str) -> tuple[int, str]:
+    """``SEQ:HASH`` (as ``audit verify`` prints the head) as a pair."""
+    seq, _, digest = text.strip().partition(":")
+    if not seq.isdigit() or len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        raise InputError(
+            f"expected SEQ:HASH (a record number, a colon, 64 hex digits), got {text[:80]!r}",
+            where="expect-head",
+        )
+    return int(seq), digest
+
+
+def verify_chain(db: Database, *, expect_head: tuple[int, str] | None = None) -> VerifyReport:
+    """Recompute every hash, check the links, the MACs and the anchor; report what does not hold.
+
+    ``expect_head`` is a (seq, hash) written down earlier: the chain must
+    still hold that record with that hash, which exposes records cut from
+    the end (and the head moved back) and a chain rewritten with fresh
+    hashes. With the audit key, every record signed must verify, no record
+    after the first signed one may be unsigned, and the newest must be signed.
+    """
+    key = db.audit_key
+    report = VerifyReport(
+        signatures_checked=key is not None,
+        expected_head=f"{expect_head[0]}:{expect_head[1]}" if expect_head else None,
+    )
     prev_seq, prev_hash = 0, GENESIS
+    signing = newest_signed = False
+    anchor_seen = False
     for rec in iter_records(db):
         report.records += 1
         if rec.seq != prev_seq + 1:
@@ -237,7 +321,39 @@ def verify(db: Database) -> VerifyReport:
             report.problem(f"seq {rec.seq}: does not link to the record before it")
         if rec.expected_hash() != rec.hash:
             report.problem(f"seq {rec.seq}: content does not match its hash (record altered)")
+        if rec.mac is not None:
+            report.signed += 1
+        if key is not None:
+            if rec.mac is not None:
+                signing = True
+                if not hmac.compare_digest(rec.mac, record_mac(key, rec.hash)):
+                    report.problem(
+                        f"seq {rec.seq}: its MAC does not match (rewritten without the audit key)"
+                    )
+            elif signing:
+                report.problem(
+                    f"seq {rec.seq}: not signed although earlier records are (written without "
+                    "DPRKWATCH_AUDIT_KEY, or rewritten)"
+                )
+            newest_signed = rec.mac is not None
+        if expect_head is not None and rec.seq == expect_head[0]:
+            anchor_seen = True
+            if rec.hash != expect_head[1]:
+                report.problem(
+                    f"seq {rec.seq}: hash differs from the expected head (the chain was "
+                    "rewritten at or before it)"
+                )
         prev_seq, prev_hash = rec.seq, rec.hash
+    if expect_head is not None and not anchor_seen:
+        report.problem(
+            f"the chain ends at seq {prev_seq}, before the expected head seq {expect_head[0]} "
+            "(records cut from the end)"
+        )
+    if key is not None and report.records and not newest_signed:
+        report.problem(
+            f"the newest record (seq {prev_seq}) is not signed with DPRKWATCH_AUDIT_KEY "
+            "(the tail was rewritten, or no write has happened since the key was set)"
+        )
     head = db.head()
     if head is None:
         report.problem("no audit head: the database was never migrated")

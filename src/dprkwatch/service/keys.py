@@ -29,7 +29,7 @@ from sqlalchemy import insert, select, update
 
 from dprkwatch import printable
 from dprkwatch.exceptions import ConfigError, InputError
-from dprkwatch.service import audit
+from dprkwatch.service import audit, integrity
 from dprkwatch.service.audit import AuditEntry
 from dprkwatch.service.exceptions import RecordNotFound
 from dprkwatch.service.storage.database import Database
@@ -101,6 +101,7 @@ class ApiKey(BaseModel):
     created_at: str
     created_by: str
     revoked_at: str | None
+    expires_at: str | None = None
 
     @field_serializer("roles")
     def _sorted_roles(self, roles: frozenset[str]) -> list[str]:
@@ -109,7 +110,7 @@ class ApiKey(BaseModel):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and not expired(self.expires_at)
 
 
 def _from_row(row: Any) -> ApiKey:
@@ -120,13 +121,28 @@ def _from_row(row: Any) -> ApiKey:
         created_at=row.created_at,
         created_by=row.created_by,
         revoked_at=row.revoked_at,
+        expires_at=row.expires_at,
     )
 
 
+def expired(expires_at: str | None, now: str | None = None) -> bool:
+    """Whether a key with this expiry (ISO UTC, as stored) no longer works."""
+    return expires_at is not None and expires_at <= (now or audit.now_iso())
+
+
 def create_key(
-    db: Database, name: str, roles: Iterable[str], created_by: str
+    db: Database,
+    name: str,
+    roles: Iterable[str],
+    created_by: str,
+    *,
+    expires_at: str | None = None,
 ) -> tuple[ApiKey, str]:
-    """Issue a key. Returns the stored record and the key itself (shown only this once)."""
+    """Issue a key. Returns the stored record and the key itself (shown only this once).
+
+    Its ``key.create`` record carries the key's hash, roles and expiry: the
+    service honours a key only while that record vouches for it.
+    """
     name = " ".join(printable.check_name(name).split())
     if not name or len(name) > 200:
         raise InputError("a key needs a name of 1 to 200 characters", where="name")
@@ -135,27 +151,23 @@ def create_key(
     raw = f"{PREFIX}{key_id}_{secrets.token_urlsafe(32)}"
     key = ApiKey(
         id=key_id, name=name, roles=role_set, created_at=audit.now_iso(), created_by=created_by,
-        revoked_at=None,
+        revoked_at=None, expires_at=expires_at,
     )  # fmt: skip
+    digest = hash_key(raw)
     with db.write() as conn:
         conn.execute(
             insert(api_keys).values(
                 id=key.id,
                 name=key.name,
                 roles=",".join(sorted(role_set)),
-                key_hash=hash_key(raw),
+                key_hash=digest,
                 created_at=key.created_at,
                 created_by=created_by,
+                expires_at=expires_at,
             )
         )
-        audit.append(
-            conn,
-            [
-                AuditEntry(
-                    "key.create", created_by, {"key": key.model_dump(mode="json")}, ref=key.id
-                )
-            ],
-        )
+        stated = {**key.model_dump(mode="json"), "key_hash": digest}
+        audit.append(conn, [AuditEntry("key.create", created_by, {"key": stated}, ref=key.id)])
     return key, raw
 
 
@@ -234,7 +246,13 @@ class KeyVerifier:
                     api_keys.c.key_hash == digest, api_keys.c.revoked_at.is_(None)
                 )
             ).first()
-        if row is None:
+            # Honoured only if the audit log granted exactly this key and never revoked it.
+            history = integrity.key_records(conn, [row.id]).get(row.id, []) if row else []
+        if (
+            row is None
+            or expired(row.expires_at)
+            or not integrity.key_vouched(row._mapping, history, self.db.audit_key)
+        ):
             with self._lock:
                 self._cache.pop(digest, None)
             return None

@@ -20,12 +20,12 @@ from sqlalchemy import insert, select
 from sqlalchemy.engine import Connection
 
 from dprkwatch.exceptions import InputError
-from dprkwatch.service import audit
+from dprkwatch.service import audit, integrity
 from dprkwatch.service.audit import AuditEntry
 from dprkwatch.service.exceptions import RecordNotFound
 from dprkwatch.service.keys import Principal
 from dprkwatch.service.storage.database import Database
-from dprkwatch.service.storage.tables import reviews, screenings
+from dprkwatch.service.storage.tables import audit_log, reviews, screenings
 
 VERDICTS = ("true_match", "false_positive")
 
@@ -63,17 +63,19 @@ class StoredScreening(BaseModel):
 def get_screening(db: Database, screening_id: str) -> StoredScreening:
     """A screening record as the audit log holds it."""
     with db.read() as conn:
-        return _screening(conn, screening_id)
+        return _screening(conn, screening_id, db.audit_key)
 
 
-def _screening(conn: Connection, screening_id: str) -> StoredScreening:
+def _screening(conn: Connection, screening_id: str, key: bytes | None) -> StoredScreening:
     row = conn.execute(select(screenings).where(screenings.c.id == screening_id)).first()
     if row is None:
         raise RecordNotFound(f"no screening with id {screening_id!r}")
     rec = audit.get(conn, int(row.audit_seq))
-    if rec is None:  # only if the audit log was tampered with
+    if (
+        rec is None or rec.kind != "screening" or rec.ref != screening_id or not rec.authentic(key)
+    ):  # only if the tables were tampered with
         raise RecordNotFound(
-            f"screening {screening_id!r} has no audit record (seq {row.audit_seq})"
+            f"screening {screening_id!r} has no intact audit record (seq {row.audit_seq})"
         )
     return StoredScreening(
         id=row.id, ts=row.ts, actor=row.actor, audit_seq=rec.seq, hash=rec.hash, record=rec.data()
@@ -92,7 +94,7 @@ def submit(
     if not reason:
         raise InputError("a review needs a reason", where="reason")
     with db.write() as conn:
-        screening = _screening(conn, screening_id)
+        screening = _screening(conn, screening_id, db.audit_key)
         listed = screening.record.get("results", []) + screening.record.get("suppressed", [])
         seen = next((r for r in listed if r.get("id") == entity_id), None)
         if seen is None:
@@ -141,10 +143,20 @@ def latest(conn: Connection, subjects: Iterable[str]) -> dict[tuple[str, str], R
     wanted = sorted(set(subjects))
     if not wanted:
         return {}
+    # A review counts only with its audit record: a row written straight into
+    # the table (it once made a real hit vanish) changes nothing.
     rows = conn.execute(
-        select(reviews).where(reviews.c.subject.in_(wanted)).order_by(reviews.c.audit_seq)
+        select(reviews, *[c.label(f"a_{c.name}") for c in audit_log.c])
+        .outerjoin(audit_log, audit_log.c.seq == reviews.c.audit_seq)
+        .where(reviews.c.subject.in_(wanted))
+        .order_by(reviews.c.audit_seq)
     )
-    return {(r.subject, r.entity_id): _review(r) for r in rows}
+    key = audit.signing_key(conn)
+    return {
+        (r.subject, r.entity_id): _review(r)
+        for r in rows
+        if integrity.review_vouched(r._mapping, integrity.record_from(r._mapping, "a_"), key)
+    }
 
 
 def list_reviews(

@@ -42,7 +42,7 @@ def local_key(settings: Settings, *, renew: bool = False) -> str:
     ``renew`` revokes the saved key (if any) and issues another.
     """
     path = key_path(settings)
-    db = Database(settings.resolved_database_url)
+    db = Database.for_settings(settings)
     try:
         migrate.upgrade(db)
         saved = path.read_text(encoding="utf-8").strip() if path.is_file() else ""

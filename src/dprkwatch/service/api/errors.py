@@ -22,6 +22,7 @@ from starlette.types import Scope
 
 from dprkwatch.exceptions import ConfigError, DprkwatchError, InputError, LockTimeout, NotFoundError
 from dprkwatch.service.exceptions import (
+    AuditIntegrityError,
     Conflict,
     Forbidden,
     InvalidRequest,
@@ -45,6 +46,7 @@ HANDLERS: dict[type[BaseException], tuple[int, str]] = {
     InvalidRequest: (422, "invalid_request"),
     InputError: (400, "bad_request"),
     Unavailable: (503, "unavailable"),
+    AuditIntegrityError: (503, "unavailable"),
     LockTimeout: (503, "unavailable"),
     ConfigError: (500, "config_error"),
     DprkwatchError: (400, "error"),

@@ -21,7 +21,7 @@ from dprkwatch.settings import Settings
 
 def prepare(settings: Settings) -> str | None:
     """Migrate the database; returns the revision it is at."""
-    db = Database(settings.resolved_database_url)
+    db = Database.for_settings(settings)
     try:
         return migrate.upgrade(db)
     finally:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from dprkwatch.lists import SnapshotStore
 from dprkwatch.private import private_dir
-from dprkwatch.service import rescreen
+from dprkwatch.service import audit, rescreen
 from dprkwatch.service.algorithms import Algorithms
 from dprkwatch.service.analyses import Analyses
 from dprkwatch.service.api.lanes import Lanes
@@ -49,7 +49,7 @@ class ServiceState:
     @classmethod
     def build(cls, settings: Settings) -> ServiceState:
         private_dir(settings.home)
-        db = Database(settings.resolved_database_url)
+        db = Database.for_settings(settings)
         store = SnapshotStore(settings.home, lock_timeout=settings.lock_timeout)
         return cls(
             settings=settings,
@@ -73,6 +73,7 @@ class ServiceState:
     ) -> None:
         if migrate_db:
             migrate.upgrade(self.db)
+            audit.begin_signing(self.db, "service")
             if self.settings.workers <= 1:
                 # Only a lone process can tell that a "running" run has no one running it.
                 rescreen.interrupt_stale(self.db)

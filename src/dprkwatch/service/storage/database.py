@@ -23,6 +23,7 @@ from dprkwatch.service.storage.base import Backend
 from dprkwatch.service.storage.postgres import PostgresBackend
 from dprkwatch.service.storage.sqlite import SQLiteBackend
 from dprkwatch.service.storage.tables import audit_head
+from dprkwatch.settings import Settings
 
 BACKENDS: tuple[type[Backend], ...] = (SQLiteBackend, PostgresBackend)
 
@@ -44,13 +45,39 @@ def parse_url(raw: str) -> URL:
         raise ConfigError(f"DPRKWATCH_DATABASE_URL: not a database URL: {raw!r}") from None
 
 
-class Database:
-    """An engine plus the transaction discipline the service relies on."""
+# Where a write connection carries the audit key (see :mod:`dprkwatch.service.audit`).
+SIGNING_KEY = "dprkwatch.audit_key"
+MIN_AUDIT_KEY_CHARS = 32
 
-    def __init__(self, url: str) -> None:
+
+def audit_key_bytes(raw: str | None) -> bytes | None:
+    """``DPRKWATCH_AUDIT_KEY`` as the HMAC key, if set and long enough to be a secret."""
+    if raw is None:
+        return None
+    if len(raw) < MIN_AUDIT_KEY_CHARS:
+        raise ConfigError(
+            f"DPRKWATCH_AUDIT_KEY: use at least {MIN_AUDIT_KEY_CHARS} characters (got {len(raw)})"
+        )
+    return raw.encode("utf-8")
+
+
+class Database:
+    """An engine plus the transaction discipline the service relies on.
+
+    ``audit_key`` (``DPRKWATCH_AUDIT_KEY``) signs every audit record written
+    through :meth:`write`; it lives only in this object, never in the database.
+    """
+
+    def __init__(self, url: str, *, audit_key: str | None = None) -> None:
         self.url = parse_url(url)
         self.backend = backend_for(self.url)
+        self.audit_key = audit_key_bytes(audit_key)
         self.engine: Engine = self.backend.create_engine(self.url)
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> Database:
+        """The database ``settings`` name, with their audit key."""
+        return cls(settings.resolved_database_url, audit_key=settings.audit_key)
 
     def __repr__(self) -> str:
         return f"<Database {self.describe()}>"
@@ -90,6 +117,7 @@ class Database:
             self.engine.connect() as conn,
         ):
             self.backend.begin_write(conn)
+            conn.info[SIGNING_KEY] = self.audit_key
             with conn.begin():
                 # Claim the head row before reading anything (see module docstring).
                 conn.execute(

@@ -37,6 +37,8 @@ api_keys = Table(
     Column("created_at", String(32), nullable=False),
     Column("created_by", String(200), nullable=False),
     Column("revoked_at", String(32), nullable=True),
+    # Keys issued for a workbench session stop working at this time.
+    Column("expires_at", String(32), nullable=True),
 )
 
 audit_log = Table(
@@ -50,6 +52,8 @@ audit_log = Table(
     Column("payload", Text, nullable=False),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
+    # HMAC-SHA256 of ``hash`` under DPRKWATCH_AUDIT_KEY (null when no key was set).
+    Column("mac", String(64), nullable=True),
     Index("ix_audit_log_kind_ts", "kind", "ts"),
     Index("ix_audit_log_ref", "ref"),
 )
@@ -146,6 +150,10 @@ rescreen_runs = Table(
     Column("subjects", Integer, nullable=False),
     Column("alerts", Integer, nullable=False),
     Column("error", Text, nullable=True),
+    # Where the run got to (JSON: book, last subject id), committed with each page.
+    Column("cursor", Text, nullable=True),
+    # The process running it ("host:pid"), so a start-up can tell a dead run from a live one.
+    Column("owner", String(200), nullable=True),
 )
 
 alerts = Table(
@@ -165,4 +173,18 @@ alerts = Table(
     Column("created_at", String(32), nullable=False),
     Index("ix_alerts_run", "run_id"),
     Index("ix_alerts_book_subject", "book", "subject_id"),
+)
+
+# One-time links that sign the web workbench in (``dprkwatch run``): a link
+# is exchanged once, before it expires, for an expiring API key.
+login_tokens = Table(
+    "login_tokens",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("roles", String(100), nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("created_by", String(200), nullable=False),
+    Column("expires_at", String(32), nullable=False),
+    Column("used_at", String(32), nullable=True),
 )

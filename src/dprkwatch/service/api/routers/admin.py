@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from fastapi.concurrency import iterate_in_threadpool
 from starlette.responses import StreamingResponse
 
-from dprkwatch.service import audit, keys
+from dprkwatch.service import audit, integrity, keys
 from dprkwatch.service.api.deps import AdminRole, State
 from dprkwatch.service.api.models import (
     KeyCreated,
@@ -63,11 +63,19 @@ def revoke_key(key_id: str, state: State, principal: AdminRole) -> keys.ApiKey:
 @router.get(
     "/audit/verify",
     response_model=audit.VerifyReport,
-    summary="Walk the hash chain",
+    summary="Walk the hash chain; check reviews, keys and screenings against it",
     responses=errors(401, 403),
 )
-def verify(state: State, _admin: AdminRole) -> audit.VerifyReport:
-    return audit.verify(state.db)
+def verify(
+    state: State,
+    _admin: AdminRole,
+    expect_head: Annotated[
+        str | None,
+        Query(max_length=100, description="SEQ:HASH written down earlier; the chain must hold it"),
+    ] = None,
+) -> audit.VerifyReport:
+    anchor = audit.parse_anchor(expect_head) if expect_head else None
+    return integrity.verify(state.db, expect_head=anchor)
 
 
 @router.get(
