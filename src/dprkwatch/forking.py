@@ -32,7 +32,9 @@ import sys
 import threading
 
 _PR_SET_PDEATHSIG = 1
-_parent_only: set[int] = set()
+# fd -> (device, inode) of the file it was registered for: a number closed
+# and reused for something else (a pipe to a worker) must not be touched.
+_parent_only: dict[int, tuple[int, int]] = {}
 _registry_lock = threading.Lock()
 _forking_pid = 0
 
@@ -47,15 +49,16 @@ def fork_is_safe() -> bool:
 
 
 def parent_only(fd: int) -> None:
-    """Keep ``fd`` out of every child forked from now on (until :func:`release`)."""
+    """Keep ``fd`` out of every child forked from now on (until :func:`release` or its close)."""
+    info = os.fstat(fd)
     with _registry_lock:
-        _parent_only.add(fd)
+        _parent_only[fd] = (info.st_dev, info.st_ino)
 
 
 def release(fd: int) -> None:
     """Forget ``fd`` (call before closing it)."""
     with _registry_lock:
-        _parent_only.discard(fd)
+        _parent_only.pop(fd, None)
 
 
 def die_with_parent() -> bool:
@@ -78,13 +81,19 @@ def _in_child() -> None:
     die_with_parent()
     if os.getppid() != _forking_pid:  # the parent died before the request took effect
         os._exit(1)
-    fds = list(_parent_only)
+    fds = dict(_parent_only)
     _parent_only.clear()
     if not fds:
         return
     null = os.open(os.devnull, os.O_RDWR)
     try:
-        for fd in fds:
+        for fd, identity in fds.items():
+            try:
+                info = os.fstat(fd)
+            except OSError:
+                continue
+            if (info.st_dev, info.st_ino) != identity:
+                continue  # closed since, and the number reused for something else
             # dup2 rather than close: the number stays valid for any Python
             # file object that still refers to it, but no longer to the lock.
             with contextlib.suppress(OSError):

@@ -63,7 +63,7 @@ class LiveService:
         deadline = time.monotonic() + timeout
         while True:
             run: dict[str, Any] = self.admin.get(f"/rescreens/{run_id}").json()
-            if run["status"] != "running":
+            if run["status"] not in ("pending", "running"):
                 return run
             if time.monotonic() > deadline:
                 raise AssertionError(f"rescreen {run_id} still running after {timeout}s")

@@ -33,9 +33,9 @@ def cli(capsys: pytest.CaptureFixture[str], home: Path, *args: str) -> tuple[int
 
 def test_db_upgrade_and_current(capsys: pytest.CaptureFixture[str], home: Path) -> None:
     code, out, _ = cli(capsys, home, "db", "upgrade")
-    assert code == 0 and out.strip().endswith("empty -> 0001")
+    assert code == 0 and out.strip().endswith("empty -> 0002")
     code, out, _ = cli(capsys, home, "db", "current")
-    assert code == 0 and "at 0001, newest 0001" in out
+    assert code == 0 and "at 0002, newest 0002" in out
 
 
 def test_keys_commands(capsys: pytest.CaptureFixture[str], home: Path) -> None:
@@ -84,10 +84,12 @@ def test_audit_verify_detects_tampering_and_exports(
     db.close()
     code, _, err = cli(capsys, home, "audit", "verify")
     assert code == 6
+    # The altered record also no longer vouches for the key it created.
     assert err.strip().splitlines()[-1] == (
-        "error: audit chain broken: 1 problem(s) in 3 records; first: seq 2: "
+        "error: audit chain broken: 2 problem(s) in 3 records; first: seq 2: "
         "content does not match its hash (record altered)"
     )
+    assert "active in the table but not granted by the audit log" in err
 
 
 def test_books_and_rescreen(capsys: pytest.CaptureFixture[str], home: Path) -> None:

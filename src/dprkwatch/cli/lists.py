@@ -10,7 +10,7 @@ import sys
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.progress import Progress
@@ -18,9 +18,9 @@ from rich.progress import Progress
 from dprkwatch import durable
 from dprkwatch.cli.context import settings_of
 from dprkwatch.cli.output import err_console, output_format, render
-from dprkwatch.lists import Manifest, SnapshotStore, import_paths
+from dprkwatch.lists import Manifest, SnapshotStore
 from dprkwatch.lists.diff import diff_snapshots, source_notes
-from dprkwatch.lists.download import update
+from dprkwatch.lists.download import fetch
 from dprkwatch.lists.history import counts, designations
 from dprkwatch.lists.registry import formats
 from dprkwatch.lists.snapshot import ENTITIES_FILE
@@ -65,22 +65,58 @@ def import_cmd(
     no_activate: Annotated[
         bool, typer.Option("--no-activate", help="Store without activating.")
     ] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Activate even a version older than the active one, or one that lost more "
+            "than DPRKWATCH_MAX_LIST_DROP of its entries.",
+        ),
+    ] = False,
     json_out: JsonOpt = False,
 ) -> None:
-    """Import list files as snapshots and activate them atomically."""
+    """Import list files as snapshots and activate them atomically (recorded in the audit log).
+
+    An older version, or one that lost more than DPRKWATCH_MAX_LIST_DROP of
+    its entries, is stored but not activated (exit 7, with the reason)
+    unless --force. Registered books are re-screened by the service (or
+    `dprkwatch rescreen`) once the new lists are active.
+    """
     pub = _parse_date(published) if published else None
     store = _store(ctx)
     with Progress(transient=True, disable=json_out or not sys.stderr.isatty()) as progress:
         task = progress.add_task("parsing", total=len(paths))
-        manifests = import_paths(
+        manifests = _recorded_import(
+            ctx,
             store,
             paths,
             fmt=fmt,
             published=pub,
             activate=not no_activate,
+            force=force,
             progress=lambda _p: progress.advance(task),
         )
     _show_imported(manifests, json_out)
+
+
+def _recorded_import(
+    ctx: typer.Context, store: SnapshotStore, paths: list[Path], **options: Any
+) -> list[Manifest]:
+    """Import through the recorded use case: audited as actor ``cli``, with the activation
+    policy and the pending rescreen (see :mod:`dprkwatch.service.imports`)."""
+    from dprkwatch.service import imports
+    from dprkwatch.service.storage import Database, migrate
+
+    settings = settings_of(ctx)
+    db = Database.for_settings(settings)
+    try:
+        migrate.upgrade(db)
+        outcome = imports.import_lists(
+            store, db, paths, actor="cli", max_drop=settings.max_list_drop, **options
+        )
+    finally:
+        db.close()
+    return outcome.manifests
 
 
 def _show_imported(manifests: list[Manifest], json_out: bool) -> None:
@@ -356,14 +392,21 @@ def update_cmd(
     ] = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Download the official lists from their publishers, then import and activate them."""
+    """Download the official lists from their publishers, then import and activate them
+    (recorded in the audit log, with the same activation checks as `lists import`)."""
     store = _store(ctx)
     with Progress(transient=True, disable=json_out or not sys.stderr.isatty()) as progress:
         task = progress.add_task("downloading", total=None)
-        manifests = update(
-            store,
+        fetched = fetch(
+            store.home,
             list_name,
             mirror=mirror,
             progress=lambda what: progress.update(task, description=what),
         )
+    manifests = _recorded_import(
+        ctx,
+        store,
+        [f.main for f in fetched],
+        formats=[f.source.update_format for f in fetched],
+    )
     _show_imported(manifests, json_out)

@@ -21,7 +21,7 @@ from dprkwatch.exceptions import InputError
 from dprkwatch.lists import SnapshotStore
 from dprkwatch.service import audit, books, integrity, keys, rescreen
 from dprkwatch.service.exceptions import AuditIntegrityError
-from dprkwatch.service.index import LiveIndex
+from dprkwatch.service.index import LiveIndex, Loaded
 from dprkwatch.service.rescreen import Run
 from dprkwatch.service.storage import Database, migrate
 
@@ -95,10 +95,29 @@ def _rescreen(
 ) -> Run:
     loaded = LiveIndex(SnapshotStore(settings_of(ctx).home)).load()
     run = rescreen.start(db, loaded, trigger=trigger, book_names=book_names)
-    total = sum(books.get(db, name).subjects for name in run.books)
+    return _execute(db, loaded, run, quiet)
+
+
+def _execute(db: Database, loaded: Loaded, run: Run, quiet: bool) -> Run:
+    total = sum(b.subjects for b in books.list_books(db) if b.name in run.books) - run.subjects
     with Progress(transient=True, disable=quiet or not sys.stderr.isatty()) as progress:
-        task = progress.add_task("screening", total=total)
+        task = progress.add_task("screening", total=max(0, total))
         return rescreen.execute(db, loaded, run, progress=lambda n: progress.advance(task, n))
+
+
+def _resume(db: Database, ctx: typer.Context, quiet: bool) -> list[Run]:
+    """Take up the pending and interrupted runs (those no live process is running)."""
+    rescreen.interrupt_stale(db)
+    waiting = rescreen.resumable(db)
+    if not waiting:
+        return []
+    loaded = LiveIndex(SnapshotStore(settings_of(ctx).home)).load()
+    done = []
+    for run in waiting:
+        claimed = rescreen.claim(db, run.id, loaded)
+        if claimed is not None:
+            done.append(_execute(db, loaded, claimed, quiet))
+    return done
 
 
 def _show_run(db: Database, run: Run, json_out: bool) -> None:
@@ -124,13 +143,17 @@ def rescreen_cmd(
     ] = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Re-screen registered books against the active lists; report new, changed and removed hits."""
+    """Re-screen registered books against the active lists; report new, changed and removed hits.
+
+    Without --book, runs left pending (by a list import) or interrupted are
+    taken up first, and a new run starts only when there were none."""
     with _database(ctx) as db:
         if not book and not books.list_books(db):
             typer.echo("No books registered. Add one with `dprkwatch books add FILE --name NAME`.")
             return
-        run = _rescreen(db, ctx, book, "cli", json_out)
-        _show_run(db, run, json_out)
+        resumed = [] if book else _resume(db, ctx, json_out)
+        for run in resumed or [_rescreen(db, ctx, book, "cli", json_out)]:
+            _show_run(db, run, json_out)
 
 
 @books_app.command("add")

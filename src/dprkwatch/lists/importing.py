@@ -19,7 +19,7 @@ from pathlib import Path
 
 from dprkwatch.exceptions import DprkwatchError
 from dprkwatch.forking import fork_is_safe
-from dprkwatch.lists.exceptions import SourceError
+from dprkwatch.lists.exceptions import ActivationRefused, SourceError
 from dprkwatch.lists.model import ListVersion
 from dprkwatch.lists.registry import Importer, detect
 from dprkwatch.lists.snapshot import Manifest, SnapshotStore
@@ -77,12 +77,18 @@ def import_paths(
     fmt: str | None = None,
     published: date | None = None,
     activate: bool = True,
+    force: bool = False,
+    max_drop: float | None = None,
     progress: Callable[[Path], None] | None = None,
     workers: int | None = None,
     formats: Sequence[str | None] | None = None,
     on_refused: Callable[[Path, DprkwatchError], None] | None = None,
 ) -> list[Manifest]:
     """Parse and store every path, then (by default) activate the newest version of each list.
+
+    Activation follows :mod:`dprkwatch.lists.activation`: an older or much
+    smaller version is stored but not activated (:class:`ActivationRefused`)
+    unless ``force``.
 
     ``workers`` caps the parallel parsers (default: one per core, and none
     when the calling process runs other threads, where forking is unsafe).
@@ -98,6 +104,7 @@ def import_paths(
         raise ValueError("formats must give one entry per path")
     chosen = list(formats) if formats is not None else [fmt] * len(paths)
     n = _worker_count(workers, len(paths))
+    refused: ActivationRefused | None = None
     with store.writing():
         if n > 1:
             manifests = _parse_in_workers(store, paths, chosen, published, n, progress, on_refused)
@@ -116,7 +123,12 @@ def import_paths(
                     progress(path)
             manifests = [store.write(version, iv) for version, iv in parsed]
         if activate:
-            store.activate_newest(manifests)
+            try:
+                store.activate_newest(manifests, force=force, max_drop=max_drop)
+            except ActivationRefused as exc:
+                refused = exc  # raised after the block, so the snapshots stay stored
+    if refused is not None:
+        raise refused
     return manifests
 
 

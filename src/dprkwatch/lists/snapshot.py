@@ -36,7 +36,7 @@ import orjson
 from dprkwatch import __version__, durable
 from dprkwatch.datadir import DataDir
 from dprkwatch.durable import fsync_dir, sha256_file
-from dprkwatch.lists.exceptions import SnapshotNotFound, SourceError
+from dprkwatch.lists.exceptions import ActivationRefused, SnapshotNotFound, SourceError
 from dprkwatch.lists.names import NameDetail
 from dprkwatch.lists.programs import any_dprk
 
@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     # snapshots that only want dicts (resolution, the index cache) skip it.
     from followthemoney import ValueEntity
 
+    from dprkwatch.lists.activation import Decision
     from dprkwatch.lists.model import ListVersion
 
 ENTITIES_FILE = "entities.ftm.json"
@@ -310,14 +311,39 @@ class SnapshotStore:
             if p.is_dir() and not p.name.startswith(".")
         }
 
-    def activate_newest(self, manifests: Iterable[Manifest]) -> dict[str, str]:
-        """Activate, in one step, the newest published version of each list among ``manifests``."""
-        newest: dict[str, Manifest] = {}
-        for m in manifests:
-            cur = newest.get(m.list_name)
-            if cur is None or (m.published or "") >= (cur.published or ""):
-                newest[m.list_name] = m
-        return self.activate({k: m.version for k, m in newest.items()})
+    def activate_newest(
+        self,
+        manifests: Iterable[Manifest],
+        *,
+        force: bool = False,
+        max_drop: float | None = None,
+    ) -> list[Decision]:
+        """Activate, in one step, the newest published version of each list among ``manifests``.
+
+        Only versions that :func:`dprkwatch.lists.activation.decide` accepts
+        (not older, not much smaller than the active ones) unless ``force``;
+        if any is refused, none is activated and :class:`ActivationRefused`
+        says why in one line. Call it with the store's lock held.
+        """
+        from dprkwatch.lists import activation
+
+        candidates = list(activation.newest(manifests).values())
+        active = self.active_manifests()
+        decisions = activation.decide(
+            candidates,
+            active,
+            force=force,
+            max_drop=activation.DEFAULT_MAX_DROP if max_drop is None else max_drop,
+        )
+        refused = activation.refusal(decisions)
+        if refused:
+            raise ActivationRefused(refused)
+        self.activate({d.manifest.list_name: d.manifest.version for d in decisions})
+        return decisions
+
+    def active_manifests(self) -> dict[str, Manifest]:
+        """The manifest of each list's active version."""
+        return {name: snap.manifest for name, snap in self.active().items()}
 
     def _clean_tmp(self) -> None:
         if not self.root.exists():

@@ -216,10 +216,10 @@ def remove(db: Database, name: str, actor: str) -> Book:
 
 
 def iter_subjects(
-    conn: Connection, name: str, *, page: int = 500
+    conn: Connection, name: str, *, page: int = 500, after: str = ""
 ) -> Iterator[list[tuple[str, Query]]]:
-    """A book's subjects in pages, as validated queries."""
-    last = ""
+    """A book's subjects in pages, as validated queries, in id order (from after ``after``)."""
+    last = after
     while True:
         rows = conn.execute(
             select(book_subjects.c.subject_id, book_subjects.c.schema, book_subjects.c.properties)

@@ -137,6 +137,8 @@ class LiveIndex:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._generation = 0
+        # Called (on the loader's thread) after each screener is made current.
+        self.on_load: Callable[[Loaded], None] | None = None
 
     @property
     def ready(self) -> bool:
@@ -179,6 +181,11 @@ class LiveIndex:
             "screening index loaded: %s",
             ", ".join(f"{k}@{v}" for k, v in sorted(built.items())) or "no lists",
         )
+        if self.on_load is not None:
+            try:
+                self.on_load(loaded)
+            except Exception:  # a listener's failure must not unload the index
+                log.exception("after loading the screening index")
         return loaded
 
     def reload_if_changed(self) -> bool:

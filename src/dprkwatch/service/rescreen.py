@@ -15,19 +15,32 @@ the hits stored from its previous screening:
 
 Score movements alone do not alert. Every subject screened is written to
 the audit log as a screening record (actor ``rescreen:<run id>``), in the
-same transaction as its alerts and its new stored hits, so a run that is
-killed half way resumes cleanly: what was committed is consistent, and the
-next run compares against it.
+same transaction as its alerts, its new stored hits, the run's counts and
+its cursor (the book and subject it got to), so a run that is killed half
+way has counts that are exactly what was committed, and resumes after its
+cursor.
+
+A run's life: ``pending`` (recorded in the same transaction as the list
+activation that calls for it, so a crash between the two cannot lose it),
+``running`` (claimed by one process, named in ``owner``), then ``done`` or
+``failed``; a run whose owner died is ``interrupted``. Pending and
+interrupted runs are taken up again (:func:`resumable`, :func:`claim`) when
+the service starts and whenever it loads new lists, and by ``dprkwatch
+rescreen``.
 """
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any, Literal
 
 import orjson
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import func, insert, select, update
+from sqlalchemy.engine import Connection
 
 from dprkwatch.service import audit, books
 from dprkwatch.service.audit import AuditEntry
@@ -37,6 +50,7 @@ from dprkwatch.service.index import Loaded
 from dprkwatch.service.screening import Filters, Screening, save, screen
 from dprkwatch.service.storage.database import Database
 from dprkwatch.service.storage.tables import alerts, rescreen_runs
+from dprkwatch.service.storage.tables import books as books_table
 
 PER_SUBJECT = 10
 ALERT_KINDS = ("new", "changed", "removed")
@@ -58,6 +72,8 @@ class Run(BaseModel):
     subjects: int
     alerts: int
     error: str | None
+    cursor: dict[str, str] | None = None
+    owner: str | None = None
 
 
 class Alert(BaseModel):
@@ -90,124 +106,227 @@ def _run(row: Any) -> Run:
         versions=orjson.loads(row.versions), algorithm=row.algorithm, status=row.status,
         started_at=row.started_at, finished_at=row.finished_at, subjects=int(row.subjects),
         alerts=int(row.alerts), error=row.error,
+        cursor=orjson.loads(row.cursor) if row.cursor else None, owner=row.owner,
     )  # fmt: skip
+
+
+# -- who runs a run -----------------------------------------------------------------
+
+
+def _started(pid: int) -> str | None:
+    """When process ``pid`` started (clock ticks since boot), to tell it from a later one with its pid."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat.rsplit(")", 1)[-1].split()
+    return fields[19] if len(fields) > 19 else None
+
+
+def owner_id() -> str:
+    """This process, as a run's ``owner``: host, pid and start time."""
+    pid = os.getpid()
+    return f"{socket.gethostname()}:{pid}:{_started(pid) or '?'}"
+
+
+def owner_alive(owner: str | None) -> bool | None:
+    """Whether the process named by ``owner`` still runs (``None``: on another host, cannot tell)."""
+    if not owner:
+        return None
+    host, _, rest = owner.partition(":")
+    pid_text, _, started = rest.partition(":")
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return None
+    pid = int(pid_text)
+    now = _started(pid)
+    if now is not None:
+        return started in ("?", now)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _values(run: Run) -> dict[str, Any]:
+    return {
+        **run.model_dump(),
+        "books": orjson.dumps(run.books).decode(),
+        "versions": orjson.dumps(run.versions).decode(),
+        "cursor": orjson.dumps(run.cursor).decode() if run.cursor else None,
+    }
 
 
 def start(
     db: Database, loaded: Loaded, *, trigger: str, book_names: list[str] | None = None
 ) -> Run:
-    """Record a new run (status ``running``) over the named books, or all of them."""
+    """Record a new run (status ``running``, owned by this process) over the named books, or all."""
     names = sorted(book_names) if book_names else [b.name for b in books.list_books(db)]
     for name in names:
         books.get(db, name)
     run = Run(
         id=audit.new_id(), trigger=trigger, books=names, versions=dict(loaded.versions),
         algorithm=loaded.algorithm, status="running", started_at=audit.now_iso(),
-        finished_at=None, subjects=0, alerts=0, error=None,
+        finished_at=None, subjects=0, alerts=0, error=None, owner=owner_id(),
     )  # fmt: skip
     with db.write() as conn:
-        conn.execute(
-            insert(rescreen_runs).values(
-                **{
-                    **run.model_dump(),
-                    "books": orjson.dumps(names).decode(),
-                    "versions": orjson.dumps(run.versions).decode(),
-                }
+        conn.execute(insert(rescreen_runs).values(**_values(run)))
+    return run
+
+
+def record_pending(
+    conn: Connection, *, trigger: str, versions: Mapping[str, str], algorithm: str = ""
+) -> Run:
+    """Inside a write transaction: a ``pending`` run over every registered book.
+
+    Written in the transaction that records a list activation, so the
+    rescreen the new lists call for cannot be lost between the two.
+    """
+    names = [r.name for r in conn.execute(select(books_table.c.name).order_by(books_table.c.name))]
+    run = Run(
+        id=audit.new_id(), trigger=trigger, books=names, versions=dict(versions),
+        algorithm=algorithm, status="pending", started_at=audit.now_iso(), finished_at=None,
+        subjects=0, alerts=0, error=None,
+    )  # fmt: skip
+    conn.execute(insert(rescreen_runs).values(**_values(run)))
+    return run
+
+
+def resumable(db: Database) -> list[Run]:
+    """Runs waiting to be taken up: pending ones and interrupted ones, oldest first."""
+    with db.read() as conn:
+        rows = conn.execute(
+            select(rescreen_runs)
+            .where(rescreen_runs.c.status.in_(["pending", "interrupted"]))
+            .order_by(rescreen_runs.c.started_at)
+        )
+        return [_run(r) for r in rows]
+
+
+def claim(db: Database, run_id: str, loaded: Loaded) -> Run | None:
+    """Take a pending or interrupted run for this process (``None`` if someone else did)."""
+    with db.write() as conn:
+        result = conn.execute(
+            update(rescreen_runs)
+            .where(
+                rescreen_runs.c.id == run_id,
+                rescreen_runs.c.status.in_(["pending", "interrupted"]),
+            )
+            .values(
+                status="running",
+                owner=owner_id(),
+                versions=orjson.dumps(dict(loaded.versions)).decode(),
+                algorithm=loaded.algorithm,
+                finished_at=None,
+                error=None,
             )
         )
-    return run
+        if not result.rowcount:
+            return None
+        row = conn.execute(select(rescreen_runs).where(rescreen_runs.c.id == run_id)).one()
+    return _run(row)
 
 
 def execute(
     db: Database, loaded: Loaded, run: Run, *, progress: Callable[[int], None] | None = None
 ) -> Run:
-    """Screen every subject of the run's books; write records, hits and alerts page by page."""
-    subjects = 0
-    counts = dict.fromkeys(ALERT_KINDS, 0)
+    """Screen the run's books from its cursor on; write records, hits, alerts, counts and the
+    cursor page by page, in one transaction each."""
+    cursor = dict(run.cursor or {})
     try:
         for name in run.books:
-            book = books.get(db, name)
+            if cursor.get("book") and name < cursor["book"]:
+                continue  # done before the run was interrupted
+            after = cursor.get("after", "") if name == cursor.get("book") else ""
+            try:
+                book = books.get(db, name)
+            except RecordNotFound:
+                continue  # removed since the run was recorded
             ds = get_dataset(book.dataset, loaded.versions)
             lists = select_lists(ds, loaded.versions)
             with db.read() as conn:
-                pages = list(books.iter_subjects(conn, name))
+                pages = list(books.iter_subjects(conn, name, after=after))
             for page in pages:
-                batch = [
-                    screen(
-                        loaded,
-                        q,
-                        dataset=ds.name,
-                        lists=lists,
-                        dprk_only=ds.dprk_only,
-                        limit=PER_SUBJECT,
-                        threshold=None,
-                        filters=Filters(),
-                        actor=f"rescreen:{run.id}",
-                        caller={
-                            "rescreen": run.id,
-                            "trigger": run.trigger,
-                            "book": name,
-                            "subject_id": sid,
-                        },
-                    )
-                    for sid, q in page
-                ]
-                with db.write() as conn:
-                    saved = save(conn, batch)
-                    previous = books.previous_hits(conn, name, [sid for sid, _q in page])
-                    rows: list[dict[str, Any]] = []
-                    for (sid, _q), screening in zip(page, saved, strict=True):
-                        hits, new_alerts = _compare(loaded, screening, previous[sid])
-                        books.replace_hits(conn, name, sid, hits)
-                        ts = screening.record.ts
-                        for alert in new_alerts:
-                            counts[alert["kind"]] += 1
-                            rows.append(
-                                {
-                                    "run_id": run.id,
-                                    "book": name,
-                                    "subject_id": sid,
-                                    "created_at": ts,
-                                    **alert,
-                                }
-                            )
-                    if rows:
-                        conn.execute(insert(alerts), rows)
-                subjects += len(page)
+                _screen_page(db, loaded, run, name, ds.name, ds.dprk_only, lists, page)
                 if progress is not None:
                     progress(len(page))
     except Exception as exc:
-        _finish(db, run, "failed", subjects, counts, f"{type(exc).__name__}: {exc}")
+        _finish(db, run, "failed", f"{type(exc).__name__}: {exc}")
         raise
-    return _finish(db, run, "done", subjects, counts, None)
+    return _finish(db, run, "done", None)
 
 
-def _finish(
-    db: Database, run: Run, status: str, subjects: int, counts: Mapping[str, int], error: str | None
-) -> Run:
-    done = run.model_copy(
-        update={"status": status, "finished_at": audit.now_iso(), "subjects": subjects,
-                "alerts": sum(counts.values()), "error": error}
-    )  # fmt: skip
+def _screen_page(
+    db: Database, loaded: Loaded, run: Run, name: str, dataset: str, dprk_only: bool,
+    lists: list[str], page: list[tuple[str, Any]],
+) -> None:  # fmt: skip
+    batch = [
+        screen(
+            loaded,
+            q,
+            dataset=dataset,
+            lists=lists,
+            dprk_only=dprk_only,
+            limit=PER_SUBJECT,
+            threshold=None,
+            filters=Filters(),
+            actor=f"rescreen:{run.id}",
+            caller={"rescreen": run.id, "trigger": run.trigger, "book": name, "subject_id": sid},
+        )
+        for sid, q in page
+    ]
     with db.write() as conn:
+        saved = save(conn, batch)
+        previous = books.previous_hits(conn, name, [sid for sid, _q in page])
+        rows: list[dict[str, Any]] = []
+        for (sid, _q), screening in zip(page, saved, strict=True):
+            hits, new_alerts = _compare(loaded, screening, previous[sid])
+            books.replace_hits(conn, name, sid, hits)
+            ts = screening.record.ts
+            rows.extend(
+                {"run_id": run.id, "book": name, "subject_id": sid, "created_at": ts, **alert}
+                for alert in new_alerts
+            )
+        if rows:
+            conn.execute(insert(alerts), rows)
+        # The counts and the cursor commit with the page: an interrupted run's
+        # counts are what it committed, and it resumes after the last subject.
+        cursor = orjson.dumps({"book": name, "after": page[-1][0]}).decode()
         conn.execute(
             update(rescreen_runs)
             .where(rescreen_runs.c.id == run.id)
             .values(
-                status=status,
-                finished_at=done.finished_at,
-                subjects=subjects,
-                alerts=done.alerts,
-                error=error,
+                subjects=rescreen_runs.c.subjects + len(page),
+                alerts=rescreen_runs.c.alerts + len(rows),
+                cursor=cursor,
             )
         )
+
+
+def _finish(db: Database, run: Run, status: str, error: str | None) -> Run:
+    with db.write() as conn:
+        conn.execute(
+            update(rescreen_runs)
+            .where(rescreen_runs.c.id == run.id)
+            .values(status=status, finished_at=audit.now_iso(), error=error)
+        )
+        done = _run(conn.execute(select(rescreen_runs).where(rescreen_runs.c.id == run.id)).one())
+        by_kind = dict.fromkeys(ALERT_KINDS, 0)
+        for kind, count in conn.execute(
+            select(alerts.c.kind, func.count())
+            .where(alerts.c.run_id == run.id)
+            .group_by(alerts.c.kind)
+        ):
+            by_kind[kind] = int(count)
         audit.append(
             conn,
             [
                 AuditEntry(
                     "rescreen",
                     f"rescreen:{run.id}",
-                    {**done.model_dump(), "alerts_by_kind": dict(counts)},
+                    {**done.model_dump(exclude={"cursor", "owner"}), "alerts_by_kind": by_kind},
                     ref=run.id,
                 )
             ],
@@ -297,19 +416,35 @@ def list_runs(db: Database, limit: int = 50) -> list[Run]:
         return [_run(r) for r in rows]
 
 
-def interrupt_stale(db: Database) -> int:
-    """Mark runs left ``running`` by a process that died as ``interrupted``."""
+def interrupt_stale(db: Database, *, lone: bool = False) -> int:
+    """Mark ``running`` runs whose process died as ``interrupted`` (their counts stay as committed).
+
+    A run names its owner (host, pid, start time); one owned by a process of
+    this host that no longer runs is interrupted. A run without an owner (from
+    before owners were recorded) is interrupted only when ``lone``: a single
+    process that knows it is the only one.
+    """
+    interrupted = 0
     with db.write() as conn:
-        result = conn.execute(
-            update(rescreen_runs)
-            .where(rescreen_runs.c.status == "running")
-            .values(
-                status="interrupted",
-                finished_at=audit.now_iso(),
-                error="the process running it stopped",
+        rows = conn.execute(
+            select(rescreen_runs.c.id, rescreen_runs.c.owner).where(
+                rescreen_runs.c.status == "running"
             )
-        )
-    return int(result.rowcount or 0)
+        ).all()
+        for run_id, owner in rows:
+            alive = owner_alive(owner)
+            if alive is False or (owner is None and lone):
+                conn.execute(
+                    update(rescreen_runs)
+                    .where(rescreen_runs.c.id == run_id)
+                    .values(
+                        status="interrupted",
+                        finished_at=audit.now_iso(),
+                        error="the process running it stopped",
+                    )
+                )
+                interrupted += 1
+    return interrupted
 
 
 def list_alerts(

@@ -21,6 +21,7 @@ from starlette.routing import Match
 from starlette.types import Scope
 
 from dprkwatch.exceptions import ConfigError, DprkwatchError, InputError, LockTimeout, NotFoundError
+from dprkwatch.lists.exceptions import ActivationRefused
 from dprkwatch.service.exceptions import (
     AuditIntegrityError,
     Conflict,
@@ -42,6 +43,7 @@ HANDLERS: dict[type[BaseException], tuple[int, str]] = {
     UnknownDataset: (404, "unknown_dataset"),
     NotFoundError: (404, "not_found"),
     Conflict: (409, "conflict"),
+    ActivationRefused: (409, "conflict"),
     TooManyRequests: (429, "too_many_requests"),
     InvalidRequest: (422, "invalid_request"),
     InputError: (400, "bad_request"),

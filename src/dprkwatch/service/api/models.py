@@ -53,10 +53,11 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorResponse, "description": "Missing, unknown or revoked API key"},
     403: {"model": ErrorResponse, "description": "The key lacks the role"},
     404: {"model": ErrorResponse, "description": "Not found"},
+    409: {"model": ErrorResponse, "description": "Contradicts what is stored"},
     413: {"model": ErrorResponse, "description": "Request body too large"},
     414: {"model": ErrorResponse, "description": "Request URI too long"},
     422: {"model": ValidationErrorResponse, "description": "Request does not match the schema"},
-    429: {"model": ErrorResponse, "description": "Too many requests"},
+    429: {"model": ErrorResponse, "description": "Over a limit for now; see Retry-After"},
     503: {"model": ErrorResponse, "description": "Database unreachable or index loading"},
 }
 
@@ -289,6 +290,10 @@ class ImportRequest(BaseModel):
     format: str | None = Field(None, max_length=40)
     published: str | None = Field(None, pattern=r"^\d{4}-\d{2}-\d{2}$")
     rescreen: bool = Field(True, description="Re-screen every registered book afterwards")
+    force: bool = Field(
+        False,
+        description="Activate even a version older than, or much smaller than, the active one",
+    )
 
 
 class ImportResponse(BaseModel):

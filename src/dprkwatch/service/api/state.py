@@ -45,6 +45,8 @@ class ServiceState:
     rescreen_lock: threading.Lock = field(default_factory=threading.Lock)
     # When the database last answered /readyz (monotonic seconds).
     db_checked_at: float = float("-inf")
+    _resuming: threading.Lock = field(default_factory=threading.Lock)
+    _resume_again: bool = False
 
     @classmethod
     def build(cls, settings: Settings) -> ServiceState:
@@ -74,13 +76,15 @@ class ServiceState:
         if migrate_db:
             migrate.upgrade(self.db)
             audit.begin_signing(self.db, "service")
-            if self.settings.workers <= 1:
-                # Only a lone process can tell that a "running" run has no one running it.
-                rescreen.interrupt_stale(self.db)
+            # A run whose process died is interrupted (and resumed once the index is loaded).
+            rescreen.interrupt_stale(self.db, lone=self.settings.workers <= 1)
         self.committer.start()
         if warm_algorithms:
             self.algorithms.start_warm_up()
         if load_index:
+            # Every index load (at start-up, and after an import by anyone) takes up
+            # the rescreens that are pending or were interrupted.
+            self.index.on_load = lambda _loaded: self.resume_rescreens()
             if wait_for_index:
                 try:
                     self.index.load()
@@ -103,6 +107,37 @@ class ServiceState:
                     log.exception("rescreen run %s failed", run.id)
 
         return run, job
+
+    def resume_rescreens(self) -> None:
+        """Take up pending and interrupted runs, on a background thread (one at a time)."""
+        if not self._resuming.acquire(blocking=False):
+            self._resume_again = True
+            return
+        threading.Thread(target=self._resume, name="rescreen-resume", daemon=True).start()
+
+    def _resume(self) -> None:
+        try:
+            while True:
+                self._resume_again = False
+                for run in rescreen.resumable(self.db):
+                    loaded = self.index.current()
+                    claimed = rescreen.claim(self.db, run.id, loaded)
+                    if claimed is None:  # another worker took it
+                        continue
+                    log.info("resuming rescreen run %s (%s)", run.id, run.status)
+                    with self.rescreen_lock:
+                        try:
+                            rescreen.execute(self.db, loaded, claimed)
+                        except Exception:  # the run row says "failed" and why
+                            log.exception("rescreen run %s failed", run.id)
+                if not self._resume_again:
+                    return
+        except Exception:  # the database or index is not there yet: the next load retries
+            log.exception("resuming rescreen runs failed")
+        finally:
+            self._resuming.release()
+        if self._resume_again:  # asked for while this pass was finishing
+            self.resume_rescreens()
 
     def stop(self) -> None:
         self.lanes.close()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
 
@@ -11,12 +10,11 @@ from fastapi import APIRouter, BackgroundTasks, Query
 from pydantic import BaseModel
 
 from dprkwatch.exceptions import InputError
-from dprkwatch.lists import import_paths
 from dprkwatch.lists.diff import diff_snapshots, source_notes
-from dprkwatch.lists.download import update
+from dprkwatch.lists.download import fetch
 from dprkwatch.lists.freshness import Freshness, assess_active
 from dprkwatch.lists.snapshot import Manifest
-from dprkwatch.service import audit
+from dprkwatch.service import imports
 from dprkwatch.service.api.deps import AdminRole, ScreenRole, State
 from dprkwatch.service.api.models import (
     ImportRequest,
@@ -27,9 +25,7 @@ from dprkwatch.service.api.models import (
 )
 from dprkwatch.service.api.server_paths import withheld
 from dprkwatch.service.api.state import ServiceState
-from dprkwatch.service.audit import AuditEntry
 from dprkwatch.service.keys import Principal
-from dprkwatch.service.rescreen import Run
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["Lists"])
@@ -126,63 +122,60 @@ def diff(
     "/lists/import",
     response_model=ImportResponse,
     summary="Import list files that are on the server, activate them, re-screen the books",
-    responses=errors(400, 401, 403, 404, 422),
+    responses=errors(400, 401, 403, 404, 409, 422),
 )
-def import_lists(
-    body: ImportRequest, background: BackgroundTasks, state: State, principal: AdminRole
-) -> ImportResponse:
+def import_lists(body: ImportRequest, state: State, principal: AdminRole) -> ImportResponse:
+    """Versions older than the active ones, or that lost more than DPRKWATCH_MAX_LIST_DROP
+    of their entries, are stored but not activated (409 with the reason) unless `force`."""
     try:
         published = date.fromisoformat(body.published) if body.published else None
     except ValueError:
         raise InputError(f"not a date: {body.published!r}", where="published") from None
     paths = [state.server_paths.source(p, f"paths[{i}]") for i, p in enumerate(body.paths)]
-    with withheld("import"):
-        manifests, active, job = _import(
-            state,
-            principal,
-            lambda: import_paths(state.store, paths, fmt=body.format, published=published),
-            rescreen=body.rescreen,
+    with state.import_lock, withheld("import"):
+        outcome = imports.import_lists(
+            state.store,
+            state.db,
+            paths,
+            actor=principal.actor,
+            fmt=body.format,
+            published=published,
+            force=body.force,
+            max_drop=state.settings.max_list_drop,
+            rescreen_books=body.rescreen,
         )
-    run_id = None
-    if job is not None:
-        run, work = job
-        background.add_task(work)
-        run_id = run.id
+    # Loading the new lists takes up the pending rescreen (in the background).
+    state.index.load()
     return ImportResponse(
-        imported=[version_model(m) for m in manifests], active=active, rescreen_run=run_id
+        imported=[version_model(m) for m in outcome.manifests],
+        active=outcome.active,
+        rescreen_run=outcome.rescreen_run.id if outcome.rescreen_run else None,
     )
 
 
-def _import(
-    state: ServiceState,
-    principal: Principal,
-    load: Callable[[], list[Manifest]],
-    *,
-    rescreen: bool = True,
-    kind: str = "lists.import",
-) -> tuple[list[Manifest], dict[str, str], tuple[Run, Callable[[], None]] | None]:
-    """Import (``load``), audit, swap in the new index; the rescreen to run, if asked."""
+def _update(state: ServiceState, principal: Principal, lists: list[str]) -> imports.ImportOutcome:
+    """Download the publications and import them as one recorded decision (kind
+    ``lists.update``), with the same activation checks as an import of files."""
+    fetched = fetch(state.store.home, lists or None, mirror=state.settings.update_mirror)
     with state.import_lock:
-        manifests = load()
-        active = state.store.active_versions()
-        audit.record(
+        outcome = imports.import_lists(
+            state.store,
             state.db,
-            AuditEntry(
-                kind,
-                principal.actor,
-                {"imported": [m.to_dict() for m in manifests], "active": active},
-            ),
+            [f.main for f in fetched],
+            actor=principal.actor,
+            formats=[f.source.update_format for f in fetched],
+            max_drop=state.settings.max_list_drop,
+            kind="lists.update",
         )
-        state.index.load()
-    job = state.begin_rescreen(trigger=f"{kind} by {principal.actor}") if rescreen else None
-    return manifests, active, job
+    state.index.load()
+    return outcome
 
 
 @router.post(
     "/updatez",
     summary="Download the lists from their publishers now, import them, re-screen the books",
     response_model=None,
-    responses=errors(400, 401, 403, 503),
+    responses=errors(400, 401, 403, 409, 503),
 )
 def updatez(
     background: BackgroundTasks,
@@ -192,19 +185,18 @@ def updatez(
     lists: Annotated[list[str], Query(max_length=10, description="Only these lists")] = [],  # noqa: B006
 ) -> dict[str, Any]:
     """yente's "force an index update": what `dprkwatch lists update` does, by HTTP (admin
-    only). Without `sync` it runs in the background and the answer comes at once."""
-    mirror = state.settings.update_mirror
+    only). Without `sync` it runs in the background and the answer comes at once. The books
+    are re-screened in the background either way (a pending run, taken up once the new
+    lists are loaded); a version older than the active one, or one that lost too many
+    entries, is stored but not activated (409 with `sync`)."""
 
     def run() -> dict[str, Any]:
-        manifests, active, job = _import(
-            state,
-            principal,
-            lambda: update(state.store, lists or None, mirror=mirror),
-            kind="lists.update",
-        )
-        if job is not None:
-            job[1]()
-        return {"status": "ok", "imported": [m.ref for m in manifests], "active": active}
+        outcome = _update(state, principal, lists)
+        return {
+            "status": "ok",
+            "imported": [m.ref for m in outcome.manifests],
+            "active": outcome.active,
+        }
 
     if sync:
         return run()

@@ -1,0 +1,121 @@
+"""Importing lists as one recorded decision: what was read, what became active, what is owed.
+
+``dprkwatch lists import`` and ``POST /lists/import`` both come here. The
+files are parsed and stored as snapshots; then, holding the data
+directory's lock,
+
+1. :mod:`dprkwatch.lists.activation` decides which versions may become
+   active (never an older one, never one that lost more than
+   ``DPRKWATCH_MAX_LIST_DROP`` of its entries, unless forced);
+2. one database transaction records the ``lists.import`` audit record (the
+   versions imported, activated and refused, and by whom - ``cli`` for the
+   command line) and, when the active lists change and books are
+   registered, a **pending** rescreen run;
+3. only then is ``active.json`` replaced.
+
+A crash between 2 and 3 leaves a pending run over lists that did not
+change (harmless: it finds nothing new); a crash before 2 leaves nothing
+active and nothing recorded. Either way no activation goes unrecorded and no
+rescreen it calls for is lost: the service takes pending runs up when it
+starts and whenever it loads new lists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from dprkwatch.lists import SnapshotStore, activation, import_paths
+from dprkwatch.lists.exceptions import ActivationRefused
+from dprkwatch.lists.snapshot import Manifest
+from dprkwatch.service import audit, rescreen
+from dprkwatch.service.audit import AuditEntry
+from dprkwatch.service.rescreen import Run
+from dprkwatch.service.storage.database import Database
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    """The versions imported, the active versions afterwards, and the rescreen they call for."""
+
+    manifests: list[Manifest]
+    active: dict[str, str]
+    rescreen_run: Run | None
+
+
+def import_lists(
+    store: SnapshotStore,
+    db: Database,
+    paths: Sequence[Path],
+    *,
+    actor: str,
+    fmt: str | None = None,
+    formats: Sequence[str | None] | None = None,
+    published: date | None = None,
+    activate: bool = True,
+    force: bool = False,
+    max_drop: float = activation.DEFAULT_MAX_DROP,
+    rescreen_books: bool = True,
+    progress: Callable[[Path], None] | None = None,
+    kind: str = "lists.import",
+) -> ImportOutcome:
+    """Import ``paths``, record it, activate what may be activated; see the module docstring.
+
+    Raises :class:`ActivationRefused` (after recording the import) when a
+    version may not be activated; nothing of the batch is then activated.
+    """
+    manifests = import_paths(
+        store,
+        paths,
+        fmt=fmt,
+        formats=formats,
+        published=published,
+        activate=False,
+        progress=progress,
+    )
+    with store.lock():
+        before = store.active_versions()
+        decisions = activation.decide(
+            activation.newest(manifests).values(),
+            store.active_manifests(),
+            force=force,
+            max_drop=max_drop,
+        )
+        refused = activation.refusal(decisions) if activate else None
+        chosen = (
+            {d.manifest.list_name: d.manifest.version for d in decisions}
+            if activate and refused is None
+            else {}
+        )
+        after = {**before, **chosen}
+        run = None
+        with db.write() as conn:
+            audit.append(
+                conn,
+                [
+                    AuditEntry(
+                        kind,
+                        actor,
+                        {
+                            "imported": [m.to_dict() for m in manifests],
+                            "activated": chosen,
+                            "refused": [
+                                {"version": d.ref, "reason": d.reason}
+                                for d in decisions
+                                if activate and not d.activate
+                            ],
+                            "forced": force,
+                            "active": after,
+                        },
+                    )
+                ],
+            )
+            if rescreen_books and after != before:
+                run = rescreen.record_pending(conn, trigger=f"{kind} by {actor}", versions=after)
+        if chosen:
+            store.activate(chosen)
+    if refused is not None:
+        raise ActivationRefused(refused)
+    return ImportOutcome(manifests, after, run)
