@@ -22,6 +22,7 @@ import pytest
 
 from dprkwatch.settings import Settings
 from tests.security.conftest import Guarded
+from tests.security.factory import wait_for
 from tests.service.factory import OFAC_V1, UN, LiveService, import_lists, live_service
 
 BURN_SECONDS = 0.4
@@ -139,7 +140,9 @@ def test_a_key_over_its_share_gets_429_with_retry_after(
         t.start()
     try:
         assert started.wait(60)
-        time.sleep(0.3)  # the second request is now queued behind the first
+        # Wait until the second request is queued behind the first.
+        busy_id = busy.split("_")[1]
+        assert wait_for(lambda: svc.state.lanes.load(busy_id) == (1, 1), 60)
         with svc.client(busy) as c:
             refused = c.post("/match/default", json=batch(1), timeout=60)
         with svc.client(other) as c:

@@ -90,6 +90,11 @@ class Lanes:
             elif not turns.running and not turns.waiting:
                 self._turns.pop(key, None)
 
+    def load(self, key: str) -> tuple[int, int]:
+        """How many of ``key``'s requests are screening and how many wait."""
+        turns = self._turns.get(key)
+        return (turns.running, turns.waiting) if turns else (0, 0)
+
     async def quick_call(self, fn: Callable[[], T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(self.quick, fn)
 
