@@ -140,12 +140,12 @@ def test_ensure_lists_offline_without_local_copies_starts_empty(
     from dprkwatch.cli import run as run_mod
     from dprkwatch.lists.download import DownloadError
 
-    def offline(store: SnapshotStore) -> list[Manifest]:
+    def offline(home: Path) -> list[Manifest]:
         raise DownloadError(
             "cannot download consolidated.xml from scsanctions.un.org; are you offline?"
         )
 
-    monkeypatch.setattr(run_mod, "update", offline)
+    monkeypatch.setattr(run_mod, "fetch", offline)
     settings = Settings(home=tmp_path / "home", shared_data=None)
     ensure_lists(settings)  # prints a clear message, does not raise
     assert SnapshotStore(settings.home).active_versions() == {}

@@ -105,18 +105,8 @@ def _recorded_import(
     """Import through the recorded use case: audited as actor ``cli``, with the activation
     policy and the pending rescreen (see :mod:`dprkwatch.service.imports`)."""
     from dprkwatch.service import imports
-    from dprkwatch.service.storage import Database, migrate
 
-    settings = settings_of(ctx)
-    db = Database.for_settings(settings)
-    try:
-        migrate.upgrade(db)
-        outcome = imports.import_lists(
-            store, db, paths, actor="cli", max_drop=settings.max_list_drop, **options
-        )
-    finally:
-        db.close()
-    return outcome.manifests
+    return imports.import_for(settings_of(ctx), store, paths, actor="cli", **options).manifests
 
 
 def _show_imported(manifests: list[Manifest], json_out: bool) -> None:

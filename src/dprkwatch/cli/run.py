@@ -15,15 +15,16 @@ from dprkwatch.cli.output import err_console
 from dprkwatch.exceptions import DprkwatchError
 from dprkwatch.ledger.ingest import import_events
 from dprkwatch.ledger.store import LedgerStore
-from dprkwatch.lists import SnapshotStore, import_paths
-from dprkwatch.lists.download import update
+from dprkwatch.lists import SnapshotStore
+from dprkwatch.lists.download import fetch
 from dprkwatch.lists.seed import local_sources
+from dprkwatch.service import imports
 from dprkwatch.settings import Settings
 
 
 def ensure_lists(settings: Settings, *, refresh: bool = False) -> None:
     """Import the lists when none are active (or when asked to refresh)."""
-    store = SnapshotStore(settings.home)
+    store = SnapshotStore(settings.home, lock_timeout=settings.lock_timeout)
     if store.active_versions() and not refresh:
         err_console.print(
             f"lists: using {len(store.active_versions())} active list(s) in {settings.home}"
@@ -35,9 +36,13 @@ def ensure_lists(settings: Settings, *, refresh: bool = False) -> None:
         err_console.print(f"lists: importing {len(paths)} local file(s) from {shared}")
         refused: list[DprkwatchError] = []
         with err_console.status("importing lists"):
-            manifests = import_paths(
-                store, paths, on_refused=lambda _path, exc: refused.append(exc)
-            )
+            manifests = imports.import_for(
+                settings,
+                store,
+                paths,
+                actor="cli",
+                on_refused=lambda _path, exc: refused.append(exc),
+            ).manifests
         # A local folder can hold a file no importer accepts (a cut-off download
         # is refused as truncated): it is left out, said in one line, and the
         # service starts with everything else.
@@ -49,7 +54,14 @@ def ensure_lists(settings: Settings, *, refresh: bool = False) -> None:
         err_console.print("lists: no local copies; downloading the official lists")
         try:
             with err_console.status("downloading lists"):
-                manifests = update(store)
+                fetched = fetch(store.home)
+                manifests = imports.import_for(
+                    settings,
+                    store,
+                    [f.main for f in fetched],
+                    actor="cli",
+                    formats=[f.source.update_format for f in fetched],
+                ).manifests
         except DprkwatchError as exc:
             err_console.print(f"[yellow]lists: {exc}[/yellow]")
             err_console.print(

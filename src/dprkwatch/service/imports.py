@@ -26,14 +26,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
+from dprkwatch.exceptions import DprkwatchError
 from dprkwatch.lists import SnapshotStore, activation, import_paths
 from dprkwatch.lists.exceptions import ActivationRefused
 from dprkwatch.lists.snapshot import Manifest
 from dprkwatch.service import audit, rescreen
 from dprkwatch.service.audit import AuditEntry
 from dprkwatch.service.rescreen import Run
+from dprkwatch.service.storage import migrate
 from dprkwatch.service.storage.database import Database
+from dprkwatch.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,7 @@ def import_lists(
     max_drop: float = activation.DEFAULT_MAX_DROP,
     rescreen_books: bool = True,
     progress: Callable[[Path], None] | None = None,
+    on_refused: Callable[[Path, DprkwatchError], None] | None = None,
     kind: str = "lists.import",
 ) -> ImportOutcome:
     """Import ``paths``, record it, activate what may be activated; see the module docstring.
@@ -74,6 +79,7 @@ def import_lists(
         published=published,
         activate=False,
         progress=progress,
+        on_refused=on_refused,
     )
     with store.lock():
         before = store.active_versions()
@@ -119,3 +125,16 @@ def import_lists(
     if refused is not None:
         raise ActivationRefused(refused)
     return ImportOutcome(manifests, after, run)
+
+
+def import_for(
+    settings: Settings, store: SnapshotStore, paths: Sequence[Path], *, actor: str, **options: Any
+) -> ImportOutcome:
+    """:func:`import_lists` with the database ``settings`` name, migrated, opened and closed."""
+    db = Database.for_settings(settings)
+    try:
+        migrate.upgrade(db)
+        options.setdefault("max_drop", settings.max_list_drop)
+        return import_lists(store, db, paths, actor=actor, **options)
+    finally:
+        db.close()
