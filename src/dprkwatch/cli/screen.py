@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,6 +20,8 @@ from dprkwatch.exceptions import InputError, NotFoundError
 from dprkwatch.lists import SnapshotStore
 from dprkwatch.matching import Query, Scope, Screener
 from dprkwatch.matching.batch import screen_file
+from dprkwatch.service import recorded
+from dprkwatch.service.storage import Database, migrate
 
 Opt = typer.Option
 
@@ -177,6 +181,17 @@ def screen_cmd(
     screener = _screener(ctx, algorithm, json_out)
     results = screener.screen(query, top=top, threshold=threshold, scope=scope)
     cut = screener.threshold if threshold is None else threshold
+    # Recorded in the audit log (actor cli) before anything is shown; reviews apply.
+    with _database(ctx) as db:
+        screening = recorded.record_one(
+            db, screener, query, results, top=top, threshold=threshold, scope=_scope(scope)
+        )
+    shown = {r.entity_id for r in screening.outcome.results}
+    results = [m for m in results if m.entity_id in shown]
+    for r, review in screening.outcome.suppressed:
+        err_console.print(
+            f"{r.entity_id} not shown: reviewed as a false positive ({review.id}, {review.ts})"
+        )
     rows = [
         {
             "#": i,
@@ -200,6 +215,24 @@ def screen_cmd(
         title=f"Screening results ({screener.algorithm}, threshold {cut:.2f})",
         empty=f"No candidates for {named}.",
     )
+
+
+@contextmanager
+def _database(ctx: typer.Context) -> Iterator[Database]:
+    db = Database.for_settings(settings_of(ctx))
+    try:
+        migrate.upgrade(db)
+        yield db
+    finally:
+        db.close()
+
+
+def _scope(scope: Scope) -> dict[str, Any]:
+    return {
+        "lists": sorted(scope.lists) if scope.lists else None,
+        "dprk_only": scope.dprk_only,
+        "programs": sorted(scope.programs) if scope.programs else None,
+    }
 
 
 def _batch(
@@ -242,6 +275,17 @@ def _batch(
             screener, input_path, output_path, input_format=input_format, output_format=output_format,
             top=top, threshold=threshold, scope=scope, workers=n_workers, progress=tick,
         )  # fmt: skip
+    counts = {"rows": summary.rows, "matched": summary.matched, "errors": summary.errors}
+    try:
+        with _database(ctx) as db:
+            recorded.record_batch(
+                db, screener, input_path=input_path, output_path=output_path, counts=counts,
+                top=top, threshold=threshold, scope=_scope(scope),
+            )  # fmt: skip
+    except BaseException:
+        # An output that is not in the audit log is not handed over.
+        output_path.unlink(missing_ok=True)
+        raise
     report = {
         "rows": summary.rows,
         "matched": summary.matched,

@@ -33,6 +33,8 @@ from dprkwatch.service.api.models import (
 )
 from dprkwatch.service.api.responses import json_response
 from dprkwatch.service.api.state import ServiceState
+from dprkwatch.service.audit import AuditEntry
+from dprkwatch.service.committer import appending
 from dprkwatch.service.datasets import Datasets, catalog_etag, etag_matches
 from dprkwatch.service.datasets import catalog as build_catalog
 from dprkwatch.service.entities import EntityStore, entity_property_names
@@ -276,7 +278,7 @@ def _facet_label(name: str, value: str, titles: Mapping[str, str]) -> str:
 def search(
     dataset: str,
     state: State,
-    _caller: ScreenRole,
+    caller: ScreenRole,
     q: Annotated[str, Query(max_length=2000, description="Words to find (optional)")] = "",
     schema: Annotated[
         str, Query(max_length=60, description="Entity type, with its descendants")
@@ -340,6 +342,7 @@ def search(
         offset=offset,
     )
     found = index.search(req)
+    _record_search(state, caller, req, ds.name, loaded, lists, found.total, found.ids)
     store = loaded.entities
     titles = {d.name: d.title for d in scope}
     return json_response(
@@ -360,6 +363,47 @@ def search(
             "offset": offset,
         }
     )
+
+
+def _record_search(
+    state: ServiceState,
+    caller: Principal,
+    req: SearchRequest,
+    dataset: str,
+    loaded: Loaded,
+    lists: list[str],
+    total: int,
+    ids: list[str],
+) -> None:
+    """Record the search (and commit it) before it is answered, as a screening is: what was
+    asked, against which list versions, and which entities were shown."""
+    entry = AuditEntry(
+        "search",
+        caller.actor,
+        {
+            "q": req.q,
+            "dataset": dataset,
+            "filters": {k: list(v) for k, v in req.filters.items()},
+            "exclude_schema": sorted(req.exclude_schema),
+            "fuzzy": req.fuzzy,
+            "limit": req.limit,
+            "offset": req.offset,
+            "versions": {n: loaded.versions[n] for n in lists},
+            "algorithm": loaded.algorithm,
+            "total": total,
+            "results": list(ids),
+            "caller": {"key_id": caller.key_id, "name": caller.name},
+        },
+    )
+    try:
+        state.committer.submit(appending([entry])).result()
+    except Unavailable:
+        raise
+    except Exception as exc:
+        log.exception("audit write failed")
+        raise Unavailable(
+            "the search could not be recorded in the audit log, so no result is given"
+        ) from exc
 
 
 def _redirect(request: Request, entity_id: str, canonical: str) -> Response:
