@@ -6,14 +6,18 @@ import csv
 import json
 from pathlib import Path
 
+import click
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+import typer
 from openpyxl import Workbook, load_workbook
 
+from dprkwatch.cli.context import CliState
 from dprkwatch.matching import BatchFileError, Scope, Screener
 from dprkwatch.matching.batch import screen_file
 from dprkwatch.matching.batch_files import OUTPUT_COLUMNS, read_queries
+from dprkwatch.settings import Settings
 
 ROWS = [
     {"id": "q1", "schema": "Person", "name": "Lee Soo-yong", "birth_date": "", "nationality": "kp"},
@@ -277,8 +281,10 @@ def test_cli_progress_bar_runs_no_refresh_thread(
 
     monkeypatch.setattr(screen_cli, "_screener", lambda *a: screener)
     src = write_csv(tmp_path / "in.csv", ROWS)
+    # The batch is recorded in the data directory's audit log: it needs the CLI's settings.
+    state = CliState(Settings(home=tmp_path / "home"))
     screen_cli._batch(
-        None,  # type: ignore[arg-type]
+        typer.Context(click.Command("screen"), obj=state),
         src,
         tmp_path / "out.csv",
         None,
