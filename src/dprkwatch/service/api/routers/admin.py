@@ -64,7 +64,7 @@ def revoke_key(key_id: str, state: State, principal: AdminRole) -> keys.ApiKey:
     "/audit/verify",
     response_model=audit.VerifyReport,
     summary="Walk the hash chain; check reviews, keys and screenings against it",
-    responses=errors(401, 403),
+    responses=errors(400, 401, 403),
 )
 def verify(
     state: State,
