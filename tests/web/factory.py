@@ -18,7 +18,15 @@ from dprkwatch.maritime.schema import empty
 from dprkwatch.maritime.store import IDENTITY_SCHEMA
 from dprkwatch.settings import Settings
 from tests.conftest import FIXTURES
-from tests.service.factory import OFAC_V1, OFAC_V2, UN, LiveService, import_lists, live_service
+from tests.service.factory import (
+    OFAC_V1,
+    OFAC_V2,
+    SERVICE_FIXTURES,
+    UN,
+    LiveService,
+    import_lists,
+    live_service,
+)
 
 ADMIN_KEY = "web-test-bootstrap-admin-key-32-characters"
 CNS_LAUNCHES = FIXTURES / "ledger" / "cns_test.en.json"
@@ -50,6 +58,7 @@ def workbench_settings(root: Path) -> Settings:
         database_url=f"sqlite:///{root / 'service.sqlite3'}",
         admin_key=ADMIN_KEY,
         key_ttl=0,
+        import_dirs=(SERVICE_FIXTURES,),  # the books the pages register come from there
     )
 
 
