@@ -42,6 +42,25 @@ def test_link_signs_in_and_removes_the_key_from_the_address(page: Any, key: str)
     assert page.evaluate("sessionStorage.getItem('dprkwatch.key')") == key
 
 
+def test_a_one_time_link_signs_in_once(session: Session, web_service: LiveService) -> None:
+    """The link ``dprkwatch run`` prints to a terminal: spent for a screen-only session key."""
+    from dprkwatch.service import logins
+
+    link = logins.issue(web_service.state.db, created_by="browser test")
+    page = session.page
+    page.goto(f"{session.base_url}/#login={link.token}")
+    page.wait_for_selector("nav[aria-label=Pages]")
+    assert link.token not in page.url and page.url.endswith("#/screen")
+    session_key = page.evaluate("sessionStorage.getItem('dprkwatch.key')")
+    assert session_key.startswith("dpk_")
+    assert web_service.client(session_key).get("/keys").status_code == 403  # screen only
+    page.evaluate("sessionStorage.clear()")
+    page.goto("about:blank")
+    page.goto(f"{session.base_url}/#login={link.token}")  # spent: back to the key form
+    page.get_by_label("API key", exact=True).wait_for()
+    assert "not valid" in page.get_by_role("alert").inner_text()
+
+
 def test_key_form_rejects_an_unknown_key_and_accepts_a_good_one(session: Session, key: str) -> None:
     page = session.page
     page.goto(session.base_url + "/")

@@ -37,9 +37,10 @@ def test_status_reports_the_bundle(capsys: pytest.CaptureFixture[str]) -> None:
     assert ("built:" if Bundle().built else "not built") in plain.out
 
 
-def test_run_prints_a_link_that_signs_in(
+def test_run_prints_a_one_time_link_to_a_terminal_only(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from dprkwatch.cli import run as run_mod
     from dprkwatch.service.api import server
     from tests.service.factory import UN, import_lists
 
@@ -47,12 +48,23 @@ def test_run_prints_a_link_that_signs_in(
     monkeypatch.setattr(server, "serve", lambda settings: served.append(settings))
     home = tmp_path / "home"
     import_lists(home, UN)  # lists present: run starts without downloading
+    logged = run_cli(capsys, "--data-dir", str(home), "run")
+    assert logged.code == 0, logged.err
+    assert "dpk_" not in logged.err and "#login=" not in logged.err
+    monkeypatch.setattr(run_mod, "to_terminal", lambda: True)
     result = run_cli(capsys, "--data-dir", str(home), "run")
     assert result.code == 0, result.err
-    assert len(served) == 1
+    assert len(served) == 2
     line = next(x for x in result.err.splitlines() if x.startswith("workbench: open "))
-    url = line.removeprefix("workbench: open ")
+    url = line.removeprefix("workbench: open ").split()[0]
     cfg = settings_mod.load()
-    assert url.startswith(f"http://{cfg.host}:{cfg.port}/#key=dpk_")
-    again = run_cli(capsys, "--data-dir", str(home), "web", "key")
-    assert f"#key={again.out.split()[1]}" in url
+    assert url.startswith(f"http://{cfg.host}:{cfg.port}/#login=dpt_")
+
+
+def test_link_prints_a_one_time_link(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    home = str(tmp_path / "home")
+    first = run_cli(capsys, "--data-dir", home, "web", "link")
+    assert first.code == 0, first.err
+    again = run_cli(capsys, "--data-dir", home, "web", "link")
+    assert "#login=dpt_" in first.out and first.out != again.out
+    assert "one-time" in first.err

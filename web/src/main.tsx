@@ -4,7 +4,7 @@
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { api, ApiError, whenUnauthorized } from "./api";
-import { adoptKeyFromFragment, currentKey, forgetKey, saveKey } from "./auth";
+import { adoptKeyFromFragment, adoptLoginFromFragment, currentKey, forgetKey, saveKey } from "./auth";
 import { StaleLists } from "./components";
 import { useApi } from "./hooks";
 import { AlertsPage } from "./pages/alerts";
@@ -87,7 +87,8 @@ function KeyForm({ onKey, problem }: { onKey: () => void; problem: string | null
           </p>
         )}
         <p class="meta">
-          <code>make run</code> prints a link that signs you in; <code>dprkwatch web key</code> prints it again. An administrator can
+          <code>make run</code> prints a one-time link that signs you in (in its terminal); <code>dprkwatch web link</code> prints
+          another. An administrator can
           issue a key with <code>dprkwatch keys create NAME --role screen --role review</code>. The key stays in this tab only.
         </p>
       </form>
@@ -95,9 +96,9 @@ function KeyForm({ onKey, problem }: { onKey: () => void; problem: string | null
   );
 }
 
-function App() {
+function App({ initialProblem }: { initialProblem: string | null }) {
   const [signedIn, setSignedIn] = useState(() => currentKey() !== null);
-  const [problem, setProblem] = useState<string | null>(null);
+  const [problem, setProblem] = useState<string | null>(initialProblem);
   const [page, sub] = useRoute();
   useEffect(() => {
     whenUnauthorized(() => {
@@ -158,4 +159,5 @@ function StaleBanner() {
 }
 
 adoptKeyFromFragment();
-render(<App />, document.getElementById("app")!);
+// A one-time sign-in link is spent before the first render, so the page opens signed in.
+void adoptLoginFromFragment().then((problem) => render(<App initialProblem={problem} />, document.getElementById("app")!));

@@ -99,16 +99,44 @@ def run_cmd(
     refresh: Annotated[
         bool, typer.Option("--refresh", help="Re-import lists even if some are active.")
     ] = False,
+    review: Annotated[
+        bool,
+        typer.Option(
+            "--review", help="The sign-in link also grants the review role (default: screen only)."
+        ),
+    ] = False,
 ) -> None:
     """Set up the data directory (import lists) and start the service."""
     settings = settings_of(ctx)
     ensure_lists(settings, refresh=refresh)
     ensure_events(settings)
     from dprkwatch.service.api.server import serve
-    from dprkwatch.web.localkey import local_key, workbench_url
 
-    err_console.print(
-        f"workbench: open {workbench_url(settings, local_key(settings))}", soft_wrap=True
-    )
-
+    err_console.print(f"workbench: {sign_in(settings, review=review)}", soft_wrap=True)
     serve(settings)
+
+
+def to_terminal() -> bool:
+    """Whether what ``run`` prints goes to a person at a terminal rather than into a log."""
+    return err_console.is_terminal
+
+
+def sign_in(settings: Settings, *, review: bool) -> str:
+    """What ``run`` says about opening the workbench.
+
+    A credential is printed only to a terminal, never into a log that is
+    kept (CI output, a service journal): then a one-time link (see
+    :mod:`dprkwatch.service.logins`), screen-only unless ``--review``, that
+    expires in minutes and is spent when the page opens it.
+    """
+    from dprkwatch.web.localkey import login_link, workbench_url
+
+    if settings.auth == "none":
+        return f"open {workbench_url(settings)} (single-user mode: no key needed)"
+    if not to_terminal():
+        return (
+            f"{workbench_url(settings)} (not a terminal, so no sign-in link is printed; "
+            "`dprkwatch web link` in a terminal prints one)"
+        )
+    link = login_link(settings, review=review)
+    return f"open {link.url} (one-time link, valid until {link.expires_at[11:16]} UTC)"

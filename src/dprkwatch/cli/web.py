@@ -9,7 +9,7 @@ import typer
 from dprkwatch.cli.context import settings_of
 from dprkwatch.cli.output import output_format, render
 from dprkwatch.web.bundle import Bundle
-from dprkwatch.web.localkey import key_path, local_key, workbench_url
+from dprkwatch.web.localkey import key_path, local_key, login_link, workbench_url
 
 app = typer.Typer(
     help="The web workbench: its local API key and whether it is built.", no_args_is_help=True
@@ -29,6 +29,19 @@ def key_cmd(
     typer.echo(f"key:  {key}")
     typer.echo(f"open: {workbench_url(settings, key)}")
     typer.echo(f"(kept in {key_path(settings)}; roles screen, review)", err=True)
+
+
+@app.command("link")
+def link_cmd(
+    ctx: typer.Context,
+    review: Annotated[
+        bool, typer.Option("--review", help="Also grant the review role (default: screen only).")
+    ] = False,
+) -> None:
+    """Print a one-time link that signs the workbench in (expires in 10 minutes)."""
+    link = login_link(settings_of(ctx), review=review)
+    typer.echo(f"open: {link.url}")
+    typer.echo(f"(one-time; valid until {link.expires_at[:16]} UTC)", err=True)
 
 
 @app.command("status")

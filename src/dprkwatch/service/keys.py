@@ -26,6 +26,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, computed_field, field_serializer
 from sqlalchemy import insert, select, update
+from sqlalchemy.engine import Connection
 
 from dprkwatch import printable
 from dprkwatch.exceptions import ConfigError, InputError
@@ -143,6 +144,19 @@ def create_key(
     Its ``key.create`` record carries the key's hash, roles and expiry: the
     service honours a key only while that record vouches for it.
     """
+    with db.write() as conn:
+        return create_key_in(conn, name, roles, created_by, expires_at=expires_at)
+
+
+def create_key_in(
+    conn: Connection,
+    name: str,
+    roles: Iterable[str],
+    created_by: str,
+    *,
+    expires_at: str | None = None,
+) -> tuple[ApiKey, str]:
+    """:func:`create_key` inside an open write transaction."""
     name = " ".join(printable.check_name(name).split())
     if not name or len(name) > 200:
         raise InputError("a key needs a name of 1 to 200 characters", where="name")
@@ -154,20 +168,19 @@ def create_key(
         revoked_at=None, expires_at=expires_at,
     )  # fmt: skip
     digest = hash_key(raw)
-    with db.write() as conn:
-        conn.execute(
-            insert(api_keys).values(
-                id=key.id,
-                name=key.name,
-                roles=",".join(sorted(role_set)),
-                key_hash=digest,
-                created_at=key.created_at,
-                created_by=created_by,
-                expires_at=expires_at,
-            )
+    conn.execute(
+        insert(api_keys).values(
+            id=key.id,
+            name=key.name,
+            roles=",".join(sorted(role_set)),
+            key_hash=digest,
+            created_at=key.created_at,
+            created_by=created_by,
+            expires_at=expires_at,
         )
-        stated = {**key.model_dump(mode="json"), "key_hash": digest}
-        audit.append(conn, [AuditEntry("key.create", created_by, {"key": stated}, ref=key.id)])
+    )
+    stated = {**key.model_dump(mode="json"), "key_hash": digest}
+    audit.append(conn, [AuditEntry("key.create", created_by, {"key": stated}, ref=key.id)])
     return key, raw
 
 

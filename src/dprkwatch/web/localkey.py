@@ -7,17 +7,22 @@ every screening anyway). ``run`` reads it back, checks it still works, and
 issues a new one only when it is missing or was revoked. The key has the
 ``screen`` and ``review`` roles: enough for every page, not for admin.
 
-The link it prints carries the key in the URL *fragment*
+The link ``dprkwatch web key`` prints carries the key in the URL *fragment*
 (``http://127.0.0.1:8000/#key=...``), which browsers never send to the
 server; the page moves it to sessionStorage and removes it from the address.
+
+``dprkwatch run`` prints no key: only to a terminal, a one-time sign-in link
+(``#login=...``, see :mod:`dprkwatch.service.logins`) that the page spends
+for a short-lived key.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from dprkwatch import durable
-from dprkwatch.service import keys
+from dprkwatch.service import keys, logins
 from dprkwatch.service.keys import KeyVerifier
 from dprkwatch.service.storage import Database, migrate
 from dprkwatch.settings import Settings
@@ -58,12 +63,35 @@ def local_key(settings: Settings, *, renew: bool = False) -> str:
         db.close()
 
 
-def workbench_url(settings: Settings, key: str | None = None) -> str:
-    """The address of the workbench; with ``key``, a link that signs the page in."""
+@dataclass(frozen=True)
+class SignInLink:
+    """A one-time link that signs the workbench in, and when it stops working."""
+
+    url: str
+    expires_at: str
+
+
+def login_link(settings: Settings, *, review: bool = False) -> SignInLink:
+    """Issue a one-time sign-in token (screen only unless ``review``) and its link."""
+    db = Database.for_settings(settings)
+    try:
+        migrate.upgrade(db)
+        roles = ("screen", "review") if review else ("screen",)
+        link = logins.issue(db, roles=roles, created_by=ISSUER)
+    finally:
+        db.close()
+    return SignInLink(workbench_url(settings, login=link.token), link.expires_at)
+
+
+def workbench_url(settings: Settings, key: str | None = None, *, login: str | None = None) -> str:
+    """The address of the workbench; with ``key`` or a one-time ``login`` token, a link that
+    signs the page in."""
     host = settings.host
     if host in ("0.0.0.0", "::", ""):
         host = "127.0.0.1"
     if ":" in host:
         host = f"[{host}]"
     url = f"http://{host}:{settings.port}/"
+    if login:
+        return f"{url}#login={login}"
     return f"{url}#key={key}" if key else url

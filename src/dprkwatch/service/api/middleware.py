@@ -33,6 +33,8 @@ from dprkwatch.service.keys import Principal
 
 PUBLIC_PATHS = frozenset(
     {"/healthz", "/readyz", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json", "/"}
+    # A one-time sign-in token is the credential of this one (see service.logins).
+    | {"/session"}
 )
 # The web workbench's page and static files: code, no data; the page asks for a key.
 PUBLIC_PREFIXES = ("/assets/",)

@@ -6,9 +6,10 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.concurrency import iterate_in_threadpool
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import StreamingResponse
 
-from dprkwatch.service import audit, integrity, keys
+from dprkwatch.service import audit, integrity, keys, logins
 from dprkwatch.service.api.deps import AdminRole, State
 from dprkwatch.service.api.models import (
     KeyCreated,
@@ -58,6 +59,33 @@ def revoke_key(key_id: str, state: State, principal: AdminRole) -> keys.ApiKey:
     key = keys.revoke_key(state.db, key_id, principal.actor)
     state.verifier.forget()
     return key
+
+
+class SessionRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    token: str = Field(..., min_length=1, max_length=100, description="From a sign-in link")
+
+
+class SessionKey(BaseModel):
+    key: str = Field(..., description="The API key of this session; keep it in the tab only")
+    id: str
+    roles: list[str]
+    expires_at: str
+
+
+@router.post(
+    "/session",
+    response_model=SessionKey,
+    status_code=201,
+    summary="Exchange a one-time sign-in link's token for an expiring API key (no key needed)",
+    responses=errors(400, 401, 422),
+)
+def session(body: SessionRequest, state: State) -> SessionKey:
+    """The token is spent: a second exchange, or one after the link expired, gets 401."""
+    key, raw = logins.exchange(state.db, body.token)
+    assert key.expires_at is not None
+    return SessionKey(key=raw, id=key.id, roles=sorted(key.roles), expires_at=key.expires_at)
 
 
 @router.get(
