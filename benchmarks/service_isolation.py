@@ -46,6 +46,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -64,12 +65,20 @@ NAME_PROPS = ("name", "alias", "weakAlias", "previousName")
 
 
 class Client:
-    """One keep-alive HTTP/1.1 connection sending pre-built requests (GET or POST)."""
+    """One keep-alive HTTP/1.1 connection sending pre-built requests (GET or POST).
+
+    A connection idle for ``IDLE_S`` is replaced before it is used again, as
+    client pools do: the server closes idle connections after 5 s (uvicorn's
+    keep-alive), and a request written into a closing one would be lost.
+    """
+
+    IDLE_S = 3.0
 
     def __init__(self, host: str, port: int, key: str | None) -> None:
         self.host, self.port, self.key = host, port, key
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
+        self.last_used = 0.0
 
     def request(self, method: str, path: str, body: bytes = b"") -> bytes:
         auth = f"Authorization: ApiKey {self.key}\r\n" if self.key else ""
@@ -79,19 +88,31 @@ class Client:
         return (head + "\r\n").encode() + body
 
     async def send(self, raw: bytes) -> tuple[int, bytes]:
+        if self.writer is not None and time.perf_counter() - self.last_used > self.IDLE_S:
+            await self.close()
+        self.last_used = time.perf_counter()
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
         assert self.reader is not None
         self.writer.write(raw)
         head = await self.reader.readuntil(b"\r\n\r\n")
         status = int(head[9:12])
-        length = 0
+        length, chunked = 0, False
         for line in head.split(b"\r\n")[1:]:
             name, _, value = line.partition(b":")
-            if name.strip().lower() == b"content-length":
+            lname = name.strip().lower()
+            if lname == b"content-length":
                 length = int(value)
-        payload = await self.reader.readexactly(length) if length else b""
-        return status, payload
+            elif lname == b"transfer-encoding" and b"chunked" in value.lower():
+                chunked = True
+        if not chunked:
+            return status, await self.reader.readexactly(length) if length else b""
+        parts = []  # a streamed answer: chunks of "<hex size>\r\n<data>\r\n" up to size 0
+        while size := int((await self.reader.readuntil(b"\r\n")).split(b";")[0], 16):
+            parts.append(await self.reader.readexactly(size))
+            await self.reader.readexactly(2)
+        await self.reader.readuntil(b"\r\n")
+        return status, b"".join(parts)
 
     async def close(self) -> None:
         if self.writer is not None:
@@ -148,9 +169,19 @@ def batch_shapes(names: list[str], cap: int) -> dict[str, bytes]:
     return out
 
 
+@dataclass(frozen=True)
+class Served:
+    """A service this script started: its address, admin key, data directory and process."""
+
+    url: str
+    admin: str
+    home: Path
+    pid: int
+
+
 @contextlib.contextmanager
-def service(args: argparse.Namespace) -> Iterator[tuple[str, str, Path]]:
-    """Serve a data directory with the lists; yields (url, admin key, data directory)."""
+def service(args: argparse.Namespace) -> Iterator[Served]:
+    """Serve a data directory with the lists (``args.home``, else ``args.lists`` imported)."""
     workdir = Path(tempfile.mkdtemp(prefix="dprkwatch-isolation-"))
     if args.home:
         home = args.home
@@ -175,7 +206,7 @@ def service(args: argparse.Namespace) -> Iterator[tuple[str, str, Path]]:
     url = f"http://127.0.0.1:{port}"
     try:
         wait_ready(url, proc, workdir / "server.log")
-        yield url, admin, home
+        yield Served(url, admin, home, proc.pid)
     finally:
         proc.terminate()
         with contextlib.suppress(subprocess.TimeoutExpired):
@@ -314,7 +345,8 @@ def main() -> int:
     args = ap.parse_args()
 
     load_before = os.getloadavg()
-    with service(args) as (url, admin, home):
+    with service(args) as served:
+        url, admin, home = served.url, served.admin, served.home
         host, port = "127.0.0.1", int(url.rsplit(":", 1)[1])
         key, bulk_key = new_key(url, admin, "teller"), new_key(url, admin, "bulk")
         names = listed_names(home, 600)
