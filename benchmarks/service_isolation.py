@@ -364,7 +364,10 @@ def main() -> int:
             base = await run_phase(
                 host, port, key, bulk_key, single, None, args.rate, args.duration, "baseline"
             )
-            loaded = await run_phase(host, port, key, bulk_key, single, shapes[heaviest], args.rate, args.duration, "under load")  # fmt: skip
+            loaded = await run_phase(
+                host, port, key, bulk_key, single, shapes[heaviest], args.rate, args.duration,
+                "under load",
+            )  # fmt: skip
             return alone, {"baseline": base, "under load": loaded}
 
         alone, results = asyncio.run(everything())
