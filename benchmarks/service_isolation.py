@@ -58,6 +58,7 @@ from service_load import (
     Phase,
     default_lists,
     free_port,
+    print_markdown,
     wait_ready,
 )
 
@@ -401,11 +402,7 @@ def main() -> int:
             print(
                 f"- batch {label}: {secs * 1000:.0f} ms alone{' (heaviest)' if label == heaviest else ''}"
             )
-        print("\n| phase | requests | errors | p50 ms | p95 ms | p99 ms | max ms |")
-        print("|---|---:|---:|---:|---:|---:|---:|")
-        for r in rows:
-            print(f"| {r['phase']} | {r['requests']} | {r['errors']} | {r['p50_ms']} | "
-                  f"{r['p95_ms']} | {r['p99_ms']} | {r['max_ms']} |")  # fmt: skip
+        print_markdown(rows, ["requests", "errors", "p50_ms", "p95_ms", "p99_ms", "max_ms"])
         for name, met in targets.items():
             print(f"- {name}: {'met' if met else 'NOT met'}")
     else:

@@ -294,6 +294,14 @@ class Phase:
         }
 
 
+def print_markdown(rows: list[dict[str, Any]], columns: list[str]) -> None:
+    """Phase summaries as a Markdown table: the phase, then the named summary columns."""
+    print("\n| phase | " + " | ".join(c.replace("_ms", " ms") for c in columns) + " |")
+    print("|---|" + "---:|" * len(columns))
+    for r in rows:
+        print(f"| {r['phase']} | " + " | ".join(str(r[c]) for c in columns) + " |")
+
+
 class Connection:
     """One keep-alive HTTP/1.1 connection that sends pre-built requests."""
 

@@ -53,7 +53,7 @@ import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from service_isolation import Client, ok, service
-from service_load import Phase, query_bodies
+from service_load import Phase, print_markdown, query_bodies
 
 MAX_GROWTH = 0.05
 
@@ -283,11 +283,7 @@ def main() -> int:
         print(f"- {requests} requests, {errors} errors")
         print(f"- RSS {memory['rss_first_mib']} MiB after warm-up, {memory['rss_last_mib']} MiB "
               f"at the end (max {memory['rss_max_mib']}): {memory['growth_pct']:+.2f} %")  # fmt: skip
-        print("\n| requests | count | errors | p50 ms | p99 ms | max ms |")
-        print("|---|---:|---:|---:|---:|---:|")
-        for r in rows:
-            print(f"| {r['phase']} | {r['requests']} | {r['errors']} | {r['p50_ms']} | "
-                  f"{r['p99_ms']} | {r['max_ms']} |")  # fmt: skip
+        print_markdown(rows, ["requests", "errors", "p50_ms", "p99_ms", "max_ms"])
         for name, met in targets.items():
             print(f"- {name}: {'met' if met else 'NOT met'}")
     else:
