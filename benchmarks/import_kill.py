@@ -12,7 +12,7 @@ within 5 s. For each delay this script
    (its workers get no signal from here), noting whether it held the lock
    and how many workers it had;
 3. at once starts the same import again and times how long until it holds
-   the lock - the moment it *starts importing*: ``dprkwatch.locking``
+   the lock - the moment it *starts importing*: ``dprkwatch.durable.locked``
    writes the holder's pid into the lock file as it takes the lock - and
    how long it takes in all, and checks it succeeds;
 4. checks that none of the killed import's workers is alive 5 s after.
@@ -31,6 +31,7 @@ import argparse
 import contextlib
 import json
 import os
+import resource
 import shutil
 import signal
 import statistics
@@ -63,9 +64,15 @@ def lock_file(home: Path) -> Path:
 
 
 def holder(home: Path) -> int | None:
-    from dprkwatch.locking import holder_of
+    from dprkwatch.durable import lock_holder
 
-    return holder_of(lock_file(home))
+    return lock_holder(lock_file(home))
+
+
+def children_cpu() -> float:
+    """CPU seconds (user + system) of this script's children reaped so far, theirs included."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def children_of(pid: int) -> set[int]:
@@ -88,7 +95,7 @@ def alive(pid: int) -> bool:
 
 def timed_start(home: Path, files: list[Path], limit: float) -> dict[str, Any]:
     """Start an import; seconds until it holds the lock, and until it ends (and how)."""
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), children_cpu()
     proc = launch(home, files)
     started = None
     while proc.poll() is None and time.perf_counter() - t0 < limit:
@@ -100,6 +107,7 @@ def timed_start(home: Path, files: list[Path], limit: float) -> dict[str, Any]:
     return {
         "start_s": round(started, 3) if started is not None else None,
         "total_s": round(time.perf_counter() - t0, 2),
+        "cpu_s": round(children_cpu() - cpu0, 2),
         "exit": proc.returncode,
         "error": err.decode("utf-8", "replace").strip().splitlines()[-1:]
         if proc.returncode
@@ -170,6 +178,7 @@ def main() -> int:
         for delay in args.kill:
             refs.append(reference(files, args.limit))
             run = killed_then_next(files, delay, args.limit)
+            run["loadavg_1min"] = round(os.getloadavg()[0], 2)
             runs.append(run)
             print(json.dumps(run), file=sys.stderr)
     problems = [r["problem"] for r in runs if "problem" in r]
@@ -192,6 +201,7 @@ def main() -> int:
         },
         "reference_start_s_median": round(statistics.median(ref_starts), 3) if ref_starts else None,
         "reference_total_s_median": round(statistics.median(r["total_s"] for r in refs), 2),
+        "reference_cpu_s_median": round(statistics.median(r["cpu_s"] for r in refs), 2),
         "runs": runs,
         "problems": problems,
         "target_met": ok,
@@ -200,7 +210,33 @@ def main() -> int:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report, indent=2))
     print(json.dumps(report, indent=2))
+    print(summary(report), file=sys.stderr)
     return 0 if ok else 1
+
+
+def summary(report: dict[str, Any]) -> str:
+    """The figures in a few lines: per kill, how soon the next import held the lock."""
+    c = report["conditions"]
+    lines = [
+        f"load average before {c['loadavg_before']}, after {c['loadavg_after']}; reference "
+        f"(nothing killed): lock after {report['reference_start_s_median']} s, import "
+        f"{report['reference_total_s_median']} s wall, {report['reference_cpu_s_median']} s CPU"
+    ]
+    for r in report["runs"]:
+        if "next" not in r:
+            lines.append(f"- kill at {r['kill_at_s']:g} s: {r['problem']}")
+            continue
+        n = r["next"]
+        lines.append(
+            f"- kill at {r['kill_at_s']:g} s (held the lock: {r['victim_held_lock']}, "
+            f"{r['victim_workers']} workers, {r['workers_alive_5s_after_kill']} alive 5 s "
+            f"later): next import held the lock after {n['start_s']} s, ended in "
+            f"{n['total_s']} s wall, {n['cpu_s']} s CPU, exit {n['exit']}; 1-min load "
+            f"{r['loadavg_1min']}"
+        )
+    lines.append(f"target (next import starts within {TARGET_S:g} s): "
+                 f"{'met' if report['target_met'] else 'NOT met'}")  # fmt: skip
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -38,6 +38,7 @@ import contextlib
 import itertools
 import json
 import os
+import resource
 import secrets
 import shutil
 import statistics
@@ -59,6 +60,7 @@ from service_load import (
     default_lists,
     free_port,
     print_markdown,
+    tree_usage,
     wait_ready,
 )
 
@@ -352,6 +354,7 @@ def main() -> int:
         key, bulk_key = new_key(url, admin, "teller"), new_key(url, admin, "bulk")
         names = listed_names(home, 600)
         shapes = batch_shapes(names, args.names)
+        usage: dict[str, dict[str, float]] = {}
         single = orjson.dumps(
             {"queries": {"q": {"schema": "Person", "properties": {"name": ["Ri Su Yong"]}}}}
         )
@@ -362,14 +365,17 @@ def main() -> int:
                 for label, body in shapes.items()
             }
             heaviest = max(alone, key=lambda k: alone[k])
-            base = await run_phase(
-                host, port, key, bulk_key, single, None, args.rate, args.duration, "baseline"
-            )
-            loaded = await run_phase(
-                host, port, key, bulk_key, single, shapes[heaviest], args.rate, args.duration,
-                "under load",
-            )  # fmt: skip
-            return alone, {"baseline": base, "under load": loaded}
+            results = {}
+            for label, heavy in (("baseline", None), ("under load", shapes[heaviest])):
+                cpu_before = tree_usage(served.pid)[1]
+                results[label] = await run_phase(
+                    host, port, key, bulk_key, single, heavy, args.rate, args.duration, label
+                )
+                usage[label] = {
+                    "server_cpu_s": round(tree_usage(served.pid)[1] - cpu_before, 2),
+                    "loadavg_1min_after": round(os.getloadavg()[0], 2),
+                }
+            return alone, results
 
         alone, results = asyncio.run(everything())
     heaviest = max(alone, key=lambda k: alone[k])
@@ -379,30 +385,38 @@ def main() -> int:
         "readyz p99 <= 50 ms under load": under["/readyz"]["p99_ms"] <= 50,
         "single-query /match p99 <= 100 ms under load": under["/match 1 query"]["p99_ms"] <= 100,
     }
+    conditions = {
+        "cpus": os.cpu_count(),
+        "loadavg_before": [round(x, 2) for x in load_before],
+        "loadavg_after": [round(x, 2) for x in os.getloadavg()],
+        "workers": args.workers,
+        "python": sys.version.split()[0],
+    }
+    client_cpu = round(sum(resource.getrusage(resource.RUSAGE_SELF)[:2]), 2)
     report = {
-        "conditions": {
-            "cpus": os.cpu_count(),
-            "loadavg_before": [round(x, 2) for x in load_before],
-            "loadavg_after": [round(x, 2) for x in os.getloadavg()],
-            "workers": args.workers,
-            "python": sys.version.split()[0],
-        },
+        "conditions": conditions,
         "batch_shapes_alone_s": {k: round(v, 3) for k, v in alone.items()},
         "heaviest": heaviest,
         "phases": rows,
+        "server_usage": usage,
+        "client_cpu_s": client_cpu,
         "targets": targets,
     }
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report, indent=2))
     if args.markdown:
-        print(f"load average before {report['conditions']['loadavg_before']}, "
-              f"after {report['conditions']['loadavg_after']}; {args.workers} worker(s)")  # fmt: skip
+        print(f"load average before {conditions['loadavg_before']}, "
+              f"after {conditions['loadavg_after']}; {args.workers} worker(s)")  # fmt: skip
         for label, secs in alone.items():
             print(
                 f"- batch {label}: {secs * 1000:.0f} ms alone{' (heaviest)' if label == heaviest else ''}"
             )
         print_markdown(rows, ["requests", "errors", "p50_ms", "p95_ms", "p99_ms", "max_ms"])
+        for label, u in usage.items():
+            print(f"- {label} ({args.duration:g} s): server CPU {u['server_cpu_s']} s "
+                  f"(user + system, whole process tree), 1-min load {u['loadavg_1min_after']}")  # fmt: skip
+        print(f"- this client used {client_cpu} s of CPU in all")
         for name, met in targets.items():
             print(f"- {name}: {'met' if met else 'NOT met'}")
     else:

@@ -257,7 +257,7 @@ def build_requests(
 @dataclass
 class Phase:
     name: str
-    marker: bytes
+    marker: bytes = b""
     latencies: list[float] = field(default_factory=list)
     errors: dict[str, int] = field(default_factory=dict)
     started: float = 0.0
@@ -292,6 +292,29 @@ class Phase:
             "max_ms": round(lat[-1] * 1000, 2) if lat else float("nan"),
             "mean_ms": round(statistics.fmean(lat) * 1000, 2) if lat else float("nan"),
         }
+
+
+def tree_usage(pid: int) -> tuple[int, float]:
+    """Resident bytes and CPU seconds (user + system) of ``pid`` and its live descendants
+    (uvicorn workers, forked pools), the CPU of the children they have reaped included."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    parents: dict[int, int] = {}
+    usage: dict[int, tuple[int, float]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = (entry / "stat").read_text().rsplit(")", 1)[-1].split()
+            parents[int(entry.name)] = int(fields[1])
+            cpu = sum(int(f) for f in fields[11:15]) / ticks  # utime stime cutime cstime
+            usage[int(entry.name)] = (int(fields[21]) * os.sysconf("SC_PAGE_SIZE"), cpu)
+    family, grew = {pid}, True
+    while grew:
+        more = {p for p, parent in parents.items() if parent in family} - family
+        family |= more
+        grew = bool(more)
+    rss = sum(usage.get(p, (0, 0.0))[0] for p in family)
+    return rss, round(sum(usage.get(p, (0, 0.0))[1] for p in family), 2)
 
 
 def print_markdown(rows: list[dict[str, Any]], columns: list[str]) -> None:

@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import random
@@ -53,28 +52,9 @@ import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from service_isolation import Client, ok, service
-from service_load import Phase, print_markdown, query_bodies
+from service_load import Phase, print_markdown, query_names, tree_usage
 
 MAX_GROWTH = 0.05
-
-
-def tree_rss(pid: int) -> int:
-    """Resident bytes of ``pid`` and its descendants (uvicorn workers, pools)."""
-    parents: dict[int, int] = {}
-    rss: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            fields = (entry / "stat").read_text().rsplit(")", 1)[-1].split()
-            parents[int(entry.name)] = int(fields[1])
-            rss[int(entry.name)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
-    family, grew = {pid}, True
-    while grew:
-        more = {p for p, parent in parents.items() if parent in family} - family
-        family |= more
-        grew = bool(more)
-    return sum(rss.get(p, 0) for p in family)
 
 
 @dataclass
@@ -130,14 +110,18 @@ async def drive(host: str, port: int, stream: Stream, until: float, connections:
     phase.finished = time.perf_counter()
 
 
-async def sample(pid: int, every: float, until: float, out: list[tuple[float, int]]) -> None:
+async def sample(
+    pid: int, every: float, until: float, out: list[tuple[float, int, float, float]]
+) -> None:
+    """Every ``every`` seconds: (seconds since start, RSS bytes, server CPU s, 1-min load)."""
     start = time.perf_counter()
     while (now := time.perf_counter()) < until:
-        out.append((now - start, tree_rss(pid)))
+        rss, cpu = tree_usage(pid)
+        out.append((now - start, rss, cpu, os.getloadavg()[0]))
         if len(out) % max(1, int(60 / every)) == 0:
             print(
-                f"{(now - start) / 60:5.1f} min  rss {out[-1][1] / 2**20:7.1f} MiB  "
-                f"load {os.getloadavg()[0]:.2f}",
+                f"{(now - start) / 60:5.1f} min  rss {rss / 2**20:7.1f} MiB  "
+                f"server cpu {cpu:8.1f} s  load {out[-1][3]:.2f}",
                 file=sys.stderr,
             )
         await asyncio.sleep(every)
@@ -156,7 +140,10 @@ def entity_ids(url: str, key: str, names: list[str]) -> list[str]:
 
 def streams(home: Path, key: str, port: int, rate: float, seed: int) -> list[Stream]:
     client = Client("127.0.0.1", port, key)
-    singles = query_bodies(home, 3000, seed)
+    singles = [
+        orjson.dumps({"queries": {"q": {"schema": schema, "properties": {"name": [name]}}}})
+        for schema, name in query_names(home, 3000, seed)
+    ]
     rng = random.Random(seed)
     batches = []
     for i in range(200):
@@ -193,17 +180,19 @@ def streams(home: Path, key: str, port: int, rate: float, seed: int) -> list[Str
     ]
 
 
-def growth(samples: list[tuple[float, int]], warmup: float, window: float) -> dict[str, Any]:
-    first = [rss for t, rss in samples if warmup <= t < warmup + window]
+def growth(
+    samples: list[tuple[float, int, float, float]], warmup: float, window: float
+) -> dict[str, Any]:
+    first = [rss for t, rss, _c, _l in samples if warmup <= t < warmup + window]
     end = samples[-1][0] if samples else 0.0
-    last = [rss for t, rss in samples if t >= end - window]
+    last = [rss for t, rss, _c, _l in samples if t >= end - window]
     if not first or not last:
         raise SystemExit("too few memory samples: run longer than the warm-up and two windows")
     before, after = statistics.median(first), statistics.median(last)
     return {
         "rss_first_mib": round(before / 2**20, 1),
         "rss_last_mib": round(after / 2**20, 1),
-        "rss_max_mib": round(max(rss for _, rss in samples) / 2**20, 1),
+        "rss_max_mib": round(max(s[1] for s in samples) / 2**20, 1),
         "growth_pct": round((after - before) / before * 100, 2),
     }
 
@@ -237,7 +226,7 @@ def main() -> int:
             r.raise_for_status()
             key = r.json()["key"]
         mix = streams(served.home, key, port, args.rate, args.seed)
-        samples: list[tuple[float, int]] = []
+        samples: list[tuple[float, int, float, float]] = []
 
         async def everything() -> None:
             until = time.perf_counter() + args.minutes * 60
@@ -269,7 +258,9 @@ def main() -> int:
         "requests": requests,
         "errors": errors,
         "memory": memory,
-        "rss_samples_mib": [(round(t), round(rss / 2**20, 1)) for t, rss in samples],
+        "server_cpu_s": round(samples[-1][2] - samples[0][2], 1) if samples else None,
+        "loadavg_median": round(statistics.median(s[3] for s in samples), 2) if samples else None,
+        "rss_samples_mib": [(round(t), round(rss / 2**20, 1)) for t, rss, _c, _l in samples],
         "phases": rows,
         "targets": targets,
     }
@@ -280,7 +271,8 @@ def main() -> int:
         c = report["conditions"]
         print(f"{c['minutes']} min, {args.workers} worker(s); load average before "
               f"{c['loadavg_before']}, after {c['loadavg_after']}")  # fmt: skip
-        print(f"- {requests} requests, {errors} errors")
+        print(f"- {requests} requests, {errors} errors; server CPU {report['server_cpu_s']} s "
+              f"(user + system, whole process tree); median 1-min load {report['loadavg_median']}")  # fmt: skip
         print(f"- RSS {memory['rss_first_mib']} MiB after warm-up, {memory['rss_last_mib']} MiB "
               f"at the end (max {memory['rss_max_mib']}): {memory['growth_pct']:+.2f} %")  # fmt: skip
         print_markdown(rows, ["requests", "errors", "p50_ms", "p99_ms", "max_ms"])
