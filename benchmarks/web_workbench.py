@@ -53,7 +53,7 @@ LIST_FILES = (
 )
 EVENT_FILES = ("dprk", "ofac/derived/sdn_entry_lifetimes_2021-08_2024-05.csv")
 EVENTS_FIXTURE = REPO / "tests" / "fixtures" / "web" / "maritime_events.csv"
-ADMIN = "benchmark-admin-key"
+ADMIN = "benchmark-admin-key-of-32-or-more-characters"
 ENDPOINTS = (
     "/lists",
     "/lists/versions",

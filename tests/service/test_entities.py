@@ -26,7 +26,7 @@ from tests.service.factory import import_lists, live_service
 
 DONATIONS = FIXTURES / "compat" / "donations" / "entities.ftm.json"
 ROOT = "donor-erika-beispiel"
-ADMIN_KEY = "entity-store-admin-key"
+ADMIN_KEY = "entity-store-admin-key-of-32-or-more-chars"
 
 
 def _lines() -> list[dict[str, Any]]:
