@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from dprkwatch.lists import SnapshotStore, import_paths
-from dprkwatch.matching import Screener
+from dprkwatch.matching import Screener, subjects
 from dprkwatch.matching.batch import screen_file
 from tests.factory import run_cli
 from tests.matching.conftest import FIXTURES
@@ -53,6 +53,7 @@ def test_delta_rescreens_what_the_update_reaches(
     spark: Any, store: SnapshotStore, tmp_path: Path
 ) -> None:
     from dprkwatch.spark import SPARK_SCHEMA, ShippedIndex, list_change, rescreen, screen
+    from dprkwatch.spark.delta import RESCORED
 
     old = Screener.from_store(store)
     book = [*SUBJECTS, {"id": "gone", "name": "Kim Jong Un"}, *synthetic_subjects(old, 200)]
@@ -72,7 +73,9 @@ def test_delta_rescreens_what_the_update_reaches(
     src_now = write_subjects(tmp_path / "after.csv", now)
     with ShippedIndex(spark, new) as index:
         delta = rescreen(reader.csv(str(src_now)), previous, old, index)
-        fresh = by_subject([r.asDict() for r in delta.fresh.collect()])
+        fresh_rows = [r.asDict() for r in delta.fresh.collect()]
+        rescored = {r["query_id"] for r in fresh_rows if r[RESCORED]}
+        fresh = by_subject([{k: v for k, v in r.items() if k != RESCORED} for r in fresh_rows])
         hits = by_subject([r.asDict() for r in delta.hits.collect()])
         alerts = {(r["query_id"], r["entity_id"], r["kind"]) for r in delta.alerts.collect()}
         delta.fresh.unpersist()
@@ -82,24 +85,30 @@ def test_delta_rescreens_what_the_update_reaches(
     before = by_subject(previous_rows)
 
     # Every subject whose hits changed was re-screened, and got the full screen's rows.
+    rescreened = fresh.keys() - rescored
     moved = {
         q for q in full
         if {r["entity_id"] for r in full[q]} != {r["entity_id"] for r in before.get(q, [])}
     }  # fmt: skip
     assert moved, "the update must change someone's hits"
-    assert moved <= fresh.keys()
+    assert moved <= rescreened
     assert all(fresh[q] == full[q] for q in fresh)
-    assert {"s1", "s4", "newcomer", "s3"} <= fresh.keys()  # changed, removed, new, a bad row
-    assert len(fresh) < len(now) / 2, "most of the book is not reached by the update"
-    # The rest keep their rows; the book is the book of now.
+    assert {"s1", "s4", "newcomer", "s3"} <= rescreened  # changed, removed, new, a bad row
+    # Sharing a blocking key with an updated entry is not enough to be re-screened.
+    meeting = {
+        r["id"] for r in now
+        if (q := subjects.record_subject(0, dict(r)).query) is not None
+        and change.meets(new.analyze(q))
+    }  # fmt: skip
+    assert len(meeting - rescreened) >= 10, "most subjects meeting a key are not re-screened"
+    assert len(rescreened) < len(now) / 4
+    # Scores move with the word weights of the whole list: kept hits were re-scored.
+    drifted = {q for q in rescored if fresh[q] != before[q]}
+    assert drifted, "the update moves some scores of subjects it does not reach"
+    # The others keep their rows; the book is the book of now, equal to a full re-screen.
     assert hits.keys() == full.keys()
     assert all(hits[q] == before[q] for q in hits.keys() - fresh.keys())
-    same_hits = [
-        q for q in hits
-        if [(r["entity_id"], r["match"]) for r in hits[q]]
-        == [(r["entity_id"], r["match"]) for r in full[q]]
-    ]  # fmt: skip
-    assert len(same_hits) == len(full), "entities and match flags equal a full re-screen"
+    assert hits == full, "the delta's book equals a full re-screen, row for row"
     assert ("s4", "us-1010", "removed") in alerts
     assert any(kind == "changed" and entity == "us-1002" for _, entity, kind in alerts)
 
@@ -120,7 +129,7 @@ def test_cli_delta_writes_the_updated_book(
                   "--output", str(second), "--previous", str(first), "--json")  # fmt: skip
     assert res.code == 0, res.err
     report = json.loads(res.out)
-    assert 0 < report["rescreened"] < report["rows"]
+    assert 0 < report["rescreened"] < report["rows"] and report["rescored"] > 0
     assert report["alerts"]["removed"] >= 1
     assert report["lists"] != json.loads((first / "_dprkwatch.json").read_text())["lists"]
     screen_file(Screener.from_store(store), src, tmp_path / "full.parquet")
@@ -132,7 +141,8 @@ def test_cli_delta_writes_the_updated_book(
         == [(r["entity_id"], r["match"]) for r in full[q]]
         for q in full
     )
-    # Against the same lists again, only the rows that could not be screened are.
+    # Against the same lists again, only the rows that could not be screened are
+    # re-screened (the others' hits are re-scored, to the same rows).
     third = tmp_path / "third.parquet"
     res = run_cli(capsys, "--data-dir", home, "screen", "--engine", "spark", "--input", str(src),
                   "--output", str(third), "--previous", str(second), "--json")  # fmt: skip

@@ -51,5 +51,8 @@ def screen_spark(
         f"{run.errors} with errors -> {run.output}"
     )
     if run.rescreened is not None:
-        line += f" (re-screened {run.rescreened} after the list update; alerts {run.alerts})"
+        line += (
+            f" (after the list update: re-screened {run.rescreened}, re-scored {run.rescored}; "
+            f"alerts {run.alerts})"
+        )
     render(run, chosen_format(json_out), text=line)

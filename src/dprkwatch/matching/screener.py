@@ -13,7 +13,7 @@ atomically).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,11 @@ NAMES_PER_ENTITY = 6
 # Results scoring below this are not worth a reviewer's time and are dropped.
 MIN_SCORE = 0.5
 MAX_TOP = 100
+
+
+def _want(top: int) -> int:
+    """How many entities a screen for ``top`` results scores in full."""
+    return max(MIN_CANDIDATES, top + 3)
 
 
 class Screener:
@@ -182,6 +187,30 @@ class Screener:
         found = self._candidates(qa, scope or Scope(), max(1, min(want, MAX_TOP * 5)))
         return [self.index.records[ent] for ent in found]
 
+    def score_entries(
+        self,
+        qa: QueryAnalysis,
+        entries: Collection[int],
+        top: int = 5,
+        threshold: float | None = None,
+        scope: Scope | None = None,
+    ) -> tuple[set[str], list[Match]]:
+        """A screen of ``qa`` that scores only ``entries`` (record numbers) among its candidates.
+
+        Returns the ids of every entity blocking proposes for ``qa`` (the
+        candidates :meth:`screen` scores) and, strongest first, the matches
+        among ``entries`` that are candidates and clear the floor, scored
+        exactly as :meth:`screen` scores them. Delta screening asks this
+        about a subject's previous hits and the entries a list update
+        touched: far cheaper than scoring every candidate.
+        """
+        cut = self.threshold if threshold is None else float(threshold)
+        found = self._candidates(qa, scope or Scope(), _want(top))
+        wanted = set(entries)
+        chosen = {ent: names for ent, names in found.items() if ent in wanted}
+        records = self.index.records
+        return {records[ent].id for ent in found}, self._ranked(qa, chosen, len(chosen), cut)
+
     def compare(
         self, query: Query, entity: dict[str, Any], threshold: float | None = None
     ) -> Match:
@@ -269,8 +298,17 @@ class Screener:
     def _screen(
         self, qa: QueryAnalysis, top: int, cut: float, scope: Scope, floor: float = MIN_SCORE
     ) -> list[Match]:
-        want = max(MIN_CANDIDATES, top + 3)
-        candidates = self._candidates(qa, scope, want)
+        return self._ranked(qa, self._candidates(qa, scope, _want(top)), top, cut, floor)
+
+    def _ranked(
+        self,
+        qa: QueryAnalysis,
+        candidates: Mapping[int, list[int]],
+        top: int,
+        cut: float,
+        floor: float = MIN_SCORE,
+    ) -> list[Match]:
+        """The best ``top`` of ``candidates`` (record number -> names to compare), scored."""
         scored = []
         for ent, name_ids in candidates.items():
             rec = self.index.records[ent]

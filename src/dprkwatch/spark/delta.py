@@ -3,25 +3,35 @@
 A subject's candidates come from the posting lists of its blocking keys
 (those of its names and of their typo corrections against the listed
 vocabulary) and from the identifier tables (IMO, MMSI, documents, wallets);
-no entry is ever compared with a subject that shares none of them. So a
-list update can change a subject's candidates only if the subject meets a
-blocking key or an identifier of an entry the update **added**, **changed**
-or **removed** (the keys of the entry's names before and after). A subject
-is re-screened when
+no entry is ever compared with a subject that shares none of them. An
+update changes a subject's results only if an entry it **added** or
+**changed** enters them, or an entry the subject had as a hit was
+**changed** or **removed**, or a previous hit is no longer a candidate. For
+each subject of the book, in this order:
 
-* it meets such a key or identifier under the new lists, or
-* its previous rows name a changed or removed entry (this also covers a
-  subject that reached a removed entry through a typo correction the new
-  vocabulary no longer makes), or
-* it has no previous rows (a subject new to the book), or its row cannot
-  be screened (its error row is written again).
+* no previous rows (new to the book), a row that cannot be screened (its
+  error row is written again), or previous rows that name a changed or
+  removed entry: **re-screened**;
+* no previous hits, and no blocking key or identifier in common with an
+  added or changed entry (under the new lists): **kept** as it was;
+* otherwise the new lists' candidates for the subject are found, and only
+  its previous hits and the added or changed entries among the candidates
+  are scored (:meth:`dprkwatch.matching.Screener.score_entries`). If a
+  previous hit is no longer a candidate or falls below the floor, or an
+  updated entry would be ranked (among the ``top``): **re-screened**.
+  Otherwise the previous hits, with their new scores, are its rows:
+  **re-scored**, or kept as they were when it had no hits.
 
-Every other subject keeps its previous rows, and subjects gone from the
-book lose theirs. What this leaves out is global: how informative a word
-is (its share of all listed names) moves a little with every entry added or
-removed, so an untouched subject's score against an untouched entry can
-move in the third or fourth decimal. ``benchmarks/spark_screening.py``
-counts the rows in which a delta screen differs from a full re-screen.
+Re-scoring matters because scores are not local: how informative a word is
+(its share of all listed names) moves a little with every name added or
+removed, so a subject's score against an untouched entry can move in the
+third or fourth decimal, and with it a rank or a match flag at the
+threshold. Re-scored rows are what a full screen gives for the same
+entries. What a delta still cannot see without scoring every candidate: an
+entry that was *not* a hit crossing the floor (or into the ``top``) on such
+a drift alone, or taking the place of a removed entry among the candidates.
+``benchmarks/spark_screening.py`` counts the rows in which a delta screen
+differs from a full re-screen; the tests show them equal.
 
 Alerts follow the service's delta screening
 (:mod:`dprkwatch.service.rescreen`): ``new`` (a match now that was not
@@ -40,45 +50,51 @@ from typing import Any
 import pyarrow as pa
 
 from dprkwatch.matching import Scope, Screener, subjects
+from dprkwatch.matching.algorithms import QueryAnalysis
+from dprkwatch.matching.batch_files import result_row
 from dprkwatch.matching.index import EntityRecord, Index, blocking_keys, query_keys
+from dprkwatch.spark.columns import ARROW_SCHEMA, SPARK_SCHEMA
 from dprkwatch.spark.screening import (
     check_options,
     map_subjects,
     prepare,
-    screen_selected,
+    subject_batches,
+    subject_rows,
 )
 from dprkwatch.spark.shipping import Shipment, ShippedIndex
 
 _ID_TABLES = ("imo", "mmsi", "documents", "wallets")
-# Columns the delta adds to each subject: it has previous rows; they name a changed entry.
+# Columns the delta adds to each subject from its previous rows (that it has
+# some, and the entities they name), and to each output row (re-scored, not
+# re-screened).
 _KNOWN = "_dprkwatch_known"
-_TOUCHED = "_dprkwatch_touched"
+_HITS = "_dprkwatch_hits"
+RESCORED = "_dprkwatch_rescored"
+_DELTA_ARROW = ARROW_SCHEMA.append(pa.field(RESCORED, pa.bool_()))
+_DELTA_SPARK = f"{SPARK_SCHEMA}, `{RESCORED}` boolean"
 
 
 @dataclass(frozen=True)
 class ListChange:
-    """What a list update did to the index: entries, and the keys that reach them."""
+    """What a list update did to the index: entries, and the keys that reach them.
+
+    ``records``: the record numbers, in the new index, of the added and
+    changed entries (what :meth:`Screener.entering` scores).
+    """
 
     added: frozenset[str]
     changed: frozenset[str]
     removed: frozenset[str]
     keys: frozenset[str]
     identifiers: frozenset[tuple[str, str]]  # (table, value), e.g. ("imo", "8660313")
+    records: frozenset[int] = frozenset()
 
     @property
     def entities(self) -> frozenset[str]:
         return self.added | self.changed | self.removed
 
-    def meets(self, screener: Screener, record: dict[str, Any]) -> bool:
-        """Whether the subject in ``record`` shares a blocking key or identifier with the change.
-
-        A row that gives no query (a bad row) is re-screened, so that its
-        error row is written again.
-        """
-        row = subjects.record_subject(0, record)
-        if row.query is None:
-            return True
-        qa = screener.analyze(row.query)
+    def meets(self, qa: QueryAnalysis) -> bool:
+        """Whether the analysed subject shares a blocking key or identifier with the change."""
         for form in (*qa.forms, *(corrected for corrected, _, _ in qa.corrected)):
             if not self.keys.isdisjoint(query_keys(form)):
                 return True
@@ -87,6 +103,56 @@ class ListChange:
             for table in _ID_TABLES
             for value in getattr(qa, table)
         )
+
+    def outcome(
+        self,
+        screener: Screener,
+        record: dict[str, Any],
+        hits: Iterable[str] | None,
+        top: int = 5,
+        threshold: float | None = None,
+        scope: Scope | None = None,
+    ) -> Outcome:
+        """What the update does to the subject in ``record`` (see the module docstring).
+
+        ``hits`` are the entities of its previous rows (None: it has none,
+        it is new to the book); ``screener`` holds the new lists.
+        """
+        if hits is None:
+            return Outcome("screen")
+        before = set(hits)
+        if not before.isdisjoint(self.changed | self.removed):
+            return Outcome("screen")
+        row = subjects.record_subject(0, record)
+        if row.query is None:
+            return Outcome("screen")
+        qa = screener.analyze(row.query)
+        meets = self.meets(qa)
+        if not meets and not before:
+            return Outcome("keep")
+        by_id = screener.index.by_id
+        entries = {by_id[h] for h in before if h in by_id}
+        if meets:
+            entries |= self.records
+        _, matches = screener.score_entries(qa, entries, top, threshold, scope)
+        ranked = matches[:top]
+        if not before <= {m.entity_id for m in matches}:
+            return Outcome("screen")  # a previous hit left the candidates or the floor
+        if any(m.entity_id not in before for m in ranked):
+            return Outcome("screen")  # an updated entry would be ranked
+        if not before:
+            return Outcome("keep")
+        return Outcome(
+            "rescore", [result_row(row.subject_id, i, m) for i, m in enumerate(ranked, 1)]
+        )
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A subject's fate in a delta: ``screen``, ``keep`` or ``rescore`` (with its new rows)."""
+
+    kind: str
+    rows: list[dict[str, Any]] | None = None
 
 
 def _fingerprint(index: Index, rec: EntityRecord) -> tuple[Any, ...]:
@@ -132,9 +198,11 @@ def list_change(old: Screener, new: Screener) -> ListChange:
     changed = frozenset(k for k in a.keys() & b.keys() if a[k] != b[k])
     keys_old, ids_old = _reach(old.index, changed | removed)
     keys_new, ids_new = _reach(new.index, changed | added)
+    records = frozenset(r.idx for r in new.index.records if r.id in added or r.id in changed)
     return ListChange(
-        added, changed, removed, frozenset(keys_old | keys_new), frozenset(ids_old | ids_new)
-    )
+        added, changed, removed, frozenset(keys_old | keys_new), frozenset(ids_old | ids_new),
+        records,
+    )  # fmt: skip
 
 
 def delta_batches(
@@ -145,14 +213,21 @@ def delta_batches(
     threshold: float | None,
     scope: Scope | None,
 ) -> Iterator[pa.RecordBatch]:
-    """The task body: screen the subjects the change reaches, skip the rest."""
+    """The task body: rows of the subjects the change re-screens or re-scores; none for the rest."""
 
-    def reached(screener: Screener, record: dict[str, Any]) -> bool:
+    def rows_of(screener: Screener, record: dict[str, Any]) -> list[dict[str, Any]]:
         known = record.pop(_KNOWN)
-        touched = record.pop(_TOUCHED)
-        return not known or bool(touched) or change.meets(screener, record)
+        hits = record.pop(_HITS)
+        fate = change.outcome(screener, record, hits if known else None, top, threshold, scope)
+        if fate.kind == "keep":
+            return []
+        if fate.kind == "rescore":
+            assert fate.rows is not None
+            return [{**r, RESCORED: True} for r in fate.rows]
+        rows = subject_rows(screener, record, top, threshold, scope)
+        return [{**r, RESCORED: False} for r in rows]
 
-    return screen_selected(batches, shipment, top, threshold, scope, reached)
+    return subject_batches(batches, shipment, rows_of, _DELTA_ARROW)
 
 
 def subject_id(column: Any) -> Any:
@@ -171,9 +246,11 @@ def subject_id(column: Any) -> Any:
 class Delta:
     """The result of a delta screen (DataFrames are lazy until used).
 
-    ``fresh``: the rows of the re-screened subjects; ``hits``: the whole
-    book's rows after the update (previous rows of every other subject plus
-    ``fresh``); ``alerts``: new, changed and removed matches.
+    ``fresh``: the new rows of the re-screened and re-scored subjects (the
+    hits' columns and ``_dprkwatch_rescored``, true for a re-scored one);
+    ``hits``: the whole book's rows after the update (previous rows of every
+    other subject plus ``fresh``); ``alerts``: new, changed and removed
+    matches.
     """
 
     change: ListChange
@@ -194,7 +271,7 @@ def rescreen(
     partitions: int | None = None,
     name: str = "input",
 ) -> Delta:
-    """Re-screen the subjects of ``df`` that the update from ``old`` to ``new`` could affect.
+    """Re-screen (or re-score) the subjects of ``df`` the update from ``old`` to ``new`` affects.
 
     ``previous`` holds the hits of the last screen of ``df`` against
     ``old`` (the output of :func:`dprkwatch.spark.screen`). ``fresh`` is
@@ -209,32 +286,21 @@ def rescreen(
         delta_batches, shipment=new.shipment, change=change, top=top, threshold=threshold,
         scope=scope,
     )  # fmt: skip
-    before_ids = previous.where(F.col("query_id").isNotNull()).select("query_id").distinct()
-    gone = sorted(change.changed | change.removed)
-    touched_ids = (
-        previous.where(F.col("entity_id").isin(gone)).select("query_id").distinct()
-        if gone
-        else before_ids.limit(0)
+    # One row per previous subject and the hits it had (an error row or a
+    # row without hits names none).
+    summary = (
+        previous.where(F.col("query_id").isNotNull())
+        .groupBy(F.col("query_id").alias("_k"))
+        .agg(F.lit(True).alias(_KNOWN), F.collect_list("entity_id").alias(_HITS))
     )
     subjects_df = prepare(df, name, partitions)
     key = subject_id(F.col("id"))
-    flagged = (
-        subjects_df.join(
-            before_ids.select(F.col("query_id").alias("_k"), F.lit(True).alias(_KNOWN)),
-            key == F.col("_k"), "left",
-        )
-        .drop("_k")
-        .join(
-            touched_ids.select(F.col("query_id").alias("_t"), F.lit(True).alias(_TOUCHED)),
-            key == F.col("_t"), "left",
-        )
-        .drop("_t")
-    )  # fmt: skip
-    fresh = map_subjects(flagged, task).persist()
+    flagged = subjects_df.join(summary, key == F.col("_k"), "left").drop("_k")
+    fresh = map_subjects(flagged, task, _DELTA_SPARK).persist()
     screened = fresh.select("query_id").distinct()
     in_book = subjects_df.select(subject_id(F.col("id")).alias("query_id")).distinct()
     kept = previous.join(in_book, "query_id", "left_semi").join(screened, "query_id", "left_anti")
-    hits = kept.unionByName(fresh)
+    hits = kept.unionByName(fresh.drop(RESCORED))
     before = previous.join(screened, "query_id", "left_semi").where(F.col("match"))
     after = fresh.where(F.col("match"))
     on = ["query_id", "entity_id"]

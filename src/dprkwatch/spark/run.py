@@ -18,7 +18,7 @@ from typing import Any
 from dprkwatch.lists import SnapshotStore
 from dprkwatch.matching import Scope, Screener
 from dprkwatch.spark import paths
-from dprkwatch.spark.delta import rescreen
+from dprkwatch.spark.delta import RESCORED, rescreen
 from dprkwatch.spark.exceptions import (
     NoActiveLists,
     SparkInputError,
@@ -46,6 +46,7 @@ class SparkRun:
     ship: str
     index_bytes: int
     rescreened: int | None = None
+    rescored: int | None = None
     alerts: dict[str, int] | None = None
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -186,6 +187,7 @@ def _run(
         shipped = ShippedIndex(spark, screener, ship)
         seconds["ship"] = time.perf_counter() - t
         rescreened: int | None = None
+        rescored: int | None = None
         alerts: dict[str, int] | None = None
         t = time.perf_counter()
         if old is None:
@@ -206,7 +208,11 @@ def _run(
         seconds["screen"] = time.perf_counter() - t
         if old is not None:
             t = time.perf_counter()
-            rescreened = int(delta.fresh.select("query_id").distinct().count())
+            from pyspark.sql import functions as F
+
+            how = delta.fresh.groupBy(RESCORED).agg(F.countDistinct("query_id").alias("n"))
+            counts = {bool(r[RESCORED]): int(r["n"]) for r in how.collect()}
+            rescreened, rescored = counts.get(False, 0), counts.get(True, 0)
             kinds = delta.alerts.groupBy("kind").count().collect()
             alerts = {k: 0 for k in ("new", "changed", "removed")} | {
                 r["kind"]: int(r["count"]) for r in kinds
@@ -220,7 +226,7 @@ def _run(
             rows=rows, errors=errors, matched=matched, results=results, output=output_path,
             algorithm=screener.algorithm, threshold=cut, lists=screener.versions,
             master=str(spark.sparkContext.master), ship=ship, index_bytes=shipped.size,
-            rescreened=rescreened, alerts=alerts, seconds=seconds,
+            rescreened=rescreened, rescored=rescored, alerts=alerts, seconds=seconds,
         )  # fmt: skip
     finally:
         if shipped is not None:

@@ -79,28 +79,26 @@ def screen_batches(
     scope: Scope | None,
 ) -> Iterator[pa.RecordBatch]:
     """The task body: Arrow batches of subjects in, Arrow batches of hits out."""
-    return screen_selected(batches, shipment, top, threshold, scope)
+
+    def rows_of(screener: Screener, record: dict[str, Any]) -> Rows:
+        return subject_rows(screener, record, top, threshold, scope)
+
+    return subject_batches(batches, shipment, rows_of)
 
 
-def screen_selected(
+def subject_batches(
     batches: Iterable[pa.RecordBatch],
     shipment: Shipment,
-    top: int,
-    threshold: float | None,
-    scope: Scope | None,
-    select: Callable[[Screener, dict[str, Any]], bool] | None = None,
+    rows_of: Callable[[Screener, dict[str, Any]], Rows],
+    schema: pa.Schema = ARROW_SCHEMA,
 ) -> Iterator[pa.RecordBatch]:
-    """Screen each subject ``select`` keeps (every one by default), one Arrow batch per batch.
-
-    ``select`` sees the record first and may pop bookkeeping columns from it.
-    """
+    """Each record's output rows (``rows_of``, with the shipped screener), one batch per batch."""
     screener = worker_screener(shipment)
     for batch in batches:
         out: Rows = []
         for record in batch.to_pylist():
-            if select is None or select(screener, record):
-                out.extend(subject_rows(screener, record, top, threshold, scope))
-        yield pa.RecordBatch.from_pylist(out, schema=ARROW_SCHEMA)
+            out.extend(rows_of(screener, record))
+        yield pa.RecordBatch.from_pylist(out, schema=schema)
 
 
 def prepare(df: Any, name: str = "input", partitions: int | None = None) -> Any:
@@ -119,10 +117,12 @@ def prepare(df: Any, name: str = "input", partitions: int | None = None) -> Any:
 
 
 def map_subjects(
-    df: Any, task: Callable[[Iterable[pa.RecordBatch]], Iterator[pa.RecordBatch]]
+    df: Any,
+    task: Callable[[Iterable[pa.RecordBatch]], Iterator[pa.RecordBatch]],
+    schema: str = SPARK_SCHEMA,
 ) -> Any:
-    """``df.mapInArrow(task)`` into the hits' schema."""
-    return df.mapInArrow(task, SPARK_SCHEMA)
+    """``df.mapInArrow(task)`` into the hits' schema (or ``schema``)."""
+    return df.mapInArrow(task, schema)
 
 
 def screen(
