@@ -35,7 +35,7 @@ import numpy as np
 import polars as pl
 
 from dprkwatch.maritime.exceptions import PortsError
-from dprkwatch.maritime.geo import KM_PER_DEG, haversine_km
+from dprkwatch.maritime.geo import EARTH_RADIUS_KM, KM_PER_DEG, haversine_km
 from dprkwatch.sources import reading
 
 DPRK_ISO3 = "PRK"
@@ -368,6 +368,7 @@ class PortLookup:
             self.dense[unique - self.cy0 * ncx] = np.arange(len(unique), dtype=np.int32)
         self.plat = ports.frame["lat"].to_numpy()
         self.plon = ports.frame["lon"].to_numpy()
+        self.pcos = np.cos(np.radians(self.plat))
 
     def nearest(self, lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(distance km, port_idx) per position; (inf, -1) when no port is within the radius.
@@ -396,31 +397,64 @@ class PortLookup:
         if n == 0 or len(self.dense) == 0:
             return dist, port
         g = self.grid
-        index = np.floor((lat + 90.0) / g.deg).astype(np.int64) - self.cy0
+        index = np.floor((lat + 90.0) / g.deg).astype(np.int64)
+        index -= self.cy0
         index *= g.ncx
-        index += np.mod(np.floor((lon + 180.0) / g.deg).astype(np.int64), g.ncx)
+        cx = np.floor((lon + 180.0) / g.deg).astype(np.int64)
+        np.mod(cx, g.ncx, out=cx)
+        index += cx
+        del cx
         inside = (index >= 0) & (index < len(self.dense))
         row = np.full(n, -1, dtype=np.int32)
         row[inside] = self.dense[index[inside]]
+        del index, inside
         rows = np.flatnonzero(row >= 0)
         if len(rows) == 0:
             return dist, port
         cand = self.cand[row[rows]]
         la = lat[rows]
         lo = lon[rows]
-        # Every listed cell has at least one candidate; later columns only for some rows.
+        cos_la = np.cos(np.radians(la))
+        # Candidates are compared by the haversine term ``a``, which grows with the
+        # distance, so the arcsine is taken once, for the winner. Every listed cell has
+        # at least one candidate; later columns only for some rows.
         best_p = cand[:, 0].copy()
-        best = haversine_km(la, lo, self.plat[best_p], self.plon[best_p])
+        best = self._term(la, lo, cos_la, best_p)
         for k in range(1, cand.shape[1]):
             sub = np.flatnonzero(cand[:, k] >= 0)
             if len(sub) == 0:
                 break
             p = cand[sub, k]
-            d = haversine_km(la[sub], lo[sub], self.plat[p], self.plon[p])
-            better = d < best[sub]  # candidates are in port_idx order, so ties keep the lower id
-            best[sub[better]] = d[better]
+            a = self._term(la[sub], lo[sub], cos_la[sub], p)
+            better = a < best[sub]  # candidates are in port_idx order, so ties keep the lower id
+            best[sub[better]] = a[better]
             best_p[sub[better]] = p[better]
+        np.sqrt(best, out=best)
+        np.arcsin(best, out=best)
+        best *= 2.0 * EARTH_RADIUS_KM
         within = best <= self.radius_km
         dist[rows[within]] = best[within]
         port[rows[within]] = best_p[within]
         return dist, port
+
+    def _term(
+        self, la: np.ndarray, lo: np.ndarray, cos_la: np.ndarray, p: np.ndarray
+    ) -> np.ndarray:
+        """The haversine term ``a`` (capped at 1) between points and ports ``p``.
+
+        The same operations in the same order as :func:`~dprkwatch.maritime.geo.haversine_km`,
+        with the cosines of the latitudes computed once instead of per candidate.
+        """
+        a: np.ndarray = np.radians(self.plat[p] - la)
+        a *= 0.5
+        np.sin(a, out=a)
+        a *= a
+        b = np.radians(self.plon[p] - lo)
+        b *= 0.5
+        np.sin(b, out=b)
+        b *= b
+        b *= cos_la
+        b *= self.pcos[p]
+        a += b
+        np.minimum(a, 1.0, out=a)
+        return a

@@ -48,7 +48,7 @@ from dprkwatch.maritime.engines.exprs import (
     same_as_previous,
     wrap_lon,
 )
-from dprkwatch.maritime.geo import KM_PER_NM
+from dprkwatch.maritime.geo import KM_PER_NM, haversine_km
 from dprkwatch.maritime.ports import NearPorts, PortLookup, Ports
 from dprkwatch.maritime.rules import Rules
 from dprkwatch.maritime.store import PositionStore
@@ -141,6 +141,13 @@ class Segmenter:
         self.ctx = ctx
 
     def prepare(self, day: pl.DataFrame, carry: pl.DataFrame) -> TrackDay:
+        """Every per-position column in numpy, computed in place where it can be.
+
+        A day is millions of rows and each temporary column costs fresh
+        memory (page faults) as well as a pass over it, so the steps, flags
+        and runs are built from a handful of arrays that Polars then wraps
+        without copying.
+        """
         r = self.ctx.rules
         df = day.select(
             pl.col("mmsi"),
@@ -152,6 +159,9 @@ class Segmenter:
         if not _is_sorted(df):
             df = df.sort(["mmsi", "t"])
         mmsi = df["mmsi"].to_numpy()
+        t = df["t"].to_numpy()
+        lat = df["lat"].to_numpy()
+        lon = df["lon"].to_numpy()
         n = len(mmsi)
         first = np.ones(n, dtype=bool)
         np.not_equal(mmsi[1:], mmsi[:-1], out=first[1:])
@@ -162,93 +172,79 @@ class Segmenter:
             .with_columns(pl.col("c_t").is_not_null().alias("known"))
         )
 
-        def previous(col: str, carried_col: str, missing: float | int) -> np.ndarray:
+        def previous(values: np.ndarray, carried_col: str, missing: float | int) -> np.ndarray:
             # The row before in the track; a track's first row takes the carried last
             # position of an earlier day (or ``missing`` when there is none).
-            values = df[col].to_numpy()
             out = np.empty_like(values)
             out[1:] = values[:-1]
             out[heads] = carried[carried_col].fill_null(missing).to_numpy()
             return out
 
-        def at_heads(col: str, default: bool | int, dtype: Any) -> np.ndarray:
-            out = np.full(n, default, dtype=dtype)
-            out[heads] = carried[col].fill_null(default).to_numpy()
-            return out
-
-        known = np.ones(n, dtype=bool)
-        known[heads] = carried["known"].to_numpy()
-        slow = df.select((pl.col("sog") < r.slow_knots).fill_null(False)).to_series()
-        dist, port = self.ctx.port_distances(
-            df["lat"].to_numpy(), df["lon"].to_numpy(), slow.to_numpy()
-        )
-        base = df.with_columns(
-            pl.Series("p_t", previous("t", "c_t", 0)),
-            pl.Series("p_lat", previous("lat", "c_lat", np.nan)),
-            pl.Series("p_lon", previous("lon", "c_lon", np.nan)),
-            pl.Series("has_prev", known),
+        has_prev = np.ones(n, dtype=bool)
+        has_prev[heads] = carried["known"].to_numpy()
+        slow = df.select((pl.col("sog") < r.slow_knots).fill_null(False)).to_series().to_numpy()
+        d_port, near_port = self.ctx.port_distances(lat, lon, slow)
+        p_t = previous(t, "c_t", 0)
+        p_lat = previous(lat, "c_lat", np.nan)
+        p_lon = previous(lon, "c_lon", np.nan)
+        dt_s = (t - p_t).astype(np.float64)
+        dt_s /= US
+        dist_km = haversine_km(p_lat, p_lon, lat, lon)
+        # jump: dist > max_speed * dt / 3600 + noise, where there is a previous position
+        limit = dt_s * r.max_speed_kmh
+        limit /= 3600.0
+        limit += r.position_noise_km
+        jump = np.greater(dist_km, limit, out=np.empty(n, dtype=bool))
+        jump &= has_prev
+        del limit
+        newseg = dt_s > r.max_gap_s
+        newseg |= jump
+        newseg |= ~has_prev
+        loiter_q = d_port > r.loiter_port_km
+        loiter_q &= slow
+        port_q = d_port <= r.port_exit_km
+        port_id = np.where(port_q, near_port, np.int32(-1)).astype(np.int32, copy=False)
+        del near_port
+        # The flags of the previous position: this day's row above, or the carried ones.
+        p_loiter = np.empty(n, dtype=bool)
+        p_loiter[1:] = loiter_q[:-1]
+        p_loiter[heads] = carried["c_loiter"].fill_null(False).to_numpy()
+        p_port = np.empty(n, dtype=np.int32)
+        p_port[1:] = port_id[:-1]
+        p_port[heads] = carried["c_port"].fill_null(-1).to_numpy()
+        same_seg = ~newseg
+        loiter_cont = p_loiter
+        loiter_cont &= loiter_q
+        loiter_cont &= same_seg
+        port_cont = p_port == port_id
+        port_cont &= port_q
+        port_cont &= same_seg
+        # The previous position ended a port run and this one, in the same segment,
+        # is elsewhere: the vessel was seen leaving.
+        port_exit = p_port >= 0
+        port_exit &= same_seg
+        port_exit &= ~port_cont
+        del p_port, same_seg
+        frame = df.with_columns(
+            pl.Series("p_t", p_t),
+            pl.Series("p_lat", p_lat),
+            pl.Series("p_lon", p_lon),
+            pl.Series("has_prev", has_prev),
             pl.Series("first", first),
-            slow.alias("slow"),
-            pl.Series("d_port", dist),
-            pl.Series("near_port", port),
-            pl.Series("c_loiter", at_heads("c_loiter", False, bool)),
-            pl.Series("c_port", at_heads("c_port", -1, np.int32)),
+            pl.Series("slow", slow),
+            pl.Series("d_port", d_port),
+            pl.Series("dt_s", dt_s),
+            pl.Series("dist_km", dist_km),
+            pl.Series("jump", jump),
+            pl.Series("newseg", newseg),
+            pl.Series("loiter_q", loiter_q),
+            pl.Series("port_id", port_id),
+            pl.Series("port_q", port_q),
+            pl.Series("loiter_cont", loiter_cont),
+            pl.Series("port_cont", port_cont),
+            pl.Series("port_exit", port_exit),
         )
-        has_prev = pl.col("has_prev")
-        jump = has_prev & (
-            pl.col("dist_km") > r.max_speed_kmh * pl.col("dt_s") / 3600.0 + r.position_noise_km
-        )
-        first_row = pl.col("first")
-        df = (
-            base.lazy()
-            .with_columns(
-                ((pl.col("t") - pl.col("p_t")).cast(pl.Float64) / US).alias("dt_s"),
-                haversine(pl.col("p_lat"), pl.col("p_lon"), pl.col("lat"), pl.col("lon")).alias(
-                    "dist_km"
-                ),
-            )
-            .with_columns(jump.fill_null(False).alias("jump"))
-            .with_columns(
-                (~has_prev | pl.col("jump") | (pl.col("dt_s") > r.max_gap_s))
-                .fill_null(True)
-                .alias("newseg"),
-                (pl.col("slow") & (pl.col("d_port") > r.loiter_port_km)).alias("loiter_q"),
-                pl.when(pl.col("d_port") <= r.port_exit_km)
-                .then(pl.col("near_port"))
-                .otherwise(-1)
-                .cast(pl.Int32)
-                .alias("port_id"),
-            )
-            .with_columns(
-                pl.when(first_row)
-                .then(pl.col("c_loiter"))
-                .otherwise(pl.col("loiter_q").shift(1))
-                .fill_null(False)
-                .alias("p_loiter"),
-                pl.when(first_row)
-                .then(pl.col("c_port"))
-                .otherwise(pl.col("port_id").shift(1))
-                .fill_null(-1)
-                .alias("p_port"),
-                (pl.col("port_id") >= 0).alias("port_q"),
-            )
-            .with_columns(
-                (pl.col("loiter_q") & pl.col("p_loiter") & ~pl.col("newseg")).alias("loiter_cont"),
-                (
-                    pl.col("port_q") & (pl.col("p_port") == pl.col("port_id")) & ~pl.col("newseg")
-                ).alias("port_cont"),
-            )
-            .with_columns(
-                # The previous position ended a port run and this one, in the same
-                # segment, is elsewhere: the vessel was seen leaving.
-                (~pl.col("newseg") & (pl.col("p_port") >= 0) & ~pl.col("port_cont")).alias(
-                    "port_exit"
-                ),
-            )
-            .drop("c_loiter", "c_port", "near_port", "p_loiter", "p_port")
-            .collect()
-        )
-        return TrackDay(frame=df)
+        return TrackDay(frame=frame)
 
     @staticmethod
     def carry(day: TrackDay, carry: pl.DataFrame) -> pl.DataFrame:
