@@ -31,6 +31,8 @@ SUITE: dict[str, tuple[list[str], list[str]]] = {
         ["--runs", "3", "--spark", "--markdown"],
         ["--positions", "5000000", "--runs", "1", "--markdown"],
     ),
+    # reads the data maritime_detect wrote
+    "maritime_steps": (["--runs", "3"], ["--positions", "5000000", "--runs", "1"]),
     "ledger_bench": (["--markdown"], ["--runs", "1", "--markdown"]),
     "web_workbench": (["--markdown"], ["--runs", "1", "--markdown"]),
 }
