@@ -20,6 +20,7 @@ from dprkwatch.exceptions import InputError, NotFoundError
 from dprkwatch.lists import SnapshotStore
 from dprkwatch.matching import Query, Scope, Screener
 from dprkwatch.matching.batch import screen_file
+from dprkwatch.resolution.hits import WIDEN, group, load_map
 from dprkwatch.service import recorded
 from dprkwatch.service.storage import Database, migrate
 
@@ -114,6 +115,13 @@ def screen_cmd(
         str | None, Opt("--algorithm", help="Matching algorithm and version (default: current).")
     ] = None,
     json_out: Annotated[bool, Opt("--json", help="Print JSON instead of a table.")] = False,
+    per_listing: Annotated[
+        bool,
+        Opt(
+            "--per-listing",
+            help="One row per listing, not one per resolved target (see `dprkwatch resolve`).",
+        ),
+    ] = False,
     engine: Annotated[
         str, Opt("--engine", help="Batch: local (this machine) or spark (see docs/spark.md).")
     ] = "local",
@@ -179,12 +187,17 @@ def screen_cmd(
     }  # fmt: skip
     query = Query(schema=schema, properties={k: v for k, v in props.items() if v})
     screener = _screener(ctx, algorithm, json_out)
-    results = screener.screen(query, top=top, threshold=threshold, scope=scope)
+    # With a resolution run, hits are grouped by target: the listings of one
+    # target take several places among the raw results, so more are asked for.
+    target_map = None if per_listing else load_map(settings_of(ctx).home)
+    asked = top if target_map is None else min(100, top * WIDEN)
+    results = screener.screen(query, top=asked, threshold=threshold, scope=scope)
     cut = screener.threshold if threshold is None else threshold
     # Recorded in the audit log (actor cli) before anything is shown; reviews apply.
+    # The record keeps every listing's result, grouped or not.
     with _database(ctx) as db:
         screening = recorded.record_one(
-            db, screener, query, results, top=top, threshold=threshold, scope=_scope(scope)
+            db, screener, query, results, top=asked, threshold=threshold, scope=_scope(scope)
         )
     shown = {r.entity_id for r in screening.outcome.results}
     results = [m for m in results if m.entity_id in shown]
@@ -192,6 +205,9 @@ def screen_cmd(
         err_console.print(
             f"{r.entity_id} not shown: reviewed as a false positive ({review.id}, {review.ts})"
         )
+    if target_map is not None:
+        _render_targets(group(results, target_map, top), screener, query, threshold, json_out)
+        return
     rows = [
         {
             "#": i,
@@ -233,6 +249,52 @@ def _scope(scope: Scope) -> dict[str, Any]:
         "dprk_only": scope.dprk_only,
         "programs": sorted(scope.programs) if scope.programs else None,
     }
+
+
+def _render_targets(
+    hits: list[dict[str, Any]],
+    screener: Screener,
+    query: Query,
+    threshold: float | None,
+    json_out: bool,
+) -> None:
+    """Hits grouped by resolved target: one row per target, its lists and matching listings."""
+    cut = screener.threshold if threshold is None else threshold
+    rows = [
+        {
+            "#": i,
+            "score": f"{h['score']:.2f}",
+            "match": "MATCH" if h["match"] else "",
+            "evidence": h["evidence"],
+            "target": h["target_id"] or h["entity_id"],
+            "name": h["caption"],
+            "type": h["schema"],
+            "lists": ", ".join(h["datasets"]),
+            "matched": ", ".join(h["matched"]),
+            "why": "; ".join(h["explanation"][1:]),
+        }
+        for i, h in enumerate(hits, start=1)
+    ]
+    named = query.names[0] if query.names else "the identifiers given"
+    render(
+        hits,
+        format_of(json_out),
+        rows=rows,
+        columns=[
+            "#",
+            "score",
+            "match",
+            "evidence",
+            "target",
+            "name",
+            "type",
+            "lists",
+            "matched",
+            "why",
+        ],
+        title=f"Screening results by target ({screener.algorithm}, threshold {cut:.2f})",
+        empty=f"No candidates for {named}.",
+    )
 
 
 def _batch(

@@ -4,6 +4,7 @@ Layout inside the data directory::
 
     resolution/state.json         the current resolution (targets, links, review queue,
                                   DPRK evidence, engine candidates kept for re-runs)
+    resolution/targets.json       listing -> target, list and caption (what screening reads)
     resolution/judgements.jsonl   human decisions, append-only (see ``judgements``)
     resolution/.lock              held while a run or a decision writes
     resolution/cache/             listings per snapshot version (deletable)
@@ -28,6 +29,7 @@ from dprkwatch.datadir import DataDir
 from dprkwatch.exceptions import NotFoundError
 from dprkwatch.resolution.evidence import Candidate
 from dprkwatch.resolution.exceptions import NotResolved, ResolutionError
+from dprkwatch.resolution.hits import TargetMap, save_map
 from dprkwatch.resolution.judgements import JudgementLog
 
 STATE_FORMAT = 1
@@ -232,3 +234,7 @@ class ResolutionStore:
 
     def save(self, resolution: Resolution) -> None:
         durable.write_bytes(self.state_path, resolution.to_bytes())
+        # Screening groups its hits by target from this small file alone
+        # (written second: a crash between the two leaves the previous
+        # grouping, which the next run replaces).
+        save_map(self.home, TargetMap.from_listings(resolution.created_at, resolution.listings))

@@ -52,6 +52,8 @@ class MatchParams:
     exclude_schema: tuple[str, ...] = ()
     exclude_entity_ids: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()
+    # One result per listing rather than per resolved target (see yente_shapes.by_target).
+    per_listing: bool = False
 
 
 def _number(raw: str, name: str, cast: Callable[[str], float], low: float, high: float) -> float:
@@ -100,6 +102,15 @@ def parse_params(query: QueryParams) -> MatchParams:
                 kind="string_too_long",
             )
         values["algorithm"] = algorithm
+    if "per_listing" in query:
+        flag = query["per_listing"].lower()
+        if flag not in ("true", "false", "1", "0"):
+            raise InvalidRequest(
+                "query.per_listing: expected true or false",
+                loc=("query", "per_listing"),
+                kind="bool_parsing",
+            )
+        values["per_listing"] = flag in ("true", "1")
     for name, most in _LIST_PARAMS.items():
         items = query.getlist(name)
         if len(items) > most:
@@ -199,6 +210,14 @@ OPENAPI: dict[str, Any] = {
             "required": False,
             "description": "Only entities changed after this time",
             "schema": {"type": "string", "pattern": TS_PATTERN.pattern},
+        },
+        {
+            "name": "per_listing",
+            "in": "query",
+            "required": False,
+            "description": "One result per listing; by default the listings of one resolved "
+            "target (see `dprkwatch resolve`) are one result with their referents and datasets",
+            "schema": {"type": "boolean", "default": False},
         },
         _list_param("include_dataset", 20, "Only these datasets or lists"),
         _list_param("exclude_dataset", 20, "Not these datasets or lists"),

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from dprkwatch.matching.result import Match
+from dprkwatch.resolution.clusters import PREFIX
 from dprkwatch.service.datasets import source_name
 from dprkwatch.service.entities import EntityStore
 from dprkwatch.service.screening import Result, Screening
@@ -90,12 +91,57 @@ def scored(r: Result, store: EntityStore | None = None) -> dict[str, Any]:
     }
 
 
-def matches(s: Screening, store: EntityStore | None = None) -> dict[str, Any]:
-    """One query's ``EntityMatches``: its results and the screening record they were audited in."""
+def by_target(results: list[dict[str, Any]], store: EntityStore) -> list[dict[str, Any]]:
+    """Scored results of one resolved target folded into one, like yente's merged entities.
+
+    The best-scoring listing stands for its target (results come best
+    first); ``referents`` name the target's other listings and the target
+    id, ``datasets`` every list the target is on, ``matched`` the listings
+    that scored (best first), and the explanation starts by naming the
+    listing that matched. Listings no resolution run has placed stay as
+    they are. The audit record keeps every listing's result.
+    """
+    out: list[dict[str, Any]] = []
+    seen: dict[str, dict[str, Any]] = {}
+    for d in results:
+        meta = store.meta.get(d["id"])
+        target = next((r for r in meta.referents if r.startswith(PREFIX)), None) if meta else None
+        if target is None or meta is None:
+            out.append(d)
+            continue
+        first = seen.get(target)
+        if first is not None:
+            first["matched"].append(d["id"])
+            continue
+        members = [d["id"], *(r for r in meta.referents if r in store.meta)]
+        lists = {name for m in members for name in store.meta[m].datasets}
+        d["datasets"] = sorted(lists | set(d["datasets"]))
+        d["target_id"] = target
+        d["matched"] = [d["id"]]
+        d["explanation"] = [
+            f"matched listing {d['id']} of target {target} "
+            f"({len(members)} listing{'s' if len(members) != 1 else ''})",
+            *d["explanation"],
+        ]
+        seen[target] = d
+        out.append(d)
+    return out
+
+
+def matches(
+    s: Screening, store: EntityStore | None = None, *, group: bool = False
+) -> dict[str, Any]:
+    """One query's ``EntityMatches``: its results and the screening record they were audited in.
+
+    ``group`` folds the listings of one resolved target into one result (:func:`by_target`).
+    """
     o = s.outcome
+    results = [scored(r, store) for r in o.results]
+    if group and store is not None:
+        results = by_target(results, store)
     return {
         "status": 200,
-        "results": [scored(r, store) for r in o.results],
+        "results": results,
         "total": {"value": o.total, "relation": o.total_relation},
         "query": o.echo,
         "unused": o.unused,

@@ -126,6 +126,8 @@ class _Batch:
     limit: int
     algorithm: str
     warnings: list[str]
+    # One result per resolved target (see yente_shapes.by_target); ?per_listing=true: per listing.
+    group: bool = True
 
     @property
     def small(self) -> bool:
@@ -143,7 +145,7 @@ class _Batch:
         return json_response(
             {
                 "responses": {
-                    key: yente_shapes.matches(s, store)
+                    key: yente_shapes.matches(s, store, group=self.group)
                     for key, s in zip(self.prepared, committed, strict=True)
                 },
                 "matcher": {},
@@ -240,8 +242,9 @@ def _read_batch(
         )
 
     return _Batch(
-        loaded, prepared, names, own, screen_one, lists, params.limit, algorithm, warnings
-    )
+        loaded, prepared, names, own, screen_one, lists, params.limit, algorithm, warnings,
+        group=not params.per_listing,
+    )  # fmt: skip
 
 
 FacetName = Literal["countries", "topics", "datasets", "schema", "identifiers", "genders"]
