@@ -366,6 +366,61 @@ def history_cmd(
         )
 
 
+@app.command("coverage")
+def coverage_cmd(
+    ctx: typer.Context,
+    all_targets: Annotated[
+        bool, typer.Option("--all", help="Every resolved target, not only DPRK ones.")
+    ] = False,
+    json_out: JsonOpt = False,
+    csv_out: Annotated[bool, typer.Option("--csv", help="Print one CSV row per target.")] = False,
+    plot: Annotated[
+        Path | None,
+        typer.Option("--plot", help="Also draw the lags after the UN as a PNG or SVG file."),
+    ] = None,
+) -> None:
+    """The implementation record: which list carries each DPRK target, since when, how late."""
+    from dprkwatch.resolution import ResolutionStore, coverage
+
+    store = _store(ctx)
+    resolution = ResolutionStore(store.home).load()
+    rows = coverage.target_rows(resolution, store, dprk_only=not all_targets)
+    fmt = output_format(json_out, csv_out)
+    rep = coverage.report(resolution, store, rows=rows)
+    if plot is not None:
+        from dprkwatch.resolution.coverage_plot import save_plot  # matplotlib only when plotting
+
+        save_plot(rep, plot)
+        err_console.print(f"plot written to {plot}")
+    if fmt == "csv":
+        render(coverage.csv_rows(rows), "csv", columns=coverage.CSV_COLUMNS)
+        return
+    if fmt == "json":
+        render(rep, "json")
+        return
+    on = ", ".join(f"{p} {n}" for p, n in rep["by_publisher"].items())
+    render(
+        coverage.lag_rows(rep["un_lag"]),
+        columns=coverage.LAG_COLUMNS,
+        title="UN designations: listed by the EU, the UK and OFAC, and how late",
+        summary=f"{rep['targets']} targets (listed now: {on}); resolution of {rep['resolution']}",
+    )
+    national = rep["national"]
+    followed = sum(1 for n in national if n["followed_by"])
+    render(
+        None,
+        text=(
+            f"national designations (no UN listing): {len(national)} targets, "
+            f"{followed} also listed by another publisher; delistings: {len(rep['delistings'])}. "
+            "Columns: UN designations; listed by the list; dated = lags from two listing "
+            "dates; <=0 = listed the same day or before; median, p90, max in days; undated = "
+            "listed, but dated only by the stored list versions (OFAC's files carry no "
+            "dates); missing = UN listing in force, not on the list. --json and --csv give "
+            "every target."
+        ),
+    )
+
+
 @app.command("update")
 def update_cmd(
     ctx: typer.Context,
