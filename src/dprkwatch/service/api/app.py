@@ -34,6 +34,7 @@ from dprkwatch.service.api.routers import (
     lists,
     maritime,
     reconcile,
+    resolution,
     reviews,
     roadmap,
     workbench,
@@ -124,6 +125,7 @@ def create_app(
         reconcile.router,
         lists.router,
         reviews.router,
+        resolution.router,
         books.router,
         admin.router,
     ):
