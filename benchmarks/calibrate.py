@@ -106,7 +106,14 @@ def query_examples(
             info = m.features.get("name.information", 0.0)
             total = m.features.get("score.total", m.score)
             yield Example(
-                total, m.evidence, info, m.entity_id in expected, source, n, case.category
+                total,
+                m.evidence,
+                info,
+                m.entity_id in expected,
+                source,
+                n,
+                case.category,
+                m.score,
             )
 
 

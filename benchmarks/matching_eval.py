@@ -321,13 +321,21 @@ def cross_script_pairs(data: Path) -> list[tuple[str, str, str, str, bool]]:
 # -- methods ------------------------------------------------------------------------
 
 
+_APOSTROPHES = str.maketrans({c: "'" for c in "\u2019\u2018\u02bc\u02bb`\u00b4"})
+
+
 def entity_keys(screener: Screener, eid: str) -> set[tuple[str, str]]:
+    """The keys under which other lists' records of the same subject meet this one.
+
+    Typographic apostrophes count as the plain one: UN writes AL-SA\u2019ADI where
+    OFAC and the EU write AL-SA'ADI, and without this the same person on two lists
+    would count as a wrong entity."""
     data = entity(screener, eid)
     return {
-        (data["schema"], entity_key(data["schema"], v))
+        (data["schema"], key)
         for p in ("name", "alias")
         for v in data["properties"].get(p, [])
-        if entity_key(data["schema"], v)
+        if (key := entity_key(data["schema"], v.translate(_APOSTROPHES)))
     }
 
 
@@ -527,6 +535,11 @@ def main() -> int:
         action="store_true",
         help="skip the calibration report (held-out halves)",
     )
+    ap.add_argument(
+        "--calibration-only",
+        action="store_true",
+        help="only the calibration report (held-out halves; a few minutes)",
+    )
     ap.add_argument("--markdown", type=Path, default=None, help="also write the table to this file")
     ap.add_argument(
         "--show-misses",
@@ -538,6 +551,8 @@ def main() -> int:
     rng = random.Random(args.seed)
 
     screener = load_screener(args)
+    if args.calibration_only:
+        return emit(calibration_report(screener, args.data, args.negatives), args.markdown)
     targets = dprk_subset(screener)
     gen = Generator(targets, all_names(screener), seed=args.seed)
     variants = gen.all()
@@ -593,10 +608,15 @@ def main() -> int:
     table = render(methods, full, samples, compare_cats, screener, held_out)
     if not args.no_calibration:
         table += "\n\n" + calibration_report(screener, args.data, args.negatives)
+    return emit(table, args.markdown)
+
+
+def emit(table: str, markdown: Path | None) -> int:
+    """Print the table (and write it to ``markdown`` when given)."""
     print(table)
-    if args.markdown:
-        args.markdown.parent.mkdir(parents=True, exist_ok=True)
-        args.markdown.write_text(table + "\n", encoding="utf-8")
+    if markdown:
+        markdown.parent.mkdir(parents=True, exist_ok=True)
+        markdown.write_text(table + "\n", encoding="utf-8")
     return 0
 
 

@@ -1,0 +1,37 @@
+"""The calibration report measures the scores the screener returned.
+
+It once read a field the query examples never filled (every score 0.0), so
+every labelled set showed a ROC AUC of exactly 0.5 and no non-match at 0.99.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from dprkwatch.matching import Query, Screener
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+
+import calibrate
+import matching_eval
+from dprk_variants import Case
+
+
+def test_query_examples_carry_the_returned_score(screener: Screener) -> None:
+    case = Case("typo", "Person", {"name": ["Kim Jong Un"]}, frozenset({"us-1001"}), "us-1001")
+    examples = list(calibrate.query_examples(screener, [case], "variants", {}))
+    returned = screener.screen(Query("Person", {"name": ["Kim Jong Un"]}), top=5)
+    assert [e.score for e in examples] == [m.score for m in returned]
+    assert examples[0].label and examples[0].score > 0.9
+
+
+def test_auc_and_average_precision_rank_the_scores() -> None:
+    labels = [True, False, True, False, False]
+    assert matching_eval._auc([0.9, 0.1, 0.8, 0.2, 0.3], labels) == "1.0000"
+    assert matching_eval._auc([0.1, 0.9, 0.2, 0.8, 0.7], labels) == "0.0000"
+    assert matching_eval._auc([0.5] * 5, labels) == "0.5000"
+    # One negative (0.85) ranks between the positives: 5 of 6 pairs ordered.
+    assert matching_eval._auc([0.9, 0.85, 0.8, 0.2, 0.3], labels) == "0.8333"
+    # Positives at ranks 1 and 3: (1/1 + 2/3) / 2.
+    assert matching_eval._ap([0.9, 0.85, 0.8, 0.2, 0.3], labels) == "0.8333"
