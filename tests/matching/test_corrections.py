@@ -36,6 +36,48 @@ def test_the_meant_reading_is_among_the_first(typed: str, meant: str) -> None:
     assert meant in found[:3], found
 
 
+# Listed words the scanner and keyboard cases below need, with how many
+# names use them: "sipping" is a slip that one listed name carries.
+SCANNED = Vocabulary.build(
+    {"tae": 40, "hun": 50, "ko": 25, "co": 757, "paekma": 2, "shipping": 259, "ship": 310,
+     "ping": 20, "sipping": 1, "company": 300, "com": 3, "ny": 3, "pak": 300, "chun": 80,
+     "il": 109, "ii": 34, "jang": 200, "chol": 159, "choi": 1, "mi": 15, "ml": 13, "rim": 20,
+     "kim": 900, "sung": 60, "kumgang": 3, "kuk": 9, "gang": 35, "bank": 120, "ba": 12,
+     "snk": 3, "yong": 700, "iii": 14}
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("Tae Hun K0", "Tae Hun KO"),  # a digit in a two-letter word
+        ("PAEKMA SHIPPING C0", "PAEKMA SHIPPING CO"),
+        ("Pak Chun II", "Pak Chun IL"),  # the word II is Il scanned
+        ("JANG ChoI", "JANG chol"),  # a capital I after small letters
+        ("Ml RIM", "mi RIM"),  # a small l after a capital, MI listed more than ML
+        ("PAEKMA SIPPING CO", "PAEKMA SHIPPING CO"),  # a slip one listed name also has
+        ("PAEKMA SHIP PING CO", "PAEKMA SHIPPING CO"),  # both halves listed, the whole more
+        ("KUMGANG BASNK", "KUMGANG BANK"),  # a slip, not BA SNK
+    ],
+)
+def test_scanned_and_listed_words_are_read(typed: str, meant: str) -> None:
+    found = [c.text for c in corrections(typed, SCANNED)]
+    assert found and found[0] == meant, found
+
+
+def test_ordinary_capitals_are_not_read_as_scanner_errors() -> None:
+    assert corrections("Kim Il Sung", SCANNED) == []  # Il is no misread Ii
+    assert corrections("KIM IL SUNG", SCANNED) == []
+    assert corrections("PAEKMA SHIPPING COMPANY", SCANNED) == []
+
+
+def test_a_split_into_rare_fragments_ranks_below_a_slip() -> None:
+    found = [c.text for c in corrections("KUMGANG COMPNY", SCANNED)]
+    assert found[0] == "KUMGANG COMPANY", found
+    # A common short word is split off as before: Yongiil is Yong Il.
+    assert "SIN yong il" in [c.text for c in corrections("SIN Yongiil", SCANNED)]
+
+
 def test_corrections_are_discounted_and_described() -> None:
     first = corrections("KORYOO BANK", VOCAB)[0]
     assert 0.8 < first.factor() < 1.0

@@ -30,6 +30,7 @@ typing and scanning.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from itertools import product
 from typing import NamedTuple
 
@@ -45,6 +46,16 @@ SLIP = 0.8
 # Corrected texts per query name, and options considered per word.
 MAX_VARIANTS = 4
 _PER_WORD = 3
+# A split that leaves a rarely listed word of one or two letters ("com ny"
+# for "compny", "ba snk" for "basnk") is ranked as this much less likely
+# than its similarity says: such halves are mostly initials or fragments,
+# and a slip is likelier. Common short words (Korean syllables such as Il,
+# Su, U) are split off as before.
+SHORT_SPLIT = 0.75
+# A word only one listed name uses may itself be a slip in the list
+# ("sipping"); it is also read as a word one edit away that at least this
+# many listed names use.
+COMMON = 50
 
 _WORD = re.compile(r"[A-Za-z0-9]+")
 # Glyphs optical character recognition confuses: (as scanned, as meant).
@@ -72,15 +83,32 @@ class Correction(NamedTuple):
     def factor(self) -> float:
         """The discount for the changes: each costs its dissimilarity times its
         share of the name's letters (a slip in a long name costs less)."""
+        return self._product(lambda c: c.similarity)
+
+    def plausibility(self, vocab: Vocabulary) -> float:
+        """:meth:`factor` with short splits ranked down: which readings to keep."""
+        return self._product(lambda c: _plausibility(c, vocab))
+
+    def _product(self, similarity: Callable[[Change], float]) -> float:
         letters = sum(1 for ch in self.text if ch.isalnum()) or 1
         out = 1.0
         for c in self.changes:
             share = min(1.0, max(len(c.typed), len(c.meant.replace(" ", ""))) / letters)
-            out *= 1.0 - (1.0 - c.similarity) * share
+            out *= 1.0 - (1.0 - similarity(c)) * share
         return out
 
     def describe(self) -> str:
         return ", ".join(f"{c.typed.upper()} as {c.meant.upper()}" for c in self.changes)
+
+
+def _plausibility(change: Change, vocab: Vocabulary) -> float:
+    """How likely a change is, for ranking: its similarity, less for a split
+    that leaves a rare word of one or two letters."""
+    if change.kind == "split" and any(
+        len(h) <= 2 and vocab.count(h) < COMMON for h in change.meant.split()
+    ):
+        return change.similarity * SHORT_SPLIT
+    return change.similarity
 
 
 def _similarity(typed: str, meant: str, distance: int) -> float:
@@ -119,8 +147,10 @@ def _word_options(word: str, vocab: Vocabulary) -> list[tuple[str, Change]]:
 
     def offer(meant: str, sim: float, kind: str, used: int) -> None:
         sim = round(sim, 4)
-        if sim > 0.0 and (meant not in options or options[meant][:2] < (sim, used)):
-            options[meant] = (sim, used, Change(word, meant, sim, kind))
+        change = Change(word, meant, sim, kind)
+        rank = _plausibility(change, vocab)
+        if sim > 0.0 and (meant not in options or options[meant][:2] < (rank, used)):
+            options[meant] = (rank, used, change)
 
     count = vocab.count
     for reading in _ocr_readings(word):
@@ -157,6 +187,36 @@ def _word_options(word: str, vocab: Vocabulary) -> list[tuple[str, Change]]:
     return [(meant, change) for meant, (_s, _u, change) in ranked[:_PER_WORD]]
 
 
+def _listed_slip_options(word: str, vocab: Vocabulary) -> list[tuple[str, Change]]:
+    """A word one listed name uses, read as a common listed word one edit away."""
+    out = [
+        (other, Change(word, other, _similarity(word, other, distance), "spelling"))
+        for distance, other in vocab.near(word, 1)
+        if other[0] == word[0] and vocab.count(other) >= COMMON
+    ]
+    return out[:_PER_WORD]
+
+
+# Case that betrays a scanner: a capital I after a small letter (ChoI = Chol),
+# the word II (Il), a small l after a capital where the i is listed more (Ml = MI).
+_CAPITAL_I = re.compile(r"(?<=[a-z])I|^II$")
+_SMALL_L = re.compile(r"(?<=[A-Z])l|l(?=[A-Z])")
+
+
+def _case_ocr_options(typed: str, vocab: Vocabulary) -> list[tuple[str, Change]]:
+    """A listed (or short) word whose letter case shows an OCR confusion of I and l."""
+    word = typed.lower()
+    readings = [word[: m.start()] + "l" + word[m.end() :] for m in _CAPITAL_I.finditer(typed)]
+    for m in _SMALL_L.finditer(typed):
+        # Il is a listed name more often than Ii; MI and RI more often than Ml, Rl.
+        reading = word[: m.start()] + "i" + word[m.end() :]
+        if vocab.count(reading) >= vocab.count(word):
+            readings.append(reading)
+    if typed == "II":
+        readings = ["il"]
+    return [(r, Change(word, r, OCR, "ocr")) for r in dict.fromkeys(readings) if r in vocab]
+
+
 def corrections(text: str, vocab: Vocabulary) -> list[Correction]:
     """Corrected readings of a query name, most similar first; [] when nothing needs it."""
     if not text.isascii() or not len(vocab):
@@ -170,7 +230,8 @@ def corrections(text: str, vocab: Vocabulary) -> list[Correction]:
     i = 0
     while i < len(spans):
         start, end, word = spans[i]
-        known = word in vocab or word.isdigit() or len(word) < MIN_FUZZY
+        scanned = not word.isdigit() and any(ch.isdigit() for ch in word)
+        known = word in vocab or word.isdigit() or (len(word) < MIN_FUZZY and not scanned)
         if i + 1 < len(spans):
             n_start, n_end, n_word = spans[i + 1]
             gap = text[end:n_start]
@@ -178,7 +239,15 @@ def corrections(text: str, vocab: Vocabulary) -> list[Correction]:
             if (
                 gap.strip(" -") == ""
                 and joined in vocab
-                and (not known or len(word) <= 3 or len(n_word) <= 3 or n_word not in vocab)
+                and (
+                    not known
+                    or len(word) <= 3
+                    or len(n_word) <= 3
+                    or n_word not in vocab
+                    # Both halves listed, but the whole more often than
+                    # one of them (SHIP PING, of which PING is a name).
+                    or vocab.count(joined) >= min(COMMON, vocab.count(word), vocab.count(n_word))
+                )
             ):
                 change = Change(f"{word} {n_word}", joined, SPACING, "join")
                 slots.append((start, n_end, [(joined, change)]))
@@ -186,8 +255,12 @@ def corrections(text: str, vocab: Vocabulary) -> list[Correction]:
                 continue
         if not known:
             options = _word_options(word, vocab)
-            if options:
-                slots.append((start, end, list(options)))
+        else:
+            options = _case_ocr_options(text[start:end], vocab)
+            if not options and len(word) >= MIN_FUZZY and vocab.count(word) == 1:
+                options = _listed_slip_options(word, vocab)
+        if options:
+            slots.append((start, end, list(options)))
         i += 1
     if not slots:
         return []
@@ -208,7 +281,7 @@ def corrections(text: str, vocab: Vocabulary) -> list[Correction]:
             typed = text[start:end]
             out = out[:start] + (meant.upper() if typed.isupper() else meant) + out[end:]
         corr = Correction(out, changes)
-        combos.append((corr.factor(), corr))
+        combos.append((corr.plausibility(vocab), corr))
         if len(combos) > 64:
             break
     combos.sort(key=lambda fc: (-len(fc[1].changes), -fc[0], fc[1].text))
