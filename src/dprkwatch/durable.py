@@ -116,14 +116,31 @@ def locked(path: Path, *, timeout: float | None = None, what: str | None = None)
         else:
             _acquire(fd, path, timeout, what or str(path))
         try:
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+            _name_holder(fd)
             yield
         finally:
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         forking.release(fd)
         os.close(fd)
+
+
+# The holder's pid, right-aligned in a fixed width: rewritten in place at every turn.
+_PID_WIDTH = 10
+
+
+def _name_holder(fd: int) -> None:
+    """Write this process's id into the held lock file, in place.
+
+    Truncating first would cost an ext4 flush of the file at close (its
+    rename-and-truncate safety net), milliseconds on every turn of a lock
+    that the audit writer takes for each commit. A fixed-width record
+    overwrites the last holder's without changing the file's size.
+    """
+    record = f"{os.getpid():>{_PID_WIDTH}}\n".encode("ascii")
+    if os.fstat(fd).st_size != len(record):
+        os.ftruncate(fd, 0)
+    os.pwrite(fd, record, 0)
 
 
 def _acquire(fd: int, path: Path, timeout: float, what: str) -> None:

@@ -191,10 +191,16 @@ def test_no_answer_when_the_record_cannot_be_written(sqlite_settings: Any) -> No
             )
         r = svc.match(svc.admin, name="Ryang Chol Min")
         assert r.status_code == 503
-        assert r.json() == {
+        refused = {
             "detail": "the screening could not be recorded in the audit log, so no result is given",
             "error": "unavailable",
         }
+        assert r.json() == refused
+        # A reconciliation query is a screening too, refused the same way.
+        queries = '{"q0": {"query": "Ryang Chol Min", "type": "Person"}}'
+        r = svc.admin.post("/reconcile/default", data={"queries": queries})
+        assert r.status_code == 503
+        assert r.json() == refused
         with db.engine.begin() as conn:
             conn.execute(text("DROP TRIGGER full_disk"))
             assert conn.execute(text("SELECT count(*) FROM screenings")).scalar_one() == 0

@@ -23,6 +23,7 @@ from dprkwatch.lists.freshness import DEFAULT_MAX_AGE_DAYS, assess, today_utc
 from dprkwatch.lists.snapshot import Manifest
 from dprkwatch.matching import Screener
 from dprkwatch.service import seen
+from dprkwatch.service.datasets import Datasets
 from dprkwatch.service.entities import EntityStore
 from dprkwatch.service.exceptions import Unavailable
 from dprkwatch.service.search import SearchIndex
@@ -74,10 +75,19 @@ class Loaded:
     entities: EntityStore = field(default_factory=EntityStore)
     _search: SearchIndex | None = None
     _hashes: dict[str, str | None] = field(default_factory=dict)
+    # staleness() per day and selection of lists: the same for every request of a day.
+    _staleness: dict[tuple[Any, tuple[str, ...]], dict[str, dict[str, Any]]] = field(
+        default_factory=dict
+    )
 
     @property
     def algorithm(self) -> str:
         return str(self.screener.algorithm)
+
+    @cached_property
+    def datasets(self) -> Datasets:
+        """The dataset names valid for these lists (built once, not per request)."""
+        return Datasets(self.versions)
 
     @cached_property
     def dprk_ids(self) -> frozenset[str]:
@@ -95,8 +105,16 @@ class Loaded:
         return self.screener.get(entity_id)
 
     def staleness(self, lists: list[str]) -> dict[str, dict[str, Any]]:
-        """How old each of ``lists`` is now and why it is stale, for the audit record."""
+        """How old each of ``lists`` is now and why it is stale, for the audit record.
+
+        Worked out once a day per selection of lists (every screening asks);
+        the answer is shared, so callers must not change it.
+        """
         today = today_utc()
+        key = (today, tuple(lists))
+        cached = self._staleness.get(key)
+        if cached is not None:
+            return cached
         out: dict[str, dict[str, Any]] = {}
         for name in lists:
             manifest = self.manifests.get(name)
@@ -109,6 +127,9 @@ class Loaded:
                 "age_days": verdict.age_days,
                 "warnings": list(verdict.warnings),
             }
+        if len(self._staleness) > 256:  # a new day, or many distinct selections
+            self._staleness.clear()
+        self._staleness[key] = out
         return out
 
     def entity_hash(self, entity_id: str) -> str | None:

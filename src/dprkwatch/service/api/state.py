@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from dprkwatch.lists import SnapshotStore
@@ -19,9 +19,11 @@ from dprkwatch.service.analyses import Analyses
 from dprkwatch.service.api.lanes import Lanes
 from dprkwatch.service.api.server_paths import ServerPaths
 from dprkwatch.service.committer import GroupCommitter
+from dprkwatch.service.exceptions import Unavailable
 from dprkwatch.service.index import LiveIndex
 from dprkwatch.service.keys import KeyVerifier
 from dprkwatch.service.rescreen import Run
+from dprkwatch.service.screening import Candidates, Screening, unit
 from dprkwatch.service.storage import Database, migrate
 from dprkwatch.settings import Settings
 
@@ -91,6 +93,23 @@ class ServiceState:
                 except Exception:  # serve anyway: /readyz reports it and the loader retries
                     log.exception("loading the screening index at start-up failed")
             self.index.start()
+
+    async def record(self, batch: Sequence[Candidates]) -> list[Screening]:
+        """Commit the screenings of ``batch`` to the audit log; what was committed.
+
+        The one way a screening route (``/match``, ``/reconcile``) gets its
+        answer: a screening whose record is not committed is never answered,
+        so any failure to write becomes a 503 (:class:`Unavailable`).
+        """
+        try:
+            return await self.committer.write(unit(batch))
+        except Unavailable:
+            raise
+        except Exception as exc:
+            log.exception("audit write failed")
+            raise Unavailable(
+                "the screening could not be recorded in the audit log, so no result is given"
+            ) from exc
 
     def begin_rescreen(
         self, *, trigger: str, books: list[str] | None = None

@@ -25,11 +25,9 @@ from dprkwatch.service.api.match_request import DEFAULT_THRESHOLD, TS_PATTERN
 from dprkwatch.service.api.models import errors
 from dprkwatch.service.api.responses import json_response
 from dprkwatch.service.api.state import ServiceState
-from dprkwatch.service.datasets import Datasets
 from dprkwatch.service.examples import prepare
-from dprkwatch.service.exceptions import Unavailable
 from dprkwatch.service.keys import Principal
-from dprkwatch.service.screening import Filters, Scoring, screen, unit
+from dprkwatch.service.screening import Filters, Scoring, screen
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["Reconciliation (W3C, OpenRefine)"])
@@ -40,7 +38,7 @@ Prefix = Annotated[str, Query(max_length=500, description="What the user has typ
 
 def _manifest(request: Request, state: ServiceState, dataset: str) -> dict[str, Any]:
     loaded = state.index.current()
-    scope = Datasets(loaded.versions)
+    scope = loaded.datasets
     ds = scope.get(dataset)
     base = str(request.base_url).rstrip("/") + f"/reconcile/{dataset}"
     query = request.url.query
@@ -107,7 +105,7 @@ async def _queries(
     if len(batch) > MAX_BATCH:
         raise InputError(f"Too many queries in one batch (limit: {MAX_BATCH})", where="queries")
     loaded = state.index.current()
-    scope = Datasets(loaded.versions)
+    scope = loaded.datasets
     ds = scope.get(dataset)
     lists = scope.select(ds)
     name = Algorithms.resolve(algorithm, loaded.algorithm)
@@ -150,15 +148,7 @@ async def _queries(
         return out
 
     candidates = screen_all() if own else await run_in_threadpool(screen_all)
-    try:
-        committed = await state.committer.write(unit(candidates))
-    except Unavailable:
-        raise
-    except Exception as exc:  # never answer a screening whose record is not committed
-        log.exception("audit write failed")
-        raise Unavailable(
-            "the screening could not be recorded in the audit log, so no result is given"
-        ) from exc
+    committed = await state.record(candidates)
     return {
         key: {"result": [rc.scored_result(r.hit) for r in s.outcome.results]}
         for key, s in zip(examples, committed, strict=True)
@@ -235,7 +225,7 @@ def suggest_entity(
     limit: Annotated[int, Query(ge=0, le=500)] = 10,
 ) -> Response:
     loaded = state.index.current()
-    scope = Datasets(loaded.versions)
+    scope = loaded.datasets
     lists = scope.select(scope.get(dataset))
     ids = loaded.search.prefix(prefix, lists, limit) if prefix.strip() else []
     found = [rc.suggested_entity(loaded.entities, i) for i in ids]
@@ -250,7 +240,7 @@ def suggest_entity(
 )
 def suggest_type(dataset: str, state: State, _caller: ScreenRole, prefix: Prefix = "") -> Response:
     loaded = state.index.current()
-    scope = Datasets(loaded.versions)
+    scope = loaded.datasets
     schemata = rc.schemata_in(loaded.entities, scope.select(scope.get(dataset)))
     return json_response({**rc.OK, "prefix": prefix, "result": rc.suggest_types(schemata, prefix)})
 
@@ -265,7 +255,7 @@ def suggest_property(
     dataset: str, state: State, _caller: ScreenRole, prefix: Prefix = ""
 ) -> Response:
     loaded = state.index.current()
-    scope = Datasets(loaded.versions)
+    scope = loaded.datasets
     schemata = rc.schemata_in(loaded.entities, scope.select(scope.get(dataset)))
     result = rc.suggest_properties(schemata, prefix)
     return json_response({**rc.OK, "prefix": prefix, "result": result})
@@ -285,5 +275,5 @@ def extend_property(
     limit: Annotated[int, Query(ge=0, le=500)] = 0,
 ) -> Response:
     loaded = state.index.current()
-    Datasets(loaded.versions).get(dataset)
+    loaded.datasets.get(dataset)
     return json_response(rc.extend_properties(type, limit))

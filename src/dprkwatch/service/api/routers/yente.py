@@ -37,6 +37,7 @@ from dprkwatch.service.audit import AuditEntry
 from dprkwatch.service.committer import appending
 from dprkwatch.service.datasets import Datasets, catalog_etag, etag_matches
 from dprkwatch.service.datasets import catalog as build_catalog
+from dprkwatch.service.datasets import catalog_etag, etag_matches
 from dprkwatch.service.entities import EntityStore, entity_property_names
 from dprkwatch.service.examples import Prepared, prepare
 from dprkwatch.service.exceptions import Forbidden, NotAuthenticated, RecordNotFound, Unavailable
@@ -177,7 +178,7 @@ def _read_batch(
 ) -> _Batch:
     body = match_request.parse_body(raw)
     loaded = state.index.current()
-    datasets = Datasets(loaded.versions)
+    datasets = loaded.datasets
     ds = datasets.get(dataset)
     algorithm = Algorithms.resolve(params.algorithm, loaded.algorithm)
     own = algorithm == loaded.algorithm
@@ -310,7 +311,7 @@ def search(
     anywhere), with Lucene-style syntax unless `simple`; typos allowed with `fuzzy`.
     Filters narrow, facets count, and `total` counts every entity found."""
     loaded = state.index.current()
-    scope = Datasets(loaded.versions)
+    scope = loaded.datasets
     ds = scope.get(dataset)
     lists = scope.select(ds, include_dataset, exclude_dataset)
     fields: dict[str, list[Any]] = {}
