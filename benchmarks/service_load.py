@@ -24,9 +24,22 @@ Every answer must be HTTP 200 with the endpoint's document (``responses``,
 a lean HTTP/1.1 keep-alive client on asyncio streams (with uvloop when
 installed) so that it leaves the CPU to the server.
 
+Each phase reports, beside throughput and latency, the CPU seconds (user +
+system) of the whole server process tree and of the load generator, and the
+load average before and after: on a shared machine a figure means little
+without them.
+
+**Paired runs.** ``--compare-src DIR`` names the ``src`` folder of another
+checkout (a reference revision, e.g. ``git worktree add --detach ../ref
+<commit>``). Both services are started, each over its own data directory
+imported by its own code, and ``--rounds`` rounds alternate them (A B, then
+B A, ...) so that a machine getting busier or quieter affects both alike;
+the summary gives the median of each and the ratio.
+
     python benchmarks/service_load.py [--endpoint match|search|reconcile]
         [--workers 2] [--duration 60] [--rate 500]
         [--concurrency 32] [--requests N] [--url http://127.0.0.1:8000 --key KEY]
+        [--compare-src ../ref/src --rounds 3]
         [--database-url postgresql+psycopg://...] [--json out.json] [--markdown]
 """
 
@@ -39,6 +52,7 @@ import ipaddress
 import json
 import os
 import random
+import resource
 import secrets
 import shutil
 import socket
@@ -55,6 +69,7 @@ from urllib.parse import quote, urlencode, urlsplit
 
 import httpx
 import orjson
+import psutil
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "data"
@@ -105,31 +120,71 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@contextlib.contextmanager
-def started_service(args: argparse.Namespace) -> Iterator[tuple[str, str, Path]]:
-    """Import the lists into a temporary data dir, serve it, yield (url, screen key, home)."""
-    from dprkwatch.exceptions import DprkwatchError
-    from dprkwatch.lists import SnapshotStore, import_paths
+@dataclass
+class Service:
+    """A service under test: where it answers, its key, its data dir and its process."""
 
+    label: str
+    url: str
+    key: str
+    home: Path | None
+    pid: int | None
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU of the server and every worker it started, so far."""
+        if self.pid is None:
+            return float("nan")
+        try:
+            root = psutil.Process(self.pid)
+            procs = [root, *root.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            return float("nan")
+        total = 0.0
+        for proc in procs:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                t = proc.cpu_times()
+                total += t.user + t.system
+        return total
+
+
+def _env(src: Path | None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DPRKWATCH_")}
+    if src is not None:  # the reference revision's code, before this checkout's
+        env["PYTHONPATH"] = str(src.resolve())
+    return env
+
+
+def import_lists(home: Path, lists: list[Path], src: Path | None) -> list[str]:
+    """Import ``lists`` with ``dprkwatch lists import`` (the code under test); the imported."""
+    done = []
+    for path in lists:
+        cmd = [sys.executable, "-m", "dprkwatch", "--data-dir", str(home),
+               "lists", "import", str(path)]  # fmt: skip
+        run = subprocess.run(cmd, env=_env(src), capture_output=True, text=True)
+        if run.returncode != 0:  # e.g. an importer the reference does not have yet
+            tail = (run.stderr or run.stdout).strip().splitlines()[-1:] or ["?"]
+            print(f"skipped {path}: {tail[0]}", file=sys.stderr)
+        else:
+            done.append(path.name)
+    return done
+
+
+@contextlib.contextmanager
+def started_service(
+    args: argparse.Namespace, label: str, src: Path | None = None
+) -> Iterator[Service]:
+    """Import the lists into a temporary data dir and serve it (``src``: another revision)."""
     workdir = Path(tempfile.mkdtemp(prefix="dprkwatch-load-"))
     home = workdir / "home"
     lists = [Path(p) for p in args.lists] if args.lists else default_lists()
     t0 = time.perf_counter()
-    store = SnapshotStore(home)
-    for path in lists:
-        try:
-            import_paths(store, [path])
-        except DprkwatchError as exc:  # e.g. an importer not written yet: bench what there is
-            print(f"skipped {path}: {exc}", file=sys.stderr)
-    active = store.active_versions()
-    if not active:
-        raise SystemExit("no list could be imported")
-    print(
-        f"imported {', '.join(sorted(active))} in {time.perf_counter() - t0:.1f}s", file=sys.stderr
-    )
+    if not import_lists(home, lists, src):
+        raise SystemExit(f"{label}: no list could be imported")
+    print(f"{label}: imported {len(lists)} list files in {time.perf_counter() - t0:.1f}s",
+          file=sys.stderr)  # fmt: skip
     admin = secrets.token_urlsafe(24)
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DPRKWATCH_")}
+    env = _env(src)
     env["DPRKWATCH_ADMIN_KEY"] = admin
     if args.database_url:
         env["DPRKWATCH_DATABASE_URL"] = args.database_url
@@ -144,7 +199,7 @@ def started_service(args: argparse.Namespace) -> Iterator[tuple[str, str, Path]]
             r = client.post("/keys", json={"name": "load-test", "roles": ["screen"]})
             r.raise_for_status()
             key = r.json()["key"]
-        yield url, key, home
+        yield Service(label, url, key, home, proc.pid)
     finally:
         proc.terminate()
         with contextlib.suppress(subprocess.TimeoutExpired):
@@ -163,7 +218,7 @@ def default_lists() -> list[Path]:
     return [REPO / f for f in FIXTURE_LISTS]
 
 
-def wait_ready(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 300) -> None:
+def wait_ready(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 900) -> None:
     deadline = time.monotonic() + timeout
     with httpx.Client(base_url=url, timeout=5) as client:
         while True:
@@ -179,8 +234,14 @@ def wait_ready(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: floa
 
 # -- what to ask ---------------------------------------------------------------------------
 
+# Fewer listed names than this from the real lists (about 28,000 entries) means the
+# import went wrong; lists given with --lists need at least one.
+MIN_LISTED_REAL = 10_000
 
-def query_names(home: Path | None, count: int, seed: int) -> list[tuple[str, str]]:
+
+def query_names(
+    home: Path | None, count: int, seed: int, min_listed: int = 1
+) -> list[tuple[str, str]]:
     """(schema, name) to ask for: half names from the lists (perturbed), half invented."""
     rng = random.Random(seed)
     listed: list[tuple[str, str]] = []
@@ -198,6 +259,11 @@ def query_names(home: Path | None, count: int, seed: int) -> list[tuple[str, str
                 ):
                     for name in data.get("properties", {}).get("name", [])[:1]:
                         listed.append((data["schema"], name))
+    if home is not None and len(listed) < min_listed:
+        raise SystemExit(
+            f"only {len(listed)} listed names to ask for (expected at least {min_listed}): "
+            "the imported lists are empty or were not read"
+        )
     rng.shuffle(listed)
     names: list[tuple[str, str]] = []
     for i in range(count):
@@ -262,6 +328,11 @@ class Phase:
     errors: dict[str, int] = field(default_factory=dict)
     started: float = 0.0
     finished: float = 0.0
+    service: str = ""
+    server_cpu: float = float("nan")
+    client_cpu: float = float("nan")
+    load_before: float = float("nan")
+    load_after: float = float("nan")
 
     def error(self, kind: str) -> None:
         self.errors[kind] = self.errors.get(kind, 0) + 1
@@ -278,9 +349,11 @@ class Phase:
                 else float("nan")
             )
 
+        requests = done + sum(self.errors.values())
         return {
+            "service": self.service,
             "phase": self.name,
-            "requests": done + sum(self.errors.values()),
+            "requests": requests,
             "ok": done,
             "errors": sum(self.errors.values()),
             "error_kinds": self.errors,
@@ -291,6 +364,10 @@ class Phase:
             "p99_ms": pct(99),
             "max_ms": round(lat[-1] * 1000, 2) if lat else float("nan"),
             "mean_ms": round(statistics.fmean(lat) * 1000, 2) if lat else float("nan"),
+            "server_cpu_s": round(self.server_cpu, 2),
+            "client_cpu_s": round(self.client_cpu, 2),
+            "server_cpu_ms_per_request": round(1000 * self.server_cpu / max(requests, 1), 3),
+            "loadavg_1m": [round(self.load_before, 2), round(self.load_after, 2)],
         }
 
 
@@ -442,44 +519,100 @@ async def fixed_rate(
 # -- main ------------------------------------------------------------------------------------
 
 
-def run_phases(
-    args: argparse.Namespace, url: str, key: str, names: list[tuple[str, str]]
-) -> list[dict[str, Any]]:
-    host, port = check_loopback(url)
-    bodies = build_requests(args.endpoint, args.dataset, host, port, key, names)
-    marker = MARKERS[args.endpoint]
-    with contextlib.suppress(ImportError):
-        import uvloop
+def _client_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
-        uvloop.install()
+
+async def _measured(service: Service, run: Any) -> Phase:
+    """Run one phase, with the CPU both sides spent on it and the load around it."""
+    load_before, server0, client0 = os.getloadavg()[0], service.cpu_seconds(), _client_cpu()
+    phase: Phase = await run
+    phase.service = service.label
+    phase.server_cpu = service.cpu_seconds() - server0
+    phase.client_cpu = _client_cpu() - client0
+    phase.load_before, phase.load_after = load_before, os.getloadavg()[0]
+    return phase
+
+
+def run_phases(
+    args: argparse.Namespace, service: Service, names: list[tuple[str, str]], warm: bool = True
+) -> list[dict[str, Any]]:
+    host, port = check_loopback(service.url)
+    bodies = build_requests(args.endpoint, args.dataset, host, port, service.key, names)
+    marker = MARKERS[args.endpoint]
 
     async def all_phases() -> list[Phase]:
-        # Warm-up: caches, connection set-up, JIT-free Python still likes hot code.
-        await saturate(
-            host, port, marker, bodies, min(args.concurrency, 8), None, min(500, len(bodies))
-        )
+        if warm:  # caches, connection set-up: Python without a JIT still likes hot code
+            await saturate(
+                host, port, marker, bodies, min(args.concurrency, 8), None, min(500, len(bodies))
+            )
         phases = []
         if not args.skip_saturation:
-            phases.append(
-                await saturate(
-                    host,
-                    port,
-                    marker,
-                    bodies,
-                    args.concurrency,
-                    args.duration if args.requests is None else None,
-                    args.requests,
-                )
-            )
+            duration = args.duration if args.requests is None else None
+            run = saturate(host, port, marker, bodies, args.concurrency, duration, args.requests)
+            phases.append(await _measured(service, run))
         if args.rate > 0:
-            phases.append(
-                await fixed_rate(
-                    host, port, marker, bodies, args.rate, args.duration, args.rate_connections
-                )
+            run = fixed_rate(
+                host, port, marker, bodies, args.rate, args.duration, args.rate_connections
             )
+            phases.append(await _measured(service, run))
         return phases
 
     return [p.summary() for p in asyncio.run(all_phases())]
+
+
+def paired_summary(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per service and phase: the medians over the rounds."""
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for r in results:
+        groups.setdefault((r["service"], r["phase"]), []).append(r)
+    out = []
+    for (service, phase), rows in groups.items():
+
+        def med(key: str, rows: list[dict[str, Any]] = rows) -> float:
+            return round(float(statistics.median(r[key] for r in rows)), 3)
+
+        out.append(
+            {
+                "service": service,
+                "phase": phase,
+                "rounds": len(rows),
+                "errors": sum(r["errors"] for r in rows),
+                "throughput_rps": med("throughput_rps"),
+                "p50_ms": med("p50_ms"),
+                "p99_ms": med("p99_ms"),
+                "server_cpu_ms_per_request": med("server_cpu_ms_per_request"),
+                "loadavg_1m": [
+                    min(r["loadavg_1m"][0] for r in rows),
+                    max(r["loadavg_1m"][1] for r in rows),
+                ],
+            }
+        )
+    return out
+
+
+def print_table(results: list[dict[str, Any]], medians: list[dict[str, Any]]) -> None:
+    print("| service | phase | requests | errors | req/s | p50 ms | p95 ms | p99 ms | max ms "
+          "| server CPU s | client CPU s | server CPU ms/req | load 1m |")  # fmt: skip
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    for r in results:
+        print(
+            f"| {r['service']} | {r['phase']} | {r['requests']} | {r['errors']} | "
+            f"{r['throughput_rps']} | {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} | "
+            f"{r['max_ms']} | {r['server_cpu_s']} | {r['client_cpu_s']} | "
+            f"{r['server_cpu_ms_per_request']} | {r['loadavg_1m'][0]}-{r['loadavg_1m'][1]} |"
+        )
+    print()
+    print("| service | phase | rounds | errors | median req/s | median p50 ms | median p99 ms "
+          "| median server CPU ms/req | load 1m |")  # fmt: skip
+    print("|---|---|---:|---:|---:|---:|---:|---:|---|")
+    for m in medians:
+        print(
+            f"| {m['service']} | {m['phase']} | {m['rounds']} | {m['errors']} | "
+            f"{m['throughput_rps']} | {m['p50_ms']} | {m['p99_ms']} | "
+            f"{m['server_cpu_ms_per_request']} | {m['loadavg_1m'][0]}-{m['loadavg_1m'][1]} |"
+        )
 
 
 def main() -> int:
@@ -515,6 +648,14 @@ def main() -> int:
     )
     ap.add_argument("--skip-saturation", action="store_true")
     ap.add_argument(
+        "--compare-src",
+        type=Path,
+        help="the src folder of another revision: serve it too and alternate the two",
+    )
+    ap.add_argument(
+        "--rounds", type=int, default=1, help="rounds of phases per service (alternating)"
+    )
+    ap.add_argument(
         "--queries", type=int, default=20_000, help="distinct request bodies to cycle through"
     )
     ap.add_argument("--seed", type=int, default=7)
@@ -525,17 +666,37 @@ def main() -> int:
     ap.add_argument("--markdown", action="store_true", help="print a Markdown table")
     args = ap.parse_args()
 
+    if args.compare_src is not None and not (args.compare_src / "dprkwatch").is_dir():
+        raise SystemExit(f"--compare-src {args.compare_src}: no dprkwatch package there")
+    if args.compare_src is not None and args.url:
+        raise SystemExit("--compare-src starts both services; it cannot be used with --url")
+    with contextlib.suppress(ImportError):
+        import uvloop
+
+        uvloop.install()
     load_before = os.getloadavg()
-    if args.url:
-        check_loopback(args.url)
-        if not args.key:
-            raise SystemExit("--url needs --key (a key with the 'screen' role)")
-        names = query_names(None, args.queries, args.seed)
-        results = run_phases(args, args.url, args.key, names)
-    else:
-        with started_service(args) as (url, key, home):
-            names = query_names(home, args.queries, args.seed)
-            results = run_phases(args, url, key, names)
+    results: list[dict[str, Any]] = []
+    with contextlib.ExitStack() as stack:
+        if args.url:
+            check_loopback(args.url)
+            if not args.key:
+                raise SystemExit("--url needs --key (a key with the 'screen' role)")
+            services = [Service("given", args.url, args.key, None, None)]
+        else:
+            services = [stack.enter_context(started_service(args, "this tree"))]
+            if args.compare_src is not None:
+                ref = started_service(args, "reference", args.compare_src)
+                services.append(stack.enter_context(ref))
+        real = not args.lists and default_lists()[0].is_relative_to(SHARED)
+        least = MIN_LISTED_REAL if real else 1
+        names = query_names(services[0].home, args.queries, args.seed, least)
+        for i in range(args.rounds):
+            order = services if i % 2 == 0 else services[::-1]
+            for service in order:
+                results.extend(run_phases(args, service, names, warm=i < 2))
+                print(f"round {i + 1}: {service.label} done, load {os.getloadavg()[0]:.1f}",
+                      file=sys.stderr)  # fmt: skip
+    medians = paired_summary(results)
     report = {
         "conditions": {
             "cpus": os.cpu_count(),
@@ -547,22 +708,17 @@ def main() -> int:
             else ("postgresql" if args.database_url else "sqlite"),
             "dataset": args.dataset,
             "endpoint": args.endpoint,
+            "reference": str(args.compare_src) if args.compare_src else None,
             "python": sys.version.split()[0],
         },
         "phases": results,
+        "medians": medians,
     }
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report, indent=2))
     if args.markdown:
-        print("| phase | requests | errors | req/s | p50 ms | p95 ms | p99 ms | max ms |")
-        print("|---|---:|---:|---:|---:|---:|---:|---:|")
-        for r in results:
-            print(
-                f"| {r['phase']} | {r['requests']} | {r['errors']} | "
-                f"{r['throughput_rps']} | {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} "
-                f"| {r['max_ms']} |"
-            )
+        print_table(results, medians)
     else:
         print(json.dumps(report, indent=2))
     return 0 if all(r["errors"] == 0 for r in results) else 1
