@@ -65,3 +65,21 @@ def test_locked_makes_a_second_holder_wait(tmp_path: Path) -> None:
         order.append("second in")
     t.join()
     assert order == ["first in", "first out", "second in"]
+
+
+def test_the_holder_is_named_in_place(tmp_path: Path) -> None:
+    """Each turn writes the holder's pid over the last one without changing the file's size
+    (no truncation, which ext4 answers with a flush); older, longer content is replaced."""
+    import os
+
+    lock = tmp_path / ".lock"
+    lock.write_text("an older holder's longer record\n")
+    with durable.locked(lock):
+        assert durable.lock_holder(lock) == os.getpid()
+    size = lock.stat().st_size
+    record = lock.read_bytes()
+    for _ in range(3):
+        with durable.locked(lock):
+            pass
+    assert lock.stat().st_size == size and lock.read_bytes() == record
+    assert record.strip() == str(os.getpid()).encode()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from urllib.parse import urlsplit
+from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 
@@ -172,3 +173,36 @@ def test_openrefine_flow_with_the_key_in_the_url(compat: Compat) -> None:
         assert extended["rows"][compat.p.person]["birthDate"]
         for path in (suggest["service_path"], propose["service_path"]):
             assert urlsplit(path).query == f"api_key={ADMIN_KEY}"
+        # Hovering over the reconciled cell: the preview frame, then the view link.
+        preview = manifest["preview"]
+        assert preview["width"] > 0 and preview["height"] > 0
+        for template in (preview["url"], manifest["view"]["url"]):
+            page = browser.get(template.replace("{{id}}", compat.p.person))
+            assert page.status_code == 200, page.text
+            assert page.headers["content-type"].startswith("text/html")
+            assert compat.p.caption_word in _ascii(page.text)
+            assert "<script" not in page.text and "http" not in page.text  # offline, no links out
+        missing = browser.get(preview["url"].replace("{{id}}", "no-such-entity"))
+        assert missing.status_code == 404
+        # The suggest box as the user types a name, a page at a time, of one type.
+        entities = manifest["suggest"]["entity"]
+        url = entities["service_url"] + entities["service_path"]  # carries the key already
+
+        def suggested(**params: str | int) -> list[dict[str, Any]]:
+            r = browser.get(url + "&" + urlencode(params))
+            assert r.status_code == 200, r.text
+            result: list[dict[str, Any]] = r.json()["result"]
+            return result
+
+        people = suggested(prefix=compat.p.query_name.split()[0][:3], type="Person")
+        assert people and all(t["id"] == "Person" for r in people for t in r["type"])
+        two = suggested(prefix="a", limit=2)
+        assert len(two) == 2
+        assert [r["id"] for r in suggested(prefix="a", limit=1, cursor=1)] == [two[1]["id"]]
+        # Without CORS a browser falls back to JSONP.
+        jsonp = browser.get(endpoint + "&callback=refine.cb_1")
+        assert jsonp.headers["content-type"].startswith("application/javascript")
+        assert jsonp.text.startswith("refine.cb_1(") and jsonp.text.endswith(");")
+        assert json.loads(jsonp.text[len("refine.cb_1(") : -2])["versions"] == ["0.2"]
+        bad = browser.get(endpoint + "&callback=alert(1)")
+        assert bad.status_code == 400

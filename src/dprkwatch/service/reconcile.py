@@ -13,6 +13,8 @@ holds. The HTTP routes are in :mod:`dprkwatch.service.api.routers.reconcile`.
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -26,6 +28,13 @@ from dprkwatch.service.entities import EntityStore
 
 SUGGEST_LIMIT = 5
 OK = {"code": "/api/status/ok", "status": "200 OK"}
+# The preview OpenRefine shows in a frame when the user hovers over a reconciled cell.
+PREVIEW_WIDTH, PREVIEW_HEIGHT = 430, 300
+# Properties a preview shows first, when the entity has them; then its featured ones.
+PREVIEW_FIRST = ("alias", "birthDate", "nationality", "country", "imoNumber", "program", "topics")
+PREVIEW_VALUES = 5
+# A JSONP callback must be a plain (dotted) JavaScript name: nothing else is echoed back.
+CALLBACK = re.compile(r"^[A-Za-z_$][\w$]{0,63}(\.[A-Za-z_$][\w$]{0,63}){0,4}$")
 
 
 def type_of(schema: Schema) -> dict[str, Any]:
@@ -190,3 +199,43 @@ def extend(store: EntityStore, request: Mapping[str, Any]) -> dict[str, Any]:
             row[pid] = [{"str": v} for v in values]
         rows[entity_id] = row
     return {"meta": list(meta.values()), "rows": rows}
+
+
+def preview_html(store: EntityStore, entity_id: str) -> str | None:
+    """A small self-contained HTML page about one entity, for OpenRefine's preview frame.
+
+    No script, style sheet or image from elsewhere (the service runs offline);
+    every value is escaped. None when there is no such entity.
+    """
+    doc = store.document(entity_id)
+    if doc is None:
+        return None
+    schema = model.get(doc["schema"])
+    props: Mapping[str, list[Any]] = doc["properties"]
+    order = list(PREVIEW_FIRST) + [n for n in (schema.featured if schema else []) if n != "name"]
+    rows = []
+    for name in dict.fromkeys(order):
+        prop = schema.get(name) if schema is not None else None
+        values = [v for v in props.get(name, []) if isinstance(v, str)]
+        if prop is None or not values or prop.type == registry.entity:
+            continue
+        shown = [prop.type.caption(v) or v for v in values[:PREVIEW_VALUES]]
+        more = f" (+{len(values) - PREVIEW_VALUES})" if len(values) > PREVIEW_VALUES else ""
+        rows.append(
+            f"<tr><th>{html.escape(prop.label)}</th>"
+            f"<td>{html.escape('; '.join(shown))}{more}</td></tr>"
+        )
+    kind = schema.label if schema is not None else doc["schema"]
+    sources = ", ".join(doc["datasets"])
+    return (
+        '<!DOCTYPE html><html><head><meta charset="utf-8">'
+        f"<title>{html.escape(doc['caption'])}</title>"
+        "<style>body{font:13px sans-serif;margin:8px}h1{font-size:16px;margin:0 0 2px}"
+        "p{color:#555;margin:0 0 6px}th{text-align:left;vertical-align:top;padding-right:8px;"
+        "color:#555;font-weight:normal}</style></head><body>"
+        f"<h1>{html.escape(doc['caption'])}</h1>"
+        f"<p>{html.escape(kind)} &middot; {html.escape(sources)}"
+        f"{' &middot; sanctioned' if doc['target'] else ''}</p>"
+        f"<table>{''.join(rows)}</table>"
+        f"<p><small>{html.escape(entity_id)}</small></p></body></html>"
+    )

@@ -477,19 +477,34 @@ class SearchIndex:
 
     # -- reconciliation ---------------------------------------------------------
 
-    def prefix(self, text: str, lists: Iterable[str] | None, limit: int) -> list[str]:
-        """Entities whose names hold every word of ``text``, the last one as a prefix."""
+    def prefix(
+        self,
+        text: str,
+        lists: Iterable[str] | None,
+        limit: int,
+        offset: int = 0,
+        schemata: frozenset[str] | None = None,
+    ) -> list[str]:
+        """Entities whose names hold every word of ``text``, the last one as a prefix.
+
+        ``offset`` skips the first of them (a suggest box's ``cursor``), ``schemata``
+        (None: any) keeps those of the given types."""
         parts = words(text)
         if not parts:
             return []
         terms = [Term(p, field="names") for p in parts[:-1]]
         terms.append(Term(parts[-1], field="names", prefix=True))
-        req = Request(lists=frozenset(lists) if lists is not None else None, limit=limit, facets=())
+        req = Request(
+            lists=frozenset(lists) if lists is not None else None,
+            schemata=schemata,
+            limit=limit,
+            facets=(),
+        )
         docs, scores = self._match(Parsed([terms]))
         keep = self._allowed(req)[docs]
         docs, scores = docs[keep], scores[keep] + self.bonus[docs[keep]]
         order = self._order(docs, scores, ())
-        return [self.ids[i] for i in docs[order[:limit]]]
+        return [self.ids[i] for i in docs[order[offset : offset + limit]]]
 
 
 def _none() -> np.ndarray:

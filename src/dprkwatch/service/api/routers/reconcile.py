@@ -3,19 +3,21 @@
 Reconciliation queries are screenings like ``/match`` queries: screened
 by dprkwatch's matcher (or ``?algorithm=``), each one recorded in the
 audit log before the answer. The manifest hands the query string it was
-fetched with (an ``api_key``) on to the suggest and extend services, so
-OpenRefine, which cannot set headers, reaches them with the same key.
+fetched with (an ``api_key``) on to the suggest, extend, preview and view
+services, so OpenRefine, which cannot set headers, reaches them with the
+same key. Every ``GET`` answers JSONP when given a ``callback`` (the
+specification's fallback for browsers the service's CORS settings do not
+let in).
 """
 
 from __future__ import annotations
 
-import logging
 from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 
 from dprkwatch.exceptions import InputError
 from dprkwatch.service import reconcile as rc
@@ -26,14 +28,30 @@ from dprkwatch.service.api.models import errors
 from dprkwatch.service.api.responses import json_response
 from dprkwatch.service.api.state import ServiceState
 from dprkwatch.service.examples import prepare
+from dprkwatch.service.exceptions import RecordNotFound
 from dprkwatch.service.keys import Principal
 from dprkwatch.service.screening import Filters, Scoring, screen
+from dprkwatch.service.search import schema_filter
 
-log = logging.getLogger(__name__)
 router = APIRouter(tags=["Reconciliation (W3C, OpenRefine)"])
 MAX_BATCH = 100
 
 Prefix = Annotated[str, Query(max_length=500, description="What the user has typed")]
+Callback = Annotated[
+    str | None, Query(max_length=300, description="JSONP: wrap the answer in this function call")
+]
+
+
+def _reply(
+    data: Any, callback: str | None = None, headers: dict[str, str] | None = None
+) -> Response:
+    """JSON, or JSONP when a ``callback`` (a plain JavaScript name, nothing else) is given."""
+    if callback is None:
+        return json_response(data, headers=headers)
+    if not rc.CALLBACK.match(callback):
+        raise InputError("callback: expected a JavaScript function name", where="callback")
+    body = callback.encode() + b"(" + orjson.dumps(data) + b");"
+    return Response(body, media_type="application/javascript", headers=headers)
 
 
 def _manifest(request: Request, state: ServiceState, dataset: str) -> dict[str, Any]:
@@ -49,6 +67,8 @@ def _manifest(request: Request, state: ServiceState, dataset: str) -> dict[str, 
         keep = f"{keep}&api_key={key}" if keep else f"?api_key={key}"
     schemata = rc.schemata_in(loaded.entities, scope.select(ds))
     root = str(request.base_url).rstrip("/")
+    # A page a person can read, reachable without a header: OpenRefine's view link and preview.
+    page = f"{base}/preview?id={{{{id}}}}" + (f"&{keep[1:]}" if keep else "")
     return {
         "versions": ["0.2"],
         "name": f"{ds.title} (dprkwatch)",
@@ -56,7 +76,8 @@ def _manifest(request: Request, state: ServiceState, dataset: str) -> dict[str, 
         "schemaSpace": "https://followthemoney.tech/explorer/schemata/",
         "documentation": f"{root}/docs",
         "batchSize": 3,
-        "view": {"url": f"{root}/entities/{{{{id}}}}"},
+        "view": {"url": page},
+        "preview": {"url": page, "width": rc.PREVIEW_WIDTH, "height": rc.PREVIEW_HEIGHT},
         "suggest": {
             kind: {"service_url": base, "service_path": f"/suggest/{kind}{keep}"}
             for kind in ("entity", "type", "property")
@@ -167,7 +188,8 @@ def _extend(state: ServiceState, raw: str) -> dict[str, Any]:
 
 async def _answer(
     request: Request, state: ServiceState, principal: Principal, dataset: str, values: Any
-) -> Response:
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The answer to ``queries`` or ``extend`` in ``values``, and its headers."""
     algorithm = request.query_params.get("algorithm")
     since = request.query_params.get("changed_since")
     if since is not None and not TS_PATTERN.match(since):
@@ -175,12 +197,12 @@ async def _answer(
     extend = values.get("extend")
     if isinstance(extend, str) and extend.strip():
         out = _extend(state, extend)
-        return json_response(out, headers={"x-batch-size": str(len(out["rows"]))})
+        return out, {"x-batch-size": str(len(out["rows"]))}
     queries = values.get("queries")
     if not isinstance(queries, str) or not queries.strip():
         raise InputError("No queries or extend request provided.", where="queries")
     answer = await _queries(state, principal, dataset, queries, algorithm, since)
-    return json_response(answer, headers={"x-batch-size": str(len(answer))})
+    return answer, {"x-batch-size": str(len(answer))}
 
 
 @router.get(
@@ -189,12 +211,15 @@ async def _answer(
     response_model=None,
     responses=errors(400, 401, 403, 404, 503),
 )
-async def manifest(dataset: str, request: Request, state: State, principal: ScreenRole) -> Response:
+async def manifest(
+    dataset: str, request: Request, state: State, principal: ScreenRole, callback: Callback = None
+) -> Response:
     """The service manifest OpenRefine reads first. Given `queries` or `extend` as query
     parameters (the specification's GET form), answers them instead."""
     if "queries" in request.query_params or "extend" in request.query_params:
-        return await _answer(request, state, principal, dataset, request.query_params)
-    return json_response(_manifest(request, state, dataset))
+        data, headers = await _answer(request, state, principal, dataset, request.query_params)
+        return _reply(data, callback, headers)
+    return _reply(_manifest(request, state, dataset), callback)
 
 
 @router.post(
@@ -208,57 +233,66 @@ async def queries(dataset: str, request: Request, state: State, principal: Scree
     (`extend`: JSON), form-encoded as OpenRefine sends them."""
     form = await request.form()
     values = {k: v for k, v in form.items() if isinstance(v, str)}
-    return await _answer(request, state, principal, dataset, values)
+    data, headers = await _answer(request, state, principal, dataset, values)
+    return json_response(data, headers=headers)
 
 
 @router.get(
     "/reconcile/{dataset}/suggest/entity",
     summary="Suggest entities by name prefix",
     response_model=None,
-    responses=errors(401, 403, 404, 503),
+    responses=errors(400, 401, 403, 404, 503),
 )
 def suggest_entity(
     dataset: str,
     state: State,
     _caller: ScreenRole,
     prefix: Prefix = "",
+    type: Annotated[str | None, Query(max_length=60, description="Only this type")] = None,
+    cursor: Annotated[int, Query(ge=0, le=9499, description="Skip this many")] = 0,
     limit: Annotated[int, Query(ge=0, le=500)] = 10,
+    callback: Callback = None,
 ) -> Response:
+    """Entities whose names start with what the user typed (OpenRefine's suggest box)."""
     loaded = state.index.current()
     scope = loaded.datasets
     lists = scope.select(scope.get(dataset))
-    ids = loaded.search.prefix(prefix, lists, limit) if prefix.strip() else []
+    schemata = schema_filter(type) if type else None
+    ids = loaded.search.prefix(prefix, lists, limit, cursor, schemata) if prefix.strip() else []
     found = [rc.suggested_entity(loaded.entities, i) for i in ids]
-    return json_response({**rc.OK, "prefix": prefix, "result": [f for f in found if f]})
+    return _reply({**rc.OK, "prefix": prefix, "result": [f for f in found if f]}, callback)
 
 
 @router.get(
     "/reconcile/{dataset}/suggest/type",
     summary="Suggest entity types (schemata) by prefix",
     response_model=None,
-    responses=errors(401, 403, 404, 503),
+    responses=errors(400, 401, 403, 404, 503),
 )
-def suggest_type(dataset: str, state: State, _caller: ScreenRole, prefix: Prefix = "") -> Response:
+def suggest_type(
+    dataset: str, state: State, _caller: ScreenRole, prefix: Prefix = "", callback: Callback = None
+) -> Response:
     loaded = state.index.current()
     scope = loaded.datasets
     schemata = rc.schemata_in(loaded.entities, scope.select(scope.get(dataset)))
-    return json_response({**rc.OK, "prefix": prefix, "result": rc.suggest_types(schemata, prefix)})
+    result = rc.suggest_types(schemata, prefix)
+    return _reply({**rc.OK, "prefix": prefix, "result": result}, callback)
 
 
 @router.get(
     "/reconcile/{dataset}/suggest/property",
     summary="Suggest properties by prefix",
     response_model=None,
-    responses=errors(401, 403, 404, 503),
+    responses=errors(400, 401, 403, 404, 503),
 )
 def suggest_property(
-    dataset: str, state: State, _caller: ScreenRole, prefix: Prefix = ""
+    dataset: str, state: State, _caller: ScreenRole, prefix: Prefix = "", callback: Callback = None
 ) -> Response:
     loaded = state.index.current()
     scope = loaded.datasets
     schemata = rc.schemata_in(loaded.entities, scope.select(scope.get(dataset)))
     result = rc.suggest_properties(schemata, prefix)
-    return json_response({**rc.OK, "prefix": prefix, "result": result})
+    return _reply({**rc.OK, "prefix": prefix, "result": result}, callback)
 
 
 @router.get(
@@ -273,7 +307,33 @@ def extend_property(
     _caller: ScreenRole,
     type: Annotated[str, Query(max_length=60)] = "Thing",
     limit: Annotated[int, Query(ge=0, le=500)] = 0,
+    callback: Callback = None,
 ) -> Response:
     loaded = state.index.current()
     loaded.datasets.get(dataset)
-    return json_response(rc.extend_properties(type, limit))
+    return _reply(rc.extend_properties(type, limit), callback)
+
+
+@router.get(
+    "/reconcile/{dataset}/preview",
+    summary="A short HTML page about one entity (OpenRefine's preview and view)",
+    response_model=None,
+    response_class=HTMLResponse,
+    responses=errors(401, 403, 404, 422, 503),
+)
+def preview(
+    dataset: str,
+    state: State,
+    _caller: ScreenRole,
+    id: Annotated[str, Query(min_length=1, max_length=500, description="An entity id")],
+) -> Response:
+    """What OpenRefine shows in a frame when the user hovers over a reconciled cell: the
+    entity's name, type, sources and main properties. A referent id shows its entity."""
+    loaded = state.index.current()
+    loaded.datasets.get(dataset)
+    store = loaded.entities
+    canonical = store.canonical(id)
+    page = rc.preview_html(store, canonical) if canonical is not None else None
+    if page is None:
+        raise RecordNotFound(f"no entity with id {id!r}")
+    return HTMLResponse(page)

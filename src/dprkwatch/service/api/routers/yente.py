@@ -47,7 +47,6 @@ from dprkwatch.service.screening import Candidates, Filters, Scoring, Screening,
 from dprkwatch.service.search import Request as SearchRequest
 from dprkwatch.service.search import parse_sorts, schema_filter
 
-log = logging.getLogger(__name__)
 router = APIRouter(tags=["Screening (yente-compatible)"])
 
 MAX_BATCH = 100
