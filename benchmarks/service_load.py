@@ -199,6 +199,10 @@ def started_service(
             r = client.post("/keys", json={"name": "load-test", "roles": ["screen"]})
             r.raise_for_status()
             key = r.json()["key"]
+            # Workers load nomenklatura on a thread after they are ready; /algorithms waits
+            # for it. Measuring before it is loaded would count that load as serving cost.
+            for _ in range(2 * args.workers):
+                client.get("/algorithms", timeout=600)
         yield Service(label, url, key, home, proc.pid)
     finally:
         proc.terminate()
@@ -536,11 +540,15 @@ async def _measured(service: Service, run: Any) -> Phase:
 
 
 def run_phases(
-    args: argparse.Namespace, service: Service, names: list[tuple[str, str]], warm: bool = True
+    args: argparse.Namespace,
+    service: Service,
+    endpoint: str,
+    names: list[tuple[str, str]],
+    warm: bool = True,
 ) -> list[dict[str, Any]]:
     host, port = check_loopback(service.url)
-    bodies = build_requests(args.endpoint, args.dataset, host, port, service.key, names)
-    marker = MARKERS[args.endpoint]
+    bodies = build_requests(endpoint, args.dataset, host, port, service.key, names)
+    marker = MARKERS[endpoint]
 
     async def all_phases() -> list[Phase]:
         if warm:  # caches, connection set-up: Python without a JIT still likes hot code
@@ -559,22 +567,23 @@ def run_phases(
             phases.append(await _measured(service, run))
         return phases
 
-    return [p.summary() for p in asyncio.run(all_phases())]
+    return [{"endpoint": endpoint, **p.summary()} for p in asyncio.run(all_phases())]
 
 
 def paired_summary(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Per service and phase: the medians over the rounds."""
-    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    groups: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
     for r in results:
-        groups.setdefault((r["service"], r["phase"]), []).append(r)
+        groups.setdefault((r["endpoint"], r["service"], r["phase"]), []).append(r)
     out = []
-    for (service, phase), rows in groups.items():
+    for (endpoint, service, phase), rows in groups.items():
 
         def med(key: str, rows: list[dict[str, Any]] = rows) -> float:
             return round(float(statistics.median(r[key] for r in rows)), 3)
 
         out.append(
             {
+                "endpoint": endpoint,
                 "service": service,
                 "phase": phase,
                 "rounds": len(rows),
@@ -593,23 +602,24 @@ def paired_summary(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def print_table(results: list[dict[str, Any]], medians: list[dict[str, Any]]) -> None:
-    print("| service | phase | requests | errors | req/s | p50 ms | p95 ms | p99 ms | max ms "
-          "| server CPU s | client CPU s | server CPU ms/req | load 1m |")  # fmt: skip
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    print("| endpoint | service | phase | requests | errors | req/s | p50 ms | p95 ms | p99 ms "
+          "| max ms | server CPU s | client CPU s | server CPU ms/req | load 1m |")  # fmt: skip
+    print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for r in results:
         print(
-            f"| {r['service']} | {r['phase']} | {r['requests']} | {r['errors']} | "
+            f"| {r['endpoint']} | {r['service']} | {r['phase']} | {r['requests']} | {r['errors']} | "
             f"{r['throughput_rps']} | {r['p50_ms']} | {r['p95_ms']} | {r['p99_ms']} | "
             f"{r['max_ms']} | {r['server_cpu_s']} | {r['client_cpu_s']} | "
             f"{r['server_cpu_ms_per_request']} | {r['loadavg_1m'][0]}-{r['loadavg_1m'][1]} |"
         )
     print()
-    print("| service | phase | rounds | errors | median req/s | median p50 ms | median p99 ms "
+    print("| endpoint | service | phase | rounds | errors | median req/s | median p50 ms "
+          "| median p99 ms "
           "| median server CPU ms/req | load 1m |")  # fmt: skip
-    print("|---|---|---:|---:|---:|---:|---:|---:|---|")
+    print("|---|---|---|---:|---:|---:|---:|---:|---:|---|")
     for m in medians:
         print(
-            f"| {m['service']} | {m['phase']} | {m['rounds']} | {m['errors']} | "
+            f"| {m['endpoint']} | {m['service']} | {m['phase']} | {m['rounds']} | {m['errors']} | "
             f"{m['throughput_rps']} | {m['p50_ms']} | {m['p99_ms']} | "
             f"{m['server_cpu_ms_per_request']} | {m['loadavg_1m'][0]}-{m['loadavg_1m'][1]} |"
         )
@@ -628,7 +638,11 @@ def main() -> int:
     ap.add_argument("--workers", type=int, default=2, help="uvicorn workers of the started service")
     ap.add_argument("--dataset", default="default")
     ap.add_argument(
-        "--endpoint", choices=sorted(MARKERS), default="match", help="what to load (default match)"
+        "--endpoint",
+        nargs="+",
+        choices=sorted(MARKERS),
+        default=["match"],
+        help="what to load, one after the other (default match)",
     )
     ap.add_argument("--duration", type=float, default=60.0, help="seconds per phase")
     ap.add_argument(
@@ -693,9 +707,10 @@ def main() -> int:
         for i in range(args.rounds):
             order = services if i % 2 == 0 else services[::-1]
             for service in order:
-                results.extend(run_phases(args, service, names, warm=i < 2))
-                print(f"round {i + 1}: {service.label} done, load {os.getloadavg()[0]:.1f}",
-                      file=sys.stderr)  # fmt: skip
+                for endpoint in args.endpoint:
+                    results.extend(run_phases(args, service, endpoint, names, warm=i < 2))
+                    print(f"round {i + 1}: {service.label} {endpoint} done, "
+                          f"load {os.getloadavg()[0]:.1f}", file=sys.stderr)  # fmt: skip
     medians = paired_summary(results)
     report = {
         "conditions": {
@@ -707,7 +722,7 @@ def main() -> int:
             if args.url
             else ("postgresql" if args.database_url else "sqlite"),
             "dataset": args.dataset,
-            "endpoint": args.endpoint,
+            "endpoints": args.endpoint,
             "reference": str(args.compare_src) if args.compare_src else None,
             "python": sys.version.split()[0],
         },

@@ -1,15 +1,16 @@
-"""OpenSanctions' own client library, pointed at our service, works unchanged."""
+"""OpenSanctions' own client library, pointed at our service, works unchanged.
+
+``yente-client`` is a development dependency, imported outright: were it
+missing, this file must fail rather than skip and leave the promise untested.
+"""
 
 from __future__ import annotations
 
 import pytest
+from yente_client import Client, Company, Person, Vessel
+from yente_client.exceptions import AuthenticationError, BadRequestError, NotFoundError
 
-yente_client = pytest.importorskip("yente_client")
-
-from yente_client import Client, Company, Person, Vessel  # noqa: E402
-from yente_client.exceptions import AuthenticationError, BadRequestError, NotFoundError  # noqa: E402
-
-from tests.service.factory import LiveService  # noqa: E402
+from tests.service.factory import LiveService
 
 
 @pytest.fixture
