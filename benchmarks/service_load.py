@@ -69,7 +69,13 @@ from urllib.parse import quote, urlencode, urlsplit
 
 import httpx
 import orjson
-import psutil
+
+try:
+    import psutil
+except ImportError:  # one line, not a traceback
+    raise SystemExit(
+        "psutil is missing: install the bench extra (make bench, or uv sync --extra bench)"
+    ) from None
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "data"

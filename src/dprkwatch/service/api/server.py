@@ -28,6 +28,14 @@ def prepare(settings: Settings) -> str | None:
         db.close()
 
 
+# How long a worker may leave uvicorn's supervisor's ping unanswered before it is
+# killed and replaced (uvicorn's default is 5 s). A worker builds its index during
+# start-up, which on a busy machine can starve the thread that answers the ping for
+# longer than that: with the default, workers were killed and restarted over and
+# over and the service never came up.
+WORKER_PING_TIMEOUT = 120
+
+
 def serve(settings: Settings, *, access_log: bool = False) -> None:
     """Serve until interrupted."""
     prepare(settings)
@@ -47,4 +55,5 @@ def serve(settings: Settings, *, access_log: bool = False) -> None:
         log_level="info",
         backlog=2048,
         timeout_graceful_shutdown=10,
+        timeout_worker_healthcheck=WORKER_PING_TIMEOUT,
     )
