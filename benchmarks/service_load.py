@@ -201,7 +201,8 @@ def started_service(
     url = f"http://127.0.0.1:{port}"
     try:
         wait_ready(url, proc, workdir / "server.log")
-        with httpx.Client(base_url=url, headers={"Authorization": f"ApiKey {admin}"}) as client:
+        admin_auth = {"Authorization": f"ApiKey {admin}"}
+        with httpx.Client(base_url=url, headers=admin_auth, timeout=120) as client:
             r = client.post("/keys", json={"name": "load-test", "roles": ["screen"]})
             r.raise_for_status()
             key = r.json()["key"]
