@@ -318,8 +318,10 @@ def extend_property(
     "/reconcile/{dataset}/preview",
     summary="A short HTML page about one entity (OpenRefine's preview and view)",
     response_model=None,
-    response_class=HTMLResponse,
-    responses=errors(401, 403, 404, 422, 503),
+    responses={
+        200: {"description": "An HTML page", "content": {"text/html": {}}},
+        **errors(401, 403, 404, 422, 503),
+    },
 )
 def preview(
     dataset: str,
