@@ -35,7 +35,6 @@ from dprkwatch.service.api.responses import json_response
 from dprkwatch.service.api.state import ServiceState
 from dprkwatch.service.audit import AuditEntry
 from dprkwatch.service.committer import appending
-from dprkwatch.service.datasets import Datasets, catalog_etag, etag_matches
 from dprkwatch.service.datasets import catalog as build_catalog
 from dprkwatch.service.datasets import catalog_etag, etag_matches
 from dprkwatch.service.entities import EntityStore, entity_property_names
@@ -43,10 +42,11 @@ from dprkwatch.service.examples import Prepared, prepare
 from dprkwatch.service.exceptions import Forbidden, NotAuthenticated, RecordNotFound, Unavailable
 from dprkwatch.service.index import Loaded
 from dprkwatch.service.keys import Principal
-from dprkwatch.service.screening import Candidates, Filters, Scoring, Screening, screen, unit
+from dprkwatch.service.screening import Candidates, Filters, Scoring, Screening, screen
 from dprkwatch.service.search import Request as SearchRequest
 from dprkwatch.service.search import parse_sorts, schema_filter
 
+log = logging.getLogger(__name__)
 router = APIRouter(tags=["Screening (yente-compatible)"])
 
 MAX_BATCH = 100
@@ -92,15 +92,7 @@ async def match(dataset: str, request: Request) -> Response:
             batch, screened = await lanes.bulk_call(read), None
         if screened is None:
             screened = await lanes.bulk_map(batch.jobs())
-        try:
-            committed = await state.committer.write(unit(screened))
-        except Unavailable:
-            raise
-        except Exception as exc:  # never answer a screening whose record is not committed
-            log.exception("audit write failed")
-            raise Unavailable(
-                "the screening could not be recorded in the audit log, so no result is given"
-            ) from exc
+        committed = await state.record(screened)
         if batch.small:  # a few results: cheaper to build here than to hand over
             return batch.answer(committed)
         return await lanes.bulk_call(partial(batch.answer, committed))
