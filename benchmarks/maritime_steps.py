@@ -90,14 +90,8 @@ def one_run(data: Path, expected: int) -> tuple[Steps, int]:
         CARRY_SCHEMA,
         DAY_COLUMNS,
         Context,
-        DarkGaps,
-        Detector,
-        Encounters,
-        Loitering,
-        PortCalls,
         Segmenter,
-        SharedMmsi,
-        Spoofing,
+        all_detectors,
     )
     from dprkwatch.maritime.events import finalise
     from dprkwatch.maritime.ingest import PositionReader
@@ -119,14 +113,7 @@ def one_run(data: Path, expected: int) -> tuple[Steps, int]:
             raise SystemExit(f"only {positions:,} positions read; expected at least {expected:,}")
         ctx = Context.build(ports, rules)
         segmenter = Segmenter(ctx)
-        detectors: list[Detector] = [
-            Spoofing(ctx),
-            SharedMmsi(ctx),
-            DarkGaps(ctx),
-            Loitering(ctx),
-            PortCalls(ctx),
-            Encounters(ctx),
-        ]
+        detectors = all_detectors(ctx)
         parts: dict[str, list[pl.DataFrame]] = {d.name: [] for d in detectors}
         carry = pl.DataFrame(schema=CARRY_SCHEMA)
         while days:

@@ -838,6 +838,18 @@ _CLOSE_EMPTY = pl.DataFrame(
 # --------------------------------------------------------------------------
 
 
+def all_detectors(ctx: Context) -> list[Detector]:
+    """The six detectors, in the order their events are put together."""
+    return [
+        Spoofing(ctx),
+        SharedMmsi(ctx),
+        DarkGaps(ctx),
+        Loitering(ctx),
+        PortCalls(ctx),
+        Encounters(ctx),
+    ]
+
+
 class PolarsEngine:
     """Embedded default engine (Polars, one day partition in memory at a time)."""
 
@@ -867,14 +879,7 @@ class PolarsEngine:
         timings = {"read": 0.0, "prepare": 0.0, "detect": 0.0, "finish": 0.0}
         ctx = Context.build(ports, rules)
         segmenter = Segmenter(ctx)
-        detectors: list[Detector] = [
-            Spoofing(ctx),
-            SharedMmsi(ctx),
-            DarkGaps(ctx),
-            Loitering(ctx),
-            PortCalls(ctx),
-            Encounters(ctx),
-        ]
+        detectors = all_detectors(ctx)
         parts: dict[str, list[pl.DataFrame]] = {d.name: [] for d in detectors}
         carry = pl.DataFrame(schema=CARRY_SCHEMA)
         positions = 0
