@@ -12,7 +12,7 @@ let in).
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Query, Request
@@ -32,6 +32,9 @@ from dprkwatch.service.exceptions import RecordNotFound
 from dprkwatch.service.keys import Principal
 from dprkwatch.service.screening import Filters, Scoring, screen
 from dprkwatch.service.search import schema_filter
+
+if TYPE_CHECKING:
+    from followthemoney.schema import Schema
 
 router = APIRouter(tags=["Reconciliation (W3C, OpenRefine)"])
 MAX_BATCH = 100
@@ -263,6 +266,13 @@ def suggest_entity(
     return _reply({**rc.OK, "prefix": prefix, "result": [f for f in found if f]}, callback)
 
 
+def _schemata(state: ServiceState, dataset: str) -> list[Schema]:
+    """The schemata of the entities in ``dataset`` (what the type and property suggestions offer)."""
+    loaded = state.index.current()
+    scope = loaded.datasets
+    return rc.schemata_in(loaded.entities, scope.select(scope.get(dataset)))
+
+
 @router.get(
     "/reconcile/{dataset}/suggest/type",
     summary="Suggest entity types (schemata) by prefix",
@@ -272,9 +282,7 @@ def suggest_entity(
 def suggest_type(
     dataset: str, state: State, _caller: ScreenRole, prefix: Prefix = "", callback: Callback = None
 ) -> Response:
-    loaded = state.index.current()
-    scope = loaded.datasets
-    schemata = rc.schemata_in(loaded.entities, scope.select(scope.get(dataset)))
+    schemata = _schemata(state, dataset)
     result = rc.suggest_types(schemata, prefix)
     return _reply({**rc.OK, "prefix": prefix, "result": result}, callback)
 
@@ -288,9 +296,7 @@ def suggest_type(
 def suggest_property(
     dataset: str, state: State, _caller: ScreenRole, prefix: Prefix = "", callback: Callback = None
 ) -> Response:
-    loaded = state.index.current()
-    scope = loaded.datasets
-    schemata = rc.schemata_in(loaded.entities, scope.select(scope.get(dataset)))
+    schemata = _schemata(state, dataset)
     result = rc.suggest_properties(schemata, prefix)
     return _reply({**rc.OK, "prefix": prefix, "result": result}, callback)
 
