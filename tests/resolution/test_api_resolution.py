@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -90,3 +91,53 @@ def test_contradictions_are_refused_naming_the_three_ids(service: LiveService) -
     assert r.status_code == 400
     for rid in ("un-KPi.052", "eu-112358", "uk-DPR0268"):
         assert rid in r.text
+
+
+def test_decisions_are_audited_and_listed_newest_first(service: LiveService) -> None:
+    first = service.admin.post(
+        "/resolution/decisions",
+        json={"a": "eu-105411", "b": "un-KPi.013", "decision": "unsure", "note": "dates differ"},
+    ).json()
+    second = service.admin.post(
+        "/resolution/decisions",
+        json={"a": "un-KPi.013", "b": "eu-105411", "decision": "different"},
+    ).json()
+    assert second["audit_seq"] > first["audit_seq"]
+    log = service.admin.get("/resolution/decisions").json()
+    assert log["total"] == 2
+    assert [d["decision"] for d in log["items"]] == ["different", "unsure"]  # both kept
+    assert log["items"][1]["note"] == "dates differ"
+    export = service.admin.get(
+        "/audit/export", params={"format": "json", "kind": "resolution.decision"}
+    ).json()
+    assert [rec["seq"] for rec in export] == [first["audit_seq"], second["audit_seq"]]
+    assert all("eu-105411" in json.dumps(rec["payload"]) for rec in export)
+    assert service.anon.get("/resolution/decisions").status_code == 401
+
+
+def test_coverage_is_the_record_the_cli_prints(service: LiveService) -> None:
+    r = service.admin.get("/resolution/coverage")
+    assert r.status_code == 200, r.text
+    rep = r.json()
+    captions = {row["caption"] for row in rep["rows"]}
+    assert "RI SU YONG" in captions and "SMITH, John" not in captions  # DPRK targets only
+    ri = next(f for f in rep["un_follow_up"] if f["caption"] == "RI SU YONG")
+    assert ri["eu"]["lag_days"] == 7 and ri["uk"]["lag_days"] == 0  # 2017-06-02 -> 06-09
+    assert ri["ofac"]["lag_bound"] is True  # OFAC's files carry no dates
+    assert rep["un_lag"]["eu"]["missing"] == 2
+    everything = service.admin.get("/resolution/coverage", params={"all": "true"}).json()
+    assert everything["targets"] == rep["targets"] + 1  # John Smith (SDGT) joins
+
+
+def test_coverage_without_a_resolution_says_what_to_run(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    write_lists(home)
+    cfg = Settings(
+        home=home,
+        database_url=f"sqlite:///{tmp_path / 'service.sqlite3'}",
+        admin_key=KEY,
+        key_ttl=0,
+    )
+    with live_service(cfg) as svc:
+        r = svc.admin.get("/resolution/coverage")
+    assert r.status_code == 404 and "resolve run" in r.text

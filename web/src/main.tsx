@@ -12,6 +12,7 @@ import { ArsenalPage } from "./pages/arsenal";
 import { LedgerPage } from "./pages/ledger";
 import { ListsPage } from "./pages/lists";
 import { MaritimePage } from "./pages/maritime";
+import { ResolutionPage } from "./pages/resolution";
 import { RoadmapPage } from "./pages/roadmap";
 import { ScreenPage } from "./pages/screen";
 import "./style.css";
@@ -21,6 +22,7 @@ const PAGES = [
   ["screen", "Screen"],
   ["alerts", "Alerts"],
   ["lists", "Lists"],
+  ["resolution", "Resolution"],
   ["ledger", "Ledger"],
   ["arsenal", "Arsenal"],
   ["roadmap", "Roadmap"],
@@ -139,6 +141,7 @@ function App({ initialProblem }: { initialProblem: string | null }) {
         {page === "screen" && <ScreenPage />}
         {page === "alerts" && <AlertsPage />}
         {page === "lists" && <ListsPage />}
+        {page === "resolution" && <ResolutionPage tab={sub ?? "review"} />}
         {page === "ledger" && <LedgerPage tab={sub ?? "timeline"} />}
         {page === "arsenal" && <ArsenalPage />}
         {page === "roadmap" && <RoadmapPage />}

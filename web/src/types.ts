@@ -437,3 +437,131 @@ export interface RoadmapResponse {
   assets: RoadmapAsset[];
   shares: { site: string; from: string; to: string; share: Record<string, RoadmapInterval>; assessments: ShareCheck[] };
 }
+
+// Resolution: the review queue of doubtful pairs and the implementation record.
+
+export interface ListingRecord {
+  id: string;
+  list: string | null;
+  schema?: string;
+  caption: string | null;
+  listed_on?: string | null;
+  programs?: string[];
+  legal_basis?: string[];
+  unsc_refs?: string[];
+  birth_dates?: string[];
+  nationality?: string[];
+  identifiers?: Record<string, string[]>;
+  delisted?: boolean;
+}
+
+export interface ReviewPair {
+  a: string;
+  b: string;
+  method: string;
+  score: number;
+  evidence: string[];
+  features: Record<string, number>;
+  reason: string;
+  records: ListingRecord[];
+  targets: (string | null)[];
+}
+
+export interface ReviewQueue {
+  total: number;
+  offset: number;
+  limit: number;
+  items: ReviewPair[];
+}
+
+export interface Decision {
+  a: string;
+  b: string;
+  decision: "same" | "different" | "unsure";
+  user: string;
+  at: string;
+  note: string;
+  audit_seq?: number;
+}
+
+export interface Follow {
+  listed: boolean;
+  since?: string;
+  precision?: string;
+  lag_days?: number | null;
+  lag_bound?: boolean;
+  active?: boolean;
+  delisted?: string | null;
+}
+
+export interface UnFollowUp {
+  target: string;
+  caption: string;
+  un_since: string | null;
+  eu: Follow;
+  uk: Follow;
+  ofac: Follow;
+}
+
+export interface LagSummary {
+  un_designations: number;
+  listed: number;
+  lag_exact: number;
+  lag_bound_only: number;
+  same_day_or_before: number;
+  median_days: number | null;
+  p90_days: number | null;
+  max_days: number | null;
+  missing: number;
+  missing_targets: string[];
+}
+
+export interface Presence {
+  publisher: string;
+  listings: string[];
+  since: string | null;
+  precision: string;
+  basis: string[];
+  active: boolean;
+  delisted: string | null;
+}
+
+export interface CoverageRow {
+  target: string;
+  caption: string;
+  schema: string;
+  dprk_evidence: string[];
+  presence: Record<string, Presence>;
+}
+
+export interface NationalFollowUp {
+  target: string;
+  caption: string;
+  first: string;
+  first_since: string | null;
+  first_precision: string;
+  followed_by: Record<string, unknown>;
+  not_followed_by: string[];
+}
+
+export interface Delisting {
+  target: string;
+  caption: string;
+  publisher: string;
+  last_listed: string | null;
+  delisted: string | null;
+  precision: string;
+  others: Record<string, { active: boolean; delisted: string | null; lag_days: number | null }>;
+}
+
+export interface CoverageReport {
+  resolution: string;
+  versions: Record<string, string>;
+  targets: number;
+  by_publisher: Record<string, number>;
+  un_lag: Record<string, LagSummary>;
+  un_follow_up: UnFollowUp[];
+  national: NationalFollowUp[];
+  delistings: Delisting[];
+  rows: CoverageRow[];
+}

@@ -5,7 +5,12 @@ so a decision made here and one made on the terminal land in the same
 append-only judgement log, the user named as the audit log names the caller. Reading
 the queue needs the ``screen`` role, deciding the ``review`` role.
 Decisions take effect on the next ``resolve run``; a decided pair leaves the
-queue at once.
+queue at once. A decision made here is also appended to the service's audit
+log (kind ``resolution.decision``), so the workbench's decisions sit in the
+same tamper-evident chain as its screenings and reviews.
+
+The implementation record (``dprkwatch lists coverage --json``) is served
+here too, for the workbench's coverage page.
 """
 
 from __future__ import annotations
@@ -15,7 +20,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from dprkwatch.resolution import review
+from dprkwatch.lists.snapshot import SnapshotStore
+from dprkwatch.resolution import ResolutionStore, coverage, review
+from dprkwatch.service import audit
 from dprkwatch.service.api.deps import ReviewRole, ScreenRole, State
 from dprkwatch.service.api.models import errors
 
@@ -52,4 +59,39 @@ def decide(state: State, body: DecisionRequest, caller: ReviewRole) -> dict[str,
     judgement = review.decide(
         state.settings.home, body.a, body.b, body.decision, user=caller.actor, note=body.note
     )
-    return judgement.to_dict()
+    record = audit.record(
+        state.db, audit.AuditEntry("resolution.decision", caller.actor, judgement.to_dict())
+    )
+    return {**judgement.to_dict(), "audit_seq": record.seq}
+
+
+@router.get(
+    "/decisions",
+    summary="Every recorded decision, newest first (changes of mind included)",
+    responses=errors(401, 403),
+)
+def decisions(
+    state: State,
+    _caller: ScreenRole,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> dict[str, Any]:
+    history = ResolutionStore(state.settings.home).judgements().history
+    newest = [j.to_dict() for j in reversed(history[-limit:])]
+    return {"total": len(history), "items": newest}
+
+
+@router.get(
+    "/coverage",
+    summary="The implementation record: lists per target, lags after the UN, followers",
+    responses=errors(401, 403, 404),
+)
+def coverage_record(
+    state: State,
+    _caller: ScreenRole,
+    all_targets: Annotated[
+        bool, Query(alias="all", description="Every resolved target, not only DPRK ones")
+    ] = False,
+) -> dict[str, Any]:
+    home = state.settings.home
+    resolution = ResolutionStore(home).load()
+    return coverage.report(resolution, SnapshotStore(home), dprk_only=not all_targets)
