@@ -111,3 +111,48 @@ def test_daily_history_covers_quarters() -> None:
     )
     assert [r.launches for r in short.rows] == [0, 0, None, None]  # Q3 only partly covered
     assert any("No CNS missile data" in n for n in index.notes)
+
+
+def test_targets_count_one_man_on_four_lists_once() -> None:
+    items = [
+        designation("un", "un-1", "2017-06-02"),
+        designation("eu", "eu-1", "2017-06-09"),
+        designation("uk", "uk-1", "2017-06-02"),
+        designation("ofac", "ofac-1", "2017-06-20", "first_seen"),
+        designation("eu", "eu-2", "2017-08-01"),  # listed by the EU alone
+        designation("eu", "eu-3", "2017-09-30"),  # the EU first, the UK a quarter later:
+        designation("uk", "uk-3", "2017-10-02"),  # one target, counted in 2017-Q3
+        designation("ofac", "ofac-4", "2017-01", "on_or_before"),  # OFAC may have been first
+        designation("un", "un-4", "2017-10-05"),
+        designation("ofac", "ofac-5", "2017-01", "on_or_before"),  # OFAC alone: the baseline
+    ]
+    versions = {"ofac": [date(2017, 1, 1), date(2017, 6, 10), date(2017, 6, 20)]}
+    targets = {
+        "un-1": "dw-ri",
+        "eu-1": "dw-ri",
+        "uk-1": "dw-ri",
+        "ofac-1": "dw-ri",
+        "eu-3": "dw-3",
+        "uk-3": "dw-3",
+        "ofac-4": "dw-4",
+        "un-4": "dw-4",
+    }  # eu-2 was never resolved: it stands alone
+    ledger = load_ledger()
+    kw = {"versions": versions, "start": date(2017, 4, 1), "end": date(2017, 12, 31)}
+    index = build_index(ledger, items, [], targets=targets, **kw)  # type: ignore[arg-type]
+    rows = {r.quarter: r for r in index.rows}
+    q2, q3, q4 = rows["2017-Q2"], rows["2017-Q3"], rows["2017-Q4"]
+    # The per-list view is kept: each list counts its own designations.
+    assert (q2.designations["un"], q2.designations["eu"], q2.designations["uk"]) == (1, 1, 1)
+    assert q2.designations["ofac"] == 1
+    assert q2.targets == 1  # RI Su Yong's four listings
+    assert q3.targets == 2  # eu-2 alone, and dw-3 (EU in Q3 before the UK in Q4)
+    assert q4.targets == 1 and q4.designations == {"un": 1, "eu": None, "uk": 1, "ofac": None}
+    assert any("targets: 1 already listed in the oldest versions" in n for n in index.notes)
+    # dw-4 (UN 2017-10-05, OFAC undated): the undated listing is set aside, and said so.
+    assert any("targets: 1 are dated by their first dated listing" in n for n in index.notes)
+    assert q3.targets_partial  # the OFAC versions do not date 2017-Q3
+    without = build_index(ledger, items, [], **kw)  # type: ignore[arg-type]
+    assert all(r.targets is None for r in without.rows)
+    assert any("No resolution run" in n for n in without.notes)
+    assert [r.designations for r in without.rows] == [r.designations for r in index.rows]

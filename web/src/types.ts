@@ -137,6 +137,8 @@ export interface Quarter {
   quarter: string;
   designations: Record<string, number | null>;
   partial: Record<string, boolean>;
+  targets: number | null;
+  targets_partial: boolean;
   ofac_actions: number;
   diplomacy: number;
   launches: number | null;

@@ -462,9 +462,12 @@ def pressure_cmd(
     inputs = gather(settings_of(ctx).home)
     listing = views.pressure(inputs, first or date.min, last or date.today())
     lists: list[str] = listing.meta["lists"]
+    # One man on four lists is one target: the count by canonical target, after a resolve run.
+    resolved = any(r.get("targets") is not None for r in listing.rows)
     columns = [
         "quarter",
         *lists,
+        *(["targets"] if resolved else []),
         "ofac_series",
         "diplomacy",
         "launches",
@@ -481,18 +484,27 @@ def pressure_cmd(
             csv_out=csv_out,
             limit=limit,
             offset=offset,
-            csv_columns=[*columns, "ofac_actions", *(f"{x}_partial" for x in lists)],
+            csv_columns=[
+                *columns,
+                "ofac_actions",
+                *(f"{x}_partial" for x in lists),
+                *(["targets_partial"] if resolved else []),
+            ],
         )
         return
     for r in listing.rows:
         for lst in lists:
             value = r[lst]
             r[lst] = "n/a" if value is None else f"{value}*" if r[f"{lst}_partial"] else value
+        if resolved:
+            n = r["targets"]
+            r["targets"] = "n/a" if n is None else f"{n}*" if r["targets_partial"] else n
         r["launches"] = "n/a" if r["launches"] is None else r["launches"]
     _show(
         listing,
         columns,
-        title="Pressure index: DPRK designations per quarter and list (ofac_series: curated OFAC actions)",
+        title="Pressure index: DPRK designations per quarter and list (ofac_series: curated OFAC "
+        "actions" + ("; targets: canonical targets, each counted once)" if resolved else ")"),
         json_out=False,
         csv_out=False,
         sources=sources,

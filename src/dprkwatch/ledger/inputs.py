@@ -4,11 +4,17 @@ The curated ledger ships with the package; imported event datasets and the
 sanctions-list history live in the data directory. Missing pieces are not
 errors: an empty data directory still gives the curated timeline, and the
 analyses say what they could not compute.
+
+With a resolution run, its small target map decides two things: which
+listings are DPRK designations (any DPRK evidence of the listing's target,
+not only a DPRK programme tag: OFAC's NPWMD-listed North Koreans count), and
+which listings are one canonical target (the pressure index's targets).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -33,6 +39,8 @@ class Inputs:
     daily_spans: dict[str, list[tuple[date, date]]] = field(default_factory=dict)
     launch_coverage: tuple[date, date] | None = None
     notes: list[str] = field(default_factory=list)
+    # Listing id -> canonical target id, from the last resolution run (None: none run).
+    targets: dict[str, str] | None = None
 
     @property
     def has_launches(self) -> bool:
@@ -90,6 +98,7 @@ class Inputs:
             daily_spans=spans,
             launch_coverage=coverage,
             notes=list(self.notes),
+            targets=self.targets,
         )
         return view, withheld
 
@@ -102,6 +111,7 @@ class Inputs:
             daily=self.daily,
             daily_spans=self.daily_spans,
             launch_coverage=self.launch_coverage,
+            targets=self.targets,
             start=start,
             end=end,
         )
@@ -129,9 +139,14 @@ def gather(home: Path | None, *, ledger: Ledger | None = None) -> Inputs:
         return Inputs(ledger=ledger, events=events, notes=notes)
     store = LedgerStore(home)
     events, notes = build_timeline(ledger, store)
+    # Here, not at the top: the timeline and the arsenal import this module without a home.
+    from dprkwatch.resolution.hits import load_map
+
     snapshots = SnapshotStore(home)
-    history = designations(snapshots, dprk_only=True)
-    daily = [d for d in store.designations() if d.dprk]
+    target_map = load_map(home)
+    relevant = target_map.dprk_listings() if target_map is not None else frozenset()
+    history = _in_scope(designations(snapshots), relevant)
+    daily = _in_scope(store.designations(), relevant)
     spans: dict[str, list[tuple[date, date]]] = {}
     for ds in store.datasets():
         if ds.kind == "designations":
@@ -155,4 +170,16 @@ def gather(home: Path | None, *, ledger: Ledger | None = None) -> Inputs:
         daily_spans=spans,
         launch_coverage=launch_coverage,
         notes=notes,
+        targets=dict(target_map.target_of) if target_map is not None else None,
     )
+
+
+def _in_scope(items: Sequence[Designation], relevant: frozenset[str]) -> list[Designation]:
+    """The DPRK designations: tagged DPRK by their list, or of a DPRK-relevant target."""
+    out = []
+    for d in items:
+        if d.dprk:
+            out.append(d)
+        elif d.entity_id in relevant:
+            out.append(replace(d, dprk=True))
+    return out

@@ -12,6 +12,17 @@ and form a baseline, not a quarter's count.
 Each list also has *coverage*: the stretches of time in which the data can
 date a designation at all. A quarter outside coverage is shown as missing
 (``None``), never as zero; a quarter partly covered is flagged.
+
+With a resolution run, the index also counts *canonical targets*: one man
+on four lists is one target, counted once, in the quarter of his first
+designation by any list. A target's window runs from the earliest first day
+to the earliest last day of its listings' windows (its first designation
+lies between them), and is placed like a listing's; a listing known only to
+be "on or before" its list's oldest version is set aside when the target
+has a dated one (and counted in a note). The per-list columns stay as they
+are. A target's quarter count is flagged partial wherever some list's data
+cannot date the whole quarter: a target first designated there by that list
+would be missing from the count.
 """
 
 from __future__ import annotations
@@ -211,12 +222,21 @@ class QuarterRow(BaseModel):
     citations: list[Citation] = Field(
         default_factory=list, description="Treasury releases of the quarter's OFAC actions"
     )
+    targets: int | None = Field(
+        None,
+        description="Canonical targets first designated this quarter by any list (one man on "
+        "four lists counts once); null without a resolution run or when no list dates the quarter",
+    )
+    targets_partial: bool = Field(
+        False, description="Some list cannot date the whole quarter: the target count is a floor"
+    )
 
     def to_dict(self, lists: Sequence[str]) -> dict[str, Any]:
         row: dict[str, Any] = {"quarter": self.quarter}
         for lst in lists:
             row[lst] = self.designations.get(lst)
             row[f"{lst}_partial"] = self.partial.get(lst, False)
+        row.update(targets=self.targets, targets_partial=self.targets_partial)
         row.update(
             ofac_series=self.ofac_actions,
             ofac_actions=self.ofac_action_count,
@@ -248,6 +268,7 @@ class PressureIndex:
     baseline: dict[str, tuple[int, str]] = field(default_factory=dict)
     unplaced: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    target_windows: list[Window] = field(default_factory=list)
 
     def count(self, lst: str, start: date, end: date) -> tuple[int | None, bool]:
         """Designations of ``lst`` dated wholly within ``[start, end]``; and whether coverage is complete."""
@@ -261,6 +282,75 @@ class PressureIndex:
         return n, covered == (end - start).days + 1
 
 
+def target_windows(
+    windows: Sequence[Window], targets: Mapping[str, str]
+) -> tuple[list[Window], int]:
+    """One window per canonical target from its listings' windows; and how many of them
+    set aside an undated listing.
+
+    The target was first designated on the earliest of its listings' dates,
+    which lies between the earliest first day and the earliest last day.
+    A listing known only to be "on or before" its list's oldest version
+    (most of OFAC's) would put nearly every target in the baseline, so it is
+    set aside when the target has a dated listing; the target is then dated
+    by its first dated listing, and counted among those set aside (the
+    undated listing may be older). A listing the resolution does not know
+    stands alone. ``list`` is the list whose window ends first.
+    """
+    grouped: dict[str, list[Window]] = defaultdict(list)
+    for w in windows:
+        grouped[targets.get(w.entity_id, w.entity_id)].append(w)
+    out = []
+    set_aside = 0
+    for tid, ws in grouped.items():
+        dated = [w for w in ws if w.first > EPOCH]
+        if dated and len(dated) < len(ws):
+            set_aside += 1
+        use = dated or ws
+        earliest = min(use, key=lambda w: (w.last, w.first, w.list))
+        first = min(w.first for w in use)
+        out.append(
+            Window(
+                earliest.list, tid, earliest.name, earliest.schema, first, earliest.last,
+                earliest.basis,
+            )
+        )  # fmt: skip
+    return sorted(out, key=lambda w: (w.last, w.entity_id)), set_aside
+
+
+def _target_cells(
+    tws: Sequence[Window], set_aside: int, lists: Sequence[str]
+) -> tuple[Counter[str], list[str]]:
+    """Targets per quarter, and notes on how they were dated."""
+    placed: Counter[str] = Counter()
+    baseline, unplaced, day = 0, 0, ""
+    for w in tws:
+        if w.first == EPOCH:
+            baseline += 1
+            day = max(day, str(w.last))
+        elif w.quarter is not None:
+            placed[w.quarter] += 1
+        else:
+            unplaced += 1
+    notes = [
+        f"targets: {len(tws)} canonical targets with a DPRK listing on {', '.join(lists)} "
+        "(one target on several lists counts once, in the quarter of its first designation)"
+    ]
+    if set_aside:
+        notes.append(
+            f"targets: {set_aside} are dated by their first dated listing though another of "
+            "their listings is known only to be on or before its list's oldest version (it may "
+            "be older)"
+        )
+    if unplaced:
+        notes.append(f"targets: {unplaced} first designated in a span longer than a quarter")
+    if baseline:
+        notes.append(
+            f"targets: {baseline} already listed in the oldest versions, on or before {day}"
+        )
+    return placed, notes
+
+
 def build_index(
     ledger: Ledger,
     designations: Sequence[DesignationLike],
@@ -270,6 +360,7 @@ def build_index(
     daily: Sequence[DesignationLike] = (),
     daily_spans: Mapping[str, Sequence[tuple[date, date]]] | None = None,
     launch_coverage: tuple[date, date] | None = None,
+    targets: Mapping[str, str] | None = None,
     start: date,
     end: date,
 ) -> PressureIndex:
@@ -279,7 +370,8 @@ def build_index(
     ``daily`` from a history with near-daily versions (the OFAC first-seen
     file), whose coverage spans are ``daily_spans``. ``launch_coverage`` is the
     span of the missile dataset (default: first to last launch in ``events``);
-    quarters outside it have no launch count.
+    quarters outside it have no launch count. ``targets`` (listing id ->
+    canonical target id, from a resolution run) adds the count of targets.
     """
     versions = versions or {}
     raw: list[Window] = []
@@ -321,6 +413,8 @@ def build_index(
             action_count[q] += 1
             cited = action_citations.setdefault(q, [])
             cited.extend(c for c in ledger.cite(a.sources) if c not in cited)
+    tws, set_aside = target_windows(windows, targets) if targets is not None else ([], 0)
+    target_placed, target_notes = _target_cells(tws, set_aside, lists) if tws else (Counter(), [])
     launch_days = [e.start for e in events if e.kind == "missile-launch"]
     if launch_coverage is None and launch_days:
         launch_coverage = (min(launch_days), max(launch_days))
@@ -334,6 +428,7 @@ def build_index(
             days = covered_days(coverage[lst], qs, qe)
             cells[lst] = placed[lst][q] if days else None
             partial[lst] = 0 < days < (qe - qs).days + 1
+        dated = [lst for lst in lists if cells[lst] is not None]
         in_q = [e for e in events if qs <= e.start <= qe]
         highlights = [e.title for e in in_q if e.kind in ("summit", "nuclear-test", "resolution")]
         rows.append(
@@ -349,6 +444,9 @@ def build_index(
                 nuclear_tests=sum(1 for e in in_q if e.kind == "nuclear-test"),
                 exercises=sum(1 for e in in_q if e.kind == "exercise"),
                 highlights=highlights,
+                targets=target_placed[q] if tws and dated else None,
+                targets_partial=bool(tws and dated)
+                and (len(dated) < len(lists) or any(partial.values())),
             )
         )
     if not lists:
@@ -371,6 +469,9 @@ def build_index(
         notes.append(
             f"{lst}: {n} designation(s) already present in the oldest version, i.e. on or before {day}"
         )
+    if targets is None and lists:
+        notes.append("No resolution run: the targets column is empty (dprkwatch resolve run).")
+    notes.extend(target_notes)
     return PressureIndex(
         lists=lists,
         rows=rows,
@@ -379,4 +480,5 @@ def build_index(
         baseline=baseline,
         unplaced=dict(unplaced),
         notes=notes,
+        target_windows=tws,
     )

@@ -11,12 +11,14 @@ that matched.
 Screening reads only :class:`TargetMap`, a small file written beside the
 resolution state (listing -> target and list), not the full state with its
 links and candidates: the screening latency must not change with resolution
-on.
+on. The ledger's pressure index reads it too, to count canonical targets
+(it also names the DPRK-relevant targets, so the index's DPRK scope is the
+resolution's).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -44,10 +46,18 @@ class TargetMap:
     list_of: Mapping[str, str]
     caption_of: Mapping[str, str]
     members: Mapping[str, Sequence[str]]
+    # Targets with DPRK evidence of any kind (empty in a file from before it was kept).
+    dprk: frozenset[str] = frozenset()
 
     @classmethod
-    def from_listings(cls, created_at: str, listings: Mapping[str, Mapping[str, Any]]) -> TargetMap:
-        """From a resolution's ``listings`` (id -> {"target", "list", "summary"})."""
+    def from_listings(
+        cls,
+        created_at: str,
+        listings: Mapping[str, Mapping[str, Any]],
+        dprk: Iterable[str] = (),
+    ) -> TargetMap:
+        """From a resolution's ``listings`` (id -> {"target", "list", "summary"}) and its
+        DPRK-relevant target ids."""
         target_of = {rid: str(info["target"]) for rid, info in listings.items()}
         members: dict[str, list[str]] = {}
         for rid in sorted(target_of):
@@ -61,14 +71,21 @@ class TargetMap:
                 for rid, info in listings.items()
             },
             members=members,
+            dprk=frozenset(dprk),
         )
+
+    def dprk_listings(self) -> frozenset[str]:
+        """The listings whose target is DPRK-relevant."""
+        return frozenset(rid for rid, tid in self.target_of.items() if tid in self.dprk)
 
     def to_bytes(self) -> bytes:
         rows = {
             rid: [self.target_of[rid], self.list_of[rid], self.caption_of[rid]]
             for rid in sorted(self.target_of)
         }
-        return orjson.dumps({"created_at": self.created_at, "listings": rows})
+        return orjson.dumps(
+            {"created_at": self.created_at, "listings": rows, "dprk": sorted(self.dprk)}
+        )
 
     @classmethod
     def from_bytes(cls, raw: bytes) -> TargetMap:
@@ -78,7 +95,7 @@ class TargetMap:
             rid: {"target": row[0], "list": row[1], "summary": {"caption": row[2]}}
             for rid, row in rows.items()
         }
-        return cls.from_listings(str(data["created_at"]), listings)
+        return cls.from_listings(str(data["created_at"]), listings, data.get("dprk", ()))
 
 
 def targets_path(home: Path) -> Path:

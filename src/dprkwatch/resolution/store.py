@@ -237,4 +237,7 @@ class ResolutionStore:
         # Screening groups its hits by target from this small file alone
         # (written second: a crash between the two leaves the previous
         # grouping, which the next run replaces).
-        save_map(self.home, TargetMap.from_listings(resolution.created_at, resolution.listings))
+        save_map(
+            self.home,
+            TargetMap.from_listings(resolution.created_at, resolution.listings, resolution.dprk),
+        )

@@ -7,7 +7,8 @@ of a second to several seconds, and both change only when someone imports
 lists or event files. So this cache keeps them and recomputes only when a
 cheap *fingerprint* of the data directory changes: the list versions
 present (snapshot directories are immutable and content-addressed) and the
-size and modification time of each imported event file.
+size and modification time of each imported event file, and the resolution's
+target map (a `resolve run` changes what the pressure index counts).
 
 The arsenal model depends on nothing in the data directory (its parameters
 ship with the package; published estimates may also come from the shared
@@ -26,17 +27,24 @@ from dprkwatch.arsenal import ArsenalModel, load_model
 from dprkwatch.ledger import Inputs, Verdict, evaluate_all, gather
 from dprkwatch.ledger.store import LedgerStore
 from dprkwatch.lists import SnapshotStore
+from dprkwatch.resolution.hits import targets_path
 from dprkwatch.roadmap import load_roadmap
 from dprkwatch.roadmap.report import workbench
 from dprkwatch.settings import Settings
 
 T = TypeVar("T")
-Fingerprint = tuple[tuple[str, ...], tuple[tuple[str, int, int], ...]]
+Fingerprint = tuple[tuple[str, ...], tuple[tuple[str, int, int], ...], tuple[int, int] | None]
 
 
 def fingerprint(home: Path) -> Fingerprint:
-    """What identifies the analysis inputs in ``home``: each store's own fingerprint."""
-    return SnapshotStore(home).fingerprint(), LedgerStore(home).fingerprint()
+    """What identifies the analysis inputs in ``home``: each store's own fingerprint, and the
+    resolution's target map (a ``resolve run`` changes the pressure index's targets)."""
+    try:
+        st = targets_path(home).stat()
+        resolved: tuple[int, int] | None = (st.st_mtime_ns, st.st_size)
+    except OSError:
+        resolved = None
+    return SnapshotStore(home).fingerprint(), LedgerStore(home).fingerprint(), resolved
 
 
 class Analyses:

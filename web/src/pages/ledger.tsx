@@ -147,6 +147,7 @@ function Pressure() {
   const [applied, setApplied] = useState({ from: "2016", to: "" });
   const data = useApi<PressureResponse>(`/ledger/pressure${query(applied)}`);
   const width = useWidth();
+  const resolved = data.data?.rows.some((r) => r.targets !== null) ?? false;
   return (
     <section class="panel" aria-labelledby="pressure-title">
       <h2 id="pressure-title">Pressure index</h2>
@@ -187,6 +188,11 @@ function Pressure() {
                       {l}
                     </th>
                   ))}
+                  {resolved && (
+                    <th scope="col" class="num">
+                      Targets
+                    </th>
+                  )}
                   <th scope="col" class="num">
                     Diplomacy
                   </th>
@@ -208,6 +214,7 @@ function Pressure() {
                         {r.designations[l] === null ? "n/a" : `${r.designations[l]}${r.partial[l] ? "*" : ""}`}
                       </td>
                     ))}
+                    {resolved && <td class="num">{r.targets === null ? "n/a" : `${r.targets}${r.targets_partial ? "*" : ""}`}</td>}
                     <td class="num">{r.diplomacy}</td>
                     <td class="num">{r.launches ?? "n/a"}</td>
                     <td class="num">{r.nuclear_tests}</td>
@@ -216,7 +223,10 @@ function Pressure() {
                 ))}
               </tbody>
             </table>
-            <p class="meta">* quarter only partly covered by the data; n/a: the data cannot date designations in it.</p>
+            <p class="meta">
+              * quarter only partly covered by the data; n/a: the data cannot date designations in it.
+              {resolved && " Targets: canonical targets first designated in the quarter by any list (one man on four lists counts once; * a floor)."}
+            </p>
           </details>
         </>
       )}
