@@ -5,7 +5,9 @@ answer a missing file, a folder, an unreadable or over-long path with one
 line naming the file - never a traceback. :func:`unreadable` is that
 mapping (and :func:`reading` the block that applies it), raised as the
 caller's own error class so each package keeps its exception tree;
-:func:`read_head` reads the first bytes a format sniffer looks at.
+:func:`read_head` reads the first bytes a format sniffer looks at, and
+:func:`read_content` a whole file that must hold more than blanks, and
+:func:`utf8_text` decodes it, naming the line and column of a bad byte.
 """
 
 from __future__ import annotations
@@ -43,3 +45,27 @@ def read_head(path: Path, size: int, error: type[InputError] = InputError) -> by
     """The first ``size`` bytes of ``path`` (what format sniffers look at)."""
     with reading(path, error), path.open("rb") as fh:
         return fh.read(size)
+
+
+def read_content(path: Path, error: type[InputError] = InputError) -> bytes:
+    """The whole of ``path``; a file of nothing but blanks is ``error`` ("file is empty")."""
+    with reading(path, error):
+        data = path.read_bytes()
+    if not data.strip():
+        raise error("file is empty", source=str(path))
+    return data
+
+
+def utf8_text(path: Path, data: bytes, error: type[InputError] = InputError) -> str:
+    """``data`` (read from ``path``) as UTF-8 text, a byte-order mark dropped."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise error(
+            f"wrong encoding: not valid UTF-8 ({exc.reason})",
+            source=str(path),
+            where=f"line {line}, column {column}",
+        ) from None

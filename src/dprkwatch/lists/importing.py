@@ -150,6 +150,13 @@ def _parse_and_write(home: Path, path: Path, fmt: str | None, published: date | 
     return SnapshotStore(home).write(version, importer_version(importer))
 
 
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # the worker reports it
+
+
 def _parse_in_workers(
     store: SnapshotStore,
     paths: Sequence[Path],
@@ -159,15 +166,23 @@ def _parse_in_workers(
     progress: Callable[[Path], None] | None,
     on_refused: Callable[[Path, DprkwatchError], None] | None,
 ) -> list[Manifest]:
-    # Forked workers start with every module already imported (FtM's model
-    # and country tables take seconds to load); results come back as small
-    # manifests, never as entities.
+    # Forked workers start with every module already imported and the
+    # country-name table built (FtM's model and that table take seconds to
+    # load, which each worker would otherwise pay again); results come back
+    # as small manifests, never as entities.
+    from dprkwatch.lists.cleaning import warm_country_names
+
+    warm_country_names()
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = [
-            pool.submit(_parse_and_write, store.home, p, f, published)
-            for p, f in zip(paths, formats, strict=True)
-        ]
+        # The largest files first, so that no worker is left with a big one
+        # at the end while the other idles; results are read in path order.
+        order = sorted(range(len(paths)), key=lambda i: -_size(paths[i]))
+        submitted = {
+            i: pool.submit(_parse_and_write, store.home, paths[i], formats[i], published)
+            for i in order
+        }
+        futures = [submitted[i] for i in range(len(paths))]
         manifests: list[Manifest] = []
         try:
             for path, future in zip(paths, futures, strict=True):

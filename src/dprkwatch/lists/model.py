@@ -35,13 +35,14 @@ def make_entity(schema: str, entity_id: str, dataset: str) -> ValueEntity:
     """An empty FtM entity of ``schema`` with its id and dataset set."""
     # Imported here: FollowTheMoney's model takes about a second to load, and
     # readers of stored snapshots (screening, resolution) never build entities.
-    from followthemoney import ValueEntity
     from followthemoney import model as ftm_model
+
+    from dprkwatch.lists.cleaning import ListEntity
 
     schema_obj = ftm_model.get(schema)
     if schema_obj is None:
         raise ValueError(f"unknown FtM schema {schema!r}")
-    return ValueEntity(schema_obj, {"id": entity_id, "datasets": [dataset]}, cleaned=True)
+    return ListEntity(schema_obj, {"id": entity_id, "datasets": [dataset]}, cleaned=True)
 
 
 def entity_id(entity: ValueEntity) -> str:

@@ -19,21 +19,7 @@ from dprkwatch.lists.exceptions import SourceError
 from dprkwatch.lists.importers.uk.table import OFSI, UKSL, Layout, UkTable
 from dprkwatch.lists.model import EntityBuilder, ListVersion
 from dprkwatch.lists.registry import register
-from dprkwatch.sources import reading
-
-
-def _decode(path: Path, data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        before = data[: exc.start]
-        line = before.count(b"\n") + 1
-        column = exc.start - (before.rfind(b"\n") + 1) + 1
-        raise SourceError(
-            f"wrong encoding: not valid UTF-8 ({exc.reason})",
-            source=str(path),
-            where=f"line {line}, column {column}",
-        ) from None
+from dprkwatch.sources import read_content, utf8_text
 
 
 def _sniff_lines(head: bytes) -> tuple[bool, str]:
@@ -46,11 +32,8 @@ def _sniff_lines(head: bytes) -> tuple[bool, str]:
 
 def load_csv(path: Path, builder: EntityBuilder, layout: Layout) -> ListVersion:
     """Read one UK CSV of the given layout into entities."""
-    with reading(path, SourceError):
-        data = path.read_bytes()
-    if not data.strip():
-        raise SourceError("file is empty", source=str(path))
-    reader = csv.reader(io.StringIO(_decode(path, data), newline=""), strict=True)
+    data = read_content(path, SourceError)
+    reader = csv.reader(io.StringIO(utf8_text(path, data, SourceError), newline=""), strict=True)
     table = UkTable(path, builder, layout, "line")
     try:
         for row in reader:

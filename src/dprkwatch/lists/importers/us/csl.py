@@ -52,6 +52,7 @@ from dprkwatch.lists.importers.ofac.ids import classify
 from dprkwatch.lists.importers.values import clean_text, iso_date, join_parts, put
 from dprkwatch.lists.model import EntityBuilder, ListVersion
 from dprkwatch.lists.registry import register
+from dprkwatch.sources import read_content, utf8_text
 
 AUTHORITY = (
     "US Department of Commerce, International Trade Administration (Consolidated Screening List)"
@@ -255,16 +256,6 @@ def _published(sources: Any) -> date | None:
     return date.fromisoformat(days[-1]) if days else None
 
 
-def _read(path: Path) -> bytes:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise SourceError(f"cannot read: {exc.strerror}", source=str(path)) from None
-    if not data.strip():
-        raise SourceError("file is empty", source=str(path))
-    return data
-
-
 @register
 class CslJsonImporter:
     format: ClassVar[str] = "csl-json"
@@ -282,7 +273,7 @@ class CslJsonImporter:
 
     def load(self, path: Path) -> ListVersion:
         try:
-            document = orjson.loads(_read(path))
+            document = orjson.loads(read_content(path, SourceError))
         except orjson.JSONDecodeError as exc:
             problem = (
                 "truncated or invalid JSON"
@@ -326,13 +317,7 @@ class CslCsvImporter:
         return 0.95 if {"_id", "source", "alt_names", "source_list_url"} <= columns else 0.0
 
     def load(self, path: Path) -> ListVersion:
-        data = _read(path)
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise SourceError(
-                f"wrong encoding: not valid UTF-8 ({exc.reason})", source=str(path)
-            ) from None
+        text = utf8_text(path, read_content(path, SourceError), SourceError)
         reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
         header = reader.fieldnames or []
         missing = [c for c in ("_id", "source", "name", "type", "programs") if c not in header]
