@@ -70,6 +70,22 @@ FLOORS = {
     "ca": 5_800,
     "ch": 5_800,
 }
+# DPRK-relevant entries each input must yield (a rebuilt file that loses the
+# DPRK regime would otherwise time an import with nothing to screen for).
+DPRK_FLOORS = {
+    "ofac": 400,
+    "un": 150,
+    "eu": 200,
+    "uk": 200,
+    "csl": 400,
+    "au": 200,
+    "ca": 200,
+    "ch": 200,
+}
+# How SEMA and SECO name the DPRK regime (the EU content carries the EU's own
+# programme code, PRK, which those publishers never write).
+SEMA_REGIMES = {"PRK": "North Korea / Corée du Nord"}
+SECO_PROGRAMMES = {"PRK": "North Korea"}
 TARGET_SECONDS = 15.0
 
 
@@ -253,7 +269,8 @@ def write_sema_xml(eu_yaml: Path, target: Path) -> None:
             continue
         record = etree.SubElement(root, "record")
         programme = (_eu_programmes(doc) or ["EU"])[0]
-        etree.SubElement(record, "Country-Pays").text = f"{programme} / {programme}"
+        regime = SEMA_REGIMES.get(programme, f"{programme} / {programme}")
+        etree.SubElement(record, "Country-Pays").text = regime
         subject = (doc.get("subject_type") or {}).get("code")
         if subject == "person":
             etree.SubElement(record, "LastName-NomDeFamille").text = names[0]
@@ -277,7 +294,7 @@ def write_seco_xml(eu_yaml: Path, target: Path) -> None:
             programmes.setdefault(code, str(len(programmes) + 1))
     for code, ssid in programmes.items():
         program = etree.SubElement(root, "sanctions-program", ssid=ssid)
-        etree.SubElement(program, "program-key", lang="eng").text = code
+        etree.SubElement(program, "program-key", lang="eng").text = SECO_PROGRAMMES.get(code, code)
         etree.SubElement(program, "sanctions-set", ssid=ssid, lang="eng").text = "Annex 1"
     for ssid, (_line, doc) in enumerate(docs, start=1):
         names = _eu_names(doc)
@@ -378,6 +395,13 @@ def main() -> int:
             if counts["entities"] < FLOORS[name]:
                 print(
                     f"error: {name}: {counts['entities']} entities, expected at least {FLOORS[name]}",
+                    file=sys.stderr,
+                )
+                return 2
+            if counts["dprk"] < DPRK_FLOORS[name]:
+                print(
+                    f"error: {name}: {counts['dprk']} DPRK entries, expected at least "
+                    f"{DPRK_FLOORS[name]}",
                     file=sys.stderr,
                 )
                 return 2
