@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import marshal
 from pathlib import Path
+
+import pytest
 
 from dprkwatch.lists import SnapshotStore, import_paths
 from dprkwatch.matching import Query, Screener
 from dprkwatch.matching import cache as index_cache
+from dprkwatch.matching.index import Index
 from tests.matching.conftest import cache_files
 
 QUERIES = [
@@ -86,3 +90,43 @@ def test_a_removed_snapshot_file_invalidates_the_cache(store: SnapshotStore) -> 
     assert index_cache.load(path) is None
     moved.with_suffix(".gone").rename(moved)
     assert index_cache.read(data).versions == screener.versions
+
+
+def test_a_loaded_index_decodes_only_the_name_forms_a_query_compares(
+    store: SnapshotStore,
+) -> None:
+    fresh = Screener.from_store(store, cache=False)
+    Screener.from_store(store)
+    loaded = Screener.from_store(store)
+    forms = loaded.index.forms
+    assert isinstance(forms, index_cache.StoredForms)
+    assert forms.decoded() == 0
+    results = loaded.screen(QUERIES[0])
+    assert results == fresh.screen(QUERIES[0])
+    assert 0 < forms.decoded() < len(set(forms.refs()))
+    # Written out again (as a Spark driver ships a loaded index), it reads back the same.
+    again = index_cache.read(_dumped(loaded.index))
+    assert again.forms == fresh.index.forms
+    assert list(forms[1:3]) == fresh.index.forms[1:3]
+
+
+def test_a_cache_whose_name_forms_do_not_add_up_is_refused(store: SnapshotStore) -> None:
+    screener = Screener.from_store(store, cache=False)
+    blob, ends = index_cache._form_block(screener.index)
+    refs = index_cache._part(screener.index, "form_refs")
+    assert len(index_cache.StoredForms(blob, ends, refs)) == len(screener.index.forms)
+    for bad_blob, bad_ends, bad_refs in (
+        (blob[:-1], ends, refs),  # the block is cut short
+        (blob, ends[:-3], refs),  # an offset is cut in half
+        (blob, ends[8:16] + ends[:8] + ends[16:], refs),  # offsets out of order
+        (blob, ends, [*refs, len(refs) + 5]),  # a name refers past the last form
+        (blob, ends, "not a list"),
+    ):
+        with pytest.raises(ValueError, match=r"index cache|unknown forms"):
+            index_cache.StoredForms(bad_blob, bad_ends, bad_refs)  # type: ignore[arg-type]
+
+
+def _dumped(index: Index) -> bytes:
+    buffer = io.BytesIO()
+    index_cache.dump(index, buffer)
+    return buffer.getvalue()

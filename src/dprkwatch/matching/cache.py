@@ -11,6 +11,12 @@ The file is written with :mod:`marshal` (core Python types only, no
 arbitrary objects, no code run on load) through a temporary file and an
 atomic rename; anything unreadable or of the wrong shape is ignored and
 rebuilt, never trusted.
+
+Name forms, the largest part, are each marshalled on their own into one
+block of bytes with a table of where each ends, and decoded only when a
+query first compares with them (:class:`StoredForms`): a process that
+screens a few names (``dprkwatch screen NAME``) touches a few hundred of
+the 63,000 forms, and decoding them all was half of its start.
 """
 
 from __future__ import annotations
@@ -23,9 +29,11 @@ import multiprocessing
 import os
 import uuid
 from collections import defaultdict
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, overload
 
+import numpy as np
 import orjson
 
 from dprkwatch import __version__
@@ -37,7 +45,7 @@ from dprkwatch.matching.syllables import Syllable
 from dprkwatch.matching.typos import Vocabulary
 
 # Bump when the layout below or anything the index derives from names changes.
-CACHE_FORMAT = 11
+CACHE_FORMAT = 12
 KEEP_FILES = 4
 
 
@@ -83,9 +91,9 @@ def _record(r: EntityRecord) -> tuple[Any, ...]:
 
 
 _PARTS = (
-    "records", "raw", "files", "locations", "forms", "form_refs", "name_kind", "name_entity",
-    "postings", "imo", "mmsi", "documents", "wallets", "token_df", "syllable_df", "korean_forms",
-    "versions", "vocabulary",
+    "records", "raw", "files", "locations", "form_blob", "form_ends", "form_refs", "name_kind",
+    "name_entity", "postings", "imo", "mmsi", "documents", "wallets", "token_df", "syllable_df",
+    "korean_forms", "versions", "vocabulary",
 )  # fmt: skip
 
 
@@ -103,6 +111,9 @@ def _part(index: Index, name: str) -> Any:
     if name == "records":
         return [_record(r) for r in index.records]
     if name == "form_refs":
+        stored = index.forms
+        if isinstance(stored, StoredForms) and stored.is_whole():
+            return stored.refs()
         ids: dict[int, int] = {}
         refs: list[int] = []
         for form in index.forms:
@@ -119,10 +130,29 @@ def _part(index: Index, name: str) -> Any:
     return getattr(index, name)
 
 
+def _form_block(index: Index) -> tuple[bytes, bytes]:
+    """The distinct forms, each marshalled alone, in one block; and where each ends.
+
+    A form stays encoded until a query needs it (:class:`StoredForms`), so
+    each is its own marshal record. Ends are little-endian uint64 offsets.
+    """
+    stored = index.forms
+    if isinstance(stored, StoredForms) and stored.is_whole():
+        return stored.block()
+    chunks: list[bytes] = []
+    ends: list[int] = []
+    end = 0
+    for form in _unique_forms(index):
+        data = marshal.dumps(form_to_plain(form))
+        chunks.append(data)
+        end += len(data)
+        ends.append(end)
+    return b"".join(chunks), np.asarray(ends, dtype="<u8").tobytes()
+
+
 def dump(index: Index, fh: BinaryIO) -> None:
     """Write the index part by part (each length-prefixed), so that no second
-    copy of the whole index is ever held in memory at once. The distinct
-    name forms, the largest part, go in chunks (a count, then the lists)."""
+    copy of the whole index is ever held in memory at once."""
 
     def write(value: Any) -> None:
         data = marshal.dumps(value)
@@ -131,16 +161,13 @@ def dump(index: Index, fh: BinaryIO) -> None:
 
     write({"format": CACHE_FORMAT, "parts": list(_PARTS)})
     for name in _PARTS:
-        if name != "forms":
+        if name == "form_blob":
+            blob, ends = _form_block(index)
+            write(blob)
+            write(ends)
+            del blob, ends
+        elif name != "form_ends":  # (written with the blob)
             write(_part(index, name))
-            continue
-        unique = _unique_forms(index)
-        write(len(range(0, len(unique), _FORMS_CHUNK)))
-        for start in range(0, len(unique), _FORMS_CHUNK):
-            write([form_to_plain(f) for f in unique[start : start + _FORMS_CHUNK]])
-
-
-_FORMS_CHUNK = 8192
 
 
 def _read(data: bytes) -> dict[str, Any]:
@@ -162,16 +189,89 @@ def _read(data: bytes) -> dict[str, Any]:
         or header.get("parts") != list(_PARTS)
     ):
         raise ValueError("not an index cache of this format")
-    state: dict[str, Any] = {}
-    for name in _PARTS:
-        if name == "forms":
-            chunks = next_part()
-            if not isinstance(chunks, int) or chunks < 0:
-                raise ValueError("malformed index cache")
-            state[name] = [f for _ in range(chunks) for f in next_part()]
-        else:
-            state[name] = next_part()
-    return state
+    return {name: next_part() for name in _PARTS}
+
+
+class StoredForms(Sequence[NameForm]):
+    """The name forms of a loaded index, decoded from the cache on first use.
+
+    ``refs[name number]`` is the distinct form a name uses (a name on
+    several lists shares its forms); form ``k`` is the marshal record
+    ``blob[ends[k - 1]:ends[k]]``. A decoded form is kept, so each is
+    decoded at most once (two threads racing on one decode the same value
+    twice; either copy is kept). Equal syllables are shared between forms,
+    as in a built index.
+    """
+
+    __slots__ = ("_blob", "_decoded", "_ends", "_refs", "_syllables")
+
+    def __init__(self, blob: bytes, ends: bytes, refs: list[int]) -> None:
+        if not isinstance(blob, bytes) or not isinstance(ends, bytes) or len(ends) % 8:
+            raise ValueError("malformed name forms in the index cache")
+        if not isinstance(refs, list):
+            raise ValueError("malformed name references in the index cache")
+        offsets = np.frombuffer(ends, dtype="<u8")
+        if len(offsets) and (
+            int(offsets[-1]) != len(blob) or bool(np.any(np.diff(offsets.astype(np.int64)) <= 0))
+        ):
+            raise ValueError("name forms of the index cache do not add up")
+        if refs and (min(refs) < 0 or max(refs) >= len(offsets)):
+            raise ValueError("names refer to unknown forms")
+        self._blob = blob
+        self._ends = ends
+        self._refs = refs
+        self._decoded: list[NameForm | None] = [None] * len(offsets)
+        self._syllables: dict[tuple[str, ...], Syllable] = {}
+
+    def _form(self, k: int) -> NameForm:
+        form = self._decoded[k]
+        if form is None:
+            ends = self._ends
+            start = int.from_bytes(ends[8 * k - 8 : 8 * k], "little") if k else 0
+            end = int.from_bytes(ends[8 * k : 8 * k + 8], "little")
+            plain = marshal.loads(memoryview(self._blob)[start:end])
+            form = self._decoded[k] = form_from_plain(plain, self._syllables)
+        return form
+
+    @overload
+    def __getitem__(self, i: int) -> NameForm: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[NameForm]: ...
+
+    def __getitem__(self, i: int | slice) -> NameForm | list[NameForm]:
+        if isinstance(i, slice):
+            return [self._form(k) for k in self._refs[i]]
+        return self._form(self._refs[i])
+
+    def __len__(self) -> int:
+        return len(self._refs)
+
+    def __iter__(self) -> Iterator[NameForm]:
+        form = self._form
+        return (form(k) for k in self._refs)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def is_whole(self) -> bool:
+        """Whether every distinct form is used by some name (true of a loaded cache)."""
+        return len(set(self._refs)) == len(self._decoded)
+
+    def block(self) -> tuple[bytes, bytes]:
+        """The encoded forms and their ends, as read (to write them out again)."""
+        return self._blob, self._ends
+
+    def refs(self) -> list[int]:
+        return self._refs
+
+    def decoded(self) -> int:
+        """How many distinct forms have been decoded so far."""
+        return sum(form is not None for form in self._decoded)
 
 
 # -- back to objects ---------------------------------------------------------------
@@ -198,9 +298,7 @@ def read(data: bytes, *, snapshot_files: bool = True) -> Index:
     index.raw = state["raw"]
     index.files = state["files"]
     index.locations = state["locations"]
-    syllables: dict[tuple[str, ...], Syllable] = {}
-    unique = [form_from_plain(f, syllables) for f in state["forms"]]
-    index.forms = [unique[i] for i in state["form_refs"]]
+    index.forms = StoredForms(state["form_blob"], state["form_ends"], state["form_refs"])
     index.name_kind = state["name_kind"]
     index.name_entity = state["name_entity"]
     index.postings = Postings.from_plain(state["postings"])

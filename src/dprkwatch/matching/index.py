@@ -22,7 +22,7 @@ import mmap
 import re
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -193,7 +193,8 @@ class Index:
         self.locations: dict[str, tuple[int, int, int]] = {}
         self._views: dict[int, mmap.mmap] = {}
         self._views_lock = threading.Lock()
-        self.forms: list[NameForm] = []
+        # A list when built; decoded on demand when loaded from the cache.
+        self.forms: Sequence[NameForm] = []
         self.name_kind: list[str] = []
         self.name_entity: list[int] = []
         self.postings = Postings({}, np.empty(0, dtype=NIDS))
@@ -325,7 +326,8 @@ class Index:
         token_df: dict[str, int] = defaultdict(int)
         syllable_df: dict[str, int] = defaultdict(int)
         korean_forms = 0
-        forms = index.forms
+        forms: list[NameForm] = []
+        index.forms = forms
         name_kind = index.name_kind
         name_entity = index.name_entity
         records = index.records
