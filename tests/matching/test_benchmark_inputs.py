@@ -15,6 +15,7 @@ SCRIPTS = [
     ("screening_speed.py",),
     ("matching_eval.py", "--no-baselines"),
     ("screening_regression.py", "--check", "unused.jsonl.gz"),
+    ("screening_start.py",),
 ]
 
 
@@ -36,9 +37,12 @@ def test_empty_data_dir_is_an_error(script: tuple[str, ...], tmp_path: Path) -> 
     assert "|" not in res.stdout, "no table of figures"
 
 
-def test_a_store_smaller_than_expected_is_an_error(sample_store: SnapshotStore) -> None:
+@pytest.mark.parametrize("script", ["screening_speed.py", "screening_start.py"])
+def test_a_store_smaller_than_expected_is_an_error(
+    script: str, sample_store: SnapshotStore
+) -> None:
     """The sample lists (a few entities) are far short of the four real lists."""
-    res = run(str(BENCHMARKS / "screening_speed.py"), "--data-dir", str(sample_store.home))
+    res = run(str(BENCHMARKS / script), "--data-dir", str(sample_store.home))
     assert res.returncode == 2, res.stderr
     last = res.stderr.strip().splitlines()[-1]
     assert last.startswith("error: ") and "expected at least 20,000" in last, last
