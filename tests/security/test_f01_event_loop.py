@@ -11,6 +11,7 @@ latency targets themselves are measured by ``benchmarks/service_isolation.py``.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Iterator
@@ -90,6 +91,51 @@ def test_probes_and_small_queries_answer_while_a_big_batch_screens(
     assert outcome["batch"].status_code == 200, outcome["batch"].text
     # Both answered while the batch (8 x 0.4 s of CPU) was still screening.
     assert ready_at < outcome["batch_done"] and single_at < outcome["batch_done"]
+
+
+def test_a_reconciliation_batch_screens_off_the_loop_too(
+    probe: tuple[LiveService, threading.Event],
+) -> None:
+    """``POST /reconcile`` screens like ``/match`` (OpenRefine sends batches of up to 100)."""
+    svc, started = probe
+    key = svc.key("screen", name="refine")
+    queries = {f"q{i}": {"query": f"HEAVY Kim {i}", "type": "Person"} for i in range(8)}
+    outcome: dict[str, Any] = {}
+
+    def send_batch() -> None:
+        with svc.client(key) as c:
+            outcome["batch"] = c.post(
+                "/reconcile/default", data={"queries": json.dumps(queries)}, timeout=120
+            )
+            outcome["batch_done"] = time.monotonic()
+
+    sender = threading.Thread(target=send_batch)
+    sender.start()
+    try:
+        assert started.wait(60), "the batch never started screening"
+        ready = svc.anon.get("/readyz", timeout=60)
+        ready_at = time.monotonic()
+    finally:
+        sender.join(120)
+    assert ready.status_code == 200, ready.text
+    assert outcome["batch"].status_code == 200, outcome["batch"].text
+    assert set(outcome["batch"].json()) == set(queries)
+    assert ready_at < outcome["batch_done"]
+
+
+def test_a_reconciliation_batch_over_the_name_cap_is_refused(guarded: Guarded) -> None:
+    svc = guarded.service
+    c = svc.client(svc.key("screen"))
+    queries = {
+        f"q{i}": {
+            "query": f"Kim {i}",
+            "properties": [{"pid": "alias", "v": [f"Kim {i} {j}" for j in range(9)]}],
+        }
+        for i in range(100)
+    }
+    r = c.post("/reconcile/default", data={"queries": json.dumps(queries)}, timeout=60)
+    assert r.status_code == 400, r.text[:200]
+    assert "1,000 name values" in r.json()["detail"]
 
 
 def test_a_batch_over_the_name_cap_is_refused_whole(guarded: Guarded) -> None:

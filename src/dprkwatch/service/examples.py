@@ -94,6 +94,16 @@ def _values(raw: Any) -> list[str]:
     return out
 
 
+def name_values(properties: Mapping[str, Any]) -> int:
+    """How many name values (name, alias, weakAlias, previousName) an example sends, counted
+    before it is read, so that the work a request may ask for is capped cheaply."""
+    total = 0
+    for prop in NAME_PROPS:
+        raw = properties.get(prop)
+        total += len(raw) if isinstance(raw, list | tuple) else int(raw is not None)
+    return total
+
+
 def resolve_schema(name: str, where: str) -> Schema:
     """The FtM schema called ``name``, if it can be matched (400 otherwise)."""
     schema = model.get(strip_controls(str(name)))

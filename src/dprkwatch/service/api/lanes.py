@@ -30,11 +30,25 @@ import contextlib
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TypeVar
+from functools import partial
+from typing import Any, Protocol, TypeVar
 
+from dprkwatch.exceptions import InputError
 from dprkwatch.service.exceptions import TooManyRequests
 
 T = TypeVar("T")
+
+
+class Batch(Protocol):
+    """A request read and validated: whether it is small, and one job per query."""
+
+    @property
+    def small(self) -> bool: ...
+
+    def jobs(self) -> list[Callable[[], Any]]: ...
+
+
+B = TypeVar("B", bound=Batch)
 
 # A request is "small" (quick lane) up to this many bytes of body and name values.
 SMALL_BODY = 8192
@@ -105,6 +119,36 @@ class Lanes:
         """Run ``jobs`` in the bulk lane one after the other (each a separate turn at a thread)."""
         return [await self.bulk_call(job) for job in jobs]
 
+    async def screen(self, read: Callable[[], B], body_bytes: int) -> tuple[B, list[Any]]:
+        """Read a request (``read`` parses and validates it) and run its jobs, off the loop.
+
+        A small body is read, and when the batch is small screened too, in one
+        step of the quick lane; anything else is read in the bulk lane and
+        screened there one query per step.
+        """
+        if body_bytes <= SMALL_BODY:
+            batch, done = await self.quick_call(partial(_run_if_small, read))
+        else:
+            batch, done = await self.bulk_call(read), None
+        if done is None:
+            done = await self.bulk_map(batch.jobs())
+        return batch, done
+
     def close(self) -> None:
         self.quick.shutdown(wait=False, cancel_futures=True)
         self.bulk.shutdown(wait=False, cancel_futures=True)
+
+
+def _run_if_small(read: Callable[[], B]) -> tuple[B, list[Any] | None]:
+    batch = read()
+    return batch, [job() for job in batch.jobs()] if batch.small else None
+
+
+def check_name_values(names: int, most: int) -> None:
+    """Refuse a request holding more than ``most`` name values in all (F1's cap on work)."""
+    if names > most:
+        raise InputError(
+            f"the batch holds {names:,} name values in all (name, alias, weakAlias, "
+            f"previousName); at most {most:,} (DPRKWATCH_MAX_NAME_VALUES): split it",
+            where="queries",
+        )

@@ -12,25 +12,28 @@ let in).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, Response
 
 from dprkwatch.exceptions import InputError
 from dprkwatch.service import reconcile as rc
 from dprkwatch.service.algorithms import Algorithms
 from dprkwatch.service.api.deps import ScreenRole, State
+from dprkwatch.service.api.lanes import SMALL_NAMES, check_name_values
 from dprkwatch.service.api.match_request import DEFAULT_THRESHOLD, TS_PATTERN
 from dprkwatch.service.api.models import errors
 from dprkwatch.service.api.responses import json_response
 from dprkwatch.service.api.state import ServiceState
-from dprkwatch.service.examples import prepare
+from dprkwatch.service.examples import Prepared, name_values, prepare
 from dprkwatch.service.exceptions import RecordNotFound
 from dprkwatch.service.keys import Principal
-from dprkwatch.service.screening import Filters, Scoring, screen
+from dprkwatch.service.screening import Candidates, Filters, Scoring, screen
 from dprkwatch.service.search import schema_filter
 
 if TYPE_CHECKING:
@@ -112,6 +115,24 @@ def _manifest(request: Request, state: ServiceState, dataset: str) -> dict[str, 
     }
 
 
+@dataclass
+class _Queries:
+    """A reconciliation batch read and validated: one screening job per query."""
+
+    examples: dict[str, Prepared]
+    names: int
+    own: bool
+    run: Callable[[str, Prepared], Candidates]
+
+    @property
+    def small(self) -> bool:
+        """Few queries and names, scored by dprkwatch's own matcher: the quick lane's work."""
+        return self.own and self.names <= SMALL_NAMES and len(self.examples) <= SMALL_NAMES
+
+    def jobs(self) -> list[Callable[[], Candidates]]:
+        return [partial(self.run, key, p) for key, p in self.examples.items()]
+
+
 async def _queries(
     state: ServiceState,
     principal: Principal,
@@ -120,6 +141,26 @@ async def _queries(
     algorithm: str | None,
     changed_since: str | None,
 ) -> dict[str, Any]:
+    """Screen the batch off the event loop, in the same lanes and per-key turns as ``/match``."""
+    lanes = state.lanes
+    async with lanes.turn(principal.key_id):
+        read = partial(_read, state, principal, dataset, raw, algorithm, changed_since)
+        batch, candidates = await lanes.screen(read, len(raw))
+        committed = await state.record(candidates)
+    return {
+        key: {"result": [rc.scored_result(r.hit) for r in s.outcome.results]}
+        for key, s in zip(batch.examples, committed, strict=True)
+    }
+
+
+def _read(
+    state: ServiceState,
+    principal: Principal,
+    dataset: str,
+    raw: str,
+    algorithm: str | None,
+    changed_since: str | None,
+) -> _Queries:
     try:
         batch = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
@@ -134,49 +175,37 @@ async def _queries(
     lists = scope.select(ds)
     name = Algorithms.resolve(algorithm, loaded.algorithm)
     own = name == loaded.algorithm
-    examples = {}
-    limits = {}
-    for key, query in batch.items():
-        schema, props, limit = rc.query_example(query, str(key))
-        examples[str(key)] = prepare(str(key), schema, props, None)
-        limits[str(key)] = limit
+    read = {str(key): rc.query_example(query, str(key)) for key, query in batch.items()}
+    names = sum(name_values(props) for _schema, props, _limit in read.values())
+    check_name_values(names, state.settings.max_name_values)
+    examples = {key: prepare(key, schema, props, None) for key, (schema, props, _) in read.items()}
     caller = {"key_id": principal.key_id, "name": principal.name, "via": "reconcile"}
 
-    def screen_all() -> list[Any]:
-        out = []
-        for key, p in examples.items():
-            scoring = Scoring(
-                threshold=DEFAULT_THRESHOLD,
-                cutoff=None,
-                other=None if own else name,
-                algorithms=state.algorithms,
-                entity=p.entity,
-            )
-            out.append(
-                screen(
-                    loaded,
-                    p.query,
-                    dataset=ds.name,
-                    lists=lists,
-                    dprk_only=ds.dprk_only,
-                    limit=limits[key],
-                    threshold=DEFAULT_THRESHOLD,
-                    filters=Filters(changed_since=changed_since, schemata=p.result_schemata()),
-                    actor=principal.actor,
-                    caller=caller,
-                    scoring=scoring,
-                    echo=p.echo(),
-                    unused=[u.to_dict() for u in p.unused],
-                )
-            )
-        return out
+    def screen_one(key: str, p: Prepared) -> Candidates:
+        scoring = Scoring(
+            threshold=DEFAULT_THRESHOLD,
+            cutoff=None,
+            other=None if own else name,
+            algorithms=state.algorithms,
+            entity=p.entity,
+        )
+        return screen(
+            loaded,
+            p.query,
+            dataset=ds.name,
+            lists=lists,
+            dprk_only=ds.dprk_only,
+            limit=read[key][2],
+            threshold=DEFAULT_THRESHOLD,
+            filters=Filters(changed_since=changed_since, schemata=p.result_schemata()),
+            actor=principal.actor,
+            caller=caller,
+            scoring=scoring,
+            echo=p.echo(),
+            unused=[u.to_dict() for u in p.unused],
+        )
 
-    candidates = screen_all() if own else await run_in_threadpool(screen_all)
-    committed = await state.record(candidates)
-    return {
-        key: {"result": [rc.scored_result(r.hit) for r in s.outcome.results]}
-        for key, s in zip(examples, committed, strict=True)
-    }
+    return _Queries(examples, names, own, screen_one)
 
 
 def _extend(state: ServiceState, raw: str) -> dict[str, Any]:
@@ -212,7 +241,7 @@ async def _answer(
     "/reconcile/{dataset}",
     summary="Reconciliation service manifest (or queries given as `queries=`)",
     response_model=None,
-    responses=errors(400, 401, 403, 404, 503),
+    responses=errors(400, 401, 403, 404, 429, 503),
 )
 async def manifest(
     dataset: str, request: Request, state: State, principal: ScreenRole, callback: Callback = None
@@ -229,7 +258,7 @@ async def manifest(
     "/reconcile/{dataset}",
     summary="Reconciliation queries and data extension (form fields `queries` / `extend`)",
     response_model=None,
-    responses=errors(400, 401, 403, 404, 503),
+    responses=errors(400, 401, 403, 404, 429, 503),
 )
 async def queries(dataset: str, request: Request, state: State, principal: ScreenRole) -> Response:
     """A batch of reconciliation queries (`queries`: JSON) or an extension request

@@ -15,11 +15,10 @@ from followthemoney.types import registry
 from starlette.responses import Response
 
 from dprkwatch.exceptions import InputError
-from dprkwatch.matching.query import NAME_PROPS
 from dprkwatch.service.algorithms import Algorithms
 from dprkwatch.service.api import match_request, yente_shapes
 from dprkwatch.service.api.deps import ScreenRole, State
-from dprkwatch.service.api.lanes import SMALL_BODY, SMALL_NAMES
+from dprkwatch.service.api.lanes import SMALL_NAMES, check_name_values
 from dprkwatch.service.api.middleware import principal_of
 from dprkwatch.service.api.models import (
     AdjacentResultsResponse,
@@ -38,7 +37,7 @@ from dprkwatch.service.committer import appending
 from dprkwatch.service.datasets import catalog as build_catalog
 from dprkwatch.service.datasets import catalog_etag, etag_matches
 from dprkwatch.service.entities import EntityStore, entity_property_names
-from dprkwatch.service.examples import Prepared, prepare
+from dprkwatch.service.examples import Prepared, name_values, prepare
 from dprkwatch.service.exceptions import Forbidden, NotAuthenticated, RecordNotFound, Unavailable
 from dprkwatch.service.index import Loaded
 from dprkwatch.service.keys import Principal
@@ -86,23 +85,11 @@ async def match(dataset: str, request: Request) -> Response:
         # request is read and screened in one step of the quick lane; a big one (or
         # one for nomenklatura's slower algorithms) in the bulk lane, one query per step.
         read = partial(_read_batch, state, dataset, params, raw, principal)
-        if len(raw) <= SMALL_BODY:
-            batch, screened = await lanes.quick_call(partial(_screen_if_small, read))
-        else:
-            batch, screened = await lanes.bulk_call(read), None
-        if screened is None:
-            screened = await lanes.bulk_map(batch.jobs())
+        batch, screened = await lanes.screen(read, len(raw))
         committed = await state.record(screened)
         if batch.small:  # a few results: cheaper to build here than to hand over
             return batch.answer(committed)
         return await lanes.bulk_call(partial(batch.answer, committed))
-
-
-def _screen_if_small(
-    read: Callable[[], _Batch],
-) -> tuple[_Batch, list[Candidates] | None]:
-    batch = read()
-    return batch, batch.screen_all() if batch.small else None
 
 
 @dataclass
@@ -129,9 +116,6 @@ class _Batch:
     def jobs(self) -> list[Callable[[], Candidates]]:
         return [partial(self.run, p) for p in self.prepared.values()]
 
-    def screen_all(self) -> list[Candidates]:
-        return [self.run(p) for p in self.prepared.values()]
-
     def answer(self, committed: list[Screening]) -> Response:
         store = self.loaded.entities
         return json_response(
@@ -148,16 +132,6 @@ class _Batch:
             },
             headers={"x-batch-size": str(len(self.prepared))},
         )
-
-
-def _name_values(queries: Mapping[str, Any]) -> int:
-    """Name values sent in all (name, alias, weakAlias, previousName), counted before reading."""
-    total = 0
-    for example in queries.values():
-        for prop in NAME_PROPS:
-            raw = example.properties.get(prop)
-            total += len(raw) if isinstance(raw, list | tuple) else int(raw is not None)
-    return total
 
 
 def _read_batch(
@@ -182,14 +156,8 @@ def _read_batch(
         )
     if not body.queries:
         raise InputError("No queries provided.", where="queries")
-    names = _name_values(body.queries)
-    most = state.settings.max_name_values
-    if names > most:
-        raise InputError(
-            f"the batch holds {names:,} name values in all (name, alias, weakAlias, "
-            f"previousName); at most {most:,} (DPRKWATCH_MAX_NAME_VALUES): split it",
-            where="queries",
-        )
+    names = sum(name_values(ex.properties) for ex in body.queries.values())
+    check_name_values(names, state.settings.max_name_values)
     prepared = {
         key: prepare(key, ex.schema_, ex.properties, ex.id) for key, ex in body.queries.items()
     }
