@@ -39,10 +39,8 @@ import itertools
 import json
 import os
 import resource
-import secrets
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -58,10 +56,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from service_load import (
     Phase,
     default_lists,
-    free_port,
     print_markdown,
+    server_env,
+    serving,
     tree_usage,
-    wait_ready,
 )
 
 NAME_PROPS = ("name", "alias", "weakAlias", "previousName")
@@ -195,26 +193,11 @@ def service(args: argparse.Namespace) -> Iterator[Served]:
         store = SnapshotStore(home)
         for path in [Path(p) for p in args.lists] if args.lists else default_lists():
             import_paths(store, [path])
-    admin = secrets.token_urlsafe(32)
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DPRKWATCH_")}
-    env.update(
-        DPRKWATCH_ADMIN_KEY=admin,
-        DPRKWATCH_DATABASE_URL=f"sqlite:///{workdir / 'service.sqlite3'}",
-    )
-    cmd = [sys.executable, "-m", "dprkwatch", "--data-dir", str(home), "serve",
-           "--host", "127.0.0.1", "--port", str(port), "--workers", str(args.workers)]  # fmt: skip
-    log = (workdir / "server.log").open("wb")
-    proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+    env = {**server_env(None), "DPRKWATCH_DATABASE_URL": f"sqlite:///{workdir / 'service.sqlite3'}"}
     try:
-        wait_ready(url, proc, workdir / "server.log")
-        yield Served(url, admin, home, proc.pid)
+        with serving(home, workdir, args.workers, env) as (url, admin, pid):
+            yield Served(url, admin, home, pid)
     finally:
-        proc.terminate()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            proc.wait(timeout=30)
-        log.close()
         shutil.rmtree(workdir, ignore_errors=True)
 
 
@@ -237,15 +220,24 @@ async def probe(
     host: str, port: int, key: str | None, method: str, path: str, body: bytes,
     phase: Phase, rate: float, until: float, connections: int,
 ) -> None:  # fmt: skip
-    """Open loop: request i is due at start + i/rate and is sent on a free connection of a
-    small pool; its latency counts from the due moment, so server-side queueing shows."""
-    queue: asyncio.Queue[float | None] = asyncio.Queue()
-    post = method == "POST"
+    """One request, sent open-loop at ``rate`` per second (see :func:`open_loop`)."""
+    raw = Client(host, port, key).request(method, path, body)
+    await open_loop(host, port, [raw], method == "POST", phase, rate, until, connections)
+
+
+async def open_loop(
+    host: str, port: int, requests: list[bytes], post: bool, phase: Phase, rate: float,
+    until: float, connections: int,
+) -> None:  # fmt: skip
+    """Open loop: request i (``requests[i % len]``) is due at start + i/rate and is sent on a
+    free connection of a small pool; its latency counts from the due moment, so
+    server-side queueing shows."""
+    queue: asyncio.Queue[tuple[float, bytes] | None] = asyncio.Queue()
 
     async def worker() -> None:
-        client = Client(host, port, key)
-        raw = client.request(method, path, body)
-        while (due := await queue.get()) is not None:
+        client = Client(host, port, None)
+        while (item := await queue.get()) is not None:
+            due, raw = item
             try:
                 status, payload = await client.send(raw)
             except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
@@ -260,17 +252,18 @@ async def probe(
         await client.close()
 
     workers = [asyncio.create_task(worker()) for _ in range(connections)]
-    start = time.perf_counter()
+    phase.started = start = time.perf_counter()
     i = 0
     while (due := start + i / rate) < until:
         delay = due - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)
-        queue.put_nowait(due)
+        queue.put_nowait((due, requests[i % len(requests)]))
         i += 1
     for _ in workers:
         queue.put_nowait(None)
     await asyncio.gather(*workers)
+    phase.finished = time.perf_counter()
 
 
 async def heavy_loop(client: Client, raw: bytes, phase: Phase, until: float) -> None:

@@ -153,7 +153,7 @@ class Service:
         return total
 
 
-def _env(src: Path | None) -> dict[str, str]:
+def server_env(src: Path | None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DPRKWATCH_")}
     if src is not None:  # the reference revision's code, before this checkout's
         env["PYTHONPATH"] = str(src.resolve())
@@ -166,7 +166,7 @@ def import_lists(home: Path, lists: list[Path], src: Path | None) -> list[str]:
     for path in lists:
         cmd = [sys.executable, "-m", "dprkwatch", "--data-dir", str(home),
                "lists", "import", str(path)]  # fmt: skip
-        run = subprocess.run(cmd, env=_env(src), capture_output=True, text=True)
+        run = subprocess.run(cmd, env=server_env(src), capture_output=True, text=True)
         if run.returncode != 0:  # e.g. an importer the reference does not have yet
             tail = (run.stderr or run.stdout).strip().splitlines()[-1:] or ["?"]
             print(f"skipped {path}: {tail[0]}", file=sys.stderr)
@@ -188,38 +188,52 @@ def started_service(
         raise SystemExit(f"{label}: no list could be imported")
     print(f"{label}: imported {len(lists)} list files in {time.perf_counter() - t0:.1f}s",
           file=sys.stderr)  # fmt: skip
-    admin = secrets.token_urlsafe(24)
-    port = free_port()
-    env = _env(src)
-    env["DPRKWATCH_ADMIN_KEY"] = admin
+    env = server_env(src)
     if args.database_url:
         env["DPRKWATCH_DATABASE_URL"] = args.database_url
+    try:
+        with serving(home, workdir, args.workers, env) as (url, admin, pid):
+            admin_auth = {"Authorization": f"ApiKey {admin}"}
+            with httpx.Client(base_url=url, headers=admin_auth, timeout=120) as client:
+                r = client.post("/keys", json={"name": "load-test", "roles": ["screen"]})
+                r.raise_for_status()
+                key = r.json()["key"]
+                # Workers load nomenklatura on a thread after they are ready; /algorithms
+                # waits for it. Measuring before it is loaded would count that load as
+                # serving cost.
+                for _ in range(2 * args.workers):
+                    client.get("/algorithms", timeout=600)
+            yield Service(label, url, key, home, pid)
+    finally:
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+        else:
+            print(f"kept {workdir}", file=sys.stderr)
+
+
+@contextlib.contextmanager
+def serving(
+    home: Path, workdir: Path, workers: int, env: dict[str, str]
+) -> Iterator[tuple[str, str, int]]:
+    """Run ``dprkwatch serve`` on loopback over ``home`` (its log in ``workdir``) with a
+    fresh admin key; yield (url, admin key, server pid) once it is ready. ``env`` is the
+    server's environment (see :func:`server_env`)."""
+    admin = secrets.token_urlsafe(32)
+    port = free_port()
+    env = {**env, "DPRKWATCH_ADMIN_KEY": admin}
     cmd = [sys.executable, "-m", "dprkwatch", "--data-dir", str(home), "serve",
-           "--host", "127.0.0.1", "--port", str(port), "--workers", str(args.workers)]  # fmt: skip
+           "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]  # fmt: skip
     log = (workdir / "server.log").open("wb")
     proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_ready(url, proc, workdir / "server.log")
-        admin_auth = {"Authorization": f"ApiKey {admin}"}
-        with httpx.Client(base_url=url, headers=admin_auth, timeout=120) as client:
-            r = client.post("/keys", json={"name": "load-test", "roles": ["screen"]})
-            r.raise_for_status()
-            key = r.json()["key"]
-            # Workers load nomenklatura on a thread after they are ready; /algorithms waits
-            # for it. Measuring before it is loaded would count that load as serving cost.
-            for _ in range(2 * args.workers):
-                client.get("/algorithms", timeout=600)
-        yield Service(label, url, key, home, proc.pid)
+        yield url, admin, proc.pid
     finally:
         proc.terminate()
         with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(timeout=30)
         log.close()
-        if not args.keep:
-            shutil.rmtree(workdir, ignore_errors=True)
-        else:
-            print(f"kept {workdir}", file=sys.stderr)
 
 
 def default_lists() -> list[Path]:

@@ -51,7 +51,7 @@ import httpx
 import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from service_isolation import Client, ok, service
+from service_isolation import Client, open_loop, service
 from service_load import Phase, print_markdown, query_names, tree_usage
 
 MAX_GROWTH = 0.05
@@ -71,43 +71,6 @@ class Stream:
         if not self.requests:
             raise SystemExit(f"{self.label}: nothing to send")
         self.phase = Phase(self.label)
-
-
-async def drive(host: str, port: int, stream: Stream, until: float, connections: int) -> None:
-    """Open loop: request i is due at start + i/rate, sent on a free connection of a pool."""
-    queue: asyncio.Queue[tuple[float, bytes] | None] = asyncio.Queue()
-    phase = stream.phase
-
-    async def worker() -> None:
-        client = Client(host, port, None)
-        while (item := await queue.get()) is not None:
-            due, raw = item
-            try:
-                status, payload = await client.send(raw)
-            except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
-                phase.error(type(exc).__name__)
-                await client.close()
-                continue
-            problem = ok(status, payload, stream.post)
-            if problem:
-                phase.error(problem)
-            else:
-                phase.latencies.append(time.perf_counter() - due)
-        await client.close()
-
-    workers = [asyncio.create_task(worker()) for _ in range(connections)]
-    phase.started = start = time.perf_counter()
-    i = 0
-    while (due := start + i / stream.rate) < until:
-        delay = due - time.perf_counter()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        queue.put_nowait((due, stream.requests[i % len(stream.requests)]))
-        i += 1
-    for _ in workers:
-        queue.put_nowait(None)
-    await asyncio.gather(*workers)
-    phase.finished = time.perf_counter()
 
 
 async def sample(
@@ -232,7 +195,10 @@ def main() -> int:
             until = time.perf_counter() + args.minutes * 60
             await asyncio.gather(
                 sample(served.pid, args.sample, until, samples),
-                *(drive("127.0.0.1", port, s, until, 4) for s in mix),
+                *(
+                    open_loop("127.0.0.1", port, s.requests, s.post, s.phase, s.rate, until, 4)
+                    for s in mix
+                ),
             )
 
         t0 = time.perf_counter()
