@@ -180,29 +180,48 @@ class Served:
     pid: int
 
 
-@contextlib.contextmanager
-def service(args: argparse.Namespace) -> Iterator[Served]:
-    """Serve a data directory with the lists (``args.home``, else ``args.lists`` imported)."""
-    workdir = Path(tempfile.mkdtemp(prefix="dprkwatch-isolation-"))
+def prepared_home(args: argparse.Namespace, workdir: Path) -> Path:
+    """``args.home``, else a data directory with ``args.lists`` (default: the real lists)."""
     if args.home:
-        home = args.home
-    else:
-        from dprkwatch.lists import SnapshotStore, import_paths
+        return Path(args.home)
+    from dprkwatch.lists import SnapshotStore, import_paths
 
-        home = workdir / "home"
-        store = SnapshotStore(home)
-        for path in [Path(p) for p in args.lists] if args.lists else default_lists():
-            import_paths(store, [path])
+    home = workdir / "home"
+    store = SnapshotStore(home)
+    for path in [Path(p) for p in args.lists] if args.lists else default_lists():
+        import_paths(store, [path])
+    return home
+
+
+@contextlib.contextmanager
+def service(args: argparse.Namespace, home: Path, extra: dict[str, str]) -> Iterator[Served]:
+    """Serve ``home`` (its own database; ``extra``: more settings, e.g. the bulk process off)."""
+    workdir = Path(tempfile.mkdtemp(prefix="dprkwatch-isolation-"))
     env = {**server_env(None), "DPRKWATCH_DATABASE_URL": f"sqlite:///{workdir / 'service.sqlite3'}"}
     try:
-        with serving(home, workdir, args.workers, env) as (url, admin, pid):
+        with serving(home, workdir, args.workers, {**env, **extra}) as (url, admin, pid):
             yield Served(url, admin, home, pid)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+async def bulk_ready(url: str, host: str, port: int, key: str, heavy: bytes) -> str:
+    """Send one big batch (it starts the bulk process) and wait until the process holds the
+    lists (``/readyz`` says ``ready``); ``off`` when the service screens them on a thread."""
+    await time_alone(host, port, key, heavy, 1)
+    deadline = time.monotonic() + 600
+    async with httpx.AsyncClient(base_url=url, timeout=120) as client:
+        while True:
+            state = str((await client.get("/readyz")).json().get("bulk_process", "off"))
+            if state in ("ready", "off"):
+                return state
+            if time.monotonic() > deadline:
+                raise SystemExit("the bulk screening process did not load the lists in 10 min")
+            await asyncio.sleep(0.5)
+
+
 def new_key(url: str, admin: str, name: str) -> str:
-    with httpx.Client(base_url=url, headers={"Authorization": f"ApiKey {admin}"}) as c:
+    with httpx.Client(base_url=url, headers={"Authorization": f"ApiKey {admin}"}, timeout=120) as c:
         r = c.post("/keys", json={"name": name, "roles": ["screen"]})
         r.raise_for_status()
         return str(r.json()["key"])
@@ -326,6 +345,12 @@ async def time_alone(host: str, port: int, key: str, body: bytes, runs: int) -> 
     return statistics.median(times)
 
 
+SETUPS = {
+    "bulk process": {},  # the default: big batches scored in their own process
+    "thread": {"DPRKWATCH_BULK_PROCESS": "0"},  # the reference: the bulk lane's thread
+}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -336,89 +361,140 @@ def main() -> int:
     ap.add_argument("--names", type=int, default=500, help="DPRKWATCH_MAX_NAME_VALUES in force")
     ap.add_argument("--home", type=Path, help="a data directory with the lists already imported")
     ap.add_argument("--lists", nargs="*", help="list files to import (default: the real lists)")
+    ap.add_argument(
+        "--setups", nargs="+", choices=list(SETUPS), default=list(SETUPS),
+        help="services to measure, started side by side (default: both)",
+    )  # fmt: skip
+    ap.add_argument("--rounds", type=int, default=2, help="under-load phases per setup")
     ap.add_argument("--json", type=Path)
     ap.add_argument("--markdown", action="store_true")
     args = ap.parse_args()
 
     load_before = os.getloadavg()
-    with service(args) as served:
-        url, admin, home = served.url, served.admin, served.home
-        host, port = "127.0.0.1", int(url.rsplit(":", 1)[1])
-        key, bulk_key = new_key(url, admin, "teller"), new_key(url, admin, "bulk")
+    workdir = Path(tempfile.mkdtemp(prefix="dprkwatch-isolation-home-"))
+    try:
+        home = prepared_home(args, workdir)
         names = listed_names(home, 600)
         shapes = batch_shapes(names, args.names)
-        usage: dict[str, dict[str, float]] = {}
-        single = orjson.dumps(
-            {"queries": {"q": {"schema": "Person", "properties": {"name": ["Ri Su Yong"]}}}}
-        )
-
-        async def everything() -> tuple[dict[str, float], dict[str, dict[str, Phase]]]:
-            alone = {
-                label: await time_alone(host, port, bulk_key, body, 3)
-                for label, body in shapes.items()
+        with contextlib.ExitStack() as stack:
+            served = {
+                name: stack.enter_context(service(args, home, SETUPS[name])) for name in args.setups
             }
-            heaviest = max(alone, key=lambda k: alone[k])
-            results = {}
-            for label, heavy in (("baseline", None), ("under load", shapes[heaviest])):
-                cpu_before = tree_usage(served.pid)[1]
-                results[label] = await run_phase(
-                    host, port, key, bulk_key, single, heavy, args.rate, args.duration, label
-                )
-                usage[label] = {
-                    "server_cpu_s": round(tree_usage(served.pid)[1] - cpu_before, 2),
-                    "loadavg_1min_after": round(os.getloadavg()[0], 2),
-                }
-            return alone, results
-
-        alone, results = asyncio.run(everything())
-    heaviest = max(alone, key=lambda k: alone[k])
-    rows = [p.summary() for phases in results.values() for p in phases.values()]
-    under = {k: p.summary() for k, p in results["under load"].items()}
-    targets = {
-        "readyz p99 <= 50 ms under load": under["/readyz"]["p99_ms"] <= 50,
-        "single-query /match p99 <= 100 ms under load": under["/match 1 query"]["p99_ms"] <= 100,
-    }
-    conditions = {
+            report = asyncio.run(measure(args, served, shapes))
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    report["conditions"] = {
         "cpus": os.cpu_count(),
         "loadavg_before": [round(x, 2) for x in load_before],
         "loadavg_after": [round(x, 2) for x in os.getloadavg()],
         "workers": args.workers,
         "python": sys.version.split()[0],
-    }
-    client_cpu = round(sum(resource.getrusage(resource.RUSAGE_SELF)[:2]), 2)
-    report = {
-        "conditions": conditions,
-        "batch_shapes_alone_s": {k: round(v, 3) for k, v in alone.items()},
-        "heaviest": heaviest,
-        "phases": rows,
-        "server_usage": usage,
-        "client_cpu_s": client_cpu,
-        "targets": targets,
+        "client_cpu_s": round(sum(resource.getrusage(resource.RUSAGE_SELF)[:2]), 2),
     }
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report, indent=2))
     if args.markdown:
-        print(f"load average before {conditions['loadavg_before']}, "
-              f"after {conditions['loadavg_after']}; {args.workers} worker(s)")  # fmt: skip
-        for label, secs in alone.items():
-            print(
-                f"- batch {label}: {secs * 1000:.0f} ms alone{' (heaviest)' if label == heaviest else ''}"
-            )
-        print_markdown(rows, ["requests", "errors", "p50_ms", "p95_ms", "p99_ms", "max_ms"])
-        for label, u in usage.items():
-            print(f"- {label} ({args.duration:g} s): server CPU {u['server_cpu_s']} s "
-                  f"(user + system, whole process tree), 1-min load {u['loadavg_1min_after']}")  # fmt: skip
-        print(f"- this client used {client_cpu} s of CPU in all")
-        for name, met in targets.items():
-            print(f"- {name}: {'met' if met else 'NOT met'}")
+        print_report(report, args)
     else:
         print(json.dumps(report, indent=2))
-    errors = sum(r["errors"] for r in rows)
+    rows = report["phases"]
     if any(r["ok"] == 0 for r in rows):
         print("a phase got no answer at all", file=sys.stderr)
         return 1
-    return 0 if errors == 0 else 1
+    return 0 if sum(r["errors"] for r in rows) == 0 else 1
+
+
+async def measure(
+    args: argparse.Namespace, served: dict[str, Served], shapes: dict[str, bytes]
+) -> dict[str, Any]:
+    """Per setup: the batch shapes alone, a baseline phase, then ``--rounds`` under-load
+    phases, the setups alternating (A B, then B A, ...) so a machine getting busier or
+    quieter affects each alike."""
+    single = orjson.dumps(
+        {"queries": {"q": {"schema": "Person", "properties": {"name": ["Ri Su Yong"]}}}}
+    )
+    ports = {name: int(s.url.rsplit(":", 1)[1]) for name, s in served.items()}
+    keys = {name: (new_key(s.url, s.admin, "teller"), new_key(s.url, s.admin, "bulk"))
+            for name, s in served.items()}  # fmt: skip
+    first_shape = next(iter(shapes.values()))
+    bulk_state = {
+        name: await bulk_ready(s.url, "127.0.0.1", ports[name], keys[name][1], first_shape)
+        for name, s in served.items()
+    }
+    alone = {
+        name: {
+            label: await time_alone("127.0.0.1", ports[name], keys[name][1], body, 3)
+            for label, body in shapes.items()
+        }
+        for name in served
+    }
+    ours = next(iter(served))
+    heaviest = max(alone[ours], key=lambda k: alone[ours][k])
+    rows: list[dict[str, Any]] = []
+
+    async def phase(name: str, label: str, heavy: bytes | None) -> None:
+        cpu_before, load = tree_usage(served[name].pid)[1], os.getloadavg()[0]
+        phases = await run_phase(
+            "127.0.0.1", ports[name], keys[name][0], keys[name][1], single, heavy,
+            args.rate, args.duration, label,
+        )  # fmt: skip
+        cpu = tree_usage(served[name].pid)[1] - cpu_before
+        for p in phases.values():
+            row = p.summary()
+            row.update(setup=name, server_cpu_s=round(cpu, 2),
+                       loadavg_1m=[round(load, 2), round(os.getloadavg()[0], 2)])  # fmt: skip
+            rows.append(row)
+
+    for name in served:
+        await phase(name, "baseline", None)
+    order = list(served)
+    for r in range(args.rounds):
+        for name in order if r % 2 == 0 else order[::-1]:
+            await phase(name, f"under load, round {r + 1}", shapes[heaviest])
+    medians = {}
+    for name in served:
+        under = [row for row in rows if row["setup"] == name and row["phase"].startswith("under")]
+        medians[name] = {
+            probe: statistics.median(row["p99_ms"] for row in under if row["phase"].endswith(probe))
+            for probe in ("GET /readyz", "POST /match, 1 query")
+        }
+    targets = {
+        name: {
+            "readyz p99 <= 50 ms under load": m["GET /readyz"] <= 50,
+            "single-query /match p99 <= 100 ms under load": m["POST /match, 1 query"] <= 100,
+        }
+        for name, m in medians.items()
+    }
+    return {
+        "bulk_process": bulk_state,
+        "batch_shapes_alone_s": {
+            name: {k: round(v, 3) for k, v in a.items()} for name, a in alone.items()
+        },
+        "heaviest": heaviest,
+        "phases": rows,
+        "median_p99_ms_under_load": medians,
+        "targets": targets,
+    }
+
+
+def print_report(report: dict[str, Any], args: argparse.Namespace) -> None:
+    c = report["conditions"]
+    print(f"load average before {c['loadavg_before']}, after {c['loadavg_after']}; "
+          f"{args.workers} worker(s); this client used {c['client_cpu_s']} s of CPU")  # fmt: skip
+    for name, shapes in report["batch_shapes_alone_s"].items():
+        timed = ", ".join(f"{label}: {secs * 1000:.0f} ms" for label, secs in shapes.items())
+        print(f"- {name} ({report['bulk_process'][name]}): batches alone: {timed}")
+    print(f"- heaviest: {report['heaviest']}")
+    rows = [{**r, "phase": f"{r['setup']}: {r['phase']}"} for r in report["phases"]]
+    print_markdown(rows, ["requests", "errors", "p50_ms", "p95_ms", "p99_ms", "max_ms",
+                          "server_cpu_s", "loadavg_1m"])  # fmt: skip
+    for name, m in report["median_p99_ms_under_load"].items():
+        met = report["targets"][name]
+        print(f"- {name}: median p99 under load: /readyz {m['GET /readyz']} ms "
+              f"({'met' if met['readyz p99 <= 50 ms under load'] else 'NOT met'}), single "
+              f"/match {m['POST /match, 1 query']} ms ("
+              f"{'met' if met['single-query /match p99 <= 100 ms under load'] else 'NOT met'})")  # fmt: skip
 
 
 if __name__ == "__main__":

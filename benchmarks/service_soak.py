@@ -36,11 +36,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
+import shutil
 import statistics
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,7 +54,7 @@ import httpx
 import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from service_isolation import Client, open_loop, service
+from service_isolation import Client, open_loop, prepared_home, service
 from service_load import Phase, print_markdown, query_names, tree_usage
 
 MAX_GROWTH = 0.05
@@ -180,7 +183,10 @@ def main() -> int:
         raise SystemExit("--minutes must cover the warm-up and two windows")
 
     load_before = os.getloadavg()
-    with service(args) as served:
+    workdir = Path(tempfile.mkdtemp(prefix="dprkwatch-soak-home-"))
+    with contextlib.ExitStack() as cleanup:
+        cleanup.callback(shutil.rmtree, workdir, ignore_errors=True)
+        served = cleanup.enter_context(service(args, prepared_home(args, workdir), {}))
         port = int(served.url.rsplit(":", 1)[1])
         with httpx.Client(
             base_url=served.url, headers={"Authorization": f"ApiKey {served.admin}"}

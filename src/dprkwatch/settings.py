@@ -52,6 +52,9 @@ Variable                       Meaning
 ``DPRKWATCH_SCREEN_THREADS``   threads that screen ``/match`` queries off
                                the event loop (default: one per core, at
                                least 2)
+``DPRKWATCH_BULK_PROCESS``     1 (default): big batches are screened in a
+                               process of their own; 0: on a thread of
+                               the serving process
 ``DPRKWATCH_KEY_CONCURRENCY``  ``/match`` requests one key may have
                                screening at once (default 4)
 ``DPRKWATCH_KEY_QUEUE``        further ``/match`` requests of one key that
@@ -111,6 +114,7 @@ class Settings:
     max_rows: int = 1_000_000
     max_name_values: int = 500
     screen_threads: int = field(default_factory=lambda: max(2, os.cpu_count() or 1))
+    bulk_process: bool = True
     key_concurrency: int = 4
     key_queue: int = 32
     lock_timeout: int = 60
@@ -144,6 +148,21 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
     if value < 0:
         raise ConfigError(f"{PREFIX}{name}: must not be negative, got {value}")
     return value
+
+
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = (env.get(PREFIX + name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw not in _TRUE + _FALSE:
+        raise ConfigError(
+            f"{PREFIX}{name}: expected 1 or 0 (true/false, yes/no, on/off), got {raw!r}"
+        )
+    return raw in _TRUE
 
 
 AUTH_MODES = ("keys", "none")
@@ -207,6 +226,7 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         max_rows=_int(env, "MAX_ROWS", 1_000_000),
         max_name_values=max(1, _int(env, "MAX_NAME_VALUES", 500)),
         screen_threads=max(1, _int(env, "SCREEN_THREADS", max(2, os.cpu_count() or 1))),
+        bulk_process=_flag(env, "BULK_PROCESS", True),
         key_concurrency=max(1, _int(env, "KEY_CONCURRENCY", 4)),
         key_queue=_int(env, "KEY_QUEUE", 32),
         lock_timeout=_int(env, "LOCK_TIMEOUT", 60),
@@ -244,6 +264,7 @@ def to_env(settings: Settings) -> dict[str, str]:
         PREFIX + "MAX_ROWS": str(settings.max_rows),
         PREFIX + "MAX_NAME_VALUES": str(settings.max_name_values),
         PREFIX + "SCREEN_THREADS": str(settings.screen_threads),
+        PREFIX + "BULK_PROCESS": "1" if settings.bulk_process else "0",
         PREFIX + "KEY_CONCURRENCY": str(settings.key_concurrency),
         PREFIX + "KEY_QUEUE": str(settings.key_queue),
         PREFIX + "LOCK_TIMEOUT": str(settings.lock_timeout),

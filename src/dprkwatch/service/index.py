@@ -147,8 +147,12 @@ class LiveIndex:
         builder: Callable[[SnapshotStore], Screener] = build_screener,
         poll: float = POLL_SECONDS,
         max_age_days: int = DEFAULT_MAX_AGE_DAYS,
+        search: bool = True,
     ) -> None:
         self.store = store
+        # Build the text index with the screener (else on first use: the bulk
+        # screening process never searches).
+        self.search = search
         self.max_age_days = max_age_days
         self.builder = builder
         self.poll = poll
@@ -194,7 +198,7 @@ class LiveIndex:
                 manifests=manifests,
                 max_age_days=self.max_age_days,
                 entities=entities,
-                _search=SearchIndex(entities),
+                _search=SearchIndex(entities) if self.search else None,
             )
             self._loaded = loaded
             self._error = None

@@ -23,7 +23,7 @@ what was answered cannot drift apart.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from followthemoney import ValueEntity
@@ -347,6 +347,49 @@ def screen(
         unused=[dict(u) for u in unused],
         window_full=scoring.other is None and len(matches) >= top,
     )
+
+
+@dataclass(frozen=True)
+class Ask:
+    """One screening to run: every argument of :func:`screen` but the index.
+
+    Plain data (it pickles), so that the bulk lane can hand it to the process
+    that screens big batches (:mod:`dprkwatch.service.bulk`); that process
+    holds its own index and its own nomenklatura, given to :meth:`run`.
+    """
+
+    query: Query | None
+    dataset: str
+    lists: tuple[str, ...]
+    dprk_only: bool
+    limit: int
+    threshold: float | None
+    filters: Filters
+    actor: str
+    caller: Mapping[str, Any]
+    scoring: Scoring  # its ``algorithms`` is left out: :meth:`run` is given the runner's
+    echo: Mapping[str, Any]
+    unused: tuple[Mapping[str, Any], ...] = ()
+
+    def run(self, loaded: Loaded, algorithms: Algorithms | None) -> Candidates:
+        scoring = (
+            replace(self.scoring, algorithms=algorithms) if self.scoring.other else self.scoring
+        )
+        return screen(
+            loaded,
+            self.query,
+            dataset=self.dataset,
+            lists=self.lists,
+            dprk_only=self.dprk_only,
+            limit=self.limit,
+            threshold=self.threshold,
+            filters=self.filters,
+            actor=self.actor,
+            caller=self.caller,
+            scoring=scoring,
+            echo=self.echo,
+            unused=self.unused,
+        )
 
 
 def decide(c: Candidates, verdicts: Mapping[tuple[str, str], Review]) -> Outcome:

@@ -20,7 +20,10 @@ never on the loop, and
 
 Python runs one thread at a time, so the threads do not add speed; they
 add *turns*. The loop, the quick lane and the audit writer each get the
-interpreter every few milliseconds however long a bulk batch runs.
+interpreter every few milliseconds however long a bulk batch runs - but
+only a share of it: so the bulk lane's queries are scored in a process of
+their own when there is one (:mod:`dprkwatch.service.bulk`); the bulk
+lane's threads then only read big requests and build their answers.
 """
 
 from __future__ import annotations
@@ -31,21 +34,29 @@ from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 from dprkwatch.exceptions import InputError
+from dprkwatch.service.algorithms import Algorithms
+from dprkwatch.service.bulk import BulkWorker
 from dprkwatch.service.exceptions import TooManyRequests
+from dprkwatch.service.index import Loaded
+from dprkwatch.service.screening import Ask, Candidates
 
 T = TypeVar("T")
 
 
 class Batch(Protocol):
-    """A request read and validated: whether it is small, and one job per query."""
+    """A request read and validated: the index it was read against, whether it is small,
+    and one screening per query."""
+
+    @property
+    def loaded(self) -> Loaded: ...
 
     @property
     def small(self) -> bool: ...
 
-    def jobs(self) -> list[Callable[[], Any]]: ...
+    def asks(self) -> list[Ask]: ...
 
 
 B = TypeVar("B", bound=Batch)
@@ -64,9 +75,18 @@ class _Turns:
 
 
 class Lanes:
-    """The quick and bulk thread pools and the per-key admission counters."""
+    """The quick and bulk thread pools, the bulk lane's process and the per-key counters."""
 
-    def __init__(self, threads: int, per_key: int, queue: int) -> None:
+    def __init__(
+        self,
+        threads: int,
+        per_key: int,
+        queue: int,
+        algorithms: Algorithms | None = None,
+        worker: BulkWorker | None = None,
+    ) -> None:
+        self.algorithms = algorithms or Algorithms()
+        self.worker = worker
         self.quick = ThreadPoolExecutor(max(1, threads), thread_name_prefix="screen-quick")
         self.bulk = ThreadPoolExecutor(max(1, threads - 1), thread_name_prefix="screen-bulk")
         self.per_key = max(1, per_key)
@@ -115,33 +135,40 @@ class Lanes:
     async def bulk_call(self, fn: Callable[[], T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(self.bulk, fn)
 
-    async def bulk_map(self, jobs: list[Callable[[], T]]) -> list[T]:
-        """Run ``jobs`` in the bulk lane one after the other (each a separate turn at a thread)."""
-        return [await self.bulk_call(job) for job in jobs]
-
-    async def screen(self, read: Callable[[], B], body_bytes: int) -> tuple[B, list[Any]]:
-        """Read a request (``read`` parses and validates it) and run its jobs, off the loop.
+    async def screen(self, read: Callable[[], B], body_bytes: int) -> tuple[B, list[Candidates]]:
+        """Read a request (``read`` parses and validates it) and screen it, off the loop.
 
         A small body is read, and when the batch is small screened too, in one
         step of the quick lane; anything else is read in the bulk lane and
-        screened there one query per step.
+        screened one query per step, in the bulk process when it holds the
+        request's lists, else on the bulk lane's thread.
         """
         if body_bytes <= SMALL_BODY:
-            batch, done = await self.quick_call(partial(_run_if_small, read))
+            batch, done = await self.quick_call(partial(self._screen_if_small, read))
         else:
             batch, done = await self.bulk_call(read), None
         if done is None:
-            done = await self.bulk_map(batch.jobs())
+            done = [await self._screen_bulk(batch.loaded, ask) for ask in batch.asks()]
         return batch, done
+
+    def _screen_if_small(self, read: Callable[[], B]) -> tuple[B, list[Candidates] | None]:
+        batch = read()
+        if not batch.small:
+            return batch, None
+        return batch, [ask.run(batch.loaded, self.algorithms) for ask in batch.asks()]
+
+    async def _screen_bulk(self, loaded: Loaded, ask: Ask) -> Candidates:
+        if self.worker is not None:
+            done = await self.worker.screen(loaded.versions, ask)
+            if done is not None:
+                return done
+        return await self.bulk_call(partial(ask.run, loaded, self.algorithms))
 
     def close(self) -> None:
         self.quick.shutdown(wait=False, cancel_futures=True)
         self.bulk.shutdown(wait=False, cancel_futures=True)
-
-
-def _run_if_small(read: Callable[[], B]) -> tuple[B, list[Any] | None]:
-    batch = read()
-    return batch, [job() for job in batch.jobs()] if batch.small else None
+        if self.worker is not None:
+            self.worker.close()
 
 
 def check_name_values(names: int, most: int) -> None:

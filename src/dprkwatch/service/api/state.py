@@ -18,6 +18,7 @@ from dprkwatch.service.algorithms import Algorithms
 from dprkwatch.service.analyses import Analyses
 from dprkwatch.service.api.lanes import Lanes
 from dprkwatch.service.api.server_paths import ServerPaths
+from dprkwatch.service.bulk import BulkWorker
 from dprkwatch.service.committer import GroupCommitter
 from dprkwatch.service.exceptions import Unavailable
 from dprkwatch.service.index import LiveIndex
@@ -55,6 +56,10 @@ class ServiceState:
         private_dir(settings.home)
         db = Database.for_settings(settings)
         store = SnapshotStore(settings.home, lock_timeout=settings.lock_timeout)
+        algorithms = Algorithms()
+        worker = (
+            BulkWorker(settings.home, settings.list_age_days) if settings.bulk_process else None
+        )
         return cls(
             settings=settings,
             db=db,
@@ -64,7 +69,14 @@ class ServiceState:
             verifier=KeyVerifier(db, ttl=settings.key_ttl, bootstrap_key=settings.admin_key),
             analyses=Analyses(settings),
             server_paths=ServerPaths(settings.import_dirs, settings.max_file_bytes),
-            lanes=Lanes(settings.screen_threads, settings.key_concurrency, settings.key_queue),
+            lanes=Lanes(
+                settings.screen_threads,
+                settings.key_concurrency,
+                settings.key_queue,
+                algorithms=algorithms,
+                worker=worker,
+            ),
+            algorithms=algorithms,
         )
 
     def start(
@@ -85,14 +97,20 @@ class ServiceState:
             self.algorithms.start_warm_up()
         if load_index:
             # Every index load (at start-up, and after an import by anyone) takes up
-            # the rescreens that are pending or were interrupted.
-            self.index.on_load = lambda _loaded: self.resume_rescreens()
+            # the rescreens that are pending or were interrupted, and has the bulk
+            # screening process (if it runs) load the same lists.
+            self.index.on_load = lambda _loaded: self._loaded()
             if wait_for_index:
                 try:
                     self.index.load()
                 except Exception:  # serve anyway: /readyz reports it and the loader retries
                     log.exception("loading the screening index at start-up failed")
             self.index.start()
+
+    def _loaded(self) -> None:
+        self.resume_rescreens()
+        if self.lanes.worker is not None:
+            self.lanes.worker.reloaded()
 
     async def record(self, batch: Sequence[Candidates]) -> list[Screening]:
         """Commit the screenings of ``batch`` to the audit log; what was committed.

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import time
+from typing import Literal
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from dprkwatch.lists.freshness import assess_active, too_old
@@ -27,6 +28,14 @@ class StatusResponse(BaseModel):
     status: str = "ok"
 
 
+class ReadyResponse(StatusResponse):
+    bulk_process: Literal["ready", "loading", "idle", "off"] = Field(
+        description="Where big batches are screened: in their own process once it holds the "
+        "lists this process serves (ready), on a thread meanwhile (loading; idle: no big "
+        "batch yet), or always on a thread (off: DPRKWATCH_BULK_PROCESS=0)"
+    )
+
+
 @router.get("/healthz", response_model=StatusResponse, summary="The process is up")
 async def healthz() -> StatusResponse:
     return StatusResponse()
@@ -34,7 +43,7 @@ async def healthz() -> StatusResponse:
 
 @router.get(
     "/readyz",
-    response_model=StatusResponse,
+    response_model=ReadyResponse,
     summary="The database answers, the screening index is loaded and no list is too old",
     responses={
         503: {
@@ -50,7 +59,7 @@ async def readyz(request: Request) -> Response:
     needs a thread, is remembered for :data:`DB_CHECK_MEMO` seconds after it succeeds."""
     state = get_state(request)
     try:
-        state.index.current()
+        loaded = state.index.current()
         if time.monotonic() - state.db_checked_at > DB_CHECK_MEMO:
             await run_in_threadpool(state.db.ping)
             state.db_checked_at = time.monotonic()
@@ -66,4 +75,7 @@ async def readyz(request: Request) -> Response:
             return error_response(
                 503, "stale_lists", "lists too old to screen against: " + "; ".join(reasons)
             )
-    return json_response({"status": "ok"})
+    worker = state.lanes.worker
+    # How big batches are screened now (their own process once it holds these lists).
+    bulk = worker.status(loaded.versions) if worker is not None else "off"
+    return json_response({"status": "ok", "bulk_process": bulk})

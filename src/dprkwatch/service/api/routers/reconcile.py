@@ -32,8 +32,9 @@ from dprkwatch.service.api.responses import json_response
 from dprkwatch.service.api.state import ServiceState
 from dprkwatch.service.examples import Prepared, name_values, prepare
 from dprkwatch.service.exceptions import RecordNotFound
+from dprkwatch.service.index import Loaded
 from dprkwatch.service.keys import Principal
-from dprkwatch.service.screening import Candidates, Filters, Scoring, screen
+from dprkwatch.service.screening import Ask, Filters, Scoring
 from dprkwatch.service.search import schema_filter
 
 if TYPE_CHECKING:
@@ -117,20 +118,21 @@ def _manifest(request: Request, state: ServiceState, dataset: str) -> dict[str, 
 
 @dataclass
 class _Queries:
-    """A reconciliation batch read and validated: one screening job per query."""
+    """A reconciliation batch read and validated: one screening per query."""
 
+    loaded: Loaded
     examples: dict[str, Prepared]
     names: int
     own: bool
-    run: Callable[[str, Prepared], Candidates]
+    ask: Callable[[str, Prepared], Ask]
 
     @property
     def small(self) -> bool:
         """Few queries and names, scored by dprkwatch's own matcher: the quick lane's work."""
         return self.own and self.names <= SMALL_NAMES and len(self.examples) <= SMALL_NAMES
 
-    def jobs(self) -> list[Callable[[], Candidates]]:
-        return [partial(self.run, key, p) for key, p in self.examples.items()]
+    def asks(self) -> list[Ask]:
+        return [self.ask(key, p) for key, p in self.examples.items()]
 
 
 async def _queries(
@@ -181,19 +183,14 @@ def _read(
     examples = {key: prepare(key, schema, props, None) for key, (schema, props, _) in read.items()}
     caller = {"key_id": principal.key_id, "name": principal.name, "via": "reconcile"}
 
-    def screen_one(key: str, p: Prepared) -> Candidates:
+    def ask(key: str, p: Prepared) -> Ask:
         scoring = Scoring(
-            threshold=DEFAULT_THRESHOLD,
-            cutoff=None,
-            other=None if own else name,
-            algorithms=state.algorithms,
-            entity=p.entity,
+            threshold=DEFAULT_THRESHOLD, cutoff=None, other=None if own else name, entity=p.entity
         )
-        return screen(
-            loaded,
+        return Ask(
             p.query,
             dataset=ds.name,
-            lists=lists,
+            lists=tuple(lists),
             dprk_only=ds.dprk_only,
             limit=read[key][2],
             threshold=DEFAULT_THRESHOLD,
@@ -202,10 +199,10 @@ def _read(
             caller=caller,
             scoring=scoring,
             echo=p.echo(),
-            unused=[u.to_dict() for u in p.unused],
+            unused=tuple(u.to_dict() for u in p.unused),
         )
 
-    return _Queries(examples, names, own, screen_one)
+    return _Queries(loaded, examples, names, own, ask)
 
 
 def _extend(state: ServiceState, raw: str) -> dict[str, Any]:

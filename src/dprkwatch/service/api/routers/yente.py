@@ -41,7 +41,7 @@ from dprkwatch.service.examples import Prepared, name_values, prepare
 from dprkwatch.service.exceptions import Forbidden, NotAuthenticated, RecordNotFound, Unavailable
 from dprkwatch.service.index import Loaded
 from dprkwatch.service.keys import Principal
-from dprkwatch.service.screening import Candidates, Filters, Scoring, Screening, screen
+from dprkwatch.service.screening import Ask, Filters, Scoring, Screening
 from dprkwatch.service.search import Request as SearchRequest
 from dprkwatch.service.search import parse_sorts, schema_filter
 
@@ -100,7 +100,7 @@ class _Batch:
     prepared: dict[str, Prepared]
     names: int
     own: bool
-    run: Callable[[Prepared], Candidates]
+    ask: Callable[[Prepared], Ask]
     lists: list[str]
     limit: int
     algorithm: str
@@ -113,8 +113,8 @@ class _Batch:
         """Few queries and names, scored by dprkwatch's own matcher: the quick lane's work."""
         return self.own and self.names <= SMALL_NAMES and len(self.prepared) <= SMALL_NAMES
 
-    def jobs(self) -> list[Callable[[], Candidates]]:
-        return [partial(self.run, p) for p in self.prepared.values()]
+    def asks(self) -> list[Ask]:
+        return [self.ask(p) for p in self.prepared.values()]
 
     def answer(self, committed: list[Screening]) -> Response:
         store = self.loaded.entities
@@ -168,7 +168,7 @@ def _read_batch(
         warnings.append(f"weights apply to nomenklatura's algorithms; {algorithm} ignores them")
     caller = {"key_id": principal.key_id, "name": principal.name}
 
-    def screen_one(p: Prepared) -> Candidates:
+    def ask(p: Prepared) -> Ask:
         filters = Filters(
             frozenset(params.exclude_schema),
             frozenset(params.exclude_entity_ids),
@@ -180,16 +180,14 @@ def _read_batch(
             threshold=params.threshold,
             cutoff=cutoff,
             other=None if own else algorithm,
-            algorithms=state.algorithms,
             entity=p.entity,
             weights=body.weights,
             config=body.config,
         )
-        return screen(
-            loaded,
+        return Ask(
             p.query,
             dataset=ds.name,
-            lists=lists,
+            lists=tuple(lists),
             dprk_only=ds.dprk_only,
             limit=params.limit,
             threshold=params.threshold,
@@ -198,11 +196,11 @@ def _read_batch(
             caller=caller,
             scoring=scoring,
             echo=p.echo(),
-            unused=[u.to_dict() for u in p.unused],
+            unused=tuple(u.to_dict() for u in p.unused),
         )
 
     return _Batch(
-        loaded, prepared, names, own, screen_one, lists, params.limit, algorithm, warnings,
+        loaded, prepared, names, own, ask, lists, params.limit, algorithm, warnings,
         group=not params.per_listing,
     )  # fmt: skip
 
