@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -11,9 +12,11 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
+from dprkwatch import durable
 from dprkwatch.lists import SnapshotStore
 from dprkwatch.matching import Screener
 from dprkwatch.matching.batch import screen_file
+from dprkwatch.service import recorded
 from tests.factory import run_cli
 from tests.spark.conftest import SUBJECTS, sort_rows, synthetic_subjects, write_subjects
 
@@ -63,6 +66,24 @@ def test_cli_spark_engine_writes_what_the_local_engine_writes(
     assert sort_rows(pq.read_table(out).to_pylist()) == expected
     assert (out / "_dprkwatch.json").is_file()
     assert not list(tmp_path.glob("spark.parquet.tmp-*")), "no temporary output is left"
+    # Recorded in the audit log like the local engine's batch (F10), the output folder hashed.
+    exported = run_cli(capsys, "--data-dir", home, "audit", "export", "-f", "jsonl")
+    assert exported.code == 0, exported.err
+    batches = [json.loads(line) for line in exported.out.splitlines()]
+    spark_batch = [r for r in batches if r["kind"] == "screening.batch"
+                   and r["payload"].get("engine") == "spark"
+                   and r["payload"]["output"]["name"] == "spark.parquet"]  # fmt: skip
+    assert len(spark_batch) == 1, batches
+    payload = spark_batch[0]["payload"]
+    assert payload["rows"] == len(SUBJECTS) + 60 and spark_batch[0]["actor"] == "cli"
+    assert payload["input"]["sha256"] == durable.sha256_file(src)[0]
+    files = [p for p in out.rglob("*") if p.is_file()]
+    assert payload["output"]["files"] == len(files)
+    assert payload["output"]["bytes"] == sum(p.stat().st_size for p in files)
+    assert payload["output"]["sha256"] == recorded.described(out)["sha256"]
+    assert payload["versions"] == sample_store.active_versions()
+    (out / "_dprkwatch.json").write_text("{}")  # the digest covers every file of the folder
+    assert recorded.described(out)["sha256"] != payload["output"]["sha256"]
 
 
 def test_csv_output_round_trips(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import typer
 
 from dprkwatch.cli.context import settings_of
@@ -10,7 +13,9 @@ from dprkwatch.cli.output import render
 from dprkwatch.exceptions import InputError
 from dprkwatch.lists import SnapshotStore
 from dprkwatch.matching import Scope
-from dprkwatch.spark.run import screen_path
+from dprkwatch.service import recorded
+from dprkwatch.service.storage import Database, migrate
+from dprkwatch.spark.run import scope_of, screen_path
 from dprkwatch.spark.shipping import SHIP_MODES
 
 
@@ -40,12 +45,28 @@ def screen_spark(
         if not sep or not key.strip().startswith("spark."):
             raise InputError(f"expected spark.KEY=VALUE, got {item!r}", where="--spark-conf")
         conf[key.strip()] = value.strip()
+    settings = settings_of(ctx)
     run = screen_path(
-        SnapshotStore(settings_of(ctx).home), input_path, output_path,
+        SnapshotStore(settings.home), input_path, output_path,
         input_format=input_format, output_format=output_format, top=top, threshold=threshold,
         scope=scope, algorithm=algorithm, master=master,
         ship="files" if ship == "files" else "broadcast", previous=previous, conf=conf,
     )  # fmt: skip
+    # In the audit log like the local engine's batch, before anything is said.
+    counts = {"rows": run.rows, "matched": run.matched, "errors": run.errors}
+    db = Database.for_settings(settings)
+    try:
+        migrate.upgrade(db)
+        recorded.record_spark_batch(
+            db, input_path=input_path, output_path=run.output, counts=counts, versions=run.lists,
+            algorithm=str(run.algorithm), threshold=run.threshold, top=top,
+            scope=scope_of(scope), master=run.master,
+        )  # fmt: skip
+    except BaseException:
+        _withdraw(run.output)  # an output that is not in the audit log is not handed over
+        raise
+    finally:
+        db.close()
     line = (
         f"screened {run.rows} rows on Spark ({run.master}): {run.matched} with a match, "
         f"{run.errors} with errors -> {run.output}"
@@ -56,3 +77,15 @@ def screen_spark(
             f"alerts {run.alerts})"
         )
     render(run, chosen_format(json_out), text=line)
+
+
+def _withdraw(output: str) -> None:
+    """Remove an output on this machine (a folder or a file); elsewhere it is left as it is."""
+    local = output.removeprefix("file://") if output.startswith("file://") else output
+    if "://" in local:
+        return
+    path = Path(local)
+    if path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)

@@ -11,11 +11,14 @@ made at a terminal could not be defended later. Now:
 * a batch file (:func:`record_batch`) becomes one ``screening.batch`` record
   with the SHA-256 of the input and of the output file, the row counts, the
   versions, the algorithm and the threshold: the output file itself is the
-  per-row record, and its hash ties it to the log.
+  per-row record, and its hash ties it to the log. A batch screened on Spark
+  (:func:`record_spark_batch`) is the same record with ``engine: spark``;
+  its output is a folder, hashed file by file into one digest.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -78,11 +81,6 @@ def record_batch(
     scope: Mapping[str, Any],
 ) -> AuditRecord:
     """Record a batch screening by the hashes of its input and output files."""
-
-    def described(path: Path) -> dict[str, Any]:
-        digest, size = durable.sha256_file(path)
-        return {"name": path.name, "sha256": digest, "bytes": size}
-
     payload = {
         "input": described(input_path),
         "output": described(output_path),
@@ -94,3 +92,56 @@ def record_batch(
         "scope": dict(scope),
     }
     return audit.record(db, AuditEntry("screening.batch", CLI_ACTOR, payload))
+
+
+def record_spark_batch(
+    db: Database,
+    *,
+    input_path: str,
+    output_path: str,
+    counts: Mapping[str, int],
+    versions: Mapping[str, str],
+    algorithm: str,
+    threshold: float,
+    top: int,
+    scope: Mapping[str, Any],
+    master: str,
+) -> AuditRecord:
+    """Record a batch screened on Spark: the local batch's record, with the engine named."""
+    payload = {
+        "input": _where(input_path),
+        "output": _where(output_path),
+        **dict(counts),
+        "versions": dict(versions),
+        "algorithm": algorithm,
+        "threshold": float(threshold),
+        "limit": top,
+        "scope": dict(scope),
+        "engine": "spark",
+        "master": master,
+    }
+    return audit.record(db, AuditEntry("screening.batch", CLI_ACTOR, payload))
+
+
+def described(path: Path) -> dict[str, Any]:
+    """A file by its SHA-256 and size; a folder (Spark's output) by one SHA-256 over each
+    file's relative path, size and SHA-256, in path order."""
+    if not path.is_dir():
+        digest, size = durable.sha256_file(path)
+        return {"name": path.name, "sha256": digest, "bytes": size}
+    tree = hashlib.sha256()
+    total = files = 0
+    for item in sorted(p for p in path.rglob("*") if p.is_file()):
+        digest, size = durable.sha256_file(item)
+        tree.update(f"{item.relative_to(path).as_posix()}\0{size}\0{digest}\n".encode())
+        total, files = total + size, files + 1
+    return {"name": path.name, "sha256": tree.hexdigest(), "bytes": total, "files": files}
+
+
+def _where(location: str) -> dict[str, Any]:
+    """A Spark location described: hashed when it is a file or folder on this machine (a
+    plain path or ``file://``), else only named (``hdfs://``, ``s3a://``: not read here)."""
+    local = location.removeprefix("file://")
+    if "://" in local or not Path(local).exists():  # elsewhere, or a pattern (in/*.csv)
+        return {"name": location, "sha256": None}
+    return described(Path(local))
