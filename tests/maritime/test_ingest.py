@@ -237,3 +237,60 @@ def test_an_unclosed_quote_counts_every_line_it_swallows(tmp_path: Path) -> None
     # the quote runs to the end of the file: three lines lost, and all three counted
     assert q.rows_read == 4 and q.skipped["malformed_row"] == 3 and q.positions_kept == 1
     assert q.examples["malformed_row"] == [f"{path}:3"]
+
+
+def _typed_batch(rows: int = 400) -> pl.DataFrame:
+    """A batch as a typed Parquet file gives it: integer MMSI, UTC timestamps, float columns."""
+    i = pl.col("i")
+    x = i.cast(pl.Float64)
+    return pl.DataFrame({"i": range(rows)}).select(
+        (i % 7 + 412_000_001).cast(pl.Int64).alias("mmsi"),
+        (pl.lit(T0) + pl.duration(seconds=i * 30)).dt.replace_time_zone("UTC").alias("ts"),
+        (30.0 + x / 1000).alias("lat"),
+        (125.0 + x / 1000).alias("lon"),
+        # Every 50th speed is 102.3 ("not available"), every 40th course is 360.
+        pl.when(i % 50 == 3).then(102.3).otherwise(x % 20).alias("sog"),
+        pl.when(i % 40 == 5).then(360.0).otherwise(x % 359).alias("cog"),
+        pl.when(i % 25 == 0).then(pl.lit("IMO 9123456")).alias("imo"),
+        pl.when(i % 25 == 0).then(pl.lit("sky@@ angel")).alias("name"),
+        (i + 1).cast(pl.Int64).alias("_line"),
+    )
+
+
+@pytest.mark.parametrize("damage", ["none", "bad_lat", "bad_speed", "null_lon", "bad_mmsi"])
+def test_typed_batches_are_checked_like_text_ones(damage: str) -> None:
+    """The numpy path for typed columns and the general path give the same rows and counts."""
+    from dprkwatch.maritime.ingest.normalise import _typed, normalise
+    from dprkwatch.maritime.ingest.quality import Quality
+
+    batch = _typed_batch()
+    damaged = {
+        "none": batch,
+        "bad_lat": batch.with_columns(
+            pl.when(pl.col("_line") == 9).then(95.0).otherwise(pl.col("lat")).alias("lat")
+        ),
+        "bad_speed": batch.with_columns(
+            pl.when(pl.col("_line") == 9).then(float("nan")).otherwise(pl.col("sog")).alias("sog")
+        ),
+        "null_lon": batch.with_columns(
+            pl.when(pl.col("_line") == 9).then(None).otherwise(pl.col("lon")).alias("lon")
+        ),
+        "bad_mmsi": batch.with_columns(
+            pl.when(pl.col("_line") == 9).then(0).otherwise(pl.col("mmsi")).alias("mmsi")
+        ),
+    }[damage]
+    # Only the clean batch takes the numpy path; a damaged one is worked out in full.
+    assert (_typed(damaged, "f.parquet", Quality(), count_rows=True) is None) == (damage != "none")
+    typed_q, text_q = Quality(), Quality()
+    typed = normalise(damaged, "f.parquet", typed_q)
+    # MMSIs as text send the same rows down the general path.
+    text = normalise(damaged.with_columns(pl.col("mmsi").cast(pl.String)), "f.parquet", text_q)
+    assert typed.positions.equals(text.positions)
+    assert typed.static.equals(text.static)
+    assert typed_q.to_dict() == text_q.to_dict()
+    assert typed_q.notes["speed_unavailable"] == 8
+    assert typed_q.notes["course_unavailable"] == 10
+    assert typed.static.height == 16
+    kept = 400 - (damage != "none")
+    assert typed.positions.height == kept
+    assert typed.positions["sog"].null_count() == 8

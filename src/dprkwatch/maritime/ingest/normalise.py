@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from dprkwatch.maritime import schema
@@ -218,6 +219,116 @@ _BAD_SPEED = (
 _COURSE_NA = (pl.col("cog") >= 360.0) | (pl.col("cog") < 0) | pl.col("cog").is_nan()
 
 
+def _parse(frame: pl.DataFrame, ts_format: str | None) -> pl.DataFrame:
+    """Every canonical column parsed to its type (unparseable values become nulls)."""
+    types = frame.schema
+    static_only = (
+        pl.col("_static_only").fill_null(False) if "_static_only" in types else pl.lit(False)
+    )
+    return frame.select(
+        pl.col("_line").cast(pl.Int64),
+        static_only.alias("_static_only"),
+        _number(pl.col("mmsi"), types["mmsi"]).alias("_mmsi"),
+        pl.lit(parse_ts(frame["ts"], ts_format)).alias("ts"),
+        _number(pl.col("lat"), types["lat"]).alias("lat"),
+        _number(pl.col("lon"), types["lon"]).alias("lon"),
+        (
+            _number(pl.col("sog"), types["sog"]) if "sog" in types else pl.lit(None, pl.Float64)
+        ).alias("sog"),
+        (
+            _number(pl.col("cog"), types["cog"]) if "cog" in types else pl.lit(None, pl.Float64)
+        ).alias("cog"),
+        *[
+            (pl.col(c).cast(pl.String) if c in types else pl.lit(None, pl.String)).alias(c)
+            for c in ("imo", "name", "callsign", "flag")
+        ],
+    )
+
+
+_NUMERIC = ("mmsi", "lat", "lon", "sog", "cog")
+
+
+def _typed(
+    frame: pl.DataFrame, source: str, quality: Quality, *, count_rows: bool
+) -> Normalised | None:
+    """The common case of typed files (Parquet), checked with numpy masks; None otherwise.
+
+    When the MMSI is an integer column, the time a timestamp column, the
+    coordinates, speed and course float columns, none of them with nulls, and
+    every row passes every check, the batch needs no parsing: one pass of
+    comparisons over arrays that numpy reads in place, and the columns are
+    kept as they are. Anything else (text, nulls, a rejected row, NMEA static
+    messages) returns None and takes the general path, which also works out
+    the reason for each rejected row; so both paths give identical results.
+    Static reports are parsed for the rows that carry one only.
+    """
+    types = frame.schema
+    if frame.height == 0 or "_static_only" in types:
+        return None
+    ts_type = types["ts"]
+    if not (
+        types["mmsi"].is_integer()
+        and isinstance(ts_type, pl.Datetime)
+        and all(types[c].is_float() for c in _NUMERIC[1:] if c in types)
+    ):
+        return None
+    present = [c for c in (*REQUIRED, "sog", "cog") if c in types]
+    if any(frame[c].null_count() for c in present):
+        return None
+    mmsi = frame["mmsi"].to_numpy()
+    ok = mmsi >= 1
+    ok &= mmsi <= 999_999_999
+    ts = frame["ts"].dt.cast_time_unit("us")
+    ok &= ts.to_physical().to_numpy() >= _MIN_TS_US
+    lat, lon = frame["lat"].cast(pl.Float64), frame["lon"].cast(pl.Float64)
+    # Comparisons with NaN are false, so these also reject non-finite values.
+    ok &= np.abs(lat.to_numpy()) <= 90.0
+    ok &= np.abs(lon.to_numpy()) <= 180.0
+    sog = frame["sog"].cast(pl.Float64) if "sog" in types else None
+    if sog is not None:
+        speed = sog.to_numpy()
+        speed_na = speed == 102.3
+        ok &= ((speed >= 0.0) & (speed <= 102.2)) | speed_na
+    if not ok.all():
+        return None
+    if count_rows:
+        quality.rows_read += frame.height
+    lines = frame["_line"].cast(pl.Int64)
+    columns = [
+        frame["mmsi"].cast(pl.Int32),
+        ts.dt.convert_time_zone("UTC")
+        if ts_type.time_zone is not None
+        else ts.dt.replace_time_zone("UTC"),
+        lat,
+        lon,
+    ]
+    cog = frame["cog"].cast(pl.Float64) if "cog" in types else None
+    for name, values, note in (
+        ("sog", sog, "speed_unavailable"),
+        ("cog", cog, "course_unavailable"),
+    ):
+        if values is None:
+            columns.append(pl.Series(name, [None] * frame.height, pl.Float32))
+            continue
+        v = values.to_numpy()
+        na = speed_na if name == "sog" else (v >= 360.0) | (v < 0.0) | np.isnan(v)
+        column = values.cast(pl.Float32)
+        if na.any():
+            quality.note(note, int(na.sum()), _where(lines.filter(na).to_frame("_line"), source))
+            column = column.scatter(np.flatnonzero(na), None)
+        columns.append(column)
+    positions = pl.DataFrame([*columns, lines.alias("_line")])
+    carries = [frame[c].is_not_null() for c in schema.STATIC_FIELDS if c in types]
+    static = schema.empty(schema.STATIC)
+    if carries:
+        mask = carries[0]
+        for more in carries[1:]:
+            mask |= more
+        if mask.any():
+            static = _static_reports(_parse(frame.filter(mask), None), quality, source)
+    return Normalised(positions=positions, static=static)
+
+
 def normalise(
     frame: pl.DataFrame,
     source: str,
@@ -236,6 +347,9 @@ def normalise(
     rejected row is worked out only for the rejected rows, so a clean batch
     costs one pass of comparisons.
     """
+    typed = _typed(frame, source, quality, count_rows=count_rows)
+    if typed is not None:
+        return typed
     if count_rows:
         quality.rows_read += frame.height
     if frame.height == 0:
@@ -244,27 +358,7 @@ def normalise(
             schema.empty(schema.STATIC),
         )
     types = frame.schema
-    static_only = (
-        pl.col("_static_only").fill_null(False) if "_static_only" in types else pl.lit(False)
-    )
-    parsed = frame.select(
-        pl.col("_line").cast(pl.Int64),
-        static_only.alias("_static_only"),
-        _number(pl.col("mmsi"), types["mmsi"]).alias("_mmsi"),
-        pl.lit(parse_ts(frame["ts"], ts_format)).alias("ts"),
-        _number(pl.col("lat"), types["lat"]).alias("lat"),
-        _number(pl.col("lon"), types["lon"]).alias("lon"),
-        (
-            _number(pl.col("sog"), types["sog"]) if "sog" in types else pl.lit(None, pl.Float64)
-        ).alias("sog"),
-        (
-            _number(pl.col("cog"), types["cog"]) if "cog" in types else pl.lit(None, pl.Float64)
-        ).alias("cog"),
-        *[
-            (pl.col(c).cast(pl.String) if c in types else pl.lit(None, pl.String)).alias(c)
-            for c in ("imo", "name", "callsign", "flag")
-        ],
-    )
+    parsed = _parse(frame, ts_format)
     bad_position = (
         ~_MMSI_OK
         | pl.col("ts").is_null()
