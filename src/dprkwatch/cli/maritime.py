@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from dprkwatch.cli.context import settings_of
 from dprkwatch.cli.output import err_console, output_format, render
@@ -64,20 +63,44 @@ def _store(settings: Settings) -> PositionStore:
     return PositionStore(settings.data.maritime)
 
 
+class _Quiet:
+    """The progress calls ``ingest`` and ``detect`` make, doing nothing (no terminal)."""
+
+    def add_task(self, *_args: Any, **_kwargs: Any) -> int:
+        return 0
+
+    def advance(self, *_args: Any, **_kwargs: Any) -> None:
+        return None
+
+    def update(self, *_args: Any, **_kwargs: Any) -> None:
+        return None
+
+
 @contextmanager
-def _progress(quiet: bool) -> Iterator[Progress]:
-    show = not quiet and sys.stderr.isatty()
+def _progress(quiet: bool) -> Iterator[Any]:
+    """Progress bars on a terminal; rich's progress module is imported only then."""
+    if quiet or not sys.stderr.isatty():
+        yield _Quiet()
+        return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, console=err_console, transient=True, disable=not show) as progress:
+    with Progress(*columns, console=err_console, transient=True) as progress:
         yield progress
 
 
-def _reading(progress: Progress) -> Any:
+def _reading(progress: Any) -> Any:
     """A read-progress callback: rows read, days finished."""
     rows = progress.add_task("reading rows", total=None)
     days = progress.add_task("days done", total=None, visible=False)

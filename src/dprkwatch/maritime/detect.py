@@ -200,7 +200,7 @@ def detect_files(
             reader = PositionReader(
                 paths, staging=work, fmt=fmt, progress=read_progress, columns=DAY_COLUMNS
             )
-            days = (day.positions for day in ahead(reader.days()))
+            days = (day.positions for day in ahead(reader.days(sort_ahead=True)))
             detection = PolarsEngine().detect_days(days, ports, rules, progress)
             report = reader.report()
             _require_positions(report)

@@ -68,18 +68,27 @@ def intervals_from_reports(reports: pl.DataFrame) -> pl.DataFrame:
     """Static reports (wide, one row per report) to identity intervals.
 
     Each field on its own: reports in (mmsi, time, value) order, a new
-    interval wherever the MMSI or the value changes. Sorting on two integer
-    keys per field is much cheaper than one sort of the long table.
+    interval wherever the MMSI or the value changes. The reports are put in
+    (mmsi, time) order once, on two integer keys; only when two reports of
+    one MMSI share an instant does a field need its values in the sort too.
     """
     parts = []
+    ordered = reports.sort(["mmsi", "ts"], maintain_order=True)
+    ties = bool(
+        ordered.select(
+            ((pl.col("mmsi") == pl.col("mmsi").shift(1)) & (pl.col("ts") == pl.col("ts").shift(1)))
+            .fill_null(False)
+            .any()
+        ).item()
+    )
     for f in schema.STATIC_FIELDS:
         if f not in reports.columns:
             continue
-        rows = (
-            reports.select("mmsi", "ts", pl.col(f).alias("value"))
-            .filter(pl.col("value").is_not_null())
-            .sort(["mmsi", "ts", "value"])
+        rows = ordered.select("mmsi", "ts", pl.col(f).alias("value")).filter(
+            pl.col("value").is_not_null()
         )
+        if ties:
+            rows = rows.sort(["mmsi", "ts", "value"])
         if rows.height == 0:
             continue
         same = (pl.col("mmsi") == pl.col("mmsi").shift(1)) & (

@@ -110,6 +110,19 @@ def _take(values: pl.Series, order: np.ndarray) -> pl.Series:
 
 
 @dataclass
+class PendingDay:
+    """A complete day not sorted yet: its rows in arrival order, in pieces.
+
+    Sorting (:meth:`DayAssembler.sort`) is a step of its own so that it can
+    run in a thread of its own while the next day is read.
+    """
+
+    day: date
+    parts: list[pl.DataFrame]
+    presorted_time: bool
+
+
+@dataclass
 class SortedDay:
     """One complete day: positions sorted by (mmsi, ts), first report of each instant kept."""
 
@@ -160,7 +173,8 @@ class DayAssembler:
     """Collects checked positions batch by batch and hands out complete days in time order.
 
     Feed :meth:`add` with each batch of one file after the other, then call
-    :meth:`finish`. Both return :class:`SortedDay` values as days complete.
+    :meth:`finish`. Both return :class:`PendingDay` values as days complete;
+    :meth:`sort` turns each into a :class:`SortedDay`.
     """
 
     def __init__(
@@ -238,12 +252,12 @@ class DayAssembler:
 
     # -- collecting days -------------------------------------------------------
 
-    def add(self, pos: pl.DataFrame, src: int, floor_us: int | None = None) -> Iterator[SortedDay]:
+    def add(self, pos: pl.DataFrame, src: int, floor_us: int | None = None) -> Iterator[PendingDay]:
         """One batch of one file (``_line`` attached), in file order.
 
         ``floor_us``: no later row of any file is earlier than this (known in
         streaming mode from the row groups' statistics); days before it are
-        complete and are handed out.
+        complete and are handed out, to be sorted with :meth:`sort`.
         """
         if pos.height == 0:
             if self.streaming and floor_us is not None:
@@ -283,14 +297,23 @@ class DayAssembler:
         chunk.write_parquet(out, compression="lz4")
         self._staged.setdefault(day, []).append(out)
 
-    def _flush_before(self, floor_us: int) -> Iterator[SortedDay]:
+    def _flush_before(self, floor_us: int) -> Iterator[PendingDay]:
         for day in sorted(d for d in self._buffers if _day_start_us(d) + US_PER_DAY <= floor_us):
-            yield self._sorted(day, self._buffers.pop(day))
+            yield self._pending(day, self._buffers.pop(day))
 
-    def _sorted(self, day: date, parts: list[pl.DataFrame]) -> SortedDay:
+    def _pending(self, day: date, parts: list[pl.DataFrame]) -> PendingDay:
         presorted = self._time_sorted.pop(day, False)
         self._last_ts.pop(day, None)
         self._done.add(day)
+        return PendingDay(day, parts, presorted)
+
+    def sort(self, pending: PendingDay) -> SortedDay:
+        """A complete day sorted by (mmsi, ts), merged with the stored rows, duplicates counted.
+
+        Safe to run in another thread than :meth:`add`: it touches only the
+        day handed to it and its own counters in the quality report.
+        """
+        day, parts, presorted = pending.day, pending.parts, pending.presorted_time
         old = self.existing(day) if self.existing is not None else None
         if old is not None and old.height:
             # Stored rows come first, so a stored report wins over a new one.
@@ -303,7 +326,8 @@ class DayAssembler:
                 *parts,
             ]
             presorted = False
-        frame = pl.concat(parts, rechunk=True) if len(parts) > 1 else parts[0]
+        # Not rechunked: only the columns kept are copied, by the sort itself.
+        frame = pl.concat(parts, rechunk=False) if len(parts) > 1 else parts[0]
         columns = self.columns[:-1]
         kept, dups = sort_day(frame, columns, presorted_time=presorted)
         if dups.height:
@@ -316,12 +340,12 @@ class DayAssembler:
         self.quality.positions_kept += kept.height - stored
         return SortedDay(day, kept)
 
-    def finish(self) -> Iterator[SortedDay]:
+    def finish(self) -> Iterator[PendingDay]:
         """Every remaining day, in time order."""
         for day in sorted(set(self._buffers) | set(self._staged)):
             if day in self._buffers:
-                yield self._sorted(day, self._buffers.pop(day))
+                yield self._pending(day, self._buffers.pop(day))
             else:
                 paths = self._staged.pop(day)
-                yield self._sorted(day, [pl.read_parquet(p) for p in paths])
+                yield self._pending(day, [pl.read_parquet(p) for p in paths])
                 shutil.rmtree(paths[0].parent, ignore_errors=True)

@@ -33,11 +33,12 @@ import polars as pl
 
 from dprkwatch.maritime import schema
 from dprkwatch.maritime.exceptions import AisInputError
-from dprkwatch.maritime.ingest.days import DayAssembler, SortedDay
+from dprkwatch.maritime.ingest.days import DayAssembler, PendingDay, SortedDay
 from dprkwatch.maritime.ingest.layouts import FORMATS, Detected, Layout, Source, detect_all
 from dprkwatch.maritime.ingest.normalise import normalise
 from dprkwatch.maritime.ingest.quality import Quality
 from dprkwatch.maritime.ingest.tabular import Batch, read_csv, read_parquet, time_ranges
+from dprkwatch.maritime.readahead import ahead
 from dprkwatch.maritime.store import (
     IDENTITY_SCHEMA,
     PositionStore,
@@ -132,6 +133,15 @@ class PositionReader:
         self.streaming = self.plans is not None and _ordered(self.plans)
         self._intervals: list[pl.DataFrame] = []
         self.days_read: list[date] = []
+        self._assembler = DayAssembler(
+            self.quality,
+            [s.name for s in self.sources],
+            self.staging,
+            streaming=self.streaming,
+            keep_out_of_order=self.keep_out_of_order,
+            existing=self.existing,
+            columns=self.columns,
+        )
 
     def report(self) -> IngestReport:
         return IngestReport(
@@ -168,17 +178,24 @@ class PositionReader:
                 return plan[0][1]
         return None
 
-    def days(self) -> Iterator[SortedDay]:
-        """Complete days in time order, each sorted by (mmsi, ts)."""
-        assembler = DayAssembler(
-            self.quality,
-            [s.name for s in self.sources],
-            self.staging,
-            streaming=self.streaming,
-            keep_out_of_order=self.keep_out_of_order,
-            existing=self.existing,
-            columns=self.columns,
-        )
+    def days(self, *, sort_ahead: bool = False) -> Iterator[SortedDay]:
+        """Complete days in time order, each sorted by (mmsi, ts).
+
+        ``sort_ahead``: read and check in one background thread and sort in
+        another, so that with the consumer three steps overlap (the
+        ``detect --input`` path; each thread holds at most one day ahead).
+        """
+        pending = self._pending_days()
+        if sort_ahead:
+            pending = ahead(pending)
+        for day in map(self._assembler.sort, pending):
+            self.days_read.append(day.day)
+            yield day
+            if self.progress is not None:
+                self.progress("day", 1)
+
+    def _pending_days(self) -> Iterator[PendingDay]:
+        """Complete days in time order, not sorted yet (reading, checking, cutting into days)."""
         count_rows = self.layout.container != "nmea"
         for index, source in enumerate(self.sources):
             for batch in self._batches(source):
@@ -192,17 +209,10 @@ class PositionReader:
                 if norm.static.height:
                     self._intervals.append(intervals_from_reports(norm.static))
                 floor = self._floor(index, batch.rows_done) if self.streaming else None
-                yield from self._handed(assembler.add(norm.positions, index, floor))
+                yield from self._assembler.add(norm.positions, index, floor)
                 if self.progress is not None:
                     self.progress("rows", batch.frame.height)
-        yield from self._handed(assembler.finish())
-
-    def _handed(self, days: Iterator[SortedDay]) -> Iterator[SortedDay]:
-        for day in days:
-            self.days_read.append(day.day)
-            yield day
-            if self.progress is not None:
-                self.progress("day", 1)
+        yield from self._assembler.finish()
 
     @property
     def identity(self) -> pl.DataFrame:
