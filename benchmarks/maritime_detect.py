@@ -15,18 +15,20 @@ Steps:
    ``dprkwatch maritime detect --input positions.parquet -o events.parquet
    --json`` and the reference script, each a fresh process; wall time,
    CPU time and peak resident memory come from the operating system
-   (``wait4``), the per-step split from dprkwatch's own report; the load
-   average is recorded around every run, since the machine is shared;
+   (``wait4`` on each run, so peak memory needs no extra runs), the
+   per-step split from dprkwatch's own report; the load average is
+   recorded around every run, since the machine is shared;
 3. scores the events against the truth and compares the reference's counts;
-4. ``maritime ingest`` into a store and ``maritime detect`` on it, each
-   once, for the per-step figures of the stored path;
+4. with ``--stored``, ``maritime ingest`` into a store and ``maritime
+   detect`` on it, each once, for the figures of the stored path;
 5. with ``--spark``, the Spark engine on that store, checked for identical
    events.
 
 A step that finds fewer positions than asked for fails the benchmark
 instead of reporting a time for less work.
 
-    python benchmarks/maritime_detect.py [--positions 20000000] [--days 7] [--runs 5] [--spark]
+    python benchmarks/maritime_detect.py [--positions 20000000] [--days 7] [--runs 3]
+        [--stored] [--spark] [--markdown]
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -63,38 +66,31 @@ def _load() -> float:
 
 
 def measured(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
-    """Run ``cmd`` alone; its wall time and CPU seconds as the kernel counted them."""
-    import resource
+    """Run ``cmd`` alone; its wall time, CPU seconds and peak memory as the kernel counted them.
 
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    ``wait4`` gives the rusage of this one process (its threads included), so
+    peak memory comes from the timed run itself, not from extra runs.
+    """
     load = _load()
     start = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, env=env, check=False)
-    wall = time.perf_counter() - start
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(), err.read().decode()
     if proc.returncode != 0:
-        raise SystemExit(f"{cmd[0]} failed ({proc.returncode}): {proc.stderr.decode()[-2000:]}")
-    now = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = now.ru_utime + now.ru_stime - before.ru_utime - before.ru_stime
+        raise SystemExit(f"{cmd[0]} failed ({proc.returncode}): {stderr[-2000:]}")
     return {
         "wall_s": round(wall, 3),
-        "cpu_s": round(cpu, 3),
-        "stdout": proc.stdout.decode(),
+        "cpu_s": round(usage.ru_utime + usage.ru_stime, 3),
+        "peak_mb": round(usage.ru_maxrss / 1024, 1),
+        "stdout": stdout,
         "load_before": load,
         "load_after": _load(),
     }
-
-
-def peak_mb(cmd: list[str], env: dict[str, str] | None = None) -> float:
-    """Peak resident memory of one run of ``cmd`` (a separate process, measured from /proc)."""
-    probe = [
-        sys.executable,
-        "-c",
-        "import os,subprocess,sys;p=subprocess.Popen(sys.argv[1:],stdout=subprocess.DEVNULL,"
-        "stderr=subprocess.DEVNULL);_,s,r=os.wait4(p.pid,0);print(r.ru_maxrss);sys.exit(s>>8)",
-        *cmd,
-    ]
-    out = subprocess.run(probe, capture_output=True, text=True, env=env, check=True)
-    return round(int(out.stdout.strip()) / 1024, 1)
 
 
 def main() -> None:
@@ -105,6 +101,9 @@ def main() -> None:
     ap.add_argument("--days", type=int, default=7)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--runs", type=int, default=5, help="alternating runs of each contender")
+    ap.add_argument(
+        "--stored", action="store_true", help="also time ingest + detect through a store"
+    )
     ap.add_argument("--spark", action="store_true", help="also run Spark on the stored path")
     ap.add_argument("--out", type=Path, default=HERE / "out" / "maritime", help="work folder")
     ap.add_argument("--data", type=Path, help="reuse this folder's generated data")
@@ -197,15 +196,25 @@ def main() -> None:
         "ratio_median": round(statistics.median(ratios), 2),
     }
     report["memory_mb"] = {
-        "dprkwatch": peak_mb(cli, env),
-        "reference": peak_mb(ref, env),
+        "dprkwatch": max(r["peak_mb"] for r in ours),
+        "reference": max(r["peak_mb"] for r in theirs),
     }
     ev = pl.read_parquet(events)
     report["accuracy"] = [s.to_dict() for s in score(ev, truth)]
     report["reference_counts"] = theirs[0]["report"]["events"]
     report["dprkwatch_counts"] = ours[0]["report"]["events"]
 
-    # The stored path: ingest, then detect from the store.
+    if args.stored or args.spark:
+        report["stored"] = _stored(home, data, out, ev, env, spark=args.spark)
+    report["machine"]["load_at_end"] = os.getloadavg()
+    (out / "results.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
+    _print(report, args.markdown)
+
+
+def _stored(
+    home: Path, data: Path, out: Path, ev: pl.DataFrame, env: dict[str, str], *, spark: bool
+) -> dict[str, Any]:
+    """The stored path: ingest, then detect from the store (and Spark on it)."""
     shutil.rmtree(home, ignore_errors=True)
     ing = measured(
         [
@@ -223,21 +232,19 @@ def main() -> None:
     det = measured(det_cmd(home, data, out / "events_store.parquet"), env)
     det["report"] = json.loads(det.pop("stdout"))
     stored = pl.read_parquet(out / "events_store.parquet")
-    report["stored"] = {
+    result: dict[str, Any] = {
         "ingest": ing,
         "detect": det,
         "same_events_as_input": bool(stored.equals(ev)),
     }
-    if args.spark:
+    if spark:
         sp = measured(
             [*det_cmd(home, data, out / "events_spark.parquet"), "--engine", "spark"], env
         )
         sp["report"] = json.loads(sp.pop("stdout"))
         spark_events = pl.read_parquet(out / "events_spark.parquet")
-        report["spark"] = {**sp, "identical_events": bool(spark_events.equals(stored))}
-    report["machine"]["load_at_end"] = os.getloadavg()
-    (out / "results.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
-    _print(report, args.markdown)
+        result["spark"] = {**sp, "identical_events": bool(spark_events.equals(stored))}
+    return result
 
 
 def det_cmd(home: Path, data: Path, events: Path) -> list[str]:
@@ -285,17 +292,21 @@ def _print(report: dict[str, Any], markdown: bool) -> None:
             f"  reference {row['wall_s']} s wall {row['cpu_s']} s CPU, load {row['load_before']}, "
             f"steps {row['report']['steps']}"
         )
-    st = report["stored"]
-    print(
-        f"stored path: ingest {st['ingest']['wall_s']} s, detect {st['detect']['wall_s']} s "
-        f"(stages {st['detect']['report']['stage_seconds']}), same events: {st['same_events_as_input']}"
-    )
-    if "spark" in report:
-        sp = report["spark"]
-        print(f"spark: {sp['wall_s']} s, identical events: {sp['identical_events']}")
+    if "stored" in report:
+        st = report["stored"]
+        print(
+            f"stored path: ingest {st['ingest']['wall_s']} s wall {st['ingest']['cpu_s']} s CPU, "
+            f"detect {st['detect']['wall_s']} s wall {st['detect']['cpu_s']} s CPU "
+            f"(load {st['ingest']['load_before']} / {st['detect']['load_before']}), "
+            f"same events: {st['same_events_as_input']}"
+        )
+        if "spark" in st:
+            sp = st["spark"]
+            print(f"spark: {sp['wall_s']} s, identical events: {sp['identical_events']}")
     print("dprkwatch counts", report["dprkwatch_counts"])
     print("reference counts", report["reference_counts"])
     if markdown:
+        _pairs_table(ours, e2e["reference"])
         print("\n| event type | planted | detected | matched | recall | precision |")
         print("|---|---:|---:|---:|---:|---:|")
     for a in report["accuracy"]:
@@ -306,6 +317,36 @@ def _print(report: dict[str, Any], markdown: bool) -> None:
             )
         else:
             print(f"{a['event_type']:16s} recall {a['recall']:.4f} precision {a['precision']:.4f}")
+
+
+def _pairs_table(ours: list[dict[str, Any]], theirs: list[dict[str, Any]]) -> None:
+    """The docs table: each alternating pair with wall and CPU seconds and the load average."""
+    print(
+        "\n| pair | dprkwatch wall s | dprkwatch CPU s | reference wall s | reference CPU s "
+        "| wall ratio | CPU ratio | load average |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---|")
+    for i, (o, t) in enumerate(zip(ours, theirs, strict=True), 1):
+        print(
+            f"| {i} | {o['wall_s']:.1f} | {o['cpu_s']:.1f} | {t['wall_s']:.1f} | {t['cpu_s']:.1f} "
+            f"| {t['wall_s'] / o['wall_s']:.2f} | {t['cpu_s'] / o['cpu_s']:.2f} "
+            f"| {o['load_before']} → {o['load_after']} / {t['load_before']} → {t['load_after']} |"
+        )
+
+    def med(rows: list[dict[str, Any]], key: str) -> float:
+        return float(statistics.median(r[key] for r in rows))
+
+    walls = [t["wall_s"] / o["wall_s"] for o, t in zip(ours, theirs, strict=True)]
+    cpus = [t["cpu_s"] / o["cpu_s"] for o, t in zip(ours, theirs, strict=True)]
+    print(
+        f"| **median** | **{med(ours, 'wall_s'):.1f}** | **{med(ours, 'cpu_s'):.1f}** "
+        f"| **{med(theirs, 'wall_s'):.1f}** | **{med(theirs, 'cpu_s'):.1f}** "
+        f"| **{statistics.median(walls):.2f}** | **{statistics.median(cpus):.2f}** | |"
+    )
+    print(
+        f"\npeak memory (largest of the runs): dprkwatch {max(r['peak_mb'] for r in ours):,.0f} MB, "
+        f"reference {max(r['peak_mb'] for r in theirs):,.0f} MB"
+    )
 
 
 if __name__ == "__main__":
