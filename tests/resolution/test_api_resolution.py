@@ -141,3 +141,25 @@ def test_coverage_without_a_resolution_says_what_to_run(tmp_path: Path) -> None:
     with live_service(cfg) as svc:
         r = svc.admin.get("/resolution/coverage")
     assert r.status_code == 404 and "resolve run" in r.text
+
+
+def test_a_batch_of_queries_folds_each_query_by_target(service: LiveService) -> None:
+    def person(name: str) -> dict[str, Any]:
+        return {"schema": "Person", "properties": {"name": [name]}}
+
+    # More queries than the quick lane takes: the batch goes through the bulk lane.
+    queries = {f"other{i}": person(f"NOBODY NUMBER {i}") for i in range(24)}
+    queries.update(ri=person("RI SU YONG"), choe=person("CHOE CHUN SIK"))
+    r = service.admin.post("/match/default", json={"queries": queries})
+    assert r.status_code == 200, r.text
+    responses = r.json()["responses"]
+    assert set(responses) == set(queries)
+    ri = [h for h in responses["ri"]["results"] if h["id"] in FOUR]
+    assert len(ri) == 1 and {ri[0]["id"], *ri[0]["referents"]} >= FOUR
+    # CHOE's UN and OFAC listings are one target; the EU's namesake (born 1963) is not.
+    choe = responses["choe"]["results"]
+    targets = [h.get("target_id") for h in choe if h["id"] in ("un-KPi.013", "ofac-19498")]
+    assert len(targets) == 1
+    per_listing = service.admin.post("/match/default?per_listing=true", json={"queries": queries})
+    ids = {h["id"] for h in per_listing.json()["responses"]["ri"]["results"]}
+    assert ids >= FOUR

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 from typing import Any
 
@@ -84,3 +85,41 @@ def test_api_results_fold_into_one_per_target(tmp_path: Path) -> None:
     assert len(ri["datasets"]) == 4
     assert ri["explanation"][0].startswith("matched listing un-KPi.052 of target dw-")
     assert folded[1]["matched"] == ["ofac-555"] and folded[1]["target_id"] != ri["target_id"]
+
+
+def test_batch_file_has_one_row_per_target(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_lists(tmp_path)
+    home = str(tmp_path)
+    queries = tmp_path / "queries.csv"
+    queries.write_text("id,name\nq1,RI SU YONG\nq2,Korea Ryonbong General Corporation\n")
+    assert run_cli(capsys, "--data-dir", home, "resolve", "run").code == 0
+
+    def batch(*extra: str) -> tuple[dict[str, Any], list[dict[str, str]]]:
+        out = tmp_path / f"out{len(extra)}.csv"
+        r = run_cli(
+            capsys, "--data-dir", home, "screen", "--input", str(queries), "--output", str(out),
+            "--json", *extra,
+        )  # fmt: skip
+        assert r.code == 0, r.err
+        with out.open(newline="", encoding="utf-8") as f:
+            return orjson.loads(r.out), list(csv.DictReader(f))
+
+    report, rows = batch()
+    assert report["by_target"] is True
+    ri = [row for row in rows if row["query_id"] == "q1" and row["entity_id"] in FOUR]
+    assert len(ri) == 1
+    (row,) = ri
+    assert row["lists"] == "eu, ofac, uk, un"
+    first = row["explanation"].split("; ")[0]
+    assert f"matched listing {row['entity_id']} (" in first and "of target dw-" in first
+    assert all(rid in first for rid in FOUR)  # the target's every listing is named
+    ranks = [int(r["rank"]) for r in rows if r["query_id"] == "q1"]
+    assert ranks == list(range(1, len(ranks) + 1))  # ranks count targets, not listings
+    report, rows = batch("--per-listing")
+    assert report["by_target"] is False
+    assert (
+        sorted(r["entity_id"] for r in rows if r["query_id"] == "q1" and r["entity_id"] in FOUR)
+        == FOUR
+    )

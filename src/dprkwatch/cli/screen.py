@@ -7,6 +7,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,7 +21,7 @@ from dprkwatch.exceptions import InputError, NotFoundError
 from dprkwatch.lists import SnapshotStore
 from dprkwatch.matching import Query, Scope, Screener
 from dprkwatch.matching.batch import screen_file
-from dprkwatch.resolution.hits import WIDEN, group, load_map
+from dprkwatch.resolution.hits import WIDEN, fold, group, load_map
 from dprkwatch.service import recorded
 from dprkwatch.service.storage import Database, migrate
 
@@ -179,6 +180,7 @@ def screen_cmd(
             workers,
             algorithm,
             json_out,
+            per_listing,
         )
         return
     props: dict[str, Any] = {
@@ -309,8 +311,13 @@ def _batch(
     workers: int,
     algorithm: str | None,
     json_out: bool,
+    per_listing: bool = False,
 ) -> None:
     screener = _screener(ctx, algorithm, json_out)
+    # As for one name: with a resolution run, one row per target, from more raw results.
+    target_map = None if per_listing else load_map(settings_of(ctx).home)
+    folder = partial(fold, target_map=target_map, top=top) if target_map is not None else None
+    ask = min(100, top * WIDEN) if target_map is not None else None
     n_workers = workers or (os.cpu_count() or 1)
     columns = (TextColumn("screening"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     # Redrawn by the callback, not by Rich's refresh thread: the worker
@@ -336,6 +343,7 @@ def _batch(
         summary = screen_file(
             screener, input_path, output_path, input_format=input_format, output_format=output_format,
             top=top, threshold=threshold, scope=scope, workers=n_workers, progress=tick,
+            ask=ask, fold=folder,
         )  # fmt: skip
     counts = {"rows": summary.rows, "matched": summary.matched, "errors": summary.errors}
     try:
@@ -357,6 +365,7 @@ def _batch(
         "algorithm": screener.algorithm,
         "threshold": screener.threshold if threshold is None else threshold,
         "lists": screener.versions,
+        "by_target": target_map is not None,
     }
     if json_out:
         render(report, "json")

@@ -23,6 +23,7 @@ from dprkwatch.matching.batch_files import detect_format, read_queries, result_r
 from dprkwatch.matching.batch_pool import screen_queries
 from dprkwatch.matching.exceptions import BatchFileError
 from dprkwatch.matching.query import Scope
+from dprkwatch.matching.result import Match
 from dprkwatch.matching.screener import Screener
 
 
@@ -48,8 +49,15 @@ def screen_file(
     scope: Scope | None = None,
     workers: int = 1,
     progress: Callable[[int, int], None] | None = None,
+    ask: int | None = None,
+    fold: Callable[[list[Match]], list[Match]] | None = None,
 ) -> BatchSummary:
-    """Screen every row of ``input_path`` and write the results to ``output_path``."""
+    """Screen every row of ``input_path`` and write the results to ``output_path``.
+
+    ``fold`` turns each query's results into the rows written (the command
+    line folds the listings of one resolved target into one), from ``ask``
+    results per query (default ``top``).
+    """
     out_fmt = detect_format(output_path, output_format)
     if input_path.resolve() == output_path.resolve():
         raise BatchFileError("output would overwrite the input", source=str(output_path))
@@ -68,7 +76,7 @@ def screen_file(
         screen_queries(
             screener,
             valid,
-            top=top,
+            top=ask or top,
             threshold=threshold,
             scope=scope,
             workers=workers,
@@ -83,6 +91,8 @@ def screen_file(
             tick(1)
             continue
         matches = next(results)
+        if fold is not None:
+            matches = fold(matches)
         if not matches:
             out.append(result_row(row.query_id))
             continue

@@ -19,7 +19,7 @@ resolution's).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -119,14 +119,10 @@ def load_map(home: Path) -> TargetMap | None:
         return None
 
 
-def group(matches: Sequence[Match], target_map: TargetMap | None, top: int) -> list[dict[str, Any]]:
-    """One hit per target, best first, at most ``top``; listings never resolved stand alone.
-
-    Each hit is the best listing's :meth:`Match.to_dict` with ``target_id``,
-    ``referents`` (every listing of the target), ``datasets`` (every list
-    of the target), ``matched`` (the listings that scored, best first) and
-    ``listings`` (each member with its list, caption and score if it matched).
-    """
+def _by_target(
+    matches: Sequence[Match], target_map: TargetMap | None
+) -> list[tuple[str, list[Match]]]:
+    """Matches grouped by target (or alone), groups in order of their best score."""
     order: list[str] = []
     by_target: dict[str, list[Match]] = {}
     for m in sorted(matches, key=lambda m: (-m.score, m.entity_id)):
@@ -136,9 +132,49 @@ def group(matches: Sequence[Match], target_map: TargetMap | None, top: int) -> l
             by_target[key] = []
             order.append(key)
         by_target[key].append(m)
+    return [(key, by_target[key]) for key in order]
+
+
+def fold(matches: Sequence[Match], target_map: TargetMap, top: int) -> list[Match]:
+    """One match per target, best first, at most ``top``: what a batch output file holds.
+
+    The batch file keeps its columns (the Spark engine writes the same ones),
+    so a target is the row of its best listing with ``lists`` holding every
+    list of the target and the explanation starting with the target id and
+    all its listings, as ``/match`` and the one-name screen start theirs.
+    """
+    out: list[Match] = []
+    for key, found in _by_target(matches, target_map)[:top]:
+        best = found[0]
+        members = list(target_map.members.get(key, ()))
+        if len(members) < 2:
+            out.append(best)
+            continue
+        lists = {target_map.list_of.get(r, "") for r in members} - {""}
+        first = (
+            f"matched listing {best.entity_id} ({', '.join(best.datasets)}) of target {key} "
+            f"({len(members)} listings: {', '.join(members)})"
+        )
+        out.append(
+            replace(
+                best,
+                datasets=sorted(lists | set(best.datasets)),
+                explanation=[first, *best.explanation],
+            )
+        )
+    return out
+
+
+def group(matches: Sequence[Match], target_map: TargetMap | None, top: int) -> list[dict[str, Any]]:
+    """One hit per target, best first, at most ``top``; listings never resolved stand alone.
+
+    Each hit is the best listing's :meth:`Match.to_dict` with ``target_id``,
+    ``referents`` (every listing of the target), ``datasets`` (every list
+    of the target), ``matched`` (the listings that scored, best first) and
+    ``listings`` (each member with its list, caption and score if it matched).
+    """
     out: list[dict[str, Any]] = []
-    for key in order[:top]:
-        found = by_target[key]
+    for key, found in _by_target(matches, target_map)[:top]:
         best = found[0]
         hit = best.to_dict()
         members = list(target_map.members.get(key, ())) if target_map else []
