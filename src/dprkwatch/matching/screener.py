@@ -231,6 +231,29 @@ class Screener:
             qa, rec, scored.score, scored.features, scored.reasons, cut, scored.evidence
         )
 
+    def compare_listed(
+        self, query: Query, entity_id: str, threshold: float | None = None
+    ) -> Match | None:
+        """Score ``query`` against a listed entity, as :meth:`compare` scores its dict.
+
+        The entity's record is already in the index, so no ad hoc index is
+        built: resolution compares some thousands of pairs of listings, and
+        building a one-entity index (vocabulary, typo tables) for each cost
+        most of the comparison. None when the id is not listed.
+        """
+        idx = self.index.by_id.get(entity_id)
+        if idx is None:
+            return None
+        rec = self.index.records[idx]
+        qa = self._algo.analyze(query, self.index.vocabulary)
+        cut = self.threshold if threshold is None else threshold
+        scored = self._algo.score(qa, rec, rec.name_ids, self.index, self._weights)
+        if scored is None:
+            return self._match(qa, rec, 0.0, {}, ["no name or identifier in common"], cut, "")
+        return self._match(
+            qa, rec, scored.score, scored.features, scored.reasons, cut, scored.evidence
+        )
+
     # -- internals ---------------------------------------------------------------
 
     @staticmethod

@@ -132,14 +132,14 @@ class _Engine:
 
     def _names(self, x: Listing, y: Listing) -> float:
         query = query_for(x)
-        other = self.screener().get(y.id)
-        if query is None or other is None:
+        if query is None:
             return 0.0
         names = Query(schema=query.schema, properties={"name": list(query.get("name"))[:50]})
         try:
-            return float(self.screener().compare(names, other).score)
+            m = self.screener().compare_listed(names, y.id)
         except InputError:
             return 0.0
+        return 0.0 if m is None else float(m.score)
 
     def duplicates(self, x: str, y: str) -> bool:
         """Whether two entries of one list describe the same subject."""
@@ -151,12 +151,13 @@ class _Engine:
 
     def _duplicate(self, x: str, y: str) -> bool:
         query = query_for(self._listings[x])
-        other = self.screener().get(y)
-        if query is None or other is None:
+        if query is None:
             return False
         try:
-            m = self.screener().compare(query, other)
+            m = self.screener().compare_listed(query, y)
         except InputError:
+            return False
+        if m is None:
             return False
         # Names alone do not make a duplicate (branches of one firm share a
         # name, North Korean firms share a country): a birth date or an
