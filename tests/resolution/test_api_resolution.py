@@ -18,18 +18,23 @@ KEY = "resolution-api-admin-key-of-32-characters"
 FOUR = {"eu-112358", "ofac-21735", "uk-DPR0268", "un-KPi.052"}
 
 
-@pytest.fixture
-def service(tmp_path: Path) -> Iterator[LiveService]:
+def _settings(tmp_path: Path, *, resolved: bool) -> Settings:
+    """The four small lists in a data directory under ``tmp_path``, resolved or not."""
     home = tmp_path / "home"
     write_lists(home)
-    run(home, workers=1)
-    cfg = Settings(
+    if resolved:
+        run(home, workers=1)
+    return Settings(
         home=home,
         database_url=f"sqlite:///{tmp_path / 'service.sqlite3'}",
         admin_key=KEY,
         key_ttl=0,
     )
-    with live_service(cfg) as svc:
+
+
+@pytest.fixture
+def service(tmp_path: Path) -> Iterator[LiveService]:
+    with live_service(_settings(tmp_path, resolved=True)) as svc:
         yield svc
 
 
@@ -130,15 +135,7 @@ def test_coverage_is_the_record_the_cli_prints(service: LiveService) -> None:
 
 
 def test_coverage_without_a_resolution_says_what_to_run(tmp_path: Path) -> None:
-    home = tmp_path / "home"
-    write_lists(home)
-    cfg = Settings(
-        home=home,
-        database_url=f"sqlite:///{tmp_path / 'service.sqlite3'}",
-        admin_key=KEY,
-        key_ttl=0,
-    )
-    with live_service(cfg) as svc:
+    with live_service(_settings(tmp_path, resolved=False)) as svc:
         r = svc.admin.get("/resolution/coverage")
     assert r.status_code == 404 and "resolve run" in r.text
 
