@@ -78,6 +78,52 @@ def test_a_split_into_rare_fragments_ranks_below_a_slip() -> None:
     assert "SIN yong il" in [c.text for c in corrections("SIN Yongiil", SCANNED)]
 
 
+# Words of the slips below, with how many listed names use them.
+RIVALS = Vocabulary.build(
+    {"chol": 159, "chkhol": 1, "shipping": 259, "shi": 16, "ping": 2, "trading": 447, "ta": 61,
+     "ding": 1, "corp": 45, "rip": 3, "co": 757, "cho": 23, "il": 109, "cheil": 1, "chil": 3,
+     "ltd": 801, "lt": 2, "koti": 2, "jang": 200, "ryong": 90, "kang": 120}
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        # One slip to a shorter or a longer word ranks the same; use decides.
+        ("JANG Chhol", "JANG chol"),
+        # A split whose rarer half fewer names use than the word one slip away.
+        ("KOTI SHIPING", "KOTI SHIPPING"),
+        ("KOTI TADING", "KOTI TRADING"),
+        ("KOTI CORRP", "KOTI CORP"),
+        # A dot typed inside a short word.
+        ("KOTI CORP LT.D", "KOTI CORP LTD"),
+    ],
+)
+def test_the_likelier_of_rival_readings_comes_first(typed: str, meant: str) -> None:
+    found = [c.text for c in corrections(typed, RIVALS)]
+    assert found and found[0] == meant, found
+
+
+def test_a_split_stays_ahead_of_rarer_slips() -> None:
+    vocab = Vocabulary.build({"cho": 23, "il": 109, "cheil": 1, "chil": 3})
+    assert corrections("Choil U", vocab)[0].text == "cho il U"
+
+
+def test_a_slip_that_keeps_every_letter_costs_less() -> None:
+    swapped = corrections("KAGN RYONG", RIVALS)[0]  # two neighbours swapped
+    replaced = corrections("KANF RYONG", RIVALS)[0]  # a neighbouring key
+    assert swapped.text == replaced.text == "KANG RYONG"
+    assert swapped.factor() > replaced.factor()
+    doubled = corrections("KANGG RYONG", RIVALS)[0]
+    assert doubled.changes[0].similarity == swapped.changes[0].similarity
+    assert replaced.changes[0].similarity < swapped.changes[0].similarity
+
+
+def test_a_long_name_is_corrected() -> None:
+    words = " ".join(["Koti"] * 14)
+    assert corrections(words + " Tading", RIVALS)[0].text == words + " trading"
+
+
 def test_corrections_are_discounted_and_described() -> None:
     first = corrections("KORYOO BANK", VOCAB)[0]
     assert 0.8 < first.factor() < 1.0
@@ -100,6 +146,8 @@ def test_nothing_to_correct() -> None:
         ("SAKHALN SHIPPING COMPANY", "us-1012"),
         ("CHOE Ryonghea", "us-1003"),
         ("LAZARUSGROUP", "us-1009"),
+        # A digit inside a word is a scanner's slip, not a number to disagree on.
+        ("KOREA KWANGS0N BANKING CORP", "us-1005"),
     ],
 )
 def test_screening_finds_the_listed_entity_through_a_correction(

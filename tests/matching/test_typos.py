@@ -57,6 +57,9 @@ def test_near_respects_the_budget_and_ranks_by_distance_then_use() -> None:
     assert vocab.near("chol") == [(1, "chal")]  # never the word itself
     assert vocab.near("chel")[:2] == [(1, "chol"), (1, "chal")]  # the more used first
     assert vocab.near("international") == [(1, "internacional")]
+    # One letter short of the two-slip length: a long word with a letter lost and a slip.
+    assert (2, "intenational") not in vocab.near("intentio")
+    assert (2, "chonmyong") in Vocabulary.build({"chonmyong": 1}).near("chommyog")
     assert vocab.near("ab") == []  # too short to correct
     assert "bank" in vocab and "bnak" not in vocab and vocab.count("chol") == 500
 

@@ -220,18 +220,28 @@ class MatchV1:
         kinds = index.name_kind
         group = qa.group
         query_forms = qa.name_forms() if qa.corrected else [(q, 1.0, "") for q in qa.forms]
+        # With corrected readings, a pair whose numbers disagree counts with the
+        # number penalty when choosing the best pair: C0MMITTEE as typed resembles
+        # COMMITTEE within a slip, but its 0 is an OCR slip, not a number, and
+        # the reading without it should win.
+        numbered = bool(qa.corrected)
+        best = 0.0
         for nid in name_ids:
             factor = self.WEAK_ALIAS if kinds[nid] == "weak" else 1.0
-            if name_score >= factor:
+            if best >= factor:
                 # Name similarities are at most 1, so this name cannot do better.
                 continue
             c = forms[nid]
             for q, discount, note in query_forms:
-                if name_score >= factor * discount:
+                if best >= factor * discount:
                     continue
                 key, feat = self.name_feature(q, c, group, weights)
                 value = feat.value * factor * discount if discount < 1.0 else feat.value * factor
-                if value > name_score:
+                effective = value
+                if numbered and q.numbers and c.numbers and q.numbers != c.numbers:
+                    effective += F.NUMBER_CONFLICT
+                if effective > best:
+                    best = effective
                     name_score = value
                     best_pair = (q, c)
                     reason = feat.reason + (" (weak alias)" if factor < 1.0 else "")

@@ -43,15 +43,26 @@ SPACING = 0.97
 OCR = 0.9
 # A keyboard slip after the first letter (as the word comparison credits it).
 SLIP = 0.8
+# A slip that keeps every letter: two neighbours swapped, or a letter doubled
+# or a doubled one written once (RYOGN, JANNG, SHIPING). The commonest typing
+# errors, and they rarely turn one name into another, so they cost half.
+KEPT_LETTERS = 0.9
 # Corrected texts per query name, and options considered per word.
 MAX_VARIANTS = 4
 _PER_WORD = 3
+# Longer names are not corrected. Long ministry and company names (fifteen
+# words with "Democratic People's Republic of Korea") are listed too.
+MAX_WORDS = 24
 # A split that leaves a rarely listed word of one or two letters ("com ny"
 # for "compny", "ba snk" for "basnk") is ranked as this much less likely
 # than its similarity says: such halves are mostly initials or fragments,
 # and a slip is likelier. Common short words (Korean syllables such as Il,
 # Su, U) are split off as before.
 SHORT_SPLIT = 0.75
+# ... and so does a split whose rarer half fewer names use than a listed word
+# one slip away (SHI PING for SHIPING, TA DING for TADING, UNI FED for UNIFED,
+# CO RIP for CORRP, LMI TED for LMITED); CHO IL for CHOIL stays ahead of the
+# rarely listed CHEIL and CHIL.
 # A word only one listed name uses may itself be a slip in the list
 # ("sipping"); it is also read as a word one edit away that at least this
 # many listed names use.
@@ -72,6 +83,9 @@ class Change(NamedTuple):
     meant: str
     similarity: float
     kind: str  # "spelling", "ocr", "split", "join"
+    # How likely the reading is, for ranking readings (negative: the similarity,
+    # less for short splits): set by the word's options, which see its rivals.
+    rank: float = -1.0
 
 
 class Correction(NamedTuple):
@@ -87,7 +101,7 @@ class Correction(NamedTuple):
 
     def plausibility(self, vocab: Vocabulary) -> float:
         """:meth:`factor` with short splits ranked down: which readings to keep."""
-        return self._product(lambda c: _plausibility(c, vocab))
+        return self._product(lambda c: c.rank if c.rank >= 0 else _plausibility(c, vocab))
 
     def _product(self, similarity: Callable[[Change], float]) -> float:
         letters = sum(1 for ch in self.text if ch.isalnum()) or 1
@@ -101,22 +115,54 @@ class Correction(NamedTuple):
         return ", ".join(f"{c.typed.upper()} as {c.meant.upper()}" for c in self.changes)
 
 
-def _plausibility(change: Change, vocab: Vocabulary) -> float:
+def _plausibility(change: Change, vocab: Vocabulary, slip_used: int = 0) -> float:
     """How likely a change is, for ranking: its similarity, less for a split
-    that leaves a rare word of one or two letters."""
-    if change.kind == "split" and any(
-        len(h) <= 2 and vocab.count(h) < COMMON for h in change.meant.split()
-    ):
-        return change.similarity * SHORT_SPLIT
+    that leaves a rare word of one or two letters, or whose rarer half fewer
+    names use than the reading one slip away (used by ``slip_used`` names)."""
+    if change.kind == "split":
+        counts = [(len(h), vocab.count(h)) for h in change.meant.split()]
+        rarer = min(n for _l, n in counts)
+        if any(length <= 2 and n < COMMON for length, n in counts) or rarer < min(
+            COMMON, slip_used
+        ):
+            return change.similarity * SHORT_SPLIT
     return change.similarity
 
 
 def _similarity(typed: str, meant: str, distance: int) -> float:
-    """Share of letters that agree; at least a slip's worth for one edit after the first letter."""
+    """Share of letters that agree; at least a slip's worth for one edit after the
+    first letter, and more for one that keeps every letter (:data:`KEPT_LETTERS`)."""
     sim = 1.0 - distance / max(len(typed), len(meant))
     if distance == 1 and typed[:1] == meant[:1]:
-        sim = max(sim, SLIP)
+        sim = max(sim, KEPT_LETTERS if _keeps_letters(typed, meant) else SLIP)
     return sim
+
+
+def _keeps_letters(typed: str, meant: str) -> bool:
+    """One slip that loses no letter: neighbours swapped, or one letter doubled or undoubled."""
+    if len(typed) == len(meant):
+        diff = [i for i, (a, b) in enumerate(zip(typed, meant, strict=True)) if a != b]
+        return (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and typed[diff[0]] == meant[diff[1]]
+            and typed[diff[1]] == meant[diff[0]]
+        )
+    longer, shorter = (typed, meant) if len(typed) > len(meant) else (meant, typed)
+    if len(longer) != len(shorter) + 1:
+        return False
+    return any(
+        longer[i - 1] == longer[i] and longer[:i] + longer[i + 1 :] == shorter
+        for i in range(1, len(longer))
+    )
+
+
+def _rank_similarity(typed: str, distance: int) -> float:
+    """How alike a spelling reading is to what was typed, for ranking only: by
+    the typed word's length, so that one slip to a shorter or a longer listed
+    word ranks the same, and how many names use each decides (CHHOL is CHOL
+    before CHKHOL)."""
+    return max(1.0 - distance / len(typed), SLIP if distance == 1 else 0.0)
 
 
 def _ocr_readings(word: str) -> set[str]:
@@ -143,16 +189,19 @@ def _word_options(word: str, vocab: Vocabulary) -> list[tuple[str, Change]]:
     use the replacement (for a split, its rarer half): of several words one
     slip away, the common one is the likelier meant.
     """
-    options: dict[str, tuple[float, int, Change]] = {}
+    # meant -> (change, how many names use it, ranking similarity if not the change's own)
+    options: dict[str, tuple[Change, int, float | None]] = {}
 
-    def offer(meant: str, sim: float, kind: str, used: int) -> None:
+    def offer(meant: str, sim: float, kind: str, used: int, rank: float | None = None) -> None:
         sim = round(sim, 4)
-        change = Change(word, meant, sim, kind)
-        rank = _plausibility(change, vocab)
-        if sim > 0.0 and (meant not in options or options[meant][:2] < (rank, used)):
-            options[meant] = (rank, used, change)
+        if sim <= 0.0:
+            return
+        old = options.get(meant)
+        if old is None or (old[2] or old[0].similarity, old[1]) < (rank or sim, used):
+            options[meant] = (Change(word, meant, sim, kind), used, rank)
 
     count = vocab.count
+    slip_used = 0  # names using the commonest reading one slip away
     for reading in _ocr_readings(word):
         if reading in vocab:
             offer(reading, OCR, "ocr", count(reading))
@@ -175,7 +224,12 @@ def _word_options(word: str, vocab: Vocabulary) -> list[tuple[str, Change]]:
         # (Tong for Yong) is more often another name, and is not corrected.
         for distance, other in found[0]:
             if other[0] == word[0]:
-                offer(other, _similarity(word, other, distance), "spelling", count(other))
+                sim = _similarity(word, other, distance)
+                kept = distance == 1 and _keeps_letters(word, other)
+                if distance == 1:
+                    slip_used = max(slip_used, count(other))
+                rank = sim if kept else _rank_similarity(word, distance)
+                offer(other, sim, "spelling", count(other), round(rank, 4))
         for (known, fuzzy, known_left), near in zip(halves, found[1:], strict=True):
             for distance, other in near:
                 if other[0] != fuzzy[0]:
@@ -183,8 +237,19 @@ def _word_options(word: str, vocab: Vocabulary) -> list[tuple[str, Change]]:
                 text = f"{known} {other}" if known_left else f"{other} {known}"
                 sim = SPACING * _similarity(fuzzy, other, distance)
                 offer(text, sim, "split", min(count(known), count(other)))
-    ranked = sorted(options.items(), key=lambda kv: (-kv[1][0], -kv[1][1], kv[0]))
-    return [(meant, change) for meant, (_s, _u, change) in ranked[:_PER_WORD]]
+    ranked = sorted(
+        (
+            (
+                rank if rank is not None else _plausibility(change, vocab, slip_used),
+                used,
+                meant,
+                change,
+            )
+            for meant, (change, used, rank) in options.items()
+        ),
+        key=lambda r: (-r[0], -r[1], r[2]),
+    )
+    return [(meant, change._replace(rank=rank)) for rank, _u, meant, change in ranked[:_PER_WORD]]
 
 
 def _listed_slip_options(word: str, vocab: Vocabulary) -> list[tuple[str, Change]]:
@@ -223,7 +288,7 @@ def corrections(text: str, vocab: Vocabulary) -> list[Correction]:
         return []
     text = APOSTROPHES.sub("", text)
     spans = [(m.start(), m.end(), m.group().lower()) for m in _WORD.finditer(text)]
-    if not spans or len(spans) > 12:
+    if not spans or len(spans) > MAX_WORDS:
         return []
     # Each slot: a span of the text and its options (including "leave it").
     slots: list[tuple[int, int, list[tuple[str, Change | None]]]] = []
@@ -236,8 +301,10 @@ def corrections(text: str, vocab: Vocabulary) -> list[Correction]:
             n_start, n_end, n_word = spans[i + 1]
             gap = text[end:n_start]
             joined = word + n_word
+            # A dot typed inside a short word (LT.D, PT.E) splits it as a space would.
+            dotted = gap.strip(" -.") == "" and min(len(word), len(n_word)) <= 2
             if (
-                gap.strip(" -") == ""
+                (gap.strip(" -") == "" or dotted)
                 and joined in vocab
                 and (
                     not known
@@ -284,5 +351,6 @@ def corrections(text: str, vocab: Vocabulary) -> list[Correction]:
         combos.append((corr.plausibility(vocab), corr))
         if len(combos) > 64:
             break
-    combos.sort(key=lambda fc: (-len(fc[1].changes), -fc[0], fc[1].text))
+    # Stable: of equally likely combinations, the one of better-ranked options first.
+    combos.sort(key=lambda fc: (-len(fc[1].changes), -fc[0]))
     return [c for _f, c in combos[:MAX_VARIANTS]]

@@ -199,7 +199,7 @@ class Vocabulary:
     # -- lookup ------------------------------------------------------------------
 
     def near(self, word: str, budget: int | None = None) -> list[tuple[int, str]]:
-        """Listed words within ``budget`` edits of ``word`` (default: by its length),
+        """Listed words within ``budget`` edits of ``word`` (default: by the longer one's length),
         as ``(distance, word)``, nearest and most used first; not the word itself."""
         return self.near_many([(word, budget)])[0]
 
@@ -231,13 +231,19 @@ class Vocabulary:
         counts = self.counts
         for k, found_ids in enumerate(seen):
             word, budget = asks[k][0], budgets[k]
+            by_length = asks[k][1] is None
             hits = []
             for i in found_ids:
                 other = words[i]
                 if other == word:
                     continue
-                d = OSA.distance(word, other, score_cutoff=budget)
-                if d <= budget:
+                # A word one letter short of the two-slip length (CHOMMYOG)
+                # may be a long listed word (CHONMYONG) with a letter lost
+                # and one slip: its two-letter deletions meet the query's
+                # one-letter ones, so the long word's budget applies.
+                allowed = max(budget, edit_budget(len(other))) if by_length else budget
+                d = OSA.distance(word, other, score_cutoff=allowed)
+                if d <= allowed:
                     hits.append((d, -counts[other], other))
             hits.sort()
             out[k] = [(d, other) for d, _c, other in hits]

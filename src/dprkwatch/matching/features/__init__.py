@@ -24,6 +24,7 @@ from dprkwatch.matching.features.korean import (
 )
 from dprkwatch.matching.features.qualifiers import (
     ID_LABELS,
+    NUMBER_CONFLICT,
     birth_date,
     gender,
     identifier_conflict,
@@ -57,6 +58,7 @@ __all__ = [
     "JOINED_SAME",
     "KOREAN_WORDS_SAME",
     "NONE",
+    "NUMBER_CONFLICT",
     "SLIP",
     "SWAPPED_GIVEN",
     "Feature",

@@ -101,6 +101,10 @@ def gender(query_gender: Collection[str], entity_gender: Collection[str]) -> Fea
     )
 
 
+# Added to the score when the numbers in two names differ.
+NUMBER_CONFLICT = -0.2
+
+
 def number_conflict(q: NameForm, c: NameForm) -> Feature:
     """Numbered names (vessel KUM UN SAN 3, factory No. 2) must agree on the number.
 
@@ -109,5 +113,5 @@ def number_conflict(q: NameForm, c: NameForm) -> Feature:
     """
     if q.numbers and c.numbers and q.numbers != c.numbers:
         dq, dc = q.numbers[0], c.numbers[0]
-        return Feature(-0.2, f"number {dq} vs listed {dc}")
+        return Feature(NUMBER_CONFLICT, f"number {dq} vs listed {dc}")
     return NONE
