@@ -47,7 +47,7 @@ from rapidfuzz import fuzz
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from dprk_variants import Case, Generator, entity_key, name_key
+from dprk_variants import Case, Generator, entity_key, fold, name_key
 from dprkwatch.lists import SnapshotStore, import_paths
 from dprkwatch.matching import Query, QueryError, Scope, Screener
 from inputs import (
@@ -540,6 +540,14 @@ def main() -> int:
         action="store_true",
         help="only the calibration report (held-out halves; a few minutes)",
     )
+    ap.add_argument(
+        "--misses",
+        nargs="+",
+        default=None,
+        metavar="CATEGORY",
+        help="only screen these categories against all lists and classify every miss "
+        "(retrieval or scoring; a minute or two)",
+    )
     ap.add_argument("--markdown", type=Path, default=None, help="also write the table to this file")
     ap.add_argument(
         "--show-misses",
@@ -556,6 +564,8 @@ def main() -> int:
     targets = dprk_subset(screener)
     gen = Generator(targets, all_names(screener), seed=args.seed)
     variants = gen.all()
+    if args.misses:
+        return emit(classify_misses(screener, variants, args.misses), args.markdown)
     yente = yente_cases(args.data, screener, gen)
     negatives = negative_cases(args.data, args.negatives)
     by_cat: dict[str, list[Case]] = defaultdict(list)
@@ -745,6 +755,59 @@ def _ap(scores: list[float], labels: list[bool]) -> str:
             hits += 1
             total += hits / rank
     return f"{total / sum(labels):.4f}"
+
+
+def classify_misses(screener: Screener, variants: list[Case], categories: list[str]) -> str:
+    """Every miss of "ours, full" in ``categories``, by kind: a *retrieval* miss
+    when no expected entity is among the candidates blocking proposes (scoring
+    never saw it), a *scoring* miss when one is but scores below the threshold.
+    Whether the variant is a plausible spelling of the listed name is left to
+    the reader: the typed words that are themselves listed words (a slip that
+    made another name, Song for Son) are shown beside each miss."""
+    full = ours(screener, dprk_only=False)
+    vocab = screener.index.vocabulary
+    lines = []
+    summary = [
+        "| category | queries | misses | retrieval | scoring | recall |",
+        "|---|---|---|---|---|---|",
+    ]
+    for cat in categories:
+        cases = [c for c in variants if c.category == cat]
+        require_count(f"{cat} queries generated", cases, 20)
+        kinds: dict[str, int] = defaultdict(int)
+        positives = 0
+        for case in cases:
+            expected = full.expected(case) if full.expected else case.expected
+            if not expected:
+                continue
+            positives += 1
+            if full.screen(case) & expected:
+                continue
+            scope = Scope(lists=case.lists, dprk_only=False)
+            query = Query(case.schema, case.properties)
+            found = {r.id for r in screener.candidates(query, want=13, scope=scope)}
+            kind = "scoring" if found & expected else "retrieval"
+            kinds[kind] += 1
+            scores = {
+                m.entity_id: m.score
+                for m in screener.screen(query, top=13, threshold=0.0, scope=scope)
+            }
+            best = max((scores.get(e, 0.0) for e in found & expected), default=None)
+            typed = re.findall(r"[a-z0-9]+", fold(" ".join(case.properties["name"])))
+            listed = set(re.findall(r"[a-z0-9]+", fold(case.note)))
+            collide = [w for w in typed if w not in listed and w in vocab]
+            lines.append(
+                f"{cat} {kind}"
+                + (f" {best:.3f}" if best is not None else "")
+                + f" | {case.properties['name'][0]} <- {case.note or case.source}"
+                + (f" | listed words typed: {', '.join(collide)}" if collide else "")
+            )
+        missed = kinds["retrieval"] + kinds["scoring"]
+        summary.append(
+            f"| {cat} | {positives} | {missed} | {kinds['retrieval']} | {kinds['scoring']} "
+            f"| {(positives - missed) / max(1, positives):.3f} |"
+        )
+    return "\n".join([*summary, "", *lines])
 
 
 def show_misses(
