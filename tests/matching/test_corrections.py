@@ -104,6 +104,16 @@ def test_the_likelier_of_rival_readings_comes_first(typed: str, meant: str) -> N
     assert found and found[0] == meant, found
 
 
+def test_a_misplaced_hyphen_in_a_given_name_is_read_without_it() -> None:
+    vocab = Vocabulary.build({"sung": 60, "mu": 20, "hong": 90, "gum": 5})
+    found = [c.text for c in corrections("Sun-gMu HOGN", vocab)]
+    assert found[0] == "sungmu HONG", found
+    assert "sun-gum HONG" in found  # the half's own reading stays
+    # Halves longer than a syllable are no given name: WORLR-SIPPING keeps its hyphen.
+    vocab = Vocabulary.build({"world": 60, "shipping": 259, "sipping": 1})
+    assert all("-" in c.text for c in corrections("WORLR-SIPPING", vocab))
+
+
 def test_a_split_stays_ahead_of_rarer_slips() -> None:
     vocab = Vocabulary.build({"cho": 23, "il": 109, "cheil": 1, "chil": 3})
     assert corrections("Choil U", vocab)[0].text == "cho il U"

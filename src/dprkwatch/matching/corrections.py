@@ -50,6 +50,9 @@ KEPT_LETTERS = 0.9
 # Corrected texts per query name, and options considered per word.
 MAX_VARIANTS = 4
 _PER_WORD = 3
+# Halves of a hyphenated word this long at most are read as syllables of a
+# compound given name (the longest romanized Korean syllables: hyong, chong).
+SYLLABLE_LETTERS = 5
 # Longer names are not corrected. Long ministry and company names (fifteen
 # words with "Democratic People's Republic of Korea") are listed too.
 MAX_WORDS = 24
@@ -318,6 +321,26 @@ def corrections(text: str, vocab: Vocabulary) -> list[Correction]:
             ):
                 change = Change(f"{word} {n_word}", joined, SPACING, "join")
                 slots.append((start, n_end, [(joined, change)]))
+                i += 2
+                continue
+            if (
+                gap == "-"
+                and joined.isalpha()
+                and max(len(word), len(n_word)) <= SYLLABLE_LETTERS
+                and (not known or n_word not in vocab)
+            ):
+                # A hyphen typed in the wrong place of a compound given name
+                # (Sun-gMu for Sung-Mu, Chu-nSik for Chun-Sik): read also
+                # without it, so the syllables divide again; beside each
+                # half's own readings.
+                hyphen: list[tuple[str, Change | None]] = [
+                    (joined, Change(f"{word}-{n_word}", joined, SPACING, "join"))
+                ]
+                if not known:
+                    hyphen += [(f"{m}-{n_word}", ch) for m, ch in _word_options(word, vocab)]
+                if n_word not in vocab and len(n_word) >= MIN_FUZZY:
+                    hyphen += [(f"{word}-{m}", ch) for m, ch in _word_options(n_word, vocab)]
+                slots.append((start, n_end, hyphen))
                 i += 2
                 continue
         if not known:
