@@ -142,8 +142,14 @@ class BulkWorker:
         """
         with self._lock:
             pool = self._pool if self._ready == versions else None
+            pid = self.pid
         if pool is None:
             self.load()
+            return None
+        if pid is not None and not _running(pid):
+            # It died while idle and the pool has not noticed yet: nothing was
+            # in its hands, so this query is screened on the thread, not failed.
+            self._lost(pool)
             return None
         try:
             sent = pool.submit(_screen, versions, ask)
@@ -198,6 +204,23 @@ class BulkWorker:
         if pid is not None:
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGTERM)
+
+
+def _running(pid: int) -> bool:
+    """Whether process ``pid`` still runs (a killed child not yet reaped is a zombie)."""
+    if not Path("/proc/self").exists():  # no /proc: that the pid exists is all one can tell
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_bytes()
+    except OSError:
+        return False
+    return stat.rsplit(b")", 1)[-1].split()[0] not in (b"Z", b"X")
 
 
 def _describe(versions: Versions) -> str:
