@@ -46,7 +46,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from dprkwatch.forking import die_with_parent
+from dprkwatch.forking import die_with_parent, pid_exists
 from dprkwatch.lists import SnapshotStore
 from dprkwatch.service.algorithms import Algorithms
 from dprkwatch.service.exceptions import Unavailable
@@ -209,13 +209,7 @@ class BulkWorker:
 def _running(pid: int) -> bool:
     """Whether process ``pid`` still runs (a killed child not yet reaped is a zombie)."""
     if not Path("/proc/self").exists():  # no /proc: that the pid exists is all one can tell
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
-        return True
+        return pid_exists(pid)
     try:
         stat = Path(f"/proc/{pid}/stat").read_bytes()
     except OSError:

@@ -42,6 +42,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 
+from dprkwatch.forking import pid_exists
 from dprkwatch.service import audit, books
 from dprkwatch.service.audit import AuditEntry
 from dprkwatch.service.datasets import get_dataset, select_lists
@@ -141,13 +142,7 @@ def owner_alive(owner: str | None) -> bool | None:
     now = _started(pid)
     if now is not None:
         return started in ("?", now)
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return pid_exists(pid)
 
 
 def _values(run: Run) -> dict[str, Any]:
