@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from pathlib import Path
 
 from dprkwatch.lists.snapshot import SnapshotStore
@@ -36,3 +37,29 @@ def test_compare_listed_scores_as_compare_does(tmp_path: Path) -> None:
             compared += 1
     assert compared > 50  # every ordered pair of the ten listings, names and full
     assert screener.compare_listed(Query(schema="Person", properties={"name": ["X"]}), "no") is None
+
+
+def _cleaned(query: Query) -> Query:
+    """The same query with every value cleaned by the query itself."""
+    return Query(schema=query.schema, properties=dict(query.properties), id=query.id)
+
+
+def test_listing_queries_are_the_cleaned_ones(tmp_path: Path) -> None:
+    write_lists(tmp_path)
+    store = SnapshotStore(tmp_path)
+    listings, _ = read_active(store.active(), tmp_path / "cache")
+    with_countries = 0
+    for rec in listings.values():
+        query = query_for(rec)
+        if query is None:
+            continue
+        assert query == _cleaned(query), rec.id
+        with_countries += bool(query.get("nationality") or query.get("country"))
+    assert with_countries >= 3
+    # Values in another form than a snapshot's are still cleaned (or dropped).
+    rec = next(r for r in listings.values() if r.nationality)
+    odd = replace(rec, nationality=["North Korea", "kp"], gender=["M"])
+    query = query_for(odd)
+    assert query is not None and query.get("nationality") == ["kp"]
+    assert query.get("gender") == ["male"]
+    assert query_for(replace(rec, nationality=["Atlantis"])) is not None

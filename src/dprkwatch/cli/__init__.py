@@ -15,7 +15,7 @@ import typer
 
 from dprkwatch import __version__
 from dprkwatch import settings as settings_mod
-from dprkwatch.cli.context import CliState
+from dprkwatch.cli.context import CliState, own_process
 from dprkwatch.cli.lazy import LazyGroup
 from dprkwatch.exceptions import DprkwatchError
 from dprkwatch.private import private_dir
@@ -61,6 +61,8 @@ def root(
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: run the app, print domain errors as one line."""
+    if argv is None:  # the process is the command's (see ``context.exit_now``)
+        own_process()
     try:
         app(args=argv)
     except DprkwatchError as exc:

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from dprkwatch.cli.context import settings_of
+from dprkwatch.cli.context import exit_now, settings_of
 from dprkwatch.cli.output import console, emit_json, err_console, print_table
 from dprkwatch.resolution import ResolutionStore, run
 from dprkwatch.resolution import review as review_lib
@@ -50,8 +50,9 @@ def run_cmd(
     resolution = run(home, full=full, progress=lambda msg: err_console.print(f"[dim]{msg}[/dim]"))
     if json_out:
         emit_json(resolution.stats)
-        return
-    _print_stats(resolution.stats)
+    else:
+        _print_stats(resolution.stats)
+    exit_now()
 
 
 def _print_stats(stats: dict[str, Any]) -> None:

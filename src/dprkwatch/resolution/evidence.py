@@ -21,6 +21,7 @@ feed DPRK relevance and the links between targets instead.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -39,7 +40,7 @@ ID_LABELS = {
     "wallet": "wallet address",
 }
 # Query properties built from a listing, and how many values of each to send.
-_QUERY_PROPS = ("birthDate", "nationality", "gender")
+_COUNTRY_PROPS = frozenset({"nationality", "flag", "country"})
 _MAX_VALUES = 50
 _QUERY_SCHEMA = {"LegalEntity": "LegalEntity", "CryptoWallet": ""}
 
@@ -203,15 +204,46 @@ def query_for(rec: Listing) -> Query | None:
     for key, values in extra.items():
         if values:
             props[key] = values[:_MAX_VALUES]
+    order = list(props)
+    # Countries and genders already in the form the query would clean them
+    # to are set after it is built, not cleaned again (see ``_already_clean``).
+    clean = {k: list(dict.fromkeys(props.pop(k))) for k in order if _already_clean(k, props[k])}
     while True:
         try:
-            return Query(schema=schema, properties=props, id=rec.id)
+            query = Query(schema=schema, properties=props, id=rec.id)
         except QueryError as exc:
             # Drop the one property the engine cannot take (an odd date) and keep the rest.
             bad = getattr(exc, "where", None)
             if not bad or bad not in props or bad == "name":
                 return None
             del props[bad]
+            continue
+        if clean:
+            merged = {**query.properties, **clean}
+            object.__setattr__(query, "properties", {k: merged[k] for k in order if k in merged})
+        return query
+
+
+# Country codes and genders as FollowTheMoney writes them in a snapshot.
+_CLEAN_CODE = re.compile(r"[a-z]{2}(?:[a-z]{2}|-[a-z0-9]{1,3})?")
+_CLEAN_GENDERS = frozenset({"male", "female", "other"})
+
+
+def _already_clean(prop: str, values: Sequence[str]) -> bool:
+    """Whether ``values`` of ``prop`` are already what cleaning them would give.
+
+    A listing's countries and genders come from snapshot entities that
+    FollowTheMoney cleaned when the list was imported (ISO codes such as
+    ``kp``, historical ones such as ``suhh``; ``male``, ``female``). Cleaning
+    them again would change nothing but would load FollowTheMoney's model,
+    about a second of a re-run that screens a few changed entries. Anything
+    in another form is cleaned as usual.
+    """
+    if prop in _COUNTRY_PROPS:
+        return all(_CLEAN_CODE.fullmatch(v) for v in values)
+    if prop == "gender":
+        return all(v in _CLEAN_GENDERS for v in values)
+    return False
 
 
 def list_order(listings: Iterable[Listing]) -> list[str]:
