@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+import pytest
+
 from dprkwatch.lists.snapshot import SnapshotStore
-from dprkwatch.resolution import ResolutionStore, run
+from dprkwatch.resolution import ResolutionStore, listing_cache, run
 from dprkwatch.resolution.listing_cache import cache_path, prune, read_active
 from dprkwatch.resolution.records import read_snapshot
 from tests.resolution.factory import RI_SU_YONG, write_lists
@@ -58,3 +61,38 @@ def test_a_re_run_with_nothing_changed_loads_no_screening_index(tmp_path: Path) 
     assert sorted(again.stats["listings_cached"]) == sorted(RI_SU_YONG)
     assert again.listings == first.listings
     assert ResolutionStore(tmp_path).load().listings == first.listings
+
+
+def test_lists_read_by_a_forked_child_while_the_index_is_built(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_lists(tmp_path)
+    alone = run(tmp_path, workers=1, full=True)
+    for path in (tmp_path / "resolution" / "cache").iterdir():
+        path.unlink()
+    monkeypatch.setattr(listing_cache, "BACKGROUND_MIN_BYTES", 0)
+    snapshots = SnapshotStore(tmp_path).active()
+    pending = listing_cache.read_soon(snapshots, tmp_path / "resolution" / "cache")
+    if not pending.forked:
+        pytest.skip("this process may not fork")
+    listings, hits = pending.result()
+    assert not any(hits.values())  # the child read them
+    assert listings == read_active(snapshots)[0]
+    for path in (tmp_path / "resolution" / "cache").iterdir():
+        path.unlink()
+    forked = run(tmp_path, full=True)
+    assert forked.stats["seconds"].get("index", 0) > 0
+    assert forked.listings == alone.listings and forked.targets == alone.targets
+    assert forked.stats["listings_cached"] == []
+
+
+def test_a_failed_reader_child_leaves_the_reading_to_the_parent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_lists(tmp_path)
+    monkeypatch.setattr(listing_cache, "BACKGROUND_MIN_BYTES", 0)
+    monkeypatch.setattr(listing_cache, "_fill", lambda *_: os._exit(3))
+    snapshots = SnapshotStore(tmp_path).active()
+    pending = listing_cache.read_soon(snapshots, tmp_path / "cache")
+    listings, hits = pending.result()
+    assert listings == read_active(snapshots)[0] and not any(hits.values())

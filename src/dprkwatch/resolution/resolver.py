@@ -324,8 +324,7 @@ def run(
         previous = None if full else store.load_or_none()
         loaded = time.perf_counter() - t0
         say(f"reading {len(snapshots)} list(s)")
-        listings, cached = listing_cache.read_active(snapshots, store.cache_dir)
-        read = time.perf_counter() - t0 - loaded
+        pending = listing_cache.read_soon(snapshots, store.cache_dir, fork=workers != 1)
         versions = {name: snap.version for name, snap in sorted(snapshots.items())}
         algorithm = (params or Params()).algorithm
         engine: Screener | ScreenerSource = (
@@ -333,6 +332,13 @@ def run(
             if screener is not None
             else screener_source(lists, versions, algorithm, previous, say)
         )
+        index = 0.0
+        if pending.forked and previous is None and not isinstance(engine, Screener):
+            # Every listing will be screened: get the index while a child reads the lists.
+            engine = engine(frozenset(versions))
+            index = time.perf_counter() - t0 - loaded
+        listings, cached = pending.result()
+        read = time.perf_counter() - t0 - loaded - index
         resolution = compute(
             listings,
             engine,
@@ -345,6 +351,9 @@ def run(
         )
         seconds = resolution.stats["seconds"]
         seconds.update(load=round(loaded, 3), read=round(read, 3))
+        if index:
+            # The index was got while the lists were read: "read" is what that wait added.
+            seconds["index"] = round(index, 3)
         resolution.stats["listings_cached"] = sorted(k for k, hit in cached.items() if hit)
         seconds["total"] = round(time.perf_counter() - t0, 3)
         t = time.perf_counter()
