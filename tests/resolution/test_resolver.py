@@ -9,6 +9,7 @@ from pathlib import Path
 import orjson
 import pytest
 
+from dprkwatch.forking import fork_is_safe
 from dprkwatch.resolution import (
     ContradictoryJudgement,
     JudgementError,
@@ -16,6 +17,7 @@ from dprkwatch.resolution import (
     ResolutionStore,
     run,
 )
+from dprkwatch.resolution import evidence as evidence_mod
 from dprkwatch.resolution import relevance as relevance_mod
 from dprkwatch.resolution.records import Listing
 from dprkwatch.resolution.review import decide, queue
@@ -150,6 +152,20 @@ def test_re_run_screens_only_changed_listings(home: Path) -> None:
     assert third.stats["changed"] == 1
     assert third.stats["screened"] == 1
     assert third.target_of("uk-DPR0006") is not None
+
+
+def test_screening_on_forked_workers_finds_what_one_process_finds(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not fork_is_safe():
+        pytest.skip("this process may not fork")
+    alone = run(home, workers=1, full=True)
+    monkeypatch.setattr(evidence_mod, "PARALLEL_MIN_TASKS", 0)
+    monkeypatch.setattr(evidence_mod, "_CHUNK", 2)  # several chunks, in order
+    pooled = run(home, workers=2, full=True)
+    assert pooled.stats["screened"] == alone.stats["screened"] >= 5
+    assert pooled.candidates == alone.candidates
+    assert pooled.targets == alone.targets and pooled.review == alone.review
 
 
 def test_re_run_keeps_the_dprk_evidence_of_unchanged_listings(

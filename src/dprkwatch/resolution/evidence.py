@@ -21,6 +21,7 @@ feed DPRK relevance and the links between targets instead.
 
 from __future__ import annotations
 
+import multiprocessing
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -28,8 +29,8 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
+from dprkwatch.forking import fork_is_safe
 from dprkwatch.matching import Match, Query, QueryError, Scope, Screener
-from dprkwatch.matching.batch_pool import screen_queries
 from dprkwatch.resolution.records import Listing, compatible
 
 ID_LABELS = {
@@ -254,36 +255,79 @@ def list_order(listings: Iterable[Listing]) -> list[str]:
     return sorted(sizes, key=lambda name: (sizes[name], name))
 
 
+# One listing to screen and the lists to screen it against.
+Task = tuple[Listing, Sequence[str]]
+# Below this many listings to screen, forked workers cost more than they save.
+PARALLEL_MIN_TASKS = 400
+_CHUNK = 200
+
+# Set in each forked worker by its initializer (never in the parent): what it
+# screens. The screener and the listings arrive by fork; only offsets travel.
+_WORKER: tuple[Screener, Sequence[Task], float, int] | None = None
+
+
 def matching_candidates(
     screener: Screener,
-    queries: Sequence[Listing],
-    targets: Sequence[str],
+    tasks: Sequence[Task],
     *,
     floor: float,
     top: int,
     workers: int,
 ) -> dict[str, list[Candidate]]:
-    """For each listing in ``queries``, its candidates on the lists ``targets`` at or above ``floor``.
+    """For each listing of ``tasks``, its candidates on its lists at or above ``floor``.
 
-    The result is keyed by the querying listing, so an incremental re-run
-    can keep the candidates of entries that did not change.
+    Each task names its own lists (a full run screens each list against the
+    larger ones, a re-run screens changed entries against every other list),
+    so all of a run's screening goes through one pool of ``workers`` forked
+    processes: the small lists are screened on both cores as well, and the
+    queries are built in the workers too. The result is keyed by the
+    querying listing, so an incremental re-run can keep the candidates of
+    entries that did not change.
     """
-    built = [(rec, query_for(rec)) for rec in queries]
-    usable = [(rec, q) for rec, q in built if q is not None]
-    out: dict[str, list[Candidate]] = {rec.id: [] for rec in queries}
-    if not usable or not targets:
+    out: dict[str, list[Candidate]] = {rec.id: [] for rec, _ in tasks}
+    work = [(rec, tuple(targets)) for rec, targets in tasks if targets]
+    if not work:
         return out
-    scope = Scope(lists=targets)
-    results = screen_queries(
-        screener,
-        [q for _, q in usable],
-        top=top,
-        threshold=floor,
-        scope=scope,
-        workers=workers,
-    )
-    for (rec, _), matches in zip(usable, results, strict=True):
-        out[rec.id] = [_from_match(rec, m) for m in matches if m.score >= floor]
+    state = (screener, work, floor, top)
+    if workers <= 1 or len(work) < PARALLEL_MIN_TASKS or not fork_is_safe():
+        found = _screen_tasks(state, 0, len(work))
+    else:
+        found = []
+        ctx = multiprocessing.get_context("fork")
+        with ctx.Pool(workers, initializer=_init_worker, initargs=(state,)) as pool:
+            for chunk in pool.imap(_screen_chunk, range(0, len(work), _CHUNK)):
+                found.extend(chunk)
+    for (rec, _), cands in zip(work, found, strict=True):
+        out[rec.id] = cands
+    return out
+
+
+def _init_worker(state: tuple[Screener, Sequence[Task], float, int]) -> None:
+    global _WORKER
+    _WORKER = state
+
+
+def _screen_chunk(start: int) -> list[list[Candidate]]:
+    assert _WORKER is not None
+    return _screen_tasks(_WORKER, start, start + _CHUNK)
+
+
+def _screen_tasks(
+    state: tuple[Screener, Sequence[Task], float, int], start: int, stop: int
+) -> list[list[Candidate]]:
+    screener, work, floor, top = state
+    scopes: dict[tuple[str, ...], Scope] = {}
+    out: list[list[Candidate]] = []
+    for rec, targets in work[start:stop]:
+        query = query_for(rec)
+        if query is None:
+            out.append([])
+            continue
+        scope = scopes.get(tuple(targets))
+        if scope is None:
+            scope = scopes[tuple(targets)] = Scope(lists=targets)
+        matches = screener.screen(query, top=top, threshold=floor, scope=scope)
+        out.append([_from_match(rec, m) for m in matches if m.score >= floor])
     return out
 
 

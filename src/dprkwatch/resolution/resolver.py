@@ -25,7 +25,7 @@ import gc
 import re
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -292,15 +292,14 @@ def _screen_all(
     if not plan:
         return out, 0
     screener = engine.screener(frozenset(t for _, _, targets in plan for t in targets))
-    asked = 0
+    tasks: list[tuple[Listing, Sequence[str]]] = []
     for name, recs, targets in plan:
         say(f"screening {len(recs)} {name} listing(s) against {', '.join(targets)}")
-        found = matching_candidates(
-            screener, recs, targets, floor=params.review, top=params.top, workers=workers
-        )
-        out.update(found)
-        asked += len(recs)
-    return out, asked
+        tasks.extend((rec, targets) for rec in recs)
+    out.update(
+        matching_candidates(screener, tasks, floor=params.review, top=params.top, workers=workers)
+    )
+    return out, len(tasks)
 
 
 def run(
