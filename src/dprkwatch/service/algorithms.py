@@ -30,6 +30,7 @@ from typing import Any
 from followthemoney import ValueEntity
 
 from dprkwatch.exceptions import InputError
+from dprkwatch.service.collector import keep_out_of_collections
 from dprkwatch.service.exceptions import Unavailable
 
 log = logging.getLogger(__name__)
@@ -117,6 +118,7 @@ class Algorithms:
                     cls.compare(entity, entity, cls.default_config())
             except Exception:  # a request will report it when it uses the algorithm
                 log.exception("warming up %s failed", name)
+        keep_out_of_collections()  # nomenklatura's modules and tables, like the index
 
     def _class(self, name: str) -> Any:
         self.start_warm_up()

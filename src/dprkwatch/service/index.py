@@ -23,6 +23,7 @@ from dprkwatch.lists.freshness import DEFAULT_MAX_AGE_DAYS, assess, today_utc
 from dprkwatch.lists.snapshot import Manifest
 from dprkwatch.matching import Screener
 from dprkwatch.service import seen
+from dprkwatch.service.collector import keep_out_of_collections
 from dprkwatch.service.datasets import Datasets
 from dprkwatch.service.entities import EntityStore
 from dprkwatch.service.exceptions import Unavailable
@@ -202,6 +203,7 @@ class LiveIndex:
             )
             self._loaded = loaded
             self._error = None
+            keep_out_of_collections()
         log.info(
             "screening index loaded: %s",
             ", ".join(f"{k}@{v}" for k, v in sorted(built.items())) or "no lists",
