@@ -119,14 +119,45 @@ def test_a_split_stays_ahead_of_rarer_slips() -> None:
     assert corrections("Choil U", vocab)[0].text == "cho il U"
 
 
-def test_a_slip_that_keeps_every_letter_costs_less() -> None:
+def test_the_commonest_slips_cost_less() -> None:
     swapped = corrections("KAGN RYONG", RIVALS)[0]  # two neighbours swapped
-    replaced = corrections("KANF RYONG", RIVALS)[0]  # a neighbouring key
-    assert swapped.text == replaced.text == "KANG RYONG"
-    assert swapped.factor() > replaced.factor()
-    doubled = corrections("KANGG RYONG", RIVALS)[0]
-    assert doubled.changes[0].similarity == swapped.changes[0].similarity
-    assert replaced.changes[0].similarity < swapped.changes[0].similarity
+    far = corrections("KANX RYONG", RIVALS)[0]  # a key far from G
+    assert swapped.text == far.text == "KANG RYONG"
+    assert swapped.factor() > far.factor()
+    likely = [
+        corrections(typed, RIVALS)[0]
+        for typed in (
+            "KANGG RYONG",  # a letter doubled
+            "KANF RYONG",  # a neighbouring key instead of G
+            "KANHG RYONG",  # a neighbouring key beside G
+            "KANG RYONNG",
+        )
+    ]
+    for corr in likely:
+        assert corr.text.upper() == "KANG RYONG", corr
+        assert corr.changes[0].similarity == swapped.changes[0].similarity
+    lost = corrections("KAG RYONG", RIVALS)[0]  # a letter lost may be another name
+    assert lost.text == "KANG RYONG"
+    assert lost.changes[0].similarity == far.changes[0].similarity < swapped.changes[0].similarity
+    # An extra letter far from its neighbours on the keyboard is no finger slip.
+    assert corrections("KANPG RYONG", RIVALS)[0].changes[0].similarity == far.changes[0].similarity
+
+
+def test_a_letter_struck_beside_a_hyphen_or_a_dot_is_dropped() -> None:
+    vocab = Vocabulary.build(
+        {"paek": 30, "chang": 80, "ho": 60, "ra": 10, "kyong": 40, "su": 300, "profinet": 1,
+         "pte": 90, "ltd": 801}
+    )  # fmt: skip
+    assert "PAEK CHANG-HO" in [c.text.upper() for c in corrections("PAEK CHANG-eHO", vocab)]
+    assert "RA KYONG-SU" in [c.text.upper() for c in corrections("RA KYONG-eSU", vocab)]
+    found = corrections("PROFINET PTE. LTD.e", vocab)
+    assert found[0].text == "PROFINET PTE. LTD.", found
+    assert found[0].describe() == "E dropped"
+    # Only after a mark, and only when the rest is listed: an initial stays,
+    # and so does a one-letter syllable after a hyphen (Jong-U).
+    assert corrections("PROFINET PTE. LTD. e", vocab) == []
+    assert corrections("PROFINET-e", vocab) == []
+    assert corrections("PAEK CHANG-HO", vocab) == []
 
 
 def test_a_long_name_is_corrected() -> None:
@@ -181,3 +212,12 @@ def test_version_1_makes_no_corrections(sample_store: object) -> None:
     assert v1.algorithm == "dprkwatch-match-v1"
     for m in v1.screen(Query("Thing", {"name": ["KOREA KWANGSN BANKING CORP"]})):
         assert not any("read as" in line for line in m.explanation)
+
+
+def test_of_equally_likely_readings_the_better_ranked_words_are_kept() -> None:
+    # KRYM is listed more than KORYO and ranks first for KRYO; KORYO BANK is a
+    # shade less plausible than KRYM BANCO only because KORYO is longer.
+    vocab = Vocabulary.build({"krym": 60, "koryo": 40, "krymo": 2, "bank": 120, "banco": 10})
+    found = [c.text for c in corrections("KRYO BANO", vocab)]
+    assert found[0] == "KRYM BANK", found
+    assert "KORYO BANK" in found[:3], found

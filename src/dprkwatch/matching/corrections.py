@@ -34,6 +34,7 @@ from collections.abc import Callable
 from itertools import product
 from typing import NamedTuple
 
+from dprkwatch.matching.features.words import adjacent_keys
 from dprkwatch.matching.text import APOSTROPHES
 from dprkwatch.matching.typos import MIN_FUZZY, Vocabulary
 
@@ -43,10 +44,13 @@ SPACING = 0.97
 OCR = 0.9
 # A keyboard slip after the first letter (as the word comparison credits it).
 SLIP = 0.8
-# A slip that keeps every letter: two neighbours swapped, or a letter doubled
-# or a doubled one written once (RYOGN, JANNG, SHIPING). The commonest typing
-# errors, and they rarely turn one name into another, so they cost half.
-KEPT_LETTERS = 0.9
+# The commonest typing slips cost half: one that keeps every letter (two
+# neighbours swapped, a letter doubled or a doubled one written once: RYOGN,
+# JANNG, SHIPING) or one of a finger on a neighbouring key (a key next to the
+# meant one struck instead of it, BAMK for BANK, or beside it, BANHK). They
+# rarely turn one name into another; a letter simply lost (BNK, KORO) or
+# replaced by a distant one may well be another name, and costs a full slip.
+LIKELY_SLIP = 0.9
 # Corrected texts per query name, and options considered per word.
 MAX_VARIANTS = 4
 _PER_WORD = 3
@@ -115,7 +119,10 @@ class Correction(NamedTuple):
         return out
 
     def describe(self) -> str:
-        return ", ".join(f"{c.typed.upper()} as {c.meant.upper()}" for c in self.changes)
+        return ", ".join(
+            f"{c.typed.upper()} as {c.meant.upper()}" if c.meant else f"{c.typed.upper()} dropped"
+            for c in self.changes
+        )
 
 
 def _plausibility(change: Change, vocab: Vocabulary, slip_used: int = 0) -> float:
@@ -134,11 +141,37 @@ def _plausibility(change: Change, vocab: Vocabulary, slip_used: int = 0) -> floa
 
 def _similarity(typed: str, meant: str, distance: int) -> float:
     """Share of letters that agree; at least a slip's worth for one edit after the
-    first letter, and more for one that keeps every letter (:data:`KEPT_LETTERS`)."""
+    first letter, and more for one that keeps every letter (:data:`LIKELY_SLIP`)."""
     sim = 1.0 - distance / max(len(typed), len(meant))
     if distance == 1 and typed[:1] == meant[:1]:
-        sim = max(sim, KEPT_LETTERS if _keeps_letters(typed, meant) else SLIP)
+        sim = max(sim, LIKELY_SLIP if _keeps_letters(typed, meant) else SLIP)
     return sim
+
+
+def _credit(typed: str, meant: str, distance: int) -> float:
+    """:func:`_similarity`, and a neighbouring key's slip credited as one that keeps
+    every letter. What a spelling reading is scored with; readings are ranked by
+    :func:`_similarity` (most letters have several neighbours, so many listed
+    words are one neighbouring key away, and the key alone says little of which
+    of them was meant)."""
+    if distance == 1 and typed[:1] == meant[:1] and _neighbouring_key(typed, meant):
+        return LIKELY_SLIP
+    return _similarity(typed, meant, distance)
+
+
+def _neighbouring_key(typed: str, meant: str) -> bool:
+    """A neighbouring key struck instead of the meant one, or beside it (an extra
+    letter next to a key it neighbours)."""
+    if len(typed) == len(meant):
+        diff = [i for i, (a, b) in enumerate(zip(typed, meant, strict=True)) if a != b]
+        return len(diff) == 1 and adjacent_keys(typed[diff[0]], meant[diff[0]])
+    if len(typed) != len(meant) + 1:
+        return False
+    return any(
+        typed[:i] + typed[i + 1 :] == meant
+        and any(adjacent_keys(typed[i], typed[k]) for k in (i - 1, i + 1) if 0 <= k < len(typed))
+        for i in range(1, len(typed))
+    )
 
 
 def _keeps_letters(typed: str, meant: str) -> bool:
@@ -227,7 +260,8 @@ def _word_options(word: str, vocab: Vocabulary) -> list[tuple[str, Change]]:
         # (Tong for Yong) is more often another name, and is not corrected.
         for distance, other in found[0]:
             if other[0] == word[0]:
-                sim = _similarity(word, other, distance)
+                sim = _credit(word, other, distance)
+                # Ranked by what keeps every letter, not by the key (see _credit).
                 kept = distance == 1 and _keeps_letters(word, other)
                 if distance == 1:
                     slip_used = max(slip_used, count(other))
@@ -253,6 +287,20 @@ def _word_options(word: str, vocab: Vocabulary) -> list[tuple[str, Change]]:
         key=lambda r: (-r[0], -r[1], r[2]),
     )
     return [(meant, change._replace(rank=rank)) for rank, _u, meant, change in ranked[:_PER_WORD]]
+
+
+# Marks a word may be glued to inside a written name (CHANG-HO, LTD.).
+_MARKS = ("-", ".")
+
+
+def _stray_letter(word: str, vocab: Vocabulary) -> list[tuple[str, Change]]:
+    """An unknown word typed right after a hyphen or a dot, read without its first
+    letter when that leaves a listed word (CHANG-eHO, KYONG-eSU): a key struck
+    beside the mark. The first letter of a word is otherwise never corrected."""
+    rest = word[1:]
+    if word in vocab or len(rest) < 2 or rest not in vocab:
+        return []
+    return [(rest, Change(word, rest, LIKELY_SLIP, "spelling"))]
 
 
 def _listed_slip_options(word: str, vocab: Vocabulary) -> list[tuple[str, Change]]:
@@ -340,11 +388,28 @@ def corrections(text: str, vocab: Vocabulary) -> list[Correction]:
                     hyphen += [(f"{m}-{n_word}", ch) for m, ch in _word_options(word, vocab)]
                 if n_word not in vocab and len(n_word) >= MIN_FUZZY:
                     hyphen += [(f"{word}-{m}", ch) for m, ch in _word_options(n_word, vocab)]
+                hyphen += [(f"{word}-{m}", ch) for m, ch in _stray_letter(n_word, vocab)]
                 slots.append((start, n_end, hyphen))
                 i += 2
                 continue
+        before = text[spans[i - 1][1] : start] if i else ""
+        glued = before in _MARKS
+        if (
+            before == "."
+            and len(word) == 1
+            and len(spans[i - 1][2]) >= MIN_FUZZY
+            and (i + 1 == len(spans) or text[end : spans[i + 1][0]].startswith(" "))
+        ):
+            # One letter glued to the end of a word after its dot (LTD.e):
+            # a key struck beside the dot, read also without it. (Not after a
+            # hyphen: Jong-U ends in a one-letter syllable.)
+            slots.append((start, end, [("", Change(word, "", LIKELY_SLIP, "spelling"))]))
+            i += 1
+            continue
         if not known:
             options = _word_options(word, vocab)
+            if glued:
+                options = _stray_letter(word, vocab) + options
         else:
             options = _case_ocr_options(text[start:end], vocab)
             if not options and len(word) >= MIN_FUZZY and vocab.count(word) == 1:
@@ -356,14 +421,15 @@ def corrections(text: str, vocab: Vocabulary) -> list[Correction]:
         return []
     # Every combination of options (each slot keeps its word as a last resort
     # only when another slot changed), the most similar first.
-    choices = [[*opts, (None, None)] for _s, _e, opts in slots]
-    combos: list[tuple[float, Correction]] = []
+    choices = [list(enumerate([*opts, (None, None)])) for _s, _e, opts in slots]
+    # (plausibility to a thousandth, the options' summed ranks, the reading)
+    combos: list[tuple[float, int, Correction]] = []
     for pick in product(*choices):
-        changes = tuple(ch for _meant, ch in pick if ch is not None)
+        changes = tuple(ch for _k, (_meant, ch) in pick if ch is not None)
         if not changes:
             continue
         out = text
-        for (start, end, _opts), (meant, _ch) in sorted(
+        for (start, end, _opts), (_k, (meant, _ch)) in sorted(
             zip(slots, pick, strict=True), key=lambda sp: -sp[0][0]
         ):
             if meant is None:
@@ -371,9 +437,12 @@ def corrections(text: str, vocab: Vocabulary) -> list[Correction]:
             typed = text[start:end]
             out = out[:start] + (meant.upper() if typed.isupper() else meant) + out[end:]
         corr = Correction(out, changes)
-        combos.append((corr.plausibility(vocab), corr))
+        ranks = sum(k for k, (_meant, ch) in pick if ch is not None)
+        combos.append((round(corr.plausibility(vocab), 3), ranks, corr))
         if len(combos) > 64:
             break
-    # Stable: of equally likely combinations, the one of better-ranked options first.
-    combos.sort(key=lambda fc: (-len(fc[1].changes), -fc[0]))
-    return [c for _f, c in combos[:MAX_VARIANTS]]
+    # Of equally likely combinations, the one of better-ranked options first
+    # ("equally" to a thousandth: a change's share of the letters, and so the
+    # plausibility, moves a little with the length of the word it reads).
+    combos.sort(key=lambda c: (-len(c[2].changes), -c[0], c[1]))
+    return [c for _p, _r, c in combos[:MAX_VARIANTS]]

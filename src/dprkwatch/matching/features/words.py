@@ -20,7 +20,8 @@ _ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 _POS = {ch: (r, c) for r, row in enumerate(_ROWS) for c, ch in enumerate(row)}
 
 
-def _adjacent_keys(x: str, y: str) -> bool:
+def adjacent_keys(x: str, y: str) -> bool:
+    """Whether two letters are neighbouring keys of a QWERTY keyboard."""
     px, py = _POS.get(x), _POS.get(y)
     if px is None or py is None:
         return False
@@ -45,7 +46,7 @@ def is_slip(a: str, b: str) -> bool:
         return False
     diff = [i for i in range(la) if a[i] != b[i]]
     if len(diff) == 1:
-        return _adjacent_keys(a[diff[0]], b[diff[0]])
+        return adjacent_keys(a[diff[0]], b[diff[0]])
     if len(diff) == 2 and diff[1] == diff[0] + 1:
         i, j = diff
         return a[i] == b[j] and a[j] == b[i]
