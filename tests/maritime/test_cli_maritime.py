@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import orjson
@@ -266,3 +268,37 @@ def test_evidence_for_an_event(capsys: pytest.CaptureFixture[str], tmp_path: Pat
     # without --input the store has no positions of that run
     r = run_cli(capsys, *args, "evidence", enc, "-o", str(folder))
     assert r.code == 2 and "no positions of mmsi 412000001, 412000002" in r.err
+
+
+def test_detect_starts_without_rich_or_yaml(tmp_path: Path) -> None:
+    """``detect --input ... --json`` is timed end to end: what it does not print, it does not import.
+
+    A fresh interpreter runs the command on a real file layout; Rich (tables and
+    progress bars) and YAML (rules files) are imported only by what uses them.
+    """
+    code = (
+        "import sys\n"
+        "from dprkwatch.cli import main\n"
+        "try:\n"
+        "    main(sys.argv[1:])\n"
+        "except SystemExit as exc:\n"
+        "    assert not exc.code, exc.code\n"
+        "print(sorted(m for m in ('rich', 'yaml') if m in sys.modules), file=sys.stderr)\n"
+    )
+    args = [
+        "--data-dir",
+        str(tmp_path / "home"),
+        "maritime",
+        "detect",
+        "--input",
+        str(FIXTURES / "marinecadastre.csv"),
+        "--ports",
+        str(PORTS_CSV),
+        "--json",
+    ]
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert orjson.loads(done.stdout)["positions"] > 0
+    assert done.stderr.strip().splitlines()[-1] == "[]"

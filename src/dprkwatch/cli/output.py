@@ -14,18 +14,40 @@ import csv
 import dataclasses
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import orjson
 from pydantic import BaseModel
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
 from dprkwatch.printable import visible
 
-console = Console()
-err_console = Console(stderr=True)
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+class _LazyConsole:
+    """Rich's Console, made on first use.
+
+    Rich costs a tenth of a second or two to import, which every command paid
+    at start-up even when it printed JSON or nothing at all (``maritime detect
+    --json`` is timed end to end). The consoles are built, and Rich imported,
+    when something is first printed through them.
+    """
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._console: Console | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return getattr(self._console, name)
+
+
+console: Console = _LazyConsole()  # type: ignore[assignment]
+err_console: Console = _LazyConsole(stderr=True)  # type: ignore[assignment]
 
 Format = Literal["table", "json", "csv"]
 
@@ -131,6 +153,8 @@ def _cell(value: Any) -> str:
         return "; ".join(_cell(v) for v in value)
     if hasattr(value, "isoformat"):
         return str(value.isoformat())
+    from rich.markup import escape
+
     return escape(visible(str(value)))
 
 
@@ -142,6 +166,9 @@ def print_table(
     headers: Mapping[str, str] | None = None,
 ) -> None:
     """Print rows as a Rich table."""
+    from rich.markup import escape
+    from rich.table import Table
+
     table = Table(title=title, show_lines=False)
     for col in columns:
         table.add_column((headers or {}).get(col, col))

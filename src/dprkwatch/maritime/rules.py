@@ -19,8 +19,6 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from dprkwatch.maritime.exceptions import RuleError
 from dprkwatch.maritime.geo import KM_PER_NM
 from dprkwatch.sources import reading
@@ -238,6 +236,9 @@ class Rules:
         """Rules from a YAML or JSON mapping of ``name: value``; the rest keep their defaults."""
         with reading(path, RuleError):
             text = path.read_text(encoding="utf-8")
+        # Imported here: only a rules file needs YAML, and every command would pay for it.
+        import yaml
+
         try:
             data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
         except (json.JSONDecodeError, yaml.YAMLError) as exc:
