@@ -5,10 +5,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pytest
 
 from dprkwatch.maritime import Rules
+from dprkwatch.maritime.engines.embedded import _jumps
+from dprkwatch.maritime.geo import haversine_km
+from dprkwatch.maritime.ingest.days import mmsi_order
 from tests.maritime.factory import (
     HARBOUR,
     NAMPO,
@@ -280,3 +284,36 @@ def test_encounter_across_the_antimeridian(tmp_path: Path) -> None:
     assert abs(row["lon"]) > 179.99  # the midpoint, not 0 degrees
     loit = of_type(events, "loitering")
     assert loit.is_empty() or (loit["lon"].abs() > 179.99).all()
+
+
+def test_jump_flags_are_those_of_the_exact_distance() -> None:
+    """The cheap bound only picks the rows that need the exact distance; no jump is missed.
+
+    Steps of every length (metres to thousands of kilometres), across ±180°
+    and near the poles, with limits just below, just above and far from the
+    exact distance, and rows without a previous position.
+    """
+    rng = np.random.default_rng(3)
+    n = 200_000
+    lat = rng.uniform(-90.0, 90.0, n)
+    lon = rng.uniform(-180.0, 180.0, n)
+    scale = rng.choice([1e-4, 0.05, 5.0, 60.0], n)
+    p_lat = np.clip(lat + rng.normal(0.0, 1.0, n) * scale, -90.0, 90.0)
+    p_lon = (lon + rng.normal(0.0, 1.0, n) * scale + 180.0) % 360.0 - 180.0
+    exact = haversine_km(p_lat, p_lon, lat, lon)
+    limit = exact * rng.choice([1e-6, 0.5, 0.999, 1.001, 2.0], n)
+    has_prev = rng.random(n) > 0.1
+    p_lat[~has_prev] = np.nan
+    p_lon[~has_prev] = np.nan
+    got = _jumps(p_lat, p_lon, lat, lon, limit, has_prev)
+    want = (exact > limit) & has_prev
+    assert want.sum() > n // 4
+    assert np.array_equal(got, want)
+
+
+def test_a_day_is_grouped_by_mmsi_in_arrival_order() -> None:
+    rng = np.random.default_rng(5)
+    mmsi = rng.choice(rng.integers(1, 999_999_999, 300), 50_000).astype(np.int32)
+    order, grouped = mmsi_order(mmsi)
+    assert np.array_equal(order, np.argsort(mmsi, kind="stable"))
+    assert np.array_equal(grouped, mmsi[order]) and grouped.dtype == np.int32

@@ -48,7 +48,7 @@ from dprkwatch.maritime.engines.exprs import (
     same_as_previous,
     wrap_lon,
 )
-from dprkwatch.maritime.geo import KM_PER_NM, haversine_km
+from dprkwatch.maritime.geo import KM_PER_DEG, KM_PER_NM, haversine_km
 from dprkwatch.maritime.ports import NearPorts, PortLookup, Ports
 from dprkwatch.maritime.rules import Rules
 from dprkwatch.maritime.store import PositionStore
@@ -124,7 +124,7 @@ class TrackDay:
 
     Columns: mmsi, t (epoch us), lat, lon, sog, p_t/p_lat/p_lon (previous
     position, possibly from an earlier day; meaningless where ``has_prev`` is
-    false, the first position of a track), dt_s, dist_km, jump, newseg,
+    false, the first position of a track), dt_s, jump, newseg,
     slow, d_port (km; inf beyond ``port_query_km``, and for moving positions
     possibly beyond ``port_exit_km``: see :meth:`Context.port_distances`),
     port_id (-1 unless within ``port_exit_km``), loiter_q/port_q and their continuation flags,
@@ -189,13 +189,11 @@ class Segmenter:
         p_lon = previous(lon, "c_lon", np.nan)
         dt_s = (t - p_t).astype(np.float64)
         dt_s /= US
-        dist_km = haversine_km(p_lat, p_lon, lat, lon)
         # jump: dist > max_speed * dt / 3600 + noise, where there is a previous position
         limit = dt_s * r.max_speed_kmh
         limit /= 3600.0
         limit += r.position_noise_km
-        jump = np.greater(dist_km, limit, out=np.empty(n, dtype=bool))
-        jump &= has_prev
+        jump = _jumps(p_lat, p_lon, lat, lon, limit, has_prev)
         del limit
         newseg = dt_s > r.max_gap_s
         newseg |= jump
@@ -234,7 +232,6 @@ class Segmenter:
             pl.Series("slow", slow),
             pl.Series("d_port", d_port),
             pl.Series("dt_s", dt_s),
-            pl.Series("dist_km", dist_km),
             pl.Series("jump", jump),
             pl.Series("newseg", newseg),
             pl.Series("loiter_q", loiter_q),
@@ -260,6 +257,48 @@ class Segmenter:
         )
         kept = carry.join(last.select("mmsi"), on="mmsi", how="anti")
         return pl.concat([kept, last]).select(list(CARRY_SCHEMA))
+
+
+_SLACK = 1.0 - 1e-9
+"""Rounding room between the bound below and the exact distance (each a few ulps off)."""
+
+
+def _jumps(
+    p_lat: np.ndarray,
+    p_lon: np.ndarray,
+    lat: np.ndarray,
+    lon: np.ndarray,
+    limit: np.ndarray,
+    has_prev: np.ndarray,
+) -> np.ndarray:
+    """``haversine(previous, this) > limit`` where there is a previous position.
+
+    The exact distance costs five transcendental functions a row, and almost
+    every step is far shorter than its limit. A great circle is never longer
+    than the way along the meridian and then along the end point's parallel,
+    ``R (|dlat| + cos(lat) |dlon|)``, so ``R (|dlat| + |dlon|)`` (radians,
+    ``dlon`` the short way round) bounds it too. Only the rows whose bound
+    reaches the limit get the exact distance: the flags are those of the
+    exact distance everywhere, at a few cheap passes for the rest.
+    """
+    bound = np.subtract(lat, p_lat)
+    np.abs(bound, out=bound)
+    dlon = np.subtract(lon, p_lon)
+    np.abs(dlon, out=dlon)
+    np.minimum(dlon, 360.0 - dlon, out=dlon)
+    bound += dlon
+    del dlon
+    bound *= KM_PER_DEG
+    # No previous position: NaN, which compares false.
+    check = np.greater_equal(bound, limit * _SLACK, out=np.empty(len(lat), dtype=bool))
+    check &= has_prev
+    del bound
+    rows = np.flatnonzero(check)
+    jump = np.zeros(len(lat), dtype=bool)
+    if len(rows):
+        dist = haversine_km(p_lat[rows], p_lon[rows], lat[rows], lon[rows])
+        jump[rows] = dist > limit[rows]
+    return jump
 
 
 def _load_libc() -> Any:
@@ -309,6 +348,17 @@ def _concat(parts: Sequence[pl.DataFrame]) -> pl.DataFrame | None:
     return pl.concat(nonempty) if nonempty else None
 
 
+def _with_distance(steps: pl.DataFrame) -> pl.DataFrame:
+    """``steps`` with ``dist_km``, the exact length of each step (few rows: jumps, gaps)."""
+    dist = haversine_km(
+        steps["p_lat"].to_numpy(),
+        steps["p_lon"].to_numpy(),
+        steps["lat"].to_numpy(),
+        steps["lon"].to_numpy(),
+    )
+    return steps.with_columns(pl.Series("dist_km", dist, dtype=pl.Float64))
+
+
 class Spoofing:
     """MMSI-days with many impossible jumps (shared or spoofed identities)."""
 
@@ -319,10 +369,14 @@ class Spoofing:
 
     def detect(self, day: TrackDay) -> pl.DataFrame:
         speed_kn = pl.col("dist_km") / (pl.col("dt_s") / 3600.0) / KM_PER_NM
-        return (
+        jumps = _with_distance(
             day.frame.lazy()
-            .select("mmsi", "t", "lat", "lon", "dist_km", "dt_s", "jump")
             .filter(pl.col("jump"))
+            .select("mmsi", "t", "lat", "lon", "p_lat", "p_lon", "dt_s")
+            .collect()
+        )
+        return (
+            jumps.lazy()
             .group_by("mmsi", maintain_order=True)
             .agg(
                 pl.len().alias("points"),
@@ -388,11 +442,12 @@ class DarkGaps:
             .filter(
                 pl.col("has_prev") & (pl.col("dt_s") >= r.gap_min_hours * 3600.0) & ~pl.col("jump")
             )
-            .select("mmsi", "p_t", "t", "p_lat", "p_lon", "lat", "lon", "dist_km")
+            .select("mmsi", "p_t", "t", "p_lat", "p_lon", "lat", "lon")
             .collect()
         )
         if gaps.height == 0:
             return gaps
+        gaps = _with_distance(gaps)
         d_start, _ = self.far.nearest(gaps["p_lat"].to_numpy(), gaps["p_lon"].to_numpy())
         d_end, _ = self.far.nearest(gaps["lat"].to_numpy(), gaps["lon"].to_numpy())
         keep = (d_start > r.gap_port_km) & (d_end > r.gap_port_km)

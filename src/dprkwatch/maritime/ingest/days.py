@@ -26,9 +26,9 @@ day, the first report of an MMSI at an instant wins (file order, files in
 the order given); the others are counted as duplicates.
 
 **Sorting a day.** A day whose rows arrived in time order only needs a
-*stable* sort by MMSI. That is a least-significant-digit radix sort on the
-two 16-bit halves of the MMSI (numpy sorts 16-bit keys by counting), which
-is linear in the rows, instead of a comparison sort on two keys.
+*stable* sort by MMSI: one sort of 64-bit integers that pack each row's MMSI
+and its row number (:func:`mmsi_order`), instead of a comparison sort on two
+keys; the MMSI column comes out of the sort itself.
 """
 
 from __future__ import annotations
@@ -85,15 +85,24 @@ def _split_days(pos: pl.DataFrame) -> Iterator[tuple[date, pl.DataFrame]]:
         yield day_of(int(str(d)) * US_PER_DAY), chunk
 
 
-def mmsi_order(mmsi: np.ndarray) -> np.ndarray:
-    """The stable permutation that groups rows by MMSI (LSD radix sort on two 16-bit halves).
+def mmsi_order(mmsi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(order, sorted MMSIs): the stable permutation that groups rows by MMSI, and the MMSIs in it.
 
-    MMSIs are positive 32-bit numbers, so their two little-endian 16-bit
-    halves are read in place, without widening the column first.
+    Each row's MMSI (below 2**30) and its row number (below 2**32) are packed
+    into one 64-bit key. The keys are distinct, so numpy's vectorised sort of
+    plain integers gives exactly the stable order; the low half of each
+    sorted key is the row, the high half the MMSI, which therefore needs no
+    gather of its own.
     """
-    halves = np.ascontiguousarray(mmsi, dtype="<i4").view("<u2").reshape(-1, 2)
-    first = np.argsort(halves[:, 0], kind="stable")
-    return first[np.argsort(halves[first, 1], kind="stable")]
+    if len(mmsi) >= 1 << 32:  # pragma: no cover - far beyond one day in memory
+        raise ValueError("a day of more than 2**32 rows")
+    key = mmsi.astype(np.int64)
+    key <<= 32
+    key |= np.arange(len(mmsi), dtype=np.int64)
+    key.sort()
+    sorted_mmsi = (key >> 32).astype(np.int32)
+    key &= 0xFFFFFFFF
+    return key, sorted_mmsi
 
 
 def _take(values: pl.Series, order: np.ndarray) -> pl.Series:
@@ -143,20 +152,22 @@ def sort_day(
     are moved; where a duplicate came from is looked up for the few there are.
     """
     if presorted_time:
-        order = mmsi_order(frame["mmsi"].to_numpy())
+        order, sorted_mmsi = mmsi_order(frame["mmsi"].to_numpy())
+        taken = {"mmsi": pl.Series("mmsi", sorted_mmsi, dtype=frame.schema["mmsi"])}
     else:
         order = (
             frame.select(pl.arg_sort_by(["mmsi", "ts"], maintain_order=True)).to_series().to_numpy()
         )
-    ordered = pl.DataFrame([_take(frame[c], order) for c in columns])
-    dup = ordered.select(
-        ((pl.col("mmsi") == pl.col("mmsi").shift(1)) & (pl.col("ts") == pl.col("ts").shift(1)))
-        .fill_null(False)
-        .alias("dup")
-    ).to_series()
+        taken = {}
+    ordered = pl.DataFrame([taken[c] if c in taken else _take(frame[c], order) for c in columns])
+    m = ordered["mmsi"].to_numpy()
+    t = ordered["ts"].to_physical().to_numpy()
+    dup = np.zeros(len(m), dtype=bool)
+    np.equal(m[1:], m[:-1], out=dup[1:])
+    dup[1:] &= t[1:] == t[:-1]
     if not dup.any():
         return ordered, frame.select(HELPERS).clear()
-    return ordered.filter(~dup), frame.select(HELPERS)[order[dup.to_numpy()]]
+    return ordered.filter(pl.Series(~dup)), frame.select(HELPERS)[order[dup]]
 
 
 @dataclass
