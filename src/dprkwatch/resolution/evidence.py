@@ -327,7 +327,11 @@ def _screen_tasks(
         if scope is None:
             scope = scopes[tuple(targets)] = Scope(lists=targets)
         matches = screener.screen(query, top=top, threshold=floor, scope=scope)
-        out.append([_from_match(rec, m) for m in matches if m.score >= floor])
+        found = [_from_match(rec, m) for m in matches if m.score >= floor]
+        # Equal scores in a fixed order: the engine may rank ties differently
+        # from one process to the next, and the first of tied rivals is named.
+        found.sort(key=lambda c: (-c.score, c.a, c.b))
+        out.append(found)
     return out
 
 

@@ -24,7 +24,7 @@ import hashlib
 import marshal
 import multiprocessing
 from collections.abc import Mapping
-from dataclasses import astuple, fields
+from dataclasses import fields
 from pathlib import Path
 
 from dprkwatch import durable
@@ -83,7 +83,9 @@ def read_cached(snapshot: Snapshot, folder: Path | None) -> tuple[list[Listing],
         "list": snapshot.list_name,
         "version": snapshot.version,
         "fields": _FIELDS,
-        "rows": [astuple(rec) for rec in listings],
+        # Field values as they are (marshal copies them; ``astuple`` would
+        # deep-copy each one first, for nothing).
+        "rows": [tuple(getattr(rec, name) for name in _FIELDS) for rec in listings],
     }
     with contextlib.suppress(OSError):  # a cache that cannot be written is only slower
         durable.write_bytes(path, marshal.dumps(payload))

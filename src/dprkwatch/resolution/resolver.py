@@ -217,53 +217,70 @@ def _engine_links(
     params: Params,
     duplicates: Callable[[str, str], bool],
 ) -> list[Candidate]:
-    """Engine candidates, one per pair, each with its doubt (if any) spelled out."""
+    """Engine candidates, one per pair, each with its doubt (if any) spelled out.
+
+    The stored candidates are not changed: a pair that gains a doubt or more
+    evidence is a copy (most pairs gain neither, and copying every one of
+    some 30,000 cost a tenth of a re-run's clustering).
+    """
     best: dict[tuple[str, str], Candidate] = {}
     for cands in candidates.values():
         for c in cands:
-            if c.a not in listings or c.b not in listings:
+            a, b = listings.get(c.a), listings.get(c.b)
+            if a is None or b is None or a.list_name == b.list_name:
                 continue
-            if listings[c.a].list_name == listings[c.b].list_name:
-                continue
-            cur = best.get(c.key)
+            key = (c.a, c.b)
+            cur = best.get(key)
             if cur is None or c.score > cur.score:
-                best[c.key] = Candidate(
-                    c.a, c.b, c.method, c.score, list(c.evidence), dict(c.features)
-                )
+                best[key] = c
     # Each listing's candidates per other list, to spot ambiguity.
     ranks: dict[tuple[str, str], list[tuple[float, str]]] = defaultdict(list)
     for c in best.values():
         ranks[(c.a, listings[c.b].list_name)].append((c.score, c.b))
         ranks[(c.b, listings[c.a].list_name)].append((c.score, c.a))
+    out: list[Candidate] = []
     for c in best.values():
-        conflicts = [k for k in _conflicts(c.features) if k != "country"]
-        if _country_conflict(listings[c.a], listings[c.b]):
-            conflicts.append("country")
-        if conflicts:
-            c.doubt = "the engine found differences: " + ", ".join(conflicts)
-            continue
-        if c.score < params.auto:
-            c.doubt = f"score {c.score:.2f} below {params.auto:.2f}"
-            continue
-        # A rival close behind on the same list makes the pair doubtful,
-        # unless the rival is a duplicate entry of the same subject.
-        for end, other in ((c.a, c.b), (c.b, c.a)):
-            for score, rival in ranks[(end, listings[other].list_name)]:
-                close = rival != other and score >= c.score - params.margin
-                if close and not duplicates(other, rival):
-                    mine = text_similarity(listings[end], listings[other])
-                    theirs = text_similarity(listings[end], listings[rival])
-                    if mine >= TEXT_AGREES and theirs <= mine - TEXT_MARGIN:
-                        c.evidence.append(
-                            f"remarks agree with {other} ({mine:.2f}) more than with {rival} "
-                            f"({theirs:.2f})"
-                        )
-                        continue
-                    c.doubt = f"{rival} on the same list scores almost as high"
-                    break
-            if c.doubt:
-                break
-    return sorted(best.values(), key=lambda c: (-c.score, c.key))
+        doubt, evidence = _engine_doubt(c, listings, ranks, params, duplicates)
+        if doubt or evidence or c.doubt:
+            c = Candidate(
+                c.a, c.b, c.method, c.score, [*c.evidence, *evidence], dict(c.features), doubt
+            )
+        out.append(c)
+    return sorted(out, key=lambda c: (-c.score, c.key))
+
+
+def _engine_doubt(
+    c: Candidate,
+    listings: Mapping[str, Listing],
+    ranks: Mapping[tuple[str, str], list[tuple[float, str]]],
+    params: Params,
+    duplicates: Callable[[str, str], bool],
+) -> tuple[str, list[str]]:
+    """Why an engine candidate does not decide alone ('' when it does), and evidence it gained."""
+    conflicts = [k for k in _conflicts(c.features) if k != "country"]
+    if _country_conflict(listings[c.a], listings[c.b]):
+        conflicts.append("country")
+    if conflicts:
+        return "the engine found differences: " + ", ".join(conflicts), []
+    if c.score < params.auto:
+        return f"score {c.score:.2f} below {params.auto:.2f}", []
+    # A rival close behind on the same list makes the pair doubtful,
+    # unless the rival is a duplicate entry of the same subject.
+    evidence: list[str] = []
+    for end, other in ((c.a, c.b), (c.b, c.a)):
+        for score, rival in ranks.get((end, listings[other].list_name), ()):
+            close = rival != other and score >= c.score - params.margin
+            if close and not duplicates(other, rival):
+                mine = text_similarity(listings[end], listings[other])
+                theirs = text_similarity(listings[end], listings[rival])
+                if mine >= TEXT_AGREES and theirs <= mine - TEXT_MARGIN:
+                    evidence.append(
+                        f"remarks agree with {other} ({mine:.2f}) more than with {rival} "
+                        f"({theirs:.2f})"
+                    )
+                    continue
+                return f"{rival} on the same list scores almost as high", evidence
+    return "", evidence
 
 
 def _screen_all(
