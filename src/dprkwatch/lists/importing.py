@@ -10,9 +10,11 @@ snapshot; activation happens once, in the parent, after all have succeeded.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from pathlib import Path
@@ -145,9 +147,20 @@ def _worker_count(requested: int | None, files: int) -> int:
 
 
 def _parse_and_write(home: Path, path: Path, fmt: str | None, published: date | None) -> Manifest:
-    """Worker: parse one source and store it as a (not yet active) snapshot."""
-    version, importer = parse(path, fmt, published)
-    return SnapshotStore(home).write(version, importer_version(importer))
+    """Worker: parse one source and store it as a (not yet active) snapshot.
+
+    The cyclic garbage collector is off meanwhile. A list builds hundreds of
+    thousands of small objects that all stay alive until the snapshot is
+    written, and the collector kept walking them all again (up to a third
+    of a worker's CPU on the larger lists); entities hold no reference
+    cycles, so reference counting frees them once the version is written.
+    """
+    gc.disable()
+    try:
+        version, importer = parse(path, fmt, published)
+        return SnapshotStore(home).write(version, importer_version(importer))
+    finally:
+        gc.enable()
 
 
 def _size(path: Path) -> int:
@@ -155,6 +168,20 @@ def _size(path: Path) -> int:
         return path.stat().st_size
     except OSError:
         return 0  # the worker reports it
+
+
+@contextlib.contextmanager
+def _frozen_heap() -> Iterator[None]:
+    """Freeze what the parent holds while workers are forked from it.
+
+    That memory is shared with the workers and is never their garbage:
+    frozen, their collectors never walk it.
+    """
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _parse_in_workers(
@@ -174,7 +201,7 @@ def _parse_in_workers(
 
     warm_country_names()
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with _frozen_heap(), ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         # The largest files first, so that no worker is left with a big one
         # at the end while the other idles; results are read in path order.
         order = sorted(range(len(paths)), key=lambda i: -_size(paths[i]))

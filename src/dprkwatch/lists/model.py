@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +26,7 @@ from dprkwatch.lists.names import NAME_KINDS, NameDetail
 
 if TYPE_CHECKING:
     from followthemoney import ValueEntity
+    from followthemoney.schema import Schema
 
 SUBJECT_SCHEMATA = frozenset(
     {"Person", "Organization", "Company", "LegalEntity", "Vessel", "Airplane", "CryptoWallet"}
@@ -33,6 +35,13 @@ SUBJECT_SCHEMATA = frozenset(
 
 def make_entity(schema: str, entity_id: str, dataset: str) -> ValueEntity:
     """An empty FtM entity of ``schema`` with its id and dataset set."""
+    entity_class, schema_obj = _entity_type(schema)
+    return entity_class(schema_obj, {"id": entity_id, "datasets": [dataset]}, cleaned=True)
+
+
+@cache
+def _entity_type(schema: str) -> tuple[type[ValueEntity], Schema]:
+    """The entity class and FtM schema for ``schema`` (looked up once: entities are many)."""
     # Imported here: FollowTheMoney's model takes about a second to load, and
     # readers of stored snapshots (screening, resolution) never build entities.
     from followthemoney import model as ftm_model
@@ -42,7 +51,7 @@ def make_entity(schema: str, entity_id: str, dataset: str) -> ValueEntity:
     schema_obj = ftm_model.get(schema)
     if schema_obj is None:
         raise ValueError(f"unknown FtM schema {schema!r}")
-    return ListEntity(schema_obj, {"id": entity_id, "datasets": [dataset]}, cleaned=True)
+    return ListEntity, schema_obj
 
 
 def entity_id(entity: ValueEntity) -> str:

@@ -201,13 +201,15 @@ class SafeXmlReader:
         if size == 0:
             raise SourceError("file is empty", source=str(self.path))
         check_prolog(self.path)
-        wanted = frozenset(names)
         checked = False
         complete: dict[str, int] = {}
         open_record: str | None = None
+        # libxml2 picks the records out (in any namespace): Python sees two
+        # events per record, not two per element of the file.
         context = etree.iterparse(
             str(self.path),
             events=("start", "end"),
+            tag=[f"{{*}}{name}" for name in names],
             resolve_entities=False,
             no_network=True,
             load_dtd=False,
@@ -218,19 +220,9 @@ class SafeXmlReader:
         try:
             for event, element in context:
                 if not checked:
-                    self._check_document(element)
+                    self._check_root(element, root)
                     checked = True
-                    if root and self.root_tag not in root:
-                        raise SourceError(
-                            f"unexpected root element <{self.root_tag}> (expected "
-                            + " or ".join(f"<{r}>" for r in root)
-                            + ")",
-                            source=str(self.path),
-                            where=f"line {element.sourceline}",
-                        )
                 name = local_name(element.tag)
-                if name not in wanted:
-                    continue
                 if event == "start":
                     open_record = name
                     continue
@@ -249,7 +241,23 @@ class SafeXmlReader:
         except OSError as exc:
             raise unreadable(self.path, exc, SourceError) from None
         if not checked:
-            raise SourceError("no XML element found", source=str(self.path))
+            # A well-formed document without a single record: its root still
+            # says whether it was the wrong format.
+            document = context.root
+            if document is None:
+                raise SourceError("no XML element found", source=str(self.path))
+            self._check_root(document, root)
+
+    def _check_root(self, element: etree._Element, root: Sequence[str]) -> None:
+        self._check_document(element)
+        if root and self.root_tag not in root:
+            raise SourceError(
+                f"unexpected root element <{self.root_tag}> (expected "
+                + " or ".join(f"<{r}>" for r in root)
+                + ")",
+                source=str(self.path),
+                where=f"line {element.getroottree().getroot().sourceline}",
+            )
 
 
 def text_of(element: etree._Element | None) -> str | None:

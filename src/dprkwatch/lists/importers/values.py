@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import lru_cache
 
-from followthemoney import ValueEntity, registry
+from followthemoney import ValueEntity
 
+from dprkwatch.lists.cleaning import PURE_TYPES, clean_value
 from dprkwatch.lists.model import EntityBuilder
 
 _ISO = re.compile(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
@@ -44,16 +44,6 @@ COUNTRY_ALIASES = {
     "occupied palestinian territories": "ps",
 }
 
-# Types whose cleaning does not depend on the entity: worth caching, because
-# country-name cleaning in particular is slow and the same values repeat.
-_CACHED_TYPES = frozenset({"country", "gender", "date", "language"})
-
-
-@lru_cache(maxsize=16384)
-def _clean_cached(type_name: str, text: str) -> str | None:
-    cleaned: str | None = registry.get(type_name).clean(text)
-    return cleaned
-
 
 def put(
     b: EntityBuilder, entity: ValueEntity, prop: str, value: object, *, what: str | None = None
@@ -73,8 +63,9 @@ def put(
     type_name = prop_obj.type.name
     if type_name == "country":
         text = COUNTRY_ALIASES.get(text.lower(), text)
-    if type_name in _CACHED_TYPES:
-        cleaned = _clean_cached(type_name, text)
+    if type_name in PURE_TYPES:
+        # Cleaned once per distinct value (country names in particular are slow).
+        cleaned = clean_value(type_name, text)
     else:
         cleaned = prop_obj.type.clean(text, proxy=entity)
     if cleaned is None:

@@ -56,6 +56,11 @@ _LISTS = {
     "contactInfo": "contact_info",
 }
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+# Tag and attribute names seen, with their local and snake_case forms: a file
+# repeats a few dozen names hundreds of thousands of times. Bounded, so that
+# a file of made-up names cannot grow it without end.
+_NAMES: dict[object, tuple[str, str]] = {}
+_MAX_NAMES = 4096
 
 
 def snake(name: str) -> str:
@@ -63,11 +68,22 @@ def snake(name: str) -> str:
     return _CAMEL.sub("_", name).lower()
 
 
+def _names_of(raw: object) -> tuple[str, str]:
+    """The local name of a tag or attribute and its snake_case form."""
+    names = _NAMES.get(raw)
+    if names is None:
+        local = local_name(raw)
+        names = (local, snake(local))
+        if len(_NAMES) < _MAX_NAMES:
+            _NAMES[raw] = names
+    return names
+
+
 def to_record(element: etree._Element) -> dict[str, Any]:
     """An FSF element as the common snake_case record shape."""
-    record: dict[str, Any] = {snake(local_name(k)): str(v) for k, v in element.attrib.items()}
+    record: dict[str, Any] = {_names_of(k)[1]: str(v) for k, v in element.attrib.items()}
     for child in element:
-        name = local_name(child.tag)
+        name, key = _names_of(child.tag)
         if not name:
             continue
         if name in _LISTS:
@@ -77,9 +93,9 @@ def to_record(element: etree._Element) -> dict[str, Any]:
             if text:
                 record.setdefault("remark", []).append(text)
         elif child.attrib or len(child):
-            record[snake(name)] = to_record(child)
+            record[key] = to_record(child)
         else:
-            record[snake(name)] = (child.text or "").strip()
+            record[key] = (child.text or "").strip()
     return record
 
 
