@@ -36,7 +36,7 @@ from typing import IO, Any
 
 import orjson
 from pydantic import BaseModel, Field, computed_field
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.engine import Connection
 
 from dprkwatch import durable
@@ -136,6 +136,17 @@ class AuditRecord:
         return self.mac is not None and hmac.compare_digest(self.mac, record_mac(key, self.hash))
 
 
+# Built once: the statements of every append (a statement built per call costs
+# SQLAlchemy its construction and cache key each time, most of an append's CPU).
+_HEAD = select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)
+_INSERT = insert(audit_log)
+_MOVE_HEAD = (
+    update(audit_head)
+    .where(audit_head.c.id == 1)
+    .values(seq=bindparam("new_seq"), hash=bindparam("new_hash"))
+)
+
+
 def append(conn: Connection, entries: Sequence[AuditEntry]) -> list[AuditRecord]:
     """Append ``entries`` to the chain inside the write transaction ``conn``.
 
@@ -146,9 +157,7 @@ def append(conn: Connection, entries: Sequence[AuditEntry]) -> list[AuditRecord]
     if not entries:
         return []
     key = signing_key(conn)
-    head = conn.execute(
-        select(audit_head.c.seq, audit_head.c.hash).where(audit_head.c.id == 1)
-    ).one()
+    head = conn.execute(_HEAD).one()
     seq, prev = int(head.seq), str(head.hash)
     records: list[AuditRecord] = []
     for entry in entries:
@@ -162,7 +171,7 @@ def append(conn: Connection, entries: Sequence[AuditEntry]) -> list[AuditRecord]
         )
         prev = digest
     conn.execute(
-        insert(audit_log),
+        _INSERT,
         [
             {
                 "seq": r.seq,
@@ -178,7 +187,7 @@ def append(conn: Connection, entries: Sequence[AuditEntry]) -> list[AuditRecord]
             for r in records
         ],
     )
-    conn.execute(update(audit_head).where(audit_head.c.id == 1).values(seq=seq, hash=prev))
+    conn.execute(_MOVE_HEAD, {"new_seq": seq, "new_hash": prev})
     return records
 
 

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.engine import Connection
 
 from dprkwatch.exceptions import InputError
@@ -138,6 +138,16 @@ def _review(row: Any) -> Review:
     )  # fmt: skip
 
 
+# The reviews of some subjects with their audit records: read in every group
+# commit of screenings, so built once (``subjects`` is an expanding parameter).
+_LATEST = (
+    select(reviews, *[c.label(f"a_{c.name}") for c in audit_log.c])
+    .outerjoin(audit_log, audit_log.c.seq == reviews.c.audit_seq)
+    .where(reviews.c.subject.in_(bindparam("subjects", expanding=True)))
+    .order_by(reviews.c.audit_seq)
+)
+
+
 def latest(conn: Connection, subjects: Iterable[str]) -> dict[tuple[str, str], Review]:
     """The newest review of every (subject, entity) pair for these subjects."""
     wanted = sorted(set(subjects))
@@ -145,12 +155,7 @@ def latest(conn: Connection, subjects: Iterable[str]) -> dict[tuple[str, str], R
         return {}
     # A review counts only with its audit record: a row written straight into
     # the table (it once made a real hit vanish) changes nothing.
-    rows = conn.execute(
-        select(reviews, *[c.label(f"a_{c.name}") for c in audit_log.c])
-        .outerjoin(audit_log, audit_log.c.seq == reviews.c.audit_seq)
-        .where(reviews.c.subject.in_(wanted))
-        .order_by(reviews.c.audit_seq)
-    )
+    rows = conn.execute(_LATEST, {"subjects": wanted})
     key = audit.signing_key(conn)
     return {
         (r.subject, r.entity_id): _review(r)

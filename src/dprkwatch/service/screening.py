@@ -56,6 +56,7 @@ HEADROOM = 2
 FILTER_HEADROOM = 10
 
 Row = tuple[Match, dict[str, Any] | None, str | None]  # match, listed entity, entity hash
+_INSERT_SCREENINGS = insert(screenings)  # built once: every group commit of screenings runs it
 
 
 @dataclass(frozen=True)
@@ -462,7 +463,7 @@ def unit(batch: Sequence[Candidates]) -> WriteUnit[list[Screening]]:
         def finish(conn: Connection, records: list[AuditRecord]) -> list[Screening]:
             done = [Screening(o, r) for o, r in zip(outcomes, records, strict=True)]
             if done:
-                conn.execute(insert(screenings), [s.index_row() for s in done])
+                conn.execute(_INSERT_SCREENINGS, [s.index_row() for s in done])
             return done
 
         return Staged([o.entry() for o in outcomes], finish)

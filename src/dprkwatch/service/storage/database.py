@@ -45,6 +45,9 @@ def parse_url(raw: str) -> URL:
         raise ConfigError(f"DPRKWATCH_DATABASE_URL: not a database URL: {raw!r}") from None
 
 
+# Claims the head row (built once: it runs at the start of every write).
+_CLAIM_HEAD = update(audit_head).where(audit_head.c.id == 1).values(seq=audit_head.c.seq)
+
 # Where a write connection carries the audit key (see :mod:`dprkwatch.service.audit`).
 SIGNING_KEY = "dprkwatch.audit_key"
 MIN_AUDIT_KEY_CHARS = 32
@@ -120,9 +123,7 @@ class Database:
             conn.info[SIGNING_KEY] = self.audit_key
             with conn.begin():
                 # Claim the head row before reading anything (see module docstring).
-                conn.execute(
-                    update(audit_head).where(audit_head.c.id == 1).values(seq=audit_head.c.seq)
-                )
+                conn.execute(_CLAIM_HEAD)
                 yield conn
 
     def ping(self) -> None:

@@ -148,7 +148,7 @@ async def _queries(
     async with lanes.turn(principal.key_id):
         read = partial(_read, state, principal, dataset, raw, algorithm, changed_since)
         batch, candidates = await lanes.screen(read, len(raw))
-        committed = await state.record(candidates)
+    committed = await state.record(candidates)  # outside the turn, as /match's
     return {
         key: {"result": [rc.scored_result(r.hit) for r in s.outcome.results]}
         for key, s in zip(batch.examples, committed, strict=True)
