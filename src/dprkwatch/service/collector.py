@@ -29,3 +29,24 @@ def keep_out_of_collections() -> None:
     """
     gc.collect(1)
     gc.freeze()
+
+
+# A full collection at most once per this many collections of the middle
+# generation (CPython's default is 10).
+FULL_EVERY = 100
+
+
+def collect_rarely() -> None:
+    """In a serving process: full collections ten times rarer than CPython's default.
+
+    With the index frozen, a full collection still walks what the requests
+    in flight hold - the candidates, records and answers of a big batch -
+    and took 40-66 ms of CPU, three to five times in ten of the heaviest
+    allowed batches (measured as above): each one a pause of the event
+    loop as long as the ``/readyz`` target. At one in 100 middle
+    collections none happened in ten such batches, and the young
+    collections stayed under 16 ms. Cyclic garbage that has grown old
+    waits longer to be freed; the soak benchmark watches the memory.
+    """
+    young, middle, _ = gc.get_threshold()
+    gc.set_threshold(young, middle, FULL_EVERY)

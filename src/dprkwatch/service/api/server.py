@@ -15,6 +15,7 @@ from fastapi import FastAPI
 
 from dprkwatch import settings as settings_mod
 from dprkwatch.service.api.app import create_app
+from dprkwatch.service.collector import collect_rarely
 from dprkwatch.service.storage import Database, migrate
 from dprkwatch.settings import Settings
 
@@ -38,6 +39,7 @@ WORKER_PING_TIMEOUT = 120
 
 def serve(settings: Settings, *, access_log: bool = False) -> None:
     """Serve until interrupted."""
+    collect_rarely()  # this process; workers (spawned afresh) in asgi.app
     prepare(settings)
     app: str | FastAPI = create_app(settings, wait_for_index=True, warm_algorithms=True)
     if settings.workers > 1:
