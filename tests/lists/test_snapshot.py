@@ -201,3 +201,21 @@ def test_failure_in_a_parallel_batch_removes_its_snapshots(tmp_path: Path) -> No
     assert store.layout.active_lists.read_bytes() == before
     assert store.versions("ofac") == []
     assert len(store.versions("ftm_testwatch")) == 1
+
+
+def test_workers_are_given_the_costliest_files_first(tmp_path: Path) -> None:
+    from dprkwatch.lists.importing import CPU_PER_MB, estimated_cost
+
+    # The cost follows the detected format, not the size alone: a megabyte of
+    # OFAC's dense CSV costs more to parse than one of the UN's XML.
+    sdn = FIXTURES / "lists" / "ofac_sdn_set"
+    un = FIXTURES / "lists" / "un_sample.xml"
+    sdn_main = sdn / "sdn.csv"
+    assert estimated_cost(sdn, None) == pytest.approx(
+        sdn_main.stat().st_size / 1e6 * CPU_PER_MB["ofac-sdn"]
+    )
+    assert estimated_cost(un, None) == pytest.approx(un.stat().st_size / 1e6 * CPU_PER_MB["un-xml"])
+    # Unreadable or unknown inputs are left for the worker to report.
+    assert estimated_cost(tmp_path / "missing.xml", None) == 0.0
+    (tmp_path / "notes.txt").write_text("not a list\n")
+    assert estimated_cost(tmp_path / "notes.txt", None) == 0.0

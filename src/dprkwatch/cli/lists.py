@@ -20,7 +20,6 @@ from dprkwatch.cli.context import settings_of
 from dprkwatch.cli.output import err_console, output_format, render
 from dprkwatch.lists import Manifest, SnapshotStore
 from dprkwatch.lists.diff import diff_snapshots, source_notes
-from dprkwatch.lists.download import fetch
 from dprkwatch.lists.history import counts, designations
 from dprkwatch.lists.registry import formats
 from dprkwatch.lists.snapshot import ENTITIES_FILE
@@ -439,6 +438,9 @@ def update_cmd(
 ) -> None:
     """Download the official lists from their publishers, then import and activate them
     (recorded in the audit log, with the same activation checks as `lists import`)."""
+    # Imported here: the HTTP client takes a while to load, and only this command needs it.
+    from dprkwatch.lists.download import fetch
+
     store = _store(ctx)
     with Progress(transient=True, disable=json_out or not sys.stderr.isatty()) as progress:
         task = progress.add_task("downloading", total=None)

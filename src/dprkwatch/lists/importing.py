@@ -163,11 +163,35 @@ def _parse_and_write(home: Path, path: Path, fmt: str | None, published: date | 
         gc.enable()
 
 
-def _size(path: Path) -> int:
+# Parsing CPU seconds per megabyte of source, by format: how the parallel
+# workers are given the files (the costliest first). Measured on the inputs of
+# benchmarks/lists_publishers.py; a megabyte of compressed XLSX or of OFAC's
+# dense CSV costs several times one of verbose XML. Formats not listed count
+# as DEFAULT_CPU_PER_MB. Only the order of work depends on these figures.
+CPU_PER_MB = {
+    "ofac-sdn": 1.1,
+    "ofac-cons": 1.1,
+    "un-xml": 0.4,
+    "eu-fsf-xml": 0.2,
+    "uksl-xml": 0.5,
+    "csl-json": 0.45,
+    "dfat-xlsx": 3.6,
+    "ofsi-xlsx": 3.6,
+    "sema-xml": 0.85,
+    "seco-xml": 0.7,
+}
+DEFAULT_CPU_PER_MB = 0.5
+
+
+def estimated_cost(path: Path, fmt: str | None) -> float:
+    """Roughly how many CPU seconds parsing ``path`` takes (0 when it cannot be read)."""
     try:
-        return path.stat().st_size
-    except OSError:
-        return 0  # the worker reports it
+        main = resolve_path(path)
+        importer = detect(main, fmt)
+        size = main.stat().st_size
+    except (DprkwatchError, OSError):
+        return 0.0  # the worker reports it
+    return size / 1e6 * CPU_PER_MB.get(importer.format, DEFAULT_CPU_PER_MB)
 
 
 @contextlib.contextmanager
@@ -202,9 +226,10 @@ def _parse_in_workers(
     warm_country_names()
     context = multiprocessing.get_context("fork")
     with _frozen_heap(), ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        # The largest files first, so that no worker is left with a big one
-        # at the end while the other idles; results are read in path order.
-        order = sorted(range(len(paths)), key=lambda i: -_size(paths[i]))
+        # The costliest files first, so that no worker is left with a long
+        # one at the end while the other idles; results are read in path order.
+        costs = [estimated_cost(path, fmt) for path, fmt in zip(paths, formats, strict=True)]
+        order = sorted(range(len(paths)), key=lambda i: -costs[i])
         submitted = {
             i: pool.submit(_parse_and_write, store.home, paths[i], formats[i], published)
             for i in order
