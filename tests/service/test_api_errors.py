@@ -8,6 +8,8 @@ from dataclasses import replace
 import httpx
 import pytest
 
+from dprkwatch.service.api import match_request
+from dprkwatch.service.api.direct import DirectRoute
 from dprkwatch.service.api.errors import HANDLERS, status_for
 from dprkwatch.service.exceptions import (
     DatabaseUnavailable,
@@ -228,3 +230,45 @@ def test_405_names_every_allowed_method(sqlite_service: LiveService) -> None:
     assert r.headers["Allow"] == "GET, POST"
     r = c.patch("/keys/abc")
     assert r.status_code == 405 and r.headers["Allow"] == "DELETE"
+
+
+def test_a_direct_route_takes_only_its_own_requests() -> None:
+    async def endpoint(_param: str, _request: object) -> object:
+        raise AssertionError("not called")
+
+    route = DirectRoute("POST", "/match/", endpoint)  # type: ignore[arg-type]
+
+    def param(method: str, path: str, root: str = "") -> str | None:
+        return route.param({"method": method, "path": path, "root_path": root})
+
+    assert param("POST", "/match/default") == "default"
+    assert param("POST", "/api/match/un", root="/api") == "un"
+    assert param("GET", "/match/default") is None
+    assert param("POST", "/match/") is None
+    assert param("POST", "/match/default/") is None
+    assert param("POST", "/match/default/extra") is None
+    assert param("POST", "/matches/default") is None
+
+
+def test_match_past_the_router_answers_as_the_router_did(
+    sqlite_service: LiveService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``POST /match/{dataset}`` is answered by the gatekeeper itself (service.api.direct):
+    domain errors keep the table's shape, a bug is the generic JSON 500, and the requests
+    it does not take (other methods, a trailing slash) still reach FastAPI's router."""
+    c = sqlite_service.admin
+    assert_error(c.post("/match/nope", json=PERSON), 404, "unknown_dataset", "nope")
+    r = c.get("/match/default")
+    assert_error(r, 405, "method_not_allowed", "method GET not allowed here")
+    assert r.headers["Allow"] == "POST"
+    assert c.post("/match/default/", json=PERSON).status_code == 307  # the router's redirect
+
+    def broken(_query: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(match_request, "parse_params", broken)
+    r = c.post("/match/default", json=PERSON)
+    assert_error(r, 500, "internal_error", "internal server error")
+    assert "a bug" not in r.text
+    monkeypatch.undo()
+    assert c.post("/match/default", json=PERSON).status_code == 200

@@ -23,6 +23,7 @@ from pydantic.json_schema import models_json_schema
 
 from dprkwatch import __version__
 from dprkwatch.service.api import access_log, errors
+from dprkwatch.service.api.direct import DirectRoute
 from dprkwatch.service.api.middleware import Gatekeeper
 from dprkwatch.service.api.models import EntityMatchQuery
 from dprkwatch.service.api.routers import (
@@ -143,6 +144,10 @@ def create_app(
         verify=state.verifier.verify,
         max_body=settings.max_body_bytes,
         local=settings.auth == "none",
+        direct=[
+            DirectRoute("POST", "/match/", yente.match),
+            DirectRoute("POST", "/reconcile/", reconcile.queries_direct),
+        ],
     )
     if settings.cors_origins:
         # Outside the gate: a browser's preflight carries no key, and a 401

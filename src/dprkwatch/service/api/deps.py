@@ -42,18 +42,23 @@ def get_analyses(request: Request) -> Analyses:
 AnalysesDep = Annotated[Analyses, Depends(get_analyses)]
 
 
+def caller_with(request: Request, role: str) -> Principal:
+    """The caller, if their key has ``role`` (admin has every role); else 401 or 403."""
+    principal = principal_of(request.scope)
+    if principal is None:
+        raise NotAuthenticated("missing API key (send 'Authorization: ApiKey <key>')")
+    if not principal.has(role):
+        raise Forbidden(f"this API key lacks the {role!r} role")
+    return principal
+
+
 def require(role: str) -> Callable[..., Coroutine[Any, Any, Principal]]:
-    """A dependency that yields the caller if their key has ``role`` (admin has every role)."""
+    """A dependency that yields the caller if their key has ``role`` (see :func:`caller_with`)."""
 
     async def dependency(
         request: Request, _key: str | None = Security(api_key_header)
     ) -> Principal:
-        principal = principal_of(request.scope)
-        if principal is None:
-            raise NotAuthenticated("missing API key (send 'Authorization: ApiKey <key>')")
-        if not principal.has(role):
-            raise Forbidden(f"this API key lacks the {role!r} role")
-        return principal
+        return caller_with(request, role)
 
     dependency.__name__ = f"require_{role}"
     return dependency

@@ -135,18 +135,29 @@ def allowed_methods(app: Any, scope: Scope) -> list[str]:
     return allowed
 
 
+def domain_response(exc: Exception) -> Response:
+    """The response to a domain error (a :class:`DprkwatchError`), by the table above."""
+    status, code = status_for(exc)
+    if status >= 500:
+        log.error("%s: %s", type(exc).__name__, exc)
+    headers = None
+    if isinstance(exc, TooManyRequests):
+        headers = {"Retry-After": retry_after(exc.retry_after)}
+    problems = exc.errors if isinstance(exc, InvalidRequest) else None
+    return error_response(status, code, str(exc), headers, problems=problems)
+
+
+def unexpected_response(exc: BaseException) -> Response:
+    """A bug: logged with its traceback, answered with a generic 500."""
+    log.exception("unhandled error", exc_info=exc)
+    return error_response(500, "internal_error", "internal server error")
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers on ``app``."""
 
     async def on_domain(_request: Request, exc: Exception) -> Response:
-        status, code = status_for(exc)
-        if status >= 500:
-            log.error("%s: %s", type(exc).__name__, exc)
-        headers = None
-        if isinstance(exc, TooManyRequests):
-            headers = {"Retry-After": retry_after(exc.retry_after)}
-        problems = exc.errors if isinstance(exc, InvalidRequest) else None
-        return error_response(status, code, str(exc), headers, problems=problems)
+        return domain_response(exc)
 
     async def on_validation(_request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
@@ -173,8 +184,7 @@ def install(app: FastAPI) -> None:
         return error_response(exc.status_code, code, detail, headers)
 
     async def on_unexpected(_request: Request, exc: Exception) -> Response:
-        log.exception("unhandled error", exc_info=exc)
-        return error_response(500, "internal_error", "internal server error")
+        return unexpected_response(exc)
 
     app.add_exception_handler(DprkwatchError, on_domain)
     app.add_exception_handler(RequestValidationError, on_validation)

@@ -20,7 +20,7 @@ user.
 
 from __future__ import annotations
 
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, MutableMapping, Sequence
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -28,6 +28,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dprkwatch.service.api.backoff import AuthBackoff
+from dprkwatch.service.api.direct import DirectRoute, serve_direct
 from dprkwatch.service.api.errors import error_response, retry_after
 from dprkwatch.service.keys import Principal
 
@@ -104,7 +105,8 @@ class Gatekeeper:
     """Enforce URL and body limits and authenticate with ``verify`` (key -> principal or None).
 
     ``local`` (``DPRKWATCH_AUTH=none``) skips the key check: every request
-    is the local user's.
+    is the local user's. A request for one of the ``direct`` routes is then
+    answered by that route's function itself (see :mod:`~dprkwatch.service.api.direct`).
     """
 
     def __init__(
@@ -115,12 +117,14 @@ class Gatekeeper:
         max_body: int,
         local: bool = False,
         max_url: int = MAX_URL_LENGTH,
+        direct: Sequence[DirectRoute] = (),
     ) -> None:
         self.app = app
         self.verify = verify
         self.max_body = max_body
         self.local = local
         self.max_url = max_url
+        self.direct = tuple(direct)
         self.backoff = AuthBackoff()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -199,7 +203,13 @@ class Gatekeeper:
             await send(message)
 
         try:
-            await self.app(scope, limited_receive, tracking_send)
+            for route in self.direct:
+                param = route.param(scope)
+                if param is not None:
+                    await serve_direct(route, param, scope, limited_receive, tracking_send)
+                    break
+            else:
+                await self.app(scope, limited_receive, tracking_send)
         except BodyTooLarge:
             if started:
                 raise

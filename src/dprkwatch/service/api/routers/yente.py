@@ -17,9 +17,8 @@ from starlette.responses import Response
 from dprkwatch.exceptions import InputError
 from dprkwatch.service.algorithms import Algorithms
 from dprkwatch.service.api import match_request, yente_shapes
-from dprkwatch.service.api.deps import ScreenRole, State
+from dprkwatch.service.api.deps import ScreenRole, State, caller_with, get_state
 from dprkwatch.service.api.lanes import SMALL_NAMES, check_name_values
-from dprkwatch.service.api.middleware import principal_of
 from dprkwatch.service.api.models import (
     AdjacentResultsResponse,
     AlgorithmResponse,
@@ -38,7 +37,7 @@ from dprkwatch.service.datasets import catalog as build_catalog
 from dprkwatch.service.datasets import catalog_etag, etag_matches
 from dprkwatch.service.entities import EntityStore, entity_property_names
 from dprkwatch.service.examples import Prepared, name_values, prepare
-from dprkwatch.service.exceptions import Forbidden, NotAuthenticated, RecordNotFound, Unavailable
+from dprkwatch.service.exceptions import RecordNotFound, Unavailable
 from dprkwatch.service.index import Loaded
 from dprkwatch.service.keys import Principal
 from dprkwatch.service.screening import Ask, Filters, Scoring, Screening
@@ -71,12 +70,8 @@ async def match(dataset: str, request: Request) -> Response:
     (see that module for why); the schema above documents them all the same.
     A batch may hold at most 100 queries and `DPRKWATCH_MAX_NAME_VALUES` name
     values in all; a key over its share of concurrent screenings gets 429."""
-    principal = principal_of(request.scope)
-    if principal is None:
-        raise NotAuthenticated("missing API key (send 'Authorization: ApiKey <key>')")
-    if not principal.has("screen"):
-        raise Forbidden("this API key lacks the 'screen' role")
-    state: ServiceState = request.app.state.service
+    principal = caller_with(request, "screen")
+    state = get_state(request)
     params = match_request.parse_params(request.query_params)
     raw = await request.body()
     lanes = state.lanes
