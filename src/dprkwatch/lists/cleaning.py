@@ -28,9 +28,12 @@ PURE_TYPES = frozenset(
      "gender", "language", "email", "number"}
 )  # fmt: skip
 
-# Distinct values kept per (type, format) before that table starts afresh:
-# a bound on memory, far above what one list holds.
-_MAX_CACHED = 1 << 17
+# Distinct values kept per (type, format, fuzzy) before that table starts
+# afresh: a bound of a few megabytes per type on what a long-running process
+# (the service imports in its own process) keeps. The values that repeat
+# (dates, countries, programme codes, source URLs) are far fewer; names,
+# mostly distinct, just pass through.
+_MAX_CACHED = 1 << 15
 _MISSING = object()
 _tables: dict[tuple[str, str | None, bool], dict[str, str | None]] = {}
 
