@@ -75,6 +75,12 @@ SHORT_SPLIT = 0.75
 # many listed names use.
 COMMON = 50
 
+# Readings of one word are remembered per vocabulary, this many words of each
+# kind at most (then forgotten all at once): a customer file or a service
+# process meets the same unknown words again and again (given names,
+# surnames, company words), and a vocabulary never changes once built.
+MEMO_WORDS = 50_000
+
 _WORD = re.compile(r"[A-Za-z0-9]+")
 # Glyphs optical character recognition confuses: (as scanned, as meant).
 _OCR: tuple[tuple[str, str], ...] = (
@@ -333,10 +339,38 @@ def _case_ocr_options(typed: str, vocab: Vocabulary) -> list[tuple[str, Change]]
     return [(r, Change(word, r, OCR, "ocr")) for r in dict.fromkeys(readings) if r in vocab]
 
 
+Options = list[tuple[str, Change]]
+Remembered = dict[str, tuple[tuple[str, Change], ...]]
+
+
+def _memo(vocab: Vocabulary, kind: str) -> Remembered:
+    """The readings of one kind remembered for ``vocab`` (kept on it: a new index starts afresh)."""
+    table: Remembered | None = vocab.memo.get(kind)
+    if table is None:
+        table = vocab.memo.setdefault(kind, {})
+    return table
+
+
+def _remembered(
+    table: Remembered,
+    key: str,
+    compute: Callable[[str, Vocabulary], Options],
+    vocab: Vocabulary,
+) -> Options:
+    """``compute(key, vocab)``, from ``table`` when asked before (a fresh list each time)."""
+    found = table.get(key)
+    if found is None:
+        if len(table) >= MEMO_WORDS:
+            table.clear()
+        found = table[key] = tuple(compute(key, vocab))
+    return list(found)
+
+
 def corrections(text: str, vocab: Vocabulary) -> list[Correction]:
     """Corrected readings of a query name, most similar first; [] when nothing needs it."""
     if not text.isascii() or not len(vocab):
         return []
+    unknown, case, listed = _memo(vocab, "unknown"), _memo(vocab, "case"), _memo(vocab, "listed")
     text = APOSTROPHES.sub("", text)
     spans = [(m.start(), m.end(), m.group().lower()) for m in _WORD.finditer(text)]
     if not spans or len(spans) > MAX_WORDS:
@@ -385,9 +419,15 @@ def corrections(text: str, vocab: Vocabulary) -> list[Correction]:
                     (joined, Change(f"{word}-{n_word}", joined, SPACING, "join"))
                 ]
                 if not known:
-                    hyphen += [(f"{m}-{n_word}", ch) for m, ch in _word_options(word, vocab)]
+                    hyphen += [
+                        (f"{m}-{n_word}", ch)
+                        for m, ch in _remembered(unknown, word, _word_options, vocab)
+                    ]
                 if n_word not in vocab and len(n_word) >= MIN_FUZZY:
-                    hyphen += [(f"{word}-{m}", ch) for m, ch in _word_options(n_word, vocab)]
+                    hyphen += [
+                        (f"{word}-{m}", ch)
+                        for m, ch in _remembered(unknown, n_word, _word_options, vocab)
+                    ]
                 hyphen += [(f"{word}-{m}", ch) for m, ch in _stray_letter(n_word, vocab)]
                 slots.append((start, n_end, hyphen))
                 i += 2
@@ -407,13 +447,13 @@ def corrections(text: str, vocab: Vocabulary) -> list[Correction]:
             i += 1
             continue
         if not known:
-            options = _word_options(word, vocab)
+            options = _remembered(unknown, word, _word_options, vocab)
             if glued:
                 options = _stray_letter(word, vocab) + options
         else:
-            options = _case_ocr_options(text[start:end], vocab)
+            options = _remembered(case, text[start:end], _case_ocr_options, vocab)
             if not options and len(word) >= MIN_FUZZY and vocab.count(word) == 1:
-                options = _listed_slip_options(word, vocab)
+                options = _remembered(listed, word, _listed_slip_options, vocab)
         if options:
             slots.append((start, end, list(options)))
         i += 1

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from itertools import combinations
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -107,7 +108,7 @@ def edit_budget(length: int) -> int:
 class Vocabulary:
     """Listed words, and their one- and two-letter deletions as sorted 64-bit keys."""
 
-    __slots__ = ("_hashes", "_ids", "counts", "words")
+    __slots__ = ("_hashes", "_ids", "counts", "memo", "words")
 
     def __init__(
         self,
@@ -121,6 +122,10 @@ class Vocabulary:
         self.words = list(words)
         self._hashes = hashes
         self._ids = ids
+        # What query corrections worked out against this vocabulary, by kind
+        # and word (:mod:`dprkwatch.matching.corrections`): it holds for this
+        # vocabulary only, so it lives and goes with it.
+        self.memo: dict[str, Any] = {}
 
     def __contains__(self, word: object) -> bool:
         return word in self.counts
