@@ -14,7 +14,7 @@ SYNC   := UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --python $(PYTHON)
 SHARED_DATA ?= ../shared/data
 export DPRKWATCH_SHARED_DATA ?= $(abspath $(SHARED_DATA))
 
-.PHONY: run test install system lint typecheck unit bench docs-cli clean web lock test-latest
+.PHONY: run test install system lint typecheck unit bench docs-cli clean web lock test-latest native
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -40,7 +40,13 @@ test-latest: web | $(UV)
 	.venv-latest/bin/mypy
 	scripts/with-postgres.sh .venv-latest/bin/pytest -p no:cacheprovider
 
-install: $(BIN)/.installed web
+install: $(BIN)/.installed web native
+
+# The matching engine's hot path compiled with mypyc (C extensions beside the
+# .py files, git-ignored). Quick when nothing changed; without a C compiler it
+# says so in one line and the engine runs as pure Python (same answers, slower).
+native: $(BIN)/.installed
+	$(BIN)/python scripts/build_native.py
 
 # The web workbench: web/ (TypeScript, npm) built into the package, where the
 # service serves it. Rebuilt when its sources change. Without npm the service
@@ -75,7 +81,7 @@ typecheck: install
 unit: install
 	$(BIN)/pytest
 
-test: install system lint typecheck
+test: system install lint typecheck
 	scripts/with-postgres.sh $(BIN)/pytest
 
 # The command-line reference, generated from the real --help (tests/test_docs_cli.py
@@ -90,3 +96,4 @@ bench: install
 
 clean:
 	rm -rf $(VENV) .venv-latest $(TOOLS) .pytest_cache .mypy_cache .ruff_cache build src/*.egg-info
+	find src -name "*.so" -delete; rm -f src/dprkwatch/matching/compiled.json

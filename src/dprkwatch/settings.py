@@ -68,6 +68,11 @@ Variable                       Meaning
 ``DPRKWATCH_AUDIT_KEY``        optional secret (32+ characters) kept outside
                                the database; audit records are then also
                                signed with HMAC-SHA256 under it
+``DPRKWATCH_COMPILED``         1 (default): the matching engine uses its
+                               compiled modules where ``make install``
+                               built them; 0: pure Python throughout
+                               (read once, when ``dprkwatch.matching`` is
+                               first imported)
 =============================  ============================================
 """
 
@@ -233,6 +238,15 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         max_list_drop=_share(env, "MAX_LIST_DROP", 0.10),
         audit_key=env.get(PREFIX + "AUDIT_KEY") or None,
     )
+
+
+def compiled_code(env: Mapping[str, str] | None = None) -> bool:
+    """``DPRKWATCH_COMPILED``: whether the matching engine may load its compiled modules.
+
+    Read on its own, not by :func:`load`: the matching package asks when it
+    is first imported, before anything has built a :class:`Settings`.
+    """
+    return _flag(os.environ if env is None else env, "COMPILED", True)
 
 
 def _optional_int(env: Mapping[str, str], name: str) -> int | None:

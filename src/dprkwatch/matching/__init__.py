@@ -15,14 +15,21 @@ names; ``text``/``orgs``/``identifiers`` normalise everything else;
 blocking keys; ``features`` compare (words and names, Korean syllables,
 identifiers and qualifiers); ``algorithms`` combine into a named, versioned
 score; ``screener`` ties it together; ``batch`` screens files of queries
-(``batch_files`` reads and writes them, ``batch_pool`` forks workers).
+(``batch_files`` reads and writes them, ``batch_pool`` forks workers);
+``compiled`` chooses between the compiled hot path and its source.
 """
 
-from dprkwatch.matching.algorithms import ALGORITHMS, DEFAULT_ALGORITHM
-from dprkwatch.matching.exceptions import BatchFileError, QueryError, UnknownAlgorithm
-from dprkwatch.matching.query import Query, Scope
-from dprkwatch.matching.result import Match
-from dprkwatch.matching.screener import Screener
+from dprkwatch.matching import compiled
+
+# Before any other module of the package is imported: whether the compiled
+# modules of the hot path are used, or their sources (see compiled.py).
+compiled.install()
+
+from dprkwatch.matching.algorithms import ALGORITHMS, DEFAULT_ALGORITHM  # noqa: E402
+from dprkwatch.matching.exceptions import BatchFileError, QueryError, UnknownAlgorithm  # noqa: E402
+from dprkwatch.matching.query import Query, Scope  # noqa: E402
+from dprkwatch.matching.result import Match  # noqa: E402
+from dprkwatch.matching.screener import Screener  # noqa: E402
 
 __all__ = [
     "ALGORITHMS",

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import partial
 from itertools import product
 from typing import NamedTuple
 
@@ -114,7 +115,8 @@ class Correction(NamedTuple):
 
     def plausibility(self, vocab: Vocabulary) -> float:
         """:meth:`factor` with short splits ranked down: which readings to keep."""
-        return self._product(lambda c: c.rank if c.rank >= 0 else _plausibility(c, vocab))
+        # (A partial, not a lambda: mypyc cannot compile a closure in this method.)
+        return self._product(partial(_ranked, vocab=vocab))
 
     def _product(self, similarity: Callable[[Change], float]) -> float:
         letters = sum(1 for ch in self.text if ch.isalnum()) or 1
@@ -129,6 +131,11 @@ class Correction(NamedTuple):
             f"{c.typed.upper()} as {c.meant.upper()}" if c.meant else f"{c.typed.upper()} dropped"
             for c in self.changes
         )
+
+
+def _ranked(change: Change, vocab: Vocabulary) -> float:
+    """How likely a change is: its rank when its word's options set one, else its plausibility."""
+    return change.rank if change.rank >= 0 else _plausibility(change, vocab)
 
 
 def _plausibility(change: Change, vocab: Vocabulary, slip_used: int = 0) -> float:

@@ -1,0 +1,174 @@
+"""Compile the matching engine's hot path with mypyc (run by ``make install``).
+
+    .venv/bin/python scripts/build_native.py [--force] [--clean]
+
+The modules in :data:`MODULES` are compiled, from their typed source, into
+C extension modules beside the ``.py`` files (and one shared library,
+``dprkwatch_native__mypyc``, in ``src``); ``src/dprkwatch/matching/compiled.json``
+records the SHA-256 of each source as compiled, so that
+:mod:`dprkwatch.matching.compiled` can refuse a build older than its source.
+Nothing is done when that record matches the sources and the extensions are
+there. Without a C compiler, Python's headers or mypyc (a dev dependency),
+or when compiling fails, the old build is removed, one line says so, and the
+command still succeeds: the engine then runs its pure-Python source (slower,
+same answers). ``--clean`` only removes the build.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tempfile
+from importlib.machinery import EXTENSION_SUFFIXES
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SRC = ROOT / "src"
+STAMP = SRC / "dprkwatch" / "matching" / "compiled.json"
+GROUP = "dprkwatch_native"
+# The hot path of a query, in the order a screen calls it.
+MODULES = (
+    "dprkwatch.matching.text",
+    "dprkwatch.matching.syllables",
+    "dprkwatch.matching.korean_names",
+    "dprkwatch.matching.analysis",
+    "dprkwatch.matching.typos",
+    "dprkwatch.matching.corrections",
+    "dprkwatch.matching.postings",
+    "dprkwatch.matching.features.words",
+    "dprkwatch.matching.features.korean",
+    "dprkwatch.matching.algorithms",
+    "dprkwatch.matching.screener",
+)
+LOG = ROOT / "build" / "native.log"
+
+
+def source(module: str) -> Path:
+    return SRC.joinpath(*module.split(".")).with_suffix(".py")
+
+
+def digests() -> dict[str, str]:
+    return {m: hashlib.sha256(source(m).read_bytes()).hexdigest() for m in MODULES}
+
+
+def extensions() -> list[Path]:
+    """Every extension file a build leaves in the source tree (of any Python version)."""
+    found = list(SRC.glob(f"{GROUP}__mypyc*"))
+    for module in MODULES:
+        stem = source(module).with_suffix("")
+        found += [p for p in stem.parent.glob(stem.name + ".*") if p.suffix in (".so", ".pyd")]
+    return found
+
+
+def clean() -> None:
+    STAMP.unlink(missing_ok=True)
+    for path in extensions():
+        path.unlink(missing_ok=True)
+
+
+def up_to_date() -> bool:
+    try:
+        stamp = json.loads(STAMP.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    suffix = EXTENSION_SUFFIXES[0]
+    return (
+        stamp.get("modules") == digests()
+        and stamp.get("suffix") == suffix
+        and all(source(m).with_suffix(suffix).is_file() for m in MODULES)
+    )
+
+
+def missing_tools() -> str | None:
+    """Why nothing can be compiled here, or None."""
+    compiler = (sysconfig.get_config_var("CC") or "cc").split()[0]
+    if shutil.which(compiler) is None:
+        return f"no C compiler ({compiler})"
+    include = Path(sysconfig.get_paths()["include"]) / "Python.h"
+    if not include.is_file():
+        return f"no Python headers ({include})"
+    for module in ("mypyc", "setuptools"):
+        try:
+            __import__(module)
+        except ImportError:
+            return f"{module} is not installed (the dev extra)"
+    return None
+
+
+SETUP = """
+import sys
+from setuptools import setup
+from mypyc.build import mypycify
+modules = sys.argv[1:]
+sys.argv = [sys.argv[0], "build_ext", "--inplace", "--build-temp", {temp!r}]
+setup(
+    name="dprkwatch-native",
+    package_dir={{"": "src"}},
+    ext_modules=mypycify(
+        modules, opt_level="3", group_name={group!r}, target_dir={target!r}
+    ),
+)
+"""
+
+
+def build() -> str | None:
+    """Compile; None on success, else why not (the log has the details)."""
+    LOG.parent.mkdir(parents=True, exist_ok=True)
+    paths = [str(source(m).relative_to(ROOT)) for m in MODULES]
+    with tempfile.TemporaryDirectory(prefix="dprkwatch-native-") as tmp:
+        script = Path(tmp) / "setup_native.py"
+        script.write_text(
+            SETUP.format(temp=str(Path(tmp) / "obj"), group=GROUP, target=str(Path(tmp) / "c"))
+        )
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        with LOG.open("w", encoding="utf-8") as log:
+            done = subprocess.run(
+                [sys.executable, str(script), *paths],
+                cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env, check=False,
+            )  # fmt: skip
+    if done.returncode != 0:
+        return f"compiling failed (exit {done.returncode}; see {LOG.relative_to(ROOT)})"
+    suffix = EXTENSION_SUFFIXES[0]
+    missing = [m for m in MODULES if not source(m).with_suffix(suffix).is_file()]
+    if missing:
+        return f"compiling left no extension for {', '.join(missing)}"
+    return None
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--force", action="store_true", help="compile even when up to date")
+    ap.add_argument("--clean", action="store_true", help="remove the build and stop")
+    args = ap.parse_args()
+    if args.clean:
+        clean()
+        return 0
+    if not args.force and up_to_date():
+        return 0
+    clean()
+    why = missing_tools()
+    if why is None:
+        print(f"native: compiling {len(MODULES)} matching modules with mypyc ...", file=sys.stderr)
+        before = digests()
+        why = build()
+        if why is None and digests() != before:
+            why = "a source changed while compiling"
+    if why is not None:
+        clean()
+        print(f"native: {why}; screening runs as pure Python (slower)", file=sys.stderr)
+        return 0
+    STAMP.write_text(
+        json.dumps({"modules": before, "suffix": EXTENSION_SUFFIXES[0]}, indent=1) + "\n",
+        encoding="utf-8",
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
