@@ -106,7 +106,7 @@ import sys
 from setuptools import setup
 from mypyc.build import mypycify
 modules = sys.argv[1:]
-sys.argv = [sys.argv[0], "build_ext", "--inplace", "--build-temp", {temp!r}]
+sys.argv = [sys.argv[0], "build_ext", "--build-lib", {lib!r}, "--build-temp", {temp!r}]
 setup(
     name="dprkwatch-native",
     package_dir={{"": "src"}},
@@ -117,14 +117,16 @@ setup(
 """
 
 
-def build() -> str | None:
-    """Compile; None on success, else why not (the log has the details)."""
+def build(lib: Path) -> str | None:
+    """Compile into ``lib``; None on success, else why not (the log has the details)."""
     LOG.parent.mkdir(parents=True, exist_ok=True)
     paths = [str(source(m).relative_to(ROOT)) for m in MODULES]
     with tempfile.TemporaryDirectory(prefix="dprkwatch-native-") as tmp:
         script = Path(tmp) / "setup_native.py"
         script.write_text(
-            SETUP.format(temp=str(Path(tmp) / "obj"), group=GROUP, target=str(Path(tmp) / "c"))
+            SETUP.format(
+                lib=str(lib), temp=str(Path(tmp) / "obj"), group=GROUP, target=str(Path(tmp) / "c")
+            )
         )
         env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
         with LOG.open("w", encoding="utf-8") as log:
@@ -135,10 +137,26 @@ def build() -> str | None:
     if done.returncode != 0:
         return f"compiling failed (exit {done.returncode}; see {LOG.relative_to(ROOT)})"
     suffix = EXTENSION_SUFFIXES[0]
-    missing = [m for m in MODULES if not source(m).with_suffix(suffix).is_file()]
+    missing = [
+        m for m in MODULES if not (lib / source(m).relative_to(SRC)).with_suffix(suffix).is_file()
+    ]
     if missing:
         return f"compiling left no extension for {', '.join(missing)}"
     return None
+
+
+def install(lib: Path, digests_compiled: dict[str, str]) -> None:
+    """The record first, then the extensions: an extension is never in place unrecorded."""
+    suffix = EXTENSION_SUFFIXES[0]
+    STAMP.write_text(
+        json.dumps({"modules": digests_compiled, "suffix": suffix}, indent=1) + "\n",
+        encoding="utf-8",
+    )
+    for built in [*lib.glob(f"{GROUP}__mypyc*"), *lib.rglob("*" + suffix)]:
+        target = SRC / built.relative_to(lib)
+        if not target.exists():
+            shutil.copy2(built, target.with_name(target.name + ".tmp"))
+            os.replace(target.with_name(target.name + ".tmp"), target)
 
 
 def main() -> int:
@@ -153,20 +171,20 @@ def main() -> int:
         return 0
     clean()
     why = missing_tools()
-    if why is None:
-        print(f"native: compiling {len(MODULES)} matching modules with mypyc ...", file=sys.stderr)
-        before = digests()
-        why = build()
+    if why is not None:
+        print(f"native: {why}; screening runs as pure Python (slower)", file=sys.stderr)
+        return 0
+    print(f"native: compiling {len(MODULES)} matching modules with mypyc ...", file=sys.stderr)
+    before = digests()
+    with tempfile.TemporaryDirectory(prefix="dprkwatch-native-lib-") as lib:
+        why = build(Path(lib))
         if why is None and digests() != before:
             why = "a source changed while compiling"
+        if why is None:
+            install(Path(lib), before)
     if why is not None:
         clean()
         print(f"native: {why}; screening runs as pure Python (slower)", file=sys.stderr)
-        return 0
-    STAMP.write_text(
-        json.dumps({"modules": before, "suffix": EXTENSION_SUFFIXES[0]}, indent=1) + "\n",
-        encoding="utf-8",
-    )
     return 0
 
 

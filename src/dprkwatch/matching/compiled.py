@@ -27,7 +27,7 @@ import json
 import sys
 from collections.abc import Mapping, Sequence
 from importlib.abc import MetaPathFinder
-from importlib.machinery import ModuleSpec
+from importlib.machinery import EXTENSION_SUFFIXES, ModuleSpec
 from pathlib import Path
 from types import ModuleType
 
@@ -84,6 +84,18 @@ def built() -> dict[str, str]:
     return {str(k): str(v) for k, v in modules.items()}
 
 
+def unrecorded() -> dict[str, str]:
+    """Extension modules of this package that no build record vouches for (a build
+    interrupted, or one that failed after copying them), as never-matching digests."""
+    here = Path(__file__).resolve().parent
+    found: dict[str, str] = {}
+    for suffix in EXTENSION_SUFFIXES:
+        for path in here.rglob("*" + suffix):
+            parts = path.relative_to(_SRC).with_name(path.name[: -len(suffix)]).parts
+            found[".".join(parts)] = ""
+    return found
+
+
 _STATE: dict[str, str] = {}
 
 
@@ -93,7 +105,8 @@ def install() -> str:
         return _STATE["state"]
     modules = built()
     if not modules:
-        state = "not built"
+        modules = unrecorded()
+        state = "not built" if not modules else "unrecorded (no build record; run make install)"
     elif not compiled_code():
         state = "off (DPRKWATCH_COMPILED=0)"
     elif stale(modules):
