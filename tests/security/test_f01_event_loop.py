@@ -29,22 +29,35 @@ from tests.service.factory import OFAC_V1, UN, LiveService, import_lists, live_s
 BURN_SECONDS = 0.4
 
 
-def slow_heavy_queries(service: LiveService) -> threading.Event:
-    """Make every query whose first name starts with HEAVY cost 0.4 s of CPU; returns 'started'."""
-    screener = service.state.index.current().screener
-    real = screener.screen
-    started = threading.Event()
+class SlowHeavyScreener:
+    """The served screener, but queries whose first name starts with HEAVY cost 0.4 s of CPU.
 
-    def screen(query: Any, *args: Any, **kwargs: Any) -> Any:
+    A wrapper rather than a patched method: the compiled ``Screener`` (a
+    native class) does not take new instance attributes.
+    """
+
+    def __init__(self, real: Any) -> None:
+        self.real = real
+        self.started = threading.Event()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+    def screen(self, query: Any, *args: Any, **kwargs: Any) -> Any:
         if query.names and query.names[0].startswith("HEAVY"):
-            started.set()
+            self.started.set()
             end = time.perf_counter() + BURN_SECONDS
             while time.perf_counter() < end:  # hold the interpreter, like scoring does
                 pass
-        return real(query, *args, **kwargs)
+        return self.real.screen(query, *args, **kwargs)
 
-    screener.screen = screen
-    return started
+
+def slow_heavy_queries(service: LiveService) -> threading.Event:
+    """Serve through :class:`SlowHeavyScreener`; returns its 'started' event."""
+    loaded = service.state.index.current()
+    slow = SlowHeavyScreener(loaded.screener)
+    loaded.screener = slow  # type: ignore[assignment]
+    return slow.started
 
 
 def batch(n: int, names_each: int = 1, prefix: str = "HEAVY") -> dict[str, Any]:
