@@ -8,6 +8,7 @@ ends the process with exit code 2 and one line naming what is missing.
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Sized
 from pathlib import Path
@@ -58,3 +59,13 @@ def require_file(path: Path) -> Path:
     if not path.is_file() or path.stat().st_size == 0:
         fail(f"{path}: missing or empty (see SOURCES.md of the shared data)")
     return path
+
+
+def add_min_entities(ap: argparse.ArgumentParser) -> None:
+    """The ``--min-entities`` option of the scripts that need the four real lists loaded."""
+    ap.add_argument(
+        "--min-entities",
+        type=int,
+        default=FOUR_LISTS_MIN_ENTITIES,
+        help="stop unless the lists hold at least this many entities",
+    )

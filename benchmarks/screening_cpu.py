@@ -37,7 +37,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from inputs import FOUR_LISTS_MIN_ENTITIES, fail, require_count, require_entities, require_store
+from inputs import add_min_entities, fail, require_count, require_entities, require_store
 
 WARM = 500
 
@@ -87,12 +87,7 @@ def main() -> int:
     ap.add_argument("--queries", type=int, default=3000)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--seed", type=int, default=11)
-    ap.add_argument(
-        "--min-entities",
-        type=int,
-        default=FOUR_LISTS_MIN_ENTITIES,
-        help="stop unless the lists hold at least this many entities",
-    )
+    add_min_entities(ap)
     args = ap.parse_args()
     if args.rounds < 1 or args.queries < 1:
         fail("--rounds and --queries must be at least 1")

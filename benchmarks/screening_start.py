@@ -39,7 +39,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from dprkwatch.lists import SnapshotStore
-from inputs import FOUR_LISTS_MIN_ENTITIES, fail, require_store
+from inputs import add_min_entities, fail, require_store
 
 READY = (
     "import sys; from pathlib import Path; from dprkwatch.lists import SnapshotStore; "
@@ -72,12 +72,7 @@ def main() -> int:
     ap.add_argument("--compare-src", type=Path, default=None, help="src folder of other code")
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--name", default="KORYOO BANK")
-    ap.add_argument(
-        "--min-entities",
-        type=int,
-        default=FOUR_LISTS_MIN_ENTITIES,
-        help="stop unless the lists hold at least this many entities",
-    )
+    add_min_entities(ap)
     args = ap.parse_args()
     if args.rounds < 1:
         fail("--rounds must be at least 1")

@@ -14,7 +14,8 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
@@ -72,6 +73,26 @@ def batch(n: int, names_each: int = 1, prefix: str = "HEAVY") -> dict[str, Any]:
     }
 
 
+@contextmanager
+def batch_in_flight(
+    started: threading.Event, send: Callable[[], httpx.Response]
+) -> Iterator[dict[str, Any]]:
+    """Send a batch on a thread and yield once it screens; its answer and end time land in the dict."""
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        outcome["batch"] = send()
+        outcome["batch_done"] = time.monotonic()
+
+    sender = threading.Thread(target=run)
+    sender.start()
+    try:
+        assert started.wait(60), "the batch never started screening"
+        yield outcome
+    finally:
+        sender.join(120)
+
+
 @pytest.fixture
 def probe(guarded: Guarded) -> Iterator[tuple[LiveService, threading.Event]]:
     yield guarded.service, slow_heavy_queries(guarded.service)
@@ -82,24 +103,17 @@ def test_probes_and_small_queries_answer_while_a_big_batch_screens(
 ) -> None:
     svc, started = probe
     heavy_key, light_key = svc.key("screen", name="bulk"), svc.key("screen", name="teller")
-    outcome: dict[str, Any] = {}
 
-    def send_batch() -> None:
+    def send_batch() -> httpx.Response:
         with svc.client(heavy_key) as c:
-            outcome["batch"] = c.post("/match/default", json=batch(8), timeout=120)
-            outcome["batch_done"] = time.monotonic()
+            return c.post("/match/default", json=batch(8), timeout=120)
 
-    sender = threading.Thread(target=send_batch)
-    sender.start()
-    try:
-        assert started.wait(60), "the batch never started screening"
+    with batch_in_flight(started, send_batch) as outcome:
         ready = svc.anon.get("/readyz", timeout=60)
         ready_at = time.monotonic()
         with svc.client(light_key) as c:
             single = svc.match(c, name="Ri Su Yong")
         single_at = time.monotonic()
-    finally:
-        sender.join(120)
     assert ready.status_code == 200 and single.status_code == 200, (ready.text, single.text)
     assert outcome["batch"].status_code == 200, outcome["batch"].text
     # Both answered while the batch (8 x 0.4 s of CPU) was still screening.
@@ -113,23 +127,14 @@ def test_a_reconciliation_batch_screens_off_the_loop_too(
     svc, started = probe
     key = svc.key("screen", name="refine")
     queries = {f"q{i}": {"query": f"HEAVY Kim {i}", "type": "Person"} for i in range(8)}
-    outcome: dict[str, Any] = {}
 
-    def send_batch() -> None:
+    def send_batch() -> httpx.Response:
         with svc.client(key) as c:
-            outcome["batch"] = c.post(
-                "/reconcile/default", data={"queries": json.dumps(queries)}, timeout=120
-            )
-            outcome["batch_done"] = time.monotonic()
+            return c.post("/reconcile/default", data={"queries": json.dumps(queries)}, timeout=120)
 
-    sender = threading.Thread(target=send_batch)
-    sender.start()
-    try:
-        assert started.wait(60), "the batch never started screening"
+    with batch_in_flight(started, send_batch) as outcome:
         ready = svc.anon.get("/readyz", timeout=60)
         ready_at = time.monotonic()
-    finally:
-        sender.join(120)
     assert ready.status_code == 200, ready.text
     assert outcome["batch"].status_code == 200, outcome["batch"].text
     assert set(outcome["batch"].json()) == set(queries)
