@@ -14,7 +14,7 @@ SYNC   := UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --python $(PYTHON)
 SHARED_DATA ?= ../shared/data
 export DPRKWATCH_SHARED_DATA ?= $(abspath $(SHARED_DATA))
 
-.PHONY: run test install system lint typecheck unit bench docs-cli clean web lock test-latest native bytecode
+.PHONY: run test install system lint typecheck unit bench docs-cli clean web lock test-latest native bytecode countries
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -40,7 +40,7 @@ test-latest: web | $(UV)
 	.venv-latest/bin/mypy
 	scripts/with-postgres.sh .venv-latest/bin/pytest -p no:cacheprovider
 
-install: $(BIN)/.installed web native bytecode
+install: $(BIN)/.installed web native bytecode countries
 
 # Bytecode compiled at install, as pip does by default (uv does not). Where Python
 # may not write its cache (PYTHONDONTWRITEBYTECODE, a read-only install), every
@@ -54,6 +54,15 @@ $(BIN)/.bytecode: $(BIN)/.installed
 	$(BIN)/python -m compileall -q -j 0 $$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])') >/dev/null \
 		|| echo "bytecode: some package files did not compile; Python compiles them when imported" >&2
 	touch $@
+
+# FtM's country-name table, prebuilt for the installed rigour (git-ignored; see
+# src/dprkwatch/lists/countries.py). Without it imports build it at run time.
+COUNTRY_TABLE := src/dprkwatch/lists/country_names.json
+
+countries: $(COUNTRY_TABLE)
+
+$(COUNTRY_TABLE): $(BIN)/.installed
+	$(BIN)/python -m dprkwatch.lists.countries
 
 # The matching engine's hot path compiled with mypyc (C extensions beside the
 # .py files, git-ignored). Quick when nothing changed; without a C compiler it
@@ -109,4 +118,4 @@ bench: install
 
 clean:
 	rm -rf $(VENV) .venv-latest $(TOOLS) .pytest_cache .mypy_cache .ruff_cache build src/*.egg-info
-	find src -name "*.so" -delete; rm -f src/dprkwatch/matching/compiled.json
+	find src -name "*.so" -delete; rm -f src/dprkwatch/matching/compiled.json $(COUNTRY_TABLE)

@@ -18,6 +18,10 @@ from followthemoney.schema import Schema
 from followthemoney.util import sanitize_text
 from followthemoney.value import Values
 
+from dprkwatch.lists import countries
+
+countries.use_prebuilt()
+
 # Property types whose cleaning depends on the value alone, never on the
 # entity (FtM's entity type refuses an entity's own id; phone numbers may
 # read the entity's countries). Their values repeat across a list and
@@ -143,9 +147,10 @@ class ListEntity(ValueEntity):
 
 
 def warm_country_names() -> None:
-    """Build FtM's table of country names now (seconds of CPU, once per process).
+    """Load FtM's table of country names now (see :mod:`dprkwatch.lists.countries`).
 
     A parent about to fork parser workers calls this so that they inherit the
-    table instead of each building its own.
+    table instead of each loading (or, without the prebuilt table, building:
+    seconds of CPU) its own.
     """
     registry.country.clean_text("North Korea")
