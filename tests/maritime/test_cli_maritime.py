@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -302,3 +303,56 @@ def test_detect_starts_without_rich_or_yaml(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert orjson.loads(done.stdout)["positions"] > 0
     assert done.stderr.strip().splitlines()[-1] == "[]"
+
+
+_WATCH_POLARS = (
+    "import importlib.abc, os, sys\n"
+    "seen = []\n"
+    "class Watch(importlib.abc.MetaPathFinder):\n"
+    "    def find_spec(self, name, path, target=None):\n"
+    "        if name == 'polars' and not seen:\n"
+    "            seen.append(os.environ.get('_RJEM_MALLOC_CONF'))\n"
+    "        return None\n"
+    "sys.meta_path.insert(0, Watch())\n"
+    "from dprkwatch.cli import main\n"
+    "try:\n"
+    "    main(sys.argv[1:])\n"
+    "except SystemExit as exc:\n"
+    "    assert not exc.code, exc.code\n"
+    "print(repr(seen), file=sys.stderr)\n"
+)
+
+
+@pytest.mark.parametrize("user_value", [None, "dirty_decay_ms:0"])
+def test_detect_sets_polars_allocator_before_polars_loads(
+    tmp_path: Path, user_value: str | None
+) -> None:
+    """Polars' allocator reads its options at its first allocation: ``maritime detect`` sets
+    them before Polars is imported (freed pages kept a few seconds), and keeps the user's own."""
+    from dprkwatch.cli.allocator import POLARS_MALLOC_CONF
+
+    env = {k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"}
+    if user_value is not None:
+        env["_RJEM_MALLOC_CONF"] = user_value
+    args = [
+        "--data-dir",
+        str(tmp_path / "home"),
+        "maritime",
+        "detect",
+        "--input",
+        str(FIXTURES / "marinecadastre.csv"),
+        "--ports",
+        str(PORTS_CSV),
+        "--json",
+    ]
+    done = subprocess.run(
+        [sys.executable, "-c", _WATCH_POLARS, *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr
+    assert orjson.loads(done.stdout)["positions"] > 0
+    expected = POLARS_MALLOC_CONF if user_value is None else user_value
+    assert done.stderr.strip().splitlines()[-1] == repr([expected])

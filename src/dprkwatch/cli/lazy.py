@@ -92,6 +92,10 @@ def _roadmap() -> Command:
 
 
 def _maritime() -> Command:
+    # Before Polars is first imported: its allocator reads its options once.
+    from dprkwatch.cli.allocator import keep_freed_pages
+
+    keep_freed_pages()
     from dprkwatch.cli.maritime import app
 
     return app
