@@ -271,6 +271,21 @@ def test_evidence_for_an_event(capsys: pytest.CaptureFixture[str], tmp_path: Pat
     assert r.code == 2 and "no positions of mmsi 412000001, 412000002" in r.err
 
 
+def _detect_json_args(tmp_path: Path) -> list[str]:
+    """``maritime detect --input`` on a small real layout, as a fresh interpreter runs it."""
+    return [
+        "--data-dir",
+        str(tmp_path / "home"),
+        "maritime",
+        "detect",
+        "--input",
+        str(FIXTURES / "marinecadastre.csv"),
+        "--ports",
+        str(PORTS_CSV),
+        "--json",
+    ]
+
+
 def test_detect_starts_without_rich_or_yaml(tmp_path: Path) -> None:
     """``detect --input ... --json`` is timed end to end: what it does not print, it does not import.
 
@@ -286,17 +301,7 @@ def test_detect_starts_without_rich_or_yaml(tmp_path: Path) -> None:
         "    assert not exc.code, exc.code\n"
         "print(sorted(m for m in ('rich', 'yaml') if m in sys.modules), file=sys.stderr)\n"
     )
-    args = [
-        "--data-dir",
-        str(tmp_path / "home"),
-        "maritime",
-        "detect",
-        "--input",
-        str(FIXTURES / "marinecadastre.csv"),
-        "--ports",
-        str(PORTS_CSV),
-        "--json",
-    ]
+    args = _detect_json_args(tmp_path)
     done = subprocess.run(
         [sys.executable, "-c", code, *args], capture_output=True, text=True, check=False
     )
@@ -334,17 +339,7 @@ def test_detect_sets_polars_allocator_before_polars_loads(
     env = {k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"}
     if user_value is not None:
         env["_RJEM_MALLOC_CONF"] = user_value
-    args = [
-        "--data-dir",
-        str(tmp_path / "home"),
-        "maritime",
-        "detect",
-        "--input",
-        str(FIXTURES / "marinecadastre.csv"),
-        "--ports",
-        str(PORTS_CSV),
-        "--json",
-    ]
+    args = _detect_json_args(tmp_path)
     done = subprocess.run(
         [sys.executable, "-c", _WATCH_POLARS, *args],
         capture_output=True,
