@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 import pytest
 
-from dprkwatch.resolution.hits import targets_path
+from dprkwatch.resolution.hits import index_path, targets_path
 from tests.factory import run_cli
 from tests.resolution.factory import write_lists
 
@@ -53,6 +53,13 @@ def test_damaged_target_map_falls_back_to_one_row_per_listing(
     write_lists(tmp_path)
     home = str(tmp_path)
     assert run_cli(capsys, "--data-dir", home, "resolve", "run").code == 0
+    # Screening reads the bucketed index: damaged, it is not used.
+    index_path(tmp_path).write_bytes(index_path(tmp_path).read_bytes()[:-1])
+    hits = _screen(capsys, home)
+    assert sorted(h["entity_id"] for h in hits if h["entity_id"] in FOUR) == FOUR
+    # Without an index (a resolution from before it), the whole map serves; damaged, neither.
+    index_path(tmp_path).unlink()
+    assert len([h for h in _screen(capsys, home) if h["entity_id"] in FOUR]) == 1
     targets_path(tmp_path).write_bytes(b"{half a fi")
     hits = _screen(capsys, home)
     assert sorted(h["entity_id"] for h in hits if h["entity_id"] in FOUR) == FOUR

@@ -21,7 +21,7 @@ from dprkwatch.exceptions import InputError, NotFoundError
 from dprkwatch.lists import SnapshotStore
 from dprkwatch.matching import Query, Scope, Screener
 from dprkwatch.matching.batch import screen_file
-from dprkwatch.resolution.hits import WIDEN, fold, group, load_map
+from dprkwatch.resolution.hits import WIDEN, fold, group, load_map, load_targets, screen_by_target
 from dprkwatch.service import recorded
 from dprkwatch.service.storage import Database, migrate
 
@@ -189,26 +189,32 @@ def screen_cmd(
     }  # fmt: skip
     query = Query(schema=schema, properties={k: v for k, v in props.items() if v})
     screener = _screener(ctx, algorithm, json_out)
-    # With a resolution run, hits are grouped by target: the listings of one
-    # target take several places among the raw results, so more are asked for.
-    target_map = None if per_listing else load_map(settings_of(ctx).home)
-    asked = top if target_map is None else min(100, top * WIDEN)
-    results = screener.screen(query, top=asked, threshold=threshold, scope=scope)
+    # With a resolution run, hits are grouped by target (more results are
+    # asked for only when a target repeats among the first ones).
+    targets = None if per_listing else load_targets(settings_of(ctx).home)
+    if targets is None:
+        asked = top
+        results = screener.screen(query, top=top, threshold=threshold, scope=scope)
+    else:
+        results, asked = screen_by_target(
+            screener, query, targets, top=top, threshold=threshold, scope=scope
+        )
     cut = screener.threshold if threshold is None else threshold
     # Recorded in the audit log (actor cli) before anything is shown; reviews apply.
     # The record keeps every listing's result, grouped or not.
     with _database(ctx) as db:
         screening = recorded.record_one(
-            db, screener, query, results, top=asked, threshold=threshold, scope=_scope(scope)
-        )
+            db, screener, query, results, top=max(asked, len(results)), threshold=threshold,
+            scope=_scope(scope),
+        )  # fmt: skip
     shown = {r.entity_id for r in screening.outcome.results}
     results = [m for m in results if m.entity_id in shown]
     for r, review in screening.outcome.suppressed:
         err_console.print(
             f"{r.entity_id} not shown: reviewed as a false positive ({review.id}, {review.ts})"
         )
-    if target_map is not None:
-        _render_targets(group(results, target_map, top), screener, query, threshold, json_out)
+    if targets is not None:
+        _render_targets(group(results, targets, top), screener, query, threshold, json_out)
         return
     rows = [
         {

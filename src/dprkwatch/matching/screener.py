@@ -154,6 +154,35 @@ class Screener:
         qa = self._algo.analyze(query, self.index.vocabulary)
         return self._screen(qa, top, cut, scope or Scope())
 
+    def screen_pool(
+        self,
+        query: Query,
+        top: int = 5,
+        threshold: float | None = None,
+        scope: Scope | None = None,
+    ) -> tuple[list[Match], bool]:
+        """Every candidate :meth:`screen` scores for ``top``, strongest first, not cut to ``top``.
+
+        Its first ``top`` are what :meth:`screen` answers (the same
+        candidates, scored alike). Grouping hits by resolved target folds
+        the rest in at no extra scoring. The flag is True when blocking
+        stopped at the number of candidates ``top`` asks for, so a larger
+        ``top`` would propose others.
+        """
+        if not isinstance(query, Query):
+            raise QueryError("screen_pool() takes a Query")
+        if not 1 <= top <= MAX_TOP:
+            raise InputError(f"top must be between 1 and {MAX_TOP}, got {top}", where="top")
+        cut = self.threshold if threshold is None else float(threshold)
+        if not 0.0 <= cut <= 1.0:
+            raise InputError(
+                f"threshold must be between 0 and 1, got {threshold}", where="threshold"
+            )
+        qa = self._algo.analyze(query, self.index.vocabulary)
+        want = _want(top)
+        found = self._candidates(qa, scope or Scope(), want)
+        return self._ranked(qa, found, len(found), cut), len(found) >= want
+
     def analyze(self, query: Query) -> QueryAnalysis:
         """The query as the algorithm reads it: name forms and identifiers.
 

@@ -14,6 +14,13 @@ links and candidates: the screening latency must not change with resolution
 on. The ledger's pressure index reads it too, to count canonical targets
 (it also names the DPRK-relevant targets, so the index's DPRK scope is the
 resolution's).
+
+A one-name screening reads not even that: ``targets.idx`` holds the same map
+in buckets (:mod:`dprkwatch.resolution.target_index`), and only the buckets
+of the listings that matched are parsed. The screener is asked for more
+candidates only when a target repeats among the results
+(:func:`screen_by_target`), so most queries cost what a per-listing
+screening costs.
 """
 
 from __future__ import annotations
@@ -21,20 +28,34 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import orjson
 
 from dprkwatch import durable
 from dprkwatch.datadir import DataDir
+from dprkwatch.resolution.target_index import DamagedIndex, TargetIndex, encode
 
 if TYPE_CHECKING:
+    from dprkwatch.matching import Query, Scope, Screener
     from dprkwatch.matching.result import Match
 
 TARGETS_FILE = "targets.json"
-# Candidates asked of the screener per result wanted when hits are grouped:
-# the listings of one target take several places among the raw results.
+INDEX_FILE = "targets.idx"
+# Candidates asked of the screener per result wanted when a target repeats
+# among the results: its listings take several places among them.
 WIDEN = 4
+MAX_ASK = 100
+
+
+class Targets(Protocol):
+    """What grouping needs of a target map: the whole one or its bucketed index."""
+
+    def row(self, listing: str) -> tuple[str, str, str] | None:
+        """(target, list, caption) of a listing, or None."""
+
+    def listings_of(self, target: str) -> list[str]:
+        """The listings of a target, in id order."""
 
 
 @dataclass(frozen=True)
@@ -74,6 +95,23 @@ class TargetMap:
             dprk=frozenset(dprk),
         )
 
+    def row(self, listing: str) -> tuple[str, str, str] | None:
+        tid = self.target_of.get(listing)
+        if tid is None:
+            return None
+        return tid, self.list_of.get(listing, ""), self.caption_of.get(listing, listing)
+
+    def listings_of(self, target: str) -> list[str]:
+        return list(self.members.get(target, ()))
+
+    def to_index(self) -> bytes:
+        """The bucketed form screening reads (:mod:`dprkwatch.resolution.target_index`)."""
+        rows = {
+            rid: (tid, self.list_of[rid], self.caption_of[rid])
+            for rid, tid in self.target_of.items()
+        }
+        return encode(self.created_at, rows, self.members)
+
     def dprk_listings(self) -> frozenset[str]:
         """The listings whose target is DPRK-relevant."""
         return frozenset(rid for rid, tid in self.target_of.items() if tid in self.dprk)
@@ -102,8 +140,36 @@ def targets_path(home: Path) -> Path:
     return DataDir(Path(home)).resolution / TARGETS_FILE
 
 
+def index_path(home: Path) -> Path:
+    return DataDir(Path(home)).resolution / INDEX_FILE
+
+
 def save_map(home: Path, target_map: TargetMap) -> None:
+    """Both forms of the map: the index for screening first, then the whole map.
+
+    Each file is replaced atomically. A crash between the two leaves the
+    screening index one run ahead of the whole map; both describe a
+    complete run, and the next run writes both again.
+    """
+    durable.write_bytes(index_path(home), target_map.to_index())
     durable.write_bytes(targets_path(home), target_map.to_bytes())
+
+
+def load_targets(home: Path) -> Targets | None:
+    """What one-name screening groups by: the bucketed index, else the whole map.
+
+    A resolution written before the index existed has only the whole map;
+    a damaged index is not used (nor is the whole map then: a run that
+    wrote a damaged index cannot be trusted for grouping). None when
+    neither can be read: screening answers one row per listing.
+    """
+    path = index_path(home)
+    try:
+        return TargetIndex.read(path)
+    except FileNotFoundError:
+        return load_map(home)
+    except (OSError, DamagedIndex, orjson.JSONDecodeError, KeyError, TypeError):
+        return None
 
 
 def load_map(home: Path) -> TargetMap | None:
@@ -119,15 +185,13 @@ def load_map(home: Path) -> TargetMap | None:
         return None
 
 
-def _by_target(
-    matches: Sequence[Match], target_map: TargetMap | None
-) -> list[tuple[str, list[Match]]]:
+def _by_target(matches: Sequence[Match], targets: Targets | None) -> list[tuple[str, list[Match]]]:
     """Matches grouped by target (or alone), groups in order of their best score."""
     order: list[str] = []
     by_target: dict[str, list[Match]] = {}
     for m in sorted(matches, key=lambda m: (-m.score, m.entity_id)):
-        tid = target_map.target_of.get(m.entity_id) if target_map else None
-        key = tid or m.entity_id
+        row = targets.row(m.entity_id) if targets is not None else None
+        key = row[0] if row is not None else m.entity_id
         if key not in by_target:
             by_target[key] = []
             order.append(key)
@@ -135,7 +199,35 @@ def _by_target(
     return [(key, by_target[key]) for key in order]
 
 
-def fold(matches: Sequence[Match], target_map: TargetMap, top: int) -> list[Match]:
+def screen_by_target(
+    screener: Screener,
+    query: Query,
+    targets: Targets,
+    *,
+    top: int,
+    threshold: float | None = None,
+    scope: Scope | None = None,
+) -> tuple[list[Match], int]:
+    """The per-listing results to fold into ``top`` targets, and the ``top`` they were screened at.
+
+    A screening scores a few more candidates than it answers
+    (:meth:`Screener.screen_pool`); their folding fills the page at no
+    extra scoring, and its first targets are those of the per-listing
+    answer folded. Only when a target repeats, the candidates still fold
+    into fewer than ``top`` targets and blocking stopped at its limit (it
+    could propose more) is the screener asked again, for ``WIDEN`` times as
+    many (at most ``MAX_ASK``).
+    """
+    pool, full = screener.screen_pool(query, top=top, threshold=threshold, scope=scope)
+    asked = min(MAX_ASK, top * WIDEN)
+    if not full or asked <= top or len(_by_target(pool, targets)) >= top:
+        return pool, top
+    if len(_by_target(pool[:top], targets)) == len(pool[:top]):
+        return pool, top
+    return screener.screen(query, top=asked, threshold=threshold, scope=scope), asked
+
+
+def fold(matches: Sequence[Match], target_map: Targets, top: int) -> list[Match]:
     """One match per target, best first, at most ``top``: what a batch output file holds.
 
     The batch file keeps its columns (the Spark engine writes the same ones),
@@ -146,11 +238,11 @@ def fold(matches: Sequence[Match], target_map: TargetMap, top: int) -> list[Matc
     out: list[Match] = []
     for key, found in _by_target(matches, target_map)[:top]:
         best = found[0]
-        members = list(target_map.members.get(key, ()))
+        members = target_map.listings_of(key)
         if len(members) < 2:
             out.append(best)
             continue
-        lists = {target_map.list_of.get(r, "") for r in members} - {""}
+        lists = {_list_of(target_map, r) for r in members} - {""}
         first = (
             f"matched listing {best.entity_id} ({', '.join(best.datasets)}) of target {key} "
             f"({len(members)} listings: {', '.join(members)})"
@@ -165,7 +257,12 @@ def fold(matches: Sequence[Match], target_map: TargetMap, top: int) -> list[Matc
     return out
 
 
-def group(matches: Sequence[Match], target_map: TargetMap | None, top: int) -> list[dict[str, Any]]:
+def _list_of(targets: Targets, listing: str) -> str:
+    row = targets.row(listing)
+    return row[1] if row is not None else ""
+
+
+def group(matches: Sequence[Match], targets: Targets | None, top: int) -> list[dict[str, Any]]:
     """One hit per target, best first, at most ``top``; listings never resolved stand alone.
 
     Each hit is the best listing's :meth:`Match.to_dict` with ``target_id``,
@@ -174,29 +271,29 @@ def group(matches: Sequence[Match], target_map: TargetMap | None, top: int) -> l
     ``listings`` (each member with its list, caption and score if it matched).
     """
     out: list[dict[str, Any]] = []
-    for key, found in _by_target(matches, target_map)[:top]:
+    for key, found in _by_target(matches, targets)[:top]:
         best = found[0]
         hit = best.to_dict()
-        members = list(target_map.members.get(key, ())) if target_map else []
+        members = targets.listings_of(key) if targets is not None else []
+        resolved = bool(members)
         if not members:
             members = [best.entity_id]
         scores = {m.entity_id: round(m.score, 4) for m in found}
-        lists_of = target_map.list_of if target_map else {}
-        captions = target_map.caption_of if target_map else {}
-        datasets = sorted({lists_of.get(r, "") for r in members} - {""} | set(best.datasets))
+        rows = {r: targets.row(r) if targets is not None else None for r in members}
+        datasets = sorted({row[1] for row in rows.values() if row} - {""} | set(best.datasets))
         hit.update(
-            target_id=key if target_map and key in target_map.members else None,
+            target_id=key if resolved else None,
             referents=[r for r in members if r != best.entity_id],
             datasets=datasets,
             matched=[m.entity_id for m in found],
             listings=[
                 {
                     "id": r,
-                    "list": lists_of.get(r),
-                    "caption": captions.get(r),
+                    "list": row[1] if row else None,
+                    "caption": row[2] if row else None,
                     "score": scores.get(r),
                 }
-                for r in members
+                for r, row in rows.items()
             ],
             explanation=[
                 f"matched listing {best.entity_id} ({', '.join(best.datasets)})"
