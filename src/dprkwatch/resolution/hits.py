@@ -190,8 +190,7 @@ def _by_target(matches: Sequence[Match], targets: Targets | None) -> list[tuple[
     order: list[str] = []
     by_target: dict[str, list[Match]] = {}
     for m in sorted(matches, key=lambda m: (-m.score, m.entity_id)):
-        row = targets.row(m.entity_id) if targets is not None else None
-        key = row[0] if row is not None else m.entity_id
+        key = _key(targets, m) if targets is not None else m.entity_id
         if key not in by_target:
             by_target[key] = []
             order.append(key)
@@ -220,11 +219,17 @@ def screen_by_target(
     """
     pool, full = screener.screen_pool(query, top=top, threshold=threshold, scope=scope)
     asked = min(MAX_ASK, top * WIDEN)
-    if not full or asked <= top or len(_by_target(pool, targets)) >= top:
+    if not full or asked <= top:
         return pool, top
-    if len(_by_target(pool[:top], targets)) == len(pool[:top]):
-        return pool, top
+    keys = [_key(targets, m) for m in pool]
+    if len(set(keys[:top])) == len(keys[:top]) or len(set(keys)) >= top:
+        return pool, top  # no target repeats among the first, or the page is full
     return screener.screen(query, top=asked, threshold=threshold, scope=scope), asked
+
+
+def _key(targets: Targets, m: Match) -> str:
+    row = targets.row(m.entity_id)
+    return row[0] if row is not None else m.entity_id
 
 
 def fold(matches: Sequence[Match], target_map: Targets, top: int) -> list[Match]:

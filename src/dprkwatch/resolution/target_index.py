@@ -96,6 +96,10 @@ class TargetIndex:
         self._offsets = offsets
         self._buckets = buckets
         self._parsed: dict[int, dict[str, dict[str, Any]]] = {}
+        # Answers kept once looked up: a process that screens many names (the
+        # in-process benchmark, a long session) asks for the same ids again.
+        self._rows: dict[str, tuple[str, str, str] | None] = {}
+        self._members: dict[str, list[str]] = {}
         meta = orjson.loads(self._blob(0))
         self.created_at = str(meta["created_at"])
 
@@ -117,13 +121,19 @@ class TargetIndex:
 
     def row(self, listing: str) -> tuple[str, str, str] | None:
         """(target, list, caption) of a listing, or None when no resolution placed it."""
-        row = self._bucket(listing)["l"].get(listing)
-        return (str(row[0]), str(row[1]), str(row[2])) if row is not None else None
-
-    def target(self, listing: str) -> str | None:
-        row = self.row(listing)
-        return row[0] if row is not None else None
+        try:
+            return self._rows[listing]
+        except KeyError:
+            pass
+        raw = self._bucket(listing)["l"].get(listing)
+        row = (str(raw[0]), str(raw[1]), str(raw[2])) if raw is not None else None
+        self._rows[listing] = row
+        return row
 
     def listings_of(self, target: str) -> list[str]:
         """The listings of a target, in id order (empty for an unknown target)."""
-        return [str(r) for r in self._bucket(target)["t"].get(target, ())]
+        ids = self._members.get(target)
+        if ids is None:
+            ids = [str(r) for r in self._bucket(target)["t"].get(target, ())]
+            self._members[target] = ids
+        return list(ids)
