@@ -142,8 +142,14 @@ class Screener:
         scope: Scope | None = None,
     ) -> list[Match]:
         """The best ``top`` candidates for ``query``, strongest first."""
+        cut = self._checked("screen", query, top, threshold)
+        qa = self._algo.analyze(query, self.index.vocabulary)
+        return self._screen(qa, top, cut, scope or Scope())
+
+    def _checked(self, method: str, query: Query, top: int, threshold: float | None) -> float:
+        """The threshold to use, once the arguments of a screening are checked."""
         if not isinstance(query, Query):
-            raise QueryError("screen() takes a Query")
+            raise QueryError(f"{method}() takes a Query")
         if not 1 <= top <= MAX_TOP:
             raise InputError(f"top must be between 1 and {MAX_TOP}, got {top}", where="top")
         cut = self.threshold if threshold is None else float(threshold)
@@ -151,8 +157,7 @@ class Screener:
             raise InputError(
                 f"threshold must be between 0 and 1, got {threshold}", where="threshold"
             )
-        qa = self._algo.analyze(query, self.index.vocabulary)
-        return self._screen(qa, top, cut, scope or Scope())
+        return cut
 
     def screen_pool(
         self,
@@ -169,15 +174,7 @@ class Screener:
         stopped at the number of candidates ``top`` asks for, so a larger
         ``top`` would propose others.
         """
-        if not isinstance(query, Query):
-            raise QueryError("screen_pool() takes a Query")
-        if not 1 <= top <= MAX_TOP:
-            raise InputError(f"top must be between 1 and {MAX_TOP}, got {top}", where="top")
-        cut = self.threshold if threshold is None else float(threshold)
-        if not 0.0 <= cut <= 1.0:
-            raise InputError(
-                f"threshold must be between 0 and 1, got {threshold}", where="threshold"
-            )
+        cut = self._checked("screen_pool", query, top, threshold)
         qa = self._algo.analyze(query, self.index.vocabulary)
         want = _want(top)
         found = self._candidates(qa, scope or Scope(), want)
