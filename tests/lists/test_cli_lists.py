@@ -8,7 +8,7 @@ import httpx
 import orjson
 import pytest
 
-from dprkwatch.lists import download
+from dprkwatch.lists import SnapshotStore, download
 from tests.conftest import FIXTURES
 from tests.factory import run_cli
 
@@ -101,3 +101,31 @@ def test_update_saves_files_atomically(tmp_path: Path) -> None:
     assert main.name == "sdn.csv" and main.read_bytes() == body
     assert not (main.parent / "sdn_comments.csv").exists()
     assert not list(main.parent.glob(".*part"))
+
+
+def test_an_import_whose_database_cannot_be_opened_changes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The database is opened while the parser workers parse (two files: two
+    # workers); failing to open it fails the import in one line, and neither
+    # the snapshots parsed meanwhile nor an activation remain.
+    home = tmp_path / "home"
+    r = run_cli(capsys, "--data-dir", str(home), "lists", "import", str(V1))
+    assert r.code == 0, r.err
+    active = (home / "active.json").read_bytes()
+    monkeypatch.setenv("DPRKWATCH_DATABASE_URL", f"sqlite:///{tmp_path}")  # a folder
+    r = run_cli(
+        capsys,
+        "--data-dir",
+        str(home),
+        "lists",
+        "import",
+        str(V2),
+        str(FIXTURES / "lists" / "un_sample.xml"),
+    )
+    assert r.code != 0
+    assert "database" in r.err and len(r.err.strip().splitlines()) == 1, r.err
+    assert (home / "active.json").read_bytes() == active
+    store = SnapshotStore(home)
+    assert store.versions("un") == []
+    assert len(store.versions("ftm_testwatch")) == 1

@@ -219,3 +219,31 @@ def test_workers_are_given_the_costliest_files_first(tmp_path: Path) -> None:
     assert estimated_cost(tmp_path / "missing.xml", None) == 0.0
     (tmp_path / "notes.txt").write_text("not a list\n")
     assert estimated_cost(tmp_path / "notes.txt", None) == 0.0
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_callers_preparation_runs_once_during_the_parse(tmp_path: Path, workers: int) -> None:
+    store = SnapshotStore(tmp_path / "home")
+    ofac = _ofac_like(tmp_path, "sdn_2024-01-02", 50)
+    calls: list[int] = []
+    manifests = import_paths(
+        store, [V1, ofac], workers=workers, meanwhile=lambda: calls.append(os.getpid())
+    )
+    assert calls == [os.getpid()]  # in this process, not in a worker
+    assert len(manifests) == 2
+
+
+def test_a_failing_preparation_fails_the_batch_and_removes_its_snapshots(tmp_path: Path) -> None:
+    store = SnapshotStore(tmp_path / "home")
+    import_paths(store, [V1])
+    before = store.layout.active_lists.read_bytes()
+    ofac = _ofac_like(tmp_path, "sdn_2024-01-02", 50)
+
+    def broken() -> None:
+        raise SourceError("the database is unavailable")
+
+    with pytest.raises(SourceError, match="database is unavailable"):
+        import_paths(store, [ofac, V2], workers=2, meanwhile=broken)
+    assert store.layout.active_lists.read_bytes() == before
+    assert store.versions("ofac") == []
+    assert len(store.versions("ftm_testwatch")) == 1

@@ -85,6 +85,7 @@ def import_paths(
     workers: int | None = None,
     formats: Sequence[str | None] | None = None,
     on_refused: Callable[[Path, DprkwatchError], None] | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> list[Manifest]:
     """Parse and store every path, then (by default) activate the newest version of each list.
 
@@ -99,6 +100,9 @@ def import_paths(
     ``on_refused``, when given, hears of each file an importer refuses (a
     :class:`SourceError`); that file is left out and the others still land.
     Without it one refused file fails the whole batch.
+    ``meanwhile``, when given, is called once while the parser workers work
+    (before parsing when there are none): the caller's own preparation, off
+    the wall-clock path. If it raises, the batch fails.
     """
     if not paths:
         raise SourceError("no files given")
@@ -109,8 +113,12 @@ def import_paths(
     refused: ActivationRefused | None = None
     with store.writing():
         if n > 1:
-            manifests = _parse_in_workers(store, paths, chosen, published, n, progress, on_refused)
+            manifests = _parse_in_workers(
+                store, paths, chosen, published, n, progress, on_refused, meanwhile
+            )
         else:
+            if meanwhile is not None:
+                meanwhile()
             parsed: list[tuple[ListVersion, str]] = []
             for path, path_fmt in zip(paths, chosen, strict=True):
                 try:
@@ -216,6 +224,7 @@ def _parse_in_workers(
     workers: int,
     progress: Callable[[Path], None] | None,
     on_refused: Callable[[Path, DprkwatchError], None] | None,
+    meanwhile: Callable[[], None] | None,
 ) -> list[Manifest]:
     # Forked workers start with every module already imported and the
     # country-name table built (FtM's model and that table take seconds to
@@ -237,6 +246,8 @@ def _parse_in_workers(
         futures = [submitted[i] for i in range(len(paths))]
         manifests: list[Manifest] = []
         try:
+            if meanwhile is not None:
+                meanwhile()
             for path, future in zip(paths, futures, strict=True):
                 try:
                     manifest = future.result()
