@@ -10,9 +10,11 @@ from typing import Any
 import orjson
 import pytest
 
+from dprkwatch.ledger.model import SanctionsAction
+from dprkwatch.lists.history import Designation
 from dprkwatch.lists.snapshot import SnapshotStore
-from dprkwatch.resolution import ResolutionStore, run
-from dprkwatch.resolution.coverage import report
+from dprkwatch.resolution import ResolutionStore, coverage, run
+from dprkwatch.resolution.coverage import ofac_dating, report
 from tests.factory import run_cli
 from tests.resolution.factory import RI_SU_YONG, write_lists
 
@@ -96,3 +98,75 @@ def test_plot_is_written_and_a_bad_suffix_is_one_line(
     bad = tmp_path / "lags.gif"
     r = run_cli(capsys, "--data-dir", home, "lists", "coverage", "--plot", str(bad))
     assert r.code != 0 and "unsupported plot format" in r.err and not bad.exists()
+
+
+def _designation(eid: str, date: str, basis: str, list_name: str = "ofac") -> Designation:
+    return Designation(list_name, eid, "Person", eid, (), True, date, basis)
+
+
+def _action(day: str, *named: str, authority: str = "OFAC") -> SanctionsAction:
+    return SanctionsAction.model_validate(
+        {
+            "id": f"ofac-{day}",
+            "date": day,
+            "authority": authority,
+            "title": "test action",
+            "sources": ["test"],
+            "confidence": "verified",
+            "designated": [{"ofac": n, "name": f"NAME {n}"} for n in named],
+        }
+    )
+
+
+def test_ofac_dating_uses_actions_and_daily_history_only_where_they_agree() -> None:
+    dated = [
+        _designation("ofac-1", "2019-01", "on_or_before"),
+        _designation("ofac-2", "2024-05-03", "first_seen"),
+        _designation("ofac-3", "2024-05-03", "first_seen"),
+        _designation("ofac-4", "2019-01", "on_or_before"),
+        _designation("un-KPi.001", "2016-03-02", "listed", "un"),
+    ]
+    daily = [
+        _designation("ofac-2", "2022-05-27", "first_seen"),  # inside its window: used
+        _designation("ofac-3", "2024-06-01", "first_seen"),  # after the version holding it
+        _designation("ofac-4", "2021-08-18", "on_or_before"),  # says nothing new
+    ]
+    actions = [
+        _action("2018-12-10", "1", "99"),  # 99 is in no stored version
+        _action("2022-05-26", "2"),  # the day before it was seen: a day beats the daily date
+        _action("2020-01-01", "4"),  # later than the oldest version holding it
+        _action("2016-03-02", "5", authority="UN"),  # not OFAC's: ignored
+    ]
+    out, counts = ofac_dating(dated, daily, actions)
+    by_id = {d.entity_id: d for d in out}
+    assert (by_id["ofac-1"].date, by_id["ofac-1"].basis) == ("2018-12-10", "action")
+    assert (by_id["ofac-2"].date, by_id["ofac-2"].basis) == ("2022-05-26", "action")
+    assert (by_id["ofac-3"].date, by_id["ofac-3"].basis) == ("2024-05-03", "first_seen")
+    assert (by_id["ofac-4"].date, by_id["ofac-4"].basis) == ("2019-01", "on_or_before")
+    assert by_id["un-KPi.001"] == dated[4]
+    assert counts == {
+        "daily": 1, "daily_conflict": 1, "action": 2, "action_conflict": 1, "action_unlisted": 1,
+    }  # fmt: skip
+
+
+def test_an_action_naming_a_listing_dates_it_to_the_day(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_lists(tmp_path)
+    run(tmp_path, workers=1)
+    monkeypatch.setattr(
+        coverage, "ledger_dating", lambda store: ([], [_action("2017-06-08", "21735")])
+    )
+    rep = report(ResolutionStore(tmp_path).load(), SnapshotStore(tmp_path))
+    ri = _row(rep, "ofac-21735")
+    assert ri["presence"]["ofac"]["since"] == "2017-06-08"
+    assert ri["presence"]["ofac"]["precision"] == "day"
+    follow = next(f for f in rep["un_follow_up"] if f["target"] == ri["target"])
+    assert follow["ofac"]["lag_days"] == 6 and follow["ofac"]["lag_bound"] is False
+    assert rep["ofac_dating"]["action"] == 1 and rep["precision"]["day"] >= 4
+    r = run_cli(capsys, "--data-dir", str(tmp_path), "lists", "coverage", "--csv")
+    assert r.code == 0, r.err
+    row = next(x for x in csv.DictReader(io.StringIO(r.out)) if "ofac-21735" in x["ofac_listings"])
+    assert (row["ofac_since"], row["ofac_precision"], row["ofac_lag_bound"]) == (
+        "2017-06-08", "day", "no",
+    )  # fmt: skip

@@ -383,9 +383,10 @@ def coverage_cmd(
 
     store = _store(ctx)
     resolution = ResolutionStore(store.home).load()
-    rows = coverage.target_rows(resolution, store, dprk_only=not all_targets)
+    dating: dict[str, int] = {}
+    rows = coverage.target_rows(resolution, store, dprk_only=not all_targets, dating=dating)
     fmt = output_format(json_out, csv_out)
-    rep = coverage.report(resolution, store, rows=rows)
+    rep = coverage.report(resolution, store, rows=rows, dating=dating)
     if plot is not None:
         from dprkwatch.resolution.coverage_plot import save_plot  # matplotlib only when plotting
 

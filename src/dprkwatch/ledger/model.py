@@ -451,6 +451,15 @@ class NuclearTest(Sourced):
     dprk_claim: str | None = Field(None, description="What the DPRK said it tested.")
 
 
+class Designated(Record):
+    """One listing a designation action named, for dating it on the list."""
+
+    ofac: str = Field(
+        pattern=r"^[0-9]+$", description="OFAC entry number (`ent_num`): the listing `ofac-NNNN`."
+    )
+    name: Text = Field(description="The name as the sources give it.")
+
+
 class SanctionsAction(Sourced):
     """A dated national designation action (curated; used where list files lack history)."""
 
@@ -462,6 +471,11 @@ class SanctionsAction(Sourced):
     entities: int | None = Field(None, ge=0)
     vessels: int | None = Field(None, ge=0)
     aircraft: int | None = Field(None, ge=0)
+    designated: list[Designated] = Field(
+        default_factory=list,
+        description="Listings the sources name as first designated by this action "
+        "(`lists coverage` dates them to its day).",
+    )
 
     @property
     def total(self) -> int:

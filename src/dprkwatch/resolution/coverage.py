@@ -16,9 +16,18 @@ appeared and disappeared. This module joins the two.
 ``snapshot``       no listing date; first seen in a later stored version, so
                    designated between the previous version's date and this one.
 
-OFAC's list files carry no designation dates, so OFAC dates are of the last
-two kinds. A lag computed from a date that is not ``day`` precise is an upper
-bound (``lag_bound``), and the distributions count such lags apart.
+``daily``          first seen in a daily copy of the list (the ledger's imported
+                   OFAC first-seen history): within about a day of publication.
+
+OFAC's list files carry no designation dates, so OFAC dates from them are of
+the snapshot kinds. Two sources date OFAC listings better, each only where
+it agrees with the stored versions (never later than the first version
+holding the listing): a dated designation action of the ledger
+(``sanctions_actions.yaml``) that names the listing's entry number gives
+its day (``day``), and the imported daily first-seen history gives
+``daily``. A lag computed from a date that is neither ``day`` nor ``daily``
+precise is an upper bound (``lag_bound``), and the distributions count such
+lags apart.
 Delistings are dated by the first stored version without the listing
 (``snapshot`` precision, with the last version that still had it).
 """
@@ -29,17 +38,28 @@ import re
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dprkwatch.lists.history import Designation, designations
 from dprkwatch.lists.snapshot import ENTITIES_FILE, SnapshotStore
 from dprkwatch.resolution.store import Resolution
 
+if TYPE_CHECKING:
+    from dprkwatch.ledger.model import SanctionsAction
+
 PUBLISHERS = ("un", "eu", "uk", "ofac")
 NATIONAL = PUBLISHERS[1:]
-PRECISION = {"listed": "day", "on_or_before": "on_or_before", "first_seen": "snapshot"}
+PRECISION = {
+    "listed": "day",
+    "action": "day",
+    "daily": "daily",
+    "on_or_before": "on_or_before",
+    "first_seen": "snapshot",
+}
+# Dates a lag is counted from as it is (not as an upper bound).
+EXACT = ("day", "daily")
 _ID = re.compile(rb'"id":"([^"]+)"')
 
 
@@ -288,7 +308,7 @@ def _follow(first: Presence, other: Presence | None) -> dict[str, Any]:
     if other is None:
         return {"listed": False}
     lag = _days(first.since, other.since)
-    exact = first.precision == "day" and other.precision == "day"
+    exact = first.precision in EXACT and other.precision in EXACT
     return {
         "listed": True,
         "since": other.since,
@@ -388,12 +408,81 @@ def _quantile(values: list[int], q: float) -> float | None:
     return float(ordered[pos])
 
 
+def ofac_dating(
+    dated: Iterable[Designation],
+    daily: Iterable[Designation],
+    actions: Iterable[SanctionsAction],
+) -> tuple[list[Designation], dict[str, int]]:
+    """OFAC designations dated better than the stored list versions date them.
+
+    ``daily`` are the ledger's imported first-seen dates (basis
+    ``first_seen``: seen first in a daily copy of the list; ``on_or_before``
+    ones say nothing new), ``actions`` the ledger's dated designation
+    actions with the entry numbers they name. Either is used only when it
+    is not later than the date the stored versions give (the first version
+    holding the listing); otherwise it is counted as a conflict and left
+    out. An action's day wins over a daily date. Returns the designations
+    and counts of what was used and refused.
+    """
+    out = list(dated)
+    at = {
+        d.entity_id: i
+        for i, d in enumerate(out)
+        if publisher(d.list_name) == "ofac" and d.basis != "listed" and d.date
+    }
+    counts = dict.fromkeys(
+        ("daily", "daily_conflict", "action", "action_conflict", "action_unlisted"), 0
+    )
+    for d in daily:
+        i = at.get(d.entity_id)
+        if d.basis != "first_seen" or not d.date or i is None:
+            continue
+        if d.date[:10] <= str(out[i].date)[:10]:
+            out[i] = replace(out[i], date=d.date[:10], basis="daily")
+            counts["daily"] += 1
+        else:
+            counts["daily_conflict"] += 1
+    for action in actions:
+        day = str(action.date)
+        if action.authority != "OFAC" or len(day) != 10:
+            continue
+        for named in action.designated:
+            i = at.get(f"ofac-{named.ofac}")
+            if i is None:
+                counts["action_unlisted"] += 1
+            elif day <= str(out[i].date)[:10]:
+                out[i] = replace(out[i], date=day, basis="action")
+                counts["action"] += 1
+            else:
+                counts["action_conflict"] += 1
+    return out, counts
+
+
+def ledger_dating(store: SnapshotStore) -> tuple[list[Designation], list[SanctionsAction]]:
+    """The ledger's imported OFAC first-seen dates in this data directory, and its actions."""
+    from dprkwatch.ledger import load_ledger
+    from dprkwatch.ledger.store import LedgerStore
+
+    daily = [d for d in LedgerStore(store.home).designations() if d.list_name == "ofac"]
+    return daily, list(load_ledger().sanctions_actions)
+
+
 def target_rows(
-    resolution: Resolution, store: SnapshotStore, *, dprk_only: bool = True
+    resolution: Resolution,
+    store: SnapshotStore,
+    *,
+    dprk_only: bool = True,
+    dating: dict[str, int] | None = None,
 ) -> list[Row]:
-    """One row per target from the resolution and the stored list versions."""
+    """One row per target from the resolution, the stored list versions and the ledger.
+
+    ``dating``, when given, receives the counts of :func:`ofac_dating`.
+    """
     active = store.active_versions()
-    return build(resolution, designations(store), removals(store, active), dprk_only=dprk_only)
+    dated, counts = ofac_dating(designations(store), *ledger_dating(store))
+    if dating is not None:
+        dating.update(counts)
+    return build(resolution, dated, removals(store, active), dprk_only=dprk_only)
 
 
 def report(
@@ -402,15 +491,22 @@ def report(
     *,
     dprk_only: bool = True,
     rows: list[Row] | None = None,
+    dating: dict[str, int] | None = None,
 ) -> dict[str, Any]:
     """The whole implementation record as one value (what ``--json`` prints)."""
     active = store.active_versions()
     if rows is None:
-        rows = target_rows(resolution, store, dprk_only=dprk_only)
+        dating = dating if dating is not None else {}
+        rows = target_rows(resolution, store, dprk_only=dprk_only, dating=dating)
     follow = un_follow_up(rows)
     return {
         "resolution": resolution.created_at,
         "versions": active,
+        "ofac_dating": dating,
+        "precision": {
+            p: sum(1 for r in rows for v in r.presence.values() if v.precision == p)
+            for p in ("day", "daily", "snapshot", "on_or_before", "unknown")
+        },
         "targets": len(rows),
         "by_publisher": {
             p: sum(1 for r in rows if p in r.presence and r.presence[p].active) for p in PUBLISHERS
