@@ -35,6 +35,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Final
 
+import numpy as np
 import orjson
 import polars as pl
 
@@ -71,6 +72,9 @@ def intervals_from_reports(reports: pl.DataFrame) -> pl.DataFrame:
     interval wherever the MMSI or the value changes. The reports are put in
     (mmsi, time) order once, on two integer keys; only when two reports of
     one MMSI share an instant does a field need its values in the sort too.
+    An interval is a run of adjacent rows, so its first and last times are
+    those of its first and last row: the runs are cut at their boundaries
+    (:func:`_runs`), with no grouping by run.
     """
     parts = []
     ordered = reports.sort(["mmsi", "ts"], maintain_order=True)
@@ -91,24 +95,33 @@ def intervals_from_reports(reports: pl.DataFrame) -> pl.DataFrame:
             rows = rows.sort(["mmsi", "ts", "value"])
         if rows.height == 0:
             continue
-        same = (pl.col("mmsi") == pl.col("mmsi").shift(1)) & (
-            pl.col("value") == pl.col("value").shift(1)
-        )
-        parts.append(
-            rows.with_columns((~same.fill_null(False)).cum_sum().alias("_run"))
-            .group_by("_run", maintain_order=True)
-            .agg(
-                pl.col("mmsi").first(),
-                pl.lit(f).alias("field"),
-                pl.col("value").first(),
-                pl.col("ts").min().alias("first_ts"),
-                pl.col("ts").max().alias("last_ts"),
-                pl.len().cast(pl.Int64).alias("reports"),
-            )
-        )
+        brk = rows.select(
+            ~(
+                (pl.col("mmsi") == pl.col("mmsi").shift(1))
+                & (pl.col("value") == pl.col("value").shift(1))
+            ).fill_null(False)
+        ).to_series()
+        parts.append(_runs(rows, brk, f))
     if not parts:
         return schema.empty(IDENTITY_SCHEMA)
     return merge_intervals(schema.conform(pl.concat(parts), IDENTITY_SCHEMA))
+
+
+def _runs(rows: pl.DataFrame, brk: pl.Series, f: str) -> pl.DataFrame:
+    """One interval per run of ``rows`` (mmsi, ts, value in time order; ``brk`` starts a run)."""
+    starts = np.flatnonzero(brk.to_numpy())
+    bounds = np.append(starts, rows.height)
+    first = rows[starts]
+    return pl.DataFrame(
+        {
+            "mmsi": first["mmsi"],
+            "field": pl.Series([f]).extend_constant(f, len(starts) - 1),
+            "value": first["value"],
+            "first_ts": first["ts"],
+            "last_ts": rows["ts"].gather(bounds[1:] - 1),
+            "reports": pl.Series(np.diff(bounds), dtype=pl.Int64),
+        }
+    )
 
 
 def merge_intervals(intervals: pl.DataFrame) -> pl.DataFrame:
