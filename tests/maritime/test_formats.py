@@ -261,3 +261,27 @@ def test_streamed_staged_and_csv_reads_give_the_same_store(tmp_path: Path) -> No
     for da, db, dc in zip(a.days(), b.days(), c.days(), strict=True):
         assert a.read_day(da).equals(b.read_day(db)) and a.read_day(da).equals(c.read_day(dc))
     assert a.identity().equals(c.identity())
+
+
+@pytest.mark.parametrize("container", ["csv", "parquet"])
+def test_a_read_for_the_detectors_leaves_the_course_unread(tmp_path: Path, container: str) -> None:
+    """``detect --input`` keeps no course, so it does not read one: the same positions
+    and identities as a full read, and no course notes (it never saw the course)."""
+    from dprkwatch.maritime.engines.embedded import DAY_COLUMNS
+
+    path = MARINECADASTRE
+    if container == "parquet":
+        path = tmp_path / "mc.parquet"
+        pl.read_csv(MARINECADASTRE, infer_schema_length=0).write_parquet(path)
+    full = PositionReader([path], staging=tmp_path / "a")
+    lean = PositionReader([path], staging=tmp_path / "b", columns=DAY_COLUMNS)
+    full_days = [d.positions for d in full.days()]
+    lean_days = [d.positions for d in lean.days()]
+    assert len(full_days) == len(lean_days) == 1
+    assert full_days[0].select(DAY_COLUMNS).equals(lean_days[0])
+    assert sum(d.height for d in lean_days) == 8
+    assert full.identity.equals(lean.identity)
+    assert full.quality.notes.pop("course_unavailable") == 1
+    full.quality.examples.pop("course_unavailable")
+    assert "course_unavailable" not in lean.quality.notes
+    assert full.quality.to_dict() == lean.quality.to_dict()

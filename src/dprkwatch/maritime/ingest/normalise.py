@@ -308,7 +308,7 @@ def _typed(
         ("cog", cog, "course_unavailable"),
     ):
         if values is None:
-            columns.append(pl.Series(name, [None] * frame.height, pl.Float32))
+            columns.append(pl.Series(name, [], pl.Float32).extend_constant(None, frame.height))
             continue
         v = values.to_numpy()
         na = speed_na if name == "sog" else (v >= 360.0) | (v < 0.0) | np.isnan(v)

@@ -37,7 +37,13 @@ from dprkwatch.maritime.ingest.days import DayAssembler, PendingDay, SortedDay
 from dprkwatch.maritime.ingest.layouts import FORMATS, Detected, Layout, Source, detect_all
 from dprkwatch.maritime.ingest.normalise import normalise
 from dprkwatch.maritime.ingest.quality import Quality
-from dprkwatch.maritime.ingest.tabular import Batch, read_csv, read_parquet, time_ranges
+from dprkwatch.maritime.ingest.tabular import (
+    OPTIONAL,
+    Batch,
+    read_csv,
+    read_parquet,
+    time_ranges,
+)
 from dprkwatch.maritime.readahead import ahead
 from dprkwatch.maritime.store import (
     IDENTITY_SCHEMA,
@@ -126,6 +132,8 @@ class PositionReader:
         self.existing = existing
         self.progress = progress
         self.columns = list(columns)
+        # Optional columns no day keeps (the course, for the detectors) are not read at all.
+        self.unread = OPTIONAL - set(self.columns)
         plans = [time_ranges(s, self.layout) for s in self.sources]
         self.plans: list[list[tuple[int, int, int]]] | None = (
             [p for p in plans if p is not None] if all(p is not None for p in plans) else None
@@ -160,9 +168,9 @@ class PositionReader:
             for frame in read_nmea(source, self.quality):
                 yield Batch(frame, -1)
         elif self.layout.container == "parquet":
-            yield from read_parquet(source, self.layout, self.quality)
+            yield from read_parquet(source, self.layout, self.quality, self.unread)
         else:
-            yield from read_csv(source, self.layout, self.quality)
+            yield from read_csv(source, self.layout, self.quality, self.unread)
 
     def _floor(self, index: int, rows_done: int) -> int | None:
         """No later row is earlier than this: the minimum time of the next unread row group."""

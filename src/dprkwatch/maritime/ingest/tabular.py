@@ -111,6 +111,19 @@ def conventions(frame: pl.DataFrame, layout: Layout, quality: Quality, source: s
     return frame
 
 
+OPTIONAL = frozenset({"cog"})
+"""Position columns a reader may leave unread when its caller keeps none of them.
+
+The detectors use no course, so ``detect --input`` does not decode it: a
+tenth of a Parquet file's position bytes. Nothing else changes: a course is
+never a reason to skip a row (only a note, which such a read then cannot make).
+"""
+
+
+def _wanted(mapping: dict[str, str], unread: frozenset[str]) -> dict[str, str]:
+    return {k: v for k, v in mapping.items() if v not in (unread & OPTIONAL)}
+
+
 def _open(source: Source, stack: ExitStack) -> Any:
     if source.member is None:
         return source.path
@@ -119,8 +132,13 @@ def _open(source: Source, stack: ExitStack) -> Any:
     return fh
 
 
-def read_csv(source: Source, layout: Layout, quality: Quality) -> Iterator[Batch]:
-    """Batches of canonical columns plus ``_line`` from a CSV file or zip member."""
+def read_csv(
+    source: Source, layout: Layout, quality: Quality, unread: frozenset[str] = frozenset()
+) -> Iterator[Batch]:
+    """Batches of canonical columns plus ``_line`` from a CSV file or zip member.
+
+    ``unread``: optional canonical columns the caller has no use for (see :data:`OPTIONAL`).
+    """
     name = source.name
     try:
         first = source.head(1 << 16).split(b"\n", 1)[0] + b"\n"
@@ -137,7 +155,7 @@ def read_csv(source: Source, layout: Layout, quality: Quality) -> Iterator[Batch
     if not header:
         raise AisInputError("empty file", source=name)
     header = [h.strip() for h in header]
-    mapping = _mapping(layout, header, name)
+    mapping = _wanted(_mapping(layout, header, name), unread)
 
     bad_lines: list[int] = []
 
@@ -277,8 +295,13 @@ def _wkb_xy(col: str) -> tuple[pl.Expr, pl.Expr]:
     )
 
 
-def read_parquet(source: Source, layout: Layout, quality: Quality) -> Iterator[Batch]:
-    """Batches of canonical columns plus ``_line`` (row number) from a (Geo)Parquet file."""
+def read_parquet(
+    source: Source, layout: Layout, quality: Quality, unread: frozenset[str] = frozenset()
+) -> Iterator[Batch]:
+    """Batches of canonical columns plus ``_line`` (row number) from a (Geo)Parquet file.
+
+    ``unread``: optional canonical columns the caller has no use for (see :data:`OPTIONAL`).
+    """
     name = source.name
     pf = _parquet(source)
     header = list(pf.schema_arrow.names)
@@ -297,6 +320,7 @@ def read_parquet(source: Source, layout: Layout, quality: Quality) -> Iterator[B
                 source=name,
                 where="header",
             )
+    mapping = _wanted(mapping, unread)
     columns = list(mapping) + ([geometry[0]] if geometry else [])
     scan = pl.scan_parquet(source.path).select(columns)
     offset = 0
