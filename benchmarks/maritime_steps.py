@@ -156,6 +156,10 @@ def main() -> None:
     data: Path = args.data or args.out / "data"
     expected = int(0.95 * args.positions)
     if args.child:
+        # As the command does, before Polars is imported (see dprkwatch.cli.allocator).
+        from dprkwatch.cli.allocator import keep_freed_pages
+
+        keep_freed_pages()
         steps, positions = one_run(data, expected)
         import json
 
