@@ -145,3 +145,26 @@ def test_threads_sharing_postings_get_their_own_scratch() -> None:
     for t in threads:
         t.join()
     assert failures == []
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_from_names_equals_the_lists_it_replaced(seed: int) -> None:
+    """Built from each name's keys, the posting lists (and the order of their
+    keys) are those of appending every name to a dict of lists."""
+    rng = random.Random(seed)
+    keys_of_names = [
+        tuple(rng.sample([f"k{k}" for k in range(40)], rng.randrange(0, 8))) for _ in range(300)
+    ]
+    lists: dict[str, list[int]] = {}
+    for nid, keys in enumerate(keys_of_names):
+        for key in keys:
+            lists.setdefault(key, []).append(nid)
+    built = Postings.from_names(keys_of_names)
+    assert built == Postings.from_lists(lists)
+    assert list(built) == list(lists)
+    assert built.to_plain()[1] == Postings.from_lists(lists).to_plain()[1]
+
+
+def test_from_names_of_nothing() -> None:
+    assert len(Postings.from_names([])) == 0
+    assert len(Postings.from_names([(), ()])) == 0

@@ -9,6 +9,8 @@ import pytest
 
 from dprkwatch.lists import SnapshotStore, import_paths
 from dprkwatch.matching import Query, Scope, Screener
+from dprkwatch.matching.index import blocking_keys
+from dprkwatch.matching.postings import Postings
 from tests.conftest import SHARED_DATA
 
 pytestmark = pytest.mark.shared_data
@@ -74,3 +76,26 @@ def test_cross_script_korean_pairs(un_screener: Screener, shared_data_module: Pa
             query,
             expected,
         )
+
+
+def test_index_counts_equal_the_straightforward_build(un_screener: Screener) -> None:
+    """The build files names in numpy and counts words in C; on the real list
+    the posting lists, their key order and the word and syllable counts are
+    those of the plain loop over the names (a dict of lists, a dict of counts)."""
+    index = un_screener.index
+    postings: dict[str, list[int]] = {}
+    token_df: dict[str, int] = {}
+    syllable_df: dict[str, int] = {}
+    for nid, form in enumerate(index.forms):
+        for key in blocking_keys(form):
+            postings.setdefault(key, []).append(nid)
+        for tok in set(form.tokens):
+            token_df[tok] = token_df.get(tok, 0) + 1
+        if form.korean:
+            for syl in {s.coarse for s in form.korean[0].given}:
+                syllable_df[syl] = syllable_df.get(syl, 0) + 1
+    assert len(index.forms) > 1000
+    assert index.postings == Postings.from_lists(postings)
+    assert sorted(index.postings) == sorted(postings)
+    assert list(index.token_df.items()) == list(token_df.items())
+    assert list(index.syllable_df.items()) == list(syllable_df.items())

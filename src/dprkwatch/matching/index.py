@@ -21,9 +21,11 @@ import math
 import mmap
 import re
 import threading
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +37,7 @@ from dprkwatch.lists.programs import any_dprk
 from dprkwatch.matching.analysis import GROUP_OF_SCHEMA, NameForm
 from dprkwatch.matching.analysis_pool import NameKey, analyse_names
 from dprkwatch.matching.identifiers import document_number, imo_number, mmsi_number, wallet_address
+from dprkwatch.matching.korean_names import KoreanName
 from dprkwatch.matching.orgs import KOREA_WORDS, LEGAL_FORMS, STEMS
 from dprkwatch.matching.postings import NIDS, Postings
 from dprkwatch.matching.text import APOSTROPHES
@@ -76,6 +79,13 @@ class EntityRecord:
     mmsi: frozenset[str] = frozenset()
     documents: frozenset[str] = frozenset()
     wallets: set[str] = field(default_factory=set)
+
+
+_tokens_of = attrgetter("tokens")
+
+
+def _given_syllables(name: KoreanName) -> set[str]:
+    return {s.coarse for s in name.given}
 
 
 def _name_keys(form: NameForm) -> set[str]:
@@ -128,22 +138,20 @@ def query_keys(form: NameForm) -> set[str]:
 _ASCII_WORDS = re.compile(r"[^a-z0-9]+")
 
 
+def _listed_words(form: NameForm) -> set[str]:
+    words = set(form.tokens)
+    text = form.text
+    if text.isascii():
+        words.update(_ASCII_WORDS.split(APOSTROPHES.sub("", text).lower()))
+    return words
+
+
 def build_vocabulary(forms: Iterable[NameForm]) -> Vocabulary:
     """Every word of the listed names, as analysed and as written (before the
     organisation lexicon: KORYO as well as its token ``korea``), with how many
     names use it, plus the lexicon's own words, for typo lookups."""
-    counts: dict[str, int] = defaultdict(int)
-    seen: set[int] = set()
-    for form in forms:
-        if id(form) in seen:
-            continue
-        seen.add(id(form))
-        words = set(form.tokens)
-        text = form.text
-        if text.isascii():
-            words.update(_ASCII_WORDS.split(APOSTROPHES.sub("", text).lower()))
-        for w in words:
-            counts[w] += 1
+    distinct = {id(form): form for form in forms}.values()
+    counts = Counter(chain.from_iterable(map(_listed_words, distinct)))
     for w in (*KOREA_WORDS, *LEGAL_FORMS, *STEMS):
         counts.setdefault(w, 1)
     counts.pop("", None)
@@ -322,10 +330,7 @@ class Index:
                 index.wallets[addr].append(idx)
         analysed = analyse_names(list(distinct), blocking_keys)
         del distinct
-        postings: dict[str, list[int]] = defaultdict(list)
-        token_df: dict[str, int] = defaultdict(int)
-        syllable_df: dict[str, int] = defaultdict(int)
-        korean_forms = 0
+        keys_of_names: list[tuple[str, ...]] = []
         forms: list[NameForm] = []
         index.forms = forms
         name_kind = index.name_kind
@@ -334,22 +339,21 @@ class Index:
         for ent, kind, slot in occurrences:
             name_ids = records[ent].name_ids
             for form, keys in analysed[slot]:
-                nid = len(forms)
+                name_ids.append(len(forms))
                 forms.append(form)
                 name_kind.append(kind)
                 name_entity.append(ent)
-                name_ids.append(nid)
-                for key in keys:
-                    postings[key].append(nid)
-                for tok in set(form.tokens):
-                    token_df[tok] += 1
-                if form.korean:
-                    korean_forms += 1
-                    for syl in {s.coarse for s in form.korean[0].given}:
-                        syllable_df[syl] += 1
+                keys_of_names.append(keys)
         del analysed, occurrences
-        index.postings = Postings.from_lists(postings)
-        del postings
+        index.postings = Postings.from_names(keys_of_names)
+        del keys_of_names
+        # How many names use each word, and each given-name syllable of the
+        # Korean readings (counted in C: the keys of a Counter are in the
+        # order first met, as the dict the loop counted into was).
+        token_df = Counter(chain.from_iterable(map(set, map(_tokens_of, forms))))
+        korean = [form.korean[0] for form in forms if form.korean]
+        korean_forms = len(korean)
+        syllable_df = Counter(chain.from_iterable(map(_given_syllables, korean)))
         index.vocabulary = build_vocabulary(index.forms)
         index.token_df = dict(token_df)
         index.syllable_df = dict(syllable_df)
