@@ -27,7 +27,7 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy.engine import Connection
 
-from dprkwatch.service import audit
+from dprkwatch.service import audit, handoff
 from dprkwatch.service.audit import AuditEntry, AuditRecord
 from dprkwatch.service.exceptions import DatabaseUnavailable, Unavailable
 from dprkwatch.service.storage.database import Database
@@ -79,8 +79,26 @@ def appending(
 
 @dataclass
 class _Pending:
+    """A unit queued for the writer, and how to hand its outcome back: to a concurrent
+    future (:meth:`GroupCommitter.submit`) or straight to an event loop's future
+    (:meth:`GroupCommitter.write`, see :mod:`~dprkwatch.service.handoff`)."""
+
     unit: WriteUnit[Any]
-    future: Future[Any]
+    future: Future[Any] | None = None
+    loop: asyncio.AbstractEventLoop | None = None
+    waiter: asyncio.Future[Any] | None = None
+
+    def done(self, value: Any) -> None:
+        if self.future is not None:
+            self.future.set_result(value)
+        elif self.loop is not None and self.waiter is not None:
+            handoff.settle(self.loop, self.waiter, value)
+
+    def failed(self, error: BaseException) -> None:
+        if self.future is not None:
+            self.future.set_exception(error)
+        elif self.loop is not None and self.waiter is not None:
+            handoff.settle(self.loop, self.waiter, error=error)
 
 
 class GroupCommitter:
@@ -112,15 +130,22 @@ class GroupCommitter:
 
     def submit(self, unit: WriteUnit[T]) -> Future[T]:
         """Queue ``unit``; the future resolves to its committed value once it is durable."""
-        if self._closed or self._thread is None:
-            raise Unavailable("the audit writer is not running")
+        self._check_running()
         future: Future[T] = Future()
-        self._queue.put(_Pending(unit, future))
+        self._queue.put(_Pending(unit, future=future))
         return future
 
     async def write(self, unit: WriteUnit[T]) -> T:
         """Commit ``unit`` and return what it committed, once that is durable."""
-        return await asyncio.wrap_future(self.submit(unit))
+        self._check_running()
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[T] = loop.create_future()
+        self._queue.put(_Pending(unit, loop=loop, waiter=waiter))
+        return await waiter
+
+    def _check_running(self) -> None:
+        if self._closed or self._thread is None:
+            raise Unavailable("the audit writer is not running")
 
     # -- the writer thread ---------------------------------------------------
 
@@ -156,11 +181,11 @@ class GroupCommitter:
                     results.append(s.finish(conn, mine))
         except DatabaseUnavailable as exc:
             for p in batch:
-                p.future.set_exception(exc)
+                p.failed(exc)
             return
         except Exception as exc:
             if len(batch) == 1:
-                batch[0].future.set_exception(exc)
+                batch[0].failed(exc)
                 return
             # One bad unit must not fail the others: commit them one by one.
             for p in batch:
@@ -169,4 +194,4 @@ class GroupCommitter:
         self.commits += 1
         self.records += len(entries)
         for p, mine in zip(batch, results, strict=True):
-            p.future.set_result(mine)
+            p.done(mine)

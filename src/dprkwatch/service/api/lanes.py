@@ -30,9 +30,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Protocol, TypeVar
 
@@ -40,6 +40,7 @@ from dprkwatch.exceptions import InputError
 from dprkwatch.service.algorithms import Algorithms
 from dprkwatch.service.bulk import BulkWorker
 from dprkwatch.service.exceptions import TooManyRequests
+from dprkwatch.service.handoff import LoopThreads
 from dprkwatch.service.index import Loaded
 from dprkwatch.service.screening import Ask, Candidates
 
@@ -70,8 +71,29 @@ RETRY_AFTER = 1.0
 @dataclass
 class _Turns:
     running: int = 0
-    waiting: int = 0
-    ready: asyncio.Condition | None = None
+    # Requests waiting for a turn, first come first served; a turn that ends is
+    # handed to the first of them.
+    waiting: deque[asyncio.Future[None]] = field(default_factory=deque)
+
+
+class _Turn:
+    """``async with lanes.turn(key)``: one of the key's turns, for the block.
+
+    A class rather than ``contextlib.asynccontextmanager``, whose generator
+    and wrappers cost more than the counting: it is entered on every
+    screening request.
+    """
+
+    __slots__ = ("key", "lanes")
+
+    def __init__(self, lanes: Lanes, key: str) -> None:
+        self.lanes, self.key = lanes, key
+
+    async def __aenter__(self) -> None:
+        await self.lanes.acquire(self.key)
+
+    async def __aexit__(self, *_exc: object) -> None:
+        self.lanes.release(self.key)
 
 
 class Lanes:
@@ -87,53 +109,70 @@ class Lanes:
     ) -> None:
         self.algorithms = algorithms or Algorithms()
         self.worker = worker
-        self.quick = ThreadPoolExecutor(max(1, threads), thread_name_prefix="screen-quick")
-        self.bulk = ThreadPoolExecutor(max(1, threads - 1), thread_name_prefix="screen-bulk")
+        self.quick = LoopThreads(threads, "screen-quick")
+        self.bulk = LoopThreads(threads - 1, "screen-bulk")
         self.per_key = max(1, per_key)
         self.queue = max(0, queue)
         self._turns: dict[str, _Turns] = {}
 
-    @contextlib.asynccontextmanager
-    async def turn(self, key: str) -> AsyncIterator[None]:
+    def turn(self, key: str) -> _Turn:
         """Wait for one of ``key``'s turns (429 when its queue is full too)."""
-        turns = self._turns.setdefault(key, _Turns())
-        if turns.running >= self.per_key:
-            if turns.waiting >= self.queue:
-                raise TooManyRequests(
-                    f"this API key already has {turns.running} requests screening and "
-                    f"{turns.waiting} waiting (DPRKWATCH_KEY_CONCURRENCY, DPRKWATCH_KEY_QUEUE); "
-                    "retry shortly",
-                    retry_after=RETRY_AFTER,
-                )
-            if turns.ready is None:
-                turns.ready = asyncio.Condition()
-            turns.waiting += 1
-            try:
-                async with turns.ready:
-                    await turns.ready.wait_for(lambda: turns.running < self.per_key)
-            finally:
-                turns.waiting -= 1
-        turns.running += 1
+        return _Turn(self, key)
+
+    async def acquire(self, key: str) -> None:
+        """Take one of ``key``'s turns, waiting in line when all are taken; 429 when the
+        line is full too. Every acquire is followed by one :meth:`release`."""
+        turns = self._turns.get(key)
+        if turns is None:
+            turns = self._turns[key] = _Turns()
+        if turns.running < self.per_key and not turns.waiting:
+            turns.running += 1
+            return
+        if len(turns.waiting) >= self.queue:
+            raise TooManyRequests(
+                f"this API key already has {turns.running} requests screening and "
+                f"{len(turns.waiting)} waiting (DPRKWATCH_KEY_CONCURRENCY, DPRKWATCH_KEY_QUEUE); "
+                "retry shortly",
+                retry_after=RETRY_AFTER,
+            )
+        ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        turns.waiting.append(ready)
         try:
-            yield
-        finally:
-            turns.running -= 1
-            if turns.ready is not None and turns.waiting:
-                async with turns.ready:
-                    turns.ready.notify_all()
-            elif not turns.running and not turns.waiting:
-                self._turns.pop(key, None)
+            await ready  # release() hands its turn over: ``running`` stays as it is
+        except asyncio.CancelledError:
+            if ready.done() and not ready.cancelled():
+                self.release(key)  # the turn came, but its request has gone
+            else:
+                with contextlib.suppress(ValueError):
+                    turns.waiting.remove(ready)
+                self._forget(key, turns)
+            raise
+
+    def release(self, key: str) -> None:
+        """End one of ``key``'s turns: the first request waiting takes it over."""
+        turns = self._turns[key]
+        while turns.waiting:
+            ready = turns.waiting.popleft()
+            if not ready.done():
+                ready.set_result(None)
+                return
+        turns.running -= 1
+        self._forget(key, turns)
+
+    def _forget(self, key: str, turns: _Turns) -> None:
+        if not turns.running and not turns.waiting:
+            self._turns.pop(key, None)
 
     def load(self, key: str) -> tuple[int, int]:
         """How many of ``key``'s requests are screening and how many wait."""
         turns = self._turns.get(key)
-        return (turns.running, turns.waiting) if turns else (0, 0)
+        return (turns.running, len(turns.waiting)) if turns else (0, 0)
 
     async def quick_call(self, fn: Callable[[], T]) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self.quick, fn)
+        return await self.quick.call(fn)
 
     async def bulk_call(self, fn: Callable[[], T]) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self.bulk, fn)
+        return await self.bulk.call(fn)
 
     async def screen(self, read: Callable[[], B], body_bytes: int) -> tuple[B, list[Candidates]]:
         """Read a request (``read`` parses and validates it) and screen it, off the loop.
@@ -165,8 +204,8 @@ class Lanes:
         return await self.bulk_call(partial(ask.run, loaded, self.algorithms))
 
     def close(self) -> None:
-        self.quick.shutdown(wait=False, cancel_futures=True)
-        self.bulk.shutdown(wait=False, cancel_futures=True)
+        self.quick.close()
+        self.bulk.close()
         if self.worker is not None:
             self.worker.close()
 
