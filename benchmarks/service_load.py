@@ -756,7 +756,10 @@ def main() -> int:
             order = services if i % 2 == 0 else services[::-1]
             for service in order:
                 for endpoint in args.endpoint:
-                    results.extend(run_phases(args, service, endpoint, names, warm=i < 2))
+                    done = run_phases(args, service, endpoint, names, warm=i < 2)
+                    for r in done:  # as it goes: a run cut short still tells what it measured
+                        print(json.dumps(r), file=sys.stderr)
+                    results.extend(done)
                     print(f"round {i + 1}: {service.label} {endpoint} done, "
                           f"load {os.getloadavg()[0]:.1f}", file=sys.stderr)  # fmt: skip
     medians = paired_summary(results)
