@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sized
+from collections.abc import Callable, Sized
 from pathlib import Path
 
 from dprkwatch.lists import SnapshotStore
@@ -69,3 +69,22 @@ def add_min_entities(ap: argparse.ArgumentParser) -> None:
         default=FOUR_LISTS_MIN_ENTITIES,
         help="stop unless the lists hold at least this many entities",
     )
+
+
+def add_shared_data(ap: argparse.ArgumentParser) -> None:
+    """The ``--data`` option: the shared real-data folder beside the repository."""
+    ap.add_argument(
+        "--data", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared" / "data"
+    )
+
+
+def run_worker(worker: Callable[..., None]) -> bool:
+    """Serve ``--worker DATA_DIR DATA N N N``, the form a script re-invokes itself in.
+
+    True when this process was such a worker (the caller then returns),
+    so each fresh measuring process runs the same code as its parent.
+    """
+    if len(sys.argv) == 7 and sys.argv[1] == "--worker":
+        worker(Path(sys.argv[2]), Path(sys.argv[3]), *map(int, sys.argv[4:]))
+        return True
+    return False

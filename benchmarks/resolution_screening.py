@@ -49,7 +49,15 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from inputs import add_min_entities, fail, require_count, require_entities, require_store
+from inputs import (
+    add_min_entities,
+    add_shared_data,
+    fail,
+    require_count,
+    require_entities,
+    require_store,
+    run_worker,
+)
 
 WARM = 500
 TOP = 5
@@ -269,16 +277,13 @@ def service(args: argparse.Namespace) -> None:
 
 
 def main() -> int:
-    if len(sys.argv) == 7 and sys.argv[1] == "--worker":
-        worker(Path(sys.argv[2]), Path(sys.argv[3]), *map(int, sys.argv[4:]))
+    if run_worker(worker):
         return 0
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     ap.add_argument("--data-dir", type=Path, required=True, help="lists imported and resolved")
-    ap.add_argument(
-        "--data", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared" / "data"
-    )
+    add_shared_data(ap)
     ap.add_argument("--queries", type=int, default=3000)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--cli-runs", type=int, default=5)

@@ -37,7 +37,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from inputs import add_min_entities, fail, require_count, require_entities, require_store
+from inputs import (
+    add_min_entities,
+    add_shared_data,
+    fail,
+    require_count,
+    require_entities,
+    require_store,
+    run_worker,
+)
 
 WARM = 500
 
@@ -72,16 +80,13 @@ def worker(home: Path, data: Path, n: int, seed: int, minimum: int) -> None:
 
 
 def main() -> int:
-    if len(sys.argv) == 7 and sys.argv[1] == "--worker":
-        worker(Path(sys.argv[2]), Path(sys.argv[3]), *map(int, sys.argv[4:]))
+    if run_worker(worker):
         return 0
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     ap.add_argument("--data-dir", type=Path, required=True, help="lists already imported")
-    ap.add_argument(
-        "--data", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared" / "data"
-    )
+    add_shared_data(ap)
     ap.add_argument("--compare-src", type=Path, default=None, help="src folder of other code")
     ap.add_argument("--pure", action="store_true", help="also this code without compiled modules")
     ap.add_argument("--queries", type=int, default=3000)
