@@ -12,6 +12,12 @@ there. Without a C compiler, Python's headers or mypyc (a dev dependency),
 or when compiling fails, the old build is removed, one line says so, and the
 command still succeeds: the engine then runs its pure-Python source (slower,
 same answers). ``--clean`` only removes the build.
+
+:data:`C_SOURCES` are plain C kernels over numpy arrays (loaded with ctypes,
+no Python API), compiled with the C compiler alone into a shared library
+whose name carries the source's digest, so nothing needs a record: a
+library of another source is never loaded. Without a compiler their Python
+callers use numpy (same answers, slower).
 """
 
 from __future__ import annotations
@@ -47,6 +53,10 @@ MODULES = (
     "dprkwatch.matching.screener",
 )
 LOG = ROOT / "build" / "native.log"
+# C kernels of the maritime engine (see dprkwatch.maritime.engines.tracks).
+C_SOURCES = ("dprkwatch/maritime/engines/tracks.c",)
+# No fast-math and no fused multiply-add: the kernel must round as numpy does.
+CFLAGS = ("-O2", "-shared", "-fPIC", "-fno-fast-math", "-ffp-contract=off")
 
 
 def source(module: str) -> Path:
@@ -159,6 +169,39 @@ def install(lib: Path, digests_compiled: dict[str, str]) -> None:
             os.replace(target.with_name(target.name + ".tmp"), target)
 
 
+def c_libraries(source: Path) -> list[Path]:
+    """Every library built from ``source``, of any version of it."""
+    return [p for p in source.parent.glob(f"{source.stem}-*") if p.suffix in (".so", ".dylib")]
+
+
+def build_c(*, force: bool) -> None:
+    """Compile each of :data:`C_SOURCES` whose library for its current digest is missing."""
+    from dprkwatch.maritime.engines.tracks import library_path
+
+    compiler = (sysconfig.get_config_var("CC") or "cc").split()[0]
+    for rel in C_SOURCES:
+        source = SRC / rel
+        target = library_path(source)
+        if target.is_file() and not force:
+            continue
+        for old in c_libraries(source):
+            old.unlink(missing_ok=True)
+        if shutil.which(compiler) is None:
+            print(f"native: no C compiler ({compiler}); {rel} runs as numpy", file=sys.stderr)
+            continue
+        tmp = target.with_name(target.name + ".tmp")
+        done = subprocess.run(
+            [compiler, *CFLAGS, "-o", str(tmp), str(source), "-lm"],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        if done.returncode != 0:
+            tmp.unlink(missing_ok=True)
+            why = (done.stderr.strip().splitlines() or ["no output"])[0]
+            print(f"native: compiling {rel} failed ({why}); it runs as numpy", file=sys.stderr)
+            continue
+        os.replace(tmp, target)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--force", action="store_true", help="compile even when up to date")
@@ -166,7 +209,11 @@ def main() -> int:
     args = ap.parse_args()
     if args.clean:
         clean()
+        for rel in C_SOURCES:
+            for path in c_libraries(SRC / rel):
+                path.unlink()
         return 0
+    build_c(force=args.force)
     if not args.force and up_to_date():
         return 0
     clean()

@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from dprkwatch.maritime import Rules
-from dprkwatch.maritime.engines.embedded import _jumps
+from dprkwatch.maritime.engines.tracks import jumps
 from dprkwatch.maritime.geo import haversine_km
 from dprkwatch.maritime.ingest.days import mmsi_order
 from tests.maritime.factory import (
@@ -305,7 +305,7 @@ def test_jump_flags_are_those_of_the_exact_distance() -> None:
     has_prev = rng.random(n) > 0.1
     p_lat[~has_prev] = np.nan
     p_lon[~has_prev] = np.nan
-    got = _jumps(p_lat, p_lon, lat, lon, limit, has_prev)
+    got = jumps(p_lat, p_lon, lat, lon, limit, has_prev)
     want = (exact > limit) & has_prev
     assert want.sum() > n // 4
     assert np.array_equal(got, want)

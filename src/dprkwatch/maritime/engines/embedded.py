@@ -33,6 +33,7 @@ import polars as pl
 
 from dprkwatch.maritime import schema
 from dprkwatch.maritime.clones import CANDIDATES, shared_mmsi_events
+from dprkwatch.maritime.engines import tracks
 from dprkwatch.maritime.engines.base import (
     RAW_EVENTS,
     Detection,
@@ -48,7 +49,7 @@ from dprkwatch.maritime.engines.exprs import (
     same_as_previous,
     wrap_lon,
 )
-from dprkwatch.maritime.geo import KM_PER_DEG, KM_PER_NM, haversine_km
+from dprkwatch.maritime.geo import KM_PER_NM, haversine_km
 from dprkwatch.maritime.ports import NearPorts, PortLookup, Ports
 from dprkwatch.maritime.rules import Rules
 from dprkwatch.maritime.store import PositionStore
@@ -94,23 +95,9 @@ class Context:
             in_port=NearPorts(ports, rules.port_exit_km),
         )
 
-    def port_distances(self, lat: np.ndarray, lon: np.ndarray, slow: np.ndarray) -> Any:
-        """``(d_port, near_port)`` as the detectors need them.
-
-        Slow positions need the distance to the nearest port within
-        ``port_query_km`` (loitering and encounters test it); moving ones
-        only whether they are within ``port_exit_km`` of one (port calls).
-        Moving positions far from every port, most of those at sea, are
-        skipped: their distance stays infinite, which no rule can tell from
-        a distance beyond ``port_exit_km``.
-        """
-        dist = np.full(len(lat), np.inf)
-        port = np.full(len(lat), -1, dtype=np.int32)
-        rows = np.flatnonzero(slow | self.in_port(lat, lon))
-        d, p = self.near.nearest(lat[rows], lon[rows])
-        dist[rows] = d
-        port[rows] = p
-        return dist, port
+    @property
+    def port_index(self) -> tracks.PortIndex:
+        return tracks.PortIndex(near=self.near, in_port=self.in_port)
 
 
 # --------------------------------------------------------------------------
@@ -122,13 +109,15 @@ class Context:
 class TrackDay:
     """One day's positions with everything the detectors read.
 
-    Columns: mmsi, t (epoch us), lat, lon, sog, p_t/p_lat/p_lon (previous
-    position, possibly from an earlier day; meaningless where ``has_prev`` is
-    false, the first position of a track), dt_s, jump, newseg,
-    slow, d_port (km; inf beyond ``port_query_km``, and for moving positions
-    possibly beyond ``port_exit_km``: see :meth:`Context.port_distances`),
-    port_id (-1 unless within ``port_exit_km``), loiter_q/port_q and their continuation flags,
-    port_exit (the previous position ended a port run that this one left).
+    Columns: mmsi, t (epoch us), lat, lon, sog, first (the first row of a
+    track), and the columns of :data:`tracks.COLUMNS`: p_t/p_lat/p_lon
+    (previous position, possibly from an earlier day; meaningless where
+    ``has_prev`` is false, the first position of a track), dt_s, jump,
+    newseg, slow, d_port (km; inf beyond ``port_query_km``, and for moving
+    positions possibly beyond ``port_exit_km``: see
+    :func:`tracks.numpy_flags`), port_id (-1 unless within ``port_exit_km``),
+    loiter_q/port_q and their continuation flags, port_exit (the previous
+    position ended a port run that this one left).
     """
 
     frame: pl.DataFrame
@@ -139,16 +128,14 @@ class Segmenter:
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
+        self.index = ctx.port_index
 
     def prepare(self, day: pl.DataFrame, carry: pl.DataFrame) -> TrackDay:
-        """Every per-position column in numpy, computed in place where it can be.
+        """Every per-position column, from :func:`tracks.track_flags` (one compiled pass).
 
-        A day is millions of rows and each temporary column costs fresh
-        memory (page faults) as well as a pass over it, so the steps, flags
-        and runs are built from a handful of arrays that Polars then wraps
-        without copying.
+        A day that is not in ``(mmsi, t)`` order (a store written by hand)
+        is sorted first; the usual day costs no check beyond the kernel's.
         """
-        r = self.ctx.rules
         df = day.select(
             pl.col("mmsi"),
             pl.col("ts").dt.epoch("us").alias("t"),
@@ -156,92 +143,55 @@ class Segmenter:
             pl.col("lon"),
             pl.col("sog"),
         )
-        if not _is_sorted(df):
-            df = df.sort(["mmsi", "t"])
+        flags = None
+        for attempt in range(2):
+            if attempt:
+                df = df.sort(["mmsi", "t"])
+            first, arrays = self._arrays(df, carry)
+            flags = tracks.track_flags(arrays, self.ctx.rules, self.index)
+            if flags is not None:
+                break
+        if flags is None:  # two rows of one MMSI at one instant: sorted, as good as it gets
+            flags = tracks.numpy_flags(arrays, self.ctx.rules, self.index)
+        frame = df.with_columns(
+            pl.Series("first", first),
+            *(pl.Series(name, values) for name, values in flags.items()),
+        )
+        return TrackDay(frame=frame)
+
+    @staticmethod
+    def _arrays(df: pl.DataFrame, carry: pl.DataFrame) -> tuple[np.ndarray, tracks.Day]:
         mmsi = df["mmsi"].to_numpy()
-        t = df["t"].to_numpy()
-        lat = df["lat"].to_numpy()
-        lon = df["lon"].to_numpy()
         n = len(mmsi)
         first = np.ones(n, dtype=bool)
         np.not_equal(mmsi[1:], mmsi[:-1], out=first[1:])
-        heads = np.flatnonzero(first)
         carried = (
-            pl.DataFrame({"mmsi": mmsi[heads]})
+            pl.DataFrame({"mmsi": mmsi[first]})
             .join(carry, on="mmsi", how="left", maintain_order="left")
-            .with_columns(pl.col("c_t").is_not_null().alias("known"))
+            .select(
+                pl.col("c_t").is_not_null().alias("known"),
+                pl.col("c_t").fill_null(0),
+                pl.col("c_lat").fill_null(np.nan),
+                pl.col("c_lon").fill_null(np.nan),
+                pl.col("c_loiter").fill_null(False),
+                pl.col("c_port").fill_null(-1),
+            )
         )
-
-        def previous(values: np.ndarray, carried_col: str, missing: float | int) -> np.ndarray:
-            # The row before in the track; a track's first row takes the carried last
-            # position of an earlier day (or ``missing`` when there is none).
-            out = np.empty_like(values)
-            out[1:] = values[:-1]
-            out[heads] = carried[carried_col].fill_null(missing).to_numpy()
-            return out
-
-        has_prev = np.ones(n, dtype=bool)
-        has_prev[heads] = carried["known"].to_numpy()
-        slow = df.select((pl.col("sog") < r.slow_knots).fill_null(False)).to_series().to_numpy()
-        d_port, near_port = self.ctx.port_distances(lat, lon, slow)
-        p_t = previous(t, "c_t", 0)
-        p_lat = previous(lat, "c_lat", np.nan)
-        p_lon = previous(lon, "c_lon", np.nan)
-        dt_s = (t - p_t).astype(np.float64)
-        dt_s /= US
-        # jump: dist > max_speed * dt / 3600 + noise, where there is a previous position
-        limit = dt_s * r.max_speed_kmh
-        limit /= 3600.0
-        limit += r.position_noise_km
-        jump = _jumps(p_lat, p_lon, lat, lon, limit, has_prev)
-        del limit
-        newseg = dt_s > r.max_gap_s
-        newseg |= jump
-        newseg |= ~has_prev
-        loiter_q = d_port > r.loiter_port_km
-        loiter_q &= slow
-        port_q = d_port <= r.port_exit_km
-        port_id = np.where(port_q, near_port, np.int32(-1)).astype(np.int32, copy=False)
-        del near_port
-        # The flags of the previous position: this day's row above, or the carried ones.
-        p_loiter = np.empty(n, dtype=bool)
-        p_loiter[1:] = loiter_q[:-1]
-        p_loiter[heads] = carried["c_loiter"].fill_null(False).to_numpy()
-        p_port = np.empty(n, dtype=np.int32)
-        p_port[1:] = port_id[:-1]
-        p_port[heads] = carried["c_port"].fill_null(-1).to_numpy()
-        same_seg = ~newseg
-        loiter_cont = p_loiter
-        loiter_cont &= loiter_q
-        loiter_cont &= same_seg
-        port_cont = p_port == port_id
-        port_cont &= port_q
-        port_cont &= same_seg
-        # The previous position ended a port run and this one, in the same segment,
-        # is elsewhere: the vessel was seen leaving.
-        port_exit = p_port >= 0
-        port_exit &= same_seg
-        port_exit &= ~port_cont
-        del p_port, same_seg
-        frame = df.with_columns(
-            pl.Series("p_t", p_t),
-            pl.Series("p_lat", p_lat),
-            pl.Series("p_lon", p_lon),
-            pl.Series("has_prev", has_prev),
-            pl.Series("first", first),
-            pl.Series("slow", slow),
-            pl.Series("d_port", d_port),
-            pl.Series("dt_s", dt_s),
-            pl.Series("jump", jump),
-            pl.Series("newseg", newseg),
-            pl.Series("loiter_q", loiter_q),
-            pl.Series("port_id", port_id),
-            pl.Series("port_q", port_q),
-            pl.Series("loiter_cont", loiter_cont),
-            pl.Series("port_cont", port_cont),
-            pl.Series("port_exit", port_exit),
+        day = tracks.Day(
+            mmsi=mmsi,
+            t=df["t"].to_numpy(),
+            lat=df["lat"].to_numpy(),
+            lon=df["lon"].to_numpy(),
+            sog=df["sog"].cast(pl.Float64).to_numpy(),
+            first=first,
+            carried=tracks.Carried(
+                *(
+                    carried[c].to_numpy()
+                    for c in ("known", "c_t", "c_lat", "c_lon", "c_loiter", "c_port")
+                )
+            ),
         )
-        return TrackDay(frame=frame)
+        return first, day
 
     @staticmethod
     def carry(day: TrackDay, carry: pl.DataFrame) -> pl.DataFrame:
@@ -257,48 +207,6 @@ class Segmenter:
         )
         kept = carry.join(last.select("mmsi"), on="mmsi", how="anti")
         return pl.concat([kept, last]).select(list(CARRY_SCHEMA))
-
-
-_SLACK = 1.0 - 1e-9
-"""Rounding room between the bound below and the exact distance (each a few ulps off)."""
-
-
-def _jumps(
-    p_lat: np.ndarray,
-    p_lon: np.ndarray,
-    lat: np.ndarray,
-    lon: np.ndarray,
-    limit: np.ndarray,
-    has_prev: np.ndarray,
-) -> np.ndarray:
-    """``haversine(previous, this) > limit`` where there is a previous position.
-
-    The exact distance costs five transcendental functions a row, and almost
-    every step is far shorter than its limit. A great circle is never longer
-    than the way along the meridian and then along the end point's parallel,
-    ``R (|dlat| + cos(lat) |dlon|)``, so ``R (|dlat| + |dlon|)`` (radians,
-    ``dlon`` the short way round) bounds it too. Only the rows whose bound
-    reaches the limit get the exact distance: the flags are those of the
-    exact distance everywhere, at a few cheap passes for the rest.
-    """
-    bound = np.subtract(lat, p_lat)
-    np.abs(bound, out=bound)
-    dlon = np.subtract(lon, p_lon)
-    np.abs(dlon, out=dlon)
-    np.minimum(dlon, 360.0 - dlon, out=dlon)
-    bound += dlon
-    del dlon
-    bound *= KM_PER_DEG
-    # No previous position: NaN, which compares false.
-    check = np.greater_equal(bound, limit * _SLACK, out=np.empty(len(lat), dtype=bool))
-    check &= has_prev
-    del bound
-    rows = np.flatnonzero(check)
-    jump = np.zeros(len(lat), dtype=bool)
-    if len(rows):
-        dist = haversine_km(p_lat[rows], p_lon[rows], lat[rows], lon[rows])
-        jump[rows] = dist > limit[rows]
-    return jump
 
 
 def _load_libc() -> Any:
@@ -320,14 +228,6 @@ def _trim_heap() -> None:
     """
     if _LIBC is not None:
         _LIBC.malloc_trim(0)
-
-
-def _is_sorted(df: pl.DataFrame) -> bool:
-    if df.height < 2:
-        return True
-    d_m = df["mmsi"].diff().drop_nulls()
-    d_t = df["t"].diff().drop_nulls()
-    return bool(((d_m > 0) | ((d_m == 0) & (d_t > 0))).all())
 
 
 # --------------------------------------------------------------------------
