@@ -15,6 +15,7 @@ from rapidfuzz.distance import OSA, Levenshtein
 
 from dprkwatch.matching.analysis import NameForm
 from dprkwatch.matching.features.feature import NONE, Feature, Weights
+from dprkwatch.matching.korean_names import COMPOUND_COARSE, surname_groups
 
 _ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 _POS = {ch: (r, c) for r, row in enumerate(_ROWS) for c, ch in enumerate(row)}
@@ -177,11 +178,63 @@ def _align(q: NameForm, c: NameForm) -> list[tuple[float, int, int]]:
 EXTRA_CANDIDATE_WORD = 0.6
 
 
-def _in_order(aligned: list[tuple[float, int, int]]) -> bool:
-    """Whether aligned words keep their order, allowing the surname to move to the end."""
-    js = [j for _s, _i, j in sorted(aligned, key=lambda a: a[1])]
+def _moved(aligned: list[tuple[float, int, int]]) -> list[tuple[int, int]] | None:
+    """How aligned words keep their order, allowing the surname to move to the other end.
+
+    None when they do not; no pairs when nothing moved; else the pair(s)
+    ``(query index, listed index)`` of the word that moved (both pairs of a
+    two-word name, where moving either word is the same swap).
+    """
+    by_q = sorted(aligned, key=lambda a: a[1])
+    js = [j for _s, _i, j in by_q]
     ordered = sorted(js)
-    return js in (ordered, ordered[1:] + ordered[:1], ordered[-1:] + ordered[:-1])
+    if js == ordered:
+        return []
+    moved: list[tuple[int, int]] = []
+    if js == ordered[1:] + ordered[:1]:
+        # The query's last word is the listed name's first (Su Yong Ri / RI, Su Yong).
+        moved.append((by_q[-1][1], by_q[-1][2]))
+    if js == ordered[-1:] + ordered[:-1]:
+        # The query's first word is the listed name's last.
+        moved.append((by_q[0][1], by_q[0][2]))
+    return moved or None
+
+
+def _surname_words(form: NameForm) -> set[str]:
+    """The words some Korean reading of the name takes as a known family name.
+
+    Only family names of the surname table count: a syllable read as the
+    surname merely because it stands before a comma (KWEK, Kee Seng, a
+    Chinese name) says nothing about Korean word order.
+    """
+    out: set[str] = set()
+    for k in form.korean:
+        if len(k.surname) > 1:
+            if tuple(s.coarse for s in k.surname) in COMPOUND_COARSE:
+                # Namgung, or Nam-Gung in two words.
+                out.add("".join(s.spelling for s in k.surname))
+                out.update(s.spelling for s in k.surname)
+        elif k.surname and surname_groups(k.surname[0]):
+            out.add(k.surname[0].spelling)
+    return out
+
+
+def _surname_moved_onto_given(q: NameForm, c: NameForm, moved: list[tuple[int, int]]) -> bool:
+    """Whether the word that moved is a surname on one side only.
+
+    A Korean name may put its surname first or last, so a word that moved to
+    the other end is allowed when it is the surname there too (Su Yong Ri /
+    RI, Su Yong). Yun Chang Pong against CHANG, Ping Yun pairs the query's
+    surname Yun with a listed given syllable (the comma says CHANG is the
+    surname): the same three words, but another family and another given
+    name. Words no reading takes as a known family name on either side (a
+    Chinese name read as Korean) keep the old leniency.
+    """
+    if not moved:
+        return False
+    q_surnames = _surname_words(q)
+    c_surnames = _surname_words(c)
+    return all((q.tokens[i] in q_surnames) != (c.tokens[j] in c_surnames) for i, j in moved)
 
 
 def name_tokens(
@@ -191,7 +244,8 @@ def name_tokens(
 
     ``strict`` (used for Korean names, where it only rescues typos) demands
     that every word on both sides is paired and that the pairs keep their
-    order: "Kim Ho Hong" is not "Kim Tong Ho". ``slips_only`` further
+    order: "Kim Ho Hong" is not "Kim Tong Ho"; a word moved to the other end
+    must be the surname on both sides or on neither. ``slips_only`` further
     demands that every differing word is one keyboard slip from its pair.
     """
     q_tokens = q.tokens
@@ -202,8 +256,12 @@ def name_tokens(
     if not aligned:
         return NONE
     n = len(aligned)
-    if strict and not (n == len(q_tokens) == len(c_tokens) and _in_order(aligned)):
-        return NONE
+    if strict:
+        if not n == len(q_tokens) == len(c_tokens):
+            return NONE
+        moved = _moved(aligned)
+        if moved is None or _surname_moved_onto_given(q, c, moved):
+            return NONE
     if slips_only and any(s < SLIP for s, _i, _j in aligned):
         return NONE
     token = w.token
