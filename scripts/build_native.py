@@ -53,8 +53,11 @@ MODULES = (
     "dprkwatch.matching.screener",
 )
 LOG = ROOT / "build" / "native.log"
-# C kernels of the maritime engine (see dprkwatch.maritime.engines.tracks).
-C_SOURCES = ("dprkwatch/maritime/engines/tracks.c",)
+# C kernels of the maritime package (see dprkwatch.maritime.native).
+C_SOURCES = (
+    "dprkwatch/maritime/engines/tracks.c",
+    "dprkwatch/maritime/ingest/group.c",
+)
 # No fast-math and no fused multiply-add: the kernel must round as numpy does.
 CFLAGS = ("-O2", "-shared", "-fPIC", "-fno-fast-math", "-ffp-contract=off")
 
@@ -176,7 +179,7 @@ def c_libraries(source: Path) -> list[Path]:
 
 def build_c(*, force: bool) -> None:
     """Compile each of :data:`C_SOURCES` whose library for its current digest is missing."""
-    from dprkwatch.maritime.engines.tracks import library_path
+    from dprkwatch.maritime.native import library_path
 
     compiler = (sysconfig.get_config_var("CC") or "cc").split()[0]
     for rel in C_SOURCES:

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dprkwatch.maritime import Rules, load_ports
+from dprkwatch.maritime import Rules, load_ports, native
 from dprkwatch.maritime.engines import tracks
 from dprkwatch.maritime.engines.embedded import Context
 from tests.maritime.factory import HARBOUR, NAMPO, PORTS_CSV
@@ -106,9 +106,9 @@ def test_rows_out_of_order_are_refused_not_computed(
 def test_a_build_is_named_after_its_source(tmp_path: Path) -> None:
     source = tmp_path / "tracks.c"
     source.write_text("int x;\n")
-    before = tracks.library_path(source)
+    before = native.library_path(source)
     source.write_text("int y;\n")
-    after = tracks.library_path(source)
+    after = native.library_path(source)
     assert before != after and before.parent == tmp_path
     assert before.name.startswith("tracks-")
 
@@ -116,8 +116,11 @@ def test_a_build_is_named_after_its_source(tmp_path: Path) -> None:
 def test_compiled_code_can_be_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DPRKWATCH_COMPILED", "0")
     tracks._kernel.cache_clear()
+    native.load.cache_clear()
     try:
         assert tracks._kernel() is None
+        assert native.load(tracks.SOURCE) is None
     finally:
         monkeypatch.undo()
         tracks._kernel.cache_clear()
+        native.load.cache_clear()

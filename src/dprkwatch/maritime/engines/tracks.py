@@ -6,10 +6,8 @@ from an earlier day), the step to it, jumps, segment starts, the nearest
 port and the loitering and port-run flags (:data:`COLUMNS`). Whole-array
 numpy (:func:`numpy_flags`) takes some thirty passes over a day, each writing
 a fresh temporary, and was the largest step of ``detect --input``.
-``tracks.c`` computes the same columns in one loop; ``make native``
-(``scripts/build_native.py``) compiles it into a shared library named after
-the source's SHA-256 (:func:`library_path`), so an edited source can never
-load an old build.
+``tracks.c`` computes the same columns in one loop (built by ``make native``,
+see :mod:`dprkwatch.maritime.native`).
 
 :func:`track_flags` uses the compiled kernel when it is built and
 ``DPRKWATCH_COMPILED`` does not turn compiled code off, and numpy otherwise.
@@ -21,18 +19,16 @@ they agree to the last bits of the maths libraries' sin/cos/asin;
 from __future__ import annotations
 
 import ctypes
-import hashlib
-import sysconfig
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import numpy as np
 
+from dprkwatch.maritime import native
 from dprkwatch.maritime.geo import EARTH_RADIUS_KM, KM_PER_DEG, haversine_km
 from dprkwatch.maritime.ports import NearPorts, PortLookup
 from dprkwatch.maritime.rules import Rules
-from dprkwatch.settings import compiled_code
 
 US = 1_000_000
 SOURCE = Path(__file__).with_name("tracks.c")
@@ -263,13 +259,6 @@ def jumps(
 # --------------------------------------------------------------------------
 
 
-def library_path(source: Path = SOURCE) -> Path:
-    """Where the build puts the compiled ``source``: its name carries the source's digest."""
-    digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
-    suffix = sysconfig.get_config_var("SHLIB_SUFFIX") or ".so"
-    return source.with_name(f"{source.stem}-{digest}{suffix}")
-
-
 _P = ctypes.c_void_p
 _F = ctypes.c_double
 _I = ctypes.c_int64
@@ -319,12 +308,6 @@ class _Out(ctypes.Structure):
     _fields_ = [(name, _P) for name in COLUMNS]
 
 
-def _ptr(a: np.ndarray, dtype: type[np.generic]) -> tuple[np.ndarray, int]:
-    """A contiguous array of ``dtype`` (a copy only if needed) and its address."""
-    arr = np.ascontiguousarray(a, dtype=dtype)
-    return arr, arr.ctypes.data
-
-
 _DAY_TYPES: dict[str, type[np.generic]] = {
     "mmsi": np.int32,
     "t": np.int64,
@@ -346,8 +329,7 @@ _CARRIED_TYPES: dict[str, type[np.generic]] = {
 class Kernel:
     """The compiled ``dprkwatch_track_flags``, with the arguments it needs laid out for C."""
 
-    def __init__(self, path: Path) -> None:
-        lib = ctypes.CDLL(str(path))
+    def __init__(self, lib: ctypes.CDLL) -> None:
         self.fn = lib.dprkwatch_track_flags
         self.fn.restype = ctypes.c_int64
         self.fn.argtypes = [
@@ -362,9 +344,7 @@ class Kernel:
         keep: list[np.ndarray] = []  # every array C reads, alive until it returns
 
         def addr(a: np.ndarray, dtype: type[np.generic]) -> int:
-            arr, p = _ptr(a, dtype)
-            keep.append(arr)
-            return p
+            return native.address(a, dtype, keep)
 
         near, mask = ports.near, ports.in_port
         params = _Params(
@@ -405,16 +385,9 @@ class Kernel:
 
 @cache
 def _kernel() -> Kernel | None:
-    """The compiled kernel, or None (not built, built from another source, or turned off)."""
-    if not compiled_code():
-        return None
+    """The compiled kernel, or None (see :func:`dprkwatch.maritime.native.load`)."""
+    lib = native.load(SOURCE)
     try:
-        path = library_path()
-    except OSError:  # no source beside the module (an installed package): nothing was built
-        return None
-    if not path.is_file():
-        return None
-    try:
-        return Kernel(path)
-    except (OSError, AttributeError):  # unloadable, or a library without the function
+        return None if lib is None else Kernel(lib)
+    except AttributeError:  # a library without the function
         return None
