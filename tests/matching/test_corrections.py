@@ -221,3 +221,14 @@ def test_of_equally_likely_readings_the_better_ranked_words_are_kept() -> None:
     found = [c.text for c in corrections("KRYO BANO", vocab)]
     assert found[0] == "KRYM BANK", found
     assert "KORYO BANK" in found[:3], found
+
+
+def test_a_surname_spelling_of_the_tables_is_no_slip() -> None:
+    # YOO, RHIE and WHANG are listed nowhere here but are spellings of the
+    # surnames 유/류, 리 and 황: read as written, never as YON or YU.
+    vocab = Vocabulary.build({"yon": 300, "yu": 200, "chin": 80, "rhee": 5, "hwang": 90})
+    assert corrections("Chin Yoo", vocab) == []
+    assert corrections("Rhie Chin", vocab) == []
+    assert corrections("WHANG Chin", vocab) == []
+    # A word no table knows is still read as the listed word one slip away.
+    assert [c.text for c in corrections("Chin Yonn", vocab)][:1] == ["Chin yon"]

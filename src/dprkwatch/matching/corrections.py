@@ -36,6 +36,7 @@ from itertools import product
 from typing import NamedTuple
 
 from dprkwatch.matching.features.words import adjacent_keys
+from dprkwatch.matching.korean_names import SURNAME_READINGS, SURNAME_SPELLINGS
 from dprkwatch.matching.text import APOSTROPHES
 from dprkwatch.matching.typos import MIN_FUZZY, Vocabulary
 
@@ -388,7 +389,17 @@ def corrections(text: str, vocab: Vocabulary) -> list[Correction]:
     while i < len(spans):
         start, end, word = spans[i]
         scanned = not word.isdigit() and any(ch.isdigit() for ch in word)
-        known = word in vocab or word.isdigit() or (len(word) < MIN_FUZZY and not scanned)
+        known = (
+            word in vocab
+            or word.isdigit()
+            or (len(word) < MIN_FUZZY and not scanned)
+            # A surname spelling of the cited tables (Yoo, Rhie, Whang) is a
+            # name the Korean reading understands, not a slip, even where no
+            # listed name uses it: reading it as another word only adds keys
+            # that crowd the right entity out of the candidates.
+            or word in SURNAME_SPELLINGS
+            or word in SURNAME_READINGS
+        )
         if i + 1 < len(spans):
             n_start, n_end, n_word = spans[i + 1]
             gap = text[end:n_start]
