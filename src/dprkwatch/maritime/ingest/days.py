@@ -210,6 +210,8 @@ def group_by_mmsi(
         return None
     keep: list[np.ndarray] = []
     n = frame.height
+    if n == 0:
+        return None
     places = np.empty(n, dtype=np.int64)
     mmsi = native.address(frame["mmsi"].to_numpy(), np.int32, keep)
     lib.dprkwatch_mmsi_places.restype = _I
@@ -218,15 +220,24 @@ def group_by_mmsi(
         return None
     out = []
     for s in series:
-        values = s.to_physical().to_numpy()
-        moved = np.empty_like(values)
-        lib.dprkwatch_scatter(
-            _I(n),
-            _P(places.ctypes.data),
-            _I(values.itemsize),
-            _P(native.address(values, values.dtype.type, keep)),
-            _P(moved.ctypes.data),
-        )
+        # Chunk by chunk: a day is the batches it came in, and a whole-column to_numpy
+        # would first copy them into one array.
+        moved: np.ndarray | None = None
+        done = 0
+        for chunk in s.to_physical().get_chunks():
+            array = chunk.to_numpy()  # no copy: one chunk, no nulls
+            values = native.address(array, array.dtype.type, keep)
+            if moved is None:
+                moved = np.empty(n, dtype=array.dtype)
+            lib.dprkwatch_scatter(
+                _I(len(chunk)),
+                _P(places.ctypes.data + done * places.itemsize),
+                _I(moved.itemsize),
+                _P(values),
+                _P(moved.ctypes.data),
+            )
+            done += len(chunk)
+        assert moved is not None and done == n
         out.append(pl.Series(s.name, moved).cast(s.dtype))
     return pl.DataFrame(out), places
 
