@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import heapq
 import math
 import random
 import threading
@@ -68,7 +67,8 @@ def test_prescore_equals_the_dict_loop(seed: int) -> None:
     assert ids.tolist() == list(expected), "same names in first-seen order"
     assert sums.tolist() == list(expected.values()), "identical floating-point sums"
     want = rng.choice((1, 5, 96, 1000))
-    assert top(ids, sums, want) == heapq.nlargest(want, expected.items(), key=lambda kv: kv[1])
+    by_sum_then_id = sorted(expected.items(), key=lambda kv: (-kv[1], kv[0]))
+    assert top(ids, sums, want) == by_sum_then_id[:want]
 
 
 def test_only_common_keys_take_the_first_common_list_and_confirm_with_the_rest() -> None:
@@ -83,11 +83,25 @@ def test_only_common_keys_take_the_first_common_list_and_confirm_with_the_rest()
     assert ids.tolist() == [2, 4, 6, 8], "names of later common keys are not added"
 
 
-def test_top_keeps_first_seen_order_among_ties() -> None:
+def test_top_breaks_ties_by_name_number_whatever_the_order_met() -> None:
     ids = np.array([7, 3, 9, 1, 4], dtype=np.int32)
     sums = np.array([1.0, 2.0, 1.0, 2.0, 1.0])
-    assert top(ids, sums, 3) == [(3, 2.0), (1, 2.0), (7, 1.0)]
-    assert top(ids, sums, 10) == [(3, 2.0), (1, 2.0), (7, 1.0), (9, 1.0), (4, 1.0)]
+    assert top(ids, sums, 3) == [(1, 2.0), (3, 2.0), (4, 1.0)]
+    assert top(ids, sums, 10) == [(1, 2.0), (3, 2.0), (4, 1.0), (7, 1.0), (9, 1.0)]
+    # The same names met in another order (another order of the query's
+    # keys): the same cut, including among the names tied at it.
+    flipped = top(ids[::-1].copy(), sums[::-1].copy(), 3)
+    assert flipped == top(ids, sums, 3)
+
+
+def test_top_cut_among_many_ties_is_the_lowest_numbers() -> None:
+    # More than twice n names, so the partition path runs; 40 tie at the cut.
+    rng = random.Random(5)
+    ids = np.array(rng.sample(range(1000), 60), dtype=np.int32)
+    sums = np.array([2.0] * 3 + [1.0] * 40 + [0.5] * 17)
+    expected = [(int(i), 2.0) for i in sorted(ids[:3].tolist())]
+    expected += [(int(i), 1.0) for i in sorted(ids[3:43].tolist())[:7]]
+    assert top(ids, sums, 10) == expected
 
 
 def test_mapping_view_and_cache_round_trip() -> None:

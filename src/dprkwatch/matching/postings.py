@@ -8,9 +8,10 @@ one ``bincount``. The array is also a tenth of the memory of 190,000 Python
 lists and is written to the index cache as raw bytes.
 
 The pre-scores are bit-for-bit those of the dict loop: each name's weights
-are added in the same order (keys in the caller's order, common keys last),
-and candidates with equal pre-scores keep the order in which they were
-first seen, so the candidates, and the answers, do not change.
+are added in the same order (keys in the caller's order, common keys last).
+The caller passes its keys in a fixed (sorted) order, so the sums do not
+depend on the process; and :func:`top` breaks ties between equal pre-scores
+by name number, so which names make a cut depends on the data alone.
 """
 
 from __future__ import annotations
@@ -207,14 +208,16 @@ class Postings:
 
 
 def top(ids: IntArray, sums: FloatArray, n: int) -> list[tuple[int, float]]:
-    """The ``n`` best ``(id, sum)`` pairs, best first; ties keep their order.
+    """The ``n`` best ``(id, sum)`` pairs: higher sum first, then lower id.
 
-    The same as ``heapq.nlargest(n, zip(ids, sums), key=sum)``, which is a
-    stable sort, without sorting everything when there are many.
+    A total order: names tied at the cut are chosen by number, not by the
+    order they were met in (which follows the order of the query's keys).
+    Every name tied with the ``n``-th survives the partition, so the cut
+    among them is the same as a full sort's.
     """
     if len(ids) > 2 * n:
         kth = np.partition(sums, len(sums) - n)[len(sums) - n]
         keep = np.flatnonzero(sums >= kth)
         ids, sums = ids[keep], sums[keep]
-    order = np.argsort(-sums, kind="stable")[:n]
+    order = np.lexsort((ids, -sums))[:n]
     return list(zip(ids[order].tolist(), sums[order].tolist(), strict=True))

@@ -300,7 +300,13 @@ class Screener:
             keys |= query_keys(form)
         for form, _discount, _note in qa.corrected:
             keys |= query_keys(form)
-        ids, sums = index.postings.prescore(keys, index.key_weights.__getitem__, COMMON_KEY)
+        # In sorted order, not the set's: a set of strings iterates in an order
+        # that changes with each process's string hashing (PYTHONHASHSEED), and
+        # the key order decides the order in which the weights are summed (the
+        # last bit of a pre-score) and which common key supplies the names.
+        # Spark's Python workers and the local engine then proposed different
+        # candidates for the same subject, now and then.
+        ids, sums = index.postings.prescore(sorted(keys), index.key_weights.__getitem__, COMMON_KEY)
         out: dict[int, list[int]] = {}
         if len(ids):
             if scope.is_everything and len(ids) > want * NAMES_PER_ENTITY * 4:

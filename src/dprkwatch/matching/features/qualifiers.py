@@ -28,7 +28,9 @@ def identifier_match(
     common = [v for v in query_values if v in entity_values]
     if not common:
         return NONE
-    return Feature(1.0, f"{ID_LABELS[kind]} {common[0]} identical")
+    # The smallest, not the first: the values are sets, whose order changes
+    # from process to process, and the explanation must not.
+    return Feature(1.0, f"{ID_LABELS[kind]} {min(common)} identical")
 
 
 def identifier_conflict(
@@ -39,7 +41,7 @@ def identifier_conflict(
         return NONE
     return Feature(
         -0.25,
-        f"{ID_LABELS[kind]} differs ({next(iter(query_values))} vs listed {next(iter(entity_values))})",
+        f"{ID_LABELS[kind]} differs ({min(query_values)} vs listed {min(entity_values)})",
     )
 
 
@@ -96,9 +98,7 @@ def gender(query_gender: Collection[str], entity_gender: Collection[str]) -> Fea
         return NONE
     if set(query_gender) & set(entity_gender):
         return NONE
-    return Feature(
-        -0.12, f"gender {next(iter(query_gender))} vs listed {next(iter(entity_gender))}"
-    )
+    return Feature(-0.12, f"gender {min(query_gender)} vs listed {min(entity_gender)}")
 
 
 # Added to the score when the numbers in two names differ.
