@@ -13,7 +13,9 @@ misspellings of them), and in this order:
    (``local[2]``) on the same file, each as its own process, timed from
    outside: wall clock, CPU of the process and everything it waited for
    (the JVM included), and the load average before and after. The two
-   outputs are compared row for row; any difference fails the run.
+   outputs are compared subject by subject (``hit_compare.py``: the
+   subjects that differ, and the differing rows among those both files
+   hold); any difference fails the run.
 2. Spark's fixed overhead: both commands again on the first ``--small``
    subjects; the difference of the two wall clocks, and the steps the
    Spark command reports (session start, index shipping).
@@ -21,9 +23,9 @@ misspellings of them), and in this order:
    entities in the index (``--change``) get a new alias, imported as a
    user would; then ``--engine spark --previous spark.parquet`` (delta
    screening) and a full local screen against the new lists. Reports the
-   share of the book re-screened and re-scored, and the rows (and the
-   subjects' hits) in which the delta's output differs from the full
-   screen; any differing row fails the run, as in step 1.
+   share of the book re-screened and re-scored, and the subjects (and
+   rows) in which the delta's output differs from the full screen; any
+   difference fails the run, as in step 1.
 
 Throughput is subjects per second of wall clock. The machine is shared,
 so the load average is printed beside every figure. A book or a list set
@@ -54,12 +56,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from dprkwatch.lists import SnapshotStore, import_paths
 from dprkwatch.matching import Screener
+from hit_compare import compare
 from inputs import FOUR_LISTS_MIN_ENTITIES, fail, require_entities, require_file
 from matching_eval import LIST_FILES
 
 UN_FILE = "un/un_consolidated_2026-02-27.xml"
 CLI = str(Path(sys.executable).with_name("dprkwatch"))
-SORT = [("query_id", "ascending"), ("rank", "ascending")]
 
 
 def load3() -> str:
@@ -127,40 +129,6 @@ def make_book(screener: Screener, data: Path, n: int, seed: int, path: Path) -> 
     pq.write_table(table, path)  # type: ignore[no-untyped-call]
     if pq.ParquetFile(path).metadata.num_rows != n:  # type: ignore[no-untyped-call]
         fail(f"{path}: the book has fewer rows than {n}")
-
-
-def read_sorted(path: Path) -> pa.Table:
-    """An output file or directory of part files, in one row order, without file metadata."""
-    table = pq.read_table(path)  # type: ignore[no-untyped-call]
-    return table.replace_schema_metadata(None).sort_by(SORT).combine_chunks()
-
-
-def differing_rows(a: pa.Table, b: pa.Table) -> int:
-    """Rows that differ between two outputs in the same order (all rows when the counts differ)."""
-    if a.num_rows != b.num_rows or a.schema.names != b.schema.names:
-        return max(a.num_rows, b.num_rows)
-    import pyarrow.compute as pc
-
-    bad = pa.array([False] * a.num_rows)
-    for name in a.schema.names:
-        x, y = a.column(name), b.column(name)
-        same = pc.or_(pc.fill_null(pc.equal(x, y), False), pc.and_(pc.is_null(x), pc.is_null(y)))
-        bad = pc.or_(bad, pc.invert(same))
-    return int(pc.sum(bad).as_py() or 0)
-
-
-def differing_hits(a: pa.Table, b: pa.Table) -> int:
-    """Subjects whose hits (entity, rank, match flag) differ between two outputs."""
-
-    def hits(t: pa.Table) -> dict[str, list[tuple[Any, ...]]]:
-        out: dict[str, list[tuple[Any, ...]]] = {}
-        cols = [t.column(c).to_pylist() for c in ("query_id", "rank", "entity_id", "match")]
-        for q, *rest in zip(*cols, strict=True):
-            out.setdefault(q, []).append(tuple(rest))
-        return out
-
-    x, y = hits(a), hits(b)
-    return sum(1 for q in x.keys() | y.keys() if x.get(q) != y.get(q))
 
 
 def un_update(source: Path, target: Path, dprk_total: int, share: float, seed: int) -> int:
@@ -236,8 +204,8 @@ def main() -> int:
                     "--workers", "2")  # fmt: skip
     spark = run_cli(home, "screen", "--engine", "spark", "--input", str(book),
                     "--output", str(work / "spark.parquet"))  # fmt: skip
-    diff = differing_rows(read_sorted(work / "local.parquet"), read_sorted(work / "spark.parquet"))
-    failed = diff > 0
+    diff = compare(work / "local.parquet", work / "spark.parquet")
+    failed = not diff.identical
     ratio = local["wall"] / spark["wall"]
     record(
         ("local engine, 2 workers", f"{n / local['wall']:,.0f} subjects/s "
@@ -245,8 +213,7 @@ def main() -> int:
         ("Spark local[2]", f"{n / spark['wall']:,.0f} subjects/s "
          f"({spark['wall']:.0f} s wall, {spark['cpu']:.0f} s CPU)", spark["load"]),
         ("Spark throughput / local (target >= 60 %)", f"{ratio:.0%}", ""),
-        ("rows differing, Spark vs local (target 0)", f"{diff} of "
-         f"{local['report']['results'] + local['report']['rows']:,}", ""),
+        ("subjects differing, Spark vs local (target 0)", diff.summary(), ""),
         ("index shipped to each executor (target <= 300 MB)",
          f"{spark['report']['index_bytes'] / 2**20:.1f} MB", ""),
     )  # fmt: skip
@@ -274,9 +241,7 @@ def main() -> int:
         fail("the delta and the full screen ran against different lists")
     rescreened = int(delta["report"]["rescreened"])
     rescored = int(delta["report"]["rescored"])
-    delta_rows, full_rows = read_sorted(work / "delta.parquet"), read_sorted(work / "full.parquet")
-    ddiff = differing_rows(delta_rows, full_rows)
-    moved = differing_hits(delta_rows, full_rows)
+    ddiff = compare(work / "delta.parquet", work / "full.parquet")
     record(
         (f"list update: {k} of {len(dprk_ids)} DPRK entities changed",
          f"alerts {delta['report']['alerts']}", ""),
@@ -285,10 +250,12 @@ def main() -> int:
         ("re-scored (previous hits only)", f"{rescored:,} ({rescored / n:.2%})", ""),
         ("delta vs full local re-screen", f"{delta['wall']:.0f} s wall, {delta['cpu']:.0f} s CPU "
          f"vs {full['wall']:.0f} s wall, {full['cpu']:.0f} s CPU", full["load"]),
-        ("rows differing, delta vs full re-screen (target 0)",
-         f"{ddiff} (subjects with other hits or match flags: {moved})", ""),
+        ("subjects differing, delta vs full re-screen (target 0)", ddiff.summary(), ""),
     )  # fmt: skip
-    if ddiff:
+    for name, found in (("Spark vs local", diff), ("delta vs full", ddiff)):
+        if found.differing_subjects:
+            print(f"{name}: first differing subjects {', '.join(found.differing_subjects[:10])}")
+    if not ddiff.identical:
         failed = True
     if args.markdown:
         print("| measure | figure | load average (1, 5, 15 min) |\n|---|---|---|")
