@@ -63,8 +63,13 @@ needs_kernel = pytest.mark.skipif(
     "rules", [Rules(), Rules(slow_knots=2.0, port_exit_km=6.0, max_speed_knots=16.0)]
 )
 @pytest.mark.parametrize("seed", [1, 2])
-def test_compiled_kernel_gives_the_numpy_columns(rules: Rules, seed: int) -> None:
+@pytest.mark.parametrize("two_threads", [False, True])
+def test_compiled_kernel_gives_the_numpy_columns(
+    rules: Rules, seed: int, two_threads: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tracks, "PARALLEL_MIN_ROWS", 1_000 if two_threads else 10**9)
     day = _day(seed)
+    assert len(tracks._pieces(day.first, len(day.mmsi))) == (2 if two_threads else 1)
     index = _index(rules)
     kernel = tracks._kernel()
     assert kernel is not None
@@ -101,6 +106,12 @@ def test_rows_out_of_order_are_refused_not_computed(
     assert tracks.track_flags(swapped, rules, index) is None
     t[501] = t[500]  # one MMSI twice at one instant
     assert tracks.track_flags(tracks.Day(**{**day.__dict__, "t": t}), rules, index) is None
+    # Where the two threads' pieces meet, the MMSI goes down.
+    monkeypatch.setattr(tracks, "PARALLEL_MIN_ROWS", 1_000)
+    split = tracks._pieces(day.first, len(day.mmsi))[1][0]
+    mmsi = day.mmsi.copy()
+    mmsi[split - 1] = mmsi[split] + 1
+    assert tracks.track_flags(tracks.Day(**{**day.__dict__, "mmsi": mmsi}), rules, index) is None
 
 
 def test_a_build_is_named_after_its_source(tmp_path: Path) -> None:

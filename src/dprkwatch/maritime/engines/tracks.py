@@ -19,6 +19,8 @@ they agree to the last bits of the maths libraries' sin/cos/asin;
 from __future__ import annotations
 
 import ctypes
+import os
+import threading
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -369,18 +371,63 @@ class Kernel:
             mask=addr(mask.mask, np.bool_),
         )
         n = len(day.mmsi)
-        c_day = _Day(
-            n=n,
-            **{name: addr(getattr(day, name), _DAY_TYPES[name]) for name in _DAY_ARRAYS},
-            **{
-                "c_" + name: addr(getattr(day.carried, name), _CARRIED_TYPES[name])
-                for name in _CARRIED
-            },
-        )
+        days = {name: addr(getattr(day, name), _DAY_TYPES[name]) for name in _DAY_ARRAYS}
+        carried = {
+            name: addr(getattr(day.carried, name), _CARRIED_TYPES[name]) for name in _CARRIED
+        }
         out = {name: np.empty(n, dtype=dtype) for name, dtype in COLUMNS.items()}
-        c_out = _Out(**{name: arr.ctypes.data for name, arr in out.items()})
-        bad = self.fn(ctypes.byref(params), ctypes.byref(c_day), ctypes.byref(c_out), 1)
-        return None if bad else out
+        pieces = _pieces(np.asarray(day.first, dtype=bool), n)
+        if len(pieces) > 1 and day.mmsi[pieces[1][0]] < day.mmsi[pieces[1][0] - 1]:
+            return None  # out of order where the pieces meet (each piece checks its own rows)
+
+        def run(piece: tuple[int, int, int], results: list[int]) -> None:
+            # Pointers into the middle of the arrays: row ``a`` on, track head ``k`` on.
+            a, b, k = piece
+            c_day = _Day(
+                n=b - a,
+                **{c: days[c] + a * np.dtype(_DAY_TYPES[c]).itemsize for c in _DAY_ARRAYS},
+                **{
+                    "c_" + c: carried[c] + k * np.dtype(_CARRIED_TYPES[c]).itemsize
+                    for c in _CARRIED
+                },
+            )
+            c_out = _Out(**{c: v.ctypes.data + a * v.itemsize for c, v in out.items()})
+            results.append(
+                self.fn(ctypes.byref(params), ctypes.byref(c_day), ctypes.byref(c_out), 1)
+            )
+
+        results: list[int] = []
+        helpers = [threading.Thread(target=run, args=(p, results)) for p in pieces[1:]]
+        for h in helpers:
+            h.start()
+        run(pieces[0], results)
+        for h in helpers:
+            h.join()
+        return None if any(results) or len(results) != len(pieces) else out
+
+
+PARALLEL_MIN_ROWS = 200_000
+"""Days at least this long are cut in two at a track boundary and run on two threads
+(ctypes releases the GIL): the kernel is on the engine's critical path, and the
+other core is often waiting for the next day to be read."""
+
+
+def _pieces(first: np.ndarray, n: int) -> list[tuple[int, int, int]]:
+    """``(first row, end row, first track head)`` of the pieces a day is run in.
+
+    One piece for short days; else two, the second starting at the first
+    track head at or after the middle (each piece then starts a track, and
+    the pieces are independent).
+    """
+    if n < PARALLEL_MIN_ROWS or (os.cpu_count() or 1) < 2:
+        return [(0, n, 0)]
+    mid = n // 2
+    after = first[mid:]
+    off = int(np.argmax(after))
+    if not after[off]:
+        return [(0, n, 0)]
+    split = mid + off
+    return [(0, split, 0), (split, n, int(np.count_nonzero(first[:split])))]
 
 
 @cache
