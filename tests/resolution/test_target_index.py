@@ -1,15 +1,17 @@
-"""The bucketed target map screening reads, and grouping without the fourfold over-fetch."""
+"""The bucketed target map screening reads, and grouping that widens only when it must."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
+from dprkwatch.exceptions import InputError
 from dprkwatch.lists import SnapshotStore
-from dprkwatch.matching import Query, Scope, Screener
+from dprkwatch.matching import Query, Screener
 from dprkwatch.matching.result import Match
+from dprkwatch.matching.screener import MAX_TOP
 from dprkwatch.resolution import run
 from dprkwatch.resolution.hits import (
     WIDEN,
@@ -20,6 +22,7 @@ from dprkwatch.resolution.hits import (
     load_targets,
     screen_by_target,
     targets_path,
+    widening,
 )
 from dprkwatch.resolution.target_index import DamagedIndex, TargetIndex, encode
 from tests.resolution.factory import RI_SU_YONG, write_lists
@@ -124,43 +127,54 @@ def test_grouped_answer_is_the_per_listing_answer_folded(tmp_path: Path) -> None
                 assert set(hit["matched"]) <= {hit["entity_id"], *hit["referents"]}
 
 
-@dataclass
-class _FullPool:
-    """A screener whose blocking always says it stopped at its limit (to reach the widening)."""
-
-    inner: Screener
-    calls: list[int]
-
-    def screen_pool(
-        self, query: Query, top: int = 5, threshold: float | None = None, scope: Scope | None = None
-    ) -> tuple[list[Match], bool]:
-        pool, _ = self.inner.screen_pool(query, top=top, threshold=threshold, scope=scope)
-        return pool, True
-
-    def screen(
-        self, query: Query, top: int = 5, threshold: float | None = None, scope: Scope | None = None
-    ) -> list[Match]:
-        self.calls.append(top)
-        return self.inner.screen(query, top=top, threshold=threshold, scope=scope)
-
-
 def test_widens_only_when_a_target_repeats_and_the_page_is_short(tmp_path: Path) -> None:
     screener, _ = _resolved(tmp_path)
     index = load_targets(tmp_path)
     assert index is not None
-    wrapper = _FullPool(screener, [])
+    asked: list[int] = []
+
+    def full(pool: Sequence[Match], _full: bool) -> int:
+        """The hook as if blocking had stopped at its limit (the fixture lists are small)."""
+        asked.append(widening(index, 2)(pool, True))
+        return asked[-1]
+
     ri = Query("Person", {"name": ["RI SU YONG"]})
     # Four listings of one man: the first two results are one target.
-    results, asked = screen_by_target(wrapper, ri, index, top=2)  # type: ignore[arg-type]
-    assert asked == 2 * WIDEN and wrapper.calls == [2 * WIDEN]
-    assert [m.entity_id for m in results] == [
-        m.entity_id for m in screener.screen(ri, top=2 * WIDEN)
-    ]
-    # A stranger's results repeat no target: no second screening.
-    wrapper.calls.clear()
+    results, top = screener.screen_widening(ri, 2, full)
+    assert top == 2 * WIDEN and asked == [2 * WIDEN]
+    assert results == screener.screen(ri, top=2 * WIDEN)
+    # Blocking that did not stop at its limit could propose nothing more.
+    assert widening(index, 2)(results, False) == 2
+    # A stranger's results repeat no target: the pool is kept.
+    asked.clear()
     stranger = Query("Person", {"name": ["Jonathan Q. Nobody"]})
-    _, asked = screen_by_target(wrapper, stranger, index, top=2)  # type: ignore[arg-type]
-    assert asked == 2 and wrapper.calls == []
+    pool, top = screener.screen_widening(stranger, 2, full)
+    assert top == 2 and asked == [2]
+    assert pool == screener.screen_pool(stranger, top=2)[0]
+
+
+def test_widened_screen_is_the_deeper_screen(tmp_path: Path) -> None:
+    """Scores kept from the pool and reused give exactly what a second screening gave."""
+    screener, _ = _resolved(tmp_path)
+    for query in _queries():
+        for top, more in ((1, 4), (2, 8), (5, 20)):
+            results, used = screener.screen_widening(query, top, lambda _p, _f, n=more: n)
+            assert used == more
+            assert results == screener.screen(query, top=more)
+        # Not asked to widen: the pool, which starts with what screen() answers.
+        pool, used = screener.screen_widening(query, 3, lambda _p, _f: 3)
+        assert used == 3 and pool == screener.screen_pool(query, top=3)[0]
+
+
+def test_widening_refuses_a_bad_top_and_caps_a_large_one(tmp_path: Path) -> None:
+    screener, _ = _resolved(tmp_path)
+    ri = Query("Person", {"name": ["RI SU YONG"]})
+    with pytest.raises(InputError, match="top must be between 1 and 100, got 0"):
+        screener.screen_widening(ri, 0, lambda _p, _f: 5)
+    with pytest.raises(InputError, match="threshold must be between 0 and 1"):
+        screener.screen_widening(ri, 5, lambda _p, _f: 5, threshold=1.5)
+    _, used = screener.screen_widening(ri, 5, lambda _p, _f: 10_000)
+    assert used == MAX_TOP
 
 
 def test_screen_pool_starts_with_what_screen_answers(tmp_path: Path) -> None:

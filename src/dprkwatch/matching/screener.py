@@ -13,18 +13,18 @@ atomically).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from dprkwatch.exceptions import InputError
 from dprkwatch.lists.snapshot import ENTITIES_FILE, Snapshot, SnapshotStore
 from dprkwatch.matching import cache as index_cache
-from dprkwatch.matching.algorithms import MatchV1, QueryAnalysis, get_algorithm
+from dprkwatch.matching.algorithms import MatchV1, QueryAnalysis, Scored, get_algorithm
 from dprkwatch.matching.exceptions import QueryError
 from dprkwatch.matching.features import Weights
 from dprkwatch.matching.index import COMMON_KEY, EntityRecord, Index, Source, query_keys
-from dprkwatch.matching.postings import top
+from dprkwatch.matching.postings import FloatArray, IntArray, top
 from dprkwatch.matching.query import Query, Scope
 from dprkwatch.matching.result import Match
 
@@ -180,6 +180,40 @@ class Screener:
         found = self._candidates(qa, scope or Scope(), want)
         return self._ranked(qa, found, len(found), cut), len(found) >= want
 
+    def screen_widening(
+        self,
+        query: Query,
+        top: int,
+        widen: Callable[[Sequence[Match], bool], int],
+        threshold: float | None = None,
+        scope: Scope | None = None,
+    ) -> tuple[list[Match], int]:
+        """:meth:`screen_pool`, then a deeper screen when ``widen`` asks for one.
+
+        ``widen(pool, full)`` sees the pool and whether blocking stopped at
+        its limit, and answers the ``top`` to screen for: ``top`` itself to
+        keep the pool, or more. Grouping by resolved target needs this when
+        several listings of one target fill the page. The deeper screen is
+        exactly ``screen(query, top=more)``, but the query is analysed and
+        its blocking keys weighed once, and a candidate already scored with
+        the same names is not scored again: asking :meth:`screen` a second time analysed and scored it
+        all anew, which was most of what grouping cost. Returns the results
+        (the pool, or the deeper screen's answer) and the ``top`` used.
+        """
+        cut = self._checked("screen_widening", query, top, threshold)
+        qa = self._algo.analyze(query, self.index.vocabulary)
+        where = scope or Scope()
+        want = _want(top)
+        prescored = self._prescore(qa)
+        found = self._candidates(qa, where, want, prescored)
+        seen: dict[int, tuple[list[int], Scored | None]] = {}
+        pool = self._ranked(qa, found, len(found), cut, memo=seen)
+        more = min(MAX_TOP, widen(pool, len(found) >= want))
+        if more <= top:
+            return pool, top
+        deeper = self._candidates(qa, where, _want(more), prescored)
+        return self._ranked(qa, deeper, more, cut, memo=seen), more
+
     def analyze(self, query: Query) -> QueryAnalysis:
         """The query as the algorithm reads it: name forms and identifiers.
 
@@ -293,7 +327,8 @@ class Screener:
             and not any(p.upper() in scope.programs for p in rec.programs)
         )
 
-    def _candidates(self, qa: QueryAnalysis, scope: Scope, want: int) -> dict[int, list[int]]:
+    def _prescore(self, qa: QueryAnalysis) -> tuple[IntArray, FloatArray]:
+        """Names sharing a blocking key with the query, and their summed key weights."""
         index = self.index
         keys: set[str] = set()
         for form in qa.forms:
@@ -306,7 +341,22 @@ class Screener:
         # last bit of a pre-score) and which common key supplies the names.
         # Spark's Python workers and the local engine then proposed different
         # candidates for the same subject, now and then.
-        ids, sums = index.postings.prescore(sorted(keys), index.key_weights.__getitem__, COMMON_KEY)
+        return index.postings.prescore(sorted(keys), index.key_weights.__getitem__, COMMON_KEY)
+
+    def _candidates(
+        self,
+        qa: QueryAnalysis,
+        scope: Scope,
+        want: int,
+        prescored: tuple[IntArray, FloatArray] | None = None,
+    ) -> dict[int, list[int]]:
+        """Up to ``want`` entities blocking proposes (record number -> names to compare).
+
+        ``prescored`` is :meth:`_prescore`'s answer for ``qa`` when the
+        caller already has it (it depends on the query alone, not on ``want``).
+        """
+        index = self.index
+        ids, sums = self._prescore(qa) if prescored is None else prescored
         out: dict[int, list[int]] = {}
         if len(ids):
             if scope.is_everything and len(ids) > want * NAMES_PER_ENTITY * 4:
@@ -362,12 +412,24 @@ class Screener:
         top: int,
         cut: float,
         floor: float = MIN_SCORE,
+        memo: dict[int, tuple[list[int], Scored | None]] | None = None,
     ) -> list[Match]:
-        """The best ``top`` of ``candidates`` (record number -> names to compare), scored."""
+        """The best ``top`` of ``candidates`` (record number -> names to compare), scored.
+
+        ``memo`` keeps each candidate's score with the names it was scored
+        on, and reuses it for the same names (scoring is a function of the
+        query, the record and the names compared).
+        """
         scored = []
         for ent, name_ids in candidates.items():
             rec = self.index.records[ent]
-            result = self._algo.score(qa, rec, name_ids, self.index, self._weights, floor)
+            known = memo.get(ent) if memo is not None else None
+            if known is not None and known[0] == name_ids:
+                result = known[1]
+            else:
+                result = self._algo.score(qa, rec, name_ids, self.index, self._weights, floor)
+                if memo is not None:
+                    memo[ent] = (name_ids, result)
             if result is None or result.raw < floor:
                 continue
             scored.append((result.score, rec.id, rec, result))

@@ -17,15 +17,16 @@ resolution's).
 
 A one-name screening reads not even that: ``targets.idx`` holds the same map
 in buckets (:mod:`dprkwatch.resolution.target_index`), and only the buckets
-of the listings that matched are parsed. The screener is asked for more
-candidates only when a target repeats among the results
-(:func:`screen_by_target`), so most queries cost what a per-listing
+of the listings that matched are parsed. The screener goes deeper only
+when a target repeats among the results and the page is short
+(:func:`screen_by_target`), and then from the same analysis of the query,
+scoring no candidate twice, so most queries cost what a per-listing
 screening costs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -214,17 +215,28 @@ def screen_by_target(
     extra scoring, and its first targets are those of the per-listing
     answer folded. Only when a target repeats, the candidates still fold
     into fewer than ``top`` targets and blocking stopped at its limit (it
-    could propose more) is the screener asked again, for ``WIDEN`` times as
-    many (at most ``MAX_ASK``).
+    could propose more) does the screener go deeper, to ``WIDEN`` times as
+    many (at most ``MAX_ASK``), from the same analysis of the query and
+    without scoring a candidate twice (:meth:`Screener.screen_widening`).
     """
-    pool, full = screener.screen_pool(query, top=top, threshold=threshold, scope=scope)
+    return screener.screen_widening(
+        query, top, widening(targets, top), threshold=threshold, scope=scope
+    )
+
+
+def widening(targets: Targets, top: int) -> Callable[[Sequence[Match], bool], int]:
+    """The hook :meth:`Screener.screen_widening` asks whether a pool fills a page of ``top``."""
     asked = min(MAX_ASK, top * WIDEN)
-    if not full or asked <= top:
-        return pool, top
-    keys = [_key(targets, m) for m in pool]
-    if len(set(keys[:top])) == len(keys[:top]) or len(set(keys)) >= top:
-        return pool, top  # no target repeats among the first, or the page is full
-    return screener.screen(query, top=asked, threshold=threshold, scope=scope), asked
+
+    def widen(pool: Sequence[Match], full: bool) -> int:
+        if not full or asked <= top:
+            return top
+        keys = [_key(targets, m) for m in pool]
+        if len(set(keys[:top])) == len(keys[:top]) or len(set(keys)) >= top:
+            return top  # no target repeats among the first, or the page is full
+        return asked
+
+    return widen
 
 
 def _key(targets: Targets, m: Match) -> str:
@@ -274,37 +286,44 @@ def group(matches: Sequence[Match], targets: Targets | None, top: int) -> list[d
     ``referents`` (every listing of the target), ``datasets`` (every list
     of the target), ``matched`` (the listings that scored, best first) and
     ``listings`` (each member with its list, caption and score if it matched).
+    Built in one pass over each target's members: this runs on every
+    screening, and its cost is part of what resolution adds to one.
     """
     out: list[dict[str, Any]] = []
     for key, found in _by_target(matches, targets)[:top]:
         best = found[0]
         hit = best.to_dict()
+        bid = best.entity_id
         members = targets.listings_of(key) if targets is not None else []
         resolved = bool(members)
-        if not members:
-            members = [best.entity_id]
-        scores = {m.entity_id: round(m.score, 4) for m in found}
-        rows = {r: targets.row(r) if targets is not None else None for r in members}
-        datasets = sorted({row[1] for row in rows.values() if row} - {""} | set(best.datasets))
-        hit.update(
-            target_id=key if resolved else None,
-            referents=[r for r in members if r != best.entity_id],
-            datasets=datasets,
-            matched=[m.entity_id for m in found],
-            listings=[
+        if not resolved:
+            members = [bid]
+        if len(found) == 1:
+            scores = {bid: hit["score"]}
+        else:
+            scores = {m.entity_id: round(m.score, 4) for m in found}
+        lists = set(best.datasets)
+        listings: list[dict[str, Any]] = []
+        for r in members:
+            row = targets.row(r) if targets is not None else None
+            if row is not None and row[1]:
+                lists.add(row[1])
+            listings.append(
                 {
                     "id": r,
                     "list": row[1] if row else None,
                     "caption": row[2] if row else None,
                     "score": scores.get(r),
                 }
-                for r, row in rows.items()
-            ],
-            explanation=[
-                f"matched listing {best.entity_id} ({', '.join(best.datasets)})"
-                + (f" of target {key} ({len(members)} listings)" if len(members) > 1 else ""),
-                *best.explanation,
-            ],
-        )
+            )
+        first = f"matched listing {bid} ({', '.join(best.datasets)})"
+        if len(members) > 1:
+            first += f" of target {key} ({len(members)} listings)"
+        hit["target_id"] = key if resolved else None
+        hit["referents"] = [r for r in members if r != bid]
+        hit["datasets"] = sorted(lists)
+        hit["matched"] = [m.entity_id for m in found]
+        hit["listings"] = listings
+        hit["explanation"] = [first, *best.explanation]
         out.append(hit)
     return out
