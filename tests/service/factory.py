@@ -82,6 +82,14 @@ class LiveService:
         self.anon.close()
 
 
+# uvicorn closes an idle keep-alive connection after 5 s by default. A test
+# client that pauses about that long between requests (a loaded CI machine)
+# can send on a connection at the moment the server closes it, and httpx
+# reports "Server disconnected without sending a response". Test servers live
+# only for their block, so a long idle timeout costs nothing.
+KEEP_ALIVE = 600
+
+
 @contextmanager
 def live_service(
     settings: Settings, *, wait_ready: bool = True, access_log: bool = False, **app_options: Any
@@ -98,9 +106,17 @@ def live_service(
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     if access_log:
-        config = uvicorn.Config(app, log_config=None, lifespan="on", access_log=True)
+        config = uvicorn.Config(
+            app, log_config=None, lifespan="on", access_log=True, timeout_keep_alive=KEEP_ALIVE
+        )
     else:
-        config = uvicorn.Config(app, log_level="warning", lifespan="on", access_log=False)
+        config = uvicorn.Config(
+            app,
+            log_level="warning",
+            lifespan="on",
+            access_log=False,
+            timeout_keep_alive=KEEP_ALIVE,
+        )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
