@@ -171,6 +171,14 @@ def main() -> int:
     ap.add_argument("--work", type=Path, default=None)
     ap.add_argument("--markdown", action="store_true")
     args = ap.parse_args()
+    # Before any import: an empty book would "screen" nothing and report no
+    # differing subject, which reads like identical results.
+    if args.subjects < 1:
+        fail(f"--subjects must be at least 1, got {args.subjects}")
+    if not 1 <= args.small <= args.subjects:
+        fail(f"--small must be between 1 and --subjects ({args.subjects}), got {args.small}")
+    if not 0 < args.change <= 1:
+        fail(f"--change must be a share above 0 and at most 1, got {args.change}")
     tmp = None
     if args.work is None:
         tmp = tempfile.TemporaryDirectory(prefix="dprkwatch-spark-bench-")

@@ -118,3 +118,22 @@ def test_the_command_exits_1_and_names_the_subject_when_outputs_differ(tmp_path:
     assert res.returncode == 1
     assert res.stdout.splitlines()[0].startswith("1 of 4 subjects differ (1 in their hits)")
     assert "== s4" in res.stdout
+
+
+def test_the_benchmark_refuses_an_empty_book_before_importing_anything(tmp_path: Path) -> None:
+    for args, message in (
+        (["--subjects", "0"], "--subjects must be at least 1, got 0"),
+        (
+            ["--subjects", "10", "--small", "20"],
+            "--small must be between 1 and --subjects (10), got 20",
+        ),
+        (["--subjects", "10", "--small", "5", "--change", "0"], "--change must be a share above 0"),
+    ):
+        res = subprocess.run(
+            [sys.executable, str(BENCHMARKS / "spark_screening.py"), "--data", str(tmp_path),
+             "--work", str(tmp_path / "work"), *args],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        assert res.returncode == 2, res.stderr
+        assert res.stderr.startswith(f"error: {message}"), res.stderr
+        assert not (tmp_path / "work").exists(), "stopped before any work"
