@@ -332,7 +332,10 @@ def build_requests(
     out = []
     for schema, name in names:
         if endpoint == "search":
-            target = f"/search/{quote(dataset)}?{urlencode({'q': name, 'limit': 5})}"
+            # Names as plain text (simple=true), as a search box sends them: in
+            # the query syntax a name's quote or slash is malformed (a 400).
+            query = {"q": name, "limit": 5, "simple": "true"}
+            target = f"/search/{quote(dataset)}?{urlencode(query)}"
             out.append(f"GET {target} HTTP/1.1\r\n{head}\r\n".encode())
             continue
         if endpoint == "reconcile":

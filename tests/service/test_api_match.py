@@ -201,10 +201,27 @@ def test_no_answer_when_the_record_cannot_be_written(sqlite_settings: Any) -> No
         r = svc.admin.post("/reconcile/default", data={"queries": queries})
         assert r.status_code == 503
         assert r.json() == refused
+        # A search is recorded before it is answered: no record, no results.
+        r = svc.admin.get("/search/default", params={"q": "Ryang Chol Min"})
+        assert r.status_code == 503
+        assert r.json() == {
+            "detail": "the search could not be recorded in the audit log, so no result is given",
+            "error": "unavailable",
+        }
         with db.engine.begin() as conn:
             conn.execute(text("DROP TRIGGER full_disk"))
             assert conn.execute(text("SELECT count(*) FROM screenings")).scalar_one() == 0
+        assert not list(audit.iter_records(db, kinds=["search"]))
         assert svc.match(svc.admin, name="Ryang Chol Min").status_code == 200
+        found = svc.admin.get("/search/default", params={"q": "Ryang Chol Min", "limit": 2})
+        assert found.status_code == 200
+        shown = [e["id"] for e in found.json()["results"]]
+        assert shown
+        # The search's record names what was asked and exactly what was shown.
+        records = [r.data() for r in audit.iter_records(db, kinds=["search"])]
+        assert len(records) == 1
+        assert records[0]["q"] == "Ryang Chol Min"
+        assert records[0]["results"] == shown and records[0]["limit"] == 2
 
 
 def test_lists_endpoints_and_import(service: LiveService) -> None:

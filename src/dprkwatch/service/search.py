@@ -388,26 +388,33 @@ class SearchIndex:
         np.maximum.at(best, inverse, scores)
         return unique.astype(IDS), best
 
-    def _allowed(self, req: Request) -> np.ndarray:
-        """A mask of the documents inside the request's filters."""
-        keep = np.ones(self.n, dtype=bool)
+    def _allowed(self, req: Request, docs: np.ndarray) -> np.ndarray:
+        """A mask over ``docs`` of those inside the request's filters.
+
+        Worked out for the documents the words found, not for every
+        document: the list and schema filters of a plain search cover
+        tens of thousands of entities, and testing them all was about a
+        quarter of a ``/search`` request's CPU.
+        """
+        keep = np.ones(len(docs), dtype=bool)
         if req.lists is not None:
             codes = [self.lists.codes[n] for n in req.lists if n in self.lists.codes]
-            keep &= np.isin(self.list_code, codes)
+            keep &= np.isin(self.list_code[docs], codes)
         if req.schemata is not None:
             codes = [self.schemas.codes[n] for n in req.schemata if n in self.schemas.codes]
-            keep &= np.isin(self.schema, codes)
+            keep &= np.isin(self.schema[docs], codes)
         if req.exclude_schema:
             codes = [self.schemas.codes[n] for n in req.exclude_schema if n in self.schemas.codes]
-            keep &= ~np.isin(self.schema, codes)
+            keep &= ~np.isin(self.schema[docs], codes)
         if req.only is not None:
             keep &= np.isin(
-                np.arange(self.n),
+                docs,
                 np.asarray([self.position[i] for i in req.only if i in self.position], dtype=IDS),
             )
         if req.changed_since is not None:
             since = req.changed_since
-            keep &= np.fromiter((c > since for c in self.changed), dtype=bool, count=self.n)
+            changed = self.changed
+            keep &= np.fromiter((changed[i] > since for i in docs), dtype=bool, count=len(docs))
         for name, values in req.filters.items():
             masks = []
             for value in values:
@@ -418,13 +425,13 @@ class SearchIndex:
                 combined = masks[0]
                 for m in masks[1:]:
                     combined = (combined & m) if req.filter_and else (combined | m)
-                keep &= combined
+                keep &= combined[docs]
         return keep
 
     def search(self, req: Request) -> Found:
         parsed = parse(req.q, simple=req.simple, fuzzy=req.fuzzy)
         docs, scores = self._match(parsed)
-        keep = self._allowed(req)[docs]
+        keep = self._allowed(req, docs)
         docs, scores = docs[keep], scores[keep] + self.bonus[docs[keep]]
         order = self._order(docs, scores, req.sort)
         page = docs[order[req.offset : req.offset + req.limit]] if req.limit > 0 else docs[:0]
@@ -501,7 +508,7 @@ class SearchIndex:
             facets=(),
         )
         docs, scores = self._match(Parsed([terms]))
-        keep = self._allowed(req)[docs]
+        keep = self._allowed(req, docs)
         docs, scores = docs[keep], scores[keep] + self.bonus[docs[keep]]
         order = self._order(docs, scores, ())
         return [self.ids[i] for i in docs[order[offset : offset + limit]]]

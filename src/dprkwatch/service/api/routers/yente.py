@@ -234,7 +234,7 @@ def _facet_label(name: str, value: str, titles: Mapping[str, str]) -> str:
     response_model=None,
     responses={200: {"model": SearchResponse}, **errors(400, 401, 403, 404, 422, 503)},
 )
-def search(
+async def search(
     dataset: str,
     state: State,
     caller: ScreenRole,
@@ -283,7 +283,6 @@ def search(
         fields.setdefault(name, []).append(value)
     if target is not None:
         fields["target"] = [target]
-    index = loaded.search
     req = SearchRequest(
         q=q,
         lists=frozenset(lists),
@@ -300,11 +299,22 @@ def search(
         limit=limit,
         offset=offset,
     )
-    found = index.search(req)
-    _record_search(state, caller, req, ds.name, loaded, lists, found.total, found.ids)
+    # Searching and building the answer are CPU work: on the quick lane, never on
+    # the loop, and no thread waits for the audit commit (awaited below).
+    work = partial(_search, loaded, req, _search_entry(caller, req, ds.name, loaded, lists))
+    response, entry = await state.lanes.quick_call(work)
+    await _record_search(state, entry)
+    return response
+
+
+def _search(
+    loaded: Loaded, req: SearchRequest, entry: Callable[[int, list[str]], AuditEntry]
+) -> tuple[Response, AuditEntry]:
+    """The answer to ``req`` and the audit entry that must be committed before it is sent."""
+    found = loaded.search.search(req)
     store = loaded.entities
-    titles = {d.name: d.title for d in scope}
-    return json_response(
+    titles = {d.name: d.title for d in loaded.datasets}
+    response = json_response(
         {
             "results": [store.document(i) for i in found.ids],
             "facets": {
@@ -318,44 +328,46 @@ def search(
                 for name, values in found.facets.items()
             },
             "total": {"value": found.total, "relation": "eq"},
-            "limit": limit,
-            "offset": offset,
-        }
-    )
-
-
-def _record_search(
-    state: ServiceState,
-    caller: Principal,
-    req: SearchRequest,
-    dataset: str,
-    loaded: Loaded,
-    lists: list[str],
-    total: int,
-    ids: list[str],
-) -> None:
-    """Record the search (and commit it) before it is answered, as a screening is: what was
-    asked, against which list versions, and which entities were shown."""
-    entry = AuditEntry(
-        "search",
-        caller.actor,
-        {
-            "q": req.q,
-            "dataset": dataset,
-            "filters": {k: list(v) for k, v in req.filters.items()},
-            "exclude_schema": sorted(req.exclude_schema),
-            "fuzzy": req.fuzzy,
             "limit": req.limit,
             "offset": req.offset,
-            "versions": {n: loaded.versions[n] for n in lists},
-            "algorithm": loaded.algorithm,
-            "total": total,
-            "results": list(ids),
-            "caller": {"key_id": caller.key_id, "name": caller.name},
-        },
+        }
     )
+    return response, entry(found.total, found.ids)
+
+
+def _search_entry(
+    caller: Principal, req: SearchRequest, dataset: str, loaded: Loaded, lists: list[str]
+) -> Callable[[int, list[str]], AuditEntry]:
+    """The audit entry of a search, given what it found: what was asked, against which
+    list versions, and which entities were shown."""
+
+    def entry(total: int, ids: list[str]) -> AuditEntry:
+        return AuditEntry(
+            "search",
+            caller.actor,
+            {
+                "q": req.q,
+                "dataset": dataset,
+                "filters": {k: list(v) for k, v in req.filters.items()},
+                "exclude_schema": sorted(req.exclude_schema),
+                "fuzzy": req.fuzzy,
+                "limit": req.limit,
+                "offset": req.offset,
+                "versions": {n: loaded.versions[n] for n in lists},
+                "algorithm": loaded.algorithm,
+                "total": total,
+                "results": list(ids),
+                "caller": {"key_id": caller.key_id, "name": caller.name},
+            },
+        )
+
+    return entry
+
+
+async def _record_search(state: ServiceState, entry: AuditEntry) -> None:
+    """Commit the search's record before it is answered, as a screening's is."""
     try:
-        state.committer.submit(appending([entry])).result()
+        await state.committer.write(appending([entry]))
     except Unavailable:
         raise
     except Exception as exc:
