@@ -223,12 +223,20 @@ def test_of_equally_likely_readings_the_better_ranked_words_are_kept() -> None:
     assert "KORYO BANK" in found[:3], found
 
 
-def test_a_surname_spelling_of_the_tables_is_no_slip() -> None:
-    # YOO, RHIE and WHANG are listed nowhere here but are spellings of the
-    # surnames 유/류, 리 and 황: read as written, never as YON or YU.
-    vocab = Vocabulary.build({"yon": 300, "yu": 200, "chin": 80, "rhee": 5, "hwang": 90})
+def test_a_surname_spelling_of_the_tables_is_read_only_as_its_own_family() -> None:
+    # YOO and WHANG are listed nowhere here but are spellings of the surnames
+    # 유/류 and 황: never read as YON, YO or YU (another family, or two slips).
+    vocab = Vocabulary.build(
+        {"yon": 300, "yu": 200, "yo": 30, "chin": 80, "rhee": 5, "hwang": 90, "myong": 40}
+    )
     assert corrections("Chin Yoo", vocab) == []
-    assert corrections("Rhie Chin", vocab) == []
     assert corrections("WHANG Chin", vocab) == []
+    # One slip away in the same family is still a reading: RHIE as RHEE (리),
+    # MYEONG as MYONG (명).
+    assert [c.text for c in corrections("Rhie Chin", vocab)] == ["rhee Chin"]
+    assert [c.text for c in corrections("Myeong Chin", vocab)] == ["myong Chin"]
     # A word no table knows is still read as the listed word one slip away.
     assert [c.text for c in corrections("Chin Yonn", vocab)][:1] == ["Chin yon"]
+    # A surname spelling may still lose the hyphen to a listed neighbour.
+    joined = Vocabulary.build({"kookai": 1, "kai": 5, "ko": 25})
+    assert [c.text for c in corrections("KOO-KAI", joined)] == ["KOOKAI"]

@@ -36,7 +36,7 @@ from itertools import product
 from typing import NamedTuple
 
 from dprkwatch.matching.features.words import adjacent_keys
-from dprkwatch.matching.korean_names import SURNAME_READINGS, SURNAME_SPELLINGS
+from dprkwatch.matching.korean_names import SURNAME_SPELLINGS
 from dprkwatch.matching.text import APOSTROPHES
 from dprkwatch.matching.typos import MIN_FUZZY, Vocabulary
 
@@ -374,6 +374,15 @@ def _remembered(
     return list(found)
 
 
+def _family_readings(word: str, options: Options) -> Options:
+    """The readings of a family-name spelling of the surname tables (cited in
+    korean_names) that spell the same family: Myeong as MYONG, never Yoo as YON."""
+    family = SURNAME_SPELLINGS.get(word)
+    if not family:
+        return options
+    return [(m, ch) for m, ch in options if family & SURNAME_SPELLINGS.get(m, frozenset())]
+
+
 def corrections(text: str, vocab: Vocabulary) -> list[Correction]:
     """Corrected readings of a query name, most similar first; [] when nothing needs it."""
     if not text.isascii() or not len(vocab):
@@ -389,17 +398,7 @@ def corrections(text: str, vocab: Vocabulary) -> list[Correction]:
     while i < len(spans):
         start, end, word = spans[i]
         scanned = not word.isdigit() and any(ch.isdigit() for ch in word)
-        known = (
-            word in vocab
-            or word.isdigit()
-            or (len(word) < MIN_FUZZY and not scanned)
-            # A surname spelling of the cited tables (Yoo, Rhie, Whang) is a
-            # name the Korean reading understands, not a slip, even where no
-            # listed name uses it: reading it as another word only adds keys
-            # that crowd the right entity out of the candidates.
-            or word in SURNAME_SPELLINGS
-            or word in SURNAME_READINGS
-        )
+        known = word in vocab or word.isdigit() or (len(word) < MIN_FUZZY and not scanned)
         if i + 1 < len(spans):
             n_start, n_end, n_word = spans[i + 1]
             gap = text[end:n_start]
@@ -439,12 +438,16 @@ def corrections(text: str, vocab: Vocabulary) -> list[Correction]:
                 if not known:
                     hyphen += [
                         (f"{m}-{n_word}", ch)
-                        for m, ch in _remembered(unknown, word, _word_options, vocab)
+                        for m, ch in _family_readings(
+                            word, _remembered(unknown, word, _word_options, vocab)
+                        )
                     ]
                 if n_word not in vocab and len(n_word) >= MIN_FUZZY:
                     hyphen += [
                         (f"{word}-{m}", ch)
-                        for m, ch in _remembered(unknown, n_word, _word_options, vocab)
+                        for m, ch in _family_readings(
+                            n_word, _remembered(unknown, n_word, _word_options, vocab)
+                        )
                     ]
                 hyphen += [(f"{word}-{m}", ch) for m, ch in _stray_letter(n_word, vocab)]
                 slots.append((start, n_end, hyphen))
@@ -465,7 +468,11 @@ def corrections(text: str, vocab: Vocabulary) -> list[Correction]:
             i += 1
             continue
         if not known:
-            options = _remembered(unknown, word, _word_options, vocab)
+            # A surname spelling of the cited tables (Yoo, Rhie, Whang) is a
+            # name the Korean reading understands, not a slip, even where no
+            # listed name uses it: read as another family's word it only adds
+            # keys that crowd the right entity out of the candidates.
+            options = _family_readings(word, _remembered(unknown, word, _word_options, vocab))
             if glued:
                 options = _stray_letter(word, vocab) + options
         else:

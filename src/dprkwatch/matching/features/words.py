@@ -219,22 +219,45 @@ def _surname_words(form: NameForm) -> set[str]:
     return out
 
 
+def _table_surname(form: NameForm, word: str) -> bool:
+    """Whether some reading of the name has ``word`` as a syllable spelled like a family name."""
+    for k in form.korean:
+        for syl in (*k.surname, *k.given):
+            if syl.spelling == word and surname_groups(syl):
+                return True
+    return False
+
+
 def _surname_moved_onto_given(q: NameForm, c: NameForm, moved: list[tuple[int, int]]) -> bool:
-    """Whether the word that moved is a surname on one side only.
+    """Whether the word that moved is a surname on one side and surely not on the other.
 
     A Korean name may put its surname first or last, so a word that moved to
     the other end is allowed when it is the surname there too (Su Yong Ri /
     RI, Su Yong). Yun Chang Pong against CHANG, Ping Yun pairs the query's
-    surname Yun with a listed given syllable (the comma says CHANG is the
-    surname): the same three words, but another family and another given
-    name. Words no reading takes as a known family name on either side (a
+    surname Yun with a listed given syllable, and the comma says so: the same
+    three words, but another family and another given name. Without a comma
+    a family name may still be the surname however the parser divided the
+    name (Song Il-choe, with Choe glued to the given name, is CHOE, Song
+    Il). Words no reading takes as a known family name on either side (a
     Chinese name read as Korean) keep the old leniency.
     """
     if not moved:
         return False
     q_surnames = _surname_words(q)
     c_surnames = _surname_words(c)
-    return all((q.tokens[i] in q_surnames) != (c.tokens[j] in c_surnames) for i, j in moved)
+    for i, j in moved:
+        a, b = q.tokens[i], c.tokens[j]
+        in_q, in_c = a in q_surnames, b in c_surnames
+        if in_q == in_c:
+            return False
+        # The side where the word is no surname: is it surely a given syllable?
+        # It is when a comma marks a known family name elsewhere on that side
+        # (a comma before no family name, KWANG IL, HYON, says nothing), or
+        # when the word could be no family name at all.
+        other, word, surnames = (c, b, c_surnames) if in_q else (q, a, q_surnames)
+        if not ("," in other.text and surnames) and _table_surname(other, word):
+            return False
+    return True
 
 
 def name_tokens(
@@ -244,8 +267,8 @@ def name_tokens(
 
     ``strict`` (used for Korean names, where it only rescues typos) demands
     that every word on both sides is paired and that the pairs keep their
-    order: "Kim Ho Hong" is not "Kim Tong Ho"; a word moved to the other end
-    must be the surname on both sides or on neither. ``slips_only`` further
+    order: "Kim Ho Hong" is not "Kim Tong Ho"; when a word differs, a word
+    moved to the other end must not be the surname on one side only. ``slips_only`` further
     demands that every differing word is one keyboard slip from its pair.
     """
     q_tokens = q.tokens
@@ -260,7 +283,16 @@ def name_tokens(
         if not n == len(q_tokens) == len(c_tokens):
             return NONE
         moved = _moved(aligned)
-        if moved is None or _surname_moved_onto_given(q, c, moved):
+        if moved is None:
+            return NONE
+        if (
+            moved
+            and any(s < 1.0 for s, _i, _j in aligned)
+            and _surname_moved_onto_given(q, c, moved)
+        ):
+            # The same words in another order are written alike whatever the
+            # comma says (a clerk may misplace it); a slip on top of a
+            # surname moved onto a given syllable is another name.
             return NONE
     if slips_only and any(s < SLIP for s, _i, _j in aligned):
         return NONE
