@@ -249,6 +249,7 @@ def main() -> int:
         fail("the delta and the full screen ran against different lists")
     rescreened = int(delta["report"]["rescreened"])
     rescored = int(delta["report"]["rescored"])
+    drift = delta["report"]["drift"]
     ddiff = compare(work / "delta.parquet", work / "full.parquet")
     record(
         (f"list update: {k} of {len(dprk_ids)} DPRK entities changed",
@@ -256,6 +257,8 @@ def main() -> int:
         ("re-screened by the delta (target <= 5 %)", f"{rescreened:,} ({rescreened / n:.2%})",
          delta["load"]),
         ("re-scored (previous hits only)", f"{rescored:,} ({rescored / n:.2%})", ""),
+        ("weight drift, words / Korean syllables the update did not touch",
+         f"{drift['untouched_words']:.4%} / {drift['untouched_syllables']:.4%}", ""),
         ("delta vs full local re-screen", f"{delta['wall']:.0f} s wall, {delta['cpu']:.0f} s CPU "
          f"vs {full['wall']:.0f} s wall, {full['cpu']:.0f} s CPU", full["load"]),
         ("subjects differing, delta vs full re-screen (target 0)", ddiff.summary(), ""),

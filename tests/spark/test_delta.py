@@ -131,6 +131,10 @@ def test_cli_delta_writes_the_updated_book(
     report = json.loads(res.out)
     assert 0 < report["rescreened"] < report["rows"] and report["rescored"] > 0
     assert report["alerts"]["removed"] >= 1
+    # The update changed names, so the weights moved; those of untouched words least.
+    drift = report["drift"]
+    assert 0 < drift["untouched_words"] <= drift["words"] < 1
+    assert 0 <= drift["untouched_syllables"] <= drift["syllables"] < 1
     assert report["lists"] != json.loads((first / "_dprkwatch.json").read_text())["lists"]
     screen_file(Screener.from_store(store), src, tmp_path / "full.parquet")
     got = by_subject(pq.read_table(second).to_pylist())

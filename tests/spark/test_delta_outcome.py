@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dprkwatch.matching import Query, Screener
 from dprkwatch.matching.index import blocking_keys
-from dprkwatch.spark.delta import ListChange
+from dprkwatch.spark.delta import ListChange, list_change, weight_drift
 from dprkwatch.spark.screening import subject_rows
 
 NO_CHANGE = ListChange(frozenset(), frozenset(), frozenset(), frozenset(), frozenset())
@@ -69,3 +69,43 @@ def test_an_updated_entry_that_would_be_ranked_is_re_screened(screener: Screener
     assert added.outcome(screener, dict(kim), []).kind == "screen"
     # Sharing keys with it but scoring below the floor: kept.
     assert added.outcome(screener, {"id": "o", "name": "Kim Some Other"}, []).kind == "keep"
+
+
+def people(*names: str, first: int = 0) -> list[dict[str, object]]:
+    return [
+        {"id": f"p{i}", "schema": "Person", "properties": {"name": [name]}}
+        for i, name in enumerate(names, start=first)
+    ]
+
+
+def test_weight_drift_is_zero_for_the_same_lists() -> None:
+    lists = people("Kim Chol Su", "Ri Su Yong", "Pak Pong Ju", "John Smith")
+    old, new = Screener.from_entities(lists), Screener.from_entities(lists)
+    assert weight_drift(old.index, new.index) == {
+        "words": 0.0, "untouched_words": 0.0, "syllables": 0.0, "untouched_syllables": 0.0,
+    }  # fmt: skip
+
+
+def test_weight_drift_of_an_added_name_moves_its_own_words_most() -> None:
+    base = people("Kim Chol Su", "Ri Su Yong", "Pak Pong Ju", "John Smith", "Maria Lopez")
+    old = Screener.from_entities(base)
+    new = Screener.from_entities([*base, *people("Kim Yong Chol", first=5)])
+    drift = weight_drift(old.index, new.index)
+    # One name more among five: every weight moves, those of KIM, YONG and
+    # CHOL (now used by more names) most.
+    assert 0 < drift["untouched_words"] < drift["words"] < 1
+    smith = old.index.token_weights["smith"], new.index.token_weights["smith"]
+    assert drift["untouched_words"] >= round(abs(smith[1] / smith[0] - 1), 6) > 0
+    kim = old.index.token_weights["kim"], new.index.token_weights["kim"]
+    assert drift["words"] >= round(abs(kim[1] / kim[0] - 1), 6) > drift["untouched_words"]
+    assert 0 < drift["untouched_syllables"] <= drift["syllables"]
+
+
+def test_list_change_carries_the_drift_to_the_report() -> None:
+    base = people("Kim Chol Su", "John Smith")
+    old = Screener.from_entities(base)
+    new = Screener.from_entities([*base, *people("Maria Lopez", first=2)])
+    change = list_change(old, new)
+    assert change.added == {"p2"}
+    assert change.drift == weight_drift(old.index, new.index)
+    assert change.drift["untouched_words"] > 0

@@ -76,6 +76,11 @@ def screen_spark(
             f" (after the list update: re-screened {run.rescreened}, re-scored {run.rescored}; "
             f"alerts {run.alerts})"
         )
+    if run.drift:
+        line += (
+            f"; weights moved up to {run.drift['untouched_words']:.4%} (words) and "
+            f"{run.drift['untouched_syllables']:.4%} (Korean syllables) the update did not touch"
+        )
     render(run, chosen_format(json_out), text=line)
 
 

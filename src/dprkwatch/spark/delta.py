@@ -43,8 +43,8 @@ subjects.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import pyarrow as pa
@@ -88,6 +88,8 @@ class ListChange:
     keys: frozenset[str]
     identifiers: frozenset[tuple[str, str]]  # (table, value), e.g. ("imo", "8660313")
     records: frozenset[int] = frozenset()
+    # How far the scoring weights moved (see weight_drift).
+    drift: dict[str, float] = field(default_factory=dict)
 
     @property
     def entities(self) -> frozenset[str]:
@@ -190,6 +192,48 @@ def _reach(index: Index, ids: Iterable[str]) -> tuple[set[str], set[tuple[str, s
     return keys, idents
 
 
+def weight_drift(old: Index, new: Index) -> dict[str, float]:
+    """The largest relative change of a word's and of a Korean syllable's weight, old to new.
+
+    A delta keeps the rows of the subjects it does not re-screen, but every
+    weight depends on how many names are listed, so their scores move with
+    any update; a candidate just under the scoring floor (or just outside
+    ``top``) can cross it, and only a full screen shows it (about 17
+    subjects in a million after a 1 % update). This says how far the
+    weights moved, for the words and syllables the update did not touch
+    (``untouched_*``, what moves the scores of kept subjects) and for all:
+    a score of 0.5 moves by at most about that share of itself.
+    """
+    words, untouched_words = _largest_change(
+        old.token_weights, new.token_weights, old.token_df, new.token_df
+    )
+    syllables, untouched_syllables = _largest_change(
+        old.syllable_weights, new.syllable_weights, old.syllable_df, new.syllable_df
+    )
+    return {
+        "words": words, "untouched_words": untouched_words,
+        "syllables": syllables, "untouched_syllables": untouched_syllables,
+    }  # fmt: skip
+
+
+def _largest_change(
+    before: Mapping[str, float],
+    after: Mapping[str, float],
+    df_before: Mapping[str, int],
+    df_after: Mapping[str, int],
+) -> tuple[float, float]:
+    """(largest relative change of a weight in both, of one whose count did not change), rounded."""
+    largest = untouched = 0.0
+    for key, weight in before.items():
+        if not weight or key not in after:
+            continue
+        change = abs(after[key] / weight - 1.0)
+        largest = max(largest, change)
+        if df_before.get(key) == df_after.get(key):
+            untouched = max(untouched, change)
+    return round(largest, 6), round(untouched, 6)
+
+
 def list_change(old: Screener, new: Screener) -> ListChange:
     """The entries added, changed and removed between two screeners, and their keys."""
     a, b = _entries(old.index), _entries(new.index)
@@ -201,7 +245,7 @@ def list_change(old: Screener, new: Screener) -> ListChange:
     records = frozenset(r.idx for r in new.index.records if r.id in added or r.id in changed)
     return ListChange(
         added, changed, removed, frozenset(keys_old | keys_new), frozenset(ids_old | ids_new),
-        records,
+        records, weight_drift(old.index, new.index),
     )  # fmt: skip
 
 

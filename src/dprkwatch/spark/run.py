@@ -48,6 +48,8 @@ class SparkRun:
     rescreened: int | None = None
     rescored: int | None = None
     alerts: dict[str, int] | None = None
+    # After a list update: how far the scoring weights moved (delta.weight_drift).
+    drift: dict[str, float] | None = None
     seconds: dict[str, float] = field(default_factory=dict)
 
 
@@ -189,6 +191,7 @@ def _run(
         rescreened: int | None = None
         rescored: int | None = None
         alerts: dict[str, int] | None = None
+        drift: dict[str, float] | None = None
         t = time.perf_counter()
         if old is None:
             hits = screen(df, shipped, top=top, threshold=threshold, scope=scope,
@@ -199,6 +202,7 @@ def _run(
                              shipped, top=top, threshold=threshold, scope=scope,
                              partitions=partitions, name=input_path)  # fmt: skip
             hits = delta.hits
+            drift = delta.change.drift
         cut = screener.threshold if threshold is None else threshold
         metadata = {
             "algorithm": screener.algorithm, "threshold": cut, "lists": screener.versions,
@@ -226,7 +230,8 @@ def _run(
             rows=rows, errors=errors, matched=matched, results=results, output=output_path,
             algorithm=screener.algorithm, threshold=cut, lists=screener.versions,
             master=str(spark.sparkContext.master), ship=ship, index_bytes=shipped.size,
-            rescreened=rescreened, rescored=rescored, alerts=alerts, seconds=seconds,
+            rescreened=rescreened, rescored=rescored, alerts=alerts, drift=drift,
+            seconds=seconds,
         )  # fmt: skip
     finally:
         if shipped is not None:
