@@ -9,7 +9,7 @@ import pytest
 
 from dprkwatch.service.api.lanes import Lanes
 from dprkwatch.service.exceptions import TooManyRequests
-from dprkwatch.service.handoff import LoopThreads
+from dprkwatch.service.handoff import LoopThreads, settle
 
 
 def test_calls_run_on_the_threads_and_hand_back_values_and_errors() -> None:
@@ -31,6 +31,52 @@ def test_calls_run_on_the_threads_and_hand_back_values_and_errors() -> None:
         pool.close()
     assert set(names) <= {"t_0", "t_1"} and threading.current_thread().name not in names
     assert error == "ZeroDivisionError"
+
+
+def test_settlements_from_a_thread_arrive_in_order_with_fewer_wake_ups() -> None:
+    """A burst settled while the loop is busy is delivered whole, in order, errors included."""
+    calls: list[int] = []
+
+    async def main() -> tuple[list[object], int]:
+        loop = asyncio.get_running_loop()
+        real = loop.call_soon_threadsafe
+
+        def counted(*args: object, **kwargs: object) -> object:
+            calls.append(1)
+            return real(*args, **kwargs)  # type: ignore[arg-type]
+
+        loop.call_soon_threadsafe = counted  # type: ignore[method-assign]
+        futures = [loop.create_future() for _ in range(200)]
+        cancelled = futures[7]
+        cancelled.cancel()  # its caller has gone: settling it is a no-op
+
+        def burst() -> None:
+            for i, f in enumerate(futures):
+                settle(loop, f, error=ValueError(i) if i % 50 == 0 else None, value=i)
+
+        thread = threading.Thread(target=burst)
+        thread.start()
+        thread.join()  # the loop has not run meanwhile: one delivery holds them all
+        done = await asyncio.gather(*futures, return_exceptions=True)
+        return done, len(calls)
+
+    done, wake_ups = asyncio.run(main())
+    assert wake_ups == 1
+    for i, got in enumerate(done):
+        if i == 7:
+            assert isinstance(got, asyncio.CancelledError)
+        elif i % 50 == 0:
+            assert isinstance(got, ValueError) and got.args == (i,)
+        else:
+            assert got == i
+
+
+def test_settling_for_a_closed_loop_is_dropped() -> None:
+    loop = asyncio.new_event_loop()
+    future = loop.create_future()
+    loop.close()
+    settle(loop, future, 1)  # no one waits any more: neither raises nor delivers
+    assert not future.done()
 
 
 def test_a_cancelled_call_still_queued_never_runs_and_close_cancels_the_queue() -> None:

@@ -11,7 +11,8 @@ CPU samples (py-spy, 2026-12-07), more than the Python code of the route
 itself.
 
 Here the thread is given the asyncio future itself, and settles it with
-one ``loop.call_soon_threadsafe``: no second future, no lock, no chain.
+one ``loop.call_soon_threadsafe`` (shared by the settlements that arrive
+before the loop runs it): no second future, no chain.
 :class:`LoopThreads` is the thread pool built on that (the screening
 lanes); :func:`settle` is the crossing back, for a thread that already
 exists (the audit writer).
@@ -23,6 +24,7 @@ import asyncio
 import contextlib
 import queue
 import threading
+import weakref
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -38,6 +40,58 @@ def _set(future: asyncio.Future[Any], value: Any, error: BaseException | None) -
         future.set_result(value)
 
 
+class _Inbox:
+    """Settlements waiting for one loop, delivered by one callback per wake-up.
+
+    ``loop.call_soon_threadsafe`` wakes the loop with a write to its
+    self-pipe, a system call made while holding the interpreter: at several
+    hundred requests a second, two crossings each, it was about a tenth of
+    a worker's samples (py-spy ``--gil``, ``/reconcile``, 2026-12-07).
+    Settlements that arrive while a delivery is already scheduled join it
+    instead of waking the loop again. Each is delivered in the order it came.
+    """
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self._items: list[tuple[asyncio.Future[Any], Any, BaseException | None]] = []
+        self._lock = threading.Lock()
+        self._scheduled = False
+
+    def put(self, future: asyncio.Future[Any], value: Any, error: BaseException | None) -> None:
+        with self._lock:
+            self._items.append((future, value, error))
+            if self._scheduled:
+                return
+            self._scheduled = True
+        try:
+            self.loop.call_soon_threadsafe(self._deliver)
+        except RuntimeError:  # the loop has closed: no one waits any more
+            with self._lock:
+                self._items.clear()
+                self._scheduled = False
+
+    def _deliver(self) -> None:
+        with self._lock:
+            items, self._items = self._items, []
+            self._scheduled = False
+        for future, value, error in items:
+            _set(future, value, error)
+
+
+_inboxes: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Inbox] = weakref.WeakKeyDictionary()
+_inboxes_lock = threading.Lock()
+
+
+def _inbox(loop: asyncio.AbstractEventLoop) -> _Inbox:
+    inbox = _inboxes.get(loop)
+    if inbox is None:
+        with _inboxes_lock:
+            inbox = _inboxes.get(loop)
+            if inbox is None:
+                inbox = _inboxes[loop] = _Inbox(loop)
+    return inbox
+
+
 def settle(
     loop: asyncio.AbstractEventLoop,
     future: asyncio.Future[Any],
@@ -45,8 +99,7 @@ def settle(
     error: BaseException | None = None,
 ) -> None:
     """From any thread: give ``future`` (of ``loop``) its value or its error."""
-    with contextlib.suppress(RuntimeError):  # the loop has closed: no one waits any more
-        loop.call_soon_threadsafe(_set, future, value, error)
+    _inbox(loop).put(future, value, error)
 
 
 class LoopThreads:
