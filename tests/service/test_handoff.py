@@ -171,3 +171,15 @@ def test_a_turn_handed_to_a_request_that_was_cancelled_is_passed_on() -> None:
         assert asyncio.run(main()) == (0, 0)
     finally:
         lanes.close()
+
+
+def test_searches_that_may_be_slow_go_to_the_bulk_lane() -> None:
+    from dprkwatch.service.api.routers.yente import QUICK_SEARCH_LIMIT, heavy_search
+    from dprkwatch.service.search import Request
+
+    assert not heavy_search(Request(q="Ri Su Yong", limit=5))
+    assert not heavy_search(Request(q="Ri Su Yong", limit=QUICK_SEARCH_LIMIT))
+    assert heavy_search(Request(q="", limit=5))  # every entity, facets over all of them
+    assert heavy_search(Request(q="   ", limit=5))
+    assert heavy_search(Request(q="Ri Su Yong", limit=QUICK_SEARCH_LIMIT + 1))
+    assert heavy_search(Request(q="Ri Su Yong", fuzzy=True))
