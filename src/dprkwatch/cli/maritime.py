@@ -24,7 +24,7 @@ from typing import Annotated, Any
 
 import typer
 
-from dprkwatch.cli.context import settings_of
+from dprkwatch.cli.context import exit_now, settings_of
 from dprkwatch.cli.output import err_console, output_format, render
 from dprkwatch.exceptions import NotFoundError
 from dprkwatch.maritime import (
@@ -343,6 +343,8 @@ def detect_cmd(
     )
     if output is not None and not json_out:
         render({"written": run.events.height}, text=f"wrote {run.events.height} events to {output}")
+    # The run's days, detectors' parts and events need not be freed one by one.
+    exit_now()
 
 
 @app.command("evidence")
