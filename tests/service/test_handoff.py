@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -103,10 +105,20 @@ def test_a_cancelled_call_still_queued_never_runs_and_close_cancels_the_queue() 
     assert ran == []
 
 
-def test_a_key_beyond_its_turns_waits_in_line_then_gets_429() -> None:
-    lanes = Lanes(threads=1, per_key=1, queue=1)
+@contextmanager
+def one_key(queue: int) -> Iterator[Lanes]:
+    """Lanes giving key "k" one turn and ``queue`` places in line; every turn and place
+    must be given back by the end of the block."""
+    lanes = Lanes(threads=1, per_key=1, queue=queue)
+    try:
+        yield lanes
+        assert lanes.load("k") == (0, 0)
+    finally:
+        lanes.close()
 
-    async def main() -> list[str]:
+
+def test_a_key_beyond_its_turns_waits_in_line_then_gets_429() -> None:
+    async def main(lanes: Lanes) -> list[str]:
         order: list[str] = []
         release = asyncio.Event()
 
@@ -126,17 +138,12 @@ def test_a_key_beyond_its_turns_waits_in_line_then_gets_429() -> None:
         await asyncio.gather(first, second)
         return order
 
-    try:
-        assert asyncio.run(main()) == ["first", "second"]
-        assert lanes.load("k") == (0, 0)
-    finally:
-        lanes.close()
+    with one_key(queue=1) as lanes:
+        assert asyncio.run(main(lanes)) == ["first", "second"]
 
 
 def test_a_request_cancelled_while_waiting_gives_up_its_place() -> None:
-    lanes = Lanes(threads=1, per_key=1, queue=2)
-
-    async def main() -> tuple[int, int]:
+    async def main(lanes: Lanes) -> tuple[int, int]:
         await lanes.acquire("k")
         waiter = asyncio.ensure_future(lanes.acquire("k"))
         await asyncio.sleep(0)
@@ -147,17 +154,12 @@ def test_a_request_cancelled_while_waiting_gives_up_its_place() -> None:
         lanes.release("k")
         return seen
 
-    try:
-        assert asyncio.run(main()) == (1, 0)
-        assert lanes.load("k") == (0, 0)
-    finally:
-        lanes.close()
+    with one_key(queue=2) as lanes:
+        assert asyncio.run(main(lanes)) == (1, 0)
 
 
 def test_a_turn_handed_to_a_request_that_was_cancelled_is_passed_on() -> None:
-    lanes = Lanes(threads=1, per_key=1, queue=2)
-
-    async def main() -> tuple[int, int]:
+    async def main(lanes: Lanes) -> tuple[int, int]:
         await lanes.acquire("k")
         waiter = asyncio.ensure_future(lanes.acquire("k"))
         await asyncio.sleep(0)
@@ -167,10 +169,8 @@ def test_a_turn_handed_to_a_request_that_was_cancelled_is_passed_on() -> None:
             await waiter
         return lanes.load("k")
 
-    try:
-        assert asyncio.run(main()) == (0, 0)
-    finally:
-        lanes.close()
+    with one_key(queue=2) as lanes:
+        assert asyncio.run(main(lanes)) == (0, 0)
 
 
 def test_searches_that_may_be_slow_go_to_the_bulk_lane() -> None:
