@@ -53,10 +53,11 @@ MODULES = (
     "dprkwatch.matching.screener",
 )
 LOG = ROOT / "build" / "native.log"
-# C kernels of the maritime package (see dprkwatch.maritime.native).
+# C kernels over numpy arrays (see dprkwatch.native).
 C_SOURCES = (
     "dprkwatch/maritime/engines/tracks.c",
     "dprkwatch/maritime/ingest/group.c",
+    "dprkwatch/matching/prescore.c",
 )
 # No fast-math and no fused multiply-add: the kernel must round as numpy does.
 CFLAGS = ("-O2", "-shared", "-fPIC", "-fno-fast-math", "-ffp-contract=off")
@@ -179,7 +180,7 @@ def c_libraries(source: Path) -> list[Path]:
 
 def build_c(*, force: bool) -> None:
     """Compile each of :data:`C_SOURCES` whose library for its current digest is missing."""
-    from dprkwatch.maritime.native import library_path
+    from dprkwatch.native import library_path
 
     compiler = (sysconfig.get_config_var("CC") or "cc").split()[0]
     for rel in C_SOURCES:

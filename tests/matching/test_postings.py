@@ -1,4 +1,5 @@
-"""Packed posting lists: the numpy pre-score must equal the dict loop it replaced, bit for bit."""
+"""Packed posting lists: the numpy pre-score must equal the dict loop it replaced, bit for
+bit, and the C kernel (pre-score and cut in one call) must equal numpy."""
 
 from __future__ import annotations
 
@@ -10,7 +11,12 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
+from dprkwatch.matching import postings as postings_module
 from dprkwatch.matching.postings import Postings, top
+
+needs_kernel = pytest.mark.skipif(
+    postings_module._kernel() is None, reason="the C kernel is not built (make native)"
+)
 
 
 def dict_prescore(
@@ -132,8 +138,12 @@ def test_malformed_cached_postings_are_refused(state: tuple[object, bytes]) -> N
         Postings.from_plain(state)
 
 
-def test_threads_sharing_postings_get_their_own_scratch() -> None:
-    """A Screener is shared between threads: the pre-score's scratch arrays must not be."""
+@pytest.mark.parametrize("way", ["numpy", "kernel"])
+def test_threads_sharing_postings_get_their_own_scratch(way: str) -> None:
+    """A Screener is shared between threads: the scratch arrays of the pre-score
+    (numpy's, and the kernel's for the cut) must not be."""
+    if way == "kernel" and postings_module._kernel() is None:
+        pytest.skip("the C kernel is not built (make native)")
     rng = random.Random(5)
     n_names, common = 400, 25
     lists = random_lists(rng, n_names, 80, common)
@@ -143,14 +153,32 @@ def test_threads_sharing_postings_get_their_own_scratch() -> None:
         return math.log(1.0 + n_names / n)
 
     cases = [rng.sample(list(lists), rng.randint(1, 10)) for _ in range(200)]
-    expected = [list(dict_prescore(lists, keys, weight, common).items()) for keys in cases]
+    if way == "numpy":
+        expected = [list(dict_prescore(lists, keys, weight, common).items()) for keys in cases]
+    else:
+        expected = [best_by_dict(lists, keys, weight, common, 50, 60, 0.45) for keys in cases]
+
+    def answer(keys: list[str]) -> list[tuple[int, float]]:
+        if way == "kernel":
+            return postings.best(keys, weight, common, 50, 60, 0.45)
+        ids, sums = postings.prescore(keys, weight, common)
+        return list(zip(ids.tolist(), sums.tolist(), strict=True))
+
+    assert wrong_in_threads(answer, cases, expected) == []
+
+
+def wrong_in_threads(
+    answer: Callable[[list[str]], list[tuple[int, float]]],
+    cases: list[list[str]],
+    expected: list[list[tuple[int, float]]],
+) -> list[int]:
+    """The cases answered wrongly by four threads answering them all twenty times."""
     failures: list[int] = []
 
     def run(offset: int) -> None:
         for _ in range(20):
             for i in range(offset, len(cases), 4):
-                ids, sums = postings.prescore(cases[i], weight, common)
-                if list(zip(ids.tolist(), sums.tolist(), strict=True)) != expected[i]:
+                if answer(cases[i]) != expected[i]:
                     failures.append(i)
 
     threads = [threading.Thread(target=run, args=(k,)) for k in range(4)]
@@ -158,7 +186,7 @@ def test_threads_sharing_postings_get_their_own_scratch() -> None:
         t.start()
     for t in threads:
         t.join()
-    assert failures == []
+    return failures
 
 
 @pytest.mark.parametrize("seed", range(20))
@@ -182,3 +210,58 @@ def test_from_names_equals_the_lists_it_replaced(seed: int) -> None:
 def test_from_names_of_nothing() -> None:
     assert len(Postings.from_names([])) == 0
     assert len(Postings.from_names([(), ()])) == 0
+
+
+def best_by_dict(
+    lists: dict[str, list[int]],
+    keys: list[str],
+    weight: Callable[[int], float],
+    common: int,
+    n: int,
+    prune_above: int,
+    share: float,
+) -> list[tuple[int, float]]:
+    """The screener's cut on the dict loop: pruning below the best, then the n best."""
+    found = dict_prescore(lists, keys, weight, common)
+    if 0 <= prune_above < len(found):
+        cut = max(found.values()) * share * 0.5
+        found = {nid: s for nid, s in found.items() if s >= cut}
+    return sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+@pytest.mark.parametrize("seed", range(30))
+def test_best_equals_the_dict_loop_and_its_cut(seed: int, compiled: bool) -> None:
+    """Both ways (the kernel, numpy) give the dict loop's names and sums, bit for bit."""
+    if compiled and postings_module._kernel() is None:
+        pytest.skip("the C kernel is not built (make native)")
+    rng = random.Random(seed)
+    n_names, common = 500, 30
+    lists = random_lists(rng, n_names, 60, common)
+    # Ties: every list of one length weighs the same, so equal sums are common.
+    postings = Postings.from_lists(lists)
+    weight = lambda n: math.log(1.0 + n_names / n)  # noqa: E731
+    for _ in range(20):
+        keys = rng.sample([*lists, "missing-1"], rng.randint(0, 12))
+        n = rng.choice((1, 5, 96, 1000))
+        prune_above = rng.choice((-1, 0, 10, 200))
+        share = rng.choice((0.45, 0.9, 2.0))
+        expected = best_by_dict(lists, keys, weight, common, n, prune_above, share)
+        got = postings.best(keys, weight, common, n, prune_above, share, compiled=compiled)
+        assert got == expected, (keys, n, prune_above, share)
+
+
+@needs_kernel
+def test_kernel_leaves_its_scratch_clean_and_grows_for_a_larger_cut() -> None:
+    lists = {"a": [1, 2, 3], "b": [2, 3, 4], "c": list(range(0, 40, 2))}
+    postings = Postings.from_lists(lists)
+    weight = {3: 2.0, 20: 0.5}.__getitem__
+    first = postings.best(["a", "b", "c"], weight, 10, 2)
+    assert first == [(2, 4.5), (3, 4.0)]
+    totals, seen = postings._local.kernel[0], postings._local.kernel[1]
+    assert not totals.any() and not seen.any()
+    # Only common keys: the first supplies the names, the others confirm them.
+    assert postings.best(["c", "a"], weight, 2, 300)[:3] == [(2, 2.5), (0, 0.5), (4, 0.5)]
+    assert len(postings._local.kernel[4]) >= 300
+    assert postings.best(["missing"], weight, 10, 5) == []
+    assert postings.best(["a", "b", "c"], weight, 10, 2) == first

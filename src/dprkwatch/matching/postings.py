@@ -16,13 +16,19 @@ by name number, so which names make a cut depends on the data alone.
 
 from __future__ import annotations
 
+import ctypes
 import threading
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from functools import cache
 from itertools import chain
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+
+from dprkwatch import native
 
 # A key's place in the array: start << 32 | length, one int per key.
 _SHIFT = 32
@@ -32,16 +38,22 @@ _NEVER = np.iinfo(np.int64).max
 
 IntArray = NDArray[np.int32]
 FloatArray = NDArray[np.float64]
+# The pre-score and the cut in one C call (same answers as numpy; see the source).
+KERNEL_SOURCE = Path(__file__).with_name("prescore.c")
+# A (sum, id) entry of the kernel's heap: a double and an int32, padded.
+_ENTRY_BYTES = 16
 
 
 class Postings:
     """Blocking key -> ascending ids of the names filed under it (read-only)."""
 
-    __slots__ = ("_local", "_size", "_where", "nids")
+    __slots__ = ("_base", "_local", "_size", "_where", "nids")
 
     def __init__(self, where: dict[str, int], nids: IntArray) -> None:
         self._where = where
         self.nids = nids
+        # Where the array starts, for the kernel (it never moves: read-only).
+        self._base = int(nids.ctypes.data)
         self._size = int(nids.max()) + 1 if len(nids) else 0
         # Per-thread scratch arrays for the pre-score (see prescore).
         self._local = threading.local()
@@ -146,40 +158,101 @@ class Postings:
         ``common`` names only adds its weight to names already found through
         rarer keys; when there are none, the first common key supplies them.
         """
-        where = self._where
         nids = self.nids
-        slices: list[IntArray] = []
-        weights: list[float] = []
-        lengths: list[int] = []
-        common_keys: list[tuple[int, int]] = []
+        starts, lengths, weights, rare = self._split(keys, key_weight, common)
+        ids: IntArray
+        sums: FloatArray
+        if rare:
+            slices = [nids[s : s + n] for s, n in zip(starts[:rare], lengths[:rare], strict=True)]
+            flat = np.concatenate(slices) if len(slices) > 1 else slices[0]
+            ids, sums = self._sum(flat, np.repeat(np.array(weights[:rare]), lengths[:rare]))
+        elif starts:
+            ids = nids[starts[0] : starts[0] + lengths[0]].copy()
+            sums = np.full(lengths[0], weights[0])
+            rare = 1  # the first common key is used up
+        else:
+            return np.empty(0, dtype=NIDS), np.empty(0, dtype=np.float64)
+        for k in range(rare, len(starts)):
+            n = lengths[k]
+            members = nids[starts[k] : starts[k] + n]
+            at = np.searchsorted(members, ids)
+            at[at == n] = 0
+            sums[members[at] == ids] += weights[k]
+        return ids, sums
+
+    def _split(
+        self, keys: Iterable[str], key_weight: Callable[[int], float], common: int
+    ) -> tuple[list[int], list[int], list[float], int]:
+        """Where the query's posting lists are, and their weights: the rare keys
+        in the given order, then the common ones (in more than ``common`` names)
+        in the given order, and how many are rare. Unknown keys are skipped."""
+        where = self._where
+        rare: list[tuple[int, int, float]] = []
+        frequent: list[tuple[int, int, float]] = []
         for key in keys:
             packed = where.get(key)
             if packed is None:
                 continue
-            start, n = packed >> _SHIFT, packed & _LENGTH
-            if n > common:
-                common_keys.append((start, n))
-                continue
-            slices.append(nids[start : start + n])
-            weights.append(key_weight(n))
-            lengths.append(n)
-        ids: IntArray
-        sums: FloatArray
-        if slices:
-            flat = np.concatenate(slices) if len(slices) > 1 else slices[0]
-            ids, sums = self._sum(flat, np.repeat(np.array(weights), lengths))
-        elif common_keys:
-            start, n = common_keys.pop(0)
-            ids = nids[start : start + n].copy()
-            sums = np.full(n, key_weight(n))
-        else:
-            return np.empty(0, dtype=NIDS), np.empty(0, dtype=np.float64)
-        for start, n in common_keys:
-            members = nids[start : start + n]
-            at = np.searchsorted(members, ids)
-            at[at == n] = 0
-            sums[members[at] == ids] += key_weight(n)
-        return ids, sums
+            n = packed & _LENGTH
+            (frequent if n > common else rare).append((packed >> _SHIFT, n, key_weight(n)))
+        both = rare + frequent
+        return [b[0] for b in both], [b[1] for b in both], [b[2] for b in both], len(rare)
+
+    def best(
+        self,
+        keys: Iterable[str],
+        key_weight: Callable[[int], float],
+        common: int,
+        n: int,
+        prune_above: int = -1,
+        share: float = 0.0,
+        *,
+        compiled: bool = True,
+    ) -> list[tuple[int, float]]:
+        """The ``n`` best names of :meth:`prescore`, as :func:`top` ranks them.
+
+        With ``prune_above`` >= 0 and more names than that, names whose
+        pre-score is below ``max * share * 0.5`` are dropped first. One C
+        call (``prescore.c``) when the kernel is built and ``compiled``;
+        otherwise numpy, with the same answer.
+        """
+        kernel = _kernel() if compiled else None
+        if kernel is None:
+            ids, sums = self.prescore(keys, key_weight, common)
+            if 0 <= prune_above < len(ids):
+                keep = sums >= float(sums.max()) * share * 0.5
+                ids, sums = ids[keep], sums[keep]
+            return top(ids, sums, n)
+        starts, lengths, weights, rare = self._split(keys, key_weight, common)
+        if not starts:
+            return []
+        scratch = self._kernel_scratch(n)
+        found = _run(
+            kernel, self._base, array("q", starts), array("q", lengths), array("d", weights),
+            rare, len(starts) - rare, scratch, prune_above, share, n,
+        )  # fmt: skip
+        out_ids: IntArray = self._local.kernel[4]
+        out_sums: FloatArray = self._local.kernel[5]
+        return list(zip(out_ids[:found].tolist(), out_sums[:found].tolist(), strict=True))
+
+    def _kernel_scratch(self, n: int) -> tuple[int, int, int, int, int, int]:
+        """Addresses of this thread's arrays for the kernel: totals, seen and found
+        (a place per name), the heap and the two outputs (``n`` places at least)."""
+        held = getattr(self._local, "kernel", None)
+        if held is None or len(held[4]) < n:
+            size = max(self._size, 1)
+            places = max(n, 128)
+            held = self._local.kernel = (
+                np.zeros(size),
+                np.zeros(size, dtype=np.uint8),
+                np.zeros(size, dtype=NIDS),
+                np.zeros(places * _ENTRY_BYTES, dtype=np.uint8),
+                np.zeros(places, dtype=NIDS),
+                np.zeros(places),
+            )
+            self._local.addresses = tuple(int(a.ctypes.data) for a in held)
+        addresses: tuple[int, int, int, int, int, int] = self._local.addresses
+        return addresses
 
     def _sum(self, flat: IntArray, weights: FloatArray) -> tuple[IntArray, FloatArray]:
         """Distinct ids of ``flat`` in first-seen order, with their weights summed.
@@ -205,6 +278,52 @@ class Postings:
         finally:
             totals[flat] = 0.0
             first[flat] = _NEVER
+
+
+@cache
+def _kernel() -> Callable[..., int] | None:
+    """The compiled pre-score, or None (not built, or compiled code turned off)."""
+    lib = native.load(KERNEL_SOURCE, keep_gil=True)
+    if lib is None:
+        return None
+    try:
+        fn = lib.dprkwatch_prescore_top
+    except AttributeError:  # a library without the function
+        return None
+    pointer, int64 = ctypes.c_void_p, ctypes.c_int64
+    fn.restype = int64
+    fn.argtypes = [
+        *[pointer] * 4, int64, int64, *[pointer] * 3, int64, ctypes.c_double, int64,
+        *[pointer] * 3,
+    ]  # fmt: skip
+    kernel: Callable[..., int] = fn
+    return kernel
+
+
+def _run(
+    kernel: Callable[..., int],
+    base: int,
+    starts: array[int],
+    lengths: array[int],
+    weights: array[float],
+    n_rare: int,
+    n_common: int,
+    scratch: tuple[int, int, int, int, int, int],
+    prune_above: int,
+    share: float,
+    n: int,
+) -> int:
+    """One call of the kernel on the keys' arrays.
+
+    A function of its own so that the caller holds the arrays until C has
+    returned: compiled code frees a local right after its last use, and the
+    last use of an array is taking its address.
+    """
+    totals, seen, found, heap, out_ids, out_sums = scratch
+    return kernel(
+        base, starts.buffer_info()[0], lengths.buffer_info()[0], weights.buffer_info()[0],
+        n_rare, n_common, totals, seen, found, prune_above, share, n, heap, out_ids, out_sums,
+    )  # fmt: skip
 
 
 def top(ids: IntArray, sums: FloatArray, n: int) -> list[tuple[int, float]]:

@@ -24,7 +24,6 @@ from dprkwatch.matching.algorithms import MatchV1, QueryAnalysis, Scored, get_al
 from dprkwatch.matching.exceptions import QueryError
 from dprkwatch.matching.features import Weights
 from dprkwatch.matching.index import COMMON_KEY, EntityRecord, Index, Source, query_keys
-from dprkwatch.matching.postings import FloatArray, IntArray, top
 from dprkwatch.matching.query import Query, Scope
 from dprkwatch.matching.result import Match
 
@@ -195,7 +194,7 @@ class Screener:
         keep the pool, or more. Grouping by resolved target needs this when
         several listings of one target fill the page. The deeper screen is
         exactly ``screen(query, top=more)``, but the query is analysed and
-        its blocking keys weighed once, and a candidate already scored with
+        its blocking keys found once, and a candidate already scored with
         the same names is not scored again: asking :meth:`screen` a second time analysed and scored it
         all anew, which was most of what grouping cost. Returns the results
         (the pool, or the deeper screen's answer) and the ``top`` used.
@@ -204,14 +203,14 @@ class Screener:
         qa = self._algo.analyze(query, self.index.vocabulary)
         where = scope or Scope()
         want = _want(top)
-        prescored = self._prescore(qa)
-        found = self._candidates(qa, where, want, prescored)
+        keys = self._keys(qa)
+        found = self._candidates(qa, where, want, keys)
         seen: dict[int, tuple[list[int], Scored | None]] = {}
         pool = self._ranked(qa, found, len(found), cut, memo=seen)
         more = min(MAX_TOP, widen(pool, len(found) >= want))
         if more <= top:
             return pool, top
-        deeper = self._candidates(qa, where, _want(more), prescored)
+        deeper = self._candidates(qa, where, _want(more), keys)
         return self._ranked(qa, deeper, more, cut, memo=seen), more
 
     def analyze(self, query: Query) -> QueryAnalysis:
@@ -327,45 +326,49 @@ class Screener:
             and not any(p.upper() in scope.programs for p in rec.programs)
         )
 
-    def _prescore(self, qa: QueryAnalysis) -> tuple[IntArray, FloatArray]:
-        """Names sharing a blocking key with the query, and their summed key weights."""
-        index = self.index
+    def _keys(self, qa: QueryAnalysis) -> list[str]:
+        """The query's blocking keys, sorted.
+
+        In sorted order, not a set's: a set of strings iterates in an order
+        that changes with each process's string hashing (PYTHONHASHSEED), and
+        the key order decides the order in which the weights are summed (the
+        last bit of a pre-score) and which common key supplies the names.
+        Spark's Python workers and the local engine then proposed different
+        candidates for the same subject, now and then.
+        """
         keys: set[str] = set()
         for form in qa.forms:
             keys |= query_keys(form)
         for form, _discount, _note in qa.corrected:
             keys |= query_keys(form)
-        # In sorted order, not the set's: a set of strings iterates in an order
-        # that changes with each process's string hashing (PYTHONHASHSEED), and
-        # the key order decides the order in which the weights are summed (the
-        # last bit of a pre-score) and which common key supplies the names.
-        # Spark's Python workers and the local engine then proposed different
-        # candidates for the same subject, now and then.
-        return index.postings.prescore(sorted(keys), index.key_weights.__getitem__, COMMON_KEY)
+        return sorted(keys)
 
     def _candidates(
         self,
         qa: QueryAnalysis,
         scope: Scope,
         want: int,
-        prescored: tuple[IntArray, FloatArray] | None = None,
+        keys: list[str] | None = None,
     ) -> dict[int, list[int]]:
         """Up to ``want`` entities blocking proposes (record number -> names to compare).
 
-        ``prescored`` is :meth:`_prescore`'s answer for ``qa`` when the
-        caller already has it (it depends on the query alone, not on ``want``).
+        ``keys`` are :meth:`_keys` of ``qa`` when the caller already has them.
+        Names sharing a blocking key with the query are pre-scored (the sum
+        of the weights of the keys they share) and the best few dozen kept;
+        unscoped, the best candidate is allowed (up to its schema), so when
+        there are many, names far below it are dropped before the cut.
         """
         index = self.index
-        ids, sums = self._prescore(qa) if prescored is None else prescored
+        ranked = index.postings.best(
+            self._keys(qa) if keys is None else keys,
+            index.key_weights.__getitem__,
+            COMMON_KEY,
+            want * NAMES_PER_ENTITY * 2,
+            want * NAMES_PER_ENTITY * 4 if scope.is_everything else -1,
+            PRUNE_SHARE,
+        )
         out: dict[int, list[int]] = {}
-        if len(ids):
-            if scope.is_everything and len(ids) > want * NAMES_PER_ENTITY * 4:
-                # Unscoped, the best candidate is allowed (up to its schema),
-                # so names far below it can be dropped before sorting.
-                cut = float(sums.max()) * PRUNE_SHARE * 0.5
-                keep = sums >= cut
-                ids, sums = ids[keep], sums[keep]
-            ranked = top(ids, sums, want * NAMES_PER_ENTITY * 2)
+        if ranked:
             name_entity = index.name_entity
             records = index.records
             groups = qa.groups

@@ -1,0 +1,69 @@
+"""C kernels: where a build lives and loading it, or not.
+
+A few loops (the maritime track columns and the grouping of a day's rows by
+MMSI; the matching pre-score and cut to the best names) are written twice:
+in numpy, the reference and the fallback, and in plain C over the same
+arrays (no Python API; called through ctypes, which releases
+the GIL, so a kernel in one thread runs beside Python in another).
+``make native`` (``scripts/build_native.py``) compiles each ``.c`` file into a
+shared library whose name carries the source's SHA-256 (:func:`library_path`),
+so an edited source can never load an old build and no record is needed.
+
+:func:`load` gives None when the library is not built (no C compiler, an
+installed package without sources) or when ``DPRKWATCH_COMPILED`` turns
+compiled code off; callers then use numpy, with the same answers.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import sysconfig
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from dprkwatch.settings import compiled_code
+
+Pointer = ctypes.c_void_p
+
+
+def library_path(source: Path) -> Path:
+    """Where the build puts the compiled ``source``: its name carries the source's digest."""
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
+    suffix = sysconfig.get_config_var("SHLIB_SUFFIX") or ".so"
+    return source.with_name(f"{source.stem}-{digest}{suffix}")
+
+
+@cache
+def load(source: Path, *, keep_gil: bool = False) -> ctypes.CDLL | None:
+    """The library built from ``source``, or None (not built, built from another source, off).
+
+    Its functions release the interpreter lock while they run, unless
+    ``keep_gil``: for a kernel of a few microseconds, letting another thread
+    run costs more than it gives, and taking the lock back can wait for that
+    thread's whole switch interval (5 ms).
+    """
+    if not compiled_code():
+        return None
+    try:
+        path = library_path(source)
+    except OSError:  # no source beside the module (an installed package): nothing was built
+        return None
+    if not path.is_file():
+        return None
+    try:
+        return ctypes.PyDLL(str(path)) if keep_gil else ctypes.CDLL(str(path))
+    except OSError:
+        return None
+
+
+def address(a: np.ndarray, dtype: type[np.generic], keep: list[np.ndarray]) -> int:
+    """The address of ``a`` as a contiguous array of ``dtype`` (a copy only if it is not one).
+
+    The array is appended to ``keep``: the caller holds it until C has returned.
+    """
+    arr = np.ascontiguousarray(a, dtype=dtype)
+    keep.append(arr)
+    return int(arr.ctypes.data)
