@@ -1,8 +1,10 @@
-"""Name analysis for index builds: the forked child must change nothing but the speed."""
+"""Name analysis and the vocabulary of index builds: the forked children must change
+nothing but the speed."""
 
 from __future__ import annotations
 
 import marshal
+import multiprocessing
 import os
 import threading
 
@@ -11,9 +13,16 @@ import pytest
 from dprkwatch.forking import fork_is_safe
 from dprkwatch.lists.names import detect_script
 from dprkwatch.matching import analysis_pool
-from dprkwatch.matching.analysis import analyze_name, form_from_plain, form_to_plain, script_of
+from dprkwatch.matching import index as index_module
+from dprkwatch.matching.analysis import (
+    NameForm,
+    analyze_name,
+    form_from_plain,
+    form_to_plain,
+    script_of,
+)
 from dprkwatch.matching.analysis_pool import NameKey, analyse_names
-from dprkwatch.matching.index import blocking_keys
+from dprkwatch.matching.index import blocking_keys, build_vocabulary
 
 NAMES: list[NameKey] = [
     ("Ri Su Yong", "person", True),
@@ -59,7 +68,7 @@ def test_a_failed_child_is_replaced_by_the_parent(monkeypatch: pytest.MonkeyPatc
     def dies(*_args: object) -> None:
         os._exit(3)  # a killed or crashed child sends nothing
 
-    monkeypatch.setattr(analysis_pool, "_child", dies)
+    monkeypatch.setattr(analysis_pool, "_encode", dies)
     assert analyse_names(names, blocking_keys, parallel=True) == analyse_names(
         names, blocking_keys, parallel=False
     )
@@ -115,3 +124,34 @@ def test_plain_forms_round_trip(name: NameKey) -> None:
 )
 def test_script_of_agrees_with_the_lists_layer(text: str) -> None:
     assert script_of(text) == detect_script(text)
+
+
+def _forms(n: int) -> list[NameForm]:
+    return [form for name in many_names(n) for form in analyze_name(*name)]
+
+
+@pytest.mark.skipif(not fork_is_safe(), reason="this process may not fork")
+def test_vocabulary_built_in_a_child_equals_the_one_built_here(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    forms = _forms(400)
+    here = build_vocabulary(forms)
+    monkeypatch.setattr(index_module, "PARALLEL_MIN_NAMES", 10)
+    children = len(multiprocessing.active_children())
+    pending = index_module._vocabulary_soon(forms)
+    forked = pending()
+    assert forked is not here and forked.to_plain() == here.to_plain()
+    assert forked.near("kwangsan") == here.near("kwangsan") != []
+    assert len(multiprocessing.active_children()) == children, "the child was joined"
+
+
+@pytest.mark.skipif(not fork_is_safe(), reason="this process may not fork")
+def test_a_failed_vocabulary_child_is_replaced_by_the_parent(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    forms = _forms(200)
+    monkeypatch.setattr(index_module, "PARALLEL_MIN_NAMES", 10)
+    monkeypatch.setattr(analysis_pool, "_send", lambda *_args: os._exit(3))
+    assert index_module._vocabulary_soon(forms)().to_plain() == build_vocabulary(forms).to_plain()
+    assert index_module._vocabulary_from(b"not marshal") is None
+    assert index_module._vocabulary_from(marshal.dumps(([], [], b"", b"x"))) is None

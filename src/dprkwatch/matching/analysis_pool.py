@@ -21,10 +21,18 @@ import marshal
 import math
 import multiprocessing
 from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from multiprocessing.connection import Connection
+from typing import Any, Generic, TypeVar
 
 from dprkwatch.forking import fork_is_safe
-from dprkwatch.matching.analysis import NameForm, analyze_name, form_from_plain, form_to_plain
+from dprkwatch.matching.analysis import (
+    NameForm,
+    PlainForm,
+    analyze_name,
+    form_from_plain,
+    form_to_plain,
+)
 from dprkwatch.matching.syllables import Syllable
 
 # One name to analyse: (text, schema group, Korean context).
@@ -32,6 +40,7 @@ NameKey = tuple[str, str, bool]
 # What a name becomes: its forms, each with the keys it is filed under.
 Analysed = tuple[tuple[NameForm, tuple[str, ...]], ...]
 KeysOf = Callable[[NameForm], Iterable[str]]
+T = TypeVar("T")
 
 # Below this many names a fork costs more than it saves.
 PARALLEL_MIN_NAMES = 4000
@@ -60,33 +69,79 @@ def analyse_names(
     if not parallel or len(names) < 2:
         return [analyse_one(name, keys) for name in names]
     mine, theirs = _partition(names)
-    ctx = multiprocessing.get_context("fork")
-    reader, writer = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_child, args=([names[i] for i in theirs], keys, writer), daemon=True)
-    child.start()
-    writer.close()
+    their_names = [names[i] for i in theirs]
+    child = Forked(
+        partial(_encode, their_names, keys),
+        partial(_decode, expected=len(theirs)),
+        partial(_analyse_all, their_names, keys),
+    )
     out: list[Analysed] = [()] * len(names)
     try:
         for i in mine:
             out[i] = analyse_one(names[i], keys)
-        try:
-            data: bytes | None = reader.recv_bytes()
-        except (EOFError, OSError):
-            data = None
-        child.join()
     except BaseException:
-        child.terminate()
-        child.join()
+        child.cancel()
         raise
-    finally:
-        reader.close()
-    answers = _decode(data, len(theirs)) if data is not None and child.exitcode == 0 else None
-    if answers is None:
-        # The child failed (killed, out of memory): do its share here.
-        answers = [analyse_one(names[i], keys) for i in theirs]
-    for i, analysed in zip(theirs, answers, strict=True):
+    for i, analysed in zip(theirs, child.result(), strict=True):
         out[i] = analysed
     return out
+
+
+class Forked(Generic[T]):
+    """``work()`` run in a forked child while this process goes on, its answer
+    sent back through a pipe as :mod:`marshal` data.
+
+    :meth:`result` waits for the child and gives ``decode(answer)``; when the
+    child failed (killed, out of memory) or its answer does not decode
+    (``decode`` gives None), ``fallback()`` does the work here instead. The
+    caller decides whether forking is safe (:func:`fork_is_safe`).
+    """
+
+    def __init__(
+        self,
+        work: Callable[[], Any],
+        decode: Callable[[bytes], T | None],
+        fallback: Callable[[], T],
+    ) -> None:
+        self._decode = decode
+        self._fallback = fallback
+        ctx = multiprocessing.get_context("fork")
+        self._reader, writer = ctx.Pipe(duplex=False)
+        self._child = ctx.Process(target=_send, args=(work, writer), daemon=True)
+        self._child.start()
+        writer.close()
+
+    def result(self) -> T:
+        try:
+            try:
+                data: bytes | None = self._reader.recv_bytes()
+            except (EOFError, OSError):
+                data = None
+            self._child.join()
+        except BaseException:
+            self.cancel()
+            raise
+        finally:
+            self._reader.close()
+        answer = self._decode(data) if data is not None and self._child.exitcode == 0 else None
+        return self._fallback() if answer is None else answer
+
+    def cancel(self) -> None:
+        """Stop the child (this process failed while it worked)."""
+        self._child.terminate()
+        self._child.join()
+        self._reader.close()
+
+
+def _send(work: Callable[[], Any], conn: Connection) -> None:
+    try:
+        conn.send_bytes(marshal.dumps(work()))
+    finally:
+        conn.close()
+
+
+def _analyse_all(names: Sequence[NameKey], keys: KeysOf) -> list[Analysed]:
+    return [analyse_one(name, keys) for name in names]
 
 
 def _partition(names: Sequence[NameKey]) -> tuple[list[int], list[int]]:
@@ -114,15 +169,14 @@ def _partition(names: Sequence[NameKey]) -> tuple[list[int], list[int]]:
     return people, theirs
 
 
-def _child(names: Sequence[NameKey], keys: KeysOf, conn: Connection) -> None:
-    try:
-        plain = [
-            tuple((form_to_plain(form), form_keys) for form, form_keys in analyse_one(name, keys))
-            for name in names
-        ]
-        conn.send_bytes(marshal.dumps(plain))
-    finally:
-        conn.close()
+def _encode(
+    names: Sequence[NameKey], keys: KeysOf
+) -> list[tuple[tuple[PlainForm, tuple[str, ...]], ...]]:
+    """The child's share, analysed, as plain data."""
+    return [
+        tuple((form_to_plain(form), form_keys) for form, form_keys in analyse_one(name, keys))
+        for name in names
+    ]
 
 
 def _decode(data: bytes, expected: int) -> list[Analysed] | None:

@@ -17,13 +17,15 @@ Blocking keys of a name (see :func:`blocking_keys`):
 from __future__ import annotations
 
 import gc
+import marshal
 import math
 import mmap
 import re
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import chain
 from operator import attrgetter
 from pathlib import Path
@@ -32,10 +34,11 @@ from typing import Any
 import numpy as np
 import orjson
 
+from dprkwatch.forking import fork_is_safe
 from dprkwatch.lists.model import is_subject
 from dprkwatch.lists.programs import any_dprk
 from dprkwatch.matching.analysis import GROUP_OF_SCHEMA, NameForm
-from dprkwatch.matching.analysis_pool import NameKey, analyse_names
+from dprkwatch.matching.analysis_pool import PARALLEL_MIN_NAMES, Forked, NameKey, analyse_names
 from dprkwatch.matching.identifiers import document_number, imo_number, mmsi_number, wallet_address
 from dprkwatch.matching.korean_names import KoreanName
 from dprkwatch.matching.orgs import KOREA_WORDS, LEGAL_FORMS, STEMS
@@ -156,6 +159,28 @@ def build_vocabulary(forms: Iterable[NameForm]) -> Vocabulary:
         counts.setdefault(w, 1)
     counts.pop("", None)
     return Vocabulary.build(counts)
+
+
+def _vocabulary_soon(forms: list[NameForm]) -> Callable[[], Vocabulary]:
+    """:func:`build_vocabulary` of ``forms``, in a forked child when that is safe and
+    worth it (as for the name analysis); call the answer for the vocabulary."""
+    if len(forms) < PARALLEL_MIN_NAMES or not fork_is_safe():
+        built = build_vocabulary(forms)
+        return lambda: built
+    child = Forked(
+        lambda: build_vocabulary(forms).to_plain(),
+        _vocabulary_from,
+        partial(build_vocabulary, forms),
+    )
+    return child.result
+
+
+def _vocabulary_from(data: bytes) -> Vocabulary | None:
+    """A vocabulary back from a child's answer, or None if it is garbled."""
+    try:
+        return Vocabulary.from_plain(marshal.loads(data))
+    except (EOFError, ValueError, TypeError):
+        return None
 
 
 class Informativeness(dict[str, float]):
@@ -345,6 +370,9 @@ class Index:
                 name_entity.append(ent)
                 keys_of_names.append(keys)
         del analysed, occurrences
+        # The vocabulary needs only the forms: a child builds it while this
+        # process files the names and counts their words.
+        vocabulary = _vocabulary_soon(forms)
         index.postings = Postings.from_names(keys_of_names)
         del keys_of_names
         # How many names use each word, and each given-name syllable of the
@@ -354,7 +382,7 @@ class Index:
         korean = [form.korean[0] for form in forms if form.korean]
         korean_forms = len(korean)
         syllable_df = Counter(chain.from_iterable(map(_given_syllables, korean)))
-        index.vocabulary = build_vocabulary(index.forms)
+        index.vocabulary = vocabulary()
         index.token_df = dict(token_df)
         index.syllable_df = dict(syllable_df)
         index.finish(korean_forms)
