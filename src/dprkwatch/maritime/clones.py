@@ -10,8 +10,10 @@ at least ``shared_min_positions`` positions each broadcast over the same time
 for at least ``shared_min_hours``.
 
 * The input is the positions of every (MMSI, UTC day) that had at least
-  ``spoofing_min_jumps`` jumps; engines collect them and call
-  :func:`shared_mmsi_events`, so the splitting is the same code for both.
+  ``spoofing_min_jumps`` jumps. The embedded engine hands each day's to a
+  :class:`SharedTracks` as soon as the day is done, so the splitting runs
+  while the next day is read instead of after the last one; Spark collects
+  them and calls :func:`shared_mmsi_events`, the same splitting all at once.
 * A position joins the open track it can reach without an impossible jump
   (the same ``max_speed * dt + position_noise`` rule as segmentation) with
   the smallest distance; when it can reach none, it starts a new track.
@@ -27,6 +29,7 @@ open per MMSI so that a default MMSI used by many devices stays bounded.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import polars as pl
@@ -67,34 +70,45 @@ class _Track:
     lons: list[float]
 
 
-def split_tracks(rows: list[tuple[int, float, float]], rules: Rules) -> list[_Track]:
-    """Consistent tracks of one MMSI's positions ``(t_us, lat, lon)`` in time order."""
-    open_: list[_Track] = []
-    done: list[_Track] = []
-    max_gap_us = rules.max_gap_s * 1_000_000
-    for t, lat, lon in rows:
-        for tr in [tr for tr in open_ if t - tr.last_t > max_gap_us]:
-            open_.remove(tr)
-            done.append(tr)
-        best: _Track | None = None
-        best_d = math.inf
-        for tr in open_:
-            d = _km(tr.last_lat, tr.last_lon, lat, lon)
-            reach = rules.max_speed_kmh * (t - tr.last_t) / 3.6e9 + rules.position_noise_km
-            if d <= reach and d < best_d:
-                best, best_d = tr, d
-        if best is None:
-            if len(open_) >= MAX_OPEN_TRACKS:
-                stale = min(open_, key=lambda tr: tr.last_t)
-                open_.remove(stale)
-                done.append(stale)
-            best = _Track(t, t, lat, lon, [], [], [])
-            open_.append(best)
-        best.last_t, best.last_lat, best.last_lon = t, lat, lon
-        best.times.append(t)
-        best.lats.append(lat)
-        best.lons.append(lon)
-    return done + open_
+class _Splitter:
+    """One MMSI's positions split into consistent tracks, fed in time order, in pieces."""
+
+    def __init__(self, rules: Rules) -> None:
+        self.rules = rules
+        self.max_gap_us = rules.max_gap_s * 1_000_000
+        self.open: list[_Track] = []
+        self.done: list[_Track] = []
+        self.last_t: int | None = None
+        """The time of the last position fed."""
+
+    def feed(self, rows: Iterable[tuple[int, float, float]]) -> None:
+        rules, open_, done = self.rules, self.open, self.done
+        for t, lat, lon in rows:
+            for tr in [tr for tr in open_ if t - tr.last_t > self.max_gap_us]:
+                open_.remove(tr)
+                done.append(tr)
+            best: _Track | None = None
+            best_d = math.inf
+            for tr in open_:
+                d = _km(tr.last_lat, tr.last_lon, lat, lon)
+                reach = rules.max_speed_kmh * (t - tr.last_t) / 3.6e9 + rules.position_noise_km
+                if d <= reach and d < best_d:
+                    best, best_d = tr, d
+            if best is None:
+                if len(open_) >= MAX_OPEN_TRACKS:
+                    stale = min(open_, key=lambda tr: tr.last_t)
+                    open_.remove(stale)
+                    done.append(stale)
+                best = _Track(t, t, lat, lon, [], [], [])
+                open_.append(best)
+            best.last_t, best.last_lat, best.last_lon = t, lat, lon
+            best.times.append(t)
+            best.lats.append(lat)
+            best.lons.append(lon)
+            self.last_t = t
+
+    def tracks(self) -> list[_Track]:
+        return self.done + self.open
 
 
 def _at(track: _Track, t: int) -> tuple[float, float]:
@@ -103,26 +117,63 @@ def _at(track: _Track, t: int) -> tuple[float, float]:
     return track.lats[i], track.lons[i]
 
 
-def shared_mmsi_events(candidates: pl.DataFrame, rules: Rules) -> pl.DataFrame:
-    """Raw ``identity_shared`` events (field ``mmsi``) from candidate positions."""
-    if candidates.height == 0:
-        return empty_raw()
-    rows = (
+def _in_order(candidates: pl.DataFrame) -> pl.DataFrame:
+    """One row per (mmsi, t), in (mmsi, t) order; of two reports at one instant the first by
+    (lat, lon) is kept, so the result does not depend on the order rows came in."""
+    return (
         schema.conform(candidates, CANDIDATES)
         .sort(["mmsi", "t", "lat", "lon"])
         .unique(["mmsi", "t"], keep="first", maintain_order=True)
     )
-    out: list[dict[str, object]] = []
-    for group in rows.partition_by("mmsi", maintain_order=True):
-        tracks = [
-            tr
-            for tr in split_tracks(list(group.select("t", "lat", "lon").iter_rows()), rules)
-            if len(tr.times) >= rules.shared_min_positions
-        ]
-        out.extend(_overlaps(int(group["mmsi"][0]), tracks, rules))
-    if not out:
-        return empty_raw()
-    return schema.conform(pl.DataFrame(out, infer_schema_length=None), RAW_EVENTS)
+
+
+class SharedTracks:
+    """The tracks of every candidate MMSI, split as candidate positions arrive.
+
+    :meth:`add` takes the candidates of one stretch of time (a UTC day), in
+    time order: every position of an MMSI must be later than those of that
+    MMSI added before (a ValueError otherwise), so that splitting day by day
+    follows each MMSI exactly as splitting all its positions at once does.
+    :meth:`events` reports the overlapping transmitters of everything added.
+    """
+
+    def __init__(self, rules: Rules) -> None:
+        self.rules = rules
+        self._splitters: dict[int, _Splitter] = {}
+
+    def add(self, candidates: pl.DataFrame) -> None:
+        if candidates.height == 0:
+            return
+        rows = _in_order(candidates)
+        for group in rows.partition_by("mmsi", maintain_order=True):
+            mmsi = int(group["mmsi"][0])
+            splitter = self._splitters.get(mmsi)
+            if splitter is None:
+                splitter = self._splitters[mmsi] = _Splitter(self.rules)
+            elif splitter.last_t is not None and int(group["t"][0]) <= splitter.last_t:
+                raise ValueError(f"positions of mmsi {mmsi} added out of time order")
+            splitter.feed(group.select("t", "lat", "lon").iter_rows())
+
+    def events(self) -> pl.DataFrame:
+        """Raw ``identity_shared`` events (field ``mmsi``), MMSI by MMSI."""
+        out: list[dict[str, object]] = []
+        for mmsi in sorted(self._splitters):
+            tracks = [
+                tr
+                for tr in self._splitters[mmsi].tracks()
+                if len(tr.times) >= self.rules.shared_min_positions
+            ]
+            out.extend(_overlaps(mmsi, tracks, self.rules))
+        if not out:
+            return empty_raw()
+        return schema.conform(pl.DataFrame(out, infer_schema_length=None), RAW_EVENTS)
+
+
+def shared_mmsi_events(candidates: pl.DataFrame, rules: Rules) -> pl.DataFrame:
+    """Raw ``identity_shared`` events (field ``mmsi``) from candidate positions, all at once."""
+    shared = SharedTracks(rules)
+    shared.add(candidates)
+    return shared.events()
 
 
 def _overlaps(mmsi: int, tracks: list[_Track], rules: Rules) -> list[dict[str, object]]:

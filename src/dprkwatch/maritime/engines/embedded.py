@@ -18,6 +18,7 @@ the number of events, not of positions.
 Detectors are small classes sharing two verbs: ``detect(day)`` returns a
 new frame of partial results for one day and ``finish(parts)`` turns the
 parts of all days into raw events. None of them modifies its input.
+Shared MMSIs keep their tracks between days instead (see :class:`SharedMmsi`).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ import numpy as np
 import polars as pl
 
 from dprkwatch.maritime import schema
-from dprkwatch.maritime.clones import CANDIDATES, shared_mmsi_events
+from dprkwatch.maritime.clones import CANDIDATES, SharedTracks
 from dprkwatch.maritime.engines import tracks
 from dprkwatch.maritime.engines.base import (
     RAW_EVENTS,
@@ -298,14 +299,21 @@ class Spoofing:
 
 
 class SharedMmsi:
-    """Positions of MMSI-days with spoofing-level jumps, split into transmitters at the end."""
+    """Positions of MMSI-days with spoofing-level jumps, split into transmitters day by day.
+
+    The one detector with state between days: its tracks (:class:`SharedTracks`)
+    take each day's candidates as the day is done, so the splitting, a Python
+    loop, runs while the next day is read rather than after the last day.
+    """
 
     name: ClassVar[str] = "identity_shared"
 
     def __init__(self, ctx: Context) -> None:
         self.rules = ctx.rules
+        self.tracks = SharedTracks(ctx.rules)
 
     def detect(self, day: TrackDay) -> pl.DataFrame:
+        """Adds the day's candidates to the tracks; the part returned is empty."""
         suspects = (
             day.frame.lazy()
             .filter(pl.col("jump"))
@@ -314,16 +322,17 @@ class SharedMmsi:
             .filter(pl.col("len") >= self.rules.spoofing_min_jumps)
             .select("mmsi")
         )
-        return (
+        candidates = (
             day.frame.lazy()
             .join(suspects, on="mmsi", how="semi")
             .select(list(CANDIDATES))
             .collect()
         )
+        self.tracks.add(candidates)
+        return candidates.clear()
 
     def finish(self, parts: Sequence[pl.DataFrame]) -> pl.DataFrame:
-        got = _concat(parts)
-        return empty_raw() if got is None else shared_mmsi_events(got, self.rules)
+        return self.tracks.events()
 
 
 class DarkGaps:
