@@ -74,6 +74,22 @@ def test_files_are_checked_for_order_one_by_one(tmp_path: Path) -> None:
     assert "out_of_order" not in report.quality.skipped and report.quality.positions_kept == 20
 
 
+@pytest.mark.parametrize("overlap", [1, 4], ids=["streamed", "staged"])
+def test_a_duplicate_names_the_file_and_line_it_came_from(tmp_path: Path, overlap: int) -> None:
+    # The second file repeats the last ``overlap`` rows of the first: one more is out of time
+    # order across the files, so they are staged; one alone keeps them streaming.
+    rows = frame(sail(412000001, T0, SEA, (33.0, 124.0)))
+    first, second = tmp_path / "first.parquet", tmp_path / "second.parquet"
+    rows.head(10).write_parquet(first)
+    rows.slice(10 - overlap, 10).write_parquet(second)
+    reader = pipeline.PositionReader([first, second], staging=tmp_path / "s")
+    assert reader.streaming == (overlap == 1)
+    report = ingest(PositionStore(tmp_path / "m"), [first, second])
+    q = report.quality
+    assert q.skipped["duplicate"] == overlap and q.positions_kept == 10 - overlap + 10
+    assert q.examples["duplicate"] == [f"{second}:{line}" for line in range(1, overlap + 1)]
+
+
 def test_reingest_is_idempotent_and_merges_days(tmp_path: Path) -> None:
     store = PositionStore(tmp_path / "m")
     first = frame(sail(412000001, T0, SEA, (33.0, 126.0), every_min=30))  # crosses midnight
@@ -260,7 +276,7 @@ def _typed_batch(rows: int = 400) -> pl.DataFrame:
 @pytest.mark.parametrize("damage", ["none", "bad_lat", "bad_speed", "null_lon", "bad_mmsi"])
 def test_typed_batches_are_checked_like_text_ones(damage: str) -> None:
     """The numpy path for typed columns and the general path give the same rows and counts."""
-    from dprkwatch.maritime.ingest.normalise import _typed, normalise
+    from dprkwatch.maritime.ingest.normalise import _typed, normalise, static_reports
     from dprkwatch.maritime.ingest.quality import Quality
 
     batch = _typed_batch()
@@ -286,11 +302,44 @@ def test_typed_batches_are_checked_like_text_ones(damage: str) -> None:
     # MMSIs as text send the same rows down the general path.
     text = normalise(damaged.with_columns(pl.col("mmsi").cast(pl.String)), "f.parquet", text_q)
     assert typed.positions.equals(text.positions)
-    assert typed.static.equals(text.static)
+    typed_static = static_reports(typed.static_rows, typed_q, "f.parquet")
+    assert typed_static.equals(static_reports(text.static_rows, text_q, "f.parquet"))
     assert typed_q.to_dict() == text_q.to_dict()
     assert typed_q.notes["speed_unavailable"] == 8
     assert typed_q.notes["course_unavailable"] == 10
-    assert typed.static.height == 16
+    assert typed_static.height == 16
     kept = 400 - (damage != "none")
     assert typed.positions.height == kept
     assert typed.positions["sog"].null_count() == 8
+
+
+def test_identity_on_its_own_thread_gives_the_same_intervals_and_counts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dprkwatch.maritime.ingest import tabular
+
+    monkeypatch.setattr(tabular, "PARQUET_BATCH_ROWS", 100)  # many batches, each with reports
+    batch = _typed_batch(2_000).drop("_line")
+    bad = pl.col("mmsi") == 412_000_003  # one vessel's IMO fails its check, in every batch
+    rows = batch.with_columns(
+        pl.when(bad & pl.col("imo").is_not_null())
+        .then(pl.lit("IMO 12"))
+        .otherwise(pl.col("imo"))
+        .alias("imo")
+    ).rename({"ts": "timestamp"})
+    path = tmp_path / "p.parquet"
+    rows.write_parquet(path, row_group_size=50)
+    seen = []
+    for threaded in (False, True):
+        reader = pipeline.PositionReader([path], staging=tmp_path / f"s{threaded}")
+        days = [d.positions for d in reader.days(sort_ahead=threaded)]
+        seen.append((days, reader.identity, reader.report().quality.to_dict()))
+    (days_a, ident_a, q_a), (days_b, ident_b, q_b) = seen
+    assert all(a.equals(b) for a, b in zip(days_a, days_b, strict=True))
+    assert ident_a.equals(ident_b) and ident_a.height
+    assert q_a == q_b
+    bad_imos = rows.filter(pl.col("imo") == "IMO 12").height
+    assert bad_imos > 5 and q_a["notes"]["bad_imo"] == bad_imos
+    first_lines = (rows.with_row_index("line", offset=1).filter(pl.col("imo") == "IMO 12"))["line"]
+    assert q_a["examples"]["bad_imo"] == [f"{path}:{n}" for n in first_lines.head(5)]
+    assert q_a["static_reports"] == rows.filter(pl.col("imo").is_not_null()).height

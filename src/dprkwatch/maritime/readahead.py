@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -17,7 +17,7 @@ T = TypeVar("T")
 _DONE = object()
 
 
-def ahead(items: Iterator[T], depth: int = 1) -> Iterator[T]:
+def ahead(items: Iterator[T], depth: int = 1) -> Generator[T]:
     """``items``, produced by a background thread up to ``depth`` ahead of the consumer.
 
     An exception in the producer is raised in the consumer. A consumer that

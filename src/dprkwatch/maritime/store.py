@@ -77,7 +77,10 @@ def intervals_from_reports(reports: pl.DataFrame) -> pl.DataFrame:
     (:func:`_runs`), with no grouping by run.
     """
     parts = []
-    ordered = reports.sort(["mmsi", "ts"], maintain_order=True)
+    # Reports read from a time-ordered file are in time order: a stable sort by MMSI alone
+    # then gives the (mmsi, time) order, at about a third of the cost of the two-key sort.
+    by = "mmsi" if reports["ts"].is_sorted() else ["mmsi", "ts"]
+    ordered = reports.sort(by, maintain_order=True)
     ties = bool(
         ordered.select(
             ((pl.col("mmsi") == pl.col("mmsi").shift(1)) & (pl.col("ts") == pl.col("ts").shift(1)))

@@ -49,8 +49,9 @@ from dprkwatch.maritime.ingest.quality import Quality
 
 US_PER_DAY = 86_400_000_000
 MAX_EXAMPLES = 5
-HELPERS = ("_line", "_src")
-"""Columns that travel with each row until its day is sorted: where it came from."""
+LINE = "_line"
+"""The column that travels with each row until its day is sorted: its line in its file.
+Which file a row came from is known from the piece of the day it arrived in (:class:`PendingDay`)."""
 
 
 def day_of(us: int) -> date:
@@ -129,6 +130,8 @@ class PendingDay:
 
     day: date
     parts: list[pl.DataFrame]
+    sources: list[int]
+    """The file each part came from (an index into the run's sources; -1 for stored rows)."""
     presorted_time: bool
 
 
@@ -143,9 +146,9 @@ class SortedDay:
 
 def sort_day(
     frame: pl.DataFrame, columns: Sequence[str], *, presorted_time: bool
-) -> tuple[pl.DataFrame, pl.DataFrame]:
+) -> tuple[pl.DataFrame, np.ndarray]:
     """(kept, duplicates): ``frame``'s ``columns`` sorted by (mmsi, ts), arrival order kept among
-    equal keys, and the ``_src``/``_line`` of the rows dropped as duplicates.
+    equal keys, and the rows of ``frame`` dropped as duplicates (in the sorted order).
 
     ``presorted_time``: the rows arrived in time order, so a stable sort by
     MMSI is enough: the C counting sort (:func:`group_by_mmsi`) where it is
@@ -178,11 +181,11 @@ def sort_day(
     np.equal(m[1:], m[:-1], out=dup[1:])
     dup[1:] &= t[1:] == t[:-1]
     if not dup.any():
-        return ordered, frame.select(HELPERS).clear()
+        return ordered, np.empty(0, dtype=np.int64)
     if order is None:
         order = np.empty(len(places), dtype=np.int64)
         order[places] = np.arange(len(places), dtype=np.int64)
-    return ordered.filter(pl.Series(~dup)), frame.select(HELPERS)[order[dup]]
+    return ordered.filter(pl.Series(~dup)), order[dup]
 
 
 _GROUP_C = Path(__file__).with_name("group.c")
@@ -278,17 +281,17 @@ class DayAssembler:
         """``existing(day)`` gives rows already stored for a day (they win over new ones);
         ``columns`` are the position columns kept (the engine needs no course)."""
         self.existing = existing
-        self.columns = [*columns, "_line"]
+        self.columns = [*columns, LINE]
         self.quality = quality
         self.sources = list(sources)
         self.staging = staging
         self.streaming = streaming
         self.keep = keep_out_of_order
         self._order: dict[int, _FileOrder] = {}
-        self._buffers: dict[date, list[pl.DataFrame]] = {}
+        self._buffers: dict[date, list[tuple[int, pl.DataFrame]]] = {}
         self._time_sorted: dict[date, bool] = {}
         self._last_ts: dict[date, int] = {}
-        self._staged: dict[date, list[Path]] = {}
+        self._staged: dict[date, list[tuple[int, Path]]] = {}
         self._parts = 0
         self._done: set[date] = set()
 
@@ -352,12 +355,14 @@ class DayAssembler:
             return
         pos = self._check_order(pos, src)
         if pos.height:
-            pos = pos.select(*self.columns, pl.lit(src, pl.Int32).alias("_src"))
+            # The columns as they are, in the file's pieces (row groups): a select would
+            # first copy each into one piece, and the sort moves every row anyway.
+            pos = pl.DataFrame([pos.get_column(c) for c in self.columns])
             for day, chunk in _split_days(pos):
                 if self.streaming:
-                    self._keep(day, chunk)
+                    self._keep(day, src, chunk)
                 else:
-                    self._stage(day, chunk)
+                    self._stage(day, src, chunk)
         if self.streaming and floor_us is not None:
             yield from self._flush_before(floor_us)
 
@@ -369,30 +374,30 @@ class DayAssembler:
         self._time_sorted[day] = self._time_sorted.get(day, True) and after and t.is_sorted()
         self._last_ts[day] = max(self._last_ts.get(day, last), last)
 
-    def _keep(self, day: date, chunk: pl.DataFrame) -> None:
+    def _keep(self, day: date, src: int, chunk: pl.DataFrame) -> None:
         if day in self._done:
             raise RuntimeError(f"rows for {day} arrived after the day was handed on")
         self._note_order(day, chunk)
-        self._buffers.setdefault(day, []).append(chunk)
+        self._buffers.setdefault(day, []).append((src, chunk))
 
-    def _stage(self, day: date, chunk: pl.DataFrame) -> None:
+    def _stage(self, day: date, src: int, chunk: pl.DataFrame) -> None:
         self._note_order(day, chunk)
         folder = self.staging / day.isoformat()
         folder.mkdir(parents=True, exist_ok=True)
         out = folder / f"{self._parts:06d}.parquet"
         self._parts += 1
         chunk.write_parquet(out, compression="lz4")
-        self._staged.setdefault(day, []).append(out)
+        self._staged.setdefault(day, []).append((src, out))
 
     def _flush_before(self, floor_us: int) -> Iterator[PendingDay]:
         for day in sorted(d for d in self._buffers if _day_start_us(d) + US_PER_DAY <= floor_us):
             yield self._pending(day, self._buffers.pop(day))
 
-    def _pending(self, day: date, parts: list[pl.DataFrame]) -> PendingDay:
+    def _pending(self, day: date, parts: list[tuple[int, pl.DataFrame]]) -> PendingDay:
         presorted = self._time_sorted.pop(day, False)
         self._last_ts.pop(day, None)
         self._done.add(day)
-        return PendingDay(day, parts, presorted)
+        return PendingDay(day, [f for _, f in parts], [s for s, _ in parts], presorted)
 
     def sort(self, pending: PendingDay) -> SortedDay:
         """A complete day sorted by (mmsi, ts), merged with the stored rows, duplicates counted.
@@ -401,31 +406,33 @@ class DayAssembler:
         day handed to it and its own counters in the quality report.
         """
         day, parts, presorted = pending.day, pending.parts, pending.presorted_time
+        sources = pending.sources
         old = self.existing(day) if self.existing is not None else None
         if old is not None and old.height:
             # Stored rows come first, so a stored report wins over a new one.
-            parts = [
-                old.select(
-                    *schema.POSITIONS,
-                    pl.lit(0, pl.Int64).alias("_line"),
-                    pl.lit(-1, pl.Int32).alias("_src"),
-                ),
-                *parts,
-            ]
+            parts = [old.select(*schema.POSITIONS, pl.lit(0, pl.Int64).alias(LINE)), *parts]
+            sources = [-1, *sources]
             presorted = False
         # Not rechunked: only the columns kept are copied, by the sort itself.
         frame = pl.concat(parts, rechunk=False) if len(parts) > 1 else parts[0]
         columns = self.columns[:-1]
         kept, dups = sort_day(frame, columns, presorted_time=presorted)
-        if dups.height:
-            where = [
-                f"{self.sources[s]}:{line}"
-                for s, line in dups.select("_src", "_line").head(MAX_EXAMPLES).iter_rows()
-            ]
-            self.quality.skip("duplicate", dups.height, where)
+        if len(dups):
+            self.quality.skip("duplicate", len(dups), self._where(frame, parts, sources, dups))
         stored = 0 if old is None else old.height  # a stored row is never a duplicate
         self.quality.positions_kept += kept.height - stored
         return SortedDay(day, kept)
+
+    def _where(
+        self, frame: pl.DataFrame, parts: list[pl.DataFrame], sources: list[int], rows: np.ndarray
+    ) -> list[str]:
+        """``file:line`` of the first :data:`MAX_EXAMPLES` of ``rows`` of a day's ``frame``."""
+        rows = rows[:MAX_EXAMPLES]
+        ends = np.cumsum([p.height for p in parts])
+        part = np.searchsorted(ends, rows, side="right")
+        lines = frame[LINE].gather(rows).to_list()
+        names = [self.sources[s] if s >= 0 else "store" for s in sources]
+        return [f"{names[i]}:{line}" for i, line in zip(part.tolist(), lines, strict=True)]
 
     def finish(self) -> Iterator[PendingDay]:
         """Every remaining day, in time order."""
@@ -433,6 +440,6 @@ class DayAssembler:
             if day in self._buffers:
                 yield self._pending(day, self._buffers.pop(day))
             else:
-                paths = self._staged.pop(day)
-                yield self._pending(day, [pl.read_parquet(p) for p in paths])
-                shutil.rmtree(paths[0].parent, ignore_errors=True)
+                staged = self._staged.pop(day)
+                yield self._pending(day, [(src, pl.read_parquet(p)) for src, p in staged])
+                shutil.rmtree(staged[0][1].parent, ignore_errors=True)

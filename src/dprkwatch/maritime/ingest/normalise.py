@@ -10,6 +10,7 @@ All of it is vectorised Polars; no Python loop touches a row.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -170,8 +171,10 @@ def _present(col: pl.Expr, dtype: pl.DataType) -> pl.Expr:
 class Normalised:
     positions: pl.DataFrame
     """Clean positions: :data:`schema.POSITIONS` plus ``_line``."""
-    static: pl.DataFrame
-    """Static reports: :data:`schema.STATIC`."""
+    static_rows: pl.DataFrame
+    """The rows that carry a static field (name, IMO, call sign, flag) with a usable MMSI and
+    time, not cleaned yet: :func:`static_reports` makes them reports, a step of its own so
+    that a reader can run it beside the positions."""
 
 
 _MMSI_OK = (
@@ -248,6 +251,27 @@ def _parse(frame: pl.DataFrame, ts_format: str | None) -> pl.DataFrame:
 _NUMERIC = ("mmsi", "lat", "lon", "sog", "cog")
 
 
+def _pieces(values: pl.Series) -> list[np.ndarray]:
+    """The chunks of a column without nulls as numpy arrays, read in place (no copy).
+
+    A batch of a Parquet file is in pieces, one per row group; a whole-column
+    ``to_numpy`` would first copy them into one array.
+    """
+    return [chunk.to_numpy() for chunk in values.get_chunks()]
+
+
+def _flags(values: pl.Series, test: Callable[[np.ndarray], np.ndarray]) -> np.ndarray | None:
+    """The rows of ``values`` (no nulls) where ``test`` is true, or None when there are none."""
+    found: list[np.ndarray] = []
+    offset = 0
+    for piece in _pieces(values):
+        hits = np.flatnonzero(test(piece))
+        if len(hits):
+            found.append(hits + offset)
+        offset += len(piece)
+    return np.concatenate(found) if found else None
+
+
 def _typed(
     frame: pl.DataFrame, source: str, quality: Quality, *, count_rows: bool
 ) -> Normalised | None:
@@ -275,21 +299,19 @@ def _typed(
     present = [c for c in (*REQUIRED, "sog", "cog") if c in types]
     if any(frame[c].null_count() for c in present):
         return None
-    mmsi = frame["mmsi"].to_numpy()
-    ok = mmsi >= 1
-    ok &= mmsi <= 999_999_999
     ts = frame["ts"].dt.cast_time_unit("us")
-    ok &= ts.to_physical().to_numpy() >= _MIN_TS_US
     lat, lon = frame["lat"].cast(pl.Float64), frame["lon"].cast(pl.Float64)
-    # Comparisons with NaN are false, so these also reject non-finite values.
-    ok &= np.abs(lat.to_numpy()) <= 90.0
-    ok &= np.abs(lon.to_numpy()) <= 180.0
     sog = frame["sog"].cast(pl.Float64) if "sog" in types else None
+    # Comparisons with NaN are false, so these also reject non-finite values.
+    checks: list[tuple[pl.Series, Callable[[np.ndarray], np.ndarray]]] = [
+        (frame["mmsi"], lambda m: (m >= 1) & (m <= 999_999_999)),
+        (ts.to_physical(), lambda t: t >= _MIN_TS_US),
+        (lat, lambda v: np.abs(v) <= 90.0),
+        (lon, lambda v: np.abs(v) <= 180.0),
+    ]
     if sog is not None:
-        speed = sog.to_numpy()
-        speed_na = speed == 102.3
-        ok &= ((speed >= 0.0) & (speed <= 102.2)) | speed_na
-    if not ok.all():
+        checks.append((sog, lambda v: ((v >= 0.0) & (v <= 102.2)) | (v == 102.3)))
+    if not all(bool(ok(values).all()) for column, ok in checks for values in _pieces(column)):
         return None
     if count_rows:
         quality.rows_read += frame.height
@@ -310,23 +332,27 @@ def _typed(
         if values is None:
             columns.append(pl.Series(name, [], pl.Float32).extend_constant(None, frame.height))
             continue
-        v = values.to_numpy()
-        na = speed_na if name == "sog" else (v >= 360.0) | (v < 0.0) | np.isnan(v)
+        na = _flags(
+            values,
+            (lambda v: v == 102.3)
+            if name == "sog"
+            else (lambda v: (v >= 360.0) | (v < 0.0) | np.isnan(v)),
+        )
         column = values.cast(pl.Float32)
-        if na.any():
-            quality.note(note, int(na.sum()), _where(lines.filter(na).to_frame("_line"), source))
-            column = column.scatter(np.flatnonzero(na), None)
+        if na is not None:
+            quality.note(note, len(na), _where(lines.gather(na[:5]).to_frame("_line"), source))
+            column = column.scatter(na, None)
         columns.append(column)
     positions = pl.DataFrame([*columns, lines.alias("_line")])
     carries = [frame[c].is_not_null() for c in schema.STATIC_FIELDS if c in types]
-    static = schema.empty(schema.STATIC)
+    static = pl.DataFrame(schema=_STATIC_ROWS)
     if carries:
         mask = carries[0]
         for more in carries[1:]:
             mask |= more
         if mask.any():
-            static = _static_reports(_parse(frame.filter(mask), None), quality, source)
-    return Normalised(positions=positions, static=static)
+            static = _static_rows(_parse(frame.filter(mask), None))
+    return Normalised(positions=positions, static_rows=static)
 
 
 def normalise(
@@ -355,7 +381,7 @@ def normalise(
     if frame.height == 0:
         return Normalised(
             schema.empty(schema.POSITIONS).with_columns(pl.lit(0, pl.Int64).alias("_line")).clear(),
-            schema.empty(schema.STATIC),
+            pl.DataFrame(schema=_STATIC_ROWS),
         )
     types = frame.schema
     parsed = _parse(frame, ts_format)
@@ -382,7 +408,7 @@ def normalise(
         )
         _count_reasons(rejected.select(_reason(present).alias("_reason"), "_line"), source, quality)
 
-    static = _static_reports(parsed, quality, source)
+    static = _static_rows(parsed)
 
     good = parsed.filter(~drop) if drop.any() else parsed
     marks = good.select(
@@ -409,7 +435,7 @@ def normalise(
         pl.when(_COURSE_NA).then(None).otherwise(pl.col("cog")).cast(pl.Float32).alias("cog"),
         pl.col("_line"),
     )
-    return Normalised(positions=positions, static=static)
+    return Normalised(positions=positions, static_rows=static)
 
 
 def _where(frame: pl.DataFrame, source: str, limit: int = 5) -> list[str]:
@@ -446,13 +472,27 @@ def _cleaned(values: pl.Series, clean: Any) -> pl.Series:
     return values.replace_strict(distinct, cleaned, default=None, return_dtype=pl.String)
 
 
-def _static_reports(parsed: pl.DataFrame, quality: Quality, source: str) -> pl.DataFrame:
+_STATIC_ROWS: dict[str, pl.DataType] = {
+    "_mmsi": pl.Float64(),
+    "ts": pl.Datetime("us", "UTC"),
+    **{c: pl.String() for c in ("imo", "name", "callsign", "flag")},
+    "_line": pl.Int64(),
+}
+
+
+def _static_rows(parsed: pl.DataFrame) -> pl.DataFrame:
+    """The :attr:`Normalised.static_rows` of ``parsed`` (:func:`_parse` columns)."""
     carries = pl.any_horizontal(
         [pl.col(c).is_not_null() for c in ("imo", "name", "callsign", "flag")]
     )
-    valid_key = parsed.select("_mmsi", "ts", "imo", "name", "callsign", "flag", "_line").filter(
+    return parsed.select("_mmsi", "ts", "imo", "name", "callsign", "flag", "_line").filter(
         carries & _MMSI_OK.fill_null(False) & pl.col("ts").is_not_null()
     )
+
+
+def static_reports(valid_key: pl.DataFrame, quality: Quality, source: str) -> pl.DataFrame:
+    """Static reports (:data:`schema.STATIC`) of a batch's :attr:`Normalised.static_rows`:
+    fields cleaned, rows left with none dropped, bad IMOs noted in ``quality``."""
     if valid_key.height == 0:
         return schema.empty(schema.STATIC)
     cleaned = valid_key.select(

@@ -23,7 +23,8 @@ it was.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -35,7 +36,7 @@ from dprkwatch.maritime import schema
 from dprkwatch.maritime.exceptions import AisInputError
 from dprkwatch.maritime.ingest.days import DayAssembler, PendingDay, SortedDay
 from dprkwatch.maritime.ingest.layouts import FORMATS, Detected, Layout, Source, detect_all
-from dprkwatch.maritime.ingest.normalise import normalise
+from dprkwatch.maritime.ingest.normalise import normalise, static_reports
 from dprkwatch.maritime.ingest.quality import Quality
 from dprkwatch.maritime.ingest.tabular import (
     OPTIONAL,
@@ -99,6 +100,58 @@ def _ordered(plans: list[list[tuple[int, int, int]]]) -> bool:
     return True
 
 
+class _Identities:
+    """Static reports into identity intervals, batch by batch, in the order read.
+
+    With :meth:`start_thread` (``detect --input``) each batch is worked on by
+    a thread of its own, so that the reading thread, which every day waits
+    for, only reads and checks positions. Each batch counts into a quality
+    report of its own, merged into the reader's in batch order by
+    :meth:`settle`; the report is therefore the same with or without the thread.
+    """
+
+    def __init__(self, quality: Quality) -> None:
+        self.quality = quality
+        self.intervals: list[pl.DataFrame] = []
+        self._pending: list[
+            Future[tuple[pl.DataFrame, Quality]] | tuple[pl.DataFrame, Quality]
+        ] = []
+        self._pool: ThreadPoolExecutor | None = None
+
+    def start_thread(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dprkwatch-identity")
+
+    def stop_thread(self, *, cancel: bool) -> None:
+        """No more batches; ``cancel`` drops those not started (the reading was abandoned)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=cancel)
+            self._pool = None
+
+    def add(self, rows: pl.DataFrame, source: str) -> None:
+        if rows.height == 0:
+            return
+        if self._pool is None:
+            self._pending.append(_intervals(rows, source))
+        else:
+            self._pending.append(self._pool.submit(_intervals, rows, source))
+
+    def settle(self) -> None:
+        """Wait for the batches added so far; keep their intervals, merge their counts."""
+        for part in self._pending:
+            intervals, quality = part.result() if isinstance(part, Future) else part
+            self.intervals.append(intervals)
+            self.quality.merge(quality)
+        self._pending.clear()
+
+
+def _intervals(rows: pl.DataFrame, source: str) -> tuple[pl.DataFrame, Quality]:
+    quality = Quality()
+    reports = static_reports(rows, quality, source)
+    if reports.height == 0:
+        return schema.empty(IDENTITY_SCHEMA), quality
+    return intervals_from_reports(reports), quality
+
+
 class PositionReader:
     """Files of one layout read into complete days (:meth:`days`) and identity intervals.
 
@@ -139,7 +192,7 @@ class PositionReader:
             [p for p in plans if p is not None] if all(p is not None for p in plans) else None
         )
         self.streaming = self.plans is not None and _ordered(self.plans)
-        self._intervals: list[pl.DataFrame] = []
+        self._identity = _Identities(self.quality)
         self.days_read: list[date] = []
         self._assembler = DayAssembler(
             self.quality,
@@ -152,6 +205,7 @@ class PositionReader:
         )
 
     def report(self) -> IngestReport:
+        self._identity.settle()
         return IngestReport(
             files=[str(p) for p in self.paths],
             quality=self.quality,
@@ -190,19 +244,27 @@ class PositionReader:
         """Complete days in time order, each sorted by (mmsi, ts).
 
         ``sort_ahead``: read and check in one background thread and sort in
-        another, so that with the consumer three steps overlap (the
-        ``detect --input`` path; each thread holds at most one day ahead).
+        another, so that with the consumer three steps overlap, and make
+        the identity intervals in a third (the ``detect --input`` path; each
+        thread holds at most one day ahead).
         """
         pending = self._pending_days()
         if sort_ahead:
+            self._identity.start_thread()
             pending = ahead(pending)
-        for day in map(self._assembler.sort, pending):
-            self.days_read.append(day.day)
-            yield day
-            if self.progress is not None:
-                self.progress("day", 1)
+        finished = False
+        try:
+            for day in map(self._assembler.sort, pending):
+                self.days_read.append(day.day)
+                yield day
+                if self.progress is not None:
+                    self.progress("day", 1)
+            finished = True
+        finally:
+            pending.close()  # the reading thread is stopped before its helper
+            self._identity.stop_thread(cancel=not finished)
 
-    def _pending_days(self) -> Iterator[PendingDay]:
+    def _pending_days(self) -> Generator[PendingDay]:
         """Complete days in time order, not sorted yet (reading, checking, cutting into days)."""
         count_rows = self.layout.container != "nmea"
         for index, source in enumerate(self.sources):
@@ -214,8 +276,7 @@ class PositionReader:
                     count_rows=count_rows,
                     ts_format=self.layout.ts_format,
                 )
-                if norm.static.height:
-                    self._intervals.append(intervals_from_reports(norm.static))
+                self._identity.add(norm.static_rows, source.name)
                 floor = self._floor(index, batch.rows_done) if self.streaming else None
                 yield from self._assembler.add(norm.positions, index, floor)
                 if self.progress is not None:
@@ -225,7 +286,8 @@ class PositionReader:
     @property
     def identity(self) -> pl.DataFrame:
         """Identity intervals of everything read so far."""
-        parts = [schema.conform(p, IDENTITY_SCHEMA) for p in self._intervals if p.height]
+        self._identity.settle()
+        parts = [schema.conform(p, IDENTITY_SCHEMA) for p in self._identity.intervals if p.height]
         if not parts:
             return schema.empty(IDENTITY_SCHEMA)
         return merge_intervals(pl.concat(parts))
