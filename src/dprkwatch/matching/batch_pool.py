@@ -11,6 +11,7 @@ screening in this process.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
 
@@ -31,6 +32,12 @@ _WORKER: tuple[Screener, Sequence[Query], int, float | None, Scope | None] | Non
 def _init_worker(state: tuple[Screener, Sequence[Query], int, float | None, Scope | None]) -> None:
     global _WORKER
     _WORKER = state
+    # Screening makes no reference cycles (tests/matching/test_batch.py holds
+    # it to that), so the cyclic garbage collector of a worker only walks the
+    # objects every query allocates, finds nothing, and copies the pages of
+    # the parent's objects it touches: about 8 % of a worker's CPU. A worker
+    # lives for one batch; refcounting frees all it makes.
+    gc.disable()
 
 
 def _screen_chunk(start: int) -> list[list[Match]]:
