@@ -763,25 +763,35 @@ def classify_misses(screener: Screener, variants: list[Case], categories: list[s
     never saw it), a *scoring* miss when one is but scores below the threshold.
     Whether the variant is a plausible spelling of the listed name is left to
     the reader: the typed words that are themselves listed words (a slip that
-    made another name, Song for Son) are shown beside each miss."""
+    made another name, Song for Son) are shown beside each miss. Each miss
+    names its half (``dev`` or ``held-out``, as :func:`dev_half` splits the
+    source entities), and recall is given for each half beside the whole, so
+    that a change made after reading the development half's misses can be
+    judged on the other."""
     full = ours(screener, dprk_only=False)
     vocab = screener.index.vocabulary
     lines = []
     summary = [
-        "| category | queries | misses | retrieval | scoring | recall |",
-        "|---|---|---|---|---|---|",
+        "| category | queries | misses | retrieval | scoring | recall "
+        "| development half | held-out half |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for cat in categories:
         cases = [c for c in variants if c.category == cat]
         require_count(f"{cat} queries generated", cases, 20)
         kinds: dict[str, int] = defaultdict(int)
         positives = 0
+        # per half (True: development): [queries, found]
+        halves: dict[bool, list[int]] = {True: [0, 0], False: [0, 0]}
         for case in cases:
             expected = full.expected(case) if full.expected else case.expected
             if not expected:
                 continue
             positives += 1
+            half = halves[dev_half(case.source)]
+            half[0] += 1
             if full.screen(case) & expected:
+                half[1] += 1
                 continue
             scope = Scope(lists=case.lists, dprk_only=False)
             query = Query(case.schema, case.properties)
@@ -797,7 +807,7 @@ def classify_misses(screener: Screener, variants: list[Case], categories: list[s
             listed = set(re.findall(r"[a-z0-9]+", fold(case.note)))
             collide = [w for w in typed if w not in listed and w in vocab]
             lines.append(
-                f"{cat} {kind}"
+                f"{cat} {'dev' if dev_half(case.source) else 'held-out'} {kind}"
                 + (f" {best:.3f}" if best is not None else "")
                 + f" | {case.properties['name'][0]} <- {case.note or case.source}"
                 + (f" | listed words typed: {', '.join(collide)}" if collide else "")
@@ -805,7 +815,12 @@ def classify_misses(screener: Screener, variants: list[Case], categories: list[s
         missed = kinds["retrieval"] + kinds["scoring"]
         summary.append(
             f"| {cat} | {positives} | {missed} | {kinds['retrieval']} | {kinds['scoring']} "
-            f"| {(positives - missed) / max(1, positives):.3f} |"
+            f"| {(positives - missed) / max(1, positives):.3f} "
+            + "".join(
+                f"| {found / max(1, n):.3f} ({found} of {n}) "
+                for n, found in (halves[True], halves[False])
+            )
+            + "|"
         )
     return "\n".join([*summary, "", *lines])
 
