@@ -223,6 +223,18 @@ def test_of_equally_likely_readings_the_better_ranked_words_are_kept() -> None:
     assert "KORYO BANK" in found[:3], found
 
 
+def test_readings_rank_alike_whatever_the_length_of_the_listed_word() -> None:
+    # COMPAY is one slip from COMPANY and from COMPAN, ANSN from ANSAN, ANSC and
+    # ANS: a reading is no likelier for being shorter, so the commoner words
+    # (the better-ranked options) come first.
+    vocab = Vocabulary.build(
+        {"korea": 185, "shipping": 259, "ansan": 4, "ansc": 1, "ans": 1,
+         "company": 2832, "compan": 1}
+    )  # fmt: skip
+    found = [c.text for c in corrections("KOREA ANSN SHIPPING COMPAY", vocab)]
+    assert found[0] == "KOREA ANSAN SHIPPING COMPANY", found
+
+
 def test_a_surname_spelling_of_the_tables_is_read_only_as_its_own_family() -> None:
     # YOO and WHANG are listed nowhere here but are spellings of the surnames
     # 유/류 and 황: never read as YON, YO or YU (another family, or two slips).

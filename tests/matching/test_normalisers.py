@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dprkwatch.matching.features import is_slip, token_similarity
+from dprkwatch.matching.features.words import LIKELY_SLIP, SLIP, two_likely_slips
 from dprkwatch.matching.identifiers import (
     document_number,
     imo_checksum_ok,
@@ -118,6 +119,51 @@ def test_org_lexicon() -> None:
 )
 def test_keyboard_slips(a: str, b: str, slip: bool) -> None:
     assert is_slip(a, b) is slip
+
+
+@pytest.mark.parametrize(
+    ("typed", "listed"),
+    [
+        ("janng", "jang"),  # a letter doubled
+        ("chol", "choll"),  # a doubled letter written once
+        ("yogn", "yong"),  # two neighbours swapped
+        ("chil", "chol"),  # i struck for its neighbour o
+        ("banhk", "bank"),  # h struck beside its neighbour n
+    ],
+)
+def test_a_likely_slip_costs_half_a_slip(typed: str, listed: str) -> None:
+    assert token_similarity(typed, listed, "", "", "", "") == LIKELY_SLIP
+
+
+@pytest.mark.parametrize(
+    ("typed", "listed"),
+    [
+        ("pae", "paek"),  # a letter lost may be another name
+        ("kima", "kim"),  # a letter added far from its neighbour
+        ("bankp", "bank"),  # a letter added far from its neighbours
+    ],
+)
+def test_other_slips_cost_a_full_slip(typed: str, listed: str) -> None:
+    assert token_similarity(typed, listed, "", "", "", "") == SLIP
+
+
+def test_two_likely_slips_in_a_long_word_cost_one_letter() -> None:
+    # A neighbouring key (J for N) and two letters swapped (HG) in nine letters.
+    assert two_likely_slips("dawjlihgt", "dawnlight")
+    assert token_similarity("dawjlihgt", "dawnlight", "", "", "", "") == pytest.approx(1 - 1 / 9)
+    # A lost E and a distant key (W for N) are two full slips.
+    assert not two_likely_slips("bluworoff", "bluenoroff")
+    assert token_similarity("bluworoff", "bluenoroff", "", "", "", "") < 1 - 1 / 10
+    # Slips on the first letter are not credited.
+    assert not two_likely_slips("sawjlight", "dawnlight")
+
+
+def test_a_letter_lost_between_two_swapped_ones_is_two_slips() -> None:
+    # ECONOMSI: I and S swapped and C lost between them (three edits for an
+    # alignment that edits each letter once, within the budget of two here).
+    assert token_similarity("economsi", "economics", "", "", "", "") == pytest.approx(1 - 2 / 9)
+    # Short words keep a budget of one slip.
+    assert token_similarity("chlo", "chiol", "", "", "", "") == 0.0
 
 
 def test_token_similarity_budget() -> None:

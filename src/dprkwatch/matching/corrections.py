@@ -35,7 +35,12 @@ from functools import partial
 from itertools import product
 from typing import NamedTuple
 
-from dprkwatch.matching.features.words import adjacent_keys
+from dprkwatch.matching.features.words import (
+    LIKELY_SLIP,
+    SLIP,
+    keeps_letters,
+    neighbouring_key,
+)
 from dprkwatch.matching.korean_names import SURNAME_SPELLINGS
 from dprkwatch.matching.text import APOSTROPHES
 from dprkwatch.matching.typos import MIN_FUZZY, Vocabulary
@@ -44,15 +49,14 @@ from dprkwatch.matching.typos import MIN_FUZZY, Vocabulary
 # spacing; an OCR confusion one glyph.
 SPACING = 0.97
 OCR = 0.9
-# A keyboard slip after the first letter (as the word comparison credits it).
-SLIP = 0.8
-# The commonest typing slips cost half: one that keeps every letter (two
-# neighbours swapped, a letter doubled or a doubled one written once: RYOGN,
-# JANNG, SHIPING) or one of a finger on a neighbouring key (a key next to the
-# meant one struck instead of it, BAMK for BANK, or beside it, BANHK). They
-# rarely turn one name into another; a letter simply lost (BNK, KORO) or
-# replaced by a distant one may well be another name, and costs a full slip.
-LIKELY_SLIP = 0.9
+# A keyboard slip after the first letter costs what the word comparison
+# charges for it (SLIP), and the commonest typing slips half of that
+# (LIKELY_SLIP): one that keeps every letter (two neighbours swapped, a
+# letter doubled or a doubled one written once: RYOGN, JANNG, SHIPING) or
+# one of a finger on a neighbouring key (a key next to the meant one struck
+# instead of it, BAMK for BANK, or beside it, BANHK). They rarely turn one
+# name into another; a letter simply lost (BNK, KORO) or replaced by a
+# distant one may well be another name, and costs a full slip.
 # Corrected texts per query name, and options considered per word.
 MAX_VARIANTS = 4
 _PER_WORD = 3
@@ -115,16 +119,26 @@ class Correction(NamedTuple):
         return self._product(lambda c: c.similarity)
 
     def plausibility(self, vocab: Vocabulary) -> float:
-        """:meth:`factor` with short splits ranked down: which readings to keep."""
-        # (A partial, not a lambda: mypyc cannot compile a closure in this method.)
-        return self._product(partial(_ranked, vocab=vocab))
+        """:meth:`factor` with short splits ranked down: which readings to keep.
 
-    def _product(self, similarity: Callable[[Change], float]) -> float:
-        letters = sum(1 for ch in self.text if ch.isalnum()) or 1
+        Each change's share is taken of the letters as typed, so that readings
+        of one typed name compare alike whatever the length of the listed
+        words they read (COMPAY as COMPAN is not likelier than as COMPANY
+        for being a letter shorter)."""
+        # (A partial, not a lambda: mypyc cannot compile a closure in this method.)
+        return self._product(partial(_ranked, vocab=vocab), as_typed=True)
+
+    def _product(self, similarity: Callable[[Change], float], as_typed: bool = False) -> float:
+        letters = sum(1 for ch in self.text if ch.isalnum())
+        if as_typed:
+            letters -= sum(_letters(c.meant) - _letters(c.typed) for c in self.changes)
+        letters = max(letters, 1)
         out = 1.0
         for c in self.changes:
-            share = min(1.0, max(len(c.typed), len(c.meant.replace(" ", ""))) / letters)
-            out *= 1.0 - (1.0 - similarity(c)) * share
+            size = (
+                _letters(c.typed) if as_typed else max(len(c.typed), len(c.meant.replace(" ", "")))
+            )
+            out *= 1.0 - (1.0 - similarity(c)) * min(1.0, size / letters)
         return out
 
     def describe(self) -> str:
@@ -132,6 +146,10 @@ class Correction(NamedTuple):
             f"{c.typed.upper()} as {c.meant.upper()}" if c.meant else f"{c.typed.upper()} dropped"
             for c in self.changes
         )
+
+
+def _letters(text: str) -> int:
+    return sum(1 for ch in text if ch.isalnum())
 
 
 def _ranked(change: Change, vocab: Vocabulary) -> float:
@@ -158,7 +176,7 @@ def _similarity(typed: str, meant: str, distance: int) -> float:
     first letter, and more for one that keeps every letter (:data:`LIKELY_SLIP`)."""
     sim = 1.0 - distance / max(len(typed), len(meant))
     if distance == 1 and typed[:1] == meant[:1]:
-        sim = max(sim, LIKELY_SLIP if _keeps_letters(typed, meant) else SLIP)
+        sim = max(sim, LIKELY_SLIP if keeps_letters(typed, meant) else SLIP)
     return sim
 
 
@@ -168,43 +186,9 @@ def _credit(typed: str, meant: str, distance: int) -> float:
     :func:`_similarity` (most letters have several neighbours, so many listed
     words are one neighbouring key away, and the key alone says little of which
     of them was meant)."""
-    if distance == 1 and typed[:1] == meant[:1] and _neighbouring_key(typed, meant):
+    if distance == 1 and typed[:1] == meant[:1] and neighbouring_key(typed, meant):
         return LIKELY_SLIP
     return _similarity(typed, meant, distance)
-
-
-def _neighbouring_key(typed: str, meant: str) -> bool:
-    """A neighbouring key struck instead of the meant one, or beside it (an extra
-    letter next to a key it neighbours)."""
-    if len(typed) == len(meant):
-        diff = [i for i, (a, b) in enumerate(zip(typed, meant, strict=True)) if a != b]
-        return len(diff) == 1 and adjacent_keys(typed[diff[0]], meant[diff[0]])
-    if len(typed) != len(meant) + 1:
-        return False
-    return any(
-        typed[:i] + typed[i + 1 :] == meant
-        and any(adjacent_keys(typed[i], typed[k]) for k in (i - 1, i + 1) if 0 <= k < len(typed))
-        for i in range(1, len(typed))
-    )
-
-
-def _keeps_letters(typed: str, meant: str) -> bool:
-    """One slip that loses no letter: neighbours swapped, or one letter doubled or undoubled."""
-    if len(typed) == len(meant):
-        diff = [i for i, (a, b) in enumerate(zip(typed, meant, strict=True)) if a != b]
-        return (
-            len(diff) == 2
-            and diff[1] == diff[0] + 1
-            and typed[diff[0]] == meant[diff[1]]
-            and typed[diff[1]] == meant[diff[0]]
-        )
-    longer, shorter = (typed, meant) if len(typed) > len(meant) else (meant, typed)
-    if len(longer) != len(shorter) + 1:
-        return False
-    return any(
-        longer[i - 1] == longer[i] and longer[:i] + longer[i + 1 :] == shorter
-        for i in range(1, len(longer))
-    )
 
 
 def _rank_similarity(typed: str, distance: int) -> float:
@@ -276,7 +260,7 @@ def _word_options(word: str, vocab: Vocabulary) -> list[tuple[str, Change]]:
             if other[0] == word[0]:
                 sim = _credit(word, other, distance)
                 # Ranked by what keeps every letter, not by the key (see _credit).
-                kept = distance == 1 and _keeps_letters(word, other)
+                kept = distance == 1 and keeps_letters(word, other)
                 if distance == 1:
                     slip_used = max(slip_used, count(other))
                 rank = sim if kept else _rank_similarity(word, distance)

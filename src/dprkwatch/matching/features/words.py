@@ -11,7 +11,7 @@ Every function is pure.
 
 from __future__ import annotations
 
-from rapidfuzz.distance import OSA, Levenshtein
+from rapidfuzz.distance import OSA, DamerauLevenshtein, Levenshtein
 
 from dprkwatch.matching.analysis import NameForm
 from dprkwatch.matching.features.feature import NONE, Feature, Weights
@@ -54,8 +54,88 @@ def is_slip(a: str, b: str) -> bool:
     return False
 
 
-# Similarity of two words one keyboard slip apart (after the first letter).
+def keeps_letters(typed: str, meant: str) -> bool:
+    """One slip that loses no letter: neighbours swapped, or one letter doubled or undoubled."""
+    if len(typed) == len(meant):
+        diff = [i for i, (a, b) in enumerate(zip(typed, meant, strict=True)) if a != b]
+        return (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and typed[diff[0]] == meant[diff[1]]
+            and typed[diff[1]] == meant[diff[0]]
+        )
+    longer, shorter = (typed, meant) if len(typed) > len(meant) else (meant, typed)
+    if len(longer) != len(shorter) + 1:
+        return False
+    return any(
+        longer[i - 1] == longer[i] and longer[:i] + longer[i + 1 :] == shorter
+        for i in range(1, len(longer))
+    )
+
+
+def neighbouring_key(typed: str, meant: str) -> bool:
+    """A neighbouring key struck instead of the meant one, or beside it (an extra
+    letter next to a key it neighbours)."""
+    if len(typed) == len(meant):
+        diff = [i for i, (a, b) in enumerate(zip(typed, meant, strict=True)) if a != b]
+        return len(diff) == 1 and adjacent_keys(typed[diff[0]], meant[diff[0]])
+    if len(typed) != len(meant) + 1:
+        return False
+    return any(
+        typed[:i] + typed[i + 1 :] == meant
+        and any(adjacent_keys(typed[i], typed[k]) for k in (i - 1, i + 1) if 0 <= k < len(typed))
+        for i in range(1, len(typed))
+    )
+
+
+def likely_slip(typed: str, meant: str) -> bool:
+    """One of the commonest typing slips: one that keeps every letter (:func:`keeps_letters`)
+    or a finger on a neighbouring key (:func:`neighbouring_key`). A letter simply
+    lost (Pae for Paek) or a distant key may as well be another name."""
+    return keeps_letters(typed, meant) or neighbouring_key(typed, meant)
+
+
+def _likely_slip_readings(typed: str) -> set[str]:
+    """Every word one likely slip (:func:`likely_slip`) after the first letter
+    would have made ``typed`` of: the slip undone."""
+    out: set[str] = set()
+    n = len(typed)
+    for i in range(1, n):
+        ch = typed[i]
+        if i + 1 < n and typed[i + 1] != ch:
+            out.add(typed[:i] + typed[i + 1] + ch + typed[i + 2 :])  # two letters swapped
+        out.add(typed[:i] + ch + typed[i:])  # a doubled letter written once
+        rest = typed[:i] + typed[i + 1 :]
+        if typed[i - 1] == ch or (i + 1 < n and typed[i + 1] == ch):
+            out.add(rest)  # a letter doubled
+        elif any(adjacent_keys(ch, typed[k]) for k in (i - 1, i + 1) if k < n):
+            out.add(rest)  # a key struck beside its neighbour
+        for key in _NEIGHBOURS.get(ch, ""):
+            out.add(typed[:i] + key + typed[i + 1 :])  # a neighbouring key instead
+    out.discard(typed)
+    return out
+
+
+_NEIGHBOURS = {x: "".join(y for y in _POS if adjacent_keys(x, y)) for x in _POS}
+
+
+def two_likely_slips(typed: str, meant: str) -> bool:
+    """Two likely slips apart, neither on the first letter (DAWJLIHGT for
+    DAWNLIGHT: a neighbouring key and two letters swapped)."""
+    if typed[:1] != meant[:1] or abs(len(typed) - len(meant)) > 2:
+        return False
+    return any(
+        m[:1] == meant[:1] and (m == meant or (is_slip(m, meant) and likely_slip(m, meant)))
+        for m in _likely_slip_readings(typed)
+    )
+
+
+# Similarity of two words one keyboard slip apart (after the first letter),
+# and of two one likely slip apart (:func:`likely_slip`: JANNG for JANG, Chil
+# for Chol, SIK for AIK), as the query corrections credit them: two such
+# slips in a short name leave it above the threshold, two lost letters not.
 SLIP = 0.8
+LIKELY_SLIP = 0.9
 
 
 def edit_budget(length: int) -> int:
@@ -100,13 +180,21 @@ def token_similarity(
         return 0.0
     # Optimal string alignment: a swapped pair of letters is one slip, not two.
     dist = OSA.distance(a, b, score_cutoff=budget + 1)
+    if dist > budget and budget > 1:
+        # A letter lost or added between two swapped ones (ECONOMSI for
+        # ECONOMICS) is two slips too, which the alignment above, editing
+        # each letter once, counts as three.
+        dist = DamerauLevenshtein.distance(a, b, score_cutoff=budget + 1)
     if dist > budget:
         return _phonetic_only(a, b, pa, pb)
     sim = 1.0 - dist / longest
     if dist == 1 and a[0] == b[0] and is_slip(a, b):
         # One slip after the first letter: a typo more often than a new name,
-        # however short the word (Kag/Kang, Ill/Il).
-        sim = max(sim, SLIP)
+        # however short the word (Kag/Kang, Ill/Il); more so a likely one.
+        sim = max(sim, LIKELY_SLIP if likely_slip(a, b) else SLIP)
+    elif dist == 2 and two_likely_slips(a, b):
+        # Two likely slips in a long word cost a letter's worth between them.
+        sim = 1.0 - 1.0 / longest
     return max(sim, _phonetic_only(a, b, pa, pb))
 
 
