@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import polars as pl
 import pytest
 
 from dprkwatch.maritime import Rules, load_ports, native
@@ -73,7 +74,7 @@ def test_compiled_kernel_gives_the_numpy_columns(
     index = _index(rules)
     kernel = tracks._kernel()
     assert kernel is not None
-    got = kernel(day, rules, index)
+    got = kernel(day, rules, index, tracks.Outputs())
     want = tracks.numpy_flags(day, rules, index)
     assert got is not None
     # The data exercise every flag, so agreement is not agreement on all-false columns.
@@ -86,6 +87,30 @@ def test_compiled_kernel_gives_the_numpy_columns(
             np.testing.assert_allclose(got[name], want[name], rtol=1e-12)
         else:
             np.testing.assert_array_equal(got[name], want[name], err_msg=name)
+
+
+@needs_kernel
+def test_a_day_is_written_into_arrays_no_frame_holds_any_more() -> None:
+    rules = Rules()
+    index = _index(rules)
+    outputs = tracks.Outputs()
+    first = tracks.track_flags(_day(1, n=3_000, tracks_n=30), rules, index, outputs)
+    assert first is not None
+    held = pl.Series("p_lat", first["p_lat"])  # Polars keeps this array (no copy)
+    assert np.shares_memory(held.to_numpy(), first["p_lat"])
+    kept = held.to_numpy().copy()
+    address = {name: a.ctypes.data for name, a in first.items()}
+    del first
+    day = _day(2, n=2_900, tracks_n=30)
+    second = tracks.track_flags(day, rules, index, outputs)
+    assert second is not None
+    assert second["dt_s"].ctypes.data == address["dt_s"]  # nothing held it: reused
+    assert second["p_lat"].ctypes.data != address["p_lat"]  # the Series still holds it
+    assert np.array_equal(held.to_numpy(), kept, equal_nan=True)
+    fresh = tracks.track_flags(day, rules, index)
+    assert fresh is not None
+    for name in tracks.COLUMNS:
+        np.testing.assert_array_equal(second[name], fresh[name], err_msg=name)
 
 
 @pytest.mark.parametrize("compiled", [True, False])

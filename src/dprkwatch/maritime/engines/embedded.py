@@ -130,6 +130,7 @@ class Segmenter:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.index = ctx.port_index
+        self.outputs = tracks.Outputs()
 
     def prepare(self, day: pl.DataFrame, carry: pl.DataFrame) -> TrackDay:
         """Every per-position column, from :func:`tracks.track_flags` (one compiled pass).
@@ -149,7 +150,7 @@ class Segmenter:
             if attempt:
                 df = df.sort(["mmsi", "t"])
             first, arrays = self._arrays(df, carry)
-            flags = tracks.track_flags(arrays, self.ctx.rules, self.index)
+            flags = tracks.track_flags(arrays, self.ctx.rules, self.index, self.outputs)
             if flags is not None:
                 break
         if flags is None:  # two rows of one MMSI at one instant: sorted, as good as it gets

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import sys
 import threading
 from dataclasses import dataclass
 from functools import cache
@@ -106,11 +107,47 @@ def in_order(mmsi: np.ndarray, t: np.ndarray) -> bool:
     return bool(np.all((d_m > 0) | ((d_m == 0) & (np.diff(t) > 0))))
 
 
-def track_flags(day: Day, rules: Rules, ports: PortIndex) -> dict[str, np.ndarray] | None:
-    """The :data:`COLUMNS` of ``day``, or None when its rows are not in ``(mmsi, t)`` order."""
+class Outputs:
+    """The kernel's output arrays, handed from one day to the next of a run.
+
+    A day's columns (about 50 bytes a position) are written into the arrays
+    of an earlier day once nothing holds those any more, instead of into
+    fresh memory that the kernel must zero page by page every day. Polars
+    wraps the numeric columns without copying and keeps a reference to the
+    array while any frame uses it, so an array is reused only when its
+    reference count shows that this pool is the one holder left (CPython);
+    otherwise the day gets a fresh one. One pool per run: it holds about
+    one day's columns until the run ends.
+    """
+
+    HEADROOM = 1.1
+    """Arrays are made this much longer than the day that needs them (days differ a little)."""
+
+    def __init__(self) -> None:
+        self._kept: dict[str, np.ndarray] = {}
+
+    def take(self, n: int) -> dict[str, np.ndarray]:
+        """Arrays of ``n`` elements for every column of :data:`COLUMNS` (contents undefined)."""
+        out = {}
+        for name, dtype in COLUMNS.items():
+            kept = self._kept.get(name)
+            # Free when held only by the pool, by ``kept`` and by getrefcount's argument.
+            if kept is None or len(kept) < n or sys.getrefcount(kept) > 3:
+                kept = self._kept[name] = np.empty(int(n * self.HEADROOM), dtype=dtype)
+            out[name] = kept[:n]
+        return out
+
+
+def track_flags(
+    day: Day, rules: Rules, ports: PortIndex, outputs: Outputs | None = None
+) -> dict[str, np.ndarray] | None:
+    """The :data:`COLUMNS` of ``day``, or None when its rows are not in ``(mmsi, t)`` order.
+
+    ``outputs``: the run's pool the compiled kernel writes into (fresh arrays without one).
+    """
     kernel = _kernel()
     if kernel is not None:
-        return kernel(day, rules, ports)
+        return kernel(day, rules, ports, outputs or Outputs())
     if not in_order(day.mmsi, day.t):
         return None
     return numpy_flags(day, rules, ports)
@@ -341,7 +378,9 @@ class Kernel:
             ctypes.c_int,
         ]
 
-    def __call__(self, day: Day, rules: Rules, ports: PortIndex) -> dict[str, np.ndarray] | None:
+    def __call__(
+        self, day: Day, rules: Rules, ports: PortIndex, outputs: Outputs
+    ) -> dict[str, np.ndarray] | None:
         """The :data:`COLUMNS` of ``day``, or None if its rows are out of order."""
         keep: list[np.ndarray] = []  # every array C reads, alive until it returns
 
@@ -375,7 +414,7 @@ class Kernel:
         carried = {
             name: addr(getattr(day.carried, name), _CARRIED_TYPES[name]) for name in _CARRIED
         }
-        out = {name: np.empty(n, dtype=dtype) for name, dtype in COLUMNS.items()}
+        out = outputs.take(n)
         pieces = _pieces(np.asarray(day.first, dtype=bool), n)
         if len(pieces) > 1 and day.mmsi[pieces[1][0]] < day.mmsi[pieces[1][0] - 1]:
             return None  # out of order where the pieces meet (each piece checks its own rows)
