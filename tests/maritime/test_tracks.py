@@ -35,7 +35,7 @@ def _day(seed: int, n: int = 60_000, tracks_n: int = 400) -> tracks.Day:
     lon -= 180.0
     glitch = rng.random(n) < 0.01  # bad fixes far away: jumps out and back
     lat[glitch] += rng.choice([-3.0, 3.0], int(glitch.sum()))
-    sog = rng.choice([0.2, 1.5, 12.0], n)
+    sog = rng.choice([0.2, 1.5, 12.0], n).astype(np.float32)  # as stored
     sog[rng.random(n) < 0.05] = np.nan  # speed not available
     heads = int(first.sum())
     known = rng.random(heads) < 0.7

@@ -184,7 +184,7 @@ class Segmenter:
             t=df["t"].to_numpy(),
             lat=df["lat"].to_numpy(),
             lon=df["lon"].to_numpy(),
-            sog=df["sog"].cast(pl.Float64).to_numpy(),
+            sog=df["sog"].to_numpy(),  # float32, as stored: the kernel reads it so
             first=first,
             carried=tracks.Carried(
                 *(

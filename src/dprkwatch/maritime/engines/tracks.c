@@ -61,7 +61,7 @@ typedef struct {
     const int64_t *t;
     const double *lat;
     const double *lon;
-    const double *sog; /* NaN where unknown */
+    const float *sog; /* NaN where unknown; the store's float32, compared as a double */
     const uint8_t *first;
     /* one entry per track head, in order: the carried last position */
     const uint8_t *c_known;
@@ -218,7 +218,7 @@ int64_t dprkwatch_track_flags(const Params *q, const Day *d, Out *o, int check_o
             if (bound >= limit * q->slack) jump = haversine(q->two_r, pla, plo, la, lo) > limit;
         }
         int newseg = (dt > q->max_gap_s) | jump | !has_prev;
-        int slow = d->sog[i] < q->slow_knots; /* NaN compares false */
+        int slow = (double)d->sog[i] < q->slow_knots; /* NaN compares false */
         double dist = INFINITY;
         int32_t port = -1;
         if (slow || in_port_cell(q, la, lo)) nearest(q, la, lo, &dist, &port);

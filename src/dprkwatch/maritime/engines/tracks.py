@@ -87,7 +87,8 @@ class Carried:
 
 @dataclass(frozen=True)
 class Day:
-    """A day's positions in ``(mmsi, t)`` order (``t`` in epoch microseconds, ``sog`` NaN if unknown)."""
+    """A day's positions in ``(mmsi, t)`` order (``t`` in epoch microseconds; ``sog`` the store's
+    float32, NaN if unknown, compared with the rules in double precision)."""
 
     mmsi: np.ndarray
     t: np.ndarray
@@ -179,7 +180,7 @@ def numpy_flags(day: Day, rules: Rules, ports: PortIndex) -> dict[str, np.ndarra
 
     has_prev = np.ones(n, dtype=bool)
     has_prev[heads] = c.known
-    slow = day.sog < r.slow_knots
+    slow = day.sog.astype(np.float64, copy=False) < r.slow_knots  # as C: in double
     d_port, near_port = _port_distances(ports, lat, lon, slow)
     p_t = previous(t, c.t)
     p_lat = previous(lat, c.lat)
@@ -352,7 +353,7 @@ _DAY_TYPES: dict[str, type[np.generic]] = {
     "t": np.int64,
     "lat": np.float64,
     "lon": np.float64,
-    "sog": np.float64,
+    "sog": np.float32,
     "first": np.bool_,
 }
 _CARRIED_TYPES: dict[str, type[np.generic]] = {
