@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from dprkwatch.matching.analysis import analyze_name
 from dprkwatch.matching.features import is_slip, token_similarity
 from dprkwatch.matching.features.words import SLIP, two_likely_slips
 from dprkwatch.matching.identifiers import (
@@ -16,9 +17,11 @@ from dprkwatch.matching.identifiers import (
 from dprkwatch.matching.orgs import (
     acronyms,
     collapse_letters,
+    misspelt_legal_word,
     normalize_org_tokens,
     number_words,
     segment_hangul_org,
+    split_glued_form,
 )
 from dprkwatch.matching.text import abjad_ascii, ascii_tokens, skeleton, strip_controls, to_ascii
 
@@ -105,6 +108,71 @@ def test_org_lexicon() -> None:
         "<legal>",
     ]
     assert segment_hangul_org("김정은") is None
+
+
+@pytest.mark.parametrize(
+    ("word", "misspelt"),
+    [
+        ("aktiengeselschaft", True),  # two slips in a German compound of 18 letters
+        ("limted", True),
+        ("compnay", True),  # two letters swapped: one slip
+        ("corporaton", True),
+        ("limited", False),  # the form itself is no misspelling
+        ("cooperation", False),  # two slips from corporation: a word of the name
+        ("compass", False),
+        ("kimited", False),  # the first letter must agree
+    ],
+)
+def test_misspelt_legal_words(word: str, misspelt: bool) -> None:
+    assert misspelt_legal_word(word) is misspelt
+
+
+def test_legal_forms_with_slips_are_dropped_like_the_forms() -> None:
+    assert normalize_org_tokens(["siemens", "aktiengeselschaft"]) == ["siemens", "<legal>"]
+    assert normalize_org_tokens(["tactical", "missiles", "joynt", "stock", "company"]) == [
+        "tactical",
+        "missiles",
+        "<legal>",
+    ]
+    # A phrase with a slip needs one word of it exact: "joynt stick" is no legal form.
+    assert normalize_org_tokens(["joynt", "stick", "mills"]) == ["joynt", "stick", "mills"]
+
+
+@pytest.mark.parametrize(
+    ("word", "split"),
+    [
+        ("SiemensAG", ("Siemens", "AG")),
+        ("AcmeGmbH", ("Acme", "GmbH")),
+        ("FooBarLLC", ("FooBar", "LLC")),
+        ("SIEMENSAG", None),  # no case change: nothing says where the form begins
+        ("Verlag", None),
+        ("Zinc", None),
+        ("Lisa", None),
+    ],
+)
+def test_legal_forms_glued_in_camel_case(word: str, split: tuple[str, str] | None) -> None:
+    assert split_glued_form(word) == split
+
+
+@pytest.mark.parametrize(
+    ("name", "tokens"),
+    [
+        ("Präsident Barack Obama", ("barack", "obama")),
+        ("President Barack Obama", ("barack", "obama")),
+        ("Nicolás Maduro LLC", ("nicolas", "maduro")),
+        ("Herr Olaf Scholz", ("olaf", "scholz")),
+        ("Kim Co Sa", ("kim", "co", "sa")),  # short forms that are syllables stay
+    ],
+)
+def test_titles_and_legal_forms_are_no_part_of_a_persons_name(
+    name: str, tokens: tuple[str, ...]
+) -> None:
+    assert analyze_name(name, "person")[0].tokens == tokens
+
+
+def test_a_glued_legal_form_is_read_apart_in_company_names_only() -> None:
+    assert analyze_name("SiemensAG", "org")[0].tokens == ("siemens",)
+    assert analyze_name("SiemensAG", "person")[0].tokens == ("siemensag",)
 
 
 @pytest.mark.parametrize(

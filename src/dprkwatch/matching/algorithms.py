@@ -171,7 +171,7 @@ class MatchV1:
             # Each later comparison replaces the words only when strictly
             # stronger, so one whose ceiling cannot beat the best so far is
             # skipped: the same answer for less work.
-            key, feat = "name.words", F.name_tokens(q, c, weights)
+            key, feat = "name.words", F.name_tokens(q, c, weights, person=group == "person")
             if feat.value < F.JOINED_SAME:
                 joined = F.name_joined(q, c, always=group != "person")
                 if joined.value > feat.value:

@@ -31,7 +31,12 @@ from dprkwatch.lists.names import char_script
 from dprkwatch.matching.hangul import is_hangul_syllable, romanize_syllable
 from dprkwatch.matching.hanja import has_han, read_hanja
 from dprkwatch.matching.korean_names import KoreanName, korean_forms
-from dprkwatch.matching.orgs import acronyms, normalize_org_tokens, segment_hangul_org
+from dprkwatch.matching.orgs import (
+    acronyms,
+    normalize_org_tokens,
+    segment_hangul_org,
+    split_glued_form,
+)
 from dprkwatch.matching.syllables import Syllable, parse_word
 from dprkwatch.matching.text import abjad_ascii, ascii_tokens, skeleton, strip_controls, words
 
@@ -48,10 +53,23 @@ GROUP_OF_SCHEMA = {
 }
 # Titles that say nothing about identity. Military abbreviations (Col, Gen)
 # are left out: "Col" is also a slip for the Korean syllable Chol.
+# Offices and forms of address are titles too (President, Präsident,
+# Presidente, Senator, Doctor, Herr, Madame).
 _HONORIFICS = frozenset(
     {"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "hon", "jr", "sr", "haji", "hajji", "sheikh",
-     "shaikh", "mullah", "maulana", "maulvi", "colonel", "general", "major", "captain"}
+     "shaikh", "mullah", "maulana", "maulvi", "colonel", "general", "major", "captain",
+     "president", "presidente", "praesident", "prasident", "prezident", "senator", "doctor",
+     "professor", "mister", "madame", "mme", "monsieur", "herr", "frau"}
 )  # fmt: skip
+# Legal forms on a person's name (a firm named after its owner, or a clerk's
+# slip) say nothing about who the person is. Only forms that are no given
+# name or syllable anywhere: Co, Sa, Ad or Ao can be.
+_PERSON_LEGAL_FORMS = frozenset(
+    {"llc", "ltd", "inc", "incorporated", "corp", "corporation", "company", "limited", "gmbh",
+     "plc", "jsc", "ojsc", "cjsc", "pjsc", "ooo", "llp", "pte", "pvt", "ltda", "sarl", "srl",
+     "bhd", "fze", "fzco", "fzllc"}
+)  # fmt: skip
+_NOT_OF_A_PERSON = _HONORIFICS | _PERSON_LEGAL_FORMS
 # Arabic name particles spelled several ways (bin/ben/ibn "son of", al/el "the").
 _PARTICLES = {"ben": "bin", "ibn": "bin", "el": "al"}
 _VESSEL_PREFIXES = frozenset({"mv", "mt", "ms", "ss", "m", "v", "t", "fv", "lpg", "lng", "tb"})
@@ -238,11 +256,22 @@ def _build(
     raw_tokens: list[str] = []
     org_like = group in ("org", "any")
     for w in raw_words:
-        segmented = segment_hangul_org(w) if org_like and not w.isascii() else None
-        raw_tokens.extend(segmented if segmented is not None else _word_ascii(w))
+        if org_like:
+            if not w.isascii():
+                segmented = segment_hangul_org(w)
+                if segmented is not None:
+                    raw_tokens.extend(segmented)
+                    continue
+            elif (glued := split_glued_form(w)) is not None:
+                # SiemensAG: the name and its legal form, as if spaced.
+                raw_tokens.extend(t for part in glued for t in _word_ascii(part))
+                continue
+        raw_tokens.extend(_word_ascii(w))
     raw_tokens = raw_tokens[:_MAX_TOKENS]
     if group == "person":
-        tokens = [_PARTICLES.get(t, t) for t in raw_tokens if t not in _HONORIFICS] or raw_tokens
+        tokens = [
+            _PARTICLES.get(t, t) for t in raw_tokens if t not in _NOT_OF_A_PERSON
+        ] or raw_tokens
     else:
         tokens = list(raw_tokens)
     if group == "vessel":
@@ -256,7 +285,9 @@ def _build(
     numbers = (digits,) if digits else ()
     korean: tuple[KoreanName, ...] = ()
     if group in ("person", "any") and len(raw_words) <= 5:
-        person_words = tuple(w for w in raw_words if w.lower().strip(".") not in _HONORIFICS)
+        person_words = tuple(
+            w for w in raw_words if "".join(_word_ascii(w)) not in _NOT_OF_A_PERSON
+        )
         korean = korean_forms(person_words, comma_after, korean_context)
     token_tuple: tuple[str, ...] = ()
     token_keys: tuple[str, ...] = ()

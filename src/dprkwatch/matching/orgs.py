@@ -14,6 +14,11 @@ so those variants meet:
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
+from rapidfuzz.distance import OSA
+
 from dprkwatch.matching.hangul import is_hangul_syllable, romanize_syllable
 
 KOREA_WORDS = frozenset(
@@ -100,6 +105,87 @@ LEGAL_WORDS = frozenset(
     {"aktiengesellschaft", "kommanditgesellschaft", "gmbh", "sarl", "spzoo", "tov", "ooo"}
 )
 
+# Misspelt legal forms. The forms themselves are those of the ISO 20275
+# Entity Legal Forms code list (GLEIF) that the lists use; the misspellings
+# are typing slips, so they are found by rule, not listed one by one: a word
+# of seven letters or more one slip (OSA distance: a letter dropped, added,
+# changed, or two swapped) from a legal-form word with the same first letter
+# (Limted, Compnay, Corporaton), two slips for the German compounds of
+# fifteen letters or more (Aktiengeselschaft), and, inside a legal phrase, a
+# word of five letters or more one slip from the phrase's word when another
+# word of the phrase is exact (JOYNT STOCK COMPANY). One slip only, so
+# Cooperation (two from Corporation) stays a word of the name.
+_LONG_LEGAL_WORDS = tuple(w for w in sorted(LEGAL_FORMS | LEGAL_WORDS) if len(w) >= 7)
+
+
+@lru_cache(maxsize=65536)
+def misspelt_legal_word(token: str) -> bool:
+    """Whether ``token`` is a slip in a long legal-form word (Aktiengeselschaft, Limted)."""
+    n = len(token)
+    if n < 6:
+        return False
+    for word in _LONG_LEGAL_WORDS:
+        budget = 2 if len(word) >= 15 else 1
+        if (
+            word[0] == token[0]
+            and abs(len(word) - n) <= budget
+            and token != word
+            and OSA.distance(token, word, score_cutoff=budget + 1) <= budget
+        ):
+            return True
+    return False
+
+
+_LEGAL_PHRASE_WORDS = frozenset(w for p in LEGAL_PHRASES for w in p)
+
+
+def _near(token: str, word: str) -> bool:
+    """One slip apart, for words of five letters or more that begin alike."""
+    return (
+        len(word) >= 5
+        and len(token) >= 4
+        and token[0] == word[0]
+        and OSA.distance(token, word, score_cutoff=2) <= 1
+    )
+
+
+def _legal_phrase_at(tokens: list[str], i: int) -> int:
+    """The length of the legal phrase that starts at ``tokens[i]`` (0 when none).
+
+    Exact phrases first (longest first); then one with a slip in a long word,
+    when at least one of its words is exact.
+    """
+    for phrase in _LEGAL_BY_FIRST.get(tokens[i], ()):
+        if tuple(tokens[i : i + len(phrase)]) == phrase:
+            return len(phrase)
+    for phrase in LEGAL_PHRASES:
+        k = len(phrase)
+        if k < 2 or tokens[i][:1] != phrase[0][:1]:
+            continue
+        got = tokens[i : i + k]
+        if (
+            len(got) == k
+            and any(a == b for a, b in zip(got, phrase, strict=True))
+            and all(a == b or _near(a, b) for a, b in zip(got, phrase, strict=True))
+        ):
+            return k
+    return 0
+
+
+# A legal form glued to a name in camel case (SiemensAG, AcmeGmbH,
+# FooBarLLC): lower-case letters, then the form's capitals.
+_GLUED_FORM = re.compile(
+    r"^(?P<head>[A-Za-z]*[a-z]{2})(?P<form>AG|GmbH|GMBH|LLC|Ltd|LTD|Inc|INC|PLC|Plc|JSC|OOO|SA|SE|"
+    r"KG|BV|NV|SARL|SRL|LLP)$"
+)
+
+
+def split_glued_form(word: str) -> tuple[str, str] | None:
+    """``("Siemens", "AG")`` for ``SiemensAG``; None for a word without a glued form."""
+    m = _GLUED_FORM.match(word) if word.isascii() and len(word) >= 5 else None
+    return (m["head"], m["form"]) if m else None
+
+
 _UNIT_WORDS = (
     "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
     "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
@@ -159,7 +245,7 @@ def collapse_letters(tokens: list[str]) -> list[str]:
 def normalize_org_tokens(tokens: list[str]) -> list[str]:
     """Rewrite org-name tokens: Korea phrases -> ``korea``, legal forms -> ``<legal>``."""
     tokens = ["korea" if t in KOREA_WORDS else t for t in number_words(collapse_letters(tokens))]
-    tokens = _replace_phrases(tokens, _LEGAL_BY_FIRST, "<legal>")
+    tokens = _replace_legal_phrases(tokens)
     out: list[str] = []
     i = 0
     n = len(tokens)
@@ -173,7 +259,7 @@ def normalize_org_tokens(tokens: list[str]) -> list[str]:
             tok = tokens[i]
             if tok in KOREA_WORDS:
                 out.append("korea")
-            elif tok in LEGAL_FORMS or tok in LEGAL_WORDS:
+            elif tok in LEGAL_FORMS or tok in LEGAL_WORDS or misspelt_legal_word(tok):
                 out.append("<legal>")
             else:
                 out.append(STEMS.get(tok, tok))
@@ -181,19 +267,17 @@ def normalize_org_tokens(tokens: list[str]) -> list[str]:
     return out
 
 
-def _replace_phrases(
-    tokens: list[str], phrases: dict[str, tuple[tuple[str, ...], ...]], marker: str
-) -> list[str]:
-    if phrases.keys().isdisjoint(tokens):
+def _replace_legal_phrases(tokens: list[str]) -> list[str]:
+    """Legal forms written out in words become ``<legal>``, a slip in a long word allowed."""
+    if _LEGAL_PHRASE_WORDS.isdisjoint(tokens):
         return list(tokens)
     out: list[str] = []
     i = 0
     while i < len(tokens):
-        for phrase in phrases.get(tokens[i], ()):
-            if tuple(tokens[i : i + len(phrase)]) == phrase:
-                out.append(marker)
-                i += len(phrase)
-                break
+        k = _legal_phrase_at(tokens, i)
+        if k:
+            out.append("<legal>")
+            i += k
         else:
             out.append(tokens[i])
             i += 1

@@ -266,6 +266,8 @@ def _align(q: NameForm, c: NameForm) -> list[tuple[float, int, int]]:
 # Unmatched words on the list side (extra middle names, patronymics) cost
 # less than query words nobody on the list has.
 EXTRA_CANDIDATE_WORD = 0.6
+# Unmatched query words, when every listed word was found as written.
+EXTRA_QUERY_WORD = 0.6
 
 
 def _moved(aligned: list[tuple[float, int, int]]) -> list[tuple[int, int]] | None:
@@ -351,7 +353,13 @@ def _surname_moved_onto_given(q: NameForm, c: NameForm, moved: list[tuple[int, i
 
 
 def name_tokens(
-    q: NameForm, c: NameForm, w: Weights, *, strict: bool = False, slips_only: bool = False
+    q: NameForm,
+    c: NameForm,
+    w: Weights,
+    *,
+    strict: bool = False,
+    slips_only: bool = False,
+    person: bool = False,
 ) -> Feature:
     """Word-by-word comparison weighted by how rare each word is.
 
@@ -360,6 +368,8 @@ def name_tokens(
     order: "Kim Ho Hong" is not "Kim Tong Ho"; when a word differs, a word
     moved to the other end must not be the surname on one side only. ``slips_only`` further
     demands that every differing word is one keyboard slip from its pair.
+    ``person`` (the query is a person) lets extra query words cost less
+    when every listed word is found as written: given names a list left out.
     """
     q_tokens = q.tokens
     c_tokens = c.tokens
@@ -414,7 +424,17 @@ def name_tokens(
     # A listed name with an extra word (a middle name, a patronymic) costs
     # less than one where a word was replaced: if the query has unpaired
     # words too, the listed name's unpaired words count in full.
-    den += extra_q + (extra_c if extra_q else EXTRA_CANDIDATE_WORD * extra_c)
+    if person and extra_q and not extra_c and exact == n and q.script != "Hani":
+        # The query names the listed words as written, and more (FAZL RABI
+        # ABDUL HAMID for FAZL RABI): its extra words are given names the
+        # list left out as much as the listed name's would be. Not for
+        # companies: an extra word there names a sister company (Bowne
+        # Litigation Solutions and Bowne Solutions). Nor for names in
+        # Chinese characters, read a syllable to a word: an extra syllable
+        # there is another given name (陳志成 is not Zhi Chen).
+        den += EXTRA_QUERY_WORD * extra_q
+    else:
+        den += extra_q + (extra_c if extra_q else EXTRA_CANDIDATE_WORD * extra_c)
     score = num / den if den else 0.0
     if exact == n == len(q_tokens) == len(c_tokens):
         reason = f"same words as '{c.text}'"
