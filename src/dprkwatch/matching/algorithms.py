@@ -31,6 +31,7 @@ from dprkwatch.matching.exceptions import UnknownAlgorithm
 from dprkwatch.matching.index import EntityRecord, Index
 from dprkwatch.matching.query import COUNTRY_PROPS, NAME_PROPS, Query
 from dprkwatch.matching.typos import Vocabulary
+from dprkwatch.matching.wade_giles import pinyin_readings
 
 # Which listed groups a query group may be compared with by name.
 COMPATIBLE_GROUPS: dict[str, frozenset[str]] = {
@@ -315,6 +316,9 @@ class MatchV2(MatchV1):
     """
 
     name: ClassVar[str] = "dprkwatch-match-v2"
+    # A pinyin reading of a name written in Wade-Giles (wade_giles.py) counts
+    # like a name respaced: a little below the name as written.
+    WADE_GILES = 0.97
     threshold: ClassVar[float] = _CALIBRATION.threshold if _CALIBRATION else 0.80
 
     def __init__(self, calibrated: bool = True) -> None:
@@ -366,6 +370,11 @@ class MatchV2(MatchV1):
                         if form not in seen:
                             seen.add(form)
                             corrected.append((form, corr.factor(), corr.describe()))
+                for reading in pinyin_readings(value):
+                    for form in analyze_name(reading, qa.group, korean_context):
+                        if form not in seen:
+                            seen.add(form)
+                            corrected.append((form, self.WADE_GILES, "Wade-Giles in pinyin"))
         if not corrected:
             return qa
         return replace(qa, corrected=tuple(corrected))
