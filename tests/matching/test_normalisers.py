@@ -17,6 +17,7 @@ from dprkwatch.matching.identifiers import (
 from dprkwatch.matching.orgs import (
     acronyms,
     collapse_letters,
+    expand_countries,
     misspelt_legal_word,
     normalize_org_tokens,
     number_words,
@@ -228,3 +229,29 @@ def test_token_similarity_budget() -> None:
     assert token_similarity("scholze", "scholz", "", "", "", "") >= 0.8
     assert token_similarity("v", "vladimir", "", "", "", "") == 0.8
     assert token_similarity("peng", "ping", "", "", "", "", exact=True) == 0.0
+
+
+def test_country_abbreviations_in_organisation_names_are_written_out() -> None:
+    assert expand_countries(["us", "department", "of", "state"]) == [
+        "united", "states", "department", "of", "state",
+    ]  # fmt: skip
+    assert normalize_org_tokens(collapse_letters(["u", "k", "export", "finance"])) == [
+        "united", "kingdom", "export", "finance",
+    ]  # fmt: skip
+    assert expand_countries(["usman", "trading"]) == ["usman", "trading"]
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("arkadiy", "arkadii", True),
+        ("arkady", "arkadii", True),
+        ("sergey", "sergej", True),
+        ("dmitriy", "dmitri", True),
+        ("maria", "marie", False),
+        ("arkadiy", "arkadov", False),
+    ],
+)
+def test_spellings_of_the_russian_ending_ii_are_one_word(a: str, b: str, same: bool) -> None:
+    value = token_similarity(a, b, "", "", "", "")
+    assert (value >= 0.92) is same

@@ -242,9 +242,27 @@ def collapse_letters(tokens: list[str]) -> list[str]:
     return out
 
 
+# Countries an organisation name abbreviates (U.S. Department of State,
+# UK Export Finance): written out, as the other spelling of the name would.
+COUNTRY_ABBREVIATIONS: dict[str, tuple[str, ...]] = {
+    "us": ("united", "states"), "usa": ("united", "states"), "uk": ("united", "kingdom"),
+    "uae": ("united", "arab", "emirates"), "ussr": ("soviet", "union"),
+}  # fmt: skip
+
+
+def expand_countries(tokens: list[str]) -> list[str]:
+    """Country abbreviations written out: ``["us", "army"]`` -> ``["united", "states", "army"]``."""
+    if COUNTRY_ABBREVIATIONS.keys().isdisjoint(tokens):
+        return tokens
+    return [w for t in tokens for w in COUNTRY_ABBREVIATIONS.get(t, (t,))]
+
+
 def normalize_org_tokens(tokens: list[str]) -> list[str]:
     """Rewrite org-name tokens: Korea phrases -> ``korea``, legal forms -> ``<legal>``."""
-    tokens = ["korea" if t in KOREA_WORDS else t for t in number_words(collapse_letters(tokens))]
+    tokens = [
+        "korea" if t in KOREA_WORDS else t
+        for t in expand_countries(number_words(collapse_letters(tokens)))
+    ]
     tokens = _replace_legal_phrases(tokens)
     out: list[str] = []
     i = 0

@@ -168,6 +168,8 @@ def token_similarity(
         return 0.8 if (la == 1 and b.startswith(a)) or (lb == 1 and a.startswith(b)) else 0.0
     if exact or a.isdigit() or b.isdigit():
         return 0.0
+    if la >= 5 and lb >= 5 and a[:4] == b[:4] and _ending_variants(a, b):
+        return ENDING_VARIANT
     if la < 3 or lb < 3:
         # Short words only forgive a slip that leaves the first letter (Un/Uun).
         return SLIP if max(la, lb) >= 3 and a[0] == b[0] and is_slip(a, b) else 0.0
@@ -198,6 +200,26 @@ def token_similarity(
         # Two likely slips in a long word cost a letter's worth between them.
         sim = 1.0 - 1.0 / longest
     return max(sim, _phonetic_only(a, b, pa, pb))
+
+
+# Two spellings of the Russian ending -ий (Arkadiy, Arkadii, Arkady, Arkadi;
+# Sergey, Sergej, Sergei): the transliteration systems the lists use
+# (BGN/PCGN, ISO 9, the passport system, German) write it differently.
+ENDING_VARIANT = 0.92
+_SOFT_ENDINGS = ("iy", "ii", "ij", "yi", "y", "i", "j")
+
+
+def _soft_stem(word: str) -> str | None:
+    for end in _SOFT_ENDINGS:
+        if word.endswith(end):
+            return word[: -len(end)]
+    return None
+
+
+def _ending_variants(a: str, b: str) -> bool:
+    """Whether two words differ only in how an ending -ий/-ей is spelled (stem of four letters or more)."""
+    sa = _soft_stem(a)
+    return sa is not None and len(sa) >= 4 and sa == _soft_stem(b)
 
 
 def _phonetic_only(a: str, b: str, pa: str, pb: str) -> float:
