@@ -17,7 +17,6 @@ from dprkwatch.matching.identifiers import (
 from dprkwatch.matching.orgs import (
     acronyms,
     collapse_letters,
-    expand_countries,
     misspelt_legal_word,
     normalize_org_tokens,
     number_words,
@@ -137,6 +136,10 @@ def test_legal_forms_with_slips_are_dropped_like_the_forms() -> None:
     ]
     # A phrase with a slip needs one word of it exact: "joynt stick" is no legal form.
     assert normalize_org_tokens(["joynt", "stick", "mills"]) == ["joynt", "stick", "mills"]
+    # Nor is one read through a slip when it would leave a single word.
+    assert normalize_org_tokens(["joynt", "stock", "company", "gas"]) == [
+        "joynt", "stock", "<legal>", "gas",
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -229,16 +232,6 @@ def test_token_similarity_budget() -> None:
     assert token_similarity("scholze", "scholz", "", "", "", "") >= 0.8
     assert token_similarity("v", "vladimir", "", "", "", "") == 0.8
     assert token_similarity("peng", "ping", "", "", "", "", exact=True) == 0.0
-
-
-def test_country_abbreviations_in_organisation_names_are_written_out() -> None:
-    assert expand_countries(["us", "department", "of", "state"]) == [
-        "united", "states", "department", "of", "state",
-    ]  # fmt: skip
-    assert normalize_org_tokens(collapse_letters(["u", "k", "export", "finance"])) == [
-        "united", "kingdom", "export", "finance",
-    ]  # fmt: skip
-    assert expand_countries(["usman", "trading"]) == ["usman", "trading"]
 
 
 @pytest.mark.parametrize(

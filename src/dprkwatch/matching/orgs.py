@@ -149,7 +149,7 @@ def _near(token: str, word: str) -> bool:
     )
 
 
-def _legal_phrase_at(tokens: list[str], i: int) -> int:
+def _legal_phrase_at(tokens: list[str], i: int, slips: bool) -> int:
     """The length of the legal phrase that starts at ``tokens[i]`` (0 when none).
 
     Exact phrases first (longest first); then one with a slip in a long word,
@@ -158,6 +158,8 @@ def _legal_phrase_at(tokens: list[str], i: int) -> int:
     for phrase in _LEGAL_BY_FIRST.get(tokens[i], ()):
         if tuple(tokens[i : i + len(phrase)]) == phrase:
             return len(phrase)
+    if not slips:
+        return 0
     for phrase in LEGAL_PHRASES:
         k = len(phrase)
         if k < 2 or tokens[i][:1] != phrase[0][:1]:
@@ -242,28 +244,16 @@ def collapse_letters(tokens: list[str]) -> list[str]:
     return out
 
 
-# Countries an organisation name abbreviates (U.S. Department of State,
-# UK Export Finance): written out, as the other spelling of the name would.
-COUNTRY_ABBREVIATIONS: dict[str, tuple[str, ...]] = {
-    "us": ("united", "states"), "usa": ("united", "states"), "uk": ("united", "kingdom"),
-    "uae": ("united", "arab", "emirates"), "ussr": ("soviet", "union"),
-}  # fmt: skip
-
-
-def expand_countries(tokens: list[str]) -> list[str]:
-    """Country abbreviations written out: ``["us", "army"]`` -> ``["united", "states", "army"]``."""
-    if COUNTRY_ABBREVIATIONS.keys().isdisjoint(tokens):
-        return tokens
-    return [w for t in tokens for w in COUNTRY_ABBREVIATIONS.get(t, (t,))]
-
-
 def normalize_org_tokens(tokens: list[str]) -> list[str]:
     """Rewrite org-name tokens: Korea phrases -> ``korea``, legal forms -> ``<legal>``."""
-    tokens = [
-        "korea" if t in KOREA_WORDS else t
-        for t in expand_countries(number_words(collapse_letters(tokens)))
-    ]
-    tokens = _replace_legal_phrases(tokens)
+    tokens = ["korea" if t in KOREA_WORDS else t for t in number_words(collapse_letters(tokens))]
+    read = _replace_legal_phrases(tokens, slips=True)
+    if len(read) - read.count("<legal>") < 2 and len(read) != len(tokens):
+        # A legal phrase read through a slip that leaves one word or none
+        # (OBSHCHESTVO S OGRANICHENNOI OTVETSTVENNOSTYU GAS) is kept as
+        # written: one common word left could not find the name again.
+        read = _replace_legal_phrases(tokens, slips=False)
+    tokens = read
     out: list[str] = []
     i = 0
     n = len(tokens)
@@ -285,14 +275,14 @@ def normalize_org_tokens(tokens: list[str]) -> list[str]:
     return out
 
 
-def _replace_legal_phrases(tokens: list[str]) -> list[str]:
-    """Legal forms written out in words become ``<legal>``, a slip in a long word allowed."""
+def _replace_legal_phrases(tokens: list[str], *, slips: bool) -> list[str]:
+    """Legal forms written out in words become ``<legal>`` (with ``slips``, a slip in a long word allowed)."""
     if _LEGAL_PHRASE_WORDS.isdisjoint(tokens):
         return list(tokens)
     out: list[str] = []
     i = 0
     while i < len(tokens):
-        k = _legal_phrase_at(tokens, i)
+        k = _legal_phrase_at(tokens, i, slips)
         if k:
             out.append("<legal>")
             i += k
