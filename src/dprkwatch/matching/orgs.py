@@ -110,11 +110,12 @@ LEGAL_WORDS = frozenset(
 # are typing slips, so they are found by rule, not listed one by one: a word
 # of seven letters or more one slip (OSA distance: a letter dropped, added,
 # changed, or two swapped) from a legal-form word with the same first letter
-# (Limted, Compnay, Corporaton), two slips for the German compounds of
-# fifteen letters or more (Aktiengeselschaft), and, inside a legal phrase, a
-# word of five letters or more one slip from the phrase's word when another
-# word of the phrase is exact (JOYNT STOCK COMPANY). One slip only, so
-# Cooperation (two from Corporation) stays a word of the name.
+# (Limted, Compnay, Corporaton) and two slips for the German compounds of
+# fifteen letters or more (Aktiengeselschaft). One slip only, so
+# Cooperation (two from Corporation) stays a word of the name. Slips inside
+# legal phrases (JOYNT STOCK COMPANY) are not read: the phrase's Russian
+# spellings (OTVETSTVENNOSTYU, -STIU, -STU) then vanish from some names and
+# stay in others, and blocking lost listed names written exactly so.
 _LONG_LEGAL_WORDS = tuple(w for w in sorted(LEGAL_FORMS | LEGAL_WORDS) if len(w) >= 7)
 
 
@@ -134,44 +135,6 @@ def misspelt_legal_word(token: str) -> bool:
         ):
             return True
     return False
-
-
-_LEGAL_PHRASE_WORDS = frozenset(w for p in LEGAL_PHRASES for w in p)
-
-
-def _near(token: str, word: str) -> bool:
-    """One slip apart, for words of five letters or more that begin alike."""
-    return (
-        len(word) >= 5
-        and len(token) >= 4
-        and token[0] == word[0]
-        and OSA.distance(token, word, score_cutoff=2) <= 1
-    )
-
-
-def _legal_phrase_at(tokens: list[str], i: int, slips: bool) -> int:
-    """The length of the legal phrase that starts at ``tokens[i]`` (0 when none).
-
-    Exact phrases first (longest first); then one with a slip in a long word,
-    when at least one of its words is exact.
-    """
-    for phrase in _LEGAL_BY_FIRST.get(tokens[i], ()):
-        if tuple(tokens[i : i + len(phrase)]) == phrase:
-            return len(phrase)
-    if not slips:
-        return 0
-    for phrase in LEGAL_PHRASES:
-        k = len(phrase)
-        if k < 2 or tokens[i][:1] != phrase[0][:1]:
-            continue
-        got = tokens[i : i + k]
-        if (
-            len(got) == k
-            and any(a == b for a, b in zip(got, phrase, strict=True))
-            and all(a == b or _near(a, b) for a, b in zip(got, phrase, strict=True))
-        ):
-            return k
-    return 0
 
 
 # A legal form glued to a name in camel case (SiemensAG, AcmeGmbH,
@@ -247,13 +210,7 @@ def collapse_letters(tokens: list[str]) -> list[str]:
 def normalize_org_tokens(tokens: list[str]) -> list[str]:
     """Rewrite org-name tokens: Korea phrases -> ``korea``, legal forms -> ``<legal>``."""
     tokens = ["korea" if t in KOREA_WORDS else t for t in number_words(collapse_letters(tokens))]
-    read = _replace_legal_phrases(tokens, slips=True)
-    if len(read) - read.count("<legal>") < 2 and len(read) != len(tokens):
-        # A legal phrase read through a slip that leaves one word or none
-        # (OBSHCHESTVO S OGRANICHENNOI OTVETSTVENNOSTYU GAS) is kept as
-        # written: one common word left could not find the name again.
-        read = _replace_legal_phrases(tokens, slips=False)
-    tokens = read
+    tokens = _replace_legal_phrases(tokens)
     out: list[str] = []
     i = 0
     n = len(tokens)
@@ -275,17 +232,18 @@ def normalize_org_tokens(tokens: list[str]) -> list[str]:
     return out
 
 
-def _replace_legal_phrases(tokens: list[str], *, slips: bool) -> list[str]:
-    """Legal forms written out in words become ``<legal>`` (with ``slips``, a slip in a long word allowed)."""
-    if _LEGAL_PHRASE_WORDS.isdisjoint(tokens):
+def _replace_legal_phrases(tokens: list[str]) -> list[str]:
+    """Legal forms written out in words become ``<legal>``."""
+    if _LEGAL_BY_FIRST.keys().isdisjoint(tokens):
         return list(tokens)
     out: list[str] = []
     i = 0
     while i < len(tokens):
-        k = _legal_phrase_at(tokens, i, slips)
-        if k:
-            out.append("<legal>")
-            i += k
+        for phrase in _LEGAL_BY_FIRST.get(tokens[i], ()):
+            if tuple(tokens[i : i + len(phrase)]) == phrase:
+                out.append("<legal>")
+                i += len(phrase)
+                break
         else:
             out.append(tokens[i])
             i += 1
