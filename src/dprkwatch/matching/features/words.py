@@ -183,11 +183,14 @@ def token_similarity(
         # that only sound alike must begin alike: nothing in common.
         return 0.0
     # Optimal string alignment: a swapped pair of letters is one slip, not two.
+    # (With a cutoff of budget + 1, any distance beyond that reads budget + 2.)
     dist = OSA.distance(a, b, score_cutoff=budget + 1)
-    if dist > budget and budget > 1:
+    if dist == budget + 1 and budget > 1:
         # A letter lost or added between two swapped ones (ECONOMSI for
         # ECONOMICS) is two slips too, which the alignment above, editing
-        # each letter once, counts as three.
+        # each letter once, counts as three. Asked only one edit over the
+        # budget: most long words compared are far apart, and the true
+        # distance costs more than the alignment.
         dist = DamerauLevenshtein.distance(a, b, score_cutoff=budget + 1)
     if dist > budget:
         return _phonetic_only(a, b, pa, pb)
