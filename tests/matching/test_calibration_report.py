@@ -35,3 +35,18 @@ def test_auc_and_average_precision_rank_the_scores() -> None:
     assert matching_eval._auc([0.9, 0.85, 0.8, 0.2, 0.3], labels) == "0.8333"
     # Positives at ranks 1 and 3: (1/1 + 2/3) / 2.
     assert matching_eval._ap([0.9, 0.85, 0.8, 0.2, 0.3], labels) == "0.8333"
+
+
+def test_misses_are_reported_by_half(screener: Screener) -> None:
+    # The source decides the half (us-1002 hashes to the development half,
+    # us-1001 to the held-out one); the expected entity is us-1001 in both.
+    assert matching_eval.dev_half("us-1002") and not matching_eval.dev_half("us-1001")
+    found = Case("typo", "Person", {"name": ["Kim Jong Un"]}, frozenset({"us-1001"}), "us-1002")
+    missed = Case("typo", "Person", {"name": ["Xavier Quell"]}, frozenset({"us-1001"}), "us-1001")
+    report = matching_eval.classify_misses(screener, [found] * 12 + [missed] * 8, ["typo"])
+    summary, _blank, *lines = report.splitlines()[2:]
+    assert summary == ("| typo | 20 | 8 | 8 | 0 | 0.600 | 1.000 (12 of 12) | 0.000 (0 of 8) |"), (
+        report
+    )
+    assert len(lines) == 8
+    assert all(line.startswith("typo held-out retrieval |") for line in lines), lines
