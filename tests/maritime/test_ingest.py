@@ -343,3 +343,25 @@ def test_identity_on_its_own_thread_gives_the_same_intervals_and_counts(
     first_lines = (rows.with_row_index("line", offset=1).filter(pl.col("imo") == "IMO 12"))["line"]
     assert q_a["examples"]["bad_imo"] == [f"{path}:{n}" for n in first_lines.head(5)]
     assert q_a["static_reports"] == rows.filter(pl.col("imo").is_not_null()).height
+
+
+def test_reading_abandoned_after_a_day_keeps_what_was_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dprkwatch.maritime.ingest import tabular
+
+    monkeypatch.setattr(tabular, "PARQUET_BATCH_ROWS", 100)
+    rows = frame(sail(412000001, T0, SEA, (33.0, 135.0), every_min=10)).with_columns(
+        imo=pl.lit("9074729")
+    )
+    assert rows["timestamp"].dt.date().n_unique() > 2
+    path = tmp_path / "p.parquet"
+    rows.write_parquet(path, row_group_size=50)
+    reader = pipeline.PositionReader([path], staging=tmp_path / "s")
+    days = reader.days(sort_ahead=True)
+    first = next(days)
+    days.close()  # the consumer stops: the reading and identity threads end
+    ident = reader.identity
+    assert ident["value"].to_list() == ["9074729"]
+    assert ident["first_ts"].item() == rows["timestamp"].min()
+    assert ident["reports"].item() >= first.positions.height

@@ -121,10 +121,11 @@ class _Identities:
     def start_thread(self) -> None:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dprkwatch-identity")
 
-    def stop_thread(self, *, cancel: bool) -> None:
-        """No more batches; ``cancel`` drops those not started (the reading was abandoned)."""
+    def stop_thread(self) -> None:
+        """No more batches. Those added still run (each is small), so that :meth:`settle`
+        gives everything read so far even when the reading was abandoned."""
         if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=cancel)
+            self._pool.shutdown(wait=False)
             self._pool = None
 
     def add(self, rows: pl.DataFrame, source: str) -> None:
@@ -252,17 +253,15 @@ class PositionReader:
         if sort_ahead:
             self._identity.start_thread()
             pending = ahead(pending)
-        finished = False
         try:
             for day in map(self._assembler.sort, pending):
                 self.days_read.append(day.day)
                 yield day
                 if self.progress is not None:
                     self.progress("day", 1)
-            finished = True
         finally:
             pending.close()  # the reading thread is stopped before its helper
-            self._identity.stop_thread(cancel=not finished)
+            self._identity.stop_thread()
 
     def _pending_days(self) -> Generator[PendingDay]:
         """Complete days in time order, not sorted yet (reading, checking, cutting into days)."""
