@@ -72,10 +72,16 @@ def digests() -> dict[str, str]:
 
 
 def extensions() -> list[Path]:
-    """Every extension file a build leaves in the source tree (of any Python version)."""
+    """Every extension file a build leaves in the source tree (of any Python version).
+
+    Beside every Python source, not only those of :data:`MODULES`: a module
+    taken off the list would otherwise keep its old extension, which Python
+    imports in preference to the source, outside the record's all-or-none
+    check.
+    """
     found = list(SRC.glob(f"{GROUP}__mypyc*"))
-    for module in MODULES:
-        stem = source(module).with_suffix("")
+    for py in SRC.rglob("*.py"):
+        stem = py.with_suffix("")
         found += [p for p in stem.parent.glob(stem.name + ".*") if p.suffix in (".so", ".pyd")]
     return found
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import json
 import os
 import subprocess
@@ -107,3 +108,29 @@ def test_compiled_and_pure_python_give_the_same_answers() -> None:
     modules = compiled.built()
     if modules and not compiled.stale(modules):
         assert default["compiled"] is True, default["state"]
+
+
+def test_a_clean_build_removes_extensions_of_modules_no_longer_compiled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spec = importlib.util.spec_from_file_location(
+        "build_native", ROOT / "scripts" / "build_native.py"
+    )
+    assert spec is not None and spec.loader is not None
+    build_native = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build_native)
+    pkg = tmp_path / "dprkwatch" / "matching"
+    pkg.mkdir(parents=True)
+    for name in ("listed.py", "dropped.py", "plain.py"):
+        (pkg / name).write_text("")
+    made = [
+        pkg / "listed.cpython-311-x86_64-linux-gnu.so",
+        pkg / "dropped.cpython-311-x86_64-linux-gnu.so",  # compiled once, off the list since
+        tmp_path / "dprkwatch_native__mypyc.cpython-311-x86_64-linux-gnu.so",
+    ]
+    kept = [pkg / "prescore-0123456789abcdef.so", pkg / "plain.py"]  # a C kernel; a source
+    for path in made + kept:
+        path.write_text("")
+    monkeypatch.setattr(build_native, "SRC", tmp_path)
+    monkeypatch.setattr(build_native, "MODULES", ("dprkwatch.matching.listed",))
+    assert sorted(build_native.extensions()) == sorted(made)
