@@ -8,6 +8,7 @@ import pytest
 
 from dprkwatch.maritime import native
 from dprkwatch.maritime.ingest import days
+from dprkwatch.maritime.pool import ArrayPool
 
 COLUMNS = ["mmsi", "ts", "lat", "lon", "sog"]
 needs_kernel = pytest.mark.skipif(
@@ -56,7 +57,7 @@ def test_duplicates_are_found_by_both_sorts(
     if compiled and native.load(days._GROUP_C) is None:
         pytest.skip("the C kernel is not built (make native)")
     if not compiled:
-        monkeypatch.setattr(days, "group_by_mmsi", lambda frame, columns: None)
+        monkeypatch.setattr(days, "group_by_mmsi", lambda frame, columns, pool=None: None)
     frame = _arrivals(2, n=5_000, vessels=50)
     # Rows 100, 150 and 170 reported twice in a row: the second report is the duplicate.
     rows = [i for r in range(frame.height) for i in ([r, r] if r in (100, 150, 170) else [r])]
@@ -76,3 +77,20 @@ def test_columns_with_nulls_take_the_numpy_sort() -> None:
     assert days.group_by_mmsi(frame, COLUMNS) is None
     kept, _ = days.sort_day(frame, COLUMNS, presorted_time=True)
     assert kept.equals(frame.select(COLUMNS).sort(["mmsi", "ts"], maintain_order=True))
+
+
+@needs_kernel
+def test_a_day_is_sorted_into_the_arrays_of_a_day_no_frame_holds_any_more() -> None:
+    pool = ArrayPool()
+    first, _ = days.sort_day(_arrivals(4, n=3_000), COLUMNS, presorted_time=True, pool=pool)
+    held = first["lat"]  # a frame still using the first day's latitudes
+    kept = held.to_numpy().copy()
+    address = {c: first[c].to_physical().to_numpy().ctypes.data for c in COLUMNS}
+    del first
+    day = _arrivals(5, n=2_900)
+    second, _ = days.sort_day(day, COLUMNS, presorted_time=True, pool=pool)
+    ts = second["ts"].to_physical().to_numpy()
+    assert ts.ctypes.data == address["ts"]  # nothing held it: reused
+    assert second["lat"].to_numpy().ctypes.data != address["lat"]  # the Series holds it
+    assert np.array_equal(held.to_numpy(), kept)
+    assert second.equals(day.select(COLUMNS).sort(["mmsi", "ts"], maintain_order=True))

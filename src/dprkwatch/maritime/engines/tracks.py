@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import ctypes
 import os
-import sys
 import threading
 from dataclasses import dataclass
 from functools import cache
@@ -30,6 +29,7 @@ import numpy as np
 
 from dprkwatch.maritime import native
 from dprkwatch.maritime.geo import EARTH_RADIUS_KM, KM_PER_DEG, haversine_km
+from dprkwatch.maritime.pool import ArrayPool
 from dprkwatch.maritime.ports import NearPorts, PortLookup
 from dprkwatch.maritime.rules import Rules
 
@@ -112,31 +112,17 @@ class Outputs:
     """The kernel's output arrays, handed from one day to the next of a run.
 
     A day's columns (about 50 bytes a position) are written into the arrays
-    of an earlier day once nothing holds those any more, instead of into
-    fresh memory that the kernel must zero page by page every day. Polars
-    wraps the numeric columns without copying and keeps a reference to the
-    array while any frame uses it, so an array is reused only when its
-    reference count shows that this pool is the one holder left (CPython);
-    otherwise the day gets a fresh one. One pool per run: it holds about
-    one day's columns until the run ends.
+    of an earlier day once nothing holds those any more (see
+    :mod:`dprkwatch.maritime.pool`), instead of into fresh memory that the
+    kernel must zero page by page every day. One per run.
     """
 
-    HEADROOM = 1.1
-    """Arrays are made this much longer than the day that needs them (days differ a little)."""
-
     def __init__(self) -> None:
-        self._kept: dict[str, np.ndarray] = {}
+        self._pool = ArrayPool()
 
     def take(self, n: int) -> dict[str, np.ndarray]:
         """Arrays of ``n`` elements for every column of :data:`COLUMNS` (contents undefined)."""
-        out = {}
-        for name, dtype in COLUMNS.items():
-            kept = self._kept.get(name)
-            # Free when held only by the pool, by ``kept`` and by getrefcount's argument.
-            if kept is None or len(kept) < n or sys.getrefcount(kept) > 3:
-                kept = self._kept[name] = np.empty(int(n * self.HEADROOM), dtype=dtype)
-            out[name] = kept[:n]
-        return out
+        return {name: self._pool.take(name, n, dtype) for name, dtype in COLUMNS.items()}
 
 
 def track_flags(

@@ -46,6 +46,7 @@ import polars as pl
 
 from dprkwatch.maritime import native, schema
 from dprkwatch.maritime.ingest.quality import Quality
+from dprkwatch.maritime.pool import ArrayPool
 
 US_PER_DAY = 86_400_000_000
 MAX_EXAMPLES = 5
@@ -145,7 +146,11 @@ class SortedDay:
 
 
 def sort_day(
-    frame: pl.DataFrame, columns: Sequence[str], *, presorted_time: bool
+    frame: pl.DataFrame,
+    columns: Sequence[str],
+    *,
+    presorted_time: bool,
+    pool: ArrayPool | None = None,
 ) -> tuple[pl.DataFrame, np.ndarray]:
     """(kept, duplicates): ``frame``'s ``columns`` sorted by (mmsi, ts), arrival order kept among
     equal keys, and the rows of ``frame`` dropped as duplicates (in the sorted order).
@@ -155,9 +160,10 @@ def sort_day(
     built, else :func:`mmsi_order` and a gather of each column. Otherwise a
     stable two-key sort is used. A duplicate is a row with the MMSI and time
     of the row before it. Only the kept columns are moved; where a duplicate
-    came from is looked up for the few there are.
+    came from is looked up for the few there are. ``pool``: the run's arrays
+    the C sort writes into (fresh ones without it).
     """
-    grouped = group_by_mmsi(frame, columns) if presorted_time else None
+    grouped = group_by_mmsi(frame, columns, pool) if presorted_time else None
     if grouped is not None:
         ordered, places = grouped
         order = None
@@ -192,15 +198,19 @@ _GROUP_C = Path(__file__).with_name("group.c")
 
 
 def group_by_mmsi(
-    frame: pl.DataFrame, columns: Sequence[str]
+    frame: pl.DataFrame, columns: Sequence[str], pool: ArrayPool | None = None
 ) -> tuple[pl.DataFrame, np.ndarray] | None:
     """(``columns`` stably grouped by MMSI, each row's place) by the C kernel ``group.c``.
 
     The same rows in the same order as :func:`mmsi_order` and a gather, at
     about a third of the CPU (see the kernel's comment). None when the kernel
     is not built, or a column has nulls or is not a plain number or time
-    (then the numpy path, which handles them, is used).
+    (then the numpy path, which handles them, is used). The columns and the
+    places are written into arrays of ``pool`` (see :mod:`dprkwatch.maritime.pool`):
+    a day's sorted columns are about 35 bytes a row of memory that is
+    otherwise fresh, and zeroed by the kernel, every day.
     """
+    pool = pool or ArrayPool()
     lib = native.load(_GROUP_C)
     series = [frame[c] for c in columns]
     if (
@@ -215,7 +225,7 @@ def group_by_mmsi(
     n = frame.height
     if n == 0:
         return None
-    places = np.empty(n, dtype=np.int64)
+    places = pool.take("_places", n, np.int64)
     mmsi = native.address(frame["mmsi"].to_numpy(), np.int32, keep)
     lib.dprkwatch_mmsi_places.restype = _I
     lib.dprkwatch_scatter.restype = None
@@ -231,7 +241,7 @@ def group_by_mmsi(
             array = chunk.to_numpy()  # no copy: one chunk, no nulls
             values = native.address(array, array.dtype.type, keep)
             if moved is None:
-                moved = np.empty(n, dtype=array.dtype)
+                moved = pool.take(s.name, n, array.dtype.type)
             lib.dprkwatch_scatter(
                 _I(len(chunk)),
                 _P(places.ctypes.data + done * places.itemsize),
@@ -294,6 +304,7 @@ class DayAssembler:
         self._staged: dict[date, list[tuple[int, Path]]] = {}
         self._parts = 0
         self._done: set[date] = set()
+        self._pool = ArrayPool()
 
     # -- the out-of-order check ----------------------------------------------
 
@@ -416,7 +427,7 @@ class DayAssembler:
         # Not rechunked: only the columns kept are copied, by the sort itself.
         frame = pl.concat(parts, rechunk=False) if len(parts) > 1 else parts[0]
         columns = self.columns[:-1]
-        kept, dups = sort_day(frame, columns, presorted_time=presorted)
+        kept, dups = sort_day(frame, columns, presorted_time=presorted, pool=self._pool)
         if len(dups):
             self.quality.skip("duplicate", len(dups), self._where(frame, parts, sources, dups))
         stored = 0 if old is None else old.height  # a stored row is never a duplicate
