@@ -58,6 +58,7 @@ C_SOURCES = (
     "dprkwatch/maritime/engines/tracks.c",
     "dprkwatch/maritime/ingest/group.c",
     "dprkwatch/matching/prescore.c",
+    "dprkwatch/matching/typo_keys.c",
 )
 # No fast-math and no fused multiply-add: the kernel must round as numpy does.
 CFLAGS = ("-O2", "-shared", "-fPIC", "-fno-fast-math", "-ffp-contract=off")

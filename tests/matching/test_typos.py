@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dprkwatch.matching import typos as typos_module
 from dprkwatch.matching.typos import Vocabulary, key_hash
 
 WORDS = {
@@ -78,3 +79,47 @@ def test_round_trip_through_plain_data_and_malformed_input() -> None:
 def test_empty_vocabulary() -> None:
     vocab = Vocabulary.build({})
     assert len(vocab) == 0 and vocab.near("koryo") == [] and vocab.keys == 0
+
+
+needs_kernel = pytest.mark.skipif(
+    typos_module._kernel() is None, reason="the C kernel is not built (make native)"
+)
+LETTERS = "abcdeghijklmnoprstuy019"
+
+
+@needs_kernel
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.text(alphabet=LETTERS, min_size=1, max_size=26), min_size=1, max_size=40),
+    st.lists(
+        st.tuples(
+            st.text(alphabet=LETTERS, min_size=0, max_size=27), st.sampled_from([None, 1, 2])
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+)
+def test_kernel_finds_what_python_finds(
+    words: list[str], asks: list[tuple[str, int | None]]
+) -> None:
+    """The C look-up (keys hashed and searched in one call) equals Python's keys and numpy's
+    search: every word, distance and order, for words of every length and budget, listed
+    words with their letters dropped or swapped included."""
+    vocab = Vocabulary.build({w: 1 + len(w) % 3 for w in words})
+    mistyped = [(w[1:] + w[:1], 2) for w in words[:3]] + [(w[:-1], None) for w in words[:3]]
+    for batch in (asks, mistyped, asks + mistyped):
+        assert vocab.near_many(batch) == vocab.near_many(batch, compiled=False)
+
+
+@needs_kernel
+def test_kernel_is_asked_again_when_its_room_runs_out() -> None:
+    # Every two-letter deletion of "abcdefghij" is listed: far more words than one place.
+    base = "abcdefghij"
+    listed = {base[:i] + base[i + 1 : j] + base[j + 1 :]: 1 for i, j in combinations(range(10), 2)}
+    vocab = Vocabulary.build(listed)
+    kernel = typos_module._kernel()
+    assert kernel is not None
+    small = vocab._candidates(kernel, base, 2, cap=1)
+    assert {vocab.words[i] for i in small} == set(listed)
+    assert small == vocab._candidates(kernel, base, 2)
+    assert vocab.near(base, 2) == vocab.near_many([(base, 2)], compiled=False)[0]

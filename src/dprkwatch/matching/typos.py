@@ -23,17 +23,28 @@ all listed words at once with numpy, sorted, and searched with
 to build; a hash collision only adds a candidate that the distance check
 then drops. ``benchmarks/typo_retrieval.py`` compares this design with
 character n-gram postings and a phonetic key on the same mistyped words.
+
+A word's keys and their look-up are one C call (``typo_keys.c``) when the
+kernel is built; otherwise Python's integers and numpy find the same words.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import ctypes
+from array import array
+from collections.abc import Callable, Mapping, Sequence
+from functools import cache
 from itertools import combinations
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 from rapidfuzz.distance import OSA
+
+from dprkwatch import native
+
+KERNEL_SOURCE = Path(__file__).with_name("typo_keys.c")
 
 # Words this long or longer are filed under their two-letter deletions too
 # (the scorer allows two slips from nine letters on).
@@ -61,6 +72,7 @@ def _coefficients(n: int) -> list[int]:
 
 _COEF = _coefficients(MAX_FUZZY)
 _COEF_NP = np.array(_COEF, dtype=np.uint64)
+_COEF_ADDRESS = int(_COEF_NP.ctypes.data)
 
 
 def key_hash(text: str) -> int:
@@ -108,7 +120,7 @@ def edit_budget(length: int) -> int:
 class Vocabulary:
     """Listed words, and their one- and two-letter deletions as sorted 64-bit keys."""
 
-    __slots__ = ("_hashes", "_ids", "counts", "memo", "words")
+    __slots__ = ("_addresses", "_hashes", "_ids", "counts", "memo", "words")
 
     def __init__(
         self,
@@ -122,6 +134,8 @@ class Vocabulary:
         self.words = list(words)
         self._hashes = hashes
         self._ids = ids
+        # Where the kernel finds the key table (the arrays live as long as this).
+        self._addresses = (int(hashes.ctypes.data), int(ids.ctypes.data))
         # What query corrections worked out against this vocabulary, by kind
         # and word (:mod:`dprkwatch.matching.corrections`): it holds for this
         # vocabulary only, so it lives and goes with it.
@@ -208,32 +222,44 @@ class Vocabulary:
         as ``(distance, word)``, nearest and most used first; not the word itself."""
         return self.near_many([(word, budget)])[0]
 
-    def near_many(self, asks: Sequence[tuple[str, int | None]]) -> list[list[tuple[int, str]]]:
-        """:meth:`near` for several words at once (one search of the key table)."""
+    def near_many(
+        self, asks: Sequence[tuple[str, int | None]], *, compiled: bool = True
+    ) -> list[list[tuple[int, str]]]:
+        """:meth:`near` for several words at once.
+
+        One C call per word when the kernel is built and ``compiled``;
+        otherwise one numpy search of the key table for all words, with the
+        same answer.
+        """
+        kernel = _kernel() if compiled else None
+        budgets: list[int] = []
+        seen: list[set[int]] = []
         keys: list[int] = []
         owner: list[int] = []
-        budgets: list[int] = []
         for k, (word, budget) in enumerate(asks):
             n = len(word)
             b = edit_budget(n) if budget is None else budget
             budgets.append(b)
-            if MIN_FUZZY <= n <= MAX_FUZZY and word.isascii():
+            if not (MIN_FUZZY <= n <= MAX_FUZZY and word.isascii()):
+                seen.append(set())
+            elif kernel is not None:
+                seen.append(self._candidates(kernel, word, b))
+            else:
+                seen.append(set())
                 found = _variant_hashes(word, b)
                 keys.extend(found)
                 owner.extend([k] * len(found))
-        out: list[list[tuple[int, str]]] = [[] for _ in asks]
-        if not keys:
-            return out
-        wanted = np.array(keys, dtype=np.uint64)
-        lo = np.searchsorted(self._hashes, wanted, side="left").tolist()
-        hi = np.searchsorted(self._hashes, wanted, side="right").tolist()
-        ids = self._ids
-        seen: list[set[int]] = [set() for _ in asks]
-        for k, a, b in zip(owner, lo, hi, strict=True):
-            if b > a:
-                seen[k].update(ids[a:b].tolist())
+        if keys:
+            wanted = np.array(keys, dtype=np.uint64)
+            lo = np.searchsorted(self._hashes, wanted, side="left").tolist()
+            hi = np.searchsorted(self._hashes, wanted, side="right").tolist()
+            ids = self._ids
+            for k, a, z in zip(owner, lo, hi, strict=True):
+                if z > a:
+                    seen[k].update(ids[a:z].tolist())
         words = self.words
         counts = self.counts
+        out: list[list[tuple[int, str]]] = []
         for k, found_ids in enumerate(seen):
             word, budget = asks[k][0], budgets[k]
             by_length = asks[k][1] is None
@@ -251,8 +277,55 @@ class Vocabulary:
                 if d <= allowed:
                     hits.append((d, -counts[other], other))
             hits.sort()
-            out[k] = [(d, other) for d, _c, other in hits]
+            out.append([(d, other) for d, _c, other in hits])
         return out
+
+    def _candidates(
+        self, kernel: Callable[..., int], word: str, budget: int, cap: int = 1024
+    ) -> set[int]:
+        """Numbers of the listed words filed under a key of ``word`` (the kernel's look-up),
+        with room for ``cap`` of them at first."""
+        hashes, ids = self._addresses
+        while True:
+            out = array("i", bytes(4 * cap))
+            total = _look_up(kernel, hashes, ids, len(self._ids), word, budget, out, cap)
+            if total <= cap:
+                return set(out[:total])
+            cap = total
+
+
+@cache
+def _kernel() -> Callable[..., int] | None:
+    """The compiled look-up, or None (not built, or compiled code turned off)."""
+    lib = native.load(KERNEL_SOURCE, keep_gil=True)
+    if lib is None:
+        return None
+    try:
+        fn = lib.dprkwatch_typo_candidates
+    except AttributeError:  # a library without the function
+        return None
+    pointer, int64 = ctypes.c_void_p, ctypes.c_int64
+    fn.restype = int64
+    fn.argtypes = [pointer, pointer, int64, pointer, ctypes.c_char_p, int64, int64, pointer, int64]
+    kernel: Callable[..., int] = fn
+    return kernel
+
+
+def _look_up(
+    kernel: Callable[..., int],
+    hashes: int,
+    ids: int,
+    n: int,
+    word: str,
+    budget: int,
+    out: array[int],
+    cap: int,
+) -> int:
+    """One call of the kernel; the caller holds ``out`` until C has returned."""
+    letters = word.encode("ascii")
+    return kernel(
+        hashes, ids, n, _COEF_ADDRESS, letters, len(letters), budget, out.buffer_info()[0], cap
+    )
 
 
 def _variant_hashes(word: str, budget: int) -> set[int]:
