@@ -20,8 +20,10 @@ from __future__ import annotations
 import ctypes
 import hashlib
 import sysconfig
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -58,6 +60,24 @@ def load(source: Path, *, keep_gil: bool = False) -> ctypes.CDLL | None:
         return ctypes.PyDLL(str(path)) if keep_gil else ctypes.CDLL(str(path))
     except OSError:
         return None
+
+
+def small_kernel(source: Path, name: str, argtypes: list[type[Any]]) -> Callable[..., int] | None:
+    """Function ``name`` of the library built from ``source``, returning an int64, for
+    kernels of a few microseconds (the interpreter lock is kept: see :func:`load`);
+    None when the library is not built, compiled code is off, or it has no such function.
+    """
+    lib = load(source, keep_gil=True)
+    if lib is None:
+        return None
+    try:
+        fn = getattr(lib, name)
+    except AttributeError:  # a library without the function
+        return None
+    fn.restype = ctypes.c_int64
+    fn.argtypes = argtypes
+    kernel: Callable[..., int] = fn
+    return kernel
 
 
 def address(a: np.ndarray, dtype: type[np.generic], keep: list[np.ndarray]) -> int:

@@ -283,21 +283,13 @@ class Postings:
 @cache
 def _kernel() -> Callable[..., int] | None:
     """The compiled pre-score, or None (not built, or compiled code turned off)."""
-    lib = native.load(KERNEL_SOURCE, keep_gil=True)
-    if lib is None:
-        return None
-    try:
-        fn = lib.dprkwatch_prescore_top
-    except AttributeError:  # a library without the function
-        return None
     pointer, int64 = ctypes.c_void_p, ctypes.c_int64
-    fn.restype = int64
-    fn.argtypes = [
-        *[pointer] * 4, int64, int64, *[pointer] * 3, int64, ctypes.c_double, int64,
-        *[pointer] * 3,
-    ]  # fmt: skip
-    kernel: Callable[..., int] = fn
-    return kernel
+    return native.small_kernel(
+        KERNEL_SOURCE,
+        "dprkwatch_prescore_top",
+        [*[pointer] * 4, int64, int64, *[pointer] * 3, int64, ctypes.c_double, int64,
+         *[pointer] * 3],
+    )  # fmt: skip
 
 
 def _run(

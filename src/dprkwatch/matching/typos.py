@@ -297,18 +297,12 @@ class Vocabulary:
 @cache
 def _kernel() -> Callable[..., int] | None:
     """The compiled look-up, or None (not built, or compiled code turned off)."""
-    lib = native.load(KERNEL_SOURCE, keep_gil=True)
-    if lib is None:
-        return None
-    try:
-        fn = lib.dprkwatch_typo_candidates
-    except AttributeError:  # a library without the function
-        return None
     pointer, int64 = ctypes.c_void_p, ctypes.c_int64
-    fn.restype = int64
-    fn.argtypes = [pointer, pointer, int64, pointer, ctypes.c_char_p, int64, int64, pointer, int64]
-    kernel: Callable[..., int] = fn
-    return kernel
+    return native.small_kernel(
+        KERNEL_SOURCE,
+        "dprkwatch_typo_candidates",
+        [pointer, pointer, int64, pointer, ctypes.c_char_p, int64, int64, pointer, int64],
+    )
 
 
 def _look_up(
