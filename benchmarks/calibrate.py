@@ -54,12 +54,13 @@ from matching_eval import (
     all_names,
     dev_half,
     dprk_subset,
-    entity_keys,
     load_screener,
     name_bench,
     negative_cases,
+    same_subject,
     yente_cases,
 )
+from same_subject import SameSubject
 
 DOCUMENT_BONUS = float(np.log(20.0))
 IDENTIFIER_BONUS = float(np.log(100.0))
@@ -75,6 +76,8 @@ class Example:
     query: int  # which query returned it (false positives are counted per query)
     category: str = ""
     score: float = 0.0  # the score the screener returned (calibrated, unless fitting)
+    entity: str = ""  # the listed entity returned
+    text: str = ""  # the query's (first) name
 
 
 def uncalibrated(screener: Screener) -> Screener:
@@ -88,20 +91,17 @@ def query_examples(
     screener: Screener,
     cases: Iterable[Case],
     source: str,
-    same_key: dict[tuple[str, str], set[str]],
+    same: SameSubject | None,
     first: int = 0,
 ) -> Iterator[Example]:
     """Every result of every case, labelled by whether it is an expected entity
-    (or the same subject under another programme: same name key)."""
+    or the same subject listed elsewhere (``same_subject.py``)."""
     for n, case in enumerate(cases, start=first):
         try:
             q = Query(case.schema, case.properties)
         except QueryError:
             continue
-        expected = set(case.expected)
-        if expected:
-            for key in {k for eid in case.expected for k in entity_keys(screener, eid)}:
-                expected |= same_key.get(key, set())
+        expected = same.widen(case.expected) if same is not None else case.expected
         for m in screener.screen(q, top=5, scope=Scope(lists=case.lists)):
             info = m.features.get("name.information", 0.0)
             total = m.features.get("score.total", m.score)
@@ -114,6 +114,8 @@ def query_examples(
                 n,
                 case.category,
                 m.score,
+                m.entity_id,
+                (case.properties.get("name") or [""])[0],
             )
 
 
@@ -129,7 +131,9 @@ def pair_examples(
         if m.score > 0:
             info = m.features.get("name.information", 0.0)
             total = m.features.get("score.total", m.score)
-            yield Example(total, m.evidence, info, is_match, "name_bench", n, "name_bench", m.score)
+            yield Example(
+                total, m.evidence, info, is_match, "name_bench", n, "name_bench", m.score, b, a
+            )
 
 
 def fit_logistic(
@@ -149,32 +153,24 @@ def fit_logistic(
     return w
 
 
-def same_key_table(screener: Screener) -> dict[tuple[str, str], set[str]]:
-    table: dict[tuple[str, str], set[str]] = {}
-    for rec in screener.index.records:
-        for key in entity_keys(screener, rec.id):
-            table.setdefault(key, set()).add(rec.id)
-    return table
-
-
 def collect(
     screener: Screener, data: Path, *, dev: bool, seed: int, negatives: int
 ) -> list[Example]:
     """Labelled examples from one side of the splits (dev=True: the fitting side)."""
     raw = uncalibrated(screener) if dev else screener
-    same_key = same_key_table(screener)
+    same = same_subject(screener)
     gen = Generator(dprk_subset(screener), all_names(screener), seed=seed)
     variants = [c for c in gen.all() if dev_half(c.source) == dev]
-    out = list(query_examples(raw, variants, "variants", same_key))
+    out = list(query_examples(raw, variants, "variants", same))
     yente = [
         c for c in yente_cases(data, screener, gen) if dev_half(c.properties["name"][0]) == dev
     ]
-    out += query_examples(raw, yente, "yente_un", same_key, 100_000)
+    out += query_examples(raw, yente, "yente_un", same, 100_000)
     if dev:
         negs = negative_cases(data, negatives, "yente_negatives_us.csv")
     else:
         negs = negative_cases(data, negatives)
-    out += query_examples(raw, negs, "negatives", same_key, 200_000)
+    out += query_examples(raw, negs, "negatives", same, 200_000)
     bench = [p for p in name_bench(data) if dev_half(p[2] + "|" + p[3]) == dev]
     out += pair_examples(raw, bench, 300_000)
     return out

@@ -47,7 +47,7 @@ from rapidfuzz import fuzz
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from dprk_variants import Case, Generator, entity_key, fold, name_key
+from dprk_variants import Case, Generator, fold, name_key
 from dprkwatch.lists import SnapshotStore, import_paths
 from dprkwatch.matching import Query, QueryError, Scope, Screener
 from inputs import (
@@ -57,6 +57,7 @@ from inputs import (
     require_file,
     require_store,
 )
+from same_subject import SameSubject
 
 LIST_FILES = (
     "ofac/sdn_2024-05-03/sdn.csv",
@@ -321,22 +322,14 @@ def cross_script_pairs(data: Path) -> list[tuple[str, str, str, str, bool]]:
 # -- methods ------------------------------------------------------------------------
 
 
-_APOSTROPHES = str.maketrans({c: "'" for c in "\u2019\u2018\u02bc\u02bb`\u00b4"})
+_SAME: dict[int, SameSubject] = {}
 
 
-def entity_keys(screener: Screener, eid: str) -> set[tuple[str, str]]:
-    """The keys under which other lists' records of the same subject meet this one.
-
-    Typographic apostrophes count as the plain one: UN writes AL-SA\u2019ADI where
-    OFAC and the EU write AL-SA'ADI, and without this the same person on two lists
-    would count as a wrong entity."""
-    data = entity(screener, eid)
-    return {
-        (data["schema"], key)
-        for p in ("name", "alias")
-        for v in data["properties"].get(p, [])
-        if (key := entity_key(data["schema"], v.translate(_APOSTROPHES)))
-    }
+def same_subject(screener: Screener) -> SameSubject:
+    """The linking of the same subject across lists (built once per screener)."""
+    if id(screener) not in _SAME:
+        _SAME[id(screener)] = SameSubject(screener)
+    return _SAME[id(screener)]
 
 
 def ours(screener: Screener, *, dprk_only: bool) -> Method:
@@ -351,16 +344,11 @@ def ours(screener: Screener, *, dprk_only: bool) -> Method:
     def widen(case: Case) -> frozenset[str]:
         """Against everything, the same subject listed under other programmes
         (OFAC lists many DPRK entities under NPWMD only) is no false positive."""
-        if not case.expected:
+        if not case.expected or same is None:
             return case.expected
-        keys = {key for eid in case.expected for key in entity_keys(screener, eid)}
-        return case.expected | frozenset(eid for key in keys for eid in same_key.get(key, ()))
+        return same.widen(case.expected)
 
-    same_key: dict[tuple[str, str], set[str]] = defaultdict(set)
-    if not dprk_only:
-        for rec in screener.index.records:
-            for key in entity_keys(screener, rec.id):
-                same_key[key].add(rec.id)
+    same = None if dprk_only else same_subject(screener)
 
     def pair(schema: str, a: str, b: str) -> bool:
         try:
@@ -677,6 +665,14 @@ def render(
     timing.append(f" {ft_n} | {1000 * ft_s / max(ft_n, 1):.2f} | |")
     lines.append("".join(timing))
     lines.append("")
+    counts = [
+        f"{cat} {t.fn} missed, {t.fp} flagging a wrong entity"
+        if t.positives
+        else f"{cat} {t.fp} of {t.n} flagging a wrong entity"
+        for cat, t in full.tallies.items()
+    ]
+    lines.append("Counts, ours, full: " + "; ".join(counts) + ".")
+    lines.append("")
     lines.append(
         f"Engine {screener.algorithm}, threshold {screener.threshold:.2f}; "
         f"lists {', '.join(f'{k} {v}' for k, v in screener.versions.items())}. "
@@ -733,6 +729,12 @@ def calibration_report(screener: Screener, data: Path, negatives: int) -> str:
             f"| {lo:.1f}-{hi:.1f} | {len(band):,} | {sum(e.score for e in band) / len(band):.3f} "
             f"| {matched / len(band):.3f} | {wpos / max(1e-12, wpos + wneg):.3f} |"
         )
+    high = sorted(
+        {(e.source, e.text, e.entity, e.score) for e in examples if not e.label and e.score >= 0.99}
+    )
+    if high:
+        lines += ["", "Non-matches scoring ≥ 0.99 (query -> listed entity, score):", ""]
+        lines += [f"* {src}: {text} -> {eid} ({score:.4f})" for src, text, eid, score in high]
     return "\n".join(lines)
 
 

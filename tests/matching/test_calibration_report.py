@@ -20,7 +20,7 @@ from dprk_variants import Case
 
 def test_query_examples_carry_the_returned_score(screener: Screener) -> None:
     case = Case("typo", "Person", {"name": ["Kim Jong Un"]}, frozenset({"us-1001"}), "us-1001")
-    examples = list(calibrate.query_examples(screener, [case], "variants", {}))
+    examples = list(calibrate.query_examples(screener, [case], "variants", None))
     returned = screener.screen(Query("Person", {"name": ["Kim Jong Un"]}), top=5)
     assert [e.score for e in examples] == [m.score for m in returned]
     assert examples[0].label and examples[0].score > 0.9

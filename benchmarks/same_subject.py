@@ -1,0 +1,238 @@
+"""Which listed records are the same subject, for labelling the evaluation.
+
+    python benchmarks/same_subject.py [--data-dir DIR] [--markdown OUT.md]
+
+The evaluation counts a result as right when it is an expected entity or
+the same subject listed elsewhere (OFAC lists many UN entries again, under
+other programmes and often other spellings). Two records are linked, one
+hop from an expected entity, when:
+
+* **name key**: a name or alias of each has the same key
+  (``dprk_variants.entity_key``: the words sorted, Korean given names kept
+  in order, legal forms dropped; typographic apostrophes as plain ones);
+* **shared identifier**: both carry the same passport, ID, tax,
+  registration or IMO number (letters and digits only, upper case; at least
+  six of them, four digits among them) and are of the same schema; two
+  persons must also share a full birth date or a close name (below): the
+  EU gives two Syrians born in 1974 and 1976 one ID number, the UN two
+  Iranians the same two passport numbers;
+* **birth date and close name**: two persons with a birth date written
+  the same on both (the same day, or the same year when both give only the
+  year) and a close name: a pair of names that spell the same words (every
+  word of three letters or more has a counterpart on the other side at
+  least ``CLOSE_WORD`` alike, rapidfuzz ``ratio`` out of 100; apostrophes
+  inside a word ignored), whose words, sorted, are at least ``CLOSE_NAME``
+  alike (``token_sort_ratio``). A respelling (BOUYEHIA, BOUYAHIA) or an
+  article joined or apart (AL-LOUBIRI, LOUBIRI) is close; another given
+  name (brothers Yasir and Omar Sabawi, both born 1970) is not.
+
+The last two rules are independent of the screener (no score of ours
+decides who is the same person). Run as a script, it prints every pair the
+last two rules link that the name keys do not, with the reason.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections import defaultdict
+from dataclasses import dataclass
+from itertools import combinations
+from pathlib import Path
+from typing import Any
+
+from rapidfuzz import fuzz
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from dprk_variants import entity_key, fold
+from dprkwatch.matching import Screener
+
+IDENTIFIER_PROPS = (
+    "passportNumber",
+    "idNumber",
+    "taxNumber",
+    "registrationNumber",
+    "imoNumber",
+)
+CLOSE_NAME = 90.0
+CLOSE_WORD = 75.0
+_APOSTROPHES = str.maketrans({c: "'" for c in "\u2019\u2018\u02bc\u02bb`\u00b4"})
+
+
+@dataclass(frozen=True)
+class Link:
+    """Two records of one subject, and the rule that says so."""
+
+    a: str
+    b: str
+    rule: str  # "identifier" or "birth date"
+    detail: str
+
+
+def _entity(screener: Screener, eid: str) -> dict[str, Any]:
+    data = screener.get(eid)
+    assert data is not None
+    return data
+
+
+def _names(data: dict[str, Any]) -> list[str]:
+    return [v for p in ("name", "alias") for v in data["properties"].get(p, [])]
+
+
+def entity_keys(screener: Screener, eid: str) -> set[tuple[str, str]]:
+    """The keys under which other lists' records of the same subject meet this one.
+
+    Typographic apostrophes count as the plain one: UN writes AL-SA\u2019ADI where
+    OFAC and the EU write AL-SA'ADI, and without this the same person on two lists
+    would count as a wrong entity."""
+    data = _entity(screener, eid)
+    return {
+        (data["schema"], key)
+        for v in _names(data)
+        if (key := entity_key(data["schema"], v.translate(_APOSTROPHES)))
+    }
+
+
+def identifier(value: str) -> str | None:
+    """An identifier as compared across lists, or None when too short to trust."""
+    text = re.sub(r"[^0-9A-Z]", "", value.upper())
+    if len(text) < 6 or sum(c.isdigit() for c in text) < 4:
+        return None
+    return text
+
+
+def _words(name: str) -> list[str]:
+    # An apostrophe inside a word (AL-TA'I, SA'D) does not split it.
+    return fold(name.translate(_APOSTROPHES).replace("'", "")).split()
+
+
+def _paired(a: list[str], b: list[str]) -> bool:
+    """Every word of three letters or more in ``a`` has a counterpart in ``b``
+    at least ``CLOSE_WORD`` alike (particles such as AL, EL may stand alone)."""
+    return all(len(w) < 3 or max(fuzz.ratio(w, v) for v in b) >= CLOSE_WORD for w in a)
+
+
+def close_names(a: list[str], b: list[str]) -> tuple[float, str, str]:
+    """The closest pair of names that spell the same words: every word has a
+    counterpart on the other side (``_paired``), scored by ``token_sort_ratio``
+    of the words; (0, "", "") when no pair qualifies."""
+    best = (0.0, "", "")
+    for x in a:
+        if not (wx := _words(x)):
+            continue  # no Latin letters (Cyrillic, Arabic): nothing to compare
+        for y in b:
+            wy = _words(y)
+            if not wy or not (_paired(wx, wy) and _paired(wy, wx)):
+                continue
+            ratio = fuzz.token_sort_ratio(" ".join(wx), " ".join(wy))
+            if ratio > best[0]:
+                best = (ratio, x, y)
+    return best
+
+
+def links(screener: Screener) -> list[Link]:
+    """Every pair the identifier and birth-date rules link, sorted."""
+    records = [_entity(screener, rec.id) | {"id": rec.id} for rec in screener.index.records]
+    by_identifier: dict[tuple[str, str], set[str]] = defaultdict(set)
+    by_birth: dict[str, set[str]] = defaultdict(set)
+    for data in records:
+        props = data["properties"]
+        for prop in IDENTIFIER_PROPS:
+            for value in props.get(prop, []):
+                if (ident := identifier(value)) is not None:
+                    by_identifier[(data["schema"], ident)].add(data["id"])
+        if data["schema"] == "Person":
+            for value in props.get("birthDate", []):
+                by_birth[value.strip()].add(data["id"])
+    found: dict[tuple[str, str], Link] = {}
+    names = {data["id"]: _names(data) for data in records}
+    births = {
+        data["id"]: {v for v in data["properties"].get("birthDate", []) if len(v) == 10}
+        for data in records
+    }
+    for (_schema, ident), eids in by_identifier.items():
+        for a, b in combinations(sorted(eids), 2):
+            if _schema == "Person" and not (
+                births[a] & births[b] or close_names(names[a], names[b])[0] >= CLOSE_NAME
+            ):
+                continue  # two people, one number: a shared birth date or name needed
+            found.setdefault((a, b), Link(a, b, "identifier", ident))
+    for date, eids in by_birth.items():
+        for a, b in combinations(sorted(eids), 2):
+            if (a, b) in found:
+                continue
+            ratio, x, y = close_names(names[a], names[b])
+            if ratio >= CLOSE_NAME:
+                found[(a, b)] = Link(a, b, "birth date", f"{date}; {x} / {y} ({ratio:.0f})")
+    return sorted(found.values(), key=lambda link: (link.a, link.b))
+
+
+class SameSubject:
+    """The records of the same subject as each listed record (one hop)."""
+
+    def __init__(self, screener: Screener, *, by_rules: bool = True) -> None:
+        self.screener = screener
+        by_key: dict[tuple[str, str], set[str]] = defaultdict(set)
+        self.keys = {rec.id: entity_keys(screener, rec.id) for rec in screener.index.records}
+        for eid, keys in self.keys.items():
+            for key in keys:
+                by_key[key].add(eid)
+        self.by_key = by_key
+        self.links = links(screener) if by_rules else []
+        self.linked: dict[str, set[str]] = defaultdict(set)
+        for link in self.links:
+            self.linked[link.a].add(link.b)
+            self.linked[link.b].add(link.a)
+
+    def widen(self, expected: frozenset[str]) -> frozenset[str]:
+        """``expected`` with every record linked to one of them."""
+        out = set(expected)
+        for eid in expected:
+            for key in self.keys.get(eid) or entity_keys(self.screener, eid):
+                out |= self.by_key.get(key, set())
+            out |= self.linked.get(eid, set())
+        return frozenset(out)
+
+    def new_links(self) -> list[Link]:
+        """The rules' links that the name keys do not already make."""
+        return [link for link in self.links if not self.keys[link.a] & self.keys[link.b]]
+
+
+def render(same: SameSubject) -> str:
+    rows = same.new_links()
+    lines = [
+        f"{len(rows)} pairs linked beyond the name keys "
+        f"({sum(r.rule == 'identifier' for r in rows)} by a shared identifier, "
+        f"{sum(r.rule == 'birth date' for r in rows)} by birth date and close name)",
+        "",
+        "| record | record | rule | evidence |",
+        "|---|---|---|---|",
+    ]
+    for link in rows:
+        a, b = (
+            _entity(same.screener, e)["properties"].get("name", ["?"])[0] for e in (link.a, link.b)
+        )
+        lines.append(f"| {link.a} ({a}) | {link.b} ({b}) | {link.rule} | {link.detail} |")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    from matching_eval import FOUR_LISTS_MIN_ENTITIES, emit, load_screener
+
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "--data", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared" / "data"
+    )
+    ap.add_argument("--data-dir", type=Path, default=None)
+    ap.add_argument("--min-entities", type=int, default=FOUR_LISTS_MIN_ENTITIES)
+    ap.add_argument("--markdown", type=Path, default=None)
+    args = ap.parse_args()
+    return emit(render(SameSubject(load_screener(args))), args.markdown)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
