@@ -28,6 +28,15 @@ in labelled data to fit; they take the ``name`` level's weights plus a
 fixed bonus to the log-odds (an identical document number or IMO number is
 taken to be 20 times, respectively 100 times, likelier for the same
 subject: assumptions, stated in the file, not measured).
+
+A result is labelled right when it is the queried subject on any list
+(``same_subject.py``). The threshold (``choose_threshold``) is the highest
+at which every variant category of the development half keeps the recall
+the calibration being replaced gave it, provided the development negatives
+stay within 0.1 % (US negatives) and 0.2 % (hard negatives) flagging a
+wrong entity: a refit changes what a score means, not what is found. The
+replaced fit's weights and threshold are kept in the file (``replaces``).
+The script prints the development table the threshold is chosen from.
 """
 
 from __future__ import annotations
@@ -48,7 +57,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from dprk_variants import Case, Generator
 from dprkwatch.matching import Query, QueryError, Scope, Screener
 from dprkwatch.matching.algorithms import MatchV2
-from dprkwatch.matching.calibration import LEVELS, TABLE, Calibration
+from dprkwatch.matching.calibration import LEVELS, TABLE, Calibration, load
 from inputs import FOUR_LISTS_MIN_ENTITIES, require_count
 from matching_eval import (
     all_names,
@@ -128,9 +137,10 @@ def pair_examples(
         except QueryError:
             continue
         m = screener.compare(q, {"id": "pair", "schema": schema, "properties": {"name": [b]}})
-        if m.score > 0:
+        total = m.features.get("score.total", m.score)
+        # Names that compared at all (a probability can round to 0.0000).
+        if total > 0:
             info = m.features.get("name.information", 0.0)
-            total = m.features.get("score.total", m.score)
             yield Example(
                 total, m.evidence, info, is_match, "name_bench", n, "name_bench", m.score, b, a
             )
@@ -232,30 +242,114 @@ def flagged_share(examples: Iterable[Example], cal: Calibration, threshold: floa
     return len(wrong) / len(queries) if queries else 0.0
 
 
-def choose_threshold(
-    examples: list[Example], cal: Calibration, queries: dict[str, int], lowest: float = 0.5
+def found_share(
+    examples: Iterable[Example], cal: Calibration, threshold: float, total: int
 ) -> float:
-    """The lowest threshold (in hundredths, from ``lowest`` on) at which at most 0.1%
-    of the negative queries and 0.2% of the hard negatives flag a wrong entity.
+    """Share of ``total`` positive queries with a right result at or above ``threshold``."""
+    found = {
+        e.query
+        for e in examples
+        if e.label and cal.probability(e.raw, e.level, e.info) >= threshold
+    }
+    return len(found) / max(1, total)
 
-    The default never goes below even odds: a candidate judged more likely
-    not the subject than the subject is not called a match. (Without that
-    floor the development data allow 0.30.)"""
+
+def threshold_table(
+    examples: list[Example],
+    cal: Calibration,
+    queries: dict[str, int],
+    positives: dict[str, int],
+    thresholds: Iterable[float],
+) -> str:
+    """Per threshold, on the development data: the negative queries and hard
+    negatives flagging a wrong entity, and the recall of every variant category."""
     negs = [e for e in examples if e.source == "negatives"]
     hard = [e for e in examples if e.category == "hard_negative"]
-    for t in np.arange(lowest, 0.995, 0.01):
-        t = round(float(t), 2)
-        neg_share = (
-            flagged_share(negs, cal, t)
-            * len({e.query for e in negs})
-            / max(1, queries["negatives"])
-        )
-        hard_share = (
-            flagged_share(hard, cal, t)
-            * len({e.query for e in hard})
-            / max(1, queries["hard_negative"])
-        )
-        if neg_share <= 0.001 and hard_share <= 0.002:
+    by_cat: dict[str, list[Example]] = {}
+    for e in examples:
+        if e.source == "variants":
+            by_cat.setdefault(e.category, []).append(e)
+    cats = sorted(positives)
+    lines = [
+        "| threshold | US negatives flagged | hard negatives flagged | " + " | ".join(cats) + " |",
+        "|" + "---|" * (3 + len(cats)),
+    ]
+    for t in thresholds:
+        n_neg = round(flagged_share(negs, cal, t) * len({e.query for e in negs}))
+        n_hard = round(flagged_share(hard, cal, t) * len({e.query for e in hard}))
+        cells = [
+            f"{t:.2f}",
+            f"{n_neg} of {queries['negatives']:,}",
+            f"{n_hard} of {queries['hard_negative']}",
+        ]
+        cells += [f"{found_share(by_cat.get(c, []), cal, t, positives[c]):.3f}" for c in cats]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def negatives_within_limits(
+    examples: list[Example], cal: Calibration, queries: dict[str, int], threshold: float
+) -> bool:
+    """At most 0.1% of the negative queries and 0.2% of the hard negatives flag a
+    wrong entity at ``threshold``."""
+    negs = [e for e in examples if e.source == "negatives"]
+    hard = [e for e in examples if e.category == "hard_negative"]
+    neg_share = (
+        flagged_share(negs, cal, threshold)
+        * len({e.query for e in negs})
+        / max(1, queries["negatives"])
+    )
+    hard_share = (
+        flagged_share(hard, cal, threshold)
+        * len({e.query for e in hard})
+        / max(1, queries["hard_negative"])
+    )
+    return neg_share <= 0.001 and hard_share <= 0.002
+
+
+def category_recall(
+    examples: list[Example], cal: Calibration, threshold: float, positives: dict[str, int]
+) -> dict[str, float]:
+    """Recall of every variant category at ``threshold`` (development half)."""
+    by_cat: dict[str, list[Example]] = {c: [] for c in positives}
+    for e in examples:
+        if e.source == "variants" and e.category in by_cat:
+            by_cat[e.category].append(e)
+    return {c: found_share(by_cat[c], cal, threshold, n) for c, n in positives.items()}
+
+
+def choose_threshold(
+    examples: list[Example],
+    cal: Calibration,
+    queries: dict[str, int],
+    positives: dict[str, int],
+    replaced: Calibration | None,
+) -> float:
+    """The match threshold, in hundredths.
+
+    A refit changes what a score means, not what should be found: the
+    threshold is the highest at which every variant category of the
+    development half keeps the recall the replaced calibration gave it (at
+    that calibration's threshold), provided at most 0.1% of the negative
+    queries and 0.2% of the hard negatives flag a wrong entity there;
+    otherwise the lowest threshold above it at which they do. Without a
+    calibration to replace: the lowest threshold from even odds (0.50) up at
+    which the negatives stay within those limits."""
+    grid = [round(0.01 * i, 2) for i in range(1, 100)]
+    if replaced is None:
+        allowed = [
+            t for t in grid if t >= 0.5 and negatives_within_limits(examples, cal, queries, t)
+        ]
+        return allowed[0] if allowed else 0.99
+    keep = category_recall(examples, replaced, replaced.threshold, positives)
+    kept = [
+        t
+        for t in grid
+        if all(r >= keep[c] - 1e-9 for c, r in category_recall(examples, cal, t, positives).items())
+    ]
+    start = kept[-1] if kept else grid[0]
+    for t in grid:
+        if t >= start and negatives_within_limits(examples, cal, queries, t):
             return t
     return 0.99
 
@@ -282,13 +376,27 @@ def main() -> int:
     weights, dob_bonus = fit(examples)
     cal = Calibration(weights, 0.5)
     gen = Generator(dprk_subset(screener), all_names(screener), seed=args.seed)
+    dev_cases = [c for c in gen.all() if dev_half(c.source)]
     queries = {
         "negatives": args.negatives,
-        "hard_negative": sum(
-            1 for c in gen.all() if c.category == "hard_negative" and dev_half(c.source)
-        ),
+        "hard_negative": sum(1 for c in dev_cases if c.category == "hard_negative"),
     }
-    threshold = choose_threshold(examples, cal, queries)
+    dev_positives: dict[str, int] = {}
+    for c in dev_cases:
+        if c.expected:
+            dev_positives[c.category] = dev_positives.get(c.category, 0) + 1
+    shipped = load()
+    threshold = choose_threshold(examples, cal, queries, dev_positives, shipped)
+    if shipped is not None:
+        kept = category_recall(examples, shipped, shipped.threshold, dev_positives)
+        print(
+            f"development recall with the replaced calibration (threshold {shipped.threshold:.2f}): "
+            + ", ".join(f"{c} {r:.3f}" for c, r in sorted(kept.items())),
+            file=sys.stderr,
+        )
+    grid = sorted({threshold, *(round(0.2 + 0.02 * i, 2) for i in range(21))})
+    print(threshold_table(examples, cal, queries, dev_positives, grid), file=sys.stderr)
+    print(f"chosen threshold: {threshold:.2f}", file=sys.stderr)
     counts = {
         level: {
             "examples": sum(e.level == level for e in examples),
@@ -314,11 +422,19 @@ def main() -> int:
         "weighting": "both classes weighted to the same total (prior odds 1:1)",
         "birth_date_bonus": dob_bonus,
         "threshold_rule": (
-            "lowest threshold (hundredths, at least 0.50) at which at most 0.1% of the US "
-            "negative queries and 0.2% of the development hard negatives flag a "
-            "wrong entity"
+            "highest threshold (hundredths) at which every variant category of the "
+            "development half keeps the recall the replaced calibration gave it, provided "
+            "at most 0.1% of the US negative queries and 0.2% of the development hard "
+            "negatives flag a wrong entity there"
         ),
     }
+    if shipped is not None:
+        # The fit this one replaces, so that its scores can be reproduced.
+        fitted["replaces"] = {
+            "date": shipped.fitted.get("date"),
+            "weights": {k: list(v) for k, v in shipped.weights.items()},
+            "threshold": shipped.threshold,
+        }
     cal = Calibration(weights, threshold, fitted)
     print(json.dumps(cal.to_dict(), indent=2))
     print(

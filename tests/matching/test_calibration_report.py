@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from dprkwatch.matching import Query, Screener
+from dprkwatch.matching.calibration import Calibration
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 
@@ -50,3 +51,30 @@ def test_misses_are_reported_by_half(screener: Screener) -> None:
     )
     assert len(lines) == 8
     assert all(line.startswith("typo held-out retrieval |") for line in lines), lines
+
+
+def _example(raw: float, label: bool, source: str, query: int, category: str) -> calibrate.Example:
+    return calibrate.Example(raw, "name", 0.0, label, source, query, category)
+
+
+def test_a_refit_keeps_the_recall_of_the_calibration_it_replaces() -> None:
+    # Four typo queries found at v1 scores 0.80-0.95. The replaced calibration
+    # puts even odds at 0.80 (threshold 0.50, all four found); the refit is
+    # steeper and gives 0.80 a probability of 0.168.
+    found = [_example(0.80 + 0.05 * i, True, "variants", i, "typo") for i in range(4)]
+    replaced = Calibration({"name": (-16.0, 20.0, 0.0)}, 0.5)
+    refit = Calibration({"name": (-24.0, 28.0, 0.0)}, 0.5)
+    queries = {"negatives": 1, "hard_negative": 1}
+    positives = {"typo": 4}
+    t = calibrate.choose_threshold(found, refit, queries, positives, replaced)
+    assert t == 0.16
+    # Idempotent: refitting again on the same data keeps the threshold.
+    again = Calibration(refit.weights, t)
+    assert calibrate.choose_threshold(found, refit, queries, positives, again) == t
+    # A negative query flagged at 0.16 moves it up to the lowest threshold within limits.
+    negative = _example(0.80, False, "negatives", 100, "global_negative")
+    assert (
+        calibrate.choose_threshold([*found, negative], refit, queries, positives, replaced) == 0.17
+    )
+    # With nothing to replace: the lowest threshold from even odds within limits.
+    assert calibrate.choose_threshold(found, refit, queries, positives, None) == 0.5

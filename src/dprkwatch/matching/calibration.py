@@ -21,8 +21,9 @@ so ranking by it keeps v1's order within a level and separates exact names
 by how many people could bear them. The weights are fitted by
 ``benchmarks/calibrate.py`` on labelled data kept apart from the
 evaluation (see that script and docs/matching.md) and shipped beside this
-module in ``calibration_v2.json``, with what they were fitted on. An old
-fit stays reproducible: a new fit is a new algorithm version.
+module in ``calibration_v2.json``, with what they were fitted on and the
+weights and threshold of the fit they replaced (``fitted["replaces"]``),
+so that a score given under the earlier fit can be reproduced.
 """
 
 from __future__ import annotations
