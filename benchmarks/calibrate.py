@@ -58,7 +58,7 @@ from dprk_variants import Case, Generator
 from dprkwatch.matching import Query, QueryError, Scope, Screener
 from dprkwatch.matching.algorithms import MatchV2
 from dprkwatch.matching.calibration import LEVELS, TABLE, Calibration, load
-from inputs import FOUR_LISTS_MIN_ENTITIES, require_count
+from inputs import add_min_entities, add_shared_data, require_count
 from matching_eval import (
     all_names,
     dev_half,
@@ -358,11 +358,9 @@ def main() -> int:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    ap.add_argument(
-        "--data", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared" / "data"
-    )
+    add_shared_data(ap)
+    add_min_entities(ap)
     ap.add_argument("--data-dir", type=Path, default=None)
-    ap.add_argument("--min-entities", type=int, default=FOUR_LISTS_MIN_ENTITIES)
     ap.add_argument("--negatives", type=int, default=20_000, help="US negatives screened")
     ap.add_argument("--seed", type=int, default=101)
     ap.add_argument("--write", action="store_true", help=f"write {TABLE.name}")

@@ -232,17 +232,16 @@ def render(same: SameSubject) -> str:
 
 
 def main() -> int:
-    from matching_eval import FOUR_LISTS_MIN_ENTITIES, emit, load_screener
+    from inputs import add_min_entities, add_shared_data
+    from matching_eval import emit, load_screener
 
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    ap.add_argument(
-        "--data", type=Path, default=Path(__file__).resolve().parents[1].parent / "shared" / "data"
-    )
-    ap.add_argument("--data-dir", type=Path, default=None)
-    ap.add_argument("--min-entities", type=int, default=FOUR_LISTS_MIN_ENTITIES)
-    ap.add_argument("--markdown", type=Path, default=None)
+    add_shared_data(ap)
+    add_min_entities(ap)
+    ap.add_argument("--data-dir", type=Path, default=None, help="lists already imported")
+    ap.add_argument("--markdown", type=Path, default=None, help="write the page here")
     args = ap.parse_args()
     return emit(render(SameSubject(load_screener(args))), args.markdown)
 
