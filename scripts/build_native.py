@@ -56,6 +56,7 @@ LOG = ROOT / "build" / "native.log"
 # C kernels over numpy arrays (see dprkwatch.native).
 C_SOURCES = (
     "dprkwatch/maritime/engines/tracks.c",
+    "dprkwatch/maritime/clones.c",
     "dprkwatch/maritime/ingest/group.c",
     "dprkwatch/matching/prescore.c",
     "dprkwatch/matching/typo_keys.c",

@@ -1,8 +1,9 @@
 """C kernels: where a build lives and loading it, or not.
 
-A few loops (the maritime track columns and the grouping of a day's rows by
-MMSI; the matching pre-score and cut to the best names, and the look-up of a
-mistyped word's deletion keys) are written twice:
+A few loops (the maritime track columns, the grouping of a day's rows by
+MMSI and the splitting of shared MMSIs into tracks; the matching pre-score
+and cut to the best names, and the look-up of a mistyped word's deletion
+keys) are written twice:
 in numpy, the reference and the fallback, and in plain C over the same
 arrays (no Python API; called through ctypes, which releases
 the GIL, so a kernel in one thread runs beside Python in another).

@@ -1,14 +1,17 @@
-"""Shared MMSIs: splitting day by day follows each MMSI exactly as splitting all at once."""
+"""Shared MMSIs: adding day by day follows each MMSI exactly as adding all at once; the C
+kernel splits as the Python loop does."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
+import numpy as np
 import polars as pl
 import pytest
 
-from dprkwatch.maritime import Rules
-from dprkwatch.maritime.clones import SharedTracks, shared_mmsi_events
+from dprkwatch.maritime import Rules, clones, native
+from dprkwatch.maritime.clones import CANDIDATES, SharedTracks, shared_mmsi_events
 from tests.maritime.factory import SEA, T0, offset, sail
 
 US_PER_DAY = 86_400_000_000
@@ -64,3 +67,49 @@ def test_positions_added_out_of_time_order_are_refused() -> None:
     tracks.add(late)
     with pytest.raises(ValueError, match="out of time order"):
         tracks.add(early)
+
+
+def _scattered(seed: int) -> pl.DataFrame:
+    """Many MMSIs, each with reports from several places at once and long silences."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for mmsi in range(412000100, 412000140):
+        places = rng.uniform([30.0, 120.0], [40.0, 130.0], size=(int(rng.integers(1, 12)), 2))
+        t = np.cumsum(rng.integers(60, 3_600, 400)) * 1_000_000
+        t[200:] += int(rng.integers(0, 2)) * 30 * 3_600 * 1_000_000  # longer than max_gap_hours
+        which = rng.integers(0, len(places), 400)
+        drift = rng.normal(0.0, 0.01, (400, 2))
+        for ti, w, (dla, dlo) in zip(t.tolist(), which.tolist(), drift.tolist(), strict=True):
+            rows.append((mmsi, ti, places[w][0] + dla, places[w][1] + dlo))
+    return pl.DataFrame(rows, schema=list(CANDIDATES.items()), orient="row")
+
+
+def _long_tracks(found: list[tuple[int, list[Any]]], rules: Rules) -> dict[int, list[Any]]:
+    out = {}
+    for mmsi, tracks in found:
+        long = [
+            (tr.times, tr.lats, tr.lons)
+            for tr in tracks
+            if len(tr.times) >= rules.shared_min_positions
+        ]
+        if len(long) >= 2:
+            out[mmsi] = long
+    return out
+
+
+@pytest.mark.skipif(native.load(clones._SOURCE) is None, reason="the C kernel is not built")
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_c_kernel_splits_as_the_python_loop_does(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rules = Rules()
+    rows = _scattered(seed).sort(["mmsi", "t"])
+    compiled = list(clones.split_tracks(rows, rules))
+    want = shared_mmsi_events(rows, rules)
+    monkeypatch.setattr(native, "load", lambda source: None)
+    python = list(clones.split_tracks(rows, rules))
+    assert max(len(tracks) for _, tracks in python) > clones.MAX_OPEN_TRACKS  # tracks evicted
+    assert _long_tracks(compiled, rules) == _long_tracks(python, rules)
+    assert len(_long_tracks(python, rules)) >= 10
+    got = shared_mmsi_events(rows, rules)
+    assert got.height >= 10 and got.equals(want)

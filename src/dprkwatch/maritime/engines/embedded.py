@@ -300,11 +300,11 @@ class Spoofing:
 
 
 class SharedMmsi:
-    """Positions of MMSI-days with spoofing-level jumps, split into transmitters day by day.
+    """Positions of MMSI-days with spoofing-level jumps, split into transmitters.
 
     The one detector with state between days: its tracks (:class:`SharedTracks`)
-    take each day's candidates as the day is done, so the splitting, a Python
-    loop, runs while the next day is read rather than after the last day.
+    take each day's candidates as the day is done and are split after the last
+    day (by a C kernel where it is built, see :mod:`dprkwatch.maritime.clones`).
     """
 
     name: ClassVar[str] = "identity_shared"
