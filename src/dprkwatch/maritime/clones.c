@@ -8,9 +8,9 @@
  * x * (pi / 180)), compiled without fast-math or contraction, so both give
  * the same tracks; a test holds them to each other.
  *
- * The Python loop ran on the engine's main thread and, holding the
- * interpreter lock, waited for it behind the reading threads for several
- * times its own CPU time; through ctypes this runs without the lock.
+ * The Python loop took 0.16-0.20 CPU s of the engine's main thread on
+ * 20 million positions; this takes milliseconds, and through ctypes it
+ * runs without the interpreter lock.
  *
  * Plain C over numpy's arrays (no Python API), loaded with ctypes and built
  * by scripts/build_native.py; see dprkwatch/maritime/native.py.

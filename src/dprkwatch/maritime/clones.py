@@ -25,9 +25,9 @@ feeds); at most :data:`MAX_OPEN_TRACKS` tracks are kept open per MMSI so that
 a default MMSI used by many devices stays bounded. It is written twice: in
 Python (:class:`_Splitter`, the reference and the fallback) and in C
 (``clones.c``, built by ``make native``). On 20 million positions the Python
-loop took about 0.16 CPU s but 0.7 s of the engine's main thread, which
-waited for the interpreter lock behind the reading threads; the C kernel
-runs without the lock, in milliseconds.
+loop took 0.16-0.20 CPU s of the engine's main thread, on its critical path
+(and 0.7 s of its wall time at load 5, where every thread waits for a
+core); the C kernel takes milliseconds, without the interpreter lock.
 """
 
 from __future__ import annotations
