@@ -79,12 +79,12 @@ def add_shared_data(ap: argparse.ArgumentParser) -> None:
 
 
 def run_worker(worker: Callable[..., None]) -> bool:
-    """Serve ``--worker DATA_DIR DATA N N N``, the form a script re-invokes itself in.
+    """Serve ``--worker DATA_DIR DATA N N N [N ...]``, the form a script re-invokes itself in.
 
     True when this process was such a worker (the caller then returns),
     so each fresh measuring process runs the same code as its parent.
     """
-    if len(sys.argv) == 7 and sys.argv[1] == "--worker":
+    if len(sys.argv) >= 7 and sys.argv[1] == "--worker":
         worker(Path(sys.argv[2]), Path(sys.argv[3]), *map(int, sys.argv[4:]))
         return True
     return False
