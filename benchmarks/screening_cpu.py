@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -64,7 +63,7 @@ def worker(home: Path, data: Path, n: int, seed: int, minimum: int, workers: int
     time), or CPU ms per query of the process tree and queries per second (``workers`` >= 2)."""
     from dprkwatch.lists import SnapshotStore
     from dprkwatch.matching import Screener
-    from screening_speed import make_queries
+    from screening_speed import make_queries, tree_cpu
 
     try:
         from dprkwatch.matching.compiled import state
@@ -80,11 +79,11 @@ def worker(home: Path, data: Path, n: int, seed: int, minimum: int, workers: int
     if workers >= 2:
         from dprkwatch.matching.batch_pool import screen_queries
 
-        c0, w0 = _tree_cpu(), time.perf_counter()
+        c0, w0 = tree_cpu(), time.perf_counter()
         done = sum(1 for _ in screen_queries(screener, queries[WARM:], workers=workers))
         wall = time.perf_counter() - w0
         require_count("answers", range(done), n)
-        print(1000 * (_tree_cpu() - c0) / done, done / wall, 0.0)
+        print(1000 * (tree_cpu() - c0) / done, done / wall, 0.0)
         print(state())
         return
     lat: list[float] = []
@@ -97,13 +96,6 @@ def worker(home: Path, data: Path, n: int, seed: int, minimum: int, workers: int
     lat.sort()
     print(1000 * cpu, 1000 * lat[len(lat) // 2], 1000 * lat[int(len(lat) * 0.99)])
     print(state())
-
-
-def _tree_cpu() -> float:
-    """User + system CPU seconds of this process and of the children it has waited for."""
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def main() -> int:
