@@ -16,6 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 
 import calibrate
 import matching_eval
+import same_subject
 from dprk_variants import Case
 
 
@@ -78,3 +79,15 @@ def test_a_refit_keeps_the_recall_of_the_calibration_it_replaces() -> None:
     )
     # With nothing to replace: the lowest threshold from even odds within limits.
     assert calibrate.choose_threshold(found, refit, queries, positives, None) == 0.5
+
+
+def test_a_result_on_another_list_of_the_same_person_is_labelled_right(
+    screener: Screener,
+) -> None:
+    # The query expects the EU's entry; OFAC lists the same person (us-1002).
+    case = Case("typo", "Person", {"name": ["Ri Su Yong"]}, frozenset({"eu-13"}), "eu-13")
+    same = same_subject.SameSubject(screener)
+    linked = {e.entity: e.label for e in calibrate.query_examples(screener, [case], "v", same)}
+    alone = {e.entity: e.label for e in calibrate.query_examples(screener, [case], "v", None)}
+    assert linked["eu-13"] and alone["eu-13"]
+    assert linked["us-1002"] and not alone["us-1002"]
