@@ -28,6 +28,7 @@ from dprkwatch.matching import features as F
 from dprkwatch.matching.analysis import GROUP_OF_SCHEMA, NameForm, analyze_name
 from dprkwatch.matching.corrections import corrections
 from dprkwatch.matching.exceptions import UnknownAlgorithm
+from dprkwatch.matching.given_names import initials_reading, nickname_readings
 from dprkwatch.matching.index import EntityRecord, Index
 from dprkwatch.matching.query import COUNTRY_PROPS, NAME_PROPS, Query
 from dprkwatch.matching.typos import Vocabulary
@@ -319,6 +320,11 @@ class MatchV2(MatchV1):
     # A pinyin reading of a name written in Wade-Giles (wade_giles.py) counts
     # like a name respaced: a little below the name as written.
     WADE_GILES = 0.97
+    # A person's glued initials spaced (JC -> J C) cost what a respelling
+    # does (each initial then counts at its own 0.8); a short given name read
+    # in full (Ben -> Benjamin) costs more: it may stand for another name.
+    INITIALS = 0.97
+    NICKNAME = 0.93
     threshold: ClassVar[float] = _CALIBRATION.threshold if _CALIBRATION else 0.80
 
     def __init__(self, calibrated: bool = True) -> None:
@@ -370,11 +376,17 @@ class MatchV2(MatchV1):
                         if form not in seen:
                             seen.add(form)
                             corrected.append((form, corr.factor(), corr.describe()))
-                for reading in pinyin_readings(value):
+                readings = [(r, self.WADE_GILES, "Wade-Giles in pinyin") for r in pinyin_readings(value)]
+                if qa.group == "person":
+                    spaced = initials_reading(value)
+                    if spaced is not None:
+                        readings.append((spaced, self.INITIALS, "initials spaced"))
+                    readings += [(r, self.NICKNAME, "short given name in full") for r in nickname_readings(value)]
+                for reading, factor, note in readings:
                     for form in analyze_name(reading, qa.group, korean_context):
                         if form not in seen:
                             seen.add(form)
-                            corrected.append((form, self.WADE_GILES, "Wade-Giles in pinyin"))
+                            corrected.append((form, factor, note))
         if not corrected:
             return qa
         return replace(qa, corrected=tuple(corrected))
