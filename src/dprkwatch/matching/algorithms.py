@@ -284,6 +284,8 @@ class MatchV1:
             qualifiers.append(("country", F.nationality(qa.countries, rec.countries)))
         if best_pair is not None and best_pair[0].numbers and best_pair[1].numbers:
             qualifiers.append(("number", F.number_conflict(*best_pair)))
+        if best_pair is not None and best_pair[0].jurisdiction and best_pair[1].jurisdiction:
+            qualifiers.append(("name.jurisdiction", F.jurisdiction_conflict(*best_pair)))
         for key, feat in qualifiers:
             if feat.value:
                 adjust += feat.value
@@ -376,12 +378,17 @@ class MatchV2(MatchV1):
                         if form not in seen:
                             seen.add(form)
                             corrected.append((form, corr.factor(), corr.describe()))
-                readings = [(r, self.WADE_GILES, "Wade-Giles in pinyin") for r in pinyin_readings(value)]
+                readings = [
+                    (r, self.WADE_GILES, "Wade-Giles in pinyin") for r in pinyin_readings(value)
+                ]
                 if qa.group == "person":
                     spaced = initials_reading(value)
                     if spaced is not None:
                         readings.append((spaced, self.INITIALS, "initials spaced"))
-                    readings += [(r, self.NICKNAME, "short given name in full") for r in nickname_readings(value)]
+                    readings += [
+                        (r, self.NICKNAME, "short given name in full")
+                        for r in nickname_readings(value)
+                    ]
                 for reading, factor, note in readings:
                     for form in analyze_name(reading, qa.group, korean_context):
                         if form not in seen:

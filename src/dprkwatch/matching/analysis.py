@@ -33,6 +33,8 @@ from dprkwatch.matching.hanja import has_han, read_hanja
 from dprkwatch.matching.korean_names import KoreanName, korean_forms
 from dprkwatch.matching.orgs import (
     acronyms,
+    country_code,
+    jurisdiction,
     normalize_org_tokens,
     segment_hangul_org,
     split_glued_form,
@@ -93,6 +95,10 @@ class NameForm:
     numbers: tuple[str, ...]  # all digits of the name, as one string (or empty)
     korean_joined: str
     reading: str | None = None
+    # The country an organisation's name places it in: a bracketed aside or
+    # the last words before the legal form (Bowne Global Solutions (Spain),
+    # S.L.; Banco Santander Chile S.A.), as a territory code; "" if none.
+    jurisdiction: str = ""
 
 
 # -- as plain data (the index cache, the forked analyser) -------------------------
@@ -114,7 +120,7 @@ def form_to_plain(f: NameForm) -> PlainForm:
     )
     return (
         f.text, f.script, f.tokens, f.joined, korean, f.token_keys, f.phonetic, f.skeleton, f.abjad,
-        f.acronyms, f.numbers, f.korean_joined, f.reading,
+        f.acronyms, f.numbers, f.korean_joined, f.reading, f.jurisdiction,
     )  # fmt: skip
 
 
@@ -203,7 +209,7 @@ def _analyze(text: str, group: str, korean_context: bool) -> tuple[NameForm, ...
         if asides and all(len(a.split()) == 1 and len(a) <= 8 for a in asides):
             inner = asides
             text = " ".join(_BRACKETS.sub(" ", text).split()) or text
-    form = _build(text, group, korean_context, None)
+    form = _build(text, group, korean_context, None, inner)
     if form is not None:
         forms.append(form)
     if group in ("org", "vessel") and " " in text and any(map(is_hangul_syllable, text)):
@@ -216,7 +222,9 @@ def _analyze(text: str, group: str, korean_context: bool) -> tuple[NameForm, ...
             forms.append(joined_form)
     if group != "person":
         for extra in inner:
-            if not extra.isdigit() and extra.upper() == extra:
+            # A bracketed country, "(U.K.)", says where, not who: as a name
+            # of its own it met every other "(U.K.)" company in full.
+            if not extra.isdigit() and extra.upper() == extra and not country_code(extra):
                 extra_form = _build(extra, group, korean_context, None)
                 if extra_form is not None:
                     forms.append(extra_form)
@@ -243,7 +251,11 @@ def script_of(text: str) -> str:
 
 
 def _build(
-    text: str, group: str, korean_context: bool, hanja_source: str | None
+    text: str,
+    group: str,
+    korean_context: bool,
+    hanja_source: str | None,
+    asides: list[str] | None = None,
 ) -> NameForm | None:
     script = "Latn" if text.isascii() else script_of(text)
     raw_words = words(text)
@@ -277,9 +289,11 @@ def _build(
     if group == "vessel":
         tokens = [t for t in tokens if t not in _VESSEL_PREFIXES] or tokens
     org_acronyms: frozenset[str] = frozenset()
+    place = ""
     if group in ("org", "any"):
         org_acronyms = frozenset(acronyms([t for t in raw_tokens if t != "<legal>"]))
         tokens = [t for t in normalize_org_tokens(tokens) if t != "<legal>"] or tokens
+        place = jurisdiction(asides or [], tokens)
     joined = "".join(tokens)
     digits = "".join(filter(str.isdigit, joined)) if not joined.isalpha() else ""
     numbers = (digits,) if digits else ()
@@ -322,4 +336,5 @@ def _build(
         numbers=numbers,
         korean_joined=korean_joined,
         reading=reading,
+        jurisdiction=place,
     )

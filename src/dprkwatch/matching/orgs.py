@@ -20,6 +20,7 @@ from functools import lru_cache
 from rapidfuzz.distance import OSA
 
 from dprkwatch.matching.hangul import is_hangul_syllable, romanize_syllable
+from dprkwatch.matching.text import ascii_tokens
 
 KOREA_WORDS = frozenset(
     {"korea", "korean", "koryo", "corea", "coree", "chosun", "choson", "chosen", "joseon",
@@ -320,3 +321,127 @@ def segment_hangul_org(word: str) -> list[str] | None:
     if buffer:
         out.append("".join(romanize_syllable(ch, "dprk") for ch in buffer))
     return out if found_long else None
+
+
+# Countries by their names written as letters only (ascii_tokens joined):
+# every current country's short and full name of three words at most, as
+# rigour's territory table (MIT) has them (tests/matching/test_orgs.py holds
+# the two equal), and the abbreviations and older names companies use.
+COUNTRY_WORDS: dict[str, str] = {
+    "afghanistan": "af", "alandislands": "ax", "albania": "al", "algeria": "dz", "andorra": "ad",
+    "angola": "ao", "anguilla": "ai", "antiguaandbarbuda": "ag", "argentina": "ar",
+    "argentinerepublic": "ar", "armenia": "am", "aruba": "aw", "australia": "au", "austria": "at",
+    "azerbaijan": "az", "bahamas": "bs", "bahrain": "bh", "bailiwickofguernsey": "gg",
+    "bailiwickofjersey": "je", "bangladesh": "bd", "barbados": "bb", "belarus": "by",
+    "belgium": "be", "belize": "bz", "benin": "bj", "bermuda": "bm", "bhutan": "bt",
+    "bolivia": "bo", "bosniaandherzegovina": "ba", "botswana": "bw", "brazil": "br",
+    "britishvirginislands": "vg", "brunei": "bn", "bruneidarussalam": "bn", "bulgaria": "bg",
+    "burkinafaso": "bf", "burundi": "bi", "cambodia": "kh", "cameroon": "cm", "canada": "ca",
+    "capeverde": "cv", "caymanislands": "ky", "centralafricanrepublic": "cf", "chad": "td",
+    "chile": "cl", "china": "cn", "christmasisland": "cx", "cocoskeelingislands": "cc",
+    "colombia": "co", "commonwealthofaustralia": "au", "commonwealthofdominica": "dm",
+    "comoros": "km", "congobrazzaville": "cg", "cookislands": "ck", "costarica": "cr",
+    "cotedivoire": "ci", "croatia": "hr", "cuba": "cu", "curacao": "cw", "cyprus": "cy",
+    "czechia": "cz", "czechrepublic": "cz", "denmark": "dk", "djibouti": "dj", "dominica": "dm",
+    "dominicanrepublic": "do", "drcongo": "cd", "ecuador": "ec", "egypt": "eg", "elsalvador": "sv",
+    "equatorialguinea": "gq", "eritrea": "er", "estonia": "ee", "eswatini": "sz", "ethiopia": "et",
+    "falklandislands": "fk", "falklandislandsmalvinas": "fk", "faroeislands": "fo", "fiji": "fj",
+    "finland": "fi", "france": "fr", "frenchrepublic": "fr", "gabon": "ga",
+    "gaboneserepublic": "ga", "gambia": "gm", "georgia": "ge", "germany": "de", "ghana": "gh",
+    "gibraltar": "gi", "greece": "gr", "greenland": "gl", "grenada": "gd", "guatemala": "gt",
+    "guernsey": "gg", "guinea": "gn", "guineabissau": "gw", "guyana": "gy", "haiti": "ht",
+    "holysee": "va", "holyseevatican": "va", "honduras": "hn", "hungary": "hu", "iceland": "is",
+    "india": "in", "indonesia": "id", "iran": "ir", "iraq": "iq", "ireland": "ie",
+    "isleofman": "im", "israel": "il", "italy": "it", "jamaica": "jm", "japan": "jp",
+    "jersey": "je", "jordan": "jo", "kazakhstan": "kz", "kenya": "ke", "kingdomofbahrain": "bh",
+    "kingdomofbelgium": "be", "kingdomofcambodia": "kh", "kingdomofdenmark": "dk",
+    "kingdomofeswatini": "sz", "kingdomofnorway": "no", "kingdomofsweden": "se",
+    "kingdomofthailand": "th", "kingdomoftonga": "to", "kiribati": "ki", "kosovo": "xk",
+    "kuwait": "kw", "kyrgyzrepublic": "kg", "kyrgyzstan": "kg", "laos": "la", "latvia": "lv",
+    "lebanon": "lb", "lesotho": "ls", "liberia": "lr", "libya": "ly", "liechtenstein": "li",
+    "lithuania": "lt", "luxembourg": "lu", "madagascar": "mg", "malawi": "mw", "malaysia": "my",
+    "maldives": "mv", "mali": "ml", "malta": "mt", "marshallislands": "mh", "mauritania": "mr",
+    "mauritius": "mu", "mexico": "mx", "micronesia": "fm", "moldova": "md", "monaco": "mc",
+    "mongolia": "mn", "montenegro": "me", "montserrat": "ms", "morocco": "ma", "mozambique": "mz",
+    "myanmar": "mm", "myanmarburma": "mm", "namibia": "na", "naoero": "nr", "nepal": "np",
+    "netherlands": "nl", "newzealand": "nz", "nicaragua": "ni", "niger": "ne", "nigeria": "ng",
+    "niue": "nu", "norfolkisland": "nf", "northkorea": "kp", "northmacedonia": "mk",
+    "norway": "no", "oman": "om", "pakistan": "pk", "palau": "pw", "panama": "pa",
+    "papuanewguinea": "pg", "paraguay": "py", "peru": "pe", "philippines": "ph", "pitcairn": "pn",
+    "pitcairnislands": "pn", "poland": "pl", "portugal": "pt", "portugueserepublic": "pt",
+    "principalityofandorra": "ad", "qatar": "qa", "republicofalbania": "al",
+    "republicofangola": "ao", "republicofaustria": "at", "republicofazerbaijan": "az",
+    "republicofbelarus": "by", "republicofbotswana": "bw", "republicofcameroon": "cm",
+    "republicofchad": "td", "republicofchile": "cl", "republicofcolombia": "co",
+    "republicofcroatia": "hr", "republicofcuba": "cu", "republicofdjibouti": "dj",
+    "republicofecuador": "ec", "republicofestonia": "ee", "republicoffiji": "fj",
+    "republicoffinland": "fi", "republicofhaiti": "ht", "republicofindia": "in",
+    "republicofindonesia": "id", "republicofiraq": "iq", "republicofireland": "ie",
+    "republicofitaly": "it", "republicofkazakhstan": "kz", "republicofkenya": "ke",
+    "republicofkorea": "kr", "republicofkosovo": "xk", "republicoflebanon": "lb",
+    "republicofmali": "ml", "republicofmalta": "mt", "republicofmoldova": "md",
+    "republicofnaoero": "nr", "republicofnicaragua": "ni", "republicofpanama": "pa",
+    "republicofparaguay": "py", "republicofperu": "pe", "republicofpoland": "pl",
+    "republicofrwanda": "rw", "republicofsenegal": "sn", "republicofserbia": "rs",
+    "republicofseychelles": "sc", "republicofsingapore": "sg", "republicofslovenia": "si",
+    "republicofsuriname": "sr", "republicoftajikistan": "tj", "republicoftunisia": "tn",
+    "republicofturkiye": "tr", "republicofuganda": "ug", "republicofuzbekistan": "uz",
+    "republicofvanuatu": "vu", "republicofyemen": "ye", "republicofzambia": "zm",
+    "republicofzimbabwe": "zw", "romania": "ro", "russia": "ru", "russianfederation": "ru",
+    "rwanda": "rw", "saintlucia": "lc", "samoa": "ws", "sanmarino": "sm", "saudiarabia": "sa",
+    "senegal": "sn", "serbia": "rs", "seychelles": "sc", "sierraleone": "sl", "singapore": "sg",
+    "sintmaarten": "sx", "slovakia": "sk", "slovakrepublic": "sk", "slovenia": "si",
+    "solomonislands": "sb", "somalia": "so", "southafrica": "za", "southkorea": "kr",
+    "southsudan": "ss", "spain": "es", "srilanka": "lk", "stateofisrael": "il",
+    "stateofqatar": "qa", "sudan": "sd", "sultanateofoman": "om", "suriname": "sr", "sweden": "se",
+    "swissconfederation": "ch", "switzerland": "ch", "syria": "sy", "syrianarabrepublic": "sy",
+    "taiwan": "tw", "tajikistan": "tj", "tanzania": "tz", "thailand": "th", "timorleste": "tl",
+    "togo": "tg", "togoleserepublic": "tg", "tonga": "to", "trinidadandtobago": "tt",
+    "tunisia": "tn", "turkiye": "tr", "turkmenistan": "tm", "tuvalu": "tv", "uganda": "ug",
+    "ukraine": "ua", "unitedarabemirates": "ae", "unitedkingdom": "gb", "unitedstates": "us",
+    "uruguay": "uy", "uzbekistan": "uz", "vanuatu": "vu", "venezuela": "ve", "vietnam": "vn",
+    "wallisandfutuna": "wf", "westernsahara": "eh", "yemen": "ye", "zambia": "zm",
+    "zimbabwe": "zw",
+}  # fmt: skip
+COUNTRY_ABBREVIATIONS: dict[str, str] = {
+    "uk": "gb", "greatbritain": "gb", "britain": "gb", "usa": "us", "us": "us", "uae": "ae",
+    "hongkong": "hk", "hk": "hk", "macao": "mo", "macau": "mo", "prc": "cn", "turkey": "tr",
+    "thenetherlands": "nl", "holland": "nl", "palestine": "ps",
+}  # fmt: skip
+_COUNTRIES = COUNTRY_WORDS | COUNTRY_ABBREVIATIONS
+
+
+def country_code(text: str) -> str:
+    """The territory code of a country named by ``text`` ("Spain", "U.K."), or ""."""
+    return _COUNTRIES.get("".join(ascii_tokens(text)), "")
+
+
+def jurisdiction(asides: list[str], tokens: list[str]) -> str:
+    """Where an organisation's name places it: the country's words as written
+    (letters only: "spain", "uk"), or "".
+
+    A bracketed aside naming a country ("(Spain)", "(U.K.)"), else the last
+    one to three words of the name (its legal form already taken off) when
+    they name a country and some other word is left ("Banco Santander Chile").
+    """
+    for aside in asides:
+        if country_code(aside):
+            return "".join(ascii_tokens(aside))
+    for k in (3, 2, 1):
+        if len(tokens) > k:
+            written = "".join(tokens[-k:])
+            if written in _COUNTRIES:
+                return written
+    return ""
+
+
+def different_countries(a: str, b: str) -> bool:
+    """Whether two jurisdictions (:func:`jurisdiction`) name different countries.
+
+    Not when the words are close enough to be slips of one another (Chile
+    for China, Austria for Australia: two slips at most, the first letter
+    kept): a name with a typo must not lose its match to this rule.
+    """
+    if _COUNTRIES.get(a) == _COUNTRIES.get(b):
+        return False
+    return not (a[0] == b[0] and OSA.distance(a, b, score_cutoff=3) <= 2)

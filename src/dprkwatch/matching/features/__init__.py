@@ -29,6 +29,7 @@ from dprkwatch.matching.features.qualifiers import (
     gender,
     identifier_conflict,
     identifier_match,
+    jurisdiction_conflict,
     nationality,
     number_conflict,
 )
@@ -69,6 +70,7 @@ __all__ = [
     "identifier_conflict",
     "identifier_match",
     "is_slip",
+    "jurisdiction_conflict",
     "korean_pair",
     "name_abjad",
     "name_acronym",

@@ -12,6 +12,7 @@ from collections.abc import Collection
 
 from dprkwatch.matching.analysis import NameForm
 from dprkwatch.matching.features.feature import NONE, Feature
+from dprkwatch.matching.orgs import different_countries
 
 ID_LABELS = {
     "imo": "IMO",
@@ -114,4 +115,21 @@ def number_conflict(q: NameForm, c: NameForm) -> Feature:
     if q.numbers and c.numbers and q.numbers != c.numbers:
         dq, dc = q.numbers[0], c.numbers[0]
         return Feature(NUMBER_CONFLICT, f"number {dq} vs listed {dc}")
+    return NONE
+
+
+# Added to the score when two organisation names place it in different countries.
+JURISDICTION_CONFLICT = -0.2
+
+
+def jurisdiction_conflict(q: NameForm, c: NameForm) -> Feature:
+    """Organisations whose names place them in different countries are sister
+    companies, not one (Bowne Global Solutions (Spain) and Bowne Global
+    Solutions (Netherlands)). A country on one side only says nothing, nor
+    do country words a slip or two apart (Chile for China may be a typo)."""
+    if q.jurisdiction and c.jurisdiction and different_countries(q.jurisdiction, c.jurisdiction):
+        return Feature(
+            JURISDICTION_CONFLICT,
+            f"country in the name '{q.jurisdiction}' vs listed '{c.jurisdiction}'",
+        )
     return NONE
