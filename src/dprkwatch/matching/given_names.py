@@ -63,20 +63,15 @@ NICKNAMES: dict[str, tuple[str, ...]] = {
     "zach": ("zachary",), "zack": ("zachary",),
 }  # fmt: skip
 
-_VOWELS = frozenset("aeiouy")
-_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*|\S")
+# A word of two or three capitals without a vowel (Y counts as one), found
+# with one search: every query name is asked, and few have one.
+_GLUED = re.compile(r"(?<![^\s.])[B-DF-HJ-NP-TV-XZ]{2,3}(?![^\s.])")
 
 
 def _glued_initials(word: str) -> bool:
     """Two or three Latin capitals, none a vowel (JC, JFK): initials, not a name
     (Ng, in small letters, is a family name)."""
-    return (
-        2 <= len(word) <= 3
-        and word.isascii()
-        and word.isalpha()
-        and word.isupper()
-        and not (_VOWELS & set(word.lower()))
-    )
+    return _GLUED.fullmatch(word) is not None
 
 
 def initials_reading(name: str) -> str | None:
@@ -85,9 +80,9 @@ def initials_reading(name: str) -> str | None:
     Only when some other word of three letters or more is left to carry the
     name (the surname, which must then match as written).
     """
-    words = name.replace(".", " ").split()
-    if not any(_glued_initials(w) for w in words):
+    if _GLUED.search(name) is None:
         return None
+    words = name.replace(".", " ").split()
     if not any(len(w) >= 3 and not _glued_initials(w) for w in words):
         return None
     return " ".join(" ".join(w) if _glued_initials(w) else w for w in words)
@@ -100,16 +95,14 @@ def nickname_readings(name: str) -> tuple[str, ...]:
     (a list's "SURNAME, Given" order). A name of one word has none.
     """
     head, comma, tail = name.partition(",")
-    part = tail if comma else head
-    words = part.split()
-    if not words or len(name.replace(",", " ").split()) < 2:
+    words = (tail if comma else head).split(None, 1)
+    if not words or NICKNAMES.get(words[0].lower()) is None:
         return ()
-    full = NICKNAMES.get(words[0].lower())
-    if not full:
+    if len(name.replace(",", " ").split()) < 2:
         return ()
-    rest = " ".join(words[1:])
+    rest = words[1] if len(words) > 1 else ""
     out = []
-    for form in full:
+    for form in NICKNAMES[words[0].lower()]:
         given = f"{form.capitalize()} {rest}".strip()
         out.append(f"{head},{' ' + given}" if comma else given)
     return tuple(out)
