@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from itertools import combinations
 
 import pytest
@@ -123,3 +124,14 @@ def test_kernel_is_asked_again_when_its_room_runs_out() -> None:
     assert {vocab.words[i] for i in small} == set(listed)
     assert small == vocab._candidates(kernel, base, 2)
     assert vocab.near(base, 2) == vocab.near_many([(base, 2)], compiled=False)[0]
+
+
+def test_a_pickled_vocabulary_finds_the_same_words_with_its_own_arrays() -> None:
+    vocab = Vocabulary.build(WORDS)
+    again = pickle.loads(pickle.dumps(vocab))
+    assert again.near_many([("koryoo", None), ("chel", 1)]) == vocab.near_many(
+        [("koryoo", None), ("chel", 1)]
+    )
+    # The kernel reads the arrays at the addresses taken when it was made.
+    assert again._addresses == (int(again._hashes.ctypes.data), int(again._ids.ctypes.data))
+    assert again._addresses != vocab._addresses and again.memo == {}

@@ -141,6 +141,10 @@ class Vocabulary:
         # vocabulary only, so it lives and goes with it.
         self.memo: dict[str, Any] = {}
 
+    def __reduce__(self) -> tuple[type[Vocabulary], tuple[Any, ...]]:
+        # Made anew on unpickling, so the kernel's addresses are of this process's arrays.
+        return Vocabulary, (self.counts, self.words, self._hashes, self._ids)
+
     def __contains__(self, word: object) -> bool:
         return word in self.counts
 
