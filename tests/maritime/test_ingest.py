@@ -365,3 +365,22 @@ def test_reading_abandoned_after_a_day_keeps_what_was_read(
     assert ident["value"].to_list() == ["9074729"]
     assert ident["first_ts"].item() == rows["timestamp"].min()
     assert ident["reports"].item() >= first.positions.height
+
+
+def test_a_parquet_batch_ends_where_the_next_row_group_starts_a_later_day(tmp_path: Path) -> None:
+    from dprkwatch.maritime.ingest import tabular
+    from dprkwatch.maritime.ingest.quality import Quality
+
+    rows = frame(sail(412000001, T0, SEA, (33.0, 135.0), every_min=10))
+    assert rows.height < tabular.PARQUET_BATCH_ROWS  # by size alone, one batch
+    path = tmp_path / "p.parquet"
+    rows.write_parquet(path, row_group_size=50)
+    reader = pipeline.PositionReader([path], staging=tmp_path / "s")
+    batches = [b.frame for b in tabular.read_parquet(reader.sources[0], reader.layout, Quality())]
+    first_days = [b["ts"].min().date() for b in batches]  # type: ignore[union-attr]
+    group_days = rows["timestamp"].gather(list(range(0, rows.height, 50))).dt.date()
+    assert len(batches) == group_days.n_unique() > 2
+    assert pl.concat(batches)["ts"].equals(rows["timestamp"].rename("ts"))
+    # The day a batch starts on is complete once it is read: no later batch has a row of it.
+    for k, day in enumerate(first_days):
+        assert all(b["ts"].dt.date().min() > day for b in batches[k + 1 :])

@@ -36,6 +36,7 @@ import polars as pl
 import pyarrow as pa
 
 from dprkwatch.maritime.exceptions import AisInputError
+from dprkwatch.maritime.ingest.days import US_PER_DAY
 from dprkwatch.maritime.ingest.layouts import DMA, MARINECADASTRE, Layout, Source
 from dprkwatch.maritime.ingest.normalise import REQUIRED, map_columns
 from dprkwatch.maritime.ingest.quality import Quality
@@ -325,7 +326,7 @@ def read_parquet(
     scan = pl.scan_parquet(source.path).select(columns)
     offset = 0
     try:
-        for n in _batch_rows(pf):
+        for n in _batch_rows(pf, time_ranges(source, layout)):
             frame = scan.slice(offset, n).collect()
             if geometry is not None:
                 col, encoding = geometry
@@ -348,16 +349,26 @@ def read_parquet(
         ) from None
 
 
-def _batch_rows(pf: Any) -> Iterator[int]:
+def _batch_rows(pf: Any, ranges: list[tuple[int, int, int]] | None = None) -> Iterator[int]:
     """Rows per batch: whole row groups, about :data:`PARQUET_BATCH_ROWS` at a time.
 
     A batch never ends inside a row group, so when the row groups follow each
     other in time no row of a later batch is earlier than one of this batch.
+    With the row groups' time ranges (:func:`time_ranges`), a batch also ends
+    where the next row group starts on a later UTC day than this one: the
+    day is then complete once the batch is read, without reading most of a
+    batch of the next day first (the first day reaches the engine sooner).
     """
     rows = 0
-    for i in range(pf.metadata.num_row_groups):
+    count = pf.metadata.num_row_groups
+    for i in range(count):
         rows += pf.metadata.row_group(i).num_rows
-        if rows >= PARQUET_BATCH_ROWS:
+        day_ends = (
+            ranges is not None
+            and i + 1 < count
+            and ranges[i + 1][1] // US_PER_DAY > ranges[i][1] // US_PER_DAY
+        )
+        if rows >= PARQUET_BATCH_ROWS or day_ends:
             yield rows
             rows = 0
     if rows:
