@@ -38,10 +38,21 @@ def test_jurisdiction(name: str, place: str) -> None:
     assert analyze_name(name, "org")[0].jurisdiction == place
 
 
-def test_a_bracketed_country_is_no_name_of_its_own() -> None:
-    forms = analyze_name("IRANIAN OIL COMPANY (U.K.) LIMITED", "org")
+@pytest.mark.parametrize(
+    "name",
+    [
+        "IRANIAN OIL COMPANY (U.K.) LIMITED",  # a country
+        "IRANIAN OIL COMPANY (BVI)",
+        "IRANIAN OIL COMPANY (PJSC)",  # a legal form
+        "IRANIAN OIL COMPANY (S.A.)",
+    ],
+)
+def test_a_bracketed_country_or_legal_form_is_no_name_of_its_own(name: str) -> None:
+    forms = analyze_name(name, "org")
     assert [f.tokens for f in forms] == [("iranian", "oil")]
-    # Other asides still are (an acronym).
+
+
+def test_the_bracketed_acronym_is_still_a_name() -> None:
     forms = analyze_name("Korea National Insurance Corporation (KNIC)", "org")
     assert ("knic",) in [f.tokens for f in forms]
 

@@ -35,6 +35,7 @@ from dprkwatch.matching.orgs import (
     acronyms,
     country_code,
     jurisdiction,
+    legal_form_only,
     normalize_org_tokens,
     segment_hangul_org,
     split_glued_form,
@@ -222,9 +223,15 @@ def _analyze(text: str, group: str, korean_context: bool) -> tuple[NameForm, ...
             forms.append(joined_form)
     if group != "person":
         for extra in inner:
-            # A bracketed country, "(U.K.)", says where, not who: as a name
-            # of its own it met every other "(U.K.)" company in full.
-            if not extra.isdigit() and extra.upper() == extra and not country_code(extra):
+            # A bracketed country or legal form, "(U.K.)", "(PJSC)", says
+            # where or what, not who: as a name of its own it met every other
+            # "(U.K.)" or "(PJSC)" company in full.
+            if (
+                not extra.isdigit()
+                and extra.upper() == extra
+                and not country_code(extra)
+                and not legal_form_only(extra)
+            ):
                 extra_form = _build(extra, group, korean_context, None)
                 if extra_form is not None:
                     forms.append(extra_form)

@@ -406,7 +406,7 @@ COUNTRY_WORDS: dict[str, str] = {
 COUNTRY_ABBREVIATIONS: dict[str, str] = {
     "uk": "gb", "greatbritain": "gb", "britain": "gb", "usa": "us", "us": "us", "uae": "ae",
     "hongkong": "hk", "hk": "hk", "macao": "mo", "macau": "mo", "prc": "cn", "turkey": "tr",
-    "thenetherlands": "nl", "holland": "nl", "palestine": "ps",
+    "thenetherlands": "nl", "holland": "nl", "palestine": "ps", "bvi": "vg",
 }  # fmt: skip
 _COUNTRIES = COUNTRY_WORDS | COUNTRY_ABBREVIATIONS
 
@@ -414,6 +414,12 @@ _COUNTRIES = COUNTRY_WORDS | COUNTRY_ABBREVIATIONS
 def country_code(text: str) -> str:
     """The territory code of a country named by ``text`` ("Spain", "U.K."), or ""."""
     return _COUNTRIES.get("".join(ascii_tokens(text)), "")
+
+
+def legal_form_only(text: str) -> bool:
+    """Whether ``text`` is nothing but a legal form ("PJSC", "S.A.", "LLC")."""
+    tokens = normalize_org_tokens(ascii_tokens(text))
+    return bool(tokens) and all(t == "<legal>" for t in tokens)
 
 
 def jurisdiction(asides: list[str], tokens: list[str]) -> str:
