@@ -9,6 +9,7 @@ import pytest
 
 from dprkwatch.maritime import AisInputError, PositionStore, ingest
 from dprkwatch.maritime.ingest import pipeline
+from dprkwatch.maritime.readahead import ahead
 from tests.maritime.factory import FIXTURES, SEA, T0, frame, sail
 
 BAD_CSV = FIXTURES / "positions_bad.csv"
@@ -384,3 +385,31 @@ def test_a_parquet_batch_ends_where_the_next_row_group_starts_a_later_day(tmp_pa
     # The day a batch starts on is complete once it is read: no later batch has a row of it.
     for k, day in enumerate(first_days):
         assert all(b["ts"].dt.date().min() > day for b in batches[k + 1 :])
+
+
+def test_identity_is_merged_on_the_sorting_thread_once_the_last_day_is_handed_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    rows = frame(sail(412000001, T0, SEA, (33.0, 135.0), every_min=10)).with_columns(
+        imo=pl.lit("9074729")
+    )
+    path = tmp_path / "p.parquet"
+    rows.write_parquet(path, row_group_size=50)
+    lazy = pipeline.PositionReader([path], staging=tmp_path / "a")
+    lazy_days = [d.positions for d in lazy.days()]
+    merged_on: list[str] = []
+    merge = pipeline.merge_intervals
+
+    def recorded(frame: pl.DataFrame) -> pl.DataFrame:
+        merged_on.append(threading.current_thread().name)
+        return merge(frame)
+
+    monkeypatch.setattr(pipeline, "merge_intervals", recorded)
+    reader = pipeline.PositionReader([path], staging=tmp_path / "b")
+    days = [d.positions for d in ahead(reader.days(sort_ahead=True))]
+    assert len(merged_on) == 1 and merged_on[0] != threading.current_thread().name
+    assert all(a.equals(b) for a, b in zip(lazy_days, days, strict=True))
+    assert reader.identity.equals(lazy.identity) and reader.identity.height
+    assert len(merged_on) == 1  # kept: asking for the intervals merges nothing again

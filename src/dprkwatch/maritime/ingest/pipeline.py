@@ -194,6 +194,7 @@ class PositionReader:
         )
         self.streaming = self.plans is not None and _ordered(self.plans)
         self._identity = _Identities(self.quality)
+        self._merged: pl.DataFrame | None = None
         self.days_read: list[date] = []
         self._assembler = DayAssembler(
             self.quality,
@@ -247,7 +248,10 @@ class PositionReader:
         ``sort_ahead``: read and check in one background thread and sort in
         another, so that with the consumer three steps overlap, and make
         the identity intervals in a third (the ``detect --input`` path; each
-        thread holds at most one day ahead).
+        thread holds at most one day ahead). Once the last day is handed on,
+        the identity intervals are merged here, so that in that path the
+        merge runs on the sorting thread while the consumer detects the last
+        days, not after them.
         """
         pending = self._pending_days()
         if sort_ahead:
@@ -259,6 +263,7 @@ class PositionReader:
                 yield day
                 if self.progress is not None:
                     self.progress("day", 1)
+            self._merged = self._merge()
         finally:
             pending.close()  # the reading thread is stopped before its helper
             self._identity.stop_thread()
@@ -285,6 +290,9 @@ class PositionReader:
     @property
     def identity(self) -> pl.DataFrame:
         """Identity intervals of everything read so far."""
+        return self._merged if self._merged is not None else self._merge()
+
+    def _merge(self) -> pl.DataFrame:
         self._identity.settle()
         parts = [schema.conform(p, IDENTITY_SCHEMA) for p in self._identity.intervals if p.height]
         if not parts:
