@@ -58,6 +58,8 @@ def test_cli_imports_and_screenings_are_recorded(capsys: Capsys, tmp_path: Path)
     assert batch["actor"] == "cli" and batch["payload"]["rows"] == 2
     assert batch["payload"]["output"]["sha256"] == durable.sha256_file(output)[0]
     assert batch["payload"]["input"]["sha256"] == durable.sha256_file(book)[0]
+    assert batch["payload"]["software"] == screening["payload"]["software"]
+    assert batch["payload"]["software"]["calibration"]
 
 
 def test_search_is_recorded(guarded: Guarded) -> None:
@@ -71,4 +73,5 @@ def test_search_is_recorded(guarded: Guarded) -> None:
     assert len(records) == 1, exported.text
     payload = records[0]["payload"]
     assert payload["q"] == "Ryang Chol Min" and payload["results"] == found
+    assert payload["software"]["matching_code"]
     assert records[0]["actor"] == f"key:{key.split('_')[1]}"

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
+from dprkwatch.matching.provenance import software
 from dprkwatch.service import audit
 from dprkwatch.service.datasets import source_name
 from dprkwatch.service.reviews import get_screening
@@ -170,6 +171,9 @@ def test_every_screening_is_recorded_before_it_is_answered(service: LiveService)
             assert {k: v["score"] for k, v in sent["explanations"].items()} == kept["features"]
         assert record["versions"] == answer["versions"] == service.state.index.current().versions
         assert record["algorithm"] == answer["algorithm"] == "dprkwatch-match-v2"
+        # The record also names the fit that made the probabilities, and the code.
+        assert record["software"] == software("dprkwatch-match-v2")
+        assert set(record["software"]) == {"dprkwatch", "matching_code", "calibration"}
         assert record["caller"] == {"key_id": key.split("_")[1], "name": "payments-bot"}
         assert stored.actor == f"key:{key.split('_')[1]}"
         assert audit.verify_chain(other).ok

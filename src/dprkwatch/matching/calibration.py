@@ -28,6 +28,7 @@ so that a score given under the earlier fit can be reproduced.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from collections.abc import Callable, Iterable
@@ -60,6 +61,19 @@ class Calibration:
             return 1.0 / (1.0 + math.exp(-z))
         e = math.exp(z)
         return e / (1.0 + e)
+
+    def fingerprint(self) -> str:
+        """A short hash of the weights and threshold: which fit produced a probability.
+
+        A refit keeps the algorithm's name (``dprkwatch-match-v2``) but moves
+        its probabilities, so an audit record names the fit by this hash.
+        """
+        body = json.dumps(
+            {"weights": {k: list(v) for k, v in sorted(self.weights.items())},
+             "threshold": self.threshold},
+            sort_keys=True,
+        )  # fmt: skip
+        return hashlib.sha256(body.encode()).hexdigest()[:12]
 
     def to_dict(self) -> dict[str, Any]:
         return {

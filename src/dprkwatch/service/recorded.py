@@ -25,6 +25,7 @@ from typing import Any
 
 from dprkwatch import durable
 from dprkwatch.matching import Query, Screener
+from dprkwatch.matching.provenance import software
 from dprkwatch.matching.result import Match
 from dprkwatch.service import audit
 from dprkwatch.service.audit import AuditEntry, AuditRecord
@@ -87,6 +88,7 @@ def record_batch(
         **dict(counts),
         "versions": dict(screener.versions),
         "algorithm": str(screener.algorithm),
+        "software": software(str(screener.algorithm)),
         "threshold": float(screener.threshold if threshold is None else threshold),
         "limit": top,
         "scope": dict(scope),
@@ -114,6 +116,7 @@ def record_spark_batch(
         **dict(counts),
         "versions": dict(versions),
         "algorithm": algorithm,
+        "software": software(algorithm),
         "threshold": float(threshold),
         "limit": top,
         "scope": dict(scope),

@@ -30,6 +30,7 @@ from followthemoney import ValueEntity
 from sqlalchemy import insert
 from sqlalchemy.engine import Connection
 
+from dprkwatch.matching.provenance import software
 from dprkwatch.matching.query import Query, Scope
 from dprkwatch.matching.result import Match
 from dprkwatch.service import audit, reviews
@@ -418,6 +419,7 @@ def decide(c: Candidates, verdicts: Mapping[tuple[str, str], Review]) -> Outcome
         "versions": c.versions,
         "list_staleness": c.staleness,
         "algorithm": c.algorithm,
+        "software": software(c.algorithm),
         "threshold": c.threshold,
         "limit": c.limit,
         "filters": c.filters.to_dict(),

@@ -15,6 +15,7 @@ from followthemoney.types import registry
 from starlette.responses import Response
 
 from dprkwatch.exceptions import InputError
+from dprkwatch.matching.provenance import software
 from dprkwatch.service.algorithms import Algorithms
 from dprkwatch.service.api import match_request, yente_shapes
 from dprkwatch.service.api.deps import ScreenRole, State, caller_with, get_state
@@ -368,6 +369,7 @@ def _search_entry(
                 "offset": req.offset,
                 "versions": {n: loaded.versions[n] for n in lists},
                 "algorithm": loaded.algorithm,
+                "software": software(loaded.algorithm),
                 "total": total,
                 "results": list(ids),
                 "caller": {"key_id": caller.key_id, "name": caller.name},
