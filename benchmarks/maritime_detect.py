@@ -11,24 +11,30 @@ Steps:
 
 1. generate the synthetic data (planted events and decoys) unless
    ``--data`` points at a folder that has it;
-2. ``--runs`` times, alternating: the command line
+2. ``--warmup`` untimed runs of each contender (default one each, the
+   reference first), so that the timed runs all find the input file and
+   both programs' libraries in the page cache, whichever runs first;
+   with ``--cold`` instead, the page cache is dropped before every timed
+   run of either side (root only), so that all of them read from disk;
+3. ``--runs`` pairs: the command line
    ``dprkwatch maritime detect --input positions.parquet -o events.parquet
-   --json`` and the reference script, each a fresh process; wall time,
+   --json`` and the reference script, each a fresh process, the side that
+   goes first alternating from pair to pair; wall time,
    CPU time and peak resident memory come from the operating system
    (``wait4`` on each run, so peak memory needs no extra runs), the
    per-step split from dprkwatch's own report; the load average is
    recorded around every run, since the machine is shared;
-3. scores the events against the truth and compares the reference's counts;
-4. with ``--stored``, ``maritime ingest`` into a store and ``maritime
+4. scores the events against the truth and compares the reference's counts;
+5. with ``--stored``, ``maritime ingest`` into a store and ``maritime
    detect`` on it, each once, for the figures of the stored path;
-5. with ``--spark``, the Spark engine on that store, checked for identical
+6. with ``--spark``, the Spark engine on that store, checked for identical
    events.
 
 A step that finds fewer positions than asked for fails the benchmark
 instead of reporting a time for less work.
 
     python benchmarks/maritime_detect.py [--positions 20000000] [--days 7] [--runs 3]
-        [--stored] [--spark] [--markdown]
+        [--warmup 1 | --cold] [--stored] [--spark] [--markdown]
 """
 
 from __future__ import annotations
@@ -95,6 +101,24 @@ def measured(cmd: list[str], env: dict[str, str] | None = None) -> dict[str, Any
     }
 
 
+DROP_CACHES = Path("/proc/sys/vm/drop_caches")
+
+
+def drop_page_cache() -> None:
+    """Write dirty pages out and empty the page cache, so the next run reads from disk.
+
+    Needs root; a benchmark asked for cold runs that cannot have them fails
+    rather than reporting warm runs as cold.
+    """
+    os.sync()
+    try:
+        DROP_CACHES.write_text("3\n", encoding="ascii")
+    except OSError as exc:
+        raise SystemExit(
+            f"--cold: cannot write {DROP_CACHES} ({exc.strerror}); run as root"
+        ) from exc
+
+
 def _generate(vessels: int, days: int, seed: int, data: Path) -> dict[str, Any]:
     """Write the synthetic positions, ports and truth to ``data`` (run in its own process)."""
     info: dict[str, Any] = generate(SynthConfig.scaled(vessels, days, seed=seed)).write(data)
@@ -109,6 +133,17 @@ def main() -> None:
     ap.add_argument("--days", type=int, default=7)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--runs", type=int, default=5, help="alternating runs of each contender")
+    ap.add_argument(
+        "--warmup",
+        type=int,
+        default=1,
+        help="untimed runs of each contender before the timed ones (page cache warm for both)",
+    )
+    ap.add_argument(
+        "--cold",
+        action="store_true",
+        help="drop the page cache before every timed run of either side (root); no warm-up",
+    )
     ap.add_argument(
         "--stored", action="store_true", help="also time ingest + detect through a store"
     )
@@ -129,6 +164,11 @@ def main() -> None:
             "load_at_start": os.getloadavg(),
         },
         "config": {"vessels": vessels, "days": args.days, "seed": args.seed},
+        "protocol": {
+            "cache": "cold" if args.cold else "warm",
+            "warmup_runs_each": 0 if args.cold else args.warmup,
+            "pairs": args.runs,
+        },
     }
     if not (data / "positions.parquet").exists():
         t = time.perf_counter()
@@ -184,10 +224,23 @@ def main() -> None:
     ]
     ours: list[dict[str, Any]] = []
     theirs: list[dict[str, Any]] = []
-    for i in range(args.runs):
-        pair = [("dprkwatch", cli, ours), ("reference", ref, theirs)]
-        for name, cmd, runs in pair if i % 2 == 0 else pair[::-1]:  # alternate who goes first
+    warmups: list[dict[str, Any]] = []
+    contenders = [("dprkwatch", cli, ours), ("reference", ref, theirs)]
+    for i in range(0 if args.cold else args.warmup):
+        # Untimed: whatever ran on the machine before, both sides' timed runs then find the
+        # input file and their libraries cached. The reference warms up first, so the last
+        # process to read the file before the timed pairs is not the reference.
+        for name, cmd, _runs in contenders[::-1] if i % 2 == 0 else contenders:
             r = measured(cmd, env)
+            r.pop("stdout")
+            warmups.append({"contender": name, **r})
+            print(f"warm-up {name}: {r['wall_s']} s wall, {r['cpu_s']} s CPU", flush=True)
+    for i in range(args.runs):
+        for name, cmd, runs in contenders if i % 2 == 0 else contenders[::-1]:
+            if args.cold:
+                drop_page_cache()
+            r = measured(cmd, env)
+            r["first_in_pair"] = (name == "dprkwatch") == (i % 2 == 0)
             r["report"] = json.loads(r.pop("stdout"))
             runs.append(r)
             print(
@@ -201,6 +254,7 @@ def main() -> None:
             raise SystemExit(f"{label} read only {got:,} of {positions:,} positions")
     ratios = [t["wall_s"] / o["wall_s"] for o, t in zip(ours, theirs, strict=True)]
     report["end_to_end"] = {
+        "warmup": warmups,
         "dprkwatch": ours,
         "reference": theirs,
         "dprkwatch_median_s": statistics.median(r["wall_s"] for r in ours),
@@ -289,6 +343,12 @@ def _print(report: dict[str, Any], markdown: bool) -> None:
         f"\n{report['positions']:,} positions; load average at start "
         f"{report['machine']['load_at_start'][0]:.1f}, at end {report['machine']['load_at_end'][0]:.1f}"
     )
+    proto = report["protocol"]
+    print(
+        "page cache: dropped before every timed run"
+        if proto["cache"] == "cold"
+        else f"page cache: warm ({proto['warmup_runs_each']} untimed run(s) of each side first)"
+    )
     print(
         f"end to end, median of {len(ours)} alternating pairs: dprkwatch {e2e['dprkwatch_median_s']} s, "
         f"reference {e2e['reference_median_s']} s, ratio {e2e['ratio_median']} (per pair {e2e['ratio_per_pair']})"
@@ -299,7 +359,10 @@ def _print(report: dict[str, Any], markdown: bool) -> None:
     )
     print(f"peak memory: {report['memory_mb']}")
     for row in ours:
-        print(f"  dprkwatch {row['wall_s']} s wall {row['cpu_s']} s CPU, load {row['load_before']}")
+        first = " (first in its pair)" if row["first_in_pair"] else ""
+        print(
+            f"  dprkwatch {row['wall_s']} s wall {row['cpu_s']} s CPU, load {row['load_before']}{first}"
+        )
     for row in e2e["reference"]:
         print(
             f"  reference {row['wall_s']} s wall {row['cpu_s']} s CPU, load {row['load_before']}, "
