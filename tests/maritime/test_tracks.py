@@ -10,7 +10,7 @@ import pytest
 
 from dprkwatch.maritime import Rules, load_ports, native
 from dprkwatch.maritime.engines import tracks
-from dprkwatch.maritime.engines.embedded import Context
+from dprkwatch.maritime.engines.embedded import CARRY_SCHEMA, Context, Segmenter
 from tests.maritime.factory import HARBOUR, NAMPO, PORTS_CSV
 
 
@@ -160,3 +160,38 @@ def test_compiled_code_can_be_turned_off(monkeypatch: pytest.MonkeyPatch) -> Non
         monkeypatch.undo()
         tracks._kernel.cache_clear()
         native.load.cache_clear()
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_a_day_read_in_pieces_is_prepared_as_one_piece_per_column(
+    compiled: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every column of a prepared day is one chunk, whatever pieces the day came in.
+
+    A day arrives as a chunk per row group read; the detectors' queries on a frame with
+    chunked and whole columns each copied the chunked ones first. The values, and missing
+    speeds as missing (not NaN), are those of the day handed in.
+    """
+    if compiled and tracks._kernel() is None:
+        pytest.skip("the C kernel is not built (make native)")
+    if not compiled:
+        monkeypatch.setattr(tracks, "_kernel", lambda: None)
+    day = _day(3, n=6_000, tracks_n=60)
+    whole = pl.DataFrame(
+        {
+            "mmsi": day.mmsi,
+            "ts": pl.Series(day.t).cast(pl.Datetime("us", "UTC")),
+            "lat": day.lat,
+            "lon": day.lon,
+            "sog": pl.Series(day.sog).fill_nan(None),  # speed not available: null, as stored
+        }
+    )
+    pieces = pl.concat([whole[i : i + 1_000] for i in range(0, whole.height, 1_000)], rechunk=False)
+    assert pieces["lat"].n_chunks() == 6
+    segmenter = Segmenter(Context.build(load_ports(PORTS_CSV), Rules()))
+    frame = segmenter.prepare(pieces, pl.DataFrame(schema=CARRY_SCHEMA)).frame
+    assert all(frame[c].n_chunks() == 1 for c in frame.columns)
+    assert frame.select("mmsi", "t", "lat", "lon", "sog").equals(
+        whole.select("mmsi", pl.col("ts").dt.epoch("us").alias("t"), "lat", "lon", "sog")
+    )
+    assert frame["sog"].null_count() == whole["sog"].null_count() > 0
