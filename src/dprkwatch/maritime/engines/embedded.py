@@ -322,21 +322,23 @@ class SharedMmsi:
         self.tracks = SharedTracks(ctx.rules)
 
     def detect(self, day: TrackDay) -> pl.DataFrame:
-        """Adds the day's candidates to the tracks; the part returned is empty."""
-        suspects = (
-            day.frame.lazy()
-            .filter(pl.col("jump"))
-            .group_by("mmsi")
-            .len()
-            .filter(pl.col("len") >= self.rules.spoofing_min_jumps)
-            .select("mmsi")
+        """Adds the day's candidates to the tracks; the part returned is empty.
+
+        The day is in MMSI order, so each suspect's positions are one stretch of
+        rows, found by binary search (a hash join over the whole day cost more
+        than everything else this detector does).
+        """
+        frame = day.frame
+        ids, jumps = np.unique(frame["mmsi"].filter(frame["jump"]).to_numpy(), return_counts=True)
+        suspects = ids[jumps >= self.rules.spoofing_min_jumps]
+        mmsi = frame["mmsi"].to_numpy()
+        starts = np.searchsorted(mmsi, suspects, side="left")
+        ends = np.searchsorted(mmsi, suspects, side="right")
+        rows = np.concatenate(
+            [np.arange(a, b, dtype=np.int64) for a, b in zip(starts, ends, strict=True)]
+            or [np.empty(0, dtype=np.int64)]
         )
-        candidates = (
-            day.frame.lazy()
-            .join(suspects, on="mmsi", how="semi")
-            .select(list(CANDIDATES))
-            .collect()
-        )
+        candidates = frame.select(list(CANDIDATES))[rows]
         self.tracks.add(candidates)
         return candidates.clear()
 
