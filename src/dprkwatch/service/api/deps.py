@@ -32,10 +32,22 @@ def get_state(request: Request) -> ServiceState:
     return state
 
 
-State = Annotated[ServiceState, Depends(get_state)]
+# The dependencies are coroutines although they never wait: FastAPI runs a
+# plain function dependency on its thread pool, so each would cost a request
+# a crossing to a worker thread and back (a queue, a condition and a wake-up
+# of the event loop). On GET /search, which FastAPI routes, that crossing was
+# the largest single cost a request carried (py-spy --gil, 2026-12-07).
 
 
-def get_analyses(request: Request) -> Analyses:
+async def state_dependency(request: Request) -> ServiceState:
+    """:func:`get_state`, called on the event loop."""
+    return get_state(request)
+
+
+State = Annotated[ServiceState, Depends(state_dependency)]
+
+
+async def get_analyses(request: Request) -> Analyses:
     return get_state(request).analyses
 
 
