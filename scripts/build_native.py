@@ -41,9 +41,12 @@ GROUP = "dprkwatch_native"
 # The hot path of a query, in the order a screen calls it.
 MODULES = (
     "dprkwatch.matching.text",
+    "dprkwatch.matching.hangul",
     "dprkwatch.matching.syllables",
     "dprkwatch.matching.korean_names",
+    "dprkwatch.matching.orgs",
     "dprkwatch.matching.analysis",
+    "dprkwatch.matching.keys",
     "dprkwatch.matching.typos",
     "dprkwatch.matching.corrections",
     "dprkwatch.matching.postings",

@@ -22,7 +22,8 @@ from dprkwatch.matching.analysis import (
     script_of,
 )
 from dprkwatch.matching.analysis_pool import NameKey, analyse_names
-from dprkwatch.matching.index import blocking_keys, build_vocabulary
+from dprkwatch.matching.index import build_vocabulary
+from dprkwatch.matching.keys import blocking_keys
 
 NAMES: list[NameKey] = [
     ("Ri Su Yong", "person", True),

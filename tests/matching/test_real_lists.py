@@ -9,7 +9,7 @@ import pytest
 
 from dprkwatch.lists import SnapshotStore, import_paths
 from dprkwatch.matching import Query, Scope, Screener
-from dprkwatch.matching.index import blocking_keys
+from dprkwatch.matching.keys import blocking_keys
 from dprkwatch.matching.postings import Postings
 from tests.conftest import SHARED_DATA
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dprkwatch.matching import Query, Screener
-from dprkwatch.matching.index import blocking_keys
+from dprkwatch.matching.keys import blocking_keys
 from dprkwatch.spark.delta import ListChange, list_change, weight_drift
 from dprkwatch.spark.screening import subject_rows
 

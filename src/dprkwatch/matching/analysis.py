@@ -213,7 +213,12 @@ def _analyze(text: str, group: str, korean_context: bool) -> tuple[NameForm, ...
     form = _build(text, group, korean_context, None, inner)
     if form is not None:
         forms.append(form)
-    if group in ("org", "vessel") and " " in text and any(map(is_hangul_syllable, text)):
+    if (
+        group in ("org", "vessel")
+        and " " in text
+        and not text.isascii()
+        and any(map(is_hangul_syllable, text))
+    ):
         # Spacing inside Hangul company and ship names is the writer's
         # choice (조선남강무역회사, 조선남강 무역회사), and a space can fall
         # inside a word (조선남강무 역회사): the words are found again in

@@ -6,12 +6,7 @@ names out of posting lists, a cheap pre-score keeps the best few dozen, and
 only those are compared feature by feature. No query is ever compared with
 the whole list.
 
-Blocking keys of a name (see :func:`blocking_keys`):
-
-``t:`` word       ``m:`` metaphone of a word      ``j:`` all letters joined
-``s:`` consonant skeleton (Arabic/Hebrew script)   ``a:`` acronym
-``k:`` Korean given name (syllable keys)    ``ks:`` Korean surname + first syllable
-``kt:`` Korean syllables of one company/vessel word    ``kj:`` of the whole name
+The blocking keys of a name are made in :mod:`dprkwatch.matching.keys`.
 """
 
 from __future__ import annotations
@@ -20,7 +15,6 @@ import gc
 import marshal
 import math
 import mmap
-import re
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -40,10 +34,10 @@ from dprkwatch.lists.programs import any_dprk
 from dprkwatch.matching.analysis import GROUP_OF_SCHEMA, NameForm
 from dprkwatch.matching.analysis_pool import PARALLEL_MIN_NAMES, Forked, NameKey, analyse_names
 from dprkwatch.matching.identifiers import document_number, imo_number, mmsi_number, wallet_address
+from dprkwatch.matching.keys import blocking_keys, listed_words
 from dprkwatch.matching.korean_names import KoreanName
 from dprkwatch.matching.orgs import KOREA_WORDS, LEGAL_FORMS, STEMS
 from dprkwatch.matching.postings import NIDS, Postings
-from dprkwatch.matching.text import APOSTROPHES
 from dprkwatch.matching.typos import Vocabulary
 
 NAME_PROPS = (
@@ -91,70 +85,12 @@ def _given_syllables(name: KoreanName) -> set[str]:
     return {s.coarse for s in name.given}
 
 
-def _name_keys(form: NameForm) -> set[str]:
-    keys: set[str] = set()
-    for tok, ph, tk in zip(form.tokens, form.phonetic, form.token_keys, strict=True):
-        if len(tok) >= 2 or tok.isdigit():
-            keys.add("t:" + tok)
-        if ph:
-            keys.add("m:" + ph)
-        if tk:
-            keys.add("kt:" + tk)
-    if len(form.joined) >= 4:
-        keys.add("j:" + form.joined)
-    if form.korean_joined:
-        keys.add("kj:" + form.korean_joined)
-    for kn in form.korean:
-        keys.add("k:" + kn.given_coarse)
-        if kn.surname:
-            keys.add("ks:" + kn.surname_coarse + "|" + kn.given[0].coarse)
-    return keys
-
-
-def blocking_keys(form: NameForm) -> set[str]:
-    """Every key under which a listed name is filed."""
-    keys = _name_keys(form)
-    for acr in form.acronyms:
-        keys.add("a:" + acr)
-    if len(form.skeleton) >= 5:
-        # Arabic/Hebrew-script names file their outline for Latin queries and vice versa.
-        keys.add(("s:" if form.abjad else "sl:") + form.skeleton)
-    return keys
-
-
-def query_keys(form: NameForm) -> set[str]:
-    """Lookup keys for a query name.
-
-    A one-word query may be the acronym of a listed name; a query's
-    consonant outline looks for listed names in the other kind of script.
-    """
-    keys = _name_keys(form)
-    if len(form.tokens) == 1 and 2 <= len(form.tokens[0]) <= 8:
-        keys.add("a:" + form.tokens[0])
-    for acr in form.acronyms:
-        keys.add("t:" + acr)
-    if len(form.skeleton) >= 5:
-        keys.add(("sl:" if form.abjad else "s:") + form.skeleton)
-    return keys
-
-
-_ASCII_WORDS = re.compile(r"[^a-z0-9]+")
-
-
-def _listed_words(form: NameForm) -> set[str]:
-    words = set(form.tokens)
-    text = form.text
-    if text.isascii():
-        words.update(_ASCII_WORDS.split(APOSTROPHES.sub("", text).lower()))
-    return words
-
-
 def build_vocabulary(forms: Iterable[NameForm]) -> Vocabulary:
     """Every word of the listed names, as analysed and as written (before the
     organisation lexicon: KORYO as well as its token ``korea``), with how many
     names use it, plus the lexicon's own words, for typo lookups."""
     distinct = {id(form): form for form in forms}.values()
-    counts = Counter(chain.from_iterable(map(_listed_words, distinct)))
+    counts = Counter(chain.from_iterable(map(listed_words, distinct)))
     for w in (*KOREA_WORDS, *LEGAL_FORMS, *STEMS):
         counts.setdefault(w, 1)
     counts.pop("", None)

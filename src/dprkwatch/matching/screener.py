@@ -23,7 +23,8 @@ from dprkwatch.matching import cache as index_cache
 from dprkwatch.matching.algorithms import MatchV1, QueryAnalysis, Scored, get_algorithm
 from dprkwatch.matching.exceptions import QueryError
 from dprkwatch.matching.features import Weights
-from dprkwatch.matching.index import COMMON_KEY, EntityRecord, Index, Source, query_keys
+from dprkwatch.matching.index import COMMON_KEY, EntityRecord, Index, Source
+from dprkwatch.matching.keys import query_keys
 from dprkwatch.matching.query import Query, Scope
 from dprkwatch.matching.result import Match
 

@@ -52,7 +52,8 @@ import pyarrow as pa
 from dprkwatch.matching import Scope, Screener, subjects
 from dprkwatch.matching.algorithms import QueryAnalysis
 from dprkwatch.matching.batch_files import result_row
-from dprkwatch.matching.index import EntityRecord, Index, blocking_keys, query_keys
+from dprkwatch.matching.index import EntityRecord, Index
+from dprkwatch.matching.keys import blocking_keys, query_keys
 from dprkwatch.spark.columns import ARROW_SCHEMA, SPARK_SCHEMA
 from dprkwatch.spark.screening import (
     check_options,
