@@ -23,6 +23,7 @@ Words are compared case- and accent-insensitively.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -45,6 +46,8 @@ DEFAULT_FACETS = ("countries", "topics", "datasets")
 NAME_BOOST = 3.0
 _WORD = re.compile(r"\w+", re.UNICODE)
 IDS = np.int32
+# Filter tables kept (see SearchIndex._member) before they are all dropped.
+MEMBER_TABLES = 64
 
 
 class SearchSyntaxError(InputError):
@@ -272,11 +275,21 @@ class SearchIndex:
         self.target = target
         self.bonus = np.sqrt(0.5 * size)
         self.multi = {f: _csr(rows) for f, rows in multi.items()}
-        self.names = {w: np.asarray(d, dtype=IDS) for w, d in names.items()}
-        self.text = {w: np.asarray(d, dtype=IDS) for w, d in text.items()}
+        self.names = {w: _frozen(np.asarray(d, dtype=IDS)) for w, d in names.items()}
+        self.text = {w: _frozen(np.asarray(d, dtype=IDS)) for w, d in text.items()}
         self.vocabulary = sorted(self.text)
         self.name_vocabulary = sorted(self.names)
         self.n = n
+        # Each entity's place in id order: the last tie-break of a page, compared as
+        # numbers instead of as the ids themselves (a string per entity found).
+        self.id_rank = np.empty(n, dtype=np.int64)
+        self.id_rank[sorted(range(n), key=self.ids.__getitem__)] = np.arange(n)
+        # A word's scores (rarity, boosted where it is in a name), made the first time
+        # a search asks for the word: a name search is a few words, and working the
+        # boost out again (which postings are also names) was most of its own CPU.
+        self._scores: dict[tuple[bool, str], np.ndarray] = {}
+        # Which codes a list or schema filter keeps, as a table indexed by code.
+        self._members: dict[tuple[str, frozenset[str]], np.ndarray] = {}
 
     # -- words ----------------------------------------------------------------
 
@@ -312,25 +325,49 @@ class SearchIndex:
         table = self.names if term.field == "names" else self.text
         docs_list: list[np.ndarray] = []
         score_list: list[np.ndarray] = []
+        in_names = term.field == "names"
         for w in self._expand(term, vocab):
             hits = table.get(w)
             if hits is None:
                 continue
-            idf = self._idf(len(hits))
-            named = self.names.get(w)
-            boost = np.ones(len(hits))
-            if named is not None:
-                boost[np.isin(hits, named, assume_unique=True)] = NAME_BOOST
             docs_list.append(hits)
-            score_list.append(idf * boost)
+            score_list.append(self._word_scores(in_names, w, hits))
         if not docs_list:
             return np.empty(0, dtype=IDS), np.empty(0)
+        if len(docs_list) == 1:  # a posting list is sorted and unique already
+            return docs_list[0], score_list[0]
         docs = np.concatenate(docs_list)
         scores = np.concatenate(score_list)
         unique, inverse = np.unique(docs, return_inverse=True)
         best = np.zeros(len(unique))
         np.maximum.at(best, inverse, scores)
         return unique.astype(IDS), best
+
+    def _word_scores(self, in_names: bool, word: str, hits: np.ndarray) -> np.ndarray:
+        """The score of each of ``hits`` (the postings of ``word``) for that word."""
+        key = (in_names, word)
+        found = self._scores.get(key)
+        if found is None:
+            idf = self._idf(len(hits))
+            named = self.names.get(word)
+            boost = np.ones(len(hits))
+            if named is not None:
+                boost[np.isin(hits, named, assume_unique=True)] = NAME_BOOST
+            found = self._scores[key] = _frozen(idf * boost)
+        return found
+
+    def _member(self, kind: str, wanted: frozenset[str]) -> np.ndarray:
+        """A table over the codes of ``kind`` (lists, schemas): True for those ``wanted``."""
+        key = (kind, wanted)
+        table = self._members.get(key)
+        if table is None:
+            vocab = self.lists if kind == "lists" else self.schemas
+            table = np.zeros(max(1, len(vocab.names)), dtype=bool)
+            table[[vocab.codes[n] for n in wanted if n in vocab.codes]] = True
+            if len(self._members) >= MEMBER_TABLES:  # callers' filters are few; stay bounded
+                self._members.clear()
+            self._members[key] = _frozen(table)
+        return table
 
     def _field_docs(self, name: str, value: str) -> np.ndarray:
         """Documents whose field ``name`` (facet field, schema, target, properties.X) is ``value``."""
@@ -366,21 +403,28 @@ class SearchIndex:
         all_scores: list[np.ndarray] = []
         for clause in parsed.clauses:
             docs: np.ndarray | None = None
-            score = np.zeros(self.n)
+            positive: list[tuple[np.ndarray, np.ndarray]] = []
             excluded: list[np.ndarray] = []
             for term in clause:
                 found, points = self._term_docs(term)
                 if term.negate:
                     excluded.append(found)
                     continue
-                score[found] += points
+                positive.append((found, points))
                 docs = found if docs is None else np.intersect1d(docs, found, assume_unique=True)
             if docs is None:  # only negations: everything else
                 docs = np.arange(self.n, dtype=IDS)
             for drop in excluded:
                 docs = np.setdiff1d(docs, drop, assume_unique=True)
+            # Each term's points at the documents left (all in its sorted postings),
+            # added in the order of the terms.
+            score = np.zeros(len(docs))
+            for found, points in positive:
+                score += points[np.searchsorted(found, docs)]
             all_docs.append(docs)
-            all_scores.append(score[docs])
+            all_scores.append(score)
+        if len(all_docs) == 1:  # one clause: its documents are sorted and unique already
+            return all_docs[0].astype(IDS, copy=False), all_scores[0]
         docs = np.concatenate(all_docs)
         scores = np.concatenate(all_scores)
         unique, inverse = np.unique(docs, return_inverse=True)
@@ -398,11 +442,9 @@ class SearchIndex:
         """
         keep = np.ones(len(docs), dtype=bool)
         if req.lists is not None:
-            codes = [self.lists.codes[n] for n in req.lists if n in self.lists.codes]
-            keep &= np.isin(self.list_code[docs], codes)
+            keep &= self._member("lists", req.lists)[self.list_code[docs]]
         if req.schemata is not None:
-            codes = [self.schemas.codes[n] for n in req.schemata if n in self.schemas.codes]
-            keep &= np.isin(self.schema[docs], codes)
+            keep &= self._member("schemas", req.schemata)[self.schema[docs]]
         if req.exclude_schema:
             codes = [self.schemas.codes[n] for n in req.exclude_schema if n in self.schemas.codes]
             keep &= ~np.isin(self.schema[docs], codes)
@@ -444,8 +486,7 @@ class SearchIndex:
         """Positions of ``docs`` in answer order: the requested sorts, then score, then id."""
         if len(docs) == 0:
             return np.empty(0, dtype=np.int64)
-        ids = np.asarray([self.ids[i] for i in docs])
-        keys: list[np.ndarray] = [ids, -scores]
+        keys: list[np.ndarray] = [self.id_rank[docs], -scores]
         for name, descending in reversed(sort):
             column = self._sort_column(name)
             if column is None:
@@ -518,6 +559,13 @@ def _none() -> np.ndarray:
     return np.empty(0, dtype=IDS)
 
 
+def _frozen(array: np.ndarray) -> np.ndarray:
+    """``array``, read-only: postings and cached scores are handed to every search."""
+    array.flags.writeable = False
+    return array
+
+
+@functools.lru_cache(maxsize=256)
 def schema_filter(name: str) -> frozenset[str]:
     """The schemata a search for ``name`` covers: what it can match, and its descendants."""
     schema = model.get(name)
