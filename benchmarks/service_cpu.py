@@ -203,6 +203,7 @@ class Side:
                "--home", str(self.home), "--names-file", str(names_file),
                "--dataset", args.dataset]  # fmt: skip
         self.callgrind_out = self.workdir / "callgrind.out"
+        self.keep_in: Path | None = args.callgrind_out
         if args.callgrind:
             cmd = ["valgrind", "--tool=callgrind", "--instr-atstart=no",
                    f"--callgrind-out-file={self.callgrind_out}", *cmd]  # fmt: skip
@@ -257,6 +258,8 @@ class Side:
             self.proc.stdin.close()
             self.proc.wait(timeout=1800)
         counted = callgrind_total(self.callgrind_out) if self.callgrind_out.exists() else None
+        if counted is not None and self.keep_in is not None:  # for callgrind_annotate
+            shutil.copy(self.callgrind_out, self.keep_in / f"callgrind.{self.label}.out")
         shutil.rmtree(self.workdir, ignore_errors=True)
         return counted
 
@@ -294,6 +297,9 @@ def main() -> int:
     )
     parser.add_argument("--compare-src", type=Path, help="src folder of a reference checkout")
     parser.add_argument("--callgrind", action="store_true", help="count instructions instead")
+    parser.add_argument(
+        "--callgrind-out", type=Path, help="keep each side's callgrind file in this folder"
+    )
     parser.add_argument("--json", type=Path, help="write every pass and the summary here")
     parser.add_argument("--serve-worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--home", help=argparse.SUPPRESS)
