@@ -79,7 +79,13 @@ _VESSEL_PREFIXES = frozenset({"mv", "mt", "ms", "ss", "m", "v", "t", "fv", "lpg"
 _MAX_TOKENS = 24
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen, though never changed once made: a frozen dataclass sets each of
+# its fourteen fields through object.__setattr__, 4-5 us a form against under
+# 1 us, and a cold build makes some 100,000 forms (the forked analyser's again
+# when they are decoded). unsafe_hash keeps the hash and equality of the
+# frozen class. Forms are shared (one per distinct name, memoised per query
+# name): nothing may assign to a field.
+@dataclass(slots=True, unsafe_hash=True)
 class NameForm:
     """One comparable form of a name (a name may yield two: pinyin and hanja reading)."""
 
