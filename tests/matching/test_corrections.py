@@ -252,3 +252,25 @@ def test_a_surname_spelling_of_the_tables_is_read_only_as_its_own_family() -> No
     # A surname spelling may still lose the hyphen to a listed neighbour.
     joined = Vocabulary.build({"kookai": 1, "kai": 5, "ko": 25})
     assert [c.text for c in corrections("KOO-KAI", joined)] == ["KOOKAI"]
+
+
+def test_a_listed_word_beside_a_misspelt_one_may_have_lost_a_letter() -> None:
+    # YON, SON and BNK are listed (another name, or a slip some list carries),
+    # but YONG, SONG and BANK are listed more: in a name with a misspelt word,
+    # one extra reading has them with the letter back.
+    vocab = Vocabulary.build(
+        {"kim": 900, "yong": 90, "yon": 10, "chol": 159, "son": 29, "song": 80, "bank": 591,
+         "bnk": 8, "koryo": 40, "pak": 71, "paek": 16, "se": 30, "bong": 20}
+    )  # fmt: skip
+    found = [c.text for c in corrections("KIM YON CHOLL", vocab)]
+    assert found[-1] == "KIM YONG CHOL", found
+    assert found[0] == "KIM YON CHOL", found  # the listed word as typed comes first
+    last = corrections("KIM YON CHOLL", vocab)[-1]
+    assert [(c.typed, c.meant) for c in last.changes] == [("choll", "chol"), ("yon", "yong")]
+    assert last.factor() < corrections("KIM YON CHOLL", vocab)[0].factor()
+    assert [c.text for c in corrections("KROYO BNK", vocab)][-1] == "KORYO BANK"
+    # Without a misspelt word the name is another person's, not a slip.
+    assert corrections("KIM YON CHOL", vocab) == []
+    assert corrections("Kim Son Chol", vocab) == []
+    # A longer word fewer names use is no likelier meant: PAK stays PAK.
+    assert all("PAEK" not in c.text for c in corrections("PAK SE BOONG", vocab))

@@ -81,6 +81,14 @@ SHORT_SPLIT = 0.75
 # many listed names use.
 COMMON = 50
 
+# A listed word in a name that also holds a misspelt word may be a slip too:
+# a letter lost from a word of four letters or more often leaves another
+# listed word (Yon for Yong, Son for Song, Pae for Paek, Bnk for Bank), and
+# a typist who slipped once in a name may well have slipped twice. Such a
+# word is read once more, in one extra reading, as the listed word with one
+# letter more that more names use (never in a name without a misspelt word:
+# Kim Son Il is another person's name, not a slip of Kim Song Il).
+
 # Readings of one word are remembered per vocabulary, this many words of each
 # kind at most (then forgotten all at once): a customer file or a service
 # process meets the same unknown words again and again (given names,
@@ -311,6 +319,23 @@ def _listed_slip_options(word: str, vocab: Vocabulary) -> list[tuple[str, Change
     return out[:_PER_WORD]
 
 
+def _lost_letter_options(word: str, vocab: Vocabulary) -> list[tuple[str, Change]]:
+    """A listed word read as the listed word with one letter more (after the first)
+    that the most names use, when more names use it than the word as typed."""
+    used = vocab.count(word)
+    best: tuple[int, str] | None = None
+    for distance, other in vocab.near(word, 1):
+        if distance != 1 or len(other) != len(word) + 1 or other[0] != word[0]:
+            continue
+        n = vocab.count(other)
+        if n > used and (best is None or (n, best[1]) > (best[0], other)):
+            best = (n, other)
+    if best is None:
+        return []
+    meant = best[1]
+    return [(meant, Change(word, meant, _similarity(word, meant, 1), "spelling"))]
+
+
 # Case that betrays a scanner: a capital I after a small letter (ChoI = Chol),
 # the word II (Il), a small l after a capital where the i is listed more (Ml = MI).
 _CAPITAL_I = re.compile(r"(?<=[a-z])I|^II$")
@@ -372,12 +397,17 @@ def corrections(text: str, vocab: Vocabulary) -> list[Correction]:
     if not text.isascii() or not len(vocab):
         return []
     unknown, case, listed = _memo(vocab, "unknown"), _memo(vocab, "case"), _memo(vocab, "listed")
+    lost = _memo(vocab, "lost")
     text = APOSTROPHES.sub("", text)
     spans = [(m.start(), m.end(), m.group().lower()) for m in _WORD.finditer(text)]
     if not spans or len(spans) > MAX_WORDS:
         return []
     # Each slot: a span of the text and its options (including "leave it").
     slots: list[tuple[int, int, list[tuple[str, Change | None]]]] = []
+    # Listed words with no reading of their own, and whether another word was
+    # misspelt (see the lost letter above).
+    plain: list[tuple[int, int, str]] = []
+    slipped = False
     i = 0
     while i < len(spans):
         start, end, word = spans[i]
@@ -404,6 +434,7 @@ def corrections(text: str, vocab: Vocabulary) -> list[Correction]:
             ):
                 change = Change(f"{word} {n_word}", joined, SPACING, "join")
                 slots.append((start, n_end, [(joined, change)]))
+                slipped = True
                 i += 2
                 continue
             if (
@@ -435,6 +466,7 @@ def corrections(text: str, vocab: Vocabulary) -> list[Correction]:
                     ]
                 hyphen += [(f"{word}-{m}", ch) for m, ch in _stray_letter(n_word, vocab)]
                 slots.append((start, n_end, hyphen))
+                slipped = True
                 i += 2
                 continue
         before = text[spans[i - 1][1] : start] if i else ""
@@ -449,6 +481,7 @@ def corrections(text: str, vocab: Vocabulary) -> list[Correction]:
             # a key struck beside the dot, read also without it. (Not after a
             # hyphen: Jong-U ends in a one-letter syllable.)
             slots.append((start, end, [("", Change(word, "", LIKELY_SLIP, "spelling"))]))
+            slipped = True
             i += 1
             continue
         if not known:
@@ -459,10 +492,13 @@ def corrections(text: str, vocab: Vocabulary) -> list[Correction]:
             options = _family_readings(word, _remembered(unknown, word, _word_options, vocab))
             if glued:
                 options = _stray_letter(word, vocab) + options
+            slipped = slipped or bool(options)
         else:
             options = _remembered(case, text[start:end], _case_ocr_options, vocab)
             if not options and len(word) >= MIN_FUZZY and vocab.count(word) == 1:
                 options = _remembered(listed, word, _listed_slip_options, vocab)
+            if not options and word.isalpha() and len(word) >= MIN_FUZZY:
+                plain.append((start, end, word))
         if options:
             slots.append((start, end, list(options)))
         i += 1
@@ -471,27 +507,52 @@ def corrections(text: str, vocab: Vocabulary) -> list[Correction]:
     # Every combination of options (each slot keeps its word as a last resort
     # only when another slot changed), the most similar first.
     choices = [list(enumerate([*opts, (None, None)])) for _s, _e, opts in slots]
-    # (plausibility to a thousandth, the options' summed ranks, the reading)
-    combos: list[tuple[float, int, Correction]] = []
+    # (plausibility to a thousandth, the options' summed ranks, the reading, its picks)
+    combos: list[tuple[float, int, Correction, list[tuple[str | None, Change | None]]]] = []
     for pick in product(*choices):
         changes = tuple(ch for _k, (_meant, ch) in pick if ch is not None)
         if not changes:
             continue
-        out = text
-        for (start, end, _opts), (_k, (meant, _ch)) in sorted(
-            zip(slots, pick, strict=True), key=lambda sp: -sp[0][0]
-        ):
-            if meant is None:
-                continue
-            typed = text[start:end]
-            out = out[:start] + (meant.upper() if typed.isupper() else meant) + out[end:]
-        corr = Correction(out, changes)
+        picked = [option for _k, option in pick]
+        corr = Correction(_apply(text, slots, picked), changes)
         ranks = sum(k for k, (_meant, ch) in pick if ch is not None)
-        combos.append((round(corr.plausibility(vocab), 3), ranks, corr))
+        combos.append((round(corr.plausibility(vocab), 3), ranks, corr, picked))
         if len(combos) > 64:
             break
     # Of equally likely combinations, the one of better-ranked options first
     # ("equally" to a thousandth: a change's share of the letters, and so the
     # plausibility, moves a little with the length of the word it reads).
     combos.sort(key=lambda c: (-len(c[2].changes), -c[0], c[1]))
-    return [c for _p, _r, c in combos[:MAX_VARIANTS]]
+    out = [c for _p, _r, c, _k in combos[:MAX_VARIANTS]]
+    if slipped and plain and combos:
+        # The likeliest reading, with every listed word that may have lost a
+        # letter read with it (one extra reading; see the lost letter above).
+        extra_slots = list(slots)
+        extra_pick = list(combos[0][3])
+        for start, end, word in plain:
+            found = _remembered(lost, word, _lost_letter_options, vocab)
+            if found:
+                extra_slots.append((start, end, []))
+                extra_pick.append(found[0])
+        if len(extra_slots) > len(slots):
+            changes = tuple(ch for _m, ch in extra_pick if ch is not None)
+            out.append(Correction(_apply(text, extra_slots, extra_pick), changes))
+    return out
+
+
+def _apply(
+    text: str,
+    slots: list[tuple[int, int, list[tuple[str, Change | None]]]],
+    picked: list[tuple[str | None, Change | None]],
+) -> str:
+    """``text`` with each slot's span replaced by its picked reading (upper case
+    where the span was typed so); a slot picked as None keeps what was typed."""
+    out = text
+    for (start, end, _opts), (meant, _ch) in sorted(
+        zip(slots, picked, strict=True), key=lambda sp: -sp[0][0]
+    ):
+        if meant is None:
+            continue
+        typed = text[start:end]
+        out = out[:start] + (meant.upper() if typed.isupper() else meant) + out[end:]
+    return out
