@@ -274,3 +274,12 @@ def test_a_listed_word_beside_a_misspelt_one_may_have_lost_a_letter() -> None:
     assert corrections("Kim Son Chol", vocab) == []
     # A longer word fewer names use is no likelier meant: PAK stays PAK.
     assert all("PAEK" not in c.text for c in corrections("PAK SE BOONG", vocab))
+
+
+def test_each_listed_word_that_may_have_lost_a_letter_gets_its_own_reading() -> None:
+    # One slip more than the likeliest reading, not one per listed word at once.
+    vocab = Vocabulary.build({"cho": 23, "chol": 159, "yon": 10, "yong": 90, "chun": 80})
+    found = [c.text for c in corrections("CHO YON CHUUN", vocab)]
+    assert found[0] == "CHO YON CHUN", found
+    assert "CHOL YON CHUN" in found and "CHO YONG CHUN" in found, found
+    assert "CHOL YONG CHUN" not in found, found

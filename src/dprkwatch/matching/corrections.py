@@ -85,9 +85,11 @@ COMMON = 50
 # a letter lost from a word of four letters or more often leaves another
 # listed word (Yon for Yong, Son for Song, Pae for Paek, Bnk for Bank), and
 # a typist who slipped once in a name may well have slipped twice. Such a
-# word is read once more, in one extra reading, as the listed word with one
-# letter more that more names use (never in a name without a misspelt word:
-# Kim Son Il is another person's name, not a slip of Kim Song Il).
+# word is read once more, in an extra reading of its own (one slip more than
+# the likeliest reading, never two: read together, CHO YON CHUN became
+# CHOL YONG CHUN and met other people), as the listed word with one letter
+# more that more names use; never in a name without a misspelt word (Kim Son
+# Il is another person's name, not a slip of Kim Song Il).
 
 # Readings of one word are remembered per vocabulary, this many words of each
 # kind at most (then forgotten all at once): a customer file or a service
@@ -525,18 +527,16 @@ def corrections(text: str, vocab: Vocabulary) -> list[Correction]:
     combos.sort(key=lambda c: (-len(c[2].changes), -c[0], c[1]))
     out = [c for _p, _r, c, _k in combos[:MAX_VARIANTS]]
     if slipped and plain and combos:
-        # The likeliest reading, with every listed word that may have lost a
-        # letter read with it (one extra reading; see the lost letter above).
-        extra_slots = list(slots)
-        extra_pick = list(combos[0][3])
+        # The likeliest reading, with one listed word that may have lost a
+        # letter read with it: one extra reading per such word, each one slip
+        # more (see the lost letter above).
         for start, end, word in plain:
             found = _remembered(lost, word, _lost_letter_options, vocab)
             if found:
-                extra_slots.append((start, end, []))
-                extra_pick.append(found[0])
-        if len(extra_slots) > len(slots):
-            changes = tuple(ch for _m, ch in extra_pick if ch is not None)
-            out.append(Correction(_apply(text, extra_slots, extra_pick), changes))
+                picked = [*combos[0][3], found[0]]
+                changes = tuple(ch for _m, ch in picked if ch is not None)
+                text_out = _apply(text, [*slots, (start, end, [])], picked)
+                out.append(Correction(text_out, changes))
     return out
 
 
