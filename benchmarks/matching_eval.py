@@ -66,6 +66,15 @@ LIST_FILES = (
     "uk/uk_ofsi_conlist_ammitto_2026-08-22.yaml",
 )
 BASELINE_THRESHOLD = 0.70
+# EU entries whose Hangul alias does not spell the entry's own romanised name,
+# read by hand (docs/matching.md, "The three Hangul misses, read again"): errors
+# in the listed data, not readings the engine lacks. The hangul category counts
+# them like every other query (its headline figure); the report adds, on a line
+# of its own, the recall without them, naming them. Nothing is dropped.
+LISTED_HANGUL_ERRORS = {
+    "eu-115137": "촤찬일 (Chwa Chan Il) for CHOE Chan Il, 최찬일",
+    "eu-115164": "량수니오 (Ryang Su Ni O, four syllables) for Su Nyo RYANG, 량수녀",
+}
 TOKEN_SORT_THRESHOLD = 0.85
 DPRK_CATEGORIES = (
     "romanization",
@@ -603,6 +612,7 @@ def main() -> int:
     run(full, [c for c in yente if c.category == "yente_untreated"], "yente_untreated")
     run(full, [c for c in yente if c.category == "yente_treated"], "yente_treated")
     run(full, negatives, "global_negative")
+    run(full, [c for c in by_cat["hangul"] if c.source not in LISTED_HANGUL_ERRORS], HANGUL_CLEAN)
     held_out = ours(screener, dprk_only=False)
     held_out.name = "ours, full, held-out half"
     for cat in compare_cats:
@@ -660,8 +670,8 @@ def render(
         )
         total_n = sum(t.n for k, t in m.tallies.items() if k not in ("name_bench", "cross_script"))
         timing.append(f" {1000 * total_s / max(total_n, 1):.2f} |")
-    ft_s = sum(t.seconds for t in full.tallies.values())
-    ft_n = sum(t.n for t in full.tallies.values())
+    ft_s = sum(t.seconds for k, t in full.tallies.items() if k != HANGUL_CLEAN)
+    ft_n = sum(t.n for k, t in full.tallies.items() if k != HANGUL_CLEAN)
     timing.append(f" {ft_n} | {1000 * ft_s / max(ft_n, 1):.2f} | |")
     lines.append("".join(timing))
     lines.append("")
@@ -670,8 +680,13 @@ def render(
         if t.positives
         else f"{cat} {t.fp} of {t.n} flagging a wrong entity"
         for cat, t in full.tallies.items()
+        if cat != HANGUL_CLEAN
     ]
     lines.append("Counts, ours, full: " + "; ".join(counts) + ".")
+    clean, hangul = full.tallies.get(HANGUL_CLEAN), full.tallies.get("hangul")
+    if clean is not None and hangul is not None:
+        aside = hangul.positives - clean.positives
+        lines += ["", hangul_errors_line(clean.tp, clean.positives, aside)]
     lines.append("")
     lines.append(
         f"Engine {screener.algorithm}, threshold {screener.threshold:.2f}; "
@@ -683,6 +698,20 @@ def render(
         "R = recall, FP = share of queries flagging a wrong entity, F1 from both."
     )
     return "\n".join(lines)
+
+
+HANGUL_CLEAN = "hangul_without_listed_errors"
+
+
+def hangul_errors_line(found: int, queries: int, aside: int) -> str:
+    """The Hangul recall without the listed-data errors (``aside`` of the
+    category's queries), naming each one set aside."""
+    errors = "; ".join(f"`{eid}`, {why}" for eid, why in sorted(LISTED_HANGUL_ERRORS.items()))
+    return (
+        f"Hangul without the EU entries whose Hangul does not spell their own romanised "
+        f"name (listed-data errors, read by hand: {errors}; {aside} of the queries): "
+        f"{found} of {queries} ({found / max(1, queries):.3f}). The figure above counts them."
+    )
 
 
 def calibration_report(screener: Screener, data: Path, negatives: int) -> str:
@@ -782,6 +811,7 @@ def classify_misses(screener: Screener, variants: list[Case], categories: list[s
     full = ours(screener, dprk_only=False)
     vocab = screener.index.vocabulary
     lines = []
+    notes: list[str] = []
     summary = [
         "| category | queries | misses | retrieval | scoring | recall "
         "| development half | held-out half |",
@@ -794,6 +824,7 @@ def classify_misses(screener: Screener, variants: list[Case], categories: list[s
         positives = 0
         # per half (True: development): [queries, found]
         halves: dict[bool, list[int]] = {True: [0, 0], False: [0, 0]}
+        clean = [0, 0]  # the same without the listed Hangul errors
         for case in cases:
             expected = full.expected(case) if full.expected else case.expected
             if not expected:
@@ -801,8 +832,11 @@ def classify_misses(screener: Screener, variants: list[Case], categories: list[s
             positives += 1
             half = halves[dev_half(case.source)]
             half[0] += 1
+            listed_error = case.source in LISTED_HANGUL_ERRORS
+            clean[0] += not listed_error
             if full.screen(case) & expected:
                 half[1] += 1
+                clean[1] += not listed_error
                 continue
             scope = Scope(lists=case.lists, dprk_only=False)
             query = Query(case.schema, case.properties)
@@ -824,6 +858,8 @@ def classify_misses(screener: Screener, variants: list[Case], categories: list[s
                 + (f" | listed words typed: {', '.join(collide)}" if collide else "")
             )
         missed = kinds["retrieval"] + kinds["scoring"]
+        if cat == "hangul":
+            notes.append(hangul_errors_line(clean[1], clean[0], positives - clean[0]))
         summary.append(
             f"| {cat} | {positives} | {missed} | {kinds['retrieval']} | {kinds['scoring']} "
             f"| {(positives - missed) / max(1, positives):.3f} "
@@ -833,7 +869,7 @@ def classify_misses(screener: Screener, variants: list[Case], categories: list[s
             )
             + "|"
         )
-    return "\n".join([*summary, "", *lines])
+    return "\n".join([*summary, *(["", *notes] if notes else []), "", *lines])
 
 
 def name_bench_report(screener: Screener, data: Path, show: int) -> str:

@@ -278,8 +278,17 @@ def test_a_listed_word_beside_a_misspelt_one_may_have_lost_a_letter() -> None:
 
 def test_each_listed_word_that_may_have_lost_a_letter_gets_its_own_reading() -> None:
     # One slip more than the likeliest reading, not one per listed word at once.
-    vocab = Vocabulary.build({"cho": 23, "chol": 159, "yon": 10, "yong": 90, "chun": 80})
-    found = [c.text for c in corrections("CHO YON CHUUN", vocab)]
-    assert found[0] == "CHO YON CHUN", found
-    assert "CHOL YON CHUN" in found and "CHO YONG CHUN" in found, found
-    assert "CHOL YONG CHUN" not in found, found
+    vocab = Vocabulary.build({"son": 29, "song": 80, "yon": 10, "yong": 90, "chun": 80})
+    found = [c.text for c in corrections("SON YON CHUUN", vocab)]
+    assert found[0] == "SON YON CHUN", found
+    assert "SONG YON CHUN" in found and "SON YONG CHUN" in found, found
+    assert "SONG YONG CHUN" not in found, found
+
+
+def test_a_surname_spelling_loses_a_letter_only_from_another_surname_spelling() -> None:
+    vocab = Vocabulary.build(
+        {"joe": 5, "jose": 300, "pae": 7, "paek": 16, "chang": 200, "ho": 90, "chun": 80}
+    )
+    found = [c.text for c in corrections("JOE CHUNN", vocab)]
+    assert found and all("JOSE" not in t for t in found), found
+    assert [c.text for c in corrections("PAE CHANG-HOO", vocab)][-1].startswith("PAEK CHANG")
