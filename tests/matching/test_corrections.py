@@ -283,12 +283,3 @@ def test_each_listed_word_that_may_have_lost_a_letter_gets_its_own_reading() -> 
     assert found[0] == "SON YON CHUN", found
     assert "SONG YON CHUN" in found and "SON YONG CHUN" in found, found
     assert "SONG YONG CHUN" not in found, found
-
-
-def test_a_surname_spelling_loses_a_letter_only_from_another_surname_spelling() -> None:
-    vocab = Vocabulary.build(
-        {"joe": 5, "jose": 300, "pae": 7, "paek": 16, "chang": 200, "ho": 90, "chun": 80}
-    )
-    found = [c.text for c in corrections("JOE CHUNN", vocab)]
-    assert found and all("JOSE" not in t for t in found), found
-    assert [c.text for c in corrections("PAE CHANG-HOO", vocab)][-1].startswith("PAEK CHANG")

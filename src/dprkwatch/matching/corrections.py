@@ -323,17 +323,11 @@ def _listed_slip_options(word: str, vocab: Vocabulary) -> list[tuple[str, Change
 
 def _lost_letter_options(word: str, vocab: Vocabulary) -> list[tuple[str, Change]]:
     """A listed word read as the listed word with one letter more (after the first)
-    that the most names use, when more names use it than the word as typed. A
-    spelling of the surname tables only becomes another one (PAE as PAEK, SON as
-    SONG, never JOE as JOSE): a family name that lost a letter is mostly another
-    family's spelling, and other words' keys crowd the right entity out."""
+    that the most names use, when more names use it than the word as typed."""
     used = vocab.count(word)
-    surname = word in SURNAME_SPELLINGS
     best: tuple[int, str] | None = None
     for distance, other in vocab.near(word, 1):
         if distance != 1 or len(other) != len(word) + 1 or other[0] != word[0]:
-            continue
-        if surname and other not in SURNAME_SPELLINGS:
             continue
         n = vocab.count(other)
         if n > used and (best is None or (n, best[1]) > (best[0], other)):
