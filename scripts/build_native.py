@@ -52,6 +52,10 @@ MODULES = (
     "dprkwatch.matching.postings",
     "dprkwatch.matching.features.words",
     "dprkwatch.matching.features.korean",
+    "dprkwatch.matching.features.qualifiers",
+    "dprkwatch.matching.calibration",
+    "dprkwatch.matching.wade_giles",
+    "dprkwatch.matching.given_names",
     "dprkwatch.matching.algorithms",
     "dprkwatch.matching.screener",
 )

@@ -100,11 +100,14 @@ class MatchV1:
     def analyze(self, query: Query, vocabulary: Vocabulary | None = None) -> QueryAnalysis:
         """Analyse a query once; v1 ignores the listed ``vocabulary`` (no corrections)."""
         group = GROUP_OF_SCHEMA[query.schema]
-        countries = frozenset(v for p in COUNTRY_PROPS for v in query.get(p))
+        # The cleaned values, read here in place (Query.get, a Python method,
+        # copies each list: a score of calls per query).
+        props = query.properties
+        countries = frozenset(v for p in COUNTRY_PROPS for v in props.get(p, ()))
         korean_context = bool(countries & {"kp", "kr"})
         forms: list[NameForm] = []
         for prop in NAME_PROPS:
-            for value in query.get(prop):
+            for value in props.get(prop, ()):
                 for form in analyze_name(value, group, korean_context):
                     if form not in forms:
                         forms.append(form)
@@ -115,20 +118,20 @@ class MatchV1:
             v
             for p in ("passportNumber", "idNumber", "registrationNumber", "taxNumber", "innCode",
                       "ogrnCode", "leiCode", "swiftBic", "callSign")
-            for v in query.get(p)
+            for v in props.get(p, ())
         )  # fmt: skip
         return QueryAnalysis(
             query=query,
             group=group,
             groups=groups,
             forms=tuple(forms),
-            imo=frozenset(query.get("imoNumber")),
-            mmsi=frozenset(query.get("mmsi")),
+            imo=frozenset(props.get("imoNumber", ())),
+            mmsi=frozenset(props.get("mmsi", ())),
             documents=docs,
-            wallets=frozenset(query.get("publicKey")),
-            birth_dates=frozenset(query.get("birthDate")),
+            wallets=frozenset(props.get("publicKey", ())),
+            birth_dates=frozenset(props.get("birthDate", ())),
             countries=countries,
-            gender=frozenset(query.get("gender")),
+            gender=frozenset(props.get("gender", ())),
         )
 
     def name_feature(
@@ -219,6 +222,9 @@ class MatchV1:
         best_pair: tuple[NameForm, NameForm] | None = None
         best_feat = ("", F.NONE)
         forms = index.forms
+        # A loaded index decodes its forms on first use, through a Python
+        # __getitem__; those already decoded are in a plain list.
+        decoded: list[NameForm | None] | None = getattr(forms, "by_name", None)
         kinds = index.name_kind
         group = qa.group
         query_forms = qa.name_forms() if qa.corrected else [(q, 1.0, "") for q in qa.forms]
@@ -233,7 +239,8 @@ class MatchV1:
             if best >= factor:
                 # Name similarities are at most 1, so this name cannot do better.
                 continue
-            c = forms[nid]
+            known = decoded[nid] if decoded is not None else None
+            c = known if known is not None else forms[nid]
             for q, discount, note in query_forms:
                 if best >= factor * discount:
                     continue
@@ -369,10 +376,11 @@ class MatchV2(MatchV1):
         if vocabulary is None or not len(vocabulary):
             return qa
         korean_context = bool(qa.countries & {"kp", "kr"})
+        props = query.properties
         seen = set(qa.forms)
         corrected: list[tuple[NameForm, float, str]] = []
         for prop in NAME_PROPS:
-            for value in query.get(prop):
+            for value in props.get(prop, ()):
                 for corr in corrections(value, vocabulary):
                     for form in analyze_name(corr.text, qa.group, korean_context):
                         if form not in seen:

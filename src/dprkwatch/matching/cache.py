@@ -203,7 +203,7 @@ class StoredForms(Sequence[NameForm]):
     as in a built index.
     """
 
-    __slots__ = ("_blob", "_decoded", "_ends", "_refs", "_syllables")
+    __slots__ = ("_blob", "_decoded", "_ends", "_refs", "_syllables", "by_name")
 
     def __init__(self, blob: bytes, ends: bytes, refs: list[int]) -> None:
         if not isinstance(blob, bytes) or not isinstance(ends, bytes) or len(ends) % 8:
@@ -222,6 +222,10 @@ class StoredForms(Sequence[NameForm]):
         self._refs = refs
         self._decoded: list[NameForm | None] = [None] * len(offsets)
         self._syllables: dict[tuple[str, ...], Syllable] = {}
+        # The form of each name number once asked for (None before): the
+        # scoring loop, compiled, reads this list and calls __getitem__, a
+        # Python method, only for a name not asked for before.
+        self.by_name: list[NameForm | None] = [None] * len(refs)
 
     def _form(self, k: int) -> NameForm:
         form = self._decoded[k]
@@ -242,7 +246,8 @@ class StoredForms(Sequence[NameForm]):
     def __getitem__(self, i: int | slice) -> NameForm | list[NameForm]:
         if isinstance(i, slice):
             return [self._form(k) for k in self._refs[i]]
-        return self._form(self._refs[i])
+        form = self.by_name[i] = self._form(self._refs[i])
+        return form
 
     def __len__(self) -> int:
         return len(self._refs)

@@ -14,6 +14,7 @@ atomically).
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,11 @@ MIN_SCORE = 0.5
 MAX_TOP = 100
 
 
+def _not_listed(token_df: Mapping[str, int], token: str) -> bool:
+    """:meth:`Index.unknown_token`, over the index's word counts."""
+    return token not in token_df
+
+
 def _want(top: int) -> int:
     """How many entities a screen for ``top`` results scores in full."""
     return max(MIN_CANDIDATES, top + 3)
@@ -51,8 +57,13 @@ class Screener:
     def __init__(self, index: Index, algorithm: str | None = None) -> None:
         self.index = index
         self._algo: MatchV1 = get_algorithm(algorithm)
+        # A word no listed name uses: asked of the word counts directly, in
+        # compiled code (Index.unknown_token is a Python method, called for
+        # every query word of every name compared).
         self._weights = Weights(
-            index.token_weights.__getitem__, index.syllable_weights.__getitem__, index.unknown_token
+            index.token_weights.__getitem__,
+            index.syllable_weights.__getitem__,
+            partial(_not_listed, index.token_df),
         )
 
     # -- construction ------------------------------------------------------

@@ -422,8 +422,8 @@ def name_tokens(
     if slips_only and any(s < SLIP for s, _i, _j in aligned):
         return NONE
     token = w.token
-    wc = list(map(token, c_tokens))
-    wq = list(map(token, q_tokens))
+    wc = [token(t) for t in c_tokens]
+    wq = [token(t) for t in q_tokens]
     # A query word found nowhere in the lists (usually a typo) weighs what
     # the listed word it was paired with weighs, not the maximum.
     partner = {i: j for _s, i, j in aligned}
