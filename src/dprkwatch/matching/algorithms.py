@@ -20,7 +20,7 @@ Changing a weight or a feature means a new version, not an edit.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import ClassVar, NamedTuple
 
 from dprkwatch.matching import calibration
@@ -28,6 +28,7 @@ from dprkwatch.matching import features as F
 from dprkwatch.matching.analysis import GROUP_OF_SCHEMA, NameForm, analyze_name
 from dprkwatch.matching.corrections import corrections
 from dprkwatch.matching.exceptions import UnknownAlgorithm
+from dprkwatch.matching.features.feature import new_feature
 from dprkwatch.matching.given_names import initials_reading, nickname_readings
 from dprkwatch.matching.index import EntityRecord, Index
 from dprkwatch.matching.query import COUNTRY_PROPS, NAME_PROPS, Query
@@ -45,7 +46,10 @@ COMPATIBLE_GROUPS: dict[str, frozenset[str]] = {
 _LEGAL_ENTITY_GROUPS = frozenset({"person", "org", "any"})
 
 
-@dataclass(frozen=True)
+# Not frozen, though never changed once analyze() returns it: a frozen
+# dataclass sets each of its twelve fields through object.__setattr__ (about
+# 1 % of a query's instructions). unsafe_hash keeps the frozen class's hash.
+@dataclass(slots=True, unsafe_hash=True)
 class QueryAnalysis:
     """A validated query, analysed once per screen."""
 
@@ -167,7 +171,7 @@ class MatchV1:
                     cands.append(
                         (
                             "name.words",
-                            F.Feature(words.value * self.KOREAN_WORDS_DISCOUNT, words.reason),
+                            new_feature((words.value * self.KOREAN_WORDS_DISCOUNT, words.reason)),
                         )
                     )
             if q.joined == c.joined and not (q.script == c.script == "Hang"):
@@ -256,7 +260,7 @@ class MatchV1:
                     reason = feat.reason + (" (weak alias)" if factor < 1.0 else "")
                     if note:
                         reason = f"read as '{q.text}' ({note}): {reason}"
-                    best_feat = (key, F.Feature(value, reason))
+                    best_feat = (key, new_feature((value, reason)))
         # Identifiers.
         id_hit = False
         if qa.imo or qa.mmsi or qa.documents or qa.wallets:
@@ -402,9 +406,11 @@ class MatchV2(MatchV1):
                         if form not in seen:
                             seen.add(form)
                             corrected.append((form, factor, note))
-        if not corrected:
-            return qa
-        return replace(qa, corrected=tuple(corrected))
+        if corrected:
+            # The analysis is this call's own until returned (dataclasses.replace
+            # would make it again, field by field).
+            qa.corrected = tuple(corrected)
+        return qa
 
 
 EVIDENCE_LABELS = {

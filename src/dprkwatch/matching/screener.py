@@ -41,6 +41,10 @@ MIN_SCORE = 0.5
 MAX_TOP = 100
 
 
+# The scope of an unscoped screen (a Scope is immutable: one serves all).
+_EVERYTHING = Scope()
+
+
 def _not_listed(token_df: Mapping[str, int], token: str) -> bool:
     """:meth:`Index.unknown_token`, over the index's word counts."""
     return token not in token_df
@@ -155,7 +159,7 @@ class Screener:
         """The best ``top`` candidates for ``query``, strongest first."""
         cut = self._checked("screen", query, top, threshold)
         qa = self._algo.analyze(query, self.index.vocabulary)
-        return self._screen(qa, top, cut, scope or Scope())
+        return self._screen(qa, top, cut, scope or _EVERYTHING)
 
     def _checked(self, method: str, query: Query, top: int, threshold: float | None) -> float:
         """The threshold to use, once the arguments of a screening are checked."""
@@ -188,7 +192,7 @@ class Screener:
         cut = self._checked("screen_pool", query, top, threshold)
         qa = self._algo.analyze(query, self.index.vocabulary)
         want = _want(top)
-        found = self._candidates(qa, scope or Scope(), want)
+        found = self._candidates(qa, scope or _EVERYTHING, want)
         return self._ranked(qa, found, len(found), cut), len(found) >= want
 
     def screen_widening(
@@ -213,7 +217,7 @@ class Screener:
         """
         cut = self._checked("screen_widening", query, top, threshold)
         qa = self._algo.analyze(query, self.index.vocabulary)
-        where = scope or Scope()
+        where = scope or _EVERYTHING
         want = _want(top)
         keys = self._keys(qa)
         found = self._candidates(qa, where, want, keys)
@@ -240,7 +244,7 @@ class Screener:
         query = Query(schema="Thing", properties={"name": [text]})
         qa = self._algo.analyze(query, self.index.vocabulary)
         return self._screen(
-            qa, max(1, min(limit, MAX_TOP)), self.threshold, scope or Scope(), floor=0.3
+            qa, max(1, min(limit, MAX_TOP)), self.threshold, scope or _EVERYTHING, floor=0.3
         )
 
     def candidates(
@@ -255,7 +259,7 @@ class Screener:
         if not isinstance(query, Query):
             raise QueryError("candidates() takes a Query")
         qa = self._algo.analyze(query, self.index.vocabulary)
-        found = self._candidates(qa, scope or Scope(), max(1, min(want, MAX_TOP * 5)))
+        found = self._candidates(qa, scope or _EVERYTHING, max(1, min(want, MAX_TOP * 5)))
         return [self.index.records[ent] for ent in found]
 
     def score_entries(
@@ -276,7 +280,7 @@ class Screener:
         touched: far cheaper than scoring every candidate.
         """
         cut = self.threshold if threshold is None else float(threshold)
-        found = self._candidates(qa, scope or Scope(), _want(top))
+        found = self._candidates(qa, scope or _EVERYTHING, _want(top))
         wanted = set(entries)
         chosen = {ent: names for ent, names in found.items() if ent in wanted}
         records = self.index.records

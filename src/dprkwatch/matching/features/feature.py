@@ -10,6 +10,7 @@ themselves hold no state and may be called from any thread.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import NamedTuple
 
 
@@ -19,6 +20,9 @@ class Feature(NamedTuple):
 
 
 NONE = Feature(0.0, "")
+# new_feature((value, reason)) is Feature(value, reason) without the NamedTuple's
+# __new__, a Python function: scoring makes some twenty features a query.
+new_feature = partial(tuple.__new__, Feature)
 
 
 class Weights(NamedTuple):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from rapidfuzz.distance import OSA
 
 from dprkwatch.matching.analysis import NameForm
-from dprkwatch.matching.features.feature import NONE, Feature, Weights
+from dprkwatch.matching.features.feature import NONE, Feature, Weights, new_feature
 from dprkwatch.matching.features.words import is_slip
 from dprkwatch.matching.korean_names import KoreanName, surname_groups
 from dprkwatch.matching.syllables import Syllable
@@ -148,4 +148,4 @@ def name_korean(q: NameForm, c: NameForm, w: Weights) -> Feature:
         reason = f"Korean name '{q.text}' met '{c.text}' ({pairing})"
     if 0.0 < best < 1.0:
         reason += f", syllable similarity {best:.2f}"
-    return Feature(best, reason)
+    return new_feature((best, reason))

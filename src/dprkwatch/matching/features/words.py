@@ -14,7 +14,7 @@ from __future__ import annotations
 from rapidfuzz.distance import OSA, DamerauLevenshtein, Levenshtein
 
 from dprkwatch.matching.analysis import NameForm
-from dprkwatch.matching.features.feature import NONE, Feature, Weights
+from dprkwatch.matching.features.feature import NONE, Feature, Weights, new_feature
 from dprkwatch.matching.korean_names import COMPOUND_COARSE, surname_groups
 
 _ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
@@ -467,7 +467,7 @@ def name_tokens(
         reason = f"{n} of {max(len(q_tokens), len(c_tokens))} words agree with '{c.text}'"
     else:
         reason = f"{n} words of '{q.text}' resemble words of '{c.text}' ({exact} exact)"
-    return Feature(score, reason)
+    return new_feature((score, reason))
 
 
 # The highest value each secondary name comparison can give (the algorithm
