@@ -7,6 +7,8 @@ import marshal
 import multiprocessing
 import os
 import threading
+from collections import Counter
+from itertools import chain
 
 import pytest
 
@@ -23,7 +25,7 @@ from dprkwatch.matching.analysis import (
 )
 from dprkwatch.matching.analysis_pool import NameKey, analyse_names
 from dprkwatch.matching.index import build_vocabulary
-from dprkwatch.matching.keys import blocking_keys
+from dprkwatch.matching.keys import blocking_keys, listed_words
 
 NAMES: list[NameKey] = [
     ("Ri Su Yong", "person", True),
@@ -78,11 +80,63 @@ def test_a_failed_child_is_replaced_by_the_parent(monkeypatch: pytest.MonkeyPatc
 def test_garbled_child_output_is_not_trusted() -> None:
     assert analysis_pool._decode(b"not marshal", 3) is None
     assert (
-        analysis_pool._decode(marshal.dumps([(), ()]), 3) is None
+        analysis_pool._decode(marshal.dumps(([(), ()], [], {})), 3) is None
     )  # answers for two names, not three
     assert analysis_pool._decode(marshal.dumps({"a": 1}), 1) is None
-    assert analysis_pool._decode(marshal.dumps([5]), 1) is None
-    assert analysis_pool._decode(marshal.dumps([((("x",), ()),)]), 1) is None
+    assert analysis_pool._decode(marshal.dumps(([()], [])), 1) is None
+    assert analysis_pool._decode(marshal.dumps(([()], "keys", {})), 1) is None
+    assert analysis_pool._decode(marshal.dumps(([()], [], [])), 1) is None
+    assert analysis_pool._decode(marshal.dumps(([5], [], {})), 1) is None
+    assert analysis_pool._decode(marshal.dumps(([((("x",), ()),)], [], {})), 1) is None
+    plain = form_to_plain(_forms(1)[0])
+    assert analysis_pool._decode(marshal.dumps(([((plain, 7),)], [], {})), 1) is None
+    # Well-formed, but numbering keys the child never sent: analysed here instead.
+    analyser = analysis_pool.NameAnalyser(blocking_keys, parallel=False)
+    analyser.add(NAMES[0])
+    good = ([((plain, (0, 5)),)], ["t:ri"], {"ri": 1})
+    assert analyser._decode(marshal.dumps(good)) is None
+    ((form, codes),) = analyser.results()[0]
+    assert form == _forms(1)[0]
+    assert {analyser.key_names()[c] for c in codes} == blocking_keys(form)
+
+
+@pytest.mark.skipif(not fork_is_safe(), reason="this process may not fork")
+@pytest.mark.parametrize("chunk", [1, 7, 256])
+def test_names_streamed_to_the_child_as_they_are_met(
+    monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    """Forked at the n-th name and sent the rest in chunks while more are added,
+    the child's share comes back in order, its keys renumbered as here."""
+    names = many_names(500)
+    monkeypatch.setattr(analysis_pool, "PARALLEL_MIN_NAMES", 50)
+    monkeypatch.setattr(analysis_pool, "CHUNK", chunk)
+    monkeypatch.setattr(analysis_pool, "POLL", 3)
+    analyser = analysis_pool.NameAnalyser(blocking_keys, words=listed_words)
+    for name in names:
+        analyser.add(name)
+    assert analyser._child is not None, "forked"
+    assert analyser._theirs and analyser._mine
+    told: list[Counter[str]] = []
+    streamed = analyser.results(on_words=told.append)
+    key_names = analyser.key_names()
+    alone = analyse_names(names, blocking_keys, parallel=False)
+    assert [
+        tuple((form, tuple(key_names[c] for c in codes)) for form, codes in item)
+        for item in streamed
+    ] == alone
+    assert len(set(key_names)) == len(key_names)
+    # The words are counted over the forms, as the vocabulary of the forms does.
+    assert told == [Counter(chain.from_iterable(listed_words(f) for f in _forms(500)))]
+
+
+def test_names_in_chinese_characters_stay_in_this_process() -> None:
+    analyser = analysis_pool.NameAnalyser(blocking_keys, parallel=False)
+    for _ in range(5):
+        analyser.add(("金正恩", "org", False))
+        analyser.add(("Korea Kwangson Banking Corp", "org", True))
+    their_names = {analyser._names[i][0] for i in analyser._theirs}
+    assert "金正恩" not in their_names
+    assert "Korea Kwangson Banking Corp" in their_names
 
 
 def test_no_fork_while_other_threads_run() -> None:
@@ -139,7 +193,8 @@ def test_vocabulary_built_in_a_child_equals_the_one_built_here(
     here = build_vocabulary(forms)
     monkeypatch.setattr(index_module, "PARALLEL_MIN_NAMES", 10)
     children = len(multiprocessing.active_children())
-    pending = index_module._vocabulary_soon(forms)
+    counts = Counter(chain.from_iterable(map(listed_words, forms)))
+    pending = index_module._vocabulary_soon(counts, True)
     forked = pending()
     assert forked is not here and forked.to_plain() == here.to_plain()
     assert forked.near("kwangsan") == here.near("kwangsan") != []
@@ -153,6 +208,10 @@ def test_a_failed_vocabulary_child_is_replaced_by_the_parent(
     forms = _forms(200)
     monkeypatch.setattr(index_module, "PARALLEL_MIN_NAMES", 10)
     monkeypatch.setattr(analysis_pool, "_send", lambda *_args: os._exit(3))
-    assert index_module._vocabulary_soon(forms)().to_plain() == build_vocabulary(forms).to_plain()
+    counts = Counter(chain.from_iterable(map(listed_words, forms)))
+    assert (
+        index_module._vocabulary_soon(counts, True)().to_plain()
+        == build_vocabulary(forms).to_plain()
+    )
     assert index_module._vocabulary_from(b"not marshal") is None
     assert index_module._vocabulary_from(marshal.dumps(([], [], b"", b"x"))) is None

@@ -210,6 +210,26 @@ def test_from_names_equals_the_lists_it_replaced(seed: int) -> None:
 def test_from_names_of_nothing() -> None:
     assert len(Postings.from_names([])) == 0
     assert len(Postings.from_names([(), ()])) == 0
+    assert len(Postings.from_codes([], [])) == 0
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_keys_numbered_in_any_order_give_the_same_lists(seed: int) -> None:
+    """The build numbers keys as it analyses names (in its own order, some
+    numbered and then unused): the lists are those of the keys themselves."""
+    rng = random.Random(seed)
+    keys = [f"k{k}" for k in range(40)]
+    keys_of_names = [tuple(rng.sample(keys, rng.randrange(0, 8))) for _ in range(300)]
+    order = list(keys)
+    rng.shuffle(order)
+    number = {key: i for i, key in enumerate(order)}
+    codes = [tuple(number[key] for key in name) for name in keys_of_names]
+    built = Postings.from_codes(codes, order)
+    expected = Postings.from_names(keys_of_names)
+    assert built == expected
+    assert set(built) == set(expected)
+    for key in expected:
+        assert list(built.get(key)) == list(expected.get(key))  # type: ignore[arg-type]
 
 
 def best_by_dict(

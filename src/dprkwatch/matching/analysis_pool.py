@@ -7,6 +7,11 @@ with every module and table already loaded (forking copies the parent),
 analyses its share, and sends the forms back as plain :mod:`marshal` data
 through a pipe while the parent analyses the rest.
 
+The child is forked as soon as the build has met enough names to repay it,
+while the lists are still being read, and is sent its names in chunks as
+they are met (:class:`NameAnalyser`): it works while this process reads the
+rest of the lists and makes their records, instead of waiting for them.
+
 Forking a process that runs other threads can deadlock the child (a lock
 held by another thread is copied locked), so the child is only used when
 this is the process's only thread, ``fork`` exists, there is more than one
@@ -17,11 +22,13 @@ list, in the same order.
 
 from __future__ import annotations
 
+import contextlib
 import marshal
-import math
 import multiprocessing
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
+from itertools import chain
 from multiprocessing.connection import Connection
 from typing import Any, Generic, TypeVar
 
@@ -33,58 +40,254 @@ from dprkwatch.matching.analysis import (
     form_from_plain,
     form_to_plain,
 )
+from dprkwatch.matching.hanja import has_han
 from dprkwatch.matching.syllables import Syllable
 
 # One name to analyse: (text, schema group, Korean context).
 NameKey = tuple[str, str, bool]
-# What a name becomes: its forms, each with the keys it is filed under.
-Analysed = tuple[tuple[NameForm, tuple[str, ...]], ...]
+# What a name becomes: its forms, each with the numbers of the keys it is
+# filed under (see KeyNumbers).
+Analysed = tuple[tuple[NameForm, tuple[int, ...]], ...]
 KeysOf = Callable[[NameForm], Iterable[str]]
+# Blocking key -> its number, given in the order first met. The keys are
+# numbered as they are made, where each is in the processor's cache, instead
+# of being looked up again when the names are filed.
+KeyNumbers = dict[str, int]
+PlainAnalysed = tuple[tuple[PlainForm, tuple[int, ...]], ...]
+# The words of a form that a build counts (for its typo vocabulary), and what
+# is told those counts, for all the names, as soon as they are known.
+WordsOf = Callable[[NameForm], Iterable[str]]
+OnWords = Callable[[Counter[str]], None]
 T = TypeVar("T")
 
-# Below this many names a fork costs more than it saves.
+# Below this many names a fork costs more than it saves: the child is forked
+# when the build meets its this-many-th distinct name.
 PARALLEL_MIN_NAMES = 4000
-# Split by kind of name when people are this share of the names (else halves).
-PEOPLE_SHARE = (0.35, 0.7)
 # The work of one organisation or vessel name in the child, counted in person
 # names: longer words, often Cyrillic or Arabic, the organisation lexicon, and
-# the encoding of every answer for the pipe. Chosen so that both processes
-# finish together on the four lists (CPU of the two shares at load 6-8:
-# 3.3-3.9 s here and 3.5-4.0 s in the child; with every organisation in the
-# child, 4.8-5.2 s here and 2.5-3.0 s there: the parent's share also pays
-# the copy-on-write page faults the fork causes).
+# the encoding of every answer for the pipe.
 OTHER_COST = 1.9
+# The child's share of the work (in those units). More than half: it starts
+# while this process still reads the lists and makes their records, and this
+# process alone decodes the child's answer afterwards.
+CHILD_SHARE = 0.56
+# The child takes organisation and vessel names, this process people's: the
+# two kinds share few words, so each process's word memos serve its own kind
+# (splitting at random repeats the work on every common word in both: 20 %
+# more in all). A person's name goes to the child only when the child's share
+# lags this far (a share of all the work so far) behind, as on a list of
+# people alone.
+PERSON_LAG = 0.1
+# Names are sent to the child this many at a time; the child looks for more
+# between names every POLL names, so that the pipe never fills and blocks
+# this process.
+CHUNK = 256
+POLL = 16
+# A larger pipe (Linux) holds more unread chunks before a send would wait.
+PIPE_BYTES = 1 << 20
 
 
-def analyse_one(name: NameKey, keys: KeysOf) -> Analysed:
-    return tuple((form, tuple(keys(form))) for form in analyze_name(*name))
+def analyse_one(name: NameKey, keys: KeysOf, numbers: KeyNumbers) -> Analysed:
+    return tuple(
+        (form, tuple([numbers.setdefault(key, len(numbers)) for key in keys(form)]))
+        for form in analyze_name(*name)
+    )
 
 
 def analyse_names(
     names: Sequence[NameKey], keys: KeysOf, *, parallel: bool | None = None
-) -> list[Analysed]:
-    """Every name analysed, in order; ``parallel=None`` decides by :func:`fork_is_safe` and size."""
-    if parallel is None:
-        parallel = len(names) >= PARALLEL_MIN_NAMES and fork_is_safe()
-    if not parallel or len(names) < 2:
-        return [analyse_one(name, keys) for name in names]
-    mine, theirs = _partition(names)
-    their_names = [names[i] for i in theirs]
-    child = Forked(
-        partial(_encode, their_names, keys),
-        partial(_decode, expected=len(theirs)),
-        partial(_analyse_all, their_names, keys),
-    )
-    out: list[Analysed] = [()] * len(names)
-    try:
-        for i in mine:
-            out[i] = analyse_one(names[i], keys)
-    except BaseException:
-        child.cancel()
-        raise
-    for i, analysed in zip(theirs, child.result(), strict=True):
-        out[i] = analysed
-    return out
+) -> list[tuple[tuple[NameForm, tuple[str, ...]], ...]]:
+    """Every name analysed, in order, each form with its keys; ``parallel=None``
+    decides by :func:`fork_is_safe` and size."""
+    analyser = NameAnalyser(keys, parallel=parallel)
+    for name in names:
+        analyser.add(name)
+    analysed = analyser.results()
+    key_names = analyser.key_names()
+    return [
+        tuple((form, tuple([key_names[c] for c in codes])) for form, codes in item)
+        for item in analysed
+    ]
+
+
+class NameAnalyser:
+    """The distinct names of a build, handed over one by one as the lists are
+    read (:meth:`add`), and all of them analysed, in order (:meth:`results`).
+
+    Each name is given, when it is met, to this process or to the forked
+    child: organisation and vessel names to the child until it has
+    :data:`CHILD_SHARE` of the work met so far, people's names here. A name
+    written with Chinese characters stays here, so that the child never builds
+    ICU's Han-Latin transliterator (60-90 ms in each process that needs it).
+    ``parallel=None`` forks when the :data:`PARALLEL_MIN_NAMES`-th name is met
+    and :func:`fork_is_safe`; True forks at once, False never.
+    """
+
+    def __init__(
+        self, keys: KeysOf, *, words: WordsOf | None = None, parallel: bool | None = None
+    ) -> None:
+        self._keys = keys
+        self._words = words
+        self._on_words: OnWords | None = None
+        self._parallel = parallel
+        self.numbers: KeyNumbers = {}
+        # This process's share, analysed (its words are counted with the child's).
+        self._mine_analysed: list[Analysed] = []
+        self._names: list[NameKey] = []
+        self._mine: list[int] = []
+        self._theirs: list[int] = []
+        self._work = 0.0
+        self._their_work = 0.0
+        self._unsent: list[NameKey] = []
+        self._conn: Connection | None = None
+        self._child: Forked[list[Analysed]] | None = None
+        if parallel:
+            self._start()
+
+    def add(self, name: NameKey) -> None:
+        """One more distinct name (its place in :meth:`results` is the order of the calls)."""
+        i = len(self._names)
+        self._names.append(name)
+        text, group, _ = name
+        cost = 1.0 if group == "person" else OTHER_COST
+        self._work += cost
+        lag = CHILD_SHARE * self._work - self._their_work
+        if (
+            lag > 0
+            and (group != "person" or lag > PERSON_LAG * self._work)
+            and (text.isascii() or not has_han(text))
+        ):
+            self._theirs.append(i)
+            self._their_work += cost
+            self._unsent.append(name)
+            if len(self._unsent) >= CHUNK:
+                self._flush()
+        else:
+            self._mine.append(i)
+        if i + 1 == PARALLEL_MIN_NAMES and self._parallel is None and fork_is_safe():
+            self._start()
+
+    def results(self, on_words: OnWords | None = None) -> list[Analysed]:
+        """Every name analysed, in the order added (waits for the child); the
+        numbers of their keys are those of :meth:`key_names`.
+
+        ``on_words`` is given how many distinct forms use each word (the
+        ``words`` of each form) as soon as that is known: before the child's
+        forms are decoded, so that the typo vocabulary can be started on
+        while they are. (Forms are counted as distinct objects, as the
+        vocabulary of the forms themselves counts them: a name's forms
+        decoded from the child are its own objects.)
+        """
+        names, keys, numbers = self._names, self._keys, self.numbers
+        self._on_words = on_words
+        child = self._child
+        if child is None:
+            out = [analyse_one(name, keys, numbers) for name in names]
+            self._tell_words(self._count(out))
+            return out
+        out = [()] * len(names)
+        try:
+            self._flush()
+            self._send(None)
+            self._close()
+            for i in self._mine:
+                out[i] = analyse_one(names[i], keys, numbers)
+        except BaseException:
+            self.cancel()
+            raise
+        self._mine_analysed = [out[i] for i in self._mine]
+        for i, analysed in zip(self._theirs, child.result(), strict=True):
+            out[i] = analysed
+        return out
+
+    def _count(self, analysed: Iterable[Analysed]) -> Counter[str]:
+        """Words of the distinct form objects of ``analysed``."""
+        words = self._words
+        if words is None:
+            return Counter()
+        forms = {id(form): form for item in analysed for form, _ in item}.values()
+        return Counter(chain.from_iterable(map(words, forms)))
+
+    def _tell_words(self, counts: Counter[str]) -> None:
+        on_words, self._on_words = self._on_words, None
+        if on_words is not None:
+            on_words(counts)
+
+    def key_names(self) -> list[str]:
+        """Every key of the names analysed, by number (after :meth:`results`)."""
+        return list(self.numbers)
+
+    def cancel(self) -> None:
+        """Stop the child (the build failed while it worked)."""
+        self._close()
+        if self._child is not None:
+            self._child.cancel()
+            self._child = None
+
+    def _start(self) -> None:
+        ctx = multiprocessing.get_context("fork")
+        reader, writer = ctx.Pipe(duplex=False)
+        with contextlib.suppress(AttributeError, OSError):
+            import fcntl
+
+            fcntl.fcntl(writer.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+        self._child = Forked(
+            partial(_serve, reader, writer, self._keys, self._words),
+            self._decode,
+            self._analyse_theirs,
+        )
+        reader.close()
+        self._conn = writer
+        self._flush()
+
+    def _flush(self) -> None:
+        if self._unsent and self._conn is not None:
+            self._send(self._unsent)
+            self._unsent = []
+
+    def _send(self, chunk: list[NameKey] | None) -> None:
+        conn = self._conn
+        if conn is None:
+            return
+        try:
+            conn.send_bytes(marshal.dumps(chunk))
+        except OSError:
+            # The child is gone: its share is analysed here (Forked.result).
+            self._close()
+
+    def _close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def _decode(self, data: bytes) -> list[Analysed] | None:
+        """The child's answer, its key numbers turned into this process's."""
+
+        def words(theirs: dict[str, int]) -> None:
+            counts = self._count(self._mine_analysed)
+            counts.update(theirs)
+            self._tell_words(counts)
+
+        decoded = _decode(data, expected=len(self._theirs), on_words=words)
+        if decoded is None:
+            return None
+        items, their_keys = decoded
+        numbers = self.numbers
+        ours = [numbers.setdefault(key, len(numbers)) for key in their_keys]
+        try:
+            return [
+                tuple((form, tuple([ours[c] for c in codes])) for form, codes in item)
+                for item in items
+            ]
+        except (IndexError, TypeError):
+            # Garbled numbers: analysed here instead (a key numbered above
+            # and used by no name gets no posting list).
+            return None
+
+    def _analyse_theirs(self) -> list[Analysed]:
+        theirs = [analyse_one(self._names[i], self._keys, self.numbers) for i in self._theirs]
+        self._tell_words(self._count(chain(self._mine_analysed, theirs)))
+        return theirs
 
 
 class Forked(Generic[T]):
@@ -140,57 +343,76 @@ def _send(work: Callable[[], Any], conn: Connection) -> None:
         conn.close()
 
 
-def _analyse_all(names: Sequence[NameKey], keys: KeysOf) -> list[Analysed]:
-    return [analyse_one(name, keys) for name in names]
+def _serve(
+    reader: Connection, writer: Connection, keys: KeysOf, words: WordsOf | None
+) -> tuple[list[PlainAnalysed], list[str], dict[str, int]]:
+    """The child: analyse the names as they come, until the end mark (None).
+    Its keys are numbered on their own; the answer gives them by number, and
+    how many of its forms use each word (each name's forms counted apart)."""
+    writer.close()  # this process's copy of the parent's end
+    names: list[NameKey] = []
+    out: list[PlainAnalysed] = []
+    numbers: KeyNumbers = {}
+    counts: Counter[str] = Counter()
+    ended = False
+    while True:
+        done = len(out)
+        if done == len(names):
+            if ended:
+                return out, list(numbers), dict(counts)
+            ended = _receive(reader, names)
+            continue
+        if not ended and done % POLL == 0:
+            while not ended and reader.poll():
+                ended = _receive(reader, names)
+        analysed = analyse_one(names[done], keys, numbers)
+        if words is not None:
+            counts.update(chain.from_iterable(words(form) for form, _ in analysed))
+        out.append(_encode(analysed))
 
 
-def _partition(names: Sequence[NameKey]) -> tuple[list[int], list[int]]:
-    """Which names the parent and the child analyse.
-
-    People's names and organisation or vessel names share few words, so
-    splitting by kind lets each process's word memos serve its own share
-    (splitting the list in halves repeats the work on every common word in
-    both: 20% more in all). The child, which also encodes its answer, takes
-    the organisations and vessels, but only until it has half the work: on
-    the four lists they are the larger half (about 58 % of the CPU with the
-    encoding), and the build waits for the slower of the two processes, so
-    the rest of them are analysed here. If the kinds are lopsided, halves.
-    """
-    people = [i for i, name in enumerate(names) if name[1] == "person"]
-    if not PEOPLE_SHARE[0] <= len(people) / len(names) <= PEOPLE_SHARE[1]:
-        half = len(names) // 2
-        return list(range(half)), list(range(half, len(names)))
-    others = [i for i, name in enumerate(names) if name[1] != "person"]
-    half_work = (len(people) + OTHER_COST * len(others)) / 2
-    theirs = others[: min(len(others), math.ceil(half_work / OTHER_COST))]
-    if len(theirs) < len(others):
-        kept = set(theirs)
-        return [i for i in range(len(names)) if i not in kept], theirs
-    return people, theirs
+def _receive(reader: Connection, names: list[NameKey]) -> bool:
+    """The next chunk of names, appended; whether it was the end mark."""
+    chunk = marshal.loads(reader.recv_bytes())
+    if chunk is None:
+        return True
+    names.extend(chunk)
+    return False
 
 
-def _encode(
-    names: Sequence[NameKey], keys: KeysOf
-) -> list[tuple[tuple[PlainForm, tuple[str, ...]], ...]]:
-    """The child's share, analysed, as plain data."""
-    return [
-        tuple((form_to_plain(form), form_keys) for form, form_keys in analyse_one(name, keys))
-        for name in names
-    ]
+def _encode(analysed: Analysed) -> PlainAnalysed:
+    """One name's forms and keys as plain data."""
+    return tuple((form_to_plain(form), form_keys) for form, form_keys in analysed)
 
 
-def _decode(data: bytes, expected: int) -> list[Analysed] | None:
+def _decode(
+    data: bytes, expected: int, on_words: Callable[[dict[str, int]], None] | None = None
+) -> tuple[list[Analysed], list[str]] | None:
+    """The child's answer for ``expected`` names: each name's forms with the
+    numbers of their keys, and the keys by number; None if it is garbled.
+    ``on_words`` is given the child's word counts before the forms are decoded."""
     try:
-        plain = marshal.loads(data)
+        answer = marshal.loads(data)
     except (EOFError, ValueError, TypeError):
         return None
-    if not isinstance(plain, list) or len(plain) != expected:
+    if not (isinstance(answer, tuple) and len(answer) == 3):
         return None
+    plain, keys, counts = answer
+    if (
+        not isinstance(plain, list)
+        or len(plain) != expected
+        or not isinstance(keys, list)
+        or not isinstance(counts, dict)
+    ):
+        return None
+    if on_words is not None:
+        on_words(counts)
     syllables: dict[tuple[str, ...], Syllable] = {}
     try:
-        return [
-            tuple((form_from_plain(f, syllables), form_keys) for f, form_keys in item)
+        items = [
+            tuple((form_from_plain(f, syllables), tuple(codes)) for f, codes in item)
             for item in plain
         ]
     except (TypeError, ValueError, IndexError):
         return None
+    return items, keys

@@ -32,7 +32,7 @@ from dprkwatch.forking import fork_is_safe
 from dprkwatch.lists.model import is_subject
 from dprkwatch.lists.programs import any_dprk
 from dprkwatch.matching.analysis import GROUP_OF_SCHEMA, NameForm
-from dprkwatch.matching.analysis_pool import PARALLEL_MIN_NAMES, Forked, NameKey, analyse_names
+from dprkwatch.matching.analysis_pool import PARALLEL_MIN_NAMES, Forked, NameAnalyser, NameKey
 from dprkwatch.matching.identifiers import document_number, imo_number, mmsi_number, wallet_address
 from dprkwatch.matching.keys import blocking_keys, listed_words
 from dprkwatch.matching.korean_names import KoreanName
@@ -90,23 +90,28 @@ def build_vocabulary(forms: Iterable[NameForm]) -> Vocabulary:
     organisation lexicon: KORYO as well as its token ``korea``), with how many
     names use it, plus the lexicon's own words, for typo lookups."""
     distinct = {id(form): form for form in forms}.values()
-    counts = Counter(chain.from_iterable(map(listed_words, distinct)))
+    return vocabulary_of(Counter(chain.from_iterable(map(listed_words, distinct))))
+
+
+def vocabulary_of(counts: Counter[str]) -> Vocabulary:
+    """:func:`build_vocabulary`, given how many names use each listed word."""
+    counts = Counter(counts)
     for w in (*KOREA_WORDS, *LEGAL_FORMS, *STEMS):
         counts.setdefault(w, 1)
     counts.pop("", None)
     return Vocabulary.build(counts)
 
 
-def _vocabulary_soon(forms: list[NameForm]) -> Callable[[], Vocabulary]:
-    """:func:`build_vocabulary` of ``forms``, in a forked child when that is safe and
-    worth it (as for the name analysis); call the answer for the vocabulary."""
-    if len(forms) < PARALLEL_MIN_NAMES or not fork_is_safe():
-        built = build_vocabulary(forms)
+def _vocabulary_soon(counts: Counter[str], parallel: bool) -> Callable[[], Vocabulary]:
+    """:func:`vocabulary_of` the ``counts``, in a forked child when ``parallel`` and
+    that is safe (as for the name analysis); call the answer for the vocabulary."""
+    if not parallel or not fork_is_safe():
+        built = vocabulary_of(counts)
         return lambda: built
     child = Forked(
-        lambda: build_vocabulary(forms).to_plain(),
+        lambda: vocabulary_of(counts).to_plain(),
         _vocabulary_from,
-        partial(build_vocabulary, forms),
+        partial(vocabulary_of, counts),
     )
     return child.result
 
@@ -261,37 +266,34 @@ class Index:
         index.versions = dict(versions or {})
         pending_wallets: list[tuple[str, str, str]] = []
         # The same name is on several lists: each distinct (name, group,
-        # Korean context) is analysed once, all of them together below.
+        # Korean context) is analysed once. The analyser is handed each one
+        # as it is met, so that a forked child can start on its share while
+        # the lists are still being read.
         distinct: dict[NameKey, int] = {}
-        occurrences: list[tuple[int, str, int]] = []  # (entity, kind, distinct name)
-        for list_name, source in sources.items():
-            for data, location in index._entries(source):
-                schema = str(data.get("schema") or "")
-                props: dict[str, list[str]] = data.get("properties") or {}
-                if schema == "CryptoWallet" and props.get("holder"):
-                    for key in props.get("publicKey", []):
-                        addr = wallet_address(key)
-                        if addr:
-                            pending_wallets.append((addr, props["holder"][0], list_name))
-                    continue
-                if not is_subject(schema, False) or schema not in GROUP_OF_SCHEMA:
-                    continue
-                rec = index._add_record(list_name, data, schema, props, location)
-                korean_context = rec.dprk or bool(rec.countries & KOREAN_COUNTRIES)
-                for prop, kind in NAME_PROPS:
-                    for value in props.get(prop, []):
-                        slot = distinct.setdefault(
-                            (value, rec.group, korean_context), len(distinct)
-                        )
-                        occurrences.append((rec.idx, kind, slot))
+        analyser = NameAnalyser(blocking_keys, words=listed_words)
+        try:
+            occurrences = index._read(sources, distinct, analyser, pending_wallets)
+        except BaseException:
+            analyser.cancel()
+            raise
         for addr, holder, _list_name in pending_wallets:
             idx = index.by_id.get(holder)
             if idx is not None:
                 index.records[idx].wallets.add(addr)
                 index.wallets[addr].append(idx)
-        analysed = analyse_names(list(distinct), blocking_keys)
+        # The vocabulary needs only how many names use each word: a child
+        # builds it while this process decodes the analyser's forms, files
+        # the names and counts their words.
+        vocabularies: list[Callable[[], Vocabulary]] = []
+        parallel = len(distinct) >= PARALLEL_MIN_NAMES
+
+        def vocabulary_soon(counts: Counter[str]) -> None:
+            vocabularies.append(_vocabulary_soon(counts, parallel))
+
+        analysed = analyser.results(on_words=vocabulary_soon)
+        vocabulary = vocabularies[0]
         del distinct
-        keys_of_names: list[tuple[str, ...]] = []
+        codes_of_names: list[tuple[int, ...]] = []
         forms: list[NameForm] = []
         index.forms = forms
         name_kind = index.name_kind
@@ -299,18 +301,15 @@ class Index:
         records = index.records
         for ent, kind, slot in occurrences:
             name_ids = records[ent].name_ids
-            for form, keys in analysed[slot]:
+            for form, codes in analysed[slot]:
                 name_ids.append(len(forms))
                 forms.append(form)
                 name_kind.append(kind)
                 name_entity.append(ent)
-                keys_of_names.append(keys)
+                codes_of_names.append(codes)
         del analysed, occurrences
-        # The vocabulary needs only the forms: a child builds it while this
-        # process files the names and counts their words.
-        vocabulary = _vocabulary_soon(forms)
-        index.postings = Postings.from_names(keys_of_names)
-        del keys_of_names
+        index.postings = Postings.from_codes(codes_of_names, analyser.key_names())
+        del codes_of_names
         # How many names use each word, and each given-name syllable of the
         # Korean readings (counted in C: the keys of a Counter are in the
         # order first met, as the dict the loop counted into was).
@@ -323,6 +322,41 @@ class Index:
         index.syllable_df = dict(syllable_df)
         index.finish(korean_forms)
         return index
+
+    def _read(
+        self,
+        sources: Mapping[str, Source],
+        distinct: dict[NameKey, int],
+        analyser: NameAnalyser,
+        pending_wallets: list[tuple[str, str, str]],
+    ) -> list[tuple[int, str, int]]:
+        """Read every list: records, identifier maps, and each name's place among
+        the distinct names (each new one handed to ``analyser``). Gives the
+        (entity, kind, distinct name) of every name."""
+        occurrences: list[tuple[int, str, int]] = []
+        for list_name, source in sources.items():
+            for data, location in self._entries(source):
+                schema = str(data.get("schema") or "")
+                props: dict[str, list[str]] = data.get("properties") or {}
+                if schema == "CryptoWallet" and props.get("holder"):
+                    for key in props.get("publicKey", []):
+                        addr = wallet_address(key)
+                        if addr:
+                            pending_wallets.append((addr, props["holder"][0], list_name))
+                    continue
+                if not is_subject(schema, False) or schema not in GROUP_OF_SCHEMA:
+                    continue
+                rec = self._add_record(list_name, data, schema, props, location)
+                korean_context = rec.dprk or bool(rec.countries & KOREAN_COUNTRIES)
+                for prop, kind in NAME_PROPS:
+                    for value in props.get(prop, []):
+                        name = (value, rec.group, korean_context)
+                        slot = distinct.get(name)
+                        if slot is None:
+                            slot = distinct[name] = len(distinct)
+                            analyser.add(name)
+                        occurrences.append((rec.idx, kind, slot))
+        return occurrences
 
     _korean_forms: int = 1
 

@@ -78,21 +78,30 @@ class Postings:
         million list appends in the build's Python loop.
         """
         numbers: dict[str, int] = {}
-        code_list: list[int] = []
-        for keys in keys_of_names:
-            for key in keys:
-                code = numbers.get(key)
-                if code is None:
-                    code = numbers[key] = len(numbers)
-                code_list.append(code)
-        codes = np.array(code_list, dtype=np.int64)
-        sizes = np.fromiter(map(len, keys_of_names), dtype=np.int64, count=len(keys_of_names))
-        owners = np.repeat(np.arange(len(keys_of_names), dtype=NIDS), sizes)
+        codes_of_names = [
+            tuple([numbers.setdefault(key, len(numbers)) for key in keys]) for keys in keys_of_names
+        ]
+        return cls.from_codes(codes_of_names, list(numbers))
+
+    @classmethod
+    def from_codes(cls, codes_of_names: Sequence[Sequence[int]], keys: Sequence[str]) -> Postings:
+        """:meth:`from_names` with each key given as its number in ``keys``.
+
+        The index build numbers the keys as it analyses the names, where each
+        key was just made, instead of looking up every key of every name again
+        here. A key no name uses gets no posting list.
+        """
+        codes = np.fromiter(chain.from_iterable(codes_of_names), dtype=np.int64)
+        sizes = np.fromiter(map(len, codes_of_names), dtype=np.int64, count=len(codes_of_names))
+        owners = np.repeat(np.arange(len(codes_of_names), dtype=NIDS), sizes)
         nids = owners[np.argsort(codes, kind="stable")]
-        lengths = np.bincount(codes, minlength=len(numbers))
+        lengths = np.bincount(codes, minlength=len(keys))
         starts = np.cumsum(lengths) - lengths
         packed: list[int] = (starts << _SHIFT | lengths).tolist()
-        return cls(dict(zip(numbers, packed, strict=True)), nids)
+        where = dict(zip(keys, packed, strict=True))
+        if not bool(lengths.all()):
+            where = {key: p for key, p in where.items() if p & _LENGTH}
+        return cls(where, nids)
 
     # -- cache ---------------------------------------------------------------
 
