@@ -70,7 +70,7 @@ OTHER_COST = 1.9
 # The child's share of the work (in those units). More than half: it starts
 # while this process still reads the lists and makes their records, and this
 # process alone decodes the child's answer afterwards.
-CHILD_SHARE = 0.56
+CHILD_SHARE = 0.58
 # The child takes organisation and vessel names, this process people's: the
 # two kinds share few words, so each process's word memos serve its own kind
 # (splitting at random repeats the work on every common word in both: 20 %
