@@ -19,6 +19,11 @@ comparison, and additionally on every query against all loaded lists (the
 "ours, full" columns). Pair benchmarks (the nomenklatura name bench and the
 watchman cross-script pairs) compare two names directly.
 
+``--operating-curve`` scores the name bench, the global negatives and the
+hard Korean negatives once and prints, per threshold, the bench's recall,
+flagged non-matches and F1 by half beside the negative queries flagging a
+wrong entity: what a threshold alone can buy.
+
 Data (see ../shared/data/SOURCES.md): DPRK variants generated from the OFAC,
 UN and EU DPRK entries (``dprk_variants.py``), yente's UN positives (treated
 and untreated), yente's 50,000 global negatives, nomenklatura's name bench
@@ -552,6 +557,12 @@ def main() -> int:
         "installed; with --show-misses N, the development half's misses and false alarms "
         "(seconds)",
     )
+    ap.add_argument(
+        "--operating-curve",
+        action="store_true",
+        help="only the operating curve: per threshold, the name bench by half beside the "
+        "global and hard Korean negatives flagging a wrong entity (a few minutes)",
+    )
     ap.add_argument("--markdown", type=Path, default=None, help="also write the table to this file")
     ap.add_argument(
         "--show-misses",
@@ -567,6 +578,8 @@ def main() -> int:
         return emit(calibration_report(screener, args.data, args.negatives), args.markdown)
     if args.name_bench:
         return emit(name_bench_report(screener, args.data, args.show_misses), args.markdown)
+    if args.operating_curve:
+        return emit(operating_curve(screener, args), args.markdown)
     targets = dprk_subset(screener)
     gen = Generator(targets, all_names(screener), seed=args.seed)
     variants = gen.all()
@@ -915,6 +928,104 @@ def name_bench_report(screener: Screener, data: Path, show: int) -> str:
                 wrong.append(f"{kind} {m.score:.3f} | {schema} | {a} | {b} | {why}")
         for line in sorted(wrong)[:show]:
             print(line, file=sys.stderr)
+    return "\n".join(lines)
+
+
+CURVE_THRESHOLDS = (0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.32, 0.34, 0.35, 0.4, 0.5, 0.6)
+
+
+def operating_curve(screener: Screener, args: argparse.Namespace) -> str:
+    """Per threshold, on the same scores: the name bench by half (recall, flagged
+    non-matches of all pairs as the evaluation table counts them, F1) and the
+    global and hard Korean negatives flagging a wrong entity. Every pair and
+    query is scored once; a threshold only cuts the scores."""
+    bench = name_bench(args.data)
+    require_count("name bench pairs", bench, 800)
+    pairs: list[tuple[bool, bool, float]] = []  # (development half, is a match, score)
+    for _group, schema, a, b, is_match in bench:
+        try:
+            q = Query(schema, {"name": [a]})
+        except QueryError:
+            score = 0.0
+        else:
+            entity = {"id": "pair", "schema": schema, "properties": {"name": [b]}}
+            score = screener.compare(q, entity).score
+        pairs.append((dev_half(a + "|" + b), is_match, score))
+    same = same_subject(screener)
+
+    def worst(cases: list[Case]) -> list[float]:
+        """Per query, the highest score of an entity that is not the queried subject."""
+        out = []
+        for case in cases:
+            try:
+                q = Query(case.schema, case.properties)
+            except QueryError:
+                out.append(0.0)
+                continue
+            expected = same.widen(case.expected) if case.expected else case.expected
+            scope = Scope(lists=case.lists, dprk_only=False)
+            results = screener.screen(q, top=10, scope=scope, threshold=1.0)
+            out.append(max((m.score for m in results if m.entity_id not in expected), default=0.0))
+        return out
+
+    negatives = negative_cases(args.data, args.negatives)
+    require_count("global negatives read", negatives, args.negatives)
+    gen = Generator(dprk_subset(screener), all_names(screener), seed=args.seed)
+    hard = [c for c in gen.all() if c.category == "hard_negative"]
+    require_count("hard negatives generated", hard, 20)
+    neg_worst, hard_worst = worst(negatives), worst(hard)
+
+    return curve_table(
+        pairs,
+        neg_worst,
+        hard_worst,
+        sorted({*CURVE_THRESHOLDS, round(screener.threshold, 2)}),
+        screener.threshold,
+    ) + (
+        f"\n\nEngine {screener.algorithm}, shipped threshold {screener.threshold:.2f}. "
+        "Flagged, name bench: non-matches at or above the threshold over all pairs (the "
+        "evaluation table's FP); negatives: queries with a wrong entity at or above it "
+        "(all four lists)."
+    )
+
+
+def curve_table(
+    pairs: list[tuple[bool, bool, float]],
+    neg_worst: list[float],
+    hard_worst: list[float],
+    thresholds: Iterable[float],
+    shipped: float,
+) -> str:
+    """The operating curve's table: ``pairs`` are (development half, is a match,
+    score); ``neg_worst`` and ``hard_worst`` the highest wrong score of each
+    negative query."""
+
+    def bench_cells(rows: list[tuple[bool, bool, float]], t: float) -> str:
+        pos = sum(m for _d, m, _s in rows)
+        tp = sum(m and s >= t for _d, m, s in rows)
+        fp = sum(not m and s >= t for _d, m, s in rows)
+        f1 = 2 * tp / max(1, 2 * tp + fp + (pos - tp))
+        return f"{tp / max(1, pos):.3f} | {100 * fp / max(1, len(rows)):.1f} % ({fp}) | {f1:.3f}"
+
+    halves = {
+        "development": [p for p in pairs if p[0]],
+        "held-out": [p for p in pairs if not p[0]],
+        "both": pairs,
+    }
+    head = " | ".join(f"{h} recall | {h} flagged | {h} F1" for h in halves)
+    lines = [
+        f"| threshold | {head} | global negatives flagged | hard Korean negatives flagged |",
+        "|" + "---|" * (3 + 3 * len(halves)),
+    ]
+    for t in thresholds:
+        cells = " | ".join(bench_cells(rows, t) for rows in halves.values())
+        n_neg = sum(s >= t for s in neg_worst)
+        n_hard = sum(s >= t for s in hard_worst)
+        mark = " (shipped)" if abs(t - shipped) < 1e-9 else ""
+        lines.append(
+            f"| {t:.2f}{mark} | {cells} | {n_neg} of {len(neg_worst):,} "
+            f"({100 * n_neg / max(1, len(neg_worst)):.3f} %) | {n_hard} of {len(hard_worst)} |"
+        )
     return "\n".join(lines)
 
 

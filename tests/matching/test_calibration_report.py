@@ -91,3 +91,20 @@ def test_a_result_on_another_list_of_the_same_person_is_labelled_right(
     alone = {e.entity: e.label for e in calibrate.query_examples(screener, [case], "v", None)}
     assert linked["eu-13"] and alone["eu-13"]
     assert linked["us-1002"] and not alone["us-1002"]
+
+
+def test_the_operating_curve_cuts_the_same_scores_at_each_threshold() -> None:
+    # Development: two matches (0.9, 0.2) and a non-match (0.3); held-out: a
+    # match at 0.4 and a non-match at 0.1.
+    pairs = [(True, True, 0.9), (True, True, 0.2), (True, False, 0.3), (False, True, 0.4),
+             (False, False, 0.1)]  # fmt: skip
+    table = matching_eval.curve_table(pairs, [0.05, 0.5], [0.0], [0.15, 0.35], 0.35)
+    head, _rule, low, shipped = table.splitlines()
+    assert head.startswith("| threshold | development recall |")
+    # At 0.15: development finds both and flags its non-match (1 of 3 pairs).
+    assert low.startswith("| 0.15 | 1.000 | 33.3 % (1) | 0.800 | 1.000 | 0.0 % (0) | 1.000 |")
+    assert "| 1.000 | 20.0 % (1) | 0.857 |" in low
+    assert low.endswith("| 1 of 2 (50.000 %) | 0 of 1 |")
+    assert shipped.startswith("| 0.35 (shipped) | 0.500 | 0.0 % (0) | 0.667 |")
+    # Both halves: 2 of 3 matches, no false alarm; one negative query at 0.5.
+    assert "| 0.667 | 0.0 % (0) | 0.800 | 1 of 2 (50.000 %) | 0 of 1 |" in shipped

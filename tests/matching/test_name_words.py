@@ -14,7 +14,8 @@ FLAT = F.Weights(lambda _w: 5.0, lambda _s: 5.0, lambda _w: False)
 def words(query: str, listed: str, *, person: bool) -> float:
     q = analyze_name(query, "person")[0]
     c = analyze_name(listed, "person")[0]
-    return F.name_tokens(q, c, FLAT, person=person).value
+    replaced = F.REPLACED_WORD if person else 0.0
+    return F.name_tokens(q, c, FLAT, person=person, replaced=replaced).value
 
 
 def test_extra_given_names_in_the_query_cost_what_extra_listed_names_cost() -> None:
@@ -36,4 +37,25 @@ def test_extra_given_names_in_the_query_cost_what_extra_listed_names_cost() -> N
 def test_extra_query_words_cost_in_full_unless_every_listed_word_is_found(
     query: str, listed: str
 ) -> None:
+    assert words(query, listed, person=True) == words(query, listed, person=False)
+
+
+def test_a_word_replaced_beside_three_shared_words_counts_twice_for_a_person() -> None:
+    # Relatives: one link of the family chain differs (the name bench's pair).
+    query = "NOUREDDINE BEN MOHAMED BEN BELKASSEM AL-DRISSI"
+    listed = "NOUREDDINE BEN ALI BEN BELKASSEM AL-DRISSI"
+    shared = analyze_name(query, "person")[0].tokens
+    paired = len(shared) - 1  # every word but MOHAMED / ALI
+    assert paired >= 3
+    # Flat weights: the paired words weigh 2 x 5 each, the two unpaired 5 each,
+    # counted once more for a person.
+    assert words(query, listed, person=False) == pytest.approx(10 * paired / (10 * paired + 10))
+    assert words(query, listed, person=True) == pytest.approx(10 * paired / (10 * paired + 20))
+    # Two shared words are too few to call the third a replacement.
+    assert words("FAZL RABI HAMID", "FAZL RABI OMAR", person=True) == pytest.approx(20 / 30)
+
+
+def test_a_replaced_word_written_with_the_same_letters_is_a_respelling() -> None:
+    # OMAR and AMOR: the same person (a listed alias), not a relative.
+    query, listed = "MOUSSA BEN AMOR BEN ALI ESSAADI", "MOUSSA BEN OMAR BEN ALI ESSAADI"
     assert words(query, listed, person=True) == words(query, listed, person=False)

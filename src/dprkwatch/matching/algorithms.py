@@ -139,9 +139,12 @@ class MatchV1:
         )
 
     def name_feature(
-        self, q: NameForm, c: NameForm, group: str, weights: F.Weights
+        self, q: NameForm, c: NameForm, group: str, weights: F.Weights, replaced: float = 0.0
     ) -> tuple[str, F.Feature]:
-        """The strongest comparison of two name forms, with its feature name."""
+        """The strongest comparison of two name forms, with its feature name.
+
+        ``replaced``: what a word replaced in a long name costs more
+        (``F.REPLACED_WORD`` for a person without an agreeing birth date)."""
         best = ("", F.NONE)
         if q.script == "Hani" and c.script == "Hani" and not (q.korean and c.korean and q.reading):
             cands = [("name.characters", F.name_han(q, c))]
@@ -180,7 +183,10 @@ class MatchV1:
             # Each later comparison replaces the words only when strictly
             # stronger, so one whose ceiling cannot beat the best so far is
             # skipped: the same answer for less work.
-            key, feat = "name.words", F.name_tokens(q, c, weights, person=group == "person")
+            key, feat = (
+                "name.words",
+                F.name_tokens(q, c, weights, person=group == "person", replaced=replaced),
+            )
             if feat.value < F.JOINED_SAME:
                 joined = F.name_joined(q, c, always=group != "person")
                 if joined.value > feat.value:
@@ -237,6 +243,17 @@ class MatchV1:
         # COMMITTEE within a slip, but its 0 is an OCR slip, not a number, and
         # the reading without it should win.
         numbered = bool(qa.corrected)
+        # A word replaced in a long person name names a relative, unless a
+        # birth date agrees (then it is more likely an alias of the same person).
+        replaced = 0.0
+        if group == "person":
+            replaced = F.REPLACED_WORD
+            if (
+                qa.birth_dates
+                and rec.birth_dates
+                and F.birth_date(qa.birth_dates, rec.birth_dates).value > 0.0
+            ):
+                replaced = 0.0
         best = 0.0
         for nid in name_ids:
             factor = self.WEAK_ALIAS if kinds[nid] == "weak" else 1.0
@@ -248,7 +265,7 @@ class MatchV1:
             for q, discount, note in query_forms:
                 if best >= factor * discount:
                     continue
-                key, feat = self.name_feature(q, c, group, weights)
+                key, feat = self.name_feature(q, c, group, weights, replaced)
                 value = feat.value * factor * discount if discount < 1.0 else feat.value * factor
                 effective = value
                 if numbered and q.numbers and c.numbers and q.numbers != c.numbers:

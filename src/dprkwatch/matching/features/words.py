@@ -293,6 +293,28 @@ def _align(q: NameForm, c: NameForm) -> list[tuple[float, int, int]]:
 EXTRA_CANDIDATE_WORD = 0.6
 # Unmatched query words, when every listed word was found as written.
 EXTRA_QUERY_WORD = 0.6
+# A person's name with a word replaced (unpaired words on both sides) beside
+# three or more words that pair: long Arabic names that share a family chain
+# and differ in one link (NOUREDDINE BEN MOHAMED BEN BELKASSEM AL-DRISSI and
+# NOUREDDINE BEN ALI BEN BELKASSEM AL-DRISSI) are relatives, not one person,
+# and the words they share said more than the one that differs. The unpaired
+# words then count this much more (``replaced`` of :func:`name_tokens`),
+# unless a birth date agrees (the algorithm then passes 0: the differing word
+# is more likely an alias of the same person, al-Salbi for al-Mawla) or the
+# unpaired words are written with the same letters (Amor and Omar). Not for
+# two-word names (one paired word is too little to call the rest a
+# replacement) nor companies.
+REPLACED_WORD = 1.0
+
+
+def _anagram_left(
+    q_tokens: tuple[str, ...], c_tokens: tuple[str, ...], partner: dict[int, int]
+) -> bool:
+    """Whether an unpaired word of each name is written with the same letters
+    (AMOR and OMAR, a garbled EL as LE): a respelling, not another word."""
+    paired = set(partner.values())
+    left_c = {"".join(sorted(t)) for j, t in enumerate(c_tokens) if j not in paired}
+    return any("".join(sorted(t)) in left_c for i, t in enumerate(q_tokens) if i not in partner)
 
 
 def _moved(aligned: list[tuple[float, int, int]]) -> list[tuple[int, int]] | None:
@@ -385,6 +407,7 @@ def name_tokens(
     strict: bool = False,
     slips_only: bool = False,
     person: bool = False,
+    replaced: float = 0.0,
 ) -> Feature:
     """Word-by-word comparison weighted by how rare each word is.
 
@@ -395,6 +418,8 @@ def name_tokens(
     demands that every differing word is one keyboard slip from its pair.
     ``person`` (the query is a person) lets extra query words cost less
     when every listed word is found as written: given names a list left out.
+    ``replaced`` is the extra cost of the unpaired words when both names have
+    some beside three or more paired words (``REPLACED_WORD`` for a person).
     """
     q_tokens = q.tokens
     c_tokens = c.tokens
@@ -460,6 +485,14 @@ def name_tokens(
         den += EXTRA_QUERY_WORD * extra_q
     else:
         den += extra_q + (extra_c if extra_q else EXTRA_CANDIDATE_WORD * extra_c)
+        if (
+            replaced
+            and extra_q
+            and extra_c
+            and n >= 3
+            and not _anagram_left(q_tokens, c_tokens, partner)
+        ):
+            den += replaced * (extra_q + extra_c)
     score = num / den if den else 0.0
     if exact == n == len(q_tokens) == len(c_tokens):
         reason = f"same words as '{c.text}'"
