@@ -25,6 +25,9 @@ def coarse(word: str) -> list[list[str]]:
         ["Chol", "Cheol", "Chul"],
         ["Kwangson", "Gwangseon"],
         ["Chonmasan", "Cheonmasan", "chon-ma-san"],
+        # French spellings (the UK's Tcheul Hy Djang, alias Chol-hy Jang)
+        ["Chol", "Tcheul"],
+        ["Hui", "Hi", "Hy"],
     ],
 )
 def test_spellings_fold_to_one_key(group: list[str]) -> None:
@@ -37,7 +40,11 @@ def test_joined_given_names_keep_every_reading() -> None:
     assert coarse("Jong-un") == [["CoNG", "_oN"]]
 
 
-@pytest.mark.parametrize("word", ["Smith", "Vladimir", "Fox", "Schwarz", "Zhang", "x1", ""])
+@pytest.mark.parametrize(
+    "word",
+    # A y that is no glide is a Korean vowel only after an h of its own (Hy).
+    ["Smith", "Vladimir", "Fox", "Schwarz", "Zhang", "x1", "", "Tyson", "Mary", "Kathy", "Taywan"],
+)
 def test_non_korean_words_do_not_parse(word: str) -> None:
     assert parse_word(word) == ()
 

@@ -69,9 +69,20 @@ _MAX_SYLLABLES = 8
 # English "r" before a consonant or at the end (Park, Hur).
 _SILENT_H = re.compile(r"(?<=[aeiou])h(?=[^aeiouwy]|$)")
 _SILENT_R = re.compile(r"(?<=[aeiou])r(?=[^aeiouwy]|$)")
-# Letters no romanization of Korean uses, a word end no syllable has, or a
-# run of six consonants: cheap rejections before the parser runs.
-_NOT_KOREAN = re.compile(r"[^a-z]|[cfqvxz](?!h)|[fqvxz]|[^aeioukgntdlmpb]$|[^aeiouwy]{6}")
+# Hy for 희, as the UK and EU lists write one DPRK name in French spelling
+# (Tcheul Hy Djang, Chol-hy Jang; tch and eu were read already): a y that is
+# no glide (ya, yo, yu ...) is read as the vowel i only in a syllable Hy at
+# the end of a word or before a hyphen. Elsewhere (Tyson, Mary, Kathy,
+# Hydro) it is no Korean syllable. Other French spellings (dj, ou) were
+# tried and not kept: they gave hundreds of Arabic and African names
+# (Djamal, Abdou) a Korean reading, for no query found.
+# Letters no romanization of Korean uses, a word end no syllable has, a run
+# of six consonants, or a y that is no glide but in a final Hy: cheap
+# rejections before the parser runs.
+_NOT_KOREAN = re.compile(
+    r"[^a-z]|[cfqvxz](?!h)|[fqvxz]|[^aeioukgntdlmpby]$|[^aeiouwy]{6}"
+    r"|(?:(?<!h)|(?<=[cgkprst]h))y(?![aeiou])|y(?=[^aeiou])"
+)
 
 
 class Syllable(NamedTuple):
@@ -94,6 +105,10 @@ _SYLLABLES: dict[tuple[str, str, str], Syllable] = {
     for m in MEDIALS
     for f in FINALS
 }
+# Hy for 희 (French spelling, see _NOT_KOREAN): y is a vowel after h only.
+_SYLLABLES[("h", "y", "")] = Syllable(
+    fine_key_of("H", "i", ""), coarse_from_parts("H", "i", ""), "hy"
+)
 
 
 # The same letters can spell two syllables ("kkan": kk+a+n; "ngan" none), so a
