@@ -246,7 +246,9 @@ class MatchV1:
         # A word replaced in a long person name names a relative, unless a
         # birth date agrees (then it is more likely an alias of the same person).
         replaced = 0.0
-        if group == "person":
+        # (It needs three paired words and one more on the query side, so
+        # shorter query names never ask for the birth date here.)
+        if group == "person" and any(len(form.tokens) >= 4 for form, _d, _n in query_forms):
             replaced = F.REPLACED_WORD
             if (
                 qa.birth_dates
