@@ -17,7 +17,10 @@ same answers). ``--clean`` only removes the build.
 no Python API), compiled with the C compiler alone into a shared library
 whose name carries the source's digest, so nothing needs a record: a
 library of another source is never loaded. Without a compiler their Python
-callers use numpy (same answers, slower).
+callers use numpy (same answers, slower). :data:`C_EXTENSIONS` are C kernels
+that take and give Python objects (CPython extension modules, compiled with
+Python's headers, named by digest and this Python's extension suffix);
+without them the callers run their Python.
 """
 
 from __future__ import annotations
@@ -60,6 +63,8 @@ MODULES = (
     "dprkwatch.matching.screener",
 )
 LOG = ROOT / "build" / "native.log"
+# C kernels that are CPython extension modules (METH_FASTCALL; see dprkwatch.native.extension).
+C_EXTENSIONS = ("dprkwatch/matching/features/name_align.c",)
 # C kernels over numpy arrays (see dprkwatch.native).
 C_SOURCES = (
     "dprkwatch/maritime/engines/tracks.c",
@@ -194,29 +199,34 @@ def c_libraries(source: Path) -> list[Path]:
 
 
 def build_c(*, force: bool) -> None:
-    """Compile each of :data:`C_SOURCES` whose library for its current digest is missing."""
-    from dprkwatch.native import library_path
+    """Compile each of :data:`C_SOURCES` and :data:`C_EXTENSIONS` whose library for its
+    current digest is missing."""
+    from dprkwatch.native import extension_path, library_path
 
     compiler = (sysconfig.get_config_var("CC") or "cc").split()[0]
-    for rel in C_SOURCES:
+    include = sysconfig.get_paths()["include"]
+    for rel in (*C_SOURCES, *C_EXTENSIONS):
         source = SRC / rel
-        target = library_path(source)
+        python = rel in C_EXTENSIONS
+        fallback = "Python" if python else "numpy"
+        target = extension_path(source) if python else library_path(source)
         if target.is_file() and not force:
             continue
         for old in c_libraries(source):
             old.unlink(missing_ok=True)
         if shutil.which(compiler) is None:
-            print(f"native: no C compiler ({compiler}); {rel} runs as numpy", file=sys.stderr)
+            print(f"native: no C compiler ({compiler}); {rel} runs as {fallback}", file=sys.stderr)
             continue
         tmp = target.with_name(target.name + ".tmp")
+        flags = [*CFLAGS, f"-I{include}"] if python else list(CFLAGS)
         done = subprocess.run(
-            [compiler, *CFLAGS, "-o", str(tmp), str(source), "-lm"],
+            [compiler, *flags, "-o", str(tmp), str(source), "-lm"],
             capture_output=True, text=True, check=False,
         )  # fmt: skip
         if done.returncode != 0:
             tmp.unlink(missing_ok=True)
             why = (done.stderr.strip().splitlines() or ["no output"])[0]
-            print(f"native: compiling {rel} failed ({why}); it runs as numpy", file=sys.stderr)
+            print(f"native: compiling {rel} failed ({why}); it runs as {fallback}", file=sys.stderr)
             continue
         os.replace(tmp, target)
 
@@ -228,7 +238,7 @@ def main() -> int:
     args = ap.parse_args()
     if args.clean:
         clean()
-        for rel in C_SOURCES:
+        for rel in (*C_SOURCES, *C_EXTENSIONS):
             for path in c_libraries(SRC / rel):
                 path.unlink()
         return 0

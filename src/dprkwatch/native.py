@@ -20,10 +20,13 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
+import importlib.util
 import sysconfig
 from collections.abc import Callable
 from functools import cache
+from importlib.machinery import EXTENSION_SUFFIXES, ExtensionFileLoader
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -40,6 +43,45 @@ def library_path(source: Path) -> Path:
     return source.with_name(f"{source.stem}-{digest}{suffix}")
 
 
+def extension_path(source: Path) -> Path:
+    """Where the build puts ``source`` compiled as a CPython extension module: its name
+    carries the source's digest and this Python's extension suffix (its ABI)."""
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
+    return source.with_name(f"{source.stem}-{digest}{EXTENSION_SUFFIXES[0]}")
+
+
+def _built(source: Path, where: Callable[[Path], Path]) -> Path | None:
+    """The build of ``source`` at ``where(source)``, or None (not built, compiled code off)."""
+    if not compiled_code():
+        return None
+    try:
+        path = where(source)
+    except OSError:  # no source beside the module (an installed package): nothing was built
+        return None
+    return path if path.is_file() else None
+
+
+@cache
+def extension(source: Path, name: str) -> ModuleType | None:
+    """The CPython extension module built from ``source`` (``name``: its dotted name, whose
+    last part is the module's own), or None (not built, built from another source or for
+    another Python, compiled code off); callers then run their Python, with the same answers.
+    """
+    path = _built(source, extension_path)
+    if path is None:
+        return None
+    try:
+        loader = ExtensionFileLoader(name, str(path))
+        spec = importlib.util.spec_from_file_location(name, path, loader=loader)
+        if spec is None:
+            return None
+        module = importlib.util.module_from_spec(spec)
+        loader.exec_module(module)
+    except ImportError:
+        return None
+    return module
+
+
 @cache
 def load(source: Path, *, keep_gil: bool = False) -> ctypes.CDLL | None:
     """The library built from ``source``, or None (not built, built from another source, off).
@@ -49,13 +91,8 @@ def load(source: Path, *, keep_gil: bool = False) -> ctypes.CDLL | None:
     run costs more than it gives, and taking the lock back can wait for that
     thread's whole switch interval (5 ms).
     """
-    if not compiled_code():
-        return None
-    try:
-        path = library_path(source)
-    except OSError:  # no source beside the module (an installed package): nothing was built
-        return None
-    if not path.is_file():
+    path = _built(source, library_path)
+    if path is None:
         return None
     try:
         return ctypes.PyDLL(str(path)) if keep_gil else ctypes.CDLL(str(path))

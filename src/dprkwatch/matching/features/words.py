@@ -11,8 +11,12 @@ Every function is pure.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 from rapidfuzz.distance import OSA, DamerauLevenshtein, Levenshtein
 
+from dprkwatch import native
 from dprkwatch.matching.analysis import NameForm
 from dprkwatch.matching.features.feature import NONE, Feature, Weights, new_feature
 from dprkwatch.matching.korean_names import COMPOUND_COARSE, surname_groups
@@ -288,6 +292,26 @@ def _align(q: NameForm, c: NameForm) -> list[tuple[float, int, int]]:
     return out
 
 
+AlignKernel = Callable[
+    [tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...],
+     tuple[str, ...], bool],
+    "list[tuple[float, int, int]] | None",
+]  # fmt: skip
+
+
+def _align_kernel() -> AlignKernel | None:
+    """:func:`_align` in C (``name_align.c``: the same pairs, or None for a name it does
+    not read), or None when it is not built or compiled code is off."""
+    module = native.extension(Path(__file__).with_name("name_align.c"), "name_align")
+    if module is None:
+        return None
+    kernel: AlignKernel = module.align
+    return kernel
+
+
+ALIGN_KERNEL = _align_kernel()
+
+
 # Unmatched words on the list side (extra middle names, patronymics) cost
 # less than query words nobody on the list has.
 EXTRA_CANDIDATE_WORD = 0.6
@@ -425,7 +449,14 @@ def name_tokens(
     c_tokens = c.tokens
     if not q_tokens or not c_tokens:
         return NONE
-    aligned = _align(q, c)
+    aligned = None
+    if ALIGN_KERNEL is not None:
+        aligned = ALIGN_KERNEL(
+            q_tokens, c_tokens, q.phonetic, c.phonetic, q.token_keys, c.token_keys,
+            q.script == "Hani" or c.script == "Hani",
+        )  # fmt: skip
+    if aligned is None:
+        aligned = _align(q, c)
     if not aligned:
         return NONE
     n = len(aligned)
