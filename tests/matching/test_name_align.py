@@ -15,7 +15,9 @@ from dprkwatch.matching.analysis import NameForm, analyze_name
 from dprkwatch.matching.features import words
 
 KERNEL = words.ALIGN_KERNEL
-needs_kernel = pytest.mark.skipif(KERNEL is None, reason="name_align.c is not built here")
+needs_kernel = pytest.mark.skipif(
+    KERNEL is None, reason="name_align.c is not built here, or compiled code is off"
+)
 
 # Words of the lists' kinds: Korean syllables, Arabic and Russian names, company words.
 BASE = (
@@ -177,3 +179,44 @@ def test_compiled_code_off_means_no_kernel() -> None:
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "True"
+
+
+class _Table(dict[str, float]):
+    """Word weights with a weight for words never seen, as the index's are."""
+
+    def __missing__(self, key: str) -> float:
+        return 7.5
+
+
+# Uneven weights, so every sum's order and every substitution shows.
+TABLE = _Table({w: 0.5 + (7 * k % 11) / 3 for k, w in enumerate(BASE)})
+LISTED = frozenset(BASE[::2])
+PLAIN = F.Weights(TABLE.__getitem__, TABLE.__getitem__, lambda w: w not in LISTED)
+TABLES = F.Weights(PLAIN.token, PLAIN.syllable, PLAIN.unknown, (TABLE, LISTED))
+
+
+@pytest.mark.skipif(words.WEIGH_KERNEL is None, reason="name_align.c is not built here")
+@settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(slipped(), min_size=1, max_size=6),
+    st.lists(slipped(), min_size=1, max_size=6),
+    st.sampled_from(("person", "org")),
+    st.booleans(),
+)
+def test_the_sums_in_c_are_the_pythons(
+    q_words: list[str], c_words: list[str], group: str, strict: bool
+) -> None:
+    """name_tokens with the weights' mappings (summed in C) equals it with the lookups alone."""
+    for q in analyze_name(" ".join(q_words), group):
+        for c in analyze_name(" ".join(c_words), group):
+            options = {"strict": strict, "person": group == "person", "replaced": 1.0}
+            assert F.name_tokens(q, c, TABLES, **options) == F.name_tokens(q, c, PLAIN, **options)
+
+
+@pytest.mark.skipif(words.WEIGH_KERNEL is None, reason="name_align.c is not built here")
+def test_the_sums_of_pairs_it_does_not_read_are_left_to_the_python() -> None:
+    weigh = words.WEIGH_KERNEL
+    assert weigh is not None
+    assert weigh(("a",), ("a",), [(1.0, 0, 0)], {"a": 1}, LISTED) is None  # not a float
+    assert weigh(("a",), ("a",), [(1.0, 0, 5)], TABLE, LISTED) is None  # no such word
+    assert weigh(("a",), ("a",), [(1.0, 0, 0)], TABLE, LISTED) == (15.0, 15.0, 1, 0.0, 0.0)

@@ -9,7 +9,7 @@ themselves hold no state and may be called from any thread.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Container, Mapping
 from functools import partial
 from typing import NamedTuple
 
@@ -31,3 +31,7 @@ class Weights(NamedTuple):
     token: Callable[[str], float]
     syllable: Callable[[str], float]
     unknown: Callable[[str], bool]
+    # The mappings behind ``token`` and ``unknown``, if they are lookups:
+    # ``token(w) == tables[0][w]`` and ``unknown(w) == (w not in tables[1])``.
+    # The word comparison then reads them in C (features/name_align.c).
+    tables: tuple[Mapping[str, float], Container[str]] | None = None

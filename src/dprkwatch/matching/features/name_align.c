@@ -467,10 +467,96 @@ fail:
     return NULL;
 }
 
+/*
+ * The weighing of name_tokens (features/words.py) over the pairs align gave:
+ *
+ *   weigh(q_tokens, c_tokens, aligned, weights, listed)
+ *
+ * gives (num, den, exact, extra_q, extra_c) as name_tokens sums them: each
+ * word weighs weights[word] (a mapping: its own lookup, __missing__ included),
+ * a query word not in ``listed`` weighs what its partner weighs, and the
+ * sums run in the Python's order. None when an argument is not as expected
+ * (a weight not a float, more than MAX_WORDS words): the caller then sums in
+ * Python.
+ */
+static PyObject *weigh(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    (void)self;
+    if (nargs != 5) {
+        PyErr_SetString(PyExc_TypeError, "weigh takes 5 arguments");
+        return NULL;
+    }
+    PyObject *qt = args[0], *ct = args[1], *aligned = args[2], *table = args[3], *listed = args[4];
+    if (!PyTuple_CheckExact(qt) || !PyTuple_CheckExact(ct) || !PyList_CheckExact(aligned))
+        Py_RETURN_NONE;
+    Py_ssize_t nq = PyTuple_GET_SIZE(qt), nc = PyTuple_GET_SIZE(ct), n = PyList_GET_SIZE(aligned);
+    if (nq > MAX_WORDS || nc > MAX_WORDS) Py_RETURN_NONE;
+    double wq[MAX_WORDS], wc[MAX_WORDS], s[MAX_WORDS];
+    Py_ssize_t pi[MAX_WORDS], pj[MAX_WORDS], partner[MAX_WORDS];
+    unsigned char paired_c[MAX_WORDS] = {0};
+    if (n > MAX_WORDS) Py_RETURN_NONE;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        PyObject *t = PyList_GET_ITEM(aligned, k);
+        if (!PyTuple_CheckExact(t) || PyTuple_GET_SIZE(t) != 3) Py_RETURN_NONE;
+        PyObject *fs = PyTuple_GET_ITEM(t, 0), *fi = PyTuple_GET_ITEM(t, 1),
+                 *fj = PyTuple_GET_ITEM(t, 2);
+        if (!PyFloat_CheckExact(fs) || !PyLong_CheckExact(fi) || !PyLong_CheckExact(fj))
+            Py_RETURN_NONE;
+        s[k] = PyFloat_AS_DOUBLE(fs);
+        pi[k] = PyLong_AsSsize_t(fi);
+        pj[k] = PyLong_AsSsize_t(fj);
+        if (pi[k] < 0 || pi[k] >= nq || pj[k] < 0 || pj[k] >= nc) {
+            PyErr_Clear();
+            Py_RETURN_NONE;
+        }
+    }
+    /* wc, then wq, as name_tokens looks them up */
+    for (int side = 0; side < 2; side++) {
+        PyObject *words = side ? qt : ct;
+        double *w = side ? wq : wc;
+        for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(words); k++) {
+            PyObject *v = PyObject_GetItem(table, PyTuple_GET_ITEM(words, k));
+            if (v == NULL) return NULL;
+            int is_float = PyFloat_CheckExact(v);
+            w[k] = is_float ? PyFloat_AS_DOUBLE(v) : 0.0;
+            Py_DECREF(v);
+            if (!is_float) Py_RETURN_NONE;
+        }
+    }
+    /* partner = {i: j for _s, i, j in aligned}: the last pair of a query word wins */
+    for (Py_ssize_t i = 0; i < nq; i++) partner[i] = -1;
+    for (Py_ssize_t k = 0; k < n; k++) partner[pi[k]] = pj[k];
+    for (Py_ssize_t i = 0; i < nq; i++)
+        if (partner[i] >= 0) paired_c[partner[i]] = 1; /* set(partner.values()) */
+    for (Py_ssize_t i = 0; i < nq; i++) {
+        if (partner[i] < 0) continue;
+        int in = PySequence_Contains(listed, PyTuple_GET_ITEM(qt, i));
+        if (in < 0) return NULL;
+        if (!in) wq[i] = wc[partner[i]]; /* a word no listed name uses */
+    }
+    double num = 0.0, den = 0.0, extra_q = 0.0, extra_c = 0.0;
+    long exact = 0;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        double pair_w = wq[pi[k]] + wc[pj[k]];
+        num += s[k] * pair_w;
+        den += pair_w;
+        exact += s[k] == 1.0;
+    }
+    if (n < nq)
+        for (Py_ssize_t i = 0; i < nq; i++)
+            if (partner[i] < 0) extra_q += wq[i];
+    if (n < nc)
+        for (Py_ssize_t j = 0; j < nc; j++)
+            if (!paired_c[j]) extra_c += wc[j];
+    return Py_BuildValue("(ddldd)", num, den, exact, extra_q, extra_c);
+}
+
 static PyMethodDef methods[] = {
     {"align", (PyCFunction)(void (*)(void))align, METH_FASTCALL,
      "align(q_tokens, c_tokens, q_phonetic, c_phonetic, q_keys, c_keys, exact): _align's pairs, "
      "or None for words it does not read"},
+    {"weigh", (PyCFunction)(void (*)(void))weigh, METH_FASTCALL,
+     "weigh(q_tokens, c_tokens, aligned, weights, listed): name_tokens' sums "
+     "(num, den, exact, extra_q, extra_c), or None"},
     {NULL, NULL, 0, NULL},
 };
 

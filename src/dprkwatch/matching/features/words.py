@@ -11,7 +11,7 @@ Every function is pure.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Container, Mapping
 from pathlib import Path
 
 from rapidfuzz.distance import OSA, DamerauLevenshtein, Levenshtein
@@ -299,17 +299,26 @@ AlignKernel = Callable[
 ]  # fmt: skip
 
 
-def _align_kernel() -> AlignKernel | None:
-    """:func:`_align` in C (``name_align.c``: the same pairs, or None for a name it does
-    not read), or None when it is not built or compiled code is off."""
+WeighKernel = Callable[
+    [tuple[str, ...], tuple[str, ...], list[tuple[float, int, int]], Mapping[str, float],
+     Container[str]],
+    "tuple[float, float, int, float, float] | None",
+]  # fmt: skip
+
+
+def _kernels() -> tuple[AlignKernel | None, WeighKernel | None]:
+    """:func:`_align` in C and the sums of :func:`name_tokens` (``name_align.c``: the
+    same values, or None for a name they do not read), or None when not built or
+    compiled code is off."""
     module = native.extension(Path(__file__).with_name("name_align.c"), "name_align")
     if module is None:
-        return None
-    kernel: AlignKernel = module.align
-    return kernel
+        return None, None
+    align: AlignKernel = module.align
+    weigh: WeighKernel = module.weigh
+    return align, weigh
 
 
-ALIGN_KERNEL = _align_kernel()
+ALIGN_KERNEL, WEIGH_KERNEL = _kernels()
 
 
 # Unmatched words on the list side (extra middle names, patronymics) cost
@@ -423,6 +432,44 @@ def _surname_moved_onto_given(q: NameForm, c: NameForm, moved: list[tuple[int, i
     return True
 
 
+def _weigh(
+    q_tokens: tuple[str, ...],
+    c_tokens: tuple[str, ...],
+    aligned: list[tuple[float, int, int]],
+    w: Weights,
+) -> tuple[float, float, int, float, float]:
+    """The sums of :func:`name_tokens`: ``(num, den, exact, extra_q, extra_c)``, the paired
+    words' weighted similarity and weight, how many pairs are exact, the unpaired words'
+    weights on each side."""
+    token = w.token
+    wc = [token(t) for t in c_tokens]
+    wq = [token(t) for t in q_tokens]
+    # A query word found nowhere in the lists (usually a typo) weighs what
+    # the listed word it was paired with weighs, not the maximum.
+    partner = {i: j for _s, i, j in aligned}
+    unknown = w.unknown
+    for i, j in partner.items():
+        if unknown(q_tokens[i]):
+            wq[i] = wc[j]
+    num = 0.0
+    den = 0.0
+    exact = 0
+    for s, i, j in aligned:
+        pair_w = wq[i] + wc[j]
+        num += s * pair_w
+        den += pair_w
+        exact += s == 1.0
+    n = len(aligned)
+    # (sum() of nothing is 0, as when every word is paired.)
+    extra_q = sum(x for i, x in enumerate(wq) if i not in partner) if n < len(wq) else 0.0
+    if n < len(wc):
+        matched_c = set(partner.values())
+        extra_c = sum(x for j, x in enumerate(wc) if j not in matched_c)
+    else:
+        extra_c = 0.0
+    return num, den, exact, extra_q, extra_c
+
+
 def name_tokens(
     q: NameForm,
     c: NameForm,
@@ -477,31 +524,14 @@ def name_tokens(
             return NONE
     if slips_only and any(s < SLIP for s, _i, _j in aligned):
         return NONE
-    token = w.token
-    wc = [token(t) for t in c_tokens]
-    wq = [token(t) for t in q_tokens]
-    # A query word found nowhere in the lists (usually a typo) weighs what
-    # the listed word it was paired with weighs, not the maximum.
-    partner = {i: j for _s, i, j in aligned}
-    unknown = w.unknown
-    for i, j in partner.items():
-        if unknown(q_tokens[i]):
-            wq[i] = wc[j]
-    num = 0.0
-    den = 0.0
-    exact = 0
-    for s, i, j in aligned:
-        pair_w = wq[i] + wc[j]
-        num += s * pair_w
-        den += pair_w
-        exact += s == 1.0
-    # (sum() of nothing is 0, as when every word is paired.)
-    extra_q = sum(x for i, x in enumerate(wq) if i not in partner) if n < len(wq) else 0
-    if n < len(wc):
-        matched_c = set(partner.values())
-        extra_c = sum(x for j, x in enumerate(wc) if j not in matched_c)
+    sums = None
+    if WEIGH_KERNEL is not None and w.tables is not None:
+        # The same sums in C, from the mappings behind w.token and w.unknown.
+        sums = WEIGH_KERNEL(q_tokens, c_tokens, aligned, w.tables[0], w.tables[1])
+    if sums is not None:
+        num, den, exact, extra_q, extra_c = sums
     else:
-        extra_c = 0
+        num, den, exact, extra_q, extra_c = _weigh(q_tokens, c_tokens, aligned, w)
     # A listed name with an extra word (a middle name, a patronymic) costs
     # less than one where a word was replaced: if the query has unpaired
     # words too, the listed name's unpaired words count in full.
@@ -521,7 +551,7 @@ def name_tokens(
             and extra_q
             and extra_c
             and n >= 3
-            and not _anagram_left(q_tokens, c_tokens, partner)
+            and not _anagram_left(q_tokens, c_tokens, {i: j for _s, i, j in aligned})
         ):
             den += replaced * (extra_q + extra_c)
     score = num / den if den else 0.0
