@@ -8,6 +8,7 @@ import multiprocessing
 import os
 import threading
 from collections import Counter
+from collections.abc import Callable
 from itertools import chain
 
 import pytest
@@ -116,7 +117,7 @@ def test_names_streamed_to_the_child_as_they_are_met(
         analyser.add(name)
     assert analyser._child is not None, "forked"
     assert analyser._theirs and analyser._mine
-    told: list[Counter[str]] = []
+    told: list[Callable[[], Counter[str]]] = []
     streamed = analyser.results(on_words=told.append)
     key_names = analyser.key_names()
     alone = analyse_names(names, blocking_keys, parallel=False)
@@ -126,17 +127,25 @@ def test_names_streamed_to_the_child_as_they_are_met(
     ] == alone
     assert len(set(key_names)) == len(key_names)
     # The words are counted over the forms, as the vocabulary of the forms does.
-    assert told == [Counter(chain.from_iterable(listed_words(f) for f in _forms(500)))]
+    assert [count() for count in told] == [
+        Counter(chain.from_iterable(listed_words(f) for f in _forms(500)))
+    ]
 
 
-def test_names_in_chinese_characters_stay_in_this_process() -> None:
+def test_names_in_chinese_characters_all_go_to_the_child() -> None:
+    """Only one process builds ICU's Han-Latin transliterator: the child, whatever
+    its share and the kind of name."""
     analyser = analysis_pool.NameAnalyser(blocking_keys, parallel=False)
     for _ in range(5):
-        analyser.add(("金正恩", "org", False))
+        analyser.add(("Kim Jong Un", "person", True))
+        analyser.add(("金正恩", "person", False))
+        analyser.add(("朝鮮光鮮銀行", "org", False))
         analyser.add(("Korea Kwangson Banking Corp", "org", True))
     their_names = {analyser._names[i][0] for i in analyser._theirs}
-    assert "金正恩" not in their_names
-    assert "Korea Kwangson Banking Corp" in their_names
+    my_names = {analyser._names[i][0] for i in analyser._mine}
+    assert {"金正恩", "朝鮮光鮮銀行", "Korea Kwangson Banking Corp"} <= their_names
+    assert "金正恩" not in my_names and "朝鮮光鮮銀行" not in my_names
+    assert "Kim Jong Un" in my_names
 
 
 def test_no_fork_while_other_threads_run() -> None:
@@ -181,6 +190,26 @@ def test_script_of_agrees_with_the_lists_layer(text: str) -> None:
     assert script_of(text) == detect_script(text)
 
 
+def test_script_of_agrees_for_every_character_of_the_shortcut_blocks() -> None:
+    """The shortcuts for text of one script (Latin to Latin Extended-B, Cyrillic,
+    Arabic, beside Latin-1 signs and general punctuation) and for Hangul give what
+    counting gives, for every character up to U+30FF alone and beside others."""
+    for code in range(0x3100):
+        ch = chr(code)
+        for text in (
+            ch,
+            ch + "a",
+            "a" + ch,
+            ch + "ab",
+            "é" + ch,
+            "дд" + ch,
+            ch + "ب",
+            "가" + ch,
+            " " + ch + "1",
+        ):
+            assert script_of(text) == detect_script(text), (hex(code), text)
+
+
 def _forms(n: int) -> list[NameForm]:
     return [form for name in many_names(n) for form in analyze_name(*name)]
 
@@ -194,7 +223,7 @@ def test_vocabulary_built_in_a_child_equals_the_one_built_here(
     monkeypatch.setattr(index_module, "PARALLEL_MIN_NAMES", 10)
     children = len(multiprocessing.active_children())
     counts = Counter(chain.from_iterable(map(listed_words, forms)))
-    pending = index_module._vocabulary_soon(counts, True)
+    pending = index_module._vocabulary_soon(lambda: counts, True)
     forked = pending()
     assert forked is not here and forked.to_plain() == here.to_plain()
     assert forked.near("kwangsan") == here.near("kwangsan") != []
@@ -210,7 +239,7 @@ def test_a_failed_vocabulary_child_is_replaced_by_the_parent(
     monkeypatch.setattr(analysis_pool, "_send", lambda *_args: os._exit(3))
     counts = Counter(chain.from_iterable(map(listed_words, forms)))
     assert (
-        index_module._vocabulary_soon(counts, True)().to_plain()
+        index_module._vocabulary_soon(lambda: counts, True)().to_plain()
         == build_vocabulary(forms).to_plain()
     )
     assert index_module._vocabulary_from(b"not marshal") is None

@@ -255,9 +255,37 @@ def _analyze(text: str, group: str, korean_context: bool) -> tuple[NameForm, ...
     return tuple(forms)
 
 
+def _only(script: str, first: int, end: int) -> re.Pattern[str]:
+    """Text of characters of ``first``-``end``, Latin-1 and the general
+    punctuation, whose script is ``script`` or none (every letter such text
+    holds is of ``script``)."""
+    blocks = (*range(0, 0x100), *range(0x2000, 0x2070), *range(first, end))
+    chars = {c for c in map(chr, blocks) if char_script(c) in (None, script)}
+    return re.compile("[" + re.escape("".join(sorted(chars))) + "]*")
+
+
+# Nine in ten of a build's non-ASCII names are written in one script of
+# these blocks (accented Latin, Cyrillic, Arabic): their script needs no count.
+_SINGLE_SCRIPT = (
+    ("Latn", _only("Latn", 0x100, 0x250)),
+    ("Cyrl", _only("Cyrl", 0x400, 0x530)),
+    ("Arab", _only("Arab", 0x600, 0x700)),
+)
+_HANGUL_SYLLABLE = re.compile("[\uac00-\ud7a3]")
+
+
 def script_of(text: str) -> str:
     """:func:`dprkwatch.lists.names.detect_script`, counted in C (a third of a
-    build's non-ASCII names went through it character by character)."""
+    build's non-ASCII names went through it character by character).
+
+    Shortcuts give the same answer without counting: text whose letters are
+    all of one script (see _SINGLE_SCRIPT), and text with a Hangul syllable
+    (Hangul wins whatever else is there)."""
+    for script, only in _SINGLE_SCRIPT:
+        if only.fullmatch(text) is not None:
+            return script if any(ch.isalpha() for ch in text) else "Zyyy"
+    if _HANGUL_SYLLABLE.search(text) is not None:
+        return "Hang"
     counts = Counter(map(char_script, text))
     counts.pop(None, None)
     if not counts:

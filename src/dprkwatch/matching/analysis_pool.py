@@ -55,9 +55,11 @@ KeysOf = Callable[[NameForm], Iterable[str]]
 KeyNumbers = dict[str, int]
 PlainAnalysed = tuple[tuple[PlainForm, tuple[int, ...]], ...]
 # The words of a form that a build counts (for its typo vocabulary), and what
-# is told those counts, for all the names, as soon as they are known.
+# is told how to count them, for all the names, as soon as that is known (the
+# count itself is left to whoever needs it: the vocabulary's child).
 WordsOf = Callable[[NameForm], Iterable[str]]
-OnWords = Callable[[Counter[str]], None]
+WordCounts = Callable[[], Counter[str]]
+OnWords = Callable[[WordCounts], None]
 T = TypeVar("T")
 
 # Below this many names a fork costs more than it saves: the child is forked
@@ -116,9 +118,11 @@ class NameAnalyser:
 
     Each name is given, when it is met, to this process or to the forked
     child: organisation and vessel names to the child until it has
-    :data:`CHILD_SHARE` of the work met so far, people's names here. A name
-    written with Chinese characters stays here, so that the child never builds
-    ICU's Han-Latin transliterator (60-90 ms in each process that needs it).
+    :data:`CHILD_SHARE` of the work met so far, people's names here. Every
+    name written with Chinese characters goes to the child, so that only the
+    child builds ICU's Han-Latin transliterator (60-110 ms in each process
+    that needs it): this process also reads the lists and decodes the
+    child's answer, after which only it works.
     ``parallel=None`` forks when the :data:`PARALLEL_MIN_NAMES`-th name is met
     and :func:`fork_is_safe`; True forks at once, False never.
     """
@@ -152,10 +156,8 @@ class NameAnalyser:
         cost = 1.0 if group == "person" else OTHER_COST
         self._work += cost
         lag = CHILD_SHARE * self._work - self._their_work
-        if (
-            lag > 0
-            and (group != "person" or lag > PERSON_LAG * self._work)
-            and (text.isascii() or not has_han(text))
+        if (not text.isascii() and has_han(text)) or (
+            lag > 0 and (group != "person" or lag > PERSON_LAG * self._work)
         ):
             self._theirs.append(i)
             self._their_work += cost
@@ -171,19 +173,21 @@ class NameAnalyser:
         """Every name analysed, in the order added (waits for the child); the
         numbers of their keys are those of :meth:`key_names`.
 
-        ``on_words`` is given how many distinct forms use each word (the
-        ``words`` of each form) as soon as that is known: before the child's
-        forms are decoded, so that the typo vocabulary can be started on
-        while they are. (Forms are counted as distinct objects, as the
-        vocabulary of the forms themselves counts them: a name's forms
-        decoded from the child are its own objects.)
+        ``on_words`` is given a function that counts how many distinct forms
+        use each word (the ``words`` of each form) as soon as that can be
+        known: before the child's forms are decoded, so that the typo
+        vocabulary can be started on (in a child of its own, which also does
+        this process's share of the counting) while they are. (Forms are
+        counted as distinct objects, as the vocabulary of the forms themselves
+        counts them: a name's forms decoded from the child are its own
+        objects.)
         """
         names, keys, numbers = self._names, self._keys, self.numbers
         self._on_words = on_words
         child = self._child
         if child is None:
             out = [analyse_one(name, keys, numbers) for name in names]
-            self._tell_words(self._count(out))
+            self._tell_words(partial(self._count, out))
             return out
         out = [()] * len(names)
         try:
@@ -208,7 +212,7 @@ class NameAnalyser:
         forms = {id(form): form for item in analysed for form, _ in item}.values()
         return Counter(chain.from_iterable(map(words, forms)))
 
-    def _tell_words(self, counts: Counter[str]) -> None:
+    def _tell_words(self, counts: WordCounts) -> None:
         on_words, self._on_words = self._on_words, None
         if on_words is not None:
             on_words(counts)
@@ -264,8 +268,11 @@ class NameAnalyser:
         """The child's answer, its key numbers turned into this process's."""
 
         def words(theirs: dict[str, int]) -> None:
-            counts = self._count(self._mine_analysed)
-            counts.update(theirs)
+            def counts() -> Counter[str]:
+                counted = self._count(self._mine_analysed)
+                counted.update(theirs)
+                return counted
+
             self._tell_words(counts)
 
         decoded = _decode(data, expected=len(self._theirs), on_words=words)
@@ -286,7 +293,7 @@ class NameAnalyser:
 
     def _analyse_theirs(self) -> list[Analysed]:
         theirs = [analyse_one(self._names[i], self._keys, self.numbers) for i in self._theirs]
-        self._tell_words(self._count(chain(self._mine_analysed, theirs)))
+        self._tell_words(partial(self._count, [*self._mine_analysed, *theirs]))
         return theirs
 
 

@@ -19,7 +19,6 @@ import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from itertools import chain
 from operator import attrgetter
 from pathlib import Path
@@ -32,7 +31,13 @@ from dprkwatch.forking import fork_is_safe
 from dprkwatch.lists.model import is_subject
 from dprkwatch.lists.programs import any_dprk
 from dprkwatch.matching.analysis import GROUP_OF_SCHEMA, NameForm
-from dprkwatch.matching.analysis_pool import PARALLEL_MIN_NAMES, Forked, NameAnalyser, NameKey
+from dprkwatch.matching.analysis_pool import (
+    PARALLEL_MIN_NAMES,
+    Forked,
+    NameAnalyser,
+    NameKey,
+    WordCounts,
+)
 from dprkwatch.matching.identifiers import document_number, imo_number, mmsi_number, wallet_address
 from dprkwatch.matching.keys import blocking_keys, listed_words
 from dprkwatch.matching.korean_names import KoreanName
@@ -102,16 +107,17 @@ def vocabulary_of(counts: Counter[str]) -> Vocabulary:
     return Vocabulary.build(counts)
 
 
-def _vocabulary_soon(counts: Counter[str], parallel: bool) -> Callable[[], Vocabulary]:
-    """:func:`vocabulary_of` the ``counts``, in a forked child when ``parallel`` and
-    that is safe (as for the name analysis); call the answer for the vocabulary."""
+def _vocabulary_soon(counts: WordCounts, parallel: bool) -> Callable[[], Vocabulary]:
+    """:func:`vocabulary_of` what ``counts()`` counts, in a forked child when
+    ``parallel`` and that is safe (as for the name analysis; the child counts
+    too, off this process's path); call the answer for the vocabulary."""
     if not parallel or not fork_is_safe():
-        built = vocabulary_of(counts)
+        built = vocabulary_of(counts())
         return lambda: built
     child = Forked(
-        lambda: vocabulary_of(counts).to_plain(),
+        lambda: vocabulary_of(counts()).to_plain(),
         _vocabulary_from,
-        partial(vocabulary_of, counts),
+        lambda: vocabulary_of(counts()),
     )
     return child.result
 
@@ -282,12 +288,13 @@ class Index:
                 index.records[idx].wallets.add(addr)
                 index.wallets[addr].append(idx)
         # The vocabulary needs only how many names use each word: a child
-        # builds it while this process decodes the analyser's forms, files
-        # the names and counts their words.
+        # counts this process's share of them (the analyser's child counted
+        # its own) and builds it while this process decodes the analyser's
+        # forms, files the names and counts their words.
         vocabularies: list[Callable[[], Vocabulary]] = []
         parallel = len(distinct) >= PARALLEL_MIN_NAMES
 
-        def vocabulary_soon(counts: Counter[str]) -> None:
+        def vocabulary_soon(counts: WordCounts) -> None:
             vocabularies.append(_vocabulary_soon(counts, parallel))
 
         analysed = analyser.results(on_words=vocabulary_soon)
