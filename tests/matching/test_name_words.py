@@ -59,3 +59,28 @@ def test_a_replaced_word_written_with_the_same_letters_is_a_respelling() -> None
     # OMAR and AMOR: the same person (a listed alias), not a relative.
     query, listed = "MOUSSA BEN AMOR BEN ALI ESSAADI", "MOUSSA BEN OMAR BEN ALI ESSAADI"
     assert words(query, listed, person=True) == words(query, listed, person=False)
+
+
+def test_a_garbled_particle_is_no_replaced_word() -> None:
+    # EL garbled to LE: the listed EL is read as the article AL, so the two
+    # unpaired words are no anagrams; a word of two letters is no relative's name.
+    query, listed = "ABDULLAH AHMED ABDULLAH LE ALFI", "ABDULLAH AHMED ABDULLAH EL ALFI"
+    assert words(query, listed, person=True) == words(query, listed, person=False)
+    # A name of three letters in place of another still counts twice.
+    query, listed = "NOUREDDINE BEN ALI BEN AL-DRISSI", "NOUREDDINE BEN OMAR BEN AL-DRISSI"
+    assert words(query, listed, person=True) < words(query, listed, person=False)
+
+
+def korean_words(query: str, listed: str) -> float:
+    q = analyze_name(query, "person")[0]
+    c = analyze_name(listed, "person")[0]
+    return F.name_tokens(q, c, FLAT, strict=True, slips_only=True).value
+
+
+def test_two_slipped_korean_given_syllables_one_on_its_first_letter_are_another_name() -> None:
+    # Yong/Pyong (a letter before the first) and Son/So: another given name.
+    assert korean_words("Hwang Yong Son", "HWANG, Pyong So") == 0.0
+    # One slip, even on the first letter, is still read as a typo.
+    assert korean_words("Hwang Yong So", "HWANG, Pyong So") > 0.8
+    # Two slips that keep each word's first letter too.
+    assert korean_words("Hwang Pyongg Son", "HWANG, Pyong So") > 0.8

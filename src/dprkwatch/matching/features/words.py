@@ -350,6 +350,19 @@ def _anagram_left(
     return any("".join(sorted(t)) in left_c for i, t in enumerate(q_tokens) if i not in partner)
 
 
+def _particle_left(
+    q_tokens: tuple[str, ...], c_tokens: tuple[str, ...], partner: dict[int, int]
+) -> bool:
+    """Whether every unpaired word of one name has two letters or fewer: a
+    particle or an initial garbled or left out (ABDULLAH AHMED ABDULLAH LE ALFI
+    for ... EL ALFI, whose EL is read as the article AL), not a relative's
+    name in place of another."""
+    paired = set(partner.values())
+    left_q = [t for i, t in enumerate(q_tokens) if i not in partner]
+    left_c = [t for j, t in enumerate(c_tokens) if j not in paired]
+    return all(len(t) <= 2 for t in left_q) or all(len(t) <= 2 for t in left_c)
+
+
 def _moved(aligned: list[tuple[float, int, int]]) -> list[tuple[int, int]] | None:
     """How aligned words keep their order, allowing the surname to move to the other end.
 
@@ -470,6 +483,23 @@ def _weigh(
     return num, den, exact, extra_q, extra_c
 
 
+def _two_slips_one_initial(q: NameForm, c: NameForm, aligned: list[tuple[float, int, int]]) -> bool:
+    """Whether two or more words differ and one of them in its first letter.
+
+    In a Korean name each word is a syllable or two: Hwang Yong Son against
+    HWANG, Pyong So is one slip in each given syllable, one of them on the
+    first letter (Yong, Pyong), which the syllable comparison reads as
+    another syllable; two such differences make another given name, not a
+    typed one. One differing word, or differing words that each keep their
+    first letter, are still read as slips; words that differ only in
+    romanization (their Korean keys agree: Lee and RI, Jung and CHONG) are
+    no slips.
+    """
+    qk, ck = q.token_keys, c.token_keys
+    differ = [(i, j) for s, i, j in aligned if s < 1.0 and not (qk[i] and qk[i] == ck[j])]
+    return len(differ) >= 2 and any(q.tokens[i][:1] != c.tokens[j][:1] for i, j in differ)
+
+
 def name_tokens(
     q: NameForm,
     c: NameForm,
@@ -524,6 +554,8 @@ def name_tokens(
             return NONE
     if slips_only and any(s < SLIP for s, _i, _j in aligned):
         return NONE
+    if strict and _two_slips_one_initial(q, c, aligned):
+        return NONE
     sums = None
     if WEIGH_KERNEL is not None and w.tables is not None:
         # The same sums in C, from the mappings behind w.token and w.unknown.
@@ -546,14 +578,12 @@ def name_tokens(
         den += EXTRA_QUERY_WORD * extra_q
     else:
         den += extra_q + (extra_c if extra_q else EXTRA_CANDIDATE_WORD * extra_c)
-        if (
-            replaced
-            and extra_q
-            and extra_c
-            and n >= 3
-            and not _anagram_left(q_tokens, c_tokens, {i: j for _s, i, j in aligned})
-        ):
-            den += replaced * (extra_q + extra_c)
+        if replaced and extra_q and extra_c and n >= 3:
+            partner = {i: j for _s, i, j in aligned}
+            if not _anagram_left(q_tokens, c_tokens, partner) and not _particle_left(
+                q_tokens, c_tokens, partner
+            ):
+                den += replaced * (extra_q + extra_c)
     score = num / den if den else 0.0
     if exact == n == len(q_tokens) == len(c_tokens):
         reason = f"same words as '{c.text}'"
