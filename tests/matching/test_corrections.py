@@ -283,3 +283,53 @@ def test_each_listed_word_that_may_have_lost_a_letter_gets_its_own_reading() -> 
     assert found[0] == "SON YON CHUN", found
     assert "SONG YON CHUN" in found and "SON YONG CHUN" in found, found
     assert "SONG YONG CHUN" not in found, found
+
+
+def test_a_listed_word_beside_a_misspelt_one_may_have_two_letters_swapped() -> None:
+    # RYMO is listed, but RYOM (two letters swapped) more: in a name with a
+    # misspelt word, one extra reading has them back in order.
+    vocab = Vocabulary.build(
+        {"rymo": 1, "ryom": 4, "yong": 700, "jang": 200, "chil": 3, "chol": 159, "kim": 900,
+         "mun": 28, "min": 47}
+    )  # fmt: skip
+    last = corrections("RYMO Yogn", vocab)[-1]
+    assert last.text == "RYOM yong"
+    assert [(c.typed, c.meant) for c in last.changes] == [("yogn", "yong"), ("rymo", "ryom")]
+    # A neighbouring key is not read so (MUN is no slip of MIN, nor CHIL of
+    # CHOL here), and without a misspelt word nothing changes.
+    assert all("MIN" not in c.text for c in corrections("KIM MUN CH0L", vocab))
+    assert all("chol" not in c.text for c in corrections("JANNG Chil", vocab))
+    assert corrections("RYMO Yong", vocab) == []
+
+
+def test_a_lost_letter_beats_a_typed_letter_thrown_away() -> None:
+    # HYK: the syllable HYOK lost its O and keeps every letter as typed; HY
+    # (the syllable Hui) drops the K and HAK replaces the Y by a distant key.
+    # One edit each, but with the letter-lost syllable at hand, and used by
+    # more names, the other two are not offered.
+    vocab = Vocabulary.build({"kim": 900, "kyong": 200, "hyok": 39, "hy": 19, "hak": 11})
+    texts = [c.text for c in corrections("KIM Kyong Hyk", vocab)]
+    assert texts == ["KIM Kyong hyok"], texts
+    # Without the letter-lost reading, the others stay; and a letter-lost
+    # reading of two syllables or none changes nothing (KRYO: KORYO and KRYM).
+    rivals = Vocabulary.build({"kim": 900, "kyong": 200, "hy": 19, "hak": 11})
+    assert {c.text for c in corrections("KIM Kyong Hyk", rivals)} == {
+        "KIM Kyong hy",
+        "KIM Kyong hak",
+    }
+    kryo = Vocabulary.build({"krym": 60, "koryo": 40, "bank": 120})
+    assert corrections("KRYO BANO", kryo)[0].text == "KRYM BANK"
+    # ... nor one fewer names use than the reading it would push out (RHAM,
+    # one name, for RAM against RA).
+    ram = Vocabulary.build({"gyu": 2, "ra": 93, "rham": 1})
+    assert [c.text for c in corrections("Gyu Ram", ram)] == ["Gyu ra", "Gyu rham"]
+
+
+def test_a_neighbouring_key_struck_for_the_first_letter_after_a_hyphen() -> None:
+    vocab = Vocabulary.build(
+        {"weihai": 2, "world": 40, "shipping": 259, "freight": 30, "chipping": 1}
+    )  # fmt: skip
+    found = corrections("WEIHAI WORLD-DHIPPING FREIGHT", vocab)
+    assert found[0].text == "WEIHAI WORLD-SHIPPING FREIGHT", found
+    # Not at the start of a word: its first letter is never corrected.
+    assert all("SHIPPING" not in c.text for c in corrections("WEIHAI WORLD DHIPPING", vocab))

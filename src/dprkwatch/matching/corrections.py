@@ -39,9 +39,12 @@ from dprkwatch.matching.features.words import (
     LIKELY_SLIP,
     SLIP,
     keeps_letters,
+    likely_slip,
     neighbouring_key,
+    neighbours,
 )
 from dprkwatch.matching.korean_names import SURNAME_SPELLINGS
+from dprkwatch.matching.syllables import parse_word
 from dprkwatch.matching.text import APOSTROPHES
 from dprkwatch.matching.typos import MIN_FUZZY, Vocabulary
 
@@ -88,8 +91,10 @@ COMMON = 50
 # word is read once more, in an extra reading of its own (one slip more than
 # the likeliest reading, never two: read together, CHO YON CHUN became
 # CHOL YONG CHUN and met other people), as the listed word with one letter
-# more that more names use; never in a name without a misspelt word (Kim Son
-# Il is another person's name, not a slip of Kim Song Il).
+# more that more names use, or else as the listed word with two neighbouring
+# letters swapped that more names use (RYMO for RYOM); never in a name
+# without a misspelt word (Kim Son Il is another person's name, not a slip of
+# Kim Song Il).
 
 # Readings of one word are remembered per vocabulary, this many words of each
 # kind at most (then forgotten all at once): a customer file or a service
@@ -266,8 +271,17 @@ def _word_options(word: str, vocab: Vocabulary) -> list[tuple[str, Change]]:
         found = vocab.near_many(asks)
         # A slip keeps the first letter of the word: another first letter
         # (Tong for Yong) is more often another name, and is not corrected.
+        # When a Korean syllable that lost a letter explains the word with
+        # every letter as typed (HYOK for HYK), a reading that throws a typed
+        # letter away or replaces it by a distant key (HY, read as the
+        # syllable Hui; HAK) and that no more names use is another syllable
+        # more often than the slip: one edit either way, but the typist
+        # struck that letter.
+        lost = _lost_letter_syllable(word, found[0], vocab)
         for distance, other in found[0]:
-            if other[0] == word[0]:
+            if other[0] == word[0] and not (
+                distance == 1 and _discards_letter(word, other) and count(other) <= lost
+            ):
                 sim = _credit(word, other, distance)
                 # Ranked by what keeps every letter, not by the key (see _credit).
                 kept = distance == 1 and keeps_letters(word, other)
@@ -301,14 +315,58 @@ def _word_options(word: str, vocab: Vocabulary) -> list[tuple[str, Change]]:
 _MARKS = ("-", ".")
 
 
+def _lost_letter_syllable(word: str, near: list[tuple[int, str]], vocab: Vocabulary) -> int:
+    """How many names use the commonest listed word one letter longer, one Korean
+    syllable, that holds every letter of ``word`` as typed, in order (HYOK for
+    HYK): a syllable that lost a letter, the commonest slip that keeps what was
+    struck. 0 when there is none."""
+    return max(
+        (
+            vocab.count(other)
+            for distance, other in near
+            if distance == 1
+            and len(other) == len(word) + 1
+            and other[0] == word[0]
+            and _holds(other, word)
+            and any(len(parse) == 1 for parse in parse_word(other))
+        ),
+        default=0,
+    )
+
+
+def _discards_letter(typed: str, meant: str) -> bool:
+    """``meant``, one edit from ``typed`` and no longer, drops or replaces a typed
+    letter, and not as a likely slip: a letter neither doubled nor swapped nor a
+    neighbouring key's (HY or HAK for HYK)."""
+    return len(meant) <= len(typed) and not likely_slip(typed, meant)
+
+
+def _holds(longer: str, shorter: str) -> bool:
+    """``shorter`` is ``longer`` with one letter lost."""
+    return any(longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer)))
+
+
 def _stray_letter(word: str, vocab: Vocabulary) -> list[tuple[str, Change]]:
     """An unknown word typed right after a hyphen or a dot, read without its first
-    letter when that leaves a listed word (CHANG-eHO, KYONG-eSU): a key struck
-    beside the mark. The first letter of a word is otherwise never corrected."""
+    letter when that leaves a listed word (CHANG-eHO, KYONG-eSU), else with its
+    first letter as a neighbouring key's (WORLD-DHIPPING): a key struck beside the
+    mark. The first letter of a word is otherwise never corrected."""
     rest = word[1:]
-    if word in vocab or len(rest) < 2 or rest not in vocab:
+    if word in vocab:
         return []
-    return [(rest, Change(word, rest, LIKELY_SLIP, "spelling"))]
+    if len(rest) >= 2 and rest in vocab:
+        return [(rest, Change(word, rest, LIKELY_SLIP, "spelling"))]
+    # Or its first letter struck on a neighbouring key (WORLD-DHIPPING for
+    # WORLD-SHIPPING): the most used such listed word.
+    if len(word) < MIN_FUZZY:
+        return []
+    best = max(
+        ((vocab.count(k + rest), k + rest) for k in neighbours(word[0]) if k + rest in vocab),
+        default=None,
+    )
+    if best is None:
+        return []
+    return [(best[1], Change(word, best[1], LIKELY_SLIP, "spelling"))]
 
 
 def _listed_slip_options(word: str, vocab: Vocabulary) -> list[tuple[str, Change]]:
@@ -323,19 +381,31 @@ def _listed_slip_options(word: str, vocab: Vocabulary) -> list[tuple[str, Change
 
 def _lost_letter_options(word: str, vocab: Vocabulary) -> list[tuple[str, Change]]:
     """A listed word read as the listed word with one letter more (after the first)
-    that the most names use, when more names use it than the word as typed."""
+    that the most names use, when more names use it than the word as typed; with
+    no such word, as the listed word with two neighbouring letters swapped (RYMO
+    for RYOM) that the most names use, when more use it than the word as typed.
+    (A neighbouring key too was tried: MUN became MIN and DAEDONG DAESONG, other
+    people's and banks' names.)"""
     used = vocab.count(word)
-    best: tuple[int, str] | None = None
+    lost: tuple[int, str] | None = None
+    swap: tuple[int, str] | None = None
     for distance, other in vocab.near(word, 1):
-        if distance != 1 or len(other) != len(word) + 1 or other[0] != word[0]:
+        if distance != 1 or other[0] != word[0]:
             continue
-        n = vocab.count(other)
-        if n > used and (best is None or (n, best[1]) > (best[0], other)):
-            best = (n, other)
-    if best is None:
-        return []
-    meant = best[1]
-    return [(meant, Change(word, meant, _similarity(word, meant, 1), "spelling"))]
+        if len(other) == len(word) + 1:
+            n = vocab.count(other)
+            if n > used and (lost is None or (n, lost[1]) > (lost[0], other)):
+                lost = (n, other)
+        elif len(other) == len(word) and keeps_letters(word, other):
+            n = vocab.count(other)
+            if n > used and (swap is None or (n, swap[1]) > (swap[0], other)):
+                swap = (n, other)
+    if lost is not None:
+        meant = lost[1]
+        return [(meant, Change(word, meant, _similarity(word, meant, 1), "spelling"))]
+    if swap is not None:
+        return [(swap[1], Change(word, swap[1], LIKELY_SLIP, "spelling"))]
+    return []
 
 
 # Case that betrays a scanner: a capital I after a small letter (ChoI = Chol),

@@ -123,6 +123,11 @@ def _likely_slip_readings(typed: str) -> set[str]:
 _NEIGHBOURS = {x: "".join(y for y in _POS if adjacent_keys(x, y)) for x in _POS}
 
 
+def neighbours(ch: str) -> str:
+    """The letters on keys next to ``ch`` (none for a character off the keyboard)."""
+    return _NEIGHBOURS.get(ch, "")
+
+
 def two_likely_slips(typed: str, meant: str) -> bool:
     """Two likely slips apart, neither on the first letter (DAWJLIHGT for
     DAWNLIGHT: a neighbouring key and two letters swapped)."""
