@@ -192,7 +192,9 @@ class _Table(dict[str, float]):
 TABLE = _Table({w: 0.5 + (7 * k % 11) / 3 for k, w in enumerate(BASE)})
 LISTED = frozenset(BASE[::2])
 PLAIN = F.Weights(TABLE.__getitem__, TABLE.__getitem__, lambda w: w not in LISTED)
-TABLES = F.Weights(PLAIN.token, PLAIN.syllable, PLAIN.unknown, (TABLE, LISTED))
+TABLES = F.Weights(PLAIN.token, PLAIN.syllable, PLAIN.unknown, (TABLE, LISTED, None))
+# The same, with the weight of a word not in the table given as a number.
+UNSEEN = F.Weights(PLAIN.token, PLAIN.syllable, PLAIN.unknown, (TABLE, LISTED, 7.5))
 
 
 @pytest.mark.skipif(words.WEIGH_KERNEL is None, reason="name_align.c is not built here")
@@ -210,13 +212,31 @@ def test_the_sums_in_c_are_the_pythons(
     for q in analyze_name(" ".join(q_words), group):
         for c in analyze_name(" ".join(c_words), group):
             options = {"strict": strict, "person": group == "person", "replaced": 1.0}
-            assert F.name_tokens(q, c, TABLES, **options) == F.name_tokens(q, c, PLAIN, **options)
+            want = F.name_tokens(q, c, PLAIN, **options)
+            assert F.name_tokens(q, c, TABLES, **options) == want
+            assert F.name_tokens(q, c, UNSEEN, **options) == want
 
 
 @pytest.mark.skipif(words.WEIGH_KERNEL is None, reason="name_align.c is not built here")
 def test_the_sums_of_pairs_it_does_not_read_are_left_to_the_python() -> None:
     weigh = words.WEIGH_KERNEL
     assert weigh is not None
-    assert weigh(("a",), ("a",), [(1.0, 0, 0)], {"a": 1}, LISTED) is None  # not a float
-    assert weigh(("a",), ("a",), [(1.0, 0, 5)], TABLE, LISTED) is None  # no such word
-    assert weigh(("a",), ("a",), [(1.0, 0, 0)], TABLE, LISTED) == (15.0, 15.0, 1, 0.0, 0.0)
+    assert weigh(("a",), ("a",), [(1.0, 0, 0)], {"a": 1}, LISTED, None) is None  # not a float
+    assert weigh(("a",), ("a",), [(1.0, 0, 0)], {"a": 1}, LISTED, 7.5) is None
+    assert weigh(("a",), ("a",), [(1.0, 0, 5)], TABLE, LISTED, None) is None  # no such word
+    assert weigh(("a",), ("a",), [(1.0, 0, 0)], TABLE, LISTED, None) == (15.0, 15.0, 1, 0.0, 0.0)
+
+
+@pytest.mark.skipif(words.WEIGH_KERNEL is None, reason="name_align.c is not built here")
+def test_the_weight_of_a_word_not_in_the_table_given_as_a_number() -> None:
+    weigh = words.WEIGH_KERNEL
+    assert weigh is not None
+    pairs = [(1.0, 0, 0), (0.75, 1, 1)]
+    q, c = ("a", "zzq"), ("a", "zzr")  # in neither table: 7.5 each
+    looked_up = weigh(q, c, pairs, TABLE, LISTED, None)
+    assert looked_up == (15.0 * 1.0 + 15.0 * 0.75, 30.0, 1, 0.0, 0.0)
+    assert weigh(q, c, pairs, TABLE, LISTED, 7.5) == looked_up
+    # The number is what the table's __missing__ gives, whatever the table says.
+    assert weigh(q, c, pairs, TABLE, LISTED, 1.0) == (2.0 + 0.75 * 2.0, 4.0, 1, 0.0, 0.0)
+    # Not a dict, or no number: the table's own lookup.
+    assert weigh(q, c, pairs, TABLE, LISTED, 1) == looked_up

@@ -68,7 +68,7 @@ class Screener:
             index.token_weights.__getitem__,
             index.syllable_weights.__getitem__,
             partial(_not_listed, index.token_df),
-            (index.token_weights, index.token_df),
+            (index.token_weights, index.token_df, index.token_weights.unseen),
         )
 
     # -- construction ------------------------------------------------------

@@ -32,6 +32,7 @@ class Weights(NamedTuple):
     syllable: Callable[[str], float]
     unknown: Callable[[str], bool]
     # The mappings behind ``token`` and ``unknown``, if they are lookups:
-    # ``token(w) == tables[0][w]`` and ``unknown(w) == (w not in tables[1])``.
+    # ``token(w) == tables[0][w]`` and ``unknown(w) == (w not in tables[1])``;
+    # ``tables[2]``, if a float, is what ``tables[0]`` gives a word it lacks.
     # The word comparison then reads them in C (features/name_align.c).
-    tables: tuple[Mapping[str, float], Container[str]] | None = None
+    tables: tuple[Mapping[str, float], Container[str], float | None] | None = None

@@ -470,10 +470,12 @@ fail:
 /*
  * The weighing of name_tokens (features/words.py) over the pairs align gave:
  *
- *   weigh(q_tokens, c_tokens, aligned, weights, listed)
+ *   weigh(q_tokens, c_tokens, aligned, weights, listed[, unseen])
  *
  * gives (num, den, exact, extra_q, extra_c) as name_tokens sums them: each
- * word weighs weights[word] (a mapping: its own lookup, __missing__ included),
+ * word weighs weights[word] (a mapping: its own lookup, __missing__ included;
+ * given ``unseen``, a float, and weights a dict, a word not in it weighs
+ * ``unseen`` without calling __missing__, which must give the same),
  * a query word not in ``listed`` weighs what its partner weighs, and the
  * sums run in the Python's order. None when an argument is not as expected
  * (a weight not a float, more than MAX_WORDS words): the caller then sums in
@@ -481,11 +483,14 @@ fail:
  */
 static PyObject *weigh(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
     (void)self;
-    if (nargs != 5) {
-        PyErr_SetString(PyExc_TypeError, "weigh takes 5 arguments");
+    if (nargs != 5 && nargs != 6) {
+        PyErr_SetString(PyExc_TypeError, "weigh takes 5 or 6 arguments");
         return NULL;
     }
     PyObject *qt = args[0], *ct = args[1], *aligned = args[2], *table = args[3], *listed = args[4];
+    /* the weight of a word not in the table, read as a dict: no Python call per such word */
+    int direct = nargs == 6 && PyFloat_CheckExact(args[5]) && PyDict_Check(table);
+    double unseen = direct ? PyFloat_AS_DOUBLE(args[5]) : 0.0;
     if (!PyTuple_CheckExact(qt) || !PyTuple_CheckExact(ct) || !PyList_CheckExact(aligned))
         Py_RETURN_NONE;
     Py_ssize_t nq = PyTuple_GET_SIZE(qt), nc = PyTuple_GET_SIZE(ct), n = PyList_GET_SIZE(aligned);
@@ -514,6 +519,18 @@ static PyObject *weigh(PyObject *self, PyObject *const *args, Py_ssize_t nargs) 
         PyObject *words = side ? qt : ct;
         double *w = side ? wq : wc;
         for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(words); k++) {
+            if (direct) {
+                PyObject *v = PyDict_GetItemWithError(table, PyTuple_GET_ITEM(words, k));
+                if (v == NULL) {
+                    if (PyErr_Occurred()) return NULL;
+                    w[k] = unseen;
+                } else if (PyFloat_CheckExact(v)) {
+                    w[k] = PyFloat_AS_DOUBLE(v); /* borrowed */
+                } else {
+                    Py_RETURN_NONE;
+                }
+                continue;
+            }
             PyObject *v = PyObject_GetItem(table, PyTuple_GET_ITEM(words, k));
             if (v == NULL) return NULL;
             int is_float = PyFloat_CheckExact(v);
@@ -547,7 +564,19 @@ static PyObject *weigh(PyObject *self, PyObject *const *args, Py_ssize_t nargs) 
     if (n < nc)
         for (Py_ssize_t j = 0; j < nc; j++)
             if (!paired_c[j]) extra_c += wc[j];
-    return Py_BuildValue("(ddldd)", num, den, exact, extra_q, extra_c);
+    PyObject *out = PyTuple_New(5);
+    if (out == NULL) return NULL;
+    PyObject *items[5] = {PyFloat_FromDouble(num), PyFloat_FromDouble(den), PyLong_FromLong(exact),
+                          PyFloat_FromDouble(extra_q), PyFloat_FromDouble(extra_c)};
+    for (int k = 0; k < 5; k++) {
+        if (items[k] == NULL) {
+            for (int m = 0; m < 5; m++) Py_XDECREF(items[m]);
+            Py_DECREF(out);
+            return NULL;
+        }
+    }
+    for (int k = 0; k < 5; k++) PyTuple_SET_ITEM(out, k, items[k]);
+    return out;
 }
 
 static PyMethodDef methods[] = {
@@ -555,7 +584,7 @@ static PyMethodDef methods[] = {
      "align(q_tokens, c_tokens, q_phonetic, c_phonetic, q_keys, c_keys, exact): _align's pairs, "
      "or None for words it does not read"},
     {"weigh", (PyCFunction)(void (*)(void))weigh, METH_FASTCALL,
-     "weigh(q_tokens, c_tokens, aligned, weights, listed): name_tokens' sums "
+     "weigh(q_tokens, c_tokens, aligned, weights, listed[, unseen]): name_tokens' sums "
      "(num, den, exact, extra_q, extra_c), or None"},
     {NULL, NULL, 0, NULL},
 };

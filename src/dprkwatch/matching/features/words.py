@@ -306,7 +306,7 @@ AlignKernel = Callable[
 
 WeighKernel = Callable[
     [tuple[str, ...], tuple[str, ...], list[tuple[float, int, int]], Mapping[str, float],
-     Container[str]],
+     Container[str], "float | None"],
     "tuple[float, float, int, float, float] | None",
 ]  # fmt: skip
 
@@ -564,7 +564,8 @@ def name_tokens(
     sums = None
     if WEIGH_KERNEL is not None and w.tables is not None:
         # The same sums in C, from the mappings behind w.token and w.unknown.
-        sums = WEIGH_KERNEL(q_tokens, c_tokens, aligned, w.tables[0], w.tables[1])
+        table, listed, unseen = w.tables
+        sums = WEIGH_KERNEL(q_tokens, c_tokens, aligned, table, listed, unseen)
     if sums is not None:
         num, den, exact, extra_q, extra_c = sums
     else:
