@@ -36,7 +36,18 @@ the calibration being replaced gave it, provided the development negatives
 stay within 0.1 % (US negatives) and 0.2 % (hard negatives) flagging a
 wrong entity: a refit changes what a score means, not what is found. The
 replaced fit's weights and threshold are kept in the file (``replaces``).
-The script prints the development table the threshold is chosen from.
+
+A second condition comes from the name bench's target (recall at least
+LogicV2's, ``--bench-recall``, 0.835): the threshold must also give the
+development half of the bench that recall. The highest threshold meeting
+both is chosen when, there, the negatives stay within the limits above and
+the development variant queries flagging a wrong entity (beside or instead
+of the right one) rise by at most ``--wrong-rise`` (10 %) over the replaced
+calibration at its threshold. Otherwise the first rule's threshold is kept
+and the script says which condition failed: the bench's recall is not
+bought with wrong entities. The script prints the development table the
+threshold is chosen from, with the bench's recall and the wrong-entity
+queries beside the categories' recall.
 """
 
 from __future__ import annotations
@@ -46,7 +57,7 @@ import json
 import sys
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 
@@ -71,6 +82,9 @@ from matching_eval import (
 )
 from same_subject import SameSubject
 
+# The name bench's target: recall at least LogicV2's (nomenklatura's
+# LogicV2 on all 826 pairs, threshold 0.70; see docs/matching.md).
+LOGIC_V2_BENCH_RECALL = 0.835
 DOCUMENT_BONUS = float(np.log(20.0))
 IDENTIFIER_BONUS = float(np.log(100.0))
 
@@ -254,6 +268,36 @@ def found_share(
     return len(found) / max(1, total)
 
 
+def bench_recall(
+    examples: Iterable[Example], cal: Calibration, threshold: float, matches: int
+) -> float:
+    """Recall of the name bench's development pairs at ``threshold``, of its
+    ``matches`` (pairs that did not compare at all are no examples: missed)."""
+    found = sum(
+        1
+        for e in examples
+        if e.source == "name_bench"
+        and e.label
+        and cal.probability(e.raw, e.level, e.info) >= threshold
+    )
+    return found / max(1, matches)
+
+
+def wrong_queries(examples: Iterable[Example], cal: Calibration, threshold: float) -> int:
+    """Development variant queries (hard negatives aside) with a wrong entity at or
+    above ``threshold``, beside or instead of the right one."""
+    return len(
+        {
+            e.query
+            for e in examples
+            if e.source == "variants"
+            and e.category != "hard_negative"
+            and not e.label
+            and cal.probability(e.raw, e.level, e.info) >= threshold
+        }
+    )
+
+
 def threshold_table(
     examples: list[Example],
     cal: Calibration,
@@ -262,7 +306,8 @@ def threshold_table(
     thresholds: Iterable[float],
 ) -> str:
     """Per threshold, on the development data: the negative queries and hard
-    negatives flagging a wrong entity, and the recall of every variant category."""
+    negatives flagging a wrong entity, the variant queries flagging a wrong
+    entity, the name bench's recall, and the recall of every variant category."""
     negs = [e for e in examples if e.source == "negatives"]
     hard = [e for e in examples if e.category == "hard_negative"]
     by_cat: dict[str, list[Example]] = {}
@@ -271,8 +316,9 @@ def threshold_table(
             by_cat.setdefault(e.category, []).append(e)
     cats = sorted(positives)
     lines = [
-        "| threshold | US negatives flagged | hard negatives flagged | " + " | ".join(cats) + " |",
-        "|" + "---|" * (3 + len(cats)),
+        "| threshold | US negatives flagged | hard negatives flagged | variant queries with a "
+        "wrong entity | name bench recall | " + " | ".join(cats) + " |",
+        "|" + "---|" * (5 + len(cats)),
     ]
     for t in thresholds:
         n_neg = round(flagged_share(negs, cal, t) * len({e.query for e in negs}))
@@ -281,6 +327,8 @@ def threshold_table(
             f"{t:.2f}",
             f"{n_neg} of {queries['negatives']:,}",
             f"{n_hard} of {queries['hard_negative']}",
+            f"{wrong_queries(examples, cal, t)}",
+            f"{bench_recall(examples, cal, t, queries.get('name_bench', 0)):.3f}",
         ]
         cells += [f"{found_share(by_cat.get(c, []), cal, t, positives[c]):.3f}" for c in cats]
         lines.append("| " + " | ".join(cells) + " |")
@@ -324,6 +372,10 @@ def choose_threshold(
     queries: dict[str, int],
     positives: dict[str, int],
     replaced: Calibration | None,
+    *,
+    bench_target: float | None = None,
+    wrong_rise: float = 0.10,
+    notes: list[str] | None = None,
 ) -> float:
     """The match threshold, in hundredths.
 
@@ -334,7 +386,14 @@ def choose_threshold(
     queries and 0.2% of the hard negatives flag a wrong entity there;
     otherwise the lowest threshold above it at which they do. Without a
     calibration to replace: the lowest threshold from even odds (0.50) up at
-    which the negatives stay within those limits."""
+    which the negatives stay within those limits.
+
+    With ``bench_target``, the threshold must also give the development half
+    of the name bench that recall: the highest threshold meeting both recall
+    conditions is chosen if the negatives stay within the limits there and
+    the variant queries flagging a wrong entity rise by at most
+    ``wrong_rise`` over the replaced calibration at its threshold; otherwise
+    the first rule's threshold, with the reason in ``notes``."""
     grid = [round(0.01 * i, 2) for i in range(1, 100)]
     if replaced is None:
         allowed = [
@@ -348,10 +407,47 @@ def choose_threshold(
         if all(r >= keep[c] - 1e-9 for c, r in category_recall(examples, cal, t, positives).items())
     ]
     start = kept[-1] if kept else grid[0]
-    for t in grid:
-        if t >= start and negatives_within_limits(examples, cal, queries, t):
-            return t
-    return 0.99
+    first = next(
+        (t for t in grid if t >= start and negatives_within_limits(examples, cal, queries, t)),
+        0.99,
+    )
+    if bench_target is None:
+        return first
+    say = notes if notes is not None else []
+    matches = queries.get("name_bench", 0)
+    if bench_recall(examples, cal, first, matches) >= bench_target - 1e-9:
+        say.append(f"the name bench's development recall reaches {bench_target:.3f} at {first:.2f}")
+        return first
+    both = [t for t in kept if bench_recall(examples, cal, t, matches) >= bench_target - 1e-9]
+    if not both:
+        say.append(
+            f"no threshold gives the name bench's development half a recall of "
+            f"{bench_target:.3f} and every variant category its recall; kept {first:.2f}"
+        )
+        return first
+    t = both[-1]
+    limit = wrong_queries(examples, replaced, replaced.threshold) * (1 + wrong_rise)
+    wrong = wrong_queries(examples, cal, t)
+    if not negatives_within_limits(examples, cal, queries, t):
+        say.append(
+            f"the name bench's development recall reaches {bench_target:.3f} at {t:.2f}, "
+            f"where the negatives flag more than their limits; kept {first:.2f}"
+        )
+        return first
+    if wrong > limit + 1e-9:
+        say.append(
+            f"the name bench's development recall reaches {bench_target:.3f} at {t:.2f}, "
+            f"where {wrong} variant queries flag a wrong entity against "
+            f"{wrong_queries(examples, replaced, replaced.threshold)} with the replaced "
+            f"calibration (more than {100 * wrong_rise:.0f} % more); kept {first:.2f}"
+        )
+        return first
+    say.append(
+        f"the name bench's development recall reaches {bench_target:.3f} at {t:.2f} "
+        f"({wrong} variant queries flag a wrong entity, within {100 * wrong_rise:.0f} % of "
+        "the replaced calibration's)"
+    )
+    return t
 
 
 def main() -> int:
@@ -364,10 +460,41 @@ def main() -> int:
     ap.add_argument("--negatives", type=int, default=20_000, help="US negatives screened")
     ap.add_argument("--seed", type=int, default=101)
     ap.add_argument("--write", action="store_true", help=f"write {TABLE.name}")
+    ap.add_argument(
+        "--bench-recall",
+        type=float,
+        default=LOGIC_V2_BENCH_RECALL,
+        help="the name bench's development recall the threshold must give "
+        "(default: LogicV2's recall on the bench; 0 to leave the condition out)",
+    )
+    ap.add_argument(
+        "--wrong-rise",
+        type=float,
+        default=0.10,
+        help="how much more the development variant queries may flag a wrong entity "
+        "for the bench's recall, against the replaced calibration (default 0.10)",
+    )
+    ap.add_argument(
+        "--examples",
+        type=Path,
+        default=None,
+        help="keep the labelled examples in this file (JSON lines): read it when it "
+        "exists instead of screening again (same code and lists only)",
+    )
     args = ap.parse_args()
     screener = load_screener(args)
     t0 = time.perf_counter()
-    examples = collect(screener, args.data, dev=True, seed=args.seed, negatives=args.negatives)
+    if args.examples is not None and args.examples.exists():
+        examples = [
+            Example(**json.loads(line))
+            for line in args.examples.read_text(encoding="utf-8").splitlines()
+        ]
+    else:
+        examples = collect(screener, args.data, dev=True, seed=args.seed, negatives=args.negatives)
+        if args.examples is not None:
+            args.examples.write_text(
+                "".join(json.dumps(asdict(e)) + "\n" for e in examples), encoding="utf-8"
+            )
     require_count("labelled examples", examples, 10_000)
     positives = sum(e.label for e in examples)
     require_count("positive examples", [e for e in examples if e.label], 1000)
@@ -378,13 +505,24 @@ def main() -> int:
     queries = {
         "negatives": args.negatives,
         "hard_negative": sum(1 for c in dev_cases if c.category == "hard_negative"),
+        "name_bench": sum(1 for p in name_bench(args.data) if p[4] and dev_half(p[2] + "|" + p[3])),
     }
     dev_positives: dict[str, int] = {}
     for c in dev_cases:
         if c.expected:
             dev_positives[c.category] = dev_positives.get(c.category, 0) + 1
     shipped = load()
-    threshold = choose_threshold(examples, cal, queries, dev_positives, shipped)
+    notes: list[str] = []
+    threshold = choose_threshold(
+        examples,
+        cal,
+        queries,
+        dev_positives,
+        shipped,
+        bench_target=args.bench_recall or None,
+        wrong_rise=args.wrong_rise,
+        notes=notes,
+    )
     if shipped is not None:
         kept = category_recall(examples, shipped, shipped.threshold, dev_positives)
         print(
@@ -392,8 +530,21 @@ def main() -> int:
             + ", ".join(f"{c} {r:.3f}" for c, r in sorted(kept.items())),
             file=sys.stderr,
         )
-    grid = sorted({threshold, *(round(0.2 + 0.02 * i, 2) for i in range(21))})
+    grid = sorted(
+        {threshold, *(round(0.1 + 0.01 * i, 2) for i in range(11)),
+         *(round(0.2 + 0.02 * i, 2) for i in range(21))}
+    )  # fmt: skip
     print(threshold_table(examples, cal, queries, dev_positives, grid), file=sys.stderr)
+    if shipped is not None:
+        print(
+            f"with the replaced calibration at {shipped.threshold:.2f}: "
+            f"{wrong_queries(examples, shipped, shipped.threshold)} variant queries flag a "
+            f"wrong entity, name bench recall "
+            f"{bench_recall(examples, shipped, shipped.threshold, queries['name_bench']):.3f}",
+            file=sys.stderr,
+        )
+    for note in notes:
+        print(note, file=sys.stderr)
     print(f"chosen threshold: {threshold:.2f}", file=sys.stderr)
     counts = {
         level: {
@@ -424,7 +575,16 @@ def main() -> int:
             "development half keeps the recall the replaced calibration gave it, provided "
             "at most 0.1% of the US negative queries and 0.2% of the development hard "
             "negatives flag a wrong entity there"
+            + (
+                f"; and at which the development half of the name bench has a recall of "
+                f"{args.bench_recall:.3f}, if the negatives stay within those limits there "
+                f"and the development variant queries flagging a wrong entity rise by at most "
+                f"{100 * args.wrong_rise:.0f} % over the replaced calibration"
+                if args.bench_recall
+                else ""
+            )
         ),
+        "threshold_notes": notes,
     }
     if shipped is not None:
         # The fit this one replaces, so that its scores can be reproduced.

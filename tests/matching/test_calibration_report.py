@@ -81,6 +81,56 @@ def test_a_refit_keeps_the_recall_of_the_calibration_it_replaces() -> None:
     assert calibrate.choose_threshold(found, refit, queries, positives, None) == 0.5
 
 
+def test_the_name_bench_recall_is_a_second_condition_of_the_threshold() -> None:
+    # The refit above keeps the four typo queries down to 0.16. The name
+    # bench's development half holds four matches at v1 scores 0.82, 0.78,
+    # 0.76 and 0.70: probabilities 0.261, 0.103, 0.062 and 0.012 under the
+    # refit, so three of four (recall 0.75) are found at 0.06 and below.
+    found = [_example(0.80 + 0.05 * i, True, "variants", i, "typo") for i in range(4)]
+    bench = [
+        _example(raw, True, "name_bench", 300_000 + i, "name_bench")
+        for i, raw in enumerate((0.82, 0.78, 0.76, 0.70))
+    ]
+    replaced = Calibration({"name": (-16.0, 20.0, 0.0)}, 0.5)
+    refit = Calibration({"name": (-24.0, 28.0, 0.0)}, 0.5)
+    queries = {"negatives": 1, "hard_negative": 1, "name_bench": 4}
+    positives = {"typo": 4}
+
+    def choose(examples: list[calibrate.Example], target: float, notes: list[str]) -> float:
+        return calibrate.choose_threshold(
+            examples, refit, queries, positives, replaced, bench_target=target, notes=notes
+        )
+
+    notes: list[str] = []
+    assert choose([*found, *bench], 0.75, notes) == 0.06
+    assert "reaches 0.750 at 0.06" in notes[0]
+    # Met already at the first rule's threshold: that threshold.
+    assert choose([*found, *bench], 0.25, []) == 0.16
+    # A wrong entity flagged at 0.06 and not by the replaced calibration (its
+    # probability 0.31 there, below 0.50): the bench's recall is not bought
+    # with it, the first rule's threshold stays.
+    wrong = _example(0.76, False, "variants", 10, "typo")
+    notes = []
+    assert choose([*found, *bench, wrong], 0.75, notes) == 0.16
+    assert "1 variant queries flag a wrong entity against 0" in notes[0]
+    # A recall no threshold gives (a fifth match that never compared).
+    notes = []
+    assert calibrate.bench_recall(bench, refit, 0.01, 5) == 0.8
+    five = {**queries, "name_bench": 5}
+    assert (
+        calibrate.choose_threshold(
+            [*found, *bench], refit, five, positives, replaced, bench_target=0.9, notes=notes
+        )
+        == 0.16
+    )
+    assert notes[0].startswith("no threshold gives")
+    # Without the condition, the first rule alone.
+    assert (
+        calibrate.choose_threshold([*found, *bench, wrong], refit, queries, positives, replaced)
+        == 0.16
+    )
+
+
 def test_a_result_on_another_list_of_the_same_person_is_labelled_right(
     screener: Screener,
 ) -> None:
@@ -108,3 +158,13 @@ def test_the_operating_curve_cuts_the_same_scores_at_each_threshold() -> None:
     assert shipped.startswith("| 0.35 (shipped) | 0.500 | 0.0 % (0) | 0.667 |")
     # Both halves: 2 of 3 matches, no false alarm; one negative query at 0.5.
     assert "| 0.667 | 0.0 % (0) | 0.800 | 1 of 2 (50.000 %) | 0 of 1 |" in shipped
+
+
+def test_the_category_curve_counts_recall_and_wrong_entities_per_threshold() -> None:
+    # Three typo queries: right at 0.9 with a wrong entity at 0.2; right at
+    # 0.3; nothing right, a wrong entity at 0.4.
+    scored = {"typo": [(0.9, 0.2), (0.3, 0.0), (0.0, 0.4)]}
+    table = matching_eval.category_curve(scored, [0.15, 0.35], 0.35)
+    head, _rule, row, _blank, _note = table.splitlines()
+    assert head == "| category | queries | 0.15 | 0.35 (shipped) |"
+    assert row == "| typo | 3 | 0.667, 2 | 0.333, 1 |"
