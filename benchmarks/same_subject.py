@@ -59,6 +59,17 @@ IDENTIFIER_PROPS = (
 CLOSE_NAME = 90.0
 CLOSE_WORD = 75.0
 _APOSTROPHES = str.maketrans({c: "'" for c in "\u2019\u2018\u02bc\u02bb`\u00b4"})
+# OFAC's abbreviations of words the other lists write out: its SHANGHAI
+# DONGFENG SHPG CO LTD and SHEN ZHONG INTERNATIONAL SHPG are the EU's and
+# the UK's SHANGHAI DONGFENG SHIPPING CO LTD and SHEN ZHONG INTERNATIONAL
+# SHIPPING.
+_ABBREVIATIONS = ((re.compile(r"\bSHPG\b", re.IGNORECASE), "SHIPPING"),)
+
+
+def _written_out(name: str) -> str:
+    for pattern, word in _ABBREVIATIONS:
+        name = pattern.sub(word, name)
+    return name
 
 
 @dataclass(frozen=True)
@@ -86,12 +97,13 @@ def entity_keys(screener: Screener, eid: str) -> set[tuple[str, str]]:
 
     Typographic apostrophes count as the plain one: UN writes AL-SA\u2019ADI where
     OFAC and the EU write AL-SA'ADI, and without this the same person on two lists
-    would count as a wrong entity."""
+    would count as a wrong entity. OFAC's abbreviations count as the words
+    written out (``_ABBREVIATIONS``)."""
     data = _entity(screener, eid)
     return {
         (data["schema"], key)
         for v in _names(data)
-        if (key := entity_key(data["schema"], v.translate(_APOSTROPHES)))
+        if (key := entity_key(data["schema"], _written_out(v.translate(_APOSTROPHES))))
     }
 
 

@@ -140,3 +140,23 @@ def test_identifiers_and_close_names() -> None:
     ratio, _a, _b = close_names(["Sa'd Abd-al-Majid Al-Faisal"], ["SA'D ABD-AL-MAJID AL-FAISAL"])
     assert ratio == 100
     assert close_names(["Mohammad Essa Akhund"], ["MOHAMMAD HASSAN AKHUND"])[0] == 0
+
+
+def test_ofac_abbreviations_meet_the_words_written_out() -> None:
+    company = "Organization"
+    same = SameSubject(
+        Lists(  # type: ignore[arg-type]
+            {
+                "eu-1": {
+                    "schema": company,
+                    "properties": {"name": ["SHANGHAI DONGFENG SHIPPING CO LTD"]},
+                },
+                "ofac-1": {
+                    "schema": company,
+                    "properties": {"name": ["SHANGHAI DONGFENG SHPG CO LTD"]},
+                },
+                "ofac-2": {"schema": company, "properties": {"name": ["SHANGHAI DONGFENG CO LTD"]}},
+            }
+        )
+    )
+    assert same.widen(frozenset({"eu-1"})) == {"eu-1", "ofac-1"}
