@@ -7,9 +7,11 @@ import marshal
 import multiprocessing
 import os
 import threading
+from array import array
 from collections import Counter
 from collections.abc import Callable
 from itertools import chain
+from typing import Any
 
 import pytest
 
@@ -78,24 +80,56 @@ def test_a_failed_child_is_replaced_by_the_parent(monkeypatch: pytest.MonkeyPatc
     )
 
 
+def _answer(plain: Any, keys: Any, counts: Any, codes: Any, sizes: Any) -> bytes:
+    """A child's answer: each name's plain forms, the keys by number, the word
+    counts, and the key numbers of every form with how many each has (int32)."""
+    return marshal.dumps((plain, keys, counts, codes, sizes))
+
+
+def _ints(*numbers: int) -> bytes:
+    return array("i", numbers).tobytes()
+
+
 def test_garbled_child_output_is_not_trusted() -> None:
+    form = _forms(1)[0]
+    plain = analysis_pool.encode_form(form)
     assert analysis_pool._decode(b"not marshal", 3) is None
-    assert (
-        analysis_pool._decode(marshal.dumps(([(), ()], [], {})), 3) is None
-    )  # answers for two names, not three
+    # Answers for two names, not three.
+    assert analysis_pool._decode(_answer([(), ()], [], {}, b"", b""), 3) is None
     assert analysis_pool._decode(marshal.dumps({"a": 1}), 1) is None
-    assert analysis_pool._decode(marshal.dumps(([()], [])), 1) is None
-    assert analysis_pool._decode(marshal.dumps(([()], "keys", {})), 1) is None
-    assert analysis_pool._decode(marshal.dumps(([()], [], [])), 1) is None
-    assert analysis_pool._decode(marshal.dumps(([5], [], {})), 1) is None
-    assert analysis_pool._decode(marshal.dumps(([((("x",), ()),)], [], {})), 1) is None
-    plain = form_to_plain(_forms(1)[0])
-    assert analysis_pool._decode(marshal.dumps(([((plain, 7),)], [], {})), 1) is None
+    assert analysis_pool._decode(marshal.dumps(([()], [], {})), 1) is None  # the old layout
+    assert analysis_pool._decode(_answer([()], "keys", {}, b"", b""), 1) is None
+    assert analysis_pool._decode(_answer([()], [], [], b"", b""), 1) is None
+    assert analysis_pool._decode(_answer([5], [], {}, b"", b""), 1) is None
+    assert analysis_pool._decode(_answer([("x",)], ["k"], {}, _ints(0), _ints(1)), 1) is None
+    assert analysis_pool._decode(_answer([(plain[1:],)], ["k"], {}, _ints(0), _ints(1)), 1) is None
+    garbled = (b"not marshal", *plain[1:])
+    assert analysis_pool._decode(_answer([(garbled,)], ["k"], {}, _ints(0), _ints(1)), 1) is None
+    assert analysis_pool._decode(_answer([(plain,)], ["k"], {}, [0], _ints(1)), 1) is None
+    assert analysis_pool._decode(_answer([(plain,)], ["k"], {}, b"\0\0", _ints(1)), 1) is None
+    # Key numbers that do not add up to the forms' counts, or number no key sent.
+    assert analysis_pool._decode(_answer([(plain,)], ["k"], {}, _ints(0, 0), _ints(1)), 1) is None
+    assert analysis_pool._decode(_answer([(plain,)], ["k"], {}, _ints(0), _ints(1, 0)), 1) is None
+    assert analysis_pool._decode(_answer([(plain,)], ["k"], {}, _ints(1), _ints(1)), 1) is None
+    assert analysis_pool._decode(_answer([(plain,)], ["k"], {}, _ints(-1), _ints(1)), 1) is None
+    assert (
+        analysis_pool._decode(_answer([(plain,)], ["k"], {}, _ints(0, 0), _ints(-1, 3)), 1) is None
+    )
+    # Well-formed: renumbered into the numbers given (the child's keys added),
+    # decoded, or left as sent.
+    numbers = {"x": 0, "t:ri": 1}
+    good = _answer([(plain, plain), ()], ["t:ri", "k"], {}, _ints(1, 0, 1), _ints(2, 1))
+    assert analysis_pool._decode(good, 2, numbers) == [((form, (2, 1)), (form, (2,))), ()]
+    assert numbers == {"x": 0, "t:ri": 1, "k": 2}
+    assert analysis_pool._decode(good, 2, numbers, encoded=True) == [
+        ((plain, (2, 1)), (plain, (2,))),
+        (),
+    ]
+    assert plain[1] == form.tokens and plain[2] == tuple(s.coarse for s in form.korean[0].given)
     # Well-formed, but numbering keys the child never sent: analysed here instead.
     analyser = analysis_pool.NameAnalyser(blocking_keys, parallel=False)
     analyser.add(NAMES[0])
-    good = ([((plain, (0, 5)),)], ["t:ri"], {"ri": 1})
-    assert analyser._decode(marshal.dumps(good)) is None
+    assert analyser._decode(_answer([(plain,)], ["t:ri"], {"ri": 1}, _ints(0, 5), _ints(2))) is None
     ((form, codes),) = analyser.results()[0]
     assert form == _forms(1)[0]
     assert {analyser.key_names()[c] for c in codes} == blocking_keys(form)

@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from dprkwatch.forking import fork_is_safe
 from dprkwatch.lists import SnapshotStore, import_paths
-from dprkwatch.matching import Query, Screener
+from dprkwatch.matching import Query, Screener, analysis_pool
 from dprkwatch.matching import cache as index_cache
+from dprkwatch.matching import index as index_module
 from dprkwatch.matching.index import Index
 from tests.matching.conftest import cache_files
 
@@ -130,3 +132,33 @@ def _dumped(index: Index) -> bytes:
     buffer = io.BytesIO()
     index_cache.dump(index, buffer)
     return buffer.getvalue()
+
+
+@pytest.mark.skipif(not fork_is_safe(), reason="this process may not fork")
+def test_a_forked_build_keeps_the_analysers_forms_encoded_and_equal(
+    store: SnapshotStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The forked analyser's forms stay marshal records until a query needs one;
+    the index is the same by value as one built in one process, screens the
+    same, and is written to the cache and read back the same."""
+    monkeypatch.setattr(analysis_pool, "PARALLEL_MIN_NAMES", 1_000_000)
+    alone = Screener.from_store(store, cache=False)
+    assert isinstance(alone.index.forms, list)
+    monkeypatch.setattr(analysis_pool, "PARALLEL_MIN_NAMES", 5)
+    monkeypatch.setattr(index_module, "PARALLEL_MIN_NAMES", 5)
+    forked = Screener.from_store(store, cache=False)
+    forms = forked.index.forms
+    assert isinstance(forms, index_cache.StoredForms)
+    decoded_before = forms.decoded()
+    assert 0 < decoded_before < len(set(forms.refs())), "some forms here, some from the child"
+    for part in ("name_kind", "name_entity", "token_df", "syllable_df", "_korean_forms"):
+        assert getattr(forked.index, part) == getattr(alone.index, part), part
+    assert forked.index.postings == alone.index.postings
+    assert forked.index.vocabulary.to_plain() == alone.index.vocabulary.to_plain()
+    assert [r.name_ids for r in forked.index.records] == [r.name_ids for r in alone.index.records]
+    for q in QUERIES:
+        assert forked.screen(q) == alone.screen(q)
+    assert forms.decoded() > decoded_before, "decoded as the queries needed them"
+    again = index_cache.read(_dumped(forked.index))
+    assert again.forms == alone.index.forms == forms
+    assert list(forms) == list(alone.index.forms)

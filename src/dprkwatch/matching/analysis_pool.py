@@ -25,17 +25,19 @@ from __future__ import annotations
 import contextlib
 import marshal
 import multiprocessing
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from itertools import chain
 from multiprocessing.connection import Connection
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
+
+import numpy as np
 
 from dprkwatch.forking import fork_is_safe
 from dprkwatch.matching.analysis import (
     NameForm,
-    PlainForm,
     analyze_name,
     form_from_plain,
     form_to_plain,
@@ -53,7 +55,17 @@ KeysOf = Callable[[NameForm], Iterable[str]]
 # numbered as they are made, where each is in the processor's cache, instead
 # of being looked up again when the names are filed.
 KeyNumbers = dict[str, int]
-PlainAnalysed = tuple[tuple[PlainForm, tuple[int, ...]], ...]
+# A form the child analysed as it comes back: its marshal record (a
+# PlainForm), decoded when first needed, beside what the build counts of it:
+# its words, and the coarse keys of the given-name syllables of its first
+# Korean reading (None without one).
+Encoded = tuple[bytes, tuple[str, ...], tuple[str, ...] | None]
+# A name's forms as results(encoded=True) gives them: those this process
+# analysed as objects, the child's as Encoded.
+Filed = tuple[tuple[NameForm | Encoded, tuple[int, ...]], ...]
+# One name's forms in the child's answer; the numbers of their keys travel
+# apart, all in one array (see _serve).
+PlainAnalysed = tuple[Encoded, ...]
 # The words of a form that a build counts (for its typo vocabulary), and what
 # is told how to count them, for all the names, as soon as that is known (the
 # count itself is left to whoever needs it: the vocabulary's child).
@@ -131,6 +143,7 @@ class NameAnalyser:
         self, keys: KeysOf, *, words: WordsOf | None = None, parallel: bool | None = None
     ) -> None:
         self._keys = keys
+        self._encoded = False
         self._words = words
         self._on_words: OnWords | None = None
         self._parallel = parallel
@@ -144,7 +157,7 @@ class NameAnalyser:
         self._their_work = 0.0
         self._unsent: list[NameKey] = []
         self._conn: Connection | None = None
-        self._child: Forked[list[Analysed]] | None = None
+        self._child: Forked[list[Filed]] | None = None
         if parallel:
             self._start()
 
@@ -182,24 +195,36 @@ class NameAnalyser:
         counts them: a name's forms decoded from the child are its own
         objects.)
         """
+        return cast(list[Analysed], self._results(on_words, encoded=False))
+
+    def filed(self, on_words: OnWords | None = None) -> list[Filed]:
+        """:meth:`results`, with the child's forms as it sent them (:data:`Encoded`):
+        not decoded (a third of the work left to this process once the child
+        has answered), but kept for a query to decode when it first needs one
+        (as a loaded index cache does), beside what the build counts of them."""
+        return self._results(on_words, encoded=True)
+
+    def _results(self, on_words: OnWords | None, encoded: bool) -> list[Filed]:
         names, keys, numbers = self._names, self._keys, self.numbers
         self._on_words = on_words
+        self._encoded = encoded
         child = self._child
         if child is None:
-            out = [analyse_one(name, keys, numbers) for name in names]
-            self._tell_words(partial(self._count, out))
-            return out
-        out = [()] * len(names)
+            mine = [analyse_one(name, keys, numbers) for name in names]
+            self._tell_words(partial(self._count, mine))
+            return list(mine)
+        out: list[Filed] = [()] * len(names)
         try:
             self._flush()
             self._send(None)
             self._close()
             for i in self._mine:
-                out[i] = analyse_one(names[i], keys, numbers)
+                mine_one = analyse_one(names[i], keys, numbers)
+                out[i] = mine_one
+                self._mine_analysed.append(mine_one)
         except BaseException:
             self.cancel()
             raise
-        self._mine_analysed = [out[i] for i in self._mine]
         for i, analysed in zip(self._theirs, child.result(), strict=True):
             out[i] = analysed
         return out
@@ -264,7 +289,7 @@ class NameAnalyser:
             self._conn.close()
             self._conn = None
 
-    def _decode(self, data: bytes) -> list[Analysed] | None:
+    def _decode(self, data: bytes) -> list[Filed] | None:
         """The child's answer, its key numbers turned into this process's."""
 
         def words(theirs: dict[str, int]) -> None:
@@ -275,26 +300,18 @@ class NameAnalyser:
 
             self._tell_words(counts)
 
-        decoded = _decode(data, expected=len(self._theirs), on_words=words)
-        if decoded is None:
-            return None
-        items, their_keys = decoded
-        numbers = self.numbers
-        ours = [numbers.setdefault(key, len(numbers)) for key in their_keys]
-        try:
-            return [
-                tuple((form, tuple([ours[c] for c in codes])) for form, codes in item)
-                for item in items
-            ]
-        except (IndexError, TypeError):
-            # Garbled numbers: analysed here instead (a key numbered above
-            # and used by no name gets no posting list).
-            return None
+        return _decode(
+            data,
+            expected=len(self._theirs),
+            numbers=self.numbers,
+            on_words=words,
+            encoded=self._encoded,
+        )
 
-    def _analyse_theirs(self) -> list[Analysed]:
+    def _analyse_theirs(self) -> list[Filed]:
         theirs = [analyse_one(self._names[i], self._keys, self.numbers) for i in self._theirs]
         self._tell_words(partial(self._count, [*self._mine_analysed, *theirs]))
-        return theirs
+        return list(theirs)
 
 
 class Forked(Generic[T]):
@@ -352,21 +369,27 @@ def _send(work: Callable[[], Any], conn: Connection) -> None:
 
 def _serve(
     reader: Connection, writer: Connection, keys: KeysOf, words: WordsOf | None
-) -> tuple[list[PlainAnalysed], list[str], dict[str, int]]:
+) -> tuple[list[PlainAnalysed], list[str], dict[str, int], bytes, bytes]:
     """The child: analyse the names as they come, until the end mark (None).
-    Its keys are numbered on their own; the answer gives them by number, and
-    how many of its forms use each word (each name's forms counted apart)."""
+    Its keys are numbered on their own; the answer gives each name's forms,
+    the keys by number, how many of its forms use each word (each name's
+    forms counted apart), and the numbers of every form's keys in one array
+    of 32-bit ints (form after form) with how many each form has in another:
+    a few hundred thousand numbers that this process renumbers with numpy
+    instead of unpacking and renumbering them one by one."""
     writer.close()  # this process's copy of the parent's end
     names: list[NameKey] = []
     out: list[PlainAnalysed] = []
     numbers: KeyNumbers = {}
     counts: Counter[str] = Counter()
+    codes = array("i")
+    sizes = array("i")
     ended = False
     while True:
         done = len(out)
         if done == len(names):
             if ended:
-                return out, list(numbers), dict(counts)
+                return out, list(numbers), dict(counts), codes.tobytes(), sizes.tobytes()
             ended = _receive(reader, names)
             continue
         if not ended and done % POLL == 0:
@@ -376,6 +399,9 @@ def _serve(
         if words is not None:
             counts.update(chain.from_iterable(words(form) for form, _ in analysed))
         out.append(_encode(analysed))
+        for _, form_keys in analysed:
+            codes.extend(form_keys)
+            sizes.append(len(form_keys))
 
 
 def _receive(reader: Connection, names: list[NameKey]) -> bool:
@@ -388,38 +414,83 @@ def _receive(reader: Connection, names: list[NameKey]) -> bool:
 
 
 def _encode(analysed: Analysed) -> PlainAnalysed:
-    """One name's forms and keys as plain data."""
-    return tuple((form_to_plain(form), form_keys) for form, form_keys in analysed)
+    """One name's forms as plain data (their keys go apart, see _serve)."""
+    return tuple([encode_form(form) for form, _ in analysed])
+
+
+def encode_form(form: NameForm) -> Encoded:
+    """A form as the child sends it: its marshal record, its words and its
+    first Korean reading's given-name syllables (see :data:`Encoded`)."""
+    given = tuple([s.coarse for s in form.korean[0].given]) if form.korean else None
+    return marshal.dumps(form_to_plain(form)), form.tokens, given
 
 
 def _decode(
-    data: bytes, expected: int, on_words: Callable[[dict[str, int]], None] | None = None
-) -> tuple[list[Analysed], list[str]] | None:
+    data: bytes,
+    expected: int,
+    numbers: KeyNumbers | None = None,
+    on_words: Callable[[dict[str, int]], None] | None = None,
+    encoded: bool = False,
+) -> list[Filed] | None:
     """The child's answer for ``expected`` names: each name's forms with the
-    numbers of their keys, and the keys by number; None if it is garbled.
-    ``on_words`` is given the child's word counts before the forms are decoded."""
+    numbers of their keys in ``numbers`` (the child's keys are added to it,
+    numbered in the order the child numbered them; a new dict if None); None
+    if it is garbled (keys it added stay, used by no name: they get no posting
+    list). ``on_words`` is given the child's word counts before the forms are
+    decoded. ``encoded`` leaves each of the child's forms as it came
+    (:data:`Encoded`, checked for shape only)."""
     try:
         answer = marshal.loads(data)
     except (EOFError, ValueError, TypeError):
         return None
-    if not (isinstance(answer, tuple) and len(answer) == 3):
+    if not (isinstance(answer, tuple) and len(answer) == 5):
         return None
-    plain, keys, counts = answer
+    plain, keys, counts, code_bytes, size_bytes = answer
     if (
         not isinstance(plain, list)
         or len(plain) != expected
         or not isinstance(keys, list)
         or not isinstance(counts, dict)
+        or not isinstance(code_bytes, bytes)
+        or not isinstance(size_bytes, bytes)
+        or len(code_bytes) % 4
+        or len(size_bytes) % 4
+    ):
+        return None
+    codes = np.frombuffer(code_bytes, dtype=np.int32)
+    sizes: list[int] = np.frombuffer(size_bytes, dtype=np.int32).tolist()
+    if (
+        len(codes) != sum(sizes)
+        or (len(sizes) and min(sizes) < 0)
+        or (len(codes) and (int(codes.min()) < 0 or int(codes.max()) >= len(keys)))
     ):
         return None
     if on_words is not None:
         on_words(counts)
+    if numbers is None:
+        numbers = {}
+    # The child's numbers turned into this process's, all at once.
+    ours = np.fromiter(
+        [numbers.setdefault(key, len(numbers)) for key in keys], dtype=np.int64, count=len(keys)
+    )
+    renumbered: list[int] = ours[codes].tolist()
     syllables: dict[tuple[str, ...], Syllable] = {}
+    items: list[Filed] = []
+    at = 0  # the next form's place in sizes
+    end = 0  # and its first key's in renumbered
     try:
-        items = [
-            tuple((form_from_plain(f, syllables), tuple(codes)) for f, codes in item)
-            for item in plain
-        ]
-    except (TypeError, ValueError, IndexError):
+        for item in plain:
+            forms: list[tuple[NameForm | Encoded, tuple[int, ...]]] = []
+            for f in item:
+                if not (type(f) is tuple and len(f) == 3 and type(f[0]) is bytes):
+                    return None
+                start, end = end, end + sizes[at]
+                at += 1
+                form = f if encoded else form_from_plain(marshal.loads(f[0]), syllables)
+                forms.append((form, tuple(renumbered[start:end])))
+            items.append(tuple(forms))
+    except (TypeError, ValueError, IndexError, EOFError):
         return None
-    return items, keys
+    if at != len(sizes):
+        return None
+    return items

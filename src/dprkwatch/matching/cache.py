@@ -29,19 +29,17 @@ import multiprocessing
 import os
 import uuid
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, BinaryIO, overload
+from typing import Any, BinaryIO
 
 import numpy as np
 import orjson
 
 from dprkwatch import __version__
 from dprkwatch.forking import fork_is_safe
-from dprkwatch.matching.analysis import NameForm, form_from_plain, form_to_plain
-from dprkwatch.matching.index import EntityRecord, Index
+from dprkwatch.matching.analysis import NameForm, form_to_plain
+from dprkwatch.matching.index import EntityRecord, Index, StoredForms
 from dprkwatch.matching.postings import Postings
-from dprkwatch.matching.syllables import Syllable
 from dprkwatch.matching.typos import Vocabulary
 
 # Bump when the layout below or anything the index derives from names changes.
@@ -190,93 +188,6 @@ def _read(data: bytes) -> dict[str, Any]:
     ):
         raise ValueError("not an index cache of this format")
     return {name: next_part() for name in _PARTS}
-
-
-class StoredForms(Sequence[NameForm]):
-    """The name forms of a loaded index, decoded from the cache on first use.
-
-    ``refs[name number]`` is the distinct form a name uses (a name on
-    several lists shares its forms); form ``k`` is the marshal record
-    ``blob[ends[k - 1]:ends[k]]``. A decoded form is kept, so each is
-    decoded at most once (two threads racing on one decode the same value
-    twice; either copy is kept). Equal syllables are shared between forms,
-    as in a built index.
-    """
-
-    __slots__ = ("_blob", "_decoded", "_ends", "_refs", "_syllables", "by_name")
-
-    def __init__(self, blob: bytes, ends: bytes, refs: list[int]) -> None:
-        if not isinstance(blob, bytes) or not isinstance(ends, bytes) or len(ends) % 8:
-            raise ValueError("malformed name forms in the index cache")
-        if not isinstance(refs, list):
-            raise ValueError("malformed name references in the index cache")
-        offsets = np.frombuffer(ends, dtype="<u8")
-        if len(offsets) and (
-            int(offsets[-1]) != len(blob) or bool(np.any(np.diff(offsets.astype(np.int64)) <= 0))
-        ):
-            raise ValueError("name forms of the index cache do not add up")
-        if refs and (min(refs) < 0 or max(refs) >= len(offsets)):
-            raise ValueError("names refer to unknown forms")
-        self._blob = blob
-        self._ends = ends
-        self._refs = refs
-        self._decoded: list[NameForm | None] = [None] * len(offsets)
-        self._syllables: dict[tuple[str, ...], Syllable] = {}
-        # The form of each name number once asked for (None before): the
-        # scoring loop, compiled, reads this list and calls __getitem__, a
-        # Python method, only for a name not asked for before.
-        self.by_name: list[NameForm | None] = [None] * len(refs)
-
-    def _form(self, k: int) -> NameForm:
-        form = self._decoded[k]
-        if form is None:
-            ends = self._ends
-            start = int.from_bytes(ends[8 * k - 8 : 8 * k], "little") if k else 0
-            end = int.from_bytes(ends[8 * k : 8 * k + 8], "little")
-            plain = marshal.loads(memoryview(self._blob)[start:end])
-            form = self._decoded[k] = form_from_plain(plain, self._syllables)
-        return form
-
-    @overload
-    def __getitem__(self, i: int) -> NameForm: ...
-
-    @overload
-    def __getitem__(self, i: slice) -> list[NameForm]: ...
-
-    def __getitem__(self, i: int | slice) -> NameForm | list[NameForm]:
-        if isinstance(i, slice):
-            return [self._form(k) for k in self._refs[i]]
-        form = self.by_name[i] = self._form(self._refs[i])
-        return form
-
-    def __len__(self) -> int:
-        return len(self._refs)
-
-    def __iter__(self) -> Iterator[NameForm]:
-        form = self._form
-        return (form(k) for k in self._refs)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Sequence):
-            return NotImplemented
-        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def is_whole(self) -> bool:
-        """Whether every distinct form is used by some name (true of a loaded cache)."""
-        return len(set(self._refs)) == len(self._decoded)
-
-    def block(self) -> tuple[bytes, bytes]:
-        """The encoded forms and their ends, as read (to write them out again)."""
-        return self._blob, self._ends
-
-    def refs(self) -> list[int]:
-        return self._refs
-
-    def decoded(self) -> int:
-        """How many distinct forms have been decoded so far."""
-        return sum(form is not None for form in self._decoded)
 
 
 # -- back to objects ---------------------------------------------------------------

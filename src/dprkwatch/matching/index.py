@@ -20,9 +20,8 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
-from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 import orjson
@@ -30,7 +29,7 @@ import orjson
 from dprkwatch.forking import fork_is_safe
 from dprkwatch.lists.model import is_subject
 from dprkwatch.lists.programs import any_dprk
-from dprkwatch.matching.analysis import GROUP_OF_SCHEMA, NameForm
+from dprkwatch.matching.analysis import GROUP_OF_SCHEMA, NameForm, form_from_plain, form_to_plain
 from dprkwatch.matching.analysis_pool import (
     PARALLEL_MIN_NAMES,
     Forked,
@@ -40,9 +39,9 @@ from dprkwatch.matching.analysis_pool import (
 )
 from dprkwatch.matching.identifiers import document_number, imo_number, mmsi_number, wallet_address
 from dprkwatch.matching.keys import blocking_keys, listed_words
-from dprkwatch.matching.korean_names import KoreanName
 from dprkwatch.matching.orgs import KOREA_WORDS, LEGAL_FORMS, STEMS
 from dprkwatch.matching.postings import NIDS, Postings
+from dprkwatch.matching.syllables import Syllable
 from dprkwatch.matching.typos import Vocabulary
 
 NAME_PROPS = (
@@ -81,13 +80,6 @@ class EntityRecord:
     mmsi: frozenset[str] = frozenset()
     documents: frozenset[str] = frozenset()
     wallets: set[str] = field(default_factory=set)
-
-
-_tokens_of = attrgetter("tokens")
-
-
-def _given_syllables(name: KoreanName) -> set[str]:
-    return {s.coarse for s in name.given}
 
 
 def build_vocabulary(forms: Iterable[NameForm]) -> Vocabulary:
@@ -158,6 +150,132 @@ class KeyWeights(dict[int, float]):
     def __missing__(self, length: int) -> float:
         weight = self[length] = math.log(1.0 + self.names / length)
         return weight
+
+
+class StoredForms(Sequence[NameForm]):
+    """The name forms of a loaded index, decoded from the cache on first use.
+
+    ``refs[name number]`` is the distinct form a name uses (a name on
+    several lists shares its forms); form ``k`` is the marshal record
+    ``blob[ends[k - 1]:ends[k]]``, or ``known[k]`` when given and that
+    record is empty (a built index: the forms this process analysed are
+    objects already, the forked analyser's are records). A decoded form is kept, so each is
+    decoded at most once (two threads racing on one decode the same value
+    twice; either copy is kept). Equal syllables are shared between forms,
+    as in a built index.
+    """
+
+    __slots__ = ("_blob", "_decoded", "_ends", "_known", "_refs", "_syllables", "by_name")
+
+    def __init__(
+        self,
+        blob: bytes,
+        ends: bytes,
+        refs: list[int],
+        known: list[NameForm | None] | None = None,
+    ) -> None:
+        if not isinstance(blob, bytes) or not isinstance(ends, bytes) or len(ends) % 8:
+            raise ValueError("malformed name forms in the index cache")
+        if not isinstance(refs, list):
+            raise ValueError("malformed name references in the index cache")
+        offsets = np.frombuffer(ends, dtype="<u8")
+        sizes = np.diff(offsets.astype(np.int64), prepend=0)
+        if len(offsets) and (
+            int(offsets[-1]) != len(blob)
+            or bool(np.any(sizes <= 0 if known is None else sizes < 0))
+        ):
+            raise ValueError("name forms of the index cache do not add up")
+        if known is not None and (
+            len(known) != len(offsets)
+            or any(
+                (size == 0) != (form is not None)
+                for size, form in zip(sizes.tolist(), known, strict=True)
+            )
+        ):
+            raise ValueError("known name forms and their records do not agree")
+        if refs and (min(refs) < 0 or max(refs) >= len(offsets)):
+            raise ValueError("names refer to unknown forms")
+        self._blob = blob
+        self._ends = ends
+        self._refs = refs
+        self._decoded: list[NameForm | None] = [None] * len(offsets) if known is None else known
+        self._syllables: dict[tuple[str, ...], Syllable] = {}
+        # The form of each name number once asked for (None before): the
+        # scoring loop, compiled, reads this list and calls __getitem__, a
+        # Python method, only for a name not asked for before.
+        self.by_name: list[NameForm | None] = (
+            [None] * len(refs) if known is None else [known[k] for k in refs]
+        )
+        self._known = known is not None
+
+    def _form(self, k: int) -> NameForm:
+        form = self._decoded[k]
+        if form is None:
+            ends = self._ends
+            start = int.from_bytes(ends[8 * k - 8 : 8 * k], "little") if k else 0
+            end = int.from_bytes(ends[8 * k : 8 * k + 8], "little")
+            plain = marshal.loads(memoryview(self._blob)[start:end])
+            form = self._decoded[k] = form_from_plain(plain, self._syllables)
+        return form
+
+    @overload
+    def __getitem__(self, i: int) -> NameForm: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[NameForm]: ...
+
+    def __getitem__(self, i: int | slice) -> NameForm | list[NameForm]:
+        if isinstance(i, slice):
+            return [self._form(k) for k in self._refs[i]]
+        form = self.by_name[i] = self._form(self._refs[i])
+        return form
+
+    def __len__(self) -> int:
+        return len(self._refs)
+
+    def __iter__(self) -> Iterator[NameForm]:
+        form = self._form
+        return (form(k) for k in self._refs)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def is_whole(self) -> bool:
+        """Whether every distinct form is used by some name (true of a loaded cache)."""
+        return len(set(self._refs)) == len(self._decoded)
+
+    def block(self) -> tuple[bytes, bytes]:
+        """The encoded forms and their ends (to write them out again): as read,
+        or with each known form's record made."""
+        if not self._known:
+            return self._blob, self._ends
+        blob, ends = self._blob, np.frombuffer(self._ends, dtype="<u8").tolist()
+        chunks: list[bytes] = []
+        out: list[int] = []
+        start = end = 0
+        for k, stop in enumerate(ends):
+            if stop > start:
+                record = blob[start:stop]
+            else:
+                form = self._decoded[k]
+                assert form is not None
+                record = marshal.dumps(form_to_plain(form))
+            chunks.append(record)
+            end += len(record)
+            out.append(end)
+            start = stop
+        return b"".join(chunks), np.asarray(out, dtype="<u8").tobytes()
+
+    def refs(self) -> list[int]:
+        return self._refs
+
+    def decoded(self) -> int:
+        """How many distinct forms have been decoded so far."""
+        return sum(form is not None for form in self._decoded)
 
 
 class Index:
@@ -297,33 +415,64 @@ class Index:
         def vocabulary_soon(counts: WordCounts) -> None:
             vocabularies.append(_vocabulary_soon(counts, parallel))
 
-        analysed = analyser.results(on_words=vocabulary_soon)
+        analysed = analyser.filed(on_words=vocabulary_soon)
         vocabulary = vocabularies[0]
         del distinct
+        # Each distinct form gets a number, in first-use order: the forms
+        # analysed here are objects, the forked analyser's stay marshal records
+        # (decoded when a query first needs one, as from the index cache).
+        # What the build counts of a form (its words, its first Korean
+        # reading's given-name syllables) is kept per number.
         codes_of_names: list[tuple[int, ...]] = []
-        forms: list[NameForm] = []
-        index.forms = forms
+        refs: list[int] = []
+        number: dict[int, int] = {}
+        known: list[NameForm | None] = []
+        records: list[bytes] = []
+        tokens_of: list[tuple[str, ...]] = []
+        given_of: list[tuple[str, ...] | None] = []
         name_kind = index.name_kind
         name_entity = index.name_entity
-        records = index.records
+        entities = index.records
         for ent, kind, slot in occurrences:
-            name_ids = records[ent].name_ids
+            name_ids = entities[ent].name_ids
             for form, codes in analysed[slot]:
-                name_ids.append(len(forms))
-                forms.append(form)
+                ref = number.get(id(form))
+                if ref is None:
+                    ref = number[id(form)] = len(known)
+                    if isinstance(form, NameForm):
+                        known.append(form)
+                        records.append(b"")
+                        tokens_of.append(form.tokens)
+                        given_of.append(
+                            tuple([s.coarse for s in form.korean[0].given]) if form.korean else None
+                        )
+                    else:
+                        record, tokens, given = form
+                        known.append(None)
+                        records.append(record)
+                        tokens_of.append(tokens)
+                        given_of.append(given)
+                name_ids.append(len(refs))
+                refs.append(ref)
                 name_kind.append(kind)
                 name_entity.append(ent)
                 codes_of_names.append(codes)
-        del analysed, occurrences
+        del analysed, occurrences, number
+        if all(form is not None for form in known):
+            index.forms = [known[ref] for ref in refs]  # type: ignore[misc]
+        else:
+            ends = np.cumsum([len(record) for record in records], dtype=np.uint64)
+            index.forms = StoredForms(b"".join(records), ends.astype("<u8").tobytes(), refs, known)
+        del records
         index.postings = Postings.from_codes(codes_of_names, analyser.key_names())
         del codes_of_names
         # How many names use each word, and each given-name syllable of the
         # Korean readings (counted in C: the keys of a Counter are in the
         # order first met, as the dict the loop counted into was).
-        token_df = Counter(chain.from_iterable(map(set, map(_tokens_of, forms))))
-        korean = [form.korean[0] for form in forms if form.korean]
+        token_df = Counter(chain.from_iterable(map(set, map(tokens_of.__getitem__, refs))))
+        korean = [given for given in map(given_of.__getitem__, refs) if given is not None]
         korean_forms = len(korean)
-        syllable_df = Counter(chain.from_iterable(map(_given_syllables, korean)))
+        syllable_df = Counter(chain.from_iterable(map(set, korean)))
         index.vocabulary = vocabulary()
         index.token_df = dict(token_df)
         index.syllable_df = dict(syllable_df)
