@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dprkwatch.matching.analysis import analyze_name
+from dprkwatch.matching.hangul import keyboard_slips
 from dprkwatch.matching.hanja import read_hanja
 from dprkwatch.matching.korean_names import SURNAMES, korean_forms, surname_groups
 from dprkwatch.matching.syllables import parse_word
@@ -94,3 +95,28 @@ def test_hanja_names_are_read_in_korean() -> None:
 def test_mixed_scripts_in_one_name() -> None:
     [form] = analyze_name("Kim 정은", "person")
     assert [(k.surname_coarse, k.given_coarse) for k in form.korean] == [("KiM", "CoNG_oN")]
+
+
+def test_a_hangul_surname_one_key_beside() -> None:
+    # 촤 is no surname; on the two-set keyboard ㅘ is ㅗ then ㅏ, ㅚ ㅗ then ㅣ,
+    # and ㅏ (K) and ㅣ (L) are neighbouring keys: 최, Choe.
+    assert "최" in keyboard_slips("촤")
+    assert forms("촤찬일") == [("", "CwaCaN_iL"), ("Cwe", "CaN_iL")]
+    assert forms("촤", "찬일") == [("", "CwaCaN_iL"), ("Cwe", "CaN_iL")]
+    [_plain, slip] = korean_forms(("촤찬일",))
+    assert slip.reading == "Choe Chan Il (촤 as 최)"
+    # A syllable that is a surname keeps its one reading.
+    assert forms("최찬일") == [("Cwe", "CaN_iL")]
+    assert forms("김찬일") == [("KiM", "CaN_iL")]
+    # A first word that is more than a surname keeps its reading (and the
+    # surname read there is never read through the keyboard again).
+    assert forms("촤찬", "일") == [("", "CwaCaN_iL")]
+    # Latin names are not read through the Korean keyboard.
+    assert forms("Chwa", "Chan", "Il") == []
+
+
+def test_keyboard_slips_are_one_key_beside() -> None:
+    # ㄱ is on R: beside it E (ㄷ), T (ㅅ), D (ㅇ), F (ㄹ) and the 4 row's keys
+    # are no jamo; ㅣ is on L: beside it K (ㅏ), O (ㅐ), P (ㅔ).
+    assert set(keyboard_slips("기")) == {"디", "시", "이", "리", "가", "개", "게"}
+    assert all(s != "기" for s in keyboard_slips("기"))

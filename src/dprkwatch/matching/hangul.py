@@ -438,3 +438,66 @@ def read_name(syllables: str) -> str:
         elif not ch.isspace():
             parts.append(ch)
     return " ".join(parts)
+
+
+# --- the two-set (dubeolsik) keyboard ----------------------------------------
+# The standard Korean keyboard puts each jamo on one Latin key; a compound
+# vowel is typed as two keys (ㅘ = ㅗ then ㅏ), a final as a consonant key after
+# the vowel. A slip on a key beside the intended one gives another syllable
+# (촤 for 최: ㅏ on K beside ㅣ on L).
+_KEY_ROWS = ("ㅂㅈㄷㄱㅅㅛㅕㅑㅐㅔ", "ㅁㄴㅇㄹㅎㅗㅓㅏㅣ", "ㅋㅌㅊㅍㅠㅜㅡ")
+_INITIAL_JAMO = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
+_FINAL_JAMO = ("", "ㄱ", "ㄲ", "ㄳ", "ㄴ", "ㄵ", "ㄶ", "ㄷ", "ㄹ", "ㄺ", "ㄻ", "ㄼ", "ㄽ", "ㄾ", "ㄿ",
+               "ㅀ", "ㅁ", "ㅂ", "ㅄ", "ㅅ", "ㅆ", "ㅇ", "ㅈ", "ㅊ", "ㅋ", "ㅌ", "ㅍ", "ㅎ")  # fmt: skip
+_COMPOUND_VOWEL = {"ㅘ": "ㅗㅏ", "ㅙ": "ㅗㅐ", "ㅚ": "ㅗㅣ", "ㅝ": "ㅜㅓ", "ㅞ": "ㅜㅔ", "ㅟ": "ㅜㅣ",
+                   "ㅢ": "ㅡㅣ"}  # fmt: skip
+_VOWEL_OF_KEYS = {keys: v for v, keys in _COMPOUND_VOWEL.items()}
+
+
+def _key_neighbours() -> dict[str, str]:
+    """Jamo -> the jamo on the keys beside it (same row, and the staggered rows)."""
+    pos = {ch: (r, c) for r, row in enumerate(_KEY_ROWS) for c, ch in enumerate(row)}
+    near = {(0, 0), (0, -1), (0, 1), (-1, 0), (-1, 1), (1, -1), (1, 0)}
+    out: dict[str, str] = {}
+    for ch, (r, c) in pos.items():
+        found = ""
+        for other, (r2, c2) in pos.items():
+            if other != ch and (r2 - r, c2 - c) in near:
+                found += other
+        out[ch] = found
+    return out
+
+
+_KEY_NEIGHBOURS = _key_neighbours()
+
+
+def _vowel_slips(vowel: str) -> set[str]:
+    keys = _COMPOUND_VOWEL.get(vowel, vowel)
+    out: set[str] = set()
+    for i, key in enumerate(keys):
+        for other in _KEY_NEIGHBOURS.get(key, ""):
+            typed = keys[:i] + other + keys[i + 1 :]
+            v = typed if len(typed) == 1 else _VOWEL_OF_KEYS.get(typed)
+            if v is not None and v in MEDIAL_JAMO:
+                out.add(v)
+    return out
+
+
+@lru_cache(maxsize=4096)
+def keyboard_slips(ch: str) -> tuple[str, ...]:
+    """The syllables one key beside ``ch`` on the two-set keyboard gives (one jamo,
+    or one of the two keys of a compound vowel, struck on a neighbouring key)."""
+    j = decompose(ch)
+    out: set[str] = set()
+    for other in _KEY_NEIGHBOURS.get(_INITIAL_JAMO[j.initial], ""):
+        if other in _INITIAL_JAMO:
+            out.add(compose(_INITIAL_JAMO.index(other), j.medial, j.final))
+    for v in _vowel_slips(MEDIAL_JAMO[j.medial]):
+        out.add(compose(j.initial, MEDIAL_JAMO.index(v), j.final))
+    final = _FINAL_JAMO[j.final]
+    if len(final) == 1:
+        for other in _KEY_NEIGHBOURS.get(final, ""):
+            if other in _FINAL_JAMO:
+                out.add(compose(j.initial, j.medial, _FINAL_JAMO.index(other)))
+    out.discard(ch)
+    return tuple(sorted(out))

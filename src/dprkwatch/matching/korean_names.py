@@ -19,6 +19,7 @@ from typing import NamedTuple
 from dprkwatch.matching.hangul import (
     WESTERN_SURNAMES,
     is_hangul_syllable,
+    keyboard_slips,
     read_name,
     romanize_syllable,
     syllable_keys,
@@ -188,7 +189,28 @@ def korean_forms(
             form = KoreanName(surname, given, reading, script, starts)
             if form not in forms:
                 forms.append(form)
+    if hangul and forms and words[0][0] not in SURNAMES and not any(f.surname for f in forms):
+        forms.extend(_surname_slip_forms(words, comma_after, korean_context))
     return tuple(forms[:_MAX_FORMS])
+
+
+def _surname_slip_forms(
+    words: tuple[str, ...], comma_after: int | None, korean_context: bool
+) -> list[KoreanName]:
+    """A Hangul name whose first syllable is no surname, read with that syllable
+    as the surname one key beside it on the two-set keyboard (촤찬일 as 최찬일:
+    ㅘ is typed ㅗ then ㅏ, ㅚ ㅗ then ㅣ, and ㅏ and ㅣ are neighbouring keys)."""
+    first = words[0][0]
+    out: list[KoreanName] = []
+    for surname in keyboard_slips(first):
+        if surname not in SURNAMES:
+            continue
+        typed = (surname + words[0][1:], *words[1:])
+        for form in korean_forms(typed, comma_after, korean_context):
+            if form.surname:
+                reading = f"{form.reading} ({first} as {surname})"
+                out.append(form._replace(reading=reading))
+    return out
 
 
 Words = tuple[tuple[Syllable, ...], ...]
