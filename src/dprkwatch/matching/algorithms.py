@@ -21,6 +21,7 @@ Changing a weight or a feature means a new version, not an edit.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import ClassVar, NamedTuple
 
 from dprkwatch.matching import calibration
@@ -85,6 +86,10 @@ class Scored(NamedTuple):
     # The name score plus the qualifiers before clipping to [0, 1] (what
     # v2 calibrates: an agreeing birth date still counts on an exact name).
     total: float = 0.0
+
+
+# Scored(...) from all its fields, in order, without the NamedTuple's __new__.
+_new_scored = partial(tuple.__new__, Scored)
 
 
 # The most the qualifiers can add to a name score (birth date +0.06 and
@@ -392,7 +397,10 @@ class MatchV2(MatchV1):
             f"evidence: {EVIDENCE_LABELS[scored.evidence]}; name score with qualifiers "
             f"{scored.total:.2f}: probability {p:.2f}"
         )
-        return scored._replace(score=p)
+        # scored._replace(score=p), without two Python functions' frames.
+        return _new_scored(
+            (p, features, reasons, scored.raw, scored.evidence, scored.listed, scored.total)
+        )
 
     def analyze(self, query: Query, vocabulary: Vocabulary | None = None) -> QueryAnalysis:
         qa = super().analyze(query, vocabulary)

@@ -21,7 +21,6 @@ from __future__ import annotations
 import re
 import sys
 from collections import Counter
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -79,15 +78,24 @@ _VESSEL_PREFIXES = frozenset({"mv", "mt", "ms", "ss", "m", "v", "t", "fv", "lpg"
 _MAX_TOKENS = 24
 
 
-# Not frozen, though never changed once made: a frozen dataclass sets each of
-# its fourteen fields through object.__setattr__, 4-5 us a form against under
-# 1 us, and a cold build makes some 100,000 forms (the forked analyser's again
-# when they are decoded). unsafe_hash keeps the hash and equality of the
-# frozen class. Forms are shared (one per distinct name, memoised per query
-# name): nothing may assign to a field.
-@dataclass(slots=True, unsafe_hash=True)
+# Never changed once made, but neither frozen nor a dataclass: a frozen
+# dataclass sets each of its fourteen fields through object.__setattr__ (4-5
+# us a form), and even a plain one's generated __init__ and __hash__ are
+# Python functions that compiled code calls through the interpreter (some
+# 9,000 instructions a form; a query makes two forms and decodes four listed
+# ones, a cold build some 100,000). Written out, the compiled module builds
+# and hashes them natively. Equality, hash and repr are a dataclass's (by
+# the fields, in order). Forms are shared (one per distinct name, memoised
+# per query name): nothing may assign to a field.
+_FORM_FIELDS = (
+    "text", "script", "tokens", "joined", "korean", "token_keys", "phonetic", "skeleton",
+    "abjad", "acronyms", "numbers", "korean_joined", "reading", "jurisdiction",)  # fmt: skip
+
+
 class NameForm:
     """One comparable form of a name (a name may yield two: pinyin and hanja reading)."""
+
+    __slots__ = _FORM_FIELDS
 
     text: str
     script: str
@@ -101,11 +109,68 @@ class NameForm:
     acronyms: frozenset[str]
     numbers: tuple[str, ...]  # all digits of the name, as one string (or empty)
     korean_joined: str
-    reading: str | None = None
+    reading: str | None
     # The country an organisation's name places it in: a bracketed aside or
     # the last words before the legal form (Bowne Global Solutions (Spain),
     # S.L.; Banco Santander Chile S.A.), as a territory code; "" if none.
-    jurisdiction: str = ""
+    jurisdiction: str
+
+    def __init__(
+        self,
+        text: str,
+        script: str,
+        tokens: tuple[str, ...],
+        joined: str,
+        korean: tuple[KoreanName, ...],
+        token_keys: tuple[str, ...],
+        phonetic: tuple[str, ...],
+        skeleton: str,
+        abjad: bool,
+        acronyms: frozenset[str],
+        numbers: tuple[str, ...],
+        korean_joined: str,
+        reading: str | None = None,
+        jurisdiction: str = "",
+    ) -> None:
+        self.text = text
+        self.script = script
+        self.tokens = tokens
+        self.joined = joined
+        self.korean = korean
+        self.token_keys = token_keys
+        self.phonetic = phonetic
+        self.skeleton = skeleton
+        self.abjad = abjad
+        self.acronyms = acronyms
+        self.numbers = numbers
+        self.korean_joined = korean_joined
+        self.reading = reading
+        self.jurisdiction = jurisdiction
+
+    def _fields(self) -> tuple[Any, ...]:
+        return (
+            self.text, self.script, self.tokens, self.joined, self.korean, self.token_keys,
+            self.phonetic, self.skeleton, self.abjad, self.acronyms, self.numbers,
+            self.korean_joined, self.reading, self.jurisdiction,
+        )  # fmt: skip
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, NameForm)
+        return self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __reduce__(self) -> tuple[type[NameForm], tuple[Any, ...]]:
+        return NameForm, self._fields()
+
+    def __repr__(self) -> str:
+        values = ", ".join(
+            f"{name}={value!r}" for name, value in zip(_FORM_FIELDS, self._fields(), strict=True)
+        )
+        return f"NameForm({values})"
 
 
 # -- as plain data (the index cache, the forked analyser) -------------------------

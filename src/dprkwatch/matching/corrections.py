@@ -140,19 +140,23 @@ class Correction(NamedTuple):
         of one typed name compare alike whatever the length of the listed
         words they read (COMPAY as COMPAN is not likelier than as COMPANY
         for being a letter shorter)."""
-        # (A partial, not a lambda: mypyc cannot compile a closure in this method.)
-        return self._product(partial(_ranked, vocab=vocab), as_typed=True)
-
-    def _product(self, similarity: Callable[[Change], float], as_typed: bool = False) -> float:
-        letters = sum(1 for ch in self.text if ch.isalnum())
-        if as_typed:
-            letters -= sum(_letters(c.meant) - _letters(c.typed) for c in self.changes)
+        # Written out, without a callback per change: up to 65 readings of a
+        # name are ranked.
+        letters = _letters(self.text)
+        for c in self.changes:
+            letters -= _letters(c.meant) - _letters(c.typed)
         letters = max(letters, 1)
         out = 1.0
         for c in self.changes:
-            size = (
-                _letters(c.typed) if as_typed else max(len(c.typed), len(c.meant.replace(" ", "")))
-            )
+            similarity = c.rank if c.rank >= 0 else _plausibility(c, vocab)
+            out *= 1.0 - (1.0 - similarity) * min(1.0, _letters(c.typed) / letters)
+        return out
+
+    def _product(self, similarity: Callable[[Change], float]) -> float:
+        letters = max(_letters(self.text), 1)
+        out = 1.0
+        for c in self.changes:
+            size = max(len(c.typed), len(c.meant.replace(" ", "")))
             out *= 1.0 - (1.0 - similarity(c)) * min(1.0, size / letters)
         return out
 
@@ -163,13 +167,18 @@ class Correction(NamedTuple):
         )
 
 
+# Change(...) and Correction(...) without the NamedTuple's __new__, a Python
+# function (thousands a query batch): all fields given, in order.
+_new_change = partial(tuple.__new__, Change)
+_new_correction = partial(tuple.__new__, Correction)
+
+
 def _letters(text: str) -> int:
-    return sum(1 for ch in text if ch.isalnum())
-
-
-def _ranked(change: Change, vocab: Vocabulary) -> float:
-    """How likely a change is: its rank when its word's options set one, else its plausibility."""
-    return change.rank if change.rank >= 0 else _plausibility(change, vocab)
+    n = 0
+    for ch in text:
+        if ch.isalnum():
+            n += 1
+    return n
 
 
 def _plausibility(change: Change, vocab: Vocabulary, slip_used: int = 0) -> float:
@@ -247,7 +256,7 @@ def _word_options(word: str, vocab: Vocabulary) -> list[tuple[str, Change]]:
             return
         old = options.get(meant)
         if old is None or (old[2] or old[0].similarity, old[1]) < (rank or sim, used):
-            options[meant] = (Change(word, meant, sim, kind), used, rank)
+            options[meant] = (_new_change((word, meant, sim, kind, -1.0)), used, rank)
 
     count = vocab.count
     slip_used = 0  # names using the commonest reading one slip away
@@ -308,7 +317,10 @@ def _word_options(word: str, vocab: Vocabulary) -> list[tuple[str, Change]]:
         ),
         key=lambda r: (-r[0], -r[1], r[2]),
     )
-    return [(meant, change._replace(rank=rank)) for rank, _u, meant, change in ranked[:_PER_WORD]]
+    return [
+        (meant, _new_change((change.typed, meant, change.similarity, change.kind, rank)))
+        for rank, _u, meant, change in ranked[:_PER_WORD]
+    ]
 
 
 # Marks a word may be glued to inside a written name (CHANG-HO, LTD.).
@@ -425,7 +437,9 @@ def _case_ocr_options(typed: str, vocab: Vocabulary) -> list[tuple[str, Change]]
             readings.append(reading)
     if typed == "II":
         readings = ["il"]
-    return [(r, Change(word, r, OCR, "ocr")) for r in dict.fromkeys(readings) if r in vocab]
+    return [
+        (r, _new_change((word, r, OCR, "ocr", -1.0))) for r in dict.fromkeys(readings) if r in vocab
+    ]
 
 
 Options = list[tuple[str, Change]]
@@ -586,7 +600,7 @@ def corrections(text: str, vocab: Vocabulary) -> list[Correction]:
         if not changes:
             continue
         picked = [option for _k, option in pick]
-        corr = Correction(_apply(text, slots, picked), changes)
+        corr = _new_correction((_apply(text, slots, picked), changes))
         ranks = sum(k for k, (_meant, ch) in pick if ch is not None)
         combos.append((round(corr.plausibility(vocab), 3), ranks, corr, picked))
         if len(combos) > 64:
