@@ -64,14 +64,16 @@ MODULES = (
 )
 LOG = ROOT / "build" / "native.log"
 # C kernels that are CPython extension modules (METH_FASTCALL; see dprkwatch.native.extension).
-C_EXTENSIONS = ("dprkwatch/matching/features/name_align.c",)
+C_EXTENSIONS = (
+    "dprkwatch/matching/features/name_align.c",
+    "dprkwatch/matching/typo_near.c",
+)
 # C kernels over numpy arrays (see dprkwatch.native).
 C_SOURCES = (
     "dprkwatch/maritime/engines/tracks.c",
     "dprkwatch/maritime/clones.c",
     "dprkwatch/maritime/ingest/group.c",
     "dprkwatch/matching/prescore.c",
-    "dprkwatch/matching/typo_keys.c",
 )
 # No fast-math and no fused multiply-add: the kernel must round as numpy does.
 CFLAGS = ("-O2", "-shared", "-fPIC", "-fno-fast-math", "-ffp-contract=off")

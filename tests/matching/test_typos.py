@@ -82,16 +82,20 @@ def test_empty_vocabulary() -> None:
     assert len(vocab) == 0 and vocab.near("koryo") == [] and vocab.keys == 0
 
 
-needs_kernel = pytest.mark.skipif(
-    typos_module._kernel() is None, reason="the C kernel is not built (make native)"
+needs_extension = pytest.mark.skipif(
+    typos_module._extension() is None, reason="the C extension is not built (make native)"
 )
 LETTERS = "abcdeghijklmnoprstuy019"
 
 
-@needs_kernel
-@settings(max_examples=80, deadline=None)
+@needs_extension
+@settings(max_examples=300, deadline=None)
 @given(
-    st.lists(st.text(alphabet=LETTERS, min_size=1, max_size=26), min_size=1, max_size=40),
+    st.lists(
+        st.tuples(st.text(alphabet=LETTERS, min_size=1, max_size=26), st.integers(1, 4)),
+        min_size=1,
+        max_size=60,
+    ),
     st.lists(
         st.tuples(
             st.text(alphabet=LETTERS, min_size=0, max_size=27), st.sampled_from([None, 1, 2])
@@ -100,30 +104,50 @@ LETTERS = "abcdeghijklmnoprstuy019"
         max_size=6,
     ),
 )
-def test_kernel_finds_what_python_finds(
-    words: list[str], asks: list[tuple[str, int | None]]
+def test_the_extension_finds_what_python_finds(
+    listed: list[tuple[str, int]], asks: list[tuple[str, int | None]]
 ) -> None:
-    """The C look-up (keys hashed and searched in one call) equals Python's keys and numpy's
-    search: every word, distance and order, for words of every length and budget, listed
-    words with their letters dropped or swapped included."""
-    vocab = Vocabulary.build({w: 1 + len(w) % 3 for w in words})
-    mistyped = [(w[1:] + w[:1], 2) for w in words[:3]] + [(w[:-1], None) for w in words[:3]]
+    """The C call (keys hashed and searched, distances checked and ordered) equals
+    Python's keys, numpy's search and rapidfuzz's distances: every word, distance and
+    order (ties of distance and use broken alphabetically), for words of every length
+    and budget, listed words with letters dropped, swapped, doubled or replaced
+    included."""
+    vocab = Vocabulary.build(dict(listed))
+    words = [w for w, _n in listed]
+    mistyped = (
+        [(w[1:] + w[:1], 2) for w in words[:3]]
+        + [(w[:-1], None) for w in words[:3]]
+        + [(w[:1] + w[2:3] + w[1:2] + w[3:], None) for w in words[:3]]
+        + [(w[:2] + w[1:], 1) for w in words[:3]]
+        + [(w[:-1] + "x", None) for w in words[:3]]
+        + [(w, None) for w in words[:3]]
+    )
     for batch in (asks, mistyped, asks + mistyped):
         assert vocab.near_many(batch) == vocab.near_many(batch, compiled=False)
 
 
-@needs_kernel
-def test_kernel_is_asked_again_when_its_room_runs_out() -> None:
-    # Every two-letter deletion of "abcdefghij" is listed: far more words than one place.
-    base = "abcdefghij"
-    listed = {base[:i] + base[i + 1 : j] + base[j + 1 :]: 1 for i, j in combinations(range(10), 2)}
+@needs_extension
+def test_the_extension_on_the_listed_vocabulary_shape() -> None:
+    """Common and rare words, two-edit words of nine letters or more, a word one letter
+    short of them, and words that are not looked up (short, long, not ASCII)."""
+    vocab = Vocabulary.build(WORDS)
+    asks: list[tuple[str, int | None]] = [
+        ("koryoo", None), ("chel", 1), ("chongchongang", None), ("chonmyog", None),
+        ("ko", None), ("k" * 30, None), ("köryo", None), ("", None), ("myoyhang", 2),
+    ]  # fmt: skip
+    assert vocab.near_many(asks) == vocab.near_many(asks, compiled=False)
+
+
+@needs_extension
+def test_the_extension_finds_more_words_than_its_first_room() -> None:
+    # Every two-letter deletion of a 24-letter word is listed: more words than the
+    # extension's first buffer holds (256), each under several keys.
+    base = "abcdefghijklmnopqrstuvwx"
+    listed = {base[:i] + base[i + 1 : j] + base[j + 1 :]: 1 for i, j in combinations(range(24), 2)}
     vocab = Vocabulary.build(listed)
-    kernel = typos_module._kernel()
-    assert kernel is not None
-    small = vocab._candidates(kernel, base, 2, cap=1)
-    assert {vocab.words[i] for i in small} == set(listed)
-    assert small == vocab._candidates(kernel, base, 2)
-    assert vocab.near(base, 2) == vocab.near_many([(base, 2)], compiled=False)[0]
+    found = vocab.near(base, 2)
+    assert {w for _d, w in found} == set(listed)
+    assert found == vocab.near_many([(base, 2)], compiled=False)[0]
 
 
 def test_a_pickled_vocabulary_finds_the_same_words_with_its_own_arrays() -> None:

@@ -24,15 +24,14 @@ to build; a hash collision only adds a candidate that the distance check
 then drops. ``benchmarks/typo_retrieval.py`` compares this design with
 character n-gram postings and a phonetic key on the same mistyped words.
 
-A word's keys and their look-up are one C call (``typo_keys.c``) when the
-kernel is built; otherwise Python's integers and numpy find the same words.
+A word's keys, their look-up, the distance check and the order are one C
+call (``typo_near.c``) when the extension is built; otherwise Python's
+integers, numpy and rapidfuzz find the same words.
 """
 
 from __future__ import annotations
 
-import ctypes
-from array import array
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from functools import cache
 from itertools import combinations
 from pathlib import Path
@@ -44,7 +43,7 @@ from rapidfuzz.distance import OSA
 
 from dprkwatch import native
 
-KERNEL_SOURCE = Path(__file__).with_name("typo_keys.c")
+EXTENSION_SOURCE = Path(__file__).with_name("typo_near.c")
 
 # Words this long or longer are filed under their two-letter deletions too
 # (the scorer allows two slips from nine letters on).
@@ -227,15 +226,42 @@ class Vocabulary:
         return self.near_many([(word, budget)])[0]
 
     def near_many(
-        self, asks: Sequence[tuple[str, int | None]], *, compiled: bool = True
+        self,
+        asks: Sequence[tuple[str, int | None]],
+        *,
+        compiled: bool = True,
     ) -> list[list[tuple[int, str]]]:
         """:meth:`near` for several words at once.
 
-        One C call per word when the kernel is built and ``compiled``;
+        One C call per word when the extension is built and ``compiled``;
         otherwise one numpy search of the key table for all words, with the
         same answer.
         """
-        kernel = _kernel() if compiled else None
+        extension = _extension() if compiled else None
+        if extension is not None:
+            # The extension reads the key table at these addresses: the arrays
+            # live as long as this vocabulary.
+            hashes_at, ids_at = self._addresses
+            n_keys = len(self._ids)
+            near = extension.near
+            listed, used = self.words, self.counts
+            out: list[list[tuple[int, str]]] = []
+            for word, budget in asks:
+                b = edit_budget(len(word)) if budget is None else budget
+                out.append(
+                    near(
+                        hashes_at,
+                        ids_at,
+                        n_keys,
+                        _COEF_ADDRESS,
+                        listed,
+                        used,
+                        word,
+                        b,
+                        budget is None,
+                    )
+                )
+            return out
         budgets: list[int] = []
         seen: list[set[int]] = []
         keys: list[int] = []
@@ -244,12 +270,8 @@ class Vocabulary:
             n = len(word)
             b = edit_budget(n) if budget is None else budget
             budgets.append(b)
-            if not (MIN_FUZZY <= n <= MAX_FUZZY and word.isascii()):
-                seen.append(set())
-            elif kernel is not None:
-                seen.append(self._candidates(kernel, word, b))
-            else:
-                seen.append(set())
+            seen.append(set())
+            if MIN_FUZZY <= n <= MAX_FUZZY and word.isascii():
                 found = _variant_hashes(word, b)
                 keys.extend(found)
                 owner.extend([k] * len(found))
@@ -263,7 +285,7 @@ class Vocabulary:
                     seen[k].update(ids[a:z].tolist())
         words = self.words
         counts = self.counts
-        out: list[list[tuple[int, str]]] = []
+        result: list[list[tuple[int, str]]] = []
         for k, found_ids in enumerate(seen):
             word, budget = asks[k][0], budgets[k]
             by_length = asks[k][1] is None
@@ -281,49 +303,14 @@ class Vocabulary:
                 if d <= allowed:
                     hits.append((d, -counts[other], other))
             hits.sort()
-            out.append([(d, other) for d, _c, other in hits])
-        return out
-
-    def _candidates(
-        self, kernel: Callable[..., int], word: str, budget: int, cap: int = 1024
-    ) -> set[int]:
-        """Numbers of the listed words filed under a key of ``word`` (the kernel's look-up),
-        with room for ``cap`` of them at first."""
-        hashes, ids = self._addresses
-        while True:
-            out = array("i", bytes(4 * cap))
-            total = _look_up(kernel, hashes, ids, len(self._ids), word, budget, out, cap)
-            if total <= cap:
-                return set(out[:total])
-            cap = total
+            result.append([(d, other) for d, _c, other in hits])
+        return result
 
 
 @cache
-def _kernel() -> Callable[..., int] | None:
-    """The compiled look-up, or None (not built, or compiled code turned off)."""
-    pointer, int64 = ctypes.c_void_p, ctypes.c_int64
-    return native.small_kernel(
-        KERNEL_SOURCE,
-        "dprkwatch_typo_candidates",
-        [pointer, pointer, int64, pointer, ctypes.c_char_p, int64, int64, pointer, int64],
-    )
-
-
-def _look_up(
-    kernel: Callable[..., int],
-    hashes: int,
-    ids: int,
-    n: int,
-    word: str,
-    budget: int,
-    out: array[int],
-    cap: int,
-) -> int:
-    """One call of the kernel; the caller holds ``out`` until C has returned."""
-    letters = word.encode("ascii")
-    return kernel(
-        hashes, ids, n, _COEF_ADDRESS, letters, len(letters), budget, out.buffer_info()[0], cap
-    )
+def _extension() -> Any:
+    """The compiled ``near`` (``typo_near.c``), or None (not built, compiled code turned off)."""
+    return native.extension(EXTENSION_SOURCE, "typo_near")
 
 
 def _variant_hashes(word: str, budget: int) -> set[int]:
