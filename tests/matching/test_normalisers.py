@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dprkwatch.matching.analysis import analyze_name
 from dprkwatch.matching.features import is_slip, token_similarity
@@ -238,3 +242,12 @@ def test_token_similarity_budget() -> None:
 def test_spellings_of_the_russian_ending_ii_are_one_word(a: str, b: str, same: bool) -> None:
     value = token_similarity(a, b, "", "", "", "")
     assert (value >= 0.92) is same
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="aeiouybcdkhpfmnst\n-'0é", max_size=20))
+def test_the_skeleton_collapses_repeats_as_the_regular_expression_did(token: str) -> None:
+    """The loop that collapses repeated letters gives what re.sub(r"(.)\\1+", r"\\1", ...)
+    gave (a line break, which "." does not match, is never collapsed)."""
+    vowels_dropped = re.sub(r"[aeiouy]+", "", token.replace("kh", "k").replace("ph", "f"))
+    assert skeleton(token) == re.sub(r"(.)\1+", r"\1", vowels_dropped)

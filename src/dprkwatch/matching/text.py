@@ -27,7 +27,6 @@ _SPACE_LIKE = re.compile(r"[\s\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _WORD_SPLIT = re.compile(r"[^\w'’-]+")
 _ASCII_SPLIT = re.compile(r"[^a-z0-9]+")
 _VOWELS = re.compile(r"[aeiouy]+")
-_REPEATS = re.compile(r"(.)\1+")
 
 
 def strip_controls(text: str) -> str:
@@ -105,7 +104,15 @@ def ascii_tokens(word: str) -> list[str]:
 @lru_cache(maxsize=262144)
 def skeleton(token: str) -> str:
     """Consonant outline of an ASCII token: vowels dropped, repeats collapsed."""
-    return _REPEATS.sub(r"\1", _VOWELS.sub("", token.replace("kh", "k").replace("ph", "f")))
+    # The repeats collapsed as re.sub(r"(.)\1+", r"\1", ...) would, in a loop: a
+    # template replacement runs the re module's Python code at each call.
+    out: list[str] = []
+    previous = ""
+    for ch in _VOWELS.sub("", token.replace("kh", "k").replace("ph", "f")):
+        if ch != previous or ch == "\n":
+            out.append(ch)
+        previous = ch
+    return "".join(out)
 
 
 # Arabic letters to Latin consonants (vowel letters alef, waw and ya become
