@@ -5,7 +5,11 @@ phonetic keys) is most of a cold index build and needs no shared state, so
 the build hands a share of them to a forked child process. The child starts
 with every module and table already loaded (forking copies the parent),
 analyses its share, and sends the forms back as plain :mod:`marshal` data
-through a pipe while the parent analyses the rest.
+through a pipe while the parent analyses the rest. The index keeps each of
+the child's forms as its marshal record, decoded when a query first needs it
+(:meth:`NameAnalyser.filed`), and the numbers of their keys come as one
+array: once the child has answered, this process alone works, so what it
+need not unpack there is off the build's path.
 
 The child is forked as soon as the build has met enough names to repay it,
 while the lists are still being read, and is sent its names in chunks as
@@ -82,9 +86,11 @@ PARALLEL_MIN_NAMES = 4000
 # the encoding of every answer for the pipe.
 OTHER_COST = 1.9
 # The child's share of the work (in those units). More than half: it starts
-# while this process still reads the lists and makes their records, and this
-# process alone decodes the child's answer afterwards.
-CHILD_SHARE = 0.58
+# while this process still reads the lists and makes their records. (58 %
+# until the child also marshalled each form on its own and Han names and the
+# parent's word counts moved to it: then its CPU exceeded this process's
+# before the answer in 8 timed builds of 8, by 0.1-0.35 s.)
+CHILD_SHARE = 0.56
 # The child takes organisation and vessel names, this process people's: the
 # two kinds share few words, so each process's word memos serve its own kind
 # (splitting at random repeats the work on every common word in both: 20 %

@@ -19,7 +19,7 @@ import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import chain
+from itertools import accumulate, chain
 from pathlib import Path
 from typing import Any, overload
 
@@ -291,7 +291,8 @@ class Index:
         self.locations: dict[str, tuple[int, int, int]] = {}
         self._views: dict[int, mmap.mmap] = {}
         self._views_lock = threading.Lock()
-        # A list when built; decoded on demand when loaded from the cache.
+        # A list when built in one process; StoredForms, decoded on demand, when
+        # loaded from the cache or built with a forked analyser (its share).
         self.forms: Sequence[NameForm] = []
         self.name_kind: list[str] = []
         self.name_entity: list[int] = []
@@ -418,52 +419,46 @@ class Index:
         analysed = analyser.filed(on_words=vocabulary_soon)
         vocabulary = vocabularies[0]
         del distinct
-        # Each distinct form gets a number, in first-use order: the forms
+        # The forms of the distinct names are numbered in their order: those
         # analysed here are objects, the forked analyser's stay marshal records
         # (decoded when a query first needs one, as from the index cache).
         # What the build counts of a form (its words, its first Korean
-        # reading's given-name syllables) is kept per number.
-        codes_of_names: list[tuple[int, ...]] = []
+        # reading's given-name syllables) is kept per number. (Built in
+        # comprehensions: the loop over every name's forms is the tail's.)
+        flat = [form for item in analysed for form, _ in item]
+        flat_codes = [codes for item in analysed for _, codes in item]
+        starts = list(accumulate(map(len, analysed), initial=0))
+        del analysed
         refs: list[int] = []
-        number: dict[int, int] = {}
-        known: list[NameForm | None] = []
-        records: list[bytes] = []
-        tokens_of: list[tuple[str, ...]] = []
-        given_of: list[tuple[str, ...] | None] = []
         name_kind = index.name_kind
         name_entity = index.name_entity
         entities = index.records
         for ent, kind, slot in occurrences:
             name_ids = entities[ent].name_ids
-            for form, codes in analysed[slot]:
-                ref = number.get(id(form))
-                if ref is None:
-                    ref = number[id(form)] = len(known)
-                    if isinstance(form, NameForm):
-                        known.append(form)
-                        records.append(b"")
-                        tokens_of.append(form.tokens)
-                        given_of.append(
-                            tuple([s.coarse for s in form.korean[0].given]) if form.korean else None
-                        )
-                    else:
-                        record, tokens, given = form
-                        known.append(None)
-                        records.append(record)
-                        tokens_of.append(tokens)
-                        given_of.append(given)
+            for ref in range(starts[slot], starts[slot + 1]):
                 name_ids.append(len(refs))
                 refs.append(ref)
                 name_kind.append(kind)
                 name_entity.append(ent)
-                codes_of_names.append(codes)
-        del analysed, occurrences, number
+        del occurrences, starts
+        codes_of_names = [flat_codes[ref] for ref in refs]
+        del flat_codes
+        known = [form if isinstance(form, NameForm) else None for form in flat]
+        tokens_of = [form.tokens if isinstance(form, NameForm) else form[1] for form in flat]
+        given_of = [
+            (tuple([s.coarse for s in form.korean[0].given]) if form.korean else None)
+            if isinstance(form, NameForm)
+            else form[2]
+            for form in flat
+        ]
         if all(form is not None for form in known):
             index.forms = [known[ref] for ref in refs]  # type: ignore[misc]
         else:
-            ends = np.cumsum([len(record) for record in records], dtype=np.uint64)
+            records = [b"" if isinstance(form, NameForm) else form[0] for form in flat]
+            ends = np.cumsum(list(map(len, records)), dtype=np.uint64)
             index.forms = StoredForms(b"".join(records), ends.astype("<u8").tobytes(), refs, known)
-        del records
+            del records
+        del flat
         index.postings = Postings.from_codes(codes_of_names, analyser.key_names())
         del codes_of_names
         # How many names use each word, and each given-name syllable of the
