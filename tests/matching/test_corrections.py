@@ -302,6 +302,18 @@ def test_a_listed_word_beside_a_misspelt_one_may_have_two_letters_swapped() -> N
     assert corrections("RYMO Yong", vocab) == []
 
 
+def test_a_listed_word_of_three_letters_is_not_read_with_two_letters_swapped() -> None:
+    # ALS is listed, ASL (the initials of another name) more; ALS is no slip.
+    vocab = Vocabulary.build({"als": 2, "asl": 9, "company": 900, "alis": 1})
+    assert all("ASL" not in c.text.upper() for c in corrections("COMPANJY ALS", vocab))
+    vocab = Vocabulary.build({"rymo": 1, "ryom": 4, "yong": 700})
+    assert corrections("RYMO Yogn", vocab)[-1].text == "RYOM yong"
+    # GIM is the syllable Kim, not a slip of GMI; HAW is no syllable, HWA is.
+    vocab = Vocabulary.build({"gim": 3, "gmi": 9, "haw": 1, "hwa": 30, "hwang": 90, "sok": 40})
+    assert all("GMI" not in c.text.upper() for c in corrections("Gim Sokk", vocab))
+    assert "HWANG SOK-HWA" in [c.text.upper() for c in corrections("HAWNG SOK-HAW", vocab)]
+
+
 def test_a_lost_letter_beats_a_typed_letter_thrown_away() -> None:
     # HYK: the syllable HYOK lost its O and keeps every letter as typed; HY
     # (the syllable Hui) drops the K and HAK replaces the Y by a distant key.

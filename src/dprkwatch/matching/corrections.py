@@ -391,11 +391,32 @@ def _listed_slip_options(word: str, vocab: Vocabulary) -> list[tuple[str, Change
     return out[:_PER_WORD]
 
 
+# Two swapped letters in a listed word of three letters make another short
+# word as often as a slip, and short words are other names' initials and
+# syllables: the listed ALS (in LIMITED LIABILITY COMPANJY ALS) read as ASL
+# met Ansar Al Charia Benghazi by its initials, and the syllable GIM was read
+# as GMI. A word that short is read with two letters swapped only when it is
+# no Korean syllable and the swapped word is one (HAW for HWA); from four
+# letters (RYMO for RYOM) as before.
+_SWAP_MIN = 4
+
+
+def _one_syllable(word: str) -> bool:
+    return any(len(parse) == 1 for parse in parse_word(word))
+
+
+def _swaps_into_syllable(word: str, other: str) -> bool:
+    """A short word that is no Korean syllable, swapped into one (HAW, HWA)."""
+    return not _one_syllable(word) and _one_syllable(other)
+
+
 def _lost_letter_options(word: str, vocab: Vocabulary) -> list[tuple[str, Change]]:
     """A listed word read as the listed word with one letter more (after the first)
     that the most names use, when more names use it than the word as typed; with
     no such word, as the listed word with two neighbouring letters swapped (RYMO
-    for RYOM) that the most names use, when more use it than the word as typed.
+    for RYOM; in a word of three letters only a Korean syllable from a word that
+    is none, HAW for HWA) that the most names use, when more use it than the word
+    as typed.
     (A neighbouring key too was tried: MUN became MIN and DAEDONG DAESONG, other
     people's and banks' names.)"""
     used = vocab.count(word)
@@ -408,7 +429,11 @@ def _lost_letter_options(word: str, vocab: Vocabulary) -> list[tuple[str, Change
             n = vocab.count(other)
             if n > used and (lost is None or (n, lost[1]) > (lost[0], other)):
                 lost = (n, other)
-        elif len(other) == len(word) and keeps_letters(word, other):
+        elif (
+            len(other) == len(word)
+            and (len(word) >= _SWAP_MIN or _swaps_into_syllable(word, other))
+            and keeps_letters(word, other)
+        ):
             n = vocab.count(other)
             if n > used and (swap is None or (n, swap[1]) > (swap[0], other)):
                 swap = (n, other)
