@@ -67,13 +67,13 @@ LOG = ROOT / "build" / "native.log"
 C_EXTENSIONS = (
     "dprkwatch/matching/features/name_align.c",
     "dprkwatch/matching/typo_near.c",
+    "dprkwatch/matching/prescore.c",
 )
 # C kernels over numpy arrays (see dprkwatch.native).
 C_SOURCES = (
     "dprkwatch/maritime/engines/tracks.c",
     "dprkwatch/maritime/clones.c",
     "dprkwatch/maritime/ingest/group.c",
-    "dprkwatch/matching/prescore.c",
 )
 # No fast-math and no fused multiply-add: the kernel must round as numpy does.
 CFLAGS = ("-O2", "-shared", "-fPIC", "-fno-fast-math", "-ffp-contract=off")

@@ -16,9 +16,7 @@ by name number, so which names make a cut depends on the data alone.
 
 from __future__ import annotations
 
-import ctypes
 import threading
-from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import cache
 from itertools import chain
@@ -222,7 +220,7 @@ class Postings:
 
         With ``prune_above`` >= 0 and more names than that, names whose
         pre-score is below ``max * share * 0.5`` are dropped first. One C
-        call (``prescore.c``) when the kernel is built and ``compiled``;
+        call (``prescore.c``, a CPython extension) when it is built and ``compiled``;
         otherwise numpy, with the same answer.
         """
         kernel = _kernel() if compiled else None
@@ -232,23 +230,17 @@ class Postings:
                 keep = sums >= float(sums.max()) * share * 0.5
                 ids, sums = ids[keep], sums[keep]
             return top(ids, sums, n)
-        starts, lengths, weights, rare = self._split(keys, key_weight, common)
-        if not starts:
-            return []
-        scratch = self._kernel_scratch(n)
-        found = _run(
-            kernel, self._base, array("q", starts), array("q", lengths), array("d", weights),
-            rare, len(starts) - rare, scratch, prune_above, share, n,
+        ranked: list[tuple[int, float]] = kernel.best(
+            self._where, self._base, keys if isinstance(keys, list) else list(keys), key_weight,
+            common, self._kernel_scratch(n), prune_above, share, n,
         )  # fmt: skip
-        out_ids: IntArray = self._local.kernel[4]
-        out_sums: FloatArray = self._local.kernel[5]
-        return list(zip(out_ids[:found].tolist(), out_sums[:found].tolist(), strict=True))
+        return ranked
 
-    def _kernel_scratch(self, n: int) -> tuple[int, int, int, int, int, int]:
+    def _kernel_scratch(self, n: int) -> tuple[int, int, int, int]:
         """Addresses of this thread's arrays for the kernel: totals, seen and found
-        (a place per name), the heap and the two outputs (``n`` places at least)."""
+        (a place per name) and the heap (``n`` places at least)."""
         held = getattr(self._local, "kernel", None)
-        if held is None or len(held[4]) < n:
+        if held is None or len(held[3]) < n * _ENTRY_BYTES:
             size = max(self._size, 1)
             places = max(n, 128)
             held = self._local.kernel = (
@@ -256,11 +248,9 @@ class Postings:
                 np.zeros(size, dtype=np.uint8),
                 np.zeros(size, dtype=NIDS),
                 np.zeros(places * _ENTRY_BYTES, dtype=np.uint8),
-                np.zeros(places, dtype=NIDS),
-                np.zeros(places),
             )
             self._local.addresses = tuple(int(a.ctypes.data) for a in held)
-        addresses: tuple[int, int, int, int, int, int] = self._local.addresses
+        addresses: tuple[int, int, int, int] = self._local.addresses
         return addresses
 
     def _sum(self, flat: IntArray, weights: FloatArray) -> tuple[IntArray, FloatArray]:
@@ -290,41 +280,9 @@ class Postings:
 
 
 @cache
-def _kernel() -> Callable[..., int] | None:
-    """The compiled pre-score, or None (not built, or compiled code turned off)."""
-    pointer, int64 = ctypes.c_void_p, ctypes.c_int64
-    return native.small_kernel(
-        KERNEL_SOURCE,
-        "dprkwatch_prescore_top",
-        [*[pointer] * 4, int64, int64, *[pointer] * 3, int64, ctypes.c_double, int64,
-         *[pointer] * 3],
-    )  # fmt: skip
-
-
-def _run(
-    kernel: Callable[..., int],
-    base: int,
-    starts: array[int],
-    lengths: array[int],
-    weights: array[float],
-    n_rare: int,
-    n_common: int,
-    scratch: tuple[int, int, int, int, int, int],
-    prune_above: int,
-    share: float,
-    n: int,
-) -> int:
-    """One call of the kernel on the keys' arrays.
-
-    A function of its own so that the caller holds the arrays until C has
-    returned: compiled code frees a local right after its last use, and the
-    last use of an array is taking its address.
-    """
-    totals, seen, found, heap, out_ids, out_sums = scratch
-    return kernel(
-        base, starts.buffer_info()[0], lengths.buffer_info()[0], weights.buffer_info()[0],
-        n_rare, n_common, totals, seen, found, prune_above, share, n, heap, out_ids, out_sums,
-    )  # fmt: skip
+def _kernel() -> Any:
+    """The compiled pre-score (``prescore.c``), or None (not built, compiled code turned off)."""
+    return native.extension(KERNEL_SOURCE, "prescore")
 
 
 def top(ids: IntArray, sums: FloatArray, n: int) -> list[tuple[int, float]]:
