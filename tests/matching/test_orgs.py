@@ -98,3 +98,22 @@ def test_companies_sharing_only_a_bracketed_country_do_not_match(screener: Scree
 def test_a_country_on_one_side_only_says_nothing(screener: Screener) -> None:
     _score, _matched, why = _compare(screener, "Bank Melli Iran", "Bank Melli")
     assert "country in the name" not in why
+
+
+def test_ofac_abbreviations_meet_the_words_written_out(screener: Screener) -> None:
+    # OFAC lists SHANGHAI DONGFENG SHPG CO LTD; the EU and the UK write SHIPPING.
+    score, matched, why = _compare(
+        screener, "SHANGHAI DONGFENG SHIPPING CO LTD", "SHANGHAI DONGFENG SHPG CO LTD"
+    )
+    assert matched and score > 0.95, why
+    for query, listed in (
+        ("KOREA MARINE AND INDUSTRIAL TRADING", "KOREA MARINE AND INDUSTRIAL TRDG"),
+        ("OIL TANKERS SCF MANAGEMENT FZCO", "OIL TANKERS SCF MGMT FZCO"),
+    ):
+        written, matched, why = _compare(screener, query, listed)
+        assert matched and written > 0.95, why
+    # Another word in the abbreviation's place is still another word.
+    other, matched, why = _compare(
+        screener, "SHANGHAI DONGFENG TRADING CO LTD", "SHANGHAI DONGFENG SHPG CO LTD"
+    )
+    assert other < score, why

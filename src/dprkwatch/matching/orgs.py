@@ -63,6 +63,9 @@ STEMS: dict[str, str] = {
     "group": "group", "groups": "group", "centre": "center", "shipyard": "shipyard",
     "association": "association", "assn": "association", "bros": "brothers", "dept": "department",
     "external": "foreign", "administrative": "administration", "exhibitions": "exhibition",
+    # OFAC's own abbreviations, written out by the other lists (its SHANGHAI
+    # DONGFENG SHPG CO LTD is the EU's SHANGHAI DONGFENG SHIPPING CO LTD).
+    "shpg": "ship", "trdg": "trade", "mgmt": "management", "mfg": "manufacturing",
 }  # fmt: skip
 
 
