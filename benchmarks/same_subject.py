@@ -26,9 +26,13 @@ hop from an expected entity, when:
   article joined or apart (AL-LOUBIRI, LOUBIRI) is close; another given
   name (brothers Yasir and Omar Sabawi, both born 1970) is not.
 
-The last two rules are independent of the screener (no score of ours
+* **acronym**: an organisation listed as "BODY (ACRONYM)", the acronym
+  the initials of BODY's words, and a record of the same schema that names
+  BODY as one comma-separated part of its name (``acronym_links``).
+
+The last three rules are independent of the screener (no score of ours
 decides who is the same person). Run as a script, it prints every pair the
-last two rules link that the name keys do not, with the reason.
+last three rules link that the name keys do not, with the reason.
 """
 
 from __future__ import annotations
@@ -78,7 +82,7 @@ class Link:
 
     a: str
     b: str
-    rule: str  # "identifier" or "birth date"
+    rule: str  # "identifier", "birth date" or "acronym"
     detail: str
 
 
@@ -178,7 +182,49 @@ def links(screener: Screener) -> list[Link]:
             ratio, x, y = close_names(names[a], names[b])
             if ratio >= CLOSE_NAME:
                 found[(a, b)] = Link(a, b, "birth date", f"{date}; {x} / {y} ({ratio:.0f})")
+    for link in acronym_links(records, names):
+        found.setdefault((link.a, link.b), link)
     return sorted(found.values(), key=lambda link: (link.a, link.b))
+
+
+_ACRONYM_NAME = re.compile(r"^(?P<body>[^(),]+?)\s*\((?P<acronym>[A-Za-z]{2,8})\)\s*$")
+_INITIAL_SKIP = frozenset({"of", "and", "the", "for"})
+
+
+def acronym_links(records: list[dict[str, Any]], names: dict[str, list[str]]) -> list[Link]:
+    """Organisations listed as "BODY (ACRONYM)", the acronym the initials of
+    BODY's words, linked to a record of the same schema that names BODY as one
+    comma-separated part of its name (the parent before or after it).
+
+    The EU's and the UK's PROPAGANDA AND AGITATION DEPARTMENT (PAD) is OFAC's
+    KOREAN WORKERS PARTY, PROPAGANDA AND AGITATION DEPARTMENT: OFAC's own alias
+    file of June 2026 gives that record (ent_num 19528) the aliases
+    PROPAGANDA AND AGITATION DEPARTMENT and PROPAGANDA AND AGITATION
+    DEPARTMENT, WORKERS PARTY OF KOREA. The acronym is what makes BODY a
+    body's own name, not a generic part such as "S.A." (CIMEX, S.A.)."""
+    bodies: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    for data in records:
+        if data["schema"] in ("Person", "Vessel"):
+            continue
+        for name in names[data["id"]]:
+            m = _ACRONYM_NAME.match(name.strip())
+            if m is None:
+                continue
+            words = _words(m["body"])
+            initials = "".join(w[0] for w in words if w not in _INITIAL_SKIP)
+            if len(words) >= 2 and initials == m["acronym"].lower():
+                bodies[(data["schema"], " ".join(words))].append((data["id"], name))
+    out = []
+    for data in records:
+        for name in names[data["id"]]:
+            if "," not in name:
+                continue
+            for part in name.split(","):
+                for eid, listed in bodies.get((data["schema"], " ".join(_words(part))), ()):
+                    if eid != data["id"]:
+                        a, b = sorted((eid, data["id"]))
+                        out.append(Link(a, b, "acronym", f"{listed} / {name}"))
+    return out
 
 
 class SameSubject:
@@ -223,13 +269,13 @@ def render(same: SameSubject) -> str:
         "docs/same-subject-links.md` (lists: " + versions + "); do not edit by hand. "
         "The rules are in that script's docstring and in docs/matching.md "
         '("Who is the same person"). Listed here: every pair of records the '
-        "identifier and birth-date rules link that the name keys did not already "
+        "identifier, birth-date and acronym rules link that the name keys did not already "
         "link. The evaluation and the calibration count a result on either record "
         "of a pair as the queried subject.",
         "",
         f"{len(rows)} pairs: {sum(r.rule == 'identifier' for r in rows)} by a shared "
         f"identifier, {sum(r.rule == 'birth date' for r in rows)} by the same birth date "
-        "and a close name.",
+        f"and a close name, {sum(r.rule == 'acronym' for r in rows)} by a listed acronym.",
         "",
         "| record | record | rule | evidence |",
         "|---|---|---|---|",

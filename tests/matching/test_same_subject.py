@@ -160,3 +160,30 @@ def test_ofac_abbreviations_meet_the_words_written_out() -> None:
         )
     )
     assert same.widen(frozenset({"eu-1"})) == {"eu-1", "ofac-1"}
+
+
+def test_a_listed_acronym_names_the_body_inside_a_parents_name() -> None:
+    body = "Organization"
+    found = pairs(
+        {
+            "eu-1": {
+                "schema": body,
+                "properties": {"name": ["PROPAGANDA AND AGITATION DEPARTMENT (PAD)"]},
+            },
+            "ofac-1": {
+                "schema": body,
+                "properties": {
+                    "name": ["KOREAN WORKERS PARTY, PROPAGANDA AND AGITATION DEPARTMENT"]
+                },
+            },
+            # No acronym of its own words: a part after a comma says nothing.
+            "eu-2": {"schema": body, "properties": {"name": ["CIMEX (CX)"]}},
+            "ofac-2": {"schema": body, "properties": {"name": ["CIMEX, S.A."]}},
+            "eu-3": {"schema": body, "properties": {"name": ["MUNITIONS INDUSTRY DEPARTMENT"]}},
+            "ofac-3": {
+                "schema": body,
+                "properties": {"name": ["KOREAN WORKERS PARTY, MUNITIONS INDUSTRY DEPARTMENT"]},
+            },
+        }
+    )
+    assert found == {("eu-1", "ofac-1", "acronym")}
