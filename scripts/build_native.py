@@ -44,6 +44,7 @@ GROUP = "dprkwatch_native"
 # The hot path of a query, in the order a screen calls it.
 MODULES = (
     "dprkwatch.matching.text",
+    "dprkwatch.matching.rounding",
     "dprkwatch.matching.hangul",
     "dprkwatch.matching.syllables",
     "dprkwatch.matching.korean_names",

@@ -33,6 +33,7 @@ from dprkwatch.matching.features.feature import new_feature
 from dprkwatch.matching.given_names import initials_reading, nickname_readings
 from dprkwatch.matching.index import EntityRecord, Index
 from dprkwatch.matching.query import COUNTRY_PROPS, NAME_PROPS, Query
+from dprkwatch.matching.rounding import rounded
 from dprkwatch.matching.typos import Vocabulary
 from dprkwatch.matching.wade_giles import pinyin_readings
 
@@ -302,7 +303,7 @@ class MatchV1:
         if not id_hit and (name_score <= 0.0 or name_score + QUALIFIERS_CEILING < floor):
             return None
         if best_feat[0]:
-            features[best_feat[0]] = round(best_feat[1].value, 4)
+            features[best_feat[0]] = rounded(best_feat[1].value, 4)
             reasons.append(best_feat[1].reason)
         # Qualifiers say nothing when either side lacks the property, so
         # they are only asked when both have it (in this order).
@@ -331,10 +332,10 @@ class MatchV1:
         if id_hit:
             score = max(score, self.ID_FLOOR + (1.0 - self.ID_FLOOR) * name_score)
             total = max(total, score)
-        score = round(score, 4)
+        score = rounded(score, 4)
         listed = best_pair[1] if best_pair is not None else None
         level = evidence_level(features)
-        return Scored(score, features, reasons, score, level, listed, round(total, 4))
+        return Scored(score, features, reasons, score, level, listed, rounded(total, 4))
 
 
 _CALIBRATION = calibration.load()
@@ -387,12 +388,12 @@ class MatchV2(MatchV1):
             if scored.listed is not None
             else 0.0
         )
-        features["name.information"] = round(info, 3)
+        features["name.information"] = rounded(info, 3)
         features["score.total"] = scored.total
         cal = self.calibration
         if cal is None:
             return scored
-        p = round(cal.probability(scored.total, scored.evidence, info), 4)
+        p = rounded(cal.probability(scored.total, scored.evidence, info), 4)
         reasons.append(
             f"evidence: {EVIDENCE_LABELS[scored.evidence]}; name score with qualifiers "
             f"{scored.total:.2f}: probability {p:.2f}"

@@ -44,6 +44,7 @@ from dprkwatch.matching.features.words import (
     neighbours,
 )
 from dprkwatch.matching.korean_names import SURNAME_SPELLINGS
+from dprkwatch.matching.rounding import rounded
 from dprkwatch.matching.syllables import parse_word
 from dprkwatch.matching.text import APOSTROPHES
 from dprkwatch.matching.typos import MIN_FUZZY, Vocabulary
@@ -251,7 +252,7 @@ def _word_options(word: str, vocab: Vocabulary) -> list[tuple[str, Change]]:
     options: dict[str, tuple[Change, int, float | None]] = {}
 
     def offer(meant: str, sim: float, kind: str, used: int, rank: float | None = None) -> None:
-        sim = round(sim, 4)
+        sim = rounded(sim, 4)
         if sim <= 0.0:
             return
         old = options.get(meant)
@@ -297,7 +298,7 @@ def _word_options(word: str, vocab: Vocabulary) -> list[tuple[str, Change]]:
                 if distance == 1:
                     slip_used = max(slip_used, count(other))
                 rank = sim if kept else _rank_similarity(word, distance)
-                offer(other, sim, "spelling", count(other), round(rank, 4))
+                offer(other, sim, "spelling", count(other), rounded(rank, 4))
         for (known, fuzzy, known_left), near in zip(halves, found[1:], strict=True):
             for distance, other in near:
                 if other[0] != fuzzy[0]:
@@ -627,7 +628,7 @@ def corrections(text: str, vocab: Vocabulary) -> list[Correction]:
         picked = [option for _k, option in pick]
         corr = _new_correction((_apply(text, slots, picked), changes))
         ranks = sum(k for k, (_meant, ch) in pick if ch is not None)
-        combos.append((round(corr.plausibility(vocab), 3), ranks, corr, picked))
+        combos.append((rounded(corr.plausibility(vocab), 3), ranks, corr, picked))
         if len(combos) > 64:
             break
     # Of equally likely combinations, the one of better-ranked options first
