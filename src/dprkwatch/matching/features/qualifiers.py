@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from dprkwatch.matching.analysis import NameForm
-from dprkwatch.matching.features.feature import NONE, Feature
+from dprkwatch.matching.features.feature import NONE, Feature, new_feature
 from dprkwatch.matching.orgs import different_countries
 
 ID_LABELS = {
@@ -31,7 +31,7 @@ def identifier_match(
         return NONE
     # The smallest, not the first: the values are sets, whose order changes
     # from process to process, and the explanation must not.
-    return Feature(1.0, f"{ID_LABELS[kind]} {min(common)} identical")
+    return new_feature((1.0, f"{ID_LABELS[kind]} {min(common)} identical"))
 
 
 def identifier_conflict(
@@ -40,9 +40,11 @@ def identifier_conflict(
     """Both sides have this identifier and none agree: a different ship or firm."""
     if not query_values or not entity_values or any(v in entity_values for v in query_values):
         return NONE
-    return Feature(
-        -0.25,
-        f"{ID_LABELS[kind]} differs ({min(query_values)} vs listed {min(entity_values)})",
+    return new_feature(
+        (
+            -0.25,
+            f"{ID_LABELS[kind]} differs ({min(query_values)} vs listed {min(entity_values)})",
+        )
     )
 
 
@@ -57,28 +59,28 @@ def birth_date(query_dates: Collection[str], entity_dates: Collection[str]) -> F
     full_c = {d for d in entity_dates if len(d) == 10}
     common = full_q & full_c
     if common:
-        return Feature(0.06, f"birth date {min(common)} agrees")
+        return new_feature((0.06, f"birth date {min(common)} agrees"))
     years_q = {int(d[:4]) for d in query_dates}
     years_c = {int(d[:4]) for d in entity_dates}
     if years_q & years_c:
         if full_q and full_c:
             month_q = {d[:7] for d in full_q}
             if not month_q & {d[:7] for d in full_c}:
-                return Feature(
-                    -0.02, f"birth year {min(years_q & years_c)} agrees but the dates differ"
+                return new_feature(
+                    (-0.02, f"birth year {min(years_q & years_c)} agrees but the dates differ")
                 )
-        return Feature(0.04, f"birth year {min(years_q & years_c)} agrees")
+        return new_feature((0.04, f"birth year {min(years_q & years_c)} agrees"))
     gap = min(abs(a - b) for a in years_q for b in years_c)
     qy, cy = min(years_q), min(years_c)
     # Lists and customer records disagree by a year or a few often enough
     # (estimated ages, transcription); decades apart is another person.
     if gap <= 1:
-        return Feature(-0.03, f"birth year {qy} is one year from listed {cy}")
+        return new_feature((-0.03, f"birth year {qy} is one year from listed {cy}"))
     if gap <= 3:
-        return Feature(-0.08, f"birth year {qy} differs from listed {cy}")
+        return new_feature((-0.08, f"birth year {qy} differs from listed {cy}"))
     if gap <= 10:
-        return Feature(-0.15, f"birth year {qy} differs from listed {cy} by {gap} years")
-    return Feature(-0.25, f"birth year {qy} disagrees with listed {cy}")
+        return new_feature((-0.15, f"birth year {qy} differs from listed {cy} by {gap} years"))
+    return new_feature((-0.25, f"birth year {qy} disagrees with listed {cy}"))
 
 
 def nationality(query_countries: Collection[str], entity_countries: Collection[str]) -> Feature:
@@ -87,10 +89,12 @@ def nationality(query_countries: Collection[str], entity_countries: Collection[s
         return NONE
     common = set(query_countries) & set(entity_countries)
     if common:
-        return Feature(0.03, f"country {', '.join(sorted(common))} agrees")
-    return Feature(
-        -0.08,
-        f"country {', '.join(sorted(query_countries))} vs listed {', '.join(sorted(entity_countries))}",
+        return new_feature((0.03, f"country {', '.join(sorted(common))} agrees"))
+    return new_feature(
+        (
+            -0.08,
+            f"country {', '.join(sorted(query_countries))} vs listed {', '.join(sorted(entity_countries))}",
+        )
     )
 
 
@@ -99,7 +103,7 @@ def gender(query_gender: Collection[str], entity_gender: Collection[str]) -> Fea
         return NONE
     if set(query_gender) & set(entity_gender):
         return NONE
-    return Feature(-0.12, f"gender {min(query_gender)} vs listed {min(entity_gender)}")
+    return new_feature((-0.12, f"gender {min(query_gender)} vs listed {min(entity_gender)}"))
 
 
 # Added to the score when the numbers in two names differ.
@@ -114,7 +118,7 @@ def number_conflict(q: NameForm, c: NameForm) -> Feature:
     """
     if q.numbers and c.numbers and q.numbers != c.numbers:
         dq, dc = q.numbers[0], c.numbers[0]
-        return Feature(NUMBER_CONFLICT, f"number {dq} vs listed {dc}")
+        return new_feature((NUMBER_CONFLICT, f"number {dq} vs listed {dc}"))
     return NONE
 
 
@@ -128,8 +132,10 @@ def jurisdiction_conflict(q: NameForm, c: NameForm) -> Feature:
     Solutions (Netherlands)). A country on one side only says nothing, nor
     do country words a slip or two apart (Chile for China may be a typo)."""
     if q.jurisdiction and c.jurisdiction and different_countries(q.jurisdiction, c.jurisdiction):
-        return Feature(
-            JURISDICTION_CONFLICT,
-            f"country in the name '{q.jurisdiction}' vs listed '{c.jurisdiction}'",
+        return new_feature(
+            (
+                JURISDICTION_CONFLICT,
+                f"country in the name '{q.jurisdiction}' vs listed '{c.jurisdiction}'",
+            )
         )
     return NONE

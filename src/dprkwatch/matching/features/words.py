@@ -619,7 +619,7 @@ def name_joined(q: NameForm, c: NameForm, *, always: bool) -> Feature:
     if not q.joined or not c.joined:
         return NONE
     if q.joined == c.joined:
-        return Feature(JOINED_SAME, f"same letters as '{c.text}' apart from spacing")
+        return new_feature((JOINED_SAME, f"same letters as '{c.text}' apart from spacing"))
     if q.script == "Hani" or c.script == "Hani":
         return NONE
     longest = max(len(q.joined), len(c.joined))
@@ -634,7 +634,7 @@ def name_joined(q: NameForm, c: NameForm, *, always: bool) -> Feature:
         return NONE
     sim = 1.0 - dist / longest
     factor = 0.94 if split_differs else 0.92
-    return Feature(sim * factor, f"'{q.text}' spelled close to '{c.text}' ignoring spaces")
+    return new_feature((sim * factor, f"'{q.text}' spelled close to '{c.text}' ignoring spaces"))
 
 
 def name_han(q: NameForm, c: NameForm) -> Feature:
@@ -648,19 +648,21 @@ def name_han(q: NameForm, c: NameForm) -> Feature:
     if not a or not b:
         return NONE
     if a == b:
-        return Feature(1.0, f"same characters as '{c.text}'")
+        return new_feature((1.0, f"same characters as '{c.text}'"))
     same = sum(1 for x, y in zip(a, b, strict=False) if x == y)
     sim = same / max(len(a), len(b))
     if sim < 0.5:
         return NONE
-    return Feature(0.9 * sim, f"{same} of {max(len(a), len(b))} characters agree with '{c.text}'")
+    return new_feature(
+        (0.9 * sim, f"{same} of {max(len(a), len(b))} characters agree with '{c.text}'")
+    )
 
 
 def name_korean_joined(q: NameForm, c: NameForm) -> Feature:
     """Vessel and company names read as Korean syllables (Cheonmasan = CHON MA SAN)."""
     if q.korean_joined and q.korean_joined == c.korean_joined and q.joined != c.joined:
-        return Feature(
-            KOREAN_WORDS_SAME, f"'{q.text}' and '{c.text}' are the same Korean syllables"
+        return new_feature(
+            (KOREAN_WORDS_SAME, f"'{q.text}' and '{c.text}' are the same Korean syllables")
         )
     return NONE
 
@@ -668,9 +670,9 @@ def name_korean_joined(q: NameForm, c: NameForm) -> Feature:
 def name_acronym(q: NameForm, c: NameForm) -> Feature:
     """An acronym on one side that spells the initials of the other (KKBC)."""
     if len(q.tokens) == 1 and q.tokens[0] in c.acronyms:
-        return Feature(ACRONYM, f"'{q.text}' is the acronym of '{c.text}'")
+        return new_feature((ACRONYM, f"'{q.text}' is the acronym of '{c.text}'"))
     if len(c.tokens) == 1 and c.tokens[0] in q.acronyms:
-        return Feature(ACRONYM, f"'{c.text}' is the acronym of '{q.text}'")
+        return new_feature((ACRONYM, f"'{c.text}' is the acronym of '{q.text}'"))
     return NONE
 
 
@@ -684,9 +686,9 @@ def name_abjad(q: NameForm, c: NameForm) -> Feature:
     if len(a) < 5 or len(b) < 5:
         return NONE
     if a == b:
-        return Feature(ABJAD_SAME, f"consonants of '{q.text}' match '{c.text}' ({a})")
+        return new_feature((ABJAD_SAME, f"consonants of '{q.text}' match '{c.text}' ({a})"))
     sim = Levenshtein.normalized_similarity(a, b)
     if sim < 0.8:
         return NONE
     # Without vowels a near miss is weak evidence: never enough on its own.
-    return Feature(0.78 * sim, f"consonants of '{q.text}' resemble '{c.text}' ({a}/{b})")
+    return new_feature((0.78 * sim, f"consonants of '{q.text}' resemble '{c.text}' ({a}/{b})"))
