@@ -21,15 +21,17 @@ the two on many floats, halves and their neighbours included.
 
 from __future__ import annotations
 
-_SCALES = (1.0, 10.0, 100.0, 1000.0, 10000.0)
+from typing import Final
+
 # Below this a product's rounding error is under 1.2e-7 (half of 2**-23).
-_EXACT_BELOW = 1e9
-_NEAR_HALF = 1e-6
+# (Final: compiled code uses the numbers themselves, not module globals.)
+_EXACT_BELOW: Final = 1e9
+_NEAR_HALF: Final = 1e-6
 
 
 def rounded(x: float, digits: int) -> float:
     """``round(x, digits)`` for ``0 <= digits <= 4``."""
-    scale = _SCALES[digits]
+    scale = 10000.0 if digits == 4 else 1000.0 if digits == 3 else 10.0**digits
     y = x * scale
     if 0.0 < y < _EXACT_BELOW:
         whole = float(int(y))
