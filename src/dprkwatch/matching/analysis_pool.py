@@ -7,8 +7,9 @@ with every module and table already loaded (forking copies the parent),
 analyses its share, and sends the forms back as plain :mod:`marshal` data
 through a pipe while the parent analyses the rest. The index keeps each of
 the child's forms as its marshal record, decoded when a query first needs it
-(:meth:`NameAnalyser.filed`), and the numbers of their keys come as one
-array: once the child has answered, this process alone works, so what it
+(:meth:`NameAnalyser.filed`), and the numbers of the keys of every form, the
+child's and this process's, stay in numpy arrays until they are posting
+lists: once the child has answered, this process alone works, so what it
 need not unpack there is off the build's path.
 
 The child is forked as soon as the build has met enough names to repay it,
@@ -35,9 +36,10 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from itertools import chain
 from multiprocessing.connection import Connection
-from typing import Any, Generic, TypeVar, cast
+from typing import Any, Generic, NamedTuple, TypeVar
 
 import numpy as np
+from numpy.typing import NDArray
 
 from dprkwatch.forking import fork_is_safe
 from dprkwatch.matching.analysis import (
@@ -64,9 +66,10 @@ KeyNumbers = dict[str, int]
 # its words, and the coarse keys of the given-name syllables of its first
 # Korean reading (None without one).
 Encoded = tuple[bytes, tuple[str, ...], tuple[str, ...] | None]
-# A name's forms as results(encoded=True) gives them: those this process
-# analysed as objects, the child's as Encoded.
-Filed = tuple[tuple[NameForm | Encoded, tuple[int, ...]], ...]
+# A name's forms as filed() gives them: those this process analysed as
+# objects, the child's as Encoded (their key numbers are apart, see Filed).
+FiledForms = tuple[NameForm | Encoded, ...]
+Ints = NDArray[np.int64]
 # One name's forms in the child's answer; the numbers of their keys travel
 # apart, all in one array (see _serve).
 PlainAnalysed = tuple[Encoded, ...]
@@ -77,6 +80,22 @@ WordsOf = Callable[[NameForm], Iterable[str]]
 WordCounts = Callable[[], Counter[str]]
 OnWords = Callable[[WordCounts], None]
 T = TypeVar("T")
+
+
+class Filed(NamedTuple):
+    """Every name's forms, in the order added, and the numbers of their keys:
+    form ``k`` of the flat sequence (the first name's forms, then the
+    second's, ...) has ``codes[starts[k] : starts[k] + sizes[k]]``."""
+
+    forms: list[FiledForms]
+    codes: Ints
+    starts: Ints
+    sizes: Ints
+
+
+# The child's share: its names' forms, the numbers of their keys (renumbered
+# into this process's, form after form) and how many each form has.
+Share = tuple[list[FiledForms], Ints, Ints]
 
 # Below this many names a fork costs more than it saves: the child is forked
 # when the build meets its this-many-th distinct name.
@@ -112,6 +131,19 @@ def analyse_one(name: NameKey, keys: KeysOf, numbers: KeyNumbers) -> Analysed:
         (form, tuple([numbers.setdefault(key, len(numbers)) for key in keys(form)]))
         for form in analyze_name(*name)
     )
+
+
+def analyse_into(
+    name: NameKey, keys: KeysOf, numbers: KeyNumbers, codes: array[int], sizes: array[int]
+) -> tuple[NameForm, ...]:
+    """A name's forms; the numbers of each one's keys appended to ``codes`` and
+    how many there are to ``sizes`` (no tuple per form)."""
+    forms = analyze_name(*name)
+    for form in forms:
+        form_keys = [numbers.setdefault(key, len(numbers)) for key in keys(form)]
+        codes.extend(form_keys)
+        sizes.append(len(form_keys))
+    return forms
 
 
 def analyse_names(
@@ -155,7 +187,7 @@ class NameAnalyser:
         self._parallel = parallel
         self.numbers: KeyNumbers = {}
         # This process's share, analysed (its words are counted with the child's).
-        self._mine_analysed: list[Analysed] = []
+        self._mine_analysed: list[tuple[NameForm, ...]] = []
         self._names: list[NameKey] = []
         self._mine: list[int] = []
         self._theirs: list[int] = []
@@ -163,7 +195,7 @@ class NameAnalyser:
         self._their_work = 0.0
         self._unsent: list[NameKey] = []
         self._conn: Connection | None = None
-        self._child: Forked[list[Filed]] | None = None
+        self._child: Forked[Share] | None = None
         if parallel:
             self._start()
 
@@ -201,46 +233,75 @@ class NameAnalyser:
         counts them: a name's forms decoded from the child are its own
         objects.)
         """
-        return cast(list[Analysed], self._results(on_words, encoded=False))
+        filed = self._results(on_words, encoded=False)
+        codes: list[int] = filed.codes.tolist()
+        ends = (filed.starts + filed.sizes).tolist()
+        starts: list[int] = filed.starts.tolist()
+        out: list[Analysed] = []
+        k = 0
+        for item in filed.forms:
+            row: list[tuple[NameForm, tuple[int, ...]]] = []
+            for form in item:
+                assert isinstance(form, NameForm)
+                row.append((form, tuple(codes[starts[k] : ends[k]])))
+                k += 1
+            out.append(tuple(row))
+        return out
 
-    def filed(self, on_words: OnWords | None = None) -> list[Filed]:
+    def filed(self, on_words: OnWords | None = None) -> Filed:
         """:meth:`results`, with the child's forms as it sent them (:data:`Encoded`):
         not decoded (a third of the work left to this process once the child
         has answered), but kept for a query to decode when it first needs one
-        (as a loaded index cache does), beside what the build counts of them."""
+        (as a loaded index cache does), beside what the build counts of them;
+        and the numbers of every form's keys in arrays (:class:`Filed`)."""
         return self._results(on_words, encoded=True)
 
-    def _results(self, on_words: OnWords | None, encoded: bool) -> list[Filed]:
+    def _results(self, on_words: OnWords | None, encoded: bool) -> Filed:
         names, keys, numbers = self._names, self._keys, self.numbers
         self._on_words = on_words
         self._encoded = encoded
         child = self._child
+        codes, sizes = array("q"), array("q")
         if child is None:
-            mine = [analyse_one(name, keys, numbers) for name in names]
+            mine = [analyse_into(name, keys, numbers, codes, sizes) for name in names]
             self._tell_words(partial(self._count, mine))
-            return list(mine)
-        out: list[Filed] = [()] * len(names)
+            my_sizes = _ints(sizes)
+            return Filed(list(mine), _ints(codes), np.cumsum(my_sizes) - my_sizes, my_sizes)
+        out: list[FiledForms] = [()] * len(names)
         try:
             self._flush()
             self._send(None)
             self._close()
             for i in self._mine:
-                mine_one = analyse_one(names[i], keys, numbers)
+                mine_one = analyse_into(names[i], keys, numbers, codes, sizes)
                 out[i] = mine_one
                 self._mine_analysed.append(mine_one)
         except BaseException:
             self.cancel()
             raise
-        for i, analysed in zip(self._theirs, child.result(), strict=True):
-            out[i] = analysed
-        return out
+        theirs, their_codes, their_sizes = child.result()
+        for i, forms in zip(self._theirs, theirs, strict=True):
+            out[i] = forms
+        # Both shares' numbers in one array, this process's first; each form's
+        # place in it, in the order of the names.
+        my_codes, my_sizes = _ints(codes), _ints(sizes)
+        of_child = np.zeros(len(names), dtype=bool)
+        of_child[self._theirs] = True
+        of_child = np.repeat(of_child, np.fromiter(map(len, out), np.int64, len(out)))
+        all_sizes = np.empty(len(of_child), dtype=np.int64)
+        all_sizes[~of_child] = my_sizes
+        all_sizes[of_child] = their_sizes
+        all_starts = np.empty(len(of_child), dtype=np.int64)
+        all_starts[~of_child] = np.cumsum(my_sizes) - my_sizes
+        all_starts[of_child] = len(my_codes) + np.cumsum(their_sizes) - their_sizes
+        return Filed(out, np.concatenate([my_codes, their_codes]), all_starts, all_sizes)
 
-    def _count(self, analysed: Iterable[Analysed]) -> Counter[str]:
+    def _count(self, analysed: Iterable[tuple[NameForm, ...]]) -> Counter[str]:
         """Words of the distinct form objects of ``analysed``."""
         words = self._words
         if words is None:
             return Counter()
-        forms = {id(form): form for item in analysed for form, _ in item}.values()
+        forms = {id(form): form for item in analysed for form in item}.values()
         return Counter(chain.from_iterable(map(words, forms)))
 
     def _tell_words(self, counts: WordCounts) -> None:
@@ -295,7 +356,7 @@ class NameAnalyser:
             self._conn.close()
             self._conn = None
 
-    def _decode(self, data: bytes) -> list[Filed] | None:
+    def _decode(self, data: bytes) -> Share | None:
         """The child's answer, its key numbers turned into this process's."""
 
         def words(theirs: dict[str, int]) -> None:
@@ -314,10 +375,14 @@ class NameAnalyser:
             encoded=self._encoded,
         )
 
-    def _analyse_theirs(self) -> list[Filed]:
-        theirs = [analyse_one(self._names[i], self._keys, self.numbers) for i in self._theirs]
+    def _analyse_theirs(self) -> Share:
+        codes, sizes = array("q"), array("q")
+        theirs = [
+            analyse_into(self._names[i], self._keys, self.numbers, codes, sizes)
+            for i in self._theirs
+        ]
         self._tell_words(partial(self._count, [*self._mine_analysed, *theirs]))
-        return list(theirs)
+        return list(theirs), _ints(codes), _ints(sizes)
 
 
 class Forked(Generic[T]):
@@ -410,6 +475,11 @@ def _serve(
             sizes.append(len(form_keys))
 
 
+def _ints(numbers: array[int]) -> Ints:
+    """An array of 64-bit ints as numpy's (sharing its memory)."""
+    return np.frombuffer(numbers, dtype=np.int64)
+
+
 def _receive(reader: Connection, names: list[NameKey]) -> bool:
     """The next chunk of names, appended; whether it was the end mark."""
     chunk = marshal.loads(reader.recv_bytes())
@@ -437,14 +507,15 @@ def _decode(
     numbers: KeyNumbers | None = None,
     on_words: Callable[[dict[str, int]], None] | None = None,
     encoded: bool = False,
-) -> list[Filed] | None:
-    """The child's answer for ``expected`` names: each name's forms with the
-    numbers of their keys in ``numbers`` (the child's keys are added to it,
-    numbered in the order the child numbered them; a new dict if None); None
-    if it is garbled (keys it added stay, used by no name: they get no posting
-    list). ``on_words`` is given the child's word counts before the forms are
-    decoded. ``encoded`` leaves each of the child's forms as it came
-    (:data:`Encoded`, checked for shape only)."""
+) -> Share | None:
+    """The child's answer for ``expected`` names: each name's forms, the numbers
+    of their keys in ``numbers`` (the child's keys are added to it, numbered
+    in the order the child numbered them; a new dict if None), form after
+    form, and how many each form has; None if it is garbled (keys it added
+    stay, used by no name: they get no posting list). ``on_words`` is given
+    the child's word counts before the forms are decoded. ``encoded`` leaves
+    each of the child's forms as it came (:data:`Encoded`, checked for shape
+    only)."""
     try:
         answer = marshal.loads(data)
     except (EOFError, ValueError, TypeError):
@@ -464,10 +535,10 @@ def _decode(
     ):
         return None
     codes = np.frombuffer(code_bytes, dtype=np.int32)
-    sizes: list[int] = np.frombuffer(size_bytes, dtype=np.int32).tolist()
+    sizes = np.frombuffer(size_bytes, dtype=np.int32).astype(np.int64)
     if (
-        len(codes) != sum(sizes)
-        or (len(sizes) and min(sizes) < 0)
+        len(codes) != int(sizes.sum())
+        or (len(sizes) and int(sizes.min()) < 0)
         or (len(codes) and (int(codes.min()) < 0 or int(codes.max()) >= len(keys)))
     ):
         return None
@@ -479,24 +550,22 @@ def _decode(
     ours = np.fromiter(
         [numbers.setdefault(key, len(numbers)) for key in keys], dtype=np.int64, count=len(keys)
     )
-    renumbered: list[int] = ours[codes].tolist()
     syllables: dict[tuple[str, ...], Syllable] = {}
-    items: list[Filed] = []
-    at = 0  # the next form's place in sizes
-    end = 0  # and its first key's in renumbered
+    items: list[FiledForms] = []
+    forms = 0
     try:
         for item in plain:
-            forms: list[tuple[NameForm | Encoded, tuple[int, ...]]] = []
+            if type(item) is not tuple:
+                return None
             for f in item:
                 if not (type(f) is tuple and len(f) == 3 and type(f[0]) is bytes):
                     return None
-                start, end = end, end + sizes[at]
-                at += 1
-                form = f if encoded else form_from_plain(marshal.loads(f[0]), syllables)
-                forms.append((form, tuple(renumbered[start:end])))
-            items.append(tuple(forms))
+            forms += len(item)
+            if not encoded:
+                item = tuple([form_from_plain(marshal.loads(f[0]), syllables) for f in item])
+            items.append(item)
     except (TypeError, ValueError, IndexError, EOFError):
         return None
-    if at != len(sizes):
+    if forms != len(sizes):
         return None
-    return items
+    return items, ours[codes], sizes

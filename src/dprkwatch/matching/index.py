@@ -16,15 +16,17 @@ import marshal
 import math
 import mmap
 import threading
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import accumulate, chain
+from itertools import chain
 from pathlib import Path
 from typing import Any, overload
 
 import numpy as np
 import orjson
+from numpy.typing import NDArray
 
 from dprkwatch.forking import fork_is_safe
 from dprkwatch.lists.model import is_subject
@@ -50,6 +52,7 @@ NAME_PROPS = (
     ("weakAlias", "weak"),
     ("previousName", "former"),
 )
+KINDS = tuple(kind for _, kind in NAME_PROPS)
 DOC_PROPS = ("passportNumber", "idNumber", "registrationNumber", "taxNumber", "innCode", "ogrnCode",
              "leiCode", "swiftBic", "vatCode")  # fmt: skip
 COUNTRY_PROPS = ("nationality", "citizenship", "country", "jurisdiction", "flag")
@@ -80,6 +83,30 @@ class EntityRecord:
     mmsi: frozenset[str] = frozenset()
     documents: frozenset[str] = frozenset()
     wallets: set[str] = field(default_factory=set)
+
+
+def _ranges(starts: NDArray[np.int64], lengths: NDArray[np.int64]) -> NDArray[np.int64]:
+    """``starts[0], starts[0] + 1, ...`` (``lengths[0]`` numbers), then the same
+    from ``starts[1]``, and so on, in one array."""
+    offsets = np.cumsum(lengths) - lengths
+    out: NDArray[np.int64] = np.arange(int(lengths.sum()), dtype=np.int64)
+    out += np.repeat(starts - offsets, lengths)
+    return out
+
+
+def _postings(codes: NDArray[np.int64], owners: NDArray[np.int32], keys: list[str]) -> Postings:
+    """:meth:`Postings.from_codes` given every (key number, name id) pair in two
+    arrays, by name id and then as each name lists its keys."""
+    nids = owners[np.argsort(codes, kind="stable")]
+    lengths = np.bincount(codes, minlength=len(keys))
+    starts = np.cumsum(lengths) - lengths
+    packed: list[int] = (starts << 32 | lengths).tolist()
+    if bool(lengths.all()):
+        where = dict(zip(keys, packed, strict=True))
+    else:  # a key no name uses gets no posting list
+        used = lengths.astype(bool).tolist()
+        where = {key: p for key, p, u in zip(keys, packed, used, strict=True) if u}
+    return Postings(where, nids)
 
 
 def build_vocabulary(forms: Iterable[NameForm]) -> Vocabulary:
@@ -416,33 +443,38 @@ class Index:
         def vocabulary_soon(counts: WordCounts) -> None:
             vocabularies.append(_vocabulary_soon(counts, parallel))
 
-        analysed = analyser.filed(on_words=vocabulary_soon)
+        filed = analyser.filed(on_words=vocabulary_soon)
         vocabulary = vocabularies[0]
         del distinct
         # The forms of the distinct names are numbered in their order: those
         # analysed here are objects, the forked analyser's stay marshal records
         # (decoded when a query first needs one, as from the index cache).
         # What the build counts of a form (its words, its first Korean
-        # reading's given-name syllables) is kept per number. (Built in
-        # comprehensions: the loop over every name's forms is the tail's.)
-        flat = [form for item in analysed for form, _ in item]
-        flat_codes = [codes for item in analysed for _, codes in item]
-        starts = list(accumulate(map(len, analysed), initial=0))
-        del analysed
-        refs: list[int] = []
-        name_kind = index.name_kind
-        name_entity = index.name_entity
-        entities = index.records
-        for ent, kind, slot in occurrences:
-            name_ids = entities[ent].name_ids
-            for ref in range(starts[slot], starts[slot + 1]):
-                name_ids.append(len(refs))
-                refs.append(ref)
-                name_kind.append(kind)
-                name_entity.append(ent)
-        del occurrences, starts
-        codes_of_names = [flat_codes[ref] for ref in refs]
-        del flat_codes
+        # reading's given-name syllables) is kept per number. Each name
+        # (a distinct name's form, met on an entity) is numbered in the order
+        # the entities were read, and the numbers of its keys are gathered in
+        # numpy (no Python int per key number).
+        flat = [form for item in filed.forms for form in item]
+        forms_per_name = np.fromiter(map(len, filed.forms), np.int64, len(filed.forms))
+        ents, kinds, slots = (np.frombuffer(a, dtype=np.int64) for a in occurrences)
+        count = forms_per_name[slots]
+        refs_of = _ranges((np.cumsum(forms_per_name) - forms_per_name)[slots], count)
+        refs: list[int] = refs_of.tolist()
+        entity_of = np.repeat(ents, count)
+        index.name_entity = entity_of.tolist()
+        index.name_kind = [KINDS[k] for k in np.repeat(kinds, count).tolist()]
+        # An entity's names are numbered one after the other.
+        bounds = np.searchsorted(entity_of, np.arange(len(index.records) + 1)).tolist()
+        for rec, first, end in zip(index.records, bounds, bounds[1:], strict=False):
+            rec.name_ids = list(range(first, end))
+        del occurrences, ents, kinds, slots, count, entity_of
+        key_count = filed.sizes[refs_of]
+        index.postings = _postings(
+            filed.codes[_ranges(filed.starts[refs_of], key_count)],
+            np.repeat(np.arange(len(refs), dtype=NIDS), key_count),
+            analyser.key_names(),
+        )
+        del filed, refs_of, key_count
         known = [form if isinstance(form, NameForm) else None for form in flat]
         tokens_of = [form.tokens if isinstance(form, NameForm) else form[1] for form in flat]
         given_of = [
@@ -459,8 +491,6 @@ class Index:
             index.forms = StoredForms(b"".join(records), ends.astype("<u8").tobytes(), refs, known)
             del records
         del flat
-        index.postings = Postings.from_codes(codes_of_names, analyser.key_names())
-        del codes_of_names
         # How many names use each word, and each given-name syllable of the
         # Korean readings (counted in C: the keys of a Counter are in the
         # order first met, as the dict the loop counted into was).
@@ -480,11 +510,12 @@ class Index:
         distinct: dict[NameKey, int],
         analyser: NameAnalyser,
         pending_wallets: list[tuple[str, str, str]],
-    ) -> list[tuple[int, str, int]]:
+    ) -> tuple[array[int], array[int], array[int]]:
         """Read every list: records, identifier maps, and each name's place among
         the distinct names (each new one handed to ``analyser``). Gives the
-        (entity, kind, distinct name) of every name."""
-        occurrences: list[tuple[int, str, int]] = []
+        entity, the kind (its place in :data:`KINDS`) and the distinct name of
+        every name, in three arrays of 64-bit ints."""
+        ents, kinds, slots = array("q"), array("q"), array("q")
         for list_name, source in sources.items():
             for data, location in self._entries(source):
                 schema = str(data.get("schema") or "")
@@ -499,15 +530,17 @@ class Index:
                     continue
                 rec = self._add_record(list_name, data, schema, props, location)
                 korean_context = rec.dprk or bool(rec.countries & KOREAN_COUNTRIES)
-                for prop, kind in NAME_PROPS:
+                for kind, (prop, _) in enumerate(NAME_PROPS):
                     for value in props.get(prop, []):
                         name = (value, rec.group, korean_context)
                         slot = distinct.get(name)
                         if slot is None:
                             slot = distinct[name] = len(distinct)
                             analyser.add(name)
-                        occurrences.append((rec.idx, kind, slot))
-        return occurrences
+                        ents.append(rec.idx)
+                        kinds.append(kind)
+                        slots.append(slot)
+        return ents, kinds, slots
 
     _korean_forms: int = 1
 
