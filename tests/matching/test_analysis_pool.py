@@ -80,10 +80,13 @@ def test_a_failed_child_is_replaced_by_the_parent(monkeypatch: pytest.MonkeyPatc
     )
 
 
-def _answer(plain: Any, keys: Any, counts: Any, codes: Any, sizes: Any) -> bytes:
+def _answer(
+    plain: Any, keys: Any, counts: Any, codes: Any, sizes: Any, counted: Any = ({}, 0, {})
+) -> bytes:
     """A child's answer: each name's plain forms, the keys by number, the word
-    counts, and the key numbers of every form with how many each has (int32)."""
-    return marshal.dumps((plain, keys, counts, codes, sizes))
+    counts, the key numbers of every form with how many each has (int32), and
+    the forms' frequencies."""
+    return marshal.dumps((plain, keys, counts, codes, sizes, counted))
 
 
 def _ints(*numbers: int) -> bytes:
@@ -97,7 +100,9 @@ def test_garbled_child_output_is_not_trusted() -> None:
     # Answers for two names, not three.
     assert analysis_pool._decode(_answer([(), ()], [], {}, b"", b""), 3) is None
     assert analysis_pool._decode(marshal.dumps({"a": 1}), 1) is None
-    assert analysis_pool._decode(marshal.dumps(([()], [], {})), 1) is None  # the old layout
+    assert analysis_pool._decode(marshal.dumps(([()], [], {})), 1) is None  # an old layout
+    assert analysis_pool._decode(marshal.dumps(([()], [], {}, b"", b"")), 1) is None
+    assert analysis_pool._decode(_answer([()], [], {}, b"", b"", ({}, 0)), 1) is None
     assert analysis_pool._decode(_answer([()], "keys", {}, b"", b""), 1) is None
     assert analysis_pool._decode(_answer([()], [], [], b"", b""), 1) is None
     assert analysis_pool._decode(_answer([5], [], {}, b"", b""), 1) is None
@@ -123,6 +128,7 @@ def test_garbled_child_output_is_not_trusted() -> None:
     assert decoded is not None
     assert decoded[0] == [(form, form), ()]
     assert decoded[1].tolist() == [2, 1, 2] and decoded[2].tolist() == [2, 1]
+    assert decoded[3] == ({}, 0, {})
     assert numbers == {"x": 0, "t:ri": 1, "k": 2}
     sent = analysis_pool._decode(good, 2, numbers, encoded=True)
     assert sent is not None

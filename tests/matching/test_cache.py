@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import marshal
+from collections import Counter
+from itertools import chain
 from pathlib import Path
 
 import pytest
@@ -153,6 +155,15 @@ def test_a_forked_build_keeps_the_analysers_forms_encoded_and_equal(
     assert 0 < decoded_before < len(set(forms.refs())), "some forms here, some from the child"
     for part in ("name_kind", "name_entity", "token_df", "syllable_df", "_korean_forms"):
         assert getattr(forked.index, part) == getattr(alone.index, part), part
+    # Counted per name (a name used on two entities counts twice), by each
+    # process over its own share.
+    names = list(alone.index.forms)
+    assert alone.index.token_df == Counter(chain.from_iterable(set(f.tokens) for f in names))
+    korean = [f.korean[0] for f in names if f.korean]
+    assert alone.index._korean_forms == max(len(korean), 1)
+    assert alone.index.syllable_df == Counter(
+        chain.from_iterable({s.coarse for s in k.given} for k in korean)
+    )
     assert forked.index.postings == alone.index.postings
     assert forked.index.vocabulary.to_plain() == alone.index.vocabulary.to_plain()
     assert [r.name_ids for r in forked.index.records] == [r.name_ids for r in alone.index.records]

@@ -82,20 +82,30 @@ OnWords = Callable[[WordCounts], None]
 T = TypeVar("T")
 
 
+# How many forms use each word, how many forms have a Korean reading and how
+# many use each given-name syllable of their first reading (see counted()),
+# each name's forms counted as many times as the name is used.
+Frequencies = tuple[dict[str, int], int, dict[str, int]]
+
+
 class Filed(NamedTuple):
     """Every name's forms, in the order added, and the numbers of their keys:
     form ``k`` of the flat sequence (the first name's forms, then the
-    second's, ...) has ``codes[starts[k] : starts[k] + sizes[k]]``."""
+    second's, ...) has ``codes[starts[k] : starts[k] + sizes[k]]``; and the
+    :data:`Frequencies` of the forms, when :meth:`NameAnalyser.filed` was
+    told how often each name is used."""
 
     forms: list[FiledForms]
     codes: Ints
     starts: Ints
     sizes: Ints
+    frequencies: Frequencies
 
 
 # The child's share: its names' forms, the numbers of their keys (renumbered
-# into this process's, form after form) and how many each form has.
-Share = tuple[list[FiledForms], Ints, Ints]
+# into this process's, form after form), how many each form has, and their
+# frequencies.
+Share = tuple[list[FiledForms], Ints, Ints, Frequencies]
 
 # Below this many names a fork costs more than it saves: the child is forked
 # when the build meets its this-many-th distinct name.
@@ -196,6 +206,8 @@ class NameAnalyser:
         self._unsent: list[NameKey] = []
         self._conn: Connection | None = None
         self._child: Forked[Share] | None = None
+        # How often each of the child's names is used (see filed()).
+        self._uses: list[int] = []
         if parallel:
             self._start()
 
@@ -248,38 +260,53 @@ class NameAnalyser:
             out.append(tuple(row))
         return out
 
-    def filed(self, on_words: OnWords | None = None) -> Filed:
+    def filed(self, on_words: OnWords | None = None, uses: Ints | None = None) -> Filed:
         """:meth:`results`, with the child's forms as it sent them (:data:`Encoded`):
         not decoded (a third of the work left to this process once the child
         has answered), but kept for a query to decode when it first needs one
-        (as a loaded index cache does), beside what the build counts of them;
-        and the numbers of every form's keys in arrays (:class:`Filed`)."""
-        return self._results(on_words, encoded=True)
+        (as a loaded index cache does); the numbers of every form's keys in
+        arrays; and, given ``uses`` (how many times each name is used, in the
+        order added), the forms' :data:`Frequencies`, counted by each process
+        over its own share before the child answers (:class:`Filed`)."""
+        return self._results(on_words, encoded=True, uses=uses)
 
-    def _results(self, on_words: OnWords | None, encoded: bool) -> Filed:
+    def _results(self, on_words: OnWords | None, encoded: bool, uses: Ints | None = None) -> Filed:
         names, keys, numbers = self._names, self._keys, self.numbers
         self._on_words = on_words
         self._encoded = encoded
         child = self._child
         codes, sizes = array("q"), array("q")
+        used: list[int] = [] if uses is None else uses.tolist()
         if child is None:
             mine = [analyse_into(name, keys, numbers, codes, sizes) for name in names]
             self._tell_words(partial(self._count, mine))
             my_sizes = _ints(sizes)
-            return Filed(list(mine), _ints(codes), np.cumsum(my_sizes) - my_sizes, my_sizes)
+            return Filed(
+                list(mine),
+                _ints(codes),
+                np.cumsum(my_sizes) - my_sizes,
+                my_sizes,
+                frequencies(map(_counted_forms, mine), used),
+            )
         out: list[FiledForms] = [()] * len(names)
         try:
             self._flush()
-            self._send(None)
+            # The end mark tells the child how often each of its names is used.
+            self._uses = [used[i] for i in self._theirs] if used else []
+            self._send(array("q", self._uses).tobytes())
             self._close()
             for i in self._mine:
                 mine_one = analyse_into(names[i], keys, numbers, codes, sizes)
                 out[i] = mine_one
                 self._mine_analysed.append(mine_one)
+            mine_counted = frequencies(
+                map(_counted_forms, self._mine_analysed),
+                [used[i] for i in self._mine] if used else [],
+            )
         except BaseException:
             self.cancel()
             raise
-        theirs, their_codes, their_sizes = child.result()
+        theirs, their_codes, their_sizes, their_counted = child.result()
         for i, forms in zip(self._theirs, theirs, strict=True):
             out[i] = forms
         # Both shares' numbers in one array, this process's first; each form's
@@ -294,7 +321,18 @@ class NameAnalyser:
         all_starts = np.empty(len(of_child), dtype=np.int64)
         all_starts[~of_child] = np.cumsum(my_sizes) - my_sizes
         all_starts[of_child] = len(my_codes) + np.cumsum(their_sizes) - their_sizes
-        return Filed(out, np.concatenate([my_codes, their_codes]), all_starts, all_sizes)
+        token_df, korean, syllable_df = mine_counted
+        for word, n in their_counted[0].items():
+            token_df[word] = token_df.get(word, 0) + n
+        for syllable, n in their_counted[2].items():
+            syllable_df[syllable] = syllable_df.get(syllable, 0) + n
+        return Filed(
+            out,
+            np.concatenate([my_codes, their_codes]),
+            all_starts,
+            all_sizes,
+            (token_df, korean + their_counted[1], syllable_df),
+        )
 
     def _count(self, analysed: Iterable[tuple[NameForm, ...]]) -> Counter[str]:
         """Words of the distinct form objects of ``analysed``."""
@@ -341,7 +379,7 @@ class NameAnalyser:
             self._send(self._unsent)
             self._unsent = []
 
-    def _send(self, chunk: list[NameKey] | None) -> None:
+    def _send(self, chunk: list[NameKey] | bytes) -> None:
         conn = self._conn
         if conn is None:
             return
@@ -382,7 +420,8 @@ class NameAnalyser:
             for i in self._theirs
         ]
         self._tell_words(partial(self._count, [*self._mine_analysed, *theirs]))
-        return list(theirs), _ints(codes), _ints(sizes)
+        counted = frequencies(map(_counted_forms, theirs), self._uses)
+        return list(theirs), _ints(codes), _ints(sizes), counted
 
 
 class Forked(Generic[T]):
@@ -440,14 +479,16 @@ def _send(work: Callable[[], Any], conn: Connection) -> None:
 
 def _serve(
     reader: Connection, writer: Connection, keys: KeysOf, words: WordsOf | None
-) -> tuple[list[PlainAnalysed], list[str], dict[str, int], bytes, bytes]:
-    """The child: analyse the names as they come, until the end mark (None).
-    Its keys are numbered on their own; the answer gives each name's forms,
-    the keys by number, how many of its forms use each word (each name's
-    forms counted apart), and the numbers of every form's keys in one array
-    of 32-bit ints (form after form) with how many each form has in another:
-    a few hundred thousand numbers that this process renumbers with numpy
-    instead of unpacking and renumbering them one by one."""
+) -> tuple[list[PlainAnalysed], list[str], dict[str, int], bytes, bytes, Frequencies]:
+    """The child: analyse the names as they come, until the end mark (how
+    often each name is used, as bytes). Its keys are numbered on their own;
+    the answer gives each name's forms, the keys by number, how many of its
+    forms use each word (each name's forms counted apart), the numbers of
+    every form's keys in one array of 32-bit ints (form after form) with how
+    many each form has in another (a few hundred thousand numbers that this
+    process renumbers with numpy instead of unpacking and renumbering them
+    one by one), and the forms' frequencies (counted here, not in this
+    process once the child has answered)."""
     writer.close()  # this process's copy of the parent's end
     names: list[NameKey] = []
     out: list[PlainAnalysed] = []
@@ -455,16 +496,17 @@ def _serve(
     counts: Counter[str] = Counter()
     codes = array("i")
     sizes = array("i")
-    ended = False
+    ended: list[int] | None = None
     while True:
         done = len(out)
         if done == len(names):
-            if ended:
-                return out, list(numbers), dict(counts), codes.tobytes(), sizes.tobytes()
+            if ended is not None:
+                counted = frequencies((_counted_plain(item) for item in out), ended)
+                return out, list(numbers), dict(counts), codes.tobytes(), sizes.tobytes(), counted
             ended = _receive(reader, names)
             continue
-        if not ended and done % POLL == 0:
-            while not ended and reader.poll():
+        if ended is None and done % POLL == 0:
+            while ended is None and reader.poll():
                 ended = _receive(reader, names)
         analysed = analyse_one(names[done], keys, numbers)
         if words is not None:
@@ -480,13 +522,51 @@ def _ints(numbers: array[int]) -> Ints:
     return np.frombuffer(numbers, dtype=np.int64)
 
 
-def _receive(reader: Connection, names: list[NameKey]) -> bool:
-    """The next chunk of names, appended; whether it was the end mark."""
+def _receive(reader: Connection, names: list[NameKey]) -> list[int] | None:
+    """The next chunk of names, appended; or the end mark: how often each name
+    is used (empty if not counted)."""
     chunk = marshal.loads(reader.recv_bytes())
-    if chunk is None:
-        return True
+    if isinstance(chunk, bytes):
+        return array("q", chunk).tolist()
     names.extend(chunk)
-    return False
+    return None
+
+
+# What the frequencies count of one form: its words, and its first Korean
+# reading's given-name syllables (None without one).
+Counted = tuple[tuple[str, ...], tuple[str, ...] | None]
+
+
+def counted(form: NameForm) -> Counted:
+    return form.tokens, (tuple([s.coarse for s in form.korean[0].given]) if form.korean else None)
+
+
+def _counted_forms(forms: tuple[NameForm, ...]) -> list[Counted]:
+    return [counted(form) for form in forms]
+
+
+def _counted_plain(forms: PlainAnalysed) -> list[Counted]:
+    return [(tokens, given) for _, tokens, given in forms]
+
+
+def frequencies(names: Iterable[list[Counted]], uses: Sequence[int]) -> Frequencies:
+    """:data:`Frequencies` of the names' forms (what each counts), a name's
+    forms counted ``uses`` times over (names past the end of ``uses`` not at
+    all)."""
+    words: dict[str, int] = {}
+    syllables: dict[str, int] = {}
+    korean = 0
+    for forms, n in zip(names, uses, strict=False):
+        if not n:
+            continue
+        for tokens, given in forms:
+            for word in set(tokens):
+                words[word] = words.get(word, 0) + n
+            if given is not None:
+                korean += n
+                for syllable in set(given):
+                    syllables[syllable] = syllables.get(syllable, 0) + n
+    return words, korean, syllables
 
 
 def _encode(analysed: Analysed) -> PlainAnalysed:
@@ -497,8 +577,8 @@ def _encode(analysed: Analysed) -> PlainAnalysed:
 def encode_form(form: NameForm) -> Encoded:
     """A form as the child sends it: its marshal record, its words and its
     first Korean reading's given-name syllables (see :data:`Encoded`)."""
-    given = tuple([s.coarse for s in form.korean[0].given]) if form.korean else None
-    return marshal.dumps(form_to_plain(form)), form.tokens, given
+    tokens, given = counted(form)
+    return marshal.dumps(form_to_plain(form)), tokens, given
 
 
 def _decode(
@@ -520,9 +600,9 @@ def _decode(
         answer = marshal.loads(data)
     except (EOFError, ValueError, TypeError):
         return None
-    if not (isinstance(answer, tuple) and len(answer) == 5):
+    if not (isinstance(answer, tuple) and len(answer) == 6):
         return None
-    plain, keys, counts, code_bytes, size_bytes = answer
+    plain, keys, counts, code_bytes, size_bytes, counted = answer
     if (
         not isinstance(plain, list)
         or len(plain) != expected
@@ -532,6 +612,7 @@ def _decode(
         or not isinstance(size_bytes, bytes)
         or len(code_bytes) % 4
         or len(size_bytes) % 4
+        or not _frequencies_shape(counted)
     ):
         return None
     codes = np.frombuffer(code_bytes, dtype=np.int32)
@@ -568,4 +649,14 @@ def _decode(
         return None
     if forms != len(sizes):
         return None
-    return items, ours[codes], sizes
+    return items, ours[codes], sizes, counted
+
+
+def _frequencies_shape(counted: Any) -> bool:
+    return (
+        type(counted) is tuple
+        and len(counted) == 3
+        and type(counted[0]) is dict
+        and type(counted[1]) is int
+        and type(counted[2]) is dict
+    )

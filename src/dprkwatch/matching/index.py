@@ -443,7 +443,10 @@ class Index:
         def vocabulary_soon(counts: WordCounts) -> None:
             vocabularies.append(_vocabulary_soon(counts, parallel))
 
-        filed = analyser.filed(on_words=vocabulary_soon)
+        ents, kinds, slots = (np.frombuffer(a, dtype=np.int64) for a in occurrences)
+        filed = analyser.filed(
+            on_words=vocabulary_soon, uses=np.bincount(slots, minlength=len(distinct))
+        )
         vocabulary = vocabularies[0]
         del distinct
         # The forms of the distinct names are numbered in their order: those
@@ -456,7 +459,6 @@ class Index:
         # numpy (no Python int per key number).
         flat = [form for item in filed.forms for form in item]
         forms_per_name = np.fromiter(map(len, filed.forms), np.int64, len(filed.forms))
-        ents, kinds, slots = (np.frombuffer(a, dtype=np.int64) for a in occurrences)
         count = forms_per_name[slots]
         refs_of = _ranges((np.cumsum(forms_per_name) - forms_per_name)[slots], count)
         refs: list[int] = refs_of.tolist()
@@ -474,15 +476,11 @@ class Index:
             np.repeat(np.arange(len(refs), dtype=NIDS), key_count),
             analyser.key_names(),
         )
+        # How many names use each word, and each given-name syllable of the
+        # Korean readings (each process counted its share before the answer).
+        token_df, korean_forms, syllable_df = filed.frequencies
         del filed, refs_of, key_count
         known = [form if isinstance(form, NameForm) else None for form in flat]
-        tokens_of = [form.tokens if isinstance(form, NameForm) else form[1] for form in flat]
-        given_of = [
-            (tuple([s.coarse for s in form.korean[0].given]) if form.korean else None)
-            if isinstance(form, NameForm)
-            else form[2]
-            for form in flat
-        ]
         if all(form is not None for form in known):
             index.forms = [known[ref] for ref in refs]  # type: ignore[misc]
         else:
@@ -491,16 +489,9 @@ class Index:
             index.forms = StoredForms(b"".join(records), ends.astype("<u8").tobytes(), refs, known)
             del records
         del flat
-        # How many names use each word, and each given-name syllable of the
-        # Korean readings (counted in C: the keys of a Counter are in the
-        # order first met, as the dict the loop counted into was).
-        token_df = Counter(chain.from_iterable(map(set, map(tokens_of.__getitem__, refs))))
-        korean = [given for given in map(given_of.__getitem__, refs) if given is not None]
-        korean_forms = len(korean)
-        syllable_df = Counter(chain.from_iterable(map(set, korean)))
         index.vocabulary = vocabulary()
-        index.token_df = dict(token_df)
-        index.syllable_df = dict(syllable_df)
+        index.token_df = token_df
+        index.syllable_df = syllable_df
         index.finish(korean_forms)
         return index
 
