@@ -30,7 +30,6 @@ from __future__ import annotations
 import contextlib
 import marshal
 import multiprocessing
-from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
@@ -144,10 +143,12 @@ def analyse_one(name: NameKey, keys: KeysOf, numbers: KeyNumbers) -> Analysed:
 
 
 def analyse_into(
-    name: NameKey, keys: KeysOf, numbers: KeyNumbers, codes: array[int], sizes: array[int]
+    name: NameKey, keys: KeysOf, numbers: KeyNumbers, codes: list[int], sizes: list[int]
 ) -> tuple[NameForm, ...]:
     """A name's forms; the numbers of each one's keys appended to ``codes`` and
-    how many there are to ``sizes`` (no tuple per form)."""
+    how many there are to ``sizes`` (no tuple per form; lists, not arrays:
+    ``array.append`` parses each int with ``PyArg_Parse``, some 400
+    instructions)."""
     forms = analyze_name(*name)
     for form in forms:
         form_keys = [numbers.setdefault(key, len(numbers)) for key in keys(form)]
@@ -275,7 +276,8 @@ class NameAnalyser:
         self._on_words = on_words
         self._encoded = encoded
         child = self._child
-        codes, sizes = array("q"), array("q")
+        codes: list[int] = []
+        sizes: list[int] = []
         used: list[int] = [] if uses is None else uses.tolist()
         if child is None:
             mine = [analyse_into(name, keys, numbers, codes, sizes) for name in names]
@@ -293,7 +295,7 @@ class NameAnalyser:
             self._flush()
             # The end mark tells the child how often each of its names is used.
             self._uses = [used[i] for i in self._theirs] if used else []
-            self._send(array("q", self._uses).tobytes())
+            self._send(np.array(self._uses, dtype=np.int64).tobytes())
             self._close()
             for i in self._mine:
                 mine_one = analyse_into(names[i], keys, numbers, codes, sizes)
@@ -303,6 +305,7 @@ class NameAnalyser:
                 map(_counted_forms, self._mine_analysed),
                 [used[i] for i in self._mine] if used else [],
             )
+            my_codes, my_sizes = _ints(codes), _ints(sizes)
         except BaseException:
             self.cancel()
             raise
@@ -311,7 +314,6 @@ class NameAnalyser:
             out[i] = forms
         # Both shares' numbers in one array, this process's first; each form's
         # place in it, in the order of the names.
-        my_codes, my_sizes = _ints(codes), _ints(sizes)
         of_child = np.zeros(len(names), dtype=bool)
         of_child[self._theirs] = True
         of_child = np.repeat(of_child, np.fromiter(map(len, out), np.int64, len(out)))
@@ -414,7 +416,8 @@ class NameAnalyser:
         )
 
     def _analyse_theirs(self) -> Share:
-        codes, sizes = array("q"), array("q")
+        codes: list[int] = []
+        sizes: list[int] = []
         theirs = [
             analyse_into(self._names[i], self._keys, self.numbers, codes, sizes)
             for i in self._theirs
@@ -494,15 +497,22 @@ def _serve(
     out: list[PlainAnalysed] = []
     numbers: KeyNumbers = {}
     counts: Counter[str] = Counter()
-    codes = array("i")
-    sizes = array("i")
+    codes: list[int] = []
+    sizes: list[int] = []
     ended: list[int] | None = None
     while True:
         done = len(out)
         if done == len(names):
             if ended is not None:
                 counted = frequencies((_counted_plain(item) for item in out), ended)
-                return out, list(numbers), dict(counts), codes.tobytes(), sizes.tobytes(), counted
+                return (
+                    out,
+                    list(numbers),
+                    dict(counts),
+                    np.array(codes, dtype=np.int32).tobytes(),
+                    np.array(sizes, dtype=np.int32).tobytes(),
+                    counted,
+                )
             ended = _receive(reader, names)
             continue
         if ended is None and done % POLL == 0:
@@ -517,9 +527,8 @@ def _serve(
             sizes.append(len(form_keys))
 
 
-def _ints(numbers: array[int]) -> Ints:
-    """An array of 64-bit ints as numpy's (sharing its memory)."""
-    return np.frombuffer(numbers, dtype=np.int64)
+def _ints(numbers: list[int]) -> Ints:
+    return np.array(numbers, dtype=np.int64)
 
 
 def _receive(reader: Connection, names: list[NameKey]) -> list[int] | None:
@@ -527,7 +536,8 @@ def _receive(reader: Connection, names: list[NameKey]) -> list[int] | None:
     is used (empty if not counted)."""
     chunk = marshal.loads(reader.recv_bytes())
     if isinstance(chunk, bytes):
-        return array("q", chunk).tolist()
+        uses: list[int] = np.frombuffer(chunk, dtype=np.int64).tolist()
+        return uses
     names.extend(chunk)
     return None
 

@@ -16,7 +16,6 @@ import marshal
 import math
 import mmap
 import threading
-from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -443,7 +442,7 @@ class Index:
         def vocabulary_soon(counts: WordCounts) -> None:
             vocabularies.append(_vocabulary_soon(counts, parallel))
 
-        ents, kinds, slots = (np.frombuffer(a, dtype=np.int64) for a in occurrences)
+        ents, kinds, slots = occurrences
         filed = analyser.filed(
             on_words=vocabulary_soon, uses=np.bincount(slots, minlength=len(distinct))
         )
@@ -501,12 +500,14 @@ class Index:
         distinct: dict[NameKey, int],
         analyser: NameAnalyser,
         pending_wallets: list[tuple[str, str, str]],
-    ) -> tuple[array[int], array[int], array[int]]:
+    ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
         """Read every list: records, identifier maps, and each name's place among
         the distinct names (each new one handed to ``analyser``). Gives the
         entity, the kind (its place in :data:`KINDS`) and the distinct name of
-        every name, in three arrays of 64-bit ints."""
-        ents, kinds, slots = array("q"), array("q"), array("q")
+        every name, in three arrays."""
+        ents: list[int] = []
+        kinds: list[int] = []
+        slots: list[int] = []
         for list_name, source in sources.items():
             for data, location in self._entries(source):
                 schema = str(data.get("schema") or "")
@@ -531,7 +532,8 @@ class Index:
                         ents.append(rec.idx)
                         kinds.append(kind)
                         slots.append(slot)
-        return ents, kinds, slots
+        int64 = np.int64
+        return np.array(ents, int64), np.array(kinds, int64), np.array(slots, int64)
 
     _korean_forms: int = 1
 
