@@ -345,3 +345,32 @@ def test_a_neighbouring_key_struck_for_the_first_letter_after_a_hyphen() -> None
     assert found[0].text == "WEIHAI WORLD-SHIPPING FREIGHT", found
     # Not at the start of a word: its first letter is never corrected.
     assert all("SHIPPING" not in c.text for c in corrections("WEIHAI WORLD DHIPPING", vocab))
+
+
+def test_two_likely_slips_in_a_word_that_is_no_syllable_read_as_a_listed_syllable() -> None:
+    # KYYKNG: a doubled Y and a neighbouring key (K for O); YOJBG: two
+    # neighbouring keys (J for U, B for N). Neither is a Korean syllable, and
+    # no listed word is one slip away: read as the listed syllable.
+    vocab = Vocabulary.build(
+        {"kyong": 200, "song": 80, "choe": 300, "young": 40, "nam": 90, "son": 29}
+    )
+    assert "kyong-Song Choe" in [c.text for c in corrections("Kyykng-Song Choe", vocab)]
+    assert "young-nam Son" in [c.text for c in corrections("Yojbg-Nam Son", vocab)]
+    # A word that reads as a Korean syllable may be another person's, not two
+    # slips of a listed one: KHING (H for Y, I for O) is not read as KYONG.
+    assert corrections("Khing Choe", vocab) == []
+    # Two slips that are not both likely ones (a distant key: KXONT) are not read.
+    assert all("kyong" not in c.text for c in corrections("Kxont Choe", vocab))
+
+
+def test_curly_apostrophes_do_not_stop_corrections() -> None:
+    # McCune-Reischauer names are typed with curly apostrophes too.
+    vocab = Vocabulary.build({"kyong": 200, "su": 80, "ra": 30})
+    assert [c.text for c in corrections("Kt’oong-Su Ra", vocab)][:1] == ["kyong-Su Ra"]
+
+
+def test_two_likely_slips_only_in_a_korean_name() -> None:
+    # Without a Korean family name in the name, KYYKNG stays as typed.
+    vocab = Vocabulary.build({"kyong": 200, "song": 80, "choe": 300, "smith": 90, "mary": 40})
+    assert all("kyong" not in c.text for c in corrections("Mary Kyykng Smith", vocab))
+    assert "kyong Song Choe" in [c.text for c in corrections("Kyykng Song Choe", vocab)]

@@ -40,6 +40,7 @@ from dprkwatch.matching.features.words import (
     SLIP,
     keeps_letters,
     likely_slip,
+    likely_slip_readings,
     neighbouring_key,
     neighbours,
 )
@@ -495,6 +496,65 @@ def _remembered(
     return list(found)
 
 
+# Two likely slips in a word short enough to be one Korean syllable (KYYKNG for
+# KYONG: a doubled letter and a neighbouring key; YOJBG for YOUNG: two
+# neighbouring keys), read as the listed syllable only in a name that holds a
+# Korean family-name spelling of the surname tables (Choe, Son, Ra, Ko...),
+# only when no listed word is one edit from what was typed and what was typed
+# is no Korean syllable itself (so no other person's syllable is read away),
+# when both slips are of the commonest kinds (:func:`likely_slip`), and the
+# syllable is at most one letter shorter than the word. Credited as much as
+# one slip that loses a letter, no more, and ranked below every reading one
+# slip or one space away (AOLO is APOLO before it is AL, TSONG TOSONG before
+# TAING).
+TWO_SLIPS = SLIP
+TWO_SLIPS_RANK = 0.7
+_TWO_SLIPS_LETTERS = (4, 8)
+
+
+def _two_slip_options(word: str, vocab: Vocabulary) -> list[tuple[str, Change]]:
+    """Listed one-syllable words two likely slips after the first letter from
+    ``word`` (see above), the most used first."""
+    low, high = _TWO_SLIPS_LETTERS
+    if not low <= len(word) <= high or not word.isalpha():
+        return []
+    first = word[0]
+    for distance, other in vocab.near(word, 1):
+        if distance == 1 and other[0] == first:
+            # One slip explains it: the word's own readings offer that.
+            return []
+    if _one_syllable(word):
+        return []
+    once = sorted(likely_slip_readings(word))
+    out: set[str] = set()
+    # The second slip by the one-edit look-up of each reading (in C), kept
+    # when it is a likely slip too.
+    for reading, found in zip(once, vocab.near_many([(r, 1) for r in once]), strict=True):
+        for distance, other in found:
+            if (
+                distance == 1
+                and other[0] == first
+                and len(other) >= len(word) - 1
+                and other != word
+                and likely_slip(reading, other)
+                and _one_syllable(other)
+            ):
+                out.add(other)
+    ranked = sorted(out, key=lambda m: (-vocab.count(m), m))[:_PER_WORD]
+    return [(m, _new_change((word, m, TWO_SLIPS, "spelling", TWO_SLIPS_RANK))) for m in ranked]
+
+
+def _with_two_slips(options: Options, word: str, vocab: Vocabulary, memo: Remembered) -> Options:
+    """``options`` of an unknown word in a Korean name, and after the likelier of
+    them its two-slip syllables (:func:`_two_slip_options`), three at most."""
+    extra = _remembered(memo, word, _two_slip_options, vocab)
+    if not extra:
+        return options
+    # Stable: of equal rank, the word's own readings first.
+    merged = sorted([*options, *extra], key=lambda o: -o[1].rank)
+    return merged[:_PER_WORD]
+
+
 def _family_readings(word: str, options: Options) -> Options:
     """The readings of a family-name spelling of the surname tables (cited in
     korean_names) that spell the same family: Myeong as MYONG, never Yoo as YON."""
@@ -506,14 +566,19 @@ def _family_readings(word: str, options: Options) -> Options:
 
 def corrections(text: str, vocab: Vocabulary) -> list[Correction]:
     """Corrected readings of a query name, most similar first; [] when nothing needs it."""
+    # Apostrophes first: McCune-Reischauer names are typed with curly ones
+    # too (Kt’oong-Su), and the name is no less Latin for them.
+    text = APOSTROPHES.sub("", text)
     if not text.isascii() or not len(vocab):
         return []
     unknown, case, listed = _memo(vocab, "unknown"), _memo(vocab, "case"), _memo(vocab, "listed")
     lost = _memo(vocab, "lost")
-    text = APOSTROPHES.sub("", text)
     spans = [(m.start(), m.end(), m.group().lower()) for m in _WORD.finditer(text)]
     if not spans or len(spans) > MAX_WORDS:
         return []
+    # A Korean family name in the name: its unknown syllables may carry two slips.
+    korean = any(w in SURNAME_SPELLINGS for _s, _e, w in spans)
+    two = _memo(vocab, "two")
     # Each slot: a span of the text and its options (including "leave it").
     slots: list[tuple[int, int, list[tuple[str, Change | None]]]] = []
     # Listed words with no reading of their own, and whether another word was
@@ -563,19 +628,15 @@ def corrections(text: str, vocab: Vocabulary) -> list[Correction]:
                     (joined, Change(f"{word}-{n_word}", joined, SPACING, "join"))
                 ]
                 if not known:
-                    hyphen += [
-                        (f"{m}-{n_word}", ch)
-                        for m, ch in _family_readings(
-                            word, _remembered(unknown, word, _word_options, vocab)
-                        )
-                    ]
+                    found = _remembered(unknown, word, _word_options, vocab)
+                    if korean:
+                        found = _with_two_slips(found, word, vocab, two)
+                    hyphen += [(f"{m}-{n_word}", ch) for m, ch in _family_readings(word, found)]
                 if n_word not in vocab and len(n_word) >= MIN_FUZZY:
-                    hyphen += [
-                        (f"{word}-{m}", ch)
-                        for m, ch in _family_readings(
-                            n_word, _remembered(unknown, n_word, _word_options, vocab)
-                        )
-                    ]
+                    found = _remembered(unknown, n_word, _word_options, vocab)
+                    if korean:
+                        found = _with_two_slips(found, n_word, vocab, two)
+                    hyphen += [(f"{word}-{m}", ch) for m, ch in _family_readings(n_word, found)]
                 hyphen += [(f"{word}-{m}", ch) for m, ch in _stray_letter(n_word, vocab)]
                 slots.append((start, n_end, hyphen))
                 slipped = True
@@ -601,7 +662,10 @@ def corrections(text: str, vocab: Vocabulary) -> list[Correction]:
             # name the Korean reading understands, not a slip, even where no
             # listed name uses it: read as another family's word it only adds
             # keys that crowd the right entity out of the candidates.
-            options = _family_readings(word, _remembered(unknown, word, _word_options, vocab))
+            options = _remembered(unknown, word, _word_options, vocab)
+            if korean:
+                options = _with_two_slips(options, word, vocab, two)
+            options = _family_readings(word, options)
             if glued:
                 options = _stray_letter(word, vocab) + options
             slipped = slipped or bool(options)

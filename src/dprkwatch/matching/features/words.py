@@ -99,7 +99,7 @@ def likely_slip(typed: str, meant: str) -> bool:
     return keeps_letters(typed, meant) or neighbouring_key(typed, meant)
 
 
-def _likely_slip_readings(typed: str) -> set[str]:
+def likely_slip_readings(typed: str) -> set[str]:
     """Every word one likely slip (:func:`likely_slip`) after the first letter
     would have made ``typed`` of: the slip undone."""
     out: set[str] = set()
@@ -135,7 +135,7 @@ def two_likely_slips(typed: str, meant: str) -> bool:
         return False
     return any(
         m[:1] == meant[:1] and (m == meant or (is_slip(m, meant) and likely_slip(m, meant)))
-        for m in _likely_slip_readings(typed)
+        for m in likely_slip_readings(typed)
     )
 
 
