@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import partial
-from typing import ClassVar, NamedTuple
+from typing import ClassVar, Final, NamedTuple
 
 from dprkwatch.matching import calibration
 from dprkwatch.matching import features as F
@@ -38,14 +38,14 @@ from dprkwatch.matching.typos import Vocabulary
 from dprkwatch.matching.wade_giles import pinyin_readings
 
 # Which listed groups a query group may be compared with by name.
-COMPATIBLE_GROUPS: dict[str, frozenset[str]] = {
+COMPATIBLE_GROUPS: Final[dict[str, frozenset[str]]] = {
     "person": frozenset({"person", "any"}),
     "org": frozenset({"org", "any"}),
     "vessel": frozenset({"vessel", "any"}),
     "wallet": frozenset({"wallet"}),
     "any": frozenset({"person", "org", "any", "vessel", "wallet"}),
 }
-_LEGAL_ENTITY_GROUPS = frozenset({"person", "org", "any"})
+_LEGAL_ENTITY_GROUPS: Final = frozenset({"person", "org", "any"})
 
 
 # Not frozen, though never changed once analyze() returns it: a frozen
@@ -90,12 +90,12 @@ class Scored(NamedTuple):
 
 
 # Scored(...) from all its fields, in order, without the NamedTuple's __new__.
-_new_scored = partial(tuple.__new__, Scored)
+_new_scored: Final = partial(tuple.__new__, Scored)
 
 
 # The most the qualifiers can add to a name score (birth date +0.06 and
 # country +0.03; the others only subtract), with a margin for rounding.
-QUALIFIERS_CEILING = 0.1
+QUALIFIERS_CEILING: Final = 0.1
 
 
 class MatchV1:
@@ -338,7 +338,7 @@ class MatchV1:
         return Scored(score, features, reasons, score, level, listed, rounded(total, 4))
 
 
-_CALIBRATION = calibration.load()
+_CALIBRATION: Final = calibration.load()
 
 
 class MatchV2(MatchV1):
@@ -441,7 +441,7 @@ class MatchV2(MatchV1):
         return qa
 
 
-EVIDENCE_LABELS = {
+EVIDENCE_LABELS: Final = {
     "identifier": "identical identifier",
     "document": "identical document number",
     "birth_date": "name and birth date",
@@ -475,8 +475,8 @@ def _same_shape(q: NameForm, c: NameForm) -> bool:
     )
 
 
-ALGORITHMS: dict[str, type[MatchV1]] = {MatchV1.name: MatchV1, MatchV2.name: MatchV2}
-DEFAULT_ALGORITHM = MatchV2.name
+ALGORITHMS: Final[dict[str, type[MatchV1]]] = {MatchV1.name: MatchV1, MatchV2.name: MatchV2}
+DEFAULT_ALGORITHM: Final = MatchV2.name
 
 
 def get_algorithm(name: str | None = None) -> MatchV1:

@@ -22,7 +22,7 @@ import re
 import sys
 from collections import Counter
 from functools import lru_cache
-from typing import Any
+from typing import Any, Final
 
 from rigour.text import metaphone
 
@@ -42,7 +42,7 @@ from dprkwatch.matching.orgs import (
 from dprkwatch.matching.syllables import Syllable, parse_word
 from dprkwatch.matching.text import abjad_ascii, ascii_tokens, skeleton, strip_controls, words
 
-GROUP_OF_SCHEMA = {
+GROUP_OF_SCHEMA: Final = {
     "Person": "person",
     "Organization": "org",
     "Company": "org",
@@ -57,7 +57,7 @@ GROUP_OF_SCHEMA = {
 # are left out: "Col" is also a slip for the Korean syllable Chol.
 # Offices and forms of address are titles too (President, Präsident,
 # Presidente, Senator, Doctor, Herr, Madame).
-_HONORIFICS = frozenset(
+_HONORIFICS: Final = frozenset(
     {"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "hon", "jr", "sr", "haji", "hajji", "sheikh",
      "shaikh", "mullah", "maulana", "maulvi", "colonel", "general", "major", "captain",
      "president", "presidente", "praesident", "prasident", "prezident", "senator", "doctor",
@@ -66,16 +66,18 @@ _HONORIFICS = frozenset(
 # Legal forms on a person's name (a firm named after its owner, or a clerk's
 # slip) say nothing about who the person is. Only forms that are no given
 # name or syllable anywhere: Co, Sa, Ad or Ao can be.
-_PERSON_LEGAL_FORMS = frozenset(
+_PERSON_LEGAL_FORMS: Final = frozenset(
     {"llc", "ltd", "inc", "incorporated", "corp", "corporation", "company", "limited", "gmbh",
      "plc", "jsc", "ojsc", "cjsc", "pjsc", "ooo", "llp", "pte", "pvt", "ltda", "sarl", "srl",
      "bhd", "fze", "fzco", "fzllc"}
 )  # fmt: skip
-_NOT_OF_A_PERSON = _HONORIFICS | _PERSON_LEGAL_FORMS
+_NOT_OF_A_PERSON: Final = _HONORIFICS | _PERSON_LEGAL_FORMS
 # Arabic name particles spelled several ways (bin/ben/ibn "son of", al/el "the").
-_PARTICLES = {"ben": "bin", "ibn": "bin", "el": "al"}
-_VESSEL_PREFIXES = frozenset({"mv", "mt", "ms", "ss", "m", "v", "t", "fv", "lpg", "lng", "tb"})
-_MAX_TOKENS = 24
+_PARTICLES: Final = {"ben": "bin", "ibn": "bin", "el": "al"}
+_VESSEL_PREFIXES: Final = frozenset(
+    {"mv", "mt", "ms", "ss", "m", "v", "t", "fv", "lpg", "lng", "tb"}
+)
+_MAX_TOKENS: Final = 24
 
 
 # Never changed once made, but neither frozen nor a dataclass: a frozen
@@ -87,7 +89,7 @@ _MAX_TOKENS = 24
 # and hashes them natively. Equality, hash and repr are a dataclass's (by
 # the fields, in order). Forms are shared (one per distinct name, memoised
 # per query name): nothing may assign to a field.
-_FORM_FIELDS = (
+_FORM_FIELDS: Final = (
     "text", "script", "tokens", "joined", "korean", "token_keys", "phonetic", "skeleton",
     "abjad", "acronyms", "numbers", "korean_joined", "reading", "jurisdiction",)  # fmt: skip
 
@@ -260,7 +262,7 @@ def analyze_name(text: str, group: str, korean_context: bool = False) -> tuple[N
     return _analyze(strip_controls(text), group, korean_context)
 
 
-_BRACKETS = re.compile(r"\s*[(\[]([^()\[\]]*)[)\]]\s*")
+_BRACKETS: Final = re.compile(r"\s*[(\[]([^()\[\]]*)[)\]]\s*")
 
 
 # Small on purpose: query names rarely repeat, and a large cache of analysed
@@ -331,12 +333,12 @@ def _only(script: str, first: int, end: int) -> re.Pattern[str]:
 
 # Nine in ten of a build's non-ASCII names are written in one script of
 # these blocks (accented Latin, Cyrillic, Arabic): their script needs no count.
-_SINGLE_SCRIPT = (
+_SINGLE_SCRIPT: Final = (
     ("Latn", _only("Latn", 0x100, 0x250)),
     ("Cyrl", _only("Cyrl", 0x400, 0x530)),
     ("Arab", _only("Arab", 0x600, 0x700)),
 )
-_HANGUL_SYLLABLE = re.compile("[\uac00-\ud7a3]")
+_HANGUL_SYLLABLE: Final = re.compile("[\uac00-\ud7a3]")
 
 
 def script_of(text: str) -> str:

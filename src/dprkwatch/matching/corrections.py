@@ -33,7 +33,7 @@ import re
 from collections.abc import Callable
 from functools import partial
 from itertools import product
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from dprkwatch.matching.features.words import (
     LIKELY_SLIP,
@@ -52,8 +52,8 @@ from dprkwatch.matching.typos import MIN_FUZZY, Vocabulary
 
 # Similarity credited to a replacement: a join or split changes only the
 # spacing; an OCR confusion one glyph.
-SPACING = 0.97
-OCR = 0.9
+SPACING: Final = 0.97
+OCR: Final = 0.9
 # A keyboard slip after the first letter costs what the word comparison
 # charges for it (SLIP), and the commonest typing slips half of that
 # (LIKELY_SLIP): one that keeps every letter (two neighbours swapped, a
@@ -63,20 +63,20 @@ OCR = 0.9
 # name into another; a letter simply lost (BNK, KORO) or replaced by a
 # distant one may well be another name, and costs a full slip.
 # Corrected texts per query name, and options considered per word.
-MAX_VARIANTS = 4
-_PER_WORD = 3
+MAX_VARIANTS: Final = 4
+_PER_WORD: Final = 3
 # Halves of a hyphenated word this long at most are read as syllables of a
 # compound given name (the longest romanized Korean syllables: hyong, chong).
-SYLLABLE_LETTERS = 5
+SYLLABLE_LETTERS: Final = 5
 # Longer names are not corrected. Long ministry and company names (fifteen
 # words with "Democratic People's Republic of Korea") are listed too.
-MAX_WORDS = 24
+MAX_WORDS: Final = 24
 # A split that leaves a rarely listed word of one or two letters ("com ny"
 # for "compny", "ba snk" for "basnk") is ranked as this much less likely
 # than its similarity says: such halves are mostly initials or fragments,
 # and a slip is likelier. Common short words (Korean syllables such as Il,
 # Su, U) are split off as before.
-SHORT_SPLIT = 0.75
+SHORT_SPLIT: Final = 0.75
 # ... and so does a split whose rarer half fewer names use than a listed word
 # one slip away (SHI PING for SHIPING, TA DING for TADING, UNI FED for UNIFED,
 # CO RIP for CORRP, LMI TED for LMITED); CHO IL for CHOIL stays ahead of the
@@ -84,7 +84,7 @@ SHORT_SPLIT = 0.75
 # A word only one listed name uses may itself be a slip in the list
 # ("sipping"); it is also read as a word one edit away that at least this
 # many listed names use.
-COMMON = 50
+COMMON: Final = 50
 
 # A listed word in a name that also holds a misspelt word may be a slip too:
 # a letter lost from a word of four letters or more often leaves another
@@ -104,9 +104,9 @@ COMMON = 50
 # surnames, company words), and a vocabulary never changes once built.
 MEMO_WORDS = 50_000
 
-_WORD = re.compile(r"[A-Za-z0-9]+")
+_WORD: Final = re.compile(r"[A-Za-z0-9]+")
 # Glyphs optical character recognition confuses: (as scanned, as meant).
-_OCR: tuple[tuple[str, str], ...] = (
+_OCR: Final[tuple[tuple[str, str], ...]] = (
     ("0", "o"), ("1", "l"), ("1", "i"), ("5", "s"), ("8", "b"), ("rn", "m"), ("m", "rn"),
     ("cl", "d"), ("d", "cl"), ("vv", "w"), ("ii", "u"), ("l", "i"), ("i", "l"),
 )  # fmt: skip
@@ -171,8 +171,8 @@ class Correction(NamedTuple):
 
 # Change(...) and Correction(...) without the NamedTuple's __new__, a Python
 # function (thousands a query batch): all fields given, in order.
-_new_change = partial(tuple.__new__, Change)
-_new_correction = partial(tuple.__new__, Correction)
+_new_change: Final = partial(tuple.__new__, Change)
+_new_correction: Final = partial(tuple.__new__, Correction)
 
 
 def _letters(text: str) -> int:
@@ -239,7 +239,7 @@ def _ocr_readings(word: str) -> set[str]:
     return out
 
 
-_DIGIT_LETTERS = str.maketrans({"0": "o", "1": "l", "5": "s", "8": "b"})
+_DIGIT_LETTERS: Final = str.maketrans({"0": "o", "1": "l", "5": "s", "8": "b"})
 
 
 def _word_options(word: str, vocab: Vocabulary) -> list[tuple[str, Change]]:
@@ -326,7 +326,7 @@ def _word_options(word: str, vocab: Vocabulary) -> list[tuple[str, Change]]:
 
 
 # Marks a word may be glued to inside a written name (CHANG-HO, LTD.).
-_MARKS = ("-", ".")
+_MARKS: Final = ("-", ".")
 
 
 def _lost_letter_syllable(word: str, near: list[tuple[int, str]], vocab: Vocabulary) -> int:
@@ -400,7 +400,7 @@ def _listed_slip_options(word: str, vocab: Vocabulary) -> list[tuple[str, Change
 # as GMI. A word that short is read with two letters swapped only when it is
 # no Korean syllable and the swapped word is one (HAW for HWA); from four
 # letters (RYMO for RYOM) as before.
-_SWAP_MIN = 4
+_SWAP_MIN: Final = 4
 
 
 def _one_syllable(word: str) -> bool:
@@ -449,8 +449,8 @@ def _lost_letter_options(word: str, vocab: Vocabulary) -> list[tuple[str, Change
 
 # Case that betrays a scanner: a capital I after a small letter (ChoI = Chol),
 # the word II (Il), a small l after a capital where the i is listed more (Ml = MI).
-_CAPITAL_I = re.compile(r"(?<=[a-z])I|^II$")
-_SMALL_L = re.compile(r"(?<=[A-Z])l|l(?=[A-Z])")
+_CAPITAL_I: Final = re.compile(r"(?<=[a-z])I|^II$")
+_SMALL_L: Final = re.compile(r"(?<=[A-Z])l|l(?=[A-Z])")
 
 
 def _case_ocr_options(typed: str, vocab: Vocabulary) -> list[tuple[str, Change]]:
@@ -507,9 +507,9 @@ def _remembered(
 # one slip that loses a letter, no more, and ranked below every reading one
 # slip or one space away (AOLO is APOLO before it is AL, TSONG TOSONG before
 # TAING).
-TWO_SLIPS = SLIP
-TWO_SLIPS_RANK = 0.7
-_TWO_SLIPS_LETTERS = (4, 8)
+TWO_SLIPS: Final = SLIP
+TWO_SLIPS_RANK: Final = 0.7
+_TWO_SLIPS_LETTERS: Final = (4, 8)
 
 
 def _two_slip_options(word: str, vocab: Vocabulary) -> list[tuple[str, Change]]:

@@ -16,19 +16,20 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Final
 
 from rapidfuzz.distance import OSA
 
 from dprkwatch.matching.hangul import is_hangul_syllable, romanize_syllable
 from dprkwatch.matching.text import ascii_tokens
 
-KOREA_WORDS = frozenset(
+KOREA_WORDS: Final = frozenset(
     {"korea", "korean", "koryo", "corea", "coree", "chosun", "choson", "chosen", "joseon",
      "josun", "joson", "dprk", "dprks", "koreya", "koreyskaya", "koreiskaya", "coreenne",
      "coreen", "koreanische", "koreanischen"}
 )  # fmt: skip
 # Token sequences that name the country as a whole.
-KOREA_PHRASES: tuple[tuple[str, ...], ...] = (
+KOREA_PHRASES: Final[tuple[tuple[str, ...], ...]] = (
     ("democratic", "people", "s", "republic", "of", "korea"),
     ("democratic", "peoples", "republic", "of", "korea"),
     ("democratic", "people", "republic", "of", "korea"),
@@ -42,7 +43,7 @@ KOREA_PHRASES: tuple[tuple[str, ...], ...] = (
     ("chao", "xian"),
 )
 
-LEGAL_FORMS = frozenset(
+LEGAL_FORMS: Final = frozenset(
     {"co", "company", "corp", "corporation", "ltd", "limited", "llc", "inc", "incorporated",
      "plc", "gmbh", "sa", "jsc", "ojsc", "cjsc", "pjsc", "ooo", "zao", "oao", "llp", "lp",
      "pte", "pvt", "private", "bhd", "sdn", "srl", "sarl", "ag", "bv", "nv", "ab", "oy", "kg",
@@ -51,7 +52,7 @@ LEGAL_FORMS = frozenset(
 )  # fmt: skip
 
 # Inflected business words folded to one stem.
-STEMS: dict[str, str] = {
+STEMS: Final[dict[str, str]] = {
     "banking": "bank", "banks": "bank", "trading": "trade", "trader": "trade",
     "traders": "trade", "trades": "trade", "industrial": "industry", "industries": "industry",
     "shipping": "ship", "ships": "ship", "technologies": "technology", "technological": "technology",
@@ -70,7 +71,7 @@ STEMS: dict[str, str] = {
 
 
 # Legal forms written out in words (and their transliterations).
-LEGAL_PHRASES: tuple[tuple[str, ...], ...] = tuple(
+LEGAL_PHRASES: Final[tuple[tuple[str, ...], ...]] = tuple(
     sorted(
         (
             tuple(p.split())
@@ -103,9 +104,9 @@ def _by_first_word(phrases: tuple[tuple[str, ...], ...]) -> dict[str, tuple[tupl
     return {k: tuple(v) for k, v in groups.items()}
 
 
-_KOREA_BY_FIRST = _by_first_word(KOREA_PHRASES)
-_LEGAL_BY_FIRST = _by_first_word(LEGAL_PHRASES)
-LEGAL_WORDS = frozenset(
+_KOREA_BY_FIRST: Final = _by_first_word(KOREA_PHRASES)
+_LEGAL_BY_FIRST: Final = _by_first_word(LEGAL_PHRASES)
+LEGAL_WORDS: Final = frozenset(
     {"aktiengesellschaft", "kommanditgesellschaft", "gmbh", "sarl", "spzoo", "tov", "ooo"}
 )
 
@@ -120,7 +121,7 @@ LEGAL_WORDS = frozenset(
 # legal phrases (JOYNT STOCK COMPANY) are not read: the phrase's Russian
 # spellings (OTVETSTVENNOSTYU, -STIU, -STU) then vanish from some names and
 # stay in others, and blocking lost listed names written exactly so.
-_LONG_LEGAL_WORDS = tuple(w for w in sorted(LEGAL_FORMS | LEGAL_WORDS) if len(w) >= 7)
+_LONG_LEGAL_WORDS: Final = tuple(w for w in sorted(LEGAL_FORMS | LEGAL_WORDS) if len(w) >= 7)
 
 
 @lru_cache(maxsize=65536)
@@ -143,7 +144,7 @@ def misspelt_legal_word(token: str) -> bool:
 
 # A legal form glued to a name in camel case (SiemensAG, AcmeGmbH,
 # FooBarLLC): lower-case letters, then the form's capitals.
-_GLUED_FORM = re.compile(
+_GLUED_FORM: Final = re.compile(
     r"^(?P<head>[A-Za-z]*[a-z]{2})(?P<form>AG|GmbH|GMBH|LLC|Ltd|LTD|Inc|INC|PLC|Plc|JSC|OOO|SA|SE|"
     r"KG|BV|NV|SARL|SRL|LLP)$"
 )
@@ -155,16 +156,16 @@ def split_glued_form(word: str) -> tuple[str, str] | None:
     return (m["head"], m["form"]) if m else None
 
 
-_UNIT_WORDS = (
+_UNIT_WORDS: Final = (
     "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
     "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
 )  # fmt: skip
-_UNITS = {w: i for i, w in enumerate(_UNIT_WORDS)}
-_TEN_WORDS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_UNITS: Final = {w: i for i, w in enumerate(_UNIT_WORDS)}
+_TEN_WORDS: Final = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
 _TENS = {w: 10 * (i + 2) for i, w in enumerate(_TEN_WORDS)}
 _TENS["fourty"] = 40
-_ORDINALS = {"first": "1", "second": "2", "third": "3", "1st": "1", "2nd": "2", "3rd": "3"}
-_NUMBER_WORDS = frozenset(_TENS) | frozenset(_UNITS) | frozenset(_ORDINALS)
+_ORDINALS: Final = {"first": "1", "second": "2", "third": "3", "1st": "1", "2nd": "2", "3rd": "3"}
+_NUMBER_WORDS: Final = frozenset(_TENS) | frozenset(_UNITS) | frozenset(_ORDINALS)
 
 
 def number_words(tokens: list[str]) -> list[str]:
@@ -270,7 +271,7 @@ def acronyms(raw_tokens: list[str]) -> set[str]:
 # word the lists use for them. Enough to split 조선릉라도무역총회사 into
 # korea / rungrado / trade / general / <legal>, so that the proper name in the
 # middle is compared on its own.
-HANGUL_ORG_WORDS: dict[str, tuple[str, ...]] = {
+HANGUL_ORG_WORDS: Final[dict[str, tuple[str, ...]]] = {
     "조선": ("korea",), "무역": ("trade",), "총회사": ("general", "<legal>"), "회사": ("<legal>",),
     "공사": ("<legal>",), "상사": ("trade", "<legal>"), "은행": ("bank",), "해운": ("ship",),
     "련합": ("association",), "연합": ("association",), "대외": ("foreign",), "건설": ("construction",),
@@ -288,7 +289,7 @@ HANGUL_ORG_WORDS: dict[str, tuple[str, ...]] = {
     "민주주의": ("democratic",), "조선민주주의인민공화국": ("korea",), "전람": ("exhibition",),
     "전람회": ("exhibition",), "감독국": ("administration", "bureau"), "사": ("<legal>",),
 }  # fmt: skip
-_HANGUL_WORD_MAX = max(len(k) for k in HANGUL_ORG_WORDS)
+_HANGUL_WORD_MAX: Final = max(len(k) for k in HANGUL_ORG_WORDS)
 
 
 def segment_hangul_org(word: str) -> list[str] | None:
@@ -330,7 +331,7 @@ def segment_hangul_org(word: str) -> list[str] | None:
 # every current country's short and full name of three words at most, as
 # rigour's territory table (MIT) has them (tests/matching/test_orgs.py holds
 # the two equal), and the abbreviations and older names companies use.
-COUNTRY_WORDS: dict[str, str] = {
+COUNTRY_WORDS: Final[dict[str, str]] = {
     "afghanistan": "af", "alandislands": "ax", "albania": "al", "algeria": "dz", "andorra": "ad",
     "angola": "ao", "anguilla": "ai", "antiguaandbarbuda": "ag", "argentina": "ar",
     "argentinerepublic": "ar", "armenia": "am", "aruba": "aw", "australia": "au", "austria": "at",
@@ -406,12 +407,12 @@ COUNTRY_WORDS: dict[str, str] = {
     "wallisandfutuna": "wf", "westernsahara": "eh", "yemen": "ye", "zambia": "zm",
     "zimbabwe": "zw",
 }  # fmt: skip
-COUNTRY_ABBREVIATIONS: dict[str, str] = {
+COUNTRY_ABBREVIATIONS: Final[dict[str, str]] = {
     "uk": "gb", "greatbritain": "gb", "britain": "gb", "usa": "us", "us": "us", "uae": "ae",
     "hongkong": "hk", "hk": "hk", "macao": "mo", "macau": "mo", "prc": "cn", "turkey": "tr",
     "thenetherlands": "nl", "holland": "nl", "palestine": "ps", "bvi": "vg",
 }  # fmt: skip
-_COUNTRIES = COUNTRY_WORDS | COUNTRY_ABBREVIATIONS
+_COUNTRIES: Final = COUNTRY_WORDS | COUNTRY_ABBREVIATIONS
 
 
 def country_code(text: str) -> str:

@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from dprkwatch.matching.hangul import coarse_from_parts, fine_key_of
 
 # Latin spelling -> initial consonant class.
-INITIALS: dict[str, str] = {
+INITIALS: Final[dict[str, str]] = {
     "": "_",
     "g": "K", "k": "K", "kk": "K", "gg": "K", "kh": "K",
     "n": "N",
@@ -36,7 +36,7 @@ INITIALS: dict[str, str] = {
     "h": "H",
 }  # fmt: skip
 # Latin spelling -> vowel class (see hangul.MEDIAL_CLASS).
-MEDIALS: dict[str, str] = {
+MEDIALS: Final[dict[str, str]] = {
     "a": "a",
     "ae": "e", "ai": "e", "e": "e",
     "ya": "ya",
@@ -51,7 +51,7 @@ MEDIALS: dict[str, str] = {
     "yu": "yu", "yoo": "yu",
     "i": "i", "ee": "i", "ui": "i", "eui": "i", "yi": "i",
 }  # fmt: skip
-FINALS: dict[str, str] = {
+FINALS: Final[dict[str, str]] = {
     "": "",
     "k": "K", "g": "K", "kk": "K",
     "n": "N",
@@ -62,13 +62,13 @@ FINALS: dict[str, str] = {
     "ng": "NG",
 }  # fmt: skip
 
-_MAX_PARSES = 4
-_MAX_SYLLABLES = 8
+_MAX_PARSES: Final = 4
+_MAX_SYLLABLES: Final = 8
 
 # Western habits: a silent "h" after a vowel (Oh, Ahn, Sohn, Suh) and an
 # English "r" before a consonant or at the end (Park, Hur).
-_SILENT_H = re.compile(r"(?<=[aeiou])h(?=[^aeiouwy]|$)")
-_SILENT_R = re.compile(r"(?<=[aeiou])r(?=[^aeiouwy]|$)")
+_SILENT_H: Final = re.compile(r"(?<=[aeiou])h(?=[^aeiouwy]|$)")
+_SILENT_R: Final = re.compile(r"(?<=[aeiou])r(?=[^aeiouwy]|$)")
 # Hy for 희, as the UK and EU lists write one DPRK name in French spelling
 # (Tcheul Hy Djang, Chol-hy Jang; tch and eu were read already): a y that is
 # no glide (ya, yo, yu ...) is read as the vowel i only in a syllable Hy at
@@ -79,7 +79,7 @@ _SILENT_R = re.compile(r"(?<=[aeiou])r(?=[^aeiouwy]|$)")
 # Letters no romanization of Korean uses, a word end no syllable has, a run
 # of six consonants, or a y that is no glide but in a final Hy: cheap
 # rejections before the parser runs.
-_NOT_KOREAN = re.compile(
+_NOT_KOREAN: Final = re.compile(
     r"[^a-z]|[cfqvxz](?!h)|[fqvxz]|[^aeioukgntdlmpby]$|[^aeiouwy]{6}"
     r"|(?:(?<!h)|(?<=[cgkprst]h))y(?![aeiou])|y(?=[^aeiou])"
 )
@@ -113,11 +113,11 @@ _SYLLABLES[("h", "y", "")] = Syllable(
 
 # The same letters can spell two syllables ("kkan": kk+a+n; "ngan" none), so a
 # spelling maps to every syllable it can be.
-_BY_SPELLING: dict[str, tuple[Syllable, ...]] = {}
+_BY_SPELLING: Final[dict[str, tuple[Syllable, ...]]] = {}
 for _syl in _SYLLABLES.values():
     if _syl not in _BY_SPELLING.get(_syl.spelling, ()):
         _BY_SPELLING[_syl.spelling] = (*_BY_SPELLING.get(_syl.spelling, ()), _syl)
-_MAX_SPELLING = max(len(k) for k in _BY_SPELLING)
+_MAX_SPELLING: Final = max(len(k) for k in _BY_SPELLING)
 
 
 def _prepare(word: str) -> str:

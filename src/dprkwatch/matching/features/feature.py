@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Container, Mapping
 from functools import partial
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 
 class Feature(NamedTuple):
@@ -19,10 +19,10 @@ class Feature(NamedTuple):
     reason: str
 
 
-NONE = Feature(0.0, "")
+NONE: Final = Feature(0.0, "")
 # new_feature((value, reason)) is Feature(value, reason) without the NamedTuple's
 # __new__, a Python function: scoring makes some twenty features a query.
-new_feature = partial(tuple.__new__, Feature)
+new_feature: Final = partial(tuple.__new__, Feature)
 
 
 class Weights(NamedTuple):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Container, Mapping
 from pathlib import Path
+from typing import Final
 
 from rapidfuzz.distance import OSA, DamerauLevenshtein, Levenshtein
 
@@ -21,8 +22,8 @@ from dprkwatch.matching.analysis import NameForm
 from dprkwatch.matching.features.feature import NONE, Feature, Weights, new_feature
 from dprkwatch.matching.korean_names import COMPOUND_COARSE, surname_groups
 
-_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
-_POS = {ch: (r, c) for r, row in enumerate(_ROWS) for c, ch in enumerate(row)}
+_ROWS: Final = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+_POS: Final = {ch: (r, c) for r, row in enumerate(_ROWS) for c, ch in enumerate(row)}
 
 
 def adjacent_keys(x: str, y: str) -> bool:
@@ -120,7 +121,7 @@ def likely_slip_readings(typed: str) -> set[str]:
     return out
 
 
-_NEIGHBOURS = {x: "".join(y for y in _POS if adjacent_keys(x, y)) for x in _POS}
+_NEIGHBOURS: Final = {x: "".join(y for y in _POS if adjacent_keys(x, y)) for x in _POS}
 
 
 def neighbours(ch: str) -> str:
@@ -145,8 +146,8 @@ def two_likely_slips(typed: str, meant: str) -> bool:
 # does not (tried: KIM Sonng then flagged Kim Song Chol and JSNG Chol flagged
 # JANG Song Chol, namesakes with an extra word). Only two likely slips in
 # one long word are credited here (:func:`two_likely_slips`).
-SLIP = 0.8
-LIKELY_SLIP = 0.9
+SLIP: Final = 0.8
+LIKELY_SLIP: Final = 0.9
 
 
 def edit_budget(length: int) -> int:
@@ -217,8 +218,8 @@ def token_similarity(
 # Two spellings of the Russian ending -ий (Arkadiy, Arkadii, Arkady, Arkadi;
 # Sergey, Sergej, Sergei): the transliteration systems the lists use
 # (BGN/PCGN, ISO 9, the passport system, German) write it differently.
-ENDING_VARIANT = 0.92
-_SOFT_ENDINGS = ("iy", "ii", "ij", "yi", "y", "i", "j")
+ENDING_VARIANT: Final = 0.92
+_SOFT_ENDINGS: Final = ("iy", "ii", "ij", "yi", "y", "i", "j")
 
 
 def _soft_stem(word: str) -> str | None:
@@ -323,14 +324,18 @@ def _kernels() -> tuple[AlignKernel | None, WeighKernel | None]:
     return align, weigh
 
 
-ALIGN_KERNEL, WEIGH_KERNEL = _kernels()
+_KERNELS = _kernels()
+# Final: compiled code reads these (and the constants above) as C statics, not
+# module globals looked up by name on every call.
+ALIGN_KERNEL: Final = _KERNELS[0]
+WEIGH_KERNEL: Final = _KERNELS[1]
 
 
 # Unmatched words on the list side (extra middle names, patronymics) cost
 # less than query words nobody on the list has.
-EXTRA_CANDIDATE_WORD = 0.6
+EXTRA_CANDIDATE_WORD: Final = 0.6
 # Unmatched query words, when every listed word was found as written.
-EXTRA_QUERY_WORD = 0.6
+EXTRA_QUERY_WORD: Final = 0.6
 # A person's name with a word replaced (unpaired words on both sides) beside
 # three or more words that pair: long Arabic names that share a family chain
 # and differ in one link (NOUREDDINE BEN MOHAMED BEN BELKASSEM AL-DRISSI and
@@ -342,7 +347,7 @@ EXTRA_QUERY_WORD = 0.6
 # unpaired words are written with the same letters (Amor and Omar). Not for
 # two-word names (one paired word is too little to call the rest a
 # replacement) nor companies.
-REPLACED_WORD = 1.0
+REPLACED_WORD: Final = 1.0
 
 
 def _anagram_left(
@@ -602,10 +607,10 @@ def name_tokens(
 
 # The highest value each secondary name comparison can give (the algorithm
 # skips one that cannot beat what it already has).
-JOINED_SAME = 0.97
-KOREAN_WORDS_SAME = 0.95
-ACRONYM = 0.86
-ABJAD_SAME = 0.84
+JOINED_SAME: Final = 0.97
+KOREAN_WORDS_SAME: Final = 0.95
+ACRONYM: Final = 0.86
+ABJAD_SAME: Final = 0.84
 
 
 def name_joined(q: NameForm, c: NameForm, *, always: bool) -> Feature:
