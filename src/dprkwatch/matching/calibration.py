@@ -34,11 +34,11 @@ import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
-LEVELS = ("name", "birth_date", "document", "identifier")
-INFORMATION_CAP = 3.0
-TABLE = Path(__file__).with_name("calibration_v2.json")
+LEVELS: Final = ("name", "birth_date", "document", "identifier")
+INFORMATION_CAP: Final = 3.0
+TABLE: Final = Path(__file__).with_name("calibration_v2.json")
 
 
 def information(tokens: Iterable[str], token_weight: Callable[[str], float]) -> float:

@@ -24,9 +24,10 @@ names share (Chris) keeps at most three, the commonest first.
 from __future__ import annotations
 
 import re
+from typing import Final
 
 # Short form -> full forms (lower case).
-NICKNAMES: dict[str, tuple[str, ...]] = {
+NICKNAMES: Final[dict[str, tuple[str, ...]]] = {
     "abe": ("abraham",), "alex": ("alexander", "alexandra"), "andy": ("andrew",),
     "archie": ("archibald",), "art": ("arthur",), "barney": ("bernard", "barnabas"),
     "bart": ("bartholomew",), "becky": ("rebecca",), "ben": ("benjamin", "benedict"),
@@ -65,7 +66,7 @@ NICKNAMES: dict[str, tuple[str, ...]] = {
 
 # A word of two or three capitals without a vowel (Y counts as one), found
 # with one search: every query name is asked, and few have one.
-_GLUED = re.compile(r"(?<![^\s.])[B-DF-HJ-NP-TV-XZ]{2,3}(?![^\s.])")
+_GLUED: Final = re.compile(r"(?<![^\s.])[B-DF-HJ-NP-TV-XZ]{2,3}(?![^\s.])")
 
 
 def _glued_initials(word: str) -> bool:

@@ -23,16 +23,16 @@ a test checks for all 11,172 syllables.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
-HANGUL_BASE = 0xAC00
-HANGUL_LAST = 0xD7A3
+HANGUL_BASE: Final = 0xAC00
+HANGUL_LAST: Final = 0xD7A3
 
-MEDIAL_JAMO = "ㅏㅐㅑㅒㅓㅔㅕㅖㅗㅘㅙㅚㅛㅜㅝㅞㅟㅠㅡㅢㅣ"
+MEDIAL_JAMO: Final = "ㅏㅐㅑㅒㅓㅔㅕㅖㅗㅘㅙㅚㅛㅜㅝㅞㅟㅠㅡㅢㅣ"
 
 # --- sound classes ---------------------------------------------------------
 # Initial consonant classes: K T P C(j/ch) S H M N R and "_" (silent ㅇ).
-INITIAL_CLASS = (
+INITIAL_CLASS: Final = (
     "K",
     "K",
     "N",
@@ -54,7 +54,7 @@ INITIAL_CLASS = (
     "H",
 )
 # Vowel classes (fine): what a romanization can still tell apart.
-MEDIAL_CLASS = (
+MEDIAL_CLASS: Final = (
     "a",
     "e",
     "ya",
@@ -78,7 +78,7 @@ MEDIAL_CLASS = (
     "i",
 )
 # Final consonants are pronounced as one of seven sounds.
-FINAL_CLASS = (
+FINAL_CLASS: Final = (
     "",
     "K",
     "K",
@@ -111,12 +111,12 @@ FINAL_CLASS = (
 
 # Coarse vowel merges: Western spellings write ㅓ as "u" (Jung, Sung, Chul)
 # and ㅕ as "yu" (Hyun, Myung).
-COARSE_VOWEL = {"u": "o", "yu": "yo"}
+COARSE_VOWEL: Final = {"u": "o", "yu": "yo"}
 # Vowels before which South Korean usage drops an initial ㄹ/ㄴ (initial-sound law).
-_IOTIZED = frozenset({"i", "ya", "ye", "yo", "yu"})
+_IOTIZED: Final = frozenset({"i", "ya", "ye", "yo", "yu"})
 
 # --- romanization tables ----------------------------------------------------
-_MR_INITIAL = (
+_MR_INITIAL: Final = (
     "k",
     "kk",
     "n",
@@ -137,7 +137,7 @@ _MR_INITIAL = (
     "p'",
     "h",
 )
-_DPRK_INITIAL = (
+_DPRK_INITIAL: Final = (
     "k",
     "kk",
     "n",
@@ -158,7 +158,7 @@ _DPRK_INITIAL = (
     "ph",
     "h",
 )
-_RR_INITIAL = (
+_RR_INITIAL: Final = (
     "g",
     "kk",
     "n",
@@ -179,7 +179,7 @@ _RR_INITIAL = (
     "p",
     "h",
 )
-_MR_MEDIAL = (
+_MR_MEDIAL: Final = (
     "a",
     "ae",
     "ya",
@@ -202,7 +202,7 @@ _MR_MEDIAL = (
     "ŭi",
     "i",
 )
-_RR_MEDIAL = (
+_RR_MEDIAL: Final = (
     "a",
     "ae",
     "ya",
@@ -225,7 +225,7 @@ _RR_MEDIAL = (
     "ui",
     "i",
 )
-_FINAL_ROMAN = (
+_FINAL_ROMAN: Final = (
     "",
     "k",
     "k",
@@ -257,7 +257,7 @@ _FINAL_ROMAN = (
 )
 
 # Western respellings of single vowels (RR spelling -> common alternatives).
-_WESTERN_VOWEL: dict[str, tuple[str, ...]] = {
+_WESTERN_VOWEL: Final[dict[str, tuple[str, ...]]] = {
     "eo": ("u", "o"),
     "yeo": ("yu", "yo", "you"),
     "eu": ("u",),
@@ -269,7 +269,7 @@ _WESTERN_VOWEL: dict[str, tuple[str, ...]] = {
     "ae": ("ai",),
     "wi": ("wee",),
 }
-_WESTERN_INITIAL: dict[str, tuple[str, ...]] = {
+_WESTERN_INITIAL: Final[dict[str, tuple[str, ...]]] = {
     "g": ("k",),
     "d": ("t",),
     "b": ("p",),
@@ -287,7 +287,7 @@ _WESTERN_INITIAL: dict[str, tuple[str, ...]] = {
 # intelligence community's Korean name standard, ICS 630-01 Annex W (Yi for
 # 이); and everyday variants on lists and in customer files (Choy, Chey,
 # Rhie, Yee, Whang, Joe, Rhyu). Unverified: how often each variant occurs.
-WESTERN_SURNAMES: dict[str, tuple[str, ...]] = {
+WESTERN_SURNAMES: Final[dict[str, tuple[str, ...]]] = {
     "이": ("Lee", "Yi", "Rhee", "I", "Rhie", "Yee", "Ri", "Li"),
     "리": ("Ri", "Rhee", "Lee", "Li", "Yi", "I", "Rhie", "Yee"),
     "박": ("Park", "Pak", "Bak"),
@@ -426,7 +426,7 @@ def romanizations(ch: str) -> dict[str, tuple[str, ...]]:
 
 # Readings follow the DPRK system (Ri, Ryu, Rim stay as written); a bare
 # "I" for the South Korean spelling of the surname 이 is unreadable, so Yi.
-_READING_OVERRIDES = {"이": "Yi"}
+_READING_OVERRIDES: Final = {"이": "Yi"}
 
 
 def read_name(syllables: str) -> str:
@@ -445,13 +445,13 @@ def read_name(syllables: str) -> str:
 # vowel is typed as two keys (ㅘ = ㅗ then ㅏ), a final as a consonant key after
 # the vowel. A slip on a key beside the intended one gives another syllable
 # (촤 for 최: ㅏ on K beside ㅣ on L).
-_KEY_ROWS = ("ㅂㅈㄷㄱㅅㅛㅕㅑㅐㅔ", "ㅁㄴㅇㄹㅎㅗㅓㅏㅣ", "ㅋㅌㅊㅍㅠㅜㅡ")
-_INITIAL_JAMO = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
-_FINAL_JAMO = ("", "ㄱ", "ㄲ", "ㄳ", "ㄴ", "ㄵ", "ㄶ", "ㄷ", "ㄹ", "ㄺ", "ㄻ", "ㄼ", "ㄽ", "ㄾ", "ㄿ",
+_KEY_ROWS: Final = ("ㅂㅈㄷㄱㅅㅛㅕㅑㅐㅔ", "ㅁㄴㅇㄹㅎㅗㅓㅏㅣ", "ㅋㅌㅊㅍㅠㅜㅡ")
+_INITIAL_JAMO: Final = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
+_FINAL_JAMO: Final = ("", "ㄱ", "ㄲ", "ㄳ", "ㄴ", "ㄵ", "ㄶ", "ㄷ", "ㄹ", "ㄺ", "ㄻ", "ㄼ", "ㄽ", "ㄾ", "ㄿ",
                "ㅀ", "ㅁ", "ㅂ", "ㅄ", "ㅅ", "ㅆ", "ㅇ", "ㅈ", "ㅊ", "ㅋ", "ㅌ", "ㅍ", "ㅎ")  # fmt: skip
-_COMPOUND_VOWEL = {"ㅘ": "ㅗㅏ", "ㅙ": "ㅗㅐ", "ㅚ": "ㅗㅣ", "ㅝ": "ㅜㅓ", "ㅞ": "ㅜㅔ", "ㅟ": "ㅜㅣ",
+_COMPOUND_VOWEL: Final = {"ㅘ": "ㅗㅏ", "ㅙ": "ㅗㅐ", "ㅚ": "ㅗㅣ", "ㅝ": "ㅜㅓ", "ㅞ": "ㅜㅔ", "ㅟ": "ㅜㅣ",
                    "ㅢ": "ㅡㅣ"}  # fmt: skip
-_VOWEL_OF_KEYS = {keys: v for v, keys in _COMPOUND_VOWEL.items()}
+_VOWEL_OF_KEYS: Final = {keys: v for v, keys in _COMPOUND_VOWEL.items()}
 
 
 def _key_neighbours() -> dict[str, str]:
@@ -468,7 +468,7 @@ def _key_neighbours() -> dict[str, str]:
     return out
 
 
-_KEY_NEIGHBOURS = _key_neighbours()
+_KEY_NEIGHBOURS: Final = _key_neighbours()
 
 
 def _vowel_slips(vowel: str) -> set[str]:

@@ -14,6 +14,7 @@ build and cache code gains nothing from compiling) in a module that
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from dprkwatch.matching.analysis import NameForm
 from dprkwatch.matching.text import APOSTROPHES
@@ -66,7 +67,7 @@ def query_keys(form: NameForm) -> set[str]:
     return keys
 
 
-_ASCII_WORDS = re.compile(r"[^a-z0-9]+")
+_ASCII_WORDS: Final = re.compile(r"[^a-z0-9]+")
 
 
 def listed_words(form: NameForm) -> set[str]:

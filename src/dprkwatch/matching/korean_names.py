@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from dprkwatch.matching.hangul import (
     WESTERN_SURNAMES,
@@ -28,19 +28,21 @@ from dprkwatch.matching.syllables import Syllable, parse_word
 from dprkwatch.matching.text import APOSTROPHES, to_ascii
 
 # Single-syllable surnames, roughly by frequency.
-SURNAMES = (
+SURNAMES: Final = (
     "김이리박최정강조윤장임림한오서신권황안송류유전홍고문양량손배백허남심노로하곽성차주우구"
     "민진지엄채원천방공현함변염렴여려추도소석선설마길연위표명기반라나왕금옥육륙인맹제모탁국"
     "어은편용예경봉사부태계피탄",
 )[0]
-COMPOUND_SURNAMES = ("남궁", "황보", "제갈", "선우", "독고", "사공", "서문", "동방")
+COMPOUND_SURNAMES: Final = ("남궁", "황보", "제갈", "선우", "독고", "사공", "서문", "동방")
 
-SURNAME_COARSE = frozenset(syllable_keys(ch)[1] for ch in SURNAMES)
-COMPOUND_COARSE = frozenset(tuple(syllable_keys(ch)[1] for ch in s) for s in COMPOUND_SURNAMES)
+SURNAME_COARSE: Final = frozenset(syllable_keys(ch)[1] for ch in SURNAMES)
+COMPOUND_COARSE: Final = frozenset(
+    tuple(syllable_keys(ch)[1] for ch in s) for s in COMPOUND_SURNAMES
+)
 
 # Surnames written with and without the initial-sound law are one family
 # name (North Korean 리 = South Korean 이); the North Korean form stands for both.
-_SAME_SURNAME = {"이": "리", "유": "류", "노": "로", "임": "림", "양": "량", "염": "렴", "나": "라",
+_SAME_SURNAME: Final = {"이": "리", "유": "류", "노": "로", "임": "림", "양": "량", "염": "렴", "나": "라",
                  "여": "려", "육": "륙"}  # fmt: skip
 
 
@@ -56,7 +58,7 @@ def _surname_spellings() -> dict[str, frozenset[str]]:
     return {k: frozenset(v) for k, v in table.items()}
 
 
-SURNAME_SPELLINGS = _surname_spellings()
+SURNAME_SPELLINGS: Final = _surname_spellings()
 
 
 def _surname_readings() -> dict[str, Syllable]:
@@ -74,7 +76,7 @@ def _surname_readings() -> dict[str, Syllable]:
     return out
 
 
-SURNAME_READINGS = _surname_readings()
+SURNAME_READINGS: Final = _surname_readings()
 
 
 def surname_groups(syl: Syllable) -> frozenset[str]:
@@ -84,8 +86,8 @@ def surname_groups(syl: Syllable) -> frozenset[str]:
     return SURNAME_SPELLINGS.get(syl.spelling, frozenset())
 
 
-_MAX_FORMS = 4
-_MAX_GIVEN = 4
+_MAX_FORMS: Final = 4
+_MAX_GIVEN: Final = 4
 
 
 class KoreanName(NamedTuple):

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import cache
 from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 from numpy.typing import NDArray
@@ -29,17 +29,17 @@ from numpy.typing import NDArray
 from dprkwatch import native
 
 # A key's place in the array: start << 32 | length, one int per key.
-_SHIFT = 32
-_LENGTH = (1 << _SHIFT) - 1
-NIDS = np.dtype("<i4")
-_NEVER = np.iinfo(np.int64).max
+_SHIFT: Final = 32
+_LENGTH: Final = (1 << _SHIFT) - 1
+NIDS: Final = np.dtype("<i4")
+_NEVER: Final = np.iinfo(np.int64).max
 
 IntArray = NDArray[np.int32]
 FloatArray = NDArray[np.float64]
 # The pre-score and the cut in one C call (same answers as numpy; see the source).
-KERNEL_SOURCE = Path(__file__).with_name("prescore.c")
+KERNEL_SOURCE: Final = Path(__file__).with_name("prescore.c")
 # A (sum, id) entry of the kernel's heap: a double and an int32, padded.
-_ENTRY_BYTES = 16
+_ENTRY_BYTES: Final = 16
 
 
 class Postings:

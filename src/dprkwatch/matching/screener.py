@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from dprkwatch.exceptions import InputError
 from dprkwatch.lists.snapshot import ENTITIES_FILE, Snapshot, SnapshotStore
@@ -30,19 +30,19 @@ from dprkwatch.matching.query import Query, Scope
 from dprkwatch.matching.result import Match
 
 # Candidates scored in full per query, at least; more when ``top`` is large.
-MIN_CANDIDATES = 8
+MIN_CANDIDATES: Final = 8
 # Names whose blocking score is below this share of the best one are not
 # scored in full: they share only common words with the query.
-PRUNE_SHARE = 0.45
+PRUNE_SHARE: Final = 0.45
 # Names of one entity compared in full (its best-blocked ones).
-NAMES_PER_ENTITY = 6
+NAMES_PER_ENTITY: Final = 6
 # Results scoring below this are not worth a reviewer's time and are dropped.
-MIN_SCORE = 0.5
-MAX_TOP = 100
+MIN_SCORE: Final = 0.5
+MAX_TOP: Final = 100
 
 
 # The scope of an unscoped screen (a Scope is immutable: one serves all).
-_EVERYTHING = Scope()
+_EVERYTHING: Final = Scope()
 
 
 def _not_listed(token_df: Mapping[str, int], token: str) -> bool:

@@ -17,16 +17,17 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Final
 
 from rigour.text import ascii_text
 
 # Control and invisible format characters a pasted name may carry. ZWNJ and
 # ZWJ are kept out of this set: Persian and Indic spellings use them.
-_KEEP_FORMAT = {"\u200c", "\u200d"}
-_SPACE_LIKE = re.compile(r"[\s\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
-_WORD_SPLIT = re.compile(r"[^\w'’-]+")
-_ASCII_SPLIT = re.compile(r"[^a-z0-9]+")
-_VOWELS = re.compile(r"[aeiouy]+")
+_KEEP_FORMAT: Final = {"\u200c", "\u200d"}
+_SPACE_LIKE: Final = re.compile(r"[\s\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_WORD_SPLIT: Final = re.compile(r"[^\w'’-]+")
+_ASCII_SPLIT: Final = re.compile(r"[^a-z0-9]+")
+_VOWELS: Final = re.compile(r"[aeiouy]+")
 
 
 def strip_controls(text: str) -> str:
@@ -52,14 +53,14 @@ def words(text: str) -> list[str]:
 
 
 # Latin letters that do not decompose into a base letter and accents.
-_LATIN_SPECIAL = str.maketrans(
+_LATIN_SPECIAL: Final = str.maketrans(
     {"ß": "ss", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d",
      "Đ": "D", "þ": "th", "Þ": "TH", "ı": "i", "œ": "oe", "Œ": "OE", "ð": "d", "ŋ": "ng",
      "ʼ": "'", "ʻ": "'", "‘": "'"}
 )  # fmt: skip
 # Russian/Ukrainian/Belarusian Cyrillic, close to the BGN/PCGN spellings that
 # sanctions lists use (Shevchenko, Zhukov, Yanukovych).
-_CYRILLIC = str.maketrans(
+_CYRILLIC: Final = str.maketrans(
     {"а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh",
      "з": "z", "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
      "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts",
@@ -89,7 +90,7 @@ def to_ascii(word: str) -> str:
     return str(ascii_text(word)).lower()
 
 
-APOSTROPHES = re.compile(r"['’ʼʻ‘`´]")
+APOSTROPHES: Final = re.compile(r"['’ʼʻ‘`´]")
 
 
 def ascii_tokens(word: str) -> list[str]:
@@ -117,14 +118,14 @@ def skeleton(token: str) -> str:
 
 # Arabic letters to Latin consonants (vowel letters alef, waw and ya become
 # vowels, so the skeleton drops them as it drops Latin vowels).
-_ARABIC: dict[str, str] = {
+_ARABIC: Final[dict[str, str]] = {
     "ا": "a", "أ": "a", "إ": "i", "آ": "a", "ٱ": "a", "ء": "", "ئ": "", "ؤ": "", "ب": "b",
     "ت": "t", "ث": "th", "ج": "j", "ح": "h", "خ": "kh", "د": "d", "ذ": "dh", "ر": "r",
     "ز": "z", "س": "s", "ش": "sh", "ص": "s", "ض": "d", "ط": "t", "ظ": "z", "ع": "", "غ": "gh",
     "ف": "f", "ق": "q", "ك": "k", "ک": "k", "گ": "g", "ل": "l", "م": "m", "ن": "n", "ه": "h",
     "ة": "a", "و": "u", "ي": "i", "ى": "a", "ی": "i", "پ": "p", "چ": "ch", "ژ": "zh",
 }  # fmt: skip
-_HEBREW: dict[str, str] = {
+_HEBREW: Final[dict[str, str]] = {
     "א": "a", "ב": "v", "ג": "g", "ד": "d", "ה": "h", "ו": "o", "ז": "z", "ח": "kh",
     "ט": "t", "י": "i", "כ": "k", "ך": "k", "ל": "l", "מ": "m", "ם": "m", "נ": "n", "ן": "n",
     "ס": "s", "ע": "", "פ": "p", "ף": "f", "צ": "ts", "ץ": "ts", "ק": "k", "ר": "r",

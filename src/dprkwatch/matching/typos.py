@@ -35,7 +35,7 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 from itertools import combinations
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 from numpy.typing import NDArray
@@ -43,17 +43,17 @@ from rapidfuzz.distance import OSA
 
 from dprkwatch import native
 
-EXTENSION_SOURCE = Path(__file__).with_name("typo_near.c")
+EXTENSION_SOURCE: Final = Path(__file__).with_name("typo_near.c")
 
 # Words this long or longer are filed under their two-letter deletions too
 # (the scorer allows two slips from nine letters on).
-TWO_EDITS_FROM = 9
+TWO_EDITS_FROM: Final = 9
 # Words of two letters are found (as deletions of three-letter ones) but
 # have no deletions of their own: one letter matches too much.
-MIN_FUZZY = 3
+MIN_FUZZY: Final = 3
 # Longer words are rare, and their keys would be most of the table.
-MAX_FUZZY = 24
-_MASK = (1 << 64) - 1
+MAX_FUZZY: Final = 24
+_MASK: Final = (1 << 64) - 1
 
 
 def _coefficients(n: int) -> list[int]:
@@ -69,9 +69,9 @@ def _coefficients(n: int) -> list[int]:
     return out
 
 
-_COEF = _coefficients(MAX_FUZZY)
-_COEF_NP = np.array(_COEF, dtype=np.uint64)
-_COEF_ADDRESS = int(_COEF_NP.ctypes.data)
+_COEF: Final = _coefficients(MAX_FUZZY)
+_COEF_NP: Final = np.array(_COEF, dtype=np.uint64)
+_COEF_ADDRESS: Final = int(_COEF_NP.ctypes.data)
 
 
 def key_hash(text: str) -> int:

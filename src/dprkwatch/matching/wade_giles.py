@@ -33,18 +33,19 @@ import itertools
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Final
 
 # Wade-Giles initials, longest first; the apostrophe is normalised to "'".
-_INITIALS = (
+_INITIALS: Final = (
     "ch'", "ts'", "tz'", "ch", "hs", "k'", "p'", "t'", "ts", "tz", "sh", "ss", "sz",
     "j", "f", "h", "k", "l", "m", "n", "p", "s", "t", "w", "y", "",
 )  # fmt: skip
 # Initial -> its pinyin readings: (before i or u-umlaut, elsewhere).
-_ASPIRATED = {"ch'": ("q", "ch"), "ts'": ("c", "c"), "tz'": ("c", "c"), "k'": ("k", "k"),
+_ASPIRATED: Final = {"ch'": ("q", "ch"), "ts'": ("c", "c"), "tz'": ("c", "c"), "k'": ("k", "k"),
               "p'": ("p", "p"), "t'": ("t", "t")}  # fmt: skip
-_PLAIN = {"ch": ("j", "zh"), "ts": ("z", "z"), "tz": ("z", "z"), "k": ("g", "g"), "p": ("b", "b"),
+_PLAIN: Final = {"ch": ("j", "zh"), "ts": ("z", "z"), "tz": ("z", "z"), "k": ("g", "g"), "p": ("b", "b"),
           "t": ("d", "d"), "hs": ("x", "x"), "ss": ("s", "s"), "sz": ("s", "s"), "j": ("r", "r")}  # fmt: skip
-_FINALS = {
+_FINALS: Final = {
     "a": "a", "ai": "ai", "an": "an", "ang": "ang", "ao": "ao", "e": "e", "ei": "ei", "en": "en",
     "eng": "eng", "i": "i", "ia": "ia", "iang": "iang", "iao": "iao", "ieh": "ie", "ien": "ian",
     "ih": "i", "in": "in", "ing": "ing", "iu": "iu", "iung": "iong", "o": "o", "ou": "ou", "u": "u",
@@ -52,18 +53,18 @@ _FINALS = {
     "ung": "ong", "uo": "uo", "ueh": "ue", "eh": "e",
 }  # fmt: skip
 # Syllables of the y- and w- series and those without an initial, whole.
-_WHOLE = {
+_WHOLE: Final = {
     "ya": "ya", "yai": "yai", "yang": "yang", "yao": "yao", "yeh": "ye", "yen": "yan", "yin": "yin",
     "ying": "ying", "yu": "you", "yung": "yong", "yuan": "yuan", "yueh": "yue", "yun": "yun",
     "wa": "wa", "wai": "wai", "wan": "wan", "wang": "wang", "wei": "wei", "wen": "wen",
     "weng": "weng", "wo": "wo", "wu": "wu", "i": "yi", "erh": "er", "o": "e", "a": "a", "ai": "ai",
     "an": "an", "ang": "ang", "ao": "ao", "en": "en", "ou": "ou",
 }  # fmt: skip
-_MARK_FINALS = ("ih", "ieh", "ien", "uei", "erh")
-_MARK_INITIALS = ("hs", "ts", "tz", "ss", "sz")
-_APOSTROPHES = re.compile(r"[’‘ʼʻ`´]")
+_MARK_FINALS: Final = ("ih", "ieh", "ien", "uei", "erh")
+_MARK_INITIALS: Final = ("hs", "ts", "tz", "ss", "sz")
+_APOSTROPHES: Final = re.compile(r"[’‘ʼʻ`´]")
 # At most this many readings of one name (the combinations of lost marks).
-MAX_READINGS = 4
+MAX_READINGS: Final = 4
 
 
 def _fold(word: str) -> str:

@@ -9,6 +9,8 @@ listed syllable is. Every function is pure.
 
 from __future__ import annotations
 
+from typing import Final
+
 from rapidfuzz.distance import OSA
 
 from dprkwatch.matching.analysis import NameForm
@@ -85,7 +87,7 @@ def _given_similarity(qk: KoreanName, ck: KoreanName, w: Weights) -> float:
     return best
 
 
-SWAPPED_GIVEN = 0.75
+SWAPPED_GIVEN: Final = 0.75
 
 
 def _surname_factor(a: tuple[Syllable, ...], b: tuple[Syllable, ...]) -> float:

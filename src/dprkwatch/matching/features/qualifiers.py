@@ -9,12 +9,13 @@ Every function is pure.
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Final
 
 from dprkwatch.matching.analysis import NameForm
 from dprkwatch.matching.features.feature import NONE, Feature, new_feature
 from dprkwatch.matching.orgs import different_countries
 
-ID_LABELS = {
+ID_LABELS: Final = {
     "imo": "IMO",
     "mmsi": "MMSI",
     "document": "document number",
@@ -107,7 +108,7 @@ def gender(query_gender: Collection[str], entity_gender: Collection[str]) -> Fea
 
 
 # Added to the score when the numbers in two names differ.
-NUMBER_CONFLICT = -0.2
+NUMBER_CONFLICT: Final = -0.2
 
 
 def number_conflict(q: NameForm, c: NameForm) -> Feature:
@@ -123,7 +124,7 @@ def number_conflict(q: NameForm, c: NameForm) -> Feature:
 
 
 # Added to the score when two organisation names place it in different countries.
-JURISDICTION_CONFLICT = -0.2
+JURISDICTION_CONFLICT: Final = -0.2
 
 
 def jurisdiction_conflict(q: NameForm, c: NameForm) -> Feature:
